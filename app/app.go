@@ -1,0 +1,190 @@
+// Package app holds Portolan's use cases: one service per capability, the
+// composition root that wires them to storage (Open), and the command line.
+// It talks to the world only through the ports declared in package domain.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sqlite"
+)
+
+// App is an open Portolan database with its services.
+type App struct {
+	db        *sqlite.DB
+	Orders    *OrderService
+	Inventory *InventoryService
+	Demo      *DemoService
+}
+
+// EnvDB names the environment variable that overrides the default database path.
+const EnvDB = "PORTOLAN_DB"
+
+// DefaultDBPath is portolan.db in the user's configuration folder
+// (e.g. ~/.config/portolan/portolan.db on Linux).
+func DefaultDBPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find the configuration folder: %w; pass --db PATH", err)
+	}
+	return filepath.Join(dir, "portolan", "portolan.db"), nil
+}
+
+// ResolveDBPath picks the database: the --db flag, else $PORTOLAN_DB, else the default.
+func ResolveDBPath(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if env := os.Getenv(EnvDB); env != "" {
+		return env, nil
+	}
+	return DefaultDBPath()
+}
+
+// Open opens the database at path and wires the services.
+func Open(path string) (*App, error) {
+	db, err := sqlite.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return &App{
+		db:        db,
+		Orders:    &OrderService{store: db, catalog: db, now: time.Now},
+		Inventory: &InventoryService{stock: db, catalog: db},
+		Demo:      &DemoService{bulk: db, catalog: db},
+	}, nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.db.Close() }
+
+// DBPath is the database file in use.
+func (a *App) DBPath() string { return a.db.Path() }
+
+// SetClock replaces the clock used for new records (tests).
+func (a *App) SetClock(now func() time.Time) {
+	a.db.Now = now
+	a.Orders.now = now
+}
+
+// IsNotPortolan reports whether err means the file is not a Portolan database
+// or belongs to a newer version, so the caller can say so plainly.
+func IsNotPortolan(err error) bool {
+	return errors.Is(err, sqlite.ErrNotPortolan) || errors.Is(err, sqlite.ErrNewerSchema)
+}
+
+// OrderService reads orders and moves them through their statuses.
+type OrderService struct {
+	store   domain.OrderStore
+	catalog domain.CatalogStore
+	now     func() time.Time
+}
+
+// Count counts orders matching f.
+func (s *OrderService) Count(ctx context.Context, f domain.OrderFilter) (int, error) {
+	return s.store.CountOrders(ctx, f)
+}
+
+// Page returns orders matching f, newest first.
+func (s *OrderService) Page(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error) {
+	return s.store.OrderSummaries(ctx, f, offset, limit)
+}
+
+// Get returns one order with lines and history.
+func (s *OrderService) Get(ctx context.Context, id int64) (domain.Order, error) {
+	return s.store.Order(ctx, id)
+}
+
+// Each calls fn for every order matching f, with lines, in ID order, reading
+// the database in batches so any number of orders can be exported.
+func (s *OrderService) Each(ctx context.Context, f domain.OrderFilter, fn func(domain.Order) error) error {
+	var after int64
+	for {
+		batch, err := s.store.Orders(ctx, f, after, 500)
+		if err != nil {
+			return err
+		}
+		for _, o := range batch {
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+		if len(batch) < 500 {
+			return nil
+		}
+		after = batch[len(batch)-1].ID
+	}
+}
+
+// Channels lists the order channels.
+func (s *OrderService) Channels(ctx context.Context) ([]domain.Channel, error) {
+	return s.catalog.Channels(ctx)
+}
+
+// Countries lists the destination countries that occur on orders.
+func (s *OrderService) Countries(ctx context.Context) ([]domain.Country, error) {
+	return s.catalog.OrderCountries(ctx)
+}
+
+// Transition moves an order to a new status with a reason, recorded in its history.
+func (s *OrderService) Transition(ctx context.Context, id int64, to domain.OrderStatus, reason string) error {
+	return s.store.UpdateOrder(ctx, id, func(o *domain.Order) error {
+		return o.TransitionTo(to, s.now(), reason)
+	})
+}
+
+// InventoryService reads stock per product, warehouse and bin.
+type InventoryService struct {
+	stock   domain.StockStore
+	catalog domain.CatalogStore
+}
+
+// Warehouses lists all warehouses by code.
+func (s *InventoryService) Warehouses(ctx context.Context) ([]domain.Warehouse, error) {
+	return s.catalog.Warehouses(ctx)
+}
+
+// CountProducts counts products whose SKU or name contains search.
+func (s *InventoryService) CountProducts(ctx context.Context, search string) (int, error) {
+	return s.stock.CountProductStock(ctx, search)
+}
+
+// ProductPage returns products with their on-hand quantity per warehouse.
+func (s *InventoryService) ProductPage(ctx context.Context, search string, offset, limit int) ([]domain.ProductStock, error) {
+	return s.stock.ProductStockPage(ctx, search, offset, limit)
+}
+
+// Bins returns the bins of one warehouse that hold the product.
+func (s *InventoryService) Bins(ctx context.Context, productID, warehouseID int64) ([]domain.StockLevel, error) {
+	return s.stock.BinStock(ctx, productID, warehouseID)
+}
+
+// Levels returns every non-zero balance, optionally for one warehouse code.
+func (s *InventoryService) Levels(ctx context.Context, warehouse string) ([]domain.StockLevel, error) {
+	return s.stock.StockLevels(ctx, warehouse)
+}
+
+// DemoService loads the sample data set.
+type DemoService struct {
+	bulk    domain.BulkLoader
+	catalog domain.CatalogStore
+}
+
+// IsEmpty reports whether the database holds no data yet.
+func (s *DemoService) IsEmpty(ctx context.Context) (bool, error) { return s.catalog.IsEmpty(ctx) }
+
+// Load generates the demo data set into an empty database; see GenerateDemo.
+func (s *DemoService) Load(ctx context.Context, opts DemoOptions, progress DemoProgress) error {
+	return GenerateDemo(ctx, s.bulk, s.catalog, opts, progress)
+}
+
+// LoadSample is Load with a plain progress callback, for the window.
+func (s *DemoService) LoadSample(ctx context.Context, orders int, progress func(done, total int)) error {
+	return s.Load(ctx, DemoOptions{Orders: orders}, progress)
+}

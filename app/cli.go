@@ -1,0 +1,399 @@
+package app
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+const usage = `Portolan — order fulfilment control window.
+
+Usage:
+  portolan [--db PATH]                 open the window
+  portolan [--db PATH] COMMAND [FLAGS]
+
+Commands:
+  demo          fill an empty database with the sample data set
+  orders list   list orders
+  stock list    list stock on hand per bin
+
+Global flags:
+  --db PATH     database file (default: $PORTOLAN_DB, else %s)
+
+Run "portolan COMMAND --help" for a command's flags.
+`
+
+// WindowFunc opens the desktop window on an open App and returns when it closes.
+type WindowFunc func(a *App) error
+
+// Main runs the command line in args (without the program name) and returns the
+// exit code. With no command it opens the window through openWindow.
+func Main(args []string, stdout, stderr io.Writer, openWindow WindowFunc) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, args, stdout, stderr, openWindow); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "portolan:", err)
+		return exitCode(err)
+	}
+	return 0
+}
+
+// usageError marks errors in how the command was called (exit code 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+func defaultPathForHelp() string {
+	p, err := DefaultDBPath()
+	if err != nil {
+		return "portolan.db in the user configuration folder"
+	}
+	return p
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindow WindowFunc) error {
+	global := flag.NewFlagSet("portolan", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	dbFlag := global.String("db", "", "database file")
+	global.Usage = func() { fmt.Fprintf(stderr, usage, defaultPathForHelp()) }
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	rest := global.Args()
+	if len(rest) > 0 && rest[0] == "help" {
+		global.Usage()
+		return flag.ErrHelp
+	}
+	type command struct {
+		name string
+		run  func(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error
+	}
+	commands := []command{
+		{"demo", cmdDemo},
+		{"orders list", cmdOrdersList},
+		{"stock list", cmdStockList},
+	}
+	open := func() (*App, error) {
+		path, err := ResolveDBPath(*dbFlag)
+		if err != nil {
+			return nil, err
+		}
+		return Open(path)
+	}
+	if len(rest) == 0 {
+		if openWindow == nil {
+			return usageError{"no command given"}
+		}
+		a, err := open()
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		return openWindow(a)
+	}
+	for _, c := range commands {
+		words := strings.Fields(c.name)
+		if len(rest) >= len(words) && strings.Join(rest[:len(words)], " ") == c.name {
+			return c.run(ctx, open, rest[len(words):], stdout, stderr)
+		}
+	}
+	if rest[0] == "orders" || rest[0] == "stock" {
+		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
+	}
+	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}
+}
+
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: portolan [--db PATH] %s\n\n%s\n\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+func cmdDemo(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("demo", "Fills an empty database with a deterministic international sample data set:\n"+
+		"7 warehouses on 4 continents, 500 products, 3 channels and N orders to 38 countries.", stderr)
+	orders := fs.Int("orders", DefaultDemoOrders, "number of orders to generate")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *orders <= 0 {
+		return usageError{"demo: --orders must be positive"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	start := time.Now()
+	last := time.Now()
+	err = a.Demo.Load(ctx, DemoOptions{Orders: *orders}, func(done, total int) {
+		if time.Since(last) > 2*time.Second || done == total {
+			fmt.Fprintf(stderr, "\rwriting orders: %d / %d", done, total)
+			last = time.Now()
+		}
+	})
+	fmt.Fprintln(stderr)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintf(stdout, "Loaded the demo data set with %d orders into %s in %s.\n", *orders, a.DBPath(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// OrderJSON is the shape of one order in `orders list --format json`.
+type OrderJSON struct {
+	Channel       string          `json:"channel"`
+	ExternalID    string          `json:"external_id"`
+	Number        string          `json:"number"`
+	Status        string          `json:"status"`
+	PlacedAt      string          `json:"placed_at"`
+	Currency      string          `json:"currency"`
+	Subtotal      string          `json:"subtotal"`
+	Shipping      string          `json:"shipping"`
+	Tax           string          `json:"tax"`
+	Total         string          `json:"total"`
+	CustomerEmail string          `json:"customer_email"`
+	ShipTo        AddressJSON     `json:"ship_to"`
+	Lines         []OrderLineJSON `json:"lines"`
+}
+
+// AddressJSON is a ship-to address in JSON output.
+type AddressJSON struct {
+	Name       string `json:"name"`
+	Company    string `json:"company,omitempty"`
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2,omitempty"`
+	City       string `json:"city"`
+	Region     string `json:"region,omitempty"`
+	PostalCode string `json:"postal_code"`
+	Country    string `json:"country"`
+	Phone      string `json:"phone,omitempty"`
+}
+
+// OrderLineJSON is one order line in JSON output; unit_price is a decimal string.
+type OrderLineJSON struct {
+	SKU       string `json:"sku"`
+	Name      string `json:"name,omitempty"`
+	Quantity  int64  `json:"quantity"`
+	UnitPrice string `json:"unit_price"`
+}
+
+func orderJSON(o domain.Order) OrderJSON {
+	sub, _ := o.Subtotal()
+	a := o.ShipTo
+	j := OrderJSON{
+		Channel: o.ChannelCode, ExternalID: o.ExternalID, Number: o.Number, Status: string(o.Status),
+		PlacedAt: o.PlacedAt.UTC().Format(time.RFC3339), Currency: string(o.Currency),
+		Subtotal: sub.Decimal(), Shipping: o.Shipping.Decimal(), Tax: o.Tax.Decimal(), Total: o.Total.Decimal(),
+		CustomerEmail: o.CustomerEmail,
+		ShipTo: AddressJSON{Name: a.Name, Company: a.Company, Line1: a.Line1, Line2: a.Line2, City: a.City,
+			Region: a.Region, PostalCode: a.PostalCode, Country: string(a.Country), Phone: a.Phone},
+		Lines: make([]OrderLineJSON, 0, len(o.Lines)),
+	}
+	for _, l := range o.Lines {
+		j.Lines = append(j.Lines, OrderLineJSON{SKU: l.SKU, Name: l.Name, Quantity: int64(l.Quantity), UnitPrice: l.UnitPrice.Decimal()})
+	}
+	return j
+}
+
+func formatFlag(fs *flag.FlagSet) *string {
+	return fs.String("format", "table", "output format: table, json or csv")
+}
+
+func checkFormat(f string) error {
+	switch f {
+	case "table", "json", "csv":
+		return nil
+	}
+	return usageError{fmt.Sprintf("--format %q: use table, json or csv", f)}
+}
+
+func cmdOrdersList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("orders list", "Lists orders (all of them, oldest first), optionally of one status.", stderr)
+	status := fs.String("status", "", "only orders with this status (new, allocated, picking, packed, shipped, delivered, on_hold, backordered, cancelled, exception)")
+	format := formatFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	var f domain.OrderFilter
+	if *status != "" {
+		st, err := domain.ParseOrderStatus(*status)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		f.Status = st
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	switch *format {
+	case "json":
+		// Stream the array so 200,000 orders never sit in memory at once.
+		if _, err := io.WriteString(stdout, "["); err != nil {
+			return err
+		}
+		first := true
+		err = a.Orders.Each(ctx, f, func(o domain.Order) error {
+			b, err := json.Marshal(orderJSON(o))
+			if err != nil {
+				return err
+			}
+			sep := ",\n"
+			if first {
+				sep, first = "\n", false
+			}
+			_, err = io.WriteString(stdout, sep+string(b))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		end := "\n]\n"
+		if first {
+			end = "]\n"
+		}
+		_, err = io.WriteString(stdout, end)
+		return err
+	case "csv":
+		w := csv.NewWriter(stdout)
+		_ = w.Write([]string{"channel", "external_id", "number", "status", "placed_at", "currency", "total",
+			"customer_email", "ship_to_name", "ship_to_city", "ship_to_postal_code", "ship_to_country", "line", "sku", "quantity", "unit_price"})
+		err = a.Orders.Each(ctx, f, func(o domain.Order) error {
+			for i, l := range o.Lines {
+				_ = w.Write([]string{o.ChannelCode, csvText(o.ExternalID), csvText(o.Number), string(o.Status),
+					o.PlacedAt.UTC().Format(time.RFC3339), string(o.Currency), o.Total.Decimal(), csvText(o.CustomerEmail),
+					csvText(o.ShipTo.Name), csvText(o.ShipTo.City), csvText(o.ShipTo.PostalCode), string(o.ShipTo.Country),
+					strconv.Itoa(i + 1), csvText(l.SKU), strconv.FormatInt(int64(l.Quantity), 10), l.UnitPrice.Decimal()})
+			}
+			return w.Error()
+		})
+		if err != nil {
+			return err
+		}
+		w.Flush()
+		return w.Error()
+	default:
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NUMBER\tCHANNEL\tPLACED (UTC)\tSTATUS\tCUSTOMER\tCOUNTRY\tITEMS\tTOTAL")
+		err = a.Orders.Each(ctx, f, func(o domain.Order) error {
+			_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", o.Number, o.ChannelCode,
+				o.PlacedAt.UTC().Format("2006-01-02 15:04"), o.Status, o.ShipTo.Name, o.ShipTo.Country, o.Units(), o.Total)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return tw.Flush()
+	}
+}
+
+// StockJSON is one balance in `stock list --format json`.
+type StockJSON struct {
+	SKU       string `json:"sku"`
+	Warehouse string `json:"warehouse"`
+	Location  string `json:"location"`
+	OnHand    int64  `json:"on_hand"`
+}
+
+func cmdStockList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("stock list", "Lists stock on hand per SKU, warehouse and bin, in pick order.", stderr)
+	warehouse := fs.String("warehouse", "", "only this warehouse (code, e.g. NL-VEN)")
+	format := formatFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	levels, err := a.Inventory.Levels(ctx, strings.TrimSpace(*warehouse))
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		out := make([]StockJSON, 0, len(levels))
+		for _, l := range levels {
+			out = append(out, StockJSON{SKU: l.SKU, Warehouse: l.Warehouse, Location: l.Location, OnHand: int64(l.OnHand)})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	case "csv":
+		w := csv.NewWriter(stdout)
+		_ = w.Write([]string{"sku", "warehouse", "location", "zone", "on_hand"})
+		for _, l := range levels {
+			_ = w.Write([]string{csvText(l.SKU), csvText(l.Warehouse), csvText(l.Location), csvText(l.Zone), strconv.FormatInt(int64(l.OnHand), 10)})
+		}
+		w.Flush()
+		return w.Error()
+	default:
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "SKU\tWAREHOUSE\tLOCATION\tZONE\tON HAND")
+		for _, l := range levels {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", l.SKU, l.Warehouse, l.Location, l.Zone, l.OnHand)
+		}
+		return tw.Flush()
+	}
+}
+
+// csvText keeps text from outside data from being read as a formula when the
+// CSV is opened in a spreadsheet: a leading = + - @ (or tab, CR) gets a quote.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,419 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// DemoOptions scales the sample data set.
+type DemoOptions struct {
+	Orders int // number of orders; 20,000 when zero
+	Seed   uint64
+}
+
+// DefaultDemoOrders is the size of the sample data set unless told otherwise.
+const DefaultDemoOrders = 20000
+
+// demoUntil is the end of the demo order history. It is fixed so that the
+// same options always produce the same data.
+var demoUntil = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
+
+// DemoProgress reports how many orders have been written of how many.
+type DemoProgress func(done, total int)
+
+type demoWarehouse struct {
+	code, name, tz string
+	addr           domain.Address
+}
+
+var demoWarehouses = []demoWarehouse{
+	{"NL-VEN", "Venlo fulfilment centre", "Europe/Amsterdam", domain.Address{Company: "Portolan Logistics B.V.", Line1: "Celsiusweg 40", City: "Venlo", PostalCode: "5928 PR", Country: "NL", Phone: "+31 77 123 4500"}},
+	{"DE-LEJ", "Leipzig hub", "Europe/Berlin", domain.Address{Company: "Portolan Logistik GmbH", Line1: "Radefelder Allee 8", City: "Leipzig", PostalCode: "04435", Country: "DE", Phone: "+49 341 555 010"}},
+	{"GB-DAV", "Daventry DC", "Europe/London", domain.Address{Company: "Portolan UK Ltd", Line1: "Royal Oak Way South", City: "Daventry", PostalCode: "NN11 8PQ", Country: "GB", Phone: "+44 1327 555 200"}},
+	{"US-NJE", "Edison, New Jersey", "America/New_York", domain.Address{Company: "Portolan Fulfillment Inc.", Line1: "300 Raritan Center Pkwy", City: "Edison", Region: "NJ", PostalCode: "08837", Country: "US", Phone: "+1 732 555 0141"}},
+	{"US-ONT", "Ontario, California", "America/Los_Angeles", domain.Address{Company: "Portolan Fulfillment Inc.", Line1: "4200 E Airport Dr", City: "Ontario", Region: "CA", PostalCode: "91761", Country: "US", Phone: "+1 909 555 0177"}},
+	{"JP-ICH", "市川物流センター", "Asia/Tokyo", domain.Address{Company: "ポルトラン株式会社", Line1: "塩浜2丁目13-1", City: "市川市", Region: "千葉県", PostalCode: "272-0127", Country: "JP", Phone: "+81 47 555 0120"}},
+	{"AU-SYD", "Sydney (Eastern Creek)", "Australia/Sydney", domain.Address{Company: "Portolan Australia Pty Ltd", Line1: "2 Honeycomb Dr", City: "Eastern Creek", Region: "NSW", PostalCode: "2766", Country: "AU", Phone: "+61 2 5550 0180"}},
+}
+
+var demoChannels = []domain.Channel{
+	{Code: "SHOP-EU", Name: "Shopify — Portolan Outfitters EU", Kind: domain.ChannelShopify, BaseURL: "https://portolan-outfitters-eu.myshopify.com"},
+	{Code: "WOO-AM", Name: "WooCommerce — Americas store", Kind: domain.ChannelWooCommerce, BaseURL: "https://shop.portolan-outfitters.example"},
+	{Code: "BC-APAC", Name: "BigCommerce — Asia-Pacific & Gulf", Kind: domain.ChannelBigCommerce, BaseURL: "https://api.bigcommerce.com/stores/p7r2x9k4"},
+}
+
+type demoProductKind struct {
+	name, hs, customs string
+	origin            []string
+	grams             int
+	dims              [3]int // mm
+	usdCents          int
+	zone              string
+}
+
+var demoProductKinds = []demoProductKind{
+	{"Merino wool beanie", "650500", "Knitted hat of wool", []string{"NZ", "PT"}, 90, [3]int{220, 180, 30}, 2900, "A"},
+	{"Cotton crew T-shirt", "610910", "T-shirt of cotton, knitted", []string{"PT", "TR", "BD"}, 180, [3]int{280, 220, 20}, 2400, "A"},
+	{"Linen button-down shirt", "620520", "Men's shirt of linen", []string{"PT", "IN"}, 260, [3]int{320, 240, 30}, 6900, "A"},
+	{"Down jacket", "620193", "Anorak of man-made fibres, down filled", []string{"VN", "CN"}, 780, [3]int{450, 350, 90}, 21900, "B"},
+	{"Rain shell jacket", "621020", "Waterproof garment of coated fabric", []string{"VN", "CN"}, 420, [3]int{400, 300, 60}, 15900, "B"},
+	{"Trail running shoe", "640411", "Sports footwear, textile upper", []string{"VN", "ID"}, 620, [3]int{330, 210, 120}, 13900, "B"},
+	{"Leather ankle boot", "640391", "Footwear, leather upper, covering the ankle", []string{"PT", "IT"}, 1150, [3]int{340, 230, 140}, 22900, "B"},
+	{"Wool hiking socks (3 pairs)", "611595", "Socks of cotton, knitted", []string{"TR", "PT"}, 150, [3]int{200, 120, 40}, 1900, "A"},
+	{"Canvas tote bag", "420222", "Handbag with outer surface of textile", []string{"IN", "CN"}, 340, [3]int{400, 380, 20}, 3500, "A"},
+	{"Roll-top backpack 25 L", "420292", "Backpack with outer surface of plastic sheeting", []string{"VN", "CN"}, 890, [3]int{500, 300, 150}, 12900, "C"},
+	{"Stainless steel bottle 750 ml", "732393", "Table/kitchen article of stainless steel", []string{"CN", "TW"}, 360, [3]int{280, 80, 80}, 3200, "C"},
+	{"Enamel camping mug", "732394", "Kitchen article of enamelled iron", []string{"CN", "PL"}, 220, [3]int{110, 110, 90}, 1800, "C"},
+	{"Ceramic pour-over dripper", "691200", "Ceramic tableware", []string{"JP"}, 410, [3]int{150, 150, 110}, 3900, "C"},
+	{"Japanese chef knife 210 mm", "821191", "Knife with fixed blade", []string{"JP"}, 240, [3]int{350, 60, 30}, 17900, "C"},
+	{"Bamboo cutting board", "441990", "Tableware of bamboo", []string{"CN", "VN"}, 980, [3]int{400, 280, 20}, 4500, "C"},
+	{"Cast iron skillet 26 cm", "732391", "Table/kitchen article of cast iron", []string{"CN", "US"}, 2600, [3]int{460, 280, 60}, 5900, "C"},
+	{"Headlamp 400 lm", "851310", "Portable electric lamp", []string{"CN"}, 120, [3]int{90, 70, 50}, 4900, "D"},
+	{"Solar power bank 20000 mAh", "850760", "Lithium-ion accumulator", []string{"CN"}, 480, [3]int{160, 80, 30}, 5900, "D"},
+	{"Wireless earbuds", "851830", "Headphones and earphones", []string{"CN", "VN"}, 80, [3]int{100, 80, 40}, 8900, "D"},
+	{"Field notebook A5 (3 pack)", "482010", "Notebooks of paper", []string{"IT", "JP"}, 420, [3]int{220, 160, 30}, 1500, "A"},
+	{"Fountain pen", "960831", "Fountain pen", []string{"DE", "JP"}, 60, [3]int{170, 60, 30}, 7500, "A"},
+	{"Silk scarf", "621410", "Shawl/scarf of silk", []string{"IT", "CN"}, 70, [3]int{200, 150, 10}, 9500, "A"},
+	{"Sunglasses, polarised", "900410", "Sunglasses", []string{"IT", "CN"}, 45, [3]int{160, 70, 50}, 12900, "D"},
+	{"Analog field watch", "910221", "Wrist-watch, automatic winding", []string{"JP", "CH"}, 95, [3]int{110, 90, 80}, 24900, "D"},
+	{"Yoga mat 4 mm", "950691", "Articles for general physical exercise", []string{"TW", "CN"}, 1800, [3]int{620, 150, 150}, 6900, "C"},
+}
+
+var demoVariants = [][]string{
+	{"Black", "Navy", "Olive", "Sand"},
+	{"XS", "S", "M", "L", "XL"},
+}
+
+// demoRates are units of each currency per US dollar, × 1000 (demo values).
+var demoRates = map[string]int64{
+	"USD": 1000, "EUR": 920, "GBP": 790, "JPY": 150000, "CNY": 7200, "KRW": 1380000, "UAH": 41000,
+	"RSD": 108000, "AED": 3673, "SAR": 3750, "KWD": 307, "EGP": 48500, "PLN": 3950, "CZK": 23100,
+	"SEK": 10500, "DKK": 6860, "NOK": 10800, "HUF": 360000, "RON": 4580, "TRY": 34000, "CHF": 880,
+	"CAD": 1380, "MXN": 18200, "BRL": 5600, "AUD": 1520, "NZD": 1680, "SGD": 1340, "VND": 25400000,
+}
+
+// GenerateDemo fills an empty database with a deterministic international
+// data set in one transaction: warehouses with bins, products with customs
+// data, stock, channels and opts.Orders orders. Cancelling ctx rolls it all back.
+func GenerateDemo(ctx context.Context, store domain.BulkLoader, catalog domain.CatalogStore, opts DemoOptions, progress DemoProgress) error {
+	if opts.Orders == 0 {
+		opts.Orders = DefaultDemoOrders
+	}
+	if opts.Orders < 0 || opts.Orders > 2_000_000 {
+		return domain.Errorf(domain.EINVALID, "--orders must be between 1 and 2000000")
+	}
+	empty, err := catalog.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return domain.Errorf(domain.ECONFLICT, "the database already holds data; load the demo into a new file with --db PATH")
+	}
+	g := &demoGen{rng: rand.New(rand.NewPCG(opts.Seed, 0x504f52544f4c414e))}
+	return store.Bulk(ctx, func(w domain.BulkWriter) error {
+		if err := g.catalog(w); err != nil {
+			return err
+		}
+		for i := range opts.Orders {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			o := g.order(i, opts.Orders)
+			if err := w.AddOrder(&o); err != nil {
+				return fmt.Errorf("demo order %d: %w", i+1, err)
+			}
+			if progress != nil && (i%500 == 499 || i == opts.Orders-1) {
+				progress(i+1, opts.Orders)
+			}
+		}
+		return nil
+	})
+}
+
+type demoProduct struct {
+	domain.Product
+	usdCents int
+}
+
+type demoGen struct {
+	rng       *rand.Rand
+	channels  []domain.Channel
+	products  []demoProduct
+	localeCDF []int
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func (g *demoGen) pick(n int) int { return g.rng.IntN(n) }
+
+func (g *demoGen) catalog(w domain.BulkWriter) error {
+	for _, c := range demoChannels {
+		c := c
+		if err := w.AddChannel(&c); err != nil {
+			return err
+		}
+		g.channels = append(g.channels, c)
+	}
+	// Products: every kind in colours (and sizes for apparel) until 500.
+	seq := 10001
+	for len(g.products) < 500 {
+		k := demoProductKinds[len(g.products)%len(demoProductKinds)]
+		round := len(g.products) / len(demoProductKinds)
+		variant := demoVariants[0][round%4]
+		if round >= 4 {
+			variant += ", " + demoVariants[1][(round/4)%5]
+		}
+		body := fmt.Sprintf("400%09d", seq)
+		p := domain.Product{
+			SKU:                fmt.Sprintf("PRT-%d", seq),
+			Name:               k.name + " — " + variant,
+			GTIN:               body + string(domain.GTINCheckDigit(body)),
+			Weight:             domain.Grams(k.grams + g.pick(k.grams/10+1)),
+			Dimensions:         domain.Dimensions{Length: domain.Millimetres(k.dims[0]), Width: domain.Millimetres(k.dims[1]), Height: domain.Millimetres(k.dims[2])},
+			HSCode:             k.hs,
+			Origin:             domain.Country(k.origin[g.pick(len(k.origin))]),
+			CustomsDescription: k.customs,
+			UnitValue:          domain.NewMoney(int64(k.usdCents*45/100), "USD"),
+		}
+		if err := w.AddProduct(&p); err != nil {
+			return err
+		}
+		g.products = append(g.products, demoProduct{Product: p, usdCents: k.usdCents + (round%3)*100})
+		seq++
+	}
+	// Warehouses with zones A–D (pick faces) and BULK, about 300 bins each, and stock.
+	for wi, dw := range demoWarehouses {
+		a := dw.addr
+		a.Name = dw.name
+		wh := domain.Warehouse{Code: dw.code, Name: dw.name, Address: a, TimeZone: dw.tz}
+		if err := w.AddWarehouse(&wh); err != nil {
+			return err
+		}
+		bins := map[string][]int64{}
+		seqNo := 0
+		for _, zone := range []string{"A", "B", "C", "D"} {
+			for aisle := 1; aisle <= 4; aisle++ {
+				for bay := 1; bay <= 9; bay++ {
+					for level := 1; level <= 2; level++ {
+						seqNo += 10
+						l := domain.Location{WarehouseID: wh.ID, Zone: zone, PickSequence: seqNo,
+							Code: fmt.Sprintf("%s-%02d-%02d-%d", zone, aisle, bay, level)}
+						if err := w.AddLocation(&l); err != nil {
+							return err
+						}
+						bins[zone] = append(bins[zone], l.ID)
+					}
+				}
+			}
+		}
+		for i := 1; i <= 12; i++ {
+			seqNo += 10
+			l := domain.Location{WarehouseID: wh.ID, Zone: "BULK", PickSequence: seqNo, Code: fmt.Sprintf("BULK-%02d", i)}
+			if err := w.AddLocation(&l); err != nil {
+				return err
+			}
+			bins["BULK"] = append(bins["BULK"], l.ID)
+		}
+		for pi, p := range g.products {
+			// Each product is stocked in roughly half of the warehouses.
+			if (pi+wi)%7 >= 4 && g.pick(4) != 0 {
+				continue
+			}
+			zone := demoProductKinds[pi%len(demoProductKinds)].zone
+			zb := bins[zone]
+			first := g.pick(len(zb))
+			if err := w.AddStock(p.ID, zb[first], domain.Quantity(5+g.pick(120))); err != nil {
+				return err
+			}
+			if g.pick(3) == 0 {
+				second := (first + 1 + g.pick(len(zb)-1)) % len(zb)
+				if err := w.AddStock(p.ID, zb[second], domain.Quantity(1+g.pick(40))); err != nil {
+					return err
+				}
+			}
+			if g.pick(5) == 0 {
+				bulk := bins["BULK"][g.pick(len(bins["BULK"]))]
+				if err := w.AddStock(p.ID, bulk, domain.Quantity(48*(1+g.pick(6)))); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	total := 0
+	for _, l := range demoLocales {
+		total += l.weight
+		g.localeCDF = append(g.localeCDF, total)
+	}
+	return nil
+}
+
+func (g *demoGen) locale() *demoLocale {
+	r := g.pick(g.localeCDF[len(g.localeCDF)-1])
+	for i, c := range g.localeCDF {
+		if r < c {
+			return &demoLocales[i]
+		}
+	}
+	return &demoLocales[len(demoLocales)-1]
+}
+
+func (g *demoGen) pattern(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		switch r {
+		case '#':
+			b.WriteByte(byte('0' + g.pick(10)))
+		case 'A':
+			b.WriteByte(byte('A' + g.pick(26)))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// price converts US cents into minor units of cur, rounded to a shop-like price.
+func price(usdCents int, cur domain.Currency) int64 {
+	exp := cur.Exponent()
+	scale := int64(1)
+	for range exp {
+		scale *= 10
+	}
+	minor := int64(usdCents) * demoRates[string(cur)] * scale / 100 / 1000
+	switch {
+	case exp == 0 && minor >= 10000:
+		minor = (minor + 50) / 100 * 100 // ¥12,300 / ₩45,600
+	case exp == 0:
+		minor = (minor + 5) / 10 * 10
+	case exp == 3:
+		minor = (minor + 50) / 100 * 100 // KWD 9.500
+	default:
+		minor = (minor+50)/100*100 - 1 // 34.99
+	}
+	if minor <= 0 {
+		minor = 1
+	}
+	return minor
+}
+
+func (g *demoGen) order(i, total int) domain.Order {
+	loc := g.locale()
+	cur := domain.Currency(loc.currency)
+	ch := g.channels[loc.channel]
+	// Orders are spread over 180 days, older orders first, with a few hours of jitter.
+	span := 180 * 24 * time.Hour
+	placed := demoUntil.Add(-span + time.Duration(int64(span/time.Second)*int64(i)/int64(total))*time.Second).
+		Add(-time.Duration(g.pick(3*3600)) * time.Second).Truncate(time.Second)
+
+	given, family := loc.given[g.pick(len(loc.given))], loc.family[g.pick(len(loc.family))]
+	name := given.native + loc.sep + family.native
+	if loc.familyFirst {
+		name = family.native + loc.sep + given.native
+	}
+	city := loc.cities[g.pick(len(loc.cities))]
+	email := fmt.Sprintf("%s.%s%d@mail.example.%s", given.roman, family.roman, g.pick(100), loc.emailTLD)
+	o := domain.Order{
+		ChannelID:     ch.ID,
+		ExternalID:    strconv.Itoa(5_100_000_000 + i*7 + 3),
+		Number:        fmt.Sprintf("%s-%06d", ch.Code[:2], 100001+i),
+		PlacedAt:      placed,
+		Currency:      cur,
+		CustomerEmail: email,
+		ShipTo: domain.Address{
+			Name:       name,
+			Line1:      loc.street(loc.streets[g.pick(len(loc.streets))], 1+g.pick(180)),
+			City:       city.city,
+			Region:     city.region,
+			PostalCode: g.pattern(city.postal),
+			Country:    domain.Country(loc.country),
+			Phone:      fmt.Sprintf("%s %d %03d %04d", loc.phone, 20+g.pick(70), g.pick(1000), g.pick(10000)),
+			Email:      email,
+		},
+		Status: domain.StatusNew,
+	}
+	if g.pick(12) == 0 {
+		o.ShipTo.Company = "Atelier " + family.native
+	}
+	lines := 1 + g.pick(3)
+	if g.pick(10) == 0 {
+		lines += 2
+	}
+	used := map[int]bool{}
+	for range lines {
+		pi := g.pick(len(g.products))
+		if used[pi] {
+			continue
+		}
+		used[pi] = true
+		p := g.products[pi]
+		q := 1
+		if g.pick(5) == 0 {
+			q += 1 + g.pick(3)
+		}
+		o.Lines = append(o.Lines, domain.OrderLine{SKU: p.SKU, Name: p.Name, Quantity: domain.Quantity(q),
+			UnitPrice: domain.NewMoney(price(p.usdCents, cur), cur)})
+	}
+	sub, _ := o.Subtotal()
+	o.Shipping = domain.NewMoney(price(695, cur), cur)
+	if sub.Amount >= price(15000, cur) {
+		o.Shipping = domain.NewMoney(0, cur) // free shipping over ~150 USD
+	}
+	o.Tax = domain.NewMoney((sub.Amount*int64(loc.taxPercent)+50)/100, cur)
+	o.Total, _ = o.ComputedTotal()
+	if g.pick(25) == 0 {
+		o.Notes = []string{"Please leave with the neighbour if out.", "Gift — no invoice in the parcel.", "置き配希望", "배송 전 연락 주세요", "Bitte nicht klingeln."}[g.pick(5)]
+	}
+	g.history(&o, ch)
+	return o
+}
+
+// history walks the order through a plausible, legal life for its age.
+func (g *demoGen) history(o *domain.Order, ch domain.Channel) {
+	t := o.PlacedAt.Add(time.Duration(1+g.pick(20)) * time.Minute)
+	o.History = []domain.StatusChange{{At: t, To: domain.StatusNew, Reason: "imported from " + ch.Name}}
+	age := demoUntil.Sub(o.PlacedAt)
+	step := func(to domain.OrderStatus, after time.Duration, reason string) {
+		t = t.Add(after)
+		if err := o.TransitionTo(to, t, reason); err != nil {
+			panic(err) // the demo only walks legal paths
+		}
+	}
+	r := g.pick(100)
+	switch {
+	case age < 36*time.Hour:
+		if r < 6 {
+			step(domain.StatusOnHold, 2*time.Hour, "address check requested by coordinator")
+		}
+		return
+	case r < 3:
+		step(domain.StatusCancelled, 3*time.Hour, "cancelled by customer")
+		return
+	case r < 5:
+		step(domain.StatusOnHold, 90*time.Minute, "fraud review")
+		if age > 10*24*time.Hour {
+			step(domain.StatusCancelled, 26*time.Hour, "payment not confirmed")
+		}
+		return
+	}
+	step(domain.StatusAllocated, 40*time.Minute, "allocated")
+	step(domain.StatusPicking, 3*time.Hour, "wave released")
+	step(domain.StatusPacked, 90*time.Minute, "packed")
+	step(domain.StatusShipped, 5*time.Hour, "handed to carrier")
+	if age < 9*24*time.Hour {
+		return
+	}
+	if r < 8 {
+		step(domain.StatusException, 3*24*time.Hour, "carrier: address not found")
+		if age > 20*24*time.Hour {
+			step(domain.StatusDelivered, 4*24*time.Hour, "carrier: delivered after address correction")
+		}
+		return
+	}
+	step(domain.StatusDelivered, time.Duration(2+g.pick(6))*24*time.Hour, "carrier: delivered")
+}

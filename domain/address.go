@@ -1,0 +1,76 @@
+package domain
+
+import (
+	"net/mail"
+	"strings"
+)
+
+// Address is a postal address in any script. Lines are kept as entered.
+type Address struct {
+	Name       string
+	Company    string
+	Line1      string
+	Line2      string
+	City       string
+	Region     string // state, province, prefecture
+	PostalCode string
+	Country    Country
+	Phone      string
+	Email      string
+}
+
+// Validate checks what every shipment needs: a name, a first line, a city and
+// a valid country; an email, when present, must be an address.
+func (a Address) Validate() error {
+	var missing []string
+	if strings.TrimSpace(a.Name) == "" && strings.TrimSpace(a.Company) == "" {
+		missing = append(missing, "name")
+	}
+	if strings.TrimSpace(a.Line1) == "" {
+		missing = append(missing, "address line 1")
+	}
+	if strings.TrimSpace(a.City) == "" {
+		missing = append(missing, "city")
+	}
+	if len(missing) > 0 {
+		return Errorf(EINVALID, "address is missing %s", strings.Join(missing, ", "))
+	}
+	if !a.Country.Valid() {
+		return Errorf(EINVALID, "address country %q is not an ISO 3166-1 alpha-2 code", string(a.Country))
+	}
+	if a.Email != "" {
+		if err := ValidateEmail(a.Email); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Lines returns the address as printable lines, skipping empty parts.
+func (a Address) Lines() []string {
+	var out []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	add(a.Name)
+	add(a.Company)
+	add(a.Line1)
+	add(a.Line2)
+	add(strings.TrimSpace(a.PostalCode + " " + a.City))
+	add(a.Region)
+	if a.Country.Valid() {
+		add(a.Country.Name())
+	}
+	return out
+}
+
+// ValidateEmail accepts a bare address such as "yui@example.jp".
+func ValidateEmail(s string) error {
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s {
+		return Errorf(EINVALID, "%q is not an email address", s)
+	}
+	return nil
+}

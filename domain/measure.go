@@ -1,0 +1,47 @@
+package domain
+
+import "fmt"
+
+// Quantity is a count of units. It is always an integer.
+type Quantity int64
+
+// Grams is a weight in grams.
+type Grams int64
+
+// Millimetres is a length in millimetres.
+type Millimetres int64
+
+// Dimensions are the outer length, width and height of an item or box.
+type Dimensions struct {
+	Length, Width, Height Millimetres
+}
+
+// Validate refuses negative dimensions.
+func (d Dimensions) Validate() error {
+	if d.Length < 0 || d.Width < 0 || d.Height < 0 {
+		return Errorf(EINVALID, "dimensions must not be negative")
+	}
+	return nil
+}
+
+// VolumeCubicMM is length × width × height in mm³.
+func (d Dimensions) VolumeCubicMM() int64 {
+	return int64(d.Length) * int64(d.Width) * int64(d.Height)
+}
+
+func (d Dimensions) String() string {
+	return fmt.Sprintf("%d×%d×%d mm", d.Length, d.Width, d.Height)
+}
+
+// String formats the weight as grams below a kilogram and kilograms above: "850 g", "1.250 kg".
+func (g Grams) String() string {
+	if g < 1000 && g > -1000 {
+		return fmt.Sprintf("%d g", int64(g))
+	}
+	w := int64(g)
+	sign := ""
+	if w < 0 {
+		sign, w = "-", -w
+	}
+	return fmt.Sprintf("%s%d.%03d kg", sign, w/1000, w%1000)
+}

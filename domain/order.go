@@ -1,0 +1,231 @@
+package domain
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// OrderStatus is where an order is in its lifecycle.
+type OrderStatus string
+
+// Order statuses. The main path is new → allocated → picking → packed →
+// shipped → delivered; the others branch off it (see CanTransition).
+const (
+	StatusNew         OrderStatus = "new"
+	StatusAllocated   OrderStatus = "allocated"
+	StatusPicking     OrderStatus = "picking"
+	StatusPacked      OrderStatus = "packed"
+	StatusShipped     OrderStatus = "shipped"
+	StatusDelivered   OrderStatus = "delivered"
+	StatusOnHold      OrderStatus = "on_hold"
+	StatusBackordered OrderStatus = "backordered"
+	StatusCancelled   OrderStatus = "cancelled"
+	StatusException   OrderStatus = "exception"
+)
+
+// OrderStatuses lists every status in lifecycle order.
+var OrderStatuses = []OrderStatus{
+	StatusNew, StatusAllocated, StatusPicking, StatusPacked, StatusShipped, StatusDelivered,
+	StatusOnHold, StatusBackordered, StatusCancelled, StatusException,
+}
+
+// transitions is the order state machine: from → allowed targets.
+var transitions = map[OrderStatus][]OrderStatus{
+	StatusNew:         {StatusAllocated, StatusBackordered, StatusOnHold, StatusCancelled},
+	StatusAllocated:   {StatusPicking, StatusNew, StatusBackordered, StatusOnHold, StatusCancelled},
+	StatusPicking:     {StatusPacked, StatusAllocated, StatusException, StatusCancelled},
+	StatusPacked:      {StatusShipped, StatusPicking, StatusException, StatusCancelled},
+	StatusShipped:     {StatusDelivered, StatusException},
+	StatusDelivered:   {StatusException},
+	StatusOnHold:      {StatusNew, StatusCancelled},
+	StatusBackordered: {StatusAllocated, StatusNew, StatusOnHold, StatusCancelled},
+	StatusCancelled:   {},
+	StatusException:   {StatusNew, StatusShipped, StatusDelivered, StatusOnHold, StatusCancelled},
+}
+
+// ParseOrderStatus rejects unknown statuses; "on hold" and "On-Hold" are accepted as on_hold.
+func ParseOrderStatus(s string) (OrderStatus, error) {
+	norm := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(s)))
+	st := OrderStatus(norm)
+	if _, ok := transitions[st]; !ok {
+		names := make([]string, len(OrderStatuses))
+		for i, o := range OrderStatuses {
+			names[i] = string(o)
+		}
+		return "", Errorf(EINVALID, "unknown order status %q (one of %s)", s, strings.Join(names, ", "))
+	}
+	return st, nil
+}
+
+// Label is the status for people: "On hold".
+func (s OrderStatus) Label() string {
+	t := strings.ReplaceAll(string(s), "_", " ")
+	if t == "" {
+		return ""
+	}
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
+func (s OrderStatus) String() string { return string(s) }
+
+// CanTransition reports whether an order may move from one status to another.
+func CanTransition(from, to OrderStatus) bool {
+	for _, t := range transitions[from] {
+		if t == to {
+			return true
+		}
+	}
+	return false
+}
+
+// NextStatuses lists the statuses an order in s may move to.
+func NextStatuses(s OrderStatus) []OrderStatus {
+	return append([]OrderStatus(nil), transitions[s]...)
+}
+
+// OrderLine is one SKU on an order.
+type OrderLine struct {
+	SKU       string
+	Name      string
+	Quantity  Quantity
+	UnitPrice Money
+}
+
+// Total is UnitPrice × Quantity.
+func (l OrderLine) Total() (Money, error) { return l.UnitPrice.Mul(l.Quantity) }
+
+// StatusChange is one entry of an order's history.
+type StatusChange struct {
+	At     time.Time // UTC
+	From   OrderStatus
+	To     OrderStatus
+	Reason string
+}
+
+// Order is a customer order from a channel.
+type Order struct {
+	ID            int64
+	ChannelID     int64
+	ChannelCode   string // filled by stores when reading
+	ExternalID    string // the channel's id; unique per channel
+	Number        string // the number the customer sees, e.g. "#1042"
+	PlacedAt      time.Time
+	UpdatedAt     time.Time
+	Currency      Currency
+	Lines         []OrderLine
+	Shipping      Money
+	Tax           Money
+	Total         Money
+	ShipTo        Address
+	CustomerEmail string
+	Notes         string
+	Status        OrderStatus
+	History       []StatusChange
+}
+
+// Subtotal sums the lines.
+func (o Order) Subtotal() (Money, error) {
+	sum := NewMoney(0, o.Currency)
+	for _, l := range o.Lines {
+		t, err := l.Total()
+		if err != nil {
+			return Money{}, err
+		}
+		if sum, err = sum.Add(t); err != nil {
+			return Money{}, err
+		}
+	}
+	return sum, nil
+}
+
+// ComputedTotal is subtotal + shipping + tax.
+func (o Order) ComputedTotal() (Money, error) {
+	s, err := o.Subtotal()
+	if err != nil {
+		return Money{}, err
+	}
+	for _, m := range []Money{o.Shipping, o.Tax} {
+		if m.Currency == "" && m.Amount == 0 {
+			continue
+		}
+		if s, err = s.Add(m); err != nil {
+			return Money{}, err
+		}
+	}
+	return s, nil
+}
+
+// Units is the sum of line quantities.
+func (o Order) Units() Quantity {
+	var q Quantity
+	for _, l := range o.Lines {
+		q += l.Quantity
+	}
+	return q
+}
+
+// Validate checks identity, currency, lines, address and status.
+func (o Order) Validate() error {
+	ref := o.Number
+	if ref == "" {
+		ref = o.ExternalID
+	}
+	if strings.TrimSpace(o.ExternalID) == "" {
+		return Errorf(EINVALID, "order %s has no external id", ref)
+	}
+	if strings.TrimSpace(o.Number) == "" {
+		return Errorf(EINVALID, "order %s has no number", ref)
+	}
+	if o.PlacedAt.IsZero() {
+		return Errorf(EINVALID, "order %s has no placed-at time", ref)
+	}
+	if !o.Currency.Valid() {
+		return Errorf(EINVALID, "order %s: %q is not an ISO 4217 currency", ref, string(o.Currency))
+	}
+	if len(o.Lines) == 0 {
+		return Errorf(EINVALID, "order %s has no lines", ref)
+	}
+	for i, l := range o.Lines {
+		if err := ValidateSKU(l.SKU); err != nil {
+			return Errorf(EINVALID, "order %s line %d: %s", ref, i+1, err)
+		}
+		if l.Quantity <= 0 {
+			return Errorf(EINVALID, "order %s line %d (%s): quantity must be positive", ref, i+1, l.SKU)
+		}
+		if l.UnitPrice.Currency != o.Currency {
+			return Errorf(EINVALID, "order %s line %d (%s): price in %s, order in %s", ref, i+1, l.SKU, l.UnitPrice.Currency, o.Currency)
+		}
+		if l.UnitPrice.Amount < 0 {
+			return Errorf(EINVALID, "order %s line %d (%s): negative price", ref, i+1, l.SKU)
+		}
+	}
+	if o.Total.Currency != o.Currency {
+		return Errorf(EINVALID, "order %s: total in %s, order in %s", ref, o.Total.Currency, o.Currency)
+	}
+	if err := o.ShipTo.Validate(); err != nil {
+		return Errorf(EINVALID, "order %s ship-to: %s", ref, err)
+	}
+	if o.CustomerEmail != "" {
+		if err := ValidateEmail(o.CustomerEmail); err != nil {
+			return Errorf(EINVALID, "order %s: %s", ref, err)
+		}
+	}
+	if _, ok := transitions[o.Status]; !ok {
+		return Errorf(EINVALID, "order %s: unknown status %q", ref, string(o.Status))
+	}
+	return nil
+}
+
+// TransitionTo moves the order to status to, recording the change with its
+// time (stored in UTC) and reason. Illegal transitions return an error
+// wrapping ErrIllegalTransition and leave the order unchanged.
+func (o *Order) TransitionTo(to OrderStatus, at time.Time, reason string) error {
+	if !CanTransition(o.Status, to) {
+		return fmt.Errorf("order %s: %s → %s: %w", o.Number, o.Status, to, ErrIllegalTransition)
+	}
+	o.History = append(o.History, StatusChange{At: at.UTC(), From: o.Status, To: to, Reason: reason})
+	o.Status = to
+	o.UpdatedAt = at.UTC()
+	return nil
+}

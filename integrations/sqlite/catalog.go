@@ -1,0 +1,183 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/portolan/portolan/domain"
+)
+
+func insertChannel(ctx context.Context, x execer, c *domain.Channel, now int64) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	res, err := x.ExecContext(ctx, `INSERT INTO channels (code, name, kind, base_url, created_at) VALUES (?, ?, ?, ?, ?)`,
+		c.Code, c.Name, string(c.Kind), c.BaseURL, now)
+	if err != nil {
+		return fmt.Errorf("channel %s: %w", c.Code, translate(err))
+	}
+	c.ID, err = res.LastInsertId()
+	return err
+}
+
+func insertWarehouse(ctx context.Context, x execer, w *domain.Warehouse) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	a := w.Address
+	res, err := x.ExecContext(ctx, `INSERT INTO warehouses (code, name, addr_name, addr_company, addr_line1, addr_line2,
+		addr_city, addr_region, addr_postal_code, addr_country, addr_phone, addr_email, time_zone)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, w.Code, w.Name, a.Name, a.Company, a.Line1, a.Line2,
+		a.City, a.Region, a.PostalCode, string(a.Country), a.Phone, a.Email, w.TimeZone)
+	if err != nil {
+		return fmt.Errorf("warehouse %s: %w", w.Code, translate(err))
+	}
+	w.ID, err = res.LastInsertId()
+	return err
+}
+
+func insertLocation(ctx context.Context, x execer, l *domain.Location) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	res, err := x.ExecContext(ctx, `INSERT INTO locations (warehouse_id, code, zone, pick_sequence) VALUES (?, ?, ?, ?)`,
+		l.WarehouseID, l.Code, l.Zone, l.PickSequence)
+	if err != nil {
+		return fmt.Errorf("bin %s: %w", l.Code, translate(err))
+	}
+	l.ID, err = res.LastInsertId()
+	return err
+}
+
+func insertProduct(ctx context.Context, x execer, p *domain.Product) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	res, err := x.ExecContext(ctx, `INSERT INTO products (sku, name, gtin, weight_g, length_mm, width_mm, height_mm,
+		hs_code, origin_country, customs_description, unit_value_minor, unit_value_currency)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.SKU, p.Name, p.GTIN, int64(p.Weight),
+		int64(p.Dimensions.Length), int64(p.Dimensions.Width), int64(p.Dimensions.Height),
+		p.HSCode, string(p.Origin), p.CustomsDescription, p.UnitValue.Amount, string(p.UnitValue.Currency))
+	if err != nil {
+		return fmt.Errorf("product %s: %w", p.SKU, translate(err))
+	}
+	p.ID, err = res.LastInsertId()
+	return err
+}
+
+// CreateChannel stores a new channel and sets its ID; a duplicate code returns domain.ErrConflict.
+func (db *DB) CreateChannel(ctx context.Context, c *domain.Channel) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error { return insertChannel(ctx, tx, c, millis(db.now())) })
+}
+
+// CreateWarehouse stores a new warehouse and sets its ID.
+func (db *DB) CreateWarehouse(ctx context.Context, w *domain.Warehouse) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error { return insertWarehouse(ctx, tx, w) })
+}
+
+// CreateLocation stores a new bin and sets its ID.
+func (db *DB) CreateLocation(ctx context.Context, l *domain.Location) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error { return insertLocation(ctx, tx, l) })
+}
+
+// CreateProduct stores a new product and sets its ID; a duplicate SKU returns domain.ErrConflict.
+func (db *DB) CreateProduct(ctx context.Context, p *domain.Product) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error { return insertProduct(ctx, tx, p) })
+}
+
+// Channels implements domain.CatalogStore.
+func (db *DB) Channels(ctx context.Context) ([]domain.Channel, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, code, name, kind, base_url FROM channels ORDER BY name, code`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Channel
+	for rows.Next() {
+		var c domain.Channel
+		var kind string
+		if err := rows.Scan(&c.ID, &c.Code, &c.Name, &kind, &c.BaseURL); err != nil {
+			return nil, err
+		}
+		if c.Kind, err = domain.ParseChannelKind(kind); err != nil {
+			return nil, fmt.Errorf("channel %s: stored %w", c.Code, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Warehouses implements domain.CatalogStore.
+func (db *DB) Warehouses(ctx context.Context) ([]domain.Warehouse, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, code, name, addr_name, addr_company, addr_line1, addr_line2,
+		addr_city, addr_region, addr_postal_code, addr_country, addr_phone, addr_email, time_zone
+		FROM warehouses ORDER BY code`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Warehouse
+	for rows.Next() {
+		var w domain.Warehouse
+		var country string
+		a := &w.Address
+		if err := rows.Scan(&w.ID, &w.Code, &w.Name, &a.Name, &a.Company, &a.Line1, &a.Line2, &a.City, &a.Region,
+			&a.PostalCode, &country, &a.Phone, &a.Email, &w.TimeZone); err != nil {
+			return nil, err
+		}
+		if a.Country, err = domain.ParseCountry(country); err != nil {
+			return nil, fmt.Errorf("warehouse %s: stored %w", w.Code, err)
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// ProductBySKU implements domain.CatalogStore.
+func (db *DB) ProductBySKU(ctx context.Context, sku string) (domain.Product, error) {
+	var p domain.Product
+	var weight, l, w, h, value int64
+	var origin, cur string
+	err := db.read.QueryRowContext(ctx, `SELECT id, sku, name, gtin, weight_g, length_mm, width_mm, height_mm, hs_code,
+		origin_country, customs_description, unit_value_minor, unit_value_currency FROM products WHERE sku = ?`, sku).
+		Scan(&p.ID, &p.SKU, &p.Name, &p.GTIN, &weight, &l, &w, &h, &p.HSCode, &origin, &p.CustomsDescription, &value, &cur)
+	if err != nil {
+		return p, fmt.Errorf("product %s: %w", sku, translate(err))
+	}
+	p.Weight = domain.Grams(weight)
+	p.Dimensions = domain.Dimensions{Length: domain.Millimetres(l), Width: domain.Millimetres(w), Height: domain.Millimetres(h)}
+	p.Origin, p.UnitValue = domain.Country(origin), domain.NewMoney(value, domain.Currency(cur))
+	return p, nil
+}
+
+// OrderCountries implements domain.CatalogStore.
+func (db *DB) OrderCountries(ctx context.Context) ([]domain.Country, error) {
+	// Skip-scan the (ship_country, placed_at) index instead of reading every order.
+	rows, err := db.read.QueryContext(ctx, `WITH RECURSIVE c(code) AS (
+			SELECT min(ship_country) FROM orders
+			UNION ALL
+			SELECT (SELECT min(ship_country) FROM orders WHERE ship_country > c.code) FROM c WHERE c.code IS NOT NULL
+		) SELECT code FROM c WHERE code IS NOT NULL`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Country
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, domain.Country(c))
+	}
+	return out, rows.Err()
+}
+
+// IsEmpty implements domain.CatalogStore.
+func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
+	var any int
+	err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM channels) OR EXISTS (SELECT 1 FROM warehouses)
+		OR EXISTS (SELECT 1 FROM products) OR EXISTS (SELECT 1 FROM orders)`).Scan(&any)
+	return any == 0, translate(err)
+}

@@ -1,0 +1,284 @@
+// Package sqlite stores Portolan's data in one SQLite file through the pure-Go
+// modernc.org/sqlite driver. It implements the store ports of package domain.
+//
+// The file is opened in WAL mode with foreign keys, a busy timeout and
+// immediate write transactions; writes go through one connection, reads
+// through a small pool. Schema changes are numbered .sql files embedded in the
+// binary, each applied in its own transaction and recorded.
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ApplicationID marks a SQLite file as a Portolan database ("Port").
+const ApplicationID = 0x506f7274
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Errors returned by Open. Both leave the file untouched.
+var (
+	ErrNotPortolan = errors.New("not a Portolan database")
+	ErrNewerSchema = errors.New("database was written by a newer version of Portolan")
+)
+
+// DB is an open Portolan database.
+type DB struct {
+	write *sql.DB // one connection: SQLite has one writer
+	read  *sql.DB
+	path  string
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number", e.Name())
+		}
+		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i, m := range out {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected number %d", m.name, i+1)
+		}
+	}
+	return out, nil
+}
+
+// SchemaVersion is the schema version this build writes.
+func SchemaVersion() int {
+	ms, err := migrations()
+	if err != nil {
+		panic(err)
+	}
+	return len(ms)
+}
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date. A file that is not a Portolan database returns ErrNotPortolan; a
+// database from a newer Portolan returns ErrNewerSchema. In both cases the
+// file is not modified.
+func Open(path string) (*DB, error) {
+	ms, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFile(path, len(ms)); err != nil {
+		return nil, err
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create folder for database: %w", err)
+		}
+	}
+	const pragmas = "_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
+	write, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	db := &DB{write: write, path: path, Now: time.Now}
+	if err := db.migrate(ms); err != nil {
+		write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(4)
+	db.read = read
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	errs = append(errs, db.write.Close())
+	return errors.Join(errs...)
+}
+
+// Path is the file the database lives in.
+func (db *DB) Path() string { return db.path }
+
+func (db *DB) now() time.Time { return db.Now().UTC() }
+
+// checkFile inspects an existing file's SQLite header without opening it for
+// writing: the magic string, the application id (offset 68) and the schema
+// version kept in user_version (offset 60).
+func checkFile(path string, latest int) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer f.Close()
+	hdr := make([]byte, 100)
+	n, err := io.ReadFull(f, hdr)
+	if n == 0 && (err == io.EOF || err == nil) {
+		return nil // empty file: a new database
+	}
+	if err != nil || !bytes.HasPrefix(hdr, []byte("SQLite format 3\x00")) {
+		return fmt.Errorf("%s: %w (it is not an SQLite file); choose another file with --db", path, ErrNotPortolan)
+	}
+	appID := binary.BigEndian.Uint32(hdr[68:72])
+	version := int(binary.BigEndian.Uint32(hdr[60:64]))
+	switch appID {
+	case ApplicationID:
+		if version > latest {
+			return fmt.Errorf("%s: %w (schema %d, this build knows up to %d); install the newer Portolan to open it", path, ErrNewerSchema, version, latest)
+		}
+		return nil
+	case 0:
+		// An SQLite file without our id is ours only if it is still empty.
+		ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+		if err != nil {
+			return err
+		}
+		defer ro.Close()
+		var tables int
+		if err := ro.QueryRow(`SELECT count(*) FROM sqlite_master`).Scan(&tables); err != nil {
+			return fmt.Errorf("%s: %w (%v); choose another file with --db", path, ErrNotPortolan, err)
+		}
+		if tables > 0 {
+			return fmt.Errorf("%s: %w (an SQLite database of another program); choose another file with --db", path, ErrNotPortolan)
+		}
+		return nil
+	default:
+		return fmt.Errorf("%s: %w (an SQLite database of another program, application id %#x); choose another file with --db", path, ErrNotPortolan, appID)
+	}
+}
+
+func (db *DB) migrate(ms []migration) error {
+	ctx := context.Background()
+	for _, m := range ms {
+		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+			var current int
+			if err := tx.QueryRow(`PRAGMA user_version`).Scan(&current); err != nil {
+				return err
+			}
+			if current > len(ms) {
+				return fmt.Errorf("%s: %w (schema %d, this build knows up to %d)", db.path, ErrNewerSchema, current, len(ms))
+			}
+			if current >= m.version {
+				return nil
+			}
+			if _, err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+				version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(m.sql); err != nil {
+				return fmt.Errorf("apply %s: %w", m.name, err)
+			}
+			if _, err := tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, db.now().UnixMilli()); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, m.version)); err != nil {
+				return err
+			}
+			_, err := tx.Exec(fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID))
+			return err
+		})
+		if err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+// writeTx runs fn in an immediate write transaction, rolling back on error or panic.
+func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return translate(err)
+	}
+	return translate(tx.Commit())
+}
+
+// ErrBusy is returned when another program holds the database lock for longer than the busy timeout.
+var ErrBusy = &domain.Error{Code: domain.ECONFLICT, Message: "the database is locked by another program or Portolan window; try again in a moment"}
+
+// translate maps driver errors to domain errors at the edge.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("%w: %v", ErrBusy, err)
+		case sqlite3.SQLITE_CONSTRAINT:
+			if se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+				return fmt.Errorf("%w: %v", domain.ErrConflict, err)
+			}
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.ErrNotFound
+	}
+	return err
+}
+
+func millis(t time.Time) int64 { return t.UTC().UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }

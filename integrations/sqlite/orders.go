@@ -1,0 +1,322 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// execer is the part of *sql.Tx and *sql.DB the row writers need.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+const insertOrderSQL = `INSERT INTO orders (channel_id, external_id, number, placed_at, updated_at, currency,
+	shipping_minor, tax_minor, total_minor, units, customer_email,
+	ship_name, ship_company, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country,
+	ship_phone, ship_email, notes, status, search_text)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// searchText is what the order search looks in: number, customer name, emails, SKUs.
+func searchText(o *domain.Order) string {
+	parts := []string{o.Number, o.ShipTo.Name, o.ShipTo.Company, o.CustomerEmail}
+	if o.ShipTo.Email != o.CustomerEmail {
+		parts = append(parts, o.ShipTo.Email)
+	}
+	for _, l := range o.Lines {
+		parts = append(parts, l.SKU)
+	}
+	return strings.ToLower(strings.Join(parts, " | "))
+}
+
+func insertOrder(ctx context.Context, x execer, o *domain.Order, now int64) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	updated := now
+	if !o.UpdatedAt.IsZero() {
+		updated = millis(o.UpdatedAt)
+	}
+	a := o.ShipTo
+	res, err := x.ExecContext(ctx, insertOrderSQL, o.ChannelID, o.ExternalID, o.Number, millis(o.PlacedAt), updated,
+		string(o.Currency), o.Shipping.Amount, o.Tax.Amount, o.Total.Amount, int64(o.Units()), o.CustomerEmail,
+		a.Name, a.Company, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, string(a.Country), a.Phone, a.Email,
+		o.Notes, string(o.Status), searchText(o))
+	if err != nil {
+		return fmt.Errorf("order %s: %w", o.Number, translate(err))
+	}
+	if o.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	for i, l := range o.Lines {
+		if _, err := x.ExecContext(ctx, `INSERT INTO order_lines (order_id, line_no, sku, name, quantity, unit_price_minor)
+			VALUES (?, ?, ?, ?, ?, ?)`, o.ID, i+1, l.SKU, l.Name, int64(l.Quantity), l.UnitPrice.Amount); err != nil {
+			return fmt.Errorf("order %s line %d: %w", o.Number, i+1, translate(err))
+		}
+	}
+	return insertHistory(ctx, x, o.ID, o.History)
+}
+
+func insertHistory(ctx context.Context, x execer, orderID int64, h []domain.StatusChange) error {
+	for _, c := range h {
+		if _, err := x.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason)
+			VALUES (?, ?, ?, ?, ?)`, orderID, millis(c.At), string(c.From), string(c.To), c.Reason); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+// CreateOrder implements domain.OrderStore.
+func (db *DB) CreateOrder(ctx context.Context, o *domain.Order) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		return insertOrder(ctx, tx, o, millis(db.now()))
+	})
+}
+
+const orderColumns = `o.id, o.channel_id, c.code, o.external_id, o.number, o.placed_at, o.updated_at, o.currency,
+	o.shipping_minor, o.tax_minor, o.total_minor, o.customer_email,
+	o.ship_name, o.ship_company, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region, o.ship_postal_code,
+	o.ship_country, o.ship_phone, o.ship_email, o.notes, o.status`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanOrder(s scanner) (domain.Order, error) {
+	var (
+		o                    domain.Order
+		placed, updated      int64
+		cur, country, status string
+		shipping, tax, total int64
+	)
+	a := &o.ShipTo
+	if err := s.Scan(&o.ID, &o.ChannelID, &o.ChannelCode, &o.ExternalID, &o.Number, &placed, &updated, &cur,
+		&shipping, &tax, &total, &o.CustomerEmail,
+		&a.Name, &a.Company, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode,
+		&country, &a.Phone, &a.Email, &o.Notes, &status); err != nil {
+		return o, translate(err)
+	}
+	c, err := domain.ParseCurrency(cur)
+	if err != nil {
+		return o, fmt.Errorf("order %d: stored %w", o.ID, err)
+	}
+	if a.Country, err = domain.ParseCountry(country); err != nil {
+		return o, fmt.Errorf("order %d: stored %w", o.ID, err)
+	}
+	if o.Status, err = domain.ParseOrderStatus(status); err != nil {
+		return o, fmt.Errorf("order %d: stored %w", o.ID, err)
+	}
+	o.PlacedAt, o.UpdatedAt, o.Currency = fromMS(placed), fromMS(updated), c
+	o.Shipping, o.Tax, o.Total = domain.NewMoney(shipping, c), domain.NewMoney(tax, c), domain.NewMoney(total, c)
+	return o, nil
+}
+
+// Order implements domain.OrderStore.
+func (db *DB) Order(ctx context.Context, id int64) (domain.Order, error) {
+	o, err := scanOrder(db.read.QueryRowContext(ctx, `SELECT `+orderColumns+`
+		FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?`, id))
+	if err != nil {
+		return o, fmt.Errorf("order %d: %w", id, err)
+	}
+	if err := db.loadLines(ctx, []*domain.Order{&o}); err != nil {
+		return o, err
+	}
+	o.History, err = db.history(ctx, db.read, id)
+	return o, err
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (db *DB) history(ctx context.Context, q querier, id int64) ([]domain.StatusChange, error) {
+	rows, err := q.QueryContext(ctx, `SELECT at, from_status, to_status, reason FROM order_history
+		WHERE order_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.StatusChange
+	for rows.Next() {
+		var c domain.StatusChange
+		var at int64
+		if err := rows.Scan(&at, &c.From, &c.To, &c.Reason); err != nil {
+			return nil, err
+		}
+		c.At = fromMS(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// loadLines fills the lines of orders, which must share nothing but being loaded.
+func (db *DB) loadLines(ctx context.Context, orders []*domain.Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*domain.Order, len(orders))
+	args := make([]any, len(orders))
+	for i, o := range orders {
+		byID[o.ID] = o
+		args[i] = o.ID
+		o.Lines = nil
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT order_id, sku, name, quantity, unit_price_minor FROM order_lines
+		WHERE order_id IN (`+placeholders(len(args))+`) ORDER BY order_id, line_no`, args...)
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, qty, price int64
+		var l domain.OrderLine
+		if err := rows.Scan(&id, &l.SKU, &l.Name, &qty, &price); err != nil {
+			return err
+		}
+		o := byID[id]
+		l.Quantity, l.UnitPrice = domain.Quantity(qty), domain.NewMoney(price, o.Currency)
+		o.Lines = append(o.Lines, l)
+	}
+	return rows.Err()
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// where builds the WHERE clause for f over orders aliased o.
+func where(f domain.OrderFilter) (string, []any) {
+	var conds []string
+	var args []any
+	if f.Status != "" {
+		conds, args = append(conds, "o.status = ?"), append(args, string(f.Status))
+	}
+	if f.ChannelID != 0 {
+		conds, args = append(conds, "o.channel_id = ?"), append(args, f.ChannelID)
+	}
+	if f.Country != "" {
+		conds, args = append(conds, "o.ship_country = ?"), append(args, string(f.Country))
+	}
+	if !f.PlacedFrom.IsZero() {
+		conds, args = append(conds, "o.placed_at >= ?"), append(args, millis(f.PlacedFrom))
+	}
+	if !f.PlacedTo.IsZero() {
+		conds, args = append(conds, "o.placed_at < ?"), append(args, millis(f.PlacedTo))
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.Search)); q != "" {
+		if utf8.RuneCountInString(q) >= 3 {
+			// The trigram index finds any substring of three or more characters.
+			conds = append(conds, "o.id IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)")
+			args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
+		} else {
+			conds = append(conds, `o.search_text LIKE ? ESCAPE '\'`)
+			esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+			args = append(args, "%"+esc+"%")
+		}
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// CountOrders implements domain.OrderStore.
+func (db *DB) CountOrders(ctx context.Context, f domain.OrderFilter) (int, error) {
+	w, args := where(f)
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM orders o`+w, args...).Scan(&n)
+	return n, translate(err)
+}
+
+// OrderSummaries implements domain.OrderStore.
+func (db *DB) OrderSummaries(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error) {
+	w, args := where(f)
+	args = append(args, limit, offset)
+	rows, err := db.read.QueryContext(ctx, `SELECT o.id, o.number, c.code, o.placed_at, o.ship_name, o.ship_country,
+		o.units, o.total_minor, o.currency, o.status
+		FROM orders o JOIN channels c ON c.id = o.channel_id`+w+`
+		ORDER BY o.placed_at DESC, o.id DESC LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := make([]domain.OrderSummary, 0, limit)
+	for rows.Next() {
+		var s domain.OrderSummary
+		var placed, units, total int64
+		var country, cur, status string
+		if err := rows.Scan(&s.ID, &s.Number, &s.ChannelCode, &placed, &s.CustomerName, &country,
+			&units, &total, &cur, &status); err != nil {
+			return nil, err
+		}
+		s.PlacedAt, s.Country, s.Units = fromMS(placed), domain.Country(country), domain.Quantity(units)
+		s.Total, s.Status = domain.NewMoney(total, domain.Currency(cur)), domain.OrderStatus(status)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Orders implements domain.OrderStore.
+func (db *DB) Orders(ctx context.Context, f domain.OrderFilter, afterID int64, limit int) ([]domain.Order, error) {
+	w, args := where(f)
+	if w == "" {
+		w = " WHERE o.id > ?"
+	} else {
+		w += " AND o.id > ?"
+	}
+	args = append(args, afterID, limit)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+orderColumns+`
+		FROM orders o JOIN channels c ON c.id = o.channel_id`+w+` ORDER BY o.id LIMIT ?`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var out []domain.Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ptrs := make([]*domain.Order, len(out))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	return out, db.loadLines(ctx, ptrs)
+}
+
+// UpdateOrder implements domain.OrderStore. Only the status and new history
+// entries are written; the order's other fields are read-only here.
+func (db *DB) UpdateOrder(ctx context.Context, id int64, update func(*domain.Order) error) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+`
+			FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?`, id))
+		if err != nil {
+			return fmt.Errorf("order %d: %w", id, err)
+		}
+		if o.History, err = db.history(ctx, tx, id); err != nil {
+			return err
+		}
+		known := len(o.History)
+		if err := update(&o); err != nil {
+			return err
+		}
+		if len(o.History) < known {
+			return fmt.Errorf("order %s: history is append-only", o.Number)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, updated_at = ?, notes = ? WHERE id = ?`,
+			string(o.Status), millis(db.now()), o.Notes, id); err != nil {
+			return err
+		}
+		return insertHistory(ctx, tx, id, o.History[known:])
+	})
+}

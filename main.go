@@ -1,0 +1,25 @@
+// Command portolan is the Portolan desktop application and its command line:
+// with no command it opens the window, otherwise it runs the command (see --help).
+package main
+
+import (
+	"os"
+
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/ui"
+)
+
+func main() {
+	os.Exit(app.Main(os.Args[1:], os.Stdout, os.Stderr, openWindow))
+}
+
+func openWindow(a *app.App) error {
+	fa := fyneapp.NewWithID("io.portolan.desktop")
+	fa.SetIcon(ui.Icon)
+	w := ui.NewMainWindow(fa, ui.Services{Orders: a.Orders, Inventory: a.Inventory, Sample: a.Demo, DBPath: a.DBPath()})
+	w.Start()
+	w.Window.ShowAndRun()
+	return nil
+}

@@ -1,0 +1,284 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+const productPageSize = 200
+
+// fixed columns before one column per warehouse
+var inventoryFixedColumns = []struct {
+	title string
+	width float32
+}{
+	{"SKU", 100},
+	{"Product", 300},
+	{"Total", 75},
+}
+
+// InventoryScreen shows products × warehouses with on-hand quantities, a
+// search by SKU or name, and the bins of one product in one warehouse.
+type InventoryScreen struct {
+	svc    InventoryService
+	window fyne.Window
+	tasks  tasks
+
+	Search   *widget.Entry
+	Count    *widget.Label
+	Problem  *widget.Label
+	Table    *widget.Table
+	BinTitle *widget.Label
+	Bins     *widget.Table
+
+	warehouses []domain.Warehouse
+	total      int
+	search     string
+	rows       *pager[domain.ProductStock]
+	bins       []domain.StockLevel
+
+	content fyne.CanvasObject
+}
+
+// NewInventoryScreen builds the screen; call Reload to fill it.
+func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
+	s := &InventoryScreen{svc: svc, window: w}
+	s.rows = newPager[domain.ProductStock](productPageSize, &s.tasks)
+	s.rows.loaded = func() { s.Table.Refresh() }
+	s.rows.failed = s.showProblem
+
+	s.Search = widget.NewEntry()
+	s.Search.SetPlaceHolder("Search SKU or product name  (Ctrl+F)")
+	s.Search.OnChanged = func(string) { s.tasks.debounce(searchDebounce, s.applySearch) }
+	s.Count = widget.NewLabel("")
+	s.Count.TextStyle.Bold = true
+	s.Problem = widget.NewLabel("")
+	s.Problem.Importance = widget.DangerImportance
+	s.Problem.Wrapping = fyne.TextWrapWord
+	s.Problem.Hide()
+
+	s.Table = widget.NewTableWithHeaders(
+		func() (int, int) { return s.total, len(inventoryFixedColumns) + len(s.warehouses) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		s.updateCell)
+	s.Table.ShowHeaderColumn = false
+	s.Table.CreateHeader = func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.TextStyle.Bold = true
+		return l
+	}
+	s.Table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		o.(*widget.Label).SetText(s.columnTitle(id.Col))
+	}
+	for i, c := range inventoryFixedColumns {
+		s.Table.SetColumnWidth(i, c.width)
+	}
+	s.Table.OnSelected = s.selectCell
+
+	s.BinTitle = widget.NewLabel("Select a warehouse cell to see the bins that hold the product.")
+	s.BinTitle.Wrapping = fyne.TextWrapWord
+	s.Bins = widget.NewTableWithHeaders(
+		func() (int, int) { return len(s.bins), 3 },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			if id.Row >= len(s.bins) {
+				l.SetText("")
+				return
+			}
+			b := s.bins[id.Row]
+			l.Alignment = fyne.TextAlignLeading
+			switch id.Col {
+			case 0:
+				l.SetText(b.Location)
+			case 1:
+				l.SetText(b.Zone)
+			case 2:
+				l.Alignment = fyne.TextAlignTrailing
+				l.SetText(groupThousands(int64(b.OnHand)))
+			}
+		})
+	s.Bins.ShowHeaderColumn = false
+	s.Bins.CreateHeader = func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.TextStyle.Bold = true
+		return l
+	}
+	s.Bins.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < 3 {
+			o.(*widget.Label).SetText([]string{"Bin", "Zone", "On hand"}[id.Col])
+		}
+	}
+	s.Bins.SetColumnWidth(0, 120)
+	s.Bins.SetColumnWidth(1, 70)
+	s.Bins.SetColumnWidth(2, 80)
+
+	binHeader := widget.NewLabelWithStyle("Bins", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	drill := container.NewBorder(container.NewVBox(container.NewHBox(widget.NewIcon(theme.StorageIcon()), binHeader), s.BinTitle), nil, nil, nil, s.Bins)
+	split := container.NewHSplit(container.NewBorder(nil, s.Count, nil, nil, s.Table), drill)
+	split.SetOffset(0.72)
+	s.content = container.NewBorder(container.NewVBox(s.Search, s.Problem), nil, nil, nil, split)
+	return s
+}
+
+// Content is the screen's root object.
+func (s *InventoryScreen) Content() fyne.CanvasObject { return s.content }
+
+// FocusSearch puts the keyboard focus in the search box.
+func (s *InventoryScreen) FocusSearch() {
+	if c := s.window.Canvas(); c != nil {
+		c.Focus(s.Search)
+	}
+}
+
+// Wait blocks until background loads have been applied (for tests).
+func (s *InventoryScreen) Wait() { s.tasks.Wait() }
+
+// Reload re-reads the warehouses and the product rows.
+func (s *InventoryScreen) Reload() {
+	s.tasks.run(func() func() {
+		ws, err := s.svc.Warehouses(context.Background())
+		return func() {
+			if err != nil {
+				s.showProblem(err)
+				return
+			}
+			s.warehouses = ws
+			for i := range ws {
+				s.Table.SetColumnWidth(len(inventoryFixedColumns)+i, 78)
+			}
+			s.applySearch()
+		}
+	})
+}
+
+func (s *InventoryScreen) columnTitle(col int) string {
+	if col < 0 {
+		return ""
+	}
+	if col < len(inventoryFixedColumns) {
+		return inventoryFixedColumns[col].title
+	}
+	if i := col - len(inventoryFixedColumns); i < len(s.warehouses) {
+		return s.warehouses[i].Code
+	}
+	return ""
+}
+
+func (s *InventoryScreen) applySearch() {
+	s.search = strings.TrimSpace(s.Search.Text)
+	q := s.search
+	s.rows.reset(func(ctx context.Context, offset, limit int) ([]domain.ProductStock, error) {
+		return s.svc.ProductPage(ctx, q, offset, limit)
+	})
+	gen := s.rows.gen
+	s.Count.SetText("Counting…")
+	s.tasks.run(func() func() {
+		n, err := s.svc.CountProducts(context.Background(), q)
+		return func() {
+			if gen != s.rows.gen {
+				return
+			}
+			if err != nil {
+				s.showProblem(err)
+				return
+			}
+			s.Problem.Hide()
+			s.total = n
+			s.Count.SetText(countText(n, "product", "products"))
+			s.Table.UnselectAll()
+			s.Table.ScrollToTop()
+			s.Table.Refresh()
+		}
+	})
+}
+
+func (s *InventoryScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	l.Alignment = fyne.TextAlignLeading
+	if id.Col >= 2 {
+		l.Alignment = fyne.TextAlignTrailing
+	}
+	l.Importance = widget.MediumImportance
+	r, ok := s.rows.row(id.Row)
+	if !ok {
+		l.SetText("…")
+		return
+	}
+	switch id.Col {
+	case 0:
+		l.SetText(r.SKU)
+	case 1:
+		l.SetText(r.Name)
+	case 2:
+		l.TextStyle.Bold = false
+		l.SetText(groupThousands(int64(r.Total)))
+	default:
+		i := id.Col - len(inventoryFixedColumns)
+		if i >= len(s.warehouses) {
+			l.SetText("")
+			return
+		}
+		q, stocked := r.OnHand[s.warehouses[i].ID]
+		switch {
+		case !stocked:
+			l.Importance = widget.LowImportance
+			l.SetText("–")
+		default:
+			l.SetText(groupThousands(int64(q)))
+		}
+	}
+}
+
+// selectCell drills down into the bins of the product in the selected warehouse.
+func (s *InventoryScreen) selectCell(id widget.TableCellID) {
+	r, ok := s.rows.row(id.Row)
+	if !ok {
+		return
+	}
+	i := id.Col - len(inventoryFixedColumns)
+	if i < 0 || i >= len(s.warehouses) {
+		s.BinTitle.SetText(fmt.Sprintf("%s — %s\nSelect a warehouse column to see its bins.", r.SKU, r.Name))
+		s.bins = nil
+		s.Bins.Refresh()
+		return
+	}
+	s.ShowBins(r, s.warehouses[i])
+}
+
+// ShowBins loads the bins of product p in warehouse w into the drill-down.
+func (s *InventoryScreen) ShowBins(p domain.ProductStock, w domain.Warehouse) {
+	s.BinTitle.SetText(fmt.Sprintf("%s — %s\nin %s (%s)", p.SKU, p.Name, w.Code, w.Name))
+	s.tasks.run(func() func() {
+		bins, err := s.svc.Bins(context.Background(), p.ProductID, w.ID)
+		return func() {
+			if err != nil {
+				s.showProblem(err)
+				return
+			}
+			s.bins = bins
+			if len(bins) == 0 {
+				s.BinTitle.SetText(fmt.Sprintf("%s — %s\nnot stocked in %s (%s)", p.SKU, p.Name, w.Code, w.Name))
+			}
+			s.Bins.Refresh()
+		}
+	})
+}
+
+func (s *InventoryScreen) showProblem(err error) {
+	logError("inventory", err)
+	s.Problem.SetText(userMessage(err))
+	s.Problem.Show()
+}

@@ -1,0 +1,210 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// OrderDetail shows one order: status, customer, ship-to address, lines,
+// totals, notes and status history, with the status actions a coordinator
+// may take by hand (hold, release, cancel).
+type OrderDetail struct {
+	svc     OrderService
+	window  fyne.Window
+	tasks   *tasks
+	changed func(id int64)
+
+	Title   *widget.Label
+	Status  *widget.Label
+	Meta    *widget.Label
+	Address *widget.Label
+	Lines   *widget.Label
+	Totals  *widget.Label
+	Notes   *widget.Label
+	History *widget.Label
+	Actions *fyne.Container
+	Problem *widget.Label
+
+	order   domain.Order
+	content fyne.CanvasObject
+	body    fyne.CanvasObject
+	empty   fyne.CanvasObject
+}
+
+// NewOrderDetail builds an empty panel; changed is called after a status change.
+func NewOrderDetail(svc OrderService, w fyne.Window, changed func(id int64)) *OrderDetail {
+	d := &OrderDetail{svc: svc, window: w, changed: changed, tasks: &tasks{}}
+	label := func() *widget.Label {
+		l := widget.NewLabel("")
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+	d.Title = widget.NewLabel("")
+	d.Title.TextStyle.Bold = true
+	d.Title.SizeName = theme.SizeNameSubHeadingText
+	d.Status = widget.NewLabel("")
+	d.Status.TextStyle.Bold = true
+	d.Meta, d.Address, d.Lines, d.Totals, d.Notes, d.History = label(), label(), label(), label(), label(), label()
+	d.Lines.TextStyle.Monospace = false
+	d.Problem = label()
+	d.Problem.Importance = widget.DangerImportance
+	d.Problem.Hide()
+	d.Actions = container.NewHBox()
+	section := func(title string, o fyne.CanvasObject) fyne.CanvasObject {
+		h := widget.NewLabel(title)
+		h.TextStyle.Bold = true
+		return container.NewVBox(h, o)
+	}
+	d.body = container.NewVScroll(container.NewVBox(
+		container.NewHBox(d.Title, d.Status), d.Problem, d.Meta, d.Actions, widget.NewSeparator(),
+		section("Ship to", d.Address), section("Lines", d.Lines), section("Totals", d.Totals),
+		section("Notes", d.Notes), section("Status history", d.History),
+	))
+	d.empty = container.NewCenter(widget.NewLabel("Select an order to see its details."))
+	d.content = container.NewStack(d.empty, d.body)
+	d.body.Hide()
+	return d
+}
+
+// Content is the panel's root object.
+func (d *OrderDetail) Content() fyne.CanvasObject { return d.content }
+
+// Wait blocks until the panel's background loads have been applied (tests).
+func (d *OrderDetail) Wait() { d.tasks.Wait() }
+
+// Show loads and shows the order with the given id.
+func (d *OrderDetail) Show(id int64) {
+	d.tasks.run(func() func() {
+		o, err := d.svc.Get(context.Background(), id)
+		return func() {
+			if err != nil {
+				logError("order detail", err)
+				d.Problem.SetText(userMessage(err))
+				d.Problem.Show()
+				return
+			}
+			d.Problem.Hide()
+			d.render(o)
+		}
+	})
+}
+
+func (d *OrderDetail) render(o domain.Order) {
+	d.order = o
+	d.Title.SetText("Order " + o.Number)
+	d.Status.SetText(o.Status.Label())
+	d.Status.Importance = statusImportance(o.Status)
+	d.Status.Refresh()
+	d.Meta.SetText(fmt.Sprintf("%s · external id %s\nPlaced %s\nCustomer %s",
+		o.ChannelCode, o.ExternalID, localTime(o.PlacedAt), o.CustomerEmail))
+	addr := o.ShipTo.Lines()
+	if o.ShipTo.Phone != "" {
+		addr = append(addr, "☎ "+o.ShipTo.Phone)
+	}
+	d.Address.SetText(strings.Join(addr, "\n"))
+
+	var lines []string
+	for _, l := range o.Lines {
+		total, _ := l.Total()
+		lines = append(lines, fmt.Sprintf("%d × %s  %s\n      %s each = %s", l.Quantity, l.SKU, l.Name,
+			formatMoney(l.UnitPrice), formatMoney(total)))
+	}
+	d.Lines.SetText(strings.Join(lines, "\n"))
+	sub, _ := o.Subtotal()
+	d.Totals.SetText(fmt.Sprintf("Items (%d)   %s\nShipping   %s\nTax   %s\nTotal   %s",
+		o.Units(), formatMoney(sub), formatMoney(o.Shipping), formatMoney(o.Tax), formatMoney(o.Total)))
+	if o.Notes == "" {
+		d.Notes.SetText("—")
+	} else {
+		d.Notes.SetText(o.Notes)
+	}
+	var hist []string
+	for i := len(o.History) - 1; i >= 0; i-- {
+		h := o.History[i]
+		step := h.To.Label()
+		if h.From != "" {
+			step = h.From.Label() + " → " + h.To.Label()
+		}
+		hist = append(hist, fmt.Sprintf("%s   %s   %s", localTime(h.At), step, h.Reason))
+	}
+	d.History.SetText(strings.Join(hist, "\n"))
+	d.renderActions(o)
+	d.empty.Hide()
+	d.body.Show()
+}
+
+func localTime(t time.Time) string { return t.In(time.Local).Format("2006-01-02 15:04 MST") }
+
+// manualActions are the status changes a coordinator makes by hand here;
+// allocation, picking and shipping move orders in their own screens.
+var manualActions = []struct {
+	to    domain.OrderStatus
+	label string
+	icon  func() fyne.Resource
+}{
+	{domain.StatusOnHold, "Put on hold", theme.MediaPauseIcon},
+	{domain.StatusNew, "Release", theme.MediaPlayIcon},
+	{domain.StatusCancelled, "Cancel order", theme.CancelIcon},
+}
+
+func (d *OrderDetail) renderActions(o domain.Order) {
+	d.Actions.RemoveAll()
+	for _, a := range manualActions {
+		if !domain.CanTransition(o.Status, a.to) {
+			continue
+		}
+		if a.to == domain.StatusNew && o.Status != domain.StatusOnHold {
+			continue // "release" only undoes a hold
+		}
+		a := a
+		b := widget.NewButtonWithIcon(a.label, a.icon(), func() { d.askTransition(o, a.to, a.label) })
+		if a.to == domain.StatusCancelled {
+			b.Importance = widget.DangerImportance
+		}
+		d.Actions.Add(b)
+	}
+	d.Actions.Refresh()
+}
+
+func (d *OrderDetail) askTransition(o domain.Order, to domain.OrderStatus, label string) {
+	reason := widget.NewEntry()
+	reason.SetPlaceHolder("Reason (kept in the order history)")
+	dialog.ShowForm(label+" — "+o.Number, label, "Back",
+		[]*widget.FormItem{widget.NewFormItem("Reason", reason)},
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			d.Transition(o.ID, to, reason.Text)
+		}, d.window)
+}
+
+// Transition changes the order's status in the background and shows the result.
+func (d *OrderDetail) Transition(id int64, to domain.OrderStatus, reason string) {
+	if strings.TrimSpace(reason) == "" {
+		reason = "changed by coordinator"
+	}
+	d.tasks.run(func() func() {
+		err := d.svc.Transition(context.Background(), id, to, reason)
+		return func() {
+			if err != nil {
+				logError("order status", err)
+				dialog.ShowError(fmt.Errorf("%s", userMessage(err)), d.window)
+				return
+			}
+			if d.changed != nil {
+				d.changed(id)
+			}
+		}
+	})
+}

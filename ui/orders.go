@@ -1,0 +1,342 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+const (
+	orderPageSize  = 200
+	searchDebounce = 200 * time.Millisecond
+)
+
+var orderColumns = []struct {
+	title string
+	width float32
+	right bool
+}{
+	{"Number", 105, false},
+	{"Channel", 82, false},
+	{"Placed", 132, false},
+	{"Customer", 180, false},
+	{"Country", 64, false},
+	{"Items", 52, true},
+	{"Total", 128, true},
+	{"Status", 92, false},
+}
+
+// OrdersScreen lists all orders in a virtualised table with filters, a
+// search-as-you-type box and a detail panel for the selected order.
+type OrdersScreen struct {
+	svc    OrderService
+	window fyne.Window
+	tasks  tasks
+
+	Search  *widget.Entry
+	Status  *widget.Select
+	Channel *widget.Select
+	Country *widget.Select
+	From    *widget.DateEntry
+	To      *widget.DateEntry
+	Count   *widget.Label
+	Problem *widget.Label // inline error, hidden when all is well
+	Table   *widget.Table
+	Detail  *OrderDetail
+
+	filter   domain.OrderFilter
+	total    int
+	rows     *pager[domain.OrderSummary]
+	channels map[string]int64
+	selected int64
+
+	content fyne.CanvasObject
+}
+
+// NewOrdersScreen builds the screen; call Reload to fill it.
+func NewOrdersScreen(svc OrderService, w fyne.Window) *OrdersScreen {
+	s := &OrdersScreen{svc: svc, window: w, channels: map[string]int64{}}
+	s.rows = newPager[domain.OrderSummary](orderPageSize, &s.tasks)
+	s.rows.loaded = func() { s.Table.Refresh() }
+	s.rows.failed = s.showProblem
+
+	s.Search = widget.NewEntry()
+	s.Search.SetPlaceHolder("Search order number, customer, email or SKU  (Ctrl+F)")
+	s.Search.OnChanged = func(string) { s.tasks.debounce(searchDebounce, s.applyFilters) }
+
+	statusOptions := []string{"All statuses"}
+	for _, st := range domain.OrderStatuses {
+		statusOptions = append(statusOptions, st.Label())
+	}
+	s.Status = widget.NewSelect(statusOptions, nil)
+	s.Channel = widget.NewSelect([]string{"All channels"}, nil)
+	s.Country = widget.NewSelect([]string{"All countries"}, nil)
+	for _, sel := range []*widget.Select{s.Status, s.Channel, s.Country} {
+		sel.SetSelectedIndex(0)
+		sel.OnChanged = func(string) { s.applyFilters() }
+	}
+	s.From = widget.NewDateEntry()
+	s.From.SetPlaceHolder("Placed from")
+	s.From.OnChanged = func(*time.Time) { s.applyFilters() }
+	s.To = widget.NewDateEntry()
+	s.To.SetPlaceHolder("Placed to")
+	s.To.OnChanged = func(*time.Time) { s.applyFilters() }
+	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), s.clearFilters)
+
+	s.Count = widget.NewLabel("")
+	s.Count.TextStyle.Bold = true
+	s.Problem = widget.NewLabel("")
+	s.Problem.Importance = widget.DangerImportance
+	s.Problem.Wrapping = fyne.TextWrapWord
+	s.Problem.Hide()
+
+	s.Table = widget.NewTableWithHeaders(
+		func() (int, int) { return s.total, len(orderColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		s.updateCell)
+	s.Table.ShowHeaderColumn = false
+	s.Table.CreateHeader = func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.TextStyle.Bold = true
+		return l
+	}
+	s.Table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(orderColumns) {
+			o.(*widget.Label).SetText(orderColumns[id.Col].title)
+		}
+	}
+	for i, c := range orderColumns {
+		s.Table.SetColumnWidth(i, c.width)
+	}
+	s.Table.OnSelected = func(id widget.TableCellID) {
+		if r, ok := s.rows.row(id.Row); ok {
+			s.showOrder(r.ID)
+		}
+	}
+
+	s.Detail = NewOrderDetail(svc, w, func(id int64) {
+		s.rows.reset(s.pageFetcher())
+		s.Table.Refresh()
+		s.showOrder(id)
+	})
+
+	filters := container.NewGridWithColumns(6, s.Status, s.Channel, s.Country, s.From, s.To, clear)
+	top := container.NewVBox(s.Search, filters, s.Problem)
+	split := container.NewHSplit(container.NewBorder(nil, s.Count, nil, nil, s.Table), s.Detail.Content())
+	split.SetOffset(0.66)
+	s.content = container.NewBorder(top, nil, nil, nil, split)
+	return s
+}
+
+// Content is the screen's root object.
+func (s *OrdersScreen) Content() fyne.CanvasObject { return s.content }
+
+// FocusSearch puts the keyboard focus in the search box.
+func (s *OrdersScreen) FocusSearch() {
+	if c := s.window.Canvas(); c != nil {
+		c.Focus(s.Search)
+	}
+}
+
+// Wait blocks until background loads have been applied (for tests).
+func (s *OrdersScreen) Wait() { s.tasks.Wait() }
+
+// Reload refreshes the filter choices (channels, countries) and the orders.
+func (s *OrdersScreen) Reload() {
+	s.tasks.run(func() func() {
+		ctx := context.Background()
+		channels, err := s.svc.Channels(ctx)
+		if err != nil {
+			return func() { s.showProblem(err) }
+		}
+		countries, err := s.svc.Countries(ctx)
+		if err != nil {
+			return func() { s.showProblem(err) }
+		}
+		return func() {
+			s.channels = map[string]int64{}
+			opts := []string{"All channels"}
+			for _, c := range channels {
+				s.channels[c.Name] = c.ID
+				opts = append(opts, c.Name)
+			}
+			s.Channel.Options = opts
+			s.Channel.Refresh()
+			copts := []string{"All countries"}
+			for _, c := range countries {
+				copts = append(copts, countryOption(c))
+			}
+			s.Country.Options = copts
+			s.Country.Refresh()
+			s.applyFilters()
+		}
+	})
+}
+
+func countryOption(c domain.Country) string { return string(c) + " — " + c.Name() }
+
+func (s *OrdersScreen) clearFilters() {
+	s.Search.OnChanged = nil
+	s.Search.SetText("")
+	s.Search.OnChanged = func(string) { s.tasks.debounce(searchDebounce, s.applyFilters) }
+	for _, sel := range []*widget.Select{s.Status, s.Channel, s.Country} {
+		f := sel.OnChanged
+		sel.OnChanged = nil
+		sel.SetSelectedIndex(0)
+		sel.OnChanged = f
+	}
+	for _, d := range []*widget.DateEntry{s.From, s.To} {
+		f := d.OnChanged
+		d.OnChanged = nil
+		d.SetDate(nil)
+		d.OnChanged = f
+	}
+	s.applyFilters()
+}
+
+// currentFilter reads the filter widgets.
+func (s *OrdersScreen) currentFilter() domain.OrderFilter {
+	f := domain.OrderFilter{Search: strings.TrimSpace(s.Search.Text)}
+	if i := s.Status.SelectedIndex(); i > 0 {
+		f.Status = domain.OrderStatuses[i-1]
+	}
+	f.ChannelID = s.channels[s.Channel.Selected]
+	if s.Country.SelectedIndex() > 0 {
+		code, _, _ := strings.Cut(s.Country.Selected, " ")
+		f.Country = domain.Country(code)
+	}
+	// Dates are the user's local calendar days; "to" includes its whole day.
+	if s.From.Date != nil {
+		d := *s.From.Date
+		f.PlacedFrom = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
+	}
+	if s.To.Date != nil {
+		d := *s.To.Date
+		f.PlacedTo = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, time.Local)
+	}
+	return f
+}
+
+func (s *OrdersScreen) pageFetcher() func(ctx context.Context, offset, limit int) ([]domain.OrderSummary, error) {
+	f := s.filter
+	return func(ctx context.Context, offset, limit int) ([]domain.OrderSummary, error) {
+		return s.svc.Page(ctx, f, offset, limit)
+	}
+}
+
+// applyFilters counts the matching orders and resets the table to them.
+func (s *OrdersScreen) applyFilters() {
+	s.filter = s.currentFilter()
+	s.rows.reset(s.pageFetcher())
+	gen := s.rows.gen
+	f := s.filter
+	s.Count.SetText("Counting…")
+	s.tasks.run(func() func() {
+		n, err := s.svc.Count(context.Background(), f)
+		return func() {
+			if gen != s.rows.gen {
+				return
+			}
+			if err != nil {
+				s.showProblem(err)
+				return
+			}
+			s.hideProblem()
+			s.total = n
+			s.Count.SetText(countText(n, "order", "orders"))
+			s.Table.UnselectAll()
+			s.Table.ScrollToTop()
+			s.Table.Refresh()
+		}
+	})
+}
+
+func countText(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return groupThousands(int64(n)) + " " + many
+}
+
+func (s *OrdersScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	r, ok := s.rows.row(id.Row)
+	col := orderColumns[id.Col]
+	if col.right {
+		l.Alignment = fyne.TextAlignTrailing
+	} else {
+		l.Alignment = fyne.TextAlignLeading
+	}
+	l.Importance = widget.MediumImportance
+	if !ok {
+		l.SetText("…")
+		return
+	}
+	var text string
+	switch id.Col {
+	case 0:
+		text = r.Number
+	case 1:
+		text = r.ChannelCode
+	case 2:
+		text = r.PlacedAt.In(time.Local).Format("2006-01-02 15:04")
+	case 3:
+		text = r.CustomerName
+	case 4:
+		text = string(r.Country)
+	case 5:
+		text = groupThousands(int64(r.Units))
+	case 6:
+		text = formatMoney(r.Total)
+	case 7:
+		text = r.Status.Label()
+		l.Importance = statusImportance(r.Status)
+	}
+	l.SetText(text)
+}
+
+func statusImportance(s domain.OrderStatus) widget.Importance {
+	switch s {
+	case domain.StatusException, domain.StatusCancelled:
+		return widget.DangerImportance
+	case domain.StatusOnHold, domain.StatusBackordered:
+		return widget.WarningImportance
+	case domain.StatusDelivered:
+		return widget.SuccessImportance
+	}
+	return widget.MediumImportance
+}
+
+func (s *OrdersScreen) showOrder(id int64) {
+	s.selected = id
+	s.Detail.Show(id)
+}
+
+func (s *OrdersScreen) showProblem(err error) {
+	logError("orders", err)
+	s.Problem.SetText(userMessage(err))
+	s.Problem.Show()
+}
+
+func (s *OrdersScreen) hideProblem() { s.Problem.Hide() }
+
+// userMessage is the error as a user should read it.
+func userMessage(err error) string {
+	var e *domain.Error
+	if asError(err, &e) {
+		return e.Message
+	}
+	return fmt.Sprintf("Something went wrong: %v", err)
+}

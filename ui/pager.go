@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"context"
+)
+
+// pager caches pages of rows for a virtualised table. Rows are fetched page by
+// page in the background when the table first asks for them; a reset (new
+// filter) drops the cache and ignores answers to older requests.
+type pager[T any] struct {
+	size    int
+	tasks   *tasks
+	fetch   func(ctx context.Context, offset, limit int) ([]T, error)
+	loaded  func()          // on the UI goroutine after a page arrived
+	failed  func(err error) // on the UI goroutine after a page failed
+	pages   map[int][]T
+	loading map[int]bool
+	gen     int
+}
+
+const maxCachedPages = 64
+
+func newPager[T any](size int, t *tasks) *pager[T] {
+	return &pager[T]{size: size, tasks: t, pages: map[int][]T{}, loading: map[int]bool{}}
+}
+
+// reset forgets all rows and fetches from fetch from now on.
+func (p *pager[T]) reset(fetch func(ctx context.Context, offset, limit int) ([]T, error)) {
+	p.gen++
+	p.fetch = fetch
+	p.pages = map[int][]T{}
+	p.loading = map[int]bool{}
+}
+
+// row returns row i if its page is cached; otherwise it starts loading the page
+// and returns false.
+func (p *pager[T]) row(i int) (T, bool) {
+	var zero T
+	if i < 0 || p.fetch == nil {
+		return zero, false
+	}
+	page := i / p.size
+	if rows, ok := p.pages[page]; ok {
+		if j := i - page*p.size; j < len(rows) {
+			return rows[j], true
+		}
+		return zero, false
+	}
+	if !p.loading[page] {
+		p.load(page)
+	}
+	return zero, false
+}
+
+func (p *pager[T]) load(page int) {
+	p.loading[page] = true
+	gen, fetch := p.gen, p.fetch
+	p.tasks.run(func() func() {
+		rows, err := fetch(context.Background(), page*p.size, p.size)
+		return func() {
+			if gen != p.gen {
+				return // a newer filter replaced this request
+			}
+			delete(p.loading, page)
+			if err != nil {
+				if p.failed != nil {
+					p.failed(err)
+				}
+				return
+			}
+			if len(p.pages) >= maxCachedPages {
+				p.pages = map[int][]T{}
+			}
+			p.pages[page] = rows
+			if p.loaded != nil {
+				p.loaded()
+			}
+		}
+	})
+}

@@ -1,0 +1,39 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// OrderService is what the Orders screen needs; app.OrderService implements it.
+type OrderService interface {
+	Count(ctx context.Context, f domain.OrderFilter) (int, error)
+	Page(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error)
+	Get(ctx context.Context, id int64) (domain.Order, error)
+	Channels(ctx context.Context) ([]domain.Channel, error)
+	Countries(ctx context.Context) ([]domain.Country, error)
+	Transition(ctx context.Context, id int64, to domain.OrderStatus, reason string) error
+}
+
+// InventoryService is what the Inventory screen needs; app.InventoryService implements it.
+type InventoryService interface {
+	Warehouses(ctx context.Context) ([]domain.Warehouse, error)
+	CountProducts(ctx context.Context, search string) (int, error)
+	ProductPage(ctx context.Context, search string, offset, limit int) ([]domain.ProductStock, error)
+	Bins(ctx context.Context, productID, warehouseID int64) ([]domain.StockLevel, error)
+}
+
+// SampleDataLoader fills an empty database with the demo data set; app.DemoService implements it.
+type SampleDataLoader interface {
+	IsEmpty(ctx context.Context) (bool, error)
+	LoadSample(ctx context.Context, orders int, progress func(done, total int)) error
+}
+
+// Services are the application services the window works with.
+type Services struct {
+	Orders    OrderService
+	Inventory InventoryService
+	Sample    SampleDataLoader
+	DBPath    string
+}

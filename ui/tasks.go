@@ -1,0 +1,52 @@
+package ui
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+)
+
+// tasks runs slow work off the UI goroutine and applies the result through
+// fyne.Do. Wait blocks until every started task (and pending debounce) has
+// applied its result, which tests use instead of sleeping.
+type tasks struct {
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	timer *time.Timer
+}
+
+// run calls work on a new goroutine; the func it returns runs on the UI goroutine.
+func (t *tasks) run(work func() (apply func())) {
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		apply := work()
+		if apply != nil {
+			fyne.Do(apply)
+		}
+	}()
+}
+
+// debounce runs fn on the UI goroutine once d has passed without another call.
+func (t *tasks) debounce(d time.Duration, fn func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.timer != nil && t.timer.Stop() {
+		t.wg.Done()
+	}
+	t.wg.Add(1)
+	t.timer = time.AfterFunc(d, func() {
+		defer t.wg.Done()
+		fyne.Do(fn)
+	})
+}
+
+// Wait blocks until all tasks have finished.
+func (t *tasks) Wait() { t.wg.Wait() }
+
+// logError records a background error; screens also show it where the user looks.
+func logError(msg string, err error) {
+	slog.Error(msg, "err", err)
+}

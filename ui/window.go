@@ -1,0 +1,161 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// DefaultSampleOrders is how many orders the first-launch sample data has.
+const DefaultSampleOrders = 20000
+
+// MainWindow is Portolan's window: a tab per working screen, keyboard
+// shortcuts to move between them, and a status line with the database in use.
+type MainWindow struct {
+	Window    fyne.Window
+	Tabs      *container.AppTabs
+	Orders    *OrdersScreen
+	Inventory *InventoryScreen
+
+	services Services
+	tasks    tasks
+}
+
+// NewMainWindow creates the window on app a (which main creates) and sets Portolan's theme.
+func NewMainWindow(a fyne.App, s Services) *MainWindow {
+	a.Settings().SetTheme(NewTheme())
+	w := a.NewWindow("Portolan")
+	w.SetIcon(Icon)
+	m := &MainWindow{Window: w, services: s}
+	m.Orders = NewOrdersScreen(s.Orders, w)
+	m.Inventory = NewInventoryScreen(s.Inventory, w)
+	m.Tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Orders", theme.DocumentIcon(), m.Orders.Content()),
+		container.NewTabItemWithIcon("Inventory", theme.StorageIcon(), m.Inventory.Content()),
+	)
+	m.Tabs.SetTabLocation(container.TabLocationLeading)
+
+	status := widget.NewLabel(fmt.Sprintf("Database: %s    ·    Ctrl+1 Orders  ·  Ctrl+2 Inventory  ·  Ctrl+F search  ·  F5 reload", s.DBPath))
+	status.Importance = widget.LowImportance
+	status.Truncation = fyne.TextTruncateEllipsis
+	w.SetContent(container.NewBorder(nil, status, nil, nil, m.Tabs))
+	m.addShortcuts()
+	w.Resize(fyne.NewSize(1440, 860))
+	return m
+}
+
+type screen interface {
+	Reload()
+	FocusSearch()
+}
+
+func (m *MainWindow) current() screen {
+	if m.Tabs.SelectedIndex() == 1 {
+		return m.Inventory
+	}
+	return m.Orders
+}
+
+func (m *MainWindow) addShortcuts() {
+	c := m.Window.Canvas()
+	for i := range m.Tabs.Items {
+		i := i
+		key := fyne.KeyName(fmt.Sprint(i + 1))
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+			m.Tabs.SelectIndex(i)
+		})
+	}
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		m.current().FocusSearch()
+	})
+	reload := func(fyne.Shortcut) { m.current().Reload() }
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, reload)
+	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if e.Name == fyne.KeyF5 {
+			m.current().Reload()
+		}
+	})
+}
+
+// Start fills the screens and, when the database is empty, offers the sample data.
+func (m *MainWindow) Start() {
+	m.Orders.Reload()
+	m.Inventory.Reload()
+	if m.services.Sample == nil {
+		return
+	}
+	m.tasks.run(func() func() {
+		empty, err := m.services.Sample.IsEmpty(context.Background())
+		return func() {
+			if err != nil {
+				logError("check for empty database", err)
+				return
+			}
+			if empty {
+				m.OfferSample()
+			}
+		}
+	})
+}
+
+// Wait blocks until the window's own background work has been applied (tests).
+func (m *MainWindow) Wait() {
+	m.tasks.Wait()
+	m.Orders.Wait()
+	m.Inventory.Wait()
+}
+
+// OfferSample asks whether to load the sample data set into the empty database.
+func (m *MainWindow) OfferSample() {
+	dialog.ShowConfirm("Welcome to Portolan",
+		fmt.Sprintf("This database is empty.\n\nLoad the sample data set? It has %d international orders from 3 channels,\n"+
+			"500 products and stock in 7 warehouses on 4 continents, so you can try every screen.\n\n"+
+			"You can also start empty and import your own data.", DefaultSampleOrders),
+		func(ok bool) {
+			if ok {
+				m.LoadSample(DefaultSampleOrders)
+			}
+		}, m.Window)
+}
+
+// LoadSample loads the sample data in the background with a progress dialog
+// that can cancel it; a cancelled load writes nothing.
+func (m *MainWindow) LoadSample(orders int) {
+	ctx, cancel := context.WithCancel(context.Background())
+	bar := widget.NewProgressBar()
+	bar.Max = float64(orders)
+	label := widget.NewLabel("Writing warehouses, products and stock…")
+	cancelBtn := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), cancel)
+	d := dialog.NewCustomWithoutButtons("Loading sample data", container.NewVBox(label, bar, container.NewCenter(cancelBtn)), m.Window)
+	d.Resize(fyne.NewSize(460, 160))
+	d.Show()
+	m.tasks.run(func() func() {
+		err := m.services.Sample.LoadSample(ctx, orders, func(done, total int) {
+			fyne.Do(func() {
+				bar.SetValue(float64(done))
+				label.SetText(fmt.Sprintf("Writing orders: %s of %s", groupThousands(int64(done)), groupThousands(int64(total))))
+			})
+		})
+		cancel()
+		return func() {
+			d.Hide()
+			switch {
+			case errors.Is(err, context.Canceled):
+				dialog.ShowInformation("Sample data", "Loading was cancelled; nothing was written.", m.Window)
+			case err != nil:
+				logError("load sample data", err)
+				dialog.ShowError(errors.New(userMessage(err)), m.Window)
+			default:
+				m.Orders.Reload()
+				m.Inventory.Reload()
+			}
+		}
+	})
+}
