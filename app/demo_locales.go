@@ -27,7 +27,7 @@ type demoLocale struct {
 	emailTLD string
 }
 
-func westernStreet(s string, n int) string { return itoa(n) + " " + s }
+func westernStreet(s string, n int) string  { return itoa(n) + " " + s }
 func europeanStreet(s string, n int) string { return s + " " + itoa(n) }
 
 var demoLocales = []demoLocale{
