@@ -58,8 +58,22 @@ func (a Address) Lines() []string {
 	add(a.Company)
 	add(a.Line1)
 	add(a.Line2)
-	add(strings.TrimSpace(a.PostalCode + " " + a.City))
-	add(a.Region)
+	switch a.Country {
+	case "US", "CA", "AU":
+		// "Miami, FL 33181"
+		cityLine := a.City
+		if r := strings.TrimSpace(a.Region + " " + a.PostalCode); r != "" {
+			cityLine += ", " + r
+		}
+		add(cityLine)
+	case "GB", "IE":
+		add(a.City)
+		add(a.Region)
+		add(a.PostalCode)
+	default:
+		add(strings.TrimSpace(a.PostalCode + " " + a.City))
+		add(a.Region)
+	}
 	if a.Country.Valid() {
 		add(a.Country.Name())
 	}

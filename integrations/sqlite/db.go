@@ -176,15 +176,30 @@ func checkFile(path string, latest int) error {
 		}
 		return nil
 	case 0:
-		// An SQLite file without our id is ours only if it is still empty.
-		ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+		// The header may be stale while another Portolan has the file open in
+		// WAL mode, so ask SQLite (read-only); an SQLite file without our id is
+		// ours only while it is still empty.
+		ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
 		if err != nil {
 			return err
 		}
 		defer ro.Close()
 		var tables int
+		var id uint32
 		if err := ro.QueryRow(`SELECT count(*) FROM sqlite_master`).Scan(&tables); err != nil {
 			return fmt.Errorf("%s: %w (%v); choose another file with --db", path, ErrNotPortolan, err)
+		}
+		if err := ro.QueryRow(`PRAGMA application_id`).Scan(&id); err != nil {
+			return err
+		}
+		if id == ApplicationID {
+			if err := ro.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+				return err
+			}
+			if version > latest {
+				return fmt.Errorf("%s: %w (schema %d, this build knows up to %d); install the newer Portolan to open it", path, ErrNewerSchema, version, latest)
+			}
+			return nil
 		}
 		if tables > 0 {
 			return fmt.Errorf("%s: %w (an SQLite database of another program); choose another file with --db", path, ErrNotPortolan)
