@@ -79,6 +79,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 	global.SetOutput(stderr)
 	dbFlag := global.String("db", "", "database file")
 	global.Usage = func() { fmt.Fprintf(stderr, usage, defaultPathForHelp()) }
+	if len(args) > 0 && wantsHelp(args[:1]) {
+		fmt.Fprintf(stdout, usage, defaultPathForHelp())
+		return flag.ErrHelp
+	}
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -87,7 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 	}
 	rest := global.Args()
 	if len(rest) > 0 && rest[0] == "help" {
-		global.Usage()
+		fmt.Fprintf(stdout, usage, defaultPathForHelp())
 		return flag.ErrHelp
 	}
 	type command struct {
@@ -129,17 +133,49 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}
 }
 
-func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+// newFlags makes a command's flag set; its help goes to stdout when asked for
+// with -h/--help and to stderr after a wrong flag.
+func newFlags(name, synopsis string, stdout, stderr io.Writer) *cmdFlags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: portolan [--db PATH] %s\n\n%s\n\nFlags:\n", name, synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
+	fs.Usage = func() { printUsage(fs, stderr, name, synopsis) }
+	return &cmdFlags{FlagSet: fs, help: func() { printUsage(fs, stdout, name, synopsis) }}
 }
 
-func parse(fs *flag.FlagSet, args []string) error {
+// cmdFlags is a command's flags and the help it prints on request.
+type cmdFlags struct {
+	*flag.FlagSet
+	help func()
+}
+
+func printUsage(fs *flag.FlagSet, w io.Writer, name, synopsis string) {
+	fmt.Fprintf(w, "Usage: portolan [--db PATH] %s [FLAGS]\n\n%s\n\nFlags:\n", name, synopsis)
+	fs.VisitAll(func(f *flag.Flag) {
+		def := ""
+		if f.DefValue != "" {
+			def = fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(w, "  --%-12s %s%s\n", f.Name, f.Usage, def)
+	})
+}
+
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help", "--h":
+			return true
+		case "--":
+			return false
+		}
+	}
+	return false
+}
+
+func parse(fs *cmdFlags, args []string) error {
+	if wantsHelp(args) {
+		fs.help()
+		return flag.ErrHelp
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -154,7 +190,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 func cmdDemo(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", "Fills an empty database with a deterministic international sample data set:\n"+
-		"7 warehouses on 4 continents, 500 products, 3 channels and N orders to 38 countries.", stderr)
+		"7 warehouses on 4 continents, 500 products, 3 channels and N orders to 38 countries.", stdout, stderr)
 	orders := fs.Int("orders", DefaultDemoOrders, "number of orders to generate")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -239,7 +275,7 @@ func orderJSON(o domain.Order) OrderJSON {
 	return j
 }
 
-func formatFlag(fs *flag.FlagSet) *string {
+func formatFlag(fs *cmdFlags) *string {
 	return fs.String("format", "table", "output format: table, json or csv")
 }
 
@@ -252,7 +288,7 @@ func checkFormat(f string) error {
 }
 
 func cmdOrdersList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("orders list", "Lists orders (all of them, oldest first), optionally of one status.", stderr)
+	fs := newFlags("orders list", "Lists orders (all of them, oldest first), optionally of one status.", stdout, stderr)
 	status := fs.String("status", "", "only orders with this status (new, allocated, picking, packed, shipped, delivered, on_hold, backordered, cancelled, exception)")
 	format := formatFlag(fs)
 	if err := parse(fs, args); err != nil {
@@ -344,7 +380,7 @@ type StockJSON struct {
 }
 
 func cmdStockList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("stock list", "Lists stock on hand per SKU, warehouse and bin, in pick order.", stderr)
+	fs := newFlags("stock list", "Lists stock on hand per SKU, warehouse and bin, in pick order.", stdout, stderr)
 	warehouse := fs.String("warehouse", "", "only this warehouse (code, e.g. NL-VEN)")
 	format := formatFlag(fs)
 	if err := parse(fs, args); err != nil {

@@ -1,0 +1,214 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"testing"
+	"unicode"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
+)
+
+func openApp(t *testing.T) *app.App {
+	t.Helper()
+	a, err := app.Open(filepath.Join(t.TempDir(), "portolan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+const testOrders = 400
+
+func loadDemo(t *testing.T, a *app.App, orders int) {
+	t.Helper()
+	if err := a.Demo.Load(context.Background(), app.DemoOptions{Orders: orders}, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDemoDataSet(t *testing.T) {
+	a := openApp(t)
+	var progress []int
+	err := a.Demo.Load(context.Background(), app.DemoOptions{Orders: testOrders}, func(done, total int) {
+		if total != testOrders {
+			t.Errorf("progress total %d", total)
+		}
+		progress = append(progress, done)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(progress) == 0 || progress[len(progress)-1] != testOrders {
+		t.Errorf("progress = %v", progress)
+	}
+	ctx := context.Background()
+
+	warehouses, err := a.Inventory.Warehouses(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	continents := map[string]bool{}
+	for _, w := range warehouses {
+		zone := w.TimeZone[:indexOf(w.TimeZone, '/')]
+		continents[zone] = true
+		bins, err := a.Inventory.Levels(ctx, w.Code)
+		if err != nil || len(bins) == 0 {
+			t.Errorf("warehouse %s has no stock: %v", w.Code, err)
+		}
+	}
+	if len(warehouses) < 5 || len(continents) < 3 {
+		t.Errorf("%d warehouses on %d continents %v", len(warehouses), len(continents), continents)
+	}
+	products, err := a.Inventory.CountProducts(ctx, "")
+	if err != nil || products != 500 {
+		t.Errorf("%d products, %v", products, err)
+	}
+	channels, err := a.Orders.Channels(ctx)
+	if err != nil || len(channels) != 3 {
+		t.Errorf("%d channels, %v", len(channels), err)
+	}
+	n, err := a.Orders.Count(ctx, domain.OrderFilter{})
+	if err != nil || n != testOrders {
+		t.Errorf("%d orders, %v", n, err)
+	}
+
+	currencies := map[domain.Currency]bool{}
+	countries := map[domain.Country]bool{}
+	scripts := map[string]bool{}
+	statuses := map[domain.OrderStatus]bool{}
+	err = a.Orders.Each(ctx, domain.OrderFilter{}, func(o domain.Order) error {
+		if err := o.Validate(); err != nil {
+			t.Errorf("demo order invalid: %v", err)
+		}
+		if total, err := o.ComputedTotal(); err != nil || total != o.Total {
+			t.Errorf("order %s total %v, lines add up to %v", o.Number, o.Total, total)
+		}
+		full, err := a.Orders.Get(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		if len(full.History) == 0 || full.History[len(full.History)-1].To != o.Status {
+			t.Errorf("order %s history does not end in its status %s", o.Number, o.Status)
+		}
+		currencies[o.Currency] = true
+		countries[o.ShipTo.Country] = true
+		statuses[o.Status] = true
+		for _, r := range o.ShipTo.Name {
+			for name, table := range map[string]*unicode.RangeTable{"Han": unicode.Han, "Hiragana/Katakana": unicode.Katakana,
+				"Hangul": unicode.Hangul, "Greek": unicode.Greek, "Cyrillic": unicode.Cyrillic, "Arabic": unicode.Arabic} {
+				if unicode.Is(table, r) {
+					scripts[name] = true
+				}
+			}
+			if unicode.Is(unicode.Latin, r) && r > 0x7f {
+				scripts["Latin with diacritics"] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(currencies) < 6 || len(countries) < 30 {
+		t.Errorf("%d currencies, %d countries", len(currencies), len(countries))
+	}
+	for _, s := range []string{"Han", "Hangul", "Greek", "Cyrillic", "Arabic", "Latin with diacritics"} {
+		if !scripts[s] {
+			t.Errorf("no %s names in the demo data", s)
+		}
+	}
+	if len(statuses) < 4 {
+		t.Errorf("statuses %v", statuses)
+	}
+	for _, c := range []domain.Currency{"JPY", "KWD", "EUR", "USD"} {
+		if !currencies[c] {
+			t.Errorf("no orders in %s", c)
+		}
+	}
+}
+
+func indexOf(s string, c byte) int {
+	for i := range len(s) {
+		if s[i] == c {
+			return i
+		}
+	}
+	return len(s)
+}
+
+func exportJSON(t *testing.T, a *app.App) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	err := a.Orders.Each(context.Background(), domain.OrderFilter{}, func(o domain.Order) error {
+		o.ID, o.ChannelID, o.UpdatedAt = 0, 0, o.PlacedAt // creation time differs between runs
+		return enc.Encode(o)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestDemoIsDeterministic(t *testing.T) {
+	a, b := openApp(t), openApp(t)
+	loadDemo(t, a, 120)
+	loadDemo(t, b, 120)
+	if !bytes.Equal(exportJSON(t, a), exportJSON(t, b)) {
+		t.Error("two demo runs with the same options differ")
+	}
+}
+
+func TestDemoRefusesDataAndRollsBackWhenCancelled(t *testing.T) {
+	a := openApp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := a.Demo.Load(ctx, app.DemoOptions{Orders: 5000}, func(done, total int) {
+		cancel() // the first progress report cancels
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled demo error = %v", err)
+	}
+	empty, err := a.Demo.IsEmpty(context.Background())
+	if err != nil || !empty {
+		t.Fatalf("cancelled demo left data (empty=%v, %v)", empty, err)
+	}
+	loadDemo(t, a, 10)
+	err = a.Demo.Load(context.Background(), app.DemoOptions{Orders: 10}, nil)
+	if domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("second demo load error = %v, want conflict", err)
+	}
+	n, _ := a.Orders.Count(context.Background(), domain.OrderFilter{})
+	if n != 10 {
+		t.Errorf("%d orders after refused reload", n)
+	}
+}
+
+func TestTransitionThroughService(t *testing.T) {
+	a := openApp(t)
+	loadDemo(t, a, 50)
+	ctx := context.Background()
+	page, err := a.Orders.Page(ctx, domain.OrderFilter{Status: domain.StatusDelivered}, 0, 1)
+	if err != nil || len(page) != 1 {
+		t.Fatalf("no delivered order: %v", err)
+	}
+	id := page[0].ID
+	if err := a.Orders.Transition(ctx, id, domain.StatusException, "customer asked to wait"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Orders.Transition(ctx, id, domain.StatusPicking, "skip"); !errors.Is(err, domain.ErrIllegalTransition) {
+		t.Errorf("illegal transition error = %v", err)
+	}
+	o, err := a.Orders.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := o.History[len(o.History)-1]
+	if o.Status != domain.StatusException || last.Reason != "customer asked to wait" || last.From != domain.StatusDelivered {
+		t.Errorf("status %s, last history %+v", o.Status, last)
+	}
+}
