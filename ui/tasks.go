@@ -17,6 +17,20 @@ type tasks struct {
 	timer *time.Timer
 }
 
+// uiSerial keeps results applied one at a time. Fyne runs fyne.Do functions
+// one after another on the UI goroutine anyway; Fyne's test driver runs them on
+// the calling goroutine, where this lock gives the same guarantee.
+var uiSerial sync.Mutex
+
+// onUI applies fn on the UI goroutine. Never call it from inside fn.
+func onUI(fn func()) {
+	fyne.Do(func() {
+		uiSerial.Lock()
+		defer uiSerial.Unlock()
+		fn()
+	})
+}
+
 // run calls work on a new goroutine; the func it returns runs on the UI goroutine.
 func (t *tasks) run(work func() (apply func())) {
 	t.wg.Add(1)
@@ -24,7 +38,7 @@ func (t *tasks) run(work func() (apply func())) {
 		defer t.wg.Done()
 		apply := work()
 		if apply != nil {
-			fyne.Do(apply)
+			onUI(apply)
 		}
 	}()
 }
@@ -39,7 +53,7 @@ func (t *tasks) debounce(d time.Duration, fn func()) {
 	t.wg.Add(1)
 	t.timer = time.AfterFunc(d, func() {
 		defer t.wg.Done()
-		fyne.Do(fn)
+		onUI(fn)
 	})
 }
 

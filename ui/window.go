@@ -138,7 +138,7 @@ func (m *MainWindow) LoadSample(orders int) {
 	d.Show()
 	m.tasks.run(func() func() {
 		err := m.services.Sample.LoadSample(ctx, orders, func(done, total int) {
-			fyne.Do(func() {
+			onUI(func() {
 				bar.SetValue(float64(done))
 				label.SetText(fmt.Sprintf("Writing orders: %s of %s", groupThousands(int64(done)), groupThousands(int64(total))))
 			})

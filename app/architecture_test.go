@@ -1,0 +1,91 @@
+package app_test
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+type goPackage struct {
+	ImportPath string
+	Standard   bool
+	Deps       []string
+	Imports    []string
+}
+
+func listPackages(t *testing.T, pattern string) []goPackage {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json", pattern)
+	cmd.Dir = ".."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %s: %v", pattern, err)
+	}
+	var pkgs []goPackage
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p goPackage
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func isStandard(t *testing.T, path string) bool {
+	// Standard-library import paths have no dot in their first element.
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}
+
+// TestDependencyDirection enforces ui → app → domain ← integrations: domain
+// imports only the standard library, ui never reaches integrations (not even
+// through another package) nor database/sql nor Fyne's app package, and
+// integrations never import each other's packages, app or ui.
+func TestDependencyDirection(t *testing.T) {
+	const mod = "github.com/portolan/portolan/"
+	for _, p := range listPackages(t, "./domain/...") {
+		for _, dep := range p.Deps {
+			if !isStandard(t, dep) {
+				t.Errorf("%s depends on %s; domain may import only the standard library", p.ImportPath, dep)
+			}
+		}
+	}
+	if len(listPackages(t, "./domain/...")) == 0 {
+		t.Fatal("no domain packages found")
+	}
+	for _, p := range listPackages(t, "./ui/...") {
+		for _, dep := range p.Deps {
+			switch {
+			case strings.HasPrefix(dep, mod+"integrations"):
+				t.Errorf("%s depends on %s; ui must not reach integrations", p.ImportPath, dep)
+			case dep == "database/sql":
+				t.Errorf("%s depends on database/sql", p.ImportPath)
+			case dep == "fyne.io/fyne/v2/app":
+				t.Errorf("%s imports fyne.io/fyne/v2/app; only main creates the Fyne app", p.ImportPath)
+			}
+		}
+	}
+	for _, p := range listPackages(t, "./integrations/...") {
+		for _, imp := range p.Imports {
+			if strings.HasPrefix(imp, mod+"app") || strings.HasPrefix(imp, mod+"ui") {
+				t.Errorf("%s imports %s", p.ImportPath, imp)
+			}
+			if strings.HasPrefix(imp, mod+"integrations") && !strings.HasPrefix(p.ImportPath, imp) {
+				t.Errorf("adapter %s imports adapter %s", p.ImportPath, imp)
+			}
+		}
+	}
+	for _, p := range listPackages(t, "./app/...") {
+		for _, imp := range p.Imports {
+			if strings.HasPrefix(imp, mod+"ui") || strings.HasPrefix(imp, "fyne.io/") {
+				t.Errorf("%s imports %s; app must not know the window", p.ImportPath, imp)
+			}
+		}
+	}
+}

@@ -1,0 +1,326 @@
+package ui_test
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui"
+)
+
+// demoApp is a real Portolan database with a small demo data set.
+func demoApp(t *testing.T, orders int) *app.App {
+	t.Helper()
+	a, err := app.Open(filepath.Join(t.TempDir(), "ui.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if orders > 0 {
+		if err := a.Demo.Load(context.Background(), app.DemoOptions{Orders: orders}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a
+}
+
+func services(a *app.App) ui.Services {
+	return ui.Services{Orders: a.Orders, Inventory: a.Inventory, Sample: a.Demo, DBPath: a.DBPath()}
+}
+
+func newWindow(t *testing.T, a *app.App) *ui.MainWindow {
+	t.Helper()
+	fa := test.NewTempApp(t)
+	m := ui.NewMainWindow(fa, services(a))
+	t.Cleanup(m.Window.Close)
+	m.Window.Resize(fyne.NewSize(1400, 800))
+	return m
+}
+
+type waiter interface{ Wait() }
+
+// cell returns the text the table shows in a cell: the first call may start
+// loading the row's page in the background, the second reads it.
+func cell(t *testing.T, s waiter, tbl *widget.Table, row, col int) string {
+	t.Helper()
+	l := widget.NewLabel("")
+	id := widget.TableCellID{Row: row, Col: col}
+	tbl.UpdateCell(id, l)
+	s.Wait()
+	tbl.UpdateCell(id, l)
+	return l.Text
+}
+
+func TestOrdersScreenSearchAndFilters(t *testing.T) {
+	a := demoApp(t, 300)
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	m.Wait()
+	s := m.Orders
+	if s.Count.Text != "300 orders" {
+		t.Fatalf("count label %q", s.Count.Text)
+	}
+	// Rows come page by page; the first visible row is the newest order.
+	first, err := a.Orders.Page(context.Background(), domain.OrderFilter{}, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cell(t, s, s.Table, 0, 0); got != first[0].Number {
+		t.Errorf("first row number %q, want %q", got, first[0].Number)
+	}
+
+	// Type a customer name in Japanese: the table and count follow.
+	jp, err := a.Orders.Page(context.Background(), domain.OrderFilter{Country: "JP"}, 0, 1)
+	if err != nil || len(jp) == 0 {
+		t.Fatal("no Japanese order in demo data", err)
+	}
+	family := strings.Fields(jp[0].CustomerName)[0]
+	ui.WithUI(func() { test.Type(s.Search, family) })
+	s.Wait()
+	want, _ := a.Orders.Count(context.Background(), domain.OrderFilter{Search: family})
+	if s.Count.Text != countLabel(want) {
+		t.Errorf("after typing %q count is %q, want %q", family, s.Count.Text, countLabel(want))
+	}
+	if got := cell(t, s, s.Table, 0, 3); !strings.Contains(got, family) {
+		t.Errorf("first customer %q does not contain %q", got, family)
+	}
+
+	// Search by an order number.
+	ui.WithUI(func() { s.Search.SetText("") })
+	ui.WithUI(func() { test.Type(s.Search, first[0].Number) })
+	s.Wait()
+	if s.Count.Text != "1 order" {
+		t.Errorf("number search count %q", s.Count.Text)
+	}
+
+	// Clear, then filter by status with the select.
+	ui.WithUI(func() { test.Tap(findButton(t, s.Content(), "Clear")) })
+	s.Wait()
+	if s.Count.Text != "300 orders" || s.Search.Text != "" {
+		t.Errorf("after clear: %q, search %q", s.Count.Text, s.Search.Text)
+	}
+	ui.WithUI(func() { s.Status.SetSelected(domain.StatusDelivered.Label()) })
+	s.Wait()
+	delivered, _ := a.Orders.Count(context.Background(), domain.OrderFilter{Status: domain.StatusDelivered})
+	if s.Count.Text != countLabel(delivered) {
+		t.Errorf("delivered filter count %q, want %d", s.Count.Text, delivered)
+	}
+	if got := cell(t, s, s.Table, 0, 7); got != "Delivered" {
+		t.Errorf("status column shows %q", got)
+	}
+	ui.WithUI(func() { s.Country.SetSelected("JP — Japan") })
+	s.Wait()
+	both, _ := a.Orders.Count(context.Background(), domain.OrderFilter{Status: domain.StatusDelivered, Country: "JP"})
+	if s.Count.Text != countLabel(both) {
+		t.Errorf("status+country count %q, want %d", s.Count.Text, both)
+	}
+	// Date range: orders placed on the last demo day only.
+	ui.WithUI(func() { test.Tap(findButton(t, s.Content(), "Clear")) })
+	s.Wait()
+	day := time.Date(2026, 11, 20, 0, 0, 0, 0, time.Local)
+	ui.WithUI(func() { s.From.SetDate(&day) })
+	s.Wait()
+	ui.WithUI(func() { s.To.SetDate(&day) })
+	s.Wait()
+	oneDay, _ := a.Orders.Count(context.Background(), domain.OrderFilter{PlacedFrom: day, PlacedTo: day.AddDate(0, 0, 1)})
+	if s.Count.Text != countLabel(oneDay) || oneDay == 0 {
+		t.Errorf("date filter count %q, want %d", s.Count.Text, oneDay)
+	}
+}
+
+func countLabel(n int) string {
+	if n == 1 {
+		return "1 order"
+	}
+	digits := strconv.Itoa(n)
+	var b strings.Builder
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String() + " orders"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func findButton(t *testing.T, root fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	for _, o := range test.LaidOutObjects(root) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			return b
+		}
+	}
+	t.Fatalf("no button %q", text)
+	return nil
+}
+
+func TestOrderDetailAndHold(t *testing.T) {
+	a := demoApp(t, 300)
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	m.Wait()
+	s := m.Orders
+	page, _ := a.Orders.Page(context.Background(), domain.OrderFilter{Status: domain.StatusNew}, 0, 1)
+	if len(page) == 0 {
+		t.Fatal("no new order")
+	}
+	o, _ := a.Orders.Get(context.Background(), page[0].ID)
+	ui.WithUI(func() { s.Status.SetSelected("New") })
+	s.Wait()
+	ui.WithUI(func() { s.Table.Select(widget.TableCellID{Row: 0, Col: 1}) })
+	s.Wait()
+	s.Detail.Wait()
+	if s.Detail.Title.Text != "Order "+o.Number {
+		t.Fatalf("detail title %q", s.Detail.Title.Text)
+	}
+	if !strings.Contains(s.Detail.Address.Text, o.ShipTo.Name) || !strings.Contains(s.Detail.Address.Text, o.ShipTo.Country.Name()) {
+		t.Errorf("address panel %q", s.Detail.Address.Text)
+	}
+	if !strings.Contains(s.Detail.Lines.Text, o.Lines[0].SKU) {
+		t.Errorf("lines panel %q", s.Detail.Lines.Text)
+	}
+	if !strings.Contains(s.Detail.Totals.Text, o.Total.Decimal()[:1]) || !strings.Contains(s.Detail.Totals.Text, string(o.Currency)) {
+		t.Errorf("totals panel %q", s.Detail.Totals.Text)
+	}
+	if !strings.Contains(s.Detail.History.Text, "imported from") {
+		t.Errorf("history panel %q", s.Detail.History.Text)
+	}
+	// A new order can be put on hold or cancelled, not released.
+	var actions []string
+	for _, b := range s.Detail.Actions.Objects {
+		actions = append(actions, b.(*widget.Button).Text)
+	}
+	if strings.Join(actions, ",") != "Put on hold,Cancel order" {
+		t.Errorf("actions %v", actions)
+	}
+	ui.WithUI(func() { s.Detail.Transition(o.ID, domain.StatusOnHold, "address check") })
+	s.Detail.Wait()
+	s.Wait()
+	s.Detail.Wait()
+	if s.Detail.Status.Text != "On hold" || !strings.Contains(s.Detail.History.Text, "New → On hold   address check") {
+		t.Errorf("after hold: status %q, history %q", s.Detail.Status.Text, s.Detail.History.Text)
+	}
+	stored, _ := a.Orders.Get(context.Background(), o.ID)
+	if stored.Status != domain.StatusOnHold {
+		t.Errorf("stored status %s", stored.Status)
+	}
+}
+
+func TestInventoryScreenSearchAndBins(t *testing.T) {
+	a := demoApp(t, 10)
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	m.Wait()
+	s := m.Inventory
+	if s.Count.Text != "500 products" {
+		t.Fatalf("count %q", s.Count.Text)
+	}
+	ui.WithUI(func() { test.Type(s.Search, "Fountain pen") })
+	s.Wait()
+	if s.Count.Text != "20 products" {
+		t.Errorf("search count %q", s.Count.Text)
+	}
+	if got := cell(t, s, s.Table, 0, 1); !strings.HasPrefix(got, "Fountain pen") {
+		t.Errorf("first product %q", got)
+	}
+	// Find a warehouse column where the first product is stocked and drill down.
+	ctx := context.Background()
+	rows, _ := a.Inventory.ProductPage(ctx, "Fountain pen", 0, 1)
+	ws, _ := a.Inventory.Warehouses(ctx)
+	col := -1
+	for i, w := range ws {
+		if rows[0].OnHand[w.ID] > 0 {
+			col = 3 + i
+			break
+		}
+	}
+	if col < 0 {
+		t.Fatal("first fountain pen is not stocked anywhere")
+	}
+	if got := cell(t, s, s.Table, 0, col); got != itoa(int(rows[0].OnHand[ws[col-3].ID])) {
+		t.Errorf("on hand cell %q, want %d", got, rows[0].OnHand[ws[col-3].ID])
+	}
+	ui.WithUI(func() { s.Table.Select(widget.TableCellID{Row: 0, Col: col}) })
+	s.Wait()
+	bins, _ := a.Inventory.Bins(ctx, rows[0].ProductID, ws[col-3].ID)
+	if s.Bins.Length != nil {
+		if r, _ := s.Bins.Length(); r != len(bins) || r == 0 {
+			t.Errorf("bin table has %d rows, want %d", r, len(bins))
+		}
+	}
+	if !strings.Contains(s.BinTitle.Text, ws[col-3].Code) {
+		t.Errorf("bin title %q", s.BinTitle.Text)
+	}
+	l := widget.NewLabel("")
+	s.Bins.UpdateCell(widget.TableCellID{Row: 0, Col: 0}, l)
+	if l.Text != bins[0].Location {
+		t.Errorf("first bin %q, want %q", l.Text, bins[0].Location)
+	}
+}
+
+func TestShortcutsSwitchScreens(t *testing.T) {
+	a := demoApp(t, 5)
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	m.Wait()
+	c := m.Window.Canvas()
+	shortcut := func(key fyne.KeyName) {
+		c.(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault})
+	}
+	ui.WithUI(func() { shortcut("2") })
+	if m.Tabs.SelectedIndex() != 1 {
+		t.Errorf("Ctrl+2 selected tab %d", m.Tabs.SelectedIndex())
+	}
+	ui.WithUI(func() { shortcut("1") })
+	if m.Tabs.SelectedIndex() != 0 {
+		t.Errorf("Ctrl+1 selected tab %d", m.Tabs.SelectedIndex())
+	}
+	ui.WithUI(func() { shortcut(fyne.KeyF) })
+	if c.Focused() != m.Orders.Search {
+		t.Errorf("Ctrl+F focused %v", c.Focused())
+	}
+	if m.Window.Title() != "Portolan" {
+		t.Errorf("title %q", m.Window.Title())
+	}
+}
+
+func TestEmptyDatabaseOffersSample(t *testing.T) {
+	a := demoApp(t, 0)
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	m.Wait()
+	if m.Orders.Count.Text != "0 orders" {
+		t.Errorf("count %q", m.Orders.Count.Text)
+	}
+	overlay := m.Window.Canvas().Overlays().Top()
+	if overlay == nil {
+		t.Fatal("no first-launch dialog")
+	}
+	found := false
+	for _, o := range test.LaidOutObjects(overlay) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "Load the sample data set?") {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("dialog does not offer the sample data")
+	}
+	ui.WithUI(func() { m.LoadSample(60) })
+	m.Wait()
+	m.Wait()
+	if m.Orders.Count.Text != "60 orders" {
+		t.Errorf("after loading sample, count %q", m.Orders.Count.Text)
+	}
+}
