@@ -9,15 +9,54 @@ import (
 
 type bulkWriter struct {
 	ctx context.Context
-	tx  *sql.Tx
+	tx  *stmtCache
 	now int64
 }
 
-// Bulk implements domain.BulkLoader: fill runs inside one write transaction.
+// Bulk implements domain.BulkLoader: fill runs inside one write transaction,
+// with each statement prepared once.
 func (db *DB) Bulk(ctx context.Context, fill func(domain.BulkWriter) error) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		return fill(&bulkWriter{ctx: ctx, tx: tx, now: millis(db.now())})
+		c := &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}}
+		defer c.close()
+		return fill(&bulkWriter{ctx: ctx, tx: c, now: millis(db.now())})
 	})
+}
+
+// stmtCache is an execer that prepares each distinct query once per transaction.
+type stmtCache struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (c *stmtCache) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[q] = st
+	return st, nil
+}
+
+func (c *stmtCache) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := c.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return c.tx.QueryRowContext(ctx, q, args...)
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
 }
 
 func (b *bulkWriter) AddChannel(c *domain.Channel) error { return insertChannel(b.ctx, b.tx, c, b.now) }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/portolan/portolan/domain"
@@ -208,11 +209,17 @@ func where(f domain.OrderFilter) (string, []any) {
 		conds, args = append(conds, "o.placed_at < ?"), append(args, millis(f.PlacedTo))
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.Search)); q != "" {
-		if utf8.RuneCountInString(q) >= 3 {
+		phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+		switch {
+		case utf8.RuneCountInString(q) >= 3:
 			// The trigram index finds any substring of three or more characters.
 			conds = append(conds, "o.id IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)")
-			args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
-		} else {
+			args = append(args, phrase)
+		case strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0:
+			// One or two characters: words that start with them ("mü" finds Müller, "山田" finds 山田 太郎).
+			conds = append(conds, "o.id IN (SELECT rowid FROM orders_words WHERE orders_words MATCH ?)")
+			args = append(args, phrase+"*")
+		default:
 			conds = append(conds, `o.search_text LIKE ? ESCAPE '\'`)
 			esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
 			args = append(args, "%"+esc+"%")
@@ -236,10 +243,13 @@ func (db *DB) CountOrders(ctx context.Context, f domain.OrderFilter) (int, error
 func (db *DB) OrderSummaries(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error) {
 	w, args := where(f)
 	args = append(args, limit, offset)
-	rows, err := db.read.QueryContext(ctx, `SELECT o.id, o.number, c.code, o.placed_at, o.ship_name, o.ship_country,
-		o.units, o.total_minor, o.currency, o.status
-		FROM orders o JOIN channels c ON c.id = o.channel_id`+w+`
-		ORDER BY o.placed_at DESC, o.id DESC LIMIT ? OFFSET ?`, args...)
+	// Skip over the (placed_at, id) index first, then read only the rows of the page.
+	rows, err := db.read.QueryContext(ctx, `WITH page AS (
+			SELECT o.id FROM orders o`+w+` ORDER BY o.placed_at DESC, o.id DESC LIMIT ? OFFSET ?)
+		SELECT o.id, o.number, c.code, o.placed_at, o.ship_name, o.ship_country,
+			o.units, o.total_minor, o.currency, o.status
+		FROM page JOIN orders o ON o.id = page.id JOIN channels c ON c.id = o.channel_id
+		ORDER BY o.placed_at DESC, o.id DESC`, args...)
 	if err != nil {
 		return nil, translate(err)
 	}

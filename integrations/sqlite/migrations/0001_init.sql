@@ -119,17 +119,26 @@ CREATE TABLE order_history (
 );
 CREATE INDEX order_history_order ON order_history (order_id, id);
 
--- Substring search over number, customer name, email and SKUs (orders.search_text).
+-- Search over number, customer name, emails and SKUs (orders.search_text):
+-- orders_fts finds any substring of three or more characters (trigrams);
+-- orders_words finds words that start with one or two characters.
 CREATE VIRTUAL TABLE orders_fts USING fts5(
     search_text, content = 'orders', content_rowid = 'id', tokenize = 'trigram remove_diacritics 1'
 );
-CREATE TRIGGER orders_fts_insert AFTER INSERT ON orders BEGIN
+CREATE VIRTUAL TABLE orders_words USING fts5(
+    search_text, content = 'orders', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2'
+);
+CREATE TRIGGER orders_search_insert AFTER INSERT ON orders BEGIN
     INSERT INTO orders_fts (rowid, search_text) VALUES (new.id, new.search_text);
+    INSERT INTO orders_words (rowid, search_text) VALUES (new.id, new.search_text);
 END;
-CREATE TRIGGER orders_fts_delete AFTER DELETE ON orders BEGIN
+CREATE TRIGGER orders_search_delete AFTER DELETE ON orders BEGIN
     INSERT INTO orders_fts (orders_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    INSERT INTO orders_words (orders_words, rowid, search_text) VALUES ('delete', old.id, old.search_text);
 END;
-CREATE TRIGGER orders_fts_update AFTER UPDATE OF search_text ON orders BEGIN
+CREATE TRIGGER orders_search_update AFTER UPDATE OF search_text ON orders BEGIN
     INSERT INTO orders_fts (orders_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    INSERT INTO orders_words (orders_words, rowid, search_text) VALUES ('delete', old.id, old.search_text);
     INSERT INTO orders_fts (rowid, search_text) VALUES (new.id, new.search_text);
+    INSERT INTO orders_words (rowid, search_text) VALUES (new.id, new.search_text);
 END;
