@@ -316,7 +316,8 @@ func (g *demoGen) order(i, total int) domain.Order {
 	if loc.familyFirst {
 		name = family.native + loc.sep + given.native
 	}
-	city := loc.cities[g.pick(len(loc.cities))]
+	ci := g.pick(len(loc.cities))
+	city := loc.cities[ci]
 	email := fmt.Sprintf("%s.%s%d@mail.example.%s", given.roman, family.roman, g.pick(100), loc.emailTLD)
 	o := domain.Order{
 		ChannelID:     ch.ID,
@@ -327,7 +328,7 @@ func (g *demoGen) order(i, total int) domain.Order {
 		CustomerEmail: email,
 		ShipTo: domain.Address{
 			Name:       name,
-			Line1:      loc.street(loc.streets[g.pick(len(loc.streets))], 1+g.pick(180)),
+			Line1:      loc.street(loc.streets[ci%len(loc.streets)], 1+g.pick(180)), // streets are listed in city order
 			City:       city.city,
 			Region:     city.region,
 			PostalCode: g.pattern(city.postal),

@@ -21,8 +21,8 @@ var inventoryFixedColumns = []struct {
 	width float32
 }{
 	{"SKU", 100},
-	{"Product", 300},
-	{"Total", 75},
+	{"Product", 230},
+	{"Total", 70},
 }
 
 // InventoryScreen shows products × warehouses with on-hand quantities, a
@@ -121,14 +121,14 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 			o.(*widget.Label).SetText([]string{"Bin", "Zone", "On hand"}[id.Col])
 		}
 	}
-	s.Bins.SetColumnWidth(0, 120)
-	s.Bins.SetColumnWidth(1, 70)
-	s.Bins.SetColumnWidth(2, 80)
+	s.Bins.SetColumnWidth(0, 100)
+	s.Bins.SetColumnWidth(1, 60)
+	s.Bins.SetColumnWidth(2, 75)
 
 	binHeader := widget.NewLabelWithStyle("Bins", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	drill := container.NewBorder(container.NewVBox(container.NewHBox(widget.NewIcon(theme.StorageIcon()), binHeader), s.BinTitle), nil, nil, nil, s.Bins)
 	split := container.NewHSplit(container.NewBorder(nil, s.Count, nil, nil, s.Table), drill)
-	split.SetOffset(0.72)
+	split.SetOffset(0.8)
 	s.content = container.NewBorder(container.NewVBox(s.Search, s.Problem), nil, nil, nil, split)
 	return s
 }
@@ -157,7 +157,7 @@ func (s *InventoryScreen) Reload() {
 			}
 			s.warehouses = ws
 			for i := range ws {
-				s.Table.SetColumnWidth(len(inventoryFixedColumns)+i, 78)
+				s.Table.SetColumnWidth(len(inventoryFixedColumns)+i, 74)
 			}
 			s.applySearch()
 		}

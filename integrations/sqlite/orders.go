@@ -189,8 +189,36 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
-// where builds the WHERE clause for f over orders aliased o.
-func where(f domain.OrderFilter) (string, []any) {
+// orderSearch is how a search text is looked up: in one of the two FTS5
+// indexes (table, match) or, for text without letters or digits, by LIKE.
+type orderSearch struct {
+	table, match string
+	like         string
+}
+
+func planSearch(text string) (orderSearch, bool) {
+	q := strings.ToLower(strings.TrimSpace(text))
+	if q == "" {
+		return orderSearch{}, false
+	}
+	phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+	switch {
+	case utf8.RuneCountInString(q) >= 3:
+		// The trigram index finds any substring of three or more characters.
+		return orderSearch{table: "orders_fts", match: phrase}, true
+	case strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0:
+		// One or two characters: words that start with them ("mü" finds Müller, "山田" finds 山田 太郎).
+		return orderSearch{table: "orders_words", match: phrase + "*"}, true
+	default:
+		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+		return orderSearch{like: "%" + esc + "%"}, true
+	}
+}
+
+// where builds the WHERE clause for f over orders aliased o. A search that
+// matches many orders is cheapest as a per-row check while the rows are read
+// in order (perRow); a rare one as a set of ids read from the index first.
+func where(f domain.OrderFilter, perRow bool) (string, []any) {
 	var conds []string
 	var args []any
 	if f.Status != "" {
@@ -208,21 +236,16 @@ func where(f domain.OrderFilter) (string, []any) {
 	if !f.PlacedTo.IsZero() {
 		conds, args = append(conds, "o.placed_at < ?"), append(args, millis(f.PlacedTo))
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Search)); q != "" {
-		phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+	if s, ok := planSearch(f.Search); ok {
 		switch {
-		case utf8.RuneCountInString(q) >= 3:
-			// The trigram index finds any substring of three or more characters.
-			conds = append(conds, "o.id IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)")
-			args = append(args, phrase)
-		case strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0:
-			// One or two characters: words that start with them ("mü" finds Müller, "山田" finds 山田 太郎).
-			conds = append(conds, "o.id IN (SELECT rowid FROM orders_words WHERE orders_words MATCH ?)")
-			args = append(args, phrase+"*")
+		case s.table == "":
+			conds, args = append(conds, `o.search_text LIKE ? ESCAPE '\'`), append(args, s.like)
+		case perRow:
+			conds = append(conds, "EXISTS (SELECT 1 FROM "+s.table+" x WHERE "+s.table+" MATCH ? AND x.rowid = o.id)")
+			args = append(args, s.match)
 		default:
-			conds = append(conds, `o.search_text LIKE ? ESCAPE '\'`)
-			esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
-			args = append(args, "%"+esc+"%")
+			conds = append(conds, "o.id IN (SELECT rowid FROM "+s.table+" WHERE "+s.table+" MATCH ?)")
+			args = append(args, s.match)
 		}
 	}
 	if len(conds) == 0 {
@@ -231,17 +254,53 @@ func where(f domain.OrderFilter) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
+// searchOnly reports whether f filters by nothing but an indexed search.
+func searchOnly(f domain.OrderFilter) (orderSearch, bool) {
+	s, ok := planSearch(f.Search)
+	if !ok || s.table == "" {
+		return s, false
+	}
+	rest := f
+	rest.Search = ""
+	return s, rest == domain.OrderFilter{}
+}
+
+// commonShare is the share of all orders a search must hit to count as
+// "common": reading orders in date order and checking each is then faster than
+// collecting all the hits first (measured on 200,000 orders; see BENCHMARKS.md).
+var commonShare = 4 // one in four
+
 // CountOrders implements domain.OrderStore.
 func (db *DB) CountOrders(ctx context.Context, f domain.OrderFilter) (int, error) {
-	w, args := where(f)
 	var n int
+	if s, ok := searchOnly(f); ok {
+		// Count straight from the search index.
+		err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM `+s.table+` WHERE `+s.table+` MATCH ?`, s.match).Scan(&n)
+		return n, translate(err)
+	}
+	w, args := where(f, false)
 	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM orders o`+w, args...).Scan(&n)
 	return n, translate(err)
 }
 
 // OrderSummaries implements domain.OrderStore.
 func (db *DB) OrderSummaries(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error) {
-	w, args := where(f)
+	perRow := false
+	if s, ok := searchOnly(f); ok {
+		var maxID int64
+		if err := db.read.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM orders`).Scan(&maxID); err != nil {
+			return nil, translate(err)
+		}
+		common := maxID / int64(commonShare)
+		var hits int64
+		err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+s.table+` WHERE `+s.table+` MATCH ? LIMIT ?)`,
+			s.match, common).Scan(&hits)
+		if err != nil {
+			return nil, translate(err)
+		}
+		perRow = hits >= common
+	}
+	w, args := where(f, perRow)
 	args = append(args, limit, offset)
 	// Skip over the (placed_at, id) index first, then read only the rows of the page.
 	rows, err := db.read.QueryContext(ctx, `WITH page AS (
@@ -272,7 +331,7 @@ func (db *DB) OrderSummaries(ctx context.Context, f domain.OrderFilter, offset, 
 
 // Orders implements domain.OrderStore.
 func (db *DB) Orders(ctx context.Context, f domain.OrderFilter, afterID int64, limit int) ([]domain.Order, error) {
-	w, args := where(f)
+	w, args := where(f, false)
 	if w == "" {
 		w = " WHERE o.id > ?"
 	} else {

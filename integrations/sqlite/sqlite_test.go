@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -277,23 +278,29 @@ func TestOrderFiltersSearchAndPaging(t *testing.T) {
 		{"quote and percent are literal", domain.OrderFilter{Search: `"%`}, nil},
 		{"search and channel", domain.OrderFilter{Search: "PRT-1", ChannelID: f.otherChan.ID}, []string{"BC-1003"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rows, err := db.OrderSummaries(ctx, tt.filter, 0, 100)
-			must(t, err)
-			var got []string
-			for _, r := range rows {
-				got = append(got, r.Number)
-			}
-			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
-				t.Errorf("got %v, want %v", got, tt.want)
-			}
-			n, err := db.CountOrders(ctx, tt.filter)
-			must(t, err)
-			if n != len(tt.want) {
-				t.Errorf("count %d, want %d", n, len(tt.want))
-			}
-		})
+	// Every case twice: searches read as a set of hits, and as common
+	// searches checked row by row (1/1000 of five orders makes every search common).
+	for _, threshold := range []int{1, 1000} {
+		restore := sqlite.SetCommonShare(threshold)
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/threshold %d", tt.name, threshold), func(t *testing.T) {
+				rows, err := db.OrderSummaries(ctx, tt.filter, 0, 100)
+				must(t, err)
+				var got []string
+				for _, r := range rows {
+					got = append(got, r.Number)
+				}
+				if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+					t.Errorf("got %v, want %v", got, tt.want)
+				}
+				n, err := db.CountOrders(ctx, tt.filter)
+				must(t, err)
+				if n != len(tt.want) {
+					t.Errorf("count %d, want %d", n, len(tt.want))
+				}
+			})
+		}
+		restore()
 	}
 	page, err := db.OrderSummaries(ctx, domain.OrderFilter{}, 2, 2)
 	must(t, err)
