@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode"
 
@@ -55,8 +56,8 @@ func TestDemoDataSet(t *testing.T) {
 	}
 	continents := map[string]bool{}
 	for _, w := range warehouses {
-		zone := w.TimeZone[:indexOf(w.TimeZone, '/')]
-		continents[zone] = true
+		continent, _, _ := strings.Cut(w.TimeZone, "/")
+		continents[continent] = true
 		bins, err := a.Inventory.Levels(ctx, w.Code)
 		if err != nil || len(bins) == 0 {
 			t.Errorf("warehouse %s has no stock: %v", w.Code, err)
@@ -133,14 +134,6 @@ func TestDemoDataSet(t *testing.T) {
 	}
 }
 
-func indexOf(s string, c byte) int {
-	for i := range len(s) {
-		if s[i] == c {
-			return i
-		}
-	}
-	return len(s)
-}
 
 func exportJSON(t *testing.T, a *app.App) []byte {
 	var buf bytes.Buffer

@@ -34,7 +34,7 @@ type InventoryScreen struct {
 
 	Search   *widget.Entry
 	Count    *widget.Label
-	Problem  *widget.Label
+	Problem  problemLabel
 	Table    *widget.Table
 	BinTitle *widget.Label
 	Bins     *widget.Table
@@ -53,35 +53,16 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 	s := &InventoryScreen{svc: svc, window: w}
 	s.rows = newPager[domain.ProductStock](productPageSize, &s.tasks)
 	s.rows.loaded = func() { s.Table.Refresh() }
-	s.rows.failed = s.showProblem
+	s.rows.failed = func(err error) { s.Problem.show("inventory", err) }
 
 	s.Search = widget.NewEntry()
 	s.Search.SetPlaceHolder("Search SKU or product name  (Ctrl+F)")
 	s.Search.OnChanged = func(string) { s.tasks.debounce(searchDebounce, s.applySearch) }
-	s.Count = widget.NewLabel("")
-	s.Count.TextStyle.Bold = true
-	s.Problem = widget.NewLabel("")
-	s.Problem.Importance = widget.DangerImportance
-	s.Problem.Wrapping = fyne.TextWrapWord
-	s.Problem.Hide()
+	s.Count = newCountLabel()
+	s.Problem = newProblemLabel()
 
-	s.Table = widget.NewTableWithHeaders(
-		func() (int, int) { return s.total, len(inventoryFixedColumns) + len(s.warehouses) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		s.updateCell)
-	s.Table.ShowHeaderColumn = false
-	s.Table.CreateHeader = func() fyne.CanvasObject {
-		l := widget.NewLabel("")
-		l.TextStyle.Bold = true
-		return l
-	}
-	s.Table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		o.(*widget.Label).SetText(s.columnTitle(id.Col))
-	}
+	s.Table = newTable(func() (int, int) { return s.total, len(inventoryFixedColumns) + len(s.warehouses) },
+		s.columnTitle, s.updateCell)
 	for i, c := range inventoryFixedColumns {
 		s.Table.SetColumnWidth(i, c.width)
 	}
@@ -89,17 +70,13 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 
 	s.BinTitle = widget.NewLabel("Select a warehouse cell to see the bins that hold the product.")
 	s.BinTitle.Wrapping = fyne.TextWrapWord
-	s.Bins = widget.NewTableWithHeaders(
-		func() (int, int) { return len(s.bins), 3 },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
+	s.Bins = newTable(func() (int, int) { return len(s.bins), 3 }, titles("Bin", "Zone", "On hand"),
+		func(id widget.TableCellID, l *widget.Label) {
 			if id.Row >= len(s.bins) {
 				l.SetText("")
 				return
 			}
 			b := s.bins[id.Row]
-			l.Alignment = fyne.TextAlignLeading
 			switch id.Col {
 			case 0:
 				l.SetText(b.Location)
@@ -110,17 +87,6 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 				l.SetText(groupThousands(int64(b.OnHand)))
 			}
 		})
-	s.Bins.ShowHeaderColumn = false
-	s.Bins.CreateHeader = func() fyne.CanvasObject {
-		l := widget.NewLabel("")
-		l.TextStyle.Bold = true
-		return l
-	}
-	s.Bins.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < 3 {
-			o.(*widget.Label).SetText([]string{"Bin", "Zone", "On hand"}[id.Col])
-		}
-	}
 	s.Bins.SetColumnWidth(0, 100)
 	s.Bins.SetColumnWidth(1, 60)
 	s.Bins.SetColumnWidth(2, 75)
@@ -129,7 +95,7 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 	drill := container.NewBorder(container.NewVBox(container.NewHBox(widget.NewIcon(theme.StorageIcon()), binHeader), s.BinTitle), nil, nil, nil, s.Bins)
 	split := container.NewHSplit(container.NewBorder(nil, s.Count, nil, nil, s.Table), drill)
 	split.SetOffset(0.8)
-	s.content = container.NewBorder(container.NewVBox(s.Search, s.Problem), nil, nil, nil, split)
+	s.content = container.NewBorder(container.NewVBox(s.Search, s.Problem.Label), nil, nil, nil, split)
 	return s
 }
 
@@ -152,7 +118,7 @@ func (s *InventoryScreen) Reload() {
 		ws, err := s.svc.Warehouses(context.Background())
 		return func() {
 			if err != nil {
-				s.showProblem(err)
+				s.Problem.show("inventory", err)
 				return
 			}
 			s.warehouses = ws
@@ -192,7 +158,7 @@ func (s *InventoryScreen) applySearch() {
 				return
 			}
 			if err != nil {
-				s.showProblem(err)
+				s.Problem.show("inventory", err)
 				return
 			}
 			s.Problem.Hide()
@@ -205,13 +171,10 @@ func (s *InventoryScreen) applySearch() {
 	})
 }
 
-func (s *InventoryScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	l.Alignment = fyne.TextAlignLeading
+func (s *InventoryScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 	if id.Col >= 2 {
 		l.Alignment = fyne.TextAlignTrailing
 	}
-	l.Importance = widget.MediumImportance
 	r, ok := s.rows.row(id.Row)
 	if !ok {
 		l.SetText("…")
@@ -223,7 +186,6 @@ func (s *InventoryScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject)
 	case 1:
 		l.SetText(r.Name)
 	case 2:
-		l.TextStyle.Bold = false
 		l.SetText(groupThousands(int64(r.Total)))
 	default:
 		i := id.Col - len(inventoryFixedColumns)
@@ -265,7 +227,7 @@ func (s *InventoryScreen) ShowBins(p domain.ProductStock, w domain.Warehouse) {
 		bins, err := s.svc.Bins(context.Background(), p.ProductID, w.ID)
 		return func() {
 			if err != nil {
-				s.showProblem(err)
+				s.Problem.show("inventory", err)
 				return
 			}
 			s.bins = bins
@@ -275,10 +237,4 @@ func (s *InventoryScreen) ShowBins(p domain.ProductStock, w domain.Warehouse) {
 			s.Bins.Refresh()
 		}
 	})
-}
-
-func (s *InventoryScreen) showProblem(err error) {
-	logError("inventory", err)
-	s.Problem.SetText(userMessage(err))
-	s.Problem.Show()
 }

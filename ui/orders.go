@@ -48,7 +48,7 @@ type OrdersScreen struct {
 	From    *widget.DateEntry
 	To      *widget.DateEntry
 	Count   *widget.Label
-	Problem *widget.Label // inline error, hidden when all is well
+	Problem problemLabel // inline error, hidden when all is well
 	Table   *widget.Table
 	Detail  *OrderDetail
 
@@ -56,7 +56,6 @@ type OrdersScreen struct {
 	total    int
 	rows     *pager[domain.OrderSummary]
 	channels map[string]int64
-	selected int64
 
 	content fyne.CanvasObject
 }
@@ -66,7 +65,7 @@ func NewOrdersScreen(svc OrderService, w fyne.Window) *OrdersScreen {
 	s := &OrdersScreen{svc: svc, window: w, channels: map[string]int64{}}
 	s.rows = newPager[domain.OrderSummary](orderPageSize, &s.tasks)
 	s.rows.loaded = func() { s.Table.Refresh() }
-	s.rows.failed = s.showProblem
+	s.rows.failed = func(err error) { s.Problem.show("orders", err) }
 
 	s.Search = widget.NewEntry()
 	s.Search.SetPlaceHolder("Search order number, customer, email or SKU  (Ctrl+F)")
@@ -91,49 +90,29 @@ func NewOrdersScreen(svc OrderService, w fyne.Window) *OrdersScreen {
 	s.To.OnChanged = func(*time.Time) { s.applyFilters() }
 	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), s.clearFilters)
 
-	s.Count = widget.NewLabel("")
-	s.Count.TextStyle.Bold = true
-	s.Problem = widget.NewLabel("")
-	s.Problem.Importance = widget.DangerImportance
-	s.Problem.Wrapping = fyne.TextWrapWord
-	s.Problem.Hide()
-
-	s.Table = widget.NewTableWithHeaders(
-		func() (int, int) { return s.total, len(orderColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		s.updateCell)
-	s.Table.ShowHeaderColumn = false
-	s.Table.CreateHeader = func() fyne.CanvasObject {
-		l := widget.NewLabel("")
-		l.TextStyle.Bold = true
-		return l
+	s.Count = newCountLabel()
+	s.Problem = newProblemLabel()
+	var names []string
+	for _, c := range orderColumns {
+		names = append(names, c.title)
 	}
-	s.Table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(orderColumns) {
-			o.(*widget.Label).SetText(orderColumns[id.Col].title)
-		}
-	}
+	s.Table = newTable(func() (int, int) { return s.total, len(orderColumns) }, titles(names...), s.updateCell)
 	for i, c := range orderColumns {
 		s.Table.SetColumnWidth(i, c.width)
 	}
 	s.Table.OnSelected = func(id widget.TableCellID) {
 		if r, ok := s.rows.row(id.Row); ok {
-			s.showOrder(r.ID)
+			s.Detail.Show(r.ID)
 		}
 	}
 
 	s.Detail = NewOrderDetail(svc, w, func(id int64) {
-		s.rows.reset(s.pageFetcher())
-		s.Table.Refresh()
-		s.showOrder(id)
+		s.refresh(false)
+		s.Detail.Show(id)
 	})
 
 	filters := container.NewGridWithColumns(6, s.Status, s.Channel, s.Country, s.From, s.To, clear)
-	top := container.NewVBox(s.Search, filters, s.Problem)
+	top := container.NewVBox(s.Search, filters, s.Problem.Label)
 	split := container.NewHSplit(container.NewBorder(nil, s.Count, nil, nil, s.Table), s.Detail.Content())
 	split.SetOffset(0.66)
 	s.content = container.NewBorder(top, nil, nil, nil, split)
@@ -159,11 +138,11 @@ func (s *OrdersScreen) Reload() {
 		ctx := context.Background()
 		channels, err := s.svc.Channels(ctx)
 		if err != nil {
-			return func() { s.showProblem(err) }
+			return func() { s.Problem.show("orders", err) }
 		}
 		countries, err := s.svc.Countries(ctx)
 		if err != nil {
-			return func() { s.showProblem(err) }
+			return func() { s.Problem.show("orders", err) }
 		}
 		return func() {
 			s.channels = map[string]int64{}
@@ -236,9 +215,15 @@ func (s *OrdersScreen) pageFetcher() func(ctx context.Context, offset, limit int
 	}
 }
 
-// applyFilters counts the matching orders and resets the table to them.
+// applyFilters reads the filter widgets and shows the matching orders from the top.
 func (s *OrdersScreen) applyFilters() {
 	s.filter = s.currentFilter()
+	s.refresh(true)
+}
+
+// refresh re-reads the count and rows for the current filter; fromTop also
+// scrolls back to the first row and clears the selection.
+func (s *OrdersScreen) refresh(fromTop bool) {
 	s.rows.reset(s.pageFetcher())
 	gen := s.rows.gen
 	f := s.filter
@@ -250,14 +235,16 @@ func (s *OrdersScreen) applyFilters() {
 				return
 			}
 			if err != nil {
-				s.showProblem(err)
+				s.Problem.show("orders", err)
 				return
 			}
-			s.hideProblem()
+			s.Problem.Hide()
 			s.total = n
 			s.Count.SetText(countText(n, "order", "orders"))
-			s.Table.UnselectAll()
-			s.Table.ScrollToTop()
+			if fromTop {
+				s.Table.UnselectAll()
+				s.Table.ScrollToTop()
+			}
 			s.Table.Refresh()
 		}
 	})
@@ -270,16 +257,11 @@ func countText(n int, one, many string) string {
 	return groupThousands(int64(n)) + " " + many
 }
 
-func (s *OrdersScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
+func (s *OrdersScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 	r, ok := s.rows.row(id.Row)
-	col := orderColumns[id.Col]
-	if col.right {
+	if orderColumns[id.Col].right {
 		l.Alignment = fyne.TextAlignTrailing
-	} else {
-		l.Alignment = fyne.TextAlignLeading
 	}
-	l.Importance = widget.MediumImportance
 	if !ok {
 		l.SetText("…")
 		return
@@ -318,19 +300,6 @@ func statusImportance(s domain.OrderStatus) widget.Importance {
 	}
 	return widget.MediumImportance
 }
-
-func (s *OrdersScreen) showOrder(id int64) {
-	s.selected = id
-	s.Detail.Show(id)
-}
-
-func (s *OrdersScreen) showProblem(err error) {
-	logError("orders", err)
-	s.Problem.SetText(userMessage(err))
-	s.Problem.Show()
-}
-
-func (s *OrdersScreen) hideProblem() { s.Problem.Hide() }
 
 // userMessage is the error as a user should read it.
 func userMessage(err error) string {

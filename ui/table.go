@@ -1,0 +1,69 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// newTable makes a table with a bold header row (from title) and cells that
+// are truncating labels filled by update.
+func newTable(length func() (rows, cols int), title func(col int) string, update func(id widget.TableCellID, l *widget.Label)) *widget.Table {
+	t := widget.NewTableWithHeaders(length,
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			l.Alignment = fyne.TextAlignLeading
+			l.Importance = widget.MediumImportance
+			update(id, l)
+		})
+	t.ShowHeaderColumn = false
+	t.CreateHeader = func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.TextStyle.Bold = true
+		return l
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widget.Label).SetText(title(id.Col))
+		}
+	}
+	return t
+}
+
+// titles returns a title func over fixed column names.
+func titles(names ...string) func(col int) string {
+	return func(col int) string {
+		if col < len(names) {
+			return names[col]
+		}
+		return ""
+	}
+}
+
+// problemLabel shows an error inline, where the user is looking; hidden until needed.
+type problemLabel struct{ *widget.Label }
+
+func newProblemLabel() problemLabel {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
+	return problemLabel{l}
+}
+
+// show logs err and shows it as the user should read it.
+func (p problemLabel) show(context string, err error) {
+	logError(context, err)
+	p.SetText(userMessage(err))
+	p.Label.Show()
+}
+
+func newCountLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.TextStyle.Bold = true
+	return l
+}
