@@ -55,9 +55,9 @@ func Open(path string) (*App, error) {
 	}
 	return &App{
 		db:        db,
-		Orders:    &OrderService{store: db, catalog: db, now: time.Now},
-		Inventory: &InventoryService{stock: db, catalog: db},
-		Demo:      &DemoService{bulk: db, catalog: db},
+		Orders:    &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), now: time.Now},
+		Inventory: &InventoryService{stock: db.StockStore(), catalog: db.CatalogStore()},
+		Demo:      &DemoService{bulk: db, catalog: db.CatalogStore()},
 	}, nil
 }
 
@@ -129,7 +129,7 @@ func (s *OrderService) Channels(ctx context.Context) ([]domain.Channel, error) {
 
 // Countries lists the destination countries that occur on orders.
 func (s *OrderService) Countries(ctx context.Context) ([]domain.Country, error) {
-	return s.catalog.OrderCountries(ctx)
+	return s.store.OrderCountries(ctx)
 }
 
 // Transition moves an order to a new status with a reason, recorded in its history.

@@ -43,6 +43,8 @@ type OrderStore interface {
 	OrderSummaries(ctx context.Context, f OrderFilter, offset, limit int) ([]OrderSummary, error)
 	// Orders returns up to limit whole orders with ID > afterID, by ID.
 	Orders(ctx context.Context, f OrderFilter, afterID int64, limit int) ([]Order, error)
+	// OrderCountries lists the destination countries that occur on orders.
+	OrderCountries(ctx context.Context) ([]Country, error)
 	// UpdateOrder loads the order, runs update on it and saves its status and new
 	// history entries in one transaction; an error from update rolls back.
 	UpdateOrder(ctx context.Context, id int64, update func(*Order) error) error
@@ -53,8 +55,6 @@ type CatalogStore interface {
 	Channels(ctx context.Context) ([]Channel, error)
 	Warehouses(ctx context.Context) ([]Warehouse, error)
 	ProductBySKU(ctx context.Context, sku string) (Product, error)
-	// OrderCountries lists the destination countries that occur on orders.
-	OrderCountries(ctx context.Context) ([]Country, error)
 	// IsEmpty reports whether the database holds no channels, warehouses, products or orders.
 	IsEmpty(ctx context.Context) (bool, error)
 }

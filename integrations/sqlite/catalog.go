@@ -8,6 +8,9 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
+// CatalogStore keeps channels, warehouses, bins and products.
+type CatalogStore struct{ *DB }
+
 func insertChannel(ctx context.Context, x execer, c *domain.Channel, now int64) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -67,27 +70,27 @@ func insertProduct(ctx context.Context, x execer, p *domain.Product) error {
 }
 
 // CreateChannel stores a new channel and sets its ID; a duplicate code returns domain.ErrConflict.
-func (db *DB) CreateChannel(ctx context.Context, c *domain.Channel) error {
+func (db *CatalogStore) CreateChannel(ctx context.Context, c *domain.Channel) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error { return insertChannel(ctx, tx, c, millis(db.now())) })
 }
 
 // CreateWarehouse stores a new warehouse and sets its ID.
-func (db *DB) CreateWarehouse(ctx context.Context, w *domain.Warehouse) error {
+func (db *CatalogStore) CreateWarehouse(ctx context.Context, w *domain.Warehouse) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error { return insertWarehouse(ctx, tx, w) })
 }
 
 // CreateLocation stores a new bin and sets its ID.
-func (db *DB) CreateLocation(ctx context.Context, l *domain.Location) error {
+func (db *CatalogStore) CreateLocation(ctx context.Context, l *domain.Location) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error { return insertLocation(ctx, tx, l) })
 }
 
 // CreateProduct stores a new product and sets its ID; a duplicate SKU returns domain.ErrConflict.
-func (db *DB) CreateProduct(ctx context.Context, p *domain.Product) error {
+func (db *CatalogStore) CreateProduct(ctx context.Context, p *domain.Product) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error { return insertProduct(ctx, tx, p) })
 }
 
 // Channels implements domain.CatalogStore.
-func (db *DB) Channels(ctx context.Context) ([]domain.Channel, error) {
+func (db *CatalogStore) Channels(ctx context.Context) ([]domain.Channel, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, code, name, kind, base_url FROM channels ORDER BY name, code`)
 	if err != nil {
 		return nil, translate(err)
@@ -109,7 +112,7 @@ func (db *DB) Channels(ctx context.Context) ([]domain.Channel, error) {
 }
 
 // Warehouses implements domain.CatalogStore.
-func (db *DB) Warehouses(ctx context.Context) ([]domain.Warehouse, error) {
+func (db *CatalogStore) Warehouses(ctx context.Context) ([]domain.Warehouse, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, code, name, addr_name, addr_company, addr_line1, addr_line2,
 		addr_city, addr_region, addr_postal_code, addr_country, addr_phone, addr_email, time_zone
 		FROM warehouses ORDER BY code`)
@@ -135,7 +138,7 @@ func (db *DB) Warehouses(ctx context.Context) ([]domain.Warehouse, error) {
 }
 
 // ProductBySKU implements domain.CatalogStore.
-func (db *DB) ProductBySKU(ctx context.Context, sku string) (domain.Product, error) {
+func (db *CatalogStore) ProductBySKU(ctx context.Context, sku string) (domain.Product, error) {
 	var p domain.Product
 	var weight, l, w, h, value int64
 	var origin, cur string
@@ -151,31 +154,8 @@ func (db *DB) ProductBySKU(ctx context.Context, sku string) (domain.Product, err
 	return p, nil
 }
 
-// OrderCountries implements domain.CatalogStore.
-func (db *DB) OrderCountries(ctx context.Context) ([]domain.Country, error) {
-	// Skip-scan the (ship_country, placed_at) index instead of reading every order.
-	rows, err := db.read.QueryContext(ctx, `WITH RECURSIVE c(code) AS (
-			SELECT min(ship_country) FROM orders
-			UNION ALL
-			SELECT (SELECT min(ship_country) FROM orders WHERE ship_country > c.code) FROM c WHERE c.code IS NOT NULL
-		) SELECT code FROM c WHERE code IS NOT NULL`)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Country
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, domain.Country(c))
-	}
-	return out, rows.Err()
-}
-
 // IsEmpty implements domain.CatalogStore.
-func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
+func (db *CatalogStore) IsEmpty(ctx context.Context) (bool, error) {
 	var any int
 	err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM channels) OR EXISTS (SELECT 1 FROM warehouses)
 		OR EXISTS (SELECT 1 FROM products) OR EXISTS (SELECT 1 FROM orders)`).Scan(&any)

@@ -11,6 +11,9 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
+// OrderStore keeps orders, their lines and status history.
+type OrderStore struct{ *DB }
+
 // execer is the part of *sql.Tx and *sql.DB the row writers need.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
@@ -74,7 +77,7 @@ func insertHistory(ctx context.Context, x execer, orderID int64, h []domain.Stat
 }
 
 // CreateOrder implements domain.OrderStore.
-func (db *DB) CreateOrder(ctx context.Context, o *domain.Order) error {
+func (db *OrderStore) CreateOrder(ctx context.Context, o *domain.Order) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		return insertOrder(ctx, tx, o, millis(db.now()))
 	})
@@ -117,7 +120,7 @@ func scanOrder(s scanner) (domain.Order, error) {
 }
 
 // Order implements domain.OrderStore.
-func (db *DB) Order(ctx context.Context, id int64) (domain.Order, error) {
+func (db *OrderStore) Order(ctx context.Context, id int64) (domain.Order, error) {
 	o, err := scanOrder(db.read.QueryRowContext(ctx, `SELECT `+orderColumns+`
 		FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?`, id))
 	if err != nil {
@@ -134,7 +137,7 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func (db *DB) history(ctx context.Context, q querier, id int64) ([]domain.StatusChange, error) {
+func (db *OrderStore) history(ctx context.Context, q querier, id int64) ([]domain.StatusChange, error) {
 	rows, err := q.QueryContext(ctx, `SELECT at, from_status, to_status, reason FROM order_history
 		WHERE order_id = ? ORDER BY id`, id)
 	if err != nil {
@@ -155,7 +158,7 @@ func (db *DB) history(ctx context.Context, q querier, id int64) ([]domain.Status
 }
 
 // loadLines fills the lines of orders, which must share nothing but being loaded.
-func (db *DB) loadLines(ctx context.Context, orders []*domain.Order) error {
+func (db *OrderStore) loadLines(ctx context.Context, orders []*domain.Order) error {
 	if len(orders) == 0 {
 		return nil
 	}
@@ -271,7 +274,7 @@ func searchOnly(f domain.OrderFilter) (orderSearch, bool) {
 var commonShare = 4 // one in four
 
 // CountOrders implements domain.OrderStore.
-func (db *DB) CountOrders(ctx context.Context, f domain.OrderFilter) (int, error) {
+func (db *OrderStore) CountOrders(ctx context.Context, f domain.OrderFilter) (int, error) {
 	var n int
 	if s, ok := searchOnly(f); ok {
 		// Count straight from the search index.
@@ -284,7 +287,7 @@ func (db *DB) CountOrders(ctx context.Context, f domain.OrderFilter) (int, error
 }
 
 // OrderSummaries implements domain.OrderStore.
-func (db *DB) OrderSummaries(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error) {
+func (db *OrderStore) OrderSummaries(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error) {
 	perRow := false
 	if s, ok := searchOnly(f); ok {
 		var maxID int64
@@ -330,7 +333,7 @@ func (db *DB) OrderSummaries(ctx context.Context, f domain.OrderFilter, offset, 
 }
 
 // Orders implements domain.OrderStore.
-func (db *DB) Orders(ctx context.Context, f domain.OrderFilter, afterID int64, limit int) ([]domain.Order, error) {
+func (db *OrderStore) Orders(ctx context.Context, f domain.OrderFilter, afterID int64, limit int) ([]domain.Order, error) {
 	w, args := where(f, false)
 	if w == "" {
 		w = " WHERE o.id > ?"
@@ -365,7 +368,7 @@ func (db *DB) Orders(ctx context.Context, f domain.OrderFilter, afterID int64, l
 
 // UpdateOrder implements domain.OrderStore. Only the status and new history
 // entries are written; the order's other fields are read-only here.
-func (db *DB) UpdateOrder(ctx context.Context, id int64, update func(*domain.Order) error) error {
+func (db *OrderStore) UpdateOrder(ctx context.Context, id int64, update func(*domain.Order) error) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+`
 			FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?`, id))
@@ -388,4 +391,27 @@ func (db *DB) UpdateOrder(ctx context.Context, id int64, update func(*domain.Ord
 		}
 		return insertHistory(ctx, tx, id, o.History[known:])
 	})
+}
+
+// OrderCountries implements domain.OrderStore.
+func (db *OrderStore) OrderCountries(ctx context.Context) ([]domain.Country, error) {
+	// Skip-scan the (ship_country, placed_at) index instead of reading every order.
+	rows, err := db.read.QueryContext(ctx, `WITH RECURSIVE c(code) AS (
+			SELECT min(ship_country) FROM orders
+			UNION ALL
+			SELECT (SELECT min(ship_country) FROM orders WHERE ship_country > c.code) FROM c WHERE c.code IS NOT NULL
+		) SELECT code FROM c WHERE code IS NOT NULL`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Country
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, domain.Country(c))
+	}
+	return out, rows.Err()
 }

@@ -148,21 +148,21 @@ func newFixture(t *testing.T, db *sqlite.DB) *fixture {
 		otherHouse: domain.Warehouse{Code: "JP-ICH", Name: "市川", TimeZone: "Asia/Tokyo",
 			Address: domain.Address{Company: "ポルトラン株式会社", Line1: "塩浜2-13-1", City: "市川市", Country: "JP"}},
 	}
-	must(t, db.CreateChannel(ctx, &f.channel))
-	must(t, db.CreateChannel(ctx, &f.otherChan))
-	must(t, db.CreateWarehouse(ctx, &f.warehouse))
-	must(t, db.CreateWarehouse(ctx, &f.otherHouse))
+	must(t, db.CatalogStore().CreateChannel(ctx, &f.channel))
+	must(t, db.CatalogStore().CreateChannel(ctx, &f.otherChan))
+	must(t, db.CatalogStore().CreateWarehouse(ctx, &f.warehouse))
+	must(t, db.CatalogStore().CreateWarehouse(ctx, &f.otherHouse))
 	for i, code := range []string{"A-01-01-1", "A-01-02-1", "B-01-01-1"} {
 		l := domain.Location{WarehouseID: f.warehouse.ID, Code: code, Zone: code[:1], PickSequence: (3 - i) * 10}
-		must(t, db.CreateLocation(ctx, &l))
+		must(t, db.CatalogStore().CreateLocation(ctx, &l))
 		f.bins = append(f.bins, l)
 	}
 	l := domain.Location{WarehouseID: f.otherHouse.ID, Code: "A-01-01-1", Zone: "A", PickSequence: 10}
-	must(t, db.CreateLocation(ctx, &l))
+	must(t, db.CatalogStore().CreateLocation(ctx, &l))
 	f.bins = append(f.bins, l)
 	for i, name := range []string{"Merino wool beanie", "Ceramic pour-over dripper", "Fountain pen"} {
 		p := domain.Product{SKU: []string{"PRT-1", "PRT-2", "PRT-3"}[i], Name: name, Weight: 100, HSCode: "650500", Origin: "JP"}
-		must(t, db.CreateProduct(ctx, &p))
+		must(t, db.CatalogStore().CreateProduct(ctx, &p))
 		f.products = append(f.products, p)
 	}
 	return f
@@ -195,8 +195,8 @@ func TestOrderRoundTripInAnyScript(t *testing.T) {
 	o.ShipTo.Region, o.ShipTo.PostalCode, o.Notes = "東京都", "150-0041", "置き配希望"
 	o.Shipping, o.Tax = domain.NewMoney(800, "JPY"), domain.NewMoney(0, "JPY")
 	o.Total, _ = o.ComputedTotal()
-	must(t, db.CreateOrder(ctx, o))
-	got, err := db.Order(ctx, o.ID)
+	must(t, db.OrderStore().CreateOrder(ctx, o))
+	got, err := db.OrderStore().Order(ctx, o.ID)
 	must(t, err)
 	if got.ShipTo != o.ShipTo || got.Notes != o.Notes || got.Total != o.Total || got.Shipping != o.Shipping {
 		t.Errorf("stored %+v\nread   %+v", o, got)
@@ -210,7 +210,7 @@ func TestOrderRoundTripInAnyScript(t *testing.T) {
 	if got.ChannelCode != "BC-APAC" || len(got.History) != 1 || got.History[0].Reason != "imported" {
 		t.Errorf("channel %q history %+v", got.ChannelCode, got.History)
 	}
-	if _, err := db.Order(ctx, 9999); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := db.OrderStore().Order(ctx, 9999); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("missing order error = %v", err)
 	}
 }
@@ -219,18 +219,18 @@ func TestCreateOrderRefusesDuplicatesAndBadOrders(t *testing.T) {
 	db := openTemp(t)
 	f := newFixture(t, db)
 	at := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	must(t, db.CreateOrder(ctx, order(f.channel.ID, "42", "#42", at, "A", "a@example.com", "DE", "EUR", "PRT-1")))
-	err := db.CreateOrder(ctx, order(f.channel.ID, "42", "#42 again", at, "A", "a@example.com", "DE", "EUR", "PRT-1"))
+	must(t, db.OrderStore().CreateOrder(ctx, order(f.channel.ID, "42", "#42", at, "A", "a@example.com", "DE", "EUR", "PRT-1")))
+	err := db.OrderStore().CreateOrder(ctx, order(f.channel.ID, "42", "#42 again", at, "A", "a@example.com", "DE", "EUR", "PRT-1"))
 	if !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("duplicate (channel, external id) error = %v", err)
 	}
 	// The same external id on another channel is another order.
-	must(t, db.CreateOrder(ctx, order(f.otherChan.ID, "42", "#42", at, "A", "a@example.com", "DE", "EUR", "PRT-1")))
+	must(t, db.OrderStore().CreateOrder(ctx, order(f.otherChan.ID, "42", "#42", at, "A", "a@example.com", "DE", "EUR", "PRT-1")))
 	bad := order(f.channel.ID, "43", "#43", at, "A", "a@example.com", "XX", "EUR", "PRT-1")
-	if err := db.CreateOrder(ctx, bad); domain.ErrorCode(err) != domain.EINVALID {
+	if err := db.OrderStore().CreateOrder(ctx, bad); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("invalid order error = %v", err)
 	}
-	n, _ := db.CountOrders(ctx, domain.OrderFilter{})
+	n, _ := db.OrderStore().CountOrders(ctx, domain.OrderFilter{})
 	if n != 2 {
 		t.Errorf("%d orders stored, want 2 (no partial writes)", n)
 	}
@@ -248,9 +248,9 @@ func TestOrderFiltersSearchAndPaging(t *testing.T) {
 		order(f.otherChan.ID, "5", "BC-1005", base.Add(96*time.Hour), "김민준", "minjun@example.kr", "KR", "KRW", "PRT-3"),
 	}
 	for _, o := range seed {
-		must(t, db.CreateOrder(ctx, o))
+		must(t, db.OrderStore().CreateOrder(ctx, o))
 	}
-	must(t, db.UpdateOrder(ctx, seed[1].ID, func(o *domain.Order) error {
+	must(t, db.OrderStore().UpdateOrder(ctx, seed[1].ID, func(o *domain.Order) error {
 		return o.TransitionTo(domain.StatusOnHold, base, "check")
 	}))
 	tests := []struct {
@@ -284,7 +284,7 @@ func TestOrderFiltersSearchAndPaging(t *testing.T) {
 		restore := sqlite.SetCommonShare(threshold)
 		for _, tt := range tests {
 			t.Run(fmt.Sprintf("%s/threshold %d", tt.name, threshold), func(t *testing.T) {
-				rows, err := db.OrderSummaries(ctx, tt.filter, 0, 100)
+				rows, err := db.OrderStore().OrderSummaries(ctx, tt.filter, 0, 100)
 				must(t, err)
 				var got []string
 				for _, r := range rows {
@@ -293,7 +293,7 @@ func TestOrderFiltersSearchAndPaging(t *testing.T) {
 				if strings.Join(got, ",") != strings.Join(tt.want, ",") {
 					t.Errorf("got %v, want %v", got, tt.want)
 				}
-				n, err := db.CountOrders(ctx, tt.filter)
+				n, err := db.OrderStore().CountOrders(ctx, tt.filter)
 				must(t, err)
 				if n != len(tt.want) {
 					t.Errorf("count %d, want %d", n, len(tt.want))
@@ -302,7 +302,7 @@ func TestOrderFiltersSearchAndPaging(t *testing.T) {
 		}
 		restore()
 	}
-	page, err := db.OrderSummaries(ctx, domain.OrderFilter{}, 2, 2)
+	page, err := db.OrderStore().OrderSummaries(ctx, domain.OrderFilter{}, 2, 2)
 	must(t, err)
 	if len(page) != 2 || page[0].Number != "BC-1003" || page[1].Number != "SH-1002" {
 		t.Errorf("page 2 = %+v", page)
@@ -314,7 +314,7 @@ func TestOrderFiltersSearchAndPaging(t *testing.T) {
 	var ids []int64
 	after := int64(0)
 	for {
-		batch, err := db.Orders(ctx, domain.OrderFilter{}, after, 2)
+		batch, err := db.OrderStore().Orders(ctx, domain.OrderFilter{}, after, 2)
 		must(t, err)
 		for _, o := range batch {
 			ids = append(ids, o.ID)
@@ -330,7 +330,7 @@ func TestOrderFiltersSearchAndPaging(t *testing.T) {
 	if len(ids) != 5 {
 		t.Errorf("batched read gave %d orders", len(ids))
 	}
-	countries, err := db.OrderCountries(ctx)
+	countries, err := db.OrderStore().OrderCountries(ctx)
 	must(t, err)
 	if len(countries) != 5 || countries[0] != "AE" || countries[4] != "KR" {
 		t.Errorf("countries = %v", countries)
@@ -341,15 +341,15 @@ func TestUpdateOrderRecordsHistoryAndRollsBack(t *testing.T) {
 	db := openTemp(t)
 	f := newFixture(t, db)
 	o := order(f.channel.ID, "1", "SH-1", time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), "A", "a@example.com", "FR", "EUR", "PRT-1")
-	must(t, db.CreateOrder(ctx, o))
+	must(t, db.OrderStore().CreateOrder(ctx, o))
 	at := time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC)
-	must(t, db.UpdateOrder(ctx, o.ID, func(o *domain.Order) error { return o.TransitionTo(domain.StatusOnHold, at, "fraud review") }))
-	err := db.UpdateOrder(ctx, o.ID, func(o *domain.Order) error { return o.TransitionTo(domain.StatusShipped, at, "nope") })
+	must(t, db.OrderStore().UpdateOrder(ctx, o.ID, func(o *domain.Order) error { return o.TransitionTo(domain.StatusOnHold, at, "fraud review") }))
+	err := db.OrderStore().UpdateOrder(ctx, o.ID, func(o *domain.Order) error { return o.TransitionTo(domain.StatusShipped, at, "nope") })
 	if !errors.Is(err, domain.ErrIllegalTransition) {
 		t.Errorf("illegal transition error = %v", err)
 	}
 	boom := errors.New("boom")
-	err = db.UpdateOrder(ctx, o.ID, func(o *domain.Order) error {
+	err = db.OrderStore().UpdateOrder(ctx, o.ID, func(o *domain.Order) error {
 		if err := o.TransitionTo(domain.StatusNew, at, "release"); err != nil {
 			return err
 		}
@@ -358,7 +358,7 @@ func TestUpdateOrderRecordsHistoryAndRollsBack(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Errorf("error = %v", err)
 	}
-	got, err := db.Order(ctx, o.ID)
+	got, err := db.OrderStore().Order(ctx, o.ID)
 	must(t, err)
 	if got.Status != domain.StatusOnHold || len(got.History) != 2 {
 		t.Fatalf("status %s with %d history entries, want on_hold with 2", got.Status, len(got.History))
@@ -367,7 +367,7 @@ func TestUpdateOrderRecordsHistoryAndRollsBack(t *testing.T) {
 	if h.From != domain.StatusNew || h.To != domain.StatusOnHold || h.Reason != "fraud review" || !h.At.Equal(at) {
 		t.Errorf("history = %+v", h)
 	}
-	if err := db.UpdateOrder(ctx, 999, func(*domain.Order) error { return nil }); !errors.Is(err, domain.ErrNotFound) {
+	if err := db.OrderStore().UpdateOrder(ctx, 999, func(*domain.Order) error { return nil }); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("missing order error = %v", err)
 	}
 }
@@ -375,21 +375,21 @@ func TestUpdateOrderRecordsHistoryAndRollsBack(t *testing.T) {
 func TestStockQueries(t *testing.T) {
 	db := openTemp(t)
 	f := newFixture(t, db)
-	must(t, db.SetStock(ctx, f.products[0].ID, f.bins[0].ID, 5))
-	must(t, db.SetStock(ctx, f.products[0].ID, f.bins[2].ID, 7))
-	must(t, db.SetStock(ctx, f.products[0].ID, f.bins[3].ID, 11))
-	must(t, db.SetStock(ctx, f.products[1].ID, f.bins[1].ID, 3))
-	must(t, db.SetStock(ctx, f.products[1].ID, f.bins[1].ID, 4)) // overwrite, not add
-	if err := db.SetStock(ctx, f.products[1].ID, f.bins[1].ID, -1); domain.ErrorCode(err) != domain.EINVALID {
+	must(t, db.StockStore().SetStock(ctx, f.products[0].ID, f.bins[0].ID, 5))
+	must(t, db.StockStore().SetStock(ctx, f.products[0].ID, f.bins[2].ID, 7))
+	must(t, db.StockStore().SetStock(ctx, f.products[0].ID, f.bins[3].ID, 11))
+	must(t, db.StockStore().SetStock(ctx, f.products[1].ID, f.bins[1].ID, 3))
+	must(t, db.StockStore().SetStock(ctx, f.products[1].ID, f.bins[1].ID, 4)) // overwrite, not add
+	if err := db.StockStore().SetStock(ctx, f.products[1].ID, f.bins[1].ID, -1); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("negative stock error = %v", err)
 	}
 
-	all, err := db.StockLevels(ctx, "")
+	all, err := db.StockStore().StockLevels(ctx, "")
 	must(t, err)
 	if len(all) != 4 {
 		t.Fatalf("levels = %+v", all)
 	}
-	ven, err := db.StockLevels(ctx, "NL-VEN")
+	ven, err := db.StockStore().StockLevels(ctx, "NL-VEN")
 	must(t, err)
 	// NL-VEN bins in pick sequence: B-01-01-1 (10), A-01-02-1 (20), A-01-01-1 (30)
 	var got []string
@@ -399,11 +399,11 @@ func TestStockQueries(t *testing.T) {
 	if strings.Join(got, ",") != "B-01-01-1:PRT-1,A-01-02-1:PRT-2,A-01-01-1:PRT-1" {
 		t.Errorf("NL-VEN levels in pick order = %v", got)
 	}
-	if _, err := db.StockLevels(ctx, "XX-NOPE"); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := db.StockStore().StockLevels(ctx, "XX-NOPE"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown warehouse error = %v", err)
 	}
 
-	page, err := db.ProductStockPage(ctx, "", 0, 10)
+	page, err := db.StockStore().ProductStockPage(ctx, "", 0, 10)
 	must(t, err)
 	if len(page) != 3 || page[0].SKU != "PRT-1" || page[0].Total != 23 ||
 		page[0].OnHand[f.warehouse.ID] != 12 || page[0].OnHand[f.otherHouse.ID] != 11 {
@@ -412,12 +412,12 @@ func TestStockQueries(t *testing.T) {
 	if len(page[2].OnHand) != 0 || page[2].Total != 0 {
 		t.Errorf("unstocked product = %+v", page[2])
 	}
-	n, err := db.CountProductStock(ctx, "dripper")
+	n, err := db.StockStore().CountProductStock(ctx, "dripper")
 	must(t, err)
 	if n != 1 {
 		t.Errorf("search count = %d", n)
 	}
-	bins, err := db.BinStock(ctx, f.products[0].ID, f.warehouse.ID)
+	bins, err := db.StockStore().BinStock(ctx, f.products[0].ID, f.warehouse.ID)
 	must(t, err)
 	if len(bins) != 2 || bins[0].Location != "B-01-01-1" || bins[0].OnHand != 7 {
 		t.Errorf("bins = %+v", bins)
@@ -437,7 +437,7 @@ func TestBulkIsAllOrNothing(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("error = %v", err)
 	}
-	empty, err := db.IsEmpty(ctx)
+	empty, err := db.CatalogStore().IsEmpty(ctx)
 	must(t, err)
 	if !empty {
 		t.Error("failed bulk load left data behind")
@@ -455,7 +455,7 @@ func TestBulkIsAllOrNothing(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled bulk error = %v", err)
 	}
-	if empty, _ := db.IsEmpty(ctx); !empty {
+	if empty, _ := db.CatalogStore().IsEmpty(ctx); !empty {
 		t.Error("cancelled bulk load left data behind")
 	}
 }
@@ -485,13 +485,13 @@ func TestSecondWriterWaitsInsteadOfFailing(t *testing.T) {
 	<-started
 	second := make(chan error, 1)
 	go func() {
-		second <- b.CreateChannel(ctx, &domain.Channel{Code: "B", Name: "B", Kind: domain.ChannelManual})
+		second <- b.CatalogStore().CreateChannel(ctx, &domain.Channel{Code: "B", Name: "B", Kind: domain.ChannelManual})
 	}()
 	time.Sleep(50 * time.Millisecond) // let the second writer hit the lock
 	close(release)
 	must(t, <-done)
 	must(t, <-second)
-	chans, err := b.Channels(ctx)
+	chans, err := b.CatalogStore().Channels(ctx)
 	must(t, err)
 	if len(chans) != 2 {
 		t.Errorf("channels = %+v", chans)

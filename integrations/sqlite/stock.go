@@ -9,8 +9,11 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
+// StockStore keeps stock balances per product, bin and lot.
+type StockStore struct{ *DB }
+
 // SetStock sets the on-hand quantity of a product in a bin (no lot).
-func (db *DB) SetStock(ctx context.Context, productID, locationID int64, onHand domain.Quantity) error {
+func (db *StockStore) SetStock(ctx context.Context, productID, locationID int64, onHand domain.Quantity) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error { return upsertStock(ctx, tx, productID, locationID, onHand) })
 }
 
@@ -26,7 +29,7 @@ func upsertStock(ctx context.Context, x execer, productID, locationID int64, onH
 }
 
 // StockLevels implements domain.StockStore.
-func (db *DB) StockLevels(ctx context.Context, warehouse string) ([]domain.StockLevel, error) {
+func (db *StockStore) StockLevels(ctx context.Context, warehouse string) ([]domain.StockLevel, error) {
 	q := `SELECT p.sku, w.code, l.code, l.zone, s.on_hand FROM stock_balances s
 		JOIN products p ON p.id = s.product_id
 		JOIN locations l ON l.id = s.location_id
@@ -45,7 +48,7 @@ func (db *DB) StockLevels(ctx context.Context, warehouse string) ([]domain.Stock
 	return db.stockLevels(ctx, q, args...)
 }
 
-func (db *DB) stockLevels(ctx context.Context, q string, args ...any) ([]domain.StockLevel, error) {
+func (db *StockStore) stockLevels(ctx context.Context, q string, args ...any) ([]domain.StockLevel, error) {
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, translate(err)
@@ -74,7 +77,7 @@ func productSearch(search string) (string, []any) {
 }
 
 // CountProductStock implements domain.StockStore.
-func (db *DB) CountProductStock(ctx context.Context, search string) (int, error) {
+func (db *StockStore) CountProductStock(ctx context.Context, search string) (int, error) {
 	w, args := productSearch(search)
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM products p`+w, args...).Scan(&n)
@@ -82,7 +85,7 @@ func (db *DB) CountProductStock(ctx context.Context, search string) (int, error)
 }
 
 // ProductStockPage implements domain.StockStore.
-func (db *DB) ProductStockPage(ctx context.Context, search string, offset, limit int) ([]domain.ProductStock, error) {
+func (db *StockStore) ProductStockPage(ctx context.Context, search string, offset, limit int) ([]domain.ProductStock, error) {
 	w, args := productSearch(search)
 	args = append(args, limit, offset)
 	rows, err := db.read.QueryContext(ctx, `WITH page AS (
@@ -115,7 +118,7 @@ func (db *DB) ProductStockPage(ctx context.Context, search string, offset, limit
 }
 
 // BinStock implements domain.StockStore.
-func (db *DB) BinStock(ctx context.Context, productID, warehouseID int64) ([]domain.StockLevel, error) {
+func (db *StockStore) BinStock(ctx context.Context, productID, warehouseID int64) ([]domain.StockLevel, error) {
 	return db.stockLevels(ctx, `SELECT p.sku, w.code, l.code, l.zone, s.on_hand FROM stock_balances s
 		JOIN products p ON p.id = s.product_id
 		JOIN locations l ON l.id = s.location_id
