@@ -114,15 +114,18 @@ func (m *MainWindow) Wait() {
 
 // OfferSample asks whether to load the sample data set into the empty database.
 func (m *MainWindow) OfferSample() {
-	dialog.ShowConfirm("Welcome to Portolan",
-		fmt.Sprintf("This database is empty.\n\nLoad the sample data set? It has %d international orders from 3 channels,\n"+
+	d := dialog.NewConfirm("Welcome to Portolan",
+		fmt.Sprintf("This database is empty.\n\nLoad the sample data set? It has %s international orders from 3 channels,\n"+
 			"500 products and stock in 7 warehouses on 4 continents, so you can try every screen.\n\n"+
-			"You can also start empty and import your own data.", DefaultSampleOrders),
+			"It goes into %s.", groupThousands(DefaultSampleOrders), m.services.DBPath),
 		func(ok bool) {
 			if ok {
 				m.LoadSample(DefaultSampleOrders)
 			}
 		}, m.Window)
+	d.SetConfirmText("Load sample data")
+	d.SetDismissText("Start empty")
+	d.Show()
 }
 
 // LoadSample loads the sample data in the background with a progress dialog
