@@ -1,0 +1,160 @@
+// Package rest is the HTTP plumbing the storefront clients share: one resty
+// client per store, retries on 429, 5xx and timeouts that honour the store's
+// Retry-After (or BigCommerce's X-Rate-Limit-Time-Reset-Ms), and errors that
+// say what to do. Credentials never appear in errors or logs.
+package rest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// Client talks to one store.
+type Client struct {
+	http *resty.Client
+	base *url.URL
+	// Attempts is how many times a request is tried before giving up.
+	Attempts int
+	// Backoff is the wait before retry n (1-based) when the store gives no hint.
+	Backoff func(n int) time.Duration
+	// MaxWait caps any wait the store asks for.
+	MaxWait time.Duration
+}
+
+// New makes a client for the store at base with a per-request timeout.
+func New(base *url.URL, timeout time.Duration) *Client {
+	h := resty.New().SetTimeout(timeout).SetHeader("Accept", "application/json").
+		SetHeader("User-Agent", "Portolan/0.1 (+order fulfilment desktop app)")
+	h.SetLogger(quietLogger{}) // resty's own logs could carry request details
+	return &Client{
+		http:     h,
+		base:     base,
+		Attempts: 5,
+		Backoff:  func(n int) time.Duration { return time.Duration(n*n) * 500 * time.Millisecond },
+		MaxWait:  2 * time.Minute,
+	}
+}
+
+// URL joins path to the store's base address.
+func (c *Client) URL(path string) string {
+	return strings.TrimSuffix(c.base.String(), "/") + "/" + strings.TrimPrefix(path, "/")
+}
+
+// Get requests path with query, prepared by auth, retrying what is worth
+// retrying. It returns the response of the first 2xx/204 answer.
+func (c *Client) Get(ctx context.Context, path string, query url.Values, auth func(*resty.Request)) (*resty.Response, error) {
+	var last error
+	for attempt := 1; attempt <= c.Attempts; attempt++ {
+		req := c.http.R().SetContext(ctx).SetQueryParamsFromValues(query)
+		if auth != nil {
+			auth(req)
+		}
+		resp, err := req.Get(c.URL(path))
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		var wait time.Duration
+		switch {
+		case err != nil:
+			last = transportError(c.base.Host, err)
+			wait = c.Backoff(attempt)
+		case resp.StatusCode() >= 200 && resp.StatusCode() < 300:
+			return resp, nil
+		case resp.StatusCode() == http.StatusTooManyRequests || resp.StatusCode() >= 500:
+			last = domain.Errorf(domain.EINTERNAL, "%s answered HTTP %d %s", c.base.Host, resp.StatusCode(), summary(resp))
+			wait = retryAfter(resp.Header())
+			if wait == 0 {
+				wait = c.Backoff(attempt)
+			}
+		default:
+			return nil, statusError(c.base.Host, resp)
+		}
+		if attempt == c.Attempts {
+			break
+		}
+		if wait > c.MaxWait {
+			wait = c.MaxWait
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil, fmt.Errorf("gave up after %d attempts: %w", c.Attempts, last)
+}
+
+// retryAfter reads how long the store asks to wait: Retry-After in seconds
+// (possibly fractional) or as an HTTP date, or X-Rate-Limit-Time-Reset-Ms.
+func retryAfter(h http.Header) time.Duration {
+	if v := h.Get("Retry-After"); v != "" {
+		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
+			return time.Duration(secs * float64(time.Second))
+		}
+		if at, err := http.ParseTime(v); err == nil {
+			if d := time.Until(at); d > 0 {
+				return d
+			}
+		}
+	}
+	if v := h.Get("X-Rate-Limit-Time-Reset-Ms"); v != "" {
+		if ms, err := strconv.Atoi(v); err == nil && ms >= 0 {
+			return time.Duration(ms) * time.Millisecond
+		}
+	}
+	return 0
+}
+
+func transportError(host string, err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return domain.Errorf(domain.EINTERNAL, "%s did not answer in time", host)
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return domain.Errorf(domain.EINVALID, "%s cannot be found; check the store address", host)
+	}
+	return domain.Errorf(domain.EINTERNAL, "cannot reach %s: %v", host, errors.Unwrap(err))
+}
+
+func statusError(host string, resp *resty.Response) error {
+	switch resp.StatusCode() {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return domain.Errorf(domain.EINVALID, "%s refused the credentials (HTTP %d %s); check them in the channel settings",
+			host, resp.StatusCode(), summary(resp))
+	case http.StatusNotFound:
+		return domain.Errorf(domain.EINVALID, "%s has no such API (HTTP 404 %s); check the store address", host, summary(resp))
+	}
+	return domain.Errorf(domain.EINVALID, "%s answered HTTP %d %s", host, resp.StatusCode(), summary(resp))
+}
+
+// summary is a short, single-line excerpt of an error body.
+func summary(resp *resty.Response) string {
+	b := strings.Join(strings.Fields(string(resp.Body())), " ")
+	if len(b) > 160 {
+		b = b[:160] + "…"
+	}
+	if b == "" {
+		return ""
+	}
+	return "(" + b + ")"
+}
+
+type quietLogger struct{}
+
+func (quietLogger) Errorf(string, ...any) {}
+func (quietLogger) Warnf(string, ...any)  {}
+func (quietLogger) Debugf(string, ...any) {}

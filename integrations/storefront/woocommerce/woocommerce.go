@@ -1,0 +1,297 @@
+// Package woocommerce reads orders from a WooCommerce store through its REST
+// API v3 (/wp-json/wc/v3/orders) and maps them to Portolan's domain types.
+// It implements domain.OrderSource.
+//
+// Incremental reads use modified_after with dates_are_gmt=true, ordered by
+// modification time, 100 per page, and the store's X-WP-Total/X-WP-TotalPages
+// headers. Authentication is HTTP Basic with the consumer key and secret, so
+// only https addresses (or http to this computer) are accepted.
+package woocommerce
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/storefront/internal/rest"
+)
+
+// PageSize is the largest page WooCommerce serves.
+const PageSize = 100
+
+const ordersPath = "wp-json/wc/v3/orders"
+
+// Client reads one store's orders.
+type Client struct {
+	rest           *rest.Client
+	key, secret    string
+	dp             int
+	defaultCountry string
+}
+
+// New returns a client for the store at storeURL ("https://store.example",
+// the address a user would paste). Credentials over plain http are refused
+// except to loopback.
+func New(storeURL, consumerKey, consumerSecret string) (*Client, error) {
+	u, err := domain.CheckCredentialURL(storeURL)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(consumerKey) == "" || strings.TrimSpace(consumerSecret) == "" {
+		return nil, domain.Errorf(domain.EINVALID, "a WooCommerce channel needs a consumer key and a consumer secret")
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	return &Client{rest: rest.New(u, 30*time.Second), key: consumerKey, secret: consumerSecret, dp: 3}, nil
+}
+
+// REST exposes the HTTP client's retry settings (tests shorten the waits).
+func (c *Client) REST() *rest.Client { return c.rest }
+
+func (c *Client) auth(r *resty.Request) { r.SetBasicAuth(c.key, c.secret) }
+
+// FetchUpdated implements domain.OrderSource. The token is the page number.
+func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string) (domain.OrderPage, error) {
+	page := 1
+	if token != "" {
+		p, err := strconv.Atoi(token)
+		if err != nil || p < 1 {
+			return domain.OrderPage{}, domain.Errorf(domain.EINVALID, "bad WooCommerce page token %q", token)
+		}
+		page = p
+	}
+	q := url.Values{}
+	q.Set("per_page", strconv.Itoa(PageSize))
+	q.Set("page", strconv.Itoa(page))
+	q.Set("orderby", "modified")
+	q.Set("order", "asc")
+	q.Set("status", "any")
+	q.Set("dates_are_gmt", "true")
+	// Three decimals keep KWD/BHD exact; amounts in two-decimal currencies
+	// then end in 0, which ParseMoney accepts.
+	q.Set("dp", strconv.Itoa(c.dp))
+	if !since.IsZero() {
+		q.Set("modified_after", since.UTC().Format("2006-01-02T15:04:05"))
+	}
+	resp, err := c.rest.Get(ctx, ordersPath, q, c.auth)
+	if err != nil {
+		return domain.OrderPage{}, fmt.Errorf("WooCommerce orders page %d: %w", page, err)
+	}
+	orders, rejected, err := Decode(resp.Body())
+	if err != nil {
+		return domain.OrderPage{}, fmt.Errorf("WooCommerce orders page %d: %w", page, err)
+	}
+	out := domain.OrderPage{Orders: orders, Rejected: rejected, ReportedTotal: -1}
+	if n, err := strconv.Atoi(resp.Header().Get("X-WP-Total")); err == nil {
+		out.ReportedTotal = n
+	}
+	if pages, err := strconv.Atoi(resp.Header().Get("X-WP-TotalPages")); err == nil {
+		if page < pages {
+			out.Next = strconv.Itoa(page + 1)
+		}
+	} else if len(orders)+len(rejected) == PageSize {
+		out.Next = strconv.Itoa(page + 1) // no header: a full page may have a successor
+	}
+	return out, nil
+}
+
+// wire types: only the fields Portolan reads.
+type wireOrder struct {
+	ID              json.Number `json:"id"`
+	Number          string      `json:"number"`
+	Status          string      `json:"status"`
+	Currency        string      `json:"currency"`
+	DateCreatedGMT  string      `json:"date_created_gmt"`
+	DateModifiedGMT string      `json:"date_modified_gmt"`
+	ShippingTotal   flexDecimal `json:"shipping_total"`
+	TotalTax        flexDecimal `json:"total_tax"`
+	Total           flexDecimal `json:"total"`
+	CustomerNote    string      `json:"customer_note"`
+	Billing         wireAddress `json:"billing"`
+	Shipping        wireAddress `json:"shipping"`
+	LineItems       []wireLine  `json:"line_items"`
+}
+
+type wireAddress struct {
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Company   string `json:"company"`
+	Address1  string `json:"address_1"`
+	Address2  string `json:"address_2"`
+	City      string `json:"city"`
+	State     string `json:"state"`
+	Postcode  string `json:"postcode"`
+	Country   string `json:"country"`
+	Email     string `json:"email"`
+	Phone     string `json:"phone"`
+}
+
+type wireLine struct {
+	Name        string      `json:"name"`
+	ProductID   json.Number `json:"product_id"`
+	VariationID json.Number `json:"variation_id"`
+	Quantity    json.Number `json:"quantity"`
+	SKU         string      `json:"sku"`
+	Price       flexDecimal `json:"price"` // a JSON number in WooCommerce, totals are strings
+	Total       flexDecimal `json:"total"`
+}
+
+// flexDecimal accepts a decimal as a JSON string or number and keeps its
+// exact text; it is never converted to a float.
+type flexDecimal string
+
+func (d *flexDecimal) UnmarshalJSON(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if s == "null" {
+		*d = ""
+		return nil
+	}
+	if strings.HasPrefix(s, `"`) {
+		var str string
+		if err := json.Unmarshal(b, &str); err != nil {
+			return err
+		}
+		*d = flexDecimal(strings.TrimSpace(str))
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("amount %s is neither a string nor a number", s)
+	}
+	*d = flexDecimal(n.String())
+	return nil
+}
+
+// Decode parses a page of WooCommerce orders. A body that is not a JSON array
+// of objects is an error; an order that cannot be mapped is rejected with its
+// reason and the others are kept.
+func Decode(body []byte) ([]domain.SourceOrder, []domain.RejectedOrder, error) {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, nil, domain.Errorf(domain.EINVALID, "the store's answer is not a list of orders (%s)", shortJSONError(err))
+	}
+	var orders []domain.SourceOrder
+	var rejected []domain.RejectedOrder
+	for i, r := range raw {
+		var w wireOrder
+		if err := json.Unmarshal(r, &w); err != nil {
+			rejected = append(rejected, domain.RejectedOrder{ExternalID: fmt.Sprintf("(item %d)", i+1),
+				Reason: "malformed order: " + shortJSONError(err)})
+			continue
+		}
+		o, err := w.toDomain()
+		if err != nil {
+			rejected = append(rejected, domain.RejectedOrder{ExternalID: w.ID.String(), Reason: err.Error()})
+			continue
+		}
+		orders = append(orders, o)
+	}
+	return orders, rejected, nil
+}
+
+func shortJSONError(err error) string {
+	s := err.Error()
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return s
+}
+
+// gmt parses WooCommerce's "2006-01-02T15:04:05" GMT timestamps (no offset).
+func gmt(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02T15:04:05", time.RFC3339} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("timestamp %q is not YYYY-MM-DDTHH:MM:SS", s)
+}
+
+func (w wireOrder) toDomain() (domain.SourceOrder, error) {
+	id := strings.TrimSpace(w.ID.String())
+	if id == "" || id == "0" {
+		return domain.SourceOrder{}, fmt.Errorf("order has no id")
+	}
+	cur, err := domain.ParseCurrency(w.Currency)
+	if err != nil {
+		return domain.SourceOrder{}, err
+	}
+	placed, err := gmt(w.DateCreatedGMT)
+	if err != nil {
+		return domain.SourceOrder{}, fmt.Errorf("created: %w", err)
+	}
+	modified, err := gmt(w.DateModifiedGMT)
+	if err != nil {
+		modified = placed
+	}
+	money := func(what string, d flexDecimal) (domain.Money, error) {
+		if d == "" {
+			return domain.NewMoney(0, cur), nil
+		}
+		m, err := domain.ParseMoney(string(d), cur)
+		if err != nil {
+			return m, fmt.Errorf("%s: %w", what, err)
+		}
+		return m, nil
+	}
+	o := domain.Order{ExternalID: id, Number: w.Number, PlacedAt: placed, UpdatedAt: modified, Currency: cur,
+		Notes: w.CustomerNote, CustomerEmail: strings.TrimSpace(w.Billing.Email), Status: domain.StatusNew}
+	if o.Number == "" {
+		o.Number = id
+	}
+	if o.Shipping, err = money("shipping total", w.ShippingTotal); err != nil {
+		return domain.SourceOrder{}, err
+	}
+	if o.Tax, err = money("total tax", w.TotalTax); err != nil {
+		return domain.SourceOrder{}, err
+	}
+	if o.Total, err = money("total", w.Total); err != nil {
+		return domain.SourceOrder{}, err
+	}
+	addr := w.Shipping
+	if strings.TrimSpace(addr.Address1) == "" && strings.TrimSpace(addr.City) == "" {
+		addr = w.Billing // no separate shipping address
+	}
+	name := strings.TrimSpace(strings.TrimSpace(addr.FirstName) + " " + strings.TrimSpace(addr.LastName))
+	country, err := domain.ParseCountry(addr.Country)
+	if err != nil {
+		return domain.SourceOrder{}, fmt.Errorf("ship-to country: %w", err)
+	}
+	phone := addr.Phone
+	if phone == "" {
+		phone = w.Billing.Phone
+	}
+	o.ShipTo = domain.Address{Name: name, Company: addr.Company, Line1: addr.Address1, Line2: addr.Address2,
+		City: addr.City, Region: addr.State, PostalCode: addr.Postcode, Country: country, Phone: phone, Email: o.CustomerEmail}
+	for i, l := range w.LineItems {
+		q, err := strconv.ParseInt(l.Quantity.String(), 10, 64)
+		if err != nil || q <= 0 {
+			return domain.SourceOrder{}, fmt.Errorf("line %d: quantity %q is not a positive whole number", i+1, l.Quantity)
+		}
+		price, err := money(fmt.Sprintf("line %d price", i+1), l.Price)
+		if err != nil {
+			return domain.SourceOrder{}, err
+		}
+		sku := strings.TrimSpace(l.SKU)
+		if sku == "" {
+			// Products without a SKU are still orderable in WooCommerce.
+			sku = "woo-" + l.ProductID.String()
+			if v := l.VariationID.String(); v != "" && v != "0" {
+				sku += "-" + v
+			}
+		}
+		o.Lines = append(o.Lines, domain.OrderLine{SKU: sku, Name: l.Name, Quantity: domain.Quantity(q), UnitPrice: price})
+	}
+	if err := o.Validate(); err != nil {
+		return domain.SourceOrder{}, err
+	}
+	status := strings.ToLower(w.Status)
+	cancelled := status == "cancelled" || status == "refunded" || status == "failed" || status == "trash"
+	return domain.SourceOrder{Order: o, SourceStatus: status, Cancelled: cancelled}, nil
+}
