@@ -134,7 +134,6 @@ func TestDemoDataSet(t *testing.T) {
 	}
 }
 
-
 func exportJSON(t *testing.T, a *app.App) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
