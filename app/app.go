@@ -13,7 +13,17 @@ import (
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/sqlite"
+	"github.com/portolan/portolan/integrations/storefront/woocommerce"
 )
+
+// storefrontSource is the SourceFactory of the storefront clients.
+func storefrontSource(ch domain.Channel, creds domain.Credentials) (domain.OrderSource, error) {
+	switch ch.Kind {
+	case domain.ChannelWooCommerce:
+		return woocommerce.New(ch.BaseURL, creds.Key, creds.Secret)
+	}
+	return nil, domain.Errorf(domain.EINVALID, "%s channels cannot be synced by this version of Portolan (supported: woocommerce)", ch.Kind)
+}
 
 // App is an open Portolan database with its services.
 type App struct {
@@ -21,6 +31,7 @@ type App struct {
 	Orders    *OrderService
 	Inventory *InventoryService
 	Demo      *DemoService
+	Intake    *IntakeService
 }
 
 // EnvDB names the environment variable that overrides the default database path.
@@ -58,6 +69,7 @@ func Open(path string) (*App, error) {
 		Orders:    &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), now: time.Now},
 		Inventory: &InventoryService{stock: db.StockStore(), catalog: db.CatalogStore()},
 		Demo:      &DemoService{bulk: db, catalog: db.CatalogStore()},
+		Intake:    &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource, Overlap: DefaultOverlap},
 	}, nil
 }
 

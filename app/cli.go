@@ -25,9 +25,12 @@ Usage:
   portolan [--db PATH] COMMAND [FLAGS]
 
 Commands:
-  demo          fill an empty database with the sample data set
-  orders list   list orders
-  stock list    list stock on hand per bin
+  demo            fill an empty database with the sample data set
+  orders list     list orders
+  stock list      list stock on hand per bin
+  channels add    add a storefront channel (WooCommerce)
+  channels list   list channels and where their syncs stand
+  sync            pull new and changed orders from the channels
 
 Global flags:
   --db PATH     database file (default: $PORTOLAN_DB, else %s)
@@ -102,6 +105,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"demo", cmdDemo},
 		{"orders list", cmdOrdersList},
 		{"stock list", cmdStockList},
+		{"channels add", cmdChannelsAdd},
+		{"channels list", cmdChannelsList},
+		{"sync", cmdSync},
 	}
 	open := func() (*App, error) {
 		path, err := ResolveDBPath(*dbFlag)
@@ -127,7 +133,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 			return c.run(ctx, open, rest[len(words):], stdout, stderr)
 		}
 	}
-	if rest[0] == "orders" || rest[0] == "stock" {
+	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" {
 		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}
@@ -432,4 +438,182 @@ func csvText(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+func cmdChannelsAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("channels add", "Adds a storefront channel. The store address is what you would paste into a browser;\n"+
+		"credentials are stored with the channel and never shown again.", stdout, stderr)
+	kind := fs.String("kind", "", "woocommerce (shopify and bigcommerce follow)")
+	name := fs.String("name", "", "the channel's name, e.g. \"EU web shop\"")
+	storeURL := fs.String("url", "", "the store address, e.g. https://store.example")
+	token := fs.String("token", "", "API access token (Shopify, BigCommerce)")
+	key := fs.String("key", "", "WooCommerce consumer key (ck_…)")
+	secret := fs.String("secret", "", "WooCommerce consumer secret (cs_…)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	k, err := domain.ParseChannelKind(*kind)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if strings.TrimSpace(*name) == "" || strings.TrimSpace(*storeURL) == "" {
+		return usageError{"channels add: --name and --url are required"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ch, err := a.Intake.AddChannel(ctx, k, *name, *storeURL, domain.Credentials{Token: *token, Key: *key, Secret: *secret})
+	if err != nil {
+		return fmt.Errorf("channels add: %w", err)
+	}
+	fmt.Fprintf(stdout, "Added channel %s (%s, %s). Run \"portolan sync --channel %s\" to pull its orders.\n", ch.Name, ch.Code, ch.Kind, ch.Code)
+	return nil
+}
+
+// ChannelJSON is one channel in `channels list --format json`; credentials are never included.
+type ChannelJSON struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`
+	URL         string `json:"url"`
+	Cursor      string `json:"cursor,omitempty"`
+	LastSuccess string `json:"last_success,omitempty"`
+	LastRun     string `json:"last_run_status,omitempty"`
+	LastError   string `json:"last_run_error,omitempty"`
+}
+
+func cmdChannelsList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("channels list", "Lists the channels and where their syncs stand.", stdout, stderr)
+	format := fs.String("format", "table", "output format: table or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "table" && *format != "json" {
+		return usageError{fmt.Sprintf("--format %q: use table or json", *format)}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	chans, err := a.Intake.Channels(ctx)
+	if err != nil {
+		return err
+	}
+	out := make([]ChannelJSON, 0, len(chans))
+	for _, c := range chans {
+		st, err := a.Intake.State(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		j := ChannelJSON{Code: c.Code, Name: c.Name, Kind: string(c.Kind), URL: c.BaseURL}
+		if !st.Cursor.IsZero() {
+			j.Cursor = st.Cursor.Format(time.RFC3339)
+		}
+		if !st.LastSuccess.IsZero() {
+			j.LastSuccess = st.LastSuccess.Format(time.RFC3339)
+		}
+		if st.LastRun != nil {
+			j.LastRun, j.LastError = string(st.LastRun.Status), st.LastRun.Error
+		}
+		out = append(out, j)
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CODE\tNAME\tKIND\tURL\tLAST SUCCESS (UTC)\tLAST RUN")
+	for _, j := range out {
+		last := j.LastRun
+		if j.LastError != "" {
+			last += ": " + j.LastError
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", j.Code, j.Name, j.Kind, j.URL, orDash(j.LastSuccess), orDash(last))
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+func cmdSync(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sync", "Pulls new and changed orders from every channel with credentials, or from one.\n"+
+		"Each page is committed as it arrives; an interrupted sync goes on where it stopped.", stdout, stderr)
+	only := fs.String("channel", "", "only this channel (name or code)")
+	sinceFlag := fs.String("since", "", "re-pull orders changed since this time (RFC 3339), instead of from the cursor")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var since time.Time
+	if *sinceFlag != "" {
+		t, err := time.Parse(time.RFC3339, *sinceFlag)
+		if err != nil {
+			return usageError{fmt.Sprintf("--since %q is not an RFC 3339 time such as 2026-11-01T00:00:00Z", *sinceFlag)}
+		}
+		since = t
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	chans, err := a.Intake.Channels(ctx)
+	if err != nil {
+		return err
+	}
+	var picked []domain.Channel
+	for _, c := range chans {
+		if *only == "" || strings.EqualFold(c.Name, *only) || strings.EqualFold(c.Code, *only) {
+			picked = append(picked, c)
+		}
+	}
+	if *only != "" && len(picked) == 0 {
+		return fmt.Errorf("sync: no channel named %q; see portolan channels list", *only)
+	}
+	failed := 0
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHANNEL\tFETCHED\tNEW\tUPDATED\tUNCHANGED\tQUARANTINED\tRESULT")
+	for _, c := range picked {
+		ok, why, err := a.Intake.Syncable(ctx, c)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if *only != "" {
+				return fmt.Errorf("sync %s: %s", c.Name, why)
+			}
+			fmt.Fprintf(tw, "%s\t–\t–\t–\t–\t–\tskipped: %s\n", c.Name, why)
+			continue
+		}
+		run, err := a.Intake.Sync(ctx, c, since, func(p SyncProgress) {
+			fmt.Fprintf(stderr, "\r%s: page %d, %d orders", c.Name, p.Page, p.Run.Fetched)
+		})
+		fmt.Fprint(stderr, "\r\033[K")
+		result := string(run.Status)
+		if run.Error != "" {
+			result += ": " + run.Error
+		}
+		if err != nil || run.Status != domain.SyncComplete {
+			failed++
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\n", c.Name, run.Fetched, run.New, run.Updated, run.Unchanged, run.Quarantined, result)
+		if errors.Is(err, context.Canceled) {
+			break
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("sync: %d channel(s) did not complete; see above", failed)
+	}
+	return nil
 }

@@ -2,6 +2,9 @@ package domain
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
@@ -61,4 +64,130 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// Fingerprint is a digest of everything a source says about an order, so a
+// re-sync can tell an unchanged order from an updated one.
+func (s SourceOrder) Fingerprint() string {
+	o := s.Order
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%d|%s|%d|%d|%d|%s|%s|%q|%+v|", o.ExternalID, o.Number, o.PlacedAt.UnixMilli(), o.Currency,
+		o.Shipping.Amount, o.Tax.Amount, o.Total.Amount, o.CustomerEmail, s.SourceStatus, o.Notes, o.ShipTo)
+	for _, l := range o.Lines {
+		fmt.Fprintf(h, "%q|%q|%d|%d|", l.SKU, l.Name, l.Quantity, l.UnitPrice.Amount)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Note records an event in the order's history without changing its status.
+func (o *Order) Note(at time.Time, reason string) {
+	o.History = append(o.History, StatusChange{At: at.UTC(), From: o.Status, To: o.Status, Reason: reason})
+}
+
+// editable reports whether an order's lines and address may still be replaced
+// by its source: nothing has been reserved or picked for it yet.
+func editable(s OrderStatus) bool {
+	return s == StatusNew || s == StatusOnHold || s == StatusBackordered
+}
+
+// NewFromSource turns a source order Portolan has not seen into a new order
+// with its first history entries.
+func NewFromSource(src SourceOrder, channelName string, at time.Time) Order {
+	o := src.Order
+	o.Status = StatusNew
+	o.History = []StatusChange{{At: at.UTC(), To: StatusNew, Reason: "imported from " + channelName}}
+	if src.Cancelled {
+		_ = o.TransitionTo(StatusCancelled, at, fmt.Sprintf("%s in %s", src.SourceStatus, channelName))
+	}
+	return o
+}
+
+// MergeSource applies a newer version of an order from its source to the
+// stored order. While nothing is reserved or picked, lines, address, totals
+// and notes are replaced; later, the stored order keeps them and its history
+// says what the storefront changed. A cancellation in the storefront cancels
+// the order when its status allows, and is noted otherwise.
+func MergeSource(stored *Order, src SourceOrder, channelName string, at time.Time) {
+	n := src.Order
+	if editable(stored.Status) {
+		stored.Number, stored.PlacedAt, stored.Currency = n.Number, n.PlacedAt, n.Currency
+		stored.Lines, stored.Shipping, stored.Tax, stored.Total = n.Lines, n.Shipping, n.Tax, n.Total
+		stored.ShipTo, stored.CustomerEmail, stored.Notes = n.ShipTo, n.CustomerEmail, n.Notes
+		stored.Note(at, "updated from "+channelName)
+	} else if !src.Cancelled {
+		stored.Note(at, fmt.Sprintf("changed in %s after allocation; lines and address kept as allocated", channelName))
+	}
+	if src.Cancelled && stored.Status != StatusCancelled {
+		reason := fmt.Sprintf("%s in %s", src.SourceStatus, channelName)
+		if err := stored.TransitionTo(StatusCancelled, at, reason); err != nil {
+			stored.Note(at, reason+" after "+stored.Status.Label()+"; needs attention")
+		}
+	}
+	stored.UpdatedAt = at.UTC()
+}
+
+// Credentials are what a channel needs to read its storefront. They are
+// stored with the channel and never shown, printed or logged.
+type Credentials struct {
+	Token  string `json:"token,omitempty"`  // Shopify access token, BigCommerce X-Auth-Token
+	Key    string `json:"key,omitempty"`    // WooCommerce consumer key
+	Secret string `json:"secret,omitempty"` // WooCommerce consumer secret
+}
+
+// String hides the values, so credentials cannot leak through %v.
+func (Credentials) String() string { return "[credentials hidden]" }
+
+// GoString hides the values from %#v too.
+func (c Credentials) GoString() string { return c.String() }
+
+// SyncStatus is how a sync run ended.
+type SyncStatus string
+
+// Sync run outcomes.
+const (
+	SyncRunning   SyncStatus = "running"
+	SyncComplete  SyncStatus = "complete"  // everything the storefront reported was stored or quarantined
+	SyncGap       SyncStatus = "gap"       // fewer orders arrived than the storefront reported
+	SyncFailed    SyncStatus = "failed"    // an error stopped it; committed pages stay
+	SyncCancelled SyncStatus = "cancelled" // the user stopped it; committed pages stay
+)
+
+// SyncRun is one incremental read of one channel, kept as the proof of what
+// was fetched and stored.
+type SyncRun struct {
+	ID          int64
+	ChannelID   int64
+	Since       time.Time // orders changed at or after this were asked for
+	StartedAt   time.Time
+	FinishedAt  time.Time
+	Fetched     int // orders received, stored or quarantined
+	New         int
+	Updated     int
+	Unchanged   int
+	Quarantined int
+	Reported    int // what the storefront said the window holds; -1 if it did not say
+	Status      SyncStatus
+	Error       string
+}
+
+// SyncState is where a channel's incremental sync stands.
+type SyncState struct {
+	ChannelID   int64
+	Cursor      time.Time // newest source change committed; zero before the first sync
+	LastSuccess time.Time
+	LastRun     *SyncRun
+}
+
+// IntakeStore keeps what syncs bring in, page by page.
+type IntakeStore interface {
+	SyncState(ctx context.Context, channelID int64) (SyncState, error)
+	StartRun(ctx context.Context, run *SyncRun) error
+	// CommitPage upserts the page's orders by (channel, external id),
+	// quarantines its rejects, moves the channel's cursor to cursor and adds to
+	// run's counts, all in one transaction.
+	CommitPage(ctx context.Context, run *SyncRun, channelName string, page OrderPage, cursor time.Time) error
+	FinishRun(ctx context.Context, run *SyncRun) error
+	// AddChannel stores a channel with its credentials and sets its ID.
+	AddChannel(ctx context.Context, c *Channel, creds Credentials) error
+	ChannelCredentials(ctx context.Context, channelID int64) (Credentials, error)
 }

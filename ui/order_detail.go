@@ -132,7 +132,10 @@ func (d *OrderDetail) render(o domain.Order) {
 	for i := len(o.History) - 1; i >= 0; i-- {
 		h := o.History[i]
 		step := h.To.Label()
-		if h.From != "" {
+		switch {
+		case h.From == h.To:
+			step = "·"
+		case h.From != "":
 			step = h.From.Label() + " → " + h.To.Label()
 		}
 		hist = append(hist, fmt.Sprintf("%s   %s   %s", localTime(h.At), step, h.Reason))

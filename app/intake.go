@@ -1,0 +1,180 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// SourceFactory builds the order source of a channel from its credentials;
+// Open wires the storefront clients into it.
+type SourceFactory func(ch domain.Channel, creds domain.Credentials) (domain.OrderSource, error)
+
+// DefaultOverlap is how far before the cursor each incremental sync starts
+// reading again, so an order changed while the previous sync ran is not missed.
+const DefaultOverlap = 10 * time.Minute
+
+// IntakeService adds channels and syncs their orders.
+type IntakeService struct {
+	store   domain.IntakeStore
+	catalog domain.CatalogStore
+	sources SourceFactory
+	// Overlap is re-read before the cursor on every incremental sync.
+	Overlap time.Duration
+}
+
+// SyncProgress is reported after every committed page.
+type SyncProgress struct {
+	Channel domain.Channel
+	Page    int
+	Run     domain.SyncRun
+}
+
+// AddChannel checks and stores a new channel with its credentials. The
+// channel's code is derived from its name.
+func (s *IntakeService) AddChannel(ctx context.Context, kind domain.ChannelKind, name, storeURL string, creds domain.Credentials) (domain.Channel, error) {
+	ch := domain.Channel{Code: channelCode(name), Name: strings.TrimSpace(name), Kind: kind, BaseURL: strings.TrimSpace(storeURL)}
+	if err := ch.Validate(); err != nil {
+		return ch, err
+	}
+	// Building the source checks the address and credentials' shape without a network call.
+	if _, err := s.sources(ch, creds); err != nil {
+		return ch, err
+	}
+	if err := s.store.AddChannel(ctx, &ch, creds); err != nil {
+		if errors.Is(err, domain.ErrConflict) {
+			return ch, domain.Errorf(domain.ECONFLICT, "a channel named %q (code %s) already exists", ch.Name, ch.Code)
+		}
+		return ch, err
+	}
+	return ch, nil
+}
+
+// channelCode makes "Portolan EU (Woo)" into "PORTOLAN-EU-WOO".
+func channelCode(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToUpper(strings.TrimSpace(name)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	code := strings.TrimSuffix(b.String(), "-")
+	for len(code) > 32 {
+		code = code[:len(code)-1]
+	}
+	return strings.TrimSuffix(code, "-")
+}
+
+// Channels lists all channels.
+func (s *IntakeService) Channels(ctx context.Context) ([]domain.Channel, error) {
+	return s.catalog.Channels(ctx)
+}
+
+// State tells where a channel's sync stands.
+func (s *IntakeService) State(ctx context.Context, channelID int64) (domain.SyncState, error) {
+	return s.store.SyncState(ctx, channelID)
+}
+
+// Sync reads the channel's orders changed since its cursor (less the overlap),
+// or since the given time when it is not zero, and stores them page by page:
+// each page is committed with the cursor in one transaction, so a sync that
+// is cancelled or fails keeps every committed page and the next sync goes on
+// from there. The run is recorded with what the storefront reported, as the
+// proof of completeness.
+func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.Time, progress func(SyncProgress)) (domain.SyncRun, error) {
+	run := domain.SyncRun{ChannelID: ch.ID, Reported: -1}
+	state, err := s.store.SyncState(ctx, ch.ID)
+	if err != nil {
+		return run, err
+	}
+	run.Since = since
+	if since.IsZero() && !state.Cursor.IsZero() {
+		run.Since = state.Cursor.Add(-s.Overlap)
+	}
+	creds, err := s.store.ChannelCredentials(ctx, ch.ID)
+	if err != nil {
+		return run, err
+	}
+	src, err := s.sources(ch, creds)
+	if err != nil {
+		return run, err
+	}
+	if err := s.store.StartRun(ctx, &run); err != nil {
+		return run, err
+	}
+	fail := func(err error) (domain.SyncRun, error) {
+		run.Status, run.Error = domain.SyncFailed, err.Error()
+		if errors.Is(err, context.Canceled) {
+			run.Status, run.Error = domain.SyncCancelled, "cancelled"
+		}
+		if ferr := s.store.FinishRun(ctx, &run); ferr != nil {
+			return run, errors.Join(err, ferr)
+		}
+		return run, fmt.Errorf("sync %s: %w", ch.Name, err)
+	}
+	token := ""
+	for page := 1; ; page++ {
+		if err := ctx.Err(); err != nil {
+			return fail(err)
+		}
+		p, err := src.FetchUpdated(ctx, run.Since, token)
+		if err != nil {
+			return fail(err)
+		}
+		if page == 1 {
+			run.Reported = p.ReportedTotal
+		}
+		var cursor time.Time
+		for _, o := range p.Orders {
+			if o.Order.UpdatedAt.After(cursor) {
+				cursor = o.Order.UpdatedAt
+			}
+		}
+		if err := s.store.CommitPage(ctx, &run, ch.Name, p, cursor); err != nil {
+			return fail(err)
+		}
+		if progress != nil {
+			progress(SyncProgress{Channel: ch, Page: page, Run: run})
+		}
+		if p.Next == "" {
+			break
+		}
+		token = p.Next
+	}
+	run.Status = domain.SyncComplete
+	if run.Reported >= 0 && run.Fetched < run.Reported {
+		run.Status = domain.SyncGap
+		run.Error = fmt.Sprintf("%s reported %d changed orders, %d arrived; sync again or re-pull from %s",
+			ch.Name, run.Reported, run.Fetched, run.Since.Format(time.RFC3339))
+	}
+	if err := s.store.FinishRun(ctx, &run); err != nil {
+		return run, err
+	}
+	return run, nil
+}
+
+// Syncable tells whether a channel can be synced, and if not, why: it needs
+// credentials and a storefront this version reads.
+func (s *IntakeService) Syncable(ctx context.Context, ch domain.Channel) (bool, string, error) {
+	creds, err := s.store.ChannelCredentials(ctx, ch.ID)
+	if err != nil {
+		return false, "", err
+	}
+	if creds == (domain.Credentials{}) {
+		return false, "no credentials stored for it", nil
+	}
+	if _, err := s.sources(ch, creds); err != nil {
+		return false, err.Error(), nil
+	}
+	return true, "", nil
+}

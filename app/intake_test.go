@@ -1,0 +1,327 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sandbox"
+)
+
+// sandboxOrders takes n demo orders (every script and currency) as a
+// WooCommerce store would hold them.
+func sandboxOrders(t *testing.T, n int) []sandbox.Order {
+	t.Helper()
+	src := openApp(t)
+	loadDemo(t, src, n)
+	var out []sandbox.Order
+	err := src.Orders.Each(context.Background(), domain.OrderFilter{}, func(o domain.Order) error {
+		id := int64(7000 + len(out))
+		o.Number = strconv.FormatInt(id, 10)
+		out = append(out, sandbox.Order{Order: o, ID: id, Status: "processing", Modified: o.PlacedAt.Add(time.Hour)})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+type syncFixture struct {
+	app   *app.App
+	store *sandbox.Store
+	ch    domain.Channel
+	srv   *httptest.Server
+}
+
+func newSyncFixture(t *testing.T, orders []sandbox.Order, wrap func(http.Handler) http.Handler) *syncFixture {
+	t.Helper()
+	f := &syncFixture{app: openApp(t), store: sandbox.NewStore(orders)}
+	var h http.Handler = f.store
+	if wrap != nil {
+		h = wrap(h)
+	}
+	f.srv = httptest.NewServer(h)
+	t.Cleanup(f.srv.Close)
+	ch, err := f.app.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Sandbox Woo", f.srv.URL,
+		domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ch = ch
+	return f
+}
+
+func (f *syncFixture) sync(t *testing.T) domain.SyncRun {
+	t.Helper()
+	run, err := f.app.Intake.Sync(context.Background(), f.ch, time.Time{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+func TestSyncIsCompleteIdempotentAndIncremental(t *testing.T) {
+	orders := sandboxOrders(t, 230)
+	orders[5].Status = "cancelled"
+	f := newSyncFixture(t, orders, nil)
+	ctx := context.Background()
+
+	run := f.sync(t)
+	if run.Status != domain.SyncComplete || run.New != 230 || run.Fetched != 230 || run.Reported != 230 {
+		t.Fatalf("first sync %+v", run)
+	}
+	n, _ := f.app.Orders.Count(ctx, domain.OrderFilter{ChannelID: f.ch.ID})
+	if n != 230 {
+		t.Fatalf("%d orders stored", n)
+	}
+	cancelled, _ := f.app.Orders.Count(ctx, domain.OrderFilter{Status: domain.StatusCancelled})
+	if cancelled != 1 {
+		t.Errorf("%d cancelled orders, want 1", cancelled)
+	}
+	// Every currency and script came through exactly.
+	var kwd, jpy, arabic int
+	f.app.Orders.Each(ctx, domain.OrderFilter{}, func(o domain.Order) error {
+		switch o.Currency {
+		case "KWD":
+			kwd++
+		case "JPY":
+			jpy++
+		}
+		if strings.ContainsAny(o.ShipTo.Name, "محمدفاطمةأحمدمريمخالدنورةعبداللهسارةيوسف") {
+			arabic++
+		}
+		return nil
+	})
+	if kwd == 0 || jpy == 0 || arabic == 0 {
+		t.Errorf("KWD %d, JPY %d, Arabic names %d", kwd, jpy, arabic)
+	}
+	src := orders[10].Order
+	page, _ := f.app.Orders.Page(ctx, domain.OrderFilter{Search: src.Number}, 0, 1)
+	got, _ := f.app.Orders.Get(ctx, page[0].ID)
+	if got.Total != src.Total || got.ShipTo.Name != src.ShipTo.Name || len(got.Lines) != len(src.Lines) ||
+		got.Lines[0].UnitPrice != src.Lines[0].UnitPrice || got.ExternalID != "7010" {
+		t.Errorf("stored %+v\nsource %+v", got, src)
+	}
+
+	// Again: nothing new, nothing duplicated; only the overlap is re-read.
+	again := f.sync(t)
+	if again.New != 0 || again.Updated != 0 || again.Status != domain.SyncComplete || again.Fetched >= 230 {
+		t.Errorf("second sync %+v", again)
+	}
+	if n, _ := f.app.Orders.Count(ctx, domain.OrderFilter{}); n != 230 {
+		t.Errorf("%d orders after re-sync", n)
+	}
+
+	// The shop changes one order and cancels another; the next sync brings both.
+	later := orders[len(orders)-1].Modified.Add(time.Hour)
+	f.store.Update(7010, later, func(o *sandbox.Order) {
+		o.Order.Lines[0].Quantity = 9
+		o.Order.Notes = "Please ship with the other parcel"
+	})
+	f.store.Update(7011, later, func(o *sandbox.Order) { o.Status = "cancelled" })
+	third := f.sync(t)
+	if third.Updated != 2 || third.New != 0 {
+		t.Errorf("third sync %+v", third)
+	}
+	got, _ = f.app.Orders.Get(ctx, page[0].ID)
+	if got.Lines[0].Quantity != 9 || got.Notes != "Please ship with the other parcel" {
+		t.Errorf("update not applied: %+v", got.Lines)
+	}
+	if last := got.History[len(got.History)-1]; !strings.Contains(last.Reason, "updated from Sandbox Woo") {
+		t.Errorf("history %+v", got.History)
+	}
+	page, _ = f.app.Orders.Page(ctx, domain.OrderFilter{Search: "7011"}, 0, 1)
+	if page[0].Status != domain.StatusCancelled {
+		t.Errorf("order cancelled in the shop is %s", page[0].Status)
+	}
+	state, _ := f.app.Intake.State(ctx, f.ch.ID)
+	if state.LastSuccess.IsZero() || !state.Cursor.Equal(later) || state.LastRun.Status != domain.SyncComplete {
+		t.Errorf("state %+v", state)
+	}
+}
+
+func exportOrders(t *testing.T, a *app.App) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	a.Orders.Each(context.Background(), domain.OrderFilter{}, func(o domain.Order) error {
+		full, err := a.Orders.Get(context.Background(), o.ID)
+		if err != nil {
+			return err
+		}
+		full.ID, full.ChannelID, full.UpdatedAt = 0, 0, time.Time{}
+		for i := range full.History {
+			full.History[i].At = time.Time{}
+		}
+		return enc.Encode(full)
+	})
+	return buf.Bytes()
+}
+
+func TestSyncKilledMidwayLosesAndDuplicatesNothing(t *testing.T) {
+	orders := sandboxOrders(t, 250)
+	whole := newSyncFixture(t, orders, nil)
+	whole.sync(t)
+
+	broken := newSyncFixture(t, orders, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	run, err := broken.app.Intake.Sync(ctx, broken.ch, time.Time{}, func(p app.SyncProgress) {
+		if p.Page == 1 {
+			cancel() // the app is closed after the first page was committed
+		}
+	})
+	if !errors.Is(err, context.Canceled) || run.Status != domain.SyncCancelled || run.Fetched != 100 {
+		t.Fatalf("interrupted run %+v, %v", run, err)
+	}
+	if n, _ := broken.app.Orders.Count(context.Background(), domain.OrderFilter{}); n != 100 {
+		t.Fatalf("%d orders after the interrupted sync, want the committed page", n)
+	}
+	resumed := broken.sync(t)
+	if resumed.Status != domain.SyncComplete {
+		t.Fatalf("resumed %+v", resumed)
+	}
+	if !bytes.Equal(exportOrders(t, whole.app), exportOrders(t, broken.app)) {
+		t.Error("interrupted and resumed sync differs from an uninterrupted one")
+	}
+}
+
+func TestSyncReportsGapsAndFailures(t *testing.T) {
+	orders := sandboxOrders(t, 30)
+	// A store whose header claims one order more than it serves.
+	lying := newSyncFixture(t, orders, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			if n, err := strconv.Atoi(rec.Header().Get("X-WP-Total")); err == nil {
+				w.Header().Set("X-WP-Total", strconv.Itoa(n+1))
+			}
+			w.WriteHeader(rec.Code)
+			w.Write(rec.Body.Bytes())
+		})
+	})
+	run := lying.sync(t)
+	if run.Status != domain.SyncGap || !strings.Contains(run.Error, "reported 31") {
+		t.Errorf("gap run %+v", run)
+	}
+
+	f := newSyncFixture(t, orders, nil)
+	bad, err := f.app.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Wrong key", f.srv.URL,
+		domain.Credentials{Key: "ck_wrong", Secret: "cs_wrong"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err = f.app.Intake.Sync(context.Background(), bad, time.Time{}, nil)
+	if err == nil || run.Status != domain.SyncFailed || !strings.Contains(run.Error, "refused the credentials") {
+		t.Errorf("wrong credentials: %+v, %v", run, err)
+	}
+	if strings.Contains(err.Error(), "cs_wrong") {
+		t.Error("error shows the secret")
+	}
+	state, _ := f.app.Intake.State(context.Background(), bad.ID)
+	if state.LastRun == nil || state.LastRun.Status != domain.SyncFailed || !state.LastSuccess.IsZero() {
+		t.Errorf("state after failure %+v", state)
+	}
+	if n, _ := f.app.Orders.Count(context.Background(), domain.OrderFilter{}); n != 0 {
+		t.Errorf("%d orders stored by a failed sync", n)
+	}
+
+	_, err = f.app.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Remote plain http", "http://shop.example.com",
+		domain.Credentials{Key: "ck", Secret: "cs"})
+	if domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("plain http channel accepted: %v", err)
+	}
+	_, err = f.app.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Sandbox Woo", f.srv.URL,
+		domain.Credentials{Key: "ck", Secret: "cs"})
+	if domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("duplicate channel name: %v", err)
+	}
+}
+
+func TestCLIChannelsAndSync(t *testing.T) {
+	orders := sandboxOrders(t, 120)
+	store := sandbox.NewStore(orders)
+	srv := httptest.NewServer(store)
+	defer srv.Close()
+	db := t.TempDir() + "/cli-sync.db"
+
+	out, errs, code := runCLI(t, "--db", db, "channels", "add", "--kind", "woocommerce", "--name", "EU web shop",
+		"--url", srv.URL, "--key", sandbox.WooKey, "--secret", sandbox.WooSecret)
+	if code != 0 || !strings.Contains(out, "EU-WEB-SHOP") {
+		t.Fatalf("channels add: %d %q %q", code, out, errs)
+	}
+	out, errs, code = runCLI(t, "--db", db, "sync")
+	if code != 0 {
+		t.Fatalf("sync exit %d: %s %s", code, out, errs)
+	}
+	if !strings.Contains(out, "EU web shop  120      120  0        0          0            complete") {
+		t.Errorf("sync output:\n%s", out)
+	}
+	out, _, code = runCLI(t, "--db", db, "channels", "list", "--format", "json")
+	var chans []map[string]string
+	if err := json.Unmarshal([]byte(out), &chans); err != nil || code != 0 || len(chans) != 1 {
+		t.Fatalf("channels list: %v %q", err, out)
+	}
+	if chans[0]["last_run_status"] != "complete" || chans[0]["last_success"] == "" || chans[0]["cursor"] == "" {
+		t.Errorf("channel state %v", chans[0])
+	}
+	if strings.Contains(out, sandbox.WooSecret) || strings.Contains(out, sandbox.WooKey) {
+		t.Error("channels list shows credentials")
+	}
+	// Imported orders are listed with their channel and the storefront's id.
+	out, _, _ = runCLI(t, "--db", db, "orders", "list", "--format", "json")
+	var listed []struct {
+		Channel    string
+		ExternalID string `json:"external_id"`
+	}
+	json.Unmarshal([]byte(out), &listed)
+	if len(listed) != 120 || listed[0].Channel != "EU-WEB-SHOP" || listed[0].ExternalID != "7000" {
+		t.Errorf("orders list: %d orders, first %+v", len(listed), listed[0])
+	}
+	// A re-pull from a date re-reads and changes nothing.
+	out, _, code = runCLI(t, "--db", db, "sync", "--channel", "EU web shop", "--since", "2026-01-01T00:00:00Z")
+	if code != 0 || !strings.Contains(out, "120      0    0        120") {
+		t.Errorf("re-pull: %d\n%s", code, out)
+	}
+
+	// A channel with wrong credentials fails the run and the exit code.
+	runCLI(t, "--db", db, "channels", "add", "--kind", "woocommerce", "--name", "Broken", "--url", srv.URL, "--key", "ck_x", "--secret", "cs_x")
+	out, errs, code = runCLI(t, "--db", db, "sync")
+	if code == 0 || !strings.Contains(out, "refused the credentials") || !strings.Contains(errs, "did not complete") {
+		t.Errorf("failing channel: %d\n%s\n%s", code, out, errs)
+	}
+	for _, args := range [][]string{
+		{"channels", "add", "--kind", "ebay", "--name", "x", "--url", "https://x.example"},
+		{"channels", "add", "--kind", "woocommerce", "--url", "https://x.example"},
+		{"sync", "--since", "yesterday"},
+	} {
+		if _, _, code := runCLI(t, append([]string{"--db", db}, args...)...); code != 2 {
+			t.Errorf("%v exit %d, want 2", args, code)
+		}
+	}
+	if _, errs, code := runCLI(t, "--db", db, "sync", "--channel", "nope"); code != 1 || !strings.Contains(errs, "no channel named") {
+		t.Errorf("unknown channel: %d %q", code, errs)
+	}
+}
+
+func TestSyncSkipsChannelsWithoutCredentials(t *testing.T) {
+	db := t.TempDir() + "/demo.db"
+	if _, errs, code := runCLI(t, "--db", db, "demo", "--orders", "5"); code != 0 {
+		t.Fatal(errs)
+	}
+	out, _, code := runCLI(t, "--db", db, "sync")
+	if code != 0 || strings.Count(out, "skipped") != 3 {
+		t.Errorf("demo channels: %d\n%s", code, out)
+	}
+}

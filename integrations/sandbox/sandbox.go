@@ -1,0 +1,221 @@
+// Package sandbox is a storefront on this computer: an HTTP handler that
+// speaks WooCommerce's REST v3 order API over orders held in memory, with the
+// real paging, filters, headers and authentication. New users sync it to see
+// intake work without credentials; tests sync it as they would a real store.
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// Sandbox credentials: fixed, since the server only listens on loopback.
+const (
+	WooKey    = "ck_portolan_sandbox"
+	WooSecret = "cs_portolan_sandbox"
+)
+
+// Order is an order in the sandbox store with its storefront status and
+// modification time.
+type Order struct {
+	Order    domain.Order
+	ID       int64
+	Status   string // WooCommerce status: processing, on-hold, completed, cancelled, …
+	Modified time.Time
+}
+
+// Store holds the sandbox's orders; it is safe for concurrent use.
+type Store struct {
+	mu     sync.Mutex
+	orders map[int64]*Order
+	// Requests counts API calls served (for tests and the window's status line).
+	requests int
+}
+
+// NewStore returns a store holding orders.
+func NewStore(orders []Order) *Store {
+	s := &Store{orders: map[int64]*Order{}}
+	for i := range orders {
+		o := orders[i]
+		s.orders[o.ID] = &o
+	}
+	return s
+}
+
+// Update changes an order as a shop admin would, bumping its modification time.
+func (s *Store) Update(id int64, at time.Time, change func(o *Order)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o, ok := s.orders[id]; ok {
+		change(o)
+		o.Modified = at.UTC()
+	}
+}
+
+// Requests is the number of API calls served so far.
+func (s *Store) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// ServeHTTP serves GET /wp-json/wc/v3/orders with WooCommerce's parameters
+// (page, per_page ≤ 100, modified_after with dates_are_gmt, orderby=modified,
+// order) and headers (X-WP-Total, X-WP-TotalPages), behind HTTP Basic auth.
+func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests++
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	if r.Method != http.MethodGet || strings.TrimSuffix(r.URL.Path, "/") != "/wp-json/wc/v3/orders" {
+		wooError(w, http.StatusNotFound, "rest_no_route", "No route was found matching the URL and request method.")
+		return
+	}
+	if u, p, ok := r.BasicAuth(); !ok || u != WooKey || p != WooSecret {
+		wooError(w, http.StatusUnauthorized, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources.")
+		return
+	}
+	q := r.URL.Query()
+	perPage, page := 10, 1
+	if v := q.Get("per_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			wooError(w, http.StatusBadRequest, "rest_invalid_param", "Invalid parameter(s): per_page")
+			return
+		}
+		perPage = n
+	}
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			wooError(w, http.StatusBadRequest, "rest_invalid_param", "Invalid parameter(s): page")
+			return
+		}
+		page = n
+	}
+	var after time.Time
+	if v := q.Get("modified_after"); v != "" {
+		t, err := time.Parse("2006-01-02T15:04:05", v)
+		if err != nil {
+			wooError(w, http.StatusBadRequest, "rest_invalid_param", "Invalid parameter(s): modified_after")
+			return
+		}
+		after = t // dates_are_gmt=true: GMT; the sandbox keeps GMT too
+	}
+	var list []*Order
+	for _, o := range s.orders {
+		if after.IsZero() || o.Modified.After(after) {
+			list = append(list, o)
+		}
+	}
+	byModified := q.Get("orderby") == "modified"
+	sort.Slice(list, func(i, j int) bool {
+		if byModified && !list[i].Modified.Equal(list[j].Modified) {
+			return list[i].Modified.Before(list[j].Modified)
+		}
+		return list[i].ID < list[j].ID
+	})
+	if q.Get("order") == "desc" {
+		for i, j := 0, len(list)-1; i < j; i, j = i+1, j-1 {
+			list[i], list[j] = list[j], list[i]
+		}
+	}
+	pages := (len(list) + perPage - 1) / perPage
+	w.Header().Set("X-WP-Total", strconv.Itoa(len(list)))
+	w.Header().Set("X-WP-TotalPages", strconv.Itoa(pages))
+	start := (page - 1) * perPage
+	if start > len(list) {
+		start = len(list)
+	}
+	end := min(start+perPage, len(list))
+	out := make([]wooOrder, 0, end-start)
+	for _, o := range list[start:end] {
+		out = append(out, toWoo(o))
+	}
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+func wooError(w http.ResponseWriter, status int, code, msg string) {
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"code": code, "message": msg, "data": map[string]int{"status": status}})
+}
+
+type wooAddress struct {
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Company   string `json:"company"`
+	Address1  string `json:"address_1"`
+	Address2  string `json:"address_2"`
+	City      string `json:"city"`
+	State     string `json:"state"`
+	Postcode  string `json:"postcode"`
+	Country   string `json:"country"`
+	Email     string `json:"email,omitempty"`
+	Phone     string `json:"phone"`
+}
+
+type wooLine struct {
+	ID        int64       `json:"id"`
+	Name      string      `json:"name"`
+	ProductID int64       `json:"product_id"`
+	Quantity  int64       `json:"quantity"`
+	Subtotal  string      `json:"subtotal"`
+	Total     string      `json:"total"`
+	SKU       string      `json:"sku"`
+	Price     json.Number `json:"price"` // a JSON number, as WooCommerce sends it
+}
+
+type wooOrder struct {
+	ID              int64      `json:"id"`
+	ParentID        int64      `json:"parent_id"`
+	Number          string     `json:"number"`
+	OrderKey        string     `json:"order_key"`
+	CreatedVia      string     `json:"created_via"`
+	Status          string     `json:"status"`
+	Currency        string     `json:"currency"`
+	DateCreated     string     `json:"date_created"`
+	DateCreatedGMT  string     `json:"date_created_gmt"`
+	DateModified    string     `json:"date_modified"`
+	DateModifiedGMT string     `json:"date_modified_gmt"`
+	DiscountTotal   string     `json:"discount_total"`
+	ShippingTotal   string     `json:"shipping_total"`
+	Total           string     `json:"total"`
+	TotalTax        string     `json:"total_tax"`
+	CustomerNote    string     `json:"customer_note"`
+	Billing         wooAddress `json:"billing"`
+	Shipping        wooAddress `json:"shipping"`
+	LineItems       []wooLine  `json:"line_items"`
+}
+
+const wooTime = "2006-01-02T15:04:05"
+
+func toWoo(o *Order) wooOrder {
+	d := o.Order
+	first, last, _ := strings.Cut(d.ShipTo.Name, " ")
+	addr := wooAddress{FirstName: first, LastName: last, Company: d.ShipTo.Company, Address1: d.ShipTo.Line1,
+		Address2: d.ShipTo.Line2, City: d.ShipTo.City, State: d.ShipTo.Region, Postcode: d.ShipTo.PostalCode,
+		Country: string(d.ShipTo.Country), Phone: d.ShipTo.Phone}
+	billing := addr
+	billing.Email = d.CustomerEmail
+	w := wooOrder{ID: o.ID, Number: d.Number, OrderKey: fmt.Sprintf("wc_order_%d", o.ID), CreatedVia: "checkout",
+		Status: o.Status, Currency: string(d.Currency),
+		DateCreated: d.PlacedAt.UTC().Format(wooTime), DateCreatedGMT: d.PlacedAt.UTC().Format(wooTime),
+		DateModified: o.Modified.UTC().Format(wooTime), DateModifiedGMT: o.Modified.UTC().Format(wooTime),
+		DiscountTotal: domain.NewMoney(0, d.Currency).Decimal(), ShippingTotal: d.Shipping.Decimal(),
+		Total: d.Total.Decimal(), TotalTax: d.Tax.Decimal(), CustomerNote: d.Notes, Billing: billing, Shipping: addr}
+	for i, l := range d.Lines {
+		t, _ := l.Total()
+		w.LineItems = append(w.LineItems, wooLine{ID: o.ID*100 + int64(i), Name: l.Name, ProductID: 1000 + int64(i),
+			Quantity: int64(l.Quantity), Subtotal: t.Decimal(), Total: t.Decimal(), SKU: l.SKU,
+			Price: json.Number(l.UnitPrice.Decimal())})
+	}
+	return w
+}

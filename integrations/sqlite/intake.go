@@ -1,0 +1,272 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// IntakeStore keeps what order syncs bring in (domain.IntakeStore).
+type IntakeStore struct{ *DB }
+
+// IntakeStore returns the intake store.
+func (db *DB) IntakeStore() *IntakeStore { return &IntakeStore{db} }
+
+var _ domain.IntakeStore = (*IntakeStore)(nil)
+
+// AddChannel implements domain.IntakeStore.
+func (db *IntakeStore) AddChannel(ctx context.Context, c *domain.Channel, creds domain.Credentials) error {
+	b, err := json.Marshal(creds)
+	if err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := insertChannel(ctx, tx, c, millis(db.now())); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE channels SET credentials = ? WHERE id = ?`, string(b), c.ID)
+		return err
+	})
+}
+
+// ChannelCredentials implements domain.IntakeStore.
+func (db *IntakeStore) ChannelCredentials(ctx context.Context, channelID int64) (domain.Credentials, error) {
+	var raw string
+	var c domain.Credentials
+	if err := db.read.QueryRowContext(ctx, `SELECT credentials FROM channels WHERE id = ?`, channelID).Scan(&raw); err != nil {
+		return c, fmt.Errorf("channel %d: %w", channelID, translate(err))
+	}
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		return c, fmt.Errorf("channel %d: stored credentials are damaged; enter them again", channelID)
+	}
+	return c, nil
+}
+
+// SyncState implements domain.IntakeStore.
+func (db *IntakeStore) SyncState(ctx context.Context, channelID int64) (domain.SyncState, error) {
+	st := domain.SyncState{ChannelID: channelID}
+	var cursor, success int64
+	err := db.read.QueryRowContext(ctx, `SELECT cursor, last_success_at FROM channel_sync WHERE channel_id = ?`, channelID).
+		Scan(&cursor, &success)
+	if err != nil && err != sql.ErrNoRows {
+		return st, translate(err)
+	}
+	if cursor > 0 {
+		st.Cursor = fromMS(cursor)
+	}
+	if success > 0 {
+		st.LastSuccess = fromMS(success)
+	}
+	var r domain.SyncRun
+	var since, started, finished int64
+	var status string
+	err = db.read.QueryRowContext(ctx, `SELECT id, channel_id, since, started_at, finished_at, fetched, new, updated,
+		unchanged, quarantined, reported, status, error FROM sync_runs WHERE channel_id = ? ORDER BY id DESC LIMIT 1`, channelID).
+		Scan(&r.ID, &r.ChannelID, &since, &started, &finished, &r.Fetched, &r.New, &r.Updated, &r.Unchanged,
+			&r.Quarantined, &r.Reported, &status, &r.Error)
+	switch {
+	case err == sql.ErrNoRows:
+	case err != nil:
+		return st, translate(err)
+	default:
+		r.Since, r.StartedAt, r.Status = fromMS(since), fromMS(started), domain.SyncStatus(status)
+		if finished > 0 {
+			r.FinishedAt = fromMS(finished)
+		}
+		st.LastRun = &r
+	}
+	return st, nil
+}
+
+// StartRun implements domain.IntakeStore.
+func (db *IntakeStore) StartRun(ctx context.Context, run *domain.SyncRun) error {
+	if run.StartedAt.IsZero() {
+		run.StartedAt = db.now()
+	}
+	run.Status = domain.SyncRunning
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO sync_runs (channel_id, since, started_at, reported, status) VALUES (?, ?, ?, ?, ?)`,
+			run.ChannelID, millis(run.Since), millis(run.StartedAt), run.Reported, string(run.Status))
+		if err != nil {
+			return err
+		}
+		run.ID, err = res.LastInsertId()
+		return err
+	})
+}
+
+// FinishRun implements domain.IntakeStore: it records the run's end and, when
+// it completed, the channel's last success.
+func (db *IntakeStore) FinishRun(ctx context.Context, run *domain.SyncRun) error {
+	if run.FinishedAt.IsZero() {
+		run.FinishedAt = db.now()
+	}
+	// A cancelled context must not stop the run from being recorded.
+	ctx = context.WithoutCancel(ctx)
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := saveRun(ctx, tx, run); err != nil {
+			return err
+		}
+		if run.Status != domain.SyncComplete {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO channel_sync (channel_id, last_success_at) VALUES (?, ?)
+			ON CONFLICT (channel_id) DO UPDATE SET last_success_at = excluded.last_success_at`,
+			run.ChannelID, millis(run.FinishedAt))
+		return err
+	})
+}
+
+func saveRun(ctx context.Context, tx *sql.Tx, run *domain.SyncRun) error {
+	finished := int64(0)
+	if !run.FinishedAt.IsZero() {
+		finished = millis(run.FinishedAt)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE sync_runs SET finished_at = ?, fetched = ?, new = ?, updated = ?, unchanged = ?,
+		quarantined = ?, reported = ?, status = ?, error = ? WHERE id = ?`, finished, run.Fetched, run.New, run.Updated,
+		run.Unchanged, run.Quarantined, run.Reported, string(run.Status), run.Error, run.ID)
+	return err
+}
+
+// CommitPage implements domain.IntakeStore.
+func (db *IntakeStore) CommitPage(ctx context.Context, run *domain.SyncRun, channelName string, page domain.OrderPage, cursor time.Time) error {
+	counted := *run
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		now := db.now()
+		for i := range page.Orders {
+			outcome, err := db.upsert(ctx, tx, run.ChannelID, channelName, page.Orders[i], now)
+			if err != nil {
+				return fmt.Errorf("order %s: %w", page.Orders[i].Order.ExternalID, err)
+			}
+			switch outcome {
+			case upsertNew:
+				counted.New++
+			case upsertUpdated:
+				counted.Updated++
+			default:
+				counted.Unchanged++
+			}
+		}
+		for _, r := range page.Rejected {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine (channel_id, external_id, reason, first_seen, last_seen)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_id, external_id) DO UPDATE SET reason = excluded.reason,
+				last_seen = excluded.last_seen`, run.ChannelID, r.ExternalID, r.Reason, millis(now), millis(now)); err != nil {
+				return err
+			}
+			counted.Quarantined++
+		}
+		counted.Fetched += len(page.Orders) + len(page.Rejected)
+		if !cursor.IsZero() {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO channel_sync (channel_id, cursor) VALUES (?, ?)
+				ON CONFLICT (channel_id) DO UPDATE SET cursor = max(cursor, excluded.cursor)`,
+				run.ChannelID, millis(cursor)); err != nil {
+				return err
+			}
+		}
+		return saveRun(ctx, tx, &counted)
+	})
+	if err == nil {
+		*run = counted
+	}
+	return err
+}
+
+type upsertOutcome int
+
+const (
+	upsertUnchanged upsertOutcome = iota
+	upsertNew
+	upsertUpdated
+)
+
+func (db *IntakeStore) upsert(ctx context.Context, tx *sql.Tx, channelID int64, channelName string, src domain.SourceOrder, now time.Time) (upsertOutcome, error) {
+	fp := src.Fingerprint()
+	var id, sourceUpdated int64
+	var storedFP string
+	err := tx.QueryRowContext(ctx, `SELECT id, source_updated_at, source_fingerprint FROM orders
+		WHERE channel_id = ? AND external_id = ?`, channelID, src.Order.ExternalID).Scan(&id, &sourceUpdated, &storedFP)
+	if err == sql.ErrNoRows {
+		o := domain.NewFromSource(src, channelName, now)
+		o.ChannelID = channelID
+		if err := insertOrder(ctx, tx, &o, millis(now)); err != nil {
+			return 0, err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE orders SET source_status = ?, source_updated_at = ?, source_fingerprint = ? WHERE id = ?`,
+			src.SourceStatus, millis(src.Order.UpdatedAt), fp, o.ID)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `DELETE FROM quarantine WHERE channel_id = ? AND external_id = ?`, channelID, src.Order.ExternalID)
+		}
+		return upsertNew, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	if storedFP == fp || millis(src.Order.UpdatedAt) < sourceUpdated {
+		return upsertUnchanged, nil // the same, or older than what is stored (an overlap re-read)
+	}
+	stored, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+`
+		FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?`, id))
+	if err != nil {
+		return 0, err
+	}
+	if stored.History, err = (&OrderStore{db.DB}).history(ctx, tx, id); err != nil {
+		return 0, err
+	}
+	if stored.Lines, err = linesTx(ctx, tx, id, stored.Currency); err != nil {
+		return 0, err
+	}
+	known := len(stored.History)
+	domain.MergeSource(&stored, src, channelName, now)
+	if err := stored.Validate(); err != nil {
+		return 0, err
+	}
+	a := stored.ShipTo
+	if _, err := tx.ExecContext(ctx, `UPDATE orders SET number = ?, placed_at = ?, updated_at = ?, currency = ?,
+		shipping_minor = ?, tax_minor = ?, total_minor = ?, units = ?, customer_email = ?, ship_name = ?, ship_company = ?,
+		ship_line1 = ?, ship_line2 = ?, ship_city = ?, ship_region = ?, ship_postal_code = ?, ship_country = ?, ship_phone = ?,
+		ship_email = ?, notes = ?, status = ?, search_text = ?, source_status = ?, source_updated_at = ?, source_fingerprint = ?
+		WHERE id = ?`, stored.Number, millis(stored.PlacedAt), millis(now), string(stored.Currency), stored.Shipping.Amount,
+		stored.Tax.Amount, stored.Total.Amount, int64(stored.Units()), stored.CustomerEmail, a.Name, a.Company, a.Line1,
+		a.Line2, a.City, a.Region, a.PostalCode, string(a.Country), a.Phone, a.Email, stored.Notes, string(stored.Status),
+		searchText(&stored), src.SourceStatus, millis(src.Order.UpdatedAt), fp, id); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM order_lines WHERE order_id = ?`, id); err != nil {
+		return 0, err
+	}
+	for i, l := range stored.Lines {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_lines (order_id, line_no, sku, name, quantity, unit_price_minor)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, i+1, l.SKU, l.Name, int64(l.Quantity), l.UnitPrice.Amount); err != nil {
+			return 0, err
+		}
+	}
+	if err := insertHistory(ctx, tx, id, stored.History[known:]); err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM quarantine WHERE channel_id = ? AND external_id = ?`, channelID, src.Order.ExternalID)
+	return upsertUpdated, err
+}
+
+func linesTx(ctx context.Context, tx *sql.Tx, orderID int64, cur domain.Currency) ([]domain.OrderLine, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT sku, name, quantity, unit_price_minor FROM order_lines
+		WHERE order_id = ? ORDER BY line_no`, orderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.OrderLine
+	for rows.Next() {
+		var l domain.OrderLine
+		var q, p int64
+		if err := rows.Scan(&l.SKU, &l.Name, &q, &p); err != nil {
+			return nil, err
+		}
+		l.Quantity, l.UnitPrice = domain.Quantity(q), domain.NewMoney(p, cur)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
