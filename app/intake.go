@@ -123,6 +123,7 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 		return run, fmt.Errorf("sync %s: %w", ch.Name, err)
 	}
 	token := ""
+	seen := map[string]string{} // external id → fingerprint: a source may hand an order twice in one run
 	for page := 1; ; page++ {
 		if err := ctx.Err(); err != nil {
 			return fail(err)
@@ -134,6 +135,7 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 		if page == 1 {
 			run.Reported = p.ReportedTotal
 		}
+		p.Orders, p.Rejected = firstSight(seen, p.Orders, p.Rejected)
 		var cursor time.Time
 		for _, o := range p.Orders {
 			if o.Order.UpdatedAt.After(cursor) {
@@ -177,4 +179,25 @@ func (s *IntakeService) Syncable(ctx context.Context, ch domain.Channel) (bool, 
 		return false, err.Error(), nil
 	}
 	return true, "", nil
+}
+
+// firstSight drops what this run has already received unchanged (re-read
+// anchors), so counts are of distinct orders; a changed version is kept.
+func firstSight(seen map[string]string, orders []domain.SourceOrder, rejected []domain.RejectedOrder) ([]domain.SourceOrder, []domain.RejectedOrder) {
+	keptOrders := orders[:0:0]
+	for _, o := range orders {
+		fp := o.Fingerprint()
+		if seen[o.Order.ExternalID] != fp {
+			seen[o.Order.ExternalID] = fp
+			keptOrders = append(keptOrders, o)
+		}
+	}
+	keptRejected := rejected[:0:0]
+	for _, r := range rejected {
+		if _, ok := seen[r.ExternalID]; !ok {
+			seen[r.ExternalID] = "rejected"
+			keptRejected = append(keptRejected, r)
+		}
+	}
+	return keptOrders, keptRejected
 }

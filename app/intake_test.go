@@ -325,3 +325,29 @@ func TestSyncSkipsChannelsWithoutCredentials(t *testing.T) {
 		t.Errorf("demo channels: %d\n%s", code, out)
 	}
 }
+
+func TestOrderChangedDuringSyncIsNotLost(t *testing.T) {
+	orders := sandboxOrders(t, 250)
+	f := newSyncFixture(t, orders, nil)
+	first := orders[0]
+	run, err := f.app.Intake.Sync(context.Background(), f.ch, time.Time{}, func(p app.SyncProgress) {
+		if p.Page == 1 {
+			// The shop edits an order already read; it moves to the end of the
+			// modified-order list while the sync is between pages.
+			f.store.Update(first.ID, orders[len(orders)-1].Modified.Add(time.Minute), func(o *sandbox.Order) {
+				o.Order.Notes = "changed during the sync"
+			})
+		}
+	})
+	if err != nil || run.Status != domain.SyncComplete {
+		t.Fatalf("%+v %v", run, err)
+	}
+	if n, _ := f.app.Orders.Count(context.Background(), domain.OrderFilter{}); n != 250 {
+		t.Errorf("%d of 250 orders stored", n)
+	}
+	page, _ := f.app.Orders.Page(context.Background(), domain.OrderFilter{Search: first.Order.Number}, 0, 1)
+	got, _ := f.app.Orders.Get(context.Background(), page[0].ID)
+	if got.Notes != "changed during the sync" {
+		t.Errorf("the change made during the sync is not stored: %q", got.Notes)
+	}
+}

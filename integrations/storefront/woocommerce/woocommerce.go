@@ -30,10 +30,11 @@ const ordersPath = "wp-json/wc/v3/orders"
 
 // Client reads one store's orders.
 type Client struct {
-	rest           *rest.Client
-	key, secret    string
-	dp             int
-	defaultCountry string
+	rest        *rest.Client
+	key, secret string
+	dp          int
+	// PerPage is the page size asked for (WooCommerce allows up to 100).
+	PerPage int
 }
 
 // New returns a client for the store at storeURL ("https://store.example",
@@ -48,7 +49,7 @@ func New(storeURL, consumerKey, consumerSecret string) (*Client, error) {
 		return nil, domain.Errorf(domain.EINVALID, "a WooCommerce channel needs a consumer key and a consumer secret")
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
-	return &Client{rest: rest.New(u, 30*time.Second), key: consumerKey, secret: consumerSecret, dp: 3}, nil
+	return &Client{rest: rest.New(u, 30*time.Second), key: consumerKey, secret: consumerSecret, dp: 3, PerPage: PageSize}, nil
 }
 
 // REST exposes the HTTP client's retry settings (tests shorten the waits).
@@ -56,18 +57,32 @@ func (c *Client) REST() *rest.Client { return c.rest }
 
 func (c *Client) auth(r *resty.Request) { r.SetBasicAuth(c.key, c.secret) }
 
-// FetchUpdated implements domain.OrderSource. The token is the page number.
+// FetchUpdated implements domain.OrderSource.
+//
+// Pages are read by modification time, oldest first, and each request is
+// anchored on the newest modification already read (keyset paging) rather
+// than on a page number: an order changed while the sync runs moves to the end
+// of the list, which would shift a page-numbered list and skip an order at a
+// page boundary. The anchor is re-read one second early, since timestamps have
+// whole seconds; the upsert makes the re-read harmless. Only when a whole page
+// shares that second does the client step to the next page number.
+// The token is "<anchor unix seconds>:<page>".
 func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string) (domain.OrderPage, error) {
-	page := 1
+	after, page := since.UTC().Truncate(time.Second), 1
 	if token != "" {
-		p, err := strconv.Atoi(token)
-		if err != nil || p < 1 {
+		a, p, ok := strings.Cut(token, ":")
+		secs, err1 := strconv.ParseInt(a, 10, 64)
+		n, err2 := strconv.Atoi(p)
+		if !ok || err1 != nil || err2 != nil || n < 1 {
 			return domain.OrderPage{}, domain.Errorf(domain.EINVALID, "bad WooCommerce page token %q", token)
 		}
-		page = p
+		after, page = time.Unix(secs, 0).UTC(), n
+		if secs == 0 {
+			after = time.Time{}
+		}
 	}
 	q := url.Values{}
-	q.Set("per_page", strconv.Itoa(PageSize))
+	q.Set("per_page", strconv.Itoa(c.PerPage))
 	q.Set("page", strconv.Itoa(page))
 	q.Set("orderby", "modified")
 	q.Set("order", "asc")
@@ -76,29 +91,39 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 	// Three decimals keep KWD/BHD exact; amounts in two-decimal currencies
 	// then end in 0, which ParseMoney accepts.
 	q.Set("dp", strconv.Itoa(c.dp))
-	if !since.IsZero() {
-		q.Set("modified_after", since.UTC().Format("2006-01-02T15:04:05"))
+	if !after.IsZero() {
+		q.Set("modified_after", after.Format("2006-01-02T15:04:05"))
 	}
 	resp, err := c.rest.Get(ctx, ordersPath, q, c.auth)
 	if err != nil {
-		return domain.OrderPage{}, fmt.Errorf("WooCommerce orders page %d: %w", page, err)
+		return domain.OrderPage{}, fmt.Errorf("WooCommerce orders: %w", err)
 	}
-	orders, rejected, err := Decode(resp.Body())
+	orders, rejected, newest, err := decode(resp.Body())
 	if err != nil {
-		return domain.OrderPage{}, fmt.Errorf("WooCommerce orders page %d: %w", page, err)
+		return domain.OrderPage{}, fmt.Errorf("WooCommerce orders: %w", err)
 	}
 	out := domain.OrderPage{Orders: orders, Rejected: rejected, ReportedTotal: -1}
 	if n, err := strconv.Atoi(resp.Header().Get("X-WP-Total")); err == nil {
 		out.ReportedTotal = n
 	}
-	if pages, err := strconv.Atoi(resp.Header().Get("X-WP-TotalPages")); err == nil {
-		if page < pages {
-			out.Next = strconv.Itoa(page + 1)
-		}
-	} else if len(orders)+len(rejected) == PageSize {
-		out.Next = strconv.Itoa(page + 1) // no header: a full page may have a successor
+	if len(orders)+len(rejected) < c.PerPage {
+		return out, nil // the last page
+	}
+	anchor := newest.Add(-time.Second)
+	if newest.IsZero() || !anchor.After(after) {
+		// The whole page shares one second (or carries no times): step by page number.
+		out.Next = fmt.Sprintf("%d:%d", unix(after), page+1)
+	} else {
+		out.Next = fmt.Sprintf("%d:1", unix(anchor))
 	}
 	return out, nil
+}
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }
 
 // wire types: only the fields Portolan reads.
@@ -172,13 +197,29 @@ func (d *flexDecimal) UnmarshalJSON(b []byte) error {
 // of objects is an error; an order that cannot be mapped is rejected with its
 // reason and the others are kept.
 func Decode(body []byte) ([]domain.SourceOrder, []domain.RejectedOrder, error) {
+	orders, rejected, _, err := decode(body)
+	return orders, rejected, err
+}
+
+// decode is Decode that also returns the newest modification time on the
+// page, rejected orders included.
+func decode(body []byte) ([]domain.SourceOrder, []domain.RejectedOrder, time.Time, error) {
 	var raw []json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, nil, domain.Errorf(domain.EINVALID, "the store's answer is not a list of orders (%s)", shortJSONError(err))
+		return nil, nil, time.Time{}, domain.Errorf(domain.EINVALID, "the store's answer is not a list of orders (%s)", shortJSONError(err))
 	}
 	var orders []domain.SourceOrder
 	var rejected []domain.RejectedOrder
+	var newest time.Time
 	for i, r := range raw {
+		var stamp struct {
+			Modified string `json:"date_modified_gmt"`
+		}
+		if json.Unmarshal(r, &stamp) == nil {
+			if t, err := gmt(stamp.Modified); err == nil && t.After(newest) {
+				newest = t
+			}
+		}
 		var w wireOrder
 		if err := json.Unmarshal(r, &w); err != nil {
 			rejected = append(rejected, domain.RejectedOrder{ExternalID: fmt.Sprintf("(item %d)", i+1),
@@ -192,7 +233,7 @@ func Decode(body []byte) ([]domain.SourceOrder, []domain.RejectedOrder, error) {
 		}
 		orders = append(orders, o)
 	}
-	return orders, rejected, nil
+	return orders, rejected, newest, nil
 }
 
 func shortJSONError(err error) string {

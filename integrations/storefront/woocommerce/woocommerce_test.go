@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -86,19 +87,36 @@ func (s *store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	if q.Get("dates_are_gmt") != "true" || q.Get("orderby") != "modified" || q.Get("per_page") != "100" || q.Get("status") != "any" {
+	if q.Get("dates_are_gmt") != "true" || q.Get("orderby") != "modified" || q.Get("order") != "asc" || q.Get("status") != "any" {
 		s.t.Errorf("unexpected query %s", r.URL.RawQuery)
 	}
-	page, _ := strconv.Atoi(q.Get("page"))
-	if page < 1 || page > len(s.pages) {
-		w.Header().Set("X-WP-Total", strconv.Itoa(s.total()))
-		w.Header().Set("X-WP-TotalPages", strconv.Itoa(len(s.pages)))
-		fmt.Fprint(w, "[]")
-		return
+	// Like WooCommerce: orders modified after modified_after, oldest change first, paged.
+	type item struct {
+		body     string
+		modified string
 	}
-	w.Header().Set("X-WP-Total", strconv.Itoa(s.total()))
-	w.Header().Set("X-WP-TotalPages", strconv.Itoa(len(s.pages)))
-	fmt.Fprint(w, "["+strings.Join(s.pages[page-1], ",")+"]")
+	var list []item
+	for _, p := range s.pages {
+		for _, o := range p {
+			var m struct {
+				Modified string `json:"date_modified_gmt"`
+			}
+			json.Unmarshal([]byte(o), &m)
+			if after := q.Get("modified_after"); after == "" || m.Modified > after {
+				list = append(list, item{o, m.Modified})
+			}
+		}
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].modified < list[j].modified })
+	perPage, _ := strconv.Atoi(q.Get("per_page"))
+	page, _ := strconv.Atoi(q.Get("page"))
+	w.Header().Set("X-WP-Total", strconv.Itoa(len(list)))
+	w.Header().Set("X-WP-TotalPages", strconv.Itoa((len(list)+perPage-1)/perPage))
+	var out []string
+	for i := (page - 1) * perPage; i < page*perPage && i < len(list); i++ {
+		out = append(out, list[i].body)
+	}
+	fmt.Fprint(w, "["+strings.Join(out, ",")+"]")
 }
 
 func (s *store) total() int {
@@ -130,6 +148,7 @@ func newStore(t *testing.T) (*store, *woocommerce.Client) {
 		t.Fatal(err)
 	}
 	c.REST().Backoff = func(int) time.Duration { return time.Millisecond }
+	c.PerPage = 2 // three pages of five orders
 	return s, c
 }
 
@@ -142,9 +161,19 @@ func fetchAll(ctx context.Context, c *woocommerce.Client) ([]domain.SourceOrder,
 		if err != nil {
 			return all, rejected, reported, err
 		}
-		all = append(all, p.Orders...)
+	next:
+		for _, o := range p.Orders { // keyset paging re-reads the anchor second; keep each order once
+			for _, seen := range all {
+				if seen.Order.ExternalID == o.Order.ExternalID {
+					continue next
+				}
+			}
+			all = append(all, o)
+		}
 		rejected = append(rejected, p.Rejected...)
-		reported = p.ReportedTotal
+		if token == "" {
+			reported = p.ReportedTotal
+		}
 		if p.Next == "" {
 			return all, rejected, reported, nil
 		}
@@ -158,7 +187,8 @@ func TestFetchAllPagesAndMap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(orders) != 5 || len(rejected) != 0 || reported != 5 || s.requests.Load() != 3 {
+	// Five requests: each page after the first re-reads the second of the newest order before it.
+	if len(orders) != 5 || len(rejected) != 0 || reported != 5 || s.requests.Load() != 5 {
 		t.Fatalf("%d orders, %d rejected, reported %d, %d requests", len(orders), len(rejected), reported, s.requests.Load())
 	}
 	byID := map[string]domain.SourceOrder{}
@@ -216,8 +246,8 @@ func TestRetriesThrottlingAndServerErrors(t *testing.T) {
 	if err != nil || len(orders) != 5 {
 		t.Fatalf("%d orders, %v", len(orders), err)
 	}
-	if s.requests.Load() != 5 {
-		t.Errorf("%d requests, want 3 pages + 2 retries", s.requests.Load())
+	if s.requests.Load() != 7 {
+		t.Errorf("%d requests, want 5 pages + 2 retries", s.requests.Load())
 	}
 }
 
