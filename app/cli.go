@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sandbox"
 )
 
 const usage = `Portolan — order fulfilment control window.
@@ -31,6 +32,7 @@ Commands:
   channels add    add a storefront channel (WooCommerce)
   channels list   list channels and where their syncs stand
   sync            pull new and changed orders from the channels
+  sandbox         run a sandbox WooCommerce store on this computer to try syncing
 
 Global flags:
   --db PATH     database file (default: $PORTOLAN_DB, else %s)
@@ -108,6 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"channels add", cmdChannelsAdd},
 		{"channels list", cmdChannelsList},
 		{"sync", cmdSync},
+		{"sandbox", cmdSandbox},
 	}
 	open := func() (*App, error) {
 		path, err := ResolveDBPath(*dbFlag)
@@ -616,4 +619,24 @@ func cmdSync(ctx context.Context, open func() (*App, error), args []string, stdo
 		return fmt.Errorf("sync: %d channel(s) did not complete; see above", failed)
 	}
 	return nil
+}
+
+func cmdSandbox(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sandbox", "Runs a sandbox WooCommerce store on this computer over the demo catalogue, so you can\n"+
+		"try channels and sync without a real store. It runs until you press Ctrl+C.", stdout, stderr)
+	addr := fs.String("addr", "127.0.0.1:8765", "address to listen on (loopback only)")
+	orders := fs.Int("orders", 500, "orders in the store at start")
+	every := fs.Duration("new-every", 30*time.Second, "a new order arrives this often (0 for never)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *orders < 0 || *orders > 100000 {
+		return usageError{"sandbox: --orders must be between 0 and 100000"}
+	}
+	return ServeSandbox(ctx, *addr, *orders, *every, func(url string) {
+		fmt.Fprintf(stdout, "Sandbox WooCommerce store with %d orders at %s\n\nAdd it as a channel and sync it:\n"+
+			"  portolan channels add --kind woocommerce --name \"Sandbox store\" --url %s --key %s --secret %s\n"+
+			"  portolan sync --channel \"Sandbox store\"\n\nPress Ctrl+C to stop.\n",
+			*orders, url, url, sandbox.WooKey, sandbox.WooSecret)
+	})
 }

@@ -351,3 +351,38 @@ func TestOrderChangedDuringSyncIsNotLost(t *testing.T) {
 		t.Errorf("the change made during the sync is not stored: %q", got.Notes)
 	}
 }
+
+func TestServeSandboxAndSyncIt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	urls := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- app.ServeSandbox(ctx, "127.0.0.1:0", 150, 0, func(u string) { urls <- u }) }()
+	var storeURL string
+	select {
+	case storeURL = <-urls:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	a := openApp(t)
+	ch, err := a.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Sandbox store", storeURL,
+		domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := a.Intake.Sync(context.Background(), ch, time.Time{}, nil)
+	if err != nil || run.New != 150 || run.Status != domain.SyncComplete {
+		t.Fatalf("%+v %v", run, err)
+	}
+	cancelled, _ := a.Orders.Count(context.Background(), domain.OrderFilter{Status: domain.StatusCancelled})
+	if cancelled == 0 {
+		t.Error("no cancelled orders came from the sandbox")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("sandbox stopped with %v", err)
+	}
+	if err := app.ServeSandbox(context.Background(), "192.0.2.1:80", 1, 0, nil); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("non-loopback address accepted: %v", err)
+	}
+}

@@ -219,3 +219,17 @@ func toWoo(o *Order) wooOrder {
 	}
 	return w
 }
+
+// Add puts a new order into the store, as a customer checking out would.
+func (s *Store) Add(o Order) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.orders[o.ID] = &o
+}
+
+// Len is the number of orders in the store.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.orders)
+}

@@ -1,0 +1,106 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sandbox"
+)
+
+// memWriter is a BulkWriter that only numbers what it is given, so the demo
+// generator can produce orders for the sandbox store without a database.
+type memWriter struct{ next int64 }
+
+func (m *memWriter) id() int64                                    { m.next++; return m.next }
+func (m *memWriter) AddChannel(c *domain.Channel) error           { c.ID = m.id(); return nil }
+func (m *memWriter) AddWarehouse(w *domain.Warehouse) error       { w.ID = m.id(); return nil }
+func (m *memWriter) AddLocation(l *domain.Location) error         { l.ID = m.id(); return nil }
+func (m *memWriter) AddProduct(p *domain.Product) error           { p.ID = m.id(); return nil }
+func (m *memWriter) AddStock(int64, int64, domain.Quantity) error { return nil }
+func (m *memWriter) AddOrder(*domain.Order) error                 { return nil }
+
+// sandboxStatus is how WooCommerce would show an order in a demo status.
+func sandboxStatus(s domain.OrderStatus) string {
+	switch s {
+	case domain.StatusCancelled:
+		return "cancelled"
+	case domain.StatusOnHold:
+		return "on-hold"
+	case domain.StatusShipped, domain.StatusDelivered:
+		return "completed"
+	}
+	return "processing"
+}
+
+// SandboxOrders makes n orders of the demo data set (same products, names in
+// every script, every currency) as a WooCommerce store would hold them.
+func SandboxOrders(n int, seed uint64) []sandbox.Order {
+	g := &demoGen{rng: rand.New(rand.NewPCG(seed, 0x53414e44424f58))}
+	if err := g.catalog(&memWriter{}); err != nil {
+		panic(err) // memWriter cannot fail
+	}
+	out := make([]sandbox.Order, 0, n)
+	for i := range n {
+		o := g.order(i, n)
+		id := int64(20001 + i)
+		o.Number = fmt.Sprint(id)
+		modified := o.History[len(o.History)-1].At
+		out = append(out, sandbox.Order{Order: o, ID: id, Status: sandboxStatus(o.Status), Modified: modified})
+	}
+	return out
+}
+
+// ServeSandbox runs a WooCommerce-shaped sandbox store with orders on addr
+// (loopback only) until ctx ends. ready gets the store's address. Every
+// newEvery (if > 0) a new order arrives, so incremental syncs have work.
+func ServeSandbox(ctx context.Context, addr string, orders int, newEvery time.Duration, ready func(url string)) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return domain.Errorf(domain.EINVALID, "sandbox address %q: %v", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return domain.Errorf(domain.EINVALID, "the sandbox listens on this computer only (127.0.0.1), not on %s", host)
+	}
+	all := SandboxOrders(orders+1000, 7)
+	store := sandbox.NewStore(all[:orders])
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	srv := &http.Server{Handler: store, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	if newEvery > 0 {
+		go func() {
+			t := time.NewTicker(newEvery)
+			defer t.Stop()
+			for i := orders; i < len(all); i++ {
+				select {
+				case <-ctx.Done():
+					return
+				case now := <-t.C:
+					o := all[i]
+					o.Order.PlacedAt, o.Modified, o.Status = now.UTC().Truncate(time.Second), now.UTC().Truncate(time.Second), "processing"
+					store.Add(o)
+				}
+			}
+		}()
+	}
+	if ready != nil {
+		ready("http://" + ln.Addr().String())
+	}
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
