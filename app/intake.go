@@ -201,3 +201,13 @@ func firstSight(seen map[string]string, orders []domain.SourceOrder, rejected []
 	}
 	return keptOrders, keptRejected
 }
+
+// SyncNow syncs a channel from its cursor, reporting the run after every
+// page; it is Sync for the window.
+func (s *IntakeService) SyncNow(ctx context.Context, ch domain.Channel, progress func(domain.SyncRun)) (domain.SyncRun, error) {
+	return s.Sync(ctx, ch, time.Time{}, func(p SyncProgress) {
+		if progress != nil {
+			progress(p.Run)
+		}
+	})
+}

@@ -38,6 +38,7 @@ var orderColumns = []struct {
 // search-as-you-type box and a detail panel for the selected order.
 type OrdersScreen struct {
 	svc    OrderService
+	sync   SyncService // nil: no Sync button
 	window fyne.Window
 	tasks  tasks
 
@@ -51,6 +52,9 @@ type OrdersScreen struct {
 	Problem problemLabel // inline error, hidden when all is well
 	Table   *widget.Table
 	Detail  *OrderDetail
+	SyncNow *widget.Button
+	// LastSync is the most recent sync dialog (tests read its rows).
+	LastSync *SyncDialog
 
 	filter   domain.OrderFilter
 	total    int
@@ -60,9 +64,10 @@ type OrdersScreen struct {
 	content fyne.CanvasObject
 }
 
-// NewOrdersScreen builds the screen; call Reload to fill it.
-func NewOrdersScreen(svc OrderService, w fyne.Window) *OrdersScreen {
-	s := &OrdersScreen{svc: svc, window: w, channels: map[string]int64{}}
+// NewOrdersScreen builds the screen; call Reload to fill it. With a sync
+// service it has a "Sync now" button.
+func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersScreen {
+	s := &OrdersScreen{svc: svc, sync: sync, window: w, channels: map[string]int64{}}
 	s.rows = newPager[domain.OrderSummary](orderPageSize, &s.tasks)
 	s.rows.loaded = func() { s.Table.Refresh() }
 	s.rows.failed = func(err error) { s.Problem.show("orders", err) }
@@ -112,7 +117,13 @@ func NewOrdersScreen(svc OrderService, w fyne.Window) *OrdersScreen {
 	})
 
 	filters := container.NewGridWithColumns(6, s.Status, s.Channel, s.Country, s.From, s.To, clear)
-	top := container.NewVBox(s.Search, filters, s.Problem.Label)
+	searchRow := fyne.CanvasObject(s.Search)
+	if sync != nil {
+		s.SyncNow = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), s.StartSync)
+		s.SyncNow.Importance = widget.HighImportance
+		searchRow = container.NewBorder(nil, nil, nil, s.SyncNow, s.Search)
+	}
+	top := container.NewVBox(searchRow, filters, s.Problem.Label)
 	split := container.NewHSplit(container.NewBorder(nil, s.Count, nil, nil, s.Table), s.Detail.Content())
 	split.SetOffset(0.66)
 	s.content = container.NewBorder(top, nil, nil, nil, split)
@@ -121,6 +132,16 @@ func NewOrdersScreen(svc OrderService, w fyne.Window) *OrdersScreen {
 
 // Content is the screen's root object.
 func (s *OrdersScreen) Content() fyne.CanvasObject { return s.content }
+
+// StartSync opens the sync dialog and pulls orders from every channel; the
+// list reloads when it is done.
+func (s *OrdersScreen) StartSync() {
+	if s.sync == nil {
+		return
+	}
+	s.LastSync = NewSyncDialog(s.sync, s.window, &s.tasks, s.Reload)
+	s.LastSync.Start()
+}
 
 // FocusSearch puts the keyboard focus in the search box.
 func (s *OrdersScreen) FocusSearch() {

@@ -35,5 +35,13 @@ type Services struct {
 	Orders    OrderService
 	Inventory InventoryService
 	Sample    SampleDataLoader
+	Sync      SyncService
 	DBPath    string
+}
+
+// SyncService pulls orders from the channels; app.IntakeService implements it.
+type SyncService interface {
+	Channels(ctx context.Context) ([]domain.Channel, error)
+	Syncable(ctx context.Context, ch domain.Channel) (bool, string, error)
+	SyncNow(ctx context.Context, ch domain.Channel, progress func(domain.SyncRun)) (domain.SyncRun, error)
 }

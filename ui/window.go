@@ -34,7 +34,7 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 	w := a.NewWindow("Portolan")
 	w.SetIcon(Icon)
 	m := &MainWindow{Window: w, services: s}
-	m.Orders = NewOrdersScreen(s.Orders, w)
+	m.Orders = NewOrdersScreen(s.Orders, s.Sync, w)
 	m.Inventory = NewInventoryScreen(s.Inventory, w)
 	m.Tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Orders", theme.DocumentIcon(), m.Orders.Content()),

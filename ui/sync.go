@@ -1,0 +1,171 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// SyncDialog pulls new and changed orders from every channel that can be
+// synced, one after another in the background, with a progress line per
+// channel, a Cancel button and a summary at the end.
+type SyncDialog struct {
+	svc    SyncService
+	window fyne.Window
+	tasks  *tasks
+	done   func() // after the last channel, on the UI goroutine
+
+	Rows    map[string]*widget.Label // per channel name: progress, then the result
+	Summary *widget.Label
+	Cancel  *widget.Button
+	dialog  *dialog.CustomDialog
+}
+
+// NewSyncDialog prepares the dialog; Start shows it and begins.
+func NewSyncDialog(svc SyncService, w fyne.Window, t *tasks, done func()) *SyncDialog {
+	return &SyncDialog{svc: svc, window: w, tasks: t, done: done, Rows: map[string]*widget.Label{}}
+}
+
+type syncTarget struct {
+	ch     domain.Channel
+	reason string // why it is skipped; "" when it syncs
+}
+
+// Start lists the channels, shows the dialog and syncs them.
+func (d *SyncDialog) Start() {
+	d.tasks.run(func() func() {
+		ctx := context.Background()
+		chans, err := d.svc.Channels(ctx)
+		var targets []syncTarget
+		for _, c := range chans {
+			if err != nil {
+				break
+			}
+			var ok bool
+			var why string
+			ok, why, err = d.svc.Syncable(ctx, c)
+			if !ok {
+				targets = append(targets, syncTarget{ch: c, reason: why})
+			} else {
+				targets = append(targets, syncTarget{ch: c})
+			}
+		}
+		return func() {
+			if err != nil {
+				logError("sync", err)
+				dialog.ShowError(errors.New(userMessage(err)), d.window)
+				return
+			}
+			d.show(targets)
+		}
+	})
+}
+
+func (d *SyncDialog) show(targets []syncTarget) {
+	ctx, cancel := context.WithCancel(context.Background())
+	form := widget.NewForm()
+	var todo []domain.Channel
+	for _, t := range targets {
+		state := widget.NewLabel("waiting")
+		if t.reason != "" {
+			state.SetText("skipped: " + t.reason)
+			state.Importance = widget.LowImportance
+		} else {
+			todo = append(todo, t.ch)
+		}
+		state.Wrapping = fyne.TextWrapWord
+		d.Rows[t.ch.Name] = state
+		form.Append(t.ch.Name, state)
+	}
+	d.Summary = widget.NewLabel("")
+	d.Summary.Wrapping = fyne.TextWrapWord
+	if len(todo) == 0 {
+		d.Summary.SetText("No channel can be synced yet. Add a store with \"portolan channels add\", or try one with \"portolan sandbox\".")
+	}
+	bar := widget.NewProgressBarInfinite()
+	d.Cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), cancel)
+	closeBtn := widget.NewButton("Close", func() { d.dialog.Hide() })
+	closeBtn.Hide()
+	content := container.NewVBox(form, bar, d.Summary, container.NewCenter(container.NewHBox(d.Cancel, closeBtn)))
+	d.dialog = dialog.NewCustomWithoutButtons("Sync orders", content, d.window)
+	d.dialog.Resize(fyne.NewSize(620, 0))
+	d.dialog.Show()
+	finish := func(summary string) {
+		bar.Stop()
+		bar.Hide()
+		d.Cancel.Hide()
+		closeBtn.Show()
+		if summary != "" {
+			d.Summary.SetText(summary)
+		}
+		cancel()
+		if d.done != nil {
+			d.done()
+		}
+	}
+	if len(todo) == 0 {
+		finish("")
+		return
+	}
+	d.tasks.run(func() func() {
+		var failed, added, updated int
+		for _, ch := range todo {
+			row := d.Rows[ch.Name]
+			run, err := d.svc.SyncNow(ctx, ch, func(r domain.SyncRun) {
+				onUI(func() { row.SetText(fmt.Sprintf("%s orders received…", groupThousands(int64(r.Fetched)))) })
+			})
+			added, updated = added+run.New, updated+run.Updated
+			text := runText(run)
+			if err != nil && run.Status == "" {
+				text = userMessage(err)
+			}
+			if err != nil || run.Status != domain.SyncComplete {
+				failed++
+			}
+			importance := statusOfRun(run, err)
+			onUI(func() {
+				row.SetText(text)
+				row.Importance = importance
+				row.Refresh()
+			})
+			if errors.Is(err, context.Canceled) {
+				break
+			}
+		}
+		return func() {
+			summary := fmt.Sprintf("%s new and %s updated orders.", groupThousands(int64(added)), groupThousands(int64(updated)))
+			if failed > 0 {
+				summary += fmt.Sprintf(" %d channel(s) did not complete; see above.", failed)
+			}
+			finish(summary)
+		}
+	})
+}
+
+func runText(r domain.SyncRun) string {
+	t := fmt.Sprintf("%s: %s received — %s new, %s updated, %s unchanged, %s quarantined", r.Status,
+		groupThousands(int64(r.Fetched)), groupThousands(int64(r.New)), groupThousands(int64(r.Updated)),
+		groupThousands(int64(r.Unchanged)), groupThousands(int64(r.Quarantined)))
+	if r.Error != "" {
+		t += "\n" + r.Error
+	}
+	return t
+}
+
+func statusOfRun(r domain.SyncRun, err error) widget.Importance {
+	switch {
+	case err == nil && r.Status == domain.SyncComplete:
+		return widget.SuccessImportance
+	case r.Status == domain.SyncCancelled, r.Status == domain.SyncGap:
+		return widget.WarningImportance
+	}
+	return widget.DangerImportance
+}
