@@ -13,6 +13,7 @@ import (
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/sqlite"
+	"github.com/portolan/portolan/integrations/storefront/shopify"
 	"github.com/portolan/portolan/integrations/storefront/woocommerce"
 )
 
@@ -21,8 +22,10 @@ func storefrontSource(ch domain.Channel, creds domain.Credentials) (domain.Order
 	switch ch.Kind {
 	case domain.ChannelWooCommerce:
 		return woocommerce.New(ch.BaseURL, creds.Key, creds.Secret)
+	case domain.ChannelShopify:
+		return shopify.New(ch.BaseURL, creds.Token)
 	}
-	return nil, domain.Errorf(domain.EINVALID, "%s channels cannot be synced by this version of Portolan (supported: woocommerce)", ch.Kind)
+	return nil, domain.Errorf(domain.EINVALID, "%s channels cannot be synced by this version of Portolan (supported: shopify, woocommerce)", ch.Kind)
 }
 
 // App is an open Portolan database with its services.

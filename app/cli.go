@@ -29,7 +29,7 @@ Commands:
   demo            fill an empty database with the sample data set
   orders list     list orders
   stock list      list stock on hand per bin
-  channels add    add a storefront channel (WooCommerce)
+  channels add    add a storefront channel (Shopify, WooCommerce)
   channels list   list channels and where their syncs stand
   sync            pull new and changed orders from the channels
   sandbox         run a sandbox WooCommerce store on this computer to try syncing
@@ -446,10 +446,10 @@ func csvText(s string) string {
 func cmdChannelsAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("channels add", "Adds a storefront channel. The store address is what you would paste into a browser;\n"+
 		"credentials are stored with the channel and never shown again.", stdout, stderr)
-	kind := fs.String("kind", "", "woocommerce (shopify and bigcommerce follow)")
+	kind := fs.String("kind", "", "shopify or woocommerce (bigcommerce follows)")
 	name := fs.String("name", "", "the channel's name, e.g. \"EU web shop\"")
 	storeURL := fs.String("url", "", "the store address, e.g. https://store.example")
-	token := fs.String("token", "", "API access token (Shopify, BigCommerce)")
+	token := fs.String("token", "", "Shopify Admin API access token (shpat_…)")
 	key := fs.String("key", "", "WooCommerce consumer key (ck_…)")
 	secret := fs.String("secret", "", "WooCommerce consumer secret (cs_…)")
 	if err := parse(fs, args); err != nil {

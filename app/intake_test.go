@@ -386,3 +386,18 @@ func TestServeSandboxAndSyncIt(t *testing.T) {
 		t.Errorf("non-loopback address accepted: %v", err)
 	}
 }
+
+func TestCLIAddShopifyChannel(t *testing.T) {
+	db := t.TempDir() + "/shopify.db"
+	if _, errs, code := runCLI(t, "--db", db, "channels", "add", "--kind", "shopify", "--name", "JP shop", "--url", "https://jp-shop.myshopify.com"); code != 1 || !strings.Contains(errs, "access token") {
+		t.Errorf("shopify without token: %d %q", code, errs)
+	}
+	out, errs, code := runCLI(t, "--db", db, "channels", "add", "--kind", "shopify", "--name", "JP shop", "--url", "https://jp-shop.myshopify.com", "--token", "shpat_secret_value")
+	if code != 0 || !strings.Contains(out, "JP-SHOP") {
+		t.Fatalf("%d %q %q", code, out, errs)
+	}
+	out, _, _ = runCLI(t, "--db", db, "channels", "list")
+	if !strings.Contains(out, "shopify") || strings.Contains(out, "shpat_secret_value") {
+		t.Errorf("channels list:\n%s", out)
+	}
+}

@@ -54,13 +54,26 @@ func (c *Client) URL(path string) string {
 // Get requests path with query, prepared by auth, retrying what is worth
 // retrying. It returns the response of the first 2xx/204 answer.
 func (c *Client) Get(ctx context.Context, path string, query url.Values, auth func(*resty.Request)) (*resty.Response, error) {
+	return c.do(ctx, func(r *resty.Request) (*resty.Response, error) {
+		return r.SetQueryParamsFromValues(query).Get(c.URL(path))
+	}, auth)
+}
+
+// PostJSON posts body as JSON to path, with the same retries as Get.
+func (c *Client) PostJSON(ctx context.Context, path string, body any, auth func(*resty.Request)) (*resty.Response, error) {
+	return c.do(ctx, func(r *resty.Request) (*resty.Response, error) {
+		return r.SetHeader("Content-Type", "application/json").SetBody(body).Post(c.URL(path))
+	}, auth)
+}
+
+func (c *Client) do(ctx context.Context, send func(*resty.Request) (*resty.Response, error), auth func(*resty.Request)) (*resty.Response, error) {
 	var last error
 	for attempt := 1; attempt <= c.Attempts; attempt++ {
-		req := c.http.R().SetContext(ctx).SetQueryParamsFromValues(query)
+		req := c.http.R().SetContext(ctx)
 		if auth != nil {
 			auth(req)
 		}
-		resp, err := req.Get(c.URL(path))
+		resp, err := send(req)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, ctxErr
 		}
@@ -86,15 +99,23 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values, auth fu
 		if wait > c.MaxWait {
 			wait = c.MaxWait
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
+		if err := Sleep(ctx, wait); err != nil {
+			return nil, err
 		}
 	}
 	return nil, fmt.Errorf("gave up after %d attempts: %w", c.Attempts, last)
+}
+
+// Sleep waits for d or until ctx ends.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // retryAfter reads how long the store asks to wait: Retry-After in seconds
