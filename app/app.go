@@ -12,10 +12,17 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/files"
 	"github.com/portolan/portolan/integrations/sqlite"
 	"github.com/portolan/portolan/integrations/storefront/shopify"
 	"github.com/portolan/portolan/integrations/storefront/woocommerce"
 )
+
+// readTable is the TableReader of the files adapter.
+func readTable(path, sheet string) ([]string, [][]string, error) {
+	t, err := files.ReadTable(path, sheet)
+	return t.Headers, t.Rows, err
+}
 
 // storefrontSource is the SourceFactory of the storefront clients.
 func storefrontSource(ch domain.Channel, creds domain.Credentials) (domain.OrderSource, error) {
@@ -72,7 +79,8 @@ func Open(path string) (*App, error) {
 		Orders:    &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), now: time.Now},
 		Inventory: &InventoryService{stock: db.StockStore(), catalog: db.CatalogStore()},
 		Demo:      &DemoService{bulk: db, catalog: db.CatalogStore()},
-		Intake:    &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource, Overlap: DefaultOverlap},
+		Intake: &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource,
+			readTable: readTable, Overlap: DefaultOverlap},
 	}, nil
 }
 

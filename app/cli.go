@@ -32,6 +32,7 @@ Commands:
   channels add    add a storefront channel (Shopify, WooCommerce)
   channels list   list channels and where their syncs stand
   sync            pull new and changed orders from the channels
+  import          import orders from a CSV or XLSX file into a channel
   sandbox         run a sandbox WooCommerce store on this computer to try syncing
 
 Global flags:
@@ -111,6 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"channels list", cmdChannelsList},
 		{"sync", cmdSync},
 		{"sandbox", cmdSandbox},
+		{"import", cmdImport},
 	}
 	open := func() (*App, error) {
 		path, err := ResolveDBPath(*dbFlag)
@@ -446,7 +448,7 @@ func csvText(s string) string {
 func cmdChannelsAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("channels add", "Adds a storefront channel. The store address is what you would paste into a browser;\n"+
 		"credentials are stored with the channel and never shown again.", stdout, stderr)
-	kind := fs.String("kind", "", "shopify or woocommerce (bigcommerce follows)")
+	kind := fs.String("kind", "", "shopify, woocommerce, or file (orders come from CSV/XLSX files)")
 	name := fs.String("name", "", "the channel's name, e.g. \"EU web shop\"")
 	storeURL := fs.String("url", "", "the store address, e.g. https://store.example")
 	token := fs.String("token", "", "Shopify Admin API access token (shpat_…)")
@@ -459,7 +461,7 @@ func cmdChannelsAdd(ctx context.Context, open func() (*App, error), args []strin
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	if strings.TrimSpace(*name) == "" || strings.TrimSpace(*storeURL) == "" {
+	if strings.TrimSpace(*name) == "" || (strings.TrimSpace(*storeURL) == "" && k != domain.ChannelFile && k != domain.ChannelManual) {
 		return usageError{"channels add: --name and --url are required"}
 	}
 	a, err := open()
@@ -639,4 +641,95 @@ func cmdSandbox(ctx context.Context, open func() (*App, error), args []string, s
 			"  portolan sync --channel \"Sandbox store\"\n\nPress Ctrl+C to stop.\n",
 			*orders, url, url, sandbox.WooKey, sandbox.WooSecret)
 	})
+}
+
+func cmdImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("import FILE.csv|FILE.xlsx", "Imports orders from a CSV or XLSX export, one row per order line. Columns are\n"+
+		"matched to fields by their headers (Shopify's export and common ERP names are known) or by --mapping;\n"+
+		"the mapping is remembered for the channel. Orders with a bad row are quarantined whole, the rest are\n"+
+		"imported; importing the same file again changes nothing.", stdout, stderr)
+	channel := fs.String("channel", "", "the channel the orders belong to (name or code); required")
+	mappingFile := fs.String("mapping", "", "JSON file mapping fields to column headers, e.g. {\"order_id\": \"Order No\"}")
+	sheet := fs.String("sheet", "", "XLSX sheet (default: the first)")
+	tz := fs.String("tz", "UTC", "time zone of dates without an offset (IANA name, e.g. Europe/Berlin)")
+	dryRun := fs.Bool("dry-run", false, "check the file and show what would be imported, without writing")
+	// The file may come before or after the flags.
+	var path string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		path, args = args[0], args[1:]
+	}
+	if wantsHelp(args) {
+		fs.help()
+		return flag.ErrHelp
+	}
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if path == "" && fs.NArg() == 1 {
+		path = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("import: unexpected argument %q", fs.Arg(0))}
+	}
+	if path == "" || *channel == "" {
+		return usageError{"import: give the file and --channel NAME"}
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return usageError{fmt.Sprintf("--tz %q is not an IANA time zone", *tz)}
+	}
+	opts := ImportOptions{Sheet: *sheet, Location: loc}
+	if *mappingFile != "" {
+		b, err := os.ReadFile(*mappingFile)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, &opts.Mapping); err != nil {
+			return usageError{fmt.Sprintf("--mapping %s is not a JSON object of field names to column headers: %v", *mappingFile, err)}
+		}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ch, err := a.Intake.ChannelNamed(ctx, *channel)
+	if err != nil {
+		return err
+	}
+	p, err := a.Intake.PreviewFile(ctx, ch, path, opts)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	fmt.Fprintf(stdout, "%s: %d rows, %d orders ready, %d problems\n\nColumns used:\n", path, p.Rows, len(p.Orders), len(p.Problems))
+	for _, f := range domain.ImportFields {
+		if h := p.Mapping[f]; h != "" {
+			fmt.Fprintf(stdout, "  %-12s ← %s\n", f, h)
+		}
+	}
+	if len(p.Problems) > 0 {
+		fmt.Fprintln(stdout, "\nProblems (these orders are not imported):")
+		for i, pr := range p.Problems {
+			if i == 50 {
+				fmt.Fprintf(stdout, "  … and %d more\n", len(p.Problems)-50)
+				break
+			}
+			fmt.Fprintln(stdout, "  "+pr.String())
+		}
+	}
+	if *dryRun {
+		fmt.Fprintln(stdout, "\nDry run: nothing was written.")
+		if missing := p.Mapping.Missing(); len(missing) > 0 {
+			return fmt.Errorf("import: map a column to %v (use --mapping)", missing)
+		}
+		return nil
+	}
+	run, err := a.Intake.ImportFile(ctx, ch, p, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nImported into %s: %d new, %d updated, %d unchanged, %d quarantined.\n", ch.Name, run.New, run.Updated, run.Unchanged, run.Quarantined)
+	if run.Quarantined > 0 {
+		return fmt.Errorf("import: %d order(s) quarantined; fix the rows above and import the file again", run.Quarantined)
+	}
+	return nil
 }

@@ -21,9 +21,10 @@ const DefaultOverlap = 10 * time.Minute
 
 // IntakeService adds channels and syncs their orders.
 type IntakeService struct {
-	store   domain.IntakeStore
-	catalog domain.CatalogStore
-	sources SourceFactory
+	store     domain.IntakeStore
+	catalog   domain.CatalogStore
+	sources   SourceFactory
+	readTable TableReader
 	// Overlap is re-read before the cursor on every incremental sync.
 	Overlap time.Duration
 }
@@ -43,8 +44,10 @@ func (s *IntakeService) AddChannel(ctx context.Context, kind domain.ChannelKind,
 		return ch, err
 	}
 	// Building the source checks the address and credentials' shape without a network call.
-	if _, err := s.sources(ch, creds); err != nil {
-		return ch, err
+	if kind != domain.ChannelFile && kind != domain.ChannelManual {
+		if _, err := s.sources(ch, creds); err != nil {
+			return ch, err
+		}
 	}
 	if err := s.store.AddChannel(ctx, &ch, creds); err != nil {
 		if errors.Is(err, domain.ErrConflict) {
@@ -168,6 +171,9 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 // Syncable tells whether a channel can be synced, and if not, why: it needs
 // credentials and a storefront this version reads.
 func (s *IntakeService) Syncable(ctx context.Context, ch domain.Channel) (bool, string, error) {
+	if ch.Kind == domain.ChannelFile || ch.Kind == domain.ChannelManual {
+		return false, "its orders come from files (portolan import)", nil
+	}
 	creds, err := s.store.ChannelCredentials(ctx, ch.ID)
 	if err != nil {
 		return false, "", err
@@ -210,4 +216,18 @@ func (s *IntakeService) SyncNow(ctx context.Context, ch domain.Channel, progress
 			progress(p.Run)
 		}
 	})
+}
+
+// ChannelNamed finds a channel by name or code (case-insensitive).
+func (s *IntakeService) ChannelNamed(ctx context.Context, nameOrCode string) (domain.Channel, error) {
+	chans, err := s.catalog.Channels(ctx)
+	if err != nil {
+		return domain.Channel{}, err
+	}
+	for _, c := range chans {
+		if strings.EqualFold(c.Name, nameOrCode) || strings.EqualFold(c.Code, nameOrCode) {
+			return c, nil
+		}
+	}
+	return domain.Channel{}, domain.Errorf(domain.ENOTFOUND, "no channel named %q; add it with portolan channels add --kind file --name %q", nameOrCode, nameOrCode)
 }

@@ -190,4 +190,7 @@ type IntakeStore interface {
 	// AddChannel stores a channel with its credentials and sets its ID.
 	AddChannel(ctx context.Context, c *Channel, creds Credentials) error
 	ChannelCredentials(ctx context.Context, channelID int64) (Credentials, error)
+	// ImportMapping is the column mapping last used for the channel's files (empty if none).
+	ImportMapping(ctx context.Context, channelID int64) (ColumnMapping, error)
+	SaveImportMapping(ctx context.Context, channelID int64, m ColumnMapping) error
 }

@@ -46,6 +46,31 @@ func (db *IntakeStore) ChannelCredentials(ctx context.Context, channelID int64) 
 	return c, nil
 }
 
+// ImportMapping implements domain.IntakeStore.
+func (db *IntakeStore) ImportMapping(ctx context.Context, channelID int64) (domain.ColumnMapping, error) {
+	var raw string
+	if err := db.read.QueryRowContext(ctx, `SELECT import_mapping FROM channels WHERE id = ?`, channelID).Scan(&raw); err != nil {
+		return nil, fmt.Errorf("channel %d: %w", channelID, translate(err))
+	}
+	m := domain.ColumnMapping{}
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return domain.ColumnMapping{}, nil // a damaged mapping is guessed again
+	}
+	return m, nil
+}
+
+// SaveImportMapping implements domain.IntakeStore.
+func (db *IntakeStore) SaveImportMapping(ctx context.Context, channelID int64, m domain.ColumnMapping) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE channels SET import_mapping = ? WHERE id = ?`, string(b), channelID)
+		return err
+	})
+}
+
 // SyncState implements domain.IntakeStore.
 func (db *IntakeStore) SyncState(ctx context.Context, channelID int64) (domain.SyncState, error) {
 	st := domain.SyncState{ChannelID: channelID}

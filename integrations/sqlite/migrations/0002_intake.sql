@@ -3,6 +3,8 @@
 -- orders a source delivered that could not be stored (quarantine).
 
 ALTER TABLE channels ADD COLUMN credentials TEXT NOT NULL DEFAULT '{}';
+-- The column mapping last used to import a file into the channel (JSON: field → header).
+ALTER TABLE channels ADD COLUMN import_mapping TEXT NOT NULL DEFAULT '{}';
 
 ALTER TABLE orders ADD COLUMN source_status TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN source_updated_at INTEGER NOT NULL DEFAULT 0;

@@ -1,0 +1,94 @@
+package domain_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// Headers of Shopify's order export (a subset, in its order).
+var shopifyExport = []string{"Name", "Email", "Financial Status", "Paid at", "Currency", "Subtotal", "Shipping", "Taxes", "Total",
+	"Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem sku", "Shipping Name", "Shipping Street",
+	"Shipping Address1", "Shipping Address2", "Shipping Company", "Shipping City", "Shipping Zip", "Shipping Province",
+	"Shipping Country", "Shipping Phone", "Notes", "Id"}
+
+func TestGuessMappingOfShopifyExport(t *testing.T) {
+	m := domain.GuessMapping(shopifyExport)
+	want := map[domain.ImportField]string{
+		domain.FieldOrderID: "Id", domain.FieldNumber: "Name", domain.FieldCurrency: "Currency", domain.FieldSKU: "Lineitem sku",
+		domain.FieldQuantity: "Lineitem quantity", domain.FieldUnitPrice: "Lineitem price", domain.FieldName: "Shipping Name",
+		domain.FieldAddress1: "Shipping Address1", domain.FieldCity: "Shipping City", domain.FieldCountry: "Shipping Country",
+		domain.FieldPostalCode: "Shipping Zip", domain.FieldPlacedAt: "Created at", domain.FieldTotal: "Total",
+		domain.FieldTax: "Taxes", domain.FieldShipping: "Shipping", domain.FieldStatus: "Financial Status", domain.FieldEmail: "Email",
+	}
+	for f, h := range want {
+		if m[f] != h {
+			t.Errorf("%s mapped to %q, want %q", f, m[f], h)
+		}
+	}
+	if len(m.Missing()) != 0 {
+		t.Errorf("missing %v", m.Missing())
+	}
+	if missing := domain.GuessMapping([]string{"foo", "bar"}).Missing(); len(missing) != len(domain.RequiredImportFields) {
+		t.Errorf("missing %v", missing)
+	}
+}
+
+func TestBuildOrders(t *testing.T) {
+	headers := []string{"Order", "Date", "Currency", "SKU", "Qty", "Price", "Recipient", "Street", "City", "Zip", "Country", "Total", "Status"}
+	m := domain.ColumnMapping{domain.FieldOrderID: "Order", domain.FieldPlacedAt: "Date", domain.FieldCurrency: "Currency",
+		domain.FieldSKU: "SKU", domain.FieldQuantity: "Qty", domain.FieldUnitPrice: "Price", domain.FieldName: "Recipient",
+		domain.FieldAddress1: "Street", domain.FieldCity: "City", domain.FieldPostalCode: "Zip", domain.FieldCountry: "Country",
+		domain.FieldTotal: "Total", domain.FieldStatus: "Status"}
+	rows := [][]string{
+		{"A-1", "2026-11-20 14:30", "JPY", "PRT-1", "2", "¥4,800", "山田 太郎", "神南1-2-3", "渋谷区", "150-0041", "JP", "9600", "paid"},
+		{"A-1", "", "JPY", "PRT-2", "1.0", "1200", "", "", "", "", "", "", ""},
+		{"A-2", "46346.5", "KWD", "PRT-3", "3", "1.250", "يوسف العنزي", "شارع الخليج", "الكويت", "15000", "Kuwait", "", "cancelled"},
+		{"A-3", "2026-11-21", "EUR", "PRT-4", "two", "12,50", "Jürgen Müller", "Königsallee 5", "Düsseldorf", "40212", "DE", "", ""},
+		{"A-3", "", "EUR", "PRT-5", "1", "3", "", "", "", "", "", "", ""},
+		{"A-4", "yesterday", "EUR", "PRT-6", "1", "3", "X", "Y", "Z", "1", "UK", "", ""},
+		{"", "", "", "", "", "", "", "", "", "", "", "", ""},
+		{"", "2026-11-21", "EUR", "PRT-7", "1", "3", "X", "Y", "Z", "1", "DE", "", ""},
+		{"A-5", "2026-11-21T10:00:00+02:00", "EUR", "PRT-8", "1", "9.99", "Ana", "Rua 1", "Lisboa", "1000", "PT", "9.99", ""},
+		{"A-5", "", "USD", "PRT-9", "1", "1", "", "", "", "", "", "", ""},
+	}
+	orders, problems := domain.BuildOrders(headers, rows, m, domain.ImportOptions{Location: time.FixedZone("JST", 9*3600)})
+	if len(orders) != 2 || orders[0].Order.ExternalID != "A-1" || orders[1].Order.ExternalID != "A-2" {
+		t.Fatalf("orders %+v", orders)
+	}
+	a1 := orders[0].Order
+	if len(a1.Lines) != 2 || a1.Lines[0].UnitPrice != domain.NewMoney(4800, "JPY") || a1.Lines[1].Quantity != 1 ||
+		a1.Total != domain.NewMoney(9600, "JPY") || a1.ShipTo.Name != "山田 太郎" {
+		t.Errorf("A-1 %+v", a1)
+	}
+	if !a1.PlacedAt.Equal(time.Date(2026, 11, 20, 5, 30, 0, 0, time.UTC)) {
+		t.Errorf("local time not read in the given zone: %v", a1.PlacedAt)
+	}
+	a2 := orders[1]
+	if !a2.Cancelled || a2.Order.ShipTo.Country != "KW" || a2.Order.Total != domain.NewMoney(3750, "KWD") {
+		t.Errorf("A-2 %+v", a2)
+	}
+	if !a2.Order.PlacedAt.Equal(time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)) { // serial 46346.5 = 2026-11-20 12:00 JST
+		t.Errorf("serial date read as %v", a2.Order.PlacedAt)
+	}
+	var texts []string
+	for _, p := range problems {
+		texts = append(texts, p.String())
+	}
+	all := strings.Join(texts, "\n")
+	for _, want := range []string{"row 5 (order A-3), Qty", "row 7 (order A-4), Date", "row 7 (order A-4), Country: \"UK\"",
+		"row 9 (order ), Order: no order id", "row 11 (order A-5), Currency: currency USD differs"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("problems lack %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "row 8") {
+		t.Errorf("a blank row was reported:\n%s", all)
+	}
+	_, problems = domain.BuildOrders(headers, rows, domain.ColumnMapping{domain.FieldOrderID: "Order"}, domain.ImportOptions{})
+	if len(problems) != 1 || !strings.Contains(problems[0].Message, "map a column to currency") {
+		t.Errorf("incomplete mapping: %v", problems)
+	}
+}
