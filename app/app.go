@@ -14,6 +14,7 @@ import (
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/files"
 	"github.com/portolan/portolan/integrations/sqlite"
+	"github.com/portolan/portolan/integrations/storefront/bigcommerce"
 	"github.com/portolan/portolan/integrations/storefront/shopify"
 	"github.com/portolan/portolan/integrations/storefront/woocommerce"
 )
@@ -31,8 +32,10 @@ func storefrontSource(ch domain.Channel, creds domain.Credentials) (domain.Order
 		return woocommerce.New(ch.BaseURL, creds.Key, creds.Secret)
 	case domain.ChannelShopify:
 		return shopify.New(ch.BaseURL, creds.Token)
+	case domain.ChannelBigCommerce:
+		return bigcommerce.New(ch.BaseURL, creds.Token)
 	}
-	return nil, domain.Errorf(domain.EINVALID, "%s channels cannot be synced by this version of Portolan (supported: shopify, woocommerce)", ch.Kind)
+	return nil, domain.Errorf(domain.EINVALID, "%s channels are not synced from an API; import their files", ch.Kind)
 }
 
 // App is an open Portolan database with its services.

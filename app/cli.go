@@ -29,7 +29,7 @@ Commands:
   demo            fill an empty database with the sample data set
   orders list     list orders
   stock list      list stock on hand per bin
-  channels add    add a storefront channel (Shopify, WooCommerce)
+  channels add    add a channel (Shopify, WooCommerce, BigCommerce, or files)
   channels list   list channels and where their syncs stand
   sync            pull new and changed orders from the channels
   import          import orders from a CSV or XLSX file into a channel
@@ -448,10 +448,10 @@ func csvText(s string) string {
 func cmdChannelsAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("channels add", "Adds a storefront channel. The store address is what you would paste into a browser;\n"+
 		"credentials are stored with the channel and never shown again.", stdout, stderr)
-	kind := fs.String("kind", "", "shopify, woocommerce, or file (orders come from CSV/XLSX files)")
+	kind := fs.String("kind", "", "shopify, woocommerce, bigcommerce, or file (orders come from CSV/XLSX files)")
 	name := fs.String("name", "", "the channel's name, e.g. \"EU web shop\"")
 	storeURL := fs.String("url", "", "the store address, e.g. https://store.example")
-	token := fs.String("token", "", "Shopify Admin API access token (shpat_…)")
+	token := fs.String("token", "", "Shopify Admin API access token (shpat_…) or BigCommerce X-Auth-Token")
 	key := fs.String("key", "", "WooCommerce consumer key (ck_…)")
 	secret := fs.String("secret", "", "WooCommerce consumer secret (cs_…)")
 	if err := parse(fs, args); err != nil {

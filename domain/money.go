@@ -125,3 +125,33 @@ func (m Money) Decimal() string {
 
 // String is the amount followed by the currency code: "1234.50 EUR".
 func (m Money) String() string { return m.Decimal() + " " + string(m.Currency) }
+
+// ParseMoneyRounded is ParseMoney for sources that send more decimals than the
+// currency has (BigCommerce sends four): it rounds half away from zero to the
+// currency's minor unit.
+func ParseMoneyRounded(s string, c Currency) (Money, error) {
+	if !c.Valid() {
+		return Money{}, Errorf(EINVALID, "%q is not an ISO 4217 currency code", string(c))
+	}
+	t := strings.TrimSpace(s)
+	whole, frac, _ := strings.Cut(t, ".")
+	exp := c.Exponent()
+	if len(frac) <= exp {
+		return ParseMoney(t, c)
+	}
+	for _, r := range frac {
+		if r < '0' || r > '9' {
+			return Money{}, Errorf(EINVALID, "%q is not an amount", s)
+		}
+	}
+	up := frac[exp] >= '5'
+	m, err := ParseMoney(whole+"."+frac[:exp], c)
+	if err != nil || !up {
+		return m, err
+	}
+	step := NewMoney(1, c)
+	if strings.HasPrefix(whole, "-") {
+		return m.Sub(step)
+	}
+	return m.Add(step)
+}

@@ -122,3 +122,24 @@ func TestGramsString(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMoneyRounded(t *testing.T) {
+	tests := []struct {
+		in    string
+		cur   string
+		minor int64
+	}{
+		{"62.6793", "EUR", 6268}, {"62.6750", "EUR", 6268}, {"62.6749", "EUR", 6267}, {"0.0000", "USD", 0},
+		{"-1.0050", "USD", -101}, {"9800.0000", "JPY", 9800}, {"9800.5000", "JPY", 9801}, {"1.2345", "KWD", 1235},
+		{"12.5", "EUR", 1250}, {"-0.5000", "JPY", -1}, {"-0.0040", "EUR", 0},
+	}
+	for _, tt := range tests {
+		m, err := domain.ParseMoneyRounded(tt.in, domain.MustCurrency(tt.cur))
+		if err != nil || m.Amount != tt.minor {
+			t.Errorf("ParseMoneyRounded(%q, %s) = %v, %v; want %d", tt.in, tt.cur, m, err, tt.minor)
+		}
+	}
+	if _, err := domain.ParseMoneyRounded("1.23x4", "EUR"); err == nil {
+		t.Error("garbage accepted")
+	}
+}
