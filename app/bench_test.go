@@ -2,13 +2,16 @@ package app_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sandbox"
 )
 
 const benchOrders = 200_000
@@ -142,4 +145,76 @@ func BenchmarkOrdersSearch200k(b *testing.B) {
 			}
 		})
 	}
+}
+
+// copyBig copies the 200,000-order database (and its WAL) for a benchmark that writes.
+func copyBig(b *testing.B) string {
+	src := bigDB(b)
+	dst := filepath.Join(b.TempDir(), "copy.db")
+	for _, suffix := range []string{"", "-wal"} {
+		data, err := os.ReadFile(src + suffix)
+		if err != nil {
+			if suffix != "" && os.IsNotExist(err) {
+				continue
+			}
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(dst+suffix, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// BenchmarkSyncImport20kInto200k syncs 20,000 new orders from a WooCommerce-
+// shaped store on loopback (100 per page, over HTTP, decoded, upserted page
+// by page) into the 200,000-order database, and compares with a bare insert
+// of the same orders in one transaction.
+func BenchmarkSyncImport20kInto200k(b *testing.B) {
+	const n = 20000
+	orders := app.SandboxOrders(n, 42)
+	b.Run("sync over HTTP", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			a, err := app.Open(copyBig(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv := httptest.NewServer(sandbox.NewStore(orders))
+			ch, err := a.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Bench", srv.URL,
+				domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			start := time.Now()
+			run, err := a.Intake.Sync(context.Background(), ch, time.Time{}, nil)
+			if err != nil || run.New != n {
+				b.Fatalf("%+v %v", run, err)
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "orders/s")
+			b.StopTimer()
+			srv.Close()
+			a.Close()
+			b.StartTimer()
+		}
+	})
+	b.Run("bare insert", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			a, err := app.Open(copyBig(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			start := time.Now()
+			if err := a.BulkInsertOrders(context.Background(), "Bench", orders); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "orders/s")
+			b.StopTimer()
+			a.Close()
+			b.StartTimer()
+		}
+	})
 }

@@ -125,16 +125,40 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 		}
 		return run, fmt.Errorf("sync %s: %w", ch.Name, err)
 	}
-	token := ""
+	// Pages are fetched one ahead while the previous one is committed, so the
+	// network and the database work at the same time.
+	fetchCtx, stopFetch := context.WithCancel(ctx)
+	defer stopFetch()
+	pages := make(chan fetched, 1)
+	go func() {
+		defer close(pages)
+		token := ""
+		for {
+			p, err := src.FetchUpdated(fetchCtx, run.Since, token)
+			select {
+			case pages <- fetched{p, err}:
+			case <-fetchCtx.Done():
+				return
+			}
+			if err != nil || p.Next == "" {
+				return
+			}
+			token = p.Next
+		}
+	}()
 	seen := map[string]string{} // external id → fingerprint: a source may hand an order twice in one run
 	for page := 1; ; page++ {
 		if err := ctx.Err(); err != nil {
 			return fail(err)
 		}
-		p, err := src.FetchUpdated(ctx, run.Since, token)
-		if err != nil {
-			return fail(err)
+		f, ok := <-pages
+		if !ok {
+			return fail(ctx.Err())
 		}
+		if f.err != nil {
+			return fail(f.err)
+		}
+		p := f.page
 		if page == 1 {
 			run.Reported = p.ReportedTotal
 		}
@@ -154,7 +178,6 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 		if p.Next == "" {
 			break
 		}
-		token = p.Next
 	}
 	run.Status = domain.SyncComplete
 	if run.Reported >= 0 && run.Fetched < run.Reported {
@@ -166,6 +189,11 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 		return run, err
 	}
 	return run, nil
+}
+
+type fetched struct {
+	page domain.OrderPage
+	err  error
 }
 
 // Syncable tells whether a channel can be synced, and if not, why: it needs

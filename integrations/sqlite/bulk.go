@@ -19,7 +19,14 @@ func (db *DB) Bulk(ctx context.Context, fill func(domain.BulkWriter) error) erro
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		c := &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}}
 		defer c.close()
-		return fill(&bulkWriter{ctx: ctx, tx: c, now: millis(db.now())})
+		before, err := maxOrderID(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := fill(&bulkWriter{ctx: ctx, tx: c, now: millis(db.now())}); err != nil {
+			return err
+		}
+		return indexOrdersAfter(ctx, tx, before)
 	})
 }
 

@@ -160,10 +160,20 @@ func saveRun(ctx context.Context, tx *sql.Tx, run *domain.SyncRun) error {
 // CommitPage implements domain.IntakeStore.
 func (db *IntakeStore) CommitPage(ctx context.Context, run *domain.SyncRun, channelName string, page domain.OrderPage, cursor time.Time) error {
 	counted := *run
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err := db.writeTx(ctx, func(sqlTx *sql.Tx) error {
+		tx := &stmtCache{tx: sqlTx, stmts: map[string]*sql.Stmt{}}
+		defer tx.close()
 		now := db.now()
+		before, err := maxOrderID(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var quarantined bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM quarantine WHERE channel_id = ?)`, run.ChannelID).Scan(&quarantined); err != nil {
+			return err
+		}
 		for i := range page.Orders {
-			outcome, err := db.upsert(ctx, tx, run.ChannelID, channelName, page.Orders[i], now)
+			outcome, err := db.upsert(ctx, tx, run.ChannelID, channelName, page.Orders[i], now, quarantined)
 			if err != nil {
 				return fmt.Errorf("order %s: %w", page.Orders[i].Order.ExternalID, err)
 			}
@@ -185,6 +195,9 @@ func (db *IntakeStore) CommitPage(ctx context.Context, run *domain.SyncRun, chan
 			counted.Quarantined++
 		}
 		counted.Fetched += len(page.Orders) + len(page.Rejected)
+		if err := indexOrdersAfter(ctx, tx, before); err != nil {
+			return err
+		}
 		if !cursor.IsZero() {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO channel_sync (channel_id, cursor) VALUES (?, ?)
 				ON CONFLICT (channel_id) DO UPDATE SET cursor = max(cursor, excluded.cursor)`,
@@ -192,7 +205,7 @@ func (db *IntakeStore) CommitPage(ctx context.Context, run *domain.SyncRun, chan
 				return err
 			}
 		}
-		return saveRun(ctx, tx, &counted)
+		return saveRun(ctx, sqlTx, &counted)
 	})
 	if err == nil {
 		*run = counted
@@ -208,24 +221,26 @@ const (
 	upsertUpdated
 )
 
-func (db *IntakeStore) upsert(ctx context.Context, tx *sql.Tx, channelID int64, channelName string, src domain.SourceOrder, now time.Time) (upsertOutcome, error) {
+// upsert stores one source order; released says whether the channel has
+// quarantined orders that a now valid version should release.
+func (db *IntakeStore) upsert(ctx context.Context, tx *stmtCache, channelID int64, channelName string, src domain.SourceOrder, now time.Time, release bool) (upsertOutcome, error) {
 	fp := src.Fingerprint()
 	var id, sourceUpdated int64
-	var storedFP string
-	err := tx.QueryRowContext(ctx, `SELECT id, source_updated_at, source_fingerprint FROM orders
-		WHERE channel_id = ? AND external_id = ?`, channelID, src.Order.ExternalID).Scan(&id, &sourceUpdated, &storedFP)
+	var storedFP, oldText string
+	err := tx.QueryRowContext(ctx, `SELECT id, source_updated_at, source_fingerprint, search_text FROM orders
+		WHERE channel_id = ? AND external_id = ?`, channelID, src.Order.ExternalID).Scan(&id, &sourceUpdated, &storedFP, &oldText)
 	if err == sql.ErrNoRows {
 		o := domain.NewFromSource(src, channelName, now)
 		o.ChannelID = channelID
-		if err := insertOrder(ctx, tx, &o, millis(now)); err != nil {
+		if err := insertOrderFrom(ctx, tx, &o, millis(now), sourceFields{src.SourceStatus, millis(src.Order.UpdatedAt), fp}); err != nil {
 			return 0, err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE orders SET source_status = ?, source_updated_at = ?, source_fingerprint = ? WHERE id = ?`,
-			src.SourceStatus, millis(src.Order.UpdatedAt), fp, o.ID)
-		if err == nil {
-			_, err = tx.ExecContext(ctx, `DELETE FROM quarantine WHERE channel_id = ? AND external_id = ?`, channelID, src.Order.ExternalID)
+		if release {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM quarantine WHERE channel_id = ? AND external_id = ?`, channelID, src.Order.ExternalID); err != nil {
+				return 0, err
+			}
 		}
-		return upsertNew, err
+		return upsertNew, nil
 	}
 	if err != nil {
 		return 0, err
@@ -238,10 +253,10 @@ func (db *IntakeStore) upsert(ctx context.Context, tx *sql.Tx, channelID int64, 
 	if err != nil {
 		return 0, err
 	}
-	if stored.History, err = (&OrderStore{db.DB}).history(ctx, tx, id); err != nil {
+	if stored.History, err = (&OrderStore{db.DB}).history(ctx, tx.tx, id); err != nil {
 		return 0, err
 	}
-	if stored.Lines, err = linesTx(ctx, tx, id, stored.Currency); err != nil {
+	if stored.Lines, err = linesTx(ctx, tx.tx, id, stored.Currency); err != nil {
 		return 0, err
 	}
 	known := len(stored.History)
@@ -260,6 +275,9 @@ func (db *IntakeStore) upsert(ctx context.Context, tx *sql.Tx, channelID int64, 
 		searchText(&stored), src.SourceStatus, millis(src.Order.UpdatedAt), fp, id); err != nil {
 		return 0, err
 	}
+	if err := reindexOrder(ctx, tx, id, oldText, searchText(&stored)); err != nil {
+		return 0, err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM order_lines WHERE order_id = ?`, id); err != nil {
 		return 0, err
 	}
@@ -272,7 +290,9 @@ func (db *IntakeStore) upsert(ctx context.Context, tx *sql.Tx, channelID int64, 
 	if err := insertHistory(ctx, tx, id, stored.History[known:]); err != nil {
 		return 0, err
 	}
-	_, err = tx.ExecContext(ctx, `DELETE FROM quarantine WHERE channel_id = ? AND external_id = ?`, channelID, src.Order.ExternalID)
+	if release {
+		_, err = tx.ExecContext(ctx, `DELETE FROM quarantine WHERE channel_id = ? AND external_id = ?`, channelID, src.Order.ExternalID)
+	}
 	return upsertUpdated, err
 }
 

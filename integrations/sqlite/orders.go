@@ -23,8 +23,15 @@ type execer interface {
 const insertOrderSQL = `INSERT INTO orders (channel_id, external_id, number, placed_at, updated_at, currency,
 	shipping_minor, tax_minor, total_minor, units, customer_email,
 	ship_name, ship_company, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country,
-	ship_phone, ship_email, notes, status, search_text)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	ship_phone, ship_email, notes, status, search_text, source_status, source_updated_at, source_fingerprint)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// sourceFields are what an order's source said last, for re-syncs.
+type sourceFields struct {
+	status      string
+	updatedAt   int64
+	fingerprint string
+}
 
 // searchText is what the order search looks in: number, customer name, emails, SKUs.
 func searchText(o *domain.Order) string {
@@ -39,6 +46,10 @@ func searchText(o *domain.Order) string {
 }
 
 func insertOrder(ctx context.Context, x execer, o *domain.Order, now int64) error {
+	return insertOrderFrom(ctx, x, o, now, sourceFields{})
+}
+
+func insertOrderFrom(ctx context.Context, x execer, o *domain.Order, now int64, src sourceFields) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
@@ -50,7 +61,7 @@ func insertOrder(ctx context.Context, x execer, o *domain.Order, now int64) erro
 	res, err := x.ExecContext(ctx, insertOrderSQL, o.ChannelID, o.ExternalID, o.Number, millis(o.PlacedAt), updated,
 		string(o.Currency), o.Shipping.Amount, o.Tax.Amount, o.Total.Amount, int64(o.Units()), o.CustomerEmail,
 		a.Name, a.Company, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, string(a.Country), a.Phone, a.Email,
-		o.Notes, string(o.Status), searchText(o))
+		o.Notes, string(o.Status), searchText(o), src.status, src.updatedAt, src.fingerprint)
 	if err != nil {
 		return fmt.Errorf("order %s: %w", o.Number, translate(err))
 	}
@@ -79,8 +90,52 @@ func insertHistory(ctx context.Context, x execer, orderID int64, h []domain.Stat
 // CreateOrder implements domain.OrderStore.
 func (db *OrderStore) CreateOrder(ctx context.Context, o *domain.Order) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		return insertOrder(ctx, tx, o, millis(db.now()))
+		before, err := maxOrderID(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := insertOrder(ctx, tx, o, millis(db.now())); err != nil {
+			return err
+		}
+		return indexOrdersAfter(ctx, tx, before)
 	})
+}
+
+// maxOrderID is the highest order id so far; orders inserted later in the
+// same transaction have higher ids.
+func maxOrderID(ctx context.Context, x execer) (int64, error) {
+	var id int64
+	err := x.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM orders`).Scan(&id)
+	return id, err
+}
+
+// indexOrdersAfter adds the orders with id > afterID to both search indexes
+// in one statement each.
+func indexOrdersAfter(ctx context.Context, x execer, afterID int64) error {
+	for _, table := range []string{"orders_fts", "orders_words"} {
+		if _, err := x.ExecContext(ctx, `INSERT INTO `+table+` (rowid, search_text)
+			SELECT id, search_text FROM orders WHERE id > ?`, afterID); err != nil {
+			return fmt.Errorf("index new orders: %w", err)
+		}
+	}
+	return nil
+}
+
+// reindexOrder replaces an order's entries in both search indexes; oldText is
+// the search text the indexes hold for it.
+func reindexOrder(ctx context.Context, x execer, id int64, oldText, newText string) error {
+	if oldText == newText {
+		return nil
+	}
+	for _, table := range []string{"orders_fts", "orders_words"} {
+		if _, err := x.ExecContext(ctx, `INSERT INTO `+table+` (`+table+`, rowid, search_text) VALUES ('delete', ?, ?)`, id, oldText); err != nil {
+			return err
+		}
+		if _, err := x.ExecContext(ctx, `INSERT INTO `+table+` (rowid, search_text) VALUES (?, ?)`, id, newText); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const orderColumns = `o.id, o.channel_id, c.code, o.external_id, o.number, o.placed_at, o.updated_at, o.currency,

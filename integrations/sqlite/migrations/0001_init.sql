@@ -128,17 +128,6 @@ CREATE VIRTUAL TABLE orders_fts USING fts5(
 CREATE VIRTUAL TABLE orders_words USING fts5(
     search_text, content = 'orders', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2'
 );
-CREATE TRIGGER orders_search_insert AFTER INSERT ON orders BEGIN
-    INSERT INTO orders_fts (rowid, search_text) VALUES (new.id, new.search_text);
-    INSERT INTO orders_words (rowid, search_text) VALUES (new.id, new.search_text);
-END;
-CREATE TRIGGER orders_search_delete AFTER DELETE ON orders BEGIN
-    INSERT INTO orders_fts (orders_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
-    INSERT INTO orders_words (orders_words, rowid, search_text) VALUES ('delete', old.id, old.search_text);
-END;
-CREATE TRIGGER orders_search_update AFTER UPDATE OF search_text ON orders BEGIN
-    INSERT INTO orders_fts (orders_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
-    INSERT INTO orders_words (orders_words, rowid, search_text) VALUES ('delete', old.id, old.search_text);
-    INSERT INTO orders_fts (rowid, search_text) VALUES (new.id, new.search_text);
-    INSERT INTO orders_words (rowid, search_text) VALUES (new.id, new.search_text);
-END;
+-- Both indexes are external-content tables kept up to date by the store in batches (one
+-- INSERT … SELECT per transaction for new orders; delete + insert for a changed order):
+-- row-by-row triggers made FTS5 flush its pending terms on every statement.
