@@ -107,3 +107,34 @@ func TestImportPreviewWritesNothing(t *testing.T) {
 		t.Errorf("preview stored %d orders", n)
 	}
 }
+
+func TestFixedFileReleasesQuarantinedOrder(t *testing.T) {
+	a := openApp(t)
+	ctx := context.Background()
+	ch, err := a.Intake.AddChannel(ctx, domain.ChannelFile, "Marketplace", "", domain.Credentials{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	head := "Id,Currency,Lineitem sku,Lineitem quantity,Shipping Name,Shipping Address1,Shipping City,Shipping Country\n"
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte(head+"1,EUR,A,1,Ana,Rua 1,Porto,PT\n2,EUR,B,1,Bo,Street 2,London,UK\n"), 0o644)
+	p, _ := a.Intake.PreviewFile(ctx, ch, bad, app.ImportOptions{})
+	run, err := a.Intake.ImportFile(ctx, ch, p, nil)
+	if err != nil || run.New != 1 || run.Quarantined != 1 {
+		t.Fatalf("%+v %v", run, err)
+	}
+	if q := a.Intake.QuarantineCount(ctx, ch.ID); q != 1 {
+		t.Fatalf("%d quarantined", q)
+	}
+	fixed := filepath.Join(dir, "fixed.csv")
+	os.WriteFile(fixed, []byte(head+"1,EUR,A,1,Ana,Rua 1,Porto,PT\n2,EUR,B,1,Bo,Street 2,London,GB\n"), 0o644)
+	p, _ = a.Intake.PreviewFile(ctx, ch, fixed, app.ImportOptions{})
+	run, err = a.Intake.ImportFile(ctx, ch, p, nil)
+	if err != nil || run.New != 1 || run.Unchanged != 1 || run.Quarantined != 0 {
+		t.Fatalf("%+v %v", run, err)
+	}
+	if q := a.Intake.QuarantineCount(ctx, ch.ID); q != 0 {
+		t.Errorf("fixed order still quarantined (%d)", q)
+	}
+}

@@ -179,6 +179,7 @@ func BuildOrders(headers []string, rows [][]string, m ColumnMapping, opts Import
 	}
 	type group struct {
 		first    int // index of the first row
+		noDate   bool
 		order    Order
 		status   string
 		bad      bool
@@ -218,7 +219,7 @@ func BuildOrders(headers []string, rows [][]string, m ColumnMapping, opts Import
 		}
 		g, seen := groups[id]
 		if !seen {
-			g = &group{first: i}
+			g = &group{first: i, noDate: get(FieldPlacedAt) == ""}
 			groups[id] = g
 			ids = append(ids, id)
 			g.order, g.status, g.problems = orderHeader(id, get, problem, loc, opts.Now)
@@ -250,7 +251,7 @@ func BuildOrders(headers []string, rows [][]string, m ColumnMapping, opts Import
 				g.problems = append(g.problems, RowProblem{RowNumber: g.first + 2, OrderID: id, Message: err.Error()})
 			} else {
 				status := strings.ToLower(g.status)
-				out = append(out, SourceOrder{Order: o, SourceStatus: status,
+				out = append(out, SourceOrder{Order: o, SourceStatus: status, PlacedUnknown: g.noDate,
 					Cancelled: status == "cancelled" || status == "canceled" || status == "voided" || status == "refunded"})
 			}
 		}

@@ -18,6 +18,9 @@ type SourceOrder struct {
 	Order        Order
 	SourceStatus string // e.g. "processing", "cancelled"
 	Cancelled    bool
+	// PlacedUnknown says the source gave no order date (a file without a date
+	// column): Order.PlacedAt is the time of import and a re-import keeps the first.
+	PlacedUnknown bool
 }
 
 // RejectedOrder is an order a source delivered that cannot be stored as it is,
@@ -70,8 +73,12 @@ func isLoopback(host string) bool {
 // re-sync can tell an unchanged order from an updated one.
 func (s SourceOrder) Fingerprint() string {
 	o := s.Order
+	placed := o.PlacedAt.UnixMilli()
+	if s.PlacedUnknown {
+		placed = 0
+	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%d|%s|%d|%d|%d|%s|%s|%q|%+v|", o.ExternalID, o.Number, o.PlacedAt.UnixMilli(), o.Currency,
+	fmt.Fprintf(h, "%s|%s|%d|%s|%d|%d|%d|%s|%s|%q|%+v|", o.ExternalID, o.Number, placed, o.Currency,
 		o.Shipping.Amount, o.Tax.Amount, o.Total.Amount, o.CustomerEmail, s.SourceStatus, o.Notes, o.ShipTo)
 	for _, l := range o.Lines {
 		fmt.Fprintf(h, "%q|%q|%d|%d|", l.SKU, l.Name, l.Quantity, l.UnitPrice.Amount)
@@ -110,7 +117,10 @@ func NewFromSource(src SourceOrder, channelName string, at time.Time) Order {
 func MergeSource(stored *Order, src SourceOrder, channelName string, at time.Time) {
 	n := src.Order
 	if editable(stored.Status) {
-		stored.Number, stored.PlacedAt, stored.Currency = n.Number, n.PlacedAt, n.Currency
+		stored.Number, stored.Currency = n.Number, n.Currency
+		if !src.PlacedUnknown {
+			stored.PlacedAt = n.PlacedAt
+		}
 		stored.Lines, stored.Shipping, stored.Tax, stored.Total = n.Lines, n.Shipping, n.Tax, n.Total
 		stored.ShipTo, stored.CustomerEmail, stored.Notes = n.ShipTo, n.CustomerEmail, n.Notes
 		stored.Note(at, "updated from "+channelName)
@@ -190,6 +200,8 @@ type IntakeStore interface {
 	// AddChannel stores a channel with its credentials and sets its ID.
 	AddChannel(ctx context.Context, c *Channel, creds Credentials) error
 	ChannelCredentials(ctx context.Context, channelID int64) (Credentials, error)
+	// QuarantineCount is how many of the channel's orders wait in quarantine.
+	QuarantineCount(ctx context.Context, channelID int64) (int, error)
 	// ImportMapping is the column mapping last used for the channel's files (empty if none).
 	ImportMapping(ctx context.Context, channelID int64) (ColumnMapping, error)
 	SaveImportMapping(ctx context.Context, channelID int64, m ColumnMapping) error

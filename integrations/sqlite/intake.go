@@ -46,6 +46,13 @@ func (db *IntakeStore) ChannelCredentials(ctx context.Context, channelID int64) 
 	return c, nil
 }
 
+// QuarantineCount implements domain.IntakeStore.
+func (db *IntakeStore) QuarantineCount(ctx context.Context, channelID int64) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM quarantine WHERE channel_id = ?`, channelID).Scan(&n)
+	return n, translate(err)
+}
+
 // ImportMapping implements domain.IntakeStore.
 func (db *IntakeStore) ImportMapping(ctx context.Context, channelID int64) (domain.ColumnMapping, error) {
 	var raw string
