@@ -143,6 +143,11 @@ func (db *IntakeStore) FinishRun(ctx context.Context, run *domain.SyncRun) error
 		if err := saveRun(ctx, tx, run); err != nil {
 			return err
 		}
+		if run.New+run.Updated >= largeLoad {
+			if err := optimizeSearch(ctx, tx); err != nil {
+				return err
+			}
+		}
 		if run.Status != domain.SyncComplete {
 			return nil
 		}

@@ -305,3 +305,23 @@ func (w wireOrder) toDomain(products []wireProduct, a wireAddress) (domain.Sourc
 	}
 	return domain.SourceOrder{Order: o, SourceStatus: status, Cancelled: cancelled}, nil
 }
+
+// DecodeOrder maps an order with its products and (optional) shipping address
+// as the v2 API returns them. It is the decoder the client uses, exposed for fuzzing.
+func DecodeOrder(order, products, shippingAddress []byte) (domain.SourceOrder, error) {
+	var w wireOrder
+	if err := json.Unmarshal(order, &w); err != nil {
+		return domain.SourceOrder{}, domain.Errorf(domain.EINVALID, "malformed order: %s", short(err.Error()))
+	}
+	var ps []wireProduct
+	if err := json.Unmarshal(products, &ps); err != nil {
+		return domain.SourceOrder{}, domain.Errorf(domain.EINVALID, "malformed lines: %s", short(err.Error()))
+	}
+	addr := w.BillingAddress
+	if len(shippingAddress) > 0 {
+		if err := json.Unmarshal(shippingAddress, &addr); err != nil {
+			return domain.SourceOrder{}, domain.Errorf(domain.EINVALID, "malformed shipping address: %s", short(err.Error()))
+		}
+	}
+	return w.toDomain(ps, addr)
+}

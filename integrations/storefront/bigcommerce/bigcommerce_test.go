@@ -266,3 +266,20 @@ func TestRateLimitAndErrors(t *testing.T) {
 		t.Errorf("lines unavailable must fail the page, not lose the order: %v", err)
 	}
 }
+
+func FuzzDecodeOrder(f *testing.F) {
+	addr := address("Emily", "Nguyen", "128 Main Street", "Austin", "Texas", "78701", "US", "", "e@example.com")
+	f.Add([]byte(`{"id":1,"date_created":"Fri, 20 Nov 2026 18:15:00 +0900","date_modified":"Fri, 20 Nov 2026 18:15:00 +0900",
+		"status_id":5,"currency_code":"KWD","total_inc_tax":"11.5004","total_tax":"0.0000","shipping_cost_ex_tax":"1.2500",
+		"billing_address":`+addr+`}`), []byte("["+product("A", 2, "2.5625")+"]"), []byte(addr))
+	f.Add([]byte(`{"id":2,"currency_code":"JPY"}`), []byte(`[]`), []byte(nil))
+	f.Fuzz(func(t *testing.T, order, products, ship []byte) {
+		o, err := bigcommerce.DecodeOrder(order, products, ship)
+		if err != nil {
+			return
+		}
+		if err := o.Order.Validate(); err != nil {
+			t.Errorf("decoded an invalid order: %v", err)
+		}
+	})
+}

@@ -414,3 +414,13 @@ func (n orderNode) toDomain() (domain.SourceOrder, error) {
 	}
 	return domain.SourceOrder{Order: o, SourceStatus: status, Cancelled: n.CancelledAt != nil}, nil
 }
+
+// DecodeOrder maps one order node of the orders query. It is the decoder the
+// client uses for every order, exposed for fuzzing.
+func DecodeOrder(raw []byte) (domain.SourceOrder, error) {
+	var n orderNode
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return domain.SourceOrder{}, domain.Errorf(domain.EINVALID, "malformed order: %s", short(err.Error()))
+	}
+	return n.toDomain()
+}

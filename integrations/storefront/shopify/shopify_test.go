@@ -252,3 +252,18 @@ func TestErrors(t *testing.T) {
 		t.Error("timeout not reported")
 	}
 }
+
+func FuzzDecodeOrder(f *testing.F) {
+	f.Add([]byte(order(1, "JPY", "10600.0", "800.0", "0.0", false, tokyo, false, lineNode("PRT-1", 1, "9800.0", "JPY"))))
+	f.Add([]byte(order(3, "KWD", "14.500", "1.000", "0.000", true, kuwait, false, lineNode("", 4, "2.500", "KWD"))))
+	f.Add([]byte(`{"legacyResourceId":"1","presentmentCurrencyCode":"EUR","lineItems":{"nodes":[{"quantity":-5}]}}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		o, err := shopify.DecodeOrder(raw)
+		if err != nil {
+			return
+		}
+		if err := o.Order.Validate(); err != nil {
+			t.Errorf("decoded an invalid order: %v", err)
+		}
+	})
+}
