@@ -236,16 +236,6 @@ func firstSight(seen map[string]string, orders []domain.SourceOrder, rejected []
 	return keptOrders, keptRejected
 }
 
-// SyncNow syncs a channel from its cursor, reporting the run after every
-// page; it is Sync for the window.
-func (s *IntakeService) SyncNow(ctx context.Context, ch domain.Channel, progress func(domain.SyncRun)) (domain.SyncRun, error) {
-	return s.Sync(ctx, ch, time.Time{}, func(p SyncProgress) {
-		if progress != nil {
-			progress(p.Run)
-		}
-	})
-}
-
 // ChannelNamed finds a channel by name or code (case-insensitive).
 func (s *IntakeService) ChannelNamed(ctx context.Context, nameOrCode string) (domain.Channel, error) {
 	chans, err := s.catalog.Channels(ctx)
@@ -268,4 +258,55 @@ func (s *IntakeService) QuarantineCount(ctx context.Context, channelID int64) in
 		return -1
 	}
 	return n
+}
+
+// UpdateChannel renames a channel, changes its address and, when creds is
+// not nil, replaces its credentials; the new settings are checked first.
+func (s *IntakeService) UpdateChannel(ctx context.Context, ch domain.Channel, creds *domain.Credentials) error {
+	if ch.Kind != domain.ChannelFile && ch.Kind != domain.ChannelManual {
+		c := creds
+		if c == nil {
+			stored, err := s.store.ChannelCredentials(ctx, ch.ID)
+			if err != nil {
+				return err
+			}
+			c = &stored
+		}
+		if _, err := s.sources(ch, *c); err != nil {
+			return err
+		}
+	}
+	return s.store.UpdateChannel(ctx, ch, creds)
+}
+
+// RemoveChannel deletes a channel without orders.
+func (s *IntakeService) RemoveChannel(ctx context.Context, ch domain.Channel) error {
+	return s.store.DeleteChannel(ctx, ch.ID)
+}
+
+// TestConnection asks the storefront for its newest changes, which proves the
+// address and credentials without storing anything.
+func (s *IntakeService) TestConnection(ctx context.Context, ch domain.Channel) error {
+	creds, err := s.store.ChannelCredentials(ctx, ch.ID)
+	if err != nil {
+		return err
+	}
+	src, err := s.sources(ch, creds)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
+	_, err = src.FetchUpdated(ctx, time.Now().Add(-time.Hour), "")
+	return err
+}
+
+// SyncFrom syncs a channel from a given time (a re-pull) or, when since is
+// zero, from its cursor; it is Sync for the window.
+func (s *IntakeService) SyncFrom(ctx context.Context, ch domain.Channel, since time.Time, progress func(domain.SyncRun)) (domain.SyncRun, error) {
+	return s.Sync(ctx, ch, since, func(p SyncProgress) {
+		if progress != nil {
+			progress(p.Run)
+		}
+	})
 }

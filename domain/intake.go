@@ -200,6 +200,12 @@ type IntakeStore interface {
 	// AddChannel stores a channel with its credentials and sets its ID.
 	AddChannel(ctx context.Context, c *Channel, creds Credentials) error
 	ChannelCredentials(ctx context.Context, channelID int64) (Credentials, error)
+	// UpdateChannel changes a channel's name and address, and its credentials
+	// when creds is not nil.
+	UpdateChannel(ctx context.Context, c Channel, creds *Credentials) error
+	// DeleteChannel removes a channel that has no orders; one with orders
+	// returns an ECONFLICT *Error.
+	DeleteChannel(ctx context.Context, channelID int64) error
 	// QuarantineCount is how many of the channel's orders wait in quarantine.
 	QuarantineCount(ctx context.Context, channelID int64) (int, error)
 	// ImportMapping is the column mapping last used for the channel's files (empty if none).

@@ -35,7 +35,7 @@ func demoApp(t *testing.T, orders int) *app.App {
 }
 
 func services(a *app.App) ui.Services {
-	return ui.Services{Orders: a.Orders, Inventory: a.Inventory, Sample: a.Demo, Sync: a.Intake, DBPath: a.DBPath()}
+	return ui.Services{Orders: a.Orders, Inventory: a.Inventory, Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, DBPath: a.DBPath()}
 }
 
 func newWindow(t *testing.T, a *app.App) *ui.MainWindow {

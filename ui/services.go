@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"github.com/portolan/portolan/domain"
 )
@@ -36,6 +37,7 @@ type Services struct {
 	Inventory InventoryService
 	Sample    SampleDataLoader
 	Sync      SyncService
+	Channels  ChannelService
 	DBPath    string
 }
 
@@ -43,5 +45,17 @@ type Services struct {
 type SyncService interface {
 	Channels(ctx context.Context) ([]domain.Channel, error)
 	Syncable(ctx context.Context, ch domain.Channel) (bool, string, error)
-	SyncNow(ctx context.Context, ch domain.Channel, progress func(domain.SyncRun)) (domain.SyncRun, error)
+	// SyncFrom syncs from since, or from the channel's cursor when since is zero.
+	SyncFrom(ctx context.Context, ch domain.Channel, since time.Time, progress func(domain.SyncRun)) (domain.SyncRun, error)
+}
+
+// ChannelService manages channels; app.IntakeService implements it.
+type ChannelService interface {
+	SyncService
+	State(ctx context.Context, channelID int64) (domain.SyncState, error)
+	QuarantineCount(ctx context.Context, channelID int64) int
+	AddChannel(ctx context.Context, kind domain.ChannelKind, name, storeURL string, creds domain.Credentials) (domain.Channel, error)
+	UpdateChannel(ctx context.Context, ch domain.Channel, creds *domain.Credentials) error
+	RemoveChannel(ctx context.Context, ch domain.Channel) error
+	TestConnection(ctx context.Context, ch domain.Channel) error
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -22,6 +23,10 @@ type SyncDialog struct {
 	window fyne.Window
 	tasks  *tasks
 	done   func() // after the last channel, on the UI goroutine
+
+	// Only limits the sync to one channel; Since re-pulls from a time instead of the cursor.
+	Only  *domain.Channel
+	Since time.Time
 
 	Rows    map[string]*widget.Label // per channel name: progress, then the result
 	Summary *widget.Label
@@ -44,6 +49,9 @@ func (d *SyncDialog) Start() {
 	d.tasks.run(func() func() {
 		ctx := context.Background()
 		chans, err := d.svc.Channels(ctx)
+		if d.Only != nil {
+			chans = []domain.Channel{*d.Only}
+		}
 		var targets []syncTarget
 		for _, c := range chans {
 			if err != nil {
@@ -119,7 +127,7 @@ func (d *SyncDialog) show(targets []syncTarget) {
 		var failed, added, updated int
 		for _, ch := range todo {
 			row := d.Rows[ch.Name]
-			run, err := d.svc.SyncNow(ctx, ch, func(r domain.SyncRun) {
+			run, err := d.svc.SyncFrom(ctx, ch, d.Since, func(r domain.SyncRun) {
 				onUI(func() { row.SetText(fmt.Sprintf("%s orders received…", groupThousands(int64(r.Fetched)))) })
 			})
 			added, updated = added+run.New, updated+run.Updated

@@ -23,6 +23,7 @@ type MainWindow struct {
 	Tabs      *container.AppTabs
 	Orders    *OrdersScreen
 	Inventory *InventoryScreen
+	Channels  *ChannelsScreen // nil without a channel service
 
 	services Services
 	tasks    tasks
@@ -40,9 +41,13 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 		container.NewTabItemWithIcon("Orders", theme.DocumentIcon(), m.Orders.Content()),
 		container.NewTabItemWithIcon("Inventory", theme.StorageIcon(), m.Inventory.Content()),
 	)
+	if s.Channels != nil {
+		m.Channels = NewChannelsScreen(s.Channels, w, m.Orders.Reload)
+		m.Tabs.Append(container.NewTabItemWithIcon("Channels", theme.SettingsIcon(), m.Channels.Content()))
+	}
 	m.Tabs.SetTabLocation(container.TabLocationLeading)
 
-	status := widget.NewLabel(fmt.Sprintf("Database: %s    ·    Ctrl+1 Orders  ·  Ctrl+2 Inventory  ·  Ctrl+F search  ·  F5 reload", s.DBPath))
+	status := widget.NewLabel(fmt.Sprintf("Database: %s    ·    Ctrl+1 Orders  ·  Ctrl+2 Inventory  ·  Ctrl+3 Channels  ·  Ctrl+F search  ·  F5 reload", s.DBPath))
 	status.Importance = widget.LowImportance
 	status.Truncation = fyne.TextTruncateEllipsis
 	w.SetContent(container.NewBorder(nil, status, nil, nil, m.Tabs))
@@ -57,8 +62,13 @@ type screen interface {
 }
 
 func (m *MainWindow) current() screen {
-	if m.Tabs.SelectedIndex() == 1 {
+	switch m.Tabs.SelectedIndex() {
+	case 1:
 		return m.Inventory
+	case 2:
+		if m.Channels != nil {
+			return m.Channels
+		}
 	}
 	return m.Orders
 }
@@ -88,6 +98,9 @@ func (m *MainWindow) addShortcuts() {
 func (m *MainWindow) Start() {
 	m.Orders.Reload()
 	m.Inventory.Reload()
+	if m.Channels != nil {
+		m.Channels.Reload()
+	}
 	if m.services.Sample == nil {
 		return
 	}
@@ -110,6 +123,9 @@ func (m *MainWindow) Wait() {
 	m.tasks.Wait()
 	m.Orders.Wait()
 	m.Inventory.Wait()
+	if m.Channels != nil {
+		m.Channels.Wait()
+	}
 }
 
 // OfferSample asks whether to load the sample data set into the empty database.

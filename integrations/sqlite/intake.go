@@ -46,6 +46,46 @@ func (db *IntakeStore) ChannelCredentials(ctx context.Context, channelID int64) 
 	return c, nil
 }
 
+// UpdateChannel implements domain.IntakeStore.
+func (db *IntakeStore) UpdateChannel(ctx context.Context, c domain.Channel, creds *domain.Credentials) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE channels SET name = ?, base_url = ? WHERE id = ?`, c.Name, c.BaseURL, c.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("channel %d: %w", c.ID, domain.ErrNotFound)
+		}
+		if creds == nil {
+			return nil
+		}
+		b, err := json.Marshal(creds)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE channels SET credentials = ? WHERE id = ?`, string(b), c.ID)
+		return err
+	})
+}
+
+// DeleteChannel implements domain.IntakeStore.
+func (db *IntakeStore) DeleteChannel(ctx context.Context, channelID int64) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		var orders int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE channel_id = ?`, channelID).Scan(&orders); err != nil {
+			return err
+		}
+		if orders > 0 {
+			return domain.Errorf(domain.ECONFLICT, "the channel has %d orders; a channel with orders cannot be removed", orders)
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM channels WHERE id = ?`, channelID)
+		return err
+	})
+}
+
 // QuarantineCount implements domain.IntakeStore.
 func (db *IntakeStore) QuarantineCount(ctx context.Context, channelID int64) (int, error) {
 	var n int

@@ -1,0 +1,429 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// channelRow is a channel with where its sync stands.
+type channelRow struct {
+	ch          domain.Channel
+	state       domain.SyncState
+	quarantined int
+}
+
+var channelKinds = []struct {
+	kind  domain.ChannelKind
+	label string
+}{
+	{domain.ChannelShopify, "Shopify"},
+	{domain.ChannelWooCommerce, "WooCommerce"},
+	{domain.ChannelBigCommerce, "BigCommerce"},
+	{domain.ChannelFile, "Files (CSV/XLSX)"},
+}
+
+func kindLabel(k domain.ChannelKind) string {
+	for _, c := range channelKinds {
+		if c.kind == k {
+			return c.label
+		}
+	}
+	return string(k)
+}
+
+// ChannelsScreen lists the channels with their sync state and lets the user
+// add, edit, remove, test, sync and re-pull them.
+type ChannelsScreen struct {
+	svc    ChannelService
+	window fyne.Window
+	tasks  tasks
+	// changed runs after a sync, so other screens can reload.
+	changed func()
+
+	Table   *widget.Table
+	Problem problemLabel
+	Result  *widget.Label
+	Add     *widget.Button
+	Edit    *widget.Button
+	Remove  *widget.Button
+	Test    *widget.Button
+	SyncOne *widget.Button
+	Repull  *widget.Button
+	// LastSync is the most recent sync dialog (tests read its rows).
+	LastSync *SyncDialog
+	// Form is the open add/edit form, if any (tests fill it).
+	Form *ChannelForm
+
+	rows     []channelRow
+	selected int
+	content  fyne.CanvasObject
+}
+
+var channelColumns = []struct {
+	title string
+	width float32
+}{{"Name", 210}, {"Kind", 120}, {"Address", 300}, {"Last success", 150}, {"Last run", 330}, {"Quarantined", 100}}
+
+// NewChannelsScreen builds the screen; call Reload to fill it.
+func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *ChannelsScreen {
+	s := &ChannelsScreen{svc: svc, window: w, changed: changed, selected: -1}
+	names := make([]string, len(channelColumns))
+	for i, c := range channelColumns {
+		names[i] = c.title
+	}
+	s.Table = newTable(func() (int, int) { return len(s.rows), len(channelColumns) }, titles(names...), s.updateCell)
+	for i, c := range channelColumns {
+		s.Table.SetColumnWidth(i, c.width)
+	}
+	s.Table.OnSelected = func(id widget.TableCellID) {
+		s.selected = id.Row
+		s.updateButtons()
+	}
+	s.Problem = newProblemLabel()
+	s.Result = widget.NewLabel("")
+	s.Result.Wrapping = fyne.TextWrapWord
+	s.Add = widget.NewButtonWithIcon("Add channel", theme.ContentAddIcon(), func() { s.openForm(nil) })
+	s.Add.Importance = widget.HighImportance
+	s.Edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() {
+		if r, ok := s.current(); ok {
+			s.openForm(&r.ch)
+		}
+	})
+	s.Remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), s.confirmRemove)
+	s.Test = widget.NewButtonWithIcon("Test connection", theme.ConfirmIcon(), s.TestSelected)
+	s.SyncOne = widget.NewButtonWithIcon("Sync", theme.ViewRefreshIcon(), func() { s.SyncSelected(time.Time{}) })
+	s.Repull = widget.NewButtonWithIcon("Re-pull from…", theme.HistoryIcon(), s.askRepull)
+	s.updateButtons()
+	bar := container.NewHBox(s.Add, s.Edit, s.Remove, widget.NewSeparator(), s.Test, s.SyncOne, s.Repull)
+	s.content = container.NewBorder(container.NewVBox(bar, s.Problem.Label, s.Result), nil, nil, nil, s.Table)
+	return s
+}
+
+// Content is the screen's root object.
+func (s *ChannelsScreen) Content() fyne.CanvasObject { return s.content }
+
+// FocusSearch has nothing to focus: the screen has no search box.
+func (s *ChannelsScreen) FocusSearch() {}
+
+// Wait blocks until background work has been applied (tests).
+func (s *ChannelsScreen) Wait() { s.tasks.Wait() }
+
+func (s *ChannelsScreen) current() (channelRow, bool) {
+	if s.selected < 0 || s.selected >= len(s.rows) {
+		return channelRow{}, false
+	}
+	return s.rows[s.selected], true
+}
+
+func (s *ChannelsScreen) updateButtons() {
+	r, ok := s.current()
+	api := ok && r.ch.Kind != domain.ChannelFile && r.ch.Kind != domain.ChannelManual
+	for _, b := range []*widget.Button{s.Edit, s.Remove} {
+		if ok {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	for _, b := range []*widget.Button{s.Test, s.SyncOne, s.Repull} {
+		if api {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
+// Reload re-reads the channels and their sync state.
+func (s *ChannelsScreen) Reload() {
+	s.tasks.run(func() func() {
+		ctx := context.Background()
+		chans, err := s.svc.Channels(ctx)
+		var rows []channelRow
+		for _, c := range chans {
+			if err != nil {
+				break
+			}
+			var st domain.SyncState
+			st, err = s.svc.State(ctx, c.ID)
+			rows = append(rows, channelRow{ch: c, state: st, quarantined: s.svc.QuarantineCount(ctx, c.ID)})
+		}
+		return func() {
+			if err != nil {
+				s.Problem.show("channels", err)
+				return
+			}
+			s.Problem.Hide()
+			s.rows = rows
+			if s.selected >= len(rows) {
+				s.selected = -1
+			}
+			s.updateButtons()
+			s.Table.Refresh()
+		}
+	})
+}
+
+func (s *ChannelsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
+	if id.Row >= len(s.rows) {
+		l.SetText("")
+		return
+	}
+	r := s.rows[id.Row]
+	switch id.Col {
+	case 0:
+		l.SetText(r.ch.Name)
+	case 1:
+		l.SetText(kindLabel(r.ch.Kind))
+	case 2:
+		l.SetText(r.ch.BaseURL)
+	case 3:
+		if r.state.LastSuccess.IsZero() {
+			l.SetText("never")
+			l.Importance = widget.LowImportance
+		} else {
+			l.SetText(r.state.LastSuccess.In(time.Local).Format("2006-01-02 15:04"))
+		}
+	case 4:
+		if r.state.LastRun == nil {
+			l.SetText("–")
+			return
+		}
+		run := r.state.LastRun
+		text := fmt.Sprintf("%s · %s received, %s new", run.Status, groupThousands(int64(run.Fetched)), groupThousands(int64(run.New)))
+		if run.Error != "" {
+			text = string(run.Status) + ": " + run.Error
+		}
+		l.SetText(text)
+		l.Importance = statusOfRun(*run, nil)
+	case 5:
+		l.Alignment = fyne.TextAlignTrailing
+		l.SetText(groupThousands(int64(r.quarantined)))
+		if r.quarantined > 0 {
+			l.Importance = widget.WarningImportance
+		}
+	}
+}
+
+// TestSelected checks the selected channel's address and credentials.
+func (s *ChannelsScreen) TestSelected() {
+	r, ok := s.current()
+	if !ok {
+		return
+	}
+	s.Result.SetText("Testing " + r.ch.Name + "…")
+	s.Result.Importance = widget.MediumImportance
+	s.tasks.run(func() func() {
+		err := s.svc.TestConnection(context.Background(), r.ch)
+		return func() {
+			if err != nil {
+				logError("test connection", err)
+				s.Result.SetText(r.ch.Name + ": " + userMessage(err))
+				s.Result.Importance = widget.DangerImportance
+			} else {
+				s.Result.SetText(r.ch.Name + ": connection works; the store answered with its orders.")
+				s.Result.Importance = widget.SuccessImportance
+			}
+			s.Result.Refresh()
+		}
+	})
+}
+
+// SyncSelected syncs the selected channel from its cursor, or re-pulls from since.
+func (s *ChannelsScreen) SyncSelected(since time.Time) {
+	r, ok := s.current()
+	if !ok {
+		return
+	}
+	ch := r.ch
+	s.LastSync = NewSyncDialog(s.svc, s.window, &s.tasks, func() {
+		s.Reload()
+		if s.changed != nil {
+			s.changed()
+		}
+	})
+	s.LastSync.Only, s.LastSync.Since = &ch, since
+	s.LastSync.Start()
+}
+
+func (s *ChannelsScreen) askRepull() {
+	r, ok := s.current()
+	if !ok {
+		return
+	}
+	from := widget.NewDateEntry()
+	start := time.Now().AddDate(0, 0, -7)
+	from.SetDate(&start)
+	dialog.ShowForm("Re-pull "+r.ch.Name, "Re-pull", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Orders changed since", from)},
+		func(ok bool) {
+			if !ok || from.Date == nil {
+				return
+			}
+			d := *from.Date
+			s.SyncSelected(time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local))
+		}, s.window)
+}
+
+func (s *ChannelsScreen) confirmRemove() {
+	r, ok := s.current()
+	if !ok {
+		return
+	}
+	dialog.ShowConfirm("Remove "+r.ch.Name, "Remove this channel and its stored credentials?\nA channel that has orders cannot be removed.",
+		func(ok bool) {
+			if ok {
+				s.RemoveChannel(r.ch)
+			}
+		}, s.window)
+}
+
+// RemoveChannel removes a channel in the background and shows the outcome.
+func (s *ChannelsScreen) RemoveChannel(ch domain.Channel) {
+	s.tasks.run(func() func() {
+		err := s.svc.RemoveChannel(context.Background(), ch)
+		return func() {
+			if err != nil {
+				s.Problem.show("remove channel", err)
+				return
+			}
+			s.selected = -1
+			s.Result.SetText("Removed " + ch.Name + ".")
+			s.Reload()
+		}
+	})
+}
+
+// ChannelForm adds a channel or edits one. Credentials are entered in
+// password fields and never shown again; when editing, empty fields keep them.
+type ChannelForm struct {
+	Kind    *widget.Select
+	Name    *widget.Entry
+	Address *widget.Entry
+	Token   *widget.Entry
+	Key     *widget.Entry
+	Secret  *widget.Entry
+	Problem *widget.Label
+	Save    *widget.Button
+	fields  *fyne.Container
+	dialog  *dialog.CustomDialog
+}
+
+func (s *ChannelsScreen) openForm(edit *domain.Channel) {
+	f := &ChannelForm{Name: widget.NewEntry(), Address: widget.NewEntry(), Token: widget.NewPasswordEntry(),
+		Key: widget.NewPasswordEntry(), Secret: widget.NewPasswordEntry(), Problem: widget.NewLabel("")}
+	s.Form = f
+	f.Problem.Importance = widget.DangerImportance
+	f.Problem.Wrapping = fyne.TextWrapWord
+	f.Problem.Hide()
+	labels := make([]string, len(channelKinds))
+	for i, k := range channelKinds {
+		labels[i] = k.label
+	}
+	f.fields = container.NewVBox()
+	f.Kind = widget.NewSelect(labels, func(string) { f.layout(edit != nil) })
+	f.Kind.SetSelectedIndex(0)
+	title := "Add channel"
+	if edit != nil {
+		title = "Edit " + edit.Name
+		f.Kind.SetSelected(kindLabel(edit.Kind))
+		f.Kind.Disable()
+		f.Name.SetText(edit.Name)
+		f.Address.SetText(edit.BaseURL)
+	}
+	f.layout(edit != nil)
+	f.Save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { s.saveForm(f, edit) })
+	f.Save.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	content := container.NewVBox(widget.NewForm(widget.NewFormItem("Kind", f.Kind)), f.fields, f.Problem,
+		container.NewHBox(layoutSpacer(), cancel, f.Save))
+	f.dialog = dialog.NewCustomWithoutButtons(title, content, s.window)
+	f.dialog.Resize(fyne.NewSize(560, 0))
+	f.dialog.Show()
+}
+
+func layoutSpacer() fyne.CanvasObject { return container.NewStack() }
+
+func (f *ChannelForm) kind() domain.ChannelKind {
+	return channelKinds[max(f.Kind.SelectedIndex(), 0)].kind
+}
+
+// layout shows the fields the chosen kind needs.
+func (f *ChannelForm) layout(editing bool) {
+	keep := ""
+	if editing {
+		keep = " (empty: keep the stored one)"
+	}
+	items := []*widget.FormItem{widget.NewFormItem("Name", f.Name)}
+	switch f.kind() {
+	case domain.ChannelShopify:
+		f.Address.SetPlaceHolder("https://your-shop.myshopify.com")
+		f.Token.SetPlaceHolder("Admin API access token, shpat_…" + keep)
+		items = append(items, widget.NewFormItem("Shop address", f.Address), widget.NewFormItem("Access token", f.Token))
+	case domain.ChannelWooCommerce:
+		f.Address.SetPlaceHolder("https://store.example")
+		f.Key.SetPlaceHolder("ck_…" + keep)
+		f.Secret.SetPlaceHolder("cs_…" + keep)
+		items = append(items, widget.NewFormItem("Store address", f.Address), widget.NewFormItem("Consumer key", f.Key),
+			widget.NewFormItem("Consumer secret", f.Secret))
+	case domain.ChannelBigCommerce:
+		f.Address.SetPlaceHolder("https://api.bigcommerce.com/stores/your-store-hash")
+		f.Token.SetPlaceHolder("X-Auth-Token of an API account" + keep)
+		items = append(items, widget.NewFormItem("API path", f.Address), widget.NewFormItem("Access token", f.Token))
+	}
+	f.fields.Objects = []fyne.CanvasObject{widget.NewForm(items...)}
+	f.fields.Refresh()
+}
+
+func (f *ChannelForm) credentials() domain.Credentials {
+	return domain.Credentials{Token: strings.TrimSpace(f.Token.Text), Key: strings.TrimSpace(f.Key.Text), Secret: strings.TrimSpace(f.Secret.Text)}
+}
+
+func (s *ChannelsScreen) saveForm(f *ChannelForm, edit *domain.Channel) {
+	kind, name, addr, creds := f.kind(), f.Name.Text, f.Address.Text, f.credentials()
+	f.Save.Disable()
+	s.tasks.run(func() func() {
+		ctx := context.Background()
+		var err error
+		var saved string
+		if edit == nil {
+			var ch domain.Channel
+			ch, err = s.svc.AddChannel(ctx, kind, name, addr, creds)
+			saved = "Added " + ch.Name + "."
+		} else {
+			ch := *edit
+			ch.Name, ch.BaseURL = strings.TrimSpace(name), strings.TrimSpace(addr)
+			var c *domain.Credentials
+			if creds != (domain.Credentials{}) {
+				c = &creds
+			}
+			err = s.svc.UpdateChannel(ctx, ch, c)
+			saved = "Saved " + ch.Name + "."
+		}
+		return func() {
+			f.Save.Enable()
+			if err != nil {
+				logError("save channel", err)
+				f.Problem.SetText(userMessage(err))
+				f.Problem.Show()
+				return
+			}
+			f.dialog.Hide()
+			s.Form = nil
+			s.Result.SetText(saved)
+			s.Result.Importance = widget.MediumImportance
+			s.Result.Refresh()
+			s.Reload()
+		}
+	})
+}

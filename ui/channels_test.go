@@ -1,0 +1,107 @@
+package ui_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sandbox"
+	"github.com/portolan/portolan/ui"
+)
+
+func TestChannelsScreenAddTestSyncRemove(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	urls := make(chan string, 1)
+	go app.ServeSandbox(ctx, "127.0.0.1:0", 40, 0, func(u string) { urls <- u })
+	storeURL := <-urls
+
+	a := demoApp(t, 0)
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	m.Wait()
+	s := m.Channels
+	if s == nil {
+		t.Fatal("no Channels screen")
+	}
+	// Add a WooCommerce channel through the form, first with a plain-http remote address.
+	ui.WithUI(func() { test.Tap(s.Add) })
+	f := s.Form
+	ui.WithUI(func() {
+		f.Kind.SetSelected("WooCommerce")
+		test.Type(f.Name, "Sandbox store")
+		test.Type(f.Address, "http://shop.example.com")
+		test.Type(f.Key, sandbox.WooKey)
+		test.Type(f.Secret, sandbox.WooSecret)
+		test.Tap(f.Save)
+	})
+	m.Wait()
+	if !f.Problem.Visible() || !strings.Contains(f.Problem.Text, "plain http") {
+		t.Errorf("form problem %q", f.Problem.Text)
+	}
+	if !f.Key.Password || !f.Secret.Password {
+		t.Error("credentials are not password fields")
+	}
+	ui.WithUI(func() {
+		f.Address.SetText(storeURL)
+		test.Tap(f.Save)
+	})
+	m.Wait()
+	m.Wait()
+	if s.Form != nil {
+		t.Fatalf("form still open: %q", f.Problem.Text)
+	}
+	if l := cell(t, s, s.Table, 0, 0); l != "Sandbox store" {
+		t.Fatalf("first channel %q", l)
+	}
+	if l := cell(t, s, s.Table, 0, 3); l != "never" {
+		t.Errorf("last success %q", l)
+	}
+	// Test connection, then sync it.
+	ui.WithUI(func() { s.Table.Select(widget.TableCellID{Row: 0, Col: 0}) })
+	ui.WithUI(func() { test.Tap(s.Test) })
+	m.Wait()
+	if !strings.Contains(s.Result.Text, "connection works") {
+		t.Errorf("test connection: %q", s.Result.Text)
+	}
+	ui.WithUI(func() { test.Tap(s.SyncOne) })
+	m.Wait()
+	m.Wait()
+	if row := s.LastSync.Rows["Sandbox store"].Text; !strings.HasPrefix(row, "complete: 40 received — 40 new") {
+		t.Errorf("sync row %q", row)
+	}
+	if l := cell(t, s, s.Table, 0, 4); !strings.HasPrefix(l, "complete · 40 received, 40 new") {
+		t.Errorf("last run %q", l)
+	}
+	if m.Orders.Count.Text != "40 orders" {
+		t.Errorf("orders screen not reloaded: %q", m.Orders.Count.Text)
+	}
+	// A channel with orders cannot be removed.
+	ui.WithUI(func() { s.RemoveChannel(domain.Channel{ID: 1, Name: "Sandbox store"}) })
+	m.Wait()
+	if !strings.Contains(s.Problem.Text, "cannot be removed") {
+		t.Errorf("remove: %q", s.Problem.Text)
+	}
+	// Editing keeps the stored credentials when the fields stay empty.
+	ui.WithUI(func() { test.Tap(s.Edit) })
+	ui.WithUI(func() {
+		s.Form.Name.SetText("Sandbox (EU)")
+		test.Tap(s.Form.Save)
+	})
+	m.Wait()
+	m.Wait()
+	if l := cell(t, s, s.Table, 0, 0); l != "Sandbox (EU)" {
+		t.Errorf("renamed channel %q", l)
+	}
+	ui.WithUI(func() { s.Table.Select(widget.TableCellID{Row: 0, Col: 0}) })
+	ui.WithUI(func() { test.Tap(s.Test) })
+	m.Wait()
+	if !strings.Contains(s.Result.Text, "connection works") {
+		t.Errorf("credentials lost by the edit: %q", s.Result.Text)
+	}
+}
