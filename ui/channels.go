@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -346,13 +347,11 @@ func (s *ChannelsScreen) openForm(edit *domain.Channel) {
 	f.Save.Importance = widget.HighImportance
 	cancel := widget.NewButton("Cancel", func() { f.dialog.Hide() })
 	content := container.NewVBox(widget.NewForm(widget.NewFormItem("Kind", f.Kind)), f.fields, f.Problem,
-		container.NewHBox(layoutSpacer(), cancel, f.Save))
+		container.NewHBox(layout.NewSpacer(), cancel, f.Save))
 	f.dialog = dialog.NewCustomWithoutButtons(title, content, s.window)
 	f.dialog.Resize(fyne.NewSize(560, 0))
 	f.dialog.Show()
 }
-
-func layoutSpacer() fyne.CanvasObject { return container.NewStack() }
 
 func (f *ChannelForm) kind() domain.ChannelKind {
 	return channelKinds[max(f.Kind.SelectedIndex(), 0)].kind
