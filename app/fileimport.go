@@ -11,17 +11,8 @@ import (
 // TableReader reads a CSV or XLSX file into its header and rows.
 type TableReader func(path, sheet string) (headers []string, rows [][]string, err error)
 
-// ImportPreview is what a file would bring into a channel, before anything is
-// written: the mapping used, the orders that are valid and the problems of
-// the others, per row.
-type ImportPreview struct {
-	Path     string
-	Headers  []string
-	Rows     int
-	Mapping  domain.ColumnMapping
-	Orders   []domain.SourceOrder
-	Problems []domain.RowProblem
-}
+// ImportPreview is what a file would bring into a channel; see domain.ImportPreview.
+type ImportPreview = domain.ImportPreview
 
 // ImportOptions tune reading a file.
 type ImportOptions struct {
@@ -100,4 +91,11 @@ func (s *IntakeService) ImportFile(ctx context.Context, ch domain.Channel, p Imp
 		return run, err
 	}
 	return run, s.store.SaveImportMapping(ctx, ch.ID, p.Mapping)
+}
+
+// PreviewImport is PreviewFile for the window: the first sheet, dates
+// without an offset in the computer's time zone, and the given mapping (nil:
+// remembered or guessed).
+func (s *IntakeService) PreviewImport(ctx context.Context, ch domain.Channel, path string, mapping domain.ColumnMapping) (domain.ImportPreview, error) {
+	return s.PreviewFile(ctx, ch, path, ImportOptions{Mapping: mapping, Location: time.Local})
 }

@@ -141,6 +141,18 @@ func (p RowProblem) String() string {
 	return fmt.Sprintf("row %d (order %s): %s", p.RowNumber, p.OrderID, p.Message)
 }
 
+// ImportPreview is what a file would bring into a channel, before anything is
+// written: the mapping used, the orders that are valid and the problems of
+// the others, per row.
+type ImportPreview struct {
+	Path     string
+	Headers  []string
+	Rows     int
+	Mapping  ColumnMapping
+	Orders   []SourceOrder
+	Problems []RowProblem
+}
+
 // ImportOptions say how to read values the file does not qualify.
 type ImportOptions struct {
 	// Location is the time zone of dates without an offset (UTC when nil).

@@ -60,6 +60,9 @@ type ChannelsScreen struct {
 	Test    *widget.Button
 	SyncOne *widget.Button
 	Repull  *widget.Button
+	ImportB *widget.Button
+	// Import is the open import dialog, if any (tests read it).
+	Import *ImportDialog
 	// LastSync is the most recent sync dialog (tests read its rows).
 	LastSync *SyncDialog
 	// Form is the open add/edit form, if any (tests fill it).
@@ -104,8 +107,10 @@ func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *Chann
 	s.Test = widget.NewButtonWithIcon("Test connection", theme.ConfirmIcon(), s.TestSelected)
 	s.SyncOne = widget.NewButtonWithIcon("Sync", theme.ViewRefreshIcon(), func() { s.SyncSelected(time.Time{}) })
 	s.Repull = widget.NewButtonWithIcon("Re-pull from…", theme.HistoryIcon(), s.askRepull)
+	s.ImportB = widget.NewButtonWithIcon("Import file…", theme.FileIcon(), s.ChooseImportFile)
 	s.updateButtons()
-	bar := container.NewHBox(s.Add, s.Edit, s.Remove, widget.NewSeparator(), s.Test, s.SyncOne, s.Repull)
+	bar := container.NewHBox(s.Add, s.Edit, s.Remove, widget.NewSeparator(), s.Test, s.SyncOne, s.Repull,
+		widget.NewSeparator(), s.ImportB)
 	s.content = container.NewBorder(container.NewVBox(bar, s.Problem.Label, s.Result), nil, nil, nil, s.Table)
 	return s
 }
@@ -129,7 +134,7 @@ func (s *ChannelsScreen) current() (channelRow, bool) {
 func (s *ChannelsScreen) updateButtons() {
 	r, ok := s.current()
 	api := ok && r.ch.Kind != domain.ChannelFile && r.ch.Kind != domain.ChannelManual
-	for _, b := range []*widget.Button{s.Edit, s.Remove} {
+	for _, b := range []*widget.Button{s.Edit, s.Remove, s.ImportB} {
 		if ok {
 			b.Enable()
 		} else {

@@ -58,4 +58,7 @@ type ChannelService interface {
 	UpdateChannel(ctx context.Context, ch domain.Channel, creds *domain.Credentials) error
 	RemoveChannel(ctx context.Context, ch domain.Channel) error
 	TestConnection(ctx context.Context, ch domain.Channel) error
+	// PreviewImport reads a CSV/XLSX file with mapping (nil: remembered or guessed) and writes nothing.
+	PreviewImport(ctx context.Context, ch domain.Channel, path string, mapping domain.ColumnMapping) (domain.ImportPreview, error)
+	ImportFile(ctx context.Context, ch domain.Channel, p domain.ImportPreview, progress func(domain.SyncRun)) (domain.SyncRun, error)
 }
