@@ -13,7 +13,7 @@ import (
 )
 
 // An ERP export: one row per line, its own headers, names in several scripts.
-const erpCSV = `Order No;Order Date;Currency;Item;Qty;Unit Price;Ship To;Street;Town;Post Code;Country;Phone;E-mail
+const erpCSV = `Order No;Order Date;Currency;Article;Qty;Unit Price;Ship To;Street;Town;Post Code;Country;Phone;E-mail
 SO-9001;2026-11-20 09:15;JPY;PRT-10013;1;9800;山田 太郎;神南1-2-3;渋谷区;150-0041;JP;;taro@example.jp
 SO-9001;;JPY;PRT-10001;2;2400;;;;;;;
 SO-9002;2026-11-20 10:00;KWD;PRT-10020;4;2,500;دانة المطيري;شارع سالم المبارك;السالمية;22000;KW;+965 2555 0101;dana@example.kw
@@ -27,7 +27,7 @@ func TestCLIImportFile(t *testing.T) {
 	file := filepath.Join(dir, "erp.csv")
 	os.WriteFile(file, []byte(erpCSV), 0o644)
 	mapping := filepath.Join(dir, "mapping.json")
-	os.WriteFile(mapping, []byte(`{"order_id":"Order No","placed_at":"Order Date","currency":"Currency","sku":"Item",
+	os.WriteFile(mapping, []byte(`{"order_id":"Order No","placed_at":"Order Date","currency":"Currency","sku":"Article",
 		"quantity":"Qty","unit_price":"Unit Price","name":"Ship To","address1":"Street","city":"Town","postal_code":"Post Code",
 		"country":"Country","phone":"Phone","email":"E-mail"}`), 0o644)
 

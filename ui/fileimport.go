@@ -179,7 +179,9 @@ func (d *ImportDialog) show() {
 		}
 		lines = append(lines, pr.String())
 	}
-	if len(lines) == 0 && len(missing) == 0 {
+	if len(missing) > 0 {
+		lines = nil // the summary says what to map; row checks follow once it is mapped
+	} else if len(lines) == 0 {
 		lines = append(lines, "No problems.")
 	}
 	d.Problems.SetText(strings.Join(lines, "\n"))

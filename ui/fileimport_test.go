@@ -18,7 +18,7 @@ func TestImportDialogMapsPreviewsAndImports(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "erp.csv")
-	os.WriteFile(path, []byte("Order No;Currency;Item;Qty;Ship To;Street;Town;Country\n"+
+	os.WriteFile(path, []byte("Order No;Currency;Article;Qty;Ship To;Street;Town;Country\n"+
 		"SO-1;JPY;PRT-1;2;山田 太郎;神南1-2-3;渋谷区;JP\n"+
 		"SO-2;EUR;PRT-2;1;Γιώργος Παπαδόπουλος;Οδός Ερμού 5;Αθήνα;GR\n"+
 		"SO-3;EUR;PRT-3;0;Ana;Rua 1;Porto;PT\n"), 0o644)
@@ -29,14 +29,11 @@ func TestImportDialogMapsPreviewsAndImports(t *testing.T) {
 	ui.WithUI(func() { s.OpenImport(ch, path) })
 	m.Wait()
 	d := s.Import
-	if d == nil || !strings.Contains(d.Summary.Text, "Choose the columns for: sku, name") || !d.Import.Disabled() {
+	if d == nil || !strings.Contains(d.Summary.Text, "Choose the columns for: sku") || !d.Import.Disabled() {
 		t.Fatalf("unmapped file: %q", d.Summary.Text)
 	}
-	// The user maps the columns the guess could not.
-	ui.WithUI(func() {
-		d.Columns[domain.FieldSKU].SetSelected("Item")
-		d.Columns[domain.FieldName].SetSelected("Ship To")
-	})
+	// The user maps the column the guess could not.
+	ui.WithUI(func() { d.Columns[domain.FieldSKU].SetSelected("Article") })
 	m.Wait()
 	if !strings.Contains(d.Summary.Text, "3 rows: 2 orders ready, 1 problems") || !strings.Contains(d.Problems.Text, "row 4 (order SO-3), Qty") {
 		t.Fatalf("preview: %q / %q", d.Summary.Text, d.Problems.Text)
