@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/portolan/portolan/app"
@@ -56,4 +57,31 @@ func TestSyncNowPullsOrdersIntoTheList(t *testing.T) {
 	if s.Count.Text != "125 orders" {
 		t.Errorf("after sync the list shows %q", s.Count.Text)
 	}
+}
+
+func TestAutoSyncRunsQuietlyAndIsRemembered(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	urls := make(chan string, 1)
+	go app.ServeSandbox(ctx, "127.0.0.1:0", 25, 0, func(u string) { urls <- u })
+	storeURL := <-urls
+	a := demoApp(t, 0)
+	if _, err := a.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Sandbox store", storeURL,
+		domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret}); err != nil {
+		t.Fatal(err)
+	}
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	m.Wait()
+	ui.WithUI(func() { m.AutoSync.Choice.SetSelected("Automatic sync: every 15 min") })
+	if got := fyne.CurrentApp().Preferences().Int("autosync.minutes"); got != 15 {
+		t.Errorf("interval saved as %d", got)
+	}
+	ui.WithUI(func() { m.AutoSync.RunOnce() })
+	m.Wait()
+	m.Wait()
+	if !strings.Contains(m.AutoSync.Status.Text, "25 new, 0 updated") || m.Orders.Count.Text != "25 orders" {
+		t.Errorf("status %q, count %q", m.AutoSync.Status.Text, m.Orders.Count.Text)
+	}
+	ui.WithUI(func() { m.AutoSync.Choice.SetSelected("Automatic sync: off") })
 }

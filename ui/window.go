@@ -24,6 +24,7 @@ type MainWindow struct {
 	Orders    *OrdersScreen
 	Inventory *InventoryScreen
 	Channels  *ChannelsScreen // nil without a channel service
+	AutoSync  *AutoSync       // nil without a sync service
 
 	services Services
 	tasks    tasks
@@ -50,7 +51,18 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 	status := widget.NewLabel(fmt.Sprintf("Database: %s    ·    Ctrl+1 Orders  ·  Ctrl+2 Inventory  ·  Ctrl+3 Channels  ·  Ctrl+F search  ·  F5 reload", s.DBPath))
 	status.Importance = widget.LowImportance
 	status.Truncation = fyne.TextTruncateEllipsis
-	w.SetContent(container.NewBorder(nil, status, nil, nil, m.Tabs))
+	bottom := fyne.CanvasObject(status)
+	if s.Sync != nil {
+		m.AutoSync = NewAutoSync(s.Sync, a.Preferences(), &m.tasks, func() {
+			m.Orders.Reload()
+			if m.Channels != nil {
+				m.Channels.Reload()
+			}
+		})
+		bottom = container.NewBorder(nil, nil, nil, container.NewHBox(m.AutoSync.Status, m.AutoSync.Choice), status)
+		w.SetOnClosed(m.AutoSync.Stop)
+	}
+	w.SetContent(container.NewBorder(nil, bottom, nil, nil, m.Tabs))
 	m.addShortcuts()
 	w.Resize(fyne.NewSize(1440, 860))
 	return m
