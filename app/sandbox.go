@@ -124,3 +124,24 @@ func (a *App) BulkInsertOrders(ctx context.Context, channelName string, orders [
 		return nil
 	})
 }
+
+// TrySandbox starts a sandbox store on a free loopback port for as long as
+// the window is open and adds it as the channel "Sandbox store" (or reuses
+// that channel, pointing it at the new address), ready to sync.
+func (s *IntakeService) TrySandbox(ctx context.Context) (domain.Channel, error) {
+	urls := make(chan string, 1)
+	errs := make(chan error, 1)
+	go func() { errs <- ServeSandbox(ctx, "127.0.0.1:0", 500, 30*time.Second, func(u string) { urls <- u }) }()
+	var url string
+	select {
+	case url = <-urls:
+	case err := <-errs:
+		return domain.Channel{}, err
+	}
+	creds := domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret}
+	if ch, err := s.ChannelNamed(ctx, "Sandbox store"); err == nil {
+		ch.BaseURL = url
+		return ch, s.UpdateChannel(ctx, ch, &creds)
+	}
+	return s.AddChannel(ctx, domain.ChannelWooCommerce, "Sandbox store", url, creds)
+}

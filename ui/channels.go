@@ -61,6 +61,7 @@ type ChannelsScreen struct {
 	SyncOne *widget.Button
 	Repull  *widget.Button
 	ImportB *widget.Button
+	Sandbox *widget.Button
 	// Import is the open import dialog, if any (tests read it).
 	Import *ImportDialog
 	// LastSync is the most recent sync dialog (tests read its rows).
@@ -68,9 +69,17 @@ type ChannelsScreen struct {
 	// Form is the open add/edit form, if any (tests fill it).
 	Form *ChannelForm
 
-	rows     []channelRow
-	selected int
-	content  fyne.CanvasObject
+	rows        []channelRow
+	selected    int
+	stopSandbox context.CancelFunc
+	content     fyne.CanvasObject
+}
+
+// Close stops what the screen started (the sandbox store).
+func (s *ChannelsScreen) Close() {
+	if s.stopSandbox != nil {
+		s.stopSandbox()
+	}
 }
 
 var channelColumns = []struct {
@@ -108,9 +117,10 @@ func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *Chann
 	s.SyncOne = widget.NewButtonWithIcon("Sync", theme.ViewRefreshIcon(), func() { s.SyncSelected(time.Time{}) })
 	s.Repull = widget.NewButtonWithIcon("Re-pull from…", theme.HistoryIcon(), s.askRepull)
 	s.ImportB = widget.NewButtonWithIcon("Import file…", theme.FileIcon(), s.ChooseImportFile)
+	s.Sandbox = widget.NewButtonWithIcon("Try with a sandbox store", theme.ComputerIcon(), s.StartSandbox)
 	s.updateButtons()
 	bar := container.NewHBox(s.Add, s.Edit, s.Remove, widget.NewSeparator(), s.Test, s.SyncOne, s.Repull,
-		widget.NewSeparator(), s.ImportB)
+		widget.NewSeparator(), s.ImportB, layout.NewSpacer(), s.Sandbox)
 	s.content = container.NewBorder(container.NewVBox(bar, s.Problem.Label, s.Result), nil, nil, nil, s.Table)
 	return s
 }
@@ -219,6 +229,39 @@ func (s *ChannelsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 			l.Importance = widget.WarningImportance
 		}
 	}
+}
+
+// StartSandbox runs a sandbox WooCommerce store on this computer for as long
+// as the window is open, adds it as a channel and syncs it, so a new user
+// sees intake work without a store of their own.
+func (s *ChannelsScreen) StartSandbox() {
+	s.Sandbox.Disable()
+	s.Result.SetText("Starting the sandbox store…")
+	s.tasks.run(func() func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		ch, err := s.svc.TrySandbox(ctx)
+		return func() {
+			if err != nil {
+				cancel()
+				s.Sandbox.Enable()
+				s.Problem.show("sandbox", err)
+				return
+			}
+			s.stopSandbox = cancel
+			s.Sandbox.SetText("Sandbox store running")
+			s.Result.SetText("A sandbox WooCommerce store runs on this computer at " + ch.BaseURL +
+				" with 500 orders; a new one arrives every 30 seconds. Syncing it now.")
+			s.Reload()
+			s.LastSync = NewSyncDialog(s.svc, s.window, &s.tasks, func() {
+				s.Reload()
+				if s.changed != nil {
+					s.changed()
+				}
+			})
+			s.LastSync.Only = &ch
+			s.LastSync.Start()
+		}
+	})
 }
 
 // TestSelected checks the selected channel's address and credentials.

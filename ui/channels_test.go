@@ -105,3 +105,27 @@ func TestChannelsScreenAddTestSyncRemove(t *testing.T) {
 		t.Errorf("credentials lost by the edit: %q", s.Result.Text)
 	}
 }
+
+func TestTryWithASandboxStore(t *testing.T) {
+	a := demoApp(t, 0)
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	m.Wait()
+	s := m.Channels
+	ui.WithUI(func() { test.Tap(s.Sandbox) })
+	m.Wait()
+	m.Wait()
+	defer s.Close()
+	if s.LastSync == nil {
+		t.Fatalf("no sync started: %q %q", s.Problem.Text, s.Result.Text)
+	}
+	if row := s.LastSync.Rows["Sandbox store"].Text; !strings.HasPrefix(row, "complete: 500 received — 500 new") {
+		t.Errorf("sandbox sync %q", row)
+	}
+	if !s.Sandbox.Disabled() || !strings.Contains(s.Result.Text, "http://127.0.0.1:") {
+		t.Errorf("button %v, result %q", s.Sandbox.Disabled(), s.Result.Text)
+	}
+	if m.Orders.Count.Text != "500 orders" {
+		t.Errorf("orders %q", m.Orders.Count.Text)
+	}
+}

@@ -60,12 +60,22 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 			}
 		})
 		bottom = container.NewBorder(nil, nil, nil, container.NewHBox(m.AutoSync.Status, m.AutoSync.Choice), status)
-		w.SetOnClosed(m.AutoSync.Stop)
 	}
 	w.SetContent(container.NewBorder(nil, bottom, nil, nil, m.Tabs))
+	w.SetOnClosed(m.close)
 	m.addShortcuts()
 	w.Resize(fyne.NewSize(1440, 860))
 	return m
+}
+
+// close stops background work the window started.
+func (m *MainWindow) close() {
+	if m.AutoSync != nil {
+		m.AutoSync.Stop()
+	}
+	if m.Channels != nil {
+		m.Channels.Close()
+	}
 }
 
 type screen interface {
