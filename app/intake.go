@@ -129,12 +129,13 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 	// network and the database work at the same time.
 	fetchCtx, stopFetch := context.WithCancel(ctx)
 	defer stopFetch()
-	pages := make(chan fetched, 1)
+	pages := make(chan fetched, maxBatchPages)
+	since = run.Since // the fetcher's own copy: run is rewritten by every commit
 	go func() {
 		defer close(pages)
 		token := ""
 		for {
-			p, err := src.FetchUpdated(fetchCtx, run.Since, token)
+			p, err := src.FetchUpdated(fetchCtx, since, token)
 			select {
 			case pages <- fetched{p, err}:
 			case <-fetchCtx.Done():
@@ -147,36 +148,52 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 		}
 	}()
 	seen := map[string]string{} // external id → fingerprint: a source may hand an order twice in one run
-	for page := 1; ; page++ {
+	for page, last := 0, false; !last; {
 		if err := ctx.Err(); err != nil {
 			return fail(err)
 		}
-		f, ok := <-pages
-		if !ok {
-			return fail(ctx.Err())
-		}
-		if f.err != nil {
-			return fail(f.err)
-		}
-		p := f.page
-		if page == 1 {
-			run.Reported = p.ReportedTotal
-		}
-		p.Orders, p.Rejected = firstSight(seen, p.Orders, p.Rejected)
-		var cursor time.Time
-		for _, o := range p.Orders {
-			if o.Order.UpdatedAt.After(cursor) {
-				cursor = o.Order.UpdatedAt
+		// Commit the pages that have arrived together (at most maxBatchPages):
+		// when the database is the slower side, fewer, larger transactions.
+		var batch domain.OrderPage
+		for n := 0; n < maxBatchPages && !last; n++ {
+			var f fetched
+			var ok bool
+			if n == 0 {
+				f, ok = <-pages
+			} else {
+				select {
+				case f, ok = <-pages:
+				default:
+					n = maxBatchPages // nothing more ready
+					continue
+				}
 			}
+			if !ok {
+				return fail(ctx.Err())
+			}
+			if f.err != nil {
+				if n == 0 {
+					return fail(f.err)
+				}
+				// Commit what arrived before the failure, then report it.
+				if err := s.commit(ctx, &run, ch, batch); err != nil {
+					return fail(err)
+				}
+				return fail(f.err)
+			}
+			page++
+			if page == 1 {
+				run.Reported = f.page.ReportedTotal
+			}
+			o, r := firstSight(seen, f.page.Orders, f.page.Rejected)
+			batch.Orders, batch.Rejected = append(batch.Orders, o...), append(batch.Rejected, r...)
+			last = f.page.Next == ""
 		}
-		if err := s.store.CommitPage(ctx, &run, ch.Name, p, cursor); err != nil {
+		if err := s.commit(ctx, &run, ch, batch); err != nil {
 			return fail(err)
 		}
 		if progress != nil {
 			progress(SyncProgress{Channel: ch, Page: page, Run: run})
-		}
-		if p.Next == "" {
-			break
 		}
 	}
 	run.Status = domain.SyncComplete
@@ -189,6 +206,20 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 		return run, err
 	}
 	return run, nil
+}
+
+// maxBatchPages is how many fetched pages one transaction may hold.
+const maxBatchPages = 5
+
+// commit stores a batch and moves the cursor to its newest change.
+func (s *IntakeService) commit(ctx context.Context, run *domain.SyncRun, ch domain.Channel, batch domain.OrderPage) error {
+	var cursor time.Time
+	for _, o := range batch.Orders {
+		if o.Order.UpdatedAt.After(cursor) {
+			cursor = o.Order.UpdatedAt
+		}
+	}
+	return s.store.CommitPage(ctx, run, ch.Name, batch, cursor)
 }
 
 type fetched struct {
