@@ -59,7 +59,8 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 				m.Channels.Reload()
 			}
 		})
-		bottom = container.NewBorder(nil, nil, nil, container.NewHBox(m.AutoSync.Status, m.AutoSync.Choice), status)
+		choice := container.NewGridWrap(fyne.NewSize(250, m.AutoSync.Choice.MinSize().Height), m.AutoSync.Choice)
+		bottom = container.NewBorder(nil, nil, nil, container.NewHBox(m.AutoSync.Status, choice), status)
 	}
 	w.SetContent(container.NewBorder(nil, bottom, nil, nil, m.Tabs))
 	w.SetOnClosed(m.close)
