@@ -157,7 +157,7 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 	}
 	raws, err := c.getList(ctx, "v2/orders", q)
 	if err != nil {
-		return domain.OrderPage{}, fmt.Errorf("BigCommerce orders: %w", err)
+		return domain.OrderPage{}, fmt.Errorf("reading BigCommerce orders: %w", err)
 	}
 	out := domain.OrderPage{ReportedTotal: -1} // v2 lists carry no totals
 	var newest time.Time
@@ -177,7 +177,7 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 				return domain.OrderPage{}, ctx.Err()
 			}
 			if domain.ErrorCode(err) == domain.EINTERNAL {
-				return domain.OrderPage{}, fmt.Errorf("BigCommerce order %d: %w", w.ID, err) // the store failed: retry the page later
+				return domain.OrderPage{}, fmt.Errorf("reading BigCommerce order %d: %w", w.ID, err) // the store failed: retry the page later
 			}
 			out.Rejected = append(out.Rejected, domain.RejectedOrder{ExternalID: strconv.FormatInt(w.ID, 10), Reason: err.Error()})
 			continue

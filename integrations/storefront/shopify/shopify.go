@@ -272,7 +272,7 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 	}
 	var data ordersData
 	if err := c.query(ctx, ordersQuery, vars, &data); err != nil {
-		return domain.OrderPage{}, fmt.Errorf("Shopify orders: %w", err)
+		return domain.OrderPage{}, fmt.Errorf("reading Shopify orders: %w", err)
 	}
 	page := domain.OrderPage{ReportedTotal: -1}
 	if data.OrdersCount != nil && data.OrdersCount.Precision == "EXACT" {
@@ -287,7 +287,7 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 		}
 		if n.LineItems.PageInfo.HasNextPage {
 			if err := c.moreLines(ctx, &n); err != nil {
-				return domain.OrderPage{}, fmt.Errorf("Shopify order %s lines: %w", n.Name, err)
+				return domain.OrderPage{}, fmt.Errorf("reading the lines of Shopify order %s: %w", n.Name, err)
 			}
 		}
 		o, err := n.toDomain()

@@ -96,11 +96,11 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 	}
 	resp, err := c.rest.Get(ctx, ordersPath, q, c.auth)
 	if err != nil {
-		return domain.OrderPage{}, fmt.Errorf("WooCommerce orders: %w", err)
+		return domain.OrderPage{}, fmt.Errorf("reading WooCommerce orders: %w", err)
 	}
 	orders, rejected, newest, err := decode(resp.Body())
 	if err != nil {
-		return domain.OrderPage{}, fmt.Errorf("WooCommerce orders: %w", err)
+		return domain.OrderPage{}, fmt.Errorf("reading WooCommerce orders: %w", err)
 	}
 	out := domain.OrderPage{Orders: orders, Rejected: rejected, ReportedTotal: -1}
 	if n, err := strconv.Atoi(resp.Header().Get("X-WP-Total")); err == nil {

@@ -119,14 +119,6 @@ func (s *store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, "["+strings.Join(out, ",")+"]")
 }
 
-func (s *store) total() int {
-	n := 0
-	for _, p := range s.pages {
-		n += len(p)
-	}
-	return n
-}
-
 func newStore(t *testing.T) (*store, *woocommerce.Client) {
 	s := &store{t: t, pages: [][]string{
 		{
