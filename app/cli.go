@@ -33,7 +33,7 @@ Commands:
   channels list   list channels and where their syncs stand
   sync            pull new and changed orders from the channels
   import          import orders from a CSV or XLSX file into a channel
-  sandbox         run a sandbox WooCommerce store on this computer to try syncing
+  sandbox         run a sandbox store (Shopify, WooCommerce, BigCommerce APIs) on this computer
 
 Global flags:
   --db PATH     database file (default: $PORTOLAN_DB, else %s)
@@ -624,7 +624,8 @@ func cmdSync(ctx context.Context, open func() (*App, error), args []string, stdo
 }
 
 func cmdSandbox(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sandbox", "Runs a sandbox WooCommerce store on this computer over the demo catalogue, so you can\n"+
+	fs := newFlags("sandbox", "Runs a sandbox store on this computer over the demo catalogue, speaking the Shopify,\n"+
+		"WooCommerce and BigCommerce order APIs, so you can\n"+
 		"try channels and sync without a real store. It runs until you press Ctrl+C.", stdout, stderr)
 	addr := fs.String("addr", "127.0.0.1:8765", "address to listen on (loopback only)")
 	orders := fs.Int("orders", 500, "orders in the store at start")
@@ -636,10 +637,13 @@ func cmdSandbox(ctx context.Context, open func() (*App, error), args []string, s
 		return usageError{"sandbox: --orders must be between 0 and 100000"}
 	}
 	return ServeSandbox(ctx, *addr, *orders, *every, func(url string) {
-		fmt.Fprintf(stdout, "Sandbox WooCommerce store with %d orders at %s\n\nAdd it as a channel and sync it:\n"+
-			"  portolan channels add --kind woocommerce --name \"Sandbox store\" --url %s --key %s --secret %s\n"+
-			"  portolan sync --channel \"Sandbox store\"\n\nPress Ctrl+C to stop.\n",
-			*orders, url, url, sandbox.WooKey, sandbox.WooSecret)
+		fmt.Fprintf(stdout, "Sandbox store with %d orders at %s, speaking the Shopify, WooCommerce and BigCommerce APIs.\n\n"+
+			"Add it as a channel (any one, or all three) and sync it:\n"+
+			"  portolan channels add --kind woocommerce --name \"Sandbox Woo\" --url %s --key %s --secret %s\n"+
+			"  portolan channels add --kind shopify --name \"Sandbox Shopify\" --url %s --token %s\n"+
+			"  portolan channels add --kind bigcommerce --name \"Sandbox BigCommerce\" --url %s%s --token %s\n"+
+			"  portolan sync\n\nPress Ctrl+C to stop.\n",
+			*orders, url, url, sandbox.WooKey, sandbox.WooSecret, url, sandbox.ShopifyToken, url, sandbox.BigCommercePath, sandbox.BigCommerceToken)
 	})
 }
 

@@ -403,3 +403,59 @@ func TestCLIAddShopifyChannel(t *testing.T) {
 		t.Errorf("channels list:\n%s", out)
 	}
 }
+
+func TestSyncEveryStorefrontShapeOfTheSandbox(t *testing.T) {
+	orders := sandboxOrders(t, 180)
+	orders[3].Status = "cancelled"
+	byID := map[string]domain.Order{}
+	for _, o := range orders {
+		byID[strconv.FormatInt(o.ID, 10)] = o.Order
+	}
+	for _, tc := range []struct {
+		kind     domain.ChannelKind
+		path     string
+		creds    domain.Credentials
+		reported int
+	}{
+		{domain.ChannelShopify, "", domain.Credentials{Token: sandbox.ShopifyToken}, 180},
+		{domain.ChannelWooCommerce, "", domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret}, 180},
+		{domain.ChannelBigCommerce, sandbox.BigCommercePath, domain.Credentials{Token: sandbox.BigCommerceToken}, -1},
+	} {
+		t.Run(string(tc.kind), func(t *testing.T) {
+			a := openApp(t)
+			store := sandbox.NewStore(orders)
+			srv := httptest.NewServer(store)
+			defer srv.Close()
+			ch, err := a.Intake.AddChannel(context.Background(), tc.kind, "Sandbox "+string(tc.kind), srv.URL+tc.path, tc.creds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := a.Intake.Sync(context.Background(), ch, time.Time{}, nil)
+			if err != nil || run.Status != domain.SyncComplete || run.New != 180 || run.Reported != tc.reported || run.Quarantined != 0 {
+				t.Fatalf("%+v %v", run, err)
+			}
+			err = a.Orders.Each(context.Background(), domain.OrderFilter{}, func(o domain.Order) error {
+				src := byID[o.ExternalID]
+				if o.Total != src.Total || o.ShipTo.Name != src.ShipTo.Name || o.ShipTo.Country != src.ShipTo.Country ||
+					len(o.Lines) != len(src.Lines) || o.Lines[0].UnitPrice != src.Lines[0].UnitPrice || !o.PlacedAt.Equal(src.PlacedAt) {
+					t.Errorf("order %s: stored %v %q %v, source %v %q %v", o.ExternalID, o.Total, o.ShipTo.Name, o.PlacedAt,
+						src.Total, src.ShipTo.Name, src.PlacedAt)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := a.Orders.Count(context.Background(), domain.OrderFilter{Status: domain.StatusCancelled}); n != 1 {
+				t.Errorf("%d cancelled", n)
+			}
+			store.Update(orders[7].ID, orders[len(orders)-1].Modified.Add(time.Hour), func(o *sandbox.Order) {
+				o.Order.Lines[0].Quantity += 2
+			})
+			again, err := a.Intake.Sync(context.Background(), ch, time.Time{}, nil)
+			if err != nil || again.New != 0 || again.Updated != 1 {
+				t.Errorf("second sync %+v %v", again, err)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 // Package sandbox is a storefront on this computer: an HTTP handler that
-// speaks WooCommerce's REST v3 order API over orders held in memory, with the
-// real paging, filters, headers and authentication. New users sync it to see
+// speaks the order APIs of Shopify (Admin GraphQL), WooCommerce (REST v3) and
+// BigCommerce (v2) over the same orders held in memory, with their paging,
+// filters, headers and authentication. New users sync it to see
 // intake work without credentials; tests sync it as they would a real store.
 package sandbox
 
@@ -19,8 +20,12 @@ import (
 
 // Sandbox credentials: fixed, since the server only listens on loopback.
 const (
-	WooKey    = "ck_portolan_sandbox"
-	WooSecret = "cs_portolan_sandbox"
+	WooKey           = "ck_portolan_sandbox"
+	WooSecret        = "cs_portolan_sandbox"
+	ShopifyToken     = "shpat_portolan_sandbox"
+	BigCommerceToken = "bc_portolan_sandbox"
+	// BigCommercePath is the store path of the BigCommerce API (its "store hash").
+	BigCommercePath = "/stores/sandbox"
 )
 
 // Order is an order in the sandbox store with its storefront status and
@@ -67,14 +72,29 @@ func (s *Store) Requests() int {
 	return s.requests
 }
 
-// ServeHTTP serves GET /wp-json/wc/v3/orders with WooCommerce's parameters
-// (page, per_page ≤ 100, modified_after with dates_are_gmt, orderby=modified,
-// order) and headers (X-WP-Total, X-WP-TotalPages), behind HTTP Basic auth.
+// ServeHTTP serves the three storefront APIs over the same orders: Shopify's
+// Admin GraphQL orders query, WooCommerce's REST v3 orders and BigCommerce's
+// v2 orders (see shopify.go and bigcommerce.go in this package).
 func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests++
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/admin/api/") && strings.HasSuffix(r.URL.Path, "/graphql.json"):
+		s.serveShopify(w, r)
+		return
+	case strings.HasPrefix(r.URL.Path, BigCommercePath+"/v2/"):
+		s.serveBigCommerce(w, r)
+		return
+	}
+	s.serveWoo(w, r)
+}
+
+// serveWoo serves GET /wp-json/wc/v3/orders with WooCommerce's parameters
+// (page, per_page ≤ 100, modified_after with dates_are_gmt, orderby=modified,
+// order) and headers (X-WP-Total, X-WP-TotalPages), behind HTTP Basic auth.
+func (s *Store) serveWoo(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet || strings.TrimSuffix(r.URL.Path, "/") != "/wp-json/wc/v3/orders" {
 		wooError(w, http.StatusNotFound, "rest_no_route", "No route was found matching the URL and request method.")
 		return
@@ -118,8 +138,8 @@ func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	byModified := q.Get("orderby") == "modified"
 	sort.Slice(list, func(i, j int) bool {
-		if byModified && !list[i].Modified.Equal(list[j].Modified) {
-			return list[i].Modified.Before(list[j].Modified)
+		if byModified {
+			return before(list[i], list[j])
 		}
 		return list[i].ID < list[j].ID
 	})
@@ -232,4 +252,29 @@ func (s *Store) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.orders)
+}
+
+// before orders by modification time, then id: the order every API here pages in.
+func before(a, b *Order) bool {
+	if !a.Modified.Equal(b.Modified) {
+		return a.Modified.Before(b.Modified)
+	}
+	return a.ID < b.ID
+}
+
+// byModification returns the orders changed at or after from (strictly after when strict), oldest change first.
+func (s *Store) byModification(from time.Time, strict bool) []*Order {
+	var list []*Order
+	for _, o := range s.orders {
+		if from.IsZero() || o.Modified.After(from) || (!strict && o.Modified.Equal(from)) {
+			list = append(list, o)
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return before(list[i], list[j]) })
+	return list
+}
+
+func splitName(full string) (first, last string) {
+	first, last, _ = strings.Cut(full, " ")
+	return first, last
 }
