@@ -85,7 +85,7 @@ func (s *ChannelsScreen) Close() {
 var channelColumns = []struct {
 	title string
 	width float32
-}{{"Name", 210}, {"Kind", 120}, {"Address", 300}, {"Last success", 150}, {"Last run", 330}, {"Quarantined", 100}}
+}{{"Name", 200}, {"Kind", 115}, {"Address", 260}, {"Last success", 140}, {"Cursor", 140}, {"Last run", 300}, {"Quarantined", 100}}
 
 // NewChannelsScreen builds the screen; call Reload to fill it.
 func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *ChannelsScreen {
@@ -211,6 +211,12 @@ func (s *ChannelsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 			l.SetText(r.state.LastSuccess.In(time.Local).Format("2006-01-02 15:04"))
 		}
 	case 4:
+		if r.state.Cursor.IsZero() {
+			l.SetText("–")
+		} else {
+			l.SetText(r.state.Cursor.In(time.Local).Format("2006-01-02 15:04"))
+		}
+	case 5:
 		if r.state.LastRun == nil {
 			l.SetText("–")
 			return
@@ -222,7 +228,7 @@ func (s *ChannelsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 		}
 		l.SetText(text)
 		l.Importance = statusOfRun(*run, nil)
-	case 5:
+	case 6:
 		l.Alignment = fyne.TextAlignTrailing
 		l.SetText(groupThousands(int64(r.quarantined)))
 		if r.quarantined > 0 {

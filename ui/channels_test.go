@@ -75,7 +75,10 @@ func TestChannelsScreenAddTestSyncRemove(t *testing.T) {
 	if row := s.LastSync.Rows["Sandbox store"].Text; !strings.HasPrefix(row, "complete: 40 received — 40 new") {
 		t.Errorf("sync row %q", row)
 	}
-	if l := cell(t, s, s.Table, 0, 4); !strings.HasPrefix(l, "complete · 40 received, 40 new") {
+	if l := cell(t, s, s.Table, 0, 4); l == "–" || l == "" {
+		t.Errorf("cursor %q after a sync", l)
+	}
+	if l := cell(t, s, s.Table, 0, 5); !strings.HasPrefix(l, "complete · 40 received, 40 new") {
 		t.Errorf("last run %q", l)
 	}
 	if m.Orders.Count.Text != "40 orders" {
