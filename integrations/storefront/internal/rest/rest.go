@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -41,9 +42,16 @@ func New(base *url.URL, timeout time.Duration) *Client {
 		http:     h,
 		base:     base,
 		Attempts: 5,
-		Backoff:  func(n int) time.Duration { return time.Duration(n*n) * 500 * time.Millisecond },
+		Backoff:  ExponentialJitter,
 		MaxWait:  2 * time.Minute,
 	}
+}
+
+// ExponentialJitter waits 0.5 s, 1 s, 2 s, 4 s … before retry n, plus up to
+// half as much again at random, so many clients do not retry in step.
+func ExponentialJitter(n int) time.Duration {
+	base := 500 * time.Millisecond << min(max(n-1, 0), 8)
+	return base + rand.N(base/2+1)
 }
 
 // URL joins path to the store's base address.
