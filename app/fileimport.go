@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -58,10 +59,15 @@ func (s *IntakeService) ImportFile(ctx context.Context, ch domain.Channel, p Imp
 		return domain.SyncRun{}, domain.Errorf(domain.EINVALID, "map a column to %v before importing", missing)
 	}
 	rejected := map[string]string{}
+	details := map[string][]string{}
 	for _, pr := range p.Problems {
-		if pr.OrderID != "" && rejected[pr.OrderID] == "" {
+		if pr.OrderID == "" {
+			continue
+		}
+		if rejected[pr.OrderID] == "" {
 			rejected[pr.OrderID] = pr.String()
 		}
+		details[pr.OrderID] = append(details[pr.OrderID], pr.String())
 	}
 	run := domain.SyncRun{ChannelID: ch.ID, Reported: len(p.Orders) + len(rejected)}
 	if err := s.store.StartRun(ctx, &run); err != nil {
@@ -69,7 +75,8 @@ func (s *IntakeService) ImportFile(ctx context.Context, ch domain.Channel, p Imp
 	}
 	var page domain.OrderPage
 	for id, reason := range rejected {
-		page.Rejected = append(page.Rejected, domain.RejectedOrder{ExternalID: id, Reason: reason})
+		raw := fmt.Sprintf("%s\n%s", p.Path, strings.Join(details[id], "\n"))
+		page.Rejected = append(page.Rejected, domain.RejectedOrder{ExternalID: id, Reason: reason, Raw: domain.RawPayload([]byte(raw))})
 	}
 	for i := 0; i < len(p.Orders) || len(page.Rejected) > 0; i += importPage {
 		page.Orders = p.Orders[min(i, len(p.Orders)):min(i+importPage, len(p.Orders))]

@@ -341,3 +341,9 @@ func (s *IntakeService) SyncFrom(ctx context.Context, ch domain.Channel, since t
 		}
 	})
 }
+
+// QuarantinedOrders lists the channel's orders waiting in quarantine, with
+// the reason and the payload as received.
+func (s *IntakeService) QuarantinedOrders(ctx context.Context, channelID int64) ([]domain.Quarantined, error) {
+	return s.store.QuarantinedOrders(ctx, channelID)
+}

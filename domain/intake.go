@@ -28,6 +28,27 @@ type SourceOrder struct {
 type RejectedOrder struct {
 	ExternalID string
 	Reason     string
+	Raw        string // the payload as received, for the Import issues view (cut at MaxRawPayload)
+}
+
+// MaxRawPayload is the most of a rejected order's payload that is kept.
+const MaxRawPayload = 64 << 10
+
+// Quarantined is an order waiting in quarantine.
+type Quarantined struct {
+	ExternalID string
+	Reason     string
+	Raw        string
+	FirstSeen  time.Time
+	LastSeen   time.Time
+}
+
+// RawPayload keeps at most MaxRawPayload bytes of a payload.
+func RawPayload(b []byte) string {
+	if len(b) > MaxRawPayload {
+		return string(b[:MaxRawPayload]) + "…"
+	}
+	return string(b)
 }
 
 // OrderPage is one page of a storefront's order feed.
@@ -208,6 +229,8 @@ type IntakeStore interface {
 	DeleteChannel(ctx context.Context, channelID int64) error
 	// QuarantineCount is how many of the channel's orders wait in quarantine.
 	QuarantineCount(ctx context.Context, channelID int64) (int, error)
+	// QuarantinedOrders lists them, most recently seen first.
+	QuarantinedOrders(ctx context.Context, channelID int64) ([]Quarantined, error)
 	// ImportMapping is the column mapping last used for the channel's files (empty if none).
 	ImportMapping(ctx context.Context, channelID int64) (ColumnMapping, error)
 	SaveImportMapping(ctx context.Context, channelID int64, m ColumnMapping) error

@@ -61,7 +61,10 @@ type ChannelsScreen struct {
 	SyncOne *widget.Button
 	Repull  *widget.Button
 	ImportB *widget.Button
+	Issues  *widget.Button
 	Sandbox *widget.Button
+	// IssueList is the text of the open Import issues dialog (tests read it).
+	IssueList *widget.Label
 	// Import is the open import dialog, if any (tests read it).
 	Import *ImportDialog
 	// LastSync is the most recent sync dialog (tests read its rows).
@@ -117,10 +120,11 @@ func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *Chann
 	s.SyncOne = widget.NewButtonWithIcon("Sync", theme.ViewRefreshIcon(), func() { s.SyncSelected(time.Time{}) })
 	s.Repull = widget.NewButtonWithIcon("Re-pull from…", theme.HistoryIcon(), s.askRepull)
 	s.ImportB = widget.NewButtonWithIcon("Import file…", theme.FileIcon(), s.ChooseImportFile)
+	s.Issues = widget.NewButtonWithIcon("Import issues", theme.WarningIcon(), s.ShowIssues)
 	s.Sandbox = widget.NewButtonWithIcon("Try with a sandbox store", theme.ComputerIcon(), s.StartSandbox)
 	s.updateButtons()
 	bar := container.NewHBox(s.Add, s.Edit, s.Remove, widget.NewSeparator(), s.Test, s.SyncOne, s.Repull,
-		widget.NewSeparator(), s.ImportB, layout.NewSpacer(), s.Sandbox)
+		widget.NewSeparator(), s.ImportB, s.Issues, layout.NewSpacer(), s.Sandbox)
 	s.content = container.NewBorder(container.NewVBox(bar, s.Problem.Label, s.Result), nil, nil, nil, s.Table)
 	return s
 }
@@ -144,7 +148,7 @@ func (s *ChannelsScreen) current() (channelRow, bool) {
 func (s *ChannelsScreen) updateButtons() {
 	r, ok := s.current()
 	api := ok && r.ch.Kind != domain.ChannelFile && r.ch.Kind != domain.ChannelManual
-	for _, b := range []*widget.Button{s.Edit, s.Remove, s.ImportB} {
+	for _, b := range []*widget.Button{s.Edit, s.Remove, s.ImportB, s.Issues} {
 		if ok {
 			b.Enable()
 		} else {
@@ -266,6 +270,42 @@ func (s *ChannelsScreen) StartSandbox() {
 			})
 			s.LastSync.Only = &ch
 			s.LastSync.Start()
+		}
+	})
+}
+
+// ShowIssues lists the selected channel's quarantined orders: why each was
+// not imported and the payload as the source sent it.
+func (s *ChannelsScreen) ShowIssues() {
+	r, ok := s.current()
+	if !ok {
+		return
+	}
+	s.tasks.run(func() func() {
+		list, err := s.svc.QuarantinedOrders(context.Background(), r.ch.ID)
+		return func() {
+			if err != nil {
+				s.Problem.show("import issues", err)
+				return
+			}
+			var b strings.Builder
+			if len(list) == 0 {
+				b.WriteString("No orders of this channel are in quarantine.")
+			}
+			for _, q := range list {
+				fmt.Fprintf(&b, "Order %s — last seen %s\n%s\n", q.ExternalID, q.LastSeen.In(time.Local).Format("2006-01-02 15:04"), q.Reason)
+				if q.Raw != "" {
+					fmt.Fprintf(&b, "As received:\n%s\n", q.Raw)
+				}
+				b.WriteString("\n")
+			}
+			s.IssueList = widget.NewLabel(b.String())
+			s.IssueList.Wrapping = fyne.TextWrapWord
+			s.IssueList.TextStyle.Monospace = len(list) > 0
+			d := dialog.NewCustom(fmt.Sprintf("Import issues — %s (%d)", r.ch.Name, len(list)), "Close",
+				container.NewVScroll(s.IssueList), s.window)
+			d.Resize(fyne.NewSize(900, 600))
+			d.Show()
 		}
 	})
 }

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/ui"
 )
@@ -49,6 +52,13 @@ func TestImportDialogMapsPreviewsAndImports(t *testing.T) {
 	}
 	if m.Orders.Count.Text != "2 orders" {
 		t.Errorf("orders screen shows %q", m.Orders.Count.Text)
+	}
+	// The quarantined order is listed with its reason in Import issues.
+	ui.WithUI(func() { s.Table.Select(widget.TableCellID{Row: 0, Col: 0}) })
+	ui.WithUI(func() { test.Tap(s.Issues) })
+	m.Wait()
+	if s.IssueList == nil || !strings.Contains(s.IssueList.Text, "Order SO-3") || !strings.Contains(s.IssueList.Text, "not a positive whole number") {
+		t.Errorf("import issues: %v", s.IssueList)
 	}
 	// The mapping is remembered: the next file from this channel is ready at once.
 	ui.WithUI(func() { s.OpenImport(ch, path) })

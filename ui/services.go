@@ -61,6 +61,7 @@ type ChannelService interface {
 	// PreviewImport reads a CSV/XLSX file with mapping (nil: remembered or guessed) and writes nothing.
 	PreviewImport(ctx context.Context, ch domain.Channel, path string, mapping domain.ColumnMapping) (domain.ImportPreview, error)
 	ImportFile(ctx context.Context, ch domain.Channel, p domain.ImportPreview, progress func(domain.SyncRun)) (domain.SyncRun, error)
+	QuarantinedOrders(ctx context.Context, channelID int64) ([]domain.Quarantined, error)
 	// TrySandbox runs a sandbox store on this computer until ctx ends and adds it as a channel.
 	TrySandbox(ctx context.Context) (domain.Channel, error)
 }

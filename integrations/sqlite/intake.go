@@ -93,6 +93,27 @@ func (db *IntakeStore) QuarantineCount(ctx context.Context, channelID int64) (in
 	return n, translate(err)
 }
 
+// QuarantinedOrders implements domain.IntakeStore.
+func (db *IntakeStore) QuarantinedOrders(ctx context.Context, channelID int64) ([]domain.Quarantined, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT external_id, reason, raw, first_seen, last_seen FROM quarantine
+		WHERE channel_id = ? ORDER BY last_seen DESC, external_id`, channelID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Quarantined
+	for rows.Next() {
+		var q domain.Quarantined
+		var first, last int64
+		if err := rows.Scan(&q.ExternalID, &q.Reason, &q.Raw, &first, &last); err != nil {
+			return nil, err
+		}
+		q.FirstSeen, q.LastSeen = fromMS(first), fromMS(last)
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}
+
 // ImportMapping implements domain.IntakeStore.
 func (db *IntakeStore) ImportMapping(ctx context.Context, channelID int64) (domain.ColumnMapping, error) {
 	var raw string
@@ -239,9 +260,9 @@ func (db *IntakeStore) CommitPage(ctx context.Context, run *domain.SyncRun, chan
 			}
 		}
 		for _, r := range page.Rejected {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine (channel_id, external_id, reason, first_seen, last_seen)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_id, external_id) DO UPDATE SET reason = excluded.reason,
-				last_seen = excluded.last_seen`, run.ChannelID, r.ExternalID, r.Reason, millis(now), millis(now)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine (channel_id, external_id, reason, raw, first_seen, last_seen)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, external_id) DO UPDATE SET reason = excluded.reason,
+				raw = excluded.raw, last_seen = excluded.last_seen`, run.ChannelID, r.ExternalID, r.Reason, r.Raw, millis(now), millis(now)); err != nil {
 				return err
 			}
 			counted.Quarantined++

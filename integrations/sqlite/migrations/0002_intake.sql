@@ -38,6 +38,7 @@ CREATE TABLE quarantine (
     channel_id  INTEGER NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
     external_id TEXT    NOT NULL,
     reason      TEXT    NOT NULL,
+    raw         TEXT    NOT NULL DEFAULT '',
     first_seen  INTEGER NOT NULL,
     last_seen   INTEGER NOT NULL,
     UNIQUE (channel_id, external_id)

@@ -165,7 +165,7 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 		var w wireOrder
 		if err := json.Unmarshal(raw, &w); err != nil {
 			out.Rejected = append(out.Rejected, domain.RejectedOrder{ExternalID: fmt.Sprintf("(item %d)", i+1),
-				Reason: "malformed order: " + short(err.Error())})
+				Reason: "malformed order: " + short(err.Error()), Raw: domain.RawPayload(raw)})
 			continue
 		}
 		if t, err := parseTime(w.DateModified); err == nil && t.After(newest) {
@@ -179,7 +179,7 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 			if domain.ErrorCode(err) == domain.EINTERNAL {
 				return domain.OrderPage{}, fmt.Errorf("reading BigCommerce order %d: %w", w.ID, err) // the store failed: retry the page later
 			}
-			out.Rejected = append(out.Rejected, domain.RejectedOrder{ExternalID: strconv.FormatInt(w.ID, 10), Reason: err.Error()})
+			out.Rejected = append(out.Rejected, domain.RejectedOrder{ExternalID: strconv.FormatInt(w.ID, 10), Reason: err.Error(), Raw: domain.RawPayload(raw)})
 			continue
 		}
 		out.Orders = append(out.Orders, o)

@@ -282,7 +282,7 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 		var n orderNode
 		if err := json.Unmarshal(raw, &n); err != nil {
 			page.Rejected = append(page.Rejected, domain.RejectedOrder{ExternalID: fmt.Sprintf("(item %d)", i+1),
-				Reason: "malformed order: " + short(err.Error())})
+				Reason: "malformed order: " + short(err.Error()), Raw: domain.RawPayload(raw)})
 			continue
 		}
 		if n.LineItems.PageInfo.HasNextPage {
@@ -292,7 +292,7 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 		}
 		o, err := n.toDomain()
 		if err != nil {
-			page.Rejected = append(page.Rejected, domain.RejectedOrder{ExternalID: n.LegacyResourceID, Reason: err.Error()})
+			page.Rejected = append(page.Rejected, domain.RejectedOrder{ExternalID: n.LegacyResourceID, Reason: err.Error(), Raw: domain.RawPayload(raw)})
 			continue
 		}
 		page.Orders = append(page.Orders, o)

@@ -223,12 +223,12 @@ func decode(body []byte) ([]domain.SourceOrder, []domain.RejectedOrder, time.Tim
 		var w wireOrder
 		if err := json.Unmarshal(r, &w); err != nil {
 			rejected = append(rejected, domain.RejectedOrder{ExternalID: fmt.Sprintf("(item %d)", i+1),
-				Reason: "malformed order: " + shortJSONError(err)})
+				Reason: "malformed order: " + shortJSONError(err), Raw: domain.RawPayload(r)})
 			continue
 		}
 		o, err := w.toDomain()
 		if err != nil {
-			rejected = append(rejected, domain.RejectedOrder{ExternalID: w.ID.String(), Reason: err.Error()})
+			rejected = append(rejected, domain.RejectedOrder{ExternalID: w.ID.String(), Reason: err.Error(), Raw: domain.RawPayload(r)})
 			continue
 		}
 		orders = append(orders, o)

@@ -323,6 +323,9 @@ func TestBadOrdersAreRejectedOthersKept(t *testing.T) {
 	reasons := map[string]string{}
 	for _, r := range rejected {
 		reasons[r.ExternalID] = r.Reason
+		if r.Raw == "" {
+			t.Errorf("rejected order %s kept no payload", r.ExternalID)
+		}
 	}
 	for id, want := range map[string]string{"202": "GB", "203": "quantity", "204": "more decimals", "(item 5)": "malformed"} {
 		if !strings.Contains(reasons[id], want) {
