@@ -165,6 +165,23 @@ func (s *OrderService) Transition(ctx context.Context, id int64, to domain.Order
 	})
 }
 
+// MarkReviewed records that a coordinator has looked at what the source
+// changed after allocation, and clears the flag.
+func (s *OrderService) MarkReviewed(ctx context.Context, id int64, note string) error {
+	return s.store.UpdateOrder(ctx, id, func(o *domain.Order) error {
+		if o.Review == "" {
+			return nil
+		}
+		reason := "reviewed: " + o.Review
+		if note != "" {
+			reason += " — " + note
+		}
+		o.Review = ""
+		o.Note(s.now(), reason)
+		return nil
+	})
+}
+
 // InventoryService reads stock per product, warehouse and bin.
 type InventoryService struct {
 	stock   domain.StockStore

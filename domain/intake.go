@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 )
@@ -146,7 +147,10 @@ func MergeSource(stored *Order, src SourceOrder, channelName string, at time.Tim
 		stored.ShipTo, stored.CustomerEmail, stored.Notes = n.ShipTo, n.CustomerEmail, n.Notes
 		stored.Note(at, "updated from "+channelName)
 	} else if !src.Cancelled {
-		stored.Note(at, fmt.Sprintf("changed in %s after allocation; lines and address kept as allocated", channelName))
+		if diff := Differences(*stored, n); len(diff) > 0 {
+			stored.Review = fmt.Sprintf("Changed in %s after allocation, not applied: %s", channelName, strings.Join(diff, "; "))
+			stored.Note(at, stored.Review)
+		}
 	}
 	if src.Cancelled && stored.Status != StatusCancelled {
 		reason := fmt.Sprintf("%s in %s", src.SourceStatus, channelName)
@@ -234,4 +238,48 @@ type IntakeStore interface {
 	// ImportMapping is the column mapping last used for the channel's files (empty if none).
 	ImportMapping(ctx context.Context, channelID int64) (ColumnMapping, error)
 	SaveImportMapping(ctx context.Context, channelID int64, m ColumnMapping) error
+}
+
+// Differences describes what differs between an order and a newer version of
+// it: lines (by SKU), ship-to address, totals and notes.
+func Differences(old, new Order) []string {
+	var out []string
+	qty := func(lines []OrderLine) map[string]Quantity {
+		m := map[string]Quantity{}
+		for _, l := range lines {
+			m[l.SKU] += l.Quantity
+		}
+		return m
+	}
+	oq, nq := qty(old.Lines), qty(new.Lines)
+	var skus []string
+	for sku := range oq {
+		skus = append(skus, sku)
+	}
+	for sku := range nq {
+		if _, ok := oq[sku]; !ok {
+			skus = append(skus, sku)
+		}
+	}
+	sort.Strings(skus)
+	for _, sku := range skus {
+		switch a, b := oq[sku], nq[sku]; {
+		case a == 0:
+			out = append(out, fmt.Sprintf("%s added (%d)", sku, b))
+		case b == 0:
+			out = append(out, fmt.Sprintf("%s removed (was %d)", sku, a))
+		case a != b:
+			out = append(out, fmt.Sprintf("%s quantity %d → %d", sku, a, b))
+		}
+	}
+	if old.ShipTo != new.ShipTo {
+		out = append(out, "ship-to "+strings.Join(old.ShipTo.Lines(), ", ")+" → "+strings.Join(new.ShipTo.Lines(), ", "))
+	}
+	if old.Total != new.Total {
+		out = append(out, fmt.Sprintf("total %s → %s", old.Total, new.Total))
+	}
+	if old.Notes != new.Notes {
+		out = append(out, fmt.Sprintf("notes %q → %q", old.Notes, new.Notes))
+	}
+	return out
 }

@@ -122,6 +122,9 @@ type Order struct {
 	Notes         string
 	Status        OrderStatus
 	History       []StatusChange
+	// Review, when not empty, says what the source changed after the order was
+	// allocated; the change was not applied and a coordinator should look.
+	Review string
 }
 
 // Subtotal sums the lines.

@@ -24,16 +24,18 @@ type OrderDetail struct {
 	tasks   *tasks
 	changed func(id int64)
 
-	Title   *widget.Label
-	Status  *widget.Label
-	Meta    *widget.Label
-	Address *widget.Label
-	Lines   *widget.Label
-	Totals  *widget.Label
-	Notes   *widget.Label
-	History *widget.Label
-	Actions *fyne.Container
-	Problem *widget.Label
+	Title    *widget.Label
+	Status   *widget.Label
+	Meta     *widget.Label
+	Address  *widget.Label
+	Lines    *widget.Label
+	Totals   *widget.Label
+	Notes    *widget.Label
+	History  *widget.Label
+	Actions  *fyne.Container
+	Problem  *widget.Label
+	Review   *widget.Label
+	Reviewed *widget.Button
 
 	order   domain.Order
 	content fyne.CanvasObject
@@ -60,13 +62,17 @@ func NewOrderDetail(svc OrderService, w fyne.Window, changed func(id int64)) *Or
 	d.Problem.Importance = widget.DangerImportance
 	d.Problem.Hide()
 	d.Actions = container.NewHBox()
+	d.Review = label()
+	d.Review.Importance = widget.WarningImportance
+	d.Reviewed = widget.NewButtonWithIcon("Mark reviewed", theme.ConfirmIcon(), func() { d.MarkReviewed(d.order.ID) })
+	reviewBox := container.NewVBox(d.Review, container.NewHBox(d.Reviewed))
 	section := func(title string, o fyne.CanvasObject) fyne.CanvasObject {
 		h := widget.NewLabel(title)
 		h.TextStyle.Bold = true
 		return container.NewVBox(h, o)
 	}
 	d.body = container.NewVScroll(container.NewVBox(
-		container.NewHBox(d.Title, d.Status), d.Problem, d.Meta, d.Actions, widget.NewSeparator(),
+		container.NewHBox(d.Title, d.Status), d.Problem, reviewBox, d.Meta, d.Actions, widget.NewSeparator(),
 		section("Ship to", d.Address), section("Lines", d.Lines), section("Totals", d.Totals),
 		section("Notes", d.Notes), section("Status history", d.History),
 	))
@@ -141,6 +147,14 @@ func (d *OrderDetail) render(o domain.Order) {
 		hist = append(hist, fmt.Sprintf("%s   %s   %s", localTime(h.At), step, h.Reason))
 	}
 	d.History.SetText(strings.Join(hist, "\n"))
+	if o.Review != "" {
+		d.Review.SetText("Needs review — " + o.Review)
+		d.Review.Show()
+		d.Reviewed.Show()
+	} else {
+		d.Review.Hide()
+		d.Reviewed.Hide()
+	}
 	d.renderActions(o)
 	d.empty.Hide()
 	d.body.Show()
@@ -190,6 +204,23 @@ func (d *OrderDetail) askTransition(o domain.Order, to domain.OrderStatus, label
 			}
 			d.Transition(o.ID, to, reason.Text)
 		}, d.window)
+}
+
+// MarkReviewed clears the order's review flag in the background.
+func (d *OrderDetail) MarkReviewed(id int64) {
+	d.tasks.run(func() func() {
+		err := d.svc.MarkReviewed(context.Background(), id, "")
+		return func() {
+			if err != nil {
+				logError("mark reviewed", err)
+				dialog.ShowError(fmt.Errorf("%s", userMessage(err)), d.window)
+				return
+			}
+			if d.changed != nil {
+				d.changed(id)
+			}
+		}
+	})
 }
 
 // Transition changes the order's status in the background and shows the result.

@@ -15,6 +15,8 @@ type OrderService interface {
 	Channels(ctx context.Context) ([]domain.Channel, error)
 	Countries(ctx context.Context) ([]domain.Country, error)
 	Transition(ctx context.Context, id int64, to domain.OrderStatus, reason string) error
+	// MarkReviewed clears an order's review flag, noting it in the history.
+	MarkReviewed(ctx context.Context, id int64, note string) error
 }
 
 // InventoryService is what the Inventory screen needs; app.InventoryService implements it.

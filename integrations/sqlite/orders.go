@@ -156,7 +156,7 @@ func reindexOrder(ctx context.Context, x execer, id int64, oldText, newText stri
 const orderColumns = `o.id, o.channel_id, c.code, o.external_id, o.number, o.placed_at, o.updated_at, o.currency,
 	o.shipping_minor, o.tax_minor, o.total_minor, o.customer_email,
 	o.ship_name, o.ship_company, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region, o.ship_postal_code,
-	o.ship_country, o.ship_phone, o.ship_email, o.notes, o.status`
+	o.ship_country, o.ship_phone, o.ship_email, o.notes, o.status, o.review`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -171,7 +171,7 @@ func scanOrder(s scanner) (domain.Order, error) {
 	if err := s.Scan(&o.ID, &o.ChannelID, &o.ChannelCode, &o.ExternalID, &o.Number, &placed, &updated, &cur,
 		&shipping, &tax, &total, &o.CustomerEmail,
 		&a.Name, &a.Company, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode,
-		&country, &a.Phone, &a.Email, &o.Notes, &status); err != nil {
+		&country, &a.Phone, &a.Email, &o.Notes, &status, &o.Review); err != nil {
 		return o, translate(err)
 	}
 	c, err := domain.ParseCurrency(cur)
@@ -455,8 +455,8 @@ func (db *OrderStore) UpdateOrder(ctx context.Context, id int64, update func(*do
 		if len(o.History) < known {
 			return fmt.Errorf("order %s: history is append-only", o.Number)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, updated_at = ?, notes = ? WHERE id = ?`,
-			string(o.Status), millis(db.now()), o.Notes, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, updated_at = ?, notes = ?, review = ? WHERE id = ?`,
+			string(o.Status), millis(db.now()), o.Notes, o.Review, id); err != nil {
 			return err
 		}
 		return insertHistory(ctx, tx, id, o.History[known:])

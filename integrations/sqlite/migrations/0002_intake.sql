@@ -9,6 +9,8 @@ ALTER TABLE channels ADD COLUMN import_mapping TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE orders ADD COLUMN source_status TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN source_updated_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN source_fingerprint TEXT NOT NULL DEFAULT '';
+-- What the source changed after allocation and was not applied ('' when nothing waits for review).
+ALTER TABLE orders ADD COLUMN review TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE channel_sync (
     channel_id      INTEGER PRIMARY KEY REFERENCES channels (id) ON DELETE CASCADE,
