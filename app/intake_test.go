@@ -489,6 +489,9 @@ func TestChangeAfterAllocationIsFlaggedNotApplied(t *testing.T) {
 	if !strings.Contains(after.Review, want) || !strings.Contains(after.Review, "Changed Street 9") {
 		t.Errorf("review %q lacks %q and the new address", after.Review, want)
 	}
+	if n, _ := f.app.Orders.Count(ctx, domain.OrderFilter{NeedsReview: true}); n != 1 {
+		t.Errorf("%d orders need review", n)
+	}
 	if again := f.sync(t); again.Updated != 0 {
 		t.Errorf("the same change counted again: %+v", again)
 	}

@@ -12,6 +12,8 @@ type OrderFilter struct {
 	Country    Country
 	PlacedFrom time.Time // inclusive
 	PlacedTo   time.Time // exclusive
+	// NeedsReview keeps only orders whose source changed them after allocation.
+	NeedsReview bool
 	// Search matches order number, customer name, email and SKU, case-insensitively,
 	// anywhere in the text.
 	Search string

@@ -14,6 +14,9 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
+// needsReview is the status filter for orders their source changed after allocation.
+const needsReview = "Needs review"
+
 const (
 	orderPageSize  = 200
 	searchDebounce = 200 * time.Millisecond
@@ -80,6 +83,7 @@ func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersS
 	for _, st := range domain.OrderStatuses {
 		statusOptions = append(statusOptions, st.Label())
 	}
+	statusOptions = append(statusOptions, needsReview)
 	s.Status = widget.NewSelect(statusOptions, nil)
 	s.Channel = widget.NewSelect([]string{"All channels"}, nil)
 	s.Country = widget.NewSelect([]string{"All countries"}, nil)
@@ -209,7 +213,10 @@ func (s *OrdersScreen) clearFilters() {
 // currentFilter reads the filter widgets.
 func (s *OrdersScreen) currentFilter() domain.OrderFilter {
 	f := domain.OrderFilter{Search: strings.TrimSpace(s.Search.Text)}
-	if i := s.Status.SelectedIndex(); i > 0 {
+	switch i := s.Status.SelectedIndex(); {
+	case s.Status.Selected == needsReview:
+		f.NeedsReview = true
+	case i > 0:
 		f.Status = domain.OrderStatuses[i-1]
 	}
 	f.ChannelID = s.channels[s.Channel.Selected]

@@ -300,6 +300,9 @@ func where(f domain.OrderFilter, perRow bool) (string, []any) {
 	if f.ChannelID != 0 {
 		conds, args = append(conds, "o.channel_id = ?"), append(args, f.ChannelID)
 	}
+	if f.NeedsReview {
+		conds = append(conds, "o.review <> ''")
+	}
 	if f.Country != "" {
 		conds, args = append(conds, "o.ship_country = ?"), append(args, string(f.Country))
 	}
