@@ -135,19 +135,11 @@ type wireProduct struct {
 
 // FetchUpdated implements domain.OrderSource. The token is "<anchor unix seconds>:<page>".
 func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string) (domain.OrderPage, error) {
-	anchor, page := since.UTC().Truncate(time.Second), 1
-	if token != "" {
-		a, p, ok := strings.Cut(token, ":")
-		secs, err1 := strconv.ParseInt(a, 10, 64)
-		n, err2 := strconv.Atoi(p)
-		if !ok || err1 != nil || err2 != nil || n < 1 {
-			return domain.OrderPage{}, domain.Errorf(domain.EINVALID, "bad BigCommerce page token %q", token)
-		}
-		anchor, page = time.Unix(secs, 0).UTC(), n
-		if secs == 0 {
-			anchor = time.Time{}
-		}
+	k, err := rest.ParseKeyset(token, since)
+	if err != nil {
+		return domain.OrderPage{}, fmt.Errorf("BigCommerce: %w", err)
 	}
+	anchor, page := k.Anchor, k.Page
 	q := url.Values{}
 	q.Set("sort", "date_modified:asc")
 	q.Set("limit", strconv.Itoa(c.PerPage))
@@ -187,21 +179,9 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 	if len(raws) < c.PerPage {
 		return out, nil
 	}
-	// Re-read the newest second (min_date_modified is inclusive); step by page
-	// number only when the whole page shares one second.
-	if newest.IsZero() || !newest.After(anchor) {
-		out.Next = fmt.Sprintf("%d:%d", unix(anchor), page+1)
-	} else {
-		out.Next = fmt.Sprintf("%d:1", unix(newest))
-	}
+	// min_date_modified is inclusive: re-anchor on the newest second read.
+	out.Next = k.Next(newest)
 	return out, nil
-}
-
-func unix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.Unix()
 }
 
 // complete reads the order's lines and ship-to address and maps it.

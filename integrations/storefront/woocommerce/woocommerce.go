@@ -68,19 +68,11 @@ func (c *Client) auth(r *resty.Request) { r.SetBasicAuth(c.key, c.secret) }
 // shares that second does the client step to the next page number.
 // The token is "<anchor unix seconds>:<page>".
 func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string) (domain.OrderPage, error) {
-	after, page := since.UTC().Truncate(time.Second), 1
-	if token != "" {
-		a, p, ok := strings.Cut(token, ":")
-		secs, err1 := strconv.ParseInt(a, 10, 64)
-		n, err2 := strconv.Atoi(p)
-		if !ok || err1 != nil || err2 != nil || n < 1 {
-			return domain.OrderPage{}, domain.Errorf(domain.EINVALID, "bad WooCommerce page token %q", token)
-		}
-		after, page = time.Unix(secs, 0).UTC(), n
-		if secs == 0 {
-			after = time.Time{}
-		}
+	k, err := rest.ParseKeyset(token, since)
+	if err != nil {
+		return domain.OrderPage{}, fmt.Errorf("WooCommerce: %w", err)
 	}
+	after, page := k.Anchor, k.Page
 	q := url.Values{}
 	q.Set("per_page", strconv.Itoa(c.PerPage))
 	q.Set("page", strconv.Itoa(page))
@@ -109,21 +101,14 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 	if len(orders)+len(rejected) < c.PerPage {
 		return out, nil // the last page
 	}
-	anchor := newest.Add(-time.Second)
-	if newest.IsZero() || !anchor.After(after) {
-		// The whole page shares one second (or carries no times): step by page number.
-		out.Next = fmt.Sprintf("%d:%d", unix(after), page+1)
-	} else {
-		out.Next = fmt.Sprintf("%d:1", unix(anchor))
+	// modified_after is exclusive: re-anchor one second before the newest
+	// order read, so orders sharing its second on the next page are not missed.
+	anchor := time.Time{}
+	if !newest.IsZero() {
+		anchor = newest.Add(-time.Second)
 	}
+	out.Next = k.Next(anchor)
 	return out, nil
-}
-
-func unix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.Unix()
 }
 
 // wire types: only the fields Portolan reads.

@@ -43,3 +43,31 @@ func TestRetryAfter(t *testing.T) {
 		t.Errorf("no header = %v", d)
 	}
 }
+
+func TestKeyset(t *testing.T) {
+	since := time.Date(2026, 11, 1, 10, 0, 0, 500, time.UTC)
+	k, err := ParseKeyset("", since)
+	if err != nil || !k.Anchor.Equal(since.Truncate(time.Second)) || k.Page != 1 {
+		t.Fatalf("%+v %v", k, err)
+	}
+	later := since.Add(time.Hour)
+	next := k.Next(later)
+	k2, err := ParseKeyset(next, time.Time{})
+	if err != nil || !k2.Anchor.Equal(later.Truncate(time.Second)) || k2.Page != 1 {
+		t.Errorf("re-anchored %q → %+v %v", next, k2, err)
+	}
+	same := k2.Next(k2.Anchor) // a whole page in one second: next page number
+	k3, _ := ParseKeyset(same, time.Time{})
+	if !k3.Anchor.Equal(k2.Anchor) || k3.Page != 2 {
+		t.Errorf("stepped %q → %+v", same, k3)
+	}
+	zero, _ := ParseKeyset(Keyset{Page: 1}.Next(time.Time{}), time.Time{})
+	if !zero.Anchor.IsZero() || zero.Page != 2 {
+		t.Errorf("from the beginning %+v", zero)
+	}
+	for _, bad := range []string{"x", "1:0", "a:1", "1"} {
+		if _, err := ParseKeyset(bad, since); err == nil {
+			t.Errorf("token %q accepted", bad)
+		}
+	}
+}
