@@ -81,14 +81,17 @@ func Open(path string) (*App, error) {
 		db:        db,
 		Orders:    &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), now: time.Now},
 		Inventory: &InventoryService{stock: db.StockStore(), catalog: db.CatalogStore()},
-		Demo:      &DemoService{bulk: db, catalog: db.CatalogStore()},
+		Demo:      &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch},
 		Intake: &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource,
-			readTable: readTable, Overlap: DefaultOverlap},
+			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap},
 	}, nil
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.db.Close() }
+// Close waits for background maintenance and closes the database.
+func (a *App) Close() error {
+	a.Intake.background.Wait()
+	return a.db.Close()
+}
 
 // DBPath is the database file in use.
 func (a *App) DBPath() string { return a.db.Path() }
@@ -215,16 +218,24 @@ func (s *InventoryService) Levels(ctx context.Context, warehouse string) ([]doma
 
 // DemoService loads the sample data set.
 type DemoService struct {
-	bulk    domain.BulkLoader
-	catalog domain.CatalogStore
+	bulk     domain.BulkLoader
+	catalog  domain.CatalogStore
+	optimize func(context.Context) error
 }
 
 // IsEmpty reports whether the database holds no data yet.
 func (s *DemoService) IsEmpty(ctx context.Context) (bool, error) { return s.catalog.IsEmpty(ctx) }
 
-// Load generates the demo data set into an empty database; see GenerateDemo.
+// Load generates the demo data set into an empty database (see GenerateDemo)
+// and then optimizes the search indexes.
 func (s *DemoService) Load(ctx context.Context, opts DemoOptions, progress DemoProgress) error {
-	return GenerateDemo(ctx, s.bulk, s.catalog, opts, progress)
+	if err := GenerateDemo(ctx, s.bulk, s.catalog, opts, progress); err != nil {
+		return err
+	}
+	if s.optimize == nil {
+		return nil
+	}
+	return s.optimize(ctx)
 }
 
 // LoadSample is Load with a plain progress callback, for the window.

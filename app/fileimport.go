@@ -97,6 +97,7 @@ func (s *IntakeService) ImportFile(ctx context.Context, ch domain.Channel, p Imp
 	if err := s.store.FinishRun(ctx, &run); err != nil {
 		return run, err
 	}
+	s.maintainAfter(run)
 	return run, s.store.SaveImportMapping(ctx, ch.ID, p.Mapping)
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -25,6 +27,9 @@ type IntakeService struct {
 	catalog   domain.CatalogStore
 	sources   SourceFactory
 	readTable TableReader
+	// optimize merges the search indexes; it runs in the background after large loads.
+	optimize   func(context.Context) error
+	background sync.WaitGroup
 	// Overlap is re-read before the cursor on every incremental sync.
 	Overlap time.Duration
 }
@@ -205,7 +210,26 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 	if err := s.store.FinishRun(ctx, &run); err != nil {
 		return run, err
 	}
+	s.maintainAfter(run)
 	return run, nil
+}
+
+// largeLoad is how many new or changed orders make the search indexes worth optimizing.
+const largeLoad = 5000
+
+// maintainAfter optimizes the search indexes in the background after a large
+// load, so the sync is done for the user while searches are made fast again.
+func (s *IntakeService) maintainAfter(run domain.SyncRun) {
+	if s.optimize == nil || run.New+run.Updated < largeLoad {
+		return
+	}
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		if err := s.optimize(context.Background()); err != nil {
+			slog.Warn("optimizing the search indexes after a sync", "err", err)
+		}
+	}()
 }
 
 // maxBatchPages is how many fetched pages one transaction may hold.
@@ -251,9 +275,9 @@ func (s *IntakeService) Syncable(ctx context.Context, ch domain.Channel) (bool, 
 func firstSight(seen map[string]string, orders []domain.SourceOrder, rejected []domain.RejectedOrder) ([]domain.SourceOrder, []domain.RejectedOrder) {
 	keptOrders := orders[:0:0]
 	for _, o := range orders {
-		fp := o.Fingerprint()
-		if seen[o.Order.ExternalID] != fp {
-			seen[o.Order.ExternalID] = fp
+		o.Print = o.Fingerprint()
+		if seen[o.Order.ExternalID] != o.Print {
+			seen[o.Order.ExternalID] = o.Print
 			keptOrders = append(keptOrders, o)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -22,6 +23,8 @@ type SourceOrder struct {
 	// PlacedUnknown says the source gave no order date (a file without a date
 	// column): Order.PlacedAt is the time of import and a re-import keeps the first.
 	PlacedUnknown bool
+	// Print caches Fingerprint() once a sync has computed it.
+	Print string
 }
 
 // RejectedOrder is an order a source delivered that cannot be stored as it is,
@@ -99,13 +102,33 @@ func (s SourceOrder) Fingerprint() string {
 	if s.PlacedUnknown {
 		placed = 0
 	}
-	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%d|%s|%d|%d|%d|%s|%s|%q|%+v|", o.ExternalID, o.Number, placed, o.Currency,
-		o.Shipping.Amount, o.Tax.Amount, o.Total.Amount, o.CustomerEmail, s.SourceStatus, o.Notes, o.ShipTo)
-	for _, l := range o.Lines {
-		fmt.Fprintf(h, "%q|%q|%d|%d|", l.SKU, l.Name, l.Quantity, l.UnitPrice.Amount)
+	// Length-prefixed fields: no separator inside a value can make two orders look alike.
+	b := make([]byte, 0, 512)
+	str := func(v string) {
+		b = strconv.AppendInt(b, int64(len(v)), 10)
+		b = append(b, ':')
+		b = append(b, v...)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	num := func(v int64) {
+		b = strconv.AppendInt(b, v, 10)
+		b = append(b, ';')
+	}
+	a := o.ShipTo
+	for _, v := range []string{o.ExternalID, o.Number, string(o.Currency), o.CustomerEmail, s.SourceStatus, o.Notes,
+		a.Name, a.Company, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, string(a.Country), a.Phone, a.Email} {
+		str(v)
+	}
+	for _, v := range []int64{placed, o.Shipping.Amount, o.Tax.Amount, o.Total.Amount} {
+		num(v)
+	}
+	for _, l := range o.Lines {
+		str(l.SKU)
+		str(l.Name)
+		num(int64(l.Quantity))
+		num(l.UnitPrice.Amount)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // Note records an event in the order's history without changing its status.

@@ -26,14 +26,7 @@ func (db *DB) Bulk(ctx context.Context, fill func(domain.BulkWriter) error) erro
 		if err := fill(&bulkWriter{ctx: ctx, tx: c, now: millis(db.now())}); err != nil {
 			return err
 		}
-		if err := indexOrdersAfter(ctx, tx, before); err != nil {
-			return err
-		}
-		after, err := maxOrderID(ctx, tx)
-		if err != nil || after-before < largeLoad {
-			return err
-		}
-		return optimizeSearch(ctx, tx)
+		return indexOrdersAfter(ctx, tx, before)
 	})
 }
 

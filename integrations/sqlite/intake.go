@@ -204,11 +204,6 @@ func (db *IntakeStore) FinishRun(ctx context.Context, run *domain.SyncRun) error
 		if err := saveRun(ctx, tx, run); err != nil {
 			return err
 		}
-		if run.New+run.Updated >= largeLoad {
-			if err := optimizeSearch(ctx, tx); err != nil {
-				return err
-			}
-		}
 		if run.Status != domain.SyncComplete {
 			return nil
 		}
@@ -245,8 +240,12 @@ func (db *IntakeStore) CommitPage(ctx context.Context, run *domain.SyncRun, chan
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM quarantine WHERE channel_id = ?)`, run.ChannelID).Scan(&quarantined); err != nil {
 			return err
 		}
+		existing, err := existingOrders(ctx, sqlTx, run.ChannelID, page.Orders)
+		if err != nil {
+			return err
+		}
 		for i := range page.Orders {
-			outcome, err := db.upsert(ctx, tx, run.ChannelID, channelName, page.Orders[i], now, quarantined)
+			outcome, err := db.upsert(ctx, tx, run.ChannelID, channelName, page.Orders[i], now, quarantined, existing)
 			if err != nil {
 				return fmt.Errorf("order %s: %w", page.Orders[i].Order.ExternalID, err)
 			}
@@ -294,15 +293,55 @@ const (
 	upsertUpdated
 )
 
-// upsert stores one source order; released says whether the channel has
+// storedOrder is what an upsert needs to know of an order already stored.
+type storedOrder struct {
+	id, sourceUpdated int64
+	fingerprint, text string
+}
+
+// existingOrders looks up, in one query, which of the page's orders the
+// channel already has.
+func existingOrders(ctx context.Context, tx *sql.Tx, channelID int64, orders []domain.SourceOrder) (map[string]storedOrder, error) {
+	out := map[string]storedOrder{}
+	for start := 0; start < len(orders); start += 500 {
+		chunk := orders[start:min(start+500, len(orders))]
+		args := []any{channelID}
+		for _, o := range chunk {
+			args = append(args, o.Order.ExternalID)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT external_id, id, source_updated_at, source_fingerprint, search_text FROM orders
+			WHERE channel_id = ? AND external_id IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var ext string
+			var so storedOrder
+			if err := rows.Scan(&ext, &so.id, &so.sourceUpdated, &so.fingerprint, &so.text); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[ext] = so
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// upsert stores one source order; release says whether the channel has
 // quarantined orders that a now valid version should release.
-func (db *IntakeStore) upsert(ctx context.Context, tx *stmtCache, channelID int64, channelName string, src domain.SourceOrder, now time.Time, release bool) (upsertOutcome, error) {
-	fp := src.Fingerprint()
-	var id, sourceUpdated int64
-	var storedFP, oldText string
-	err := tx.QueryRowContext(ctx, `SELECT id, source_updated_at, source_fingerprint, search_text FROM orders
-		WHERE channel_id = ? AND external_id = ?`, channelID, src.Order.ExternalID).Scan(&id, &sourceUpdated, &storedFP, &oldText)
-	if err == sql.ErrNoRows {
+func (db *IntakeStore) upsert(ctx context.Context, tx *stmtCache, channelID int64, channelName string, src domain.SourceOrder, now time.Time, release bool, existing map[string]storedOrder) (upsertOutcome, error) {
+	fp := src.Print
+	if fp == "" {
+		fp = src.Fingerprint()
+	}
+	so, found := existing[src.Order.ExternalID]
+	id, sourceUpdated, storedFP, oldText := so.id, so.sourceUpdated, so.fingerprint, so.text
+	var err error
+	if !found {
 		o := domain.NewFromSource(src, channelName, now)
 		o.ChannelID = channelID
 		if err := insertOrderFrom(ctx, tx, &o, millis(now), sourceFields{src.SourceStatus, millis(src.Order.UpdatedAt), fp}); err != nil {
@@ -313,10 +352,8 @@ func (db *IntakeStore) upsert(ctx context.Context, tx *stmtCache, channelID int6
 				return 0, err
 			}
 		}
+		existing[src.Order.ExternalID] = storedOrder{id: o.ID, sourceUpdated: millis(src.Order.UpdatedAt), fingerprint: fp, text: searchText(&o)}
 		return upsertNew, nil
-	}
-	if err != nil {
-		return 0, err
 	}
 	if storedFP == fp || millis(src.Order.UpdatedAt) < sourceUpdated {
 		return upsertUnchanged, nil // the same, or older than what is stored (an overlap re-read)
@@ -351,6 +388,8 @@ func (db *IntakeStore) upsert(ctx context.Context, tx *stmtCache, channelID int6
 	if err := reindexOrder(ctx, tx, id, oldText, searchText(&stored)); err != nil {
 		return 0, err
 	}
+	// A later version of the same order in this batch must see this one.
+	existing[src.Order.ExternalID] = storedOrder{id: id, sourceUpdated: millis(src.Order.UpdatedAt), fingerprint: fp, text: searchText(&stored)}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM order_lines WHERE order_id = ?`, id); err != nil {
 		return 0, err
 	}

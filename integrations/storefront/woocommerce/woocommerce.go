@@ -197,16 +197,21 @@ func decode(body []byte) ([]domain.SourceOrder, []domain.RejectedOrder, time.Tim
 	var rejected []domain.RejectedOrder
 	var newest time.Time
 	for i, r := range raw {
-		var stamp struct {
-			Modified string `json:"date_modified_gmt"`
-		}
-		if json.Unmarshal(r, &stamp) == nil {
-			if t, err := gmt(stamp.Modified); err == nil && t.After(newest) {
-				newest = t
-			}
-		}
 		var w wireOrder
-		if err := json.Unmarshal(r, &w); err != nil {
+		err := json.Unmarshal(r, &w)
+		modified := w.DateModifiedGMT
+		if err != nil {
+			// A malformed order still moves the page's position forward.
+			var stamp struct {
+				Modified string `json:"date_modified_gmt"`
+			}
+			_ = json.Unmarshal(r, &stamp)
+			modified = stamp.Modified
+		}
+		if t, terr := gmt(modified); terr == nil && t.After(newest) {
+			newest = t
+		}
+		if err != nil {
 			rejected = append(rejected, domain.RejectedOrder{ExternalID: fmt.Sprintf("(item %d)", i+1),
 				Reason: "malformed order: " + shortJSONError(err), Raw: domain.RawPayload(r)})
 			continue
