@@ -41,6 +41,7 @@ type Order struct {
 type Store struct {
 	mu     sync.Mutex
 	orders map[int64]*Order
+	sorted []*Order // by modification, then id; nil after a change
 	// Requests counts API calls served (for tests and the window's status line).
 	requests int
 }
@@ -62,6 +63,7 @@ func (s *Store) Update(id int64, at time.Time, change func(o *Order)) {
 	if o, ok := s.orders[id]; ok {
 		change(o)
 		o.Modified = at.UTC()
+		s.sorted = nil
 	}
 }
 
@@ -130,20 +132,13 @@ func (s *Store) serveWoo(w http.ResponseWriter, r *http.Request) {
 		}
 		after = t // dates_are_gmt=true: GMT; the sandbox keeps GMT too
 	}
-	var list []*Order
-	for _, o := range s.orders {
-		if after.IsZero() || o.Modified.After(after) {
-			list = append(list, o)
-		}
+	list := s.byModification(after, true)
+	if q.Get("orderby") != "modified" {
+		list = append([]*Order(nil), list...)
+		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
 	}
-	byModified := q.Get("orderby") == "modified"
-	sort.Slice(list, func(i, j int) bool {
-		if byModified {
-			return before(list[i], list[j])
-		}
-		return list[i].ID < list[j].ID
-	})
 	if q.Get("order") == "desc" {
+		list = append([]*Order(nil), list...)
 		for i, j := 0, len(list)-1; i < j; i, j = i+1, j-1 {
 			list[i], list[j] = list[j], list[i]
 		}
@@ -245,6 +240,7 @@ func (s *Store) Add(o Order) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.orders[o.ID] = &o
+	s.sorted = nil
 }
 
 // Len is the number of orders in the store.
@@ -262,16 +258,25 @@ func before(a, b *Order) bool {
 	return a.ID < b.ID
 }
 
-// byModification returns the orders changed at or after from (strictly after when strict), oldest change first.
+// byModification returns the orders changed at or after from (strictly after
+// when strict), oldest change first, from an index kept sorted like a store's
+// database would (rebuilt after a change). The result must not be modified.
 func (s *Store) byModification(from time.Time, strict bool) []*Order {
-	var list []*Order
-	for _, o := range s.orders {
-		if from.IsZero() || o.Modified.After(from) || (!strict && o.Modified.Equal(from)) {
-			list = append(list, o)
+	if s.sorted == nil {
+		s.sorted = make([]*Order, 0, len(s.orders))
+		for _, o := range s.orders {
+			s.sorted = append(s.sorted, o)
 		}
+		sort.Slice(s.sorted, func(i, j int) bool { return before(s.sorted[i], s.sorted[j]) })
 	}
-	sort.Slice(list, func(i, j int) bool { return before(list[i], list[j]) })
-	return list
+	if from.IsZero() {
+		return s.sorted
+	}
+	i := sort.Search(len(s.sorted), func(i int) bool {
+		m := s.sorted[i].Modified
+		return m.After(from) || (!strict && m.Equal(from))
+	})
+	return s.sorted[i:]
 }
 
 func splitName(full string) (first, last string) {
