@@ -189,6 +189,28 @@ func Decode(body []byte) ([]domain.SourceOrder, []domain.RejectedOrder, error) {
 // decode is Decode that also returns the newest modification time on the
 // page, rejected orders included.
 func decode(body []byte) ([]domain.SourceOrder, []domain.RejectedOrder, time.Time, error) {
+	// The whole page in one pass when it is well-formed (the usual case) …
+	// (a page with a bad order is read again below, to keep each payload as sent) …
+	var whole []wireOrder
+	if json.Unmarshal(body, &whole) == nil {
+		orders := make([]domain.SourceOrder, 0, len(whole))
+		var newest time.Time
+		for _, w := range whole {
+			if t, err := gmt(w.DateModifiedGMT); err == nil && t.After(newest) {
+				newest = t
+			}
+			o, err := w.toDomain()
+			if err != nil {
+				orders = nil
+				break
+			}
+			orders = append(orders, o)
+		}
+		if orders != nil {
+			return orders, nil, newest, nil
+		}
+	}
+	// … else order by order, so one malformed order does not stop the page.
 	var raw []json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, nil, time.Time{}, domain.Errorf(domain.EINVALID, "the store's answer is not a list of orders (%s)", shortJSONError(err))
