@@ -5,7 +5,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -95,18 +94,6 @@ func (a *App) Close() error {
 
 // DBPath is the database file in use.
 func (a *App) DBPath() string { return a.db.Path() }
-
-// SetClock replaces the clock used for new records (tests).
-func (a *App) SetClock(now func() time.Time) {
-	a.db.Now = now
-	a.Orders.now = now
-}
-
-// IsNotPortolan reports whether err means the file is not a Portolan database
-// or belongs to a newer version, so the caller can say so plainly.
-func IsNotPortolan(err error) bool {
-	return errors.Is(err, sqlite.ErrNotPortolan) || errors.Is(err, sqlite.ErrNewerSchema)
-}
 
 // OrderService reads orders and moves them through their statuses.
 type OrderService struct {

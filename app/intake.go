@@ -305,8 +305,8 @@ func (s *IntakeService) ChannelNamed(ctx context.Context, nameOrCode string) (do
 	return domain.Channel{}, domain.Errorf(domain.ENOTFOUND, "no channel named %q; add it with portolan channels add --kind file --name %q", nameOrCode, nameOrCode)
 }
 
-// QuarantineCount is how many of the channel's orders wait in quarantine
-// (0 when it cannot be read; the error is logged by the store's caller).
+// QuarantineCount is how many of the channel's orders wait in quarantine,
+// or -1 when that cannot be read (the Channels screen shows the column only).
 func (s *IntakeService) QuarantineCount(ctx context.Context, channelID int64) int {
 	n, err := s.store.QuarantineCount(ctx, channelID)
 	if err != nil {

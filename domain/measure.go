@@ -24,11 +24,6 @@ func (d Dimensions) Validate() error {
 	return nil
 }
 
-// VolumeCubicMM is length × width × height in mm³.
-func (d Dimensions) VolumeCubicMM() int64 {
-	return int64(d.Length) * int64(d.Width) * int64(d.Height)
-}
-
 func (d Dimensions) String() string {
 	return fmt.Sprintf("%d×%d×%d mm", d.Length, d.Width, d.Height)
 }

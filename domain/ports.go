@@ -56,7 +56,6 @@ type OrderStore interface {
 type CatalogStore interface {
 	Channels(ctx context.Context) ([]Channel, error)
 	Warehouses(ctx context.Context) ([]Warehouse, error)
-	ProductBySKU(ctx context.Context, sku string) (Product, error)
 	// IsEmpty reports whether the database holds no channels, warehouses, products or orders.
 	IsEmpty(ctx context.Context) (bool, error)
 }

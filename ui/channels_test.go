@@ -1,25 +1,19 @@
 package ui_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/sandbox"
 	"github.com/portolan/portolan/ui"
 )
 
 func TestChannelsScreenAddTestSyncRemove(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	urls := make(chan string, 1)
-	go app.ServeSandbox(ctx, "127.0.0.1:0", 40, 0, func(u string) { urls <- u })
-	storeURL := <-urls
+	storeURL := startSandbox(t, 40)
 
 	a := demoApp(t, 0)
 	m := newWindow(t, a)

@@ -57,7 +57,6 @@ func NewOrderDetail(svc OrderService, w fyne.Window, changed func(id int64)) *Or
 	d.Status = widget.NewLabel("")
 	d.Status.TextStyle.Bold = true
 	d.Meta, d.Address, d.Lines, d.Totals, d.Notes, d.History = label(), label(), label(), label(), label(), label()
-	d.Lines.TextStyle.Monospace = false
 	d.Problem = label()
 	d.Problem.Importance = widget.DangerImportance
 	d.Problem.Hide()

@@ -34,6 +34,17 @@ func demoApp(t *testing.T, orders int) *app.App {
 	return a
 }
 
+// startSandbox runs the sandbox store with n orders on loopback for the test
+// and returns its address.
+func startSandbox(t *testing.T, n int) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	urls := make(chan string, 1)
+	go app.ServeSandbox(ctx, "127.0.0.1:0", n, 0, func(u string) { urls <- u })
+	return <-urls
+}
+
 func services(a *app.App) ui.Services {
 	return ui.Services{Orders: a.Orders, Inventory: a.Inventory, Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, DBPath: a.DBPath()}
 }

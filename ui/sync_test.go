@@ -8,18 +8,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/sandbox"
 	"github.com/portolan/portolan/ui"
 )
 
 func TestSyncNowPullsOrdersIntoTheList(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	urls := make(chan string, 1)
-	go app.ServeSandbox(ctx, "127.0.0.1:0", 120, 0, func(u string) { urls <- u })
-	storeURL := <-urls
+	storeURL := startSandbox(t, 120)
 
 	a := demoApp(t, 5) // demo channels have no credentials: they are skipped
 	if _, err := a.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Sandbox store", storeURL,
@@ -60,11 +55,7 @@ func TestSyncNowPullsOrdersIntoTheList(t *testing.T) {
 }
 
 func TestAutoSyncRunsQuietlyAndIsRemembered(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	urls := make(chan string, 1)
-	go app.ServeSandbox(ctx, "127.0.0.1:0", 25, 0, func(u string) { urls <- u })
-	storeURL := <-urls
+	storeURL := startSandbox(t, 25)
 	a := demoApp(t, 0)
 	if _, err := a.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Sandbox store", storeURL,
 		domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret}); err != nil {

@@ -258,13 +258,6 @@ func (s *Store) Add(o Order) {
 	s.sorted = nil
 }
 
-// Len is the number of orders in the store.
-func (s *Store) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.orders)
-}
-
 // before orders by modification time, then id: the order every API here pages in.
 func before(a, b *Order) bool {
 	if !a.Modified.Equal(b.Modified) {

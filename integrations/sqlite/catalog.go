@@ -137,23 +137,6 @@ func (db *CatalogStore) Warehouses(ctx context.Context) ([]domain.Warehouse, err
 	return out, rows.Err()
 }
 
-// ProductBySKU implements domain.CatalogStore.
-func (db *CatalogStore) ProductBySKU(ctx context.Context, sku string) (domain.Product, error) {
-	var p domain.Product
-	var weight, l, w, h, value int64
-	var origin, cur string
-	err := db.read.QueryRowContext(ctx, `SELECT id, sku, name, gtin, weight_g, length_mm, width_mm, height_mm, hs_code,
-		origin_country, customs_description, unit_value_minor, unit_value_currency FROM products WHERE sku = ?`, sku).
-		Scan(&p.ID, &p.SKU, &p.Name, &p.GTIN, &weight, &l, &w, &h, &p.HSCode, &origin, &p.CustomsDescription, &value, &cur)
-	if err != nil {
-		return p, fmt.Errorf("product %s: %w", sku, translate(err))
-	}
-	p.Weight = domain.Grams(weight)
-	p.Dimensions = domain.Dimensions{Length: domain.Millimetres(l), Width: domain.Millimetres(w), Height: domain.Millimetres(h)}
-	p.Origin, p.UnitValue = domain.Country(origin), domain.NewMoney(value, domain.Currency(cur))
-	return p, nil
-}
-
 // IsEmpty implements domain.CatalogStore.
 func (db *CatalogStore) IsEmpty(ctx context.Context) (bool, error) {
 	var any int

@@ -227,7 +227,7 @@ func (db *OrderStore) history(ctx context.Context, q querier, id int64) ([]domai
 	return out, rows.Err()
 }
 
-// loadLines fills the lines of orders, which must share nothing but being loaded.
+// loadLines reads the lines of the given orders in one query and sets them.
 func (db *OrderStore) loadLines(ctx context.Context, orders []*domain.Order) error {
 	if len(orders) == 0 {
 		return nil
