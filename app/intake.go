@@ -95,9 +95,9 @@ func (s *IntakeService) State(ctx context.Context, channelID int64) (domain.Sync
 
 // Sync reads the channel's orders changed since its cursor (less the overlap),
 // or since the given time when it is not zero, and stores them page by page:
-// each page is committed with the cursor in one transaction, so a sync that
-// is cancelled or fails keeps every committed page and the next sync goes on
-// from there. The run is recorded with what the storefront reported, as the
+// the pages that have arrived are committed with the cursor in one
+// transaction, so a sync that is cancelled or fails keeps every committed
+// page and the next sync goes on from there. The run is recorded with what the storefront reported, as the
 // proof of completeness.
 func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.Time, progress func(SyncProgress)) (domain.SyncRun, error) {
 	run := domain.SyncRun{ChannelID: ch.ID, Reported: -1}
@@ -157,48 +157,36 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 		if err := ctx.Err(); err != nil {
 			return fail(err)
 		}
-		// Commit the pages that have arrived together (at most maxBatchPages):
-		// when the database is the slower side, fewer, larger transactions.
+		// Commit the pages that have arrived together: when the database is
+		// the slower side, fewer and larger transactions.
+		arrived, fetchErr, closed := gather(pages)
 		var batch domain.OrderPage
-		for n := 0; n < maxBatchPages && !last; n++ {
-			var f fetched
-			var ok bool
-			if n == 0 {
-				f, ok = <-pages
-			} else {
-				select {
-				case f, ok = <-pages:
-				default:
-					n = maxBatchPages // nothing more ready
-					continue
-				}
-			}
-			if !ok {
-				return fail(ctx.Err())
-			}
-			if f.err != nil {
-				if n == 0 {
-					return fail(f.err)
-				}
-				// Commit what arrived before the failure, then report it.
-				if err := s.commit(ctx, &run, ch, batch); err != nil {
-					return fail(err)
-				}
-				return fail(f.err)
-			}
+		for _, p := range arrived {
 			page++
 			if page == 1 {
-				run.Reported = f.page.ReportedTotal
+				run.Reported = p.ReportedTotal
 			}
-			o, r := firstSight(seen, f.page.Orders, f.page.Rejected)
+			o, r := firstSight(seen, p.Orders, p.Rejected)
 			batch.Orders, batch.Rejected = append(batch.Orders, o...), append(batch.Rejected, r...)
-			last = f.page.Next == ""
+			last = p.Next == ""
 		}
-		if err := s.commit(ctx, &run, ch, batch); err != nil {
-			return fail(err)
+		if len(arrived) > 0 {
+			if err := s.commit(ctx, &run, ch, batch); err != nil {
+				return fail(err)
+			}
+			if progress != nil {
+				progress(SyncProgress{Channel: ch, Page: page, Run: run})
+			}
 		}
-		if progress != nil {
-			progress(SyncProgress{Channel: ch, Page: page, Run: run})
+		switch {
+		case fetchErr != nil:
+			return fail(fetchErr) // what arrived before the failure is committed
+		case closed && !last:
+			// The fetcher only stops early when ctx has ended.
+			if err := ctx.Err(); err != nil {
+				return fail(err)
+			}
+			return fail(errors.New("the page reader stopped before the last page"))
 		}
 	}
 	run.Status = domain.SyncComplete
@@ -244,6 +232,30 @@ func (s *IntakeService) commit(ctx context.Context, run *domain.SyncRun, ch doma
 		}
 	}
 	return s.store.CommitPage(ctx, run, ch.Name, batch, cursor)
+}
+
+// gather waits for the next fetched page and takes the ones that have
+// already arrived after it, up to maxBatchPages, stopping at a fetch error
+// (returned separately) or when the fetcher is done (closed).
+func gather(pages <-chan fetched) (arrived []domain.OrderPage, fetchErr error, closed bool) {
+	f, ok := <-pages
+	for {
+		if !ok {
+			return arrived, nil, true
+		}
+		if f.err != nil {
+			return arrived, f.err, false
+		}
+		arrived = append(arrived, f.page)
+		if f.page.Next == "" || len(arrived) == maxBatchPages {
+			return arrived, nil, false
+		}
+		select {
+		case f, ok = <-pages:
+		default:
+			return arrived, nil, false
+		}
+	}
 }
 
 type fetched struct {
