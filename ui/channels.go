@@ -167,17 +167,7 @@ func (s *ChannelsScreen) updateButtons() {
 // Reload re-reads the channels and their sync state.
 func (s *ChannelsScreen) Reload() {
 	s.tasks.run(func() func() {
-		ctx := context.Background()
-		chans, err := s.svc.Channels(ctx)
-		var rows []channelRow
-		for _, c := range chans {
-			if err != nil {
-				break
-			}
-			var st domain.SyncState
-			st, err = s.svc.State(ctx, c.ID)
-			rows = append(rows, channelRow{ch: c, state: st, quarantined: s.svc.QuarantineCount(ctx, c.ID)})
-		}
+		rows, err := s.channelRows(context.Background())
 		return func() {
 			if err != nil {
 				s.Problem.show("channels", err)
@@ -192,6 +182,23 @@ func (s *ChannelsScreen) Reload() {
 			s.Table.Refresh()
 		}
 	})
+}
+
+// channelRows reads every channel with where its sync stands.
+func (s *ChannelsScreen) channelRows(ctx context.Context) ([]channelRow, error) {
+	chans, err := s.svc.Channels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]channelRow, 0, len(chans))
+	for _, c := range chans {
+		st, err := s.svc.State(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, channelRow{ch: c, state: st, quarantined: s.svc.QuarantineCount(ctx, c.ID)})
+	}
+	return rows, nil
 }
 
 func (s *ChannelsScreen) updateCell(id widget.TableCellID, l *widget.Label) {

@@ -47,25 +47,7 @@ type syncTarget struct {
 // Start lists the channels, shows the dialog and syncs them.
 func (d *SyncDialog) Start() {
 	d.tasks.run(func() func() {
-		ctx := context.Background()
-		chans, err := d.svc.Channels(ctx)
-		if d.Only != nil {
-			chans = []domain.Channel{*d.Only}
-		}
-		var targets []syncTarget
-		for _, c := range chans {
-			if err != nil {
-				break
-			}
-			var ok bool
-			var why string
-			ok, why, err = d.svc.Syncable(ctx, c)
-			if !ok {
-				targets = append(targets, syncTarget{ch: c, reason: why})
-			} else {
-				targets = append(targets, syncTarget{ch: c})
-			}
-		}
+		targets, err := d.targets(context.Background())
 		return func() {
 			if err != nil {
 				logError("sync", err)
@@ -75,6 +57,31 @@ func (d *SyncDialog) Start() {
 			d.show(targets)
 		}
 	})
+}
+
+// targets lists the channels to sync, each with why it is skipped, if it is.
+func (d *SyncDialog) targets(ctx context.Context) ([]syncTarget, error) {
+	chans := []domain.Channel{}
+	if d.Only != nil {
+		chans = append(chans, *d.Only)
+	} else {
+		var err error
+		if chans, err = d.svc.Channels(ctx); err != nil {
+			return nil, err
+		}
+	}
+	targets := make([]syncTarget, 0, len(chans))
+	for _, c := range chans {
+		ok, why, err := d.svc.Syncable(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			why = ""
+		}
+		targets = append(targets, syncTarget{ch: c, reason: why})
+	}
+	return targets, nil
 }
 
 func (d *SyncDialog) show(targets []syncTarget) {
