@@ -406,7 +406,7 @@ func TestCLIAddShopifyChannel(t *testing.T) {
 }
 
 func TestSyncEveryStorefrontShapeOfTheSandbox(t *testing.T) {
-	orders := sandboxOrders(t, 180)
+	orders := sandboxOrders(t, 560) // three Shopify pages of up to 250, six WooCommerce pages of 100
 	orders[3].Status = "cancelled"
 	byID := map[string]domain.Order{}
 	for _, o := range orders {
@@ -418,8 +418,8 @@ func TestSyncEveryStorefrontShapeOfTheSandbox(t *testing.T) {
 		creds    domain.Credentials
 		reported int
 	}{
-		{domain.ChannelShopify, "", domain.Credentials{Token: sandbox.ShopifyToken}, 180},
-		{domain.ChannelWooCommerce, "", domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret}, 180},
+		{domain.ChannelShopify, "", domain.Credentials{Token: sandbox.ShopifyToken}, 560},
+		{domain.ChannelWooCommerce, "", domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret}, 560},
 		{domain.ChannelBigCommerce, sandbox.BigCommercePath, domain.Credentials{Token: sandbox.BigCommerceToken}, -1},
 	} {
 		t.Run(string(tc.kind), func(t *testing.T) {
@@ -432,7 +432,7 @@ func TestSyncEveryStorefrontShapeOfTheSandbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			run, err := a.Intake.Sync(context.Background(), ch, time.Time{}, nil)
-			if err != nil || run.Status != domain.SyncComplete || run.New != 180 || run.Reported != tc.reported || run.Quarantined != 0 {
+			if err != nil || run.Status != domain.SyncComplete || run.New != 560 || run.Reported != tc.reported || run.Quarantined != 0 {
 				t.Fatalf("%+v %v", run, err)
 			}
 			err = a.Orders.Each(context.Background(), domain.OrderFilter{}, func(o domain.Order) error {

@@ -4,16 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/internal/gqlcost"
 )
 
-// serveShopify answers the Admin GraphQL orders query the way Shopify does:
-// ordersCount, the orders connection sorted by UPDATED_AT filtered with
-// updated_at:>='…', cursor paging, and the cost extension.
+// serveShopify answers the Admin GraphQL queries Portolan sends the way Shopify
+// does: the orders connection (ordersCount, sorted by UPDATED_AT, filtered with
+// updated_at:>='…', cursor paging, at most 250 per page), orders read by id
+// with nodes(ids:), an order's further lines, and the cost extension. A query
+// whose requested cost exceeds Shopify's single-query limit is refused with
+// MAX_COST_EXCEEDED, as Shopify refuses it.
 func (s *Store) serveShopify(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("X-Shopify-Access-Token") != ShopifyToken {
 		w.WriteHeader(http.StatusUnauthorized)
@@ -29,14 +34,48 @@ func (s *Store) serveShopify(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"errors":[{"message":"Bad request"}]}`)
 		return
 	}
-	cost := `"extensions":{"cost":{"requestedQueryCost":752,"actualQueryCost":120,"throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":1880,"restoreRate":100.0}}}`
-	if strings.Contains(req.Query, "MoreLines") {
-		// Sandbox orders have few lines: the first page of lines was complete.
-		fmt.Fprintf(w, `{"data":{"order":{"lineItems":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[]}}},%s}`, cost)
+	requested, err := gqlcost.QueryCost(req.Query, req.Variables)
+	if err != nil {
+		fmt.Fprintf(w, `{"errors":[{"message":%q}]}`, "Parse error: "+err.Error())
 		return
 	}
+	if requested > gqlcost.Max {
+		fmt.Fprintf(w, `{"errors":[{"message":"Query cost is %d, which exceeds the single query max cost limit (%d).","extensions":{"code":"MAX_COST_EXCEEDED","cost":%d,"maxCost":%d}}]}`,
+			requested, gqlcost.Max, requested, gqlcost.Max)
+		return
+	}
+	cost := fmt.Sprintf(`"extensions":{"cost":{"requestedQueryCost":%d,"actualQueryCost":%d,"throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":%d,"restoreRate":100.0}}}`,
+		requested, requested/4, 2000-requested/4)
+	switch {
+	case strings.Contains(req.Query, "MoreLines"):
+		// Sandbox orders have few lines: the first page of lines was complete.
+		fmt.Fprintf(w, `{"data":{"order":{"lineItems":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[]}}},%s}`, cost)
+	case strings.Contains(req.Query, "nodes(ids:"):
+		ids, _ := req.Variables["ids"].([]any)
+		nodes := make([]string, 0, len(ids))
+		for _, v := range ids {
+			gid, _ := v.(string)
+			id, err := strconv.ParseInt(strings.TrimPrefix(gid, shopifyOrderGID), 10, 64)
+			o, ok := s.orders[id]
+			if err != nil || !strings.HasPrefix(gid, shopifyOrderGID) || !ok {
+				nodes = append(nodes, "null")
+				continue
+			}
+			b, _ := json.Marshal(toShopify(o))
+			nodes = append(nodes, string(b))
+		}
+		fmt.Fprintf(w, `{"data":{"nodes":[%s]},%s}`, strings.Join(nodes, ","), cost)
+	default:
+		s.serveShopifyOrders(w, req.Variables, cost)
+	}
+}
+
+const shopifyOrderGID = "gid://shopify/Order/"
+
+// serveShopifyOrders answers the orders connection with the orders' ids.
+func (s *Store) serveShopifyOrders(w http.ResponseWriter, vars map[string]any, cost string) {
 	var from time.Time
-	if q, _ := req.Variables["query"].(string); q != "" {
+	if q, _ := vars["query"].(string); q != "" {
 		v := strings.TrimSuffix(strings.TrimPrefix(q, "updated_at:>='"), "'")
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
@@ -45,13 +84,14 @@ func (s *Store) serveShopify(w http.ResponseWriter, r *http.Request) {
 		}
 		from = t
 	}
-	first := 50
-	if f, ok := req.Variables["first"].(float64); ok && f >= 1 && f <= 250 {
-		first = int(f)
+	first, ok := vars["first"].(float64)
+	if !ok || first < 1 || first > 250 {
+		fmt.Fprint(w, `{"errors":[{"message":"The first argument must be between 1 and 250","extensions":{"code":"BAD_REQUEST"}}]}`)
+		return
 	}
 	list := s.byModification(from, false)
 	count := len(list)
-	if after, _ := req.Variables["after"].(string); after != "" {
+	if after, _ := vars["after"].(string); after != "" {
 		// The cursor is the (modified, id) of the last order of the previous page.
 		m, id, ok := strings.Cut(after, ":")
 		nanos, err1 := strconv.ParseInt(m, 10, 64)
@@ -61,20 +101,16 @@ func (s *Store) serveShopify(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		mark := &Order{ID: oid, Modified: time.Unix(0, nanos).UTC()}
-		i := 0
-		for i < len(list) && !before(mark, list[i]) {
-			i++
-		}
+		i := sort.Search(len(list), func(i int) bool { return before(mark, list[i]) })
 		list = list[i:]
 	}
-	next := len(list) > first
+	next := len(list) > int(first)
 	if next {
-		list = list[:first]
+		list = list[:int(first)]
 	}
 	nodes := make([]string, 0, len(list))
 	for _, o := range list {
-		b, _ := json.Marshal(toShopify(o))
-		nodes = append(nodes, string(b))
+		nodes = append(nodes, fmt.Sprintf(`{"id":"%s%d"}`, shopifyOrderGID, o.ID))
 	}
 	end := "null"
 	if len(list) > 0 {
@@ -118,7 +154,7 @@ func toShopify(o *Order) map[string]any {
 		fulfil = "FULFILLED"
 	}
 	return map[string]any{
-		"legacyResourceId": strconv.FormatInt(o.ID, 10), "name": "#" + d.Number, "createdAt": d.PlacedAt.UTC().Format(time.RFC3339),
+		"id": shopifyOrderGID + strconv.FormatInt(o.ID, 10), "legacyResourceId": strconv.FormatInt(o.ID, 10), "name": "#" + d.Number, "createdAt": d.PlacedAt.UTC().Format(time.RFC3339),
 		"updatedAt": o.Modified.UTC().Format(time.RFC3339), "cancelledAt": cancelled, "email": d.CustomerEmail, "note": d.Notes,
 		"presentmentCurrencyCode": string(d.Currency), "displayFinancialStatus": "PAID", "displayFulfillmentStatus": fulfil,
 		"totalPriceSet": moneySet(d.Total), "totalTaxSet": moneySet(d.Tax), "totalShippingPriceSet": moneySet(d.Shipping),

@@ -26,11 +26,19 @@ import (
 // APIVersion is the Admin API version Portolan speaks.
 const APIVersion = "2026-10"
 
-// PageSize is the number of orders asked for per page. With up to LinesPerOrder
-// lines each, a page stays under Shopify's single-query cost limit of 1,000.
+// A page of the orders connection is PageSize orders (Shopify's maximum). A
+// query's requested cost may not exceed 1,000 points (an object costs 1, a
+// connection 2 + first × its node's cost), so a page of 250 orders with their
+// amounts, addresses and lines (≈ 32 points each) cannot be one query. The
+// page is read in two steps: the connection lists 250 order ids (254 points),
+// then the orders are read by id, DetailsPerRequest at a time (≈ 960 points),
+// each with its first LinesPerOrder lines; an order with more lines has the
+// rest read with its own lineItems connection. TestQueriesFitCostLimit checks
+// every query's cost.
 const (
-	PageSize      = 50
-	LinesPerOrder = 15
+	PageSize          = 250
+	DetailsPerRequest = 30
+	LinesPerOrder     = 5
 )
 
 // Client reads one shop's orders.
@@ -66,12 +74,20 @@ const moneyFields = `presentmentMoney { amount currencyCode }`
 
 const addressFields = `name firstName lastName company address1 address2 city province provinceCode zip countryCodeV2 phone`
 
-var ordersQuery = `query Orders($first: Int!, $after: String, $query: String!) {
+// listQuery pages the orders connection: ids only, sorted by update time.
+var listQuery = `query OrderIDs($first: Int!, $after: String, $query: String!) {
   ordersCount(query: $query) { count precision }
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
-    nodes {
-      legacyResourceId name createdAt updatedAt cancelledAt email note presentmentCurrencyCode
+    nodes { id }
+  }
+}`
+
+// detailsQuery reads the orders of a page by id.
+var detailsQuery = `query OrderDetails($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Order {
+      id legacyResourceId name createdAt updatedAt cancelledAt email note presentmentCurrencyCode
       displayFinancialStatus displayFulfillmentStatus
       totalPriceSet { ` + moneyFields + ` }
       totalTaxSet { ` + moneyFields + ` }
@@ -256,7 +272,9 @@ type ordersData struct {
 			HasNextPage bool   `json:"hasNextPage"`
 			EndCursor   string `json:"endCursor"`
 		} `json:"pageInfo"`
-		Nodes []json.RawMessage `json:"nodes"`
+		Nodes []struct {
+			ID string `json:"id"`
+		} `json:"nodes"`
 	} `json:"orders"`
 }
 
@@ -270,35 +288,52 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 	if token != "" {
 		vars["after"] = token
 	}
-	var data ordersData
-	if err := c.query(ctx, ordersQuery, vars, &data); err != nil {
+	var list ordersData
+	if err := c.query(ctx, listQuery, vars, &list); err != nil {
 		return domain.OrderPage{}, fmt.Errorf("reading Shopify orders: %w", err)
 	}
 	page := domain.OrderPage{ReportedTotal: -1}
-	if data.OrdersCount != nil && data.OrdersCount.Precision == "EXACT" {
-		page.ReportedTotal = data.OrdersCount.Count
+	if list.OrdersCount != nil && list.OrdersCount.Precision == "EXACT" {
+		page.ReportedTotal = list.OrdersCount.Count
 	}
-	for i, raw := range data.Orders.Nodes {
-		var n orderNode
-		if err := json.Unmarshal(raw, &n); err != nil {
-			page.Rejected = append(page.Rejected, domain.RejectedOrder{ExternalID: fmt.Sprintf("(item %d)", i+1),
-				Reason: "malformed order: " + short(err.Error()), Raw: domain.RawPayload(raw)})
-			continue
+	ids := make([]any, 0, len(list.Orders.Nodes))
+	for _, n := range list.Orders.Nodes {
+		ids = append(ids, n.ID)
+	}
+	for start := 0; start < len(ids); start += DetailsPerRequest {
+		chunk := ids[start:min(start+DetailsPerRequest, len(ids))]
+		var data struct {
+			Nodes []json.RawMessage `json:"nodes"`
 		}
-		if n.LineItems.PageInfo.HasNextPage {
-			if err := c.moreLines(ctx, &n); err != nil {
-				return domain.OrderPage{}, fmt.Errorf("reading the lines of Shopify order %s: %w", n.Name, err)
+		if err := c.query(ctx, detailsQuery, map[string]any{"ids": chunk}, &data); err != nil {
+			return domain.OrderPage{}, fmt.Errorf("reading Shopify orders: %w", err)
+		}
+		for i, raw := range data.Nodes {
+			if len(raw) == 0 || string(raw) == "null" {
+				continue // deleted in Shopify since the page was listed
 			}
+			id := fmt.Sprint(chunk[min(i, len(chunk)-1)])
+			var n orderNode
+			if err := json.Unmarshal(raw, &n); err != nil {
+				page.Rejected = append(page.Rejected, domain.RejectedOrder{ExternalID: strings.TrimPrefix(id, "gid://shopify/Order/"),
+					Reason: "malformed order: " + short(err.Error()), Raw: domain.RawPayload(raw)})
+				continue
+			}
+			if n.LineItems.PageInfo.HasNextPage {
+				if err := c.moreLines(ctx, &n); err != nil {
+					return domain.OrderPage{}, fmt.Errorf("reading the lines of Shopify order %s: %w", n.Name, err)
+				}
+			}
+			o, err := n.toDomain()
+			if err != nil {
+				page.Rejected = append(page.Rejected, domain.RejectedOrder{ExternalID: n.LegacyResourceID, Reason: err.Error(), Raw: domain.RawPayload(raw)})
+				continue
+			}
+			page.Orders = append(page.Orders, o)
 		}
-		o, err := n.toDomain()
-		if err != nil {
-			page.Rejected = append(page.Rejected, domain.RejectedOrder{ExternalID: n.LegacyResourceID, Reason: err.Error(), Raw: domain.RawPayload(raw)})
-			continue
-		}
-		page.Orders = append(page.Orders, o)
 	}
-	if data.Orders.PageInfo.HasNextPage {
-		page.Next = data.Orders.PageInfo.EndCursor
+	if list.Orders.PageInfo.HasNextPage {
+		page.Next = list.Orders.PageInfo.EndCursor
 	}
 	return page, nil
 }
@@ -415,7 +450,7 @@ func (n orderNode) toDomain() (domain.SourceOrder, error) {
 	return domain.SourceOrder{Order: o, SourceStatus: status, Cancelled: n.CancelledAt != nil}, nil
 }
 
-// DecodeOrder maps one order node of the orders query. It is the decoder the
+// DecodeOrder maps one order node of the details query. It is the decoder the
 // client uses for every order, exposed for fuzzing.
 func DecodeOrder(raw []byte) (domain.SourceOrder, error) {
 	var n orderNode

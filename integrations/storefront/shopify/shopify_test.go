@@ -7,12 +7,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/internal/gqlcost"
 	"github.com/portolan/portolan/integrations/storefront/shopify"
 )
 
@@ -52,15 +54,24 @@ const (
 	athens = `{"name":"Ελένη Νικολάου","firstName":"Ελένη","lastName":"Νικολάου","company":null,"address1":"Οδός Ερμού 5","address2":null,"city":"Αθήνα","province":null,"provinceCode":null,"zip":"105 63","countryCodeV2":"GR","phone":null}`
 )
 
+// gqlServer speaks the Admin GraphQL API for two pages of two orders: the
+// orders connection lists ids, nodes(ids:) returns the orders, and order 3
+// has more lines than the first page of its lineItems. Like Shopify, it
+// refuses a query whose requested cost exceeds the single-query limit.
 type gqlServer struct {
 	t        *testing.T
 	requests atomic.Int32
 	fail     func(w http.ResponseWriter, n int32) bool
+	orders   map[string]string // by GID
+	pages    func(after any) (ids []int, next string)
+	byID     atomic.Int32 // nodes(ids:) requests
 }
 
 func cost(available float64) string {
 	return fmt.Sprintf(`"extensions":{"cost":{"requestedQueryCost":752,"actualQueryCost":null,"throttleStatus":{"maximumAvailable":2000,"currentlyAvailable":%v,"restoreRate":100000}}}`, available)
 }
+
+func gid(id int) string { return fmt.Sprintf("gid://shopify/Order/%d", id) }
 
 func (s *gqlServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := s.requests.Add(1)
@@ -85,40 +96,82 @@ func (s *gqlServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := json.Unmarshal(body, &req); err != nil {
 		s.t.Errorf("request is not JSON: %s", body)
 	}
-	if strings.Contains(req.Query, "MoreLines") {
-		if req.Variables["id"] != "gid://shopify/Order/3" || req.Variables["after"] != "lines-cursor" {
+	if c, err := gqlcost.QueryCost(req.Query, req.Variables); err != nil || c > gqlcost.Max {
+		s.t.Errorf("query cost %d (%v) exceeds Shopify's limit: %s", c, err, req.Query)
+		fmt.Fprintf(w, `{"errors":[{"message":"Query cost is %d, which exceeds the single query max cost limit (1000).","extensions":{"code":"MAX_COST_EXCEEDED"}}]}`, c)
+		return
+	}
+	switch {
+	case strings.Contains(req.Query, "MoreLines"):
+		if req.Variables["id"] != gid(3) || req.Variables["after"] != "lines-cursor" {
 			s.t.Errorf("more lines asked with %v", req.Variables)
 		}
 		fmt.Fprintf(w, `{"data":{"order":{"lineItems":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[%s,%s]}}},%s}`,
 			lineNode("PRT-EXTRA-1", 1, "1.000", "KWD"), lineNode("PRT-EXTRA-2", 2, "0.500", "KWD"), cost(1900))
 		return
+	case strings.Contains(req.Query, "nodes(ids:"):
+		s.byID.Add(1)
+		var nodes []string
+		for _, id := range req.Variables["ids"].([]any) {
+			o, ok := s.orders[id.(string)]
+			if !ok {
+				o = "null"
+			}
+			nodes = append(nodes, o)
+		}
+		fmt.Fprintf(w, `{"data":{"nodes":[%s]},%s}`, strings.Join(nodes, ","), cost(1300))
+		return
 	}
 	if q, _ := req.Variables["query"].(string); !strings.HasPrefix(q, "updated_at:>='2026-11-01T00:00:00Z'") || !strings.Contains(req.Query, "sortKey: UPDATED_AT") {
 		s.t.Errorf("query %q / %s", q, req.Query)
 	}
-	var nodes []string
+	if req.Variables["first"] != float64(250) {
+		s.t.Errorf("page of %v orders, want Shopify's maximum of 250", req.Variables["first"])
+	}
+	var ids []int
 	next, cursor := false, "null"
-	switch req.Variables["after"] {
-	case nil:
-		nodes = []string{
-			order(1, "JPY", "10600.0", "800.0", "0.0", false, tokyo, false, lineNode("PRT-10013", 1, "9800.0", "JPY")),
-			order(2, "EUR", "54.80", "4.90", "9.10", false, athens, false, lineNode("PRT-10001", 2, "20.40", "EUR")),
+	if s.pages != nil {
+		var to string
+		ids, to = s.pages(req.Variables["after"])
+		if next = to != ""; next {
+			cursor = strconv.Quote(to)
 		}
-		next, cursor = true, `"page-2"`
-	case "page-2":
-		nodes = []string{
-			order(3, "KWD", "14.500", "1.000", "0.000", false, kuwait, true, lineNode("PRT-10020", 4, "2.500", "KWD")),
-			order(4, "EUR", "0.00", "0.00", "0.00", true, athens, false, lineNode("PRT-10002", 1, "49.90", "EUR")),
-		}
-	default:
-		s.t.Errorf("unknown cursor %v", req.Variables["after"])
+	} else {
+		ids, next, cursor = s.defaultPage(req.Variables["after"])
+	}
+	var nodes []string
+	for _, id := range ids {
+		nodes = append(nodes, fmt.Sprintf(`{"id":%q}`, gid(id)))
 	}
 	fmt.Fprintf(w, `{"data":{"ordersCount":{"count":4,"precision":"EXACT"},"orders":{"pageInfo":{"hasNextPage":%v,"endCursor":%s},"nodes":[%s]}},%s}`,
 		next, cursor, strings.Join(nodes, ","), cost(1200))
 }
 
+// defaultPage lists orders 1 and 2, then 3, 4 and 5 (5 is deleted before it is read).
+func (s *gqlServer) defaultPage(after any) (ids []int, next bool, cursor string) {
+	cursor = "null"
+	switch after {
+	case nil:
+		ids, next, cursor = []int{1, 2}, true, `"page-2"`
+	case "page-2":
+		ids = []int{3, 4, 5} // 5 is deleted before it is read
+	default:
+		s.t.Errorf("unknown cursor %v", after)
+	}
+	return ids, next, cursor
+}
+
+func shopOrders() map[string]string {
+	return map[string]string{
+		gid(1): order(1, "JPY", "10600.0", "800.0", "0.0", false, tokyo, false, lineNode("PRT-10013", 1, "9800.0", "JPY")),
+		gid(2): order(2, "EUR", "54.80", "4.90", "9.10", false, athens, false, lineNode("PRT-10001", 2, "20.40", "EUR")),
+		gid(3): order(3, "KWD", "14.500", "1.000", "0.000", false, kuwait, true, lineNode("PRT-10020", 4, "2.500", "KWD")),
+		gid(4): order(4, "EUR", "0.00", "0.00", "0.00", true, athens, false, lineNode("PRT-10002", 1, "49.90", "EUR")),
+	}
+}
+
 func newShop(t *testing.T) (*gqlServer, *shopify.Client) {
-	s := &gqlServer{t: t}
+	s := &gqlServer{t: t, orders: shopOrders()}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	c, err := shopify.New(srv.URL, token)
@@ -180,6 +233,38 @@ func TestFetchPagesAndMap(t *testing.T) {
 	}
 }
 
+// A full page of 250 orders is read by id in chunks that each fit the cost limit.
+func TestFullPageReadInChunks(t *testing.T) {
+	s, c := newShop(t)
+	s.orders = map[string]string{}
+	for id := 1; id <= 260; id++ {
+		s.orders[gid(id)] = order(id, "EUR", "54.80", "4.90", "9.10", false, athens, false, lineNode("PRT-10001", 2, "20.40", "EUR"))
+	}
+	s.pages = func(after any) ([]int, string) {
+		if after == nil {
+			ids := make([]int, 250)
+			for i := range ids {
+				ids[i] = i + 1
+			}
+			return ids, "next"
+		}
+		return []int{251, 252, 253, 254, 255, 256, 257, 258, 259, 260}, ""
+	}
+	orders, rejected, _, err := fetchAll(t, c)
+	if err != nil || len(orders) != 260 || len(rejected) != 0 {
+		t.Fatalf("%d orders, %d rejected, %v", len(orders), len(rejected), err)
+	}
+	for i, o := range orders {
+		if o.Order.ExternalID != strconv.Itoa(i+1) {
+			t.Fatalf("order %d is %s: the page's order was not kept", i+1, o.Order.ExternalID)
+		}
+	}
+	want := (250+shopify.DetailsPerRequest-1)/shopify.DetailsPerRequest + 1
+	if got := int(s.byID.Load()); got != want {
+		t.Errorf("%d reads by id, want %d", got, want)
+	}
+}
+
 func TestThrottlingIsWaitedOut(t *testing.T) {
 	s, c := newShop(t)
 	s.fail = func(w http.ResponseWriter, n int32) bool {
@@ -202,8 +287,8 @@ func TestThrottlingIsWaitedOut(t *testing.T) {
 	if err != nil || len(orders) != 4 {
 		t.Fatalf("%d orders, %v", len(orders), err)
 	}
-	if s.requests.Load() != 6 {
-		t.Errorf("%d requests, want 3 + 3 retries", s.requests.Load())
+	if s.requests.Load() != 8 {
+		t.Errorf("%d requests, want 5 (2 lists, 2 reads by id, 1 of more lines) + 3 retries", s.requests.Load())
 	}
 }
 
@@ -232,15 +317,18 @@ func TestErrors(t *testing.T) {
 	if _, err := c.FetchUpdated(context.Background(), since, ""); !strings.Contains(fmt.Sprint(err), "not GraphQL JSON") {
 		t.Errorf("malformed: %v", err)
 	}
-	s.fail = func(w http.ResponseWriter, n int32) bool {
-		fmt.Fprintf(w, `{"data":{"ordersCount":{"count":1,"precision":"EXACT"},"orders":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[%s,%s]}}}`,
-			order(9, "XXX", "1.00", "0", "0", false, athens, false, lineNode("A", 1, "1.00", "XXX")),
-			order(10, "EUR", "1.00", "0", "0", false, athens, false, lineNode("A", 1, "1.001", "EUR")))
-		return true
-	}
+	s.fail = nil
+	s.orders[gid(1)] = order(1, "XXX", "1.00", "0", "0", false, athens, false, lineNode("A", 1, "1.00", "XXX"))
+	s.orders[gid(2)] = order(2, "EUR", "1.00", "0", "0", false, athens, false, lineNode("A", 1, "1.001", "EUR"))
 	p, err := c.FetchUpdated(context.Background(), since, "")
-	if err != nil || len(p.Rejected) != 2 || !strings.Contains(p.Rejected[0].Reason, "ISO 4217") || !strings.Contains(p.Rejected[1].Reason, "decimals") {
+	if err != nil || len(p.Rejected) != 2 || !strings.Contains(p.Rejected[0].Reason, "ISO 4217") || !strings.Contains(p.Rejected[1].Reason, "decimals") ||
+		p.Rejected[0].ExternalID != "1" || len(p.Orders) != 0 {
 		t.Errorf("bad orders: %+v %v", p.Rejected, err)
+	}
+	s.orders[gid(1)] = `{"legacyResourceId":"1","name":7}`
+	if p, err := c.FetchUpdated(context.Background(), since, ""); err != nil || len(p.Rejected) != 2 ||
+		p.Rejected[0].ExternalID != "1" || !strings.Contains(p.Rejected[0].Reason, "malformed") {
+		t.Errorf("malformed order: %+v %v", p.Rejected, err)
 	}
 	s.fail = func(w http.ResponseWriter, n int32) bool {
 		time.Sleep(200 * time.Millisecond)
