@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -16,8 +17,9 @@ import (
 )
 
 // SyncDialog pulls new and changed orders from every channel that can be
-// synced, one after another in the background, with a progress line per
-// channel, a Cancel button and a summary at the end.
+// synced, all channels at once in the background (a slow or throttled store
+// does not hold up the others), with a progress bar and a line per channel, a
+// Cancel button and a summary at the end.
 type SyncDialog struct {
 	svc    SyncService
 	window fyne.Window
@@ -28,7 +30,8 @@ type SyncDialog struct {
 	Only  *domain.Channel
 	Since time.Time
 
-	Rows    map[string]*widget.Label // per channel name: progress, then the result
+	Rows    map[string]*widget.Label       // per channel name: progress, then the result
+	Bars    map[string]*widget.ProgressBar // per channel name: received of what the store reported
 	Summary *widget.Label
 	Cancel  *widget.Button
 	dialog  *dialog.CustomDialog
@@ -36,7 +39,7 @@ type SyncDialog struct {
 
 // NewSyncDialog prepares the dialog; Start shows it and begins.
 func NewSyncDialog(svc SyncService, w fyne.Window, t *tasks, done func()) *SyncDialog {
-	return &SyncDialog{svc: svc, window: w, tasks: t, done: done, Rows: map[string]*widget.Label{}}
+	return &SyncDialog{svc: svc, window: w, tasks: t, done: done, Rows: map[string]*widget.Label{}, Bars: map[string]*widget.ProgressBar{}}
 }
 
 type syncTarget struct {
@@ -84,10 +87,57 @@ func (d *SyncDialog) targets(ctx context.Context) ([]syncTarget, error) {
 	return targets, nil
 }
 
+// channelProgress is one channel's row: a bar that fills as orders arrive
+// when the store reports how many there are, a moving bar when it does not.
+type channelProgress struct {
+	label *widget.Label
+	bar   *widget.ProgressBar
+	busy  *widget.ProgressBarInfinite
+}
+
+func newChannelProgress(state *widget.Label, syncs bool) (*channelProgress, fyne.CanvasObject) {
+	p := &channelProgress{label: state, bar: widget.NewProgressBar(), busy: widget.NewProgressBarInfinite()}
+	p.busy.Stop()
+	p.busy.Hide()
+	if !syncs {
+		p.bar.Hide()
+	}
+	return p, container.NewVBox(state, container.NewStack(p.bar, p.busy))
+}
+
+// update shows a run in progress (UI goroutine).
+func (p *channelProgress) update(r domain.SyncRun) {
+	p.label.SetText(fmt.Sprintf("%s orders received…", groupThousands(int64(r.Fetched))))
+	if r.Reported > 0 {
+		p.busy.Stop()
+		p.busy.Hide()
+		p.bar.Show()
+		p.bar.SetValue(min(1, float64(r.Fetched)/float64(r.Reported)))
+		return
+	}
+	p.bar.Hide()
+	p.busy.Show()
+	p.busy.Start()
+}
+
+// finish shows how the run ended (UI goroutine).
+func (p *channelProgress) finish(text string, importance widget.Importance, complete bool) {
+	p.busy.Stop()
+	p.busy.Hide()
+	p.bar.Show()
+	if complete {
+		p.bar.SetValue(1)
+	}
+	p.label.SetText(text)
+	p.label.Importance = importance
+	p.label.Refresh()
+}
+
 func (d *SyncDialog) show(targets []syncTarget) {
 	ctx, cancel := context.WithCancel(context.Background())
 	form := widget.NewForm()
 	var todo []domain.Channel
+	rows := map[string]*channelProgress{}
 	for _, t := range targets {
 		state := widget.NewLabel("waiting")
 		if t.reason != "" {
@@ -97,25 +147,23 @@ func (d *SyncDialog) show(targets []syncTarget) {
 			todo = append(todo, t.ch)
 		}
 		state.Wrapping = fyne.TextWrapWord
-		d.Rows[t.ch.Name] = state
-		form.Append(t.ch.Name, state)
+		row, obj := newChannelProgress(state, t.reason == "")
+		d.Rows[t.ch.Name], d.Bars[t.ch.Name], rows[t.ch.Name] = state, row.bar, row
+		form.Append(t.ch.Name, obj)
 	}
 	d.Summary = widget.NewLabel("")
 	d.Summary.Wrapping = fyne.TextWrapWord
 	if len(todo) == 0 {
 		d.Summary.SetText("No channel can be synced yet. Add a store with \"portolan channels add\", or try one with \"portolan sandbox\".")
 	}
-	bar := widget.NewProgressBarInfinite()
 	d.Cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), cancel)
 	closeBtn := widget.NewButton("Close", func() { d.dialog.Hide() })
 	closeBtn.Hide()
-	content := container.NewVBox(form, bar, d.Summary, container.NewCenter(container.NewHBox(d.Cancel, closeBtn)))
+	content := container.NewVBox(form, d.Summary, container.NewCenter(container.NewHBox(d.Cancel, closeBtn)))
 	d.dialog = dialog.NewCustomWithoutButtons("Sync orders", content, d.window)
 	d.dialog.Resize(fyne.NewSize(620, 0))
 	d.dialog.Show()
 	finish := func(summary string) {
-		bar.Stop()
-		bar.Hide()
 		d.Cancel.Hide()
 		closeBtn.Show()
 		if summary != "" {
@@ -131,30 +179,30 @@ func (d *SyncDialog) show(targets []syncTarget) {
 		return
 	}
 	d.tasks.run(func() func() {
+		var mu sync.Mutex
 		var failed, added, updated int
+		var wg sync.WaitGroup
 		for _, ch := range todo {
-			row := d.Rows[ch.Name]
-			run, err := d.svc.SyncFrom(ctx, ch, d.Since, func(r domain.SyncRun) {
-				onUI(func() { row.SetText(fmt.Sprintf("%s orders received…", groupThousands(int64(r.Fetched)))) })
+			row := rows[ch.Name]
+			wg.Go(func() {
+				run, err := d.svc.SyncFrom(ctx, ch, d.Since, func(r domain.SyncRun) {
+					onUI(func() { row.update(r) })
+				})
+				text := runText(run)
+				if err != nil && run.Status == "" {
+					text = userMessage(err)
+				}
+				mu.Lock()
+				added, updated = added+run.New, updated+run.Updated
+				if err != nil || run.Status != domain.SyncComplete {
+					failed++
+				}
+				mu.Unlock()
+				importance := statusOfRun(run, err)
+				onUI(func() { row.finish(text, importance, err == nil && run.Status == domain.SyncComplete) })
 			})
-			added, updated = added+run.New, updated+run.Updated
-			text := runText(run)
-			if err != nil && run.Status == "" {
-				text = userMessage(err)
-			}
-			if err != nil || run.Status != domain.SyncComplete {
-				failed++
-			}
-			importance := statusOfRun(run, err)
-			onUI(func() {
-				row.SetText(text)
-				row.Importance = importance
-				row.Refresh()
-			})
-			if errors.Is(err, context.Canceled) {
-				break
-			}
 		}
+		wg.Wait()
 		return func() {
 			summary := fmt.Sprintf("%s new and %s updated orders.", groupThousands(int64(added)), groupThousands(int64(updated)))
 			if failed > 0 {
