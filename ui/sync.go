@@ -97,10 +97,10 @@ type channelProgress struct {
 
 func newChannelProgress(state *widget.Label, syncs bool) (*channelProgress, fyne.CanvasObject) {
 	p := &channelProgress{label: state, bar: widget.NewProgressBar(), busy: widget.NewProgressBarInfinite()}
-	p.busy.Stop()
-	p.busy.Hide()
+	p.bar.Hide()
 	if !syncs {
-		p.bar.Hide()
+		p.busy.Stop()
+		p.busy.Hide()
 	}
 	return p, container.NewVBox(state, container.NewStack(p.bar, p.busy))
 }
@@ -121,12 +121,15 @@ func (p *channelProgress) update(r domain.SyncRun) {
 }
 
 // finish shows how the run ended (UI goroutine).
-func (p *channelProgress) finish(text string, importance widget.Importance, complete bool) {
+func (p *channelProgress) finish(text string, importance widget.Importance, complete bool, fetched int) {
 	p.busy.Stop()
 	p.busy.Hide()
-	p.bar.Show()
-	if complete {
+	switch {
+	case complete:
+		p.bar.Show()
 		p.bar.SetValue(1)
+	case fetched == 0:
+		p.bar.Hide() // nothing arrived: the message says why
 	}
 	p.label.SetText(text)
 	p.label.Importance = importance
@@ -139,7 +142,7 @@ func (d *SyncDialog) show(targets []syncTarget) {
 	var todo []domain.Channel
 	rows := map[string]*channelProgress{}
 	for _, t := range targets {
-		state := widget.NewLabel("waiting")
+		state := widget.NewLabel("connecting…")
 		if t.reason != "" {
 			state.SetText("skipped: " + t.reason)
 			state.Importance = widget.LowImportance
@@ -199,7 +202,7 @@ func (d *SyncDialog) show(targets []syncTarget) {
 				}
 				mu.Unlock()
 				importance := statusOfRun(run, err)
-				onUI(func() { row.finish(text, importance, err == nil && run.Status == domain.SyncComplete) })
+				onUI(func() { row.finish(text, importance, err == nil && run.Status == domain.SyncComplete, run.Fetched) })
 			})
 		}
 		wg.Wait()
@@ -214,6 +217,9 @@ func (d *SyncDialog) show(targets []syncTarget) {
 }
 
 func runText(r domain.SyncRun) string {
+	if r.Status == domain.SyncFailed && r.Fetched == 0 && r.Error != "" {
+		return "failed: " + r.Error
+	}
 	t := fmt.Sprintf("%s: %s received — %s new, %s updated, %s unchanged, %s quarantined", r.Status,
 		groupThousands(int64(r.Fetched)), groupThousands(int64(r.New)), groupThousands(int64(r.Updated)),
 		groupThousands(int64(r.Unchanged)), groupThousands(int64(r.Quarantined)))
