@@ -79,7 +79,7 @@ func Open(path string) (*App, error) {
 	return &App{
 		db:        db,
 		Orders:    &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), now: time.Now},
-		Inventory: &InventoryService{stock: db.StockStore(), catalog: db.CatalogStore()},
+		Inventory: &InventoryService{stock: db.StockStore(), ledger: db.LedgerStore(), catalog: db.CatalogStore()},
 		Demo:      &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch},
 		Intake: &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource,
 			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap},
@@ -170,37 +170,6 @@ func (s *OrderService) MarkReviewed(ctx context.Context, id int64, note string) 
 		o.Note(s.now(), reason)
 		return nil
 	})
-}
-
-// InventoryService reads stock per product, warehouse and bin.
-type InventoryService struct {
-	stock   domain.StockStore
-	catalog domain.CatalogStore
-}
-
-// Warehouses lists all warehouses by code.
-func (s *InventoryService) Warehouses(ctx context.Context) ([]domain.Warehouse, error) {
-	return s.catalog.Warehouses(ctx)
-}
-
-// CountProducts counts products whose SKU or name contains search.
-func (s *InventoryService) CountProducts(ctx context.Context, search string) (int, error) {
-	return s.stock.CountProductStock(ctx, search)
-}
-
-// ProductPage returns products with their on-hand quantity per warehouse.
-func (s *InventoryService) ProductPage(ctx context.Context, search string, offset, limit int) ([]domain.ProductStock, error) {
-	return s.stock.ProductStockPage(ctx, search, offset, limit)
-}
-
-// Bins returns the bins of one warehouse that hold the product.
-func (s *InventoryService) Bins(ctx context.Context, productID, warehouseID int64) ([]domain.StockLevel, error) {
-	return s.stock.BinStock(ctx, productID, warehouseID)
-}
-
-// Levels returns every non-zero balance, optionally for one warehouse code.
-func (s *InventoryService) Levels(ctx context.Context, warehouse string) ([]domain.StockLevel, error) {
-	return s.stock.StockLevels(ctx, warehouse)
 }
 
 // DemoService loads the sample data set.

@@ -66,9 +66,13 @@ func TestDemoDataSet(t *testing.T) {
 	if len(warehouses) < 5 || len(continents) < 3 {
 		t.Errorf("%d warehouses on %d continents %v", len(warehouses), len(continents), continents)
 	}
-	products, err := a.Inventory.CountProducts(ctx, "")
+	products, err := a.Inventory.CountProducts(ctx, domain.StockFilter{})
 	if err != nil || products != 500 {
 		t.Errorf("%d products, %v", products, err)
+	}
+	// The demo's stock is in the ledger: verify finds nothing to correct.
+	if d, err := a.Inventory.Verify(ctx); err != nil || len(d) != 0 {
+		t.Errorf("demo stock does not match its ledger: %v %v", d, err)
 	}
 	channels, err := a.Orders.Channels(ctx)
 	if err != nil || len(channels) != 3 {

@@ -18,6 +18,7 @@ type Product struct {
 	Origin             Country
 	CustomsDescription string
 	UnitValue          Money // declared value per unit for customs
+	LotTracked         bool  // stock is kept per lot (with an expiry date where it has one)
 }
 
 // Validate checks the product's own fields.

@@ -60,36 +60,76 @@ type CatalogStore interface {
 	IsEmpty(ctx context.Context) (bool, error)
 }
 
-// StockLevel is the quantity on hand of one SKU in one bin.
+// StockLevel is the quantity on hand of one SKU, lot and bin.
 type StockLevel struct {
 	SKU       string
 	Warehouse string // warehouse code
 	Location  string // bin code
 	Zone      string
+	Kind      LocationKind
+	Lot       string
+	Expiry    string // YYYY-MM-DD or ""
 	OnHand    Quantity
 }
 
-// ProductStock is one row of the inventory screen: a product and its on-hand
-// quantity per warehouse ID.
+// ProductStock is one row of the inventory screen: a product and its totals
+// per warehouse ID.
 type ProductStock struct {
 	ProductID int64
 	SKU       string
 	Name      string
-	OnHand    map[int64]Quantity
-	Total     Quantity
+	Stock     map[int64]StockTotal
+	Total     StockTotal // over every warehouse shown
 }
 
-// StockStore reads stock balances.
+// StockSort orders the inventory screen.
+type StockSort string
+
+// Inventory orders.
+const (
+	SortBySKU       StockSort = "sku"
+	SortByName      StockSort = "name"
+	SortByOnHand    StockSort = "on_hand"   // most first
+	SortByAvailable StockSort = "available" // least first
+)
+
+// StockFilter narrows the inventory screen.
+type StockFilter struct {
+	Search      string // SKU or name
+	WarehouseID int64  // 0: every warehouse
+	Zone        string // products with stock in a bin of this zone
+	LowOnly     bool   // products at or under their reorder point
+	Sort        StockSort
+}
+
+// StockStore reads stock balances and the ledger.
 type StockStore interface {
 	// StockLevels returns every non-zero balance, optionally for one warehouse code,
 	// ordered by warehouse, pick sequence, SKU.
 	StockLevels(ctx context.Context, warehouse string) ([]StockLevel, error)
-	// CountProductStock counts the products matching search (SKU or name).
-	CountProductStock(ctx context.Context, search string) (int, error)
-	// ProductStockPage returns a page of products matching search, by SKU.
-	ProductStockPage(ctx context.Context, search string, offset, limit int) ([]ProductStock, error)
-	// BinStock returns the bins of one warehouse that hold the product.
+	// StockTotals returns on hand, in transit and reserved per SKU and
+	// warehouse code, optionally for one warehouse.
+	StockTotals(ctx context.Context, warehouse string) ([]SKUStock, error)
+	// CountProductStock counts the products matching the filter.
+	CountProductStock(ctx context.Context, f StockFilter) (int, error)
+	// ProductStockPage returns a page of products matching the filter.
+	ProductStockPage(ctx context.Context, f StockFilter, offset, limit int) ([]ProductStock, error)
+	// BinStock returns the bins and lots of one warehouse that hold the product,
+	// first-expiry-first, then in pick order.
 	BinStock(ctx context.Context, productID, warehouseID int64) ([]StockLevel, error)
+	// Movements returns the newest movements of a product (in one warehouse, or all when 0).
+	Movements(ctx context.Context, productID, warehouseID int64, limit int) ([]Movement, error)
+	// Zones lists the zones of storage bins, optionally of one warehouse.
+	Zones(ctx context.Context, warehouseID int64) ([]string, error)
+	// Transfers lists transfers, newest first, optionally in one status.
+	Transfers(ctx context.Context, status TransferStatus) ([]Transfer, error)
+}
+
+// SKUStock is one (SKU, warehouse) total, as the command line lists it.
+type SKUStock struct {
+	SKU       string
+	Warehouse string
+	StockTotal
 }
 
 // BulkWriter adds many entities inside one transaction; see BulkLoader.

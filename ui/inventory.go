@@ -4,46 +4,72 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
 )
 
-const productPageSize = 200
+const (
+	productPageSize = 200
+	historyLimit    = 200
+	allWarehouses   = "All warehouses"
+	allZones        = "All zones"
+)
 
-// fixed columns before one column per warehouse
-var inventoryFixedColumns = []struct {
+type column struct {
 	title string
 	width float32
-}{
-	{"SKU", 100},
-	{"Product", 230},
-	{"Total", 70},
 }
 
-// InventoryScreen shows products × warehouses with on-hand quantities, a
-// search by SKU or name, and the bins of one product in one warehouse.
+// Columns with every warehouse shown: totals, then one column per warehouse
+// showing available of on hand.
+var inventoryAllColumns = []column{{"SKU", 100}, {"Product", 210}, {"On hand", 72}, {"Reserved", 72}, {"Available", 78}}
+
+// Columns with one warehouse chosen.
+var inventoryOneColumns = []column{{"SKU", 100}, {"Product", 250}, {"On hand", 72}, {"In transit", 78}, {"Reserved", 72},
+	{"Available", 78}, {"Reorder at", 78}, {"Target", 64}}
+
+var inventorySorts = []struct {
+	label string
+	sort  domain.StockSort
+}{
+	{"Sort: SKU", domain.SortBySKU},
+	{"Sort: product name", domain.SortByName},
+	{"Sort: most on hand", domain.SortByOnHand},
+	{"Sort: least available", domain.SortByAvailable},
+}
+
+// InventoryScreen shows products × warehouses with on hand, reserved and
+// available stock, filtered by warehouse, zone, low stock and a search, and
+// for one product in one warehouse its bins and lots and its movements.
 type InventoryScreen struct {
 	svc    InventoryService
 	window fyne.Window
 	tasks  tasks
 
-	Search   *widget.Entry
-	Count    *widget.Label
-	Problem  problemLabel
-	Table    *widget.Table
-	BinTitle *widget.Label
-	Bins     *widget.Table
+	Search    *widget.Entry
+	Warehouse *widget.Select
+	Zone      *widget.Select
+	LowOnly   *widget.Check
+	Sort      *widget.Select
+	Count     *widget.Label
+	Legend    *widget.Label
+	Problem   problemLabel
+	Table     *widget.Table
+	BinTitle  *widget.Label
+	Bins      *widget.Table
+	History   *widget.Table
 
 	warehouses []domain.Warehouse
+	filter     domain.StockFilter
 	total      int
-	search     string
 	rows       *pager[domain.ProductStock]
 	bins       []domain.StockLevel
+	moves      []domain.Movement
 
 	content fyne.CanvasObject
 }
@@ -57,45 +83,55 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 
 	s.Search = widget.NewEntry()
 	s.Search.SetPlaceHolder("Search SKU or product name  (Ctrl+F)")
-	s.Search.OnChanged = func(string) { s.tasks.debounce(searchDebounce, s.applySearch) }
+	s.Search.OnChanged = func(string) { s.tasks.debounce(searchDebounce, s.apply) }
+	// Selections are set before the callbacks, which need the table.
+	s.Warehouse = widget.NewSelect([]string{allWarehouses}, nil)
+	s.Warehouse.SetSelected(allWarehouses)
+	s.Zone = widget.NewSelect([]string{allZones}, nil)
+	s.Zone.SetSelected(allZones)
+	s.LowOnly = widget.NewCheck("Low stock only", nil)
+	sorts := make([]string, len(inventorySorts))
+	for i, o := range inventorySorts {
+		sorts[i] = o.label
+	}
+	s.Sort = widget.NewSelect(sorts, nil)
+	s.Sort.SetSelectedIndex(0)
 	s.Count = newCountLabel()
+	s.Legend = widget.NewLabel("")
+	s.Legend.Importance = widget.LowImportance
 	s.Problem = newProblemLabel()
 
-	s.Table = newTable(func() (int, int) { return s.total, len(inventoryFixedColumns) + len(s.warehouses) },
-		s.columnTitle, s.updateCell)
-	for i, c := range inventoryFixedColumns {
-		s.Table.SetColumnWidth(i, c.width)
-	}
+	s.Table = newTable(func() (int, int) {
+		if s.chosen() != nil {
+			return s.total, len(inventoryOneColumns)
+		}
+		return s.total, len(inventoryAllColumns) + len(s.warehouses)
+	}, s.columnTitle, s.updateCell)
 	s.Table.OnSelected = s.selectCell
 
-	s.BinTitle = widget.NewLabel("Select a warehouse cell to see the bins that hold the product.")
+	s.BinTitle = widget.NewLabel("Select a product to see its bins, lots and movements.")
 	s.BinTitle.Wrapping = fyne.TextWrapWord
-	s.Bins = newTable(func() (int, int) { return len(s.bins), 3 }, titles("Bin", "Zone", "On hand"),
-		func(id widget.TableCellID, l *widget.Label) {
-			if id.Row >= len(s.bins) {
-				l.SetText("")
-				return
-			}
-			b := s.bins[id.Row]
-			switch id.Col {
-			case 0:
-				l.SetText(b.Location)
-			case 1:
-				l.SetText(b.Zone)
-			case 2:
-				l.Alignment = fyne.TextAlignTrailing
-				l.SetText(groupThousands(int64(b.OnHand)))
-			}
-		})
-	s.Bins.SetColumnWidth(0, 100)
-	s.Bins.SetColumnWidth(1, 60)
-	s.Bins.SetColumnWidth(2, 75)
+	s.Bins = newTable(func() (int, int) { return len(s.bins), 5 }, titles("Bin", "Zone", "Lot", "Expiry", "On hand"), s.updateBin)
+	for i, wd := range []float32{100, 60, 80, 90, 70} {
+		s.Bins.SetColumnWidth(i, wd)
+	}
+	s.History = newTable(func() (int, int) { return len(s.moves), 6 }, titles("When", "What", "Bin", "Lot", "Qty", "Why"), s.updateMove)
+	for i, wd := range []float32{130, 90, 90, 70, 60, 160} {
+		s.History.SetColumnWidth(i, wd)
+	}
+	s.layoutColumns()
+	s.Warehouse.OnChanged = func(string) { s.warehouseChanged() }
+	s.Zone.OnChanged = func(string) { s.apply() }
+	s.LowOnly.OnChanged = func(bool) { s.apply() }
+	s.Sort.OnChanged = func(string) { s.apply() }
 
-	binHeader := widget.NewLabelWithStyle("Bins", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	drill := container.NewBorder(container.NewVBox(container.NewHBox(widget.NewIcon(theme.StorageIcon()), binHeader), s.BinTitle), nil, nil, nil, s.Bins)
-	split := container.NewHSplit(container.NewBorder(nil, s.Count, nil, nil, s.Table), drill)
-	split.SetOffset(0.8)
-	s.content = container.NewBorder(container.NewVBox(s.Search, s.Problem.Label), nil, nil, nil, split)
+	drill := container.NewBorder(s.BinTitle, nil, nil, nil, container.NewAppTabs(
+		container.NewTabItem("Bins and lots", s.Bins),
+		container.NewTabItem("Movements", s.History)))
+	split := container.NewHSplit(container.NewBorder(nil, container.NewHBox(s.Count, s.Legend), nil, nil, s.Table), drill)
+	split.SetOffset(0.64)
+	filters := container.NewBorder(nil, nil, nil, container.NewHBox(s.Warehouse, s.Zone, s.LowOnly, s.Sort), s.Search)
+	s.content = container.NewBorder(container.NewVBox(filters, s.Problem.Label), nil, nil, nil, split)
 	return s
 }
 
@@ -112,7 +148,7 @@ func (s *InventoryScreen) FocusSearch() {
 // Wait blocks until background loads have been applied (for tests).
 func (s *InventoryScreen) Wait() { s.tasks.Wait() }
 
-// Reload re-reads the warehouses and the product rows.
+// Reload re-reads the warehouses, zones and the product rows.
 func (s *InventoryScreen) Reload() {
 	s.tasks.run(func() func() {
 		ws, err := s.svc.Warehouses(context.Background())
@@ -122,37 +158,114 @@ func (s *InventoryScreen) Reload() {
 				return
 			}
 			s.warehouses = ws
-			for i := range ws {
-				s.Table.SetColumnWidth(len(inventoryFixedColumns)+i, 74)
+			opts := []string{allWarehouses}
+			for _, w := range ws {
+				opts = append(opts, w.Code+" — "+w.Name)
 			}
-			s.applySearch()
+			s.Warehouse.Options = opts
+			s.Warehouse.Refresh()
+			s.warehouseChanged()
 		}
 	})
 }
 
+// chosen is the selected warehouse, or nil for all.
+func (s *InventoryScreen) chosen() *domain.Warehouse {
+	i := s.Warehouse.SelectedIndex() - 1
+	if i < 0 || i >= len(s.warehouses) {
+		return nil
+	}
+	return &s.warehouses[i]
+}
+
+func (s *InventoryScreen) columns() []column {
+	if s.chosen() != nil {
+		return inventoryOneColumns
+	}
+	return inventoryAllColumns
+}
+
+func (s *InventoryScreen) layoutColumns() {
+	cols := s.columns()
+	for i, c := range cols {
+		s.Table.SetColumnWidth(i, c.width)
+	}
+	if s.chosen() == nil {
+		for i := range s.warehouses {
+			s.Table.SetColumnWidth(len(cols)+i, 96)
+		}
+	}
+}
+
+// warehouseChanged reloads the zones of the chosen warehouse and the rows.
+func (s *InventoryScreen) warehouseChanged() {
+	var id int64
+	if w := s.chosen(); w != nil {
+		id = w.ID
+	}
+	s.layoutColumns()
+	s.tasks.run(func() func() {
+		zones, err := s.svc.Zones(context.Background(), id)
+		return func() {
+			if err != nil {
+				s.Problem.show("inventory", err)
+				return
+			}
+			keep := s.Zone.Selected
+			s.Zone.Options = append([]string{allZones}, zones...)
+			s.Zone.Refresh()
+			if keep != allZones && !contains(zones, keep) {
+				s.Zone.SetSelected(allZones) // calls apply
+				return
+			}
+			s.apply()
+		}
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *InventoryScreen) columnTitle(col int) string {
+	cols := s.columns()
 	if col < 0 {
 		return ""
 	}
-	if col < len(inventoryFixedColumns) {
-		return inventoryFixedColumns[col].title
+	if col < len(cols) {
+		return cols[col].title
 	}
-	if i := col - len(inventoryFixedColumns); i < len(s.warehouses) {
+	if i := col - len(cols); s.chosen() == nil && i < len(s.warehouses) {
 		return s.warehouses[i].Code
 	}
 	return ""
 }
 
-func (s *InventoryScreen) applySearch() {
-	s.search = strings.TrimSpace(s.Search.Text)
-	q := s.search
+// apply reads the filters and reloads the rows and the count.
+func (s *InventoryScreen) apply() {
+	f := domain.StockFilter{Search: strings.TrimSpace(s.Search.Text), LowOnly: s.LowOnly.Checked}
+	if w := s.chosen(); w != nil {
+		f.WarehouseID = w.ID
+	}
+	if s.Zone.Selected != allZones {
+		f.Zone = s.Zone.Selected
+	}
+	if i := s.Sort.SelectedIndex(); i >= 0 {
+		f.Sort = inventorySorts[i].sort
+	}
+	s.filter = f
 	s.rows.reset(func(ctx context.Context, offset, limit int) ([]domain.ProductStock, error) {
-		return s.svc.ProductPage(ctx, q, offset, limit)
+		return s.svc.ProductPage(ctx, f, offset, limit)
 	})
 	gen := s.rows.gen
 	s.Count.SetText("Counting…")
 	s.tasks.run(func() func() {
-		n, err := s.svc.CountProducts(context.Background(), q)
+		n, err := s.svc.CountProducts(context.Background(), f)
 		return func() {
 			if gen != s.rows.gen {
 				return
@@ -164,12 +277,22 @@ func (s *InventoryScreen) applySearch() {
 			s.Problem.Hide()
 			s.total = n
 			s.Count.SetText(countText(n, "product", "products"))
+			s.Legend.SetText(s.legend())
 			s.Table.UnselectAll()
 			s.Table.ScrollToTop()
 			s.Table.Refresh()
 		}
 	})
 }
+
+func (s *InventoryScreen) legend() string {
+	if s.chosen() == nil {
+		return "Each warehouse: available / on hand; orange at or under its reorder point."
+	}
+	return "Orange: available at or under the reorder point."
+}
+
+func qtyText(q domain.Quantity) string { return groupThousands(int64(q)) }
 
 func (s *InventoryScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 	if id.Col >= 2 {
@@ -183,58 +306,161 @@ func (s *InventoryScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 	switch id.Col {
 	case 0:
 		l.SetText(r.SKU)
+		return
 	case 1:
 		l.SetText(r.Name)
-	case 2:
-		l.SetText(groupThousands(int64(r.Total)))
+		return
+	}
+	if w := s.chosen(); w != nil {
+		t := r.Stock[w.ID]
+		if t.Low() && id.Col == 5 {
+			l.Importance = widget.WarningImportance
+		}
+		l.SetText(qtyText([]domain.Quantity{t.OnHand, t.InTransit, t.Reserved, t.Available(), t.ReorderPoint, t.TargetLevel}[id.Col-2]))
+		return
+	}
+	cols := len(inventoryAllColumns)
+	if id.Col < cols {
+		l.SetText(qtyText([]domain.Quantity{r.Total.OnHand, r.Total.Reserved, r.Total.Available()}[id.Col-2]))
+		return
+	}
+	i := id.Col - cols
+	if i >= len(s.warehouses) {
+		l.SetText("")
+		return
+	}
+	t, stocked := r.Stock[s.warehouses[i].ID]
+	switch {
+	case !stocked || (t.OnHand == 0 && t.InTransit == 0):
+		l.Importance = widget.LowImportance
+		if t.Low() {
+			l.Importance = widget.WarningImportance
+		}
+		l.SetText("–")
 	default:
-		i := id.Col - len(inventoryFixedColumns)
-		if i >= len(s.warehouses) {
-			l.SetText("")
-			return
+		if t.Low() {
+			l.Importance = widget.WarningImportance
 		}
-		q, stocked := r.OnHand[s.warehouses[i].ID]
-		switch {
-		case !stocked:
-			l.Importance = widget.LowImportance
-			l.SetText("–")
-		default:
-			l.SetText(groupThousands(int64(q)))
-		}
+		l.SetText(qtyText(t.Available()) + " / " + qtyText(t.OnHand))
 	}
 }
 
-// selectCell drills down into the bins of the product in the selected warehouse.
+// selectCell shows the bins and movements of the product in the chosen
+// warehouse, or in the warehouse whose column was selected.
 func (s *InventoryScreen) selectCell(id widget.TableCellID) {
 	r, ok := s.rows.row(id.Row)
 	if !ok {
 		return
 	}
-	i := id.Col - len(inventoryFixedColumns)
-	if i < 0 || i >= len(s.warehouses) {
-		s.BinTitle.SetText(fmt.Sprintf("%s — %s\nSelect a warehouse column to see its bins.", r.SKU, r.Name))
-		s.bins = nil
-		s.Bins.Refresh()
+	if w := s.chosen(); w != nil {
+		s.ShowProduct(r, w)
 		return
 	}
-	s.ShowBins(r, s.warehouses[i])
+	i := id.Col - len(inventoryAllColumns)
+	if i < 0 || i >= len(s.warehouses) {
+		s.ShowProduct(r, nil)
+		return
+	}
+	s.ShowProduct(r, &s.warehouses[i])
 }
 
-// ShowBins loads the bins of product p in warehouse w into the drill-down.
-func (s *InventoryScreen) ShowBins(p domain.ProductStock, w domain.Warehouse) {
-	s.BinTitle.SetText(fmt.Sprintf("%s — %s\nin %s (%s)", p.SKU, p.Name, w.Code, w.Name))
+// ShowProduct loads the bins and lots of p in w (none when w is nil) and its
+// latest movements (in w, or everywhere).
+func (s *InventoryScreen) ShowProduct(p domain.ProductStock, w *domain.Warehouse) {
+	var wid int64
+	title := fmt.Sprintf("%s — %s\nin every warehouse: %s on hand, %s reserved, %s available. Select a warehouse column for its bins.",
+		p.SKU, p.Name, qtyText(p.Total.OnHand), qtyText(p.Total.Reserved), qtyText(p.Total.Available()))
+	if w != nil {
+		wid = w.ID
+		t := p.Stock[w.ID]
+		title = fmt.Sprintf("%s — %s\nin %s (%s): %s on hand, %s reserved, %s available, %s in transit to it", p.SKU, p.Name, w.Code, w.Name,
+			qtyText(t.OnHand), qtyText(t.Reserved), qtyText(t.Available()), qtyText(t.InTransit))
+		if t.ReorderPoint > 0 {
+			title += fmt.Sprintf("; reorder at %s, target %s", qtyText(t.ReorderPoint), qtyText(t.TargetLevel))
+		}
+	}
+	s.BinTitle.SetText(title)
 	s.tasks.run(func() func() {
-		bins, err := s.svc.Bins(context.Background(), p.ProductID, w.ID)
+		ctx := context.Background()
+		var bins []domain.StockLevel
+		var err error
+		if w != nil {
+			bins, err = s.svc.Bins(ctx, p.ProductID, wid)
+		}
+		var moves []domain.Movement
+		if err == nil {
+			moves, err = s.svc.Movements(ctx, p.ProductID, wid, historyLimit)
+		}
 		return func() {
 			if err != nil {
 				s.Problem.show("inventory", err)
 				return
 			}
-			s.bins = bins
-			if len(bins) == 0 {
-				s.BinTitle.SetText(fmt.Sprintf("%s — %s\nnot stocked in %s (%s)", p.SKU, p.Name, w.Code, w.Name))
-			}
+			s.bins, s.moves = bins, moves
 			s.Bins.Refresh()
+			s.History.Refresh()
 		}
 	})
+}
+
+func (s *InventoryScreen) updateBin(id widget.TableCellID, l *widget.Label) {
+	if id.Row >= len(s.bins) {
+		l.SetText("")
+		return
+	}
+	b := s.bins[id.Row]
+	switch id.Col {
+	case 0:
+		l.SetText(b.Location)
+	case 1:
+		l.SetText(b.Zone)
+	case 2:
+		l.SetText(b.Lot)
+	case 3:
+		l.SetText(b.Expiry)
+	case 4:
+		l.Alignment = fyne.TextAlignTrailing
+		l.SetText(qtyText(b.OnHand))
+	}
+}
+
+// movementLabels name the ledger's movement kinds for people.
+var movementLabels = map[domain.MovementKind]string{
+	domain.MoveReceipt: "received", domain.MovePutaway: "put away", domain.MoveBin: "moved", domain.MoveAdjust: "adjusted",
+	domain.MoveTransferOut: "sent", domain.MoveTransferIn: "transfer in", domain.MovePick: "picked", domain.MoveShip: "shipped",
+	domain.MoveReturn: "returned",
+}
+
+func (s *InventoryScreen) updateMove(id widget.TableCellID, l *widget.Label) {
+	if id.Row >= len(s.moves) {
+		l.SetText("")
+		return
+	}
+	m := s.moves[id.Row]
+	switch id.Col {
+	case 0:
+		l.SetText(m.At.In(time.Local).Format("2006-01-02 15:04"))
+	case 1:
+		l.SetText(movementLabels[m.Kind])
+	case 2:
+		l.SetText(m.Warehouse + " " + m.Location)
+	case 3:
+		l.SetText(m.Lot)
+	case 4:
+		l.Alignment = fyne.TextAlignTrailing
+		text := qtyText(m.Qty)
+		if m.Qty > 0 {
+			text = "+" + text
+		}
+		l.SetText(text)
+	case 5:
+		why := strings.ReplaceAll(string(m.Reason), "_", " ")
+		if m.Doc != "" && m.Doc != "adjustment" {
+			why = strings.TrimSpace(why + " " + m.Doc)
+		}
+		if m.Note != "" {
+			why += " — " + m.Note
+		}
+		l.SetText(why)
+	}
 }

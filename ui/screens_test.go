@@ -248,30 +248,32 @@ func TestInventoryScreenSearchAndBins(t *testing.T) {
 	}
 	// Find a warehouse column where the first product is stocked and drill down.
 	ctx := context.Background()
-	rows, _ := a.Inventory.ProductPage(ctx, "Fountain pen", 0, 1)
+	rows, _ := a.Inventory.ProductPage(ctx, domain.StockFilter{Search: "Fountain pen"}, 0, 1)
 	ws, _ := a.Inventory.Warehouses(ctx)
+	const fixed = 5 // SKU, product, on hand, reserved, available
 	col := -1
 	for i, w := range ws {
-		if rows[0].OnHand[w.ID] > 0 {
-			col = 3 + i
+		if rows[0].Stock[w.ID].OnHand > 0 {
+			col = fixed + i
 			break
 		}
 	}
 	if col < 0 {
 		t.Fatal("first fountain pen is not stocked anywhere")
 	}
-	if got := cell(t, s, s.Table, 0, col); got != itoa(int(rows[0].OnHand[ws[col-3].ID])) {
-		t.Errorf("on hand cell %q, want %d", got, rows[0].OnHand[ws[col-3].ID])
+	st := rows[0].Stock[ws[col-fixed].ID]
+	if got, want := cell(t, s, s.Table, 0, col), itoa(int(st.Available()))+" / "+itoa(int(st.OnHand)); got != want {
+		t.Errorf("warehouse cell %q, want %q", got, want)
 	}
 	ui.WithUI(func() { s.Table.Select(widget.TableCellID{Row: 0, Col: col}) })
 	s.Wait()
-	bins, _ := a.Inventory.Bins(ctx, rows[0].ProductID, ws[col-3].ID)
+	bins, _ := a.Inventory.Bins(ctx, rows[0].ProductID, ws[col-fixed].ID)
 	if s.Bins.Length != nil {
 		if r, _ := s.Bins.Length(); r != len(bins) || r == 0 {
 			t.Errorf("bin table has %d rows, want %d", r, len(bins))
 		}
 	}
-	if !strings.Contains(s.BinTitle.Text, ws[col-3].Code) {
+	if !strings.Contains(s.BinTitle.Text, ws[col-fixed].Code) {
 		t.Errorf("bin title %q", s.BinTitle.Text)
 	}
 	l := widget.NewLabel("")

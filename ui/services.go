@@ -22,9 +22,11 @@ type OrderService interface {
 // InventoryService is what the Inventory screen needs; app.InventoryService implements it.
 type InventoryService interface {
 	Warehouses(ctx context.Context) ([]domain.Warehouse, error)
-	CountProducts(ctx context.Context, search string) (int, error)
-	ProductPage(ctx context.Context, search string, offset, limit int) ([]domain.ProductStock, error)
+	CountProducts(ctx context.Context, f domain.StockFilter) (int, error)
+	ProductPage(ctx context.Context, f domain.StockFilter, offset, limit int) ([]domain.ProductStock, error)
 	Bins(ctx context.Context, productID, warehouseID int64) ([]domain.StockLevel, error)
+	Movements(ctx context.Context, productID, warehouseID int64, limit int) ([]domain.Movement, error)
+	Zones(ctx context.Context, warehouseID int64) ([]string, error)
 }
 
 // SampleDataLoader fills an empty database with the demo data set; app.DemoService implements it.

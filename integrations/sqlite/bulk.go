@@ -74,8 +74,28 @@ func (b *bulkWriter) AddLocation(l *domain.Location) error { return insertLocati
 
 func (b *bulkWriter) AddProduct(p *domain.Product) error { return insertProduct(b.ctx, b.tx, p) }
 
-func (b *bulkWriter) AddStock(productID, locationID int64, onHand domain.Quantity) error {
-	return upsertStock(b.ctx, b.tx, productID, locationID, onHand)
+// AddStock records stock found in a bin as an opening-balance adjustment in
+// the ledger, with the bin's balance and the warehouse's total.
+func (b *bulkWriter) AddStock(productID, locationID int64, qty domain.Quantity) error {
+	if qty <= 0 {
+		return domain.Errorf(domain.EINVALID, "opening stock must be positive")
+	}
+	if _, err := b.tx.ExecContext(b.ctx, `INSERT INTO stock_balances (product_id, location_id, warehouse_id, lot, on_hand)
+		SELECT ?, id, warehouse_id, '', ? FROM locations WHERE id = ?
+		ON CONFLICT (product_id, location_id, lot) DO UPDATE SET on_hand = on_hand + excluded.on_hand`,
+		productID, int64(qty), locationID); err != nil {
+		return translate(err)
+	}
+	if _, err := b.tx.ExecContext(b.ctx, `INSERT INTO stock_totals (product_id, warehouse_id, on_hand)
+		SELECT ?, warehouse_id, ? FROM locations WHERE id = ? AND kind <> 'transit'
+		ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = on_hand + excluded.on_hand`,
+		productID, int64(qty), locationID); err != nil {
+		return translate(err)
+	}
+	_, err := b.tx.ExecContext(b.ctx, `INSERT INTO stock_movements (at, kind, product_id, warehouse_id, location_id, lot, qty, reason, doc)
+		SELECT ?, 'adjust', ?, warehouse_id, id, '', ?, 'opening_balance', 'opening balance' FROM locations WHERE id = ?`,
+		b.now, productID, int64(qty), locationID)
+	return translate(err)
 }
 
 func (b *bulkWriter) AddOrder(o *domain.Order) error {

@@ -58,10 +58,10 @@ func insertProduct(ctx context.Context, x execer, p *domain.Product) error {
 		return err
 	}
 	res, err := x.ExecContext(ctx, `INSERT INTO products (sku, name, gtin, weight_g, length_mm, width_mm, height_mm,
-		hs_code, origin_country, customs_description, unit_value_minor, unit_value_currency)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.SKU, p.Name, p.GTIN, int64(p.Weight),
+		hs_code, origin_country, customs_description, unit_value_minor, unit_value_currency, lot_tracked)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.SKU, p.Name, p.GTIN, int64(p.Weight),
 		int64(p.Dimensions.Length), int64(p.Dimensions.Width), int64(p.Dimensions.Height),
-		p.HSCode, string(p.Origin), p.CustomsDescription, p.UnitValue.Amount, string(p.UnitValue.Currency))
+		p.HSCode, string(p.Origin), p.CustomsDescription, p.UnitValue.Amount, string(p.UnitValue.Currency), p.LotTracked)
 	if err != nil {
 		return fmt.Errorf("product %s: %w", p.SKU, translate(err))
 	}

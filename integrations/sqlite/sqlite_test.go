@@ -375,14 +375,11 @@ func TestUpdateOrderRecordsHistoryAndRollsBack(t *testing.T) {
 func TestStockQueries(t *testing.T) {
 	db := openTemp(t)
 	f := newFixture(t, db)
-	must(t, db.StockStore().SetStock(ctx, f.products[0].ID, f.bins[0].ID, 5))
-	must(t, db.StockStore().SetStock(ctx, f.products[0].ID, f.bins[2].ID, 7))
-	must(t, db.StockStore().SetStock(ctx, f.products[0].ID, f.bins[3].ID, 11))
-	must(t, db.StockStore().SetStock(ctx, f.products[1].ID, f.bins[1].ID, 3))
-	must(t, db.StockStore().SetStock(ctx, f.products[1].ID, f.bins[1].ID, 4)) // overwrite, not add
-	if err := db.StockStore().SetStock(ctx, f.products[1].ID, f.bins[1].ID, -1); domain.ErrorCode(err) != domain.EINVALID {
-		t.Errorf("negative stock error = %v", err)
-	}
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 5)
+	adjust(t, db, "PRT-1", "NL-VEN", "B-01-01-1", 7)
+	adjust(t, db, "PRT-1", "JP-ICH", "A-01-01-1", 11)
+	adjust(t, db, "PRT-2", "NL-VEN", "A-01-02-1", 3)
+	adjust(t, db, "PRT-2", "NL-VEN", "A-01-02-1", 1) // adds
 
 	all, err := db.StockStore().StockLevels(ctx, "")
 	must(t, err)
@@ -403,16 +400,16 @@ func TestStockQueries(t *testing.T) {
 		t.Errorf("unknown warehouse error = %v", err)
 	}
 
-	page, err := db.StockStore().ProductStockPage(ctx, "", 0, 10)
+	page, err := db.StockStore().ProductStockPage(ctx, domain.StockFilter{}, 0, 10)
 	must(t, err)
-	if len(page) != 3 || page[0].SKU != "PRT-1" || page[0].Total != 23 ||
-		page[0].OnHand[f.warehouse.ID] != 12 || page[0].OnHand[f.otherHouse.ID] != 11 {
+	if len(page) != 3 || page[0].SKU != "PRT-1" || page[0].Total.OnHand != 23 ||
+		page[0].Stock[f.warehouse.ID].OnHand != 12 || page[0].Stock[f.otherHouse.ID].OnHand != 11 {
 		t.Errorf("product stock = %+v", page)
 	}
-	if len(page[2].OnHand) != 0 || page[2].Total != 0 {
+	if len(page[2].Stock) != 0 || page[2].Total.OnHand != 0 {
 		t.Errorf("unstocked product = %+v", page[2])
 	}
-	n, err := db.StockStore().CountProductStock(ctx, "dripper")
+	n, err := db.StockStore().CountProductStock(ctx, domain.StockFilter{Search: "dripper"})
 	must(t, err)
 	if n != 1 {
 		t.Errorf("search count = %d", n)

@@ -9,43 +9,37 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-// StockStore keeps stock balances per product, bin and lot.
+// StockStore reads stock balances, totals and the ledger (domain.StockStore).
 type StockStore struct{ *DB }
 
-// SetStock sets the on-hand quantity of a product in a bin (no lot).
-func (db *StockStore) SetStock(ctx context.Context, productID, locationID int64, onHand domain.Quantity) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error { return upsertStock(ctx, tx, productID, locationID, onHand) })
-}
-
-func upsertStock(ctx context.Context, x execer, productID, locationID int64, onHand domain.Quantity) error {
-	if onHand < 0 {
-		return domain.Errorf(domain.EINVALID, "on-hand quantity must not be negative")
-	}
-	_, err := x.ExecContext(ctx, `INSERT INTO stock_balances (product_id, location_id, warehouse_id, lot, on_hand)
-		SELECT ?, id, warehouse_id, '', ? FROM locations WHERE id = ?
-		ON CONFLICT (product_id, location_id, lot) DO UPDATE SET on_hand = excluded.on_hand`,
-		productID, int64(onHand), locationID)
-	return translate(err)
-}
-
-// StockLevels implements domain.StockStore.
-func (db *StockStore) StockLevels(ctx context.Context, warehouse string) ([]domain.StockLevel, error) {
-	q := `SELECT p.sku, w.code, l.code, l.zone, s.on_hand FROM stock_balances s
+const levelColumns = `SELECT p.sku, w.code, l.code, l.zone, l.kind, s.lot, coalesce(lots.expiry, ''), s.on_hand FROM stock_balances s
 		JOIN products p ON p.id = s.product_id
 		JOIN locations l ON l.id = s.location_id
 		JOIN warehouses w ON w.id = s.warehouse_id
-		WHERE s.on_hand <> 0`
+		LEFT JOIN lots ON lots.product_id = s.product_id AND lots.lot = s.lot`
+
+// StockLevels implements domain.StockStore.
+func (db *StockStore) StockLevels(ctx context.Context, warehouse string) ([]domain.StockLevel, error) {
+	q := levelColumns + ` WHERE s.on_hand <> 0`
 	var args []any
 	if warehouse != "" {
-		var id int64
-		if err := db.read.QueryRowContext(ctx, `SELECT id FROM warehouses WHERE code = ?`, warehouse).Scan(&id); err != nil {
-			return nil, fmt.Errorf("warehouse %s: %w", warehouse, translate(err))
+		id, err := db.warehouseID(ctx, warehouse)
+		if err != nil {
+			return nil, err
 		}
 		q += ` AND s.warehouse_id = ?`
 		args = append(args, id)
 	}
-	q += ` ORDER BY w.code, l.pick_sequence, l.code, p.sku`
+	q += ` ORDER BY w.code, l.pick_sequence, l.code, p.sku, s.lot`
 	return db.stockLevels(ctx, q, args...)
+}
+
+func (db *StockStore) warehouseID(ctx context.Context, code string) (int64, error) {
+	var id int64
+	if err := db.read.QueryRowContext(ctx, `SELECT id FROM warehouses WHERE code = ?`, code).Scan(&id); err != nil {
+		return 0, fmt.Errorf("warehouse %s: %w", code, translate(err))
+	}
+	return id, nil
 }
 
 func (db *StockStore) stockLevels(ctx context.Context, q string, args ...any) ([]domain.StockLevel, error) {
@@ -58,7 +52,7 @@ func (db *StockStore) stockLevels(ctx context.Context, q string, args ...any) ([
 	for rows.Next() {
 		var s domain.StockLevel
 		var qty int64
-		if err := rows.Scan(&s.SKU, &s.Warehouse, &s.Location, &s.Zone, &qty); err != nil {
+		if err := rows.Scan(&s.SKU, &s.Warehouse, &s.Location, &s.Zone, &s.Kind, &s.Lot, &s.Expiry, &qty); err != nil {
 			return nil, err
 		}
 		s.OnHand = domain.Quantity(qty)
@@ -67,62 +61,206 @@ func (db *StockStore) stockLevels(ctx context.Context, q string, args ...any) ([
 	return out, rows.Err()
 }
 
-func productSearch(search string) (string, []any) {
-	q := strings.TrimSpace(search)
-	if q == "" {
+// StockTotals implements domain.StockStore.
+func (db *StockStore) StockTotals(ctx context.Context, warehouse string) ([]domain.SKUStock, error) {
+	q := `SELECT p.sku, w.code, t.on_hand, t.in_transit, t.reserved, t.reorder_point, t.target_level FROM stock_totals t
+		JOIN products p ON p.id = t.product_id JOIN warehouses w ON w.id = t.warehouse_id
+		WHERE (t.on_hand <> 0 OR t.in_transit <> 0 OR t.reserved <> 0 OR t.reorder_point <> 0)`
+	var args []any
+	if warehouse != "" {
+		id, err := db.warehouseID(ctx, warehouse)
+		if err != nil {
+			return nil, err
+		}
+		q += ` AND t.warehouse_id = ?`
+		args = append(args, id)
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY p.sku, w.code`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.SKUStock
+	for rows.Next() {
+		var s domain.SKUStock
+		var v [5]int64
+		if err := rows.Scan(&s.SKU, &s.Warehouse, &v[0], &v[1], &v[2], &v[3], &v[4]); err != nil {
+			return nil, err
+		}
+		s.StockTotal = domain.StockTotal{OnHand: domain.Quantity(v[0]), InTransit: domain.Quantity(v[1]), Reserved: domain.Quantity(v[2]),
+			ReorderPoint: domain.Quantity(v[3]), TargetLevel: domain.Quantity(v[4])}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// productFilter is the WHERE clause over products p for a filter.
+func productFilter(f domain.StockFilter) (string, []any) {
+	var where []string
+	var args []any
+	if q := strings.TrimSpace(f.Search); q != "" {
+		esc := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
+		where = append(where, `(p.sku LIKE ? ESCAPE '\' OR p.name LIKE ? ESCAPE '\')`)
+		args = append(args, esc, esc)
+	}
+	if f.Zone != "" {
+		q := `EXISTS (SELECT 1 FROM stock_balances s JOIN locations l ON l.id = s.location_id
+			WHERE s.product_id = p.id AND s.on_hand > 0 AND l.zone = ?`
+		args = append(args, f.Zone)
+		if f.WarehouseID != 0 {
+			q += ` AND s.warehouse_id = ?`
+			args = append(args, f.WarehouseID)
+		}
+		where = append(where, q+`)`)
+	}
+	if f.LowOnly {
+		q := `EXISTS (SELECT 1 FROM stock_totals t WHERE t.product_id = p.id AND t.reorder_point > 0
+			AND t.on_hand - t.reserved <= t.reorder_point`
+		if f.WarehouseID != 0 {
+			q += ` AND t.warehouse_id = ?`
+			args = append(args, f.WarehouseID)
+		}
+		where = append(where, q+`)`)
+	}
+	if len(where) == 0 {
 		return "", nil
 	}
-	esc := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
-	return ` WHERE (p.sku LIKE ? ESCAPE '\' OR p.name LIKE ? ESCAPE '\')`, []any{esc, esc}
+	return ` WHERE ` + strings.Join(where, ` AND `), args
 }
 
 // CountProductStock implements domain.StockStore.
-func (db *StockStore) CountProductStock(ctx context.Context, search string) (int, error) {
-	w, args := productSearch(search)
+func (db *StockStore) CountProductStock(ctx context.Context, f domain.StockFilter) (int, error) {
+	w, args := productFilter(f)
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM products p`+w, args...).Scan(&n)
 	return n, translate(err)
 }
 
-// ProductStockPage implements domain.StockStore.
-func (db *StockStore) ProductStockPage(ctx context.Context, search string, offset, limit int) ([]domain.ProductStock, error) {
-	w, args := productSearch(search)
+// ProductStockPage implements domain.StockStore. Sorting by SKU or name walks
+// an index; sorting by quantity adds up the totals of the matching products
+// first (one row per product and warehouse).
+func (db *StockStore) ProductStockPage(ctx context.Context, f domain.StockFilter, offset, limit int) ([]domain.ProductStock, error) {
+	w, args := productFilter(f)
+	// page has the sort key k, so the outer query can keep the page's order.
+	var page, order string
+	switch f.Sort {
+	case domain.SortByName:
+		page = `SELECT p.id, p.sku, p.name, p.name AS k FROM products p` + w + ` ORDER BY p.name, p.sku LIMIT ? OFFSET ?`
+		order = `page.k, page.sku`
+	case domain.SortByOnHand, domain.SortByAvailable:
+		expr, dir := `sum(t.on_hand)`, `DESC`
+		if f.Sort == domain.SortByAvailable {
+			expr, dir = `sum(t.on_hand - t.reserved)`, `ASC`
+		}
+		scope := ``
+		if f.WarehouseID != 0 {
+			scope = ` AND t.warehouse_id = ?`
+			args = append([]any{f.WarehouseID}, args...)
+		}
+		page = `SELECT p.id, p.sku, p.name, coalesce(` + expr + `, 0) AS k FROM products p LEFT JOIN stock_totals t ON t.product_id = p.id` +
+			scope + w + ` GROUP BY p.id ORDER BY k ` + dir + `, p.sku LIMIT ? OFFSET ?`
+		order = `page.k ` + dir + `, page.sku`
+	default:
+		page = `SELECT p.id, p.sku, p.name, p.sku AS k FROM products p` + w + ` ORDER BY p.sku LIMIT ? OFFSET ?`
+		order = `page.sku`
+	}
 	args = append(args, limit, offset)
-	rows, err := db.read.QueryContext(ctx, `WITH page AS (
-			SELECT p.id, p.sku, p.name FROM products p`+w+` ORDER BY p.sku LIMIT ? OFFSET ?)
-		SELECT page.id, page.sku, page.name, s.warehouse_id, sum(s.on_hand)
-		FROM page LEFT JOIN stock_balances s ON s.product_id = page.id
-		GROUP BY page.id, s.warehouse_id ORDER BY page.sku`, args...)
+	rows, err := db.read.QueryContext(ctx, `WITH page AS (`+page+`)
+		SELECT page.id, page.sku, page.name, t.warehouse_id, t.on_hand, t.in_transit, t.reserved, t.reorder_point, t.target_level
+		FROM page LEFT JOIN stock_totals t ON t.product_id = page.id ORDER BY `+order+`, t.warehouse_id`, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
 	var out []domain.ProductStock
+	index := map[int64]int{}
 	for rows.Next() {
 		var id int64
 		var sku, name string
-		var wh, qty sql.NullInt64
-		if err := rows.Scan(&id, &sku, &name, &wh, &qty); err != nil {
+		var wh sql.NullInt64
+		var v [5]sql.NullInt64
+		if err := rows.Scan(&id, &sku, &name, &wh, &v[0], &v[1], &v[2], &v[3], &v[4]); err != nil {
 			return nil, err
 		}
-		if len(out) == 0 || out[len(out)-1].ProductID != id {
-			out = append(out, domain.ProductStock{ProductID: id, SKU: sku, Name: name, OnHand: map[int64]domain.Quantity{}})
+		i, ok := index[id]
+		if !ok {
+			i = len(out)
+			index[id] = i
+			out = append(out, domain.ProductStock{ProductID: id, SKU: sku, Name: name, Stock: map[int64]domain.StockTotal{}})
 		}
-		if wh.Valid {
-			p := &out[len(out)-1]
-			p.OnHand[wh.Int64] = domain.Quantity(qty.Int64)
-			p.Total += domain.Quantity(qty.Int64)
+		if !wh.Valid || (f.WarehouseID != 0 && wh.Int64 != f.WarehouseID) {
+			continue
 		}
+		t := domain.StockTotal{OnHand: domain.Quantity(v[0].Int64), InTransit: domain.Quantity(v[1].Int64), Reserved: domain.Quantity(v[2].Int64),
+			ReorderPoint: domain.Quantity(v[3].Int64), TargetLevel: domain.Quantity(v[4].Int64)}
+		p := &out[i]
+		p.Stock[wh.Int64] = t
+		p.Total.OnHand += t.OnHand
+		p.Total.InTransit += t.InTransit
+		p.Total.Reserved += t.Reserved
+		p.Total.ReorderPoint += t.ReorderPoint
+		p.Total.TargetLevel += t.TargetLevel
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // BinStock implements domain.StockStore.
 func (db *StockStore) BinStock(ctx context.Context, productID, warehouseID int64) ([]domain.StockLevel, error) {
-	return db.stockLevels(ctx, `SELECT p.sku, w.code, l.code, l.zone, s.on_hand FROM stock_balances s
-		JOIN products p ON p.id = s.product_id
-		JOIN locations l ON l.id = s.location_id
-		JOIN warehouses w ON w.id = s.warehouse_id
-		WHERE s.product_id = ? AND s.warehouse_id = ? AND s.on_hand <> 0
-		ORDER BY l.pick_sequence, l.code`, productID, warehouseID)
+	return db.stockLevels(ctx, levelColumns+` WHERE s.product_id = ? AND s.warehouse_id = ? AND s.on_hand <> 0
+		ORDER BY coalesce(lots.expiry, '') = '', lots.expiry, l.kind <> 'storage', l.pick_sequence, l.code, s.lot`, productID, warehouseID)
+}
+
+// Movements implements domain.StockStore.
+func (db *StockStore) Movements(ctx context.Context, productID, warehouseID int64, limit int) ([]domain.Movement, error) {
+	q := `SELECT m.id, m.at, m.kind, p.sku, w.code, l.code, m.lot, m.qty, m.reason, m.doc, m.note FROM stock_movements m
+		JOIN products p ON p.id = m.product_id JOIN warehouses w ON w.id = m.warehouse_id JOIN locations l ON l.id = m.location_id
+		WHERE m.product_id = ?`
+	args := []any{productID}
+	if warehouseID != 0 {
+		q += ` AND m.warehouse_id = ?`
+		args = append(args, warehouseID)
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY m.id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Movement
+	for rows.Next() {
+		var m domain.Movement
+		var at, qty int64
+		if err := rows.Scan(&m.ID, &at, &m.Kind, &m.SKU, &m.Warehouse, &m.Location, &m.Lot, &qty, &m.Reason, &m.Doc, &m.Note); err != nil {
+			return nil, err
+		}
+		m.At, m.Qty = fromMS(at), domain.Quantity(qty)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Zones implements domain.StockStore.
+func (db *StockStore) Zones(ctx context.Context, warehouseID int64) ([]string, error) {
+	q := `SELECT DISTINCT zone FROM locations WHERE kind = 'storage'`
+	var args []any
+	if warehouseID != 0 {
+		q += ` AND warehouse_id = ?`
+		args = append(args, warehouseID)
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY zone`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var z string
+		if err := rows.Scan(&z); err != nil {
+			return nil, err
+		}
+		out = append(out, z)
+	}
+	return out, rows.Err()
 }

@@ -1,0 +1,96 @@
+package app
+
+import (
+	"context"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// InventoryService reads stock per product, warehouse, bin and lot, and
+// changes it only through the ledger: adjustments, transfers, reservations.
+type InventoryService struct {
+	stock   domain.StockStore
+	ledger  domain.LedgerStore
+	catalog domain.CatalogStore
+}
+
+// Warehouses lists all warehouses by code.
+func (s *InventoryService) Warehouses(ctx context.Context) ([]domain.Warehouse, error) {
+	return s.catalog.Warehouses(ctx)
+}
+
+// CountProducts counts the products matching the filter.
+func (s *InventoryService) CountProducts(ctx context.Context, f domain.StockFilter) (int, error) {
+	return s.stock.CountProductStock(ctx, f)
+}
+
+// ProductPage returns products with on hand, reserved and available per warehouse.
+func (s *InventoryService) ProductPage(ctx context.Context, f domain.StockFilter, offset, limit int) ([]domain.ProductStock, error) {
+	return s.stock.ProductStockPage(ctx, f, offset, limit)
+}
+
+// Bins returns the bins and lots of one warehouse that hold the product.
+func (s *InventoryService) Bins(ctx context.Context, productID, warehouseID int64) ([]domain.StockLevel, error) {
+	return s.stock.BinStock(ctx, productID, warehouseID)
+}
+
+// Movements returns the newest movements of a product.
+func (s *InventoryService) Movements(ctx context.Context, productID, warehouseID int64, limit int) ([]domain.Movement, error) {
+	return s.stock.Movements(ctx, productID, warehouseID, limit)
+}
+
+// Zones lists storage zones, optionally of one warehouse.
+func (s *InventoryService) Zones(ctx context.Context, warehouseID int64) ([]string, error) {
+	return s.stock.Zones(ctx, warehouseID)
+}
+
+// Levels returns every non-zero balance, optionally for one warehouse code.
+func (s *InventoryService) Levels(ctx context.Context, warehouse string) ([]domain.StockLevel, error) {
+	return s.stock.StockLevels(ctx, warehouse)
+}
+
+// Totals returns on hand, in transit and reserved per SKU and warehouse.
+func (s *InventoryService) Totals(ctx context.Context, warehouse string) ([]domain.SKUStock, error) {
+	return s.stock.StockTotals(ctx, warehouse)
+}
+
+// Transfers lists transfers, newest first, optionally in one status.
+func (s *InventoryService) Transfers(ctx context.Context, status domain.TransferStatus) ([]domain.Transfer, error) {
+	return s.stock.Transfers(ctx, status)
+}
+
+// Adjust corrects one bin's stock with a reason.
+func (s *InventoryService) Adjust(ctx context.Context, a domain.Adjustment) (domain.Movement, error) {
+	return s.ledger.Adjust(ctx, a)
+}
+
+// SendTransfer sends stock from one warehouse to another; it is in transit
+// until the destination receives it.
+func (s *InventoryService) SendTransfer(ctx context.Context, t *domain.Transfer) error {
+	return s.ledger.SendTransfer(ctx, t)
+}
+
+// ReceiveTransfer confirms a transfer at its destination.
+func (s *InventoryService) ReceiveTransfer(ctx context.Context, id int64) (domain.Transfer, error) {
+	return s.ledger.ReceiveTransfer(ctx, id)
+}
+
+// Reserve promises stock of a warehouse to an order; refused when not available.
+func (s *InventoryService) Reserve(ctx context.Context, r *domain.Reservation) error {
+	return s.ledger.Reserve(ctx, r)
+}
+
+// Release gives a reservation back to available stock.
+func (s *InventoryService) Release(ctx context.Context, id int64) error {
+	return s.ledger.ReleaseReservation(ctx, id)
+}
+
+// SetPolicy sets the reorder point and target level of a SKU in a warehouse.
+func (s *InventoryService) SetPolicy(ctx context.Context, sku, warehouse string, reorderPoint, target domain.Quantity) error {
+	return s.ledger.SetPolicy(ctx, sku, warehouse, reorderPoint, target)
+}
+
+// Verify recomputes balances and totals from the ledger and lists differences.
+func (s *InventoryService) Verify(ctx context.Context) ([]domain.Discrepancy, error) {
+	return s.ledger.Verify(ctx)
+}

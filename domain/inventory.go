@@ -1,0 +1,189 @@
+package domain
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// MovementKind is what a stock movement did.
+type MovementKind string
+
+// Movement kinds. A move between bins (putaway, move, pick, transfer) is two
+// movements of the same document: one out, one in.
+const (
+	MoveReceipt     MovementKind = "receipt"      // goods arrived, into a RECEIVING bin
+	MovePutaway     MovementKind = "putaway"      // receiving bin → storage bin
+	MoveBin         MovementKind = "move"         // bin → bin in a warehouse
+	MoveAdjust      MovementKind = "adjust"       // correction with a reason
+	MoveTransferOut MovementKind = "transfer_out" // bin → the destination's IN-TRANSIT
+	MoveTransferIn  MovementKind = "transfer_in"  // IN-TRANSIT → RECEIVING
+	MovePick        MovementKind = "pick"         // storage bin → STAGING
+	MoveShip        MovementKind = "ship"         // STAGING → gone
+	MoveReturn      MovementKind = "return"       // a customer's return, into RECEIVING
+)
+
+// AdjustReason explains an adjustment.
+type AdjustReason string
+
+// Adjustment reasons.
+const (
+	ReasonDamaged         AdjustReason = "damaged"
+	ReasonLost            AdjustReason = "lost"
+	ReasonFound           AdjustReason = "found"
+	ReasonExpired         AdjustReason = "expired"
+	ReasonCountCorrection AdjustReason = "count_correction"
+	ReasonStockImport     AdjustReason = "stock_import"
+	ReasonOpeningBalance  AdjustReason = "opening_balance"
+	ReasonOther           AdjustReason = "other"
+)
+
+// AdjustReasons are the reasons a user may choose, in the order shown.
+var AdjustReasons = []AdjustReason{ReasonDamaged, ReasonLost, ReasonFound, ReasonExpired, ReasonCountCorrection, ReasonOther}
+
+// ParseAdjustReason accepts the reasons of AdjustReasons (and "count correction").
+func ParseAdjustReason(s string) (AdjustReason, error) {
+	r := AdjustReason(strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), " ", "_"))
+	for _, ok := range AdjustReasons {
+		if r == ok {
+			return r, nil
+		}
+	}
+	names := make([]string, len(AdjustReasons))
+	for i, ok := range AdjustReasons {
+		names[i] = string(ok)
+	}
+	return "", Errorf(EINVALID, "unknown adjustment reason %q (%s)", s, strings.Join(names, ", "))
+}
+
+// LocationKind is what a bin is for.
+type LocationKind string
+
+// Location kinds. Every warehouse has one RECEIVING, one STAGING and one
+// IN-TRANSIT bin besides its storage bins.
+const (
+	LocationStorage   LocationKind = "storage"
+	LocationReceiving LocationKind = "receiving"
+	LocationStaging   LocationKind = "staging"
+	LocationTransit   LocationKind = "transit"
+)
+
+// Codes of the bins every warehouse has.
+const (
+	ReceivingBin = "RECEIVING"
+	StagingBin   = "STAGING"
+	TransitBin   = "IN-TRANSIT"
+)
+
+// ParseExpiry accepts an expiry date as YYYY-MM-DD ("" for none).
+func ParseExpiry(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return "", Errorf(EINVALID, "expiry %q is not a date like 2027-03-31", s)
+	}
+	return t.Format(time.DateOnly), nil
+}
+
+// Movement is one row of the stock ledger.
+type Movement struct {
+	ID        int64
+	At        time.Time
+	Kind      MovementKind
+	SKU       string
+	Warehouse string // code
+	Location  string // bin code
+	Lot       string
+	Qty       Quantity // signed: positive into the bin, negative out of it
+	Reason    AdjustReason
+	Doc       string // the document it belongs to: "transfer 12", "count 3", …
+	Note      string
+}
+
+// Adjustment is a correction of one bin's stock.
+type Adjustment struct {
+	SKU       string
+	Warehouse string
+	Location  string
+	Lot       string
+	Expiry    string // for a new lot
+	Qty       Quantity
+	Reason    AdjustReason
+	Note      string
+}
+
+// TransferLine is one SKU of a transfer; the stock leaves the source's bins
+// first-expiry-first-out, then in pick order.
+type TransferLine struct {
+	SKU string
+	Qty Quantity
+}
+
+// TransferStatus is where a transfer is.
+type TransferStatus string
+
+// Transfer statuses.
+const (
+	TransferInTransit TransferStatus = "in_transit"
+	TransferReceived  TransferStatus = "received"
+)
+
+// Transfer moves stock between two warehouses.
+type Transfer struct {
+	ID         int64
+	From, To   string // warehouse codes
+	Status     TransferStatus
+	Reference  string
+	SentAt     time.Time
+	ReceivedAt time.Time
+	Lines      []TransferLine
+}
+
+// StockTotal is one (product, warehouse) of the inventory: on hand, promised, sellable.
+type StockTotal struct {
+	OnHand       Quantity
+	InTransit    Quantity
+	Reserved     Quantity
+	ReorderPoint Quantity
+	TargetLevel  Quantity
+}
+
+// Available is what can still be promised: on hand less reserved.
+func (t StockTotal) Available() Quantity { return t.OnHand - t.Reserved }
+
+// Low reports whether available stock is at or under the reorder point.
+func (t StockTotal) Low() bool { return t.ReorderPoint > 0 && t.Available() <= t.ReorderPoint }
+
+// Discrepancy is a balance that differs from what the ledger adds up to.
+type Discrepancy struct {
+	What     string // "bin A-01-01 of PRT-1 in FRA-1, lot L1" or "total of PRT-1 in FRA-1"
+	Stored   Quantity
+	Expected Quantity
+}
+
+// Reservation is stock promised to an order in a warehouse.
+type Reservation struct {
+	ID        int64
+	SKU       string
+	Warehouse string
+	OrderID   int64
+	Qty       Quantity
+}
+
+// LedgerStore writes the stock ledger. Each call is one transaction: it
+// applies fully or not at all, and no bin, total or available quantity ever
+// goes below zero, whichever process writes at the same time.
+type LedgerStore interface {
+	Adjust(ctx context.Context, a Adjustment) (Movement, error)
+	SendTransfer(ctx context.Context, t *Transfer) error
+	ReceiveTransfer(ctx context.Context, id int64) (Transfer, error)
+	Reserve(ctx context.Context, r *Reservation) error
+	ReleaseReservation(ctx context.Context, id int64) error
+	// ReleaseOrder releases every reservation of an order.
+	ReleaseOrder(ctx context.Context, orderID int64) error
+	SetPolicy(ctx context.Context, sku, warehouse string, reorderPoint, target Quantity) error
+	Verify(ctx context.Context) ([]Discrepancy, error)
+}

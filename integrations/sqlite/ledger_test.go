@@ -1,0 +1,457 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sqlite"
+)
+
+var placedAt = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+
+func adjust(t *testing.T, db *sqlite.DB, sku, wh, bin string, qty domain.Quantity) {
+	t.Helper()
+	if _, err := db.LedgerStore().Adjust(ctx, domain.Adjustment{SKU: sku, Warehouse: wh, Location: bin, Qty: qty, Reason: domain.ReasonFound}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func totals(t *testing.T, db *sqlite.DB) map[string]domain.StockTotal {
+	t.Helper()
+	all, err := db.StockStore().StockTotals(ctx, "")
+	must(t, err)
+	out := map[string]domain.StockTotal{}
+	for _, s := range all {
+		out[s.SKU+"@"+s.Warehouse] = s.StockTotal
+	}
+	return out
+}
+
+func verifyClean(t *testing.T, db *sqlite.DB) {
+	t.Helper()
+	d, err := db.LedgerStore().Verify(ctx)
+	must(t, err)
+	if len(d) != 0 {
+		t.Fatalf("ledger and balances differ: %+v", d)
+	}
+}
+
+func TestAdjustmentsKeepBinsAndTotalsNonNegative(t *testing.T) {
+	db := openTemp(t)
+	newFixture(t, db)
+	l := db.LedgerStore()
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 10)
+	_, err := l.Adjust(ctx, domain.Adjustment{SKU: "PRT-1", Warehouse: "NL-VEN", Location: "A-01-01-1", Qty: -11, Reason: domain.ReasonDamaged})
+	if domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(err.Error(), "hold 10, not 11") {
+		t.Errorf("over-adjust: %v", err)
+	}
+	for _, bad := range []domain.Adjustment{
+		{SKU: "PRT-1", Warehouse: "NL-VEN", Location: "A-01-01-1", Qty: 0, Reason: domain.ReasonFound},
+		{SKU: "PRT-1", Warehouse: "NL-VEN", Location: "A-01-01-1", Qty: 1},
+		{SKU: "PRT-404", Warehouse: "NL-VEN", Location: "A-01-01-1", Qty: 1, Reason: domain.ReasonFound},
+		{SKU: "PRT-1", Warehouse: "NL-VEN", Location: "Z-99", Qty: 1, Reason: domain.ReasonFound},
+		{SKU: "PRT-1", Warehouse: "NL-VEN", Location: domain.TransitBin, Qty: 1, Reason: domain.ReasonFound},
+		{SKU: "PRT-1", Warehouse: "NL-VEN", Location: "A-01-01-1", Qty: 1, Expiry: "2027-02-30", Lot: "L1", Reason: domain.ReasonFound},
+	} {
+		if _, err := l.Adjust(ctx, bad); err == nil {
+			t.Errorf("accepted %+v", bad)
+		}
+	}
+	_, err = l.Adjust(ctx, domain.Adjustment{SKU: "PRT-1", Warehouse: "NL-VEN", Location: "A-01-01-1", Qty: -4, Reason: domain.ReasonDamaged, Note: "crushed"})
+	must(t, err)
+	if got := totals(t, db)["PRT-1@NL-VEN"]; got.OnHand != 6 || got.Available() != 6 {
+		t.Errorf("after -4: %+v", got)
+	}
+	p, err := db.StockStore().ProductStockPage(ctx, domain.StockFilter{Search: "PRT-1"}, 0, 1)
+	must(t, err)
+	moves, err := db.StockStore().Movements(ctx, p[0].ProductID, 0, 10)
+	must(t, err)
+	if len(moves) != 2 || moves[0].Qty != -4 || moves[0].Reason != domain.ReasonDamaged || moves[0].Note != "crushed" || moves[1].Qty != 10 {
+		t.Errorf("movements %+v", moves)
+	}
+	verifyClean(t, db)
+}
+
+func TestLedgerIsAppendOnlyAndVerifyFindsTampering(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.db")
+	db, err := sqlite.Open(path)
+	must(t, err)
+	defer db.Close()
+	newFixture(t, db)
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 10)
+	raw, err := sql.Open("sqlite", path)
+	must(t, err)
+	defer raw.Close()
+	if _, err := raw.Exec(`DELETE FROM stock_movements`); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Errorf("ledger row deleted: %v", err)
+	}
+	if _, err := raw.Exec(`UPDATE stock_balances SET on_hand = 13`); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.LedgerStore().Verify(ctx)
+	must(t, err)
+	if len(d) != 2 || d[0].What != "bin A-01-01-1 of PRT-1 in NL-VEN" || d[0].Stored != 13 || d[0].Expected != 10 ||
+		d[1].What != "on hand of PRT-1 in NL-VEN" || d[1].Stored != 10 || d[1].Expected != 13 {
+		t.Errorf("discrepancies %+v", d)
+	}
+}
+
+func TestTransferIsInExactlyOnePlace(t *testing.T) {
+	db := openTemp(t)
+	newFixture(t, db)
+	l := db.LedgerStore()
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 5)
+	adjust(t, db, "PRT-1", "NL-VEN", "B-01-01-1", 7)
+	tr := &domain.Transfer{From: "NL-VEN", To: "JP-ICH", Reference: "replenish Tokyo", Lines: []domain.TransferLine{{SKU: "PRT-1", Qty: 9}}}
+	must(t, l.SendTransfer(ctx, tr))
+	tt := totals(t, db)
+	if tt["PRT-1@NL-VEN"].OnHand != 3 || tt["PRT-1@JP-ICH"].InTransit != 9 || tt["PRT-1@JP-ICH"].OnHand != 0 {
+		t.Errorf("in transit: %+v", tt)
+	}
+	// B-01-01-1 comes first in pick order (sequence 10), then A-01-01-1.
+	levels, err := db.StockStore().StockLevels(ctx, "NL-VEN")
+	must(t, err)
+	if len(levels) != 1 || levels[0].Location != "A-01-01-1" || levels[0].OnHand != 3 {
+		t.Errorf("source bins %+v", levels)
+	}
+	pending, err := db.StockStore().Transfers(ctx, domain.TransferInTransit)
+	must(t, err)
+	if len(pending) != 1 || pending[0].ID != tr.ID || pending[0].Lines[0].Qty != 9 || pending[0].To != "JP-ICH" {
+		t.Errorf("pending %+v", pending)
+	}
+	verifyClean(t, db)
+	got, err := l.ReceiveTransfer(ctx, tr.ID)
+	must(t, err)
+	if got.Status != domain.TransferReceived || got.Lines[0].Qty != 9 {
+		t.Errorf("received %+v", got)
+	}
+	tt = totals(t, db)
+	if tt["PRT-1@JP-ICH"].OnHand != 9 || tt["PRT-1@JP-ICH"].InTransit != 0 {
+		t.Errorf("after receipt: %+v", tt)
+	}
+	if _, err := l.ReceiveTransfer(ctx, tr.ID); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("received twice: %v", err)
+	}
+	if err := l.SendTransfer(ctx, &domain.Transfer{From: "NL-VEN", To: "JP-ICH", Lines: []domain.TransferLine{{SKU: "PRT-1", Qty: 4}}}); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("transfer of more than there is: %v", err)
+	}
+	verifyClean(t, db)
+}
+
+func TestLotsAreConsumedFirstExpiryFirstOut(t *testing.T) {
+	db := openTemp(t)
+	f := newFixture(t, db)
+	p := domain.Product{SKU: "MILK-1", Name: "Oat milk 1 l", Weight: 1040, HSCode: "220299", Origin: "SE", LotTracked: true}
+	must(t, db.CatalogStore().CreateProduct(ctx, &p))
+	l := db.LedgerStore()
+	if _, err := l.Adjust(ctx, domain.Adjustment{SKU: "MILK-1", Warehouse: "NL-VEN", Location: "A-01-01-1", Qty: 5, Reason: domain.ReasonFound}); err == nil {
+		t.Error("lot-tracked stock accepted without a lot")
+	}
+	for _, a := range []domain.Adjustment{
+		{Location: "A-01-01-1", Lot: "L-LATE", Expiry: "2027-06-30", Qty: 10},
+		{Location: "A-01-02-1", Lot: "L-EARLY", Expiry: "2027-01-31", Qty: 4},
+		{Location: "B-01-01-1", Lot: "L-NONE", Qty: 8},
+	} {
+		a.SKU, a.Warehouse, a.Reason = "MILK-1", "NL-VEN", domain.ReasonFound
+		if _, err := l.Adjust(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := l.Adjust(ctx, domain.Adjustment{SKU: "MILK-1", Warehouse: "NL-VEN", Location: "A-01-01-1", Lot: "L-LATE", Expiry: "2027-07-01",
+		Qty: 1, Reason: domain.ReasonFound}); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("a lot's expiry changed: %v", err)
+	}
+	must(t, l.SendTransfer(ctx, &domain.Transfer{From: "NL-VEN", To: "JP-ICH", Lines: []domain.TransferLine{{SKU: "MILK-1", Qty: 7}}}))
+	bins, err := db.StockStore().BinStock(ctx, p.ID, f.warehouse.ID)
+	must(t, err)
+	var got []string
+	for _, b := range bins {
+		got = append(got, fmt.Sprintf("%s/%s/%s=%d", b.Location, b.Lot, b.Expiry, b.OnHand))
+	}
+	// L-EARLY (4) goes first, then 3 of L-LATE; the lot without a date stays.
+	if strings.Join(got, " ") != "A-01-01-1/L-LATE/2027-06-30=7 B-01-01-1/L-NONE/=8" {
+		t.Errorf("after FEFO transfer: %v", got)
+	}
+	tr, err := db.StockStore().Transfers(ctx, "")
+	must(t, err)
+	if len(tr) != 1 || len(tr[0].Lines) != 1 || tr[0].Lines[0].Qty != 7 {
+		t.Errorf("transfer lines %+v", tr)
+	}
+	verifyClean(t, db)
+}
+
+func TestReservationsNeverExceedOnHand(t *testing.T) {
+	db := openTemp(t)
+	f := newFixture(t, db)
+	l := db.LedgerStore()
+	adjust(t, db, "PRT-2", "NL-VEN", "A-01-02-1", 10)
+	o := order(f.channel.ID, "R1", "#R1", placedAt, "Ana", "a@example.com", "NL", "EUR", "PRT-2")
+	must(t, db.OrderStore().CreateOrder(ctx, o))
+	r := &domain.Reservation{SKU: "PRT-2", Warehouse: "NL-VEN", OrderID: o.ID, Qty: 8}
+	must(t, l.Reserve(ctx, r))
+	if err := l.Reserve(ctx, &domain.Reservation{SKU: "PRT-2", Warehouse: "NL-VEN", Qty: 3}); domain.ErrorCode(err) != domain.ECONFLICT ||
+		!strings.Contains(err.Error(), "only 2 available") {
+		t.Errorf("over-reservation: %v", err)
+	}
+	_, err := l.Adjust(ctx, domain.Adjustment{SKU: "PRT-2", Warehouse: "NL-VEN", Location: "A-01-02-1", Qty: -3, Reason: domain.ReasonLost})
+	if domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(err.Error(), "8 reserved") {
+		t.Errorf("adjustment into reserved stock: %v", err)
+	}
+	if err := l.SendTransfer(ctx, &domain.Transfer{From: "NL-VEN", To: "JP-ICH", Lines: []domain.TransferLine{{SKU: "PRT-2", Qty: 3}}}); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("transfer of reserved stock: %v", err)
+	}
+	if got := totals(t, db)["PRT-2@NL-VEN"]; got.OnHand != 10 || got.Reserved != 8 || got.Available() != 2 {
+		t.Errorf("after refusals: %+v", got)
+	}
+	// Cancelling the order releases its reservation in the same transaction.
+	must(t, db.OrderStore().UpdateOrder(ctx, o.ID, func(o *domain.Order) error {
+		return o.TransitionTo(domain.StatusCancelled, placedAt, "customer cancelled")
+	}))
+	if got := totals(t, db)["PRT-2@NL-VEN"]; got.Reserved != 0 || got.Available() != 10 {
+		t.Errorf("after cancellation: %+v", got)
+	}
+	r2 := &domain.Reservation{SKU: "PRT-2", Warehouse: "NL-VEN", Qty: 10}
+	must(t, l.Reserve(ctx, r2))
+	must(t, l.ReleaseReservation(ctx, r2.ID))
+	verifyClean(t, db)
+}
+
+// model is the property test's independent account of what the ledger must hold.
+type model struct {
+	bins     map[string]int64 // sku|wh|bin
+	reserved map[string]int64 // sku|wh
+	transit  map[string]int64 // sku|to
+	resv     map[int64][2]any // reservation id → key, qty
+	pending  map[int64][]string
+}
+
+func (m *model) onHand(sku, wh string) int64 {
+	var n int64
+	for k, v := range m.bins {
+		if strings.HasPrefix(k, sku+"|"+wh+"|") {
+			n += v
+		}
+	}
+	return n
+}
+
+// TestLedgerInvariantsOverRandomMovements runs random sequences of
+// adjustments, transfers, receipts, reservations and releases (valid and
+// invalid) and checks after every step that the ledger, the balances and an
+// independent model agree, and that nothing is ever negative.
+func TestLedgerInvariantsOverRandomMovements(t *testing.T) {
+	for seed := uint64(1); seed <= 6; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			db := openTemp(t)
+			newFixture(t, db)
+			l := db.LedgerStore()
+			rng := rand.New(rand.NewPCG(seed, 99))
+			skus := []string{"PRT-1", "PRT-2", "PRT-3"}
+			bins := map[string][]string{"NL-VEN": {"A-01-01-1", "A-01-02-1", "B-01-01-1"}, "JP-ICH": {"A-01-01-1"}}
+			whs := []string{"NL-VEN", "JP-ICH"}
+			m := &model{bins: map[string]int64{}, reserved: map[string]int64{}, transit: map[string]int64{}, resv: map[int64][2]any{}, pending: map[int64][]string{}}
+			for step := 0; step < 120; step++ {
+				sku, wh := skus[rng.IntN(3)], whs[rng.IntN(2)]
+				bin := bins[wh][rng.IntN(len(bins[wh]))]
+				key := sku + "|" + wh
+				switch op := rng.IntN(10); {
+				case op < 4: // adjust ±
+					q := int64(rng.IntN(15) - 5)
+					if q == 0 {
+						continue
+					}
+					_, err := l.Adjust(ctx, domain.Adjustment{SKU: sku, Warehouse: wh, Location: bin, Qty: domain.Quantity(q), Reason: domain.ReasonCountCorrection})
+					ok := m.bins[key+"|"+bin]+q >= 0 && m.onHand(sku, wh)+q >= m.reserved[key]
+					if (err == nil) != ok {
+						t.Fatalf("step %d adjust %s %s %s %d: err %v, model says ok=%v", step, sku, wh, bin, q, err, ok)
+					}
+					if ok {
+						m.bins[key+"|"+bin] += q
+					}
+				case op < 6: // transfer
+					to := whs[1-indexOf(whs, wh)]
+					q := int64(1 + rng.IntN(8))
+					tr := &domain.Transfer{From: wh, To: to, Lines: []domain.TransferLine{{SKU: sku, Qty: domain.Quantity(q)}}}
+					err := l.SendTransfer(ctx, tr)
+					before := m.onHand(sku, wh)
+					ok := before-q >= m.reserved[key]
+					if (err == nil) != ok {
+						t.Fatalf("step %d transfer %d of %s from %s: err %v, model ok=%v", step, q, sku, wh, err, ok)
+					}
+					if ok { // which bins gave it is the FEFO test's business: read them back
+						levels, _ := db.StockStore().StockLevels(ctx, wh)
+						for _, b := range append(bins[wh], domain.ReceivingBin) {
+							m.bins[key+"|"+b] = 0
+						}
+						var sum int64
+						for _, lv := range levels {
+							if lv.SKU == sku && lv.Kind != domain.LocationTransit {
+								sum += int64(lv.OnHand)
+								m.bins[key+"|"+lv.Location] = int64(lv.OnHand)
+							}
+						}
+						if sum != before-q {
+							t.Fatalf("step %d: transfer of %d left %d of %d in %s", step, q, sum, before, wh)
+						}
+						m.transit[sku+"|"+to] += q
+						m.pending[tr.ID] = []string{sku, to, strconv.FormatInt(q, 10)}
+					}
+				case op < 7: // receive a pending transfer
+					for id, p := range m.pending {
+						_, err := l.ReceiveTransfer(ctx, id)
+						must(t, err)
+						q, _ := strconv.ParseInt(p[2], 10, 64)
+						m.transit[p[0]+"|"+p[1]] -= q
+						m.bins[p[0]+"|"+p[1]+"|"+domain.ReceivingBin] += q
+						delete(m.pending, id)
+						break
+					}
+				case op < 9: // reserve
+					q := int64(1 + rng.IntN(6))
+					r := &domain.Reservation{SKU: sku, Warehouse: wh, Qty: domain.Quantity(q)}
+					err := l.Reserve(ctx, r)
+					ok := m.onHand(sku, wh)-m.reserved[key] >= q
+					if (err == nil) != ok {
+						t.Fatalf("step %d reserve %d %s@%s: err %v, model ok=%v", step, q, sku, wh, err, ok)
+					}
+					if ok {
+						m.reserved[key] += q
+						m.resv[r.ID] = [2]any{key, q}
+					}
+				default: // release one
+					for id, r := range m.resv {
+						must(t, l.ReleaseReservation(ctx, id))
+						m.reserved[r[0].(string)] -= r[1].(int64)
+						delete(m.resv, id)
+						break
+					}
+				}
+				tt := totals(t, db)
+				for _, s := range skus {
+					for _, w := range whs {
+						got := tt[s+"@"+w]
+						if int64(got.OnHand) != m.onHand(s, w) || int64(got.Reserved) != m.reserved[s+"|"+w] ||
+							int64(got.InTransit) != m.transit[s+"|"+w] || got.Available() < 0 {
+							t.Fatalf("step %d: %s@%s stored %+v, model on hand %d reserved %d in transit %d", step, s, w, got,
+								m.onHand(s, w), m.reserved[s+"|"+w], m.transit[s+"|"+w])
+						}
+					}
+				}
+			}
+			verifyClean(t, db)
+		})
+	}
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestTwoProcessesNeverOversell runs two Portolan processes (this test binary
+// re-run as workers) against one database file at once, each reserving and
+// taking stock as fast as it can, and checks that available stock never went
+// below zero, that every accepted operation is in the ledger, and that the
+// balances still add up.
+func TestTwoProcessesNeverOversell(t *testing.T) {
+	if os.Getenv("PORTOLAN_LEDGER_WORKER") != "" {
+		t.Skip("worker")
+	}
+	path := filepath.Join(t.TempDir(), "shared.db")
+	db, err := sqlite.Open(path)
+	must(t, err)
+	newFixture(t, db)
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 60)
+	adjust(t, db, "PRT-1", "NL-VEN", "B-01-01-1", 40)
+	must(t, db.Close())
+
+	var wg sync.WaitGroup
+	outs := make([]string, 2)
+	errs := make([]error, 2)
+	for i := range 2 {
+		wg.Go(func() {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestLedgerWorker$", "-test.v")
+			cmd.Env = append(os.Environ(), "PORTOLAN_LEDGER_WORKER="+path, "PORTOLAN_WORKER_SEED="+strconv.Itoa(i+1))
+			b, err := cmd.CombinedOutput()
+			outs[i], errs[i] = string(b), err
+		})
+	}
+	wg.Wait()
+	var reserved, taken int64
+	for i := range 2 {
+		if errs[i] != nil {
+			t.Fatalf("worker %d: %v\n%s", i, errs[i], outs[i])
+		}
+		var r, tk, refused int64
+		if _, err := fmt.Sscanf(outs[i][strings.Index(outs[i], "RESULT"):], "RESULT reserved=%d taken=%d refused=%d", &r, &tk, &refused); err != nil {
+			t.Fatalf("worker %d output: %v\n%s", i, err, outs[i])
+		}
+		if refused == 0 {
+			t.Errorf("worker %d was never refused: the test did not contend for the last units", i)
+		}
+		reserved, taken = reserved+r, taken+tk
+	}
+	db, err = sqlite.Open(path)
+	must(t, err)
+	defer db.Close()
+	got := totals(t, db)["PRT-1@NL-VEN"]
+	if int64(got.Reserved) != reserved || int64(got.OnHand) != 100-taken || got.Available() < 0 {
+		t.Errorf("after both workers: %+v; workers reserved %d and took %d", got, reserved, taken)
+	}
+	verifyClean(t, db)
+}
+
+// TestLedgerWorker is one of the two processes of TestTwoProcessesNeverOversell.
+func TestLedgerWorker(t *testing.T) {
+	path := os.Getenv("PORTOLAN_LEDGER_WORKER")
+	if path == "" {
+		t.Skip("run by TestTwoProcessesNeverOversell")
+	}
+	seed, _ := strconv.ParseUint(os.Getenv("PORTOLAN_WORKER_SEED"), 10, 64)
+	db, err := sqlite.Open(path)
+	must(t, err)
+	defer db.Close()
+	l := db.LedgerStore()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	var reserved, taken, refused int64
+	for range 150 {
+		q := int64(1 + rng.IntN(3))
+		var err error
+		if rng.IntN(2) == 0 {
+			err = l.Reserve(context.Background(), &domain.Reservation{SKU: "PRT-1", Warehouse: "NL-VEN", Qty: domain.Quantity(q)})
+			if err == nil {
+				reserved += q
+			}
+		} else {
+			bin := []string{"A-01-01-1", "B-01-01-1"}[rng.IntN(2)]
+			_, err = l.Adjust(context.Background(), domain.Adjustment{SKU: "PRT-1", Warehouse: "NL-VEN", Location: bin, Qty: domain.Quantity(-q), Reason: domain.ReasonLost})
+			if err == nil {
+				taken += q
+			}
+		}
+		switch {
+		case err == nil:
+		case domain.ErrorCode(err) == domain.ECONFLICT && !errors.Is(err, sqlite.ErrBusy):
+			refused++
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	fmt.Printf("RESULT reserved=%d taken=%d refused=%d\n", reserved, taken, refused)
+}
