@@ -28,7 +28,13 @@ Usage:
 Commands:
   demo            fill an empty database with the sample data set
   orders list     list orders
-  stock list      list stock on hand per bin
+  stock list      list stock on hand per bin, with reserved and available per warehouse
+  stock adjust    correct a bin's stock, with a reason
+  stock transfer  send stock to another warehouse (in transit until received)
+  stock receive-transfer  confirm a transfer at its destination
+  stock reorder   set a SKU's reorder point and target level in a warehouse
+  stock import    post a stock snapshot (CSV/XLSX) as adjustments
+  stock verify    recompute every balance from the ledger and report differences
   channels add    add a channel (Shopify, WooCommerce, BigCommerce, or files)
   channels list   list channels and where their syncs stand
   sync            pull new and changed orders from the channels
@@ -108,6 +114,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"demo", cmdDemo},
 		{"orders list", cmdOrdersList},
 		{"stock list", cmdStockList},
+		{"stock adjust", cmdStockAdjust},
+		{"stock transfer", cmdStockTransfer},
+		{"stock receive-transfer", cmdStockReceiveTransfer},
+		{"stock reorder", cmdStockReorder},
+		{"stock import", cmdStockImport},
+		{"stock verify", cmdStockVerify},
 		{"channels add", cmdChannelsAdd},
 		{"channels list", cmdChannelsList},
 		{"sync", cmdSync},
@@ -377,60 +389,6 @@ func cmdOrdersList(ctx context.Context, open func() (*App, error), args []string
 		})
 		if err != nil {
 			return err
-		}
-		return tw.Flush()
-	}
-}
-
-// StockJSON is one balance in `stock list --format json`.
-type StockJSON struct {
-	SKU       string `json:"sku"`
-	Warehouse string `json:"warehouse"`
-	Location  string `json:"location"`
-	OnHand    int64  `json:"on_hand"`
-}
-
-func cmdStockList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("stock list", "Lists stock on hand per SKU, warehouse and bin, in pick order.", stdout, stderr)
-	warehouse := fs.String("warehouse", "", "only this warehouse (code, e.g. NL-VEN)")
-	format := formatFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := checkFormat(*format); err != nil {
-		return err
-	}
-	a, err := open()
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	levels, err := a.Inventory.Levels(ctx, strings.TrimSpace(*warehouse))
-	if err != nil {
-		return err
-	}
-	switch *format {
-	case "json":
-		out := make([]StockJSON, 0, len(levels))
-		for _, l := range levels {
-			out = append(out, StockJSON{SKU: l.SKU, Warehouse: l.Warehouse, Location: l.Location, OnHand: int64(l.OnHand)})
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	case "csv":
-		w := csv.NewWriter(stdout)
-		_ = w.Write([]string{"sku", "warehouse", "location", "zone", "on_hand"})
-		for _, l := range levels {
-			_ = w.Write([]string{csvText(l.SKU), csvText(l.Warehouse), csvText(l.Location), csvText(l.Zone), strconv.FormatInt(int64(l.OnHand), 10)})
-		}
-		w.Flush()
-		return w.Error()
-	default:
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "SKU\tWAREHOUSE\tLOCATION\tZONE\tON HAND")
-		for _, l := range levels {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", l.SKU, l.Warehouse, l.Location, l.Zone, l.OnHand)
 		}
 		return tw.Flush()
 	}

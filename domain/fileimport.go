@@ -135,6 +135,12 @@ type RowProblem struct {
 }
 
 func (p RowProblem) String() string {
+	if p.OrderID == "" {
+		if p.Column != "" {
+			return fmt.Sprintf("row %d, %s: %s", p.RowNumber, p.Column, p.Message)
+		}
+		return fmt.Sprintf("row %d: %s", p.RowNumber, p.Message)
+	}
 	if p.Column != "" {
 		return fmt.Sprintf("row %d (order %s), %s: %s", p.RowNumber, p.OrderID, p.Column, p.Message)
 	}

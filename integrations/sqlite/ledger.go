@@ -722,3 +722,81 @@ func (db *StockStore) Transfers(ctx context.Context, status domain.TransferStatu
 	}
 	return out, rows.Err()
 }
+
+// PostSnapshot sets bins to the quantities of a snapshot (a stock file or a
+// count) by adjusting each by its difference, with reason and document, in
+// one transaction. A row that cannot be posted (unknown SKU or bin, stock
+// reserved for orders) is reported and skipped; the others are posted.
+func (db *LedgerStore) PostSnapshot(ctx context.Context, rows []domain.SnapshotRow, reason domain.AdjustReason, doc string) (domain.SnapshotResult, error) {
+	var res domain.SnapshotResult
+	err := db.ledgerTx(ctx, func(l *ledger) error {
+		l.doc = doc
+		res = domain.SnapshotResult{}
+		for _, r := range rows {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if _, err := l.x.tx.ExecContext(ctx, `SAVEPOINT snapshot_row`); err != nil {
+				return err
+			}
+			changed, err := l.setBin(r, reason)
+			if err != nil {
+				if _, rbErr := l.x.tx.ExecContext(ctx, `ROLLBACK TO snapshot_row`); rbErr != nil {
+					return rbErr
+				}
+				var de *domain.Error
+				if !errors.As(err, &de) {
+					return err // not the row's fault: stop and roll everything back
+				}
+				res.Problems = append(res.Problems, domain.RowProblem{RowNumber: r.Row, Message: de.Message})
+			} else {
+				res.Rows++
+				if changed {
+					res.Changed++
+				}
+			}
+			if _, err := l.x.tx.ExecContext(ctx, `RELEASE snapshot_row`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// setBin adjusts one bin and lot to hold r.Qty.
+func (l *ledger) setBin(r domain.SnapshotRow, reason domain.AdjustReason) (bool, error) {
+	p, err := l.product(r.SKU)
+	if err != nil {
+		return false, err
+	}
+	w, err := l.warehouse(r.Warehouse)
+	if err != nil {
+		return false, err
+	}
+	b, err := l.bin(w, r.Location)
+	if err != nil {
+		return false, domain.Errorf(domain.ENOTFOUND, "no bin %q in %s", r.Location, r.Warehouse)
+	}
+	if b.kind == domain.LocationTransit {
+		return false, domain.Errorf(domain.EINVALID, "stock in transit changes only by sending or receiving a transfer")
+	}
+	lot := strings.TrimSpace(r.Lot)
+	if p.lotTracked && lot == "" && r.Qty > 0 {
+		return false, domain.Errorf(domain.EINVALID, "%s is lot-tracked: give the lot", p.sku)
+	}
+	if err := l.setLot(p, lot, r.Expiry); err != nil {
+		return false, err
+	}
+	var have int64
+	err = l.x.QueryRowContext(l.ctx, `SELECT on_hand FROM stock_balances WHERE product_id = ? AND location_id = ? AND lot = ?`,
+		p.id, b.id, lot).Scan(&have)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	delta := int64(r.Qty) - have
+	if delta == 0 {
+		return false, nil
+	}
+	return true, l.post(entry{kind: domain.MoveAdjust, product: p, bin: b, lot: lot, qty: delta, reason: reason})
+}

@@ -1,0 +1,337 @@
+package app
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// StockJSON is one balance in `stock list --format json`: a bin's stock of a
+// SKU (and lot), with the SKU's reserved and available quantity in the
+// whole warehouse.
+type StockJSON struct {
+	SKU       string `json:"sku"`
+	Warehouse string `json:"warehouse"`
+	Location  string `json:"location"`
+	Lot       string `json:"lot,omitempty"`
+	Expiry    string `json:"expiry,omitempty"`
+	OnHand    int64  `json:"on_hand"`
+	Reserved  int64  `json:"reserved"`
+	Available int64  `json:"available"`
+}
+
+func cmdStockList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("stock list", "Lists stock on hand per SKU, warehouse and bin, in pick order, with what is reserved\n"+
+		"for orders and still available per SKU and warehouse.", stdout, stderr)
+	warehouse := fs.String("warehouse", "", "only this warehouse (code, e.g. NL-VEN)")
+	format := formatFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	wh := strings.TrimSpace(*warehouse)
+	levels, err := a.Inventory.Levels(ctx, wh)
+	if err != nil {
+		return err
+	}
+	totals, err := a.Inventory.Totals(ctx, wh)
+	if err != nil {
+		return err
+	}
+	byKey := map[string]domain.StockTotal{}
+	for _, t := range totals {
+		byKey[t.SKU+"\x00"+t.Warehouse] = t.StockTotal
+	}
+	rows := make([]StockJSON, 0, len(levels))
+	for _, l := range levels {
+		t := byKey[l.SKU+"\x00"+l.Warehouse]
+		rows = append(rows, StockJSON{SKU: l.SKU, Warehouse: l.Warehouse, Location: l.Location, Lot: l.Lot, Expiry: l.Expiry,
+			OnHand: int64(l.OnHand), Reserved: int64(t.Reserved), Available: int64(t.Available())})
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	case "csv":
+		w := csv.NewWriter(stdout)
+		_ = w.Write([]string{"sku", "warehouse", "location", "lot", "expiry", "on_hand", "reserved", "available"})
+		for _, r := range rows {
+			_ = w.Write([]string{csvText(r.SKU), csvText(r.Warehouse), csvText(r.Location), csvText(r.Lot), r.Expiry,
+				strconv.FormatInt(r.OnHand, 10), strconv.FormatInt(r.Reserved, 10), strconv.FormatInt(r.Available, 10)})
+		}
+		w.Flush()
+		return w.Error()
+	default:
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "SKU\tWAREHOUSE\tLOCATION\tLOT\tEXPIRY\tON HAND\tRESERVED (WH)\tAVAILABLE (WH)")
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", r.SKU, r.Warehouse, r.Location, r.Lot, r.Expiry, r.OnHand, r.Reserved, r.Available)
+		}
+		return tw.Flush()
+	}
+}
+
+// parseWithArg parses flags around one positional argument (before or after them).
+func parseWithArg(fs *cmdFlags, args []string, what string) (string, error) {
+	var arg string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		arg, args = args[0], args[1:]
+	}
+	if wantsHelp(args) {
+		fs.help()
+		return "", flag.ErrHelp
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", usageError{err.Error()}
+	}
+	if arg == "" && fs.NArg() == 1 {
+		arg = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return "", usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	if arg == "" {
+		return "", usageError{fmt.Sprintf("%s: give the %s", fs.Name(), what)}
+	}
+	return arg, nil
+}
+
+func required(name string, values map[string]string) error {
+	var missing []string
+	for _, k := range []string{"sku", "warehouse", "location", "from", "to", "reason"} {
+		if v, ok := values[k]; ok && strings.TrimSpace(v) == "" {
+			missing = append(missing, "--"+k)
+		}
+	}
+	if len(missing) > 0 {
+		return usageError{fmt.Sprintf("%s: %s required", name, strings.Join(missing, ", "))}
+	}
+	return nil
+}
+
+func cmdStockAdjust(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	reasons := make([]string, len(domain.AdjustReasons))
+	for i, r := range domain.AdjustReasons {
+		reasons[i] = string(r)
+	}
+	fs := newFlags("stock adjust", "Corrects the stock of one bin: --qty 5 adds five, --qty -2 takes two away. The\n"+
+		"adjustment is recorded in the ledger with its reason; stock reserved for orders cannot be taken.", stdout, stderr)
+	sku := fs.String("sku", "", "the SKU")
+	wh := fs.String("warehouse", "", "the warehouse code")
+	loc := fs.String("location", "", "the bin code")
+	qty := fs.Int64("qty", 0, "quantity to add (positive) or take away (negative)")
+	reason := fs.String("reason", "", "why: "+strings.Join(reasons, ", "))
+	lot := fs.String("lot", "", "the lot (lot-tracked products; when taking, default: earliest expiry first)")
+	expiry := fs.String("expiry", "", "expiry date of a new lot, YYYY-MM-DD")
+	note := fs.String("note", "", "a note kept with the movement")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("stock adjust", map[string]string{"sku": *sku, "warehouse": *wh, "location": *loc, "reason": *reason}); err != nil {
+		return err
+	}
+	if *qty == 0 {
+		return usageError{"stock adjust: --qty must not be 0"}
+	}
+	r, err := domain.ParseAdjustReason(*reason)
+	if err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := a.Inventory.Adjust(ctx, domain.Adjustment{SKU: *sku, Warehouse: *wh, Location: *loc, Lot: *lot, Expiry: *expiry,
+		Qty: domain.Quantity(*qty), Reason: r, Note: *note}); err != nil {
+		return err
+	}
+	totals, err := a.Inventory.Totals(ctx, *wh)
+	if err != nil {
+		return err
+	}
+	for _, t := range totals {
+		if t.SKU == strings.TrimSpace(*sku) {
+			fmt.Fprintf(stdout, "Adjusted %s in %s %s by %+d (%s). %s in %s now: %d on hand, %d reserved, %d available.\n",
+				t.SKU, *wh, *loc, *qty, r, t.SKU, t.Warehouse, t.OnHand, t.Reserved, t.Available())
+			return nil
+		}
+	}
+	fmt.Fprintf(stdout, "Adjusted %s in %s %s by %+d (%s).\n", *sku, *wh, *loc, *qty, r)
+	return nil
+}
+
+func cmdStockTransfer(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("stock transfer", "Sends stock of a SKU from one warehouse to another. It leaves the source's bins\n"+
+		"(earliest expiry first, then in pick order) and is in transit until the destination receives it with\n"+
+		"\"portolan stock receive-transfer ID\".", stdout, stderr)
+	sku := fs.String("sku", "", "the SKU")
+	from := fs.String("from", "", "source warehouse code")
+	to := fs.String("to", "", "destination warehouse code")
+	qty := fs.Int64("qty", 0, "quantity to send")
+	ref := fs.String("reference", "", "your reference (e.g. a replenishment order number)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("stock transfer", map[string]string{"sku": *sku, "from": *from, "to": *to}); err != nil {
+		return err
+	}
+	if *qty <= 0 {
+		return usageError{"stock transfer: --qty must be positive"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	t := &domain.Transfer{From: *from, To: *to, Reference: *ref, Lines: []domain.TransferLine{{SKU: *sku, Qty: domain.Quantity(*qty)}}}
+	if err := a.Inventory.SendTransfer(ctx, t); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Transfer %d: %d × %s sent from %s to %s, in transit. Receive it with \"portolan stock receive-transfer %d\".\n",
+		t.ID, *qty, *sku, *from, *to, t.ID)
+	return nil
+}
+
+func cmdStockReceiveTransfer(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("stock receive-transfer ID", "Confirms that a transfer arrived: its stock moves from IN-TRANSIT to the\n"+
+		"destination's RECEIVING bin, ready to be put away.", stdout, stderr)
+	arg, err := parseWithArg(fs, args, "transfer number")
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(arg, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return usageError{fmt.Sprintf("stock receive-transfer: %q is not a transfer number", arg)}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	t, err := a.Inventory.ReceiveTransfer(ctx, id)
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for _, l := range t.Lines {
+		lines = append(lines, fmt.Sprintf("%d × %s", l.Qty, l.SKU))
+	}
+	fmt.Fprintf(stdout, "Transfer %d received in %s (RECEIVING): %s.\n", t.ID, t.To, strings.Join(lines, ", "))
+	return nil
+}
+
+func cmdStockReorder(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("stock reorder", "Sets when a SKU counts as low stock in a warehouse (available at or under the\n"+
+		"reorder point) and the level to replenish to. --point 0 turns it off.", stdout, stderr)
+	sku := fs.String("sku", "", "the SKU")
+	wh := fs.String("warehouse", "", "the warehouse code")
+	point := fs.Int64("point", 0, "reorder point")
+	target := fs.Int64("target", 0, "target level (at least the reorder point)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("stock reorder", map[string]string{"sku": *sku, "warehouse": *wh}); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Inventory.SetPolicy(ctx, *sku, *wh, domain.Quantity(*point), domain.Quantity(*target)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s in %s: reorder at %d, target %d.\n", *sku, *wh, *point, *target)
+	return nil
+}
+
+// errDiscrepancies makes `stock verify` exit non-zero when it finds differences.
+var errDiscrepancies = errors.New("the stock balances differ from the ledger")
+
+func cmdStockVerify(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("stock verify", "Recomputes every bin balance from the stock ledger, and every warehouse total from\n"+
+		"the bins and the reservations, and lists what differs. Exits non-zero when something does.", stdout, stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	d, err := a.Inventory.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	if len(d) == 0 {
+		fmt.Fprintln(stdout, "Stock verified: every balance and total matches the ledger.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "WHAT\tSTORED\tFROM THE LEDGER")
+	for _, x := range d {
+		fmt.Fprintf(tw, "%s\t%d\t%d\n", x.What, x.Stored, x.Expected)
+	}
+	_ = tw.Flush()
+	return fmt.Errorf("%w: %d difference(s)", errDiscrepancies, len(d))
+}
+
+func cmdStockImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("stock import FILE.csv|FILE.xlsx", "Posts a stock snapshot: each row says how much of a SKU (and lot) a bin holds;\n"+
+		"the bin is adjusted by the difference (reason stock_import), so the ledger explains every number.\n"+
+		"Columns are recognised by their headers: SKU, warehouse, bin (or location), quantity, and optionally\n"+
+		"lot and expiry. Rows with a problem are listed and skipped; the others are posted together.", stdout, stderr)
+	sheet := fs.String("sheet", "", "XLSX sheet (default: the first)")
+	dryRun := fs.Bool("dry-run", false, "check the file and show what would be posted, without writing")
+	path, err := parseWithArg(fs, args, "file")
+	if err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	p, err := a.Inventory.PreviewStockImport(path, *sheet)
+	if err != nil {
+		return err
+	}
+	if *dryRun {
+		fmt.Fprintf(stdout, "%d row(s) can be posted, %d have problems (nothing written).\n", len(p.Rows), len(p.Problems))
+		for _, pr := range p.Problems {
+			fmt.Fprintln(stdout, "  "+pr.String())
+		}
+		return nil
+	}
+	res, err := a.Inventory.ImportStock(ctx, p)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Posted %d row(s): %d bin(s) changed, %d already right; %d row(s) skipped.\n",
+		res.Rows, res.Changed, res.Rows-res.Changed, len(res.Problems))
+	for _, pr := range res.Problems {
+		fmt.Fprintln(stdout, "  "+pr.String())
+	}
+	if len(res.Problems) > 0 {
+		return fmt.Errorf("%d row(s) of %s were not posted; fix them and import the file again (rows already right change nothing)",
+			len(res.Problems), path)
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package domain
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SnapshotRow says how much of a SKU (and lot) one bin holds, as a stock
+// snapshot file or a cycle count states it. Posting it adjusts the bin by the
+// difference, so the ledger explains the new number.
+type SnapshotRow struct {
+	Row       int // row number in the file (the header is row 1)
+	SKU       string
+	Warehouse string
+	Location  string
+	Lot       string
+	Expiry    string
+	Qty       Quantity // what the bin holds
+}
+
+// snapshotHeaders are the header names a snapshot column is recognised by
+// (compared after normaliseHeader).
+var snapshotHeaders = map[string][]string{
+	"sku":       {"sku", "item", "itemcode", "article", "articlenumber", "productcode", "partnumber", "variantsku"},
+	"warehouse": {"warehouse", "wh", "warehousecode", "site", "depot", "facility"},
+	"location":  {"location", "bin", "bincode", "loc", "slot", "locationcode", "binlocation"},
+	"quantity":  {"quantity", "qty", "onhand", "qtyonhand", "onhandqty", "quantityonhand", "stock", "stockqty", "count", "counted", "countedqty", "physicalqty"},
+	"lot":       {"lot", "batch", "lotnumber", "batchnumber", "lotno"},
+	"expiry":    {"expiry", "expirydate", "exp", "expires", "bestbefore", "bbd", "useby", "expirationdate"},
+}
+
+// ParseStockSnapshot reads a stock snapshot table (SKU, warehouse, bin,
+// quantity, optionally lot and expiry), recognising its columns by their
+// headers. Rows with a problem are reported and left out; the others are
+// returned. An error means the table itself cannot be used.
+func ParseStockSnapshot(headers []string, rows [][]string) ([]SnapshotRow, []RowProblem, error) {
+	col := map[string]int{}
+	for i, h := range headers {
+		n := normaliseHeader(h)
+		for field, names := range snapshotHeaders {
+			if _, done := col[field]; done {
+				continue
+			}
+			for _, name := range names {
+				if n == name {
+					col[field] = i
+				}
+			}
+		}
+	}
+	var missing []string
+	for _, f := range []string{"sku", "warehouse", "location", "quantity"} {
+		if _, ok := col[f]; !ok {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, nil, Errorf(EINVALID, "the file has no %s column (headers found: %s)", strings.Join(missing, ", "), strings.Join(headers, ", "))
+	}
+	var out []SnapshotRow
+	var problems []RowProblem
+	seen := map[string]int{}
+	for i, r := range rows {
+		get := func(f string) string {
+			c, ok := col[f]
+			if !ok || c >= len(r) {
+				return ""
+			}
+			return strings.TrimSpace(r[c])
+		}
+		row := SnapshotRow{Row: i + 2, SKU: get("sku"), Warehouse: get("warehouse"), Location: get("location"), Lot: get("lot")}
+		bad := func(field, format string, args ...any) {
+			problems = append(problems, RowProblem{RowNumber: row.Row, Column: field, Message: fmt.Sprintf(format, args...)})
+		}
+		if row.SKU == "" && row.Warehouse == "" && row.Location == "" && get("quantity") == "" {
+			continue // an empty line
+		}
+		ok := true
+		for _, f := range []string{"sku", "warehouse", "location"} {
+			if get(f) == "" {
+				bad(f, "%s is empty", f)
+				ok = false
+			}
+		}
+		q, err := parseWhole(get("quantity"))
+		if err != nil || q < 0 {
+			bad("quantity", "quantity %q is not a whole number of 0 or more", get("quantity"))
+			ok = false
+		}
+		row.Qty = Quantity(q)
+		if e := get("expiry"); e != "" {
+			t, err := ParseImportTime(e, time.UTC)
+			if err != nil {
+				bad("expiry", "expiry %q is not a date", e)
+				ok = false
+			} else {
+				row.Expiry = t.Format(time.DateOnly)
+			}
+			if row.Lot == "" {
+				bad("expiry", "an expiry date needs a lot")
+				ok = false
+			}
+		}
+		key := strings.Join([]string{row.SKU, row.Warehouse, row.Location, row.Lot}, "\x00")
+		if first, dup := seen[key]; dup && ok {
+			bad("sku", "the same SKU, bin and lot as row %d", first)
+			ok = false
+		}
+		if ok {
+			seen[key] = row.Row
+			out = append(out, row)
+		}
+	}
+	return out, problems, nil
+}
+
+// SnapshotResult is what posting a stock snapshot did.
+type SnapshotResult struct {
+	Rows     int // rows posted (a row whose bin already held its quantity changes nothing)
+	Changed  int // rows that moved stock
+	Problems []RowProblem
+}
