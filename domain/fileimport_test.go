@@ -79,7 +79,7 @@ func TestBuildOrders(t *testing.T) {
 	}
 	all := strings.Join(texts, "\n")
 	for _, want := range []string{"row 5 (order A-3), Qty", "row 7 (order A-4), Date", "row 7 (order A-4), Country: \"UK\"",
-		"row 9 (order ), Order: no order id", "row 11 (order A-5), Currency: currency USD differs"} {
+		"row 9, Order: no order id", "row 11 (order A-5), Currency: currency USD differs"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("problems lack %q:\n%s", want, all)
 		}
