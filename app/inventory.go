@@ -132,3 +132,68 @@ func (s *InventoryService) ImportStock(ctx context.Context, p StockImportPreview
 	sort.SliceStable(res.Problems, func(i, j int) bool { return res.Problems[i].RowNumber < res.Problems[j].RowNumber })
 	return res, nil
 }
+
+// Inbounds lists expected deliveries, open ones first.
+func (s *InventoryService) Inbounds(ctx context.Context, status domain.InboundStatus) ([]domain.Inbound, error) {
+	return s.stock.Inbounds(ctx, status)
+}
+
+// CreateInbound records an expected delivery (purchase order or ASN).
+func (s *InventoryService) CreateInbound(ctx context.Context, in *domain.Inbound) error {
+	return s.ledger.CreateInbound(ctx, in)
+}
+
+// Receive books goods into a warehouse's RECEIVING bin, against an inbound or ad hoc.
+func (s *InventoryService) Receive(ctx context.Context, r domain.Receipt) ([]domain.ReceivedLine, error) {
+	return s.ledger.Receive(ctx, r)
+}
+
+// CloseInbound closes an inbound with whatever is still short.
+func (s *InventoryService) CloseInbound(ctx context.Context, id int64) error {
+	return s.ledger.CloseInbound(ctx, id)
+}
+
+// PutawayTasks lists what waits in a warehouse's RECEIVING bin, with suggested bins.
+func (s *InventoryService) PutawayTasks(ctx context.Context, warehouse string) ([]domain.PutawayTask, error) {
+	return s.ledger.PutawayTasks(ctx, warehouse)
+}
+
+// SuggestBin suggests a storage bin for a SKU (and lot).
+func (s *InventoryService) SuggestBin(ctx context.Context, sku, warehouse, lot string) (string, string, error) {
+	return s.ledger.SuggestBin(ctx, sku, warehouse, lot)
+}
+
+// Putaway moves received stock to a storage bin.
+func (s *InventoryService) Putaway(ctx context.Context, p domain.Putaway) error {
+	return s.ledger.Putaway(ctx, p)
+}
+
+// Counts lists cycle counts, newest first.
+func (s *InventoryService) Counts(ctx context.Context, status domain.CountStatus) ([]domain.Count, error) {
+	return s.stock.Counts(ctx, status)
+}
+
+// Count reads one count with its lines.
+func (s *InventoryService) Count(ctx context.Context, id int64) (domain.Count, error) {
+	return s.stock.Count(ctx, id)
+}
+
+// CreateCount starts a blind count of a zone or of some bins.
+func (s *InventoryService) CreateCount(ctx context.Context, warehouse, zone string, bins []string) (domain.Count, error) {
+	return s.ledger.CreateCount(ctx, warehouse, zone, bins)
+}
+
+// RecordCount enters a counted quantity.
+func (s *InventoryService) RecordCount(ctx context.Context, id int64, bin, sku, lot string, counted domain.Quantity) error {
+	return s.ledger.RecordCount(ctx, id, bin, sku, lot, counted)
+}
+
+// PostCount posts a count's differences as adjustments.
+func (s *InventoryService) PostCount(ctx context.Context, id int64) (domain.CountResult, error) {
+	return s.ledger.PostCount(ctx, id)
+}
+
+// CancelCount drops an open count.
+func (s *InventoryService) CancelCount(ctx context.Context, id int64) error {
+	return s.ledger.CancelCount(ctx, id)
+}

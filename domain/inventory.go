@@ -189,4 +189,18 @@ type LedgerStore interface {
 	// by its difference; rows that cannot be posted are reported, not posted.
 	PostSnapshot(ctx context.Context, rows []SnapshotRow, reason AdjustReason, doc string) (SnapshotResult, error)
 	Verify(ctx context.Context) ([]Discrepancy, error)
+
+	// Receiving and putaway.
+	CreateInbound(ctx context.Context, in *Inbound) error
+	Receive(ctx context.Context, r Receipt) ([]ReceivedLine, error)
+	CloseInbound(ctx context.Context, id int64) error
+	PutawayTasks(ctx context.Context, warehouse string) ([]PutawayTask, error)
+	SuggestBin(ctx context.Context, sku, warehouse, lot string) (bin, why string, err error)
+	Putaway(ctx context.Context, p Putaway) error
+
+	// Cycle counts.
+	CreateCount(ctx context.Context, warehouse, zone string, bins []string) (Count, error)
+	RecordCount(ctx context.Context, id int64, bin, sku, lot string, counted Quantity) error
+	PostCount(ctx context.Context, id int64) (CountResult, error)
+	CancelCount(ctx context.Context, id int64) error
 }

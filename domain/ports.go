@@ -123,6 +123,11 @@ type StockStore interface {
 	Zones(ctx context.Context, warehouseID int64) ([]string, error)
 	// Transfers lists transfers, newest first, optionally in one status.
 	Transfers(ctx context.Context, status TransferStatus) ([]Transfer, error)
+	// Inbounds lists expected deliveries with their lines, open ones first.
+	Inbounds(ctx context.Context, status InboundStatus) ([]Inbound, error)
+	// Counts lists cycle counts, newest first; Count reads one with its lines.
+	Counts(ctx context.Context, status CountStatus) ([]Count, error)
+	Count(ctx context.Context, id int64) (Count, error)
 }
 
 // SKUStock is one (SKU, warehouse) total, as the command line lists it.
