@@ -98,32 +98,24 @@ func (s *InventoryService) Verify(ctx context.Context) ([]domain.Discrepancy, er
 	return s.ledger.Verify(ctx)
 }
 
-// StockImportPreview is what a stock snapshot file would post, before anything is written.
-type StockImportPreview struct {
-	Path     string
-	Sheet    string
-	Rows     []domain.SnapshotRow
-	Problems []domain.RowProblem
-}
-
 // PreviewStockImport reads a CSV/XLSX stock snapshot (SKU, warehouse, bin,
 // quantity[, lot, expiry]) and checks every row, writing nothing.
-func (s *InventoryService) PreviewStockImport(path, sheet string) (StockImportPreview, error) {
+func (s *InventoryService) PreviewStockImport(path, sheet string) (domain.StockImportPreview, error) {
 	t, err := files.ReadTable(path, sheet)
 	if err != nil {
-		return StockImportPreview{}, err
+		return domain.StockImportPreview{}, err
 	}
 	rows, problems, err := domain.ParseStockSnapshot(t.Headers, t.Rows)
 	if err != nil {
-		return StockImportPreview{}, err
+		return domain.StockImportPreview{}, err
 	}
-	return StockImportPreview{Path: path, Sheet: t.Sheet, Rows: rows, Problems: problems}, nil
+	return domain.StockImportPreview{Path: path, Sheet: t.Sheet, Rows: rows, Problems: problems}, nil
 }
 
 // ImportStock posts a previewed snapshot: each bin is adjusted to the file's
 // quantity (reason stock_import), so the ledger explains every number. Rows
 // the store refuses are added to the preview's problems.
-func (s *InventoryService) ImportStock(ctx context.Context, p StockImportPreview) (domain.SnapshotResult, error) {
+func (s *InventoryService) ImportStock(ctx context.Context, p domain.StockImportPreview) (domain.SnapshotResult, error) {
 	res, err := s.ledger.PostSnapshot(ctx, p.Rows, domain.ReasonStockImport, "stock import "+filepath.Base(p.Path))
 	if err != nil {
 		return res, err

@@ -121,3 +121,11 @@ type SnapshotResult struct {
 	Changed  int // rows that moved stock
 	Problems []RowProblem
 }
+
+// StockImportPreview is what a stock snapshot file would post, before anything is written.
+type StockImportPreview struct {
+	Path     string
+	Sheet    string
+	Rows     []SnapshotRow
+	Problems []RowProblem
+}

@@ -29,6 +29,31 @@ type InventoryService interface {
 	Zones(ctx context.Context, warehouseID int64) ([]string, error)
 }
 
+// WarehouseService is what the Warehouse screen needs: receiving, putaway,
+// transfers, counts, adjustments and stock import; app.InventoryService implements it.
+type WarehouseService interface {
+	Warehouses(ctx context.Context) ([]domain.Warehouse, error)
+	Zones(ctx context.Context, warehouseID int64) ([]string, error)
+	Inbounds(ctx context.Context, status domain.InboundStatus) ([]domain.Inbound, error)
+	CreateInbound(ctx context.Context, in *domain.Inbound) error
+	Receive(ctx context.Context, r domain.Receipt) ([]domain.ReceivedLine, error)
+	CloseInbound(ctx context.Context, id int64) error
+	PutawayTasks(ctx context.Context, warehouse string) ([]domain.PutawayTask, error)
+	Putaway(ctx context.Context, p domain.Putaway) error
+	Transfers(ctx context.Context, status domain.TransferStatus) ([]domain.Transfer, error)
+	SendTransfer(ctx context.Context, t *domain.Transfer) error
+	ReceiveTransfer(ctx context.Context, id int64) (domain.Transfer, error)
+	Counts(ctx context.Context, status domain.CountStatus) ([]domain.Count, error)
+	Count(ctx context.Context, id int64) (domain.Count, error)
+	CreateCount(ctx context.Context, warehouse, zone string, bins []string) (domain.Count, error)
+	RecordCount(ctx context.Context, id int64, bin, sku, lot string, counted domain.Quantity) error
+	PostCount(ctx context.Context, id int64) (domain.CountResult, error)
+	CancelCount(ctx context.Context, id int64) error
+	Adjust(ctx context.Context, a domain.Adjustment) (domain.Movement, error)
+	PreviewStockImport(path, sheet string) (domain.StockImportPreview, error)
+	ImportStock(ctx context.Context, p domain.StockImportPreview) (domain.SnapshotResult, error)
+}
+
 // SampleDataLoader fills an empty database with the demo data set; app.DemoService implements it.
 type SampleDataLoader interface {
 	IsEmpty(ctx context.Context) (bool, error)
@@ -39,6 +64,7 @@ type SampleDataLoader interface {
 type Services struct {
 	Orders    OrderService
 	Inventory InventoryService
+	Warehouse WarehouseService // nil: no Warehouse screen
 	Sample    SampleDataLoader
 	Sync      SyncService
 	Channels  ChannelService

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,7 +24,8 @@ type MainWindow struct {
 	Tabs      *container.AppTabs
 	Orders    *OrdersScreen
 	Inventory *InventoryScreen
-	Channels  *ChannelsScreen // nil without a channel service
+	Warehouse *WarehouseScreen // nil without a warehouse service
+	Channels  *ChannelsScreen  // nil without a channel service
 	AutoSync  *AutoSync       // nil without a sync service
 
 	services Services
@@ -42,13 +44,21 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 		container.NewTabItemWithIcon("Orders", theme.DocumentIcon(), m.Orders.Content()),
 		container.NewTabItemWithIcon("Inventory", theme.StorageIcon(), m.Inventory.Content()),
 	)
+	if s.Warehouse != nil {
+		m.Warehouse = NewWarehouseScreen(s.Warehouse, w, m.Inventory.apply)
+		m.Tabs.Append(container.NewTabItemWithIcon("Warehouse", theme.HomeIcon(), m.Warehouse.Content()))
+	}
 	if s.Channels != nil {
 		m.Channels = NewChannelsScreen(s.Channels, w, m.Orders.Reload)
 		m.Tabs.Append(container.NewTabItemWithIcon("Channels", theme.SettingsIcon(), m.Channels.Content()))
 	}
 	m.Tabs.SetTabLocation(container.TabLocationLeading)
 
-	status := widget.NewLabel(fmt.Sprintf("Database: %s    ·    Ctrl+1 Orders  ·  Ctrl+2 Inventory  ·  Ctrl+3 Channels  ·  Ctrl+F search  ·  F5 reload", s.DBPath))
+	var keys []string
+	for i, t := range m.Tabs.Items {
+		keys = append(keys, fmt.Sprintf("Ctrl+%d %s", i+1, t.Text))
+	}
+	status := widget.NewLabel(fmt.Sprintf("Database: %s    ·    %s  ·  Ctrl+F search  ·  F5 reload", s.DBPath, strings.Join(keys, "  ·  ")))
 	status.Importance = widget.LowImportance
 	status.Truncation = fyne.TextTruncateEllipsis
 	bottom := fyne.CanvasObject(status)
@@ -85,13 +95,14 @@ type screen interface {
 }
 
 func (m *MainWindow) current() screen {
-	switch m.Tabs.SelectedIndex() {
-	case 1:
+	switch sel := m.Tabs.Selected(); {
+	case sel == nil:
+	case sel.Content == m.Inventory.Content():
 		return m.Inventory
-	case 2:
-		if m.Channels != nil {
-			return m.Channels
-		}
+	case m.Warehouse != nil && sel.Content == m.Warehouse.Content():
+		return m.Warehouse
+	case m.Channels != nil && sel.Content == m.Channels.Content():
+		return m.Channels
 	}
 	return m.Orders
 }
@@ -121,6 +132,9 @@ func (m *MainWindow) addShortcuts() {
 func (m *MainWindow) Start() {
 	m.Orders.Reload()
 	m.Inventory.Reload()
+	if m.Warehouse != nil {
+		m.Warehouse.Reload()
+	}
 	if m.Channels != nil {
 		m.Channels.Reload()
 	}
@@ -146,6 +160,9 @@ func (m *MainWindow) Wait() {
 	m.tasks.Wait()
 	m.Orders.Wait()
 	m.Inventory.Wait()
+	if m.Warehouse != nil {
+		m.Warehouse.Wait()
+	}
 	if m.Channels != nil {
 		m.Channels.Wait()
 	}

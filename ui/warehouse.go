@@ -1,0 +1,219 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// WarehouseScreen is where a warehouse lead works through the day in one
+// warehouse: receiving, putaway, transfers, cycle counts, adjustments and
+// stock imports. Every form works from the keyboard, and a barcode scanner
+// acting as a keyboard (code, then Enter) moves from the SKU or bin field to
+// the next one.
+type WarehouseScreen struct {
+	svc    WarehouseService
+	window fyne.Window
+	tasks  tasks
+
+	Warehouse *widget.Select
+	Tabs      *container.AppTabs
+	Result    *widget.Label // what the last operation did
+	Problem   problemLabel
+
+	Receive  *ReceivePanel
+	Putaway  *PutawayPanel
+	Transfer *TransferPanel
+	Count    *CountPanel
+	Adjust   *AdjustPanel
+
+	warehouses []domain.Warehouse
+	changed    func() // stock changed: the Inventory screen reloads
+	content    fyne.CanvasObject
+}
+
+// NewWarehouseScreen builds the screen; changed is called after stock moved.
+func NewWarehouseScreen(svc WarehouseService, w fyne.Window, changed func()) *WarehouseScreen {
+	s := &WarehouseScreen{svc: svc, window: w, changed: changed}
+	s.Warehouse = widget.NewSelect(nil, nil)
+	s.Warehouse.PlaceHolder = "Choose the warehouse you work in"
+	s.Result = widget.NewLabel("")
+	s.Result.Wrapping = fyne.TextWrapWord
+	s.Problem = newProblemLabel()
+	s.Receive = newReceivePanel(s)
+	s.Putaway = newPutawayPanel(s)
+	s.Transfer = newTransferPanel(s)
+	s.Count = newCountPanel(s)
+	s.Adjust = newAdjustPanel(s)
+	s.Tabs = container.NewAppTabs(
+		container.NewTabItem("Receive", s.Receive.content),
+		container.NewTabItem("Put away", s.Putaway.content),
+		container.NewTabItem("Transfers", s.Transfer.content),
+		container.NewTabItem("Cycle counts", s.Count.content),
+		container.NewTabItem("Adjust and import", s.Adjust.content),
+	)
+	s.Tabs.OnSelected = func(*container.TabItem) { s.reloadPanel() }
+	s.Warehouse.OnChanged = func(string) {
+		s.Result.SetText("")
+		s.Problem.Hide()
+		s.reloadAll()
+	}
+	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Warehouse", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, s.Warehouse)
+	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, s.Result), nil, nil, nil, s.Tabs)
+	return s
+}
+
+// Content is the screen's root object.
+func (s *WarehouseScreen) Content() fyne.CanvasObject { return s.content }
+
+// Wait blocks until background work has been applied (for tests).
+func (s *WarehouseScreen) Wait() { s.tasks.Wait() }
+
+// FocusSearch puts the keyboard in the current form's first field.
+func (s *WarehouseScreen) FocusSearch() {
+	var first fyne.Focusable
+	switch s.Tabs.SelectedIndex() {
+	case 0:
+		first = s.Receive.SKU
+	case 1:
+		first = s.Putaway.SKU
+	case 2:
+		first = s.Transfer.SKU
+	case 3:
+		first = s.Count.Bin
+	default:
+		first = s.Adjust.SKU
+	}
+	if c := s.window.Canvas(); c != nil {
+		c.Focus(first)
+	}
+}
+
+// Reload re-reads the warehouses and the current panel.
+func (s *WarehouseScreen) Reload() {
+	s.tasks.run(func() func() {
+		ws, err := s.svc.Warehouses(context.Background())
+		return func() {
+			if err != nil {
+				s.Problem.show("warehouse", err)
+				return
+			}
+			s.warehouses = ws
+			opts := make([]string, len(ws))
+			for i, w := range ws {
+				opts[i] = w.Code + " — " + w.Name
+			}
+			s.Warehouse.Options = opts
+			s.Warehouse.Refresh()
+			if s.Warehouse.SelectedIndex() < 0 && len(opts) > 0 {
+				s.Warehouse.SetSelectedIndex(0) // reloads the panels
+				return
+			}
+			s.reloadAll()
+		}
+	})
+}
+
+// Code is the code of the warehouse worked in ("" before one is chosen).
+func (s *WarehouseScreen) Code() string {
+	if i := s.Warehouse.SelectedIndex(); i >= 0 && i < len(s.warehouses) {
+		return s.warehouses[i].Code
+	}
+	return ""
+}
+
+func (s *WarehouseScreen) current() *domain.Warehouse {
+	if i := s.Warehouse.SelectedIndex(); i >= 0 && i < len(s.warehouses) {
+		return &s.warehouses[i]
+	}
+	return nil
+}
+
+func (s *WarehouseScreen) reloadAll() {
+	s.Receive.reload()
+	s.Putaway.reload()
+	s.Transfer.reload()
+	s.Count.reload()
+	s.Adjust.reload()
+}
+
+func (s *WarehouseScreen) reloadPanel() {
+	switch s.Tabs.SelectedIndex() {
+	case 0:
+		s.Receive.reload()
+	case 1:
+		s.Putaway.reload()
+	case 2:
+		s.Transfer.reload()
+	case 3:
+		s.Count.reload()
+	}
+}
+
+// do runs an operation in the background and shows its result, or its error
+// where the user is looking; after a success the panels and the Inventory
+// screen reload and then runs (if not nil) on the UI goroutine.
+func (s *WarehouseScreen) do(what string, op func(ctx context.Context) (string, error), then func()) {
+	s.tasks.run(func() func() {
+		msg, err := op(context.Background())
+		return func() {
+			if err != nil {
+				s.Result.SetText("")
+				s.Problem.show(what, err)
+				return
+			}
+			s.Problem.Hide()
+			s.Result.Importance = widget.SuccessImportance
+			s.Result.SetText(msg)
+			s.reloadAll()
+			if s.changed != nil {
+				s.changed()
+			}
+			if then != nil {
+				then()
+			}
+		}
+	})
+}
+
+// fail shows a problem with what the user typed, without touching the database.
+func (s *WarehouseScreen) fail(msg string) {
+	s.Result.SetText("")
+	s.Problem.show("warehouse", errors.New(msg))
+}
+
+// scanEntry is a one-line field for a code; Enter (as a scanner sends after
+// the code) runs next.
+func scanEntry(placeholder string, next func()) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(placeholder)
+	e.OnSubmitted = func(string) {
+		if next != nil {
+			next()
+		}
+	}
+	return e
+}
+
+// focus moves the keyboard to e.
+func (s *WarehouseScreen) focus(e fyne.Focusable) {
+	if c := s.window.Canvas(); c != nil {
+		c.Focus(e)
+	}
+}
+
+// quantity reads a whole number from a field; signed allows a minus sign.
+func quantity(text string, signed bool) (domain.Quantity, bool) {
+	n, err := strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), "+")), 10, 64)
+	if err != nil || (!signed && n <= 0) || n == 0 {
+		return 0, false
+	}
+	return domain.Quantity(n), true
+}

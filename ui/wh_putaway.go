@@ -1,0 +1,170 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// PutawayPanel lists what waits in RECEIVING with a suggested bin for each,
+// and moves it to the suggested bin or one the user scans instead.
+type PutawayPanel struct {
+	s *WarehouseScreen
+
+	Tasks  *widget.Table
+	SKU    *widget.Entry
+	Qty    *widget.Entry
+	Bin    *widget.Entry
+	Why    *widget.Label
+	Submit *widget.Button
+
+	tasks    []domain.PutawayTask
+	selected int
+	content  fyne.CanvasObject
+}
+
+func newPutawayPanel(s *WarehouseScreen) *PutawayPanel {
+	p := &PutawayPanel{s: s, selected: -1}
+	p.Tasks = newTable(func() (int, int) { return len(p.tasks), 7 }, titles("SKU", "Product", "Lot", "Expiry", "Qty", "Suggested bin", "Why"), p.updateTask)
+	for i, w := range []float32{100, 190, 70, 90, 60, 100, 260} {
+		p.Tasks.SetColumnWidth(i, w)
+	}
+	p.Tasks.OnSelected = func(id widget.TableCellID) { p.choose(id.Row) }
+	p.Bin = scanEntry("Scan the bin", func() { p.PutAway() })
+	p.Qty = scanEntry("Quantity", func() { s.focus(p.Bin) })
+	p.SKU = scanEntry("Scan the SKU to put away", func() { p.findSKU() })
+	p.Why = widget.NewLabel("Select a line, or scan its SKU.")
+	p.Why.Wrapping = fyne.TextWrapWord
+	p.Submit = widget.NewButtonWithIcon("Put away", theme.ConfirmIcon(), p.PutAway)
+	p.Submit.Importance = widget.HighImportance
+	form := widget.NewForm(widget.NewFormItem("SKU", p.SKU), widget.NewFormItem("Quantity", p.Qty), widget.NewFormItem("To bin", p.Bin))
+	left := container.NewVBox(form, p.Why, container.NewHBox(p.Submit))
+	split := container.NewHSplit(left, container.NewBorder(
+		widget.NewLabelWithStyle("Waiting in RECEIVING", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, p.Tasks))
+	split.SetOffset(0.32)
+	p.content = split
+	return p
+}
+
+func (p *PutawayPanel) reload() {
+	code := p.s.Code()
+	if code == "" {
+		return
+	}
+	p.s.tasks.run(func() func() {
+		tasks, err := p.s.svc.PutawayTasks(context.Background(), code)
+		return func() {
+			if err != nil {
+				p.s.Problem.show("putaway", err)
+				return
+			}
+			p.tasks, p.selected = tasks, -1
+			p.Tasks.UnselectAll()
+			p.Tasks.Refresh()
+		}
+	})
+}
+
+func (p *PutawayPanel) updateTask(id widget.TableCellID, l *widget.Label) {
+	if id.Row >= len(p.tasks) {
+		l.SetText("")
+		return
+	}
+	t := p.tasks[id.Row]
+	switch id.Col {
+	case 0:
+		l.SetText(t.SKU)
+	case 1:
+		l.SetText(t.Name)
+	case 2:
+		l.SetText(t.Lot)
+	case 3:
+		l.SetText(t.Expiry)
+	case 4:
+		l.Alignment = fyne.TextAlignTrailing
+		l.SetText(qtyText(t.Qty))
+	case 5:
+		l.Importance = widget.HighImportance
+		l.SetText(t.Suggested)
+	case 6:
+		l.SetText(t.Why)
+	}
+}
+
+// choose fills the form from task i: all of it, to the suggested bin.
+func (p *PutawayPanel) choose(i int) {
+	if i < 0 || i >= len(p.tasks) {
+		return
+	}
+	p.selected = i
+	t := p.tasks[i]
+	p.SKU.SetText(t.SKU)
+	p.Qty.SetText(fmt.Sprint(int64(t.Qty)))
+	p.Bin.SetText(t.Suggested)
+	lot := ""
+	if t.Lot != "" {
+		lot = ", lot " + t.Lot
+	}
+	p.Why.SetText(fmt.Sprintf("%s × %s%s → %s: %s. Scan another bin to choose it instead.", qtyText(t.Qty), t.SKU, lot, orDash(t.Suggested), t.Why))
+	p.s.focus(p.Bin)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// findSKU selects the first waiting line of the scanned SKU.
+func (p *PutawayPanel) findSKU() {
+	sku := strings.TrimSpace(p.SKU.Text)
+	for i, t := range p.tasks {
+		if strings.EqualFold(t.SKU, sku) {
+			p.Tasks.Select(widget.TableCellID{Row: i, Col: 0})
+			return
+		}
+	}
+	p.s.fail(fmt.Sprintf("Nothing of %q waits in RECEIVING.", sku))
+}
+
+// PutAway moves the form's quantity to the form's bin.
+func (p *PutawayPanel) PutAway() {
+	if p.selected < 0 || p.selected >= len(p.tasks) || !strings.EqualFold(p.tasks[p.selected].SKU, strings.TrimSpace(p.SKU.Text)) {
+		p.s.fail("Select a line to put away, or scan its SKU.")
+		return
+	}
+	t := p.tasks[p.selected]
+	qty, ok := quantity(p.Qty.Text, false)
+	if !ok || qty > t.Qty {
+		p.s.fail(fmt.Sprintf("Put away between 1 and %s.", qtyText(t.Qty)))
+		p.s.focus(p.Qty)
+		return
+	}
+	bin := strings.TrimSpace(p.Bin.Text)
+	if bin == "" {
+		p.s.fail("Scan or type the bin.")
+		p.s.focus(p.Bin)
+		return
+	}
+	pa := domain.Putaway{SKU: t.SKU, Warehouse: t.Warehouse, Lot: t.Lot, ToBin: bin, Qty: qty}
+	p.s.do("put away", func(ctx context.Context) (string, error) {
+		if err := p.s.svc.Putaway(ctx, pa); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Put away %s × %s in %s.", qtyText(qty), t.SKU, bin), nil
+	}, func() {
+		p.SKU.SetText("")
+		p.Qty.SetText("")
+		p.Bin.SetText("")
+		p.Why.SetText("Select a line, or scan its SKU.")
+		p.s.focus(p.SKU)
+	})
+}

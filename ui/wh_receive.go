@@ -1,0 +1,331 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+const adHoc = "Ad hoc (no inbound)"
+
+// ReceivePanel books arriving goods into the RECEIVING bin, against an
+// expected inbound (showing expected, received and the difference per line)
+// or ad hoc, and records new inbounds.
+type ReceivePanel struct {
+	s *WarehouseScreen
+
+	Against  *widget.Select
+	SKU      *widget.Entry
+	Qty      *widget.Entry
+	Lot      *widget.Entry
+	Expiry   *widget.Entry
+	Submit   *widget.Button
+	Inbounds *widget.Table
+	Lines    *widget.Table
+	New      *widget.Button
+	Close    *widget.Button
+
+	inbounds []domain.Inbound
+	selected int // index in inbounds, -1 for ad hoc
+	content  fyne.CanvasObject
+}
+
+func newReceivePanel(s *WarehouseScreen) *ReceivePanel {
+	p := &ReceivePanel{s: s, selected: -1}
+	p.Against = widget.NewSelect([]string{adHoc}, nil)
+	p.Against.SetSelected(adHoc)
+	p.Against.OnChanged = func(string) { p.choose(p.Against.SelectedIndex() - 1) }
+	p.Qty = scanEntry("Quantity", func() { p.ReceiveLine() })
+	p.Expiry = scanEntry("Expiry YYYY-MM-DD (lots)", func() { s.focus(p.Qty) })
+	p.Lot = scanEntry("Lot (if tracked)", func() { s.focus(p.Qty) })
+	p.SKU = scanEntry("Scan or type the SKU", func() { s.focus(p.Qty) })
+	p.Submit = widget.NewButtonWithIcon("Receive", theme.DownloadIcon(), p.ReceiveLine)
+	p.Submit.Importance = widget.HighImportance
+	p.Inbounds = newTable(func() (int, int) { return len(p.inbounds), 5 }, titles("Reference", "Supplier", "Expected", "Units", "Status"), p.updateInbound)
+	for i, w := range []float32{110, 180, 90, 90, 80} {
+		p.Inbounds.SetColumnWidth(i, w)
+	}
+	p.Inbounds.OnSelected = func(id widget.TableCellID) { p.Against.SetSelectedIndex(id.Row + 1) }
+	p.Lines = newTable(func() (int, int) { return p.lineCount(), 5 }, titles("SKU", "Product", "Expected", "Received", "Difference"), p.updateLine)
+	for i, w := range []float32{100, 200, 75, 75, 90} {
+		p.Lines.SetColumnWidth(i, w)
+	}
+	p.New = widget.NewButtonWithIcon("New inbound…", theme.ContentAddIcon(), p.showNewInbound)
+	p.Close = widget.NewButtonWithIcon("Close inbound as it stands", theme.CancelIcon(), p.closeInbound)
+	p.Close.Disable()
+
+	form := widget.NewForm(
+		widget.NewFormItem("Against", p.Against),
+		widget.NewFormItem("SKU", p.SKU),
+		widget.NewFormItem("Quantity", p.Qty),
+		widget.NewFormItem("Lot", p.Lot),
+		widget.NewFormItem("Expiry", p.Expiry),
+	)
+	left := container.NewBorder(container.NewVBox(form, container.NewHBox(p.Submit)), nil, nil, nil,
+		container.NewBorder(widget.NewLabelWithStyle("Lines of the inbound", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, p.Lines))
+	right := container.NewBorder(container.NewBorder(nil, nil, widget.NewLabelWithStyle("Open inbounds", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewHBox(p.New, p.Close)), nil, nil, nil, p.Inbounds)
+	split := container.NewHSplit(left, right)
+	split.SetOffset(0.45)
+	p.content = split
+	return p
+}
+
+func (p *ReceivePanel) reload() {
+	code := p.s.Code()
+	if code == "" {
+		return
+	}
+	p.s.tasks.run(func() func() {
+		all, err := p.s.svc.Inbounds(context.Background(), domain.InboundOpen)
+		return func() {
+			if err != nil {
+				p.s.Problem.show("inbounds", err)
+				return
+			}
+			keep := ""
+			if p.selected >= 0 && p.selected < len(p.inbounds) {
+				keep = p.inbounds[p.selected].Reference
+			}
+			p.inbounds = p.inbounds[:0]
+			opts := []string{adHoc}
+			for _, in := range all {
+				if in.Warehouse == code {
+					p.inbounds = append(p.inbounds, in)
+					opts = append(opts, in.Reference+" — "+in.Supplier)
+				}
+			}
+			p.Against.Options = opts
+			p.selected = -1
+			for i, in := range p.inbounds {
+				if in.Reference == keep {
+					p.selected = i
+				}
+			}
+			p.Against.SetSelectedIndex(p.selected + 1)
+			p.Against.Refresh()
+			p.Inbounds.Refresh()
+			p.Lines.Refresh()
+		}
+	})
+}
+
+// choose receives against inbound i (-1: ad hoc).
+func (p *ReceivePanel) choose(i int) {
+	if i >= len(p.inbounds) {
+		i = -1
+	}
+	p.selected = i
+	if i < 0 {
+		p.Close.Disable()
+	} else {
+		p.Close.Enable()
+	}
+	p.Lines.Refresh()
+}
+
+func (p *ReceivePanel) lineCount() int {
+	if p.selected < 0 || p.selected >= len(p.inbounds) {
+		return 0
+	}
+	return len(p.inbounds[p.selected].Lines)
+}
+
+func (p *ReceivePanel) updateInbound(id widget.TableCellID, l *widget.Label) {
+	if id.Row >= len(p.inbounds) {
+		l.SetText("")
+		return
+	}
+	in := p.inbounds[id.Row]
+	var exp, rec domain.Quantity
+	for _, ln := range in.Lines {
+		exp, rec = exp+ln.Expected, rec+ln.Received
+	}
+	switch id.Col {
+	case 0:
+		l.SetText(in.Reference)
+	case 1:
+		l.SetText(in.Supplier)
+	case 2:
+		l.SetText(in.ExpectedOn)
+	case 3:
+		l.Alignment = fyne.TextAlignTrailing
+		l.SetText(qtyText(rec) + " / " + qtyText(exp))
+	case 4:
+		l.SetText(string(in.Status))
+	}
+}
+
+func (p *ReceivePanel) updateLine(id widget.TableCellID, l *widget.Label) {
+	if id.Row >= p.lineCount() {
+		l.SetText("")
+		return
+	}
+	ln := p.inbounds[p.selected].Lines[id.Row]
+	if id.Col >= 2 {
+		l.Alignment = fyne.TextAlignTrailing
+	}
+	switch id.Col {
+	case 0:
+		l.SetText(ln.SKU)
+	case 1:
+		l.SetText(ln.Name)
+	case 2:
+		l.SetText(qtyText(ln.Expected))
+	case 3:
+		l.SetText(qtyText(ln.Received))
+	case 4:
+		v := ln.Variance()
+		switch {
+		case v > 0:
+			l.Importance = widget.WarningImportance
+			l.SetText(fmt.Sprintf("+%s over", qtyText(v)))
+		case v < 0:
+			l.SetText(fmt.Sprintf("%s to come", qtyText(-v)))
+		default:
+			l.Importance = widget.SuccessImportance
+			l.SetText("complete")
+		}
+	}
+}
+
+// ReceiveLine books what the form says.
+func (p *ReceivePanel) ReceiveLine() {
+	code := p.s.Code()
+	sku := strings.TrimSpace(p.SKU.Text)
+	qty, ok := quantity(p.Qty.Text, false)
+	switch {
+	case code == "":
+		p.s.fail("Choose the warehouse first.")
+		return
+	case sku == "":
+		p.s.fail("Scan or type the SKU that arrived.")
+		p.s.focus(p.SKU)
+		return
+	case !ok:
+		p.s.fail(fmt.Sprintf("%q is not a quantity; type a whole number above 0.", p.Qty.Text))
+		p.s.focus(p.Qty)
+		return
+	}
+	r := domain.Receipt{Warehouse: code, Lines: []domain.ReceiptLine{{SKU: sku, Qty: qty, Lot: p.Lot.Text, Expiry: p.Expiry.Text}}}
+	against := "ad hoc"
+	if p.selected >= 0 {
+		r.InboundID = p.inbounds[p.selected].ID
+		against = "against " + p.inbounds[p.selected].Reference
+	}
+	p.s.do("receive", func(ctx context.Context) (string, error) {
+		got, err := p.s.svc.Receive(ctx, r)
+		if err != nil {
+			return "", err
+		}
+		ln := got[0]
+		msg := fmt.Sprintf("Received %s × %s into RECEIVING (%s).", qtyText(ln.Qty), ln.SKU, against)
+		switch v := ln.Variance(); {
+		case r.InboundID == 0:
+		case ln.Unexpected:
+			msg += " Not on the inbound: recorded as an unexpected line."
+		case v > 0:
+			msg += fmt.Sprintf(" Over-receipt: %s more than expected.", qtyText(v))
+		case v < 0:
+			msg += fmt.Sprintf(" %s still expected.", qtyText(-v))
+		default:
+			msg += " Line complete."
+		}
+		return msg, nil
+	}, func() {
+		p.SKU.SetText("")
+		p.Qty.SetText("")
+		p.Lot.SetText("")
+		p.Expiry.SetText("")
+		p.s.focus(p.SKU)
+	})
+}
+
+func (p *ReceivePanel) closeInbound() {
+	if p.selected < 0 {
+		return
+	}
+	in := p.inbounds[p.selected]
+	dialog.ShowConfirm("Close inbound "+in.Reference, "Close it as it stands? What has not arrived stays recorded as short.",
+		func(ok bool) {
+			if ok {
+				p.s.do("close inbound", func(ctx context.Context) (string, error) {
+					return "Inbound " + in.Reference + " closed.", p.s.svc.CloseInbound(ctx, in.ID)
+				}, nil)
+			}
+		}, p.s.window)
+}
+
+// showNewInbound asks for an expected delivery: reference, supplier, date and
+// lines ("SKU quantity", one per line).
+func (p *ReceivePanel) showNewInbound() {
+	code := p.s.Code()
+	if code == "" {
+		p.s.fail("Choose the warehouse first.")
+		return
+	}
+	ref := widget.NewEntry()
+	supplier := widget.NewEntry()
+	date := widget.NewEntry()
+	date.SetPlaceHolder("YYYY-MM-DD")
+	lines := widget.NewMultiLineEntry()
+	lines.SetPlaceHolder("One line per SKU: SKU quantity\nPRT-10001 24\nPRT-10002 12")
+	lines.SetMinRowsVisible(6)
+	d := dialog.NewForm("New inbound to "+code, "Create", "Cancel", []*widget.FormItem{
+		widget.NewFormItem("PO / ASN number", ref),
+		widget.NewFormItem("Supplier", supplier),
+		widget.NewFormItem("Expected on", date),
+		widget.NewFormItem("Lines", lines),
+	}, func(ok bool) {
+		if !ok {
+			return
+		}
+		in, err := ParseInboundLines(lines.Text)
+		if err != nil {
+			p.s.fail(err.Error())
+			return
+		}
+		in.Warehouse, in.Reference, in.Supplier, in.ExpectedOn = code, strings.TrimSpace(ref.Text), strings.TrimSpace(supplier.Text), strings.TrimSpace(date.Text)
+		p.s.do("new inbound", func(ctx context.Context) (string, error) {
+			if err := p.s.svc.CreateInbound(ctx, &in); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("Inbound %s recorded with %d line(s).", in.Reference, len(in.Lines)), nil
+		}, nil)
+	}, p.s.window)
+	d.Resize(fyne.NewSize(520, 420))
+	d.Show()
+}
+
+// ParseInboundLines reads "SKU quantity" lines (spaces, tabs, commas or
+// semicolons between) into an inbound's lines.
+func ParseInboundLines(text string) (domain.Inbound, error) {
+	var in domain.Inbound
+	for i, raw := range strings.Split(text, "\n") {
+		f := strings.FieldsFunc(raw, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == ';' })
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) != 2 {
+			return in, fmt.Errorf("line %d %q: write the SKU and the quantity, e.g. PRT-10001 24", i+1, strings.TrimSpace(raw))
+		}
+		n, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil || n <= 0 {
+			return in, fmt.Errorf("line %d: %q is not a quantity above 0", i+1, f[1])
+		}
+		in.Lines = append(in.Lines, domain.InboundLine{SKU: f[0], Expected: domain.Quantity(n)})
+	}
+	if len(in.Lines) == 0 {
+		return in, fmt.Errorf("an inbound needs at least one line: SKU and quantity")
+	}
+	return in, nil
+}
