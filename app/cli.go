@@ -35,6 +35,8 @@ Commands:
   stock reorder   set a SKU's reorder point and target level in a warehouse
   stock import    post a stock snapshot (CSV/XLSX) as adjustments
   stock verify    recompute every balance from the ledger and report differences
+  inbound import  record expected deliveries (purchase orders, ASNs) from a CSV or XLSX file
+  inbound list    list expected deliveries and what has been received against them
   channels add    add a channel (Shopify, WooCommerce, BigCommerce, or files)
   channels list   list channels and where their syncs stand
   sync            pull new and changed orders from the channels
@@ -120,6 +122,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"stock reorder", cmdStockReorder},
 		{"stock import", cmdStockImport},
 		{"stock verify", cmdStockVerify},
+		{"inbound import", cmdInboundImport},
+		{"inbound list", cmdInboundList},
 		{"channels add", cmdChannelsAdd},
 		{"channels list", cmdChannelsList},
 		{"sync", cmdSync},
@@ -150,7 +154,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 			return c.run(ctx, open, rest[len(words):], stdout, stderr)
 		}
 	}
-	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" {
+	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" {
 		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}

@@ -335,3 +335,123 @@ func cmdStockImport(ctx context.Context, open func() (*App, error), args []strin
 	}
 	return nil
 }
+
+func cmdInboundImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("inbound import FILE.csv|FILE.xlsx", "Records expected deliveries (purchase orders or ASNs) from a file with one row per\n"+
+		"line: PO/ASN number, SKU and quantity, optionally supplier, expected date and warehouse. Rows are\n"+
+		"grouped by the number; an inbound with a bad row is left out whole and its rows listed.", stdout, stderr)
+	warehouse := fs.String("warehouse", "", "warehouse code for rows without a warehouse column")
+	sheet := fs.String("sheet", "", "XLSX sheet (default: the first)")
+	dryRun := fs.Bool("dry-run", false, "check the file and show what would be recorded, without writing")
+	path, err := parseWithArg(fs, args, "file")
+	if err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	p, err := a.Inventory.PreviewInboundImport(path, *sheet, *warehouse)
+	if err != nil {
+		return err
+	}
+	if *dryRun {
+		fmt.Fprintf(stdout, "%d inbound(s) can be recorded; %d row problem(s) (nothing written).\n", len(p.Inbounds), len(p.Problems))
+		for _, in := range p.Inbounds {
+			fmt.Fprintf(stdout, "  %s to %s from %s, %d line(s)\n", in.Reference, in.Warehouse, in.Supplier, len(in.Lines))
+		}
+		for _, pr := range p.Problems {
+			fmt.Fprintln(stdout, "  "+pr.String())
+		}
+		return nil
+	}
+	n, problems, err := a.Inventory.ImportInbounds(ctx, p)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Recorded %d inbound(s).\n", n)
+	for _, pr := range problems {
+		fmt.Fprintln(stdout, "  "+pr)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%d problem(s) in %s; the inbounds listed above were not recorded", len(problems), path)
+	}
+	return nil
+}
+
+func cmdInboundList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("inbound list", "Lists expected deliveries with what has been received against each line.", stdout, stderr)
+	status := fs.String("status", "open", "open, received, closed or all")
+	format := formatFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	st := domain.InboundStatus(*status)
+	switch st {
+	case domain.InboundOpen, domain.InboundReceived, domain.InboundClosed:
+	case "all":
+		st = ""
+	default:
+		return usageError{fmt.Sprintf("inbound list: --status %q: use open, received, closed or all", *status)}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	list, err := a.Inventory.Inbounds(ctx, st)
+	if err != nil {
+		return err
+	}
+	type lineJSON struct {
+		SKU      string `json:"sku"`
+		Expected int64  `json:"expected"`
+		Received int64  `json:"received"`
+	}
+	type inboundJSON struct {
+		Reference  string     `json:"reference"`
+		Warehouse  string     `json:"warehouse"`
+		Supplier   string     `json:"supplier"`
+		ExpectedOn string     `json:"expected_on,omitempty"`
+		Status     string     `json:"status"`
+		Lines      []lineJSON `json:"lines"`
+	}
+	switch *format {
+	case "json":
+		out := make([]inboundJSON, 0, len(list))
+		for _, in := range list {
+			j := inboundJSON{Reference: in.Reference, Warehouse: in.Warehouse, Supplier: in.Supplier, ExpectedOn: in.ExpectedOn, Status: string(in.Status)}
+			for _, l := range in.Lines {
+				j.Lines = append(j.Lines, lineJSON{SKU: l.SKU, Expected: int64(l.Expected), Received: int64(l.Received)})
+			}
+			out = append(out, j)
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	case "csv":
+		w := csv.NewWriter(stdout)
+		_ = w.Write([]string{"reference", "warehouse", "supplier", "expected_on", "status", "sku", "expected", "received"})
+		for _, in := range list {
+			for _, l := range in.Lines {
+				_ = w.Write([]string{csvText(in.Reference), in.Warehouse, csvText(in.Supplier), in.ExpectedOn, string(in.Status), csvText(l.SKU),
+					strconv.FormatInt(int64(l.Expected), 10), strconv.FormatInt(int64(l.Received), 10)})
+			}
+		}
+		w.Flush()
+		return w.Error()
+	default:
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "REFERENCE\tWAREHOUSE\tSUPPLIER\tEXPECTED ON\tSTATUS\tSKU\tEXPECTED\tRECEIVED")
+		for _, in := range list {
+			for _, l := range in.Lines {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", in.Reference, in.Warehouse, in.Supplier, in.ExpectedOn, in.Status, l.SKU, l.Expected, l.Received)
+			}
+		}
+		return tw.Flush()
+	}
+}

@@ -148,3 +148,36 @@ func TestCLIStockImport(t *testing.T) {
 		t.Errorf("verify after import: %q", out)
 	}
 }
+
+func TestCLIInboundImportAndList(t *testing.T) {
+	db := demoDB(t)
+	rows := stockJSON(t, db, "NL-VEN")
+	sku := rows[0].SKU
+	file := filepath.Join(t.TempDir(), "asn.csv")
+	os.WriteFile(file, []byte("PO Number,Supplier,Expected date,SKU,Qty\n"+
+		"PO-77,Ωμέγα Textiles,2026-12-03,"+sku+",24\n"+
+		"PO-78,Other,2026-12-04,NOPE-1,5\n"+ // unknown SKU: refused when recorded
+		"PO-79,Other,2026-12-04,"+sku+",many\n"), 0o644) // bad quantity: refused when read
+	out, errs, code := runCLI(t, "--db", db, "inbound", "import", file, "--warehouse", "NL-VEN")
+	if code != 1 || !strings.Contains(out, "Recorded 1 inbound(s)") || !strings.Contains(out, "row 4, quantity") ||
+		!strings.Contains(out, `PO-78: inbound PO-78: no product with SKU "NOPE-1"`) {
+		t.Fatalf("import: %d %q %q", code, out, errs)
+	}
+	out, _, code = runCLI(t, "--db", db, "inbound", "list", "--format", "json")
+	var list []struct {
+		Reference, Warehouse, Supplier, Status string
+		Lines                                  []struct {
+			SKU                string
+			Expected, Received int
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 {
+		t.Fatalf("%v %d %q", err, code, out)
+	}
+	if len(list) != 1 || list[0].Reference != "PO-77" || list[0].Supplier != "Ωμέγα Textiles" || list[0].Lines[0].Expected != 24 || list[0].Status != "open" {
+		t.Errorf("inbounds %+v", list)
+	}
+	if _, errs, code := runCLI(t, "--db", db, "inbound", "import", file, "--warehouse", "NL-VEN"); code != 1 || !strings.Contains(errs, "problem") {
+		t.Errorf("second import: %d %q", code, errs)
+	}
+}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sort"
 
@@ -188,4 +189,40 @@ func (s *InventoryService) PostCount(ctx context.Context, id int64) (domain.Coun
 // CancelCount drops an open count.
 func (s *InventoryService) CancelCount(ctx context.Context, id int64) error {
 	return s.ledger.CancelCount(ctx, id)
+}
+
+// PreviewInboundImport reads expected deliveries from a CSV/XLSX file (one
+// row per line, grouped by PO/ASN number) and checks them, writing nothing.
+// Rows without a warehouse column go to warehouse.
+func (s *InventoryService) PreviewInboundImport(path, sheet, warehouse string) (domain.InboundImportPreview, error) {
+	t, err := files.ReadTable(path, sheet)
+	if err != nil {
+		return domain.InboundImportPreview{}, err
+	}
+	ins, problems, err := domain.ParseInbounds(t.Headers, t.Rows, warehouse)
+	if err != nil {
+		return domain.InboundImportPreview{}, err
+	}
+	return domain.InboundImportPreview{Path: path, Inbounds: ins, Problems: problems}, nil
+}
+
+// ImportInbounds records the previewed inbounds, each in its own
+// transaction; one that cannot be recorded (a reference already used, an
+// unknown SKU) is reported and the others are recorded.
+func (s *InventoryService) ImportInbounds(ctx context.Context, p domain.InboundImportPreview) (created int, problems []string, err error) {
+	for _, pr := range p.Problems {
+		problems = append(problems, pr.String())
+	}
+	for i := range p.Inbounds {
+		in := p.Inbounds[i]
+		if err := s.ledger.CreateInbound(ctx, &in); err != nil {
+			if domain.ErrorCode(err) == domain.EINTERNAL {
+				return created, problems, err
+			}
+			problems = append(problems, fmt.Sprintf("%s: %v", in.Reference, err))
+			continue
+		}
+		created++
+	}
+	return created, problems, nil
 }

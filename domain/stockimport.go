@@ -129,3 +129,117 @@ type StockImportPreview struct {
 	Rows     []SnapshotRow
 	Problems []RowProblem
 }
+
+// inboundHeaders are the header names an inbound file's columns are recognised by.
+var inboundHeaders = map[string][]string{
+	"reference": {"reference", "ref", "po", "ponumber", "purchaseorder", "purchaseordernumber", "asn", "asnnumber", "ordernumber", "document"},
+	"supplier":  {"supplier", "vendor", "suppliername", "vendorname"},
+	"expected":  {"expected", "expectedon", "expecteddate", "eta", "duedate", "deliverydate", "arrival"},
+	"warehouse": snapshotHeaders["warehouse"],
+	"sku":       snapshotHeaders["sku"],
+	"quantity":  {"quantity", "qty", "expectedqty", "expectedquantity", "ordered", "orderedqty", "units"},
+}
+
+// ParseInbounds reads expected deliveries from a table with one row per line
+// (reference, SKU, quantity; optionally supplier, expected date and
+// warehouse), grouping rows by reference. Rows without a warehouse column go
+// to warehouse. An inbound with a bad row is left out whole and its rows
+// reported; the others are returned.
+func ParseInbounds(headers []string, rows [][]string, warehouse string) ([]Inbound, []RowProblem, error) {
+	col := map[string]int{}
+	for i, h := range headers {
+		n := normaliseHeader(h)
+		for field, names := range inboundHeaders {
+			if _, done := col[field]; done {
+				continue
+			}
+			for _, name := range names {
+				if n == name {
+					col[field] = i
+				}
+			}
+		}
+	}
+	var missing []string
+	for _, f := range []string{"reference", "sku", "quantity"} {
+		if _, ok := col[f]; !ok {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, nil, Errorf(EINVALID, "the file has no %s column (headers found: %s)", strings.Join(missing, ", "), strings.Join(headers, ", "))
+	}
+	if _, ok := col["warehouse"]; !ok && strings.TrimSpace(warehouse) == "" {
+		return nil, nil, Errorf(EINVALID, "the file has no warehouse column: choose the warehouse the deliveries go to")
+	}
+	var order []string
+	byRef := map[string]*Inbound{}
+	bad := map[string]bool{}
+	var problems []RowProblem
+	for i, r := range rows {
+		get := func(f string) string {
+			c, ok := col[f]
+			if !ok || c >= len(r) {
+				return ""
+			}
+			return strings.TrimSpace(r[c])
+		}
+		rowNo := i + 2
+		ref := get("reference")
+		if ref == "" && get("sku") == "" && get("quantity") == "" {
+			continue
+		}
+		problem := func(field, format string, args ...any) {
+			problems = append(problems, RowProblem{RowNumber: rowNo, Column: field, Message: fmt.Sprintf(format, args...)})
+			bad[ref] = true
+		}
+		if ref == "" {
+			problem("reference", "the row has no PO or ASN number")
+			continue
+		}
+		wh := get("warehouse")
+		if wh == "" {
+			wh = strings.TrimSpace(warehouse)
+		}
+		in, ok := byRef[ref]
+		if !ok {
+			in = &Inbound{Reference: ref, Warehouse: wh, Supplier: get("supplier")}
+			if e := get("expected"); e != "" {
+				t, err := ParseImportTime(e, time.UTC)
+				if err != nil {
+					problem("expected", "expected date %q is not a date", e)
+				} else {
+					in.ExpectedOn = t.Format(time.DateOnly)
+				}
+			}
+			byRef[ref] = in
+			order = append(order, ref)
+		} else if in.Warehouse != wh {
+			problem("warehouse", "%s goes to %s on an earlier row, not %s", ref, in.Warehouse, wh)
+		}
+		sku := get("sku")
+		q, err := parseWhole(get("quantity"))
+		switch {
+		case sku == "":
+			problem("sku", "the line has no SKU")
+		case err != nil || q <= 0:
+			problem("quantity", "quantity %q is not a whole number above 0", get("quantity"))
+		default:
+			in.Lines = append(in.Lines, InboundLine{SKU: sku, Expected: Quantity(q)})
+		}
+	}
+	var out []Inbound
+	for _, ref := range order {
+		if !bad[ref] {
+			out = append(out, *byRef[ref])
+		}
+	}
+	return out, problems, nil
+}
+
+// InboundImportPreview is what an inbound file would record, before anything is written.
+type InboundImportPreview struct {
+	Path     string
+	Inbounds []Inbound
+	Problems []RowProblem
+}

@@ -52,6 +52,8 @@ type WarehouseService interface {
 	Adjust(ctx context.Context, a domain.Adjustment) (domain.Movement, error)
 	PreviewStockImport(path, sheet string) (domain.StockImportPreview, error)
 	ImportStock(ctx context.Context, p domain.StockImportPreview) (domain.SnapshotResult, error)
+	PreviewInboundImport(path, sheet, warehouse string) (domain.InboundImportPreview, error)
+	ImportInbounds(ctx context.Context, p domain.InboundImportPreview) (int, []string, error)
 }
 
 // SampleDataLoader fills an empty database with the demo data set; app.DemoService implements it.

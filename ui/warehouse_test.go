@@ -75,13 +75,20 @@ func TestReceiveAndPutAwayWithAScanner(t *testing.T) {
 	ctx := context.Background()
 	levels, _ := a.Inventory.Levels(ctx, "NL-VEN")
 	sku, home := levels[0].SKU, levels[0].Location
-	in := &domain.Inbound{Warehouse: "NL-VEN", Reference: "PO-9001", Supplier: "Ωμέγα Textiles", Lines: []domain.InboundLine{{SKU: sku, Expected: 10}}}
-	if err := a.Inventory.CreateInbound(ctx, in); err != nil {
-		t.Fatal(err)
-	}
-	ui.WithUI(func() { s.Reload() })
-	settle(m)
+	// The expected delivery comes from the supplier's ASN file.
 	r := s.Receive
+	file := filepath.Join(t.TempDir(), "asn.csv")
+	os.WriteFile(file, []byte("ASN,Supplier,ETA,SKU,Qty\nPO-9001,Ωμέγα Textiles,2026-12-01,"+sku+",10\nPO-9002,Other,,"+sku+",lots\n"), 0o644)
+	ui.WithUI(func() { r.OpenInboundImport(file) })
+	settle(m)
+	if r.InboundPreview == nil || !strings.Contains(r.PreviewText.Text, "1 inbound(s) can be recorded; 1 row problem(s)") {
+		t.Fatalf("inbound preview %v / %q", r.InboundPreview, s.Problem.Text)
+	}
+	ui.WithUI(func() { r.ImportPreviewed() })
+	settle(m)
+	if !strings.Contains(s.Result.Text, "Recorded 1 inbound(s)") {
+		t.Fatalf("inbound import: %q / %q", s.Result.Text, s.Problem.Text)
+	}
 	if len(r.Against.Options) != 2 || !strings.HasPrefix(r.Against.Options[1], "PO-9001") {
 		t.Fatalf("against options %v", r.Against.Options)
 	}

@@ -3,12 +3,14 @@ package ui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -32,7 +34,14 @@ type ReceivePanel struct {
 	Inbounds *widget.Table
 	Lines    *widget.Table
 	New      *widget.Button
+	ImportIn *widget.Button
 	Close    *widget.Button
+
+	// The inbound import preview, once a file was chosen.
+	InboundPreview *domain.InboundImportPreview
+	PreviewText    *widget.Label
+	ImportNow      *widget.Button
+	previewDialog  dialog.Dialog
 
 	inbounds []domain.Inbound
 	selected int // index in inbounds, -1 for ad hoc
@@ -60,6 +69,7 @@ func newReceivePanel(s *WarehouseScreen) *ReceivePanel {
 		p.Lines.SetColumnWidth(i, w)
 	}
 	p.New = widget.NewButtonWithIcon("New inbound…", theme.ContentAddIcon(), p.showNewInbound)
+	p.ImportIn = widget.NewButtonWithIcon("Import inbounds…", theme.FolderOpenIcon(), p.chooseInboundFile)
 	p.Close = widget.NewButtonWithIcon("Close inbound as it stands", theme.CancelIcon(), p.closeInbound)
 	p.Close.Disable()
 
@@ -73,7 +83,7 @@ func newReceivePanel(s *WarehouseScreen) *ReceivePanel {
 	left := container.NewBorder(container.NewVBox(form, container.NewHBox(p.Submit)), nil, nil, nil,
 		container.NewBorder(widget.NewLabelWithStyle("Lines of the inbound", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, p.Lines))
 	right := container.NewBorder(container.NewBorder(nil, nil, widget.NewLabelWithStyle("Open inbounds", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(p.New, p.Close)), nil, nil, nil, p.Inbounds)
+		container.NewHBox(p.New, p.ImportIn, p.Close)), nil, nil, nil, p.Inbounds)
 	split := container.NewHSplit(left, right)
 	split.SetOffset(0.45)
 	p.content = split
@@ -328,4 +338,97 @@ func ParseInboundLines(text string) (domain.Inbound, error) {
 		return in, fmt.Errorf("an inbound needs at least one line: SKU and quantity")
 	}
 	return in, nil
+}
+
+func (p *ReceivePanel) chooseInboundFile() {
+	if p.s.Code() == "" {
+		p.s.fail("Choose the warehouse first.")
+		return
+	}
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, p.s.window)
+			return
+		}
+		if rc == nil {
+			return
+		}
+		path := rc.URI().Path()
+		rc.Close()
+		p.OpenInboundImport(path)
+	}, p.s.window)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".tsv", ".txt", ".xlsx", ".xlsm"}))
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
+
+// OpenInboundImport reads a file of expected deliveries (rows without a
+// warehouse go to the one worked in) and shows what it would record.
+func (p *ReceivePanel) OpenInboundImport(path string) {
+	code := p.s.Code()
+	p.s.tasks.run(func() func() {
+		prev, err := p.s.svc.PreviewInboundImport(path, "", code)
+		return func() {
+			if err != nil {
+				p.s.Problem.show("inbound import", err)
+				return
+			}
+			p.showInboundPreview(prev)
+		}
+	})
+}
+
+func (p *ReceivePanel) showInboundPreview(prev domain.InboundImportPreview) {
+	p.InboundPreview = &prev
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d inbound(s) can be recorded; %d row problem(s).\n", filepath.Base(prev.Path), len(prev.Inbounds), len(prev.Problems))
+	for _, in := range prev.Inbounds {
+		var units domain.Quantity
+		for _, l := range in.Lines {
+			units += l.Expected
+		}
+		fmt.Fprintf(&b, "%s to %s from %s, expected %s: %d line(s), %s units\n", in.Reference, in.Warehouse, orDash(in.Supplier),
+			orDash(in.ExpectedOn), len(in.Lines), qtyText(units))
+	}
+	if len(prev.Problems) > 0 {
+		b.WriteString("\nProblems (their inbounds are left out):\n")
+		for _, pr := range prev.Problems {
+			b.WriteString(pr.String() + "\n")
+		}
+	}
+	p.PreviewText = widget.NewLabel(b.String())
+	p.PreviewText.Wrapping = fyne.TextWrapWord
+	p.ImportNow = widget.NewButtonWithIcon(fmt.Sprintf("Record %d inbound(s)", len(prev.Inbounds)), theme.ConfirmIcon(), p.ImportPreviewed)
+	p.ImportNow.Importance = widget.HighImportance
+	if len(prev.Inbounds) == 0 {
+		p.ImportNow.Disable()
+	}
+	content := container.NewBorder(nil, container.NewHBox(p.ImportNow, widget.NewButton("Cancel", func() { p.previewDialog.Hide() })),
+		nil, nil, container.NewVScroll(p.PreviewText))
+	p.previewDialog = dialog.NewCustomWithoutButtons("Import inbounds", content, p.s.window)
+	p.previewDialog.Resize(fyne.NewSize(760, 480))
+	p.previewDialog.Show()
+}
+
+// ImportPreviewed records the previewed inbounds.
+func (p *ReceivePanel) ImportPreviewed() {
+	if p.InboundPreview == nil {
+		return
+	}
+	prev := *p.InboundPreview
+	p.ImportNow.Disable()
+	p.s.do("inbound import", func(ctx context.Context) (string, error) {
+		n, problems, err := p.s.svc.ImportInbounds(ctx, prev)
+		if err != nil {
+			return "", err
+		}
+		msg := fmt.Sprintf("Recorded %d inbound(s) from %s.", n, filepath.Base(prev.Path))
+		for _, pr := range problems {
+			msg += "\n" + pr
+		}
+		return msg, nil
+	}, func() {
+		p.previewDialog.Hide()
+		p.InboundPreview = nil
+	})
 }
