@@ -26,7 +26,7 @@ type MainWindow struct {
 	Inventory *InventoryScreen
 	Warehouse *WarehouseScreen // nil without a warehouse service
 	Channels  *ChannelsScreen  // nil without a channel service
-	AutoSync  *AutoSync       // nil without a sync service
+	AutoSync  *AutoSync        // nil without a sync service
 
 	services Services
 	tasks    tasks
