@@ -112,11 +112,11 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 	s.BinTitle = widget.NewLabel("Select a product to see its bins, lots and movements.")
 	s.BinTitle.Wrapping = fyne.TextWrapWord
 	s.Bins = newTable(func() (int, int) { return len(s.bins), 5 }, titles("Bin", "Zone", "Lot", "Expiry", "On hand"), s.updateBin)
-	for i, wd := range []float32{100, 60, 80, 90, 70} {
+	for i, wd := range []float32{92, 52, 64, 86, 64} {
 		s.Bins.SetColumnWidth(i, wd)
 	}
 	s.History = newTable(func() (int, int) { return len(s.moves), 6 }, titles("When", "What", "Bin", "Lot", "Qty", "Why"), s.updateMove)
-	for i, wd := range []float32{130, 90, 90, 70, 60, 160} {
+	for i, wd := range []float32{84, 70, 84, 50, 46, 240} {
 		s.History.SetColumnWidth(i, wd)
 	}
 	s.layoutColumns()
@@ -129,8 +129,11 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 		container.NewTabItem("Bins and lots", s.Bins),
 		container.NewTabItem("Movements", s.History)))
 	split := container.NewHSplit(container.NewBorder(nil, container.NewHBox(s.Count, s.Legend), nil, nil, s.Table), drill)
-	split.SetOffset(0.64)
-	filters := container.NewBorder(nil, nil, nil, container.NewHBox(s.Warehouse, s.Zone, s.LowOnly, s.Sort), s.Search)
+	split.SetOffset(0.7)
+	h := s.Search.MinSize().Height
+	filters := container.NewBorder(nil, nil, nil, container.NewHBox(
+		container.NewGridWrap(fyne.NewSize(280, h), s.Warehouse), container.NewGridWrap(fyne.NewSize(140, h), s.Zone),
+		s.LowOnly, container.NewGridWrap(fyne.NewSize(220, h), s.Sort)), s.Search)
 	s.content = container.NewBorder(container.NewVBox(filters, s.Problem.Label), nil, nil, nil, split)
 	return s
 }
@@ -439,11 +442,20 @@ func (s *InventoryScreen) updateMove(id widget.TableCellID, l *widget.Label) {
 	m := s.moves[id.Row]
 	switch id.Col {
 	case 0:
-		l.SetText(m.At.In(time.Local).Format("2006-01-02 15:04"))
+		at := m.At.In(time.Local)
+		if at.Year() == time.Now().Year() {
+			l.SetText(at.Format("Jan 2 15:04"))
+		} else {
+			l.SetText(at.Format("2006-01-02"))
+		}
 	case 1:
 		l.SetText(movementLabels[m.Kind])
 	case 2:
-		l.SetText(m.Warehouse + " " + m.Location)
+		if s.chosen() != nil {
+			l.SetText(m.Location)
+		} else {
+			l.SetText(m.Warehouse + " " + m.Location)
+		}
 	case 3:
 		l.SetText(m.Lot)
 	case 4:

@@ -46,6 +46,7 @@ func NewWarehouseScreen(svc WarehouseService, w fyne.Window, changed func()) *Wa
 	s.Warehouse.PlaceHolder = "Choose the warehouse you work in"
 	s.Result = widget.NewLabel("")
 	s.Result.Wrapping = fyne.TextWrapWord
+	s.Result.Hide()
 	s.Problem = newProblemLabel()
 	s.Receive = newReceivePanel(s)
 	s.Putaway = newPutawayPanel(s)
@@ -61,8 +62,13 @@ func NewWarehouseScreen(svc WarehouseService, w fyne.Window, changed func()) *Wa
 	)
 	s.Tabs.OnSelected = func(*container.TabItem) { s.reloadPanel() }
 	s.Warehouse.OnChanged = func(string) {
-		s.Result.SetText("")
+		s.setResult("")
 		s.Problem.Hide()
+		if code := s.Code(); code != "" {
+			if a := fyne.CurrentApp(); a != nil {
+				a.Preferences().SetString(prefWarehouse, code)
+			}
+		}
 		s.reloadAll()
 	}
 	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Warehouse", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, s.Warehouse)
@@ -113,7 +119,17 @@ func (s *WarehouseScreen) Reload() {
 			s.Warehouse.Options = opts
 			s.Warehouse.Refresh()
 			if s.Warehouse.SelectedIndex() < 0 && len(opts) > 0 {
-				s.Warehouse.SetSelectedIndex(0) // reloads the panels
+				// The warehouse worked in last time, else the first.
+				pick := 0
+				if a := fyne.CurrentApp(); a != nil {
+					last := a.Preferences().String(prefWarehouse)
+					for i, w := range ws {
+						if w.Code == last {
+							pick = i
+						}
+					}
+				}
+				s.Warehouse.SetSelectedIndex(pick) // reloads the panels
 				return
 			}
 			s.reloadAll()
@@ -165,13 +181,13 @@ func (s *WarehouseScreen) do(what string, op func(ctx context.Context) (string, 
 		msg, err := op(context.Background())
 		return func() {
 			if err != nil {
-				s.Result.SetText("")
+				s.setResult("")
 				s.Problem.show(what, err)
 				return
 			}
 			s.Problem.Hide()
 			s.Result.Importance = widget.SuccessImportance
-			s.Result.SetText(msg)
+			s.setResult(msg)
 			s.reloadAll()
 			if s.changed != nil {
 				s.changed()
@@ -185,8 +201,21 @@ func (s *WarehouseScreen) do(what string, op func(ctx context.Context) (string, 
 
 // fail shows a problem with what the user typed, without touching the database.
 func (s *WarehouseScreen) fail(msg string) {
-	s.Result.SetText("")
+	s.setResult("")
 	s.Problem.show("warehouse", errors.New(msg))
+}
+
+// prefWarehouse remembers the warehouse worked in between launches.
+const prefWarehouse = "warehouse.code"
+
+// setResult shows what the last operation did; an empty text hides the line.
+func (s *WarehouseScreen) setResult(text string) {
+	s.Result.SetText(text)
+	if text == "" {
+		s.Result.Hide()
+	} else {
+		s.Result.Show()
+	}
 }
 
 // scanEntry is a one-line field for a code; Enter (as a scanner sends after

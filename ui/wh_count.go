@@ -63,7 +63,7 @@ func newCountPanel(s *WarehouseScreen) *CountPanel {
 	p.Open.SetColumnWidth(2, 130)
 	p.Open.OnSelected = func(id widget.TableCellID) {
 		if id.Row < len(p.counts) {
-			p.load(p.counts[id.Row].ID)
+			p.load(p.counts[id.Row].ID, p.Bin)
 		}
 	}
 	p.Lines = newTable(func() (int, int) { return p.lineCount(), 4 }, titles("Bin", "SKU", "Lot", "Counted"), p.updateLine)
@@ -177,10 +177,12 @@ func (p *CountPanel) CreateCount() {
 	}, func() {
 		p.Bins.SetText("")
 		p.show(made)
+		p.s.focus(p.Bin)
 	})
 }
 
-func (p *CountPanel) load(id int64) {
+// load reads count id and shows it, then puts the keyboard in field.
+func (p *CountPanel) load(id int64, field *widget.Entry) {
 	p.s.tasks.run(func() func() {
 		c, err := p.s.svc.Count(context.Background(), id)
 		return func() {
@@ -189,6 +191,7 @@ func (p *CountPanel) load(id int64) {
 				return
 			}
 			p.show(c)
+			p.s.focus(field)
 		}
 	})
 }
@@ -198,7 +201,6 @@ func (p *CountPanel) show(c domain.Count) {
 	p.Title.SetText(fmt.Sprintf("Count %d — %s — %d of %d line(s) counted", c.ID, c.Scope, c.Counted(), len(c.Lines)))
 	p.enable(c.Status == domain.CountOpen)
 	p.Lines.Refresh()
-	p.s.focus(p.Bin)
 }
 
 func (p *CountPanel) lineCount() int {
@@ -255,7 +257,7 @@ func (p *CountPanel) RecordLine() {
 		p.SKU.SetText("")
 		p.Lot.SetText("")
 		p.Counted.SetText("")
-		p.load(id)
+		p.load(id, p.SKU) // the next SKU of the same bin, or scan another bin
 	})
 }
 
