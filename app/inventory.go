@@ -226,3 +226,13 @@ func (s *InventoryService) ImportInbounds(ctx context.Context, p domain.InboundI
 	}
 	return created, problems, nil
 }
+
+// Move moves stock between two bins of a warehouse.
+func (s *InventoryService) Move(ctx context.Context, sku, warehouse, from, to, lot string, qty domain.Quantity) error {
+	return s.ledger.Move(ctx, sku, warehouse, from, to, lot, qty)
+}
+
+// Return books a customer's return into RECEIVING.
+func (s *InventoryService) Return(ctx context.Context, sku, warehouse, lot string, qty domain.Quantity, note string) error {
+	return s.ledger.Return(ctx, sku, warehouse, lot, qty, note)
+}

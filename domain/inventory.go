@@ -190,6 +190,12 @@ type LedgerStore interface {
 	PostSnapshot(ctx context.Context, rows []SnapshotRow, reason AdjustReason, doc string) (SnapshotResult, error)
 	Verify(ctx context.Context) ([]Discrepancy, error)
 
+	// Moves between bins, picks to STAGING, shipments out of it, customer returns.
+	Move(ctx context.Context, sku, warehouse, from, to, lot string, qty Quantity) error
+	Pick(ctx context.Context, sku, warehouse string, qty Quantity, orderID int64) ([]StockLevel, error)
+	Ship(ctx context.Context, sku, warehouse string, qty Quantity, orderID int64) error
+	Return(ctx context.Context, sku, warehouse, lot string, qty Quantity, note string) error
+
 	// Receiving and putaway.
 	CreateInbound(ctx context.Context, in *Inbound) error
 	Receive(ctx context.Context, r Receipt) ([]ReceivedLine, error)

@@ -800,3 +800,187 @@ func (l *ledger) setBin(r domain.SnapshotRow, reason domain.AdjustReason) (bool,
 	}
 	return true, l.post(entry{kind: domain.MoveAdjust, product: p, bin: b, lot: lot, qty: delta, reason: reason})
 }
+
+// Move moves stock between two bins of a warehouse (a lot, or the source
+// bin's lots first-expiry-first-out).
+func (db *LedgerStore) Move(ctx context.Context, sku, warehouse, from, to, lot string, qty domain.Quantity) error {
+	if qty <= 0 {
+		return domain.Errorf(domain.EINVALID, "the quantity to move must be positive")
+	}
+	return db.ledgerTx(ctx, func(l *ledger) error {
+		l.doc = "move"
+		p, err := l.product(sku)
+		if err != nil {
+			return err
+		}
+		w, err := l.warehouse(warehouse)
+		if err != nil {
+			return err
+		}
+		src, err := l.bin(w, from)
+		if err != nil {
+			return err
+		}
+		dst, err := l.bin(w, to)
+		if err != nil {
+			return err
+		}
+		if src.id == dst.id {
+			return domain.Errorf(domain.EINVALID, "the stock is already in %s", dst.code)
+		}
+		if src.kind == domain.LocationTransit || dst.kind == domain.LocationTransit {
+			return domain.Errorf(domain.EINVALID, "stock in transit moves only by sending or receiving a transfer")
+		}
+		pieces, err := l.take(p, w, src, strings.TrimSpace(lot), int64(qty))
+		if err != nil {
+			return err
+		}
+		for _, pc := range pieces {
+			if err := l.move(domain.MoveBin, p, src, dst, pc.lot, pc.qty); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Pick takes stock reserved for an order from the warehouse's storage and
+// receiving bins (first-expiry-first-out, then pick order) to its STAGING
+// bin. The stock stays on hand and reserved until it ships.
+func (db *LedgerStore) Pick(ctx context.Context, sku, warehouse string, qty domain.Quantity, orderID int64) ([]domain.StockLevel, error) {
+	if qty <= 0 {
+		return nil, domain.Errorf(domain.EINVALID, "the quantity to pick must be positive")
+	}
+	var picked []domain.StockLevel
+	err := db.ledgerTx(ctx, func(l *ledger) error {
+		picked = nil
+		l.doc = fmt.Sprintf("order %d", orderID)
+		p, err := l.product(sku)
+		if err != nil {
+			return err
+		}
+		w, err := l.warehouse(warehouse)
+		if err != nil {
+			return err
+		}
+		staging, err := l.bin(w, domain.StagingBin)
+		if err != nil {
+			return err
+		}
+		pieces, err := l.take(p, w, binRef{}, "", int64(qty))
+		if err != nil {
+			return err
+		}
+		for _, pc := range pieces {
+			if err := l.move(domain.MovePick, p, pc.bin, staging, pc.lot, pc.qty); err != nil {
+				return err
+			}
+			picked = append(picked, domain.StockLevel{SKU: p.sku, Warehouse: warehouse, Location: pc.bin.code, Lot: pc.lot, OnHand: domain.Quantity(pc.qty)})
+		}
+		return nil
+	})
+	return picked, err
+}
+
+// Ship sends picked stock of an order out of the warehouse's STAGING bin and
+// uses up as much of the order's reservation of that SKU there.
+func (db *LedgerStore) Ship(ctx context.Context, sku, warehouse string, qty domain.Quantity, orderID int64) error {
+	if qty <= 0 {
+		return domain.Errorf(domain.EINVALID, "the quantity to ship must be positive")
+	}
+	return db.ledgerTx(ctx, func(l *ledger) error {
+		l.doc = fmt.Sprintf("order %d", orderID)
+		p, err := l.product(sku)
+		if err != nil {
+			return err
+		}
+		w, err := l.warehouse(warehouse)
+		if err != nil {
+			return err
+		}
+		staging, err := l.bin(w, domain.StagingBin)
+		if err != nil {
+			return err
+		}
+		// The reservation goes first, so the stock leaving is not held back by it.
+		left := int64(qty)
+		if orderID != 0 {
+			rows, err := l.x.tx.QueryContext(ctx, `SELECT id, qty FROM reservations WHERE order_id = ? AND product_id = ? AND warehouse_id = ? ORDER BY id`,
+				orderID, p.id, w)
+			if err != nil {
+				return translate(err)
+			}
+			type res struct{ id, qty int64 }
+			var all []res
+			for rows.Next() {
+				var r res
+				if err := rows.Scan(&r.id, &r.qty); err != nil {
+					rows.Close()
+					return err
+				}
+				all = append(all, r)
+			}
+			rows.Close()
+			for _, r := range all {
+				if left == 0 {
+					break
+				}
+				use := min(r.qty, left)
+				if use == r.qty {
+					_, err = l.x.ExecContext(ctx, `DELETE FROM reservations WHERE id = ?`, r.id)
+				} else {
+					_, err = l.x.ExecContext(ctx, `UPDATE reservations SET qty = qty - ? WHERE id = ?`, use, r.id)
+				}
+				if err != nil {
+					return translate(err)
+				}
+				if _, err := l.x.ExecContext(ctx, `UPDATE stock_totals SET reserved = reserved - ? WHERE product_id = ? AND warehouse_id = ?`,
+					use, p.id, w); err != nil {
+					return translate(err)
+				}
+				left -= use
+			}
+		}
+		pieces, err := l.take(p, w, staging, "", int64(qty))
+		if err != nil {
+			return fmt.Errorf("ship: %w", err)
+		}
+		for _, pc := range pieces {
+			if err := l.post(entry{kind: domain.MoveShip, product: p, bin: staging, lot: pc.lot, qty: -pc.qty}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Return books goods a customer sent back into the warehouse's RECEIVING
+// bin, to be checked and put away.
+func (db *LedgerStore) Return(ctx context.Context, sku, warehouse, lot string, qty domain.Quantity, note string) error {
+	if qty <= 0 {
+		return domain.Errorf(domain.EINVALID, "the quantity returned must be positive")
+	}
+	return db.ledgerTx(ctx, func(l *ledger) error {
+		l.doc = "return"
+		p, err := l.product(sku)
+		if err != nil {
+			return err
+		}
+		w, err := l.warehouse(warehouse)
+		if err != nil {
+			return err
+		}
+		receiving, err := l.bin(w, domain.ReceivingBin)
+		if err != nil {
+			return err
+		}
+		lot = strings.TrimSpace(lot)
+		if p.lotTracked && lot == "" {
+			return domain.Errorf(domain.EINVALID, "%s is lot-tracked: give the lot", p.sku)
+		}
+		if err := l.setLot(p, lot, ""); err != nil {
+			return err
+		}
+		return l.post(entry{kind: domain.MoveReturn, product: p, bin: receiving, lot: lot, qty: int64(qty), note: note})
+	})
+}

@@ -455,3 +455,50 @@ func TestLedgerWorker(t *testing.T) {
 	}
 	fmt.Printf("RESULT reserved=%d taken=%d refused=%d\n", reserved, taken, refused)
 }
+
+func TestMovePickShipReturn(t *testing.T) {
+	db := openTemp(t)
+	f := newFixture(t, db)
+	l := db.LedgerStore()
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 10)
+	must(t, l.Move(ctx, "PRT-1", "NL-VEN", "A-01-01-1", "B-01-01-1", "", 4))
+	if err := l.Move(ctx, "PRT-1", "NL-VEN", "A-01-01-1", "B-01-01-1", "", 7); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("moved more than the bin holds: %v", err)
+	}
+	if err := l.Move(ctx, "PRT-1", "NL-VEN", "A-01-01-1", domain.TransitBin, "", 1); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("moved into IN-TRANSIT: %v", err)
+	}
+	o := order(f.channel.ID, "P1", "#P1", placedAt, "Ana", "a@example.com", "NL", "EUR", "PRT-1")
+	must(t, db.OrderStore().CreateOrder(ctx, o))
+	must(t, l.Reserve(ctx, &domain.Reservation{SKU: "PRT-1", Warehouse: "NL-VEN", OrderID: o.ID, Qty: 5}))
+	// B-01-01-1 is first in pick order: 4 from it, then 1 from A-01-01-1.
+	picked, err := l.Pick(ctx, "PRT-1", "NL-VEN", 5, o.ID)
+	must(t, err)
+	if len(picked) != 2 || picked[0].Location != "B-01-01-1" || picked[0].OnHand != 4 || picked[1].Location != "A-01-01-1" {
+		t.Errorf("picked %+v", picked)
+	}
+	if got := totals(t, db)["PRT-1@NL-VEN"]; got.OnHand != 10 || got.Reserved != 5 || got.Available() != 5 {
+		t.Errorf("after pick (stock still on hand, in STAGING): %+v", got)
+	}
+	must(t, l.Ship(ctx, "PRT-1", "NL-VEN", 5, o.ID))
+	if got := totals(t, db)["PRT-1@NL-VEN"]; got.OnHand != 5 || got.Reserved != 0 || got.Available() != 5 {
+		t.Errorf("after shipping: %+v", got)
+	}
+	if err := l.Ship(ctx, "PRT-1", "NL-VEN", 1, o.ID); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("shipped what was not picked: %v", err)
+	}
+	must(t, l.Return(ctx, "PRT-1", "NL-VEN", "", 1, "wrong size"))
+	if got := totals(t, db)["PRT-1@NL-VEN"]; got.OnHand != 6 {
+		t.Errorf("after the return: %+v", got)
+	}
+	p, _ := db.StockStore().ProductStockPage(ctx, domain.StockFilter{Search: "PRT-1"}, 0, 1)
+	moves, _ := db.StockStore().Movements(ctx, p[0].ProductID, 0, 100)
+	kinds := map[domain.MovementKind]int{}
+	for _, m := range moves {
+		kinds[m.Kind]++
+	}
+	if kinds[domain.MoveBin] != 2 || kinds[domain.MovePick] != 4 || kinds[domain.MoveShip] != 1 || kinds[domain.MoveReturn] != 1 {
+		t.Errorf("ledger kinds %v", kinds)
+	}
+	verifyClean(t, db)
+}
