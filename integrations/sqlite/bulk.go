@@ -57,7 +57,11 @@ func (c *stmtCache) ExecContext(ctx context.Context, q string, args ...any) (sql
 }
 
 func (c *stmtCache) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return c.tx.QueryRowContext(ctx, q, args...)
+	st, err := c.stmt(ctx, q)
+	if err != nil {
+		return c.tx.QueryRowContext(ctx, q, args...) // reports the same error through Scan
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 func (c *stmtCache) close() {

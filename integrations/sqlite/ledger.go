@@ -736,12 +736,12 @@ func (db *LedgerStore) PostSnapshot(ctx context.Context, rows []domain.SnapshotR
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if _, err := l.x.tx.ExecContext(ctx, `SAVEPOINT snapshot_row`); err != nil {
+			if _, err := l.x.ExecContext(ctx, `SAVEPOINT snapshot_row`); err != nil {
 				return err
 			}
 			changed, err := l.setBin(r, reason)
 			if err != nil {
-				if _, rbErr := l.x.tx.ExecContext(ctx, `ROLLBACK TO snapshot_row`); rbErr != nil {
+				if _, rbErr := l.x.ExecContext(ctx, `ROLLBACK TO snapshot_row`); rbErr != nil {
 					return rbErr
 				}
 				var de *domain.Error
@@ -755,7 +755,7 @@ func (db *LedgerStore) PostSnapshot(ctx context.Context, rows []domain.SnapshotR
 					res.Changed++
 				}
 			}
-			if _, err := l.x.tx.ExecContext(ctx, `RELEASE snapshot_row`); err != nil {
+			if _, err := l.x.ExecContext(ctx, `RELEASE snapshot_row`); err != nil {
 				return err
 			}
 		}
