@@ -30,6 +30,7 @@ Commands:
   orders list     list orders
   stock list      list stock on hand per bin, with reserved and available per warehouse
   stock adjust    correct a bin's stock, with a reason
+  stock move      move stock between two bins of a warehouse
   stock transfer  send stock to another warehouse (in transit until received)
   stock receive-transfer  confirm a transfer at its destination
   stock reorder   set a SKU's reorder point and target level in a warehouse
@@ -117,6 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"orders list", cmdOrdersList},
 		{"stock list", cmdStockList},
 		{"stock adjust", cmdStockAdjust},
+		{"stock move", cmdStockMove},
 		{"stock transfer", cmdStockTransfer},
 		{"stock receive-transfer", cmdStockReceiveTransfer},
 		{"stock reorder", cmdStockReorder},

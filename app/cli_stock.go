@@ -455,3 +455,33 @@ func cmdInboundList(ctx context.Context, open func() (*App, error), args []strin
 		return tw.Flush()
 	}
 }
+
+func cmdStockMove(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("stock move", "Moves stock of a SKU between two bins of a warehouse (a lot, or the source bin's\n"+
+		"lots earliest expiry first).", stdout, stderr)
+	sku := fs.String("sku", "", "the SKU")
+	wh := fs.String("warehouse", "", "the warehouse code")
+	from := fs.String("from", "", "the bin it comes from")
+	to := fs.String("to", "", "the bin it goes to")
+	lot := fs.String("lot", "", "only this lot")
+	qty := fs.Int64("qty", 0, "quantity to move")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("stock move", map[string]string{"sku": *sku, "warehouse": *wh, "from": *from, "to": *to}); err != nil {
+		return err
+	}
+	if *qty <= 0 {
+		return usageError{"stock move: --qty must be positive"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Inventory.Move(ctx, *sku, *wh, *from, *to, *lot, domain.Quantity(*qty)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Moved %d × %s in %s from %s to %s.\n", *qty, *sku, *wh, *from, *to)
+	return nil
+}

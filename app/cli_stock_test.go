@@ -70,6 +70,10 @@ func TestCLIStockAdjustTransferVerify(t *testing.T) {
 		t.Errorf("missing flags: %d %q", code, errs)
 	}
 
+	out, errs, code = runCLI(t, "--db", db, "stock", "move", "--sku", sku, "--warehouse", "JP-ICH", "--from", bin, "--to", "RECEIVING", "--qty", "1")
+	if code != 0 || onHand(stockJSON(t, db, "JP-ICH"), sku, "RECEIVING") != 1 {
+		t.Errorf("move: %d %q %q", code, out, errs)
+	}
 	total := onHand(stockJSON(t, db, "JP-ICH"), sku, "")
 	out, errs, code = runCLI(t, "--db", db, "stock", "transfer", "--sku", sku, "--from", "JP-ICH", "--to", "AU-SYD", "--qty", "3")
 	if code != 0 || !strings.Contains(out, "in transit") {

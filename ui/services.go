@@ -50,6 +50,7 @@ type WarehouseService interface {
 	PostCount(ctx context.Context, id int64) (domain.CountResult, error)
 	CancelCount(ctx context.Context, id int64) error
 	Adjust(ctx context.Context, a domain.Adjustment) (domain.Movement, error)
+	Move(ctx context.Context, sku, warehouse, from, to, lot string, qty domain.Quantity) error
 	PreviewStockImport(path, sheet string) (domain.StockImportPreview, error)
 	ImportStock(ctx context.Context, p domain.StockImportPreview) (domain.SnapshotResult, error)
 	PreviewInboundImport(path, sheet, warehouse string) (domain.InboundImportPreview, error)

@@ -58,7 +58,7 @@ func NewWarehouseScreen(svc WarehouseService, w fyne.Window, changed func()) *Wa
 		container.NewTabItem("Put away", s.Putaway.content),
 		container.NewTabItem("Transfers", s.Transfer.content),
 		container.NewTabItem("Cycle counts", s.Count.content),
-		container.NewTabItem("Adjust and import", s.Adjust.content),
+		container.NewTabItem("Adjust, move, import", s.Adjust.content),
 	)
 	s.Tabs.OnSelected = func(*container.TabItem) { s.reloadPanel() }
 	s.Warehouse.OnChanged = func(string) {

@@ -236,6 +236,20 @@ func TestTransferCountAdjustAndImportInTheWindow(t *testing.T) {
 	if !strings.Contains(s.Result.Text, "by -1 (damaged)") {
 		t.Errorf("adjust: %q / %q", s.Result.Text, s.Problem.Text)
 	}
+	// Move two to another bin and back again.
+	scan(ad.MoveSKU, sku)
+	scan(ad.MoveFrom, bin)
+	scan(ad.MoveTo, "BULK-01")
+	scan(ad.MoveQty, "2")
+	settle(m)
+	if !strings.Contains(s.Result.Text, "Moved 2 × "+sku+" from "+bin+" to BULK-01") || stockOf(t, a, sku, "BULK-01") < 2 {
+		t.Errorf("move: %q / %q", s.Result.Text, s.Problem.Text)
+	}
+	scan(ad.MoveSKU, sku)
+	scan(ad.MoveFrom, "BULK-01")
+	scan(ad.MoveTo, bin)
+	scan(ad.MoveQty, "2")
+	settle(m)
 	file := filepath.Join(t.TempDir(), "snapshot.csv")
 	os.WriteFile(file, []byte("SKU,Warehouse,Bin,Quantity\n"+sku+",NL-VEN,"+bin+",40\n"+sku+",NL-VEN,NOPE,1\n"+sku+",NL-VEN,"+bin+",-3\n"), 0o644)
 	ui.WithUI(func() { ad.OpenImport(file) })

@@ -31,6 +31,10 @@ type AdjustPanel struct {
 	Submit *widget.Button
 	Import *widget.Button
 
+	// Move between bins.
+	MoveSKU, MoveFrom, MoveTo, MoveQty *widget.Entry
+	MoveSubmit                         *widget.Button
+
 	// The stock import preview, once a file was chosen.
 	Preview     *domain.StockImportPreview
 	PreviewText *widget.Label
@@ -59,6 +63,13 @@ func newAdjustPanel(s *WarehouseScreen) *AdjustPanel {
 	p.Submit = widget.NewButtonWithIcon("Post adjustment", theme.ConfirmIcon(), p.Post)
 	p.Submit.Importance = widget.HighImportance
 	p.Import = widget.NewButtonWithIcon("Import stock snapshot…", theme.FolderOpenIcon(), p.chooseFile)
+	p.MoveQty = scanEntry("Quantity", func() { p.MoveStock() })
+	p.MoveTo = scanEntry("Scan the bin it goes to", func() { s.focus(p.MoveQty) })
+	p.MoveFrom = scanEntry("Scan the bin it comes from", func() { s.focus(p.MoveTo) })
+	p.MoveSKU = scanEntry("Scan or type the SKU", func() { s.focus(p.MoveFrom) })
+	p.MoveSubmit = widget.NewButtonWithIcon("Move", theme.NavigateNextIcon(), p.MoveStock)
+	moveForm := widget.NewForm(widget.NewFormItem("SKU", p.MoveSKU), widget.NewFormItem("From bin", p.MoveFrom),
+		widget.NewFormItem("To bin", p.MoveTo), widget.NewFormItem("Quantity", p.MoveQty))
 	form := widget.NewForm(widget.NewFormItem("SKU", p.SKU), widget.NewFormItem("Bin", p.Bin), widget.NewFormItem("Quantity", p.Qty),
 		widget.NewFormItem("Reason", p.Reason), widget.NewFormItem("Lot", p.Lot), widget.NewFormItem("Expiry", p.Expiry),
 		widget.NewFormItem("Note", p.Note))
@@ -67,7 +78,9 @@ func newAdjustPanel(s *WarehouseScreen) *AdjustPanel {
 		"Every row is checked and shown before anything is posted.")
 	help.Wrapping = fyne.TextWrapWord
 	left := container.NewVBox(widget.NewLabelWithStyle("Adjust a bin", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), form, container.NewHBox(p.Submit))
-	right := container.NewVBox(widget.NewLabelWithStyle("Stock import", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), help, container.NewHBox(p.Import))
+	right := container.NewVBox(widget.NewLabelWithStyle("Move between bins", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		moveForm, container.NewHBox(p.MoveSubmit), widget.NewSeparator(),
+		widget.NewLabelWithStyle("Stock import", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), help, container.NewHBox(p.Import))
 	p.content = container.NewGridWithColumns(2, left, right)
 	return p
 }
@@ -104,6 +117,28 @@ func (p *AdjustPanel) Post() {
 			e.SetText("")
 		}
 		p.s.focus(p.SKU)
+	})
+}
+
+// MoveStock moves the move form's quantity between two bins.
+func (p *AdjustPanel) MoveStock() {
+	code := p.s.Code()
+	sku, from, to := strings.TrimSpace(p.MoveSKU.Text), strings.TrimSpace(p.MoveFrom.Text), strings.TrimSpace(p.MoveTo.Text)
+	qty, ok := quantity(p.MoveQty.Text, false)
+	if code == "" || sku == "" || from == "" || to == "" || !ok {
+		p.s.fail("Give the SKU, the bin it comes from, the bin it goes to and a quantity above 0.")
+		return
+	}
+	p.s.do("move", func(ctx context.Context) (string, error) {
+		if err := p.s.svc.Move(ctx, sku, code, from, to, "", qty); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Moved %s × %s from %s to %s.", qtyText(qty), sku, from, to), nil
+	}, func() {
+		for _, e := range []*widget.Entry{p.MoveSKU, p.MoveFrom, p.MoveTo, p.MoveQty} {
+			e.SetText("")
+		}
+		p.s.focus(p.MoveSKU)
 	})
 }
 
