@@ -36,6 +36,7 @@ Commands:
   stock reorder   set a SKU's reorder point and target level in a warehouse
   stock import    post a stock snapshot (CSV/XLSX) as adjustments
   stock verify    recompute every balance from the ledger and report differences
+  product lots    turn lot and expiry tracking of a product on or off
   inbound import  record expected deliveries (purchase orders, ASNs) from a CSV or XLSX file
   inbound list    list expected deliveries and what has been received against them
   channels add    add a channel (Shopify, WooCommerce, BigCommerce, or files)
@@ -124,6 +125,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"stock reorder", cmdStockReorder},
 		{"stock import", cmdStockImport},
 		{"stock verify", cmdStockVerify},
+		{"product lots", cmdProductLots},
 		{"inbound import", cmdInboundImport},
 		{"inbound list", cmdInboundList},
 		{"channels add", cmdChannelsAdd},
@@ -156,7 +158,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 			return c.run(ctx, open, rest[len(words):], stdout, stderr)
 		}
 	}
-	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" {
+	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" {
 		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}

@@ -485,3 +485,30 @@ func cmdStockMove(ctx context.Context, open func() (*App, error), args []string,
 	fmt.Fprintf(stdout, "Moved %d × %s in %s from %s to %s.\n", *qty, *sku, *wh, *from, *to)
 	return nil
 }
+
+func cmdProductLots(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("product lots", "Turns lot and expiry tracking of a product on or off. A lot-tracked product is\n"+
+		"received, adjusted and counted per lot, and leaves the warehouse earliest expiry first.", stdout, stderr)
+	sku := fs.String("sku", "", "the SKU")
+	track := fs.Bool("track", true, "track lots (use --track=false to stop)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("product lots", map[string]string{"sku": *sku}); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Inventory.SetLotTracked(ctx, *sku, *track); err != nil {
+		return err
+	}
+	if *track {
+		fmt.Fprintf(stdout, "%s is lot-tracked: give the lot (and expiry) when receiving or adjusting it.\n", *sku)
+	} else {
+		fmt.Fprintf(stdout, "%s is no longer lot-tracked.\n", *sku)
+	}
+	return nil
+}

@@ -101,6 +101,25 @@ func TestCLIStockAdjustTransferVerify(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "matches the ledger") {
 		t.Errorf("verify: %d %q", code, out)
 	}
+	if out, errs, code := runCLI(t, "--db", db, "product", "lots", "--sku", sku); code != 0 || !strings.Contains(out, "is lot-tracked") {
+		t.Errorf("lots on: %d %q %q", code, out, errs)
+	}
+	_, errs, code = runCLI(t, "--db", db, "stock", "adjust", "--sku", sku, "--warehouse", "JP-ICH", "--location", bin, "--qty", "1", "--reason", "found")
+	if code == 0 || !strings.Contains(errs, "lot-tracked: give the lot") {
+		t.Errorf("adjusting a lot-tracked SKU without a lot: %d %q", code, errs)
+	}
+	out, errs, code = runCLI(t, "--db", db, "stock", "adjust", "--sku", sku, "--warehouse", "JP-ICH", "--location", bin, "--qty", "4",
+		"--reason", "found", "--lot", "B-7", "--expiry", "2027-05-31")
+	if code != 0 {
+		t.Errorf("adjusting with a lot: %d %q %q", code, out, errs)
+	}
+	found := false
+	for _, r := range stockJSON(t, db, "JP-ICH") {
+		found = found || (r.SKU == sku && r.Lot == "B-7" && r.Expiry == "2027-05-31" && r.OnHand == 4)
+	}
+	if !found {
+		t.Error("the lot is not listed with its expiry")
+	}
 	out, _, code = runCLI(t, "--db", db, "stock", "reorder", "--sku", sku, "--warehouse", "JP-ICH", "--point", "500", "--target", "900")
 	if code != 0 || !strings.Contains(out, "reorder at 500") {
 		t.Errorf("reorder: %d %q", code, out)

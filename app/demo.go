@@ -180,6 +180,8 @@ func (g *demoGen) catalog(w domain.BulkWriter) error {
 			Origin:             domain.Country(k.origin[g.pick(len(k.origin))]),
 			CustomsDescription: k.customs,
 			UnitValue:          domain.NewMoney(int64(k.usdCents*45/100), "USD"),
+			// Power banks are kept by cell batch, with the batch's use-by date.
+			LotTracked: strings.HasPrefix(k.name, "Solar power bank"),
 		}
 		if err := w.AddProduct(&p); err != nil {
 			return err
@@ -227,19 +229,29 @@ func (g *demoGen) catalog(w domain.BulkWriter) error {
 			}
 			zone := demoProductKinds[pi%len(demoProductKinds)].zone
 			zb := bins[zone]
+			// Lot-tracked products get a lot per bin, older lots expiring first.
+			lot := func(n int) (string, string) {
+				if !p.LotTracked {
+					return "", ""
+				}
+				return fmt.Sprintf("L%s-%02d%d", dw.code[:2], pi%100, n), fmt.Sprintf("20%02d-%02d-28", 27+n, 1+(pi+wi+n*5)%12)
+			}
 			first := g.pick(len(zb))
-			if err := w.AddStock(p.ID, zb[first], domain.Quantity(5+g.pick(120))); err != nil {
+			l1, e1 := lot(0)
+			if err := w.AddStock(p.ID, zb[first], l1, e1, domain.Quantity(5+g.pick(120))); err != nil {
 				return err
 			}
 			if g.pick(3) == 0 {
 				second := (first + 1 + g.pick(len(zb)-1)) % len(zb)
-				if err := w.AddStock(p.ID, zb[second], domain.Quantity(1+g.pick(40))); err != nil {
+				l2, e2 := lot(1)
+				if err := w.AddStock(p.ID, zb[second], l2, e2, domain.Quantity(1+g.pick(40))); err != nil {
 					return err
 				}
 			}
 			if g.pick(5) == 0 {
 				bulk := bins["BULK"][g.pick(len(bins["BULK"]))]
-				if err := w.AddStock(p.ID, bulk, domain.Quantity(48*(1+g.pick(6)))); err != nil {
+				l3, e3 := lot(2)
+				if err := w.AddStock(p.ID, bulk, l3, e3, domain.Quantity(48*(1+g.pick(6)))); err != nil {
 					return err
 				}
 			}

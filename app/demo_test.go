@@ -70,6 +70,22 @@ func TestDemoDataSet(t *testing.T) {
 	if err != nil || products != 500 {
 		t.Errorf("%d products, %v", products, err)
 	}
+	// Power banks are lot-tracked, with use-by dates.
+	lots := 0
+	for _, w := range warehouses {
+		levels, _ := a.Inventory.Levels(ctx, w.Code)
+		for _, l := range levels {
+			if l.Lot != "" {
+				lots++
+				if !strings.Contains(l.SKU, "PRT-") || len(l.Expiry) != 10 {
+					t.Errorf("lot %+v", l)
+				}
+			}
+		}
+	}
+	if lots == 0 {
+		t.Error("no lot-tracked stock in the demo")
+	}
 	// The demo's stock is in the ledger: verify finds nothing to correct.
 	if d, err := a.Inventory.Verify(ctx); err != nil || len(d) != 0 {
 		t.Errorf("demo stock does not match its ledger: %v %v", d, err)

@@ -236,3 +236,8 @@ func (s *InventoryService) Move(ctx context.Context, sku, warehouse, from, to, l
 func (s *InventoryService) Return(ctx context.Context, sku, warehouse, lot string, qty domain.Quantity, note string) error {
 	return s.ledger.Return(ctx, sku, warehouse, lot, qty, note)
 }
+
+// SetLotTracked turns lot and expiry tracking of a product on or off.
+func (s *InventoryService) SetLotTracked(ctx context.Context, sku string, on bool) error {
+	return s.ledger.SetLotTracked(ctx, sku, on)
+}

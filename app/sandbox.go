@@ -22,7 +22,7 @@ func (m *memWriter) AddChannel(c *domain.Channel) error           { c.ID = m.id(
 func (m *memWriter) AddWarehouse(w *domain.Warehouse) error       { w.ID = m.id(); return nil }
 func (m *memWriter) AddLocation(l *domain.Location) error         { l.ID = m.id(); return nil }
 func (m *memWriter) AddProduct(p *domain.Product) error           { p.ID = m.id(); return nil }
-func (m *memWriter) AddStock(int64, int64, domain.Quantity) error { return nil }
+func (m *memWriter) AddStock(int64, int64, string, string, domain.Quantity) error { return nil }
 func (m *memWriter) AddOrder(*domain.Order) error                 { return nil }
 
 // sandboxStatus is how WooCommerce would show an order in a demo status.

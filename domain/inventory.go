@@ -185,6 +185,8 @@ type LedgerStore interface {
 	// ReleaseOrder releases every reservation of an order.
 	ReleaseOrder(ctx context.Context, orderID int64) error
 	SetPolicy(ctx context.Context, sku, warehouse string, reorderPoint, target Quantity) error
+	// SetLotTracked turns lot and expiry tracking of a product on or off.
+	SetLotTracked(ctx context.Context, sku string, on bool) error
 	// PostSnapshot sets bins to the quantities of a snapshot by adjusting each
 	// by its difference; rows that cannot be posted are reported, not posted.
 	PostSnapshot(ctx context.Context, rows []SnapshotRow, reason AdjustReason, doc string) (SnapshotResult, error)

@@ -143,7 +143,9 @@ type BulkWriter interface {
 	AddWarehouse(w *Warehouse) error
 	AddLocation(l *Location) error
 	AddProduct(p *Product) error
-	AddStock(productID, locationID int64, onHand Quantity) error
+	// AddStock records stock found in a bin (lot "" when not lot-tracked;
+	// expiry YYYY-MM-DD or "") as an opening balance in the ledger.
+	AddStock(productID, locationID int64, lot, expiry string, onHand Quantity) error
 	AddOrder(o *Order) error
 }
 

@@ -80,14 +80,20 @@ func (b *bulkWriter) AddProduct(p *domain.Product) error { return insertProduct(
 
 // AddStock records stock found in a bin as an opening-balance adjustment in
 // the ledger, with the bin's balance and the warehouse's total.
-func (b *bulkWriter) AddStock(productID, locationID int64, qty domain.Quantity) error {
+func (b *bulkWriter) AddStock(productID, locationID int64, lot, expiry string, qty domain.Quantity) error {
 	if qty <= 0 {
 		return domain.Errorf(domain.EINVALID, "opening stock must be positive")
 	}
+	if lot != "" {
+		if _, err := b.tx.ExecContext(b.ctx, `INSERT INTO lots (product_id, lot, expiry) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			productID, lot, expiry); err != nil {
+			return translate(err)
+		}
+	}
 	if _, err := b.tx.ExecContext(b.ctx, `INSERT INTO stock_balances (product_id, location_id, warehouse_id, lot, on_hand)
-		SELECT ?, id, warehouse_id, '', ? FROM locations WHERE id = ?
+		SELECT ?, id, warehouse_id, ?, ? FROM locations WHERE id = ?
 		ON CONFLICT (product_id, location_id, lot) DO UPDATE SET on_hand = on_hand + excluded.on_hand`,
-		productID, int64(qty), locationID); err != nil {
+		productID, lot, int64(qty), locationID); err != nil {
 		return translate(err)
 	}
 	if _, err := b.tx.ExecContext(b.ctx, `INSERT INTO stock_totals (product_id, warehouse_id, on_hand)
@@ -97,8 +103,8 @@ func (b *bulkWriter) AddStock(productID, locationID int64, qty domain.Quantity) 
 		return translate(err)
 	}
 	_, err := b.tx.ExecContext(b.ctx, `INSERT INTO stock_movements (at, kind, product_id, warehouse_id, location_id, lot, qty, reason, doc)
-		SELECT ?, 'adjust', ?, warehouse_id, id, '', ?, 'opening_balance', 'opening balance' FROM locations WHERE id = ?`,
-		b.now, productID, int64(qty), locationID)
+		SELECT ?, 'adjust', ?, warehouse_id, id, ?, ?, 'opening_balance', 'opening balance' FROM locations WHERE id = ?`,
+		b.now, productID, lot, int64(qty), locationID)
 	return translate(err)
 }
 

@@ -65,10 +65,10 @@ func inventoryDB(b *testing.B) string {
 					bins = append(bins, l)
 				}
 				for i, p := range products {
-					if err := w.AddStock(p.ID, bins[i%benchBins].ID, domain.Quantity(20+i%50)); err != nil {
+					if err := w.AddStock(p.ID, bins[i%benchBins].ID, "", "", domain.Quantity(20+i%50)); err != nil {
 						return err
 					}
-					if err := w.AddStock(p.ID, bins[(i*7+3)%benchBins].ID, domain.Quantity(10+i%30)); err != nil {
+					if err := w.AddStock(p.ID, bins[(i*7+3)%benchBins].ID, "", "", domain.Quantity(10+i%30)); err != nil {
 						return err
 					}
 				}
