@@ -17,13 +17,13 @@ import (
 // generator can produce orders for the sandbox store without a database.
 type memWriter struct{ next int64 }
 
-func (m *memWriter) id() int64                                    { m.next++; return m.next }
-func (m *memWriter) AddChannel(c *domain.Channel) error           { c.ID = m.id(); return nil }
-func (m *memWriter) AddWarehouse(w *domain.Warehouse) error       { w.ID = m.id(); return nil }
-func (m *memWriter) AddLocation(l *domain.Location) error         { l.ID = m.id(); return nil }
-func (m *memWriter) AddProduct(p *domain.Product) error           { p.ID = m.id(); return nil }
+func (m *memWriter) id() int64                                                    { m.next++; return m.next }
+func (m *memWriter) AddChannel(c *domain.Channel) error                           { c.ID = m.id(); return nil }
+func (m *memWriter) AddWarehouse(w *domain.Warehouse) error                       { w.ID = m.id(); return nil }
+func (m *memWriter) AddLocation(l *domain.Location) error                         { l.ID = m.id(); return nil }
+func (m *memWriter) AddProduct(p *domain.Product) error                           { p.ID = m.id(); return nil }
 func (m *memWriter) AddStock(int64, int64, string, string, domain.Quantity) error { return nil }
-func (m *memWriter) AddOrder(*domain.Order) error                 { return nil }
+func (m *memWriter) AddOrder(*domain.Order) error                                 { return nil }
 
 // sandboxStatus is how WooCommerce would show an order in a demo status.
 func sandboxStatus(s domain.OrderStatus) string {
