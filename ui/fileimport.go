@@ -47,9 +47,15 @@ func (s *ChannelsScreen) ChooseImportFile() {
 	if !ok {
 		return
 	}
+	chooseTableFile(s.window, func(path string) { s.OpenImport(r.ch, path) })
+}
+
+// chooseTableFile asks for a CSV or XLSX file and passes its path to open;
+// nothing happens when the user cancels.
+func chooseTableFile(w fyne.Window, open func(path string)) {
 	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 		if err != nil {
-			dialog.ShowError(err, s.window)
+			dialog.ShowError(err, w)
 			return
 		}
 		if rc == nil {
@@ -57,8 +63,8 @@ func (s *ChannelsScreen) ChooseImportFile() {
 		}
 		path := rc.URI().Path()
 		rc.Close()
-		s.OpenImport(r.ch, path)
-	}, s.window)
+		open(path)
+	}, w)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".tsv", ".txt", ".xlsx", ".xlsm"}))
 	d.Resize(fyne.NewSize(900, 600))
 	d.Show()

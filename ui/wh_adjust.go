@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -143,21 +142,7 @@ func (p *AdjustPanel) MoveStock() {
 }
 
 func (p *AdjustPanel) chooseFile() {
-	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
-		if err != nil {
-			dialog.ShowError(err, p.s.window)
-			return
-		}
-		if rc == nil {
-			return
-		}
-		path := rc.URI().Path()
-		rc.Close()
-		p.OpenImport(path)
-	}, p.s.window)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".tsv", ".txt", ".xlsx", ".xlsm"}))
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	chooseTableFile(p.s.window, func(path string) { p.OpenImport(path) })
 }
 
 // OpenImport reads a stock snapshot file in the background and shows what it

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -345,21 +344,7 @@ func (p *ReceivePanel) chooseInboundFile() {
 		p.s.fail("Choose the warehouse first.")
 		return
 	}
-	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
-		if err != nil {
-			dialog.ShowError(err, p.s.window)
-			return
-		}
-		if rc == nil {
-			return
-		}
-		path := rc.URI().Path()
-		rc.Close()
-		p.OpenInboundImport(path)
-	}, p.s.window)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".tsv", ".txt", ".xlsx", ".xlsm"}))
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	chooseTableFile(p.s.window, func(path string) { p.OpenInboundImport(path) })
 }
 
 // OpenInboundImport reads a file of expected deliveries (rows without a

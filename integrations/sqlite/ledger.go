@@ -76,6 +76,16 @@ func (l *ledger) product(sku string) (productRef, error) {
 	return p, nil
 }
 
+// where resolves a SKU and a warehouse code, the start of most operations.
+func (l *ledger) where(sku, warehouse string) (productRef, int64, error) {
+	p, err := l.product(sku)
+	if err != nil {
+		return p, 0, err
+	}
+	w, err := l.warehouse(warehouse)
+	return p, w, err
+}
+
 func (l *ledger) warehouse(code string) (int64, error) {
 	code = strings.TrimSpace(code)
 	if id, ok := l.warehouses[code]; ok {
@@ -337,11 +347,7 @@ func (db *LedgerStore) Adjust(ctx context.Context, a domain.Adjustment) (domain.
 	lot := strings.TrimSpace(a.Lot)
 	err = db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = "adjustment"
-		p, err := l.product(a.SKU)
-		if err != nil {
-			return err
-		}
-		w, err := l.warehouse(a.Warehouse)
+		p, w, err := l.where(a.SKU, a.Warehouse)
 		if err != nil {
 			return err
 		}
@@ -520,11 +526,7 @@ func (db *LedgerStore) Reserve(ctx context.Context, r *domain.Reservation) error
 		return domain.Errorf(domain.EINVALID, "a reservation must be for a positive quantity")
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
-		p, err := l.product(r.SKU)
-		if err != nil {
-			return err
-		}
-		w, err := l.warehouse(r.Warehouse)
+		p, w, err := l.where(r.SKU, r.Warehouse)
 		if err != nil {
 			return err
 		}
@@ -667,11 +669,7 @@ func (db *LedgerStore) SetPolicy(ctx context.Context, sku, warehouse string, reo
 		return domain.Errorf(domain.EINVALID, "the target level (%d) must be at least the reorder point (%d)", target, reorderPoint)
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
-		p, err := l.product(sku)
-		if err != nil {
-			return err
-		}
-		w, err := l.warehouse(warehouse)
+		p, w, err := l.where(sku, warehouse)
 		if err != nil {
 			return err
 		}
@@ -809,11 +807,7 @@ func (db *LedgerStore) Move(ctx context.Context, sku, warehouse, from, to, lot s
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = "move"
-		p, err := l.product(sku)
-		if err != nil {
-			return err
-		}
-		w, err := l.warehouse(warehouse)
+		p, w, err := l.where(sku, warehouse)
 		if err != nil {
 			return err
 		}
@@ -855,11 +849,7 @@ func (db *LedgerStore) Pick(ctx context.Context, sku, warehouse string, qty doma
 	err := db.ledgerTx(ctx, func(l *ledger) error {
 		picked = nil
 		l.doc = fmt.Sprintf("order %d", orderID)
-		p, err := l.product(sku)
-		if err != nil {
-			return err
-		}
-		w, err := l.warehouse(warehouse)
+		p, w, err := l.where(sku, warehouse)
 		if err != nil {
 			return err
 		}
@@ -890,11 +880,7 @@ func (db *LedgerStore) Ship(ctx context.Context, sku, warehouse string, qty doma
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = fmt.Sprintf("order %d", orderID)
-		p, err := l.product(sku)
-		if err != nil {
-			return err
-		}
-		w, err := l.warehouse(warehouse)
+		p, w, err := l.where(sku, warehouse)
 		if err != nil {
 			return err
 		}
@@ -962,11 +948,7 @@ func (db *LedgerStore) Return(ctx context.Context, sku, warehouse, lot string, q
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = "return"
-		p, err := l.product(sku)
-		if err != nil {
-			return err
-		}
-		w, err := l.warehouse(warehouse)
+		p, w, err := l.where(sku, warehouse)
 		if err != nil {
 			return err
 		}

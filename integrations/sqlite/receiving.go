@@ -303,11 +303,7 @@ func (l *ledger) suggestBin(p productRef, warehouse int64, lot string) (string, 
 // SuggestBin is the storage bin suggested for putting away a SKU (and lot) in a warehouse.
 func (db *LedgerStore) SuggestBin(ctx context.Context, sku, warehouse, lot string) (bin, why string, err error) {
 	err = db.readLedger(ctx, func(l *ledger) error {
-		p, err := l.product(sku)
-		if err != nil {
-			return err
-		}
-		w, err := l.warehouse(warehouse)
+		p, w, err := l.where(sku, warehouse)
 		if err != nil {
 			return err
 		}
@@ -324,11 +320,7 @@ func (db *LedgerStore) Putaway(ctx context.Context, pa domain.Putaway) error {
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = "putaway"
-		p, err := l.product(pa.SKU)
-		if err != nil {
-			return err
-		}
-		w, err := l.warehouse(pa.Warehouse)
+		p, w, err := l.where(pa.SKU, pa.Warehouse)
 		if err != nil {
 			return err
 		}
