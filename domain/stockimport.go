@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -30,33 +31,38 @@ var snapshotHeaders = map[string][]string{
 	"expiry":    {"expiry", "expirydate", "exp", "expires", "bestbefore", "bbd", "useby", "expirationdate"},
 }
 
-// ParseStockSnapshot reads a stock snapshot table (SKU, warehouse, bin,
-// quantity, optionally lot and expiry), recognising its columns by their
-// headers. Rows with a problem are reported and left out; the others are
-// returned. An error means the table itself cannot be used.
-func ParseStockSnapshot(headers []string, rows [][]string) ([]SnapshotRow, []RowProblem, error) {
+// matchColumns finds each field's column by its header names (the first
+// matching header wins) and says which required fields have none.
+func matchColumns(headers []string, names map[string][]string, required ...string) (map[string]int, error) {
 	col := map[string]int{}
 	for i, h := range headers {
 		n := normaliseHeader(h)
-		for field, names := range snapshotHeaders {
-			if _, done := col[field]; done {
-				continue
-			}
-			for _, name := range names {
-				if n == name {
-					col[field] = i
-				}
+		for field, synonyms := range names {
+			if _, done := col[field]; !done && slices.Contains(synonyms, n) {
+				col[field] = i
 			}
 		}
 	}
 	var missing []string
-	for _, f := range []string{"sku", "warehouse", "location", "quantity"} {
+	for _, f := range required {
 		if _, ok := col[f]; !ok {
 			missing = append(missing, f)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, nil, Errorf(EINVALID, "the file has no %s column (headers found: %s)", strings.Join(missing, ", "), strings.Join(headers, ", "))
+		return nil, Errorf(EINVALID, "the file has no %s column (headers found: %s)", strings.Join(missing, ", "), strings.Join(headers, ", "))
+	}
+	return col, nil
+}
+
+// ParseStockSnapshot reads a stock snapshot table (SKU, warehouse, bin,
+// quantity, optionally lot and expiry), recognising its columns by their
+// headers. Rows with a problem are reported and left out; the others are
+// returned. An error means the table itself cannot be used.
+func ParseStockSnapshot(headers []string, rows [][]string) ([]SnapshotRow, []RowProblem, error) {
+	col, err := matchColumns(headers, snapshotHeaders, "sku", "warehouse", "location", "quantity")
+	if err != nil {
+		return nil, nil, err
 	}
 	var out []SnapshotRow
 	var problems []RowProblem
@@ -146,28 +152,9 @@ var inboundHeaders = map[string][]string{
 // to warehouse. An inbound with a bad row is left out whole and its rows
 // reported; the others are returned.
 func ParseInbounds(headers []string, rows [][]string, warehouse string) ([]Inbound, []RowProblem, error) {
-	col := map[string]int{}
-	for i, h := range headers {
-		n := normaliseHeader(h)
-		for field, names := range inboundHeaders {
-			if _, done := col[field]; done {
-				continue
-			}
-			for _, name := range names {
-				if n == name {
-					col[field] = i
-				}
-			}
-		}
-	}
-	var missing []string
-	for _, f := range []string{"reference", "sku", "quantity"} {
-		if _, ok := col[f]; !ok {
-			missing = append(missing, f)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, nil, Errorf(EINVALID, "the file has no %s column (headers found: %s)", strings.Join(missing, ", "), strings.Join(headers, ", "))
+	col, err := matchColumns(headers, inboundHeaders, "reference", "sku", "quantity")
+	if err != nil {
+		return nil, nil, err
 	}
 	if _, ok := col["warehouse"]; !ok && strings.TrimSpace(warehouse) == "" {
 		return nil, nil, Errorf(EINVALID, "the file has no warehouse column: choose the warehouse the deliveries go to")
