@@ -502,3 +502,33 @@ func TestMovePickShipReturn(t *testing.T) {
 	}
 	verifyClean(t, db)
 }
+
+// A database from before the ledger keeps its stock: each balance becomes an
+// opening-balance movement, each warehouse gets its special bins, and the
+// totals add up.
+func TestMigrationGivesOldStockAnOpeningBalance(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sqlite.OpenAtVersion(path, 2)
+	must(t, err)
+	must(t, old.Exec(`INSERT INTO warehouses (code, name, addr_country, time_zone) VALUES ('NL-VEN', 'Venlo', 'NL', 'Europe/Amsterdam')`))
+	must(t, old.Exec(`INSERT INTO locations (warehouse_id, code, zone, pick_sequence) VALUES (1, 'A-01', 'A', 10), (1, 'A-02', 'A', 20)`))
+	must(t, old.Exec(`INSERT INTO products (sku, name) VALUES ('PRT-1', 'Beanie'), ('PRT-2', 'Mug')`))
+	must(t, old.Exec(`INSERT INTO stock_balances (product_id, location_id, warehouse_id, lot, on_hand) VALUES (1, 1, 1, '', 7), (1, 2, 1, '', 5), (2, 2, 1, '', 0)`))
+	must(t, old.Close())
+
+	db, err := sqlite.Open(path)
+	must(t, err)
+	defer db.Close()
+	verifyClean(t, db)
+	if got := totals(t, db)["PRT-1@NL-VEN"]; got.OnHand != 12 {
+		t.Errorf("PRT-1 after migration: %+v", got)
+	}
+	if _, err := db.LedgerStore().Receive(ctx, domain.Receipt{Warehouse: "NL-VEN", Lines: []domain.ReceiptLine{{SKU: "PRT-2", Qty: 3}}}); err != nil {
+		t.Errorf("the migrated warehouse has no RECEIVING bin: %v", err)
+	}
+	p, _ := db.StockStore().ProductStockPage(ctx, domain.StockFilter{Search: "PRT-1"}, 0, 1)
+	moves, _ := db.StockStore().Movements(ctx, p[0].ProductID, 0, 10)
+	if len(moves) != 2 || moves[0].Reason != domain.ReasonOpeningBalance {
+		t.Errorf("opening movements %+v", moves)
+	}
+}
