@@ -1,0 +1,854 @@
+package domain
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// PlanLine is one line of an order to allocate.
+type PlanLine struct {
+	LineNo int
+	SKU    string
+	Qty    Quantity
+	Value  int64 // line value in the planning currency's minor units (for the split rule)
+}
+
+// PlanOrder is an open order (new or backordered) the planner may allocate.
+type PlanOrder struct {
+	ID       int64
+	Number   string
+	PlacedAt time.Time
+	Country  Country
+	Priority int // higher goes first; ties go to the oldest order
+	Lines    []PlanLine
+}
+
+// Rate is what shipping one parcel from a warehouse to a country costs (in
+// the planning currency's minor units) and how many days it takes. Country
+// "*" is the warehouse's rate for countries without their own.
+type Rate struct {
+	Warehouse   string
+	Country     Country
+	Cost        int64
+	TransitDays int
+}
+
+// AllocConfig weighs the plan's costs and sets its rules.
+type AllocConfig struct {
+	Currency     Currency // the planning currency of all costs
+	SplitPenalty int64    // per parcel beyond the first
+	CustomsCost  int64    // per parcel crossing a customs border
+	DayCost      int64    // per day of expected transit, per parcel
+	NeverSplit   bool
+	MaxParcels   int   // 0: no limit
+	MinSplitLine int64 // a parcel split off must be worth at least this much (0: any)
+	KeepInRegion bool  // ship only from warehouses in the destination's region
+	AllowPartial bool  // allocate what is in stock and backorder the rest
+}
+
+// DefaultAllocConfig is a sensible start: splits cost €3.50 each, customs
+// €6.00, a day of transit €0.40.
+func DefaultAllocConfig() AllocConfig {
+	return AllocConfig{Currency: "EUR", SplitPenalty: 350, CustomsCost: 600, DayCost: 40, MaxParcels: 3}
+}
+
+// AllocInput is everything a plan is made from.
+type AllocInput struct {
+	Orders     []PlanOrder
+	Warehouses []Warehouse // in rank order: the naïve rule ships from the first with stock
+	Available  map[string]map[string]Quantity
+	Rates      []Rate
+	Config     AllocConfig
+	// Fixed pins lines to a warehouse (manual overrides): order ID → line number → warehouse code.
+	Fixed map[int64]map[int]string
+}
+
+// Parcel is what one warehouse ships of an order.
+type Parcel struct {
+	Warehouse   string
+	Lines       []PlanLine
+	Cost        int64 // shipping + customs + transit days
+	TransitDays int
+	Customs     bool
+}
+
+// PlannedOrder is the plan for one order.
+type PlannedOrder struct {
+	OrderID   int64
+	Number    string
+	Status    OrderStatus // allocated or backordered
+	Parcels   []Parcel
+	Backorder []PlanLine // lines not allocated, with the missing quantity
+	Cost      int64      // parcels + split penalties
+	Reason    string
+}
+
+// PlanTotals sums a plan.
+type PlanTotals struct {
+	Orders      int
+	Allocated   int // fully allocated
+	Partial     int // allocated in part, the rest backordered
+	Backordered int // nothing allocated
+	Parcels     int
+	Splits      int // orders in more than one parcel
+	Cost        int64
+}
+
+// Plan is the planner's answer: what to reserve where, and why.
+type Plan struct {
+	Orders []PlannedOrder
+	Totals PlanTotals
+	Naive  PlanTotals // "ship from the highest-ranked warehouse with stock", for comparison
+}
+
+// planner holds an input in index form: SKUs and warehouses as integers,
+// stock as one flat slice, so that 100,000 orders plan in well under a second.
+type planner struct {
+	cfg      AllocConfig
+	whs      []Warehouse
+	skuIndex map[string]int
+	stock    []int64 // [sku*len(whs)+w]
+	rates    map[Country][]Rate
+	star     []Rate
+	fixed    map[int64]map[int]string
+	whIndex  map[string]int
+}
+
+func newPlanner(in AllocInput) *planner {
+	p := &planner{cfg: in.Config, whs: in.Warehouses, skuIndex: map[string]int{}, rates: map[Country][]Rate{},
+		star: make([]Rate, len(in.Warehouses)), fixed: in.Fixed, whIndex: map[string]int{}}
+	for i, w := range in.Warehouses {
+		p.whIndex[w.Code] = i
+		p.star[i] = Rate{Warehouse: w.Code, Cost: -1}
+	}
+	skus := make([]string, 0, len(in.Available))
+	for sku := range in.Available {
+		skus = append(skus, sku)
+	}
+	sort.Strings(skus)
+	p.stock = make([]int64, len(skus)*len(in.Warehouses))
+	for i, sku := range skus {
+		p.skuIndex[sku] = i
+		for code, q := range in.Available[sku] {
+			if w, ok := p.whIndex[code]; ok && q > 0 {
+				p.stock[i*len(in.Warehouses)+w] = int64(q)
+			}
+		}
+	}
+	for _, r := range in.Rates {
+		w, ok := p.whIndex[r.Warehouse]
+		if !ok {
+			continue
+		}
+		if r.Country == "*" {
+			p.star[w] = r
+			continue
+		}
+		if p.rates[r.Country] == nil {
+			p.rates[r.Country] = make([]Rate, len(in.Warehouses))
+			for i := range p.rates[r.Country] {
+				p.rates[r.Country][i].Cost = -1
+			}
+		}
+		p.rates[r.Country][w] = r
+	}
+	return p
+}
+
+// rate is the shipping rate from warehouse w to country c; ok is false when
+// the warehouse does not ship there.
+func (p *planner) rate(w int, c Country) (Rate, bool) {
+	if rs := p.rates[c]; rs != nil && rs[w].Cost >= 0 {
+		return rs[w], true
+	}
+	if p.star[w].Cost >= 0 {
+		return p.star[w], true
+	}
+	return Rate{}, false
+}
+
+// parcelCost is the cost of one parcel from warehouse w to country c.
+func (p *planner) parcelCost(w int, c Country) (cost int64, days int, customs bool, ok bool) {
+	r, ok := p.rate(w, c)
+	if !ok {
+		return 0, 0, false, false
+	}
+	customs = CustomsArea(p.whs[w].Address.Country) != CustomsArea(c)
+	cost = r.Cost + int64(r.TransitDays)*p.cfg.DayCost
+	if customs {
+		cost += p.cfg.CustomsCost
+	}
+	return cost, r.TransitDays, customs, true
+}
+
+func (p *planner) allowed(w int, c Country) bool {
+	if _, _, _, ok := p.parcelCost(w, c); !ok {
+		return false
+	}
+	if p.cfg.KeepInRegion {
+		r := Region(c)
+		return r == "" || Region(p.whs[w].Address.Country) == r
+	}
+	return true
+}
+
+// has reports whether warehouse w holds qty of sku (index; -1: unknown SKU).
+func (p *planner) has(sku, w int, qty int64) bool {
+	return sku >= 0 && p.stock[sku*len(p.whs)+w] >= qty
+}
+
+func (p *planner) take(sku, w int, qty int64) { p.stock[sku*len(p.whs)+w] -= qty }
+
+// option is one way to ship an order: line i from warehouse assign[i] (-1: not shipped).
+type option struct {
+	assign  []int
+	parcels int
+	cost    int64
+}
+
+// orderSKUs are an order's SKU indexes and quantities, lines of one SKU added
+// up for stock checks.
+func (p *planner) skuOf(l PlanLine) int {
+	if i, ok := p.skuIndex[l.SKU]; ok {
+		return i
+	}
+	return -1
+}
+
+// fits reports whether warehouse w can ship lines (by index) of o, counting
+// lines of the same SKU together.
+func (p *planner) fits(o PlanOrder, skus []int, lines []int, w int) bool {
+	if len(lines) == 1 {
+		return p.has(skus[lines[0]], w, int64(o.Lines[lines[0]].Qty))
+	}
+	need := map[int]int64{}
+	for _, i := range lines {
+		need[skus[i]] += int64(o.Lines[i].Qty)
+	}
+	for s, q := range need {
+		if !p.has(s, w, q) {
+			return false
+		}
+	}
+	return true
+}
+
+// cost of an assignment: parcels, split penalties; ok false if a parcel is
+// not allowed (rules) or cannot ship.
+func (p *planner) costOf(o PlanOrder, assign []int) (option, bool) {
+	opt := option{assign: assign}
+	used := map[int]int64{} // warehouse → parcel value
+	for i, w := range assign {
+		if w >= 0 {
+			used[w] += o.Lines[i].Value
+		}
+	}
+	if len(used) == 0 {
+		return opt, false
+	}
+	if len(used) > 1 && (p.cfg.NeverSplit || (p.cfg.MaxParcels > 0 && len(used) > p.cfg.MaxParcels)) {
+		return opt, false
+	}
+	var biggest int64 = -1
+	for _, v := range used {
+		biggest = max(biggest, v)
+	}
+	seenBig := false
+	for w, v := range used {
+		c, _, _, ok := p.parcelCost(w, o.Country)
+		if !ok || !p.allowed(w, o.Country) {
+			return opt, false
+		}
+		opt.cost += c
+		if len(used) > 1 && p.cfg.MinSplitLine > 0 && v < p.cfg.MinSplitLine {
+			if v != biggest || seenBig {
+				return opt, false // a small parcel split off for too little
+			}
+			seenBig = true
+		}
+	}
+	opt.parcels = len(used)
+	opt.cost += int64(len(used)-1) * p.cfg.SplitPenalty
+	return opt, true
+}
+
+// best finds the cheapest way to ship the whole order with the stock left:
+// from one warehouse, or split (greedy cover, and each line from its
+// cheapest warehouse), the cheaper winning and one warehouse on a tie.
+func (p *planner) best(o PlanOrder, skus []int) (option, bool) {
+	n := len(o.Lines)
+	all := make([]int, n)
+	for i := range all {
+		all[i] = i
+	}
+	fixed := p.fixed[o.ID]
+	var bestOpt option
+	found := false
+	consider := func(assign []int) {
+		for i, w := range assign {
+			if code, ok := fixed[o.Lines[i].LineNo]; ok && p.whs[w].Code != code {
+				return
+			}
+		}
+		if !p.feasible(o, skus, assign) {
+			return
+		}
+		opt, ok := p.costOf(o, assign)
+		if ok && (!found || opt.cost < bestOpt.cost || (opt.cost == bestOpt.cost && opt.parcels < bestOpt.parcels)) {
+			bestOpt, found = opt, true
+		}
+	}
+	for w := range p.whs {
+		if p.allowed(w, o.Country) && p.fits(o, skus, all, w) {
+			assign := make([]int, n)
+			for i := range assign {
+				assign[i] = w
+			}
+			consider(assign)
+		}
+	}
+	if n == 1 || p.cfg.NeverSplit {
+		return bestOpt, found
+	}
+	// Small orders: every combination of warehouses that hold each line.
+	if p.enumerate(o, skus, fixed, consider) {
+		return bestOpt, found
+	}
+	if a, ok := p.greedyCover(o, skus, fixed); ok {
+		consider(a)
+	}
+	if a, ok := p.cheapestPerLine(o, skus, fixed); ok {
+		consider(a)
+	}
+	return bestOpt, found
+}
+
+// maxCombinations bounds the exhaustive look at one order's splits.
+const maxCombinations = 256
+
+// enumerate calls consider with every assignment of the order's lines to
+// warehouses that hold them, if there are at most maxCombinations; it
+// reports whether it did.
+func (p *planner) enumerate(o PlanOrder, skus []int, fixed map[int]string, consider func([]int)) bool {
+	cands := make([][]int, len(o.Lines))
+	total := 1
+	for i, l := range o.Lines {
+		if w := p.pinned(fixed, l); w >= 0 {
+			cands[i] = []int{w}
+			continue
+		}
+		for w := range p.whs {
+			if p.allowed(w, o.Country) && p.has(skus[i], w, int64(l.Qty)) {
+				cands[i] = append(cands[i], w)
+			}
+		}
+		if len(cands[i]) == 0 {
+			return true // this line cannot ship: no split can ship the order
+		}
+		total *= len(cands[i])
+		if total > maxCombinations {
+			return false
+		}
+	}
+	idx := make([]int, len(o.Lines))
+	for {
+		assign := make([]int, len(o.Lines))
+		for i := range assign {
+			assign[i] = cands[i][idx[i]]
+		}
+		consider(assign)
+		i := 0
+		for ; i < len(idx); i++ {
+			idx[i]++
+			if idx[i] < len(cands[i]) {
+				break
+			}
+			idx[i] = 0
+		}
+		if i == len(idx) {
+			return true
+		}
+	}
+}
+
+// feasible checks an assignment against the stock, lines of one SKU from one
+// warehouse counted together.
+func (p *planner) feasible(o PlanOrder, skus []int, assign []int) bool {
+	type key struct{ s, w int }
+	need := map[key]int64{}
+	for i, w := range assign {
+		if w < 0 {
+			continue
+		}
+		if skus[i] < 0 {
+			return false
+		}
+		need[key{skus[i], w}] += int64(o.Lines[i].Qty)
+	}
+	for k, q := range need {
+		if !p.has(k.s, k.w, q) {
+			return false
+		}
+	}
+	return true
+}
+
+// pinned is the warehouse a manual override fixes a line to, or -1.
+func (p *planner) pinned(fixed map[int]string, l PlanLine) int {
+	if code, ok := fixed[l.LineNo]; ok {
+		if w, ok := p.whIndex[code]; ok {
+			return w
+		}
+	}
+	return -1
+}
+
+// greedyCover repeatedly takes the warehouse that can ship the most of the
+// lines left (cheapest on a tie) until every line is covered.
+func (p *planner) greedyCover(o PlanOrder, skus []int, fixed map[int]string) ([]int, bool) {
+	assign := make([]int, len(o.Lines))
+	left := 0
+	for i, l := range o.Lines {
+		assign[i] = p.pinned(fixed, l)
+		if assign[i] < 0 {
+			left++
+		}
+	}
+	used := map[int]bool{}
+	for left > 0 {
+		bestW, bestN := -1, 0
+		var bestCost int64
+		for w := range p.whs {
+			if used[w] || !p.allowed(w, o.Country) {
+				continue
+			}
+			nCover := 0
+			for i := range o.Lines {
+				if assign[i] < 0 && p.has(skus[i], w, int64(o.Lines[i].Qty)) {
+					nCover++
+				}
+			}
+			c, _, _, _ := p.parcelCost(w, o.Country)
+			if nCover > bestN || (nCover == bestN && nCover > 0 && c < bestCost) {
+				bestW, bestN, bestCost = w, nCover, c
+			}
+		}
+		if bestW < 0 {
+			return nil, false
+		}
+		used[bestW] = true
+		for i := range o.Lines {
+			if assign[i] < 0 && p.has(skus[i], bestW, int64(o.Lines[i].Qty)) {
+				assign[i] = bestW
+				left--
+			}
+		}
+	}
+	return assign, true
+}
+
+// cheapestPerLine ships each line from the cheapest warehouse that has it.
+func (p *planner) cheapestPerLine(o PlanOrder, skus []int, fixed map[int]string) ([]int, bool) {
+	assign := make([]int, len(o.Lines))
+	for i, l := range o.Lines {
+		if w := p.pinned(fixed, l); w >= 0 {
+			assign[i] = w
+			continue
+		}
+		assign[i] = -1
+		var bestCost int64
+		for w := range p.whs {
+			if !p.allowed(w, o.Country) || !p.has(skus[i], w, int64(l.Qty)) {
+				continue
+			}
+			c, _, _, _ := p.parcelCost(w, o.Country)
+			if assign[i] < 0 || c < bestCost {
+				assign[i], bestCost = w, c
+			}
+		}
+		if assign[i] < 0 {
+			return nil, false
+		}
+	}
+	return assign, true
+}
+
+// partial ships what can ship (greedy cover without completeness) and
+// returns the assignment, -1 for lines left.
+func (p *planner) partial(o PlanOrder, skus []int) []int {
+	assign := make([]int, len(o.Lines))
+	for i := range assign {
+		assign[i] = -1
+	}
+	used := map[int]bool{}
+	for {
+		if p.cfg.MaxParcels > 0 && len(used) >= p.cfg.MaxParcels || (p.cfg.NeverSplit && len(used) == 1) {
+			return assign
+		}
+		bestW, bestN := -1, 0
+		for w := range p.whs {
+			if used[w] || !p.allowed(w, o.Country) {
+				continue
+			}
+			n := 0
+			for i := range o.Lines {
+				if assign[i] < 0 && p.has(skus[i], w, int64(o.Lines[i].Qty)) {
+					n++
+				}
+			}
+			if n > bestN {
+				bestW, bestN = w, n
+			}
+		}
+		if bestW < 0 {
+			return assign
+		}
+		used[bestW] = true
+		taken := map[int]int64{}
+		for i := range o.Lines {
+			if assign[i] < 0 && p.has(skus[i], bestW, taken[skus[i]]+int64(o.Lines[i].Qty)) {
+				assign[i] = bestW
+				taken[skus[i]] += int64(o.Lines[i].Qty)
+			}
+		}
+	}
+}
+
+// PlanAllocation decides, order by order from the highest priority (oldest
+// first on a tie), which warehouse ships each line: the cheapest complete
+// shipment from one warehouse, or a split when that is cheaper or the only
+// way; orders that cannot be shipped are backordered with what is missing.
+// The same input always gives the same plan.
+func PlanAllocation(in AllocInput) Plan {
+	orders := append([]PlanOrder(nil), in.Orders...)
+	sortByPriority(orders)
+	p := newPlanner(in)
+	plan := Plan{Orders: make([]PlannedOrder, len(orders))}
+	skus := make([][]int, len(orders))
+	assigns := make([][]int, len(orders))
+	users := map[int][]int{} // SKU → orders (indexes) that took stock of it
+	for i, o := range orders {
+		skus[i] = make([]int, len(o.Lines))
+		for j, l := range o.Lines {
+			skus[i][j] = p.skuOf(l)
+		}
+		opt, ok := p.best(o, skus[i])
+		switch {
+		case ok:
+			assigns[i] = opt.assign
+		case p.cfg.AllowPartial:
+			assigns[i] = p.partial(o, skus[i])
+		}
+		p.takeAll(o, skus[i], assigns[i])
+		plan.Orders[i] = p.planned(o, skus[i], assigns[i])
+		plan.Orders[i].Reason = p.reason(o, skus[i], plan.Orders[i])
+		for j, w := range assigns[i] {
+			if w >= 0 && skus[i][j] >= 0 {
+				users[skus[i][j]] = append(users[skus[i][j]], i)
+			}
+		}
+	}
+	p.repair(orders, skus, assigns, users, &plan)
+	plan.Totals = totals(plan.Orders)
+	plan.Naive = planNaive(in, orders)
+	return plan
+}
+
+// repairTries bounds how many shipped orders the repair moves per
+// backordered order, so a plan of 100,000 orders stays fast.
+const repairTries = 24
+
+// repair gives backordered orders a second chance: an order shipped earlier
+// may be moved to another warehouse (never unshipped) if that frees the
+// stock a backordered order needs, so more orders ship. Orders are visited in
+// priority order; the moved order's cost may rise.
+func (p *planner) repair(orders []PlanOrder, skus [][]int, assigns [][]int, users map[int][]int, plan *Plan) {
+	for b, o := range orders {
+		if len(plan.Orders[b].Parcels) > 0 || p.cfg.AllowPartial {
+			continue
+		}
+		tried := map[int]bool{}
+		done := false
+		for _, s := range skus[b] {
+			if s < 0 || done {
+				break
+			}
+			list := users[s]
+			for k := len(list) - 1; k >= 0 && len(tried) < repairTries && !done; k-- {
+				a := list[k]
+				if tried[a] || assigns[a] == nil {
+					continue
+				}
+				tried[a] = true
+				oldA := assigns[a]
+				p.giveBack(orders[a], skus[a], oldA)
+				if bOpt, ok := p.best(o, skus[b]); ok {
+					p.takeAll(o, skus[b], bOpt.assign)
+					if aOpt, ok := p.best(orders[a], skus[a]); ok {
+						p.takeAll(orders[a], skus[a], aOpt.assign)
+						assigns[a], assigns[b] = aOpt.assign, bOpt.assign
+						plan.Orders[b] = p.planned(o, skus[b], bOpt.assign)
+						plan.Orders[b].Reason = p.reason(o, skus[b], plan.Orders[b])
+						plan.Orders[a] = p.planned(orders[a], skus[a], aOpt.assign)
+						plan.Orders[a].Reason = p.reason(orders[a], skus[a], plan.Orders[a]) +
+							fmt.Sprintf(" (rearranged so that order %s could ship too)", o.Number)
+						for j, w := range bOpt.assign {
+							if w >= 0 && skus[b][j] >= 0 {
+								users[skus[b][j]] = append(users[skus[b][j]], b)
+							}
+						}
+						done = true
+						break
+					}
+					p.giveBack(o, skus[b], bOpt.assign)
+				}
+				p.takeAll(orders[a], skus[a], oldA)
+			}
+		}
+	}
+}
+
+func (p *planner) takeAll(o PlanOrder, skus []int, assign []int) {
+	for i, w := range assign {
+		if w >= 0 {
+			p.take(skus[i], w, int64(o.Lines[i].Qty))
+		}
+	}
+}
+
+func (p *planner) giveBack(o PlanOrder, skus []int, assign []int) {
+	for i, w := range assign {
+		if w >= 0 {
+			p.take(skus[i], w, -int64(o.Lines[i].Qty))
+		}
+	}
+}
+
+func sortByPriority(orders []PlanOrder) {
+	sort.SliceStable(orders, func(i, j int) bool {
+		a, b := orders[i], orders[j]
+		if a.Priority != b.Priority {
+			return a.Priority > b.Priority
+		}
+		if !a.PlacedAt.Equal(b.PlacedAt) {
+			return a.PlacedAt.Before(b.PlacedAt)
+		}
+		return a.ID < b.ID
+	})
+}
+
+// planned describes an assignment (stock already taken) as parcels.
+func (p *planner) planned(o PlanOrder, skus []int, assign []int) PlannedOrder {
+	po := PlannedOrder{OrderID: o.ID, Number: o.Number}
+	byW := map[int]*Parcel{}
+	var order []int
+	for i, l := range o.Lines {
+		if assign == nil || assign[i] < 0 {
+			po.Backorder = append(po.Backorder, l)
+			continue
+		}
+		w := assign[i]
+		if byW[w] == nil {
+			cost, days, customs, _ := p.parcelCost(w, o.Country)
+			byW[w] = &Parcel{Warehouse: p.whs[w].Code, Cost: cost, TransitDays: days, Customs: customs}
+			order = append(order, w)
+		}
+		byW[w].Lines = append(byW[w].Lines, l)
+	}
+	sort.Ints(order)
+	for _, w := range order {
+		po.Parcels = append(po.Parcels, *byW[w])
+		po.Cost += byW[w].Cost
+	}
+	if len(po.Parcels) > 1 {
+		po.Cost += int64(len(po.Parcels)-1) * p.cfg.SplitPenalty
+	}
+	po.Status = StatusAllocated
+	if len(po.Parcels) == 0 {
+		po.Status = StatusBackordered
+	}
+	return po
+}
+
+// reason says in a sentence why the order got its plan.
+func (p *planner) reason(o PlanOrder, skus []int, po PlannedOrder) string {
+	money := func(v int64) string { return NewMoney(v, p.cfg.Currency).String() }
+	if len(po.Parcels) == 0 {
+		var missing []string
+		for _, l := range po.Backorder {
+			if skus[p.lineIndex(o, l)] < 0 {
+				missing = append(missing, fmt.Sprintf("%s is not in the catalogue", l.SKU))
+				continue
+			}
+			missing = append(missing, fmt.Sprintf("%d × %s", l.Qty, l.SKU))
+		}
+		why := "not enough in stock in any warehouse that ships to " + string(o.Country)
+		if p.cfg.KeepInRegion {
+			why += " from its region"
+		}
+		return "backordered: " + why + ": " + strings.Join(missing, ", ")
+	}
+	var b strings.Builder
+	if len(po.Parcels) == 1 {
+		pc := po.Parcels[0]
+		candidates := 0
+		var next string
+		var nextCost int64 = -1
+		all := make([]int, len(o.Lines))
+		for i := range all {
+			all[i] = i
+		}
+		for w := range p.whs {
+			if p.whs[w].Code == pc.Warehouse || !p.allowed(w, o.Country) {
+				continue
+			}
+			// Stock has been taken for this order: add it back for the comparison.
+			if p.fitsAfterTaking(o, skus, w, pc.Warehouse) {
+				candidates++
+				if c, _, _, _ := p.parcelCost(w, o.Country); nextCost < 0 || c < nextCost {
+					next, nextCost = p.whs[w].Code, c
+				}
+			}
+		}
+		if candidates == 0 {
+			fmt.Fprintf(&b, "%s: only warehouse with all %d line(s) in stock", pc.Warehouse, len(o.Lines))
+		} else {
+			fmt.Fprintf(&b, "%s: cheapest of %d warehouses with all lines (next %s %s)", pc.Warehouse, candidates+1, next, money(nextCost))
+		}
+	} else {
+		var parts []string
+		for _, pc := range po.Parcels {
+			parts = append(parts, fmt.Sprintf("%s %d line(s)", pc.Warehouse, len(pc.Lines)))
+		}
+		fmt.Fprintf(&b, "split into %d parcels (%s): %s, incl. %s for the split", len(po.Parcels), strings.Join(parts, ", "),
+			p.splitWhy(o, skus, po), money(int64(len(po.Parcels)-1)*p.cfg.SplitPenalty))
+	}
+	customs := false
+	for _, pc := range po.Parcels {
+		customs = customs || pc.Customs
+	}
+	if customs {
+		b.WriteString("; crosses customs")
+	} else if a := CustomsArea(o.Country); a == "EU" {
+		b.WriteString("; ships within the EU")
+	} else {
+		b.WriteString("; no customs border")
+	}
+	fmt.Fprintf(&b, "; %s", money(po.Cost))
+	if len(po.Backorder) > 0 {
+		var missing []string
+		for _, l := range po.Backorder {
+			missing = append(missing, fmt.Sprintf("%d × %s", l.Qty, l.SKU))
+		}
+		b.WriteString("; backordered: " + strings.Join(missing, ", "))
+	}
+	return b.String()
+}
+
+func (p *planner) lineIndex(o PlanOrder, l PlanLine) int {
+	for i, x := range o.Lines {
+		if x.LineNo == l.LineNo {
+			return i
+		}
+	}
+	return 0
+}
+
+// fitsAfterTaking reports whether warehouse w could have shipped the whole
+// order (the order's own stock already taken from chosen).
+func (p *planner) fitsAfterTaking(o PlanOrder, skus []int, w int, chosen string) bool {
+	need := map[int]int64{}
+	for i, l := range o.Lines {
+		if skus[i] < 0 {
+			return false
+		}
+		need[skus[i]] += int64(l.Qty)
+	}
+	for s, q := range need {
+		if !p.has(s, w, q) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *planner) splitWhy(o PlanOrder, skus []int, po PlannedOrder) string {
+	for _, pc := range po.Parcels {
+		w := p.whIndex[pc.Warehouse]
+		if p.fitsAfterTaking(o, skus, w, pc.Warehouse) {
+			return "cheaper than one parcel"
+		}
+	}
+	return "no warehouse has every line"
+}
+
+func totals(orders []PlannedOrder) PlanTotals {
+	t := PlanTotals{Orders: len(orders)}
+	for _, o := range orders {
+		switch {
+		case len(o.Parcels) == 0:
+			t.Backordered++
+		case len(o.Backorder) > 0:
+			t.Partial++
+		default:
+			t.Allocated++
+		}
+		t.Parcels += len(o.Parcels)
+		if len(o.Parcels) > 1 {
+			t.Splits++
+		}
+		t.Cost += o.Cost
+	}
+	return t
+}
+
+// planNaive is the rule other tools use: each order from the highest-ranked
+// warehouse that has all of it, else each line from the highest-ranked
+// warehouse that has it.
+func planNaive(in AllocInput, orders []PlanOrder) PlanTotals {
+	p := newPlanner(in)
+	p.fixed = nil
+	var out []PlannedOrder
+	for _, o := range orders {
+		skus := make([]int, len(o.Lines))
+		for i, l := range o.Lines {
+			skus[i] = p.skuOf(l)
+		}
+		all := make([]int, len(o.Lines))
+		for i := range all {
+			all[i] = i
+		}
+		var assign []int
+		for w := range p.whs {
+			if p.allowed(w, o.Country) && p.fits(o, skus, all, w) {
+				assign = make([]int, len(o.Lines))
+				for i := range assign {
+					assign[i] = w
+				}
+				break
+			}
+		}
+		if assign == nil && !p.cfg.NeverSplit {
+			assign = make([]int, len(o.Lines))
+			complete := true
+			for i, l := range o.Lines {
+				assign[i] = -1
+				for w := range p.whs {
+					if p.allowed(w, o.Country) && p.has(skus[i], w, int64(l.Qty)) {
+						assign[i] = w
+						break
+					}
+				}
+				complete = complete && assign[i] >= 0
+			}
+			if !complete && !p.cfg.AllowPartial {
+				assign = nil
+			}
+		}
+		p.takeAll(o, skus, assign)
+		out = append(out, p.planned(o, skus, assign))
+	}
+	return totals(out)
+}

@@ -1,0 +1,47 @@
+package domain
+
+// euMembers are the countries of the EU customs union (with Monaco, which
+// is in it through France).
+var euMembers = map[Country]bool{
+	"AT": true, "BE": true, "BG": true, "HR": true, "CY": true, "CZ": true, "DK": true, "EE": true, "FI": true,
+	"FR": true, "DE": true, "GR": true, "HU": true, "IE": true, "IT": true, "LV": true, "LT": true, "LU": true,
+	"MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SK": true, "SI": true, "ES": true, "SE": true,
+	"MC": true,
+}
+
+// CustomsArea is the customs territory a country belongs to: "EU" for the
+// EU customs union, otherwise the country itself. Goods crossing from one
+// area to another go through customs.
+func CustomsArea(c Country) string {
+	if euMembers[c] {
+		return "EU"
+	}
+	return string(c)
+}
+
+// regions group countries for the "keep orders in their region" rule.
+var regions = map[string][]Country{
+	"Europe": {"AD", "AL", "AT", "BA", "BE", "BG", "BY", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FO", "FR", "GB", "GG",
+		"GI", "GR", "HR", "HU", "IE", "IM", "IS", "IT", "JE", "LI", "LT", "LU", "LV", "MC", "MD", "ME", "MK", "MT", "NL", "NO",
+		"PL", "PT", "RO", "RS", "SE", "SI", "SK", "SM", "UA", "VA", "XK", "TR"},
+	"North America": {"US", "CA", "MX", "PR", "BM", "GL", "PM"},
+	"Latin America": {"AR", "BO", "BR", "CL", "CO", "CR", "CU", "DO", "EC", "GT", "HN", "JM", "NI", "PA", "PE", "PY", "SV",
+		"TT", "UY", "VE"},
+	"Middle East and Africa": {"AE", "BH", "EG", "IL", "JO", "KW", "LB", "MA", "OM", "QA", "SA", "TN", "ZA", "NG", "KE", "GH"},
+	"Asia":                   {"CN", "HK", "ID", "IN", "JP", "KR", "MO", "MY", "PH", "SG", "TH", "TW", "VN", "BD", "PK", "LK", "KZ"},
+	"Oceania":                {"AU", "NZ", "FJ", "PG", "NC", "PF"},
+}
+
+var regionOf = func() map[Country]string {
+	m := map[Country]string{}
+	for r, cs := range regions {
+		for _, c := range cs {
+			m[c] = r
+		}
+	}
+	return m
+}()
+
+// Region is the broad region of a country ("Europe", "Asia", …), or "" for
+// one not placed in any.
+func Region(c Country) string { return regionOf[c] }
