@@ -114,11 +114,20 @@ type planner struct {
 	star     []Rate
 	fixed    map[int64]map[int]string
 	whIndex  map[string]int
+	lanes    map[Country][]lane // per destination: each warehouse's parcel
+}
+
+// lane is shipping one parcel from a warehouse to a country, worked out once.
+type lane struct {
+	ok      bool // the warehouse ships there, within the rules
+	cost    int64
+	days    int
+	customs bool
 }
 
 func newPlanner(in AllocInput) *planner {
 	p := &planner{cfg: in.Config, whs: in.Warehouses, skuIndex: map[string]int{}, rates: map[Country][]Rate{},
-		star: make([]Rate, len(in.Warehouses)), fixed: in.Fixed, whIndex: map[string]int{}}
+		star: make([]Rate, len(in.Warehouses)), fixed: in.Fixed, whIndex: map[string]int{}, lanes: map[Country][]lane{}}
 	for i, w := range in.Warehouses {
 		p.whIndex[w.Code] = i
 		p.star[i] = Rate{Warehouse: w.Code, Cost: -1}
@@ -169,30 +178,40 @@ func (p *planner) rate(w int, c Country) (Rate, bool) {
 	return Rate{}, false
 }
 
-// parcelCost is the cost of one parcel from warehouse w to country c.
-func (p *planner) parcelCost(w int, c Country) (cost int64, days int, customs bool, ok bool) {
-	r, ok := p.rate(w, c)
-	if !ok {
-		return 0, 0, false, false
+// lanesTo are the parcels from every warehouse to country c.
+func (p *planner) lanesTo(c Country) []lane {
+	if ls, ok := p.lanes[c]; ok {
+		return ls
 	}
-	customs = CustomsArea(p.whs[w].Address.Country) != CustomsArea(c)
-	cost = r.Cost + int64(r.TransitDays)*p.cfg.DayCost
-	if customs {
-		cost += p.cfg.CustomsCost
+	ls := make([]lane, len(p.whs))
+	for w := range p.whs {
+		r, ok := p.rate(w, c)
+		if !ok {
+			continue
+		}
+		l := lane{ok: true, days: r.TransitDays, customs: CustomsArea(p.whs[w].Address.Country) != CustomsArea(c)}
+		l.cost = r.Cost + int64(r.TransitDays)*p.cfg.DayCost
+		if l.customs {
+			l.cost += p.cfg.CustomsCost
+		}
+		if p.cfg.KeepInRegion {
+			if reg := Region(c); reg != "" && Region(p.whs[w].Address.Country) != reg {
+				l.ok = false
+			}
+		}
+		ls[w] = l
 	}
-	return cost, r.TransitDays, customs, true
+	p.lanes[c] = ls
+	return ls
 }
 
-func (p *planner) allowed(w int, c Country) bool {
-	if _, _, _, ok := p.parcelCost(w, c); !ok {
-		return false
-	}
-	if p.cfg.KeepInRegion {
-		r := Region(c)
-		return r == "" || Region(p.whs[w].Address.Country) == r
-	}
-	return true
+// parcelCost is the cost of one parcel from warehouse w to country c.
+func (p *planner) parcelCost(w int, c Country) (cost int64, days int, customs bool, ok bool) {
+	l := p.lanesTo(c)[w]
+	return l.cost, l.days, l.customs, l.ok
 }
+
+func (p *planner) allowed(w int, c Country) bool { return p.lanesTo(c)[w].ok }
 
 // has reports whether warehouse w holds qty of sku (index; -1: unknown SKU).
 func (p *planner) has(sku, w int, qty int64) bool {
@@ -223,12 +242,14 @@ func (p *planner) fits(o PlanOrder, skus []int, lines []int, w int) bool {
 	if len(lines) == 1 {
 		return p.has(skus[lines[0]], w, int64(o.Lines[lines[0]].Qty))
 	}
-	need := map[int]int64{}
-	for _, i := range lines {
-		need[skus[i]] += int64(o.Lines[i].Qty)
-	}
-	for s, q := range need {
-		if !p.has(s, w, q) {
+	for a, i := range lines {
+		q := int64(o.Lines[i].Qty)
+		for _, j := range lines[:a] {
+			if skus[j] == skus[i] {
+				q += int64(o.Lines[j].Qty)
+			}
+		}
+		if !p.has(skus[i], w, q) {
 			return false
 		}
 	}
@@ -239,38 +260,51 @@ func (p *planner) fits(o PlanOrder, skus []int, lines []int, w int) bool {
 // not allowed (rules) or cannot ship.
 func (p *planner) costOf(o PlanOrder, assign []int) (option, bool) {
 	opt := option{assign: assign}
-	used := map[int]int64{} // warehouse → parcel value
+	lanes := p.lanesTo(o.Country)
+	var ws [8]int // the distinct warehouses, in first-use order
+	var vals [8]int64
+	n := 0
 	for i, w := range assign {
-		if w >= 0 {
-			used[w] += o.Lines[i].Value
+		if w < 0 {
+			continue
+		}
+		k := 0
+		for k < n && ws[k] != w {
+			k++
+		}
+		if k == n {
+			if n == len(ws) {
+				return opt, false // more parcels than any plan should have
+			}
+			ws[n], vals[n] = w, 0
+			n++
+		}
+		vals[k] += o.Lines[i].Value
+	}
+	if n == 0 {
+		return opt, false
+	}
+	if n > 1 && (p.cfg.NeverSplit || (p.cfg.MaxParcels > 0 && n > p.cfg.MaxParcels)) {
+		return opt, false
+	}
+	big := 0
+	for k := 1; k < n; k++ {
+		if vals[k] > vals[big] {
+			big = k
 		}
 	}
-	if len(used) == 0 {
-		return opt, false
-	}
-	if len(used) > 1 && (p.cfg.NeverSplit || (p.cfg.MaxParcels > 0 && len(used) > p.cfg.MaxParcels)) {
-		return opt, false
-	}
-	var biggest int64 = -1
-	for _, v := range used {
-		biggest = max(biggest, v)
-	}
-	seenBig := false
-	for w, v := range used {
-		c, _, _, ok := p.parcelCost(w, o.Country)
-		if !ok || !p.allowed(w, o.Country) {
+	for k := range n {
+		l := lanes[ws[k]]
+		if !l.ok {
 			return opt, false
 		}
-		opt.cost += c
-		if len(used) > 1 && p.cfg.MinSplitLine > 0 && v < p.cfg.MinSplitLine {
-			if v != biggest || seenBig {
-				return opt, false // a small parcel split off for too little
-			}
-			seenBig = true
+		opt.cost += l.cost
+		if n > 1 && p.cfg.MinSplitLine > 0 && k != big && vals[k] < p.cfg.MinSplitLine {
+			return opt, false // a small parcel split off for too little
 		}
 	}
-	opt.parcels = len(used)
-	opt.cost += int64(len(used)-1) * p.cfg.SplitPenalty
+	opt.parcels = n
+	opt.cost += int64(n-1) * p.cfg.SplitPenalty
 	return opt, true
 }
 
@@ -297,6 +331,7 @@ func (p *planner) best(o PlanOrder, skus []int) (option, bool) {
 		}
 		opt, ok := p.costOf(o, assign)
 		if ok && (!found || opt.cost < bestOpt.cost || (opt.cost == bestOpt.cost && opt.parcels < bestOpt.parcels)) {
+			opt.assign = append([]int(nil), assign...)
 			bestOpt, found = opt, true
 		}
 	}
@@ -353,12 +388,12 @@ func (p *planner) enumerate(o PlanOrder, skus []int, fixed map[int]string, consi
 		}
 	}
 	idx := make([]int, len(o.Lines))
+	assign := make([]int, len(o.Lines))
 	for {
-		assign := make([]int, len(o.Lines))
 		for i := range assign {
 			assign[i] = cands[i][idx[i]]
 		}
-		consider(assign)
+		consider(assign) // copies what it keeps
 		i := 0
 		for ; i < len(idx); i++ {
 			idx[i]++
@@ -376,8 +411,6 @@ func (p *planner) enumerate(o PlanOrder, skus []int, fixed map[int]string, consi
 // feasible checks an assignment against the stock, lines of one SKU from one
 // warehouse counted together.
 func (p *planner) feasible(o PlanOrder, skus []int, assign []int) bool {
-	type key struct{ s, w int }
-	need := map[key]int64{}
 	for i, w := range assign {
 		if w < 0 {
 			continue
@@ -385,10 +418,13 @@ func (p *planner) feasible(o PlanOrder, skus []int, assign []int) bool {
 		if skus[i] < 0 {
 			return false
 		}
-		need[key{skus[i], w}] += int64(o.Lines[i].Qty)
-	}
-	for k, q := range need {
-		if !p.has(k.s, k.w, q) {
+		q := int64(o.Lines[i].Qty)
+		for j := range i {
+			if assign[j] == w && skus[j] == skus[i] {
+				q += int64(o.Lines[j].Qty)
+			}
+		}
+		if !p.has(skus[i], w, q) {
 			return false
 		}
 	}
