@@ -90,13 +90,6 @@ var demoVariants = [][]string{
 	{"XS", "S", "M", "L", "XL"},
 }
 
-// demoRates are units of each currency per US dollar, × 1000 (demo values).
-var demoRates = map[string]int64{
-	"USD": 1000, "EUR": 920, "GBP": 790, "JPY": 150000, "CNY": 7200, "KRW": 1380000, "UAH": 41000,
-	"RSD": 108000, "AED": 3673, "SAR": 3750, "KWD": 307, "EGP": 48500, "PLN": 3950, "CZK": 23100,
-	"SEK": 10500, "DKK": 6860, "NOK": 10800, "HUF": 360000, "RON": 4580, "TRY": 34000, "CHF": 880,
-	"CAD": 1380, "MXN": 18200, "BRL": 5600, "AUD": 1520, "NZD": 1680, "SGD": 1340, "VND": 25400000,
-}
 
 // GenerateDemo fills an empty database with a deterministic international
 // data set in one transaction: warehouses with bins, products with customs
@@ -297,7 +290,7 @@ func price(usdCents int, cur domain.Currency) int64 {
 	for range exp {
 		scale *= 10
 	}
-	minor := int64(usdCents) * demoRates[string(cur)] * scale / 100 / 1000
+	minor := int64(usdCents) * domain.IndicativePerUSD[cur] * scale / 100 / 1000
 	switch {
 	case exp == 0 && minor >= 10000:
 		minor = (minor + 50) / 100 * 100 // ¥12,300 / ₩45,600

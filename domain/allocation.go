@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -887,4 +888,47 @@ func planNaive(in AllocInput, orders []PlanOrder) PlanTotals {
 		out = append(out, p.planned(o, skus, assign))
 	}
 	return totals(out)
+}
+
+// LineAllocation is where one order line was allocated.
+type LineAllocation struct {
+	LineNo    int
+	SKU       string
+	Qty       Quantity
+	Warehouse string
+}
+
+// CommitConflict is an order a plan could not commit as planned.
+type CommitConflict struct {
+	OrderID int64
+	Number  string
+	Message string
+}
+
+// CommitResult is what committing a plan did.
+type CommitResult struct {
+	Allocated   int // orders allocated (fully or in part)
+	Backordered int // orders marked backordered
+	Conflicts   []CommitConflict
+}
+
+// AllocationStore reads what the planner needs and commits its plans.
+type AllocationStore interface {
+	// OpenOrders are the orders a plan may allocate: new and backordered,
+	// optionally only those matching the filter's channel and country.
+	OpenOrders(ctx context.Context, f OrderFilter) ([]PlanOrder, error)
+	// Availability is on hand less reserved per SKU and warehouse code.
+	Availability(ctx context.Context) (map[string]map[string]Quantity, error)
+	Rates(ctx context.Context) ([]Rate, error)
+	// SetRates replaces the whole rate table.
+	SetRates(ctx context.Context, rates []Rate) error
+	AllocConfig(ctx context.Context) (AllocConfig, error)
+	SetAllocConfig(ctx context.Context, c AllocConfig) error
+	// CommitPlan reserves every allocated line and sets every order's status
+	// in one transaction; an order whose stock or status changed since the
+	// plan is left as it was and reported, the others are committed.
+	CommitPlan(ctx context.Context, p Plan, at time.Time) (CommitResult, error)
+	// Unallocate releases an allocated order's reservations and makes it new again.
+	Unallocate(ctx context.Context, orderID int64, at time.Time, reason string) error
+	Allocation(ctx context.Context, orderID int64) ([]LineAllocation, error)
 }

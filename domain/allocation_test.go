@@ -406,3 +406,20 @@ func orderCost(in domain.AllocInput, o domain.PlanOrder, assign []int) (int64, b
 	}
 	return cost + int64(len(used)-1)*in.Config.SplitPenalty, true
 }
+
+func TestIndicativeEUR(t *testing.T) {
+	for _, c := range []struct {
+		m    domain.Money
+		want int64
+	}{
+		{domain.NewMoney(1000, "USD"), 920},
+		{domain.NewMoney(920, "EUR"), 920},
+		{domain.NewMoney(15000, "JPY"), 9200},
+		{domain.NewMoney(3070, "KWD"), 920},
+		{domain.NewMoney(500, "XXX"), 0},
+	} {
+		if got := domain.IndicativeEUR(c.m); got != c.want {
+			t.Errorf("%v: %d, want %d", c.m, got, c.want)
+		}
+	}
+}

@@ -45,3 +45,34 @@ var regionOf = func() map[Country]string {
 // Region is the broad region of a country ("Europe", "Asia", …), or "" for
 // one not placed in any.
 func Region(c Country) string { return regionOf[c] }
+
+// DefaultRates are sensible shipping rates from each warehouse to each
+// country, in the planning currency's minor units (EUR cents by default),
+// for a start before real carrier rates are entered: within the same country
+// €4.20 and 1 day, within a customs union €6.50 and 2 days, within a region
+// €12.00 and 3 days, further €26.00 and 7 days (a little spread per lane), and
+// "*" for countries not listed.
+func DefaultRates(warehouses []Warehouse, countries []Country) []Rate {
+	var out []Rate
+	for _, w := range warehouses {
+		from := w.Address.Country
+		for _, c := range countries {
+			var cost int64
+			var days int
+			switch {
+			case c == from:
+				cost, days = 420, 1
+			case CustomsArea(c) == CustomsArea(from):
+				cost, days = 650, 2
+			case Region(c) != "" && Region(c) == Region(from):
+				cost, days = 1200, 3
+			default:
+				cost, days = 2600, 7
+			}
+			spread := int64((int(w.Code[0])*31+int(w.Code[len(w.Code)-1])*7+int(c[0])*13+int(c[1])) % 5)
+			out = append(out, Rate{Warehouse: w.Code, Country: c, Cost: cost + spread*40, TransitDays: days})
+		}
+		out = append(out, Rate{Warehouse: w.Code, Country: "*", Cost: 3200, TransitDays: 9})
+	}
+	return out
+}

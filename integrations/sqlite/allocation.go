@@ -1,0 +1,330 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// AllocationStore reads what the planner needs and commits plans
+// (domain.AllocationStore).
+type AllocationStore struct{ *DB }
+
+// AllocationStore returns the allocation store.
+func (db *DB) AllocationStore() *AllocationStore { return &AllocationStore{db} }
+
+var _ domain.AllocationStore = (*AllocationStore)(nil)
+
+// OpenOrders implements domain.AllocationStore. Priority is the order's own
+// (manual) priority × 100 plus its channel's.
+func (db *AllocationStore) OpenOrders(ctx context.Context, f domain.OrderFilter) ([]domain.PlanOrder, error) {
+	q := `SELECT o.id, o.number, o.placed_at, o.ship_country, o.priority * 100 + c.priority, o.currency,
+			l.line_no, l.sku, l.quantity, l.unit_price_minor
+		FROM orders o JOIN channels c ON c.id = o.channel_id JOIN order_lines l ON l.order_id = o.id
+		WHERE o.status IN ('new', 'backordered')`
+	var args []any
+	if f.ChannelID != 0 {
+		q += ` AND o.channel_id = ?`
+		args = append(args, f.ChannelID)
+	}
+	if f.Country != "" {
+		q += ` AND o.ship_country = ?`
+		args = append(args, string(f.Country))
+	}
+	if f.Status == domain.StatusNew || f.Status == domain.StatusBackordered {
+		q += ` AND o.status = ?`
+		args = append(args, string(f.Status))
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY o.id, l.line_no`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.PlanOrder
+	for rows.Next() {
+		var o domain.PlanOrder
+		var placed, qty, price int64
+		var country, cur string
+		var l domain.PlanLine
+		if err := rows.Scan(&o.ID, &o.Number, &placed, &country, &o.Priority, &cur, &l.LineNo, &l.SKU, &qty, &price); err != nil {
+			return nil, err
+		}
+		l.Qty = domain.Quantity(qty)
+		l.Value = domain.IndicativeEUR(domain.NewMoney(price*qty, domain.Currency(cur)))
+		if n := len(out); n == 0 || out[n-1].ID != o.ID {
+			o.PlacedAt, o.Country = fromMS(placed), domain.Country(country)
+			out = append(out, o)
+		}
+		last := &out[len(out)-1]
+		last.Lines = append(last.Lines, l)
+	}
+	return out, rows.Err()
+}
+
+// Availability implements domain.AllocationStore.
+func (db *AllocationStore) Availability(ctx context.Context) (map[string]map[string]domain.Quantity, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT p.sku, w.code, t.on_hand - t.reserved FROM stock_totals t
+		JOIN products p ON p.id = t.product_id JOIN warehouses w ON w.id = t.warehouse_id WHERE t.on_hand > t.reserved`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[string]map[string]domain.Quantity{}
+	for rows.Next() {
+		var sku, wh string
+		var q int64
+		if err := rows.Scan(&sku, &wh, &q); err != nil {
+			return nil, err
+		}
+		if out[sku] == nil {
+			out[sku] = map[string]domain.Quantity{}
+		}
+		out[sku][wh] = domain.Quantity(q)
+	}
+	return out, rows.Err()
+}
+
+// Rates implements domain.AllocationStore.
+func (db *AllocationStore) Rates(ctx context.Context) ([]domain.Rate, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT w.code, r.country, r.cost_minor, r.transit_days FROM shipping_rates r
+		JOIN warehouses w ON w.id = r.warehouse_id ORDER BY w.code, r.country = '*', r.country`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Rate
+	for rows.Next() {
+		var r domain.Rate
+		var c string
+		if err := rows.Scan(&r.Warehouse, &c, &r.Cost, &r.TransitDays); err != nil {
+			return nil, err
+		}
+		r.Country = domain.Country(c)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SetRates implements domain.AllocationStore.
+func (db *AllocationStore) SetRates(ctx context.Context, rates []domain.Rate) error {
+	for _, r := range rates {
+		if r.Cost < 0 || r.TransitDays < 0 {
+			return domain.Errorf(domain.EINVALID, "%s → %s: cost and transit days must not be negative", r.Warehouse, r.Country)
+		}
+		if r.Country != "*" && !r.Country.Valid() {
+			return domain.Errorf(domain.EINVALID, "%s: %q is not an ISO 3166-1 country code", r.Warehouse, r.Country)
+		}
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM shipping_rates`); err != nil {
+			return translate(err)
+		}
+		for _, r := range rates {
+			res, err := tx.ExecContext(ctx, `INSERT INTO shipping_rates (warehouse_id, country, cost_minor, transit_days)
+				SELECT id, ?, ?, ? FROM warehouses WHERE code = ?`, string(r.Country), r.Cost, r.TransitDays, r.Warehouse)
+			if err != nil {
+				if errors.Is(translate(err), domain.ErrConflict) {
+					return domain.Errorf(domain.ECONFLICT, "%s → %s is listed twice", r.Warehouse, r.Country)
+				}
+				return translate(err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return domain.Errorf(domain.ENOTFOUND, "no warehouse with code %q", r.Warehouse)
+			}
+		}
+		return nil
+	})
+}
+
+const allocConfigKey = "allocation"
+
+// AllocConfig implements domain.AllocationStore: the saved settings, or the defaults.
+func (db *AllocationStore) AllocConfig(ctx context.Context) (domain.AllocConfig, error) {
+	c := domain.DefaultAllocConfig()
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, allocConfigKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	}
+	if err != nil {
+		return c, translate(err)
+	}
+	if err := json.Unmarshal([]byte(v), &c); err != nil {
+		return domain.DefaultAllocConfig(), nil // unreadable settings: start from the defaults
+	}
+	return c, nil
+}
+
+// SetAllocConfig implements domain.AllocationStore.
+func (db *AllocationStore) SetAllocConfig(ctx context.Context, c domain.AllocConfig) error {
+	if _, err := domain.ParseCurrency(string(c.Currency)); err != nil {
+		return err
+	}
+	if c.SplitPenalty < 0 || c.CustomsCost < 0 || c.DayCost < 0 || c.MaxParcels < 0 || c.MinSplitLine < 0 {
+		return domain.Errorf(domain.EINVALID, "allocation costs and limits must not be negative")
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, allocConfigKey, string(b))
+		return translate(err)
+	})
+}
+
+// CommitPlan implements domain.AllocationStore.
+func (db *AllocationStore) CommitPlan(ctx context.Context, p domain.Plan, at time.Time) (domain.CommitResult, error) {
+	var res domain.CommitResult
+	err := db.ledgerTx(ctx, func(l *ledger) error {
+		res = domain.CommitResult{}
+		l.now = millis(at)
+		for _, po := range p.Orders {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if _, err := l.x.ExecContext(ctx, `SAVEPOINT commit_order`); err != nil {
+				return err
+			}
+			err := l.commitOrder(po)
+			if err != nil {
+				if _, rbErr := l.x.ExecContext(ctx, `ROLLBACK TO commit_order`); rbErr != nil {
+					return rbErr
+				}
+				var de *domain.Error
+				if !errors.As(err, &de) {
+					return err
+				}
+				res.Conflicts = append(res.Conflicts, domain.CommitConflict{OrderID: po.OrderID, Number: po.Number, Message: de.Message})
+			} else if len(po.Parcels) > 0 {
+				res.Allocated++
+			} else {
+				res.Backordered++
+			}
+			if _, err := l.x.ExecContext(ctx, `RELEASE commit_order`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// commitOrder reserves one planned order's lines and sets its status.
+func (l *ledger) commitOrder(po domain.PlannedOrder) error {
+	var status string
+	if err := l.x.QueryRowContext(l.ctx, `SELECT status FROM orders WHERE id = ?`, po.OrderID).Scan(&status); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.ENOTFOUND, "the order no longer exists")
+		}
+		return err
+	}
+	if status != string(domain.StatusNew) && status != string(domain.StatusBackordered) {
+		return domain.Errorf(domain.ECONFLICT, "the order is %s now, no longer open", strings.ReplaceAll(status, "_", " "))
+	}
+	to := domain.StatusBackordered
+	if len(po.Parcels) > 0 {
+		to = domain.StatusAllocated
+	}
+	for _, pc := range po.Parcels {
+		w, err := l.warehouse(pc.Warehouse)
+		if err != nil {
+			return err
+		}
+		for _, ln := range pc.Lines {
+			p, err := l.product(ln.SKU)
+			if err != nil {
+				return err
+			}
+			res, err := l.x.ExecContext(l.ctx, `UPDATE stock_totals SET reserved = reserved + ?1
+				WHERE product_id = ?2 AND warehouse_id = ?3 AND on_hand - reserved >= ?1`, int64(ln.Qty), p.id, w)
+			if err != nil {
+				return translate(err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return domain.Errorf(domain.ECONFLICT, "%s in %s: stock changed since the plan; plan again", ln.SKU, pc.Warehouse)
+			}
+			ins, err := l.x.ExecContext(l.ctx, `INSERT INTO reservations (product_id, warehouse_id, order_id, qty, created_at) VALUES (?, ?, ?, ?, ?)`,
+				p.id, w, po.OrderID, int64(ln.Qty), l.now)
+			if err != nil {
+				return translate(err)
+			}
+			rid, err := ins.LastInsertId()
+			if err != nil {
+				return err
+			}
+			if _, err := l.x.ExecContext(l.ctx, `INSERT INTO allocations (order_id, line_no, warehouse_id, qty, reservation_id, created_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, po.OrderID, ln.LineNo, w, int64(ln.Qty), rid, l.now); err != nil {
+				return translate(err)
+			}
+		}
+	}
+	if _, err := l.x.ExecContext(l.ctx, `UPDATE orders SET status = ?, allocation_note = ?, updated_at = ? WHERE id = ?`,
+		string(to), po.Reason, l.now, po.OrderID); err != nil {
+		return translate(err)
+	}
+	if status == string(to) {
+		return nil // still backordered: the note is updated, the history needs no new line
+	}
+	_, err := l.x.ExecContext(l.ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)`,
+		po.OrderID, l.now, status, string(to), po.Reason)
+	return translate(err)
+}
+
+// Unallocate implements domain.AllocationStore.
+func (db *AllocationStore) Unallocate(ctx context.Context, orderID int64, at time.Time, reason string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, orderID).Scan(&status); err != nil {
+			return translate(err)
+		}
+		if status != string(domain.StatusAllocated) {
+			return domain.Errorf(domain.ECONFLICT, "only an allocated order can be un-allocated; this one is %s", strings.ReplaceAll(status, "_", " "))
+		}
+		if err := releaseWhere(ctx, tx, `order_id = ?`, orderID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM allocations WHERE order_id = ?`, orderID); err != nil {
+			return translate(err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'new', allocation_note = '', updated_at = ? WHERE id = ?`, millis(at), orderID); err != nil {
+			return translate(err)
+		}
+		if reason == "" {
+			reason = "un-allocated"
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason) VALUES (?, ?, 'allocated', 'new', ?)`,
+			orderID, millis(at), reason)
+		return translate(err)
+	})
+}
+
+// Allocation implements domain.AllocationStore.
+func (db *AllocationStore) Allocation(ctx context.Context, orderID int64) ([]domain.LineAllocation, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT a.line_no, l.sku, a.qty, w.code FROM allocations a
+		JOIN order_lines l ON l.order_id = a.order_id AND l.line_no = a.line_no JOIN warehouses w ON w.id = a.warehouse_id
+		WHERE a.order_id = ? ORDER BY a.line_no`, orderID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.LineAllocation
+	for rows.Next() {
+		var a domain.LineAllocation
+		var q int64
+		if err := rows.Scan(&a.LineNo, &a.SKU, &q, &a.Warehouse); err != nil {
+			return nil, err
+		}
+		a.Qty = domain.Quantity(q)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+
