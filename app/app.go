@@ -39,11 +39,12 @@ func storefrontSource(ch domain.Channel, creds domain.Credentials) (domain.Order
 
 // App is an open Portolan database with its services.
 type App struct {
-	db        *sqlite.DB
-	Orders    *OrderService
-	Inventory *InventoryService
-	Demo      *DemoService
-	Intake    *IntakeService
+	db         *sqlite.DB
+	Orders     *OrderService
+	Inventory  *InventoryService
+	Demo       *DemoService
+	Intake     *IntakeService
+	Allocation *AllocationService
 }
 
 // EnvDB names the environment variable that overrides the default database path.
@@ -76,14 +77,16 @@ func Open(path string) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &App{
-		db:        db,
-		Orders:    &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), now: time.Now},
-		Inventory: &InventoryService{stock: db.StockStore(), ledger: db.LedgerStore(), catalog: db.CatalogStore()},
-		Demo:      &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch},
+	a := &App{
+		db:         db,
+		Orders:     &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), now: time.Now},
+		Inventory:  &InventoryService{stock: db.StockStore(), ledger: db.LedgerStore(), catalog: db.CatalogStore()},
+		Demo:       &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch},
+		Allocation: &AllocationService{store: db.AllocationStore(), catalog: db.CatalogStore(), now: time.Now},
 		Intake: &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource,
 			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap},
-	}, nil
+	}
+	return a, nil
 }
 
 // Close waits for background maintenance and closes the database.

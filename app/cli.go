@@ -39,6 +39,7 @@ Commands:
   product lots    turn lot and expiry tracking of a product on or off
   inbound import  record expected deliveries (purchase orders, ASNs) from a CSV or XLSX file
   inbound list    list expected deliveries and what has been received against them
+  allocate        plan which warehouse ships which order line, and reserve it
   channels add    add a channel (Shopify, WooCommerce, BigCommerce, or files)
   channels list   list channels and where their syncs stand
   sync            pull new and changed orders from the channels
@@ -128,6 +129,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"product lots", cmdProductLots},
 		{"inbound import", cmdInboundImport},
 		{"inbound list", cmdInboundList},
+		{"allocate", cmdAllocate},
 		{"channels add", cmdChannelsAdd},
 		{"channels list", cmdChannelsList},
 		{"sync", cmdSync},

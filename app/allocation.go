@@ -1,0 +1,146 @@
+package app
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// AllocationService plans which warehouse ships which order line, shows the
+// plan, and commits it as reservations in one transaction.
+type AllocationService struct {
+	store   domain.AllocationStore
+	catalog domain.CatalogStore
+	now     func() time.Time
+}
+
+// Input gathers what a plan is made from: the open orders (filtered), the
+// available stock, the warehouses in rank order (by code), the rates (the
+// defaults for warehouses without any) and the settings.
+func (s *AllocationService) Input(ctx context.Context, f domain.OrderFilter) (domain.AllocInput, error) {
+	var in domain.AllocInput
+	var err error
+	if in.Orders, err = s.store.OpenOrders(ctx, f); err != nil {
+		return in, err
+	}
+	if in.Available, err = s.store.Availability(ctx); err != nil {
+		return in, err
+	}
+	if in.Warehouses, err = s.catalog.Warehouses(ctx); err != nil {
+		return in, err
+	}
+	if in.Rates, err = s.Rates(ctx); err != nil {
+		return in, err
+	}
+	in.Config, err = s.store.AllocConfig(ctx)
+	return in, err
+}
+
+// Rates are the stored shipping rates, with the default rates for every
+// warehouse that has none yet.
+func (s *AllocationService) Rates(ctx context.Context) ([]domain.Rate, error) {
+	rates, err := s.store.Rates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	whs, err := s.catalog.Warehouses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	has := map[string]bool{}
+	for _, r := range rates {
+		has[r.Warehouse] = true
+	}
+	var missing []domain.Warehouse
+	for _, w := range whs {
+		if !has[w.Code] {
+			missing = append(missing, w)
+		}
+	}
+	if len(missing) > 0 {
+		rates = append(rates, domain.DefaultRates(missing, defaultRateCountries())...)
+	}
+	return rates, nil
+}
+
+// defaultRateCountries are the destinations default rates are listed for
+// (others use the "*" rate).
+func defaultRateCountries() []domain.Country {
+	set := map[domain.Country]bool{}
+	for _, l := range demoLocales {
+		set[domain.Country(l.country)] = true
+	}
+	for _, w := range demoWarehouses {
+		set[w.addr.Country] = true
+	}
+	out := make([]domain.Country, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// SetRates replaces the rate table.
+func (s *AllocationService) SetRates(ctx context.Context, rates []domain.Rate) error {
+	return s.store.SetRates(ctx, rates)
+}
+
+// Config is the planner's settings.
+func (s *AllocationService) Config(ctx context.Context) (domain.AllocConfig, error) {
+	return s.store.AllocConfig(ctx)
+}
+
+// SetConfig saves the planner's settings.
+func (s *AllocationService) SetConfig(ctx context.Context, c domain.AllocConfig) error {
+	return s.store.SetAllocConfig(ctx, c)
+}
+
+// Plan plans the open orders matching f, with manual overrides (order ID →
+// line number → warehouse code). Nothing is written.
+func (s *AllocationService) Plan(ctx context.Context, f domain.OrderFilter, overrides map[int64]map[int]string) (domain.Plan, error) {
+	in, err := s.Input(ctx, f)
+	if err != nil {
+		return domain.Plan{}, err
+	}
+	in.Fixed = overrides
+	return domain.PlanAllocation(in), nil
+}
+
+// Commit reserves a plan's allocations and sets its orders' statuses in one
+// transaction; orders whose stock or status changed since are reported.
+func (s *AllocationService) Commit(ctx context.Context, p domain.Plan) (domain.CommitResult, error) {
+	return s.store.CommitPlan(ctx, p, s.now())
+}
+
+// ReplanBackorders plans and commits the backordered orders again (after
+// stock arrived); it returns how many it allocated.
+func (s *AllocationService) ReplanBackorders(ctx context.Context) (domain.CommitResult, error) {
+	p, err := s.Plan(ctx, domain.OrderFilter{Status: domain.StatusBackordered}, nil)
+	if err != nil || len(p.Orders) == 0 {
+		return domain.CommitResult{}, err
+	}
+	// Orders that stay backordered keep their status; commit only those that now ship.
+	var ship domain.Plan
+	for _, o := range p.Orders {
+		if len(o.Parcels) > 0 {
+			ship.Orders = append(ship.Orders, o)
+		}
+	}
+	if len(ship.Orders) == 0 {
+		return domain.CommitResult{}, nil
+	}
+	return s.Commit(ctx, ship)
+}
+
+// Unallocate releases an allocated order's reservations; it becomes new.
+func (s *AllocationService) Unallocate(ctx context.Context, orderID int64, reason string) error {
+	return s.store.Unallocate(ctx, orderID, s.now(), reason)
+}
+
+// Allocation is where an order's lines are allocated.
+func (s *AllocationService) Allocation(ctx context.Context, orderID int64) ([]domain.LineAllocation, error) {
+	return s.store.Allocation(ctx, orderID)
+}

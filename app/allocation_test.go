@@ -1,0 +1,173 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
+)
+
+func TestCLIAllocateDryRunThenCommit(t *testing.T) {
+	db := demoDB(t)
+	out, errs, code := runCLI(t, "--db", db, "allocate", "--dry-run", "--format", "json")
+	if code != 0 {
+		t.Fatalf("%d %s", code, errs)
+	}
+	var plan app.AllocateJSON
+	if err := json.Unmarshal([]byte(out), &plan); err != nil {
+		t.Fatalf("%v: %.300s", err, out)
+	}
+	if plan.Committed || len(plan.Orders) == 0 || plan.Totals.OrdersAllocated == 0 || plan.Totals.Parcels < plan.Totals.OrdersAllocated ||
+		plan.Totals.EstimatedCost == "" || plan.Totals.Currency != "EUR" {
+		t.Fatalf("dry run totals %+v (%d orders)", plan.Totals, len(plan.Orders))
+	}
+	for _, o := range plan.Orders {
+		if o.Number == "" || (o.Status != "allocated" && o.Status != "backordered") || len(o.Lines) == 0 || o.Reason == "" {
+			t.Fatalf("order %+v", o)
+		}
+		for _, l := range o.Lines {
+			if l.SKU == "" || l.Quantity <= 0 || l.Warehouse == "" {
+				t.Fatalf("line %+v of %s", l, o.Number)
+			}
+		}
+	}
+	// The dry run reserved nothing.
+	if rows := stockJSON(t, db, "NL-VEN"); anyReserved(rows) {
+		t.Fatal("a dry run reserved stock")
+	}
+	out, errs, code = runCLI(t, "--db", db, "allocate")
+	if code != 0 || !strings.Contains(out, "Committed") || !strings.Contains(out, "highest-ranked warehouse") {
+		t.Fatalf("commit: %d %q %q", code, out, errs)
+	}
+	reserved := false
+	for _, w := range []string{"NL-VEN", "DE-LEJ", "GB-DAV", "US-NJE", "US-ONT", "JP-ICH", "AU-SYD"} {
+		reserved = reserved || anyReserved(stockJSON(t, db, w))
+	}
+	if !reserved {
+		t.Error("committing reserved nothing")
+	}
+	if out, _, code := runCLI(t, "--db", db, "stock", "verify"); code != 0 {
+		t.Errorf("verify after commit: %s", out)
+	}
+	// Allocated orders are no longer open: a second plan has only the backorders.
+	out, _, _ = runCLI(t, "--db", db, "allocate", "--dry-run", "--format", "json")
+	var again app.AllocateJSON
+	json.Unmarshal([]byte(out), &again)
+	if again.Totals.OrdersAllocated+again.Totals.OrdersBackordered != plan.Totals.OrdersBackordered+again.Totals.OrdersAllocated ||
+		len(again.Orders) != plan.Totals.OrdersBackordered {
+		t.Errorf("second plan has %d orders; the first backordered %d", len(again.Orders), plan.Totals.OrdersBackordered)
+	}
+}
+
+func anyReserved(rows []stockRow) bool {
+	for _, r := range rows {
+		if r.Reserved > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCommitConflictsCancelAndUnallocate(t *testing.T) {
+	a := openApp(t)
+	loadDemo(t, a, 600)
+	ctx := context.Background()
+	plan, err := a.Allocation.Plan(ctx, domain.OrderFilter{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first domain.PlannedOrder
+	for _, o := range plan.Orders {
+		if len(o.Parcels) > 0 {
+			first = o
+			break
+		}
+	}
+	if first.OrderID == 0 {
+		t.Fatalf("nothing allocated: %+v", plan.Totals)
+	}
+	// Stock changes after planning: the first allocated line's stock goes away.
+	pc := first.Parcels[0]
+	levels, _ := a.Inventory.Levels(ctx, pc.Warehouse)
+	for _, l := range levels {
+		if l.SKU == pc.Lines[0].SKU && l.Kind == domain.LocationStorage {
+			if _, err := a.Inventory.Adjust(ctx, domain.Adjustment{SKU: l.SKU, Warehouse: pc.Warehouse, Location: l.Location, Qty: -l.OnHand, Reason: domain.ReasonDamaged}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	res, err := a.Allocation.Commit(ctx, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range res.Conflicts {
+		found = found || (c.OrderID == first.OrderID && strings.Contains(c.Message, "stock changed since the plan"))
+	}
+	if !found || res.Allocated == 0 {
+		t.Fatalf("commit %+v", res)
+	}
+	if o, _ := a.Orders.Get(ctx, first.OrderID); o.Status != domain.StatusNew {
+		t.Errorf("the conflicting order is %s, want it left new", o.Status)
+	}
+	if d, _ := a.Inventory.Verify(ctx); len(d) != 0 {
+		t.Errorf("ledger after commit: %+v", d)
+	}
+	// An allocated order: its allocation is readable; un-allocating and cancelling release it.
+	var alloc []domain.PlannedOrder
+	for _, o := range plan.Orders {
+		if len(o.Parcels) > 0 && o.OrderID != first.OrderID {
+			alloc = append(alloc, o)
+		}
+	}
+	if len(alloc) < 2 {
+		t.Fatal("need two allocated orders")
+	}
+	lines, err := a.Allocation.Allocation(ctx, alloc[0].OrderID)
+	if err != nil || len(lines) == 0 || lines[0].Warehouse != alloc[0].Parcels[0].Warehouse {
+		t.Fatalf("allocation of %s: %+v %v", alloc[0].Number, lines, err)
+	}
+	if o, _ := a.Orders.Get(ctx, alloc[0].OrderID); o.Status != domain.StatusAllocated {
+		t.Fatalf("committed order is %s", o.Status)
+	}
+	reservedBefore := totalReserved(t, a)
+	if err := a.Allocation.Unallocate(ctx, alloc[0].OrderID, "customer asked to wait"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Orders.Transition(ctx, alloc[1].OrderID, domain.StatusCancelled, "customer cancelled"); err != nil {
+		t.Fatal(err)
+	}
+	var want domain.Quantity
+	for _, o := range alloc[:2] {
+		for _, pc := range o.Parcels {
+			for _, l := range pc.Lines {
+				want += l.Qty
+			}
+		}
+	}
+	if got := reservedBefore - totalReserved(t, a); got != want {
+		t.Errorf("released %d, want %d", got, want)
+	}
+	if lines, _ := a.Allocation.Allocation(ctx, alloc[1].OrderID); len(lines) != 0 {
+		t.Errorf("a cancelled order keeps its allocation: %+v", lines)
+	}
+	if d, _ := a.Inventory.Verify(ctx); len(d) != 0 {
+		t.Errorf("ledger after release: %+v", d)
+	}
+}
+
+func totalReserved(t *testing.T, a *app.App) domain.Quantity {
+	t.Helper()
+	all, err := a.Inventory.Totals(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n domain.Quantity
+	for _, s := range all {
+		n += s.Reserved
+	}
+	return n
+}
