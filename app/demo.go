@@ -90,7 +90,6 @@ var demoVariants = [][]string{
 	{"XS", "S", "M", "L", "XL"},
 }
 
-
 // GenerateDemo fills an empty database with a deterministic international
 // data set in one transaction: warehouses with bins, products with customs
 // data, stock, channels and opts.Orders orders. Cancelling ctx rolls it all back.

@@ -69,7 +69,7 @@ func DefaultRates(warehouses []Warehouse, countries []Country) []Rate {
 			default:
 				cost, days = 2600, 7
 			}
-			spread := int64((int(w.Code[0])*31+int(w.Code[len(w.Code)-1])*7+int(c[0])*13+int(c[1])) % 5)
+			spread := int64((int(w.Code[0])*31 + int(w.Code[len(w.Code)-1])*7 + int(c[0])*13 + int(c[1])) % 5)
 			out = append(out, Rate{Warehouse: w.Code, Country: c, Cost: cost + spread*40, TransitDays: days})
 		}
 		out = append(out, Rate{Warehouse: w.Code, Country: "*", Cost: 3200, TransitDays: 9})

@@ -326,5 +326,3 @@ func (db *AllocationStore) Allocation(ctx context.Context, orderID int64) ([]dom
 	}
 	return out, rows.Err()
 }
-
-
