@@ -254,3 +254,93 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// addOpenOrders adds n new orders of 1–3 lines over the benchmark SKUs.
+func addOpenOrders(b *testing.B, db *sqlite.DB, n int) {
+	ctx := context.Background()
+	ch := domain.Channel{Code: "BENCH", Name: "Bench", Kind: domain.ChannelManual}
+	if err := db.CatalogStore().CreateChannel(ctx, &ch); err != nil {
+		b.Fatal(err)
+	}
+	countries := []domain.Country{"PT", "ES", "FR", "DE", "GB", "US", "JP", "AU", "NL", "IT"}
+	err := db.Bulk(ctx, func(w domain.BulkWriter) error {
+		for i := range n {
+			o := &domain.Order{ChannelID: ch.ID, ExternalID: fmt.Sprint(i), Number: fmt.Sprintf("B-%06d", i), PlacedAt: placedAt,
+				Currency: "EUR", Status: domain.StatusNew, CustomerEmail: "b@example.com",
+				ShipTo: domain.Address{Name: "Ana Lima", Line1: "Rua 2", City: "Lisboa", Country: countries[i%len(countries)]}}
+			for l := range 1 + i%3 {
+				o.Lines = append(o.Lines, domain.OrderLine{SKU: fmt.Sprintf("SKU-%05d", (i*7+l*13)%benchSKUs), Name: "x", Quantity: 1,
+					UnitPrice: domain.NewMoney(1000, "EUR")})
+			}
+			o.Total, _ = o.ComputedTotal()
+			o.History = []domain.StatusChange{{At: placedAt, To: domain.StatusNew, Reason: "bench"}}
+			if err := w.AddOrder(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkPlanFromDatabase100k reads 100,000 open orders (≈200,000 lines)
+// and the stock of 5,000 SKUs × 10 warehouses from the database and plans
+// them: what "allocate --dry-run" does before printing.
+func BenchmarkPlanFromDatabase100k(b *testing.B) {
+	db := copyInventoryDB(b)
+	addOpenOrders(b, db, 100_000)
+	ctx := context.Background()
+	s := db.AllocationStore()
+	whs, _ := db.CatalogStore().Warehouses(ctx)
+	rates := domain.DefaultRates(whs, []domain.Country{"PT", "ES", "FR", "DE", "GB", "US", "JP", "AU", "NL", "IT"})
+	b.ReportAllocs()
+	for b.Loop() {
+		orders, err := s.OpenOrders(ctx, domain.OrderFilter{})
+		if err != nil || len(orders) != 100_000 {
+			b.Fatal(len(orders), err)
+		}
+		avail, err := s.Availability(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs, Rates: rates, Config: domain.DefaultAllocConfig()})
+		if p.Totals.Orders != 100_000 {
+			b.Fatal(p.Totals)
+		}
+	}
+}
+
+// BenchmarkCommit10kOrders commits a plan of 10,000 orders (1–3 lines each)
+// against the 5,000 SKU × 10 warehouse stock: every line reserved, every
+// order's status, note and history written, in one transaction.
+func BenchmarkCommit10kOrders(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		db := copyInventoryDB(b)
+		addOpenOrders(b, db, 10_000)
+		s := db.AllocationStore()
+		orders, err := s.OpenOrders(ctx, domain.OrderFilter{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		avail, _ := s.Availability(ctx)
+		whs, _ := db.CatalogStore().Warehouses(ctx)
+		var countries []domain.Country
+		for _, c := range []string{"PT", "ES", "FR", "DE", "GB", "US"} {
+			countries = append(countries, domain.Country(c))
+		}
+		plan := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
+			Rates: domain.DefaultRates(whs, countries), Config: domain.DefaultAllocConfig()})
+		if plan.Totals.Allocated < 9_000 {
+			b.Fatalf("only %d of 10,000 allocated", plan.Totals.Allocated)
+		}
+		b.StartTimer()
+		res, err := s.CommitPlan(ctx, plan, placedAt)
+		if err != nil || len(res.Conflicts) != 0 || res.Allocated != plan.Totals.Allocated+plan.Totals.Partial {
+			b.Fatalf("%+v %v", res, err)
+		}
+	}
+}
