@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"sort"
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/files"
 )
 
 // AllocationService plans which warehouse ships which order line, shows the
@@ -143,4 +145,53 @@ func (s *AllocationService) Unallocate(ctx context.Context, orderID int64, reaso
 // Allocation is where an order's lines are allocated.
 func (s *AllocationService) Allocation(ctx context.Context, orderID int64) ([]domain.LineAllocation, error) {
 	return s.store.Allocation(ctx, orderID)
+}
+
+// ImportRates reads a rate file (warehouse, country or "*", cost in the
+// planning currency, transit days) and, unless dryRun, replaces the rates of
+// the warehouses it lists (the others keep theirs). Rows with a problem are
+// returned and nothing is written while there are any.
+func (s *AllocationService) ImportRates(ctx context.Context, path, sheet string, dryRun bool) ([]domain.Rate, []domain.RowProblem, error) {
+	cfg, err := s.store.AllocConfig(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := files.ReadTable(path, sheet)
+	if err != nil {
+		return nil, nil, err
+	}
+	rates, problems, err := domain.ParseRates(t.Headers, t.Rows, cfg.Currency)
+	if err != nil || len(problems) > 0 || dryRun {
+		return rates, problems, err
+	}
+	current, err := s.store.Rates(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	listed := map[string]bool{}
+	for _, r := range rates {
+		listed[r.Warehouse] = true
+	}
+	all := append([]domain.Rate(nil), rates...)
+	for _, r := range current {
+		if !listed[r.Warehouse] {
+			all = append(all, r)
+		}
+	}
+	return rates, nil, s.store.SetRates(ctx, all)
+}
+
+// AfterStockIn plans backordered orders again when the settings ask for it;
+// the inventory calls it after stock arrived (receipt, transfer, return,
+// adjustment, count, import).
+func (s *AllocationService) AfterStockIn(ctx context.Context) {
+	cfg, err := s.store.AllocConfig(ctx)
+	if err != nil || !cfg.AutoReplan {
+		return
+	}
+	if res, err := s.ReplanBackorders(ctx); err != nil {
+		slog.Error("re-plan backorders after stock arrived", "err", err)
+	} else if res.Allocated > 0 {
+		slog.Info("backorders allocated after stock arrived", "orders", res.Allocated)
+	}
 }

@@ -3,6 +3,8 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -170,4 +172,81 @@ func totalReserved(t *testing.T, a *app.App) domain.Quantity {
 		n += s.Reserved
 	}
 	return n
+}
+
+func TestCLIRatesAndSettings(t *testing.T) {
+	db := demoDB(t)
+	out, _, code := runCLI(t, "--db", db, "rates", "list", "--format", "csv")
+	if code != 0 || !strings.HasPrefix(out, "warehouse,country,cost,transit_days\n") || !strings.Contains(out, "NL-VEN,DE,") || !strings.Contains(out, "NL-VEN,*,") {
+		t.Fatalf("default rates: %d %.300q", code, out)
+	}
+	file := filepath.Join(t.TempDir(), "rates.csv")
+	os.WriteFile(file, []byte("Warehouse,Destination,Cost,Transit days\nNL-VEN,DE,3.95,1\nNL-VEN,*,19.00,6\nNL-VEN,UK,5.00,2\n"), 0o644)
+	out, errs, code := runCLI(t, "--db", db, "rates", "import", file)
+	if code != 1 || !strings.Contains(out, `row 4, country: "UK" is not an ISO 3166-1 code`) || !strings.Contains(errs, "nothing was imported") {
+		t.Fatalf("bad rates file: %d %q %q", code, out, errs)
+	}
+	os.WriteFile(file, []byte("Warehouse,Destination,Cost,Transit days\nNL-VEN,DE,3.95,1\nNL-VEN,*,19.00,6\n"), 0o644)
+	if out, errs, code := runCLI(t, "--db", db, "rates", "import", file); code != 0 || !strings.Contains(out, "Imported 2 rate(s)") {
+		t.Fatalf("import: %d %q %q", code, out, errs)
+	}
+	out, _, _ = runCLI(t, "--db", db, "rates", "list", "--format", "csv")
+	if !strings.Contains(out, "NL-VEN,DE,3.95,1\n") || strings.Contains(out, "NL-VEN,FR,") || !strings.Contains(out, "DE-LEJ,FR,") {
+		t.Errorf("after import (NL-VEN replaced, the others on defaults): %.400q", out)
+	}
+	out, errs, code = runCLI(t, "--db", db, "allocate", "settings", "--split-penalty", "5.00", "--never-split", "true")
+	if code != 0 || !strings.Contains(out, "Split penalty 5.00 EUR") || !strings.Contains(out, "never split true") {
+		t.Errorf("settings: %d %q %q", code, out, errs)
+	}
+	if _, errs, code := runCLI(t, "--db", db, "allocate", "settings", "--customs", "lots"); code != 2 || !strings.Contains(errs, "not an amount") {
+		t.Errorf("bad amount: %d %q", code, errs)
+	}
+}
+
+func TestBackordersAreReplannedWhenStockArrives(t *testing.T) {
+	a := openApp(t)
+	loadDemo(t, a, 600)
+	ctx := context.Background()
+	cfg, _ := a.Allocation.Config(ctx)
+	cfg.AutoReplan = true
+	if err := a.Allocation.SetConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	// Empty one SKU everywhere, then plan: its orders are backordered.
+	plan, _ := a.Allocation.Plan(ctx, domain.OrderFilter{}, nil)
+	sku := plan.Orders[0].Parcels[0].Lines[0].SKU
+	for _, w := range []string{"NL-VEN", "DE-LEJ", "GB-DAV", "US-NJE", "US-ONT", "JP-ICH", "AU-SYD"} {
+		levels, _ := a.Inventory.Levels(ctx, w)
+		for _, l := range levels {
+			if l.SKU == sku {
+				if _, err := a.Inventory.Adjust(ctx, domain.Adjustment{SKU: sku, Warehouse: w, Location: l.Location, Lot: l.Lot, Qty: -l.OnHand, Reason: domain.ReasonLost}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	plan, _ = a.Allocation.Plan(ctx, domain.OrderFilter{}, nil)
+	if _, err := a.Allocation.Commit(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	var waiting int64
+	for _, o := range plan.Orders {
+		if o.Status == domain.StatusBackordered && strings.Contains(o.Reason, sku) {
+			waiting = o.OrderID
+		}
+	}
+	if waiting == 0 {
+		t.Fatalf("no order waits for %s", sku)
+	}
+	// 500 arrive at Venlo: the backordered order is allocated without anyone asking.
+	if _, err := a.Inventory.Receive(ctx, domain.Receipt{Warehouse: "NL-VEN", Lines: []domain.ReceiptLine{{SKU: sku, Qty: 500, Lot: "RCPT-1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := a.Orders.Get(ctx, waiting)
+	if o.Status != domain.StatusAllocated {
+		t.Errorf("after the receipt the order is %s", o.Status)
+	}
+	if lines, _ := a.Allocation.Allocation(ctx, waiting); len(lines) == 0 {
+		t.Error("no allocation recorded")
+	}
 }

@@ -86,6 +86,7 @@ func Open(path string) (*App, error) {
 		Intake: &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource,
 			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap},
 	}
+	a.Inventory.stockIn = a.Allocation.AfterStockIn
 	return a, nil
 }
 

@@ -40,6 +40,9 @@ Commands:
   inbound import  record expected deliveries (purchase orders, ASNs) from a CSV or XLSX file
   inbound list    list expected deliveries and what has been received against them
   allocate        plan which warehouse ships which order line, and reserve it
+  allocate settings  show or change the planner's costs and rules
+  rates list      list the shipping rates per warehouse and country
+  rates import    replace shipping rates from a CSV or XLSX file
   channels add    add a channel (Shopify, WooCommerce, BigCommerce, or files)
   channels list   list channels and where their syncs stand
   sync            pull new and changed orders from the channels
@@ -129,7 +132,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"product lots", cmdProductLots},
 		{"inbound import", cmdInboundImport},
 		{"inbound list", cmdInboundList},
+		{"allocate settings", cmdAllocateSettings},
 		{"allocate", cmdAllocate},
+		{"rates list", cmdRatesList},
+		{"rates import", cmdRatesImport},
 		{"channels add", cmdChannelsAdd},
 		{"channels list", cmdChannelsList},
 		{"sync", cmdSync},
@@ -160,7 +166,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 			return c.run(ctx, open, rest[len(words):], stdout, stderr)
 		}
 	}
-	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" {
+	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" {
 		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}

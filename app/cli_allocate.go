@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -167,5 +169,145 @@ func cmdAllocate(ctx context.Context, open func() (*App, error), args []string, 
 	case out.Committed:
 		fmt.Fprintln(stdout, "Committed: every allocated line is reserved.")
 	}
+	return nil
+}
+
+func cmdRatesList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("rates list", "Lists the shipping rates the planner uses: one parcel from a warehouse to a country\n"+
+		"(\"*\": any other), its cost in the planning currency and transit days. Warehouses without rates of\n"+
+		"their own use defaults by distance. The CSV can be edited and imported again.", stdout, stderr)
+	format := fs.String("format", "table", "output format: table or csv")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "table" && *format != "csv" {
+		return usageError{fmt.Sprintf("--format %q: use table or csv", *format)}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rates, err := a.Allocation.Rates(ctx)
+	if err != nil {
+		return err
+	}
+	cfg, err := a.Allocation.Config(ctx)
+	if err != nil {
+		return err
+	}
+	if *format == "csv" {
+		w := csv.NewWriter(stdout)
+		_ = w.Write([]string{"warehouse", "country", "cost", "transit_days"})
+		for _, r := range rates {
+			_ = w.Write([]string{r.Warehouse, string(r.Country), domain.NewMoney(r.Cost, cfg.Currency).Decimal(), strconv.Itoa(r.TransitDays)})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "WAREHOUSE\tCOUNTRY\tCOST (%s)\tDAYS\n", cfg.Currency)
+	for _, r := range rates {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", r.Warehouse, r.Country, domain.NewMoney(r.Cost, cfg.Currency).Decimal(), r.TransitDays)
+	}
+	return tw.Flush()
+}
+
+func cmdRatesImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("rates import FILE.csv|FILE.xlsx", "Replaces the shipping rates of the warehouses the file lists (columns:\n"+
+		"warehouse, country or *, cost, transit days). Nothing is written while a row has a problem.", stdout, stderr)
+	sheet := fs.String("sheet", "", "XLSX sheet (default: the first)")
+	dryRun := fs.Bool("dry-run", false, "check the file without writing")
+	path, err := parseWithArg(fs, args, "file")
+	if err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rates, problems, err := a.Allocation.ImportRates(ctx, path, *sheet, *dryRun)
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintln(stdout, "  "+p.String())
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%d problem(s) in %s; nothing was imported", len(problems), path)
+	}
+	if *dryRun {
+		fmt.Fprintf(stdout, "%d rate(s) can be imported (nothing written).\n", len(rates))
+		return nil
+	}
+	fmt.Fprintf(stdout, "Imported %d rate(s).\n", len(rates))
+	return nil
+}
+
+func cmdAllocateSettings(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("allocate settings", "Shows the planner's settings, and changes those given. Amounts are in the\n"+
+		"planning currency (e.g. --split-penalty 3.50).", stdout, stderr)
+	split := fs.String("split-penalty", "", "cost of each parcel beyond the first")
+	customs := fs.String("customs", "", "cost of a parcel crossing a customs border")
+	day := fs.String("day-cost", "", "cost of a day of transit, per parcel")
+	maxParcels := fs.Int("max-parcels", -1, "most parcels per order (0: no limit)")
+	minSplit := fs.String("min-split-value", "", "a parcel split off must be worth at least this much (0: any)")
+	never := fs.String("never-split", "", "true or false")
+	region := fs.String("keep-in-region", "", "true or false: ship only from the destination's region")
+	partial := fs.String("allow-partial", "", "true or false: allocate what is in stock, backorder the rest")
+	auto := fs.String("auto-replan", "", "true or false: plan backorders again whenever stock arrives")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cfg, err := a.Allocation.Config(ctx)
+	if err != nil {
+		return err
+	}
+	changed := false
+	for _, m := range []struct {
+		text string
+		to   *int64
+	}{{*split, &cfg.SplitPenalty}, {*customs, &cfg.CustomsCost}, {*day, &cfg.DayCost}, {*minSplit, &cfg.MinSplitLine}} {
+		if m.text == "" {
+			continue
+		}
+		v, err := domain.ParseMoney(m.text, cfg.Currency)
+		if err != nil {
+			return usageError{fmt.Sprintf("allocate settings: %q is not an amount in %s", m.text, cfg.Currency)}
+		}
+		*m.to, changed = v.Amount, true
+	}
+	if *maxParcels >= 0 {
+		cfg.MaxParcels, changed = *maxParcels, true
+	}
+	for _, b := range []struct {
+		text string
+		to   *bool
+	}{{*never, &cfg.NeverSplit}, {*region, &cfg.KeepInRegion}, {*partial, &cfg.AllowPartial}, {*auto, &cfg.AutoReplan}} {
+		if b.text == "" {
+			continue
+		}
+		v, err := strconv.ParseBool(b.text)
+		if err != nil {
+			return usageError{fmt.Sprintf("allocate settings: %q is not true or false", b.text)}
+		}
+		*b.to, changed = v, true
+	}
+	if changed {
+		if err := a.Allocation.SetConfig(ctx, cfg); err != nil {
+			return err
+		}
+	}
+	m := func(v int64) string { return domain.NewMoney(v, cfg.Currency).String() }
+	fmt.Fprintf(stdout, "Split penalty %s per extra parcel, customs %s per parcel crossing a border, %s per day of transit.\n",
+		m(cfg.SplitPenalty), m(cfg.CustomsCost), m(cfg.DayCost))
+	fmt.Fprintf(stdout, "Max parcels %d (0: no limit), min split value %s, never split %v, keep in region %v, allow partial %v, auto re-plan %v.\n",
+		cfg.MaxParcels, m(cfg.MinSplitLine), cfg.NeverSplit, cfg.KeepInRegion, cfg.AllowPartial, cfg.AutoReplan)
 	return nil
 }

@@ -16,6 +16,15 @@ type InventoryService struct {
 	stock   domain.StockStore
 	ledger  domain.LedgerStore
 	catalog domain.CatalogStore
+	// stockIn runs after stock arrived (backorders may now ship); nil: nothing.
+	stockIn func(ctx context.Context)
+}
+
+// arrived calls stockIn after a successful operation that brought stock in.
+func (s *InventoryService) arrived(ctx context.Context, err error) {
+	if err == nil && s.stockIn != nil {
+		s.stockIn(ctx)
+	}
 }
 
 // Warehouses lists all warehouses by code.
@@ -65,7 +74,11 @@ func (s *InventoryService) Transfers(ctx context.Context, status domain.Transfer
 
 // Adjust corrects one bin's stock with a reason.
 func (s *InventoryService) Adjust(ctx context.Context, a domain.Adjustment) (domain.Movement, error) {
-	return s.ledger.Adjust(ctx, a)
+	m, err := s.ledger.Adjust(ctx, a)
+	if a.Qty > 0 {
+		s.arrived(ctx, err)
+	}
+	return m, err
 }
 
 // SendTransfer sends stock from one warehouse to another; it is in transit
@@ -76,7 +89,9 @@ func (s *InventoryService) SendTransfer(ctx context.Context, t *domain.Transfer)
 
 // ReceiveTransfer confirms a transfer at its destination.
 func (s *InventoryService) ReceiveTransfer(ctx context.Context, id int64) (domain.Transfer, error) {
-	return s.ledger.ReceiveTransfer(ctx, id)
+	t, err := s.ledger.ReceiveTransfer(ctx, id)
+	s.arrived(ctx, err)
+	return t, err
 }
 
 // Reserve promises stock of a warehouse to an order; refused when not available.
@@ -118,6 +133,7 @@ func (s *InventoryService) PreviewStockImport(path, sheet string) (domain.StockI
 // the store refuses are added to the preview's problems.
 func (s *InventoryService) ImportStock(ctx context.Context, p domain.StockImportPreview) (domain.SnapshotResult, error) {
 	res, err := s.ledger.PostSnapshot(ctx, p.Rows, domain.ReasonStockImport, "stock import "+filepath.Base(p.Path))
+	s.arrived(ctx, err)
 	if err != nil {
 		return res, err
 	}
@@ -138,7 +154,9 @@ func (s *InventoryService) CreateInbound(ctx context.Context, in *domain.Inbound
 
 // Receive books goods into a warehouse's RECEIVING bin, against an inbound or ad hoc.
 func (s *InventoryService) Receive(ctx context.Context, r domain.Receipt) ([]domain.ReceivedLine, error) {
-	return s.ledger.Receive(ctx, r)
+	lines, err := s.ledger.Receive(ctx, r)
+	s.arrived(ctx, err)
+	return lines, err
 }
 
 // CloseInbound closes an inbound with whatever is still short.
@@ -183,7 +201,9 @@ func (s *InventoryService) RecordCount(ctx context.Context, id int64, bin, sku, 
 
 // PostCount posts a count's differences as adjustments.
 func (s *InventoryService) PostCount(ctx context.Context, id int64) (domain.CountResult, error) {
-	return s.ledger.PostCount(ctx, id)
+	res, err := s.ledger.PostCount(ctx, id)
+	s.arrived(ctx, err)
+	return res, err
 }
 
 // CancelCount drops an open count.
@@ -234,7 +254,9 @@ func (s *InventoryService) Move(ctx context.Context, sku, warehouse, from, to, l
 
 // Return books a customer's return into RECEIVING.
 func (s *InventoryService) Return(ctx context.Context, sku, warehouse, lot string, qty domain.Quantity, note string) error {
-	return s.ledger.Return(ctx, sku, warehouse, lot, qty, note)
+	err := s.ledger.Return(ctx, sku, warehouse, lot, qty, note)
+	s.arrived(ctx, err)
+	return err
 }
 
 // SetLotTracked turns lot and expiry tracking of a product on or off.

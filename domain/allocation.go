@@ -47,6 +47,7 @@ type AllocConfig struct {
 	MinSplitLine int64 // a parcel split off must be worth at least this much (0: any)
 	KeepInRegion bool  // ship only from warehouses in the destination's region
 	AllowPartial bool  // allocate what is in stock and backorder the rest
+	AutoReplan   bool  // plan backordered orders again whenever stock arrives
 }
 
 // DefaultAllocConfig is a sensible start: splits cost €3.50 each, customs

@@ -230,3 +230,74 @@ type InboundImportPreview struct {
 	Inbounds []Inbound
 	Problems []RowProblem
 }
+
+var rateHeaders = map[string][]string{
+	"warehouse": snapshotHeaders["warehouse"],
+	"country":   {"country", "destination", "countrycode", "to", "shipto"},
+	"cost":      {"cost", "rate", "price", "shippingcost", "parcelcost", "amount"},
+	"days":      {"days", "transitdays", "transit", "transittime", "leadtime"},
+}
+
+// ParseRates reads a shipping-rate table (warehouse, destination country or
+// "*", cost of one parcel in cur, transit days). Rows with a problem are
+// reported and left out.
+func ParseRates(headers []string, rows [][]string, cur Currency) ([]Rate, []RowProblem, error) {
+	col, err := matchColumns(headers, rateHeaders, "warehouse", "country", "cost", "days")
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []Rate
+	var problems []RowProblem
+	seen := map[string]int{}
+	for i, r := range rows {
+		get := func(f string) string {
+			if c := col[f]; c < len(r) {
+				return strings.TrimSpace(r[c])
+			}
+			return ""
+		}
+		row := i + 2
+		if get("warehouse") == "" && get("country") == "" && get("cost") == "" {
+			continue
+		}
+		bad := func(field, format string, args ...any) {
+			problems = append(problems, RowProblem{RowNumber: row, Column: field, Message: fmt.Sprintf(format, args...)})
+		}
+		rate := Rate{Warehouse: get("warehouse"), Country: Country(strings.ToUpper(get("country")))}
+		ok := true
+		if rate.Warehouse == "" {
+			bad("warehouse", "warehouse is empty")
+			ok = false
+		}
+		if rate.Country != "*" {
+			c, err := ParseCountry(string(rate.Country))
+			if err != nil {
+				bad("country", "%s", err.Error())
+				ok = false
+			}
+			rate.Country = c
+		}
+		m, err := ParseMoney(cleanAmount(get("cost"), cur), cur)
+		if err != nil || m.Amount < 0 {
+			bad("cost", "cost %q is not an amount in %s", get("cost"), cur)
+			ok = false
+		}
+		rate.Cost = m.Amount
+		d, err := parseWhole(get("days"))
+		if err != nil || d < 0 {
+			bad("days", "transit days %q is not a whole number", get("days"))
+			ok = false
+		}
+		rate.TransitDays = int(d)
+		key := rate.Warehouse + "→" + string(rate.Country)
+		if first, dup := seen[key]; dup && ok {
+			bad("country", "%s is already on row %d", key, first)
+			ok = false
+		}
+		if ok {
+			seen[key] = row
+			out = append(out, rate)
+		}
+	}
+	return out, problems, nil
+}
