@@ -195,3 +195,8 @@ func (s *AllocationService) AfterStockIn(ctx context.Context) {
 		slog.Info("backorders allocated after stock arrived", "orders", res.Allocated)
 	}
 }
+
+// Warehouses lists the warehouses a plan may ship from, in rank order.
+func (s *AllocationService) Warehouses(ctx context.Context) ([]domain.Warehouse, error) {
+	return s.catalog.Warehouses(ctx)
+}

@@ -57,6 +57,18 @@ type WarehouseService interface {
 	ImportInbounds(ctx context.Context, p domain.InboundImportPreview) (int, []string, error)
 }
 
+// AllocationService plans and commits allocations; app.AllocationService implements it.
+type AllocationService interface {
+	Warehouses(ctx context.Context) ([]domain.Warehouse, error)
+	Plan(ctx context.Context, f domain.OrderFilter, overrides map[int64]map[int]string) (domain.Plan, error)
+	Commit(ctx context.Context, p domain.Plan) (domain.CommitResult, error)
+	Config(ctx context.Context) (domain.AllocConfig, error)
+	SetConfig(ctx context.Context, c domain.AllocConfig) error
+	ImportRates(ctx context.Context, path, sheet string, dryRun bool) ([]domain.Rate, []domain.RowProblem, error)
+	Allocation(ctx context.Context, orderID int64) ([]domain.LineAllocation, error)
+	Unallocate(ctx context.Context, orderID int64, reason string) error
+}
+
 // SampleDataLoader fills an empty database with the demo data set; app.DemoService implements it.
 type SampleDataLoader interface {
 	IsEmpty(ctx context.Context) (bool, error)
@@ -65,13 +77,14 @@ type SampleDataLoader interface {
 
 // Services are the application services the window works with.
 type Services struct {
-	Orders    OrderService
-	Inventory InventoryService
-	Warehouse WarehouseService // nil: no Warehouse screen
-	Sample    SampleDataLoader
-	Sync      SyncService
-	Channels  ChannelService
-	DBPath    string
+	Orders     OrderService
+	Inventory  InventoryService
+	Warehouse  WarehouseService  // nil: no Warehouse screen
+	Allocation AllocationService // nil: no Allocation screen
+	Sample     SampleDataLoader
+	Sync       SyncService
+	Channels   ChannelService
+	DBPath     string
 }
 
 // SyncService pulls orders from the channels; app.IntakeService implements it.

@@ -20,13 +20,14 @@ const DefaultSampleOrders = 20000
 // MainWindow is Portolan's window: a tab per working screen, keyboard
 // shortcuts to move between them, and a status line with the database in use.
 type MainWindow struct {
-	Window    fyne.Window
-	Tabs      *container.AppTabs
-	Orders    *OrdersScreen
-	Inventory *InventoryScreen
-	Warehouse *WarehouseScreen // nil without a warehouse service
-	Channels  *ChannelsScreen  // nil without a channel service
-	AutoSync  *AutoSync        // nil without a sync service
+	Window     fyne.Window
+	Tabs       *container.AppTabs
+	Orders     *OrdersScreen
+	Inventory  *InventoryScreen
+	Warehouse  *WarehouseScreen  // nil without a warehouse service
+	Allocation *AllocationScreen // nil without an allocation service
+	Channels   *ChannelsScreen   // nil without a channel service
+	AutoSync   *AutoSync         // nil without a sync service
 
 	services Services
 	tasks    tasks
@@ -47,6 +48,13 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 	if s.Warehouse != nil {
 		m.Warehouse = NewWarehouseScreen(s.Warehouse, w, m.Inventory.apply)
 		m.Tabs.Append(container.NewTabItemWithIcon("Warehouse", theme.HomeIcon(), m.Warehouse.Content()))
+	}
+	if s.Allocation != nil {
+		m.Allocation = NewAllocationScreen(s.Allocation, s.Orders, w, func() {
+			m.Orders.Reload()
+			m.Inventory.apply()
+		})
+		m.Tabs.Append(container.NewTabItemWithIcon("Allocation", theme.GridIcon(), m.Allocation.Content()))
 	}
 	if s.Channels != nil {
 		m.Channels = NewChannelsScreen(s.Channels, w, m.Orders.Reload)
@@ -101,6 +109,8 @@ func (m *MainWindow) current() screen {
 		return m.Inventory
 	case m.Warehouse != nil && sel.Content == m.Warehouse.Content():
 		return m.Warehouse
+	case m.Allocation != nil && sel.Content == m.Allocation.Content():
+		return m.Allocation
 	case m.Channels != nil && sel.Content == m.Channels.Content():
 		return m.Channels
 	}
@@ -135,6 +145,9 @@ func (m *MainWindow) Start() {
 	if m.Warehouse != nil {
 		m.Warehouse.Reload()
 	}
+	if m.Allocation != nil {
+		m.Allocation.Reload()
+	}
 	if m.Channels != nil {
 		m.Channels.Reload()
 	}
@@ -162,6 +175,9 @@ func (m *MainWindow) Wait() {
 	m.Inventory.Wait()
 	if m.Warehouse != nil {
 		m.Warehouse.Wait()
+	}
+	if m.Allocation != nil {
+		m.Allocation.Wait()
 	}
 	if m.Channels != nil {
 		m.Channels.Wait()

@@ -1,0 +1,573 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+const (
+	allChannels  = "All channels"
+	allCountries = "All countries"
+	autoChoice   = "as planned"
+)
+
+// AllocationScreen plans which warehouse ships which line of the open
+// orders, shows the plan (per order: warehouses, parcels, cost, transit,
+// reason; backorders; totals against the naïve rule) before anything is
+// reserved, lets the coordinator move a line to another warehouse (the plan
+// is made again around it), and commits it in one step.
+type AllocationScreen struct {
+	svc    AllocationService
+	orders OrderService
+	window fyne.Window
+	tasks  tasks
+
+	Channel     *widget.Select
+	Country     *widget.Select
+	Backordered *widget.Check
+	PlanButton  *widget.Button
+	Commit      *widget.Button
+	Settings    *widget.Button
+	Rates       *widget.Button
+	Busy        *widget.ProgressBarInfinite
+	Totals      *widget.Label
+	Problem     problemLabel
+	Table       *widget.Table
+	Detail      *widget.Label
+	Lines       *widget.Table
+
+	channels  []domain.Channel
+	plan      *domain.Plan
+	cur       domain.Currency
+	overrides map[int64]map[int]string
+	byID      map[int64]domain.PlanOrder // the planned orders' lines, for overrides
+	selected  int
+	whs       []domain.Warehouse
+	gen       int
+	changed   func() // orders changed status: the Orders screen reloads
+	content   fyne.CanvasObject
+}
+
+// NewAllocationScreen builds the screen; call Reload to fill its filters.
+func NewAllocationScreen(svc AllocationService, orders OrderService, w fyne.Window, changed func()) *AllocationScreen {
+	s := &AllocationScreen{svc: svc, orders: orders, window: w, changed: changed, selected: -1, overrides: map[int64]map[int]string{}}
+	s.Channel = widget.NewSelect([]string{allChannels}, nil)
+	s.Channel.SetSelected(allChannels)
+	s.Country = widget.NewSelect([]string{allCountries}, nil)
+	s.Country.SetSelected(allCountries)
+	s.Backordered = widget.NewCheck("Only backordered", nil)
+	s.PlanButton = widget.NewButtonWithIcon("Plan", theme.MediaPlayIcon(), func() { s.RunPlan(true) })
+	s.PlanButton.Importance = widget.HighImportance
+	s.Commit = widget.NewButtonWithIcon("Commit plan", theme.ConfirmIcon(), s.CommitPlan)
+	s.Commit.Disable()
+	s.Settings = widget.NewButtonWithIcon("Settings…", theme.SettingsIcon(), s.showSettings)
+	s.Rates = widget.NewButtonWithIcon("Import rates…", theme.FolderOpenIcon(), func() { chooseTableFile(w, s.ImportRates) })
+	s.Busy = widget.NewProgressBarInfinite()
+	s.Busy.Stop()
+	s.Busy.Hide()
+	s.Totals = widget.NewLabel("Plan the open orders to see which warehouse ships what, and why. Nothing is reserved before Commit.")
+	s.Totals.Wrapping = fyne.TextWrapWord
+	s.Problem = newProblemLabel()
+	s.Table = newTable(func() (int, int) { return s.rows(), 6 }, titles("Order", "Status", "Lines → warehouse", "Cost", "Days", "Why"), s.updateCell)
+	for i, wd := range []float32{100, 100, 300, 90, 50, 520} {
+		s.Table.SetColumnWidth(i, wd)
+	}
+	s.Table.OnSelected = func(id widget.TableCellID) { s.choose(id.Row) }
+	s.Detail = widget.NewLabel("Select an order to see its lines; a line can be moved to another warehouse.")
+	s.Detail.Wrapping = fyne.TextWrapWord
+	s.Lines = newTable(func() (int, int) { return len(s.detailLines()), 3 }, titles("SKU", "Qty", "Warehouse"), s.updateLine)
+	s.Lines.SetColumnWidth(0, 120)
+	s.Lines.SetColumnWidth(1, 50)
+	s.Lines.SetColumnWidth(2, 110)
+	s.Lines.OnSelected = func(id widget.TableCellID) { s.overrideLine(id.Row) }
+
+	filters := container.NewHBox(
+		container.NewGridWrap(fyne.NewSize(260, s.Channel.MinSize().Height), s.Channel),
+		container.NewGridWrap(fyne.NewSize(200, s.Channel.MinSize().Height), s.Country),
+		s.Backordered, s.PlanButton, s.Commit, s.Settings, s.Rates)
+	right := container.NewBorder(s.Detail, nil, nil, nil, s.Lines)
+	split := container.NewHSplit(s.Table, right)
+	split.SetOffset(0.74)
+	s.content = container.NewBorder(container.NewVBox(filters, s.Busy, s.Totals, s.Problem.Label), nil, nil, nil, split)
+	return s
+}
+
+// Content is the screen's root object.
+func (s *AllocationScreen) Content() fyne.CanvasObject { return s.content }
+
+// Wait blocks until background work has been applied (for tests).
+func (s *AllocationScreen) Wait() { s.tasks.Wait() }
+
+// FocusSearch focuses the Plan button's neighbour filters (the screen has no search box).
+func (s *AllocationScreen) FocusSearch() {}
+
+// Reload fills the channel and country filters.
+func (s *AllocationScreen) Reload() {
+	s.tasks.run(func() func() {
+		ctx := context.Background()
+		chans, err := s.orders.Channels(ctx)
+		var countries []domain.Country
+		if err == nil {
+			countries, err = s.orders.Countries(ctx)
+		}
+		var whs []domain.Warehouse
+		if err == nil {
+			whs, err = s.svc.Warehouses(ctx)
+		}
+		return func() {
+			if err != nil {
+				s.Problem.show("allocation", err)
+				return
+			}
+			s.channels, s.whs = chans, whs
+			opts := []string{allChannels}
+			for _, c := range chans {
+				opts = append(opts, c.Name)
+			}
+			s.Channel.Options = opts
+			s.Channel.Refresh()
+			copts := []string{allCountries}
+			for _, c := range countries {
+				copts = append(copts, string(c)+" — "+c.Name())
+			}
+			s.Country.Options = copts
+			s.Country.Refresh()
+		}
+	})
+}
+
+func (s *AllocationScreen) filter() domain.OrderFilter {
+	var f domain.OrderFilter
+	if i := s.Channel.SelectedIndex() - 1; i >= 0 && i < len(s.channels) {
+		f.ChannelID = s.channels[i].ID
+	}
+	if s.Country.SelectedIndex() > 0 {
+		f.Country = domain.Country(s.Country.Selected[:2])
+	}
+	if s.Backordered.Checked {
+		f.Status = domain.StatusBackordered
+	}
+	return f
+}
+
+// RunPlan plans the filtered open orders in the background; fresh drops the
+// manual overrides.
+func (s *AllocationScreen) RunPlan(fresh bool) {
+	if fresh {
+		s.overrides = map[int64]map[int]string{}
+	}
+	f := s.filter()
+	over := map[int64]map[int]string{}
+	for id, m := range s.overrides {
+		over[id] = m
+	}
+	s.gen++
+	gen := s.gen
+	s.Commit.Disable()
+	s.PlanButton.Disable()
+	s.Busy.Show()
+	s.Busy.Start()
+	s.tasks.run(func() func() {
+		ctx := context.Background()
+		p, err := s.svc.Plan(ctx, f, over)
+		var cfg domain.AllocConfig
+		if err == nil {
+			cfg, err = s.svc.Config(ctx)
+		}
+		return func() {
+			if gen != s.gen {
+				return
+			}
+			s.Busy.Stop()
+			s.Busy.Hide()
+			s.PlanButton.Enable()
+			if err != nil {
+				s.Problem.show("plan", err)
+				return
+			}
+			s.Problem.Hide()
+			s.cur = cfg.Currency
+			s.show(&p)
+		}
+	})
+}
+
+func (s *AllocationScreen) show(p *domain.Plan) {
+	s.plan = p
+	s.byID = map[int64]domain.PlanOrder{}
+	for _, o := range p.Orders {
+		var lines []domain.PlanLine
+		for _, pc := range o.Parcels {
+			lines = append(lines, pc.Lines...)
+		}
+		lines = append(lines, o.Backorder...)
+		sort.Slice(lines, func(i, j int) bool { return lines[i].LineNo < lines[j].LineNo })
+		s.byID[o.OrderID] = domain.PlanOrder{ID: o.OrderID, Number: o.Number, Lines: lines}
+	}
+	s.Totals.SetText(s.totalsText())
+	if len(p.Orders) > 0 {
+		s.Commit.Enable()
+	}
+	s.Table.UnselectAll()
+	s.Table.Refresh()
+	if s.selected >= len(p.Orders) {
+		s.selected = -1
+	}
+	s.Lines.Refresh()
+}
+
+func (s *AllocationScreen) money(v int64) string { return domain.NewMoney(v, s.cur).String() }
+
+func (s *AllocationScreen) totalsText() string {
+	t, n := s.plan.Totals, s.plan.Naive
+	if t.Orders == 0 {
+		return "No open orders match: nothing to plan."
+	}
+	text := fmt.Sprintf("%s orders: %s allocated, %s in part, %s backordered; %s parcels, %s split; estimated %s.",
+		groupThousands(int64(t.Orders)), groupThousands(int64(t.Allocated)), groupThousands(int64(t.Partial)),
+		groupThousands(int64(t.Backordered)), groupThousands(int64(t.Parcels)), groupThousands(int64(t.Splits)), s.money(t.Cost))
+	text += fmt.Sprintf("  Shipping from the highest-ranked warehouse with stock instead: %s allocated, %s split, %s",
+		groupThousands(int64(n.Allocated)), groupThousands(int64(n.Splits)), s.money(n.Cost))
+	if n.Cost > 0 && t.Allocated >= n.Allocated {
+		text += fmt.Sprintf(" — this plan saves %s (%.1f %%).", s.money(n.Cost-t.Cost), float64(n.Cost-t.Cost)/float64(n.Cost)*100)
+	} else {
+		text += "."
+	}
+	if len(s.overrides) > 0 {
+		text += fmt.Sprintf("  %d order(s) with lines moved by hand.", len(s.overrides))
+	}
+	return text + "  Nothing is reserved until you commit."
+}
+
+func (s *AllocationScreen) rows() int {
+	if s.plan == nil {
+		return 0
+	}
+	return len(s.plan.Orders)
+}
+
+func linesText(o domain.PlannedOrder) string {
+	var parts []string
+	for _, pc := range o.Parcels {
+		for _, l := range pc.Lines {
+			parts = append(parts, fmt.Sprintf("%d×%s → %s", l.Qty, l.SKU, pc.Warehouse))
+		}
+	}
+	for _, l := range o.Backorder {
+		parts = append(parts, fmt.Sprintf("%d×%s waits", l.Qty, l.SKU))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (s *AllocationScreen) updateCell(id widget.TableCellID, l *widget.Label) {
+	if id.Row >= s.rows() {
+		l.SetText("")
+		return
+	}
+	o := s.plan.Orders[id.Row]
+	switch id.Col {
+	case 0:
+		l.SetText(o.Number)
+	case 1:
+		switch {
+		case len(o.Parcels) == 0:
+			l.Importance = widget.WarningImportance
+			l.SetText("backordered")
+		case len(o.Backorder) > 0:
+			l.Importance = widget.WarningImportance
+			l.SetText("in part")
+		case len(o.Parcels) > 1:
+			l.SetText(fmt.Sprintf("%d parcels", len(o.Parcels)))
+		default:
+			l.Importance = widget.SuccessImportance
+			l.SetText("allocated")
+		}
+	case 2:
+		l.SetText(linesText(o))
+	case 3:
+		l.Alignment = fyne.TextAlignTrailing
+		if len(o.Parcels) > 0 {
+			l.SetText(s.money(o.Cost))
+		} else {
+			l.SetText("")
+		}
+	case 4:
+		l.Alignment = fyne.TextAlignTrailing
+		days := 0
+		for _, pc := range o.Parcels {
+			days = max(days, pc.TransitDays)
+		}
+		if days > 0 {
+			l.SetText(strconv.Itoa(days))
+		} else {
+			l.SetText("")
+		}
+	case 5:
+		l.SetText(o.Reason)
+	}
+}
+
+func (s *AllocationScreen) choose(row int) {
+	if row < 0 || row >= s.rows() {
+		return
+	}
+	s.selected = row
+	o := s.plan.Orders[row]
+	s.Detail.SetText(fmt.Sprintf("%s — %s\nSelect a line to ship it from another warehouse; the plan is made again around it.", o.Number, o.Reason))
+	s.Lines.Refresh()
+}
+
+// detailLines are the selected order's lines, each with its planned warehouse.
+func (s *AllocationScreen) detailLines() []struct {
+	line domain.PlanLine
+	wh   string
+} {
+	if s.plan == nil || s.selected < 0 || s.selected >= len(s.plan.Orders) {
+		return nil
+	}
+	o := s.plan.Orders[s.selected]
+	var out []struct {
+		line domain.PlanLine
+		wh   string
+	}
+	for _, l := range s.byID[o.OrderID].Lines {
+		wh := "waits"
+		for _, pc := range o.Parcels {
+			for _, x := range pc.Lines {
+				if x.LineNo == l.LineNo {
+					wh = pc.Warehouse
+				}
+			}
+		}
+		out = append(out, struct {
+			line domain.PlanLine
+			wh   string
+		}{l, wh})
+	}
+	return out
+}
+
+func (s *AllocationScreen) updateLine(id widget.TableCellID, l *widget.Label) {
+	lines := s.detailLines()
+	if id.Row >= len(lines) {
+		l.SetText("")
+		return
+	}
+	x := lines[id.Row]
+	switch id.Col {
+	case 0:
+		l.SetText(x.line.SKU)
+	case 1:
+		l.Alignment = fyne.TextAlignTrailing
+		l.SetText(qtyText(x.line.Qty))
+	case 2:
+		if code, ok := s.overrides[s.plan.Orders[s.selected].OrderID][x.line.LineNo]; ok && code == x.wh {
+			l.Importance = widget.HighImportance
+		}
+		l.SetText(x.wh)
+	}
+}
+
+// overrideLine asks which warehouse should ship line row of the selected order.
+func (s *AllocationScreen) overrideLine(row int) {
+	lines := s.detailLines()
+	if row >= len(lines) {
+		return
+	}
+	o := s.plan.Orders[s.selected]
+	x := lines[row]
+	opts := []string{autoChoice}
+	for _, w := range s.whs {
+		opts = append(opts, w.Code)
+	}
+	choice := widget.NewSelect(opts, nil)
+	choice.SetSelected(autoChoice)
+	if code, ok := s.overrides[o.OrderID][x.line.LineNo]; ok {
+		choice.SetSelected(code)
+	}
+	dialog.ShowForm(fmt.Sprintf("Ship %d × %s of %s from", x.line.Qty, x.line.SKU, o.Number), "Re-plan", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Warehouse", choice)}, func(ok bool) {
+			if ok {
+				s.Override(o.OrderID, x.line.LineNo, choice.Selected)
+			}
+		}, s.window)
+}
+
+// Override pins an order line to a warehouse (autoChoice: back to the
+// planner's choice) and plans again.
+func (s *AllocationScreen) Override(orderID int64, lineNo int, code string) {
+	if code == autoChoice || code == "" {
+		delete(s.overrides[orderID], lineNo)
+		if len(s.overrides[orderID]) == 0 {
+			delete(s.overrides, orderID)
+		}
+	} else {
+		if s.overrides[orderID] == nil {
+			s.overrides[orderID] = map[int]string{}
+		}
+		s.overrides[orderID][lineNo] = code
+	}
+	s.RunPlan(false)
+}
+
+// CommitPlan reserves the plan shown, in one transaction, and reports
+// orders whose stock or status changed since it was made.
+func (s *AllocationScreen) CommitPlan() {
+	if s.plan == nil || len(s.plan.Orders) == 0 {
+		return
+	}
+	p := *s.plan
+	s.Commit.Disable()
+	s.PlanButton.Disable()
+	s.Busy.Show()
+	s.Busy.Start()
+	s.tasks.run(func() func() {
+		res, err := s.svc.Commit(context.Background(), p)
+		return func() {
+			s.Busy.Stop()
+			s.Busy.Hide()
+			s.PlanButton.Enable()
+			if err != nil {
+				s.Commit.Enable()
+				s.Problem.show("commit", err)
+				return
+			}
+			text := fmt.Sprintf("Committed: %s order(s) allocated and reserved, %s backordered.",
+				groupThousands(int64(res.Allocated)), groupThousands(int64(res.Backordered)))
+			if len(res.Conflicts) > 0 {
+				text += fmt.Sprintf(" %d order(s) changed since the plan and were left as they were (plan again):", len(res.Conflicts))
+				for i, c := range res.Conflicts {
+					if i == 5 {
+						text += fmt.Sprintf(" … and %d more", len(res.Conflicts)-5)
+						break
+					}
+					text += fmt.Sprintf(" %s: %s;", c.Number, c.Message)
+				}
+			}
+			s.plan, s.selected, s.overrides = nil, -1, map[int64]map[int]string{}
+			s.Table.Refresh()
+			s.Lines.Refresh()
+			s.Detail.SetText("")
+			s.Totals.SetText(text)
+			s.Problem.Hide()
+			if s.changed != nil {
+				s.changed()
+			}
+		}
+	})
+}
+
+// ImportRates replaces shipping rates from a file, after checking every row.
+func (s *AllocationScreen) ImportRates(path string) {
+	s.tasks.run(func() func() {
+		rates, problems, err := s.svc.ImportRates(context.Background(), path, "", false)
+		return func() {
+			switch {
+			case err != nil:
+				s.Problem.show("rates", err)
+			case len(problems) > 0:
+				var b strings.Builder
+				fmt.Fprintf(&b, "%d problem(s) in the rate file; nothing was imported:", len(problems))
+				for i, p := range problems {
+					if i == 8 {
+						fmt.Fprintf(&b, " … and %d more", len(problems)-8)
+						break
+					}
+					b.WriteString(" " + p.String() + ";")
+				}
+				s.Problem.show("rates", errors.New(b.String()))
+			default:
+				s.Problem.Hide()
+				s.Totals.SetText(fmt.Sprintf("Imported %d shipping rate(s). Plan again to use them.", len(rates)))
+			}
+		}
+	})
+}
+
+// showSettings edits the planner's costs and rules.
+func (s *AllocationScreen) showSettings() {
+	s.tasks.run(func() func() {
+		cfg, err := s.svc.Config(context.Background())
+		return func() {
+			if err != nil {
+				s.Problem.show("settings", err)
+				return
+			}
+			s.SettingsDialog(cfg).Show()
+		}
+	})
+}
+
+// SettingsDialog is the form of the planner's settings; saving writes them.
+func (s *AllocationScreen) SettingsDialog(cfg domain.AllocConfig) dialog.Dialog {
+	amount := func(v int64) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetText(domain.NewMoney(v, cfg.Currency).Decimal())
+		return e
+	}
+	split, customs, day, minSplit := amount(cfg.SplitPenalty), amount(cfg.CustomsCost), amount(cfg.DayCost), amount(cfg.MinSplitLine)
+	maxParcels := widget.NewEntry()
+	maxParcels.SetText(strconv.Itoa(cfg.MaxParcels))
+	never := widget.NewCheck("Never split an order", nil)
+	never.SetChecked(cfg.NeverSplit)
+	region := widget.NewCheck("Keep orders in their region", nil)
+	region.SetChecked(cfg.KeepInRegion)
+	partial := widget.NewCheck("Allocate what is in stock, backorder the rest", nil)
+	partial.SetChecked(cfg.AllowPartial)
+	auto := widget.NewCheck("Plan backorders again when stock arrives", nil)
+	auto.SetChecked(cfg.AutoReplan)
+	cur := string(cfg.Currency)
+	return dialog.NewForm("Allocation settings", "Save", "Cancel", []*widget.FormItem{
+		widget.NewFormItem("Extra parcel ("+cur+")", split),
+		widget.NewFormItem("Customs crossing ("+cur+")", customs),
+		widget.NewFormItem("Day of transit ("+cur+")", day),
+		widget.NewFormItem("Min value to split ("+cur+")", minSplit),
+		widget.NewFormItem("Max parcels (0: any)", maxParcels),
+		widget.NewFormItem("", never), widget.NewFormItem("", region), widget.NewFormItem("", partial), widget.NewFormItem("", auto),
+	}, func(ok bool) {
+		if !ok {
+			return
+		}
+		next := cfg
+		for _, m := range []struct {
+			e  *widget.Entry
+			to *int64
+		}{{split, &next.SplitPenalty}, {customs, &next.CustomsCost}, {day, &next.DayCost}, {minSplit, &next.MinSplitLine}} {
+			v, err := domain.ParseMoney(strings.TrimSpace(m.e.Text), cfg.Currency)
+			if err != nil {
+				s.Problem.show("settings", fmt.Errorf("%q is not an amount in %s; nothing was saved", m.e.Text, cfg.Currency))
+				return
+			}
+			*m.to = v.Amount
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(maxParcels.Text))
+		if err != nil || n < 0 {
+			s.Problem.show("settings", fmt.Errorf("max parcels %q is not a whole number of 0 or more; nothing was saved", maxParcels.Text))
+			return
+		}
+		next.MaxParcels, next.NeverSplit, next.KeepInRegion, next.AllowPartial, next.AutoReplan = n, never.Checked, region.Checked, partial.Checked, auto.Checked
+		s.tasks.run(func() func() {
+			err := s.svc.SetConfig(context.Background(), next)
+			return func() {
+				if err != nil {
+					s.Problem.show("settings", err)
+					return
+				}
+				s.Problem.Hide()
+				s.Totals.SetText("Settings saved. Plan again to use them.")
+			}
+		})
+	}, s.window)
+}
