@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -79,7 +80,7 @@ func Open(path string) (*App, error) {
 	}
 	a := &App{
 		db:         db,
-		Orders:     &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), now: time.Now},
+		Orders:     &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), alloc: db.AllocationStore(), now: time.Now},
 		Inventory:  &InventoryService{stock: db.StockStore(), ledger: db.LedgerStore(), catalog: db.CatalogStore()},
 		Demo:       &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch},
 		Allocation: &AllocationService{store: db.AllocationStore(), catalog: db.CatalogStore(), now: time.Now},
@@ -103,7 +104,21 @@ func (a *App) DBPath() string { return a.db.Path() }
 type OrderService struct {
 	store   domain.OrderStore
 	catalog domain.CatalogStore
+	alloc   domain.AllocationStore
 	now     func() time.Time
+}
+
+// Allocation is where an order's lines are allocated (none when it is not).
+func (s *OrderService) Allocation(ctx context.Context, id int64) ([]domain.LineAllocation, error) {
+	return s.alloc.Allocation(ctx, id)
+}
+
+// Unallocate releases an allocated order's reservations; it becomes new.
+func (s *OrderService) Unallocate(ctx context.Context, id int64, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		reason = "un-allocated by coordinator"
+	}
+	return s.alloc.Unallocate(ctx, id, s.now(), reason)
 }
 
 // Count counts orders matching f.

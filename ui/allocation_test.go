@@ -77,6 +77,19 @@ func TestAllocationPlanOverrideCommit(t *testing.T) {
 	if n == 0 {
 		t.Error("no order is allocated after the commit")
 	}
+	// The order detail shows where each line ships from and why; un-allocating releases it.
+	page, _ := a.Orders.Page(ctx, domain.OrderFilter{Status: domain.StatusAllocated}, 0, 1)
+	d := m.Orders.Detail
+	ui.WithUI(func() { d.Show(page[0].ID) })
+	d.Wait()
+	if !strings.Contains(d.Alloc.Text, " from ") || !strings.Contains(d.Alloc.Text, "Why: ") {
+		t.Errorf("allocation in the detail: %q", d.Alloc.Text)
+	}
+	ui.WithUI(func() { d.Unallocate(page[0].ID, "customer asked to wait") })
+	d.Wait()
+	if o, _ := a.Orders.Get(ctx, page[0].ID); o.Status != domain.StatusNew {
+		t.Errorf("after un-allocating: %s", o.Status)
+	}
 	if d, _ := a.Inventory.Verify(ctx); len(d) != 0 {
 		t.Errorf("ledger: %+v", d)
 	}

@@ -32,6 +32,7 @@ type OrderDetail struct {
 	Totals   *widget.Label
 	Notes    *widget.Label
 	History  *widget.Label
+	Alloc    *widget.Label
 	Actions  *fyne.Container
 	Problem  *widget.Label
 	Review   *widget.Label
@@ -56,7 +57,7 @@ func NewOrderDetail(svc OrderService, w fyne.Window, changed func(id int64)) *Or
 	d.Title.SizeName = theme.SizeNameSubHeadingText
 	d.Status = widget.NewLabel("")
 	d.Status.TextStyle.Bold = true
-	d.Meta, d.Address, d.Lines, d.Totals, d.Notes, d.History = label(), label(), label(), label(), label(), label()
+	d.Meta, d.Address, d.Lines, d.Totals, d.Notes, d.History, d.Alloc = label(), label(), label(), label(), label(), label(), label()
 	d.Problem = label()
 	d.Problem.Importance = widget.DangerImportance
 	d.Problem.Hide()
@@ -72,7 +73,7 @@ func NewOrderDetail(svc OrderService, w fyne.Window, changed func(id int64)) *Or
 	}
 	d.body = container.NewVScroll(container.NewVBox(
 		container.NewHBox(d.Title, d.Status), d.Problem, reviewBox, d.Meta, d.Actions, widget.NewSeparator(),
-		section("Ship to", d.Address), section("Lines", d.Lines), section("Totals", d.Totals),
+		section("Ship to", d.Address), section("Lines", d.Lines), section("Allocation", d.Alloc), section("Totals", d.Totals),
 		section("Notes", d.Notes), section("Status history", d.History),
 	))
 	d.empty = container.NewCenter(widget.NewLabel("Select an order to see its details."))
@@ -91,6 +92,10 @@ func (d *OrderDetail) Wait() { d.tasks.Wait() }
 func (d *OrderDetail) Show(id int64) {
 	d.tasks.run(func() func() {
 		o, err := d.svc.Get(context.Background(), id)
+		var alloc []domain.LineAllocation
+		if err == nil {
+			alloc, err = d.svc.Allocation(context.Background(), id)
+		}
 		return func() {
 			if err != nil {
 				logError("order detail", err)
@@ -100,6 +105,7 @@ func (d *OrderDetail) Show(id int64) {
 			}
 			d.Problem.Hide()
 			d.render(o)
+			d.renderAllocation(o, alloc)
 		}
 	})
 }
@@ -157,6 +163,67 @@ func (d *OrderDetail) render(o domain.Order) {
 	d.renderActions(o)
 	d.empty.Hide()
 	d.body.Show()
+}
+
+// renderAllocation shows where each line ships from and why (the reason the
+// planner gave, kept in the history when the order was allocated or backordered).
+func (d *OrderDetail) renderAllocation(o domain.Order, alloc []domain.LineAllocation) {
+	var why string
+	for i := len(o.History) - 1; i >= 0; i-- {
+		if h := o.History[i]; h.To == domain.StatusAllocated || h.To == domain.StatusBackordered {
+			why = h.Reason
+			break
+		}
+	}
+	var b strings.Builder
+	switch {
+	case len(alloc) > 0:
+		for _, a := range alloc {
+			fmt.Fprintf(&b, "%d × %s from %s\n", a.Qty, a.SKU, a.Warehouse)
+		}
+	case o.Status == domain.StatusBackordered:
+		b.WriteString("Backordered: waiting for stock.\n")
+	default:
+		b.WriteString("Not allocated.")
+	}
+	if why != "" && (len(alloc) > 0 || o.Status == domain.StatusBackordered) {
+		b.WriteString("Why: " + why)
+	}
+	d.Alloc.SetText(strings.TrimSpace(b.String()))
+	if o.Status == domain.StatusAllocated {
+		un := widget.NewButtonWithIcon("Un-allocate", theme.ContentUndoIcon(), func() { d.askUnallocate(o) })
+		d.Actions.Add(un)
+		d.Actions.Refresh()
+	}
+}
+
+func (d *OrderDetail) askUnallocate(o domain.Order) {
+	reason := widget.NewEntry()
+	reason.SetPlaceHolder("Reason (kept in the order history)")
+	dialog.ShowForm("Un-allocate — "+o.Number, "Un-allocate", "Back",
+		[]*widget.FormItem{widget.NewFormItem("Reason", reason)},
+		func(ok bool) {
+			if ok {
+				d.Unallocate(o.ID, reason.Text)
+			}
+		}, d.window)
+}
+
+// Unallocate releases the order's reservations in the background; it becomes new.
+func (d *OrderDetail) Unallocate(id int64, reason string) {
+	d.tasks.run(func() func() {
+		err := d.svc.Unallocate(context.Background(), id, reason)
+		return func() {
+			if err != nil {
+				logError("un-allocate", err)
+				dialog.ShowError(fmt.Errorf("%s", userMessage(err)), d.window)
+				return
+			}
+			if d.changed != nil {
+				d.changed(id)
+			}
+		}
+	})
 }
 
 func localTime(t time.Time) string { return t.In(time.Local).Format("2006-01-02 15:04 MST") }

@@ -17,6 +17,9 @@ type OrderService interface {
 	Transition(ctx context.Context, id int64, to domain.OrderStatus, reason string) error
 	// MarkReviewed clears an order's review flag, noting it in the history.
 	MarkReviewed(ctx context.Context, id int64, note string) error
+	// Allocation is where the order's lines are allocated; Unallocate releases them.
+	Allocation(ctx context.Context, id int64) ([]domain.LineAllocation, error)
+	Unallocate(ctx context.Context, id int64, reason string) error
 }
 
 // InventoryService is what the Inventory screen needs; app.InventoryService implements it.
