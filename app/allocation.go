@@ -200,3 +200,8 @@ func (s *AllocationService) AfterStockIn(ctx context.Context) {
 func (s *AllocationService) Warehouses(ctx context.Context) ([]domain.Warehouse, error) {
 	return s.catalog.Warehouses(ctx)
 }
+
+// SetChannelPriority sets a channel's priority, -9 to 9.
+func (s *AllocationService) SetChannelPriority(ctx context.Context, channelID int64, p int) error {
+	return s.store.SetChannelPriority(ctx, channelID, p)
+}

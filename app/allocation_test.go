@@ -250,3 +250,25 @@ func TestBackordersAreReplannedWhenStockArrives(t *testing.T) {
 		t.Error("no allocation recorded")
 	}
 }
+
+func TestCLIPriorities(t *testing.T) {
+	db := demoDB(t)
+	out, _, _ := runCLI(t, "--db", db, "allocate", "--dry-run", "--format", "json")
+	var plan app.AllocateJSON
+	json.Unmarshal([]byte(out), &plan)
+	last := plan.Orders[len(plan.Orders)-1].Number
+	if out, errs, code := runCLI(t, "--db", db, "orders", "priority", last, "--set", "9"); code != 0 || !strings.Contains(out, "priority +9") {
+		t.Fatalf("%d %q %q", code, out, errs)
+	}
+	out, _, _ = runCLI(t, "--db", db, "allocate", "--dry-run", "--format", "json")
+	json.Unmarshal([]byte(out), &plan)
+	if plan.Orders[0].Number != last {
+		t.Errorf("after priority +9, %s is planned first, not %s", plan.Orders[0].Number, last)
+	}
+	if _, errs, code := runCLI(t, "--db", db, "orders", "priority", last, "--set", "12"); code != 1 || !strings.Contains(errs, "-9 to 9") {
+		t.Errorf("priority 12: %d %q", code, errs)
+	}
+	if out, errs, code := runCLI(t, "--db", db, "channels", "priority", "WOO-AM", "--set", "3"); code != 0 || !strings.Contains(out, "priority +3") {
+		t.Errorf("channel priority: %d %q %q", code, out, errs)
+	}
+}

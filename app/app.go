@@ -113,6 +113,11 @@ func (s *OrderService) Allocation(ctx context.Context, id int64) ([]domain.LineA
 	return s.alloc.Allocation(ctx, id)
 }
 
+// SetPriority sets an order's manual priority (-9 to 9; higher is allocated first).
+func (s *OrderService) SetPriority(ctx context.Context, id int64, p int) error {
+	return s.alloc.SetPriority(ctx, id, p)
+}
+
 // Unallocate releases an allocated order's reservations; it becomes new.
 func (s *OrderService) Unallocate(ctx context.Context, id int64, reason string) error {
 	if strings.TrimSpace(reason) == "" {

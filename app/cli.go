@@ -28,6 +28,7 @@ Usage:
 Commands:
   demo            fill an empty database with the sample data set
   orders list     list orders
+  orders priority set an order's manual priority for allocation
   stock list      list stock on hand per bin, with reserved and available per warehouse
   stock adjust    correct a bin's stock, with a reason
   stock move      move stock between two bins of a warehouse
@@ -45,6 +46,7 @@ Commands:
   rates import    replace shipping rates from a CSV or XLSX file
   channels add    add a channel (Shopify, WooCommerce, BigCommerce, or files)
   channels list   list channels and where their syncs stand
+  channels priority  set a channel's priority for allocation
   sync            pull new and changed orders from the channels
   import          import orders from a CSV or XLSX file into a channel
   sandbox         run a sandbox store (Shopify, WooCommerce, BigCommerce APIs) on this computer
@@ -121,6 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 	commands := []command{
 		{"demo", cmdDemo},
 		{"orders list", cmdOrdersList},
+		{"orders priority", cmdOrdersPriority},
 		{"stock list", cmdStockList},
 		{"stock adjust", cmdStockAdjust},
 		{"stock move", cmdStockMove},
@@ -138,6 +141,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"rates import", cmdRatesImport},
 		{"channels add", cmdChannelsAdd},
 		{"channels list", cmdChannelsList},
+		{"channels priority", cmdChannelsPriority},
 		{"sync", cmdSync},
 		{"sandbox", cmdSandbox},
 		{"import", cmdImport},

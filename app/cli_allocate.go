@@ -311,3 +311,56 @@ func cmdAllocateSettings(ctx context.Context, open func() (*App, error), args []
 		cfg.MaxParcels, m(cfg.MinSplitLine), cfg.NeverSplit, cfg.KeepInRegion, cfg.AllowPartial, cfg.AutoReplan)
 	return nil
 }
+
+func cmdOrdersPriority(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("orders priority NUMBER", "Sets an order's manual priority, -9 to 9 (0: normal). Higher priorities are\n"+
+		"allocated first; then express shipping, the channel's priority, and age.", stdout, stderr)
+	set := fs.Int("set", 0, "the priority, -9 to 9")
+	number, err := parseWithArg(fs, args, "order number")
+	if err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	page, err := a.Orders.Page(ctx, domain.OrderFilter{Search: number}, 0, 50)
+	if err != nil {
+		return err
+	}
+	for _, o := range page {
+		if o.Number == number {
+			if err := a.Orders.SetPriority(ctx, o.ID, *set); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "Order %s: priority %+d.\n", number, *set)
+			return nil
+		}
+	}
+	return domain.Errorf(domain.ENOTFOUND, "no order numbered %q", number)
+}
+
+func cmdChannelsPriority(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("channels priority NAME", "Sets a channel's priority, -9 to 9 (0: normal): its orders are allocated before\n"+
+		"those of lower channels with the same manual priority.", stdout, stderr)
+	set := fs.Int("set", 0, "the priority, -9 to 9")
+	name, err := parseWithArg(fs, args, "channel name or code")
+	if err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ch, err := a.Intake.ChannelNamed(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := a.Allocation.SetChannelPriority(ctx, ch.ID, *set); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Channel %s: priority %+d.\n", ch.Name, *set)
+	return nil
+}

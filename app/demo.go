@@ -85,6 +85,14 @@ var demoProductKinds = []demoProductKind{
 	{"Yoga mat 4 mm", "950691", "Articles for general physical exercise", []string{"TW", "CN"}, 1800, [3]int{620, 150, 150}, 6900, "C"},
 }
 
+// demoServices are each demo channel's shipping services as its storefront
+// names them: standard, and (every ninth order) express.
+var demoServices = [][2]string{
+	{"Standard shipping", "Express 1–2 business days"},
+	{"Flat rate", "DHL Express"},
+	{"Standard Shipping", "Priority Overnight"},
+}
+
 var demoVariants = [][]string{
 	{"Black", "Navy", "Olive", "Sand"},
 	{"XS", "S", "M", "L", "XL"},
@@ -340,7 +348,8 @@ func (g *demoGen) order(i, total int) domain.Order {
 			Phone:      fmt.Sprintf("%s %d %03d %04d", loc.phone, 20+g.pick(70), g.pick(1000), g.pick(10000)),
 			Email:      email,
 		},
-		Status: domain.StatusNew,
+		Status:  domain.StatusNew,
+		Service: demoServices[loc.channel%len(demoServices)][min(i%9, 1)^1],
 	}
 	if g.pick(12) == 0 {
 		o.ShipTo.Company = "Atelier " + family.native

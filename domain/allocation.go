@@ -932,4 +932,7 @@ type AllocationStore interface {
 	// Unallocate releases an allocated order's reservations and makes it new again.
 	Unallocate(ctx context.Context, orderID int64, at time.Time, reason string) error
 	Allocation(ctx context.Context, orderID int64) ([]LineAllocation, error)
+	// SetPriority and SetChannelPriority set manual priorities, -9 to 9.
+	SetPriority(ctx context.Context, orderID int64, p int) error
+	SetChannelPriority(ctx context.Context, channelID int64, p int) error
 }

@@ -167,7 +167,7 @@ func MergeSource(stored *Order, src SourceOrder, channelName string, at time.Tim
 			stored.PlacedAt = n.PlacedAt
 		}
 		stored.Lines, stored.Shipping, stored.Tax, stored.Total = n.Lines, n.Shipping, n.Tax, n.Total
-		stored.ShipTo, stored.CustomerEmail, stored.Notes = n.ShipTo, n.CustomerEmail, n.Notes
+		stored.ShipTo, stored.CustomerEmail, stored.Notes, stored.Service = n.ShipTo, n.CustomerEmail, n.Notes, n.Service
 		stored.Note(at, "updated from "+channelName)
 	} else if !src.Cancelled {
 		if diff := Differences(*stored, n); len(diff) > 0 {

@@ -125,6 +125,26 @@ type Order struct {
 	// Review, when not empty, says what the source changed after the order was
 	// allocated; the change was not applied and a coordinator should look.
 	Review string
+	// Service is the shipping service the customer chose ("Express", "Standard
+	// shipping"), as the storefront names it; "" when unknown.
+	Service string
+	// Priority is set by hand, -9 to 9 (0: normal); higher is allocated first.
+	Priority int
+}
+
+// expressWords mark a shipping service the customer paid to have fast.
+var expressWords = []string{"express", "expedited", "next day", "next-day", "overnight", "priority", "same day", "same-day",
+	"1-day", "one day", "24h", "24 h", "eilversand", "prioritaire", "urgente", "速達", "翌日", "당일", "익일"}
+
+// IsExpress reports whether a shipping service name is an express one.
+func IsExpress(service string) bool {
+	s := strings.ToLower(service)
+	for _, w := range expressWords {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // Subtotal sums the lines.

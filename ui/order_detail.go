@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,8 +117,17 @@ func (d *OrderDetail) render(o domain.Order) {
 	d.Status.SetText(o.Status.Label())
 	d.Status.Importance = statusImportance(o.Status)
 	d.Status.Refresh()
-	d.Meta.SetText(fmt.Sprintf("%s · external id %s\nPlaced %s\nCustomer %s",
-		o.ChannelCode, o.ExternalID, localTime(o.PlacedAt), o.CustomerEmail))
+	meta := fmt.Sprintf("%s · external id %s\nPlaced %s\nCustomer %s", o.ChannelCode, o.ExternalID, localTime(o.PlacedAt), o.CustomerEmail)
+	if o.Service != "" {
+		meta += "\nShipping: " + o.Service
+		if domain.IsExpress(o.Service) {
+			meta += " (express: allocated first)"
+		}
+	}
+	if o.Priority != 0 {
+		meta += fmt.Sprintf("\nPriority %+d", o.Priority)
+	}
+	d.Meta.SetText(meta)
 	addr := o.ShipTo.Lines()
 	if o.ShipTo.Phone != "" {
 		addr = append(addr, "☎ "+o.ShipTo.Phone)
@@ -193,8 +203,44 @@ func (d *OrderDetail) renderAllocation(o domain.Order, alloc []domain.LineAlloca
 	if o.Status == domain.StatusAllocated {
 		un := widget.NewButtonWithIcon("Un-allocate", theme.ContentUndoIcon(), func() { d.askUnallocate(o) })
 		d.Actions.Add(un)
-		d.Actions.Refresh()
 	}
+	if o.Status == domain.StatusNew || o.Status == domain.StatusBackordered {
+		d.Actions.Add(widget.NewButtonWithIcon("Priority…", theme.MoveUpIcon(), func() { d.askPriority(o) }))
+	}
+	d.Actions.Refresh()
+}
+
+func (d *OrderDetail) askPriority(o domain.Order) {
+	choice := widget.NewSelect(nil, nil)
+	for p := 9; p >= -9; p-- {
+		choice.Options = append(choice.Options, fmt.Sprintf("%+d", p))
+	}
+	choice.SetSelected(fmt.Sprintf("%+d", o.Priority))
+	dialog.ShowForm("Priority — "+o.Number, "Set", "Back",
+		[]*widget.FormItem{widget.NewFormItem("Priority", choice)},
+		func(ok bool) {
+			if ok {
+				p, _ := strconv.Atoi(choice.Selected)
+				d.SetPriority(o.ID, p)
+			}
+		}, d.window)
+}
+
+// SetPriority sets the order's manual priority in the background.
+func (d *OrderDetail) SetPriority(id int64, p int) {
+	d.tasks.run(func() func() {
+		err := d.svc.SetPriority(context.Background(), id, p)
+		return func() {
+			if err != nil {
+				logError("priority", err)
+				dialog.ShowError(fmt.Errorf("%s", userMessage(err)), d.window)
+				return
+			}
+			if d.changed != nil {
+				d.changed(id)
+			}
+		}
+	})
 }
 
 func (d *OrderDetail) askUnallocate(o domain.Order) {

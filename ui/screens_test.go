@@ -208,12 +208,12 @@ func TestOrderDetailAndHold(t *testing.T) {
 	if !strings.Contains(s.Detail.History.Text, "imported from") {
 		t.Errorf("history panel %q", s.Detail.History.Text)
 	}
-	// A new order can be put on hold or cancelled, not released.
+	// A new order can be put on hold, cancelled or given a priority, not released.
 	var actions []string
 	for _, b := range s.Detail.Actions.Objects {
 		actions = append(actions, b.(*widget.Button).Text)
 	}
-	if strings.Join(actions, ",") != "Put on hold,Cancel order" {
+	if strings.Join(actions, ",") != "Put on hold,Cancel order,Priority…" {
 		t.Errorf("actions %v", actions)
 	}
 	ui.WithUI(func() { s.Detail.Transition(o.ID, domain.StatusOnHold, "address check") })

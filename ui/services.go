@@ -20,6 +20,8 @@ type OrderService interface {
 	// Allocation is where the order's lines are allocated; Unallocate releases them.
 	Allocation(ctx context.Context, id int64) ([]domain.LineAllocation, error)
 	Unallocate(ctx context.Context, id int64, reason string) error
+	// SetPriority sets the order's manual priority, -9 to 9.
+	SetPriority(ctx context.Context, id int64, p int) error
 }
 
 // InventoryService is what the Inventory screen needs; app.InventoryService implements it.

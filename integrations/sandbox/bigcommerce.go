@@ -78,7 +78,9 @@ func (s *Store) serveBigCommerce(w http.ResponseWriter, r *http.Request) {
 		}
 		_ = json.NewEncoder(w).Encode(out)
 	case "shipping_addresses":
-		_ = json.NewEncoder(w).Encode([]map[string]any{bcAddress(o.Order)})
+		a := bcAddress(o.Order)
+		a["shipping_method"] = o.Order.Service
+		_ = json.NewEncoder(w).Encode([]map[string]any{a})
 	default:
 		w.WriteHeader(http.StatusNotFound)
 	}

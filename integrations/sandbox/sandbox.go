@@ -223,6 +223,13 @@ type wooOrder struct {
 	Billing         wooAddress `json:"billing"`
 	Shipping        wooAddress `json:"shipping"`
 	LineItems       []wooLine  `json:"line_items"`
+	ShippingLines   []wooShip  `json:"shipping_lines"`
+}
+
+type wooShip struct {
+	MethodID    string `json:"method_id"`
+	MethodTitle string `json:"method_title"`
+	Total       string `json:"total"`
 }
 
 const wooTime = "2006-01-02T15:04:05"
@@ -240,7 +247,8 @@ func toWoo(o *Order) wooOrder {
 		DateCreated: d.PlacedAt.UTC().Format(wooTime), DateCreatedGMT: d.PlacedAt.UTC().Format(wooTime),
 		DateModified: o.Modified.UTC().Format(wooTime), DateModifiedGMT: o.Modified.UTC().Format(wooTime),
 		DiscountTotal: domain.NewMoney(0, d.Currency).Decimal(), ShippingTotal: d.Shipping.Decimal(),
-		Total: d.Total.Decimal(), TotalTax: d.Tax.Decimal(), CustomerNote: d.Notes, Billing: billing, Shipping: addr}
+		Total: d.Total.Decimal(), TotalTax: d.Tax.Decimal(), CustomerNote: d.Notes, Billing: billing, Shipping: addr,
+		ShippingLines: []wooShip{{MethodID: "flat_rate", MethodTitle: d.Service, Total: d.Shipping.Decimal()}}}
 	for i, l := range d.Lines {
 		t, _ := l.Total()
 		w.LineItems = append(w.LineItems, wooLine{ID: o.ID*100 + int64(i), Name: l.Name, ProductID: 1000 + int64(i),

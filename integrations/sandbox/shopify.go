@@ -158,7 +158,7 @@ func toShopify(o *Order) map[string]any {
 		"updatedAt": o.Modified.UTC().Format(time.RFC3339), "cancelledAt": cancelled, "email": d.CustomerEmail, "note": d.Notes,
 		"presentmentCurrencyCode": string(d.Currency), "displayFinancialStatus": "PAID", "displayFulfillmentStatus": fulfil,
 		"totalPriceSet": moneySet(d.Total), "totalTaxSet": moneySet(d.Tax), "totalShippingPriceSet": moneySet(d.Shipping),
-		"shippingAddress": addr, "billingAddress": addr,
+		"shippingAddress": addr, "billingAddress": addr, "shippingLine": map[string]any{"title": d.Service},
 		"lineItems": map[string]any{"pageInfo": map[string]any{"hasNextPage": false, "endCursor": nil}, "nodes": lines},
 	}
 }

@@ -21,9 +21,10 @@ func (db *DB) AllocationStore() *AllocationStore { return &AllocationStore{db} }
 var _ domain.AllocationStore = (*AllocationStore)(nil)
 
 // OpenOrders implements domain.AllocationStore. Priority is the order's own
-// (manual) priority × 100 plus its channel's.
+// (manual) priority × 100, plus its channel's × 10, plus 5 for an express
+// shipping service; age breaks ties in the planner.
 func (db *AllocationStore) OpenOrders(ctx context.Context, f domain.OrderFilter) ([]domain.PlanOrder, error) {
-	q := `SELECT o.id, o.number, o.placed_at, o.ship_country, o.priority * 100 + c.priority, o.currency,
+	q := `SELECT o.id, o.number, o.placed_at, o.ship_country, o.priority * 100 + c.priority * 10, o.service, o.currency,
 			l.line_no, l.sku, l.quantity, l.unit_price_minor
 		FROM orders o JOIN channels c ON c.id = o.channel_id JOIN order_lines l ON l.order_id = o.id
 		WHERE o.status IN ('new', 'backordered')`
@@ -49,10 +50,13 @@ func (db *AllocationStore) OpenOrders(ctx context.Context, f domain.OrderFilter)
 	for rows.Next() {
 		var o domain.PlanOrder
 		var placed, qty, price int64
-		var country, cur string
+		var country, service, cur string
 		var l domain.PlanLine
-		if err := rows.Scan(&o.ID, &o.Number, &placed, &country, &o.Priority, &cur, &l.LineNo, &l.SKU, &qty, &price); err != nil {
+		if err := rows.Scan(&o.ID, &o.Number, &placed, &country, &o.Priority, &service, &cur, &l.LineNo, &l.SKU, &qty, &price); err != nil {
 			return nil, err
+		}
+		if domain.IsExpress(service) {
+			o.Priority += 5
 		}
 		l.Qty = domain.Quantity(qty)
 		l.Value = domain.IndicativeEUR(domain.NewMoney(price*qty, domain.Currency(cur)))
@@ -325,4 +329,39 @@ func (db *AllocationStore) Allocation(ctx context.Context, orderID int64) ([]dom
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// SetPriority sets an order's manual priority (-9 to 9; higher is allocated first).
+func (db *AllocationStore) SetPriority(ctx context.Context, orderID int64, p int) error {
+	if p < -9 || p > 9 {
+		return domain.Errorf(domain.EINVALID, "a priority goes from -9 to 9")
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE orders SET priority = ? WHERE id = ?`, p, orderID)
+		if err != nil {
+			return translate(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// SetChannelPriority sets a channel's priority (-9 to 9): its orders go
+// before those of lower channels of the same manual priority.
+func (db *AllocationStore) SetChannelPriority(ctx context.Context, channelID int64, p int) error {
+	if p < -9 || p > 9 {
+		return domain.Errorf(domain.EINVALID, "a priority goes from -9 to 9")
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE channels SET priority = ? WHERE id = ?`, p, channelID)
+		if err != nil {
+			return translate(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.ErrNotFound
+		}
+		return nil
+	})
 }

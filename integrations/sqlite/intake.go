@@ -379,10 +379,10 @@ func (db *IntakeStore) upsert(ctx context.Context, tx *stmtCache, channelID int6
 		shipping_minor = ?, tax_minor = ?, total_minor = ?, units = ?, customer_email = ?, ship_name = ?, ship_company = ?,
 		ship_line1 = ?, ship_line2 = ?, ship_city = ?, ship_region = ?, ship_postal_code = ?, ship_country = ?, ship_phone = ?,
 		ship_email = ?, notes = ?, status = ?, search_text = ?, source_status = ?, source_updated_at = ?, source_fingerprint = ?,
-		review = ? WHERE id = ?`, stored.Number, millis(stored.PlacedAt), millis(now), string(stored.Currency), stored.Shipping.Amount,
+		review = ?, service = ? WHERE id = ?`, stored.Number, millis(stored.PlacedAt), millis(now), string(stored.Currency), stored.Shipping.Amount,
 		stored.Tax.Amount, stored.Total.Amount, int64(stored.Units()), stored.CustomerEmail, a.Name, a.Company, a.Line1,
 		a.Line2, a.City, a.Region, a.PostalCode, string(a.Country), a.Phone, a.Email, stored.Notes, string(stored.Status),
-		searchText(&stored), src.SourceStatus, millis(src.Order.UpdatedAt), fp, stored.Review, id); err != nil {
+		searchText(&stored), src.SourceStatus, millis(src.Order.UpdatedAt), fp, stored.Review, stored.Service, id); err != nil {
 		return 0, err
 	}
 	if err := reindexOrder(ctx, tx, id, oldText, searchText(&stored)); err != nil {

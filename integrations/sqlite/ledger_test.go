@@ -532,3 +532,54 @@ func TestMigrationGivesOldStockAnOpeningBalance(t *testing.T) {
 		t.Errorf("opening movements %+v", moves)
 	}
 }
+
+// Express shipping, a channel's priority and an order's own priority put an
+// order first for scarce stock; otherwise the oldest goes first.
+func TestOpenOrdersCarryPriorities(t *testing.T) {
+	db := openTemp(t)
+	f := newFixture(t, db)
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 2) // one order's worth (the helper orders 2)
+	mk := func(ext string, age time.Duration, ch int64, service string) *domain.Order {
+		o := order(ch, ext, "#"+ext, placedAt.Add(-age), "Ana", "a@example.com", "NL", "EUR", "PRT-1")
+		o.Service = service
+		must(t, db.OrderStore().CreateOrder(ctx, o))
+		return o
+	}
+	old := mk("OLD", 48*time.Hour, f.channel.ID, "Standard shipping")
+	express := mk("EXP", time.Hour, f.channel.ID, "DHL Express")
+	s := db.AllocationStore()
+	plan := func() string {
+		orders, err := s.OpenOrders(ctx, domain.OrderFilter{})
+		must(t, err)
+		avail, _ := s.Availability(ctx)
+		whs, _ := db.CatalogStore().Warehouses(ctx)
+		p := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
+			Rates: domain.DefaultRates(whs, []domain.Country{"NL"}), Config: domain.DefaultAllocConfig()})
+		for _, o := range p.Orders {
+			if o.Status == domain.StatusAllocated {
+				return o.Number
+			}
+		}
+		return ""
+	}
+	if got := plan(); got != "#EXP" {
+		t.Errorf("express order should win the last unit, %s did", got)
+	}
+	must(t, s.SetPriority(ctx, old.ID, 1))
+	if got := plan(); got != "#OLD" {
+		t.Errorf("manual priority should win, %s did", got)
+	}
+	must(t, s.SetPriority(ctx, old.ID, 0))
+	other := mk("CH2", 0, f.otherChan.ID, "")
+	must(t, s.SetChannelPriority(ctx, f.otherChan.ID, 2))
+	if got := plan(); got != other.Number {
+		t.Errorf("channel priority should win, %s did", got)
+	}
+	if err := s.SetPriority(ctx, express.ID, 10); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("priority 10: %v", err)
+	}
+	got, _ := db.OrderStore().Order(ctx, express.ID)
+	if got.Service != "DHL Express" {
+		t.Errorf("service stored as %q", got.Service)
+	}
+}

@@ -23,8 +23,8 @@ type execer interface {
 const insertOrderSQL = `INSERT INTO orders (channel_id, external_id, number, placed_at, updated_at, currency,
 	shipping_minor, tax_minor, total_minor, units, customer_email,
 	ship_name, ship_company, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country,
-	ship_phone, ship_email, notes, status, search_text, source_status, source_updated_at, source_fingerprint)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	ship_phone, ship_email, notes, status, search_text, source_status, source_updated_at, source_fingerprint, service, priority)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // sourceFields are what an order's source said last, for re-syncs.
 type sourceFields struct {
@@ -61,7 +61,7 @@ func insertOrderFrom(ctx context.Context, x execer, o *domain.Order, now int64, 
 	res, err := x.ExecContext(ctx, insertOrderSQL, o.ChannelID, o.ExternalID, o.Number, millis(o.PlacedAt), updated,
 		string(o.Currency), o.Shipping.Amount, o.Tax.Amount, o.Total.Amount, int64(o.Units()), o.CustomerEmail,
 		a.Name, a.Company, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, string(a.Country), a.Phone, a.Email,
-		o.Notes, string(o.Status), searchText(o), src.status, src.updatedAt, src.fingerprint)
+		o.Notes, string(o.Status), searchText(o), src.status, src.updatedAt, src.fingerprint, o.Service, o.Priority)
 	if err != nil {
 		return fmt.Errorf("order %s: %w", o.Number, translate(err))
 	}
@@ -156,7 +156,7 @@ func reindexOrder(ctx context.Context, x execer, id int64, oldText, newText stri
 const orderColumns = `o.id, o.channel_id, c.code, o.external_id, o.number, o.placed_at, o.updated_at, o.currency,
 	o.shipping_minor, o.tax_minor, o.total_minor, o.customer_email,
 	o.ship_name, o.ship_company, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region, o.ship_postal_code,
-	o.ship_country, o.ship_phone, o.ship_email, o.notes, o.status, o.review`
+	o.ship_country, o.ship_phone, o.ship_email, o.notes, o.status, o.review, o.service, o.priority`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -171,7 +171,7 @@ func scanOrder(s scanner) (domain.Order, error) {
 	if err := s.Scan(&o.ID, &o.ChannelID, &o.ChannelCode, &o.ExternalID, &o.Number, &placed, &updated, &cur,
 		&shipping, &tax, &total, &o.CustomerEmail,
 		&a.Name, &a.Company, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode,
-		&country, &a.Phone, &a.Email, &o.Notes, &status, &o.Review); err != nil {
+		&country, &a.Phone, &a.Email, &o.Notes, &status, &o.Review, &o.Service, &o.Priority); err != nil {
 		return o, translate(err)
 	}
 	c, err := domain.ParseCurrency(cur)

@@ -2,7 +2,9 @@
 -- (each line's reservation), why, what shipping costs per warehouse and
 -- destination, and the planner's settings.
 
-ALTER TABLE orders ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN priority INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN -9 AND 9);
+-- The shipping service the customer chose, as the storefront names it.
+ALTER TABLE orders ADD COLUMN service TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN allocation_note TEXT NOT NULL DEFAULT '';
 ALTER TABLE channels ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
 

@@ -107,6 +107,8 @@ type wireAddress struct {
 	CountryISO2 string `json:"country_iso2"`
 	Phone       string `json:"phone"`
 	Email       string `json:"email"`
+	// ShippingMethod is on shipping addresses only: the service chosen for it.
+	ShippingMethod string `json:"shipping_method"`
 }
 
 type wireOrder struct {
@@ -243,7 +245,8 @@ func (w wireOrder) toDomain(products []wireProduct, a wireAddress) (domain.Sourc
 	}
 	id := strconv.FormatInt(w.ID, 10)
 	o := domain.Order{ExternalID: id, Number: id, PlacedAt: placed, UpdatedAt: modified, Currency: cur,
-		Notes: w.CustomerMessage, CustomerEmail: strings.TrimSpace(w.BillingAddress.Email), Status: domain.StatusNew}
+		Notes: w.CustomerMessage, CustomerEmail: strings.TrimSpace(w.BillingAddress.Email), Status: domain.StatusNew,
+		Service: strings.TrimSpace(a.ShippingMethod)}
 	if o.Total, err = amount("total", w.TotalIncTax); err != nil {
 		return domain.SourceOrder{}, err
 	}

@@ -35,7 +35,7 @@ type bcOrder struct {
 
 func address(first, last, street, city, state, zip, iso2, phone, email string) string {
 	return fmt.Sprintf(`{"first_name":%q,"last_name":%q,"company":"","street_1":%q,"street_2":"","city":%q,"state":%q,"zip":%q,
-		"country":"","country_iso2":%q,"phone":%q,"email":%q}`, first, last, street, city, state, zip, iso2, phone, email)
+		"country":"","country_iso2":%q,"phone":%q,"email":%q,"shipping_method":"Standard Shipping"}`, first, last, street, city, state, zip, iso2, phone, email)
 }
 
 func product(sku string, qty int, price string) string {
@@ -199,7 +199,7 @@ func TestFetchAndMap(t *testing.T) {
 	}
 	jp := orders["101"].Order
 	if jp.Total != domain.NewMoney(10600, "JPY") || jp.Lines[0].UnitPrice != domain.NewMoney(9800, "JPY") ||
-		jp.ShipTo.Name != "太郎 山田" || !jp.PlacedAt.Equal(time.Date(2026, 11, 20, 9, 15, 0, 0, time.UTC)) {
+		jp.ShipTo.Name != "太郎 山田" || !jp.PlacedAt.Equal(time.Date(2026, 11, 20, 9, 15, 0, 0, time.UTC)) || jp.Service != "Standard Shipping" {
 		t.Errorf("JPY order %+v", jp)
 	}
 	kw := orders["102"].Order

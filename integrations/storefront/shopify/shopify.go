@@ -94,6 +94,7 @@ var detailsQuery = `query OrderDetails($ids: [ID!]!) {
       totalShippingPriceSet { ` + moneyFields + ` }
       shippingAddress { ` + addressFields + ` }
       billingAddress { ` + addressFields + ` }
+      shippingLine { title }
       lineItems(first: ` + fmt.Sprint(LinesPerOrder) + `) {
         pageInfo { hasNextPage endCursor }
         nodes { sku name quantity currentQuantity variant { legacyResourceId } originalUnitPriceSet { ` + moneyFields + ` } }
@@ -244,22 +245,25 @@ type lineConnection struct {
 }
 
 type orderNode struct {
-	LegacyResourceID        string         `json:"legacyResourceId"`
-	Name                    string         `json:"name"`
-	CreatedAt               time.Time      `json:"createdAt"`
-	UpdatedAt               time.Time      `json:"updatedAt"`
-	CancelledAt             *time.Time     `json:"cancelledAt"`
-	Email                   string         `json:"email"`
-	Note                    string         `json:"note"`
-	PresentmentCurrencyCode string         `json:"presentmentCurrencyCode"`
-	FinancialStatus         string         `json:"displayFinancialStatus"`
-	FulfillmentStatus       string         `json:"displayFulfillmentStatus"`
-	TotalPriceSet           money          `json:"totalPriceSet"`
-	TotalTaxSet             money          `json:"totalTaxSet"`
-	TotalShippingPriceSet   money          `json:"totalShippingPriceSet"`
-	ShippingAddress         *address       `json:"shippingAddress"`
-	BillingAddress          *address       `json:"billingAddress"`
-	LineItems               lineConnection `json:"lineItems"`
+	LegacyResourceID        string     `json:"legacyResourceId"`
+	Name                    string     `json:"name"`
+	CreatedAt               time.Time  `json:"createdAt"`
+	UpdatedAt               time.Time  `json:"updatedAt"`
+	CancelledAt             *time.Time `json:"cancelledAt"`
+	Email                   string     `json:"email"`
+	Note                    string     `json:"note"`
+	PresentmentCurrencyCode string     `json:"presentmentCurrencyCode"`
+	FinancialStatus         string     `json:"displayFinancialStatus"`
+	FulfillmentStatus       string     `json:"displayFulfillmentStatus"`
+	TotalPriceSet           money      `json:"totalPriceSet"`
+	TotalTaxSet             money      `json:"totalTaxSet"`
+	TotalShippingPriceSet   money      `json:"totalShippingPriceSet"`
+	ShippingAddress         *address   `json:"shippingAddress"`
+	BillingAddress          *address   `json:"billingAddress"`
+	ShippingLine            *struct {
+		Title string `json:"title"`
+	} `json:"shippingLine"`
+	LineItems lineConnection `json:"lineItems"`
 }
 
 type ordersData struct {
@@ -386,6 +390,9 @@ func (n orderNode) toDomain() (domain.SourceOrder, error) {
 	}
 	o := domain.Order{ExternalID: n.LegacyResourceID, Number: n.Name, PlacedAt: n.CreatedAt.UTC(), UpdatedAt: n.UpdatedAt.UTC(),
 		Currency: cur, Notes: n.Note, CustomerEmail: strings.TrimSpace(n.Email), Status: domain.StatusNew}
+	if n.ShippingLine != nil {
+		o.Service = strings.TrimSpace(n.ShippingLine.Title)
+	}
 	if o.Number == "" {
 		o.Number = o.ExternalID
 	}

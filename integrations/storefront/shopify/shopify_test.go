@@ -42,7 +42,7 @@ func order(id int, cur, total, shipping, tax string, cancelled bool, addr string
 	return fmt.Sprintf(`{"legacyResourceId":"%d","name":"#%d","createdAt":"2026-11-20T18:15:00+09:00","updatedAt":"2026-11-20T10:00:%02dZ",
 		"cancelledAt":%s,"email":"buyer%d@example.com","note":null,"presentmentCurrencyCode":%q,
 		"displayFinancialStatus":"PAID","displayFulfillmentStatus":"UNFULFILLED",
-		"totalPriceSet":%s,"totalTaxSet":%s,"totalShippingPriceSet":%s,"shippingAddress":%s,"billingAddress":null,
+		"totalPriceSet":%s,"totalTaxSet":%s,"totalShippingPriceSet":%s,"shippingAddress":%s,"billingAddress":null,"shippingLine":{"title":"Express 1–2 days"},
 		"lineItems":{"pageInfo":{"hasNextPage":%v,"endCursor":%s},"nodes":[%s]}}`,
 		id, 1000+id, id%60, cancelledAt, id, cur, moneySet(total, cur), moneySet(tax, cur), moneySet(shipping, cur), addr,
 		more, end, strings.Join(lines, ","))
@@ -215,7 +215,8 @@ func TestFetchPagesAndMap(t *testing.T) {
 	}
 	jp := orders[0].Order
 	if jp.ExternalID != "1" || jp.Number != "#1001" || jp.Total != domain.NewMoney(10600, "JPY") ||
-		jp.Lines[0].UnitPrice != domain.NewMoney(9800, "JPY") || jp.ShipTo.Name != "山田 太郎" || jp.ShipTo.Region != "JP-13" {
+		jp.Lines[0].UnitPrice != domain.NewMoney(9800, "JPY") || jp.ShipTo.Name != "山田 太郎" || jp.ShipTo.Region != "JP-13" ||
+		jp.Service != "Express 1–2 days" || !domain.IsExpress(jp.Service) {
 		t.Errorf("JPY order %+v", jp)
 	}
 	if !jp.PlacedAt.Equal(time.Date(2026, 11, 20, 9, 15, 0, 0, time.UTC)) || jp.PlacedAt.Location() != time.UTC {

@@ -126,6 +126,9 @@ type wireOrder struct {
 	Billing         wireAddress `json:"billing"`
 	Shipping        wireAddress `json:"shipping"`
 	LineItems       []wireLine  `json:"line_items"`
+	ShippingLines   []struct {
+		MethodTitle string `json:"method_title"`
+	} `json:"shipping_lines"`
 }
 
 type wireAddress struct {
@@ -297,6 +300,9 @@ func (w wireOrder) toDomain() (domain.SourceOrder, error) {
 		Notes: w.CustomerNote, CustomerEmail: strings.TrimSpace(w.Billing.Email), Status: domain.StatusNew}
 	if o.Number == "" {
 		o.Number = id
+	}
+	if len(w.ShippingLines) > 0 {
+		o.Service = strings.TrimSpace(w.ShippingLines[0].MethodTitle)
 	}
 	if o.Shipping, err = money("shipping total", w.ShippingTotal); err != nil {
 		return domain.SourceOrder{}, err

@@ -33,7 +33,7 @@ func wooOrder(id int, currency, status, modified string, ship map[string]string,
 		"billing":{"first_name":"Billing","last_name":"Person","company":"","address_1":"1 Bill St","address_2":"","city":"Billtown",
 		"state":"","postcode":"1000","country":"US","email":"buyer%d@example.com","phone":"+1 555 0100"},
 		"shipping":%s,"payment_method":"stripe","transaction_id":"ch_1","meta_data":[],
-		"line_items":[%s],"tax_lines":[],"shipping_lines":[],"fee_lines":[],"coupon_lines":[],"refunds":[],"_links":{}}`,
+		"line_items":[%s],"tax_lines":[],"shipping_lines":[{"id":7,"method_title":"DHL Express","method_id":"flat_rate","total":"4.90"}],"fee_lines":[],"coupon_lines":[],"refunds":[],"_links":{}}`,
 		id, id, id, status, currency, modified, modified, amounts[currency][0], amounts[currency][1], amounts[currency][2],
 		id, addr, strings.Join(lines, ","))
 }
@@ -188,7 +188,8 @@ func TestFetchAllPagesAndMap(t *testing.T) {
 		byID[o.Order.ExternalID] = o
 	}
 	jp := byID["102"].Order
-	if jp.Currency != "JPY" || jp.Total != domain.NewMoney(10600, "JPY") || jp.Lines[0].UnitPrice != domain.NewMoney(9800, "JPY") {
+	if jp.Currency != "JPY" || jp.Total != domain.NewMoney(10600, "JPY") || jp.Lines[0].UnitPrice != domain.NewMoney(9800, "JPY") ||
+		jp.Service != "DHL Express" {
 		t.Errorf("JPY order %+v", jp)
 	}
 	if jp.ShipTo.Name != "太郎 山田" || jp.ShipTo.City != "渋谷区" || jp.ShipTo.Country != "JP" {
