@@ -47,6 +47,7 @@ type AllocationScreen struct {
 	Table       *widget.Table
 	Detail      *widget.Label
 	Lines       *widget.Table
+	RatesEditor *RatesEditor // the open rate editor, if any
 
 	channels  []domain.Channel
 	plan      *domain.Plan
@@ -73,7 +74,7 @@ func NewAllocationScreen(svc AllocationService, orders OrderService, w fyne.Wind
 	s.Commit = widget.NewButtonWithIcon("Commit plan", theme.ConfirmIcon(), s.CommitPlan)
 	s.Commit.Disable()
 	s.Settings = widget.NewButtonWithIcon("Settings…", theme.SettingsIcon(), s.showSettings)
-	s.Rates = widget.NewButtonWithIcon("Import rates…", theme.FolderOpenIcon(), func() { chooseTableFile(w, s.ImportRates) })
+	s.Rates = widget.NewButtonWithIcon("Rates…", theme.ListIcon(), s.ShowRates)
 	s.Busy = widget.NewProgressBarInfinite()
 	s.Busy.Stop()
 	s.Busy.Hide()
@@ -570,4 +571,131 @@ func (s *AllocationScreen) SettingsDialog(cfg domain.AllocConfig) dialog.Dialog 
 			}
 		})
 	}, s.window)
+}
+
+// RatesEditor lists the shipping rates and changes one at a time; a file
+// replaces many at once.
+type RatesEditor struct {
+	Table     *widget.Table
+	Warehouse *widget.Select
+	Country   *widget.Entry
+	Cost      *widget.Entry
+	Days      *widget.Entry
+	Save      *widget.Button
+	Note      *widget.Label
+	rates     []domain.Rate
+	cur       domain.Currency
+}
+
+// ShowRates opens the rate editor.
+func (s *AllocationScreen) ShowRates() {
+	s.tasks.run(func() func() {
+		ctx := context.Background()
+		rates, err := s.svc.Rates(ctx)
+		var cfg domain.AllocConfig
+		if err == nil {
+			cfg, err = s.svc.Config(ctx)
+		}
+		return func() {
+			if err != nil {
+				s.Problem.show("rates", err)
+				return
+			}
+			s.RatesEditor = s.newRatesEditor(rates, cfg.Currency)
+		}
+	})
+}
+
+func (s *AllocationScreen) newRatesEditor(rates []domain.Rate, cur domain.Currency) *RatesEditor {
+	e := &RatesEditor{rates: rates, cur: cur}
+	e.Table = newTable(func() (int, int) { return len(e.rates), 4 }, titles("Warehouse", "Country", "Cost ("+string(cur)+")", "Days"),
+		func(id widget.TableCellID, l *widget.Label) {
+			if id.Row >= len(e.rates) {
+				l.SetText("")
+				return
+			}
+			r := e.rates[id.Row]
+			if id.Col >= 2 {
+				l.Alignment = fyne.TextAlignTrailing
+			}
+			l.SetText([]string{r.Warehouse, string(r.Country), domain.NewMoney(r.Cost, cur).Decimal(), strconv.Itoa(r.TransitDays)}[id.Col])
+		})
+	for i, w := range []float32{100, 80, 100, 60} {
+		e.Table.SetColumnWidth(i, w)
+	}
+	var codes []string
+	for _, w := range s.whs {
+		codes = append(codes, w.Code)
+	}
+	e.Warehouse = widget.NewSelect(codes, nil)
+	e.Country = widget.NewEntry()
+	e.Country.SetPlaceHolder("ISO code, or * for any other")
+	e.Cost = widget.NewEntry()
+	e.Days = widget.NewEntry()
+	e.Table.OnSelected = func(id widget.TableCellID) {
+		if id.Row < len(e.rates) {
+			r := e.rates[id.Row]
+			e.Warehouse.SetSelected(r.Warehouse)
+			e.Country.SetText(string(r.Country))
+			e.Cost.SetText(domain.NewMoney(r.Cost, cur).Decimal())
+			e.Days.SetText(strconv.Itoa(r.TransitDays))
+		}
+	}
+	e.Note = widget.NewLabel("Select a rate to change it, or fill in a new one. A file (warehouse, country, cost, days) replaces the rates of the warehouses it lists.")
+	e.Note.Wrapping = fyne.TextWrapWord
+	e.Save = widget.NewButtonWithIcon("Save rate", theme.DocumentSaveIcon(), func() { s.SaveRate(e) })
+	importBtn := widget.NewButtonWithIcon("Import file…", theme.FolderOpenIcon(), func() { chooseTableFile(s.window, s.ImportRates) })
+	form := widget.NewForm(widget.NewFormItem("Warehouse", e.Warehouse), widget.NewFormItem("Country", e.Country),
+		widget.NewFormItem("Cost", e.Cost), widget.NewFormItem("Transit days", e.Days))
+	content := container.NewBorder(container.NewVBox(e.Note, form, container.NewHBox(e.Save, importBtn)), nil, nil, nil, e.Table)
+	d := dialog.NewCustom("Shipping rates", "Close", content, s.window)
+	d.Resize(fyne.NewSize(560, 640))
+	d.Show()
+	return e
+}
+
+// SaveRate writes the editor's rate (replacing the same warehouse and country).
+func (s *AllocationScreen) SaveRate(e *RatesEditor) {
+	country := domain.Country(strings.ToUpper(strings.TrimSpace(e.Country.Text)))
+	cost, err := domain.ParseMoney(strings.TrimSpace(e.Cost.Text), e.cur)
+	days, derr := strconv.Atoi(strings.TrimSpace(e.Days.Text))
+	switch {
+	case e.Warehouse.Selected == "":
+		e.Note.SetText("Choose the warehouse.")
+		return
+	case country != "*" && !country.Valid():
+		e.Note.SetText(fmt.Sprintf("%q is not an ISO 3166-1 country code (or * for any other).", e.Country.Text))
+		return
+	case err != nil || cost.Amount < 0:
+		e.Note.SetText(fmt.Sprintf("%q is not an amount in %s.", e.Cost.Text, e.cur))
+		return
+	case derr != nil || days < 0:
+		e.Note.SetText(fmt.Sprintf("%q is not a number of days.", e.Days.Text))
+		return
+	}
+	r := domain.Rate{Warehouse: e.Warehouse.Selected, Country: country, Cost: cost.Amount, TransitDays: days}
+	next := make([]domain.Rate, 0, len(e.rates)+1)
+	replaced := false
+	for _, x := range e.rates {
+		if x.Warehouse == r.Warehouse && x.Country == r.Country {
+			x, replaced = r, true
+		}
+		next = append(next, x)
+	}
+	if !replaced {
+		next = append(next, r)
+	}
+	s.tasks.run(func() func() {
+		err := s.svc.SetRates(context.Background(), next)
+		return func() {
+			if err != nil {
+				e.Note.SetText(userMessage(err))
+				return
+			}
+			e.rates = next
+			e.Table.Refresh()
+			e.Note.SetText(fmt.Sprintf("Saved: %s → %s %s, %d day(s). Plan again to use it.", r.Warehouse, r.Country,
+				domain.NewMoney(r.Cost, e.cur), r.TransitDays))
+		}
+	})
 }

@@ -107,3 +107,46 @@ func linesOf(o domain.PlannedOrder) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+func TestRatesEditorChangesOneRate(t *testing.T) {
+	a := demoApp(t, 5)
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	settle(m)
+	s := m.Allocation
+	ui.WithUI(func() { s.ShowRates() })
+	settle(m)
+	e := s.RatesEditor
+	if e == nil {
+		t.Fatalf("no rate editor: %q", s.Problem.Text)
+	}
+	if n, _ := e.Table.Length(); n < 7 {
+		t.Fatalf("%d default rates listed", n)
+	}
+	ui.WithUI(func() {
+		e.Warehouse.SetSelected("NL-VEN")
+		e.Country.SetText("de")
+		e.Cost.SetText("3.95")
+		e.Days.SetText("1")
+		s.SaveRate(e)
+	})
+	settle(m)
+	if !strings.Contains(e.Note.Text, "Saved: NL-VEN → DE 3.95 EUR, 1 day(s)") {
+		t.Fatalf("note %q", e.Note.Text)
+	}
+	rates, _ := a.Allocation.Rates(context.Background())
+	found := false
+	for _, r := range rates {
+		found = found || (r.Warehouse == "NL-VEN" && r.Country == "DE" && r.Cost == 395 && r.TransitDays == 1)
+	}
+	if !found {
+		t.Error("the rate was not stored")
+	}
+	ui.WithUI(func() {
+		e.Country.SetText("UK")
+		s.SaveRate(e)
+	})
+	if !strings.Contains(e.Note.Text, "not an ISO 3166-1") {
+		t.Errorf("bad country: %q", e.Note.Text)
+	}
+}

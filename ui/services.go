@@ -70,6 +70,8 @@ type AllocationService interface {
 	Config(ctx context.Context) (domain.AllocConfig, error)
 	SetConfig(ctx context.Context, c domain.AllocConfig) error
 	ImportRates(ctx context.Context, path, sheet string, dryRun bool) ([]domain.Rate, []domain.RowProblem, error)
+	Rates(ctx context.Context) ([]domain.Rate, error)
+	SetRates(ctx context.Context, rates []domain.Rate) error
 	Allocation(ctx context.Context, orderID int64) ([]domain.LineAllocation, error)
 	Unallocate(ctx context.Context, orderID int64, reason string) error
 }
