@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -270,5 +271,22 @@ func TestCLIPriorities(t *testing.T) {
 	}
 	if out, errs, code := runCLI(t, "--db", db, "channels", "priority", "WOO-AM", "--set", "3"); code != 0 || !strings.Contains(out, "priority +3") {
 		t.Errorf("channel priority: %d %q %q", code, out, errs)
+	}
+}
+
+func TestCancelledCommitReservesNothing(t *testing.T) {
+	a := openApp(t)
+	loadDemo(t, a, 600)
+	ctx, cancel := context.WithCancel(context.Background())
+	plan, err := a.Allocation.Plan(ctx, domain.OrderFilter{}, nil)
+	if err != nil || plan.Totals.Allocated == 0 {
+		t.Fatal(plan.Totals, err)
+	}
+	cancel()
+	if _, err := a.Allocation.Commit(ctx, plan); !errors.Is(err, context.Canceled) {
+		t.Errorf("commit after cancel: %v", err)
+	}
+	if n := totalReserved(t, a); n != 0 {
+		t.Errorf("%d reserved by a cancelled commit", n)
 	}
 }

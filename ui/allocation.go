@@ -42,6 +42,7 @@ type AllocationScreen struct {
 	Settings    *widget.Button
 	Rates       *widget.Button
 	Busy        *widget.ProgressBarInfinite
+	Cancel      *widget.Button
 	Totals      *widget.Label
 	Problem     problemLabel
 	Table       *widget.Table
@@ -57,7 +58,8 @@ type AllocationScreen struct {
 	selected  int
 	whs       []domain.Warehouse
 	gen       int
-	changed   func() // orders changed status: the Orders screen reloads
+	stop      context.CancelFunc // stops the plan or commit under way
+	changed   func()             // orders changed status: the Orders screen reloads
 	content   fyne.CanvasObject
 }
 
@@ -78,6 +80,8 @@ func NewAllocationScreen(svc AllocationService, orders OrderService, w fyne.Wind
 	s.Busy = widget.NewProgressBarInfinite()
 	s.Busy.Stop()
 	s.Busy.Hide()
+	s.Cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.CancelWork)
+	s.Cancel.Hide()
 	s.Totals = widget.NewLabel("Plan the open orders to see which warehouse ships what, and why. Nothing is reserved before Commit.")
 	s.Totals.Wrapping = fyne.TextWrapWord
 	s.Problem = newProblemLabel()
@@ -101,7 +105,8 @@ func NewAllocationScreen(svc AllocationService, orders OrderService, w fyne.Wind
 	right := container.NewBorder(s.Detail, nil, nil, nil, s.Lines)
 	split := container.NewHSplit(s.Table, right)
 	split.SetOffset(0.74)
-	s.content = container.NewBorder(container.NewVBox(filters, s.Busy, s.Totals, s.Problem.Label), nil, nil, nil, split)
+	busy := container.NewBorder(nil, nil, nil, s.Cancel, s.Busy)
+	s.content = container.NewBorder(container.NewVBox(filters, busy, s.Totals, s.Problem.Label), nil, nil, nil, split)
 	return s
 }
 
@@ -174,26 +179,26 @@ func (s *AllocationScreen) RunPlan(fresh bool) {
 	for id, m := range s.overrides {
 		over[id] = m
 	}
-	s.gen++
-	gen := s.gen
+	ctx, gen := s.startWork()
 	s.Commit.Disable()
-	s.PlanButton.Disable()
-	s.Busy.Show()
-	s.Busy.Start()
 	s.tasks.run(func() func() {
-		ctx := context.Background()
 		p, err := s.svc.Plan(ctx, f, over)
 		var cfg domain.AllocConfig
 		if err == nil {
 			cfg, err = s.svc.Config(ctx)
 		}
+		if err == nil {
+			err = ctx.Err() // cancelled while planning
+		}
 		return func() {
 			if gen != s.gen {
 				return
 			}
-			s.Busy.Stop()
-			s.Busy.Hide()
-			s.PlanButton.Enable()
+			s.endWork()
+			if errors.Is(err, context.Canceled) {
+				s.Totals.SetText("Planning cancelled; nothing was planned or reserved.")
+				return
+			}
 			if err != nil {
 				s.Problem.show("plan", err)
 				return
@@ -423,6 +428,39 @@ func (s *AllocationScreen) Override(orderID int64, lineNo int, code string) {
 	s.RunPlan(false)
 }
 
+// startWork shows the progress bar and Cancel, and returns the work's context.
+func (s *AllocationScreen) startWork() (context.Context, int) {
+	if s.stop != nil {
+		s.stop()
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.gen++
+	s.PlanButton.Disable()
+	s.Busy.Show()
+	s.Busy.Start()
+	s.Cancel.Show()
+	return ctx, s.gen
+}
+
+func (s *AllocationScreen) endWork() {
+	s.Busy.Stop()
+	s.Busy.Hide()
+	s.Cancel.Hide()
+	s.PlanButton.Enable()
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+}
+
+// CancelWork stops the plan or commit under way; a cancelled commit reserves nothing.
+func (s *AllocationScreen) CancelWork() {
+	if s.stop != nil {
+		s.stop()
+	}
+}
+
 // CommitPlan reserves the plan shown, in one transaction, and reports
 // orders whose stock or status changed since it was made.
 func (s *AllocationScreen) CommitPlan() {
@@ -431,15 +469,19 @@ func (s *AllocationScreen) CommitPlan() {
 	}
 	p := *s.plan
 	s.Commit.Disable()
-	s.PlanButton.Disable()
-	s.Busy.Show()
-	s.Busy.Start()
+	ctx, gen := s.startWork()
 	s.tasks.run(func() func() {
-		res, err := s.svc.Commit(context.Background(), p)
+		res, err := s.svc.Commit(ctx, p)
 		return func() {
-			s.Busy.Stop()
-			s.Busy.Hide()
-			s.PlanButton.Enable()
+			if gen != s.gen {
+				return
+			}
+			s.endWork()
+			if errors.Is(err, context.Canceled) {
+				s.Commit.Enable()
+				s.Totals.SetText("Commit cancelled: nothing was reserved (the commit is one transaction).")
+				return
+			}
 			if err != nil {
 				s.Commit.Enable()
 				s.Problem.show("commit", err)
