@@ -36,6 +36,9 @@ func (s *AllocationService) Input(ctx context.Context, f domain.OrderFilter) (do
 	if in.Rates, err = s.Rates(ctx); err != nil {
 		return in, err
 	}
+	if in.Incoming, err = s.store.Incoming(ctx, s.now()); err != nil {
+		return in, err
+	}
 	in.Config, err = s.store.AllocConfig(ctx)
 	return in, err
 }

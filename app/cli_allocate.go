@@ -253,6 +253,7 @@ func cmdAllocateSettings(ctx context.Context, open func() (*App, error), args []
 	day := fs.String("day-cost", "", "cost of a day of transit, per parcel")
 	maxParcels := fs.Int("max-parcels", -1, "most parcels per order (0: no limit)")
 	minSplit := fs.String("min-split-value", "", "a parcel split off must be worth at least this much (0: any)")
+	wait := fs.String("wait-day-cost", "", "cost of a day of waiting for an expected delivery instead of splitting (0: never wait)")
 	never := fs.String("never-split", "", "true or false")
 	region := fs.String("keep-in-region", "", "true or false: ship only from the destination's region")
 	partial := fs.String("allow-partial", "", "true or false: allocate what is in stock, backorder the rest")
@@ -273,7 +274,7 @@ func cmdAllocateSettings(ctx context.Context, open func() (*App, error), args []
 	for _, m := range []struct {
 		text string
 		to   *int64
-	}{{*split, &cfg.SplitPenalty}, {*customs, &cfg.CustomsCost}, {*day, &cfg.DayCost}, {*minSplit, &cfg.MinSplitLine}} {
+	}{{*split, &cfg.SplitPenalty}, {*customs, &cfg.CustomsCost}, {*day, &cfg.DayCost}, {*minSplit, &cfg.MinSplitLine}, {*wait, &cfg.WaitDayCost}} {
 		if m.text == "" {
 			continue
 		}
@@ -305,8 +306,8 @@ func cmdAllocateSettings(ctx context.Context, open func() (*App, error), args []
 		}
 	}
 	m := func(v int64) string { return domain.NewMoney(v, cfg.Currency).String() }
-	fmt.Fprintf(stdout, "Split penalty %s per extra parcel, customs %s per parcel crossing a border, %s per day of transit.\n",
-		m(cfg.SplitPenalty), m(cfg.CustomsCost), m(cfg.DayCost))
+	fmt.Fprintf(stdout, "Split penalty %s per extra parcel, customs %s per parcel crossing a border, %s per day of transit, %s per day of waiting.\n",
+		m(cfg.SplitPenalty), m(cfg.CustomsCost), m(cfg.DayCost), m(cfg.WaitDayCost))
 	fmt.Fprintf(stdout, "Max parcels %d (0: no limit), min split value %s, never split %v, keep in region %v, allow partial %v, auto re-plan %v.\n",
 		cfg.MaxParcels, m(cfg.MinSplitLine), cfg.NeverSplit, cfg.KeepInRegion, cfg.AllowPartial, cfg.AutoReplan)
 	return nil

@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -48,12 +49,16 @@ type AllocConfig struct {
 	KeepInRegion bool  // ship only from warehouses in the destination's region
 	AllowPartial bool  // allocate what is in stock and backorder the rest
 	AutoReplan   bool  // plan backordered orders again whenever stock arrives
+	// WaitDayCost is what a day of waiting costs (0: never wait): an order
+	// that would have to be split waits instead for an expected delivery that
+	// lets one warehouse ship it whole, when that is cheaper.
+	WaitDayCost int64
 }
 
 // DefaultAllocConfig is a sensible start: splits cost €3.50 each, customs
-// €6.00, a day of transit €0.40.
+// €6.00, a day of transit €0.40, a day of waiting for a delivery €1.50.
 func DefaultAllocConfig() AllocConfig {
-	return AllocConfig{Currency: "EUR", SplitPenalty: 350, CustomsCost: 600, DayCost: 40, MaxParcels: 3}
+	return AllocConfig{Currency: "EUR", SplitPenalty: 350, CustomsCost: 600, DayCost: 40, MaxParcels: 3, WaitDayCost: 150}
 }
 
 // AllocInput is everything a plan is made from.
@@ -65,6 +70,18 @@ type AllocInput struct {
 	Config     AllocConfig
 	// Fixed pins lines to a warehouse (manual overrides): order ID → line number → warehouse code.
 	Fixed map[int64]map[int]string
+	// Incoming is stock expected to arrive (open inbounds), for orders that
+	// may wait for it rather than be split.
+	Incoming []Incoming
+}
+
+// Incoming is stock of a SKU expected at a warehouse in Days days.
+type Incoming struct {
+	SKU       string
+	Warehouse string
+	Qty       Quantity
+	Days      int
+	Ref       string // the inbound's reference, for the reason
 }
 
 // Parcel is what one warehouse ships of an order.
@@ -117,6 +134,7 @@ type planner struct {
 	fixed    map[int64]map[int]string
 	whIndex  map[string]int
 	lanes    map[Country][]lane // per destination: each warehouse's parcel
+	incoming map[int][]Incoming // [sku*len(whs)+w]: expected deliveries, soonest first (Qty still unpromised)
 }
 
 // lane is shipping one parcel from a warehouse to a country, worked out once.
@@ -147,6 +165,20 @@ func newPlanner(in AllocInput) *planner {
 				p.stock[i*len(in.Warehouses)+w] = int64(q)
 			}
 		}
+	}
+	p.incoming = map[int][]Incoming{}
+	for _, inc := range in.Incoming {
+		w, ok := p.whIndex[inc.Warehouse]
+		sku, known := p.skuIndex[inc.SKU]
+		if !ok || !known || inc.Qty <= 0 {
+			continue
+		}
+		k := sku*len(in.Warehouses) + w
+		p.incoming[k] = append(p.incoming[k], inc)
+	}
+	for k := range p.incoming {
+		list := p.incoming[k]
+		sort.SliceStable(list, func(i, j int) bool { return list[i].Days < list[j].Days })
 	}
 	for _, r := range in.Rates {
 		w, ok := p.whIndex[r.Warehouse]
@@ -566,13 +598,22 @@ func PlanAllocation(in AllocInput) Plan {
 	plan := Plan{Orders: make([]PlannedOrder, len(orders))}
 	skus := make([][]int, len(orders))
 	assigns := make([][]int, len(orders))
-	users := map[int][]int{} // SKU → orders (indexes) that took stock of it
+	users := map[int][]int{}  // SKU → orders (indexes) that took stock of it
+	waiting := map[int]bool{} // orders that wait for a delivery by choice
 	for i, o := range orders {
 		skus[i] = make([]int, len(o.Lines))
 		for j, l := range o.Lines {
 			skus[i][j] = p.skuOf(l)
 		}
 		opt, ok := p.best(o, skus[i])
+		if ok && opt.parcels > 1 {
+			if why, waits := p.wait(o, skus[i], opt); waits {
+				plan.Orders[i] = p.planned(o, skus[i], nil)
+				plan.Orders[i].Reason = why
+				waiting[i] = true
+				continue
+			}
+		}
 		switch {
 		case ok:
 			assigns[i] = opt.assign
@@ -588,10 +629,91 @@ func PlanAllocation(in AllocInput) Plan {
 			}
 		}
 	}
-	p.repair(orders, skus, assigns, users, &plan)
+	p.repair(orders, skus, assigns, users, waiting, &plan)
 	plan.Totals = totals(plan.Orders)
 	plan.Naive = planNaive(in, orders)
 	return plan
+}
+
+// wait decides whether an order that would be split should rather wait for
+// an expected delivery that lets one warehouse ship it whole: when the
+// delivery's wait (days × WaitDayCost) plus one parcel costs less than the
+// split. The incoming stock it counts on is promised to it.
+func (p *planner) wait(o PlanOrder, skus []int, split option) (string, bool) {
+	if p.cfg.WaitDayCost <= 0 || len(p.incoming) == 0 {
+		return "", false
+	}
+	lanes := p.lanesTo(o.Country)
+	bestW, bestDays := -1, 0
+	var bestCost int64
+	for w := range p.whs {
+		if !lanes[w].ok || !p.allowed(w, o.Country) {
+			continue
+		}
+		days, ok := p.daysUntilWhole(o, skus, w)
+		if !ok {
+			continue
+		}
+		cost := lanes[w].cost + int64(days)*p.cfg.WaitDayCost
+		if cost < split.cost && (bestW < 0 || cost < bestCost) {
+			bestW, bestDays, bestCost = w, days, cost
+		}
+	}
+	if bestW < 0 {
+		return "", false
+	}
+	var refs []string
+	for i, l := range o.Lines {
+		need := int64(l.Qty) - p.stock[skus[i]*len(p.whs)+bestW]
+		list := p.incoming[skus[i]*len(p.whs)+bestW]
+		for j := 0; need > 0 && j < len(list); j++ {
+			use := min(need, int64(list[j].Qty))
+			if use <= 0 {
+				continue
+			}
+			list[j].Qty -= Quantity(use)
+			need -= use
+			if !slices.Contains(refs, list[j].Ref) {
+				refs = append(refs, list[j].Ref)
+			}
+		}
+	}
+	money := func(v int64) string { return NewMoney(v, p.cfg.Currency).String() }
+	return fmt.Sprintf("waits for %s at %s (expected in %d day(s)): one parcel then, %s with the wait, is cheaper than %d parcels now (%s)",
+		strings.Join(refs, ", "), p.whs[bestW].Code, bestDays, money(bestCost), split.parcels, money(split.cost)), true
+}
+
+// daysUntilWhole is how many days until warehouse w holds every line of the
+// order, counting expected deliveries not yet promised.
+func (p *planner) daysUntilWhole(o PlanOrder, skus []int, w int) (int, bool) {
+	days := 0
+	for i, l := range o.Lines {
+		if skus[i] < 0 {
+			return 0, false
+		}
+		need := int64(l.Qty)
+		for j := range i { // lines of the same SKU add up
+			if skus[j] == skus[i] {
+				need += int64(o.Lines[j].Qty)
+			}
+		}
+		have := p.stock[skus[i]*len(p.whs)+w]
+		if have >= need {
+			continue
+		}
+		reached := false
+		for _, inc := range p.incoming[skus[i]*len(p.whs)+w] {
+			have += int64(inc.Qty)
+			if have >= need {
+				days, reached = max(days, inc.Days), true
+				break
+			}
+		}
+		if !reached {
+			return 0, false
+		}
+	}
+	return days, true
 }
 
 // repairTries bounds how many shipped orders the repair moves per
@@ -602,9 +724,9 @@ const repairTries = 24
 // may be moved to another warehouse (never unshipped) if that frees the
 // stock a backordered order needs, so more orders ship. Orders are visited in
 // priority order; the moved order's cost may rise.
-func (p *planner) repair(orders []PlanOrder, skus [][]int, assigns [][]int, users map[int][]int, plan *Plan) {
+func (p *planner) repair(orders []PlanOrder, skus [][]int, assigns [][]int, users map[int][]int, waiting map[int]bool, plan *Plan) {
 	for b, o := range orders {
-		if len(plan.Orders[b].Parcels) > 0 || p.cfg.AllowPartial {
+		if len(plan.Orders[b].Parcels) > 0 || p.cfg.AllowPartial || waiting[b] {
 			continue
 		}
 		tried := map[int]bool{}
@@ -932,6 +1054,8 @@ type AllocationStore interface {
 	// Unallocate releases an allocated order's reservations and makes it new again.
 	Unallocate(ctx context.Context, orderID int64, at time.Time, reason string) error
 	Allocation(ctx context.Context, orderID int64) ([]LineAllocation, error)
+	// Incoming is what open inbounds still expect, in days from now.
+	Incoming(ctx context.Context, now time.Time) ([]Incoming, error)
 	// SetPriority and SetChannelPriority set manual priorities, -9 to 9.
 	SetPriority(ctx context.Context, orderID int64, p int) error
 	SetChannelPriority(ctx context.Context, channelID int64, p int) error

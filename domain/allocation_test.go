@@ -423,3 +423,30 @@ func TestIndicativeEUR(t *testing.T) {
 		}
 	}
 }
+
+func TestWaitingForADeliveryBeatsASplit(t *testing.T) {
+	in := world()
+	in.Available = stock("A", "NL-VEN", 5, "B", "GB-DAV", 5)
+	in.Orders = []domain.PlanOrder{ord(1, "DE", 0, 2*time.Hour, "A", 1, "B", 1), ord(2, "DE", 0, time.Hour, "A", 1, "B", 1)}
+	in.Incoming = []domain.Incoming{{SKU: "B", Warehouse: "NL-VEN", Qty: 1, Days: 2, Ref: "PO-77"}}
+	p := domain.PlanAllocation(in)
+	first, second := p.Orders[0], p.Orders[1]
+	if first.Status != domain.StatusBackordered || !strings.Contains(first.Reason, "waits for PO-77 at NL-VEN (expected in 2 day(s))") ||
+		!strings.Contains(first.Reason, "8.30 EUR") || !strings.Contains(first.Reason, "2 parcels now (23.00 EUR)") {
+		t.Errorf("first order %+v", first)
+	}
+	// The one unit coming is promised to the first order: the second is split.
+	if len(second.Parcels) != 2 {
+		t.Errorf("second order %+v", second)
+	}
+	// A delivery weeks away is not worth waiting for.
+	in.Incoming[0].Days = 20
+	if o := domain.PlanAllocation(in).Orders[0]; len(o.Parcels) != 2 {
+		t.Errorf("with a far delivery: %+v", o)
+	}
+	in.Incoming[0].Days = 2
+	in.Config.WaitDayCost = 0
+	if o := domain.PlanAllocation(in).Orders[0]; len(o.Parcels) != 2 {
+		t.Errorf("waiting switched off: %+v", o)
+	}
+}

@@ -561,6 +561,7 @@ func (s *AllocationScreen) SettingsDialog(cfg domain.AllocConfig) dialog.Dialog 
 		return e
 	}
 	split, customs, day, minSplit := amount(cfg.SplitPenalty), amount(cfg.CustomsCost), amount(cfg.DayCost), amount(cfg.MinSplitLine)
+	wait := amount(cfg.WaitDayCost)
 	maxParcels := widget.NewEntry()
 	maxParcels.SetText(strconv.Itoa(cfg.MaxParcels))
 	never := widget.NewCheck("Never split an order", nil)
@@ -577,6 +578,7 @@ func (s *AllocationScreen) SettingsDialog(cfg domain.AllocConfig) dialog.Dialog 
 		widget.NewFormItem("Customs crossing ("+cur+")", customs),
 		widget.NewFormItem("Day of transit ("+cur+")", day),
 		widget.NewFormItem("Min value to split ("+cur+")", minSplit),
+		widget.NewFormItem("Day of waiting ("+cur+", 0: never)", wait),
 		widget.NewFormItem("Max parcels (0: any)", maxParcels),
 		widget.NewFormItem("", never), widget.NewFormItem("", region), widget.NewFormItem("", partial), widget.NewFormItem("", auto),
 	}, func(ok bool) {
@@ -587,7 +589,7 @@ func (s *AllocationScreen) SettingsDialog(cfg domain.AllocConfig) dialog.Dialog 
 		for _, m := range []struct {
 			e  *widget.Entry
 			to *int64
-		}{{split, &next.SplitPenalty}, {customs, &next.CustomsCost}, {day, &next.DayCost}, {minSplit, &next.MinSplitLine}} {
+		}{{split, &next.SplitPenalty}, {customs, &next.CustomsCost}, {day, &next.DayCost}, {minSplit, &next.MinSplitLine}, {wait, &next.WaitDayCost}} {
 			v, err := domain.ParseMoney(strings.TrimSpace(m.e.Text), cfg.Currency)
 			if err != nil {
 				s.Problem.show("settings", fmt.Errorf("%q is not an amount in %s; nothing was saved", m.e.Text, cfg.Currency))

@@ -365,3 +365,35 @@ func (db *AllocationStore) SetChannelPriority(ctx context.Context, channelID int
 		return nil
 	})
 }
+
+// Incoming implements domain.AllocationStore: what open inbounds still
+// expect, with the days until their expected date (at least 1; a late
+// delivery is expected tomorrow).
+func (db *AllocationStore) Incoming(ctx context.Context, now time.Time) ([]domain.Incoming, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT p.sku, w.code, il.expected_qty - il.received_qty, i.expected_on, i.reference
+		FROM inbound_lines il JOIN inbounds i ON i.id = il.inbound_id JOIN products p ON p.id = il.product_id
+		JOIN warehouses w ON w.id = i.warehouse_id
+		WHERE i.status = 'open' AND il.expected_qty > il.received_qty AND i.expected_on <> ''
+		ORDER BY i.expected_on, i.id, p.sku`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	today := now.UTC().Truncate(24 * time.Hour)
+	var out []domain.Incoming
+	for rows.Next() {
+		var in domain.Incoming
+		var q int64
+		var on string
+		if err := rows.Scan(&in.SKU, &in.Warehouse, &q, &on, &in.Ref); err != nil {
+			return nil, err
+		}
+		d, err := time.Parse(time.DateOnly, on)
+		if err != nil {
+			continue
+		}
+		in.Qty, in.Days = domain.Quantity(q), max(1, int(d.Sub(today).Hours()/24+0.999))
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}

@@ -583,3 +583,30 @@ func TestOpenOrdersCarryPriorities(t *testing.T) {
 		t.Errorf("service stored as %q", got.Service)
 	}
 }
+
+// An open inbound due soon lets an order wait for one parcel instead of two.
+func TestIncomingFromInboundsLetsAnOrderWait(t *testing.T) {
+	db := openTemp(t)
+	f := newFixture(t, db)
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 5)
+	adjust(t, db, "PRT-2", "JP-ICH", "A-01-01-1", 5)
+	o := order(f.channel.ID, "W1", "#W1", placedAt, "Ana", "a@example.com", "NL", "EUR", "PRT-1", "PRT-2")
+	must(t, db.OrderStore().CreateOrder(ctx, o))
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	in := &domain.Inbound{Warehouse: "NL-VEN", Reference: "PO-5", ExpectedOn: "2026-11-28", Lines: []domain.InboundLine{{SKU: "PRT-2", Expected: 10}}}
+	must(t, db.LedgerStore().CreateInbound(ctx, in))
+	s := db.AllocationStore()
+	inc, err := s.Incoming(ctx, now)
+	must(t, err)
+	if len(inc) != 1 || inc[0].SKU != "PRT-2" || inc[0].Warehouse != "NL-VEN" || inc[0].Qty != 10 || inc[0].Days != 1 || inc[0].Ref != "PO-5" {
+		t.Fatalf("incoming %+v", inc)
+	}
+	orders, _ := s.OpenOrders(ctx, domain.OrderFilter{})
+	avail, _ := s.Availability(ctx)
+	whs, _ := db.CatalogStore().Warehouses(ctx)
+	p := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs, Incoming: inc,
+		Rates: domain.DefaultRates(whs, []domain.Country{"NL", "JP"}), Config: domain.DefaultAllocConfig()})
+	if got := p.Orders[0]; got.Status != domain.StatusBackordered || !strings.Contains(got.Reason, "waits for PO-5 at NL-VEN") {
+		t.Errorf("plan %+v", got)
+	}
+}
