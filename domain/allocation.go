@@ -838,11 +838,18 @@ func (p *planner) reason(o PlanOrder, skus []int, po PlannedOrder) string {
 	if len(po.Parcels) == 0 {
 		var missing []string
 		for _, l := range po.Backorder {
-			if skus[p.lineIndex(o, l)] < 0 {
-				missing = append(missing, fmt.Sprintf("%s is not in the catalogue", l.SKU))
+			sku := skus[p.lineIndex(o, l)]
+			if sku < 0 {
+				missing = append(missing, fmt.Sprintf("%s is not in stock anywhere", l.SKU))
 				continue
 			}
-			missing = append(missing, fmt.Sprintf("%d × %s", l.Qty, l.SKU))
+			most := int64(0)
+			for w := range p.whs {
+				if p.allowed(w, o.Country) {
+					most = max(most, p.stock[sku*len(p.whs)+w])
+				}
+			}
+			missing = append(missing, fmt.Sprintf("%d × %s (at most %d in one warehouse)", l.Qty, l.SKU, most))
 		}
 		why := "not enough in stock in any warehouse that ships to " + string(o.Country)
 		if p.cfg.KeepInRegion {
