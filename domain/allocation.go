@@ -855,6 +855,16 @@ func (p *planner) reason(o PlanOrder, skus []int, po PlannedOrder) string {
 		if p.cfg.KeepInRegion {
 			why += " from its region"
 		}
+		if pins := p.fixed[o.ID]; len(pins) > 0 {
+			var moved []string
+			for _, l := range o.Lines {
+				if code, ok := pins[l.LineNo]; ok {
+					moved = append(moved, fmt.Sprintf("%s to %s", l.SKU, code))
+				}
+			}
+			sort.Strings(moved)
+			why = "the line(s) moved by hand (" + strings.Join(moved, ", ") + ") cannot ship from there with the rest"
+		}
 		return "backordered: " + why + ": " + strings.Join(missing, ", ")
 	}
 	var b strings.Builder

@@ -450,3 +450,14 @@ func TestWaitingForADeliveryBeatsASplit(t *testing.T) {
 		t.Errorf("waiting switched off: %+v", o)
 	}
 }
+
+func TestOverrideToAWarehouseWithoutStockSaysSo(t *testing.T) {
+	in := world()
+	in.Available = stock("A", "NL-VEN", 5)
+	in.Orders = []domain.PlanOrder{ord(1, "DE", 0, 0, "A", 1)}
+	in.Fixed = map[int64]map[int]string{1: {1: "US-NJE"}}
+	o := domain.PlanAllocation(in).Orders[0]
+	if o.Status != domain.StatusBackordered || !strings.Contains(o.Reason, "moved by hand (A to US-NJE) cannot ship from there") {
+		t.Errorf("%+v", o)
+	}
+}
