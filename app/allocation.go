@@ -208,3 +208,12 @@ func (s *AllocationService) Warehouses(ctx context.Context) ([]domain.Warehouse,
 func (s *AllocationService) SetChannelPriority(ctx context.Context, channelID int64, p int) error {
 	return s.store.SetChannelPriority(ctx, channelID, p)
 }
+
+// AvailableOf is what each warehouse can still promise of a SKU.
+func (s *AllocationService) AvailableOf(ctx context.Context, sku string) (map[string]domain.Quantity, error) {
+	all, err := s.store.Availability(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return all[sku], nil
+}

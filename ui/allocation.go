@@ -386,7 +386,8 @@ func (s *AllocationScreen) updateLine(id widget.TableCellID, l *widget.Label) {
 	}
 }
 
-// overrideLine asks which warehouse should ship line row of the selected order.
+// overrideLine asks which warehouse should ship line row of the selected
+// order, showing what each can still promise of the SKU.
 func (s *AllocationScreen) overrideLine(row int) {
 	lines := s.detailLines()
 	if row >= len(lines) {
@@ -394,21 +395,39 @@ func (s *AllocationScreen) overrideLine(row int) {
 	}
 	o := s.plan.Orders[s.selected]
 	x := lines[row]
-	opts := []string{autoChoice}
-	for _, w := range s.whs {
-		opts = append(opts, w.Code)
-	}
-	choice := widget.NewSelect(opts, nil)
-	choice.SetSelected(autoChoice)
-	if code, ok := s.overrides[o.OrderID][x.line.LineNo]; ok {
-		choice.SetSelected(code)
-	}
-	dialog.ShowForm(fmt.Sprintf("Ship %d × %s of %s from", x.line.Qty, x.line.SKU, o.Number), "Re-plan", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Warehouse", choice)}, func(ok bool) {
-			if ok {
-				s.Override(o.OrderID, x.line.LineNo, choice.Selected)
+	s.tasks.run(func() func() {
+		avail, err := s.svc.AvailableOf(context.Background(), x.line.SKU)
+		return func() {
+			if err != nil {
+				s.Problem.show("availability", err)
+				return
 			}
-		}, s.window)
+			opts := []string{autoChoice}
+			codes := map[string]string{autoChoice: autoChoice}
+			for _, w := range s.whs {
+				label := fmt.Sprintf("%s — %s available", w.Code, qtyText(avail[w.Code]))
+				opts = append(opts, label)
+				codes[label] = w.Code
+			}
+			choice := widget.NewSelect(opts, nil)
+			choice.SetSelected(autoChoice)
+			if code, ok := s.overrides[o.OrderID][x.line.LineNo]; ok {
+				for label, c := range codes {
+					if c == code {
+						choice.SetSelected(label)
+					}
+				}
+			}
+			note := widget.NewLabel("Available is before this plan's other orders take their share.")
+			note.Importance = widget.LowImportance
+			dialog.ShowForm(fmt.Sprintf("Ship %d × %s of %s from", x.line.Qty, x.line.SKU, o.Number), "Re-plan", "Cancel",
+				[]*widget.FormItem{widget.NewFormItem("Warehouse", choice), widget.NewFormItem("", note)}, func(ok bool) {
+					if ok {
+						s.Override(o.OrderID, x.line.LineNo, codes[choice.Selected])
+					}
+				}, s.window)
+		}
+	})
 }
 
 // Override pins an order line to a warehouse (autoChoice: back to the

@@ -71,6 +71,8 @@ type AllocationService interface {
 	SetConfig(ctx context.Context, c domain.AllocConfig) error
 	ImportRates(ctx context.Context, path, sheet string, dryRun bool) ([]domain.Rate, []domain.RowProblem, error)
 	Rates(ctx context.Context) ([]domain.Rate, error)
+	// AvailableOf is what each warehouse can still promise of a SKU.
+	AvailableOf(ctx context.Context, sku string) (map[string]domain.Quantity, error)
 	SetRates(ctx context.Context, rates []domain.Rate) error
 	Allocation(ctx context.Context, orderID int64) ([]domain.LineAllocation, error)
 	Unallocate(ctx context.Context, orderID int64, reason string) error
