@@ -13,3 +13,12 @@ var Icon []byte
 //
 //go:embed fonts/PortolanFallback.ttf
 var FallbackFont []byte
+
+// SansFont and SansBoldFont are Noto Sans (Latin, Greek, Cyrillic), the same
+// files Fyne's theme bundles, for documents (PDFs) that cannot use Fyne's.
+//
+//go:embed fonts/NotoSans-Regular.ttf
+var SansFont []byte
+
+//go:embed fonts/NotoSans-Bold.ttf
+var SansBoldFont []byte

@@ -610,3 +610,57 @@ func TestIncomingFromInboundsLetsAnOrderWait(t *testing.T) {
 		t.Errorf("plan %+v", got)
 	}
 }
+
+func TestWaveTakesAllocatedOrdersInWalkingOrder(t *testing.T) {
+	db := openTemp(t)
+	f := newFixture(t, db)
+	// PRT-1 in two bins: the later bin in pick order holds the rest.
+	adjust(t, db, "PRT-1", "NL-VEN", "B-01-01-1", 1) // pick sequence 10
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 9) // pick sequence 30
+	adjust(t, db, "PRT-2", "NL-VEN", "A-01-02-1", 9) // pick sequence 20
+	var ids []int64
+	for i, skus := range [][]string{{"PRT-1", "PRT-2"}, {"PRT-1"}, {"PRT-2"}} {
+		o := order(f.channel.ID, fmt.Sprint("W", i), fmt.Sprint("#W", i), placedAt.Add(time.Duration(i)*time.Hour), "名前", "a@example.com", "NL", "EUR", skus...)
+		must(t, db.OrderStore().CreateOrder(ctx, o))
+		ids = append(ids, o.ID)
+	}
+	s := db.AllocationStore()
+	orders, _ := s.OpenOrders(ctx, domain.OrderFilter{})
+	avail, _ := s.Availability(ctx)
+	whs, _ := db.CatalogStore().Warehouses(ctx)
+	plan := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
+		Rates: domain.DefaultRates(whs, []domain.Country{"NL"}), Config: domain.DefaultAllocConfig()})
+	if _, err := s.CommitPlan(ctx, plan, placedAt); err != nil {
+		t.Fatal(err)
+	}
+	wv, err := db.LedgerStore().CreateWave(ctx, "NL-VEN", domain.WaveFilter{MaxOrders: 2})
+	must(t, err)
+	if wv.Orders != 2 || wv.Warehouse != "NL-VEN" || wv.Status != domain.WaveOpen {
+		t.Fatalf("wave %+v", wv)
+	}
+	var got []string
+	for _, l := range wv.Lines {
+		got = append(got, fmt.Sprintf("%s:%s×%d:t%d", l.Bin, l.SKU, l.Qty, l.Tote))
+	}
+	// Order W0 (tote 1): 2 × PRT-1 = 1 from B-01-01-1 + 1 from A-01-01-1, 2 × PRT-2; order W1 (tote 2): 2 × PRT-1 from A-01-01-1.
+	want := "B-01-01-1:PRT-1×1:t1 A-01-02-1:PRT-2×2:t1 A-01-01-1:PRT-1×1:t1 A-01-01-1:PRT-1×2:t2"
+	if strings.Join(got, " ") != want {
+		t.Errorf("picks\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	for i, id := range ids {
+		o, _ := db.OrderStore().Order(ctx, id)
+		if want := map[bool]domain.OrderStatus{true: domain.StatusPicking, false: domain.StatusAllocated}[i < 2]; o.Status != want {
+			t.Errorf("order %d is %s, want %s", i, o.Status, want)
+		}
+	}
+	// The rest goes into the next wave; then nothing is left.
+	next, err := db.LedgerStore().CreateWave(ctx, "NL-VEN", domain.WaveFilter{})
+	must(t, err)
+	if next.Orders != 1 || len(next.Lines) != 1 {
+		t.Errorf("second wave %+v", next)
+	}
+	if _, err := db.LedgerStore().CreateWave(ctx, "NL-VEN", domain.WaveFilter{}); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("third wave: %v", err)
+	}
+	verifyClean(t, db)
+}

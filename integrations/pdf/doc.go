@@ -1,0 +1,214 @@
+package pdf
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jung-kurt/gofpdf"
+
+	"github.com/portolan/portolan/assets"
+)
+
+// Paper is a page size documents are made for.
+type Paper string
+
+// Paper sizes.
+const (
+	A4     Paper = "A4"
+	Letter Paper = "Letter"
+	Label4 Paper = "4x6" // 4 × 6 in label
+	A6     Paper = "A6"
+)
+
+// ParsePaper accepts A4, Letter, 4x6 and A6 (any case).
+func ParsePaper(s string) (Paper, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "a4", "":
+		return A4, nil
+	case "letter", "us letter":
+		return Letter, nil
+	case "4x6", "4×6":
+		return Label4, nil
+	case "a6":
+		return A6, nil
+	}
+	return "", fmt.Errorf("unknown paper %q (A4, Letter, 4x6, A6)", s)
+}
+
+func (p Paper) size() gofpdf.SizeType {
+	switch p {
+	case Letter:
+		return gofpdf.SizeType{Wd: 215.9, Ht: 279.4}
+	case Label4:
+		return gofpdf.SizeType{Wd: 101.6, Ht: 152.4}
+	case A6:
+		return gofpdf.SizeType{Wd: 105, Ht: 148}
+	}
+	return gofpdf.SizeType{Wd: 210, Ht: 297}
+}
+
+// doc is a PDF with Portolan's fonts: Noto Sans for most text, the fallback
+// font (loaded on first use) for CJK, Hangul and Arabic runs.
+type doc struct {
+	f        *gofpdf.Fpdf
+	w, h     float64
+	fallback bool // the fallback font is loaded
+	size     float64
+	bold     bool
+}
+
+func newDoc(p Paper, title string, at time.Time) *doc {
+	sz := p.size()
+	f := gofpdf.NewCustom(&gofpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: sz})
+	f.SetAutoPageBreak(false, 0)
+	f.SetCatalogSort(true) // fonts and images in a fixed order: a reprint is the same file
+	f.SetMargins(0, 0, 0)
+	f.AddUTF8FontFromBytes("sans", "", assets.SansFont)
+	f.AddUTF8FontFromBytes("sans", "B", assets.SansBoldFont)
+	f.SetTitle(title, true)
+	f.SetCreator("Portolan", true)
+	// The same document prints the same bytes: its dates are the document's, not the printing's.
+	f.SetCreationDate(at.UTC())
+	f.SetModificationDate(at.UTC())
+	f.AliasNbPages("{nb}")
+	d := &doc{f: f, w: sz.Wd, h: sz.Ht}
+	d.font(10, false)
+	return d
+}
+
+func (d *doc) font(size float64, bold bool) {
+	d.size, d.bold = size, bold
+	style := ""
+	if bold {
+		style = "B"
+	}
+	d.f.SetFont("sans", style, size)
+}
+
+// needsFallback reports whether Noto Sans lacks the rune (CJK, Hangul, Arabic, Hebrew…).
+func needsFallback(r rune) bool {
+	switch {
+	case r >= 0x0590 && r <= 0x08FF, // Hebrew, Arabic, Syriac…
+		r >= 0x1100 && r <= 0x11FF, // Hangul Jamo
+		r >= 0x2E80 && r <= 0x9FFF, // CJK radicals, kana, ideographs, CJK punctuation
+		r >= 0xA960 && r <= 0xA97F,
+		r >= 0xAC00 && r <= 0xD7FF, // Hangul syllables
+		r >= 0xF900 && r <= 0xFAFF, // CJK compatibility ideographs
+		r >= 0xFB1D && r <= 0xFDFF, // Hebrew and Arabic presentation forms
+		r >= 0xFE30 && r <= 0xFE4F,
+		r >= 0xFE70 && r <= 0xFEFF,
+		r >= 0xFF00 && r <= 0xFFEF,   // full-width forms
+		r >= 0x20000 && r <= 0x2FFFF: // CJK extensions
+		return true
+	}
+	return false
+}
+
+type run struct {
+	text     string
+	fallback bool
+}
+
+func runs(s string) []run {
+	var out []run
+	for _, r := range s {
+		fb := needsFallback(r)
+		if r == ' ' && len(out) > 0 {
+			fb = out[len(out)-1].fallback // a space stays in the run it is in
+		}
+		if n := len(out); n > 0 && out[n-1].fallback == fb {
+			out[n-1].text += string(r)
+			continue
+		}
+		out = append(out, run{text: string(r), fallback: fb})
+	}
+	return out
+}
+
+func (d *doc) useRun(r run) {
+	if !r.fallback {
+		d.font(d.size, d.bold)
+		return
+	}
+	if !d.fallback {
+		d.f.AddUTF8FontFromBytes("fallback", "", assets.FallbackFont)
+		d.fallback = true
+	}
+	d.f.SetFont("fallback", "", d.size)
+}
+
+// width measures s in the current size, run by run.
+func (d *doc) width(s string) float64 {
+	size, bold := d.size, d.bold
+	var w float64
+	for _, r := range runs(s) {
+		d.useRun(r)
+		w += d.f.GetStringWidth(r.text)
+	}
+	d.font(size, bold)
+	return w
+}
+
+// text writes s with its baseline at y, left at x, within width w (0: no
+// limit; longer text is cut with "…"), aligned "L", "C" or "R".
+func (d *doc) text(x, y, w float64, s, align string) {
+	if w > 0 && d.width(s) > w {
+		rs := []rune(s)
+		for len(rs) > 0 && d.width(string(rs)+"…") > w {
+			rs = rs[:len(rs)-1]
+		}
+		s = string(rs) + "…"
+	}
+	switch align {
+	case "R":
+		x += w - d.width(s)
+	case "C":
+		x += (w - d.width(s)) / 2
+	}
+	size, bold := d.size, d.bold
+	for _, r := range runs(s) {
+		d.useRun(r)
+		d.f.Text(x, y, r.text)
+		x += d.f.GetStringWidth(r.text)
+	}
+	d.font(size, bold)
+}
+
+// barcode draws text as a Code 128 barcode filling w × h at (x, y), with
+// the text under it when label is true.
+func (d *doc) barcode(x, y, w, h float64, text string, label bool) error {
+	vals, err := Code128(text)
+	if err != nil {
+		return err
+	}
+	mods := code128Modules(vals)
+	total := 0
+	for _, m := range mods {
+		total += m
+	}
+	unit := w / float64(total+20) // 10 modules of quiet zone each side
+	cx := x + 10*unit
+	d.f.SetFillColor(0, 0, 0)
+	for i, m := range mods {
+		if i%2 == 0 {
+			d.f.Rect(cx, y, float64(m)*unit, h, "F")
+		}
+		cx += float64(m) * unit
+	}
+	if label {
+		size, bold := d.size, d.bold
+		d.font(7, false)
+		d.text(x, y+h+2.6, w, text, "C")
+		d.font(size, bold)
+	}
+	return nil
+}
+
+func (d *doc) output(w io.Writer) error {
+	if err := d.f.Error(); err != nil {
+		return err
+	}
+	return d.f.Output(w)
+}
