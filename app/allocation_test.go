@@ -290,3 +290,37 @@ func TestCancelledCommitReservesNothing(t *testing.T) {
 		t.Errorf("%d reserved by a cancelled commit", n)
 	}
 }
+
+func TestCLIWaveAndPicklist(t *testing.T) {
+	db := demoDB(t)
+	if _, errs, code := runCLI(t, "--db", db, "allocate"); code != 0 {
+		t.Fatal(errs)
+	}
+	out, errs, code := runCLI(t, "--db", db, "wave", "create", "--warehouse", "NL-VEN")
+	if code != 0 {
+		// NL-VEN may have no allocated orders in a small demo: take the first warehouse that has.
+		for _, w := range []string{"DE-LEJ", "GB-DAV", "US-NJE", "US-ONT", "JP-ICH", "AU-SYD"} {
+			if out, errs, code = runCLI(t, "--db", db, "wave", "create", "--warehouse", w); code == 0 {
+				break
+			}
+		}
+	}
+	if code != 0 || !strings.Contains(out, "Wave 1 in") {
+		t.Fatalf("wave create: %d %q %q", code, out, errs)
+	}
+	file := filepath.Join(t.TempDir(), "wave-1.pdf")
+	out, errs, code = runCLI(t, "--db", db, "picklist", "--wave", "1", "--out", file, "--paper", "Letter")
+	if code != 0 || !strings.Contains(out, "Wrote "+file) {
+		t.Fatalf("picklist: %d %q %q", code, out, errs)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil || !strings.HasPrefix(string(b), "%PDF-") {
+		t.Fatalf("%v %.20q", err, b)
+	}
+	if _, errs, code := runCLI(t, "--db", db, "picklist", "--wave", "99", "--out", file); code == 0 || !strings.Contains(errs, "no wave 99") {
+		t.Errorf("unknown wave: %d %q", code, errs)
+	}
+	if _, err := os.Stat(file + ".part"); !os.IsNotExist(err) {
+		t.Error("a partial file was left behind")
+	}
+}

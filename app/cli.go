@@ -43,6 +43,8 @@ Commands:
   allocate        plan which warehouse ships which order line, and reserve it
   allocate settings  show or change the planner's costs and rules
   rates list      list the shipping rates per warehouse and country
+  wave create     take allocated orders of a warehouse into a pick wave
+  picklist        write a wave's pick list as a PDF
   rates import    replace shipping rates from a CSV or XLSX file
   channels add    add a channel (Shopify, WooCommerce, BigCommerce, or files)
   channels list   list channels and where their syncs stand
@@ -135,6 +137,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"product lots", cmdProductLots},
 		{"inbound import", cmdInboundImport},
 		{"inbound list", cmdInboundList},
+		{"wave create", cmdWaveCreate},
+		{"picklist", cmdPicklist},
 		{"allocate settings", cmdAllocateSettings},
 		{"allocate", cmdAllocate},
 		{"rates list", cmdRatesList},
@@ -170,7 +174,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 			return c.run(ctx, open, rest[len(words):], stdout, stderr)
 		}
 	}
-	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" {
+	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" || rest[0] == "wave" {
 		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -510,5 +512,76 @@ func cmdProductLots(ctx context.Context, open func() (*App, error), args []strin
 	} else {
 		fmt.Fprintf(stdout, "%s is no longer lot-tracked.\n", *sku)
 	}
+	return nil
+}
+
+func cmdWaveCreate(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("wave create", "Takes allocated orders of a warehouse (highest priority, then oldest first) into a pick\n"+
+		"wave: each line gets its bins and each order a tote; the orders move to picking.", stdout, stderr)
+	wh := fs.String("warehouse", "", "the warehouse code")
+	maxOrders := fs.Int("max-orders", 0, "at most this many orders (0: all)")
+	maxLines := fs.Int("max-lines", 0, "at most about this many lines (an order is never cut; 0: no cap)")
+	channel := fs.String("channel", "", "only orders of this channel (name or code)")
+	service := fs.String("service", "", "only orders whose shipping service contains this text")
+	express := fs.Bool("express", false, "only express orders")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("wave create", map[string]string{"warehouse": *wh}); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	f := domain.WaveFilter{MaxOrders: *maxOrders, MaxLines: *maxLines, Service: *service, Express: *express}
+	if *channel != "" {
+		ch, err := a.Intake.ChannelNamed(ctx, *channel)
+		if err != nil {
+			return err
+		}
+		f.ChannelID = ch.ID
+	}
+	w, err := a.Inventory.CreateWave(ctx, *wh, f)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Wave %d in %s: %d order(s), %d pick(s), %d unit(s). Print it with \"portolan picklist --wave %d --out wave-%d.pdf\".\n",
+		w.ID, w.Warehouse, w.Orders, len(w.Lines), w.Units(), w.ID, w.ID)
+	return nil
+}
+
+func cmdPicklist(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("picklist", "Writes a wave's pick list as a PDF: picks grouped by zone in walking order, with totes,\n"+
+		"bins, SKUs (and their barcodes), lots and quantities. Printing it again gives the same document.", stdout, stderr)
+	wave := fs.Int64("wave", 0, "the wave number")
+	out := fs.String("out", "", "the PDF file to write")
+	paper := fs.String("paper", "A4", "A4 or Letter")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *wave <= 0 || *out == "" {
+		return usageError{"picklist: give --wave ID and --out FILE.pdf"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var b bytes.Buffer
+	if err := a.Inventory.PickList(ctx, *wave, *paper, &b); err != nil {
+		return err
+	}
+	// Written whole or not at all: a half-written file is never left behind.
+	tmp := *out + ".part"
+	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", *out, err)
+	}
+	if err := os.Rename(tmp, *out); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", *out, err)
+	}
+	fmt.Fprintf(stdout, "Wrote %s (%d KB).\n", *out, (b.Len()+1023)/1024)
 	return nil
 }

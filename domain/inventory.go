@@ -206,6 +206,9 @@ type LedgerStore interface {
 	SuggestBin(ctx context.Context, sku, warehouse, lot string) (bin, why string, err error)
 	Putaway(ctx context.Context, p Putaway) error
 
+	// Pick waves.
+	CreateWave(ctx context.Context, warehouse string, f WaveFilter) (Wave, error)
+
 	// Cycle counts.
 	CreateCount(ctx context.Context, warehouse, zone string, bins []string) (Count, error)
 	RecordCount(ctx context.Context, id int64, bin, sku, lot string, counted Quantity) error

@@ -128,6 +128,8 @@ type StockStore interface {
 	// Counts lists cycle counts, newest first; Count reads one with its lines.
 	Counts(ctx context.Context, status CountStatus) ([]Count, error)
 	Count(ctx context.Context, id int64) (Count, error)
+	// Wave reads a pick wave with its picks in walking order.
+	Wave(ctx context.Context, id int64) (Wave, error)
 }
 
 // SKUStock is one (SKU, warehouse) total, as the command line lists it.
