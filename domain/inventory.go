@@ -208,6 +208,11 @@ type LedgerStore interface {
 
 	// Pick waves.
 	CreateWave(ctx context.Context, warehouse string, f WaveFilter) (Wave, error)
+	// ConfirmPick moves what was picked to STAGING and returns the shortfall;
+	// a short pick either gets a pick from the next bin or goes back to allocation.
+	ConfirmPick(ctx context.Context, lineID int64, picked Quantity) (Quantity, error)
+	PickFromNextBin(ctx context.Context, lineID int64) (PickLine, error)
+	ShortToAllocation(ctx context.Context, lineID int64) error
 
 	// Cycle counts.
 	CreateCount(ctx context.Context, warehouse, zone string, bins []string) (Count, error)

@@ -664,3 +664,73 @@ func TestWaveTakesAllocatedOrdersInWalkingOrder(t *testing.T) {
 	}
 	verifyClean(t, db)
 }
+
+func TestPickConfirmationAndShortPicks(t *testing.T) {
+	db := openTemp(t)
+	f := newFixture(t, db)
+	adjust(t, db, "PRT-1", "NL-VEN", "B-01-01-1", 3) // first in pick order
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 5)
+	adjust(t, db, "PRT-2", "NL-VEN", "A-01-02-1", 4)
+	o := order(f.channel.ID, "P1", "#P1", placedAt, "Ana", "a@example.com", "NL", "EUR", "PRT-1", "PRT-2")
+	must(t, db.OrderStore().CreateOrder(ctx, o))
+	s := db.AllocationStore()
+	orders, _ := s.OpenOrders(ctx, domain.OrderFilter{})
+	avail, _ := s.Availability(ctx)
+	whs, _ := db.CatalogStore().Warehouses(ctx)
+	plan := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
+		Rates: domain.DefaultRates(whs, []domain.Country{"NL"}), Config: domain.DefaultAllocConfig()})
+	_, err := s.CommitPlan(ctx, plan, placedAt)
+	must(t, err)
+	l := db.LedgerStore()
+	wv, err := l.CreateWave(ctx, "NL-VEN", domain.WaveFilter{})
+	must(t, err)
+	if len(wv.Lines) != 2 || wv.Lines[0].Bin != "B-01-01-1" || wv.Lines[1].Bin != "A-01-02-1" {
+		t.Fatalf("picks %+v", wv.Lines)
+	}
+	// PRT-1: B-01-01-1 turns out to hold only 1 of the 2: short by 1; the next bin is offered.
+	short, err := l.ConfirmPick(ctx, wv.Lines[0].ID, 1)
+	must(t, err)
+	if short != 1 {
+		t.Fatalf("short %d", short)
+	}
+	if _, err := l.ConfirmPick(ctx, wv.Lines[0].ID, 1); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("confirmed twice: %v", err)
+	}
+	next, err := l.PickFromNextBin(ctx, wv.Lines[0].ID)
+	must(t, err)
+	if next.Bin != "A-01-01-1" || next.Qty != 1 || next.Tote != 1 {
+		t.Errorf("next bin %+v", next)
+	}
+	must2 := func(q domain.Quantity, err error) domain.Quantity { must(t, err); return q }
+	if must2(l.ConfirmPick(ctx, next.ID, 1)) != 0 {
+		t.Error("the next-bin pick was short")
+	}
+	// PRT-2: none found; the shortfall goes back to allocation.
+	if must2(l.ConfirmPick(ctx, wv.Lines[1].ID, 0)) != 2 {
+		t.Error("PRT-2 should be short by 2")
+	}
+	must(t, l.ShortToAllocation(ctx, wv.Lines[1].ID))
+	tt := totals(t, db)
+	if tt["PRT-1@NL-VEN"].OnHand != 8 || tt["PRT-1@NL-VEN"].Reserved != 2 || tt["PRT-2@NL-VEN"].Reserved != 0 {
+		t.Errorf("totals after picking %+v", tt)
+	}
+	levels, _ := db.StockStore().StockLevels(ctx, "NL-VEN")
+	staged := domain.Quantity(0)
+	for _, lv := range levels {
+		if lv.Location == domain.StagingBin {
+			staged += lv.OnHand
+		}
+	}
+	if staged != 2 {
+		t.Errorf("%d in STAGING, want the 2 PRT-1 picked", staged)
+	}
+	got, _ := db.OrderStore().Order(ctx, o.ID)
+	if !strings.Contains(got.Review, "short pick: 2 × PRT-2 sent back to allocation") {
+		t.Errorf("review %q", got.Review)
+	}
+	w2, _ := db.StockStore().Wave(ctx, wv.ID)
+	if w2.Status != domain.WavePicked {
+		t.Errorf("wave status %s", w2.Status)
+	}
+	verifyClean(t, db)
+}

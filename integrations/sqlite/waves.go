@@ -246,3 +246,226 @@ func (db *StockStore) Wave(ctx context.Context, id int64) (domain.Wave, error) {
 	domain.SortWalk(wv.Lines)
 	return wv, nil
 }
+
+// ConfirmPick records what was picked on one line of a wave: the picked
+// quantity moves from the line's bin (and lot) to the warehouse's STAGING
+// bin in the ledger. It returns the shortfall (0 when the pick was full).
+func (db *LedgerStore) ConfirmPick(ctx context.Context, lineID int64, picked domain.Quantity) (domain.Quantity, error) {
+	if picked < 0 {
+		return 0, domain.Errorf(domain.EINVALID, "a picked quantity cannot be negative")
+	}
+	var short domain.Quantity
+	err := db.ledgerTx(ctx, func(l *ledger) error {
+		var waveID, orderID, productID, locationID, qty int64
+		var lot, status string
+		var done sql.NullInt64
+		err := l.x.QueryRowContext(ctx, `SELECT wl.wave_id, wl.order_id, wl.product_id, wl.location_id, wl.lot, wl.qty, wl.picked_qty, w.status
+			FROM wave_lines wl JOIN waves w ON w.id = wl.wave_id WHERE wl.id = ?`, lineID).
+			Scan(&waveID, &orderID, &productID, &locationID, &lot, &qty, &done, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.ENOTFOUND, "no pick %d", lineID)
+		}
+		if err != nil {
+			return err
+		}
+		if done.Valid {
+			return domain.Errorf(domain.ECONFLICT, "this pick was already confirmed (%d picked)", done.Int64)
+		}
+		if int64(picked) > qty {
+			return domain.Errorf(domain.EINVALID, "%d picked, but the pick is for %d", picked, qty)
+		}
+		l.doc = fmt.Sprintf("wave %d", waveID)
+		from, err := l.binByID(locationID)
+		if err != nil {
+			return err
+		}
+		staging, err := l.bin(from.warehouse, domain.StagingBin)
+		if err != nil {
+			return err
+		}
+		var sku string
+		var lotTracked bool
+		if err := l.x.QueryRowContext(ctx, `SELECT sku, lot_tracked FROM products WHERE id = ?`, productID).Scan(&sku, &lotTracked); err != nil {
+			return err
+		}
+		p := productRef{id: productID, sku: sku, lotTracked: lotTracked}
+		if picked > 0 {
+			if err := l.move(domain.MovePick, p, from, staging, lot, int64(picked)); err != nil {
+				return err
+			}
+		}
+		if _, err := l.x.ExecContext(ctx, `UPDATE wave_lines SET picked_qty = ? WHERE id = ?`, int64(picked), lineID); err != nil {
+			return translate(err)
+		}
+		short = domain.Quantity(qty) - picked
+		var open int
+		if err := l.x.QueryRowContext(ctx, `SELECT count(*) FROM wave_lines WHERE wave_id = ? AND picked_qty IS NULL`, waveID).Scan(&open); err != nil {
+			return err
+		}
+		if open == 0 {
+			_, err = l.x.ExecContext(ctx, `UPDATE waves SET status = 'picked' WHERE id = ?`, waveID)
+			return translate(err)
+		}
+		return nil
+	})
+	return short, err
+}
+
+// PickFromNextBin adds a pick for a short line's shortfall from the next bin
+// (and lot) with stock the wave does not count on yet.
+func (db *LedgerStore) PickFromNextBin(ctx context.Context, lineID int64) (domain.PickLine, error) {
+	var newID, waveID int64
+	err := db.ledgerTx(ctx, func(l *ledger) error {
+		var orderID, productID, locationID, qty int64
+		var lineNo int
+		var picked sql.NullInt64
+		err := l.x.QueryRowContext(ctx, `SELECT wave_id, order_id, line_no, product_id, location_id, qty, picked_qty FROM wave_lines WHERE id = ?`, lineID).
+			Scan(&waveID, &orderID, &lineNo, &productID, &locationID, &qty, &picked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.ENOTFOUND, "no pick %d", lineID)
+		}
+		if err != nil {
+			return err
+		}
+		if !picked.Valid || picked.Int64 >= qty {
+			return domain.Errorf(domain.ECONFLICT, "this pick is not short")
+		}
+		var sku string
+		var wh int64
+		if err := l.x.QueryRowContext(ctx, `SELECT p.sku, loc.warehouse_id FROM products p, locations loc WHERE p.id = ? AND loc.id = ?`,
+			productID, locationID).Scan(&sku, &wh); err != nil {
+			return err
+		}
+		p := productRef{id: productID, sku: sku}
+		// What other open picks of the wave count on is not free; the short bin is empty for this purpose.
+		used := map[[2]any]int64{}
+		rows, err := l.x.tx.QueryContext(ctx, `SELECT location_id, lot, qty FROM wave_lines WHERE product_id = ? AND picked_qty IS NULL`, productID)
+		if err != nil {
+			return translate(err)
+		}
+		for rows.Next() {
+			var loc, q int64
+			var lot string
+			if err := rows.Scan(&loc, &lot, &q); err != nil {
+				rows.Close()
+				return err
+			}
+			used[[2]any{fmt.Sprint(productID, "@", loc), lot}] += q
+		}
+		rows.Close()
+		pieces, err := l.planPickExcept(p, wh, qty-picked.Int64, used, locationID)
+		if err != nil {
+			return err
+		}
+		pc := pieces[0]
+		if len(pieces) > 1 {
+			return domain.Errorf(domain.ECONFLICT, "%s: no single bin holds the %d missing; count the bins or send the shortfall back to allocation", sku, qty-picked.Int64)
+		}
+		res, err := l.x.ExecContext(ctx, `INSERT INTO wave_lines (wave_id, order_id, line_no, product_id, location_id, lot, qty) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			waveID, orderID, lineNo, productID, pc.bin.id, pc.lot, pc.qty)
+		if err != nil {
+			return translate(err)
+		}
+		newID, err = res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		_, err = l.x.ExecContext(ctx, `UPDATE waves SET status = 'open' WHERE id = ?`, waveID)
+		return translate(err)
+	})
+	if err != nil {
+		return domain.PickLine{}, err
+	}
+	w, err := db.StockStore().Wave(ctx, waveID)
+	if err != nil {
+		return domain.PickLine{}, err
+	}
+	for _, pl := range w.Lines {
+		if pl.ID == newID {
+			return pl, nil
+		}
+	}
+	return domain.PickLine{}, domain.ErrNotFound
+}
+
+// planPickExcept is planPick without one bin.
+func (l *ledger) planPickExcept(p productRef, warehouse, qty int64, used map[[2]any]int64, except int64) ([]piece, error) {
+	used[[2]any{fmt.Sprint(p.id, "@", except), ""}] = 1 << 40
+	rows, err := l.x.tx.QueryContext(l.ctx, `SELECT DISTINCT lot FROM stock_balances WHERE product_id = ? AND location_id = ?`, p.id, except)
+	if err == nil {
+		for rows.Next() {
+			var lot string
+			if rows.Scan(&lot) == nil {
+				used[[2]any{fmt.Sprint(p.id, "@", except), lot}] = 1 << 40
+			}
+		}
+		rows.Close()
+	}
+	return l.planPick(p, warehouse, qty, used)
+}
+
+// ShortToAllocation sends a short pick's shortfall back to allocation: the
+// order line's reservation and allocation shrink by it, and the order is
+// flagged for review with what is missing.
+func (db *LedgerStore) ShortToAllocation(ctx context.Context, lineID int64) error {
+	return db.ledgerTx(ctx, func(l *ledger) error {
+		var orderID, productID, qty int64
+		var lineNo int
+		var picked sql.NullInt64
+		err := l.x.QueryRowContext(ctx, `SELECT order_id, line_no, product_id, qty, picked_qty FROM wave_lines WHERE id = ?`, lineID).
+			Scan(&orderID, &lineNo, &productID, &qty, &picked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.ENOTFOUND, "no pick %d", lineID)
+		}
+		if err != nil {
+			return err
+		}
+		if !picked.Valid || picked.Int64 >= qty {
+			return domain.Errorf(domain.ECONFLICT, "this pick is not short")
+		}
+		short := qty - picked.Int64
+		var resID, allocQty, wh int64
+		if err := l.x.QueryRowContext(ctx, `SELECT reservation_id, qty, warehouse_id FROM allocations WHERE order_id = ? AND line_no = ?`,
+			orderID, lineNo).Scan(&resID, &allocQty, &wh); err != nil {
+			return translate(err)
+		}
+		if short >= allocQty {
+			if _, err := l.x.ExecContext(ctx, `DELETE FROM allocations WHERE order_id = ? AND line_no = ?`, orderID, lineNo); err != nil {
+				return translate(err)
+			}
+			if _, err := l.x.ExecContext(ctx, `DELETE FROM reservations WHERE id = ?`, resID); err != nil {
+				return translate(err)
+			}
+		} else {
+			if _, err := l.x.ExecContext(ctx, `UPDATE allocations SET qty = qty - ? WHERE order_id = ? AND line_no = ?`, short, orderID, lineNo); err != nil {
+				return translate(err)
+			}
+			if _, err := l.x.ExecContext(ctx, `UPDATE reservations SET qty = qty - ? WHERE id = ?`, short, resID); err != nil {
+				return translate(err)
+			}
+		}
+		if _, err := l.x.ExecContext(ctx, `UPDATE stock_totals SET reserved = reserved - ? WHERE product_id = ? AND warehouse_id = ?`,
+			min(short, allocQty), productID, wh); err != nil {
+			return translate(err)
+		}
+		// The line's pick now asks only for what was picked.
+		if _, err := l.x.ExecContext(ctx, `UPDATE wave_lines SET qty = picked_qty WHERE id = ? AND picked_qty > 0`, lineID); err != nil {
+			return translate(err)
+		}
+		if _, err := l.x.ExecContext(ctx, `DELETE FROM wave_lines WHERE id = ? AND picked_qty = 0`, lineID); err != nil {
+			return translate(err)
+		}
+		var sku string
+		if err := l.x.QueryRowContext(ctx, `SELECT sku FROM products WHERE id = ?`, productID).Scan(&sku); err != nil {
+			return err
+		}
+		note := fmt.Sprintf("short pick: %d × %s sent back to allocation", short, sku)
+		if _, err := l.x.ExecContext(ctx, `UPDATE orders SET review = CASE WHEN review = '' THEN ? ELSE review || '; ' || ? END WHERE id = ?`,
+			note, note, orderID); err != nil {
+			return translate(err)
+		}
+		_, err = l.x.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason)
+			SELECT id, ?, status, status, ? FROM orders WHERE id = ?`, l.now, note, orderID)
+		return translate(err)
+	})
+}
