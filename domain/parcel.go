@@ -1,0 +1,135 @@
+package domain
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Box is a carton or mailer the packing station packs into.
+type Box struct {
+	Code       string
+	Name       string
+	Dimensions Dimensions
+	Tare       Grams
+}
+
+// ParcelLine is so many of an order line in a parcel.
+type ParcelLine struct {
+	LineNo    int
+	SKU       string
+	Name      string
+	Qty       Quantity
+	UnitPrice Money
+	// For customs papers, from the product.
+	HSCode      string
+	Origin      Country
+	Description string // customs description
+	UnitWeight  Grams
+}
+
+// PackedParcel is what one warehouse ships of an order in one box.
+type PackedParcel struct {
+	ID        int64
+	OrderID   int64
+	Number    string // the order's number
+	Seq, Of   int    // parcel n of m of the order
+	Warehouse Warehouse
+	Box       Box
+	Weight    Grams
+	Tracking  string
+	Carrier   string
+	Service   string
+	ShipTo    Address
+	Currency  Currency
+	Lines     []ParcelLine
+	PackedAt  time.Time
+}
+
+// Value is what the parcel's contents are worth (for customs).
+func (p PackedParcel) Value() (Money, error) {
+	sum := NewMoney(0, p.Currency)
+	for _, l := range p.Lines {
+		v, err := l.UnitPrice.Mul(l.Qty)
+		if err != nil {
+			return sum, err
+		}
+		if sum, err = sum.Add(v); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// NetWeight adds up the contents' weights.
+func (p PackedParcel) NetWeight() Grams {
+	var g Grams
+	for _, l := range p.Lines {
+		g += l.UnitWeight * Grams(l.Qty)
+	}
+	return g
+}
+
+// NeedsCustoms reports whether the parcel leaves its origin's customs
+// territory (international, or e.g. EU ↔ GB).
+func (p PackedParcel) NeedsCustoms() bool {
+	return CustomsArea(p.Warehouse.Address.Country) != CustomsArea(p.ShipTo.Country)
+}
+
+// PreflightProblem is what stops a parcel's documents from printing.
+type PreflightProblem struct {
+	ParcelID int64
+	Number   string
+	Field    string
+	Message  string
+}
+
+func (p PreflightProblem) String() string {
+	return fmt.Sprintf("order %s (parcel %d), %s: %s", p.Number, p.ParcelID, p.Field, p.Message)
+}
+
+// phoneRequired are destinations whose carriers want the recipient's phone
+// on international parcels.
+var phoneRequired = map[Country]bool{"US": true, "CA": true, "JP": true, "KR": true, "CN": true, "AE": true, "SA": true, "KW": true, "BR": true, "MX": true, "AU": true}
+
+// Preflight checks a parcel before its documents print: a tracking number;
+// for customs, every line's HS code (6–10 digits), origin and value, weights
+// that add up, and the recipient's phone where the carrier requires it.
+func Preflight(p PackedParcel) []PreflightProblem {
+	var out []PreflightProblem
+	add := func(field, format string, args ...any) {
+		out = append(out, PreflightProblem{ParcelID: p.ID, Number: p.Number, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if strings.TrimSpace(p.Tracking) == "" {
+		add("tracking", "no tracking number yet: enter or import it")
+	}
+	if p.Weight <= 0 {
+		add("weight", "the parcel has no weight")
+	}
+	if !p.NeedsCustoms() {
+		return out
+	}
+	for _, l := range p.Lines {
+		hs := strings.ReplaceAll(strings.ReplaceAll(l.HSCode, ".", ""), " ", "")
+		if len(hs) < 6 || len(hs) > 10 || strings.IndexFunc(hs, func(r rune) bool { return !unicode.IsDigit(r) }) >= 0 {
+			add("HS code", "%s has no HS code of 6–10 digits (%q)", l.SKU, l.HSCode)
+		}
+		if !l.Origin.Valid() {
+			add("origin", "%s has no country of origin", l.SKU)
+		}
+		if l.UnitPrice.Amount <= 0 {
+			add("value", "%s is declared at no value", l.SKU)
+		}
+		if l.UnitWeight <= 0 {
+			add("weight", "%s has no weight", l.SKU)
+		}
+	}
+	if net := p.NetWeight(); net > 0 && p.Weight > 0 && net > p.Weight {
+		add("weight", "the contents weigh %d g but the parcel %d g", net, p.Weight)
+	}
+	if phoneRequired[p.ShipTo.Country] && strings.TrimSpace(p.ShipTo.Phone) == "" {
+		add("phone", "carriers to %s need the recipient's phone number", p.ShipTo.Country)
+	}
+	return out
+}

@@ -1,0 +1,312 @@
+package pdf
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/jung-kurt/gofpdf"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// JobOptions say how a batch of parcel documents prints.
+type JobOptions struct {
+	LabelPaper Paper  // 4x6 or A6
+	DocPaper   Paper  // A4 or Letter, for customs papers and packing slips
+	Incoterm   string // DAP (default) or DDP
+	EORI       string // sender's EORI number, printed when set
+	IOSS       string // sender's IOSS number, printed when set
+	Prices     bool   // print prices on packing slips
+	At         time.Time
+}
+
+// PreflightError lists every problem that stopped a job; nothing was printed.
+type PreflightError struct{ Problems []domain.PreflightProblem }
+
+func (e *PreflightError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problem(s) before printing; nothing was printed:", len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  " + p.String())
+	}
+	return b.String()
+}
+
+// Job writes one PDF for a batch of parcels, in parcel order: for each, its
+// label, its customs papers when it leaves its customs territory (CN22 up to
+// 300 EUR of contents, CN23 with a commercial invoice above), and its packing
+// slip — so nothing is sorted by hand. Every parcel is checked first; one
+// problem and nothing is printed.
+func Job(w io.Writer, parcels []domain.PackedParcel, o JobOptions) error {
+	var problems []domain.PreflightProblem
+	for _, p := range parcels {
+		problems = append(problems, domain.Preflight(p)...)
+	}
+	if len(problems) > 0 {
+		return &PreflightError{Problems: problems}
+	}
+	if len(parcels) == 0 {
+		return fmt.Errorf("no parcels to print")
+	}
+	if o.LabelPaper == "" {
+		o.LabelPaper = Label4
+	}
+	if o.DocPaper == "" {
+		o.DocPaper = A4
+	}
+	if o.Incoterm == "" {
+		o.Incoterm = "DAP"
+	}
+	d := newDoc(o.LabelPaper, fmt.Sprintf("Parcels %s", parcels[0].Number), o.At)
+	for _, p := range parcels {
+		d.label(p, o.LabelPaper)
+		if p.NeedsCustoms() {
+			d.customs(p, o)
+		}
+		d.slip(p, o)
+	}
+	return d.output(w)
+}
+
+func (d *doc) page(p Paper) {
+	sz := p.size()
+	d.f.AddPageFormat("P", gofpdf.SizeType{Wd: sz.Wd, Ht: sz.Ht})
+	d.w, d.h = sz.Wd, sz.Ht
+}
+
+// latin reports whether every letter of s is Latin (a carrier's
+// international label must be).
+func latin(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func addressLines(a domain.Address) []string {
+	return a.Lines()
+}
+
+// label is a shipping label: sender, recipient in full, service, weight,
+// parcel n/m, order number and the tracking number as a Code 128 barcode.
+// Its layout is the same whatever the carrier.
+func (d *doc) label(p domain.PackedParcel, paper Paper) {
+	d.page(paper)
+	m := 5.0
+	w := d.w - 2*m
+	d.f.SetDrawColor(0, 0, 0)
+	d.f.SetLineWidth(0.4)
+	d.f.Rect(m, m, w, d.h-2*m, "D")
+	y := m + 4
+	d.font(7, true)
+	d.text(m+2, y, w-4, "FROM", "L")
+	d.font(8, false)
+	wh := p.Warehouse
+	from := append([]string{wh.Address.Company}, addressLines(wh.Address)...)
+	for _, l := range from[:min(len(from), 5)] {
+		y += 3.4
+		d.text(m+2, y, w-4, l, "L")
+	}
+	y += 3
+	d.f.Line(m, y, m+w, y)
+	y += 5
+	d.font(8, true)
+	d.text(m+2, y, w-4, "TO", "L")
+	to := addressLines(p.ShipTo)
+	for i, l := range to {
+		if i == 0 {
+			d.font(14, true)
+			y += 6.5
+		} else {
+			d.font(11, false)
+			y += 5
+		}
+		d.text(m+2, y, w-4, l, "L")
+	}
+	if p.ShipTo.Phone != "" {
+		d.font(9, false)
+		y += 4.5
+		d.text(m+2, y, w-4, "Tel. "+p.ShipTo.Phone, "L")
+	}
+	if p.NeedsCustoms() && !latin(strings.Join(to, " ")) {
+		y += 3
+		d.f.SetFillColor(255, 235, 200)
+		d.f.Rect(m+2, y, w-4, 9, "F")
+		d.font(7.5, true)
+		d.text(m+3, y+3.5, w-6, "International parcel: carriers require the address in Latin script.", "L")
+		d.text(m+3, y+7, w-6, "Add a romanised address before handing it over.", "L")
+		y += 9
+	}
+	y += 4
+	d.f.Line(m, y, m+w, y)
+	y += 5
+	d.font(9, false)
+	service := p.Service
+	if service == "" {
+		service = "Standard"
+	}
+	d.text(m+2, y, w-4, "Service: "+service, "L")
+	y += 4.5
+	d.text(m+2, y, w/2, fmt.Sprintf("Weight: %.2f kg", float64(p.Weight)/1000), "L")
+	d.font(12, true)
+	d.text(m+w/2, y, w/2-2, fmt.Sprintf("Parcel %d/%d", p.Seq, p.Of), "R")
+	y += 5
+	d.font(9, false)
+	d.text(m+2, y, w-4, "Order "+p.Number, "L")
+	if p.Carrier != "" {
+		d.text(m+w/2, y, w/2-2, p.Carrier, "R")
+	}
+	// The tracking barcode fills the bottom of the label.
+	bh := 26.0
+	by := d.h - m - bh - 12
+	if err := d.barcode(m+2, by, w-4, bh, p.Tracking, false); err != nil {
+		d.f.SetError(err)
+	}
+	d.font(12, true)
+	d.text(m+2, by+bh+6, w-4, p.Tracking, "C")
+}
+
+// customs writes a CN22 for contents worth up to 300 EUR, else a CN23 and
+// a commercial invoice.
+func (d *doc) customs(p domain.PackedParcel, o JobOptions) {
+	value, _ := p.Value()
+	cn22 := domain.IndicativeEUR(value) <= 30000
+	forms := []string{"CN23 — Customs declaration", "Commercial invoice"}
+	if cn22 {
+		forms = []string{"CN22 — Customs declaration"}
+	}
+	for _, title := range forms {
+		d.page(o.DocPaper)
+		m := 15.0
+		w := d.w - 2*m
+		y := m + 6
+		d.font(16, true)
+		d.text(m, y, w, title, "L")
+		d.font(9, false)
+		d.text(m, y, w, fmt.Sprintf("Order %s · parcel %d/%d · %s", p.Number, p.Seq, p.Of, p.Tracking), "R")
+		y += 10
+		half := w/2 - 4
+		d.font(8, true)
+		d.text(m, y, half, "Sender", "L")
+		d.text(m+w/2, y, half, "Recipient", "L")
+		d.font(9, false)
+		from := append([]string{p.Warehouse.Address.Company}, addressLines(p.Warehouse.Address)...)
+		to := addressLines(p.ShipTo)
+		if p.ShipTo.Phone != "" {
+			to = append(to, "Tel. "+p.ShipTo.Phone)
+		}
+		for i := 0; i < max(len(from), len(to)); i++ {
+			y += 4.5
+			if i < len(from) {
+				d.text(m, y, half, from[i], "L")
+			}
+			if i < len(to) {
+				d.text(m+w/2, y, half, to[i], "L")
+			}
+		}
+		if o.EORI != "" || o.IOSS != "" {
+			y += 5
+			ids := []string{}
+			if o.EORI != "" {
+				ids = append(ids, "EORI "+o.EORI)
+			}
+			if o.IOSS != "" {
+				ids = append(ids, "IOSS "+o.IOSS)
+			}
+			d.text(m, y, w, strings.Join(ids, " · "), "L")
+		}
+		y += 9
+		cols := []float64{0, 24, 16, 12, 22, 30}
+		cols[0] = w - (24 + 16 + 12 + 22 + 30)
+		heads := []string{"Description", "HS code", "Origin", "Qty", "Net weight", "Value (" + string(p.Currency) + ")"}
+		d.font(8, true)
+		x := m
+		for i, h := range heads {
+			align := "L"
+			if i >= 3 {
+				align = "R"
+			}
+			d.text(x, y, cols[i]-1, h, align)
+			x += cols[i]
+		}
+		d.f.Line(m, y+1.5, m+w, y+1.5)
+		d.font(9, false)
+		for _, l := range p.Lines {
+			y += 5.5
+			v, _ := l.UnitPrice.Mul(l.Qty)
+			cells := []string{l.Description, l.HSCode, string(l.Origin), fmt.Sprint(l.Qty),
+				fmt.Sprintf("%.3f kg", float64(l.UnitWeight*domain.Grams(l.Qty))/1000), v.Decimal()}
+			x = m
+			for i, c := range cells {
+				align := "L"
+				if i >= 3 {
+					align = "R"
+				}
+				d.text(x, y, cols[i]-1, c, align)
+				x += cols[i]
+			}
+		}
+		y += 3
+		d.f.Line(m, y, m+w, y)
+		y += 5
+		d.font(9, true)
+		d.text(m, y, w-cols[5], fmt.Sprintf("Total — net %.3f kg, gross %.3f kg", float64(p.NetWeight())/1000, float64(p.Weight)/1000), "L")
+		d.text(m+w-cols[5]-30, y, cols[5]+30-1, value.Decimal()+" "+string(p.Currency), "R")
+		y += 8
+		d.font(9, false)
+		d.text(m, y, w, fmt.Sprintf("Category: sale of goods · Incoterm: %s · Currency: %s", o.Incoterm, p.Currency), "L")
+		y += 12
+		d.text(m, y, w, "I certify that the particulars given in this declaration are correct.", "L")
+		y += 10
+		d.text(m, y, w/2, "Date: "+o.At.Format("2006-01-02"), "L")
+		d.text(m+w/2, y, w/2, "Signature: ______________________", "L")
+	}
+}
+
+// slip is the packing slip: what is in the parcel, for the customer; no
+// prices unless asked for.
+func (d *doc) slip(p domain.PackedParcel, o JobOptions) {
+	d.page(o.DocPaper)
+	m := 15.0
+	w := d.w - 2*m
+	y := m + 6
+	d.font(16, true)
+	d.text(m, y, w, "Packing slip", "L")
+	d.font(10, false)
+	d.text(m, y, w, "Order "+p.Number, "R")
+	y += 8
+	d.font(9, false)
+	d.text(m, y, w, fmt.Sprintf("Parcel %d of %d · shipped from %s", p.Seq, p.Of, p.Warehouse.Name), "L")
+	y += 8
+	for _, l := range addressLines(p.ShipTo) {
+		d.text(m, y, w, l, "L")
+		y += 4.5
+	}
+	y += 6
+	d.font(8, true)
+	d.text(m, y, 30, "SKU", "L")
+	d.text(m+32, y, w-60, "Item", "L")
+	d.text(m+w-25, y, 25, "Quantity", "R")
+	if o.Prices {
+		d.text(m+w-60, y, 30, "Price", "R")
+	}
+	d.f.Line(m, y+1.5, m+w, y+1.5)
+	d.font(10, false)
+	for _, l := range p.Lines {
+		y += 6
+		d.text(m, y, 30, l.SKU, "L")
+		d.text(m+32, y, w-(32+65), l.Name, "L")
+		if o.Prices {
+			d.text(m+w-60, y, 30, l.UnitPrice.String(), "R")
+		}
+		d.text(m+w-25, y, 25, fmt.Sprint(l.Qty), "R")
+	}
+	y += 12
+	d.font(9, false)
+	d.text(m, y, w, "Thank you for your order.", "L")
+}

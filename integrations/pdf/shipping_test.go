@@ -1,0 +1,76 @@
+package pdf_test
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/pdf"
+)
+
+func venlo() domain.Warehouse {
+	return domain.Warehouse{Code: "NL-VEN", Name: "Venlo fulfilment centre",
+		Address: domain.Address{Name: "Venlo fulfilment centre", Company: "Portolan Logistics B.V.", Line1: "Celsiusweg 40", City: "Venlo", PostalCode: "5928 PR", Country: "NL"}}
+}
+
+func parcel(id int64, number, tracking string, to domain.Address, cur domain.Currency, price int64) domain.PackedParcel {
+	return domain.PackedParcel{ID: id, OrderID: id, Number: number, Seq: 1, Of: 1, Warehouse: venlo(), Weight: 900, Tracking: tracking,
+		Service: "DHL Express", ShipTo: to, Currency: cur, Box: domain.Box{Code: "M"},
+		Lines: []domain.ParcelLine{{LineNo: 1, SKU: "PRT-10001", Name: "Merino wool beanie — Black", Qty: 2, UnitPrice: domain.NewMoney(price, cur),
+			HSCode: "650500", Origin: "PT", Description: "Knitted hat of wool", UnitWeight: 90}}}
+}
+
+func TestJobPrintsLabelsCustomsAndSlipsInParcelOrder(t *testing.T) {
+	parcels := []domain.PackedParcel{
+		parcel(1, "SH-100001", "JD014600006281234567", domain.Address{Name: "Anna de Vries", Line1: "Kerkstraat 1", City: "Utrecht", PostalCode: "3511 LX", Country: "NL"}, "EUR", 2500),
+		parcel(2, "BC-100002", "1Z999AA10123456784", domain.Address{Name: "山田 太郎", Line1: "神南1-2-3", City: "渋谷区", Region: "東京都", PostalCode: "150-0041", Country: "JP", Phone: "+81 3 5555 0101"}, "JPY", 4900),
+		parcel(3, "WO-100003", "9400111899223197428490", domain.Address{Name: "Иван Петров", Line1: "100 Main St", City: "Boston", Region: "MA", PostalCode: "02110", Country: "US", Phone: "+1 617 555 0100"}, "USD", 45000),
+	}
+	var b bytes.Buffer
+	if err := pdf.Job(&b, parcels, pdf.JobOptions{EORI: "NL123456789000", At: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, b.Bytes())
+	pages := strings.Split(text, "\f")
+	// Parcel 1 (domestic): label, slip. Parcel 2 (JP, ¥9,800): label, CN22, slip. Parcel 3 (US, $900): label, CN23, invoice, slip.
+	want := []string{"JD014600006281234567", "Packing slip", "1Z999AA10123456784", "CN22", "Packing slip",
+		"9400111899223197428490", "CN23", "Commercial invoice", "Packing slip"}
+	for i, w := range want {
+		if i >= len(pages) || !strings.Contains(pages[i], w) {
+			t.Fatalf("page %d should have %q; pages:\n%s", i+1, w, strings.Join(pages, "\n=== page ===\n"))
+		}
+	}
+	for _, s := range []string{"山田 太郎", "神南1-2-3", "Иван Петров", "Parcel 1/1", "Service: DHL Express", "Weight: 0.90 kg",
+		"EORI NL123456789000", "650500", "Incoterm: DAP", "900.00 USD", "Portolan Logistics B.V."} {
+		if !strings.Contains(text, s) {
+			t.Errorf("%q missing", s)
+		}
+	}
+	if strings.Count(text, "Packing slip") != 3 {
+		t.Errorf("%d packing slips", strings.Count(text, "Packing slip"))
+	}
+	// The Japanese label warns that carriers need Latin script.
+	if !strings.Contains(pages[2], "Latin script") || strings.Contains(pages[0], "Latin script") {
+		t.Error("Latin-script warning misplaced")
+	}
+}
+
+func TestJobPrintsNothingWhenPreflightFails(t *testing.T) {
+	bad := parcel(7, "SH-7", "", domain.Address{Name: "Jane Roe", Line1: "1 Main St", City: "Boston", PostalCode: "02110", Country: "US"}, "USD", 0)
+	bad.Lines[0].HSCode = "65"
+	var b bytes.Buffer
+	err := pdf.Job(&b, []domain.PackedParcel{bad}, pdf.JobOptions{})
+	var pe *pdf.PreflightError
+	if !errors.As(err, &pe) || b.Len() != 0 {
+		t.Fatalf("%v, %d bytes written", err, b.Len())
+	}
+	msg := err.Error()
+	for _, s := range []string{"no tracking number", "no HS code of 6–10 digits", "declared at no value", "need the recipient's phone"} {
+		if !strings.Contains(msg, s) {
+			t.Errorf("%q missing from %s", s, msg)
+		}
+	}
+}

@@ -1,0 +1,268 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// Boxes lists the box sizes the packing station offers.
+func (db *StockStore) Boxes(ctx context.Context) ([]domain.Box, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT code, name, length_mm, width_mm, height_mm, tare_g FROM boxes ORDER BY length_mm * width_mm * height_mm`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Box
+	for rows.Next() {
+		var b domain.Box
+		var l, w, h, t int64
+		if err := rows.Scan(&b.Code, &b.Name, &l, &w, &h, &t); err != nil {
+			return nil, err
+		}
+		b.Dimensions = domain.Dimensions{Length: domain.Millimetres(l), Width: domain.Millimetres(w), Height: domain.Millimetres(h)}
+		b.Tare = domain.Grams(t)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// Pack puts what was picked of an order in a warehouse into one parcel of
+// the given box and weight. scanned, when not nil, is what the packer
+// scanned per SKU: it must match what was picked. The order becomes packed
+// once every allocated line is in a parcel.
+func (db *LedgerStore) Pack(ctx context.Context, orderID int64, warehouse, box string, weight domain.Grams, scanned map[string]domain.Quantity) (int64, error) {
+	if weight <= 0 {
+		return 0, domain.Errorf(domain.EINVALID, "enter the parcel's weight in grams")
+	}
+	var id int64
+	err := db.ledgerTx(ctx, func(l *ledger) error {
+		w, err := l.warehouse(warehouse)
+		if err != nil {
+			return err
+		}
+		var status, number string
+		if err := l.x.QueryRowContext(ctx, `SELECT status, number FROM orders WHERE id = ?`, orderID).Scan(&status, &number); err != nil {
+			return translate(err)
+		}
+		if status != string(domain.StatusPicking) {
+			return domain.Errorf(domain.ECONFLICT, "order %s is %s; only an order being picked can be packed", number, strings.ReplaceAll(status, "_", " "))
+		}
+		var exists bool
+		if err := l.x.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM boxes WHERE code = ?)`, box).Scan(&exists); err != nil || !exists {
+			return domain.Errorf(domain.EINVALID, "no box %q", box)
+		}
+		// What was picked of this order in this warehouse and is not packed yet.
+		rows, err := l.x.tx.QueryContext(ctx, `SELECT wl.line_no, p.sku, sum(wl.picked_qty) FROM wave_lines wl
+			JOIN locations loc ON loc.id = wl.location_id JOIN products p ON p.id = wl.product_id
+			WHERE wl.order_id = ? AND loc.warehouse_id = ? AND wl.picked_qty > 0
+			  AND NOT EXISTS (SELECT 1 FROM parcel_lines pl JOIN parcels pa ON pa.id = pl.parcel_id
+			                  WHERE pa.order_id = wl.order_id AND pl.line_no = wl.line_no)
+			GROUP BY wl.line_no, p.sku ORDER BY wl.line_no`, orderID, w)
+		if err != nil {
+			return translate(err)
+		}
+		type line struct {
+			no  int
+			sku string
+			qty int64
+		}
+		var lines []line
+		picked := map[string]int64{}
+		for rows.Next() {
+			var ln line
+			if err := rows.Scan(&ln.no, &ln.sku, &ln.qty); err != nil {
+				rows.Close()
+				return err
+			}
+			lines = append(lines, ln)
+			picked[ln.sku] += ln.qty
+		}
+		rows.Close()
+		if len(lines) == 0 {
+			return domain.Errorf(domain.ENOTFOUND, "nothing of order %s has been picked in %s to pack", number, warehouse)
+		}
+		if scanned != nil {
+			var diff []string
+			skus := map[string]bool{}
+			for s := range picked {
+				skus[s] = true
+			}
+			for s := range scanned {
+				skus[s] = true
+			}
+			keys := make([]string, 0, len(skus))
+			for s := range skus {
+				keys = append(keys, s)
+			}
+			sort.Strings(keys)
+			for _, s := range keys {
+				if int64(scanned[s]) != picked[s] {
+					diff = append(diff, fmt.Sprintf("%s: scanned %d, picked %d", s, scanned[s], picked[s]))
+				}
+			}
+			if len(diff) > 0 {
+				return domain.Errorf(domain.ECONFLICT, "order %s does not match what was picked: %s", number, strings.Join(diff, "; "))
+			}
+		}
+		res, err := l.x.ExecContext(ctx, `INSERT INTO parcels (order_id, warehouse_id, box, weight_g, status, packed_at) VALUES (?, ?, ?, ?, 'packed', ?)`,
+			orderID, w, box, int64(weight), l.now)
+		if err != nil {
+			return translate(err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for _, ln := range lines {
+			if _, err := l.x.ExecContext(ctx, `INSERT INTO parcel_lines (parcel_id, line_no, qty) VALUES (?, ?, ?)`, id, ln.no, ln.qty); err != nil {
+				return translate(err)
+			}
+		}
+		var unpacked int
+		if err := l.x.QueryRowContext(ctx, `SELECT count(*) FROM allocations a WHERE a.order_id = ? AND NOT EXISTS (
+				SELECT 1 FROM parcel_lines pl JOIN parcels pa ON pa.id = pl.parcel_id WHERE pa.order_id = a.order_id AND pl.line_no = a.line_no)`,
+			orderID).Scan(&unpacked); err != nil {
+			return err
+		}
+		if unpacked == 0 {
+			if _, err := l.x.ExecContext(ctx, `UPDATE orders SET status = 'packed', updated_at = ? WHERE id = ?`, l.now, orderID); err != nil {
+				return translate(err)
+			}
+			if _, err := l.x.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason) VALUES (?, ?, 'picking', 'packed', ?)`,
+				orderID, l.now, fmt.Sprintf("packed: box %s, %d g", box, weight)); err != nil {
+				return translate(err)
+			}
+		}
+		return nil
+	})
+	return id, err
+}
+
+// SetTracking records a parcel's carrier and tracking number.
+func (db *LedgerStore) SetTracking(ctx context.Context, parcelID int64, carrier, tracking string) error {
+	tracking = strings.TrimSpace(tracking)
+	if tracking == "" {
+		return domain.Errorf(domain.EINVALID, "the tracking number is empty")
+	}
+	for i := 0; i < len(tracking); i++ {
+		if tracking[i] < 32 || tracking[i] > 126 {
+			return domain.Errorf(domain.EINVALID, "tracking number %q has characters a barcode cannot hold", tracking)
+		}
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE parcels SET carrier = ?, tracking = ? WHERE id = ?`, strings.TrimSpace(carrier), tracking, parcelID)
+		if err != nil {
+			return translate(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.ENOTFOUND, "no parcel %d", parcelID)
+		}
+		return nil
+	})
+}
+
+// ParcelsOfWave reads the parcels packed for a wave's orders in its
+// warehouse, in tote order, with everything the documents print.
+func (db *StockStore) ParcelsOfWave(ctx context.Context, waveID int64) ([]domain.PackedParcel, error) {
+	return db.parcels(ctx, `JOIN wave_orders wo ON wo.order_id = pa.order_id AND wo.wave_id = ?
+		JOIN waves wv ON wv.id = wo.wave_id AND wv.warehouse_id = pa.warehouse_id`, `wo.tote, pa.id`, waveID)
+}
+
+// ParcelsOfOrder reads an order's parcels.
+func (db *StockStore) ParcelsOfOrder(ctx context.Context, orderID int64) ([]domain.PackedParcel, error) {
+	return db.parcels(ctx, ``, `pa.id`, nil, orderID)
+}
+
+func (db *StockStore) parcels(ctx context.Context, join, order string, joinArg any, orderID ...int64) ([]domain.PackedParcel, error) {
+	q := `SELECT pa.id, pa.order_id, o.number, pa.box, pa.weight_g, pa.tracking, pa.carrier, o.service, o.currency, pa.packed_at,
+			b.name, b.length_mm, b.width_mm, b.height_mm, b.tare_g,
+			o.ship_name, o.ship_company, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region, o.ship_postal_code, o.ship_country,
+			o.ship_phone, o.ship_email, pa.warehouse_id,
+			(SELECT count(*) FROM parcels x WHERE x.order_id = pa.order_id AND x.id <= pa.id),
+			(SELECT count(*) FROM parcels x WHERE x.order_id = pa.order_id)
+		FROM parcels pa JOIN orders o ON o.id = pa.order_id JOIN boxes b ON b.code = pa.box ` + join
+	var args []any
+	if joinArg != nil {
+		args = append(args, joinArg)
+	}
+	if len(orderID) > 0 {
+		q += ` WHERE pa.order_id = ?`
+		args = append(args, orderID[0])
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY `+order, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var out []domain.PackedParcel
+	var whIDs []int64
+	for rows.Next() {
+		var p domain.PackedParcel
+		var weight, packed, l, w, h, tare, wh int64
+		var cur, country string
+		a := &p.ShipTo
+		if err := rows.Scan(&p.ID, &p.OrderID, &p.Number, &p.Box.Code, &weight, &p.Tracking, &p.Carrier, &p.Service, &cur, &packed,
+			&p.Box.Name, &l, &w, &h, &tare, &a.Name, &a.Company, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &country,
+			&a.Phone, &a.Email, &wh, &p.Seq, &p.Of); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.Weight, p.Currency, p.PackedAt, a.Country = domain.Grams(weight), domain.Currency(cur), fromMS(packed), domain.Country(country)
+		p.Box.Dimensions = domain.Dimensions{Length: domain.Millimetres(l), Width: domain.Millimetres(w), Height: domain.Millimetres(h)}
+		p.Box.Tare = domain.Grams(tare)
+		out = append(out, p)
+		whIDs = append(whIDs, wh)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	whs, err := db.CatalogStore().Warehouses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]domain.Warehouse{}
+	for _, w := range whs {
+		byID[w.ID] = w
+	}
+	for i := range out {
+		out[i].Warehouse = byID[whIDs[i]]
+		lines, err := db.parcelLines(ctx, out[i].ID, out[i].Currency)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Lines = lines
+	}
+	return out, nil
+}
+
+func (db *StockStore) parcelLines(ctx context.Context, parcelID int64, cur domain.Currency) ([]domain.ParcelLine, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT pl.line_no, ol.sku, ol.name, pl.qty, ol.unit_price_minor,
+			coalesce(p.hs_code, ''), coalesce(p.origin_country, ''), coalesce(p.customs_description, ''), coalesce(p.weight_g, 0)
+		FROM parcel_lines pl JOIN parcels pa ON pa.id = pl.parcel_id
+		JOIN order_lines ol ON ol.order_id = pa.order_id AND ol.line_no = pl.line_no
+		LEFT JOIN products p ON p.sku = ol.sku
+		WHERE pl.parcel_id = ? ORDER BY pl.line_no`, parcelID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.ParcelLine
+	for rows.Next() {
+		var l domain.ParcelLine
+		var qty, price, weight int64
+		var origin string
+		if err := rows.Scan(&l.LineNo, &l.SKU, &l.Name, &qty, &price, &l.HSCode, &origin, &l.Description, &weight); err != nil {
+			return nil, err
+		}
+		l.Qty, l.UnitPrice, l.Origin, l.UnitWeight = domain.Quantity(qty), domain.NewMoney(price, cur), domain.Country(origin), domain.Grams(weight)
+		if l.Description == "" {
+			l.Description = l.Name
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
