@@ -45,6 +45,11 @@ Commands:
   rates list      list the shipping rates per warehouse and country
   wave create     take allocated orders of a warehouse into a pick wave
   picklist        write a wave's pick list as a PDF
+  pick confirm    confirm a wave's picks (stock moves to STAGING)
+  pack            pack what was picked of an order into a parcel
+  tracking        record a parcel's tracking number
+  customs check   check a wave's parcels before their documents print
+  labels          write a wave's labels, customs papers and packing slips as one PDF
   rates import    replace shipping rates from a CSV or XLSX file
   channels add    add a channel (Shopify, WooCommerce, BigCommerce, or files)
   channels list   list channels and where their syncs stand
@@ -139,6 +144,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"inbound list", cmdInboundList},
 		{"wave create", cmdWaveCreate},
 		{"picklist", cmdPicklist},
+		{"pick confirm", cmdPickConfirm},
+		{"pack", cmdPack},
+		{"tracking", cmdTracking},
+		{"customs check", cmdCustomsCheck},
+		{"labels", cmdLabels},
 		{"allocate settings", cmdAllocateSettings},
 		{"allocate", cmdAllocate},
 		{"rates list", cmdRatesList},
@@ -174,7 +184,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 			return c.run(ctx, open, rest[len(words):], stdout, stderr)
 		}
 	}
-	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" || rest[0] == "wave" {
+	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" || rest[0] == "wave" || rest[0] == "pick" || rest[0] == "customs" {
 		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}

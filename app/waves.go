@@ -32,3 +32,75 @@ func (s *InventoryService) PickList(ctx context.Context, id int64, paper string,
 	}
 	return pdf.PickList(w, wave, p, time.Local)
 }
+
+// ConfirmPick records a picked quantity and returns the shortfall.
+func (s *InventoryService) ConfirmPick(ctx context.Context, lineID int64, picked domain.Quantity) (domain.Quantity, error) {
+	return s.ledger.ConfirmPick(ctx, lineID, picked)
+}
+
+// PickFromNextBin adds a pick for a short line from the next bin with stock.
+func (s *InventoryService) PickFromNextBin(ctx context.Context, lineID int64) (domain.PickLine, error) {
+	return s.ledger.PickFromNextBin(ctx, lineID)
+}
+
+// ShortToAllocation sends a short pick's shortfall back to allocation.
+func (s *InventoryService) ShortToAllocation(ctx context.Context, lineID int64) error {
+	return s.ledger.ShortToAllocation(ctx, lineID)
+}
+
+// Boxes lists the box sizes.
+func (s *InventoryService) Boxes(ctx context.Context) ([]domain.Box, error) {
+	return s.stock.Boxes(ctx)
+}
+
+// Pack puts what was picked of an order in a warehouse into one parcel.
+func (s *InventoryService) Pack(ctx context.Context, orderID int64, warehouse, box string, weight domain.Grams, scanned map[string]domain.Quantity) (int64, error) {
+	return s.ledger.Pack(ctx, orderID, warehouse, box, weight, scanned)
+}
+
+// SetTracking records a parcel's carrier and tracking number.
+func (s *InventoryService) SetTracking(ctx context.Context, parcelID int64, carrier, tracking string) error {
+	return s.ledger.SetTracking(ctx, parcelID, carrier, tracking)
+}
+
+// ParcelsOfWave are the parcels packed for a wave's orders.
+func (s *InventoryService) ParcelsOfWave(ctx context.Context, waveID int64) ([]domain.PackedParcel, error) {
+	return s.stock.ParcelsOfWave(ctx, waveID)
+}
+
+// Preflight checks a wave's parcels before their documents print.
+func (s *InventoryService) Preflight(ctx context.Context, waveID int64) ([]domain.PackedParcel, []domain.PreflightProblem, error) {
+	parcels, err := s.stock.ParcelsOfWave(ctx, waveID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(parcels) == 0 {
+		return nil, nil, domain.Errorf(domain.ENOTFOUND, "wave %d has no packed parcels yet", waveID)
+	}
+	var problems []domain.PreflightProblem
+	for _, p := range parcels {
+		problems = append(problems, domain.Preflight(p)...)
+	}
+	return parcels, problems, nil
+}
+
+// Documents writes one PDF for a wave's parcels — label, customs papers,
+// packing slip per parcel — or nothing when preflight finds a problem.
+func (s *InventoryService) Documents(ctx context.Context, waveID int64, labelPaper string, w io.Writer) error {
+	parcels, problems, err := s.Preflight(ctx, waveID)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return &pdf.PreflightError{Problems: problems}
+	}
+	lp, err := pdf.ParsePaper(labelPaper)
+	if err != nil || (lp != pdf.Label4 && lp != pdf.A6) {
+		return domain.Errorf(domain.EINVALID, "labels print on 4x6 or A6, not %q", labelPaper)
+	}
+	wave, err := s.stock.Wave(ctx, waveID)
+	if err != nil {
+		return err
+	}
+	return pdf.Job(w, parcels, pdf.JobOptions{LabelPaper: lp, At: wave.CreatedAt})
+}

@@ -213,6 +213,9 @@ type LedgerStore interface {
 	ConfirmPick(ctx context.Context, lineID int64, picked Quantity) (Quantity, error)
 	PickFromNextBin(ctx context.Context, lineID int64) (PickLine, error)
 	ShortToAllocation(ctx context.Context, lineID int64) error
+	// Pack puts what was picked of an order in a warehouse into a parcel.
+	Pack(ctx context.Context, orderID int64, warehouse, box string, weight Grams, scanned map[string]Quantity) (int64, error)
+	SetTracking(ctx context.Context, parcelID int64, carrier, tracking string) error
 
 	// Cycle counts.
 	CreateCount(ctx context.Context, warehouse, zone string, bins []string) (Count, error)

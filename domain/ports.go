@@ -130,6 +130,10 @@ type StockStore interface {
 	Count(ctx context.Context, id int64) (Count, error)
 	// Wave reads a pick wave with its picks in walking order.
 	Wave(ctx context.Context, id int64) (Wave, error)
+	Boxes(ctx context.Context) ([]Box, error)
+	// ParcelsOfWave are the parcels packed for a wave's orders, in tote order.
+	ParcelsOfWave(ctx context.Context, waveID int64) ([]PackedParcel, error)
+	ParcelsOfOrder(ctx context.Context, orderID int64) ([]PackedParcel, error)
 }
 
 // SKUStock is one (SKU, warehouse) total, as the command line lists it.

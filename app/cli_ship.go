@@ -1,0 +1,195 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/pdf"
+)
+
+// orderNumbered finds an order by its exact number.
+func orderNumbered(ctx context.Context, a *App, number string) (domain.Order, error) {
+	page, err := a.Orders.Page(ctx, domain.OrderFilter{Search: number}, 0, 50)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	for _, o := range page {
+		if o.Number == number {
+			return a.Orders.Get(ctx, o.ID)
+		}
+	}
+	return domain.Order{}, domain.Errorf(domain.ENOTFOUND, "no order numbered %q", number)
+}
+
+func cmdPickConfirm(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("pick confirm", "Confirms picks of a wave: every open pick in full (--all), or one pick with the quantity\n"+
+		"found (--line ID --qty N). Picked stock moves from its bin to STAGING.", stdout, stderr)
+	wave := fs.Int64("wave", 0, "the wave number")
+	all := fs.Bool("all", false, "confirm every open pick in full")
+	line := fs.Int64("line", 0, "one pick (its number on the wave)")
+	qty := fs.Int64("qty", -1, "with --line: the quantity picked")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *wave <= 0 || (*all == (*line != 0)) {
+		return usageError{"pick confirm: give --wave ID and either --all or --line ID --qty N"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	w, err := a.Inventory.Wave(ctx, *wave)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, l := range w.Lines {
+		if l.Picked != nil || (*line != 0 && l.ID != *line) {
+			continue
+		}
+		q := l.Qty
+		if *line != 0 {
+			if *qty < 0 {
+				return usageError{"pick confirm: give --qty with --line"}
+			}
+			q = domain.Quantity(*qty)
+		}
+		short, err := a.Inventory.ConfirmPick(ctx, l.ID, q)
+		if err != nil {
+			return err
+		}
+		n++
+		if short > 0 {
+			fmt.Fprintf(stdout, "Pick %d (%s in %s) is short by %d: pick from the next bin in the window, or send it back to allocation.\n",
+				l.ID, l.SKU, l.Bin, short)
+		}
+	}
+	fmt.Fprintf(stdout, "Confirmed %d pick(s) of wave %d.\n", n, *wave)
+	return nil
+}
+
+func cmdPack(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("pack", "Packs what was picked of an order in a warehouse into one parcel of a box and weight.", stdout, stderr)
+	number := fs.String("order", "", "the order number")
+	wh := fs.String("warehouse", "", "the warehouse code")
+	box := fs.String("box", "M", "the box: MAILER, S, M, L or XL")
+	weight := fs.Int64("weight", 0, "the parcel's weight in grams")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *number == "" || *wh == "" || *weight <= 0 {
+		return usageError{"pack: give --order NUMBER --warehouse W --weight GRAMS"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	o, err := orderNumbered(ctx, a, *number)
+	if err != nil {
+		return err
+	}
+	id, err := a.Inventory.Pack(ctx, o.ID, *wh, strings.ToUpper(*box), domain.Grams(*weight), nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Parcel %d packed for order %s. Give it a tracking number with \"portolan tracking --parcel %d --number …\".\n", id, *number, id)
+	return nil
+}
+
+func cmdTracking(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("tracking", "Records a parcel's tracking number (until carrier label APIs are integrated).", stdout, stderr)
+	parcel := fs.Int64("parcel", 0, "the parcel number")
+	number := fs.String("number", "", "the tracking number")
+	carrier := fs.String("carrier", "", "the carrier (DHL, UPS, FedEx, USPS, …)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *parcel <= 0 || *number == "" {
+		return usageError{"tracking: give --parcel ID --number TRACKING"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Inventory.SetTracking(ctx, *parcel, *carrier, *number); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Parcel %d: tracking %s.\n", *parcel, *number)
+	return nil
+}
+
+func cmdCustomsCheck(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("customs check", "Checks a wave's parcels before their documents print: tracking number, and for parcels\n"+
+		"leaving their customs territory HS codes, origins, values, weights and the recipient's phone.\n"+
+		"Exits non-zero and lists every problem when anything fails.", stdout, stderr)
+	wave := fs.Int64("wave", 0, "the wave number")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *wave <= 0 {
+		return usageError{"customs check: give --wave ID"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	parcels, problems, err := a.Inventory.Preflight(ctx, *wave)
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintln(stdout, p.String())
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%d problem(s) in %d parcel(s) of wave %d; nothing can print until they are fixed", len(problems), len(parcels), *wave)
+	}
+	fmt.Fprintf(stdout, "All %d parcel(s) of wave %d are ready to print.\n", len(parcels), *wave)
+	return nil
+}
+
+func cmdLabels(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("labels", "Writes one PDF for a wave's parcels, in parcel order: label, customs papers where needed,\n"+
+		"packing slip. Nothing is written when a parcel fails the pre-flight check.", stdout, stderr)
+	wave := fs.Int64("wave", 0, "the wave number")
+	out := fs.String("out", "", "the PDF file to write")
+	paper := fs.String("paper", "4x6", "label size: 4x6 or A6")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *wave <= 0 || *out == "" {
+		return usageError{"labels: give --wave ID and --out FILE.pdf"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var b bytes.Buffer
+	if err := a.Inventory.Documents(ctx, *wave, *paper, &b); err != nil {
+		var pe *pdf.PreflightError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("%w\nRun \"portolan customs check --wave %d\" after fixing them", err, *wave)
+		}
+		return err
+	}
+	tmp := *out + ".part"
+	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", *out, err)
+	}
+	if err := os.Rename(tmp, *out); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", *out, err)
+	}
+	fmt.Fprintf(stdout, "Wrote %s (%d KB).\n", *out, (b.Len()+1023)/1024)
+	return nil
+}
