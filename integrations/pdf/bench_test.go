@@ -35,3 +35,39 @@ func BenchmarkPickList10000Lines(b *testing.B) {
 	}
 	b.ReportMetric(float64(size)/1e6, "MB")
 }
+
+// BenchmarkJob1000Parcels writes one print job of 1,000 parcels: a 4×6
+// label each, customs papers for the 600 leaving the EU (CN22 or CN23 with a
+// commercial invoice), and a packing slip each.
+func BenchmarkJob1000Parcels(b *testing.B) {
+	wh := domain.Warehouse{Code: "NL-VEN", Name: "Venlo fulfilment centre",
+		Address: domain.Address{Name: "Venlo fulfilment centre", Company: "Portolan Logistics B.V.", Line1: "Celsiusweg 40", City: "Venlo", PostalCode: "5928 PR", Country: "NL"}}
+	dests := []domain.Address{
+		{Name: "Anna de Vries", Line1: "Kerkstraat 1", City: "Utrecht", PostalCode: "3511 LX", Country: "NL"},
+		{Name: "Jean Dupont", Line1: "12 rue de Rivoli", City: "Paris", PostalCode: "75001", Country: "FR"},
+		{Name: "山田 太郎", Line1: "神南1-2-3", City: "渋谷区", Region: "東京都", PostalCode: "150-0041", Country: "JP", Phone: "+81 3 5555 0101"},
+		{Name: "Иван Петров", Line1: "100 Main St", City: "Boston", Region: "MA", PostalCode: "02110", Country: "US", Phone: "+1 617 555 0100"},
+		{Name: "James Smith", Line1: "1 High St", City: "London", PostalCode: "SW1A 1AA", Country: "GB"},
+	}
+	var parcels []domain.PackedParcel
+	for i := range 1000 {
+		to := dests[i%len(dests)]
+		p := domain.PackedParcel{ID: int64(i + 1), OrderID: int64(i + 1), Number: fmt.Sprintf("SH-%06d", 100000+i), Seq: 1, Of: 1, Warehouse: wh,
+			Weight: 2000, Tracking: fmt.Sprintf("JD0146000062%08d", i), Service: "DHL Express", ShipTo: to, Currency: "EUR"}
+		for l := range 1 + i%3 {
+			p.Lines = append(p.Lines, domain.ParcelLine{LineNo: l + 1, SKU: fmt.Sprintf("PRT-%05d", 10000+(i*7+l)%500), Name: "Merino wool beanie — Black",
+				Qty: domain.Quantity(1 + l), UnitPrice: domain.NewMoney(int64(2500+(i%4)*12000), "EUR"), HSCode: "650500", Origin: "PT",
+				Description: "Knitted hat of wool", UnitWeight: 90})
+		}
+		parcels = append(parcels, p)
+	}
+	var size int
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := pdf.Job(&buf, parcels, pdf.JobOptions{At: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(size)/1e6, "MB")
+}
