@@ -50,6 +50,8 @@ Commands:
   tracking        record a parcel's tracking number
   customs check   check a wave's parcels before their documents print
   labels          write a wave's labels, customs papers and packing slips as one PDF
+  dispatch        hand packed parcels to a carrier (its manifest of the day)
+  manifest        write a carrier's manifest as a PDF
   rates import    replace shipping rates from a CSV or XLSX file
   channels add    add a channel (Shopify, WooCommerce, BigCommerce, or files)
   channels list   list channels and where their syncs stand
@@ -149,6 +151,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"tracking", cmdTracking},
 		{"customs check", cmdCustomsCheck},
 		{"labels", cmdLabels},
+		{"dispatch", cmdDispatch},
+		{"manifest", cmdManifest},
 		{"allocate settings", cmdAllocateSettings},
 		{"allocate", cmdAllocate},
 		{"rates list", cmdRatesList},

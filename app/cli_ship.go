@@ -182,14 +182,88 @@ func cmdLabels(ctx context.Context, open func() (*App, error), args []string, st
 		}
 		return err
 	}
-	tmp := *out + ".part"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", *out, err)
+	return writeDocument(ctx, a, *out, "labels", fmt.Sprintf("wave %d", *wave), b.Bytes(), stdout)
+}
+
+// writeDocument writes a PDF whole or not at all and logs the print.
+func writeDocument(ctx context.Context, a *App, out, document, ref string, b []byte, stdout io.Writer) error {
+	tmp := out + ".part"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
 	}
-	if err := os.Rename(tmp, *out); err != nil {
+	if err := os.Rename(tmp, out); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", *out, err)
+		return fmt.Errorf("write %s: %w", out, err)
 	}
-	fmt.Fprintf(stdout, "Wrote %s (%d KB).\n", *out, (b.Len()+1023)/1024)
+	if err := a.Inventory.Printed(ctx, document, ref, len(b)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Wrote %s (%d KB).\n", out, (len(b)+1023)/1024)
 	return nil
+}
+
+func cmdDispatch(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("dispatch", "Hands packed parcels to a carrier: they go on its manifest of the day, their stock leaves\n"+
+		"the warehouse in the ledger, and orders whose parcels have all left become shipped.", stdout, stderr)
+	carrier := fs.String("carrier", "", "the carrier taking the parcels")
+	wave := fs.Int64("wave", 0, "every packed parcel of this wave")
+	ids := fs.String("parcels", "", "or these parcels (comma-separated numbers)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *carrier == "" || (*wave == 0) == (*ids == "") {
+		return usageError{"dispatch: give --carrier C and either --wave ID or --parcels 1,2,3"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var list []int64
+	if *wave != 0 {
+		parcels, err := a.Inventory.ParcelsOfWave(ctx, *wave)
+		if err != nil {
+			return err
+		}
+		for _, p := range parcels {
+			list = append(list, p.ID)
+		}
+	} else {
+		for _, s := range strings.Split(*ids, ",") {
+			var id int64
+			if _, err := fmt.Sscan(strings.TrimSpace(s), &id); err != nil || id <= 0 {
+				return usageError{fmt.Sprintf("dispatch: %q is not a parcel number", s)}
+			}
+			list = append(list, id)
+		}
+	}
+	m, err := a.Inventory.Dispatch(ctx, list, *carrier)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d parcel(s) handed to %s on manifest %d. Print it with \"portolan manifest --id %d --out manifest-%d.pdf\".\n",
+		len(list), *carrier, m, m, m)
+	return nil
+}
+
+func cmdManifest(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("manifest", "Writes a carrier's manifest as a PDF.", stdout, stderr)
+	id := fs.Int64("id", 0, "the manifest number")
+	out := fs.String("out", "", "the PDF file to write")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id <= 0 || *out == "" {
+		return usageError{"manifest: give --id N and --out FILE.pdf"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var b bytes.Buffer
+	if err := a.Inventory.ManifestPDF(ctx, *id, &b); err != nil {
+		return err
+	}
+	return writeDocument(ctx, a, *out, "manifest", fmt.Sprintf("manifest %d", *id), b.Bytes(), stdout)
 }

@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -574,14 +573,5 @@ func cmdPicklist(ctx context.Context, open func() (*App, error), args []string, 
 		return err
 	}
 	// Written whole or not at all: a half-written file is never left behind.
-	tmp := *out + ".part"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", *out, err)
-	}
-	if err := os.Rename(tmp, *out); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", *out, err)
-	}
-	fmt.Fprintf(stdout, "Wrote %s (%d KB).\n", *out, (b.Len()+1023)/1024)
-	return nil
+	return writeDocument(ctx, a, *out, "pick list", fmt.Sprintf("wave %d", *wave), b.Bytes(), stdout)
 }

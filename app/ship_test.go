@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
 )
 
 // The whole warehouse flow from the command line: allocate, wave, pick,
@@ -89,7 +90,38 @@ func TestCLIPickPackAndPrint(t *testing.T) {
 	if got := strings.Count(string(text), "Packing slip"); got != parcel {
 		t.Errorf("%d packing slips for %d parcels", got, parcel)
 	}
-	if out, _, code := runCLI(t, "--db", db, "stock", "verify"); code != 0 {
-		t.Errorf("verify: %s", out)
+	// Dispatch: the parcels go on DHL's manifest of the day, their orders are shipped, stock leaves.
+	out, errs, code := runCLI(t, "--db", db, "dispatch", "--carrier", "DHL", "--wave", "1")
+	if code != 0 || !strings.Contains(out, "on manifest 1") {
+		t.Fatalf("dispatch: %d %q %q", code, out, errs)
+	}
+	if _, errs, code := runCLI(t, "--db", db, "dispatch", "--carrier", "DHL", "--wave", "1"); code == 0 || !strings.Contains(errs, "already dispatched") {
+		t.Errorf("second dispatch: %d %q", code, errs)
+	}
+	manifest := filepath.Join(t.TempDir(), "manifest.pdf")
+	if _, errs, code := runCLI(t, "--db", db, "manifest", "--id", "1", "--out", manifest); code != 0 {
+		t.Fatal(errs)
+	}
+	mt, _ := exec.Command("pdftotext", "-layout", manifest, "-").Output()
+	if !strings.Contains(string(mt), "Manifest — DHL") || strings.Count(string(mt), "JD0146000062") != parcel {
+		t.Errorf("manifest:\n%s", mt)
+	}
+	a, _ = app.Open(db)
+	defer a.Close()
+	for n := range numbers {
+		o, err := a.Orders.Page(context.Background(), domain.OrderFilter{Search: n}, 0, 1)
+		if err != nil || len(o) != 1 || o[0].Status != domain.StatusShipped {
+			t.Errorf("order %s after dispatch: %+v %v", n, o, err)
+		}
+	}
+	log, _ := a.Inventory.PrintLog(context.Background(), 10)
+	if len(log) != 2 || log[0].Document != "manifest" || log[1].Document != "labels" || log[1].Ref != "wave 1" || log[0].Who == "" {
+		t.Errorf("print log %+v", log)
+	}
+	if d, _ := a.Inventory.Verify(context.Background()); len(d) != 0 {
+		t.Errorf("ledger after dispatch: %+v", d)
+	}
+	if n := totalReserved(t, a); n < 0 {
+		t.Error("negative reservations")
 	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"io"
+	"os"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -103,4 +104,35 @@ func (s *InventoryService) Documents(ctx context.Context, waveID int64, labelPap
 		return err
 	}
 	return pdf.Job(w, parcels, pdf.JobOptions{LabelPaper: lp, At: wave.CreatedAt})
+}
+
+// Dispatch hands packed parcels to a carrier for today's manifest.
+func (s *InventoryService) Dispatch(ctx context.Context, parcelIDs []int64, carrier string) (int64, error) {
+	return s.ledger.Dispatch(ctx, parcelIDs, carrier, time.Now())
+}
+
+// ManifestPDF writes a manifest.
+func (s *InventoryService) ManifestPDF(ctx context.Context, id int64, w io.Writer) error {
+	m, err := s.stock.Manifest(ctx, id)
+	if err != nil {
+		return err
+	}
+	return pdf.ManifestPDF(w, m, pdf.A4)
+}
+
+// Printed records a printed document in the reprint log, as the computer's user.
+func (s *InventoryService) Printed(ctx context.Context, document, ref string, size int) error {
+	who := os.Getenv("USER")
+	if who == "" {
+		who = os.Getenv("USERNAME")
+	}
+	if who == "" {
+		who = "unknown"
+	}
+	return s.ledger.LogPrint(ctx, domain.PrintRecord{At: time.Now(), Who: who, Document: document, Ref: ref, Bytes: size})
+}
+
+// PrintLog lists printed documents, newest first.
+func (s *InventoryService) PrintLog(ctx context.Context, limit int) ([]domain.PrintRecord, error) {
+	return s.stock.PrintLog(ctx, limit)
 }

@@ -216,6 +216,9 @@ type LedgerStore interface {
 	// Pack puts what was picked of an order in a warehouse into a parcel.
 	Pack(ctx context.Context, orderID int64, warehouse, box string, weight Grams, scanned map[string]Quantity) (int64, error)
 	SetTracking(ctx context.Context, parcelID int64, carrier, tracking string) error
+	// Dispatch hands packed parcels to a carrier (its manifest of the day); stock leaves the ledger.
+	Dispatch(ctx context.Context, parcelIDs []int64, carrier string, day time.Time) (int64, error)
+	LogPrint(ctx context.Context, r PrintRecord) error
 
 	// Cycle counts.
 	CreateCount(ctx context.Context, warehouse, zone string, bins []string) (Count, error)

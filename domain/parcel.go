@@ -133,3 +133,22 @@ func Preflight(p PackedParcel) []PreflightProblem {
 	}
 	return out
 }
+
+// Manifest is a carrier's list of the parcels handed to it on one day.
+type Manifest struct {
+	ID        int64
+	Warehouse Warehouse
+	Carrier   string
+	Day       string // YYYY-MM-DD
+	CreatedAt time.Time
+	Parcels   []PackedParcel
+}
+
+// PrintRecord is one printed document in the reprint log.
+type PrintRecord struct {
+	At       time.Time
+	Who      string
+	Document string
+	Ref      string
+	Bytes    int
+}

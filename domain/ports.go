@@ -134,6 +134,8 @@ type StockStore interface {
 	// ParcelsOfWave are the parcels packed for a wave's orders, in tote order.
 	ParcelsOfWave(ctx context.Context, waveID int64) ([]PackedParcel, error)
 	ParcelsOfOrder(ctx context.Context, orderID int64) ([]PackedParcel, error)
+	Manifest(ctx context.Context, id int64) (Manifest, error)
+	PrintLog(ctx context.Context, limit int) ([]PrintRecord, error)
 }
 
 // SKUStock is one (SKU, warehouse) total, as the command line lists it.

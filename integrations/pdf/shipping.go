@@ -310,3 +310,82 @@ func (d *doc) slip(p domain.PackedParcel, o JobOptions) {
 	d.font(9, false)
 	d.text(m, y, w, "Thank you for your order.", "L")
 }
+
+// ManifestPDF writes a carrier's manifest: every parcel handed over with its
+// tracking number, order, destination and weight, the totals, and lines for
+// both signatures.
+func ManifestPDF(w io.Writer, m domain.Manifest, paper Paper) error {
+	d := newDoc(paper, fmt.Sprintf("Manifest %d — %s %s", m.ID, m.Carrier, m.Day), m.CreatedAt)
+	const margin = 15.0
+	width := d.w - 2*margin
+	page := 0
+	var y float64
+	newPage := func() {
+		if page > 0 {
+			d.font(8, false)
+			d.text(margin, d.h-8, width, fmt.Sprintf("Manifest %d · page %d of {nb}", m.ID, page), "R")
+		}
+		d.f.AddPage()
+		page++
+		y = margin + 6
+		if page == 1 {
+			d.font(16, true)
+			d.text(margin, y, width-70, fmt.Sprintf("Manifest — %s", m.Carrier), "L")
+			d.font(10, false)
+			d.text(margin, y+7, width-70, fmt.Sprintf("%s — %s · %s", m.Warehouse.Code, m.Warehouse.Name, m.Day), "L")
+			var kg float64
+			for _, p := range m.Parcels {
+				kg += float64(p.Weight) / 1000
+			}
+			d.text(margin, y+13, width-70, fmt.Sprintf("%d parcels · %.1f kg", len(m.Parcels), kg), "L")
+			if err := d.barcode(margin+width-66, y-5, 66, 12, fmt.Sprintf("MANIFEST-%d", m.ID), true); err != nil {
+				d.f.SetError(err)
+			}
+			y += 22
+		}
+		d.font(8, true)
+		cols := []float64{60, 30, 0, 22}
+		cols[2] = width - 112
+		x := margin
+		for i, h := range []string{"Tracking number", "Order", "Destination", "Weight"} {
+			align := "L"
+			if i == 3 {
+				align = "R"
+			}
+			d.text(x, y, cols[i]-1, h, align)
+			x += cols[i]
+		}
+		d.f.Line(margin, y+1.5, margin+width, y+1.5)
+	}
+	newPage()
+	for _, p := range m.Parcels {
+		if y+6 > d.h-30 {
+			newPage()
+		}
+		y += 6
+		d.font(9, false)
+		dest := strings.TrimSpace(p.ShipTo.City + " " + p.ShipTo.PostalCode + ", " + string(p.ShipTo.Country))
+		cells := []string{p.Tracking, p.Number, p.ShipTo.Name + " · " + dest, fmt.Sprintf("%.2f kg", float64(p.Weight)/1000)}
+		cols := []float64{60, 30, width - 112, 22}
+		x := margin
+		for i, c := range cells {
+			align := "L"
+			if i == 3 {
+				align = "R"
+			}
+			d.text(x, y, cols[i]-1, c, align)
+			x += cols[i]
+		}
+	}
+	y += 16
+	if y > d.h-30 {
+		newPage()
+		y += 16
+	}
+	d.font(9, false)
+	d.text(margin, y, width/2, "Handed over by: ______________________", "L")
+	d.text(margin+width/2, y, width/2, "Received by "+m.Carrier+": ______________________", "L")
+	d.font(8, false)
+	d.text(margin, d.h-8, width, fmt.Sprintf("Manifest %d · page %d of {nb}", m.ID, page), "R")
+	return d.output(w)
+}
