@@ -136,3 +136,8 @@ func (s *InventoryService) Printed(ctx context.Context, document, ref string, si
 func (s *InventoryService) PrintLog(ctx context.Context, limit int) ([]domain.PrintRecord, error) {
 	return s.stock.PrintLog(ctx, limit)
 }
+
+// Waves lists a warehouse's waves, newest first.
+func (s *InventoryService) Waves(ctx context.Context, warehouse string) ([]domain.WaveSummary, error) {
+	return s.stock.Waves(ctx, warehouse)
+}

@@ -135,6 +135,7 @@ type StockStore interface {
 	ParcelsOfWave(ctx context.Context, waveID int64) ([]PackedParcel, error)
 	ParcelsOfOrder(ctx context.Context, orderID int64) ([]PackedParcel, error)
 	Manifest(ctx context.Context, id int64) (Manifest, error)
+	Waves(ctx context.Context, warehouse string) ([]WaveSummary, error)
 	PrintLog(ctx context.Context, limit int) ([]PrintRecord, error)
 }
 

@@ -92,3 +92,14 @@ func SortWalk(lines []PickLine) {
 		return a.Tote < b.Tote
 	})
 }
+
+// WaveSummary is a wave's progress, for lists.
+type WaveSummary struct {
+	ID        int64
+	Status    WaveStatus
+	CreatedAt time.Time
+	Orders    int
+	Picks     int
+	Confirmed int
+	Parcels   int
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -58,6 +59,22 @@ type WarehouseService interface {
 	Move(ctx context.Context, sku, warehouse, from, to, lot string, qty domain.Quantity) error
 	PreviewStockImport(path, sheet string) (domain.StockImportPreview, error)
 	ImportStock(ctx context.Context, p domain.StockImportPreview) (domain.SnapshotResult, error)
+	Waves(ctx context.Context, warehouse string) ([]domain.WaveSummary, error)
+	Wave(ctx context.Context, id int64) (domain.Wave, error)
+	CreateWave(ctx context.Context, warehouse string, f domain.WaveFilter) (domain.Wave, error)
+	ConfirmPick(ctx context.Context, lineID int64, picked domain.Quantity) (domain.Quantity, error)
+	PickFromNextBin(ctx context.Context, lineID int64) (domain.PickLine, error)
+	ShortToAllocation(ctx context.Context, lineID int64) error
+	PickList(ctx context.Context, id int64, paper string, w io.Writer) error
+	Boxes(ctx context.Context) ([]domain.Box, error)
+	Pack(ctx context.Context, orderID int64, warehouse, box string, weight domain.Grams, scanned map[string]domain.Quantity) (int64, error)
+	SetTracking(ctx context.Context, parcelID int64, carrier, tracking string) error
+	ParcelsOfWave(ctx context.Context, waveID int64) ([]domain.PackedParcel, error)
+	Preflight(ctx context.Context, waveID int64) ([]domain.PackedParcel, []domain.PreflightProblem, error)
+	Documents(ctx context.Context, waveID int64, labelPaper string, w io.Writer) error
+	Dispatch(ctx context.Context, parcelIDs []int64, carrier string) (int64, error)
+	ManifestPDF(ctx context.Context, id int64, w io.Writer) error
+	Printed(ctx context.Context, document, ref string, size int) error
 	PreviewInboundImport(path, sheet, warehouse string) (domain.InboundImportPreview, error)
 	ImportInbounds(ctx context.Context, p domain.InboundImportPreview) (int, []string, error)
 }

@@ -33,6 +33,8 @@ type WarehouseScreen struct {
 	Transfer *TransferPanel
 	Count    *CountPanel
 	Adjust   *AdjustPanel
+	Waves    *WavesPanel
+	Ship     *ShipPanel
 
 	warehouses []domain.Warehouse
 	changed    func() // stock changed: the Inventory screen reloads
@@ -53,12 +55,16 @@ func NewWarehouseScreen(svc WarehouseService, w fyne.Window, changed func()) *Wa
 	s.Transfer = newTransferPanel(s)
 	s.Count = newCountPanel(s)
 	s.Adjust = newAdjustPanel(s)
+	s.Waves = newWavesPanel(s)
+	s.Ship = newShipPanel(s)
 	s.Tabs = container.NewAppTabs(
 		container.NewTabItem("Receive", s.Receive.content),
 		container.NewTabItem("Put away", s.Putaway.content),
 		container.NewTabItem("Transfers", s.Transfer.content),
 		container.NewTabItem("Cycle counts", s.Count.content),
 		container.NewTabItem("Adjust, move, import", s.Adjust.content),
+		container.NewTabItem("Waves and picking", s.Waves.content),
+		container.NewTabItem("Pack and ship", s.Ship.content),
 	)
 	s.Tabs.OnSelected = func(*container.TabItem) { s.reloadPanel() }
 	s.Warehouse.OnChanged = func(string) {
@@ -94,8 +100,12 @@ func (s *WarehouseScreen) FocusSearch() {
 		first = s.Transfer.SKU
 	case 3:
 		first = s.Count.Bin
-	default:
+	case 4:
 		first = s.Adjust.SKU
+	case 5:
+		first = s.Waves.Qty
+	default:
+		first = s.Ship.Scan
 	}
 	if c := s.window.Canvas(); c != nil {
 		c.Focus(first)
@@ -158,6 +168,8 @@ func (s *WarehouseScreen) reloadAll() {
 	s.Transfer.reload()
 	s.Count.reload()
 	s.Adjust.reload()
+	s.Waves.reload()
+	s.Ship.reload()
 }
 
 func (s *WarehouseScreen) reloadPanel() {
@@ -170,6 +182,10 @@ func (s *WarehouseScreen) reloadPanel() {
 		s.Transfer.reload()
 	case 3:
 		s.Count.reload()
+	case 5:
+		s.Waves.reload()
+	case 6:
+		s.Ship.reload()
 	}
 }
 

@@ -1,0 +1,142 @@
+package ui_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui"
+)
+
+// The warehouse lead's day in the window: a wave, its pick list, picks
+// confirmed, each order scanned and packed, tracking numbers, one print job,
+// the carrier's manifest.
+func TestWaveToDispatchInTheWindow(t *testing.T) {
+	a := demoApp(t, 600)
+	ctx := context.Background()
+	plan, _ := a.Allocation.Plan(ctx, domain.OrderFilter{}, nil)
+	if _, err := a.Allocation.Commit(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	// The warehouse with the most allocated orders.
+	count := map[string]int{}
+	for _, o := range plan.Orders {
+		if len(o.Parcels) == 1 {
+			count[o.Parcels[0].Warehouse]++
+		}
+	}
+	wh, best := "", 0
+	for w, n := range count {
+		if n > best || (n == best && w < wh) {
+			wh, best = w, n
+		}
+	}
+	m := newWindow(t, a)
+	ui.SetDocumentsFolder(t.TempDir())
+	ui.WithUI(func() { m.Start() })
+	settle(m)
+	s := m.Warehouse
+	ui.WithUI(func() {
+		m.Tabs.SelectIndex(2)
+		for i, o := range s.Warehouse.Options {
+			if strings.HasPrefix(o, wh) {
+				s.Warehouse.SetSelectedIndex(i)
+			}
+		}
+		s.Tabs.SelectIndex(5)
+	})
+	settle(m)
+	w := s.Waves
+	ui.WithUI(func() {
+		w.MaxOrders.SetText("2")
+		w.CreateWave()
+	})
+	settle(m)
+	if !strings.Contains(s.Result.Text, "Wave 1: 2 orders") {
+		t.Fatalf("create wave: %q / %q", s.Result.Text, s.Problem.Text)
+	}
+	ui.WithUI(func() { w.SavePickList() })
+	settle(m)
+	if w.LastPath == "" || filepath.Base(w.LastPath) != "wave-1-picklist.pdf" {
+		t.Fatalf("pick list: %q / %q", w.LastPath, s.Problem.Text)
+	}
+	if b, err := os.ReadFile(w.LastPath); err != nil || !strings.HasPrefix(string(b), "%PDF-") {
+		t.Fatalf("saved pick list: %v", err)
+	}
+	ui.WithUI(func() { w.ConfirmAllPicks() })
+	settle(m)
+	if !strings.Contains(s.Result.Text, "Confirmed") {
+		t.Fatalf("confirm: %q / %q", s.Result.Text, s.Problem.Text)
+	}
+	// Packing station.
+	sh := s.Ship
+	ui.WithUI(func() {
+		s.Tabs.SelectIndex(6)
+		sh.SelectWave(1)
+	})
+	settle(m)
+	wave, _ := a.Inventory.Wave(ctx, 1)
+	orders := map[int64][]domain.PickLine{}
+	for _, l := range wave.Lines {
+		orders[l.OrderID] = append(orders[l.OrderID], l)
+	}
+	for row := 0; row < len(orders); row++ {
+		ui.WithUI(func() { sh.Orders.Select(widget.TableCellID{Row: row, Col: 0}) })
+		number := cell(t, s, sh.Orders, row, 1)
+		var lines []domain.PickLine
+		for _, ls := range orders {
+			if ls[0].Number == number {
+				lines = ls
+			}
+		}
+		for _, l := range lines {
+			for range int(*l.Picked) {
+				scan(sh.Scan, l.SKU)
+			}
+		}
+		ui.WithUI(func() { sh.Weight.SetText("25000") })
+		ui.WithUI(func() { sh.PackOrder() })
+		settle(m)
+		if !strings.Contains(s.Result.Text, "Order "+number+" packed in parcel") {
+			t.Fatalf("pack %s: %q / %q", number, s.Result.Text, s.Problem.Text)
+		}
+	}
+	// Tracking numbers, then the print job.
+	ui.WithUI(func() { sh.PrintDocuments() })
+	settle(m)
+	if !s.Problem.Visible() || !strings.Contains(s.Problem.Text, "no tracking number yet") {
+		t.Fatalf("documents without tracking: %q", s.Problem.Text)
+	}
+	for row := 0; row < len(orders); row++ {
+		ui.WithUI(func() { sh.Parcels.Select(widget.TableCellID{Row: row, Col: 0}) })
+		scan(sh.Tracking, fmt.Sprintf("1Z999AA1012345678%d", row))
+		settle(m)
+	}
+	ui.WithUI(func() { sh.PrintDocuments() })
+	settle(m)
+	if filepath.Base(sh.LastPath) != "wave-1-labels.pdf" {
+		t.Fatalf("documents: %q / %q", sh.LastPath, s.Problem.Text)
+	}
+	ui.WithUI(func() {
+		sh.Carrier.SetText("UPS")
+		sh.DispatchAll()
+	})
+	settle(m)
+	if !strings.Contains(s.Result.Text, "handed to UPS (manifest 1)") {
+		t.Fatalf("dispatch: %q / %q", s.Result.Text, s.Problem.Text)
+	}
+	for id := range orders {
+		if o, _ := a.Orders.Get(ctx, id); o.Status != domain.StatusShipped {
+			t.Errorf("order %s is %s", o.Number, o.Status)
+		}
+	}
+	if d, _ := a.Inventory.Verify(ctx); len(d) != 0 {
+		t.Errorf("ledger: %+v", d)
+	}
+}

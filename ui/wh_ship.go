@@ -1,0 +1,422 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// ShipPanel is the packing station and the dispatch desk for one wave: pack
+// each order (scan its items, choose the box, weigh it), give parcels their
+// tracking numbers, check and print all documents in one job, and hand the
+// parcels to the carrier.
+type ShipPanel struct {
+	s *WarehouseScreen
+
+	Wave     *widget.Select
+	Orders   *widget.Table
+	Scan     *widget.Entry
+	Scanned  *widget.Label
+	Box      *widget.Select
+	Weight   *widget.Entry
+	Pack     *widget.Button
+	Parcels  *widget.Table
+	Tracking *widget.Entry
+	Carrier  *widget.Entry
+	SaveTrk  *widget.Button
+	Print    *widget.Button
+	Dispatch *widget.Button
+	LastPath string
+
+	waves   []domain.WaveSummary
+	wave    *domain.Wave
+	orders  []packOrder
+	order   int
+	counts  map[string]domain.Quantity
+	boxes   []domain.Box
+	parcels []domain.PackedParcel
+	parcel  int
+	content fyne.CanvasObject
+}
+
+// packOrder is an order of the wave with what was picked for it.
+type packOrder struct {
+	id     int64
+	number string
+	tote   int
+	picked map[string]domain.Quantity
+	open   bool // picks still to confirm
+	packed bool
+}
+
+func newShipPanel(s *WarehouseScreen) *ShipPanel {
+	p := &ShipPanel{s: s, order: -1, parcel: -1, counts: map[string]domain.Quantity{}}
+	p.Wave = widget.NewSelect(nil, func(string) { p.loadWave() })
+	p.Wave.PlaceHolder = "Choose a wave"
+	p.Orders = newTable(func() (int, int) { return len(p.orders), 4 }, titles("Tote", "Order", "Items", "State"), p.updateOrder)
+	for i, wd := range []float32{45, 110, 60, 90} {
+		p.Orders.SetColumnWidth(i, wd)
+	}
+	p.Orders.OnSelected = func(id widget.TableCellID) { p.chooseOrder(id.Row) }
+	p.Scan = scanEntry("Scan each item's SKU", func() { p.ScanItem() })
+	p.Scanned = widget.NewLabel("Select an order, then scan its items.")
+	p.Scanned.Wrapping = fyne.TextWrapWord
+	p.Box = widget.NewSelect(nil, nil)
+	p.Weight = scanEntry("Weight in grams", func() { p.PackOrder() })
+	p.Pack = widget.NewButtonWithIcon("Pack", theme.ConfirmIcon(), p.PackOrder)
+	p.Pack.Importance = widget.HighImportance
+	p.Parcels = newTable(func() (int, int) { return len(p.parcels), 5 }, titles("Parcel", "Order", "Box", "Weight", "Tracking"), p.updateParcel)
+	for i, wd := range []float32{55, 100, 60, 70, 190} {
+		p.Parcels.SetColumnWidth(i, wd)
+	}
+	p.Parcels.OnSelected = func(id widget.TableCellID) {
+		p.parcel = id.Row
+		if id.Row < len(p.parcels) {
+			p.Tracking.SetText(p.parcels[id.Row].Tracking)
+			p.Carrier.SetText(p.parcels[id.Row].Carrier)
+			s.focus(p.Tracking)
+		}
+	}
+	p.Tracking = scanEntry("Tracking number (scan or type)", func() { p.SaveTracking() })
+	p.Carrier = widget.NewEntry()
+	p.Carrier.SetPlaceHolder("Carrier")
+	p.SaveTrk = widget.NewButtonWithIcon("Save tracking", theme.DocumentSaveIcon(), p.SaveTracking)
+	p.Print = widget.NewButtonWithIcon("Check and print documents", theme.DocumentPrintIcon(), p.PrintDocuments)
+	p.Dispatch = widget.NewButtonWithIcon("Hand to carrier", theme.MailSendIcon(), p.DispatchAll)
+
+	packForm := widget.NewForm(widget.NewFormItem("Scan", p.Scan), widget.NewFormItem("Box", p.Box), widget.NewFormItem("Weight (g)", p.Weight))
+	left := container.NewBorder(container.NewVBox(p.Wave, widget.NewLabelWithStyle("Orders to pack", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+		container.NewVBox(p.Scanned, packForm, container.NewHBox(p.Pack)), nil, nil, p.Orders)
+	trk := widget.NewForm(widget.NewFormItem("Tracking", p.Tracking), widget.NewFormItem("Carrier", p.Carrier))
+	right := container.NewBorder(widget.NewLabelWithStyle("Parcels", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewVBox(trk, container.NewHBox(p.SaveTrk, p.Print, p.Dispatch)), nil, nil, p.Parcels)
+	split := container.NewHSplit(left, right)
+	split.SetOffset(0.45)
+	p.content = split
+	return p
+}
+
+func (p *ShipPanel) reload() {
+	code := p.s.Code()
+	if code == "" {
+		return
+	}
+	p.s.tasks.run(func() func() {
+		ctx := context.Background()
+		waves, err := p.s.svc.Waves(ctx, code)
+		var boxes []domain.Box
+		if err == nil {
+			boxes, err = p.s.svc.Boxes(ctx)
+		}
+		return func() {
+			if err != nil {
+				p.s.Problem.show("packing", err)
+				return
+			}
+			p.waves, p.boxes = waves, boxes
+			var opts []string
+			for _, w := range waves {
+				opts = append(opts, fmt.Sprintf("Wave %d — %d orders (%s)", w.ID, w.Orders, w.Status))
+			}
+			keep := p.Wave.SelectedIndex()
+			p.Wave.Options = opts
+			p.Wave.Refresh()
+			var bopts []string
+			for _, b := range boxes {
+				bopts = append(bopts, b.Code+" — "+b.Name)
+			}
+			p.Box.Options = bopts
+			if p.Box.SelectedIndex() < 0 && len(bopts) > 2 {
+				p.Box.SetSelectedIndex(2)
+			}
+			p.Box.Refresh()
+			if keep >= 0 && keep < len(opts) {
+				p.loadWave()
+			}
+		}
+	})
+}
+
+// SelectWave chooses a wave by its number.
+func (p *ShipPanel) SelectWave(id int64) {
+	for i, w := range p.waves {
+		if w.ID == id {
+			p.Wave.SetSelectedIndex(i) // loads it
+		}
+	}
+}
+
+func (p *ShipPanel) loadWave() {
+	i := p.Wave.SelectedIndex()
+	if i < 0 || i >= len(p.waves) {
+		return
+	}
+	id := p.waves[i].ID
+	p.s.tasks.run(func() func() {
+		ctx := context.Background()
+		w, err := p.s.svc.Wave(ctx, id)
+		var parcels []domain.PackedParcel
+		if err == nil {
+			parcels, err = p.s.svc.ParcelsOfWave(ctx, id)
+		}
+		return func() {
+			if err != nil {
+				p.s.Problem.show("packing", err)
+				return
+			}
+			p.wave, p.parcels = &w, parcels
+			packed := map[int64]bool{}
+			for _, pa := range parcels {
+				packed[pa.OrderID] = true
+			}
+			byID := map[int64]*packOrder{}
+			var list []*packOrder
+			for _, l := range w.Lines {
+				o := byID[l.OrderID]
+				if o == nil {
+					o = &packOrder{id: l.OrderID, number: l.Number, tote: l.Tote, picked: map[string]domain.Quantity{}, packed: packed[l.OrderID]}
+					byID[l.OrderID] = o
+					list = append(list, o)
+				}
+				if l.Picked == nil {
+					o.open = true
+				} else {
+					o.picked[l.SKU] += *l.Picked
+				}
+			}
+			sort.Slice(list, func(a, b int) bool { return list[a].tote < list[b].tote })
+			p.orders = p.orders[:0]
+			for _, o := range list {
+				p.orders = append(p.orders, *o)
+			}
+			p.order, p.parcel = -1, -1
+			p.Orders.UnselectAll()
+			p.Orders.Refresh()
+			p.Parcels.Refresh()
+		}
+	})
+}
+
+func (p *ShipPanel) updateOrder(id widget.TableCellID, l *widget.Label) {
+	if id.Row >= len(p.orders) {
+		l.SetText("")
+		return
+	}
+	o := p.orders[id.Row]
+	var n domain.Quantity
+	for _, q := range o.picked {
+		n += q
+	}
+	switch id.Col {
+	case 0:
+		l.SetText(strconv.Itoa(o.tote))
+	case 1:
+		l.SetText(o.number)
+	case 2:
+		l.Alignment = fyne.TextAlignTrailing
+		l.SetText(qtyText(n))
+	case 3:
+		switch {
+		case o.packed:
+			l.Importance = widget.SuccessImportance
+			l.SetText("packed")
+		case o.open:
+			l.Importance = widget.LowImportance
+			l.SetText("picking")
+		default:
+			l.SetText("to pack")
+		}
+	}
+}
+
+func (p *ShipPanel) chooseOrder(row int) {
+	if row < 0 || row >= len(p.orders) {
+		return
+	}
+	p.order = row
+	p.counts = map[string]domain.Quantity{}
+	p.showCounts()
+	p.s.focus(p.Scan)
+}
+
+func (p *ShipPanel) showCounts() {
+	if p.order < 0 {
+		return
+	}
+	o := p.orders[p.order]
+	skus := make([]string, 0, len(o.picked))
+	for s := range o.picked {
+		skus = append(skus, s)
+	}
+	sort.Strings(skus)
+	var parts []string
+	for _, s := range skus {
+		parts = append(parts, fmt.Sprintf("%s %d/%d", s, p.counts[s], o.picked[s]))
+	}
+	for s, n := range p.counts {
+		if _, ok := o.picked[s]; !ok {
+			parts = append(parts, fmt.Sprintf("%s %d (not in this order!)", s, n))
+		}
+	}
+	p.Scanned.SetText(fmt.Sprintf("Order %s, tote %d — scanned: %s", o.number, o.tote, strings.Join(parts, ", ")))
+}
+
+// ScanItem counts one scanned item.
+func (p *ShipPanel) ScanItem() {
+	sku := strings.TrimSpace(p.Scan.Text)
+	p.Scan.SetText("")
+	if p.order < 0 || sku == "" {
+		return
+	}
+	p.counts[sku]++
+	p.showCounts()
+	p.s.focus(p.Scan)
+}
+
+// PackOrder packs the selected order with what was scanned.
+func (p *ShipPanel) PackOrder() {
+	if p.order < 0 || p.wave == nil {
+		p.s.fail("Select an order to pack.")
+		return
+	}
+	o := p.orders[p.order]
+	g, err := strconv.ParseInt(strings.TrimSpace(p.Weight.Text), 10, 64)
+	if err != nil || g <= 0 {
+		p.s.fail("Enter the parcel's weight in grams.")
+		p.s.focus(p.Weight)
+		return
+	}
+	i := p.Box.SelectedIndex()
+	if i < 0 || i >= len(p.boxes) {
+		p.s.fail("Choose a box.")
+		return
+	}
+	box, wh, scanned := p.boxes[i].Code, p.wave.Warehouse, map[string]domain.Quantity{}
+	for s, n := range p.counts {
+		scanned[s] = n
+	}
+	p.s.do("pack", func(ctx context.Context) (string, error) {
+		id, err := p.s.svc.Pack(ctx, o.id, wh, box, domain.Grams(g), scanned)
+		return fmt.Sprintf("Order %s packed in parcel %d (box %s, %d g). Give it a tracking number.", o.number, id, box, g), err
+	}, func() {
+		p.Weight.SetText("")
+		p.counts = map[string]domain.Quantity{}
+		p.Scanned.SetText("Select the next order, then scan its items.")
+		p.loadWave()
+	})
+}
+
+func (p *ShipPanel) updateParcel(id widget.TableCellID, l *widget.Label) {
+	if id.Row >= len(p.parcels) {
+		l.SetText("")
+		return
+	}
+	x := p.parcels[id.Row]
+	switch id.Col {
+	case 0:
+		l.SetText(strconv.FormatInt(x.ID, 10))
+	case 1:
+		l.SetText(x.Number)
+	case 2:
+		l.SetText(x.Box.Code)
+	case 3:
+		l.Alignment = fyne.TextAlignTrailing
+		l.SetText(fmt.Sprintf("%.2f kg", float64(x.Weight)/1000))
+	case 4:
+		if x.Tracking == "" {
+			l.Importance = widget.WarningImportance
+			l.SetText("needs a tracking number")
+		} else {
+			l.SetText(x.Tracking)
+		}
+	}
+}
+
+// SaveTracking records the selected parcel's tracking number.
+func (p *ShipPanel) SaveTracking() {
+	if p.parcel < 0 || p.parcel >= len(p.parcels) {
+		p.s.fail("Select a parcel.")
+		return
+	}
+	id, tr, carrier := p.parcels[p.parcel].ID, p.Tracking.Text, p.Carrier.Text
+	p.s.do("tracking", func(ctx context.Context) (string, error) {
+		return fmt.Sprintf("Parcel %d: tracking %s.", id, strings.TrimSpace(tr)), p.s.svc.SetTracking(ctx, id, carrier, tr)
+	}, func() {
+		p.Tracking.SetText("")
+		p.loadWave()
+	})
+}
+
+// PrintDocuments checks every parcel of the wave and saves one PDF with all
+// labels, customs papers and packing slips; a problem prints nothing.
+func (p *ShipPanel) PrintDocuments() {
+	if p.wave == nil {
+		return
+	}
+	id := p.wave.ID
+	p.s.do("documents", func(ctx context.Context) (string, error) {
+		_, problems, err := p.s.svc.Preflight(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if len(problems) > 0 {
+			var b strings.Builder
+			fmt.Fprintf(&b, "%d problem(s); nothing was printed — fix them and print again:", len(problems))
+			for _, pr := range problems {
+				b.WriteString("\n" + pr.String())
+			}
+			return "", domain.Errorf(domain.EINVALID, "%s", b.String())
+		}
+		var buf bytes.Buffer
+		if err := p.s.svc.Documents(ctx, id, "4x6", &buf); err != nil {
+			return "", err
+		}
+		path, err := saveDocument(fmt.Sprintf("wave-%d-labels.pdf", id), buf.Bytes())
+		if err != nil {
+			return "", err
+		}
+		p.LastPath = path
+		return "Labels, customs papers and packing slips saved: " + path, p.s.svc.Printed(ctx, "labels", fmt.Sprintf("wave %d", id), buf.Len())
+	}, func() { p.s.offerDocument(p.LastPath) })
+}
+
+// DispatchAll hands the wave's packed parcels to the carrier entered and
+// saves the manifest.
+func (p *ShipPanel) DispatchAll() {
+	carrier := strings.TrimSpace(p.Carrier.Text)
+	if carrier == "" || p.wave == nil {
+		p.s.fail("Enter the carrier taking the parcels.")
+		return
+	}
+	var ids []int64
+	for _, pa := range p.parcels {
+		ids = append(ids, pa.ID)
+	}
+	p.s.do("dispatch", func(ctx context.Context) (string, error) {
+		m, err := p.s.svc.Dispatch(ctx, ids, carrier)
+		if err != nil {
+			return "", err
+		}
+		var buf bytes.Buffer
+		if err := p.s.svc.ManifestPDF(ctx, m, &buf); err != nil {
+			return "", err
+		}
+		path, err := saveDocument(fmt.Sprintf("manifest-%d.pdf", m), buf.Bytes())
+		if err != nil {
+			return "", err
+		}
+		p.LastPath = path
+		return fmt.Sprintf("%d parcel(s) handed to %s (manifest %d): %s", len(ids), carrier, m, path),
+			p.s.svc.Printed(ctx, "manifest", fmt.Sprintf("manifest %d", m), buf.Len())
+	}, func() { p.s.offerDocument(p.LastPath) })
+}

@@ -1,0 +1,349 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// WavesPanel builds pick waves from allocated orders, saves and prints their
+// pick lists, and confirms picks (a short pick is picked from the next bin or
+// sent back to allocation).
+type WavesPanel struct {
+	s *WarehouseScreen
+
+	MaxOrders  *widget.Entry
+	Express    *widget.Check
+	Service    *widget.Entry
+	Create     *widget.Button
+	Waves      *widget.Table
+	Picks      *widget.Table
+	Title      *widget.Label
+	PickList   *widget.Button
+	ConfirmAll *widget.Button
+	Qty        *widget.Entry
+	Confirm    *widget.Button
+	LastPath   string // the last document saved
+
+	waves    []domain.WaveSummary
+	wave     *domain.Wave
+	selected int
+	content  fyne.CanvasObject
+}
+
+func newWavesPanel(s *WarehouseScreen) *WavesPanel {
+	p := &WavesPanel{s: s, selected: -1}
+	p.MaxOrders = widget.NewEntry()
+	p.MaxOrders.SetText("30")
+	p.Express = widget.NewCheck("Express only", nil)
+	p.Service = widget.NewEntry()
+	p.Service.SetPlaceHolder("service contains…")
+	p.Create = widget.NewButtonWithIcon("Create wave", theme.ContentAddIcon(), p.CreateWave)
+	p.Create.Importance = widget.HighImportance
+	p.Waves = newTable(func() (int, int) { return len(p.waves), 5 }, titles("Wave", "Status", "Created", "Orders", "Picked"), func(id widget.TableCellID, l *widget.Label) {
+		if id.Row >= len(p.waves) {
+			l.SetText("")
+			return
+		}
+		w := p.waves[id.Row]
+		l.SetText([]string{strconv.FormatInt(w.ID, 10), string(w.Status), w.CreatedAt.In(time.Local).Format("01-02 15:04"),
+			strconv.Itoa(w.Orders), fmt.Sprintf("%d/%d", w.Confirmed, w.Picks)}[id.Col])
+	})
+	for i, wd := range []float32{50, 70, 90, 60, 70} {
+		p.Waves.SetColumnWidth(i, wd)
+	}
+	p.Waves.OnSelected = func(id widget.TableCellID) {
+		if id.Row < len(p.waves) {
+			p.load(p.waves[id.Row].ID)
+		}
+	}
+	p.Picks = newTable(func() (int, int) { return p.pickCount(), 6 }, titles("Tote", "Bin", "SKU", "Lot", "Qty", "Picked"), p.updatePick)
+	for i, wd := range []float32{45, 100, 100, 80, 45, 70} {
+		p.Picks.SetColumnWidth(i, wd)
+	}
+	p.Picks.OnSelected = func(id widget.TableCellID) {
+		p.selected = id.Row
+		if l, ok := p.pick(); ok {
+			p.Qty.SetText(strconv.FormatInt(int64(l.Qty), 10))
+			s.focus(p.Qty)
+		}
+	}
+	p.Title = widget.NewLabel("Create a wave, or select one.")
+	p.Title.Wrapping = fyne.TextWrapWord
+	p.PickList = widget.NewButtonWithIcon("Save pick list PDF", theme.DocumentPrintIcon(), p.SavePickList)
+	p.ConfirmAll = widget.NewButtonWithIcon("Confirm all open picks", theme.ConfirmIcon(), p.ConfirmAllPicks)
+	p.Qty = scanEntry("Quantity picked", func() { p.ConfirmSelected() })
+	p.Confirm = widget.NewButtonWithIcon("Confirm pick", theme.ConfirmIcon(), p.ConfirmSelected)
+	p.enable(false)
+
+	create := widget.NewForm(widget.NewFormItem("Max orders", p.MaxOrders), widget.NewFormItem("Service", p.Service), widget.NewFormItem("", p.Express))
+	left := container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("New wave", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		create, container.NewHBox(p.Create), widget.NewLabelWithStyle("Waves", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+		nil, nil, nil, p.Waves)
+	actions := container.NewHBox(p.PickList, p.ConfirmAll)
+	confirm := container.NewBorder(nil, nil, widget.NewLabel("Selected pick:"), p.Confirm, p.Qty)
+	right := container.NewBorder(container.NewVBox(p.Title, actions, confirm), nil, nil, nil, p.Picks)
+	split := container.NewHSplit(left, right)
+	split.SetOffset(0.38)
+	p.content = split
+	return p
+}
+
+func (p *WavesPanel) enable(on bool) {
+	for _, b := range []*widget.Button{p.PickList, p.ConfirmAll, p.Confirm} {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
+func (p *WavesPanel) reload() {
+	code := p.s.Code()
+	if code == "" {
+		return
+	}
+	p.s.tasks.run(func() func() {
+		waves, err := p.s.svc.Waves(context.Background(), code)
+		return func() {
+			if err != nil {
+				p.s.Problem.show("waves", err)
+				return
+			}
+			p.waves = waves
+			p.Waves.Refresh()
+			if p.wave != nil {
+				p.load(p.wave.ID)
+			}
+		}
+	})
+}
+
+func (p *WavesPanel) load(id int64) {
+	p.s.tasks.run(func() func() {
+		w, err := p.s.svc.Wave(context.Background(), id)
+		return func() {
+			if err != nil {
+				p.s.Problem.show("wave", err)
+				return
+			}
+			if w.Warehouse != p.s.Code() {
+				p.wave = nil
+				p.enable(false)
+				p.Picks.Refresh()
+				return
+			}
+			p.wave = &w
+			confirmed := 0
+			for _, l := range w.Lines {
+				if l.Picked != nil {
+					confirmed++
+				}
+			}
+			p.Title.SetText(fmt.Sprintf("Wave %d — %s — %d orders, %d picks (%d confirmed), %d units", w.ID, w.Status, w.Orders, len(w.Lines),
+				confirmed, w.Units()))
+			p.enable(true)
+			p.Picks.Refresh()
+		}
+	})
+}
+
+func (p *WavesPanel) pickCount() int {
+	if p.wave == nil {
+		return 0
+	}
+	return len(p.wave.Lines)
+}
+
+func (p *WavesPanel) pick() (domain.PickLine, bool) {
+	if p.wave == nil || p.selected < 0 || p.selected >= len(p.wave.Lines) {
+		return domain.PickLine{}, false
+	}
+	return p.wave.Lines[p.selected], true
+}
+
+func (p *WavesPanel) updatePick(id widget.TableCellID, l *widget.Label) {
+	if id.Row >= p.pickCount() {
+		l.SetText("")
+		return
+	}
+	x := p.wave.Lines[id.Row]
+	switch id.Col {
+	case 0:
+		l.SetText(strconv.Itoa(x.Tote))
+	case 1:
+		l.SetText(x.Bin)
+	case 2:
+		l.SetText(x.SKU)
+	case 3:
+		l.SetText(x.Lot)
+	case 4:
+		l.Alignment = fyne.TextAlignTrailing
+		l.SetText(qtyText(x.Qty))
+	case 5:
+		switch {
+		case x.Picked == nil:
+			l.Importance = widget.LowImportance
+			l.SetText("to pick")
+		case *x.Picked < x.Qty:
+			l.Importance = widget.WarningImportance
+			l.SetText("short " + qtyText(x.Qty-*x.Picked))
+		default:
+			l.Importance = widget.SuccessImportance
+			l.SetText("picked")
+		}
+	}
+}
+
+// CreateWave makes a wave from the form.
+func (p *WavesPanel) CreateWave() {
+	code := p.s.Code()
+	n, err := strconv.Atoi(strings.TrimSpace(p.MaxOrders.Text))
+	if err != nil || n < 0 {
+		p.s.fail("Max orders is a whole number (0: all).")
+		return
+	}
+	f := domain.WaveFilter{MaxOrders: n, Express: p.Express.Checked, Service: p.Service.Text}
+	var made domain.Wave
+	p.s.do("create wave", func(ctx context.Context) (string, error) {
+		w, err := p.s.svc.CreateWave(ctx, code, f)
+		made = w
+		return fmt.Sprintf("Wave %d: %d orders, %d picks, %d units. Save the pick list to print it.", w.ID, w.Orders, len(w.Lines), w.Units()), err
+	}, func() { p.load(made.ID) })
+}
+
+// SavePickList saves the wave's pick list in the documents folder and
+// offers to open or print it.
+func (p *WavesPanel) SavePickList() {
+	if p.wave == nil {
+		return
+	}
+	id := p.wave.ID
+	p.s.do("pick list", func(ctx context.Context) (string, error) {
+		var b bytes.Buffer
+		if err := p.s.svc.PickList(ctx, id, "A4", &b); err != nil {
+			return "", err
+		}
+		path, err := saveDocument(fmt.Sprintf("wave-%d-picklist.pdf", id), b.Bytes())
+		if err != nil {
+			return "", err
+		}
+		p.LastPath = path
+		return "Pick list saved: " + path, p.s.svc.Printed(ctx, "pick list", fmt.Sprintf("wave %d", id), b.Len())
+	}, func() { p.s.offerDocument(p.LastPath) })
+}
+
+// ConfirmAllPicks confirms every open pick of the wave in full.
+func (p *WavesPanel) ConfirmAllPicks() {
+	if p.wave == nil {
+		return
+	}
+	w := *p.wave
+	p.s.do("confirm picks", func(ctx context.Context) (string, error) {
+		n := 0
+		for _, l := range w.Lines {
+			if l.Picked != nil {
+				continue
+			}
+			if _, err := p.s.svc.ConfirmPick(ctx, l.ID, l.Qty); err != nil {
+				return "", err
+			}
+			n++
+		}
+		return fmt.Sprintf("Confirmed %d pick(s) of wave %d; the stock is in STAGING.", n, w.ID), nil
+	}, func() { p.load(w.ID) })
+}
+
+// ConfirmSelected confirms the selected pick with the quantity typed; a
+// short pick asks what to do with the shortfall.
+func (p *WavesPanel) ConfirmSelected() {
+	l, ok := p.pick()
+	if !ok {
+		p.s.fail("Select a pick first.")
+		return
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(p.Qty.Text), 10, 64)
+	if err != nil || n < 0 {
+		p.s.fail("The quantity picked is a whole number (0 when the bin is empty).")
+		return
+	}
+	waveID := p.wave.ID
+	var short domain.Quantity
+	p.s.do("confirm pick", func(ctx context.Context) (string, error) {
+		var err error
+		short, err = p.s.svc.ConfirmPick(ctx, l.ID, domain.Quantity(n))
+		if short > 0 {
+			return fmt.Sprintf("%s in %s is short by %s.", l.SKU, l.Bin, qtyText(short)), err
+		}
+		return fmt.Sprintf("Picked %d × %s from %s into tote %d.", n, l.SKU, l.Bin, l.Tote), err
+	}, func() {
+		p.load(waveID)
+		if short > 0 {
+			p.AskShort(l.ID, l.SKU, short)
+		}
+	})
+}
+
+// AskShort offers the next bin or a return to allocation for a short pick.
+func (p *WavesPanel) AskShort(lineID int64, sku string, short domain.Quantity) {
+	d := dialog.NewCustomConfirm(fmt.Sprintf("%s: %s missing", sku, qtyText(short)), "Pick from the next bin", "Back to allocation",
+		widget.NewLabel("Pick the rest from the next bin that holds it, or send the shortfall back to allocation\n(the order is flagged for review)."),
+		func(next bool) {
+			if next {
+				p.NextBin(lineID)
+			} else {
+				p.BackToAllocation(lineID)
+			}
+		}, p.s.window)
+	d.Show()
+}
+
+// NextBin adds a pick of the shortfall from the next bin with stock.
+func (p *WavesPanel) NextBin(lineID int64) {
+	waveID := p.wave.ID
+	p.s.do("next bin", func(ctx context.Context) (string, error) {
+		l, err := p.s.svc.PickFromNextBin(ctx, lineID)
+		return fmt.Sprintf("Pick %d × %s from %s next.", l.Qty, l.SKU, l.Bin), err
+	}, func() { p.load(waveID) })
+}
+
+// BackToAllocation sends a short pick's shortfall back to allocation.
+func (p *WavesPanel) BackToAllocation(lineID int64) {
+	waveID := p.wave.ID
+	p.s.do("short pick", func(ctx context.Context) (string, error) {
+		return "The shortfall went back to allocation; the order is flagged for review.", p.s.svc.ShortToAllocation(ctx, lineID)
+	}, func() { p.load(waveID) })
+}
+
+// offerDocument shows a saved document with Open and Print buttons.
+func (s *WarehouseScreen) offerDocument(path string) {
+	if path == "" {
+		return
+	}
+	open := widget.NewButtonWithIcon("Open PDF", theme.FileIcon(), func() {
+		if err := OpenDocument(path); err != nil {
+			s.Problem.show("open", err)
+		}
+	})
+	print := widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), func() {
+		if err := PrintDocument(path); err != nil {
+			s.Problem.show("print", err)
+		} else {
+			s.setResult("Sent to the printer: " + path)
+		}
+	})
+	d := dialog.NewCustom("Document saved", "Close", container.NewVBox(widget.NewLabel(path), container.NewHBox(open, print)), s.window)
+	d.Show()
+}
