@@ -107,7 +107,7 @@ func (d *doc) label(p domain.PackedParcel, paper Paper) {
 	d.text(m+2, y, w-4, "FROM", "L")
 	d.font(8, false)
 	wh := p.Warehouse
-	from := append([]string{wh.Address.Company}, addressLines(wh.Address)...)
+	from := addressLines(wh.Address)
 	for _, l := range from[:min(len(from), 5)] {
 		y += 3.4
 		d.text(m+2, y, w-4, l, "L")
@@ -195,7 +195,7 @@ func (d *doc) customs(p domain.PackedParcel, o JobOptions) {
 		d.text(m, y, half, "Sender", "L")
 		d.text(m+w/2, y, half, "Recipient", "L")
 		d.font(9, false)
-		from := append([]string{p.Warehouse.Address.Company}, addressLines(p.Warehouse.Address)...)
+		from := addressLines(p.Warehouse.Address)
 		to := addressLines(p.ShipTo)
 		if p.ShipTo.Phone != "" {
 			to = append(to, "Tel. "+p.ShipTo.Phone)
