@@ -52,6 +52,8 @@ Commands:
   labels          write a wave's labels, customs papers and packing slips as one PDF
   dispatch        hand packed parcels to a carrier (its manifest of the day)
   manifest        write a carrier's manifest as a PDF
+  shipping settings  Incoterm, EORI, IOSS and prices on packing slips
+  product customs set a product's HS code, origin and weight
   rates import    replace shipping rates from a CSV or XLSX file
   channels add    add a channel (Shopify, WooCommerce, BigCommerce, or files)
   channels list   list channels and where their syncs stand
@@ -152,6 +154,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"customs check", cmdCustomsCheck},
 		{"labels", cmdLabels},
 		{"dispatch", cmdDispatch},
+		{"shipping settings", cmdShippingSettings},
+		{"product customs", cmdProductCustoms},
 		{"manifest", cmdManifest},
 		{"allocate settings", cmdAllocateSettings},
 		{"allocate", cmdAllocate},
@@ -188,7 +192,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 			return c.run(ctx, open, rest[len(words):], stdout, stderr)
 		}
 	}
-	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" || rest[0] == "wave" || rest[0] == "pick" || rest[0] == "customs" {
+	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" || rest[0] == "wave" || rest[0] == "pick" || rest[0] == "customs" || rest[0] == "shipping" {
 		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}

@@ -267,3 +267,86 @@ func cmdManifest(ctx context.Context, open func() (*App, error), args []string, 
 	}
 	return writeDocument(ctx, a, *out, "manifest", fmt.Sprintf("manifest %d", *id), b.Bytes(), stdout)
 }
+
+func cmdShippingSettings(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("shipping settings", "Shows what customs papers and packing slips print besides the parcels, and changes\n"+
+		"what is given.", stdout, stderr)
+	incoterm := fs.String("incoterm", "", "DAP (duties paid by the recipient) or DDP (by the sender)")
+	eori := fs.String("eori", "", "the sender's EORI number (\"-\" to clear)")
+	ioss := fs.String("ioss", "", "the sender's IOSS number (\"-\" to clear)")
+	prices := fs.String("slip-prices", "", "true or false: print prices on packing slips")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	set, err := a.Inventory.ShippingSettings(ctx)
+	if err != nil {
+		return err
+	}
+	changed := false
+	for _, f := range []struct {
+		v  string
+		to *string
+	}{{*incoterm, &set.Incoterm}, {*eori, &set.EORI}, {*ioss, &set.IOSS}} {
+		switch f.v {
+		case "":
+		case "-":
+			*f.to, changed = "", true
+		default:
+			*f.to, changed = strings.TrimSpace(f.v), true
+		}
+	}
+	set.Incoterm = strings.ToUpper(set.Incoterm)
+	if *prices != "" {
+		set.Prices, changed = *prices == "true", true
+		if *prices != "true" && *prices != "false" {
+			return usageError{"shipping settings: --slip-prices is true or false"}
+		}
+	}
+	if changed {
+		if err := a.Inventory.SetShippingSettings(ctx, set); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "Incoterm %s · EORI %s · IOSS %s · prices on packing slips %v\n", set.Incoterm, dash(set.EORI), dash(set.IOSS), set.Prices)
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func cmdProductCustoms(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("product customs", "Sets a product's customs data: HS code (6–10 digits), country of origin and unit weight.", stdout, stderr)
+	sku := fs.String("sku", "", "the SKU")
+	hs := fs.String("hs", "", "HS code")
+	origin := fs.String("origin", "", "country of origin (ISO 3166-1 code)")
+	weight := fs.Int64("weight", 0, "unit weight in grams (0: unchanged)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *sku == "" || *hs == "" || *origin == "" {
+		return usageError{"product customs: give --sku, --hs and --origin"}
+	}
+	c, err := domain.ParseCountry(*origin)
+	if err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Inventory.SetProductCustoms(ctx, *sku, *hs, c, domain.Grams(*weight)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: HS %s, origin %s.\n", *sku, *hs, c)
+	return nil
+}

@@ -74,6 +74,13 @@ func TestCLIPickPackAndPrint(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("customs check: %d %q", code, out)
 	}
+	if out, errs, code := runCLI(t, "--db", db, "shipping", "settings", "--incoterm", "ddp", "--eori", "DE123456789012345"); code != 0 ||
+		!strings.Contains(out, "Incoterm DDP · EORI DE123456789012345") {
+		t.Fatalf("shipping settings: %d %q %q", code, out, errs)
+	}
+	if _, errs, code := runCLI(t, "--db", db, "shipping", "settings", "--incoterm", "EXW"); code != 1 || !strings.Contains(errs, "DAP") {
+		t.Errorf("bad incoterm: %d %q", code, errs)
+	}
 	if out, errs, code := runCLI(t, "--db", db, "labels", "--wave", "1", "--out", file, "--paper", "A6"); code != 0 {
 		t.Fatalf("labels: %d %q %q", code, out, errs)
 	}
@@ -86,6 +93,9 @@ func TestCLIPickPackAndPrint(t *testing.T) {
 		if !strings.Contains(string(text), tr) {
 			t.Errorf("tracking %s missing", tr)
 		}
+	}
+	if strings.Contains(string(text), "CN2") && (!strings.Contains(string(text), "Incoterm: DDP") || !strings.Contains(string(text), "EORI DE123456789012345")) {
+		t.Error("customs papers do not carry the shipping settings")
 	}
 	if got := strings.Count(string(text), "Packing slip"); got != parcel {
 		t.Errorf("%d packing slips for %d parcels", got, parcel)

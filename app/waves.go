@@ -103,7 +103,12 @@ func (s *InventoryService) Documents(ctx context.Context, waveID int64, labelPap
 	if err != nil {
 		return err
 	}
-	return pdf.Job(w, parcels, pdf.JobOptions{LabelPaper: lp, At: wave.CreatedAt})
+	set, err := s.stock.ShippingSettings(ctx)
+	if err != nil {
+		return err
+	}
+	return pdf.Job(w, parcels, pdf.JobOptions{LabelPaper: lp, At: wave.CreatedAt, Incoterm: set.Incoterm, EORI: set.EORI, IOSS: set.IOSS,
+		Prices: set.Prices})
 }
 
 // Dispatch hands packed parcels to a carrier for today's manifest.
@@ -140,4 +145,24 @@ func (s *InventoryService) PrintLog(ctx context.Context, limit int) ([]domain.Pr
 // Waves lists a warehouse's waves, newest first.
 func (s *InventoryService) Waves(ctx context.Context, warehouse string) ([]domain.WaveSummary, error) {
 	return s.stock.Waves(ctx, warehouse)
+}
+
+// ShippingSettings are the Incoterm, EORI, IOSS and slip prices the documents print.
+func (s *InventoryService) ShippingSettings(ctx context.Context) (domain.ShippingSettings, error) {
+	return s.stock.ShippingSettings(ctx)
+}
+
+// SetShippingSettings saves them.
+func (s *InventoryService) SetShippingSettings(ctx context.Context, set domain.ShippingSettings) error {
+	return s.ledger.SetShippingSettings(ctx, set)
+}
+
+// SetProductCustoms fixes a product's HS code, origin and weight.
+func (s *InventoryService) SetProductCustoms(ctx context.Context, sku, hs string, origin domain.Country, weight domain.Grams) error {
+	return s.ledger.SetProductCustoms(ctx, sku, hs, origin, weight)
+}
+
+// SetShipPhone fixes an order's recipient phone.
+func (s *InventoryService) SetShipPhone(ctx context.Context, orderID int64, phone string) error {
+	return s.ledger.SetShipPhone(ctx, orderID, phone)
 }

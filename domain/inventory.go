@@ -219,6 +219,10 @@ type LedgerStore interface {
 	// Dispatch hands packed parcels to a carrier (its manifest of the day); stock leaves the ledger.
 	Dispatch(ctx context.Context, parcelIDs []int64, carrier string, day time.Time) (int64, error)
 	LogPrint(ctx context.Context, r PrintRecord) error
+	SetShippingSettings(ctx context.Context, s ShippingSettings) error
+	// SetProductCustoms and SetShipPhone fix what pre-flight finds missing.
+	SetProductCustoms(ctx context.Context, sku, hs string, origin Country, weight Grams) error
+	SetShipPhone(ctx context.Context, orderID int64, phone string) error
 
 	// Cycle counts.
 	CreateCount(ctx context.Context, warehouse, zone string, bins []string) (Count, error)

@@ -80,7 +80,9 @@ func (p PackedParcel) NeedsCustoms() bool {
 // PreflightProblem is what stops a parcel's documents from printing.
 type PreflightProblem struct {
 	ParcelID int64
+	OrderID  int64
 	Number   string
+	SKU      string // for a line's problem
 	Field    string
 	Message  string
 }
@@ -98,8 +100,9 @@ var phoneRequired = map[Country]bool{"US": true, "CA": true, "JP": true, "KR": t
 // that add up, and the recipient's phone where the carrier requires it.
 func Preflight(p PackedParcel) []PreflightProblem {
 	var out []PreflightProblem
+	sku := ""
 	add := func(field, format string, args ...any) {
-		out = append(out, PreflightProblem{ParcelID: p.ID, Number: p.Number, Field: field, Message: fmt.Sprintf(format, args...)})
+		out = append(out, PreflightProblem{ParcelID: p.ID, OrderID: p.OrderID, Number: p.Number, SKU: sku, Field: field, Message: fmt.Sprintf(format, args...)})
 	}
 	if strings.TrimSpace(p.Tracking) == "" {
 		add("tracking", "no tracking number yet: enter or import it")
@@ -111,6 +114,7 @@ func Preflight(p PackedParcel) []PreflightProblem {
 		return out
 	}
 	for _, l := range p.Lines {
+		sku = l.SKU
 		hs := strings.ReplaceAll(strings.ReplaceAll(l.HSCode, ".", ""), " ", "")
 		if len(hs) < 6 || len(hs) > 10 || strings.IndexFunc(hs, func(r rune) bool { return !unicode.IsDigit(r) }) >= 0 {
 			add("HS code", "%s has no HS code of 6–10 digits (%q)", l.SKU, l.HSCode)
@@ -125,6 +129,7 @@ func Preflight(p PackedParcel) []PreflightProblem {
 			add("weight", "%s has no weight", l.SKU)
 		}
 	}
+	sku = ""
 	if net := p.NetWeight(); net > 0 && p.Weight > 0 && net > p.Weight {
 		add("weight", "the contents weigh %d g but the parcel %d g", net, p.Weight)
 	}
@@ -151,4 +156,14 @@ type PrintRecord struct {
 	Document string
 	Ref      string
 	Bytes    int
+}
+
+// ShippingSettings are what customs papers and slips print besides the
+// parcel: the Incoterm (DAP or DDP), the sender's EORI and IOSS numbers,
+// and whether packing slips show prices.
+type ShippingSettings struct {
+	Incoterm string `json:"incoterm"`
+	EORI     string `json:"eori"`
+	IOSS     string `json:"ioss"`
+	Prices   bool   `json:"prices"`
 }

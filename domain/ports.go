@@ -136,6 +136,7 @@ type StockStore interface {
 	ParcelsOfOrder(ctx context.Context, orderID int64) ([]PackedParcel, error)
 	Manifest(ctx context.Context, id int64) (Manifest, error)
 	Waves(ctx context.Context, warehouse string) ([]WaveSummary, error)
+	ShippingSettings(ctx context.Context) (ShippingSettings, error)
 	PrintLog(ctx context.Context, limit int) ([]PrintRecord, error)
 }
 

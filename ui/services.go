@@ -75,6 +75,8 @@ type WarehouseService interface {
 	Dispatch(ctx context.Context, parcelIDs []int64, carrier string) (int64, error)
 	ManifestPDF(ctx context.Context, id int64, w io.Writer) error
 	Printed(ctx context.Context, document, ref string, size int) error
+	SetProductCustoms(ctx context.Context, sku, hs string, origin domain.Country, weight domain.Grams) error
+	SetShipPhone(ctx context.Context, orderID int64, phone string) error
 	PreviewInboundImport(path, sheet, warehouse string) (domain.InboundImportPreview, error)
 	ImportInbounds(ctx context.Context, p domain.InboundImportPreview) (int, []string, error)
 }

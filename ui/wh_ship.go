@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -37,6 +39,9 @@ type ShipPanel struct {
 	Print    *widget.Button
 	Dispatch *widget.Button
 	LastPath string
+	// Problems are what the last pre-flight found (nil when it passed).
+	Problems       []domain.PreflightProblem
+	problemParcels []domain.PackedParcel
 
 	waves   []domain.WaveSummary
 	wave    *domain.Wave
@@ -358,36 +363,116 @@ func (p *ShipPanel) SaveTracking() {
 }
 
 // PrintDocuments checks every parcel of the wave and saves one PDF with all
-// labels, customs papers and packing slips; a problem prints nothing.
+// labels, customs papers and packing slips; a problem prints nothing and
+// opens the fix-up form.
 func (p *ShipPanel) PrintDocuments() {
 	if p.wave == nil {
 		return
 	}
 	id := p.wave.ID
-	p.s.do("documents", func(ctx context.Context) (string, error) {
-		_, problems, err := p.s.svc.Preflight(ctx, id)
-		if err != nil {
-			return "", err
-		}
-		if len(problems) > 0 {
-			var b strings.Builder
-			fmt.Fprintf(&b, "%d problem(s); nothing was printed — fix them and print again:", len(problems))
-			for _, pr := range problems {
-				b.WriteString("\n" + pr.String())
+	p.s.tasks.run(func() func() {
+		ctx := context.Background()
+		parcels, problems, err := p.s.svc.Preflight(ctx, id)
+		var path string
+		var size int
+		if err == nil && len(problems) == 0 {
+			var buf bytes.Buffer
+			if err = p.s.svc.Documents(ctx, id, "4x6", &buf); err == nil {
+				if path, err = saveDocument(fmt.Sprintf("wave-%d-labels.pdf", id), buf.Bytes()); err == nil {
+					size = buf.Len()
+					err = p.s.svc.Printed(ctx, "labels", fmt.Sprintf("wave %d", id), size)
+				}
 			}
-			return "", domain.Errorf(domain.EINVALID, "%s", b.String())
 		}
-		var buf bytes.Buffer
-		if err := p.s.svc.Documents(ctx, id, "4x6", &buf); err != nil {
-			return "", err
+		return func() {
+			switch {
+			case err != nil:
+				p.s.setResult("")
+				p.s.Problem.show("documents", err)
+			case len(problems) > 0:
+				p.Problems, p.problemParcels = problems, parcels
+				var b strings.Builder
+				fmt.Fprintf(&b, "%d problem(s); nothing was printed — fix them and print again:", len(problems))
+				for _, pr := range problems {
+					b.WriteString("\n" + pr.String())
+				}
+				p.s.setResult("")
+				p.s.Problem.show("documents", errors.New(b.String()))
+				p.ShowFixes()
+			default:
+				p.Problems, p.LastPath = nil, path
+				p.s.Problem.Hide()
+				p.s.Result.Importance = widget.SuccessImportance
+				p.s.setResult("Labels, customs papers and packing slips saved: " + path)
+				p.s.offerDocument(path)
+			}
 		}
-		path, err := saveDocument(fmt.Sprintf("wave-%d-labels.pdf", id), buf.Bytes())
-		if err != nil {
-			return "", err
+	})
+}
+
+// ShowFixes opens the fix-up form for the problems pre-flight found: HS
+// code, origin and weight per SKU, the recipient's phone per order, the
+// tracking number per parcel; then print again.
+func (p *ShipPanel) ShowFixes() {
+	box := container.NewVBox()
+	seenSKU, seenOrder, seenParcel := map[string]bool{}, map[int64]bool{}, map[int64]bool{}
+	for _, pr := range p.Problems {
+		pr := pr
+		switch {
+		case pr.SKU != "" && !seenSKU[pr.SKU]:
+			seenSKU[pr.SKU] = true
+			hs, origin, weight := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+			hs.SetPlaceHolder("HS code")
+			origin.SetPlaceHolder("origin (ISO)")
+			weight.SetPlaceHolder("unit weight g")
+			for _, pa := range p.problemParcels {
+				for _, l := range pa.Lines {
+					if l.SKU == pr.SKU {
+						hs.SetText(l.HSCode)
+						origin.SetText(string(l.Origin))
+						weight.SetText(strconv.FormatInt(int64(l.UnitWeight), 10))
+					}
+				}
+			}
+			save := widget.NewButton("Save", func() {
+				g, _ := strconv.ParseInt(strings.TrimSpace(weight.Text), 10, 64)
+				p.s.do("customs data", func(ctx context.Context) (string, error) {
+					return "Saved the customs data of " + pr.SKU + ".", p.s.svc.SetProductCustoms(ctx, pr.SKU, strings.TrimSpace(hs.Text),
+						domain.Country(strings.ToUpper(strings.TrimSpace(origin.Text))), domain.Grams(g))
+				}, nil)
+			})
+			box.Add(widget.NewLabel(pr.SKU + ": " + pr.Message))
+			box.Add(container.NewBorder(nil, nil, nil, save, container.NewGridWithColumns(3, hs, origin, weight)))
+		case pr.Field == "phone" && !seenOrder[pr.OrderID]:
+			seenOrder[pr.OrderID] = true
+			phone := widget.NewEntry()
+			phone.SetPlaceHolder("+1 617 555 0100")
+			save := widget.NewButton("Save", func() {
+				p.s.do("phone", func(ctx context.Context) (string, error) {
+					return "Saved the phone number of order " + pr.Number + ".", p.s.svc.SetShipPhone(ctx, pr.OrderID, phone.Text)
+				}, nil)
+			})
+			box.Add(widget.NewLabel("Order " + pr.Number + ": " + pr.Message))
+			box.Add(container.NewBorder(nil, nil, nil, save, phone))
+		case pr.Field == "tracking" && !seenParcel[pr.ParcelID]:
+			seenParcel[pr.ParcelID] = true
+			tr := widget.NewEntry()
+			tr.SetPlaceHolder("tracking number")
+			save := widget.NewButton("Save", func() {
+				p.s.do("tracking", func(ctx context.Context) (string, error) {
+					return fmt.Sprintf("Parcel %d: tracking saved.", pr.ParcelID), p.s.svc.SetTracking(ctx, pr.ParcelID, p.Carrier.Text, tr.Text)
+				}, p.loadWave)
+			})
+			box.Add(widget.NewLabel(fmt.Sprintf("Parcel %d (order %s): %s", pr.ParcelID, pr.Number, pr.Message)))
+			box.Add(container.NewBorder(nil, nil, nil, save, tr))
+		case pr.SKU == "" && pr.Field != "phone" && pr.Field != "tracking":
+			box.Add(widget.NewLabel(pr.String()))
 		}
-		p.LastPath = path
-		return "Labels, customs papers and packing slips saved: " + path, p.s.svc.Printed(ctx, "labels", fmt.Sprintf("wave %d", id), buf.Len())
-	}, func() { p.s.offerDocument(p.LastPath) })
+	}
+	again := widget.NewButtonWithIcon("Check and print again", theme.DocumentPrintIcon(), p.PrintDocuments)
+	d := dialog.NewCustom("Fix before printing", "Close", container.NewBorder(nil, again, nil, nil, container.NewVScroll(box)), p.s.window)
+	d.Resize(fyne.NewSize(720, 520))
+	d.Show()
 }
 
 // DispatchAll hands the wave's packed parcels to the carrier entered and

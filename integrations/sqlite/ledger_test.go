@@ -734,3 +734,36 @@ func TestPickConfirmationAndShortPicks(t *testing.T) {
 	}
 	verifyClean(t, db)
 }
+
+func TestPreflightFixUps(t *testing.T) {
+	db := openTemp(t)
+	f := newFixture(t, db)
+	l := db.LedgerStore()
+	must(t, l.SetProductCustoms(ctx, "PRT-1", "6505.00", "PT", 95))
+	if err := l.SetProductCustoms(ctx, "PRT-1", "65", "PT", 0); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("short HS code: %v", err)
+	}
+	if err := l.SetProductCustoms(ctx, "PRT-1", "650500", "", 0); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("no origin: %v", err)
+	}
+	if err := l.SetProductCustoms(ctx, "NOPE", "650500", "PT", 0); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("unknown SKU: %v", err)
+	}
+	o := order(f.channel.ID, "F1", "#F1", placedAt, "Ana", "a@example.com", "US", "USD", "PRT-1")
+	must(t, db.OrderStore().CreateOrder(ctx, o))
+	must(t, l.SetShipPhone(ctx, o.ID, "+1 617 555 0100"))
+	got, _ := db.OrderStore().Order(ctx, o.ID)
+	if got.ShipTo.Phone != "+1 617 555 0100" {
+		t.Errorf("phone %q", got.ShipTo.Phone)
+	}
+	set, err := db.StockStore().ShippingSettings(ctx)
+	must(t, err)
+	if set.Incoterm != "DAP" || set.EORI != "" {
+		t.Errorf("defaults %+v", set)
+	}
+	must(t, l.SetShippingSettings(ctx, domain.ShippingSettings{Incoterm: "ddp", IOSS: "IM1234567890", Prices: true}))
+	set, _ = db.StockStore().ShippingSettings(ctx)
+	if set.Incoterm != "DDP" || set.IOSS != "IM1234567890" || !set.Prices {
+		t.Errorf("saved %+v", set)
+	}
+}

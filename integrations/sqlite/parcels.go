@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -265,4 +266,76 @@ func (db *StockStore) parcelLines(ctx context.Context, parcelID int64, cur domai
 		out = append(out, l)
 	}
 	return out, rows.Err()
+}
+
+const shippingKey = "shipping"
+
+// ShippingSettings reads the settings (DAP and nothing else by default).
+func (db *StockStore) ShippingSettings(ctx context.Context) (domain.ShippingSettings, error) {
+	s := domain.ShippingSettings{Incoterm: "DAP"}
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, shippingKey).Scan(&v)
+	if err != nil {
+		if err == sql.ErrNoRows {
+			return s, nil
+		}
+		return s, translate(err)
+	}
+	_ = json.Unmarshal([]byte(v), &s)
+	return s, nil
+}
+
+// SetShippingSettings saves the settings.
+func (db *LedgerStore) SetShippingSettings(ctx context.Context, s domain.ShippingSettings) error {
+	s.Incoterm = strings.ToUpper(strings.TrimSpace(s.Incoterm))
+	if s.Incoterm != "DAP" && s.Incoterm != "DDP" {
+		return domain.Errorf(domain.EINVALID, "the Incoterm is DAP (duties paid by the recipient) or DDP (by the sender), not %q", s.Incoterm)
+	}
+	b, _ := json.Marshal(s)
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+			shippingKey, string(b))
+		return translate(err)
+	})
+}
+
+// SetProductCustoms fixes a product's customs data: HS code, origin and unit weight.
+func (db *LedgerStore) SetProductCustoms(ctx context.Context, sku, hs string, origin domain.Country, weight domain.Grams) error {
+	hs = strings.NewReplacer(".", "", " ", "").Replace(strings.TrimSpace(hs)) // tariffs write 6505.00
+	p := domain.Product{SKU: sku, Name: "x", HSCode: hs, Origin: origin, Weight: weight}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if hs == "" || origin == "" {
+		return domain.Errorf(domain.EINVALID, "%s: give the HS code and the country of origin", sku)
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE products SET hs_code = ?, origin_country = ?, weight_g = CASE WHEN ? > 0 THEN ? ELSE weight_g END WHERE sku = ?`,
+			hs, string(origin), int64(weight), int64(weight), sku)
+		if err != nil {
+			return translate(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.ENOTFOUND, "no product with SKU %q", sku)
+		}
+		return nil
+	})
+}
+
+// SetShipPhone fixes the recipient's phone number of an order.
+func (db *LedgerStore) SetShipPhone(ctx context.Context, orderID int64, phone string) error {
+	phone = strings.TrimSpace(phone)
+	if phone == "" {
+		return domain.Errorf(domain.EINVALID, "the phone number is empty")
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE orders SET ship_phone = ? WHERE id = ?`, phone, orderID)
+		if err != nil {
+			return translate(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.ErrNotFound
+		}
+		return nil
+	})
 }
