@@ -81,7 +81,7 @@ func Open(path string) (*App, error) {
 	a := &App{
 		db:         db,
 		Orders:     &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), alloc: db.AllocationStore(), now: time.Now},
-		Inventory:  &InventoryService{stock: db.StockStore(), ledger: db.LedgerStore(), catalog: db.CatalogStore()},
+		Inventory:  &InventoryService{stock: db.StockStore(), ledger: db.LedgerStore(), catalog: db.CatalogStore(), orders: db.OrderStore()},
 		Demo:       &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch},
 		Allocation: &AllocationService{store: db.AllocationStore(), catalog: db.CatalogStore(), now: time.Now},
 		Intake: &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource,

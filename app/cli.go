@@ -48,6 +48,7 @@ Commands:
   pick confirm    confirm a wave's picks (stock moves to STAGING)
   pack            pack what was picked of an order into a parcel
   tracking        record a parcel's tracking number
+  tracking import record tracking numbers from a CSV or XLSX file
   customs check   check a wave's parcels before their documents print
   labels          write a wave's labels, customs papers and packing slips as one PDF
   dispatch        hand packed parcels to a carrier (its manifest of the day)
@@ -150,6 +151,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"picklist", cmdPicklist},
 		{"pick confirm", cmdPickConfirm},
 		{"pack", cmdPack},
+		{"tracking import", cmdTrackingImport},
 		{"tracking", cmdTracking},
 		{"customs check", cmdCustomsCheck},
 		{"labels", cmdLabels},

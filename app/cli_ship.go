@@ -350,3 +350,30 @@ func cmdProductCustoms(ctx context.Context, open func() (*App, error), args []st
 	fmt.Fprintf(stdout, "%s: HS %s, origin %s.\n", *sku, *hs, c)
 	return nil
 }
+
+func cmdTrackingImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("tracking import FILE.csv|FILE.xlsx", "Records tracking numbers from a file: a parcel column (or an order column, for\n"+
+		"orders with one parcel), a tracking column and optionally a carrier column. Rows that cannot be\n"+
+		"recorded are listed; the others are recorded.", stdout, stderr)
+	path, err := parseWithArg(fs, args, "file")
+	if err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, problems, err := a.Inventory.ImportTracking(ctx, path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Recorded %d tracking number(s).\n", n)
+	for _, p := range problems {
+		fmt.Fprintln(stdout, "  "+p)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%d row(s) of %s were not recorded", len(problems), path)
+	}
+	return nil
+}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/portolan/portolan/domain"
 )
@@ -523,18 +524,26 @@ func cmdWaveCreate(ctx context.Context, open func() (*App, error), args []string
 	channel := fs.String("channel", "", "only orders of this channel (name or code)")
 	service := fs.String("service", "", "only orders whose shipping service contains this text")
 	express := fs.Bool("express", false, "only express orders")
+	cutoff := fs.String("cutoff", "", "only orders placed before this time: HH:MM today (local) or RFC 3339")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := required("wave create", map[string]string{"warehouse": *wh}); err != nil {
 		return err
 	}
+	var before time.Time
+	if *cutoff != "" {
+		var err error
+		if before, err = parseCutoff(*cutoff, time.Now()); err != nil {
+			return usageError{err.Error()}
+		}
+	}
 	a, err := open()
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	f := domain.WaveFilter{MaxOrders: *maxOrders, MaxLines: *maxLines, Service: *service, Express: *express}
+	f := domain.WaveFilter{MaxOrders: *maxOrders, MaxLines: *maxLines, Service: *service, Express: *express, PlacedBefore: before}
 	if *channel != "" {
 		ch, err := a.Intake.ChannelNamed(ctx, *channel)
 		if err != nil {
@@ -574,4 +583,16 @@ func cmdPicklist(ctx context.Context, open func() (*App, error), args []string, 
 	}
 	// Written whole or not at all: a half-written file is never left behind.
 	return writeDocument(ctx, a, *out, "pick list", fmt.Sprintf("wave %d", *wave), b.Bytes(), stdout)
+}
+
+// parseCutoff reads a cut-off: "HH:MM" today in the local time zone, or RFC 3339.
+func parseCutoff(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation("15:04", s, now.Location())
+	if err != nil {
+		return time.Time{}, fmt.Errorf("cut-off %q: write HH:MM (today) or a full RFC 3339 time", s)
+	}
+	return time.Date(now.Year(), now.Month(), now.Day(), t.Hour(), t.Minute(), 0, 0, now.Location()), nil
 }

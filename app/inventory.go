@@ -16,6 +16,7 @@ type InventoryService struct {
 	stock   domain.StockStore
 	ledger  domain.LedgerStore
 	catalog domain.CatalogStore
+	orders  domain.OrderStore // to find orders by number (tracking imports)
 	// stockIn runs after stock arrived (backorders may now ship); nil: nothing.
 	stockIn func(ctx context.Context)
 }

@@ -47,12 +47,16 @@ func TestCLIPickPackAndPrint(t *testing.T) {
 		numbers[l.Number] = true
 	}
 	parcel := 0
+	firstNumber := ""
 	for n := range numbers {
 		out, errs, code := runCLI(t, "--db", db, "pack", "--order", n, "--warehouse", wh, "--box", "m", "--weight", "25000")
 		if code != 0 {
 			t.Fatalf("pack %s: %d %q %q", n, code, out, errs)
 		}
 		parcel++
+		if parcel == 1 {
+			firstNumber = n
+		}
 	}
 	out, _, code := runCLI(t, "--db", db, "customs", "check", "--wave", "1")
 	if code != 1 || !strings.Contains(out, "no tracking number yet") {
@@ -65,10 +69,21 @@ func TestCLIPickPackAndPrint(t *testing.T) {
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Fatal("a document was written although pre-flight failed")
 	}
+	// Tracking numbers come from the carrier's file: the first by order number, the rest by parcel.
+	csvFile := filepath.Join(t.TempDir(), "tracking.csv")
+	rows := "Parcel,Order,Tracking number,Carrier\n"
 	for p := 1; p <= parcel; p++ {
-		if _, errs, code := runCLI(t, "--db", db, "tracking", "--parcel", fmt.Sprint(p), "--number", fmt.Sprintf("JD0146000062%08d", p), "--carrier", "DHL"); code != 0 {
-			t.Fatal(errs)
+		if p == 1 {
+			rows += fmt.Sprintf(",%s,JD0146000062%08d,DHL\n", firstNumber, p)
+		} else {
+			rows += fmt.Sprintf("%d,,JD0146000062%08d,DHL\n", p, p)
 		}
+	}
+	rows += "999,,JD000,DHL\n"
+	os.WriteFile(csvFile, []byte(rows), 0o644)
+	out, errs, code := runCLI(t, "--db", db, "tracking", "import", csvFile)
+	if code != 1 || !strings.Contains(out, fmt.Sprintf("Recorded %d tracking number(s)", parcel)) || !strings.Contains(out, "no parcel 999") {
+		t.Fatalf("tracking import: %d %q %q", code, out, errs)
 	}
 	out, _, code = runCLI(t, "--db", db, "customs", "check", "--wave", "1")
 	if code != 0 {
@@ -101,7 +116,7 @@ func TestCLIPickPackAndPrint(t *testing.T) {
 		t.Errorf("%d packing slips for %d parcels", got, parcel)
 	}
 	// Dispatch: the parcels go on DHL's manifest of the day, their orders are shipped, stock leaves.
-	out, errs, code := runCLI(t, "--db", db, "dispatch", "--carrier", "DHL", "--wave", "1")
+	out, errs, code = runCLI(t, "--db", db, "dispatch", "--carrier", "DHL", "--wave", "1")
 	if code != 0 || !strings.Contains(out, "on manifest 1") {
 		t.Fatalf("dispatch: %d %q %q", code, out, errs)
 	}

@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/files"
 	"github.com/portolan/portolan/integrations/pdf"
 )
 
@@ -165,4 +167,70 @@ func (s *InventoryService) SetProductCustoms(ctx context.Context, sku, hs string
 // SetShipPhone fixes an order's recipient phone.
 func (s *InventoryService) SetShipPhone(ctx context.Context, orderID int64, phone string) error {
 	return s.ledger.SetShipPhone(ctx, orderID, phone)
+}
+
+// ImportTracking reads tracking numbers from a CSV/XLSX file (parcel or
+// order number, tracking number, carrier) and records each; rows that cannot
+// be recorded are returned as problems, the others are recorded.
+func (s *InventoryService) ImportTracking(ctx context.Context, path string) (int, []string, error) {
+	t, err := files.ReadTable(path, "")
+	if err != nil {
+		return 0, nil, err
+	}
+	rows, problems, err := domain.ParseTracking(t.Headers, t.Rows)
+	if err != nil {
+		return 0, nil, err
+	}
+	var out []string
+	for _, p := range problems {
+		out = append(out, p.String())
+	}
+	n := 0
+	for _, r := range rows {
+		id := r.Parcel
+		if id == 0 {
+			id, err = s.parcelOfOrder(ctx, r.Order)
+			if err != nil {
+				out = append(out, fmt.Sprintf("row %d: %v", r.Row, err))
+				continue
+			}
+		}
+		if err := s.ledger.SetTracking(ctx, id, r.Carrier, r.Tracking); err != nil {
+			out = append(out, fmt.Sprintf("row %d: %v", r.Row, err))
+			continue
+		}
+		n++
+	}
+	return n, out, nil
+}
+
+// parcelOfOrder is the one parcel of an order without a tracking number yet.
+func (s *InventoryService) parcelOfOrder(ctx context.Context, number string) (int64, error) {
+	page, err := s.orders.OrderSummaries(ctx, domain.OrderFilter{Search: number}, 0, 20)
+	if err != nil {
+		return 0, err
+	}
+	for _, o := range page {
+		if o.Number != number {
+			continue
+		}
+		parcels, err := s.stock.ParcelsOfOrder(ctx, o.ID)
+		if err != nil {
+			return 0, err
+		}
+		var open []int64
+		for _, p := range parcels {
+			if p.Tracking == "" {
+				open = append(open, p.ID)
+			}
+		}
+		switch len(open) {
+		case 0:
+			return 0, domain.Errorf(domain.ENOTFOUND, "order %s has no parcel waiting for a tracking number", number)
+		case 1:
+			return open[0], nil
+		}
+		return 0, domain.Errorf(domain.EINVALID, "order %s has %d parcels without tracking: give the parcel number", number, len(open))
+	}
+	return 0, domain.Errorf(domain.ENOTFOUND, "no order numbered %q", number)
 }

@@ -167,3 +167,62 @@ type ShippingSettings struct {
 	IOSS     string `json:"ioss"`
 	Prices   bool   `json:"prices"`
 }
+
+// TrackingRow is one row of a tracking-number file: a parcel (by its number,
+// or by the order's number when the order has one parcel), its tracking
+// number and carrier.
+type TrackingRow struct {
+	Row      int
+	Parcel   int64
+	Order    string
+	Tracking string
+	Carrier  string
+}
+
+var trackingHeaders = map[string][]string{
+	"parcel":   {"parcel", "parcelid", "parcelnumber", "package"},
+	"order":    {"order", "ordernumber", "orderno", "reference", "name"},
+	"tracking": {"tracking", "trackingnumber", "trackingno", "awb", "waybill", "consignment"},
+	"carrier":  {"carrier", "courier", "shipper"},
+}
+
+// ParseTracking reads a tracking-number file.
+func ParseTracking(headers []string, rows [][]string) ([]TrackingRow, []RowProblem, error) {
+	col, err := matchColumns(headers, trackingHeaders, "tracking")
+	if err != nil {
+		return nil, nil, err
+	}
+	_, hasParcel := col["parcel"]
+	_, hasOrder := col["order"]
+	if !hasParcel && !hasOrder {
+		return nil, nil, Errorf(EINVALID, "the file needs a parcel or an order column (headers found: %s)", strings.Join(headers, ", "))
+	}
+	var out []TrackingRow
+	var problems []RowProblem
+	for i, r := range rows {
+		get := func(f string) string {
+			if c, ok := col[f]; ok && c < len(r) {
+				return strings.TrimSpace(r[c])
+			}
+			return ""
+		}
+		t := TrackingRow{Row: i + 2, Order: get("order"), Tracking: get("tracking"), Carrier: get("carrier")}
+		if t.Tracking == "" && t.Order == "" && get("parcel") == "" {
+			continue
+		}
+		if p := get("parcel"); p != "" {
+			n, err := parseWhole(p)
+			if err != nil || n <= 0 {
+				problems = append(problems, RowProblem{RowNumber: t.Row, Column: "parcel", Message: fmt.Sprintf("%q is not a parcel number", p)})
+				continue
+			}
+			t.Parcel = n
+		}
+		if t.Tracking == "" {
+			problems = append(problems, RowProblem{RowNumber: t.Row, Column: "tracking", Message: "no tracking number"})
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, problems, nil
+}

@@ -22,6 +22,8 @@ type WaveFilter struct {
 	Express   bool   // only express orders
 	MaxOrders int    // 0: no cap
 	MaxLines  int    // 0: no cap (an order is never cut in two)
+	// PlacedBefore is the cut-off: only orders placed before it (zero: any).
+	PlacedBefore time.Time
 }
 
 // PickLine is one pick: so many of a SKU (and lot) from a bin, into a tote.

@@ -26,6 +26,7 @@ type WavesPanel struct {
 	MaxOrders  *widget.Entry
 	Express    *widget.Check
 	Service    *widget.Entry
+	Cutoff     *widget.Entry
 	Create     *widget.Button
 	Waves      *widget.Table
 	Picks      *widget.Table
@@ -49,6 +50,8 @@ func newWavesPanel(s *WarehouseScreen) *WavesPanel {
 	p.Express = widget.NewCheck("Express only", nil)
 	p.Service = widget.NewEntry()
 	p.Service.SetPlaceHolder("service contains…")
+	p.Cutoff = widget.NewEntry()
+	p.Cutoff.SetPlaceHolder("HH:MM today: only orders placed before")
 	p.Create = widget.NewButtonWithIcon("Create wave", theme.ContentAddIcon(), p.CreateWave)
 	p.Create.Importance = widget.HighImportance
 	p.Waves = newTable(func() (int, int) { return len(p.waves), 5 }, titles("Wave", "Status", "Created", "Orders", "Picked"), func(id widget.TableCellID, l *widget.Label) {
@@ -87,7 +90,8 @@ func newWavesPanel(s *WarehouseScreen) *WavesPanel {
 	p.Confirm = widget.NewButtonWithIcon("Confirm pick", theme.ConfirmIcon(), p.ConfirmSelected)
 	p.enable(false)
 
-	create := widget.NewForm(widget.NewFormItem("Max orders", p.MaxOrders), widget.NewFormItem("Service", p.Service), widget.NewFormItem("", p.Express))
+	create := widget.NewForm(widget.NewFormItem("Max orders", p.MaxOrders), widget.NewFormItem("Service", p.Service),
+		widget.NewFormItem("Cut-off", p.Cutoff), widget.NewFormItem("", p.Express))
 	left := container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("New wave", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		create, container.NewHBox(p.Create), widget.NewLabelWithStyle("Waves", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
 		nil, nil, nil, p.Waves)
@@ -216,6 +220,15 @@ func (p *WavesPanel) CreateWave() {
 		return
 	}
 	f := domain.WaveFilter{MaxOrders: n, Express: p.Express.Checked, Service: p.Service.Text}
+	if c := strings.TrimSpace(p.Cutoff.Text); c != "" {
+		t, err := time.ParseInLocation("15:04", c, time.Local)
+		if err != nil {
+			p.s.fail(fmt.Sprintf("Cut-off %q: write a time like 14:00 (today).", c))
+			return
+		}
+		now := time.Now()
+		f.PlacedBefore = time.Date(now.Year(), now.Month(), now.Day(), t.Hour(), t.Minute(), 0, 0, time.Local)
+	}
 	var made domain.Wave
 	p.s.do("create wave", func(ctx context.Context) (string, error) {
 		w, err := p.s.svc.CreateWave(ctx, code, f)

@@ -3,6 +3,7 @@ package pdf_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +73,35 @@ func TestJobPrintsNothingWhenPreflightFails(t *testing.T) {
 		if !strings.Contains(msg, s) {
 			t.Errorf("%q missing from %s", s, msg)
 		}
+	}
+}
+
+func TestJobReprintsIdenticallyWithOneLabelPerParcel(t *testing.T) {
+	var parcels []domain.PackedParcel
+	for i := int64(1); i <= 5; i++ {
+		to := domain.Address{Name: "خالد الشامسي", Line1: "شارع الشيخ زايد", City: "دبي", Country: "AE", Phone: "+971 4 555 0101"}
+		if i%2 == 0 {
+			to = domain.Address{Name: "יעל כהן", Line1: "רחוב הרצל 1", City: "תל אביב", Country: "IL", Phone: "+972 3 555 0101"}
+		}
+		parcels = append(parcels, parcel(i, fmt.Sprintf("SH-%d", i), fmt.Sprintf("TRK%05d", i), to, "EUR", 2500))
+	}
+	opts := pdf.JobOptions{At: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+	var a, b bytes.Buffer
+	if err := pdf.Job(&a, parcels, opts); err != nil {
+		t.Fatal(err)
+	}
+	if err := pdf.Job(&b, parcels, opts); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("a reprint is not the same document")
+	}
+	// Arabic and Hebrew names do not break the document; every label is there once.
+	text := pdfText(t, a.Bytes())
+	if got := strings.Count(text, "Service: DHL Express"); got != len(parcels) {
+		t.Errorf("%d labels for %d parcels", got, len(parcels))
+	}
+	if strings.Count(text, "Latin script") != len(parcels) {
+		t.Errorf("every non-Latin international label should carry the warning")
 	}
 }

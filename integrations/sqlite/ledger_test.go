@@ -767,3 +767,26 @@ func TestPreflightFixUps(t *testing.T) {
 		t.Errorf("saved %+v", set)
 	}
 }
+
+func TestWaveCutoff(t *testing.T) {
+	db := openTemp(t)
+	f := newFixture(t, db)
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 10)
+	for i, h := range []int{8, 16} {
+		o := order(f.channel.ID, fmt.Sprint("C", i), fmt.Sprint("#C", i), time.Date(2026, 11, 27, h, 0, 0, 0, time.UTC), "Ana", "a@example.com", "NL", "EUR", "PRT-1")
+		must(t, db.OrderStore().CreateOrder(ctx, o))
+	}
+	s := db.AllocationStore()
+	orders, _ := s.OpenOrders(ctx, domain.OrderFilter{})
+	avail, _ := s.Availability(ctx)
+	whs, _ := db.CatalogStore().Warehouses(ctx)
+	plan := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
+		Rates: domain.DefaultRates(whs, []domain.Country{"NL"}), Config: domain.DefaultAllocConfig()})
+	_, err := s.CommitPlan(ctx, plan, placedAt)
+	must(t, err)
+	w, err := db.LedgerStore().CreateWave(ctx, "NL-VEN", domain.WaveFilter{PlacedBefore: time.Date(2026, 11, 27, 14, 0, 0, 0, time.UTC)})
+	must(t, err)
+	if w.Orders != 1 || w.Lines[0].Number != "#C0" {
+		t.Errorf("cut-off wave %+v", w)
+	}
+}

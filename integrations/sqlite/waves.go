@@ -33,6 +33,10 @@ func (db *LedgerStore) CreateWave(ctx context.Context, warehouse string, f domai
 			q += ` AND o.channel_id = ?`
 			args = append(args, f.ChannelID)
 		}
+		if !f.PlacedBefore.IsZero() {
+			q += ` AND o.placed_at < ?`
+			args = append(args, millis(f.PlacedBefore))
+		}
 		if s := strings.TrimSpace(f.Service); s != "" {
 			q += ` AND o.service LIKE ? ESCAPE '\'`
 			args = append(args, "%"+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)+"%")
