@@ -45,6 +45,7 @@ type PackedParcel struct {
 	Currency  Currency
 	Lines     []ParcelLine
 	PackedAt  time.Time
+	Shipped   bool // handed to the carrier
 }
 
 // Value is what the parcel's contents are worth (for customs).

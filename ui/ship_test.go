@@ -123,13 +123,20 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 	if filepath.Base(sh.LastPath) != "wave-1-labels.pdf" {
 		t.Fatalf("documents: %q / %q", sh.LastPath, s.Problem.Text)
 	}
+	// The first parcel is scanned at the dock and handed over alone; then the rest.
+	scan(sh.HandOver, "1Z999AA10123456780")
 	ui.WithUI(func() {
 		sh.Carrier.SetText("UPS")
 		sh.DispatchAll()
 	})
 	settle(m)
-	if !strings.Contains(s.Result.Text, "handed to UPS (manifest 1)") {
+	if !strings.Contains(s.Result.Text, "1 parcel(s) handed to UPS (manifest 1)") {
 		t.Fatalf("dispatch: %q / %q", s.Result.Text, s.Problem.Text)
+	}
+	ui.WithUI(func() { sh.DispatchAll() })
+	settle(m)
+	if !strings.Contains(s.Result.Text, fmt.Sprintf("%d parcel(s) handed to UPS (manifest 1)", len(orders)-1)) {
+		t.Fatalf("second dispatch: %q / %q", s.Result.Text, s.Problem.Text)
 	}
 	for id := range orders {
 		if o, _ := a.Orders.Get(ctx, id); o.Status != domain.StatusShipped {

@@ -8,6 +8,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
@@ -26,6 +28,7 @@ type WarehouseScreen struct {
 	Warehouse *widget.Select
 	Tabs      *container.AppTabs
 	Result    *widget.Label // what the last operation did
+	Folder    *widget.Button
 	Problem   problemLabel
 
 	Receive  *ReceivePanel
@@ -77,7 +80,8 @@ func NewWarehouseScreen(svc WarehouseService, w fyne.Window, changed func()) *Wa
 		}
 		s.reloadAll()
 	}
-	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Warehouse", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, s.Warehouse)
+	s.Folder = widget.NewButtonWithIcon("Documents folder…", theme.FolderIcon(), s.chooseFolder)
+	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Warehouse", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.Folder, s.Warehouse)
 	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, s.Result), nil, nil, nil, s.Tabs)
 	return s
 }
@@ -219,6 +223,23 @@ func (s *WarehouseScreen) do(what string, op func(ctx context.Context) (string, 
 func (s *WarehouseScreen) fail(msg string) {
 	s.setResult("")
 	s.Problem.show("warehouse", errors.New(msg))
+}
+
+// chooseFolder lets the user pick where PDFs are saved.
+func (s *WarehouseScreen) chooseFolder() {
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil {
+			s.Problem.show("documents folder", err)
+			return
+		}
+		if u == nil {
+			return
+		}
+		SetDocumentsFolder(u.Path())
+		s.setResult("Documents are saved in " + u.Path())
+	}, s.window)
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
 }
 
 // prefWarehouse remembers the warehouse worked in between launches.

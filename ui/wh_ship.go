@@ -38,6 +38,10 @@ type ShipPanel struct {
 	SaveTrk  *widget.Button
 	Print    *widget.Button
 	Dispatch *widget.Button
+	// HandOver scans tracking numbers of parcels handed to the carrier; with
+	// none scanned, every packed parcel of the wave goes.
+	HandOver *widget.Entry
+	Chosen   map[int64]bool
 	LastPath string
 	// Problems are what the last pre-flight found (nil when it passed).
 	Problems       []domain.PreflightProblem
@@ -65,7 +69,7 @@ type packOrder struct {
 }
 
 func newShipPanel(s *WarehouseScreen) *ShipPanel {
-	p := &ShipPanel{s: s, order: -1, parcel: -1, counts: map[string]domain.Quantity{}}
+	p := &ShipPanel{s: s, order: -1, parcel: -1, counts: map[string]domain.Quantity{}, Chosen: map[int64]bool{}}
 	p.Wave = widget.NewSelect(nil, func(string) { p.loadWave() })
 	p.Wave.PlaceHolder = "Choose a wave"
 	p.Orders = newTable(func() (int, int) { return len(p.orders), 4 }, titles("Tote", "Order", "Items", "State"), p.updateOrder)
@@ -98,13 +102,14 @@ func newShipPanel(s *WarehouseScreen) *ShipPanel {
 	p.SaveTrk = widget.NewButtonWithIcon("Save tracking", theme.DocumentSaveIcon(), p.SaveTracking)
 	p.Print = widget.NewButtonWithIcon("Check and print documents", theme.DocumentPrintIcon(), p.PrintDocuments)
 	p.Dispatch = widget.NewButtonWithIcon("Hand to carrier", theme.MailSendIcon(), p.DispatchAll)
+	p.HandOver = scanEntry("Scan parcels handed over (tracking); none scanned: all", func() { p.ScanHandOver() })
 
 	packForm := widget.NewForm(widget.NewFormItem("Scan", p.Scan), widget.NewFormItem("Box", p.Box), widget.NewFormItem("Weight (g)", p.Weight))
 	left := container.NewBorder(container.NewVBox(p.Wave, widget.NewLabelWithStyle("Orders to pack", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
 		container.NewVBox(p.Scanned, packForm, container.NewHBox(p.Pack)), nil, nil, p.Orders)
 	trk := widget.NewForm(widget.NewFormItem("Tracking", p.Tracking), widget.NewFormItem("Carrier", p.Carrier))
 	right := container.NewBorder(widget.NewLabelWithStyle("Parcels", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewVBox(trk, container.NewHBox(p.SaveTrk, p.Print, p.Dispatch)), nil, nil, p.Parcels)
+		container.NewVBox(trk, container.NewHBox(p.SaveTrk, p.Print), p.HandOver, container.NewHBox(p.Dispatch)), nil, nil, p.Parcels)
 	split := container.NewHSplit(left, right)
 	split.SetOffset(0.45)
 	p.content = split
@@ -338,10 +343,17 @@ func (p *ShipPanel) updateParcel(id widget.TableCellID, l *widget.Label) {
 		l.Alignment = fyne.TextAlignTrailing
 		l.SetText(fmt.Sprintf("%.2f kg", float64(x.Weight)/1000))
 	case 4:
-		if x.Tracking == "" {
+		switch {
+		case x.Tracking == "":
 			l.Importance = widget.WarningImportance
 			l.SetText("needs a tracking number")
-		} else {
+		case x.Shipped:
+			l.Importance = widget.SuccessImportance
+			l.SetText(x.Tracking + " · handed over")
+		case p.Chosen[x.ID]:
+			l.Importance = widget.HighImportance
+			l.SetText(x.Tracking + " · scanned")
+		default:
 			l.SetText(x.Tracking)
 		}
 	}
@@ -485,7 +497,13 @@ func (p *ShipPanel) DispatchAll() {
 	}
 	var ids []int64
 	for _, pa := range p.parcels {
-		ids = append(ids, pa.ID)
+		if !pa.Shipped && (len(p.Chosen) == 0 || p.Chosen[pa.ID]) {
+			ids = append(ids, pa.ID)
+		}
+	}
+	if len(ids) == 0 {
+		p.s.fail("Every parcel of this wave has been handed over already.")
+		return
 	}
 	p.s.do("dispatch", func(ctx context.Context) (string, error) {
 		m, err := p.s.svc.Dispatch(ctx, ids, carrier)
@@ -503,5 +521,24 @@ func (p *ShipPanel) DispatchAll() {
 		p.LastPath = path
 		return fmt.Sprintf("%d parcel(s) handed to %s (manifest %d): %s", len(ids), carrier, m, path),
 			p.s.svc.Printed(ctx, "manifest", fmt.Sprintf("manifest %d", m), buf.Len())
-	}, func() { p.s.offerDocument(p.LastPath) })
+	}, func() {
+		p.Chosen = map[int64]bool{}
+		p.loadWave()
+		p.s.offerDocument(p.LastPath)
+	})
+}
+
+// ScanHandOver marks the parcel with the scanned tracking number as handed over.
+func (p *ShipPanel) ScanHandOver() {
+	code := strings.TrimSpace(p.HandOver.Text)
+	p.HandOver.SetText("")
+	for _, pa := range p.parcels {
+		if pa.Tracking != "" && pa.Tracking == code {
+			p.Chosen[pa.ID] = true
+			p.s.setResult(fmt.Sprintf("%d parcel(s) scanned for the carrier (last: order %s).", len(p.Chosen), pa.Number))
+			p.s.focus(p.HandOver)
+			return
+		}
+	}
+	p.s.fail(fmt.Sprintf("No parcel of this wave has tracking number %q.", code))
 }

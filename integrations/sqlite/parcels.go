@@ -184,7 +184,7 @@ func (db *StockStore) parcels(ctx context.Context, join, order string, joinArg a
 			o.ship_name, o.ship_company, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region, o.ship_postal_code, o.ship_country,
 			o.ship_phone, o.ship_email, pa.warehouse_id,
 			(SELECT count(*) FROM parcels x WHERE x.order_id = pa.order_id AND x.id <= pa.id),
-			(SELECT count(*) FROM parcels x WHERE x.order_id = pa.order_id)
+			(SELECT count(*) FROM parcels x WHERE x.order_id = pa.order_id), pa.status = 'dispatched'
 		FROM parcels pa JOIN orders o ON o.id = pa.order_id JOIN boxes b ON b.code = pa.box ` + join
 	var args []any
 	if joinArg != nil {
@@ -207,7 +207,7 @@ func (db *StockStore) parcels(ctx context.Context, join, order string, joinArg a
 		a := &p.ShipTo
 		if err := rows.Scan(&p.ID, &p.OrderID, &p.Number, &p.Box.Code, &weight, &p.Tracking, &p.Carrier, &p.Service, &cur, &packed,
 			&p.Box.Name, &l, &w, &h, &tare, &a.Name, &a.Company, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &country,
-			&a.Phone, &a.Email, &wh, &p.Seq, &p.Of); err != nil {
+			&a.Phone, &a.Email, &wh, &p.Seq, &p.Of, &p.Shipped); err != nil {
 			rows.Close()
 			return nil, err
 		}
