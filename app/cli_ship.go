@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/portolan/portolan/domain"
@@ -158,16 +160,25 @@ func cmdCustomsCheck(ctx context.Context, open func() (*App, error), args []stri
 }
 
 func cmdLabels(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("labels", "Writes one PDF for a wave's parcels, in parcel order: label, customs papers where needed,\n"+
-		"packing slip. Nothing is written when a parcel fails the pre-flight check.", stdout, stderr)
+	fs := newFlags("labels", "Writes one PDF for a wave's parcels, or for the parcels given, in parcel order: label,\n"+
+		"customs papers where needed, packing slip. Nothing is written when a parcel fails the pre-flight check.", stdout, stderr)
 	wave := fs.Int64("wave", 0, "the wave number")
+	list := fs.String("parcels", "", "comma-separated parcel numbers (instead of --wave, or a part of it)")
 	out := fs.String("out", "", "the PDF file to write")
 	paper := fs.String("paper", "4x6", "label size: 4x6 or A6")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *wave <= 0 || *out == "" {
-		return usageError{"labels: give --wave ID and --out FILE.pdf"}
+	if (*wave <= 0 && *list == "") || *out == "" {
+		return usageError{"labels: give --wave ID or --parcels N,N,…, and --out FILE.pdf"}
+	}
+	var ids []int64
+	for _, x := range splitList(*list) {
+		n, err := strconv.ParseInt(x, 10, 64)
+		if err != nil || n <= 0 {
+			return usageError{fmt.Sprintf("labels: %q is not a parcel number", x)}
+		}
+		ids = append(ids, n)
 	}
 	a, err := open()
 	if err != nil {
@@ -175,14 +186,18 @@ func cmdLabels(ctx context.Context, open func() (*App, error), args []string, st
 	}
 	defer a.Close()
 	var b bytes.Buffer
-	if err := a.Inventory.Documents(ctx, *wave, *paper, &b); err != nil {
+	ref := fmt.Sprintf("wave %d", *wave)
+	if len(ids) > 0 {
+		ref = "parcels " + strings.Join(splitList(*list), ", ")
+	}
+	if err := a.Inventory.Documents(ctx, *wave, ids, *paper, &b); err != nil {
 		var pe *pdf.PreflightError
-		if errors.As(err, &pe) {
+		if errors.As(err, &pe) && *wave > 0 {
 			return fmt.Errorf("%w\nRun \"portolan customs check --wave %d\" after fixing them", err, *wave)
 		}
 		return err
 	}
-	return writeDocument(ctx, a, *out, "labels", fmt.Sprintf("wave %d", *wave), b.Bytes(), stdout)
+	return writeDocument(ctx, a, *out, "labels", ref, b.Bytes(), stdout)
 }
 
 // writeDocument writes a PDF whole or not at all and logs the print.
@@ -275,6 +290,10 @@ func cmdShippingSettings(ctx context.Context, open func() (*App, error), args []
 	eori := fs.String("eori", "", "the sender's EORI number (\"-\" to clear)")
 	ioss := fs.String("ioss", "", "the sender's IOSS number (\"-\" to clear)")
 	prices := fs.String("slip-prices", "", "true or false: print prices on packing slips")
+	paper := fs.String("paper", "", "A4 or Letter: the paper customs papers and packing slips print on")
+	var services multiFlag
+	fs.Var(&services, "service-carrier", "SERVICE=CARRIER: the carrier of a storefront's shipping service (repeatable; SERVICE= removes)")
+	latin := fs.String("latin-carriers", "", "comma-separated carriers that require Latin script on international labels (\"-\" for none)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -307,14 +326,69 @@ func cmdShippingSettings(ctx context.Context, open func() (*App, error), args []
 			return usageError{"shipping settings: --slip-prices is true or false"}
 		}
 	}
+	if *paper != "" {
+		set.DocPaper, changed = *paper, true
+	}
+	for _, sc := range services {
+		k, v, ok := strings.Cut(sc, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return usageError{"shipping settings: --service-carrier is SERVICE=CARRIER"}
+		}
+		if set.Carriers == nil {
+			set.Carriers = map[string]string{}
+		}
+		if strings.TrimSpace(v) == "" {
+			delete(set.Carriers, strings.TrimSpace(k))
+		} else {
+			set.Carriers[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+		changed = true
+	}
+	switch *latin {
+	case "":
+	case "-":
+		set.LatinCarriers, changed = []string{}, true
+	default:
+		set.LatinCarriers, changed = splitList(*latin), true
+	}
 	if changed {
 		if err := a.Inventory.SetShippingSettings(ctx, set); err != nil {
 			return err
 		}
+		if set, err = a.Inventory.ShippingSettings(ctx); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(stdout, "Incoterm %s · EORI %s · IOSS %s · prices on packing slips %v\n", set.Incoterm, dash(set.EORI), dash(set.IOSS), set.Prices)
+	fmt.Fprintf(stdout, "Incoterm %s · EORI %s · IOSS %s · prices on packing slips %v · papers on %s\n", set.Incoterm, dash(set.EORI), dash(set.IOSS),
+		set.Prices, set.DocPaper)
+	fmt.Fprintf(stdout, "Latin script required by: %s\n", dash(strings.Join(set.LatinCarriers, ", ")))
+	keys := make([]string, 0, len(set.Carriers))
+	for k := range set.Carriers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(stdout, "Service %q → %s\n", k, set.Carriers[k])
+	}
 	return nil
 }
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	out := []string{}
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ", ") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func dash(s string) string {
 	if s == "" {

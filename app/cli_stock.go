@@ -524,6 +524,7 @@ func cmdWaveCreate(ctx context.Context, open func() (*App, error), args []string
 	channel := fs.String("channel", "", "only orders of this channel (name or code)")
 	service := fs.String("service", "", "only orders whose shipping service contains this text")
 	express := fs.Bool("express", false, "only express orders")
+	carrier := fs.String("carrier", "", "only orders whose shipping service goes with this carrier (see shipping settings --service-carrier)")
 	cutoff := fs.String("cutoff", "", "only orders placed before this time: HH:MM today (local) or RFC 3339")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -543,7 +544,7 @@ func cmdWaveCreate(ctx context.Context, open func() (*App, error), args []string
 		return err
 	}
 	defer a.Close()
-	f := domain.WaveFilter{MaxOrders: *maxOrders, MaxLines: *maxLines, Service: *service, Express: *express, PlacedBefore: before}
+	f := domain.WaveFilter{MaxOrders: *maxOrders, MaxLines: *maxLines, Service: *service, Express: *express, Carrier: *carrier, PlacedBefore: before}
 	if *channel != "" {
 		ch, err := a.Intake.ChannelNamed(ctx, *channel)
 		if err != nil {

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,12 +29,18 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 // demoDB is one small demo database shared by the CLI tests.
 func demoDB(t *testing.T) string {
 	t.Helper()
+	return demoDBOf(t, 150)
+}
+
+// demoDBOf loads a demo database of n orders.
+func demoDBOf(t *testing.T, n int) string {
+	t.Helper()
 	db := filepath.Join(t.TempDir(), "cli.db")
-	out, errs, code := runCLI(t, "--db", db, "demo", "--orders", "150")
+	out, errs, code := runCLI(t, "--db", db, "demo", "--orders", strconv.Itoa(n))
 	if code != 0 {
 		t.Fatalf("demo exit %d: %s", code, errs)
 	}
-	if !strings.Contains(out, "150 orders") {
+	if !strings.Contains(out, fmt.Sprintf("%d orders", n)) {
 		t.Errorf("demo output %q", out)
 	}
 	return db

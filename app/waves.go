@@ -73,12 +73,15 @@ func (s *InventoryService) ParcelsOfWave(ctx context.Context, waveID int64) ([]d
 
 // Preflight checks a wave's parcels before their documents print.
 func (s *InventoryService) Preflight(ctx context.Context, waveID int64) ([]domain.PackedParcel, []domain.PreflightProblem, error) {
-	parcels, err := s.stock.ParcelsOfWave(ctx, waveID)
+	return s.PreflightParcels(ctx, waveID, nil)
+}
+
+// PreflightParcels checks parcels before their documents print: a wave's
+// (ids nil), the given ones of a wave, or (wave 0) the given ones.
+func (s *InventoryService) PreflightParcels(ctx context.Context, waveID int64, ids []int64) ([]domain.PackedParcel, []domain.PreflightProblem, error) {
+	parcels, err := s.selectParcels(ctx, waveID, ids)
 	if err != nil {
 		return nil, nil, err
-	}
-	if len(parcels) == 0 {
-		return nil, nil, domain.Errorf(domain.ENOTFOUND, "wave %d has no packed parcels yet", waveID)
 	}
 	var problems []domain.PreflightProblem
 	for _, p := range parcels {
@@ -87,10 +90,48 @@ func (s *InventoryService) Preflight(ctx context.Context, waveID int64) ([]domai
 	return parcels, problems, nil
 }
 
-// Documents writes one PDF for a wave's parcels — label, customs papers,
-// packing slip per parcel — or nothing when preflight finds a problem.
-func (s *InventoryService) Documents(ctx context.Context, waveID int64, labelPaper string, w io.Writer) error {
-	parcels, problems, err := s.Preflight(ctx, waveID)
+func (s *InventoryService) selectParcels(ctx context.Context, waveID int64, ids []int64) ([]domain.PackedParcel, error) {
+	var parcels []domain.PackedParcel
+	var err error
+	if waveID > 0 {
+		if parcels, err = s.stock.ParcelsOfWave(ctx, waveID); err != nil {
+			return nil, err
+		}
+		if len(parcels) == 0 {
+			return nil, domain.Errorf(domain.ENOTFOUND, "wave %d has no packed parcels yet", waveID)
+		}
+		if ids == nil {
+			return parcels, nil
+		}
+		want := map[int64]bool{}
+		for _, id := range ids {
+			want[id] = true
+		}
+		var out []domain.PackedParcel
+		for _, p := range parcels {
+			if want[p.ID] {
+				out = append(out, p)
+				delete(want, p.ID)
+			}
+		}
+		for _, id := range ids {
+			if want[id] {
+				return nil, domain.Errorf(domain.ENOTFOUND, "parcel %d is not in wave %d", id, waveID)
+			}
+		}
+		return out, nil
+	}
+	if len(ids) == 0 {
+		return nil, domain.Errorf(domain.EINVALID, "choose the parcels to print")
+	}
+	return s.stock.Parcels(ctx, ids)
+}
+
+// Documents writes one PDF for parcels — a wave's (ids nil), or the given
+// ones, in parcel order: label, customs papers, packing slip per parcel —
+// or nothing when pre-flight finds a problem.
+func (s *InventoryService) Documents(ctx context.Context, waveID int64, ids []int64, labelPaper string, w io.Writer) error {
+	parcels, problems, err := s.PreflightParcels(ctx, waveID, ids)
 	if err != nil {
 		return err
 	}
@@ -101,7 +142,23 @@ func (s *InventoryService) Documents(ctx context.Context, waveID int64, labelPap
 	if err != nil || (lp != pdf.Label4 && lp != pdf.A6) {
 		return domain.Errorf(domain.EINVALID, "labels print on 4x6 or A6, not %q", labelPaper)
 	}
-	wave, err := s.stock.Wave(ctx, waveID)
+	// The date printed is the packing time of the first parcel, so that a
+	// reprint is the same document.
+	at := parcels[0].PackedAt
+	set, err := s.stock.ShippingSettings(ctx)
+	if err != nil {
+		return err
+	}
+	dp, err := pdf.ParsePaper(set.DocPaper)
+	if err != nil || (dp != pdf.A4 && dp != pdf.Letter) {
+		dp = pdf.A4
+	}
+	return pdf.Job(w, parcels, pdf.JobOptions{LabelPaper: lp, DocPaper: dp, At: at, ShippingSettings: set})
+}
+
+// PackingSlip writes one parcel's packing slip on the documents paper.
+func (s *InventoryService) PackingSlip(ctx context.Context, parcelID int64, w io.Writer) error {
+	ps, err := s.stock.Parcels(ctx, []int64{parcelID})
 	if err != nil {
 		return err
 	}
@@ -109,8 +166,11 @@ func (s *InventoryService) Documents(ctx context.Context, waveID int64, labelPap
 	if err != nil {
 		return err
 	}
-	return pdf.Job(w, parcels, pdf.JobOptions{LabelPaper: lp, At: wave.CreatedAt, Incoterm: set.Incoterm, EORI: set.EORI, IOSS: set.IOSS,
-		Prices: set.Prices})
+	dp, err := pdf.ParsePaper(set.DocPaper)
+	if err != nil || (dp != pdf.A4 && dp != pdf.Letter) {
+		dp = pdf.A4
+	}
+	return pdf.PackingSlip(w, ps[0], pdf.JobOptions{DocPaper: dp, At: ps[0].PackedAt, ShippingSettings: set})
 }
 
 // Dispatch hands packed parcels to a carrier for today's manifest.
@@ -233,4 +293,9 @@ func (s *InventoryService) parcelOfOrder(ctx context.Context, number string) (in
 		return 0, domain.Errorf(domain.EINVALID, "order %s has %d parcels without tracking: give the parcel number", number, len(open))
 	}
 	return 0, domain.Errorf(domain.ENOTFOUND, "no order numbered %q", number)
+}
+
+// Manifests lists a warehouse's manifests, newest first.
+func (s *InventoryService) Manifests(ctx context.Context, warehouse string, limit int) ([]domain.ManifestSummary, error) {
+	return s.stock.Manifests(ctx, warehouse, limit)
 }

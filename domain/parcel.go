@@ -150,6 +150,17 @@ type Manifest struct {
 	Parcels   []PackedParcel
 }
 
+// ManifestSummary is a manifest in a list.
+type ManifestSummary struct {
+	ID        int64
+	Warehouse string
+	Carrier   string
+	Day       string
+	CreatedAt time.Time
+	Parcels   int
+	Weight    Grams
+}
+
 // PrintRecord is one printed document in the reprint log.
 type PrintRecord struct {
 	At       time.Time
@@ -167,6 +178,93 @@ type ShippingSettings struct {
 	EORI     string `json:"eori"`
 	IOSS     string `json:"ioss"`
 	Prices   bool   `json:"prices"`
+	// DocPaper is the paper customs papers and packing slips print on
+	// ("A4" or "Letter"; "" is A4).
+	DocPaper string `json:"doc_paper,omitempty"`
+	// Carriers names the carrier of a storefront's shipping service, for
+	// services whose name does not say it ("Flat rate" → "DPD").
+	Carriers map[string]string `json:"carriers,omitempty"`
+	// LatinCarriers are the carriers that require the recipient's address
+	// in Latin script on international labels.
+	LatinCarriers []string `json:"latin_carriers"`
+}
+
+// DefaultLatinCarriers are the carriers known to need a Latin-script
+// address on international labels.
+var DefaultLatinCarriers = []string{"DHL", "UPS", "FedEx", "USPS", "DPD", "GLS", "TNT", "Aramex"}
+
+// knownCarriers are carrier names a shipping service's name may contain.
+var knownCarriers = []string{"DHL", "UPS", "FedEx", "USPS", "DPD", "GLS", "TNT", "Aramex", "EMS", "Royal Mail", "Parcelforce",
+	"Japan Post", "Yamato", "Sagawa", "SF Express", "Canada Post", "Purolator", "Australia Post", "PostNL", "La Poste", "Colissimo",
+	"Chronopost", "Correos", "Poste Italiane", "Deutsche Post", "Hermes", "Evri", "OnTrac", "Korea Post", "CJ Logistics"}
+
+// KnownCarriers are the carrier names Portolan recognises in services.
+func KnownCarriers() []string { return append([]string(nil), knownCarriers...) }
+
+// CarrierFor is the carrier of a shipping service: as the settings name
+// it, else the carrier the service's name contains ("DHL Express" → DHL),
+// else "".
+func (s ShippingSettings) CarrierFor(service string) string {
+	service = strings.TrimSpace(service)
+	for k, v := range s.Carriers {
+		if strings.EqualFold(strings.TrimSpace(k), service) {
+			return v
+		}
+	}
+	low := strings.ToLower(service)
+	best := ""
+	for _, c := range knownCarriers {
+		// The longest name wins: "SF Express" over "EMS"-like fragments.
+		if containsWord(low, strings.ToLower(c)) && len(c) > len(best) {
+			best = c
+		}
+	}
+	return best
+}
+
+// containsWord reports whether w occurs in s between non-letters.
+func containsWord(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		a, b := i+j, i+j+len(w)
+		before := a == 0 || !unicode.IsLetter(rune(s[a-1]))
+		after := b == len(s) || !unicode.IsLetter(rune(s[b]))
+		if before && after {
+			return true
+		}
+		i = a + 1
+	}
+}
+
+// NeedsLatin reports whether a parcel's label needs a warning: it is
+// international, its carrier requires Latin script (an unknown carrier is
+// assumed to) and the recipient's address is not all Latin.
+func (s ShippingSettings) NeedsLatin(p PackedParcel) bool {
+	if !p.NeedsCustoms() || Latin(strings.Join(p.ShipTo.Lines(), " ")) {
+		return false
+	}
+	if strings.TrimSpace(p.Carrier) == "" {
+		return true
+	}
+	for _, c := range s.LatinCarriers {
+		if strings.EqualFold(strings.TrimSpace(c), strings.TrimSpace(p.Carrier)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Latin reports whether every letter of s is in Latin script.
+func Latin(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // TrackingRow is one row of a tracking-number file: a parcel (by its number,

@@ -135,6 +135,10 @@ type StockStore interface {
 	ParcelsOfWave(ctx context.Context, waveID int64) ([]PackedParcel, error)
 	ParcelsOfOrder(ctx context.Context, orderID int64) ([]PackedParcel, error)
 	Manifest(ctx context.Context, id int64) (Manifest, error)
+	// Manifests lists a warehouse's manifests ("" all), newest first.
+	Manifests(ctx context.Context, warehouse string, limit int) ([]ManifestSummary, error)
+	// Parcels reads the given parcels in the order given.
+	Parcels(ctx context.Context, ids []int64) ([]PackedParcel, error)
 	Waves(ctx context.Context, warehouse string) ([]WaveSummary, error)
 	ShippingSettings(ctx context.Context) (ShippingSettings, error)
 	PrintLog(ctx context.Context, limit int) ([]PrintRecord, error)

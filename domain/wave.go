@@ -20,6 +20,7 @@ type WaveFilter struct {
 	ChannelID int64
 	Service   string // only orders whose shipping service contains this ("" any)
 	Express   bool   // only express orders
+	Carrier   string // only orders whose service goes with this carrier (ShippingSettings.CarrierFor)
 	MaxOrders int    // 0: no cap
 	MaxLines  int    // 0: no cap (an order is never cut in two)
 	// PlacedBefore is the cut-off: only orders placed before it (zero: any).

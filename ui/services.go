@@ -71,7 +71,13 @@ type WarehouseService interface {
 	SetTracking(ctx context.Context, parcelID int64, carrier, tracking string) error
 	ParcelsOfWave(ctx context.Context, waveID int64) ([]domain.PackedParcel, error)
 	Preflight(ctx context.Context, waveID int64) ([]domain.PackedParcel, []domain.PreflightProblem, error)
-	Documents(ctx context.Context, waveID int64, labelPaper string, w io.Writer) error
+	PreflightParcels(ctx context.Context, waveID int64, ids []int64) ([]domain.PackedParcel, []domain.PreflightProblem, error)
+	Documents(ctx context.Context, waveID int64, ids []int64, labelPaper string, w io.Writer) error
+	PackingSlip(ctx context.Context, parcelID int64, w io.Writer) error
+	Manifests(ctx context.Context, warehouse string, limit int) ([]domain.ManifestSummary, error)
+	PrintLog(ctx context.Context, limit int) ([]domain.PrintRecord, error)
+	ShippingSettings(ctx context.Context) (domain.ShippingSettings, error)
+	SetShippingSettings(ctx context.Context, set domain.ShippingSettings) error
 	Dispatch(ctx context.Context, parcelIDs []int64, carrier string) (int64, error)
 	ManifestPDF(ctx context.Context, id int64, w io.Writer) error
 	Printed(ctx context.Context, document, ref string, size int) error

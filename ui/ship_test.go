@@ -114,7 +114,7 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 		t.Fatalf("documents without tracking: %q", s.Problem.Text)
 	}
 	for row := 0; row < len(orders); row++ {
-		ui.WithUI(func() { sh.Parcels.Select(widget.TableCellID{Row: row, Col: 0}) })
+		ui.WithUI(func() { sh.Parcels.Select(widget.TableCellID{Row: row, Col: 1}) })
 		scan(sh.Tracking, fmt.Sprintf("1Z999AA1012345678%d", row))
 		settle(m)
 	}
@@ -122,6 +122,30 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 	settle(m)
 	if filepath.Base(sh.LastPath) != "wave-1-labels.pdf" {
 		t.Fatalf("documents: %q / %q", sh.LastPath, s.Problem.Text)
+	}
+	// A selection: the second parcel ticked alone prints alone.
+	ps, _ := a.Inventory.ParcelsOfWave(ctx, 1)
+	ui.WithUI(func() { sh.Parcels.Select(widget.TableCellID{Row: 1, Col: 0}) })
+	if got := cell(t, s, sh.Parcels, 1, 0); got != "✓" || !sh.Chosen[ps[1].ID] {
+		t.Fatalf("tick: %q %v", got, sh.Chosen)
+	}
+	ui.WithUI(func() { sh.PrintDocuments() })
+	settle(m)
+	if want := fmt.Sprintf("wave-1-parcels-%d.pdf", ps[1].ID); filepath.Base(sh.LastPath) != want {
+		t.Fatalf("selection: %q, want %s / %q", sh.LastPath, want, s.Problem.Text)
+	}
+	whole, _ := os.ReadFile(filepath.Join(filepath.Dir(sh.LastPath), "wave-1-labels.pdf"))
+	part, _ := os.ReadFile(sh.LastPath)
+	if len(part) == 0 || len(part) >= len(whole) {
+		t.Errorf("the selection's job (%d bytes) should be smaller than the wave's (%d)", len(part), len(whole))
+	}
+	ui.WithUI(func() { sh.Clear.OnTapped() })
+	// The first parcel's packing slip alone.
+	ui.WithUI(func() { sh.Parcels.Select(widget.TableCellID{Row: 0, Col: 1}) })
+	ui.WithUI(func() { sh.PrintSlip() })
+	settle(m)
+	if want := fmt.Sprintf("packing-slip-%d.pdf", ps[0].ID); filepath.Base(sh.LastPath) != want {
+		t.Fatalf("slip: %q / %q", sh.LastPath, s.Problem.Text)
 	}
 	// The first parcel is scanned at the dock and handed over alone; then the rest.
 	scan(sh.HandOver, "1Z999AA10123456780")
@@ -142,6 +166,31 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 		if o, _ := a.Orders.Get(ctx, id); o.Status != domain.StatusShipped {
 			t.Errorf("order %s is %s", o.Number, o.Status)
 		}
+	}
+	// The manifests tab lists the day's UPS manifest and reprints it; the
+	// print log shows every document printed.
+	ui.WithUI(func() { s.Tabs.SelectIndex(7) })
+	settle(m)
+	mp := s.Sent
+	if got := cell(t, s, mp.Manifests, 0, 2) + " " + cell(t, s, mp.Manifests, 0, 3); got != fmt.Sprintf("UPS %d", len(orders)) {
+		t.Fatalf("manifest row %q", got)
+	}
+	ui.WithUI(func() {
+		mp.Manifests.Select(widget.TableCellID{Row: 0, Col: 0})
+		mp.ReprintSelected()
+	})
+	settle(m)
+	if filepath.Base(mp.LastPath) != "manifest-1.pdf" {
+		t.Fatalf("reprint: %q / %q", mp.LastPath, s.Problem.Text)
+	}
+	settle(m)
+	var docs []string
+	for row := 0; row < 6; row++ {
+		docs = append(docs, cell(t, s, mp.Log, row, 2)+":"+cell(t, s, mp.Log, row, 3))
+	}
+	want := fmt.Sprintf("manifest:manifest 1 (reprint) manifest:manifest 1 manifest:manifest 1 packing slip:parcel %d labels:parcels %d labels:wave 1", ps[0].ID, ps[1].ID)
+	if strings.Join(docs, " ") != want {
+		t.Errorf("print log\n got %s\nwant %s", strings.Join(docs, " "), want)
 	}
 	if d, _ := a.Inventory.Verify(ctx); len(d) != 0 {
 		t.Errorf("ledger: %+v", d)

@@ -38,6 +38,7 @@ type WarehouseScreen struct {
 	Adjust   *AdjustPanel
 	Waves    *WavesPanel
 	Ship     *ShipPanel
+	Sent     *ManifestsPanel
 
 	warehouses []domain.Warehouse
 	changed    func() // stock changed: the Inventory screen reloads
@@ -60,6 +61,7 @@ func NewWarehouseScreen(svc WarehouseService, w fyne.Window, changed func()) *Wa
 	s.Adjust = newAdjustPanel(s)
 	s.Waves = newWavesPanel(s)
 	s.Ship = newShipPanel(s)
+	s.Sent = newManifestsPanel(s)
 	s.Tabs = container.NewAppTabs(
 		container.NewTabItem("Receive", s.Receive.content),
 		container.NewTabItem("Put away", s.Putaway.content),
@@ -68,6 +70,7 @@ func NewWarehouseScreen(svc WarehouseService, w fyne.Window, changed func()) *Wa
 		container.NewTabItem("Adjust, move, import", s.Adjust.content),
 		container.NewTabItem("Waves and picking", s.Waves.content),
 		container.NewTabItem("Pack and ship", s.Ship.content),
+		container.NewTabItem("Manifests", s.Sent.content),
 	)
 	s.Tabs.OnSelected = func(*container.TabItem) { s.reloadPanel() }
 	s.Warehouse.OnChanged = func(string) {
@@ -174,6 +177,7 @@ func (s *WarehouseScreen) reloadAll() {
 	s.Adjust.reload()
 	s.Waves.reload()
 	s.Ship.reload()
+	s.Sent.reload()
 }
 
 func (s *WarehouseScreen) reloadPanel() {
@@ -190,6 +194,8 @@ func (s *WarehouseScreen) reloadPanel() {
 		s.Waves.reload()
 	case 6:
 		s.Ship.reload()
+	case 7:
+		s.Sent.reload()
 	}
 }
 

@@ -37,10 +37,13 @@ type ShipPanel struct {
 	Carrier  *widget.Entry
 	SaveTrk  *widget.Button
 	Print    *widget.Button
+	Slip     *widget.Button
+	Clear    *widget.Button
 	Dispatch *widget.Button
-	// HandOver scans tracking numbers of parcels handed to the carrier; with
-	// none scanned, every packed parcel of the wave goes.
+	// HandOver scans tracking numbers of parcels handed to the carrier.
 	HandOver *widget.Entry
+	// Chosen are the parcels ticked (in the table, or scanned for hand-over):
+	// printing and hand-over take them, or every parcel when none is ticked.
 	Chosen   map[int64]bool
 	LastPath string
 	// Problems are what the last pre-flight found (nil when it passed).
@@ -84,11 +87,16 @@ func newShipPanel(s *WarehouseScreen) *ShipPanel {
 	p.Weight = scanEntry("Weight in grams", func() { p.PackOrder() })
 	p.Pack = widget.NewButtonWithIcon("Pack", theme.ConfirmIcon(), p.PackOrder)
 	p.Pack.Importance = widget.HighImportance
-	p.Parcels = newTable(func() (int, int) { return len(p.parcels), 5 }, titles("Parcel", "Order", "Box", "Weight", "Tracking"), p.updateParcel)
-	for i, wd := range []float32{55, 100, 60, 70, 190} {
+	p.Parcels = newTable(func() (int, int) { return len(p.parcels), 6 }, titles("✓", "Parcel", "Order", "Box", "Weight", "Tracking"), p.updateParcel)
+	for i, wd := range []float32{28, 55, 100, 60, 70, 190} {
 		p.Parcels.SetColumnWidth(i, wd)
 	}
 	p.Parcels.OnSelected = func(id widget.TableCellID) {
+		if id.Col == 0 { // the tick column chooses parcels for printing and hand-over
+			p.Parcels.UnselectAll()
+			p.Toggle(id.Row)
+			return
+		}
 		p.parcel = id.Row
 		if id.Row < len(p.parcels) {
 			p.Tracking.SetText(p.parcels[id.Row].Tracking)
@@ -101,15 +109,21 @@ func newShipPanel(s *WarehouseScreen) *ShipPanel {
 	p.Carrier.SetPlaceHolder("Carrier")
 	p.SaveTrk = widget.NewButtonWithIcon("Save tracking", theme.DocumentSaveIcon(), p.SaveTracking)
 	p.Print = widget.NewButtonWithIcon("Check and print documents", theme.DocumentPrintIcon(), p.PrintDocuments)
+	p.Slip = widget.NewButtonWithIcon("Packing slip", theme.FileTextIcon(), p.PrintSlip)
+	p.Clear = widget.NewButtonWithIcon("Clear ticks", theme.ContentClearIcon(), func() {
+		p.Chosen = map[int64]bool{}
+		p.Parcels.Refresh()
+		p.s.setResult("No parcels ticked: printing and hand-over take every parcel of the wave.")
+	})
 	p.Dispatch = widget.NewButtonWithIcon("Hand to carrier", theme.MailSendIcon(), p.DispatchAll)
-	p.HandOver = scanEntry("Scan parcels handed over (tracking); none scanned: all", func() { p.ScanHandOver() })
+	p.HandOver = scanEntry("Scan parcels handed over (tracking number); none ticked: all", func() { p.ScanHandOver() })
 
 	packForm := widget.NewForm(widget.NewFormItem("Scan", p.Scan), widget.NewFormItem("Box", p.Box), widget.NewFormItem("Weight (g)", p.Weight))
 	left := container.NewBorder(container.NewVBox(p.Wave, widget.NewLabelWithStyle("Orders to pack", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
 		container.NewVBox(p.Scanned, packForm, container.NewHBox(p.Pack)), nil, nil, p.Orders)
 	trk := widget.NewForm(widget.NewFormItem("Tracking", p.Tracking), widget.NewFormItem("Carrier", p.Carrier))
 	right := container.NewBorder(widget.NewLabelWithStyle("Parcels", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewVBox(trk, container.NewHBox(p.SaveTrk, p.Print), p.HandOver, container.NewHBox(p.Dispatch)), nil, nil, p.Parcels)
+		container.NewVBox(trk, container.NewHBox(p.SaveTrk, p.Slip), container.NewHBox(p.Print, p.Clear), p.HandOver, container.NewHBox(p.Dispatch)), nil, nil, p.Parcels)
 	split := container.NewHSplit(left, right)
 	split.SetOffset(0.45)
 	p.content = split
@@ -334,15 +348,18 @@ func (p *ShipPanel) updateParcel(id widget.TableCellID, l *widget.Label) {
 	x := p.parcels[id.Row]
 	switch id.Col {
 	case 0:
-		l.SetText(strconv.FormatInt(x.ID, 10))
+		l.Alignment = fyne.TextAlignCenter
+		l.SetText(map[bool]string{true: "✓"}[p.Chosen[x.ID]])
 	case 1:
-		l.SetText(x.Number)
+		l.SetText(strconv.FormatInt(x.ID, 10))
 	case 2:
-		l.SetText(x.Box.Code)
+		l.SetText(x.Number)
 	case 3:
+		l.SetText(x.Box.Code)
+	case 4:
 		l.Alignment = fyne.TextAlignTrailing
 		l.SetText(fmt.Sprintf("%.2f kg", float64(x.Weight)/1000))
-	case 4:
+	case 5:
 		switch {
 		case x.Tracking == "":
 			l.Importance = widget.WarningImportance
@@ -374,25 +391,64 @@ func (p *ShipPanel) SaveTracking() {
 	})
 }
 
-// PrintDocuments checks every parcel of the wave and saves one PDF with all
-// labels, customs papers and packing slips; a problem prints nothing and
-// opens the fix-up form.
+// Toggle ticks or unticks a parcel for printing and hand-over.
+func (p *ShipPanel) Toggle(row int) {
+	if row < 0 || row >= len(p.parcels) {
+		return
+	}
+	id := p.parcels[row].ID
+	if p.Chosen[id] {
+		delete(p.Chosen, id)
+	} else {
+		p.Chosen[id] = true
+	}
+	p.Parcels.Refresh()
+	p.s.setResult(fmt.Sprintf("%d parcel(s) ticked for printing and hand-over.", len(p.Chosen)))
+}
+
+// chosen are the ticked parcels of the wave in parcel order, or nil when
+// none is ticked (then actions take the whole wave).
+func (p *ShipPanel) chosen() []int64 {
+	var ids []int64
+	for _, pa := range p.parcels {
+		if p.Chosen[pa.ID] {
+			ids = append(ids, pa.ID)
+		}
+	}
+	return ids
+}
+
+// PrintDocuments checks the ticked parcels (or every parcel of the wave)
+// and saves one PDF with their labels, customs papers and packing slips; a
+// problem prints nothing and opens the fix-up form.
 func (p *ShipPanel) PrintDocuments() {
 	if p.wave == nil {
 		return
 	}
-	id := p.wave.ID
+	id, ids := p.wave.ID, p.chosen()
+	name, ref := fmt.Sprintf("wave-%d-labels.pdf", id), fmt.Sprintf("wave %d", id)
+	if ids != nil {
+		parts := make([]string, len(ids))
+		for i, x := range ids {
+			parts[i] = strconv.FormatInt(x, 10)
+		}
+		name = fmt.Sprintf("wave-%d-parcels-%s.pdf", id, strings.Join(parts, "-"))
+		if len(name) > 80 {
+			name = fmt.Sprintf("wave-%d-%d-parcels-from-%d.pdf", id, len(ids), ids[0])
+		}
+		ref = "parcels " + strings.Join(parts, ", ")
+	}
 	p.s.tasks.run(func() func() {
 		ctx := context.Background()
-		parcels, problems, err := p.s.svc.Preflight(ctx, id)
+		parcels, problems, err := p.s.svc.PreflightParcels(ctx, id, ids)
 		var path string
 		var size int
 		if err == nil && len(problems) == 0 {
 			var buf bytes.Buffer
-			if err = p.s.svc.Documents(ctx, id, "4x6", &buf); err == nil {
-				if path, err = saveDocument(fmt.Sprintf("wave-%d-labels.pdf", id), buf.Bytes()); err == nil {
+			if err = p.s.svc.Documents(ctx, id, ids, "4x6", &buf); err == nil {
+				if path, err = saveDocument(name, buf.Bytes()); err == nil {
 					size = buf.Len()
-					err = p.s.svc.Printed(ctx, "labels", fmt.Sprintf("wave %d", id), size)
+					err = p.s.svc.Printed(ctx, "labels", ref, size)
 				}
 			}
 		}
@@ -415,11 +471,33 @@ func (p *ShipPanel) PrintDocuments() {
 				p.Problems, p.LastPath = nil, path
 				p.s.Problem.Hide()
 				p.s.Result.Importance = widget.SuccessImportance
-				p.s.setResult("Labels, customs papers and packing slips saved: " + path)
+				p.s.setResult(fmt.Sprintf("Labels, customs papers and packing slips of %d parcel(s) saved: %s", len(parcels), path))
 				p.s.offerDocument(path)
 			}
 		}
 	})
+}
+
+// PrintSlip saves the selected parcel's packing slip.
+func (p *ShipPanel) PrintSlip() {
+	if p.parcel < 0 || p.parcel >= len(p.parcels) {
+		p.s.fail("Select a parcel.")
+		return
+	}
+	pa := p.parcels[p.parcel]
+	p.s.do("packing slip", func(ctx context.Context) (string, error) {
+		var buf bytes.Buffer
+		if err := p.s.svc.PackingSlip(ctx, pa.ID, &buf); err != nil {
+			return "", err
+		}
+		path, err := saveDocument(fmt.Sprintf("packing-slip-%d.pdf", pa.ID), buf.Bytes())
+		if err != nil {
+			return "", err
+		}
+		p.LastPath = path
+		return fmt.Sprintf("Packing slip of parcel %d (order %s) saved: %s", pa.ID, pa.Number, path),
+			p.s.svc.Printed(ctx, "packing slip", fmt.Sprintf("parcel %d", pa.ID), buf.Len())
+	}, func() { p.s.offerDocument(p.LastPath) })
 }
 
 // ShowFixes opens the fix-up form for the problems pre-flight found: HS

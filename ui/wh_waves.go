@@ -26,6 +26,7 @@ type WavesPanel struct {
 	MaxOrders  *widget.Entry
 	Express    *widget.Check
 	Service    *widget.Entry
+	Carrier    *widget.SelectEntry
 	Cutoff     *widget.Entry
 	Create     *widget.Button
 	Waves      *widget.Table
@@ -50,6 +51,8 @@ func newWavesPanel(s *WarehouseScreen) *WavesPanel {
 	p.Express = widget.NewCheck("Express only", nil)
 	p.Service = widget.NewEntry()
 	p.Service.SetPlaceHolder("service contains…")
+	p.Carrier = widget.NewSelectEntry(domain.KnownCarriers())
+	p.Carrier.SetPlaceHolder("any carrier")
 	p.Cutoff = widget.NewEntry()
 	p.Cutoff.SetPlaceHolder("HH:MM today: only orders placed before")
 	p.Create = widget.NewButtonWithIcon("Create wave", theme.ContentAddIcon(), p.CreateWave)
@@ -91,7 +94,7 @@ func newWavesPanel(s *WarehouseScreen) *WavesPanel {
 	p.enable(false)
 
 	create := widget.NewForm(widget.NewFormItem("Max orders", p.MaxOrders), widget.NewFormItem("Service", p.Service),
-		widget.NewFormItem("Cut-off", p.Cutoff), widget.NewFormItem("", p.Express))
+		widget.NewFormItem("Carrier", p.Carrier), widget.NewFormItem("Cut-off", p.Cutoff), widget.NewFormItem("", p.Express))
 	left := container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("New wave", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		create, container.NewHBox(p.Create), widget.NewLabelWithStyle("Waves", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
 		nil, nil, nil, p.Waves)
@@ -219,7 +222,7 @@ func (p *WavesPanel) CreateWave() {
 		p.s.fail("Max orders is a whole number (0: all).")
 		return
 	}
-	f := domain.WaveFilter{MaxOrders: n, Express: p.Express.Checked, Service: p.Service.Text}
+	f := domain.WaveFilter{MaxOrders: n, Express: p.Express.Checked, Service: p.Service.Text, Carrier: p.Carrier.Text}
 	if c := strings.TrimSpace(p.Cutoff.Text); c != "" {
 		t, err := time.ParseInLocation("15:04", c, time.Local)
 		if err != nil {

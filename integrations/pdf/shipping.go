@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jung-kurt/gofpdf"
 
@@ -14,13 +13,12 @@ import (
 
 // JobOptions say how a batch of parcel documents prints.
 type JobOptions struct {
-	LabelPaper Paper  // 4x6 or A6
-	DocPaper   Paper  // A4 or Letter, for customs papers and packing slips
-	Incoterm   string // DAP (default) or DDP
-	EORI       string // sender's EORI number, printed when set
-	IOSS       string // sender's IOSS number, printed when set
-	Prices     bool   // print prices on packing slips
-	At         time.Time
+	LabelPaper Paper // 4x6 or A6
+	DocPaper   Paper // A4 or Letter, for customs papers and packing slips
+	// The Incoterm (DAP by default), the sender's EORI and IOSS numbers,
+	// prices on slips, and the carriers that need Latin script.
+	domain.ShippingSettings
+	At time.Time
 }
 
 // PreflightError lists every problem that stopped a job; nothing was printed.
@@ -62,12 +60,23 @@ func Job(w io.Writer, parcels []domain.PackedParcel, o JobOptions) error {
 	}
 	d := newDoc(o.LabelPaper, fmt.Sprintf("Parcels %s", parcels[0].Number), o.At)
 	for _, p := range parcels {
-		d.label(p, o.LabelPaper)
+		d.label(p, o.LabelPaper, o)
 		if p.NeedsCustoms() {
 			d.customs(p, o)
 		}
 		d.slip(p, o)
 	}
+	return d.output(w)
+}
+
+// PackingSlip writes one parcel's packing slip alone, for the packing
+// station (prices only when the settings say so).
+func PackingSlip(w io.Writer, p domain.PackedParcel, o JobOptions) error {
+	if o.DocPaper == "" {
+		o.DocPaper = A4
+	}
+	d := newDoc(o.DocPaper, fmt.Sprintf("Packing slip %s", p.Number), o.At)
+	d.slip(p, o)
 	return d.output(w)
 }
 
@@ -77,17 +86,6 @@ func (d *doc) page(p Paper) {
 	d.w, d.h = sz.Wd, sz.Ht
 }
 
-// latin reports whether every letter of s is Latin (a carrier's
-// international label must be).
-func latin(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) {
-			return false
-		}
-	}
-	return true
-}
-
 func addressLines(a domain.Address) []string {
 	return a.Lines()
 }
@@ -95,7 +93,7 @@ func addressLines(a domain.Address) []string {
 // label is a shipping label: sender, recipient in full, service, weight,
 // parcel n/m, order number and the tracking number as a Code 128 barcode.
 // Its layout is the same whatever the carrier.
-func (d *doc) label(p domain.PackedParcel, paper Paper) {
+func (d *doc) label(p domain.PackedParcel, paper Paper, o JobOptions) {
 	d.page(paper)
 	m := 5.0
 	w := d.w - 2*m
@@ -133,12 +131,16 @@ func (d *doc) label(p domain.PackedParcel, paper Paper) {
 		y += 4.5
 		d.text(m+2, y, w-4, "Tel. "+p.ShipTo.Phone, "L")
 	}
-	if p.NeedsCustoms() && !latin(strings.Join(to, " ")) {
+	if o.NeedsLatin(p) {
 		y += 3
 		d.f.SetFillColor(255, 235, 200)
 		d.f.Rect(m+2, y, w-4, 9, "F")
 		d.font(7.5, true)
-		d.text(m+3, y+3.5, w-6, "International parcel: carriers require the address in Latin script.", "L")
+		carrier := p.Carrier
+		if carrier == "" {
+			carrier = "the carrier"
+		}
+		d.text(m+3, y+3.5, w-6, fmt.Sprintf("International: %s requires Latin script.", carrier), "L")
 		d.text(m+3, y+7, w-6, "Add a romanised address before handing it over.", "L")
 		y += 9
 	}
@@ -263,7 +265,11 @@ func (d *doc) customs(p domain.PackedParcel, o JobOptions) {
 		y += 12
 		d.text(m, y, w, "I certify that the particulars given in this declaration are correct.", "L")
 		y += 10
-		d.text(m, y, w/2, "Date: "+o.At.Format("2006-01-02"), "L")
+		at := o.At
+		if !p.PackedAt.IsZero() {
+			at = p.PackedAt
+		}
+		d.text(m, y, w/2, "Date: "+at.Format("2006-01-02"), "L")
 		d.text(m+w/2, y, w/2, "Signature: ______________________", "L")
 	}
 }

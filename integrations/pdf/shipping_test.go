@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +34,7 @@ func TestJobPrintsLabelsCustomsAndSlipsInParcelOrder(t *testing.T) {
 		parcel(3, "WO-100003", "9400111899223197428490", domain.Address{Name: "Иван Петров", Line1: "100 Main St", City: "Boston", Region: "MA", PostalCode: "02110", Country: "US", Phone: "+1 617 555 0100"}, "USD", 45000),
 	}
 	var b bytes.Buffer
-	if err := pdf.Job(&b, parcels, pdf.JobOptions{EORI: "NL123456789000", At: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}); err != nil {
+	if err := pdf.Job(&b, parcels, pdf.JobOptions{ShippingSettings: domain.ShippingSettings{EORI: "NL123456789000", LatinCarriers: domain.DefaultLatinCarriers}, At: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
 	text := pdfText(t, b.Bytes())
@@ -85,7 +88,7 @@ func TestJobReprintsIdenticallyWithOneLabelPerParcel(t *testing.T) {
 		}
 		parcels = append(parcels, parcel(i, fmt.Sprintf("SH-%d", i), fmt.Sprintf("TRK%05d", i), to, "EUR", 2500))
 	}
-	opts := pdf.JobOptions{At: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+	opts := pdf.JobOptions{ShippingSettings: domain.ShippingSettings{LatinCarriers: domain.DefaultLatinCarriers}, At: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
 	var a, b bytes.Buffer
 	if err := pdf.Job(&a, parcels, opts); err != nil {
 		t.Fatal(err)
@@ -103,5 +106,66 @@ func TestJobReprintsIdenticallyWithOneLabelPerParcel(t *testing.T) {
 	}
 	if strings.Count(text, "Latin script") != len(parcels) {
 		t.Errorf("every non-Latin international label should carry the warning")
+	}
+}
+
+// pageSizes reads each page's size in points with pdfinfo.
+func pageSizes(t *testing.T, b []byte) []string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdfinfo", "-f", "1", "-l", "1000", path).Output()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v", err)
+	}
+	var sizes []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "Page") && strings.Contains(l, " size:") {
+			f := strings.Fields(l[strings.Index(l, "size:")+5:])
+			sizes = append(sizes, f[0]+"x"+f[2])
+		}
+	}
+	return sizes
+}
+
+func TestJobPrintsCustomsOnLetterAndLabelsOnA6(t *testing.T) {
+	us := parcel(3, "WO-100003", "9400111899223197428490", domain.Address{Name: "Jane Roe", Line1: "100 Main St", City: "Boston", Region: "MA",
+		PostalCode: "02110", Country: "US", Phone: "+1 617 555 0100"}, "USD", 45000)
+	var b bytes.Buffer
+	if err := pdf.Job(&b, []domain.PackedParcel{us}, pdf.JobOptions{LabelPaper: pdf.A6, DocPaper: pdf.Letter}); err != nil {
+		t.Fatal(err)
+	}
+	// Label (A6 297.64x419.53 pt), CN23, invoice, slip (Letter 612x792 pt).
+	got := strings.Join(pageSizes(t, b.Bytes()), " ")
+	if want := "297.64x419.53 612x792 612x792 612x792"; got != want {
+		t.Errorf("page sizes %s, want %s", got, want)
+	}
+}
+
+func TestLatinWarningFollowsTheCarrier(t *testing.T) {
+	jp := domain.Address{Name: "山田 太郎", Line1: "神南1-2-3", City: "渋谷区", PostalCode: "150-0041", Country: "JP", Phone: "+81 3 5555 0101"}
+	set := domain.ShippingSettings{LatinCarriers: []string{"DHL", "FedEx"}}
+	for _, c := range []struct {
+		carrier string
+		to      domain.Address
+		warn    string
+	}{
+		{"DHL", jp, "International: DHL requires Latin script"},
+		{"", jp, "International: the carrier requires Latin script"},
+		{"Japan Post", jp, ""}, // takes kanji addresses
+		{"DHL", domain.Address{Name: "Taro Yamada", Line1: "1-2-3 Jinnan", City: "Shibuya-ku", PostalCode: "150-0041", Country: "JP", Phone: "+81 3"}, ""},
+	} {
+		p := parcel(1, "SH-1", "JD0146", c.to, "JPY", 4900)
+		p.Carrier = c.carrier
+		var b bytes.Buffer
+		if err := pdf.Job(&b, []domain.PackedParcel{p}, pdf.JobOptions{ShippingSettings: set}); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(pdfText(t, b.Bytes())), " ")
+		if c.warn == "" && strings.Contains(text, "Latin script") || c.warn != "" && !strings.Contains(text, c.warn) {
+			t.Errorf("carrier %q to %s: want warning %q in\n%s", c.carrier, c.to.Name, c.warn, text)
+		}
 	}
 }

@@ -201,6 +201,30 @@ func (db *StockStore) Manifest(ctx context.Context, id int64) (domain.Manifest, 
 	return m, err
 }
 
+// Manifests lists a warehouse's manifests (all warehouses when ""), newest first.
+func (db *StockStore) Manifests(ctx context.Context, warehouse string, limit int) ([]domain.ManifestSummary, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT m.id, w.code, m.carrier, m.day, m.created_at,
+			(SELECT count(*) FROM parcels pa WHERE pa.manifest_id = m.id),
+			(SELECT coalesce(sum(pa.weight_g), 0) FROM parcels pa WHERE pa.manifest_id = m.id)
+		FROM manifests m JOIN warehouses w ON w.id = m.warehouse_id
+		WHERE ?1 = '' OR w.code = ?1 ORDER BY m.day DESC, m.id DESC LIMIT ?2`, warehouse, limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.ManifestSummary
+	for rows.Next() {
+		var m domain.ManifestSummary
+		var created, weight int64
+		if err := rows.Scan(&m.ID, &m.Warehouse, &m.Carrier, &m.Day, &created, &m.Parcels, &weight); err != nil {
+			return nil, err
+		}
+		m.CreatedAt, m.Weight = fromMS(created), domain.Grams(weight)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 // LogPrint records a printed document (the reprint log).
 func (db *LedgerStore) LogPrint(ctx context.Context, r domain.PrintRecord) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -788,5 +789,64 @@ func TestWaveCutoff(t *testing.T) {
 	must(t, err)
 	if w.Orders != 1 || w.Lines[0].Number != "#C0" {
 		t.Errorf("cut-off wave %+v", w)
+	}
+}
+
+func TestWaveByCarrierAndParcelCarrier(t *testing.T) {
+	db := openTemp(t)
+	f := newFixture(t, db)
+	l := db.LedgerStore()
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 20)
+	must(t, l.SetShippingSettings(ctx, domain.ShippingSettings{Incoterm: "DAP", Carriers: map[string]string{"Flat rate": "DPD"}}))
+	for i, service := range []string{"DHL Express", "Flat rate", "UPS Ground", "dhl economy select"} {
+		o := order(f.channel.ID, fmt.Sprint("K", i), fmt.Sprint("#K", i), placedAt.Add(time.Duration(i)*time.Minute), "Ana", "a@example.com", "NL", "EUR", "PRT-1")
+		o.Service = service
+		must(t, db.OrderStore().CreateOrder(ctx, o))
+	}
+	s := db.AllocationStore()
+	orders, _ := s.OpenOrders(ctx, domain.OrderFilter{})
+	avail, _ := s.Availability(ctx)
+	whs, _ := db.CatalogStore().Warehouses(ctx)
+	plan := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
+		Rates: domain.DefaultRates(whs, []domain.Country{"NL"}), Config: domain.DefaultAllocConfig()})
+	_, err := s.CommitPlan(ctx, plan, placedAt)
+	must(t, err)
+	numbers := func(w domain.Wave) string {
+		seen := map[string]bool{}
+		var out []string
+		for _, ln := range w.Lines {
+			if !seen[ln.Number] {
+				seen[ln.Number] = true
+				out = append(out, ln.Number)
+			}
+		}
+		sort.Strings(out)
+		return strings.Join(out, " ")
+	}
+	dhl, err := l.CreateWave(ctx, "NL-VEN", domain.WaveFilter{Carrier: "dhl"})
+	must(t, err)
+	if got := numbers(dhl); got != "#K0 #K3" {
+		t.Errorf("DHL wave has %s", got)
+	}
+	dpd, err := l.CreateWave(ctx, "NL-VEN", domain.WaveFilter{Carrier: "DPD"})
+	must(t, err)
+	if got := numbers(dpd); got != "#K1" {
+		t.Errorf("DPD wave has %s", got)
+	}
+	if _, err := l.CreateWave(ctx, "NL-VEN", domain.WaveFilter{Carrier: "FedEx"}); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("FedEx wave: %v", err)
+	}
+	// Packed, the DPD order's parcel is DPD's; a tracking number without a carrier keeps it.
+	for _, ln := range dpd.Lines {
+		_, err := l.ConfirmPick(ctx, ln.ID, ln.Qty)
+		must(t, err)
+	}
+	pid, err := l.Pack(ctx, dpd.Lines[0].OrderID, "NL-VEN", "M", 800, nil)
+	must(t, err)
+	must(t, l.SetTracking(ctx, pid, "", "05222000000001"))
+	ps, err := db.StockStore().ParcelsOfWave(ctx, dpd.ID)
+	must(t, err)
+	if len(ps) != 1 || ps[0].Carrier != "DPD" || ps[0].Tracking != "05222000000001" {
+		t.Errorf("parcel %+v", ps)
 	}
 }

@@ -40,14 +40,18 @@ func (db *LedgerStore) Pack(ctx context.Context, orderID int64, warehouse, box s
 	if weight <= 0 {
 		return 0, domain.Errorf(domain.EINVALID, "enter the parcel's weight in grams")
 	}
+	set, err := db.StockStore().ShippingSettings(ctx)
+	if err != nil {
+		return 0, err
+	}
 	var id int64
-	err := db.ledgerTx(ctx, func(l *ledger) error {
+	err = db.ledgerTx(ctx, func(l *ledger) error {
 		w, err := l.warehouse(warehouse)
 		if err != nil {
 			return err
 		}
-		var status, number string
-		if err := l.x.QueryRowContext(ctx, `SELECT status, number FROM orders WHERE id = ?`, orderID).Scan(&status, &number); err != nil {
+		var status, number, service string
+		if err := l.x.QueryRowContext(ctx, `SELECT status, number, service FROM orders WHERE id = ?`, orderID).Scan(&status, &number, &service); err != nil {
 			return translate(err)
 		}
 		if status != string(domain.StatusPicking) {
@@ -110,8 +114,9 @@ func (db *LedgerStore) Pack(ctx context.Context, orderID int64, warehouse, box s
 				return domain.Errorf(domain.ECONFLICT, "order %s does not match what was picked: %s", number, strings.Join(diff, "; "))
 			}
 		}
-		res, err := l.x.ExecContext(ctx, `INSERT INTO parcels (order_id, warehouse_id, box, weight_g, status, packed_at) VALUES (?, ?, ?, ?, 'packed', ?)`,
-			orderID, w, box, int64(weight), l.now)
+		// The carrier follows from the order's shipping service where it can.
+		res, err := l.x.ExecContext(ctx, `INSERT INTO parcels (order_id, warehouse_id, box, weight_g, carrier, status, packed_at) VALUES (?, ?, ?, ?, ?, 'packed', ?)`,
+			orderID, w, box, int64(weight), set.CarrierFor(service), l.now)
 		if err != nil {
 			return translate(err)
 		}
@@ -143,7 +148,8 @@ func (db *LedgerStore) Pack(ctx context.Context, orderID int64, warehouse, box s
 	return id, err
 }
 
-// SetTracking records a parcel's carrier and tracking number.
+// SetTracking records a parcel's tracking number and carrier (an empty
+// carrier keeps the one the parcel has).
 func (db *LedgerStore) SetTracking(ctx context.Context, parcelID int64, carrier, tracking string) error {
 	tracking = strings.TrimSpace(tracking)
 	if tracking == "" {
@@ -155,7 +161,8 @@ func (db *LedgerStore) SetTracking(ctx context.Context, parcelID int64, carrier,
 		}
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE parcels SET carrier = ?, tracking = ? WHERE id = ?`, strings.TrimSpace(carrier), tracking, parcelID)
+		res, err := tx.ExecContext(ctx, `UPDATE parcels SET carrier = CASE WHEN ?1 = '' THEN carrier ELSE ?1 END, tracking = ?2 WHERE id = ?3`,
+			strings.TrimSpace(carrier), tracking, parcelID)
 		if err != nil {
 			return translate(err)
 		}
@@ -176,6 +183,27 @@ func (db *StockStore) ParcelsOfWave(ctx context.Context, waveID int64) ([]domain
 // ParcelsOfOrder reads an order's parcels.
 func (db *StockStore) ParcelsOfOrder(ctx context.Context, orderID int64) ([]domain.PackedParcel, error) {
 	return db.parcels(ctx, ``, `pa.id`, nil, orderID)
+}
+
+// Parcels reads the given parcels, in the order given.
+func (db *StockStore) Parcels(ctx context.Context, ids []int64) ([]domain.PackedParcel, error) {
+	b, _ := json.Marshal(ids)
+	out, err := db.parcels(ctx, `JOIN json_each(?) j ON j.value = pa.id`, `j.key`, string(b))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) < len(ids) {
+		found := map[int64]bool{}
+		for _, p := range out {
+			found[p.ID] = true
+		}
+		for _, id := range ids {
+			if !found[id] {
+				return nil, domain.Errorf(domain.ENOTFOUND, "no parcel %d", id)
+			}
+		}
+	}
+	return out, nil
 }
 
 func (db *StockStore) parcels(ctx context.Context, join, order string, joinArg any, orderID ...int64) ([]domain.PackedParcel, error) {
@@ -277,11 +305,15 @@ func (db *StockStore) ShippingSettings(ctx context.Context) (domain.ShippingSett
 	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, shippingKey).Scan(&v)
 	if err != nil {
 		if err == sql.ErrNoRows {
+			s.LatinCarriers = domain.DefaultLatinCarriers
 			return s, nil
 		}
 		return s, translate(err)
 	}
 	_ = json.Unmarshal([]byte(v), &s)
+	if s.LatinCarriers == nil { // saved before the setting existed
+		s.LatinCarriers = domain.DefaultLatinCarriers
+	}
 	return s, nil
 }
 
@@ -290,6 +322,22 @@ func (db *LedgerStore) SetShippingSettings(ctx context.Context, s domain.Shippin
 	s.Incoterm = strings.ToUpper(strings.TrimSpace(s.Incoterm))
 	if s.Incoterm != "DAP" && s.Incoterm != "DDP" {
 		return domain.Errorf(domain.EINVALID, "the Incoterm is DAP (duties paid by the recipient) or DDP (by the sender), not %q", s.Incoterm)
+	}
+	switch strings.ToLower(strings.TrimSpace(s.DocPaper)) {
+	case "", "a4":
+		s.DocPaper = "A4"
+	case "letter":
+		s.DocPaper = "Letter"
+	default:
+		return domain.Errorf(domain.EINVALID, "customs papers and slips print on A4 or Letter, not %q", s.DocPaper)
+	}
+	if s.LatinCarriers == nil { // an empty, non-nil list means none
+		s.LatinCarriers = domain.DefaultLatinCarriers
+	}
+	for k, v := range s.Carriers {
+		if strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
+			return domain.Errorf(domain.EINVALID, "a service → carrier pair needs both names (%q → %q)", k, v)
+		}
 	}
 	b, _ := json.Marshal(s)
 	return db.writeTx(ctx, func(tx *sql.Tx) error {

@@ -16,13 +16,18 @@ import (
 // pick order, never counting a bin's stock twice) and each order a tote; the
 // orders move to picking. Stock moves only when picks are confirmed.
 func (db *LedgerStore) CreateWave(ctx context.Context, warehouse string, f domain.WaveFilter) (domain.Wave, error) {
+	set, err := db.StockStore().ShippingSettings(ctx)
+	if err != nil {
+		return domain.Wave{}, err
+	}
+	carrier := strings.TrimSpace(f.Carrier)
 	var id int64
-	err := db.ledgerTx(ctx, func(l *ledger) error {
+	err = db.ledgerTx(ctx, func(l *ledger) error {
 		w, err := l.warehouse(warehouse)
 		if err != nil {
 			return err
 		}
-		q := `SELECT o.id, o.number, a.line_no, ol.sku, a.qty FROM orders o
+		q := `SELECT o.id, o.number, o.service, a.line_no, ol.sku, a.qty FROM orders o
 			JOIN channels c ON c.id = o.channel_id
 			JOIN allocations a ON a.order_id = o.id AND a.warehouse_id = ?
 			JOIN order_lines ol ON ol.order_id = a.order_id AND ol.line_no = a.line_no
@@ -47,16 +52,17 @@ func (db *LedgerStore) CreateWave(ctx context.Context, warehouse string, f domai
 			return translate(err)
 		}
 		type line struct {
-			order  int64
-			number string
-			lineNo int
-			sku    string
-			qty    int64
+			order   int64
+			number  string
+			service string
+			lineNo  int
+			sku     string
+			qty     int64
 		}
 		var lines []line
 		for rows.Next() {
 			var ln line
-			if err := rows.Scan(&ln.order, &ln.number, &ln.lineNo, &ln.sku, &ln.qty); err != nil {
+			if err := rows.Scan(&ln.order, &ln.number, &ln.service, &ln.lineNo, &ln.sku, &ln.qty); err != nil {
 				rows.Close()
 				return err
 			}
@@ -65,28 +71,26 @@ func (db *LedgerStore) CreateWave(ctx context.Context, warehouse string, f domai
 		rows.Close()
 		// Group by order (rows are in order), apply the filters and caps.
 		type order struct {
-			id     int64
-			number string
-			lines  []line
+			id      int64
+			number  string
+			service string
+			lines   []line
 		}
 		var orders []order
 		for _, ln := range lines {
 			if n := len(orders); n == 0 || orders[n-1].id != ln.order {
-				orders = append(orders, order{id: ln.order, number: ln.number})
+				orders = append(orders, order{id: ln.order, number: ln.number, service: ln.service})
 			}
 			orders[len(orders)-1].lines = append(orders[len(orders)-1].lines, ln)
 		}
 		var picked []order
 		nLines := 0
 		for _, o := range orders {
-			if f.Express {
-				var service string
-				if err := l.x.QueryRowContext(ctx, `SELECT service FROM orders WHERE id = ?`, o.id).Scan(&service); err != nil {
-					return err
-				}
-				if !domain.IsExpress(service) {
-					continue
-				}
+			if f.Express && !domain.IsExpress(o.service) {
+				continue
+			}
+			if carrier != "" && !strings.EqualFold(set.CarrierFor(o.service), carrier) {
+				continue
 			}
 			if f.MaxOrders > 0 && len(picked) >= f.MaxOrders {
 				break

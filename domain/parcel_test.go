@@ -1,0 +1,48 @@
+package domain
+
+import "testing"
+
+func TestCarrierFor(t *testing.T) {
+	set := ShippingSettings{Carriers: map[string]string{"Flat rate": "DPD", "Standard shipping": "PostNL"}}
+	for service, want := range map[string]string{
+		"DHL Express":                  "DHL",
+		"dhl express worldwide":        "DHL",
+		"UPS Ground":                   "UPS",
+		"FedEx International Priority": "FedEx",
+		"flat rate":                    "DPD", // the settings, case-insensitively
+		"Standard shipping":            "PostNL",
+		"SF Express Economy":           "SF Express",
+		"Royal Mail Tracked 48":        "Royal Mail",
+		"Priority Overnight":           "",
+		"Express 1–2 business days":    "",
+		"Groups (no carrier)":          "", // "UPS" inside a word is not UPS
+	} {
+		if got := set.CarrierFor(service); got != want {
+			t.Errorf("CarrierFor(%q) = %q, want %q", service, got, want)
+		}
+	}
+}
+
+func TestNeedsLatin(t *testing.T) {
+	wh := Warehouse{Address: Address{Country: "NL"}}
+	set := ShippingSettings{LatinCarriers: []string{"DHL"}}
+	gr := Address{Name: "Νίκος Παπαδόπουλος", Line1: "Οδός Ερμού 10", City: "Αθήνα", Country: "GR"}
+	ru := Address{Name: "Иван Петров", Line1: "ул. Тверская 1", City: "Москва", Country: "RU"}
+	for _, c := range []struct {
+		to      Address
+		carrier string
+		want    bool
+	}{
+		{gr, "DHL", false}, // EU to EU: no customs, no warning
+		{ru, "DHL", true},
+		{ru, "dhl", true},
+		{ru, "Russian Post", false},
+		{ru, "", true},
+		{Address{Name: "Ivan Petrov", Line1: "ul. Tverskaya 1", City: "Moskva", Country: "RU"}, "DHL", false},
+	} {
+		p := PackedParcel{Warehouse: wh, ShipTo: c.to, Carrier: c.carrier}
+		if got := set.NeedsLatin(p); got != c.want {
+			t.Errorf("%s by %q: NeedsLatin = %v", c.to.Name, c.carrier, got)
+		}
+	}
+}
