@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -192,6 +193,11 @@ func (s *InventoryService) Printed(ctx context.Context, document, ref string, si
 	who := os.Getenv("USER")
 	if who == "" {
 		who = os.Getenv("USERNAME")
+	}
+	if who == "" {
+		if u, err := user.Current(); err == nil {
+			who = u.Username
+		}
 	}
 	if who == "" {
 		who = "unknown"

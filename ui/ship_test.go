@@ -196,3 +196,43 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 		t.Errorf("ledger: %+v", d)
 	}
 }
+
+func TestShippingSettingsInTheWindow(t *testing.T) {
+	a := demoApp(t, 50)
+	ctx := context.Background()
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	settle(m)
+	s := m.Warehouse
+	ui.WithUI(func() { s.EditShippingSettings() })
+	settle(m)
+	f := s.Settings
+	if f == nil || f.Incoterm.Selected != "DAP" || f.Paper.Selected != "A4" || !strings.Contains(f.Latin.Text, "DHL") {
+		t.Fatalf("form %+v", f)
+	}
+	ui.WithUI(func() {
+		f.Incoterm.SetSelected("DDP")
+		f.EORI.SetText(" NL123456789000 ")
+		f.Paper.SetSelected("Letter")
+		f.Latin.SetText("DHL, FedEx")
+		f.Services.SetText("Flat rate = DPD\nbroken line")
+		s.SaveShippingSettings(f)
+	})
+	settle(m)
+	if !strings.Contains(s.Problem.Text, "line 2") {
+		t.Errorf("a broken line should be refused: %q", s.Problem.Text)
+	}
+	if set, _ := a.Inventory.ShippingSettings(ctx); set.Incoterm != "DAP" {
+		t.Errorf("saved despite the error: %+v", set)
+	}
+	ui.WithUI(func() {
+		f.Services.SetText("Flat rate = DPD\n")
+		s.SaveShippingSettings(f)
+	})
+	settle(m)
+	set, err := a.Inventory.ShippingSettings(ctx)
+	if err != nil || set.Incoterm != "DDP" || set.EORI != "NL123456789000" || set.DocPaper != "Letter" ||
+		strings.Join(set.LatinCarriers, ",") != "DHL,FedEx" || set.Carriers["Flat rate"] != "DPD" || set.CarrierFor("flat rate") != "DPD" {
+		t.Errorf("saved %+v (%v); %q", set, err, s.Problem.Text)
+	}
+}

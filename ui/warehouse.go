@@ -39,6 +39,8 @@ type WarehouseScreen struct {
 	Waves    *WavesPanel
 	Ship     *ShipPanel
 	Sent     *ManifestsPanel
+	// Settings is the shipping settings form last opened.
+	Settings *ShippingSettingsForm
 
 	warehouses []domain.Warehouse
 	changed    func() // stock changed: the Inventory screen reloads
@@ -84,7 +86,9 @@ func NewWarehouseScreen(svc WarehouseService, w fyne.Window, changed func()) *Wa
 		s.reloadAll()
 	}
 	s.Folder = widget.NewButtonWithIcon("Documents folder…", theme.FolderIcon(), s.chooseFolder)
-	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Warehouse", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.Folder, s.Warehouse)
+	shipping := widget.NewButtonWithIcon("Shipping settings…", theme.SettingsIcon(), s.EditShippingSettings)
+	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Warehouse", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewHBox(shipping, s.Folder), s.Warehouse)
 	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, s.Result), nil, nil, nil, s.Tabs)
 	return s
 }

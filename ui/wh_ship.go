@@ -87,8 +87,8 @@ func newShipPanel(s *WarehouseScreen) *ShipPanel {
 	p.Weight = scanEntry("Weight in grams", func() { p.PackOrder() })
 	p.Pack = widget.NewButtonWithIcon("Pack", theme.ConfirmIcon(), p.PackOrder)
 	p.Pack.Importance = widget.HighImportance
-	p.Parcels = newTable(func() (int, int) { return len(p.parcels), 6 }, titles("✓", "Parcel", "Order", "Box", "Weight", "Tracking"), p.updateParcel)
-	for i, wd := range []float32{28, 55, 100, 60, 70, 190} {
+	p.Parcels = newTable(func() (int, int) { return len(p.parcels), 8 }, titles("✓", "Parcel", "Order", "Box", "Weight", "Carrier", "Tracking", "State"), p.updateParcel)
+	for i, wd := range []float32{28, 55, 90, 40, 65, 55, 215, 100} {
 		p.Parcels.SetColumnWidth(i, wd)
 	}
 	p.Parcels.OnSelected = func(id widget.TableCellID) {
@@ -360,18 +360,22 @@ func (p *ShipPanel) updateParcel(id widget.TableCellID, l *widget.Label) {
 		l.Alignment = fyne.TextAlignTrailing
 		l.SetText(fmt.Sprintf("%.2f kg", float64(x.Weight)/1000))
 	case 5:
+		l.SetText(x.Carrier)
+	case 6:
+		l.SetText(x.Tracking)
+	case 7:
 		switch {
 		case x.Tracking == "":
 			l.Importance = widget.WarningImportance
-			l.SetText("needs a tracking number")
+			l.SetText("needs tracking")
 		case x.Shipped:
 			l.Importance = widget.SuccessImportance
-			l.SetText(x.Tracking + " · handed over")
+			l.SetText("handed over")
 		case p.Chosen[x.ID]:
 			l.Importance = widget.HighImportance
-			l.SetText(x.Tracking + " · scanned")
+			l.SetText("ticked")
 		default:
-			l.SetText(x.Tracking)
+			l.SetText("ready")
 		}
 	}
 }
