@@ -524,6 +524,7 @@ func cmdWaveCreate(ctx context.Context, open func() (*App, error), args []string
 	channel := fs.String("channel", "", "only orders of this channel (name or code)")
 	service := fs.String("service", "", "only orders whose shipping service contains this text")
 	express := fs.Bool("express", false, "only express orders")
+	minPriority := fs.String("min-priority", "", "only orders of at least this priority (-9 to 9)")
 	carrier := fs.String("carrier", "", "only orders whose shipping service goes with this carrier (see shipping settings --service-carrier)")
 	cutoff := fs.String("cutoff", "", "only orders placed before this time: HH:MM today (local) or RFC 3339")
 	if err := parse(fs, args); err != nil {
@@ -545,6 +546,13 @@ func cmdWaveCreate(ctx context.Context, open func() (*App, error), args []string
 	}
 	defer a.Close()
 	f := domain.WaveFilter{MaxOrders: *maxOrders, MaxLines: *maxLines, Service: *service, Express: *express, Carrier: *carrier, PlacedBefore: before}
+	if *minPriority != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(*minPriority))
+		if err != nil || n < -9 || n > 9 {
+			return usageError{"wave create: --min-priority is a whole number from -9 to 9"}
+		}
+		f.MinPriority = &n
+	}
 	if *channel != "" {
 		ch, err := a.Intake.ChannelNamed(ctx, *channel)
 		if err != nil {

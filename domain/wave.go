@@ -21,8 +21,10 @@ type WaveFilter struct {
 	Service   string // only orders whose shipping service contains this ("" any)
 	Express   bool   // only express orders
 	Carrier   string // only orders whose service goes with this carrier (ShippingSettings.CarrierFor)
-	MaxOrders int    // 0: no cap
-	MaxLines  int    // 0: no cap (an order is never cut in two)
+	// MinPriority, when set, takes only orders of at least this priority (-9 to 9).
+	MinPriority *int
+	MaxOrders   int // 0: no cap
+	MaxLines    int // 0: no cap (an order is never cut in two)
 	// PlacedBefore is the cut-off: only orders placed before it (zero: any).
 	PlacedBefore time.Time
 }

@@ -27,6 +27,7 @@ type WavesPanel struct {
 	Express    *widget.Check
 	Service    *widget.Entry
 	Carrier    *widget.SelectEntry
+	Priority   *widget.Entry
 	Cutoff     *widget.Entry
 	Create     *widget.Button
 	Waves      *widget.Table
@@ -53,6 +54,8 @@ func newWavesPanel(s *WarehouseScreen) *WavesPanel {
 	p.Service.SetPlaceHolder("service contains…")
 	p.Carrier = widget.NewSelectEntry(domain.KnownCarriers())
 	p.Carrier.SetPlaceHolder("any carrier")
+	p.Priority = widget.NewEntry()
+	p.Priority.SetPlaceHolder("any (-9 to 9: at least)")
 	p.Cutoff = widget.NewEntry()
 	p.Cutoff.SetPlaceHolder("HH:MM today: only orders placed before")
 	p.Create = widget.NewButtonWithIcon("Create wave", theme.ContentAddIcon(), p.CreateWave)
@@ -94,7 +97,7 @@ func newWavesPanel(s *WarehouseScreen) *WavesPanel {
 	p.enable(false)
 
 	create := widget.NewForm(widget.NewFormItem("Max orders", p.MaxOrders), widget.NewFormItem("Service", p.Service),
-		widget.NewFormItem("Carrier", p.Carrier), widget.NewFormItem("Cut-off", p.Cutoff), widget.NewFormItem("", p.Express))
+		widget.NewFormItem("Carrier", p.Carrier), widget.NewFormItem("Min priority", p.Priority), widget.NewFormItem("Cut-off", p.Cutoff), widget.NewFormItem("", p.Express))
 	left := container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("New wave", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		create, container.NewHBox(p.Create), widget.NewLabelWithStyle("Waves", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
 		nil, nil, nil, p.Waves)
@@ -223,6 +226,14 @@ func (p *WavesPanel) CreateWave() {
 		return
 	}
 	f := domain.WaveFilter{MaxOrders: n, Express: p.Express.Checked, Service: p.Service.Text, Carrier: p.Carrier.Text}
+	if pr := strings.TrimSpace(p.Priority.Text); pr != "" {
+		n, err := strconv.Atoi(pr)
+		if err != nil || n < -9 || n > 9 {
+			p.s.fail("Min priority is a whole number from -9 to 9 (empty: any).")
+			return
+		}
+		f.MinPriority = &n
+	}
 	if c := strings.TrimSpace(p.Cutoff.Text); c != "" {
 		t, err := time.ParseInLocation("15:04", c, time.Local)
 		if err != nil {

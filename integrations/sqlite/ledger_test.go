@@ -836,6 +836,23 @@ func TestWaveByCarrierAndParcelCarrier(t *testing.T) {
 	if _, err := l.CreateWave(ctx, "NL-VEN", domain.WaveFilter{Carrier: "FedEx"}); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("FedEx wave: %v", err)
 	}
+	// Priority: only the urgent UPS order.
+	var ups int64
+	for _, o := range orders {
+		if o.Number == "#K2" {
+			ups = o.ID
+		}
+	}
+	must(t, db.AllocationStore().SetPriority(ctx, ups, 5))
+	three, four := 3, 6
+	if _, err := l.CreateWave(ctx, "NL-VEN", domain.WaveFilter{MinPriority: &four}); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("priority 6 wave: %v", err)
+	}
+	urgent, err := l.CreateWave(ctx, "NL-VEN", domain.WaveFilter{MinPriority: &three})
+	must(t, err)
+	if got := numbers(urgent); got != "#K2" {
+		t.Errorf("priority wave has %s", got)
+	}
 	// Packed, the DPD order's parcel is DPD's; a tracking number without a carrier keeps it.
 	for _, ln := range dpd.Lines {
 		_, err := l.ConfirmPick(ctx, ln.ID, ln.Qty)

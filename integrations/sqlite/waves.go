@@ -38,6 +38,10 @@ func (db *LedgerStore) CreateWave(ctx context.Context, warehouse string, f domai
 			q += ` AND o.channel_id = ?`
 			args = append(args, f.ChannelID)
 		}
+		if f.MinPriority != nil {
+			q += ` AND o.priority >= ?`
+			args = append(args, *f.MinPriority)
+		}
 		if !f.PlacedBefore.IsZero() {
 			q += ` AND o.placed_at < ?`
 			args = append(args, millis(f.PlacedBefore))
