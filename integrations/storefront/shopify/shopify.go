@@ -20,7 +20,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/storefront/internal/rest"
+	"github.com/portolan/portolan/integrations/internal/rest"
 )
 
 // APIVersion is the Admin API version Portolan speaks.

@@ -1,5 +1,5 @@
-// Package rest is the HTTP plumbing the storefront clients share: one resty
-// client per store, retries on 429, 5xx and timeouts that honour the store's
+// Package rest is the HTTP plumbing the storefront and carrier clients
+// share: one resty client per service, retries on 429, 5xx and timeouts that honour the store's
 // Retry-After (or BigCommerce's X-Rate-Limit-Time-Reset-Ms), and errors that
 // say what to do. Credentials never appear in errors or logs.
 package rest
@@ -31,6 +31,11 @@ type Client struct {
 	Backoff func(n int) time.Duration
 	// MaxWait caps any wait the store asks for.
 	MaxWait time.Duration
+	// Keep lists statuses answered as a response rather than an error (a
+	// carrier's 404 for an unknown tracking number).
+	Keep map[int]bool
+	// Settings names where the user fixes refused credentials.
+	Settings string
 }
 
 // New makes a client for the store at base with a per-request timeout.
@@ -44,6 +49,7 @@ func New(base *url.URL, timeout time.Duration) *Client {
 		Attempts: 5,
 		Backoff:  ExponentialJitter,
 		MaxWait:  2 * time.Minute,
+		Settings: "the channel settings",
 	}
 }
 
@@ -64,6 +70,13 @@ func (c *Client) URL(path string) string {
 func (c *Client) Get(ctx context.Context, path string, query url.Values, auth func(*resty.Request)) (*resty.Response, error) {
 	return c.do(ctx, func(r *resty.Request) (*resty.Response, error) {
 		return r.SetQueryParamsFromValues(query).Get(c.URL(path))
+	}, auth)
+}
+
+// PostForm posts form values to path, with the same retries as Get.
+func (c *Client) PostForm(ctx context.Context, path string, form url.Values, auth func(*resty.Request)) (*resty.Response, error) {
+	return c.do(ctx, func(r *resty.Request) (*resty.Response, error) {
+		return r.SetFormDataFromValues(form).Post(c.URL(path))
 	}, auth)
 }
 
@@ -90,7 +103,7 @@ func (c *Client) do(ctx context.Context, send func(*resty.Request) (*resty.Respo
 		case err != nil:
 			last = transportError(c.base.Host, err)
 			wait = c.Backoff(attempt)
-		case resp.StatusCode() >= 200 && resp.StatusCode() < 300:
+		case resp.StatusCode() >= 200 && resp.StatusCode() < 300, c.Keep[resp.StatusCode()]:
 			return resp, nil
 		case resp.StatusCode() == http.StatusTooManyRequests || resp.StatusCode() >= 500:
 			last = domain.Errorf(domain.EINTERNAL, "%s answered HTTP %d %s", c.base.Host, resp.StatusCode(), summary(resp))
@@ -99,7 +112,7 @@ func (c *Client) do(ctx context.Context, send func(*resty.Request) (*resty.Respo
 				wait = c.Backoff(attempt)
 			}
 		default:
-			return nil, statusError(c.base.Host, resp)
+			return nil, statusError(c.base.Host, resp, c.Settings)
 		}
 		if attempt == c.Attempts {
 			break
@@ -159,11 +172,11 @@ func transportError(host string, err error) error {
 	return domain.Errorf(domain.EINTERNAL, "cannot reach %s: %v", host, errors.Unwrap(err))
 }
 
-func statusError(host string, resp *resty.Response) error {
+func statusError(host string, resp *resty.Response, settings string) error {
 	switch resp.StatusCode() {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return domain.Errorf(domain.EINVALID, "%s refused the credentials (HTTP %d %s); check them in the channel settings",
-			host, resp.StatusCode(), summary(resp))
+		return &CredentialsError{domain.Errorf(domain.EINVALID, "%s refused the credentials (HTTP %d %s); check them in %s",
+			host, resp.StatusCode(), summary(resp), settings)}
 	case http.StatusNotFound:
 		return domain.Errorf(domain.EINVALID, "%s has no such API (HTTP 404 %s); check the store address", host, summary(resp))
 	}
@@ -181,6 +194,12 @@ func summary(resp *resty.Response) string {
 	}
 	return "(" + b + ")"
 }
+
+// CredentialsError is a refusal of the credentials (HTTP 401 or 403).
+type CredentialsError struct{ Err error }
+
+func (e *CredentialsError) Error() string { return e.Err.Error() }
+func (e *CredentialsError) Unwrap() error { return e.Err }
 
 type quietLogger struct{}
 

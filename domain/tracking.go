@@ -1,0 +1,281 @@
+package domain
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Milestone is where a parcel is on its way, the same for every carrier.
+type Milestone string
+
+// Milestones, in the order a parcel normally passes them.
+const (
+	MilestoneLabelCreated   Milestone = "label_created"
+	MilestonePickedUp       Milestone = "picked_up"
+	MilestoneInTransit      Milestone = "in_transit"
+	MilestoneCustomsHold    Milestone = "customs_hold"
+	MilestoneCustomsCleared Milestone = "customs_cleared"
+	MilestoneOutForDelivery Milestone = "out_for_delivery"
+	MilestoneDelivered      Milestone = "delivered"
+	MilestoneDeliveryFailed Milestone = "delivery_failed"
+	MilestoneException      Milestone = "exception"
+	MilestoneReturned       Milestone = "returned_to_sender"
+	MilestoneUnknown        Milestone = "unknown"
+)
+
+// Milestones lists every milestone, in display order.
+var Milestones = []Milestone{MilestoneLabelCreated, MilestonePickedUp, MilestoneInTransit, MilestoneCustomsHold, MilestoneCustomsCleared,
+	MilestoneOutForDelivery, MilestoneDelivered, MilestoneDeliveryFailed, MilestoneException, MilestoneReturned, MilestoneUnknown}
+
+// Valid reports whether m is a known milestone.
+func (m Milestone) Valid() bool {
+	for _, x := range Milestones {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
+// Final reports whether nothing more will happen: delivered or returned.
+func (m Milestone) Final() bool { return m == MilestoneDelivered || m == MilestoneReturned }
+
+// Problem reports whether the milestone needs a coordinator's attention.
+func (m Milestone) Problem() bool {
+	return m == MilestoneException || m == MilestoneDeliveryFailed || m == MilestoneCustomsHold || m == MilestoneReturned
+}
+
+// Label is the milestone for people.
+func (m Milestone) Label() string {
+	if m == "" {
+		return "not tracked yet"
+	}
+	s := strings.ReplaceAll(string(m), "_", " ")
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// CarrierKind is which tracking API a carrier account speaks.
+type CarrierKind string
+
+// Carrier kinds.
+const (
+	CarrierDHL      CarrierKind = "dhl"
+	CarrierUPS      CarrierKind = "ups"
+	CarrierFedEx    CarrierKind = "fedex"
+	CarrierUSPS     CarrierKind = "usps"
+	CarrierEasyPost CarrierKind = "easypost"
+)
+
+// CarrierKinds lists the kinds Portolan has clients for.
+var CarrierKinds = []CarrierKind{CarrierDHL, CarrierUPS, CarrierFedEx, CarrierUSPS, CarrierEasyPost}
+
+// CarrierProfile is what Portolan knows of a carrier's API: its production
+// host, its documented limits and how many numbers one request may carry.
+type CarrierProfile struct {
+	Name      string
+	BaseURL   string
+	PerSecond float64
+	PerDay    int
+	Batch     int
+	OAuth     bool // client id and secret, else an API key
+}
+
+// Profile describes a carrier kind; ok is false for an unknown kind.
+func (k CarrierKind) Profile() (CarrierProfile, bool) {
+	switch k {
+	case CarrierDHL: // Starter service level: 250 calls a day, 1 a second
+		return CarrierProfile{"DHL", "https://api-eu.dhl.com", 1, 250, 1, false}, true
+	case CarrierUPS: // limits unpublished; kept modest
+		return CarrierProfile{"UPS", "https://onlinetools.ups.com", 5, 20000, 1, true}, true
+	case CarrierFedEx: // 1,400 transactions per 10 s; 30 numbers a request
+		return CarrierProfile{"FedEx", "https://apis.fedex.com", 50, 100000, 30, true}, true
+	case CarrierUSPS: // new apps: about 60 calls an hour
+		return CarrierProfile{"USPS", "https://apis.usps.com", 1, 1440, 1, true}, true
+	case CarrierEasyPost:
+		return CarrierProfile{"EasyPost", "https://api.easypost.com", 5, 50000, 1, false}, true
+	}
+	return CarrierProfile{}, false
+}
+
+// CarrierAccount is a carrier API account tracking is polled through.
+type CarrierAccount struct {
+	ID           int64
+	Kind         CarrierKind
+	Name         string // also the carrier name parcels go with ("DHL")
+	BaseURL      string
+	Key          string // DHL or EasyPost API key
+	ClientID     string // UPS, FedEx, USPS OAuth
+	ClientSecret string
+	PerSecond    float64 // the budget: never more requests than this a second…
+	PerDay       int     // …and a UTC day
+	// Failing says why the account stopped working (refused credentials),
+	// "" while it works.
+	Failing   string
+	CheckedAt time.Time
+}
+
+// Validate checks an account before it is saved: a known kind, a name, an
+// https address (http only to this computer) and the credentials its API
+// needs; the budget defaults to the carrier's documented limits.
+func (a *CarrierAccount) Validate() error {
+	p, ok := a.Kind.Profile()
+	if !ok {
+		return Errorf(EINVALID, "unknown carrier kind %q (dhl, ups, fedex, usps or easypost)", a.Kind)
+	}
+	a.Name = strings.TrimSpace(a.Name)
+	if a.Name == "" {
+		return Errorf(EINVALID, "give the carrier account a name, e.g. %q", p.Name)
+	}
+	if strings.TrimSpace(a.BaseURL) == "" {
+		a.BaseURL = p.BaseURL
+	}
+	u, err := CheckCredentialURL(a.BaseURL)
+	if err != nil {
+		return err
+	}
+	a.BaseURL = strings.TrimSuffix(u.String(), "/")
+	if p.OAuth && (strings.TrimSpace(a.ClientID) == "" || strings.TrimSpace(a.ClientSecret) == "") {
+		return Errorf(EINVALID, "%s needs the client id and client secret of your API project", p.Name)
+	}
+	if !p.OAuth && strings.TrimSpace(a.Key) == "" {
+		return Errorf(EINVALID, "%s needs the API key of your account", p.Name)
+	}
+	if a.PerSecond <= 0 {
+		a.PerSecond = p.PerSecond
+	}
+	if a.PerDay <= 0 {
+		a.PerDay = p.PerDay
+	}
+	return nil
+}
+
+// TrackEvent is one scan of a parcel.
+type TrackEvent struct {
+	At        time.Time
+	Code      string // the carrier's own code
+	Text      string // the carrier's own words
+	Location  string
+	Milestone Milestone
+}
+
+// TrackResult is what a carrier says of one tracking number.
+type TrackResult struct {
+	Number string
+	// NotFound is the carrier's reason when it knows no such number.
+	NotFound  string
+	Milestone Milestone
+	Status    string // the carrier's current status text
+	Events    []TrackEvent
+	ETA       time.Time
+	Raw       []byte // the carrier's answer, for audit
+}
+
+// Tracker is a carrier's tracking API.
+type Tracker interface {
+	// Track asks for up to Batch numbers; an unknown number is a result
+	// with NotFound, not an error.
+	Track(ctx context.Context, numbers []string) ([]TrackResult, error)
+	// Check proves the credentials work (the "Test connection" button).
+	Check(ctx context.Context) error
+}
+
+// Shipment is a parcel on its way, as the Shipments screen lists it.
+type Shipment struct {
+	ID          int64
+	ParcelID    int64 // 0 when shipped outside Portolan
+	OrderID     int64
+	OrderNumber string
+	Carrier     string
+	Tracking    string
+	Destination Country
+	ShippedAt   time.Time
+	Milestone   Milestone
+	Status      string // the carrier's words for the last event
+	LastEventAt time.Time
+	ETA         time.Time
+	NextPollAt  time.Time
+	PolledAt    time.Time
+	Error       string // the last poll's problem with this number
+	DeliveredAt time.Time
+	// Attention is why the shipment is in the exceptions queue ("" when not).
+	Attention string
+}
+
+// DaysInTransit counts whole days since dispatch (until delivery).
+func (s Shipment) DaysInTransit(now time.Time) int {
+	end := now
+	if !s.DeliveredAt.IsZero() {
+		end = s.DeliveredAt
+	}
+	if end.Before(s.ShippedAt) {
+		return 0
+	}
+	return int(end.Sub(s.ShippedAt).Hours() / 24)
+}
+
+// TrackingPolicy is the poller's schedule and the exceptions queue's rules.
+type TrackingPolicy struct {
+	FirstPoll   time.Duration // after dispatch (carriers show new parcels after 10–30 min)
+	InTransit   time.Duration // between polls of a moving parcel
+	OutForDel   time.Duration // out for delivery: more often
+	Problem     time.Duration // exceptions, holds, failed deliveries
+	MaxInterval time.Duration // backing off never waits longer
+	StaleAfter  time.Duration // no scan for this long: flagged
+}
+
+// DefaultTrackingPolicy polls new parcels 30 min after dispatch, moving ones
+// every 4 h, out-for-delivery every hour, problems every 2 h, backs off to
+// a day, and flags a parcel with no scan for 5 days.
+func DefaultTrackingPolicy() TrackingPolicy {
+	return TrackingPolicy{FirstPoll: 30 * time.Minute, InTransit: 4 * time.Hour, OutForDel: time.Hour, Problem: 2 * time.Hour,
+		MaxInterval: 24 * time.Hour, StaleAfter: 5 * 24 * time.Hour}
+}
+
+// NextPoll is when to ask about a parcel again after a poll at now; zero
+// for a delivered or returned parcel (never again). Every poll that brought
+// nothing new doubles the wait, up to MaxInterval.
+func (p TrackingPolicy) NextPoll(now time.Time, m Milestone, unchanged int) time.Time {
+	if m.Final() {
+		return time.Time{}
+	}
+	every := p.InTransit
+	switch {
+	case m == MilestoneOutForDelivery:
+		every = p.OutForDel
+	case m.Problem():
+		every = p.Problem
+	case m == "" || m == MilestoneLabelCreated || m == MilestoneUnknown:
+		every = 2 * time.Hour
+	}
+	for i := 0; i < unchanged && every < p.MaxInterval; i++ {
+		every *= 2
+	}
+	return now.Add(min(every, p.MaxInterval))
+}
+
+// OrderFollowsParcels is the order status its parcels' milestones imply:
+// every parcel delivered → delivered; any exception or return → exception
+// with the reason; otherwise "" (no change).
+func OrderFollowsParcels(ms []Milestone, reasons []string) (OrderStatus, string) {
+	if len(ms) == 0 {
+		return "", ""
+	}
+	all := true
+	for i, m := range ms {
+		if m == MilestoneException || m == MilestoneReturned {
+			r := m.Label()
+			if i < len(reasons) && reasons[i] != "" {
+				r += ": " + reasons[i]
+			}
+			return StatusException, r
+		}
+		if m != MilestoneDelivered {
+			all = false
+		}
+	}
+	if all {
+		return StatusDelivered, "every parcel delivered"
+	}
+	return "", ""
+}
