@@ -1,0 +1,168 @@
+// Package dhl tracks parcels with the DHL Shipment Tracking – Unified API
+// (GET /track/shipments, DHL-API-Key header; an unknown number is a 404
+// problem document).
+package dhl
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier/internal/track"
+	"github.com/portolan/portolan/integrations/internal/rest"
+)
+
+// Client is one DHL API key.
+type Client struct {
+	rc  *rest.Client
+	key string
+}
+
+// New makes a client for the account.
+func New(a domain.CarrierAccount) (*Client, error) {
+	rc, err := track.NewREST(a, http.StatusNotFound)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{rc: rc, key: a.Key}, nil
+}
+
+func (c *Client) auth(r *resty.Request) { r.SetHeader("DHL-API-Key", c.key) }
+
+type address struct {
+	AddressLocality string `json:"addressLocality"`
+	PostalCode      string `json:"postalCode"`
+	CountryCode     string `json:"countryCode"`
+}
+
+type status struct {
+	Timestamp string `json:"timestamp"`
+	Location  struct {
+		Address address `json:"address"`
+	} `json:"location"`
+	StatusCode  string `json:"statusCode"`
+	Status      string `json:"status"`
+	Description string `json:"description"`
+	Remark      string `json:"remark"`
+}
+
+type response struct {
+	Shipments []struct {
+		ID                      track.Text `json:"id"`
+		Service                 string     `json:"service"`
+		Status                  status     `json:"status"`
+		EstimatedTimeOfDelivery string     `json:"estimatedTimeOfDelivery"`
+		EstimatedFrame          struct {
+			Through string `json:"estimatedThrough"`
+		} `json:"estimatedDeliveryTimeFrame"`
+		Events []status `json:"events"`
+	} `json:"shipments"`
+}
+
+type problem struct {
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+}
+
+// milestone maps DHL's normalised statusCode, refined by its words.
+func milestone(s status) domain.Milestone {
+	base := domain.MilestoneUnknown
+	switch s.StatusCode {
+	case "pre-transit":
+		base = domain.MilestoneLabelCreated
+	case "transit":
+		base = domain.MilestoneInTransit
+	case "delivered":
+		base = domain.MilestoneDelivered
+	case "failure":
+		base = domain.MilestoneException
+	}
+	return track.Refine(base, s.Status+" "+s.Description+" "+s.Remark)
+}
+
+func event(s status) domain.TrackEvent {
+	a := s.Location.Address
+	text := s.Description
+	if text == "" {
+		text = s.Status
+	}
+	code := s.Status
+	if code == "" {
+		code = s.StatusCode
+	}
+	return domain.TrackEvent{At: track.ParseTime(s.Timestamp), Code: code, Text: text,
+		Location: track.Place(a.AddressLocality, a.PostalCode, a.CountryCode), Milestone: milestone(s)}
+}
+
+// Track asks for each number in turn (the API takes one at a time).
+func (c *Client) Track(ctx context.Context, numbers []string) ([]domain.TrackResult, error) {
+	var out []domain.TrackResult
+	for _, n := range numbers {
+		r, err := c.one(ctx, n)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) {
+	resp, err := c.rc.Get(ctx, "/track/shipments", url.Values{"trackingNumber": {n}}, c.auth)
+	if err != nil {
+		return domain.TrackResult{}, err
+	}
+	res := domain.TrackResult{Number: n, Raw: resp.Body()}
+	if resp.StatusCode() == http.StatusNotFound {
+		var p problem
+		_ = json.Unmarshal(resp.Body(), &p)
+		res.NotFound = p.Detail
+		if res.NotFound == "" {
+			res.NotFound = "DHL has no shipment with this number"
+		}
+		return res, nil
+	}
+	var body response
+	if err := json.Unmarshal(resp.Body(), &body); err != nil {
+		return res, domain.Errorf(domain.EINVALID, "DHL's answer for %s is not the JSON its API documents: %v", n, err)
+	}
+	if len(body.Shipments) == 0 {
+		res.NotFound = "DHL returned no shipment for this number"
+		return res, nil
+	}
+	sh := body.Shipments[0]
+	res.Milestone, res.Status = milestone(sh.Status), sh.Status.Description
+	if res.Status == "" {
+		res.Status = sh.Status.Status
+	}
+	for _, e := range sh.Events {
+		res.Events = append(res.Events, event(e))
+	}
+	if len(res.Events) == 0 && sh.Status.Timestamp != "" {
+		res.Events = append(res.Events, event(sh.Status))
+	}
+	res.ETA = track.ParseTime(sh.EstimatedTimeOfDelivery)
+	if res.ETA.IsZero() {
+		res.ETA = track.ParseTime(sh.EstimatedFrame.Through)
+	}
+	return res, nil
+}
+
+// Check proves the key works: DHL answers a made-up number with 404, a bad
+// key with 401.
+func (c *Client) Check(ctx context.Context) error {
+	resp, err := c.rc.Get(ctx, "/track/shipments", url.Values{"trackingNumber": {"0000000000"}}, c.auth)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode() != http.StatusNotFound && resp.StatusCode() != http.StatusOK {
+		return fmt.Errorf("DHL answered HTTP %d", resp.StatusCode())
+	}
+	return nil
+}

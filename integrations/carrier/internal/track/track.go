@@ -1,0 +1,220 @@
+// Package track holds what the carrier clients share: an OAuth token cache,
+// refining a carrier's coarse status by its words, lenient time and JSON
+// types, and a place name from parts.
+package track
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/internal/rest"
+)
+
+// Token caches an OAuth client-credentials token until shortly before it
+// expires; Invalidate drops it (the API refused it mid-run).
+type Token struct {
+	mu      sync.Mutex
+	access  string
+	expires time.Time
+	// Fetch asks the carrier for a new token and its lifetime.
+	Fetch func(ctx context.Context) (string, time.Duration, error)
+	now   func() time.Time
+}
+
+// Get returns a valid token, fetching one when there is none or it expires
+// within a minute.
+func (t *Token) Get(ctx context.Context) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := time.Now
+	if t.now != nil {
+		now = t.now
+	}
+	if t.access != "" && now().Add(time.Minute).Before(t.expires) {
+		return t.access, nil
+	}
+	tok, life, err := t.Fetch(ctx)
+	if err != nil {
+		return "", err
+	}
+	if life <= 0 {
+		life = 30 * time.Minute
+	}
+	t.access, t.expires = tok, now().Add(life)
+	return tok, nil
+}
+
+// Invalidate forgets the token.
+func (t *Token) Invalidate() {
+	t.mu.Lock()
+	t.access = ""
+	t.mu.Unlock()
+}
+
+// Refine turns a carrier's coarse milestone into a finer one by the words of
+// its status: customs holds and clearances, out for delivery, failed
+// delivery attempts and returns are often only said in the text.
+func Refine(base domain.Milestone, text string) domain.Milestone {
+	s := strings.ToLower(text)
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(s, w) {
+				return true
+			}
+		}
+		return false
+	}
+	if base == domain.MilestoneDelivered || base == domain.MilestoneLabelCreated && !has("picked up", "accepted") {
+		return base
+	}
+	switch {
+	case has("return to sender", "returned to sender", "returning to sender", "return to shipper", "returned to shipper"):
+		return domain.MilestoneReturned
+	case has("customs") && has("held", "hold", "delay", "awaiting", "documents required", "duties", "detained"):
+		return domain.MilestoneCustomsHold
+	case has("clearance") && has("complete", "cleared", "released") || has("customs") && has("released", "cleared"):
+		return domain.MilestoneCustomsCleared
+	case has("delivery attempt", "attempted delivery", "could not be delivered", "not delivered", "notice left", "recipient not", "receiver not", "no one"):
+		return domain.MilestoneDeliveryFailed
+	case has("out for delivery", "with delivery courier", "on vehicle for delivery", "available for pickup", "ready for pickup"):
+		return domain.MilestoneOutForDelivery
+	case has("picked up", "accepted at", "acceptance", "shipment accepted") && (base == domain.MilestoneInTransit || base == domain.MilestoneLabelCreated):
+		return domain.MilestonePickedUp
+	}
+	return base
+}
+
+// ParseTime reads the timestamps carriers send: RFC 3339 with or without
+// fractions or a zone (no zone: taken as UTC), or a date alone.
+func ParseTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05.999999999", "2006-01-02T15:04", "2006-01-02 15:04:05", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// Place joins the non-empty parts of a location.
+func Place(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// Bool is a JSON boolean some APIs send as a string ("true").
+type Bool bool
+
+// UnmarshalJSON accepts true, "true", "True", 1 and their opposites.
+func (b *Bool) UnmarshalJSON(data []byte) error {
+	s := strings.Trim(string(bytes.TrimSpace(data)), `"`)
+	v, err := strconv.ParseBool(strings.ToLower(s))
+	if err != nil && s != "" && s != "null" {
+		return err
+	}
+	*b = Bool(v)
+	return nil
+}
+
+// List is a JSON array that some APIs send as a single object when it has
+// one element.
+type List[T any] []T
+
+// UnmarshalJSON accepts an array, one object, or null.
+func (l *List[T]) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	switch {
+	case len(data) == 0 || bytes.Equal(data, []byte("null")):
+		*l = nil
+		return nil
+	case data[0] == '[':
+		var xs []T
+		if err := json.Unmarshal(data, &xs); err != nil {
+			return err
+		}
+		*l = xs
+		return nil
+	}
+	var x T
+	if err := json.Unmarshal(data, &x); err != nil {
+		return err
+	}
+	*l = List[T]{x}
+	return nil
+}
+
+// Text is a JSON string that may come as a number.
+type Text string
+
+// UnmarshalJSON accepts a string, a number or null.
+func (t *Text) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		*t = Text(s)
+		return nil
+	}
+	if bytes.Equal(data, []byte("null")) {
+		*t = ""
+		return nil
+	}
+	*t = Text(data)
+	return nil
+}
+
+// Seconds reads a lifetime given as a number or a string of seconds.
+func Seconds(t Text) time.Duration {
+	n, err := strconv.ParseFloat(strings.TrimSpace(string(t)), 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(n * float64(time.Second))
+}
+
+// Latest is the milestone of the newest event, for APIs that only send events.
+func Latest(events []domain.TrackEvent) (domain.TrackEvent, bool) {
+	var best domain.TrackEvent
+	found := false
+	for _, e := range events {
+		if !found || e.At.After(best.At) {
+			best, found = e, true
+		}
+	}
+	return best, found
+}
+
+// NewREST makes the HTTP client of a carrier account: https only (http to
+// this computer), a 20 s timeout, three tries with the carrier's
+// Retry-After honoured up to 30 s, and the statuses the carrier uses for
+// "no such number" kept as answers.
+func NewREST(a domain.CarrierAccount, keep ...int) (*rest.Client, error) {
+	u, err := domain.CheckCredentialURL(a.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	c := rest.New(u, 20*time.Second)
+	c.Attempts, c.MaxWait = 3, 30*time.Second
+	c.Settings = "the carrier account " + strconv.Quote(a.Name) + " (Shipments → Carrier accounts)"
+	c.Keep = map[int]bool{}
+	for _, s := range keep {
+		c.Keep[s] = true
+	}
+	return c, nil
+}
