@@ -76,11 +76,12 @@ func Refine(base domain.Milestone, text string) domain.Milestone {
 	switch {
 	case has("return to sender", "returned to sender", "returning to sender", "return to shipper", "returned to shipper"):
 		return domain.MilestoneReturned
-	case has("customs") && has("held", "hold", "delay", "awaiting", "documents required", "duties", "detained"):
+	case has("customs", "clearance", "clearing agency") && has("held", "hold", "delay", "awaiting", "documents required", "duties", "detained"):
 		return domain.MilestoneCustomsHold
-	case has("clearance") && has("complete", "cleared", "released") || has("customs") && has("released", "cleared"):
+	case has("customs", "clearance", "clearing agency") && has("complete", "cleared", "released"):
 		return domain.MilestoneCustomsCleared
-	case has("delivery attempt", "attempted delivery", "could not be delivered", "not delivered", "notice left", "recipient not", "receiver not", "no one"):
+	case has("delivery attempt", "attempted delivery", "second attempt", "could not be delivered", "not delivered", "notice left",
+		"recipient not", "receiver not", "receiver was not", "not available for delivery", "no one"):
 		return domain.MilestoneDeliveryFailed
 	case has("out for delivery", "with delivery courier", "on vehicle for delivery", "available for pickup", "ready for pickup"):
 		return domain.MilestoneOutForDelivery

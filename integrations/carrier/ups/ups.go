@@ -1,0 +1,249 @@
+// Package ups tracks parcels with the UPS Track API: an OAuth
+// client-credentials token (HTTP Basic to /security/v1/oauth/token, cached
+// until it expires), GET /api/track/v1/details/{number} with the transId and
+// transactionSrc headers; an unknown number is a 404, or a 200 with warnings.
+package ups
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier/internal/track"
+	"github.com/portolan/portolan/integrations/internal/rest"
+)
+
+// Client is one UPS API application.
+type Client struct {
+	rc    *rest.Client
+	token *track.Token
+}
+
+// New makes a client for the account.
+func New(a domain.CarrierAccount) (*Client, error) {
+	rc, err := track.NewREST(a, http.StatusNotFound)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{rc: rc}
+	c.token = &track.Token{Fetch: func(ctx context.Context) (string, time.Duration, error) {
+		resp, err := rc.PostForm(ctx, "/security/v1/oauth/token", url.Values{"grant_type": {"client_credentials"}}, func(r *resty.Request) {
+			r.SetBasicAuth(a.ClientID, a.ClientSecret)
+		})
+		if err != nil {
+			return "", 0, err
+		}
+		var tok struct {
+			AccessToken string     `json:"access_token"`
+			ExpiresIn   track.Text `json:"expires_in"`
+		}
+		if err := json.Unmarshal(resp.Body(), &tok); err != nil || tok.AccessToken == "" {
+			return "", 0, domain.Errorf(domain.EINVALID, "UPS's token answer is not the JSON its API documents")
+		}
+		return tok.AccessToken, track.Seconds(tok.ExpiresIn), nil
+	}}
+	return c, nil
+}
+
+type status struct {
+	Type        string `json:"type"`
+	Code        string `json:"code"`
+	StatusCode  string `json:"statusCode"`
+	Description string `json:"description"`
+}
+
+type activity struct {
+	Date      string `json:"date"`
+	Time      string `json:"time"`
+	GMTDate   string `json:"gmtDate"`
+	GMTTime   string `json:"gmtTime"`
+	GMTOffset string `json:"gmtOffset"`
+	Location  struct {
+		Address struct {
+			City          string `json:"city"`
+			StateProvince string `json:"stateProvince"`
+			CountryCode   string `json:"countryCode"`
+		} `json:"address"`
+	} `json:"location"`
+	Status status `json:"status"`
+}
+
+type response struct {
+	TrackResponse struct {
+		Shipment []struct {
+			InquiryNumber string `json:"inquiryNumber"`
+			Warnings      []struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			} `json:"warnings"`
+			Package []struct {
+				TrackingNumber string `json:"trackingNumber"`
+				CurrentStatus  status `json:"currentStatus"`
+				DeliveryDate   []struct {
+					Type string `json:"type"`
+					Date string `json:"date"`
+				} `json:"deliveryDate"`
+				DeliveryTime struct {
+					EndTime string `json:"endTime"`
+				} `json:"deliveryTime"`
+				Activity []activity `json:"activity"`
+			} `json:"package"`
+		} `json:"shipment"`
+	} `json:"trackResponse"`
+}
+
+type errorBody struct {
+	Response struct {
+		Errors []struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"errors"`
+	} `json:"response"`
+}
+
+// milestone maps a UPS status type (M, P, I, X, D) and its activity code.
+func milestone(s status) domain.Milestone {
+	base := domain.MilestoneUnknown
+	switch strings.ToUpper(s.Type) {
+	case "M":
+		base = domain.MilestoneLabelCreated
+	case "P":
+		base = domain.MilestonePickedUp
+	case "I":
+		base = domain.MilestoneInTransit
+	case "X":
+		base = domain.MilestoneException
+	case "D":
+		base = domain.MilestoneDelivered
+	case "RS":
+		base = domain.MilestoneReturned
+	}
+	switch strings.ToUpper(s.Code) {
+	case "OT", "OF":
+		return domain.MilestoneOutForDelivery
+	case "RS":
+		return domain.MilestoneReturned
+	case "MV":
+		return domain.MilestoneException
+	}
+	return track.Refine(base, s.Description)
+}
+
+// when reads an activity's time: GMT date and time when given, else the
+// local ones with their offset.
+func when(a activity) time.Time {
+	if len(a.GMTDate) == 8 && len(a.GMTTime) >= 4 {
+		if t, err := time.Parse("20060102150405", a.GMTDate+(a.GMTTime + "00")[:6]); err == nil {
+			return t
+		}
+		if t, err := time.Parse("2006010215:04:05", a.GMTDate+a.GMTTime); err == nil {
+			return t
+		}
+	}
+	if len(a.Date) == 8 && len(a.Time) == 6 {
+		off := a.GMTOffset
+		if off == "" {
+			off = "+00:00"
+		}
+		if t, err := time.Parse("20060102150405-07:00", a.Date+a.Time+off); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// Track asks for each number in turn.
+func (c *Client) Track(ctx context.Context, numbers []string) ([]domain.TrackResult, error) {
+	var out []domain.TrackResult
+	for _, n := range numbers {
+		r, err := c.one(ctx, n, true)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func transID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (c *Client) one(ctx context.Context, n string, again bool) (domain.TrackResult, error) {
+	tok, err := c.token.Get(ctx)
+	if err != nil {
+		return domain.TrackResult{}, err
+	}
+	resp, err := c.rc.Get(ctx, "/api/track/v1/details/"+url.PathEscape(n), url.Values{"locale": {"en_US"}, "returnSignature": {"false"}}, func(r *resty.Request) {
+		r.SetAuthToken(tok).SetHeader("transId", transID()).SetHeader("transactionSrc", "portolan")
+	})
+	var ce *rest.CredentialsError
+	if errors.As(err, &ce) && again { // the token expired or was revoked mid-run: one new token
+		c.token.Invalidate()
+		return c.one(ctx, n, false)
+	}
+	if err != nil {
+		return domain.TrackResult{}, err
+	}
+	res := domain.TrackResult{Number: n, Raw: resp.Body()}
+	if resp.StatusCode() == http.StatusNotFound {
+		var e errorBody
+		_ = json.Unmarshal(resp.Body(), &e)
+		res.NotFound = "UPS has no tracking information for this number"
+		if len(e.Response.Errors) > 0 && e.Response.Errors[0].Message != "" {
+			res.NotFound = e.Response.Errors[0].Message
+		}
+		return res, nil
+	}
+	var body response
+	if err := json.Unmarshal(resp.Body(), &body); err != nil {
+		return res, domain.Errorf(domain.EINVALID, "UPS's answer for %s is not the JSON its API documents: %v", n, err)
+	}
+	sh := body.TrackResponse.Shipment
+	if len(sh) == 0 || len(sh[0].Package) == 0 {
+		res.NotFound = "UPS returned no package for this number"
+		if len(sh) > 0 && len(sh[0].Warnings) > 0 {
+			res.NotFound = sh[0].Warnings[0].Message
+		}
+		return res, nil
+	}
+	p := sh[0].Package[0]
+	res.Milestone, res.Status = milestone(p.CurrentStatus), p.CurrentStatus.Description
+	for _, a := range p.Activity {
+		l := a.Location.Address
+		res.Events = append(res.Events, domain.TrackEvent{At: when(a), Code: a.Status.Type + "/" + a.Status.Code, Text: a.Status.Description,
+			Location: track.Place(l.City, l.StateProvince, l.CountryCode), Milestone: milestone(a.Status)})
+	}
+	if res.Milestone == domain.MilestoneUnknown {
+		if e, ok := track.Latest(res.Events); ok {
+			res.Milestone = e.Milestone
+		}
+	}
+	for _, d := range p.DeliveryDate {
+		if d.Type == "SDD" || d.Type == "RDD" {
+			end := (p.DeliveryTime.EndTime + "000000")[:6]
+			if t, err := time.Parse("20060102150405", d.Date+end); err == nil {
+				res.ETA = t
+			}
+		}
+	}
+	return res, nil
+}
+
+// Check proves the client id and secret by getting a token.
+func (c *Client) Check(ctx context.Context) error {
+	c.token.Invalidate()
+	_, err := c.token.Get(ctx)
+	return err
+}
