@@ -1,0 +1,229 @@
+// Package fedex tracks parcels with the FedEx Track API: an OAuth token
+// (POST /oauth/token, form-encoded client credentials, cached), then POST
+// /track/v1/trackingnumbers with up to 30 numbers; a number FedEx does not
+// know comes back as an error inside HTTP 200.
+package fedex
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier/internal/track"
+	"github.com/portolan/portolan/integrations/internal/rest"
+)
+
+// Batch is how many numbers one request may carry.
+const Batch = 30
+
+// Client is one FedEx API project.
+type Client struct {
+	rc    *rest.Client
+	token *track.Token
+}
+
+// New makes a client for the account.
+func New(a domain.CarrierAccount) (*Client, error) {
+	rc, err := track.NewREST(a)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{rc: rc}
+	c.token = &track.Token{Fetch: func(ctx context.Context) (string, time.Duration, error) {
+		resp, err := rc.PostForm(ctx, "/oauth/token", url.Values{"grant_type": {"client_credentials"},
+			"client_id": {a.ClientID}, "client_secret": {a.ClientSecret}}, nil)
+		if err != nil {
+			return "", 0, err
+		}
+		var tok struct {
+			AccessToken string     `json:"access_token"`
+			ExpiresIn   track.Text `json:"expires_in"`
+		}
+		if err := json.Unmarshal(resp.Body(), &tok); err != nil || tok.AccessToken == "" {
+			return "", 0, domain.Errorf(domain.EINVALID, "FedEx's token answer is not the JSON its API documents")
+		}
+		return tok.AccessToken, track.Seconds(tok.ExpiresIn), nil
+	}}
+	return c, nil
+}
+
+type location struct {
+	City                string `json:"city"`
+	StateOrProvinceCode string `json:"stateOrProvinceCode"`
+	CountryCode         string `json:"countryCode"`
+	PostalCode          string `json:"postalCode"`
+}
+
+type result struct {
+	TrackingNumberInfo struct {
+		TrackingNumber string `json:"trackingNumber"`
+	} `json:"trackingNumberInfo"`
+	LatestStatusDetail struct {
+		Code         string   `json:"code"`
+		DerivedCode  string   `json:"derivedCode"`
+		Description  string   `json:"description"`
+		ScanLocation location `json:"scanLocation"`
+	} `json:"latestStatusDetail"`
+	DateAndTimes []struct {
+		Type     string `json:"type"`
+		DateTime string `json:"dateTime"`
+	} `json:"dateAndTimes"`
+	EstimatedDeliveryTimeWindow struct {
+		Window struct {
+			Ends string `json:"ends"`
+		} `json:"window"`
+	} `json:"estimatedDeliveryTimeWindow"`
+	ScanEvents []struct {
+		Date                 string   `json:"date"`
+		EventType            string   `json:"eventType"`
+		EventDescription     string   `json:"eventDescription"`
+		ExceptionDescription string   `json:"exceptionDescription"`
+		DerivedStatusCode    string   `json:"derivedStatusCode"`
+		ScanLocation         location `json:"scanLocation"`
+	} `json:"scanEvents"`
+	Error *struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+type response struct {
+	Output struct {
+		CompleteTrackResults []struct {
+			TrackingNumber string   `json:"trackingNumber"`
+			TrackResults   []result `json:"trackResults"`
+		} `json:"completeTrackResults"`
+	} `json:"output"`
+}
+
+// milestone maps a FedEx status or scan code, refined by its words.
+func milestone(code, text string) domain.Milestone {
+	base := domain.MilestoneUnknown
+	switch strings.ToUpper(code) {
+	case "OC", "IN":
+		base = domain.MilestoneLabelCreated
+	case "PU", "PX":
+		base = domain.MilestonePickedUp
+	case "IT", "AR", "DP", "AF", "PL", "AC", "AP", "OF", "TR", "EN", "DY", "DD", "FD", "PM", "SH", "CP":
+		base = domain.MilestoneInTransit
+	case "OD":
+		base = domain.MilestoneOutForDelivery
+	case "HL", "HP", "AD":
+		base = domain.MilestoneOutForDelivery // waiting at a pickup location
+	case "DL":
+		base = domain.MilestoneDelivered
+	case "DE":
+		base = domain.MilestoneDeliveryFailed
+	case "SE", "CA", "LO":
+		base = domain.MilestoneException
+	case "CD":
+		base = domain.MilestoneCustomsHold
+	case "CC": // clearance completed
+		base = domain.MilestoneCustomsCleared
+	case "RS", "RT", "RP":
+		base = domain.MilestoneReturned
+	}
+	return track.Refine(base, text)
+}
+
+// Track asks for numbers in batches of 30.
+func (c *Client) Track(ctx context.Context, numbers []string) ([]domain.TrackResult, error) {
+	var out []domain.TrackResult
+	for i := 0; i < len(numbers); i += Batch {
+		rs, err := c.batch(ctx, numbers[i:min(i+Batch, len(numbers))], true)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+func (c *Client) batch(ctx context.Context, numbers []string, again bool) ([]domain.TrackResult, error) {
+	tok, err := c.token.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type info struct {
+		TrackingNumberInfo struct {
+			TrackingNumber string `json:"trackingNumber"`
+		} `json:"trackingNumberInfo"`
+	}
+	req := struct {
+		IncludeDetailedScans bool   `json:"includeDetailedScans"`
+		TrackingInfo         []info `json:"trackingInfo"`
+	}{IncludeDetailedScans: true}
+	for _, n := range numbers {
+		var i info
+		i.TrackingNumberInfo.TrackingNumber = n
+		req.TrackingInfo = append(req.TrackingInfo, i)
+	}
+	resp, err := c.rc.PostJSON(ctx, "/track/v1/trackingnumbers", req, func(r *resty.Request) {
+		r.SetAuthToken(tok).SetHeader("X-locale", "en_US")
+	})
+	var ce *rest.CredentialsError
+	if errors.As(err, &ce) && again {
+		c.token.Invalidate()
+		return c.batch(ctx, numbers, false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var body response
+	if err := json.Unmarshal(resp.Body(), &body); err != nil {
+		return nil, domain.Errorf(domain.EINVALID, "FedEx's answer is not the JSON its API documents: %v", err)
+	}
+	byNumber := map[string]result{}
+	for _, ctr := range body.Output.CompleteTrackResults {
+		if len(ctr.TrackResults) > 0 {
+			byNumber[strings.ToUpper(ctr.TrackingNumber)] = ctr.TrackResults[0]
+		}
+	}
+	var out []domain.TrackResult
+	for _, n := range numbers {
+		res := domain.TrackResult{Number: n, Raw: resp.Body()}
+		r, ok := byNumber[strings.ToUpper(n)]
+		switch {
+		case !ok:
+			res.NotFound = "FedEx's answer did not mention this number"
+		case r.Error != nil:
+			res.NotFound = r.Error.Message
+			if res.NotFound == "" {
+				res.NotFound = r.Error.Code
+			}
+		default:
+			d := r.LatestStatusDetail
+			res.Milestone, res.Status = milestone(d.Code, d.Description), d.Description
+			for _, e := range r.ScanEvents {
+				l := e.ScanLocation
+				text := e.EventDescription
+				if e.ExceptionDescription != "" {
+					text += ": " + e.ExceptionDescription
+				}
+				res.Events = append(res.Events, domain.TrackEvent{At: track.ParseTime(e.Date), Code: e.EventType, Text: text,
+					Location: track.Place(l.City, l.StateOrProvinceCode, l.CountryCode), Milestone: milestone(e.EventType, text)})
+			}
+			res.ETA = track.ParseTime(r.EstimatedDeliveryTimeWindow.Window.Ends)
+			for _, dt := range r.DateAndTimes {
+				if dt.Type == "ESTIMATED_DELIVERY" && res.ETA.IsZero() {
+					res.ETA = track.ParseTime(dt.DateTime)
+				}
+			}
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// Check proves the client id and secret by getting a token.
+func (c *Client) Check(ctx context.Context) error {
+	c.token.Invalidate()
+	_, err := c.token.Get(ctx)
+	return err
+}
