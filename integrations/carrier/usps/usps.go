@@ -1,0 +1,183 @@
+// Package usps tracks parcels with the USPS Tracking API v3: an OAuth token
+// (POST /oauth2/v3/token with a JSON body; expires_in is a string), then
+// GET /tracking/v3/tracking/{number}?expand=DETAIL. It tolerates the
+// documented variants: booleans as strings, and one tracking event sent as
+// an object instead of an array.
+package usps
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier/internal/track"
+	"github.com/portolan/portolan/integrations/internal/rest"
+)
+
+// Client is one USPS API application.
+type Client struct {
+	rc    *rest.Client
+	token *track.Token
+}
+
+// New makes a client for the account.
+func New(a domain.CarrierAccount) (*Client, error) {
+	rc, err := track.NewREST(a, http.StatusNotFound)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{rc: rc}
+	c.token = &track.Token{Fetch: func(ctx context.Context) (string, time.Duration, error) {
+		resp, err := rc.PostJSON(ctx, "/oauth2/v3/token", map[string]string{"client_id": a.ClientID, "client_secret": a.ClientSecret,
+			"grant_type": "client_credentials"}, nil)
+		if err != nil {
+			return "", 0, err
+		}
+		var tok struct {
+			AccessToken string     `json:"access_token"`
+			ExpiresIn   track.Text `json:"expires_in"`
+		}
+		if err := json.Unmarshal(resp.Body(), &tok); err != nil || tok.AccessToken == "" {
+			return "", 0, domain.Errorf(domain.EINVALID, "USPS's token answer is not the JSON its API documents")
+		}
+		return tok.AccessToken, track.Seconds(tok.ExpiresIn), nil
+	}}
+	return c, nil
+}
+
+type event struct {
+	EventType      string     `json:"eventType"`
+	EventTimestamp string     `json:"eventTimestamp"`
+	GMTTimestamp   string     `json:"GMTTimestamp"`
+	GMTOffset      string     `json:"GMTOffset"`
+	EventCountry   *string    `json:"eventCountry"`
+	EventCity      string     `json:"eventCity"`
+	EventState     string     `json:"eventState"`
+	EventZIP       string     `json:"eventZIP"`
+	EventCode      track.Text `json:"eventCode"`
+	AuthorizedAgt  track.Bool `json:"authorizedAgent"`
+}
+
+type response struct {
+	TrackingNumber            string            `json:"trackingNumber"`
+	Status                    string            `json:"status"`
+	StatusCategory            string            `json:"statusCategory"`
+	StatusSummary             string            `json:"statusSummary"`
+	ExpectedDeliveryTimeStamp string            `json:"expectedDeliveryTimeStamp"`
+	PredictedDeliveryDate     string            `json:"predictedDeliveryDate"`
+	EmailEnabled              track.Bool        `json:"emailEnabled"`
+	ProofOfDeliveryEnabled    track.Bool        `json:"proofOfDeliveryEnabled"`
+	TrackingEvents            track.List[event] `json:"trackingEvents"`
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// milestone maps a status category (or an event's words).
+func milestone(category, text string) domain.Milestone {
+	c := strings.ToLower(strings.TrimSpace(category))
+	base := domain.MilestoneUnknown
+	switch {
+	case strings.Contains(c, "pre-shipment") || strings.Contains(c, "label created") || strings.Contains(c, "shipping label created"):
+		base = domain.MilestoneLabelCreated
+	case strings.Contains(c, "accepted") || strings.Contains(c, "picked up"):
+		base = domain.MilestonePickedUp
+	case strings.Contains(c, "out for delivery"):
+		base = domain.MilestoneOutForDelivery
+	case strings.Contains(c, "available for pickup"):
+		base = domain.MilestoneOutForDelivery
+	case strings.Contains(c, "delivered"):
+		base = domain.MilestoneDelivered
+	case strings.Contains(c, "delivery attempt") || strings.Contains(c, "notice left"):
+		base = domain.MilestoneDeliveryFailed
+	case strings.Contains(c, "return to sender"):
+		base = domain.MilestoneReturned
+	case strings.Contains(c, "alert"):
+		base = domain.MilestoneException
+	case strings.Contains(c, "in transit") || strings.Contains(c, "in-transit") || strings.Contains(c, "arrived") || strings.Contains(c, "departed"):
+		base = domain.MilestoneInTransit
+	}
+	return track.Refine(base, category+" "+text)
+}
+
+// Track asks for each number in turn (the API takes one at a time).
+func (c *Client) Track(ctx context.Context, numbers []string) ([]domain.TrackResult, error) {
+	var out []domain.TrackResult
+	for _, n := range numbers {
+		r, err := c.one(ctx, n, true)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (c *Client) one(ctx context.Context, n string, again bool) (domain.TrackResult, error) {
+	tok, err := c.token.Get(ctx)
+	if err != nil {
+		return domain.TrackResult{}, err
+	}
+	resp, err := c.rc.Get(ctx, "/tracking/v3/tracking/"+url.PathEscape(n), url.Values{"expand": {"DETAIL"}}, func(r *resty.Request) { r.SetAuthToken(tok) })
+	var ce *rest.CredentialsError
+	if errors.As(err, &ce) && again {
+		c.token.Invalidate()
+		return c.one(ctx, n, false)
+	}
+	if err != nil {
+		return domain.TrackResult{}, err
+	}
+	res := domain.TrackResult{Number: n, Raw: resp.Body()}
+	if resp.StatusCode() == http.StatusNotFound {
+		var e errorBody
+		_ = json.Unmarshal(resp.Body(), &e)
+		res.NotFound = e.Error.Message
+		if res.NotFound == "" {
+			res.NotFound = "USPS has no record of this number"
+		}
+		return res, nil
+	}
+	var body response
+	if err := json.Unmarshal(resp.Body(), &body); err != nil {
+		return res, domain.Errorf(domain.EINVALID, "USPS's answer for %s is not the JSON its API documents: %v", n, err)
+	}
+	res.Milestone, res.Status = milestone(body.StatusCategory, body.Status), body.StatusSummary
+	if res.Status == "" {
+		res.Status = body.Status
+	}
+	for _, e := range body.TrackingEvents {
+		at := track.ParseTime(e.GMTTimestamp)
+		if at.IsZero() {
+			at = track.ParseTime(e.EventTimestamp)
+		}
+		country := ""
+		if e.EventCountry != nil {
+			country = *e.EventCountry
+		}
+		res.Events = append(res.Events, domain.TrackEvent{At: at, Code: string(e.EventCode), Text: e.EventType,
+			Location: track.Place(e.EventCity, e.EventState, e.EventZIP, country), Milestone: milestone(e.EventType, "")})
+	}
+	res.ETA = track.ParseTime(body.ExpectedDeliveryTimeStamp)
+	if res.ETA.IsZero() {
+		res.ETA = track.ParseTime(body.PredictedDeliveryDate)
+	}
+	return res, nil
+}
+
+// Check proves the client id and secret by getting a token.
+func (c *Client) Check(ctx context.Context) error {
+	c.token.Invalidate()
+	_, err := c.token.Get(ctx)
+	return err
+}
