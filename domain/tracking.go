@@ -279,3 +279,58 @@ func OrderFollowsParcels(ms []Milestone, reasons []string) (OrderStatus, string)
 	}
 	return "", ""
 }
+
+// ShipmentFilter chooses shipments for the Shipments screen and the command line.
+type ShipmentFilter struct {
+	Milestone Milestone // "" any
+	Carrier   string    // "" any
+	Country   Country   // destination, "" any
+	Search    string    // tracking or order number (prefix)
+	// Exceptions lists only what needs attention (the exceptions queue).
+	Exceptions bool
+}
+
+// DueFilter chooses the shipments a poll asks about.
+type DueFilter struct {
+	Carrier string // "" every carrier
+	All     bool   // every undelivered shipment, due or not
+	Limit   int    // 0: no limit
+}
+
+// OnTime is the delivered-on-time rate of a carrier to a country.
+type OnTime struct {
+	Carrier   string
+	Country   Country
+	Delivered int
+	OnTime    int // delivered by the ETA the carrier gave (or within 5 days without one)
+}
+
+// TrackingStore keeps carrier accounts, shipments and their events.
+type TrackingStore interface {
+	CarrierAccounts(ctx context.Context) ([]CarrierAccount, error)
+	SaveCarrierAccount(ctx context.Context, a *CarrierAccount) error
+	DeleteCarrierAccount(ctx context.Context, id int64) error
+	// SetAccountFailing marks an account as failing ("" clears it).
+	SetAccountFailing(ctx context.Context, id int64, why string, at time.Time) error
+	// ReserveRequests takes up to n requests of an account's budget for the
+	// UTC day of at, never more than perDay in all; it returns how many.
+	ReserveRequests(ctx context.Context, accountID int64, at time.Time, n, perDay int) (int, error)
+	// ReleaseRequests gives back reserved requests that were not made.
+	ReleaseRequests(ctx context.Context, accountID int64, at time.Time, n int) error
+	UsedToday(ctx context.Context, accountID int64, at time.Time) (int, error)
+
+	// AddShipment registers a parcel shipped outside Portolan.
+	AddShipment(ctx context.Context, s *Shipment, policy TrackingPolicy) error
+	DueShipments(ctx context.Context, now time.Time, f DueFilter) ([]Shipment, error)
+	// RecordTracking stores what carriers said: new events (deduplicated)
+	// with the raw answer, the milestone, ETA and the next poll; orders
+	// follow their parcels. It returns how many shipments changed.
+	RecordTracking(ctx context.Context, results map[int64]TrackResult, policy TrackingPolicy, now time.Time) (int, error)
+	// RecordTrackingError notes a failed poll of shipments and backs them off.
+	RecordTrackingError(ctx context.Context, ids []int64, why string, policy TrackingPolicy, now time.Time) error
+	Shipments(ctx context.Context, f ShipmentFilter, now time.Time, stale time.Duration, offset, limit int) ([]Shipment, error)
+	CountShipments(ctx context.Context, f ShipmentFilter, now time.Time, stale time.Duration) (int, error)
+	Shipment(ctx context.Context, id int64) (Shipment, []TrackEvent, error)
+	MilestoneCounts(ctx context.Context) (map[Milestone]int, error)
+	OnTimeRates(ctx context.Context) ([]OnTime, error)
+}

@@ -112,6 +112,10 @@ func (db *LedgerStore) Dispatch(ctx context.Context, parcelIDs []int64, carrier 
 			if _, err := l.x.ExecContext(ctx, `UPDATE parcels SET status = 'dispatched', carrier = ?, manifest_id = ? WHERE id = ?`, carrier, manifest, pid); err != nil {
 				return translate(err)
 			}
+			// Tracking starts now: the parcel's first poll is due soon.
+			if err := insertShipments(ctx, l.x, []int64{pid}, carrier, l.now, domain.DefaultTrackingPolicy().FirstPoll); err != nil {
+				return err
+			}
 			var left int
 			if err := l.x.QueryRowContext(ctx, `SELECT count(*) FROM parcels WHERE order_id = ? AND status <> 'dispatched'`, orderID).Scan(&left); err != nil {
 				return err

@@ -1,0 +1,642 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// TrackingStore keeps carrier accounts, shipments and tracking events.
+type TrackingStore struct{ *DB }
+
+// TrackingStore returns the tracking store.
+func (db *DB) TrackingStore() *TrackingStore { return &TrackingStore{db} }
+
+var _ domain.TrackingStore = (*TrackingStore)(nil)
+
+type accountCredentials struct {
+	Key          string `json:"key,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	ClientSecret string `json:"client_secret,omitempty"`
+}
+
+// CarrierAccounts lists the accounts with their credentials, by name.
+func (db *TrackingStore) CarrierAccounts(ctx context.Context) ([]domain.CarrierAccount, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, kind, name, base_url, credentials, per_second, per_day, failing, coalesce(checked_at, 0)
+		FROM carrier_accounts ORDER BY name`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.CarrierAccount
+	for rows.Next() {
+		var a domain.CarrierAccount
+		var kind, creds string
+		var checked int64
+		if err := rows.Scan(&a.ID, &kind, &a.Name, &a.BaseURL, &creds, &a.PerSecond, &a.PerDay, &a.Failing, &checked); err != nil {
+			return nil, err
+		}
+		var c accountCredentials
+		if err := json.Unmarshal([]byte(creds), &c); err != nil {
+			a.Failing = "the stored credentials are damaged; enter them again"
+		}
+		a.Kind, a.Key, a.ClientID, a.ClientSecret = domain.CarrierKind(kind), c.Key, c.ClientID, c.ClientSecret
+		if checked > 0 {
+			a.CheckedAt = fromMS(checked)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// SaveCarrierAccount adds an account (ID 0) or changes one; empty
+// credentials on a change keep the stored ones.
+func (db *TrackingStore) SaveCarrierAccount(ctx context.Context, a *domain.CarrierAccount) error {
+	if a.ID != 0 {
+		old, err := db.CarrierAccounts(ctx)
+		if err != nil {
+			return err
+		}
+		for _, o := range old {
+			if o.ID == a.ID {
+				if a.Key == "" {
+					a.Key = o.Key
+				}
+				if a.ClientID == "" {
+					a.ClientID = o.ClientID
+				}
+				if a.ClientSecret == "" {
+					a.ClientSecret = o.ClientSecret
+				}
+			}
+		}
+	}
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(accountCredentials{Key: a.Key, ClientID: a.ClientID, ClientSecret: a.ClientSecret})
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if a.ID == 0 {
+			res, err := tx.ExecContext(ctx, `INSERT INTO carrier_accounts (kind, name, base_url, credentials, per_second, per_day, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, string(a.Kind), a.Name, a.BaseURL, string(b), a.PerSecond, a.PerDay, millis(time.Now()))
+			if errors.Is(translate(err), domain.ErrConflict) {
+				return domain.Errorf(domain.ECONFLICT, "there is already a carrier account named %q", a.Name)
+			}
+			if err != nil {
+				return err
+			}
+			a.ID, err = res.LastInsertId()
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE carrier_accounts SET kind = ?, name = ?, base_url = ?, credentials = ?, per_second = ?, per_day = ?,
+			failing = '' WHERE id = ?`, string(a.Kind), a.Name, a.BaseURL, string(b), a.PerSecond, a.PerDay, a.ID)
+		if errors.Is(translate(err), domain.ErrConflict) {
+			return domain.Errorf(domain.ECONFLICT, "there is already a carrier account named %q", a.Name)
+		}
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.ENOTFOUND, "no carrier account %d", a.ID)
+		}
+		return nil
+	})
+}
+
+// DeleteCarrierAccount removes an account (its shipments stay).
+func (db *TrackingStore) DeleteCarrierAccount(ctx context.Context, id int64) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM carrier_accounts WHERE id = ?`, id)
+		return err
+	})
+}
+
+// SetAccountFailing marks an account as failing, or clears it.
+func (db *TrackingStore) SetAccountFailing(ctx context.Context, id int64, why string, at time.Time) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE carrier_accounts SET failing = ?, checked_at = ? WHERE id = ?`, why, millis(at), id)
+		return err
+	})
+}
+
+func utcDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// ReserveRequests takes up to n requests of the account's budget for the
+// UTC day, in one write transaction, so that two processes never take more
+// than perDay between them.
+func (db *TrackingStore) ReserveRequests(ctx context.Context, accountID int64, at time.Time, n, perDay int) (int, error) {
+	got := 0
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var used int
+		err := tx.QueryRowContext(ctx, `SELECT used FROM carrier_usage WHERE account_id = ? AND day = ?`, accountID, utcDay(at)).Scan(&used)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		got = max(0, min(n, perDay-used))
+		if got == 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO carrier_usage (account_id, day, used) VALUES (?, ?, ?)
+			ON CONFLICT (account_id, day) DO UPDATE SET used = used + excluded.used`, accountID, utcDay(at), got)
+		return err
+	})
+	return got, err
+}
+
+// ReleaseRequests gives back requests reserved but not made.
+func (db *TrackingStore) ReleaseRequests(ctx context.Context, accountID int64, at time.Time, n int) error {
+	if n <= 0 {
+		return nil
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE carrier_usage SET used = max(0, used - ?) WHERE account_id = ? AND day = ?`, n, accountID, utcDay(at))
+		return err
+	})
+}
+
+// UsedToday is how many requests the account made on the UTC day of at.
+func (db *TrackingStore) UsedToday(ctx context.Context, accountID int64, at time.Time) (int, error) {
+	var used int
+	err := db.read.QueryRowContext(ctx, `SELECT used FROM carrier_usage WHERE account_id = ? AND day = ?`, accountID, utcDay(at)).Scan(&used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return used, translate(err)
+}
+
+// AddShipment registers a parcel shipped outside Portolan (or by a partner)
+// for tracking; its first poll is due at once.
+func (db *TrackingStore) AddShipment(ctx context.Context, s *domain.Shipment, policy domain.TrackingPolicy) error {
+	if strings.TrimSpace(s.Carrier) == "" || strings.TrimSpace(s.Tracking) == "" {
+		return domain.Errorf(domain.EINVALID, "a shipment needs its carrier and tracking number")
+	}
+	if s.ShippedAt.IsZero() {
+		s.ShippedAt = db.now()
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		var dest string
+		if err := tx.QueryRowContext(ctx, `SELECT number, ship_country FROM orders WHERE id = ?`, s.OrderID).Scan(&s.OrderNumber, &dest); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return domain.Errorf(domain.ENOTFOUND, "no order %d", s.OrderID)
+			}
+			return err
+		}
+		s.Destination, s.Milestone = domain.Country(dest), domain.MilestoneLabelCreated
+		res, err := tx.ExecContext(ctx, `INSERT INTO shipments (order_id, carrier, tracking, destination, shipped_at, next_poll_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, s.OrderID, s.Carrier, s.Tracking, dest, millis(s.ShippedAt), millis(s.ShippedAt))
+		if errors.Is(translate(err), domain.ErrConflict) {
+			return domain.Errorf(domain.ECONFLICT, "%s %s is already tracked", s.Carrier, s.Tracking)
+		}
+		if err != nil {
+			return err
+		}
+		s.ID, err = res.LastInsertId()
+		return err
+	})
+}
+
+// insertShipments starts tracking dispatched parcels (inside the dispatch
+// transaction) and queues their tracking numbers for the storefront.
+func insertShipments(ctx context.Context, x execer, parcelIDs []int64, carrier string, now int64, firstPoll time.Duration) error {
+	for _, pid := range parcelIDs {
+		res, err := x.ExecContext(ctx, `INSERT INTO shipments (parcel_id, order_id, carrier, tracking, destination, shipped_at, next_poll_at)
+			SELECT pa.id, pa.order_id, ?, pa.tracking, o.ship_country, ?, ? FROM parcels pa JOIN orders o ON o.id = pa.order_id WHERE pa.id = ?
+			ON CONFLICT DO NOTHING`, carrier, now, now+firstPoll.Milliseconds(), pid)
+		if err != nil {
+			return translate(err)
+		}
+		if id, err := res.LastInsertId(); err == nil && id > 0 {
+			if n, _ := res.RowsAffected(); n > 0 {
+				if _, err := x.ExecContext(ctx, `INSERT INTO tracking_pushes (shipment_id, next_at) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, now); err != nil {
+					return translate(err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+const shipmentColumns = `s.id, coalesce(s.parcel_id, 0), s.order_id, o.number, s.carrier, s.tracking, s.destination, s.shipped_at, s.milestone, s.status,
+	coalesce(s.last_event_at, 0), coalesce(s.eta, 0), coalesce(s.next_poll_at, 0), coalesce(s.polled_at, 0), s.error, coalesce(s.delivered_at, 0), s.unchanged`
+
+func scanShipment(r interface{ Scan(...any) error }) (domain.Shipment, int, error) {
+	var s domain.Shipment
+	var dest, m string
+	var shipped, last, eta, next, polled, delivered int64
+	var unchanged int
+	err := r.Scan(&s.ID, &s.ParcelID, &s.OrderID, &s.OrderNumber, &s.Carrier, &s.Tracking, &dest, &shipped, &m, &s.Status,
+		&last, &eta, &next, &polled, &s.Error, &delivered, &unchanged)
+	s.Destination, s.Milestone, s.ShippedAt = domain.Country(dest), domain.Milestone(m), fromMS(shipped)
+	for _, p := range []struct {
+		v  int64
+		to *time.Time
+	}{{last, &s.LastEventAt}, {eta, &s.ETA}, {next, &s.NextPollAt}, {polled, &s.PolledAt}, {delivered, &s.DeliveredAt}} {
+		if p.v > 0 {
+			*p.to = fromMS(p.v)
+		}
+	}
+	return s, unchanged, err
+}
+
+// DueShipments lists what a poll should ask about: shipments whose next
+// poll is due (every undelivered one with All), oldest due first.
+func (db *TrackingStore) DueShipments(ctx context.Context, now time.Time, f domain.DueFilter) ([]domain.Shipment, error) {
+	q := `SELECT ` + shipmentColumns + ` FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.next_poll_at IS NOT NULL`
+	args := []any{}
+	if !f.All {
+		q += ` AND s.next_poll_at <= ?`
+		args = append(args, millis(now))
+	}
+	if f.Carrier != "" {
+		q += ` AND s.carrier = ? COLLATE NOCASE`
+		args = append(args, f.Carrier)
+	}
+	q += ` ORDER BY s.next_poll_at, s.id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Shipment
+	for rows.Next() {
+		s, _, err := scanShipment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// RecordTracking stores what the carriers said, in one transaction.
+func (db *TrackingStore) RecordTracking(ctx context.Context, results map[int64]domain.TrackResult, policy domain.TrackingPolicy, now time.Time) (int, error) {
+	ids := make([]int64, 0, len(results))
+	for id := range results {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	changed := 0
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		changed = 0
+		orders := map[int64]bool{}
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO tracking_events (shipment_id, at, code, location, text, milestone, payload_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, id := range ids {
+			r := results[id]
+			var milestone, status string
+			var unchanged int
+			var eta, last sql.NullInt64
+			var orderID int64
+			err := tx.QueryRowContext(ctx, `SELECT milestone, status, unchanged, eta, last_event_at, order_id FROM shipments WHERE id = ?`, id).
+				Scan(&milestone, &status, &unchanged, &eta, &last, &orderID)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if r.NotFound != "" {
+				next := policy.NextPoll(now, domain.MilestoneUnknown, unchanged+1)
+				if _, err := tx.ExecContext(ctx, `UPDATE shipments SET polled_at = ?, error = ?, unchanged = unchanged + 1, next_poll_at = ? WHERE id = ?`,
+					millis(now), "carrier: "+r.NotFound, millis(next), id); err != nil {
+					return err
+				}
+				continue
+			}
+			// Events newest last; a payload row only when something new arrived.
+			evs := append([]domain.TrackEvent(nil), r.Events...)
+			sort.SliceStable(evs, func(i, j int) bool { return evs[i].At.Before(evs[j].At) })
+			var payload int64
+			newEvents := 0
+			for _, e := range evs {
+				if e.At.IsZero() {
+					continue
+				}
+				if payload == 0 && len(r.Raw) > 0 {
+					res, err := tx.ExecContext(ctx, `INSERT INTO tracking_payloads (shipment_id, at, body) VALUES (?, ?, ?)`, id, millis(now), domain.RawPayload(r.Raw))
+					if err != nil {
+						return err
+					}
+					payload, _ = res.LastInsertId()
+				}
+				res, err := ins.ExecContext(ctx, id, millis(e.At), e.Code, e.Location, e.Text, string(e.Milestone), nullID(payload))
+				if err != nil {
+					return err
+				}
+				if n, _ := res.RowsAffected(); n > 0 {
+					newEvents++
+				}
+			}
+			m := r.Milestone
+			if !m.Valid() {
+				m = domain.MilestoneUnknown
+			}
+			newLast := last
+			if e, ok := latestEvent(evs); ok && (!last.Valid || millis(e.At) > last.Int64) {
+				newLast = sql.NullInt64{Int64: millis(e.At), Valid: true}
+			}
+			newETA := eta
+			if !r.ETA.IsZero() {
+				newETA = sql.NullInt64{Int64: millis(r.ETA), Valid: true}
+			}
+			moved := newEvents > 0 || string(m) != milestone || r.Status != status || newETA != eta
+			if moved {
+				changed++
+				unchanged = 0
+				orders[orderID] = true
+			} else {
+				unchanged++
+			}
+			var next, delivered any
+			if n := policy.NextPoll(now, m, unchanged); !n.IsZero() {
+				next = millis(n)
+			}
+			if m == domain.MilestoneDelivered {
+				delivered = millis(now)
+				if e, ok := latestEvent(evs); ok {
+					delivered = millis(e.At)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE shipments SET milestone = ?, status = ?, last_event_at = ?, eta = ?, next_poll_at = ?, polled_at = ?,
+				unchanged = ?, error = '', delivered_at = coalesce(?, delivered_at) WHERE id = ?`,
+				string(m), r.Status, newLast, newETA, next, millis(now), unchanged, delivered, id); err != nil {
+				return err
+			}
+		}
+		for orderID := range orders {
+			if err := followParcels(ctx, tx, orderID, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return changed, err
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func latestEvent(evs []domain.TrackEvent) (domain.TrackEvent, bool) {
+	var best domain.TrackEvent
+	ok := false
+	for _, e := range evs {
+		if !e.At.IsZero() && (!ok || e.At.After(best.At)) {
+			best, ok = e, true
+		}
+	}
+	return best, ok
+}
+
+// followParcels moves an order to delivered when all its shipments are, or
+// to exception when one is (with the carrier's words), where its status
+// allows; the change is recorded in its history.
+func followParcels(ctx context.Context, tx *sql.Tx, orderID int64, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT milestone, status FROM shipments WHERE order_id = ? ORDER BY id`, orderID)
+	if err != nil {
+		return err
+	}
+	var ms []domain.Milestone
+	var reasons []string
+	for rows.Next() {
+		var m, s string
+		if err := rows.Scan(&m, &s); err != nil {
+			rows.Close()
+			return err
+		}
+		ms, reasons = append(ms, domain.Milestone(m)), append(reasons, s)
+	}
+	rows.Close()
+	to, reason := domain.OrderFollowsParcels(ms, reasons)
+	if to == "" {
+		return nil
+	}
+	var from string
+	if err := tx.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, orderID).Scan(&from); err != nil {
+		return err
+	}
+	if domain.OrderStatus(from) == to || !domain.CanTransition(domain.OrderStatus(from), to) {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, updated_at = ? WHERE id = ?`, string(to), millis(now), orderID); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)`,
+		orderID, millis(now), from, string(to), "tracking: "+reason)
+	return err
+}
+
+// RecordTrackingError notes that a poll of these shipments failed (the
+// carrier's answer was unusable): they are asked again later, backing off.
+func (db *TrackingStore) RecordTrackingError(ctx context.Context, ids []int64, why string, policy domain.TrackingPolicy, now time.Time) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			var m string
+			var unchanged int
+			if err := tx.QueryRowContext(ctx, `SELECT milestone, unchanged FROM shipments WHERE id = ?`, id).Scan(&m, &unchanged); err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					continue
+				}
+				return err
+			}
+			next := policy.NextPoll(now, domain.Milestone(m), unchanged+1)
+			if next.IsZero() {
+				next = now.Add(policy.MaxInterval)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE shipments SET error = ?, polled_at = ?, unchanged = unchanged + 1, next_poll_at = ? WHERE id = ?`,
+				why, millis(now), millis(next), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// attention is why a shipment needs a look, "" when it does not.
+func attention(s domain.Shipment, now time.Time, stale time.Duration) (string, int) {
+	switch s.Milestone {
+	case domain.MilestoneException:
+		return "Exception", 1
+	case domain.MilestoneReturned:
+		return "Returned to sender", 1
+	case domain.MilestoneDeliveryFailed:
+		return "Delivery failed", 2
+	case domain.MilestoneCustomsHold:
+		return "Customs hold", 2
+	case domain.MilestoneDelivered:
+		return "", 0
+	}
+	last := s.LastEventAt
+	if last.IsZero() {
+		last = s.ShippedAt
+	}
+	if now.Sub(last) > stale {
+		return fmt.Sprintf("No scan for %d days", int(now.Sub(last).Hours()/24)), 3
+	}
+	if !s.ETA.IsZero() && now.After(s.ETA) {
+		return "Late against the ETA", 4
+	}
+	return "", 0
+}
+
+func shipmentWhere(f domain.ShipmentFilter, now time.Time, stale time.Duration) (string, []any) {
+	var where []string
+	var args []any
+	if f.Exceptions {
+		where = append(where, `(s.milestone IN ('exception', 'delivery_failed', 'customs_hold', 'returned_to_sender')
+			OR (s.milestone NOT IN ('delivered', 'returned_to_sender') AND coalesce(s.last_event_at, s.shipped_at) < ?)
+			OR (s.milestone NOT IN ('delivered', 'returned_to_sender') AND s.eta IS NOT NULL AND s.eta < ?))`)
+		args = append(args, millis(now.Add(-stale)), millis(now))
+	}
+	if f.Milestone != "" {
+		where = append(where, `s.milestone = ?`)
+		args = append(args, string(f.Milestone))
+	}
+	if f.Carrier != "" {
+		where = append(where, `s.carrier = ? COLLATE NOCASE`)
+		args = append(args, f.Carrier)
+	}
+	if f.Country != "" {
+		where = append(where, `s.destination = ?`)
+		args = append(args, string(f.Country))
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		where = append(where, `(s.tracking LIKE ? ESCAPE '\' OR o.number LIKE ? ESCAPE '\')`)
+		p := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToUpper(q)) + "%"
+		args = append(args, p, p)
+	}
+	if len(where) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// Shipments lists shipments, newest dispatch first; the exceptions queue
+// puts exceptions and returns first, then failed deliveries and customs
+// holds, then parcels with no scan for the stale period, then late ones.
+func (db *TrackingStore) Shipments(ctx context.Context, f domain.ShipmentFilter, now time.Time, stale time.Duration, offset, limit int) ([]domain.Shipment, error) {
+	where, args := shipmentWhere(f, now, stale)
+	order := ` ORDER BY s.shipped_at DESC, s.id DESC`
+	if f.Exceptions {
+		order = ` ORDER BY CASE WHEN s.milestone IN ('exception', 'returned_to_sender') THEN 1
+			WHEN s.milestone IN ('delivery_failed', 'customs_hold') THEN 2
+			WHEN coalesce(s.last_event_at, s.shipped_at) < ? THEN 3 ELSE 4 END, coalesce(s.last_event_at, s.shipped_at), s.id`
+		args = append(args, millis(now.Add(-stale)))
+	}
+	args = append(args, limit, offset)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+shipmentColumns+` FROM shipments s JOIN orders o ON o.id = s.order_id`+where+order+` LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Shipment
+	for rows.Next() {
+		s, _, err := scanShipment(rows)
+		if err != nil {
+			return nil, err
+		}
+		s.Attention, _ = attention(s, now, stale)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// CountShipments counts what Shipments lists.
+func (db *TrackingStore) CountShipments(ctx context.Context, f domain.ShipmentFilter, now time.Time, stale time.Duration) (int, error) {
+	where, args := shipmentWhere(f, now, stale)
+	join := ""
+	if strings.TrimSpace(f.Search) != "" {
+		join = ` JOIN orders o ON o.id = s.order_id`
+	}
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM shipments s`+join+where, args...).Scan(&n)
+	return n, translate(err)
+}
+
+// Shipment reads one shipment with its events, newest first.
+func (db *TrackingStore) Shipment(ctx context.Context, id int64) (domain.Shipment, []domain.TrackEvent, error) {
+	s, _, err := scanShipment(db.read.QueryRowContext(ctx, `SELECT `+shipmentColumns+` FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil, domain.Errorf(domain.ENOTFOUND, "no shipment %d", id)
+	}
+	if err != nil {
+		return s, nil, translate(err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT at, code, location, text, milestone FROM tracking_events WHERE shipment_id = ? ORDER BY at DESC, id DESC`, id)
+	if err != nil {
+		return s, nil, translate(err)
+	}
+	defer rows.Close()
+	var evs []domain.TrackEvent
+	for rows.Next() {
+		var e domain.TrackEvent
+		var at int64
+		var m string
+		if err := rows.Scan(&at, &e.Code, &e.Location, &e.Text, &m); err != nil {
+			return s, nil, err
+		}
+		e.At, e.Milestone = fromMS(at), domain.Milestone(m)
+		evs = append(evs, e)
+	}
+	return s, evs, rows.Err()
+}
+
+// MilestoneCounts counts shipments per milestone.
+func (db *TrackingStore) MilestoneCounts(ctx context.Context) (map[domain.Milestone]int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT milestone, count(*) FROM shipments GROUP BY milestone`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[domain.Milestone]int{}
+	for rows.Next() {
+		var m string
+		var n int
+		if err := rows.Scan(&m, &n); err != nil {
+			return nil, err
+		}
+		out[domain.Milestone(m)] = n
+	}
+	return out, rows.Err()
+}
+
+// OnTimeRates gives, per carrier and destination, how many delivered
+// parcels arrived by the carrier's ETA (or within 5 days of dispatch when
+// it gave none).
+func (db *TrackingStore) OnTimeRates(ctx context.Context) ([]domain.OnTime, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT carrier, destination, count(*),
+			sum(CASE WHEN delivered_at <= coalesce(eta + 86400000 - 1, shipped_at + 5 * 86400000) THEN 1 ELSE 0 END)
+		FROM shipments WHERE delivered_at IS NOT NULL GROUP BY carrier, destination ORDER BY carrier, destination`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.OnTime
+	for rows.Next() {
+		var o domain.OnTime
+		var c string
+		if err := rows.Scan(&o.Carrier, &c, &o.Delivered, &o.OnTime); err != nil {
+			return nil, err
+		}
+		o.Country = domain.Country(c)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,162 @@
+package sqlite_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sqlite"
+)
+
+func TestCarrierAccountsAndBudget(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "b.db")
+	one, err := sqlite.Open(path)
+	must(t, err)
+	defer one.Close()
+	ts := one.TrackingStore()
+	a := domain.CarrierAccount{Kind: domain.CarrierDHL, Name: "DHL", Key: "k1", PerDay: 100}
+	must(t, ts.SaveCarrierAccount(ctx, &a))
+	if err := ts.SaveCarrierAccount(ctx, &domain.CarrierAccount{Kind: domain.CarrierDHL, Name: "dhl", Key: "k"}); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("duplicate name: %v", err)
+	}
+	// A change without the key keeps it.
+	a.Key, a.PerSecond = "", 2
+	must(t, ts.SaveCarrierAccount(ctx, &a))
+	list, _ := ts.CarrierAccounts(ctx)
+	if len(list) != 1 || list[0].Key != "k1" || list[0].PerSecond != 2 || list[0].BaseURL != "https://api-eu.dhl.com" {
+		t.Fatalf("accounts %+v", list)
+	}
+	// Two processes reserving at once never take more than the day's 100.
+	two, err := sqlite.Open(path)
+	must(t, err)
+	defer two.Close()
+	day := time.Date(2026, 11, 27, 23, 59, 0, 0, time.UTC)
+	var mu sync.Mutex
+	total := 0
+	var wg sync.WaitGroup
+	for _, db := range []*sqlite.DB{one, two, one, two} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				n, err := db.TrackingStore().ReserveRequests(ctx, a.ID, day, 3, 100)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				total += n
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if used, _ := ts.UsedToday(ctx, a.ID, day); total != 100 || used != 100 {
+		t.Errorf("reserved %d, used %d; the budget is 100", total, used)
+	}
+	// The quota resets at 00:00 UTC; unused requests go back.
+	if n, _ := ts.ReserveRequests(ctx, a.ID, day.Add(2*time.Minute), 5, 100); n != 5 {
+		t.Errorf("next day: %d", n)
+	}
+	must(t, ts.ReleaseRequests(ctx, a.ID, day.Add(2*time.Minute), 2))
+	if used, _ := ts.UsedToday(ctx, a.ID, day.Add(2*time.Minute)); used != 3 {
+		t.Errorf("after release %d", used)
+	}
+	must(t, ts.SetAccountFailing(ctx, a.ID, "DHL refused the key", day))
+	list, _ = ts.CarrierAccounts(ctx)
+	if list[0].Failing != "DHL refused the key" {
+		t.Errorf("failing %q", list[0].Failing)
+	}
+}
+
+func TestRecordTrackingDedupesAndOrdersFollow(t *testing.T) {
+	db := openTemp(t)
+	f := newFixture(t, db)
+	ts := db.TrackingStore()
+	policy := domain.DefaultTrackingPolicy()
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	var ships []*domain.Shipment
+	for i, country := range []string{"JP", "US", "DE"} {
+		o := order(f.channel.ID, fmt.Sprint("T", i), fmt.Sprint("#T", i), placedAt, "名前", "a@example.com", country, "EUR", "PRT-1")
+		o.Status = domain.StatusShipped
+		must(t, db.OrderStore().CreateOrder(ctx, o))
+		s := &domain.Shipment{OrderID: o.ID, Carrier: "DHL", Tracking: fmt.Sprintf("331881002%d", i), ShippedAt: now.Add(-8 * 24 * time.Hour)}
+		must(t, ts.AddShipment(ctx, s, policy))
+		ships = append(ships, s)
+	}
+	if err := ts.AddShipment(ctx, &domain.Shipment{OrderID: ships[0].OrderID, Carrier: "DHL", Tracking: "3318810020"}, policy); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("same number twice: %v", err)
+	}
+	due, _ := ts.DueShipments(ctx, now, domain.DueFilter{})
+	if len(due) != 3 || due[0].Destination != "JP" {
+		t.Fatalf("due %+v", due)
+	}
+	ev := func(h int, code, text string, m domain.Milestone) domain.TrackEvent {
+		return domain.TrackEvent{At: now.Add(time.Duration(-h) * time.Hour), Code: code, Text: text, Location: "TOKYO", Milestone: m}
+	}
+	results := map[int64]domain.TrackResult{
+		ships[0].ID: {Milestone: domain.MilestoneDelivered, Status: "Delivered", Raw: []byte(`{"a":1}`),
+			Events: []domain.TrackEvent{ev(2, "OK", "Delivered", domain.MilestoneDelivered), ev(30, "PU", "Picked up", domain.MilestonePickedUp)}},
+		ships[1].ID: {Milestone: domain.MilestoneException, Status: "Address unknown", ETA: now.Add(-24 * time.Hour),
+			Events: []domain.TrackEvent{ev(5, "BA", "Address unknown", domain.MilestoneException)}},
+		ships[2].ID: {NotFound: "No shipment with given tracking number found."},
+	}
+	changed, err := ts.RecordTracking(ctx, results, policy, now)
+	must(t, err)
+	if changed != 2 {
+		t.Errorf("changed %d", changed)
+	}
+	// The same answer again: nothing new, no duplicate events, backing off.
+	changed, err = ts.RecordTracking(ctx, results, policy, now.Add(time.Hour))
+	must(t, err)
+	s0, evs, _ := ts.Shipment(ctx, ships[0].ID)
+	if changed != 0 || len(evs) != 2 || evs[0].Text != "Delivered" || !s0.NextPollAt.IsZero() || s0.DeliveredAt.IsZero() {
+		t.Errorf("second record: changed %d, %d events, next %v, delivered %v", changed, len(evs), s0.NextPollAt, s0.DeliveredAt)
+	}
+	s1, _, _ := ts.Shipment(ctx, ships[1].ID)
+	if s1.Milestone != domain.MilestoneException || s1.NextPollAt.Sub(now.Add(time.Hour)) != 4*time.Hour {
+		t.Errorf("exception shipment %+v (next in %v)", s1, s1.NextPollAt.Sub(now.Add(time.Hour)))
+	}
+	s2, _, _ := ts.Shipment(ctx, ships[2].ID)
+	if !strings.Contains(s2.Error, "No shipment") || s2.Milestone != domain.MilestoneLabelCreated {
+		t.Errorf("unknown number %+v", s2)
+	}
+	// Orders follow: delivered, and exception with the carrier's words.
+	o0, _ := db.OrderStore().Order(ctx, ships[0].OrderID)
+	o1, _ := db.OrderStore().Order(ctx, ships[1].OrderID)
+	if o0.Status != domain.StatusDelivered || o1.Status != domain.StatusException {
+		t.Errorf("orders %s, %s", o0.Status, o1.Status)
+	}
+	hist := o1.History[len(o1.History)-1]
+	if !strings.Contains(hist.Reason, "Address unknown") {
+		t.Errorf("history %+v", hist)
+	}
+	// The exceptions queue: the exception first, then the parcel with no scan for 8 days.
+	q, err := ts.Shipments(ctx, domain.ShipmentFilter{Exceptions: true}, now, policy.StaleAfter, 0, 50)
+	must(t, err)
+	var got []string
+	for _, s := range q {
+		got = append(got, s.Tracking+":"+s.Attention)
+	}
+	if strings.Join(got, " ") != "3318810021:Exception 3318810022:No scan for 8 days" {
+		t.Errorf("queue %v", got)
+	}
+	if n, _ := ts.CountShipments(ctx, domain.ShipmentFilter{Exceptions: true}, now, policy.StaleAfter); n != 2 {
+		t.Errorf("queue count %d", n)
+	}
+	if n, _ := ts.CountShipments(ctx, domain.ShipmentFilter{Search: "#T1"}, now, policy.StaleAfter); n != 1 {
+		t.Errorf("search by order %d", n)
+	}
+	counts, _ := ts.MilestoneCounts(ctx)
+	if counts[domain.MilestoneDelivered] != 1 || counts[domain.MilestoneException] != 1 || counts[domain.MilestoneLabelCreated] != 1 {
+		t.Errorf("counts %v", counts)
+	}
+	rates, _ := ts.OnTimeRates(ctx)
+	if len(rates) != 1 || rates[0].Country != "JP" || rates[0].Delivered != 1 || rates[0].OnTime != 0 {
+		t.Errorf("on time %+v (delivered 8 days after dispatch, no ETA: late)", rates)
+	}
+}
