@@ -28,9 +28,14 @@ type Client struct {
 	token *track.Token
 }
 
-// New makes a client for the account.
-func New(a domain.CarrierAccount) (*Client, error) {
-	rc, err := track.NewREST(a, http.StatusNotFound)
+// New makes a client for the account; gate, when given, runs before
+// every request (the poller's rate and budget).
+func New(a domain.CarrierAccount, gate ...func(context.Context) error) (*Client, error) {
+	var g func(context.Context) error
+	if len(gate) > 0 {
+		g = gate[0]
+	}
+	rc, err := track.NewREST(a, g, http.StatusNotFound)
 	if err != nil {
 		return nil, err
 	}

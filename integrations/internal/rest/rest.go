@@ -36,6 +36,9 @@ type Client struct {
 	Keep map[int]bool
 	// Settings names where the user fixes refused credentials.
 	Settings string
+	// Gate, when set, is passed before every request (every retry too): a
+	// carrier's rate and daily budget. Its error ends the call.
+	Gate func(ctx context.Context) error
 }
 
 // New makes a client for the store at base with a per-request timeout.
@@ -89,7 +92,14 @@ func (c *Client) PostJSON(ctx context.Context, path string, body any, auth func(
 
 func (c *Client) do(ctx context.Context, send func(*resty.Request) (*resty.Response, error), auth func(*resty.Request)) (*resty.Response, error) {
 	var last error
+	var lastStatus int
+	var lastWait time.Duration
 	for attempt := 1; attempt <= c.Attempts; attempt++ {
+		if c.Gate != nil {
+			if err := c.Gate(ctx); err != nil {
+				return nil, err
+			}
+		}
 		req := c.http.R().SetContext(ctx)
 		if auth != nil {
 			auth(req)
@@ -108,6 +118,7 @@ func (c *Client) do(ctx context.Context, send func(*resty.Request) (*resty.Respo
 		case resp.StatusCode() == http.StatusTooManyRequests || resp.StatusCode() >= 500:
 			last = domain.Errorf(domain.EINTERNAL, "%s answered HTTP %d %s", c.base.Host, resp.StatusCode(), summary(resp))
 			wait = retryAfter(resp.Header())
+			lastStatus, lastWait = resp.StatusCode(), wait
 			if wait == 0 {
 				wait = c.Backoff(attempt)
 			}
@@ -117,15 +128,27 @@ func (c *Client) do(ctx context.Context, send func(*resty.Request) (*resty.Respo
 		if attempt == c.Attempts {
 			break
 		}
-		if wait > c.MaxWait {
-			wait = c.MaxWait
+		if wait > c.MaxWait { // asked to wait longer than makes sense now: come back later
+			return nil, &RetryableError{Status: lastStatus, Wait: wait, Err: fmt.Errorf("%w; it asks to wait %s", last, wait.Round(time.Second))}
 		}
 		if err := Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
-	return nil, fmt.Errorf("gave up after %d attempts: %w", c.Attempts, last)
+	return nil, &RetryableError{Status: lastStatus, Wait: lastWait, Err: fmt.Errorf("gave up after %d attempts: %w", c.Attempts, last)}
 }
+
+// RetryableError is a request that failed on a status or transport error
+// worth trying again later: Status is the last HTTP status (0 for a
+// transport error), Wait what the service asked to wait (0 when it did not say).
+type RetryableError struct {
+	Status int
+	Wait   time.Duration
+	Err    error
+}
+
+func (e *RetryableError) Error() string { return e.Err.Error() }
+func (e *RetryableError) Unwrap() error { return e.Err }
 
 // Sleep waits for d or until ctx ends.
 func Sleep(ctx context.Context, d time.Duration) error {

@@ -203,9 +203,9 @@ func Latest(events []domain.TrackEvent) (domain.TrackEvent, bool) {
 
 // NewREST makes the HTTP client of a carrier account: https only (http to
 // this computer), a 20 s timeout, three tries with the carrier's
-// Retry-After honoured up to 30 s, and the statuses the carrier uses for
-// "no such number" kept as answers.
-func NewREST(a domain.CarrierAccount, keep ...int) (*rest.Client, error) {
+// Retry-After honoured up to 30 s, the statuses the carrier uses for "no
+// such number" kept as answers, and gate (when not nil) before every request.
+func NewREST(a domain.CarrierAccount, gate func(context.Context) error, keep ...int) (*rest.Client, error) {
 	u, err := domain.CheckCredentialURL(a.BaseURL)
 	if err != nil {
 		return nil, err
@@ -213,6 +213,7 @@ func NewREST(a domain.CarrierAccount, keep ...int) (*rest.Client, error) {
 	c := rest.New(u, 20*time.Second)
 	c.Attempts, c.MaxWait = 3, 30*time.Second
 	c.Settings = "the carrier account " + strconv.Quote(a.Name) + " (Shipments → Carrier accounts)"
+	c.Gate = gate
 	c.Keep = map[int]bool{}
 	for _, s := range keep {
 		c.Keep[s] = true
