@@ -46,6 +46,7 @@ type App struct {
 	Demo       *DemoService
 	Intake     *IntakeService
 	Allocation *AllocationService
+	Tracking   *TrackingService
 }
 
 // EnvDB names the environment variable that overrides the default database path.
@@ -87,6 +88,7 @@ func Open(path string) (*App, error) {
 		Intake: &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource,
 			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap},
 	}
+	a.Tracking = newTrackingService(db.TrackingStore(), db.OrderStore())
 	a.Inventory.stockIn = a.Allocation.AfterStockIn
 	return a, nil
 }

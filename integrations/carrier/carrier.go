@@ -3,6 +3,8 @@ package carrier
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/carrier/dhl"
@@ -10,6 +12,7 @@ import (
 	"github.com/portolan/portolan/integrations/carrier/fedex"
 	"github.com/portolan/portolan/integrations/carrier/ups"
 	"github.com/portolan/portolan/integrations/carrier/usps"
+	"github.com/portolan/portolan/integrations/internal/rest"
 )
 
 // New returns the tracker of an account; gate (when not nil) runs before
@@ -28,4 +31,24 @@ func New(a domain.CarrierAccount, gate func(context.Context) error) (domain.Trac
 		return easypost.New(a, gate)
 	}
 	return nil, domain.Errorf(domain.EINVALID, "no tracking client for carrier kind %q", a.Kind)
+}
+
+// IsRefused reports whether err is the carrier refusing the account's
+// credentials (HTTP 401/403), with the error to show.
+func IsRefused(err error) (error, bool) {
+	var ce *rest.CredentialsError
+	if errors.As(err, &ce) {
+		return ce, true
+	}
+	return nil, false
+}
+
+// RetryLater reports whether err is worth trying later: the last HTTP
+// status (0 for a transport error) and the wait the carrier asked for.
+func RetryLater(err error) (status int, wait time.Duration, ok bool) {
+	var re *rest.RetryableError
+	if errors.As(err, &re) {
+		return re.Status, re.Wait, true
+	}
+	return 0, 0, false
 }

@@ -1,0 +1,469 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier"
+)
+
+// TrackingService polls carriers for the parcels on their way, within each
+// carrier account's budget, and keeps the Shipments screen's data.
+type TrackingService struct {
+	store  domain.TrackingStore
+	orders domain.OrderStore
+	// NewTracker makes a carrier account's client (tests and the sandbox
+	// use the real clients against local servers).
+	NewTracker func(a domain.CarrierAccount, gate func(context.Context) error) (domain.Tracker, error)
+	Policy     domain.TrackingPolicy
+	Now        func() time.Time
+
+	mu     sync.Mutex
+	pacers map[int64]*pacer // per account, for the life of the process
+	paused map[int64]time.Time
+}
+
+func newTrackingService(store domain.TrackingStore, orders domain.OrderStore) *TrackingService {
+	return &TrackingService{store: store, orders: orders, NewTracker: carrier.New, Policy: domain.DefaultTrackingPolicy(), Now: time.Now,
+		pacers: map[int64]*pacer{}, paused: map[int64]time.Time{}}
+}
+
+// pacer spaces requests evenly so that no second holds more than the rate.
+type pacer struct {
+	mu    sync.Mutex
+	every time.Duration
+	next  time.Time
+}
+
+func (p *pacer) wait(ctx context.Context) error {
+	p.mu.Lock()
+	now := time.Now()
+	at := p.next
+	if at.Before(now) {
+		at = now
+	}
+	p.next = at.Add(p.every)
+	p.mu.Unlock()
+	if d := at.Sub(now); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+// budget hands out an account's daily requests, reserving them from the
+// database in blocks so that every process shares one count.
+type budget struct {
+	store   domain.TrackingStore
+	account domain.CarrierAccount
+	pace    *pacer
+	at      time.Time
+	mu      sync.Mutex
+	held    int // reserved, not used yet
+	used    int
+}
+
+// errBudget is the day's budget running out.
+var errBudget = errors.New("budget used up")
+
+func (b *budget) gate(ctx context.Context) error {
+	b.mu.Lock()
+	if b.held == 0 {
+		n, err := b.store.ReserveRequests(ctx, b.account.ID, b.at, 10, b.account.PerDay)
+		if err != nil {
+			b.mu.Unlock()
+			return err
+		}
+		if n == 0 {
+			b.mu.Unlock()
+			return errBudget
+		}
+		b.held = n
+	}
+	b.held--
+	b.used++
+	b.mu.Unlock()
+	return b.pace.wait(ctx)
+}
+
+func (b *budget) release() {
+	b.mu.Lock()
+	n := b.held
+	b.held = 0
+	b.mu.Unlock()
+	_ = b.store.ReleaseRequests(context.Background(), b.account.ID, b.at, n)
+}
+
+// PollResult is what one poll did.
+type PollResult struct {
+	Checked  int // tracking numbers asked about
+	Changed  int // shipments with something new
+	Errors   int // numbers whose poll failed (they are asked again later)
+	Skipped  int // due but not asked: no account, account failing, budget used up
+	Requests int // HTTP requests made
+	Problems []string
+}
+
+// PollProgress reports polling progress: done of total numbers.
+type PollProgress func(done, total int)
+
+// accountFor picks the account that tracks a carrier's parcels: the one
+// named like the carrier, else the one of its kind ("DHL Express" → dhl),
+// else the aggregator.
+func accountFor(accounts []domain.CarrierAccount, carrierName string) (domain.CarrierAccount, bool) {
+	for _, a := range accounts {
+		if strings.EqualFold(a.Name, carrierName) {
+			return a, true
+		}
+	}
+	low := strings.ToLower(carrierName)
+	for _, a := range accounts {
+		p, _ := a.Kind.Profile()
+		if a.Kind != domain.CarrierEasyPost && strings.Contains(low, strings.ToLower(p.Name)) {
+			return a, true
+		}
+	}
+	for _, a := range accounts {
+		if a.Kind == domain.CarrierEasyPost {
+			return a, true
+		}
+	}
+	return domain.CarrierAccount{}, false
+}
+
+// Poll asks the carriers about the shipments that are due (all undelivered
+// ones with f.All), each account in parallel and never beyond its budget.
+// A refused account is marked failing and the others continue; a bad
+// answer is noted on its shipments and the run goes on.
+func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress PollProgress) (PollResult, error) {
+	now := s.Now()
+	var res PollResult
+	accounts, err := s.store.CarrierAccounts(ctx)
+	if err != nil {
+		return res, err
+	}
+	due, err := s.store.DueShipments(ctx, now, f)
+	if err != nil {
+		return res, err
+	}
+	groups := map[int64][]domain.Shipment{}
+	byID := map[int64]domain.CarrierAccount{}
+	orphans := map[string]int{}
+	for _, sh := range due {
+		a, ok := accountFor(accounts, sh.Carrier)
+		if !ok {
+			orphans[sh.Carrier]++
+			continue
+		}
+		groups[a.ID] = append(groups[a.ID], sh)
+		byID[a.ID] = a
+	}
+	var mu sync.Mutex
+	total, done := len(due), 0
+	note := func(format string, args ...any) {
+		mu.Lock()
+		res.Problems = append(res.Problems, fmt.Sprintf(format, args...))
+		mu.Unlock()
+	}
+	for c, n := range orphans {
+		res.Skipped += n
+		done += n
+		note("%d %s parcel(s) not tracked: add a carrier account for %s (or an EasyPost account for every carrier)", n, c, c)
+	}
+	if progress != nil {
+		progress(done, total)
+	}
+	step := func(n, checked, changed, errs, skipped, requests int) {
+		mu.Lock()
+		done += n
+		res.Checked += checked
+		res.Changed += changed
+		res.Errors += errs
+		res.Skipped += skipped
+		res.Requests += requests
+		d := done
+		mu.Unlock()
+		if progress != nil {
+			progress(d, total)
+		}
+	}
+	var wg sync.WaitGroup
+	for id, list := range groups {
+		wg.Add(1)
+		go func(a domain.CarrierAccount, list []domain.Shipment) {
+			defer wg.Done()
+			s.pollAccount(ctx, a, list, now, step, note)
+		}(byID[id], list)
+	}
+	wg.Wait()
+	sort.Strings(res.Problems)
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	return res, nil
+}
+
+func (s *TrackingService) pacerFor(a domain.CarrierAccount) *pacer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// 5 % slower than the rate: even with a little jitter on the way, no
+	// second ever holds more requests than the carrier allows.
+	every := time.Duration(1.05 * float64(time.Second) / a.PerSecond)
+	p := s.pacers[a.ID]
+	if p == nil || p.every != every {
+		p = &pacer{every: every}
+		s.pacers[a.ID] = p
+	}
+	return p
+}
+
+// pollAccount polls one account's shipments in batches.
+func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccount, list []domain.Shipment, now time.Time,
+	step func(n, checked, changed, errs, skipped, requests int), note func(string, ...any)) {
+	s.mu.Lock()
+	until := s.paused[a.ID]
+	s.mu.Unlock()
+	switch {
+	case a.Failing != "":
+		note("%s: %d parcel(s) not polled; the account is failing: %s", a.Name, len(list), a.Failing)
+		step(len(list), 0, 0, 0, len(list), 0)
+		return
+	case time.Now().Before(until):
+		note("%s asked to wait until %s; %d parcel(s) wait", a.Name, until.Local().Format("15:04"), len(list))
+		step(len(list), 0, 0, 0, len(list), 0)
+		return
+	}
+	b := &budget{store: s.store, account: a, pace: s.pacerFor(a), at: now}
+	defer b.release()
+	tr, err := s.NewTracker(a, b.gate)
+	if err != nil {
+		note("%s: %v", a.Name, err)
+		step(len(list), 0, 0, 0, len(list), 0)
+		return
+	}
+	p, _ := a.Kind.Profile()
+	batch := max(p.Batch, 1)
+	pending := map[int64]domain.TrackResult{}
+	flush := func() int {
+		if len(pending) == 0 {
+			return 0
+		}
+		n, err := s.store.RecordTracking(context.WithoutCancel(ctx), pending, s.Policy, s.Now())
+		if err != nil {
+			note("%s: saving tracking: %v", a.Name, err)
+		}
+		pending = map[int64]domain.TrackResult{}
+		return n
+	}
+	failedRuns := 0
+	for i := 0; i < len(list); i += batch {
+		chunk := list[i:min(i+batch, len(list))]
+		if ctx.Err() != nil {
+			step(len(list)-i, 0, flush(), 0, len(list)-i, 0)
+			return
+		}
+		numbers := make([]string, len(chunk))
+		for j, sh := range chunk {
+			numbers[j] = sh.Tracking
+		}
+		before := b.used
+		results, err := tr.Track(ctx, numbers)
+		requests := b.used - before
+		byNumber := map[string]domain.TrackResult{}
+		for _, r := range results {
+			byNumber[strings.ToUpper(r.Number)] = r
+		}
+		refused, isRefused := carrier.IsRefused(err)
+		status, wait, _ := carrier.RetryLater(err)
+		switch {
+		case errors.Is(err, errBudget):
+			left := len(list) - i
+			note("%s: today's budget of %d requests is used up; %d parcel(s) wait until 00:00 UTC", a.Name, a.PerDay, left)
+			step(left, 0, flush(), 0, left, requests)
+			return
+		case isRefused:
+			_ = s.store.SetAccountFailing(context.WithoutCancel(ctx), a.ID, refused.Error(), s.Now())
+			left := len(list) - i
+			note("%s refused the credentials; %d parcel(s) not polled. Fix the account and press Test connection: %v", a.Name, left, refused)
+			step(left, 0, flush(), 0, left, requests)
+			return
+		case err != nil && ctx.Err() != nil:
+			left := len(list) - i
+			step(left, 0, flush(), 0, left, requests)
+			return
+		case status == 429 && wait > 0:
+			s.mu.Lock()
+			s.paused[a.ID] = time.Now().Add(wait)
+			s.mu.Unlock()
+			left := len(list) - i
+			note("%s asks to wait %s (HTTP 429); %d parcel(s) wait until then", a.Name, wait.Round(time.Second), left)
+			step(left, 0, flush(), 0, left, requests)
+			return
+		}
+		var failed []int64
+		for _, sh := range chunk {
+			if r, ok := byNumber[strings.ToUpper(sh.Tracking)]; ok {
+				pending[sh.ID] = r
+			} else {
+				failed = append(failed, sh.ID)
+			}
+		}
+		if len(failed) > 0 {
+			why := "the carrier's answer did not include this number"
+			if err != nil {
+				why = err.Error()
+			}
+			if e := s.store.RecordTrackingError(context.WithoutCancel(ctx), failed, why, s.Policy, s.Now()); e != nil {
+				note("%s: %v", a.Name, e)
+			}
+			note("%s: %d parcel(s) could not be polled: %s", a.Name, len(failed), why)
+		}
+		changed := 0
+		if len(pending) >= 100 {
+			changed = flush()
+		}
+		step(len(chunk), len(chunk)-len(failed), changed, len(failed), 0, requests)
+		if err != nil {
+			if failedRuns++; failedRuns >= 3 {
+				left := len(list) - i - len(chunk)
+				if left > 0 {
+					note("%s failed three times in a row; %d parcel(s) wait for the next poll", a.Name, left)
+					step(left, 0, 0, 0, left, 0)
+				}
+				break
+			}
+		} else {
+			failedRuns = 0
+		}
+	}
+	step(0, 0, flush(), 0, 0, 0)
+}
+
+// CarrierAccounts lists the accounts.
+func (s *TrackingService) CarrierAccounts(ctx context.Context) ([]domain.CarrierAccount, error) {
+	return s.store.CarrierAccounts(ctx)
+}
+
+// SaveCarrierAccount adds or changes an account.
+func (s *TrackingService) SaveCarrierAccount(ctx context.Context, a *domain.CarrierAccount) error {
+	return s.store.SaveCarrierAccount(ctx, a)
+}
+
+// DeleteCarrierAccount removes an account.
+func (s *TrackingService) DeleteCarrierAccount(ctx context.Context, id int64) error {
+	return s.store.DeleteCarrierAccount(ctx, id)
+}
+
+// UsedToday is how many requests an account made today (UTC).
+func (s *TrackingService) UsedToday(ctx context.Context, id int64) (int, error) {
+	return s.store.UsedToday(ctx, id, s.Now())
+}
+
+// TestAccount proves an account's credentials work (within its budget);
+// it clears or sets the account's failing mark accordingly.
+func (s *TrackingService) TestAccount(ctx context.Context, id int64) error {
+	accounts, err := s.store.CarrierAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		if a.ID != id {
+			continue
+		}
+		b := &budget{store: s.store, account: a, pace: s.pacerFor(a), at: s.Now()}
+		defer b.release()
+		tr, err := s.NewTracker(a, b.gate)
+		if err != nil {
+			return err
+		}
+		err = tr.Check(ctx)
+		refused, isRefused := carrier.IsRefused(err)
+		switch {
+		case errors.Is(err, errBudget):
+			return domain.Errorf(domain.ECONFLICT, "%s: today's budget of %d requests is used up; test again after 00:00 UTC", a.Name, a.PerDay)
+		case isRefused:
+			_ = s.store.SetAccountFailing(ctx, a.ID, refused.Error(), s.Now())
+			return err
+		case err != nil:
+			return err
+		}
+		return s.store.SetAccountFailing(ctx, a.ID, "", s.Now())
+	}
+	return domain.Errorf(domain.ENOTFOUND, "no carrier account %d", id)
+}
+
+// AddShipment registers a parcel shipped outside Portolan: the order by its
+// number, the carrier (an account's name or a carrier's), and the tracking
+// number, whose check digit is verified for the carrier's kind.
+func (s *TrackingService) AddShipment(ctx context.Context, orderNumber, carrierName, tracking string) (domain.Shipment, error) {
+	carrierName = strings.TrimSpace(carrierName)
+	if carrierName == "" {
+		return domain.Shipment{}, domain.Errorf(domain.EINVALID, "which carrier carries the parcel?")
+	}
+	accounts, err := s.store.CarrierAccounts(ctx)
+	if err != nil {
+		return domain.Shipment{}, err
+	}
+	kind := domain.CarrierKind("")
+	if a, ok := accountFor(accounts, carrierName); ok && a.Kind != domain.CarrierEasyPost {
+		kind = a.Kind
+	} else {
+		for _, k := range domain.CarrierKinds {
+			if p, _ := k.Profile(); k != domain.CarrierEasyPost && strings.Contains(strings.ToLower(carrierName), strings.ToLower(p.Name)) {
+				kind = k
+			}
+		}
+	}
+	number, err := domain.ValidateTracking(kind, tracking)
+	if err != nil {
+		return domain.Shipment{}, err
+	}
+	page, err := s.orders.OrderSummaries(ctx, domain.OrderFilter{Search: strings.TrimSpace(orderNumber)}, 0, 20)
+	if err != nil {
+		return domain.Shipment{}, err
+	}
+	for _, o := range page {
+		if o.Number == strings.TrimSpace(orderNumber) {
+			sh := domain.Shipment{OrderID: o.ID, Carrier: carrierName, Tracking: number, ShippedAt: s.Now()}
+			err := s.store.AddShipment(ctx, &sh, s.Policy)
+			return sh, err
+		}
+	}
+	return domain.Shipment{}, domain.Errorf(domain.ENOTFOUND, "no order numbered %q", orderNumber)
+}
+
+// Shipments lists shipments (the exceptions queue with f.Exceptions).
+func (s *TrackingService) Shipments(ctx context.Context, f domain.ShipmentFilter, offset, limit int) ([]domain.Shipment, error) {
+	return s.store.Shipments(ctx, f, s.Now(), s.Policy.StaleAfter, offset, limit)
+}
+
+// CountShipments counts them.
+func (s *TrackingService) CountShipments(ctx context.Context, f domain.ShipmentFilter) (int, error) {
+	return s.store.CountShipments(ctx, f, s.Now(), s.Policy.StaleAfter)
+}
+
+// Shipment reads one with its timeline.
+func (s *TrackingService) Shipment(ctx context.Context, id int64) (domain.Shipment, []domain.TrackEvent, error) {
+	return s.store.Shipment(ctx, id)
+}
+
+// MilestoneCounts counts shipments per milestone.
+func (s *TrackingService) MilestoneCounts(ctx context.Context) (map[domain.Milestone]int, error) {
+	return s.store.MilestoneCounts(ctx)
+}
+
+// OnTimeRates are delivered-on-time rates per carrier and country.
+func (s *TrackingService) OnTimeRates(ctx context.Context) ([]domain.OnTime, error) {
+	return s.store.OnTimeRates(ctx)
+}

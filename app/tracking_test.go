@@ -1,0 +1,192 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
+)
+
+// dhlNumber makes a valid 10-digit DHL Express waybill (mod 7 check).
+func dhlNumber(i int) string {
+	body := 331881000 + i
+	return fmt.Sprintf("%09d%d", body, body%7)
+}
+
+// fakeDHL speaks the DHL Unified API: numbers whose body is even are
+// delivered, odd ones in transit; it logs when each request came.
+type fakeDHL struct {
+	mu    sync.Mutex
+	times []time.Time
+	bad   map[string]bool // numbers answered with broken JSON
+	srv   *httptest.Server
+}
+
+func newFakeDHL(t *testing.T, key string) *fakeDHL {
+	f := &fakeDHL{bad: map[string]bool{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.times = append(f.times, time.Now())
+		f.mu.Unlock()
+		if r.Header.Get("DHL-API-Key") != key {
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"title":"Unauthorized","status":401,"detail":"Invalid API key"}`))
+			return
+		}
+		n := r.URL.Query().Get("trackingNumber")
+		if f.bad[n] {
+			w.Write([]byte(`{"shipments":[{"status":`))
+			return
+		}
+		code, text := "transit", "Arrived at Sort Facility LEIPZIG - GERMANY"
+		if (n[8]-'0')%2 == 0 {
+			code, text = "delivered", "Delivered"
+		}
+		fmt.Fprintf(w, `{"shipments":[{"id":%q,"status":{"timestamp":"2026-11-26T10:00:00Z","statusCode":%q,"status":"X","description":%q},
+			"events":[{"timestamp":"2026-11-26T10:00:00Z","statusCode":%q,"status":"X","description":%q},
+			{"timestamp":"2026-11-25T08:00:00Z","statusCode":"transit","status":"PU","description":"Shipment picked up"}]}]}`, n, code, text, code, text)
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// shippedOrders registers n shipments of demo orders with DHL numbers.
+func shippedOrders(t *testing.T, a *app.App, carrier string, n, from int) []string {
+	t.Helper()
+	ctx := context.Background()
+	page, err := a.Orders.Page(ctx, domain.OrderFilter{}, 0, n+from)
+	if err != nil || len(page) < n+from {
+		t.Fatalf("orders: %v (%d)", err, len(page))
+	}
+	var numbers []string
+	for i := 0; i < n; i++ {
+		num := dhlNumber(from + i)
+		if _, err := a.Tracking.AddShipment(ctx, page[from+i].Number, carrier, num); err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, num)
+	}
+	return numbers
+}
+
+func TestPollNeverExceedsTheBudget(t *testing.T) {
+	a, err := app.Open(demoDBOf(t, 150))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	f := newFakeDHL(t, "k")
+	acct := domain.CarrierAccount{Kind: domain.CarrierDHL, Name: "DHL", BaseURL: f.srv.URL, Key: "k", PerSecond: 4, PerDay: 9}
+	if err := a.Tracking.SaveCarrierAccount(ctx, &acct); err != nil {
+		t.Fatal(err)
+	}
+	shippedOrders(t, a, "DHL", 12, 0)
+	res, err := a.Tracking.Poll(ctx, domain.DueFilter{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests != 9 || res.Checked != 9 || res.Skipped != 3 || len(f.times) != 9 {
+		t.Fatalf("poll %+v; the server saw %d requests; the day's budget is 9", res, len(f.times))
+	}
+	if !strings.Contains(strings.Join(res.Problems, "\n"), "budget of 9 requests is used up; 3 parcel(s) wait") {
+		t.Errorf("problems %v", res.Problems)
+	}
+	// No second holds more than 4 requests.
+	for i := range f.times {
+		n := 0
+		for _, t2 := range f.times[i:] {
+			if t2.Sub(f.times[i]) < time.Second {
+				n++
+			}
+		}
+		if n > 4 {
+			t.Errorf("%d requests within a second from request %d", n, i)
+		}
+	}
+	// Another poll the same day makes no request at all.
+	res, err = a.Tracking.Poll(ctx, domain.DueFilter{All: true}, nil)
+	if err != nil || res.Requests != 0 || len(f.times) != 9 {
+		t.Errorf("second poll %+v (%v); server saw %d", res, err, len(f.times))
+	}
+	if used, _ := a.Tracking.UsedToday(ctx, acct.ID); used != 9 {
+		t.Errorf("used today %d", used)
+	}
+}
+
+func TestPollOneBadAnswerOrAccountDoesNotStopTheRun(t *testing.T) {
+	a, err := app.Open(demoDBOf(t, 150))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	good, refused := newFakeDHL(t, "good"), newFakeDHL(t, "good")
+	for _, acct := range []domain.CarrierAccount{
+		{Kind: domain.CarrierDHL, Name: "DHL", BaseURL: good.srv.URL, Key: "good", PerSecond: 100},
+		{Kind: domain.CarrierDHL, Name: "DHL Parcel", BaseURL: refused.srv.URL, Key: "wrong", PerSecond: 100},
+	} {
+		if err := a.Tracking.SaveCarrierAccount(ctx, &acct); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nums := shippedOrders(t, a, "DHL", 6, 0)
+	shippedOrders(t, a, "DHL Parcel", 3, 6)
+	good.bad[nums[1]] = true
+	var last [2]int
+	res, err := a.Tracking.Poll(ctx, domain.DueFilter{}, func(done, total int) { last = [2]int{done, total} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Checked != 5 || res.Errors != 1 || res.Skipped != 3 || res.Changed != 5 || last != [2]int{9, 9} {
+		t.Fatalf("poll %+v, progress %v", res, last)
+	}
+	problems := strings.Join(res.Problems, "\n")
+	if !strings.Contains(problems, "DHL Parcel refused the credentials") || strings.Contains(problems, "wrong") {
+		t.Errorf("problems %s", problems)
+	}
+	accts, _ := a.Tracking.CarrierAccounts(ctx)
+	for _, ac := range accts {
+		if (ac.Name == "DHL Parcel") != (ac.Failing != "") {
+			t.Errorf("%s failing %q", ac.Name, ac.Failing)
+		}
+	}
+	// The broken answer is noted on its shipment; delivered ones move their orders.
+	list, _ := a.Tracking.Shipments(ctx, domain.ShipmentFilter{Search: nums[1]}, 0, 5)
+	if len(list) != 1 || !strings.Contains(list[0].Error, "not the JSON") {
+		t.Errorf("broken answer %+v", list)
+	}
+	delivered, _ := a.Tracking.Shipments(ctx, domain.ShipmentFilter{Milestone: domain.MilestoneDelivered}, 0, 50)
+	if len(delivered) == 0 {
+		t.Fatal("nothing delivered")
+	}
+	_, events, _ := a.Tracking.Shipment(ctx, delivered[0].ID)
+	if len(events) != 2 || events[0].Milestone != domain.MilestoneDelivered || events[1].Milestone != domain.MilestonePickedUp {
+		t.Errorf("timeline %+v", events)
+	}
+	// Fixing the key and testing the connection clears the mark.
+	for _, ac := range accts {
+		if ac.Name == "DHL Parcel" {
+			ac.Key = "good"
+			if err := a.Tracking.SaveCarrierAccount(ctx, &ac); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Tracking.TestAccount(ctx, ac.ID); err != nil {
+				t.Errorf("test connection: %v", err)
+			}
+		}
+	}
+	accts, _ = a.Tracking.CarrierAccounts(ctx)
+	for _, ac := range accts {
+		if ac.Failing != "" {
+			t.Errorf("%s still failing: %s", ac.Name, ac.Failing)
+		}
+	}
+}
