@@ -50,9 +50,15 @@ Commands:
   tracking        record a parcel's tracking number
   tracking import record tracking numbers from a CSV or XLSX file
   customs check   check a wave's parcels before their documents print
-  labels          write a wave's labels, customs papers and packing slips as one PDF
+  labels          write labels, customs papers and packing slips (a wave's or chosen parcels) as one PDF
   dispatch        hand packed parcels to a carrier (its manifest of the day)
   manifest        write a carrier's manifest as a PDF
+  carriers add    add a carrier account for tracking (DHL, UPS, FedEx, USPS, EasyPost)
+  carriers list   list carrier accounts, their budgets and today's use
+  carriers test   prove a carrier account's credentials work
+  shipments add   track a parcel shipped outside Portolan
+  shipments list  list parcels on their way (or --status exceptions)
+  track           poll the carriers for the parcels that are due
   shipping settings  Incoterm, EORI, IOSS and prices on packing slips
   product customs set a product's HS code, origin and weight
   rates import    replace shipping rates from a CSV or XLSX file
@@ -166,6 +172,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"channels add", cmdChannelsAdd},
 		{"channels list", cmdChannelsList},
 		{"channels priority", cmdChannelsPriority},
+		{"carriers add", cmdCarriersAdd},
+		{"carriers list", cmdCarriersList},
+		{"carriers test", cmdCarriersTest},
+		{"shipments add", cmdShipmentsAdd},
+		{"shipments list", cmdShipmentsList},
+		{"track", cmdTrack},
 		{"sync", cmdSync},
 		{"sandbox", cmdSandbox},
 		{"import", cmdImport},
@@ -194,7 +206,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 			return c.run(ctx, open, rest[len(words):], stdout, stderr)
 		}
 	}
-	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" || rest[0] == "wave" || rest[0] == "pick" || rest[0] == "customs" || rest[0] == "shipping" {
+	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" || rest[0] == "wave" || rest[0] == "pick" || rest[0] == "customs" || rest[0] == "shipping" || rest[0] == "carriers" || rest[0] == "shipments" {
 		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}

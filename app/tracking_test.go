@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -188,5 +189,55 @@ func TestPollOneBadAnswerOrAccountDoesNotStopTheRun(t *testing.T) {
 		if ac.Failing != "" {
 			t.Errorf("%s still failing: %s", ac.Name, ac.Failing)
 		}
+	}
+}
+
+func TestCLITracking(t *testing.T) {
+	db := demoDBOf(t, 150)
+	f := newFakeDHL(t, "dhl-key-123")
+	if _, errs, code := runCLI(t, "--db", db, "carriers", "add", "--kind", "dhl", "--name", "DHL", "--url", "http://dhl.example.com", "--key", "k"); code != 1 ||
+		!strings.Contains(errs, "plain http") {
+		t.Errorf("plain http: %d %q", code, errs)
+	}
+	if out, errs, code := runCLI(t, "--db", db, "carriers", "add", "--kind", "dhl", "--name", "DHL", "--url", f.srv.URL, "--key", "dhl-key-123",
+		"--per-second", "20"); code != 0 || !strings.Contains(out, "at most 20 requests a second and 250 a day") {
+		t.Fatalf("carriers add: %d %q %q", code, out, errs)
+	}
+	out, _, code := runCLI(t, "--db", db, "carriers", "list", "--format", "json")
+	if code != 0 || strings.Contains(out, "dhl-key-123") || !strings.Contains(out, `"per_day": 250`) {
+		t.Errorf("carriers list: %s", out)
+	}
+	a, err := app.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := a.Orders.Page(context.Background(), domain.OrderFilter{}, 0, 1)
+	a.Close()
+	number := page[0].Number
+	if _, errs, code := runCLI(t, "--db", db, "shipments", "add", "--order", number, "--carrier", "DHL", "--tracking", "3318810010"); code != 1 ||
+		!strings.Contains(errs, "check digit") {
+		t.Errorf("bad check digit: %d %q", code, errs)
+	}
+	good := dhlNumber(2) // even: delivered
+	if out, errs, code := runCLI(t, "--db", db, "shipments", "add", "--order", number, "--carrier", "DHL", "--tracking", good); code != 0 {
+		t.Fatalf("shipments add: %d %q %q", code, out, errs)
+	}
+	if out, errs, code := runCLI(t, "--db", db, "track", "--once"); code != 0 || !strings.Contains(out, "checked 1, changed 1, errors 0") {
+		t.Fatalf("track: %d %q %q", code, out, errs)
+	}
+	out, _, _ = runCLI(t, "--db", db, "shipments", "list", "--format", "json")
+	var list []app.ShipmentJSON
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 {
+		t.Fatalf("shipments list: %v %s", err, out)
+	}
+	s := list[0]
+	if s.TrackingNumber != good || s.Carrier != "DHL" || s.OrderNumber != number || s.Milestone != "delivered" || s.LastEventAt != "2026-11-26T10:00:00Z" {
+		t.Errorf("shipment %+v", s)
+	}
+	if out, _, _ := runCLI(t, "--db", db, "shipments", "list", "--status", "exceptions"); strings.Contains(out, good) {
+		t.Errorf("a delivered parcel in the exceptions queue: %s", out)
+	}
+	if _, errs, code := runCLI(t, "--db", db, "carriers", "test", "--name", "dhl"); code != 0 {
+		t.Errorf("carriers test: %q", errs)
 	}
 }

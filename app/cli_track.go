@@ -1,0 +1,260 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+func cmdCarriersAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("carriers add", "Adds a carrier account that tracking is polled through. The name is the carrier parcels\n"+
+		"are handed to (\"DHL\"); credentials are stored with the account and never shown again.", stdout, stderr)
+	kind := fs.String("kind", "", "dhl, ups, fedex, usps or easypost (easypost tracks any carrier without its own account)")
+	name := fs.String("name", "", "the account's name: the carrier parcels go with, e.g. DHL")
+	base := fs.String("url", "", "API base address (default: the carrier's production host; a sandbox or proxy also works)")
+	key := fs.String("key", "", "API key (DHL, EasyPost)")
+	clientID := fs.String("client-id", "", "OAuth client id (UPS, FedEx, USPS)")
+	secret := fs.String("client-secret", "", "OAuth client secret (UPS, FedEx, USPS)")
+	perSecond := fs.Float64("per-second", 0, "at most this many requests a second (default: the carrier's documented limit)")
+	perDay := fs.Int("per-day", 0, "at most this many requests a UTC day (default: the carrier's documented limit)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *kind == "" || *name == "" {
+		return usageError{"carriers add: --kind and --name are required"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	acct := domain.CarrierAccount{Kind: domain.CarrierKind(strings.ToLower(*kind)), Name: *name, BaseURL: *base, Key: *key,
+		ClientID: *clientID, ClientSecret: *secret, PerSecond: *perSecond, PerDay: *perDay}
+	if err := a.Tracking.SaveCarrierAccount(ctx, &acct); err != nil {
+		return fmt.Errorf("carriers add: %w", err)
+	}
+	fmt.Fprintf(stdout, "Added carrier account %s (%s, %s; at most %g requests a second and %d a day).\n", acct.Name, acct.Kind, acct.BaseURL,
+		acct.PerSecond, acct.PerDay)
+	return nil
+}
+
+// CarrierJSON is one account in `carriers list --format json`; credentials are never included.
+type CarrierJSON struct {
+	Name      string  `json:"name"`
+	Kind      string  `json:"kind"`
+	URL       string  `json:"url"`
+	PerSecond float64 `json:"per_second"`
+	PerDay    int     `json:"per_day"`
+	UsedToday int     `json:"used_today"`
+	Failing   string  `json:"failing,omitempty"`
+}
+
+func cmdCarriersList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("carriers list", "Lists the carrier accounts, their budgets and what they used today (UTC).", stdout, stderr)
+	format := fs.String("format", "table", "output format: table or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "table" && *format != "json" {
+		return usageError{fmt.Sprintf("--format %q: use table or json", *format)}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	accts, err := a.Tracking.CarrierAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	out := make([]CarrierJSON, 0, len(accts))
+	for _, c := range accts {
+		used, err := a.Tracking.UsedToday(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		out = append(out, CarrierJSON{Name: c.Name, Kind: string(c.Kind), URL: c.BaseURL, PerSecond: c.PerSecond, PerDay: c.PerDay, UsedToday: used, Failing: c.Failing})
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tKIND\tURL\tBUDGET\tUSED TODAY\tSTATE")
+	for _, c := range out {
+		state := "ok"
+		if c.Failing != "" {
+			state = "failing: " + c.Failing
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%g/s, %d/day\t%d\t%s\n", c.Name, c.Kind, c.URL, c.PerSecond, c.PerDay, c.UsedToday, state)
+	}
+	return tw.Flush()
+}
+
+func cmdCarriersTest(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("carriers test", "Proves a carrier account's credentials work (one request of its budget).", stdout, stderr)
+	name := fs.String("name", "", "the account's name")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	accts, err := a.Tracking.CarrierAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range accts {
+		if strings.EqualFold(c.Name, *name) {
+			if err := a.Tracking.TestAccount(ctx, c.ID); err != nil {
+				return fmt.Errorf("%s: %w", c.Name, err)
+			}
+			fmt.Fprintf(stdout, "%s: the connection works.\n", c.Name)
+			return nil
+		}
+	}
+	return domain.Errorf(domain.ENOTFOUND, "no carrier account named %q (see portolan carriers list)", *name)
+}
+
+func cmdShipmentsAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("shipments add", "Registers a parcel shipped outside Portolan (before it was adopted, or by a partner) for\n"+
+		"tracking. The tracking number's check digit is verified for the carrier.", stdout, stderr)
+	order := fs.String("order", "", "the order's number")
+	carrier := fs.String("carrier", "", "the carrier (a carrier account's name, or DHL, UPS, FedEx, USPS…)")
+	tracking := fs.String("tracking", "", "the tracking number")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *order == "" || *carrier == "" || *tracking == "" {
+		return usageError{"shipments add: --order, --carrier and --tracking are required"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	sh, err := a.Tracking.AddShipment(ctx, *order, *carrier, *tracking)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Tracking %s %s for order %s; it is polled with the next \"portolan track\".\n", sh.Carrier, sh.Tracking, *order)
+	return nil
+}
+
+// ShipmentJSON is one parcel in `shipments list --format json`.
+type ShipmentJSON struct {
+	TrackingNumber string `json:"tracking_number"`
+	Carrier        string `json:"carrier"`
+	OrderNumber    string `json:"order_number"`
+	Milestone      string `json:"milestone"`
+	LastEventAt    string `json:"last_event_at"`
+	ETA            string `json:"eta"`
+	Destination    string `json:"destination"`
+	Status         string `json:"status,omitempty"`
+	Attention      string `json:"attention,omitempty"`
+}
+
+func rfc(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func cmdShipmentsList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("shipments list", "Lists parcels on their way and delivered, newest dispatch first.", stdout, stderr)
+	status := fs.String("status", "", "only this milestone (label_created, picked_up, in_transit, customs_hold, customs_cleared,\n"+
+		"                 out_for_delivery, delivered, delivery_failed, exception, returned_to_sender, unknown) or \"exceptions\"")
+	carrier := fs.String("carrier", "", "only this carrier")
+	format := fs.String("format", "table", "output format: table or json")
+	limit := fs.Int("limit", 1000, "at most this many")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "table" && *format != "json" {
+		return usageError{fmt.Sprintf("--format %q: use table or json", *format)}
+	}
+	f := domain.ShipmentFilter{Carrier: *carrier}
+	switch {
+	case *status == "exceptions":
+		f.Exceptions = true
+	case *status != "":
+		f.Milestone = domain.Milestone(*status)
+		if !f.Milestone.Valid() {
+			return usageError{fmt.Sprintf("--status %q is not a milestone", *status)}
+		}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	list, err := a.Tracking.Shipments(ctx, f, 0, *limit)
+	if err != nil {
+		return err
+	}
+	out := make([]ShipmentJSON, 0, len(list))
+	for _, s := range list {
+		out = append(out, ShipmentJSON{TrackingNumber: s.Tracking, Carrier: s.Carrier, OrderNumber: s.OrderNumber, Milestone: string(s.Milestone),
+			LastEventAt: rfc(s.LastEventAt), ETA: rfc(s.ETA), Destination: string(s.Destination), Status: s.Status, Attention: s.Attention})
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TRACKING\tCARRIER\tORDER\tTO\tMILESTONE\tLAST EVENT (UTC)\tETA (UTC)\tATTENTION")
+	for _, s := range out {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.TrackingNumber, s.Carrier, s.OrderNumber, s.Destination, s.Milestone,
+			orDash(strings.Replace(s.LastEventAt, "T", " ", 1)), orDash(strings.Replace(s.ETA, "T", " ", 1)), orDash(s.Attention))
+	}
+	return tw.Flush()
+}
+
+func cmdTrack(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("track", "Polls the carriers for the parcels that are due, within each account's budget, and keeps\n"+
+		"polling until interrupted (or once, with --once; e.g. from cron).", stdout, stderr)
+	carrier := fs.String("carrier", "", "only this carrier's parcels")
+	once := fs.Bool("once", false, "poll once and stop")
+	all := fs.Bool("all", false, "every undelivered parcel now, due or not (still within the budget)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	for {
+		res, err := a.Tracking.Poll(ctx, domain.DueFilter{Carrier: *carrier, All: *all}, nil)
+		fmt.Fprintf(stdout, "%s checked %d, changed %d, errors %d, not polled %d (%d requests)\n", time.Now().Format("15:04:05"),
+			res.Checked, res.Changed, res.Errors, res.Skipped, res.Requests)
+		for _, p := range res.Problems {
+			fmt.Fprintln(stdout, "  "+p)
+		}
+		if err != nil || *once {
+			if err == nil && res.Errors > 0 && res.Checked == 0 {
+				return fmt.Errorf("no parcel could be polled")
+			}
+			return err
+		}
+		*all = false
+		t := time.NewTimer(time.Minute)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+}
