@@ -11,6 +11,11 @@ import (
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/carrier"
+	"github.com/portolan/portolan/integrations/carrier/dhl"
+	"github.com/portolan/portolan/integrations/carrier/easypost"
+	"github.com/portolan/portolan/integrations/carrier/fedex"
+	"github.com/portolan/portolan/integrations/carrier/ups"
+	"github.com/portolan/portolan/integrations/carrier/usps"
 )
 
 // TrackingService polls carriers for the parcels on their way, within each
@@ -30,8 +35,26 @@ type TrackingService struct {
 }
 
 func newTrackingService(store domain.TrackingStore, orders domain.OrderStore) *TrackingService {
-	return &TrackingService{store: store, orders: orders, NewTracker: carrier.New, Policy: domain.DefaultTrackingPolicy(), Now: time.Now,
+	return &TrackingService{store: store, orders: orders, NewTracker: newTracker, Policy: domain.DefaultTrackingPolicy(), Now: time.Now,
 		pacers: map[int64]*pacer{}, paused: map[int64]time.Time{}}
+}
+
+// newTracker returns the tracking client of an account; gate runs before
+// every HTTP request it makes, retries and token requests included.
+func newTracker(a domain.CarrierAccount, gate func(context.Context) error) (domain.Tracker, error) {
+	switch a.Kind {
+	case domain.CarrierDHL:
+		return dhl.New(a, gate)
+	case domain.CarrierUPS:
+		return ups.New(a, gate)
+	case domain.CarrierFedEx:
+		return fedex.New(a, gate)
+	case domain.CarrierUSPS:
+		return usps.New(a, gate)
+	case domain.CarrierEasyPost:
+		return easypost.New(a, gate)
+	}
+	return nil, domain.Errorf(domain.EINVALID, "no tracking client for carrier kind %q", a.Kind)
 }
 
 // pacer spaces requests evenly so that no second holds more than the rate.
@@ -105,19 +128,6 @@ func (b *budget) release() {
 	_ = b.store.ReleaseRequests(context.Background(), b.account.ID, b.at, n)
 }
 
-// PollResult is what one poll did.
-type PollResult struct {
-	Checked  int // tracking numbers asked about
-	Changed  int // shipments with something new
-	Errors   int // numbers whose poll failed (they are asked again later)
-	Skipped  int // due but not asked: no account, account failing, budget used up
-	Requests int // HTTP requests made
-	Problems []string
-}
-
-// PollProgress reports polling progress: done of total numbers.
-type PollProgress func(done, total int)
-
 // accountFor picks the account that tracks a carrier's parcels: the one
 // named like the carrier, else the one of its kind ("DHL Express" → dhl),
 // else the aggregator.
@@ -146,9 +156,9 @@ func accountFor(accounts []domain.CarrierAccount, carrierName string) (domain.Ca
 // ones with f.All), each account in parallel and never beyond its budget.
 // A refused account is marked failing and the others continue; a bad
 // answer is noted on its shipments and the run goes on.
-func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress PollProgress) (PollResult, error) {
+func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress func(done, total int)) (domain.PollResult, error) {
 	now := s.Now()
-	var res PollResult
+	var res domain.PollResult
 	accounts, err := s.store.CarrierAccounts(ctx)
 	if err != nil {
 		return res, err

@@ -295,6 +295,8 @@ type DueFilter struct {
 	Carrier string // "" every carrier
 	All     bool   // every undelivered shipment, due or not
 	Limit   int    // 0: no limit
+	// Shipment asks about this one shipment only, due or not.
+	Shipment int64
 }
 
 // OnTime is the delivered-on-time rate of a carrier to a country.
@@ -333,4 +335,14 @@ type TrackingStore interface {
 	Shipment(ctx context.Context, id int64) (Shipment, []TrackEvent, error)
 	MilestoneCounts(ctx context.Context) (map[Milestone]int, error)
 	OnTimeRates(ctx context.Context) ([]OnTime, error)
+}
+
+// PollResult is what one poll of the carriers did.
+type PollResult struct {
+	Checked  int // tracking numbers asked about
+	Changed  int // shipments with something new
+	Errors   int // numbers whose poll failed (they are asked again later)
+	Skipped  int // due but not asked: no account, account failing, budget used up
+	Requests int // HTTP requests made
+	Problems []string
 }

@@ -145,3 +145,18 @@ type ChannelService interface {
 	// TrySandbox runs a sandbox store on this computer until ctx ends and adds it as a channel.
 	TrySandbox(ctx context.Context) (domain.Channel, error)
 }
+
+// TrackingService polls carriers and lists shipments; app.TrackingService implements it.
+type TrackingService interface {
+	Poll(ctx context.Context, f domain.DueFilter, progress func(done, total int)) (domain.PollResult, error)
+	Shipments(ctx context.Context, f domain.ShipmentFilter, offset, limit int) ([]domain.Shipment, error)
+	CountShipments(ctx context.Context, f domain.ShipmentFilter) (int, error)
+	Shipment(ctx context.Context, id int64) (domain.Shipment, []domain.TrackEvent, error)
+	MilestoneCounts(ctx context.Context) (map[domain.Milestone]int, error)
+	OnTimeRates(ctx context.Context) ([]domain.OnTime, error)
+	CarrierAccounts(ctx context.Context) ([]domain.CarrierAccount, error)
+	SaveCarrierAccount(ctx context.Context, a *domain.CarrierAccount) error
+	DeleteCarrierAccount(ctx context.Context, id int64) error
+	TestAccount(ctx context.Context, id int64) error
+	UsedToday(ctx context.Context, id int64) (int, error)
+}

@@ -1,37 +1,14 @@
-// Package carrier makes the tracking client of a carrier account.
+// Package carrier tells the errors of the carrier clients (dhl, ups, fedex,
+// usps, easypost) apart for the poller: refused credentials, and answers
+// worth trying again later.
 package carrier
 
 import (
-	"context"
 	"errors"
 	"time"
 
-	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/carrier/dhl"
-	"github.com/portolan/portolan/integrations/carrier/easypost"
-	"github.com/portolan/portolan/integrations/carrier/fedex"
-	"github.com/portolan/portolan/integrations/carrier/ups"
-	"github.com/portolan/portolan/integrations/carrier/usps"
 	"github.com/portolan/portolan/integrations/internal/rest"
 )
-
-// New returns the tracker of an account; gate (when not nil) runs before
-// every HTTP request it makes, retries and token requests included.
-func New(a domain.CarrierAccount, gate func(context.Context) error) (domain.Tracker, error) {
-	switch a.Kind {
-	case domain.CarrierDHL:
-		return dhl.New(a, gate)
-	case domain.CarrierUPS:
-		return ups.New(a, gate)
-	case domain.CarrierFedEx:
-		return fedex.New(a, gate)
-	case domain.CarrierUSPS:
-		return usps.New(a, gate)
-	case domain.CarrierEasyPost:
-		return easypost.New(a, gate)
-	}
-	return nil, domain.Errorf(domain.EINVALID, "no tracking client for carrier kind %q", a.Kind)
-}
 
 // IsRefused reports whether err is the carrier refusing the account's
 // credentials (HTTP 401/403), with the error to show.

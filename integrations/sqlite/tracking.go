@@ -250,7 +250,11 @@ func scanShipment(r interface{ Scan(...any) error }) (domain.Shipment, int, erro
 func (db *TrackingStore) DueShipments(ctx context.Context, now time.Time, f domain.DueFilter) ([]domain.Shipment, error) {
 	q := `SELECT ` + shipmentColumns + ` FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.next_poll_at IS NOT NULL`
 	args := []any{}
-	if !f.All {
+	switch {
+	case f.Shipment != 0:
+		q = `SELECT ` + shipmentColumns + ` FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = ?`
+		args = append(args, f.Shipment)
+	case !f.All:
 		q += ` AND s.next_poll_at <= ?`
 		args = append(args, millis(now))
 	}
