@@ -118,6 +118,7 @@ type Services struct {
 	Sample     SampleDataLoader
 	Sync       SyncService
 	Channels   ChannelService
+	Tracking   TrackingService // nil: no Shipments screen
 	DBPath     string
 }
 

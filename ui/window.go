@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -27,6 +28,7 @@ type MainWindow struct {
 	Warehouse  *WarehouseScreen  // nil without a warehouse service
 	Allocation *AllocationScreen // nil without an allocation service
 	Channels   *ChannelsScreen   // nil without a channel service
+	Shipments  *ShipmentsScreen  // nil without a tracking service
 	AutoSync   *AutoSync         // nil without a sync service
 
 	services Services
@@ -55,6 +57,10 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 			m.Inventory.apply()
 		})
 		m.Tabs.Append(container.NewTabItemWithIcon("Allocation", theme.GridIcon(), m.Allocation.Content()))
+	}
+	if s.Tracking != nil {
+		m.Shipments = NewShipmentsScreen(s.Tracking, w)
+		m.Tabs.Append(container.NewTabItemWithIcon("Shipments", theme.MailSendIcon(), m.Shipments.Content()))
 	}
 	if s.Channels != nil {
 		m.Channels = NewChannelsScreen(s.Channels, w, m.Orders.Reload)
@@ -95,6 +101,9 @@ func (m *MainWindow) close() {
 	if m.Channels != nil {
 		m.Channels.Close()
 	}
+	if m.Shipments != nil {
+		m.Shipments.StopAutoPoll()
+	}
 }
 
 type screen interface {
@@ -113,6 +122,8 @@ func (m *MainWindow) current() screen {
 		return m.Allocation
 	case m.Channels != nil && sel.Content == m.Channels.Content():
 		return m.Channels
+	case m.Shipments != nil && sel.Content == m.Shipments.Content():
+		return m.Shipments
 	}
 	return m.Orders
 }
@@ -151,6 +162,10 @@ func (m *MainWindow) Start() {
 	if m.Channels != nil {
 		m.Channels.Reload()
 	}
+	if m.Shipments != nil {
+		m.Shipments.Reload()
+		m.Shipments.StartAutoPoll(5 * time.Minute)
+	}
 	if m.services.Sample == nil {
 		return
 	}
@@ -181,6 +196,9 @@ func (m *MainWindow) Wait() {
 	}
 	if m.Channels != nil {
 		m.Channels.Wait()
+	}
+	if m.Shipments != nil {
+		m.Shipments.Wait()
 	}
 }
 

@@ -1,0 +1,292 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// CarrierAccountsDialog lists the carrier accounts tracking polls through
+// (kind, address, budget, today's use, state) and edits them: credentials
+// in password fields, never shown again; "Test connection"; remove.
+type CarrierAccountsDialog struct {
+	s *ShipmentsScreen
+
+	List   *widget.Table
+	Kind   *widget.Select
+	Name   *widget.Entry
+	URL    *widget.Entry
+	Key    *widget.Entry
+	ID     *widget.Entry
+	Secret *widget.Entry
+	PerSec *widget.Entry
+	PerDay *widget.Entry
+	Save   *widget.Button
+	Test   *widget.Button
+	Remove *widget.Button
+	New    *widget.Button
+	Status *widget.Label
+
+	accounts []domain.CarrierAccount
+	used     map[int64]int
+	editing  int64 // 0: a new account
+	dialog   dialog.Dialog
+}
+
+var kindNames = map[string]domain.CarrierKind{"DHL (Unified tracking API)": domain.CarrierDHL, "UPS (Track API)": domain.CarrierUPS,
+	"FedEx (Track API)": domain.CarrierFedEx, "USPS (Tracking v3)": domain.CarrierUSPS, "EasyPost (any carrier)": domain.CarrierEasyPost}
+
+func kindOption(k domain.CarrierKind) string {
+	for name, kind := range kindNames {
+		if kind == k {
+			return name
+		}
+	}
+	return ""
+}
+
+// OpenAccounts shows the carrier accounts dialog.
+func (s *ShipmentsScreen) OpenAccounts() {
+	d := &CarrierAccountsDialog{s: s, used: map[int64]int{}}
+	s.AccountsDialog = d
+	d.List = newTable(func() (int, int) { return len(d.accounts), 5 }, titles("Name", "Kind", "Budget", "Used today", "State"),
+		func(id widget.TableCellID, l *widget.Label) {
+			if id.Row >= len(d.accounts) {
+				l.SetText("")
+				return
+			}
+			a := d.accounts[id.Row]
+			switch id.Col {
+			case 0:
+				l.SetText(a.Name)
+			case 1:
+				l.SetText(string(a.Kind))
+			case 2:
+				l.SetText(fmt.Sprintf("%g/s · %d/day", a.PerSecond, a.PerDay))
+			case 3:
+				l.SetText(strconv.Itoa(d.used[a.ID]))
+			case 4:
+				if a.Failing != "" {
+					l.Importance = widget.DangerImportance
+					l.SetText("failing: " + a.Failing)
+				} else {
+					l.Importance = widget.SuccessImportance
+					l.SetText("ok")
+				}
+			}
+		})
+	for i, w := range []float32{110, 70, 120, 80, 260} {
+		d.List.SetColumnWidth(i, w)
+	}
+	d.List.OnSelected = func(id widget.TableCellID) {
+		if id.Row < len(d.accounts) {
+			d.edit(d.accounts[id.Row])
+		}
+	}
+	var kinds []string
+	for _, k := range domain.CarrierKinds {
+		kinds = append(kinds, kindOption(k))
+	}
+	d.Kind = widget.NewSelect(kinds, func(string) { d.kindChanged() })
+	d.Name, d.URL = widget.NewEntry(), widget.NewEntry()
+	d.Name.SetPlaceHolder("the carrier parcels go with, e.g. DHL")
+	d.Key, d.Secret = widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	d.ID = widget.NewEntry()
+	d.PerSec, d.PerDay = widget.NewEntry(), widget.NewEntry()
+	d.Save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), d.SaveAccount)
+	d.Save.Importance = widget.HighImportance
+	d.Test = widget.NewButtonWithIcon("Test connection", theme.ConfirmIcon(), d.TestAccount)
+	d.Remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), d.RemoveAccount)
+	d.New = widget.NewButtonWithIcon("New account", theme.ContentAddIcon(), func() { d.edit(domain.CarrierAccount{Kind: domain.CarrierDHL}) })
+	d.Status = widget.NewLabel("")
+	d.Status.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(
+		widget.NewFormItem("Kind", d.Kind),
+		widget.NewFormItem("Name", d.Name),
+		widget.NewFormItem("API address", d.URL),
+		widget.NewFormItem("API key", d.Key),
+		widget.NewFormItem("Client id", d.ID),
+		widget.NewFormItem("Client secret", d.Secret),
+		widget.NewFormItem("Requests a second", d.PerSec),
+		widget.NewFormItem("Requests a day (UTC)", d.PerDay),
+	)
+	buttons := container.NewHBox(d.New, d.Save, d.Test, d.Remove)
+	body := container.NewBorder(nil, container.NewVBox(form, buttons, d.Status), nil, nil, d.List)
+	d.dialog = dialog.NewCustom("Carrier accounts", "Close", body, s.window)
+	d.dialog.Resize(fyne.NewSize(760, 640))
+	d.edit(domain.CarrierAccount{Kind: domain.CarrierDHL})
+	d.reload()
+	d.dialog.Show()
+}
+
+func (d *CarrierAccountsDialog) reload() {
+	d.s.tasks.run(func() func() {
+		ctx := context.Background()
+		accounts, err := d.s.svc.CarrierAccounts(ctx)
+		used := map[int64]int{}
+		for _, a := range accounts {
+			if err == nil {
+				used[a.ID], err = d.s.svc.UsedToday(ctx, a.ID)
+			}
+		}
+		return func() {
+			if err != nil {
+				d.fail(err)
+				return
+			}
+			d.accounts, d.used = accounts, used
+			d.List.Refresh()
+		}
+	})
+}
+
+func (d *CarrierAccountsDialog) fail(err error) {
+	d.Status.Importance = widget.DangerImportance
+	d.Status.SetText(userMessage(err))
+}
+
+func (d *CarrierAccountsDialog) ok(msg string) {
+	d.Status.Importance = widget.SuccessImportance
+	d.Status.SetText(msg)
+}
+
+// kindChanged shows the fields the kind's API needs and its defaults.
+func (d *CarrierAccountsDialog) kindChanged() {
+	k := kindNames[d.Kind.Selected]
+	p, ok := k.Profile()
+	if !ok {
+		return
+	}
+	d.URL.SetPlaceHolder(p.BaseURL + " (default)")
+	d.PerSec.SetPlaceHolder(fmt.Sprintf("%g (the carrier's limit)", p.PerSecond))
+	d.PerDay.SetPlaceHolder(fmt.Sprintf("%d (the carrier's limit)", p.PerDay))
+	if p.OAuth {
+		d.Key.Disable()
+		d.ID.Enable()
+		d.Secret.Enable()
+	} else {
+		d.Key.Enable()
+		d.ID.Disable()
+		d.Secret.Disable()
+	}
+}
+
+func (d *CarrierAccountsDialog) edit(a domain.CarrierAccount) {
+	d.editing = a.ID
+	d.Kind.SetSelected(kindOption(a.Kind))
+	d.Name.SetText(a.Name)
+	d.URL.SetText(a.BaseURL)
+	d.ID.SetText(a.ClientID)
+	// Secrets are never shown again: empty fields keep the stored ones.
+	d.Key.SetText("")
+	d.Secret.SetText("")
+	hint := ""
+	if a.ID != 0 {
+		hint = "stored; leave empty to keep"
+	}
+	d.Key.SetPlaceHolder(hint)
+	d.Secret.SetPlaceHolder(hint)
+	d.PerSec.SetText("")
+	d.PerDay.SetText("")
+	if a.ID != 0 {
+		d.PerSec.SetText(strconv.FormatFloat(a.PerSecond, 'g', -1, 64))
+		d.PerDay.SetText(strconv.Itoa(a.PerDay))
+		d.Test.Enable()
+		d.Remove.Enable()
+	} else {
+		d.Test.Disable()
+		d.Remove.Disable()
+	}
+	d.kindChanged()
+}
+
+// SaveAccount saves the form.
+func (d *CarrierAccountsDialog) SaveAccount() {
+	a := domain.CarrierAccount{ID: d.editing, Kind: kindNames[d.Kind.Selected], Name: d.Name.Text, BaseURL: strings.TrimSpace(d.URL.Text),
+		Key: strings.TrimSpace(d.Key.Text), ClientID: strings.TrimSpace(d.ID.Text), ClientSecret: strings.TrimSpace(d.Secret.Text)}
+	if t := strings.TrimSpace(d.PerSec.Text); t != "" {
+		v, err := strconv.ParseFloat(t, 64)
+		if err != nil || v <= 0 {
+			d.fail(fmt.Errorf("requests a second: %q is not a positive number", t))
+			return
+		}
+		a.PerSecond = v
+	}
+	if t := strings.TrimSpace(d.PerDay.Text); t != "" {
+		v, err := strconv.Atoi(t)
+		if err != nil || v <= 0 {
+			d.fail(fmt.Errorf("requests a day: %q is not a positive whole number", t))
+			return
+		}
+		a.PerDay = v
+	}
+	d.s.tasks.run(func() func() {
+		err := d.s.svc.SaveCarrierAccount(context.Background(), &a)
+		return func() {
+			if err != nil {
+				d.fail(err)
+				return
+			}
+			d.ok(fmt.Sprintf("Saved %s. Press Test connection to check the credentials.", a.Name))
+			d.edit(a)
+			d.reload()
+			d.s.Reload()
+		}
+	})
+}
+
+// TestAccount proves the selected account's credentials.
+func (d *CarrierAccountsDialog) TestAccount() {
+	if d.editing == 0 {
+		return
+	}
+	id := d.editing
+	d.Status.SetText("Testing…")
+	d.s.tasks.run(func() func() {
+		err := d.s.svc.TestAccount(context.Background(), id)
+		return func() {
+			if err != nil {
+				d.fail(err)
+			} else {
+				d.ok("The connection works.")
+			}
+			d.reload()
+			d.s.Reload()
+		}
+	})
+}
+
+// RemoveAccount removes the selected account after asking.
+func (d *CarrierAccountsDialog) RemoveAccount() {
+	if d.editing == 0 {
+		return
+	}
+	id, name := d.editing, d.Name.Text
+	dialog.ShowConfirm("Remove carrier account", fmt.Sprintf("Remove %s? Its parcels stay; they are no longer polled until another account tracks them.", name),
+		func(yes bool) {
+			if !yes {
+				return
+			}
+			d.s.tasks.run(func() func() {
+				err := d.s.svc.DeleteCarrierAccount(context.Background(), id)
+				return func() {
+					if err != nil {
+						d.fail(err)
+						return
+					}
+					d.ok("Removed " + name + ".")
+					d.edit(domain.CarrierAccount{Kind: domain.CarrierDHL})
+					d.reload()
+				}
+			})
+		}, d.s.window)
+}

@@ -1,0 +1,513 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// exceptionsView is the milestone filter that shows the exceptions queue.
+const exceptionsView = "Exceptions queue"
+
+var shipmentColumns = []struct {
+	title string
+	width float32
+	right bool
+}{
+	{"Attention", 150, false},
+	{"Carrier", 80, false},
+	{"Tracking", 190, false},
+	{"Order", 100, false},
+	{"To", 40, false},
+	{"Milestone", 125, false},
+	{"Last event", 130, false},
+	{"ETA", 90, false},
+	{"Days", 45, true},
+}
+
+// ShipmentsScreen shows every parcel on its way: the exceptions queue
+// first, filters, a timeline per parcel, "Poll now" for one or all, a chart
+// of parcels by milestone and the on-time rates per carrier and country.
+type ShipmentsScreen struct {
+	svc    TrackingService
+	window fyne.Window
+	tasks  tasks
+
+	Search    *widget.Entry
+	Milestone *widget.Select
+	Carrier   *widget.Select
+	Count     *widget.Label
+	Result    *widget.Label // what the last poll did
+	Problem   problemLabel
+	Table     *widget.Table
+	PollAll   *widget.Button
+	PollOne   *widget.Button
+	Accounts  *widget.Button
+	Title     *widget.Label
+	Timeline  *widget.Label
+	Chart     *fyne.Container
+	OnTime    *widget.Label
+	// LastPoll is what the last "Poll now" did (tests read it).
+	LastPoll *domain.PollResult
+	// AccountsDialog is the carrier accounts dialog last opened.
+	AccountsDialog *CarrierAccountsDialog
+
+	stopAuto context.CancelFunc
+
+	filter   domain.ShipmentFilter
+	total    int
+	rows     *pager[domain.Shipment]
+	selected int64
+	content  fyne.CanvasObject
+}
+
+// NewShipmentsScreen builds the screen; call Reload to fill it.
+func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
+	s := &ShipmentsScreen{svc: svc, window: w}
+	s.rows = newPager[domain.Shipment](orderPageSize, &s.tasks)
+	s.rows.loaded = func() { s.Table.Refresh() }
+	s.rows.failed = func(err error) { s.Problem.show("shipments", err) }
+
+	s.Search = widget.NewEntry()
+	s.Search.SetPlaceHolder("Tracking or order number  (Ctrl+F)")
+	s.Search.OnChanged = func(string) { s.tasks.debounce(searchDebounce, s.applyFilters) }
+	opts := []string{exceptionsView, "All parcels"}
+	for _, m := range domain.Milestones {
+		opts = append(opts, m.Label())
+	}
+	s.Milestone = widget.NewSelect(opts, nil)
+	s.Milestone.SetSelectedIndex(0)
+	s.Milestone.OnChanged = func(string) { s.applyFilters() }
+	s.Carrier = widget.NewSelect([]string{"All carriers"}, nil)
+	s.Carrier.SetSelectedIndex(0)
+	s.Carrier.OnChanged = func(string) { s.applyFilters() }
+	s.PollAll = widget.NewButtonWithIcon("Poll now", theme.ViewRefreshIcon(), func() { s.Poll(domain.DueFilter{All: true}, "every parcel on its way") })
+	s.PollAll.Importance = widget.HighImportance
+	s.Accounts = widget.NewButtonWithIcon("Carrier accounts…", theme.SettingsIcon(), s.OpenAccounts)
+
+	s.Count = newCountLabel()
+	s.Result = widget.NewLabel("")
+	s.Result.Wrapping = fyne.TextWrapWord
+	s.Result.Hide()
+	s.Problem = newProblemLabel()
+	var names []string
+	for _, c := range shipmentColumns {
+		names = append(names, c.title)
+	}
+	s.Table = newTable(func() (int, int) { return s.total, len(shipmentColumns) }, titles(names...), s.updateCell)
+	for i, c := range shipmentColumns {
+		s.Table.SetColumnWidth(i, c.width)
+	}
+	s.Table.OnSelected = func(id widget.TableCellID) {
+		if r, ok := s.rows.row(id.Row); ok {
+			s.Show(r.ID)
+		}
+	}
+
+	s.Title = widget.NewLabelWithStyle("Select a parcel to see its timeline.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.Title.Wrapping = fyne.TextWrapWord
+	s.Timeline = widget.NewLabel("")
+	s.Timeline.Wrapping = fyne.TextWrapWord
+	s.PollOne = widget.NewButtonWithIcon("Poll this parcel", theme.ViewRefreshIcon(), func() {
+		if s.selected != 0 {
+			s.Poll(domain.DueFilter{Shipment: s.selected}, "this parcel")
+		}
+	})
+	s.PollOne.Disable()
+	detail := container.NewBorder(container.NewVBox(s.Title, container.NewHBox(s.PollOne)), nil, nil, nil, container.NewVScroll(s.Timeline))
+
+	s.Chart = container.NewVBox()
+	s.OnTime = widget.NewLabel("")
+	s.OnTime.Wrapping = fyne.TextWrapWord
+	bold := fyne.TextStyle{Bold: true}
+	side := container.NewVBox(widget.NewLabelWithStyle("Parcels by milestone", fyne.TextAlignLeading, bold), s.Chart,
+		widget.NewLabelWithStyle("Delivered on time", fyne.TextAlignLeading, bold), s.OnTime)
+
+	filters := container.NewBorder(nil, nil, nil, container.NewHBox(s.PollAll, s.Accounts),
+		container.NewGridWithColumns(3, s.Search, s.Milestone, s.Carrier))
+	right := container.NewVSplit(detail, container.NewVScroll(side))
+	right.SetOffset(0.5)
+	split := container.NewHSplit(container.NewBorder(nil, s.Count, nil, nil, s.Table), right)
+	split.SetOffset(0.7)
+	s.content = container.NewBorder(container.NewVBox(filters, s.Problem.Label, s.Result), nil, nil, nil, split)
+	return s
+}
+
+// Content is the screen's root object.
+func (s *ShipmentsScreen) Content() fyne.CanvasObject { return s.content }
+
+// Wait blocks until background work has been applied (tests).
+func (s *ShipmentsScreen) Wait() { s.tasks.Wait() }
+
+// FocusSearch puts the keyboard in the search box.
+func (s *ShipmentsScreen) FocusSearch() {
+	if c := s.window.Canvas(); c != nil {
+		c.Focus(s.Search)
+	}
+}
+
+// Reload refreshes the carriers, the list, the chart and the rates.
+func (s *ShipmentsScreen) Reload() {
+	s.tasks.run(func() func() {
+		ctx := context.Background()
+		counts, err := s.svc.MilestoneCounts(ctx)
+		if err != nil {
+			return func() { s.Problem.show("shipments", err) }
+		}
+		rates, err := s.svc.OnTimeRates(ctx)
+		if err != nil {
+			return func() { s.Problem.show("shipments", err) }
+		}
+		accounts, err := s.svc.CarrierAccounts(ctx)
+		if err != nil {
+			return func() { s.Problem.show("shipments", err) }
+		}
+		return func() {
+			carriers := map[string]bool{}
+			for _, r := range rates {
+				carriers[r.Carrier] = true
+			}
+			for _, a := range accounts {
+				carriers[a.Name] = true
+			}
+			opts := []string{"All carriers"}
+			for c := range carriers {
+				opts = append(opts, c)
+			}
+			sort.Strings(opts[1:])
+			s.Carrier.Options = opts
+			s.Carrier.Refresh()
+			s.showChart(counts)
+			s.showOnTime(rates)
+			failing := 0
+			for _, a := range accounts {
+				if a.Failing != "" {
+					failing++
+				}
+			}
+			if failing > 0 {
+				s.Problem.show("carrier accounts", fmt.Errorf("%d carrier account(s) failing: open Carrier accounts to fix them", failing))
+			}
+			s.applyFilters()
+		}
+	})
+}
+
+// milestoneColor colours the chart's bars: problems red, delivered green.
+func milestoneColor(m domain.Milestone) color.Color {
+	switch {
+	case m == domain.MilestoneDelivered:
+		return color.NRGBA{R: 0x3c, G: 0xa5, B: 0x5c, A: 0xff}
+	case m.Problem():
+		return color.NRGBA{R: 0xd9, G: 0x4a, B: 0x3d, A: 0xff}
+	case m == domain.MilestoneOutForDelivery:
+		return color.NRGBA{R: 0x2e, G: 0x8b, B: 0xc9, A: 0xff}
+	}
+	return color.NRGBA{R: 0x70, G: 0x80, B: 0x96, A: 0xff}
+}
+
+// showChart draws a horizontal bar per milestone.
+func (s *ShipmentsScreen) showChart(counts map[domain.Milestone]int) {
+	s.Chart.RemoveAll()
+	most := 1
+	for _, n := range counts {
+		most = max(most, n)
+	}
+	const full = 150
+	for _, m := range domain.Milestones {
+		n := counts[m]
+		if n == 0 {
+			continue
+		}
+		bar := canvas.NewRectangle(milestoneColor(m))
+		w := float32(full) * float32(n) / float32(most)
+		bar.SetMinSize(fyne.NewSize(max(w, 2), 14))
+		label := widget.NewLabel(m.Label())
+		num := widget.NewLabel(groupThousands(int64(n)))
+		s.Chart.Add(container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(130, label.MinSize().Height), label), nil,
+			container.NewHBox(container.NewCenter(bar), num)))
+	}
+	if len(s.Chart.Objects) == 0 {
+		s.Chart.Add(widget.NewLabel("No parcels shipped yet."))
+	}
+	s.Chart.Refresh()
+}
+
+func (s *ShipmentsScreen) showOnTime(rates []domain.OnTime) {
+	if len(rates) == 0 {
+		s.OnTime.SetText("No deliveries yet.")
+		return
+	}
+	// Per carrier first, then its five biggest destinations.
+	type agg struct{ delivered, onTime int }
+	byCarrier := map[string]*agg{}
+	var carriers []string
+	for _, r := range rates {
+		a := byCarrier[r.Carrier]
+		if a == nil {
+			a = &agg{}
+			byCarrier[r.Carrier] = a
+			carriers = append(carriers, r.Carrier)
+		}
+		a.delivered += r.Delivered
+		a.onTime += r.OnTime
+	}
+	sort.Strings(carriers)
+	var b strings.Builder
+	for _, c := range carriers {
+		a := byCarrier[c]
+		fmt.Fprintf(&b, "%s: %d %% of %s\n", c, a.onTime*100/max(a.delivered, 1), groupThousands(int64(a.delivered)))
+		var mine []domain.OnTime
+		for _, r := range rates {
+			if r.Carrier == c {
+				mine = append(mine, r)
+			}
+		}
+		sort.Slice(mine, func(i, j int) bool { return mine[i].Delivered > mine[j].Delivered })
+		for _, r := range mine[:min(5, len(mine))] {
+			fmt.Fprintf(&b, "    to %s: %d %% of %s\n", r.Country, r.OnTime*100/max(r.Delivered, 1), groupThousands(int64(r.Delivered)))
+		}
+	}
+	s.OnTime.SetText(strings.TrimSpace(b.String()))
+}
+
+func (s *ShipmentsScreen) currentFilter() domain.ShipmentFilter {
+	f := domain.ShipmentFilter{Search: strings.TrimSpace(s.Search.Text)}
+	switch i := s.Milestone.SelectedIndex(); {
+	case i == 0:
+		f.Exceptions = true
+	case i >= 2:
+		f.Milestone = domain.Milestones[i-2]
+	}
+	if s.Carrier.SelectedIndex() > 0 {
+		f.Carrier = s.Carrier.Selected
+	}
+	return f
+}
+
+func (s *ShipmentsScreen) applyFilters() {
+	s.filter = s.currentFilter()
+	s.refresh(true)
+}
+
+func (s *ShipmentsScreen) refresh(fromTop bool) {
+	f := s.filter
+	s.rows.reset(func(ctx context.Context, offset, limit int) ([]domain.Shipment, error) {
+		return s.svc.Shipments(ctx, f, offset, limit)
+	})
+	gen := s.rows.gen
+	s.Count.SetText("Counting…")
+	s.tasks.run(func() func() {
+		n, err := s.svc.CountShipments(context.Background(), f)
+		return func() {
+			if gen != s.rows.gen {
+				return
+			}
+			if err != nil {
+				s.Problem.show("shipments", err)
+				return
+			}
+			s.total = n
+			what := countText(n, "parcel", "parcels")
+			if f.Exceptions {
+				what = countText(n, "parcel needs attention", "parcels need attention")
+			}
+			s.Count.SetText(what)
+			if fromTop {
+				s.Table.UnselectAll()
+				s.Table.ScrollToTop()
+			}
+			s.Table.Refresh()
+		}
+	})
+}
+
+func localAt(t time.Time, layout string) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(time.Local).Format(layout)
+}
+
+func (s *ShipmentsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
+	r, ok := s.rows.row(id.Row)
+	if shipmentColumns[id.Col].right {
+		l.Alignment = fyne.TextAlignTrailing
+	}
+	if !ok {
+		l.SetText("…")
+		return
+	}
+	switch id.Col {
+	case 0:
+		l.SetText(r.Attention)
+		if r.Attention != "" {
+			l.Importance = widget.DangerImportance
+			if !r.Milestone.Problem() {
+				l.Importance = widget.WarningImportance
+			}
+		}
+	case 1:
+		l.SetText(r.Carrier)
+	case 2:
+		l.SetText(r.Tracking)
+	case 3:
+		l.SetText(r.OrderNumber)
+	case 4:
+		l.SetText(string(r.Destination))
+	case 5:
+		l.SetText(r.Milestone.Label())
+		switch {
+		case r.Milestone == domain.MilestoneDelivered:
+			l.Importance = widget.SuccessImportance
+		case r.Milestone.Problem():
+			l.Importance = widget.DangerImportance
+		}
+	case 6:
+		l.SetText(localAt(r.LastEventAt, "2006-01-02 15:04"))
+	case 7:
+		l.SetText(localAt(r.ETA, "2006-01-02"))
+	case 8:
+		l.SetText(strconv.Itoa(r.DaysInTransit(time.Now())))
+	}
+}
+
+// Show loads a parcel's timeline into the detail panel.
+func (s *ShipmentsScreen) Show(id int64) {
+	s.selected = id
+	s.PollOne.Enable()
+	s.tasks.run(func() func() {
+		sh, events, err := s.svc.Shipment(context.Background(), id)
+		return func() {
+			if err != nil {
+				s.Problem.show("shipment", err)
+				return
+			}
+			if s.selected != id {
+				return
+			}
+			s.Title.SetText(fmt.Sprintf("%s %s — order %s to %s · %s", sh.Carrier, sh.Tracking, sh.OrderNumber, sh.Destination, sh.Milestone.Label()))
+			var b strings.Builder
+			if sh.Error != "" {
+				fmt.Fprintf(&b, "Last poll: %s\n\n", sh.Error)
+			}
+			fmt.Fprintf(&b, "Shipped %s", localAt(sh.ShippedAt, "2006-01-02 15:04"))
+			if !sh.ETA.IsZero() {
+				fmt.Fprintf(&b, " · ETA %s", localAt(sh.ETA, "2006-01-02"))
+			}
+			if !sh.NextPollAt.IsZero() {
+				fmt.Fprintf(&b, " · next poll %s", localAt(sh.NextPollAt, "01-02 15:04"))
+			}
+			b.WriteString("\n\n")
+			if len(events) == 0 {
+				b.WriteString("No scans yet.")
+			}
+			for _, e := range events {
+				fmt.Fprintf(&b, "%s  %s\n    %s", localAt(e.At, "2006-01-02 15:04"), e.Milestone.Label(), e.Text)
+				if e.Location != "" {
+					fmt.Fprintf(&b, " — %s", e.Location)
+				}
+				b.WriteString("\n")
+			}
+			s.Timeline.SetText(strings.TrimSpace(b.String()))
+		}
+	})
+}
+
+// Poll asks the carriers now, with a progress dialog that can cancel;
+// the summary and any problems are shown after.
+func (s *ShipmentsScreen) Poll(f domain.DueFilter, what string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	bar := widget.NewProgressBar()
+	label := widget.NewLabel("Polling " + what + "…")
+	stop := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), cancel)
+	d := dialog.NewCustomWithoutButtons("Poll now", container.NewVBox(label, bar, container.NewCenter(stop)), s.window)
+	d.Resize(fyne.NewSize(460, 160))
+	d.Show()
+	s.PollAll.Disable()
+	s.tasks.run(func() func() {
+		res, err := s.svc.Poll(ctx, f, func(done, total int) {
+			onUI(func() {
+				bar.Max = float64(max(total, 1))
+				bar.SetValue(float64(done))
+				label.SetText(fmt.Sprintf("Polled %s of %s parcels", groupThousands(int64(done)), groupThousands(int64(total))))
+			})
+		})
+		cancel()
+		return func() {
+			d.Hide()
+			s.PollAll.Enable()
+			s.LastPoll = &res
+			s.Result.Hide()
+			summary := fmt.Sprintf("Checked %d, changed %d, errors %d, not polled %d (%d requests).", res.Checked, res.Changed, res.Errors, res.Skipped, res.Requests)
+			switch {
+			case errors.Is(err, context.Canceled):
+				s.Problem.show("poll", errors.New("cancelled; "+summary))
+			case err != nil:
+				s.Problem.show("poll", err)
+			case len(res.Problems) > 0:
+				s.Problem.show("poll", errors.New(summary+"\n"+strings.Join(res.Problems, "\n")))
+			default:
+				s.Problem.Hide()
+				s.Result.SetText(summary)
+				s.Result.Importance = widget.SuccessImportance
+				s.Result.Show()
+			}
+			s.Reload()
+			if s.selected != 0 {
+				s.Show(s.selected)
+			}
+		}
+	})
+}
+
+// StartAutoPoll polls what is due in the background every interval while
+// the window is open (each carrier's budget still applies), and refreshes
+// the screen when something changed.
+func (s *ShipmentsScreen) StartAutoPoll(every time.Duration) {
+	if s.stopAuto != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopAuto = cancel
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			res, err := s.svc.Poll(ctx, domain.DueFilter{}, nil)
+			if err != nil && ctx.Err() == nil {
+				logError("background tracking poll", err)
+			}
+			if res.Changed > 0 && ctx.Err() == nil {
+				onUI(s.Reload)
+			}
+		}
+	}()
+}
+
+// StopAutoPoll stops the background polling.
+func (s *ShipmentsScreen) StopAutoPoll() {
+	if s.stopAuto != nil {
+		s.stopAuto()
+		s.stopAuto = nil
+	}
+}

@@ -1,0 +1,130 @@
+package ui_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui"
+)
+
+// dhlNumber makes a valid DHL Express waybill (mod 7).
+func dhlNumber(i int) string {
+	body := 331881000 + i
+	return fmt.Sprintf("%09d%d", body, body%7)
+}
+
+func TestShipmentsScreen(t *testing.T) {
+	a := demoApp(t, 60)
+	ctx := context.Background()
+	// A DHL API speaking its documented shape: one number in customs, one
+	// delivered, the rest in transit.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("DHL-API-Key") != "good" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		n := r.URL.Query().Get("trackingNumber")
+		code, text := "transit", "Processed at LEIPZIG - GERMANY"
+		switch n {
+		case dhlNumber(0):
+			code, text = "transit", "Shipment on hold: customs clearance delay, awaiting documents"
+		case dhlNumber(1):
+			code, text = "delivered", "Delivered - Signed for by: Παπαδόπουλος"
+		}
+		fmt.Fprintf(w, `{"shipments":[{"id":%q,"status":{"timestamp":"2026-11-26T10:00:00Z","statusCode":%q,"description":%q},
+			"events":[{"timestamp":"2026-11-26T10:00:00Z","statusCode":%q,"description":%q,"location":{"address":{"addressLocality":"ATHENS"}}},
+			{"timestamp":"2026-11-25T08:00:00Z","statusCode":"transit","description":"Shipment picked up"}]}]}`, n, code, text, code, text)
+	}))
+	defer srv.Close()
+	page, _ := a.Orders.Page(ctx, domain.OrderFilter{}, 0, 4)
+	for i, o := range page {
+		if _, err := a.Tracking.AddShipment(ctx, o.Number, "DHL", dhlNumber(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	settle(m)
+	s := m.Shipments
+	if s == nil {
+		t.Fatal("no Shipments screen")
+	}
+	// The carrier account, through the dialog: a wrong key first.
+	ui.WithUI(func() { s.OpenAccounts() })
+	d := s.AccountsDialog
+	ui.WithUI(func() {
+		d.Name.SetText("DHL")
+		d.URL.SetText(srv.URL)
+		d.Key.SetText("wrong")
+		d.PerSec.SetText("50")
+		d.SaveAccount()
+	})
+	settle(m)
+	if !strings.Contains(d.Status.Text, "Saved DHL") {
+		t.Fatalf("save: %q", d.Status.Text)
+	}
+	ui.WithUI(func() { d.TestAccount() })
+	settle(m)
+	if !strings.Contains(d.Status.Text, "refused the credentials") || strings.Contains(d.Status.Text, "wrong") {
+		t.Errorf("test with a wrong key: %q", d.Status.Text)
+	}
+	if got := cell(t, s, d.List, 0, 4); !strings.HasPrefix(got, "failing") {
+		t.Errorf("state %q", got)
+	}
+	ui.WithUI(func() {
+		d.Key.SetText("good")
+		d.SaveAccount()
+	})
+	settle(m)
+	ui.WithUI(func() { d.TestAccount() })
+	settle(m)
+	if d.Status.Text != "The connection works." || cell(t, s, d.List, 0, 4) != "ok" {
+		t.Fatalf("test with the right key: %q", d.Status.Text)
+	}
+	// Poll now: every parcel.
+	ui.WithUI(func() { s.Poll(domain.DueFilter{All: true}, "every parcel") })
+	settle(m)
+	if s.LastPoll == nil || s.LastPoll.Checked != 4 || s.LastPoll.Changed != 4 || !strings.Contains(s.Result.Text, "Checked 4, changed 4") {
+		t.Fatalf("poll %+v / %q / %q", s.LastPoll, s.Result.Text, s.Problem.Text)
+	}
+	settle(m)
+	// The exceptions queue (the default view) has the customs hold.
+	if s.Milestone.Selected != "Exceptions queue" || s.Count.Text != "1 parcel needs attention" {
+		t.Errorf("queue: %q %q", s.Milestone.Selected, s.Count.Text)
+	}
+	if got := cell(t, s, s.Table, 0, 0) + "|" + cell(t, s, s.Table, 0, 2); got != "Customs hold|"+dhlNumber(0) {
+		t.Errorf("first in the queue %q", got)
+	}
+	// All parcels; the delivered one's timeline.
+	ui.WithUI(func() {
+		s.Milestone.SetSelected("Delivered")
+	})
+	settle(m)
+	if s.Count.Text != "1 parcel" {
+		t.Fatalf("delivered: %q", s.Count.Text)
+	}
+	ui.WithUI(func() { s.Table.Select(widget.TableCellID{Row: 0, Col: 1}) })
+	settle(m)
+	ui.WithUI(func() { s.Table.Select(widget.TableCellID{Row: 0, Col: 2}) })
+	settle(m)
+	if !strings.Contains(s.Timeline.Text, "Signed for by: Παπαδόπουλος — ATHENS") || !strings.Contains(s.Timeline.Text, "Picked up") {
+		t.Errorf("timeline %q", s.Timeline.Text)
+	}
+	// The chart and the on-time rate.
+	if len(s.Chart.Objects) != 3 || !strings.Contains(s.OnTime.Text, "DHL:") {
+		t.Errorf("chart %d bars, on time %q", len(s.Chart.Objects), s.OnTime.Text)
+	}
+	// Poll this parcel: nothing new.
+	ui.WithUI(func() { s.PollOne.OnTapped() })
+	settle(m)
+	if s.LastPoll.Checked != 1 || s.LastPoll.Changed != 0 {
+		t.Errorf("poll one %+v", s.LastPoll)
+	}
+}
