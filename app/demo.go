@@ -128,6 +128,11 @@ func GenerateDemo(ctx context.Context, store domain.BulkLoader, catalog domain.C
 			if err := w.AddOrder(&o); err != nil {
 				return fmt.Errorf("demo order %d: %w", i+1, err)
 			}
+			if sh, evs, ok := demoShipment(o, i); ok {
+				if err := w.AddShipment(&sh, evs); err != nil {
+					return fmt.Errorf("demo order %d's parcel: %w", i+1, err)
+				}
+			}
 			if progress != nil && (i%500 == 499 || i == opts.Orders-1) {
 				progress(i+1, opts.Orders)
 			}
@@ -430,4 +435,71 @@ func (g *demoGen) history(o *domain.Order, ch domain.Channel) {
 		return
 	}
 	step(domain.StatusDelivered, time.Duration(2+g.pick(6))*24*time.Hour, "carrier: delivered")
+}
+
+// demoShipment is the parcel of a demo order that was handed to a carrier:
+// DHL abroad and in Europe, UPS, FedEx or USPS in the United States, with a
+// valid tracking number and the scans so far. Parcels still on their way are
+// due for a poll (the sandbox carriers answer for them); delivered ones carry
+// their history, so the charts and on-time rates have data. It draws from
+// its own random source so the orders stay as they were.
+func demoShipment(o domain.Order, i int) (domain.Shipment, []domain.TrackEvent, bool) {
+	var shipped, delivered, exception time.Time
+	reason := ""
+	for _, h := range o.History {
+		switch h.To {
+		case domain.StatusShipped:
+			shipped = h.At
+		case domain.StatusDelivered:
+			delivered = h.At
+		case domain.StatusException:
+			exception, reason = h.At, strings.TrimPrefix(h.Reason, "carrier: ")
+		}
+	}
+	if shipped.IsZero() {
+		return domain.Shipment{}, nil, false
+	}
+	rng := rand.New(rand.NewPCG(uint64(i), 0x534849504d454e54))
+	kind := domain.CarrierDHL
+	if o.ShipTo.Country == "US" {
+		kind = []domain.CarrierKind{domain.CarrierUPS, domain.CarrierFedEx, domain.CarrierUSPS}[rng.IntN(3)]
+	}
+	p, _ := kind.Profile()
+	sh := domain.Shipment{OrderID: o.ID, Carrier: p.Name, Tracking: domain.MakeTrackingNumber(kind, int64(100000+i)),
+		Destination: o.ShipTo.Country, ShippedAt: shipped, ETA: shipped.Add(time.Duration(3+rng.IntN(4)) * 24 * time.Hour).Truncate(24 * time.Hour)}
+	at := func(h int) time.Time { return shipped.Add(time.Duration(h) * time.Hour) }
+	evs := []domain.TrackEvent{
+		{At: at(0), Code: "SI", Text: "Shipment information received", Milestone: domain.MilestoneLabelCreated},
+		{At: at(3), Code: "PU", Text: "Shipment picked up", Milestone: domain.MilestonePickedUp},
+		{At: at(14), Code: "PL", Text: "Processed at the sort facility", Milestone: domain.MilestoneInTransit},
+	}
+	switch {
+	case !delivered.IsZero():
+		if !exception.IsZero() {
+			evs = append(evs, domain.TrackEvent{At: exception, Code: "BA", Text: reason, Milestone: domain.MilestoneException})
+		}
+		evs = append(evs, domain.TrackEvent{At: delivered.Add(-5 * time.Hour), Code: "WC", Text: "With delivery courier", Milestone: domain.MilestoneOutForDelivery},
+			domain.TrackEvent{At: delivered, Code: "OK", Text: "Delivered", Milestone: domain.MilestoneDelivered})
+		sh.Milestone, sh.Status, sh.DeliveredAt = domain.MilestoneDelivered, "Delivered", delivered
+	case !exception.IsZero():
+		evs = append(evs, domain.TrackEvent{At: exception, Code: "BA", Text: reason, Milestone: domain.MilestoneException})
+		sh.Milestone, sh.Status, sh.NextPollAt = domain.MilestoneException, reason, exception.Add(2*time.Hour)
+	default:
+		// On its way: the scans up to now, and a poll due.
+		kept := evs[:0]
+		for _, e := range evs {
+			if e.At.Before(demoUntil) {
+				kept = append(kept, e)
+			}
+		}
+		evs = kept
+		sh.Milestone, sh.NextPollAt = evs[len(evs)-1].Milestone, shipped.Add(30*time.Minute)
+		sh.Status = evs[len(evs)-1].Text
+	}
+	for j := range evs {
+		evs[j].Location = map[bool]string{true: "LEIPZIG, DE", false: string(o.ShipTo.Country)}[j < 2]
+	}
+	last := evs[len(evs)-1]
+	sh.LastEventAt, sh.PolledAt = last.At, last.At
+	return sh, evs, true
 }

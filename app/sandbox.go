@@ -24,6 +24,7 @@ func (m *memWriter) AddLocation(l *domain.Location) error                       
 func (m *memWriter) AddProduct(p *domain.Product) error                           { p.ID = m.id(); return nil }
 func (m *memWriter) AddStock(int64, int64, string, string, domain.Quantity) error { return nil }
 func (m *memWriter) AddOrder(*domain.Order) error                                 { return nil }
+func (m *memWriter) AddShipment(*domain.Shipment, []domain.TrackEvent) error      { return nil }
 
 // sandboxStatus is how WooCommerce would show an order in a demo status.
 func sandboxStatus(s domain.OrderStatus) string {

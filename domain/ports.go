@@ -161,6 +161,9 @@ type BulkWriter interface {
 	// expiry YYYY-MM-DD or "") as an opening balance in the ledger.
 	AddStock(productID, locationID int64, lot, expiry string, onHand Quantity) error
 	AddOrder(o *Order) error
+	// AddShipment starts tracking a parcel of an order (s.OrderID) with the
+	// events already known.
+	AddShipment(s *Shipment, events []TrackEvent) error
 }
 
 // BulkLoader runs fill in one transaction: everything it added is committed

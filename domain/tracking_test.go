@@ -145,3 +145,20 @@ func TestCarrierAccountValidate(t *testing.T) {
 		t.Error("unknown kind accepted")
 	}
 }
+
+func TestMakeTrackingNumberPassesItsOwnCheck(t *testing.T) {
+	for _, k := range []CarrierKind{CarrierUPS, CarrierFedEx, CarrierUSPS, CarrierDHL, CarrierEasyPost} {
+		for _, serial := range []int64{0, 1, 42, 987654321, 12345678901} {
+			n := MakeTrackingNumber(k, serial)
+			if _, err := ValidateTracking(k, n); err != nil {
+				t.Errorf("%s %d: %s: %v", k, serial, n, err)
+			}
+			if k != CarrierEasyPost && (len(DetectCarriers(n)) == 0 || DetectCarriers(n)[0] != k) {
+				t.Errorf("%s %d: %s detected as %v", k, serial, n, DetectCarriers(n))
+			}
+		}
+	}
+	if MakeTrackingNumber(CarrierDHL, 5) == MakeTrackingNumber(CarrierDHL, 6) {
+		t.Error("serials collide")
+	}
+}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/portolan/portolan/domain"
 )
@@ -113,4 +114,35 @@ func (b *bulkWriter) AddOrder(o *domain.Order) error {
 		return err
 	}
 	return insertOrder(b.ctx, b.tx, o, b.now)
+}
+
+// AddShipment writes a shipment and its events as they are known.
+func (b *bulkWriter) AddShipment(s *domain.Shipment, events []domain.TrackEvent) error {
+	opt := func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return millis(t)
+	}
+	m := s.Milestone
+	if m == "" {
+		m = domain.MilestoneLabelCreated
+	}
+	res, err := b.tx.ExecContext(b.ctx, `INSERT INTO shipments (parcel_id, order_id, carrier, tracking, destination, shipped_at, milestone, status,
+			last_event_at, eta, next_poll_at, polled_at, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullID(s.ParcelID), s.OrderID, s.Carrier, s.Tracking, string(s.Destination), millis(s.ShippedAt), string(m), s.Status,
+		opt(s.LastEventAt), opt(s.ETA), opt(s.NextPollAt), opt(s.PolledAt), opt(s.DeliveredAt))
+	if err != nil {
+		return translate(err)
+	}
+	if s.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	for _, e := range events {
+		if _, err := b.tx.ExecContext(b.ctx, `INSERT INTO tracking_events (shipment_id, at, code, location, text, milestone) VALUES (?, ?, ?, ?, ?, ?)`,
+			s.ID, millis(e.At), e.Code, e.Location, e.Text, string(e.Milestone)); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
 }
