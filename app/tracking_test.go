@@ -85,12 +85,12 @@ func TestPollNeverExceedsTheBudget(t *testing.T) {
 	defer a.Close()
 	ctx := context.Background()
 	f := newFakeDHL(t, "k")
-	acct := domain.CarrierAccount{Kind: domain.CarrierDHL, Name: "DHL", BaseURL: f.srv.URL, Key: "k", PerSecond: 4, PerDay: 9}
+	acct := domain.CarrierAccount{Kind: domain.CarrierDHL, Name: "Test DHL", BaseURL: f.srv.URL, Key: "k", PerSecond: 4, PerDay: 9}
 	if err := a.Tracking.SaveCarrierAccount(ctx, &acct); err != nil {
 		t.Fatal(err)
 	}
-	shippedOrders(t, a, "DHL", 12, 0)
-	res, err := a.Tracking.Poll(ctx, domain.DueFilter{}, nil)
+	shippedOrders(t, a, "Test DHL", 12, 0)
+	res, err := a.Tracking.Poll(ctx, domain.DueFilter{Carrier: "Test DHL"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestPollNeverExceedsTheBudget(t *testing.T) {
 		}
 	}
 	// Another poll the same day makes no request at all.
-	res, err = a.Tracking.Poll(ctx, domain.DueFilter{All: true}, nil)
+	res, err = a.Tracking.Poll(ctx, domain.DueFilter{All: true, Carrier: "Test DHL"}, nil)
 	if err != nil || res.Requests != 0 || len(f.times) != 9 {
 		t.Errorf("second poll %+v (%v); server saw %d", res, err, len(f.times))
 	}
@@ -131,24 +131,29 @@ func TestPollOneBadAnswerOrAccountDoesNotStopTheRun(t *testing.T) {
 	ctx := context.Background()
 	good, refused := newFakeDHL(t, "good"), newFakeDHL(t, "good")
 	for _, acct := range []domain.CarrierAccount{
-		{Kind: domain.CarrierDHL, Name: "DHL", BaseURL: good.srv.URL, Key: "good", PerSecond: 100},
+		{Kind: domain.CarrierDHL, Name: "Test DHL", BaseURL: good.srv.URL, Key: "good", PerSecond: 100},
 		{Kind: domain.CarrierDHL, Name: "DHL Parcel", BaseURL: refused.srv.URL, Key: "wrong", PerSecond: 100},
 	} {
 		if err := a.Tracking.SaveCarrierAccount(ctx, &acct); err != nil {
 			t.Fatal(err)
 		}
 	}
-	nums := shippedOrders(t, a, "DHL", 6, 0)
+	nums := shippedOrders(t, a, "Test DHL", 6, 0)
 	shippedOrders(t, a, "DHL Parcel", 3, 6)
 	good.bad[nums[1]] = true
 	var last [2]int
-	res, err := a.Tracking.Poll(ctx, domain.DueFilter{}, func(done, total int) { last = [2]int{done, total} })
+	res, err := a.Tracking.Poll(ctx, domain.DueFilter{Carrier: "Test DHL"}, func(done, total int) { last = [2]int{done, total} })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Checked != 5 || res.Errors != 1 || res.Skipped != 3 || res.Changed != 5 || last != [2]int{9, 9} {
+	if res.Checked != 5 || res.Errors != 1 || res.Changed != 5 || last != [2]int{6, 6} {
 		t.Fatalf("poll %+v, progress %v", res, last)
 	}
+	refusedRes, err := a.Tracking.Poll(ctx, domain.DueFilter{Carrier: "DHL Parcel"}, nil)
+	if err != nil || refusedRes.Skipped != 3 || refusedRes.Checked != 0 {
+		t.Fatalf("refused account: %+v %v", refusedRes, err)
+	}
+	res.Problems = append(res.Problems, refusedRes.Problems...)
 	problems := strings.Join(res.Problems, "\n")
 	if !strings.Contains(problems, "DHL Parcel refused the credentials") || strings.Contains(problems, "wrong") {
 		t.Errorf("problems %s", problems)
@@ -199,7 +204,7 @@ func TestCLITracking(t *testing.T) {
 		!strings.Contains(errs, "plain http") {
 		t.Errorf("plain http: %d %q", code, errs)
 	}
-	if out, errs, code := runCLI(t, "--db", db, "carriers", "add", "--kind", "dhl", "--name", "DHL", "--url", f.srv.URL, "--key", "dhl-key-123",
+	if out, errs, code := runCLI(t, "--db", db, "carriers", "add", "--kind", "dhl", "--name", "Test DHL", "--url", f.srv.URL, "--key", "dhl-key-123",
 		"--per-second", "20"); code != 0 || !strings.Contains(out, "at most 20 requests a second and 250 a day") {
 		t.Fatalf("carriers add: %d %q %q", code, out, errs)
 	}
@@ -214,30 +219,30 @@ func TestCLITracking(t *testing.T) {
 	page, _ := a.Orders.Page(context.Background(), domain.OrderFilter{}, 0, 1)
 	a.Close()
 	number := page[0].Number
-	if _, errs, code := runCLI(t, "--db", db, "shipments", "add", "--order", number, "--carrier", "DHL", "--tracking", "3318810010"); code != 1 ||
+	if _, errs, code := runCLI(t, "--db", db, "shipments", "add", "--order", number, "--carrier", "Test DHL", "--tracking", "3318810010"); code != 1 ||
 		!strings.Contains(errs, "check digit") {
 		t.Errorf("bad check digit: %d %q", code, errs)
 	}
 	good := dhlNumber(2) // even: delivered
-	if out, errs, code := runCLI(t, "--db", db, "shipments", "add", "--order", number, "--carrier", "DHL", "--tracking", good); code != 0 {
+	if out, errs, code := runCLI(t, "--db", db, "shipments", "add", "--order", number, "--carrier", "Test DHL", "--tracking", good); code != 0 {
 		t.Fatalf("shipments add: %d %q %q", code, out, errs)
 	}
-	if out, errs, code := runCLI(t, "--db", db, "track", "--once"); code != 0 || !strings.Contains(out, "checked 1, changed 1, errors 0") {
+	if out, errs, code := runCLI(t, "--db", db, "track", "--once", "--carrier", "Test DHL"); code != 0 || !strings.Contains(out, "checked 1, changed 1, errors 0") {
 		t.Fatalf("track: %d %q %q", code, out, errs)
 	}
-	out, _, _ = runCLI(t, "--db", db, "shipments", "list", "--format", "json")
+	out, _, _ = runCLI(t, "--db", db, "shipments", "list", "--format", "json", "--carrier", "Test DHL")
 	var list []app.ShipmentJSON
 	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 {
 		t.Fatalf("shipments list: %v %s", err, out)
 	}
 	s := list[0]
-	if s.TrackingNumber != good || s.Carrier != "DHL" || s.OrderNumber != number || s.Milestone != "delivered" || s.LastEventAt != "2026-11-26T10:00:00Z" {
+	if s.TrackingNumber != good || s.Carrier != "Test DHL" || s.OrderNumber != number || s.Milestone != "delivered" || s.LastEventAt != "2026-11-26T10:00:00Z" {
 		t.Errorf("shipment %+v", s)
 	}
 	if out, _, _ := runCLI(t, "--db", db, "shipments", "list", "--status", "exceptions"); strings.Contains(out, good) {
 		t.Errorf("a delivered parcel in the exceptions queue: %s", out)
 	}
-	if _, errs, code := runCLI(t, "--db", db, "carriers", "test", "--name", "dhl"); code != 0 {
+	if _, errs, code := runCLI(t, "--db", db, "carriers", "test", "--name", "test dhl"); code != 0 {
 		t.Errorf("carriers test: %q", errs)
 	}
 }
