@@ -656,8 +656,13 @@ func cmdSandbox(ctx context.Context, open func() (*App, error), args []string, s
 			"  portolan channels add --kind woocommerce --name \"Sandbox Woo\" --url %s --key %s --secret %s\n"+
 			"  portolan channels add --kind shopify --name \"Sandbox Shopify\" --url %s --token %s\n"+
 			"  portolan channels add --kind bigcommerce --name \"Sandbox BigCommerce\" --url %s%s --token %s\n"+
-			"  portolan sync\n\nPress Ctrl+C to stop.\n",
-			*orders, url, url, sandbox.WooKey, sandbox.WooSecret, url, sandbox.ShopifyToken, url, sandbox.BigCommercePath, sandbox.BigCommerceToken)
+			"  portolan sync\n\n"+
+			"It also speaks DHL's and EasyPost's tracking APIs; parcels move a step every 2 minutes:\n"+
+			"  portolan carriers add --kind dhl --name DHL --url %s/dhl --key %s\n"+
+			"  portolan carriers add --kind easypost --name \"EasyPost sandbox\" --url %s/easypost --key %s\n"+
+			"  portolan track\n\nPress Ctrl+C to stop.\n",
+			*orders, url, url, sandbox.WooKey, sandbox.WooSecret, url, sandbox.ShopifyToken, url, sandbox.BigCommercePath, sandbox.BigCommerceToken,
+			url, sandbox.DHLKey, url, sandbox.EasyPostKey)
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -74,7 +75,13 @@ func ServeSandbox(ctx context.Context, addr string, orders int, newEvery time.Du
 	if err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
-	srv := &http.Server{Handler: store, ReadHeaderTimeout: 10 * time.Second}
+	// The sandbox carriers answer under /dhl and /easypost; the store the rest.
+	mux := http.NewServeMux()
+	carriers := sandbox.NewCarriers(2 * time.Minute)
+	mux.Handle("/dhl/", carriers)
+	mux.Handle("/easypost/", carriers)
+	mux.Handle("/", store)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -147,4 +154,72 @@ func (s *IntakeService) TrySandbox(ctx context.Context) (domain.Channel, error) 
 		return ch, s.UpdateChannel(ctx, ch, &creds)
 	}
 	return s.AddChannel(ctx, domain.ChannelWooCommerce, "Sandbox store", url, creds)
+}
+
+// SandboxCarrierAccounts are the accounts that track through the sandbox
+// carriers at base: "DHL" (DHL's API) and "EasyPost sandbox" (every other
+// carrier, through the aggregator's API).
+func SandboxCarrierAccounts(base string) []domain.CarrierAccount {
+	return []domain.CarrierAccount{
+		{Kind: domain.CarrierDHL, Name: "DHL", BaseURL: base + "/dhl", Key: sandbox.DHLKey, PerSecond: 20, PerDay: 100000},
+		{Kind: domain.CarrierEasyPost, Name: "EasyPost sandbox", BaseURL: base + "/easypost", Key: sandbox.EasyPostKey, PerSecond: 20, PerDay: 100000},
+	}
+}
+
+// isSandboxAccount reports whether an account uses the sandbox credentials.
+func isSandboxAccount(a domain.CarrierAccount) bool {
+	return a.Key == sandbox.DHLKey || a.Key == sandbox.EasyPostKey
+}
+
+// TrySandboxCarriers runs the sandbox carriers on a free loopback port for
+// as long as ctx lives and points the sandbox accounts at it (adding them
+// the first time), so parcels are tracked without any credentials. Journeys
+// move a step every step of real time.
+func (s *TrackingService) TrySandboxCarriers(ctx context.Context, step time.Duration) ([]domain.CarrierAccount, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("sandbox carriers: %w", err)
+	}
+	srv := &http.Server{Handler: sandbox.NewCarriers(step), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	existing, err := s.store.CarrierAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.CarrierAccount
+	for _, a := range SandboxCarrierAccounts("http://" + ln.Addr().String()) {
+		for _, e := range existing {
+			if strings.EqualFold(e.Name, a.Name) {
+				if !isSandboxAccount(e) {
+					return nil, domain.Errorf(domain.ECONFLICT, "an account named %s with your own credentials exists; the sandbox leaves it alone", e.Name)
+				}
+				a.ID = e.ID
+			}
+		}
+		if err := s.store.SaveCarrierAccount(ctx, &a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// UsesSandbox reports whether any account tracks through the sandbox carriers.
+func (s *TrackingService) UsesSandbox(ctx context.Context) (bool, error) {
+	accounts, err := s.store.CarrierAccounts(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, a := range accounts {
+		if isSandboxAccount(a) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

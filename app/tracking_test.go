@@ -246,3 +246,49 @@ func TestCLITracking(t *testing.T) {
 		t.Errorf("carriers test: %q", errs)
 	}
 }
+
+func TestSandboxCarriersTrackTheDemoParcels(t *testing.T) {
+	a, err := app.Open(demoDBOf(t, 600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	accts, err := a.Tracking.TrySandboxCarriers(ctx, 300*time.Millisecond)
+	if err != nil || len(accts) != 2 {
+		t.Fatalf("sandbox: %v %+v", err, accts)
+	}
+	if used, _ := a.Tracking.UsesSandbox(ctx); !used {
+		t.Error("UsesSandbox")
+	}
+	all, _ := a.Tracking.CountShipments(ctx, domain.ShipmentFilter{})
+	delivered, _ := a.Tracking.CountShipments(ctx, domain.ShipmentFilter{Milestone: domain.MilestoneDelivered})
+	open := all - delivered
+	if open < 10 {
+		t.Fatalf("only %d demo parcels on their way", open)
+	}
+	res, err := a.Tracking.Poll(ctx, domain.DueFilter{All: true}, nil)
+	if err != nil || res.Checked != open || res.Errors != 0 || res.Skipped != 0 {
+		t.Fatalf("first poll of %d: %+v %v", open, res, err)
+	}
+	counts, _ := a.Tracking.MilestoneCounts(ctx)
+	if counts[domain.MilestoneInTransit]+counts[domain.MilestonePickedUp]+counts[domain.MilestoneLabelCreated] == 0 {
+		t.Errorf("nothing on its way after the first poll: %v", counts)
+	}
+	// The journeys move: after a few steps more parcels are delivered.
+	time.Sleep(1500 * time.Millisecond)
+	if _, err := a.Tracking.Poll(ctx, domain.DueFilter{All: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := a.Tracking.MilestoneCounts(ctx)
+	if after[domain.MilestoneDelivered] <= counts[domain.MilestoneDelivered] {
+		t.Errorf("delivered %d → %d", counts[domain.MilestoneDelivered], after[domain.MilestoneDelivered])
+	}
+	// A second start reuses the accounts.
+	again, err := a.Tracking.TrySandboxCarriers(ctx, time.Minute)
+	list, _ := a.Tracking.CarrierAccounts(ctx)
+	if err != nil || len(list) != 2 || again[0].ID != accts[0].ID {
+		t.Errorf("second start: %v, %d accounts", err, len(list))
+	}
+}

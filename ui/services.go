@@ -160,4 +160,8 @@ type TrackingService interface {
 	DeleteCarrierAccount(ctx context.Context, id int64) error
 	TestAccount(ctx context.Context, id int64) error
 	UsedToday(ctx context.Context, id int64) (int, error)
+	// TrySandboxCarriers runs sandbox carriers for as long as ctx lives and
+	// points the sandbox accounts at them.
+	TrySandboxCarriers(ctx context.Context, step time.Duration) ([]domain.CarrierAccount, error)
+	UsesSandbox(ctx context.Context) (bool, error)
 }

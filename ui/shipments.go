@@ -57,6 +57,7 @@ type ShipmentsScreen struct {
 	PollAll   *widget.Button
 	PollOne   *widget.Button
 	Accounts  *widget.Button
+	Sandbox   *widget.Button
 	Title     *widget.Label
 	Timeline  *widget.Label
 	Chart     *fyne.Container
@@ -67,6 +68,10 @@ type ShipmentsScreen struct {
 	AccountsDialog *CarrierAccountsDialog
 
 	stopAuto context.CancelFunc
+	// life ends when the window closes (the sandbox carriers stop with it).
+	life     context.Context
+	endLife  context.CancelFunc
+	sandbox  bool
 
 	filter   domain.ShipmentFilter
 	total    int
@@ -78,6 +83,7 @@ type ShipmentsScreen struct {
 // NewShipmentsScreen builds the screen; call Reload to fill it.
 func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
 	s := &ShipmentsScreen{svc: svc, window: w}
+	s.life, s.endLife = context.WithCancel(context.Background())
 	s.rows = newPager[domain.Shipment](orderPageSize, &s.tasks)
 	s.rows.loaded = func() { s.Table.Refresh() }
 	s.rows.failed = func(err error) { s.Problem.show("shipments", err) }
@@ -98,6 +104,7 @@ func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
 	s.PollAll = widget.NewButtonWithIcon("Poll now", theme.ViewRefreshIcon(), func() { s.Poll(domain.DueFilter{All: true}, "every parcel on its way") })
 	s.PollAll.Importance = widget.HighImportance
 	s.Accounts = widget.NewButtonWithIcon("Carrier accounts…", theme.SettingsIcon(), s.OpenAccounts)
+	s.Sandbox = widget.NewButtonWithIcon("Try sandbox carriers", theme.ComputerIcon(), s.StartSandbox)
 
 	s.Count = newCountLabel()
 	s.Result = widget.NewLabel("")
@@ -137,7 +144,7 @@ func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
 	side := container.NewVBox(widget.NewLabelWithStyle("Parcels by milestone", fyne.TextAlignLeading, bold), s.Chart,
 		widget.NewLabelWithStyle("Delivered on time", fyne.TextAlignLeading, bold), s.OnTime)
 
-	filters := container.NewBorder(nil, nil, nil, container.NewHBox(s.PollAll, s.Accounts),
+	filters := container.NewBorder(nil, nil, nil, container.NewHBox(s.PollAll, s.Accounts, s.Sandbox),
 		container.NewGridWithColumns(3, s.Search, s.Milestone, s.Carrier))
 	right := container.NewVSplit(detail, container.NewVScroll(side))
 	right.SetOffset(0.5)
@@ -485,13 +492,15 @@ func (s *ShipmentsScreen) StartAutoPoll(every time.Duration) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopAuto = cancel
 	go func() {
-		t := time.NewTicker(every)
+		// The first poll soon after the window opens, then every interval.
+		t := time.NewTimer(min(every, 15*time.Second))
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
+				t.Reset(every)
 			}
 			res, err := s.svc.Poll(ctx, domain.DueFilter{}, nil)
 			if err != nil && ctx.Err() == nil {
@@ -504,10 +513,61 @@ func (s *ShipmentsScreen) StartAutoPoll(every time.Duration) {
 	}()
 }
 
-// StopAutoPoll stops the background polling.
+// StopAutoPoll stops the background polling and the sandbox carriers.
 func (s *ShipmentsScreen) StopAutoPoll() {
 	if s.stopAuto != nil {
 		s.stopAuto()
 		s.stopAuto = nil
 	}
+	s.endLife()
+}
+
+// StartSandbox runs sandbox carriers on this computer for as long as the
+// window is open and tracks parcels through them (accounts "DHL" and
+// "EasyPost sandbox"), then polls every parcel on its way.
+func (s *ShipmentsScreen) StartSandbox() {
+	if s.sandbox {
+		s.Poll(domain.DueFilter{All: true}, "every parcel on its way")
+		return
+	}
+	s.tasks.run(func() func() {
+		accts, err := s.svc.TrySandboxCarriers(s.life, 2*time.Minute)
+		return func() {
+			if err != nil {
+				s.Problem.show("sandbox carriers", err)
+				return
+			}
+			s.sandbox = true
+			names := make([]string, len(accts))
+			for i, a := range accts {
+				names[i] = a.Name
+			}
+			s.Result.SetText("Sandbox carriers run on this computer (" + strings.Join(names, ", ") + "); parcels move a step every 2 minutes.")
+			s.Result.Importance = widget.SuccessImportance
+			s.Result.Show()
+			s.Poll(domain.DueFilter{All: true}, "every parcel on its way")
+		}
+	})
+}
+
+// resumeSandbox restarts the sandbox carriers when accounts use them (the
+// window was closed since).
+func (s *ShipmentsScreen) resumeSandbox() {
+	if s.sandbox {
+		return
+	}
+	s.tasks.run(func() func() {
+		used, err := s.svc.UsesSandbox(s.life)
+		if err != nil || !used {
+			return nil
+		}
+		_, err = s.svc.TrySandboxCarriers(s.life, 2*time.Minute)
+		return func() {
+			if err != nil {
+				s.Problem.show("sandbox carriers", err)
+				return
+			}
+			s.sandbox = true
+		}
+	})
 }

@@ -136,3 +136,24 @@ func TestShipmentsScreen(t *testing.T) {
 		t.Errorf("poll one %+v", s.LastPoll)
 	}
 }
+
+func TestShipmentsSandboxCarriers(t *testing.T) {
+	a := demoApp(t, 300)
+	ctx := context.Background()
+	all, _ := a.Tracking.CountShipments(ctx, domain.ShipmentFilter{})
+	done, _ := a.Tracking.CountShipments(ctx, domain.ShipmentFilter{Milestone: domain.MilestoneDelivered})
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	settle(m)
+	s := m.Shipments
+	ui.WithUI(func() { s.StartSandbox() })
+	settle(m)
+	settle(m)
+	if !strings.Contains(s.Result.Text, "Checked") || s.LastPoll == nil || s.LastPoll.Checked != all-done || s.LastPoll.Errors != 0 {
+		t.Fatalf("sandbox poll %+v / %q / %q", s.LastPoll, s.Result.Text, s.Problem.Text)
+	}
+	accts, _ := a.Tracking.CarrierAccounts(ctx)
+	if len(accts) != 2 || accts[0].Name != "DHL" || accts[1].Name != "EasyPost sandbox" {
+		t.Errorf("accounts %+v", accts)
+	}
+}

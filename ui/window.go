@@ -164,6 +164,7 @@ func (m *MainWindow) Start() {
 	}
 	if m.Shipments != nil {
 		m.Shipments.Reload()
+		m.Shipments.resumeSandbox()
 		m.Shipments.StartAutoPoll(5 * time.Minute)
 	}
 	if m.services.Sample == nil {
