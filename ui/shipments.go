@@ -69,9 +69,9 @@ type ShipmentsScreen struct {
 
 	stopAuto context.CancelFunc
 	// life ends when the window closes (the sandbox carriers stop with it).
-	life     context.Context
-	endLife  context.CancelFunc
-	sandbox  bool
+	life    context.Context
+	endLife context.CancelFunc
+	sandbox bool
 
 	filter   domain.ShipmentFilter
 	total    int
