@@ -340,7 +340,7 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 			note("%s: %d parcel(s) could not be polled: %s", a.Name, len(failed), why)
 		}
 		changed := 0
-		if len(pending) >= 100 {
+		if len(pending) >= 500 {
 			changed = flush()
 		}
 		step(len(chunk), len(chunk)-len(failed), changed, len(failed), 0, requests)
@@ -476,4 +476,17 @@ func (s *TrackingService) MilestoneCounts(ctx context.Context) (map[domain.Miles
 // OnTimeRates are delivered-on-time rates per carrier and country.
 func (s *TrackingService) OnTimeRates(ctx context.Context) ([]domain.OnTime, error) {
 	return s.store.OnTimeRates(ctx)
+}
+
+// BulkShipments writes many shipments in one transaction (imports of
+// parcels shipped before Portolan, and benchmarks).
+func (a *App) BulkShipments(ctx context.Context, shipments []domain.Shipment) error {
+	return a.db.Bulk(ctx, func(w domain.BulkWriter) error {
+		for i := range shipments {
+			if err := w.AddShipment(&shipments[i], nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -293,20 +293,36 @@ func (db *TrackingStore) RecordTracking(ctx context.Context, results map[int64]d
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		changed = 0
 		orders := map[int64]bool{}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO tracking_events (shipment_id, at, code, location, text, milestone, payload_id)
+		prep := func(q string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, q) }
+		ins, err := prep(`INSERT INTO tracking_events (shipment_id, at, code, location, text, milestone, payload_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
+		sel, err := prep(`SELECT milestone, status, unchanged, eta, last_event_at, order_id FROM shipments WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer sel.Close()
+		upd, err := prep(`UPDATE shipments SET milestone = ?, status = ?, last_event_at = ?, eta = ?, next_poll_at = ?, polled_at = ?,
+				unchanged = ?, error = '', delivered_at = coalesce(?, delivered_at) WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer upd.Close()
+		pay, err := prep(`INSERT INTO tracking_payloads (shipment_id, at, body) VALUES (?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer pay.Close()
 		for _, id := range ids {
 			r := results[id]
 			var milestone, status string
 			var unchanged int
 			var eta, last sql.NullInt64
 			var orderID int64
-			err := tx.QueryRowContext(ctx, `SELECT milestone, status, unchanged, eta, last_event_at, order_id FROM shipments WHERE id = ?`, id).
-				Scan(&milestone, &status, &unchanged, &eta, &last, &orderID)
+			err := sel.QueryRowContext(ctx, id).Scan(&milestone, &status, &unchanged, &eta, &last, &orderID)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}
@@ -331,7 +347,7 @@ func (db *TrackingStore) RecordTracking(ctx context.Context, results map[int64]d
 					continue
 				}
 				if payload == 0 && len(r.Raw) > 0 {
-					res, err := tx.ExecContext(ctx, `INSERT INTO tracking_payloads (shipment_id, at, body) VALUES (?, ?, ?)`, id, millis(now), domain.RawPayload(r.Raw))
+					res, err := pay.ExecContext(ctx, id, millis(now), domain.RawPayload(r.Raw))
 					if err != nil {
 						return err
 					}
@@ -361,7 +377,10 @@ func (db *TrackingStore) RecordTracking(ctx context.Context, results map[int64]d
 			if moved {
 				changed++
 				unchanged = 0
-				orders[orderID] = true
+				// Only these can change the order's status (delivered, exception).
+				if m == domain.MilestoneDelivered || m == domain.MilestoneException || m == domain.MilestoneReturned {
+					orders[orderID] = true
+				}
 			} else {
 				unchanged++
 			}
@@ -375,9 +394,7 @@ func (db *TrackingStore) RecordTracking(ctx context.Context, results map[int64]d
 					delivered = millis(e.At)
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE shipments SET milestone = ?, status = ?, last_event_at = ?, eta = ?, next_poll_at = ?, polled_at = ?,
-				unchanged = ?, error = '', delivered_at = coalesce(?, delivered_at) WHERE id = ?`,
-				string(m), r.Status, newLast, newETA, next, millis(now), unchanged, delivered, id); err != nil {
+			if _, err := upd.ExecContext(ctx, string(m), r.Status, newLast, newETA, next, millis(now), unchanged, delivered, id); err != nil {
 				return err
 			}
 		}

@@ -98,15 +98,6 @@ type result struct {
 	} `json:"error"`
 }
 
-type response struct {
-	Output struct {
-		CompleteTrackResults []struct {
-			TrackingNumber string   `json:"trackingNumber"`
-			TrackResults   []result `json:"trackResults"`
-		} `json:"completeTrackResults"`
-	} `json:"output"`
-}
-
 // milestone maps a FedEx status or scan code, refined by its words.
 func milestone(code, text string) domain.Milestone {
 	base := domain.MilestoneUnknown
@@ -180,19 +171,33 @@ func (c *Client) batch(ctx context.Context, numbers []string, again bool) ([]dom
 	if err != nil {
 		return nil, err
 	}
-	var body response
+	// Each number's part of the answer is kept as its raw payload.
+	var body struct {
+		Output struct {
+			CompleteTrackResults []json.RawMessage `json:"completeTrackResults"`
+		} `json:"output"`
+	}
 	if err := json.Unmarshal(resp.Body(), &body); err != nil {
 		return nil, domain.Errorf(domain.EINVALID, "FedEx's answer is not the JSON its API documents: %v", err)
 	}
 	byNumber := map[string]result{}
-	for _, ctr := range body.Output.CompleteTrackResults {
+	raws := map[string][]byte{}
+	for _, raw := range body.Output.CompleteTrackResults {
+		var ctr struct {
+			TrackingNumber string   `json:"trackingNumber"`
+			TrackResults   []result `json:"trackResults"`
+		}
+		if err := json.Unmarshal(raw, &ctr); err != nil {
+			return nil, domain.Errorf(domain.EINVALID, "FedEx's answer is not the JSON its API documents: %v", err)
+		}
 		if len(ctr.TrackResults) > 0 {
 			byNumber[strings.ToUpper(ctr.TrackingNumber)] = ctr.TrackResults[0]
+			raws[strings.ToUpper(ctr.TrackingNumber)] = raw
 		}
 	}
 	var out []domain.TrackResult
 	for _, n := range numbers {
-		res := domain.TrackResult{Number: n, Raw: resp.Body()}
+		res := domain.TrackResult{Number: n, Raw: raws[strings.ToUpper(n)]}
 		r, ok := byNumber[strings.ToUpper(n)]
 		switch {
 		case !ok:
