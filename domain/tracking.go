@@ -346,3 +346,25 @@ type PollResult struct {
 	Requests int // HTTP requests made
 	Problems []string
 }
+
+// TrackingPush is a tracking number to tell the order's storefront.
+type TrackingPush struct {
+	ID          int64
+	ShipmentID  int64
+	ChannelID   int64
+	OrderID     int64
+	OrderNumber string
+	ExternalID  string // the storefront's order id
+	Carrier     string
+	Tracking    string
+	Attempts    int
+	State       string // pending, done, failed
+	Error       string
+	NextAt      time.Time
+}
+
+// TrackingPusher tells a storefront an order's parcel left with a carrier
+// and its tracking number. Pushing the same number twice changes nothing.
+type TrackingPusher interface {
+	PushTracking(ctx context.Context, externalID, carrier, tracking string) error
+}

@@ -83,6 +83,13 @@ func (c *Client) PostForm(ctx context.Context, path string, form url.Values, aut
 	}, auth)
 }
 
+// PutJSON puts body as JSON to path, with the same retries as Get.
+func (c *Client) PutJSON(ctx context.Context, path string, body any, auth func(*resty.Request)) (*resty.Response, error) {
+	return c.do(ctx, func(r *resty.Request) (*resty.Response, error) {
+		return r.SetHeader("Content-Type", "application/json").SetBody(body).Put(c.URL(path))
+	}, auth)
+}
+
 // PostJSON posts body as JSON to path, with the same retries as Get.
 func (c *Client) PostJSON(ctx context.Context, path string, body any, auth func(*resty.Request)) (*resty.Response, error) {
 	return c.do(ctx, func(r *resty.Request) (*resty.Response, error) {

@@ -165,7 +165,7 @@ func (c *Client) query(ctx context.Context, q string, vars map[string]any, out a
 				msgs = append(msgs, e.Message)
 			}
 			if strings.Contains(strings.ToLower(strings.Join(msgs, " ")), "access denied") {
-				return domain.Errorf(domain.EINVALID, "Shopify denied access (%s); the token needs the read_orders scope (and read_all_orders for orders older than 60 days)", short(strings.Join(msgs, "; ")))
+				return domain.Errorf(domain.EINVALID, "Shopify denied access (%s); the token needs the read_orders scope (read_all_orders for orders older than 60 days; write_merchant_managed_fulfillment_orders to send tracking numbers back)", short(strings.Join(msgs, "; ")))
 			}
 			return domain.Errorf(domain.EINVALID, "Shopify answered with errors: %s", short(strings.Join(msgs, "; ")))
 		}

@@ -1,0 +1,69 @@
+package bigcommerce
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"strings"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// PushTracking creates the order's shipment in BigCommerce (v2
+// /orders/{id}/shipments) with the tracking number, the first shipping
+// address and every product; a shipment with the number already there is
+// not created again.
+func (c *Client) PushTracking(ctx context.Context, externalID, carrier, tracking string) error {
+	id := url.PathEscape(strings.TrimSpace(externalID))
+	if id == "" {
+		return domain.Errorf(domain.EINVALID, "the order has no BigCommerce id")
+	}
+	shipments, err := c.getList(ctx, "/v2/orders/"+id+"/shipments", nil)
+	if err != nil {
+		return err
+	}
+	for _, raw := range shipments {
+		var s struct {
+			TrackingNumber string `json:"tracking_number"`
+		}
+		if json.Unmarshal(raw, &s) == nil && strings.EqualFold(s.TrackingNumber, tracking) {
+			return nil
+		}
+	}
+	addrs, err := c.getList(ctx, "/v2/orders/"+id+"/shipping_addresses", nil)
+	if err != nil {
+		return err
+	}
+	if len(addrs) == 0 {
+		return domain.Errorf(domain.EINVALID, "BigCommerce order %s has no shipping address to ship to", externalID)
+	}
+	var addr struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal(addrs[0], &addr); err != nil {
+		return domain.Errorf(domain.EINVALID, "BigCommerce's shipping address is not the JSON its API documents")
+	}
+	products, err := c.getList(ctx, "/v2/orders/"+id+"/products", nil)
+	if err != nil {
+		return err
+	}
+	type item struct {
+		OrderProductID int64 `json:"order_product_id"`
+		Quantity       int64 `json:"quantity"`
+	}
+	var items []item
+	for _, raw := range products {
+		var p struct {
+			ID       int64 `json:"id"`
+			Quantity int64 `json:"quantity"`
+		}
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return domain.Errorf(domain.EINVALID, "BigCommerce's order products are not the JSON its API documents")
+		}
+		items = append(items, item{p.ID, p.Quantity})
+	}
+	body := map[string]any{"order_address_id": addr.ID, "tracking_number": tracking, "tracking_carrier": strings.ToLower(carrier),
+		"shipping_provider": "", "comments": "Shipped with " + carrier, "items": items}
+	_, err = c.rest.PostJSON(ctx, "/v2/orders/"+id+"/shipments", body, c.auth)
+	return err
+}
