@@ -38,6 +38,19 @@ func storefrontSource(ch domain.Channel, creds domain.Credentials) (domain.Order
 	return nil, domain.Errorf(domain.EINVALID, "%s channels are not synced from an API; import their files", ch.Kind)
 }
 
+// storefrontPusher is the TrackingPusher of a channel's storefront client.
+func storefrontPusher(ch domain.Channel, creds domain.Credentials) (domain.TrackingPusher, error) {
+	switch ch.Kind {
+	case domain.ChannelWooCommerce:
+		return woocommerce.New(ch.BaseURL, creds.Key, creds.Secret)
+	case domain.ChannelShopify:
+		return shopify.New(ch.BaseURL, creds.Token)
+	case domain.ChannelBigCommerce:
+		return bigcommerce.New(ch.BaseURL, creds.Token)
+	}
+	return nil, domain.Errorf(domain.EINVALID, "%s channels have no API to tell", ch.Kind)
+}
+
 // App is an open Portolan database with its services.
 type App struct {
 	db         *sqlite.DB
@@ -89,6 +102,8 @@ func Open(path string) (*App, error) {
 			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap},
 	}
 	a.Tracking = newTrackingService(db.TrackingStore(), db.OrderStore())
+	a.Tracking.channels, a.Tracking.credentials = db.CatalogStore(), db.IntakeStore()
+	a.Tracking.NewPusher = storefrontPusher
 	a.Inventory.stockIn = a.Allocation.AfterStockIn
 	return a, nil
 }

@@ -58,6 +58,7 @@ Commands:
   carriers test   prove a carrier account's credentials work
   shipments add   track a parcel shipped outside Portolan
   shipments list  list parcels on their way (or --status exceptions)
+  shipments pushes  tracking numbers told to the storefronts (failed ones; --retry)
   track           poll the carriers for the parcels that are due
   shipping settings  Incoterm, EORI, IOSS and prices on packing slips
   product customs set a product's HS code, origin and weight
@@ -177,6 +178,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"carriers test", cmdCarriersTest},
 		{"shipments add", cmdShipmentsAdd},
 		{"shipments list", cmdShipmentsList},
+		{"shipments pushes", cmdShipmentsPushes},
 		{"track", cmdTrack},
 		{"sync", cmdSync},
 		{"sandbox", cmdSandbox},

@@ -237,8 +237,8 @@ func cmdTrack(ctx context.Context, open func() (*App, error), args []string, std
 	defer a.Close()
 	for {
 		res, err := a.Tracking.Poll(ctx, domain.DueFilter{Carrier: *carrier, All: *all}, nil)
-		fmt.Fprintf(stdout, "%s checked %d, changed %d, errors %d, not polled %d (%d requests)\n", time.Now().Format("15:04:05"),
-			res.Checked, res.Changed, res.Errors, res.Skipped, res.Requests)
+		fmt.Fprintf(stdout, "%s checked %d, changed %d, errors %d, not polled %d (%d requests); storefronts told %d, not yet %d\n",
+			time.Now().Format("15:04:05"), res.Checked, res.Changed, res.Errors, res.Skipped, res.Requests, res.Pushed, res.PushLeft)
 		for _, p := range res.Problems {
 			fmt.Fprintln(stdout, "  "+p)
 		}
@@ -257,4 +257,44 @@ func cmdTrack(ctx context.Context, open func() (*App, error), args []string, std
 		case <-t.C:
 		}
 	}
+}
+
+func cmdShipmentsPushes(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("shipments pushes", "Lists the tracking numbers told (or to tell) the orders' storefronts; --retry queues the\n"+
+		"failed ones again.", stdout, stderr)
+	state := fs.String("state", "failed", "pending, failed or done")
+	retry := fs.Bool("retry", false, "queue every failed one again (sent with the next portolan track)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *state != "pending" && *state != "failed" && *state != "done" {
+		return usageError{fmt.Sprintf("--state %q: use pending, failed or done", *state)}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *retry {
+		n, err := a.Tracking.RetryPushes(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d failed update(s) queued again.\n", n)
+		return nil
+	}
+	list, err := a.Tracking.Pushes(ctx, *state, 1000)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ORDER\tCARRIER\tTRACKING\tATTEMPTS\tNEXT (UTC)\tERROR")
+	for _, p := range list {
+		next := "–"
+		if p.State == "pending" {
+			next = p.NextAt.UTC().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", p.OrderNumber, p.Carrier, p.Tracking, p.Attempts, next, orDash(p.Error))
+	}
+	return tw.Flush()
 }

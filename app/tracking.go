@@ -29,6 +29,13 @@ type TrackingService struct {
 	Policy     domain.TrackingPolicy
 	Now        func() time.Time
 
+	// NewPusher makes the client that tells a channel's storefront.
+	NewPusher   func(ch domain.Channel, creds domain.Credentials) (domain.TrackingPusher, error)
+	channels    interface{ Channels(context.Context) ([]domain.Channel, error) }
+	credentials interface {
+		ChannelCredentials(context.Context, int64) (domain.Credentials, error)
+	}
+
 	mu     sync.Mutex
 	pacers map[int64]*pacer // per account, for the life of the process
 	paused map[int64]time.Time
@@ -217,6 +224,11 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 		}(byID[id], list)
 	}
 	wg.Wait()
+	if ctx.Err() == nil && f.Shipment == 0 && f.Carrier == "" {
+		pushed, left, problems := s.Push(ctx)
+		res.Pushed, res.PushLeft = pushed, left
+		res.Problems = append(res.Problems, problems...)
+	}
 	sort.Strings(res.Problems)
 	if ctx.Err() != nil {
 		return res, ctx.Err()
@@ -489,4 +501,95 @@ func (a *App) BulkShipments(ctx context.Context, shipments []domain.Shipment) er
 		}
 		return nil
 	})
+}
+
+// pushBackoff is the wait before push attempt n+1; after the last, the
+// push is listed as failed for a person to look at.
+var pushBackoff = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour, 12 * time.Hour}
+
+// Push tells the storefronts the tracking numbers that are due, each
+// order's channel in turn: an answer that fails is retried later with a
+// longer wait, then listed as failed. It returns how many were told, how
+// many failed this time, and what went wrong (per channel).
+func (s *TrackingService) Push(ctx context.Context) (pushed, failed int, problems []string) {
+	if s.channels == nil || s.NewPusher == nil {
+		return 0, 0, nil
+	}
+	now := s.Now()
+	due, err := s.store.DuePushes(ctx, now, 500)
+	if err != nil || len(due) == 0 {
+		if err != nil {
+			problems = append(problems, "storefront updates: "+err.Error())
+		}
+		return 0, 0, problems
+	}
+	chans, err := s.channels.Channels(ctx)
+	if err != nil {
+		return 0, 0, []string{"storefront updates: " + err.Error()}
+	}
+	byID := map[int64]domain.Channel{}
+	for _, c := range chans {
+		byID[c.ID] = c
+	}
+	pushers := map[int64]domain.TrackingPusher{}
+	errs := map[int64]error{}
+	failures := map[string]int{}
+	for _, p := range due {
+		if ctx.Err() != nil {
+			break
+		}
+		ch := byID[p.ChannelID]
+		pusher, ok := pushers[p.ChannelID]
+		if !ok && errs[p.ChannelID] == nil {
+			creds, err := s.credentials.ChannelCredentials(ctx, p.ChannelID)
+			switch {
+			case err != nil:
+				errs[p.ChannelID] = err
+			case creds == (domain.Credentials{}):
+				errs[p.ChannelID] = domain.Errorf(domain.EINVALID, "channel %s has no API credentials; add them under Channels", ch.Name)
+			default:
+				if pusher, err = s.NewPusher(ch, creds); err != nil {
+					errs[p.ChannelID] = err
+				} else {
+					pushers[p.ChannelID] = pusher
+				}
+			}
+		}
+		err := errs[p.ChannelID]
+		if err == nil {
+			err = pusher.PushTracking(ctx, p.ExternalID, p.Carrier, p.Tracking)
+		}
+		if err == nil {
+			if e := s.store.FinishPush(ctx, p.ID, "", time.Time{}, s.Now()); e == nil {
+				pushed++
+			}
+			continue
+		}
+		failed++
+		var next time.Time
+		if p.Attempts < len(pushBackoff) {
+			next = s.Now().Add(pushBackoff[p.Attempts])
+		}
+		_ = s.store.FinishPush(ctx, p.ID, err.Error(), next, s.Now())
+		failures[fmt.Sprintf("%s: %v", ch.Name, err)]++
+	}
+	for msg, n := range failures {
+		problems = append(problems, fmt.Sprintf("%d tracking number(s) not sent to the storefront (retried later): %s", n, msg))
+	}
+	return pushed, failed, problems
+}
+
+// Pushes lists storefront updates in a state (pending, failed, done).
+func (s *TrackingService) Pushes(ctx context.Context, state string, limit int) ([]domain.TrackingPush, error) {
+	return s.store.Pushes(ctx, state, limit)
+}
+
+// PushCounts counts storefront updates per state.
+func (s *TrackingService) PushCounts(ctx context.Context) (map[string]int, error) {
+	return s.store.PushCounts(ctx)
+}
+
+// RetryPushes queues the failed storefront updates again.
+func (s *TrackingService) RetryPushes(ctx context.Context) (int, error) {
+	return s.store.RetryPushes(ctx, s.Now())
 }

@@ -335,6 +335,13 @@ type TrackingStore interface {
 	Shipment(ctx context.Context, id int64) (Shipment, []TrackEvent, error)
 	MilestoneCounts(ctx context.Context) (map[Milestone]int, error)
 	OnTimeRates(ctx context.Context) ([]OnTime, error)
+
+	// The queue of tracking numbers to tell the storefronts.
+	DuePushes(ctx context.Context, now time.Time, limit int) ([]TrackingPush, error)
+	Pushes(ctx context.Context, state string, limit int) ([]TrackingPush, error)
+	PushCounts(ctx context.Context) (map[string]int, error)
+	FinishPush(ctx context.Context, id int64, why string, next, now time.Time) error
+	RetryPushes(ctx context.Context, now time.Time) (int, error)
 }
 
 // PollResult is what one poll of the carriers did.
@@ -344,6 +351,8 @@ type PollResult struct {
 	Errors   int // numbers whose poll failed (they are asked again later)
 	Skipped  int // due but not asked: no account, account failing, budget used up
 	Requests int // HTTP requests made
+	Pushed   int // tracking numbers told to their storefronts
+	PushLeft int // pushes that failed this time (retried later, or listed as failed)
 	Problems []string
 }
 

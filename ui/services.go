@@ -164,4 +164,7 @@ type TrackingService interface {
 	// points the sandbox accounts at them.
 	TrySandboxCarriers(ctx context.Context, step time.Duration) ([]domain.CarrierAccount, error)
 	UsesSandbox(ctx context.Context) (bool, error)
+	PushCounts(ctx context.Context) (map[string]int, error)
+	Pushes(ctx context.Context, state string, limit int) ([]domain.TrackingPush, error)
+	RetryPushes(ctx context.Context) (int, error)
 }

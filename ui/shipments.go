@@ -62,6 +62,8 @@ type ShipmentsScreen struct {
 	Timeline  *widget.Label
 	Chart     *fyne.Container
 	OnTime    *widget.Label
+	Pushes    *widget.Label  // storefront updates waiting and failed
+	RetryPush *widget.Button // retry the failed ones
 	// LastPoll is what the last "Poll now" did (tests read it).
 	LastPoll *domain.PollResult
 	// AccountsDialog is the carrier accounts dialog last opened.
@@ -140,9 +142,14 @@ func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
 	s.Chart = container.NewVBox()
 	s.OnTime = widget.NewLabel("")
 	s.OnTime.Wrapping = fyne.TextWrapWord
+	s.Pushes = widget.NewLabel("")
+	s.Pushes.Wrapping = fyne.TextWrapWord
+	s.RetryPush = widget.NewButtonWithIcon("Retry failed updates", theme.ViewRefreshIcon(), s.RetryPushes)
+	s.RetryPush.Hide()
 	bold := fyne.TextStyle{Bold: true}
 	side := container.NewVBox(widget.NewLabelWithStyle("Parcels by milestone", fyne.TextAlignLeading, bold), s.Chart,
-		widget.NewLabelWithStyle("Delivered on time", fyne.TextAlignLeading, bold), s.OnTime)
+		widget.NewLabelWithStyle("Delivered on time", fyne.TextAlignLeading, bold), s.OnTime,
+		widget.NewLabelWithStyle("Tracking numbers sent to the storefronts", fyne.TextAlignLeading, bold), s.Pushes, container.NewHBox(s.RetryPush))
 
 	filters := container.NewBorder(nil, nil, nil, container.NewHBox(s.PollAll, s.Accounts, s.Sandbox),
 		container.NewGridWithColumns(3, s.Search, s.Milestone, s.Carrier))
@@ -183,7 +190,18 @@ func (s *ShipmentsScreen) Reload() {
 		if err != nil {
 			return func() { s.Problem.show("shipments", err) }
 		}
+		pushes, err := s.svc.PushCounts(ctx)
+		if err != nil {
+			return func() { s.Problem.show("shipments", err) }
+		}
+		var failed []domain.TrackingPush
+		if pushes["failed"] > 0 {
+			if failed, err = s.svc.Pushes(ctx, "failed", 5); err != nil {
+				return func() { s.Problem.show("shipments", err) }
+			}
+		}
 		return func() {
+			s.showPushes(pushes, failed)
 			carriers := map[string]bool{}
 			for _, r := range rates {
 				carriers[r.Carrier] = true
@@ -460,7 +478,8 @@ func (s *ShipmentsScreen) Poll(f domain.DueFilter, what string) {
 			s.PollAll.Enable()
 			s.LastPoll = &res
 			s.Result.Hide()
-			summary := fmt.Sprintf("Checked %d, changed %d, errors %d, not polled %d (%d requests).", res.Checked, res.Changed, res.Errors, res.Skipped, res.Requests)
+			summary := fmt.Sprintf("Checked %d, changed %d, errors %d, not polled %d (%d requests); storefronts told %d.",
+				res.Checked, res.Changed, res.Errors, res.Skipped, res.Requests, res.Pushed)
 			switch {
 			case errors.Is(err, context.Canceled):
 				s.Problem.show("poll", errors.New("cancelled; "+summary))
@@ -568,6 +587,40 @@ func (s *ShipmentsScreen) resumeSandbox() {
 				return
 			}
 			s.sandbox = true
+		}
+	})
+}
+
+func (s *ShipmentsScreen) showPushes(counts map[string]int, failed []domain.TrackingPush) {
+	text := fmt.Sprintf("%s sent, %s waiting, %s failed.", groupThousands(int64(counts["done"])), groupThousands(int64(counts["pending"])),
+		groupThousands(int64(counts["failed"])))
+	for _, p := range failed {
+		text += fmt.Sprintf("\nOrder %s (%s %s): %s", p.OrderNumber, p.Carrier, p.Tracking, p.Error)
+	}
+	if counts["failed"] > len(failed) {
+		text += fmt.Sprintf("\n… and %d more (portolan shipments pushes)", counts["failed"]-len(failed))
+	}
+	s.Pushes.SetText(text)
+	if counts["failed"] > 0 {
+		s.Pushes.Importance = widget.DangerImportance
+		s.RetryPush.Show()
+	} else {
+		s.Pushes.Importance = widget.MediumImportance
+		s.RetryPush.Hide()
+	}
+	s.Pushes.Refresh()
+}
+
+// RetryPushes queues the failed storefront updates again and sends them.
+func (s *ShipmentsScreen) RetryPushes() {
+	s.tasks.run(func() func() {
+		_, err := s.svc.RetryPushes(context.Background())
+		return func() {
+			if err != nil {
+				s.Problem.show("storefront updates", err)
+				return
+			}
+			s.Poll(domain.DueFilter{}, "what is due, and the storefront updates")
 		}
 	})
 }

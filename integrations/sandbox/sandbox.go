@@ -36,6 +36,8 @@ type Order struct {
 	ID       int64
 	Status   string // WooCommerce status: processing, on-hold, completed, cancelled, …
 	Modified time.Time
+	// Notes are the order's customer notes (tracking numbers told to the store).
+	Notes []string
 
 	wooJSON []byte // cached WooCommerce JSON; nil after a change
 }
@@ -101,6 +103,10 @@ func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // (page, per_page ≤ 100, modified_after with dates_are_gmt, orderby=modified,
 // order) and headers (X-WP-Total, X-WP-TotalPages), behind HTTP Basic auth.
 func (s *Store) serveWoo(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/wp-json/wc/v3/orders/"); ok && rest != "" {
+		s.serveWooOrder(w, r, rest)
+		return
+	}
 	if r.Method != http.MethodGet || strings.TrimSuffix(r.URL.Path, "/") != "/wp-json/wc/v3/orders" {
 		wooError(w, http.StatusNotFound, "rest_no_route", "No route was found matching the URL and request method.")
 		return
@@ -298,4 +304,67 @@ func (s *Store) byModification(from time.Time, strict bool) []*Order {
 func splitName(full string) (first, last string) {
 	first, last, _ = strings.Cut(full, " ")
 	return first, last
+}
+
+// serveWooOrder serves one order's notes (GET and POST .../orders/{id}/notes)
+// and its status change (PUT .../orders/{id} {"status": …}): what Portolan
+// uses to tell the store a parcel shipped.
+func (s *Store) serveWooOrder(w http.ResponseWriter, r *http.Request, rest string) {
+	if u, p, ok := r.BasicAuth(); !ok || u != WooKey || p != WooSecret {
+		wooError(w, http.StatusUnauthorized, "woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource.")
+		return
+	}
+	idText, sub, _ := strings.Cut(strings.TrimSuffix(rest, "/"), "/")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	o, ok := s.orders[id]
+	if err != nil || !ok {
+		wooError(w, http.StatusNotFound, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+		return
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	switch {
+	case sub == "notes" && r.Method == http.MethodGet:
+		out := []map[string]any{}
+		for i, n := range o.Notes {
+			out = append(out, map[string]any{"id": i + 1, "note": n, "customer_note": true, "date_created_gmt": now.Format("2006-01-02T15:04:05")})
+		}
+		_ = json.NewEncoder(w).Encode(out)
+	case sub == "notes" && r.Method == http.MethodPost:
+		var body struct {
+			Note         string `json:"note"`
+			CustomerNote bool   `json:"customer_note"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || strings.TrimSpace(body.Note) == "" {
+			wooError(w, http.StatusBadRequest, "rest_missing_callback_param", "Missing parameter(s): note")
+			return
+		}
+		o.Notes = append(o.Notes, body.Note)
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": len(o.Notes), "note": body.Note, "customer_note": body.CustomerNote})
+	case sub == "" && r.Method == http.MethodPut:
+		var body struct {
+			Status string `json:"status"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Status == "" {
+			wooError(w, http.StatusBadRequest, "rest_invalid_param", "Invalid parameter(s): status")
+			return
+		}
+		if o.Status != body.Status {
+			o.Status, o.Modified, o.wooJSON, s.sorted = body.Status, now, nil, nil
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": o.ID, "status": o.Status})
+	default:
+		wooError(w, http.StatusNotFound, "rest_no_route", "No route was found matching the URL and request method.")
+	}
+}
+
+// Order returns a copy of an order as the store holds it now.
+func (s *Store) Order(id int64) (Order, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.orders[id]
+	if !ok {
+		return Order{}, false
+	}
+	return *o, true
 }

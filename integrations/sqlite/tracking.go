@@ -214,7 +214,9 @@ func insertShipments(ctx context.Context, x execer, parcelIDs []int64, carrier s
 		}
 		if id, err := res.LastInsertId(); err == nil && id > 0 {
 			if n, _ := res.RowsAffected(); n > 0 {
-				if _, err := x.ExecContext(ctx, `INSERT INTO tracking_pushes (shipment_id, next_at) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, now); err != nil {
+				if _, err := x.ExecContext(ctx, `INSERT INTO tracking_pushes (shipment_id, next_at)
+					SELECT s.id, ? FROM shipments s JOIN orders o ON o.id = s.order_id JOIN channels c ON c.id = o.channel_id
+					WHERE s.id = ? AND c.kind IN ('shopify', 'woocommerce', 'bigcommerce') ON CONFLICT DO NOTHING`, now, id); err != nil {
 					return translate(err)
 				}
 			}
@@ -660,4 +662,92 @@ func (db *TrackingStore) OnTimeRates(ctx context.Context) ([]domain.OnTime, erro
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+const pushColumns = `tp.id, tp.shipment_id, o.channel_id, o.id, o.number, o.external_id, s.carrier, s.tracking, tp.attempts, tp.state, tp.error, tp.next_at`
+
+func scanPushes(rows *sql.Rows) ([]domain.TrackingPush, error) {
+	defer rows.Close()
+	var out []domain.TrackingPush
+	for rows.Next() {
+		var p domain.TrackingPush
+		var next int64
+		if err := rows.Scan(&p.ID, &p.ShipmentID, &p.ChannelID, &p.OrderID, &p.OrderNumber, &p.ExternalID, &p.Carrier, &p.Tracking,
+			&p.Attempts, &p.State, &p.Error, &next); err != nil {
+			return nil, err
+		}
+		p.NextAt = fromMS(next)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// DuePushes lists tracking numbers waiting to be told to their storefronts.
+func (db *TrackingStore) DuePushes(ctx context.Context, now time.Time, limit int) ([]domain.TrackingPush, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+pushColumns+` FROM tracking_pushes tp JOIN shipments s ON s.id = tp.shipment_id
+		JOIN orders o ON o.id = s.order_id WHERE tp.state = 'pending' AND tp.next_at <= ? ORDER BY tp.next_at, tp.id LIMIT ?`, millis(now), limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return scanPushes(rows)
+}
+
+// Pushes lists the pushes in a state ("pending", "failed", "done"), newest first.
+func (db *TrackingStore) Pushes(ctx context.Context, state string, limit int) ([]domain.TrackingPush, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+pushColumns+` FROM tracking_pushes tp JOIN shipments s ON s.id = tp.shipment_id
+		JOIN orders o ON o.id = s.order_id WHERE tp.state = ? ORDER BY tp.id DESC LIMIT ?`, state, limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return scanPushes(rows)
+}
+
+// PushCounts counts pushes per state.
+func (db *TrackingStore) PushCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT state, count(*) FROM tracking_pushes GROUP BY state`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// FinishPush records a push attempt: done, or failed with the error and
+// the next attempt (a zero next gives up: the push is listed as failed).
+func (db *TrackingStore) FinishPush(ctx context.Context, id int64, why string, next time.Time, now time.Time) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		switch {
+		case why == "":
+			_, err = tx.ExecContext(ctx, `UPDATE tracking_pushes SET state = 'done', attempts = attempts + 1, error = '', done_at = ? WHERE id = ?`, millis(now), id)
+		case next.IsZero():
+			_, err = tx.ExecContext(ctx, `UPDATE tracking_pushes SET state = 'failed', attempts = attempts + 1, error = ? WHERE id = ?`, why, id)
+		default:
+			_, err = tx.ExecContext(ctx, `UPDATE tracking_pushes SET attempts = attempts + 1, error = ?, next_at = ? WHERE id = ?`, why, millis(next), id)
+		}
+		return err
+	})
+}
+
+// RetryPushes puts failed pushes back in the queue, due now.
+func (db *TrackingStore) RetryPushes(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tracking_pushes SET state = 'pending', attempts = 0, next_at = ? WHERE state = 'failed'`, millis(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
 }
