@@ -30,8 +30,10 @@ type TrackingService struct {
 	Now        func() time.Time
 
 	// NewPusher makes the client that tells a channel's storefront.
-	NewPusher   func(ch domain.Channel, creds domain.Credentials) (domain.TrackingPusher, error)
-	channels    interface{ Channels(context.Context) ([]domain.Channel, error) }
+	NewPusher func(ch domain.Channel, creds domain.Credentials) (domain.TrackingPusher, error)
+	channels  interface {
+		Channels(context.Context) ([]domain.Channel, error)
+	}
 	credentials interface {
 		ChannelCredentials(context.Context, int64) (domain.Credentials, error)
 	}
