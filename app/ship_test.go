@@ -100,10 +100,15 @@ func TestCLIPickPackAndPrint(t *testing.T) {
 			rows += fmt.Sprintf("%d,,JD0146000062%08d,DHL\n", p, p)
 		}
 	}
-	rows += "999,,JD000,DHL\n"
+	rows += "999,,JD014600006299999999,DHL\n1,,3318810010,DHL\n"
 	os.WriteFile(csvFile, []byte(rows), 0o644)
+	if _, errs, code := runCLI(t, "--db", db, "tracking", "--parcel", "1", "--number", "1Z1111111111111111", "--carrier", "UPS"); code != 1 ||
+		!strings.Contains(errs, "check digit") {
+		t.Errorf("a UPS number with a wrong check digit: %d %q", code, errs)
+	}
 	out, errs, code := runCLI(t, "--db", db, "tracking", "import", csvFile)
-	if code != 1 || !strings.Contains(out, fmt.Sprintf("Recorded %d tracking number(s)", parcel)) || !strings.Contains(out, "no parcel 999") {
+	if code != 1 || !strings.Contains(out, fmt.Sprintf("Recorded %d tracking number(s)", parcel)) || !strings.Contains(out, "no parcel 999") ||
+		!strings.Contains(out, "3318810010 fails the check digit of a DHL Express waybill") {
 		t.Fatalf("tracking import: %d %q %q", code, out, errs)
 	}
 	out, _, code = runCLI(t, "--db", db, "customs", "check", "--wave", "1")

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"strings"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -62,9 +63,24 @@ func (s *InventoryService) Pack(ctx context.Context, orderID int64, warehouse, b
 	return s.ledger.Pack(ctx, orderID, warehouse, box, weight, scanned)
 }
 
-// SetTracking records a parcel's carrier and tracking number.
+// SetTracking records a parcel's carrier and tracking number (an empty
+// carrier keeps the parcel's). The number is checked for the carrier's
+// format and check digit (any known format when the carrier is not one
+// Portolan knows) and rejected with the reason when it fails.
 func (s *InventoryService) SetTracking(ctx context.Context, parcelID int64, carrier, tracking string) error {
-	return s.ledger.SetTracking(ctx, parcelID, carrier, tracking)
+	name := strings.TrimSpace(carrier)
+	if name == "" {
+		ps, err := s.stock.Parcels(ctx, []int64{parcelID})
+		if err != nil {
+			return err
+		}
+		name = ps[0].Carrier
+	}
+	number, err := domain.ValidateTracking(domain.CarrierKindOf(name), tracking)
+	if err != nil {
+		return err
+	}
+	return s.ledger.SetTracking(ctx, parcelID, carrier, number)
 }
 
 // ParcelsOfWave are the parcels packed for a wave's orders.
@@ -261,7 +277,7 @@ func (s *InventoryService) ImportTracking(ctx context.Context, path string) (int
 				continue
 			}
 		}
-		if err := s.ledger.SetTracking(ctx, id, r.Carrier, r.Tracking); err != nil {
+		if err := s.SetTracking(ctx, id, r.Carrier, r.Tracking); err != nil {
 			out = append(out, fmt.Sprintf("row %d: %v", r.Row, err))
 			continue
 		}

@@ -162,3 +162,12 @@ func TestMakeTrackingNumberPassesItsOwnCheck(t *testing.T) {
 		t.Error("serials collide")
 	}
 }
+
+func TestCarrierKindOf(t *testing.T) {
+	for name, want := range map[string]CarrierKind{"DHL": CarrierDHL, "DHL Express": CarrierDHL, "ups": CarrierUPS, "FedEx Ground": CarrierFedEx,
+		"USPS": CarrierUSPS, "Royal Mail": "", "Groups": "", "": ""} {
+		if got := CarrierKindOf(name); got != want {
+			t.Errorf("%q: %q, want %q", name, got, want)
+		}
+	}
+}

@@ -314,3 +314,16 @@ func MakeTrackingNumber(kind CarrierKind, serial int64) string {
 	}
 	return fmt.Sprintf("EZ%010d", serial%10000000000)
 }
+
+// CarrierKindOf is the tracking API kind a carrier's name says ("DHL
+// Express" → dhl), or "" for a carrier Portolan has no client for.
+func CarrierKindOf(name string) CarrierKind {
+	low := " " + strings.ToLower(name) + " "
+	for _, k := range []CarrierKind{CarrierDHL, CarrierFedEx, CarrierUSPS, CarrierUPS} {
+		p, _ := k.Profile()
+		if containsWord(low, strings.ToLower(p.Name)) {
+			return k
+		}
+	}
+	return ""
+}

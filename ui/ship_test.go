@@ -115,7 +115,7 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 	}
 	for row := 0; row < len(orders); row++ {
 		ui.WithUI(func() { sh.Parcels.Select(widget.TableCellID{Row: row, Col: 1}) })
-		scan(sh.Tracking, fmt.Sprintf("1Z999AA1012345678%d", row))
+		scan(sh.Tracking, domain.MakeTrackingNumber(domain.CarrierDHL, int64(row)))
 		settle(m)
 	}
 	ui.WithUI(func() { sh.PrintDocuments() })
@@ -148,7 +148,7 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 		t.Fatalf("slip: %q / %q", sh.LastPath, s.Problem.Text)
 	}
 	// The first parcel is scanned at the dock and handed over alone; then the rest.
-	scan(sh.HandOver, "1Z999AA10123456780")
+	scan(sh.HandOver, domain.MakeTrackingNumber(domain.CarrierDHL, 0))
 	ui.WithUI(func() {
 		sh.Carrier.SetText("UPS")
 		sh.DispatchAll()
