@@ -154,3 +154,27 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestStatusMapping(t *testing.T) {
+	for _, c := range []struct {
+		code, text string
+		want       domain.Milestone
+	}{
+		{"pre-transit", "Shipment information received", domain.MilestoneLabelCreated},
+		{"transit", "Shipment picked up", domain.MilestonePickedUp},
+		{"transit", "Arrived at Sort Facility", domain.MilestoneInTransit},
+		{"transit", "Shipment is on hold; customs clearance delay", domain.MilestoneCustomsHold},
+		{"transit", "Clearance processing complete", domain.MilestoneCustomsCleared},
+		{"transit", "With delivery courier", domain.MilestoneOutForDelivery},
+		{"delivered", "Delivered", domain.MilestoneDelivered},
+		{"failure", "Bad address", domain.MilestoneException},
+		{"failure", "Delivery attempt failed, recipient not home", domain.MilestoneDeliveryFailed},
+		{"failure", "Returned to shipper", domain.MilestoneReturned},
+		{"unknown", "", domain.MilestoneUnknown},
+		{"", "", domain.MilestoneUnknown},
+	} {
+		if got := milestone(status{StatusCode: c.code, Description: c.text}); got != c.want {
+			t.Errorf("%s %q: %s, want %s", c.code, c.text, got, c.want)
+		}
+	}
+}

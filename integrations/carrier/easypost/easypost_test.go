@@ -159,3 +159,26 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestStatusMapping(t *testing.T) {
+	for _, c := range []struct {
+		status, detail string
+		want           domain.Milestone
+	}{
+		{"pre_transit", "status_update", domain.MilestoneLabelCreated},
+		{"in_transit", "arrived_at_facility", domain.MilestoneInTransit},
+		{"out_for_delivery", "out_for_delivery", domain.MilestoneOutForDelivery},
+		{"available_for_pickup", "", domain.MilestoneOutForDelivery},
+		{"delivered", "arrived_at_destination", domain.MilestoneDelivered},
+		{"return_to_sender", "return", domain.MilestoneReturned},
+		{"failure", "delivery_attempt_failed", domain.MilestoneDeliveryFailed},
+		{"failure", "address_correction", domain.MilestoneException},
+		{"cancelled", "", domain.MilestoneException},
+		{"unknown", "", domain.MilestoneUnknown},
+		{"error", "", domain.MilestoneUnknown},
+	} {
+		if got := milestone(c.status, c.detail, ""); got != c.want {
+			t.Errorf("%s/%s: %s, want %s", c.status, c.detail, got, c.want)
+		}
+	}
+}

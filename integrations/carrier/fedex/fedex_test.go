@@ -182,3 +182,16 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestStatusMapping(t *testing.T) {
+	for code, want := range map[string]domain.Milestone{
+		"OC": domain.MilestoneLabelCreated, "PU": domain.MilestonePickedUp, "IT": domain.MilestoneInTransit, "AR": domain.MilestoneInTransit,
+		"DP": domain.MilestoneInTransit, "AF": domain.MilestoneInTransit, "OD": domain.MilestoneOutForDelivery, "HL": domain.MilestoneOutForDelivery,
+		"DL": domain.MilestoneDelivered, "DE": domain.MilestoneDeliveryFailed, "SE": domain.MilestoneException, "CD": domain.MilestoneCustomsHold,
+		"CC": domain.MilestoneCustomsCleared, "RS": domain.MilestoneReturned, "CA": domain.MilestoneException, "ZZ": domain.MilestoneUnknown,
+	} {
+		if got := milestone(code, ""); got != want {
+			t.Errorf("%s: %s, want %s", code, got, want)
+		}
+	}
+}

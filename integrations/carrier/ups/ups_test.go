@@ -186,3 +186,26 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestStatusMapping(t *testing.T) {
+	for _, c := range []struct {
+		typ, code, text string
+		want            domain.Milestone
+	}{
+		{"M", "MP", "Shipper created a label", domain.MilestoneLabelCreated},
+		{"P", "PU", "Pickup Scan", domain.MilestonePickedUp},
+		{"I", "AR", "Arrived at Facility", domain.MilestoneInTransit},
+		{"I", "OT", "Out For Delivery Today", domain.MilestoneOutForDelivery},
+		{"I", "CD", "Held; customs clearance delay", domain.MilestoneCustomsHold},
+		{"I", "CR", "Released by the clearing agency", domain.MilestoneCustomsCleared},
+		{"X", "UX", "Receiver was not available for delivery", domain.MilestoneDeliveryFailed},
+		{"X", "XX", "Address information incorrect", domain.MilestoneException},
+		{"X", "RS", "Returned to shipper", domain.MilestoneReturned},
+		{"D", "KB", "DELIVERED", domain.MilestoneDelivered},
+		{"Q", "", "", domain.MilestoneUnknown},
+	} {
+		if got := milestone(status{Type: c.typ, Code: c.code, Description: c.text}); got != c.want {
+			t.Errorf("%s/%s %q: %s, want %s", c.typ, c.code, c.text, got, c.want)
+		}
+	}
+}

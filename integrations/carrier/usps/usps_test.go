@@ -160,3 +160,27 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestStatusMapping(t *testing.T) {
+	for _, c := range []struct {
+		category, text string
+		want           domain.Milestone
+	}{
+		{"Pre-Shipment", "Shipping Label Created, USPS Awaiting Item", domain.MilestoneLabelCreated},
+		{"Accepted", "USPS picked up item", domain.MilestonePickedUp},
+		{"In Transit", "Arrived at USPS Regional Facility", domain.MilestoneInTransit},
+		{"In Transit", "Held in Customs", domain.MilestoneCustomsHold},
+		{"Out for Delivery", "Out for Delivery", domain.MilestoneOutForDelivery},
+		{"Available for Pickup", "Available for Pickup", domain.MilestoneOutForDelivery},
+		{"Delivered", "Delivered, In/At Mailbox", domain.MilestoneDelivered},
+		{"Alert", "Notice Left (No Authorized Recipient Available)", domain.MilestoneDeliveryFailed},
+		{"Alert", "Return to Sender", domain.MilestoneReturned},
+		{"Alert", "Insufficient Address", domain.MilestoneException},
+		{"Delivery Attempt", "", domain.MilestoneDeliveryFailed},
+		{"Something new", "", domain.MilestoneUnknown},
+	} {
+		if got := milestone(c.category, c.text); got != c.want {
+			t.Errorf("%s %q: %s, want %s", c.category, c.text, got, c.want)
+		}
+	}
+}
