@@ -297,6 +297,8 @@ func cmdDemo(ctx context.Context, open func() (*App, error), args []string, stdo
 		return fmt.Errorf("demo: %w", err)
 	}
 	fmt.Fprintf(stdout, "Loaded the demo data set with %d orders into %s in %s.\n", *orders, a.DBPath(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintln(stdout, "Its parcels on their way are tracked without credentials through sandbox carriers: press \"Try sandbox carriers\"\n"+
+		"in the window's Shipments screen.")
 	return nil
 }
 

@@ -235,6 +235,14 @@ func cmdTrack(ctx context.Context, open func() (*App, error), args []string, std
 		return err
 	}
 	defer a.Close()
+	// Accounts of the sandbox carriers: run them here for as long as this command runs.
+	if used, err := a.Tracking.UsesSandbox(ctx); err != nil {
+		return err
+	} else if used {
+		if _, err := a.Tracking.TrySandboxCarriers(ctx, 2*time.Minute); err != nil {
+			return err
+		}
+	}
 	for {
 		res, err := a.Tracking.Poll(ctx, domain.DueFilter{Carrier: *carrier, All: *all}, nil)
 		fmt.Fprintf(stdout, "%s checked %d, changed %d, errors %d, not polled %d (%d requests); storefronts told %d, not yet %d\n",

@@ -336,4 +336,11 @@ func TestEmptyDatabaseOffersSample(t *testing.T) {
 	if m.Orders.Count.Text != "60 orders" {
 		t.Errorf("after loading sample, count %q", m.Orders.Count.Text)
 	}
+	// The sample's parcels are tracked through the sandbox carriers at once.
+	for range 4 {
+		m.Wait()
+	}
+	if m.Shipments.LastPoll == nil || m.Shipments.LastPoll.Checked == 0 || m.Shipments.LastPoll.Errors != 0 {
+		t.Errorf("sandbox carriers after the sample: %+v / %q", m.Shipments.LastPoll, m.Shipments.Problem.Text)
+	}
 }
