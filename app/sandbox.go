@@ -161,8 +161,8 @@ func (s *IntakeService) TrySandbox(ctx context.Context) (domain.Channel, error) 
 // carrier, through the aggregator's API).
 func SandboxCarrierAccounts(base string) []domain.CarrierAccount {
 	return []domain.CarrierAccount{
-		{Kind: domain.CarrierDHL, Name: "DHL", BaseURL: base + "/dhl", Key: sandbox.DHLKey, PerSecond: 20, PerDay: 100000},
-		{Kind: domain.CarrierEasyPost, Name: "EasyPost sandbox", BaseURL: base + "/easypost", Key: sandbox.EasyPostKey, PerSecond: 20, PerDay: 100000},
+		{Kind: domain.CarrierDHL, Name: "DHL", BaseURL: base + "/dhl", Key: sandbox.DHLKey, PerSecond: 100, PerDay: 1000000},
+		{Kind: domain.CarrierEasyPost, Name: "EasyPost sandbox", BaseURL: base + "/easypost", Key: sandbox.EasyPostKey, PerSecond: 100, PerDay: 1000000},
 	}
 }
 

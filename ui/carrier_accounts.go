@@ -71,7 +71,7 @@ func (s *ShipmentsScreen) OpenAccounts() {
 			case 1:
 				l.SetText(string(a.Kind))
 			case 2:
-				l.SetText(fmt.Sprintf("%g/s · %d/day", a.PerSecond, a.PerDay))
+				l.SetText(fmt.Sprintf("%g/s · %s/day", a.PerSecond, groupThousands(int64(a.PerDay))))
 			case 3:
 				l.SetText(strconv.Itoa(d.used[a.ID]))
 			case 4:
@@ -84,7 +84,7 @@ func (s *ShipmentsScreen) OpenAccounts() {
 				}
 			}
 		})
-	for i, w := range []float32{110, 70, 120, 80, 260} {
+	for i, w := range []float32{135, 85, 165, 85, 215} {
 		d.List.SetColumnWidth(i, w)
 	}
 	d.List.OnSelected = func(id widget.TableCellID) {
@@ -122,7 +122,7 @@ func (s *ShipmentsScreen) OpenAccounts() {
 	buttons := container.NewHBox(d.New, d.Save, d.Test, d.Remove)
 	body := container.NewBorder(nil, container.NewVBox(form, buttons, d.Status), nil, nil, d.List)
 	d.dialog = dialog.NewCustom("Carrier accounts", "Close", body, s.window)
-	d.dialog.Resize(fyne.NewSize(760, 640))
+	d.dialog.Resize(fyne.NewSize(780, 660))
 	d.edit(domain.CarrierAccount{Kind: domain.CarrierDHL})
 	d.reload()
 	d.dialog.Show()

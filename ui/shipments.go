@@ -28,9 +28,9 @@ var shipmentColumns = []struct {
 	width float32
 	right bool
 }{
-	{"Attention", 150, false},
-	{"Carrier", 80, false},
-	{"Tracking", 190, false},
+	{"Attention", 140, false},
+	{"Carrier", 70, false},
+	{"Tracking", 215, false},
 	{"Order", 100, false},
 	{"To", 40, false},
 	{"Milestone", 125, false},

@@ -74,14 +74,14 @@ func journey(number string) ([]leg, int) {
 			leg{"transit", "in_transit", "status_update", "Customs clearance processing complete", "CUSTOMS"})
 	case 1:
 		legs = append(legs, leg{"failure", "failure", "address_correction", "Bad address: the recipient's address is incomplete", "DESTINATION HUB"})
-		return legs, int(v/10) % 3
+		return legs, 2 + int(v/10)%3
 	case 2:
 		legs = append(legs, leg{"transit", "out_for_delivery", "out_for_delivery", "With delivery courier", "DELIVERY AREA"},
 			leg{"failure", "failure", "delivery_attempt_failed", "Delivery attempt failed: recipient not available, notice left", "DELIVERY AREA"})
 	}
 	legs = append(legs, leg{"transit", "out_for_delivery", "out_for_delivery", "With delivery courier", "DELIVERY AREA"},
 		leg{"delivered", "delivered", "arrived_at_destination", "Delivered", "DELIVERY AREA"})
-	return legs, int(v/10) % 4
+	return legs, min(int(v/10)%6, len(legs)-2)
 }
 
 // progress is the legs of a number done by now, with their times.
