@@ -1,0 +1,544 @@
+package domain
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Client is a merchant Portolan bills (for an in-house operation, one per
+// sales entity). Orders of its channels are its orders.
+type Client struct {
+	ID          int64
+	Code        string
+	Name        string
+	Currency    Currency // the billing currency
+	PaymentDays int      // payment terms: days after the invoice date
+	TaxBP       int64    // tax rate in basis points (2100 = 21 %)
+	VATNumber   string
+	Address     Address
+	// BillPer is how the client is invoiced: "period" (a month's charges),
+	// "order" or "shipment" (an invoice each).
+	BillPer  string
+	Channels []int64
+}
+
+// Validate checks a client before it is saved.
+func (c *Client) Validate() error {
+	c.Code, c.Name = strings.TrimSpace(c.Code), strings.TrimSpace(c.Name)
+	switch {
+	case c.Code == "" || c.Name == "":
+		return Errorf(EINVALID, "a client needs a code and a name")
+	case !c.Currency.Valid():
+		return Errorf(EINVALID, "client %s: %q is not an ISO 4217 currency", c.Code, c.Currency)
+	case c.PaymentDays < 0 || c.PaymentDays > 365:
+		return Errorf(EINVALID, "client %s: payment terms are 0 to 365 days", c.Code)
+	case c.TaxBP < 0 || c.TaxBP > 10000:
+		return Errorf(EINVALID, "client %s: the tax rate is 0 to 100 %%", c.Code)
+	}
+	if c.BillPer == "" {
+		c.BillPer = "period"
+	}
+	if c.BillPer != "period" && c.BillPer != "order" && c.BillPer != "shipment" {
+		return Errorf(EINVALID, "client %s: billed per period, order or shipment, not %q", c.Code, c.BillPer)
+	}
+	return nil
+}
+
+// FlatShipping is a shipping price for parcels to a zone (a country code,
+// a region name, or "*") up to a weight.
+type FlatShipping struct {
+	Zone      string
+	UpToGrams Grams
+	Price     int64 // minor units of the card's currency
+}
+
+// RateCard is a client's prices from a date on; amounts in minor units of
+// the card's currency. A change of rates is a new card: charges use the
+// card in force on their date, so old invoices keep their rates.
+type RateCard struct {
+	ID            int64
+	ClientID      int64
+	EffectiveFrom time.Time // a UTC date
+	Currency      Currency
+	PerOrder      int64
+	PerLine       int64
+	PerUnit       int64            // per unit picked
+	PerParcel     int64            // per parcel shipped
+	Packaging     map[string]int64 // per box code
+	ReceivingUnit int64            // per unit received
+	PerInbound    int64            // per inbound received
+	// StoragePer1000UnitDays is storage per 1,000 unit-days (a unit on the
+	// shelf for a day costs a thousandth of it), from the stock ledger.
+	StoragePer1000UnitDays int64
+	// Shipping: the carrier's cost × (1 + MarkupBP/10,000), or, when Flat
+	// is set, the flat price for the zone and weight.
+	MarkupBP       int64
+	Flat           []FlatShipping
+	MinimumMonthly int64 // the least a month is invoiced (net)
+}
+
+// Validate checks a card.
+func (r *RateCard) Validate() error {
+	if !r.Currency.Valid() {
+		return Errorf(EINVALID, "rate card: %q is not an ISO 4217 currency", r.Currency)
+	}
+	if r.EffectiveFrom.IsZero() {
+		return Errorf(EINVALID, "rate card: give the date it takes effect")
+	}
+	r.EffectiveFrom = Day(r.EffectiveFrom)
+	for _, v := range []int64{r.PerOrder, r.PerLine, r.PerUnit, r.PerParcel, r.ReceivingUnit, r.PerInbound, r.StoragePer1000UnitDays, r.MarkupBP, r.MinimumMonthly} {
+		if v < 0 {
+			return Errorf(EINVALID, "rate card: rates are never negative")
+		}
+	}
+	for _, f := range r.Flat {
+		if f.Price < 0 || f.UpToGrams <= 0 || strings.TrimSpace(f.Zone) == "" {
+			return Errorf(EINVALID, "rate card: a flat shipping price needs a zone, a weight limit and a price ≥ 0")
+		}
+	}
+	return nil
+}
+
+// Day is the UTC date of t.
+func Day(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// CardOn is the card in force on a day: the latest that took effect on or
+// before it; ok is false before the first.
+func CardOn(cards []RateCard, at time.Time) (RateCard, bool) {
+	d := Day(at)
+	var best RateCard
+	ok := false
+	for _, c := range cards {
+		if !c.EffectiveFrom.After(d) && (!ok || c.EffectiveFrom.After(best.EffectiveFrom)) {
+			best, ok = c, true
+		}
+	}
+	return best, ok
+}
+
+// ChargeType is what a charge is for.
+type ChargeType string
+
+// Charge types.
+const (
+	ChargeOrder     ChargeType = "order"
+	ChargeLine      ChargeType = "line"
+	ChargeUnit      ChargeType = "unit"
+	ChargeParcel    ChargeType = "parcel"
+	ChargePackaging ChargeType = "packaging"
+	ChargeShipping  ChargeType = "shipping"
+	ChargeReceiving ChargeType = "receiving"
+	ChargeInbound   ChargeType = "inbound"
+	ChargeStorage   ChargeType = "storage"
+	ChargeMinimum   ChargeType = "minimum"
+)
+
+// Charge is one billable thing, linked to its source so it is never
+// charged twice.
+type Charge struct {
+	ID         int64
+	ClientID   int64
+	Type       ChargeType
+	Date       time.Time // UTC day it accrued
+	SourceKind string    // order, parcel, inbound, storage, minimum
+	SourceID   int64
+	Ref        string // what a person recognises: order number, tracking, inbound reference
+	Qty        int64
+	Rate       int64 // minor units per Qty (storage: per 1,000 unit-days)
+	Amount     int64 // minor units
+	Currency   Currency
+	InvoiceID  int64 // 0 until invoiced
+}
+
+// roundDiv divides rounding half away from zero.
+func roundDiv(a, b int64) int64 {
+	if b < 0 {
+		a, b = -a, -b
+	}
+	if a >= 0 {
+		return (a + b/2) / b
+	}
+	return -((-a + b/2) / b)
+}
+
+// MarkedUp is cost × (1 + bp/10,000), rounded to the minor unit.
+func MarkedUp(cost, bp int64) int64 { return roundDiv(cost*(10000+bp), 10000) }
+
+// FlatPrice is the flat shipping price for a parcel to a country of a
+// weight: the country's own rows, else its region's, else "*"; the first
+// row whose weight limit holds it. ok is false when none applies.
+func FlatPrice(rows []FlatShipping, to Country, weight Grams) (int64, bool) {
+	for _, zone := range []string{string(to), Region(to), "*"} {
+		var mine []FlatShipping
+		for _, r := range rows {
+			if strings.EqualFold(r.Zone, zone) {
+				mine = append(mine, r)
+			}
+		}
+		sort.Slice(mine, func(i, j int) bool { return mine[i].UpToGrams < mine[j].UpToGrams })
+		for _, r := range mine {
+			if weight <= r.UpToGrams {
+				return r.Price, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// ShippedParcel is what billing needs of a parcel that left.
+type ShippedParcel struct {
+	ID        int64
+	Tracking  string
+	Box       string
+	Weight    Grams
+	To        Country
+	Cost      Money // what the carrier is expected to charge
+	ShippedAt time.Time
+}
+
+// ShippedOrder is an order handed to carriers, as billing sees it.
+type ShippedOrder struct {
+	OrderID  int64
+	Number   string
+	ClientID int64
+	Lines    int
+	Units    int64
+	Parcels  []ShippedParcel
+	Shipped  time.Time
+}
+
+// FX converts between currencies at dated rates.
+type FX interface {
+	// Convert gives m in currency to at the rate of the day, and the rate used.
+	Convert(m Money, to Currency, at time.Time) (Money, *big.Rat, error)
+}
+
+// OrderCharges are the charges of a shipped order under the card in force
+// on its shipping day: per order, line, unit picked, parcel, box, and
+// shipping (marked-up carrier cost, converted to the card's currency, or
+// the flat price).
+func OrderCharges(o ShippedOrder, card RateCard, fx FX) ([]Charge, error) {
+	day := Day(o.Shipped)
+	c := func(t ChargeType, kind string, id int64, ref string, qty, rate int64) Charge {
+		return Charge{ClientID: o.ClientID, Type: t, Date: day, SourceKind: kind, SourceID: id, Ref: ref, Qty: qty, Rate: rate,
+			Amount: qty * rate, Currency: card.Currency}
+	}
+	var out []Charge
+	add := func(ch Charge) {
+		if ch.Amount != 0 {
+			out = append(out, ch)
+		}
+	}
+	add(c(ChargeOrder, "order", o.OrderID, o.Number, 1, card.PerOrder))
+	add(c(ChargeLine, "order", o.OrderID, o.Number, int64(o.Lines), card.PerLine))
+	add(c(ChargeUnit, "order", o.OrderID, o.Number, o.Units, card.PerUnit))
+	for _, p := range o.Parcels {
+		ref := o.Number + " / " + p.Tracking
+		add(c(ChargeParcel, "parcel", p.ID, ref, 1, card.PerParcel))
+		add(c(ChargePackaging, "parcel", p.ID, ref+" box "+p.Box, 1, card.Packaging[p.Box]))
+		if len(card.Flat) > 0 {
+			price, ok := FlatPrice(card.Flat, p.To, p.Weight)
+			if !ok {
+				return nil, Errorf(EINVALID, "order %s: the rate card has no flat shipping price to %s for %d g", o.Number, p.To, p.Weight)
+			}
+			add(c(ChargeShipping, "parcel", p.ID, ref, 1, price))
+			continue
+		}
+		cost := p.Cost
+		if cost.Currency != card.Currency && cost.Amount != 0 {
+			conv, _, err := fx.Convert(cost, card.Currency, p.ShippedAt)
+			if err != nil {
+				return nil, fmt.Errorf("order %s: %w", o.Number, err)
+			}
+			cost = conv
+		}
+		add(c(ChargeShipping, "parcel", p.ID, ref, 1, MarkedUp(cost.Amount, card.MarkupBP)))
+	}
+	return out, nil
+}
+
+// StorageCharge is a day's storage: unit-days × the rate per 1,000, rounded.
+func StorageCharge(clientID int64, day time.Time, units int64, card RateCard) Charge {
+	return Charge{ClientID: clientID, Type: ChargeStorage, Date: Day(day), SourceKind: "storage", SourceID: Day(day).Unix() / 86400,
+		Ref: fmt.Sprintf("%d units on the shelf", units), Qty: units, Rate: card.StoragePer1000UnitDays,
+		Amount: roundDiv(units*card.StoragePer1000UnitDays, 1000), Currency: card.Currency}
+}
+
+// MinimumTopUp is the charge that lifts a month's net to the card's minimum
+// (nothing when the month reached it).
+func MinimumTopUp(clientID int64, month time.Time, net int64, card RateCard) (Charge, bool) {
+	if card.MinimumMonthly <= net {
+		return Charge{}, false
+	}
+	first := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
+	return Charge{ClientID: clientID, Type: ChargeMinimum, Date: first.AddDate(0, 1, -1), SourceKind: "minimum", SourceID: first.Unix() / 86400,
+		Ref: "minimum monthly charge " + first.Format("2006-01"), Qty: 1, Rate: card.MinimumMonthly - net, Amount: card.MinimumMonthly - net,
+		Currency: card.Currency}, true
+}
+
+// Tax is net × bp / 10,000, rounded to the minor unit.
+func Tax(net, bp int64) int64 { return roundDiv(net*bp, 10000) }
+
+// InvoiceStatus is where an invoice stands.
+type InvoiceStatus string
+
+// Invoice statuses.
+const (
+	InvoiceDraft   InvoiceStatus = "draft"
+	InvoiceIssued  InvoiceStatus = "issued"
+	InvoicePartly  InvoiceStatus = "partly_paid"
+	InvoicePaid    InvoiceStatus = "paid"
+	InvoiceCredit  InvoiceStatus = "credit_note" // a credit note correcting an issued invoice
+	InvoiceCleared InvoiceStatus = "credited"    // fully credited
+)
+
+// Invoice is what a client owes for a period, an order or a shipment.
+type Invoice struct {
+	ID         int64
+	Number     string // given when issued; drafts have none
+	ClientID   int64
+	ClientName string
+	PeriodFrom time.Time
+	PeriodTo   time.Time // exclusive
+	Date       time.Time // invoice date (issue day)
+	Due        time.Time
+	Currency   Currency
+	Net, Tax   int64
+	Paid       int64 // in the invoice's currency
+	Status     InvoiceStatus
+	Corrects   int64 // for a credit note: the invoice it corrects
+	Lines      []Charge
+}
+
+// Gross is net plus tax.
+func (i Invoice) Gross() int64 { return i.Net + i.Tax }
+
+// Open is what is still owed.
+func (i Invoice) Open() int64 { return i.Gross() - i.Paid }
+
+// AgeBucket is how long an open amount is past its due date: 0–30, 31–60,
+// 61–90 or 90+ days (not yet due counts as 0–30).
+func AgeBucket(due, at time.Time) int {
+	days := int(Day(at).Sub(Day(due)).Hours() / 24)
+	switch {
+	case days <= 30:
+		return 0
+	case days <= 60:
+		return 1
+	case days <= 90:
+		return 2
+	}
+	return 3
+}
+
+// AgeBuckets names the ageing columns.
+var AgeBuckets = []string{"0–30", "31–60", "61–90", "90+"}
+
+// Payment is money received against an invoice, possibly in another
+// currency: converted at the rate of its day, the difference against the
+// invoice's own conversion recorded, not lost.
+type Payment struct {
+	ID        int64
+	InvoiceID int64
+	At        time.Time
+	Amount    Money // as received
+	Rate      string
+	Applied   int64 // in the invoice's currency
+	// ExchangeDiff is, for a payment in another currency than the
+	// client's books, the gain (+) or loss (−) in the invoice currency
+	// against the rate of the invoice date.
+	ExchangeDiff int64
+	Note         string
+}
+
+// FXRate is a dated exchange rate: 1 Base = Rate Quote (e.g. ECB's: 1 EUR = 1.0823 USD).
+type FXRate struct {
+	Day   time.Time
+	Base  Currency
+	Quote Currency
+	Rate  *big.Rat
+}
+
+// FXTable converts through the rates of a day (or the latest before it),
+// crossing through a common base where needed.
+type FXTable struct {
+	rates map[Currency]map[Currency][]FXRate // base → quote → by day
+}
+
+// NewFXTable indexes rates.
+func NewFXTable(rates []FXRate) *FXTable {
+	t := &FXTable{rates: map[Currency]map[Currency][]FXRate{}}
+	for _, r := range rates {
+		if t.rates[r.Base] == nil {
+			t.rates[r.Base] = map[Currency][]FXRate{}
+		}
+		t.rates[r.Base][r.Quote] = append(t.rates[r.Base][r.Quote], r)
+	}
+	for _, qs := range t.rates {
+		for _, list := range qs {
+			sort.Slice(list, func(i, j int) bool { return list[i].Day.Before(list[j].Day) })
+		}
+	}
+	return t
+}
+
+func (t *FXTable) on(base, quote Currency, at time.Time) (*big.Rat, bool) {
+	list := t.rates[base][quote]
+	d := Day(at)
+	var best *big.Rat
+	for _, r := range list {
+		if r.Day.After(d) {
+			break
+		}
+		best = r.Rate
+	}
+	return best, best != nil
+}
+
+// Rate is units of to per unit of from on a day (latest rate on or before
+// it): direct, inverse, or crossed through any base that quotes both.
+func (t *FXTable) Rate(from, to Currency, at time.Time) (*big.Rat, error) {
+	if from == to {
+		return big.NewRat(1, 1), nil
+	}
+	if r, ok := t.on(from, to, at); ok {
+		return r, nil
+	}
+	if r, ok := t.on(to, from, at); ok && r.Sign() > 0 {
+		return new(big.Rat).Inv(r), nil
+	}
+	for base := range t.rates {
+		a, ok1 := t.on(base, from, at)
+		b, ok2 := t.on(base, to, at)
+		if ok1 && ok2 && a.Sign() > 0 {
+			return new(big.Rat).Quo(b, a), nil
+		}
+	}
+	return nil, Errorf(ENOTFOUND, "no exchange rate from %s to %s on or before %s; enter or import one", from, to, Day(at).Format(time.DateOnly))
+}
+
+// Convert gives m in currency to at the day's rate, rounded half away from
+// zero to the minor unit of to.
+func (t *FXTable) Convert(m Money, to Currency, at time.Time) (Money, *big.Rat, error) {
+	r, err := t.Rate(m.Currency, to, at)
+	if err != nil {
+		return Money{}, nil, err
+	}
+	return NewMoney(convertMinor(m.Amount, m.Currency, to, r), to), r, nil
+}
+
+func convertMinor(amount int64, from, to Currency, r *big.Rat) int64 {
+	v := new(big.Rat).SetInt64(amount)
+	v.Mul(v, r)
+	v.Mul(v, new(big.Rat).SetInt64(pow10(to.Exponent())))
+	v.Quo(v, new(big.Rat).SetInt64(pow10(from.Exponent())))
+	// round half away from zero
+	num, den := new(big.Int).Set(v.Num()), v.Denom()
+	neg := num.Sign() < 0
+	num.Abs(num)
+	q, rem := new(big.Int).QuoRem(num, den, new(big.Int))
+	if new(big.Int).Mul(rem, big.NewInt(2)).Cmp(den) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if neg {
+		q.Neg(q)
+	}
+	return q.Int64()
+}
+
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p
+}
+
+// ParseRate reads a decimal exchange rate ("1.0823").
+func ParseRate(s string) (*big.Rat, error) {
+	r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
+	if !ok || r.Sign() <= 0 {
+		return nil, Errorf(EINVALID, "%q is not an exchange rate (a positive decimal number)", s)
+	}
+	return r, nil
+}
+
+// ReconcileClass is how a carrier invoice line compares with what Portolan expected.
+type ReconcileClass string
+
+// Reconciliation classes.
+const (
+	ReconMatched ReconcileClass = "matched"
+	ReconOver    ReconcileClass = "over"     // charged more than expected
+	ReconNotOurs ReconcileClass = "not_ours" // no parcel of ours with this tracking number
+	ReconMissing ReconcileClass = "missing"  // a parcel of ours the invoice does not charge
+)
+
+// CarrierLine is one line of a carrier's invoice.
+type CarrierLine struct {
+	Row      int
+	Tracking string
+	Amount   Money
+	Service  string
+}
+
+// Reconciled is a carrier invoice line (or a missing parcel) classified.
+type Reconciled struct {
+	Class    ReconcileClass
+	Tracking string
+	ParcelID int64
+	Order    string
+	Charged  Money
+	Expected Money
+	Diff     int64 // charged − expected, in the charged currency
+}
+
+// Reconcile matches a carrier's invoice lines with the parcels it carried
+// by tracking number: within tolerance (basis points of the expected cost)
+// a line is matched, above it over (with the difference); a line for no
+// parcel of ours is not ours; a parcel of the period without a line is
+// missing. Expected costs in another currency are converted at the day's rate.
+func Reconcile(lines []CarrierLine, parcels []ShippedParcel, orders map[int64]string, toleranceBP int64, fx FX) ([]Reconciled, error) {
+	byTracking := map[string]ShippedParcel{}
+	for _, p := range parcels {
+		byTracking[NormalizeTracking(p.Tracking)] = p
+	}
+	seen := map[int64]bool{}
+	var out []Reconciled
+	for _, l := range lines {
+		n := NormalizeTracking(l.Tracking)
+		p, ok := byTracking[n]
+		if !ok {
+			out = append(out, Reconciled{Class: ReconNotOurs, Tracking: n, Charged: l.Amount, Diff: l.Amount.Amount})
+			continue
+		}
+		seen[p.ID] = true
+		exp := p.Cost
+		if exp.Currency != l.Amount.Currency && exp.Amount != 0 {
+			conv, _, err := fx.Convert(exp, l.Amount.Currency, p.ShippedAt)
+			if err != nil {
+				return nil, err
+			}
+			exp = conv
+		}
+		diff := l.Amount.Amount - exp.Amount
+		class := ReconMatched
+		if diff > roundDiv(exp.Amount*toleranceBP, 10000) {
+			class = ReconOver
+		}
+		out = append(out, Reconciled{Class: class, Tracking: n, ParcelID: p.ID, Order: orders[p.ID], Charged: l.Amount, Expected: exp, Diff: diff})
+	}
+	for _, p := range parcels {
+		if !seen[p.ID] {
+			out = append(out, Reconciled{Class: ReconMissing, Tracking: NormalizeTracking(p.Tracking), ParcelID: p.ID, Order: orders[p.ID],
+				Expected: p.Cost, Diff: -p.Cost.Amount})
+		}
+	}
+	return out, nil
+}

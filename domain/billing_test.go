@@ -1,0 +1,150 @@
+package domain
+
+import (
+	"math/big"
+	"testing"
+	"time"
+)
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestCardOnEffectiveDates(t *testing.T) {
+	cards := []RateCard{{ID: 1, EffectiveFrom: day("2026-09-01")}, {ID: 2, EffectiveFrom: day("2026-11-01")}, {ID: 3, EffectiveFrom: day("2027-01-01")}}
+	for at, want := range map[string]int64{"2026-08-31": 0, "2026-09-01": 1, "2026-10-31": 1, "2026-11-01": 2, "2026-12-31": 2, "2027-03-01": 3} {
+		c, ok := CardOn(cards, day(at).Add(23*time.Hour))
+		if (want == 0) == ok || ok && c.ID != want {
+			t.Errorf("%s: card %d (%v), want %d", at, c.ID, ok, want)
+		}
+	}
+}
+
+func TestOrderChargesAcrossCurrencies(t *testing.T) {
+	fx := NewFXTable([]FXRate{
+		{Day: day("2026-11-01"), Base: "EUR", Quote: "JPY", Rate: big.NewRat(16250, 100)}, // 162.50
+		{Day: day("2026-11-01"), Base: "EUR", Quote: "KWD", Rate: big.NewRat(3321, 10000)}, // 0.3321
+		{Day: day("2026-11-20"), Base: "EUR", Quote: "JPY", Rate: big.NewRat(16000, 100)},
+	})
+	o := ShippedOrder{OrderID: 7, Number: "SH-7", ClientID: 3, Lines: 2, Units: 5, Shipped: day("2026-11-10").Add(9 * time.Hour),
+		Parcels: []ShippedParcel{{ID: 11, Tracking: "1Z", Box: "M", Weight: 1200, To: "JP", Cost: NewMoney(1234, "EUR"), ShippedAt: day("2026-11-10")}}}
+	cases := []struct {
+		name string
+		card RateCard
+		want map[ChargeType]int64
+	}{
+		{"JPY card, 0 decimals", RateCard{Currency: "JPY", PerOrder: 150, PerLine: 20, PerUnit: 15, PerParcel: 50, Packaging: map[string]int64{"M": 80}, MarkupBP: 1000},
+			// shipping: 12.34 EUR × 162.50 = 2005.25 → 2005 JPY; × 1.10 = 2205.5 → 2206
+			map[ChargeType]int64{ChargeOrder: 150, ChargeLine: 40, ChargeUnit: 75, ChargeParcel: 50, ChargePackaging: 80, ChargeShipping: 2206}},
+		{"KWD card, 3 decimals", RateCard{Currency: "KWD", PerOrder: 450, MarkupBP: 1500},
+			// 12.34 EUR × 0.3321 = 4.098114 KWD → 4098 fils; × 1.15 = 4712.7 → 4713
+			map[ChargeType]int64{ChargeOrder: 450, ChargeShipping: 4713}},
+		{"flat table by zone", RateCard{Currency: "EUR", Flat: []FlatShipping{{"Asia", 1000, 1500}, {"Asia", 5000, 2400}, {"*", 30000, 5000}}},
+			map[ChargeType]int64{ChargeShipping: 2400}},
+	}
+	for _, c := range cases {
+		charges, err := OrderCharges(o, c.card, fx)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		got := map[ChargeType]int64{}
+		for _, ch := range charges {
+			got[ch.Type] += ch.Amount
+			if ch.Currency != c.card.Currency || ch.ClientID != 3 || !ch.Date.Equal(day("2026-11-10")) {
+				t.Errorf("%s: charge %+v", c.name, ch)
+			}
+		}
+		if len(got) != len(c.want) {
+			t.Errorf("%s: charges %v, want %v", c.name, got, c.want)
+		}
+		for k, v := range c.want {
+			if got[k] != v {
+				t.Errorf("%s: %s = %d, want %d", c.name, k, got[k], v)
+			}
+		}
+	}
+	// No flat price for the weight: a clear error.
+	heavy := o
+	heavy.Parcels = []ShippedParcel{{ID: 12, To: "JP", Weight: 40000}}
+	if _, err := OrderCharges(heavy, cases[2].card, fx); err == nil {
+		t.Error("a parcel beyond every flat row was priced")
+	}
+	// No rate for the day: refused, not guessed.
+	early := o
+	early.Parcels = []ShippedParcel{{ID: 13, Cost: NewMoney(100, "EUR"), ShippedAt: day("2026-10-01")}}
+	if _, err := OrderCharges(early, RateCard{Currency: "JPY"}, fx); err == nil {
+		t.Error("converted without a rate")
+	}
+}
+
+func TestStorageMinimumTaxAndAgeing(t *testing.T) {
+	card := RateCard{Currency: "EUR", StoragePer1000UnitDays: 250, MinimumMonthly: 50000} // 2.50 EUR per 1,000 unit-days
+	if c := StorageCharge(1, day("2026-11-02"), 12345, card); c.Amount != 3086 { // 30.8625 EUR → 30.86
+		t.Errorf("storage %d", c.Amount)
+	}
+	top, ok := MinimumTopUp(1, day("2026-11-15"), 32000, card)
+	if !ok || top.Amount != 18000 || !top.Date.Equal(day("2026-11-30")) {
+		t.Errorf("minimum %+v", top)
+	}
+	if _, ok := MinimumTopUp(1, day("2026-11-15"), 50000, card); ok {
+		t.Error("top-up over the minimum")
+	}
+	if Tax(10005, 2100) != 2101 || Tax(999, 1900) != 190 || Tax(-10005, 2100) != -2101 {
+		t.Errorf("tax %d %d %d", Tax(10005, 2100), Tax(999, 1900), Tax(-10005, 2100))
+	}
+	due := day("2026-10-01")
+	for at, want := range map[string]int{"2026-09-15": 0, "2026-10-31": 0, "2026-11-01": 1, "2026-11-30": 1, "2026-12-30": 2, "2027-01-01": 3} {
+		if got := AgeBucket(due, day(at)); got != want {
+			t.Errorf("due %s, at %s: bucket %d, want %d", due.Format(time.DateOnly), at, got, want)
+		}
+	}
+}
+
+func TestFXCrossAndInverse(t *testing.T) {
+	fx := NewFXTable([]FXRate{{Day: day("2026-11-02"), Base: "EUR", Quote: "USD", Rate: big.NewRat(10823, 10000)},
+		{Day: day("2026-11-02"), Base: "EUR", Quote: "GBP", Rate: big.NewRat(8612, 10000)}})
+	m, _, err := fx.Convert(NewMoney(10000, "USD"), "EUR", day("2026-11-05")) // 100 USD / 1.0823 = 92.396… EUR
+	if err != nil || m.Amount != 9240 {
+		t.Errorf("USD→EUR %v %v", m, err)
+	}
+	m, _, err = fx.Convert(NewMoney(10000, "USD"), "GBP", day("2026-11-05")) // × 0.8612/1.0823 = 79.571…
+	if err != nil || m.Amount != 7957 {
+		t.Errorf("USD→GBP %v %v", m, err)
+	}
+	if _, _, err := fx.Convert(NewMoney(1, "USD"), "JPY", day("2026-11-05")); err == nil {
+		t.Error("no JPY rate, yet converted")
+	}
+	if _, err := ParseRate("-1"); err == nil {
+		t.Error("negative rate")
+	}
+}
+
+func TestReconcileCarrierInvoice(t *testing.T) {
+	parcels := []ShippedParcel{{ID: 1, Tracking: "1Z999AA10123456784", Cost: NewMoney(1000, "EUR")},
+		{ID: 2, Tracking: "3318810025", Cost: NewMoney(2000, "EUR")}, {ID: 3, Tracking: "770000000017", Cost: NewMoney(500, "EUR")}}
+	lines := []CarrierLine{{Row: 2, Tracking: "1z999aa10123456784", Amount: NewMoney(1004, "EUR")}, {Row: 3, Tracking: "3318810025", Amount: NewMoney(2350, "EUR")},
+		{Row: 4, Tracking: "9999999999", Amount: NewMoney(700, "EUR")}}
+	res, err := Reconcile(lines, parcels, map[int64]string{1: "SH-1", 2: "SH-2", 3: "SH-3"}, 50, NewFXTable(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		class ReconcileClass
+		diff  int64
+	}{{ReconMatched, 4}, {ReconOver, 350}, {ReconNotOurs, 700}, {ReconMissing, -500}}
+	if len(res) != len(want) {
+		t.Fatalf("%+v", res)
+	}
+	for i, w := range want {
+		if res[i].Class != w.class || res[i].Diff != w.diff {
+			t.Errorf("line %d: %s %d, want %s %d", i, res[i].Class, res[i].Diff, w.class, w.diff)
+		}
+	}
+	if res[1].Order != "SH-2" {
+		t.Errorf("order %q", res[1].Order)
+	}
+}
