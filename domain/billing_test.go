@@ -26,7 +26,7 @@ func TestCardOnEffectiveDates(t *testing.T) {
 
 func TestOrderChargesAcrossCurrencies(t *testing.T) {
 	fx := NewFXTable([]FXRate{
-		{Day: day("2026-11-01"), Base: "EUR", Quote: "JPY", Rate: big.NewRat(16250, 100)}, // 162.50
+		{Day: day("2026-11-01"), Base: "EUR", Quote: "JPY", Rate: big.NewRat(16250, 100)},  // 162.50
 		{Day: day("2026-11-01"), Base: "EUR", Quote: "KWD", Rate: big.NewRat(3321, 10000)}, // 0.3321
 		{Day: day("2026-11-20"), Base: "EUR", Quote: "JPY", Rate: big.NewRat(16000, 100)},
 	})
@@ -83,7 +83,7 @@ func TestOrderChargesAcrossCurrencies(t *testing.T) {
 
 func TestStorageMinimumTaxAndAgeing(t *testing.T) {
 	card := RateCard{Currency: "EUR", StoragePer1000UnitDays: 250, MinimumMonthly: 50000} // 2.50 EUR per 1,000 unit-days
-	if c := StorageCharge(1, day("2026-11-02"), 12345, card); c.Amount != 3086 { // 30.8625 EUR → 30.86
+	if c := StorageCharge(1, day("2026-11-02"), 12345, card); c.Amount != 3086 {          // 30.8625 EUR → 30.86
 		t.Errorf("storage %d", c.Amount)
 	}
 	top, ok := MinimumTopUp(1, day("2026-11-15"), 32000, card)
