@@ -60,6 +60,7 @@ type App struct {
 	Intake     *IntakeService
 	Allocation *AllocationService
 	Tracking   *TrackingService
+	Billing    *BillingService
 }
 
 // EnvDB names the environment variable that overrides the default database path.
@@ -101,6 +102,7 @@ func Open(path string) (*App, error) {
 		Intake: &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource,
 			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap},
 	}
+	a.Billing = &BillingService{store: db.BillingStore(), alloc: db.AllocationStore(), catalog: db.CatalogStore(), Now: time.Now}
 	a.Tracking = newTrackingService(db.TrackingStore(), db.OrderStore())
 	a.Tracking.channels, a.Tracking.credentials = db.CatalogStore(), db.IntakeStore()
 	a.Tracking.NewPusher = storefrontPusher

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"fmt"
 	"math/big"
 	"sort"
@@ -146,8 +147,9 @@ type Charge struct {
 	ClientID   int64
 	Type       ChargeType
 	Date       time.Time // UTC day it accrued
-	SourceKind string    // order, parcel, inbound, storage, minimum
+	SourceKind string    // order, shipment, inbound, storage, minimum
 	SourceID   int64
+	OrderID    int64  // the order of an order or parcel charge
 	Ref        string // what a person recognises: order number, tracking, inbound reference
 	Qty        int64
 	Rate       int64 // minor units per Qty (storage: per 1,000 unit-days)
@@ -193,7 +195,8 @@ func FlatPrice(rows []FlatShipping, to Country, weight Grams) (int64, bool) {
 
 // ShippedParcel is what billing needs of a parcel that left.
 type ShippedParcel struct {
-	ID        int64
+	ID        int64 // the shipment
+	Warehouse int64 // 0 when shipped outside Portolan
 	Tracking  string
 	Box       string
 	Weight    Grams
@@ -226,7 +229,7 @@ type FX interface {
 func OrderCharges(o ShippedOrder, card RateCard, fx FX) ([]Charge, error) {
 	day := Day(o.Shipped)
 	c := func(t ChargeType, kind string, id int64, ref string, qty, rate int64) Charge {
-		return Charge{ClientID: o.ClientID, Type: t, Date: day, SourceKind: kind, SourceID: id, Ref: ref, Qty: qty, Rate: rate,
+		return Charge{ClientID: o.ClientID, Type: t, Date: day, SourceKind: kind, SourceID: id, OrderID: o.OrderID, Ref: ref, Qty: qty, Rate: rate,
 			Amount: qty * rate, Currency: card.Currency}
 	}
 	var out []Charge
@@ -240,14 +243,14 @@ func OrderCharges(o ShippedOrder, card RateCard, fx FX) ([]Charge, error) {
 	add(c(ChargeUnit, "order", o.OrderID, o.Number, o.Units, card.PerUnit))
 	for _, p := range o.Parcels {
 		ref := o.Number + " / " + p.Tracking
-		add(c(ChargeParcel, "parcel", p.ID, ref, 1, card.PerParcel))
-		add(c(ChargePackaging, "parcel", p.ID, ref+" box "+p.Box, 1, card.Packaging[p.Box]))
+		add(c(ChargeParcel, "shipment", p.ID, ref, 1, card.PerParcel))
+		add(c(ChargePackaging, "shipment", p.ID, ref+" box "+p.Box, 1, card.Packaging[p.Box]))
 		if len(card.Flat) > 0 {
 			price, ok := FlatPrice(card.Flat, p.To, p.Weight)
 			if !ok {
 				return nil, Errorf(EINVALID, "order %s: the rate card has no flat shipping price to %s for %d g", o.Number, p.To, p.Weight)
 			}
-			add(c(ChargeShipping, "parcel", p.ID, ref, 1, price))
+			add(c(ChargeShipping, "shipment", p.ID, ref, 1, price))
 			continue
 		}
 		cost := p.Cost
@@ -258,7 +261,7 @@ func OrderCharges(o ShippedOrder, card RateCard, fx FX) ([]Charge, error) {
 			}
 			cost = conv
 		}
-		add(c(ChargeShipping, "parcel", p.ID, ref, 1, MarkedUp(cost.Amount, card.MarkupBP)))
+		add(c(ChargeShipping, "shipment", p.ID, ref, 1, MarkedUp(cost.Amount, card.MarkupBP)))
 	}
 	return out, nil
 }
@@ -541,4 +544,42 @@ func Reconcile(lines []CarrierLine, parcels []ShippedParcel, orders map[int64]st
 		}
 	}
 	return out, nil
+}
+
+// ChargeFilter chooses charges for lists and exports.
+type ChargeFilter struct {
+	ClientID int64
+	From, To time.Time // days, To exclusive
+	Type     ChargeType
+}
+
+// BillingStore keeps clients, rate cards, rates, charges and invoices.
+type BillingStore interface {
+	Clients(ctx context.Context) ([]Client, error)
+	SaveClient(ctx context.Context, c *Client) error
+	RateCards(ctx context.Context, clientID int64) ([]RateCard, error)
+	SaveRateCard(ctx context.Context, r *RateCard) error
+	FXRates(ctx context.Context) ([]FXRate, error)
+	SaveFXRates(ctx context.Context, rates []FXRate) (int, error)
+	// ShippedOrders are the orders of clients' channels with parcels handed
+	// to carriers in [from, to), each with those parcels.
+	ShippedOrders(ctx context.Context, from, to time.Time) ([]ShippedOrder, error)
+	// AddCharges stores charges; one already charged (same client, type and
+	// source) is left as it is. It returns how many were new.
+	AddCharges(ctx context.Context, charges []Charge) (int, error)
+	// DropUnbilled removes a period's charges (of a type, "" all) not on an
+	// invoice, to compute them again.
+	DropUnbilled(ctx context.Context, clientID int64, t ChargeType, from, to time.Time) (int, error)
+	// DropDrafts removes a client's draft invoices of periods starting in
+	// [from, to), their charges freed for the next draft.
+	DropDrafts(ctx context.Context, clientID int64, from, to time.Time) error
+	Charges(ctx context.Context, f ChargeFilter, offset, limit int) ([]Charge, error)
+	// EachCharge streams a period's charges in date order (exports).
+	EachCharge(ctx context.Context, f ChargeFilter, fn func(Charge) error) error
+	// CreateInvoice stores a draft with its charges.
+	CreateInvoice(ctx context.Context, inv *Invoice, chargeIDs []int64) error
+	IssueInvoice(ctx context.Context, id int64, date time.Time, paymentDays int) (Invoice, error)
+	Invoice(ctx context.Context, id int64) (Invoice, error)
+	Invoices(ctx context.Context, clientID int64, from, to time.Time) ([]Invoice, error)
+	AddPayment(ctx context.Context, p *Payment) error
 }

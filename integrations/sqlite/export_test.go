@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"time"
 )
@@ -36,5 +37,11 @@ func OpenAtVersion(path string, n int) (*DB, error) {
 // Exec runs a statement on the writer (to set up what an older version stored).
 func (db *DB) Exec(q string, args ...any) error {
 	_, err := db.write.Exec(q, args...)
+	return err
+}
+
+// ExecForTest runs a statement on the writer (tests of the schema's own guards).
+func (db *DB) ExecForTest(ctx context.Context, q string) error {
+	_, err := db.write.ExecContext(ctx, q)
 	return err
 }

@@ -1,0 +1,420 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// BillingService accrues charges from operations, drafts and issues
+// invoices, records payments and exports workbooks.
+type BillingService struct {
+	store   domain.BillingStore
+	alloc   domain.AllocationStore
+	catalog domain.CatalogStore
+	Now     func() time.Time
+}
+
+// Month parses "2026-11" into the month's first day and the next month's.
+func Month(period string) (time.Time, time.Time, error) {
+	t, err := time.Parse("2006-01", strings.TrimSpace(period))
+	if err != nil {
+		return time.Time{}, time.Time{}, domain.Errorf(domain.EINVALID, "the period is a month like 2026-11, not %q", period)
+	}
+	return t, t.AddDate(0, 1, 0), nil
+}
+
+// fx reads the exchange rates table.
+func (s *BillingService) fx(ctx context.Context) (*domain.FXTable, error) {
+	rates, err := s.store.FXRates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return domain.NewFXTable(rates), nil
+}
+
+// expectedCost prices parcels as the carriers are expected to charge them:
+// the shipping rate of the warehouse and destination (the allocation's
+// rates, or its defaults by distance), in the planning currency; a parcel
+// shipped outside Portolan takes the cheapest lane to its country.
+type expectedCost func(p domain.ShippedParcel) domain.Money
+
+func (s *BillingService) costs(ctx context.Context) (expectedCost, error) {
+	whs, err := s.catalog.Warehouses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.alloc.AllocConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rates, err := s.alloc.Rates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	code := map[int64]string{}
+	for _, w := range whs {
+		code[w.ID] = w.Code
+	}
+	lane := map[string]int64{}
+	if len(rates) == 0 {
+		rates = domain.DefaultRates(whs, domain.Countries())
+	}
+	for _, r := range rates {
+		lane[r.Warehouse+"|"+string(r.Country)] = r.Cost
+	}
+	return func(p domain.ShippedParcel) domain.Money {
+		if w, ok := code[p.Warehouse]; ok {
+			for _, k := range []string{w + "|" + string(p.To), w + "|*"} {
+				if c, ok := lane[k]; ok {
+					return domain.NewMoney(c, cfg.Currency)
+				}
+			}
+		}
+		best := int64(-1)
+		for _, w := range whs {
+			for _, k := range []string{w.Code + "|" + string(p.To), w.Code + "|*"} {
+				if c, ok := lane[k]; ok && (best < 0 || c < best) {
+					best = c
+					break
+				}
+			}
+		}
+		return domain.NewMoney(max(best, 0), cfg.Currency)
+	}, nil
+}
+
+// Accrue charges the orders shipped in [from, to) under their clients'
+// rate cards; what was charged before is left alone. Orders whose client
+// has no card on the day are listed as problems.
+func (s *BillingService) Accrue(ctx context.Context, from, to time.Time) (int, []string, error) {
+	orders, err := s.store.ShippedOrders(ctx, from, to)
+	if err != nil {
+		return 0, nil, err
+	}
+	cards, err := s.store.RateCards(ctx, 0)
+	if err != nil {
+		return 0, nil, err
+	}
+	byClient := map[int64][]domain.RateCard{}
+	for _, c := range cards {
+		byClient[c.ClientID] = append(byClient[c.ClientID], c)
+	}
+	fx, err := s.fx(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	cost, err := s.costs(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	var charges []domain.Charge
+	problems := map[string]int{}
+	for _, o := range orders {
+		card, ok := domain.CardOn(byClient[o.ClientID], o.Shipped)
+		if !ok {
+			problems[fmt.Sprintf("client %d has no rate card on %s", o.ClientID, domain.Day(o.Shipped).Format(time.DateOnly))]++
+			continue
+		}
+		for i := range o.Parcels {
+			o.Parcels[i].Cost = cost(o.Parcels[i])
+		}
+		cs, err := domain.OrderCharges(o, card, fx)
+		if err != nil {
+			problems[err.Error()]++
+			continue
+		}
+		charges = append(charges, cs...)
+	}
+	n, err := s.store.AddCharges(ctx, charges)
+	var out []string
+	for p, k := range problems {
+		out = append(out, fmt.Sprintf("%s (%d order(s) not charged)", p, k))
+	}
+	sort.Strings(out)
+	return n, out, err
+}
+
+// Generate accrues a month's charges and drafts its invoices: per client
+// billed per period one invoice (lifted to the card's monthly minimum),
+// per order or shipment one each; drafts of the month are made again,
+// issued invoices stay as they are. clientID 0: every client.
+func (s *BillingService) Generate(ctx context.Context, period string, clientID int64) ([]domain.Invoice, []string, error) {
+	from, to, err := Month(period)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, problems, err := s.Accrue(ctx, from, to); err != nil {
+		return nil, problems, err
+	} else if err := s.store.DropDrafts(ctx, clientID, from, to); err != nil {
+		return nil, problems, err
+	} else {
+		clients, err := s.store.Clients(ctx)
+		if err != nil {
+			return nil, problems, err
+		}
+		var out []domain.Invoice
+		for _, c := range clients {
+			if clientID != 0 && c.ID != clientID {
+				continue
+			}
+			invs, err := s.draft(ctx, c, from, to)
+			if err != nil {
+				return out, problems, err
+			}
+			out = append(out, invs...)
+		}
+		return out, problems, nil
+	}
+}
+
+func (s *BillingService) draft(ctx context.Context, c domain.Client, from, to time.Time) ([]domain.Invoice, error) {
+	if _, err := s.store.DropUnbilled(ctx, c.ID, domain.ChargeMinimum, from, to); err != nil {
+		return nil, err
+	}
+	var open, all []domain.Charge
+	minimumBilled := false
+	err := s.store.EachCharge(ctx, domain.ChargeFilter{ClientID: c.ID, From: from, To: to}, func(ch domain.Charge) error {
+		if ch.InvoiceID == 0 {
+			open = append(open, ch)
+		} else if ch.Type == domain.ChargeMinimum {
+			minimumBilled = true
+		}
+		all = append(all, ch)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	cards, err := s.store.RateCards(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	// Charges in another currency than the client's are converted at the
+	// invoice period's last day.
+	fx, err := s.fx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[int64][]domain.Charge{}
+	var keys []int64
+	for _, ch := range open {
+		k := int64(0)
+		if c.BillPer != "period" {
+			k = ch.OrderID
+		}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], ch)
+	}
+	if c.BillPer == "period" && !minimumBilled {
+		// The monthly minimum, on the card in force at the month's end,
+		// against everything the month charged (invoiced already or not).
+		if card, ok := domain.CardOn(cards, to.AddDate(0, 0, -1)); ok && card.MinimumMonthly > 0 {
+			var net int64
+			for _, ch := range all {
+				amt, err := s.inCurrency(ch, c.Currency, to, fx)
+				if err != nil {
+					return nil, err
+				}
+				net += amt
+			}
+			if top, ok := domain.MinimumTopUp(c.ID, from, net, card); ok {
+				if _, err := s.store.AddCharges(ctx, []domain.Charge{top}); err != nil {
+					return nil, err
+				}
+				added, err := s.store.Charges(ctx, domain.ChargeFilter{ClientID: c.ID, From: top.Date, To: top.Date.AddDate(0, 0, 1), Type: domain.ChargeMinimum}, 0, 1)
+				if err != nil || len(added) == 0 {
+					return nil, fmt.Errorf("minimum charge of %s: %v", c.Code, err)
+				}
+				if len(groups[0]) == 0 {
+					keys = append(keys, 0)
+				}
+				groups[0] = append(groups[0], added[0])
+			}
+		}
+	}
+	var out []domain.Invoice
+	for _, k := range keys {
+		inv := domain.Invoice{ClientID: c.ID, ClientName: c.Name, PeriodFrom: from, PeriodTo: to, Currency: c.Currency}
+		var ids []int64
+		for _, ch := range groups[k] {
+			amt, err := s.inCurrency(ch, c.Currency, to, fx)
+			if err != nil {
+				return out, err
+			}
+			inv.Net += amt
+			ids = append(ids, ch.ID)
+		}
+		inv.Tax = domain.Tax(inv.Net, c.TaxBP)
+		inv.Lines = groups[k]
+		if err := s.store.CreateInvoice(ctx, &inv, ids); err != nil {
+			return out, err
+		}
+		out = append(out, inv)
+	}
+	return out, nil
+}
+
+// inCurrency is a charge's amount in the invoice currency (converted at
+// the period's last day when the card's currency differs).
+func (s *BillingService) inCurrency(ch domain.Charge, cur domain.Currency, to time.Time, fx *domain.FXTable) (int64, error) {
+	if ch.Currency == cur {
+		return ch.Amount, nil
+	}
+	m, _, err := fx.Convert(domain.NewMoney(ch.Amount, ch.Currency), cur, to.AddDate(0, 0, -1))
+	return m.Amount, err
+}
+
+// Issue numbers and dates a draft invoice; it never changes after.
+func (s *BillingService) Issue(ctx context.Context, id int64) (domain.Invoice, error) {
+	inv, err := s.store.Invoice(ctx, id)
+	if err != nil {
+		return inv, err
+	}
+	clients, err := s.store.Clients(ctx)
+	if err != nil {
+		return inv, err
+	}
+	days := 30
+	for _, c := range clients {
+		if c.ID == inv.ClientID {
+			days = c.PaymentDays
+		}
+	}
+	return s.store.IssueInvoice(ctx, id, s.Now(), days)
+}
+
+// RecordPayment applies money received to an issued invoice. A payment in
+// another currency is converted at the rate of its day; the difference
+// against the rate of the invoice date is recorded as an exchange gain or
+// loss, never lost.
+func (s *BillingService) RecordPayment(ctx context.Context, invoiceID int64, amount domain.Money, at time.Time, note string) (domain.Payment, error) {
+	inv, err := s.store.Invoice(ctx, invoiceID)
+	if err != nil {
+		return domain.Payment{}, err
+	}
+	if amount.Amount <= 0 {
+		return domain.Payment{}, domain.Errorf(domain.EINVALID, "a payment is a positive amount")
+	}
+	p := domain.Payment{InvoiceID: invoiceID, At: at, Amount: amount, Rate: "1", Applied: amount.Amount, Note: note}
+	if amount.Currency != inv.Currency {
+		fx, err := s.fx(ctx)
+		if err != nil {
+			return p, err
+		}
+		now, rate, err := fx.Convert(amount, inv.Currency, at)
+		if err != nil {
+			return p, err
+		}
+		then, _, err := fx.Convert(amount, inv.Currency, inv.Date)
+		if err != nil {
+			return p, err
+		}
+		p.Applied, p.Rate, p.ExchangeDiff = now.Amount, rate.FloatString(6), now.Amount-then.Amount
+	}
+	return p, s.store.AddPayment(ctx, &p)
+}
+
+// CreditNote corrects an issued invoice by an amount (net, in the
+// invoice's currency; 0 for all of it): a numbered credit note with its tax.
+func (s *BillingService) CreditNote(ctx context.Context, invoiceID, net int64, reason string) (domain.Invoice, error) {
+	inv, err := s.store.Invoice(ctx, invoiceID)
+	if err != nil {
+		return inv, err
+	}
+	if inv.Number == "" || inv.Status == domain.InvoiceCredit {
+		return inv, domain.Errorf(domain.ECONFLICT, "only an issued invoice can be credited")
+	}
+	if net <= 0 || net > inv.Net {
+		net = inv.Net
+	}
+	clients, err := s.store.Clients(ctx)
+	if err != nil {
+		return inv, err
+	}
+	var tax int64
+	for _, c := range clients {
+		if c.ID == inv.ClientID {
+			tax = domain.Tax(net, c.TaxBP)
+		}
+	}
+	cn := domain.Invoice{ClientID: inv.ClientID, PeriodFrom: inv.PeriodFrom, PeriodTo: inv.PeriodTo, Currency: inv.Currency,
+		Net: -net, Tax: -tax, Status: domain.InvoiceCredit, Corrects: inv.ID}
+	if err := s.store.CreateInvoice(ctx, &cn, nil); err != nil {
+		return cn, err
+	}
+	_ = reason
+	return s.store.IssueInvoice(ctx, cn.ID, s.Now(), 0)
+}
+
+// AgeingRow is what a client owes by age, in its currency.
+type AgeingRow struct {
+	Client   string
+	Currency domain.Currency
+	Buckets  [4]int64
+}
+
+// Ageing sums the open amounts of issued invoices per client and age.
+func (s *BillingService) Ageing(ctx context.Context, at time.Time) ([]AgeingRow, error) {
+	invs, err := s.store.Invoices(ctx, 0, time.Time{}, at.AddDate(1, 0, 0))
+	if err != nil {
+		return nil, err
+	}
+	rows := map[string]*AgeingRow{}
+	var keys []string
+	for _, i := range invs {
+		if i.Number == "" || i.Open() <= 0 || i.Status == domain.InvoiceCredit {
+			continue
+		}
+		k := i.ClientName + "|" + string(i.Currency)
+		r := rows[k]
+		if r == nil {
+			r = &AgeingRow{Client: i.ClientName, Currency: i.Currency}
+			rows[k] = r
+			keys = append(keys, k)
+		}
+		r.Buckets[domain.AgeBucket(i.Due, at)] += i.Open()
+	}
+	sort.Strings(keys)
+	out := make([]AgeingRow, len(keys))
+	for i, k := range keys {
+		out[i] = *rows[k]
+	}
+	return out, nil
+}
+
+// Clients lists the clients.
+func (s *BillingService) Clients(ctx context.Context) ([]domain.Client, error) { return s.store.Clients(ctx) }
+
+// SaveClient adds or changes a client.
+func (s *BillingService) SaveClient(ctx context.Context, c *domain.Client) error {
+	return s.store.SaveClient(ctx, c)
+}
+
+// SaveRateCard adds or replaces a rate card.
+func (s *BillingService) SaveRateCard(ctx context.Context, r *domain.RateCard) error {
+	return s.store.SaveRateCard(ctx, r)
+}
+
+// SaveFXRates stores exchange rates.
+func (s *BillingService) SaveFXRates(ctx context.Context, rates []domain.FXRate) (int, error) {
+	return s.store.SaveFXRates(ctx, rates)
+}
+
+// Invoices lists a month's invoices ("" every month).
+func (s *BillingService) Invoices(ctx context.Context, period string) ([]domain.Invoice, error) {
+	from, to := time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	if period != "" {
+		var err error
+		if from, to, err = Month(period); err != nil {
+			return nil, err
+		}
+	}
+	return s.store.Invoices(ctx, 0, from, to)
+}

@@ -1,0 +1,133 @@
+package app_test
+
+import (
+	"context"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
+)
+
+// billingSetup gives the demo's three channels a client each (EUR, USD,
+// JPY), a rate card and the month's exchange rates.
+func billingSetup(t testing.TB, a *app.App) map[string]domain.Client {
+	ctx := context.Background()
+	chans, err := a.Intake.Channels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := map[string]domain.Currency{"SHOP-EU": "EUR", "WOO-AM": "USD", "BC-APAC": "JPY"}
+	out := map[string]domain.Client{}
+	for _, ch := range chans {
+		c := domain.Client{Code: ch.Code, Name: ch.Name + " GmbH", Currency: cur[ch.Code], PaymentDays: 30, TaxBP: 2100, Channels: []int64{ch.ID}}
+		if err := a.Billing.SaveClient(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+		// Cents for EUR and USD; JPY has no minor unit, so its prices are whole yen.
+		card := domain.RateCard{ClientID: c.ID, EffectiveFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Currency: c.Currency,
+			PerOrder: 150, PerLine: 25, PerUnit: 15, PerParcel: 40, Packaging: map[string]int64{"M": 60}, MarkupBP: 1200,
+			MinimumMonthly: 5000000}
+		if c.Currency == "JPY" {
+			card.PerOrder, card.PerLine, card.PerUnit, card.PerParcel, card.MinimumMonthly = 220, 40, 20, 60, 80000
+		}
+		if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
+			t.Fatal(err)
+		}
+		out[ch.Code] = c
+	}
+	var rates []domain.FXRate
+	for d := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC); d.Before(time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)); d = d.AddDate(0, 0, 1) {
+		rates = append(rates, domain.FXRate{Day: d, Base: "EUR", Quote: "USD", Rate: big.NewRat(10823, 10000)},
+			domain.FXRate{Day: d, Base: "EUR", Quote: "JPY", Rate: big.NewRat(16250, 100)})
+	}
+	if _, err := a.Billing.SaveFXRates(ctx, rates); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestBillingMonth(t *testing.T) {
+	a, err := app.Open(demoDBOf(t, 1500))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	clients := billingSetup(t, a)
+	invs, problems, err := a.Billing.Generate(ctx, "2026-11", 0)
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("generate: %v %v", err, problems)
+	}
+	if len(invs) != 3 {
+		t.Fatalf("%d invoices", len(invs))
+	}
+	for _, inv := range invs {
+		var sum int64
+		for _, l := range inv.Lines {
+			sum += l.Amount
+		}
+		if inv.Net <= 0 || inv.Tax != domain.Tax(inv.Net, 2100) || inv.Currency == "" {
+			t.Errorf("invoice %+v", inv)
+		}
+		if inv.Currency == "EUR" && inv.Net != sum {
+			t.Errorf("EUR invoice net %d, lines %d", inv.Net, sum)
+		}
+	}
+	// Again: the same drafts, nothing charged twice.
+	again, _, err := a.Billing.Generate(ctx, "2026-11", 0)
+	if err != nil || len(again) != 3 {
+		t.Fatalf("again: %v %d", err, len(again))
+	}
+	for i := range invs {
+		if again[i].Net != invs[i].Net {
+			t.Errorf("client %d: net %d then %d", invs[i].ClientID, invs[i].Net, again[i].Net)
+		}
+	}
+	// Issue the EUR one; it gets a number; a payment in USD pays it with the exchange difference recorded.
+	var eur domain.Invoice
+	for _, inv := range again {
+		if inv.Currency == "EUR" {
+			eur = inv
+		}
+	}
+	issued, err := a.Billing.Issue(ctx, eur.ID)
+	if err != nil || issued.Number != "INV-"+time.Now().UTC().Format("2006")+"-00001" || issued.Status != domain.InvoiceIssued {
+		t.Fatalf("issue: %v %+v", err, issued)
+	}
+	if _, err := a.Billing.Issue(ctx, eur.ID); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("issued twice: %v", err)
+	}
+	// Re-generating keeps the issued invoice and its charges.
+	third, _, err := a.Billing.Generate(ctx, "2026-11", clients["SHOP-EU"].ID)
+	if err != nil || len(third) != 0 {
+		t.Errorf("after issue: %v, %d new drafts", err, len(third))
+	}
+	usd := domain.NewMoney(issued.Gross()*10823/10000+1, "USD")
+	p, err := a.Billing.RecordPayment(ctx, issued.ID, usd, time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), "wire")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid, _ := a.Billing.Invoices(ctx, "2026-11")
+	for _, inv := range paid {
+		if inv.ID == issued.ID && (inv.Status != domain.InvoicePaid || inv.Paid != p.Applied) {
+			t.Errorf("after payment %+v (applied %d)", inv, p.Applied)
+		}
+	}
+	if p.ExchangeDiff != 0 || p.Rate == "1" {
+		t.Errorf("payment %+v (same rate on both days: no difference)", p)
+	}
+	// A credit note corrects it.
+	cn, err := a.Billing.CreditNote(ctx, issued.ID, 1000, "damaged goods")
+	if err != nil || cn.Net != -1000 || cn.Tax != -210 || cn.Number != "CN-"+time.Now().UTC().Format("2006")+"-00001" {
+		t.Errorf("credit note %v %+v", err, cn)
+	}
+	ageing, err := a.Billing.Ageing(ctx, time.Date(2027, 2, 15, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ageing) != 0 {
+		t.Errorf("ageing with only paid invoices issued: %+v", ageing)
+	}
+}

@@ -1,0 +1,530 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// BillingStore keeps clients, rate cards, exchange rates, charges and invoices.
+type BillingStore struct{ *DB }
+
+// BillingStore returns the billing store.
+func (db *DB) BillingStore() *BillingStore { return &BillingStore{db} }
+
+var _ domain.BillingStore = (*BillingStore)(nil)
+
+func dayText(t time.Time) string { return domain.Day(t).Format(time.DateOnly) }
+
+func parseDay(s string) time.Time {
+	t, _ := time.Parse(time.DateOnly, s)
+	return t
+}
+
+// Clients lists the clients with their channels, by code.
+func (db *BillingStore) Clients(ctx context.Context) ([]domain.Client, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, code, name, currency, payment_days, tax_bp, vat_number, address, bill_per FROM clients ORDER BY code`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var out []domain.Client
+	for rows.Next() {
+		var c domain.Client
+		var cur, addr string
+		if err := rows.Scan(&c.ID, &c.Code, &c.Name, &cur, &c.PaymentDays, &c.TaxBP, &c.VATNumber, &addr, &c.BillPer); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.Currency = domain.Currency(cur)
+		_ = json.Unmarshal([]byte(addr), &c.Address)
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	chans, err := db.read.QueryContext(ctx, `SELECT client_id, channel_id FROM client_channels ORDER BY channel_id`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer chans.Close()
+	for chans.Next() {
+		var cl, ch int64
+		if err := chans.Scan(&cl, &ch); err != nil {
+			return nil, err
+		}
+		for i := range out {
+			if out[i].ID == cl {
+				out[i].Channels = append(out[i].Channels, ch)
+			}
+		}
+	}
+	return out, chans.Err()
+}
+
+// SaveClient adds (ID 0) or changes a client and the channels that are its.
+func (db *BillingStore) SaveClient(ctx context.Context, c *domain.Client) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	addr, _ := json.Marshal(c.Address)
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if c.ID == 0 {
+			res, err := tx.ExecContext(ctx, `INSERT INTO clients (code, name, currency, payment_days, tax_bp, vat_number, address, bill_per)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Code, c.Name, string(c.Currency), c.PaymentDays, c.TaxBP, c.VATNumber, string(addr), c.BillPer)
+			if errors.Is(translate(err), domain.ErrConflict) {
+				return domain.Errorf(domain.ECONFLICT, "there is already a client with code %q", c.Code)
+			}
+			if err != nil {
+				return err
+			}
+			if c.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, `UPDATE clients SET code = ?, name = ?, currency = ?, payment_days = ?, tax_bp = ?, vat_number = ?,
+				address = ?, bill_per = ? WHERE id = ?`, c.Code, c.Name, string(c.Currency), c.PaymentDays, c.TaxBP, c.VATNumber, string(addr), c.BillPer, c.ID); err != nil {
+			return translate(err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM client_channels WHERE client_id = ?`, c.ID); err != nil {
+			return err
+		}
+		for _, ch := range c.Channels {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO client_channels (channel_id, client_id) VALUES (?, ?)
+				ON CONFLICT (channel_id) DO UPDATE SET client_id = excluded.client_id`, ch, c.ID); err != nil {
+				return translate(err)
+			}
+		}
+		return nil
+	})
+}
+
+// rateJSON is a rate card's prices as stored.
+type rateJSON struct {
+	PerOrder       int64                 `json:"per_order,omitempty"`
+	PerLine        int64                 `json:"per_line,omitempty"`
+	PerUnit        int64                 `json:"per_unit,omitempty"`
+	PerParcel      int64                 `json:"per_parcel,omitempty"`
+	Packaging      map[string]int64      `json:"packaging,omitempty"`
+	ReceivingUnit  int64                 `json:"receiving_unit,omitempty"`
+	PerInbound     int64                 `json:"per_inbound,omitempty"`
+	Storage        int64                 `json:"storage_per_1000_unit_days,omitempty"`
+	MarkupBP       int64                 `json:"markup_bp,omitempty"`
+	Flat           []domain.FlatShipping `json:"flat,omitempty"`
+	MinimumMonthly int64                 `json:"minimum_monthly,omitempty"`
+}
+
+// RateCards lists a client's cards (every client's with 0), oldest first.
+func (db *BillingStore) RateCards(ctx context.Context, clientID int64) ([]domain.RateCard, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, client_id, effective_from, currency, rates FROM rate_cards
+		WHERE ?1 = 0 OR client_id = ?1 ORDER BY client_id, effective_from`, clientID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.RateCard
+	for rows.Next() {
+		var r domain.RateCard
+		var from, cur, rates string
+		if err := rows.Scan(&r.ID, &r.ClientID, &from, &cur, &rates); err != nil {
+			return nil, err
+		}
+		var j rateJSON
+		if err := json.Unmarshal([]byte(rates), &j); err != nil {
+			return nil, fmt.Errorf("rate card %d is damaged: %w", r.ID, err)
+		}
+		r.EffectiveFrom, r.Currency = parseDay(from), domain.Currency(cur)
+		r.PerOrder, r.PerLine, r.PerUnit, r.PerParcel, r.Packaging = j.PerOrder, j.PerLine, j.PerUnit, j.PerParcel, j.Packaging
+		r.ReceivingUnit, r.PerInbound, r.StoragePer1000UnitDays, r.MarkupBP, r.Flat, r.MinimumMonthly = j.ReceivingUnit, j.PerInbound, j.Storage, j.MarkupBP, j.Flat, j.MinimumMonthly
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SaveRateCard stores a card; a card for the same client and date is replaced
+// (charges already made keep the amounts they were made with).
+func (db *BillingStore) SaveRateCard(ctx context.Context, r *domain.RateCard) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(rateJSON{r.PerOrder, r.PerLine, r.PerUnit, r.PerParcel, r.Packaging, r.ReceivingUnit, r.PerInbound,
+		r.StoragePer1000UnitDays, r.MarkupBP, r.Flat, r.MinimumMonthly})
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO rate_cards (client_id, effective_from, currency, rates) VALUES (?, ?, ?, ?)
+			ON CONFLICT (client_id, effective_from) DO UPDATE SET currency = excluded.currency, rates = excluded.rates RETURNING id`,
+			r.ClientID, dayText(r.EffectiveFrom), string(r.Currency), string(b)).Scan(&r.ID)
+		return translate(err)
+	})
+}
+
+// FXRates lists every stored exchange rate.
+func (db *BillingStore) FXRates(ctx context.Context) ([]domain.FXRate, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT day, base, quote, rate FROM fx_rates ORDER BY day, base, quote`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.FXRate
+	for rows.Next() {
+		var d, b, q, r string
+		if err := rows.Scan(&d, &b, &q, &r); err != nil {
+			return nil, err
+		}
+		rate, err := domain.ParseRate(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, domain.FXRate{Day: parseDay(d), Base: domain.Currency(b), Quote: domain.Currency(q), Rate: rate})
+	}
+	return out, rows.Err()
+}
+
+// SaveFXRates stores rates (a rate for the same day and pair is replaced).
+func (db *BillingStore) SaveFXRates(ctx context.Context, rates []domain.FXRate) (int, error) {
+	n := 0
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		for _, r := range rates {
+			if !r.Base.Valid() || !r.Quote.Valid() || r.Rate == nil || r.Rate.Sign() <= 0 {
+				return domain.Errorf(domain.EINVALID, "exchange rate %s/%s on %s is not valid", r.Base, r.Quote, dayText(r.Day))
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO fx_rates (day, base, quote, rate) VALUES (?, ?, ?, ?)
+				ON CONFLICT (day, base, quote) DO UPDATE SET rate = excluded.rate`, dayText(r.Day), string(r.Base), string(r.Quote),
+				r.Rate.FloatString(8)); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// ShippedOrders reads the orders of clients' channels with shipments
+// handed over in [from, to), with their parcels (box, weight, warehouse
+// where Portolan packed them).
+func (db *BillingStore) ShippedOrders(ctx context.Context, from, to time.Time) ([]domain.ShippedOrder, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT o.id, o.number, cc.client_id, o.units,
+			(SELECT count(*) FROM order_lines ol WHERE ol.order_id = o.id),
+			s.id, s.tracking, coalesce(pa.box, ''), coalesce(pa.weight_g, 0), s.destination, s.shipped_at, coalesce(pa.warehouse_id, 0)
+		FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
+		LEFT JOIN parcels pa ON pa.id = s.parcel_id
+		WHERE s.shipped_at >= ? AND s.shipped_at < ? ORDER BY o.id, s.id`, millis(from), millis(to))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.ShippedOrder
+	for rows.Next() {
+		var o domain.ShippedOrder
+		var p domain.ShippedParcel
+		var weight, shipped int64
+		var to string
+		if err := rows.Scan(&o.OrderID, &o.Number, &o.ClientID, &o.Units, &o.Lines, &p.ID, &p.Tracking, &p.Box, &weight, &to, &shipped, &p.Warehouse); err != nil {
+			return nil, err
+		}
+		p.Weight, p.To, p.ShippedAt = domain.Grams(weight), domain.Country(to), fromMS(shipped)
+		if n := len(out); n > 0 && out[n-1].OrderID == o.OrderID {
+			out[n-1].Parcels = append(out[n-1].Parcels, p)
+			continue
+		}
+		o.Shipped, o.Parcels = p.ShippedAt, []domain.ShippedParcel{p}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// AddCharges stores charges, leaving alone those already charged.
+func (db *BillingStore) AddCharges(ctx context.Context, charges []domain.Charge) (int, error) {
+	n := 0
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		st, err := tx.PrepareContext(ctx, `INSERT INTO charges (client_id, type, day, source_kind, source_id, order_id, ref, qty, rate, amount, currency)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, c := range charges {
+			res, err := st.ExecContext(ctx, c.ClientID, string(c.Type), dayText(c.Date), c.SourceKind, c.SourceID, nullID(c.OrderID), c.Ref, c.Qty, c.Rate,
+				c.Amount, string(c.Currency))
+			if err != nil {
+				return translate(err)
+			}
+			if k, _ := res.RowsAffected(); k > 0 {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// DropUnbilled removes a period's charges that are on no invoice.
+func (db *BillingStore) DropUnbilled(ctx context.Context, clientID int64, t domain.ChargeType, from, to time.Time) (int, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM charges WHERE invoice_id IS NULL AND (?1 = 0 OR client_id = ?1) AND (?4 = '' OR type = ?4)
+			AND day >= ?2 AND day < ?3`, clientID, dayText(from), dayText(to), string(t))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+func chargeWhere(f domain.ChargeFilter) (string, []any) {
+	q := ` WHERE (?1 = 0 OR c.client_id = ?1) AND c.day >= ?2 AND c.day < ?3 AND (?4 = '' OR c.type = ?4)`
+	return q, []any{f.ClientID, dayText(f.From), dayText(f.To), string(f.Type)}
+}
+
+func scanCharge(r interface{ Scan(...any) error }) (domain.Charge, error) {
+	var c domain.Charge
+	var t, d, cur string
+	var inv sql.NullInt64
+	var order sql.NullInt64
+	err := r.Scan(&c.ID, &c.ClientID, &t, &d, &c.SourceKind, &c.SourceID, &order, &c.Ref, &c.Qty, &c.Rate, &c.Amount, &cur, &inv)
+	c.Type, c.Date, c.Currency, c.InvoiceID, c.OrderID = domain.ChargeType(t), parseDay(d), domain.Currency(cur), inv.Int64, order.Int64
+	return c, err
+}
+
+const chargeColumns = `c.id, c.client_id, c.type, c.day, c.source_kind, c.source_id, c.order_id, c.ref, c.qty, c.rate, c.amount, c.currency, c.invoice_id`
+
+// Charges lists a period's charges by day.
+func (db *BillingStore) Charges(ctx context.Context, f domain.ChargeFilter, offset, limit int) ([]domain.Charge, error) {
+	where, args := chargeWhere(f)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c`+where+` ORDER BY c.day, c.id LIMIT ?5 OFFSET ?6`,
+		append(args, limit, offset)...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Charge
+	for rows.Next() {
+		c, err := scanCharge(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// EachCharge streams a period's charges by client and day.
+func (db *BillingStore) EachCharge(ctx context.Context, f domain.ChargeFilter, fn func(domain.Charge) error) error {
+	where, args := chargeWhere(f)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c`+where+` ORDER BY c.client_id, c.day, c.id`, args...)
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCharge(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// CreateInvoice stores a draft invoice and puts its charges on it.
+func (db *BillingStore) CreateInvoice(ctx context.Context, inv *domain.Invoice, chargeIDs []int64) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		status := inv.Status
+		if status == "" {
+			status = domain.InvoiceDraft
+		}
+		var corrects any
+		if inv.Corrects != 0 {
+			corrects = inv.Corrects
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO invoices (client_id, period_from, period_to, currency, net, tax, status, corrects, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), string(inv.Currency),
+			inv.Net, inv.Tax, string(status), corrects, millis(time.Now()))
+		if err != nil {
+			return translate(err)
+		}
+		if inv.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		inv.Status = status
+		st, err := tx.PrepareContext(ctx, `UPDATE charges SET invoice_id = ? WHERE id = ? AND invoice_id IS NULL`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, id := range chargeIDs {
+			res, err := st.ExecContext(ctx, inv.ID, id)
+			if err != nil {
+				return translate(err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return domain.Errorf(domain.ECONFLICT, "charge %d is already on an invoice", id)
+			}
+		}
+		return nil
+	})
+}
+
+// IssueInvoice numbers a draft (INV-YYYY-NNNNN, one sequence per year) and
+// dates it; from then on it never changes.
+func (db *BillingStore) IssueInvoice(ctx context.Context, id int64, date time.Time, paymentDays int) (domain.Invoice, error) {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM invoices WHERE id = ?`, id).Scan(&status); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return domain.Errorf(domain.ENOTFOUND, "no invoice %d", id)
+			}
+			return err
+		}
+		if status != string(domain.InvoiceDraft) && status != string(domain.InvoiceCredit) {
+			return domain.Errorf(domain.ECONFLICT, "invoice %d is already issued", id)
+		}
+		var number sql.NullString
+		_ = tx.QueryRowContext(ctx, `SELECT number FROM invoices WHERE id = ?`, id).Scan(&number)
+		if number.Valid {
+			return domain.Errorf(domain.ECONFLICT, "invoice %d is already issued", id)
+		}
+		prefix := "INV"
+		if status == string(domain.InvoiceCredit) {
+			prefix = "CN"
+		}
+		year := date.UTC().Format("2006")
+		var last sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT max(number) FROM invoices WHERE number LIKE ?`, prefix+"-"+year+"-%").Scan(&last); err != nil {
+			return err
+		}
+		seq := 1
+		if last.Valid {
+			fmt.Sscanf(strings.TrimPrefix(last.String, prefix+"-"+year+"-"), "%d", &seq)
+			seq++
+		}
+		newStatus := string(domain.InvoiceIssued)
+		if status == string(domain.InvoiceCredit) {
+			newStatus = status
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE invoices SET number = ?, date = ?, due = ?, status = ? WHERE id = ?`,
+			fmt.Sprintf("%s-%s-%05d", prefix, year, seq), dayText(date), dayText(date.AddDate(0, 0, paymentDays)), newStatus, id)
+		return translate(err)
+	})
+	if err != nil {
+		return domain.Invoice{}, err
+	}
+	return db.Invoice(ctx, id)
+}
+
+const invoiceColumns = `i.id, coalesce(i.number, ''), i.client_id, cl.name, i.period_from, i.period_to, coalesce(i.date, ''), coalesce(i.due, ''),
+	i.currency, i.net, i.tax, i.paid, i.status, coalesce(i.corrects, 0)`
+
+func scanInvoice(r interface{ Scan(...any) error }) (domain.Invoice, error) {
+	var i domain.Invoice
+	var from, to, date, due, cur, st string
+	err := r.Scan(&i.ID, &i.Number, &i.ClientID, &i.ClientName, &from, &to, &date, &due, &cur, &i.Net, &i.Tax, &i.Paid, &st, &i.Corrects)
+	i.PeriodFrom, i.PeriodTo, i.Currency, i.Status = parseDay(from), parseDay(to), domain.Currency(cur), domain.InvoiceStatus(st)
+	if date != "" {
+		i.Date, i.Due = parseDay(date), parseDay(due)
+	}
+	return i, err
+}
+
+// Invoice reads an invoice with its lines.
+func (db *BillingStore) Invoice(ctx context.Context, id int64) (domain.Invoice, error) {
+	i, err := scanInvoice(db.read.QueryRowContext(ctx, `SELECT `+invoiceColumns+` FROM invoices i JOIN clients cl ON cl.id = i.client_id WHERE i.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return i, domain.Errorf(domain.ENOTFOUND, "no invoice %d", id)
+	}
+	if err != nil {
+		return i, translate(err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c WHERE c.invoice_id = ? ORDER BY c.day, c.id`, id)
+	if err != nil {
+		return i, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCharge(rows)
+		if err != nil {
+			return i, err
+		}
+		i.Lines = append(i.Lines, c)
+	}
+	return i, rows.Err()
+}
+
+// Invoices lists a client's invoices (every client's with 0) of periods
+// starting in [from, to), oldest first.
+func (db *BillingStore) Invoices(ctx context.Context, clientID int64, from, to time.Time) ([]domain.Invoice, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+invoiceColumns+` FROM invoices i JOIN clients cl ON cl.id = i.client_id
+		WHERE (?1 = 0 OR i.client_id = ?1) AND i.period_from >= ?2 AND i.period_from < ?3 ORDER BY i.period_from, cl.code, i.id`,
+		clientID, dayText(from), dayText(to))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Invoice
+	for rows.Next() {
+		i, err := scanInvoice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}
+
+// AddPayment records money received against an issued invoice and moves
+// it to partly paid or paid.
+func (db *BillingStore) AddPayment(ctx context.Context, p *domain.Payment) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		var net, tax, paid int64
+		if err := tx.QueryRowContext(ctx, `SELECT status, net, tax, paid FROM invoices WHERE id = ?`, p.InvoiceID).Scan(&status, &net, &tax, &paid); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return domain.Errorf(domain.ENOTFOUND, "no invoice %d", p.InvoiceID)
+			}
+			return err
+		}
+		if status == string(domain.InvoiceDraft) {
+			return domain.Errorf(domain.ECONFLICT, "invoice %d is a draft; issue it before recording payments", p.InvoiceID)
+		}
+		if p.Rate == "" {
+			p.Rate = "1"
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO payments (invoice_id, at, amount, currency, rate, applied, exchange_diff, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.InvoiceID, dayText(p.At), p.Amount.Amount, string(p.Amount.Currency), p.Rate, p.Applied, p.ExchangeDiff, p.Note)
+		if err != nil {
+			return translate(err)
+		}
+		p.ID, _ = res.LastInsertId()
+		paid += p.Applied
+		st := domain.InvoicePartly
+		if paid >= net+tax {
+			st = domain.InvoicePaid
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE invoices SET paid = ?, status = ? WHERE id = ?`, paid, string(st), p.InvoiceID)
+		return translate(err)
+	})
+}
+
+// DropDrafts removes draft invoices of periods starting in [from, to),
+// freeing their charges.
+func (db *BillingStore) DropDrafts(ctx context.Context, clientID int64, from, to time.Time) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		sel := `SELECT id FROM invoices WHERE status = 'draft' AND (?1 = 0 OR client_id = ?1) AND period_from >= ?2 AND period_from < ?3`
+		if _, err := tx.ExecContext(ctx, `UPDATE charges SET invoice_id = NULL WHERE invoice_id IN (`+sel+`)`, clientID, dayText(from), dayText(to)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM invoices WHERE id IN (`+sel+`)`, clientID, dayText(from), dayText(to))
+		return err
+	})
+}
