@@ -390,7 +390,9 @@ func (s *BillingService) Ageing(ctx context.Context, at time.Time) ([]AgeingRow,
 }
 
 // Clients lists the clients.
-func (s *BillingService) Clients(ctx context.Context) ([]domain.Client, error) { return s.store.Clients(ctx) }
+func (s *BillingService) Clients(ctx context.Context) ([]domain.Client, error) {
+	return s.store.Clients(ctx)
+}
 
 // SaveClient adds or changes a client.
 func (s *BillingService) SaveClient(ctx context.Context, c *domain.Client) error {
