@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/files"
 )
 
 // BillingService accrues charges from operations, drafts and issues
@@ -419,4 +421,137 @@ func (s *BillingService) Invoices(ctx context.Context, period string) ([]domain.
 		}
 	}
 	return s.store.Invoices(ctx, 0, from, to)
+}
+
+// CarrierImport is what importing a carrier invoice found.
+type CarrierImport struct {
+	Lines    []domain.Reconciled
+	Counts   map[domain.ReconcileClass]int
+	Over     int64 // sum of overcharges, in the invoice's currency
+	Problems []string
+}
+
+// ImportCarrierInvoice reads a carrier's invoice (CSV or XLSX), matches its
+// lines with the carrier's parcels by tracking number against their
+// expected costs (0.5 % tolerance) — matched, over (with the difference),
+// not ours — and lists the parcels of the period it does not charge
+// (missing). Rows it cannot read are reported; the rest is stored.
+func (s *BillingService) ImportCarrierInvoice(ctx context.Context, path, carrier, period string) (CarrierImport, error) {
+	var out CarrierImport
+	from, to, err := Month(period)
+	if err != nil {
+		return out, err
+	}
+	headers, rows, err := readTable(path, "")
+	if err != nil {
+		return out, err
+	}
+	cfg, err := s.alloc.AllocConfig(ctx)
+	if err != nil {
+		return out, err
+	}
+	lines, problems, err := domain.ParseCarrierInvoice(headers, rows, cfg.Currency)
+	if err != nil {
+		return out, err
+	}
+	for _, p := range problems {
+		out.Problems = append(out.Problems, p.String())
+	}
+	numbers := make([]string, len(lines))
+	for i, l := range lines {
+		numbers[i] = l.Tracking
+	}
+	parcels, orders, err := s.store.CarrierParcels(ctx, carrier, numbers, from, to)
+	if err != nil {
+		return out, err
+	}
+	cost, err := s.costs(ctx)
+	if err != nil {
+		return out, err
+	}
+	for i := range parcels {
+		parcels[i].Cost = cost(parcels[i])
+	}
+	fx, err := s.fx(ctx)
+	if err != nil {
+		return out, err
+	}
+	rec, err := domain.Reconcile(lines, parcels, orders, 50, fx)
+	if err != nil {
+		return out, err
+	}
+	if _, err := s.store.SaveCarrierInvoice(ctx, carrier, path, period, rec); err != nil {
+		return out, err
+	}
+	out.Lines, out.Counts = rec, map[domain.ReconcileClass]int{}
+	for _, r := range rec {
+		out.Counts[r.Class]++
+		if r.Class == domain.ReconOver {
+			out.Over += r.Diff
+		}
+	}
+	return out, nil
+}
+
+// ExportWorkbook writes a month's billing workbook: invoices, every
+// charge (streamed), the ageing at the month's end and the carrier
+// reconciliation; progress is told how many charge lines are written.
+func (s *BillingService) ExportWorkbook(ctx context.Context, company, period string, w io.Writer, progress func(lines int)) error {
+	from, to, err := Month(period)
+	if err != nil {
+		return err
+	}
+	clients, err := s.store.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, c := range clients {
+		names[c.ID] = c.Name
+	}
+	invs, err := s.store.Invoices(ctx, 0, from, to)
+	if err != nil {
+		return err
+	}
+	numbers := map[int64]string{}
+	wb := files.BillingWorkbook{Company: company, Period: period, Generated: s.Now(), Progress: progress}
+	for _, i := range invs {
+		numbers[i.ID] = i.Number
+		number := i.Number
+		if number == "" {
+			number = fmt.Sprintf("draft %d", i.ID)
+		}
+		wb.Invoices = append(wb.Invoices, files.WorkbookInvoice{Client: i.ClientName, Number: number, Status: strings.ReplaceAll(string(i.Status), "_", " "),
+			Currency: i.Currency, Net: i.Net, Tax: i.Tax, Paid: i.Paid})
+	}
+	ageing, err := s.Ageing(ctx, to.AddDate(0, 0, -1))
+	if err != nil {
+		return err
+	}
+	for _, a := range ageing {
+		wb.Ageing = append(wb.Ageing, files.WorkbookAgeing{Client: a.Client, Currency: a.Currency, Buckets: a.Buckets})
+	}
+	recon, err := s.store.CarrierLines(ctx, period)
+	if err != nil {
+		return err
+	}
+	for _, r := range recon {
+		cur := r.Charged.Currency
+		if cur == "" {
+			cur = r.Expected.Currency
+		}
+		wb.Carrier = append(wb.Carrier, files.WorkbookRecon{Carrier: r.Carrier, Class: string(r.Class), Tracking: r.Tracking, Order: r.Order,
+			Currency: cur, Charged: r.Charged.Amount, Expected: r.Expected.Amount, Diff: r.Diff})
+	}
+	wb.Lines = func(yield func(files.WorkbookLine) error) error {
+		return s.store.EachCharge(ctx, domain.ChargeFilter{From: from, To: to}, func(c domain.Charge) error {
+			inv := numbers[c.InvoiceID]
+			if c.InvoiceID != 0 && inv == "" {
+				inv = fmt.Sprintf("draft %d", c.InvoiceID)
+			}
+			return yield(files.WorkbookLine{Date: c.Date, Client: names[c.ClientID], Invoice: inv, Type: string(c.Type), Reference: c.Ref,
+				Qty: c.Qty, Rate: c.Rate, Amount: c.Amount, Currency: c.Currency})
+		})
+	}
+	return files.WriteBillingWorkbook(w, wb)
 }

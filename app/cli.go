@@ -60,6 +60,17 @@ Commands:
   shipments list  list parcels on their way (or --status exceptions)
   shipments pushes  tracking numbers told to the storefronts (failed ones; --retry)
   track           poll the carriers for the parcels that are due
+  clients add     add or change a client billed for fulfilment (currency, tax, terms, channels)
+  clients list    list the clients
+  ratecards set   set a client's rates from a date on
+  fx add          record an exchange rate
+  fx import       import euro reference rates (the ECB's CSV)
+  invoices generate  charge a month's shipped orders and draft its invoices
+  invoices list   list invoices and credit notes
+  invoices issue  number and date draft invoices
+  invoices pay    record a payment against an invoice
+  invoices export write a month's billing workbook (.xlsx)
+  carrier-invoices import  reconcile a carrier's invoice with the parcels it took
   shipping settings  Incoterm, EORI, IOSS and prices on packing slips
   product customs set a product's HS code, origin and weight
   rates import    replace shipping rates from a CSV or XLSX file
@@ -180,6 +191,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"shipments list", cmdShipmentsList},
 		{"shipments pushes", cmdShipmentsPushes},
 		{"track", cmdTrack},
+		{"clients add", cmdClientsAdd},
+		{"clients list", cmdClientsList},
+		{"ratecards set", cmdRateCardsSet},
+		{"fx add", cmdFXAdd},
+		{"fx import", cmdFXImport},
+		{"invoices generate", cmdInvoicesGenerate},
+		{"invoices list", cmdInvoicesList},
+		{"invoices issue", cmdInvoicesIssue},
+		{"invoices pay", cmdInvoicesPay},
+		{"invoices export", cmdInvoicesExport},
+		{"carrier-invoices import", cmdCarrierInvoicesImport},
 		{"sync", cmdSync},
 		{"sandbox", cmdSandbox},
 		{"import", cmdImport},
@@ -208,7 +230,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 			return c.run(ctx, open, rest[len(words):], stdout, stderr)
 		}
 	}
-	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" || rest[0] == "wave" || rest[0] == "pick" || rest[0] == "customs" || rest[0] == "shipping" || rest[0] == "carriers" || rest[0] == "shipments" {
+	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" || rest[0] == "wave" || rest[0] == "pick" || rest[0] == "customs" || rest[0] == "shipping" || rest[0] == "carriers" || rest[0] == "shipments" ||
+		rest[0] == "clients" || rest[0] == "ratecards" || rest[0] == "fx" || rest[0] == "invoices" || rest[0] == "carrier-invoices" {
 		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}

@@ -582,4 +582,69 @@ type BillingStore interface {
 	Invoice(ctx context.Context, id int64) (Invoice, error)
 	Invoices(ctx context.Context, clientID int64, from, to time.Time) ([]Invoice, error)
 	AddPayment(ctx context.Context, p *Payment) error
+
+	// Shipments(ctx, carrier, numbers, from, to) reads the parcels of a
+	// carrier with those tracking numbers, and every other parcel it took
+	// in [from, to); orders maps their ids to order numbers.
+	CarrierParcels(ctx context.Context, carrier string, numbers []string, from, to time.Time) (parcels []ShippedParcel, orders map[int64]string, err error)
+	SaveCarrierInvoice(ctx context.Context, carrier, file, period string, lines []Reconciled) (int64, error)
+	CarrierLines(ctx context.Context, period string) ([]CarrierInvoiceLine, error)
+}
+
+// CarrierInvoiceLine is a reconciled line of an imported carrier invoice.
+type CarrierInvoiceLine struct {
+	Carrier string
+	Reconciled
+}
+
+var carrierInvoiceHeaders = map[string][]string{
+	"tracking": {"tracking", "trackingnumber", "trackingno", "awb", "waybill", "shipmentnumber", "consignment", "parcelnumber", "airwaybill"},
+	"amount":   {"amount", "charge", "charges", "total", "totalcharge", "totalcharges", "netcharge", "netamount", "cost", "price"},
+	"currency": {"currency", "currencycode", "cur", "ccy"},
+	"service":  {"service", "product", "servicetype"},
+}
+
+// ParseCarrierInvoice reads a carrier's invoice table (tracking number and
+// amount, optionally currency and service; amounts as the carrier writes
+// them, "1.234,50" or "1,234.50"), recognising its columns by their
+// headers. Rows with a problem are reported and left out.
+func ParseCarrierInvoice(headers []string, rows [][]string, defaultCurrency Currency) ([]CarrierLine, []RowProblem, error) {
+	col, err := matchColumns(headers, carrierInvoiceHeaders, "tracking", "amount")
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []CarrierLine
+	var problems []RowProblem
+	for i, r := range rows {
+		get := func(f string) string {
+			if c, ok := col[f]; ok && c < len(r) {
+				return strings.TrimSpace(r[c])
+			}
+			return ""
+		}
+		row := i + 2
+		tr := NormalizeTracking(get("tracking"))
+		if tr == "" && get("amount") == "" {
+			continue
+		}
+		cur := Currency(strings.ToUpper(get("currency")))
+		if cur == "" {
+			cur = defaultCurrency
+		}
+		if !cur.Valid() {
+			problems = append(problems, RowProblem{RowNumber: row, Column: "currency", Message: fmt.Sprintf("%q is not an ISO 4217 currency", cur)})
+			continue
+		}
+		if tr == "" {
+			problems = append(problems, RowProblem{RowNumber: row, Column: "tracking", Message: "no tracking number"})
+			continue
+		}
+		amt, err := ParseMoneyRounded(get("amount"), cur)
+		if err != nil {
+			problems = append(problems, RowProblem{RowNumber: row, Column: "amount", Message: err.Error()})
+			continue
+		}
+		out = append(out, CarrierLine{Row: row, Tracking: tr, Amount: amt, Service: get("service")})
+	}
+	return out, problems, nil
 }

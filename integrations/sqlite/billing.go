@@ -528,3 +528,92 @@ func (db *BillingStore) DropDrafts(ctx context.Context, clientID int64, from, to
 		return err
 	})
 }
+
+// CarrierParcels reads the shipments of a carrier with the given tracking
+// numbers, and the others it took in [from, to) (for "missing" lines).
+func (db *BillingStore) CarrierParcels(ctx context.Context, carrier string, numbers []string, from, to time.Time) ([]domain.ShippedParcel, map[int64]string, error) {
+	b, _ := json.Marshal(numbers)
+	rows, err := db.read.QueryContext(ctx, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.number
+		FROM shipments s JOIN orders o ON o.id = s.order_id LEFT JOIN parcels pa ON pa.id = s.parcel_id
+		WHERE s.tracking IN (SELECT value FROM json_each(?1))
+		   OR (s.carrier = ?2 COLLATE NOCASE AND s.shipped_at >= ?3 AND s.shipped_at < ?4)
+		ORDER BY s.id`, string(b), carrier, millis(from), millis(to))
+	if err != nil {
+		return nil, nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.ShippedParcel
+	orders := map[int64]string{}
+	for rows.Next() {
+		var p domain.ShippedParcel
+		var to, number string
+		var shipped int64
+		if err := rows.Scan(&p.ID, &p.Warehouse, &p.Tracking, &to, &shipped, &number); err != nil {
+			return nil, nil, err
+		}
+		p.To, p.ShippedAt = domain.Country(to), fromMS(shipped)
+		orders[p.ID] = number
+		out = append(out, p)
+	}
+	return out, orders, rows.Err()
+}
+
+// SaveCarrierInvoice stores an imported carrier invoice with its lines as reconciled.
+func (db *BillingStore) SaveCarrierInvoice(ctx context.Context, carrier, file, period string, lines []domain.Reconciled) (int64, error) {
+	var id int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO carrier_invoices (carrier, file, period, imported_at) VALUES (?, ?, ?, ?)`,
+			carrier, file, period, millis(time.Now()))
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		st, err := tx.PrepareContext(ctx, `INSERT INTO carrier_invoice_lines (invoice_id, row, tracking, class, parcel_id, order_no, charged, expected, currency, diff)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for i, l := range lines {
+			cur := l.Charged.Currency
+			if cur == "" {
+				cur = l.Expected.Currency
+			}
+			var parcel any
+			if l.ParcelID != 0 {
+				if err := tx.QueryRowContext(ctx, `SELECT parcel_id FROM shipments WHERE id = ?`, l.ParcelID).Scan(&parcel); err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+			}
+			if _, err := st.ExecContext(ctx, id, i+1, l.Tracking, string(l.Class), parcel, l.Order, l.Charged.Amount, l.Expected.Amount, string(cur), l.Diff); err != nil {
+				return translate(err)
+			}
+		}
+		return nil
+	})
+	return id, err
+}
+
+// CarrierLines lists the reconciled lines of the carrier invoices of a period.
+func (db *BillingStore) CarrierLines(ctx context.Context, period string) ([]domain.CarrierInvoiceLine, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT ci.carrier, l.class, l.tracking, l.order_no, l.charged, l.expected, l.currency, l.diff
+		FROM carrier_invoice_lines l JOIN carrier_invoices ci ON ci.id = l.invoice_id WHERE ci.period = ? ORDER BY ci.id, l.row`, period)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.CarrierInvoiceLine
+	for rows.Next() {
+		var l domain.CarrierInvoiceLine
+		var class, cur string
+		var charged, expected int64
+		if err := rows.Scan(&l.Carrier, &class, &l.Tracking, &l.Order, &charged, &expected, &cur, &l.Diff); err != nil {
+			return nil, err
+		}
+		l.Class, l.Charged, l.Expected = domain.ReconcileClass(class), domain.NewMoney(charged, domain.Currency(cur)), domain.NewMoney(expected, domain.Currency(cur))
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

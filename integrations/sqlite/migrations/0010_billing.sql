@@ -117,6 +117,7 @@ CREATE TABLE carrier_invoices (
     id          INTEGER PRIMARY KEY,
     carrier     TEXT    NOT NULL,
     file        TEXT    NOT NULL,
+    period      TEXT    NOT NULL, -- YYYY-MM the invoice covers
     imported_at INTEGER NOT NULL
 );
 

@@ -1,0 +1,491 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/files"
+)
+
+// clientByCode finds a client by its code.
+func clientByCode(ctx context.Context, a *App, code string) (domain.Client, error) {
+	clients, err := a.Billing.Clients(ctx)
+	if err != nil {
+		return domain.Client{}, err
+	}
+	for _, c := range clients {
+		if strings.EqualFold(c.Code, strings.TrimSpace(code)) {
+			return c, nil
+		}
+	}
+	return domain.Client{}, domain.Errorf(domain.ENOTFOUND, "no client with code %q (see portolan clients list)", code)
+}
+
+// percentBP reads "21" or "12.5" (percent) as basis points.
+func percentBP(s string) (int64, error) {
+	r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
+	if !ok || r.Sign() < 0 {
+		return 0, fmt.Errorf("%q is not a percentage", s)
+	}
+	r.Mul(r, big.NewRat(100, 1))
+	if !r.IsInt() {
+		return 0, fmt.Errorf("%q has more than two decimals", s)
+	}
+	return r.Num().Int64(), nil
+}
+
+func cmdClientsAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("clients add", "Adds (or changes, by code) a client billed for fulfilment, with the channels whose orders are its.", stdout, stderr)
+	code := fs.String("code", "", "short code, e.g. ACME")
+	name := fs.String("name", "", "the client's legal name")
+	currency := fs.String("currency", "EUR", "billing currency (ISO 4217)")
+	tax := fs.String("tax", "0", "tax rate in percent, e.g. 21")
+	vat := fs.String("vat", "", "the client's VAT number")
+	terms := fs.Int("terms", 30, "payment terms in days")
+	per := fs.String("bill-per", "period", "period (one invoice a month), order or shipment")
+	channels := fs.String("channels", "", "comma-separated channel codes or names whose orders are the client's")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	bp, err := percentBP(*tax)
+	if err != nil {
+		return usageError{"clients add: --tax " + err.Error()}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	c := domain.Client{Code: *code, Name: *name, Currency: domain.Currency(strings.ToUpper(*currency)), TaxBP: bp, VATNumber: *vat, PaymentDays: *terms, BillPer: *per}
+	if old, err := clientByCode(ctx, a, *code); err == nil {
+		c.ID = old.ID
+	}
+	chans, err := a.Intake.Channels(ctx)
+	if err != nil {
+		return err
+	}
+	for _, want := range splitList(*channels) {
+		found := false
+		for _, ch := range chans {
+			if strings.EqualFold(ch.Code, want) || strings.EqualFold(ch.Name, want) {
+				c.Channels, found = append(c.Channels, ch.ID), true
+			}
+		}
+		if !found {
+			return domain.Errorf(domain.ENOTFOUND, "no channel %q", want)
+		}
+	}
+	if err := a.Billing.SaveClient(ctx, &c); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Client %s (%s): billed in %s per %s, tax %s %%, %d channel(s).\n", c.Code, c.Name, c.Currency, c.BillPer, *tax, len(c.Channels))
+	return nil
+}
+
+func cmdClientsList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("clients list", "Lists the clients.", stdout, stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	clients, err := a.Billing.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CODE\tNAME\tCURRENCY\tTAX\tTERMS\tBILLED PER\tCHANNELS")
+	for _, c := range clients {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s %%\t%d days\t%s\t%d\n", c.Code, c.Name, c.Currency, new(big.Rat).SetFrac64(c.TaxBP, 100).FloatString(2),
+			c.PaymentDays, c.BillPer, len(c.Channels))
+	}
+	return tw.Flush()
+}
+
+func cmdRateCardsSet(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("ratecards set", "Sets a client's rates from a date on (amounts in the card's currency, e.g. 1.50); charges\n"+
+		"before that date keep the rates they had.", stdout, stderr)
+	client := fs.String("client", "", "the client's code")
+	from := fs.String("from", "", "the date the rates take effect (YYYY-MM-DD)")
+	currency := fs.String("currency", "", "the card's currency (default: the client's)")
+	amounts := map[string]*string{}
+	for _, k := range []string{"per-order", "per-line", "per-unit", "per-parcel", "receiving-unit", "per-inbound", "storage-per-1000", "minimum"} {
+		amounts[k] = fs.String(k, "0", map[string]string{"per-order": "per order shipped", "per-line": "per order line", "per-unit": "per unit picked",
+			"per-parcel": "per parcel", "receiving-unit": "per unit received", "per-inbound": "per inbound received",
+			"storage-per-1000": "storage per 1,000 unit-days", "minimum": "the least a month is invoiced (net)"}[k])
+	}
+	markup := fs.String("markup", "0", "shipping: the carrier's cost plus this percentage")
+	var boxes multiFlag
+	fs.Var(&boxes, "box", "BOX=PRICE: packaging per box code (repeatable)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	day, err := time.Parse(time.DateOnly, *from)
+	if err != nil {
+		return usageError{"ratecards set: --from is a date like 2026-11-01"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	c, err := clientByCode(ctx, a, *client)
+	if err != nil {
+		return err
+	}
+	cur := c.Currency
+	if *currency != "" {
+		cur = domain.Currency(strings.ToUpper(*currency))
+	}
+	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: day, Currency: cur, Packaging: map[string]int64{}}
+	read := func(k string) (int64, error) {
+		m, err := domain.ParseMoney(*amounts[k], cur)
+		if err != nil {
+			return 0, fmt.Errorf("--%s: %w", k, err)
+		}
+		return m.Amount, nil
+	}
+	for k, to := range map[string]*int64{"per-order": &card.PerOrder, "per-line": &card.PerLine, "per-unit": &card.PerUnit, "per-parcel": &card.PerParcel,
+		"receiving-unit": &card.ReceivingUnit, "per-inbound": &card.PerInbound, "storage-per-1000": &card.StoragePer1000UnitDays, "minimum": &card.MinimumMonthly} {
+		if *to, err = read(k); err != nil {
+			return usageError{"ratecards set: " + err.Error()}
+		}
+	}
+	if card.MarkupBP, err = percentBP(*markup); err != nil {
+		return usageError{"ratecards set: --markup " + err.Error()}
+	}
+	for _, b := range boxes {
+		k, v, ok := strings.Cut(b, "=")
+		m, err := domain.ParseMoney(v, cur)
+		if !ok || err != nil {
+			return usageError{fmt.Sprintf("ratecards set: --box %q is BOX=PRICE", b)}
+		}
+		card.Packaging[strings.ToUpper(strings.TrimSpace(k))] = m.Amount
+	}
+	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Rates of %s from %s in %s saved.\n", c.Code, *from, cur)
+	return nil
+}
+
+func cmdFXAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("fx add", "Records an exchange rate: 1 BASE = RATE QUOTE on a day.", stdout, stderr)
+	day := fs.String("day", "", "YYYY-MM-DD")
+	base := fs.String("base", "EUR", "the base currency")
+	quote := fs.String("quote", "", "the quoted currency")
+	rate := fs.String("rate", "", "the rate, e.g. 1.0823")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	d, err := time.Parse(time.DateOnly, *day)
+	if err != nil {
+		return usageError{"fx add: --day is a date like 2026-11-02"}
+	}
+	r, err := domain.ParseRate(*rate)
+	if err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := a.Billing.SaveFXRates(ctx, []domain.FXRate{{Day: d, Base: domain.Currency(strings.ToUpper(*base)), Quote: domain.Currency(strings.ToUpper(*quote)), Rate: r}}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "1 %s = %s %s on %s.\n", strings.ToUpper(*base), *rate, strings.ToUpper(*quote), *day)
+	return nil
+}
+
+func cmdFXImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("fx import FILE.csv", "Imports euro reference rates in the ECB's CSV layout (Date, then a column per currency:\n"+
+		"units per euro; N/A skipped), e.g. eurofxref-hist.csv.", stdout, stderr)
+	var path string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		path, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if path == "" {
+		return usageError{"fx import: give the file"}
+	}
+	t, err := files.ReadTable(path, "")
+	if err != nil {
+		return err
+	}
+	var rates []domain.FXRate
+	skipped := 0
+	for _, row := range t.Rows {
+		if len(row) == 0 {
+			continue
+		}
+		d, err := time.Parse(time.DateOnly, strings.TrimSpace(row[0]))
+		if err != nil {
+			skipped++
+			continue
+		}
+		for i := 1; i < len(row) && i < len(t.Headers); i++ {
+			cur := domain.Currency(strings.ToUpper(strings.TrimSpace(t.Headers[i])))
+			if !cur.Valid() {
+				continue
+			}
+			r, err := domain.ParseRate(row[i])
+			if err != nil {
+				continue // N/A
+			}
+			rates = append(rates, domain.FXRate{Day: d, Base: "EUR", Quote: cur, Rate: r})
+		}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.Billing.SaveFXRates(ctx, rates)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Imported %d rate(s)", n)
+	if skipped > 0 {
+		fmt.Fprintf(stdout, "; %d row(s) without a date skipped", skipped)
+	}
+	fmt.Fprintln(stdout, ".")
+	return nil
+}
+
+func cmdInvoicesGenerate(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("invoices generate", "Charges the month's shipped orders under each client's rate card and drafts its invoices\n"+
+		"(again when run again: drafts are replaced, issued invoices never change).", stdout, stderr)
+	period := fs.String("period", "", "the month, e.g. 2026-11")
+	client := fs.String("client", "", "only this client (code)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var id int64
+	if *client != "" {
+		c, err := clientByCode(ctx, a, *client)
+		if err != nil {
+			return err
+		}
+		id = c.ID
+	}
+	invs, problems, err := a.Billing.Generate(ctx, *period, id)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DRAFT\tCLIENT\tLINES\tNET\tTAX\tGROSS")
+	for _, i := range invs {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", i.ID, i.ClientName, len(i.Lines), domain.NewMoney(i.Net, i.Currency), domain.NewMoney(i.Tax, i.Currency),
+			domain.NewMoney(i.Gross(), i.Currency))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintln(stdout, "  "+p)
+	}
+	fmt.Fprintf(stdout, "%d draft invoice(s); issue them with \"portolan invoices issue --period %s\".\n", len(invs), *period)
+	return nil
+}
+
+func cmdInvoicesList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("invoices list", "Lists invoices and credit notes.", stdout, stderr)
+	period := fs.String("period", "", "only this month, e.g. 2026-11")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	invs, err := a.Billing.Invoices(ctx, *period)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNUMBER\tCLIENT\tPERIOD\tSTATUS\tGROSS\tOPEN\tDUE")
+	for _, i := range invs {
+		due := "–"
+		if !i.Due.IsZero() {
+			due = i.Due.Format(time.DateOnly)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i.ID, orDash(i.Number), i.ClientName, i.PeriodFrom.Format("2006-01"),
+			strings.ReplaceAll(string(i.Status), "_", " "), domain.NewMoney(i.Gross(), i.Currency), domain.NewMoney(i.Open(), i.Currency), due)
+	}
+	return tw.Flush()
+}
+
+func cmdInvoicesIssue(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("invoices issue", "Numbers and dates draft invoices; issued, they never change (credit notes correct them).", stdout, stderr)
+	id := fs.Int64("id", 0, "the draft's id")
+	period := fs.String("period", "", "or every draft of this month")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var ids []int64
+	if *id > 0 {
+		ids = append(ids, *id)
+	} else if *period != "" {
+		invs, err := a.Billing.Invoices(ctx, *period)
+		if err != nil {
+			return err
+		}
+		for _, i := range invs {
+			if i.Status == domain.InvoiceDraft {
+				ids = append(ids, i.ID)
+			}
+		}
+	} else {
+		return usageError{"invoices issue: give --id or --period"}
+	}
+	for _, i := range ids {
+		inv, err := a.Billing.Issue(ctx, i)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %s, %s, due %s\n", inv.Number, inv.ClientName, domain.NewMoney(inv.Gross(), inv.Currency), inv.Due.Format(time.DateOnly))
+	}
+	return nil
+}
+
+func cmdInvoicesPay(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("invoices pay", "Records a payment against an issued invoice (in any currency; converted at the day's rate,\n"+
+		"the exchange difference recorded).", stdout, stderr)
+	id := fs.Int64("id", 0, "the invoice's id")
+	amount := fs.String("amount", "", "the amount received, e.g. 1234.50")
+	currency := fs.String("currency", "", "its currency (default: the invoice's)")
+	day := fs.String("date", time.Now().Format(time.DateOnly), "the day it was received")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	d, err := time.Parse(time.DateOnly, *day)
+	if err != nil {
+		return usageError{"invoices pay: --date is YYYY-MM-DD"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	invs, err := a.Billing.Invoices(ctx, "")
+	if err != nil {
+		return err
+	}
+	cur := domain.Currency(strings.ToUpper(*currency))
+	for _, i := range invs {
+		if i.ID == *id && cur == "" {
+			cur = i.Currency
+		}
+	}
+	m, err := domain.ParseMoney(*amount, cur)
+	if err != nil {
+		return usageError{"invoices pay: --amount: " + err.Error()}
+	}
+	p, err := a.Billing.RecordPayment(ctx, *id, m, d, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Payment of %s recorded (rate %s", m, p.Rate)
+	if p.ExchangeDiff != 0 {
+		fmt.Fprintf(stdout, ", exchange difference %d minor units", p.ExchangeDiff)
+	}
+	fmt.Fprintln(stdout, ").")
+	return nil
+}
+
+func cmdInvoicesExport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("invoices export", "Writes the month's billing workbook: Summary (totals as formulas), Lines (every charge),\n"+
+		"AR ageing and Carrier reconciliation.", stdout, stderr)
+	period := fs.String("period", "", "the month, e.g. 2026-11")
+	out := fs.String("out", "", "the .xlsx file to write")
+	company := fs.String("company", "Portolan", "the company named in the sheets' headers")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" || *period == "" {
+		return usageError{"invoices export: give --period and --out FILE.xlsx"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var b bytes.Buffer
+	lines := 0
+	if err := a.Billing.ExportWorkbook(ctx, *company, *period, &b, func(n int) { lines = n }); err != nil {
+		return err
+	}
+	// Whole or not at all.
+	tmp := *out + ".part"
+	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", *out, err)
+	}
+	if err := os.Rename(tmp, *out); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", *out, err)
+	}
+	fmt.Fprintf(stdout, "Wrote %s: %d charge line(s), %d KB.\n", *out, lines, b.Len()/1024)
+	return nil
+}
+
+func cmdCarrierInvoicesImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("carrier-invoices import FILE", "Reads a carrier's invoice (CSV or XLSX: tracking number and amount, optionally\n"+
+		"currency) and reconciles it with the parcels the carrier took: matched, over, not ours, missing.", stdout, stderr)
+	var path string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		path, args = args[0], args[1:]
+	}
+	carrier := fs.String("carrier", "", "the carrier (as parcels are handed to it, e.g. DHL)")
+	period := fs.String("period", time.Now().AddDate(0, -1, 0).Format("2006-01"), "the month the invoice covers")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if path == "" || *carrier == "" {
+		return usageError{"carrier-invoices import: give the file and --carrier"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.Billing.ImportCarrierInvoice(ctx, path, *carrier, *period)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s %s: %d matched, %d over (%s too much), %d not ours, %d missing.\n", *carrier, *period,
+		res.Counts[domain.ReconMatched], res.Counts[domain.ReconOver], strconv.FormatInt(res.Over, 10)+" minor units",
+		res.Counts[domain.ReconNotOurs], res.Counts[domain.ReconMissing])
+	for _, p := range res.Problems {
+		fmt.Fprintln(stdout, "  "+p)
+	}
+	if len(res.Problems) > 0 {
+		return fmt.Errorf("%d row(s) of %s could not be read", len(res.Problems), path)
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/portolan/portolan/app"
+)
+
+func TestCLIBillingMonth(t *testing.T) {
+	db := demoDBOf(t, 1500)
+	run := func(args ...string) string {
+		t.Helper()
+		out, errs, code := runCLI(t, append([]string{"--db", db}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: %d %q %q", args, code, out, errs)
+		}
+		return out
+	}
+	run("clients", "add", "--code", "EU", "--name", `=HYPERLINK("http://x","EU")`, "--currency", "EUR", "--tax", "21", "--channels", "SHOP-EU")
+	run("clients", "add", "--code", "JP", "--name", "株式会社ポルトラン", "--currency", "JPY", "--tax", "10", "--channels", "BC-APAC")
+	run("clients", "add", "--code", "AM", "--name", "Portolan Americas LLC", "--currency", "USD", "--channels", "WOO-AM")
+	run("ratecards", "set", "--client", "EU", "--from", "2026-01-01", "--per-order", "1.50", "--per-line", "0.25", "--per-unit", "0.15",
+		"--per-parcel", "0.40", "--markup", "12", "--box", "M=0.60", "--minimum", "50000.00")
+	run("ratecards", "set", "--client", "JP", "--from", "2026-01-01", "--per-order", "220", "--markup", "10")
+	run("ratecards", "set", "--client", "AM", "--from", "2026-01-01", "--per-order", "1.75", "--markup", "15")
+	if _, errs, code := runCLI(t, "--db", db, "ratecards", "set", "--client", "JP", "--from", "2026-01-01", "--per-order", "2.20"); code == 0 {
+		t.Errorf("yen with decimals accepted: %q", errs)
+	}
+	// Rates as the ECB publishes them.
+	ecb := filepath.Join(t.TempDir(), "eurofxref.csv")
+	var b strings.Builder
+	b.WriteString("Date,USD,JPY,BGN,\n")
+	for d := 1; d <= 30; d++ {
+		fmt.Fprintf(&b, "2026-11-%02d,1.0823,162.50,N/A,\n", d)
+	}
+	os.WriteFile(ecb, []byte(b.String()), 0o644)
+	if out := run("fx", "import", ecb); !strings.Contains(out, "Imported 60 rate(s)") {
+		t.Errorf("fx import: %q", out)
+	}
+	out := run("invoices", "generate", "--period", "2026-11")
+	if !strings.Contains(out, "3 draft invoice(s)") {
+		t.Fatalf("generate: %s", out)
+	}
+	out = run("invoices", "issue", "--period", "2026-11")
+	if strings.Count(out, "INV-") != 3 {
+		t.Fatalf("issue: %s", out)
+	}
+	// A DHL invoice: one parcel charged right, one overcharged, one not ours.
+	out = run("shipments", "list", "--carrier", "DHL", "--format", "json", "--limit", "5000")
+	var ships []app.ShipmentJSON
+	json.Unmarshal([]byte(out), &ships)
+	var nov []string
+	for _, s := range ships {
+		if strings.HasPrefix(s.LastEventAt, "2026-11") {
+			nov = append(nov, s.TrackingNumber)
+		}
+	}
+	if len(nov) < 2 {
+		t.Fatalf("%d DHL parcels in November", len(nov))
+	}
+	inv := filepath.Join(t.TempDir(), "dhl.csv")
+	os.WriteFile(inv, []byte("AWB,Currency,Total charge\n"+nov[0]+",EUR,999.00\n"+nov[1]+",EUR,0.01\n9999999999,EUR,12.00\n"), 0o644)
+	out = run("carrier-invoices", "import", inv, "--carrier", "DHL", "--period", "2026-11")
+	if !strings.Contains(out, "1 over") || !strings.Contains(out, "1 not ours") || !strings.Contains(out, "1 matched") {
+		t.Errorf("carrier invoice: %s", out)
+	}
+	book := filepath.Join(t.TempDir(), "2026-11.xlsx")
+	out = run("invoices", "export", "--period", "2026-11", "--out", book, "--company", "Portolan Logistics B.V.")
+	if !strings.Contains(out, "charge line(s)") {
+		t.Fatalf("export: %s", out)
+	}
+	f, err := excelize.OpenFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Summary")
+	found := false
+	for _, r := range rows {
+		if len(r) > 1 && r[0] == `=HYPERLINK("http://x","EU")` {
+			found = true
+		}
+	}
+	if formula, _ := f.GetCellFormula("Summary", "A5"); !found || formula != "" {
+		t.Errorf("the client's name should be text: %v", rows)
+	}
+	recon, _ := f.GetRows("Carrier reconciliation")
+	if len(recon) < 4+1+1 {
+		t.Errorf("reconciliation rows %d", len(recon))
+	}
+	lines, _ := f.GetRows("Lines")
+	if len(lines) < 100 {
+		t.Errorf("%d lines", len(lines))
+	}
+	// The issued invoices cannot be drafted again.
+	if out := run("invoices", "generate", "--period", "2026-11"); !strings.Contains(out, "0 draft invoice(s)") {
+		t.Errorf("again after issue: %s", out)
+	}
+}
