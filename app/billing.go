@@ -115,6 +115,7 @@ func (s *BillingService) Accrue(ctx context.Context, from, to time.Time) (int, [
 		return 0, nil, err
 	}
 	var charges []domain.Charge
+	var accrued []int64
 	problems := map[string]int{}
 	for _, o := range orders {
 		card, ok := domain.CardOn(byClient[o.ClientID], o.Shipped)
@@ -131,8 +132,11 @@ func (s *BillingService) Accrue(ctx context.Context, from, to time.Time) (int, [
 			continue
 		}
 		charges = append(charges, cs...)
+		for _, p := range o.Parcels {
+			accrued = append(accrued, p.ID)
+		}
 	}
-	n, err := s.store.AddCharges(ctx, charges)
+	n, err := s.store.AddCharges(ctx, charges, accrued)
 	var out []string
 	for p, k := range problems {
 		out = append(out, fmt.Sprintf("%s (%d order(s) not charged)", p, k))
@@ -178,68 +182,91 @@ func (s *BillingService) draft(ctx context.Context, c domain.Client, from, to ti
 	if _, err := s.store.DropUnbilled(ctx, c.ID, domain.ChargeMinimum, from, to); err != nil {
 		return nil, err
 	}
-	var open, all []domain.Charge
-	minimumBilled := false
-	err := s.store.EachCharge(ctx, domain.ChargeFilter{ClientID: c.ID, From: from, To: to}, func(ch domain.Charge) error {
-		if ch.InvoiceID == 0 {
-			open = append(open, ch)
-		} else if ch.Type == domain.ChargeMinimum {
-			minimumBilled = true
-		}
-		all = append(all, ch)
-		return nil
-	})
+	fx, err := s.fx(ctx)
 	if err != nil {
 		return nil, err
+	}
+	// Charges in another currency than the client's are converted at the
+	// period's last day.
+	sum := func(totals map[domain.Currency]int64) (int64, error) {
+		var net int64
+		for cur, amt := range totals {
+			v, err := s.inCurrency(domain.Charge{Amount: amt, Currency: cur}, c.Currency, to, fx)
+			if err != nil {
+				return 0, err
+			}
+			net += v
+		}
+		return net, nil
+	}
+	if c.BillPer != "period" {
+		return s.draftPerOrder(ctx, c, from, to, fx)
+	}
+	// The monthly minimum, on the card in force at the month's end, against
+	// everything the month charged (invoiced already or not) — once.
+	billedMin, _, err := s.store.PeriodTotals(ctx, c.ID, from, to, true, "")
+	if err != nil {
+		return nil, err
+	}
+	withoutMin, _, err := s.store.PeriodTotals(ctx, c.ID, from, to, true, domain.ChargeMinimum)
+	if err != nil {
+		return nil, err
+	}
+	allNet, err := sum(withoutMin)
+	if err != nil {
+		return nil, err
+	}
+	minBilled := false
+	for cur, v := range billedMin {
+		if v != withoutMin[cur] {
+			minBilled = true
+		}
 	}
 	cards, err := s.store.RateCards(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	// Charges in another currency than the client's are converted at the
-	// invoice period's last day.
-	fx, err := s.fx(ctx)
+	if card, ok := domain.CardOn(cards, to.AddDate(0, 0, -1)); ok && card.MinimumMonthly > 0 && !minBilled {
+		if top, ok := domain.MinimumTopUp(c.ID, from, allNet, card); ok {
+			if _, err := s.store.AddCharges(ctx, []domain.Charge{top}, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	open, n, err := s.store.PeriodTotals(ctx, c.ID, from, to, false, "")
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	inv := domain.Invoice{ClientID: c.ID, ClientName: c.Name, PeriodFrom: from, PeriodTo: to, Currency: c.Currency}
+	if inv.Net, err = sum(open); err != nil {
+		return nil, err
+	}
+	inv.Tax = domain.Tax(inv.Net, c.TaxBP)
+	if _, err := s.store.CreatePeriodInvoice(ctx, &inv); err != nil {
+		return nil, err
+	}
+	return []domain.Invoice{inv}, nil
+}
+
+// draftPerOrder drafts an invoice per order (clients billed per order or shipment).
+func (s *BillingService) draftPerOrder(ctx context.Context, c domain.Client, from, to time.Time, fx *domain.FXTable) ([]domain.Invoice, error) {
+	var open []domain.Charge
+	err := s.store.EachCharge(ctx, domain.ChargeFilter{ClientID: c.ID, From: from, To: to}, func(ch domain.Charge) error {
+		if ch.InvoiceID == 0 {
+			open = append(open, ch)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	groups := map[int64][]domain.Charge{}
 	var keys []int64
 	for _, ch := range open {
-		k := int64(0)
-		if c.BillPer != "period" {
-			k = ch.OrderID
+		if _, ok := groups[ch.OrderID]; !ok {
+			keys = append(keys, ch.OrderID)
 		}
-		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], ch)
-	}
-	if c.BillPer == "period" && !minimumBilled {
-		// The monthly minimum, on the card in force at the month's end,
-		// against everything the month charged (invoiced already or not).
-		if card, ok := domain.CardOn(cards, to.AddDate(0, 0, -1)); ok && card.MinimumMonthly > 0 {
-			var net int64
-			for _, ch := range all {
-				amt, err := s.inCurrency(ch, c.Currency, to, fx)
-				if err != nil {
-					return nil, err
-				}
-				net += amt
-			}
-			if top, ok := domain.MinimumTopUp(c.ID, from, net, card); ok {
-				if _, err := s.store.AddCharges(ctx, []domain.Charge{top}); err != nil {
-					return nil, err
-				}
-				added, err := s.store.Charges(ctx, domain.ChargeFilter{ClientID: c.ID, From: top.Date, To: top.Date.AddDate(0, 0, 1), Type: domain.ChargeMinimum}, 0, 1)
-				if err != nil || len(added) == 0 {
-					return nil, fmt.Errorf("minimum charge of %s: %v", c.Code, err)
-				}
-				if len(groups[0]) == 0 {
-					keys = append(keys, 0)
-				}
-				groups[0] = append(groups[0], added[0])
-			}
-		}
+		groups[ch.OrderID] = append(groups[ch.OrderID], ch)
 	}
 	var out []domain.Invoice
 	for _, k := range keys {
@@ -554,4 +581,9 @@ func (s *BillingService) ExportWorkbook(ctx context.Context, company, period str
 		})
 	}
 	return files.WriteBillingWorkbook(w, wb)
+}
+
+// Invoice reads an invoice with its lines.
+func (s *BillingService) Invoice(ctx context.Context, id int64) (domain.Invoice, error) {
+	return s.store.Invoice(ctx, id)
 }

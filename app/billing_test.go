@@ -64,9 +64,16 @@ func TestBillingMonth(t *testing.T) {
 		t.Fatalf("%d invoices", len(invs))
 	}
 	for _, inv := range invs {
+		full, err := a.Billing.Invoice(ctx, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var sum int64
-		for _, l := range inv.Lines {
+		for _, l := range full.Lines {
 			sum += l.Amount
+		}
+		if len(full.Lines) == 0 {
+			t.Errorf("invoice %d has no lines", inv.ID)
 		}
 		if inv.Net <= 0 || inv.Tax != domain.Tax(inv.Net, 2100) || inv.Currency == "" {
 			t.Errorf("invoice %+v", inv)

@@ -565,10 +565,18 @@ type BillingStore interface {
 	// to carriers in [from, to), each with those parcels.
 	ShippedOrders(ctx context.Context, from, to time.Time) ([]ShippedOrder, error)
 	// AddCharges stores charges; one already charged (same client, type and
-	// source) is left as it is. It returns how many were new.
-	AddCharges(ctx context.Context, charges []Charge) (int, error)
+	// source) is left as it is. The shipments given are marked accrued in
+	// the same transaction. It returns how many charges were new.
+	AddCharges(ctx context.Context, charges []Charge, shipments []int64) (int, error)
+	// UnbilledTotals sums a client's charges of a period not on an invoice
+	// (and, with all, those on one too), per currency, leaving out one type.
+	PeriodTotals(ctx context.Context, clientID int64, from, to time.Time, all bool, except ChargeType) (map[Currency]int64, int, error)
+	// CreatePeriodInvoice stores a draft with every unbilled charge of the
+	// client's period.
+	CreatePeriodInvoice(ctx context.Context, inv *Invoice) (int, error)
 	// DropUnbilled removes a period's charges (of a type, "" all) not on an
-	// invoice, to compute them again.
+	// invoice, to compute them again (shipments left without a billed
+	// charge are accrued again by the next run).
 	DropUnbilled(ctx context.Context, clientID int64, t ChargeType, from, to time.Time) (int, error)
 	// DropDrafts removes a client's draft invoices of periods starting in
 	// [from, to), their charges freed for the next draft.

@@ -206,15 +206,16 @@ func (db *BillingStore) SaveFXRates(ctx context.Context, rates []domain.FXRate) 
 }
 
 // ShippedOrders reads the orders of clients' channels with shipments
-// handed over in [from, to), with their parcels (box, weight, warehouse
-// where Portolan packed them).
+// handed over in [from, to) and not accrued yet, with their parcels (box,
+// weight, warehouse where Portolan packed them).
 func (db *BillingStore) ShippedOrders(ctx context.Context, from, to time.Time) ([]domain.ShippedOrder, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT o.id, o.number, cc.client_id, o.units,
 			(SELECT count(*) FROM order_lines ol WHERE ol.order_id = o.id),
 			s.id, s.tracking, coalesce(pa.box, ''), coalesce(pa.weight_g, 0), s.destination, s.shipped_at, coalesce(pa.warehouse_id, 0)
 		FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
 		LEFT JOIN parcels pa ON pa.id = s.parcel_id
-		WHERE s.shipped_at >= ? AND s.shipped_at < ? ORDER BY o.id, s.id`, millis(from), millis(to))
+		WHERE s.shipped_at >= ? AND s.shipped_at < ? AND NOT EXISTS (SELECT 1 FROM charged_shipments cs WHERE cs.shipment_id = s.id)
+		ORDER BY o.id, s.id`, millis(from), millis(to))
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -240,10 +241,20 @@ func (db *BillingStore) ShippedOrders(ctx context.Context, from, to time.Time) (
 }
 
 // AddCharges stores charges, leaving alone those already charged.
-func (db *BillingStore) AddCharges(ctx context.Context, charges []domain.Charge) (int, error) {
+func (db *BillingStore) AddCharges(ctx context.Context, charges []domain.Charge, shipments []int64) (int, error) {
 	n := 0
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		n = 0
+		mark, err := tx.PrepareContext(ctx, `INSERT INTO charged_shipments (shipment_id) VALUES (?) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer mark.Close()
+		for _, id := range shipments {
+			if _, err := mark.ExecContext(ctx, id); err != nil {
+				return translate(err)
+			}
+		}
 		st, err := tx.PrepareContext(ctx, `INSERT INTO charges (client_id, type, day, source_kind, source_id, order_id, ref, qty, rate, amount, currency)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 		if err != nil {
@@ -265,14 +276,85 @@ func (db *BillingStore) AddCharges(ctx context.Context, charges []domain.Charge)
 	return n, err
 }
 
-// DropUnbilled removes a period's charges that are on no invoice.
+// DropUnbilled removes a period's charges that are on no invoice, and
+// forgets that their shipments were accrued when none of theirs is billed.
 func (db *BillingStore) DropUnbilled(ctx context.Context, clientID int64, t domain.ChargeType, from, to time.Time) (int, error) {
 	var n int64
+	where := ` WHERE invoice_id IS NULL AND day >= ? AND day < ?`
+	args := []any{dayText(from), dayText(to)}
+	if clientID != 0 {
+		where += ` AND client_id = ?`
+		args = append(args, clientID)
+	}
+	if t != "" {
+		where += ` AND type = ?`
+		args = append(args, string(t))
+	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM charges WHERE invoice_id IS NULL AND (?1 = 0 OR client_id = ?1) AND (?4 = '' OR type = ?4)
-			AND day >= ?2 AND day < ?3`, clientID, dayText(from), dayText(to), string(t))
+		res, err := tx.ExecContext(ctx, `DELETE FROM charges`+where, args...)
 		if err != nil {
 			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		if t == "" || t == domain.ChargeParcel || t == domain.ChargeShipping || t == domain.ChargePackaging {
+			_, err = tx.ExecContext(ctx, `DELETE FROM charged_shipments WHERE shipment_id IN (
+					SELECT s.id FROM shipments s WHERE s.shipped_at >= ? AND s.shipped_at < ?)
+				AND NOT EXISTS (SELECT 1 FROM charges c WHERE c.source_kind = 'shipment' AND c.source_id = charged_shipments.shipment_id)`,
+				millis(from), millis(to))
+		}
+		return err
+	})
+	return int(n), err
+}
+
+// PeriodTotals sums a client's charges of a period per currency: those on
+// no invoice, or (all) every one; leaving out the type except.
+func (db *BillingStore) PeriodTotals(ctx context.Context, clientID int64, from, to time.Time, all bool, except domain.ChargeType) (map[domain.Currency]int64, int, error) {
+	q := `SELECT currency, sum(amount), count(*) FROM charges WHERE client_id = ? AND day >= ? AND day < ? AND type <> ?`
+	if !all {
+		q += ` AND invoice_id IS NULL`
+	}
+	rows, err := db.read.QueryContext(ctx, q+` GROUP BY currency`, clientID, dayText(from), dayText(to), string(except))
+	if err != nil {
+		return nil, 0, translate(err)
+	}
+	defer rows.Close()
+	out := map[domain.Currency]int64{}
+	total := 0
+	for rows.Next() {
+		var cur string
+		var sum int64
+		var n int
+		if err := rows.Scan(&cur, &sum, &n); err != nil {
+			return nil, 0, err
+		}
+		out[domain.Currency(cur)] += sum
+		total += n
+	}
+	return out, total, rows.Err()
+}
+
+// CreatePeriodInvoice stores a draft and puts every unbilled charge of the
+// client's period on it, in one statement.
+func (db *BillingStore) CreatePeriodInvoice(ctx context.Context, inv *domain.Invoice) (int, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO invoices (client_id, period_from, period_to, currency, net, tax, status, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, 'draft', ?)`, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), string(inv.Currency),
+			inv.Net, inv.Tax, millis(time.Now()))
+		if err != nil {
+			return translate(err)
+		}
+		if inv.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		inv.Status = domain.InvoiceDraft
+		res, err = tx.ExecContext(ctx, `UPDATE charges SET invoice_id = ? WHERE client_id = ? AND day >= ? AND day < ? AND invoice_id IS NULL`,
+			inv.ID, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo))
+		if err != nil {
+			return translate(err)
 		}
 		n, err = res.RowsAffected()
 		return err
@@ -519,12 +601,17 @@ func (db *BillingStore) AddPayment(ctx context.Context, p *domain.Payment) error
 // DropDrafts removes draft invoices of periods starting in [from, to),
 // freeing their charges.
 func (db *BillingStore) DropDrafts(ctx context.Context, clientID int64, from, to time.Time) error {
+	sel := `SELECT id FROM invoices WHERE status = 'draft' AND period_from >= ? AND period_from < ?`
+	args := []any{dayText(from), dayText(to)}
+	if clientID != 0 {
+		sel += ` AND client_id = ?`
+		args = append(args, clientID)
+	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		sel := `SELECT id FROM invoices WHERE status = 'draft' AND (?1 = 0 OR client_id = ?1) AND period_from >= ?2 AND period_from < ?3`
-		if _, err := tx.ExecContext(ctx, `UPDATE charges SET invoice_id = NULL WHERE invoice_id IN (`+sel+`)`, clientID, dayText(from), dayText(to)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE charges SET invoice_id = NULL WHERE invoice_id IN (`+sel+`)`, args...); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM invoices WHERE id IN (`+sel+`)`, clientID, dayText(from), dayText(to))
+		_, err := tx.ExecContext(ctx, `DELETE FROM invoices WHERE id IN (`+sel+`)`, args...)
 		return err
 	})
 }

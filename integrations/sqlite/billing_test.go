@@ -16,13 +16,13 @@ func TestIssuedInvoicesNeverChange(t *testing.T) {
 	c := domain.Client{Code: "ACME", Name: "Acme", Currency: "EUR", PaymentDays: 14, TaxBP: 2100}
 	must(t, b.SaveClient(ctx, &c))
 	day := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
-	n, err := b.AddCharges(ctx, []domain.Charge{{ClientID: c.ID, Type: domain.ChargeOrder, Date: day, SourceKind: "order", SourceID: 1, Ref: "=HYPERLINK(\"x\")", Qty: 1, Rate: 150, Amount: 150, Currency: "EUR"}})
+	n, err := b.AddCharges(ctx, []domain.Charge{{ClientID: c.ID, Type: domain.ChargeOrder, Date: day, SourceKind: "order", SourceID: 1, Ref: "=HYPERLINK(\"x\")", Qty: 1, Rate: 150, Amount: 150, Currency: "EUR"}}, nil)
 	must(t, err)
 	if n != 1 {
 		t.Fatalf("%d charges", n)
 	}
 	// The same source again is not charged twice.
-	if n, _ := b.AddCharges(ctx, []domain.Charge{{ClientID: c.ID, Type: domain.ChargeOrder, Date: day, SourceKind: "order", SourceID: 1, Ref: "x", Qty: 1, Rate: 999, Amount: 999, Currency: "EUR"}}); n != 0 {
+	if n, _ := b.AddCharges(ctx, []domain.Charge{{ClientID: c.ID, Type: domain.ChargeOrder, Date: day, SourceKind: "order", SourceID: 1, Ref: "x", Qty: 1, Rate: 999, Amount: 999, Currency: "EUR"}}, nil); n != 0 {
 		t.Errorf("charged twice")
 	}
 	charges, _ := b.Charges(ctx, domain.ChargeFilter{ClientID: c.ID, From: day, To: day.AddDate(0, 1, 0)}, 0, 10)

@@ -90,6 +90,12 @@ CREATE TABLE charges (
 CREATE INDEX charges_period ON charges (client_id, day);
 CREATE INDEX charges_invoice ON charges (invoice_id);
 
+-- Shipments whose charges have been accrued (whatever they came to), so a
+-- month is not priced twice; dropped when a period is computed again.
+CREATE TABLE charged_shipments (
+    shipment_id INTEGER PRIMARY KEY REFERENCES shipments (id)
+);
+
 CREATE TRIGGER charges_invoiced_immutable BEFORE UPDATE ON charges
 WHEN OLD.invoice_id IS NOT NULL AND (SELECT number FROM invoices WHERE id = OLD.invoice_id) IS NOT NULL
 BEGIN
