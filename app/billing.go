@@ -10,6 +10,7 @@ import (
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/files"
+	"github.com/portolan/portolan/integrations/pdf"
 )
 
 // BillingService accrues charges from operations, drafts and issues
@@ -586,4 +587,22 @@ func (s *BillingService) ExportWorkbook(ctx context.Context, company, period str
 // Invoice reads an invoice with its lines.
 func (s *BillingService) Invoice(ctx context.Context, id int64) (domain.Invoice, error) {
 	return s.store.Invoice(ctx, id)
+}
+
+// InvoicePDF writes an invoice (or credit note) as a PDF, issued by seller.
+func (s *BillingService) InvoicePDF(ctx context.Context, id int64, seller pdf.InvoiceParty, w io.Writer) error {
+	inv, err := s.store.Invoice(ctx, id)
+	if err != nil {
+		return err
+	}
+	clients, err := s.store.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range clients {
+		if c.ID == inv.ClientID {
+			return pdf.InvoicePDF(w, inv, seller, c, pdf.A4)
+		}
+	}
+	return domain.Errorf(domain.ENOTFOUND, "invoice %d has no client", id)
 }

@@ -70,6 +70,7 @@ Commands:
   invoices issue  number and date draft invoices
   invoices pay    record a payment against an invoice
   invoices export write a month's billing workbook (.xlsx)
+  invoices pdf    write an invoice or credit note as a PDF
   carrier-invoices import  reconcile a carrier's invoice with the parcels it took
   shipping settings  Incoterm, EORI, IOSS and prices on packing slips
   product customs set a product's HS code, origin and weight
@@ -201,6 +202,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"invoices issue", cmdInvoicesIssue},
 		{"invoices pay", cmdInvoicesPay},
 		{"invoices export", cmdInvoicesExport},
+		{"invoices pdf", cmdInvoicesPDF},
 		{"carrier-invoices import", cmdCarrierInvoicesImport},
 		{"sync", cmdSync},
 		{"sandbox", cmdSandbox},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/files"
+	"github.com/portolan/portolan/integrations/pdf"
 )
 
 // clientByCode finds a client by its code.
@@ -488,4 +489,36 @@ func cmdCarrierInvoicesImport(ctx context.Context, open func() (*App, error), ar
 		return fmt.Errorf("%d row(s) of %s could not be read", len(res.Problems), path)
 	}
 	return nil
+}
+
+func cmdInvoicesPDF(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("invoices pdf", "Writes an invoice or credit note as a PDF in the client's currency.", stdout, stderr)
+	id := fs.Int64("id", 0, "the invoice's id (see invoices list)")
+	out := fs.String("out", "", "the PDF file to write")
+	company := fs.String("company", "Portolan", "the issuing company's name")
+	vat := fs.String("vat", "", "the issuing company's VAT number")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id <= 0 || *out == "" {
+		return usageError{"invoices pdf: give --id and --out FILE.pdf"}
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	whs, err := a.Inventory.Warehouses(ctx)
+	if err != nil {
+		return err
+	}
+	seller := pdf.InvoiceParty{Name: *company, VATNumber: *vat}
+	if len(whs) > 0 {
+		seller.Address = whs[0].Address
+	}
+	var b bytes.Buffer
+	if err := a.Billing.InvoicePDF(ctx, *id, seller, &b); err != nil {
+		return err
+	}
+	return writeDocument(ctx, a, *out, "invoice", fmt.Sprintf("invoice %d", *id), b.Bytes(), stdout)
 }

@@ -99,6 +99,12 @@ func TestCLIBillingMonth(t *testing.T) {
 	if len(lines) < 100 {
 		t.Errorf("%d lines", len(lines))
 	}
+	// An issued invoice as a PDF.
+	pdfOut := filepath.Join(t.TempDir(), "inv.pdf")
+	run("invoices", "pdf", "--id", "1", "--out", pdfOut, "--company", "Portolan Logistics B.V.")
+	if b, err := os.ReadFile(pdfOut); err != nil || !strings.HasPrefix(string(b), "%PDF-") {
+		t.Errorf("invoice pdf: %v", err)
+	}
 	// The issued invoices cannot be drafted again.
 	if out := run("invoices", "generate", "--period", "2026-11"); !strings.Contains(out, "0 draft invoice(s)") {
 		t.Errorf("again after issue: %s", out)
