@@ -103,6 +103,7 @@ func Open(path string) (*App, error) {
 			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap},
 	}
 	a.Billing = &BillingService{store: db.BillingStore(), alloc: db.AllocationStore(), catalog: db.CatalogStore(), Now: time.Now}
+	a.Demo.billing = a.seedBilling
 	a.Tracking = newTrackingService(db.TrackingStore(), db.OrderStore())
 	a.Tracking.channels, a.Tracking.credentials = db.CatalogStore(), db.IntakeStore()
 	a.Tracking.NewPusher = storefrontPusher
@@ -220,6 +221,9 @@ type DemoService struct {
 	bulk     domain.BulkLoader
 	catalog  domain.CatalogStore
 	optimize func(context.Context) error
+	billing  func(context.Context) (string, error)
+	// CarrierInvoice is the demo carrier invoice written by the last Load with billing.
+	CarrierInvoice string
 }
 
 // IsEmpty reports whether the database holds no data yet.
@@ -231,6 +235,13 @@ func (s *DemoService) Load(ctx context.Context, opts DemoOptions, progress DemoP
 	if err := GenerateDemo(ctx, s.bulk, s.catalog, opts, progress); err != nil {
 		return err
 	}
+	if opts.Billing && s.billing != nil {
+		path, err := s.billing(ctx)
+		if err != nil {
+			return fmt.Errorf("demo billing history: %w", err)
+		}
+		s.CarrierInvoice = path
+	}
 	if s.optimize == nil {
 		return nil
 	}
@@ -239,5 +250,5 @@ func (s *DemoService) Load(ctx context.Context, opts DemoOptions, progress DemoP
 
 // LoadSample is Load with a plain progress callback, for the window.
 func (s *DemoService) LoadSample(ctx context.Context, orders int, progress func(done, total int)) error {
-	return s.Load(ctx, DemoOptions{Orders: orders}, progress)
+	return s.Load(ctx, DemoOptions{Orders: orders, Billing: true}, progress)
 }

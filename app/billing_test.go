@@ -49,7 +49,7 @@ func billingSetup(t testing.TB, a *app.App) map[string]domain.Client {
 }
 
 func TestBillingMonth(t *testing.T) {
-	a, err := app.Open(demoDBOf(t, 1500))
+	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -298,6 +298,7 @@ func cmdDemo(ctx context.Context, open func() (*App, error), args []string, stdo
 	fs := newFlags("demo", "Fills an empty database with a deterministic international sample data set:\n"+
 		"7 warehouses on 4 continents, 500 products, 3 channels and N orders to 38 countries.", stdout, stderr)
 	orders := fs.Int("orders", DefaultDemoOrders, "number of orders to generate")
+	noBilling := fs.Bool("no-billing", false, "leave out the billing history (clients, invoices, payments)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -311,7 +312,7 @@ func cmdDemo(ctx context.Context, open func() (*App, error), args []string, stdo
 	defer a.Close()
 	start := time.Now()
 	last := time.Now()
-	err = a.Demo.Load(ctx, DemoOptions{Orders: *orders}, func(done, total int) {
+	err = a.Demo.Load(ctx, DemoOptions{Orders: *orders, Billing: !*noBilling}, func(done, total int) {
 		if time.Since(last) > 2*time.Second || done == total {
 			fmt.Fprintf(stderr, "\rwriting orders: %d / %d", done, total)
 			last = time.Now()
@@ -324,6 +325,10 @@ func cmdDemo(ctx context.Context, open func() (*App, error), args []string, stdo
 	fmt.Fprintf(stdout, "Loaded the demo data set with %d orders into %s in %s.\n", *orders, a.DBPath(), time.Since(start).Round(time.Millisecond))
 	fmt.Fprintln(stdout, "Its parcels on their way are tracked without credentials through sandbox carriers: press \"Try sandbox carriers\"\n"+
 		"in the window's Shipments screen.")
+	if a.Demo.CarrierInvoice != "" {
+		fmt.Fprintf(stdout, "Billing: three clients, September and October invoiced, November drafted; DHL's October invoice is in\n%s\n"+
+			"(reconciled: portolan invoices export --period 2026-10 --out 2026-10.xlsx).\n", a.Demo.CarrierInvoice)
+	}
 	return nil
 }
 

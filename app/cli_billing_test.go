@@ -14,7 +14,7 @@ import (
 )
 
 func TestCLIBillingMonth(t *testing.T) {
-	db := demoDBOf(t, 1500)
+	db := demoDBOf(t, 1500, "--no-billing")
 	run := func(args ...string) string {
 		t.Helper()
 		out, errs, code := runCLI(t, append([]string{"--db", db}, args...)...)
@@ -108,5 +108,32 @@ func TestCLIBillingMonth(t *testing.T) {
 	// The issued invoices cannot be drafted again.
 	if out := run("invoices", "generate", "--period", "2026-11"); !strings.Contains(out, "0 draft invoice(s)") {
 		t.Errorf("again after issue: %s", out)
+	}
+}
+
+func TestDemoBillingHistory(t *testing.T) {
+	db := demoDBOf(t, 3000)
+	out, _, code := runCLI(t, "--db", db, "invoices", "list")
+	if code != 0 || strings.Count(out, "INV-2026-") != 6 || strings.Count(out, "draft") != 3 || !strings.Contains(out, "partly paid") {
+		t.Fatalf("demo invoices:\n%s", out)
+	}
+	book := filepath.Join(t.TempDir(), "oct.xlsx")
+	if _, errs, code := runCLI(t, "--db", db, "invoices", "export", "--period", "2026-10", "--out", book); code != 0 {
+		t.Fatal(errs)
+	}
+	f, err := excelize.OpenFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Carrier reconciliation")
+	classes := map[string]int{}
+	for _, r := range rows[4:] {
+		if len(r) > 1 {
+			classes[r[1]]++
+		}
+	}
+	if classes["matched"] == 0 || classes["over"] == 0 || classes["not ours"] != 1 || classes["missing"] != 1 {
+		t.Errorf("reconciliation %v", classes)
 	}
 }

@@ -32,11 +32,11 @@ func demoDB(t *testing.T) string {
 	return demoDBOf(t, 150)
 }
 
-// demoDBOf loads a demo database of n orders.
-func demoDBOf(t *testing.T, n int) string {
+// demoDBOf loads a demo database of n orders (more flags for demo may follow).
+func demoDBOf(t *testing.T, n int, flags ...string) string {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "cli.db")
-	out, errs, code := runCLI(t, "--db", db, "demo", "--orders", strconv.Itoa(n))
+	out, errs, code := runCLI(t, append([]string{"--db", db, "demo", "--orders", strconv.Itoa(n)}, flags...)...)
 	if code != 0 {
 		t.Fatalf("demo exit %d: %s", code, errs)
 	}

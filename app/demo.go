@@ -15,6 +15,9 @@ import (
 type DemoOptions struct {
 	Orders int // number of orders; 20,000 when zero
 	Seed   uint64
+	// Billing adds two months of billing history (clients, rate cards,
+	// exchange rates, invoices, payments, a carrier invoice to reconcile).
+	Billing bool
 }
 
 // DefaultDemoOrders is the size of the sample data set unless told otherwise.

@@ -606,8 +606,10 @@ type CarrierInvoiceLine struct {
 }
 
 var carrierInvoiceHeaders = map[string][]string{
-	"tracking": {"tracking", "trackingnumber", "trackingno", "awb", "waybill", "shipmentnumber", "consignment", "parcelnumber", "airwaybill"},
-	"amount":   {"amount", "charge", "charges", "total", "totalcharge", "totalcharges", "netcharge", "netamount", "cost", "price"},
+	"tracking": {"tracking", "trackingnumber", "trackingno", "awb", "awbnumber", "waybill", "waybillnumber", "shipmentnumber", "consignment",
+		"consignmentnumber", "parcelnumber", "airwaybill", "airwaybillnumber"},
+	"amount": {"amount", "charge", "charges", "total", "totalcharge", "totalcharges", "netcharge", "netamount", "cost", "price",
+		"totalamount", "invoiceamount"},
 	"currency": {"currency", "currencycode", "cur", "ccy"},
 	"service":  {"service", "product", "servicetype"},
 }
@@ -647,7 +649,7 @@ func ParseCarrierInvoice(headers []string, rows [][]string, defaultCurrency Curr
 			problems = append(problems, RowProblem{RowNumber: row, Column: "tracking", Message: "no tracking number"})
 			continue
 		}
-		amt, err := ParseMoneyRounded(get("amount"), cur)
+		amt, err := ParseMoneyRounded(cleanAmount(get("amount"), cur), cur)
 		if err != nil {
 			problems = append(problems, RowProblem{RowNumber: row, Column: "amount", Message: err.Error()})
 			continue

@@ -148,3 +148,24 @@ func TestReconcileCarrierInvoice(t *testing.T) {
 		t.Errorf("order %q", res[1].Order)
 	}
 }
+
+func TestParseCarrierInvoiceAmounts(t *testing.T) {
+	lines, problems, err := ParseCarrierInvoice([]string{"Waybill Number", "Currency", "Total Charge"},
+		[][]string{{"3318810025", "EUR", "4,60"}, {"1Z999AA10123456784", "EUR", "1.234,50"}, {"770000000017", "", "1,234.50"}, {"123", "JPY", "9,800"},
+			{"3318810025", "XXX", "1"}, {"", "EUR", "3"}, {"8487135506", "EUR", "abc"}}, "USD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"4.60 EUR", "1234.50 EUR", "1234.50 USD", "9800 JPY"}
+	if len(lines) != len(want) || len(problems) != 3 {
+		t.Fatalf("lines %+v problems %+v", lines, problems)
+	}
+	for i, w := range want {
+		if lines[i].Amount.String() != w {
+			t.Errorf("line %d: %s, want %s", i, lines[i].Amount, w)
+		}
+	}
+	if _, _, err := ParseCarrierInvoice([]string{"Ref", "Amount"}, nil, "EUR"); err == nil {
+		t.Error("a file without a tracking column was accepted")
+	}
+}

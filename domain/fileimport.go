@@ -380,6 +380,11 @@ func cleanAmount(s string, cur Currency) string {
 		}
 	}
 	v := b.String()
+	// "1.234,50": dots group thousands, the last comma is the decimal one.
+	if c, d := strings.LastIndex(v, ","), strings.LastIndex(v, "."); c > d && d >= 0 {
+		v = strings.ReplaceAll(v[:c], ".", "") + "." + v[c+1:]
+		return strings.ReplaceAll(v, ",", "")
+	}
 	if strings.Count(v, ",") == 1 && !strings.Contains(v, ".") {
 		i := strings.Index(v, ",")
 		if d := len(v) - i - 1; d > 0 && d <= cur.Exponent() {

@@ -1,0 +1,181 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// demoClients are the demo's merchants: one per channel, each billed in its
+// own currency.
+var demoClients = []struct {
+	channel, code, name string
+	currency            domain.Currency
+	taxBP               int64
+	country             domain.Country
+	city, line1, postal string
+}{
+	{"SHOP-EU", "OUTFIT-EU", "Portolan Outfitters Europe B.V.", "EUR", 2100, "NL", "Amsterdam", "Keizersgracht 123", "1015 CJ"},
+	{"WOO-AM", "OUTFIT-AM", "Portolan Outfitters Americas LLC", "USD", 0, "US", "Brooklyn, NY", "55 Water Street", "11201"},
+	{"BC-APAC", "OUTFIT-JP", "ポルトラン・アウトフィッターズ株式会社", "JPY", 1000, "JP", "渋谷区", "神南1-2-3", "150-0041"},
+}
+
+// demoFX is a euro reference rate for a day: a fixed base with a small,
+// deterministic daily wobble (so conversions and exchange differences show).
+func demoFX(day time.Time) []domain.FXRate {
+	wobble := int64(day.YearDay()%7) - 3 // −3 … +3
+	return []domain.FXRate{
+		{Day: day, Base: "EUR", Quote: "USD", Rate: big.NewRat(10823+wobble*9, 10000)},
+		{Day: day, Base: "EUR", Quote: "JPY", Rate: big.NewRat(16250+wobble*40, 100)},
+		{Day: day, Base: "EUR", Quote: "GBP", Rate: big.NewRat(8612+wobble*5, 10000)},
+	}
+}
+
+// seedBilling gives the demo two months of billing history: a client per
+// channel with a rate card, exchange rates, September and October charged,
+// invoiced and issued, September paid (the US client in euros, with its
+// exchange difference), October partly paid, November charged and drafted;
+// and a DHL invoice for October to reconcile, with a few overcharges and a
+// parcel that is not ours, written next to the database.
+func (a *App) seedBilling(ctx context.Context) (string, error) {
+	b := a.Billing
+	chans, err := a.Intake.Channels(ctx)
+	if err != nil {
+		return "", err
+	}
+	from := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	var rates []domain.FXRate
+	for d := from; d.Before(demoUntil.AddDate(0, 1, 0)); d = d.AddDate(0, 0, 1) {
+		rates = append(rates, demoFX(d)...)
+	}
+	if _, err := b.SaveFXRates(ctx, rates); err != nil {
+		return "", err
+	}
+	for _, dc := range demoClients {
+		c := domain.Client{Code: dc.code, Name: dc.name, Currency: dc.currency, TaxBP: dc.taxBP, PaymentDays: 30,
+			Address: domain.Address{Name: dc.name, Line1: dc.line1, City: dc.city, PostalCode: dc.postal, Country: dc.country}}
+		for _, ch := range chans {
+			if ch.Code == dc.channel {
+				c.Channels = append(c.Channels, ch.ID)
+			}
+		}
+		if err := b.SaveClient(ctx, &c); err != nil {
+			return "", err
+		}
+		card := domain.RateCard{ClientID: c.ID, EffectiveFrom: from, Currency: dc.currency, MarkupBP: 1200, Packaging: map[string]int64{}}
+		scale := func(cents int64) int64 { // EUR/USD cents → yen
+			if dc.currency == "JPY" {
+				return cents * 16 / 10
+			}
+			return cents
+		}
+		card.PerOrder, card.PerLine, card.PerUnit, card.PerParcel = scale(150), scale(25), scale(18), scale(40)
+		card.MinimumMonthly = scale(150000)
+		for box, cents := range map[string]int64{"MAILER": 20, "S": 45, "M": 60, "L": 85, "XL": 120} {
+			card.Packaging[box] = scale(cents)
+		}
+		if err := b.SaveRateCard(ctx, &card); err != nil {
+			return "", err
+		}
+		// From November the rates go up by a tenth: October keeps the old ones.
+		nov := card
+		nov.ID, nov.EffectiveFrom = 0, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		nov.PerOrder, nov.PerUnit = card.PerOrder*11/10, card.PerUnit*11/10
+		if err := b.SaveRateCard(ctx, &nov); err != nil {
+			return "", err
+		}
+	}
+	issueAt := func(t time.Time) { b.Now = func() time.Time { return t } }
+	defer func() { b.Now = time.Now }()
+	for _, m := range []string{"2026-09", "2026-10"} {
+		invs, _, err := b.Generate(ctx, m, 0)
+		if err != nil {
+			return "", err
+		}
+		_, to, _ := Month(m)
+		issueAt(to.Add(9 * time.Hour))
+		for _, inv := range invs {
+			issued, err := b.Issue(ctx, inv.ID)
+			if err != nil {
+				return "", err
+			}
+			switch {
+			case m == "2026-09" && issued.Currency == "USD":
+				// Paid in euros: converted at the payment day's rate.
+				eur, _, err := mustFX(ctx, b).Convert(domain.NewMoney(issued.Gross(), "USD"), "EUR", to.AddDate(0, 0, 20))
+				if err != nil {
+					return "", err
+				}
+				if _, err := b.RecordPayment(ctx, issued.ID, domain.NewMoney(eur.Amount, "EUR"), to.AddDate(0, 0, 20), "wire in EUR"); err != nil {
+					return "", err
+				}
+			case m == "2026-09":
+				if _, err := b.RecordPayment(ctx, issued.ID, domain.NewMoney(issued.Gross(), issued.Currency), to.AddDate(0, 0, 25), "wire"); err != nil {
+					return "", err
+				}
+			case issued.Currency == "EUR":
+				if _, err := b.RecordPayment(ctx, issued.ID, domain.NewMoney(issued.Gross()/2, issued.Currency), to.AddDate(0, 0, 15), "first half"); err != nil {
+					return "", err
+				}
+			}
+		}
+	}
+	issueAt(time.Now())
+	if _, _, err := b.Generate(ctx, "2026-11", 0); err != nil {
+		return "", err
+	}
+	return a.demoCarrierInvoice(ctx)
+}
+
+func mustFX(ctx context.Context, b *BillingService) *domain.FXTable {
+	fx, err := b.fx(ctx)
+	if err != nil {
+		return domain.NewFXTable(nil)
+	}
+	return fx
+}
+
+// demoCarrierInvoice writes DHL's October invoice as DHL would send it —
+// every October parcel at the expected cost, three overcharged, one left out
+// (missing) and one that is not ours — next to the database, and imports it.
+func (a *App) demoCarrierInvoice(ctx context.Context) (string, error) {
+	b := a.Billing
+	from, to, _ := Month("2026-10")
+	parcels, _, err := b.store.CarrierParcels(ctx, "DHL", nil, from, to)
+	if err != nil || len(parcels) == 0 {
+		return "", err
+	}
+	cost, err := b.costs(ctx)
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	sb.WriteString("Invoice Number;Shipment Date;Waybill Number;Product;Currency;Total Charge\n")
+	for i, p := range parcels {
+		if i == 7 {
+			continue // missing from the carrier's invoice
+		}
+		c := cost(p)
+		amount := c.Amount
+		if i%97 == 3 {
+			amount += amount/5 + 150 // overcharged
+		}
+		fmt.Fprintf(&sb, "DHL-INV-202610-0001;%s;%s;EXPRESS WORLDWIDE;%s;%s\n", p.ShippedAt.Format("02.01.2006"), p.Tracking, c.Currency,
+			strings.Replace(domain.NewMoney(amount, c.Currency).Decimal(), ".", ",", 1))
+	}
+	fmt.Fprintf(&sb, "DHL-INV-202610-0001;15.10.2026;%s;EXPRESS WORLDWIDE;EUR;38,90\n", domain.MakeTrackingNumber(domain.CarrierDHL, 987654321))
+	path := filepath.Join(filepath.Dir(a.DBPath()), "demo-dhl-invoice-2026-10.csv")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		return "", err
+	}
+	if _, err := b.ImportCarrierInvoice(ctx, path, "DHL", "2026-10"); err != nil {
+		return path, err
+	}
+	return path, nil
+}
