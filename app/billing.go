@@ -383,20 +383,13 @@ func (s *BillingService) CreditNote(ctx context.Context, invoiceID, net int64, r
 	return s.store.IssueInvoice(ctx, cn.ID, s.Now(), 0)
 }
 
-// AgeingRow is what a client owes by age, in its currency.
-type AgeingRow struct {
-	Client   string
-	Currency domain.Currency
-	Buckets  [4]int64
-}
-
 // Ageing sums the open amounts of issued invoices per client and age.
-func (s *BillingService) Ageing(ctx context.Context, at time.Time) ([]AgeingRow, error) {
+func (s *BillingService) Ageing(ctx context.Context, at time.Time) ([]domain.AgeingRow, error) {
 	invs, err := s.store.Invoices(ctx, 0, time.Time{}, at.AddDate(1, 0, 0))
 	if err != nil {
 		return nil, err
 	}
-	rows := map[string]*AgeingRow{}
+	rows := map[string]*domain.AgeingRow{}
 	var keys []string
 	for _, i := range invs {
 		if i.Number == "" || i.Open() <= 0 || i.Status == domain.InvoiceCredit {
@@ -405,14 +398,14 @@ func (s *BillingService) Ageing(ctx context.Context, at time.Time) ([]AgeingRow,
 		k := i.ClientName + "|" + string(i.Currency)
 		r := rows[k]
 		if r == nil {
-			r = &AgeingRow{Client: i.ClientName, Currency: i.Currency}
+			r = &domain.AgeingRow{Client: i.ClientName, Currency: i.Currency}
 			rows[k] = r
 			keys = append(keys, k)
 		}
 		r.Buckets[domain.AgeBucket(i.Due, at)] += i.Open()
 	}
 	sort.Strings(keys)
-	out := make([]AgeingRow, len(keys))
+	out := make([]domain.AgeingRow, len(keys))
 	for i, k := range keys {
 		out[i] = *rows[k]
 	}
@@ -605,4 +598,53 @@ func (s *BillingService) InvoicePDF(ctx context.Context, id int64, seller pdf.In
 		}
 	}
 	return domain.Errorf(domain.ENOTFOUND, "invoice %d has no client", id)
+}
+
+// RateCards lists a client's rate cards, oldest first.
+func (s *BillingService) RateCards(ctx context.Context, clientID int64) ([]domain.RateCard, error) {
+	return s.store.RateCards(ctx, clientID)
+}
+
+// Charges lists a month's charges (of a client, 0 all), page by page.
+func (s *BillingService) Charges(ctx context.Context, period string, clientID int64, offset, limit int) ([]domain.Charge, error) {
+	from, to, err := Month(period)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Charges(ctx, domain.ChargeFilter{ClientID: clientID, From: from, To: to}, offset, limit)
+}
+
+// CarrierLines lists the reconciled carrier-invoice lines of a month.
+func (s *BillingService) CarrierLines(ctx context.Context, period string) ([]domain.CarrierInvoiceLine, error) {
+	return s.store.CarrierLines(ctx, period)
+}
+
+// Channels lists the channels a client's orders can come from.
+func (s *BillingService) Channels(ctx context.Context) ([]domain.Channel, error) {
+	return s.catalog.Channels(ctx)
+}
+
+// AgeingAt is Ageing (for the window).
+func (s *BillingService) AgeingAt(ctx context.Context, at time.Time) ([]domain.AgeingRow, error) {
+	return s.Ageing(ctx, at)
+}
+
+// InvoicePDFFor writes an invoice's PDF issued by company (at the first
+// warehouse's address).
+func (s *BillingService) InvoicePDFFor(ctx context.Context, id int64, company string, w io.Writer) error {
+	whs, err := s.catalog.Warehouses(ctx)
+	if err != nil {
+		return err
+	}
+	seller := pdf.InvoiceParty{Name: company}
+	if len(whs) > 0 {
+		seller.Address = whs[0].Address
+	}
+	return s.InvoicePDF(ctx, id, seller, w)
+}
+
+// ImportCarrierFile is ImportCarrierInvoice with plain results (for the window).
+func (s *BillingService) ImportCarrierFile(ctx context.Context, path, carrier, period string) (map[domain.ReconcileClass]int, []string, error) {
+	res, err := s.ImportCarrierInvoice(ctx, path, carrier, period)
+	return res.Counts, res.Problems, err
 }

@@ -658,3 +658,10 @@ func ParseCarrierInvoice(headers []string, rows [][]string, defaultCurrency Curr
 	}
 	return out, problems, nil
 }
+
+// AgeingRow is what a client owes by age, in its currency.
+type AgeingRow struct {
+	Client   string
+	Currency Currency
+	Buckets  [4]int64
+}

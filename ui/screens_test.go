@@ -46,7 +46,7 @@ func startSandbox(t *testing.T, n int) string {
 }
 
 func services(a *app.App) ui.Services {
-	return ui.Services{Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Allocation: a.Allocation, Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, Tracking: a.Tracking, DBPath: a.DBPath()}
+	return ui.Services{Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Allocation: a.Allocation, Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, Tracking: a.Tracking, Billing: a.Billing, DBPath: a.DBPath()}
 }
 
 func newWindow(t *testing.T, a *app.App) *ui.MainWindow {

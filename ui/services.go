@@ -119,6 +119,7 @@ type Services struct {
 	Sync       SyncService
 	Channels   ChannelService
 	Tracking   TrackingService // nil: no Shipments screen
+	Billing    BillingService  // nil: no Billing screen
 	DBPath     string
 }
 
@@ -167,4 +168,25 @@ type TrackingService interface {
 	PushCounts(ctx context.Context) (map[string]int, error)
 	Pushes(ctx context.Context, state string, limit int) ([]domain.TrackingPush, error)
 	RetryPushes(ctx context.Context) (int, error)
+}
+
+// BillingService charges, invoices and exports; app.BillingService implements it.
+type BillingService interface {
+	Invoices(ctx context.Context, period string) ([]domain.Invoice, error)
+	Invoice(ctx context.Context, id int64) (domain.Invoice, error)
+	Generate(ctx context.Context, period string, clientID int64) ([]domain.Invoice, []string, error)
+	Issue(ctx context.Context, id int64) (domain.Invoice, error)
+	RecordPayment(ctx context.Context, invoiceID int64, amount domain.Money, at time.Time, note string) (domain.Payment, error)
+	CreditNote(ctx context.Context, invoiceID, net int64, reason string) (domain.Invoice, error)
+	InvoicePDFFor(ctx context.Context, id int64, company string, w io.Writer) error
+	ExportWorkbook(ctx context.Context, company, period string, w io.Writer, progress func(lines int)) error
+	Clients(ctx context.Context) ([]domain.Client, error)
+	SaveClient(ctx context.Context, c *domain.Client) error
+	RateCards(ctx context.Context, clientID int64) ([]domain.RateCard, error)
+	SaveRateCard(ctx context.Context, r *domain.RateCard) error
+	Charges(ctx context.Context, period string, clientID int64, offset, limit int) ([]domain.Charge, error)
+	CarrierLines(ctx context.Context, period string) ([]domain.CarrierInvoiceLine, error)
+	ImportCarrierFile(ctx context.Context, path, carrier, period string) (counts map[domain.ReconcileClass]int, problems []string, err error)
+	AgeingAt(ctx context.Context, at time.Time) ([]domain.AgeingRow, error)
+	Channels(ctx context.Context) ([]domain.Channel, error)
 }

@@ -29,6 +29,7 @@ type MainWindow struct {
 	Allocation *AllocationScreen // nil without an allocation service
 	Channels   *ChannelsScreen   // nil without a channel service
 	Shipments  *ShipmentsScreen  // nil without a tracking service
+	Billing    *BillingScreen    // nil without a billing service
 	AutoSync   *AutoSync         // nil without a sync service
 
 	services Services
@@ -61,6 +62,10 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 	if s.Tracking != nil {
 		m.Shipments = NewShipmentsScreen(s.Tracking, w)
 		m.Tabs.Append(container.NewTabItemWithIcon("Shipments", theme.MailSendIcon(), m.Shipments.Content()))
+	}
+	if s.Billing != nil {
+		m.Billing = NewBillingScreen(s.Billing, w)
+		m.Tabs.Append(container.NewTabItemWithIcon("Billing", theme.ListIcon(), m.Billing.Content()))
 	}
 	if s.Channels != nil {
 		m.Channels = NewChannelsScreen(s.Channels, w, m.Orders.Reload)
@@ -124,6 +129,8 @@ func (m *MainWindow) current() screen {
 		return m.Channels
 	case m.Shipments != nil && sel.Content == m.Shipments.Content():
 		return m.Shipments
+	case m.Billing != nil && sel.Content == m.Billing.Content():
+		return m.Billing
 	}
 	return m.Orders
 }
@@ -161,6 +168,9 @@ func (m *MainWindow) Start() {
 	}
 	if m.Channels != nil {
 		m.Channels.Reload()
+	}
+	if m.Billing != nil {
+		m.Billing.Reload()
 	}
 	if m.Shipments != nil {
 		m.Shipments.Reload()
@@ -200,6 +210,9 @@ func (m *MainWindow) Wait() {
 	}
 	if m.Shipments != nil {
 		m.Shipments.Wait()
+	}
+	if m.Billing != nil {
+		m.Billing.Wait()
 	}
 }
 
@@ -253,6 +266,9 @@ func (m *MainWindow) LoadSample(orders int) {
 				// carriers on this computer, so Shipments moves without credentials.
 				if m.Shipments != nil {
 					m.Shipments.StartSandbox()
+				}
+				if m.Billing != nil {
+					m.Billing.Reload()
 				}
 			}
 		}

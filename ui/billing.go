@@ -1,0 +1,794 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// BillingScreen is finance's screen: a month's invoices (generate, issue,
+// record payments, credit notes, PDF), its charges, the clients with their
+// rate cards, receivables by age, carrier invoices reconciled, and the
+// month's workbook exported to Excel.
+type BillingScreen struct {
+	svc    BillingService
+	window fyne.Window
+	tasks  tasks
+
+	Period   *widget.Select
+	Company  *widget.Entry
+	Generate *widget.Button
+	Export   *widget.Button
+	Import   *widget.Button
+	Result   *widget.Label
+	Problem  problemLabel
+	Tabs     *container.AppTabs
+
+	Invoices    *widget.Table
+	Issue       *widget.Button
+	Pay         *widget.Button
+	Credit      *widget.Button
+	PDF         *widget.Button
+	Charges     *widget.Table
+	ChargeCount *widget.Label
+	Clients     *widget.Table
+	Cards       *widget.Table
+	AddClient   *widget.Button
+	AddCard     *widget.Button
+	Ageing      *widget.Table
+	Recon       *widget.Table
+	// LastPath is the last file saved (tests read it).
+	LastPath string
+
+	invoices []domain.Invoice
+	invoice  int
+	charges  *pager[domain.Charge]
+	nCharges int
+	clients  []domain.Client
+	client   int
+	cards    []domain.RateCard
+	ageing   []domain.AgeingRow
+	recon    []domain.CarrierInvoiceLine
+	names    map[int64]string
+	content  fyne.CanvasObject
+}
+
+// months offers the last twelve months, newest first.
+func months(now time.Time) []string {
+	var out []string
+	m := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for range 12 {
+		out = append(out, m.Format("2006-01"))
+		m = m.AddDate(0, -1, 0)
+	}
+	return out
+}
+
+func amount(v int64, c domain.Currency) string { return domain.NewMoney(v, c).Decimal() + " " + string(c) }
+
+// NewBillingScreen builds the screen; call Reload to fill it.
+func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
+	s := &BillingScreen{svc: svc, window: w, invoice: -1, client: -1, names: map[int64]string{}}
+	s.Period = widget.NewSelect(months(time.Now()), func(string) { s.Reload() })
+	s.Period.SetSelectedIndex(0)
+	s.Company = widget.NewEntry()
+	s.Company.SetText("Portolan Logistics")
+	s.Company.SetPlaceHolder("your company, printed on invoices and workbooks")
+	s.Generate = widget.NewButtonWithIcon("Generate invoices", theme.DocumentCreateIcon(), s.GenerateInvoices)
+	s.Generate.Importance = widget.HighImportance
+	s.Export = widget.NewButtonWithIcon("Export to Excel", theme.DownloadIcon(), s.ExportExcel)
+	s.Import = widget.NewButtonWithIcon("Import carrier invoice…", theme.UploadIcon(), s.ImportCarrier)
+	s.Result = widget.NewLabel("")
+	s.Result.Wrapping = fyne.TextWrapWord
+	s.Result.Hide()
+	s.Problem = newProblemLabel()
+
+	// Invoices.
+	s.Invoices = newTable(func() (int, int) { return len(s.invoices), 9 },
+		titles("Number", "Client", "Status", "Net", "Tax", "Gross", "Paid", "Open", "Due"), s.updateInvoice)
+	for i, wd := range []float32{130, 250, 90, 120, 100, 120, 120, 120, 95} {
+		s.Invoices.SetColumnWidth(i, wd)
+	}
+	s.Invoices.OnSelected = func(id widget.TableCellID) { s.invoice = id.Row; s.enable() }
+	s.Issue = widget.NewButtonWithIcon("Issue", theme.ConfirmIcon(), s.IssueSelected)
+	s.Pay = widget.NewButtonWithIcon("Record payment…", theme.ContentAddIcon(), s.RecordPayment)
+	s.Credit = widget.NewButtonWithIcon("Credit note…", theme.ContentUndoIcon(), s.CreditNote)
+	s.PDF = widget.NewButtonWithIcon("Invoice PDF", theme.DocumentPrintIcon(), s.SavePDF)
+	s.enable()
+	invoices := container.NewBorder(nil, container.NewHBox(s.Issue, s.Pay, s.Credit, s.PDF), nil, nil, s.Invoices)
+
+	// Charges, page by page.
+	s.charges = newPager[domain.Charge](orderPageSize, &s.tasks)
+	s.charges.loaded = func() { s.Charges.Refresh() }
+	s.charges.failed = func(err error) { s.Problem.show("charges", err) }
+	s.Charges = newTable(func() (int, int) { return s.nCharges, 7 }, titles("Date", "Client", "Type", "Reference", "Qty", "Rate", "Amount"), s.updateCharge)
+	for i, wd := range []float32{95, 230, 85, 330, 55, 110, 120} {
+		s.Charges.SetColumnWidth(i, wd)
+	}
+	s.ChargeCount = newCountLabel()
+	charges := container.NewBorder(nil, s.ChargeCount, nil, nil, s.Charges)
+
+	// Clients and rate cards.
+	s.Clients = newTable(func() (int, int) { return len(s.clients), 6 }, titles("Code", "Name", "Currency", "Tax", "Terms", "Billed per"),
+		func(id widget.TableCellID, l *widget.Label) {
+			if id.Row >= len(s.clients) {
+				l.SetText("")
+				return
+			}
+			c := s.clients[id.Row]
+			l.SetText([]string{c.Code, c.Name, string(c.Currency), fmt.Sprintf("%d.%02d %%", c.TaxBP/100, c.TaxBP%100),
+				fmt.Sprintf("%d days", c.PaymentDays), c.BillPer}[id.Col])
+		})
+	for i, wd := range []float32{100, 260, 70, 70, 70, 80} {
+		s.Clients.SetColumnWidth(i, wd)
+	}
+	s.Clients.OnSelected = func(id widget.TableCellID) { s.client = id.Row; s.loadCards() }
+	s.Cards = newTable(func() (int, int) { return len(s.cards), 7 }, titles("From", "Per order", "Per line", "Per unit", "Per parcel", "Shipping markup", "Monthly minimum"),
+		func(id widget.TableCellID, l *widget.Label) {
+			if id.Row >= len(s.cards) {
+				l.SetText("")
+				return
+			}
+			r := s.cards[id.Row]
+			l.SetText([]string{r.EffectiveFrom.Format(time.DateOnly), amount(r.PerOrder, r.Currency), amount(r.PerLine, r.Currency), amount(r.PerUnit, r.Currency),
+				amount(r.PerParcel, r.Currency), fmt.Sprintf("%d.%02d %%", r.MarkupBP/100, r.MarkupBP%100), amount(r.MinimumMonthly, r.Currency)}[id.Col])
+		})
+	for i, wd := range []float32{95, 100, 90, 90, 100, 120, 130} {
+		s.Cards.SetColumnWidth(i, wd)
+	}
+	s.AddClient = widget.NewButtonWithIcon("Add client…", theme.ContentAddIcon(), func() { s.ClientForm(domain.Client{Currency: "EUR", PaymentDays: 30, BillPer: "period"}) })
+	s.AddCard = widget.NewButtonWithIcon("New rate card…", theme.ContentAddIcon(), s.CardForm)
+	bold := fyne.TextStyle{Bold: true}
+	clientsTab := container.NewVSplit(
+		container.NewBorder(nil, container.NewHBox(s.AddClient), nil, nil, s.Clients),
+		container.NewBorder(widget.NewLabelWithStyle("Rate cards of the selected client (a card applies from its date; older charges keep older rates)",
+			fyne.TextAlignLeading, bold), container.NewHBox(s.AddCard), nil, nil, s.Cards))
+
+	// Ageing and reconciliation.
+	s.Ageing = newTable(func() (int, int) { return len(s.ageing), 6 }, titles(append([]string{"Client", "Currency"}, domain.AgeBuckets...)...),
+		func(id widget.TableCellID, l *widget.Label) {
+			if id.Row >= len(s.ageing) {
+				l.SetText("")
+				return
+			}
+			a := s.ageing[id.Row]
+			if id.Col < 2 {
+				l.SetText([]string{a.Client, string(a.Currency)}[id.Col])
+				return
+			}
+			l.Alignment = fyne.TextAlignTrailing
+			l.SetText(domain.NewMoney(a.Buckets[id.Col-2], a.Currency).Decimal())
+		})
+	for i, wd := range []float32{300, 80, 130, 130, 130, 130} {
+		s.Ageing.SetColumnWidth(i, wd)
+	}
+	s.Recon = newTable(func() (int, int) { return len(s.recon), 7 }, titles("Carrier", "Result", "Tracking", "Order", "Charged", "Expected", "Difference"),
+		func(id widget.TableCellID, l *widget.Label) {
+			if id.Row >= len(s.recon) {
+				l.SetText("")
+				return
+			}
+			r := s.recon[id.Row]
+			cur := r.Charged.Currency
+			if cur == "" {
+				cur = r.Expected.Currency
+			}
+			switch id.Col {
+			case 1:
+				l.SetText(strings.ReplaceAll(string(r.Class), "_", " "))
+				if r.Class != domain.ReconMatched {
+					l.Importance = widget.DangerImportance
+				}
+				return
+			case 4, 5, 6:
+				l.Alignment = fyne.TextAlignTrailing
+			}
+			l.SetText([]string{r.Carrier, "", r.Tracking, r.Order, amount(r.Charged.Amount, cur), amount(r.Expected.Amount, cur), amount(r.Diff, cur)}[id.Col])
+		})
+	for i, wd := range []float32{70, 80, 200, 110, 120, 120, 120} {
+		s.Recon.SetColumnWidth(i, wd)
+	}
+
+	s.Tabs = container.NewAppTabs(
+		container.NewTabItem("Invoices", invoices),
+		container.NewTabItem("Charges", charges),
+		container.NewTabItem("Clients and rate cards", clientsTab),
+		container.NewTabItem("AR ageing", s.Ageing),
+		container.NewTabItem("Carrier reconciliation", s.Recon),
+	)
+	top := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabelWithStyle("Month", fyne.TextAlignLeading, bold), s.Period),
+		container.NewHBox(s.Generate, s.Export, s.Import), s.Company)
+	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, s.Result), nil, nil, nil, s.Tabs)
+	return s
+}
+
+// Content is the screen's root object.
+func (s *BillingScreen) Content() fyne.CanvasObject { return s.content }
+
+// Wait blocks until background work has been applied (tests).
+func (s *BillingScreen) Wait() { s.tasks.Wait() }
+
+// FocusSearch puts the keyboard on the month.
+func (s *BillingScreen) FocusSearch() {}
+
+func (s *BillingScreen) enable() {
+	ok := s.invoice >= 0 && s.invoice < len(s.invoices)
+	var inv domain.Invoice
+	if ok {
+		inv = s.invoices[s.invoice]
+	}
+	for _, b := range []*widget.Button{s.Issue, s.Pay, s.Credit, s.PDF} {
+		b.Disable()
+	}
+	if !ok {
+		return
+	}
+	s.PDF.Enable()
+	if inv.Number == "" {
+		s.Issue.Enable()
+	} else if inv.Status != domain.InvoiceCredit {
+		s.Credit.Enable()
+		if inv.Open() > 0 {
+			s.Pay.Enable()
+		}
+	}
+}
+
+func (s *BillingScreen) done(msg string) {
+	s.Problem.Hide()
+	s.Result.Importance = widget.SuccessImportance
+	s.Result.SetText(msg)
+	s.Result.Show()
+}
+
+// Reload reads the month's invoices, charges, clients, ageing and reconciliation.
+func (s *BillingScreen) Reload() {
+	period := s.Period.Selected
+	s.tasks.run(func() func() {
+		ctx := context.Background()
+		invs, err := s.svc.Invoices(ctx, period)
+		var clients []domain.Client
+		var ageing []domain.AgeingRow
+		var recon []domain.CarrierInvoiceLine
+		if err == nil {
+			clients, err = s.svc.Clients(ctx)
+		}
+		if err == nil {
+			ageing, err = s.svc.AgeingAt(ctx, time.Now())
+		}
+		if err == nil {
+			recon, err = s.svc.CarrierLines(ctx, period)
+		}
+		count := 0
+		if err == nil {
+			// Count by pages of the largest size the store serves at once.
+			for off := 0; ; off += 5000 {
+				page, e := s.svc.Charges(ctx, period, 0, off, 5000)
+				if e != nil {
+					err = e
+					break
+				}
+				count += len(page)
+				if len(page) < 5000 {
+					break
+				}
+			}
+		}
+		return func() {
+			if err != nil {
+				s.Problem.show("billing", err)
+				return
+			}
+			s.invoices, s.clients, s.ageing, s.recon, s.nCharges = invs, clients, ageing, recon, count
+			s.names = map[int64]string{}
+			for _, c := range clients {
+				s.names[c.ID] = c.Name
+			}
+			s.invoice = -1
+			s.Invoices.UnselectAll()
+			s.enable()
+			s.charges.reset(func(ctx context.Context, offset, limit int) ([]domain.Charge, error) {
+				return s.svc.Charges(ctx, period, 0, offset, limit)
+			})
+			s.ChargeCount.SetText(countText(count, "charge", "charges") + " in " + period)
+			for _, t := range []*widget.Table{s.Invoices, s.Charges, s.Clients, s.Ageing, s.Recon} {
+				t.Refresh()
+			}
+			if s.client >= 0 {
+				s.loadCards()
+			}
+		}
+	})
+}
+
+func (s *BillingScreen) updateInvoice(id widget.TableCellID, l *widget.Label) {
+	if id.Row >= len(s.invoices) {
+		l.SetText("")
+		return
+	}
+	i := s.invoices[id.Row]
+	number := i.Number
+	if number == "" {
+		number = fmt.Sprintf("draft %d", i.ID)
+	}
+	due := "—"
+	if !i.Due.IsZero() {
+		due = i.Due.Format(time.DateOnly)
+	}
+	if id.Col >= 3 && id.Col <= 7 {
+		l.Alignment = fyne.TextAlignTrailing
+	}
+	if id.Col == 2 {
+		switch i.Status {
+		case domain.InvoicePaid:
+			l.Importance = widget.SuccessImportance
+		case domain.InvoiceDraft:
+			l.Importance = widget.LowImportance
+		case domain.InvoiceIssued, domain.InvoicePartly:
+			if !i.Due.IsZero() && time.Now().After(i.Due) {
+				l.Importance = widget.DangerImportance
+			}
+		}
+	}
+	l.SetText([]string{number, i.ClientName, strings.ReplaceAll(string(i.Status), "_", " "), amount(i.Net, i.Currency), amount(i.Tax, i.Currency),
+		amount(i.Gross(), i.Currency), amount(i.Paid, i.Currency), amount(i.Open(), i.Currency), due}[id.Col])
+}
+
+func (s *BillingScreen) updateCharge(id widget.TableCellID, l *widget.Label) {
+	c, ok := s.charges.row(id.Row)
+	if id.Col >= 4 {
+		l.Alignment = fyne.TextAlignTrailing
+	}
+	if !ok {
+		l.SetText("…")
+		return
+	}
+	rate := domain.NewMoney(c.Rate, c.Currency).Decimal()
+	if c.Type == domain.ChargeStorage {
+		rate += " /1000"
+	}
+	l.SetText([]string{c.Date.Format(time.DateOnly), s.names[c.ClientID], string(c.Type), c.Ref, strconv.FormatInt(c.Qty, 10), rate,
+		amount(c.Amount, c.Currency)}[id.Col])
+}
+
+func (s *BillingScreen) loadCards() {
+	if s.client < 0 || s.client >= len(s.clients) {
+		return
+	}
+	id := s.clients[s.client].ID
+	s.tasks.run(func() func() {
+		cards, err := s.svc.RateCards(context.Background(), id)
+		return func() {
+			if err != nil {
+				s.Problem.show("rate cards", err)
+				return
+			}
+			s.cards = cards
+			s.Cards.Refresh()
+		}
+	})
+}
+
+// GenerateInvoices charges the month's shipped orders and drafts its invoices.
+func (s *BillingScreen) GenerateInvoices() {
+	period := s.Period.Selected
+	s.tasks.run(func() func() {
+		invs, problems, err := s.svc.Generate(context.Background(), period, 0)
+		return func() {
+			if err != nil {
+				s.Problem.show("generate", err)
+				return
+			}
+			msg := fmt.Sprintf("%d draft invoice(s) for %s. Issue each one to number it.", len(invs), period)
+			s.done(msg)
+			if len(problems) > 0 {
+				s.Problem.show("generate", errors.New(strings.Join(problems, "\n")))
+			}
+			s.Reload()
+		}
+	})
+}
+
+func (s *BillingScreen) selected() (domain.Invoice, bool) {
+	if s.invoice < 0 || s.invoice >= len(s.invoices) {
+		return domain.Invoice{}, false
+	}
+	return s.invoices[s.invoice], true
+}
+
+// IssueSelected numbers and dates the selected draft.
+func (s *BillingScreen) IssueSelected() {
+	inv, ok := s.selected()
+	if !ok {
+		return
+	}
+	s.tasks.run(func() func() {
+		issued, err := s.svc.Issue(context.Background(), inv.ID)
+		return func() {
+			if err != nil {
+				s.Problem.show("issue", err)
+				return
+			}
+			s.done(fmt.Sprintf("Issued %s to %s: %s, due %s.", issued.Number, issued.ClientName, amount(issued.Gross(), issued.Currency),
+				issued.Due.Format(time.DateOnly)))
+			s.Reload()
+		}
+	})
+}
+
+// RecordPayment asks for a payment against the selected invoice.
+func (s *BillingScreen) RecordPayment() {
+	inv, ok := s.selected()
+	if !ok {
+		return
+	}
+	amt := widget.NewEntry()
+	amt.SetText(domain.NewMoney(inv.Open(), inv.Currency).Decimal())
+	cur := widget.NewEntry()
+	cur.SetText(string(inv.Currency))
+	day := widget.NewEntry()
+	day.SetText(time.Now().Format(time.DateOnly))
+	form := []*widget.FormItem{widget.NewFormItem("Amount", amt), widget.NewFormItem("Currency", cur), widget.NewFormItem("Received on", day)}
+	dialog.ShowForm("Payment for "+inv.Number, "Record", "Cancel", form, func(ok bool) {
+		if ok {
+			s.SavePayment(inv.ID, amt.Text, cur.Text, day.Text)
+		}
+	}, s.window)
+}
+
+// SavePayment records a payment typed in.
+func (s *BillingScreen) SavePayment(invoiceID int64, amountText, currency, dayText string) {
+	c := domain.Currency(strings.ToUpper(strings.TrimSpace(currency)))
+	m, err := domain.ParseMoney(amountText, c)
+	if err != nil {
+		s.Problem.show("payment", err)
+		return
+	}
+	d, err := time.Parse(time.DateOnly, strings.TrimSpace(dayText))
+	if err != nil {
+		s.Problem.show("payment", fmt.Errorf("the day %q is not a date like 2026-12-05", dayText))
+		return
+	}
+	s.tasks.run(func() func() {
+		p, err := s.svc.RecordPayment(context.Background(), invoiceID, m, d, "")
+		return func() {
+			if err != nil {
+				s.Problem.show("payment", err)
+				return
+			}
+			msg := fmt.Sprintf("Payment of %s recorded.", m)
+			if p.ExchangeDiff != 0 {
+				msg += fmt.Sprintf(" Exchange difference: %d minor units.", p.ExchangeDiff)
+			}
+			s.done(msg)
+			s.Reload()
+		}
+	})
+}
+
+// CreditNote asks for the net amount to credit on the selected invoice.
+func (s *BillingScreen) CreditNote() {
+	inv, ok := s.selected()
+	if !ok {
+		return
+	}
+	amt := widget.NewEntry()
+	amt.SetText(domain.NewMoney(inv.Net, inv.Currency).Decimal())
+	reason := widget.NewEntry()
+	dialog.ShowForm("Credit note for "+inv.Number, "Issue credit note", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Net to credit", amt), widget.NewFormItem("Reason", reason)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			m, err := domain.ParseMoney(amt.Text, inv.Currency)
+			if err != nil {
+				s.Problem.show("credit note", err)
+				return
+			}
+			s.tasks.run(func() func() {
+				cn, err := s.svc.CreditNote(context.Background(), inv.ID, m.Amount, reason.Text)
+				return func() {
+					if err != nil {
+						s.Problem.show("credit note", err)
+						return
+					}
+					s.done(fmt.Sprintf("Credit note %s: %s.", cn.Number, amount(cn.Gross(), cn.Currency)))
+					s.Reload()
+				}
+			})
+		}, s.window)
+}
+
+// SavePDF saves the selected invoice's PDF in the documents folder.
+func (s *BillingScreen) SavePDF() {
+	inv, ok := s.selected()
+	if !ok {
+		return
+	}
+	company := s.Company.Text
+	s.tasks.run(func() func() {
+		var b bytes.Buffer
+		err := s.svc.InvoicePDFFor(context.Background(), inv.ID, company, &b)
+		var path string
+		if err == nil {
+			name := inv.Number
+			if name == "" {
+				name = fmt.Sprintf("draft-%d", inv.ID)
+			}
+			path, err = saveDocument("invoice-"+name+".pdf", b.Bytes())
+		}
+		return func() {
+			if err != nil {
+				s.Problem.show("invoice PDF", err)
+				return
+			}
+			s.LastPath = path
+			s.done("Saved " + path)
+			offerFile(s.window, path, func(err error) { s.Problem.show("open", err) })
+		}
+	})
+}
+
+// ExportExcel writes the month's workbook into the documents folder with a
+// progress bar and Cancel.
+func (s *BillingScreen) ExportExcel() {
+	period, company := s.Period.Selected, s.Company.Text
+	ctx, cancel := context.WithCancel(context.Background())
+	bar := widget.NewProgressBar()
+	bar.Max = float64(max(s.nCharges, 1))
+	label := widget.NewLabel("Writing " + period + "…")
+	stop := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), cancel)
+	d := dialog.NewCustomWithoutButtons("Export to Excel", container.NewVBox(label, bar, container.NewCenter(stop)), s.window)
+	d.Resize(fyne.NewSize(460, 160))
+	d.Show()
+	s.tasks.run(func() func() {
+		var b bytes.Buffer
+		err := s.svc.ExportWorkbook(ctx, company, period, &b, func(n int) {
+			onUI(func() {
+				bar.SetValue(float64(n))
+				label.SetText(fmt.Sprintf("%s charge lines written", groupThousands(int64(n))))
+			})
+		})
+		cancel()
+		var path string
+		if err == nil {
+			path, err = saveDocument("billing-"+period+".xlsx", b.Bytes())
+		}
+		return func() {
+			d.Hide()
+			switch {
+			case errors.Is(err, context.Canceled):
+				s.Problem.show("export", errors.New("the export was cancelled; no file was written"))
+			case err != nil:
+				s.Problem.show("export", err)
+			default:
+				s.LastPath = path
+				s.done("Saved " + path)
+				offerFile(s.window, path, func(err error) { s.Problem.show("open", err) })
+			}
+		}
+	})
+}
+
+// ImportCarrier opens a carrier's invoice file and reconciles it for the month.
+func (s *BillingScreen) ImportCarrier() {
+	carrier := widget.NewEntry()
+	carrier.SetText("DHL")
+	path := widget.NewEntry()
+	path.SetPlaceHolder("/path/to/invoice.csv or .xlsx")
+	browse := widget.NewButton("Choose…", func() {
+		dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err == nil && r != nil {
+				path.SetText(r.URI().Path())
+				r.Close()
+			}
+		}, s.window)
+	})
+	dialog.ShowForm("Import a carrier invoice for "+s.Period.Selected, "Import and reconcile", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Carrier", carrier), widget.NewFormItem("File", container.NewBorder(nil, nil, nil, browse, path))},
+		func(ok bool) {
+			if ok {
+				s.ImportCarrierFile(path.Text, carrier.Text)
+			}
+		}, s.window)
+}
+
+// ImportCarrierFile reconciles a carrier invoice file for the month.
+func (s *BillingScreen) ImportCarrierFile(path, carrier string) {
+	period := s.Period.Selected
+	s.tasks.run(func() func() {
+		counts, problems, err := s.svc.ImportCarrierFile(context.Background(), strings.TrimSpace(path), strings.TrimSpace(carrier), period)
+		return func() {
+			if err != nil {
+				s.Problem.show("carrier invoice", err)
+				return
+			}
+			s.done(fmt.Sprintf("%s %s: %d matched, %d over, %d not ours, %d missing.", carrier, period, counts[domain.ReconMatched],
+				counts[domain.ReconOver], counts[domain.ReconNotOurs], counts[domain.ReconMissing]))
+			if len(problems) > 0 {
+				s.Problem.show("carrier invoice", errors.New(strings.Join(problems, "\n")))
+			}
+			s.Tabs.SelectIndex(4)
+			s.Reload()
+		}
+	})
+}
+
+// ClientForm adds or edits a client.
+func (s *BillingScreen) ClientForm(c domain.Client) {
+	code, name, cur, tax, terms := widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	code.SetText(c.Code)
+	name.SetText(c.Name)
+	cur.SetText(string(c.Currency))
+	tax.SetText(fmt.Sprintf("%d.%02d", c.TaxBP/100, c.TaxBP%100))
+	terms.SetText(strconv.Itoa(c.PaymentDays))
+	per := widget.NewSelect([]string{"period", "order", "shipment"}, nil)
+	per.SetSelected(c.BillPer)
+	chans := widget.NewCheckGroup(nil, nil)
+	var all []domain.Channel
+	s.tasks.run(func() func() {
+		list, err := s.svc.Channels(context.Background())
+		return func() {
+			if err != nil {
+				s.Problem.show("channels", err)
+				return
+			}
+			all = list
+			for _, ch := range list {
+				chans.Append(ch.Code + " — " + ch.Name)
+			}
+		}
+	})
+	items := []*widget.FormItem{widget.NewFormItem("Code", code), widget.NewFormItem("Name", name), widget.NewFormItem("Currency", cur),
+		widget.NewFormItem("Tax %", tax), widget.NewFormItem("Payment days", terms), widget.NewFormItem("Billed per", per),
+		widget.NewFormItem("Its channels", chans)}
+	dialog.ShowForm("Client", "Save", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		c.Code, c.Name, c.Currency, c.BillPer = code.Text, name.Text, domain.Currency(strings.ToUpper(strings.TrimSpace(cur.Text))), per.Selected
+		var err error
+		if c.TaxBP, err = parseBP(tax.Text); err != nil {
+			s.Problem.show("client", err)
+			return
+		}
+		if c.PaymentDays, err = strconv.Atoi(strings.TrimSpace(terms.Text)); err != nil {
+			s.Problem.show("client", fmt.Errorf("payment days %q is not a whole number", terms.Text))
+			return
+		}
+		c.Channels = nil
+		for _, ch := range all {
+			for _, sel := range chans.Selected {
+				if strings.HasPrefix(sel, ch.Code+" — ") {
+					c.Channels = append(c.Channels, ch.ID)
+				}
+			}
+		}
+		s.SaveClient(c)
+	}, s.window)
+}
+
+// SaveClient stores a client.
+func (s *BillingScreen) SaveClient(c domain.Client) {
+	s.tasks.run(func() func() {
+		err := s.svc.SaveClient(context.Background(), &c)
+		return func() {
+			if err != nil {
+				s.Problem.show("client", err)
+				return
+			}
+			s.done("Saved client " + c.Code + ".")
+			s.Reload()
+		}
+	})
+}
+
+// parseBP reads a percentage like "21" or "12.5" as basis points.
+func parseBP(s string) (int64, error) {
+	whole, frac, _ := strings.Cut(strings.TrimSpace(s), ".")
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || w < 0 || len(frac) > 2 {
+		return 0, fmt.Errorf("%q is not a percentage like 21 or 12.5", s)
+	}
+	f := int64(0)
+	if frac != "" {
+		if f, err = strconv.ParseInt((frac + "0")[:2], 10, 64); err != nil {
+			return 0, fmt.Errorf("%q is not a percentage like 21 or 12.5", s)
+		}
+	}
+	return w*100 + f, nil
+}
+
+// CardForm adds a rate card for the selected client.
+func (s *BillingScreen) CardForm() {
+	if s.client < 0 || s.client >= len(s.clients) {
+		s.Problem.show("rate card", errors.New("select a client first"))
+		return
+	}
+	c := s.clients[s.client]
+	from := widget.NewEntry()
+	from.SetText(time.Now().Format("2006-01") + "-01")
+	fields := map[string]*widget.Entry{}
+	var items []*widget.FormItem
+	items = append(items, widget.NewFormItem("From", from))
+	for _, k := range []string{"Per order", "Per line", "Per unit", "Per parcel", "Storage per 1,000 unit-days", "Monthly minimum"} {
+		e := widget.NewEntry()
+		e.SetPlaceHolder("0 " + string(c.Currency))
+		fields[k] = e
+		items = append(items, widget.NewFormItem(k, e))
+	}
+	markup := widget.NewEntry()
+	markup.SetPlaceHolder("e.g. 12 (% on the carrier's cost)")
+	items = append(items, widget.NewFormItem("Shipping markup %", markup))
+	dialog.ShowForm("Rate card for "+c.Code+" ("+string(c.Currency)+")", "Save", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		day, err := time.Parse(time.DateOnly, strings.TrimSpace(from.Text))
+		if err != nil {
+			s.Problem.show("rate card", fmt.Errorf("%q is not a date like 2026-12-01", from.Text))
+			return
+		}
+		card := domain.RateCard{ClientID: c.ID, EffectiveFrom: day, Currency: c.Currency}
+		for k, to := range map[string]*int64{"Per order": &card.PerOrder, "Per line": &card.PerLine, "Per unit": &card.PerUnit, "Per parcel": &card.PerParcel,
+			"Storage per 1,000 unit-days": &card.StoragePer1000UnitDays, "Monthly minimum": &card.MinimumMonthly} {
+			t := strings.TrimSpace(fields[k].Text)
+			if t == "" {
+				continue
+			}
+			m, err := domain.ParseMoney(t, c.Currency)
+			if err != nil {
+				s.Problem.show("rate card", fmt.Errorf("%s: %w", k, err))
+				return
+			}
+			*to = m.Amount
+		}
+		if t := strings.TrimSpace(markup.Text); t != "" {
+			if card.MarkupBP, err = parseBP(t); err != nil {
+				s.Problem.show("rate card", err)
+				return
+			}
+		}
+		s.tasks.run(func() func() {
+			err := s.svc.SaveRateCard(context.Background(), &card)
+			return func() {
+				if err != nil {
+					s.Problem.show("rate card", err)
+					return
+				}
+				s.done(fmt.Sprintf("Rates of %s from %s saved.", c.Code, day.Format(time.DateOnly)))
+				s.loadCards()
+			}
+		})
+	}, s.window)
+}
+
+// offerFile shows a saved file's path with Open and Print.
+func offerFile(w fyne.Window, path string, fail func(error)) {
+	open := widget.NewButtonWithIcon("Open", theme.FileIcon(), func() {
+		if err := OpenDocument(path); err != nil {
+			fail(err)
+		}
+	})
+	items := []fyne.CanvasObject{open}
+	if strings.HasSuffix(path, ".pdf") {
+		items = append(items, widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), func() {
+			if err := PrintDocument(path); err != nil {
+				fail(err)
+			}
+		}))
+	}
+	dialog.NewCustom("Saved", "Close", container.NewVBox(widget.NewLabel(path), container.NewHBox(items...)), w).Show()
+}

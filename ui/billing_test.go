@@ -1,0 +1,97 @@
+package ui_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui"
+)
+
+func TestBillingScreen(t *testing.T) {
+	a, err := app.Open(filepath.Join(t.TempDir(), "bill.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if err := a.Demo.Load(context.Background(), app.DemoOptions{Orders: 2000, Billing: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	m := newWindow(t, a)
+	ui.SetDocumentsFolder(t.TempDir())
+	ui.WithUI(func() { m.Start() })
+	settle(m)
+	s := m.Billing
+	ui.WithUI(func() { s.Period.SetSelected("2026-10") })
+	settle(m)
+	if got := cell(t, s, s.Invoices, 0, 0); !strings.HasPrefix(got, "INV-2026-") {
+		t.Fatalf("October's first invoice %q / %q", got, s.Problem.Text)
+	}
+	// The USD invoice of October is open: pay it.
+	row := -1
+	for r := 0; r < 3; r++ {
+		if strings.HasSuffix(cell(t, s, s.Invoices, r, 7), "USD") && cell(t, s, s.Invoices, r, 2) == "issued" {
+			row = r
+		}
+	}
+	if row < 0 {
+		t.Fatal("no open USD invoice in October")
+	}
+	ui.WithUI(func() { s.Invoices.Select(widget.TableCellID{Row: row, Col: 0}) })
+	open := cell(t, s, s.Invoices, row, 7)
+	ui.WithUI(func() { s.SavePayment(mustID(t, a, "2026-10", row), strings.TrimSuffix(open, " USD"), "USD", "2026-12-10") })
+	settle(m)
+	if !strings.Contains(s.Result.Text, "Payment of") || cell(t, s, s.Invoices, row, 2) != "paid" {
+		t.Errorf("after payment: %q / %q, status %q", s.Result.Text, s.Problem.Text, cell(t, s, s.Invoices, row, 2))
+	}
+	// The month's workbook, with progress.
+	ui.WithUI(func() { s.ExportExcel() })
+	settle(m)
+	if b, err := os.ReadFile(s.LastPath); err != nil || filepath.Base(s.LastPath) != "billing-2026-10.xlsx" || !strings.HasPrefix(string(b), "PK") {
+		t.Fatalf("export %q: %v / %q", s.LastPath, err, s.Problem.Text)
+	}
+	// The reconciliation of DHL's October invoice.
+	if cell(t, s, s.Recon, 0, 0) != "DHL" {
+		t.Errorf("reconciliation %q", cell(t, s, s.Recon, 0, 0))
+	}
+	// Charges page by page.
+	if !strings.Contains(s.ChargeCount.Text, "charges in 2026-10") || cell(t, s, s.Charges, 0, 0) == "…" {
+		t.Errorf("charges %q %q", s.ChargeCount.Text, cell(t, s, s.Charges, 0, 0))
+	}
+	// November: issue a draft, then its PDF.
+	ui.WithUI(func() { s.Period.SetSelected("2026-11") })
+	settle(m)
+	ui.WithUI(func() { s.Invoices.Select(widget.TableCellID{Row: 0, Col: 0}) })
+	ui.WithUI(func() { s.IssueSelected() })
+	settle(m)
+	if !strings.HasPrefix(s.Result.Text, "Issued INV-") {
+		t.Fatalf("issue: %q / %q", s.Result.Text, s.Problem.Text)
+	}
+	ui.WithUI(func() { s.Invoices.Select(widget.TableCellID{Row: 0, Col: 0}) })
+	ui.WithUI(func() { s.SavePDF() })
+	settle(m)
+	if !strings.HasSuffix(s.LastPath, ".pdf") {
+		t.Errorf("pdf %q / %q", s.LastPath, s.Problem.Text)
+	}
+	// A client added through the form's save.
+	ui.WithUI(func() { s.SaveClient(domain.Client{Code: "NEW", Name: "Neue Kunde GmbH", Currency: "CHF", TaxBP: 810, PaymentDays: 20, BillPer: "order"}) })
+	settle(m)
+	if got := cell(t, s, s.Clients, 0, 0) + cell(t, s, s.Clients, 1, 0) + cell(t, s, s.Clients, 2, 0) + cell(t, s, s.Clients, 3, 0); !strings.Contains(got, "NEW") {
+		t.Errorf("clients %q", got)
+	}
+}
+
+func mustID(t *testing.T, a *app.App, period string, row int) int64 {
+	t.Helper()
+	invs, err := a.Billing.Invoices(context.Background(), period)
+	if err != nil || row >= len(invs) {
+		t.Fatal(err)
+	}
+	return invs[row].ID
+}
