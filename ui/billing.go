@@ -76,12 +76,14 @@ func months(now time.Time) []string {
 	return out
 }
 
-func amount(v int64, c domain.Currency) string { return domain.NewMoney(v, c).Decimal() + " " + string(c) }
+func amount(v int64, c domain.Currency) string {
+	return domain.NewMoney(v, c).Decimal() + " " + string(c)
+}
 
 // NewBillingScreen builds the screen; call Reload to fill it.
 func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	s := &BillingScreen{svc: svc, window: w, invoice: -1, client: -1, names: map[int64]string{}}
-	s.Period = widget.NewSelect(months(time.Now()), func(string) { s.Reload() })
+	s.Period = widget.NewSelect(months(time.Now()), nil)
 	s.Period.SetSelectedIndex(0)
 	s.Company = widget.NewEntry()
 	s.Company.SetText("Portolan Logistics")
@@ -211,6 +213,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	top := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabelWithStyle("Month", fyne.TextAlignLeading, bold), s.Period),
 		container.NewHBox(s.Generate, s.Export, s.Import), s.Company)
 	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, s.Result), nil, nil, nil, s.Tabs)
+	s.Period.OnChanged = func(string) { s.Reload() }
 	return s
 }
 

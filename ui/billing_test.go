@@ -45,7 +45,9 @@ func TestBillingScreen(t *testing.T) {
 	}
 	ui.WithUI(func() { s.Invoices.Select(widget.TableCellID{Row: row, Col: 0}) })
 	open := cell(t, s, s.Invoices, row, 7)
-	ui.WithUI(func() { s.SavePayment(mustID(t, a, "2026-10", row), strings.TrimSuffix(open, " USD"), "USD", "2026-12-10") })
+	ui.WithUI(func() {
+		s.SavePayment(mustID(t, a, "2026-10", row), strings.TrimSuffix(open, " USD"), "USD", "2026-12-10")
+	})
 	settle(m)
 	if !strings.Contains(s.Result.Text, "Payment of") || cell(t, s, s.Invoices, row, 2) != "paid" {
 		t.Errorf("after payment: %q / %q, status %q", s.Result.Text, s.Problem.Text, cell(t, s, s.Invoices, row, 2))
@@ -80,7 +82,9 @@ func TestBillingScreen(t *testing.T) {
 		t.Errorf("pdf %q / %q", s.LastPath, s.Problem.Text)
 	}
 	// A client added through the form's save.
-	ui.WithUI(func() { s.SaveClient(domain.Client{Code: "NEW", Name: "Neue Kunde GmbH", Currency: "CHF", TaxBP: 810, PaymentDays: 20, BillPer: "order"}) })
+	ui.WithUI(func() {
+		s.SaveClient(domain.Client{Code: "NEW", Name: "Neue Kunde GmbH", Currency: "CHF", TaxBP: 810, PaymentDays: 20, BillPer: "order"})
+	})
 	settle(m)
 	if got := cell(t, s, s.Clients, 0, 0) + cell(t, s, s.Clients, 1, 0) + cell(t, s, s.Clients, 2, 0) + cell(t, s, s.Clients, 3, 0); !strings.Contains(got, "NEW") {
 		t.Errorf("clients %q", got)
