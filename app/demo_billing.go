@@ -163,7 +163,7 @@ func (a *App) demoCarrierInvoice(ctx context.Context) (string, error) {
 		}
 		c := cost(p)
 		amount := c.Amount
-		if i%97 == 3 {
+		if i%401 == 3 {
 			amount += amount/5 + 150 // overcharged
 		}
 		fmt.Fprintf(&sb, "DHL-INV-202610-0001;%s;%s;EXPRESS WORLDWIDE;%s;%s\n", p.ShippedAt.Format("02.01.2006"), p.Tracking, c.Currency,

@@ -683,10 +683,12 @@ func (db *BillingStore) SaveCarrierInvoice(ctx context.Context, carrier, file, p
 	return id, err
 }
 
-// CarrierLines lists the reconciled lines of the carrier invoices of a period.
+// CarrierLines lists the reconciled lines of the carrier invoices of a
+// period, what needs a look first: over, not ours, missing, then matched.
 func (db *BillingStore) CarrierLines(ctx context.Context, period string) ([]domain.CarrierInvoiceLine, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT ci.carrier, l.class, l.tracking, l.order_no, l.charged, l.expected, l.currency, l.diff
-		FROM carrier_invoice_lines l JOIN carrier_invoices ci ON ci.id = l.invoice_id WHERE ci.period = ? ORDER BY ci.id, l.row`, period)
+		FROM carrier_invoice_lines l JOIN carrier_invoices ci ON ci.id = l.invoice_id WHERE ci.period = ?
+		ORDER BY CASE l.class WHEN 'over' THEN 0 WHEN 'not_ours' THEN 1 WHEN 'missing' THEN 2 ELSE 3 END, ci.id, l.row`, period)
 	if err != nil {
 		return nil, translate(err)
 	}
