@@ -137,6 +137,30 @@ func (s *BillingService) Accrue(ctx context.Context, from, to time.Time) (int, [
 			accrued = append(accrued, p.ID)
 		}
 	}
+	// Storage per day on the shelf (complete days only) and stock received.
+	days, err := s.store.StockDays(ctx, from, to)
+	if err != nil {
+		return 0, nil, err
+	}
+	today := domain.Day(s.Now())
+	for client, perDay := range days {
+		for day, units := range perDay {
+			card, ok := domain.CardOn(byClient[client], day)
+			if !ok || !day.Before(today) || units <= 0 || card.StoragePer1000UnitDays == 0 {
+				continue
+			}
+			charges = append(charges, domain.StorageCharge(client, day, units, card))
+		}
+	}
+	receipts, err := s.store.Receipts(ctx, from, to)
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, r := range receipts {
+		if card, ok := domain.CardOn(byClient[r.ClientID], r.Day); ok {
+			charges = append(charges, domain.ReceivingCharges(r, card)...)
+		}
+	}
 	n, err := s.store.AddCharges(ctx, charges, accrued)
 	var out []string
 	for p, k := range problems {
@@ -647,4 +671,10 @@ func (s *BillingService) InvoicePDFFor(ctx context.Context, id int64, company st
 func (s *BillingService) ImportCarrierFile(ctx context.Context, path, carrier, period string) (map[domain.ReconcileClass]int, []string, error) {
 	res, err := s.ImportCarrierInvoice(ctx, path, carrier, period)
 	return res.Counts, res.Problems, err
+}
+
+// AssignProducts makes products (by SKU prefix, "" all) a client's stock,
+// for storage and receiving charges.
+func (s *BillingService) AssignProducts(ctx context.Context, clientID int64, prefix string) (int, error) {
+	return s.store.AssignProducts(ctx, clientID, prefix)
 }

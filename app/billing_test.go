@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,5 +137,65 @@ func TestBillingMonth(t *testing.T) {
 	}
 	if len(ageing) != 0 {
 		t.Errorf("ageing with only paid invoices issued: %+v", ageing)
+	}
+}
+
+func TestStorageAndReceivingCharges(t *testing.T) {
+	a, err := app.Open(demoDBOf(t, 200, "--no-billing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	c := domain.Client{Code: "STOCK", Name: "Stock Owner AG", Currency: "EUR", PaymentDays: 30}
+	if err := a.Billing.SaveClient(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.Billing.AssignProducts(ctx, c.ID, "PRT-1000"); err != nil || n != 9 { // PRT-10001 … PRT-10009
+		t.Fatalf("assigned %d: %v", n, err)
+	}
+	today := domain.Day(time.Now())
+	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: today.AddDate(0, -1, 0), Currency: "EUR", StoragePer1000UnitDays: 450, ReceivingUnit: 12, PerInbound: 2500}
+	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
+		t.Fatal(err)
+	}
+	in := domain.Inbound{Warehouse: "NL-VEN", Reference: "PO-4711", Lines: []domain.InboundLine{{SKU: "PRT-10001", Expected: 40}}}
+	if err := a.Inventory.CreateInbound(ctx, &in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Inventory.Receive(ctx, domain.Receipt{Warehouse: "NL-VEN", InboundID: in.ID, Lines: []domain.ReceiptLine{{SKU: "PRT-10001", Qty: 40}}}); err != nil {
+		t.Fatal(err)
+	}
+	// Tomorrow, today is a complete day on the shelf.
+	a.Billing.Now = func() time.Time { return today.Add(30 * time.Hour) }
+	period := today.Format("2006-01")
+	if _, _, err := a.Billing.Generate(ctx, period, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	charges, err := a.Billing.Charges(ctx, period, c.ID, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[domain.ChargeType]domain.Charge{}
+	for _, ch := range charges {
+		got[ch.Type] = ch
+	}
+	if r := got[domain.ChargeReceiving]; r.Qty != 40 || r.Amount != 480 {
+		t.Errorf("receiving %+v", r)
+	}
+	if r := got[domain.ChargeInbound]; r.Amount != 2500 || !strings.Contains(r.Ref, "PO-4711") {
+		t.Errorf("inbound %+v", r)
+	}
+	st := got[domain.ChargeStorage]
+	if st.Qty < 40 || st.Amount != (st.Qty*450+500)/1000 || !st.Date.Equal(today) {
+		t.Errorf("storage %+v", st)
+	}
+	// Again: nothing charged twice.
+	if _, _, err := a.Billing.Generate(ctx, period, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := a.Billing.Charges(ctx, period, c.ID, 0, 100)
+	if len(again) != len(charges) {
+		t.Errorf("%d charges, then %d", len(charges), len(again))
 	}
 }

@@ -54,6 +54,7 @@ func cmdClientsAdd(ctx context.Context, open func() (*App, error), args []string
 	terms := fs.Int("terms", 30, "payment terms in days")
 	per := fs.String("bill-per", "period", "period (one invoice a month), order or shipment")
 	channels := fs.String("channels", "", "comma-separated channel codes or names whose orders are the client's")
+	products := fs.String("products", "", "SKU prefix of the products that are the client's stock (\"*\" for all), for storage and receiving")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -89,6 +90,13 @@ func cmdClientsAdd(ctx context.Context, open func() (*App, error), args []string
 		return err
 	}
 	fmt.Fprintf(stdout, "Client %s (%s): billed in %s per %s, tax %s %%, %d channel(s).\n", c.Code, c.Name, c.Currency, c.BillPer, *tax, len(c.Channels))
+	if *products != "" {
+		n, err := a.Billing.AssignProducts(ctx, c.ID, strings.TrimSuffix(*products, "*"))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d product(s) are its stock.\n", n)
+	}
 	return nil
 }
 

@@ -68,6 +68,11 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 		if err := b.SaveClient(ctx, &c); err != nil {
 			return "", err
 		}
+		if dc.code == "OUTFIT-EU" { // the European entity owns the stock in every warehouse
+			if _, err := b.AssignProducts(ctx, c.ID, ""); err != nil {
+				return "", err
+			}
+		}
 		card := domain.RateCard{ClientID: c.ID, EffectiveFrom: from, Currency: dc.currency, MarkupBP: 1200, Packaging: map[string]int64{}}
 		scale := func(cents int64) int64 { // EUR/USD cents → yen
 			if dc.currency == "JPY" {
@@ -77,6 +82,7 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 		}
 		card.PerOrder, card.PerLine, card.PerUnit, card.PerParcel = scale(150), scale(25), scale(18), scale(40)
 		card.MinimumMonthly = scale(150000)
+		card.StoragePer1000UnitDays, card.ReceivingUnit, card.PerInbound = scale(450), scale(12), scale(2500)
 		for box, cents := range map[string]int64{"MAILER": 20, "S": 45, "M": 60, "L": 85, "XL": 120} {
 			card.Packaging[box] = scale(cents)
 		}

@@ -596,6 +596,14 @@ type BillingStore interface {
 	// in [from, to); orders maps their ids to order numbers.
 	CarrierParcels(ctx context.Context, carrier string, numbers []string, from, to time.Time) (parcels []ShippedParcel, orders map[int64]string, err error)
 	SaveCarrierInvoice(ctx context.Context, carrier, file, period string, lines []Reconciled) (int64, error)
+
+	// AssignProducts makes the products whose SKU starts with prefix ("" all) the client's stock.
+	AssignProducts(ctx context.Context, clientID int64, prefix string) (int, error)
+	// StockDays gives, per client owning stock, the units on the shelf at the
+	// end of each day of [from, to), from the stock ledger.
+	StockDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error)
+	// Receipts lists the units received into the clients' stock in [from, to).
+	Receipts(ctx context.Context, from, to time.Time) ([]ReceiptCharge, error)
 	CarrierLines(ctx context.Context, period string) ([]CarrierInvoiceLine, error)
 }
 
@@ -664,4 +672,31 @@ type AgeingRow struct {
 	Client   string
 	Currency Currency
 	Buckets  [4]int64
+}
+
+// ReceiptCharge is stock received for a client: a receipt in the ledger, and
+// the inbound it closed, if any.
+type ReceiptCharge struct {
+	ClientID   int64
+	MovementID int64
+	Day        time.Time
+	Qty        int64
+	SKU        string
+	InboundID  int64 // the inbound received against (0 ad hoc)
+	Inbound    string
+}
+
+// ReceivingCharges are the charges for stock received: per unit on each
+// receipt, and once per inbound.
+func ReceivingCharges(r ReceiptCharge, card RateCard) []Charge {
+	var out []Charge
+	if card.ReceivingUnit > 0 {
+		out = append(out, Charge{ClientID: r.ClientID, Type: ChargeReceiving, Date: Day(r.Day), SourceKind: "receipt", SourceID: r.MovementID,
+			Ref: fmt.Sprintf("%s received %s", r.SKU, r.Inbound), Qty: r.Qty, Rate: card.ReceivingUnit, Amount: r.Qty * card.ReceivingUnit, Currency: card.Currency})
+	}
+	if card.PerInbound > 0 && r.InboundID != 0 {
+		out = append(out, Charge{ClientID: r.ClientID, Type: ChargeInbound, Date: Day(r.Day), SourceKind: "inbound", SourceID: r.InboundID,
+			Ref: "inbound " + r.Inbound, Qty: 1, Rate: card.PerInbound, Amount: card.PerInbound, Currency: card.Currency})
+	}
+	return out
 }

@@ -706,3 +706,98 @@ func (db *BillingStore) CarrierLines(ctx context.Context, period string) ([]doma
 	}
 	return out, rows.Err()
 }
+
+// AssignProducts makes products (SKU prefix, "" all) the client's stock.
+func (db *BillingStore) AssignProducts(ctx context.Context, clientID int64, prefix string) (int, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE products SET client_id = ? WHERE sku LIKE ? ESCAPE '\'`, clientID,
+			strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)+"%")
+		if err != nil {
+			return translate(err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// StockDays works out each client's units on the shelf at the end of every
+// day of [from, to): today's on hand, less what moved in after each day.
+func (db *BillingStore) StockDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error) {
+	now := map[int64]int64{}
+	rows, err := db.read.QueryContext(ctx, `SELECT p.client_id, sum(t.on_hand) FROM stock_totals t JOIN products p ON p.id = t.product_id
+		WHERE p.client_id IS NOT NULL GROUP BY p.client_id`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	for rows.Next() {
+		var c, n int64
+		if err := rows.Scan(&c, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		now[c] = n
+	}
+	rows.Close()
+	// Net movement per client and day from the period's start on.
+	moved := map[int64]map[int64]int64{}
+	rows, err = db.read.QueryContext(ctx, `SELECT p.client_id, m.at / 86400000, sum(m.qty) FROM stock_movements m JOIN products p ON p.id = m.product_id
+		WHERE p.client_id IS NOT NULL AND m.at >= ? GROUP BY p.client_id, m.at / 86400000`, millis(from))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c, d, q int64
+		if err := rows.Scan(&c, &d, &q); err != nil {
+			return nil, err
+		}
+		if moved[c] == nil {
+			moved[c] = map[int64]int64{}
+		}
+		moved[c][d] += q
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := map[int64]map[time.Time]int64{}
+	for c, units := range now {
+		out[c] = map[time.Time]int64{}
+		// Walk back from today: the end of day d holds today's units less what moved after d.
+		today := time.Now().UTC().Unix() / 86400
+		after := int64(0)
+		for d := today; d >= from.Unix()/86400; d-- {
+			day := time.Unix(d*86400, 0).UTC()
+			if !day.Before(from) && day.Before(to) {
+				out[c][day] = max(units-after, 0)
+			}
+			after += moved[c][d]
+		}
+	}
+	return out, nil
+}
+
+// Receipts lists the receipts into clients' stock in [from, to), with the
+// inbound each was received against.
+func (db *BillingStore) Receipts(ctx context.Context, from, to time.Time) ([]domain.ReceiptCharge, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT p.client_id, m.id, m.at, m.qty, p.sku, coalesce(i.id, 0), coalesce(i.reference, '')
+		FROM stock_movements m JOIN products p ON p.id = m.product_id
+		LEFT JOIN inbounds i ON m.doc = 'inbound ' || i.reference AND i.warehouse_id = m.warehouse_id
+		WHERE m.kind = 'receipt' AND p.client_id IS NOT NULL AND m.at >= ? AND m.at < ? AND m.qty > 0 ORDER BY m.id`, millis(from), millis(to))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.ReceiptCharge
+	for rows.Next() {
+		var r domain.ReceiptCharge
+		var at int64
+		if err := rows.Scan(&r.ClientID, &r.MovementID, &at, &r.Qty, &r.SKU, &r.InboundID, &r.Inbound); err != nil {
+			return nil, err
+		}
+		r.Day = fromMS(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
