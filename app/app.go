@@ -108,6 +108,7 @@ func Open(path string) (*App, error) {
 	a.Tracking.channels, a.Tracking.credentials = db.CatalogStore(), db.IntakeStore()
 	a.Tracking.NewPusher = storefrontPusher
 	a.Inventory.stockIn = a.Allocation.AfterStockIn
+	a.Inventory.billable = a.Billing.AccrueToday
 	return a, nil
 }
 

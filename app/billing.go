@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -677,4 +678,16 @@ func (s *BillingService) ImportCarrierFile(ctx context.Context, path, carrier, p
 // for storage and receiving charges.
 func (s *BillingService) AssignProducts(ctx context.Context, clientID int64, prefix string) (int, error) {
 	return s.store.AssignProducts(ctx, clientID, prefix)
+}
+
+// AccrueToday charges what shipped or arrived today, as it happens (the
+// operation that called it has succeeded whatever happens here: a problem
+// is logged, and the month's generate charges what was missed).
+func (s *BillingService) AccrueToday(ctx context.Context) {
+	today := domain.Day(s.Now())
+	if _, problems, err := s.Accrue(ctx, today, today.AddDate(0, 0, 1)); err != nil {
+		slog.Warn("accruing today's charges", "err", err)
+	} else if len(problems) > 0 {
+		slog.Info("today's charges", "problems", strings.Join(problems, "; "))
+	}
 }

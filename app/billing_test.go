@@ -199,3 +199,34 @@ func TestStorageAndReceivingCharges(t *testing.T) {
 		t.Errorf("%d charges, then %d", len(charges), len(again))
 	}
 }
+
+// Charges accrue as parcels leave: no generate needed to see them.
+func TestChargesAccrueOnDispatch(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.Open(demoDBOf(t, 600, "--no-billing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	chans, _ := a.Intake.Channels(ctx)
+	var ids []int64
+	for _, ch := range chans {
+		ids = append(ids, ch.ID)
+	}
+	c := domain.Client{Code: "ALL", Name: "All channels Ltd", Currency: "EUR", Channels: ids}
+	if err := a.Billing.SaveClient(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: time.Now().AddDate(0, -1, 0), Currency: "EUR", PerOrder: 150, PerParcel: 40}
+	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
+		t.Fatal(err)
+	}
+	period := time.Now().UTC().Format("2006-01")
+	before, _ := a.Billing.Charges(ctx, period, c.ID, 0, 10000)
+	dispatchOne(t, a, chans[0])
+	after, _ := a.Billing.Charges(ctx, period, c.ID, 0, 10000)
+	// Per order, per parcel, and shipping at the expected carrier cost (no markup on this card).
+	if len(after) != len(before)+3 {
+		t.Fatalf("%d charges before dispatch, %d after", len(before), len(after))
+	}
+}

@@ -19,6 +19,9 @@ type InventoryService struct {
 	orders  domain.OrderStore // to find orders by number (tracking imports)
 	// stockIn runs after stock arrived (backorders may now ship); nil: nothing.
 	stockIn func(ctx context.Context)
+	// billable runs after parcels left or stock arrived: their charges
+	// accrue as it happens; nil: nothing.
+	billable func(ctx context.Context)
 }
 
 // arrived calls stockIn after a successful operation that brought stock in.
@@ -157,6 +160,9 @@ func (s *InventoryService) CreateInbound(ctx context.Context, in *domain.Inbound
 func (s *InventoryService) Receive(ctx context.Context, r domain.Receipt) ([]domain.ReceivedLine, error) {
 	lines, err := s.ledger.Receive(ctx, r)
 	s.arrived(ctx, err)
+	if err == nil && s.billable != nil {
+		s.billable(ctx)
+	}
 	return lines, err
 }
 

@@ -39,6 +39,7 @@ func TestDispatchTellsTheStorefrontOnce(t *testing.T) {
 	}
 	pickID, tracking := dispatchOne(t, a, ch)
 	pick := domain.PlannedOrder{OrderID: pickID}
+	// No client bills this channel: nothing was charged, and dispatching did not fail for it.
 	pending, _ := a.Tracking.Pushes(ctx, "pending", 10)
 	if len(pending) != 1 || pending[0].Tracking != tracking {
 		t.Fatalf("queue %+v", pending)

@@ -192,7 +192,11 @@ func (s *InventoryService) PackingSlip(ctx context.Context, parcelID int64, w io
 
 // Dispatch hands packed parcels to a carrier for today's manifest.
 func (s *InventoryService) Dispatch(ctx context.Context, parcelIDs []int64, carrier string) (int64, error) {
-	return s.ledger.Dispatch(ctx, parcelIDs, carrier, time.Now())
+	m, err := s.ledger.Dispatch(ctx, parcelIDs, carrier, time.Now())
+	if err == nil && s.billable != nil {
+		s.billable(ctx)
+	}
+	return m, err
 }
 
 // ManifestPDF writes a manifest.
