@@ -691,3 +691,13 @@ func (s *BillingService) AccrueToday(ctx context.Context) {
 		slog.Info("today's charges", "problems", strings.Join(problems, "; "))
 	}
 }
+
+// SetCarrierLines accepts (they become payables) or disputes carrier lines.
+func (s *BillingService) SetCarrierLines(ctx context.Context, period, carrier string, class domain.ReconcileClass, tracking []string, state string) (int, error) {
+	return s.store.SetCarrierLines(ctx, period, carrier, class, tracking, state)
+}
+
+// Payables are a period's accepted and disputed carrier charges.
+func (s *BillingService) Payables(ctx context.Context, period string) ([]domain.Payable, error) {
+	return s.store.Payables(ctx, period)
+}

@@ -72,6 +72,8 @@ Commands:
   invoices export write a month's billing workbook (.xlsx)
   invoices pdf    write an invoice or credit note as a PDF
   carrier-invoices import  reconcile a carrier's invoice with the parcels it took
+  carrier-invoices accept / dispute  accept lines (payables) or dispute them
+  carrier-invoices payables  what the carriers are owed, disputed and open for a month
   shipping settings  Incoterm, EORI, IOSS and prices on packing slips
   product customs set a product's HS code, origin and weight
   rates import    replace shipping rates from a CSV or XLSX file
@@ -204,6 +206,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"invoices export", cmdInvoicesExport},
 		{"invoices pdf", cmdInvoicesPDF},
 		{"carrier-invoices import", cmdCarrierInvoicesImport},
+		{"carrier-invoices accept", cmdCarrierInvoicesSet("accepted")},
+		{"carrier-invoices dispute", cmdCarrierInvoicesSet("disputed")},
+		{"carrier-invoices payables", cmdCarrierInvoicesPayables},
 		{"sync", cmdSync},
 		{"sandbox", cmdSandbox},
 		{"import", cmdImport},

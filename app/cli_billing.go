@@ -530,3 +530,57 @@ func cmdInvoicesPDF(ctx context.Context, open func() (*App, error), args []strin
 	}
 	return writeDocument(ctx, a, *out, "invoice", fmt.Sprintf("invoice %d", *id), b.Bytes(), stdout)
 }
+
+func cmdCarrierInvoicesSet(state string) func(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	return func(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+		verb := map[string]string{"accepted": "accept", "disputed": "dispute"}[state]
+		fs := newFlags("carrier-invoices "+verb, map[string]string{
+			"accepted": "Accepts carrier invoice lines of a month: they become payables.",
+			"disputed": "Disputes carrier invoice lines of a month (overcharges, parcels that are not ours)."}[state], stdout, stderr)
+		period := fs.String("period", "", "the month the carrier invoice covers, e.g. 2026-10")
+		carrier := fs.String("carrier", "", "only this carrier")
+		class := fs.String("class", "", "only lines of this result: matched, over, not_ours")
+		tracking := fs.String("tracking", "", "only these tracking numbers (comma-separated)")
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		if *period == "" || (*class == "" && *tracking == "") {
+			return usageError{"carrier-invoices " + verb + ": give --period and --class or --tracking"}
+		}
+		a, err := open()
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		n, err := a.Billing.SetCarrierLines(ctx, *period, *carrier, domain.ReconcileClass(*class), splitList(*tracking), state)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d line(s) %s.\n", n, state)
+		return nil
+	}
+}
+
+func cmdCarrierInvoicesPayables(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("carrier-invoices payables", "Sums what the carriers are owed for a month (accepted lines), what is disputed and what is still open.", stdout, stderr)
+	period := fs.String("period", "", "the month, e.g. 2026-10")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	list, err := a.Billing.Payables(ctx, *period)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CARRIER\tPAYABLE\tLINES\tDISPUTED\tLINES\tOPEN\tLINES")
+	for _, p := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%s\t%d\n", p.Carrier, domain.NewMoney(p.Accepted, p.Currency), p.AcceptedLines,
+			domain.NewMoney(p.Disputed, p.Currency), p.DisputedLines, domain.NewMoney(p.OpenAmount, p.Currency), p.Open)
+	}
+	return tw.Flush()
+}

@@ -71,6 +71,16 @@ func TestCLIBillingMonth(t *testing.T) {
 	if !strings.Contains(out, "1 over") || !strings.Contains(out, "1 not ours") || !strings.Contains(out, "1 matched") {
 		t.Errorf("carrier invoice: %s", out)
 	}
+	// The matched line becomes a payable, the overcharge is disputed.
+	if out := run("carrier-invoices", "accept", "--period", "2026-11", "--class", "matched"); !strings.Contains(out, "1 line(s) accepted") {
+		t.Errorf("accept: %s", out)
+	}
+	if out := run("carrier-invoices", "dispute", "--period", "2026-11", "--tracking", nov[0]); !strings.Contains(out, "1 line(s) disputed") {
+		t.Errorf("dispute: %s", out)
+	}
+	if out := run("carrier-invoices", "payables", "--period", "2026-11"); !strings.Contains(out, "0.01 EUR  1") || !strings.Contains(out, "999.00 EUR  1") {
+		t.Errorf("payables: %s", out)
+	}
 	book := filepath.Join(t.TempDir(), "2026-11.xlsx")
 	out = run("invoices", "export", "--period", "2026-11", "--out", book, "--company", "Portolan Logistics B.V.")
 	if !strings.Contains(out, "charge line(s)") {

@@ -605,12 +605,30 @@ type BillingStore interface {
 	// Receipts lists the units received into the clients' stock in [from, to).
 	Receipts(ctx context.Context, from, to time.Time) ([]ReceiptCharge, error)
 	CarrierLines(ctx context.Context, period string) ([]CarrierInvoiceLine, error)
+	// SetCarrierLines accepts (a payable) or disputes open carrier invoice
+	// lines of a period: those of a class, or with the given tracking numbers.
+	SetCarrierLines(ctx context.Context, period, carrier string, class ReconcileClass, tracking []string, state string) (int, error)
+	// Payables sums accepted and disputed carrier charges of a period per carrier and currency.
+	Payables(ctx context.Context, period string) ([]Payable, error)
 }
 
 // CarrierInvoiceLine is a reconciled line of an imported carrier invoice.
 type CarrierInvoiceLine struct {
 	Carrier string
+	State   string // open, accepted (a payable), disputed
 	Reconciled
+}
+
+// Payable is what a carrier is owed for a period (accepted lines) and what
+// is in dispute, in one currency.
+type Payable struct {
+	Carrier          string
+	Currency         Currency
+	Accepted         int64
+	AcceptedLines    int
+	Disputed         int64
+	DisputedLines    int
+	Open, OpenAmount int64
 }
 
 var carrierInvoiceHeaders = map[string][]string{

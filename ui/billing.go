@@ -49,6 +49,10 @@ type BillingScreen struct {
 	AddCard     *widget.Button
 	Ageing      *widget.Table
 	Recon       *widget.Table
+	AcceptAll   *widget.Button // accept every matched line
+	Accept      *widget.Button
+	Dispute     *widget.Button
+	Payables    *widget.Label
 	// LastPath is the last file saved (tests read it).
 	LastPath string
 
@@ -61,6 +65,8 @@ type BillingScreen struct {
 	cards    []domain.RateCard
 	ageing   []domain.AgeingRow
 	recon    []domain.CarrierInvoiceLine
+	reconRow int
+	payables []domain.Payable
 	names    map[int64]string
 	content  fyne.CanvasObject
 }
@@ -82,7 +88,7 @@ func amount(v int64, c domain.Currency) string {
 
 // NewBillingScreen builds the screen; call Reload to fill it.
 func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
-	s := &BillingScreen{svc: svc, window: w, invoice: -1, client: -1, names: map[int64]string{}}
+	s := &BillingScreen{svc: svc, window: w, invoice: -1, client: -1, reconRow: -1, names: map[int64]string{}}
 	s.Period = widget.NewSelect(months(time.Now()), nil)
 	s.Period.SetSelectedIndex(0)
 	s.Company = widget.NewEntry()
@@ -176,7 +182,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	for i, wd := range []float32{300, 80, 130, 130, 130, 130} {
 		s.Ageing.SetColumnWidth(i, wd)
 	}
-	s.Recon = newTable(func() (int, int) { return len(s.recon), 7 }, titles("Carrier", "Result", "Tracking", "Order", "Charged", "Expected", "Difference"),
+	s.Recon = newTable(func() (int, int) { return len(s.recon), 8 }, titles("Carrier", "Result", "Tracking", "Order", "Charged", "Expected", "Difference", "State"),
 		func(id widget.TableCellID, l *widget.Label) {
 			if id.Row >= len(s.recon) {
 				l.SetText("")
@@ -197,18 +203,25 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 			case 4, 5, 6:
 				l.Alignment = fyne.TextAlignTrailing
 			}
-			l.SetText([]string{r.Carrier, "", r.Tracking, r.Order, amount(r.Charged.Amount, cur), amount(r.Expected.Amount, cur), amount(r.Diff, cur)}[id.Col])
+			l.SetText([]string{r.Carrier, "", r.Tracking, r.Order, amount(r.Charged.Amount, cur), amount(r.Expected.Amount, cur), amount(r.Diff, cur), r.State}[id.Col])
 		})
-	for i, wd := range []float32{70, 80, 200, 110, 120, 120, 120} {
+	for i, wd := range []float32{70, 80, 200, 110, 120, 120, 120, 90} {
 		s.Recon.SetColumnWidth(i, wd)
 	}
+	s.Recon.OnSelected = func(id widget.TableCellID) { s.reconRow = id.Row }
+	s.AcceptAll = widget.NewButtonWithIcon("Accept every matched line", theme.ConfirmIcon(), func() { s.SetLines(domain.ReconMatched, nil, "accepted") })
+	s.Accept = widget.NewButtonWithIcon("Accept selected", theme.ConfirmIcon(), func() { s.setSelected("accepted") })
+	s.Dispute = widget.NewButtonWithIcon("Dispute selected", theme.WarningIcon(), func() { s.setSelected("disputed") })
+	s.Payables = widget.NewLabel("")
+	s.Payables.Wrapping = fyne.TextWrapWord
+	recon := container.NewBorder(nil, container.NewVBox(s.Payables, container.NewHBox(s.AcceptAll, s.Accept, s.Dispute)), nil, nil, s.Recon)
 
 	s.Tabs = container.NewAppTabs(
 		container.NewTabItem("Invoices", invoices),
 		container.NewTabItem("Charges", charges),
 		container.NewTabItem("Clients and rate cards", clientsTab),
 		container.NewTabItem("AR ageing", s.Ageing),
-		container.NewTabItem("Carrier reconciliation", s.Recon),
+		container.NewTabItem("Carrier reconciliation", recon),
 	)
 	top := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabelWithStyle("Month", fyne.TextAlignLeading, bold), s.Period),
 		container.NewHBox(s.Generate, s.Export, s.Import), s.Company)
@@ -274,6 +287,10 @@ func (s *BillingScreen) Reload() {
 		if err == nil {
 			recon, err = s.svc.CarrierLines(ctx, period)
 		}
+		var payables []domain.Payable
+		if err == nil {
+			payables, err = s.svc.Payables(ctx, period)
+		}
 		count := 0
 		if err == nil {
 			// Count by pages of the largest size the store serves at once.
@@ -294,7 +311,8 @@ func (s *BillingScreen) Reload() {
 				s.Problem.show("billing", err)
 				return
 			}
-			s.invoices, s.clients, s.ageing, s.recon, s.nCharges = invs, clients, ageing, recon, count
+			s.invoices, s.clients, s.ageing, s.recon, s.nCharges, s.payables = invs, clients, ageing, recon, count, payables
+			s.showPayables()
 			s.names = map[int64]string{}
 			for _, c := range clients {
 				s.names[c.ID] = c.Name
@@ -794,4 +812,41 @@ func offerFile(w fyne.Window, path string, fail func(error)) {
 		}))
 	}
 	dialog.NewCustom("Saved", "Close", container.NewVBox(widget.NewLabel(path), container.NewHBox(items...)), w).Show()
+}
+
+func (s *BillingScreen) showPayables() {
+	if len(s.payables) == 0 {
+		s.Payables.SetText("No carrier invoice imported for this month.")
+		return
+	}
+	var parts []string
+	for _, p := range s.payables {
+		parts = append(parts, fmt.Sprintf("%s: payable %s (%d lines), disputed %s (%d), still open %s (%d)", p.Carrier, amount(p.Accepted, p.Currency),
+			p.AcceptedLines, amount(p.Disputed, p.Currency), p.DisputedLines, amount(p.OpenAmount, p.Currency), p.Open))
+	}
+	s.Payables.SetText(strings.Join(parts, "\n"))
+}
+
+func (s *BillingScreen) setSelected(state string) {
+	if s.reconRow < 0 || s.reconRow >= len(s.recon) {
+		s.Problem.show("carrier invoice", errors.New("select a line"))
+		return
+	}
+	s.SetLines("", []string{s.recon[s.reconRow].Tracking}, state)
+}
+
+// SetLines accepts or disputes carrier lines of the month (by class, or tracking numbers).
+func (s *BillingScreen) SetLines(class domain.ReconcileClass, tracking []string, state string) {
+	period := s.Period.Selected
+	s.tasks.run(func() func() {
+		n, err := s.svc.SetCarrierLines(context.Background(), period, "", class, tracking, state)
+		return func() {
+			if err != nil {
+				s.Problem.show("carrier invoice", err)
+				return
+			}
+			s.done(fmt.Sprintf("%d line(s) %s.", n, state))
+			s.Reload()
+		}
+	})
 }

@@ -62,6 +62,12 @@ func TestBillingScreen(t *testing.T) {
 	if cell(t, s, s.Recon, 0, 0) != "DHL" {
 		t.Errorf("reconciliation %q", cell(t, s, s.Recon, 0, 0))
 	}
+	// Matched lines become payables.
+	ui.WithUI(func() { s.AcceptAll.OnTapped() })
+	settle(m)
+	if !strings.Contains(s.Payables.Text, "DHL: payable") || strings.Contains(s.Payables.Text, "payable 0.00 EUR (0 lines)") {
+		t.Errorf("payables %q / %q", s.Payables.Text, s.Problem.Text)
+	}
 	// Charges page by page.
 	if !strings.Contains(s.ChargeCount.Text, "charges in 2026-10") || cell(t, s, s.Charges, 0, 0) == "…" {
 		t.Errorf("charges %q %q", s.ChargeCount.Text, cell(t, s, s.Charges, 0, 0))

@@ -188,5 +188,7 @@ type BillingService interface {
 	CarrierLines(ctx context.Context, period string) ([]domain.CarrierInvoiceLine, error)
 	ImportCarrierFile(ctx context.Context, path, carrier, period string) (counts map[domain.ReconcileClass]int, problems []string, err error)
 	AgeingAt(ctx context.Context, at time.Time) ([]domain.AgeingRow, error)
+	SetCarrierLines(ctx context.Context, period, carrier string, class domain.ReconcileClass, tracking []string, state string) (int, error)
+	Payables(ctx context.Context, period string) ([]domain.Payable, error)
 	Channels(ctx context.Context) ([]domain.Channel, error)
 }

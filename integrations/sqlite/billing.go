@@ -686,7 +686,7 @@ func (db *BillingStore) SaveCarrierInvoice(ctx context.Context, carrier, file, p
 // CarrierLines lists the reconciled lines of the carrier invoices of a
 // period, what needs a look first: over, not ours, missing, then matched.
 func (db *BillingStore) CarrierLines(ctx context.Context, period string) ([]domain.CarrierInvoiceLine, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT ci.carrier, l.class, l.tracking, l.order_no, l.charged, l.expected, l.currency, l.diff
+	rows, err := db.read.QueryContext(ctx, `SELECT ci.carrier, l.state, l.class, l.tracking, l.order_no, l.charged, l.expected, l.currency, l.diff
 		FROM carrier_invoice_lines l JOIN carrier_invoices ci ON ci.id = l.invoice_id WHERE ci.period = ?
 		ORDER BY CASE l.class WHEN 'over' THEN 0 WHEN 'not_ours' THEN 1 WHEN 'missing' THEN 2 ELSE 3 END, ci.id, l.row`, period)
 	if err != nil {
@@ -698,7 +698,7 @@ func (db *BillingStore) CarrierLines(ctx context.Context, period string) ([]doma
 		var l domain.CarrierInvoiceLine
 		var class, cur string
 		var charged, expected int64
-		if err := rows.Scan(&l.Carrier, &class, &l.Tracking, &l.Order, &charged, &expected, &cur, &l.Diff); err != nil {
+		if err := rows.Scan(&l.Carrier, &l.State, &class, &l.Tracking, &l.Order, &charged, &expected, &cur, &l.Diff); err != nil {
 			return nil, err
 		}
 		l.Class, l.Charged, l.Expected = domain.ReconcileClass(class), domain.NewMoney(charged, domain.Currency(cur)), domain.NewMoney(expected, domain.Currency(cur))
@@ -798,6 +798,72 @@ func (db *BillingStore) Receipts(ctx context.Context, from, to time.Time) ([]dom
 		}
 		r.Day = fromMS(at)
 		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SetCarrierLines accepts or disputes open lines of a period's carrier invoices.
+func (db *BillingStore) SetCarrierLines(ctx context.Context, period, carrier string, class domain.ReconcileClass, tracking []string, state string) (int, error) {
+	if state != "accepted" && state != "disputed" && state != "open" {
+		return 0, domain.Errorf(domain.EINVALID, "a carrier line is accepted, disputed or open, not %q", state)
+	}
+	q := `UPDATE carrier_invoice_lines SET state = ? WHERE invoice_id IN (SELECT id FROM carrier_invoices WHERE period = ?`
+	args := []any{state, period}
+	if carrier != "" {
+		q += ` AND carrier = ? COLLATE NOCASE`
+		args = append(args, carrier)
+	}
+	q += `) AND class <> 'missing'`
+	if class != "" {
+		q += ` AND class = ?`
+		args = append(args, string(class))
+	}
+	if len(tracking) > 0 {
+		b, _ := json.Marshal(tracking)
+		q += ` AND tracking IN (SELECT value FROM json_each(?))`
+		args = append(args, string(b))
+	}
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return translate(err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// Payables sums a period's carrier lines per carrier, currency and state.
+func (db *BillingStore) Payables(ctx context.Context, period string) ([]domain.Payable, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT ci.carrier, l.currency, l.state, sum(l.charged), count(*)
+		FROM carrier_invoice_lines l JOIN carrier_invoices ci ON ci.id = l.invoice_id
+		WHERE ci.period = ? AND l.class <> 'missing' GROUP BY ci.carrier, l.currency, l.state ORDER BY ci.carrier, l.currency`, period)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.Payable
+	for rows.Next() {
+		var carrier, cur, state string
+		var sum int64
+		var n int
+		if err := rows.Scan(&carrier, &cur, &state, &sum, &n); err != nil {
+			return nil, err
+		}
+		if k := len(out); k == 0 || out[k-1].Carrier != carrier || string(out[k-1].Currency) != cur {
+			out = append(out, domain.Payable{Carrier: carrier, Currency: domain.Currency(cur)})
+		}
+		p := &out[len(out)-1]
+		switch state {
+		case "accepted":
+			p.Accepted, p.AcceptedLines = sum, n
+		case "disputed":
+			p.Disputed, p.DisputedLines = sum, n
+		default:
+			p.OpenAmount, p.Open = sum, int64(n)
+		}
 	}
 	return out, rows.Err()
 }
