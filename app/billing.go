@@ -701,3 +701,99 @@ func (s *BillingService) SetCarrierLines(ctx context.Context, period, carrier st
 func (s *BillingService) Payables(ctx context.Context, period string) ([]domain.Payable, error) {
 	return s.store.Payables(ctx, period)
 }
+
+// Margins works out a month's margin — fulfilment charges less carrier
+// cost (what the carrier invoiced where it did, else what was expected) —
+// per order, client or destination country ("order", "client",
+// "country"). Per client in the client's currency; otherwise in currency
+// (converted at the month's last day).
+func (s *BillingService) Margins(ctx context.Context, period, by string, currency domain.Currency) ([]domain.Margin, error) {
+	from, to, err := Month(period)
+	if err != nil {
+		return nil, err
+	}
+	if by != "order" && by != "client" && by != "country" {
+		return nil, domain.Errorf(domain.EINVALID, "margins by order, client or country, not %q", by)
+	}
+	ships, err := s.store.PeriodShipments(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	revenue, err := s.store.OrderRevenue(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	clients, err := s.store.Clients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	clientOf := map[int64]domain.Client{}
+	for _, c := range clients {
+		clientOf[c.ID] = c
+	}
+	fx, err := s.fx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	expected, err := s.costs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	last := to.AddDate(0, 0, -1)
+	conv := func(m domain.Money, cur domain.Currency) (int64, error) {
+		if m.Currency == cur || m.Amount == 0 {
+			return m.Amount, nil
+		}
+		v, _, err := fx.Convert(m, cur, last)
+		return v.Amount, err
+	}
+	rows := map[string]*domain.Margin{}
+	var keys []string
+	seenOrder := map[int64]bool{}
+	for _, sh := range ships {
+		cur := currency
+		key := ""
+		switch by {
+		case "order":
+			key = sh.Order
+		case "client":
+			key, cur = clientOf[sh.ClientID].Name, clientOf[sh.ClientID].Currency
+		case "country":
+			key = string(sh.To)
+		}
+		r := rows[key+"|"+string(cur)]
+		if r == nil {
+			r = &domain.Margin{Key: key, Currency: cur}
+			rows[key+"|"+string(cur)] = r
+			keys = append(keys, key+"|"+string(cur))
+		}
+		cost := sh.Charged
+		if cost.Currency == "" {
+			cost = expected(sh.ShippedParcel)
+		}
+		c, err := conv(cost, cur)
+		if err != nil {
+			return nil, err
+		}
+		r.Cost += c
+		if !seenOrder[sh.OrderID] {
+			seenOrder[sh.OrderID] = true
+			r.Orders++
+			for rc, amt := range revenue[sh.OrderID] {
+				v, err := conv(domain.NewMoney(amt, rc), cur)
+				if err != nil {
+					return nil, err
+				}
+				r.Revenue += v
+			}
+		}
+	}
+	sort.Strings(keys)
+	out := make([]domain.Margin, 0, len(keys))
+	for _, k := range keys {
+		r := rows[k]
+		r.Margin = r.Revenue - r.Cost
+		out = append(out, *r)
+	}
+	return out, nil
+}

@@ -74,6 +74,7 @@ Commands:
   carrier-invoices import  reconcile a carrier's invoice with the parcels it took
   carrier-invoices accept / dispute  accept lines (payables) or dispute them
   carrier-invoices payables  what the carriers are owed, disputed and open for a month
+  billing margins  a month's fulfilment charges less carrier cost, per order, client or country
   shipping settings  Incoterm, EORI, IOSS and prices on packing slips
   product customs set a product's HS code, origin and weight
   rates import    replace shipping rates from a CSV or XLSX file
@@ -209,6 +210,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"carrier-invoices accept", cmdCarrierInvoicesSet("accepted")},
 		{"carrier-invoices dispute", cmdCarrierInvoicesSet("disputed")},
 		{"carrier-invoices payables", cmdCarrierInvoicesPayables},
+		{"billing margins", cmdBillingMargins},
 		{"sync", cmdSync},
 		{"sandbox", cmdSandbox},
 		{"import", cmdImport},
@@ -238,7 +240,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		}
 	}
 	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" || rest[0] == "wave" || rest[0] == "pick" || rest[0] == "customs" || rest[0] == "shipping" || rest[0] == "carriers" || rest[0] == "shipments" ||
-		rest[0] == "clients" || rest[0] == "ratecards" || rest[0] == "fx" || rest[0] == "invoices" || rest[0] == "carrier-invoices" {
+		rest[0] == "clients" || rest[0] == "ratecards" || rest[0] == "fx" || rest[0] == "invoices" || rest[0] == "carrier-invoices" || rest[0] == "billing" {
 		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -145,5 +146,37 @@ func TestDemoBillingHistory(t *testing.T) {
 	}
 	if classes["matched"] == 0 || classes["over"] == 0 || classes["not ours"] != 1 || classes["missing"] != 1 {
 		t.Errorf("reconciliation %v", classes)
+	}
+}
+
+func TestBillingMargins(t *testing.T) {
+	db := demoDBOf(t, 3000)
+	out, errs, code := runCLI(t, "--db", db, "billing", "margins", "--period", "2026-10", "--by", "client")
+	if code != 0 || strings.Count(out, "\n") != 4 || !strings.Contains(out, "Portolan Outfitters Europe B.V.") || !strings.Contains(out, " JPY") {
+		t.Fatalf("margins by client: %d %q %q", code, out, errs)
+	}
+	a, err := app.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	byCountry, err := a.Billing.Margins(ctx, "2026-10", "country", "EUR")
+	if err != nil || len(byCountry) < 5 {
+		t.Fatalf("by country: %v %d", err, len(byCountry))
+	}
+	var orders int
+	for _, m := range byCountry {
+		if m.Currency != "EUR" || m.Margin != m.Revenue-m.Cost || m.Revenue <= 0 || m.Cost <= 0 {
+			t.Errorf("row %+v", m)
+		}
+		orders += m.Orders
+	}
+	byOrder, _ := a.Billing.Margins(ctx, "2026-10", "order", "EUR")
+	if len(byOrder) != orders {
+		t.Errorf("%d orders by country, %d rows by order", orders, len(byOrder))
+	}
+	if _, err := a.Billing.Margins(ctx, "2026-10", "warehouse", "EUR"); err == nil {
+		t.Error("margins by warehouse accepted")
 	}
 }

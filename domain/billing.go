@@ -597,6 +597,12 @@ type BillingStore interface {
 	CarrierParcels(ctx context.Context, carrier string, numbers []string, from, to time.Time) (parcels []ShippedParcel, orders map[int64]string, err error)
 	SaveCarrierInvoice(ctx context.Context, carrier, file, period string, lines []Reconciled) (int64, error)
 
+	// PeriodShipments lists the shipments handed over in [from, to) of
+	// clients' orders, with what a carrier invoice charged for them (if any).
+	PeriodShipments(ctx context.Context, from, to time.Time) ([]ShipmentCost, error)
+	// OrderRevenue sums each order's charges of a period per currency.
+	OrderRevenue(ctx context.Context, from, to time.Time) (map[int64]map[Currency]int64, error)
+
 	// AssignProducts makes the products whose SKU starts with prefix ("" all) the client's stock.
 	AssignProducts(ctx context.Context, clientID int64, prefix string) (int, error)
 	// StockDays gives, per client owning stock, the units on the shelf at the
@@ -717,4 +723,24 @@ func ReceivingCharges(r ReceiptCharge, card RateCard) []Charge {
 			Ref: "inbound " + r.Inbound, Qty: 1, Rate: card.PerInbound, Amount: card.PerInbound, Currency: card.Currency})
 	}
 	return out
+}
+
+// ShipmentCost is a shipment with what its carrier charged, for margins.
+type ShipmentCost struct {
+	ShippedParcel
+	OrderID  int64
+	Order    string
+	ClientID int64
+	Charged  Money // from a carrier invoice line (zero currency: not invoiced yet)
+}
+
+// Margin is revenue (fulfilment charges) less carrier cost for an order,
+// a client or a destination.
+type Margin struct {
+	Key      string
+	Currency Currency
+	Orders   int
+	Revenue  int64
+	Cost     int64 // carrier cost: invoiced where a carrier invoice charged it, else expected
+	Margin   int64
 }

@@ -867,3 +867,53 @@ func (db *BillingStore) Payables(ctx context.Context, period string) ([]domain.P
 	}
 	return out, rows.Err()
 }
+
+// PeriodShipments lists the period's shipments of clients' orders with the
+// amount a carrier invoice charged for each (the latest line, not disputed).
+func (db *BillingStore) PeriodShipments(ctx context.Context, from, to time.Time) ([]domain.ShipmentCost, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.id, o.number, cc.client_id,
+			coalesce((SELECT l.charged FROM carrier_invoice_lines l WHERE l.tracking = s.tracking AND l.state <> 'disputed' ORDER BY l.id DESC LIMIT 1), 0),
+			coalesce((SELECT l.currency FROM carrier_invoice_lines l WHERE l.tracking = s.tracking AND l.state <> 'disputed' ORDER BY l.id DESC LIMIT 1), '')
+		FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
+		LEFT JOIN parcels pa ON pa.id = s.parcel_id
+		WHERE s.shipped_at >= ? AND s.shipped_at < ? ORDER BY o.id, s.id`, millis(from), millis(to))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []domain.ShipmentCost
+	for rows.Next() {
+		var c domain.ShipmentCost
+		var to, cur string
+		var shipped, charged int64
+		if err := rows.Scan(&c.ID, &c.Warehouse, &c.Tracking, &to, &shipped, &c.OrderID, &c.Order, &c.ClientID, &charged, &cur); err != nil {
+			return nil, err
+		}
+		c.To, c.ShippedAt, c.Charged = domain.Country(to), fromMS(shipped), domain.NewMoney(charged, domain.Currency(cur))
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// OrderRevenue sums each order's charges of a period per currency.
+func (db *BillingStore) OrderRevenue(ctx context.Context, from, to time.Time) (map[int64]map[domain.Currency]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT order_id, currency, sum(amount) FROM charges WHERE order_id IS NOT NULL AND day >= ? AND day < ?
+		GROUP BY order_id, currency`, dayText(from), dayText(to))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[int64]map[domain.Currency]int64{}
+	for rows.Next() {
+		var id, sum int64
+		var cur string
+		if err := rows.Scan(&id, &cur, &sum); err != nil {
+			return nil, err
+		}
+		if out[id] == nil {
+			out[id] = map[domain.Currency]int64{}
+		}
+		out[id][domain.Currency(cur)] += sum
+	}
+	return out, rows.Err()
+}
