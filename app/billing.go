@@ -172,17 +172,16 @@ func (s *BillingService) Accrue(ctx context.Context, from, to time.Time) (int, [
 }
 
 // Generate accrues a month's charges and drafts its invoices: per client
-// billed per period one invoice (lifted to the card's monthly minimum),
-// per order or shipment one each; drafts of the month are made again,
-// issued invoices stay as they are. clientID 0: every client.
+// billed per period one invoice (lifted to the card's monthly minimum) —
+// a draft of the month takes the charges that came since, an issued
+// invoice stays as it is and new charges go on a new draft — and per order
+// or shipment one each (made again). clientID 0: every client.
 func (s *BillingService) Generate(ctx context.Context, period string, clientID int64) ([]domain.Invoice, []string, error) {
 	from, to, err := Month(period)
 	if err != nil {
 		return nil, nil, err
 	}
 	if _, problems, err := s.Accrue(ctx, from, to); err != nil {
-		return nil, problems, err
-	} else if err := s.store.DropDrafts(ctx, clientID, from, to); err != nil {
 		return nil, problems, err
 	} else {
 		clients, err := s.store.Clients(ctx)
@@ -205,9 +204,6 @@ func (s *BillingService) Generate(ctx context.Context, period string, clientID i
 }
 
 func (s *BillingService) draft(ctx context.Context, c domain.Client, from, to time.Time) ([]domain.Invoice, error) {
-	if _, err := s.store.DropUnbilled(ctx, c.ID, domain.ChargeMinimum, from, to); err != nil {
-		return nil, err
-	}
 	fx, err := s.fx(ctx)
 	if err != nil {
 		return nil, err
@@ -226,44 +222,57 @@ func (s *BillingService) draft(ctx context.Context, c domain.Client, from, to ti
 		return net, nil
 	}
 	if c.BillPer != "period" {
+		if err := s.store.DropDrafts(ctx, c.ID, from, to); err != nil {
+			return nil, err
+		}
 		return s.draftPerOrder(ctx, c, from, to, fx)
+	}
+	draft, err := s.store.PeriodDraft(ctx, c.ID, from)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.DropDraftMinimum(ctx, c.ID, draft, from, to); err != nil {
+		return nil, err
 	}
 	// The monthly minimum, on the card in force at the month's end, against
 	// everything the month charged (invoiced already or not) — once.
-	billedMin, _, err := s.store.PeriodTotals(ctx, c.ID, from, to, true, "")
+	sums, err := s.store.PeriodSums(ctx, c.ID, from, to)
 	if err != nil {
 		return nil, err
 	}
-	withoutMin, _, err := s.store.PeriodTotals(ctx, c.ID, from, to, true, domain.ChargeMinimum)
+	minBilled := sums.MinimumIssued
+	allNet, err := sum(sums.WithoutMinimum)
 	if err != nil {
 		return nil, err
-	}
-	allNet, err := sum(withoutMin)
-	if err != nil {
-		return nil, err
-	}
-	minBilled := false
-	for cur, v := range billedMin {
-		if v != withoutMin[cur] {
-			minBilled = true
-		}
 	}
 	cards, err := s.store.RateCards(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
+	open, n := sums.Unbilled, sums.UnbilledCount
 	if card, ok := domain.CardOn(cards, to.AddDate(0, 0, -1)); ok && card.MinimumMonthly > 0 && !minBilled {
 		if top, ok := domain.MinimumTopUp(c.ID, from, allNet, card); ok {
 			if _, err := s.store.AddCharges(ctx, []domain.Charge{top}, nil); err != nil {
 				return nil, err
 			}
+			open[top.Currency] += top.Amount
+			n++
 		}
 	}
-	open, n, err := s.store.PeriodTotals(ctx, c.ID, from, to, false, "")
-	if err != nil || n == 0 {
-		return nil, err
+	inv := domain.Invoice{ID: draft, ClientID: c.ID, ClientName: c.Name, PeriodFrom: from, PeriodTo: to, Currency: c.Currency, Status: domain.InvoiceDraft}
+	switch {
+	case draft != 0:
+		err = s.store.RefreshDraft(ctx, &inv, func(totals map[domain.Currency]int64) (int64, int64, error) {
+			net, err := sum(totals)
+			return net, domain.Tax(net, c.TaxBP), err
+		})
+		if err != nil {
+			return nil, err
+		}
+		return []domain.Invoice{inv}, nil
+	case n == 0:
+		return nil, nil
 	}
-	inv := domain.Invoice{ClientID: c.ID, ClientName: c.Name, PeriodFrom: from, PeriodTo: to, Currency: c.Currency}
 	if inv.Net, err = sum(open); err != nil {
 		return nil, err
 	}
@@ -272,6 +281,15 @@ func (s *BillingService) draft(ctx context.Context, c domain.Client, from, to ti
 		return nil, err
 	}
 	return []domain.Invoice{inv}, nil
+}
+
+// DiscardDrafts removes a month's draft invoices (their charges wait for the next).
+func (s *BillingService) DiscardDrafts(ctx context.Context, period string) error {
+	from, to, err := Month(period)
+	if err != nil {
+		return err
+	}
+	return s.store.DropDrafts(ctx, 0, from, to)
 }
 
 // draftPerOrder drafts an invoice per order (clients billed per order or shipment).

@@ -568,12 +568,18 @@ type BillingStore interface {
 	// source) is left as it is. The shipments given are marked accrued in
 	// the same transaction. It returns how many charges were new.
 	AddCharges(ctx context.Context, charges []Charge, shipments []int64) (int, error)
-	// UnbilledTotals sums a client's charges of a period not on an invoice
-	// (and, with all, those on one too), per currency, leaving out one type.
-	PeriodTotals(ctx context.Context, clientID int64, from, to time.Time, all bool, except ChargeType) (map[Currency]int64, int, error)
+	// PeriodSums sums a client's charges of a period in one pass.
+	PeriodSums(ctx context.Context, clientID int64, from, to time.Time) (PeriodSums, error)
 	// CreatePeriodInvoice stores a draft with every unbilled charge of the
 	// client's period.
 	CreatePeriodInvoice(ctx context.Context, inv *Invoice) (int, error)
+	// PeriodDraft is the client's draft for the period from (0: none).
+	PeriodDraft(ctx context.Context, clientID int64, from time.Time) (int64, error)
+	// RefreshDraft adds the period's unbilled charges to a draft and sets its
+	// net and tax with net (given the draft's totals per currency).
+	RefreshDraft(ctx context.Context, inv *Invoice, net func(map[Currency]int64) (int64, int64, error)) error
+	// DropDraftMinimum removes the month's minimum charge that is unbilled or on the draft.
+	DropDraftMinimum(ctx context.Context, clientID, draftID int64, from, to time.Time) error
 	// DropUnbilled removes a period's charges (of a type, "" all) not on an
 	// invoice, to compute them again (shipments left without a billed
 	// charge are accrued again by the next run).
@@ -743,4 +749,14 @@ type Margin struct {
 	Revenue  int64
 	Cost     int64 // carrier cost: invoiced where a carrier invoice charged it, else expected
 	Margin   int64
+}
+
+// PeriodSums are a client's charges of a period summed per currency: all
+// but the monthly minimum, those on no invoice, and whether a minimum is
+// already on an issued invoice.
+type PeriodSums struct {
+	WithoutMinimum map[Currency]int64
+	Unbilled       map[Currency]int64
+	UnbilledCount  int
+	MinimumIssued  bool
 }

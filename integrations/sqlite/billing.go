@@ -214,7 +214,7 @@ func (db *BillingStore) ShippedOrders(ctx context.Context, from, to time.Time) (
 			s.id, s.tracking, coalesce(pa.box, ''), coalesce(pa.weight_g, 0), s.destination, s.shipped_at, coalesce(pa.warehouse_id, 0)
 		FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
 		LEFT JOIN parcels pa ON pa.id = s.parcel_id
-		WHERE s.shipped_at >= ? AND s.shipped_at < ? AND NOT EXISTS (SELECT 1 FROM charged_shipments cs WHERE cs.shipment_id = s.id)
+		WHERE s.accrued = 0 AND s.shipped_at >= ? AND s.shipped_at < ?
 		ORDER BY o.id, s.id`, millis(from), millis(to))
 	if err != nil {
 		return nil, translate(err)
@@ -245,7 +245,7 @@ func (db *BillingStore) AddCharges(ctx context.Context, charges []domain.Charge,
 	n := 0
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		n = 0
-		mark, err := tx.PrepareContext(ctx, `INSERT INTO charged_shipments (shipment_id) VALUES (?) ON CONFLICT DO NOTHING`)
+		mark, err := tx.PrepareContext(ctx, `UPDATE shipments SET accrued = 1 WHERE id = ?`)
 		if err != nil {
 			return err
 		}
@@ -299,9 +299,8 @@ func (db *BillingStore) DropUnbilled(ctx context.Context, clientID int64, t doma
 			return err
 		}
 		if t == "" || t == domain.ChargeParcel || t == domain.ChargeShipping || t == domain.ChargePackaging {
-			_, err = tx.ExecContext(ctx, `DELETE FROM charged_shipments WHERE shipment_id IN (
-					SELECT s.id FROM shipments s WHERE s.shipped_at >= ? AND s.shipped_at < ?)
-				AND NOT EXISTS (SELECT 1 FROM charges c WHERE c.source_kind = 'shipment' AND c.source_id = charged_shipments.shipment_id)`,
+			_, err = tx.ExecContext(ctx, `UPDATE shipments SET accrued = 0 WHERE accrued = 1 AND shipped_at >= ? AND shipped_at < ?
+				AND NOT EXISTS (SELECT 1 FROM charges c WHERE c.source_kind = 'shipment' AND c.source_id = shipments.id)`,
 				millis(from), millis(to))
 		}
 		return err
@@ -309,31 +308,37 @@ func (db *BillingStore) DropUnbilled(ctx context.Context, clientID int64, t doma
 	return int(n), err
 }
 
-// PeriodTotals sums a client's charges of a period per currency: those on
-// no invoice, or (all) every one; leaving out the type except.
-func (db *BillingStore) PeriodTotals(ctx context.Context, clientID int64, from, to time.Time, all bool, except domain.ChargeType) (map[domain.Currency]int64, int, error) {
-	q := `SELECT currency, sum(amount), count(*) FROM charges WHERE client_id = ? AND day >= ? AND day < ? AND type <> ?`
-	if !all {
-		q += ` AND invoice_id IS NULL`
-	}
-	rows, err := db.read.QueryContext(ctx, q+` GROUP BY currency`, clientID, dayText(from), dayText(to), string(except))
+// PeriodSums sums a client's charges of a period in one pass over them.
+func (db *BillingStore) PeriodSums(ctx context.Context, clientID int64, from, to time.Time) (domain.PeriodSums, error) {
+	out := domain.PeriodSums{WithoutMinimum: map[domain.Currency]int64{}, Unbilled: map[domain.Currency]int64{}}
+	rows, err := db.read.QueryContext(ctx, `SELECT c.currency, c.type = 'minimum', c.invoice_id IS NULL,
+			coalesce((SELECT i.number IS NOT NULL FROM invoices i WHERE i.id = c.invoice_id), 0), sum(c.amount), count(*)
+		FROM charges c WHERE c.client_id = ? AND c.day >= ? AND c.day < ?
+		GROUP BY c.currency, c.type = 'minimum', c.invoice_id IS NULL, c.invoice_id`, clientID, dayText(from), dayText(to))
 	if err != nil {
-		return nil, 0, translate(err)
+		return out, translate(err)
 	}
 	defer rows.Close()
-	out := map[domain.Currency]int64{}
-	total := 0
 	for rows.Next() {
 		var cur string
+		var minimum, unbilled, issued bool
 		var sum int64
 		var n int
-		if err := rows.Scan(&cur, &sum, &n); err != nil {
-			return nil, 0, err
+		if err := rows.Scan(&cur, &minimum, &unbilled, &issued, &sum, &n); err != nil {
+			return out, err
 		}
-		out[domain.Currency(cur)] += sum
-		total += n
+		c := domain.Currency(cur)
+		if !minimum {
+			out.WithoutMinimum[c] += sum
+		} else if issued {
+			out.MinimumIssued = true
+		}
+		if unbilled {
+			out.Unbilled[c] += sum
+			out.UnbilledCount += n
+		}
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }
 
 // CreatePeriodInvoice stores a draft and puts every unbilled charge of the
@@ -528,7 +533,8 @@ func (db *BillingStore) Invoice(ctx context.Context, id int64) (domain.Invoice, 
 	if err != nil {
 		return i, translate(err)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c WHERE c.invoice_id = ? ORDER BY c.day, c.id`, id)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c WHERE c.client_id = ? AND c.day >= ? AND c.day < ?
+		AND c.invoice_id = ? ORDER BY c.day, c.id`, i.ClientID, dayText(i.PeriodFrom), dayText(i.PeriodTo), id)
 	if err != nil {
 		return i, translate(err)
 	}
@@ -601,18 +607,95 @@ func (db *BillingStore) AddPayment(ctx context.Context, p *domain.Payment) error
 // DropDrafts removes draft invoices of periods starting in [from, to),
 // freeing their charges.
 func (db *BillingStore) DropDrafts(ctx context.Context, clientID int64, from, to time.Time) error {
-	sel := `SELECT id FROM invoices WHERE status = 'draft' AND period_from >= ? AND period_from < ?`
+	sel := `SELECT id, client_id, period_from, period_to FROM invoices WHERE status = 'draft' AND period_from >= ? AND period_from < ?`
 	args := []any{dayText(from), dayText(to)}
 	if clientID != 0 {
 		sel += ` AND client_id = ?`
 		args = append(args, clientID)
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE charges SET invoice_id = NULL WHERE invoice_id IN (`+sel+`)`, args...); err != nil {
+		rows, err := tx.QueryContext(ctx, sel, args...)
+		if err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM invoices WHERE id IN (`+sel+`)`, args...)
-		return err
+		type draft struct {
+			id, client int64
+			from, to   string
+		}
+		var drafts []draft
+		for rows.Next() {
+			var d draft
+			if err := rows.Scan(&d.id, &d.client, &d.from, &d.to); err != nil {
+				rows.Close()
+				return err
+			}
+			drafts = append(drafts, d)
+		}
+		rows.Close()
+		for _, d := range drafts {
+			if _, err := tx.ExecContext(ctx, `UPDATE charges SET invoice_id = NULL WHERE client_id = ? AND day >= ? AND day < ? AND invoice_id = ?`,
+				d.client, d.from, d.to, d.id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM invoices WHERE id = ?`, d.id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PeriodDraft is the client's draft for the period starting on from (0 when none).
+func (db *BillingStore) PeriodDraft(ctx context.Context, clientID int64, from time.Time) (int64, error) {
+	var id int64
+	err := db.read.QueryRowContext(ctx, `SELECT id FROM invoices WHERE client_id = ? AND period_from = ? AND status = 'draft' ORDER BY id LIMIT 1`,
+		clientID, dayText(from)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, translate(err)
+}
+
+// RefreshDraft puts the client's unbilled charges of the period on the
+// draft and gives it the net and tax worked out by net (from its charges'
+// totals per currency); the draft's own monthly minimum goes first.
+func (db *BillingStore) RefreshDraft(ctx context.Context, inv *domain.Invoice, net func(map[domain.Currency]int64) (int64, int64, error)) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE charges SET invoice_id = ? WHERE client_id = ? AND day >= ? AND day < ? AND invoice_id IS NULL`,
+			inv.ID, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo)); err != nil {
+			return translate(err)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT currency, sum(amount) FROM charges WHERE client_id = ? AND day >= ? AND day < ? AND invoice_id = ?
+			GROUP BY currency`, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), inv.ID)
+		if err != nil {
+			return err
+		}
+		totals := map[domain.Currency]int64{}
+		for rows.Next() {
+			var cur string
+			var sum int64
+			if err := rows.Scan(&cur, &sum); err != nil {
+				rows.Close()
+				return err
+			}
+			totals[domain.Currency(cur)] = sum
+		}
+		rows.Close()
+		if inv.Net, inv.Tax, err = net(totals); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE invoices SET net = ?, tax = ? WHERE id = ? AND status = 'draft'`, inv.Net, inv.Tax, inv.ID)
+		return translate(err)
+	})
+}
+
+// DropDraftMinimum removes the monthly minimum charge that is unbilled or on
+// the draft (it is worked out again).
+func (db *BillingStore) DropDraftMinimum(ctx context.Context, clientID, draftID int64, from, to time.Time) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM charges WHERE client_id = ? AND day >= ? AND day < ? AND type = 'minimum'
+			AND (invoice_id IS NULL OR invoice_id = ?)`, clientID, dayText(from), dayText(to), draftID)
+		return translate(err)
 	})
 }
 

@@ -87,14 +87,16 @@ CREATE TABLE charges (
     invoice_id  INTEGER REFERENCES invoices (id),
     UNIQUE (client_id, type, source_kind, source_id)
 );
+-- Charges are found by client and day; an invoice's lines are its client's
+-- charges of its period that carry its id (no index on invoice_id to keep
+-- up while a month's charges go on its invoice).
 CREATE INDEX charges_period ON charges (client_id, day);
-CREATE INDEX charges_invoice ON charges (invoice_id);
 
 -- Shipments whose charges have been accrued (whatever they came to), so a
--- month is not priced twice; dropped when a period is computed again.
-CREATE TABLE charged_shipments (
-    shipment_id INTEGER PRIMARY KEY REFERENCES shipments (id)
-);
+-- month is not priced twice; cleared when a period is computed again. The
+-- partial index finds the ones still to price without reading the others.
+ALTER TABLE shipments ADD COLUMN accrued INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX shipments_to_accrue ON shipments (shipped_at) WHERE accrued = 0;
 
 CREATE TRIGGER charges_invoiced_immutable BEFORE UPDATE ON charges
 WHEN OLD.invoice_id IS NOT NULL AND (SELECT number FROM invoices WHERE id = OLD.invoice_id) IS NOT NULL
