@@ -815,3 +815,20 @@ func (s *BillingService) Margins(ctx context.Context, period, by string, currenc
 	}
 	return out, nil
 }
+
+// Recompute prices a month again: its charges not on an issued or drafted
+// invoice are dropped and worked out anew (rates changed, a card added);
+// what is invoiced stays as it is.
+func (s *BillingService) Recompute(ctx context.Context, period string) (int, []string, error) {
+	from, to, err := Month(period)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.store.DropDrafts(ctx, 0, from, to); err != nil {
+		return 0, nil, err
+	}
+	if _, err := s.store.DropUnbilled(ctx, 0, "", from, to); err != nil {
+		return 0, nil, err
+	}
+	return s.Accrue(ctx, from, to)
+}

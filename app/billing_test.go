@@ -190,6 +190,23 @@ func TestStorageAndReceivingCharges(t *testing.T) {
 	if st.Qty < 40 || st.Amount != (st.Qty*450+500)/1000 || !st.Date.Equal(today) {
 		t.Errorf("storage %+v", st)
 	}
+	// A rate change, then the month priced again: the new rate, nothing doubled.
+	card.ReceivingUnit = 20
+	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.Billing.Recompute(ctx, period); err != nil {
+		t.Fatal(err)
+	}
+	recomputed, _ := a.Billing.Charges(ctx, period, c.ID, 0, 100)
+	for _, ch := range recomputed {
+		if ch.Type == domain.ChargeReceiving && ch.Amount != 800 {
+			t.Errorf("recomputed receiving %+v", ch)
+		}
+	}
+	if len(recomputed) != len(charges) {
+		t.Errorf("%d charges, %d recomputed", len(charges), len(recomputed))
+	}
 	// Again: nothing charged twice.
 	if _, _, err := a.Billing.Generate(ctx, period, c.ID); err != nil {
 		t.Fatal(err)

@@ -71,6 +71,7 @@ Commands:
   invoices pay    record a payment against an invoice
   invoices export write a month's billing workbook (.xlsx)
   invoices pdf    write an invoice or credit note as a PDF
+  invoices recompute  price a month's charges again (what is not invoiced)
   carrier-invoices import  reconcile a carrier's invoice with the parcels it took
   carrier-invoices accept / dispute  accept lines (payables) or dispute them
   carrier-invoices payables  what the carriers are owed, disputed and open for a month
@@ -206,6 +207,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"invoices pay", cmdInvoicesPay},
 		{"invoices export", cmdInvoicesExport},
 		{"invoices pdf", cmdInvoicesPDF},
+		{"invoices recompute", cmdInvoicesRecompute},
 		{"carrier-invoices import", cmdCarrierInvoicesImport},
 		{"carrier-invoices accept", cmdCarrierInvoicesSet("accepted")},
 		{"carrier-invoices dispute", cmdCarrierInvoicesSet("disputed")},

@@ -611,3 +611,26 @@ func cmdBillingMargins(ctx context.Context, open func() (*App, error), args []st
 	}
 	return tw.Flush()
 }
+
+func cmdInvoicesRecompute(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("invoices recompute", "Prices a month again: its drafts are discarded and the charges not on an issued invoice\n"+
+		"are worked out anew from the rate cards (after a rate change, or a card added late).", stdout, stderr)
+	period := fs.String("period", "", "the month, e.g. 2026-11")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, problems, err := a.Billing.Recompute(ctx, *period)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d charge(s) worked out for %s; run \"portolan invoices generate --period %s\" to draft its invoices.\n", n, *period, *period)
+	for _, p := range problems {
+		fmt.Fprintln(stdout, "  "+p)
+	}
+	return nil
+}
