@@ -832,3 +832,21 @@ func (s *BillingService) Recompute(ctx context.Context, period string) (int, []s
 	}
 	return s.Accrue(ctx, from, to)
 }
+
+// FilteredCharges lists a month's charges of a client (0 all) and type ("" all), page by page.
+func (s *BillingService) FilteredCharges(ctx context.Context, period string, clientID int64, t domain.ChargeType, offset, limit int) ([]domain.Charge, error) {
+	from, to, err := Month(period)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Charges(ctx, domain.ChargeFilter{ClientID: clientID, From: from, To: to, Type: t}, offset, limit)
+}
+
+// CountCharges counts them.
+func (s *BillingService) CountCharges(ctx context.Context, period string, clientID int64, t domain.ChargeType) (int, error) {
+	from, to, err := Month(period)
+	if err != nil {
+		return 0, err
+	}
+	return s.store.CountCharges(ctx, domain.ChargeFilter{ClientID: clientID, From: from, To: to, Type: t})
+}

@@ -588,6 +588,7 @@ type BillingStore interface {
 	// [from, to), their charges freed for the next draft.
 	DropDrafts(ctx context.Context, clientID int64, from, to time.Time) error
 	Charges(ctx context.Context, f ChargeFilter, offset, limit int) ([]Charge, error)
+	CountCharges(ctx context.Context, f ChargeFilter) (int, error)
 	// EachCharge streams a period's charges in date order (exports).
 	EachCharge(ctx context.Context, f ChargeFilter, fn func(Charge) error) error
 	// CreateInvoice stores a draft with its charges.

@@ -43,6 +43,8 @@ type BillingScreen struct {
 	PDF         *widget.Button
 	Charges     *widget.Table
 	ChargeCount *widget.Label
+	ChargeOf    *widget.Select // client filter
+	ChargeType  *widget.Select // type filter
 	Clients     *widget.Table
 	Cards       *widget.Table
 	AddClient   *widget.Button
@@ -126,7 +128,16 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 		s.Charges.SetColumnWidth(i, wd)
 	}
 	s.ChargeCount = newCountLabel()
-	charges := container.NewBorder(nil, s.ChargeCount, nil, nil, s.Charges)
+	s.ChargeOf = widget.NewSelect([]string{"All clients"}, nil)
+	s.ChargeOf.SetSelectedIndex(0)
+	types := []string{"All types"}
+	for _, t := range []domain.ChargeType{domain.ChargeOrder, domain.ChargeLine, domain.ChargeUnit, domain.ChargeParcel, domain.ChargePackaging,
+		domain.ChargeShipping, domain.ChargeReceiving, domain.ChargeInbound, domain.ChargeStorage, domain.ChargeMinimum} {
+		types = append(types, string(t))
+	}
+	s.ChargeType = widget.NewSelect(types, nil)
+	s.ChargeType.SetSelectedIndex(0)
+	charges := container.NewBorder(container.NewGridWithColumns(3, s.ChargeOf, s.ChargeType), s.ChargeCount, nil, nil, s.Charges)
 
 	// Clients and rate cards.
 	s.Clients = newTable(func() (int, int) { return len(s.clients), 6 }, titles("Code", "Name", "Currency", "Tax", "Terms", "Billed per"),
@@ -227,6 +238,8 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 		container.NewHBox(s.Generate, s.Export, s.Import), s.Company)
 	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, s.Result), nil, nil, nil, s.Tabs)
 	s.Period.OnChanged = func(string) { s.Reload() }
+	s.ChargeOf.OnChanged = func(string) { s.loadCharges() }
+	s.ChargeType.OnChanged = func(string) { s.loadCharges() }
 	return s
 }
 
@@ -291,27 +304,12 @@ func (s *BillingScreen) Reload() {
 		if err == nil {
 			payables, err = s.svc.Payables(ctx, period)
 		}
-		count := 0
-		if err == nil {
-			// Count by pages of the largest size the store serves at once.
-			for off := 0; ; off += 5000 {
-				page, e := s.svc.Charges(ctx, period, 0, off, 5000)
-				if e != nil {
-					err = e
-					break
-				}
-				count += len(page)
-				if len(page) < 5000 {
-					break
-				}
-			}
-		}
 		return func() {
 			if err != nil {
 				s.Problem.show("billing", err)
 				return
 			}
-			s.invoices, s.clients, s.ageing, s.recon, s.nCharges, s.payables = invs, clients, ageing, recon, count, payables
+			s.invoices, s.clients, s.ageing, s.recon, s.payables = invs, clients, ageing, recon, payables
 			s.showPayables()
 			s.names = map[int64]string{}
 			for _, c := range clients {
@@ -320,10 +318,13 @@ func (s *BillingScreen) Reload() {
 			s.invoice = -1
 			s.Invoices.UnselectAll()
 			s.enable()
-			s.charges.reset(func(ctx context.Context, offset, limit int) ([]domain.Charge, error) {
-				return s.svc.Charges(ctx, period, 0, offset, limit)
-			})
-			s.ChargeCount.SetText(countText(count, "charge", "charges") + " in " + period)
+			opts := []string{"All clients"}
+			for _, c := range clients {
+				opts = append(opts, c.Code+" — "+c.Name)
+			}
+			s.ChargeOf.Options = opts
+			s.ChargeOf.Refresh()
+			s.loadCharges()
 			for _, t := range []*widget.Table{s.Invoices, s.Charges, s.Clients, s.Ageing, s.Recon} {
 				t.Refresh()
 			}
@@ -847,6 +848,38 @@ func (s *BillingScreen) SetLines(class domain.ReconcileClass, tracking []string,
 			}
 			s.done(fmt.Sprintf("%d line(s) %s.", n, state))
 			s.Reload()
+		}
+	})
+}
+
+// loadCharges shows the month's charges for the client and type chosen.
+func (s *BillingScreen) loadCharges() {
+	period := s.Period.Selected
+	var client int64
+	if i := s.ChargeOf.SelectedIndex(); i > 0 && i-1 < len(s.clients) {
+		client = s.clients[i-1].ID
+	}
+	var typ domain.ChargeType
+	if s.ChargeType.SelectedIndex() > 0 {
+		typ = domain.ChargeType(s.ChargeType.Selected)
+	}
+	s.charges.reset(func(ctx context.Context, offset, limit int) ([]domain.Charge, error) {
+		return s.svc.FilteredCharges(ctx, period, client, typ, offset, limit)
+	})
+	gen := s.charges.gen
+	s.tasks.run(func() func() {
+		n, err := s.svc.CountCharges(context.Background(), period, client, typ)
+		return func() {
+			if gen != s.charges.gen {
+				return
+			}
+			if err != nil {
+				s.Problem.show("charges", err)
+				return
+			}
+			s.nCharges = n
+			s.ChargeCount.SetText(countText(n, "charge", "charges") + " in " + period)
+			s.Charges.Refresh()
 		}
 	})
 }

@@ -72,6 +72,12 @@ func TestBillingScreen(t *testing.T) {
 	if !strings.Contains(s.ChargeCount.Text, "charges in 2026-10") || cell(t, s, s.Charges, 0, 0) == "…" {
 		t.Errorf("charges %q %q", s.ChargeCount.Text, cell(t, s, s.Charges, 0, 0))
 	}
+	// Filtered: one type.
+	ui.WithUI(func() { s.ChargeType.SetSelected("shipping") })
+	settle(m)
+	if got := cell(t, s, s.Charges, 0, 2); got != "shipping" {
+		t.Errorf("filtered charges show %q", got)
+	}
 	// November: issue a draft, then its PDF.
 	ui.WithUI(func() { s.Period.SetSelected("2026-11") })
 	settle(m)

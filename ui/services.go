@@ -184,7 +184,8 @@ type BillingService interface {
 	SaveClient(ctx context.Context, c *domain.Client) error
 	RateCards(ctx context.Context, clientID int64) ([]domain.RateCard, error)
 	SaveRateCard(ctx context.Context, r *domain.RateCard) error
-	Charges(ctx context.Context, period string, clientID int64, offset, limit int) ([]domain.Charge, error)
+	FilteredCharges(ctx context.Context, period string, clientID int64, t domain.ChargeType, offset, limit int) ([]domain.Charge, error)
+	CountCharges(ctx context.Context, period string, clientID int64, t domain.ChargeType) (int, error)
 	CarrierLines(ctx context.Context, period string) ([]domain.CarrierInvoiceLine, error)
 	ImportCarrierFile(ctx context.Context, path, carrier, period string) (counts map[domain.ReconcileClass]int, problems []string, err error)
 	AgeingAt(ctx context.Context, at time.Time) ([]domain.AgeingRow, error)

@@ -1000,3 +1000,11 @@ func (db *BillingStore) OrderRevenue(ctx context.Context, from, to time.Time) (m
 	}
 	return out, rows.Err()
 }
+
+// CountCharges counts what Charges lists.
+func (db *BillingStore) CountCharges(ctx context.Context, f domain.ChargeFilter) (int, error) {
+	where, args := chargeWhere(f)
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM charges c`+where, args...).Scan(&n)
+	return n, translate(err)
+}
