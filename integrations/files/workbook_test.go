@@ -2,6 +2,9 @@ package files_test
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +129,44 @@ func TestBillingWorkbookReopens(t *testing.T) {
 	}
 	if formula("AR ageing", "G5") != "SUM(C5:F5)" || formula("Carrier reconciliation", "H5") != "F5-G5" {
 		t.Errorf("ageing %q, carrier %q", formula("AR ageing", "G5"), formula("Carrier reconciliation", "H5"))
+	}
+}
+
+// LibreOffice, where installed, opens the workbook and computes its
+// formulas (gross, open, per-currency totals) to the right amounts.
+func TestBillingWorkbookInLibreOffice(t *testing.T) {
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("LibreOffice is not installed here (apt-get install libreoffice-calc-nogui)")
+	}
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	err = files.WriteBillingWorkbook(&buf, files.BillingWorkbook{Company: "Portolan", Period: "2026-11", Generated: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
+		Invoices: []files.WorkbookInvoice{
+			{Client: "A", Number: "INV-1", Status: "issued", Currency: "EUR", Net: 10005, Tax: 2101, Paid: 5000},
+			{Client: "B", Number: "INV-2", Status: "issued", Currency: "EUR", Net: 100, Tax: 21},
+			{Client: "C", Number: "INV-3", Status: "paid", Currency: "KWD", Net: 1250, Tax: 0, Paid: 1250},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	book := filepath.Join(dir, "book.xlsx")
+	if err := os.WriteFile(book, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", dir, book)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v: %s", err, out)
+	}
+	csv, err := os.ReadFile(filepath.Join(dir, "book.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Formatted as the sheet says: two decimals for EUR, three for KWD, with the code.
+	for _, want := range []string{"A,INV-1,issued,EUR,100.05 EUR,21.01 EUR,121.06 EUR,50.00 EUR,71.06 EUR",
+		"Total EUR,,,EUR,101.05 EUR,21.22 EUR,122.27 EUR,50.00 EUR,72.27 EUR", "Total KWD,,,KWD,1.250 KWD,0.000 KWD,1.250 KWD,1.250 KWD,0.000 KWD"} {
+		if !strings.Contains(string(csv), want) {
+			t.Errorf("%q missing from LibreOffice's reading:\n%s", want, csv)
+		}
 	}
 }
