@@ -354,10 +354,45 @@ func (s *BillingService) Issue(ctx context.Context, id int64) (domain.Invoice, e
 	if err != nil {
 		return inv, err
 	}
-	days := 30
+	days, taxBP := 30, int64(0)
 	for _, c := range clients {
 		if c.ID == inv.ClientID {
-			days = c.PaymentDays
+			days, taxBP = c.PaymentDays, c.TaxBP
+		}
+	}
+	// Charges in another currency are converted at the rates of the
+	// invoice date, which the invoice states.
+	totals := map[domain.Currency]int64{}
+	for _, l := range inv.Lines {
+		totals[l.Currency] += l.Amount
+	}
+	foreign := false
+	for cur := range totals {
+		foreign = foreign || cur != inv.Currency
+	}
+	if foreign {
+		fx, err := s.fx(ctx)
+		if err != nil {
+			return inv, err
+		}
+		var net int64
+		var rates []string
+		for cur, amt := range totals {
+			if cur == inv.Currency {
+				net += amt
+				continue
+			}
+			m, r, err := fx.Convert(domain.NewMoney(amt, cur), inv.Currency, s.Now())
+			if err != nil {
+				return inv, err
+			}
+			net += m.Amount
+			rates = append(rates, fmt.Sprintf("1 %s = %s %s", cur, r.FloatString(6), inv.Currency))
+		}
+		sort.Strings(rates)
+		note := strings.Join(rates, "; ") + " (" + domain.Day(s.Now()).Format(time.DateOnly) + ")"
+		if err := s.store.SetDraftTotals(ctx, id, net, domain.Tax(net, taxBP), note); err != nil {
+			return inv, err
 		}
 	}
 	return s.store.IssueInvoice(ctx, id, s.Now(), days)

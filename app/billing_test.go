@@ -247,3 +247,41 @@ func TestChargesAccrueOnDispatch(t *testing.T) {
 		t.Fatalf("%d charges before dispatch, %d after", len(before), len(after))
 	}
 }
+
+// A client billed in USD with a card in EUR: the invoice converts at the
+// rate of its date and says so.
+func TestInvoiceConvertsAtItsDate(t *testing.T) {
+	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	clients := billingSetup(t, a)
+	us := clients["WOO-AM"]
+	card := domain.RateCard{ClientID: us.ID, EffectiveFrom: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), Currency: "EUR", PerOrder: 200}
+	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
+		t.Fatal(err)
+	}
+	invs, _, err := a.Billing.Generate(ctx, "2026-11", us.ID)
+	if err != nil || len(invs) != 1 {
+		t.Fatalf("%v %d", err, len(invs))
+	}
+	a.Billing.Now = func() time.Time { return time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC) }
+	inv, err := a.Billing.Issue(ctx, invs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, _ := a.Billing.Invoice(ctx, inv.ID)
+	var eur int64
+	for _, l := range full.Lines {
+		if l.Currency != "EUR" {
+			t.Fatalf("line in %s", l.Currency)
+		}
+		eur += l.Amount
+	}
+	want := (eur*10823 + 5000) / 10000
+	if inv.Currency != "USD" || inv.Net != want || inv.FX != "1 EUR = 1.082300 USD (2026-12-02)" || inv.Tax != domain.Tax(want, 2100) {
+		t.Errorf("issued %+v, want net %d", inv, want)
+	}
+}

@@ -316,7 +316,10 @@ type Invoice struct {
 	Paid       int64 // in the invoice's currency
 	Status     InvoiceStatus
 	Corrects   int64 // for a credit note: the invoice it corrects
-	Lines      []Charge
+	// FX says at which rates of the invoice date charges in other
+	// currencies were converted ("" when none were).
+	FX    string
+	Lines []Charge
 }
 
 // Gross is net plus tax.
@@ -594,6 +597,8 @@ type BillingStore interface {
 	// CreateInvoice stores a draft with its charges.
 	CreateInvoice(ctx context.Context, inv *Invoice, chargeIDs []int64) error
 	IssueInvoice(ctx context.Context, id int64, date time.Time, paymentDays int) (Invoice, error)
+	// SetDraftTotals sets a draft's net, tax and exchange rates.
+	SetDraftTotals(ctx context.Context, id, net, tax int64, fx string) error
 	Invoice(ctx context.Context, id int64) (Invoice, error)
 	Invoices(ctx context.Context, clientID int64, from, to time.Time) ([]Invoice, error)
 	AddPayment(ctx context.Context, p *Payment) error

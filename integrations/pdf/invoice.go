@@ -140,6 +140,11 @@ func InvoicePDF(w io.Writer, inv domain.Invoice, seller InvoiceParty, client dom
 		d.text(margin+width/2, y, width/4, t[0], "L")
 		d.text(margin+width*3/4, y, width/4, t[1], "R")
 	}
+	if inv.FX != "" {
+		y += 7
+		d.font(8, false)
+		d.text(margin, y, width, "Exchange rates: "+inv.FX, "L")
+	}
 	d.font(8, false)
 	d.text(margin, d.h-8, width, fmt.Sprintf("%s · %d", number, page), "R")
 	return d.output(w)

@@ -511,12 +511,12 @@ func (db *BillingStore) IssueInvoice(ctx context.Context, id int64, date time.Ti
 }
 
 const invoiceColumns = `i.id, coalesce(i.number, ''), i.client_id, cl.name, i.period_from, i.period_to, coalesce(i.date, ''), coalesce(i.due, ''),
-	i.currency, i.net, i.tax, i.paid, i.status, coalesce(i.corrects, 0)`
+	i.currency, i.net, i.tax, i.paid, i.status, coalesce(i.corrects, 0), i.fx`
 
 func scanInvoice(r interface{ Scan(...any) error }) (domain.Invoice, error) {
 	var i domain.Invoice
 	var from, to, date, due, cur, st string
-	err := r.Scan(&i.ID, &i.Number, &i.ClientID, &i.ClientName, &from, &to, &date, &due, &cur, &i.Net, &i.Tax, &i.Paid, &st, &i.Corrects)
+	err := r.Scan(&i.ID, &i.Number, &i.ClientID, &i.ClientName, &from, &to, &date, &due, &cur, &i.Net, &i.Tax, &i.Paid, &st, &i.Corrects, &i.FX)
 	i.PeriodFrom, i.PeriodTo, i.Currency, i.Status = parseDay(from), parseDay(to), domain.Currency(cur), domain.InvoiceStatus(st)
 	if date != "" {
 		i.Date, i.Due = parseDay(date), parseDay(due)
@@ -1007,4 +1007,19 @@ func (db *BillingStore) CountCharges(ctx context.Context, f domain.ChargeFilter)
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM charges c`+where, args...).Scan(&n)
 	return n, translate(err)
+}
+
+// SetDraftTotals sets a draft's net, tax and exchange rates (an issued
+// invoice refuses: the database's own guard).
+func (db *BillingStore) SetDraftTotals(ctx context.Context, id, net, tax int64, fx string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE invoices SET net = ?, tax = ?, fx = ? WHERE id = ? AND number IS NULL`, net, tax, fx, id)
+		if err != nil {
+			return translate(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.ECONFLICT, "invoice %d is not a draft", id)
+		}
+		return nil
+	})
 }

@@ -55,13 +55,14 @@ CREATE TABLE invoices (
     status      TEXT    NOT NULL DEFAULT 'draft'
                 CHECK (status IN ('draft', 'issued', 'partly_paid', 'paid', 'credit_note', 'credited')),
     corrects    INTEGER REFERENCES invoices (id),
+    fx          TEXT    NOT NULL DEFAULT '', -- the rates charges in other currencies were converted at, on the invoice date
     created_at  INTEGER NOT NULL
 );
 CREATE INDEX invoices_client ON invoices (client_id, period_from);
 
 -- An issued invoice's number, client, amounts and dates never change; only
 -- what was paid and its status move. It is never deleted.
-CREATE TRIGGER invoices_immutable BEFORE UPDATE OF number, client_id, period_from, period_to, date, due, currency, net, tax, corrects ON invoices
+CREATE TRIGGER invoices_immutable BEFORE UPDATE OF number, client_id, period_from, period_to, date, due, currency, net, tax, corrects, fx ON invoices
 WHEN OLD.number IS NOT NULL
 BEGIN
     SELECT RAISE(ABORT, 'an issued invoice cannot be changed; issue a credit note');
