@@ -536,6 +536,13 @@ type CarrierImport struct {
 // not ours — and lists the parcels of the period it does not charge
 // (missing). Rows it cannot read are reported; the rest is stored.
 func (s *BillingService) ImportCarrierInvoice(ctx context.Context, path, carrier, period string) (CarrierImport, error) {
+	return s.ImportCarrierInvoiceMapped(ctx, path, carrier, period, nil)
+}
+
+// ImportCarrierInvoiceMapped is ImportCarrierInvoice with a column mapping
+// (field → header), remembered for the carrier; without one, the carrier's
+// remembered mapping is used, and what it does not name is guessed.
+func (s *BillingService) ImportCarrierInvoiceMapped(ctx context.Context, path, carrier, period string, mapping map[string]string) (CarrierImport, error) {
 	var out CarrierImport
 	from, to, err := Month(period)
 	if err != nil {
@@ -549,9 +556,20 @@ func (s *BillingService) ImportCarrierInvoice(ctx context.Context, path, carrier
 	if err != nil {
 		return out, err
 	}
-	lines, problems, err := domain.ParseCarrierInvoice(headers, rows, cfg.Currency)
+	remembered := mapping != nil
+	if mapping == nil {
+		if mapping, err = s.store.CarrierMapping(ctx, carrier); err != nil {
+			return out, err
+		}
+	}
+	lines, problems, err := domain.ParseCarrierInvoiceMapped(headers, rows, cfg.Currency, mapping)
 	if err != nil {
 		return out, err
+	}
+	if remembered {
+		if err := s.store.SetCarrierMapping(ctx, carrier, mapping); err != nil {
+			return out, err
+		}
 	}
 	for _, p := range problems {
 		out.Problems = append(out.Problems, p.String())

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/big"
@@ -472,6 +473,8 @@ func cmdCarrierInvoicesImport(ctx context.Context, open func() (*App, error), ar
 	}
 	carrier := fs.String("carrier", "", "the carrier (as parcels are handed to it, e.g. DHL)")
 	period := fs.String("period", time.Now().AddDate(0, -1, 0).Format("2006-01"), "the month the invoice covers")
+	mappingFile := fs.String("mapping", "", "JSON file naming the columns, e.g. {\"tracking\": \"Sendungsnummer\", \"amount\": \"Betrag\"};\n"+
+		"                 remembered for the carrier")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -483,7 +486,17 @@ func cmdCarrierInvoicesImport(ctx context.Context, open func() (*App, error), ar
 		return err
 	}
 	defer a.Close()
-	res, err := a.Billing.ImportCarrierInvoice(ctx, path, *carrier, *period)
+	var mapping map[string]string
+	if *mappingFile != "" {
+		b, err := os.ReadFile(*mappingFile)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, &mapping); err != nil {
+			return fmt.Errorf("%s is not a JSON mapping: %w", *mappingFile, err)
+		}
+	}
+	res, err := a.Billing.ImportCarrierInvoiceMapped(ctx, path, *carrier, *period, mapping)
 	if err != nil {
 		return err
 	}

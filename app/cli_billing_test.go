@@ -72,6 +72,22 @@ func TestCLIBillingMonth(t *testing.T) {
 	if !strings.Contains(out, "1 over") || !strings.Contains(out, "1 not ours") || !strings.Contains(out, "1 matched") {
 		t.Errorf("carrier invoice: %s", out)
 	}
+	// A carrier writing its own headers: named once by a mapping, remembered.
+	de := filepath.Join(t.TempDir(), "dpd.csv")
+	os.WriteFile(de, []byte("Sendungsnummer;Betrag;Währung\n"+nov[2]+";7,80;EUR\n"), 0o644)
+	if _, errs, code := runCLI(t, "--db", db, "carrier-invoices", "import", de, "--carrier", "DPD", "--period", "2026-11"); code == 0 ||
+		!strings.Contains(errs, "no tracking column") {
+		t.Errorf("unknown headers: %d %q", code, errs)
+	}
+	mapping := filepath.Join(t.TempDir(), "dpd.json")
+	os.WriteFile(mapping, []byte(`{"tracking": "Sendungsnummer", "amount": "Betrag", "currency": "Währung"}`), 0o644)
+	if out := run("carrier-invoices", "import", de, "--carrier", "DPD", "--period", "2026-11", "--mapping", mapping); !strings.Contains(out, "1 matched") &&
+		!strings.Contains(out, "1 over") {
+		t.Errorf("with the mapping: %s", out)
+	}
+	if out := run("carrier-invoices", "import", de, "--carrier", "dpd", "--period", "2026-11"); strings.Contains(out, "0 matched, 0 over") {
+		t.Errorf("the remembered mapping: %s", out)
+	}
 	// The matched line becomes a payable, the overcharge is disputed.
 	if out := run("carrier-invoices", "accept", "--period", "2026-11", "--class", "matched"); !strings.Contains(out, "1 line(s) accepted") {
 		t.Errorf("accept: %s", out)

@@ -623,6 +623,9 @@ type BillingStore interface {
 	// Receipts lists the units received into the clients' stock in [from, to).
 	Receipts(ctx context.Context, from, to time.Time) ([]ReceiptCharge, error)
 	CarrierLines(ctx context.Context, period string) ([]CarrierInvoiceLine, error)
+	// CarrierMapping is the column mapping remembered for a carrier's invoices.
+	CarrierMapping(ctx context.Context, carrier string) (map[string]string, error)
+	SetCarrierMapping(ctx context.Context, carrier string, mapping map[string]string) error
 	// SetCarrierLines accepts (a payable) or disputes open carrier invoice
 	// lines of a period: those of a class, or with the given tracking numbers.
 	SetCarrierLines(ctx context.Context, period, carrier string, class ReconcileClass, tracking []string, state string) (int, error)
@@ -663,9 +666,35 @@ var carrierInvoiceHeaders = map[string][]string{
 // them, "1.234,50" or "1,234.50"), recognising its columns by their
 // headers. Rows with a problem are reported and left out.
 func ParseCarrierInvoice(headers []string, rows [][]string, defaultCurrency Currency) ([]CarrierLine, []RowProblem, error) {
-	col, err := matchColumns(headers, carrierInvoiceHeaders, "tracking", "amount")
+	return ParseCarrierInvoiceMapped(headers, rows, defaultCurrency, nil)
+}
+
+// ParseCarrierInvoiceMapped is ParseCarrierInvoice with columns named by a
+// mapping (field → header: "tracking", "amount", "currency", "service");
+// fields it does not name are still guessed from the headers.
+func ParseCarrierInvoiceMapped(headers []string, rows [][]string, defaultCurrency Currency, mapping map[string]string) ([]CarrierLine, []RowProblem, error) {
+	col, err := matchColumns(headers, carrierInvoiceHeaders)
 	if err != nil {
 		return nil, nil, err
+	}
+	for field, header := range mapping {
+		if _, known := carrierInvoiceHeaders[field]; !known {
+			return nil, nil, Errorf(EINVALID, "the mapping names %q; the fields are tracking, amount, currency and service", field)
+		}
+		found := false
+		for i, h := range headers {
+			if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(header)) {
+				col[field], found = i, true
+			}
+		}
+		if !found {
+			return nil, nil, Errorf(EINVALID, "the mapping's %s column %q is not in the file (headers found: %s)", field, header, strings.Join(headers, ", "))
+		}
+	}
+	for _, f := range []string{"tracking", "amount"} {
+		if _, ok := col[f]; !ok {
+			return nil, nil, Errorf(EINVALID, "the file has no %s column (headers found: %s); name it with a mapping", f, strings.Join(headers, ", "))
+		}
 	}
 	var out []CarrierLine
 	var problems []RowProblem

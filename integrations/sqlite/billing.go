@@ -1023,3 +1023,32 @@ func (db *BillingStore) SetDraftTotals(ctx context.Context, id, net, tax int64, 
 		return nil
 	})
 }
+
+func mappingKey(carrier string) string { return "carrier_invoice_mapping." + strings.ToLower(strings.TrimSpace(carrier)) }
+
+// CarrierMapping is the column mapping remembered for a carrier's invoices (nil: none).
+func (db *BillingStore) CarrierMapping(ctx context.Context, carrier string) (map[string]string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, mappingKey(carrier)).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(v), &m); err != nil {
+		return nil, nil // a damaged mapping is guessed again
+	}
+	return m, nil
+}
+
+// SetCarrierMapping remembers a carrier's column mapping.
+func (db *BillingStore) SetCarrierMapping(ctx context.Context, carrier string, mapping map[string]string) error {
+	b, _ := json.Marshal(mapping)
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+			mappingKey(carrier), string(b))
+		return translate(err)
+	})
+}
