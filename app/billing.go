@@ -292,7 +292,8 @@ func (s *BillingService) DiscardDrafts(ctx context.Context, period string) error
 	return s.store.DropDrafts(ctx, 0, from, to)
 }
 
-// draftPerOrder drafts an invoice per order (clients billed per order or shipment).
+// draftPerOrder drafts an invoice per order, or per shipment, for clients
+// billed that way.
 func (s *BillingService) draftPerOrder(ctx context.Context, c domain.Client, from, to time.Time, fx *domain.FXTable) ([]domain.Invoice, error) {
 	var open []domain.Charge
 	err := s.store.EachCharge(ctx, domain.ChargeFilter{ClientID: c.ID, From: from, To: to}, func(ch domain.Charge) error {
@@ -304,13 +305,34 @@ func (s *BillingService) draftPerOrder(ctx context.Context, c domain.Client, fro
 	if err != nil {
 		return nil, err
 	}
+	// Per order: the order's charges; per shipment: each shipment's, the
+	// order's own charges (per order, line, unit) going with its first.
+	first := map[int64]int64{}
+	for _, ch := range open {
+		if ch.SourceKind == "shipment" && (first[ch.OrderID] == 0 || ch.SourceID < first[ch.OrderID]) {
+			first[ch.OrderID] = ch.SourceID
+		}
+	}
+	key := func(ch domain.Charge) int64 {
+		if c.BillPer != "shipment" {
+			return ch.OrderID
+		}
+		if ch.SourceKind == "shipment" {
+			return -ch.SourceID
+		}
+		if f := first[ch.OrderID]; f != 0 {
+			return -f
+		}
+		return ch.OrderID
+	}
 	groups := map[int64][]domain.Charge{}
 	var keys []int64
 	for _, ch := range open {
-		if _, ok := groups[ch.OrderID]; !ok {
-			keys = append(keys, ch.OrderID)
+		k := key(ch)
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
 		}
-		groups[ch.OrderID] = append(groups[ch.OrderID], ch)
+		groups[k] = append(groups[k], ch)
 	}
 	var out []domain.Invoice
 	for _, k := range keys {

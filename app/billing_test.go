@@ -285,3 +285,46 @@ func TestInvoiceConvertsAtItsDate(t *testing.T) {
 		t.Errorf("issued %+v, want net %d", inv, want)
 	}
 }
+
+// Clients billed per order or per shipment get an invoice each.
+func TestBillPerOrderAndShipment(t *testing.T) {
+	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	clients := billingSetup(t, a)
+	eu, jp := clients["SHOP-EU"], clients["BC-APAC"]
+	eu.BillPer, jp.BillPer = "order", "shipment"
+	for _, c := range []*domain.Client{&eu, &jp} {
+		if err := a.Billing.SaveClient(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	invs, _, err := a.Billing.Generate(ctx, "2026-11", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := map[int64]int{}
+	for _, inv := range invs {
+		per[inv.ClientID]++
+	}
+	if per[eu.ID] < 10 || per[jp.ID] < 10 || per[clients["WOO-AM"].ID] != 1 {
+		t.Fatalf("invoices per client %v", per)
+	}
+	for _, inv := range invs {
+		if inv.ClientID != jp.ID {
+			continue
+		}
+		shipments := map[int64]bool{}
+		for _, l := range inv.Lines {
+			if l.SourceKind == "shipment" {
+				shipments[l.SourceID] = true
+			}
+		}
+		if len(shipments) != 1 {
+			t.Errorf("a per-shipment invoice covers %d shipments", len(shipments))
+		}
+	}
+}

@@ -1024,7 +1024,9 @@ func (db *BillingStore) SetDraftTotals(ctx context.Context, id, net, tax int64, 
 	})
 }
 
-func mappingKey(carrier string) string { return "carrier_invoice_mapping." + strings.ToLower(strings.TrimSpace(carrier)) }
+func mappingKey(carrier string) string {
+	return "carrier_invoice_mapping." + strings.ToLower(strings.TrimSpace(carrier))
+}
 
 // CarrierMapping is the column mapping remembered for a carrier's invoices (nil: none).
 func (db *BillingStore) CarrierMapping(ctx context.Context, carrier string) (map[string]string, error) {
