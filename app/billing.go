@@ -796,7 +796,8 @@ func (s *BillingService) Payables(ctx context.Context, period string) ([]domain.
 }
 
 // Margins works out a month's margin — fulfilment charges less carrier
-// cost (what the carrier invoiced where it did, else what was expected) —
+// cost (what the carrier invoiced where it did, else what was expected)
+// and what the boxes cost —
 // per order, client or destination country ("order", "client",
 // "country"). Per client in the client's currency; otherwise in currency
 // (converted at the month's last day).
@@ -869,6 +870,14 @@ func (s *BillingService) Margins(ctx context.Context, period, by string, currenc
 			return nil, err
 		}
 		r.Cost += c
+		if sh.BoxCost > 0 {
+			planning := expected(sh.ShippedParcel).Currency // boxes cost in the planning currency
+			bc, err := conv(domain.NewMoney(sh.BoxCost, planning), cur)
+			if err != nil {
+				return nil, err
+			}
+			r.Boxes += bc
+		}
 		if !seenOrder[sh.OrderID] {
 			seenOrder[sh.OrderID] = true
 			r.Orders++
@@ -885,7 +894,7 @@ func (s *BillingService) Margins(ctx context.Context, period, by string, currenc
 	out := make([]domain.Margin, 0, len(keys))
 	for _, k := range keys {
 		r := rows[k]
-		r.Margin = r.Revenue - r.Cost
+		r.Margin = r.Revenue - r.Cost - r.Boxes
 		out = append(out, *r)
 	}
 	return out, nil

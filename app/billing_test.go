@@ -246,6 +246,20 @@ func TestChargesAccrueOnDispatch(t *testing.T) {
 	if len(after) != len(before)+3 {
 		t.Fatalf("%d charges before dispatch, %d after", len(before), len(after))
 	}
+	// Its margin counts the box it left in (M: 0.41 EUR).
+	margins, err := a.Billing.Margins(ctx, period, "order", "EUR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	boxed := 0
+	for _, m := range margins {
+		if m.Boxes == 41 && m.Revenue > 0 && m.Margin == m.Revenue-m.Cost-41 {
+			boxed++
+		}
+	}
+	if boxed != 1 {
+		t.Errorf("%d orders with a packed box among %d", boxed, len(margins))
+	}
 }
 
 // A client billed in USD with a card in EUR: the invoice converts at the

@@ -600,7 +600,7 @@ func cmdCarrierInvoicesPayables(ctx context.Context, open func() (*App, error), 
 
 func cmdBillingMargins(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("billing margins", "Shows a month's margin: fulfilment charges less carrier cost (invoiced where a carrier invoice\n"+
-		"charged it, else expected), per order, client or destination country.", stdout, stderr)
+		"charged it, else expected) and the boxes' cost, per order, client or destination country.", stdout, stderr)
 	period := fs.String("period", "", "the month, e.g. 2026-10")
 	by := fs.String("by", "client", "order, client or country")
 	currency := fs.String("currency", "EUR", "the currency per order and country (clients keep theirs)")
@@ -617,10 +617,10 @@ func cmdBillingMargins(ctx context.Context, open func() (*App, error), args []st
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.ToUpper(*by)+"\tORDERS\tREVENUE\tCARRIER COST\tMARGIN")
+	fmt.Fprintln(tw, strings.ToUpper(*by)+"\tORDERS\tREVENUE\tCARRIER COST\tPACKAGING\tMARGIN")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", r.Key, r.Orders, domain.NewMoney(r.Revenue, r.Currency), domain.NewMoney(r.Cost, r.Currency),
-			domain.NewMoney(r.Margin, r.Currency))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", r.Key, r.Orders, domain.NewMoney(r.Revenue, r.Currency), domain.NewMoney(r.Cost, r.Currency),
+			domain.NewMoney(r.Boxes, r.Currency), domain.NewMoney(r.Margin, r.Currency))
 	}
 	return tw.Flush()
 }

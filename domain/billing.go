@@ -773,6 +773,7 @@ type ShipmentCost struct {
 	Order    string
 	ClientID int64
 	Charged  Money // from a carrier invoice line (zero currency: not invoiced yet)
+	BoxCost  int64 // what the box cost, in the planning currency (0 when shipped outside Portolan)
 }
 
 // Margin is revenue (fulfilment charges) less carrier cost for an order,
@@ -783,7 +784,8 @@ type Margin struct {
 	Orders   int
 	Revenue  int64
 	Cost     int64 // carrier cost: invoiced where a carrier invoice charged it, else expected
-	Margin   int64
+	Boxes    int64 // packaging: what the boxes cost
+	Margin   int64 // revenue − carrier cost − packaging
 }
 
 // PeriodSums are a client's charges of a period summed per currency: all

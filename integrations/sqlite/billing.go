@@ -956,9 +956,10 @@ func (db *BillingStore) Payables(ctx context.Context, period string) ([]domain.P
 func (db *BillingStore) PeriodShipments(ctx context.Context, from, to time.Time) ([]domain.ShipmentCost, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.id, o.number, cc.client_id,
 			coalesce((SELECT l.charged FROM carrier_invoice_lines l WHERE l.tracking = s.tracking AND l.state <> 'disputed' ORDER BY l.id DESC LIMIT 1), 0),
-			coalesce((SELECT l.currency FROM carrier_invoice_lines l WHERE l.tracking = s.tracking AND l.state <> 'disputed' ORDER BY l.id DESC LIMIT 1), '')
+			coalesce((SELECT l.currency FROM carrier_invoice_lines l WHERE l.tracking = s.tracking AND l.state <> 'disputed' ORDER BY l.id DESC LIMIT 1), ''),
+			coalesce(b.cost_minor, 0)
 		FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
-		LEFT JOIN parcels pa ON pa.id = s.parcel_id
+		LEFT JOIN parcels pa ON pa.id = s.parcel_id LEFT JOIN boxes b ON b.code = pa.box
 		WHERE s.shipped_at >= ? AND s.shipped_at < ? ORDER BY o.id, s.id`, millis(from), millis(to))
 	if err != nil {
 		return nil, translate(err)
@@ -969,7 +970,7 @@ func (db *BillingStore) PeriodShipments(ctx context.Context, from, to time.Time)
 		var c domain.ShipmentCost
 		var to, cur string
 		var shipped, charged int64
-		if err := rows.Scan(&c.ID, &c.Warehouse, &c.Tracking, &to, &shipped, &c.OrderID, &c.Order, &c.ClientID, &charged, &cur); err != nil {
+		if err := rows.Scan(&c.ID, &c.Warehouse, &c.Tracking, &to, &shipped, &c.OrderID, &c.Order, &c.ClientID, &charged, &cur, &c.BoxCost); err != nil {
 			return nil, err
 		}
 		c.To, c.ShippedAt, c.Charged = domain.Country(to), fromMS(shipped), domain.NewMoney(charged, domain.Currency(cur))

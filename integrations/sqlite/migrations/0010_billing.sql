@@ -16,6 +16,10 @@ CREATE TABLE clients (
     bill_per     TEXT    NOT NULL DEFAULT 'period' CHECK (bill_per IN ('period', 'order', 'shipment'))
 );
 
+-- What a box costs the warehouse (for margins), in the planning currency.
+ALTER TABLE boxes ADD COLUMN cost_minor INTEGER NOT NULL DEFAULT 0 CHECK (cost_minor >= 0);
+UPDATE boxes SET cost_minor = CASE code WHEN 'MAILER' THEN 12 WHEN 'S' THEN 28 WHEN 'M' THEN 41 WHEN 'L' THEN 63 WHEN 'XL' THEN 95 ELSE 0 END;
+
 CREATE TABLE client_channels (
     channel_id INTEGER PRIMARY KEY REFERENCES channels (id),
     client_id  INTEGER NOT NULL REFERENCES clients (id)
