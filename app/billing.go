@@ -762,9 +762,23 @@ func (s *BillingService) InvoicePDFFor(ctx context.Context, id int64, company st
 }
 
 // ImportCarrierFile is ImportCarrierInvoice with plain results (for the window).
-func (s *BillingService) ImportCarrierFile(ctx context.Context, path, carrier, period string) (map[domain.ReconcileClass]int, []string, error) {
-	res, err := s.ImportCarrierInvoice(ctx, path, carrier, period)
+func (s *BillingService) ImportCarrierFile(ctx context.Context, path, carrier, period string, mapping map[string]string) (map[domain.ReconcileClass]int, []string, error) {
+	res, err := s.ImportCarrierInvoiceMapped(ctx, path, carrier, period, mapping)
 	return res.Counts, res.Problems, err
+}
+
+// CarrierFileColumns reads a carrier invoice's headers and the column
+// guessed (or remembered for the carrier) for each field.
+func (s *BillingService) CarrierFileColumns(ctx context.Context, path, carrier string) ([]string, map[string]string, error) {
+	headers, _, err := readTable(path, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	remembered, err := s.store.CarrierMapping(ctx, carrier)
+	if err != nil {
+		return nil, nil, err
+	}
+	return headers, domain.GuessCarrierColumns(headers, remembered), nil
 }
 
 // AssignProducts makes products (by SKU prefix, "" all) a client's stock,

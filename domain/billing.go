@@ -797,3 +797,24 @@ type PeriodSums struct {
 	UnbilledCount  int
 	MinimumIssued  bool
 }
+
+// CarrierInvoiceFields are the columns a carrier invoice mapping names.
+var CarrierInvoiceFields = []string{"tracking", "amount", "currency", "service"}
+
+// GuessCarrierColumns guesses which header holds each field ("" none),
+// starting from a remembered mapping.
+func GuessCarrierColumns(headers []string, remembered map[string]string) map[string]string {
+	out := map[string]string{}
+	col, _ := matchColumns(headers, carrierInvoiceHeaders)
+	for f, i := range col {
+		out[f] = headers[i]
+	}
+	for f, h := range remembered {
+		for _, x := range headers {
+			if strings.EqualFold(strings.TrimSpace(x), strings.TrimSpace(h)) {
+				out[f] = x
+			}
+		}
+	}
+	return out
+}

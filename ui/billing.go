@@ -57,6 +57,8 @@ type BillingScreen struct {
 	Payables    *widget.Label
 	// LastPath is the last file saved (tests read it).
 	LastPath string
+	// Mapping is the column choice of the carrier invoice being imported.
+	Mapping map[string]*widget.Select
 
 	invoices []domain.Invoice
 	invoice  int
@@ -604,7 +606,9 @@ func (s *BillingScreen) ExportExcel() {
 	})
 }
 
-// ImportCarrier opens a carrier's invoice file and reconciles it for the month.
+// ImportCarrier opens a carrier's invoice file, shows which column holds
+// what (guessed from the headers, or remembered for the carrier; each
+// can be changed) and reconciles it for the month.
 func (s *BillingScreen) ImportCarrier() {
 	carrier := widget.NewEntry()
 	carrier.SetText("DHL")
@@ -618,20 +622,63 @@ func (s *BillingScreen) ImportCarrier() {
 			}
 		}, s.window)
 	})
-	dialog.ShowForm("Import a carrier invoice for "+s.Period.Selected, "Import and reconcile", "Cancel",
+	dialog.ShowForm("Import a carrier invoice for "+s.Period.Selected, "Next: columns", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Carrier", carrier), widget.NewFormItem("File", container.NewBorder(nil, nil, nil, browse, path))},
 		func(ok bool) {
 			if ok {
-				s.ImportCarrierFile(path.Text, carrier.Text)
+				s.CarrierColumns(strings.TrimSpace(path.Text), strings.TrimSpace(carrier.Text))
 			}
 		}, s.window)
 }
 
-// ImportCarrierFile reconciles a carrier invoice file for the month.
-func (s *BillingScreen) ImportCarrierFile(path, carrier string) {
+// CarrierColumns shows the file's columns for each field, then imports.
+func (s *BillingScreen) CarrierColumns(path, carrier string) {
+	s.tasks.run(func() func() {
+		headers, guessed, err := s.svc.CarrierFileColumns(context.Background(), path, carrier)
+		return func() {
+			if err != nil {
+				s.Problem.show("carrier invoice", err)
+				return
+			}
+			opts := append([]string{"(none)"}, headers...)
+			selects := map[string]*widget.Select{}
+			var items []*widget.FormItem
+			for _, f := range domain.CarrierInvoiceFields {
+				sel := widget.NewSelect(opts, nil)
+				sel.SetSelected("(none)")
+				if h := guessed[f]; h != "" {
+					sel.SetSelected(h)
+				}
+				selects[f] = sel
+				items = append(items, widget.NewFormItem(f, sel))
+			}
+			s.Mapping = selects
+			dialog.ShowForm(carrier+": which column holds what", "Import and reconcile", "Cancel", items, func(ok bool) {
+				if ok {
+					s.ImportCarrierFile(path, carrier, s.ChosenMapping())
+				}
+			}, s.window)
+		}
+	})
+}
+
+// ChosenMapping reads the column choices (field → header).
+func (s *BillingScreen) ChosenMapping() map[string]string {
+	m := map[string]string{}
+	for f, sel := range s.Mapping {
+		if sel.Selected != "" && sel.Selected != "(none)" {
+			m[f] = sel.Selected
+		}
+	}
+	return m
+}
+
+// ImportCarrierFile reconciles a carrier invoice file for the month with a
+// column mapping (remembered for the carrier).
+func (s *BillingScreen) ImportCarrierFile(path, carrier string, mapping map[string]string) {
 	period := s.Period.Selected
 	s.tasks.run(func() func() {
-		counts, problems, err := s.svc.ImportCarrierFile(context.Background(), strings.TrimSpace(path), strings.TrimSpace(carrier), period)
+		counts, problems, err := s.svc.ImportCarrierFile(context.Background(), strings.TrimSpace(path), strings.TrimSpace(carrier), period, mapping)
 		return func() {
 			if err != nil {
 				s.Problem.show("carrier invoice", err)

@@ -93,6 +93,44 @@ func TestBillingScreen(t *testing.T) {
 	if !strings.HasSuffix(s.LastPath, ".pdf") {
 		t.Errorf("pdf %q / %q", s.LastPath, s.Problem.Text)
 	}
+	// A carrier invoice with its own headers: the window shows no column
+	// for tracking until the coordinator chooses one, then reconciles.
+	ships, err := a.Tracking.Shipments(context.Background(), domain.ShipmentFilter{Carrier: "DHL"}, 0, 5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nov string
+	for _, sh := range ships {
+		if sh.ShippedAt.UTC().Format("2006-01") == "2026-11" {
+			nov = sh.Tracking
+		}
+	}
+	if nov == "" {
+		t.Fatal("no DHL parcel shipped in November")
+	}
+	dpd := filepath.Join(t.TempDir(), "dpd.csv")
+	os.WriteFile(dpd, []byte("Sendungsnummer;Betrag;Währung\n"+nov+";7,80;EUR\n"), 0o644)
+	ui.WithUI(func() { s.CarrierColumns(dpd, "DPD") })
+	settle(m)
+	if s.Mapping == nil || s.Mapping["tracking"].Selected != "(none)" || len(s.Mapping["tracking"].Options) != 4 {
+		t.Fatalf("column choice before mapping: %+v / %q", s.Mapping, s.Problem.Text)
+	}
+	ui.WithUI(func() {
+		s.Mapping["tracking"].SetSelected("Sendungsnummer")
+		s.Mapping["amount"].SetSelected("Betrag")
+		s.Mapping["currency"].SetSelected("Währung")
+		s.ImportCarrierFile(dpd, "DPD", s.ChosenMapping())
+	})
+	settle(m)
+	if !strings.Contains(s.Result.Text, "DPD 2026-11:") || strings.Contains(s.Result.Text, "0 matched, 0 over") {
+		t.Errorf("mapped import: %q / %q", s.Result.Text, s.Problem.Text)
+	}
+	// The next file from the same carrier opens with its columns remembered.
+	ui.WithUI(func() { s.CarrierColumns(dpd, "DPD") })
+	settle(m)
+	if got := s.ChosenMapping(); got["tracking"] != "Sendungsnummer" || got["amount"] != "Betrag" {
+		t.Errorf("remembered columns %v", got)
+	}
 	// A client added through the form's save.
 	ui.WithUI(func() {
 		s.SaveClient(domain.Client{Code: "NEW", Name: "Neue Kunde GmbH", Currency: "CHF", TaxBP: 810, PaymentDays: 20, BillPer: "order"})
