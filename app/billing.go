@@ -532,6 +532,37 @@ func (s *BillingService) SaveFXRates(ctx context.Context, rates []domain.FXRate)
 	return s.store.SaveFXRates(ctx, rates)
 }
 
+// ImportFXFile stores the euro reference rates of an ECB file (XML, CSV, the
+// zip the ECB serves, or the table as .xlsx) in one transaction: a file
+// that cannot be read stores nothing; a day already stored takes the
+// file's rate.
+func (s *BillingService) ImportFXFile(ctx context.Context, path string) (domain.FXImport, error) {
+	f, err := files.ReadECBRates(path)
+	if err != nil {
+		return domain.FXImport{}, err
+	}
+	res := domain.FXImport{Skipped: f.Skipped, From: f.Rates[0].Day, To: f.Rates[0].Day}
+	for _, r := range f.Rates {
+		if r.Day.Before(res.From) {
+			res.From = r.Day
+		}
+		if r.Day.After(res.To) {
+			res.To = r.Day
+		}
+	}
+	res.Saved, err = s.store.SaveFXRates(ctx, f.Rates)
+	return res, err
+}
+
+// FXRatesIn lists the exchange rates of a month, latest day first.
+func (s *BillingService) FXRatesIn(ctx context.Context, period string) ([]domain.FXRate, error) {
+	from, to, err := Month(period)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.FXRatesBetween(ctx, from, to)
+}
+
 // Invoices lists a month's invoices ("" every month).
 func (s *BillingService) Invoices(ctx context.Context, period string) ([]domain.Invoice, error) {
 	from, to := time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/files"
 	"github.com/portolan/portolan/integrations/pdf"
 )
 
@@ -221,8 +220,8 @@ func cmdFXAdd(ctx context.Context, open func() (*App, error), args []string, std
 }
 
 func cmdFXImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("fx import FILE.csv", "Imports euro reference rates in the ECB's CSV layout (Date, then a column per currency:\n"+
-		"units per euro; N/A skipped), e.g. eurofxref-hist.csv.", stdout, stderr)
+	fs := newFlags("fx import FILE", "Imports the ECB's euro reference rates: eurofxref-daily.xml or eurofxref-hist.xml, the CSV\n"+
+		"(Date, then a column per currency: units per euro; N/A skipped), the .zip the ECB serves, or the table as .xlsx.", stdout, stderr)
 	var path string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		path, args = args[0], args[1:]
@@ -233,45 +232,18 @@ func cmdFXImport(ctx context.Context, open func() (*App, error), args []string, 
 	if path == "" {
 		return usageError{"fx import: give the file"}
 	}
-	t, err := files.ReadTable(path, "")
-	if err != nil {
-		return err
-	}
-	var rates []domain.FXRate
-	skipped := 0
-	for _, row := range t.Rows {
-		if len(row) == 0 {
-			continue
-		}
-		d, err := time.Parse(time.DateOnly, strings.TrimSpace(row[0]))
-		if err != nil {
-			skipped++
-			continue
-		}
-		for i := 1; i < len(row) && i < len(t.Headers); i++ {
-			cur := domain.Currency(strings.ToUpper(strings.TrimSpace(t.Headers[i])))
-			if !cur.Valid() {
-				continue
-			}
-			r, err := domain.ParseRate(row[i])
-			if err != nil {
-				continue // N/A
-			}
-			rates = append(rates, domain.FXRate{Day: d, Base: "EUR", Quote: cur, Rate: r})
-		}
-	}
 	a, err := open()
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	n, err := a.Billing.SaveFXRates(ctx, rates)
+	res, err := a.Billing.ImportFXFile(ctx, path)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Imported %d rate(s)", n)
-	if skipped > 0 {
-		fmt.Fprintf(stdout, "; %d row(s) without a date skipped", skipped)
+	fmt.Fprintf(stdout, "Imported %d rate(s) of %s to %s", res.Saved, res.From.Format(time.DateOnly), res.To.Format(time.DateOnly))
+	if res.Skipped > 0 {
+		fmt.Fprintf(stdout, "; %d row(s) without a date skipped", res.Skipped)
 	}
 	fmt.Fprintln(stdout, ".")
 	return nil

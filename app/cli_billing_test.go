@@ -45,6 +45,12 @@ func TestCLIBillingMonth(t *testing.T) {
 	if out := run("fx", "import", ecb); !strings.Contains(out, "Imported 60 rate(s)") {
 		t.Errorf("fx import: %q", out)
 	}
+	xml := filepath.Join(t.TempDir(), "eurofxref-daily.xml")
+	os.WriteFile(xml, []byte(`<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">`+
+		`<Cube><Cube time='2026-11-30'><Cube currency='USD' rate='1.0823'/><Cube currency='JPY' rate='162.50'/></Cube></Cube></gesmes:Envelope>`), 0o644)
+	if out := run("fx", "import", xml); !strings.Contains(out, "Imported 2 rate(s) of 2026-11-30 to 2026-11-30") {
+		t.Errorf("fx import xml: %q", out)
+	}
 	out := run("invoices", "generate", "--period", "2026-11")
 	if !strings.Contains(out, "3 draft invoice(s)") {
 		t.Fatalf("generate: %s", out)

@@ -371,6 +371,13 @@ type FXRate struct {
 	Rate  *big.Rat
 }
 
+// FXImport is what an import of exchange rates stored.
+type FXImport struct {
+	Saved    int
+	Skipped  int // rows or days without a date
+	From, To time.Time
+}
+
 // FXTable converts through the rates of a day (or the latest before it),
 // crossing through a common base where needed.
 type FXTable struct {
@@ -563,6 +570,7 @@ type BillingStore interface {
 	RateCards(ctx context.Context, clientID int64) ([]RateCard, error)
 	SaveRateCard(ctx context.Context, r *RateCard) error
 	FXRates(ctx context.Context) ([]FXRate, error)
+	FXRatesBetween(ctx context.Context, from, to time.Time) ([]FXRate, error)
 	SaveFXRates(ctx context.Context, rates []FXRate) (int, error)
 	// ShippedOrders are the orders of clients' channels with parcels handed
 	// to carriers in [from, to), each with those parcels.

@@ -55,6 +55,8 @@ type BillingScreen struct {
 	Accept      *widget.Button
 	Dispute     *widget.Button
 	Payables    *widget.Label
+	// FX is the exchange rates tab.
+	FX *fxTab
 	// LastPath is the last file saved (tests read it).
 	LastPath string
 	// Mapping is the column choice of the carrier invoice being imported.
@@ -227,6 +229,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	s.Dispute = widget.NewButtonWithIcon("Dispute selected", theme.WarningIcon(), func() { s.setSelected("disputed") })
 	s.Payables = widget.NewLabel("")
 	s.Payables.Wrapping = fyne.TextWrapWord
+	s.FX = newFXTab(s)
 	recon := container.NewBorder(nil, container.NewVBox(s.Payables, container.NewHBox(s.AcceptAll, s.Accept, s.Dispute)), nil, nil, s.Recon)
 
 	s.Tabs = container.NewAppTabs(
@@ -235,6 +238,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 		container.NewTabItem("Clients and rate cards", clientsTab),
 		container.NewTabItem("AR ageing", s.Ageing),
 		container.NewTabItem("Carrier reconciliation", recon),
+		container.NewTabItem("Exchange rates", s.FX.content),
 	)
 	top := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabelWithStyle("Month", fyne.TextAlignLeading, bold), s.Period),
 		container.NewHBox(s.Generate, s.Export, s.Import), s.Company)
@@ -333,6 +337,7 @@ func (s *BillingScreen) Reload() {
 			if s.client >= 0 {
 				s.loadCards()
 			}
+			s.FX.Reload(period)
 		}
 	})
 }

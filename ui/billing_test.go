@@ -131,6 +131,37 @@ func TestBillingScreen(t *testing.T) {
 	if got := s.ChosenMapping(); got["tracking"] != "Sendungsnummer" || got["amount"] != "Betrag" {
 		t.Errorf("remembered columns %v", got)
 	}
+	// The ECB's reference rates imported from its XML: the month's table
+	// shows them; a broken file stores nothing and says why.
+	ecb := filepath.Join(t.TempDir(), "eurofxref-daily.xml")
+	os.WriteFile(ecb, []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">
+<gesmes:subject>Reference rates</gesmes:subject><Cube><Cube time='2026-11-30'><Cube currency='USD' rate='1.0999'/><Cube currency='JPY' rate='163.25'/></Cube></Cube></gesmes:Envelope>`), 0o644)
+	ui.WithUI(func() { s.FX.ImportFile(ecb) })
+	settle(m)
+	if !strings.Contains(s.Result.Text, "Imported 2 exchange rate(s) of 2026-11-30") {
+		t.Errorf("ecb import: %q / %q", s.Result.Text, s.Problem.Text)
+	}
+	found := false
+	for r := 0; r < 10; r++ {
+		if cell(t, s, s.FX.Table, r, 0)+" "+cell(t, s, s.FX.Table, r, 2)+" "+cell(t, s, s.FX.Table, r, 3) == "2026-11-30 JPY 163.25" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the imported JPY rate is not among November's: first %q", cell(t, s, s.FX.Table, 0, 2))
+	}
+	broken := filepath.Join(t.TempDir(), "broken.xml")
+	os.WriteFile(broken, []byte("<Envelope><Cube><Cube time='2026-11-29'><Cube currency='USD' rate='1.5'/>"), 0o644)
+	ui.WithUI(func() { s.FX.ImportFile(broken) })
+	settle(m)
+	if !strings.Contains(s.Problem.Text, "not well-formed XML") || cell(t, s, s.FX.Table, 0, 0) != "2026-11-30" {
+		t.Errorf("broken file: %q, first day %q", s.Problem.Text, cell(t, s, s.FX.Table, 0, 0))
+	}
+	ui.WithUI(func() { s.FX.Save("2026-11-30", "EUR", "EURO", "1.2") })
+	if !strings.Contains(s.Problem.Text, "ISO 4217") {
+		t.Errorf("a wrong currency: %q", s.Problem.Text)
+	}
 	// A client added through the form's save.
 	ui.WithUI(func() {
 		s.SaveClient(domain.Client{Code: "NEW", Name: "Neue Kunde GmbH", Currency: "CHF", TaxBP: 810, PaymentDays: 20, BillPer: "order"})

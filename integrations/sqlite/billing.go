@@ -164,7 +164,17 @@ func (db *BillingStore) SaveRateCard(ctx context.Context, r *domain.RateCard) er
 
 // FXRates lists every stored exchange rate.
 func (db *BillingStore) FXRates(ctx context.Context) ([]domain.FXRate, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT day, base, quote, rate FROM fx_rates ORDER BY day, base, quote`)
+	return db.fxRates(ctx, `SELECT day, base, quote, rate FROM fx_rates ORDER BY day, base, quote`)
+}
+
+// FXRatesBetween lists the rates of days in [from, to), latest day first.
+func (db *BillingStore) FXRatesBetween(ctx context.Context, from, to time.Time) ([]domain.FXRate, error) {
+	return db.fxRates(ctx, `SELECT day, base, quote, rate FROM fx_rates WHERE day >= ? AND day < ? ORDER BY day DESC, base, quote`,
+		dayText(from), dayText(to))
+}
+
+func (db *BillingStore) fxRates(ctx context.Context, query string, args ...any) ([]domain.FXRate, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// fxTab is the Billing screen's exchange rates: the month's rates (the
+// ones its invoices convert at), one entered by hand, or the ECB's
+// reference rates imported from the file the ECB publishes.
+type fxTab struct {
+	s       *BillingScreen
+	Table   *widget.Table
+	Summary *widget.Label
+	Add     *widget.Button
+	Import  *widget.Button
+	rates   []domain.FXRate
+	content fyne.CanvasObject
+}
+
+func newFXTab(s *BillingScreen) *fxTab {
+	f := &fxTab{s: s}
+	f.Table = newTable(func() (int, int) { return len(f.rates), 4 }, titles("Day", "Base", "Currency", "Units per 1 base"),
+		func(id widget.TableCellID, l *widget.Label) {
+			if id.Row >= len(f.rates) {
+				l.SetText("")
+				return
+			}
+			r := f.rates[id.Row]
+			if id.Col == 3 {
+				l.Alignment = fyne.TextAlignTrailing
+			}
+			l.SetText([]string{r.Day.Format(time.DateOnly), string(r.Base), string(r.Quote), rateText(r)}[id.Col])
+		})
+	for i, wd := range []float32{110, 70, 90, 160} {
+		f.Table.SetColumnWidth(i, wd)
+	}
+	f.Summary = widget.NewLabel("")
+	f.Summary.Wrapping = fyne.TextWrapWord
+	f.Add = widget.NewButtonWithIcon("Add a rate…", theme.ContentAddIcon(), f.AddForm)
+	f.Import = widget.NewButtonWithIcon("Import ECB rates…", theme.UploadIcon(), f.ChooseFile)
+	f.content = container.NewBorder(f.Summary, container.NewHBox(f.Add, f.Import), nil, nil, f.Table)
+	return f
+}
+
+// rateText writes a rate with the decimals it was published with (up to 8).
+func rateText(r domain.FXRate) string {
+	t := strings.TrimRight(r.Rate.FloatString(8), "0")
+	return strings.TrimSuffix(t, ".")
+}
+
+// Reload reads the month's rates.
+func (f *fxTab) Reload(period string) {
+	f.s.tasks.run(func() func() {
+		rates, err := f.s.svc.FXRatesIn(context.Background(), period)
+		return func() {
+			if err != nil {
+				f.s.Problem.show("exchange rates", err)
+				return
+			}
+			f.rates = rates
+			days := map[string]bool{}
+			for _, r := range rates {
+				days[r.Day.Format(time.DateOnly)] = true
+			}
+			if len(rates) == 0 {
+				f.Summary.SetText(fmt.Sprintf("No exchange rates for %s: invoices of the month convert other currencies at the latest rate before it. "+
+					"Import the ECB's file (eurofxref-hist.zip, .xml or .csv from ecb.europa.eu) or add a rate.", period))
+			} else {
+				f.Summary.SetText(fmt.Sprintf("%d rate(s) on %d day(s) of %s. An invoice converts at the rates of its date (or the latest day before).",
+					len(rates), len(days), period))
+			}
+			f.Table.Refresh()
+		}
+	})
+}
+
+// ChooseFile asks for an ECB rates file.
+func (f *fxTab) ChooseFile() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			f.s.Problem.show("exchange rates", err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		f.ImportFile(path)
+	}, f.s.window)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".xml", ".csv", ".zip", ".xlsx"}))
+	d.Show()
+}
+
+// ImportFile stores the rates of an ECB file (all of it, or nothing).
+func (f *fxTab) ImportFile(path string) {
+	period := f.s.Period.Selected
+	f.s.tasks.run(func() func() {
+		res, err := f.s.svc.ImportFXFile(context.Background(), path)
+		return func() {
+			if err != nil {
+				f.s.Problem.show("exchange rates", err)
+				return
+			}
+			msg := fmt.Sprintf("Imported %d exchange rate(s) of %s to %s.", res.Saved, res.From.Format(time.DateOnly), res.To.Format(time.DateOnly))
+			if res.Skipped > 0 {
+				msg += fmt.Sprintf(" %d row(s) without a date were skipped.", res.Skipped)
+			}
+			f.s.done(msg)
+			f.Reload(period)
+		}
+	})
+}
+
+// AddForm enters one rate by hand.
+func (f *fxTab) AddForm() {
+	day, base, quote, rate := widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	day.SetText(time.Now().Format(time.DateOnly))
+	base.SetText("EUR")
+	quote.SetPlaceHolder("USD")
+	rate.SetPlaceHolder("1.0823 (units of the currency per 1 base)")
+	dialog.ShowForm("Add an exchange rate", "Save", "Cancel", []*widget.FormItem{
+		widget.NewFormItem("Day", day), widget.NewFormItem("Base", base), widget.NewFormItem("Currency", quote), widget.NewFormItem("Rate", rate),
+	}, func(ok bool) {
+		if ok {
+			f.Save(day.Text, base.Text, quote.Text, rate.Text)
+		}
+	}, f.s.window)
+}
+
+// Save checks and stores one rate.
+func (f *fxTab) Save(day, base, quote, rate string) {
+	d, err := time.Parse(time.DateOnly, strings.TrimSpace(day))
+	if err != nil {
+		f.s.Problem.show("exchange rate", domain.Errorf(domain.EINVALID, "%q is not a day; write it as 2026-11-27", day))
+		return
+	}
+	r, err := domain.ParseRate(rate)
+	if err != nil {
+		f.s.Problem.show("exchange rate", err)
+		return
+	}
+	fx := domain.FXRate{Day: d, Base: domain.Currency(strings.ToUpper(strings.TrimSpace(base))), Quote: domain.Currency(strings.ToUpper(strings.TrimSpace(quote))), Rate: r}
+	if !fx.Base.Valid() || !fx.Quote.Valid() || fx.Base == fx.Quote {
+		f.s.Problem.show("exchange rate", domain.Errorf(domain.EINVALID, "%q and %q must be two different ISO 4217 currency codes", base, quote))
+		return
+	}
+	period := f.s.Period.Selected
+	f.s.tasks.run(func() func() {
+		_, err := f.s.svc.SaveFXRates(context.Background(), []domain.FXRate{fx})
+		return func() {
+			if err != nil {
+				f.s.Problem.show("exchange rate", err)
+				return
+			}
+			f.s.done(fmt.Sprintf("1 %s = %s %s on %s saved.", fx.Base, rateText(fx), fx.Quote, d.Format(time.DateOnly)))
+			f.Reload(period)
+		}
+	})
+}
