@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -14,77 +15,89 @@ import (
 )
 
 var (
-	billOnce sync.Once
-	billPath string
-	billErr  error
+	billMu  sync.Mutex
+	billDBs = map[int]string{}
 )
 
 // billingDB has 50 clients, each with a channel of 4,000 orders shipped in
 // November 2026 (200,000 orders, one parcel each) and a rate card.
-func billingDB(b *testing.B) string {
-	billOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "portolan-billing-")
-		if err != nil {
-			billErr = err
-			return
-		}
-		billPath = filepath.Join(dir, "billing.db")
-		a, err := app.Open(billPath)
-		if err != nil {
-			billErr = err
-			return
-		}
-		defer a.Close()
-		ctx := context.Background()
-		if billErr = a.Demo.Load(ctx, app.DemoOptions{Orders: 1}, nil); billErr != nil {
-			return
-		}
-		for c := range 50 {
-			name := fmt.Sprintf("Client %02d", c)
-			if billErr = a.BulkInsertOrders(ctx, name, app.SandboxOrders(4000, uint64(c+1))); billErr != nil {
-				return
-			}
-		}
-		chans, err := a.Intake.Channels(ctx)
-		if err != nil {
-			billErr = err
-			return
-		}
-		day := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
-		n := 0
-		for _, ch := range chans {
-			if ch.Kind != domain.ChannelManual {
-				continue
-			}
-			cl := domain.Client{Code: fmt.Sprintf("C%03d", ch.ID), Name: ch.Name + " GmbH", Currency: "EUR", TaxBP: 2100, PaymentDays: 30, Channels: []int64{ch.ID}}
-			if billErr = a.Billing.SaveClient(ctx, &cl); billErr != nil {
-				return
-			}
-			card := domain.RateCard{ClientID: cl.ID, EffectiveFrom: day.AddDate(0, -6, 0), Currency: "EUR", PerOrder: 150, PerUnit: 15, PerParcel: 40, MarkupBP: 1200}
-			if billErr = a.Billing.SaveRateCard(ctx, &card); billErr != nil {
-				return
-			}
-			page, err := a.Orders.Page(ctx, domain.OrderFilter{ChannelID: ch.ID}, 0, 5000)
-			if err != nil {
-				billErr = err
-				return
-			}
-			ships := make([]domain.Shipment, len(page))
-			for i, o := range page {
-				ships[i] = domain.Shipment{OrderID: o.ID, Carrier: "DHL", Tracking: domain.MakeTrackingNumber(domain.CarrierDHL, int64(5_000_000+n)), Destination: o.Country,
-					ShippedAt: day.Add(time.Duration(n%(29*24)) * time.Hour), Milestone: domain.MilestoneDelivered}
-				n++
-			}
-			if billErr = a.BulkShipments(ctx, ships); billErr != nil {
-				return
-			}
-		}
-		_, _, billErr = a.Billing.Generate(ctx, "2026-11", 0) // accrue once
-	})
-	if billErr != nil {
-		b.Fatal(billErr)
+func billingDB(b *testing.B) string { return billingDBOf(b, 4000) }
+
+// billingDBOf has 50 clients with perClient orders each, shipped in
+// November 2026 and charged (order, units, parcel, shipping: four charges
+// an order) under their rate cards.
+func billingDBOf(b *testing.B, perClient int) string {
+	billMu.Lock()
+	defer billMu.Unlock()
+	if p, ok := billDBs[perClient]; ok {
+		return p
 	}
-	return billPath
+	p, err := makeBillingDB(perClient)
+	if err != nil {
+		b.Fatal(err)
+	}
+	billDBs[perClient] = p
+	return p
+}
+
+func makeBillingDB(perClient int) (billPath string, billErr error) {
+	dir, err := os.MkdirTemp("", "portolan-billing-")
+	if err != nil {
+		return "", err
+	}
+	billPath = filepath.Join(dir, "billing.db")
+	a, err := app.Open(billPath)
+	if err != nil {
+		billErr = err
+		return
+	}
+	defer a.Close()
+	ctx := context.Background()
+	if billErr = a.Demo.Load(ctx, app.DemoOptions{Orders: 1}, nil); billErr != nil {
+		return
+	}
+	for c := range 50 {
+		name := fmt.Sprintf("Client %02d", c)
+		if billErr = a.BulkInsertOrders(ctx, name, app.SandboxOrders(perClient, uint64(c+1))); billErr != nil {
+			return
+		}
+	}
+	chans, err := a.Intake.Channels(ctx)
+	if err != nil {
+		billErr = err
+		return
+	}
+	day := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	n := 0
+	for _, ch := range chans {
+		if ch.Kind != domain.ChannelManual {
+			continue
+		}
+		cl := domain.Client{Code: fmt.Sprintf("C%03d", ch.ID), Name: ch.Name + " GmbH", Currency: "EUR", TaxBP: 2100, PaymentDays: 30, Channels: []int64{ch.ID}}
+		if billErr = a.Billing.SaveClient(ctx, &cl); billErr != nil {
+			return
+		}
+		card := domain.RateCard{ClientID: cl.ID, EffectiveFrom: day.AddDate(0, -6, 0), Currency: "EUR", PerOrder: 150, PerUnit: 15, PerParcel: 40, MarkupBP: 1200}
+		if billErr = a.Billing.SaveRateCard(ctx, &card); billErr != nil {
+			return
+		}
+		page, err := a.Orders.Page(ctx, domain.OrderFilter{ChannelID: ch.ID}, 0, perClient+1000)
+		if err != nil {
+			billErr = err
+			return
+		}
+		ships := make([]domain.Shipment, len(page))
+		for i, o := range page {
+			ships[i] = domain.Shipment{OrderID: o.ID, Carrier: "DHL", Tracking: domain.MakeTrackingNumber(domain.CarrierDHL, int64(5_000_000+n)), Destination: o.Country,
+				ShippedAt: day.Add(time.Duration(n%(29*24)) * time.Hour), Milestone: domain.MilestoneDelivered}
+			n++
+		}
+		if billErr = a.BulkShipments(ctx, ships); billErr != nil {
+			return
+		}
+	}
+	_, _, billErr = a.Billing.Generate(ctx, "2026-11", 0) // accrue once
+	return billPath, billErr
 }
 
 // BenchmarkGenerateMonth50Clients200k drafts a month's invoices for 50
@@ -127,5 +140,28 @@ func BenchmarkRegenerateMonth50Clients200k(b *testing.B) {
 		if err != nil || len(invs) != 50 {
 			b.Fatalf("%d invoices, %v", len(invs), err)
 		}
+	}
+}
+
+// BenchmarkExportMonth200kLines exports November's workbook from the
+// database: 50 clients, 50,000 orders, 200,000 charge lines read from
+// SQLite and written with the sheets, formats and formulas finance gets.
+func BenchmarkExportMonth200kLines(b *testing.B) {
+	a, err := app.Open(billingDBOf(b, 1000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		lines := 0
+		if err := a.Billing.ExportWorkbook(ctx, "Portolan", "2026-11", io.Discard, func(n int) { lines = n }); err != nil {
+			b.Fatal(err)
+		}
+		if lines < 200_000 {
+			b.Fatalf("%d lines exported", lines)
+		}
+		b.ReportMetric(float64(lines), "lines")
 	}
 }
