@@ -798,18 +798,22 @@ func (s *BillingService) ImportCarrierFile(ctx context.Context, path, carrier, p
 	return res.Counts, res.Problems, err
 }
 
-// CarrierFileColumns reads a carrier invoice's headers and the column
-// guessed (or remembered for the carrier) for each field.
-func (s *BillingService) CarrierFileColumns(ctx context.Context, path, carrier string) ([]string, map[string]string, error) {
-	headers, _, err := readTable(path, "")
+// CarrierFileColumns reads a carrier invoice's headers, its first row (to
+// show what each column holds) and the column guessed (or remembered for
+// the carrier) for each field.
+func (s *BillingService) CarrierFileColumns(ctx context.Context, path, carrier string) (headers, sample []string, guessed map[string]string, err error) {
+	headers, rows, err := readTable(path, "")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	remembered, err := s.store.CarrierMapping(ctx, carrier)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return headers, domain.GuessCarrierColumns(headers, remembered), nil
+	if len(rows) > 0 {
+		sample = rows[0]
+	}
+	return headers, sample, domain.GuessCarrierColumns(headers, remembered), nil
 }
 
 // AssignProducts makes products (by SKU prefix, "" all) a client's stock,

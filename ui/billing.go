@@ -61,6 +61,8 @@ type BillingScreen struct {
 	LastPath string
 	// Mapping is the column choice of the carrier invoice being imported.
 	Mapping map[string]*widget.Select
+	// mappingHeader is the header behind each column choice.
+	mappingHeader map[string]string
 
 	invoices []domain.Invoice
 	invoice  int
@@ -627,52 +629,90 @@ func (s *BillingScreen) ImportCarrier() {
 			}
 		}, s.window)
 	})
-	dialog.ShowForm("Import a carrier invoice for "+s.Period.Selected, "Next: columns", "Cancel",
+	d := dialog.NewForm("Import a carrier invoice for "+s.Period.Selected, "Next: columns", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Carrier", carrier), widget.NewFormItem("File", container.NewBorder(nil, nil, nil, browse, path))},
 		func(ok bool) {
 			if ok {
 				s.CarrierColumns(strings.TrimSpace(path.Text), strings.TrimSpace(carrier.Text))
 			}
 		}, s.window)
+	d.Resize(fyne.NewSize(620, 0))
+	d.Show()
 }
 
-// CarrierColumns shows the file's columns for each field, then imports.
+// carrierFields names the columns of a carrier invoice for the mapping step.
+var carrierFields = map[string]string{
+	"tracking": "Tracking number *",
+	"amount":   "Amount charged *",
+	"currency": "Currency",
+	"service":  "Service",
+}
+
+// CarrierColumns shows, for each field, the file's column that holds it
+// (guessed, or remembered for the carrier) with the value of its first row,
+// then imports with the columns chosen.
 func (s *BillingScreen) CarrierColumns(path, carrier string) {
 	s.tasks.run(func() func() {
-		headers, guessed, err := s.svc.CarrierFileColumns(context.Background(), path, carrier)
+		headers, sample, guessed, err := s.svc.CarrierFileColumns(context.Background(), path, carrier)
 		return func() {
 			if err != nil {
 				s.Problem.show("carrier invoice", err)
 				return
 			}
-			opts := append([]string{"(none)"}, headers...)
-			selects := map[string]*widget.Select{}
+			const none = "(none)"
+			opts := []string{none}
+			s.mappingHeader = map[string]string{}
+			label := map[string]string{}
+			for i, h := range headers {
+				o := h
+				if i < len(sample) && strings.TrimSpace(sample[i]) != "" {
+					o = fmt.Sprintf("%s   (e.g. %s)", h, strings.TrimSpace(sample[i]))
+				}
+				opts = append(opts, o)
+				s.mappingHeader[o] = h
+				label[h] = o
+			}
+			s.Mapping = map[string]*widget.Select{}
 			var items []*widget.FormItem
 			for _, f := range domain.CarrierInvoiceFields {
 				sel := widget.NewSelect(opts, nil)
-				sel.SetSelected("(none)")
+				sel.SetSelected(none)
 				if h := guessed[f]; h != "" {
-					sel.SetSelected(h)
+					sel.SetSelected(label[h])
 				}
-				selects[f] = sel
-				items = append(items, widget.NewFormItem(f, sel))
+				s.Mapping[f] = sel
+				items = append(items, widget.NewFormItem(carrierFields[f], sel))
 			}
-			s.Mapping = selects
-			dialog.ShowForm(carrier+": which column holds what", "Import and reconcile", "Cancel", items, func(ok bool) {
+			hint := widget.NewLabel("* required. Without a currency column, amounts are in the operation's currency. " +
+				"The choice is remembered for " + carrier + "'s next invoice.")
+			hint.Wrapping = fyne.TextWrapWord
+			items = append(items, widget.NewFormItem("", hint))
+			d := dialog.NewForm(carrier+": which column holds what", "Import and reconcile", "Cancel", items, func(ok bool) {
 				if ok {
 					s.ImportCarrierFile(path, carrier, s.ChosenMapping())
 				}
 			}, s.window)
+			d.Resize(fyne.NewSize(620, 0))
+			d.Show()
 		}
 	})
+}
+
+// SelectColumn chooses the file's column (by its header) for a field.
+func (s *BillingScreen) SelectColumn(field, header string) {
+	for label, h := range s.mappingHeader {
+		if h == header {
+			s.Mapping[field].SetSelected(label)
+		}
+	}
 }
 
 // ChosenMapping reads the column choices (field → header).
 func (s *BillingScreen) ChosenMapping() map[string]string {
 	m := map[string]string{}
 	for f, sel := range s.Mapping {
-		if sel.Selected != "" && sel.Selected != "(none)" {
-			m[f] = sel.Selected
+		if h, ok := s.mappingHeader[sel.Selected]; ok {
+			m[f] = h
 		}
 	}
 	return m

@@ -112,13 +112,14 @@ func TestBillingScreen(t *testing.T) {
 	os.WriteFile(dpd, []byte("Sendungsnummer;Betrag;Währung\n"+nov+";7,80;EUR\n"), 0o644)
 	ui.WithUI(func() { s.CarrierColumns(dpd, "DPD") })
 	settle(m)
-	if s.Mapping == nil || s.Mapping["tracking"].Selected != "(none)" || len(s.Mapping["tracking"].Options) != 4 {
+	if s.Mapping == nil || s.Mapping["tracking"].Selected != "(none)" || len(s.Mapping["tracking"].Options) != 4 ||
+		s.Mapping["tracking"].Options[1] != "Sendungsnummer   (e.g. "+nov+")" {
 		t.Fatalf("column choice before mapping: %+v / %q", s.Mapping, s.Problem.Text)
 	}
 	ui.WithUI(func() {
-		s.Mapping["tracking"].SetSelected("Sendungsnummer")
-		s.Mapping["amount"].SetSelected("Betrag")
-		s.Mapping["currency"].SetSelected("Währung")
+		s.SelectColumn("tracking", "Sendungsnummer")
+		s.SelectColumn("amount", "Betrag")
+		s.SelectColumn("currency", "Währung")
 		s.ImportCarrierFile(dpd, "DPD", s.ChosenMapping())
 	})
 	settle(m)

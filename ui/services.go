@@ -191,7 +191,7 @@ type BillingService interface {
 	ImportFXFile(ctx context.Context, path string) (domain.FXImport, error)
 	FXRatesIn(ctx context.Context, period string) ([]domain.FXRate, error)
 	SaveFXRates(ctx context.Context, rates []domain.FXRate) (int, error)
-	CarrierFileColumns(ctx context.Context, path, carrier string) (headers []string, guessed map[string]string, err error)
+	CarrierFileColumns(ctx context.Context, path, carrier string) (headers, sample []string, guessed map[string]string, err error)
 	AgeingAt(ctx context.Context, at time.Time) ([]domain.AgeingRow, error)
 	SetCarrierLines(ctx context.Context, period, carrier string, class domain.ReconcileClass, tracking []string, state string) (int, error)
 	Payables(ctx context.Context, period string) ([]domain.Payable, error)
