@@ -153,6 +153,19 @@ func (s *BillingService) Accrue(ctx context.Context, from, to time.Time) (int, [
 			charges = append(charges, domain.StorageCharge(client, day, units, card))
 		}
 	}
+	bins, err := s.store.BinDays(ctx, from, to)
+	if err != nil {
+		return 0, nil, err
+	}
+	for client, perDay := range bins {
+		for day, n := range perDay {
+			card, ok := domain.CardOn(byClient[client], day)
+			if !ok || !day.Before(today) || n <= 0 || card.StoragePerBinDay == 0 {
+				continue
+			}
+			charges = append(charges, domain.BinStorageCharge(client, day, n, card))
+		}
+	}
 	receipts, err := s.store.Receipts(ctx, from, to)
 	if err != nil {
 		return 0, nil, err

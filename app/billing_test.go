@@ -141,7 +141,8 @@ func TestBillingMonth(t *testing.T) {
 }
 
 func TestStorageAndReceivingCharges(t *testing.T) {
-	a, err := app.Open(demoDBOf(t, 200, "--no-billing"))
+	dbPath := demoDBOf(t, 200, "--no-billing")
+	a, err := app.Open(dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +156,7 @@ func TestStorageAndReceivingCharges(t *testing.T) {
 		t.Fatalf("assigned %d: %v", n, err)
 	}
 	today := domain.Day(time.Now())
-	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: today.AddDate(0, -1, 0), Currency: "EUR", StoragePer1000UnitDays: 450, ReceivingUnit: 12, PerInbound: 2500}
+	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: today.AddDate(0, -1, 0), Currency: "EUR", StoragePer1000UnitDays: 450, StoragePerBinDay: 10, ReceivingUnit: 12, PerInbound: 2500}
 	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
 		t.Fatal(err)
 	}
@@ -177,8 +178,23 @@ func TestStorageAndReceivingCharges(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[domain.ChargeType]domain.Charge{}
+	var binDays []domain.Charge
 	for _, ch := range charges {
+		if ch.SourceKind == "storage_bins" {
+			binDays = append(binDays, ch)
+			continue
+		}
 		got[ch.Type] = ch
+	}
+	// Storage by bins: the storage bins holding the client's stock at the
+	// end of today (what was received is still in RECEIVING, not storage).
+	var bins int64
+	if err := openRaw(t, dbPath).QueryRow(`SELECT count(DISTINCT b.location_id) FROM stock_balances b JOIN products p ON p.id = b.product_id
+		JOIN locations l ON l.id = b.location_id WHERE p.client_id = ? AND l.kind = 'storage' AND b.on_hand > 0`, c.ID).Scan(&bins); err != nil {
+		t.Fatal(err)
+	}
+	if bins == 0 || len(binDays) != 1 || binDays[0].Qty != bins || binDays[0].Amount != bins*10 || !binDays[0].Date.Equal(today) {
+		t.Errorf("bin-days: %d bins hold the stock, charged %+v", bins, binDays)
 	}
 	if r := got[domain.ChargeReceiving]; r.Qty != 40 || r.Amount != 480 {
 		t.Errorf("receiving %+v", r)

@@ -63,8 +63,9 @@ Commands:
   clients add     add or change a client billed for fulfilment (currency, tax, terms, channels)
   clients list    list the clients
   ratecards set   set a client's rates from a date on
+  ratecards list  the rate cards, each with the date it takes effect
   fx add          record an exchange rate
-  fx import       import euro reference rates (the ECB's CSV)
+  fx import       import the ECB's euro reference rates (XML, CSV or zip)
   invoices generate  charge a month's shipped orders and draft its invoices
   invoices list   list invoices and credit notes
   invoices issue  number and date draft invoices
@@ -199,6 +200,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"clients add", cmdClientsAdd},
 		{"clients list", cmdClientsList},
 		{"ratecards set", cmdRateCardsSet},
+		{"ratecards list", cmdRateCardsList},
 		{"fx add", cmdFXAdd},
 		{"fx import", cmdFXImport},
 		{"invoices generate", cmdInvoicesGenerate},

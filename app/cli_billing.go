@@ -123,6 +123,50 @@ func cmdClientsList(ctx context.Context, open func() (*App, error), args []strin
 	return tw.Flush()
 }
 
+func cmdRateCardsList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("ratecards list", "Lists the rate cards (a client's with --client), each with the date it takes effect.", stdout, stderr)
+	client := fs.String("client", "", "only this client (code)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	clients, err := a.Billing.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	var id int64
+	if *client != "" {
+		c, err := clientByCode(ctx, a, *client)
+		if err != nil {
+			return err
+		}
+		id = c.ID
+	}
+	cards, err := a.Billing.RateCards(ctx, id)
+	if err != nil {
+		return err
+	}
+	codes := map[int64]string{}
+	for _, c := range clients {
+		codes[c.ID] = c.Code
+	}
+	if len(cards) == 0 {
+		fmt.Fprintln(stdout, "No rate cards; set one with: portolan ratecards set --client C --from YYYY-MM-DD …")
+		return nil
+	}
+	for _, r := range cards {
+		fmt.Fprintf(stdout, "%s from %s (%s)\n", codes[r.ClientID], r.EffectiveFrom.Format(time.DateOnly), r.Currency)
+		for _, l := range r.Describe() {
+			fmt.Fprintln(stdout, "  "+l)
+		}
+	}
+	return nil
+}
+
 func cmdRateCardsSet(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("ratecards set", "Sets a client's rates from a date on (amounts in the card's currency, e.g. 1.50); charges\n"+
 		"before that date keep the rates they had.", stdout, stderr)
@@ -130,12 +174,15 @@ func cmdRateCardsSet(ctx context.Context, open func() (*App, error), args []stri
 	from := fs.String("from", "", "the date the rates take effect (YYYY-MM-DD)")
 	currency := fs.String("currency", "", "the card's currency (default: the client's)")
 	amounts := map[string]*string{}
-	for _, k := range []string{"per-order", "per-line", "per-unit", "per-parcel", "receiving-unit", "per-inbound", "storage-per-1000", "minimum"} {
+	for _, k := range []string{"per-order", "per-line", "per-unit", "per-parcel", "receiving-unit", "per-inbound", "storage-per-1000", "storage-per-bin-day", "minimum"} {
 		amounts[k] = fs.String(k, "0", map[string]string{"per-order": "per order shipped", "per-line": "per order line", "per-unit": "per unit picked",
 			"per-parcel": "per parcel", "receiving-unit": "per unit received", "per-inbound": "per inbound received",
-			"storage-per-1000": "storage per 1,000 unit-days", "minimum": "the least a month is invoiced (net)"}[k])
+			"storage-per-1000": "storage per 1,000 unit-days", "storage-per-bin-day": "storage per storage bin holding the client's stock, per day",
+			"minimum": "the least a month is invoiced (net)"}[k])
 	}
 	markup := fs.String("markup", "0", "shipping: the carrier's cost plus this percentage")
+	flat := fs.String("flat", "", "shipping: flat prices instead, \"ZONE up to GRAMS g: PRICE\" separated by ';' (zone: a country,\n"+
+		"a region or *), e.g. \"DE up to 1000 g: 4.90; Europe up to 2000 g: 9.50; * up to 30000 g: 29.00\"")
 	var boxes multiFlag
 	fs.Var(&boxes, "box", "BOX=PRICE: packaging per box code (repeatable)")
 	if err := parse(fs, args); err != nil {
@@ -167,13 +214,17 @@ func cmdRateCardsSet(ctx context.Context, open func() (*App, error), args []stri
 		return m.Amount, nil
 	}
 	for k, to := range map[string]*int64{"per-order": &card.PerOrder, "per-line": &card.PerLine, "per-unit": &card.PerUnit, "per-parcel": &card.PerParcel,
-		"receiving-unit": &card.ReceivingUnit, "per-inbound": &card.PerInbound, "storage-per-1000": &card.StoragePer1000UnitDays, "minimum": &card.MinimumMonthly} {
+		"receiving-unit": &card.ReceivingUnit, "per-inbound": &card.PerInbound, "storage-per-1000": &card.StoragePer1000UnitDays,
+		"storage-per-bin-day": &card.StoragePerBinDay, "minimum": &card.MinimumMonthly} {
 		if *to, err = read(k); err != nil {
 			return usageError{"ratecards set: " + err.Error()}
 		}
 	}
 	if card.MarkupBP, err = percentBP(*markup); err != nil {
 		return usageError{"ratecards set: --markup " + err.Error()}
+	}
+	if card.Flat, err = domain.ParseFlatTable(*flat, cur); err != nil {
+		return usageError{"ratecards set: --flat: " + err.Error()}
 	}
 	for _, b := range boxes {
 		k, v, ok := strings.Cut(b, "=")

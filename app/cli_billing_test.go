@@ -34,6 +34,19 @@ func TestCLIBillingMonth(t *testing.T) {
 	if _, errs, code := runCLI(t, "--db", db, "ratecards", "set", "--client", "JP", "--from", "2026-01-01", "--per-order", "2.20"); code == 0 {
 		t.Errorf("yen with decimals accepted: %q", errs)
 	}
+	// From December, Americas pays flat shipping by zone and weight and
+	// storage by the bin; November keeps its markup.
+	run("ratecards", "set", "--client", "AM", "--from", "2026-12-01", "--per-order", "1.75", "--storage-per-bin-day", "0.08",
+		"--flat", "US up to 2000 g: 6.90; North America up to 5000 g: 12.00; * up to 30000 g: 35.00")
+	if out := run("ratecards", "list", "--client", "AM"); !strings.Contains(out, "AM from 2026-01-01 (USD)") || !strings.Contains(out, "shipping: carrier cost + 15.00 %") ||
+		!strings.Contains(out, "AM from 2026-12-01 (USD)") || !strings.Contains(out, "storage per bin-day 0.08 USD") ||
+		!strings.Contains(out, "US up to 2000 g: 6.90\n    North America up to 5000 g: 12.00\n    * up to 30000 g: 35.00") {
+		t.Errorf("rate cards:\n%s", out)
+	}
+	if _, errs, code := runCLI(t, "--db", db, "ratecards", "set", "--client", "AM", "--from", "2027-01-01", "--flat", "Atlantis up to 1000 g: 9.00"); code == 0 ||
+		!strings.Contains(errs, "Atlantis") {
+		t.Errorf("an unknown zone: %d %q", code, errs)
+	}
 	// Rates as the ECB publishes them.
 	ecb := filepath.Join(t.TempDir(), "eurofxref.csv")
 	var b strings.Builder

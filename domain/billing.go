@@ -74,6 +74,9 @@ type RateCard struct {
 	// StoragePer1000UnitDays is storage per 1,000 unit-days (a unit on the
 	// shelf for a day costs a thousandth of it), from the stock ledger.
 	StoragePer1000UnitDays int64
+	// StoragePerBinDay is storage per storage bin holding the client's
+	// stock at a day's end, from the stock ledger.
+	StoragePerBinDay int64
 	// Shipping: the carrier's cost × (1 + MarkupBP/10,000), or, when Flat
 	// is set, the flat price for the zone and weight.
 	MarkupBP       int64
@@ -90,7 +93,7 @@ func (r *RateCard) Validate() error {
 		return Errorf(EINVALID, "rate card: give the date it takes effect")
 	}
 	r.EffectiveFrom = Day(r.EffectiveFrom)
-	for _, v := range []int64{r.PerOrder, r.PerLine, r.PerUnit, r.PerParcel, r.ReceivingUnit, r.PerInbound, r.StoragePer1000UnitDays, r.MarkupBP, r.MinimumMonthly} {
+	for _, v := range []int64{r.PerOrder, r.PerLine, r.PerUnit, r.PerParcel, r.ReceivingUnit, r.PerInbound, r.StoragePer1000UnitDays, r.StoragePerBinDay, r.MarkupBP, r.MinimumMonthly} {
 		if v < 0 {
 			return Errorf(EINVALID, "rate card: rates are never negative")
 		}
@@ -98,6 +101,9 @@ func (r *RateCard) Validate() error {
 	for _, f := range r.Flat {
 		if f.Price < 0 || f.UpToGrams <= 0 || strings.TrimSpace(f.Zone) == "" {
 			return Errorf(EINVALID, "rate card: a flat shipping price needs a zone, a weight limit and a price ≥ 0")
+		}
+		if !ValidZone(f.Zone) {
+			return Errorf(EINVALID, "rate card: flat shipping zone %q is not a country code, a region (%s) or *", f.Zone, strings.Join(RegionNames(), ", "))
 		}
 	}
 	return nil
@@ -264,6 +270,14 @@ func OrderCharges(o ShippedOrder, card RateCard, fx FX) ([]Charge, error) {
 		add(c(ChargeShipping, "shipment", p.ID, ref, 1, MarkedUp(cost.Amount, card.MarkupBP)))
 	}
 	return out, nil
+}
+
+// BinStorageCharge is a day's storage by bins: the storage bins holding
+// the client's stock at the day's end × the rate per bin-day.
+func BinStorageCharge(clientID int64, day time.Time, bins int64, card RateCard) Charge {
+	return Charge{ClientID: clientID, Type: ChargeStorage, Date: Day(day), SourceKind: "storage_bins", SourceID: Day(day).Unix() / 86400,
+		Ref: fmt.Sprintf("%d bins occupied", bins), Qty: bins, Rate: card.StoragePerBinDay,
+		Amount: bins * card.StoragePerBinDay, Currency: card.Currency}
 }
 
 // StorageCharge is a day's storage: unit-days × the rate per 1,000, rounded.
@@ -628,6 +642,9 @@ type BillingStore interface {
 	// StockDays gives, per client owning stock, the units on the shelf at the
 	// end of each day of [from, to), from the stock ledger.
 	StockDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error)
+	// BinDays gives, per client, the storage bins holding its stock at the
+	// end of each day of [from, to).
+	BinDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error)
 	// Receipts lists the units received into the clients' stock in [from, to).
 	Receipts(ctx context.Context, from, to time.Time) ([]ReceiptCharge, error)
 	CarrierLines(ctx context.Context, period string) ([]CarrierInvoiceLine, error)

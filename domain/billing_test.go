@@ -2,6 +2,8 @@ package domain
 
 import (
 	"math/big"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -167,5 +169,47 @@ func TestParseCarrierInvoiceAmounts(t *testing.T) {
 	}
 	if _, _, err := ParseCarrierInvoice([]string{"Ref", "Amount"}, nil, "EUR"); err == nil {
 		t.Error("a file without a tracking column was accepted")
+	}
+}
+
+func TestBinStorageAndFlatTable(t *testing.T) {
+	card := RateCard{Currency: "KWD", StoragePerBinDay: 125} // 0.125 KWD a bin a day
+	if c := BinStorageCharge(1, day("2026-11-02"), 37, card); c.Amount != 4625 || c.SourceKind != "storage_bins" || c.Qty != 37 {
+		t.Errorf("bin storage %+v", c)
+	}
+	if a, b := BinStorageCharge(1, day("2026-11-02"), 1, card), StorageCharge(1, day("2026-11-02"), 1, card); a.SourceKind == b.SourceKind {
+		t.Error("bin-days and unit-days of a day are the same source: one would replace the other")
+	}
+	text := "* up to 30000 g: 29.00; de up to 1,000 g: 4.90\nEurope up to 2000 g: 9.50\nDE up to 5000g = 7.90"
+	rows, err := ParseFlatTable(text, "EUR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "DE up to 1000 g: 4.90\nDE up to 5000 g: 7.90\nEurope up to 2000 g: 9.50\n* up to 30000 g: 29.00"
+	if got := FormatFlatTable(rows, "EUR"); got != want {
+		t.Errorf("flat table\n%s\nwant\n%s", got, want)
+	}
+	again, err := ParseFlatTable(want, "EUR")
+	if err != nil || len(again) != 4 {
+		t.Fatalf("round trip: %v %v", again, err)
+	}
+	for to, w := range map[string]int64{"DE/800": 490, "DE/4000": 790, "FR/1500": 950, "FR/2500": 2900, "JP/100": 2900} {
+		c, g, _ := strings.Cut(to, "/")
+		grams, _ := strconv.Atoi(g)
+		if p, ok := FlatPrice(again, Country(c), Grams(grams)); !ok || p != w {
+			t.Errorf("%s: %d %v, want %d", to, p, ok, w)
+		}
+	}
+	jpy, err := ParseFlatTable("JP up to 2000 g: 1200", "JPY")
+	if err != nil || jpy[0].Price != 1200 {
+		t.Errorf("JPY flat %v %v", jpy, err)
+	}
+	for _, bad := range []string{"DE 1000 4.90", "Atlantis up to 1000 g: 4.90", "DE up to 0 g: 4.90", "DE up to 1000 g: four", "XX up to 1 g: 1"} {
+		if _, err := ParseFlatTable(bad, "EUR"); err == nil {
+			t.Errorf("%q was read", bad)
+		}
+	}
+	if err := (&RateCard{Currency: "EUR", EffectiveFrom: day("2026-11-01"), Flat: []FlatShipping{{Zone: "Mars", UpToGrams: 1, Price: 1}}}).Validate(); err == nil {
+		t.Error("a card with an unknown zone was accepted")
 	}
 }

@@ -1,5 +1,10 @@
 package domain
 
+import (
+	"sort"
+	"strings"
+)
+
 // euMembers are the countries of the EU customs union (with Monaco, which
 // is in it through France).
 var euMembers = map[Country]bool{
@@ -41,6 +46,31 @@ var regionOf = func() map[Country]string {
 	}
 	return m
 }()
+
+// RegionNames lists the regions, sorted.
+func RegionNames() []string {
+	out := make([]string, 0, len(regions))
+	for r := range regions {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ValidZone says whether a zone of a flat price list is a country code, a
+// region name or "*".
+func ValidZone(z string) bool {
+	z = strings.TrimSpace(z)
+	if z == "*" || Country(strings.ToUpper(z)).Valid() {
+		return true
+	}
+	for r := range regions {
+		if strings.EqualFold(r, z) {
+			return true
+		}
+	}
+	return false
+}
 
 // Region is the broad region of a country ("Europe", "Asia", …), or "" for
 // one not placed in any.

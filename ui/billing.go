@@ -49,6 +49,7 @@ type BillingScreen struct {
 	Cards       *widget.Table
 	AddClient   *widget.Button
 	AddCard     *widget.Button
+	CardInfo    *widget.Label // every price of the selected card
 	Ageing      *widget.Table
 	Recon       *widget.Table
 	AcceptAll   *widget.Button // accept every matched line
@@ -160,26 +161,21 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 		s.Clients.SetColumnWidth(i, wd)
 	}
 	s.Clients.OnSelected = func(id widget.TableCellID) { s.client = id.Row; s.loadCards() }
-	s.Cards = newTable(func() (int, int) { return len(s.cards), 7 }, titles("From", "Per order", "Per line", "Per unit", "Per parcel", "Shipping markup", "Monthly minimum"),
-		func(id widget.TableCellID, l *widget.Label) {
-			if id.Row >= len(s.cards) {
-				l.SetText("")
-				return
-			}
-			r := s.cards[id.Row]
-			l.SetText([]string{r.EffectiveFrom.Format(time.DateOnly), amount(r.PerOrder, r.Currency), amount(r.PerLine, r.Currency), amount(r.PerUnit, r.Currency),
-				amount(r.PerParcel, r.Currency), fmt.Sprintf("%d.%02d %%", r.MarkupBP/100, r.MarkupBP%100), amount(r.MinimumMonthly, r.Currency)}[id.Col])
-		})
-	for i, wd := range []float32{95, 100, 90, 90, 100, 120, 130} {
+	s.Cards = newTable(func() (int, int) { return len(s.cards), 8 },
+		titles("From", "Per order", "Per line", "Per unit", "Per parcel", "Storage", "Shipping", "Monthly minimum"), s.updateCard)
+	for i, wd := range []float32{95, 100, 90, 90, 100, 200, 150, 130} {
 		s.Cards.SetColumnWidth(i, wd)
 	}
+	s.CardInfo = widget.NewLabel("")
+	s.CardInfo.Wrapping = fyne.TextWrapWord
+	s.Cards.OnSelected = func(id widget.TableCellID) { s.showCard(id.Row) }
 	s.AddClient = widget.NewButtonWithIcon("Add client…", theme.ContentAddIcon(), func() { s.ClientForm(domain.Client{Currency: "EUR", PaymentDays: 30, BillPer: "period"}) })
 	s.AddCard = widget.NewButtonWithIcon("New rate card…", theme.ContentAddIcon(), s.CardForm)
 	bold := fyne.TextStyle{Bold: true}
 	clientsTab := container.NewVSplit(
 		container.NewBorder(nil, container.NewHBox(s.AddClient), nil, nil, s.Clients),
 		container.NewBorder(widget.NewLabelWithStyle("Rate cards of the selected client (a card applies from its date; older charges keep older rates)",
-			fyne.TextAlignLeading, bold), container.NewHBox(s.AddCard), nil, nil, s.Cards))
+			fyne.TextAlignLeading, bold), container.NewVBox(s.CardInfo, container.NewHBox(s.AddCard)), nil, nil, s.Cards))
 
 	// Ageing and reconciliation.
 	s.Ageing = newTable(func() (int, int) { return len(s.ageing), 6 }, titles(append([]string{"Client", "Currency"}, domain.AgeBuckets...)...),
@@ -407,6 +403,11 @@ func (s *BillingScreen) loadCards() {
 				return
 			}
 			s.cards = cards
+			s.Cards.UnselectAll()
+			s.CardInfo.SetText("")
+			if len(cards) > 0 {
+				s.showCard(len(cards) - 1)
+			}
 			s.Cards.Refresh()
 		}
 	})
@@ -823,70 +824,6 @@ func parseBP(s string) (int64, error) {
 		}
 	}
 	return w*100 + f, nil
-}
-
-// CardForm adds a rate card for the selected client.
-func (s *BillingScreen) CardForm() {
-	if s.client < 0 || s.client >= len(s.clients) {
-		s.Problem.show("rate card", errors.New("select a client first"))
-		return
-	}
-	c := s.clients[s.client]
-	from := widget.NewEntry()
-	from.SetText(time.Now().Format("2006-01") + "-01")
-	fields := map[string]*widget.Entry{}
-	var items []*widget.FormItem
-	items = append(items, widget.NewFormItem("From", from))
-	for _, k := range []string{"Per order", "Per line", "Per unit", "Per parcel", "Storage per 1,000 unit-days", "Monthly minimum"} {
-		e := widget.NewEntry()
-		e.SetPlaceHolder("0 " + string(c.Currency))
-		fields[k] = e
-		items = append(items, widget.NewFormItem(k, e))
-	}
-	markup := widget.NewEntry()
-	markup.SetPlaceHolder("e.g. 12 (% on the carrier's cost)")
-	items = append(items, widget.NewFormItem("Shipping markup %", markup))
-	dialog.ShowForm("Rate card for "+c.Code+" ("+string(c.Currency)+")", "Save", "Cancel", items, func(ok bool) {
-		if !ok {
-			return
-		}
-		day, err := time.Parse(time.DateOnly, strings.TrimSpace(from.Text))
-		if err != nil {
-			s.Problem.show("rate card", fmt.Errorf("%q is not a date like 2026-12-01", from.Text))
-			return
-		}
-		card := domain.RateCard{ClientID: c.ID, EffectiveFrom: day, Currency: c.Currency}
-		for k, to := range map[string]*int64{"Per order": &card.PerOrder, "Per line": &card.PerLine, "Per unit": &card.PerUnit, "Per parcel": &card.PerParcel,
-			"Storage per 1,000 unit-days": &card.StoragePer1000UnitDays, "Monthly minimum": &card.MinimumMonthly} {
-			t := strings.TrimSpace(fields[k].Text)
-			if t == "" {
-				continue
-			}
-			m, err := domain.ParseMoney(t, c.Currency)
-			if err != nil {
-				s.Problem.show("rate card", fmt.Errorf("%s: %w", k, err))
-				return
-			}
-			*to = m.Amount
-		}
-		if t := strings.TrimSpace(markup.Text); t != "" {
-			if card.MarkupBP, err = parseBP(t); err != nil {
-				s.Problem.show("rate card", err)
-				return
-			}
-		}
-		s.tasks.run(func() func() {
-			err := s.svc.SaveRateCard(context.Background(), &card)
-			return func() {
-				if err != nil {
-					s.Problem.show("rate card", err)
-					return
-				}
-				s.done(fmt.Sprintf("Rates of %s from %s saved.", c.Code, day.Format(time.DateOnly)))
-				s.loadCards()
-			}
-		})
-	}, s.window)
 }
 
 // offerFile shows a saved file's path with Open and Print.

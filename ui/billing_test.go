@@ -163,6 +163,43 @@ func TestBillingScreen(t *testing.T) {
 	if !strings.Contains(s.Problem.Text, "ISO 4217") {
 		t.Errorf("a wrong currency: %q", s.Problem.Text)
 	}
+	// A new rate card from the window: flat shipping by zone and storage by
+	// the bin; a price list that cannot be read saves nothing.
+	ui.WithUI(func() { s.Clients.Select(widget.TableCellID{Row: 0, Col: 0}) })
+	settle(m)
+	clients, err := a.Billing.Clients(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first domain.Client
+	for _, c := range clients {
+		if cell(t, s, s.Clients, 0, 0) == c.Code {
+			first = c
+		}
+	}
+	before := len(mustCards(t, a, first.ID))
+	ui.WithUI(func() {
+		s.SaveCard(first, map[string]string{"From": "2027-01-01", "Per order": "2", "Storage per bin-day": "1",
+			"Packaging per box": "S=1, M=2", "Flat shipping": "Atlantis up to 1000 g: 4"})
+	})
+	settle(m)
+	if !strings.Contains(s.Problem.Text, "Atlantis") || len(mustCards(t, a, first.ID)) != before {
+		t.Errorf("a wrong zone: %q, %d cards", s.Problem.Text, len(mustCards(t, a, first.ID)))
+	}
+	ui.WithUI(func() {
+		s.SaveCard(first, map[string]string{"From": "2027-01-01", "Per order": "2", "Storage per bin-day": "1",
+			"Packaging per box": "S=1, M=2", "Flat shipping": "JP up to 1000 g: 9\nAsia up to 5000 g: 20\n* up to 30000 g: 60"})
+	})
+	settle(m)
+	cards := mustCards(t, a, first.ID)
+	last := cards[len(cards)-1]
+	if len(cards) != before+1 || len(last.Flat) != 3 || last.Packaging["M"] == 0 || last.StoragePerBinDay == 0 {
+		t.Fatalf("saved card %+v / %q", last, s.Problem.Text)
+	}
+	if got := cell(t, s, s.Cards, len(cards)-1, 6); got != "flat, 3 price(s)" || !strings.Contains(s.CardInfo.Text, "Asia up to 5000 g") ||
+		!strings.Contains(s.CardInfo.Text, "storage per bin-day") {
+		t.Errorf("the card in the window: %q / %q", got, s.CardInfo.Text)
+	}
 	// A client added through the form's save.
 	ui.WithUI(func() {
 		s.SaveClient(domain.Client{Code: "NEW", Name: "Neue Kunde GmbH", Currency: "CHF", TaxBP: 810, PaymentDays: 20, BillPer: "order"})
@@ -171,6 +208,15 @@ func TestBillingScreen(t *testing.T) {
 	if got := cell(t, s, s.Clients, 0, 0) + cell(t, s, s.Clients, 1, 0) + cell(t, s, s.Clients, 2, 0) + cell(t, s, s.Clients, 3, 0); !strings.Contains(got, "NEW") {
 		t.Errorf("clients %q", got)
 	}
+}
+
+func mustCards(t *testing.T, a *app.App, client int64) []domain.RateCard {
+	t.Helper()
+	cards, err := a.Billing.RateCards(context.Background(), client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cards
 }
 
 func mustID(t *testing.T, a *app.App, period string, row int) int64 {

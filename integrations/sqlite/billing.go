@@ -114,6 +114,7 @@ type rateJSON struct {
 	ReceivingUnit  int64                 `json:"receiving_unit,omitempty"`
 	PerInbound     int64                 `json:"per_inbound,omitempty"`
 	Storage        int64                 `json:"storage_per_1000_unit_days,omitempty"`
+	StorageBinDay  int64                 `json:"storage_per_bin_day,omitempty"`
 	MarkupBP       int64                 `json:"markup_bp,omitempty"`
 	Flat           []domain.FlatShipping `json:"flat,omitempty"`
 	MinimumMonthly int64                 `json:"minimum_monthly,omitempty"`
@@ -141,6 +142,7 @@ func (db *BillingStore) RateCards(ctx context.Context, clientID int64) ([]domain
 		r.EffectiveFrom, r.Currency = parseDay(from), domain.Currency(cur)
 		r.PerOrder, r.PerLine, r.PerUnit, r.PerParcel, r.Packaging = j.PerOrder, j.PerLine, j.PerUnit, j.PerParcel, j.Packaging
 		r.ReceivingUnit, r.PerInbound, r.StoragePer1000UnitDays, r.MarkupBP, r.Flat, r.MinimumMonthly = j.ReceivingUnit, j.PerInbound, j.Storage, j.MarkupBP, j.Flat, j.MinimumMonthly
+		r.StoragePerBinDay = j.StorageBinDay
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -153,7 +155,7 @@ func (db *BillingStore) SaveRateCard(ctx context.Context, r *domain.RateCard) er
 		return err
 	}
 	b, _ := json.Marshal(rateJSON{r.PerOrder, r.PerLine, r.PerUnit, r.PerParcel, r.Packaging, r.ReceivingUnit, r.PerInbound,
-		r.StoragePer1000UnitDays, r.MarkupBP, r.Flat, r.MinimumMonthly})
+		r.StoragePer1000UnitDays, r.StoragePerBinDay, r.MarkupBP, r.Flat, r.MinimumMonthly})
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO rate_cards (client_id, effective_from, currency, rates) VALUES (?, ?, ?, ?)
 			ON CONFLICT (client_id, effective_from) DO UPDATE SET currency = excluded.currency, rates = excluded.rates RETURNING id`,
@@ -866,6 +868,72 @@ func (db *BillingStore) StockDays(ctx context.Context, from, to time.Time) (map[
 				out[c][day] = max(units-after, 0)
 			}
 			after += moved[c][d]
+		}
+	}
+	return out, nil
+}
+
+// BinDays works out, for every day of [from, to), how many storage bins
+// held each client's stock at the day's end: today's balances per bin, less
+// what moved in after each day (receiving, staging and in-transit bins are
+// not storage).
+func (db *BillingStore) BinDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error) {
+	type key struct{ client, loc int64 }
+	now := map[key]int64{}
+	rows, err := db.read.QueryContext(ctx, `SELECT p.client_id, b.location_id, sum(b.on_hand) FROM stock_balances b
+		JOIN products p ON p.id = b.product_id JOIN locations l ON l.id = b.location_id
+		WHERE p.client_id IS NOT NULL AND l.kind = 'storage' GROUP BY p.client_id, b.location_id`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	for rows.Next() {
+		var k key
+		var n int64
+		if err := rows.Scan(&k.client, &k.loc, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		now[k] = n
+	}
+	rows.Close()
+	moved := map[key]map[int64]int64{}
+	rows, err = db.read.QueryContext(ctx, `SELECT p.client_id, m.location_id, m.at / 86400000, sum(m.qty) FROM stock_movements m
+		JOIN products p ON p.id = m.product_id JOIN locations l ON l.id = m.location_id
+		WHERE p.client_id IS NOT NULL AND l.kind = 'storage' AND m.at >= ? GROUP BY p.client_id, m.location_id, m.at / 86400000`, millis(from))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k key
+		var d, q int64
+		if err := rows.Scan(&k.client, &k.loc, &d, &q); err != nil {
+			return nil, err
+		}
+		if moved[k] == nil {
+			moved[k] = map[int64]int64{}
+		}
+		moved[k][d] += q
+		if _, ok := now[k]; !ok {
+			now[k] = 0 // emptied since: it was occupied before
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := map[int64]map[time.Time]int64{}
+	today := time.Now().UTC().Unix() / 86400
+	for k, units := range now {
+		if out[k.client] == nil {
+			out[k.client] = map[time.Time]int64{}
+		}
+		after := int64(0)
+		for d := today; d >= from.Unix()/86400; d-- {
+			day := time.Unix(d*86400, 0).UTC()
+			if !day.Before(from) && day.Before(to) && units-after > 0 {
+				out[k.client][day]++
+			}
+			after += moved[k][d]
 		}
 	}
 	return out, nil
