@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -105,6 +106,7 @@ func (s *BillingScreen) CardForm() {
 	for b, v := range latest.Packaging {
 		boxes = append(boxes, b+"="+domain.NewMoney(v, c.Currency).Decimal())
 	}
+	sort.Strings(boxes)
 	items = append(items, widget.NewFormItem(cardPackaging, entry(cardPackaging, strings.Join(boxes, ", "), "e.g. S=0.40, M=0.60, L=0.90")))
 	markup := ""
 	if latest.MarkupBP != 0 {
