@@ -27,6 +27,10 @@ const DefaultDemoOrders = 20000
 // same options always produce the same data.
 var demoUntil = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 
+// demoStockCounted is when the demo's opening stock was counted: before its
+// first order.
+var demoStockCounted = demoUntil.Add(-181 * 24 * time.Hour)
+
 // DemoProgress reports how many orders have been written of how many.
 type DemoProgress func(done, total int)
 
@@ -197,7 +201,10 @@ func (g *demoGen) catalog(w domain.BulkWriter) error {
 		g.products = append(g.products, demoProduct{Product: p, usdCents: k.usdCents + (round%3)*100})
 		seq++
 	}
-	// Warehouses with zones A–D (pick faces) and BULK, about 300 bins each, and stock.
+	// Warehouses with zones A–D (pick faces) and BULK, about 300 bins each, and
+	// stock counted before the order history begins (so storage is charged
+	// for every day of it).
+	w.StockCountedAt(demoStockCounted)
 	for wi, dw := range demoWarehouses {
 		a := dw.addr
 		a.Name = dw.name

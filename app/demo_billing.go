@@ -68,8 +68,13 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 		if err := b.SaveClient(ctx, &c); err != nil {
 			return "", err
 		}
-		if dc.code == "OUTFIT-EU" { // the European entity owns the stock in every warehouse
+		switch dc.code {
+		case "OUTFIT-EU": // the European entity owns the stock in every warehouse …
 			if _, err := b.AssignProducts(ctx, c.ID, ""); err != nil {
+				return "", err
+			}
+		case "OUTFIT-JP": // … but the products PRT-104xx, which are the Japanese entity's
+			if _, err := b.AssignProducts(ctx, c.ID, "PRT-104"); err != nil {
 				return "", err
 			}
 		}
@@ -82,7 +87,13 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 		}
 		card.PerOrder, card.PerLine, card.PerUnit, card.PerParcel = scale(150), scale(25), scale(18), scale(40)
 		card.MinimumMonthly = scale(150000)
-		card.StoragePer1000UnitDays, card.ReceivingUnit, card.PerInbound = scale(450), scale(12), scale(2500)
+		card.ReceivingUnit, card.PerInbound = scale(12), scale(2500)
+		// Storage: by the unit in Europe, by the bin in Japan.
+		if dc.currency == "JPY" {
+			card.StoragePerBinDay = 8
+		} else {
+			card.StoragePer1000UnitDays = 30
+		}
 		for box, cents := range map[string]int64{"MAILER": 20, "S": 45, "M": 60, "L": 85, "XL": 120} {
 			card.Packaging[box] = scale(cents)
 		}
@@ -99,13 +110,17 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 	}
 	issueAt := func(t time.Time) { b.Now = func() time.Time { return t } }
 	defer func() { b.Now = time.Now }()
+	if err := a.demoInbounds(ctx); err != nil {
+		return "", err
+	}
 	for _, m := range []string{"2026-09", "2026-10"} {
+		// Invoiced the morning after the month ends, every day of it stored.
+		_, to, _ := Month(m)
+		issueAt(to.Add(9 * time.Hour))
 		invs, _, err := b.Generate(ctx, m, 0)
 		if err != nil {
 			return "", err
 		}
-		_, to, _ := Month(m)
-		issueAt(to.Add(9 * time.Hour))
 		for _, inv := range invs {
 			issued, err := b.Issue(ctx, inv.ID)
 			if err != nil {
@@ -137,6 +152,44 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return a.demoCarrierInvoice(ctx)
+}
+
+// demoInbounds receives supplier deliveries in September, October and
+// November (one of them short), dated when they arrived, so receiving is
+// charged per unit and per inbound.
+func (a *App) demoInbounds(ctx context.Context) error {
+	clock := a.db.Now
+	defer func() { a.db.Now = clock }()
+	for i, d := range []struct {
+		at        time.Time
+		warehouse string
+		skus      []string
+		short     int64
+	}{
+		{time.Date(2026, 9, 14, 8, 30, 0, 0, time.UTC), "NL-VEN", []string{"PRT-10001", "PRT-10002", "PRT-10003"}, 0},
+		{time.Date(2026, 10, 6, 9, 15, 0, 0, time.UTC), "DE-LEJ", []string{"PRT-10011", "PRT-10012"}, 6},
+		{time.Date(2026, 10, 20, 23, 40, 0, 0, time.UTC), "JP-ICH", []string{"PRT-10401", "PRT-10402", "PRT-10403"}, 0},
+		{time.Date(2026, 11, 9, 7, 50, 0, 0, time.UTC), "NL-VEN", []string{"PRT-10021"}, 0},
+	} {
+		a.db.Now = func() time.Time { return d.at }
+		in := domain.Inbound{Warehouse: d.warehouse, Reference: fmt.Sprintf("PO-2026-%04d", 311+i*17), Supplier: "Nordic Textile Works AB"}
+		var lines []domain.ReceiptLine
+		for j, sku := range d.skus {
+			qty := int64(48 * (j + 2))
+			in.Lines = append(in.Lines, domain.InboundLine{SKU: sku, Expected: domain.Quantity(qty)})
+			if j == 0 {
+				qty -= d.short
+			}
+			lines = append(lines, domain.ReceiptLine{SKU: sku, Qty: domain.Quantity(qty)})
+		}
+		if err := a.Inventory.CreateInbound(ctx, &in); err != nil {
+			return fmt.Errorf("demo inbound %s: %w", in.Reference, err)
+		}
+		if _, err := a.Inventory.Receive(ctx, domain.Receipt{Warehouse: d.warehouse, InboundID: in.ID, Lines: lines}); err != nil {
+			return fmt.Errorf("demo receipt %s: %w", in.Reference, err)
+		}
+	}
+	return nil
 }
 
 func mustFX(ctx context.Context, b *BillingService) *domain.FXTable {

@@ -24,6 +24,7 @@ func (m *memWriter) AddWarehouse(w *domain.Warehouse) error                     
 func (m *memWriter) AddLocation(l *domain.Location) error                         { l.ID = m.id(); return nil }
 func (m *memWriter) AddProduct(p *domain.Product) error                           { p.ID = m.id(); return nil }
 func (m *memWriter) AddStock(int64, int64, string, string, domain.Quantity) error { return nil }
+func (m *memWriter) StockCountedAt(time.Time)                                     {}
 func (m *memWriter) AddOrder(*domain.Order) error                                 { return nil }
 func (m *memWriter) AddShipment(*domain.Shipment, []domain.TrackEvent) error      { return nil }
 

@@ -160,6 +160,9 @@ type BulkWriter interface {
 	// AddStock records stock found in a bin (lot "" when not lot-tracked;
 	// expiry YYYY-MM-DD or "") as an opening balance in the ledger.
 	AddStock(productID, locationID int64, lot, expiry string, onHand Quantity) error
+	// StockCountedAt dates the opening balances added after it (the day the
+	// stock was counted); by default they are dated when the load runs.
+	StockCountedAt(t time.Time)
 	AddOrder(o *Order) error
 	// AddShipment starts tracking a parcel of an order (s.OrderID) with the
 	// events already known.

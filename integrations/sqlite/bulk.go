@@ -12,6 +12,8 @@ type bulkWriter struct {
 	ctx context.Context
 	tx  *stmtCache
 	now int64
+	// stockAt dates opening balances.
+	stockAt int64
 }
 
 // Bulk implements domain.BulkLoader: fill runs inside one write transaction,
@@ -24,7 +26,8 @@ func (db *DB) Bulk(ctx context.Context, fill func(domain.BulkWriter) error) erro
 		if err != nil {
 			return err
 		}
-		if err := fill(&bulkWriter{ctx: ctx, tx: c, now: millis(db.now())}); err != nil {
+		now := millis(db.now())
+		if err := fill(&bulkWriter{ctx: ctx, tx: c, now: now, stockAt: now}); err != nil {
 			return err
 		}
 		return indexOrdersAfter(ctx, tx, before)
@@ -105,9 +108,12 @@ func (b *bulkWriter) AddStock(productID, locationID int64, lot, expiry string, q
 	}
 	_, err := b.tx.ExecContext(b.ctx, `INSERT INTO stock_movements (at, kind, product_id, warehouse_id, location_id, lot, qty, reason, doc)
 		SELECT ?, 'adjust', ?, warehouse_id, id, ?, ?, 'opening_balance', 'opening balance' FROM locations WHERE id = ?`,
-		b.now, productID, lot, int64(qty), locationID)
+		b.stockAt, productID, lot, int64(qty), locationID)
 	return translate(err)
 }
+
+// StockCountedAt dates the opening balances added after it.
+func (b *bulkWriter) StockCountedAt(t time.Time) { b.stockAt = millis(t) }
 
 func (b *bulkWriter) AddOrder(o *domain.Order) error {
 	if err := b.ctx.Err(); err != nil {
