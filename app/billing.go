@@ -116,6 +116,30 @@ func (s *BillingService) Accrue(ctx context.Context, from, to time.Time) (int, [
 	if err != nil {
 		return 0, nil, err
 	}
+	// Parcels shipped outside Portolan were never weighed: for flat shipping
+	// by weight, each is the order's weight from its products, shared out.
+	var unweighed []int64
+	for _, o := range orders {
+		card, ok := domain.CardOn(byClient[o.ClientID], o.Shipped)
+		if !ok || len(card.Flat) == 0 {
+			continue
+		}
+		for _, p := range o.Parcels {
+			if p.Weight == 0 {
+				unweighed = append(unweighed, o.OrderID)
+				break
+			}
+		}
+	}
+	if len(unweighed) > 0 {
+		weights, err := s.store.OrderWeights(ctx, unweighed)
+		if err != nil {
+			return 0, nil, err
+		}
+		for i := range orders {
+			domain.EstimateParcelWeights(&orders[i], weights[orders[i].OrderID])
+		}
+	}
 	var charges []domain.Charge
 	var accrued []int64
 	problems := map[string]int{}

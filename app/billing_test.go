@@ -368,3 +368,66 @@ func TestBillPerOrderAndShipment(t *testing.T) {
 		}
 	}
 }
+
+// Flat shipping by weight for parcels shipped outside Portolan (never
+// weighed): each is priced at its order's weight from the products.
+func TestFlatShippingForUnweighedParcels(t *testing.T) {
+	ctx := context.Background()
+	dbPath := demoDBOf(t, 400, "--no-billing")
+	a, err := app.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	chans, _ := a.Intake.Channels(ctx)
+	var ids []int64
+	for _, ch := range chans {
+		ids = append(ids, ch.ID)
+	}
+	c := domain.Client{Code: "FLAT", Name: "Flat Rate GmbH", Currency: "EUR", Channels: ids}
+	if err := a.Billing.SaveClient(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	flat, err := domain.ParseFlatTable("* up to 500 g: 3.00; * up to 2000 g: 7.00; * up to 100000 g: 20.00", "EUR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Currency: "EUR", Flat: flat}
+	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
+		t.Fatal(err)
+	}
+	if _, problems, err := a.Billing.Generate(ctx, "2026-11", 0); err != nil || len(problems) != 0 {
+		t.Fatalf("generate: %v %v", problems, err)
+	}
+	rows, err := openRaw(t, dbPath).Query(`SELECT c.amount, (SELECT sum(ol.quantity * p.weight_g) FROM order_lines ol JOIN products p ON p.sku = ol.sku
+		WHERE ol.order_id = c.order_id), (SELECT count(*) FROM shipments s WHERE s.order_id = c.order_id AND s.parcel_id IS NULL)
+		FROM charges c WHERE c.type = 'shipping' AND c.client_id = ?`, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	priced := map[int64]int{}
+	for rows.Next() {
+		var amount, grams, parcels int64
+		if err := rows.Scan(&amount, &grams, &parcels); err != nil {
+			t.Fatal(err)
+		}
+		if parcels != 1 {
+			continue
+		}
+		want := int64(2000)
+		switch {
+		case grams <= 500:
+			want = 300
+		case grams <= 2000:
+			want = 700
+		}
+		if amount != want {
+			t.Errorf("a parcel of %d g priced %d, want %d", grams, amount, want)
+		}
+		priced[want]++
+	}
+	if len(priced) < 2 {
+		t.Errorf("parcels priced in %d weight band(s) only: %v", len(priced), priced)
+	}
+}

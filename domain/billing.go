@@ -199,6 +199,30 @@ func FlatPrice(rows []FlatShipping, to Country, weight Grams) (int64, bool) {
 	return 0, false
 }
 
+// EstimateParcelWeights gives the parcels of an order that were never
+// weighed a share of its weight (the order's products' weights less what
+// the weighed parcels hold, split evenly, rounded up).
+func EstimateParcelWeights(o *ShippedOrder, orderWeight Grams) {
+	missing := 0
+	left := orderWeight
+	for _, p := range o.Parcels {
+		if p.Weight == 0 {
+			missing++
+		} else {
+			left -= p.Weight
+		}
+	}
+	if missing == 0 || left <= 0 {
+		return
+	}
+	share := (left + Grams(missing) - 1) / Grams(missing)
+	for i := range o.Parcels {
+		if o.Parcels[i].Weight == 0 {
+			o.Parcels[i].Weight = share
+		}
+	}
+}
+
 // ShippedParcel is what billing needs of a parcel that left.
 type ShippedParcel struct {
 	ID        int64 // the shipment
@@ -252,6 +276,10 @@ func OrderCharges(o ShippedOrder, card RateCard, fx FX) ([]Charge, error) {
 		add(c(ChargeParcel, "shipment", p.ID, ref, 1, card.PerParcel))
 		add(c(ChargePackaging, "shipment", p.ID, ref+" box "+p.Box, 1, card.Packaging[p.Box]))
 		if len(card.Flat) > 0 {
+			if p.Weight <= 0 {
+				return nil, Errorf(EINVALID, "order %s: parcel %s has no weight, and flat shipping is priced by weight; give the products weights "+
+					"(or pack it in Portolan, which weighs it)", o.Number, p.Tracking)
+			}
 			price, ok := FlatPrice(card.Flat, p.To, p.Weight)
 			if !ok {
 				return nil, Errorf(EINVALID, "order %s: the rate card has no flat shipping price to %s for %d g", o.Number, p.To, p.Weight)
@@ -645,6 +673,8 @@ type BillingStore interface {
 	// BinDays gives, per client, the storage bins holding its stock at the
 	// end of each day of [from, to).
 	BinDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error)
+	// OrderWeights estimates orders' weights from their lines' products.
+	OrderWeights(ctx context.Context, orderIDs []int64) (map[int64]Grams, error)
 	// Receipts lists the units received into the clients' stock in [from, to).
 	Receipts(ctx context.Context, from, to time.Time) ([]ReceiptCharge, error)
 	CarrierLines(ctx context.Context, period string) ([]CarrierInvoiceLine, error)

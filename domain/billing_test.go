@@ -213,3 +213,17 @@ func TestBinStorageAndFlatTable(t *testing.T) {
 		t.Error("a card with an unknown zone was accepted")
 	}
 }
+
+func TestEstimateParcelWeights(t *testing.T) {
+	o := ShippedOrder{Number: "SH-1", Parcels: []ShippedParcel{{ID: 1, Weight: 900}, {ID: 2}, {ID: 3}}}
+	EstimateParcelWeights(&o, 2901) // 2,001 g left for two parcels: 1,001 each (rounded up)
+	if o.Parcels[0].Weight != 900 || o.Parcels[1].Weight != 1001 || o.Parcels[2].Weight != 1001 {
+		t.Errorf("weights %+v", o.Parcels)
+	}
+	none := ShippedOrder{Number: "SH-2", Parcels: []ShippedParcel{{ID: 4, Tracking: "1Z4", To: "DE"}}}
+	EstimateParcelWeights(&none, 0) // products without weights: still unknown
+	card := RateCard{Currency: "EUR", Flat: []FlatShipping{{"*", 30000, 900}}}
+	if _, err := OrderCharges(none, card, NewFXTable(nil)); err == nil || !strings.Contains(err.Error(), "no weight") {
+		t.Errorf("an unweighed parcel priced by weight: %v", err)
+	}
+}

@@ -252,6 +252,36 @@ func (db *BillingStore) ShippedOrders(ctx context.Context, from, to time.Time) (
 	return out, rows.Err()
 }
 
+// OrderWeights estimates orders' weights from their lines and the products'
+// weights (an order whose products have no weight is left out).
+func (db *BillingStore) OrderWeights(ctx context.Context, orderIDs []int64) (map[int64]domain.Grams, error) {
+	out := map[int64]domain.Grams{}
+	for start := 0; start < len(orderIDs); start += 500 {
+		chunk := orderIDs[start:min(start+500, len(orderIDs))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT ol.order_id, sum(ol.quantity * p.weight_g) FROM order_lines ol JOIN products p ON p.sku = ol.sku
+			WHERE ol.order_id IN (`+placeholders(len(chunk))+`) GROUP BY ol.order_id HAVING sum(ol.quantity * p.weight_g) > 0`, args...)
+		if err != nil {
+			return nil, translate(err)
+		}
+		for rows.Next() {
+			var id, g int64
+			if err := rows.Scan(&id, &g); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = domain.Grams(g)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // AddCharges stores charges, leaving alone those already charged.
 func (db *BillingStore) AddCharges(ctx context.Context, charges []domain.Charge, shipments []int64) (int, error) {
 	n := 0
