@@ -58,6 +58,8 @@ type BillingScreen struct {
 	Payables    *widget.Label
 	// FX is the exchange rates tab.
 	FX *fxTab
+	// Margins is the margins tab.
+	Margins *marginsTab
 	// LastPath is the last file saved (tests read it).
 	LastPath string
 	// Mapping is the column choice of the carrier invoice being imported.
@@ -228,6 +230,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	s.Payables = widget.NewLabel("")
 	s.Payables.Wrapping = fyne.TextWrapWord
 	s.FX = newFXTab(s)
+	s.Margins = newMarginsTab(s)
 	recon := container.NewBorder(nil, container.NewVBox(s.Payables, container.NewHBox(s.AcceptAll, s.Accept, s.Dispute)), nil, nil, s.Recon)
 
 	s.Tabs = container.NewAppTabs(
@@ -236,6 +239,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 		container.NewTabItem("Clients and rate cards", clientsTab),
 		container.NewTabItem("AR ageing", s.Ageing),
 		container.NewTabItem("Carrier reconciliation", recon),
+		container.NewTabItem("Margins", s.Margins.content),
 		container.NewTabItem("Exchange rates", s.FX.content),
 	)
 	top := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabelWithStyle("Month", fyne.TextAlignLeading, bold), s.Period),
@@ -336,6 +340,7 @@ func (s *BillingScreen) Reload() {
 				s.loadCards()
 			}
 			s.FX.Reload(period)
+			s.Margins.Reload(period)
 		}
 	})
 }

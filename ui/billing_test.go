@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,6 +52,21 @@ func TestBillingScreen(t *testing.T) {
 	settle(m)
 	if !strings.Contains(s.Result.Text, "Payment of") || cell(t, s, s.Invoices, row, 2) != "paid" {
 		t.Errorf("after payment: %q / %q, status %q", s.Result.Text, s.Problem.Text, cell(t, s, s.Invoices, row, 2))
+	}
+	// October's margins: per client in each client's currency, then per
+	// destination country in euros, the thinnest first.
+	if !strings.Contains(s.Margins.Summary.Text, "2026-10:") || !strings.Contains(s.Margins.Summary.Text, "JPY") ||
+		!strings.HasPrefix(cell(t, s, s.Margins.Table, 0, 0), "Portolan Outfitters") {
+		t.Errorf("margins per client: %q, first %q", s.Margins.Summary.Text, cell(t, s, s.Margins.Table, 0, 0))
+	}
+	ui.WithUI(func() { s.Margins.By.SetSelected("country") })
+	settle(m)
+	thin, next := cell(t, s, s.Margins.Table, 0, 5), cell(t, s, s.Margins.Table, 1, 5)
+	if len(cell(t, s, s.Margins.Table, 0, 0)) != 2 || !strings.HasSuffix(thin, " EUR") || strings.Contains(s.Margins.Summary.Text, "JPY") {
+		t.Errorf("margins per country: %q %q / %q", cell(t, s, s.Margins.Table, 0, 0), thin, s.Margins.Summary.Text)
+	}
+	if a, b := mustPercent(t, cell(t, s, s.Margins.Table, 0, 6)), mustPercent(t, cell(t, s, s.Margins.Table, 1, 6)); a > b {
+		t.Errorf("the thinnest margin is not first: %s (%s) then %s", thin, cell(t, s, s.Margins.Table, 0, 6), next)
 	}
 	// The month's workbook, with progress.
 	ui.WithUI(func() { s.ExportExcel() })
@@ -208,6 +224,22 @@ func TestBillingScreen(t *testing.T) {
 	if got := cell(t, s, s.Clients, 0, 0) + cell(t, s, s.Clients, 1, 0) + cell(t, s, s.Clients, 2, 0) + cell(t, s, s.Clients, 3, 0); !strings.Contains(got, "NEW") {
 		t.Errorf("clients %q", got)
 	}
+}
+
+// mustPercent reads "36.2 %" (or "−4.0 %") in tenths of a percent.
+func mustPercent(t *testing.T, s string) int64 {
+	t.Helper()
+	v := strings.TrimSuffix(strings.Replace(s, "−", "-", 1), " %")
+	whole, tenth, ok := strings.Cut(v, ".")
+	w, err1 := strconv.ParseInt(whole, 10, 64)
+	f, err2 := strconv.ParseInt(tenth, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		t.Fatalf("%q is not a percentage", s)
+	}
+	if strings.HasPrefix(whole, "-") {
+		return w*10 - f
+	}
+	return w*10 + f
 }
 
 func mustCards(t *testing.T, a *app.App, client int64) []domain.RateCard {

@@ -188,6 +188,7 @@ type BillingService interface {
 	CountCharges(ctx context.Context, period string, clientID int64, t domain.ChargeType) (int, error)
 	CarrierLines(ctx context.Context, period string) ([]domain.CarrierInvoiceLine, error)
 	ImportCarrierFile(ctx context.Context, path, carrier, period string, mapping map[string]string) (counts map[domain.ReconcileClass]int, problems []string, err error)
+	Margins(ctx context.Context, period, by string, currency domain.Currency) ([]domain.Margin, error)
 	ImportFXFile(ctx context.Context, path string) (domain.FXImport, error)
 	FXRatesIn(ctx context.Context, period string) ([]domain.FXRate, error)
 	SaveFXRates(ctx context.Context, rates []domain.FXRate) (int, error)

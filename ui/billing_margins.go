@@ -1,0 +1,142 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// marginsTab is the Billing screen's margins: a month's fulfilment charges
+// less what the carriers charged (invoiced, else expected) and the boxes,
+// per client, destination country or order — the thinnest first.
+type marginsTab struct {
+	s        *BillingScreen
+	By       *widget.Select
+	Currency *widget.Select
+	Table    *widget.Table
+	Summary  *widget.Label
+	rows     []domain.Margin
+	content  fyne.CanvasObject
+}
+
+// The groupings offered, and the name the service knows them by.
+var marginGroups = map[string]string{"client": "client", "country": "country", "order": "order"}
+
+func newMarginsTab(s *BillingScreen) *marginsTab {
+	m := &marginsTab{s: s}
+	m.By = widget.NewSelect([]string{"client", "country", "order"}, nil)
+	m.By.SetSelected("client")
+	m.Currency = widget.NewSelect([]string{"EUR", "USD", "GBP", "JPY", "AUD", "CAD", "CHF"}, nil)
+	m.Currency.SetSelected("EUR")
+	heads := titles("", "Orders", "Revenue", "Carrier cost", "Packaging", "Margin", "Margin %")
+	m.Table = newTable(func() (int, int) { return len(m.rows), 7 }, func(col int) string {
+		if col == 0 {
+			return map[string]string{"client": "Client", "country": "Destination", "order": "Order"}[marginGroups[m.By.Selected]]
+		}
+		return heads(col)
+	}, m.update)
+	for i, wd := range []float32{280, 80, 140, 140, 120, 140, 90} {
+		m.Table.SetColumnWidth(i, wd)
+	}
+	m.Summary = widget.NewLabel("")
+	m.Summary.Wrapping = fyne.TextWrapWord
+	top := container.NewHBox(widget.NewLabel("Per"), m.By, widget.NewLabel("in"), m.Currency,
+		widget.NewLabel("(per client: in the client's currency; other currencies at the month's last rates)"))
+	m.content = container.NewBorder(container.NewVBox(top, m.Summary), nil, nil, nil, m.Table)
+	m.By.OnChanged = func(string) { m.Reload(s.Period.Selected) }
+	m.Currency.OnChanged = func(string) { m.Reload(s.Period.Selected) }
+	return m
+}
+
+func (m *marginsTab) update(id widget.TableCellID, l *widget.Label) {
+	if id.Row >= len(m.rows) {
+		l.SetText("")
+		return
+	}
+	r := m.rows[id.Row]
+	if id.Col > 0 {
+		l.Alignment = fyne.TextAlignTrailing
+	}
+	if id.Col == 5 && r.Margin < 0 {
+		l.Importance = widget.DangerImportance
+	}
+	l.SetText([]string{r.Key, fmt.Sprint(r.Orders), amount(r.Revenue, r.Currency), amount(r.Cost, r.Currency), amount(r.Boxes, r.Currency),
+		amount(r.Margin, r.Currency), percentOf(r.Margin, r.Revenue)}[id.Col])
+}
+
+// percentOf is part/whole as a percentage with one decimal ("—" of nothing).
+func percentOf(part, whole int64) string {
+	if whole == 0 {
+		return "—"
+	}
+	tenths := part * 1000 / whole
+	sign := ""
+	if tenths < 0 {
+		sign, tenths = "−", -tenths
+	}
+	return fmt.Sprintf("%s%d.%d %%", sign, tenths/10, tenths%10)
+}
+
+// Reload works the month's margins out again.
+func (m *marginsTab) Reload(period string) {
+	by, cur := marginGroups[m.By.Selected], domain.Currency(m.Currency.Selected)
+	m.s.tasks.run(func() func() {
+		rows, err := m.s.svc.Margins(context.Background(), period, by, cur)
+		return func() {
+			if err != nil {
+				m.s.Problem.show("margins", err)
+				return
+			}
+			// The thinnest margins (as a share of revenue) first: what needs a look.
+			share := func(r domain.Margin) int64 {
+				if r.Revenue <= 0 {
+					return math.MinInt64
+				}
+				return r.Margin * 10000 / r.Revenue
+			}
+			sort.SliceStable(rows, func(i, j int) bool {
+				if rows[i].Currency != rows[j].Currency {
+					return rows[i].Currency < rows[j].Currency
+				}
+				return share(rows[i]) < share(rows[j])
+			})
+			m.rows = rows
+			totals := map[domain.Currency]*domain.Margin{}
+			var order []domain.Currency
+			for _, r := range rows {
+				t := totals[r.Currency]
+				if t == nil {
+					t = &domain.Margin{Currency: r.Currency}
+					totals[r.Currency] = t
+					order = append(order, r.Currency)
+				}
+				t.Orders += r.Orders
+				t.Revenue += r.Revenue
+				t.Cost += r.Cost
+				t.Boxes += r.Boxes
+				t.Margin += r.Margin
+			}
+			text := fmt.Sprintf("%s: no shipped orders of clients.", period)
+			if len(order) > 0 {
+				text = period + ":"
+				for i, c := range order {
+					t := totals[c]
+					if i > 0 {
+						text += ";"
+					}
+					text += fmt.Sprintf(" %d orders, revenue %s, carrier cost %s, packaging %s, margin %s (%s)", t.Orders, amount(t.Revenue, c),
+						amount(t.Cost, c), amount(t.Boxes, c), amount(t.Margin, c), percentOf(t.Margin, t.Revenue))
+				}
+			}
+			m.Summary.SetText(text)
+			m.Table.Refresh()
+		}
+	})
+}
