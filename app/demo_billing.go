@@ -155,8 +155,9 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 }
 
 // demoInbounds receives supplier deliveries in September, October and
-// November (one of them short), dated when they arrived, so receiving is
-// charged per unit and per inbound.
+// November (one of them short and closed so), dated when they arrived and
+// put away the same morning, so receiving is charged per unit and per
+// inbound.
 func (a *App) demoInbounds(ctx context.Context) error {
 	clock := a.db.Now
 	defer func() { a.db.Now = clock }()
@@ -187,6 +188,22 @@ func (a *App) demoInbounds(ctx context.Context) error {
 		}
 		if _, err := a.Inventory.Receive(ctx, domain.Receipt{Warehouse: d.warehouse, InboundID: in.ID, Lines: lines}); err != nil {
 			return fmt.Errorf("demo receipt %s: %w", in.Reference, err)
+		}
+		if d.short > 0 { // the supplier will not send the rest
+			if err := a.Inventory.CloseInbound(ctx, in.ID); err != nil {
+				return err
+			}
+		}
+		// Put away the same morning, to the bins suggested.
+		a.db.Now = func() time.Time { return d.at.Add(3 * time.Hour) }
+		tasks, err := a.Inventory.PutawayTasks(ctx, d.warehouse)
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			if err := a.Inventory.Putaway(ctx, domain.Putaway{SKU: t.SKU, Warehouse: d.warehouse, Lot: t.Lot, ToBin: t.Suggested, Qty: t.Qty}); err != nil {
+				return fmt.Errorf("demo putaway %s: %w", t.SKU, err)
+			}
 		}
 	}
 	return nil
