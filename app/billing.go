@@ -859,12 +859,19 @@ func (s *BillingService) AssignProducts(ctx context.Context, clientID int64, pre
 	return s.store.AssignProducts(ctx, clientID, prefix)
 }
 
-// AccrueToday charges what shipped or arrived today, as it happens (the
-// operation that called it has succeeded whatever happens here: a problem
-// is logged, and the month's generate charges what was missed).
+// AccrueToday charges what shipped or arrived today, as it happens, and
+// the storage of every complete day of the month so far (yesterday's too
+// on the 1st) — the daily storage snapshot, taken from the ledger. Charges
+// already made are left alone. The operation that called it has succeeded
+// whatever happens here: a problem is logged, and the month's generate
+// charges what was missed.
 func (s *BillingService) AccrueToday(ctx context.Context) {
 	today := domain.Day(s.Now())
-	if _, problems, err := s.Accrue(ctx, today, today.AddDate(0, 0, 1)); err != nil {
+	from := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if from.Equal(today) {
+		from = today.AddDate(0, 0, -1)
+	}
+	if _, problems, err := s.Accrue(ctx, from, today.AddDate(0, 0, 1)); err != nil {
 		slog.Warn("accruing today's charges", "err", err)
 	} else if len(problems) > 0 {
 		slog.Info("today's charges", "problems", strings.Join(problems, "; "))

@@ -265,6 +265,7 @@ func TestChargesAccrueOnDispatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	period := time.Now().UTC().Format("2006-01")
+	a.Billing.AccrueToday(ctx) // the month so far, as the window does when it opens
 	before, _ := a.Billing.Charges(ctx, period, c.ID, 0, 10000)
 	dispatchOne(t, a, chans[0])
 	after, _ := a.Billing.Charges(ctx, period, c.ID, 0, 10000)
@@ -429,5 +430,40 @@ func TestFlatShippingForUnweighedParcels(t *testing.T) {
 	}
 	if len(priced) < 2 {
 		t.Errorf("parcels priced in %d weight band(s) only: %v", len(priced), priced)
+	}
+}
+
+// The daily storage snapshot: accrual while the app runs charges every
+// complete day of the month so far, without generating invoices.
+func TestAccrueTodayChargesTheMonthsStorage(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.Open(demoDBOf(t, 100, "--no-billing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	c := domain.Client{Code: "STORE", Name: "Lagerhaltung GmbH", Currency: "EUR"}
+	if err := a.Billing.SaveClient(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Billing.AssignProducts(ctx, c.ID, "PRT-1001"); err != nil {
+		t.Fatal(err)
+	}
+	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Currency: "EUR", StoragePerBinDay: 5}
+	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
+		t.Fatal(err)
+	}
+	for _, now := range []time.Time{time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC)} {
+		a.Billing.Now = func() time.Time { return now }
+		a.Billing.AccrueToday(ctx)
+	}
+	for period, want := range map[string]int{"2026-10": 1, "2026-11": 19} { // 31 October (on 1 November); 1–19 November
+		charges, err := a.Billing.Charges(ctx, period, c.ID, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(charges) != want {
+			t.Errorf("%s: %d storage day(s) charged, want %d", period, len(charges), want)
+		}
 	}
 }

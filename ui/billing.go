@@ -80,6 +80,8 @@ type BillingScreen struct {
 	payables []domain.Payable
 	names    map[int64]string
 	content  fyne.CanvasObject
+	// stopAccrual ends the hourly accrual (nil when not running).
+	stopAccrual chan struct{}
 }
 
 // months offers the last twelve months, newest first.
@@ -253,6 +255,41 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 
 // Content is the screen's root object.
 func (s *BillingScreen) Content() fyne.CanvasObject { return s.content }
+
+// StartAccrual takes the daily storage snapshot (and charges anything that
+// left or arrived without being charged) now and every hour while the
+// window is open; StopAccrual ends it.
+func (s *BillingScreen) StartAccrual() {
+	if s.stopAccrual != nil {
+		return
+	}
+	stop := make(chan struct{})
+	s.stopAccrual = stop
+	s.tasks.run(func() func() {
+		s.svc.AccrueToday(context.Background())
+		return s.Reload
+	})
+	go func() {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				s.svc.AccrueToday(context.Background())
+			}
+		}
+	}()
+}
+
+// StopAccrual ends the hourly accrual.
+func (s *BillingScreen) StopAccrual() {
+	if s.stopAccrual != nil {
+		close(s.stopAccrual)
+		s.stopAccrual = nil
+	}
+}
 
 // Wait blocks until background work has been applied (tests).
 func (s *BillingScreen) Wait() { s.tasks.Wait() }

@@ -189,6 +189,8 @@ type BillingService interface {
 	CarrierLines(ctx context.Context, period string) ([]domain.CarrierInvoiceLine, error)
 	ImportCarrierFile(ctx context.Context, path, carrier, period string, mapping map[string]string) (counts map[domain.ReconcileClass]int, problems []string, err error)
 	Margins(ctx context.Context, period, by string, currency domain.Currency) ([]domain.Margin, error)
+	// AccrueToday charges today's operations and the month's storage so far.
+	AccrueToday(ctx context.Context)
 	ImportFXFile(ctx context.Context, path string) (domain.FXImport, error)
 	FXRatesIn(ctx context.Context, period string) ([]domain.FXRate, error)
 	SaveFXRates(ctx context.Context, rates []domain.FXRate) (int, error)

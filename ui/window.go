@@ -109,6 +109,9 @@ func (m *MainWindow) close() {
 	if m.Shipments != nil {
 		m.Shipments.StopAutoPoll()
 	}
+	if m.Billing != nil {
+		m.Billing.StopAccrual()
+	}
 }
 
 type screen interface {
@@ -171,6 +174,7 @@ func (m *MainWindow) Start() {
 	}
 	if m.Billing != nil {
 		m.Billing.Reload()
+		m.Billing.StartAccrual()
 	}
 	if m.Shipments != nil {
 		m.Shipments.Reload()
