@@ -757,7 +757,7 @@ func (s *BillingService) ExportWorkbook(ctx context.Context, company, period str
 				inv = fmt.Sprintf("draft %d", c.InvoiceID)
 			}
 			return yield(files.WorkbookLine{Date: c.Date, Client: names[c.ClientID], Invoice: inv, Type: string(c.Type), Reference: c.Ref,
-				Qty: c.Qty, Rate: c.Rate, Amount: c.Amount, Currency: c.Currency})
+				Qty: c.Qty, Rate: c.Rate, Amount: c.Amount, Currency: c.Currency, RatePer: c.RatePer()})
 		})
 	}
 	return files.WriteBillingWorkbook(w, wb)

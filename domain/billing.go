@@ -300,6 +300,18 @@ func OrderCharges(o ShippedOrder, card RateCard, fx FX) ([]Charge, error) {
 	return out, nil
 }
 
+// RatePer says what a charge's rate is per, when not per each: storage by
+// the unit is priced per 1,000 unit-days, storage by the bin per bin-day.
+func (c Charge) RatePer() string {
+	switch {
+	case c.Type == ChargeStorage && c.SourceKind == "storage_bins":
+		return "bin-day"
+	case c.Type == ChargeStorage:
+		return "1,000 unit-days"
+	}
+	return ""
+}
+
 // BinStorageCharge is a day's storage by bins: the storage bins holding
 // the client's stock at the day's end × the rate per bin-day.
 func BinStorageCharge(clientID int64, day time.Time, bins int64, card RateCard) Charge {
@@ -311,7 +323,7 @@ func BinStorageCharge(clientID int64, day time.Time, bins int64, card RateCard) 
 // StorageCharge is a day's storage: unit-days × the rate per 1,000, rounded.
 func StorageCharge(clientID int64, day time.Time, units int64, card RateCard) Charge {
 	return Charge{ClientID: clientID, Type: ChargeStorage, Date: Day(day), SourceKind: "storage", SourceID: Day(day).Unix() / 86400,
-		Ref: fmt.Sprintf("%d units on the shelf", units), Qty: units, Rate: card.StoragePer1000UnitDays,
+		Ref: fmt.Sprintf("%d units stored", units), Qty: units, Rate: card.StoragePer1000UnitDays,
 		Amount: roundDiv(units*card.StoragePer1000UnitDays, 1000), Currency: card.Currency}
 }
 

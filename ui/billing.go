@@ -135,7 +135,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	s.charges.loaded = func() { s.Charges.Refresh() }
 	s.charges.failed = func(err error) { s.Problem.show("charges", err) }
 	s.Charges = newTable(func() (int, int) { return s.nCharges, 7 }, titles("Date", "Client", "Type", "Reference", "Qty", "Rate", "Amount"), s.updateCharge)
-	for i, wd := range []float32{95, 230, 85, 330, 55, 110, 120} {
+	for i, wd := range []float32{95, 230, 85, 300, 80, 190, 120} {
 		s.Charges.SetColumnWidth(i, wd)
 	}
 	s.ChargeCount = newCountLabel()
@@ -425,8 +425,8 @@ func (s *BillingScreen) updateCharge(id widget.TableCellID, l *widget.Label) {
 		return
 	}
 	rate := domain.NewMoney(c.Rate, c.Currency).Decimal()
-	if c.Type == domain.ChargeStorage {
-		rate += " /1000"
+	if per := c.RatePer(); per != "" {
+		rate += " / " + per
 	}
 	l.SetText([]string{c.Date.Format(time.DateOnly), s.names[c.ClientID], string(c.Type), c.Ref, strconv.FormatInt(c.Qty, 10), rate,
 		amount(c.Amount, c.Currency)}[id.Col])

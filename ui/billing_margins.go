@@ -67,7 +67,11 @@ func (m *marginsTab) update(id widget.TableCellID, l *widget.Label) {
 	if id.Col == 5 && r.Margin < 0 {
 		l.Importance = widget.DangerImportance
 	}
-	l.SetText([]string{r.Key, fmt.Sprint(r.Orders), amount(r.Revenue, r.Currency), amount(r.Cost, r.Currency), amount(r.Boxes, r.Currency),
+	key := r.Key
+	if c := domain.Country(r.Key); marginGroups[m.By.Selected] == "country" && c.Name() != "" {
+		key = r.Key + "  " + c.Name()
+	}
+	l.SetText([]string{key, fmt.Sprint(r.Orders), amount(r.Revenue, r.Currency), amount(r.Cost, r.Currency), amount(r.Boxes, r.Currency),
 		amount(r.Margin, r.Currency), percentOf(r.Margin, r.Revenue)}[id.Col])
 }
 

@@ -45,6 +45,7 @@ type WorkbookLine struct {
 	Rate      int64
 	Amount    int64
 	Currency  domain.Currency
+	RatePer   string // what the rate is per when not each ("1,000 unit-days", "bin-day")
 }
 
 // WorkbookAgeing is one client's open amounts by age.
@@ -346,6 +347,14 @@ func writeCarrier(f *excelize.File, st *styles, b BillingWorkbook, title func(st
 	return headerRow(f, st, sh, heads, []float64{14, 12, 26, 16, 10, 14, 14, 14}, row-1)
 }
 
+// ratePer is the Rate per column's text: what the rate is for.
+func ratePer(per string) string {
+	if per == "" {
+		return "each"
+	}
+	return per
+}
+
 // writeLines streams every charge: a table (with its filter buttons) from
 // row 4, the header frozen.
 func writeLines(f *excelize.File, st *styles, b BillingWorkbook) error {
@@ -353,7 +362,7 @@ func writeLines(f *excelize.File, st *styles, b BillingWorkbook) error {
 	if err != nil {
 		return err
 	}
-	for i, wd := range []float64{12, 30, 16, 12, 44, 10, 14, 16, 10} {
+	for i, wd := range []float64{12, 30, 16, 12, 44, 10, 14, 16, 10, 18} {
 		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
 			return err
 		}
@@ -367,7 +376,7 @@ func writeLines(f *excelize.File, st *styles, b BillingWorkbook) error {
 	if err := sw.SetRow("A2", []any{fmt.Sprintf("Period %s · generated %s", b.Period, b.Generated.UTC().Format("2006-01-02 15:04 UTC"))}); err != nil {
 		return err
 	}
-	heads := []string{"Date", "Client", "Invoice", "Type", "Reference", "Quantity", "Rate", "Amount", "Currency"}
+	heads := []string{"Date", "Client", "Invoice", "Type", "Reference", "Quantity", "Rate", "Amount", "Currency", "Rate per"}
 	hr := make([]any, len(heads))
 	for i, h := range heads {
 		hr[i] = excelize.Cell{StyleID: st.header, Value: h}
@@ -390,7 +399,7 @@ func writeLines(f *excelize.File, st *styles, b BillingWorkbook) error {
 				excelize.Cell{StyleID: st.integers, Value: l.Qty},
 				excelize.Cell{StyleID: ms, Value: number(l.Rate, l.Currency)},
 				excelize.Cell{StyleID: ms, Value: number(l.Amount, l.Currency)},
-				string(l.Currency),
+				string(l.Currency), ratePer(l.RatePer),
 			}); err != nil {
 				return err
 			}
@@ -405,7 +414,7 @@ func writeLines(f *excelize.File, st *styles, b BillingWorkbook) error {
 		}
 	}
 	last := max(row-1, 5)
-	if err := sw.AddTable(&excelize.Table{Range: fmt.Sprintf("A4:I%d", last), Name: "Charges", StyleName: "TableStyleLight9"}); err != nil {
+	if err := sw.AddTable(&excelize.Table{Range: fmt.Sprintf("A4:J%d", last), Name: "Charges", StyleName: "TableStyleLight9"}); err != nil {
 		return err
 	}
 	if b.Progress != nil {

@@ -19,7 +19,7 @@ func TestBillingWorkbookReopens(t *testing.T) {
 	lines := []files.WorkbookLine{
 		{Date: at, Client: `=HYPERLINK("http://evil.example","click")`, Invoice: "INV-2026-00001", Type: "order", Reference: "+SUM(A1:A9)", Qty: 1, Rate: 150, Amount: 150, Currency: "EUR"},
 		{Date: at.AddDate(0, 0, 1), Client: "株式会社ポルトラン", Invoice: "INV-2026-00002", Type: "shipping", Reference: "@cmd|' /C calc'!A0", Qty: 1, Rate: 2206, Amount: 2206, Currency: "JPY"},
-		{Date: at.AddDate(0, 0, 2), Client: "Al-Sabah Trading", Invoice: "", Type: "unit", Reference: "-2+3", Qty: 3, Rate: 125, Amount: 375, Currency: "KWD"},
+		{Date: at.AddDate(0, 0, 2), Client: "Al-Sabah Trading", Invoice: "", Type: "unit", Reference: "-2+3", Qty: 3, Rate: 125, Amount: 375, Currency: "KWD", RatePer: "bin-day"},
 	}
 	var buf bytes.Buffer
 	var progress int
@@ -124,8 +124,12 @@ func TestBillingWorkbookReopens(t *testing.T) {
 			t.Errorf("%s panes %+v %v", sheet, p, err)
 		}
 	}
-	if tables, _ := f.GetTables("Lines"); len(tables) != 1 || tables[0].Range != "A4:I7" {
+	if tables, _ := f.GetTables("Lines"); len(tables) != 1 || tables[0].Range != "A4:J7" {
 		t.Errorf("lines table %+v", tables)
+	}
+	// What each rate is per: storage by the bin or the unit, else each.
+	if get("Lines", "J4") != "Rate per" || get("Lines", "J5") != "each" || get("Lines", "J7") != "bin-day" {
+		t.Errorf("rate per: %q %q %q", get("Lines", "J4"), get("Lines", "J5"), get("Lines", "J7"))
 	}
 	if formula("AR ageing", "G5") != "SUM(C5:F5)" || formula("Carrier reconciliation", "H5") != "F5-G5" {
 		t.Errorf("ageing %q, carrier %q", formula("AR ageing", "G5"), formula("Carrier reconciliation", "H5"))

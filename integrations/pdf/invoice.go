@@ -104,14 +104,15 @@ func InvoicePDF(w io.Writer, inv domain.Invoice, seller InvoiceParty, client dom
 		y += 5.5
 		d.font(8.5, false)
 		rate := domain.NewMoney(l.Rate, l.Currency).Decimal()
-		if l.Type == domain.ChargeStorage {
-			rate += " /1000"
+		ref := l.Ref
+		if per := l.RatePer(); per != "" { // said where there is room
+			ref += ", per " + per
 		}
 		amount := domain.NewMoney(l.Amount, l.Currency).Decimal()
 		if l.Currency != inv.Currency {
 			amount += " " + string(l.Currency)
 		}
-		cells := []string{day(l.Date), strings.ReplaceAll(string(l.Type), "_", " "), l.Ref, fmt.Sprint(l.Qty), rate, amount}
+		cells := []string{day(l.Date), strings.ReplaceAll(string(l.Type), "_", " "), ref, fmt.Sprint(l.Qty), rate, amount}
 		x := margin
 		for i, c := range cells {
 			align := "L"
