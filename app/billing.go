@@ -817,16 +817,36 @@ func (s *BillingService) AgeingAt(ctx context.Context, at time.Time) ([]domain.A
 
 // InvoicePDFFor writes an invoice's PDF issued by company (at the first
 // warehouse's address).
-func (s *BillingService) InvoicePDFFor(ctx context.Context, id int64, company string, w io.Writer) error {
-	whs, err := s.catalog.Warehouses(ctx)
+func (s *BillingService) InvoicePDFFor(ctx context.Context, id int64, w io.Writer) error {
+	c, err := s.Company(ctx)
 	if err != nil {
 		return err
 	}
-	seller := pdf.InvoiceParty{Name: company}
-	if len(whs) > 0 {
-		seller.Address = whs[0].Address
+	return s.InvoicePDF(ctx, id, pdf.InvoiceParty{Name: c.Name, Address: c.Address, VATNumber: c.VATNumber, Payment: c.Payment}, w)
+}
+
+// Company is the invoicing company as saved; until it is, "Portolan" at
+// the first warehouse's address.
+func (s *BillingService) Company(ctx context.Context) (domain.Company, error) {
+	c, ok, err := s.store.Company(ctx)
+	if err != nil || ok {
+		return c, err
 	}
-	return s.InvoicePDF(ctx, id, seller, w)
+	c.Name = "Portolan"
+	whs, err := s.catalog.Warehouses(ctx)
+	if err != nil {
+		return c, err
+	}
+	if len(whs) > 0 { // the postal address only
+		w := whs[0].Address
+		c.Address = domain.Address{Line1: w.Line1, Line2: w.Line2, City: w.City, Region: w.Region, PostalCode: w.PostalCode, Country: w.Country}
+	}
+	return c, nil
+}
+
+// SetCompany saves the invoicing company.
+func (s *BillingService) SetCompany(ctx context.Context, c domain.Company) error {
+	return s.store.SetCompany(ctx, c)
 }
 
 // ImportCarrierFile is ImportCarrierInvoice with plain results (for the window).

@@ -77,6 +77,7 @@ Commands:
   carrier-invoices accept / dispute  accept lines (payables) or dispute them
   carrier-invoices payables  what the carriers are owed, disputed and open for a month
   billing margins  a month's fulfilment charges less carrier cost, per order, client or country
+  billing company  the invoicing company printed on invoices (name, address, VAT, payment)
   shipping settings  Incoterm, EORI, IOSS and prices on packing slips
   product customs set a product's HS code, origin and weight
   rates import    replace shipping rates from a CSV or XLSX file
@@ -215,6 +216,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"carrier-invoices dispute", cmdCarrierInvoicesSet("disputed")},
 		{"carrier-invoices payables", cmdCarrierInvoicesPayables},
 		{"billing margins", cmdBillingMargins},
+		{"billing company", cmdBillingCompany},
 		{"sync", cmdSync},
 		{"sandbox", cmdSandbox},
 		{"import", cmdImport},

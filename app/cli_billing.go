@@ -457,7 +457,7 @@ func cmdInvoicesExport(ctx context.Context, open func() (*App, error), args []st
 		"AR ageing and Carrier reconciliation.", stdout, stderr)
 	period := fs.String("period", "", "the month, e.g. 2026-11")
 	out := fs.String("out", "", "the .xlsx file to write")
-	company := fs.String("company", "Portolan", "the company named in the sheets' headers")
+	company := fs.String("company", "", "the company named in the sheets' headers (default: the one set with billing company)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -469,6 +469,13 @@ func cmdInvoicesExport(ctx context.Context, open func() (*App, error), args []st
 		return err
 	}
 	defer a.Close()
+	if *company == "" {
+		c, err := a.Billing.Company(ctx)
+		if err != nil {
+			return err
+		}
+		*company = c.Name
+	}
 	var b bytes.Buffer
 	lines := 0
 	if err := a.Billing.ExportWorkbook(ctx, *company, *period, &b, func(n int) { lines = n }); err != nil {
@@ -539,8 +546,8 @@ func cmdInvoicesPDF(ctx context.Context, open func() (*App, error), args []strin
 	fs := newFlags("invoices pdf", "Writes an invoice or credit note as a PDF in the client's currency.", stdout, stderr)
 	id := fs.Int64("id", 0, "the invoice's id (see invoices list)")
 	out := fs.String("out", "", "the PDF file to write")
-	company := fs.String("company", "Portolan", "the issuing company's name")
-	vat := fs.String("vat", "", "the issuing company's VAT number")
+	company := fs.String("company", "", "the issuing company's name (default: the one set with billing company)")
+	vat := fs.String("vat", "", "the issuing company's VAT number (default: the one set with billing company)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -552,19 +559,86 @@ func cmdInvoicesPDF(ctx context.Context, open func() (*App, error), args []strin
 		return err
 	}
 	defer a.Close()
-	whs, err := a.Inventory.Warehouses(ctx)
+	c, err := a.Billing.Company(ctx)
 	if err != nil {
 		return err
 	}
-	seller := pdf.InvoiceParty{Name: *company, VATNumber: *vat}
-	if len(whs) > 0 {
-		seller.Address = whs[0].Address
+	seller := pdf.InvoiceParty{Name: c.Name, Address: c.Address, VATNumber: c.VATNumber, Payment: c.Payment}
+	if *company != "" {
+		seller.Name = *company
+	}
+	if *vat != "" {
+		seller.VATNumber = *vat
 	}
 	var b bytes.Buffer
 	if err := a.Billing.InvoicePDF(ctx, *id, seller, &b); err != nil {
 		return err
 	}
 	return writeDocument(ctx, a, *out, "invoice", fmt.Sprintf("invoice %d", *id), b.Bytes(), stdout)
+}
+
+func cmdBillingCompany(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("billing company", "Shows the invoicing company printed on invoices and workbooks, or changes what is given.", stdout, stderr)
+	fields := map[string]*string{}
+	for _, k := range []string{"name", "line1", "line2", "postal", "city", "region", "country", "vat", "payment"} {
+		fields[k] = fs.String(k, "\x00", map[string]string{"name": "the legal name", "line1": "street and number", "line2": "more of the address",
+			"postal": "postal code", "city": "city", "region": "state, province or prefecture", "country": "ISO 3166-1 code, e.g. NL",
+			"vat": "VAT number", "payment": `how to pay, printed under the totals ("\n" between lines), e.g. "IBAN NL91 ABNA 0417 1643 00\nBIC ABNANL2A"`}[k])
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	c, err := a.Billing.Company(ctx)
+	if err != nil {
+		return err
+	}
+	changed := false
+	set := func(k string, to *string) {
+		if v := *fields[k]; v != "\x00" {
+			*to, changed = strings.TrimSpace(strings.ReplaceAll(v, `\n`, "\n")), true
+		}
+	}
+	for _, k := range []string{"line1", "line2", "postal", "city", "region", "country"} {
+		if *fields[k] != "\x00" { // an address given is a new address: nothing of the old one stays
+			c.Address = domain.Address{}
+			break
+		}
+	}
+	country := string(c.Address.Country)
+	set("name", &c.Name)
+	set("line1", &c.Address.Line1)
+	set("line2", &c.Address.Line2)
+	set("postal", &c.Address.PostalCode)
+	set("city", &c.Address.City)
+	set("region", &c.Address.Region)
+	set("country", &country)
+	set("vat", &c.VATNumber)
+	set("payment", &c.Payment)
+	c.Address.Country = domain.Country(strings.ToUpper(country))
+	if changed {
+		if err := a.Billing.SetCompany(ctx, c); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "Saved.")
+	}
+	fmt.Fprintln(stdout, c.Name)
+	for _, l := range []string{c.Address.Line1, c.Address.Line2, strings.TrimSpace(c.Address.PostalCode + " " + c.Address.City), c.Address.Region, string(c.Address.Country)} {
+		if l != "" {
+			fmt.Fprintln(stdout, l)
+		}
+	}
+	if c.VATNumber != "" {
+		fmt.Fprintln(stdout, "VAT "+c.VATNumber)
+	}
+	if c.Payment != "" {
+		fmt.Fprintln(stdout, "Payment: "+strings.ReplaceAll(c.Payment, "\n", " · "))
+	}
+	return nil
 }
 
 func cmdCarrierInvoicesSet(state string) func(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {

@@ -145,6 +145,16 @@ func TestCLIBillingMonth(t *testing.T) {
 	if len(lines) < 100 {
 		t.Errorf("%d lines", len(lines))
 	}
+	// The invoicing company: a wrong country is refused, then set and shown.
+	if _, errs, code := runCLI(t, "--db", db, "billing", "company", "--name", "Portolan Logistics B.V.", "--country", "XX"); code == 0 ||
+		!strings.Contains(errs, "ISO 3166-1") {
+		t.Errorf("a wrong country: %d %q", code, errs)
+	}
+	run("billing", "company", "--name", "Portolan Logistics B.V.", "--line1", "Celsiusweg 40", "--postal", "5928 PR", "--city", "Venlo",
+		"--country", "nl", "--vat", "NL859623471B01", "--payment", `IBAN NL91 ABNA 0417 1643 00\nBIC ABNANL2A`)
+	if out := run("billing", "company"); !strings.Contains(out, "5928 PR Venlo\nNL\nVAT NL859623471B01\nPayment: IBAN NL91 ABNA 0417 1643 00 · BIC ABNANL2A") {
+		t.Errorf("company: %q", out)
+	}
 	// An issued invoice as a PDF.
 	pdfOut := filepath.Join(t.TempDir(), "inv.pdf")
 	run("invoices", "pdf", "--id", "1", "--out", pdfOut, "--company", "Portolan Logistics B.V.")

@@ -57,6 +57,11 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 	if _, err := b.SaveFXRates(ctx, rates); err != nil {
 		return "", err
 	}
+	if err := b.SetCompany(ctx, domain.Company{Name: "Portolan Logistics B.V.", VATNumber: "NL859623471B01",
+		Address: domain.Address{Line1: "Celsiusweg 40", PostalCode: "5928 PR", City: "Venlo", Country: "NL"},
+		Payment: "ABN AMRO Bank N.V.\nIBAN NL91 ABNA 0417 1643 00 · BIC ABNANL2A\nPlease quote the invoice number."}); err != nil {
+		return "", err
+	}
 	for _, dc := range demoClients {
 		c := domain.Client{Code: dc.code, Name: dc.name, Currency: dc.currency, TaxBP: dc.taxBP, PaymentDays: 30,
 			Address: domain.Address{Name: dc.name, Line1: dc.line1, City: dc.city, PostalCode: dc.postal, Country: dc.country}}

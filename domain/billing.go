@@ -26,6 +26,28 @@ type Client struct {
 	Channels []int64
 }
 
+// Company is who issues the invoices: printed on every invoice and at the
+// head of the workbooks.
+type Company struct {
+	Name      string
+	Address   Address
+	VATNumber string
+	// Payment says how to pay: bank, IBAN, BIC, reference (one per line).
+	Payment string
+}
+
+// Validate checks the company before it is saved.
+func (c *Company) Validate() error {
+	c.Name, c.VATNumber, c.Payment = strings.TrimSpace(c.Name), strings.TrimSpace(c.VATNumber), strings.TrimSpace(c.Payment)
+	if c.Name == "" {
+		return Errorf(EINVALID, "the company needs a name")
+	}
+	if c.Address.Country != "" && !c.Address.Country.Valid() {
+		return Errorf(EINVALID, "%q is not an ISO 3166-1 country code", c.Address.Country)
+	}
+	return nil
+}
+
 // Validate checks a client before it is saved.
 func (c *Client) Validate() error {
 	c.Code, c.Name = strings.TrimSpace(c.Code), strings.TrimSpace(c.Name)
@@ -687,6 +709,9 @@ type BillingStore interface {
 	BinDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error)
 	// OrderWeights estimates orders' weights from their lines' products.
 	OrderWeights(ctx context.Context, orderIDs []int64) (map[int64]Grams, error)
+	// Company is the invoicing company (ok false when never set).
+	Company(ctx context.Context) (c Company, ok bool, err error)
+	SetCompany(ctx context.Context, c Company) error
 	// Receipts lists the units received into the clients' stock in [from, to).
 	Receipts(ctx context.Context, from, to time.Time) ([]ReceiptCharge, error)
 	CarrierLines(ctx context.Context, period string) ([]CarrierInvoiceLine, error)

@@ -28,7 +28,7 @@ type BillingScreen struct {
 	tasks  tasks
 
 	Period   *widget.Select
-	Company  *widget.Entry
+	Company  *widget.Button // the invoicing company's details
 	Generate *widget.Button
 	Export   *widget.Button
 	Import   *widget.Button
@@ -104,9 +104,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	s := &BillingScreen{svc: svc, window: w, invoice: -1, client: -1, reconRow: -1, names: map[int64]string{}}
 	s.Period = widget.NewSelect(months(time.Now()), nil)
 	s.Period.SetSelectedIndex(0)
-	s.Company = widget.NewEntry()
-	s.Company.SetText("Portolan Logistics")
-	s.Company.SetPlaceHolder("your company, printed on invoices and workbooks")
+	s.Company = widget.NewButtonWithIcon("Company…", theme.AccountIcon(), s.CompanyForm)
 	s.Generate = widget.NewButtonWithIcon("Generate invoices", theme.DocumentCreateIcon(), s.GenerateInvoices)
 	s.Generate.Importance = widget.HighImportance
 	s.Export = widget.NewButtonWithIcon("Export to Excel", theme.DownloadIcon(), s.ExportExcel)
@@ -245,7 +243,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 		container.NewTabItem("Exchange rates", s.FX.content),
 	)
 	top := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabelWithStyle("Month", fyne.TextAlignLeading, bold), s.Period),
-		container.NewHBox(s.Generate, s.Export, s.Import), s.Company)
+		container.NewHBox(s.Company, s.Generate, s.Export, s.Import), nil)
 	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, s.Result), nil, nil, nil, s.Tabs)
 	s.Period.OnChanged = func(string) { s.Reload() }
 	s.ChargeOf.OnChanged = func(string) { s.loadCharges() }
@@ -591,10 +589,9 @@ func (s *BillingScreen) SavePDF() {
 	if !ok {
 		return
 	}
-	company := s.Company.Text
 	s.tasks.run(func() func() {
 		var b bytes.Buffer
-		err := s.svc.InvoicePDFFor(context.Background(), inv.ID, company, &b)
+		err := s.svc.InvoicePDFFor(context.Background(), inv.ID, &b)
 		var path string
 		if err == nil {
 			name := inv.Number
@@ -618,7 +615,7 @@ func (s *BillingScreen) SavePDF() {
 // ExportExcel writes the month's workbook into the documents folder with a
 // progress bar and Cancel.
 func (s *BillingScreen) ExportExcel() {
-	period, company := s.Period.Selected, s.Company.Text
+	period := s.Period.Selected
 	ctx, cancel := context.WithCancel(context.Background())
 	bar := widget.NewProgressBar()
 	bar.Max = float64(max(s.nCharges, 1))
@@ -629,12 +626,15 @@ func (s *BillingScreen) ExportExcel() {
 	d.Show()
 	s.tasks.run(func() func() {
 		var b bytes.Buffer
-		err := s.svc.ExportWorkbook(ctx, company, period, &b, func(n int) {
-			onUI(func() {
-				bar.SetValue(float64(n))
-				label.SetText(fmt.Sprintf("%s charge lines written", groupThousands(int64(n))))
+		company, err := s.svc.Company(ctx)
+		if err == nil {
+			err = s.svc.ExportWorkbook(ctx, company.Name, period, &b, func(n int) {
+				onUI(func() {
+					bar.SetValue(float64(n))
+					label.SetText(fmt.Sprintf("%s charge lines written", groupThousands(int64(n))))
+				})
 			})
-		})
+		}
 		cancel()
 		var path string
 		if err == nil {

@@ -216,6 +216,21 @@ func TestBillingScreen(t *testing.T) {
 		!strings.Contains(s.CardInfo.Text, "storage per bin-day") {
 		t.Errorf("the card in the window: %q / %q", got, s.CardInfo.Text)
 	}
+	// The invoicing company: a wrong country is refused.
+	ui.WithUI(func() {
+		s.SaveCompany(domain.Company{Name: "Portolan Logistics B.V.", Address: domain.Address{Country: "ZZ"}})
+	})
+	settle(m)
+	if !strings.Contains(s.Problem.Text, "ZZ") {
+		t.Errorf("a wrong country: %q", s.Problem.Text)
+	}
+	ui.WithUI(func() {
+		s.SaveCompany(domain.Company{Name: "Portolan Fulfilment GmbH", Address: domain.Address{City: "Leipzig", Country: "DE"}})
+	})
+	settle(m)
+	if c, err := a.Billing.Company(context.Background()); err != nil || c.Name != "Portolan Fulfilment GmbH" || !strings.Contains(s.Result.Text, "Portolan Fulfilment GmbH") {
+		t.Errorf("company %+v %v / %q", c, err, s.Result.Text)
+	}
 	// A client added through the form's save.
 	ui.WithUI(func() {
 		s.SaveClient(domain.Client{Code: "NEW", Name: "Neue Kunde GmbH", Currency: "CHF", TaxBP: 810, PaymentDays: 20, BillPer: "order"})

@@ -178,7 +178,7 @@ type BillingService interface {
 	Issue(ctx context.Context, id int64) (domain.Invoice, error)
 	RecordPayment(ctx context.Context, invoiceID int64, amount domain.Money, at time.Time, note string) (domain.Payment, error)
 	CreditNote(ctx context.Context, invoiceID, net int64, reason string) (domain.Invoice, error)
-	InvoicePDFFor(ctx context.Context, id int64, company string, w io.Writer) error
+	InvoicePDFFor(ctx context.Context, id int64, w io.Writer) error
 	ExportWorkbook(ctx context.Context, company, period string, w io.Writer, progress func(lines int)) error
 	Clients(ctx context.Context) ([]domain.Client, error)
 	SaveClient(ctx context.Context, c *domain.Client) error
@@ -191,6 +191,8 @@ type BillingService interface {
 	Margins(ctx context.Context, period, by string, currency domain.Currency) ([]domain.Margin, error)
 	// AccrueToday charges today's operations and the month's storage so far.
 	AccrueToday(ctx context.Context)
+	Company(ctx context.Context) (domain.Company, error)
+	SetCompany(ctx context.Context, c domain.Company) error
 	ImportFXFile(ctx context.Context, path string) (domain.FXImport, error)
 	FXRatesIn(ctx context.Context, period string) ([]domain.FXRate, error)
 	SaveFXRates(ctx context.Context, rates []domain.FXRate) (int, error)

@@ -14,6 +14,7 @@ type InvoiceParty struct {
 	Name      string
 	Address   domain.Address
 	VATNumber string
+	Payment   string // how to pay (the seller's): bank, IBAN, … one per line
 }
 
 // InvoicePDF writes an invoice or credit note in its currency: seller and
@@ -145,6 +146,24 @@ func InvoicePDF(w io.Writer, inv domain.Invoice, seller InvoiceParty, client dom
 		y += 7
 		d.font(8, false)
 		d.text(margin, y, width, "Exchange rates: "+inv.FX, "L")
+	}
+	if seller.Payment != "" && inv.Status != domain.InvoiceCredit {
+		y += 8
+		if y+4*float64(strings.Count(seller.Payment, "\n")+2) > d.h-14 {
+			newPage()
+			y += 6
+		}
+		d.font(8.5, true)
+		text := "Payment"
+		if !inv.Due.IsZero() {
+			text += " by " + day(inv.Due)
+		}
+		d.text(margin, y, width, text, "L")
+		d.font(8.5, false)
+		for _, l := range strings.Split(seller.Payment, "\n") {
+			y += 4.2
+			d.text(margin, y, width, strings.TrimSpace(l), "L")
+		}
 	}
 	d.font(8, false)
 	d.text(margin, d.h-8, width, fmt.Sprintf("%s · %d", number, page), "R")

@@ -21,14 +21,16 @@ func TestInvoicePDF(t *testing.T) {
 	client := domain.Client{Name: "株式会社ポルトラン", TaxBP: 1000, VATNumber: "T1234567890123",
 		Address: domain.Address{Name: "株式会社ポルトラン", Line1: "神南1-2-3", City: "渋谷区", PostalCode: "150-0041", Country: "JP"}}
 	seller := pdf.InvoiceParty{Name: "Portolan Logistics B.V.", VATNumber: "NL123456789B01",
-		Address: domain.Address{Company: "Portolan Logistics B.V.", Line1: "Celsiusweg 40", City: "Venlo", PostalCode: "5928 PR", Country: "NL"}}
+		Address: domain.Address{Company: "Portolan Logistics B.V.", Line1: "Celsiusweg 40", City: "Venlo", PostalCode: "5928 PR", Country: "NL"},
+		Payment: "MUFG Bank, Ltd.\nIBAN NL91 ABNA 0417 1643 00"}
 	var b bytes.Buffer
 	if err := pdf.InvoicePDF(&b, inv, seller, client, pdf.A4); err != nil {
 		t.Fatal(err)
 	}
 	text := strings.Join(strings.Fields(pdfText(t, b.Bytes())), " ")
 	for _, want := range []string{"Invoice", "INV-2026-00003", "株式会社ポルトラン", "神南1-2-3", "T1234567890123", "Portolan Logistics B.V.",
-		"2026-12-31", "2026-11-01 – 2026-11-30", "BC-102978 / 3318810025", "9650", "Tax (10 %) 987", "Total JPY 10857", "NL123456789B01"} {
+		"2026-12-31", "2026-11-01 – 2026-11-30", "BC-102978 / 3318810025", "9650", "Tax (10 %) 987", "Total JPY 10857", "NL123456789B01",
+		"Payment by 2026-12-31 MUFG Bank, Ltd. IBAN NL91 ABNA 0417 1643 00"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q missing from %s", want, text)
 		}
@@ -44,5 +46,8 @@ func TestInvoicePDF(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q missing from %s", want, text)
 		}
+	}
+	if strings.Contains(text, "Payment by") { // nothing to pay on a credit note
+		t.Errorf("a credit note asks for payment: %s", text)
 	}
 }

@@ -1137,6 +1137,39 @@ func mappingKey(carrier string) string {
 	return "carrier_invoice_mapping." + strings.ToLower(strings.TrimSpace(carrier))
 }
 
+// companyKey is the settings key of the invoicing company.
+const companyKey = "billing.company"
+
+// Company is the invoicing company (ok false when never set).
+func (db *BillingStore) Company(ctx context.Context) (domain.Company, bool, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, companyKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Company{}, false, nil
+	}
+	if err != nil {
+		return domain.Company{}, false, translate(err)
+	}
+	var c domain.Company
+	if err := json.Unmarshal([]byte(v), &c); err != nil {
+		return domain.Company{}, false, fmt.Errorf("the company's details are damaged: %w; enter them again", err)
+	}
+	return c, true, nil
+}
+
+// SetCompany saves the invoicing company.
+func (db *BillingStore) SetCompany(ctx context.Context, c domain.Company) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(c)
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+			companyKey, string(b))
+		return translate(err)
+	})
+}
+
 // CarrierMapping is the column mapping remembered for a carrier's invoices (nil: none).
 func (db *BillingStore) CarrierMapping(ctx context.Context, carrier string) (map[string]string, error) {
 	var v string
