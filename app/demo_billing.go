@@ -51,8 +51,12 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 	}
 	from := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
 	var rates []domain.FXRate
-	for d := from; d.Before(demoUntil.AddDate(0, 1, 0)); d = d.AddDate(0, 0, 1) {
-		rates = append(rates, demoFX(d)...)
+	// Published on working days, as the ECB does, up to the demo's last day
+	// (a weekend or a day after takes the latest rate before it).
+	for d := from; !d.After(demoUntil); d = d.AddDate(0, 0, 1) {
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+			rates = append(rates, demoFX(d)...)
+		}
 	}
 	if _, err := b.SaveFXRates(ctx, rates); err != nil {
 		return "", err
