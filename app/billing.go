@@ -162,32 +162,28 @@ func (s *BillingService) Accrue(ctx context.Context, from, to time.Time) (int, [
 			accrued = append(accrued, p.ID)
 		}
 	}
-	// Storage per day on the shelf (complete days only) and stock received.
-	days, err := s.store.StockDays(ctx, from, to)
-	if err != nil {
-		return 0, nil, err
-	}
+	// Storage of complete days, by the unit and by the bin, and stock received.
 	today := domain.Day(s.Now())
-	for client, perDay := range days {
-		for day, units := range perDay {
-			card, ok := domain.CardOn(byClient[client], day)
-			if !ok || !day.Before(today) || units <= 0 || card.StoragePer1000UnitDays == 0 {
-				continue
-			}
-			charges = append(charges, domain.StorageCharge(client, day, units, card))
+	for _, by := range []struct {
+		count  func(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error)
+		rate   func(domain.RateCard) int64
+		charge func(client int64, day time.Time, n int64, card domain.RateCard) domain.Charge
+	}{
+		{s.store.StockDays, func(c domain.RateCard) int64 { return c.StoragePer1000UnitDays }, domain.StorageCharge},
+		{s.store.BinDays, func(c domain.RateCard) int64 { return c.StoragePerBinDay }, domain.BinStorageCharge},
+	} {
+		counts, err := by.count(ctx, from, to)
+		if err != nil {
+			return 0, nil, err
 		}
-	}
-	bins, err := s.store.BinDays(ctx, from, to)
-	if err != nil {
-		return 0, nil, err
-	}
-	for client, perDay := range bins {
-		for day, n := range perDay {
-			card, ok := domain.CardOn(byClient[client], day)
-			if !ok || !day.Before(today) || n <= 0 || card.StoragePerBinDay == 0 {
-				continue
+		for client, perDay := range counts {
+			for day, n := range perDay {
+				card, ok := domain.CardOn(byClient[client], day)
+				if !ok || !day.Before(today) || n <= 0 || by.rate(card) == 0 {
+					continue
+				}
+				charges = append(charges, by.charge(client, day, n, card))
 			}
-			charges = append(charges, domain.BinStorageCharge(client, day, n, card))
 		}
 	}
 	receipts, err := s.store.Receipts(ctx, from, to)

@@ -252,14 +252,7 @@ func TestChargesAccrueOnDispatch(t *testing.T) {
 	}
 	defer a.Close()
 	chans, _ := a.Intake.Channels(ctx)
-	var ids []int64
-	for _, ch := range chans {
-		ids = append(ids, ch.ID)
-	}
-	c := domain.Client{Code: "ALL", Name: "All channels Ltd", Currency: "EUR", Channels: ids}
-	if err := a.Billing.SaveClient(ctx, &c); err != nil {
-		t.Fatal(err)
-	}
+	c := clientOfEveryChannel(t, a, "ALL", "All channels Ltd")
 	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: time.Now().AddDate(0, -1, 0), Currency: "EUR", PerOrder: 150, PerParcel: 40}
 	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
 		t.Fatal(err)
@@ -380,15 +373,7 @@ func TestFlatShippingForUnweighedParcels(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	chans, _ := a.Intake.Channels(ctx)
-	var ids []int64
-	for _, ch := range chans {
-		ids = append(ids, ch.ID)
-	}
-	c := domain.Client{Code: "FLAT", Name: "Flat Rate GmbH", Currency: "EUR", Channels: ids}
-	if err := a.Billing.SaveClient(ctx, &c); err != nil {
-		t.Fatal(err)
-	}
+	c := clientOfEveryChannel(t, a, "FLAT", "Flat Rate GmbH")
 	flat, err := domain.ParseFlatTable("* up to 500 g: 3.00; * up to 2000 g: 7.00; * up to 100000 g: 20.00", "EUR")
 	if err != nil {
 		t.Fatal(err)
@@ -466,4 +451,21 @@ func TestAccrueTodayChargesTheMonthsStorage(t *testing.T) {
 			t.Errorf("%s: %d storage day(s) charged, want %d", period, len(charges), want)
 		}
 	}
+}
+
+// clientOfEveryChannel adds a client billed in euros for every channel's orders.
+func clientOfEveryChannel(t *testing.T, a *app.App, code, name string) domain.Client {
+	t.Helper()
+	chans, err := a.Intake.Channels(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := domain.Client{Code: code, Name: name, Currency: "EUR"}
+	for _, ch := range chans {
+		c.Channels = append(c.Channels, ch.ID)
+	}
+	if err := a.Billing.SaveClient(context.Background(), &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
