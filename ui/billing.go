@@ -45,6 +45,7 @@ type BillingScreen struct {
 	ChargeCount *widget.Label
 	ChargeOf    *widget.Select // client filter
 	ChargeType  *widget.Select // type filter
+	Recompute   *widget.Button // the month's charges priced again
 	Clients     *widget.Table
 	Cards       *widget.Table
 	AddClient   *widget.Button
@@ -146,7 +147,9 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	}
 	s.ChargeType = widget.NewSelect(types, nil)
 	s.ChargeType.SetSelectedIndex(0)
-	charges := container.NewBorder(container.NewGridWithColumns(3, s.ChargeOf, s.ChargeType), s.ChargeCount, nil, nil, s.Charges)
+	s.Recompute = widget.NewButtonWithIcon("Price the month again…", theme.ViewRefreshIcon(), s.ConfirmRecompute)
+	charges := container.NewBorder(container.NewGridWithColumns(3, s.ChargeOf, s.ChargeType), container.NewBorder(nil, nil, nil, s.Recompute, s.ChargeCount),
+		nil, nil, s.Charges)
 
 	// Clients and rate cards.
 	s.Clients = newTable(func() (int, int) { return len(s.clients), 6 }, titles("Code", "Name", "Currency", "Tax", "Terms", "Billed per"),
@@ -467,6 +470,37 @@ func (s *BillingScreen) GenerateInvoices() {
 			s.done(msg)
 			if len(problems) > 0 {
 				s.Problem.show("generate", errors.New(strings.Join(problems, "\n")))
+			}
+			s.Reload()
+		}
+	})
+}
+
+// ConfirmRecompute asks before the month is priced again.
+func (s *BillingScreen) ConfirmRecompute() {
+	period := s.Period.Selected
+	dialog.ShowConfirm("Price "+period+" again?", "Charges of "+period+" not on an issued invoice are worked out again from the rate cards "+
+		"in force on their dates (after a rate change, or a card added late). Drafts are made again with Generate invoices; issued invoices never change.",
+		func(ok bool) {
+			if ok {
+				s.RecomputeMonth()
+			}
+		}, s.window)
+}
+
+// RecomputeMonth prices the month's unbilled charges again.
+func (s *BillingScreen) RecomputeMonth() {
+	period := s.Period.Selected
+	s.tasks.run(func() func() {
+		n, problems, err := s.svc.Recompute(context.Background(), period)
+		return func() {
+			if err != nil {
+				s.Problem.show("recompute", err)
+				return
+			}
+			s.done(fmt.Sprintf("%s priced again: %d charge(s). Generate invoices to draft them.", period, n))
+			if len(problems) > 0 {
+				s.Problem.show("recompute", errors.New(strings.Join(problems, "\n")))
 			}
 			s.Reload()
 		}

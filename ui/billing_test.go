@@ -216,6 +216,18 @@ func TestBillingScreen(t *testing.T) {
 		!strings.Contains(s.CardInfo.Text, "storage per bin-day") {
 		t.Errorf("the card in the window: %q / %q", got, s.CardInfo.Text)
 	}
+	// November priced again from the window: the drafts go (made again by
+	// Generate), the charges come back, issued invoices stay.
+	charged, err := a.Billing.CountCharges(context.Background(), "2026-11", 0, "")
+	if err != nil || charged == 0 {
+		t.Fatalf("%d charges in November: %v", charged, err)
+	}
+	ui.WithUI(func() { s.RecomputeMonth() })
+	settle(m)
+	again, _ := a.Billing.CountCharges(context.Background(), "2026-11", 0, "")
+	if !strings.Contains(s.Result.Text, "2026-11 priced again") || again < charged/2 {
+		t.Errorf("recompute: %q / %q, %d charges then %d", s.Result.Text, s.Problem.Text, charged, again)
+	}
 	// The invoicing company: a wrong country is refused.
 	ui.WithUI(func() {
 		s.SaveCompany(domain.Company{Name: "Portolan Logistics B.V.", Address: domain.Address{Country: "ZZ"}})

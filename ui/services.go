@@ -193,6 +193,7 @@ type BillingService interface {
 	AccrueToday(ctx context.Context)
 	Company(ctx context.Context) (domain.Company, error)
 	SetCompany(ctx context.Context, c domain.Company) error
+	Recompute(ctx context.Context, period string) (int, []string, error)
 	ImportFXFile(ctx context.Context, path string) (domain.FXImport, error)
 	FXRatesIn(ctx context.Context, period string) ([]domain.FXRate, error)
 	SaveFXRates(ctx context.Context, rates []domain.FXRate) (int, error)
