@@ -326,9 +326,10 @@ func cmdInvoicesGenerate(ctx context.Context, open func() (*App, error), args []
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DRAFT\tCLIENT\tLINES\tNET\tTAX\tGROSS")
+	fmt.Fprintln(tw, "DRAFT\tCLIENT\tPERIOD\tNET\tTAX\tGROSS")
 	for _, i := range invs {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", i.ID, i.ClientName, len(i.Lines), domain.NewMoney(i.Net, i.Currency), domain.NewMoney(i.Tax, i.Currency),
+		period := i.PeriodFrom.Format(time.DateOnly) + " – " + i.PeriodTo.AddDate(0, 0, -1).Format(time.DateOnly)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", i.ID, i.ClientName, period, domain.NewMoney(i.Net, i.Currency), domain.NewMoney(i.Tax, i.Currency),
 			domain.NewMoney(i.Gross(), i.Currency))
 	}
 	if err := tw.Flush(); err != nil {
