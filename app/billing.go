@@ -955,20 +955,22 @@ func (s *BillingService) Margins(ctx context.Context, period, by string, currenc
 	seenOrder := map[int64]bool{}
 	for _, sh := range ships {
 		cur := currency
-		key := ""
+		key, id := "", ""
 		switch by {
-		case "order":
-			key = sh.Order
+		case "order": // order numbers repeat across channels: one row per order
+			key, id = sh.Order, fmt.Sprint(sh.OrderID)
 		case "client":
 			key, cur = clientOf[sh.ClientID].Name, clientOf[sh.ClientID].Currency
+			id = fmt.Sprint(sh.ClientID)
 		case "country":
 			key = string(sh.To)
 		}
-		r := rows[key+"|"+string(cur)]
+		k := key + "|" + string(cur) + "|" + id
+		r := rows[k]
 		if r == nil {
 			r = &domain.Margin{Key: key, Currency: cur}
-			rows[key+"|"+string(cur)] = r
-			keys = append(keys, key+"|"+string(cur))
+			rows[k] = r
+			keys = append(keys, k)
 		}
 		cost := sh.Charged
 		if cost.Currency == "" {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -163,5 +164,46 @@ func BenchmarkExportMonth200kLines(b *testing.B) {
 			b.Fatalf("%d lines exported", lines)
 		}
 		b.ReportMetric(float64(lines), "lines")
+	}
+}
+
+// BenchmarkMarginsPerOrder50k works out November's margin per order — 50
+// clients, 50,000 orders, each parcel on DHL's invoice for the month (so
+// every shipment looks up what the carrier charged by tracking number).
+func BenchmarkMarginsPerOrder50k(b *testing.B) {
+	a, err := app.Open(billingDBOf(b, 1000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	lines, err := a.Billing.CarrierLines(ctx, "2026-11")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(lines) == 0 { // once per database: DHL's invoice for every parcel of the month
+		ships, err := a.Tracking.Shipments(ctx, domain.ShipmentFilter{Carrier: "DHL"}, 0, 100_000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var sb strings.Builder
+		sb.WriteString("AWB,Currency,Total charge\n")
+		for _, s := range ships {
+			fmt.Fprintf(&sb, "%s,EUR,%d.%02d\n", s.Tracking, 5+s.ID%20, s.ID%100)
+		}
+		path := filepath.Join(b.TempDir(), "dhl-2026-11.csv")
+		if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := a.Billing.ImportCarrierInvoice(ctx, path, "DHL", "2026-11"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rows, err := a.Billing.Margins(ctx, "2026-11", "order", "EUR")
+		if err != nil || len(rows) < 50_000 {
+			b.Fatalf("%d rows, %v", len(rows), err)
+		}
 	}
 }

@@ -8,10 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
 )
 
 func TestCLIBillingMonth(t *testing.T) {
@@ -223,5 +225,42 @@ func TestBillingMargins(t *testing.T) {
 	}
 	if _, err := a.Billing.Margins(ctx, "2026-10", "warehouse", "EUR"); err == nil {
 		t.Error("margins by warehouse accepted")
+	}
+	// Two channels numbering their orders alike: still a row per order.
+	var ids []int64
+	for i, name := range []string{"Twin Shop A", "Twin Shop B"} {
+		if err := a.BulkInsertOrders(ctx, name, app.SandboxOrders(3, 7)); err != nil {
+			t.Fatal(err)
+		}
+		chans, _ := a.Intake.Channels(ctx)
+		for _, ch := range chans {
+			if ch.Name == name {
+				ids = append(ids, ch.ID)
+				orders, _ := a.Orders.Page(ctx, domain.OrderFilter{ChannelID: ch.ID}, 0, 10)
+				var ships []domain.Shipment
+				for j, o := range orders {
+					ships = append(ships, domain.Shipment{OrderID: o.ID, Carrier: "DHL", Tracking: domain.MakeTrackingNumber(domain.CarrierDHL, int64(9_000_000+i*10+j)),
+						Destination: o.Country, ShippedAt: time.Date(2026, 10, 12, 10, 0, 0, 0, time.UTC), Milestone: domain.MilestoneDelivered})
+				}
+				if err := a.BulkShipments(ctx, ships); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	twins := domain.Client{Code: "TWINS", Name: "Twin Shops Ltd", Currency: "EUR", Channels: ids}
+	if err := a.Billing.SaveClient(ctx, &twins); err != nil {
+		t.Fatal(err)
+	}
+	card := domain.RateCard{ClientID: twins.ID, EffectiveFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Currency: "EUR", PerOrder: 100}
+	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.Billing.Generate(ctx, "2026-10", twins.ID); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := a.Billing.Margins(ctx, "2026-10", "order", "EUR")
+	if len(again) != len(byOrder)+6 {
+		t.Errorf("%d rows by order after 6 orders numbered in pairs, want %d", len(again), len(byOrder)+6)
 	}
 }

@@ -91,6 +91,9 @@ func percentOf(part, whole int64) string {
 // Reload works the month's margins out again.
 func (m *marginsTab) Reload(period string) {
 	by, cur := marginGroups[m.By.Selected], domain.Currency(m.Currency.Selected)
+	m.Summary.SetText(fmt.Sprintf("Working out the margins of %s per %s…", period, by))
+	m.rows = nil
+	m.Table.Refresh()
 	m.s.tasks.run(func() func() {
 		rows, err := m.s.svc.Margins(context.Background(), period, by, cur)
 		return func() {

@@ -1,0 +1,5 @@
+-- What a carrier invoiced for a parcel is looked up by its tracking number
+-- (margins per order, client or country; a later invoice for the same
+-- parcel): without an index every shipment read every invoice line.
+CREATE INDEX carrier_invoice_lines_tracking ON carrier_invoice_lines (tracking, id);
+CREATE INDEX carrier_invoice_lines_invoice ON carrier_invoice_lines (invoice_id);
