@@ -207,3 +207,21 @@ func BenchmarkMarginsPerOrder50k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRecomputeMonth50k prices November again (Price the month
+// again… / invoices recompute): 50,000 orders, their 200,000 charges
+// dropped and worked out anew, the shipments marked for it.
+func BenchmarkRecomputeMonth50k(b *testing.B) {
+	a, err := app.Open(billingDBOf(b, 1000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	for b.Loop() {
+		n, problems, err := a.Billing.Recompute(ctx, "2026-11")
+		if err != nil || n < 200_000 || len(problems) != 0 {
+			b.Fatalf("%d charges, %v, %v", n, problems, err)
+		}
+	}
+}

@@ -456,12 +456,36 @@ func (s *BillingScreen) loadCards() {
 	})
 }
 
-// GenerateInvoices charges the month's shipped orders and drafts its invoices.
+// busy shows a moving bar while a long piece of work runs (with Cancel
+// when cancel is not nil); the function it returns takes it away.
+func (s *BillingScreen) busy(title, text string, cancel func()) func() {
+	items := []fyne.CanvasObject{widget.NewLabel(text), widget.NewProgressBarInfinite()}
+	if cancel != nil {
+		items = append(items, container.NewCenter(widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), cancel)))
+	}
+	d := dialog.NewCustomWithoutButtons(title, container.NewVBox(items...), s.window)
+	d.Resize(fyne.NewSize(460, 0))
+	d.Show()
+	return d.Hide
+}
+
+// GenerateInvoices charges the month's shipped orders and drafts its
+// invoices, with a moving bar and Cancel (what was charged stays charged;
+// drafts not made yet are made the next time).
 func (s *BillingScreen) GenerateInvoices() {
 	period := s.Period.Selected
+	ctx, cancel := context.WithCancel(context.Background())
+	hide := s.busy("Generate invoices", "Charging "+period+"'s orders and drafting its invoices…", cancel)
 	s.tasks.run(func() func() {
-		invs, problems, err := s.svc.Generate(context.Background(), period, 0)
+		invs, problems, err := s.svc.Generate(ctx, period, 0)
+		cancel()
 		return func() {
+			hide()
+			if errors.Is(err, context.Canceled) {
+				s.Problem.show("generate", errors.New("cancelled: the drafts not made yet are made the next time"))
+				s.Reload()
+				return
+			}
 			if err != nil {
 				s.Problem.show("generate", err)
 				return
@@ -491,9 +515,13 @@ func (s *BillingScreen) ConfirmRecompute() {
 // RecomputeMonth prices the month's unbilled charges again.
 func (s *BillingScreen) RecomputeMonth() {
 	period := s.Period.Selected
+	// No Cancel: the month's unbilled charges are dropped before they are
+	// worked out again, and stopping between the two would leave them out.
+	hide := s.busy("Price the month again", "Working out "+period+"'s charges again from the rate cards (a few seconds per 10,000 orders)…", nil)
 	s.tasks.run(func() func() {
 		n, problems, err := s.svc.Recompute(context.Background(), period)
 		return func() {
+			hide()
 			if err != nil {
 				s.Problem.show("recompute", err)
 				return

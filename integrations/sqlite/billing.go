@@ -341,8 +341,10 @@ func (db *BillingStore) DropUnbilled(ctx context.Context, clientID int64, t doma
 			return err
 		}
 		if t == "" || t == domain.ChargeParcel || t == domain.ChargeShipping || t == domain.ChargePackaging {
+			// The shipments still charged are read once (NOT IN materialises
+			// them), not looked up per shipment: charges have no index by source.
 			_, err = tx.ExecContext(ctx, `UPDATE shipments SET accrued = 0 WHERE accrued = 1 AND shipped_at >= ? AND shipped_at < ?
-				AND NOT EXISTS (SELECT 1 FROM charges c WHERE c.source_kind = 'shipment' AND c.source_id = shipments.id)`,
+				AND id NOT IN (SELECT c.source_id FROM charges c WHERE c.source_kind = 'shipment')`,
 				millis(from), millis(to))
 		}
 		return err
