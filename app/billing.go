@@ -2,9 +2,12 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -679,11 +682,29 @@ func (s *BillingService) ImportCarrierInvoiceMapped(ctx context.Context, path, c
 	if err != nil {
 		return out, err
 	}
-	rec, err := domain.Reconcile(lines, parcels, orders, 50, fx)
+	// Parcels this carrier has already charged on an earlier invoice: charged
+	// again, they are over by all of it; not charged here, not missing.
+	var known []string
+	for _, l := range lines {
+		known = append(known, domain.NormalizeTracking(l.Tracking))
+	}
+	for _, p := range parcels {
+		known = append(known, domain.NormalizeTracking(p.Tracking))
+	}
+	already, err := s.store.ChargedTrackings(ctx, carrier, known)
 	if err != nil {
 		return out, err
 	}
-	if _, err := s.store.SaveCarrierInvoice(ctx, carrier, path, period, rec); err != nil {
+	rec, err := domain.Reconcile(lines, parcels, orders, 50, fx, already)
+	if err != nil {
+		return out, err
+	}
+	body, err := os.ReadFile(path)
+	if err != nil {
+		return out, err
+	}
+	sum := sha256.Sum256(body)
+	if _, err := s.store.SaveCarrierInvoice(ctx, carrier, path, hex.EncodeToString(sum[:]), period, rec); err != nil {
 		return out, err
 	}
 	out.Lines, out.Counts = rec, map[domain.ReconcileClass]int{}

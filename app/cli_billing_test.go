@@ -93,6 +93,17 @@ func TestCLIBillingMonth(t *testing.T) {
 	if !strings.Contains(out, "1 over") || !strings.Contains(out, "1 not ours") || !strings.Contains(out, "1 matched") {
 		t.Errorf("carrier invoice: %s", out)
 	}
+	// The same file again is refused: nothing charged twice.
+	if _, errs, code := runCLI(t, "--db", db, "carrier-invoices", "import", inv, "--carrier", "dhl", "--period", "2026-11"); code == 0 ||
+		!strings.Contains(errs, "already imported") {
+		t.Errorf("the same file again: %d %q", code, errs)
+	}
+	// A later invoice charging a parcel again: over by all of it.
+	later := filepath.Join(t.TempDir(), "dhl-2.csv")
+	os.WriteFile(later, []byte("AWB,Currency,Total charge\n"+nov[1]+",EUR,6.50\n"), 0o644)
+	if out := run("carrier-invoices", "import", later, "--carrier", "DHL", "--period", "2026-11"); !strings.Contains(out, "0 matched, 1 over (650 minor units") {
+		t.Errorf("charged again: %s", out)
+	}
 	// A carrier writing its own headers: named once by a mapping, remembered.
 	de := filepath.Join(t.TempDir(), "dpd.csv")
 	os.WriteFile(de, []byte("Sendungsnummer;Betrag;Währung\n"+nov[2]+";7,80;EUR\n"), 0o644)
@@ -106,7 +117,11 @@ func TestCLIBillingMonth(t *testing.T) {
 		!strings.Contains(out, "1 over") {
 		t.Errorf("with the mapping: %s", out)
 	}
-	if out := run("carrier-invoices", "import", de, "--carrier", "dpd", "--period", "2026-11"); strings.Contains(out, "0 matched, 0 over") {
+	// DPD's next invoice, read with the remembered columns (the parcel charged
+	// again: over by all of it).
+	de2 := filepath.Join(t.TempDir(), "dpd-2.csv")
+	os.WriteFile(de2, []byte("Sendungsnummer;Betrag;Währung\n"+nov[2]+";8,10;EUR\n"), 0o644)
+	if out := run("carrier-invoices", "import", de2, "--carrier", "dpd", "--period", "2026-11"); !strings.Contains(out, "0 matched, 1 over (810 minor units") {
 		t.Errorf("the remembered mapping: %s", out)
 	}
 	// The matched line becomes a payable, the overcharge is disputed.

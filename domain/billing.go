@@ -593,7 +593,10 @@ type Reconciled struct {
 // a line is matched, above it over (with the difference); a line for no
 // parcel of ours is not ours; a parcel of the period without a line is
 // missing. Expected costs in another currency are converted at the day's rate.
-func Reconcile(lines []CarrierLine, parcels []ShippedParcel, orders map[int64]string, toleranceBP int64, fx FX) ([]Reconciled, error) {
+// A parcel charged again — twice on the invoice, or already charged on an
+// earlier invoice (alreadyCharged, by normalised tracking number) — is over
+// by all it is charged; a parcel already charged is not missing.
+func Reconcile(lines []CarrierLine, parcels []ShippedParcel, orders map[int64]string, toleranceBP int64, fx FX, alreadyCharged map[string]bool) ([]Reconciled, error) {
 	byTracking := map[string]ShippedParcel{}
 	for _, p := range parcels {
 		byTracking[NormalizeTracking(p.Tracking)] = p
@@ -605,6 +608,13 @@ func Reconcile(lines []CarrierLine, parcels []ShippedParcel, orders map[int64]st
 		p, ok := byTracking[n]
 		if !ok {
 			out = append(out, Reconciled{Class: ReconNotOurs, Tracking: n, Charged: l.Amount, Diff: l.Amount.Amount})
+			continue
+		}
+		if seen[p.ID] || alreadyCharged[n] {
+			// Charged again — twice on this invoice, or already on an
+			// earlier one: all of it is too much.
+			out = append(out, Reconciled{Class: ReconOver, Tracking: n, ParcelID: p.ID, Order: orders[p.ID], Charged: l.Amount,
+				Expected: NewMoney(0, l.Amount.Currency), Diff: l.Amount.Amount})
 			continue
 		}
 		seen[p.ID] = true
@@ -624,7 +634,7 @@ func Reconcile(lines []CarrierLine, parcels []ShippedParcel, orders map[int64]st
 		out = append(out, Reconciled{Class: class, Tracking: n, ParcelID: p.ID, Order: orders[p.ID], Charged: l.Amount, Expected: exp, Diff: diff})
 	}
 	for _, p := range parcels {
-		if !seen[p.ID] {
+		if !seen[p.ID] && !alreadyCharged[NormalizeTracking(p.Tracking)] {
 			out = append(out, Reconciled{Class: ReconMissing, Tracking: NormalizeTracking(p.Tracking), ParcelID: p.ID, Order: orders[p.ID],
 				Expected: p.Cost, Diff: -p.Cost.Amount})
 		}
@@ -691,7 +701,12 @@ type BillingStore interface {
 	// carrier with those tracking numbers, and every other parcel it took
 	// in [from, to); orders maps their ids to order numbers.
 	CarrierParcels(ctx context.Context, carrier string, numbers []string, from, to time.Time) (parcels []ShippedParcel, orders map[int64]string, err error)
-	SaveCarrierInvoice(ctx context.Context, carrier, file, period string, lines []Reconciled) (int64, error)
+	// SaveCarrierInvoice stores an invoice's reconciled lines; a file (by its
+	// SHA-256) already imported for the carrier is refused (ECONFLICT).
+	SaveCarrierInvoice(ctx context.Context, carrier, file, sha256, period string, lines []Reconciled) (int64, error)
+	// ChargedTrackings says which (normalised) tracking numbers the carrier
+	// has charged on invoices imported before.
+	ChargedTrackings(ctx context.Context, carrier string, numbers []string) (map[string]bool, error)
 
 	// PeriodShipments lists the shipments handed over in [from, to) of
 	// clients' orders, with what a carrier invoice charged for them (if any).

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
@@ -130,7 +131,7 @@ func TestReconcileCarrierInvoice(t *testing.T) {
 		{ID: 2, Tracking: "3318810025", Cost: NewMoney(2000, "EUR")}, {ID: 3, Tracking: "770000000017", Cost: NewMoney(500, "EUR")}}
 	lines := []CarrierLine{{Row: 2, Tracking: "1z999aa10123456784", Amount: NewMoney(1004, "EUR")}, {Row: 3, Tracking: "3318810025", Amount: NewMoney(2350, "EUR")},
 		{Row: 4, Tracking: "9999999999", Amount: NewMoney(700, "EUR")}}
-	res, err := Reconcile(lines, parcels, map[int64]string{1: "SH-1", 2: "SH-2", 3: "SH-3"}, 50, NewFXTable(nil))
+	res, err := Reconcile(lines, parcels, map[int64]string{1: "SH-1", 2: "SH-2", 3: "SH-3"}, 50, NewFXTable(nil), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +149,21 @@ func TestReconcileCarrierInvoice(t *testing.T) {
 	}
 	if res[1].Order != "SH-2" {
 		t.Errorf("order %q", res[1].Order)
+	}
+	// Charged twice on the invoice, and a parcel already charged on an
+	// earlier one: over by all of it; the earlier one is not missing.
+	twice := []CarrierLine{{Row: 2, Tracking: "3318810025", Amount: NewMoney(2000, "EUR")}, {Row: 3, Tracking: "3318810025", Amount: NewMoney(2000, "EUR")},
+		{Row: 4, Tracking: "1Z999AA10123456784", Amount: NewMoney(1000, "EUR")}}
+	res, err = Reconcile(twice, parcels, nil, 50, NewFXTable(nil), map[string]bool{"1Z999AA10123456784": true, "770000000017": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	for _, r := range res {
+		got += fmt.Sprintf("%s %s %d/%d|", r.Tracking, r.Class, r.Expected.Amount, r.Diff)
+	}
+	if want := "3318810025 matched 2000/0|3318810025 over 0/2000|1Z999AA10123456784 over 0/1000|"; got != want {
+		t.Errorf("charged again:\n got %s\nwant %s", got, want)
 	}
 }
 

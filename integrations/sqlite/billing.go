@@ -772,14 +772,65 @@ func (db *BillingStore) CarrierParcels(ctx context.Context, carrier string, numb
 	return out, orders, rows.Err()
 }
 
-// SaveCarrierInvoice stores an imported carrier invoice with its lines as reconciled.
-func (db *BillingStore) SaveCarrierInvoice(ctx context.Context, carrier, file, period string, lines []domain.Reconciled) (int64, error) {
+// ChargedTrackings says which of the tracking numbers a carrier has already
+// charged on an invoice imported before (matched or over, not disputed).
+func (db *BillingStore) ChargedTrackings(ctx context.Context, carrier string, numbers []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(numbers); start += 500 {
+		chunk := numbers[start:min(start+500, len(numbers))]
+		args := []any{carrier}
+		for _, n := range chunk {
+			args = append(args, n)
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT l.tracking FROM carrier_invoice_lines l JOIN carrier_invoices i ON i.id = l.invoice_id
+			WHERE i.carrier = ? COLLATE NOCASE AND l.class IN ('matched', 'over') AND l.state <> 'disputed'
+			  AND l.tracking IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, translate(err)
+		}
+		for rows.Next() {
+			var t string
+			if err := rows.Scan(&t); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[t] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// SaveCarrierInvoice stores an imported carrier invoice with its lines as
+// reconciled, in one transaction: a file already imported for the carrier
+// (the same SHA-256) is refused, and the period's open "missing" lines of
+// the carrier's earlier invoices give way to this invoice's.
+func (db *BillingStore) SaveCarrierInvoice(ctx context.Context, carrier, file, sha256, period string, lines []domain.Reconciled) (int64, error) {
 	var id int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO carrier_invoices (carrier, file, period, imported_at) VALUES (?, ?, ?, ?)`,
-			carrier, file, period, millis(time.Now()))
+		var at int64
+		var was string
+		err := tx.QueryRowContext(ctx, `SELECT imported_at, period FROM carrier_invoices WHERE carrier = ? COLLATE NOCASE AND sha256 = ? AND sha256 <> ''`,
+			carrier, sha256).Scan(&at, &was)
+		if err == nil {
+			return domain.Errorf(domain.ECONFLICT, "this %s invoice file was already imported on %s (for %s); nothing was imported again",
+				carrier, fromMS(at).Format("2006-01-02 15:04 UTC"), was)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return translate(err)
+		}
+		// What the carrier has not charged is worked out anew with every invoice
+		// of the period: the earlier invoices' missing parcels are replaced.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM carrier_invoice_lines WHERE class = 'missing' AND state = 'open'
+			AND invoice_id IN (SELECT id FROM carrier_invoices WHERE carrier = ? COLLATE NOCASE AND period = ?)`, carrier, period); err != nil {
+			return translate(err)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO carrier_invoices (carrier, file, period, imported_at, sha256) VALUES (?, ?, ?, ?, ?)`,
+			carrier, file, period, millis(time.Now()), sha256)
 		if err != nil {
-			return err
+			return translate(err)
 		}
 		if id, err = res.LastInsertId(); err != nil {
 			return err

@@ -3,3 +3,8 @@
 -- parcel): without an index every shipment read every invoice line.
 CREATE INDEX carrier_invoice_lines_tracking ON carrier_invoice_lines (tracking, id);
 CREATE INDEX carrier_invoice_lines_invoice ON carrier_invoice_lines (invoice_id);
+
+-- A carrier invoice file is imported once: the same file again (the same
+-- bytes) is refused instead of charging every parcel twice.
+ALTER TABLE carrier_invoices ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX carrier_invoices_file ON carrier_invoices (carrier COLLATE NOCASE, sha256) WHERE sha256 <> '';
