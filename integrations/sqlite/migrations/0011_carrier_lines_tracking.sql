@@ -8,3 +8,7 @@ CREATE INDEX carrier_invoice_lines_invoice ON carrier_invoice_lines (invoice_id)
 -- bytes) is refused instead of charging every parcel twice.
 ALTER TABLE carrier_invoices ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX carrier_invoices_file ON carrier_invoices (carrier COLLATE NOCASE, sha256) WHERE sha256 <> '';
+
+-- The Charges tab and the workbook read a month's charges by day, page by
+-- page: without this index each page sorted the whole table.
+CREATE INDEX charges_day ON charges (day, id);
