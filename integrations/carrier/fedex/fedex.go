@@ -31,11 +31,7 @@ type Client struct {
 // New makes a client for the account; gate, when given, runs before
 // every request (the poller's rate and budget).
 func New(a domain.CarrierAccount, gate ...func(context.Context) error) (*Client, error) {
-	var g func(context.Context) error
-	if len(gate) > 0 {
-		g = gate[0]
-	}
-	rc, err := track.NewREST(a, g)
+	rc, err := track.NewREST(a, gate)
 	if err != nil {
 		return nil, err
 	}

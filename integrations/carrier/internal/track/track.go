@@ -204,8 +204,9 @@ func Latest(events []domain.TrackEvent) (domain.TrackEvent, bool) {
 // NewREST makes the HTTP client of a carrier account: https only (http to
 // this computer), a 20 s timeout, three tries with the carrier's
 // Retry-After honoured up to 30 s, the statuses the carrier uses for "no
-// such number" kept as answers, and gate (when not nil) before every request.
-func NewREST(a domain.CarrierAccount, gate func(context.Context) error, keep ...int) (*rest.Client, error) {
+// such number" kept as answers, and the gate (the first of gates, as a
+// client's New receives it; none: no gate) before every request.
+func NewREST(a domain.CarrierAccount, gates []func(context.Context) error, keep ...int) (*rest.Client, error) {
 	u, err := domain.CheckCredentialURL(a.BaseURL)
 	if err != nil {
 		return nil, err
@@ -213,7 +214,9 @@ func NewREST(a domain.CarrierAccount, gate func(context.Context) error, keep ...
 	c := rest.New(u, 20*time.Second)
 	c.Attempts, c.MaxWait = 3, 30*time.Second
 	c.Settings = "the carrier account " + strconv.Quote(a.Name) + " (Shipments → Carrier accounts)"
-	c.Gate = gate
+	if len(gates) > 0 {
+		c.Gate = gates[0]
+	}
 	c.Keep = map[int]bool{}
 	for _, s := range keep {
 		c.Keep[s] = true
