@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -401,16 +402,33 @@ func orderJSON(o domain.Order) OrderJSON {
 	return j
 }
 
-func formatFlag(fs *cmdFlags) *string {
-	return fs.String("format", "table", "output format: table, json or csv")
+// formatFlag is --format, table by default, one of choices (table, json
+// or csv when none are given); checkFormat checks it against the same.
+func formatFlag(fs *cmdFlags, choices ...string) *string {
+	return fs.String("format", "table", "output format: "+orList(formatChoices(choices)))
 }
 
-func checkFormat(f string) error {
-	switch f {
-	case "table", "json", "csv":
+func checkFormat(f string, choices ...string) error {
+	choices = formatChoices(choices)
+	if slices.Contains(choices, f) {
 		return nil
 	}
-	return usageError{fmt.Sprintf("--format %q: use table, json or csv", f)}
+	return usageError{fmt.Sprintf("--format %q: use %s", f, orList(choices))}
+}
+
+func formatChoices(choices []string) []string {
+	if len(choices) == 0 {
+		return []string{"table", "json", "csv"}
+	}
+	return choices
+}
+
+// orList writes "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 func cmdOrdersList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
@@ -552,12 +570,12 @@ type ChannelJSON struct {
 
 func cmdChannelsList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("channels list", "Lists the channels and where their syncs stand.", stdout, stderr)
-	format := fs.String("format", "table", "output format: table or json")
+	format := formatFlag(fs, "table", "json")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "table" && *format != "json" {
-		return usageError{fmt.Sprintf("--format %q: use table or json", *format)}
+	if err := checkFormat(*format, "table", "json"); err != nil {
+		return err
 	}
 	a, err := open()
 	if err != nil {

@@ -61,15 +61,15 @@ func cmdAllocate(ctx context.Context, open func() (*App, error), args []string, 
 		"first — and commits it: every allocated line is reserved in one transaction. Orders whose stock\n"+
 		"changed meanwhile are reported and left open. With --dry-run nothing is written.", stdout, stderr)
 	dryRun := fs.Bool("dry-run", false, "show the plan without reserving anything")
-	format := fs.String("format", "table", "output format: table or json")
+	format := formatFlag(fs, "table", "json")
 	channel := fs.String("channel", "", "only orders of this channel (name or code)")
 	country := fs.String("country", "", "only orders to this country (ISO 3166-1 code)")
 	backordered := fs.Bool("backordered", false, "only backordered orders (after stock arrived)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "table" && *format != "json" {
-		return usageError{fmt.Sprintf("--format %q: use table or json", *format)}
+	if err := checkFormat(*format, "table", "json"); err != nil {
+		return err
 	}
 	a, err := open()
 	if err != nil {
@@ -176,12 +176,12 @@ func cmdRatesList(ctx context.Context, open func() (*App, error), args []string,
 	fs := newFlags("rates list", "Lists the shipping rates the planner uses: one parcel from a warehouse to a country\n"+
 		"(\"*\": any other), its cost in the planning currency and transit days. Warehouses without rates of\n"+
 		"their own use defaults by distance. The CSV can be edited and imported again.", stdout, stderr)
-	format := fs.String("format", "table", "output format: table or csv")
+	format := formatFlag(fs, "table", "csv")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "table" && *format != "csv" {
-		return usageError{fmt.Sprintf("--format %q: use table or csv", *format)}
+	if err := checkFormat(*format, "table", "csv"); err != nil {
+		return err
 	}
 	a, err := open()
 	if err != nil {

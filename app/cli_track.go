@@ -57,12 +57,12 @@ type CarrierJSON struct {
 
 func cmdCarriersList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("carriers list", "Lists the carrier accounts, their budgets and what they used today (UTC).", stdout, stderr)
-	format := fs.String("format", "table", "output format: table or json")
+	format := formatFlag(fs, "table", "json")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "table" && *format != "json" {
-		return usageError{fmt.Sprintf("--format %q: use table or json", *format)}
+	if err := checkFormat(*format, "table", "json"); err != nil {
+		return err
 	}
 	a, err := open()
 	if err != nil {
@@ -175,13 +175,13 @@ func cmdShipmentsList(ctx context.Context, open func() (*App, error), args []str
 	status := fs.String("status", "", "only this milestone (label_created, picked_up, in_transit, customs_hold, customs_cleared,\n"+
 		"                 out_for_delivery, delivered, delivery_failed, exception, returned_to_sender, unknown) or \"exceptions\"")
 	carrier := fs.String("carrier", "", "only this carrier")
-	format := fs.String("format", "table", "output format: table or json")
+	format := formatFlag(fs, "table", "json")
 	limit := fs.Int("limit", 1000, "at most this many")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "table" && *format != "json" {
-		return usageError{fmt.Sprintf("--format %q: use table or json", *format)}
+	if err := checkFormat(*format, "table", "json"); err != nil {
+		return err
 	}
 	f := domain.ShipmentFilter{Carrier: *carrier}
 	switch {
