@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math/big"
@@ -579,49 +580,56 @@ func cmdInvoicesPDF(ctx context.Context, open func() (*App, error), args []strin
 }
 
 func cmdBillingCompany(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("billing company", "Shows the invoicing company printed on invoices and workbooks, or changes what is given.", stdout, stderr)
-	fields := map[string]*string{}
-	for _, k := range []string{"name", "line1", "line2", "postal", "city", "region", "country", "vat", "payment"} {
-		fields[k] = fs.String(k, "\x00", map[string]string{"name": "the legal name", "line1": "street and number", "line2": "more of the address",
-			"postal": "postal code", "city": "city", "region": "state, province or prefecture", "country": "ISO 3166-1 code, e.g. NL",
-			"vat": "VAT number", "payment": `how to pay, printed under the totals ("\n" between lines), e.g. "IBAN NL91 ABNA 0417 1643 00\nBIC ABNANL2A"`}[k])
+	fs := newFlags("billing company", "Shows the invoicing company printed on invoices and workbooks, or changes what is given\n"+
+		"(an address given replaces the whole address).", stdout, stderr)
+	var c domain.Company
+	var country string
+	fields := []struct {
+		flag, usage string
+		to          *string
+		address     bool
+	}{
+		{"name", "the legal name", &c.Name, false},
+		{"line1", "street and number", &c.Address.Line1, true},
+		{"line2", "more of the address", &c.Address.Line2, true},
+		{"postal", "postal code", &c.Address.PostalCode, true},
+		{"city", "city", &c.Address.City, true},
+		{"region", "state, province or prefecture", &c.Address.Region, true},
+		{"country", "ISO 3166-1 code, e.g. NL", &country, true},
+		{"vat", "VAT number", &c.VATNumber, false},
+		{"payment", `how to pay, printed under the totals ("\n" between lines), e.g. "IBAN NL91 ABNA 0417 1643 00\nBIC ABNANL2A"`, &c.Payment, false},
+	}
+	values := map[string]*string{}
+	for _, f := range fields {
+		values[f.flag] = fs.String(f.flag, "", f.usage)
 	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	a, err := open()
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	c, err := a.Billing.Company(ctx)
-	if err != nil {
+	if c, err = a.Billing.Company(ctx); err != nil {
 		return err
 	}
-	changed := false
-	set := func(k string, to *string) {
-		if v := *fields[k]; v != "\x00" {
-			*to, changed = strings.TrimSpace(strings.ReplaceAll(v, `\n`, "\n")), true
-		}
-	}
-	for _, k := range []string{"line1", "line2", "postal", "city", "region", "country"} {
-		if *fields[k] != "\x00" { // an address given is a new address: nothing of the old one stays
-			c.Address = domain.Address{}
+	country = string(c.Address.Country)
+	for _, f := range fields {
+		if given[f.flag] && f.address {
+			c.Address, country = domain.Address{}, ""
 			break
 		}
 	}
-	country := string(c.Address.Country)
-	set("name", &c.Name)
-	set("line1", &c.Address.Line1)
-	set("line2", &c.Address.Line2)
-	set("postal", &c.Address.PostalCode)
-	set("city", &c.Address.City)
-	set("region", &c.Address.Region)
-	set("country", &country)
-	set("vat", &c.VATNumber)
-	set("payment", &c.Payment)
+	for _, f := range fields {
+		if given[f.flag] {
+			*f.to = strings.TrimSpace(strings.ReplaceAll(*values[f.flag], `\n`, "\n"))
+		}
+	}
 	c.Address.Country = domain.Country(strings.ToUpper(country))
-	if changed {
+	if len(given) > 0 {
 		if err := a.Billing.SetCompany(ctx, c); err != nil {
 			return err
 		}
