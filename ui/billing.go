@@ -304,21 +304,11 @@ func (s *BillingScreen) enable() {
 	if ok {
 		inv = s.invoices[s.invoice]
 	}
-	for _, b := range []*widget.Button{s.Issue, s.Pay, s.Credit, s.PDF} {
-		b.Disable()
-	}
-	if !ok {
-		return
-	}
-	s.PDF.Enable()
-	if inv.Number == "" {
-		s.Issue.Enable()
-	} else if inv.Status != domain.InvoiceCredit {
-		s.Credit.Enable()
-		if inv.Open() > 0 {
-			s.Pay.Enable()
-		}
-	}
+	issued := ok && inv.Number != "" && inv.Status != domain.InvoiceCredit
+	setEnabled(ok, s.PDF)
+	setEnabled(ok && inv.Number == "", s.Issue)
+	setEnabled(issued, s.Credit)
+	setEnabled(issued && inv.Open() > 0, s.Pay)
 }
 
 func (s *BillingScreen) done(msg string) {

@@ -148,20 +148,8 @@ func (s *ChannelsScreen) current() (channelRow, bool) {
 func (s *ChannelsScreen) updateButtons() {
 	r, ok := s.current()
 	api := ok && r.ch.Kind != domain.ChannelFile && r.ch.Kind != domain.ChannelManual
-	for _, b := range []*widget.Button{s.Edit, s.Remove, s.ImportB, s.Issues} {
-		if ok {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
-	for _, b := range []*widget.Button{s.Test, s.SyncOne, s.Repull} {
-		if api {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
+	setEnabled(ok, s.Edit, s.Remove, s.ImportB, s.Issues)
+	setEnabled(api, s.Test, s.SyncOne, s.Repull)
 }
 
 // Reload re-reads the channels and their sync state.

@@ -44,6 +44,17 @@ func titles(names ...string) func(col int) string {
 	}
 }
 
+// setEnabled enables or disables buttons together.
+func setEnabled(on bool, buttons ...*widget.Button) {
+	for _, b := range buttons {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
 // problemLabel shows an error inline, where the user is looking; hidden until needed.
 type problemLabel struct{ *widget.Label }
 

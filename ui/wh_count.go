@@ -105,13 +105,7 @@ func newCountPanel(s *WarehouseScreen) *CountPanel {
 }
 
 func (p *CountPanel) enable(on bool) {
-	for _, b := range []*widget.Button{p.Record, p.Post, p.Cancel} {
-		if on {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
+	setEnabled(on, p.Record, p.Post, p.Cancel)
 }
 
 func (p *CountPanel) reload() {

@@ -111,13 +111,7 @@ func newWavesPanel(s *WarehouseScreen) *WavesPanel {
 }
 
 func (p *WavesPanel) enable(on bool) {
-	for _, b := range []*widget.Button{p.PickList, p.ConfirmAll, p.Confirm} {
-		if on {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
+	setEnabled(on, p.PickList, p.ConfirmAll, p.Confirm)
 }
 
 func (p *WavesPanel) reload() {
