@@ -392,7 +392,7 @@ func (db *BillingStore) CreatePeriodInvoice(ctx context.Context, inv *domain.Inv
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO invoices (client_id, period_from, period_to, currency, net, tax, status, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, 'draft', ?)`, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), string(inv.Currency),
-			inv.Net, inv.Tax, millis(time.Now()))
+			inv.Net, inv.Tax, millis(db.now()))
 		if err != nil {
 			return translate(err)
 		}
@@ -481,7 +481,7 @@ func (db *BillingStore) CreateInvoice(ctx context.Context, inv *domain.Invoice, 
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO invoices (client_id, period_from, period_to, currency, net, tax, status, corrects, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), string(inv.Currency),
-			inv.Net, inv.Tax, string(status), corrects, millis(time.Now()))
+			inv.Net, inv.Tax, string(status), corrects, millis(db.now()))
 		if err != nil {
 			return translate(err)
 		}
@@ -828,7 +828,7 @@ func (db *BillingStore) SaveCarrierInvoice(ctx context.Context, carrier, file, s
 			return translate(err)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO carrier_invoices (carrier, file, period, imported_at, sha256) VALUES (?, ?, ?, ?, ?)`,
-			carrier, file, period, millis(time.Now()), sha256)
+			carrier, file, period, millis(db.now()), sha256)
 		if err != nil {
 			return translate(err)
 		}
@@ -943,7 +943,7 @@ func (db *BillingStore) StockDays(ctx context.Context, from, to time.Time) (map[
 	for c, units := range now {
 		out[c] = map[time.Time]int64{}
 		// Walk back from today: the end of day d holds today's units less what moved after d.
-		today := time.Now().UTC().Unix() / 86400
+		today := db.now().Unix() / 86400
 		after := int64(0)
 		for d := today; d >= from.Unix()/86400; d-- {
 			day := time.Unix(d*86400, 0).UTC()
@@ -1005,7 +1005,7 @@ func (db *BillingStore) BinDays(ctx context.Context, from, to time.Time) (map[in
 		return nil, err
 	}
 	out := map[int64]map[time.Time]int64{}
-	today := time.Now().UTC().Unix() / 86400
+	today := db.now().Unix() / 86400
 	for k, units := range now {
 		if out[k.client] == nil {
 			out[k.client] = map[time.Time]int64{}
