@@ -788,13 +788,9 @@ func ParseCarrierInvoiceMapped(headers []string, rows [][]string, defaultCurrenc
 		if _, known := carrierInvoiceHeaders[field]; !known {
 			return nil, nil, Errorf(EINVALID, "the mapping names %q; the fields are tracking, amount, currency and service", field)
 		}
-		found := false
-		for i, h := range headers {
-			if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(header)) {
-				col[field], found = i, true
-			}
-		}
-		if !found {
+		i := headerIndex(headers, header)
+		col[field] = i
+		if i < 0 {
 			return nil, nil, Errorf(EINVALID, "the mapping's %s column %q is not in the file (headers found: %s)", field, header, strings.Join(headers, ", "))
 		}
 	}
@@ -917,11 +913,20 @@ func GuessCarrierColumns(headers []string, remembered map[string]string) map[str
 		out[f] = headers[i]
 	}
 	for f, h := range remembered {
-		for _, x := range headers {
-			if strings.EqualFold(strings.TrimSpace(x), strings.TrimSpace(h)) {
-				out[f] = x
-			}
+		if i := headerIndex(headers, h); i >= 0 {
+			out[f] = headers[i]
 		}
 	}
 	return out
+}
+
+// headerIndex is the column whose header is name (case and spaces aside),
+// -1 when none is.
+func headerIndex(headers []string, name string) int {
+	for i, h := range headers {
+		if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(name)) {
+			return i
+		}
+	}
+	return -1
 }
