@@ -9,10 +9,11 @@ import (
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/ui"
+	_ "github.com/portolan/portolan/ui/localeenv" // before Fyne reads the locale
 )
 
 func main() {
-	os.Exit(app.Main(os.Args[1:], os.Stdout, os.Stderr, openWindow))
+	os.Exit(app.Main(os.Args[1:], os.Stdout, os.Stderr, app.Options{}, openWindow))
 }
 
 func openWindow(a *app.App) error {

@@ -54,6 +54,7 @@ func storefrontPusher(ch domain.Channel, creds domain.Credentials) (domain.Track
 // App is an open Portolan database with its services.
 type App struct {
 	db         *sqlite.DB
+	clock      *clock
 	Orders     *OrderService
 	Inventory  *InventoryService
 	Demo       *DemoService
@@ -87,24 +88,28 @@ func ResolveDBPath(flagValue string) (string, error) {
 	return DefaultDBPath()
 }
 
-// Open opens the database at path and wires the services.
-func Open(path string) (*App, error) {
-	db, err := sqlite.Open(path)
+// Open opens the database at path and wires the services, every one of
+// them and the store reading the one clock opts.Now.
+func Open(path string, opts Options) (*App, error) {
+	clk := newClock(opts.Now)
+	now := clk.Now
+	db, err := sqlite.Open(path, now)
 	if err != nil {
 		return nil, err
 	}
 	a := &App{
 		db:         db,
-		Orders:     &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), alloc: db.AllocationStore(), now: time.Now},
-		Inventory:  &InventoryService{stock: db.StockStore(), ledger: db.LedgerStore(), catalog: db.CatalogStore(), orders: db.OrderStore()},
-		Demo:       &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch},
-		Allocation: &AllocationService{store: db.AllocationStore(), catalog: db.CatalogStore(), now: time.Now},
+		clock:      clk,
+		Orders:     &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), alloc: db.AllocationStore(), now: now},
+		Inventory:  &InventoryService{stock: db.StockStore(), ledger: db.LedgerStore(), catalog: db.CatalogStore(), orders: db.OrderStore(), now: now},
+		Demo:       &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch, now: now},
+		Allocation: &AllocationService{store: db.AllocationStore(), catalog: db.CatalogStore(), now: now},
 		Intake: &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource,
-			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap},
+			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap, now: now},
 	}
-	a.Billing = &BillingService{store: db.BillingStore(), alloc: db.AllocationStore(), catalog: db.CatalogStore(), Now: time.Now}
+	a.Billing = &BillingService{store: db.BillingStore(), alloc: db.AllocationStore(), catalog: db.CatalogStore(), now: now}
 	a.Demo.billing = a.seedBilling
-	a.Tracking = newTrackingService(db.TrackingStore(), db.OrderStore())
+	a.Tracking = newTrackingService(db.TrackingStore(), db.OrderStore(), now)
 	a.Tracking.channels, a.Tracking.credentials = db.CatalogStore(), db.IntakeStore()
 	a.Tracking.NewPusher = storefrontPusher
 	a.Inventory.stockIn = a.Allocation.AfterStockIn
@@ -117,6 +122,9 @@ func (a *App) Close() error {
 	a.Intake.background.Wait()
 	return a.db.Close()
 }
+
+// Now is the App's clock: the time every service reads.
+func (a *App) Now() time.Time { return a.clock.Now() }
 
 // DBPath is the database file in use.
 func (a *App) DBPath() string { return a.db.Path() }
@@ -222,9 +230,12 @@ type DemoService struct {
 	bulk     domain.BulkLoader
 	catalog  domain.CatalogStore
 	optimize func(context.Context) error
-	billing  func(context.Context) (string, error)
+	billing  func(context.Context, time.Time) (DemoHistory, error)
+	now      func() time.Time
 	// CarrierInvoice is the demo carrier invoice written by the last Load with billing.
 	CarrierInvoice string
+	// History names the months of the last Load's billing history.
+	History DemoHistory
 }
 
 // IsEmpty reports whether the database holds no data yet.
@@ -233,15 +244,18 @@ func (s *DemoService) IsEmpty(ctx context.Context) (bool, error) { return s.cata
 // Load generates the demo data set into an empty database (see GenerateDemo)
 // and then optimizes the search indexes.
 func (s *DemoService) Load(ctx context.Context, opts DemoOptions, progress DemoProgress) error {
+	if opts.Until.IsZero() {
+		opts.Until = s.now()
+	}
 	if err := GenerateDemo(ctx, s.bulk, s.catalog, opts, progress); err != nil {
 		return err
 	}
 	if opts.Billing && s.billing != nil {
-		path, err := s.billing(ctx)
+		h, err := s.billing(ctx, opts.Until)
 		if err != nil {
 			return fmt.Errorf("demo billing history: %w", err)
 		}
-		s.CarrierInvoice = path
+		s.History, s.CarrierInvoice = h, h.carrierInvoicePath
 	}
 	if s.optimize == nil {
 		return nil

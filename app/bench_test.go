@@ -25,6 +25,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	fixtures.remove()
 	if benchDir != "" {
 		os.RemoveAll(benchDir)
 	}
@@ -39,7 +40,7 @@ func bigDB(b *testing.B) string {
 			return
 		}
 		benchPath = filepath.Join(benchDir, "200k.db")
-		a, err := app.Open(benchPath)
+		a, err := app.Open(benchPath, app.Options{Now: testClock.Now})
 		if err != nil {
 			benchErr = err
 			return
@@ -54,7 +55,7 @@ func bigDB(b *testing.B) string {
 }
 
 func openBig(b *testing.B) *app.App {
-	a, err := app.Open(bigDB(b))
+	a, err := app.Open(bigDB(b), app.Options{Now: testClock.Now})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func openBig(b *testing.B) *app.App {
 // BenchmarkDemoGenerate200k writes the whole demo data set with 200,000 orders.
 func BenchmarkDemoGenerate200k(b *testing.B) {
 	for b.Loop() {
-		a, err := app.Open(filepath.Join(b.TempDir(), "demo.db"))
+		a, err := app.Open(filepath.Join(b.TempDir(), "demo.db"), app.Options{Now: testClock.Now})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -80,7 +81,7 @@ func BenchmarkDemoGenerate200k(b *testing.B) {
 func BenchmarkOpenDatabase(b *testing.B) {
 	path := bigDB(b)
 	for b.Loop() {
-		a, err := app.Open(path)
+		a, err := app.Open(path, app.Options{Now: testClock.Now})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -172,15 +173,15 @@ func copyBig(b *testing.B) string {
 // of the same orders in one transaction.
 func BenchmarkSyncImport20kInto200k(b *testing.B) {
 	const n = 20000
-	orders := app.SandboxOrders(n, 42)
+	orders := app.SandboxOrders(n, 42, testClock.Now())
 	b.Run("sync over HTTP", func(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
-			a, err := app.Open(copyBig(b))
+			a, err := app.Open(copyBig(b), app.Options{Now: testClock.Now})
 			if err != nil {
 				b.Fatal(err)
 			}
-			srv := httptest.NewServer(sandbox.NewStore(orders))
+			srv := httptest.NewServer(sandbox.NewStore(orders, testClock.Now))
 			ch, err := a.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Bench", srv.URL,
 				domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret})
 			if err != nil {
@@ -202,7 +203,7 @@ func BenchmarkSyncImport20kInto200k(b *testing.B) {
 	b.Run("bare insert", func(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
-			a, err := app.Open(copyBig(b))
+			a, err := app.Open(copyBig(b), app.Options{Now: testClock.Now})
 			if err != nil {
 				b.Fatal(err)
 			}

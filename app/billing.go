@@ -23,7 +23,7 @@ type BillingService struct {
 	store   domain.BillingStore
 	alloc   domain.AllocationStore
 	catalog domain.CatalogStore
-	Now     func() time.Time
+	now     func() time.Time
 }
 
 // Month parses "2026-11" into the month's first day and the next month's.
@@ -34,6 +34,9 @@ func Month(period string) (time.Time, time.Time, error) {
 	}
 	return t, t.AddDate(0, 1, 0), nil
 }
+
+// Now is the current time by the App's clock (the screens' "today").
+func (s *BillingService) Now() time.Time { return s.now() }
 
 // fx reads the exchange rates table.
 func (s *BillingService) fx(ctx context.Context) (*domain.FXTable, error) {
@@ -166,7 +169,7 @@ func (s *BillingService) Accrue(ctx context.Context, from, to time.Time) (int, [
 		}
 	}
 	// Storage of complete days, by the unit and by the bin, and stock received.
-	today := domain.Day(s.Now())
+	today := domain.Day(s.now())
 	for _, by := range []struct {
 		count  func(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error)
 		rate   func(domain.RateCard) int64
@@ -440,7 +443,7 @@ func (s *BillingService) Issue(ctx context.Context, id int64) (domain.Invoice, e
 				net += amt
 				continue
 			}
-			m, r, err := fx.Convert(domain.NewMoney(amt, cur), inv.Currency, s.Now())
+			m, r, err := fx.Convert(domain.NewMoney(amt, cur), inv.Currency, s.now())
 			if err != nil {
 				return inv, err
 			}
@@ -448,12 +451,12 @@ func (s *BillingService) Issue(ctx context.Context, id int64) (domain.Invoice, e
 			rates = append(rates, fmt.Sprintf("1 %s = %s %s", cur, r.FloatString(6), inv.Currency))
 		}
 		sort.Strings(rates)
-		note := strings.Join(rates, "; ") + " (" + domain.Day(s.Now()).Format(time.DateOnly) + ")"
+		note := strings.Join(rates, "; ") + " (" + domain.Day(s.now()).Format(time.DateOnly) + ")"
 		if err := s.store.SetDraftTotals(ctx, id, net, domain.Tax(net, taxBP), note); err != nil {
 			return inv, err
 		}
 	}
-	return s.store.IssueInvoice(ctx, id, s.Now(), days)
+	return s.store.IssueInvoice(ctx, id, s.now(), days)
 }
 
 // RecordPayment applies money received to an issued invoice. A payment in
@@ -516,7 +519,7 @@ func (s *BillingService) CreditNote(ctx context.Context, invoiceID, net int64, r
 		return cn, err
 	}
 	_ = reason
-	return s.store.IssueInvoice(ctx, cn.ID, s.Now(), 0)
+	return s.store.IssueInvoice(ctx, cn.ID, s.now(), 0)
 }
 
 // Ageing sums the open amounts of issued invoices per client and age.
@@ -738,7 +741,7 @@ func (s *BillingService) ExportWorkbook(ctx context.Context, company, period str
 		return err
 	}
 	numbers := map[int64]string{}
-	wb := files.BillingWorkbook{Company: company, Period: period, Generated: s.Now(), Progress: progress}
+	wb := files.BillingWorkbook{Company: company, Period: period, Generated: s.now(), Progress: progress}
 	for _, i := range invs {
 		numbers[i.ID] = i.Number
 		number := i.Number
@@ -903,7 +906,7 @@ func (s *BillingService) AssignProducts(ctx context.Context, clientID int64, pre
 // whatever happens here: a problem is logged, and the month's generate
 // charges what was missed.
 func (s *BillingService) AccrueToday(ctx context.Context) {
-	today := domain.Day(s.Now())
+	today := domain.Day(s.now())
 	from := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	if from.Equal(today) {
 		from = today.AddDate(0, 0, -1)

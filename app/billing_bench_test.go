@@ -47,7 +47,7 @@ func makeBillingDB(perClient int) (billPath string, billErr error) {
 		return "", err
 	}
 	billPath = filepath.Join(dir, "billing.db")
-	a, err := app.Open(billPath)
+	a, err := app.Open(billPath, app.Options{Now: testClock.Now})
 	if err != nil {
 		billErr = err
 		return
@@ -59,7 +59,7 @@ func makeBillingDB(perClient int) (billPath string, billErr error) {
 	}
 	for c := range 50 {
 		name := fmt.Sprintf("Client %02d", c)
-		if billErr = a.BulkInsertOrders(ctx, name, app.SandboxOrders(perClient, uint64(c+1))); billErr != nil {
+		if billErr = a.BulkInsertOrders(ctx, name, app.SandboxOrders(perClient, uint64(c+1), testClock.Now())); billErr != nil {
 			return
 		}
 	}
@@ -105,7 +105,7 @@ func makeBillingDB(perClient int) (billPath string, billErr error) {
 // clients from 200,000 shipped orders, their charges accrued as they
 // shipped (the drafts are discarded between runs, outside the timing).
 func BenchmarkGenerateMonth50Clients200k(b *testing.B) {
-	a, err := app.Open(billingDB(b))
+	a, err := app.Open(billingDB(b), app.Options{Now: testClock.Now})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func BenchmarkGenerateMonth50Clients200k(b *testing.B) {
 // BenchmarkRegenerateMonth50Clients200k runs generate again on the same
 // month with nothing new: the drafts are checked and kept.
 func BenchmarkRegenerateMonth50Clients200k(b *testing.B) {
-	a, err := app.Open(billingDB(b))
+	a, err := app.Open(billingDB(b), app.Options{Now: testClock.Now})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func BenchmarkRegenerateMonth50Clients200k(b *testing.B) {
 // database: 50 clients, 50,000 orders, 200,000 charge lines read from
 // SQLite and written with the sheets, formats and formulas finance gets.
 func BenchmarkExportMonth200kLines(b *testing.B) {
-	a, err := app.Open(billingDBOf(b, 1000))
+	a, err := app.Open(billingDBOf(b, 1000), app.Options{Now: testClock.Now})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func BenchmarkExportMonth200kLines(b *testing.B) {
 // clients, 50,000 orders, each parcel on DHL's invoice for the month (so
 // every shipment looks up what the carrier charged by tracking number).
 func BenchmarkMarginsPerOrder50k(b *testing.B) {
-	a, err := app.Open(billingDBOf(b, 1000))
+	a, err := app.Open(billingDBOf(b, 1000), app.Options{Now: testClock.Now})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func BenchmarkMarginsPerOrder50k(b *testing.B) {
 // again… / invoices recompute): 50,000 orders, their 200,000 charges
 // dropped and worked out anew, the shipments marked for it.
 func BenchmarkRecomputeMonth50k(b *testing.B) {
-	a, err := app.Open(billingDBOf(b, 1000))
+	a, err := app.Open(billingDBOf(b, 1000), app.Options{Now: testClock.Now})
 	if err != nil {
 		b.Fatal(err)
 	}

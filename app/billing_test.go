@@ -9,6 +9,7 @@ import (
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
 )
 
 // billingSetup gives the demo's three channels a client each (EUR, USD,
@@ -27,7 +28,7 @@ func billingSetup(t testing.TB, a *app.App) map[string]domain.Client {
 			t.Fatal(err)
 		}
 		// Cents for EUR and USD; JPY has no minor unit, so its prices are whole yen.
-		card := domain.RateCard{ClientID: c.ID, EffectiveFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Currency: c.Currency,
+		card := domain.RateCard{ClientID: c.ID, EffectiveFrom: domaintest.MonthStart(-12), Currency: c.Currency,
 			PerOrder: 150, PerLine: 25, PerUnit: 15, PerParcel: 40, Packaging: map[string]int64{"M": 60}, MarkupBP: 1200,
 			MinimumMonthly: 5000000}
 		if c.Currency == "JPY" {
@@ -39,7 +40,7 @@ func billingSetup(t testing.TB, a *app.App) map[string]domain.Client {
 		out[ch.Code] = c
 	}
 	var rates []domain.FXRate
-	for d := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC); d.Before(time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)); d = d.AddDate(0, 0, 1) {
+	for d := domaintest.MonthStart(-3); d.Before(domaintest.MonthStart(2)); d = d.AddDate(0, 0, 1) {
 		rates = append(rates, domain.FXRate{Day: d, Base: "EUR", Quote: "USD", Rate: big.NewRat(10823, 10000)},
 			domain.FXRate{Day: d, Base: "EUR", Quote: "JPY", Rate: big.NewRat(16250, 100)})
 	}
@@ -50,14 +51,14 @@ func billingSetup(t testing.TB, a *app.App) map[string]domain.Client {
 }
 
 func TestBillingMonth(t *testing.T) {
-	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"))
+	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
 	ctx := context.Background()
 	clients := billingSetup(t, a)
-	invs, problems, err := a.Billing.Generate(ctx, "2026-11", 0)
+	invs, problems, err := a.Billing.Generate(ctx, lastMonth, 0)
 	if err != nil || len(problems) != 0 {
 		t.Fatalf("generate: %v %v", err, problems)
 	}
@@ -84,7 +85,7 @@ func TestBillingMonth(t *testing.T) {
 		}
 	}
 	// Again: the same drafts, nothing charged twice.
-	again, _, err := a.Billing.Generate(ctx, "2026-11", 0)
+	again, _, err := a.Billing.Generate(ctx, lastMonth, 0)
 	if err != nil || len(again) != 3 {
 		t.Fatalf("again: %v %d", err, len(again))
 	}
@@ -101,23 +102,23 @@ func TestBillingMonth(t *testing.T) {
 		}
 	}
 	issued, err := a.Billing.Issue(ctx, eur.ID)
-	if err != nil || issued.Number != "INV-"+time.Now().UTC().Format("2006")+"-00001" || issued.Status != domain.InvoiceIssued {
+	if err != nil || issued.Number != "INV-"+a.Now().UTC().Format("2006")+"-00001" || issued.Status != domain.InvoiceIssued {
 		t.Fatalf("issue: %v %+v", err, issued)
 	}
 	if _, err := a.Billing.Issue(ctx, eur.ID); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("issued twice: %v", err)
 	}
 	// Re-generating keeps the issued invoice and its charges.
-	third, _, err := a.Billing.Generate(ctx, "2026-11", clients["SHOP-EU"].ID)
+	third, _, err := a.Billing.Generate(ctx, lastMonth, clients["SHOP-EU"].ID)
 	if err != nil || len(third) != 0 {
 		t.Errorf("after issue: %v, %d new drafts", err, len(third))
 	}
 	usd := domain.NewMoney(issued.Gross()*10823/10000+1, "USD")
-	p, err := a.Billing.RecordPayment(ctx, issued.ID, usd, time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), "wire")
+	p, err := a.Billing.RecordPayment(ctx, issued.ID, usd, domaintest.MonthStart(0).AddDate(0, 0, 4), "wire")
 	if err != nil {
 		t.Fatal(err)
 	}
-	paid, _ := a.Billing.Invoices(ctx, "2026-11")
+	paid, _ := a.Billing.Invoices(ctx, lastMonth)
 	for _, inv := range paid {
 		if inv.ID == issued.ID && (inv.Status != domain.InvoicePaid || inv.Paid != p.Applied) {
 			t.Errorf("after payment %+v (applied %d)", inv, p.Applied)
@@ -128,10 +129,10 @@ func TestBillingMonth(t *testing.T) {
 	}
 	// A credit note corrects it.
 	cn, err := a.Billing.CreditNote(ctx, issued.ID, 1000, "damaged goods")
-	if err != nil || cn.Net != -1000 || cn.Tax != -210 || cn.Number != "CN-"+time.Now().UTC().Format("2006")+"-00001" {
+	if err != nil || cn.Net != -1000 || cn.Tax != -210 || cn.Number != "CN-"+a.Now().UTC().Format("2006")+"-00001" {
 		t.Errorf("credit note %v %+v", err, cn)
 	}
-	ageing, err := a.Billing.Ageing(ctx, time.Date(2027, 2, 15, 0, 0, 0, 0, time.UTC))
+	ageing, err := a.Billing.Ageing(ctx, domaintest.MonthStart(2).AddDate(0, 0, 14))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,8 @@ func TestBillingMonth(t *testing.T) {
 
 func TestStorageAndReceivingCharges(t *testing.T) {
 	dbPath := demoDBOf(t, 200, "--no-billing")
-	a, err := app.Open(dbPath)
+	clk := domaintest.NewClock()
+	a, err := app.Open(dbPath, app.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +157,7 @@ func TestStorageAndReceivingCharges(t *testing.T) {
 	if n, err := a.Billing.AssignProducts(ctx, c.ID, "PRT-1000"); err != nil || n != 9 { // PRT-10001 … PRT-10009
 		t.Fatalf("assigned %d: %v", n, err)
 	}
-	today := domain.Day(time.Now())
+	today := domain.Day(clk.Now())
 	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: today.AddDate(0, -1, 0), Currency: "EUR", StoragePer1000UnitDays: 450, StoragePerBinDay: 10, ReceivingUnit: 12, PerInbound: 2500}
 	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
 		t.Fatal(err)
@@ -168,7 +170,7 @@ func TestStorageAndReceivingCharges(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Tomorrow, today is a complete day on the shelf.
-	a.Billing.Now = func() time.Time { return today.Add(30 * time.Hour) }
+	clk.Set(today.Add(30 * time.Hour))
 	period := today.Format("2006-01")
 	if _, _, err := a.Billing.Generate(ctx, period, c.ID); err != nil {
 		t.Fatal(err)
@@ -246,18 +248,18 @@ func TestStorageAndReceivingCharges(t *testing.T) {
 // Charges accrue as parcels leave: no generate needed to see them.
 func TestChargesAccrueOnDispatch(t *testing.T) {
 	ctx := context.Background()
-	a, err := app.Open(demoDBOf(t, 600, "--no-billing"))
+	a, err := app.Open(demoDBOf(t, 600, "--no-billing"), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
 	chans, _ := a.Intake.Channels(ctx)
 	c := clientOfEveryChannel(t, a, "ALL", "All channels Ltd")
-	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: time.Now().AddDate(0, -1, 0), Currency: "EUR", PerOrder: 150, PerParcel: 40}
+	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: a.Now().AddDate(0, -1, 0), Currency: "EUR", PerOrder: 150, PerParcel: 40}
 	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
 		t.Fatal(err)
 	}
-	period := time.Now().UTC().Format("2006-01")
+	period := a.Now().UTC().Format("2006-01")
 	a.Billing.AccrueToday(ctx) // the month so far, as the window does when it opens
 	before, _ := a.Billing.Charges(ctx, period, c.ID, 0, 10000)
 	dispatchOne(t, a, chans[0])
@@ -285,7 +287,8 @@ func TestChargesAccrueOnDispatch(t *testing.T) {
 // A client billed in USD with a card in EUR: the invoice converts at the
 // rate of its date and says so.
 func TestInvoiceConvertsAtItsDate(t *testing.T) {
-	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"))
+	clk := domaintest.NewClock()
+	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"), app.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,15 +296,16 @@ func TestInvoiceConvertsAtItsDate(t *testing.T) {
 	ctx := context.Background()
 	clients := billingSetup(t, a)
 	us := clients["WOO-AM"]
-	card := domain.RateCard{ClientID: us.ID, EffectiveFrom: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), Currency: "EUR", PerOrder: 200}
+	card := domain.RateCard{ClientID: us.ID, EffectiveFrom: domaintest.MonthStart(-11), Currency: "EUR", PerOrder: 200}
 	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
 		t.Fatal(err)
 	}
-	invs, _, err := a.Billing.Generate(ctx, "2026-11", us.ID)
+	invs, _, err := a.Billing.Generate(ctx, lastMonth, us.ID)
 	if err != nil || len(invs) != 1 {
 		t.Fatalf("%v %d", err, len(invs))
 	}
-	a.Billing.Now = func() time.Time { return time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC) }
+	issueDay := domaintest.MonthStart(0).AddDate(0, 0, 1)
+	clk.Set(issueDay.Add(10 * time.Hour))
 	inv, err := a.Billing.Issue(ctx, invs[0].ID)
 	if err != nil {
 		t.Fatal(err)
@@ -315,14 +319,14 @@ func TestInvoiceConvertsAtItsDate(t *testing.T) {
 		eur += l.Amount
 	}
 	want := (eur*10823 + 5000) / 10000
-	if inv.Currency != "USD" || inv.Net != want || inv.FX != "1 EUR = 1.082300 USD (2026-12-02)" || inv.Tax != domain.Tax(want, 2100) {
+	if inv.Currency != "USD" || inv.Net != want || inv.FX != "1 EUR = 1.082300 USD ("+issueDay.Format(time.DateOnly)+")" || inv.Tax != domain.Tax(want, 2100) {
 		t.Errorf("issued %+v, want net %d", inv, want)
 	}
 }
 
 // Clients billed per order or per shipment get an invoice each.
 func TestBillPerOrderAndShipment(t *testing.T) {
-	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"))
+	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +340,7 @@ func TestBillPerOrderAndShipment(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	invs, _, err := a.Billing.Generate(ctx, "2026-11", 0)
+	invs, _, err := a.Billing.Generate(ctx, lastMonth, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +372,7 @@ func TestBillPerOrderAndShipment(t *testing.T) {
 func TestFlatShippingForUnweighedParcels(t *testing.T) {
 	ctx := context.Background()
 	dbPath := demoDBOf(t, 400, "--no-billing")
-	a, err := app.Open(dbPath)
+	a, err := app.Open(dbPath, app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,11 +382,11 @@ func TestFlatShippingForUnweighedParcels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Currency: "EUR", Flat: flat}
+	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: domaintest.MonthStart(-12), Currency: "EUR", Flat: flat}
 	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
 		t.Fatal(err)
 	}
-	if _, problems, err := a.Billing.Generate(ctx, "2026-11", 0); err != nil || len(problems) != 0 {
+	if _, problems, err := a.Billing.Generate(ctx, lastMonth, 0); err != nil || len(problems) != 0 {
 		t.Fatalf("generate: %v %v", problems, err)
 	}
 	rows, err := openRaw(t, dbPath).Query(`SELECT c.amount, (SELECT sum(ol.quantity * p.weight_g) FROM order_lines ol JOIN products p ON p.sku = ol.sku
@@ -422,7 +426,8 @@ func TestFlatShippingForUnweighedParcels(t *testing.T) {
 // complete day of the month so far, without generating invoices.
 func TestAccrueTodayChargesTheMonthsStorage(t *testing.T) {
 	ctx := context.Background()
-	a, err := app.Open(demoDBOf(t, 100, "--no-billing"))
+	clk := domaintest.NewClock()
+	a, err := app.Open(demoDBOf(t, 100, "--no-billing"), app.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,15 +439,17 @@ func TestAccrueTodayChargesTheMonthsStorage(t *testing.T) {
 	if _, err := a.Billing.AssignProducts(ctx, c.ID, "PRT-1001"); err != nil {
 		t.Fatal(err)
 	}
-	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Currency: "EUR", StoragePerBinDay: 5}
+	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: domaintest.MonthStart(-12), Currency: "EUR", StoragePerBinDay: 5}
 	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
 		t.Fatal(err)
 	}
-	for _, now := range []time.Time{time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC)} {
-		a.Billing.Now = func() time.Time { return now }
+	last := domaintest.MonthStart(-1)
+	for _, now := range []time.Time{last.AddDate(0, 0, 19).Add(15 * time.Hour), last.Add(6 * time.Hour)} {
+		clk.Set(now)
 		a.Billing.AccrueToday(ctx)
 	}
-	for period, want := range map[string]int{"2026-10": 1, "2026-11": 19} { // 31 October (on 1 November); 1–19 November
+	// The last day of the month before (on the 1st); the 1st to the 19th of last month.
+	for period, want := range map[string]int{domaintest.Month(-2): 1, lastMonth: 19} {
 		charges, err := a.Billing.Charges(ctx, period, c.ID, 0, 100)
 		if err != nil {
 			t.Fatal(err)
@@ -469,3 +476,6 @@ func clientOfEveryChannel(t *testing.T, a *app.App, code, name string) domain.Cl
 	}
 	return c
 }
+
+// lastMonth is the month before the tests' today: the demo's last complete month.
+var lastMonth = domaintest.Month(-1)

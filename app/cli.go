@@ -99,11 +99,12 @@ Run "portolan COMMAND --help" for a command's flags.
 type WindowFunc func(a *App) error
 
 // Main runs the command line in args (without the program name) and returns the
-// exit code. With no command it opens the window through openWindow.
-func Main(args []string, stdout, stderr io.Writer, openWindow WindowFunc) int {
+// exit code. With no command it opens the window through openWindow. The
+// App it opens reads the clock opts.Now (nil: the computer's).
+func Main(args []string, stdout, stderr io.Writer, opts Options, openWindow WindowFunc) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, args, stdout, stderr, openWindow); err != nil {
+	if err := run(ctx, args, stdout, stderr, opts, openWindow); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
@@ -111,6 +112,16 @@ func Main(args []string, stdout, stderr io.Writer, openWindow WindowFunc) int {
 		return exitCode(err)
 	}
 	return 0
+}
+
+// isTerminal reports whether w is a terminal (progress is shown only there).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // usageError marks errors in how the command was called (exit code 2).
@@ -134,7 +145,7 @@ func defaultPathForHelp() string {
 	return p
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindow WindowFunc) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts Options, openWindow WindowFunc) error {
 	global := flag.NewFlagSet("portolan", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	dbFlag := global.String("db", "", "database file")
@@ -219,7 +230,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		{"billing margins", cmdBillingMargins},
 		{"billing company", cmdBillingCompany},
 		{"sync", cmdSync},
-		{"sandbox", cmdSandbox},
+		{"sandbox", func(ctx context.Context, _ func() (*App, error), args []string, stdout, stderr io.Writer) error {
+			return cmdSandbox(ctx, newClock(opts.Now).Now, args, stdout, stderr)
+		}},
 		{"import", cmdImport},
 	}
 	open := func() (*App, error) {
@@ -227,7 +240,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, openWindo
 		if err != nil {
 			return nil, err
 		}
-		return Open(path)
+		return Open(path, opts)
 	}
 	if len(rest) == 0 {
 		if openWindow == nil {
@@ -313,35 +326,52 @@ func cmdDemo(ctx context.Context, open func() (*App, error), args []string, stdo
 		"7 warehouses on 4 continents, 500 products, 3 channels and N orders to 38 countries.", stdout, stderr)
 	orders := fs.Int("orders", DefaultDemoOrders, "number of orders to generate")
 	noBilling := fs.Bool("no-billing", false, "leave out the billing history (clients, invoices, payments)")
+	asOf := fs.String("as-of", "", "generate the history as of the end of this day (YYYY-MM-DD), the same data every time;\n"+
+		"                 default: up to now")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *orders <= 0 {
 		return usageError{"demo: --orders must be positive"}
 	}
+	var until time.Time
+	if *asOf != "" {
+		d, err := time.Parse(time.DateOnly, *asOf)
+		if err != nil {
+			return usageError{"demo: --as-of is YYYY-MM-DD"}
+		}
+		until = DemoAsOf(d)
+	}
 	a, err := open()
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	start := time.Now()
-	last := time.Now()
-	err = a.Demo.Load(ctx, DemoOptions{Orders: *orders, Billing: !*noBilling}, func(done, total int) {
-		if time.Since(last) > 2*time.Second || done == total {
-			fmt.Fprintf(stderr, "\rwriting orders: %d / %d", done, total)
-			last = time.Now()
+	start := a.Now()
+	// Progress only to a terminal: a script or cron job sees nothing but the result.
+	var progress DemoProgress
+	if isTerminal(stderr) {
+		progress = func(done, total int) {
+			if done%5000 == 0 || done == total {
+				fmt.Fprintf(stderr, "\rwriting orders: %d / %d", done, total)
+			}
+			if done == total {
+				fmt.Fprintln(stderr)
+			}
 		}
-	})
-	fmt.Fprintln(stderr)
+	}
+	err = a.Demo.Load(ctx, DemoOptions{Orders: *orders, Billing: !*noBilling, Until: until}, progress)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	fmt.Fprintf(stdout, "Loaded the demo data set with %d orders into %s in %s.\n", *orders, a.DBPath(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "Loaded the demo data set with %d orders into %s in %s.\n", *orders, a.DBPath(), a.Now().Sub(start).Round(time.Millisecond))
 	fmt.Fprintln(stdout, "Its parcels on their way are tracked without credentials through sandbox carriers: press \"Try sandbox carriers\"\n"+
 		"in the window's Shipments screen.")
 	if a.Demo.CarrierInvoice != "" {
-		fmt.Fprintf(stdout, "Billing: three clients, September and October invoiced, November drafted; DHL's October invoice is in\n%s\n"+
-			"(reconciled: portolan invoices export --period 2026-10 --out 2026-10.xlsx).\n", a.Demo.CarrierInvoice)
+		h := a.Demo.History
+		fmt.Fprintf(stdout, "Billing: three clients, %s and %s invoiced, %s drafted, %s accruing; DHL's invoice for %s is in\n%s\n"+
+			"(reconciled: portolan invoices export --period %s --out %s.xlsx).\n",
+			h.Issued[0], h.Issued[1], h.Drafted, h.Current, h.CarrierInvoice, a.Demo.CarrierInvoice, h.CarrierInvoice, h.CarrierInvoice)
 	}
 	return nil
 }
@@ -702,7 +732,7 @@ func cmdSync(ctx context.Context, open func() (*App, error), args []string, stdo
 	return nil
 }
 
-func cmdSandbox(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdSandbox(ctx context.Context, now func() time.Time, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sandbox", "Runs a sandbox store on this computer over the demo catalogue, speaking the Shopify,\n"+
 		"WooCommerce and BigCommerce order APIs, so you can\n"+
 		"try channels and sync without a real store. It runs until you press Ctrl+C.", stdout, stderr)
@@ -715,7 +745,7 @@ func cmdSandbox(ctx context.Context, open func() (*App, error), args []string, s
 	if *orders < 0 || *orders > 100000 {
 		return usageError{"sandbox: --orders must be between 0 and 100000"}
 	}
-	return ServeSandbox(ctx, *addr, *orders, *every, func(url string) {
+	return ServeSandbox(ctx, *addr, *orders, *every, now, func(url string) {
 		fmt.Fprintf(stdout, "Sandbox store with %d orders at %s, speaking the Shopify, WooCommerce and BigCommerce APIs.\n\n"+
 			"Add it as a channel (any one, or all three) and sync it:\n"+
 			"  portolan channels add --kind woocommerce --name \"Sandbox Woo\" --url %s --key %s --secret %s\n"+

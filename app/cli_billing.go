@@ -415,19 +415,25 @@ func cmdInvoicesPay(ctx context.Context, open func() (*App, error), args []strin
 	id := fs.Int64("id", 0, "the invoice's id")
 	amount := fs.String("amount", "", "the amount received, e.g. 1234.50")
 	currency := fs.String("currency", "", "its currency (default: the invoice's)")
-	day := fs.String("date", time.Now().Format(time.DateOnly), "the day it was received")
+	day := fs.String("date", "", "the day it was received (default today)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	d, err := time.Parse(time.DateOnly, *day)
-	if err != nil {
-		return usageError{"invoices pay: --date is YYYY-MM-DD"}
+	var d time.Time
+	if *day != "" {
+		var err error
+		if d, err = time.Parse(time.DateOnly, *day); err != nil {
+			return usageError{"invoices pay: --date is YYYY-MM-DD"}
+		}
 	}
 	a, err := open()
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if d.IsZero() {
+		d = domain.Day(a.Now())
+	}
 	invs, err := a.Billing.Invoices(ctx, "")
 	if err != nil {
 		return err
@@ -504,7 +510,7 @@ func cmdCarrierInvoicesImport(ctx context.Context, open func() (*App, error), ar
 		path, args = args[0], args[1:]
 	}
 	carrier := fs.String("carrier", "", "the carrier (as parcels are handed to it, e.g. DHL)")
-	period := fs.String("period", time.Now().AddDate(0, -1, 0).Format("2006-01"), "the month the invoice covers")
+	period := fs.String("period", "", "the month the invoice covers (default last month)")
 	mappingFile := fs.String("mapping", "", "JSON file naming the columns, e.g. {\"tracking\": \"Sendungsnummer\", \"amount\": \"Betrag\"};\n"+
 		"                 remembered for the carrier")
 	if err := parse(fs, args); err != nil {
@@ -518,6 +524,9 @@ func cmdCarrierInvoicesImport(ctx context.Context, open func() (*App, error), ar
 		return err
 	}
 	defer a.Close()
+	if *period == "" {
+		*period = a.Now().AddDate(0, -1, 0).Format("2006-01")
+	}
 	var mapping map[string]string
 	if *mappingFile != "" {
 		b, err := os.ReadFile(*mappingFile)

@@ -533,18 +533,17 @@ func cmdWaveCreate(ctx context.Context, open func() (*App, error), args []string
 	if err := required("wave create", map[string]string{"warehouse": *wh}); err != nil {
 		return err
 	}
-	var before time.Time
-	if *cutoff != "" {
-		var err error
-		if before, err = parseCutoff(*cutoff, time.Now()); err != nil {
-			return usageError{err.Error()}
-		}
-	}
 	a, err := open()
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	var before time.Time
+	if *cutoff != "" {
+		if before, err = parseCutoff(*cutoff, a.Now()); err != nil {
+			return usageError{err.Error()}
+		}
+	}
 	f := domain.WaveFilter{MaxOrders: *maxOrders, MaxLines: *maxLines, Service: *service, Express: *express, Carrier: *carrier, PlacedBefore: before}
 	if *minPriority != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(*minPriority))
@@ -596,6 +595,7 @@ func cmdPicklist(ctx context.Context, open func() (*App, error), args []string, 
 
 // parseCutoff reads a cut-off: "HH:MM" today in the local time zone, or RFC 3339.
 func parseCutoff(s string, now time.Time) (time.Time, error) {
+	now = now.Local()
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}

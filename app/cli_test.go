@@ -19,7 +19,7 @@ import (
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = app.Main(args, &out, &errb, func(*app.App) error {
+	code = app.Main(args, &out, &errb, app.Options{Now: testClock.Now}, func(*app.App) error {
 		t.Fatal("window opened by a command")
 		return nil
 	})
@@ -32,18 +32,23 @@ func demoDB(t *testing.T) string {
 	return demoDBOf(t, 150)
 }
 
-// demoDBOf loads a demo database of n orders (more flags for demo may follow).
+// demoDBOf is a copy, the test's own, of a demo database of n orders (more
+// flags for demo may follow). Each kind is generated once per test run,
+// through the command line, and copied for every test that asks for it.
 func demoDBOf(t *testing.T, n int, flags ...string) string {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "cli.db")
-	out, errs, code := runCLI(t, append([]string{"--db", db, "demo", "--orders", strconv.Itoa(n)}, flags...)...)
-	if code != 0 {
-		t.Fatalf("demo exit %d: %s", code, errs)
-	}
-	if !strings.Contains(out, fmt.Sprintf("%d orders", n)) {
-		t.Errorf("demo output %q", out)
-	}
-	return db
+	args := append([]string{"demo", "--orders", strconv.Itoa(n)}, flags...)
+	src := fixtures.get(t, strings.Join(args, " "), func(db string) error {
+		out, errs, code := runCLI(t, append([]string{"--db", db}, args...)...)
+		if code != 0 {
+			return fmt.Errorf("demo exit %d: %s", code, errs)
+		}
+		if !strings.Contains(out, fmt.Sprintf("%d orders", n)) {
+			return fmt.Errorf("demo output %q", out)
+		}
+		return nil
+	})
+	return fixtures.copy(t, src, "cli.db")
 }
 
 func TestCLIOrdersListJSON(t *testing.T) {
@@ -232,7 +237,7 @@ func TestCLIUsesEnvironmentDatabase(t *testing.T) {
 func TestNoCommandOpensWindow(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.db")
 	opened := ""
-	code := app.Main([]string{"--db", db}, &bytes.Buffer{}, &bytes.Buffer{}, func(a *app.App) error {
+	code := app.Main([]string{"--db", db}, &bytes.Buffer{}, &bytes.Buffer{}, app.Options{Now: testClock.Now}, func(a *app.App) error {
 		opened = a.DBPath()
 		return nil
 	})
@@ -244,7 +249,7 @@ func TestNoCommandOpensWindow(t *testing.T) {
 func TestCSVTextCellsAreNotFormulas(t *testing.T) {
 	// An order whose customer name starts with "=" from outside data.
 	db := filepath.Join(t.TempDir(), "f.db")
-	a, err := app.Open(db)
+	a, err := app.Open(db, app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -246,7 +246,7 @@ func cmdTrack(ctx context.Context, open func() (*App, error), args []string, std
 	for {
 		res, err := a.Tracking.Poll(ctx, domain.DueFilter{Carrier: *carrier, All: *all}, nil)
 		fmt.Fprintf(stdout, "%s checked %d, changed %d, errors %d, not polled %d (%d requests); storefronts told %d, not yet %d\n",
-			time.Now().Format("15:04:05"), res.Checked, res.Changed, res.Errors, res.Skipped, res.Requests, res.Pushed, res.PushLeft)
+			a.Now().Local().Format("15:04:05"), res.Checked, res.Changed, res.Errors, res.Skipped, res.Requests, res.Pushed, res.PushLeft)
 		for _, p := range res.Problems {
 			fmt.Fprintln(stdout, "  "+p)
 		}

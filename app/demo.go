@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -15,21 +16,25 @@ import (
 type DemoOptions struct {
 	Orders int // number of orders; 20,000 when zero
 	Seed   uint64
-	// Billing adds two months of billing history (clients, rate cards,
-	// exchange rates, invoices, payments, a carrier invoice to reconcile).
+	// Billing adds the billing history (clients, rate cards, exchange
+	// rates, invoices, payments, a carrier invoice to reconcile).
 	Billing bool
+	// Until is the end of the history: its newest order, the parcels in
+	// flight then. Zero is now by the App's clock; DemoAsOf(day) makes the
+	// same data set for the same day every time.
+	Until time.Time
+}
+
+// DemoAsOf is the end of a demo history generated as of day: 18:00 UTC.
+func DemoAsOf(day time.Time) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), 18, 0, 0, 0, time.UTC)
 }
 
 // DefaultDemoOrders is the size of the sample data set unless told otherwise.
 const DefaultDemoOrders = 20000
 
-// demoUntil is the end of the demo order history. It is fixed so that the
-// same options always produce the same data.
-var demoUntil = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
-
-// demoStockCounted is when the demo's opening stock was counted: before its
-// first order.
-var demoStockCounted = demoUntil.Add(-181 * 24 * time.Hour)
+// demoSpan is how far back the demo's order history goes.
+const demoSpan = 180 * 24 * time.Hour
 
 // DemoProgress reports how many orders have been written of how many.
 type DemoProgress func(done, total int)
@@ -107,7 +112,8 @@ var demoVariants = [][]string{
 
 // GenerateDemo fills an empty database with a deterministic international
 // data set in one transaction: warehouses with bins, products with customs
-// data, stock, channels and opts.Orders orders. Cancelling ctx rolls it all back.
+// data, stock, channels and opts.Orders orders placed over the 180 days up to
+// opts.Until (which must be set). Cancelling ctx rolls it all back.
 func GenerateDemo(ctx context.Context, store domain.BulkLoader, catalog domain.CatalogStore, opts DemoOptions, progress DemoProgress) error {
 	if opts.Orders == 0 {
 		opts.Orders = DefaultDemoOrders
@@ -122,7 +128,10 @@ func GenerateDemo(ctx context.Context, store domain.BulkLoader, catalog domain.C
 	if !empty {
 		return domain.Errorf(domain.ECONFLICT, "the database already holds data; load the demo into a new file with --db PATH")
 	}
-	g := &demoGen{rng: rand.New(rand.NewPCG(opts.Seed, 0x504f52544f4c414e))}
+	if opts.Until.IsZero() {
+		return domain.Errorf(domain.EINVALID, "the demo needs the end of its history")
+	}
+	g := &demoGen{rng: rand.New(rand.NewPCG(opts.Seed, 0x504f52544f4c414e)), until: opts.Until.UTC().Truncate(time.Second)}
 	return store.Bulk(ctx, func(w domain.BulkWriter) error {
 		if err := g.catalog(w); err != nil {
 			return err
@@ -135,7 +144,7 @@ func GenerateDemo(ctx context.Context, store domain.BulkLoader, catalog domain.C
 			if err := w.AddOrder(&o); err != nil {
 				return fmt.Errorf("demo order %d: %w", i+1, err)
 			}
-			if sh, evs, ok := demoShipment(o, i); ok {
+			if sh, evs, ok := demoShipment(o, i, g.until); ok {
 				if err := w.AddShipment(&sh, evs); err != nil {
 					return fmt.Errorf("demo order %d's parcel: %w", i+1, err)
 				}
@@ -155,6 +164,7 @@ type demoProduct struct {
 
 type demoGen struct {
 	rng       *rand.Rand
+	until     time.Time // the end of the history
 	channels  []domain.Channel
 	products  []demoProduct
 	localeCDF []int
@@ -204,7 +214,7 @@ func (g *demoGen) catalog(w domain.BulkWriter) error {
 	// Warehouses with zones A–D (pick faces) and BULK, about 300 bins each, and
 	// stock counted before the order history begins (so storage is charged
 	// for every day of it).
-	w.StockCountedAt(demoStockCounted)
+	w.StockCountedAt(g.until.Add(-demoSpan - 24*time.Hour))
 	for wi, dw := range demoWarehouses {
 		a := dw.addr
 		a.Name = dw.name
@@ -334,8 +344,8 @@ func (g *demoGen) order(i, total int) domain.Order {
 	cur := domain.Currency(loc.currency)
 	ch := g.channels[loc.channel]
 	// Orders are spread over 180 days, older orders first, with a few hours of jitter.
-	span := 180 * 24 * time.Hour
-	placed := demoUntil.Add(-span + time.Duration(int64(span/time.Second)*int64(i)/int64(total))*time.Second).
+	span := demoSpan
+	placed := g.until.Add(-span + time.Duration(int64(span/time.Second)*int64(i)/int64(total))*time.Second).
 		Add(-time.Duration(g.pick(3*3600)) * time.Second).Truncate(time.Second)
 
 	given, family := loc.given[g.pick(len(loc.given))], loc.family[g.pick(len(loc.family))]
@@ -406,7 +416,7 @@ func (g *demoGen) order(i, total int) domain.Order {
 func (g *demoGen) history(o *domain.Order, ch domain.Channel) {
 	t := o.PlacedAt.Add(time.Duration(1+g.pick(20)) * time.Minute)
 	o.History = []domain.StatusChange{{At: t, To: domain.StatusNew, Reason: "imported from " + ch.Name}}
-	age := demoUntil.Sub(o.PlacedAt)
+	age := g.until.Sub(o.PlacedAt)
 	step := func(to domain.OrderStatus, after time.Duration, reason string) {
 		t = t.Add(after)
 		if err := o.TransitionTo(to, t, reason); err != nil {
@@ -435,9 +445,10 @@ func (g *demoGen) history(o *domain.Order, ch domain.Channel) {
 	step(domain.StatusPacked, 90*time.Minute, "packed")
 	step(domain.StatusShipped, 5*time.Hour, "handed to carrier")
 	if age < 9*24*time.Hour {
+		g.recent(o, r, t)
 		return
 	}
-	if r < 8 {
+	if r < 8 { // the carrier could not find the address; delivered after a correction
 		step(domain.StatusException, 3*24*time.Hour, "carrier: address not found")
 		if age > 20*24*time.Hour {
 			step(domain.StatusDelivered, 4*24*time.Hour, "carrier: delivered after address correction")
@@ -447,13 +458,33 @@ func (g *demoGen) history(o *domain.Order, ch domain.Channel) {
 	step(domain.StatusDelivered, time.Duration(2+g.pick(6))*24*time.Hour, "carrier: delivered")
 }
 
+// recent ends the history of an order shipped at t in the last nine days:
+// delivered if its transit time has passed by the end of the history, else
+// on its way; one in thirty-three cannot be delivered (address not found)
+// once three days have passed. The transit time comes from the order's
+// number, not the random source, so the orders after it stay as they were.
+func (g *demoGen) recent(o *domain.Order, r int, t time.Time) {
+	h := fnv.New32a()
+	h.Write([]byte(o.Number))
+	switch transit := time.Duration(2+h.Sum32()%6) * 24 * time.Hour; {
+	case r < 8 && !t.Add(3*24*time.Hour).After(g.until):
+		if err := o.TransitionTo(domain.StatusException, t.Add(3*24*time.Hour), "carrier: address not found"); err != nil {
+			panic(err)
+		}
+	case r >= 8 && !t.Add(transit).After(g.until):
+		if err := o.TransitionTo(domain.StatusDelivered, t.Add(transit), "carrier: delivered"); err != nil {
+			panic(err)
+		}
+	}
+}
+
 // demoShipment is the parcel of a demo order that was handed to a carrier:
 // DHL abroad and in Europe, UPS, FedEx or USPS in the United States, with a
 // valid tracking number and the scans so far. Parcels still on their way are
 // due for a poll (the sandbox carriers answer for them); delivered ones carry
 // their history, so the charts and on-time rates have data. It draws from
 // its own random source so the orders stay as they were.
-func demoShipment(o domain.Order, i int) (domain.Shipment, []domain.TrackEvent, bool) {
+func demoShipment(o domain.Order, i int, until time.Time) (domain.Shipment, []domain.TrackEvent, bool) {
 	var shipped, delivered, exception time.Time
 	reason := ""
 	for _, h := range o.History {
@@ -476,7 +507,7 @@ func demoShipment(o domain.Order, i int) (domain.Shipment, []domain.TrackEvent, 
 	}
 	p, _ := kind.Profile()
 	sh := domain.Shipment{OrderID: o.ID, Carrier: p.Name, Tracking: domain.MakeTrackingNumber(kind, int64(100000+i)),
-		Destination: o.ShipTo.Country, ShippedAt: shipped, ETA: shipped.Add(time.Duration(3+rng.IntN(4)) * 24 * time.Hour).Truncate(24 * time.Hour)}
+		Destination: o.ShipTo.Country, ShippedAt: shipped, ETA: shipped.Add(time.Duration(7+rng.IntN(2)) * 24 * time.Hour).Truncate(24 * time.Hour)}
 	at := func(h int) time.Time { return shipped.Add(time.Duration(h) * time.Hour) }
 	evs := []domain.TrackEvent{
 		{At: at(0), Code: "SI", Text: "Shipment information received", Milestone: domain.MilestoneLabelCreated},
@@ -495,10 +526,16 @@ func demoShipment(o domain.Order, i int) (domain.Shipment, []domain.TrackEvent, 
 		evs = append(evs, domain.TrackEvent{At: exception, Code: "BA", Text: reason, Milestone: domain.MilestoneException})
 		sh.Milestone, sh.Status, sh.NextPollAt = domain.MilestoneException, reason, exception.Add(2*time.Hour)
 	default:
-		// On its way: the scans up to now, and a poll due.
+		// On its way: a scan about every day up to the end of the history
+		// (one parcel in fifty stops being scanned: lost in the network),
+		// and a poll due.
+		lost := rng.IntN(50) == 0
+		for h := 38; !lost && at(h).Before(until); h += 20 + rng.IntN(10) {
+			evs = append(evs, domain.TrackEvent{At: at(h), Code: "AF", Text: "Arrived at the sort facility", Milestone: domain.MilestoneInTransit})
+		}
 		kept := evs[:0]
 		for _, e := range evs {
-			if e.At.Before(demoUntil) {
+			if e.At.Before(until) {
 				kept = append(kept, e)
 			}
 		}

@@ -37,23 +37,52 @@ func demoFX(day time.Time) []domain.FXRate {
 	}
 }
 
-// seedBilling gives the demo two months of billing history: a client per
-// channel with a rate card, exchange rates, September and October charged,
-// invoiced and issued, September paid (the US client in euros, with its
-// exchange difference), October partly paid, November charged and drafted;
-// and a DHL invoice for October to reconcile, with a few overcharges and a
-// parcel that is not ours, written next to the database.
-func (a *App) seedBilling(ctx context.Context) (string, error) {
+// DemoHistory names the months of the demo's billing history, relative to
+// the day it ends ("2026-12" current, "2026-11" drafted, …).
+type DemoHistory struct {
+	Issued         [2]string // invoiced and issued: the first paid, the second partly
+	Drafted        string    // last month: charged, its invoices drafted
+	Current        string    // this month: charges accruing
+	CarrierInvoice string    // the month of DHL's invoice to reconcile
+
+	carrierInvoicePath string
+}
+
+// demoHistory is the billing history's months for a history ending at until.
+func demoHistory(until time.Time) DemoHistory {
+	month := func(n int) string {
+		return time.Date(until.Year(), until.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+	}
+	return DemoHistory{Issued: [2]string{month(-3), month(-2)}, Drafted: month(-1), Current: month(0), CarrierInvoice: month(-2)}
+}
+
+// seedBilling gives the demo its billing history up to until: a client per
+// channel with a rate card (its prices up by a tenth from last month on),
+// exchange rates, the months three and two before charged, invoiced and
+// issued, the first paid (the US client in euros, with its exchange
+// difference), the second partly paid, last month charged and drafted, this
+// month's charges accruing; and a DHL invoice for the month two before to
+// reconcile, with a few overcharges and a parcel that is not ours, written
+// next to the database.
+func (a *App) seedBilling(ctx context.Context, until time.Time) (DemoHistory, error) {
+	h := demoHistory(until)
+	var err error
+	h.carrierInvoicePath, err = a.seedBillingHistory(ctx, until, h)
+	return h, err
+}
+
+func (a *App) seedBillingHistory(ctx context.Context, until time.Time, h DemoHistory) (string, error) {
 	b := a.Billing
 	chans, err := a.Intake.Channels(ctx)
 	if err != nil {
 		return "", err
 	}
-	from := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	from, _, _ := Month(h.Issued[0])
+	rise, _, _ := Month(h.Drafted)
 	var rates []domain.FXRate
 	// Published on working days, as the ECB does, up to the demo's last day
 	// (a weekend or a day after takes the latest rate before it).
-	for d := from; !d.After(demoUntil); d = d.AddDate(0, 0, 1) {
+	for d := from; !d.After(until); d = d.AddDate(0, 0, 1) {
 		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
 			rates = append(rates, demoFX(d)...)
 		}
@@ -109,20 +138,21 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 		if err := b.SaveRateCard(ctx, &card); err != nil {
 			return "", err
 		}
-		// From November the rates go up by a tenth: October keeps the old ones.
+		// From last month on the rates go up by a tenth: earlier months keep the old ones.
 		nov := card
-		nov.ID, nov.EffectiveFrom = 0, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		nov.ID, nov.EffectiveFrom = 0, rise
 		nov.PerOrder, nov.PerUnit = card.PerOrder*11/10, card.PerUnit*11/10
 		if err := b.SaveRateCard(ctx, &nov); err != nil {
 			return "", err
 		}
 	}
-	issueAt := func(t time.Time) { b.Now = func() time.Time { return t } }
-	defer func() { b.Now = time.Now }()
-	if err := a.demoInbounds(ctx); err != nil {
+	release := func() {}
+	defer func() { release() }()
+	issueAt := func(t time.Time) { release(); release = a.clock.at(t) }
+	if err := a.demoInbounds(ctx, until); err != nil {
 		return "", err
 	}
-	for _, m := range []string{"2026-09", "2026-10"} {
+	for _, m := range h.Issued {
 		// Invoiced the morning after the month ends, every day of it stored.
 		_, to, _ := Month(m)
 		issueAt(to.Add(9 * time.Hour))
@@ -136,7 +166,7 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 				return "", err
 			}
 			switch {
-			case m == "2026-09" && issued.Currency == "USD":
+			case m == h.Issued[0] && issued.Currency == "USD":
 				// Paid in euros: converted at the payment day's rate.
 				eur, _, err := mustFX(ctx, b).Convert(domain.NewMoney(issued.Gross(), "USD"), "EUR", to.AddDate(0, 0, 20))
 				if err != nil {
@@ -145,7 +175,7 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 				if _, err := b.RecordPayment(ctx, issued.ID, domain.NewMoney(eur.Amount, "EUR"), to.AddDate(0, 0, 20), "wire in EUR"); err != nil {
 					return "", err
 				}
-			case m == "2026-09":
+			case m == h.Issued[0]:
 				if _, err := b.RecordPayment(ctx, issued.ID, domain.NewMoney(issued.Gross(), issued.Currency), to.AddDate(0, 0, 25), "wire"); err != nil {
 					return "", err
 				}
@@ -156,33 +186,43 @@ func (a *App) seedBilling(ctx context.Context) (string, error) {
 			}
 		}
 	}
-	issueAt(time.Now())
-	if _, _, err := b.Generate(ctx, "2026-11", 0); err != nil {
+	// Last month drafted the morning after it ended (or at the end of the
+	// history, if that is earlier), then this month's charges so far.
+	_, lastEnd, _ := Month(h.Drafted)
+	drafted := lastEnd.Add(9 * time.Hour)
+	if drafted.After(until) {
+		drafted = until
+	}
+	issueAt(drafted)
+	if _, _, err := b.Generate(ctx, h.Drafted, 0); err != nil {
 		return "", err
 	}
-	return a.demoCarrierInvoice(ctx)
+	issueAt(until)
+	b.AccrueToday(ctx)
+	return a.demoCarrierInvoice(ctx, h.CarrierInvoice)
 }
 
-// demoInbounds receives supplier deliveries in September, October and
-// November (one of them short and closed so), dated when they arrived and
-// put away the same morning, so receiving is charged per unit and per
-// inbound.
-func (a *App) demoInbounds(ctx context.Context) error {
-	clock := a.db.Now
-	defer func() { a.db.Now = clock }()
+// demoInbounds receives supplier deliveries in the three months before the
+// end of the history (one of them short and closed so), dated when they
+// arrived and put away the same morning, so receiving is charged per unit
+// and per inbound.
+func (a *App) demoInbounds(ctx context.Context, until time.Time) error {
+	day := func(months, d, h, m int) time.Time {
+		return time.Date(until.Year(), until.Month()+time.Month(months), d, h, m, 0, 0, time.UTC)
+	}
 	for i, d := range []struct {
 		at        time.Time
 		warehouse string
 		skus      []string
 		short     int64
 	}{
-		{time.Date(2026, 9, 14, 8, 30, 0, 0, time.UTC), "NL-VEN", []string{"PRT-10001", "PRT-10002", "PRT-10003"}, 0},
-		{time.Date(2026, 10, 6, 9, 15, 0, 0, time.UTC), "DE-LEJ", []string{"PRT-10011", "PRT-10012"}, 6},
-		{time.Date(2026, 10, 20, 23, 40, 0, 0, time.UTC), "JP-ICH", []string{"PRT-10401", "PRT-10402", "PRT-10403"}, 0},
-		{time.Date(2026, 11, 9, 7, 50, 0, 0, time.UTC), "NL-VEN", []string{"PRT-10021"}, 0},
+		{day(-3, 14, 8, 30), "NL-VEN", []string{"PRT-10001", "PRT-10002", "PRT-10003"}, 0},
+		{day(-2, 6, 9, 15), "DE-LEJ", []string{"PRT-10011", "PRT-10012"}, 6},
+		{day(-2, 20, 23, 40), "JP-ICH", []string{"PRT-10401", "PRT-10402", "PRT-10403"}, 0},
+		{day(-1, 9, 7, 50), "NL-VEN", []string{"PRT-10021"}, 0},
 	} {
-		a.db.Now = func() time.Time { return d.at }
-		in := domain.Inbound{Warehouse: d.warehouse, Reference: fmt.Sprintf("PO-2026-%04d", 311+i*17), Supplier: "Nordic Textile Works AB"}
+		release := a.clock.at(d.at)
+		in := domain.Inbound{Warehouse: d.warehouse, Reference: fmt.Sprintf("PO-%d-%04d", d.at.Year(), 311+i*17), Supplier: "Nordic Textile Works AB"}
 		var lines []domain.ReceiptLine
 		for j, sku := range d.skus {
 			qty := int64(48 * (j + 2))
@@ -195,24 +235,33 @@ func (a *App) demoInbounds(ctx context.Context) error {
 		if err := a.Inventory.CreateInbound(ctx, &in); err != nil {
 			return fmt.Errorf("demo inbound %s: %w", in.Reference, err)
 		}
-		if _, err := a.Inventory.Receive(ctx, domain.Receipt{Warehouse: d.warehouse, InboundID: in.ID, Lines: lines}); err != nil {
+		_, err := a.Inventory.Receive(ctx, domain.Receipt{Warehouse: d.warehouse, InboundID: in.ID, Lines: lines})
+		if err == nil && d.short > 0 { // the supplier will not send the rest
+			err = a.Inventory.CloseInbound(ctx, in.ID)
+		}
+		release()
+		if err != nil {
 			return fmt.Errorf("demo receipt %s: %w", in.Reference, err)
 		}
-		if d.short > 0 { // the supplier will not send the rest
-			if err := a.Inventory.CloseInbound(ctx, in.ID); err != nil {
-				return err
-			}
-		}
 		// Put away the same morning, to the bins suggested.
-		a.db.Now = func() time.Time { return d.at.Add(3 * time.Hour) }
-		tasks, err := a.Inventory.PutawayTasks(ctx, d.warehouse)
+		release = a.clock.at(d.at.Add(3 * time.Hour))
+		err = a.demoPutaway(ctx, d.warehouse)
+		release()
 		if err != nil {
 			return err
 		}
-		for _, t := range tasks {
-			if err := a.Inventory.Putaway(ctx, domain.Putaway{SKU: t.SKU, Warehouse: d.warehouse, Lot: t.Lot, ToBin: t.Suggested, Qty: t.Qty}); err != nil {
-				return fmt.Errorf("demo putaway %s: %w", t.SKU, err)
-			}
+	}
+	return nil
+}
+
+func (a *App) demoPutaway(ctx context.Context, warehouse string) error {
+	tasks, err := a.Inventory.PutawayTasks(ctx, warehouse)
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		if err := a.Inventory.Putaway(ctx, domain.Putaway{SKU: t.SKU, Warehouse: warehouse, Lot: t.Lot, ToBin: t.Suggested, Qty: t.Qty}); err != nil {
+			return fmt.Errorf("demo putaway %s: %w", t.SKU, err)
 		}
 	}
 	return nil
@@ -226,12 +275,13 @@ func mustFX(ctx context.Context, b *BillingService) *domain.FXTable {
 	return fx
 }
 
-// demoCarrierInvoice writes DHL's October invoice as DHL would send it —
-// every October parcel at the expected cost, three overcharged, one left out
-// (missing) and one that is not ours — next to the database, and imports it.
-func (a *App) demoCarrierInvoice(ctx context.Context) (string, error) {
+// demoCarrierInvoice writes DHL's invoice for month as DHL would send it —
+// every parcel of the month at the expected cost, three overcharged, one left
+// out (missing) and one that is not ours — next to the database, and imports it.
+func (a *App) demoCarrierInvoice(ctx context.Context, month string) (string, error) {
 	b := a.Billing
-	from, to, _ := Month("2026-10")
+	from, to, _ := Month(month)
+	number := "DHL-INV-" + strings.ReplaceAll(month, "-", "") + "-0001"
 	parcels, _, err := b.store.CarrierParcels(ctx, "DHL", nil, from, to)
 	if err != nil || len(parcels) == 0 {
 		return "", err
@@ -251,15 +301,15 @@ func (a *App) demoCarrierInvoice(ctx context.Context) (string, error) {
 		if i%401 == 3 {
 			amount += amount/5 + 150 // overcharged
 		}
-		fmt.Fprintf(&sb, "DHL-INV-202610-0001;%s;%s;EXPRESS WORLDWIDE;%s;%s\n", p.ShippedAt.Format("02.01.2006"), p.Tracking, c.Currency,
+		fmt.Fprintf(&sb, "%s;%s;%s;EXPRESS WORLDWIDE;%s;%s\n", number, p.ShippedAt.Format("02.01.2006"), p.Tracking, c.Currency,
 			strings.Replace(domain.NewMoney(amount, c.Currency).Decimal(), ".", ",", 1))
 	}
-	fmt.Fprintf(&sb, "DHL-INV-202610-0001;15.10.2026;%s;EXPRESS WORLDWIDE;EUR;38,90\n", domain.MakeTrackingNumber(domain.CarrierDHL, 987654321))
-	path := filepath.Join(filepath.Dir(a.DBPath()), "demo-dhl-invoice-2026-10.csv")
+	fmt.Fprintf(&sb, "%s;%s;%s;EXPRESS WORLDWIDE;EUR;38,90\n", number, from.AddDate(0, 0, 14).Format("02.01.2006"), domain.MakeTrackingNumber(domain.CarrierDHL, 987654321))
+	path := filepath.Join(filepath.Dir(a.DBPath()), "demo-dhl-invoice-"+month+".csv")
 	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
 		return "", err
 	}
-	if _, err := b.ImportCarrierInvoice(ctx, path, "DHL", "2026-10"); err != nil {
+	if _, err := b.ImportCarrierInvoice(ctx, path, "DHL", month); err != nil {
 		return path, err
 	}
 	return path, nil

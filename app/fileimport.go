@@ -43,7 +43,7 @@ func (s *IntakeService) PreviewFile(ctx context.Context, ch domain.Channel, path
 			}
 		}
 	}
-	orders, problems := domain.BuildOrders(headers, rows, m, domain.ImportOptions{Location: opts.Location, Now: time.Now()})
+	orders, problems := domain.BuildOrders(headers, rows, m, domain.ImportOptions{Location: opts.Location, Now: s.now()})
 	return ImportPreview{Path: path, Headers: headers, Rows: len(rows), Mapping: m, Orders: orders, Problems: problems}, nil
 }
 

@@ -32,7 +32,11 @@ type IntakeService struct {
 	background sync.WaitGroup
 	// Overlap is re-read before the cursor on every incremental sync.
 	Overlap time.Duration
+	now     func() time.Time
 }
+
+// Now is the current time by the App's clock (the screens' "today").
+func (s *IntakeService) Now() time.Time { return s.now() }
 
 // SyncProgress is reported after every committed page.
 type SyncProgress struct {
@@ -364,7 +368,7 @@ func (s *IntakeService) TestConnection(ctx context.Context, ch domain.Channel) e
 	}
 	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
 	defer cancel()
-	_, err = src.FetchUpdated(ctx, time.Now().Add(-time.Hour), "")
+	_, err = src.FetchUpdated(ctx, s.now().Add(-time.Hour), "")
 	return err
 }
 

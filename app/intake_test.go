@@ -46,7 +46,7 @@ type syncFixture struct {
 
 func newSyncFixture(t *testing.T, orders []sandbox.Order, wrap func(http.Handler) http.Handler) *syncFixture {
 	t.Helper()
-	f := &syncFixture{app: openApp(t), store: sandbox.NewStore(orders)}
+	f := &syncFixture{app: openApp(t), store: sandbox.NewStore(orders, testClock.Now)}
 	var h http.Handler = f.store
 	if wrap != nil {
 		h = wrap(h)
@@ -251,7 +251,7 @@ func TestSyncReportsGapsAndFailures(t *testing.T) {
 
 func TestCLIChannelsAndSync(t *testing.T) {
 	orders := sandboxOrders(t, 120)
-	store := sandbox.NewStore(orders)
+	store := sandbox.NewStore(orders, testClock.Now)
 	srv := httptest.NewServer(store)
 	defer srv.Close()
 	db := t.TempDir() + "/cli-sync.db"
@@ -360,7 +360,9 @@ func TestServeSandboxAndSyncIt(t *testing.T) {
 	defer cancel()
 	urls := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- app.ServeSandbox(ctx, "127.0.0.1:0", 150, 0, func(u string) { urls <- u }) }()
+	go func() {
+		done <- app.ServeSandbox(ctx, "127.0.0.1:0", 150, 0, testClock.Now, func(u string) { urls <- u })
+	}()
 	var storeURL string
 	select {
 	case storeURL = <-urls:
@@ -385,7 +387,7 @@ func TestServeSandboxAndSyncIt(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("sandbox stopped with %v", err)
 	}
-	if err := app.ServeSandbox(context.Background(), "192.0.2.1:80", 1, 0, nil); domain.ErrorCode(err) != domain.EINVALID {
+	if err := app.ServeSandbox(context.Background(), "192.0.2.1:80", 1, 0, testClock.Now, nil); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("non-loopback address accepted: %v", err)
 	}
 }
@@ -424,7 +426,7 @@ func TestSyncEveryStorefrontShapeOfTheSandbox(t *testing.T) {
 	} {
 		t.Run(string(tc.kind), func(t *testing.T) {
 			a := openApp(t)
-			store := sandbox.NewStore(orders)
+			store := sandbox.NewStore(orders, testClock.Now)
 			srv := httptest.NewServer(store)
 			defer srv.Close()
 			ch, err := a.Intake.AddChannel(context.Background(), tc.kind, "Sandbox "+string(tc.kind), srv.URL+tc.path, tc.creds)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/files"
@@ -22,7 +23,11 @@ type InventoryService struct {
 	// billable runs after parcels left or stock arrived: their charges
 	// accrue as it happens; nil: nothing.
 	billable func(ctx context.Context)
+	now      func() time.Time
 }
+
+// Now is the current time by the App's clock (the screens' "today").
+func (s *InventoryService) Now() time.Time { return s.now() }
 
 // arrived calls stockIn after a successful operation that brought stock in.
 func (s *InventoryService) arrived(ctx context.Context, err error) {

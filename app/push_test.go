@@ -11,6 +11,7 @@ import (
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/integrations/sandbox"
 )
 
@@ -18,11 +19,11 @@ import (
 // back to the store once (a customer note, the order completed).
 func TestDispatchTellsTheStorefrontOnce(t *testing.T) {
 	ctx := context.Background()
-	orders := app.SandboxOrders(40, 7)
-	store := sandbox.NewStore(orders)
+	orders := app.SandboxOrders(40, 7, testClock.Now())
+	store := sandbox.NewStore(orders, testClock.Now)
 	srv := httptest.NewServer(store)
 	defer srv.Close()
-	a, err := app.Open(filepath.Join(t.TempDir(), "push.db"))
+	a, err := app.Open(filepath.Join(t.TempDir(), "push.db"), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +77,8 @@ func TestDispatchTellsTheStorefrontOnce(t *testing.T) {
 // A store that refuses the update: retried with growing waits, then listed as failed.
 func TestPushFailuresAreRetriedThenListed(t *testing.T) {
 	ctx := context.Background()
-	orders := app.SandboxOrders(40, 7)
-	store := sandbox.NewStore(orders)
+	orders := app.SandboxOrders(40, 7, testClock.Now())
+	store := sandbox.NewStore(orders, testClock.Now)
 	// The store refuses the note (a key without write permission).
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/notes") {
@@ -88,7 +89,8 @@ func TestPushFailuresAreRetriedThenListed(t *testing.T) {
 		store.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	a, err := app.Open(filepath.Join(t.TempDir(), "pushfail.db"))
+	clk := domaintest.NewClock()
+	a, err := app.Open(filepath.Join(t.TempDir(), "pushfail.db"), app.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,9 +103,9 @@ func TestPushFailuresAreRetriedThenListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, tracking := dispatchOne(t, a, ch)
-	now := time.Now()
+	now := clk.Now()
 	for i := 0; i < 7; i++ {
-		a.Tracking.Now = func() time.Time { return now }
+		clk.Set(now)
 		pushed, failed, problems := a.Tracking.Push(ctx)
 		if pushed != 0 || failed != 1 || len(problems) != 1 || !strings.Contains(problems[0], "refused the credentials") {
 			t.Fatalf("attempt %d: %d pushed, %d failed, %v", i+1, pushed, failed, problems)

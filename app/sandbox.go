@@ -42,9 +42,10 @@ func sandboxStatus(s domain.OrderStatus) string {
 }
 
 // SandboxOrders makes n orders of the demo data set (same products, names in
-// every script, every currency) as a WooCommerce store would hold them.
-func SandboxOrders(n int, seed uint64) []sandbox.Order {
-	g := &demoGen{rng: rand.New(rand.NewPCG(seed, 0x53414e44424f58))}
+// every script, every currency) as a WooCommerce store would hold them,
+// placed over the 180 days up to until.
+func SandboxOrders(n int, seed uint64, until time.Time) []sandbox.Order {
+	g := &demoGen{rng: rand.New(rand.NewPCG(seed, 0x53414e44424f58)), until: until.UTC().Truncate(time.Second)}
 	if err := g.catalog(&memWriter{}); err != nil {
 		panic(err) // memWriter cannot fail
 	}
@@ -62,7 +63,7 @@ func SandboxOrders(n int, seed uint64) []sandbox.Order {
 // ServeSandbox runs a WooCommerce-shaped sandbox store with orders on addr
 // (loopback only) until ctx ends. ready gets the store's address. Every
 // newEvery (if > 0) a new order arrives, so incremental syncs have work.
-func ServeSandbox(ctx context.Context, addr string, orders int, newEvery time.Duration, ready func(url string)) error {
+func ServeSandbox(ctx context.Context, addr string, orders int, newEvery time.Duration, now func() time.Time, ready func(url string)) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return domain.Errorf(domain.EINVALID, "sandbox address %q: %v", addr, err)
@@ -70,15 +71,15 @@ func ServeSandbox(ctx context.Context, addr string, orders int, newEvery time.Du
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return domain.Errorf(domain.EINVALID, "the sandbox listens on this computer only (127.0.0.1), not on %s", host)
 	}
-	all := SandboxOrders(orders+1000, 7)
-	store := sandbox.NewStore(all[:orders])
+	all := SandboxOrders(orders+1000, 7, now())
+	store := sandbox.NewStore(all[:orders], now)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
 	// The sandbox carriers answer under /dhl and /easypost; the store the rest.
 	mux := http.NewServeMux()
-	carriers := sandbox.NewCarriers(2 * time.Minute)
+	carriers := sandbox.NewCarriers(2*time.Minute, now)
 	mux.Handle("/dhl/", carriers)
 	mux.Handle("/easypost/", carriers)
 	mux.Handle("/", store)
@@ -123,7 +124,7 @@ func (a *App) BulkInsertOrders(ctx context.Context, channelName string, orders [
 		if err := w.AddChannel(&ch); err != nil {
 			return err
 		}
-		now := time.Now()
+		now := a.Now()
 		for _, so := range orders {
 			// The same rows a sync writes: the order, its lines, and its first history entry.
 			o := domain.NewFromSource(domain.SourceOrder{Order: so.Order, SourceStatus: so.Status}, channelName, now)
@@ -142,7 +143,9 @@ func (a *App) BulkInsertOrders(ctx context.Context, channelName string, orders [
 func (s *IntakeService) TrySandbox(ctx context.Context) (domain.Channel, error) {
 	urls := make(chan string, 1)
 	errs := make(chan error, 1)
-	go func() { errs <- ServeSandbox(ctx, "127.0.0.1:0", 500, 30*time.Second, func(u string) { urls <- u }) }()
+	go func() {
+		errs <- ServeSandbox(ctx, "127.0.0.1:0", 500, 30*time.Second, s.now, func(u string) { urls <- u })
+	}()
 	var url string
 	select {
 	case url = <-urls:
@@ -181,7 +184,7 @@ func (s *TrackingService) TrySandboxCarriers(ctx context.Context, step time.Dura
 	if err != nil {
 		return nil, fmt.Errorf("sandbox carriers: %w", err)
 	}
-	srv := &http.Server{Handler: sandbox.NewCarriers(step), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: sandbox.NewCarriers(step, s.now), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	go func() {
 		<-ctx.Done()

@@ -18,7 +18,7 @@ import (
 func TestCLIPickPackAndPrint(t *testing.T) {
 	db := demoDBOf(t, 600)
 	// The warehouse that will ship the most single-parcel orders.
-	pre, err := app.Open(db)
+	pre, err := app.Open(db, app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestCLIPickPackAndPrint(t *testing.T) {
 	if out, errs, code := runCLI(t, "--db", db, "pick", "confirm", "--wave", "1", "--all"); code != 0 || !strings.Contains(out, "Confirmed") {
 		t.Fatalf("pick confirm: %d %q %q", code, out, errs)
 	}
-	a, err := app.Open(db)
+	a, err := app.Open(db, app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestCLIPickPackAndPrint(t *testing.T) {
 	if !strings.Contains(string(mt), "Manifest — DHL") || strings.Count(string(mt), "JD0146000062") != parcel {
 		t.Errorf("manifest:\n%s", mt)
 	}
-	a, _ = app.Open(db)
+	a, _ = app.Open(db, app.Options{Now: testClock.Now})
 	defer a.Close()
 	for n := range numbers {
 		o, err := a.Orders.Page(context.Background(), domain.OrderFilter{Search: n}, 0, 1)

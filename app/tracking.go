@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/carrier"
 	"github.com/portolan/portolan/integrations/carrier/dhl"
@@ -27,7 +29,7 @@ type TrackingService struct {
 	// use the real clients against local servers).
 	NewTracker func(a domain.CarrierAccount, gate func(context.Context) error) (domain.Tracker, error)
 	Policy     domain.TrackingPolicy
-	Now        func() time.Time
+	now        func() time.Time
 
 	// NewPusher makes the client that tells a channel's storefront.
 	NewPusher func(ch domain.Channel, creds domain.Credentials) (domain.TrackingPusher, error)
@@ -43,10 +45,13 @@ type TrackingService struct {
 	paused map[int64]time.Time
 }
 
-func newTrackingService(store domain.TrackingStore, orders domain.OrderStore) *TrackingService {
-	return &TrackingService{store: store, orders: orders, NewTracker: newTracker, Policy: domain.DefaultTrackingPolicy(), Now: time.Now,
+func newTrackingService(store domain.TrackingStore, orders domain.OrderStore, now func() time.Time) *TrackingService {
+	return &TrackingService{store: store, orders: orders, NewTracker: newTracker, Policy: domain.DefaultTrackingPolicy(), now: now,
 		pacers: map[int64]*pacer{}, paused: map[int64]time.Time{}}
 }
+
+// Now is the current time by the App's clock (the screens' "today").
+func (s *TrackingService) Now() time.Time { return s.now() }
 
 // newTracker returns the tracking client of an account; gate runs before
 // every HTTP request it makes, retries and token requests included.
@@ -67,32 +72,18 @@ func newTracker(a domain.CarrierAccount, gate func(context.Context) error) (doma
 }
 
 // pacer spaces requests evenly so that no second holds more than the rate.
+// It measures real elapsed time (golang.org/x/time/rate), not the App's
+// clock: a carrier counts requests per second of its own.
 type pacer struct {
-	mu    sync.Mutex
 	every time.Duration
-	next  time.Time
+	limit *rate.Limiter
 }
 
-func (p *pacer) wait(ctx context.Context) error {
-	p.mu.Lock()
-	now := time.Now()
-	at := p.next
-	if at.Before(now) {
-		at = now
-	}
-	p.next = at.Add(p.every)
-	p.mu.Unlock()
-	if d := at.Sub(now); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-	return nil
+func newPacer(every time.Duration) *pacer {
+	return &pacer{every: every, limit: rate.NewLimiter(rate.Every(every), 1)}
 }
+
+func (p *pacer) wait(ctx context.Context) error { return p.limit.Wait(ctx) }
 
 // budget hands out an account's daily requests, reserving them from the
 // database in blocks so that every process shares one count.
@@ -166,7 +157,7 @@ func accountFor(accounts []domain.CarrierAccount, carrierName string) (domain.Ca
 // A refused account is marked failing and the others continue; a bad
 // answer is noted on its shipments and the run goes on.
 func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress func(done, total int)) (domain.PollResult, error) {
-	now := s.Now()
+	now := s.now()
 	var res domain.PollResult
 	accounts, err := s.store.CarrierAccounts(ctx)
 	if err != nil {
@@ -246,7 +237,7 @@ func (s *TrackingService) pacerFor(a domain.CarrierAccount) *pacer {
 	every := time.Duration(1.05 * float64(time.Second) / a.PerSecond)
 	p := s.pacers[a.ID]
 	if p == nil || p.every != every {
-		p = &pacer{every: every}
+		p = newPacer(every)
 		s.pacers[a.ID] = p
 	}
 	return p
@@ -263,7 +254,7 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 		note("%s: %d parcel(s) not polled; the account is failing: %s", a.Name, len(list), a.Failing)
 		step(len(list), 0, 0, 0, len(list), 0)
 		return
-	case time.Now().Before(until):
+	case s.now().Before(until):
 		note("%s asked to wait until %s; %d parcel(s) wait", a.Name, until.Local().Format("15:04"), len(list))
 		step(len(list), 0, 0, 0, len(list), 0)
 		return
@@ -283,7 +274,7 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 		if len(pending) == 0 {
 			return 0
 		}
-		n, err := s.store.RecordTracking(context.WithoutCancel(ctx), pending, s.Policy, s.Now())
+		n, err := s.store.RecordTracking(context.WithoutCancel(ctx), pending, s.Policy, s.now())
 		if err != nil {
 			note("%s: saving tracking: %v", a.Name, err)
 		}
@@ -317,7 +308,7 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 			step(left, 0, flush(), 0, left, requests)
 			return
 		case isRefused:
-			_ = s.store.SetAccountFailing(context.WithoutCancel(ctx), a.ID, refused.Error(), s.Now())
+			_ = s.store.SetAccountFailing(context.WithoutCancel(ctx), a.ID, refused.Error(), s.now())
 			left := len(list) - i
 			note("%s refused the credentials; %d parcel(s) not polled. Fix the account and press Test connection: %v", a.Name, left, refused)
 			step(left, 0, flush(), 0, left, requests)
@@ -328,7 +319,7 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 			return
 		case status == 429 && wait > 0:
 			s.mu.Lock()
-			s.paused[a.ID] = time.Now().Add(wait)
+			s.paused[a.ID] = s.now().Add(wait)
 			s.mu.Unlock()
 			left := len(list) - i
 			note("%s asks to wait %s (HTTP 429); %d parcel(s) wait until then", a.Name, wait.Round(time.Second), left)
@@ -348,7 +339,7 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 			if err != nil {
 				why = err.Error()
 			}
-			if e := s.store.RecordTrackingError(context.WithoutCancel(ctx), failed, why, s.Policy, s.Now()); e != nil {
+			if e := s.store.RecordTrackingError(context.WithoutCancel(ctx), failed, why, s.Policy, s.now()); e != nil {
 				note("%s: %v", a.Name, e)
 			}
 			note("%s: %d parcel(s) could not be polled: %s", a.Name, len(failed), why)
@@ -391,7 +382,7 @@ func (s *TrackingService) DeleteCarrierAccount(ctx context.Context, id int64) er
 
 // UsedToday is how many requests an account made today (UTC).
 func (s *TrackingService) UsedToday(ctx context.Context, id int64) (int, error) {
-	return s.store.UsedToday(ctx, id, s.Now())
+	return s.store.UsedToday(ctx, id, s.now())
 }
 
 // TestAccount proves an account's credentials work (within its budget);
@@ -405,7 +396,7 @@ func (s *TrackingService) TestAccount(ctx context.Context, id int64) error {
 		if a.ID != id {
 			continue
 		}
-		b := &budget{store: s.store, account: a, pace: s.pacerFor(a), at: s.Now()}
+		b := &budget{store: s.store, account: a, pace: s.pacerFor(a), at: s.now()}
 		defer b.release()
 		tr, err := s.NewTracker(a, b.gate)
 		if err != nil {
@@ -417,12 +408,12 @@ func (s *TrackingService) TestAccount(ctx context.Context, id int64) error {
 		case errors.Is(err, errBudget):
 			return domain.Errorf(domain.ECONFLICT, "%s: today's budget of %d requests is used up; test again after 00:00 UTC", a.Name, a.PerDay)
 		case isRefused:
-			_ = s.store.SetAccountFailing(ctx, a.ID, refused.Error(), s.Now())
+			_ = s.store.SetAccountFailing(ctx, a.ID, refused.Error(), s.now())
 			return err
 		case err != nil:
 			return err
 		}
-		return s.store.SetAccountFailing(ctx, a.ID, "", s.Now())
+		return s.store.SetAccountFailing(ctx, a.ID, "", s.now())
 	}
 	return domain.Errorf(domain.ENOTFOUND, "no carrier account %d", id)
 }
@@ -459,7 +450,7 @@ func (s *TrackingService) AddShipment(ctx context.Context, orderNumber, carrierN
 	}
 	for _, o := range page {
 		if o.Number == strings.TrimSpace(orderNumber) {
-			sh := domain.Shipment{OrderID: o.ID, Carrier: carrierName, Tracking: number, ShippedAt: s.Now()}
+			sh := domain.Shipment{OrderID: o.ID, Carrier: carrierName, Tracking: number, ShippedAt: s.now()}
 			err := s.store.AddShipment(ctx, &sh, s.Policy)
 			return sh, err
 		}
@@ -469,12 +460,12 @@ func (s *TrackingService) AddShipment(ctx context.Context, orderNumber, carrierN
 
 // Shipments lists shipments (the exceptions queue with f.Exceptions).
 func (s *TrackingService) Shipments(ctx context.Context, f domain.ShipmentFilter, offset, limit int) ([]domain.Shipment, error) {
-	return s.store.Shipments(ctx, f, s.Now(), s.Policy.StaleAfter, offset, limit)
+	return s.store.Shipments(ctx, f, s.now(), s.Policy.StaleAfter, offset, limit)
 }
 
 // CountShipments counts them.
 func (s *TrackingService) CountShipments(ctx context.Context, f domain.ShipmentFilter) (int, error) {
-	return s.store.CountShipments(ctx, f, s.Now(), s.Policy.StaleAfter)
+	return s.store.CountShipments(ctx, f, s.now(), s.Policy.StaleAfter)
 }
 
 // Shipment reads one with its timeline.
@@ -517,7 +508,7 @@ func (s *TrackingService) Push(ctx context.Context) (pushed, failed int, problem
 	if s.channels == nil || s.NewPusher == nil {
 		return 0, 0, nil
 	}
-	now := s.Now()
+	now := s.now()
 	due, err := s.store.DuePushes(ctx, now, 500)
 	if err != nil || len(due) == 0 {
 		if err != nil {
@@ -562,7 +553,7 @@ func (s *TrackingService) Push(ctx context.Context) (pushed, failed int, problem
 			err = pusher.PushTracking(ctx, p.ExternalID, p.Carrier, p.Tracking)
 		}
 		if err == nil {
-			if e := s.store.FinishPush(ctx, p.ID, "", time.Time{}, s.Now()); e == nil {
+			if e := s.store.FinishPush(ctx, p.ID, "", time.Time{}, s.now()); e == nil {
 				pushed++
 			}
 			continue
@@ -570,9 +561,9 @@ func (s *TrackingService) Push(ctx context.Context) (pushed, failed int, problem
 		failed++
 		var next time.Time
 		if p.Attempts < len(pushBackoff) {
-			next = s.Now().Add(pushBackoff[p.Attempts])
+			next = s.now().Add(pushBackoff[p.Attempts])
 		}
-		_ = s.store.FinishPush(ctx, p.ID, err.Error(), next, s.Now())
+		_ = s.store.FinishPush(ctx, p.ID, err.Error(), next, s.now())
 		failures[fmt.Sprintf("%s: %v", ch.Name, err)]++
 	}
 	for msg, n := range failures {
@@ -593,5 +584,5 @@ func (s *TrackingService) PushCounts(ctx context.Context) (map[string]int, error
 
 // RetryPushes queues the failed storefront updates again.
 func (s *TrackingService) RetryPushes(ctx context.Context) (int, error) {
-	return s.store.RetryPushes(ctx, s.Now())
+	return s.store.RetryPushes(ctx, s.now())
 }

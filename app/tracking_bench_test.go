@@ -55,7 +55,7 @@ func fastFedEx(b *testing.B) *httptest.Server {
 // (HTTP, decoding, deduplicated events, schedule, orders following).
 func BenchmarkPollCycle50000(b *testing.B) {
 	const parcels = 50_000
-	a, err := app.Open(filepath.Join(b.TempDir(), "poll.db"))
+	a, err := app.Open(filepath.Join(b.TempDir(), "poll.db"), app.Options{Now: testClock.Now})
 	if err != nil {
 		b.Fatal(err)
 	}

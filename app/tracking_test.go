@@ -13,6 +13,7 @@ import (
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
 )
 
 // dhlNumber makes a valid 10-digit DHL Express waybill (mod 7 check).
@@ -50,13 +51,18 @@ func newFakeDHL(t *testing.T, key string) *fakeDHL {
 		if (n[8]-'0')%2 == 0 {
 			code, text = "delivered", "Delivered"
 		}
-		fmt.Fprintf(w, `{"shipments":[{"id":%q,"status":{"timestamp":"2026-11-26T10:00:00Z","statusCode":%q,"status":"X","description":%q},
-			"events":[{"timestamp":"2026-11-26T10:00:00Z","statusCode":%q,"status":"X","description":%q},
-			{"timestamp":"2026-11-25T08:00:00Z","statusCode":"transit","status":"PU","description":"Shipment picked up"}]}]}`, n, code, text, code, text)
+		// Scanned at 10:00 today and picked up at 08:00 yesterday (the tests' today).
+		last, first := lastScan.Format(time.RFC3339), lastScan.Add(-26*time.Hour).Format(time.RFC3339)
+		fmt.Fprintf(w, `{"shipments":[{"id":%q,"status":{"timestamp":%q,"statusCode":%q,"status":"X","description":%q},
+			"events":[{"timestamp":%q,"statusCode":%q,"status":"X","description":%q},
+			{"timestamp":%q,"statusCode":"transit","status":"PU","description":"Shipment picked up"}]}]}`, n, last, code, text, last, code, text, first)
 	}))
 	t.Cleanup(f.srv.Close)
 	return f
 }
+
+// lastScan is when the fake DHL says every parcel was last scanned.
+var lastScan = domaintest.Today().Add(10 * time.Hour)
 
 // shippedOrders registers n shipments of demo orders with DHL numbers.
 func shippedOrders(t *testing.T, a *app.App, carrier string, n, from int) []string {
@@ -78,7 +84,7 @@ func shippedOrders(t *testing.T, a *app.App, carrier string, n, from int) []stri
 }
 
 func TestPollNeverExceedsTheBudget(t *testing.T) {
-	a, err := app.Open(demoDBOf(t, 150))
+	a, err := app.Open(demoDBOf(t, 150), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +129,7 @@ func TestPollNeverExceedsTheBudget(t *testing.T) {
 }
 
 func TestPollOneBadAnswerOrAccountDoesNotStopTheRun(t *testing.T) {
-	a, err := app.Open(demoDBOf(t, 150))
+	a, err := app.Open(demoDBOf(t, 150), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +218,7 @@ func TestCLITracking(t *testing.T) {
 	if code != 0 || strings.Contains(out, "dhl-key-123") || !strings.Contains(out, `"per_day": 250`) {
 		t.Errorf("carriers list: %s", out)
 	}
-	a, err := app.Open(db)
+	a, err := app.Open(db, app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +242,7 @@ func TestCLITracking(t *testing.T) {
 		t.Fatalf("shipments list: %v %s", err, out)
 	}
 	s := list[0]
-	if s.TrackingNumber != good || s.Carrier != "Test DHL" || s.OrderNumber != number || s.Milestone != "delivered" || s.LastEventAt != "2026-11-26T10:00:00Z" {
+	if s.TrackingNumber != good || s.Carrier != "Test DHL" || s.OrderNumber != number || s.Milestone != "delivered" || s.LastEventAt != lastScan.Format(time.RFC3339) {
 		t.Errorf("shipment %+v", s)
 	}
 	if out, _, _ := runCLI(t, "--db", db, "shipments", "list", "--status", "exceptions"); strings.Contains(out, good) {
@@ -248,7 +254,7 @@ func TestCLITracking(t *testing.T) {
 }
 
 func TestSandboxCarriersTrackTheDemoParcels(t *testing.T) {
-	a, err := app.Open(demoDBOf(t, 600))
+	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -192,7 +192,7 @@ func (s *InventoryService) PackingSlip(ctx context.Context, parcelID int64, w io
 
 // Dispatch hands packed parcels to a carrier for today's manifest.
 func (s *InventoryService) Dispatch(ctx context.Context, parcelIDs []int64, carrier string) (int64, error) {
-	m, err := s.ledger.Dispatch(ctx, parcelIDs, carrier, time.Now())
+	m, err := s.ledger.Dispatch(ctx, parcelIDs, carrier, s.now())
 	if err == nil && s.billable != nil {
 		s.billable(ctx)
 	}
@@ -222,7 +222,7 @@ func (s *InventoryService) Printed(ctx context.Context, document, ref string, si
 	if who == "" {
 		who = "unknown"
 	}
-	return s.ledger.LogPrint(ctx, domain.PrintRecord{At: time.Now(), Who: who, Document: document, Ref: ref, Bytes: size})
+	return s.ledger.LogPrint(ctx, domain.PrintRecord{At: s.now(), Who: who, Document: document, Ref: ref, Bytes: size})
 }
 
 // PrintLog lists printed documents, newest first.

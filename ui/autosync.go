@@ -123,7 +123,7 @@ func (a *AutoSync) RunOnce() {
 				failed = append(failed, c.Name)
 			}
 		}
-		at := time.Now().Format("15:04")
+		at := a.svc.Now().Local().Format("15:04")
 		return func() {
 			switch {
 			case err != nil:

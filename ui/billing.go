@@ -103,7 +103,7 @@ func amount(v int64, c domain.Currency) string {
 // NewBillingScreen builds the screen; call Reload to fill it.
 func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	s := &BillingScreen{svc: svc, window: w, invoice: -1, client: -1, reconRow: -1, names: map[int64]string{}}
-	s.Period = widget.NewSelect(months(time.Now()), nil)
+	s.Period = widget.NewSelect(months(svc.Now()), nil)
 	s.Period.SetSelectedIndex(0)
 	s.Company = widget.NewButtonWithIcon("Company…", theme.AccountIcon(), s.CompanyForm)
 	s.Generate = widget.NewButtonWithIcon("Generate invoices", theme.DocumentCreateIcon(), s.GenerateInvoices)
@@ -331,7 +331,7 @@ func (s *BillingScreen) Reload() {
 			clients, err = s.svc.Clients(ctx)
 		}
 		if err == nil {
-			ageing, err = s.svc.AgeingAt(ctx, time.Now())
+			ageing, err = s.svc.AgeingAt(ctx, s.svc.Now())
 		}
 		if err == nil {
 			recon, err = s.svc.CarrierLines(ctx, period)
@@ -397,7 +397,7 @@ func (s *BillingScreen) updateInvoice(id widget.TableCellID, l *widget.Label) {
 		case domain.InvoiceDraft:
 			l.Importance = widget.LowImportance
 		case domain.InvoiceIssued, domain.InvoicePartly:
-			if !i.Due.IsZero() && time.Now().After(i.Due) {
+			if !i.Due.IsZero() && s.svc.Now().After(i.Due) {
 				l.Importance = widget.DangerImportance
 			}
 		}
@@ -563,7 +563,7 @@ func (s *BillingScreen) RecordPayment() {
 	cur := widget.NewEntry()
 	cur.SetText(string(inv.Currency))
 	day := widget.NewEntry()
-	day.SetText(time.Now().Format(time.DateOnly))
+	day.SetText(s.svc.Now().Local().Format(time.DateOnly))
 	form := []*widget.FormItem{widget.NewFormItem("Amount", amt), widget.NewFormItem("Currency", cur), widget.NewFormItem("Received on", day)}
 	dialog.ShowForm("Payment for "+inv.Number, "Record", "Cancel", form, func(ok bool) {
 		if ok {

@@ -93,7 +93,7 @@ func (s *BillingScreen) CardForm() {
 		entries[name] = e
 		return e
 	}
-	next := time.Now().AddDate(0, 1, 0)
+	next := s.svc.Now().AddDate(0, 1, 0)
 	items := []*widget.FormItem{widget.NewFormItem(cardFrom, entry(cardFrom, fmt.Sprintf("%d-%02d-01", next.Year(), next.Month()), "YYYY-MM-DD"))}
 	for _, p := range cardPrices {
 		text := ""

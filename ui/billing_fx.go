@@ -127,7 +127,7 @@ func (f *fxTab) ImportFile(path string) {
 // AddForm enters one rate by hand.
 func (f *fxTab) AddForm() {
 	day, base, quote, rate := widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	day.SetText(time.Now().Format(time.DateOnly))
+	day.SetText(f.s.svc.Now().Local().Format(time.DateOnly))
 	base.SetText("EUR")
 	quote.SetPlaceHolder("USD")
 	rate.SetPlaceHolder("1.0823 (units of the currency per 1 base)")

@@ -7,16 +7,18 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/ui"
 )
 
 func TestBillingScreen(t *testing.T) {
-	a, err := app.Open(filepath.Join(t.TempDir(), "bill.db"))
+	a, err := app.Open(filepath.Join(t.TempDir(), "bill.db"), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,9 +31,24 @@ func TestBillingScreen(t *testing.T) {
 	ui.WithUI(func() { m.Start() })
 	settle(m)
 	s := m.Billing
-	ui.WithUI(func() { s.Period.SetSelected("2026-10") })
+	// The demo's months: two issued (the second partly paid), last month
+	// drafted; fxDay is the last day of last month.
+	issued, drafted := a.Demo.History.Issued[1], a.Demo.History.Drafted
+	if issued != domaintest.Month(-2) || drafted != domaintest.Month(-1) || a.Demo.History.Current != domaintest.Month(0) {
+		t.Fatalf("demo history %+v for today %s", a.Demo.History, domaintest.Today().Format(time.DateOnly))
+	}
+	fxDay := domaintest.MonthStart(0).AddDate(0, 0, -1).Format(time.DateOnly)
+	// The window opens on this month, whose charges accrue (after its first
+	// day, storage every day).
+	if s.Period.Selected != domaintest.Month(0) || !strings.HasSuffix(s.ChargeCount.Text, " in "+domaintest.Month(0)) {
+		t.Errorf("opens on %q: %q", s.Period.Selected, s.ChargeCount.Text)
+	}
+	if domaintest.Today().Day() > 2 && strings.HasPrefix(s.ChargeCount.Text, "0 ") {
+		t.Errorf("no charges accrued this month: %q", s.ChargeCount.Text)
+	}
+	ui.WithUI(func() { s.Period.SetSelected(issued) })
 	settle(m)
-	if got := cell(t, s, s.Invoices, 0, 0); !strings.HasPrefix(got, "INV-2026-") {
+	if got := cell(t, s, s.Invoices, 0, 0); !strings.HasPrefix(got, "INV-"+domaintest.MonthStart(-1).Format("2006")+"-") {
 		t.Fatalf("October's first invoice %q / %q", got, s.Problem.Text)
 	}
 	// The USD invoice of October is open: pay it.
@@ -47,7 +64,7 @@ func TestBillingScreen(t *testing.T) {
 	ui.WithUI(func() { s.Invoices.Select(widget.TableCellID{Row: row, Col: 0}) })
 	open := cell(t, s, s.Invoices, row, 7)
 	ui.WithUI(func() {
-		s.SavePayment(mustID(t, a, "2026-10", row), strings.TrimSuffix(open, " USD"), "USD", "2026-12-10")
+		s.SavePayment(mustID(t, a, issued, row), strings.TrimSuffix(open, " USD"), "USD", domaintest.Today().Format(time.DateOnly))
 	})
 	settle(m)
 	if !strings.Contains(s.Result.Text, "Payment of") || cell(t, s, s.Invoices, row, 2) != "paid" {
@@ -55,7 +72,7 @@ func TestBillingScreen(t *testing.T) {
 	}
 	// October's margins: per client in each client's currency, then per
 	// destination country in euros, the thinnest first.
-	if !strings.Contains(s.Margins.Summary.Text, "2026-10:") || !strings.Contains(s.Margins.Summary.Text, "JPY") ||
+	if !strings.Contains(s.Margins.Summary.Text, issued+":") || !strings.Contains(s.Margins.Summary.Text, "JPY") ||
 		!strings.HasPrefix(cell(t, s, s.Margins.Table, 0, 0), "Portolan Outfitters") {
 		t.Errorf("margins per client: %q, first %q", s.Margins.Summary.Text, cell(t, s, s.Margins.Table, 0, 0))
 	}
@@ -71,7 +88,7 @@ func TestBillingScreen(t *testing.T) {
 	// The month's workbook, with progress.
 	ui.WithUI(func() { s.ExportExcel() })
 	settle(m)
-	if b, err := os.ReadFile(s.LastPath); err != nil || filepath.Base(s.LastPath) != "billing-2026-10.xlsx" || !strings.HasPrefix(string(b), "PK") {
+	if b, err := os.ReadFile(s.LastPath); err != nil || filepath.Base(s.LastPath) != "billing-"+issued+".xlsx" || !strings.HasPrefix(string(b), "PK") {
 		t.Fatalf("export %q: %v / %q", s.LastPath, err, s.Problem.Text)
 	}
 	// The reconciliation of DHL's October invoice.
@@ -85,7 +102,7 @@ func TestBillingScreen(t *testing.T) {
 		t.Errorf("payables %q / %q", s.Payables.Text, s.Problem.Text)
 	}
 	// Charges page by page.
-	if !strings.Contains(s.ChargeCount.Text, "charges in 2026-10") || cell(t, s, s.Charges, 0, 0) == "…" {
+	if !strings.Contains(s.ChargeCount.Text, "charges in "+issued) || cell(t, s, s.Charges, 0, 0) == "…" {
 		t.Errorf("charges %q %q", s.ChargeCount.Text, cell(t, s, s.Charges, 0, 0))
 	}
 	// Filtered: one type.
@@ -95,7 +112,7 @@ func TestBillingScreen(t *testing.T) {
 		t.Errorf("filtered charges show %q", got)
 	}
 	// November: issue a draft, then its PDF.
-	ui.WithUI(func() { s.Period.SetSelected("2026-11") })
+	ui.WithUI(func() { s.Period.SetSelected(drafted) })
 	settle(m)
 	ui.WithUI(func() { s.Invoices.Select(widget.TableCellID{Row: 0, Col: 0}) })
 	ui.WithUI(func() { s.IssueSelected() })
@@ -117,7 +134,7 @@ func TestBillingScreen(t *testing.T) {
 	}
 	var nov string
 	for _, sh := range ships {
-		if sh.ShippedAt.UTC().Format("2006-01") == "2026-11" {
+		if sh.ShippedAt.UTC().Format("2006-01") == drafted {
 			nov = sh.Tracking
 		}
 	}
@@ -139,7 +156,7 @@ func TestBillingScreen(t *testing.T) {
 		s.ImportCarrierFile(dpd, "DPD", s.ChosenMapping())
 	})
 	settle(m)
-	if !strings.Contains(s.Result.Text, "DPD 2026-11:") || strings.Contains(s.Result.Text, "0 matched, 0 over") {
+	if !strings.Contains(s.Result.Text, "DPD "+drafted+":") || strings.Contains(s.Result.Text, "0 matched, 0 over") {
 		t.Errorf("mapped import: %q / %q", s.Result.Text, s.Problem.Text)
 	}
 	// The next file from the same carrier opens with its columns remembered.
@@ -153,15 +170,15 @@ func TestBillingScreen(t *testing.T) {
 	ecb := filepath.Join(t.TempDir(), "eurofxref-daily.xml")
 	os.WriteFile(ecb, []byte(`<?xml version="1.0" encoding="UTF-8"?>
 <gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">
-<gesmes:subject>Reference rates</gesmes:subject><Cube><Cube time='2026-11-30'><Cube currency='USD' rate='1.0999'/><Cube currency='JPY' rate='163.25'/></Cube></Cube></gesmes:Envelope>`), 0o644)
+<gesmes:subject>Reference rates</gesmes:subject><Cube><Cube time='`+fxDay+`'><Cube currency='USD' rate='1.0999'/><Cube currency='JPY' rate='163.25'/></Cube></Cube></gesmes:Envelope>`), 0o644)
 	ui.WithUI(func() { s.FX.ImportFile(ecb) })
 	settle(m)
-	if !strings.Contains(s.Result.Text, "Imported 2 exchange rate(s) of 2026-11-30") {
+	if !strings.Contains(s.Result.Text, "Imported 2 exchange rate(s) of "+fxDay) {
 		t.Errorf("ecb import: %q / %q", s.Result.Text, s.Problem.Text)
 	}
 	found := false
 	for r := 0; r < 10; r++ {
-		if cell(t, s, s.FX.Table, r, 0)+" "+cell(t, s, s.FX.Table, r, 2)+" "+cell(t, s, s.FX.Table, r, 3) == "2026-11-30 JPY 163.25" {
+		if cell(t, s, s.FX.Table, r, 0)+" "+cell(t, s, s.FX.Table, r, 2)+" "+cell(t, s, s.FX.Table, r, 3) == fxDay+" JPY 163.25" {
 			found = true
 		}
 	}
@@ -169,13 +186,13 @@ func TestBillingScreen(t *testing.T) {
 		t.Errorf("the imported JPY rate is not among November's: first %q", cell(t, s, s.FX.Table, 0, 2))
 	}
 	broken := filepath.Join(t.TempDir(), "broken.xml")
-	os.WriteFile(broken, []byte("<Envelope><Cube><Cube time='2026-11-29'><Cube currency='USD' rate='1.5'/>"), 0o644)
+	os.WriteFile(broken, []byte("<Envelope><Cube><Cube time='"+fxDay+"'><Cube currency='USD' rate='1.5'/>"), 0o644)
 	ui.WithUI(func() { s.FX.ImportFile(broken) })
 	settle(m)
-	if !strings.Contains(s.Problem.Text, "not well-formed XML") || cell(t, s, s.FX.Table, 0, 0) != "2026-11-30" {
+	if !strings.Contains(s.Problem.Text, "not well-formed XML") || cell(t, s, s.FX.Table, 0, 0) != fxDay {
 		t.Errorf("broken file: %q, first day %q", s.Problem.Text, cell(t, s, s.FX.Table, 0, 0))
 	}
-	ui.WithUI(func() { s.FX.Save("2026-11-30", "EUR", "EURO", "1.2") })
+	ui.WithUI(func() { s.FX.Save(fxDay, "EUR", "EURO", "1.2") })
 	if !strings.Contains(s.Problem.Text, "ISO 4217") {
 		t.Errorf("a wrong currency: %q", s.Problem.Text)
 	}
@@ -195,7 +212,7 @@ func TestBillingScreen(t *testing.T) {
 	}
 	before := len(mustCards(t, a, first.ID))
 	ui.WithUI(func() {
-		s.SaveCard(first, map[string]string{"From": "2027-01-01", "Per order": "2", "Storage per bin-day": "1",
+		s.SaveCard(first, map[string]string{"From": domaintest.MonthStart(1).Format(time.DateOnly), "Per order": "2", "Storage per bin-day": "1",
 			"Packaging per box": "S=1, M=2", "Flat shipping": "Atlantis up to 1000 g: 4"})
 	})
 	settle(m)
@@ -203,7 +220,7 @@ func TestBillingScreen(t *testing.T) {
 		t.Errorf("a wrong zone: %q, %d cards", s.Problem.Text, len(mustCards(t, a, first.ID)))
 	}
 	ui.WithUI(func() {
-		s.SaveCard(first, map[string]string{"From": "2027-01-01", "Per order": "2", "Storage per bin-day": "1",
+		s.SaveCard(first, map[string]string{"From": domaintest.MonthStart(1).Format(time.DateOnly), "Per order": "2", "Storage per bin-day": "1",
 			"Packaging per box": "S=1, M=2", "Flat shipping": "JP up to 1000 g: 9\nAsia up to 5000 g: 20\n* up to 30000 g: 60"})
 	})
 	settle(m)
@@ -218,14 +235,14 @@ func TestBillingScreen(t *testing.T) {
 	}
 	// November priced again from the window: the drafts go (made again by
 	// Generate), the charges come back, issued invoices stay.
-	charged, err := a.Billing.CountCharges(context.Background(), "2026-11", 0, "")
+	charged, err := a.Billing.CountCharges(context.Background(), drafted, 0, "")
 	if err != nil || charged == 0 {
-		t.Fatalf("%d charges in November: %v", charged, err)
+		t.Fatalf("%d charges in %s: %v", charged, drafted, err)
 	}
 	ui.WithUI(func() { s.RecomputeMonth() })
 	settle(m)
-	again, _ := a.Billing.CountCharges(context.Background(), "2026-11", 0, "")
-	if !strings.Contains(s.Result.Text, "2026-11 priced again") || again < charged/2 {
+	again, _ := a.Billing.CountCharges(context.Background(), drafted, 0, "")
+	if !strings.Contains(s.Result.Text, drafted+" priced again") || again < charged/2 {
 		t.Errorf("recompute: %q / %q, %d charges then %d", s.Result.Text, s.Problem.Text, charged, again)
 	}
 	// The invoicing company: a wrong country is refused.

@@ -352,7 +352,7 @@ func (s *ChannelsScreen) askRepull() {
 		return
 	}
 	from := widget.NewDateEntry()
-	start := time.Now().AddDate(0, 0, -7)
+	start := s.svc.Now().AddDate(0, 0, -7)
 	from.SetDate(&start)
 	dialog.ShowForm("Re-pull "+r.ch.Name, "Re-pull", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Orders changed since", from)},

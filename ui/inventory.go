@@ -443,7 +443,7 @@ func (s *InventoryScreen) updateMove(id widget.TableCellID, l *widget.Label) {
 	switch id.Col {
 	case 0:
 		at := m.At.In(time.Local)
-		if at.Year() == time.Now().Year() {
+		if at.Year() == s.svc.Now().Year() {
 			l.SetText(at.Format("Jan 2 15:04"))
 		} else {
 			l.SetText(at.Format("2006-01-02"))

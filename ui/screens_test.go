@@ -15,13 +15,14 @@ import (
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/ui"
 )
 
 // demoApp is a real Portolan database with a small demo data set.
 func demoApp(t *testing.T, orders int) *app.App {
 	t.Helper()
-	a, err := app.Open(filepath.Join(t.TempDir(), "ui.db"))
+	a, err := app.Open(filepath.Join(t.TempDir(), "ui.db"), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func startSandbox(t *testing.T, n int) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	urls := make(chan string, 1)
-	go app.ServeSandbox(ctx, "127.0.0.1:0", n, 0, func(u string) { urls <- u })
+	go app.ServeSandbox(ctx, "127.0.0.1:0", n, 0, testClock.Now, func(u string) { urls <- u })
 	return <-urls
 }
 
@@ -138,7 +139,12 @@ func TestOrdersScreenSearchAndFilters(t *testing.T) {
 	// Date range: orders placed on the last demo day only.
 	ui.WithUI(func() { test.Tap(findButton(t, s.Content(), "Clear")) })
 	s.Wait()
-	day := time.Date(2026, 11, 20, 0, 0, 0, 0, time.Local)
+	newest, err := a.Orders.Page(context.Background(), domain.OrderFilter{}, 0, 1)
+	if err != nil || len(newest) == 0 {
+		t.Fatal(err)
+	}
+	at := newest[0].PlacedAt.In(time.Local)
+	day := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.Local)
 	ui.WithUI(func() { s.From.SetDate(&day) })
 	s.Wait()
 	ui.WithUI(func() { s.To.SetDate(&day) })
@@ -344,3 +350,7 @@ func TestEmptyDatabaseOffersSample(t *testing.T) {
 		t.Errorf("sandbox carriers after the sample: %+v / %q", m.Shipments.LastPoll, m.Shipments.Problem.Text)
 	}
 }
+
+// testClock is the tests' clock: the tests' today (PORTOLAN_TEST_TODAY,
+// else the real date), 12:00 UTC, moving on.
+var testClock = domaintest.NewClock()

@@ -8,6 +8,12 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
+// Clock is the App's clock as a service gives it: screens take "now" and
+// "today" from it, never from the computer's clock.
+type Clock interface {
+	Now() time.Time
+}
+
 // OrderService is what the Orders screen needs; app.OrderService implements it.
 type OrderService interface {
 	Count(ctx context.Context, f domain.OrderFilter) (int, error)
@@ -27,6 +33,7 @@ type OrderService interface {
 
 // InventoryService is what the Inventory screen needs; app.InventoryService implements it.
 type InventoryService interface {
+	Clock
 	Warehouses(ctx context.Context) ([]domain.Warehouse, error)
 	CountProducts(ctx context.Context, f domain.StockFilter) (int, error)
 	ProductPage(ctx context.Context, f domain.StockFilter, offset, limit int) ([]domain.ProductStock, error)
@@ -38,6 +45,7 @@ type InventoryService interface {
 // WarehouseService is what the Warehouse screen needs: receiving, putaway,
 // transfers, counts, adjustments and stock import; app.InventoryService implements it.
 type WarehouseService interface {
+	Clock
 	Warehouses(ctx context.Context) ([]domain.Warehouse, error)
 	Zones(ctx context.Context, warehouseID int64) ([]string, error)
 	Inbounds(ctx context.Context, status domain.InboundStatus) ([]domain.Inbound, error)
@@ -125,6 +133,7 @@ type Services struct {
 
 // SyncService pulls orders from the channels; app.IntakeService implements it.
 type SyncService interface {
+	Clock
 	Channels(ctx context.Context) ([]domain.Channel, error)
 	Syncable(ctx context.Context, ch domain.Channel) (bool, string, error)
 	// SyncFrom syncs from since, or from the channel's cursor when since is zero.
@@ -150,6 +159,7 @@ type ChannelService interface {
 
 // TrackingService polls carriers and lists shipments; app.TrackingService implements it.
 type TrackingService interface {
+	Clock
 	Poll(ctx context.Context, f domain.DueFilter, progress func(done, total int)) (domain.PollResult, error)
 	Shipments(ctx context.Context, f domain.ShipmentFilter, offset, limit int) ([]domain.Shipment, error)
 	CountShipments(ctx context.Context, f domain.ShipmentFilter) (int, error)
@@ -172,6 +182,7 @@ type TrackingService interface {
 
 // BillingService charges, invoices and exports; app.BillingService implements it.
 type BillingService interface {
+	Clock
 	Invoices(ctx context.Context, period string) ([]domain.Invoice, error)
 	Invoice(ctx context.Context, id int64) (domain.Invoice, error)
 	Generate(ctx context.Context, period string, clientID int64) ([]domain.Invoice, []string, error)

@@ -407,7 +407,7 @@ func (s *ShipmentsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 	case 7:
 		l.SetText(localAt(r.ETA, "2006-01-02"))
 	case 8:
-		l.SetText(strconv.Itoa(r.DaysInTransit(time.Now())))
+		l.SetText(strconv.Itoa(r.DaysInTransit(s.svc.Now())))
 	}
 }
 

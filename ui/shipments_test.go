@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/widget"
 
@@ -38,10 +39,13 @@ func TestShipmentsScreen(t *testing.T) {
 		case dhlNumber(1):
 			code, text = "delivered", "Delivered - Signed for by: Παπαδόπουλος"
 		}
-		fmt.Fprintf(w, `{"shipments":[{"id":%q,"status":{"timestamp":"2026-11-26T10:00:00Z","statusCode":%q,"description":%q},
-			"estimatedTimeOfDelivery":"2099-12-30T18:00:00Z",
-			"events":[{"timestamp":"2026-11-26T10:00:00Z","statusCode":%q,"description":%q,"location":{"address":{"addressLocality":"ATHENS"}}},
-			{"timestamp":"2026-11-25T08:00:00Z","statusCode":"transit","description":"Shipment picked up"}]}]}`, n, code, text, code, text)
+		// Scanned two hours ago, picked up yesterday, due in three days (by the tests' clock).
+		now := testClock.Now().UTC().Truncate(time.Second)
+		last, first, eta := now.Add(-2*time.Hour).Format(time.RFC3339), now.Add(-26*time.Hour).Format(time.RFC3339), now.Add(72*time.Hour).Format(time.RFC3339)
+		fmt.Fprintf(w, `{"shipments":[{"id":%q,"status":{"timestamp":%q,"statusCode":%q,"description":%q},
+			"estimatedTimeOfDelivery":%q,
+			"events":[{"timestamp":%q,"statusCode":%q,"description":%q,"location":{"address":{"addressLocality":"ATHENS"}}},
+			{"timestamp":%q,"statusCode":"transit","description":"Shipment picked up"}]}]}`, n, last, code, text, eta, last, code, text, first)
 	}))
 	defer srv.Close()
 	page, _ := a.Orders.Page(ctx, domain.OrderFilter{}, 0, 4)

@@ -234,7 +234,7 @@ func (p *WavesPanel) CreateWave() {
 			p.s.fail(fmt.Sprintf("Cut-off %q: write a time like 14:00 (today).", c))
 			return
 		}
-		now := time.Now()
+		now := p.s.svc.Now().Local()
 		f.PlacedBefore = time.Date(now.Year(), now.Month(), now.Day(), t.Hour(), t.Minute(), 0, 0, time.Local)
 	}
 	var made domain.Wave

@@ -36,8 +36,8 @@ type Carriers struct {
 }
 
 // NewCarriers returns the sandbox carriers with journeys moving every step.
-func NewCarriers(step time.Duration) *Carriers {
-	return &Carriers{Step: step, Now: time.Now, first: map[string]time.Time{}, trackers: map[string]bool{}}
+func NewCarriers(step time.Duration, now func() time.Time) *Carriers {
+	return &Carriers{Step: step, Now: now, first: map[string]time.Time{}, trackers: map[string]bool{}}
 }
 
 // Requests is how many API calls were served.

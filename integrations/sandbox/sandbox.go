@@ -49,11 +49,12 @@ type Store struct {
 	sorted []*Order // by modification, then id; nil after a change
 	// Requests counts API calls served (for tests and the window's status line).
 	requests int
+	now      func() time.Time // the store's clock (stamps order notes)
 }
 
-// NewStore returns a store holding orders.
-func NewStore(orders []Order) *Store {
-	s := &Store{orders: map[int64]*Order{}}
+// NewStore returns a store holding orders, reading the clock now.
+func NewStore(orders []Order, now func() time.Time) *Store {
+	s := &Store{orders: map[int64]*Order{}, now: now}
 	for i := range orders {
 		o := orders[i]
 		s.orders[o.ID] = &o
@@ -321,7 +322,7 @@ func (s *Store) serveWooOrder(w http.ResponseWriter, r *http.Request, rest strin
 		wooError(w, http.StatusNotFound, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
 		return
 	}
-	now := time.Now().UTC().Truncate(time.Second)
+	now := s.now().UTC().Truncate(time.Second)
 	switch {
 	case sub == "notes" && r.Method == http.MethodGet:
 		out := []map[string]any{}

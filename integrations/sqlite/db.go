@@ -94,10 +94,10 @@ func SchemaVersion() int {
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
-// up to date. A file that is not a Portolan database returns ErrNotPortolan; a
+// up to date; now is the clock it stamps what it writes with. A file that is not a Portolan database returns ErrNotPortolan; a
 // database from a newer Portolan returns ErrNewerSchema. In both cases the
 // file is not modified.
-func Open(path string) (*DB, error) {
+func Open(path string, now func() time.Time) (*DB, error) {
 	ms, err := migrations()
 	if err != nil {
 		return nil, err
@@ -120,7 +120,7 @@ func Open(path string) (*DB, error) {
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	db := &DB{write: write, path: path, Now: time.Now}
+	db := &DB{write: write, path: path, Now: now}
 	if err := db.migrate(ms); err != nil {
 		write.Close()
 		return nil, err

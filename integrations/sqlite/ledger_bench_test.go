@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/integrations/sqlite"
 )
 
@@ -34,7 +35,7 @@ func inventoryDB(b *testing.B) string {
 		if invErr != nil {
 			return
 		}
-		db, err := sqlite.Open(filepath.Join(invDir, "inv.db"))
+		db, err := sqlite.Open(filepath.Join(invDir, "inv.db"), domaintest.NewClock().Now)
 		if err != nil {
 			invErr = err
 			return
@@ -111,7 +112,7 @@ func copyInventoryDB(b *testing.B) *sqlite.DB {
 			b.Fatal(err)
 		}
 	}
-	db, err := sqlite.Open(dst)
+	db, err := sqlite.Open(dst, domaintest.NewClock().Now)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/integrations/sqlite"
 )
 
@@ -87,7 +88,7 @@ func TestAdjustmentsKeepBinsAndTotalsNonNegative(t *testing.T) {
 
 func TestLedgerIsAppendOnlyAndVerifyFindsTampering(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.db")
-	db, err := sqlite.Open(path)
+	db, err := sqlite.Open(path, domaintest.NewClock().Now)
 	must(t, err)
 	defer db.Close()
 	newFixture(t, db)
@@ -375,7 +376,7 @@ func TestTwoProcessesNeverOversell(t *testing.T) {
 		t.Skip("worker")
 	}
 	path := filepath.Join(t.TempDir(), "shared.db")
-	db, err := sqlite.Open(path)
+	db, err := sqlite.Open(path, domaintest.NewClock().Now)
 	must(t, err)
 	newFixture(t, db)
 	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 60)
@@ -408,7 +409,7 @@ func TestTwoProcessesNeverOversell(t *testing.T) {
 		}
 		reserved, taken = reserved+r, taken+tk
 	}
-	db, err = sqlite.Open(path)
+	db, err = sqlite.Open(path, domaintest.NewClock().Now)
 	must(t, err)
 	defer db.Close()
 	got := totals(t, db)["PRT-1@NL-VEN"]
@@ -425,7 +426,7 @@ func TestLedgerWorker(t *testing.T) {
 		t.Skip("run by TestTwoProcessesNeverOversell")
 	}
 	seed, _ := strconv.ParseUint(os.Getenv("PORTOLAN_WORKER_SEED"), 10, 64)
-	db, err := sqlite.Open(path)
+	db, err := sqlite.Open(path, domaintest.NewClock().Now)
 	must(t, err)
 	defer db.Close()
 	l := db.LedgerStore()
@@ -517,7 +518,7 @@ func TestMigrationGivesOldStockAnOpeningBalance(t *testing.T) {
 	must(t, old.Exec(`INSERT INTO stock_balances (product_id, location_id, warehouse_id, lot, on_hand) VALUES (1, 1, 1, '', 7), (1, 2, 1, '', 5), (2, 2, 1, '', 0)`))
 	must(t, old.Close())
 
-	db, err := sqlite.Open(path)
+	db, err := sqlite.Open(path, domaintest.NewClock().Now)
 	must(t, err)
 	defer db.Close()
 	verifyClean(t, db)

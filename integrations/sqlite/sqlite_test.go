@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/integrations/sqlite"
 
 	_ "modernc.org/sqlite"
@@ -22,24 +23,24 @@ var ctx = context.Background()
 
 func openTemp(t *testing.T) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "test.db"))
+	// A fixed day: these tests' data are dated around it.
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "test.db"), func() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = func() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) }
 	return db
 }
 
 func TestOpenRecordsMigrations(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "dir", "p.db")
-	db, err := sqlite.Open(path)
+	db, err := sqlite.Open(path, domaintest.NewClock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 	// Reopening applies nothing twice.
-	db, err = sqlite.Open(path)
+	db, err = sqlite.Open(path, domaintest.NewClock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestOpenRefusesForeignFilesWithoutTouchingThem(t *testing.T) {
 	raw.Close()
 
 	newer := filepath.Join(dir, "newer.db")
-	db, err := sqlite.Open(newer)
+	db, err := sqlite.Open(newer, domaintest.NewClock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func TestOpenRefusesForeignFilesWithoutTouchingThem(t *testing.T) {
 		t.Run(filepath.Base(tt.path), func(t *testing.T) {
 			before := fileHash(t, tt.path)
 			entries, _ := os.ReadDir(dir)
-			_, err := sqlite.Open(tt.path)
+			_, err := sqlite.Open(tt.path, domaintest.NewClock().Now)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Open error = %v, want %v", err, tt.want)
 			}
@@ -459,10 +460,10 @@ func TestBulkIsAllOrNothing(t *testing.T) {
 
 func TestSecondWriterWaitsInsteadOfFailing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shared.db")
-	a, err := sqlite.Open(path)
+	a, err := sqlite.Open(path, domaintest.NewClock().Now)
 	must(t, err)
 	defer a.Close()
-	b, err := sqlite.Open(path)
+	b, err := sqlite.Open(path, domaintest.NewClock().Now)
 	must(t, err)
 	defer b.Close()
 	release := make(chan struct{})

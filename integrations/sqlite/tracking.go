@@ -85,7 +85,7 @@ func (db *TrackingStore) SaveCarrierAccount(ctx context.Context, a *domain.Carri
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		if a.ID == 0 {
 			res, err := tx.ExecContext(ctx, `INSERT INTO carrier_accounts (kind, name, base_url, credentials, per_second, per_day, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, string(a.Kind), a.Name, a.BaseURL, string(b), a.PerSecond, a.PerDay, millis(time.Now()))
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, string(a.Kind), a.Name, a.BaseURL, string(b), a.PerSecond, a.PerDay, millis(db.now()))
 			if errors.Is(translate(err), domain.ErrConflict) {
 				return domain.Errorf(domain.ECONFLICT, "there is already a carrier account named %q", a.Name)
 			}

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/integrations/sqlite"
 )
 
 func TestCarrierAccountsAndBudget(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "b.db")
-	one, err := sqlite.Open(path)
+	one, err := sqlite.Open(path, domaintest.NewClock().Now)
 	must(t, err)
 	defer one.Close()
 	ts := one.TrackingStore()
@@ -31,7 +32,7 @@ func TestCarrierAccountsAndBudget(t *testing.T) {
 		t.Fatalf("accounts %+v", list)
 	}
 	// Two processes reserving at once never take more than the day's 100.
-	two, err := sqlite.Open(path)
+	two, err := sqlite.Open(path, domaintest.NewClock().Now)
 	must(t, err)
 	defer two.Close()
 	day := time.Date(2026, 11, 27, 23, 59, 0, 0, time.UTC)

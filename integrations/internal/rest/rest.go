@@ -176,9 +176,15 @@ func retryAfter(h http.Header) time.Duration {
 		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
 			return time.Duration(secs * float64(time.Second))
 		}
+		// An HTTP date counts from the response's own Date (RFC 9110
+		// §10.2.3): the server's clock, not ours.
 		if at, err := http.ParseTime(v); err == nil {
-			if d := time.Until(at); d > 0 {
-				return d
+			if sent, err := http.ParseTime(h.Get("Date")); err == nil {
+				if d := at.Sub(sent); d > 0 {
+					return d
+				}
+			} else {
+				return time.Second // no Date to count from: a short wait, then ask again
 			}
 		}
 	}

@@ -34,10 +34,17 @@ func TestRetryAfter(t *testing.T) {
 	if d := retryAfter(h); d != 750*time.Millisecond {
 		t.Errorf("reset ms = %v", d)
 	}
+	// A date counts from the response's Date, whatever our clock says.
 	h = http.Header{}
-	h.Set("Retry-After", time.Now().Add(3*time.Second).UTC().Format(http.TimeFormat))
-	if d := retryAfter(h); d <= time.Second || d > 3*time.Second {
-		t.Errorf("Retry-After date = %v", d)
+	sent := time.Date(2031, 2, 3, 4, 5, 6, 0, time.UTC)
+	h.Set("Date", sent.Format(http.TimeFormat))
+	h.Set("Retry-After", sent.Add(3*time.Second).Format(http.TimeFormat))
+	if d := retryAfter(h); d != 3*time.Second {
+		t.Errorf("Retry-After date = %v, want 3s after the response's Date", d)
+	}
+	h.Del("Date")
+	if d := retryAfter(h); d != time.Second {
+		t.Errorf("Retry-After date without Date = %v, want 1s", d)
 	}
 	if d := retryAfter(http.Header{}); d != 0 {
 		t.Errorf("no header = %v", d)

@@ -16,15 +16,16 @@ import (
 	"github.com/portolan/portolan/integrations/internal/rest"
 )
 
-// Token caches an OAuth client-credentials token until shortly before it
-// expires; Invalidate drops it (the API refused it mid-run).
+// Token caches an OAuth client-credentials token until a minute before it
+// expires; Invalidate drops it (the API refused it mid-run). Its lifetime is
+// real elapsed time, measured by a timer, not a clock reading: the carrier's
+// server counts it so.
 type Token struct {
 	mu      sync.Mutex
 	access  string
-	expires time.Time
+	expired <-chan time.Time
 	// Fetch asks the carrier for a new token and its lifetime.
 	Fetch func(ctx context.Context) (string, time.Duration, error)
-	now   func() time.Time
 }
 
 // Get returns a valid token, fetching one when there is none or it expires
@@ -32,12 +33,13 @@ type Token struct {
 func (t *Token) Get(ctx context.Context) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := time.Now
-	if t.now != nil {
-		now = t.now
-	}
-	if t.access != "" && now().Add(time.Minute).Before(t.expires) {
-		return t.access, nil
+	if t.access != "" {
+		select {
+		case <-t.expired:
+			t.access = ""
+		default:
+			return t.access, nil
+		}
 	}
 	tok, life, err := t.Fetch(ctx)
 	if err != nil {
@@ -46,7 +48,7 @@ func (t *Token) Get(ctx context.Context) (string, error) {
 	if life <= 0 {
 		life = 30 * time.Minute
 	}
-	t.access, t.expires = tok, now().Add(life)
+	t.access, t.expired = tok, time.After(max(life-time.Minute, 0))
 	return tok, nil
 }
 
