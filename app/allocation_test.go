@@ -14,6 +14,7 @@ import (
 )
 
 func TestCLIAllocateDryRunThenCommit(t *testing.T) {
+	t.Parallel()
 	db := demoDB(t)
 	out, errs, code := runCLI(t, "--db", db, "allocate", "--dry-run", "--format", "json")
 	if code != 0 {
@@ -75,6 +76,7 @@ func anyReserved(rows []stockRow) bool {
 }
 
 func TestCommitConflictsCancelAndUnallocate(t *testing.T) {
+	t.Parallel()
 	a := openApp(t)
 	loadDemo(t, a, 600)
 	ctx := context.Background()
@@ -176,6 +178,7 @@ func totalReserved(t *testing.T, a *app.App) domain.Quantity {
 }
 
 func TestCLIRatesAndSettings(t *testing.T) {
+	t.Parallel()
 	db := demoDB(t)
 	out, _, code := runCLI(t, "--db", db, "rates", "list", "--format", "csv")
 	if code != 0 || !strings.HasPrefix(out, "warehouse,country,cost,transit_days\n") || !strings.Contains(out, "NL-VEN,DE,") || !strings.Contains(out, "NL-VEN,*,") {
@@ -205,6 +208,7 @@ func TestCLIRatesAndSettings(t *testing.T) {
 }
 
 func TestBackordersAreReplannedWhenStockArrives(t *testing.T) {
+	t.Parallel()
 	a := openApp(t)
 	loadDemo(t, a, 600)
 	ctx := context.Background()
@@ -253,6 +257,7 @@ func TestBackordersAreReplannedWhenStockArrives(t *testing.T) {
 }
 
 func TestCLIPriorities(t *testing.T) {
+	t.Parallel()
 	db := demoDB(t)
 	out, _, _ := runCLI(t, "--db", db, "allocate", "--dry-run", "--format", "json")
 	var plan app.AllocateJSON
@@ -275,6 +280,7 @@ func TestCLIPriorities(t *testing.T) {
 }
 
 func TestCancelledCommitReservesNothing(t *testing.T) {
+	t.Parallel()
 	a := openApp(t)
 	loadDemo(t, a, 600)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -292,6 +298,7 @@ func TestCancelledCommitReservesNothing(t *testing.T) {
 }
 
 func TestCLIWaveAndPicklist(t *testing.T) {
+	t.Parallel()
 	db := demoDB(t)
 	if _, errs, code := runCLI(t, "--db", db, "allocate"); code != 0 {
 		t.Fatal(errs)

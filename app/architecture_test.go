@@ -48,6 +48,7 @@ func isStandard(t *testing.T, path string) bool {
 // through another package) nor database/sql nor Fyne's app package, and
 // integrations never import each other's packages, app or ui.
 func TestDependencyDirection(t *testing.T) {
+	t.Parallel()
 	const mod = "github.com/portolan/portolan/"
 	for _, p := range listPackages(t, "./domain/...") {
 		for _, dep := range p.Deps {

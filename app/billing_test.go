@@ -51,6 +51,7 @@ func billingSetup(t testing.TB, a *app.App) map[string]domain.Client {
 }
 
 func TestBillingMonth(t *testing.T) {
+	t.Parallel()
 	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +143,7 @@ func TestBillingMonth(t *testing.T) {
 }
 
 func TestStorageAndReceivingCharges(t *testing.T) {
+	t.Parallel()
 	dbPath := demoDBOf(t, 200, "--no-billing")
 	clk := domaintest.NewClock()
 	a, err := app.Open(dbPath, app.Options{Now: clk.Now})
@@ -247,6 +249,7 @@ func TestStorageAndReceivingCharges(t *testing.T) {
 
 // Charges accrue as parcels leave: no generate needed to see them.
 func TestChargesAccrueOnDispatch(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a, err := app.Open(demoDBOf(t, 600, "--no-billing"), app.Options{Now: testClock.Now})
 	if err != nil {
@@ -287,6 +290,7 @@ func TestChargesAccrueOnDispatch(t *testing.T) {
 // A client billed in USD with a card in EUR: the invoice converts at the
 // rate of its date and says so.
 func TestInvoiceConvertsAtItsDate(t *testing.T) {
+	t.Parallel()
 	clk := domaintest.NewClock()
 	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"), app.Options{Now: clk.Now})
 	if err != nil {
@@ -326,6 +330,7 @@ func TestInvoiceConvertsAtItsDate(t *testing.T) {
 
 // Clients billed per order or per shipment get an invoice each.
 func TestBillPerOrderAndShipment(t *testing.T) {
+	t.Parallel()
 	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -370,6 +375,7 @@ func TestBillPerOrderAndShipment(t *testing.T) {
 // Flat shipping by weight for parcels shipped outside Portolan (never
 // weighed): each is priced at its order's weight from the products.
 func TestFlatShippingForUnweighedParcels(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dbPath := demoDBOf(t, 400, "--no-billing")
 	a, err := app.Open(dbPath, app.Options{Now: testClock.Now})
@@ -425,6 +431,7 @@ func TestFlatShippingForUnweighedParcels(t *testing.T) {
 // The daily storage snapshot: accrual while the app runs charges every
 // complete day of the month so far, without generating invoices.
 func TestAccrueTodayChargesTheMonthsStorage(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	clk := domaintest.NewClock()
 	a, err := app.Open(demoDBOf(t, 100, "--no-billing"), app.Options{Now: clk.Now})

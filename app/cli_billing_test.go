@@ -19,6 +19,7 @@ import (
 )
 
 func TestCLIBillingMonth(t *testing.T) {
+	t.Parallel()
 	db := demoDBOf(t, 1500, "--no-billing")
 	// Last month is billed; rate cards from a year ago, this month and next.
 	yearAgo, thisMonth, nextMonth := domaintest.MonthStart(-12).Format(time.DateOnly), domaintest.MonthStart(0).Format(time.DateOnly), domaintest.MonthStart(1).Format(time.DateOnly)
@@ -194,6 +195,7 @@ func TestCLIBillingMonth(t *testing.T) {
 }
 
 func TestDemoBillingHistory(t *testing.T) {
+	t.Parallel()
 	db := demoDBOf(t, 3000)
 	out, _, code := runCLI(t, "--db", db, "invoices", "list")
 	if code != 0 || len(regexp.MustCompile(`INV-\d{4}-`).FindAllString(out, -1)) != 6 || strings.Count(out, "draft") != 3 || !strings.Contains(out, "partly paid") {
@@ -221,6 +223,7 @@ func TestDemoBillingHistory(t *testing.T) {
 }
 
 func TestBillingMargins(t *testing.T) {
+	t.Parallel()
 	db := demoDBOf(t, 3000)
 	out, errs, code := runCLI(t, "--db", db, "billing", "margins", "--period", domaintest.Month(-2), "--by", "client")
 	if code != 0 || strings.Count(out, "\n") != 4 || !strings.Contains(out, "Portolan Outfitters Europe B.V.") || !strings.Contains(out, " JPY") {

@@ -40,6 +40,7 @@ func onHand(rows []stockRow, sku, bin string) int {
 }
 
 func TestCLIStockAdjustTransferVerify(t *testing.T) {
+	t.Parallel()
 	db := demoDB(t)
 	rows := stockJSON(t, db, "JP-ICH")
 	first := rows[0]
@@ -127,6 +128,7 @@ func TestCLIStockAdjustTransferVerify(t *testing.T) {
 }
 
 func TestCLIStockImport(t *testing.T) {
+	t.Parallel()
 	db := demoDB(t)
 	rows := stockJSON(t, db, "NL-VEN")
 	sku, bin := rows[0].SKU, rows[0].Location
@@ -173,6 +175,7 @@ func TestCLIStockImport(t *testing.T) {
 }
 
 func TestCLIInboundImportAndList(t *testing.T) {
+	t.Parallel()
 	db := demoDB(t)
 	rows := stockJSON(t, db, "NL-VEN")
 	sku := rows[0].SKU

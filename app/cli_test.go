@@ -52,6 +52,7 @@ func demoDBOf(t *testing.T, n int, flags ...string) string {
 }
 
 func TestCLIOrdersListJSON(t *testing.T) {
+	t.Parallel()
 	db := demoDB(t)
 	out, errs, code := runCLI(t, "--db", db, "orders", "list", "--format", "json")
 	if code != 0 {
@@ -110,6 +111,7 @@ func TestCLIOrdersListJSON(t *testing.T) {
 }
 
 func TestCLIOrdersListFilterAndFormats(t *testing.T) {
+	t.Parallel()
 	db := demoDB(t)
 	out, _, code := runCLI(t, "--db", db, "orders", "list", "--status", "delivered", "--format", "json")
 	if code != 0 {
@@ -143,6 +145,7 @@ func TestCLIOrdersListFilterAndFormats(t *testing.T) {
 }
 
 func TestCLIStockList(t *testing.T) {
+	t.Parallel()
 	db := demoDB(t)
 	out, _, code := runCLI(t, "--db", db, "stock", "list", "--warehouse", "JP-ICH", "--format", "json")
 	if code != 0 {
@@ -167,6 +170,7 @@ func TestCLIStockList(t *testing.T) {
 }
 
 func TestCLIErrorsAndHelp(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "x.db")
 	notDB := filepath.Join(dir, "orders.csv")
@@ -235,6 +239,7 @@ func TestCLIUsesEnvironmentDatabase(t *testing.T) {
 }
 
 func TestNoCommandOpensWindow(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "w.db")
 	opened := ""
 	code := app.Main([]string{"--db", db}, &bytes.Buffer{}, &bytes.Buffer{}, app.Options{Now: testClock.Now}, func(a *app.App) error {
@@ -247,6 +252,7 @@ func TestNoCommandOpensWindow(t *testing.T) {
 }
 
 func TestCSVTextCellsAreNotFormulas(t *testing.T) {
+	t.Parallel()
 	// An order whose customer name starts with "=" from outside data.
 	db := filepath.Join(t.TempDir(), "f.db")
 	a, err := app.Open(db, app.Options{Now: testClock.Now})

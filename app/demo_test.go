@@ -35,6 +35,7 @@ func loadDemo(t *testing.T, a *app.App, orders int) {
 }
 
 func TestDemoDataSet(t *testing.T) {
+	t.Parallel()
 	a := openApp(t)
 	var progress []int
 	err := a.Demo.Load(context.Background(), app.DemoOptions{Orders: testOrders}, func(done, total int) {
@@ -170,6 +171,7 @@ func exportJSON(t *testing.T, a *app.App) []byte {
 
 // The same day and options make the same data set, whenever it is made.
 func TestDemoIsDeterministic(t *testing.T) {
+	t.Parallel()
 	a, b := openApp(t), openApp(t)
 	day := app.DemoAsOf(domaintest.Today())
 	for _, x := range []*app.App{a, b} {
@@ -183,6 +185,7 @@ func TestDemoIsDeterministic(t *testing.T) {
 }
 
 func TestDemoRefusesDataAndRollsBackWhenCancelled(t *testing.T) {
+	t.Parallel()
 	a := openApp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	err := a.Demo.Load(ctx, app.DemoOptions{Orders: 5000}, func(done, total int) {
@@ -207,6 +210,7 @@ func TestDemoRefusesDataAndRollsBackWhenCancelled(t *testing.T) {
 }
 
 func TestTransitionThroughService(t *testing.T) {
+	t.Parallel()
 	a := openApp(t)
 	loadDemo(t, a, 50)
 	ctx := context.Background()

@@ -22,6 +22,7 @@ SO-9004;2026-11-20 12:00;EUR;PRT-10002;-1;49,90;Γιώργος Παπαδόπο�
 `
 
 func TestCLIImportFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "import.db")
 	file := filepath.Join(dir, "erp.csv")
@@ -92,6 +93,7 @@ func TestCLIImportFile(t *testing.T) {
 }
 
 func TestImportPreviewWritesNothing(t *testing.T) {
+	t.Parallel()
 	a := openApp(t)
 	ch, err := a.Intake.AddChannel(context.Background(), domain.ChannelFile, "Marketplace", "", domain.Credentials{})
 	if err != nil {
@@ -109,6 +111,7 @@ func TestImportPreviewWritesNothing(t *testing.T) {
 }
 
 func TestFixedFileReleasesQuarantinedOrder(t *testing.T) {
+	t.Parallel()
 	a := openApp(t)
 	ctx := context.Background()
 	ch, err := a.Intake.AddChannel(ctx, domain.ChannelFile, "Marketplace", "", domain.Credentials{})

@@ -72,6 +72,7 @@ func (f *syncFixture) sync(t *testing.T) domain.SyncRun {
 }
 
 func TestSyncIsCompleteIdempotentAndIncremental(t *testing.T) {
+	t.Parallel()
 	orders := sandboxOrders(t, 230)
 	orders[5].Status = "cancelled"
 	f := newSyncFixture(t, orders, nil)
@@ -169,6 +170,7 @@ func exportOrders(t *testing.T, a *app.App) []byte {
 }
 
 func TestSyncKilledMidwayLosesAndDuplicatesNothing(t *testing.T) {
+	t.Parallel()
 	orders := sandboxOrders(t, 700) // more pages than one commit takes, so the cut always falls inside
 
 	whole := newSyncFixture(t, orders, nil)
@@ -195,6 +197,7 @@ func TestSyncKilledMidwayLosesAndDuplicatesNothing(t *testing.T) {
 }
 
 func TestSyncReportsGapsAndFailures(t *testing.T) {
+	t.Parallel()
 	orders := sandboxOrders(t, 30)
 	// A store whose header claims one order more than it serves.
 	lying := newSyncFixture(t, orders, func(h http.Handler) http.Handler {
@@ -250,6 +253,7 @@ func TestSyncReportsGapsAndFailures(t *testing.T) {
 }
 
 func TestCLIChannelsAndSync(t *testing.T) {
+	t.Parallel()
 	orders := sandboxOrders(t, 120)
 	store := sandbox.NewStore(orders, testClock.Now)
 	srv := httptest.NewServer(store)
@@ -316,6 +320,7 @@ func TestCLIChannelsAndSync(t *testing.T) {
 }
 
 func TestSyncSkipsChannelsWithoutCredentials(t *testing.T) {
+	t.Parallel()
 	db := t.TempDir() + "/demo.db"
 	if _, errs, code := runCLI(t, "--db", db, "demo", "--orders", "5"); code != 0 {
 		t.Fatal(errs)
@@ -327,6 +332,7 @@ func TestSyncSkipsChannelsWithoutCredentials(t *testing.T) {
 }
 
 func TestOrderChangedDuringSyncIsNotLost(t *testing.T) {
+	t.Parallel()
 	orders := sandboxOrders(t, 250)
 	f := newSyncFixture(t, orders, nil)
 	first := orders[0]
@@ -356,6 +362,7 @@ func TestOrderChangedDuringSyncIsNotLost(t *testing.T) {
 }
 
 func TestServeSandboxAndSyncIt(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	urls := make(chan string, 1)
@@ -393,6 +400,7 @@ func TestServeSandboxAndSyncIt(t *testing.T) {
 }
 
 func TestCLIAddShopifyChannel(t *testing.T) {
+	t.Parallel()
 	db := t.TempDir() + "/shopify.db"
 	if _, errs, code := runCLI(t, "--db", db, "channels", "add", "--kind", "shopify", "--name", "JP shop", "--url", "https://jp-shop.myshopify.com"); code != 1 || !strings.Contains(errs, "access token") {
 		t.Errorf("shopify without token: %d %q", code, errs)
@@ -408,6 +416,7 @@ func TestCLIAddShopifyChannel(t *testing.T) {
 }
 
 func TestSyncEveryStorefrontShapeOfTheSandbox(t *testing.T) {
+	t.Parallel()
 	orders := sandboxOrders(t, 560) // three Shopify pages of up to 250, six WooCommerce pages of 100
 	orders[3].Status = "cancelled"
 	byID := map[string]domain.Order{}
@@ -464,6 +473,7 @@ func TestSyncEveryStorefrontShapeOfTheSandbox(t *testing.T) {
 }
 
 func TestChangeAfterAllocationIsFlaggedNotApplied(t *testing.T) {
+	t.Parallel()
 	orders := sandboxOrders(t, 30)
 	f := newSyncFixture(t, orders, nil)
 	f.sync(t)

@@ -18,6 +18,7 @@ import (
 // From a WooCommerce order synced to its dispatch: the tracking number goes
 // back to the store once (a customer note, the order completed).
 func TestDispatchTellsTheStorefrontOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	orders := app.SandboxOrders(40, 7, testClock.Now())
 	store := sandbox.NewStore(orders, testClock.Now)
@@ -76,6 +77,7 @@ func TestDispatchTellsTheStorefrontOnce(t *testing.T) {
 
 // A store that refuses the update: retried with growing waits, then listed as failed.
 func TestPushFailuresAreRetriedThenListed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	orders := app.SandboxOrders(40, 7, testClock.Now())
 	store := sandbox.NewStore(orders, testClock.Now)

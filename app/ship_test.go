@@ -16,6 +16,7 @@ import (
 // The whole warehouse flow from the command line: allocate, wave, pick,
 // pack, tracking, pre-flight, one job of documents.
 func TestCLIPickPackAndPrint(t *testing.T) {
+	t.Parallel()
 	db := demoDBOf(t, 600)
 	// The warehouse that will ship the most single-parcel orders.
 	pre, err := app.Open(db, app.Options{Now: testClock.Now})

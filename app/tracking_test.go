@@ -84,6 +84,7 @@ func shippedOrders(t *testing.T, a *app.App, carrier string, n, from int) []stri
 }
 
 func TestPollNeverExceedsTheBudget(t *testing.T) {
+	t.Parallel()
 	a, err := app.Open(demoDBOf(t, 150), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -129,6 +130,7 @@ func TestPollNeverExceedsTheBudget(t *testing.T) {
 }
 
 func TestPollOneBadAnswerOrAccountDoesNotStopTheRun(t *testing.T) {
+	t.Parallel()
 	a, err := app.Open(demoDBOf(t, 150), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -204,6 +206,7 @@ func TestPollOneBadAnswerOrAccountDoesNotStopTheRun(t *testing.T) {
 }
 
 func TestCLITracking(t *testing.T) {
+	t.Parallel()
 	db := demoDBOf(t, 150)
 	f := newFakeDHL(t, "dhl-key-123")
 	if _, errs, code := runCLI(t, "--db", db, "carriers", "add", "--kind", "dhl", "--name", "DHL", "--url", "http://dhl.example.com", "--key", "k"); code != 1 ||
@@ -254,6 +257,7 @@ func TestCLITracking(t *testing.T) {
 }
 
 func TestSandboxCarriersTrackTheDemoParcels(t *testing.T) {
+	t.Parallel()
 	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)

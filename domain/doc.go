@@ -4,5 +4,11 @@
 // that govern them, such as the order status state machine.
 //
 // It imports only the standard library. Storage, networking and the window
-// live elsewhere and talk to this package through the ports in ports.go.
+// live elsewhere and talk to this package through its ports: the store
+// interfaces next to the entities they keep (OrderStore, CatalogStore,
+// StockStore and BulkLoader in ports.go, LedgerStore in inventory.go,
+// AllocationStore in allocation.go, IntakeStore and OrderSource in intake.go,
+// TrackingStore, Tracker and TrackingPusher in tracking.go, BillingStore in
+// billing.go). Tests take their
+// today and clock from domaintest.
 package domain

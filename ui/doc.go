@@ -1,5 +1,9 @@
-// Package ui is Portolan's Fyne window: one file per screen, shared widgets in
-// ui/widgets. Screens depend on narrow service interfaces (services.go) that
-// the app package's services satisfy, and on domain types; never on storage
-// or integrations, and never on fyne.io/fyne/v2/app, so tests run headless.
+// Package ui is Portolan's Fyne window: one file per screen (orders.go,
+// inventory.go, allocation.go, shipments.go, channels.go, billing*.go,
+// warehouse.go with its wh_*.go panels), the shared table, pager and task
+// helpers (table.go, pager.go, tasks.go) and the theme. Screens depend on
+// narrow service interfaces (services.go) that the app package's services
+// satisfy, and on domain types; never on storage or integrations, and never
+// on fyne.io/fyne/v2/app, so tests run headless. They take "now" from their
+// service (Clock), never from the computer's clock.
 package ui

@@ -26,6 +26,9 @@ func TestShipmentsScreen(t *testing.T) {
 	ctx := context.Background()
 	// A DHL API speaking its documented shape: one number in customs, one
 	// delivered, the rest in transit.
+	// Scanned two hours ago, picked up yesterday, due in three days (by the tests' clock).
+	now := testClock.Now().UTC().Truncate(time.Second)
+	last, first, eta := now.Add(-2*time.Hour).Format(time.RFC3339), now.Add(-26*time.Hour).Format(time.RFC3339), now.Add(72*time.Hour).Format(time.RFC3339)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("DHL-API-Key") != "good" {
 			w.WriteHeader(http.StatusUnauthorized)
@@ -39,9 +42,6 @@ func TestShipmentsScreen(t *testing.T) {
 		case dhlNumber(1):
 			code, text = "delivered", "Delivered - Signed for by: Παπαδόπουλος"
 		}
-		// Scanned two hours ago, picked up yesterday, due in three days (by the tests' clock).
-		now := testClock.Now().UTC().Truncate(time.Second)
-		last, first, eta := now.Add(-2*time.Hour).Format(time.RFC3339), now.Add(-26*time.Hour).Format(time.RFC3339), now.Add(72*time.Hour).Format(time.RFC3339)
 		fmt.Fprintf(w, `{"shipments":[{"id":%q,"status":{"timestamp":%q,"statusCode":%q,"description":%q},
 			"estimatedTimeOfDelivery":%q,
 			"events":[{"timestamp":%q,"statusCode":%q,"description":%q,"location":{"address":{"addressLocality":"ATHENS"}}},
