@@ -7,15 +7,15 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/files"
 )
 
 // AllocationService plans which warehouse ships which order line, shows the
 // plan, and commits it as reservations in one transaction.
 type AllocationService struct {
-	store   domain.AllocationStore
-	catalog domain.CatalogStore
-	now     func() time.Time
+	store     domain.AllocationStore
+	catalog   domain.CatalogStore
+	readTable domain.TableReader
+	now       func() time.Time
 }
 
 // Input gathers what a plan is made from: the open orders (filtered), the
@@ -159,7 +159,7 @@ func (s *AllocationService) ImportRates(ctx context.Context, path, sheet string,
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := files.ReadTable(path, sheet)
+	t, err := s.readTable(path, sheet)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -12,7 +12,14 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier"
+	"github.com/portolan/portolan/integrations/carrier/dhl"
+	"github.com/portolan/portolan/integrations/carrier/easypost"
+	"github.com/portolan/portolan/integrations/carrier/fedex"
+	"github.com/portolan/portolan/integrations/carrier/ups"
+	"github.com/portolan/portolan/integrations/carrier/usps"
 	"github.com/portolan/portolan/integrations/files"
+	"github.com/portolan/portolan/integrations/pdf"
 	"github.com/portolan/portolan/integrations/sqlite"
 	"github.com/portolan/portolan/integrations/storefront/bigcommerce"
 	"github.com/portolan/portolan/integrations/storefront/shopify"
@@ -20,35 +27,71 @@ import (
 )
 
 // readTable is the TableReader of the files adapter.
-func readTable(path, sheet string) ([]string, [][]string, error) {
+func readTable(path, sheet string) (domain.Table, error) {
 	t, err := files.ReadTable(path, sheet)
-	return t.Headers, t.Rows, err
+	return domain.Table{Headers: t.Headers, Rows: t.Rows, Sheet: t.Sheet}, err
+}
+
+// readFX is the FXFileReader of the files adapter (the ECB's layouts).
+func readFX(path string) ([]domain.FXRate, int, error) {
+	f, err := files.ReadECBRates(path)
+	return f.Rates, f.Skipped, err
+}
+
+// storefront is a channel's storefront client: it reads the orders and is
+// told of the parcels that left.
+type storefront interface {
+	domain.OrderSource
+	domain.TrackingPusher
+}
+
+// storefrontClient is the storefront client of a channel's kind.
+func storefrontClient(ch domain.Channel, creds domain.Credentials) (storefront, error) {
+	switch ch.Kind {
+	case domain.ChannelWooCommerce:
+		return woocommerce.New(ch.BaseURL, creds.Key, creds.Secret)
+	case domain.ChannelShopify:
+		return shopify.New(ch.BaseURL, creds.Token)
+	case domain.ChannelBigCommerce:
+		return bigcommerce.New(ch.BaseURL, creds.Token)
+	}
+	return nil, domain.Errorf(domain.EINVALID, "%s channels have no storefront API: their orders come from files", ch.Kind)
 }
 
 // storefrontSource is the SourceFactory of the storefront clients.
 func storefrontSource(ch domain.Channel, creds domain.Credentials) (domain.OrderSource, error) {
-	switch ch.Kind {
-	case domain.ChannelWooCommerce:
-		return woocommerce.New(ch.BaseURL, creds.Key, creds.Secret)
-	case domain.ChannelShopify:
-		return shopify.New(ch.BaseURL, creds.Token)
-	case domain.ChannelBigCommerce:
-		return bigcommerce.New(ch.BaseURL, creds.Token)
+	c, err := storefrontClient(ch, creds)
+	if err != nil {
+		return nil, err
 	}
-	return nil, domain.Errorf(domain.EINVALID, "%s channels are not synced from an API; import their files", ch.Kind)
+	return c, nil
 }
 
 // storefrontPusher is the TrackingPusher of a channel's storefront client.
 func storefrontPusher(ch domain.Channel, creds domain.Credentials) (domain.TrackingPusher, error) {
-	switch ch.Kind {
-	case domain.ChannelWooCommerce:
-		return woocommerce.New(ch.BaseURL, creds.Key, creds.Secret)
-	case domain.ChannelShopify:
-		return shopify.New(ch.BaseURL, creds.Token)
-	case domain.ChannelBigCommerce:
-		return bigcommerce.New(ch.BaseURL, creds.Token)
+	c, err := storefrontClient(ch, creds)
+	if err != nil {
+		return nil, err
 	}
-	return nil, domain.Errorf(domain.EINVALID, "%s channels have no API to tell", ch.Kind)
+	return c, nil
+}
+
+// newTracker returns the tracking client of an account; gate runs before
+// every HTTP request it makes, retries and token requests included.
+func newTracker(a domain.CarrierAccount, gate func(context.Context) error) (domain.Tracker, error) {
+	switch a.Kind {
+	case domain.CarrierDHL:
+		return dhl.New(a, gate)
+	case domain.CarrierUPS:
+		return ups.New(a, gate)
+	case domain.CarrierFedEx:
+		return fedex.New(a, gate)
+	case domain.CarrierUSPS:
+		return usps.New(a, gate)
+	case domain.CarrierEasyPost:
+		return easypost.New(a, gate)
+	}
+	return nil, domain.Errorf(domain.EINVALID, "no tracking client for carrier kind %q", a.Kind)
 }
 
 // App is an open Portolan database with its services.
@@ -98,18 +141,20 @@ func Open(path string, opts Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{
-		db:         db,
-		clock:      clk,
-		Orders:     &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), alloc: db.AllocationStore(), now: now},
-		Inventory:  &InventoryService{stock: db.StockStore(), ledger: db.LedgerStore(), catalog: db.CatalogStore(), orders: db.OrderStore(), now: now},
+		db:     db,
+		clock:  clk,
+		Orders: &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), alloc: db.AllocationStore(), now: now},
+		Inventory: &InventoryService{stock: db.StockStore(), ledger: db.LedgerStore(), catalog: db.CatalogStore(), orders: db.OrderStore(),
+			readTable: readTable, docs: pdf.Renderer{}, now: now},
 		Demo:       &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch, now: now},
-		Allocation: &AllocationService{store: db.AllocationStore(), catalog: db.CatalogStore(), now: now},
+		Allocation: &AllocationService{store: db.AllocationStore(), catalog: db.CatalogStore(), readTable: readTable, now: now},
 		Intake: &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource,
 			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap, now: now},
 	}
-	a.Billing = &BillingService{store: db.BillingStore(), alloc: db.AllocationStore(), catalog: db.CatalogStore(), now: now}
+	a.Billing = &BillingService{store: db.BillingStore(), alloc: db.AllocationStore(), catalog: db.CatalogStore(), now: now,
+		readTable: readTable, readFX: readFX, docs: pdf.Renderer{}, writeWorkbook: files.WriteBillingWorkbook}
 	a.Demo.billing = a.seedBilling
-	a.Tracking = newTrackingService(db.TrackingStore(), db.OrderStore(), now)
+	a.Tracking = newTrackingService(db.TrackingStore(), db.OrderStore(), now, CarrierErrors{Refused: carrier.IsRefused, RetryLater: carrier.RetryLater})
 	a.Tracking.channels, a.Tracking.credentials = db.CatalogStore(), db.IntakeStore()
 	a.Tracking.NewPusher = storefrontPusher
 	a.Inventory.stockIn = a.Allocation.AfterStockIn

@@ -2,8 +2,13 @@ package app_test
 
 import (
 	"encoding/json"
+	"go/parser"
+	"go/token"
 	"io"
+	"os"
 	"os/exec"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -89,5 +94,42 @@ func TestDependencyDirection(t *testing.T) {
 				t.Errorf("%s imports %s; app must not know the window", p.ImportPath, imp)
 			}
 		}
+	}
+}
+
+// TestAdaptersOnlyInTheCompositionRoot: the services reach the world through
+// ports handed in by Open; only the composition root (app.go, and the
+// sandbox's wiring in sandbox.go) imports an adapter. main imports the
+// locale fix before Fyne.
+func TestAdaptersOnlyInTheCompositionRoot(t *testing.T) {
+	root := map[string]bool{"app.go": true, "sandbox.go": true}
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	checked := 0
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") || root[name] {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		for _, imp := range f.Imports {
+			if p, _ := strconv.Unquote(imp.Path.Value); strings.HasPrefix(p, "github.com/portolan/portolan/integrations") {
+				t.Errorf("app/%s imports the adapter %s; hand the service a port from Open instead", name, p)
+			}
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d files checked", checked)
+	}
+	main := listPackages(t, ".")
+	if len(main) != 1 || !slices.Contains(main[0].Imports, "github.com/portolan/portolan/ui/localeenv") {
+		t.Error("main does not import ui/localeenv: commands would print Fyne's locale errors under LANG=C.UTF-8")
 	}
 }

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/files"
-	"github.com/portolan/portolan/integrations/pdf"
 )
 
 // BillingService accrues charges from operations, drafts and issues
@@ -24,6 +22,11 @@ type BillingService struct {
 	alloc   domain.AllocationStore
 	catalog domain.CatalogStore
 	now     func() time.Time
+	// The adapters it works through, handed in by Open.
+	readTable     domain.TableReader
+	readFX        domain.FXFileReader
+	docs          domain.Documents
+	writeWorkbook domain.WorkbookWriter
 }
 
 // Month parses "2026-11" into the month's first day and the next month's.
@@ -576,12 +579,12 @@ func (s *BillingService) SaveFXRates(ctx context.Context, rates []domain.FXRate)
 // that cannot be read stores nothing; a day already stored takes the
 // file's rate.
 func (s *BillingService) ImportFXFile(ctx context.Context, path string) (domain.FXImport, error) {
-	f, err := files.ReadECBRates(path)
+	rates, skipped, err := s.readFX(path)
 	if err != nil {
 		return domain.FXImport{}, err
 	}
-	res := domain.FXImport{Skipped: f.Skipped, From: f.Rates[0].Day, To: f.Rates[0].Day}
-	for _, r := range f.Rates {
+	res := domain.FXImport{Skipped: skipped, From: rates[0].Day, To: rates[0].Day}
+	for _, r := range rates {
 		if r.Day.Before(res.From) {
 			res.From = r.Day
 		}
@@ -589,7 +592,7 @@ func (s *BillingService) ImportFXFile(ctx context.Context, path string) (domain.
 			res.To = r.Day
 		}
 	}
-	res.Saved, err = s.store.SaveFXRates(ctx, f.Rates)
+	res.Saved, err = s.store.SaveFXRates(ctx, rates)
 	return res, err
 }
 
@@ -640,10 +643,11 @@ func (s *BillingService) ImportCarrierInvoiceMapped(ctx context.Context, path, c
 	if err != nil {
 		return out, err
 	}
-	headers, rows, err := readTable(path, "")
+	t, err := s.readTable(path, "")
 	if err != nil {
 		return out, err
 	}
+	headers, rows := t.Headers, t.Rows
 	cfg, err := s.alloc.AllocConfig(ctx)
 	if err != nil {
 		return out, err
@@ -741,14 +745,14 @@ func (s *BillingService) ExportWorkbook(ctx context.Context, company, period str
 		return err
 	}
 	numbers := map[int64]string{}
-	wb := files.BillingWorkbook{Company: company, Period: period, Generated: s.now(), Progress: progress}
+	wb := domain.BillingWorkbook{Company: company, Period: period, Generated: s.now(), Progress: progress}
 	for _, i := range invs {
 		numbers[i.ID] = i.Number
 		number := i.Number
 		if number == "" {
 			number = fmt.Sprintf("draft %d", i.ID)
 		}
-		wb.Invoices = append(wb.Invoices, files.WorkbookInvoice{Client: i.ClientName, Number: number, Status: strings.ReplaceAll(string(i.Status), "_", " "),
+		wb.Invoices = append(wb.Invoices, domain.WorkbookInvoice{Client: i.ClientName, Number: number, Status: strings.ReplaceAll(string(i.Status), "_", " "),
 			Currency: i.Currency, Net: i.Net, Tax: i.Tax, Paid: i.Paid})
 	}
 	ageing, err := s.Ageing(ctx, to.AddDate(0, 0, -1))
@@ -756,7 +760,7 @@ func (s *BillingService) ExportWorkbook(ctx context.Context, company, period str
 		return err
 	}
 	for _, a := range ageing {
-		wb.Ageing = append(wb.Ageing, files.WorkbookAgeing{Client: a.Client, Currency: a.Currency, Buckets: a.Buckets})
+		wb.Ageing = append(wb.Ageing, domain.WorkbookAgeing{Client: a.Client, Currency: a.Currency, Buckets: a.Buckets})
 	}
 	recon, err := s.store.CarrierLines(ctx, period)
 	if err != nil {
@@ -767,20 +771,20 @@ func (s *BillingService) ExportWorkbook(ctx context.Context, company, period str
 		if cur == "" {
 			cur = r.Expected.Currency
 		}
-		wb.Carrier = append(wb.Carrier, files.WorkbookRecon{Carrier: r.Carrier, Class: string(r.Class), Tracking: r.Tracking, Order: r.Order,
+		wb.Carrier = append(wb.Carrier, domain.WorkbookRecon{Carrier: r.Carrier, Class: string(r.Class), Tracking: r.Tracking, Order: r.Order,
 			Currency: cur, Charged: r.Charged.Amount, Expected: r.Expected.Amount, Diff: r.Diff})
 	}
-	wb.Lines = func(yield func(files.WorkbookLine) error) error {
+	wb.Lines = func(yield func(domain.WorkbookLine) error) error {
 		return s.store.EachCharge(ctx, domain.ChargeFilter{From: from, To: to}, func(c domain.Charge) error {
 			inv := numbers[c.InvoiceID]
 			if c.InvoiceID != 0 && inv == "" {
 				inv = fmt.Sprintf("draft %d", c.InvoiceID)
 			}
-			return yield(files.WorkbookLine{Date: c.Date, Client: names[c.ClientID], Invoice: inv, Type: string(c.Type), Reference: c.Ref,
+			return yield(domain.WorkbookLine{Date: c.Date, Client: names[c.ClientID], Invoice: inv, Type: string(c.Type), Reference: c.Ref,
 				Qty: c.Qty, Rate: c.Rate, Amount: c.Amount, Currency: c.Currency, RatePer: c.RatePer()})
 		})
 	}
-	return files.WriteBillingWorkbook(w, wb)
+	return s.writeWorkbook(w, wb)
 }
 
 // Invoice reads an invoice with its lines.
@@ -789,7 +793,7 @@ func (s *BillingService) Invoice(ctx context.Context, id int64) (domain.Invoice,
 }
 
 // InvoicePDF writes an invoice (or credit note) as a PDF, issued by seller.
-func (s *BillingService) InvoicePDF(ctx context.Context, id int64, seller pdf.InvoiceParty, w io.Writer) error {
+func (s *BillingService) InvoicePDF(ctx context.Context, id int64, seller domain.Company, w io.Writer) error {
 	inv, err := s.store.Invoice(ctx, id)
 	if err != nil {
 		return err
@@ -800,7 +804,7 @@ func (s *BillingService) InvoicePDF(ctx context.Context, id int64, seller pdf.In
 	}
 	for _, c := range clients {
 		if c.ID == inv.ClientID {
-			return pdf.InvoicePDF(w, inv, seller, c, pdf.A4)
+			return s.docs.Invoice(w, inv, seller, c)
 		}
 	}
 	return domain.Errorf(domain.ENOTFOUND, "invoice %d has no client", id)
@@ -842,7 +846,7 @@ func (s *BillingService) InvoicePDFFor(ctx context.Context, id int64, w io.Write
 	if err != nil {
 		return err
 	}
-	return s.InvoicePDF(ctx, id, pdf.InvoiceParty{Name: c.Name, Address: c.Address, VATNumber: c.VATNumber, Payment: c.Payment}, w)
+	return s.InvoicePDF(ctx, id, c, w)
 }
 
 // Company is the invoicing company as saved; until it is, "Portolan" at
@@ -879,10 +883,11 @@ func (s *BillingService) ImportCarrierFile(ctx context.Context, path, carrier, p
 // show what each column holds) and the column guessed (or remembered for
 // the carrier) for each field.
 func (s *BillingService) CarrierFileColumns(ctx context.Context, path, carrier string) (headers, sample []string, guessed map[string]string, err error) {
-	headers, rows, err := readTable(path, "")
+	t, err := s.readTable(path, "")
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	headers, rows := t.Headers, t.Rows
 	remembered, err := s.store.CarrierMapping(ctx, carrier)
 	if err != nil {
 		return nil, nil, nil, err

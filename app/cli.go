@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/sandbox"
 )
 
 const usage = `Portolan — order fulfilment control window.
@@ -746,18 +745,7 @@ func cmdSandbox(ctx context.Context, now func() time.Time, args []string, stdout
 		return usageError{"sandbox: --orders must be between 0 and 100000"}
 	}
 	return ServeSandbox(ctx, *addr, *orders, *every, now, func(url string) {
-		fmt.Fprintf(stdout, "Sandbox store with %d orders at %s, speaking the Shopify, WooCommerce and BigCommerce APIs.\n\n"+
-			"Add it as a channel (any one, or all three) and sync it:\n"+
-			"  portolan channels add --kind woocommerce --name \"Sandbox Woo\" --url %s --key %s --secret %s\n"+
-			"  portolan channels add --kind shopify --name \"Sandbox Shopify\" --url %s --token %s\n"+
-			"  portolan channels add --kind bigcommerce --name \"Sandbox BigCommerce\" --url %s%s --token %s\n"+
-			"  portolan sync\n\n"+
-			"It also speaks DHL's and EasyPost's tracking APIs; parcels move a step every 2 minutes:\n"+
-			"  portolan carriers add --kind dhl --name DHL --url %s/dhl --key %s\n"+
-			"  portolan carriers add --kind easypost --name \"EasyPost sandbox\" --url %s/easypost --key %s\n"+
-			"  portolan track\n\nPress Ctrl+C to stop.\n",
-			*orders, url, url, sandbox.WooKey, sandbox.WooSecret, url, sandbox.ShopifyToken, url, sandbox.BigCommercePath, sandbox.BigCommerceToken,
-			url, sandbox.DHLKey, url, sandbox.EasyPostKey)
+		fmt.Fprint(stdout, SandboxInstructions(url, *orders))
 	})
 }
 

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/pdf"
 )
 
 // clientByCode finds a client by its code.
@@ -574,7 +573,7 @@ func cmdInvoicesPDF(ctx context.Context, open func() (*App, error), args []strin
 	if err != nil {
 		return err
 	}
-	seller := pdf.InvoiceParty{Name: c.Name, Address: c.Address, VATNumber: c.VATNumber, Payment: c.Payment}
+	seller := c
 	if *company != "" {
 		seller.Name = *company
 	}

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/pdf"
 )
 
 // orderNumbered finds an order by its exact number.
@@ -191,7 +190,7 @@ func cmdLabels(ctx context.Context, open func() (*App, error), args []string, st
 		ref = "parcels " + strings.Join(splitList(*list), ", ")
 	}
 	if err := a.Inventory.Documents(ctx, *wave, ids, *paper, &b); err != nil {
-		var pe *pdf.PreflightError
+		var pe *domain.PreflightError
 		if errors.As(err, &pe) && *wave > 0 {
 			return fmt.Errorf("%w\nRun \"portolan customs check --wave %d\" after fixing them", err, *wave)
 		}

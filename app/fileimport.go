@@ -9,9 +9,6 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-// TableReader reads a CSV or XLSX file into its header and rows.
-type TableReader func(path, sheet string) (headers []string, rows [][]string, err error)
-
 // ImportPreview is what a file would bring into a channel; see domain.ImportPreview.
 type ImportPreview = domain.ImportPreview
 
@@ -24,10 +21,11 @@ type ImportOptions struct {
 
 // PreviewFile reads a file and checks every row; it writes nothing.
 func (s *IntakeService) PreviewFile(ctx context.Context, ch domain.Channel, path string, opts ImportOptions) (ImportPreview, error) {
-	headers, rows, err := s.readTable(path, opts.Sheet)
+	t, err := s.readTable(path, opts.Sheet)
 	if err != nil {
 		return ImportPreview{}, err
 	}
+	headers, rows := t.Headers, t.Rows
 	m := opts.Mapping
 	if m == nil {
 		saved, err := s.store.ImportMapping(ctx, ch.ID)

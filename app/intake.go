@@ -26,7 +26,7 @@ type IntakeService struct {
 	store     domain.IntakeStore
 	catalog   domain.CatalogStore
 	sources   SourceFactory
-	readTable TableReader
+	readTable domain.TableReader
 	// optimize merges the search indexes; it runs in the background after large loads.
 	optimize   func(context.Context) error
 	background sync.WaitGroup

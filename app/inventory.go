@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/files"
 )
 
 // InventoryService reads stock per product, warehouse, bin and lot, and
@@ -22,8 +21,10 @@ type InventoryService struct {
 	stockIn func(ctx context.Context)
 	// billable runs after parcels left or stock arrived: their charges
 	// accrue as it happens; nil: nothing.
-	billable func(ctx context.Context)
-	now      func() time.Time
+	billable  func(ctx context.Context)
+	readTable domain.TableReader
+	docs      domain.Documents
+	now       func() time.Time
 }
 
 // Now is the current time by the App's clock (the screens' "today").
@@ -126,7 +127,7 @@ func (s *InventoryService) Verify(ctx context.Context) ([]domain.Discrepancy, er
 // PreviewStockImport reads a CSV/XLSX stock snapshot (SKU, warehouse, bin,
 // quantity[, lot, expiry]) and checks every row, writing nothing.
 func (s *InventoryService) PreviewStockImport(path, sheet string) (domain.StockImportPreview, error) {
-	t, err := files.ReadTable(path, sheet)
+	t, err := s.readTable(path, sheet)
 	if err != nil {
 		return domain.StockImportPreview{}, err
 	}
@@ -227,7 +228,7 @@ func (s *InventoryService) CancelCount(ctx context.Context, id int64) error {
 // row per line, grouped by PO/ASN number) and checks them, writing nothing.
 // Rows without a warehouse column go to warehouse.
 func (s *InventoryService) PreviewInboundImport(path, sheet, warehouse string) (domain.InboundImportPreview, error) {
-	t, err := files.ReadTable(path, sheet)
+	t, err := s.readTable(path, sheet)
 	if err != nil {
 		return domain.InboundImportPreview{}, err
 	}

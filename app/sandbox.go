@@ -227,3 +227,20 @@ func (s *TrackingService) UsesSandbox(ctx context.Context) (bool, error) {
 	}
 	return false, nil
 }
+
+// SandboxInstructions tells how to add the sandbox store at url (holding
+// orders orders) and its carriers as channels and carrier accounts.
+func SandboxInstructions(url string, orders int) string {
+	return fmt.Sprintf("Sandbox store with %d orders at %s, speaking the Shopify, WooCommerce and BigCommerce APIs.\n\n"+
+		"Add it as a channel (any one, or all three) and sync it:\n"+
+		"  portolan channels add --kind woocommerce --name \"Sandbox Woo\" --url %s --key %s --secret %s\n"+
+		"  portolan channels add --kind shopify --name \"Sandbox Shopify\" --url %s --token %s\n"+
+		"  portolan channels add --kind bigcommerce --name \"Sandbox BigCommerce\" --url %s%s --token %s\n"+
+		"  portolan sync\n\n"+
+		"It also speaks DHL's and EasyPost's tracking APIs; parcels move a step every 2 minutes:\n"+
+		"  portolan carriers add --kind dhl --name DHL --url %s/dhl --key %s\n"+
+		"  portolan carriers add --kind easypost --name \"EasyPost sandbox\" --url %s/easypost --key %s\n"+
+		"  portolan track\n\nPress Ctrl+C to stop.\n",
+		orders, url, url, sandbox.WooKey, sandbox.WooSecret, url, sandbox.ShopifyToken, url, sandbox.BigCommercePath, sandbox.BigCommerceToken,
+		url, sandbox.DHLKey, url, sandbox.EasyPostKey)
+}

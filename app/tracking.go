@@ -12,13 +12,17 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/carrier"
-	"github.com/portolan/portolan/integrations/carrier/dhl"
-	"github.com/portolan/portolan/integrations/carrier/easypost"
-	"github.com/portolan/portolan/integrations/carrier/fedex"
-	"github.com/portolan/portolan/integrations/carrier/ups"
-	"github.com/portolan/portolan/integrations/carrier/usps"
 )
+
+// CarrierErrors tells the carrier clients' errors apart for the poller (the
+// carrier adapter's, handed in by Open).
+type CarrierErrors struct {
+	// Refused reports the carrier refusing the account's credentials, with the error to show.
+	Refused func(err error) (error, bool)
+	// RetryLater reports an answer worth trying later: the HTTP status (0 for
+	// a transport error) and the wait the carrier asked for.
+	RetryLater func(err error) (status int, wait time.Duration, ok bool)
+}
 
 // TrackingService polls carriers for the parcels on their way, within each
 // carrier account's budget, and keeps the Shipments screen's data.
@@ -40,36 +44,21 @@ type TrackingService struct {
 		ChannelCredentials(context.Context, int64) (domain.Credentials, error)
 	}
 
+	// errs tells the carrier clients' errors apart.
+	errs CarrierErrors
+
 	mu     sync.Mutex
 	pacers map[int64]*pacer // per account, for the life of the process
 	paused map[int64]time.Time
 }
 
-func newTrackingService(store domain.TrackingStore, orders domain.OrderStore, now func() time.Time) *TrackingService {
-	return &TrackingService{store: store, orders: orders, NewTracker: newTracker, Policy: domain.DefaultTrackingPolicy(), now: now,
+func newTrackingService(store domain.TrackingStore, orders domain.OrderStore, now func() time.Time, errs CarrierErrors) *TrackingService {
+	return &TrackingService{store: store, orders: orders, NewTracker: newTracker, Policy: domain.DefaultTrackingPolicy(), now: now, errs: errs,
 		pacers: map[int64]*pacer{}, paused: map[int64]time.Time{}}
 }
 
 // Now is the current time by the App's clock (the screens' "today").
 func (s *TrackingService) Now() time.Time { return s.now() }
-
-// newTracker returns the tracking client of an account; gate runs before
-// every HTTP request it makes, retries and token requests included.
-func newTracker(a domain.CarrierAccount, gate func(context.Context) error) (domain.Tracker, error) {
-	switch a.Kind {
-	case domain.CarrierDHL:
-		return dhl.New(a, gate)
-	case domain.CarrierUPS:
-		return ups.New(a, gate)
-	case domain.CarrierFedEx:
-		return fedex.New(a, gate)
-	case domain.CarrierUSPS:
-		return usps.New(a, gate)
-	case domain.CarrierEasyPost:
-		return easypost.New(a, gate)
-	}
-	return nil, domain.Errorf(domain.EINVALID, "no tracking client for carrier kind %q", a.Kind)
-}
 
 // pacer spaces requests evenly so that no second holds more than the rate.
 // It measures real elapsed time (golang.org/x/time/rate), not the App's
@@ -299,8 +288,8 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 		for _, r := range results {
 			byNumber[strings.ToUpper(r.Number)] = r
 		}
-		refused, isRefused := carrier.IsRefused(err)
-		status, wait, _ := carrier.RetryLater(err)
+		refused, isRefused := s.errs.Refused(err)
+		status, wait, _ := s.errs.RetryLater(err)
 		switch {
 		case errors.Is(err, errBudget):
 			left := len(list) - i
@@ -403,7 +392,7 @@ func (s *TrackingService) TestAccount(ctx context.Context, id int64) error {
 			return err
 		}
 		err = tr.Check(ctx)
-		refused, isRefused := carrier.IsRefused(err)
+		refused, isRefused := s.errs.Refused(err)
 		switch {
 		case errors.Is(err, errBudget):
 			return domain.Errorf(domain.ECONFLICT, "%s: today's budget of %d requests is used up; test again after 00:00 UTC", a.Name, a.PerDay)

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/files"
-	"github.com/portolan/portolan/integrations/pdf"
 )
 
 // CreateWave takes allocated orders of a warehouse into a pick wave.
@@ -27,15 +25,11 @@ func (s *InventoryService) Wave(ctx context.Context, id int64) (domain.Wave, err
 // PickList writes a wave's pick list PDF on paper ("A4" or "Letter"), dates
 // in the local time zone.
 func (s *InventoryService) PickList(ctx context.Context, id int64, paper string, w io.Writer) error {
-	p, err := pdf.ParsePaper(paper)
-	if err != nil {
-		return domain.Errorf(domain.EINVALID, "%s", err.Error())
-	}
 	wave, err := s.stock.Wave(ctx, id)
 	if err != nil {
 		return err
 	}
-	return pdf.PickList(w, wave, p, time.Local)
+	return s.docs.PickList(w, wave, paper, time.Local)
 }
 
 // ConfirmPick records a picked quantity and returns the shortfall.
@@ -153,11 +147,7 @@ func (s *InventoryService) Documents(ctx context.Context, waveID int64, ids []in
 		return err
 	}
 	if len(problems) > 0 {
-		return &pdf.PreflightError{Problems: problems}
-	}
-	lp, err := pdf.ParsePaper(labelPaper)
-	if err != nil || (lp != pdf.Label4 && lp != pdf.A6) {
-		return domain.Errorf(domain.EINVALID, "labels print on 4x6 or A6, not %q", labelPaper)
+		return &domain.PreflightError{Problems: problems}
 	}
 	// The date printed is the packing time of the first parcel, so that a
 	// reprint is the same document.
@@ -166,11 +156,7 @@ func (s *InventoryService) Documents(ctx context.Context, waveID int64, ids []in
 	if err != nil {
 		return err
 	}
-	dp, err := pdf.ParsePaper(set.DocPaper)
-	if err != nil || (dp != pdf.A4 && dp != pdf.Letter) {
-		dp = pdf.A4
-	}
-	return pdf.Job(w, parcels, pdf.JobOptions{LabelPaper: lp, DocPaper: dp, At: at, ShippingSettings: set})
+	return s.docs.Job(w, parcels, labelPaper, set, at)
 }
 
 // PackingSlip writes one parcel's packing slip on the documents paper.
@@ -183,11 +169,7 @@ func (s *InventoryService) PackingSlip(ctx context.Context, parcelID int64, w io
 	if err != nil {
 		return err
 	}
-	dp, err := pdf.ParsePaper(set.DocPaper)
-	if err != nil || (dp != pdf.A4 && dp != pdf.Letter) {
-		dp = pdf.A4
-	}
-	return pdf.PackingSlip(w, ps[0], pdf.JobOptions{DocPaper: dp, At: ps[0].PackedAt, ShippingSettings: set})
+	return s.docs.PackingSlip(w, ps[0], set)
 }
 
 // Dispatch hands packed parcels to a carrier for today's manifest.
@@ -205,7 +187,7 @@ func (s *InventoryService) ManifestPDF(ctx context.Context, id int64, w io.Write
 	if err != nil {
 		return err
 	}
-	return pdf.ManifestPDF(w, m, pdf.A4)
+	return s.docs.Manifest(w, m)
 }
 
 // Printed records a printed document in the reprint log, as the computer's user.
@@ -259,7 +241,7 @@ func (s *InventoryService) SetShipPhone(ctx context.Context, orderID int64, phon
 // order number, tracking number, carrier) and records each; rows that cannot
 // be recorded are returned as problems, the others are recorded.
 func (s *InventoryService) ImportTracking(ctx context.Context, path string) (int, []string, error) {
-	t, err := files.ReadTable(path, "")
+	t, err := s.readTable(path, "")
 	if err != nil {
 		return 0, nil, err
 	}

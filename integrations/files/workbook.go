@@ -5,62 +5,20 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/portolan/portolan/domain"
 )
 
-// BillingWorkbook is what the invoice export holds: a summary per invoice,
-// every charge, the receivables' ageing and the carrier reconciliation.
-type BillingWorkbook struct {
-	Company   string
-	Period    string // "2026-11"
-	Generated time.Time
-	Invoices  []WorkbookInvoice
-	// Lines streams every charge of the period; yield returns an error to stop.
-	Lines   func(yield func(WorkbookLine) error) error
-	Ageing  []WorkbookAgeing
-	Carrier []WorkbookRecon
-	// Progress, when set, is told how many lines were written so far.
-	Progress func(lines int)
-}
-
-// WorkbookInvoice is one row of the Summary sheet.
-type WorkbookInvoice struct {
-	Client, Number, Status string
-	Currency               domain.Currency
-	Net, Tax, Paid         int64
-}
-
-// WorkbookLine is one charge on the Lines sheet.
-type WorkbookLine struct {
-	Date      time.Time
-	Client    string
-	Invoice   string
-	Type      string
-	Reference string
-	Qty       int64
-	Rate      int64
-	Amount    int64
-	Currency  domain.Currency
-	RatePer   string // what the rate is per when not each ("1,000 unit-days", "bin-day")
-}
-
-// WorkbookAgeing is one client's open amounts by age.
-type WorkbookAgeing struct {
-	Client   string
-	Currency domain.Currency
-	Buckets  [4]int64
-}
-
-// WorkbookRecon is one line of a carrier invoice, classified.
-type WorkbookRecon struct {
-	Carrier, Class, Tracking, Order string
-	Currency                        domain.Currency
-	Charged, Expected, Diff         int64
-}
+// The workbook's contents are domain types (the billing service fills them).
+type (
+	BillingWorkbook = domain.BillingWorkbook
+	WorkbookInvoice = domain.WorkbookInvoice
+	WorkbookLine    = domain.WorkbookLine
+	WorkbookAgeing  = domain.WorkbookAgeing
+	WorkbookRecon   = domain.WorkbookRecon
+)
 
 // number is an amount in minor units as the spreadsheet number it is (xlsx
 // stores numbers as doubles; this is the nearest double to the exact

@@ -9,6 +9,7 @@ import (
 	"github.com/jung-kurt/gofpdf"
 
 	"github.com/portolan/portolan/assets"
+	"github.com/portolan/portolan/domain"
 )
 
 // Paper is a page size documents are made for.
@@ -211,4 +212,58 @@ func (d *doc) output(w io.Writer) error {
 		return err
 	}
 	return d.f.Output(w)
+}
+
+// Renderer is the domain.Documents port: every document on the paper asked
+// for, a paper it does not print on refused as EINVALID.
+type Renderer struct{}
+
+var _ domain.Documents = Renderer{}
+
+func pagePaper(s string) (Paper, error) {
+	p, err := ParsePaper(s)
+	if err != nil || (p != A4 && p != Letter) {
+		return "", domain.Errorf(domain.EINVALID, "pages print on A4 or Letter, not %q", s)
+	}
+	return p, nil
+}
+
+// PickList writes a wave's pick list.
+func (Renderer) PickList(w io.Writer, wave domain.Wave, paper string, loc *time.Location) error {
+	p, err := pagePaper(paper)
+	if err != nil {
+		return err
+	}
+	return PickList(w, wave, p, loc)
+}
+
+// Job writes labels, customs papers and packing slips; documents go on the
+// settings' paper (A4 when it is not a page size).
+func (Renderer) Job(w io.Writer, parcels []domain.PackedParcel, labelPaper string, set domain.ShippingSettings, at time.Time) error {
+	lp, err := ParsePaper(labelPaper)
+	if err != nil || (lp != Label4 && lp != A6) {
+		return domain.Errorf(domain.EINVALID, "labels print on 4x6 or A6, not %q", labelPaper)
+	}
+	dp, err := pagePaper(set.DocPaper)
+	if err != nil {
+		dp = A4
+	}
+	return Job(w, parcels, JobOptions{LabelPaper: lp, DocPaper: dp, At: at, ShippingSettings: set})
+}
+
+// PackingSlip writes one parcel's packing slip, dated when it was packed.
+func (Renderer) PackingSlip(w io.Writer, p domain.PackedParcel, set domain.ShippingSettings) error {
+	dp, err := pagePaper(set.DocPaper)
+	if err != nil {
+		dp = A4
+	}
+	return PackingSlip(w, p, JobOptions{DocPaper: dp, At: p.PackedAt, ShippingSettings: set})
+}
+
+// Manifest writes a carrier's manifest on A4.
+func (Renderer) Manifest(w io.Writer, m domain.Manifest) error { return ManifestPDF(w, m, A4) }
+
+// Invoice writes an invoice or credit note on A4.
+func (Renderer) Invoice(w io.Writer, inv domain.Invoice, seller domain.Company, client domain.Client) error {
+	return InvoicePDF(w, inv, InvoiceParty{Name: seller.Name, Address: seller.Address, VATNumber: seller.VATNumber, Payment: seller.Payment}, client, A4)
 }

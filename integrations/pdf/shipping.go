@@ -22,16 +22,7 @@ type JobOptions struct {
 }
 
 // PreflightError lists every problem that stopped a job; nothing was printed.
-type PreflightError struct{ Problems []domain.PreflightProblem }
-
-func (e *PreflightError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d problem(s) before printing; nothing was printed:", len(e.Problems))
-	for _, p := range e.Problems {
-		b.WriteString("\n  " + p.String())
-	}
-	return b.String()
-}
+type PreflightError = domain.PreflightError
 
 // Job writes one PDF for a batch of parcels, in parcel order: for each, its
 // label, its customs papers when it leaves its customs territory (CN22 up to
