@@ -8,12 +8,13 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/app/cli"
 	"github.com/portolan/portolan/ui"
 	_ "github.com/portolan/portolan/ui/localeenv" // before Fyne reads the locale
 )
 
 func main() {
-	os.Exit(app.Main(os.Args[1:], os.Stdout, os.Stderr, app.Options{}, openWindow))
+	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr, app.Options{}, openWindow))
 }
 
 func openWindow(a *app.App) error {

@@ -3,9 +3,9 @@ package app
 import (
 	"context"
 	"log/slog"
-	"sort"
 	"time"
 
+	"github.com/portolan/portolan/app/demo"
 	"github.com/portolan/portolan/domain"
 )
 
@@ -71,22 +71,8 @@ func (s *AllocationService) Rates(ctx context.Context) ([]domain.Rate, error) {
 }
 
 // defaultRateCountries are the destinations default rates are listed for
-// (others use the "*" rate).
-func defaultRateCountries() []domain.Country {
-	set := map[domain.Country]bool{}
-	for _, l := range demoLocales {
-		set[domain.Country(l.country)] = true
-	}
-	for _, w := range demoWarehouses {
-		set[w.addr.Country] = true
-	}
-	out := make([]domain.Country, 0, len(set))
-	for c := range set {
-		out = append(out, c)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}
+// (others use the "*" rate): the demo's destinations and warehouse countries.
+func defaultRateCountries() []domain.Country { return demo.Countries() }
 
 // SetRates replaces the rate table.
 func (s *AllocationService) SetRates(ctx context.Context, rates []domain.Rate) error {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/app/cli"
 	"github.com/portolan/portolan/domain"
 )
 
@@ -20,7 +21,7 @@ func TestCLIAllocateDryRunThenCommit(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("%d %s", code, errs)
 	}
-	var plan app.AllocateJSON
+	var plan cli.AllocateJSON
 	if err := json.Unmarshal([]byte(out), &plan); err != nil {
 		t.Fatalf("%v: %.300s", err, out)
 	}
@@ -58,7 +59,7 @@ func TestCLIAllocateDryRunThenCommit(t *testing.T) {
 	}
 	// Allocated orders are no longer open: a second plan has only the backorders.
 	out, _, _ = runCLI(t, "--db", db, "allocate", "--dry-run", "--format", "json")
-	var again app.AllocateJSON
+	var again cli.AllocateJSON
 	json.Unmarshal([]byte(out), &again)
 	if again.Totals.OrdersAllocated+again.Totals.OrdersBackordered != plan.Totals.OrdersBackordered+again.Totals.OrdersAllocated ||
 		len(again.Orders) != plan.Totals.OrdersBackordered {
@@ -260,7 +261,7 @@ func TestCLIPriorities(t *testing.T) {
 	t.Parallel()
 	db := demoDB(t)
 	out, _, _ := runCLI(t, "--db", db, "allocate", "--dry-run", "--format", "json")
-	var plan app.AllocateJSON
+	var plan cli.AllocateJSON
 	json.Unmarshal([]byte(out), &plan)
 	last := plan.Orders[len(plan.Orders)-1].Number
 	if out, errs, code := runCLI(t, "--db", db, "orders", "priority", last, "--set", "9"); code != 0 || !strings.Contains(out, "priority +9") {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portolan/portolan/app/demo"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/carrier"
 	"github.com/portolan/portolan/integrations/carrier/dhl"
@@ -270,6 +271,18 @@ func (s *OrderService) MarkReviewed(ctx context.Context, id int64, note string) 
 	})
 }
 
+// DemoOptions scale the sample data set (see demo.Options) and say whether
+// to add its billing history.
+type DemoOptions struct {
+	Orders int // number of orders; demo.DefaultOrders when zero
+	Seed   uint64
+	// Until is the end of the history; zero is now by the App's clock.
+	Until time.Time
+	// Billing adds the billing history (clients, rate cards, exchange
+	// rates, invoices, payments, a carrier invoice to reconcile).
+	Billing bool
+}
+
 // DemoService loads the sample data set.
 type DemoService struct {
 	bulk     domain.BulkLoader
@@ -286,13 +299,13 @@ type DemoService struct {
 // IsEmpty reports whether the database holds no data yet.
 func (s *DemoService) IsEmpty(ctx context.Context) (bool, error) { return s.catalog.IsEmpty(ctx) }
 
-// Load generates the demo data set into an empty database (see GenerateDemo)
+// Load generates the demo data set into an empty database (see demo.Generate)
 // and then optimizes the search indexes.
-func (s *DemoService) Load(ctx context.Context, opts DemoOptions, progress DemoProgress) error {
+func (s *DemoService) Load(ctx context.Context, opts DemoOptions, progress demo.Progress) error {
 	if opts.Until.IsZero() {
 		opts.Until = s.now()
 	}
-	if err := GenerateDemo(ctx, s.bulk, s.catalog, opts, progress); err != nil {
+	if err := demo.Generate(ctx, s.bulk, s.catalog, demo.Options{Orders: opts.Orders, Seed: opts.Seed, Until: opts.Until}, progress); err != nil {
 		return err
 	}
 	if opts.Billing && s.billing != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/app/cli"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/domain/domaintest"
 )
@@ -83,7 +84,7 @@ func TestCLIBillingMonth(t *testing.T) {
 	}
 	// A DHL invoice: one parcel charged right, one overcharged, one not ours.
 	out = run("shipments", "list", "--carrier", "DHL", "--format", "json", "--limit", "5000")
-	var ships []app.ShipmentJSON
+	var ships []cli.ShipmentJSON
 	json.Unmarshal([]byte(out), &ships)
 	var nov []string
 	for _, s := range ships {

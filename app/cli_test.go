@@ -14,12 +14,13 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/app/cli"
 )
 
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = app.Main(args, &out, &errb, app.Options{Now: testClock.Now}, func(*app.App) error {
+	code = cli.Main(args, &out, &errb, app.Options{Now: testClock.Now}, func(*app.App) error {
 		t.Fatal("window opened by a command")
 		return nil
 	})
@@ -242,7 +243,7 @@ func TestNoCommandOpensWindow(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "w.db")
 	opened := ""
-	code := app.Main([]string{"--db", db}, &bytes.Buffer{}, &bytes.Buffer{}, app.Options{Now: testClock.Now}, func(a *app.App) error {
+	code := cli.Main([]string{"--db", db}, &bytes.Buffer{}, &bytes.Buffer{}, app.Options{Now: testClock.Now}, func(a *app.App) error {
 		opened = a.DBPath()
 		return nil
 	})

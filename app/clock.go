@@ -49,3 +49,7 @@ func (c *clock) at(t time.Time) (release func()) {
 		c.mu.Unlock()
 	}
 }
+
+// Clock is the clock these options give: Now, or the computer's clock.
+// The command line hands it to what runs without a database (the sandbox).
+func (o Options) Clock() func() time.Time { return newClock(o.Now).Now }

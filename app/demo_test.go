@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/app/demo"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/domain/domaintest"
 )
@@ -173,7 +174,7 @@ func exportJSON(t *testing.T, a *app.App) []byte {
 func TestDemoIsDeterministic(t *testing.T) {
 	t.Parallel()
 	a, b := openApp(t), openApp(t)
-	day := app.DemoAsOf(domaintest.Today())
+	day := demo.AsOf(domaintest.Today())
 	for _, x := range []*app.App{a, b} {
 		if err := x.Demo.Load(context.Background(), app.DemoOptions{Orders: 120, Until: day}, nil); err != nil {
 			t.Fatal(err)

@@ -4,29 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/portolan/portolan/app/demo"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/sandbox"
 )
-
-// memWriter is a BulkWriter that only numbers what it is given, so the demo
-// generator can produce orders for the sandbox store without a database.
-type memWriter struct{ next int64 }
-
-func (m *memWriter) id() int64                                                    { m.next++; return m.next }
-func (m *memWriter) AddChannel(c *domain.Channel) error                           { c.ID = m.id(); return nil }
-func (m *memWriter) AddWarehouse(w *domain.Warehouse) error                       { w.ID = m.id(); return nil }
-func (m *memWriter) AddLocation(l *domain.Location) error                         { l.ID = m.id(); return nil }
-func (m *memWriter) AddProduct(p *domain.Product) error                           { p.ID = m.id(); return nil }
-func (m *memWriter) AddStock(int64, int64, string, string, domain.Quantity) error { return nil }
-func (m *memWriter) StockCountedAt(time.Time)                                     {}
-func (m *memWriter) AddOrder(*domain.Order) error                                 { return nil }
-func (m *memWriter) AddShipment(*domain.Shipment, []domain.TrackEvent) error      { return nil }
 
 // sandboxStatus is how WooCommerce would show an order in a demo status.
 func sandboxStatus(s domain.OrderStatus) string {
@@ -45,13 +31,8 @@ func sandboxStatus(s domain.OrderStatus) string {
 // every script, every currency) as a WooCommerce store would hold them,
 // placed over the 180 days up to until.
 func SandboxOrders(n int, seed uint64, until time.Time) []sandbox.Order {
-	g := &demoGen{rng: rand.New(rand.NewPCG(seed, 0x53414e44424f58)), until: until.UTC().Truncate(time.Second)}
-	if err := g.catalog(&memWriter{}); err != nil {
-		panic(err) // memWriter cannot fail
-	}
 	out := make([]sandbox.Order, 0, n)
-	for i := range n {
-		o := g.order(i, n)
+	for i, o := range demo.Orders(n, seed, until) {
 		id := int64(20001 + i)
 		o.Number = fmt.Sprint(id)
 		modified := o.History[len(o.History)-1].At

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/app/cli"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/domain/domaintest"
 )
@@ -240,7 +241,7 @@ func TestCLITracking(t *testing.T) {
 		t.Fatalf("track: %d %q %q", code, out, errs)
 	}
 	out, _, _ = runCLI(t, "--db", db, "shipments", "list", "--format", "json", "--carrier", "Test DHL")
-	var list []app.ShipmentJSON
+	var list []cli.ShipmentJSON
 	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 {
 		t.Fatalf("shipments list: %v %s", err, out)
 	}

@@ -10,6 +10,7 @@ import (
 	_ "fyne.io/fyne/v2/widget" // Fyne's packages parse the locale at start, as in the real program
 
 	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/app/cli"
 	"github.com/portolan/portolan/ui/localeenv"
 )
 
@@ -18,7 +19,7 @@ import (
 // then Fyne), run as a script or cron job would run it.
 func TestMain(m *testing.M) {
 	if os.Getenv("PORTOLAN_LOCALE_TEST_RUN") == "1" {
-		os.Exit(app.Main(os.Args[1:], os.Stdout, os.Stderr, app.Options{}, nil))
+		os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr, app.Options{}, nil))
 	}
 	os.Exit(m.Run())
 }

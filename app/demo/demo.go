@@ -1,10 +1,18 @@
-package app
+// Package demo generates Portolan's sample data set: an international
+// operation (7 warehouses on 4 continents, 500 products with customs data,
+// 3 storefront channels, orders in every script and currency, their parcels
+// and scans) whose history ends on the day asked for, so that the window
+// opens on a current operation whatever day it is. The same options make the
+// same data. The billing history on top of it is replayed through the
+// services (app.DemoService).
+package demo
 
 import (
 	"context"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,32 +20,28 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-// DemoOptions scales the sample data set.
-type DemoOptions struct {
-	Orders int // number of orders; 20,000 when zero
+// Options scale the sample data set.
+type Options struct {
+	Orders int // number of orders; DefaultOrders when zero
 	Seed   uint64
-	// Billing adds the billing history (clients, rate cards, exchange
-	// rates, invoices, payments, a carrier invoice to reconcile).
-	Billing bool
 	// Until is the end of the history: its newest order, the parcels in
-	// flight then. Zero is now by the App's clock; DemoAsOf(day) makes the
-	// same data set for the same day every time.
+	// flight then. AsOf(day) makes the same data set for the same day every time.
 	Until time.Time
 }
 
-// DemoAsOf is the end of a demo history generated as of day: 18:00 UTC.
-func DemoAsOf(day time.Time) time.Time {
+// AsOf is the end of a demo history generated as of day: 18:00 UTC.
+func AsOf(day time.Time) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day(), 18, 0, 0, 0, time.UTC)
 }
 
-// DefaultDemoOrders is the size of the sample data set unless told otherwise.
-const DefaultDemoOrders = 20000
+// DefaultOrders is the size of the sample data set unless told otherwise.
+const DefaultOrders = 20000
 
 // demoSpan is how far back the demo's order history goes.
 const demoSpan = 180 * 24 * time.Hour
 
-// DemoProgress reports how many orders have been written of how many.
-type DemoProgress func(done, total int)
+// Progress reports how many orders have been written of how many.
+type Progress func(done, total int)
 
 type demoWarehouse struct {
 	code, name, tz string
@@ -110,13 +114,13 @@ var demoVariants = [][]string{
 	{"XS", "S", "M", "L", "XL"},
 }
 
-// GenerateDemo fills an empty database with a deterministic international
+// Generate fills an empty database with a deterministic international
 // data set in one transaction: warehouses with bins, products with customs
 // data, stock, channels and opts.Orders orders placed over the 180 days up to
 // opts.Until (which must be set). Cancelling ctx rolls it all back.
-func GenerateDemo(ctx context.Context, store domain.BulkLoader, catalog domain.CatalogStore, opts DemoOptions, progress DemoProgress) error {
+func Generate(ctx context.Context, store domain.BulkLoader, catalog domain.CatalogStore, opts Options, progress Progress) error {
 	if opts.Orders == 0 {
-		opts.Orders = DefaultDemoOrders
+		opts.Orders = DefaultOrders
 	}
 	if opts.Orders < 0 || opts.Orders > 2_000_000 {
 		return domain.Errorf(domain.EINVALID, "--orders must be between 1 and 2000000")
@@ -549,4 +553,51 @@ func demoShipment(o domain.Order, i int, until time.Time) (domain.Shipment, []do
 	last := evs[len(evs)-1]
 	sh.LastEventAt, sh.PolledAt = last.At, last.At
 	return sh, evs, true
+}
+
+// Orders makes n orders of the demo data set (the same products, names in
+// every script, every currency), placed over the 180 days up to until, with
+// their histories — without a database: the sandbox store serves them.
+func Orders(n int, seed uint64, until time.Time) []domain.Order {
+	g := &demoGen{rng: rand.New(rand.NewPCG(seed, 0x53414e44424f58)), until: until.UTC().Truncate(time.Second)}
+	if err := g.catalog(&memWriter{}); err != nil {
+		panic(err) // memWriter cannot fail
+	}
+	out := make([]domain.Order, 0, n)
+	for i := range n {
+		out = append(out, g.order(i, n))
+	}
+	return out
+}
+
+// memWriter is a BulkWriter that only numbers what it is given, so the
+// generator can make orders without a database.
+type memWriter struct{ next int64 }
+
+func (m *memWriter) id() int64                                                    { m.next++; return m.next }
+func (m *memWriter) AddChannel(c *domain.Channel) error                           { c.ID = m.id(); return nil }
+func (m *memWriter) AddWarehouse(w *domain.Warehouse) error                       { w.ID = m.id(); return nil }
+func (m *memWriter) AddLocation(l *domain.Location) error                         { l.ID = m.id(); return nil }
+func (m *memWriter) AddProduct(p *domain.Product) error                           { p.ID = m.id(); return nil }
+func (m *memWriter) AddStock(int64, int64, string, string, domain.Quantity) error { return nil }
+func (m *memWriter) StockCountedAt(time.Time)                                     {}
+func (m *memWriter) AddOrder(*domain.Order) error                                 { return nil }
+func (m *memWriter) AddShipment(*domain.Shipment, []domain.TrackEvent) error      { return nil }
+
+// Countries are the demo's destinations and the countries of its
+// warehouses, in code order: the destinations default rates are listed for.
+func Countries() []domain.Country {
+	set := map[domain.Country]bool{}
+	for _, l := range demoLocales {
+		set[domain.Country(l.country)] = true
+	}
+	for _, w := range demoWarehouses {
+		set[w.addr.Country] = true
+	}
+	out := make([]domain.Country, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
 }

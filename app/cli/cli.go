@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -16,91 +16,124 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/app/demo"
 	"github.com/portolan/portolan/domain"
 )
 
-const usage = `Portolan — order fulfilment control window.
+const usageHead = `Portolan — order fulfilment control window.
 
 Usage:
   portolan [--db PATH]                 open the window
   portolan [--db PATH] COMMAND [FLAGS]
 
 Commands:
-  demo            fill an empty database with the sample data set
-  orders list     list orders
-  orders priority set an order's manual priority for allocation
-  stock list      list stock on hand per bin, with reserved and available per warehouse
-  stock adjust    correct a bin's stock, with a reason
-  stock move      move stock between two bins of a warehouse
-  stock transfer  send stock to another warehouse (in transit until received)
-  stock receive-transfer  confirm a transfer at its destination
-  stock reorder   set a SKU's reorder point and target level in a warehouse
-  stock import    post a stock snapshot (CSV/XLSX) as adjustments
-  stock verify    recompute every balance from the ledger and report differences
-  product lots    turn lot and expiry tracking of a product on or off
-  inbound import  record expected deliveries (purchase orders, ASNs) from a CSV or XLSX file
-  inbound list    list expected deliveries and what has been received against them
-  allocate        plan which warehouse ships which order line, and reserve it
-  allocate settings  show or change the planner's costs and rules
-  rates list      list the shipping rates per warehouse and country
-  wave create     take allocated orders of a warehouse into a pick wave
-  picklist        write a wave's pick list as a PDF
-  pick confirm    confirm a wave's picks (stock moves to STAGING)
-  pack            pack what was picked of an order into a parcel
-  tracking        record a parcel's tracking number
-  tracking import record tracking numbers from a CSV or XLSX file
-  customs check   check a wave's parcels before their documents print
-  labels          write labels, customs papers and packing slips (a wave's or chosen parcels) as one PDF
-  dispatch        hand packed parcels to a carrier (its manifest of the day)
-  manifest        write a carrier's manifest as a PDF
-  carriers add    add a carrier account for tracking (DHL, UPS, FedEx, USPS, EasyPost)
-  carriers list   list carrier accounts, their budgets and today's use
-  carriers test   prove a carrier account's credentials work
-  shipments add   track a parcel shipped outside Portolan
-  shipments list  list parcels on their way (or --status exceptions)
-  shipments pushes  tracking numbers told to the storefronts (failed ones; --retry)
-  track           poll the carriers for the parcels that are due
-  clients add     add or change a client billed for fulfilment (currency, tax, terms, channels)
-  clients list    list the clients
-  ratecards set   set a client's rates from a date on
-  ratecards list  the rate cards, each with the date it takes effect
-  fx add          record an exchange rate
-  fx import       import the ECB's euro reference rates (XML, CSV or zip)
-  invoices generate  charge a month's shipped orders and draft its invoices
-  invoices list   list invoices and credit notes
-  invoices issue  number and date draft invoices
-  invoices pay    record a payment against an invoice
-  invoices export write a month's billing workbook (.xlsx)
-  invoices pdf    write an invoice or credit note as a PDF
-  invoices recompute  price a month's charges again (what is not invoiced)
-  carrier-invoices import  reconcile a carrier's invoice with the parcels it took
-  carrier-invoices accept / dispute  accept lines (payables) or dispute them
-  carrier-invoices payables  what the carriers are owed, disputed and open for a month
-  billing margins  a month's fulfilment charges less carrier cost, per order, client or country
-  billing company  the invoicing company printed on invoices (name, address, VAT, payment)
-  shipping settings  Incoterm, EORI, IOSS and prices on packing slips
-  product customs set a product's HS code, origin and weight
-  rates import    replace shipping rates from a CSV or XLSX file
-  channels add    add a channel (Shopify, WooCommerce, BigCommerce, or files)
-  channels list   list channels and where their syncs stand
-  channels priority  set a channel's priority for allocation
-  sync            pull new and changed orders from the channels
-  import          import orders from a CSV or XLSX file into a channel
-  sandbox         run a sandbox store (Shopify, WooCommerce, BigCommerce APIs) on this computer
+`
 
+const usageFoot = `
 Global flags:
   --db PATH     database file (default: $PORTOLAN_DB, else %s)
 
 Run "portolan COMMAND --help" for a command's flags.
 `
 
-// WindowFunc opens the desktop window on an open App and returns when it closes.
-type WindowFunc func(a *App) error
+// printMainUsage writes the usage: every command with its summary.
+func printMainUsage(w io.Writer) {
+	fmt.Fprint(w, usageHead)
+	for _, c := range commands {
+		pad := max(16-len(c.name), 2)
+		fmt.Fprintf(w, "  %s%s%s\n", c.name, strings.Repeat(" ", pad), c.summary)
+	}
+	fmt.Fprintf(w, usageFoot, defaultPathForHelp())
+}
+
+// command is one command of the command line: the words that call it, its
+// line in the usage, and what it runs.
+type command struct {
+	name, summary string
+	run           runFunc
+}
+
+// runFunc runs a command with its arguments. open opens the database (once;
+// the command line closes it when the command returns).
+type runFunc func(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error
+
+// opener opens the App a command works on.
+type opener func() (*app.App, error)
+
+// commands are every command, in the order the usage lists them.
+var commands = []command{
+	{"demo", "fill an empty database with the sample data set", cmdDemo},
+	{"orders list", "list orders", cmdOrdersList},
+	{"orders priority", "set an order's manual priority for allocation", cmdOrdersPriority},
+	{"stock list", "list stock on hand per bin, with reserved and available per warehouse", cmdStockList},
+	{"stock adjust", "correct a bin's stock, with a reason", cmdStockAdjust},
+	{"stock move", "move stock between two bins of a warehouse", cmdStockMove},
+	{"stock transfer", "send stock to another warehouse (in transit until received)", cmdStockTransfer},
+	{"stock receive-transfer", "confirm a transfer at its destination", cmdStockReceiveTransfer},
+	{"stock reorder", "set a SKU's reorder point and target level in a warehouse", cmdStockReorder},
+	{"stock import", "post a stock snapshot (CSV/XLSX) as adjustments", cmdStockImport},
+	{"stock verify", "recompute every balance from the ledger and report differences", cmdStockVerify},
+	{"product lots", "turn lot and expiry tracking of a product on or off", cmdProductLots},
+	{"inbound import", "record expected deliveries (purchase orders, ASNs) from a CSV or XLSX file", cmdInboundImport},
+	{"inbound list", "list expected deliveries and what has been received against them", cmdInboundList},
+	{"allocate", "plan which warehouse ships which order line, and reserve it", cmdAllocate},
+	{"allocate settings", "show or change the planner's costs and rules", cmdAllocateSettings},
+	{"rates list", "list the shipping rates per warehouse and country", cmdRatesList},
+	{"wave create", "take allocated orders of a warehouse into a pick wave", cmdWaveCreate},
+	{"picklist", "write a wave's pick list as a PDF", cmdPicklist},
+	{"pick confirm", "confirm a wave's picks (stock moves to STAGING)", cmdPickConfirm},
+	{"pack", "pack what was picked of an order into a parcel", cmdPack},
+	{"tracking", "record a parcel's tracking number", cmdTracking},
+	{"tracking import", "record tracking numbers from a CSV or XLSX file", cmdTrackingImport},
+	{"customs check", "check a wave's parcels before their documents print", cmdCustomsCheck},
+	{"labels", "write labels, customs papers and packing slips (a wave's or chosen parcels) as one PDF", cmdLabels},
+	{"dispatch", "hand packed parcels to a carrier (its manifest of the day)", cmdDispatch},
+	{"manifest", "write a carrier's manifest as a PDF", cmdManifest},
+	{"carriers add", "add a carrier account for tracking (DHL, UPS, FedEx, USPS, EasyPost)", cmdCarriersAdd},
+	{"carriers list", "list carrier accounts, their budgets and today's use", cmdCarriersList},
+	{"carriers test", "prove a carrier account's credentials work", cmdCarriersTest},
+	{"shipments add", "track a parcel shipped outside Portolan", cmdShipmentsAdd},
+	{"shipments list", "list parcels on their way (or --status exceptions)", cmdShipmentsList},
+	{"shipments pushes", "tracking numbers told to the storefronts (failed ones; --retry)", cmdShipmentsPushes},
+	{"track", "poll the carriers for the parcels that are due", cmdTrack},
+	{"clients add", "add or change a client billed for fulfilment (currency, tax, terms, channels)", cmdClientsAdd},
+	{"clients list", "list the clients", cmdClientsList},
+	{"ratecards set", "set a client's rates from a date on", cmdRateCardsSet},
+	{"ratecards list", "the rate cards, each with the date it takes effect", cmdRateCardsList},
+	{"fx add", "record an exchange rate", cmdFXAdd},
+	{"fx import", "import the ECB's euro reference rates (XML, CSV or zip)", cmdFXImport},
+	{"invoices generate", "charge a month's shipped orders and draft its invoices", cmdInvoicesGenerate},
+	{"invoices list", "list invoices and credit notes", cmdInvoicesList},
+	{"invoices issue", "number and date draft invoices", cmdInvoicesIssue},
+	{"invoices pay", "record a payment against an invoice", cmdInvoicesPay},
+	{"invoices export", "write a month's billing workbook (.xlsx)", cmdInvoicesExport},
+	{"invoices pdf", "write an invoice or credit note as a PDF", cmdInvoicesPDF},
+	{"invoices recompute", "price a month's charges again (what is not invoiced)", cmdInvoicesRecompute},
+	{"carrier-invoices import", "reconcile a carrier's invoice with the parcels it took", cmdCarrierInvoicesImport},
+	{"carrier-invoices accept", "accept carrier-invoice lines: they become payables", cmdCarrierInvoicesSet("accepted")},
+	{"carrier-invoices dispute", "dispute carrier-invoice lines (overcharged, not ours)", cmdCarrierInvoicesSet("disputed")},
+	{"carrier-invoices payables", "what the carriers are owed, disputed and open for a month", cmdCarrierInvoicesPayables},
+	{"billing margins", "a month's fulfilment charges less carrier cost, per order, client or country", cmdBillingMargins},
+	{"billing company", "the invoicing company printed on invoices (name, address, VAT, payment)", cmdBillingCompany},
+	{"shipping settings", "Incoterm, EORI, IOSS and prices on packing slips", cmdShippingSettings},
+	{"product customs", "set a product's HS code, origin and weight", cmdProductCustoms},
+	{"rates import", "replace shipping rates from a CSV or XLSX file", cmdRatesImport},
+	{"channels add", "add a channel (Shopify, WooCommerce, BigCommerce, or files)", cmdChannelsAdd},
+	{"channels list", "list channels and where their syncs stand", cmdChannelsList},
+	{"channels priority", "set a channel's priority for allocation", cmdChannelsPriority},
+	{"sync", "pull new and changed orders from the channels", cmdSync},
+	{"import", "import orders from a CSV or XLSX file into a channel", cmdImport},
+	{"sandbox", "run a sandbox store (Shopify, WooCommerce, BigCommerce APIs) on this computer", nil}, // runs without a database: see run
+}
+
+// WindowFunc opens the desktop window on an open app.App and returns when it closes.
+type WindowFunc func(a *app.App) error
 
 // Main runs the command line in args (without the program name) and returns the
 // exit code. With no command it opens the window through openWindow. The
-// App it opens reads the clock opts.Now (nil: the computer's).
-func Main(args []string, stdout, stderr io.Writer, opts Options, openWindow WindowFunc) int {
+// app.App it opens reads the clock opts.Now (nil: the computer's).
+func Main(args []string, stdout, stderr io.Writer, opts app.Options, openWindow WindowFunc) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, args, stdout, stderr, opts, openWindow); err != nil {
@@ -137,20 +170,20 @@ func exitCode(err error) int {
 }
 
 func defaultPathForHelp() string {
-	p, err := DefaultDBPath()
+	p, err := app.DefaultDBPath()
 	if err != nil {
 		return "portolan.db in the user configuration folder"
 	}
 	return p
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts Options, openWindow WindowFunc) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts app.Options, openWindow WindowFunc) error {
 	global := flag.NewFlagSet("portolan", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	dbFlag := global.String("db", "", "database file")
-	global.Usage = func() { fmt.Fprintf(stderr, usage, defaultPathForHelp()) }
+	global.Usage = func() { printMainUsage(stderr) }
 	if len(args) > 0 && wantsHelp(args[:1]) {
-		fmt.Fprintf(stdout, usage, defaultPathForHelp())
+		printMainUsage(stdout)
 		return flag.ErrHelp
 	}
 	if err := global.Parse(args); err != nil {
@@ -161,85 +194,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts Opti
 	}
 	rest := global.Args()
 	if len(rest) > 0 && rest[0] == "help" {
-		fmt.Fprintf(stdout, usage, defaultPathForHelp())
+		printMainUsage(stdout)
 		return flag.ErrHelp
 	}
-	type command struct {
-		name string
-		run  func(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error
-	}
-	commands := []command{
-		{"demo", cmdDemo},
-		{"orders list", cmdOrdersList},
-		{"orders priority", cmdOrdersPriority},
-		{"stock list", cmdStockList},
-		{"stock adjust", cmdStockAdjust},
-		{"stock move", cmdStockMove},
-		{"stock transfer", cmdStockTransfer},
-		{"stock receive-transfer", cmdStockReceiveTransfer},
-		{"stock reorder", cmdStockReorder},
-		{"stock import", cmdStockImport},
-		{"stock verify", cmdStockVerify},
-		{"product lots", cmdProductLots},
-		{"inbound import", cmdInboundImport},
-		{"inbound list", cmdInboundList},
-		{"wave create", cmdWaveCreate},
-		{"picklist", cmdPicklist},
-		{"pick confirm", cmdPickConfirm},
-		{"pack", cmdPack},
-		{"tracking import", cmdTrackingImport},
-		{"tracking", cmdTracking},
-		{"customs check", cmdCustomsCheck},
-		{"labels", cmdLabels},
-		{"dispatch", cmdDispatch},
-		{"shipping settings", cmdShippingSettings},
-		{"product customs", cmdProductCustoms},
-		{"manifest", cmdManifest},
-		{"allocate settings", cmdAllocateSettings},
-		{"allocate", cmdAllocate},
-		{"rates list", cmdRatesList},
-		{"rates import", cmdRatesImport},
-		{"channels add", cmdChannelsAdd},
-		{"channels list", cmdChannelsList},
-		{"channels priority", cmdChannelsPriority},
-		{"carriers add", cmdCarriersAdd},
-		{"carriers list", cmdCarriersList},
-		{"carriers test", cmdCarriersTest},
-		{"shipments add", cmdShipmentsAdd},
-		{"shipments list", cmdShipmentsList},
-		{"shipments pushes", cmdShipmentsPushes},
-		{"track", cmdTrack},
-		{"clients add", cmdClientsAdd},
-		{"clients list", cmdClientsList},
-		{"ratecards set", cmdRateCardsSet},
-		{"ratecards list", cmdRateCardsList},
-		{"fx add", cmdFXAdd},
-		{"fx import", cmdFXImport},
-		{"invoices generate", cmdInvoicesGenerate},
-		{"invoices list", cmdInvoicesList},
-		{"invoices issue", cmdInvoicesIssue},
-		{"invoices pay", cmdInvoicesPay},
-		{"invoices export", cmdInvoicesExport},
-		{"invoices pdf", cmdInvoicesPDF},
-		{"invoices recompute", cmdInvoicesRecompute},
-		{"carrier-invoices import", cmdCarrierInvoicesImport},
-		{"carrier-invoices accept", cmdCarrierInvoicesSet("accepted")},
-		{"carrier-invoices dispute", cmdCarrierInvoicesSet("disputed")},
-		{"carrier-invoices payables", cmdCarrierInvoicesPayables},
-		{"billing margins", cmdBillingMargins},
-		{"billing company", cmdBillingCompany},
-		{"sync", cmdSync},
-		{"sandbox", func(ctx context.Context, _ func() (*App, error), args []string, stdout, stderr io.Writer) error {
-			return cmdSandbox(ctx, newClock(opts.Now).Now, args, stdout, stderr)
-		}},
-		{"import", cmdImport},
-	}
-	open := func() (*App, error) {
-		path, err := ResolveDBPath(*dbFlag)
+	// The database a command opens is closed when the command returns.
+	var opened *app.App
+	defer func() {
+		if opened != nil {
+			opened.Close()
+		}
+	}()
+	open := func() (*app.App, error) {
+		if opened != nil {
+			return opened, nil
+		}
+		path, err := app.ResolveDBPath(*dbFlag)
 		if err != nil {
 			return nil, err
 		}
-		return Open(path, opts)
+		opened, err = app.Open(path, opts)
+		return opened, err
 	}
 	if len(rest) == 0 {
 		if openWindow == nil {
@@ -249,17 +223,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts Opti
 		if err != nil {
 			return err
 		}
-		defer a.Close()
 		return openWindow(a)
 	}
-	for _, c := range commands {
+	// The command whose words the arguments start with, the longest first
+	// ("tracking import" before "tracking").
+	var found *command
+	groups := map[string]bool{}
+	for i, c := range commands {
 		words := strings.Fields(c.name)
-		if len(rest) >= len(words) && strings.Join(rest[:len(words)], " ") == c.name {
-			return c.run(ctx, open, rest[len(words):], stdout, stderr)
+		if len(words) > 1 {
+			groups[words[0]] = true
+		}
+		if len(rest) >= len(words) && strings.Join(rest[:len(words)], " ") == c.name && (found == nil || len(c.name) > len(found.name)) {
+			found = &commands[i]
 		}
 	}
-	if rest[0] == "orders" || rest[0] == "stock" || rest[0] == "channels" || rest[0] == "inbound" || rest[0] == "product" || rest[0] == "rates" || rest[0] == "wave" || rest[0] == "pick" || rest[0] == "customs" || rest[0] == "shipping" || rest[0] == "carriers" || rest[0] == "shipments" ||
-		rest[0] == "clients" || rest[0] == "ratecards" || rest[0] == "fx" || rest[0] == "invoices" || rest[0] == "carrier-invoices" || rest[0] == "billing" {
+	switch {
+	case found != nil:
+		if found.name == "sandbox" {
+			return cmdSandbox(ctx, opts.Clock(), rest[1:], stdout, stderr)
+		}
+		return found.run(ctx, open, rest[len(strings.Fields(found.name)):], stdout, stderr)
+	case groups[rest[0]]:
 		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run portolan --help", rest[0])}
@@ -277,7 +262,8 @@ func newFlags(name, synopsis string, stdout, stderr io.Writer) *cmdFlags {
 // cmdFlags is a command's flags and the help it prints on request.
 type cmdFlags struct {
 	*flag.FlagSet
-	help func()
+	help   func()
+	checks []func() error // run by parse after the flags are read
 }
 
 func printUsage(fs *flag.FlagSet, w io.Writer, name, synopsis string) {
@@ -317,13 +303,27 @@ func parse(fs *cmdFlags, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
 	}
+	for _, check := range fs.checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-func cmdDemo(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+// start parses a command's flags and opens the database: what most
+// commands do first.
+func start(fs *cmdFlags, args []string, open opener) (*app.App, error) {
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	return open()
+}
+
+func cmdDemo(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", "Fills an empty database with a deterministic international sample data set:\n"+
 		"7 warehouses on 4 continents, 500 products, 3 channels and N orders to 38 countries.", stdout, stderr)
-	orders := fs.Int("orders", DefaultDemoOrders, "number of orders to generate")
+	orders := fs.Int("orders", demo.DefaultOrders, "number of orders to generate")
 	noBilling := fs.Bool("no-billing", false, "leave out the billing history (clients, invoices, payments)")
 	asOf := fs.String("as-of", "", "generate the history as of the end of this day (YYYY-MM-DD), the same data every time;\n"+
 		"                 default: up to now")
@@ -339,16 +339,15 @@ func cmdDemo(ctx context.Context, open func() (*App, error), args []string, stdo
 		if err != nil {
 			return usageError{"demo: --as-of is YYYY-MM-DD"}
 		}
-		until = DemoAsOf(d)
+		until = demo.AsOf(d)
 	}
 	a, err := open()
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	start := a.Now()
 	// Progress only to a terminal: a script or cron job sees nothing but the result.
-	var progress DemoProgress
+	var progress demo.Progress
 	if isTerminal(stderr) {
 		progress = func(done, total int) {
 			if done%5000 == 0 || done == total {
@@ -359,7 +358,7 @@ func cmdDemo(ctx context.Context, open func() (*App, error), args []string, stdo
 			}
 		}
 	}
-	err = a.Demo.Load(ctx, DemoOptions{Orders: *orders, Billing: !*noBilling, Until: until}, progress)
+	err = a.Demo.Load(ctx, app.DemoOptions{Orders: *orders, Billing: !*noBilling, Until: until}, progress)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -432,17 +431,17 @@ func orderJSON(o domain.Order) OrderJSON {
 }
 
 // formatFlag is --format, table by default, one of choices (table, json
-// or csv when none are given); checkFormat checks it against the same.
+// or csv when none are given); parse refuses any other.
 func formatFlag(fs *cmdFlags, choices ...string) *string {
-	return fs.String("format", "table", "output format: "+orList(formatChoices(choices)))
-}
-
-func checkFormat(f string, choices ...string) error {
 	choices = formatChoices(choices)
-	if slices.Contains(choices, f) {
-		return nil
-	}
-	return usageError{fmt.Sprintf("--format %q: use %s", f, orList(choices))}
+	f := fs.String("format", "table", "output format: "+orList(choices))
+	fs.checks = append(fs.checks, func() error {
+		if slices.Contains(choices, *f) {
+			return nil
+		}
+		return usageError{fmt.Sprintf("--format %q: use %s", *f, orList(choices))}
+	})
+	return f
 }
 
 func formatChoices(choices []string) []string {
@@ -460,14 +459,11 @@ func orList(words []string) string {
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
-func cmdOrdersList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdOrdersList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("orders list", "Lists orders (all of them, oldest first), optionally of one status.", stdout, stderr)
 	status := fs.String("status", "", "only orders with this status (new, allocated, picking, packed, shipped, delivered, on_hold, backordered, cancelled, exception)")
 	format := formatFlag(fs)
 	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := checkFormat(*format); err != nil {
 		return err
 	}
 	var f domain.OrderFilter
@@ -482,7 +478,6 @@ func cmdOrdersList(ctx context.Context, open func() (*App, error), args []string
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	switch *format {
 	case "json":
 		// Stream the array so 200,000 orders never sit in memory at once.
@@ -553,7 +548,7 @@ func csvText(s string) string {
 	return s
 }
 
-func cmdChannelsAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdChannelsAdd(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("channels add", "Adds a storefront channel. The store address is what you would paste into a browser;\n"+
 		"credentials are stored with the channel and never shown again.", stdout, stderr)
 	kind := fs.String("kind", "", "shopify, woocommerce, bigcommerce, or file (orders come from CSV/XLSX files)")
@@ -576,7 +571,6 @@ func cmdChannelsAdd(ctx context.Context, open func() (*App, error), args []strin
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	ch, err := a.Intake.AddChannel(ctx, k, *name, *storeURL, domain.Credentials{Token: *token, Key: *key, Secret: *secret})
 	if err != nil {
 		return fmt.Errorf("channels add: %w", err)
@@ -597,20 +591,13 @@ type ChannelJSON struct {
 	LastError   string `json:"last_run_error,omitempty"`
 }
 
-func cmdChannelsList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdChannelsList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("channels list", "Lists the channels and where their syncs stand.", stdout, stderr)
 	format := formatFlag(fs, "table", "json")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := checkFormat(*format, "table", "json"); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	chans, err := a.Intake.Channels(ctx)
 	if err != nil {
 		return err
@@ -657,7 +644,7 @@ func orDash(s string) string {
 	return s
 }
 
-func cmdSync(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdSync(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sync", "Pulls new and changed orders from every channel with credentials, or from one.\n"+
 		"Each page is committed as it arrives; an interrupted sync goes on where it stopped.", stdout, stderr)
 	only := fs.String("channel", "", "only this channel (name or code)")
@@ -677,7 +664,6 @@ func cmdSync(ctx context.Context, open func() (*App, error), args []string, stdo
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	chans, err := a.Intake.Channels(ctx)
 	if err != nil {
 		return err
@@ -706,7 +692,7 @@ func cmdSync(ctx context.Context, open func() (*App, error), args []string, stdo
 			fmt.Fprintf(tw, "%s\t–\t–\t–\t–\t–\tskipped: %s\n", c.Name, why)
 			continue
 		}
-		run, err := a.Intake.Sync(ctx, c, since, func(p SyncProgress) {
+		run, err := a.Intake.Sync(ctx, c, since, func(p app.SyncProgress) {
 			fmt.Fprintf(stderr, "\r%s: page %d, %d orders", c.Name, p.Page, p.Run.Fetched)
 		})
 		fmt.Fprint(stderr, "\r\033[K")
@@ -744,12 +730,12 @@ func cmdSandbox(ctx context.Context, now func() time.Time, args []string, stdout
 	if *orders < 0 || *orders > 100000 {
 		return usageError{"sandbox: --orders must be between 0 and 100000"}
 	}
-	return ServeSandbox(ctx, *addr, *orders, *every, now, func(url string) {
-		fmt.Fprint(stdout, SandboxInstructions(url, *orders))
+	return app.ServeSandbox(ctx, *addr, *orders, *every, now, func(url string) {
+		fmt.Fprint(stdout, app.SandboxInstructions(url, *orders))
 	})
 }
 
-func cmdImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdImport(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("import FILE.csv|FILE.xlsx", "Imports orders from a CSV or XLSX export, one row per order line. Columns are\n"+
 		"matched to fields by their headers (Shopify's export and common ERP names are known) or by --mapping;\n"+
 		"the mapping is remembered for the channel. Orders with a bad row are quarantined whole, the rest are\n"+
@@ -783,7 +769,7 @@ func cmdImport(ctx context.Context, open func() (*App, error), args []string, st
 	if err != nil {
 		return usageError{fmt.Sprintf("--tz %q is not an IANA time zone", *tz)}
 	}
-	opts := ImportOptions{Sheet: *sheet, Location: loc}
+	opts := app.ImportOptions{Sheet: *sheet, Location: loc}
 	if *mappingFile != "" {
 		b, err := os.ReadFile(*mappingFile)
 		if err != nil {
@@ -797,7 +783,6 @@ func cmdImport(ctx context.Context, open func() (*App, error), args []string, st
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	ch, err := a.Intake.ChannelNamed(ctx, *channel)
 	if err != nil {
 		return err

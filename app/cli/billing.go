@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bytes"
@@ -14,11 +14,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
 )
 
 // clientByCode finds a client by its code.
-func clientByCode(ctx context.Context, a *App, code string) (domain.Client, error) {
+func clientByCode(ctx context.Context, a *app.App, code string) (domain.Client, error) {
 	clients, err := a.Billing.Clients(ctx)
 	if err != nil {
 		return domain.Client{}, err
@@ -44,7 +45,7 @@ func percentBP(s string) (int64, error) {
 	return r.Num().Int64(), nil
 }
 
-func cmdClientsAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdClientsAdd(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("clients add", "Adds (or changes, by code) a client billed for fulfilment, with the channels whose orders are its.", stdout, stderr)
 	code := fs.String("code", "", "short code, e.g. ACME")
 	name := fs.String("name", "", "the client's legal name")
@@ -66,7 +67,6 @@ func cmdClientsAdd(ctx context.Context, open func() (*App, error), args []string
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	c := domain.Client{Code: *code, Name: *name, Currency: domain.Currency(strings.ToUpper(*currency)), TaxBP: bp, VATNumber: *vat, PaymentDays: *terms, BillPer: *per}
 	if old, err := clientByCode(ctx, a, *code); err == nil {
 		c.ID = old.ID
@@ -100,16 +100,12 @@ func cmdClientsAdd(ctx context.Context, open func() (*App, error), args []string
 	return nil
 }
 
-func cmdClientsList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdClientsList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("clients list", "Lists the clients.", stdout, stderr)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	clients, err := a.Billing.Clients(ctx)
 	if err != nil {
 		return err
@@ -123,17 +119,13 @@ func cmdClientsList(ctx context.Context, open func() (*App, error), args []strin
 	return tw.Flush()
 }
 
-func cmdRateCardsList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdRateCardsList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("ratecards list", "Lists the rate cards (a client's with --client), each with the date it takes effect.", stdout, stderr)
 	client := fs.String("client", "", "only this client (code)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	clients, err := a.Billing.Clients(ctx)
 	if err != nil {
 		return err
@@ -167,7 +159,7 @@ func cmdRateCardsList(ctx context.Context, open func() (*App, error), args []str
 	return nil
 }
 
-func cmdRateCardsSet(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdRateCardsSet(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("ratecards set", "Sets a client's rates from a date on (amounts in the card's currency, e.g. 1.50); charges\n"+
 		"before that date keep the rates they had.", stdout, stderr)
 	client := fs.String("client", "", "the client's code")
@@ -196,7 +188,6 @@ func cmdRateCardsSet(ctx context.Context, open func() (*App, error), args []stri
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	c, err := clientByCode(ctx, a, *client)
 	if err != nil {
 		return err
@@ -241,7 +232,7 @@ func cmdRateCardsSet(ctx context.Context, open func() (*App, error), args []stri
 	return nil
 }
 
-func cmdFXAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdFXAdd(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("fx add", "Records an exchange rate: 1 BASE = RATE QUOTE on a day.", stdout, stderr)
 	day := fs.String("day", "", "YYYY-MM-DD")
 	base := fs.String("base", "EUR", "the base currency")
@@ -262,7 +253,6 @@ func cmdFXAdd(ctx context.Context, open func() (*App, error), args []string, std
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if _, err := a.Billing.SaveFXRates(ctx, []domain.FXRate{{Day: d, Base: domain.Currency(strings.ToUpper(*base)), Quote: domain.Currency(strings.ToUpper(*quote)), Rate: r}}); err != nil {
 		return err
 	}
@@ -270,7 +260,7 @@ func cmdFXAdd(ctx context.Context, open func() (*App, error), args []string, std
 	return nil
 }
 
-func cmdFXImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdFXImport(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("fx import FILE", "Imports the ECB's euro reference rates: eurofxref-daily.xml or eurofxref-hist.xml, the CSV\n"+
 		"(Date, then a column per currency: units per euro; N/A skipped), the .zip the ECB serves, or the table as .xlsx.", stdout, stderr)
 	var path string
@@ -287,7 +277,6 @@ func cmdFXImport(ctx context.Context, open func() (*App, error), args []string, 
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	res, err := a.Billing.ImportFXFile(ctx, path)
 	if err != nil {
 		return err
@@ -300,19 +289,15 @@ func cmdFXImport(ctx context.Context, open func() (*App, error), args []string, 
 	return nil
 }
 
-func cmdInvoicesGenerate(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdInvoicesGenerate(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("invoices generate", "Charges the month's shipped orders under each client's rate card and drafts its invoices\n"+
 		"(again when run again: drafts are replaced, issued invoices never change).", stdout, stderr)
 	period := fs.String("period", "", "the month, e.g. 2026-11")
 	client := fs.String("client", "", "only this client (code)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	var id int64
 	if *client != "" {
 		c, err := clientByCode(ctx, a, *client)
@@ -342,17 +327,13 @@ func cmdInvoicesGenerate(ctx context.Context, open func() (*App, error), args []
 	return nil
 }
 
-func cmdInvoicesList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdInvoicesList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("invoices list", "Lists invoices and credit notes.", stdout, stderr)
 	period := fs.String("period", "", "only this month, e.g. 2026-11")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	invs, err := a.Billing.Invoices(ctx, *period)
 	if err != nil {
 		return err
@@ -370,18 +351,14 @@ func cmdInvoicesList(ctx context.Context, open func() (*App, error), args []stri
 	return tw.Flush()
 }
 
-func cmdInvoicesIssue(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdInvoicesIssue(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("invoices issue", "Numbers and dates draft invoices; issued, they never change (credit notes correct them).", stdout, stderr)
 	id := fs.Int64("id", 0, "the draft's id")
 	period := fs.String("period", "", "or every draft of this month")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	var ids []int64
 	if *id > 0 {
 		ids = append(ids, *id)
@@ -408,7 +385,7 @@ func cmdInvoicesIssue(ctx context.Context, open func() (*App, error), args []str
 	return nil
 }
 
-func cmdInvoicesPay(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdInvoicesPay(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("invoices pay", "Records a payment against an issued invoice (in any currency; converted at the day's rate,\n"+
 		"the exchange difference recorded).", stdout, stderr)
 	id := fs.Int64("id", 0, "the invoice's id")
@@ -429,7 +406,6 @@ func cmdInvoicesPay(ctx context.Context, open func() (*App, error), args []strin
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if d.IsZero() {
 		d = domain.Day(a.Now())
 	}
@@ -459,7 +435,7 @@ func cmdInvoicesPay(ctx context.Context, open func() (*App, error), args []strin
 	return nil
 }
 
-func cmdInvoicesExport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdInvoicesExport(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("invoices export", "Writes the month's billing workbook: Summary (totals as formulas), Lines (every charge),\n"+
 		"AR ageing and Carrier reconciliation.", stdout, stderr)
 	period := fs.String("period", "", "the month, e.g. 2026-11")
@@ -475,7 +451,6 @@ func cmdInvoicesExport(ctx context.Context, open func() (*App, error), args []st
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if *company == "" {
 		c, err := a.Billing.Company(ctx)
 		if err != nil {
@@ -501,7 +476,7 @@ func cmdInvoicesExport(ctx context.Context, open func() (*App, error), args []st
 	return nil
 }
 
-func cmdCarrierInvoicesImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdCarrierInvoicesImport(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("carrier-invoices import FILE", "Reads a carrier's invoice (CSV or XLSX: tracking number and amount, optionally\n"+
 		"currency) and reconciles it with the parcels the carrier took: matched, over, not ours, missing.", stdout, stderr)
 	var path string
@@ -522,7 +497,6 @@ func cmdCarrierInvoicesImport(ctx context.Context, open func() (*App, error), ar
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if *period == "" {
 		*period = a.Now().AddDate(0, -1, 0).Format("2006-01")
 	}
@@ -552,7 +526,7 @@ func cmdCarrierInvoicesImport(ctx context.Context, open func() (*App, error), ar
 	return nil
 }
 
-func cmdInvoicesPDF(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdInvoicesPDF(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("invoices pdf", "Writes an invoice or credit note as a PDF in the client's currency.", stdout, stderr)
 	id := fs.Int64("id", 0, "the invoice's id (see invoices list)")
 	out := fs.String("out", "", "the PDF file to write")
@@ -568,7 +542,6 @@ func cmdInvoicesPDF(ctx context.Context, open func() (*App, error), args []strin
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	c, err := a.Billing.Company(ctx)
 	if err != nil {
 		return err
@@ -587,7 +560,7 @@ func cmdInvoicesPDF(ctx context.Context, open func() (*App, error), args []strin
 	return writeDocument(ctx, a, *out, "invoice", fmt.Sprintf("invoice %d", *id), b.Bytes(), stdout)
 }
 
-func cmdBillingCompany(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdBillingCompany(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("billing company", "Shows the invoicing company printed on invoices and workbooks, or changes what is given\n"+
 		"(an address given replaces the whole address).", stdout, stderr)
 	var c domain.Company
@@ -620,7 +593,6 @@ func cmdBillingCompany(ctx context.Context, open func() (*App, error), args []st
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if c, err = a.Billing.Company(ctx); err != nil {
 		return err
 	}
@@ -658,8 +630,8 @@ func cmdBillingCompany(ctx context.Context, open func() (*App, error), args []st
 	return nil
 }
 
-func cmdCarrierInvoicesSet(state string) func(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
-	return func(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdCarrierInvoicesSet(state string) func(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
+	return func(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 		verb := map[string]string{"accepted": "accept", "disputed": "dispute"}[state]
 		fs := newFlags("carrier-invoices "+verb, map[string]string{
 			"accepted": "Accepts carrier invoice lines of a month: they become payables.",
@@ -678,7 +650,6 @@ func cmdCarrierInvoicesSet(state string) func(ctx context.Context, open func() (
 		if err != nil {
 			return err
 		}
-		defer a.Close()
 		n, err := a.Billing.SetCarrierLines(ctx, *period, *carrier, domain.ReconcileClass(*class), splitList(*tracking), state)
 		if err != nil {
 			return err
@@ -688,17 +659,13 @@ func cmdCarrierInvoicesSet(state string) func(ctx context.Context, open func() (
 	}
 }
 
-func cmdCarrierInvoicesPayables(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdCarrierInvoicesPayables(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("carrier-invoices payables", "Sums what the carriers are owed for a month (accepted lines), what is disputed and what is still open.", stdout, stderr)
 	period := fs.String("period", "", "the month, e.g. 2026-10")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	list, err := a.Billing.Payables(ctx, *period)
 	if err != nil {
 		return err
@@ -712,20 +679,16 @@ func cmdCarrierInvoicesPayables(ctx context.Context, open func() (*App, error), 
 	return tw.Flush()
 }
 
-func cmdBillingMargins(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdBillingMargins(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("billing margins", "Shows a month's margin: fulfilment charges less carrier cost (invoiced where a carrier invoice\n"+
 		"charged it, else expected) and the boxes' cost, per order, client or destination country.", stdout, stderr)
 	period := fs.String("period", "", "the month, e.g. 2026-10")
 	by := fs.String("by", "client", "order, client or country")
 	currency := fs.String("currency", "EUR", "the currency per order and country (clients keep theirs)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	rows, err := a.Billing.Margins(ctx, *period, *by, domain.Currency(strings.ToUpper(*currency)))
 	if err != nil {
 		return err
@@ -739,18 +702,14 @@ func cmdBillingMargins(ctx context.Context, open func() (*App, error), args []st
 	return tw.Flush()
 }
 
-func cmdInvoicesRecompute(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdInvoicesRecompute(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("invoices recompute", "Prices a month again: its drafts are discarded and the charges not on an issued invoice\n"+
 		"are worked out anew from the rate cards (after a rate change, or a card added late).", stdout, stderr)
 	period := fs.String("period", "", "the month, e.g. 2026-11")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	n, problems, err := a.Billing.Recompute(ctx, *period)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-func cmdCarriersAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdCarriersAdd(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("carriers add", "Adds a carrier account that tracking is polled through. The name is the carrier parcels\n"+
 		"are handed to (\"DHL\"); credentials are stored with the account and never shown again.", stdout, stderr)
 	kind := fs.String("kind", "", "dhl, ups, fedex, usps or easypost (easypost tracks any carrier without its own account)")
@@ -33,7 +33,6 @@ func cmdCarriersAdd(ctx context.Context, open func() (*App, error), args []strin
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	acct := domain.CarrierAccount{Kind: domain.CarrierKind(strings.ToLower(*kind)), Name: *name, BaseURL: *base, Key: *key,
 		ClientID: *clientID, ClientSecret: *secret, PerSecond: *perSecond, PerDay: *perDay}
 	if err := a.Tracking.SaveCarrierAccount(ctx, &acct); err != nil {
@@ -55,20 +54,13 @@ type CarrierJSON struct {
 	Failing   string  `json:"failing,omitempty"`
 }
 
-func cmdCarriersList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdCarriersList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("carriers list", "Lists the carrier accounts, their budgets and what they used today (UTC).", stdout, stderr)
 	format := formatFlag(fs, "table", "json")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := checkFormat(*format, "table", "json"); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	accts, err := a.Tracking.CarrierAccounts(ctx)
 	if err != nil {
 		return err
@@ -98,17 +90,13 @@ func cmdCarriersList(ctx context.Context, open func() (*App, error), args []stri
 	return tw.Flush()
 }
 
-func cmdCarriersTest(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdCarriersTest(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("carriers test", "Proves a carrier account's credentials work (one request of its budget).", stdout, stderr)
 	name := fs.String("name", "", "the account's name")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	accts, err := a.Tracking.CarrierAccounts(ctx)
 	if err != nil {
 		return err
@@ -125,7 +113,7 @@ func cmdCarriersTest(ctx context.Context, open func() (*App, error), args []stri
 	return domain.Errorf(domain.ENOTFOUND, "no carrier account named %q (see portolan carriers list)", *name)
 }
 
-func cmdShipmentsAdd(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdShipmentsAdd(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("shipments add", "Registers a parcel shipped outside Portolan (before it was adopted, or by a partner) for\n"+
 		"tracking. The tracking number's check digit is verified for the carrier.", stdout, stderr)
 	order := fs.String("order", "", "the order's number")
@@ -141,7 +129,6 @@ func cmdShipmentsAdd(ctx context.Context, open func() (*App, error), args []stri
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	sh, err := a.Tracking.AddShipment(ctx, *order, *carrier, *tracking)
 	if err != nil {
 		return err
@@ -170,7 +157,7 @@ func rfc(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func cmdShipmentsList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdShipmentsList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("shipments list", "Lists parcels on their way and delivered, newest dispatch first.", stdout, stderr)
 	status := fs.String("status", "", "only this milestone (label_created, picked_up, in_transit, customs_hold, customs_cleared,\n"+
 		"                 out_for_delivery, delivered, delivery_failed, exception, returned_to_sender, unknown) or \"exceptions\"")
@@ -178,9 +165,6 @@ func cmdShipmentsList(ctx context.Context, open func() (*App, error), args []str
 	format := formatFlag(fs, "table", "json")
 	limit := fs.Int("limit", 1000, "at most this many")
 	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	f := domain.ShipmentFilter{Carrier: *carrier}
@@ -197,7 +181,6 @@ func cmdShipmentsList(ctx context.Context, open func() (*App, error), args []str
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	list, err := a.Tracking.Shipments(ctx, f, 0, *limit)
 	if err != nil {
 		return err
@@ -221,20 +204,16 @@ func cmdShipmentsList(ctx context.Context, open func() (*App, error), args []str
 	return tw.Flush()
 }
 
-func cmdTrack(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdTrack(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("track", "Polls the carriers for the parcels that are due, within each account's budget, and keeps\n"+
 		"polling until interrupted (or once, with --once; e.g. from cron).", stdout, stderr)
 	carrier := fs.String("carrier", "", "only this carrier's parcels")
 	once := fs.Bool("once", false, "poll once and stop")
 	all := fs.Bool("all", false, "every undelivered parcel now, due or not (still within the budget)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	// Accounts of the sandbox carriers: run them here for as long as this command runs.
 	if used, err := a.Tracking.UsesSandbox(ctx); err != nil {
 		return err
@@ -267,7 +246,7 @@ func cmdTrack(ctx context.Context, open func() (*App, error), args []string, std
 	}
 }
 
-func cmdShipmentsPushes(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdShipmentsPushes(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("shipments pushes", "Lists the tracking numbers told (or to tell) the orders' storefronts; --retry queues the\n"+
 		"failed ones again.", stdout, stderr)
 	state := fs.String("state", "failed", "pending, failed or done")
@@ -282,7 +261,6 @@ func cmdShipmentsPushes(ctx context.Context, open func() (*App, error), args []s
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if *retry {
 		n, err := a.Tracking.RetryPushes(ctx)
 		if err != nil {

@@ -1,4 +1,4 @@
-package app
+package demo
 
 // Destination locales for the demo data set: customer names and addresses in
 // their own scripts, with the romanisation used for e-mail addresses.

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -55,7 +55,7 @@ func totalsJSON(t domain.PlanTotals, cur domain.Currency) AllocateTotalsJSON {
 		Parcels: t.Parcels, Splits: t.Splits, EstimatedCost: domain.NewMoney(t.Cost, cur).Decimal(), Currency: string(cur)}
 }
 
-func cmdAllocate(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdAllocate(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("allocate", "Plans which warehouse ships which line of every open (new or backordered) order — the\n"+
 		"cheapest complete shipment, or a split when it is cheaper or the only way, highest priority and oldest\n"+
 		"first — and commits it: every allocated line is reserved in one transaction. Orders whose stock\n"+
@@ -65,17 +65,10 @@ func cmdAllocate(ctx context.Context, open func() (*App, error), args []string, 
 	channel := fs.String("channel", "", "only orders of this channel (name or code)")
 	country := fs.String("country", "", "only orders to this country (ISO 3166-1 code)")
 	backordered := fs.Bool("backordered", false, "only backordered orders (after stock arrived)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := checkFormat(*format, "table", "json"); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	var f domain.OrderFilter
 	if *channel != "" {
 		ch, err := a.Intake.ChannelNamed(ctx, *channel)
@@ -172,22 +165,15 @@ func cmdAllocate(ctx context.Context, open func() (*App, error), args []string, 
 	return nil
 }
 
-func cmdRatesList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdRatesList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("rates list", "Lists the shipping rates the planner uses: one parcel from a warehouse to a country\n"+
 		"(\"*\": any other), its cost in the planning currency and transit days. Warehouses without rates of\n"+
 		"their own use defaults by distance. The CSV can be edited and imported again.", stdout, stderr)
 	format := formatFlag(fs, "table", "csv")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := checkFormat(*format, "table", "csv"); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	rates, err := a.Allocation.Rates(ctx)
 	if err != nil {
 		return err
@@ -213,7 +199,7 @@ func cmdRatesList(ctx context.Context, open func() (*App, error), args []string,
 	return tw.Flush()
 }
 
-func cmdRatesImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdRatesImport(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("rates import FILE.csv|FILE.xlsx", "Replaces the shipping rates of the warehouses the file lists (columns:\n"+
 		"warehouse, country or *, cost, transit days). Nothing is written while a row has a problem.", stdout, stderr)
 	sheet := fs.String("sheet", "", "XLSX sheet (default: the first)")
@@ -226,7 +212,6 @@ func cmdRatesImport(ctx context.Context, open func() (*App, error), args []strin
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	rates, problems, err := a.Allocation.ImportRates(ctx, path, *sheet, *dryRun)
 	if err != nil {
 		return err
@@ -245,7 +230,7 @@ func cmdRatesImport(ctx context.Context, open func() (*App, error), args []strin
 	return nil
 }
 
-func cmdAllocateSettings(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdAllocateSettings(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("allocate settings", "Shows the planner's settings, and changes those given. Amounts are in the\n"+
 		"planning currency (e.g. --split-penalty 3.50).", stdout, stderr)
 	split := fs.String("split-penalty", "", "cost of each parcel beyond the first")
@@ -258,14 +243,10 @@ func cmdAllocateSettings(ctx context.Context, open func() (*App, error), args []
 	region := fs.String("keep-in-region", "", "true or false: ship only from the destination's region")
 	partial := fs.String("allow-partial", "", "true or false: allocate what is in stock, backorder the rest")
 	auto := fs.String("auto-replan", "", "true or false: plan backorders again whenever stock arrives")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	cfg, err := a.Allocation.Config(ctx)
 	if err != nil {
 		return err
@@ -313,7 +294,7 @@ func cmdAllocateSettings(ctx context.Context, open func() (*App, error), args []
 	return nil
 }
 
-func cmdOrdersPriority(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdOrdersPriority(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("orders priority NUMBER", "Sets an order's manual priority, -9 to 9 (0: normal). Higher priorities are\n"+
 		"allocated first; then express shipping, the channel's priority, and age.", stdout, stderr)
 	set := fs.Int("set", 0, "the priority, -9 to 9")
@@ -325,7 +306,6 @@ func cmdOrdersPriority(ctx context.Context, open func() (*App, error), args []st
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	page, err := a.Orders.Page(ctx, domain.OrderFilter{Search: number}, 0, 50)
 	if err != nil {
 		return err
@@ -342,7 +322,7 @@ func cmdOrdersPriority(ctx context.Context, open func() (*App, error), args []st
 	return domain.Errorf(domain.ENOTFOUND, "no order numbered %q", number)
 }
 
-func cmdChannelsPriority(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdChannelsPriority(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("channels priority NAME", "Sets a channel's priority, -9 to 9 (0: normal): its orders are allocated before\n"+
 		"those of lower channels with the same manual priority.", stdout, stderr)
 	set := fs.Int("set", 0, "the priority, -9 to 9")
@@ -354,7 +334,6 @@ func cmdChannelsPriority(ctx context.Context, open func() (*App, error), args []
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	ch, err := a.Intake.ChannelNamed(ctx, name)
 	if err != nil {
 		return err

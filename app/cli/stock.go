@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bytes"
@@ -31,22 +31,15 @@ type StockJSON struct {
 	Available int64  `json:"available"`
 }
 
-func cmdStockList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdStockList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("stock list", "Lists stock on hand per SKU, warehouse and bin, in pick order, with what is reserved\n"+
 		"for orders and still available per SKU and warehouse.", stdout, stderr)
 	warehouse := fs.String("warehouse", "", "only this warehouse (code, e.g. NL-VEN)")
 	format := formatFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := checkFormat(*format); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	wh := strings.TrimSpace(*warehouse)
 	levels, err := a.Inventory.Levels(ctx, wh)
 	if err != nil {
@@ -127,7 +120,7 @@ func required(name string, values map[string]string) error {
 	return nil
 }
 
-func cmdStockAdjust(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdStockAdjust(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	reasons := make([]string, len(domain.AdjustReasons))
 	for i, r := range domain.AdjustReasons {
 		reasons[i] = string(r)
@@ -159,7 +152,6 @@ func cmdStockAdjust(ctx context.Context, open func() (*App, error), args []strin
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if _, err := a.Inventory.Adjust(ctx, domain.Adjustment{SKU: *sku, Warehouse: *wh, Location: *loc, Lot: *lot, Expiry: *expiry,
 		Qty: domain.Quantity(*qty), Reason: r, Note: *note}); err != nil {
 		return err
@@ -179,7 +171,7 @@ func cmdStockAdjust(ctx context.Context, open func() (*App, error), args []strin
 	return nil
 }
 
-func cmdStockTransfer(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdStockTransfer(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("stock transfer", "Sends stock of a SKU from one warehouse to another. It leaves the source's bins\n"+
 		"(earliest expiry first, then in pick order) and is in transit until the destination receives it with\n"+
 		"\"portolan stock receive-transfer ID\".", stdout, stderr)
@@ -201,7 +193,6 @@ func cmdStockTransfer(ctx context.Context, open func() (*App, error), args []str
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	t := &domain.Transfer{From: *from, To: *to, Reference: *ref, Lines: []domain.TransferLine{{SKU: *sku, Qty: domain.Quantity(*qty)}}}
 	if err := a.Inventory.SendTransfer(ctx, t); err != nil {
 		return err
@@ -211,7 +202,7 @@ func cmdStockTransfer(ctx context.Context, open func() (*App, error), args []str
 	return nil
 }
 
-func cmdStockReceiveTransfer(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdStockReceiveTransfer(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("stock receive-transfer ID", "Confirms that a transfer arrived: its stock moves from IN-TRANSIT to the\n"+
 		"destination's RECEIVING bin, ready to be put away.", stdout, stderr)
 	arg, err := parseWithArg(fs, args, "transfer number")
@@ -226,7 +217,6 @@ func cmdStockReceiveTransfer(ctx context.Context, open func() (*App, error), arg
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	t, err := a.Inventory.ReceiveTransfer(ctx, id)
 	if err != nil {
 		return err
@@ -239,7 +229,7 @@ func cmdStockReceiveTransfer(ctx context.Context, open func() (*App, error), arg
 	return nil
 }
 
-func cmdStockReorder(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdStockReorder(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("stock reorder", "Sets when a SKU counts as low stock in a warehouse (available at or under the\n"+
 		"reorder point) and the level to replenish to. --point 0 turns it off.", stdout, stderr)
 	sku := fs.String("sku", "", "the SKU")
@@ -256,7 +246,6 @@ func cmdStockReorder(ctx context.Context, open func() (*App, error), args []stri
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if err := a.Inventory.SetPolicy(ctx, *sku, *wh, domain.Quantity(*point), domain.Quantity(*target)); err != nil {
 		return err
 	}
@@ -267,17 +256,13 @@ func cmdStockReorder(ctx context.Context, open func() (*App, error), args []stri
 // errDiscrepancies makes `stock verify` exit non-zero when it finds differences.
 var errDiscrepancies = errors.New("the stock balances differ from the ledger")
 
-func cmdStockVerify(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdStockVerify(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("stock verify", "Recomputes every bin balance from the stock ledger, and every warehouse total from\n"+
 		"the bins and the reservations, and lists what differs. Exits non-zero when something does.", stdout, stderr)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	d, err := a.Inventory.Verify(ctx)
 	if err != nil {
 		return err
@@ -295,7 +280,7 @@ func cmdStockVerify(ctx context.Context, open func() (*App, error), args []strin
 	return fmt.Errorf("%w: %d difference(s)", errDiscrepancies, len(d))
 }
 
-func cmdStockImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdStockImport(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("stock import FILE.csv|FILE.xlsx", "Posts a stock snapshot: each row says how much of a SKU (and lot) a bin holds;\n"+
 		"the bin is adjusted by the difference (reason stock_import), so the ledger explains every number.\n"+
 		"Columns are recognised by their headers: SKU, warehouse, bin (or location), quantity, and optionally\n"+
@@ -310,7 +295,6 @@ func cmdStockImport(ctx context.Context, open func() (*App, error), args []strin
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	p, err := a.Inventory.PreviewStockImport(path, *sheet)
 	if err != nil {
 		return err
@@ -338,7 +322,7 @@ func cmdStockImport(ctx context.Context, open func() (*App, error), args []strin
 	return nil
 }
 
-func cmdInboundImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdInboundImport(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("inbound import FILE.csv|FILE.xlsx", "Records expected deliveries (purchase orders or ASNs) from a file with one row per\n"+
 		"line: PO/ASN number, SKU and quantity, optionally supplier, expected date and warehouse. Rows are\n"+
 		"grouped by the number; an inbound with a bad row is left out whole and its rows listed.", stdout, stderr)
@@ -353,7 +337,6 @@ func cmdInboundImport(ctx context.Context, open func() (*App, error), args []str
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	p, err := a.Inventory.PreviewInboundImport(path, *sheet, *warehouse)
 	if err != nil {
 		return err
@@ -382,14 +365,11 @@ func cmdInboundImport(ctx context.Context, open func() (*App, error), args []str
 	return nil
 }
 
-func cmdInboundList(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdInboundList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("inbound list", "Lists expected deliveries with what has been received against each line.", stdout, stderr)
 	status := fs.String("status", "open", "open, received, closed or all")
 	format := formatFlag(fs)
 	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := checkFormat(*format); err != nil {
 		return err
 	}
 	st := domain.InboundStatus(*status)
@@ -404,7 +384,6 @@ func cmdInboundList(ctx context.Context, open func() (*App, error), args []strin
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	list, err := a.Inventory.Inbounds(ctx, st)
 	if err != nil {
 		return err
@@ -458,7 +437,7 @@ func cmdInboundList(ctx context.Context, open func() (*App, error), args []strin
 	}
 }
 
-func cmdStockMove(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdStockMove(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("stock move", "Moves stock of a SKU between two bins of a warehouse (a lot, or the source bin's\n"+
 		"lots earliest expiry first).", stdout, stderr)
 	sku := fs.String("sku", "", "the SKU")
@@ -480,7 +459,6 @@ func cmdStockMove(ctx context.Context, open func() (*App, error), args []string,
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if err := a.Inventory.Move(ctx, *sku, *wh, *from, *to, *lot, domain.Quantity(*qty)); err != nil {
 		return err
 	}
@@ -488,7 +466,7 @@ func cmdStockMove(ctx context.Context, open func() (*App, error), args []string,
 	return nil
 }
 
-func cmdProductLots(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdProductLots(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("product lots", "Turns lot and expiry tracking of a product on or off. A lot-tracked product is\n"+
 		"received, adjusted and counted per lot, and leaves the warehouse earliest expiry first.", stdout, stderr)
 	sku := fs.String("sku", "", "the SKU")
@@ -503,7 +481,6 @@ func cmdProductLots(ctx context.Context, open func() (*App, error), args []strin
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if err := a.Inventory.SetLotTracked(ctx, *sku, *track); err != nil {
 		return err
 	}
@@ -515,7 +492,7 @@ func cmdProductLots(ctx context.Context, open func() (*App, error), args []strin
 	return nil
 }
 
-func cmdWaveCreate(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdWaveCreate(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("wave create", "Takes allocated orders of a warehouse (highest priority, then oldest first) into a pick\n"+
 		"wave: each line gets its bins and each order a tote; the orders move to picking.", stdout, stderr)
 	wh := fs.String("warehouse", "", "the warehouse code")
@@ -537,7 +514,6 @@ func cmdWaveCreate(ctx context.Context, open func() (*App, error), args []string
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	var before time.Time
 	if *cutoff != "" {
 		if before, err = parseCutoff(*cutoff, a.Now()); err != nil {
@@ -568,7 +544,7 @@ func cmdWaveCreate(ctx context.Context, open func() (*App, error), args []string
 	return nil
 }
 
-func cmdPicklist(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdPicklist(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("picklist", "Writes a wave's pick list as a PDF: picks grouped by zone in walking order, with totes,\n"+
 		"bins, SKUs (and their barcodes), lots and quantities. Printing it again gives the same document.", stdout, stderr)
 	wave := fs.Int64("wave", 0, "the wave number")
@@ -584,7 +560,6 @@ func cmdPicklist(ctx context.Context, open func() (*App, error), args []string, 
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	var b bytes.Buffer
 	if err := a.Inventory.PickList(ctx, *wave, *paper, &b); err != nil {
 		return err

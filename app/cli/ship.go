@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bytes"
@@ -11,11 +11,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
 )
 
 // orderNumbered finds an order by its exact number.
-func orderNumbered(ctx context.Context, a *App, number string) (domain.Order, error) {
+func orderNumbered(ctx context.Context, a *app.App, number string) (domain.Order, error) {
 	page, err := a.Orders.Page(ctx, domain.OrderFilter{Search: number}, 0, 50)
 	if err != nil {
 		return domain.Order{}, err
@@ -28,7 +29,7 @@ func orderNumbered(ctx context.Context, a *App, number string) (domain.Order, er
 	return domain.Order{}, domain.Errorf(domain.ENOTFOUND, "no order numbered %q", number)
 }
 
-func cmdPickConfirm(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdPickConfirm(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("pick confirm", "Confirms picks of a wave: every open pick in full (--all), or one pick with the quantity\n"+
 		"found (--line ID --qty N). Picked stock moves from its bin to STAGING.", stdout, stderr)
 	wave := fs.Int64("wave", 0, "the wave number")
@@ -45,7 +46,6 @@ func cmdPickConfirm(ctx context.Context, open func() (*App, error), args []strin
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	w, err := a.Inventory.Wave(ctx, *wave)
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func cmdPickConfirm(ctx context.Context, open func() (*App, error), args []strin
 	return nil
 }
 
-func cmdPack(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdPack(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("pack", "Packs what was picked of an order in a warehouse into one parcel of a box and weight.", stdout, stderr)
 	number := fs.String("order", "", "the order number")
 	wh := fs.String("warehouse", "", "the warehouse code")
@@ -92,7 +92,6 @@ func cmdPack(ctx context.Context, open func() (*App, error), args []string, stdo
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	o, err := orderNumbered(ctx, a, *number)
 	if err != nil {
 		return err
@@ -105,7 +104,7 @@ func cmdPack(ctx context.Context, open func() (*App, error), args []string, stdo
 	return nil
 }
 
-func cmdTracking(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdTracking(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("tracking", "Records a parcel's tracking number (until carrier label APIs are integrated).", stdout, stderr)
 	parcel := fs.Int64("parcel", 0, "the parcel number")
 	number := fs.String("number", "", "the tracking number")
@@ -120,7 +119,6 @@ func cmdTracking(ctx context.Context, open func() (*App, error), args []string, 
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if err := a.Inventory.SetTracking(ctx, *parcel, *carrier, *number); err != nil {
 		return err
 	}
@@ -128,7 +126,7 @@ func cmdTracking(ctx context.Context, open func() (*App, error), args []string, 
 	return nil
 }
 
-func cmdCustomsCheck(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdCustomsCheck(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("customs check", "Checks a wave's parcels before their documents print: tracking number, and for parcels\n"+
 		"leaving their customs territory HS codes, origins, values, weights and the recipient's phone.\n"+
 		"Exits non-zero and lists every problem when anything fails.", stdout, stderr)
@@ -143,7 +141,6 @@ func cmdCustomsCheck(ctx context.Context, open func() (*App, error), args []stri
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	parcels, problems, err := a.Inventory.Preflight(ctx, *wave)
 	if err != nil {
 		return err
@@ -158,7 +155,7 @@ func cmdCustomsCheck(ctx context.Context, open func() (*App, error), args []stri
 	return nil
 }
 
-func cmdLabels(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdLabels(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("labels", "Writes one PDF for a wave's parcels, or for the parcels given, in parcel order: label,\n"+
 		"customs papers where needed, packing slip. Nothing is written when a parcel fails the pre-flight check.", stdout, stderr)
 	wave := fs.Int64("wave", 0, "the wave number")
@@ -183,7 +180,6 @@ func cmdLabels(ctx context.Context, open func() (*App, error), args []string, st
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	var b bytes.Buffer
 	ref := fmt.Sprintf("wave %d", *wave)
 	if len(ids) > 0 {
@@ -200,7 +196,7 @@ func cmdLabels(ctx context.Context, open func() (*App, error), args []string, st
 }
 
 // writeDocument writes a PDF whole or not at all and logs the print.
-func writeDocument(ctx context.Context, a *App, out, document, ref string, b []byte, stdout io.Writer) error {
+func writeDocument(ctx context.Context, a *app.App, out, document, ref string, b []byte, stdout io.Writer) error {
 	tmp := out + ".part"
 	if err := os.WriteFile(tmp, b, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", out, err)
@@ -216,7 +212,7 @@ func writeDocument(ctx context.Context, a *App, out, document, ref string, b []b
 	return nil
 }
 
-func cmdDispatch(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdDispatch(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("dispatch", "Hands packed parcels to a carrier: they go on its manifest of the day, their stock leaves\n"+
 		"the warehouse in the ledger, and orders whose parcels have all left become shipped.", stdout, stderr)
 	carrier := fs.String("carrier", "", "the carrier taking the parcels")
@@ -232,7 +228,6 @@ func cmdDispatch(ctx context.Context, open func() (*App, error), args []string, 
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	var list []int64
 	if *wave != 0 {
 		parcels, err := a.Inventory.ParcelsOfWave(ctx, *wave)
@@ -260,7 +255,7 @@ func cmdDispatch(ctx context.Context, open func() (*App, error), args []string, 
 	return nil
 }
 
-func cmdManifest(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdManifest(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("manifest", "Writes a carrier's manifest as a PDF.", stdout, stderr)
 	id := fs.Int64("id", 0, "the manifest number")
 	out := fs.String("out", "", "the PDF file to write")
@@ -274,7 +269,6 @@ func cmdManifest(ctx context.Context, open func() (*App, error), args []string, 
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	var b bytes.Buffer
 	if err := a.Inventory.ManifestPDF(ctx, *id, &b); err != nil {
 		return err
@@ -282,7 +276,7 @@ func cmdManifest(ctx context.Context, open func() (*App, error), args []string, 
 	return writeDocument(ctx, a, *out, "manifest", fmt.Sprintf("manifest %d", *id), b.Bytes(), stdout)
 }
 
-func cmdShippingSettings(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdShippingSettings(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("shipping settings", "Shows what customs papers and packing slips print besides the parcels, and changes\n"+
 		"what is given.", stdout, stderr)
 	incoterm := fs.String("incoterm", "", "DAP (duties paid by the recipient) or DDP (by the sender)")
@@ -293,14 +287,10 @@ func cmdShippingSettings(ctx context.Context, open func() (*App, error), args []
 	var services multiFlag
 	fs.Var(&services, "service-carrier", "SERVICE=CARRIER: the carrier of a storefront's shipping service (repeatable; SERVICE= removes)")
 	latin := fs.String("latin-carriers", "", "comma-separated carriers that require Latin script on international labels (\"-\" for none)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	set, err := a.Inventory.ShippingSettings(ctx)
 	if err != nil {
 		return err
@@ -396,7 +386,7 @@ func dash(s string) string {
 	return s
 }
 
-func cmdProductCustoms(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdProductCustoms(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("product customs", "Sets a product's customs data: HS code (6–10 digits), country of origin and unit weight.", stdout, stderr)
 	sku := fs.String("sku", "", "the SKU")
 	hs := fs.String("hs", "", "HS code")
@@ -416,7 +406,6 @@ func cmdProductCustoms(ctx context.Context, open func() (*App, error), args []st
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if err := a.Inventory.SetProductCustoms(ctx, *sku, *hs, c, domain.Grams(*weight)); err != nil {
 		return err
 	}
@@ -424,7 +413,7 @@ func cmdProductCustoms(ctx context.Context, open func() (*App, error), args []st
 	return nil
 }
 
-func cmdTrackingImport(ctx context.Context, open func() (*App, error), args []string, stdout, stderr io.Writer) error {
+func cmdTrackingImport(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("tracking import FILE.csv|FILE.xlsx", "Records tracking numbers from a file: a parcel column (or an order column, for\n"+
 		"orders with one parcel), a tracking column and optionally a carrier column. Rows that cannot be\n"+
 		"recorded are listed; the others are recorded.", stdout, stderr)
@@ -436,7 +425,6 @@ func cmdTrackingImport(ctx context.Context, open func() (*App, error), args []st
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	n, problems, err := a.Inventory.ImportTracking(ctx, path)
 	if err != nil {
 		return err
