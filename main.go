@@ -3,6 +3,8 @@
 package main
 
 import (
+	"io"
+	"log/slog"
 	"os"
 
 	fyneapp "fyne.io/fyne/v2/app"
@@ -18,6 +20,11 @@ func main() {
 }
 
 func openWindow(a *app.App) error {
+	// What the window cannot say in a user's words goes, with its details, to the log.
+	if f, _, err := app.OpenLog(); err == nil {
+		defer f.Close()
+		slog.SetDefault(slog.New(slog.NewTextHandler(io.MultiWriter(f, os.Stderr), nil)))
+	}
 	fa := fyneapp.NewWithID("io.portolan.desktop")
 	fa.SetIcon(ui.Icon)
 	w := ui.NewMainWindow(fa, ui.Services{Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Allocation: a.Allocation, Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, Tracking: a.Tracking, Billing: a.Billing, DBPath: a.DBPath()})

@@ -25,13 +25,18 @@ const (
 	EINTERNAL = "internal"
 )
 
-// Error is an error with a machine code and a message a user can act on.
+// Error is an error with a machine code and a message a user can act on;
+// Err, when set, is the sentinel it stands for (errors.Is finds it).
 type Error struct {
 	Code    string
 	Message string
+	Err     error
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// Unwrap is the sentinel the error stands for, if any.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {

@@ -245,7 +245,8 @@ func (o Order) Validate() error {
 // wrapping ErrIllegalTransition and leave the order unchanged.
 func (o *Order) TransitionTo(to OrderStatus, at time.Time, reason string) error {
 	if !CanTransition(o.Status, to) {
-		return fmt.Errorf("order %s: %s → %s: %w", o.Number, o.Status, to, ErrIllegalTransition)
+		return &Error{Code: ECONFLICT, Err: ErrIllegalTransition,
+			Message: fmt.Sprintf("Order %s is %s and cannot become %s; reload it to see what changed.", o.Number, o.Status.Label(), to.Label())}
 	}
 	o.History = append(o.History, StatusChange{At: at.UTC(), From: o.Status, To: to, Reason: reason})
 	o.Status = to

@@ -7,3 +7,6 @@ func WithUI(fn func()) {
 	defer uiSerial.Unlock()
 	fn()
 }
+
+// UserMessage is userMessage, for the tests.
+var UserMessage = userMessage

@@ -2,7 +2,8 @@ package ui
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -329,11 +330,21 @@ func statusImportance(s domain.OrderStatus) widget.Importance {
 	return widget.MediumImportance
 }
 
-// userMessage is the error as a user should read it.
+// userMessage is the error as a user should read it: what happened and what
+// to do. An error without such words (a bug, a broken file on disk) is
+// written to the log with its details, and the user told where they are.
 func userMessage(err error) string {
 	var e *domain.Error
-	if asError(err, &e) {
+	switch {
+	case asError(err, &e):
 		return e.Message
+	case errors.Is(err, context.Canceled):
+		return "Cancelled; nothing more was done."
+	case errors.Is(err, domain.ErrNotFound):
+		return "It is no longer there (someone may have changed it): reload with F5."
 	}
-	return fmt.Sprintf("Something went wrong: %v", err)
+	slog.Error("unexpected error", "err", err)
+	return "Portolan could not finish this because of an unexpected error. What was not finished was not saved; " +
+		"try again. The details are in portolan.log in Portolan's settings folder (~/.config/portolan on Linux) " +
+		"— send it to whoever looks after Portolan if this happens again."
 }
