@@ -2,6 +2,8 @@ package domain
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -230,6 +232,65 @@ type TrackingPolicy struct {
 func DefaultTrackingPolicy() TrackingPolicy {
 	return TrackingPolicy{FirstPoll: 30 * time.Minute, InTransit: 4 * time.Hour, OutForDel: time.Hour, Problem: 2 * time.Hour,
 		MaxInterval: 24 * time.Hour, StaleAfter: 5 * 24 * time.Hour}
+}
+
+// The exceptions queue, ranked: milestones that always need a look (rank 1
+// and 2), then parcels with no scan for StaleAfter (3), then parcels past
+// their ETA (4). Delivered and returned parcels are never stale or late.
+var attentionMilestones = []struct {
+	milestone Milestone
+	reason    string
+	rank      int
+}{
+	{MilestoneException, "Exception", 1},
+	{MilestoneReturned, "Returned to sender", 1},
+	{MilestoneDeliveryFailed, "Delivery failed", 2},
+	{MilestoneCustomsHold, "Customs hold", 2},
+}
+
+// Ranks of the exceptions queue after the milestones that always need a look.
+const (
+	AttentionStale = 3 // no scan for StaleAfter
+	AttentionLate  = 4 // past its ETA
+)
+
+// AttentionMilestones are the milestones of rank (1 or 2) that always put a
+// parcel in the exceptions queue; a store filters and orders by them.
+func AttentionMilestones(rank int) []Milestone {
+	var out []Milestone
+	for _, a := range attentionMilestones {
+		if a.rank == rank {
+			out = append(out, a.milestone)
+		}
+	}
+	return out
+}
+
+// SettledMilestones are those of parcels that are never stale or late.
+func SettledMilestones() []Milestone { return []Milestone{MilestoneDelivered, MilestoneReturned} }
+
+// Attention is why a parcel is in the exceptions queue at now ("" when it
+// is not) and its rank there (1 first; 0 when it is not in it).
+func (p TrackingPolicy) Attention(s Shipment, now time.Time) (string, int) {
+	for _, a := range attentionMilestones {
+		if s.Milestone == a.milestone {
+			return a.reason, a.rank
+		}
+	}
+	if slices.Contains(SettledMilestones(), s.Milestone) {
+		return "", 0
+	}
+	last := s.LastEventAt
+	if last.IsZero() {
+		last = s.ShippedAt
+	}
+	if now.Sub(last) > p.StaleAfter {
+		return fmt.Sprintf("No scan for %d days", int(now.Sub(last).Hours()/24)), AttentionStale
+	}
+	if !s.ETA.IsZero() && now.After(s.ETA) {
+		return "Late against the ETA", AttentionLate
+	}
+	return "", 0
 }
 
 // NextPoll is when to ask about a parcel again after a poll at now; zero

@@ -549,7 +549,7 @@ func (s *AllocationScreen) ImportRates(path string) {
 					}
 					b.WriteString(" " + p.String() + ";")
 				}
-				s.Problem.show("rates", errors.New(b.String()))
+				s.Problem.show("rates", problem(b.String()))
 			default:
 				s.Problem.Hide()
 				s.Totals.SetText(fmt.Sprintf("Imported %d shipping rate(s). Plan again to use them.", len(rates)))
@@ -611,14 +611,14 @@ func (s *AllocationScreen) SettingsDialog(cfg domain.AllocConfig) dialog.Dialog 
 		}{{split, &next.SplitPenalty}, {customs, &next.CustomsCost}, {day, &next.DayCost}, {minSplit, &next.MinSplitLine}, {wait, &next.WaitDayCost}} {
 			v, err := domain.ParseMoney(strings.TrimSpace(m.e.Text), cfg.Currency)
 			if err != nil {
-				s.Problem.show("settings", fmt.Errorf("%q is not an amount in %s; nothing was saved", m.e.Text, cfg.Currency))
+				s.Problem.show("settings", problemf("%q is not an amount in %s; nothing was saved", m.e.Text, cfg.Currency))
 				return
 			}
 			*m.to = v.Amount
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(maxParcels.Text))
 		if err != nil || n < 0 {
-			s.Problem.show("settings", fmt.Errorf("max parcels %q is not a whole number of 0 or more; nothing was saved", maxParcels.Text))
+			s.Problem.show("settings", problemf("max parcels %q is not a whole number of 0 or more; nothing was saved", maxParcels.Text))
 			return
 		}
 		next.MaxParcels, next.NeverSplit, next.KeepInRegion, next.AllowPartial, next.AutoReplan = n, never.Checked, region.Checked, partial.Checked, auto.Checked

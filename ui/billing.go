@@ -472,7 +472,7 @@ func (s *BillingScreen) GenerateInvoices() {
 		return func() {
 			hide()
 			if errors.Is(err, context.Canceled) {
-				s.Problem.show("generate", errors.New("cancelled: the drafts not made yet are made the next time"))
+				s.Problem.show("generate", problem("cancelled: the drafts not made yet are made the next time"))
 				s.Reload()
 				return
 			}
@@ -483,7 +483,7 @@ func (s *BillingScreen) GenerateInvoices() {
 			msg := fmt.Sprintf("%d draft invoice(s) for %s. Issue each one to number it.", len(invs), period)
 			s.done(msg)
 			if len(problems) > 0 {
-				s.Problem.show("generate", errors.New(strings.Join(problems, "\n")))
+				s.Problem.show("generate", problem(strings.Join(problems, "\n")))
 			}
 			s.Reload()
 		}
@@ -518,7 +518,7 @@ func (s *BillingScreen) RecomputeMonth() {
 			}
 			s.done(fmt.Sprintf("%s priced again: %d charge(s). Generate invoices to draft them.", period, n))
 			if len(problems) > 0 {
-				s.Problem.show("recompute", errors.New(strings.Join(problems, "\n")))
+				s.Problem.show("recompute", problem(strings.Join(problems, "\n")))
 			}
 			s.Reload()
 		}
@@ -582,7 +582,7 @@ func (s *BillingScreen) SavePayment(invoiceID int64, amountText, currency, dayTe
 	}
 	d, err := time.Parse(time.DateOnly, strings.TrimSpace(dayText))
 	if err != nil {
-		s.Problem.show("payment", fmt.Errorf("the day %q is not a date like 2026-12-05", dayText))
+		s.Problem.show("payment", problemf("the day %q is not a date like 2026-12-05", dayText))
 		return
 	}
 	s.tasks.run(func() func() {
@@ -696,7 +696,7 @@ func (s *BillingScreen) ExportExcel() {
 			d.Hide()
 			switch {
 			case errors.Is(err, context.Canceled):
-				s.Problem.show("export", errors.New("the export was cancelled; no file was written"))
+				s.Problem.show("export", problem("the export was cancelled; no file was written"))
 			case err != nil:
 				s.Problem.show("export", err)
 			default:
@@ -747,7 +747,7 @@ func (s *BillingScreen) ClientForm(c domain.Client) {
 			return
 		}
 		if c.PaymentDays, err = strconv.Atoi(strings.TrimSpace(terms.Text)); err != nil {
-			s.Problem.show("client", fmt.Errorf("payment days %q is not a whole number", terms.Text))
+			s.Problem.show("client", problemf("payment days %q is not a whole number", terms.Text))
 			return
 		}
 		c.Channels = nil
@@ -782,12 +782,12 @@ func parseBP(s string) (int64, error) {
 	whole, frac, _ := strings.Cut(strings.TrimSpace(s), ".")
 	w, err := strconv.ParseInt(whole, 10, 64)
 	if err != nil || w < 0 || len(frac) > 2 {
-		return 0, fmt.Errorf("%q is not a percentage like 21 or 12.5", s)
+		return 0, problemf("%q is not a percentage like 21 or 12.5", s)
 	}
 	f := int64(0)
 	if frac != "" {
 		if f, err = strconv.ParseInt((frac + "0")[:2], 10, 64); err != nil {
-			return 0, fmt.Errorf("%q is not a percentage like 21 or 12.5", s)
+			return 0, problemf("%q is not a percentage like 21 or 12.5", s)
 		}
 	}
 	return w*100 + f, nil

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -77,7 +76,7 @@ func (s *BillingScreen) showCard(row int) {
 // from the prices of its latest card.
 func (s *BillingScreen) CardForm() {
 	if s.client < 0 || s.client >= len(s.clients) {
-		s.Problem.show("rate card", errors.New("select a client first"))
+		s.Problem.show("rate card", problem("select a client first"))
 		return
 	}
 	c := s.clients[s.client]
@@ -140,7 +139,7 @@ func (s *BillingScreen) SaveCard(c domain.Client, values map[string]string) {
 	fail := func(err error) { s.Problem.show("rate card", err) }
 	day, err := time.Parse(time.DateOnly, strings.TrimSpace(values[cardFrom]))
 	if err != nil {
-		fail(fmt.Errorf("%q is not a date like 2026-12-01", values[cardFrom]))
+		fail(problemf("%q is not a date like 2026-12-01", values[cardFrom]))
 		return
 	}
 	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: day, Currency: c.Currency, Packaging: map[string]int64{}}
@@ -151,7 +150,7 @@ func (s *BillingScreen) SaveCard(c domain.Client, values map[string]string) {
 		}
 		m, err := domain.ParseMoney(t, c.Currency)
 		if err != nil {
-			fail(fmt.Errorf("%s: %w", p.label, err))
+			fail(problemf("%s: %v", p.label, err))
 			return
 		}
 		*p.field(&card) = m.Amount
@@ -160,7 +159,7 @@ func (s *BillingScreen) SaveCard(c domain.Client, values map[string]string) {
 		k, v, ok := strings.Cut(b, "=")
 		m, err := domain.ParseMoney(strings.TrimSpace(v), c.Currency)
 		if !ok || strings.TrimSpace(k) == "" || err != nil {
-			fail(fmt.Errorf("%s: %q is BOX=PRICE, e.g. M=0.60", cardPackaging, strings.TrimSpace(b)))
+			fail(problemf("%s: %q is BOX=PRICE, e.g. M=0.60", cardPackaging, strings.TrimSpace(b)))
 			return
 		}
 		card.Packaging[strings.ToUpper(strings.TrimSpace(k))] = m.Amount

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -136,7 +135,7 @@ func (s *BillingScreen) ImportCarrierFile(path, carrier string, mapping map[stri
 			s.done(fmt.Sprintf("%s %s: %d matched, %d over, %d not ours, %d missing.", carrier, period, counts[domain.ReconMatched],
 				counts[domain.ReconOver], counts[domain.ReconNotOurs], counts[domain.ReconMissing]))
 			if len(problems) > 0 {
-				s.Problem.show("carrier invoice", errors.New(strings.Join(problems, "\n")))
+				s.Problem.show("carrier invoice", problem(strings.Join(problems, "\n")))
 			}
 			s.Tabs.SelectIndex(4)
 			s.Reload()
@@ -159,7 +158,7 @@ func (s *BillingScreen) showPayables() {
 
 func (s *BillingScreen) setSelected(state string) {
 	if s.reconRow < 0 || s.reconRow >= len(s.recon) {
-		s.Problem.show("carrier invoice", errors.New("select a line"))
+		s.Problem.show("carrier invoice", problem("select a line"))
 		return
 	}
 	s.SetLines("", []string{s.recon[s.reconRow].Tracking}, state)

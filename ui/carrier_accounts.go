@@ -216,7 +216,7 @@ func (d *CarrierAccountsDialog) SaveAccount() {
 	if t := strings.TrimSpace(d.PerSec.Text); t != "" {
 		v, err := strconv.ParseFloat(t, 64)
 		if err != nil || v <= 0 {
-			d.fail(fmt.Errorf("requests a second: %q is not a positive number", t))
+			d.fail(problemf("requests a second: %q is not a positive number", t))
 			return
 		}
 		a.PerSecond = v
@@ -224,7 +224,7 @@ func (d *CarrierAccountsDialog) SaveAccount() {
 	if t := strings.TrimSpace(d.PerDay.Text); t != "" {
 		v, err := strconv.Atoi(t)
 		if err != nil || v <= 0 {
-			d.fail(fmt.Errorf("requests a day: %q is not a positive whole number", t))
+			d.fail(problemf("requests a day: %q is not a positive whole number", t))
 			return
 		}
 		a.PerDay = v

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,16 +38,16 @@ func SetDocumentsFolder(dir string) {
 func saveDocument(name string, data []byte) (string, error) {
 	dir := DocumentsFolder()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("create the documents folder %s: %w", dir, err)
+		return "", problemf("create the documents folder %s: %v", dir, err)
 	}
 	path := filepath.Join(dir, name)
 	tmp := path + ".part"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return "", fmt.Errorf("save %s: %w", path, err)
+		return "", problemf("save %s: %v", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return "", fmt.Errorf("save %s: %w", path, err)
+		return "", problemf("save %s: %v", path, err)
 	}
 	return path, nil
 }
@@ -68,7 +67,7 @@ func openCommand(path string) *exec.Cmd {
 var OpenDocument = func(path string) error {
 	cmd := openCommand(path)
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("no viewer could open %s (%v); open it from the documents folder", path, err)
+		return problemf("no viewer could open %s (%v); open it from the documents folder", path, err)
 	}
 	go cmd.Wait()
 	return nil
@@ -79,10 +78,10 @@ var OpenDocument = func(path string) error {
 var PrintDocument = func(path string) error {
 	lp, err := exec.LookPath("lp")
 	if err != nil {
-		return fmt.Errorf("this computer has no print command (lp): open the PDF and print it from the viewer")
+		return problemf("this computer has no print command (lp): open the PDF and print it from the viewer")
 	}
 	if out, err := exec.Command(lp, path).CombinedOutput(); err != nil {
-		return fmt.Errorf("lp: %v: %s", err, out)
+		return problemf("lp: %v: %s", err, out)
 	}
 	return nil
 }

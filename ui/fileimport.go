@@ -100,7 +100,7 @@ func (d *ImportDialog) load(mapping domain.ColumnMapping) {
 					d.Summary.Refresh()
 					return
 				}
-				dialog.ShowError(fmt.Errorf("%s: %s", filepath.Base(d.path), userMessage(err)), d.window)
+				dialog.ShowError(problemf("%s: %s", filepath.Base(d.path), userMessage(err)), d.window)
 				return
 			}
 			d.preview = p

@@ -233,7 +233,7 @@ func (d *OrderDetail) SetPriority(id int64, p int) {
 		return func() {
 			if err != nil {
 				logError("priority", err)
-				dialog.ShowError(fmt.Errorf("%s", userMessage(err)), d.window)
+				dialog.ShowError(problemf("%s", userMessage(err)), d.window)
 				return
 			}
 			if d.changed != nil {
@@ -262,7 +262,7 @@ func (d *OrderDetail) Unallocate(id int64, reason string) {
 		return func() {
 			if err != nil {
 				logError("un-allocate", err)
-				dialog.ShowError(fmt.Errorf("%s", userMessage(err)), d.window)
+				dialog.ShowError(problemf("%s", userMessage(err)), d.window)
 				return
 			}
 			if d.changed != nil {
@@ -325,7 +325,7 @@ func (d *OrderDetail) MarkReviewed(id int64) {
 		return func() {
 			if err != nil {
 				logError("mark reviewed", err)
-				dialog.ShowError(fmt.Errorf("%s", userMessage(err)), d.window)
+				dialog.ShowError(problemf("%s", userMessage(err)), d.window)
 				return
 			}
 			if d.changed != nil {
@@ -345,7 +345,7 @@ func (d *OrderDetail) Transition(id int64, to domain.OrderStatus, reason string)
 		return func() {
 			if err != nil {
 				logError("order status", err)
-				dialog.ShowError(fmt.Errorf("%s", userMessage(err)), d.window)
+				dialog.ShowError(problemf("%s", userMessage(err)), d.window)
 				return
 			}
 			if d.changed != nil {

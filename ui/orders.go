@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"log/slog"
 	"strings"
 	"time"
@@ -330,6 +332,17 @@ func statusImportance(s domain.OrderStatus) widget.Importance {
 	return widget.MediumImportance
 }
 
+// problem is a message for the user, as an error (shown as it is).
+func problem(msg string) error { return &domain.Error{Code: domain.EINVALID, Message: msg} }
+
+// problemf is problem with a format.
+func problemf(format string, args ...any) error { return problem(fmt.Sprintf(format, args...)) }
+
+func asPreflight(err error) bool {
+	var pe *domain.PreflightError
+	return errors.As(err, &pe)
+}
+
 // userMessage is the error as a user should read it: what happened and what
 // to do. An error without such words (a bug, a broken file on disk) is
 // written to the log with its details, and the user told where they are.
@@ -338,6 +351,10 @@ func userMessage(err error) string {
 	switch {
 	case asError(err, &e):
 		return e.Message
+	case asPreflight(err):
+		return err.Error()
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+		return err.Error() // a file the user chose: its name and what is wrong with it
 	case errors.Is(err, context.Canceled):
 		return "Cancelled; nothing more was done."
 	case errors.Is(err, domain.ErrNotFound):

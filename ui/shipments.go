@@ -225,7 +225,7 @@ func (s *ShipmentsScreen) Reload() {
 				}
 			}
 			if failing > 0 {
-				s.Problem.show("carrier accounts", fmt.Errorf("%d carrier account(s) failing: open Carrier accounts to fix them", failing))
+				s.Problem.show("carrier accounts", problemf("%d carrier account(s) failing: open Carrier accounts to fix them", failing))
 			}
 			s.applyFilters()
 		}
@@ -482,11 +482,11 @@ func (s *ShipmentsScreen) Poll(f domain.DueFilter, what string) {
 				res.Checked, res.Changed, res.Errors, res.Skipped, res.Requests, res.Pushed)
 			switch {
 			case errors.Is(err, context.Canceled):
-				s.Problem.show("poll", errors.New("cancelled; "+summary))
+				s.Problem.show("poll", problem("cancelled; "+summary))
 			case err != nil:
 				s.Problem.show("poll", err)
 			case len(res.Problems) > 0:
-				s.Problem.show("poll", errors.New(summary+"\n"+strings.Join(res.Problems, "\n")))
+				s.Problem.show("poll", problem(summary+"\n"+strings.Join(res.Problems, "\n")))
 			default:
 				s.Problem.Hide()
 				s.Result.SetText(summary)

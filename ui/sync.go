@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -54,7 +53,7 @@ func (d *SyncDialog) Start() {
 		return func() {
 			if err != nil {
 				logError("sync", err)
-				dialog.ShowError(errors.New(userMessage(err)), d.window)
+				dialog.ShowError(problem(userMessage(err)), d.window)
 				return
 			}
 			d.show(targets)

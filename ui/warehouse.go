@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 
@@ -232,7 +231,7 @@ func (s *WarehouseScreen) do(what string, op func(ctx context.Context) (string, 
 // fail shows a problem with what the user typed, without touching the database.
 func (s *WarehouseScreen) fail(msg string) {
 	s.setResult("")
-	s.Problem.show("warehouse", errors.New(msg))
+	s.Problem.show("warehouse", problem(msg))
 }
 
 // chooseFolder lets the user pick where PDFs are saved.

@@ -325,16 +325,16 @@ func ParseInboundLines(text string) (domain.Inbound, error) {
 			continue
 		}
 		if len(f) != 2 {
-			return in, fmt.Errorf("line %d %q: write the SKU and the quantity, e.g. PRT-10001 24", i+1, strings.TrimSpace(raw))
+			return in, problemf("line %d %q: write the SKU and the quantity, e.g. PRT-10001 24", i+1, strings.TrimSpace(raw))
 		}
 		n, err := strconv.ParseInt(f[1], 10, 64)
 		if err != nil || n <= 0 {
-			return in, fmt.Errorf("line %d: %q is not a quantity above 0", i+1, f[1])
+			return in, problemf("line %d: %q is not a quantity above 0", i+1, f[1])
 		}
 		in.Lines = append(in.Lines, domain.InboundLine{SKU: f[0], Expected: domain.Quantity(n)})
 	}
 	if len(in.Lines) == 0 {
-		return in, fmt.Errorf("an inbound needs at least one line: SKU and quantity")
+		return in, problemf("an inbound needs at least one line: SKU and quantity")
 	}
 	return in, nil
 }

@@ -86,7 +86,7 @@ func (f *ShippingSettingsForm) Settings() (domain.ShippingSettings, error) {
 		}
 		k, v, ok := strings.Cut(l, "=")
 		if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
-			return set, fmt.Errorf("line %d of the services, %q: write it as SERVICE = CARRIER", i+1, strings.TrimSpace(l))
+			return set, problemf("line %d of the services, %q: write it as SERVICE = CARRIER", i+1, strings.TrimSpace(l))
 		}
 		set.Carriers[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}

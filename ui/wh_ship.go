@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -469,7 +468,7 @@ func (p *ShipPanel) PrintDocuments() {
 					b.WriteString("\n" + pr.String())
 				}
 				p.s.setResult("")
-				p.s.Problem.show("documents", errors.New(b.String()))
+				p.s.Problem.show("documents", problem(b.String()))
 				p.ShowFixes()
 			default:
 				p.Problems, p.LastPath = nil, path

@@ -262,7 +262,7 @@ func (m *MainWindow) LoadSample(orders int) {
 				dialog.ShowInformation("Sample data", "Loading was cancelled; nothing was written.", m.Window)
 			case err != nil:
 				logError("load sample data", err)
-				dialog.ShowError(errors.New(userMessage(err)), m.Window)
+				dialog.ShowError(problem(userMessage(err)), m.Window)
 			default:
 				m.Orders.Reload()
 				m.Inventory.Reload()

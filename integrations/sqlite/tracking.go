@@ -492,41 +492,31 @@ func (db *TrackingStore) RecordTrackingError(ctx context.Context, ids []int64, w
 	})
 }
 
-// attention is why a shipment needs a look, "" when it does not.
-func attention(s domain.Shipment, now time.Time, stale time.Duration) (string, int) {
-	switch s.Milestone {
-	case domain.MilestoneException:
-		return "Exception", 1
-	case domain.MilestoneReturned:
-		return "Returned to sender", 1
-	case domain.MilestoneDeliveryFailed:
-		return "Delivery failed", 2
-	case domain.MilestoneCustomsHold:
-		return "Customs hold", 2
-	case domain.MilestoneDelivered:
-		return "", 0
+// milestoneList is "?, ?, …" for ms, with ms as its arguments.
+func milestoneList(ms []domain.Milestone) (string, []any) {
+	args := make([]any, len(ms))
+	for i, m := range ms {
+		args[i] = string(m)
 	}
-	last := s.LastEventAt
-	if last.IsZero() {
-		last = s.ShippedAt
-	}
-	if now.Sub(last) > stale {
-		return fmt.Sprintf("No scan for %d days", int(now.Sub(last).Hours()/24)), 3
-	}
-	if !s.ETA.IsZero() && now.After(s.ETA) {
-		return "Late against the ETA", 4
-	}
-	return "", 0
+	return strings.TrimSuffix(strings.Repeat("?, ", len(ms)), ", "), args
 }
 
 func shipmentWhere(f domain.ShipmentFilter, now time.Time, stale time.Duration) (string, []any) {
 	var where []string
 	var args []any
 	if f.Exceptions {
-		where = append(where, `(s.milestone IN ('exception', 'delivery_failed', 'customs_hold', 'returned_to_sender')
-			OR (s.milestone NOT IN ('delivered', 'returned_to_sender') AND coalesce(s.last_event_at, s.shipped_at) < ?)
-			OR (s.milestone NOT IN ('delivered', 'returned_to_sender') AND s.eta IS NOT NULL AND s.eta < ?))`)
-		args = append(args, millis(now.Add(-stale)), millis(now))
+		// domain.TrackingPolicy.Attention's rule, as a filter: its milestones,
+		// then unsettled parcels that are stale or late.
+		alarm, alarmArgs := milestoneList(append(domain.AttentionMilestones(1), domain.AttentionMilestones(2)...))
+		settled, settledArgs := milestoneList(domain.SettledMilestones())
+		where = append(where, `(s.milestone IN (`+alarm+`)
+			OR (s.milestone NOT IN (`+settled+`) AND coalesce(s.last_event_at, s.shipped_at) < ?)
+			OR (s.milestone NOT IN (`+settled+`) AND s.eta IS NOT NULL AND s.eta < ?))`)
+		args = append(args, alarmArgs...)
+		args = append(args, settledArgs...)
+		args = append(args, millis(now.Add(-stale)))
+		args = append(args, settledArgs...)
+		args = append(args, millis(now))
 	}
 	if f.Milestone != "" {
 		where = append(where, `s.milestone = ?`)
@@ -557,10 +547,14 @@ func shipmentWhere(f domain.ShipmentFilter, now time.Time, stale time.Duration) 
 func (db *TrackingStore) Shipments(ctx context.Context, f domain.ShipmentFilter, now time.Time, stale time.Duration, offset, limit int) ([]domain.Shipment, error) {
 	where, args := shipmentWhere(f, now, stale)
 	order := ` ORDER BY s.shipped_at DESC, s.id DESC`
-	if f.Exceptions {
-		order = ` ORDER BY CASE WHEN s.milestone IN ('exception', 'returned_to_sender') THEN 1
-			WHEN s.milestone IN ('delivery_failed', 'customs_hold') THEN 2
-			WHEN coalesce(s.last_event_at, s.shipped_at) < ? THEN 3 ELSE 4 END, coalesce(s.last_event_at, s.shipped_at), s.id`
+	if f.Exceptions { // in the order of the ranks of domain.TrackingPolicy.Attention
+		first, firstArgs := milestoneList(domain.AttentionMilestones(1))
+		second, secondArgs := milestoneList(domain.AttentionMilestones(2))
+		order = fmt.Sprintf(` ORDER BY CASE WHEN s.milestone IN (%s) THEN 1 WHEN s.milestone IN (%s) THEN 2
+			WHEN coalesce(s.last_event_at, s.shipped_at) < ? THEN %d ELSE %d END, coalesce(s.last_event_at, s.shipped_at), s.id`,
+			first, second, domain.AttentionStale, domain.AttentionLate)
+		args = append(args, firstArgs...)
+		args = append(args, secondArgs...)
 		args = append(args, millis(now.Add(-stale)))
 	}
 	args = append(args, limit, offset)
@@ -575,7 +569,7 @@ func (db *TrackingStore) Shipments(ctx context.Context, f domain.ShipmentFilter,
 		if err != nil {
 			return nil, err
 		}
-		s.Attention, _ = attention(s, now, stale)
+		s.Attention, _ = domain.TrackingPolicy{StaleAfter: stale}.Attention(s, now)
 		out = append(out, s)
 	}
 	return out, rows.Err()
