@@ -269,16 +269,13 @@ func (l *ledger) commitOrder(po domain.PlannedOrder) error {
 			}
 		}
 	}
-	if _, err := l.x.ExecContext(l.ctx, `UPDATE orders SET status = ?, allocation_note = ?, updated_at = ? WHERE id = ?`,
-		string(to), po.Reason, l.now, po.OrderID); err != nil {
+	if _, err := l.x.ExecContext(l.ctx, `UPDATE orders SET allocation_note = ?, updated_at = ? WHERE id = ?`, po.Reason, l.now, po.OrderID); err != nil {
 		return translate(err)
 	}
 	if status == string(to) {
 		return nil // still backordered: the note is updated, the history needs no new line
 	}
-	_, err := l.x.ExecContext(l.ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)`,
-		po.OrderID, l.now, status, string(to), po.Reason)
-	return translate(err)
+	return transitionOrder(l.ctx, l.x, po.OrderID, to, l.now, po.Reason)
 }
 
 // Unallocate implements domain.AllocationStore.
@@ -297,15 +294,13 @@ func (db *AllocationStore) Unallocate(ctx context.Context, orderID int64, at tim
 		if _, err := tx.ExecContext(ctx, `DELETE FROM allocations WHERE order_id = ?`, orderID); err != nil {
 			return translate(err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'new', allocation_note = '', updated_at = ? WHERE id = ?`, millis(at), orderID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET allocation_note = '' WHERE id = ?`, orderID); err != nil {
 			return translate(err)
 		}
 		if reason == "" {
 			reason = "un-allocated"
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason) VALUES (?, ?, 'allocated', 'new', ?)`,
-			orderID, millis(at), reason)
-		return translate(err)
+		return transitionOrder(ctx, tx, orderID, domain.StatusNew, millis(at), reason)
 	})
 }
 

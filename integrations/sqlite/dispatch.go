@@ -125,12 +125,8 @@ func (db *LedgerStore) Dispatch(ctx context.Context, parcelIDs []int64, carrier 
 				return err
 			}
 			if left == 0 && ostatus == string(domain.StatusPacked) {
-				if _, err := l.x.ExecContext(ctx, `UPDATE orders SET status = 'shipped', updated_at = ? WHERE id = ?`, l.now, orderID); err != nil {
-					return translate(err)
-				}
-				if _, err := l.x.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason) VALUES (?, ?, 'packed', 'shipped', ?)`,
-					orderID, l.now, fmt.Sprintf("handed to %s, tracking %s", carrier, tracking)); err != nil {
-					return translate(err)
+				if err := transitionOrder(ctx, l.x, orderID, domain.StatusShipped, l.now, fmt.Sprintf("handed to %s, tracking %s", carrier, tracking)); err != nil {
+					return err
 				}
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/portolan/portolan/domain"
 )
 
 // SetCommonShare changes the share of orders (1/n) a search must hit to be read
@@ -44,4 +46,11 @@ func (db *DB) Exec(q string, args ...any) error {
 func (db *DB) ExecForTest(ctx context.Context, q string) error {
 	_, err := db.write.ExecContext(ctx, q)
 	return err
+}
+
+// TransitionOrder is transitionOrder in a transaction of its own.
+func (db *DB) TransitionOrder(ctx context.Context, id int64, to string, reason string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		return transitionOrder(ctx, tx, id, domain.OrderStatus(to), millis(db.now()), reason)
+	})
 }

@@ -135,12 +135,8 @@ func (db *LedgerStore) Pack(ctx context.Context, orderID int64, warehouse, box s
 			return err
 		}
 		if unpacked == 0 {
-			if _, err := l.x.ExecContext(ctx, `UPDATE orders SET status = 'packed', updated_at = ? WHERE id = ?`, l.now, orderID); err != nil {
-				return translate(err)
-			}
-			if _, err := l.x.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason) VALUES (?, ?, 'picking', 'packed', ?)`,
-				orderID, l.now, fmt.Sprintf("packed: box %s, %d g", box, weight)); err != nil {
-				return translate(err)
+			if err := transitionOrder(ctx, l.x, orderID, domain.StatusPacked, l.now, fmt.Sprintf("packed: box %s, %d g", box, weight)); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -458,12 +458,7 @@ func followParcels(ctx context.Context, tx *sql.Tx, orderID int64, now time.Time
 	if domain.OrderStatus(from) == to || !domain.CanTransition(domain.OrderStatus(from), to) {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, updated_at = ? WHERE id = ?`, string(to), millis(now), orderID); err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)`,
-		orderID, millis(now), from, string(to), "tracking: "+reason)
-	return err
+	return transitionOrder(ctx, tx, orderID, to, millis(now), "tracking: "+reason)
 }
 
 // RecordTrackingError notes that a poll of these shipments failed (the

@@ -141,12 +141,8 @@ func (db *LedgerStore) CreateWave(ctx context.Context, warehouse string, f domai
 				return err
 			}
 			if status == string(domain.StatusAllocated) {
-				if _, err := l.x.ExecContext(ctx, `UPDATE orders SET status = 'picking', updated_at = ? WHERE id = ?`, l.now, o.id); err != nil {
-					return translate(err)
-				}
-				if _, err := l.x.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason)
-					VALUES (?, ?, 'allocated', 'picking', ?)`, o.id, l.now, fmt.Sprintf("wave %d, tote %d", id, tote+1)); err != nil {
-					return translate(err)
+				if err := transitionOrder(ctx, l.x, o.id, domain.StatusPicking, l.now, fmt.Sprintf("wave %d, tote %d", id, tote+1)); err != nil {
+					return err
 				}
 			}
 		}
