@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/portolan/portolan/app/demo"
@@ -99,6 +100,7 @@ func newTracker(a domain.CarrierAccount, gate func(context.Context) error) (doma
 type App struct {
 	db         *sqlite.DB
 	clock      *clock
+	jobs       sync.WaitGroup // background jobs under way (the accrual after a dispatch or receipt)
 	Orders     *OrderService
 	Inventory  *InventoryService
 	Demo       *DemoService
@@ -159,12 +161,18 @@ func Open(path string, opts Options) (*App, error) {
 	a.Tracking.channels, a.Tracking.credentials = db.CatalogStore(), db.IntakeStore()
 	a.Tracking.NewPusher = storefrontPusher
 	a.Inventory.stockIn = a.Allocation.AfterStockIn
-	a.Inventory.billable = a.Billing.AccrueToday
+	accrual := &job{work: a.Billing.accrueAt, wg: &a.jobs}
+	a.Inventory.billable = accrual.start
 	return a, nil
 }
 
-// Close waits for background maintenance and closes the database.
+// Wait waits for the background jobs under way: the charges of a dispatch
+// or receipt accrue after it returns.
+func (a *App) Wait() { a.jobs.Wait() }
+
+// Close waits for background jobs and maintenance and closes the database.
 func (a *App) Close() error {
+	a.jobs.Wait()
 	a.Intake.background.Wait()
 	return a.db.Close()
 }

@@ -910,8 +910,11 @@ func (s *BillingService) AssignProducts(ctx context.Context, clientID int64, pre
 // already made are left alone. The operation that called it has succeeded
 // whatever happens here: a problem is logged, and the month's generate
 // charges what was missed.
-func (s *BillingService) AccrueToday(ctx context.Context) {
-	today := domain.Day(s.now())
+func (s *BillingService) AccrueToday(ctx context.Context) { s.accrueAt(ctx, s.now()) }
+
+// accrueAt is AccrueToday as of at.
+func (s *BillingService) accrueAt(ctx context.Context, at time.Time) {
+	today := domain.Day(at)
 	from := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	if from.Equal(today) {
 		from = today.AddDate(0, 0, -1)

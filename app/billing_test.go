@@ -266,6 +266,7 @@ func TestChargesAccrueOnDispatch(t *testing.T) {
 	a.Billing.AccrueToday(ctx) // the month so far, as the window does when it opens
 	before, _ := a.Billing.Charges(ctx, period, c.ID, 0, 10000)
 	dispatchOne(t, a, chans[0])
+	a.Wait() // the dispatch's charges accrue in the background, off the user's path
 	after, _ := a.Billing.Charges(ctx, period, c.ID, 0, 10000)
 	// Per order, per parcel, and shipping at the expected carrier cost (no markup on this card).
 	if len(after) != len(before)+3 {

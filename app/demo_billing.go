@@ -239,6 +239,7 @@ func (a *App) demoInbounds(ctx context.Context, until time.Time) error {
 		if err == nil && d.short > 0 { // the supplier will not send the rest
 			err = a.Inventory.CloseInbound(ctx, in.ID)
 		}
+		a.Wait() // the receipt's charges, accrued in the background
 		release()
 		if err != nil {
 			return fmt.Errorf("demo receipt %s: %w", in.Reference, err)

@@ -19,9 +19,9 @@ type InventoryService struct {
 	orders  domain.OrderStore // to find orders by number (tracking imports)
 	// stockIn runs after stock arrived (backorders may now ship); nil: nothing.
 	stockIn func(ctx context.Context)
-	// billable runs after parcels left or stock arrived: their charges
-	// accrue as it happens; nil: nothing.
-	billable  func(ctx context.Context)
+	// billable starts the accrual of charges after parcels left or stock
+	// arrived, in the background (as of the time given); nil: nothing.
+	billable  func(at time.Time)
 	readTable domain.TableReader
 	docs      domain.Documents
 	now       func() time.Time
@@ -167,7 +167,7 @@ func (s *InventoryService) Receive(ctx context.Context, r domain.Receipt) ([]dom
 	lines, err := s.ledger.Receive(ctx, r)
 	s.arrived(ctx, err)
 	if err == nil && s.billable != nil {
-		s.billable(ctx)
+		s.billable(s.now())
 	}
 	return lines, err
 }

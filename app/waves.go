@@ -176,7 +176,7 @@ func (s *InventoryService) PackingSlip(ctx context.Context, parcelID int64, w io
 func (s *InventoryService) Dispatch(ctx context.Context, parcelIDs []int64, carrier string) (int64, error) {
 	m, err := s.ledger.Dispatch(ctx, parcelIDs, carrier, s.now())
 	if err == nil && s.billable != nil {
-		s.billable(ctx)
+		s.billable(s.now())
 	}
 	return m, err
 }
