@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,19 +21,55 @@ import (
 )
 
 // demoApp is a real Portolan database with a small demo data set.
+// Each size is generated once per test run and copied for every test.
 func demoApp(t *testing.T, orders int) *app.App {
 	t.Helper()
-	a, err := app.Open(filepath.Join(t.TempDir(), "ui.db"), app.Options{Now: testClock.Now})
+	path := filepath.Join(t.TempDir(), "ui.db")
+	if orders > 0 {
+		src, ok := demoFixtures[orders]
+		if !ok {
+			dir, err := os.MkdirTemp("", "portolan-ui-fixture-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			src = filepath.Join(dir, "demo.db")
+			a, err := app.Open(src, app.Options{Now: testClock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = a.Demo.Load(context.Background(), app.DemoOptions{Orders: orders}, nil)
+			a.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			demoFixtures[orders] = src
+		}
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := app.Open(path, app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	if orders > 0 {
-		if err := a.Demo.Load(context.Background(), app.DemoOptions{Orders: orders}, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
 	return a
+}
+
+// demoFixtures are the demo databases made so far, by size (ui tests run
+// one at a time); TestMain removes them.
+var demoFixtures = map[int]string{}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, p := range demoFixtures {
+		os.RemoveAll(filepath.Dir(p))
+	}
+	os.Exit(code)
 }
 
 // startSandbox runs the sandbox store with n orders on loopback for the test
