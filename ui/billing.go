@@ -69,6 +69,8 @@ type BillingScreen struct {
 	mappingHeader map[string]string
 
 	invoices []domain.Invoice
+	// NoInvoices explains an empty month.
+	NoInvoices *widget.Label
 	invoice  int
 	charges  *pager[domain.Charge]
 	nCharges int
@@ -127,7 +129,11 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	s.Credit = widget.NewButtonWithIcon("Credit note…", theme.ContentUndoIcon(), s.CreditNote)
 	s.PDF = widget.NewButtonWithIcon("Invoice PDF", theme.DocumentPrintIcon(), s.SavePDF)
 	s.enable()
-	invoices := container.NewBorder(nil, container.NewHBox(s.Issue, s.Pay, s.Credit, s.PDF), nil, nil, s.Invoices)
+	// A month without invoices yet (the current one) says why and where its charges are.
+	s.NoInvoices = widget.NewLabel("")
+	s.NoInvoices.Wrapping = fyne.TextWrapWord
+	s.NoInvoices.Hide()
+	invoices := container.NewBorder(s.NoInvoices, container.NewHBox(s.Issue, s.Pay, s.Credit, s.PDF), nil, nil, s.Invoices)
 
 	// Charges, page by page.
 	s.charges = newPager[domain.Charge](orderPageSize, &s.tasks)
@@ -346,6 +352,13 @@ func (s *BillingScreen) Reload() {
 				return
 			}
 			s.invoices, s.clients, s.ageing, s.recon, s.payables = invs, clients, ageing, recon, payables
+			if len(invs) == 0 {
+				s.NoInvoices.SetText(fmt.Sprintf("No invoices for %s yet. Its charges accrue as parcels leave and stock is stored: "+
+					"see the Charges tab. Generate invoices drafts them (usually the morning after the month ends).", period))
+				s.NoInvoices.Show()
+			} else {
+				s.NoInvoices.Hide()
+			}
 			s.showPayables()
 			s.names = map[int64]string{}
 			for _, c := range clients {

@@ -46,8 +46,14 @@ func TestBillingScreen(t *testing.T) {
 	if domaintest.Today().Day() > 2 && strings.HasPrefix(s.ChargeCount.Text, "0 ") {
 		t.Errorf("no charges accrued this month: %q", s.ChargeCount.Text)
 	}
+	if !s.NoInvoices.Visible() || !strings.Contains(s.NoInvoices.Text, "No invoices for "+domaintest.Month(0)+" yet") {
+		t.Errorf("the current month without invoices says nothing: %q", s.NoInvoices.Text)
+	}
 	ui.WithUI(func() { s.Period.SetSelected(issued) })
 	settle(m)
+	if s.NoInvoices.Visible() {
+		t.Errorf("a month with invoices says it has none: %q", s.NoInvoices.Text)
+	}
 	if got := cell(t, s, s.Invoices, 0, 0); !strings.HasPrefix(got, "INV-"+domaintest.MonthStart(-1).Format("2006")+"-") {
 		t.Fatalf("October's first invoice %q / %q", got, s.Problem.Text)
 	}

@@ -511,7 +511,7 @@ func demoShipment(o domain.Order, i int, until time.Time) (domain.Shipment, []do
 	}
 	p, _ := kind.Profile()
 	sh := domain.Shipment{OrderID: o.ID, Carrier: p.Name, Tracking: domain.MakeTrackingNumber(kind, int64(100000+i)),
-		Destination: o.ShipTo.Country, ShippedAt: shipped, ETA: shipped.Add(time.Duration(7+rng.IntN(2)) * 24 * time.Hour).Truncate(24 * time.Hour)}
+		Destination: o.ShipTo.Country, ShippedAt: shipped, ETA: shipped.Add(time.Duration(6+rng.IntN(2)) * 24 * time.Hour).Truncate(24 * time.Hour)}
 	at := func(h int) time.Time { return shipped.Add(time.Duration(h) * time.Hour) }
 	evs := []domain.TrackEvent{
 		{At: at(0), Code: "SI", Text: "Shipment information received", Milestone: domain.MilestoneLabelCreated},
