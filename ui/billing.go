@@ -71,18 +71,18 @@ type BillingScreen struct {
 	invoices []domain.Invoice
 	// NoInvoices explains an empty month.
 	NoInvoices *widget.Label
-	invoice  int
-	charges  *pager[domain.Charge]
-	nCharges int
-	clients  []domain.Client
-	client   int
-	cards    []domain.RateCard
-	ageing   []domain.AgeingRow
-	recon    []domain.CarrierInvoiceLine
-	reconRow int
-	payables []domain.Payable
-	names    map[int64]string
-	content  fyne.CanvasObject
+	invoice    int
+	charges    *pager[domain.Charge]
+	nCharges   int
+	clients    []domain.Client
+	client     int
+	cards      []domain.RateCard
+	ageing     []domain.AgeingRow
+	recon      []domain.CarrierInvoiceLine
+	reconRow   int
+	payables   []domain.Payable
+	names      map[int64]string
+	content    fyne.CanvasObject
 	// stopAccrual ends the hourly accrual (nil when not running).
 	stopAccrual chan struct{}
 }
