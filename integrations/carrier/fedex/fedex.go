@@ -10,7 +10,6 @@ import (
 	"errors"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/go-resty/resty/v2"
 
@@ -36,21 +35,10 @@ func New(a domain.CarrierAccount, gate ...func(context.Context) error) (*Client,
 		return nil, err
 	}
 	c := &Client{rc: rc}
-	c.token = &track.Token{Fetch: func(ctx context.Context) (string, time.Duration, error) {
-		resp, err := rc.PostForm(ctx, "/oauth/token", url.Values{"grant_type": {"client_credentials"},
+	c.token = track.OAuth("FedEx", func(ctx context.Context) (*resty.Response, error) {
+		return rc.PostForm(ctx, "/oauth/token", url.Values{"grant_type": {"client_credentials"},
 			"client_id": {a.ClientID}, "client_secret": {a.ClientSecret}}, nil)
-		if err != nil {
-			return "", 0, err
-		}
-		var tok struct {
-			AccessToken string     `json:"access_token"`
-			ExpiresIn   track.Text `json:"expires_in"`
-		}
-		if err := json.Unmarshal(resp.Body(), &tok); err != nil || tok.AccessToken == "" {
-			return "", 0, domain.Errorf(domain.EINVALID, "FedEx's token answer is not the JSON its API documents")
-		}
-		return tok.AccessToken, track.Seconds(tok.ExpiresIn), nil
-	}}
+	})
 	return c, nil
 }
 

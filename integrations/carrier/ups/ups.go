@@ -36,22 +36,11 @@ func New(a domain.CarrierAccount, gate ...func(context.Context) error) (*Client,
 		return nil, err
 	}
 	c := &Client{rc: rc}
-	c.token = &track.Token{Fetch: func(ctx context.Context) (string, time.Duration, error) {
-		resp, err := rc.PostForm(ctx, "/security/v1/oauth/token", url.Values{"grant_type": {"client_credentials"}}, func(r *resty.Request) {
+	c.token = track.OAuth("UPS", func(ctx context.Context) (*resty.Response, error) {
+		return rc.PostForm(ctx, "/security/v1/oauth/token", url.Values{"grant_type": {"client_credentials"}}, func(r *resty.Request) {
 			r.SetBasicAuth(a.ClientID, a.ClientSecret)
 		})
-		if err != nil {
-			return "", 0, err
-		}
-		var tok struct {
-			AccessToken string     `json:"access_token"`
-			ExpiresIn   track.Text `json:"expires_in"`
-		}
-		if err := json.Unmarshal(resp.Body(), &tok); err != nil || tok.AccessToken == "" {
-			return "", 0, domain.Errorf(domain.EINVALID, "UPS's token answer is not the JSON its API documents")
-		}
-		return tok.AccessToken, track.Seconds(tok.ExpiresIn), nil
-	}}
+	})
 	return c, nil
 }
 

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/go-resty/resty/v2"
 
@@ -35,21 +34,10 @@ func New(a domain.CarrierAccount, gate ...func(context.Context) error) (*Client,
 		return nil, err
 	}
 	c := &Client{rc: rc}
-	c.token = &track.Token{Fetch: func(ctx context.Context) (string, time.Duration, error) {
-		resp, err := rc.PostJSON(ctx, "/oauth2/v3/token", map[string]string{"client_id": a.ClientID, "client_secret": a.ClientSecret,
+	c.token = track.OAuth("USPS", func(ctx context.Context) (*resty.Response, error) {
+		return rc.PostJSON(ctx, "/oauth2/v3/token", map[string]string{"client_id": a.ClientID, "client_secret": a.ClientSecret,
 			"grant_type": "client_credentials"}, nil)
-		if err != nil {
-			return "", 0, err
-		}
-		var tok struct {
-			AccessToken string     `json:"access_token"`
-			ExpiresIn   track.Text `json:"expires_in"`
-		}
-		if err := json.Unmarshal(resp.Body(), &tok); err != nil || tok.AccessToken == "" {
-			return "", 0, domain.Errorf(domain.EINVALID, "USPS's token answer is not the JSON its API documents")
-		}
-		return tok.AccessToken, track.Seconds(tok.ExpiresIn), nil
-	}}
+	})
 	return c, nil
 }
 

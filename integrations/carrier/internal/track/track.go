@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-resty/resty/v2"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/internal/rest"
 )
@@ -50,6 +51,28 @@ func (t *Token) Get(ctx context.Context) (string, error) {
 	}
 	t.access, t.expired = tok, time.After(max(life-time.Minute, 0))
 	return tok, nil
+}
+
+// OAuth is a Token for an OAuth client-credentials grant: request asks the
+// carrier's token endpoint (each carrier sends the credentials its own way)
+// and the answer is the standard {"access_token", "expires_in"} JSON, whose
+// lifetime may be a number or a string. carrier names it in the error when
+// the answer is not that JSON.
+func OAuth(carrier string, request func(ctx context.Context) (*resty.Response, error)) *Token {
+	return &Token{Fetch: func(ctx context.Context) (string, time.Duration, error) {
+		resp, err := request(ctx)
+		if err != nil {
+			return "", 0, err
+		}
+		var tok struct {
+			AccessToken string `json:"access_token"`
+			ExpiresIn   Text   `json:"expires_in"`
+		}
+		if err := json.Unmarshal(resp.Body(), &tok); err != nil || tok.AccessToken == "" {
+			return "", 0, domain.Errorf(domain.EINVALID, "%s's token answer is not the JSON its API documents", carrier)
+		}
+		return tok.AccessToken, Seconds(tok.ExpiresIn), nil
+	}}
 }
 
 // Invalidate forgets the token.
