@@ -890,7 +890,7 @@ func (db *BillingStore) AssignProducts(ctx context.Context, clientID int64, pref
 	var n int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE products SET client_id = ? WHERE sku LIKE ? ESCAPE '\'`, clientID,
-			strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)+"%")
+			likeText(prefix)+"%")
 		if err != nil {
 			return translate(err)
 		}

@@ -317,3 +317,9 @@ var (
 	_ domain.StockStore   = (*StockStore)(nil)
 	_ domain.BulkLoader   = (*DB)(nil)
 )
+
+// likeEscaper escapes what LIKE … ESCAPE '\' would read as wildcards.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// likeText is s as literal text in a LIKE pattern with ESCAPE '\'.
+func likeText(s string) string { return likeEscaper.Replace(s) }

@@ -283,7 +283,7 @@ func planSearch(text string) (orderSearch, bool) {
 		// One or two characters: words that start with them ("mü" finds Müller, "山田" finds 山田 太郎).
 		return orderSearch{table: "orders_words", match: phrase + "*"}, true
 	default:
-		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+		esc := likeText(q)
 		return orderSearch{like: "%" + esc + "%"}, true
 	}
 }

@@ -99,7 +99,7 @@ func productFilter(f domain.StockFilter) (string, []any) {
 	var where []string
 	var args []any
 	if q := strings.TrimSpace(f.Search); q != "" {
-		esc := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
+		esc := "%" + likeText(q) + "%"
 		where = append(where, `(p.sku LIKE ? ESCAPE '\' OR p.name LIKE ? ESCAPE '\')`)
 		args = append(args, esc, esc)
 	}

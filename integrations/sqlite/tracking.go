@@ -527,7 +527,7 @@ func shipmentWhere(f domain.ShipmentFilter, now time.Time, stale time.Duration) 
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
 		where = append(where, `(s.tracking LIKE ? ESCAPE '\' OR o.number LIKE ? ESCAPE '\')`)
-		p := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToUpper(q)) + "%"
+		p := likeText(strings.ToUpper(q)) + "%"
 		args = append(args, p, p)
 	}
 	if len(where) == 0 {

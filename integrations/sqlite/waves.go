@@ -48,7 +48,7 @@ func (db *LedgerStore) CreateWave(ctx context.Context, warehouse string, f domai
 		}
 		if s := strings.TrimSpace(f.Service); s != "" {
 			q += ` AND o.service LIKE ? ESCAPE '\'`
-			args = append(args, "%"+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)+"%")
+			args = append(args, "%"+likeText(s)+"%")
 		}
 		q += ` ORDER BY o.priority * 100 + c.priority * 10 DESC, o.placed_at, o.id, a.line_no`
 		rows, err := l.x.tx.QueryContext(ctx, q, args...)
