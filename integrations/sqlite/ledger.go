@@ -889,42 +889,9 @@ func (db *LedgerStore) Ship(ctx context.Context, sku, warehouse string, qty doma
 			return err
 		}
 		// The reservation goes first, so the stock leaving is not held back by it.
-		left := int64(qty)
 		if orderID != 0 {
-			rows, err := l.x.tx.QueryContext(ctx, `SELECT id, qty FROM reservations WHERE order_id = ? AND product_id = ? AND warehouse_id = ? ORDER BY id`,
-				orderID, p.id, w)
-			if err != nil {
-				return translate(err)
-			}
-			type res struct{ id, qty int64 }
-			var all []res
-			for rows.Next() {
-				var r res
-				if err := rows.Scan(&r.id, &r.qty); err != nil {
-					rows.Close()
-					return err
-				}
-				all = append(all, r)
-			}
-			rows.Close()
-			for _, r := range all {
-				if left == 0 {
-					break
-				}
-				use := min(r.qty, left)
-				if use == r.qty {
-					_, err = l.x.ExecContext(ctx, `DELETE FROM reservations WHERE id = ?`, r.id)
-				} else {
-					_, err = l.x.ExecContext(ctx, `UPDATE reservations SET qty = qty - ? WHERE id = ?`, use, r.id)
-				}
-				if err != nil {
-					return translate(err)
-				}
-				if _, err := l.x.ExecContext(ctx, `UPDATE stock_totals SET reserved = reserved - ? WHERE product_id = ? AND warehouse_id = ?`,
-					use, p.id, w); err != nil {
-					return translate(err)
-				}
-				left -= use
+			if err := l.useReservation(orderID, p.id, w, int64(qty)); err != nil {
+				return err
 			}
 		}
 		pieces, err := l.take(p, w, staging, "", int64(qty))
