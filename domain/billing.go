@@ -649,8 +649,12 @@ type ChargeFilter struct {
 	Type     ChargeType
 }
 
-// BillingStore keeps clients, rate cards, rates, charges and invoices.
-type BillingStore interface {
+// The billing port, cut by capability (setup, charges, invoices,
+// reconciliation) so that a second store can be written and tested one
+// capability at a time. BillingStore is all of them.
+
+// BillingSetup keeps who is billed and at what prices: clients, their stock, rate cards, exchange rates and the invoicing company.
+type BillingSetup interface {
 	Clients(ctx context.Context) ([]Client, error)
 	SaveClient(ctx context.Context, c *Client) error
 	RateCards(ctx context.Context, clientID int64) ([]RateCard, error)
@@ -658,6 +662,15 @@ type BillingStore interface {
 	FXRates(ctx context.Context) ([]FXRate, error)
 	FXRatesBetween(ctx context.Context, from, to time.Time) ([]FXRate, error)
 	SaveFXRates(ctx context.Context, rates []FXRate) (int, error)
+	// AssignProducts makes the products whose SKU starts with prefix ("" all) the client's stock.
+	AssignProducts(ctx context.Context, clientID int64, prefix string) (int, error)
+	// Company is the invoicing company (ok false when never set).
+	Company(ctx context.Context) (c Company, ok bool, err error)
+	SetCompany(ctx context.Context, c Company) error
+}
+
+// ChargeStore works out and keeps charges: what was shipped, stored and received, priced into charges.
+type ChargeStore interface {
 	// ShippedOrders are the orders of clients' channels with parcels handed
 	// to carriers in [from, to), each with those parcels.
 	ShippedOrders(ctx context.Context, from, to time.Time) ([]ShippedOrder, error)
@@ -665,6 +678,28 @@ type BillingStore interface {
 	// source) is left as it is. The shipments given are marked accrued in
 	// the same transaction. It returns how many charges were new.
 	AddCharges(ctx context.Context, charges []Charge, shipments []int64) (int, error)
+	// DropUnbilled removes a period's charges (of a type, "" all) not on an
+	// invoice, to compute them again (shipments left without a billed
+	// charge are accrued again by the next run).
+	DropUnbilled(ctx context.Context, clientID int64, t ChargeType, from, to time.Time) (int, error)
+	Charges(ctx context.Context, f ChargeFilter, offset, limit int) ([]Charge, error)
+	CountCharges(ctx context.Context, f ChargeFilter) (int, error)
+	// EachCharge streams a period's charges in date order (exports).
+	EachCharge(ctx context.Context, f ChargeFilter, fn func(Charge) error) error
+	// StockDays gives, per client owning stock, the units on the shelf at the
+	// end of each day of [from, to), from the stock ledger.
+	StockDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error)
+	// BinDays gives, per client, the storage bins holding its stock at the
+	// end of each day of [from, to).
+	BinDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error)
+	// OrderWeights estimates orders' weights from their lines' products.
+	OrderWeights(ctx context.Context, orderIDs []int64) (map[int64]Grams, error)
+	// Receipts lists the units received into the clients' stock in [from, to).
+	Receipts(ctx context.Context, from, to time.Time) ([]ReceiptCharge, error)
+}
+
+// InvoiceStore drafts, issues and records payment of invoices.
+type InvoiceStore interface {
 	// PeriodSums sums a client's charges of a period in one pass.
 	PeriodSums(ctx context.Context, clientID int64, from, to time.Time) (PeriodSums, error)
 	// CreatePeriodInvoice stores a draft with every unbilled charge of the
@@ -677,17 +712,9 @@ type BillingStore interface {
 	RefreshDraft(ctx context.Context, inv *Invoice, net func(map[Currency]int64) (int64, int64, error)) error
 	// DropDraftMinimum removes the month's minimum charge that is unbilled or on the draft.
 	DropDraftMinimum(ctx context.Context, clientID, draftID int64, from, to time.Time) error
-	// DropUnbilled removes a period's charges (of a type, "" all) not on an
-	// invoice, to compute them again (shipments left without a billed
-	// charge are accrued again by the next run).
-	DropUnbilled(ctx context.Context, clientID int64, t ChargeType, from, to time.Time) (int, error)
 	// DropDrafts removes a client's draft invoices of periods starting in
 	// [from, to), their charges freed for the next draft.
 	DropDrafts(ctx context.Context, clientID int64, from, to time.Time) error
-	Charges(ctx context.Context, f ChargeFilter, offset, limit int) ([]Charge, error)
-	CountCharges(ctx context.Context, f ChargeFilter) (int, error)
-	// EachCharge streams a period's charges in date order (exports).
-	EachCharge(ctx context.Context, f ChargeFilter, fn func(Charge) error) error
 	// CreateInvoice stores a draft with its charges.
 	CreateInvoice(ctx context.Context, inv *Invoice, chargeIDs []int64) error
 	IssueInvoice(ctx context.Context, id int64, date time.Time, paymentDays int) (Invoice, error)
@@ -696,7 +723,10 @@ type BillingStore interface {
 	Invoice(ctx context.Context, id int64) (Invoice, error)
 	Invoices(ctx context.Context, clientID int64, from, to time.Time) ([]Invoice, error)
 	AddPayment(ctx context.Context, p *Payment) error
+}
 
+// ReconciliationStore reconciles carrier invoices with the parcels the carriers took, and works out margins.
+type ReconciliationStore interface {
 	// Shipments(ctx, carrier, numbers, from, to) reads the parcels of a
 	// carrier with those tracking numbers, and every other parcel it took
 	// in [from, to); orders maps their ids to order numbers.
@@ -707,28 +737,6 @@ type BillingStore interface {
 	// ChargedTrackings says which (normalised) tracking numbers the carrier
 	// has charged on invoices imported before.
 	ChargedTrackings(ctx context.Context, carrier string, numbers []string) (map[string]bool, error)
-
-	// PeriodShipments lists the shipments handed over in [from, to) of
-	// clients' orders, with what a carrier invoice charged for them (if any).
-	PeriodShipments(ctx context.Context, from, to time.Time) ([]ShipmentCost, error)
-	// OrderRevenue sums each order's charges of a period per currency.
-	OrderRevenue(ctx context.Context, from, to time.Time) (map[int64]map[Currency]int64, error)
-
-	// AssignProducts makes the products whose SKU starts with prefix ("" all) the client's stock.
-	AssignProducts(ctx context.Context, clientID int64, prefix string) (int, error)
-	// StockDays gives, per client owning stock, the units on the shelf at the
-	// end of each day of [from, to), from the stock ledger.
-	StockDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error)
-	// BinDays gives, per client, the storage bins holding its stock at the
-	// end of each day of [from, to).
-	BinDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error)
-	// OrderWeights estimates orders' weights from their lines' products.
-	OrderWeights(ctx context.Context, orderIDs []int64) (map[int64]Grams, error)
-	// Company is the invoicing company (ok false when never set).
-	Company(ctx context.Context) (c Company, ok bool, err error)
-	SetCompany(ctx context.Context, c Company) error
-	// Receipts lists the units received into the clients' stock in [from, to).
-	Receipts(ctx context.Context, from, to time.Time) ([]ReceiptCharge, error)
 	CarrierLines(ctx context.Context, period string) ([]CarrierInvoiceLine, error)
 	// CarrierMapping is the column mapping remembered for a carrier's invoices.
 	CarrierMapping(ctx context.Context, carrier string) (map[string]string, error)
@@ -738,6 +746,19 @@ type BillingStore interface {
 	SetCarrierLines(ctx context.Context, period, carrier string, class ReconcileClass, tracking []string, state string) (int, error)
 	// Payables sums accepted and disputed carrier charges of a period per carrier and currency.
 	Payables(ctx context.Context, period string) ([]Payable, error)
+	// PeriodShipments lists the shipments handed over in [from, to) of
+	// clients' orders, with what a carrier invoice charged for them (if any).
+	PeriodShipments(ctx context.Context, from, to time.Time) ([]ShipmentCost, error)
+	// OrderRevenue sums each order's charges of a period per currency.
+	OrderRevenue(ctx context.Context, from, to time.Time) (map[int64]map[Currency]int64, error)
+}
+
+// BillingStore keeps clients, rate cards, rates, charges and invoices.
+type BillingStore interface {
+	BillingSetup
+	ChargeStore
+	InvoiceStore
+	ReconciliationStore
 }
 
 // CarrierInvoiceLine is a reconciled line of an imported carrier invoice.

@@ -173,10 +173,12 @@ type Reservation struct {
 	Qty       Quantity
 }
 
-// LedgerStore writes the stock ledger. Each call is one transaction: it
-// applies fully or not at all, and no bin, total or available quantity ever
-// goes below zero, whichever process writes at the same time.
-type LedgerStore interface {
+// The stock ledger's port, cut by capability so that a second store can be
+// written and tested one capability at a time. LedgerStore is all of them.
+
+// StockLedger changes stock in the ledger: adjustments, moves, transfers,
+// reservations, picks, shipments, returns, policies and snapshots.
+type StockLedger interface {
 	Adjust(ctx context.Context, a Adjustment) (Movement, error)
 	SendTransfer(ctx context.Context, t *Transfer) error
 	ReceiveTransfer(ctx context.Context, id int64) (Transfer, error)
@@ -191,22 +193,33 @@ type LedgerStore interface {
 	// by its difference; rows that cannot be posted are reported, not posted.
 	PostSnapshot(ctx context.Context, rows []SnapshotRow, reason AdjustReason, doc string) (SnapshotResult, error)
 	Verify(ctx context.Context) ([]Discrepancy, error)
-
 	// Moves between bins, picks to STAGING, shipments out of it, customer returns.
 	Move(ctx context.Context, sku, warehouse, from, to, lot string, qty Quantity) error
 	Pick(ctx context.Context, sku, warehouse string, qty Quantity, orderID int64) ([]StockLevel, error)
 	Ship(ctx context.Context, sku, warehouse string, qty Quantity, orderID int64) error
 	Return(ctx context.Context, sku, warehouse, lot string, qty Quantity, note string) error
+}
 
-	// Receiving and putaway.
+// ReceivingStore receives deliveries and puts them away.
+type ReceivingStore interface {
 	CreateInbound(ctx context.Context, in *Inbound) error
 	Receive(ctx context.Context, r Receipt) ([]ReceivedLine, error)
 	CloseInbound(ctx context.Context, id int64) error
 	PutawayTasks(ctx context.Context, warehouse string) ([]PutawayTask, error)
 	SuggestBin(ctx context.Context, sku, warehouse, lot string) (bin, why string, err error)
 	Putaway(ctx context.Context, p Putaway) error
+}
 
-	// Pick waves.
+// CountStore runs cycle counts.
+type CountStore interface {
+	CreateCount(ctx context.Context, warehouse, zone string, bins []string) (Count, error)
+	RecordCount(ctx context.Context, id int64, bin, sku, lot string, counted Quantity) error
+	PostCount(ctx context.Context, id int64) (CountResult, error)
+	CancelCount(ctx context.Context, id int64) error
+}
+
+// ShippingStore is waves, packing and dispatch.
+type ShippingStore interface {
 	CreateWave(ctx context.Context, warehouse string, f WaveFilter) (Wave, error)
 	// ConfirmPick moves what was picked to STAGING and returns the shortfall;
 	// a short pick either gets a pick from the next bin or goes back to allocation.
@@ -218,15 +231,25 @@ type LedgerStore interface {
 	SetTracking(ctx context.Context, parcelID int64, carrier, tracking string) error
 	// Dispatch hands packed parcels to a carrier (its manifest of the day); stock leaves the ledger.
 	Dispatch(ctx context.Context, parcelIDs []int64, carrier string, day time.Time) (int64, error)
+}
+
+// DocumentSettingsStore keeps what printing needs: the shipping settings,
+// the print log, and the data pre-flight finds missing.
+type DocumentSettingsStore interface {
 	LogPrint(ctx context.Context, r PrintRecord) error
 	SetShippingSettings(ctx context.Context, s ShippingSettings) error
 	// SetProductCustoms and SetShipPhone fix what pre-flight finds missing.
 	SetProductCustoms(ctx context.Context, sku, hs string, origin Country, weight Grams) error
 	SetShipPhone(ctx context.Context, orderID int64, phone string) error
+}
 
-	// Cycle counts.
-	CreateCount(ctx context.Context, warehouse, zone string, bins []string) (Count, error)
-	RecordCount(ctx context.Context, id int64, bin, sku, lot string, counted Quantity) error
-	PostCount(ctx context.Context, id int64) (CountResult, error)
-	CancelCount(ctx context.Context, id int64) error
+// LedgerStore writes the stock ledger. Each call is one transaction: it
+// applies fully or not at all, and no bin, total or available quantity ever
+// goes below zero, whichever process writes at the same time.
+type LedgerStore interface {
+	StockLedger
+	ReceivingStore
+	CountStore
+	ShippingStore
+	DocumentSettingsStore
 }

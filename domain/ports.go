@@ -102,8 +102,8 @@ type StockFilter struct {
 	Sort        StockSort
 }
 
-// StockStore reads stock balances and the ledger.
-type StockStore interface {
+// StockReads reads stock: balances, totals, product pages, bins, movements, zones.
+type StockReads interface {
 	// StockLevels returns every non-zero balance, optionally for one warehouse code,
 	// ordered by warehouse, pick sequence, SKU.
 	StockLevels(ctx context.Context, warehouse string) ([]StockLevel, error)
@@ -121,6 +121,10 @@ type StockStore interface {
 	Movements(ctx context.Context, productID, warehouseID int64, limit int) ([]Movement, error)
 	// Zones lists the zones of storage bins, optionally of one warehouse.
 	Zones(ctx context.Context, warehouseID int64) ([]string, error)
+}
+
+// WarehouseReads reads warehouse work: transfers, inbounds, counts.
+type WarehouseReads interface {
 	// Transfers lists transfers, newest first, optionally in one status.
 	Transfers(ctx context.Context, status TransferStatus) ([]Transfer, error)
 	// Inbounds lists expected deliveries with their lines, open ones first.
@@ -128,20 +132,31 @@ type StockStore interface {
 	// Counts lists cycle counts, newest first; Count reads one with its lines.
 	Counts(ctx context.Context, status CountStatus) ([]Count, error)
 	Count(ctx context.Context, id int64) (Count, error)
+}
+
+// ShippingReads reads waves, parcels and manifests, with what printing them needs.
+type ShippingReads interface {
 	// Wave reads a pick wave with its picks in walking order.
 	Wave(ctx context.Context, id int64) (Wave, error)
+	Waves(ctx context.Context, warehouse string) ([]WaveSummary, error)
 	Boxes(ctx context.Context) ([]Box, error)
 	// ParcelsOfWave are the parcels packed for a wave's orders, in tote order.
 	ParcelsOfWave(ctx context.Context, waveID int64) ([]PackedParcel, error)
 	ParcelsOfOrder(ctx context.Context, orderID int64) ([]PackedParcel, error)
+	// Parcels reads the given parcels in the order given.
+	Parcels(ctx context.Context, ids []int64) ([]PackedParcel, error)
 	Manifest(ctx context.Context, id int64) (Manifest, error)
 	// Manifests lists a warehouse's manifests ("" all), newest first.
 	Manifests(ctx context.Context, warehouse string, limit int) ([]ManifestSummary, error)
-	// Parcels reads the given parcels in the order given.
-	Parcels(ctx context.Context, ids []int64) ([]PackedParcel, error)
-	Waves(ctx context.Context, warehouse string) ([]WaveSummary, error)
 	ShippingSettings(ctx context.Context) (ShippingSettings, error)
 	PrintLog(ctx context.Context, limit int) ([]PrintRecord, error)
+}
+
+// StockStore reads stock balances and the ledger.
+type StockStore interface {
+	StockReads
+	WarehouseReads
+	ShippingReads
 }
 
 // SKUStock is one (SKU, warehouse) total, as the command line lists it.
