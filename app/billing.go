@@ -235,7 +235,13 @@ func (s *BillingService) Generate(ctx context.Context, period string, clientID i
 			if clientID != 0 && c.ID != clientID {
 				continue
 			}
-			invs, err := s.draft(ctx, c, from, to)
+			// One transaction per client: its drafts are made whole or not at all.
+			var invs []domain.Invoice
+			err := s.store.InTx(ctx, func(ctx context.Context) error {
+				var err error
+				invs, err = s.draft(ctx, c, from, to)
+				return err
+			})
 			if err != nil {
 				return out, problems, err
 			}

@@ -755,6 +755,7 @@ type ReconciliationStore interface {
 
 // BillingStore keeps clients, rate cards, rates, charges and invoices.
 type BillingStore interface {
+	Transactor
 	BillingSetup
 	ChargeStore
 	InvoiceStore

@@ -102,6 +102,13 @@ type StockFilter struct {
 	Sort        StockSort
 }
 
+// Transactor runs a use case that changes data in several steps as one
+// transaction: the store calls fn makes with the context it is given join
+// it (and see what it wrote), and nothing is kept unless fn returns nil.
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
 // StockReads reads stock: balances, totals, product pages, bins, movements, zones.
 type StockReads interface {
 	// StockLevels returns every non-zero balance, optionally for one warehouse code,

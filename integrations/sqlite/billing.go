@@ -29,7 +29,7 @@ func parseDay(s string) time.Time {
 
 // Clients lists the clients with their channels, by code.
 func (db *BillingStore) Clients(ctx context.Context) ([]domain.Client, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, code, name, currency, payment_days, tax_bp, vat_number, address, bill_per FROM clients ORDER BY code`)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT id, code, name, currency, payment_days, tax_bp, vat_number, address, bill_per FROM clients ORDER BY code`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -49,7 +49,7 @@ func (db *BillingStore) Clients(ctx context.Context) ([]domain.Client, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	chans, err := db.read.QueryContext(ctx, `SELECT client_id, channel_id FROM client_channels ORDER BY channel_id`)
+	chans, err := db.reader(ctx).QueryContext(ctx, `SELECT client_id, channel_id FROM client_channels ORDER BY channel_id`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -122,7 +122,7 @@ type rateJSON struct {
 
 // RateCards lists a client's cards (every client's with 0), oldest first.
 func (db *BillingStore) RateCards(ctx context.Context, clientID int64) ([]domain.RateCard, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, client_id, effective_from, currency, rates FROM rate_cards
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT id, client_id, effective_from, currency, rates FROM rate_cards
 		WHERE ?1 = 0 OR client_id = ?1 ORDER BY client_id, effective_from`, clientID)
 	if err != nil {
 		return nil, translate(err)
@@ -176,7 +176,7 @@ func (db *BillingStore) FXRatesBetween(ctx context.Context, from, to time.Time) 
 }
 
 func (db *BillingStore) fxRates(ctx context.Context, query string, args ...any) ([]domain.FXRate, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	rows, err := db.reader(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -221,7 +221,7 @@ func (db *BillingStore) SaveFXRates(ctx context.Context, rates []domain.FXRate) 
 // handed over in [from, to) and not accrued yet, with their parcels (box,
 // weight, warehouse where Portolan packed them).
 func (db *BillingStore) ShippedOrders(ctx context.Context, from, to time.Time) ([]domain.ShippedOrder, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT o.id, o.number, cc.client_id, o.units,
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT o.id, o.number, cc.client_id, o.units,
 			(SELECT count(*) FROM order_lines ol WHERE ol.order_id = o.id),
 			s.id, s.tracking, coalesce(pa.box, ''), coalesce(pa.weight_g, 0), s.destination, s.shipped_at, coalesce(pa.warehouse_id, 0)
 		FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
@@ -262,7 +262,7 @@ func (db *BillingStore) OrderWeights(ctx context.Context, orderIDs []int64) (map
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := db.read.QueryContext(ctx, `SELECT ol.order_id, sum(ol.quantity * p.weight_g) FROM order_lines ol JOIN products p ON p.sku = ol.sku
+		rows, err := db.reader(ctx).QueryContext(ctx, `SELECT ol.order_id, sum(ol.quantity * p.weight_g) FROM order_lines ol JOIN products p ON p.sku = ol.sku
 			WHERE ol.order_id IN (`+placeholders(len(chunk))+`) GROUP BY ol.order_id HAVING sum(ol.quantity * p.weight_g) > 0`, args...)
 		if err != nil {
 			return nil, translate(err)
@@ -355,7 +355,7 @@ func (db *BillingStore) DropUnbilled(ctx context.Context, clientID int64, t doma
 // PeriodSums sums a client's charges of a period in one pass over them.
 func (db *BillingStore) PeriodSums(ctx context.Context, clientID int64, from, to time.Time) (domain.PeriodSums, error) {
 	out := domain.PeriodSums{WithoutMinimum: map[domain.Currency]int64{}, Unbilled: map[domain.Currency]int64{}}
-	rows, err := db.read.QueryContext(ctx, `SELECT c.currency, c.type = 'minimum', c.invoice_id IS NULL,
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT c.currency, c.type = 'minimum', c.invoice_id IS NULL,
 			coalesce((SELECT i.number IS NOT NULL FROM invoices i WHERE i.id = c.invoice_id), 0), sum(c.amount), count(*)
 		FROM charges c WHERE c.client_id = ? AND c.day >= ? AND c.day < ?
 		GROUP BY c.currency, c.type = 'minimum', c.invoice_id IS NULL, c.invoice_id`, clientID, dayText(from), dayText(to))
@@ -431,7 +431,7 @@ const chargeColumns = `c.id, c.client_id, c.type, c.day, c.source_kind, c.source
 // Charges lists a period's charges by day.
 func (db *BillingStore) Charges(ctx context.Context, f domain.ChargeFilter, offset, limit int) ([]domain.Charge, error) {
 	where, args := chargeWhere(f)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c`+where+` ORDER BY c.day, c.id LIMIT ?5 OFFSET ?6`,
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c`+where+` ORDER BY c.day, c.id LIMIT ?5 OFFSET ?6`,
 		append(args, limit, offset)...)
 	if err != nil {
 		return nil, translate(err)
@@ -451,7 +451,7 @@ func (db *BillingStore) Charges(ctx context.Context, f domain.ChargeFilter, offs
 // EachCharge streams a period's charges by client and day.
 func (db *BillingStore) EachCharge(ctx context.Context, f domain.ChargeFilter, fn func(domain.Charge) error) error {
 	where, args := chargeWhere(f)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c`+where+` ORDER BY c.client_id, c.day, c.id`, args...)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c`+where+` ORDER BY c.client_id, c.day, c.id`, args...)
 	if err != nil {
 		return translate(err)
 	}
@@ -570,14 +570,14 @@ func scanInvoice(r interface{ Scan(...any) error }) (domain.Invoice, error) {
 
 // Invoice reads an invoice with its lines.
 func (db *BillingStore) Invoice(ctx context.Context, id int64) (domain.Invoice, error) {
-	i, err := scanInvoice(db.read.QueryRowContext(ctx, `SELECT `+invoiceColumns+` FROM invoices i JOIN clients cl ON cl.id = i.client_id WHERE i.id = ?`, id))
+	i, err := scanInvoice(db.reader(ctx).QueryRowContext(ctx, `SELECT `+invoiceColumns+` FROM invoices i JOIN clients cl ON cl.id = i.client_id WHERE i.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return i, domain.Errorf(domain.ENOTFOUND, "no invoice %d", id)
 	}
 	if err != nil {
 		return i, translate(err)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c WHERE c.client_id = ? AND c.day >= ? AND c.day < ?
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c WHERE c.client_id = ? AND c.day >= ? AND c.day < ?
 		AND c.invoice_id = ? ORDER BY c.day, c.id`, i.ClientID, dayText(i.PeriodFrom), dayText(i.PeriodTo), id)
 	if err != nil {
 		return i, translate(err)
@@ -596,7 +596,7 @@ func (db *BillingStore) Invoice(ctx context.Context, id int64) (domain.Invoice, 
 // Invoices lists a client's invoices (every client's with 0) of periods
 // starting in [from, to), oldest first.
 func (db *BillingStore) Invoices(ctx context.Context, clientID int64, from, to time.Time) ([]domain.Invoice, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+invoiceColumns+` FROM invoices i JOIN clients cl ON cl.id = i.client_id
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+invoiceColumns+` FROM invoices i JOIN clients cl ON cl.id = i.client_id
 		WHERE (?1 = 0 OR i.client_id = ?1) AND i.period_from >= ?2 AND i.period_from < ?3 ORDER BY i.period_from, cl.code, i.id`,
 		clientID, dayText(from), dayText(to))
 	if err != nil {
@@ -692,7 +692,7 @@ func (db *BillingStore) DropDrafts(ctx context.Context, clientID int64, from, to
 // PeriodDraft is the client's draft for the period starting on from (0 when none).
 func (db *BillingStore) PeriodDraft(ctx context.Context, clientID int64, from time.Time) (int64, error) {
 	var id int64
-	err := db.read.QueryRowContext(ctx, `SELECT id FROM invoices WHERE client_id = ? AND period_from = ? AND status = 'draft' ORDER BY id LIMIT 1`,
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT id FROM invoices WHERE client_id = ? AND period_from = ? AND status = 'draft' ORDER BY id LIMIT 1`,
 		clientID, dayText(from)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
@@ -747,7 +747,7 @@ func (db *BillingStore) DropDraftMinimum(ctx context.Context, clientID, draftID 
 // numbers, and the others it took in [from, to) (for "missing" lines).
 func (db *BillingStore) CarrierParcels(ctx context.Context, carrier string, numbers []string, from, to time.Time) ([]domain.ShippedParcel, map[int64]string, error) {
 	b, _ := json.Marshal(numbers)
-	rows, err := db.read.QueryContext(ctx, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.number
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.number
 		FROM shipments s JOIN orders o ON o.id = s.order_id LEFT JOIN parcels pa ON pa.id = s.parcel_id
 		WHERE s.tracking IN (SELECT value FROM json_each(?1))
 		   OR (s.carrier = ?2 COLLATE NOCASE AND s.shipped_at >= ?3 AND s.shipped_at < ?4)
@@ -782,7 +782,7 @@ func (db *BillingStore) ChargedTrackings(ctx context.Context, carrier string, nu
 		for _, n := range chunk {
 			args = append(args, n)
 		}
-		rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT l.tracking FROM carrier_invoice_lines l JOIN carrier_invoices i ON i.id = l.invoice_id
+		rows, err := db.reader(ctx).QueryContext(ctx, `SELECT DISTINCT l.tracking FROM carrier_invoice_lines l JOIN carrier_invoices i ON i.id = l.invoice_id
 			WHERE i.carrier = ? COLLATE NOCASE AND l.class IN ('matched', 'over') AND l.state <> 'disputed'
 			  AND l.tracking IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
@@ -864,7 +864,7 @@ func (db *BillingStore) SaveCarrierInvoice(ctx context.Context, carrier, file, s
 // CarrierLines lists the reconciled lines of the carrier invoices of a
 // period, what needs a look first: over, not ours, missing, then matched.
 func (db *BillingStore) CarrierLines(ctx context.Context, period string) ([]domain.CarrierInvoiceLine, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT ci.carrier, l.state, l.class, l.tracking, l.order_no, l.charged, l.expected, l.currency, l.diff
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT ci.carrier, l.state, l.class, l.tracking, l.order_no, l.charged, l.expected, l.currency, l.diff
 		FROM carrier_invoice_lines l JOIN carrier_invoices ci ON ci.id = l.invoice_id WHERE ci.period = ?
 		ORDER BY CASE l.class WHEN 'over' THEN 0 WHEN 'not_ours' THEN 1 WHEN 'missing' THEN 2 ELSE 3 END, ci.id, l.row`, period)
 	if err != nil {
@@ -904,7 +904,7 @@ func (db *BillingStore) AssignProducts(ctx context.Context, clientID int64, pref
 // day of [from, to): today's on hand, less what moved in after each day.
 func (db *BillingStore) StockDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error) {
 	now := map[int64]int64{}
-	rows, err := db.read.QueryContext(ctx, `SELECT p.client_id, sum(t.on_hand) FROM stock_totals t JOIN products p ON p.id = t.product_id
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT p.client_id, sum(t.on_hand) FROM stock_totals t JOIN products p ON p.id = t.product_id
 		WHERE p.client_id IS NOT NULL GROUP BY p.client_id`)
 	if err != nil {
 		return nil, translate(err)
@@ -920,7 +920,7 @@ func (db *BillingStore) StockDays(ctx context.Context, from, to time.Time) (map[
 	rows.Close()
 	// Net movement per client and day from the period's start on.
 	moved := map[int64]map[int64]int64{}
-	rows, err = db.read.QueryContext(ctx, `SELECT p.client_id, m.at / 86400000, sum(m.qty) FROM stock_movements m JOIN products p ON p.id = m.product_id
+	rows, err = db.reader(ctx).QueryContext(ctx, `SELECT p.client_id, m.at / 86400000, sum(m.qty) FROM stock_movements m JOIN products p ON p.id = m.product_id
 		WHERE p.client_id IS NOT NULL AND m.at >= ? GROUP BY p.client_id, m.at / 86400000`, millis(from))
 	if err != nil {
 		return nil, translate(err)
@@ -963,7 +963,7 @@ func (db *BillingStore) StockDays(ctx context.Context, from, to time.Time) (map[
 func (db *BillingStore) BinDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error) {
 	type key struct{ client, loc int64 }
 	now := map[key]int64{}
-	rows, err := db.read.QueryContext(ctx, `SELECT p.client_id, b.location_id, sum(b.on_hand) FROM stock_balances b
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT p.client_id, b.location_id, sum(b.on_hand) FROM stock_balances b
 		JOIN products p ON p.id = b.product_id JOIN locations l ON l.id = b.location_id
 		WHERE p.client_id IS NOT NULL AND l.kind = 'storage' GROUP BY p.client_id, b.location_id`)
 	if err != nil {
@@ -980,7 +980,7 @@ func (db *BillingStore) BinDays(ctx context.Context, from, to time.Time) (map[in
 	}
 	rows.Close()
 	moved := map[key]map[int64]int64{}
-	rows, err = db.read.QueryContext(ctx, `SELECT p.client_id, m.location_id, m.at / 86400000, sum(m.qty) FROM stock_movements m
+	rows, err = db.reader(ctx).QueryContext(ctx, `SELECT p.client_id, m.location_id, m.at / 86400000, sum(m.qty) FROM stock_movements m
 		JOIN products p ON p.id = m.product_id JOIN locations l ON l.id = m.location_id
 		WHERE p.client_id IS NOT NULL AND l.kind = 'storage' AND m.at >= ? GROUP BY p.client_id, m.location_id, m.at / 86400000`, millis(from))
 	if err != nil {
@@ -1025,7 +1025,7 @@ func (db *BillingStore) BinDays(ctx context.Context, from, to time.Time) (map[in
 // Receipts lists the receipts into clients' stock in [from, to), with the
 // inbound each was received against.
 func (db *BillingStore) Receipts(ctx context.Context, from, to time.Time) ([]domain.ReceiptCharge, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT p.client_id, m.id, m.at, m.qty, p.sku, coalesce(i.id, 0), coalesce(i.reference, '')
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT p.client_id, m.id, m.at, m.qty, p.sku, coalesce(i.id, 0), coalesce(i.reference, '')
 		FROM stock_movements m JOIN products p ON p.id = m.product_id
 		LEFT JOIN inbounds i ON m.doc = 'inbound ' || i.reference AND i.warehouse_id = m.warehouse_id
 		WHERE m.kind = 'receipt' AND p.client_id IS NOT NULL AND m.at >= ? AND m.at < ? AND m.qty > 0 ORDER BY m.id`, millis(from), millis(to))
@@ -1081,7 +1081,7 @@ func (db *BillingStore) SetCarrierLines(ctx context.Context, period, carrier str
 
 // Payables sums a period's carrier lines per carrier, currency and state.
 func (db *BillingStore) Payables(ctx context.Context, period string) ([]domain.Payable, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT ci.carrier, l.currency, l.state, sum(l.charged), count(*)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT ci.carrier, l.currency, l.state, sum(l.charged), count(*)
 		FROM carrier_invoice_lines l JOIN carrier_invoices ci ON ci.id = l.invoice_id
 		WHERE ci.period = ? AND l.class <> 'missing' GROUP BY ci.carrier, l.currency, l.state ORDER BY ci.carrier, l.currency`, period)
 	if err != nil {
@@ -1115,7 +1115,7 @@ func (db *BillingStore) Payables(ctx context.Context, period string) ([]domain.P
 // PeriodShipments lists the period's shipments of clients' orders with the
 // amount a carrier invoice charged for each (the latest line, not disputed).
 func (db *BillingStore) PeriodShipments(ctx context.Context, from, to time.Time) ([]domain.ShipmentCost, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.id, o.number, cc.client_id,
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.id, o.number, cc.client_id,
 			coalesce((SELECT l.charged FROM carrier_invoice_lines l WHERE l.tracking = s.tracking AND l.state <> 'disputed' ORDER BY l.id DESC LIMIT 1), 0),
 			coalesce((SELECT l.currency FROM carrier_invoice_lines l WHERE l.tracking = s.tracking AND l.state <> 'disputed' ORDER BY l.id DESC LIMIT 1), ''),
 			coalesce(b.cost_minor, 0)
@@ -1142,7 +1142,7 @@ func (db *BillingStore) PeriodShipments(ctx context.Context, from, to time.Time)
 
 // OrderRevenue sums each order's charges of a period per currency.
 func (db *BillingStore) OrderRevenue(ctx context.Context, from, to time.Time) (map[int64]map[domain.Currency]int64, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT order_id, currency, sum(amount) FROM charges WHERE order_id IS NOT NULL AND day >= ? AND day < ?
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT order_id, currency, sum(amount) FROM charges WHERE order_id IS NOT NULL AND day >= ? AND day < ?
 		GROUP BY order_id, currency`, dayText(from), dayText(to))
 	if err != nil {
 		return nil, translate(err)
@@ -1167,7 +1167,7 @@ func (db *BillingStore) OrderRevenue(ctx context.Context, from, to time.Time) (m
 func (db *BillingStore) CountCharges(ctx context.Context, f domain.ChargeFilter) (int, error) {
 	where, args := chargeWhere(f)
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM charges c`+where, args...).Scan(&n)
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT count(*) FROM charges c`+where, args...).Scan(&n)
 	return n, translate(err)
 }
 
@@ -1196,7 +1196,7 @@ const companyKey = "billing.company"
 // Company is the invoicing company (ok false when never set).
 func (db *BillingStore) Company(ctx context.Context) (domain.Company, bool, error) {
 	var v string
-	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, companyKey).Scan(&v)
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, companyKey).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Company{}, false, nil
 	}
@@ -1226,7 +1226,7 @@ func (db *BillingStore) SetCompany(ctx context.Context, c domain.Company) error 
 // CarrierMapping is the column mapping remembered for a carrier's invoices (nil: none).
 func (db *BillingStore) CarrierMapping(ctx context.Context, carrier string) (map[string]string, error) {
 	var v string
-	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, mappingKey(carrier)).Scan(&v)
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, mappingKey(carrier)).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

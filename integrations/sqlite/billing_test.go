@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -54,5 +55,30 @@ func TestIssuedInvoicesNeverChange(t *testing.T) {
 	must(t, b.AddPayment(ctx, &domain.Payment{InvoiceID: inv.ID, At: day.AddDate(0, 1, 6), Amount: domain.NewMoney(82, "EUR"), Applied: 82}))
 	if got, _ := b.Invoice(ctx, inv.ID); got.Status != domain.InvoicePaid || got.Open() != 0 {
 		t.Errorf("paid %+v", got)
+	}
+}
+
+// A use case in InTx is one transaction: its reads see its writes, and an
+// error keeps none of them.
+func TestInTxIsOneTransaction(t *testing.T) {
+	db := openTemp(t)
+	b := db.BillingStore()
+	failed := errors.New("the third step failed")
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		c := domain.Client{Code: "TX", Name: "Transaction GmbH", Currency: "EUR"}
+		if err := b.SaveClient(ctx, &c); err != nil {
+			return err
+		}
+		seen, err := b.Clients(ctx)
+		if err != nil || len(seen) != 1 {
+			t.Errorf("inside the transaction: %d client(s), %v", len(seen), err)
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("InTx returned %v", err)
+	}
+	if after, _ := b.Clients(ctx); len(after) != 0 {
+		t.Errorf("a failed transaction kept %d client(s)", len(after))
 	}
 }

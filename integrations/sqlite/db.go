@@ -262,6 +262,9 @@ func (db *DB) migrate(ms []migration) error {
 
 // writeTx runs fn in an immediate write transaction, rolling back on error or panic.
 func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
+	if tx, ok := ctx.Value(txKey{db}).(*sql.Tx); ok {
+		return fn(tx) // inside InTx: its transaction commits or rolls back
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err)
@@ -279,6 +282,34 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
 		return translate(err)
 	}
 	return translate(tx.Commit())
+}
+
+// txKey marks a context whose store calls run in one transaction (InTx).
+type txKey struct{ db *DB }
+
+// InTx runs fn as one write transaction: every store method fn calls with
+// the context it is given joins it — its reads see what it wrote before —
+// and nothing is kept unless fn returns nil. A use case that changes data in
+// several steps (drafting an invoice) runs in one.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{db}).(*sql.Tx); ok {
+		return fn(ctx)
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error { return fn(context.WithValue(ctx, txKey{db}, tx)) })
+}
+
+// querier reads: the transaction of InTx when ctx is in one, else a reader.
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// reader is where a read with ctx goes: InTx's transaction, else the readers.
+func (db *DB) reader(ctx context.Context) querier {
+	if tx, ok := ctx.Value(txKey{db}).(*sql.Tx); ok {
+		return tx
+	}
+	return db.read
 }
 
 // ErrBusy is returned when another program holds the database lock for longer than the busy timeout.

@@ -203,10 +203,6 @@ func (db *OrderStore) Order(ctx context.Context, id int64) (domain.Order, error)
 	return o, err
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 func (db *OrderStore) history(ctx context.Context, q querier, id int64) ([]domain.StatusChange, error) {
 	rows, err := q.QueryContext(ctx, `SELECT at, from_status, to_status, reason FROM order_history
 		WHERE order_id = ? ORDER BY id`, id)
