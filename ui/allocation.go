@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 const (
@@ -32,7 +33,7 @@ type AllocationScreen struct {
 	svc    AllocationService
 	orders OrderService
 	window fyne.Window
-	tasks  tasks
+	tasks  uikit.Tasks
 
 	Channel     *widget.Select
 	Country     *widget.Select
@@ -44,7 +45,7 @@ type AllocationScreen struct {
 	Busy        *widget.ProgressBarInfinite
 	Cancel      *widget.Button
 	Totals      *widget.Label
-	Problem     problemLabel
+	Problem     uikit.ProblemLabel
 	Table       *widget.Table
 	Detail      *widget.Label
 	Lines       *widget.Table
@@ -84,15 +85,15 @@ func NewAllocationScreen(svc AllocationService, orders OrderService, w fyne.Wind
 	s.Cancel.Hide()
 	s.Totals = widget.NewLabel("Plan the open orders to see which warehouse ships what, and why. Nothing is reserved before Commit.")
 	s.Totals.Wrapping = fyne.TextWrapWord
-	s.Problem = newProblemLabel()
-	s.Table = newTable(func() (int, int) { return s.rows(), 6 }, titles("Order", "Status", "Lines → warehouse", "Cost", "Days", "Why"), s.updateCell)
+	s.Problem = uikit.NewProblemLabel()
+	s.Table = uikit.NewTable(func() (int, int) { return s.rows(), 6 }, uikit.Titles("Order", "Status", "Lines → warehouse", "Cost", "Days", "Why"), s.updateCell)
 	for i, wd := range []float32{100, 100, 300, 90, 50, 520} {
 		s.Table.SetColumnWidth(i, wd)
 	}
 	s.Table.OnSelected = func(id widget.TableCellID) { s.choose(id.Row) }
 	s.Detail = widget.NewLabel("Select an order to see its lines; a line can be moved to another warehouse.")
 	s.Detail.Wrapping = fyne.TextWrapWord
-	s.Lines = newTable(func() (int, int) { return len(s.detailLines()), 3 }, titles("SKU", "Qty", "Warehouse"), s.updateLine)
+	s.Lines = uikit.NewTable(func() (int, int) { return len(s.detailLines()), 3 }, uikit.Titles("SKU", "Qty", "Warehouse"), s.updateLine)
 	s.Lines.SetColumnWidth(0, 120)
 	s.Lines.SetColumnWidth(1, 50)
 	s.Lines.SetColumnWidth(2, 110)
@@ -121,7 +122,7 @@ func (s *AllocationScreen) FocusSearch() {}
 
 // Reload fills the channel and country filters.
 func (s *AllocationScreen) Reload() {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		ctx := context.Background()
 		chans, err := s.orders.Channels(ctx)
 		var countries []domain.Country
@@ -134,7 +135,7 @@ func (s *AllocationScreen) Reload() {
 		}
 		return func() {
 			if err != nil {
-				s.Problem.show("allocation", err)
+				s.Problem.Show("allocation", err)
 				return
 			}
 			s.channels, s.whs = chans, whs
@@ -181,7 +182,7 @@ func (s *AllocationScreen) RunPlan(fresh bool) {
 	}
 	ctx, gen := s.startWork()
 	s.Commit.Disable()
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		p, err := s.svc.Plan(ctx, f, over)
 		var cfg domain.AllocConfig
 		if err == nil {
@@ -200,7 +201,7 @@ func (s *AllocationScreen) RunPlan(fresh bool) {
 				return
 			}
 			if err != nil {
-				s.Problem.show("plan", err)
+				s.Problem.Show("plan", err)
 				return
 			}
 			s.Problem.Hide()
@@ -242,10 +243,10 @@ func (s *AllocationScreen) totalsText() string {
 		return "No open orders match: nothing to plan."
 	}
 	text := fmt.Sprintf("%s orders: %s allocated, %s in part, %s backordered; %s parcels, %s split; estimated %s.",
-		groupThousands(int64(t.Orders)), groupThousands(int64(t.Allocated)), groupThousands(int64(t.Partial)),
-		groupThousands(int64(t.Backordered)), groupThousands(int64(t.Parcels)), groupThousands(int64(t.Splits)), s.money(t.Cost))
+		uikit.GroupThousands(int64(t.Orders)), uikit.GroupThousands(int64(t.Allocated)), uikit.GroupThousands(int64(t.Partial)),
+		uikit.GroupThousands(int64(t.Backordered)), uikit.GroupThousands(int64(t.Parcels)), uikit.GroupThousands(int64(t.Splits)), s.money(t.Cost))
 	text += fmt.Sprintf("  Shipping from the highest-ranked warehouse with stock instead: %s allocated, %s split, %s",
-		groupThousands(int64(n.Allocated)), groupThousands(int64(n.Splits)), s.money(n.Cost))
+		uikit.GroupThousands(int64(n.Allocated)), uikit.GroupThousands(int64(n.Splits)), s.money(n.Cost))
 	if n.Cost > 0 && t.Allocated >= n.Allocated {
 		text += fmt.Sprintf(" — this plan saves %s (%.1f %%).", s.money(n.Cost-t.Cost), float64(n.Cost-t.Cost)/float64(n.Cost)*100)
 	} else {
@@ -377,7 +378,7 @@ func (s *AllocationScreen) updateLine(id widget.TableCellID, l *widget.Label) {
 		l.SetText(x.line.SKU)
 	case 1:
 		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(qtyText(x.line.Qty))
+		l.SetText(uikit.QtyText(x.line.Qty))
 	case 2:
 		if code, ok := s.overrides[s.plan.Orders[s.selected].OrderID][x.line.LineNo]; ok && code == x.wh {
 			l.Importance = widget.HighImportance
@@ -395,17 +396,17 @@ func (s *AllocationScreen) overrideLine(row int) {
 	}
 	o := s.plan.Orders[s.selected]
 	x := lines[row]
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		avail, err := s.svc.AvailableOf(context.Background(), x.line.SKU)
 		return func() {
 			if err != nil {
-				s.Problem.show("availability", err)
+				s.Problem.Show("availability", err)
 				return
 			}
 			opts := []string{autoChoice}
 			codes := map[string]string{autoChoice: autoChoice}
 			for _, w := range s.whs {
-				label := fmt.Sprintf("%s — %s available", w.Code, qtyText(avail[w.Code]))
+				label := fmt.Sprintf("%s — %s available", w.Code, uikit.QtyText(avail[w.Code]))
 				opts = append(opts, label)
 				codes[label] = w.Code
 			}
@@ -489,7 +490,7 @@ func (s *AllocationScreen) CommitPlan() {
 	p := *s.plan
 	s.Commit.Disable()
 	ctx, gen := s.startWork()
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		res, err := s.svc.Commit(ctx, p)
 		return func() {
 			if gen != s.gen {
@@ -503,11 +504,11 @@ func (s *AllocationScreen) CommitPlan() {
 			}
 			if err != nil {
 				s.Commit.Enable()
-				s.Problem.show("commit", err)
+				s.Problem.Show("commit", err)
 				return
 			}
 			text := fmt.Sprintf("Committed: %s order(s) allocated and reserved, %s backordered.",
-				groupThousands(int64(res.Allocated)), groupThousands(int64(res.Backordered)))
+				uikit.GroupThousands(int64(res.Allocated)), uikit.GroupThousands(int64(res.Backordered)))
 			if len(res.Conflicts) > 0 {
 				text += fmt.Sprintf(" %d order(s) changed since the plan and were left as they were (plan again):", len(res.Conflicts))
 				for i, c := range res.Conflicts {
@@ -533,12 +534,12 @@ func (s *AllocationScreen) CommitPlan() {
 
 // ImportRates replaces shipping rates from a file, after checking every row.
 func (s *AllocationScreen) ImportRates(path string) {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		rates, problems, err := s.svc.ImportRates(context.Background(), path, "", false)
 		return func() {
 			switch {
 			case err != nil:
-				s.Problem.show("rates", err)
+				s.Problem.Show("rates", err)
 			case len(problems) > 0:
 				var b strings.Builder
 				fmt.Fprintf(&b, "%d problem(s) in the rate file; nothing was imported:", len(problems))
@@ -549,7 +550,7 @@ func (s *AllocationScreen) ImportRates(path string) {
 					}
 					b.WriteString(" " + p.String() + ";")
 				}
-				s.Problem.show("rates", problem(b.String()))
+				s.Problem.Show("rates", uikit.Problem(b.String()))
 			default:
 				s.Problem.Hide()
 				s.Totals.SetText(fmt.Sprintf("Imported %d shipping rate(s). Plan again to use them.", len(rates)))
@@ -560,11 +561,11 @@ func (s *AllocationScreen) ImportRates(path string) {
 
 // showSettings edits the planner's costs and rules.
 func (s *AllocationScreen) showSettings() {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		cfg, err := s.svc.Config(context.Background())
 		return func() {
 			if err != nil {
-				s.Problem.show("settings", err)
+				s.Problem.Show("settings", err)
 				return
 			}
 			s.SettingsDialog(cfg).Show()
@@ -611,22 +612,22 @@ func (s *AllocationScreen) SettingsDialog(cfg domain.AllocConfig) dialog.Dialog 
 		}{{split, &next.SplitPenalty}, {customs, &next.CustomsCost}, {day, &next.DayCost}, {minSplit, &next.MinSplitLine}, {wait, &next.WaitDayCost}} {
 			v, err := domain.ParseMoney(strings.TrimSpace(m.e.Text), cfg.Currency)
 			if err != nil {
-				s.Problem.show("settings", problemf("%q is not an amount in %s; nothing was saved", m.e.Text, cfg.Currency))
+				s.Problem.Show("settings", uikit.Problemf("%q is not an amount in %s; nothing was saved", m.e.Text, cfg.Currency))
 				return
 			}
 			*m.to = v.Amount
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(maxParcels.Text))
 		if err != nil || n < 0 {
-			s.Problem.show("settings", problemf("max parcels %q is not a whole number of 0 or more; nothing was saved", maxParcels.Text))
+			s.Problem.Show("settings", uikit.Problemf("max parcels %q is not a whole number of 0 or more; nothing was saved", maxParcels.Text))
 			return
 		}
 		next.MaxParcels, next.NeverSplit, next.KeepInRegion, next.AllowPartial, next.AutoReplan = n, never.Checked, region.Checked, partial.Checked, auto.Checked
-		s.tasks.run(func() func() {
+		s.tasks.Run(func() func() {
 			err := s.svc.SetConfig(context.Background(), next)
 			return func() {
 				if err != nil {
-					s.Problem.show("settings", err)
+					s.Problem.Show("settings", err)
 					return
 				}
 				s.Problem.Hide()
@@ -652,7 +653,7 @@ type RatesEditor struct {
 
 // ShowRates opens the rate editor.
 func (s *AllocationScreen) ShowRates() {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		ctx := context.Background()
 		rates, err := s.svc.Rates(ctx)
 		var cfg domain.AllocConfig
@@ -661,7 +662,7 @@ func (s *AllocationScreen) ShowRates() {
 		}
 		return func() {
 			if err != nil {
-				s.Problem.show("rates", err)
+				s.Problem.Show("rates", err)
 				return
 			}
 			s.RatesEditor = s.newRatesEditor(rates, cfg.Currency)
@@ -671,7 +672,7 @@ func (s *AllocationScreen) ShowRates() {
 
 func (s *AllocationScreen) newRatesEditor(rates []domain.Rate, cur domain.Currency) *RatesEditor {
 	e := &RatesEditor{rates: rates, cur: cur}
-	e.Table = newTable(func() (int, int) { return len(e.rates), 4 }, titles("Warehouse", "Country", "Cost ("+string(cur)+")", "Days"),
+	e.Table = uikit.NewTable(func() (int, int) { return len(e.rates), 4 }, uikit.Titles("Warehouse", "Country", "Cost ("+string(cur)+")", "Days"),
 		func(id widget.TableCellID, l *widget.Label) {
 			if id.Row >= len(e.rates) {
 				l.SetText("")
@@ -707,7 +708,7 @@ func (s *AllocationScreen) newRatesEditor(rates []domain.Rate, cur domain.Curren
 	e.Note = widget.NewLabel("Select a rate to change it, or fill in a new one. A file (warehouse, country, cost, days) replaces the rates of the warehouses it lists.")
 	e.Note.Wrapping = fyne.TextWrapWord
 	e.Save = widget.NewButtonWithIcon("Save rate", theme.DocumentSaveIcon(), func() { s.SaveRate(e) })
-	importBtn := widget.NewButtonWithIcon("Import file…", theme.FolderOpenIcon(), func() { chooseTableFile(s.window, s.ImportRates) })
+	importBtn := widget.NewButtonWithIcon("Import file…", theme.FolderOpenIcon(), func() { uikit.ChooseTableFile(s.window, s.ImportRates) })
 	form := widget.NewForm(widget.NewFormItem("Warehouse", e.Warehouse), widget.NewFormItem("Country", e.Country),
 		widget.NewFormItem("Cost", e.Cost), widget.NewFormItem("Transit days", e.Days))
 	content := container.NewBorder(container.NewVBox(e.Note, form, container.NewHBox(e.Save, importBtn)), nil, nil, nil, e.Table)
@@ -748,11 +749,11 @@ func (s *AllocationScreen) SaveRate(e *RatesEditor) {
 	if !replaced {
 		next = append(next, r)
 	}
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		err := s.svc.SetRates(context.Background(), next)
 		return func() {
 			if err != nil {
-				e.Note.SetText(userMessage(err))
+				e.Note.SetText(uikit.UserMessage(err))
 				return
 			}
 			e.rates = next

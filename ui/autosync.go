@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // AutoSyncIntervals are the choices offered, in minutes (0 = off).
@@ -23,7 +24,7 @@ const autoSyncPref = "autosync.minutes"
 type AutoSync struct {
 	svc    SyncService
 	prefs  fyne.Preferences
-	tasks  *tasks
+	tasks  *uikit.Tasks
 	after  func() // on the UI goroutine after a run, e.g. reload the screens
 	Status *widget.Label
 	Choice *widget.Select
@@ -34,7 +35,7 @@ type AutoSync struct {
 }
 
 // NewAutoSync restores the interval saved in prefs and starts it.
-func NewAutoSync(svc SyncService, prefs fyne.Preferences, t *tasks, after func()) *AutoSync {
+func NewAutoSync(svc SyncService, prefs fyne.Preferences, t *uikit.Tasks, after func()) *AutoSync {
 	a := &AutoSync{svc: svc, prefs: prefs, tasks: t, after: after, Status: widget.NewLabel("")}
 	a.Status.Importance = widget.LowImportance
 	opts := make([]string, len(AutoSyncIntervals))
@@ -99,7 +100,7 @@ func (a *AutoSync) RunOnce() {
 	}
 	a.running = true
 	a.mu.Unlock()
-	a.tasks.run(func() func() {
+	a.tasks.Run(func() func() {
 		defer func() {
 			a.mu.Lock()
 			a.running = false
@@ -127,7 +128,7 @@ func (a *AutoSync) RunOnce() {
 		return func() {
 			switch {
 			case err != nil:
-				a.Status.SetText(fmt.Sprintf("Automatic sync %s: %s", at, userMessage(err)))
+				a.Status.SetText(fmt.Sprintf("Automatic sync %s: %s", at, uikit.UserMessage(err)))
 				a.Status.Importance = widget.DangerImportance
 			case len(failed) > 0:
 				a.Status.SetText(fmt.Sprintf("Automatic sync %s: %d new, %d updated; did not complete: %s (see Channels)",

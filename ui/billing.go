@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // BillingScreen is finance's screen: a month's invoices (generate, issue,
@@ -25,7 +26,7 @@ import (
 type BillingScreen struct {
 	svc    BillingService
 	window fyne.Window
-	tasks  tasks
+	tasks  uikit.Tasks
 
 	Period   *widget.Select
 	Company  *widget.Button // the invoicing company's details
@@ -33,7 +34,7 @@ type BillingScreen struct {
 	Export   *widget.Button
 	Import   *widget.Button
 	Result   *widget.Label
-	Problem  problemLabel
+	Problem  uikit.ProblemLabel
 	Tabs     *container.AppTabs
 
 	Invoices    *widget.Table
@@ -72,7 +73,7 @@ type BillingScreen struct {
 	// NoInvoices explains an empty month.
 	NoInvoices *widget.Label
 	invoice    int
-	charges    *pager[domain.Charge]
+	charges    *uikit.Pager[domain.Charge]
 	nCharges   int
 	clients    []domain.Client
 	client     int
@@ -115,11 +116,11 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	s.Result = widget.NewLabel("")
 	s.Result.Wrapping = fyne.TextWrapWord
 	s.Result.Hide()
-	s.Problem = newProblemLabel()
+	s.Problem = uikit.NewProblemLabel()
 
 	// Invoices.
-	s.Invoices = newTable(func() (int, int) { return len(s.invoices), 9 },
-		titles("Number", "Client", "Status", "Net", "Tax", "Gross", "Paid", "Open", "Due"), s.updateInvoice)
+	s.Invoices = uikit.NewTable(func() (int, int) { return len(s.invoices), 9 },
+		uikit.Titles("Number", "Client", "Status", "Net", "Tax", "Gross", "Paid", "Open", "Due"), s.updateInvoice)
 	for i, wd := range []float32{130, 250, 90, 120, 100, 120, 120, 120, 95} {
 		s.Invoices.SetColumnWidth(i, wd)
 	}
@@ -136,14 +137,14 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	invoices := container.NewBorder(s.NoInvoices, container.NewHBox(s.Issue, s.Pay, s.Credit, s.PDF), nil, nil, s.Invoices)
 
 	// Charges, page by page.
-	s.charges = newPager[domain.Charge](orderPageSize, &s.tasks)
-	s.charges.loaded = func() { s.Charges.Refresh() }
-	s.charges.failed = func(err error) { s.Problem.show("charges", err) }
-	s.Charges = newTable(func() (int, int) { return s.nCharges, 7 }, titles("Date", "Client", "Type", "Reference", "Qty", "Rate", "Amount"), s.updateCharge)
+	s.charges = uikit.NewPager[domain.Charge](orderPageSize, &s.tasks)
+	s.charges.Loaded = func() { s.Charges.Refresh() }
+	s.charges.Failed = func(err error) { s.Problem.Show("charges", err) }
+	s.Charges = uikit.NewTable(func() (int, int) { return s.nCharges, 7 }, uikit.Titles("Date", "Client", "Type", "Reference", "Qty", "Rate", "Amount"), s.updateCharge)
 	for i, wd := range []float32{95, 230, 85, 300, 80, 190, 120} {
 		s.Charges.SetColumnWidth(i, wd)
 	}
-	s.ChargeCount = newCountLabel()
+	s.ChargeCount = uikit.NewCountLabel()
 	s.ChargeOf = widget.NewSelect([]string{"All clients"}, nil)
 	s.ChargeOf.SetSelectedIndex(0)
 	types := []string{"All types"}
@@ -158,7 +159,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 		nil, nil, s.Charges)
 
 	// Clients and rate cards.
-	s.Clients = newTable(func() (int, int) { return len(s.clients), 6 }, titles("Code", "Name", "Currency", "Tax", "Terms", "Billed per"),
+	s.Clients = uikit.NewTable(func() (int, int) { return len(s.clients), 6 }, uikit.Titles("Code", "Name", "Currency", "Tax", "Terms", "Billed per"),
 		func(id widget.TableCellID, l *widget.Label) {
 			if id.Row >= len(s.clients) {
 				l.SetText("")
@@ -172,8 +173,8 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 		s.Clients.SetColumnWidth(i, wd)
 	}
 	s.Clients.OnSelected = func(id widget.TableCellID) { s.client = id.Row; s.loadCards() }
-	s.Cards = newTable(func() (int, int) { return len(s.cards), 8 },
-		titles("From", "Per order", "Per line", "Per unit", "Per parcel", "Storage", "Shipping", "Monthly minimum"), s.updateCard)
+	s.Cards = uikit.NewTable(func() (int, int) { return len(s.cards), 8 },
+		uikit.Titles("From", "Per order", "Per line", "Per unit", "Per parcel", "Storage", "Shipping", "Monthly minimum"), s.updateCard)
 	for i, wd := range []float32{95, 100, 90, 90, 100, 200, 150, 130} {
 		s.Cards.SetColumnWidth(i, wd)
 	}
@@ -189,7 +190,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 			fyne.TextAlignLeading, bold), container.NewVBox(s.CardInfo, container.NewHBox(s.AddCard)), nil, nil, s.Cards))
 
 	// Ageing and reconciliation.
-	s.Ageing = newTable(func() (int, int) { return len(s.ageing), 6 }, titles(append([]string{"Client", "Currency"}, domain.AgeBuckets...)...),
+	s.Ageing = uikit.NewTable(func() (int, int) { return len(s.ageing), 6 }, uikit.Titles(append([]string{"Client", "Currency"}, domain.AgeBuckets...)...),
 		func(id widget.TableCellID, l *widget.Label) {
 			if id.Row >= len(s.ageing) {
 				l.SetText("")
@@ -206,7 +207,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	for i, wd := range []float32{300, 80, 130, 130, 130, 130} {
 		s.Ageing.SetColumnWidth(i, wd)
 	}
-	s.Recon = newTable(func() (int, int) { return len(s.recon), 8 }, titles("Carrier", "Result", "Tracking", "Order", "Charged", "Expected", "Difference", "State"),
+	s.Recon = uikit.NewTable(func() (int, int) { return len(s.recon), 8 }, uikit.Titles("Carrier", "Result", "Tracking", "Order", "Charged", "Expected", "Difference", "State"),
 		func(id widget.TableCellID, l *widget.Label) {
 			if id.Row >= len(s.recon) {
 				l.SetText("")
@@ -272,7 +273,7 @@ func (s *BillingScreen) StartAccrual() {
 	}
 	stop := make(chan struct{})
 	s.stopAccrual = stop
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		s.svc.AccrueToday(context.Background())
 		return s.Reload
 	})
@@ -311,10 +312,10 @@ func (s *BillingScreen) enable() {
 		inv = s.invoices[s.invoice]
 	}
 	issued := ok && inv.Number != "" && inv.Status != domain.InvoiceCredit
-	setEnabled(ok, s.PDF)
-	setEnabled(ok && inv.Number == "", s.Issue)
-	setEnabled(issued, s.Credit)
-	setEnabled(issued && inv.Open() > 0, s.Pay)
+	uikit.SetEnabled(ok, s.PDF)
+	uikit.SetEnabled(ok && inv.Number == "", s.Issue)
+	uikit.SetEnabled(issued, s.Credit)
+	uikit.SetEnabled(issued && inv.Open() > 0, s.Pay)
 }
 
 func (s *BillingScreen) done(msg string) {
@@ -327,7 +328,7 @@ func (s *BillingScreen) done(msg string) {
 // Reload reads the month's invoices, charges, clients, ageing and reconciliation.
 func (s *BillingScreen) Reload() {
 	period := s.Period.Selected
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		ctx := context.Background()
 		invs, err := s.svc.Invoices(ctx, period)
 		var clients []domain.Client
@@ -348,7 +349,7 @@ func (s *BillingScreen) Reload() {
 		}
 		return func() {
 			if err != nil {
-				s.Problem.show("billing", err)
+				s.Problem.Show("billing", err)
 				return
 			}
 			s.invoices, s.clients, s.ageing, s.recon, s.payables = invs, clients, ageing, recon, payables
@@ -420,7 +421,7 @@ func (s *BillingScreen) updateInvoice(id widget.TableCellID, l *widget.Label) {
 }
 
 func (s *BillingScreen) updateCharge(id widget.TableCellID, l *widget.Label) {
-	c, ok := s.charges.row(id.Row)
+	c, ok := s.charges.Row(id.Row)
 	if id.Col >= 4 {
 		l.Alignment = fyne.TextAlignTrailing
 	}
@@ -441,11 +442,11 @@ func (s *BillingScreen) loadCards() {
 		return
 	}
 	id := s.clients[s.client].ID
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		cards, err := s.svc.RateCards(context.Background(), id)
 		return func() {
 			if err != nil {
-				s.Problem.show("rate cards", err)
+				s.Problem.Show("rate cards", err)
 				return
 			}
 			s.cards = cards
@@ -479,24 +480,24 @@ func (s *BillingScreen) GenerateInvoices() {
 	period := s.Period.Selected
 	ctx, cancel := context.WithCancel(context.Background())
 	hide := s.busy("Generate invoices", "Charging "+period+"'s orders and drafting its invoices…", cancel)
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		invs, problems, err := s.svc.Generate(ctx, period, 0)
 		cancel()
 		return func() {
 			hide()
 			if errors.Is(err, context.Canceled) {
-				s.Problem.show("generate", problem("cancelled: the drafts not made yet are made the next time"))
+				s.Problem.Show("generate", uikit.Problem("cancelled: the drafts not made yet are made the next time"))
 				s.Reload()
 				return
 			}
 			if err != nil {
-				s.Problem.show("generate", err)
+				s.Problem.Show("generate", err)
 				return
 			}
 			msg := fmt.Sprintf("%d draft invoice(s) for %s. Issue each one to number it.", len(invs), period)
 			s.done(msg)
 			if len(problems) > 0 {
-				s.Problem.show("generate", problem(strings.Join(problems, "\n")))
+				s.Problem.Show("generate", uikit.Problem(strings.Join(problems, "\n")))
 			}
 			s.Reload()
 		}
@@ -521,17 +522,17 @@ func (s *BillingScreen) RecomputeMonth() {
 	// No Cancel: the month's unbilled charges are dropped before they are
 	// worked out again, and stopping between the two would leave them out.
 	hide := s.busy("Price the month again", "Working out "+period+"'s charges again from the rate cards (a few seconds per 10,000 orders)…", nil)
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		n, problems, err := s.svc.Recompute(context.Background(), period)
 		return func() {
 			hide()
 			if err != nil {
-				s.Problem.show("recompute", err)
+				s.Problem.Show("recompute", err)
 				return
 			}
 			s.done(fmt.Sprintf("%s priced again: %d charge(s). Generate invoices to draft them.", period, n))
 			if len(problems) > 0 {
-				s.Problem.show("recompute", problem(strings.Join(problems, "\n")))
+				s.Problem.Show("recompute", uikit.Problem(strings.Join(problems, "\n")))
 			}
 			s.Reload()
 		}
@@ -551,11 +552,11 @@ func (s *BillingScreen) IssueSelected() {
 	if !ok {
 		return
 	}
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		issued, err := s.svc.Issue(context.Background(), inv.ID)
 		return func() {
 			if err != nil {
-				s.Problem.show("issue", err)
+				s.Problem.Show("issue", err)
 				return
 			}
 			s.done(fmt.Sprintf("Issued %s to %s: %s, due %s.", issued.Number, issued.ClientName, amount(issued.Gross(), issued.Currency),
@@ -590,19 +591,19 @@ func (s *BillingScreen) SavePayment(invoiceID int64, amountText, currency, dayTe
 	c := domain.Currency(strings.ToUpper(strings.TrimSpace(currency)))
 	m, err := domain.ParseMoney(amountText, c)
 	if err != nil {
-		s.Problem.show("payment", err)
+		s.Problem.Show("payment", err)
 		return
 	}
 	d, err := time.Parse(time.DateOnly, strings.TrimSpace(dayText))
 	if err != nil {
-		s.Problem.show("payment", problemf("the day %q is not a date like 2026-12-05", dayText))
+		s.Problem.Show("payment", uikit.Problemf("the day %q is not a date like 2026-12-05", dayText))
 		return
 	}
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		p, err := s.svc.RecordPayment(context.Background(), invoiceID, m, d, "")
 		return func() {
 			if err != nil {
-				s.Problem.show("payment", err)
+				s.Problem.Show("payment", err)
 				return
 			}
 			msg := fmt.Sprintf("Payment of %s recorded.", m)
@@ -631,14 +632,14 @@ func (s *BillingScreen) CreditNote() {
 			}
 			m, err := domain.ParseMoney(amt.Text, inv.Currency)
 			if err != nil {
-				s.Problem.show("credit note", err)
+				s.Problem.Show("credit note", err)
 				return
 			}
-			s.tasks.run(func() func() {
+			s.tasks.Run(func() func() {
 				cn, err := s.svc.CreditNote(context.Background(), inv.ID, m.Amount, reason.Text)
 				return func() {
 					if err != nil {
-						s.Problem.show("credit note", err)
+						s.Problem.Show("credit note", err)
 						return
 					}
 					s.done(fmt.Sprintf("Credit note %s: %s.", cn.Number, amount(cn.Gross(), cn.Currency)))
@@ -654,7 +655,7 @@ func (s *BillingScreen) SavePDF() {
 	if !ok {
 		return
 	}
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		var b bytes.Buffer
 		err := s.svc.InvoicePDFFor(context.Background(), inv.ID, &b)
 		var path string
@@ -663,16 +664,16 @@ func (s *BillingScreen) SavePDF() {
 			if name == "" {
 				name = fmt.Sprintf("draft-%d", inv.ID)
 			}
-			path, err = saveDocument("invoice-"+name+".pdf", b.Bytes())
+			path, err = uikit.SaveDocument("invoice-"+name+".pdf", b.Bytes())
 		}
 		return func() {
 			if err != nil {
-				s.Problem.show("invoice PDF", err)
+				s.Problem.Show("invoice PDF", err)
 				return
 			}
 			s.LastPath = path
 			s.done("Saved " + path)
-			offerFile(s.window, path, func(err error) { s.Problem.show("open", err) })
+			offerFile(s.window, path, func(err error) { s.Problem.Show("open", err) })
 		}
 	})
 }
@@ -689,33 +690,33 @@ func (s *BillingScreen) ExportExcel() {
 	d := dialog.NewCustomWithoutButtons("Export to Excel", container.NewVBox(label, bar, container.NewCenter(stop)), s.window)
 	d.Resize(fyne.NewSize(460, 160))
 	d.Show()
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		var b bytes.Buffer
 		company, err := s.svc.Company(ctx)
 		if err == nil {
 			err = s.svc.ExportWorkbook(ctx, company.Name, period, &b, func(n int) {
-				onUI(func() {
+				uikit.OnUI(func() {
 					bar.SetValue(float64(n))
-					label.SetText(fmt.Sprintf("%s charge lines written", groupThousands(int64(n))))
+					label.SetText(fmt.Sprintf("%s charge lines written", uikit.GroupThousands(int64(n))))
 				})
 			})
 		}
 		cancel()
 		var path string
 		if err == nil {
-			path, err = saveDocument("billing-"+period+".xlsx", b.Bytes())
+			path, err = uikit.SaveDocument("billing-"+period+".xlsx", b.Bytes())
 		}
 		return func() {
 			d.Hide()
 			switch {
 			case errors.Is(err, context.Canceled):
-				s.Problem.show("export", problem("the export was cancelled; no file was written"))
+				s.Problem.Show("export", uikit.Problem("the export was cancelled; no file was written"))
 			case err != nil:
-				s.Problem.show("export", err)
+				s.Problem.Show("export", err)
 			default:
 				s.LastPath = path
 				s.done("Saved " + path)
-				offerFile(s.window, path, func(err error) { s.Problem.show("open", err) })
+				offerFile(s.window, path, func(err error) { s.Problem.Show("open", err) })
 			}
 		}
 	})
@@ -733,11 +734,11 @@ func (s *BillingScreen) ClientForm(c domain.Client) {
 	per.SetSelected(c.BillPer)
 	chans := widget.NewCheckGroup(nil, nil)
 	var all []domain.Channel
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		list, err := s.svc.Channels(context.Background())
 		return func() {
 			if err != nil {
-				s.Problem.show("channels", err)
+				s.Problem.Show("channels", err)
 				return
 			}
 			all = list
@@ -756,11 +757,11 @@ func (s *BillingScreen) ClientForm(c domain.Client) {
 		c.Code, c.Name, c.Currency, c.BillPer = code.Text, name.Text, domain.Currency(strings.ToUpper(strings.TrimSpace(cur.Text))), per.Selected
 		var err error
 		if c.TaxBP, err = parseBP(tax.Text); err != nil {
-			s.Problem.show("client", err)
+			s.Problem.Show("client", err)
 			return
 		}
 		if c.PaymentDays, err = strconv.Atoi(strings.TrimSpace(terms.Text)); err != nil {
-			s.Problem.show("client", problemf("payment days %q is not a whole number", terms.Text))
+			s.Problem.Show("client", uikit.Problemf("payment days %q is not a whole number", terms.Text))
 			return
 		}
 		c.Channels = nil
@@ -777,11 +778,11 @@ func (s *BillingScreen) ClientForm(c domain.Client) {
 
 // SaveClient stores a client.
 func (s *BillingScreen) SaveClient(c domain.Client) {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		err := s.svc.SaveClient(context.Background(), &c)
 		return func() {
 			if err != nil {
-				s.Problem.show("client", err)
+				s.Problem.Show("client", err)
 				return
 			}
 			s.done("Saved client " + c.Code + ".")
@@ -795,12 +796,12 @@ func parseBP(s string) (int64, error) {
 	whole, frac, _ := strings.Cut(strings.TrimSpace(s), ".")
 	w, err := strconv.ParseInt(whole, 10, 64)
 	if err != nil || w < 0 || len(frac) > 2 {
-		return 0, problemf("%q is not a percentage like 21 or 12.5", s)
+		return 0, uikit.Problemf("%q is not a percentage like 21 or 12.5", s)
 	}
 	f := int64(0)
 	if frac != "" {
 		if f, err = strconv.ParseInt((frac + "0")[:2], 10, 64); err != nil {
-			return 0, problemf("%q is not a percentage like 21 or 12.5", s)
+			return 0, uikit.Problemf("%q is not a percentage like 21 or 12.5", s)
 		}
 	}
 	return w*100 + f, nil
@@ -809,14 +810,14 @@ func parseBP(s string) (int64, error) {
 // offerFile shows a saved file's path with Open and Print.
 func offerFile(w fyne.Window, path string, fail func(error)) {
 	open := widget.NewButtonWithIcon("Open", theme.FileIcon(), func() {
-		if err := OpenDocument(path); err != nil {
+		if err := uikit.OpenDocument(path); err != nil {
 			fail(err)
 		}
 	})
 	items := []fyne.CanvasObject{open}
 	if strings.HasSuffix(path, ".pdf") {
 		items = append(items, widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), func() {
-			if err := PrintDocument(path); err != nil {
+			if err := uikit.PrintDocument(path); err != nil {
 				fail(err)
 			}
 		}))
@@ -835,22 +836,22 @@ func (s *BillingScreen) loadCharges() {
 	if s.ChargeType.SelectedIndex() > 0 {
 		typ = domain.ChargeType(s.ChargeType.Selected)
 	}
-	s.charges.reset(func(ctx context.Context, offset, limit int) ([]domain.Charge, error) {
+	s.charges.Reset(func(ctx context.Context, offset, limit int) ([]domain.Charge, error) {
 		return s.svc.FilteredCharges(ctx, period, client, typ, offset, limit)
 	})
-	gen := s.charges.gen
-	s.tasks.run(func() func() {
+	gen := s.charges.Gen
+	s.tasks.Run(func() func() {
 		n, err := s.svc.CountCharges(context.Background(), period, client, typ)
 		return func() {
-			if gen != s.charges.gen {
+			if gen != s.charges.Gen {
 				return
 			}
 			if err != nil {
-				s.Problem.show("charges", err)
+				s.Problem.Show("charges", err)
 				return
 			}
 			s.nCharges = n
-			s.ChargeCount.SetText(countText(n, "charge", "charges") + " in " + period)
+			s.ChargeCount.SetText(uikit.CountText(n, "charge", "charges") + " in " + period)
 			s.Charges.Refresh()
 		}
 	})

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // The rate card form's price fields, in the order shown, with what they set.
@@ -76,7 +77,7 @@ func (s *BillingScreen) showCard(row int) {
 // from the prices of its latest card.
 func (s *BillingScreen) CardForm() {
 	if s.client < 0 || s.client >= len(s.clients) {
-		s.Problem.show("rate card", problem("select a client first"))
+		s.Problem.Show("rate card", uikit.Problem("select a client first"))
 		return
 	}
 	c := s.clients[s.client]
@@ -136,10 +137,10 @@ func (s *BillingScreen) CardForm() {
 
 // SaveCard checks the form's values (by field name) and saves the card.
 func (s *BillingScreen) SaveCard(c domain.Client, values map[string]string) {
-	fail := func(err error) { s.Problem.show("rate card", err) }
+	fail := func(err error) { s.Problem.Show("rate card", err) }
 	day, err := time.Parse(time.DateOnly, strings.TrimSpace(values[cardFrom]))
 	if err != nil {
-		fail(problemf("%q is not a date like 2026-12-01", values[cardFrom]))
+		fail(uikit.Problemf("%q is not a date like 2026-12-01", values[cardFrom]))
 		return
 	}
 	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: day, Currency: c.Currency, Packaging: map[string]int64{}}
@@ -150,7 +151,7 @@ func (s *BillingScreen) SaveCard(c domain.Client, values map[string]string) {
 		}
 		m, err := domain.ParseMoney(t, c.Currency)
 		if err != nil {
-			fail(problemf("%s: %v", p.label, err))
+			fail(uikit.Problemf("%s: %v", p.label, err))
 			return
 		}
 		*p.field(&card) = m.Amount
@@ -159,7 +160,7 @@ func (s *BillingScreen) SaveCard(c domain.Client, values map[string]string) {
 		k, v, ok := strings.Cut(b, "=")
 		m, err := domain.ParseMoney(strings.TrimSpace(v), c.Currency)
 		if !ok || strings.TrimSpace(k) == "" || err != nil {
-			fail(problemf("%s: %q is BOX=PRICE, e.g. M=0.60", cardPackaging, strings.TrimSpace(b)))
+			fail(uikit.Problemf("%s: %q is BOX=PRICE, e.g. M=0.60", cardPackaging, strings.TrimSpace(b)))
 			return
 		}
 		card.Packaging[strings.ToUpper(strings.TrimSpace(k))] = m.Amount
@@ -174,7 +175,7 @@ func (s *BillingScreen) SaveCard(c domain.Client, values map[string]string) {
 		fail(err)
 		return
 	}
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		err := s.svc.SaveRateCard(context.Background(), &card)
 		return func() {
 			if err != nil {

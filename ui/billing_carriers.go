@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // The Billing screen's carrier invoices: the file and its columns, the
@@ -55,11 +56,11 @@ var carrierFields = map[string]string{
 // (guessed, or remembered for the carrier) with the value of its first row,
 // then imports with the columns chosen.
 func (s *BillingScreen) CarrierColumns(path, carrier string) {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		headers, sample, guessed, err := s.svc.CarrierFileColumns(context.Background(), path, carrier)
 		return func() {
 			if err != nil {
-				s.Problem.show("carrier invoice", err)
+				s.Problem.Show("carrier invoice", err)
 				return
 			}
 			const none = "(none)"
@@ -125,17 +126,17 @@ func (s *BillingScreen) ChosenMapping() map[string]string {
 // column mapping (remembered for the carrier).
 func (s *BillingScreen) ImportCarrierFile(path, carrier string, mapping map[string]string) {
 	period := s.Period.Selected
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		counts, problems, err := s.svc.ImportCarrierFile(context.Background(), strings.TrimSpace(path), strings.TrimSpace(carrier), period, mapping)
 		return func() {
 			if err != nil {
-				s.Problem.show("carrier invoice", err)
+				s.Problem.Show("carrier invoice", err)
 				return
 			}
 			s.done(fmt.Sprintf("%s %s: %d matched, %d over, %d not ours, %d missing.", carrier, period, counts[domain.ReconMatched],
 				counts[domain.ReconOver], counts[domain.ReconNotOurs], counts[domain.ReconMissing]))
 			if len(problems) > 0 {
-				s.Problem.show("carrier invoice", problem(strings.Join(problems, "\n")))
+				s.Problem.Show("carrier invoice", uikit.Problem(strings.Join(problems, "\n")))
 			}
 			s.Tabs.SelectIndex(4)
 			s.Reload()
@@ -158,7 +159,7 @@ func (s *BillingScreen) showPayables() {
 
 func (s *BillingScreen) setSelected(state string) {
 	if s.reconRow < 0 || s.reconRow >= len(s.recon) {
-		s.Problem.show("carrier invoice", problem("select a line"))
+		s.Problem.Show("carrier invoice", uikit.Problem("select a line"))
 		return
 	}
 	s.SetLines("", []string{s.recon[s.reconRow].Tracking}, state)
@@ -167,11 +168,11 @@ func (s *BillingScreen) setSelected(state string) {
 // SetLines accepts or disputes carrier lines of the month (by class, or tracking numbers).
 func (s *BillingScreen) SetLines(class domain.ReconcileClass, tracking []string, state string) {
 	period := s.Period.Selected
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		n, err := s.svc.SetCarrierLines(context.Background(), period, "", class, tracking, state)
 		return func() {
 			if err != nil {
-				s.Problem.show("carrier invoice", err)
+				s.Problem.Show("carrier invoice", err)
 				return
 			}
 			s.done(fmt.Sprintf("%d line(s) %s.", n, state))

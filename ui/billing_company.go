@@ -15,11 +15,11 @@ import (
 // CompanyForm edits who issues the invoices: name, address, VAT number and
 // how to pay, printed on every invoice; the name heads the workbooks.
 func (s *BillingScreen) CompanyForm() {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		c, err := s.svc.Company(context.Background())
 		return func() {
 			if err != nil {
-				s.Problem.show("company", err)
+				s.Problem.Show("company", err)
 				return
 			}
 			s.showCompanyForm(c)
@@ -61,11 +61,11 @@ func (s *BillingScreen) showCompanyForm(c domain.Company) {
 
 // SaveCompany checks and saves the invoicing company.
 func (s *BillingScreen) SaveCompany(c domain.Company) {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		err := s.svc.SetCompany(context.Background(), c)
 		return func() {
 			if err != nil {
-				s.Problem.show("company", err)
+				s.Problem.Show("company", err)
 				return
 			}
 			s.done(fmt.Sprintf("%s will be printed on invoices.", strings.TrimSpace(c.Name)))

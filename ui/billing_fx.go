@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // fxTab is the Billing screen's exchange rates: the month's rates (the
@@ -31,7 +32,7 @@ type fxTab struct {
 
 func newFXTab(s *BillingScreen) *fxTab {
 	f := &fxTab{s: s}
-	f.Table = newTable(func() (int, int) { return len(f.rates), 4 }, titles("Day", "Base", "Currency", "Units per 1 base"),
+	f.Table = uikit.NewTable(func() (int, int) { return len(f.rates), 4 }, uikit.Titles("Day", "Base", "Currency", "Units per 1 base"),
 		func(id widget.TableCellID, l *widget.Label) {
 			if id.Row >= len(f.rates) {
 				l.SetText("")
@@ -62,11 +63,11 @@ func rateText(r domain.FXRate) string {
 
 // Reload reads the month's rates.
 func (f *fxTab) Reload(period string) {
-	f.s.tasks.run(func() func() {
+	f.s.tasks.Run(func() func() {
 		rates, err := f.s.svc.FXRatesIn(context.Background(), period)
 		return func() {
 			if err != nil {
-				f.s.Problem.show("exchange rates", err)
+				f.s.Problem.Show("exchange rates", err)
 				return
 			}
 			f.rates = rates
@@ -90,7 +91,7 @@ func (f *fxTab) Reload(period string) {
 func (f *fxTab) ChooseFile() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			f.s.Problem.show("exchange rates", err)
+			f.s.Problem.Show("exchange rates", err)
 			return
 		}
 		if r == nil {
@@ -107,11 +108,11 @@ func (f *fxTab) ChooseFile() {
 // ImportFile stores the rates of an ECB file (all of it, or nothing).
 func (f *fxTab) ImportFile(path string) {
 	period := f.s.Period.Selected
-	f.s.tasks.run(func() func() {
+	f.s.tasks.Run(func() func() {
 		res, err := f.s.svc.ImportFXFile(context.Background(), path)
 		return func() {
 			if err != nil {
-				f.s.Problem.show("exchange rates", err)
+				f.s.Problem.Show("exchange rates", err)
 				return
 			}
 			msg := fmt.Sprintf("Imported %d exchange rate(s) of %s to %s.", res.Saved, res.From.Format(time.DateOnly), res.To.Format(time.DateOnly))
@@ -144,25 +145,25 @@ func (f *fxTab) AddForm() {
 func (f *fxTab) Save(day, base, quote, rate string) {
 	d, err := time.Parse(time.DateOnly, strings.TrimSpace(day))
 	if err != nil {
-		f.s.Problem.show("exchange rate", domain.Errorf(domain.EINVALID, "%q is not a day; write it as 2026-11-27", day))
+		f.s.Problem.Show("exchange rate", domain.Errorf(domain.EINVALID, "%q is not a day; write it as 2026-11-27", day))
 		return
 	}
 	r, err := domain.ParseRate(rate)
 	if err != nil {
-		f.s.Problem.show("exchange rate", err)
+		f.s.Problem.Show("exchange rate", err)
 		return
 	}
 	fx := domain.FXRate{Day: d, Base: domain.Currency(strings.ToUpper(strings.TrimSpace(base))), Quote: domain.Currency(strings.ToUpper(strings.TrimSpace(quote))), Rate: r}
 	if !fx.Base.Valid() || !fx.Quote.Valid() || fx.Base == fx.Quote {
-		f.s.Problem.show("exchange rate", domain.Errorf(domain.EINVALID, "%q and %q must be two different ISO 4217 currency codes", base, quote))
+		f.s.Problem.Show("exchange rate", domain.Errorf(domain.EINVALID, "%q and %q must be two different ISO 4217 currency codes", base, quote))
 		return
 	}
 	period := f.s.Period.Selected
-	f.s.tasks.run(func() func() {
+	f.s.tasks.Run(func() func() {
 		_, err := f.s.svc.SaveFXRates(context.Background(), []domain.FXRate{fx})
 		return func() {
 			if err != nil {
-				f.s.Problem.show("exchange rate", err)
+				f.s.Problem.Show("exchange rate", err)
 				return
 			}
 			f.s.done(fmt.Sprintf("1 %s = %s %s on %s saved.", fx.Base, rateText(fx), fx.Quote, d.Format(time.DateOnly)))

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // marginsTab is the Billing screen's margins: a month's fulfilment charges
@@ -35,8 +36,8 @@ func newMarginsTab(s *BillingScreen) *marginsTab {
 	m.By.SetSelected("client")
 	m.Currency = widget.NewSelect([]string{"EUR", "USD", "GBP", "JPY", "AUD", "CAD", "CHF"}, nil)
 	m.Currency.SetSelected("EUR")
-	heads := titles("", "Orders", "Revenue", "Carrier cost", "Packaging", "Margin", "Margin %")
-	m.Table = newTable(func() (int, int) { return len(m.rows), 7 }, func(col int) string {
+	heads := uikit.Titles("", "Orders", "Revenue", "Carrier cost", "Packaging", "Margin", "Margin %")
+	m.Table = uikit.NewTable(func() (int, int) { return len(m.rows), 7 }, func(col int) string {
 		if col == 0 {
 			return map[string]string{"client": "Client", "country": "Destination", "order": "Order"}[marginGroups[m.By.Selected]]
 		}
@@ -94,11 +95,11 @@ func (m *marginsTab) Reload(period string) {
 	m.Summary.SetText(fmt.Sprintf("Working out the margins of %s per %s…", period, by))
 	m.rows = nil
 	m.Table.Refresh()
-	m.s.tasks.run(func() func() {
+	m.s.tasks.Run(func() func() {
 		rows, err := m.s.svc.Margins(context.Background(), period, by, cur)
 		return func() {
 			if err != nil {
-				m.s.Problem.show("margins", err)
+				m.s.Problem.Show("margins", err)
 				return
 			}
 			// The thinnest margins (as a share of revenue) first: what needs a look.

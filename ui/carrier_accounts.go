@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // CarrierAccountsDialog lists the carrier accounts tracking polls through
@@ -58,7 +59,7 @@ func kindOption(k domain.CarrierKind) string {
 func (s *ShipmentsScreen) OpenAccounts() {
 	d := &CarrierAccountsDialog{s: s, used: map[int64]int{}}
 	s.AccountsDialog = d
-	d.List = newTable(func() (int, int) { return len(d.accounts), 5 }, titles("Name", "Kind", "Budget", "Used today", "State"),
+	d.List = uikit.NewTable(func() (int, int) { return len(d.accounts), 5 }, uikit.Titles("Name", "Kind", "Budget", "Used today", "State"),
 		func(id widget.TableCellID, l *widget.Label) {
 			if id.Row >= len(d.accounts) {
 				l.SetText("")
@@ -71,7 +72,7 @@ func (s *ShipmentsScreen) OpenAccounts() {
 			case 1:
 				l.SetText(string(a.Kind))
 			case 2:
-				l.SetText(fmt.Sprintf("%g/s · %s/day", a.PerSecond, groupThousands(int64(a.PerDay))))
+				l.SetText(fmt.Sprintf("%g/s · %s/day", a.PerSecond, uikit.GroupThousands(int64(a.PerDay))))
 			case 3:
 				l.SetText(strconv.Itoa(d.used[a.ID]))
 			case 4:
@@ -129,7 +130,7 @@ func (s *ShipmentsScreen) OpenAccounts() {
 }
 
 func (d *CarrierAccountsDialog) reload() {
-	d.s.tasks.run(func() func() {
+	d.s.tasks.Run(func() func() {
 		ctx := context.Background()
 		accounts, err := d.s.svc.CarrierAccounts(ctx)
 		used := map[int64]int{}
@@ -151,7 +152,7 @@ func (d *CarrierAccountsDialog) reload() {
 
 func (d *CarrierAccountsDialog) fail(err error) {
 	d.Status.Importance = widget.DangerImportance
-	d.Status.SetText(userMessage(err))
+	d.Status.SetText(uikit.UserMessage(err))
 }
 
 func (d *CarrierAccountsDialog) ok(msg string) {
@@ -216,7 +217,7 @@ func (d *CarrierAccountsDialog) SaveAccount() {
 	if t := strings.TrimSpace(d.PerSec.Text); t != "" {
 		v, err := strconv.ParseFloat(t, 64)
 		if err != nil || v <= 0 {
-			d.fail(problemf("requests a second: %q is not a positive number", t))
+			d.fail(uikit.Problemf("requests a second: %q is not a positive number", t))
 			return
 		}
 		a.PerSecond = v
@@ -224,12 +225,12 @@ func (d *CarrierAccountsDialog) SaveAccount() {
 	if t := strings.TrimSpace(d.PerDay.Text); t != "" {
 		v, err := strconv.Atoi(t)
 		if err != nil || v <= 0 {
-			d.fail(problemf("requests a day: %q is not a positive whole number", t))
+			d.fail(uikit.Problemf("requests a day: %q is not a positive whole number", t))
 			return
 		}
 		a.PerDay = v
 	}
-	d.s.tasks.run(func() func() {
+	d.s.tasks.Run(func() func() {
 		err := d.s.svc.SaveCarrierAccount(context.Background(), &a)
 		return func() {
 			if err != nil {
@@ -251,7 +252,7 @@ func (d *CarrierAccountsDialog) TestAccount() {
 	}
 	id := d.editing
 	d.Status.SetText("Testing…")
-	d.s.tasks.run(func() func() {
+	d.s.tasks.Run(func() func() {
 		err := d.s.svc.TestAccount(context.Background(), id)
 		return func() {
 			if err != nil {
@@ -276,7 +277,7 @@ func (d *CarrierAccountsDialog) RemoveAccount() {
 			if !yes {
 				return
 			}
-			d.s.tasks.run(func() func() {
+			d.s.tasks.Run(func() func() {
 				err := d.s.svc.DeleteCarrierAccount(context.Background(), id)
 				return func() {
 					if err != nil {

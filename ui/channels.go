@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // channelRow is a channel with where its sync stands.
@@ -47,12 +48,12 @@ func kindLabel(k domain.ChannelKind) string {
 type ChannelsScreen struct {
 	svc    ChannelService
 	window fyne.Window
-	tasks  tasks
+	tasks  uikit.Tasks
 	// changed runs after a sync, so other screens can reload.
 	changed func()
 
 	Table   *widget.Table
-	Problem problemLabel
+	Problem uikit.ProblemLabel
 	Result  *widget.Label
 	Add     *widget.Button
 	Edit    *widget.Button
@@ -97,7 +98,7 @@ func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *Chann
 	for i, c := range channelColumns {
 		names[i] = c.title
 	}
-	s.Table = newTable(func() (int, int) { return len(s.rows), len(channelColumns) }, titles(names...), s.updateCell)
+	s.Table = uikit.NewTable(func() (int, int) { return len(s.rows), len(channelColumns) }, uikit.Titles(names...), s.updateCell)
 	for i, c := range channelColumns {
 		s.Table.SetColumnWidth(i, c.width)
 	}
@@ -105,7 +106,7 @@ func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *Chann
 		s.selected = id.Row
 		s.updateButtons()
 	}
-	s.Problem = newProblemLabel()
+	s.Problem = uikit.NewProblemLabel()
 	s.Result = widget.NewLabel("")
 	s.Result.Wrapping = fyne.TextWrapWord
 	s.Add = widget.NewButtonWithIcon("Add channel", theme.ContentAddIcon(), func() { s.openForm(nil) })
@@ -148,17 +149,17 @@ func (s *ChannelsScreen) current() (channelRow, bool) {
 func (s *ChannelsScreen) updateButtons() {
 	r, ok := s.current()
 	api := ok && r.ch.Kind != domain.ChannelFile && r.ch.Kind != domain.ChannelManual
-	setEnabled(ok, s.Edit, s.Remove, s.ImportB, s.Issues)
-	setEnabled(api, s.Test, s.SyncOne, s.Repull)
+	uikit.SetEnabled(ok, s.Edit, s.Remove, s.ImportB, s.Issues)
+	uikit.SetEnabled(api, s.Test, s.SyncOne, s.Repull)
 }
 
 // Reload re-reads the channels and their sync state.
 func (s *ChannelsScreen) Reload() {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		rows, err := s.channelRows(context.Background())
 		return func() {
 			if err != nil {
-				s.Problem.show("channels", err)
+				s.Problem.Show("channels", err)
 				return
 			}
 			s.Problem.Hide()
@@ -221,7 +222,7 @@ func (s *ChannelsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 			return
 		}
 		run := r.state.LastRun
-		text := fmt.Sprintf("%s · %s received, %s new", run.Status, groupThousands(int64(run.Fetched)), groupThousands(int64(run.New)))
+		text := fmt.Sprintf("%s · %s received, %s new", run.Status, uikit.GroupThousands(int64(run.Fetched)), uikit.GroupThousands(int64(run.New)))
 		if run.Error != "" {
 			text = string(run.Status) + ": " + run.Error
 		}
@@ -229,7 +230,7 @@ func (s *ChannelsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 		l.Importance = statusOfRun(*run, nil)
 	case 6:
 		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(groupThousands(int64(r.quarantined)))
+		l.SetText(uikit.GroupThousands(int64(r.quarantined)))
 		if r.quarantined > 0 {
 			l.Importance = widget.WarningImportance
 		}
@@ -242,14 +243,14 @@ func (s *ChannelsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 func (s *ChannelsScreen) StartSandbox() {
 	s.Sandbox.Disable()
 	s.Result.SetText("Starting the sandbox store…")
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		ch, err := s.svc.TrySandbox(ctx)
 		return func() {
 			if err != nil {
 				cancel()
 				s.Sandbox.Enable()
-				s.Problem.show("sandbox", err)
+				s.Problem.Show("sandbox", err)
 				return
 			}
 			s.stopSandbox = cancel
@@ -276,11 +277,11 @@ func (s *ChannelsScreen) ShowIssues() {
 	if !ok {
 		return
 	}
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		list, err := s.svc.QuarantinedOrders(context.Background(), r.ch.ID)
 		return func() {
 			if err != nil {
-				s.Problem.show("import issues", err)
+				s.Problem.Show("import issues", err)
 				return
 			}
 			var b strings.Builder
@@ -313,12 +314,12 @@ func (s *ChannelsScreen) TestSelected() {
 	}
 	s.Result.SetText("Testing " + r.ch.Name + "…")
 	s.Result.Importance = widget.MediumImportance
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		err := s.svc.TestConnection(context.Background(), r.ch)
 		return func() {
 			if err != nil {
-				logError("test connection", err)
-				s.Result.SetText(r.ch.Name + ": " + userMessage(err))
+				uikit.LogError("test connection", err)
+				s.Result.SetText(r.ch.Name + ": " + uikit.UserMessage(err))
 				s.Result.Importance = widget.DangerImportance
 			} else {
 				s.Result.SetText(r.ch.Name + ": connection works; the store answered with its orders.")
@@ -380,11 +381,11 @@ func (s *ChannelsScreen) confirmRemove() {
 
 // RemoveChannel removes a channel in the background and shows the outcome.
 func (s *ChannelsScreen) RemoveChannel(ch domain.Channel) {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		err := s.svc.RemoveChannel(context.Background(), ch)
 		return func() {
 			if err != nil {
-				s.Problem.show("remove channel", err)
+				s.Problem.Show("remove channel", err)
 				return
 			}
 			s.selected = -1
@@ -480,7 +481,7 @@ func (f *ChannelForm) credentials() domain.Credentials {
 func (s *ChannelsScreen) saveForm(f *ChannelForm, edit *domain.Channel) {
 	kind, name, addr, creds := f.kind(), f.Name.Text, f.Address.Text, f.credentials()
 	f.Save.Disable()
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		ctx := context.Background()
 		var err error
 		var saved string
@@ -501,8 +502,8 @@ func (s *ChannelsScreen) saveForm(f *ChannelForm, edit *domain.Channel) {
 		return func() {
 			f.Save.Enable()
 			if err != nil {
-				logError("save channel", err)
-				f.Problem.SetText(userMessage(err))
+				uikit.LogError("save channel", err)
+				f.Problem.SetText(uikit.UserMessage(err))
 				f.Problem.Show()
 				return
 			}

@@ -10,11 +10,11 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 const unmapped = "— not in the file —"
@@ -26,7 +26,7 @@ const unmapped = "— not in the file —"
 type ImportDialog struct {
 	svc     ChannelService
 	window  fyne.Window
-	tasks   *tasks
+	tasks   *uikit.Tasks
 	ch      domain.Channel
 	path    string
 	done    func()
@@ -47,27 +47,7 @@ func (s *ChannelsScreen) ChooseImportFile() {
 	if !ok {
 		return
 	}
-	chooseTableFile(s.window, func(path string) { s.OpenImport(r.ch, path) })
-}
-
-// chooseTableFile asks for a CSV or XLSX file and passes its path to open;
-// nothing happens when the user cancels.
-func chooseTableFile(w fyne.Window, open func(path string)) {
-	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
-		if err != nil {
-			dialog.ShowError(err, w)
-			return
-		}
-		if rc == nil {
-			return // cancelled
-		}
-		path := rc.URI().Path()
-		rc.Close()
-		open(path)
-	}, w)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".tsv", ".txt", ".xlsx", ".xlsm"}))
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	uikit.ChooseTableFile(s.window, func(path string) { s.OpenImport(r.ch, path) })
 }
 
 // OpenImport reads the file and shows the import dialog for channel ch.
@@ -86,21 +66,21 @@ func (s *ChannelsScreen) OpenImport(ch domain.Channel, path string) {
 func (d *ImportDialog) load(mapping domain.ColumnMapping) {
 	d.gen++
 	gen := d.gen
-	d.tasks.run(func() func() {
+	d.tasks.Run(func() func() {
 		p, err := d.svc.PreviewImport(context.Background(), d.ch, d.path, mapping)
 		return func() {
 			if gen != d.gen {
 				return // the user changed the mapping again meanwhile
 			}
 			if err != nil {
-				logError("import preview", err)
+				uikit.LogError("import preview", err)
 				if d.dialog != nil {
-					d.Summary.SetText(userMessage(err))
+					d.Summary.SetText(uikit.UserMessage(err))
 					d.Summary.Importance = widget.DangerImportance
 					d.Summary.Refresh()
 					return
 				}
-				dialog.ShowError(problemf("%s: %s", filepath.Base(d.path), userMessage(err)), d.window)
+				dialog.ShowError(uikit.Problemf("%s: %s", filepath.Base(d.path), uikit.UserMessage(err)), d.window)
 				return
 			}
 			d.preview = p
@@ -174,7 +154,7 @@ func (d *ImportDialog) show() {
 		d.Summary.Importance = widget.WarningImportance
 	default:
 		d.Summary.SetText(fmt.Sprintf("%s rows: %s orders ready, %s problems (those orders are quarantined, the others imported).",
-			groupThousands(int64(p.Rows)), groupThousands(int64(len(p.Orders))), groupThousands(int64(len(p.Problems)))))
+			uikit.GroupThousands(int64(p.Rows)), uikit.GroupThousands(int64(len(p.Orders))), uikit.GroupThousands(int64(len(p.Problems)))))
 	}
 	d.Summary.Refresh()
 	var lines []string
@@ -213,22 +193,24 @@ func (d *ImportDialog) run() {
 	d.Import.Disable()
 	d.Result.SetText("Importing…")
 	p := d.preview
-	d.tasks.run(func() func() {
+	d.tasks.Run(func() func() {
 		run, err := d.svc.ImportFile(context.Background(), d.ch, p, func(r domain.SyncRun) {
-			onUI(func() { d.Result.SetText(fmt.Sprintf("Importing… %s orders", groupThousands(int64(r.Fetched)))) })
+			uikit.OnUI(func() {
+				d.Result.SetText(fmt.Sprintf("Importing… %s orders", uikit.GroupThousands(int64(r.Fetched))))
+			})
 		})
 		return func() {
 			if err != nil {
-				logError("import", err)
-				d.Result.SetText(userMessage(err))
+				uikit.LogError("import", err)
+				d.Result.SetText(uikit.UserMessage(err))
 				d.Result.Importance = widget.DangerImportance
 				d.Result.Refresh()
 				d.Import.Enable()
 				return
 			}
 			d.Result.SetText(fmt.Sprintf("Imported into %s: %s new, %s updated, %s unchanged, %s quarantined.", d.ch.Name,
-				groupThousands(int64(run.New)), groupThousands(int64(run.Updated)), groupThousands(int64(run.Unchanged)),
-				groupThousands(int64(run.Quarantined))))
+				uikit.GroupThousands(int64(run.New)), uikit.GroupThousands(int64(run.Updated)), uikit.GroupThousands(int64(run.Unchanged)),
+				uikit.GroupThousands(int64(run.Quarantined))))
 			d.Result.Importance = statusOfRun(run, nil)
 			if run.Quarantined > 0 {
 				d.Result.Importance = widget.WarningImportance

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 const (
@@ -49,7 +50,7 @@ var inventorySorts = []struct {
 type InventoryScreen struct {
 	svc    InventoryService
 	window fyne.Window
-	tasks  tasks
+	tasks  uikit.Tasks
 
 	Search    *widget.Entry
 	Warehouse *widget.Select
@@ -58,7 +59,7 @@ type InventoryScreen struct {
 	Sort      *widget.Select
 	Count     *widget.Label
 	Legend    *widget.Label
-	Problem   problemLabel
+	Problem   uikit.ProblemLabel
 	Table     *widget.Table
 	BinTitle  *widget.Label
 	Bins      *widget.Table
@@ -67,7 +68,7 @@ type InventoryScreen struct {
 	warehouses []domain.Warehouse
 	filter     domain.StockFilter
 	total      int
-	rows       *pager[domain.ProductStock]
+	rows       *uikit.Pager[domain.ProductStock]
 	bins       []domain.StockLevel
 	moves      []domain.Movement
 
@@ -77,13 +78,13 @@ type InventoryScreen struct {
 // NewInventoryScreen builds the screen; call Reload to fill it.
 func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 	s := &InventoryScreen{svc: svc, window: w}
-	s.rows = newPager[domain.ProductStock](productPageSize, &s.tasks)
-	s.rows.loaded = func() { s.Table.Refresh() }
-	s.rows.failed = func(err error) { s.Problem.show("inventory", err) }
+	s.rows = uikit.NewPager[domain.ProductStock](productPageSize, &s.tasks)
+	s.rows.Loaded = func() { s.Table.Refresh() }
+	s.rows.Failed = func(err error) { s.Problem.Show("inventory", err) }
 
 	s.Search = widget.NewEntry()
 	s.Search.SetPlaceHolder("Search SKU or product name  (Ctrl+F)")
-	s.Search.OnChanged = func(string) { s.tasks.debounce(searchDebounce, s.apply) }
+	s.Search.OnChanged = func(string) { s.tasks.Debounce(searchDebounce, s.apply) }
 	// Selections are set before the callbacks, which need the table.
 	s.Warehouse = widget.NewSelect([]string{allWarehouses}, nil)
 	s.Warehouse.SetSelected(allWarehouses)
@@ -96,12 +97,12 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 	}
 	s.Sort = widget.NewSelect(sorts, nil)
 	s.Sort.SetSelectedIndex(0)
-	s.Count = newCountLabel()
+	s.Count = uikit.NewCountLabel()
 	s.Legend = widget.NewLabel("")
 	s.Legend.Importance = widget.LowImportance
-	s.Problem = newProblemLabel()
+	s.Problem = uikit.NewProblemLabel()
 
-	s.Table = newTable(func() (int, int) {
+	s.Table = uikit.NewTable(func() (int, int) {
 		if s.chosen() != nil {
 			return s.total, len(inventoryOneColumns)
 		}
@@ -111,11 +112,11 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 
 	s.BinTitle = widget.NewLabel("Select a product to see its bins, lots and movements.")
 	s.BinTitle.Wrapping = fyne.TextWrapWord
-	s.Bins = newTable(func() (int, int) { return len(s.bins), 5 }, titles("Bin", "Zone", "Lot", "Expiry", "On hand"), s.updateBin)
+	s.Bins = uikit.NewTable(func() (int, int) { return len(s.bins), 5 }, uikit.Titles("Bin", "Zone", "Lot", "Expiry", "On hand"), s.updateBin)
 	for i, wd := range []float32{92, 52, 64, 86, 64} {
 		s.Bins.SetColumnWidth(i, wd)
 	}
-	s.History = newTable(func() (int, int) { return len(s.moves), 6 }, titles("When", "What", "Bin", "Lot", "Qty", "Why"), s.updateMove)
+	s.History = uikit.NewTable(func() (int, int) { return len(s.moves), 6 }, uikit.Titles("When", "What", "Bin", "Lot", "Qty", "Why"), s.updateMove)
 	for i, wd := range []float32{84, 70, 84, 50, 46, 240} {
 		s.History.SetColumnWidth(i, wd)
 	}
@@ -153,11 +154,11 @@ func (s *InventoryScreen) Wait() { s.tasks.Wait() }
 
 // Reload re-reads the warehouses, zones and the product rows.
 func (s *InventoryScreen) Reload() {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		ws, err := s.svc.Warehouses(context.Background())
 		return func() {
 			if err != nil {
-				s.Problem.show("inventory", err)
+				s.Problem.Show("inventory", err)
 				return
 			}
 			s.warehouses = ws
@@ -207,32 +208,23 @@ func (s *InventoryScreen) warehouseChanged() {
 		id = w.ID
 	}
 	s.layoutColumns()
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		zones, err := s.svc.Zones(context.Background(), id)
 		return func() {
 			if err != nil {
-				s.Problem.show("inventory", err)
+				s.Problem.Show("inventory", err)
 				return
 			}
 			keep := s.Zone.Selected
 			s.Zone.Options = append([]string{allZones}, zones...)
 			s.Zone.Refresh()
-			if keep != allZones && !contains(zones, keep) {
+			if keep != allZones && !uikit.Contains(zones, keep) {
 				s.Zone.SetSelected(allZones) // calls apply
 				return
 			}
 			s.apply()
 		}
 	})
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *InventoryScreen) columnTitle(col int) string {
@@ -262,24 +254,24 @@ func (s *InventoryScreen) apply() {
 		f.Sort = inventorySorts[i].sort
 	}
 	s.filter = f
-	s.rows.reset(func(ctx context.Context, offset, limit int) ([]domain.ProductStock, error) {
+	s.rows.Reset(func(ctx context.Context, offset, limit int) ([]domain.ProductStock, error) {
 		return s.svc.ProductPage(ctx, f, offset, limit)
 	})
-	gen := s.rows.gen
+	gen := s.rows.Gen
 	s.Count.SetText("Counting…")
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		n, err := s.svc.CountProducts(context.Background(), f)
 		return func() {
-			if gen != s.rows.gen {
+			if gen != s.rows.Gen {
 				return
 			}
 			if err != nil {
-				s.Problem.show("inventory", err)
+				s.Problem.Show("inventory", err)
 				return
 			}
 			s.Problem.Hide()
 			s.total = n
-			s.Count.SetText(countText(n, "product", "products"))
+			s.Count.SetText(uikit.CountText(n, "product", "products"))
 			s.Legend.SetText(s.legend())
 			s.Table.UnselectAll()
 			s.Table.ScrollToTop()
@@ -295,13 +287,11 @@ func (s *InventoryScreen) legend() string {
 	return "Orange: available at or under the reorder point."
 }
 
-func qtyText(q domain.Quantity) string { return groupThousands(int64(q)) }
-
 func (s *InventoryScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 	if id.Col >= 2 {
 		l.Alignment = fyne.TextAlignTrailing
 	}
-	r, ok := s.rows.row(id.Row)
+	r, ok := s.rows.Row(id.Row)
 	if !ok {
 		l.SetText("…")
 		return
@@ -319,12 +309,12 @@ func (s *InventoryScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 		if t.Low() && id.Col == 5 {
 			l.Importance = widget.WarningImportance
 		}
-		l.SetText(qtyText([]domain.Quantity{t.OnHand, t.InTransit, t.Reserved, t.Available(), t.ReorderPoint, t.TargetLevel}[id.Col-2]))
+		l.SetText(uikit.QtyText([]domain.Quantity{t.OnHand, t.InTransit, t.Reserved, t.Available(), t.ReorderPoint, t.TargetLevel}[id.Col-2]))
 		return
 	}
 	cols := len(inventoryAllColumns)
 	if id.Col < cols {
-		l.SetText(qtyText([]domain.Quantity{r.Total.OnHand, r.Total.Reserved, r.Total.Available()}[id.Col-2]))
+		l.SetText(uikit.QtyText([]domain.Quantity{r.Total.OnHand, r.Total.Reserved, r.Total.Available()}[id.Col-2]))
 		return
 	}
 	i := id.Col - cols
@@ -344,14 +334,14 @@ func (s *InventoryScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 		if t.Low() {
 			l.Importance = widget.WarningImportance
 		}
-		l.SetText(qtyText(t.Available()) + " / " + qtyText(t.OnHand))
+		l.SetText(uikit.QtyText(t.Available()) + " / " + uikit.QtyText(t.OnHand))
 	}
 }
 
 // selectCell shows the bins and movements of the product in the chosen
 // warehouse, or in the warehouse whose column was selected.
 func (s *InventoryScreen) selectCell(id widget.TableCellID) {
-	r, ok := s.rows.row(id.Row)
+	r, ok := s.rows.Row(id.Row)
 	if !ok {
 		return
 	}
@@ -372,18 +362,18 @@ func (s *InventoryScreen) selectCell(id widget.TableCellID) {
 func (s *InventoryScreen) ShowProduct(p domain.ProductStock, w *domain.Warehouse) {
 	var wid int64
 	title := fmt.Sprintf("%s — %s\nin every warehouse: %s on hand, %s reserved, %s available. Select a warehouse column for its bins.",
-		p.SKU, p.Name, qtyText(p.Total.OnHand), qtyText(p.Total.Reserved), qtyText(p.Total.Available()))
+		p.SKU, p.Name, uikit.QtyText(p.Total.OnHand), uikit.QtyText(p.Total.Reserved), uikit.QtyText(p.Total.Available()))
 	if w != nil {
 		wid = w.ID
 		t := p.Stock[w.ID]
 		title = fmt.Sprintf("%s — %s\nin %s (%s): %s on hand, %s reserved, %s available, %s in transit to it", p.SKU, p.Name, w.Code, w.Name,
-			qtyText(t.OnHand), qtyText(t.Reserved), qtyText(t.Available()), qtyText(t.InTransit))
+			uikit.QtyText(t.OnHand), uikit.QtyText(t.Reserved), uikit.QtyText(t.Available()), uikit.QtyText(t.InTransit))
 		if t.ReorderPoint > 0 {
-			title += fmt.Sprintf("; reorder at %s, target %s", qtyText(t.ReorderPoint), qtyText(t.TargetLevel))
+			title += fmt.Sprintf("; reorder at %s, target %s", uikit.QtyText(t.ReorderPoint), uikit.QtyText(t.TargetLevel))
 		}
 	}
 	s.BinTitle.SetText(title)
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		ctx := context.Background()
 		var bins []domain.StockLevel
 		var err error
@@ -396,7 +386,7 @@ func (s *InventoryScreen) ShowProduct(p domain.ProductStock, w *domain.Warehouse
 		}
 		return func() {
 			if err != nil {
-				s.Problem.show("inventory", err)
+				s.Problem.Show("inventory", err)
 				return
 			}
 			s.bins, s.moves = bins, moves
@@ -423,7 +413,7 @@ func (s *InventoryScreen) updateBin(id widget.TableCellID, l *widget.Label) {
 		l.SetText(b.Expiry)
 	case 4:
 		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(qtyText(b.OnHand))
+		l.SetText(uikit.QtyText(b.OnHand))
 	}
 }
 
@@ -460,7 +450,7 @@ func (s *InventoryScreen) updateMove(id widget.TableCellID, l *widget.Label) {
 		l.SetText(m.Lot)
 	case 4:
 		l.Alignment = fyne.TextAlignTrailing
-		text := qtyText(m.Qty)
+		text := uikit.QtyText(m.Qty)
 		if m.Qty > 0 {
 			text = "+" + text
 		}

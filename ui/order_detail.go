@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // OrderDetail shows one order: status, customer, ship-to address, lines,
@@ -22,7 +23,7 @@ import (
 type OrderDetail struct {
 	svc     OrderService
 	window  fyne.Window
-	tasks   *tasks
+	tasks   *uikit.Tasks
 	changed func(id int64)
 
 	Title    *widget.Label
@@ -47,7 +48,7 @@ type OrderDetail struct {
 
 // NewOrderDetail builds an empty panel; changed is called after a status change.
 func NewOrderDetail(svc OrderService, w fyne.Window, changed func(id int64)) *OrderDetail {
-	d := &OrderDetail{svc: svc, window: w, changed: changed, tasks: &tasks{}}
+	d := &OrderDetail{svc: svc, window: w, changed: changed, tasks: &uikit.Tasks{}}
 	label := func() *widget.Label {
 		l := widget.NewLabel("")
 		l.Wrapping = fyne.TextWrapWord
@@ -91,7 +92,7 @@ func (d *OrderDetail) Wait() { d.tasks.Wait() }
 
 // Show loads and shows the order with the given id.
 func (d *OrderDetail) Show(id int64) {
-	d.tasks.run(func() func() {
+	d.tasks.Run(func() func() {
 		o, err := d.svc.Get(context.Background(), id)
 		var alloc []domain.LineAllocation
 		if err == nil {
@@ -99,8 +100,8 @@ func (d *OrderDetail) Show(id int64) {
 		}
 		return func() {
 			if err != nil {
-				logError("order detail", err)
-				d.Problem.SetText(userMessage(err))
+				uikit.LogError("order detail", err)
+				d.Problem.SetText(uikit.UserMessage(err))
 				d.Problem.Show()
 				return
 			}
@@ -138,12 +139,12 @@ func (d *OrderDetail) render(o domain.Order) {
 	for _, l := range o.Lines {
 		total, _ := l.Total()
 		lines = append(lines, fmt.Sprintf("%d × %s  %s\n      %s each = %s", l.Quantity, l.SKU, l.Name,
-			formatMoney(l.UnitPrice), formatMoney(total)))
+			uikit.FormatMoney(l.UnitPrice), uikit.FormatMoney(total)))
 	}
 	d.Lines.SetText(strings.Join(lines, "\n"))
 	sub, _ := o.Subtotal()
 	d.Totals.SetText(fmt.Sprintf("Items (%d)   %s\nShipping   %s\nTax   %s\nTotal   %s",
-		o.Units(), formatMoney(sub), formatMoney(o.Shipping), formatMoney(o.Tax), formatMoney(o.Total)))
+		o.Units(), uikit.FormatMoney(sub), uikit.FormatMoney(o.Shipping), uikit.FormatMoney(o.Tax), uikit.FormatMoney(o.Total)))
 	if o.Notes == "" {
 		d.Notes.SetText("—")
 	} else {
@@ -228,12 +229,12 @@ func (d *OrderDetail) askPriority(o domain.Order) {
 
 // SetPriority sets the order's manual priority in the background.
 func (d *OrderDetail) SetPriority(id int64, p int) {
-	d.tasks.run(func() func() {
+	d.tasks.Run(func() func() {
 		err := d.svc.SetPriority(context.Background(), id, p)
 		return func() {
 			if err != nil {
-				logError("priority", err)
-				dialog.ShowError(problemf("%s", userMessage(err)), d.window)
+				uikit.LogError("priority", err)
+				dialog.ShowError(uikit.Problemf("%s", uikit.UserMessage(err)), d.window)
 				return
 			}
 			if d.changed != nil {
@@ -257,12 +258,12 @@ func (d *OrderDetail) askUnallocate(o domain.Order) {
 
 // Unallocate releases the order's reservations in the background; it becomes new.
 func (d *OrderDetail) Unallocate(id int64, reason string) {
-	d.tasks.run(func() func() {
+	d.tasks.Run(func() func() {
 		err := d.svc.Unallocate(context.Background(), id, reason)
 		return func() {
 			if err != nil {
-				logError("un-allocate", err)
-				dialog.ShowError(problemf("%s", userMessage(err)), d.window)
+				uikit.LogError("un-allocate", err)
+				dialog.ShowError(uikit.Problemf("%s", uikit.UserMessage(err)), d.window)
 				return
 			}
 			if d.changed != nil {
@@ -320,12 +321,12 @@ func (d *OrderDetail) askTransition(o domain.Order, to domain.OrderStatus, label
 
 // MarkReviewed clears the order's review flag in the background.
 func (d *OrderDetail) MarkReviewed(id int64) {
-	d.tasks.run(func() func() {
+	d.tasks.Run(func() func() {
 		err := d.svc.MarkReviewed(context.Background(), id, "")
 		return func() {
 			if err != nil {
-				logError("mark reviewed", err)
-				dialog.ShowError(problemf("%s", userMessage(err)), d.window)
+				uikit.LogError("mark reviewed", err)
+				dialog.ShowError(uikit.Problemf("%s", uikit.UserMessage(err)), d.window)
 				return
 			}
 			if d.changed != nil {
@@ -340,12 +341,12 @@ func (d *OrderDetail) Transition(id int64, to domain.OrderStatus, reason string)
 	if strings.TrimSpace(reason) == "" {
 		reason = "changed by coordinator"
 	}
-	d.tasks.run(func() func() {
+	d.tasks.Run(func() func() {
 		err := d.svc.Transition(context.Background(), id, to, reason)
 		return func() {
 			if err != nil {
-				logError("order status", err)
-				dialog.ShowError(problemf("%s", userMessage(err)), d.window)
+				uikit.LogError("order status", err)
+				dialog.ShowError(uikit.Problemf("%s", uikit.UserMessage(err)), d.window)
 				return
 			}
 			if d.changed != nil {

@@ -2,10 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io/fs"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -15,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // needsReview is the status filter for orders their source changed after allocation.
@@ -46,7 +43,7 @@ type OrdersScreen struct {
 	svc    OrderService
 	sync   SyncService // nil: no Sync button
 	window fyne.Window
-	tasks  tasks
+	tasks  uikit.Tasks
 
 	Search  *widget.Entry
 	Status  *widget.Select
@@ -55,7 +52,7 @@ type OrdersScreen struct {
 	From    *widget.DateEntry
 	To      *widget.DateEntry
 	Count   *widget.Label
-	Problem problemLabel // inline error, hidden when all is well
+	Problem uikit.ProblemLabel // inline error, hidden when all is well
 	Table   *widget.Table
 	Detail  *OrderDetail
 	SyncNow *widget.Button
@@ -64,7 +61,7 @@ type OrdersScreen struct {
 
 	filter   domain.OrderFilter
 	total    int
-	rows     *pager[domain.OrderSummary]
+	rows     *uikit.Pager[domain.OrderSummary]
 	channels map[string]int64
 
 	content fyne.CanvasObject
@@ -74,13 +71,13 @@ type OrdersScreen struct {
 // service it has a "Sync now" button.
 func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersScreen {
 	s := &OrdersScreen{svc: svc, sync: sync, window: w, channels: map[string]int64{}}
-	s.rows = newPager[domain.OrderSummary](orderPageSize, &s.tasks)
-	s.rows.loaded = func() { s.Table.Refresh() }
-	s.rows.failed = func(err error) { s.Problem.show("orders", err) }
+	s.rows = uikit.NewPager[domain.OrderSummary](orderPageSize, &s.tasks)
+	s.rows.Loaded = func() { s.Table.Refresh() }
+	s.rows.Failed = func(err error) { s.Problem.Show("orders", err) }
 
 	s.Search = widget.NewEntry()
 	s.Search.SetPlaceHolder("Search order number, customer, email or SKU  (Ctrl+F)")
-	s.Search.OnChanged = func(string) { s.tasks.debounce(searchDebounce, s.applyFilters) }
+	s.Search.OnChanged = func(string) { s.tasks.Debounce(searchDebounce, s.applyFilters) }
 
 	statusOptions := []string{"All statuses"}
 	for _, st := range domain.OrderStatuses {
@@ -102,18 +99,18 @@ func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersS
 	s.To.OnChanged = func(*time.Time) { s.applyFilters() }
 	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), s.clearFilters)
 
-	s.Count = newCountLabel()
-	s.Problem = newProblemLabel()
+	s.Count = uikit.NewCountLabel()
+	s.Problem = uikit.NewProblemLabel()
 	var names []string
 	for _, c := range orderColumns {
 		names = append(names, c.title)
 	}
-	s.Table = newTable(func() (int, int) { return s.total, len(orderColumns) }, titles(names...), s.updateCell)
+	s.Table = uikit.NewTable(func() (int, int) { return s.total, len(orderColumns) }, uikit.Titles(names...), s.updateCell)
 	for i, c := range orderColumns {
 		s.Table.SetColumnWidth(i, c.width)
 	}
 	s.Table.OnSelected = func(id widget.TableCellID) {
-		if r, ok := s.rows.row(id.Row); ok {
+		if r, ok := s.rows.Row(id.Row); ok {
 			s.Detail.Show(r.ID)
 		}
 	}
@@ -162,15 +159,15 @@ func (s *OrdersScreen) Wait() { s.tasks.Wait() }
 
 // Reload refreshes the filter choices (channels, countries) and the orders.
 func (s *OrdersScreen) Reload() {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		ctx := context.Background()
 		channels, err := s.svc.Channels(ctx)
 		if err != nil {
-			return func() { s.Problem.show("orders", err) }
+			return func() { s.Problem.Show("orders", err) }
 		}
 		countries, err := s.svc.Countries(ctx)
 		if err != nil {
-			return func() { s.Problem.show("orders", err) }
+			return func() { s.Problem.Show("orders", err) }
 		}
 		return func() {
 			s.channels = map[string]int64{}
@@ -197,7 +194,7 @@ func countryOption(c domain.Country) string { return string(c) + " — " + c.Nam
 func (s *OrdersScreen) clearFilters() {
 	s.Search.OnChanged = nil
 	s.Search.SetText("")
-	s.Search.OnChanged = func(string) { s.tasks.debounce(searchDebounce, s.applyFilters) }
+	s.Search.OnChanged = func(string) { s.tasks.Debounce(searchDebounce, s.applyFilters) }
 	for _, sel := range []*widget.Select{s.Status, s.Channel, s.Country} {
 		f := sel.OnChanged
 		sel.OnChanged = nil
@@ -255,23 +252,23 @@ func (s *OrdersScreen) applyFilters() {
 // refresh re-reads the count and rows for the current filter; fromTop also
 // scrolls back to the first row and clears the selection.
 func (s *OrdersScreen) refresh(fromTop bool) {
-	s.rows.reset(s.pageFetcher())
-	gen := s.rows.gen
+	s.rows.Reset(s.pageFetcher())
+	gen := s.rows.Gen
 	f := s.filter
 	s.Count.SetText("Counting…")
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		n, err := s.svc.Count(context.Background(), f)
 		return func() {
-			if gen != s.rows.gen {
+			if gen != s.rows.Gen {
 				return
 			}
 			if err != nil {
-				s.Problem.show("orders", err)
+				s.Problem.Show("orders", err)
 				return
 			}
 			s.Problem.Hide()
 			s.total = n
-			s.Count.SetText(countText(n, "order", "orders"))
+			s.Count.SetText(uikit.CountText(n, "order", "orders"))
 			if fromTop {
 				s.Table.UnselectAll()
 				s.Table.ScrollToTop()
@@ -281,15 +278,8 @@ func (s *OrdersScreen) refresh(fromTop bool) {
 	})
 }
 
-func countText(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return groupThousands(int64(n)) + " " + many
-}
-
 func (s *OrdersScreen) updateCell(id widget.TableCellID, l *widget.Label) {
-	r, ok := s.rows.row(id.Row)
+	r, ok := s.rows.Row(id.Row)
 	if orderColumns[id.Col].right {
 		l.Alignment = fyne.TextAlignTrailing
 	}
@@ -310,9 +300,9 @@ func (s *OrdersScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 	case 4:
 		text = string(r.Country)
 	case 5:
-		text = groupThousands(int64(r.Units))
+		text = uikit.GroupThousands(int64(r.Units))
 	case 6:
-		text = formatMoney(r.Total)
+		text = uikit.FormatMoney(r.Total)
 	case 7:
 		text = r.Status.Label()
 		l.Importance = statusImportance(r.Status)
@@ -330,38 +320,4 @@ func statusImportance(s domain.OrderStatus) widget.Importance {
 		return widget.SuccessImportance
 	}
 	return widget.MediumImportance
-}
-
-// problem is a message for the user, as an error (shown as it is).
-func problem(msg string) error { return &domain.Error{Code: domain.EINVALID, Message: msg} }
-
-// problemf is problem with a format.
-func problemf(format string, args ...any) error { return problem(fmt.Sprintf(format, args...)) }
-
-func asPreflight(err error) bool {
-	var pe *domain.PreflightError
-	return errors.As(err, &pe)
-}
-
-// userMessage is the error as a user should read it: what happened and what
-// to do. An error without such words (a bug, a broken file on disk) is
-// written to the log with its details, and the user told where they are.
-func userMessage(err error) string {
-	var e *domain.Error
-	switch {
-	case asError(err, &e):
-		return e.Message
-	case asPreflight(err):
-		return err.Error()
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
-		return err.Error() // a file the user chose: its name and what is wrong with it
-	case errors.Is(err, context.Canceled):
-		return "Cancelled; nothing more was done."
-	case errors.Is(err, domain.ErrNotFound):
-		return "It is no longer there (someone may have changed it): reload with F5."
-	}
-	slog.Error("unexpected error", "err", err)
-	return "Portolan could not finish this because of an unexpected error. What was not finished was not saved; " +
-		"try again. The details are in portolan.log in Portolan's settings folder (~/.config/portolan on Linux) " +
-		"— send it to whoever looks after Portolan if this happens again."
 }

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // exceptionsView is the milestone filter that shows the exceptions queue.
@@ -45,14 +46,14 @@ var shipmentColumns = []struct {
 type ShipmentsScreen struct {
 	svc    TrackingService
 	window fyne.Window
-	tasks  tasks
+	tasks  uikit.Tasks
 
 	Search    *widget.Entry
 	Milestone *widget.Select
 	Carrier   *widget.Select
 	Count     *widget.Label
 	Result    *widget.Label // what the last poll did
-	Problem   problemLabel
+	Problem   uikit.ProblemLabel
 	Table     *widget.Table
 	PollAll   *widget.Button
 	PollOne   *widget.Button
@@ -77,7 +78,7 @@ type ShipmentsScreen struct {
 
 	filter   domain.ShipmentFilter
 	total    int
-	rows     *pager[domain.Shipment]
+	rows     *uikit.Pager[domain.Shipment]
 	selected int64
 	content  fyne.CanvasObject
 }
@@ -86,13 +87,13 @@ type ShipmentsScreen struct {
 func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
 	s := &ShipmentsScreen{svc: svc, window: w}
 	s.life, s.endLife = context.WithCancel(context.Background())
-	s.rows = newPager[domain.Shipment](orderPageSize, &s.tasks)
-	s.rows.loaded = func() { s.Table.Refresh() }
-	s.rows.failed = func(err error) { s.Problem.show("shipments", err) }
+	s.rows = uikit.NewPager[domain.Shipment](orderPageSize, &s.tasks)
+	s.rows.Loaded = func() { s.Table.Refresh() }
+	s.rows.Failed = func(err error) { s.Problem.Show("shipments", err) }
 
 	s.Search = widget.NewEntry()
 	s.Search.SetPlaceHolder("Tracking or order number  (Ctrl+F)")
-	s.Search.OnChanged = func(string) { s.tasks.debounce(searchDebounce, s.applyFilters) }
+	s.Search.OnChanged = func(string) { s.tasks.Debounce(searchDebounce, s.applyFilters) }
 	opts := []string{exceptionsView, "All parcels"}
 	for _, m := range domain.Milestones {
 		opts = append(opts, m.Label())
@@ -108,21 +109,21 @@ func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
 	s.Accounts = widget.NewButtonWithIcon("Carrier accounts…", theme.SettingsIcon(), s.OpenAccounts)
 	s.Sandbox = widget.NewButtonWithIcon("Try sandbox carriers", theme.ComputerIcon(), s.StartSandbox)
 
-	s.Count = newCountLabel()
+	s.Count = uikit.NewCountLabel()
 	s.Result = widget.NewLabel("")
 	s.Result.Wrapping = fyne.TextWrapWord
 	s.Result.Hide()
-	s.Problem = newProblemLabel()
+	s.Problem = uikit.NewProblemLabel()
 	var names []string
 	for _, c := range shipmentColumns {
 		names = append(names, c.title)
 	}
-	s.Table = newTable(func() (int, int) { return s.total, len(shipmentColumns) }, titles(names...), s.updateCell)
+	s.Table = uikit.NewTable(func() (int, int) { return s.total, len(shipmentColumns) }, uikit.Titles(names...), s.updateCell)
 	for i, c := range shipmentColumns {
 		s.Table.SetColumnWidth(i, c.width)
 	}
 	s.Table.OnSelected = func(id widget.TableCellID) {
-		if r, ok := s.rows.row(id.Row); ok {
+		if r, ok := s.rows.Row(id.Row); ok {
 			s.Show(r.ID)
 		}
 	}
@@ -176,28 +177,28 @@ func (s *ShipmentsScreen) FocusSearch() {
 
 // Reload refreshes the carriers, the list, the chart and the rates.
 func (s *ShipmentsScreen) Reload() {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		ctx := context.Background()
 		counts, err := s.svc.MilestoneCounts(ctx)
 		if err != nil {
-			return func() { s.Problem.show("shipments", err) }
+			return func() { s.Problem.Show("shipments", err) }
 		}
 		rates, err := s.svc.OnTimeRates(ctx)
 		if err != nil {
-			return func() { s.Problem.show("shipments", err) }
+			return func() { s.Problem.Show("shipments", err) }
 		}
 		accounts, err := s.svc.CarrierAccounts(ctx)
 		if err != nil {
-			return func() { s.Problem.show("shipments", err) }
+			return func() { s.Problem.Show("shipments", err) }
 		}
 		pushes, err := s.svc.PushCounts(ctx)
 		if err != nil {
-			return func() { s.Problem.show("shipments", err) }
+			return func() { s.Problem.Show("shipments", err) }
 		}
 		var failed []domain.TrackingPush
 		if pushes["failed"] > 0 {
 			if failed, err = s.svc.Pushes(ctx, "failed", 5); err != nil {
-				return func() { s.Problem.show("shipments", err) }
+				return func() { s.Problem.Show("shipments", err) }
 			}
 		}
 		return func() {
@@ -225,7 +226,7 @@ func (s *ShipmentsScreen) Reload() {
 				}
 			}
 			if failing > 0 {
-				s.Problem.show("carrier accounts", problemf("%d carrier account(s) failing: open Carrier accounts to fix them", failing))
+				s.Problem.Show("carrier accounts", uikit.Problemf("%d carrier account(s) failing: open Carrier accounts to fix them", failing))
 			}
 			s.applyFilters()
 		}
@@ -262,7 +263,7 @@ func (s *ShipmentsScreen) showChart(counts map[domain.Milestone]int) {
 		w := float32(full) * float32(n) / float32(most)
 		bar.SetMinSize(fyne.NewSize(max(w, 2), 14))
 		label := widget.NewLabel(m.Label())
-		num := widget.NewLabel(groupThousands(int64(n)))
+		num := widget.NewLabel(uikit.GroupThousands(int64(n)))
 		s.Chart.Add(container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(130, label.MinSize().Height), label), nil,
 			container.NewHBox(container.NewCenter(bar), num)))
 	}
@@ -295,7 +296,7 @@ func (s *ShipmentsScreen) showOnTime(rates []domain.OnTime) {
 	var b strings.Builder
 	for _, c := range carriers {
 		a := byCarrier[c]
-		fmt.Fprintf(&b, "%s: %d %% of %s\n", c, a.onTime*100/max(a.delivered, 1), groupThousands(int64(a.delivered)))
+		fmt.Fprintf(&b, "%s: %d %% of %s\n", c, a.onTime*100/max(a.delivered, 1), uikit.GroupThousands(int64(a.delivered)))
 		var mine []domain.OnTime
 		for _, r := range rates {
 			if r.Carrier == c {
@@ -304,7 +305,7 @@ func (s *ShipmentsScreen) showOnTime(rates []domain.OnTime) {
 		}
 		sort.Slice(mine, func(i, j int) bool { return mine[i].Delivered > mine[j].Delivered })
 		for _, r := range mine[:min(5, len(mine))] {
-			fmt.Fprintf(&b, "    to %s: %d %% of %s\n", r.Country, r.OnTime*100/max(r.Delivered, 1), groupThousands(int64(r.Delivered)))
+			fmt.Fprintf(&b, "    to %s: %d %% of %s\n", r.Country, r.OnTime*100/max(r.Delivered, 1), uikit.GroupThousands(int64(r.Delivered)))
 		}
 	}
 	s.OnTime.SetText(strings.TrimSpace(b.String()))
@@ -331,25 +332,25 @@ func (s *ShipmentsScreen) applyFilters() {
 
 func (s *ShipmentsScreen) refresh(fromTop bool) {
 	f := s.filter
-	s.rows.reset(func(ctx context.Context, offset, limit int) ([]domain.Shipment, error) {
+	s.rows.Reset(func(ctx context.Context, offset, limit int) ([]domain.Shipment, error) {
 		return s.svc.Shipments(ctx, f, offset, limit)
 	})
-	gen := s.rows.gen
+	gen := s.rows.Gen
 	s.Count.SetText("Counting…")
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		n, err := s.svc.CountShipments(context.Background(), f)
 		return func() {
-			if gen != s.rows.gen {
+			if gen != s.rows.Gen {
 				return
 			}
 			if err != nil {
-				s.Problem.show("shipments", err)
+				s.Problem.Show("shipments", err)
 				return
 			}
 			s.total = n
-			what := countText(n, "parcel", "parcels")
+			what := uikit.CountText(n, "parcel", "parcels")
 			if f.Exceptions {
-				what = countText(n, "parcel needs attention", "parcels need attention")
+				what = uikit.CountText(n, "parcel needs attention", "parcels need attention")
 			}
 			s.Count.SetText(what)
 			if fromTop {
@@ -361,15 +362,8 @@ func (s *ShipmentsScreen) refresh(fromTop bool) {
 	})
 }
 
-func localAt(t time.Time, layout string) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.In(time.Local).Format(layout)
-}
-
 func (s *ShipmentsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
-	r, ok := s.rows.row(id.Row)
+	r, ok := s.rows.Row(id.Row)
 	if shipmentColumns[id.Col].right {
 		l.Alignment = fyne.TextAlignTrailing
 	}
@@ -403,9 +397,9 @@ func (s *ShipmentsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 			l.Importance = widget.DangerImportance
 		}
 	case 6:
-		l.SetText(localAt(r.LastEventAt, "2006-01-02 15:04"))
+		l.SetText(uikit.LocalAt(r.LastEventAt, "2006-01-02 15:04"))
 	case 7:
-		l.SetText(localAt(r.ETA, "2006-01-02"))
+		l.SetText(uikit.LocalAt(r.ETA, "2006-01-02"))
 	case 8:
 		l.SetText(strconv.Itoa(r.DaysInTransit(s.svc.Now())))
 	}
@@ -415,11 +409,11 @@ func (s *ShipmentsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
 func (s *ShipmentsScreen) Show(id int64) {
 	s.selected = id
 	s.PollOne.Enable()
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		sh, events, err := s.svc.Shipment(context.Background(), id)
 		return func() {
 			if err != nil {
-				s.Problem.show("shipment", err)
+				s.Problem.Show("shipment", err)
 				return
 			}
 			if s.selected != id {
@@ -430,19 +424,19 @@ func (s *ShipmentsScreen) Show(id int64) {
 			if sh.Error != "" {
 				fmt.Fprintf(&b, "Last poll: %s\n\n", sh.Error)
 			}
-			fmt.Fprintf(&b, "Shipped %s", localAt(sh.ShippedAt, "2006-01-02 15:04"))
+			fmt.Fprintf(&b, "Shipped %s", uikit.LocalAt(sh.ShippedAt, "2006-01-02 15:04"))
 			if !sh.ETA.IsZero() {
-				fmt.Fprintf(&b, " · ETA %s", localAt(sh.ETA, "2006-01-02"))
+				fmt.Fprintf(&b, " · ETA %s", uikit.LocalAt(sh.ETA, "2006-01-02"))
 			}
 			if !sh.NextPollAt.IsZero() {
-				fmt.Fprintf(&b, " · next poll %s", localAt(sh.NextPollAt, "01-02 15:04"))
+				fmt.Fprintf(&b, " · next poll %s", uikit.LocalAt(sh.NextPollAt, "01-02 15:04"))
 			}
 			b.WriteString("\n\n")
 			if len(events) == 0 {
 				b.WriteString("No scans yet.")
 			}
 			for _, e := range events {
-				fmt.Fprintf(&b, "%s  %s\n    %s", localAt(e.At, "2006-01-02 15:04"), e.Milestone.Label(), e.Text)
+				fmt.Fprintf(&b, "%s  %s\n    %s", uikit.LocalAt(e.At, "2006-01-02 15:04"), e.Milestone.Label(), e.Text)
 				if e.Location != "" {
 					fmt.Fprintf(&b, " — %s", e.Location)
 				}
@@ -464,12 +458,12 @@ func (s *ShipmentsScreen) Poll(f domain.DueFilter, what string) {
 	d.Resize(fyne.NewSize(460, 160))
 	d.Show()
 	s.PollAll.Disable()
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		res, err := s.svc.Poll(ctx, f, func(done, total int) {
-			onUI(func() {
+			uikit.OnUI(func() {
 				bar.Max = float64(max(total, 1))
 				bar.SetValue(float64(done))
-				label.SetText(fmt.Sprintf("Polled %s of %s parcels", groupThousands(int64(done)), groupThousands(int64(total))))
+				label.SetText(fmt.Sprintf("Polled %s of %s parcels", uikit.GroupThousands(int64(done)), uikit.GroupThousands(int64(total))))
 			})
 		})
 		cancel()
@@ -482,11 +476,11 @@ func (s *ShipmentsScreen) Poll(f domain.DueFilter, what string) {
 				res.Checked, res.Changed, res.Errors, res.Skipped, res.Requests, res.Pushed)
 			switch {
 			case errors.Is(err, context.Canceled):
-				s.Problem.show("poll", problem("cancelled; "+summary))
+				s.Problem.Show("poll", uikit.Problem("cancelled; "+summary))
 			case err != nil:
-				s.Problem.show("poll", err)
+				s.Problem.Show("poll", err)
 			case len(res.Problems) > 0:
-				s.Problem.show("poll", problem(summary+"\n"+strings.Join(res.Problems, "\n")))
+				s.Problem.Show("poll", uikit.Problem(summary+"\n"+strings.Join(res.Problems, "\n")))
 			default:
 				s.Problem.Hide()
 				s.Result.SetText(summary)
@@ -523,10 +517,10 @@ func (s *ShipmentsScreen) StartAutoPoll(every time.Duration) {
 			}
 			res, err := s.svc.Poll(ctx, domain.DueFilter{}, nil)
 			if err != nil && ctx.Err() == nil {
-				logError("background tracking poll", err)
+				uikit.LogError("background tracking poll", err)
 			}
 			if res.Changed > 0 && ctx.Err() == nil {
-				onUI(s.Reload)
+				uikit.OnUI(s.Reload)
 			}
 		}
 	}()
@@ -549,11 +543,11 @@ func (s *ShipmentsScreen) StartSandbox() {
 		s.Poll(domain.DueFilter{All: true}, "every parcel on its way")
 		return
 	}
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		accts, err := s.svc.TrySandboxCarriers(s.life, 2*time.Minute)
 		return func() {
 			if err != nil {
-				s.Problem.show("sandbox carriers", err)
+				s.Problem.Show("sandbox carriers", err)
 				return
 			}
 			s.sandbox = true
@@ -575,7 +569,7 @@ func (s *ShipmentsScreen) resumeSandbox() {
 	if s.sandbox {
 		return
 	}
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		used, err := s.svc.UsesSandbox(s.life)
 		if err != nil || !used {
 			return nil
@@ -583,7 +577,7 @@ func (s *ShipmentsScreen) resumeSandbox() {
 		_, err = s.svc.TrySandboxCarriers(s.life, 2*time.Minute)
 		return func() {
 			if err != nil {
-				s.Problem.show("sandbox carriers", err)
+				s.Problem.Show("sandbox carriers", err)
 				return
 			}
 			s.sandbox = true
@@ -592,8 +586,8 @@ func (s *ShipmentsScreen) resumeSandbox() {
 }
 
 func (s *ShipmentsScreen) showPushes(counts map[string]int, failed []domain.TrackingPush) {
-	text := fmt.Sprintf("%s sent, %s waiting, %s failed.", groupThousands(int64(counts["done"])), groupThousands(int64(counts["pending"])),
-		groupThousands(int64(counts["failed"])))
+	text := fmt.Sprintf("%s sent, %s waiting, %s failed.", uikit.GroupThousands(int64(counts["done"])), uikit.GroupThousands(int64(counts["pending"])),
+		uikit.GroupThousands(int64(counts["failed"])))
 	for _, p := range failed {
 		text += fmt.Sprintf("\nOrder %s (%s %s): %s", p.OrderNumber, p.Carrier, p.Tracking, p.Error)
 	}
@@ -613,11 +607,11 @@ func (s *ShipmentsScreen) showPushes(counts map[string]int, failed []domain.Trac
 
 // RetryPushes queues the failed storefront updates again and sends them.
 func (s *ShipmentsScreen) RetryPushes() {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		_, err := s.svc.RetryPushes(context.Background())
 		return func() {
 			if err != nil {
-				s.Problem.show("storefront updates", err)
+				s.Problem.Show("storefront updates", err)
 				return
 			}
 			s.Poll(domain.DueFilter{}, "what is due, and the storefront updates")

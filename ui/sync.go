@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // SyncDialog pulls new and changed orders from every channel that can be
@@ -22,7 +23,7 @@ import (
 type SyncDialog struct {
 	svc    SyncService
 	window fyne.Window
-	tasks  *tasks
+	tasks  *uikit.Tasks
 	done   func() // after the last channel, on the UI goroutine
 
 	// Only limits the sync to one channel; Since re-pulls from a time instead of the cursor.
@@ -37,7 +38,7 @@ type SyncDialog struct {
 }
 
 // NewSyncDialog prepares the dialog; Start shows it and begins.
-func NewSyncDialog(svc SyncService, w fyne.Window, t *tasks, done func()) *SyncDialog {
+func NewSyncDialog(svc SyncService, w fyne.Window, t *uikit.Tasks, done func()) *SyncDialog {
 	return &SyncDialog{svc: svc, window: w, tasks: t, done: done, Rows: map[string]*widget.Label{}, Bars: map[string]*widget.ProgressBar{}}
 }
 
@@ -48,12 +49,12 @@ type syncTarget struct {
 
 // Start lists the channels, shows the dialog and syncs them.
 func (d *SyncDialog) Start() {
-	d.tasks.run(func() func() {
+	d.tasks.Run(func() func() {
 		targets, err := d.targets(context.Background())
 		return func() {
 			if err != nil {
-				logError("sync", err)
-				dialog.ShowError(problem(userMessage(err)), d.window)
+				uikit.LogError("sync", err)
+				dialog.ShowError(uikit.Problem(uikit.UserMessage(err)), d.window)
 				return
 			}
 			d.show(targets)
@@ -106,7 +107,7 @@ func newChannelProgress(state *widget.Label, syncs bool) (*channelProgress, fyne
 
 // update shows a run in progress (UI goroutine).
 func (p *channelProgress) update(r domain.SyncRun) {
-	p.label.SetText(fmt.Sprintf("%s orders received…", groupThousands(int64(r.Fetched))))
+	p.label.SetText(fmt.Sprintf("%s orders received…", uikit.GroupThousands(int64(r.Fetched))))
 	if r.Reported > 0 {
 		p.busy.Stop()
 		p.busy.Hide()
@@ -180,7 +181,7 @@ func (d *SyncDialog) show(targets []syncTarget) {
 		finish("")
 		return
 	}
-	d.tasks.run(func() func() {
+	d.tasks.Run(func() func() {
 		var mu sync.Mutex
 		var failed, added, updated int
 		var wg sync.WaitGroup
@@ -188,11 +189,11 @@ func (d *SyncDialog) show(targets []syncTarget) {
 			row := rows[ch.Name]
 			wg.Go(func() {
 				run, err := d.svc.SyncFrom(ctx, ch, d.Since, func(r domain.SyncRun) {
-					onUI(func() { row.update(r) })
+					uikit.OnUI(func() { row.update(r) })
 				})
 				text := runText(run)
 				if err != nil && run.Status == "" {
-					text = userMessage(err)
+					text = uikit.UserMessage(err)
 				}
 				mu.Lock()
 				added, updated = added+run.New, updated+run.Updated
@@ -201,12 +202,12 @@ func (d *SyncDialog) show(targets []syncTarget) {
 				}
 				mu.Unlock()
 				importance := statusOfRun(run, err)
-				onUI(func() { row.finish(text, importance, err == nil && run.Status == domain.SyncComplete, run.Fetched) })
+				uikit.OnUI(func() { row.finish(text, importance, err == nil && run.Status == domain.SyncComplete, run.Fetched) })
 			})
 		}
 		wg.Wait()
 		return func() {
-			summary := fmt.Sprintf("%s new and %s updated orders.", groupThousands(int64(added)), groupThousands(int64(updated)))
+			summary := fmt.Sprintf("%s new and %s updated orders.", uikit.GroupThousands(int64(added)), uikit.GroupThousands(int64(updated)))
 			if failed > 0 {
 				summary += fmt.Sprintf(" %d channel(s) did not complete; see above.", failed)
 			}
@@ -220,8 +221,8 @@ func runText(r domain.SyncRun) string {
 		return "failed: " + r.Error
 	}
 	t := fmt.Sprintf("%s: %s received — %s new, %s updated, %s unchanged, %s quarantined", r.Status,
-		groupThousands(int64(r.Fetched)), groupThousands(int64(r.New)), groupThousands(int64(r.Updated)),
-		groupThousands(int64(r.Unchanged)), groupThousands(int64(r.Quarantined)))
+		uikit.GroupThousands(int64(r.Fetched)), uikit.GroupThousands(int64(r.New)), uikit.GroupThousands(int64(r.Updated)),
+		uikit.GroupThousands(int64(r.Unchanged)), uikit.GroupThousands(int64(r.Quarantined)))
 	if r.Error != "" {
 		t += "\n" + r.Error
 	}

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // WarehouseScreen is where a warehouse lead works through the day in one
@@ -22,13 +23,13 @@ import (
 type WarehouseScreen struct {
 	svc    WarehouseService
 	window fyne.Window
-	tasks  tasks
+	tasks  uikit.Tasks
 
 	Warehouse *widget.Select
 	Tabs      *container.AppTabs
 	Result    *widget.Label // what the last operation did
 	Folder    *widget.Button
-	Problem   problemLabel
+	Problem   uikit.ProblemLabel
 
 	Receive  *ReceivePanel
 	Putaway  *PutawayPanel
@@ -54,7 +55,7 @@ func NewWarehouseScreen(svc WarehouseService, w fyne.Window, changed func()) *Wa
 	s.Result = widget.NewLabel("")
 	s.Result.Wrapping = fyne.TextWrapWord
 	s.Result.Hide()
-	s.Problem = newProblemLabel()
+	s.Problem = uikit.NewProblemLabel()
 	s.Receive = newReceivePanel(s)
 	s.Putaway = newPutawayPanel(s)
 	s.Transfer = newTransferPanel(s)
@@ -124,11 +125,11 @@ func (s *WarehouseScreen) FocusSearch() {
 
 // Reload re-reads the warehouses and the current panel.
 func (s *WarehouseScreen) Reload() {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		ws, err := s.svc.Warehouses(context.Background())
 		return func() {
 			if err != nil {
-				s.Problem.show("warehouse", err)
+				s.Problem.Show("warehouse", err)
 				return
 			}
 			s.warehouses = ws
@@ -206,12 +207,12 @@ func (s *WarehouseScreen) reloadPanel() {
 // where the user is looking; after a success the panels and the Inventory
 // screen reload and then runs (if not nil) on the UI goroutine.
 func (s *WarehouseScreen) do(what string, op func(ctx context.Context) (string, error), then func()) {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		msg, err := op(context.Background())
 		return func() {
 			if err != nil {
 				s.setResult("")
-				s.Problem.show(what, err)
+				s.Problem.Show(what, err)
 				return
 			}
 			s.Problem.Hide()
@@ -231,20 +232,20 @@ func (s *WarehouseScreen) do(what string, op func(ctx context.Context) (string, 
 // fail shows a problem with what the user typed, without touching the database.
 func (s *WarehouseScreen) fail(msg string) {
 	s.setResult("")
-	s.Problem.show("warehouse", problem(msg))
+	s.Problem.Show("warehouse", uikit.Problem(msg))
 }
 
 // chooseFolder lets the user pick where PDFs are saved.
 func (s *WarehouseScreen) chooseFolder() {
 	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
-			s.Problem.show("documents folder", err)
+			s.Problem.Show("documents folder", err)
 			return
 		}
 		if u == nil {
 			return
 		}
-		SetDocumentsFolder(u.Path())
+		uikit.SetDocumentsFolder(u.Path())
 		s.setResult("Documents are saved in " + u.Path())
 	}, s.window)
 	d.Resize(fyne.NewSize(900, 600))

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // AdjustPanel corrects one bin with a reason, and imports a stock snapshot
@@ -132,7 +133,7 @@ func (p *AdjustPanel) MoveStock() {
 		if err := p.s.svc.Move(ctx, sku, code, from, to, "", qty); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("Moved %s × %s from %s to %s.", qtyText(qty), sku, from, to), nil
+		return fmt.Sprintf("Moved %s × %s from %s to %s.", uikit.QtyText(qty), sku, from, to), nil
 	}, func() {
 		for _, e := range []*widget.Entry{p.MoveSKU, p.MoveFrom, p.MoveTo, p.MoveQty} {
 			e.SetText("")
@@ -142,17 +143,17 @@ func (p *AdjustPanel) MoveStock() {
 }
 
 func (p *AdjustPanel) chooseFile() {
-	chooseTableFile(p.s.window, func(path string) { p.OpenImport(path) })
+	uikit.ChooseTableFile(p.s.window, func(path string) { p.OpenImport(path) })
 }
 
 // OpenImport reads a stock snapshot file in the background and shows what it
 // would post, row by row, with a button to post it.
 func (p *AdjustPanel) OpenImport(path string) {
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		prev, err := p.s.svc.PreviewStockImport(path, "")
 		return func() {
 			if err != nil {
-				p.s.Problem.show("stock import", err)
+				p.s.Problem.Show("stock import", err)
 				return
 			}
 			p.showPreview(prev)
@@ -173,7 +174,7 @@ func (p *AdjustPanel) showPreview(prev domain.StockImportPreview) {
 		if r.Lot != "" {
 			lot = " lot " + r.Lot
 		}
-		fmt.Fprintf(&b, "row %d: %s%s in %s %s → %s\n", r.Row, r.SKU, lot, r.Warehouse, r.Location, qtyText(r.Qty))
+		fmt.Fprintf(&b, "row %d: %s%s in %s %s → %s\n", r.Row, r.SKU, lot, r.Warehouse, r.Location, uikit.QtyText(r.Qty))
 	}
 	if len(prev.Problems) > 0 {
 		b.WriteString("\nProblems:\n")

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // CountPanel makes cycle counts of a zone or of some bins, takes counted
@@ -50,7 +51,7 @@ func newCountPanel(s *WarehouseScreen) *CountPanel {
 	p.Bins = widget.NewEntry()
 	p.Bins.SetPlaceHolder("or bins: A-01-01, A-01-02")
 	p.Create = widget.NewButtonWithIcon("Create count", theme.ContentAddIcon(), p.CreateCount)
-	p.Open = newTable(func() (int, int) { return len(p.counts), 3 }, titles("No.", "Scope", "Created"), func(id widget.TableCellID, l *widget.Label) {
+	p.Open = uikit.NewTable(func() (int, int) { return len(p.counts), 3 }, uikit.Titles("No.", "Scope", "Created"), func(id widget.TableCellID, l *widget.Label) {
 		if id.Row >= len(p.counts) {
 			l.SetText("")
 			return
@@ -66,7 +67,7 @@ func newCountPanel(s *WarehouseScreen) *CountPanel {
 			p.load(p.counts[id.Row].ID, p.Bin)
 		}
 	}
-	p.Lines = newTable(func() (int, int) { return p.lineCount(), 4 }, titles("Bin", "SKU", "Lot", "Counted"), p.updateLine)
+	p.Lines = uikit.NewTable(func() (int, int) { return p.lineCount(), 4 }, uikit.Titles("Bin", "SKU", "Lot", "Counted"), p.updateLine)
 	for i, w := range []float32{100, 120, 80, 80} {
 		p.Lines.SetColumnWidth(i, w)
 	}
@@ -105,7 +106,7 @@ func newCountPanel(s *WarehouseScreen) *CountPanel {
 }
 
 func (p *CountPanel) enable(on bool) {
-	setEnabled(on, p.Record, p.Post, p.Cancel)
+	uikit.SetEnabled(on, p.Record, p.Post, p.Cancel)
 }
 
 func (p *CountPanel) reload() {
@@ -114,7 +115,7 @@ func (p *CountPanel) reload() {
 		return
 	}
 	code, id := w.Code, w.ID
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		ctx := context.Background()
 		zones, err := p.s.svc.Zones(ctx, id)
 		var counts []domain.Count
@@ -123,7 +124,7 @@ func (p *CountPanel) reload() {
 		}
 		return func() {
 			if err != nil {
-				p.s.Problem.show("counts", err)
+				p.s.Problem.Show("counts", err)
 				return
 			}
 			p.Zone.Options = append([]string{noZone}, zones...)
@@ -177,11 +178,11 @@ func (p *CountPanel) CreateCount() {
 
 // load reads count id and shows it, then puts the keyboard in field.
 func (p *CountPanel) load(id int64, field *widget.Entry) {
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		c, err := p.s.svc.Count(context.Background(), id)
 		return func() {
 			if err != nil {
-				p.s.Problem.show("count", err)
+				p.s.Problem.Show("count", err)
 				return
 			}
 			p.show(c)
@@ -224,7 +225,7 @@ func (p *CountPanel) updateLine(id widget.TableCellID, l *widget.Label) {
 			l.Importance = widget.LowImportance
 			l.SetText("to count")
 		} else {
-			l.SetText(qtyText(*ln.Counted))
+			l.SetText(uikit.QtyText(*ln.Counted))
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // ManifestsPanel lists the warehouse's carrier manifests (per carrier, per
@@ -33,7 +34,7 @@ type ManifestsPanel struct {
 
 func newManifestsPanel(s *WarehouseScreen) *ManifestsPanel {
 	p := &ManifestsPanel{s: s, selected: -1}
-	p.Manifests = newTable(func() (int, int) { return len(p.list), 5 }, titles("Manifest", "Day", "Carrier", "Parcels", "Weight"),
+	p.Manifests = uikit.NewTable(func() (int, int) { return len(p.list), 5 }, uikit.Titles("Manifest", "Day", "Carrier", "Parcels", "Weight"),
 		func(id widget.TableCellID, l *widget.Label) {
 			if id.Row >= len(p.list) {
 				l.SetText("")
@@ -52,7 +53,7 @@ func newManifestsPanel(s *WarehouseScreen) *ManifestsPanel {
 	p.Manifests.OnSelected = func(id widget.TableCellID) { p.selected = id.Row; p.Reprint.Enable() }
 	p.Reprint = widget.NewButtonWithIcon("Save manifest PDF again", theme.DocumentPrintIcon(), p.ReprintSelected)
 	p.Reprint.Disable()
-	p.Log = newTable(func() (int, int) { return len(p.log), 5 }, titles("When", "Who", "Document", "Of", "Size"),
+	p.Log = uikit.NewTable(func() (int, int) { return len(p.log), 5 }, uikit.Titles("When", "Who", "Document", "Of", "Size"),
 		func(id widget.TableCellID, l *widget.Label) {
 			if id.Row >= len(p.log) {
 				l.SetText("")
@@ -83,7 +84,7 @@ func (p *ManifestsPanel) reload() {
 	if code == "" {
 		return
 	}
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		ctx := context.Background()
 		list, err := p.s.svc.Manifests(ctx, code, 500)
 		var log []domain.PrintRecord
@@ -92,7 +93,7 @@ func (p *ManifestsPanel) reload() {
 		}
 		return func() {
 			if err != nil {
-				p.s.Problem.show("manifests", err)
+				p.s.Problem.Show("manifests", err)
 				return
 			}
 			p.list, p.log = list, log
@@ -118,7 +119,7 @@ func (p *ManifestsPanel) ReprintSelected() {
 		if err := p.s.svc.ManifestPDF(ctx, m.ID, &buf); err != nil {
 			return "", err
 		}
-		path, err := saveDocument(fmt.Sprintf("manifest-%d.pdf", m.ID), buf.Bytes())
+		path, err := uikit.SaveDocument(fmt.Sprintf("manifest-%d.pdf", m.ID), buf.Bytes())
 		if err != nil {
 			return "", err
 		}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // PutawayPanel lists what waits in RECEIVING with a suggested bin for each,
@@ -32,7 +33,7 @@ type PutawayPanel struct {
 
 func newPutawayPanel(s *WarehouseScreen) *PutawayPanel {
 	p := &PutawayPanel{s: s, selected: -1}
-	p.Tasks = newTable(func() (int, int) { return len(p.tasks), 7 }, titles("SKU", "Product", "Lot", "Expiry", "Qty", "Suggested bin", "Why"), p.updateTask)
+	p.Tasks = uikit.NewTable(func() (int, int) { return len(p.tasks), 7 }, uikit.Titles("SKU", "Product", "Lot", "Expiry", "Qty", "Suggested bin", "Why"), p.updateTask)
 	for i, w := range []float32{100, 190, 70, 90, 60, 100, 260} {
 		p.Tasks.SetColumnWidth(i, w)
 	}
@@ -58,11 +59,11 @@ func (p *PutawayPanel) reload() {
 	if code == "" {
 		return
 	}
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		tasks, err := p.s.svc.PutawayTasks(context.Background(), code)
 		return func() {
 			if err != nil {
-				p.s.Problem.show("putaway", err)
+				p.s.Problem.Show("putaway", err)
 				return
 			}
 			p.tasks, p.selected = tasks, -1
@@ -89,7 +90,7 @@ func (p *PutawayPanel) updateTask(id widget.TableCellID, l *widget.Label) {
 		l.SetText(t.Expiry)
 	case 4:
 		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(qtyText(t.Qty))
+		l.SetText(uikit.QtyText(t.Qty))
 	case 5:
 		l.Importance = widget.HighImportance
 		l.SetText(t.Suggested)
@@ -112,7 +113,7 @@ func (p *PutawayPanel) choose(i int) {
 	if t.Lot != "" {
 		lot = ", lot " + t.Lot
 	}
-	p.Why.SetText(fmt.Sprintf("%s × %s%s → %s: %s. Scan another bin to choose it instead.", qtyText(t.Qty), t.SKU, lot, orDash(t.Suggested), t.Why))
+	p.Why.SetText(fmt.Sprintf("%s × %s%s → %s: %s. Scan another bin to choose it instead.", uikit.QtyText(t.Qty), t.SKU, lot, orDash(t.Suggested), t.Why))
 	p.s.focus(p.Bin)
 }
 
@@ -144,7 +145,7 @@ func (p *PutawayPanel) PutAway() {
 	t := p.tasks[p.selected]
 	qty, ok := quantity(p.Qty.Text, false)
 	if !ok || qty > t.Qty {
-		p.s.fail(fmt.Sprintf("Put away between 1 and %s.", qtyText(t.Qty)))
+		p.s.fail(fmt.Sprintf("Put away between 1 and %s.", uikit.QtyText(t.Qty)))
 		p.s.focus(p.Qty)
 		return
 	}
@@ -159,7 +160,7 @@ func (p *PutawayPanel) PutAway() {
 		if err := p.s.svc.Putaway(ctx, pa); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("Put away %s × %s in %s.", qtyText(qty), t.SKU, bin), nil
+		return fmt.Sprintf("Put away %s × %s in %s.", uikit.QtyText(qty), t.SKU, bin), nil
 	}, func() {
 		p.SKU.SetText("")
 		p.Qty.SetText("")

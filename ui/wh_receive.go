@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 const adHoc = "Ad hoc (no inbound)"
@@ -58,12 +59,12 @@ func newReceivePanel(s *WarehouseScreen) *ReceivePanel {
 	p.SKU = scanEntry("Scan or type the SKU", func() { s.focus(p.Qty) })
 	p.Submit = widget.NewButtonWithIcon("Receive", theme.DownloadIcon(), p.ReceiveLine)
 	p.Submit.Importance = widget.HighImportance
-	p.Inbounds = newTable(func() (int, int) { return len(p.inbounds), 5 }, titles("Reference", "Supplier", "Expected", "Units", "Status"), p.updateInbound)
+	p.Inbounds = uikit.NewTable(func() (int, int) { return len(p.inbounds), 5 }, uikit.Titles("Reference", "Supplier", "Expected", "Units", "Status"), p.updateInbound)
 	for i, w := range []float32{110, 180, 90, 90, 80} {
 		p.Inbounds.SetColumnWidth(i, w)
 	}
 	p.Inbounds.OnSelected = func(id widget.TableCellID) { p.Against.SetSelectedIndex(id.Row + 1) }
-	p.Lines = newTable(func() (int, int) { return p.lineCount(), 5 }, titles("SKU", "Product", "Expected", "Received", "Difference"), p.updateLine)
+	p.Lines = uikit.NewTable(func() (int, int) { return p.lineCount(), 5 }, uikit.Titles("SKU", "Product", "Expected", "Received", "Difference"), p.updateLine)
 	for i, w := range []float32{100, 200, 75, 75, 90} {
 		p.Lines.SetColumnWidth(i, w)
 	}
@@ -94,11 +95,11 @@ func (p *ReceivePanel) reload() {
 	if code == "" {
 		return
 	}
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		all, err := p.s.svc.Inbounds(context.Background(), domain.InboundOpen)
 		return func() {
 			if err != nil {
-				p.s.Problem.show("inbounds", err)
+				p.s.Problem.Show("inbounds", err)
 				return
 			}
 			keep := ""
@@ -168,7 +169,7 @@ func (p *ReceivePanel) updateInbound(id widget.TableCellID, l *widget.Label) {
 		l.SetText(in.ExpectedOn)
 	case 3:
 		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(qtyText(rec) + " / " + qtyText(exp))
+		l.SetText(uikit.QtyText(rec) + " / " + uikit.QtyText(exp))
 	case 4:
 		l.SetText(string(in.Status))
 	}
@@ -189,17 +190,17 @@ func (p *ReceivePanel) updateLine(id widget.TableCellID, l *widget.Label) {
 	case 1:
 		l.SetText(ln.Name)
 	case 2:
-		l.SetText(qtyText(ln.Expected))
+		l.SetText(uikit.QtyText(ln.Expected))
 	case 3:
-		l.SetText(qtyText(ln.Received))
+		l.SetText(uikit.QtyText(ln.Received))
 	case 4:
 		v := ln.Variance()
 		switch {
 		case v > 0:
 			l.Importance = widget.WarningImportance
-			l.SetText(fmt.Sprintf("+%s over", qtyText(v)))
+			l.SetText(fmt.Sprintf("+%s over", uikit.QtyText(v)))
 		case v < 0:
-			l.SetText(fmt.Sprintf("%s to come", qtyText(-v)))
+			l.SetText(fmt.Sprintf("%s to come", uikit.QtyText(-v)))
 		default:
 			l.Importance = widget.SuccessImportance
 			l.SetText("complete")
@@ -237,15 +238,15 @@ func (p *ReceivePanel) ReceiveLine() {
 			return "", err
 		}
 		ln := got[0]
-		msg := fmt.Sprintf("Received %s × %s into RECEIVING (%s).", qtyText(ln.Qty), ln.SKU, against)
+		msg := fmt.Sprintf("Received %s × %s into RECEIVING (%s).", uikit.QtyText(ln.Qty), ln.SKU, against)
 		switch v := ln.Variance(); {
 		case r.InboundID == 0:
 		case ln.Unexpected:
 			msg += " Not on the inbound: recorded as an unexpected line."
 		case v > 0:
-			msg += fmt.Sprintf(" Over-receipt: %s more than expected.", qtyText(v))
+			msg += fmt.Sprintf(" Over-receipt: %s more than expected.", uikit.QtyText(v))
 		case v < 0:
-			msg += fmt.Sprintf(" %s still expected.", qtyText(-v))
+			msg += fmt.Sprintf(" %s still expected.", uikit.QtyText(-v))
 		default:
 			msg += " Line complete."
 		}
@@ -325,16 +326,16 @@ func ParseInboundLines(text string) (domain.Inbound, error) {
 			continue
 		}
 		if len(f) != 2 {
-			return in, problemf("line %d %q: write the SKU and the quantity, e.g. PRT-10001 24", i+1, strings.TrimSpace(raw))
+			return in, uikit.Problemf("line %d %q: write the SKU and the quantity, e.g. PRT-10001 24", i+1, strings.TrimSpace(raw))
 		}
 		n, err := strconv.ParseInt(f[1], 10, 64)
 		if err != nil || n <= 0 {
-			return in, problemf("line %d: %q is not a quantity above 0", i+1, f[1])
+			return in, uikit.Problemf("line %d: %q is not a quantity above 0", i+1, f[1])
 		}
 		in.Lines = append(in.Lines, domain.InboundLine{SKU: f[0], Expected: domain.Quantity(n)})
 	}
 	if len(in.Lines) == 0 {
-		return in, problemf("an inbound needs at least one line: SKU and quantity")
+		return in, uikit.Problemf("an inbound needs at least one line: SKU and quantity")
 	}
 	return in, nil
 }
@@ -344,18 +345,18 @@ func (p *ReceivePanel) chooseInboundFile() {
 		p.s.fail("Choose the warehouse first.")
 		return
 	}
-	chooseTableFile(p.s.window, func(path string) { p.OpenInboundImport(path) })
+	uikit.ChooseTableFile(p.s.window, func(path string) { p.OpenInboundImport(path) })
 }
 
 // OpenInboundImport reads a file of expected deliveries (rows without a
 // warehouse go to the one worked in) and shows what it would record.
 func (p *ReceivePanel) OpenInboundImport(path string) {
 	code := p.s.Code()
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		prev, err := p.s.svc.PreviewInboundImport(path, "", code)
 		return func() {
 			if err != nil {
-				p.s.Problem.show("inbound import", err)
+				p.s.Problem.Show("inbound import", err)
 				return
 			}
 			p.showInboundPreview(prev)
@@ -373,7 +374,7 @@ func (p *ReceivePanel) showInboundPreview(prev domain.InboundImportPreview) {
 			units += l.Expected
 		}
 		fmt.Fprintf(&b, "%s to %s from %s, expected %s: %d line(s), %s units\n", in.Reference, in.Warehouse, orDash(in.Supplier),
-			orDash(in.ExpectedOn), len(in.Lines), qtyText(units))
+			orDash(in.ExpectedOn), len(in.Lines), uikit.QtyText(units))
 	}
 	if len(prev.Problems) > 0 {
 		b.WriteString("\nProblems (their inbounds are left out):\n")

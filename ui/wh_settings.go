@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // ShippingSettingsForm edits what the shipping documents print besides the
@@ -86,7 +87,7 @@ func (f *ShippingSettingsForm) Settings() (domain.ShippingSettings, error) {
 		}
 		k, v, ok := strings.Cut(l, "=")
 		if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
-			return set, problemf("line %d of the services, %q: write it as SERVICE = CARRIER", i+1, strings.TrimSpace(l))
+			return set, uikit.Problemf("line %d of the services, %q: write it as SERVICE = CARRIER", i+1, strings.TrimSpace(l))
 		}
 		set.Carriers[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
@@ -95,11 +96,11 @@ func (f *ShippingSettingsForm) Settings() (domain.ShippingSettings, error) {
 
 // EditShippingSettings opens the shipping settings in a dialog.
 func (s *WarehouseScreen) EditShippingSettings() {
-	s.tasks.run(func() func() {
+	s.tasks.Run(func() func() {
 		set, err := s.svc.ShippingSettings(context.Background())
 		return func() {
 			if err != nil {
-				s.Problem.show("shipping settings", err)
+				s.Problem.Show("shipping settings", err)
 				return
 			}
 			f := newShippingSettingsForm(set)

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // ShipPanel is the packing station and the dispatch desk for one wave: pack
@@ -74,7 +75,7 @@ func newShipPanel(s *WarehouseScreen) *ShipPanel {
 	p := &ShipPanel{s: s, order: -1, parcel: -1, counts: map[string]domain.Quantity{}, Chosen: map[int64]bool{}}
 	p.Wave = widget.NewSelect(nil, func(string) { p.loadWave() })
 	p.Wave.PlaceHolder = "Choose a wave"
-	p.Orders = newTable(func() (int, int) { return len(p.orders), 4 }, titles("Tote", "Order", "Items", "State"), p.updateOrder)
+	p.Orders = uikit.NewTable(func() (int, int) { return len(p.orders), 4 }, uikit.Titles("Tote", "Order", "Items", "State"), p.updateOrder)
 	for i, wd := range []float32{45, 110, 60, 90} {
 		p.Orders.SetColumnWidth(i, wd)
 	}
@@ -86,7 +87,7 @@ func newShipPanel(s *WarehouseScreen) *ShipPanel {
 	p.Weight = scanEntry("Weight in grams", func() { p.PackOrder() })
 	p.Pack = widget.NewButtonWithIcon("Pack", theme.ConfirmIcon(), p.PackOrder)
 	p.Pack.Importance = widget.HighImportance
-	p.Parcels = newTable(func() (int, int) { return len(p.parcels), 8 }, titles("✓", "Parcel", "Order", "Box", "Weight", "Carrier", "Tracking", "State"), p.updateParcel)
+	p.Parcels = uikit.NewTable(func() (int, int) { return len(p.parcels), 8 }, uikit.Titles("✓", "Parcel", "Order", "Box", "Weight", "Carrier", "Tracking", "State"), p.updateParcel)
 	for i, wd := range []float32{28, 55, 90, 40, 65, 55, 215, 100} {
 		p.Parcels.SetColumnWidth(i, wd)
 	}
@@ -134,7 +135,7 @@ func (p *ShipPanel) reload() {
 	if code == "" {
 		return
 	}
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		ctx := context.Background()
 		waves, err := p.s.svc.Waves(ctx, code)
 		var boxes []domain.Box
@@ -143,7 +144,7 @@ func (p *ShipPanel) reload() {
 		}
 		return func() {
 			if err != nil {
-				p.s.Problem.show("packing", err)
+				p.s.Problem.Show("packing", err)
 				return
 			}
 			p.waves, p.boxes = waves, boxes
@@ -185,7 +186,7 @@ func (p *ShipPanel) loadWave() {
 		return
 	}
 	id := p.waves[i].ID
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		ctx := context.Background()
 		w, err := p.s.svc.Wave(ctx, id)
 		var parcels []domain.PackedParcel
@@ -194,7 +195,7 @@ func (p *ShipPanel) loadWave() {
 		}
 		return func() {
 			if err != nil {
-				p.s.Problem.show("packing", err)
+				p.s.Problem.Show("packing", err)
 				return
 			}
 			p.wave, p.parcels = &w, parcels
@@ -247,7 +248,7 @@ func (p *ShipPanel) updateOrder(id widget.TableCellID, l *widget.Label) {
 		l.SetText(o.number)
 	case 2:
 		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(qtyText(n))
+		l.SetText(uikit.QtyText(n))
 	case 3:
 		switch {
 		case o.packed:
@@ -441,7 +442,7 @@ func (p *ShipPanel) PrintDocuments() {
 		}
 		ref = "parcels " + strings.Join(parts, ", ")
 	}
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		ctx := context.Background()
 		parcels, problems, err := p.s.svc.PreflightParcels(ctx, id, ids)
 		var path string
@@ -449,7 +450,7 @@ func (p *ShipPanel) PrintDocuments() {
 		if err == nil && len(problems) == 0 {
 			var buf bytes.Buffer
 			if err = p.s.svc.Documents(ctx, id, ids, "4x6", &buf); err == nil {
-				if path, err = saveDocument(name, buf.Bytes()); err == nil {
+				if path, err = uikit.SaveDocument(name, buf.Bytes()); err == nil {
 					size = buf.Len()
 					err = p.s.svc.Printed(ctx, "labels", ref, size)
 				}
@@ -459,7 +460,7 @@ func (p *ShipPanel) PrintDocuments() {
 			switch {
 			case err != nil:
 				p.s.setResult("")
-				p.s.Problem.show("documents", err)
+				p.s.Problem.Show("documents", err)
 			case len(problems) > 0:
 				p.Problems, p.problemParcels = problems, parcels
 				var b strings.Builder
@@ -468,7 +469,7 @@ func (p *ShipPanel) PrintDocuments() {
 					b.WriteString("\n" + pr.String())
 				}
 				p.s.setResult("")
-				p.s.Problem.show("documents", problem(b.String()))
+				p.s.Problem.Show("documents", uikit.Problem(b.String()))
 				p.ShowFixes()
 			default:
 				p.Problems, p.LastPath = nil, path
@@ -493,7 +494,7 @@ func (p *ShipPanel) PrintSlip() {
 		if err := p.s.svc.PackingSlip(ctx, pa.ID, &buf); err != nil {
 			return "", err
 		}
-		path, err := saveDocument(fmt.Sprintf("packing-slip-%d.pdf", pa.ID), buf.Bytes())
+		path, err := uikit.SaveDocument(fmt.Sprintf("packing-slip-%d.pdf", pa.ID), buf.Bytes())
 		if err != nil {
 			return "", err
 		}
@@ -595,7 +596,7 @@ func (p *ShipPanel) DispatchAll() {
 		if err := p.s.svc.ManifestPDF(ctx, m, &buf); err != nil {
 			return "", err
 		}
-		path, err := saveDocument(fmt.Sprintf("manifest-%d.pdf", m), buf.Bytes())
+		path, err := uikit.SaveDocument(fmt.Sprintf("manifest-%d.pdf", m), buf.Bytes())
 		if err != nil {
 			return "", err
 		}

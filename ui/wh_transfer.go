@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // TransferPanel sends stock to another warehouse (lines built by scanning
@@ -51,7 +52,7 @@ func newTransferPanel(s *WarehouseScreen) *TransferPanel {
 	})
 	p.Send = widget.NewButtonWithIcon("Send transfer", theme.MailSendIcon(), p.SendTransfer)
 	p.Send.Importance = widget.HighImportance
-	p.Lines = newTable(func() (int, int) { return len(p.lines), 2 }, titles("SKU", "Qty"), func(id widget.TableCellID, l *widget.Label) {
+	p.Lines = uikit.NewTable(func() (int, int) { return len(p.lines), 2 }, uikit.Titles("SKU", "Qty"), func(id widget.TableCellID, l *widget.Label) {
 		if id.Row >= len(p.lines) {
 			l.SetText("")
 			return
@@ -61,11 +62,11 @@ func newTransferPanel(s *WarehouseScreen) *TransferPanel {
 			return
 		}
 		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(qtyText(p.lines[id.Row].Qty))
+		l.SetText(uikit.QtyText(p.lines[id.Row].Qty))
 	})
 	p.Lines.SetColumnWidth(0, 160)
 	p.Lines.SetColumnWidth(1, 70)
-	p.Transfers = newTable(func() (int, int) { return len(p.transfers), 6 }, titles("No.", "From", "To", "Status", "Sent", "Lines"), p.updateTransfer)
+	p.Transfers = uikit.NewTable(func() (int, int) { return len(p.transfers), 6 }, uikit.Titles("No.", "From", "To", "Status", "Sent", "Lines"), p.updateTransfer)
 	for i, w := range []float32{50, 70, 70, 90, 130, 320} {
 		p.Transfers.SetColumnWidth(i, w)
 	}
@@ -97,15 +98,15 @@ func (p *TransferPanel) reload() {
 		}
 	}
 	p.To.Options = opts
-	if !contains(opts, p.To.Selected) {
+	if !uikit.Contains(opts, p.To.Selected) {
 		p.To.ClearSelected()
 	}
 	p.To.Refresh()
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		all, err := p.s.svc.Transfers(context.Background(), "")
 		return func() {
 			if err != nil {
-				p.s.Problem.show("transfers", err)
+				p.s.Problem.Show("transfers", err)
 				return
 			}
 			p.transfers = p.transfers[:0]
@@ -147,7 +148,7 @@ func (p *TransferPanel) updateTransfer(id widget.TableCellID, l *widget.Label) {
 	case 5:
 		var parts []string
 		for _, ln := range t.Lines {
-			parts = append(parts, qtyText(ln.Qty)+" × "+ln.SKU)
+			parts = append(parts, uikit.QtyText(ln.Qty)+" × "+ln.SKU)
 		}
 		l.SetText(strings.Join(parts, ", "))
 	}

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // WavesPanel builds pick waves from allocated orders, saves and prints their
@@ -60,7 +61,7 @@ func newWavesPanel(s *WarehouseScreen) *WavesPanel {
 	p.Cutoff.SetPlaceHolder("HH:MM today: only orders placed before")
 	p.Create = widget.NewButtonWithIcon("Create wave", theme.ContentAddIcon(), p.CreateWave)
 	p.Create.Importance = widget.HighImportance
-	p.Waves = newTable(func() (int, int) { return len(p.waves), 5 }, titles("Wave", "Status", "Created", "Orders", "Picked"), func(id widget.TableCellID, l *widget.Label) {
+	p.Waves = uikit.NewTable(func() (int, int) { return len(p.waves), 5 }, uikit.Titles("Wave", "Status", "Created", "Orders", "Picked"), func(id widget.TableCellID, l *widget.Label) {
 		if id.Row >= len(p.waves) {
 			l.SetText("")
 			return
@@ -77,7 +78,7 @@ func newWavesPanel(s *WarehouseScreen) *WavesPanel {
 			p.load(p.waves[id.Row].ID)
 		}
 	}
-	p.Picks = newTable(func() (int, int) { return p.pickCount(), 6 }, titles("Tote", "Bin", "SKU", "Lot", "Qty", "Picked"), p.updatePick)
+	p.Picks = uikit.NewTable(func() (int, int) { return p.pickCount(), 6 }, uikit.Titles("Tote", "Bin", "SKU", "Lot", "Qty", "Picked"), p.updatePick)
 	for i, wd := range []float32{45, 100, 100, 80, 45, 70} {
 		p.Picks.SetColumnWidth(i, wd)
 	}
@@ -111,7 +112,7 @@ func newWavesPanel(s *WarehouseScreen) *WavesPanel {
 }
 
 func (p *WavesPanel) enable(on bool) {
-	setEnabled(on, p.PickList, p.ConfirmAll, p.Confirm)
+	uikit.SetEnabled(on, p.PickList, p.ConfirmAll, p.Confirm)
 }
 
 func (p *WavesPanel) reload() {
@@ -119,11 +120,11 @@ func (p *WavesPanel) reload() {
 	if code == "" {
 		return
 	}
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		waves, err := p.s.svc.Waves(context.Background(), code)
 		return func() {
 			if err != nil {
-				p.s.Problem.show("waves", err)
+				p.s.Problem.Show("waves", err)
 				return
 			}
 			p.waves = waves
@@ -136,11 +137,11 @@ func (p *WavesPanel) reload() {
 }
 
 func (p *WavesPanel) load(id int64) {
-	p.s.tasks.run(func() func() {
+	p.s.tasks.Run(func() func() {
 		w, err := p.s.svc.Wave(context.Background(), id)
 		return func() {
 			if err != nil {
-				p.s.Problem.show("wave", err)
+				p.s.Problem.Show("wave", err)
 				return
 			}
 			if w.Warehouse != p.s.Code() {
@@ -195,7 +196,7 @@ func (p *WavesPanel) updatePick(id widget.TableCellID, l *widget.Label) {
 		l.SetText(x.Lot)
 	case 4:
 		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(qtyText(x.Qty))
+		l.SetText(uikit.QtyText(x.Qty))
 	case 5:
 		switch {
 		case x.Picked == nil:
@@ -203,7 +204,7 @@ func (p *WavesPanel) updatePick(id widget.TableCellID, l *widget.Label) {
 			l.SetText("to pick")
 		case *x.Picked < x.Qty:
 			l.Importance = widget.WarningImportance
-			l.SetText("short " + qtyText(x.Qty-*x.Picked))
+			l.SetText("short " + uikit.QtyText(x.Qty-*x.Picked))
 		default:
 			l.Importance = widget.SuccessImportance
 			l.SetText("picked")
@@ -257,7 +258,7 @@ func (p *WavesPanel) SavePickList() {
 		if err := p.s.svc.PickList(ctx, id, "A4", &b); err != nil {
 			return "", err
 		}
-		path, err := saveDocument(fmt.Sprintf("wave-%d-picklist.pdf", id), b.Bytes())
+		path, err := uikit.SaveDocument(fmt.Sprintf("wave-%d-picklist.pdf", id), b.Bytes())
 		if err != nil {
 			return "", err
 		}
@@ -306,7 +307,7 @@ func (p *WavesPanel) ConfirmSelected() {
 		var err error
 		short, err = p.s.svc.ConfirmPick(ctx, l.ID, domain.Quantity(n))
 		if short > 0 {
-			return fmt.Sprintf("%s in %s is short by %s.", l.SKU, l.Bin, qtyText(short)), err
+			return fmt.Sprintf("%s in %s is short by %s.", l.SKU, l.Bin, uikit.QtyText(short)), err
 		}
 		return fmt.Sprintf("Picked %d × %s from %s into tote %d.", n, l.SKU, l.Bin, l.Tote), err
 	}, func() {
@@ -319,7 +320,7 @@ func (p *WavesPanel) ConfirmSelected() {
 
 // AskShort offers the next bin or a return to allocation for a short pick.
 func (p *WavesPanel) AskShort(lineID int64, sku string, short domain.Quantity) {
-	d := dialog.NewCustomConfirm(fmt.Sprintf("%s: %s missing", sku, qtyText(short)), "Pick from the next bin", "Back to allocation",
+	d := dialog.NewCustomConfirm(fmt.Sprintf("%s: %s missing", sku, uikit.QtyText(short)), "Pick from the next bin", "Back to allocation",
 		widget.NewLabel("Pick the rest from the next bin that holds it, or send the shortfall back to allocation\n(the order is flagged for review)."),
 		func(next bool) {
 			if next {
@@ -354,13 +355,13 @@ func (s *WarehouseScreen) offerDocument(path string) {
 		return
 	}
 	open := widget.NewButtonWithIcon("Open PDF", theme.FileIcon(), func() {
-		if err := OpenDocument(path); err != nil {
-			s.Problem.show("open", err)
+		if err := uikit.OpenDocument(path); err != nil {
+			s.Problem.Show("open", err)
 		}
 	})
 	print := widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), func() {
-		if err := PrintDocument(path); err != nil {
-			s.Problem.show("print", err)
+		if err := uikit.PrintDocument(path); err != nil {
+			s.Problem.Show("print", err)
 		} else {
 			s.setResult("Sent to the printer: " + path)
 		}

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // DefaultSampleOrders is how many orders the first-launch sample data has.
@@ -33,7 +34,7 @@ type MainWindow struct {
 	AutoSync   *AutoSync         // nil without a sync service
 
 	services Services
-	tasks    tasks
+	tasks    uikit.Tasks
 }
 
 // NewMainWindow creates the window on app a (which main creates) and sets Portolan's theme.
@@ -184,11 +185,11 @@ func (m *MainWindow) Start() {
 	if m.services.Sample == nil {
 		return
 	}
-	m.tasks.run(func() func() {
+	m.tasks.Run(func() func() {
 		empty, err := m.services.Sample.IsEmpty(context.Background())
 		return func() {
 			if err != nil {
-				logError("check for empty database", err)
+				uikit.LogError("check for empty database", err)
 				return
 			}
 			if empty {
@@ -225,7 +226,7 @@ func (m *MainWindow) OfferSample() {
 	d := dialog.NewConfirm("Welcome to Portolan",
 		fmt.Sprintf("This database is empty.\n\nLoad the sample data set? It has %s international orders from 3 channels,\n"+
 			"500 products and stock in 7 warehouses on 4 continents, so you can try every screen.\n\n"+
-			"It goes into %s.", groupThousands(DefaultSampleOrders), m.services.DBPath),
+			"It goes into %s.", uikit.GroupThousands(DefaultSampleOrders), m.services.DBPath),
 		func(ok bool) {
 			if ok {
 				m.LoadSample(DefaultSampleOrders)
@@ -247,11 +248,11 @@ func (m *MainWindow) LoadSample(orders int) {
 	d := dialog.NewCustomWithoutButtons("Loading sample data", container.NewVBox(label, bar, container.NewCenter(cancelBtn)), m.Window)
 	d.Resize(fyne.NewSize(460, 160))
 	d.Show()
-	m.tasks.run(func() func() {
+	m.tasks.Run(func() func() {
 		err := m.services.Sample.LoadSample(ctx, orders, func(done, total int) {
-			onUI(func() {
+			uikit.OnUI(func() {
 				bar.SetValue(float64(done))
-				label.SetText(fmt.Sprintf("Writing orders: %s of %s", groupThousands(int64(done)), groupThousands(int64(total))))
+				label.SetText(fmt.Sprintf("Writing orders: %s of %s", uikit.GroupThousands(int64(done)), uikit.GroupThousands(int64(total))))
 			})
 		})
 		cancel()
@@ -261,8 +262,8 @@ func (m *MainWindow) LoadSample(orders int) {
 			case errors.Is(err, context.Canceled):
 				dialog.ShowInformation("Sample data", "Loading was cancelled; nothing was written.", m.Window)
 			case err != nil:
-				logError("load sample data", err)
-				dialog.ShowError(problem(userMessage(err)), m.Window)
+				uikit.LogError("load sample data", err)
+				dialog.ShowError(uikit.Problem(uikit.UserMessage(err)), m.Window)
 			default:
 				m.Orders.Reload()
 				m.Inventory.Reload()
@@ -278,3 +279,7 @@ func (m *MainWindow) LoadSample(orders int) {
 		}
 	})
 }
+
+// SetDocumentsFolder sets the folder documents are saved in (the window's
+// preference; tests point it at a temporary folder).
+func SetDocumentsFolder(dir string) { uikit.SetDocumentsFolder(dir) }

@@ -1,17 +1,18 @@
-package ui
+package uikit
 
 import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/portolan/portolan/domain"
 )
 
-func asError(err error, target **domain.Error) bool { return errors.As(err, target) }
+func AsError(err error, target **domain.Error) bool { return errors.As(err, target) }
 
-// groupThousands formats 1234567 as "1,234,567".
-func groupThousands(n int64) string {
+// GroupThousands formats 1234567 as "1,234,567".
+func GroupThousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")
 	if neg {
@@ -30,16 +31,16 @@ func groupThousands(n int64) string {
 	return b.String()
 }
 
-// formatMoney shows an amount with grouped thousands and its currency code:
+// FormatMoney shows an amount with grouped thousands and its currency code:
 // "1,234.50 EUR", "98,000 JPY", "1.250 KWD".
-func formatMoney(m domain.Money) string {
+func FormatMoney(m domain.Money) string {
 	d := m.Decimal()
 	whole, frac, hasFrac := strings.Cut(d, ".")
 	n, err := strconv.ParseInt(whole, 10, 64)
 	if err != nil {
 		return m.String()
 	}
-	out := groupThousands(n)
+	out := GroupThousands(n)
 	if strings.HasPrefix(whole, "-") && n == 0 {
 		out = "-" + out
 	}
@@ -47,4 +48,21 @@ func formatMoney(m domain.Money) string {
 		out += "." + frac
 	}
 	return out + " " + string(m.Currency)
+}
+func Contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func QtyText(q domain.Quantity) string { return GroupThousands(int64(q)) }
+
+func LocalAt(t time.Time, layout string) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(time.Local).Format(layout)
 }

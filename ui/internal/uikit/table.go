@@ -1,13 +1,13 @@
-package ui
+package uikit
 
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 )
 
-// newTable makes a table with a bold header row (from title) and cells that
+// NewTable makes a table with a bold header row (from title) and cells that
 // are truncating labels filled by update.
-func newTable(length func() (rows, cols int), title func(col int) string, update func(id widget.TableCellID, l *widget.Label)) *widget.Table {
+func NewTable(length func() (rows, cols int), title func(col int) string, update func(id widget.TableCellID, l *widget.Label)) *widget.Table {
 	t := widget.NewTableWithHeaders(length,
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
@@ -34,8 +34,8 @@ func newTable(length func() (rows, cols int), title func(col int) string, update
 	return t
 }
 
-// titles returns a title func over fixed column names.
-func titles(names ...string) func(col int) string {
+// Titles returns a title func over fixed column names.
+func Titles(names ...string) func(col int) string {
 	return func(col int) string {
 		if col < len(names) {
 			return names[col]
@@ -44,8 +44,8 @@ func titles(names ...string) func(col int) string {
 	}
 }
 
-// setEnabled enables or disables buttons together.
-func setEnabled(on bool, buttons ...*widget.Button) {
+// SetEnabled enables or disables buttons together.
+func SetEnabled(on bool, buttons ...*widget.Button) {
 	for _, b := range buttons {
 		if on {
 			b.Enable()
@@ -55,25 +55,25 @@ func setEnabled(on bool, buttons ...*widget.Button) {
 	}
 }
 
-// problemLabel shows an error inline, where the user is looking; hidden until needed.
-type problemLabel struct{ *widget.Label }
+// ProblemLabel shows an error inline, where the user is looking; hidden until needed.
+type ProblemLabel struct{ *widget.Label }
 
-func newProblemLabel() problemLabel {
+func NewProblemLabel() ProblemLabel {
 	l := widget.NewLabel("")
 	l.Importance = widget.DangerImportance
 	l.Wrapping = fyne.TextWrapWord
 	l.Hide()
-	return problemLabel{l}
+	return ProblemLabel{l}
 }
 
 // show logs err and shows it as the user should read it.
-func (p problemLabel) show(context string, err error) {
-	logError(context, err)
-	p.SetText(userMessage(err))
+func (p ProblemLabel) Show(context string, err error) {
+	LogError(context, err)
+	p.SetText(UserMessage(err))
 	p.Label.Show()
 }
 
-func newCountLabel() *widget.Label {
+func NewCountLabel() *widget.Label {
 	l := widget.NewLabel("")
 	l.TextStyle.Bold = true
 	return l

@@ -1,32 +1,32 @@
-package ui
+package uikit
 
 import (
 	"context"
 )
 
-// pager caches pages of rows for a virtualised table. Rows are fetched page by
+// Pager caches pages of rows for a virtualised table. Rows are fetched page by
 // page in the background when the table first asks for them; a reset (new
 // filter) drops the cache and ignores answers to older requests.
-type pager[T any] struct {
+type Pager[T any] struct {
 	size    int
-	tasks   *tasks
+	tasks   *Tasks
 	fetch   func(ctx context.Context, offset, limit int) ([]T, error)
-	loaded  func()          // on the UI goroutine after a page arrived
-	failed  func(err error) // on the UI goroutine after a page failed
+	Loaded  func()          // on the UI goroutine after a page arrived
+	Failed  func(err error) // on the UI goroutine after a page failed
 	pages   map[int][]T
 	loading map[int]bool
-	gen     int
+	Gen     int
 }
 
 const maxCachedPages = 64
 
-func newPager[T any](size int, t *tasks) *pager[T] {
-	return &pager[T]{size: size, tasks: t, pages: map[int][]T{}, loading: map[int]bool{}}
+func NewPager[T any](size int, t *Tasks) *Pager[T] {
+	return &Pager[T]{size: size, tasks: t, pages: map[int][]T{}, loading: map[int]bool{}}
 }
 
 // reset forgets all rows and fetches from fetch from now on.
-func (p *pager[T]) reset(fetch func(ctx context.Context, offset, limit int) ([]T, error)) {
-	p.gen++
+func (p *Pager[T]) Reset(fetch func(ctx context.Context, offset, limit int) ([]T, error)) {
+	p.Gen++
 	p.fetch = fetch
 	p.pages = map[int][]T{}
 	p.loading = map[int]bool{}
@@ -34,7 +34,7 @@ func (p *pager[T]) reset(fetch func(ctx context.Context, offset, limit int) ([]T
 
 // row returns row i if its page is cached; otherwise it starts loading the page
 // and returns false.
-func (p *pager[T]) row(i int) (T, bool) {
+func (p *Pager[T]) Row(i int) (T, bool) {
 	var zero T
 	if i < 0 || p.fetch == nil {
 		return zero, false
@@ -52,19 +52,19 @@ func (p *pager[T]) row(i int) (T, bool) {
 	return zero, false
 }
 
-func (p *pager[T]) load(page int) {
+func (p *Pager[T]) load(page int) {
 	p.loading[page] = true
-	gen, fetch := p.gen, p.fetch
-	p.tasks.run(func() func() {
+	gen, fetch := p.Gen, p.fetch
+	p.tasks.Run(func() func() {
 		rows, err := fetch(context.Background(), page*p.size, p.size)
 		return func() {
-			if gen != p.gen {
+			if gen != p.Gen {
 				return // a newer filter replaced this request
 			}
 			delete(p.loading, page)
 			if err != nil {
-				if p.failed != nil {
-					p.failed(err)
+				if p.Failed != nil {
+					p.Failed(err)
 				}
 				return
 			}
@@ -72,8 +72,8 @@ func (p *pager[T]) load(page int) {
 				p.pages = map[int][]T{}
 			}
 			p.pages[page] = rows
-			if p.loaded != nil {
-				p.loaded()
+			if p.Loaded != nil {
+				p.Loaded()
 			}
 		}
 	})

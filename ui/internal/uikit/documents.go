@@ -1,4 +1,4 @@
-package ui
+package uikit
 
 import (
 	"os"
@@ -34,20 +34,20 @@ func SetDocumentsFolder(dir string) {
 	}
 }
 
-// saveDocument writes a PDF into the documents folder, whole or not at all.
-func saveDocument(name string, data []byte) (string, error) {
+// SaveDocument writes a PDF into the documents folder, whole or not at all.
+func SaveDocument(name string, data []byte) (string, error) {
 	dir := DocumentsFolder()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", problemf("create the documents folder %s: %v", dir, err)
+		return "", Problemf("create the documents folder %s: %v", dir, err)
 	}
 	path := filepath.Join(dir, name)
 	tmp := path + ".part"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return "", problemf("save %s: %v", path, err)
+		return "", Problemf("save %s: %v", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return "", problemf("save %s: %v", path, err)
+		return "", Problemf("save %s: %v", path, err)
 	}
 	return path, nil
 }
@@ -67,7 +67,7 @@ func openCommand(path string) *exec.Cmd {
 var OpenDocument = func(path string) error {
 	cmd := openCommand(path)
 	if err := cmd.Start(); err != nil {
-		return problemf("no viewer could open %s (%v); open it from the documents folder", path, err)
+		return Problemf("no viewer could open %s (%v); open it from the documents folder", path, err)
 	}
 	go cmd.Wait()
 	return nil
@@ -78,10 +78,10 @@ var OpenDocument = func(path string) error {
 var PrintDocument = func(path string) error {
 	lp, err := exec.LookPath("lp")
 	if err != nil {
-		return problemf("this computer has no print command (lp): open the PDF and print it from the viewer")
+		return Problemf("this computer has no print command (lp): open the PDF and print it from the viewer")
 	}
 	if out, err := exec.Command(lp, path).CombinedOutput(); err != nil {
-		return problemf("lp: %v: %s", err, out)
+		return Problemf("lp: %v: %s", err, out)
 	}
 	return nil
 }

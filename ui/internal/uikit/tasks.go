@@ -1,4 +1,10 @@
-package ui
+// Package uikit holds what Portolan's screens share: background tasks that
+// apply their results on the UI goroutine (Tasks, OnUI), pages of rows for
+// virtualised tables (Pager), table and label helpers, number and time
+// formats, saving and opening documents, and errors in a user's words
+// (UserMessage, Problem). The window (ui) and its areas (ui/warehouse,
+// ui/billing) use it; nothing outside ui can.
+package uikit
 
 import (
 	"log/slog"
@@ -8,7 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 )
 
-// tasks runs slow work off the UI goroutine and applies the result through
+// Tasks runs slow work off the UI goroutine and applies the result through
 // fyne.Do. Wait blocks until every started task (and pending debounce) has
 // applied its result, which tests use instead of sleeping.
 //
@@ -16,54 +22,54 @@ import (
 // applied on the UI goroutine often starts the next task (a reload after a
 // save), and a WaitGroup must not be added to while it is being waited on
 // at zero.
-type tasks struct {
+type Tasks struct {
 	mu      sync.Mutex
 	running int
 	idle    *sync.Cond
 	timer   *time.Timer
 }
 
-func (t *tasks) add(n int) {
+func (t *Tasks) add(n int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.addLocked(n)
 }
 
-func (t *tasks) addLocked(n int) {
+func (t *Tasks) addLocked(n int) {
 	t.running += n
 	if t.running == 0 && t.idle != nil {
 		t.idle.Broadcast()
 	}
 }
 
-// uiSerial keeps results applied one at a time. Fyne runs fyne.Do functions
+// Serial keeps results applied one at a time. Fyne runs fyne.Do functions
 // one after another on the UI goroutine anyway; Fyne's test driver runs them on
 // the calling goroutine, where this lock gives the same guarantee.
-var uiSerial sync.Mutex
+var Serial sync.Mutex
 
-// onUI applies fn on the UI goroutine. Never call it from inside fn.
-func onUI(fn func()) {
+// OnUI applies fn on the UI goroutine. Never call it from inside fn.
+func OnUI(fn func()) {
 	fyne.Do(func() {
-		uiSerial.Lock()
-		defer uiSerial.Unlock()
+		Serial.Lock()
+		defer Serial.Unlock()
 		fn()
 	})
 }
 
 // run calls work on a new goroutine; the func it returns runs on the UI goroutine.
-func (t *tasks) run(work func() (apply func())) {
+func (t *Tasks) Run(work func() (apply func())) {
 	t.add(1)
 	go func() {
 		defer t.add(-1)
 		apply := work()
 		if apply != nil {
-			onUI(apply)
+			OnUI(apply)
 		}
 	}()
 }
 
 // debounce runs fn on the UI goroutine once d has passed without another call.
-func (t *tasks) debounce(d time.Duration, fn func()) {
+func (t *Tasks) Debounce(d time.Duration, fn func()) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.timer != nil && t.timer.Stop() {
@@ -72,12 +78,12 @@ func (t *tasks) debounce(d time.Duration, fn func()) {
 	t.addLocked(1)
 	t.timer = time.AfterFunc(d, func() {
 		defer t.add(-1)
-		onUI(fn)
+		OnUI(fn)
 	})
 }
 
-// Wait blocks until all tasks have finished.
-func (t *tasks) Wait() {
+// Wait blocks until all Tasks have finished.
+func (t *Tasks) Wait() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.idle == nil {
@@ -88,7 +94,7 @@ func (t *tasks) Wait() {
 	}
 }
 
-// logError records a background error; screens also show it where the user looks.
-func logError(msg string, err error) {
+// LogError records a background error; screens also show it where the user looks.
+func LogError(msg string, err error) {
 	slog.Error(msg, "err", err)
 }
