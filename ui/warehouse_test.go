@@ -14,10 +14,11 @@ import (
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/ui"
+	"github.com/portolan/portolan/ui/warehouse"
 )
 
 // warehouseWindow opens the window on the Warehouse screen working in NL-VEN.
-func warehouseWindow(t *testing.T) (*app.App, *ui.MainWindow, *ui.WarehouseScreen) {
+func warehouseWindow(t *testing.T) (*app.App, *ui.MainWindow, *warehouse.Screen) {
 	t.Helper()
 	a := demoApp(t, 5)
 	m := newWindow(t, a)

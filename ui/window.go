@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/portolan/portolan/ui/internal/uikit"
+	"github.com/portolan/portolan/ui/warehouse"
 )
 
 // DefaultSampleOrders is how many orders the first-launch sample data has.
@@ -26,7 +27,7 @@ type MainWindow struct {
 	Tabs       *container.AppTabs
 	Orders     *OrdersScreen
 	Inventory  *InventoryScreen
-	Warehouse  *WarehouseScreen  // nil without a warehouse service
+	Warehouse  *warehouse.Screen // nil without a warehouse service
 	Allocation *AllocationScreen // nil without an allocation service
 	Channels   *ChannelsScreen   // nil without a channel service
 	Shipments  *ShipmentsScreen  // nil without a tracking service
@@ -50,7 +51,7 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 		container.NewTabItemWithIcon("Inventory", theme.StorageIcon(), m.Inventory.Content()),
 	)
 	if s.Warehouse != nil {
-		m.Warehouse = NewWarehouseScreen(s.Warehouse, w, m.Inventory.apply)
+		m.Warehouse = warehouse.NewScreen(s.Warehouse, w, m.Inventory.apply)
 		m.Tabs.Append(container.NewTabItemWithIcon("Warehouse", theme.HomeIcon(), m.Warehouse.Content()))
 	}
 	if s.Allocation != nil {

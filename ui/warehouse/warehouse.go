@@ -1,4 +1,8 @@
-package ui
+// Package warehouse is the window's Warehouse screen: one panel per file
+// (receive, putaway, transfer, count, adjust, waves, ship, manifests,
+// settings), each working through its part of Service, a small interface
+// the app's InventoryService satisfies.
+package warehouse
 
 import (
 	"context"
@@ -15,13 +19,13 @@ import (
 	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
-// WarehouseScreen is where a warehouse lead works through the day in one
+// Screen is where a warehouse lead works through the day in one
 // warehouse: receiving, putaway, transfers, cycle counts, adjustments and
 // stock imports. Every form works from the keyboard, and a barcode scanner
 // acting as a keyboard (code, then Enter) moves from the SKU or bin field to
 // the next one.
-type WarehouseScreen struct {
-	svc    WarehouseService
+type Screen struct {
+	svc    Service
 	window fyne.Window
 	tasks  uikit.Tasks
 
@@ -47,9 +51,9 @@ type WarehouseScreen struct {
 	content    fyne.CanvasObject
 }
 
-// NewWarehouseScreen builds the screen; changed is called after stock moved.
-func NewWarehouseScreen(svc WarehouseService, w fyne.Window, changed func()) *WarehouseScreen {
-	s := &WarehouseScreen{svc: svc, window: w, changed: changed}
+// NewScreen builds the screen; changed is called after stock moved.
+func NewScreen(svc Service, w fyne.Window, changed func()) *Screen {
+	s := &Screen{svc: svc, window: w, changed: changed}
 	s.Warehouse = widget.NewSelect(nil, nil)
 	s.Warehouse.PlaceHolder = "Choose the warehouse you work in"
 	s.Result = widget.NewLabel("")
@@ -94,13 +98,13 @@ func NewWarehouseScreen(svc WarehouseService, w fyne.Window, changed func()) *Wa
 }
 
 // Content is the screen's root object.
-func (s *WarehouseScreen) Content() fyne.CanvasObject { return s.content }
+func (s *Screen) Content() fyne.CanvasObject { return s.content }
 
 // Wait blocks until background work has been applied (for tests).
-func (s *WarehouseScreen) Wait() { s.tasks.Wait() }
+func (s *Screen) Wait() { s.tasks.Wait() }
 
 // FocusSearch puts the keyboard in the current form's first field.
-func (s *WarehouseScreen) FocusSearch() {
+func (s *Screen) FocusSearch() {
 	var first fyne.Focusable
 	switch s.Tabs.SelectedIndex() {
 	case 0:
@@ -124,7 +128,7 @@ func (s *WarehouseScreen) FocusSearch() {
 }
 
 // Reload re-reads the warehouses and the current panel.
-func (s *WarehouseScreen) Reload() {
+func (s *Screen) Reload() {
 	s.tasks.Run(func() func() {
 		ws, err := s.svc.Warehouses(context.Background())
 		return func() {
@@ -159,21 +163,21 @@ func (s *WarehouseScreen) Reload() {
 }
 
 // Code is the code of the warehouse worked in ("" before one is chosen).
-func (s *WarehouseScreen) Code() string {
+func (s *Screen) Code() string {
 	if i := s.Warehouse.SelectedIndex(); i >= 0 && i < len(s.warehouses) {
 		return s.warehouses[i].Code
 	}
 	return ""
 }
 
-func (s *WarehouseScreen) current() *domain.Warehouse {
+func (s *Screen) current() *domain.Warehouse {
 	if i := s.Warehouse.SelectedIndex(); i >= 0 && i < len(s.warehouses) {
 		return &s.warehouses[i]
 	}
 	return nil
 }
 
-func (s *WarehouseScreen) reloadAll() {
+func (s *Screen) reloadAll() {
 	s.Receive.reload()
 	s.Putaway.reload()
 	s.Transfer.reload()
@@ -184,7 +188,7 @@ func (s *WarehouseScreen) reloadAll() {
 	s.Sent.reload()
 }
 
-func (s *WarehouseScreen) reloadPanel() {
+func (s *Screen) reloadPanel() {
 	switch s.Tabs.SelectedIndex() {
 	case 0:
 		s.Receive.reload()
@@ -206,7 +210,7 @@ func (s *WarehouseScreen) reloadPanel() {
 // do runs an operation in the background and shows its result, or its error
 // where the user is looking; after a success the panels and the Inventory
 // screen reload and then runs (if not nil) on the UI goroutine.
-func (s *WarehouseScreen) do(what string, op func(ctx context.Context) (string, error), then func()) {
+func (s *Screen) do(what string, op func(ctx context.Context) (string, error), then func()) {
 	s.tasks.Run(func() func() {
 		msg, err := op(context.Background())
 		return func() {
@@ -230,13 +234,13 @@ func (s *WarehouseScreen) do(what string, op func(ctx context.Context) (string, 
 }
 
 // fail shows a problem with what the user typed, without touching the database.
-func (s *WarehouseScreen) fail(msg string) {
+func (s *Screen) fail(msg string) {
 	s.setResult("")
 	s.Problem.Show("warehouse", uikit.Problem(msg))
 }
 
 // chooseFolder lets the user pick where PDFs are saved.
-func (s *WarehouseScreen) chooseFolder() {
+func (s *Screen) chooseFolder() {
 	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
 			s.Problem.Show("documents folder", err)
@@ -256,7 +260,7 @@ func (s *WarehouseScreen) chooseFolder() {
 const prefWarehouse = "warehouse.code"
 
 // setResult shows what the last operation did; an empty text hides the line.
-func (s *WarehouseScreen) setResult(text string) {
+func (s *Screen) setResult(text string) {
 	s.Result.SetText(text)
 	if text == "" {
 		s.Result.Hide()
@@ -279,7 +283,7 @@ func scanEntry(placeholder string, next func()) *widget.Entry {
 }
 
 // focus moves the keyboard to e.
-func (s *WarehouseScreen) focus(e fyne.Focusable) {
+func (s *Screen) focus(e fyne.Focusable) {
 	if c := s.window.Canvas(); c != nil {
 		c.Focus(e)
 	}

@@ -1,4 +1,4 @@
-package ui
+package warehouse
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // TransferPanel sends stock to another warehouse (lines built by scanning
 // SKUs) and receives transfers arriving at this one.
 type TransferPanel struct {
-	s *WarehouseScreen
+	s *Screen
 
 	To        *widget.Select
 	Reference *widget.Entry
@@ -37,7 +37,7 @@ type TransferPanel struct {
 	content   fyne.CanvasObject
 }
 
-func newTransferPanel(s *WarehouseScreen) *TransferPanel {
+func newTransferPanel(s *Screen) *TransferPanel {
 	p := &TransferPanel{s: s, selected: -1}
 	p.To = widget.NewSelect(nil, nil)
 	p.To.PlaceHolder = "Destination warehouse"

@@ -1,4 +1,4 @@
-package ui
+package warehouse
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ import (
 // tracking numbers, check and print all documents in one job, and hand the
 // parcels to the carrier.
 type ShipPanel struct {
-	s *WarehouseScreen
+	s *Screen
 
 	Wave     *widget.Select
 	Orders   *widget.Table
@@ -71,7 +71,7 @@ type packOrder struct {
 	packed bool
 }
 
-func newShipPanel(s *WarehouseScreen) *ShipPanel {
+func newShipPanel(s *Screen) *ShipPanel {
 	p := &ShipPanel{s: s, order: -1, parcel: -1, counts: map[string]domain.Quantity{}, Chosen: map[int64]bool{}}
 	p.Wave = widget.NewSelect(nil, func(string) { p.loadWave() })
 	p.Wave.PlaceHolder = "Choose a wave"

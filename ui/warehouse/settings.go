@@ -1,4 +1,4 @@
-package ui
+package warehouse
 
 import (
 	"context"
@@ -95,7 +95,7 @@ func (f *ShippingSettingsForm) Settings() (domain.ShippingSettings, error) {
 }
 
 // EditShippingSettings opens the shipping settings in a dialog.
-func (s *WarehouseScreen) EditShippingSettings() {
+func (s *Screen) EditShippingSettings() {
 	s.tasks.Run(func() func() {
 		set, err := s.svc.ShippingSettings(context.Background())
 		return func() {
@@ -117,7 +117,7 @@ func (s *WarehouseScreen) EditShippingSettings() {
 }
 
 // SaveShippingSettings saves what the form holds.
-func (s *WarehouseScreen) SaveShippingSettings(f *ShippingSettingsForm) {
+func (s *Screen) SaveShippingSettings(f *ShippingSettingsForm) {
 	set, err := f.Settings()
 	if err != nil {
 		s.fail(err.Error())

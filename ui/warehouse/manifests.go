@@ -1,4 +1,4 @@
-package ui
+package warehouse
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 // ManifestsPanel lists the warehouse's carrier manifests (per carrier, per
 // day) for reprinting, and the print log: who printed what, when.
 type ManifestsPanel struct {
-	s *WarehouseScreen
+	s *Screen
 
 	Manifests *widget.Table
 	Log       *widget.Table
@@ -32,7 +32,7 @@ type ManifestsPanel struct {
 	content  fyne.CanvasObject
 }
 
-func newManifestsPanel(s *WarehouseScreen) *ManifestsPanel {
+func newManifestsPanel(s *Screen) *ManifestsPanel {
 	p := &ManifestsPanel{s: s, selected: -1}
 	p.Manifests = uikit.NewTable(func() (int, int) { return len(p.list), 5 }, uikit.Titles("Manifest", "Day", "Carrier", "Parcels", "Weight"),
 		func(id widget.TableCellID, l *widget.Label) {

@@ -1,4 +1,4 @@
-package ui
+package warehouse
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // PutawayPanel lists what waits in RECEIVING with a suggested bin for each,
 // and moves it to the suggested bin or one the user scans instead.
 type PutawayPanel struct {
-	s *WarehouseScreen
+	s *Screen
 
 	Tasks  *widget.Table
 	SKU    *widget.Entry
@@ -31,7 +31,7 @@ type PutawayPanel struct {
 	content  fyne.CanvasObject
 }
 
-func newPutawayPanel(s *WarehouseScreen) *PutawayPanel {
+func newPutawayPanel(s *Screen) *PutawayPanel {
 	p := &PutawayPanel{s: s, selected: -1}
 	p.Tasks = uikit.NewTable(func() (int, int) { return len(p.tasks), 7 }, uikit.Titles("SKU", "Product", "Lot", "Expiry", "Qty", "Suggested bin", "Why"), p.updateTask)
 	for i, w := range []float32{100, 190, 70, 90, 60, 100, 260} {

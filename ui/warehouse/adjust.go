@@ -1,4 +1,4 @@
-package ui
+package warehouse
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 // AdjustPanel corrects one bin with a reason, and imports a stock snapshot
 // file (previewed row by row before anything is posted).
 type AdjustPanel struct {
-	s *WarehouseScreen
+	s *Screen
 
 	SKU    *widget.Entry
 	Bin    *widget.Entry
@@ -46,7 +46,7 @@ type AdjustPanel struct {
 
 func reasonLabel(r domain.AdjustReason) string { return strings.ReplaceAll(string(r), "_", " ") }
 
-func newAdjustPanel(s *WarehouseScreen) *AdjustPanel {
+func newAdjustPanel(s *Screen) *AdjustPanel {
 	p := &AdjustPanel{s: s}
 	var reasons []string
 	for _, r := range domain.AdjustReasons {

@@ -1,4 +1,4 @@
-package ui
+package warehouse
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ import (
 // pick lists, and confirms picks (a short pick is picked from the next bin or
 // sent back to allocation).
 type WavesPanel struct {
-	s *WarehouseScreen
+	s *Screen
 
 	MaxOrders  *widget.Entry
 	Express    *widget.Check
@@ -46,7 +46,7 @@ type WavesPanel struct {
 	content  fyne.CanvasObject
 }
 
-func newWavesPanel(s *WarehouseScreen) *WavesPanel {
+func newWavesPanel(s *Screen) *WavesPanel {
 	p := &WavesPanel{s: s, selected: -1}
 	p.MaxOrders = widget.NewEntry()
 	p.MaxOrders.SetText("30")
@@ -350,7 +350,7 @@ func (p *WavesPanel) BackToAllocation(lineID int64) {
 }
 
 // offerDocument shows a saved document with Open and Print buttons.
-func (s *WarehouseScreen) offerDocument(path string) {
+func (s *Screen) offerDocument(path string) {
 	if path == "" {
 		return
 	}

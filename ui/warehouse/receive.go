@@ -1,4 +1,4 @@
-package ui
+package warehouse
 
 import (
 	"context"
@@ -23,7 +23,7 @@ const adHoc = "Ad hoc (no inbound)"
 // expected inbound (showing expected, received and the difference per line)
 // or ad hoc, and records new inbounds.
 type ReceivePanel struct {
-	s *WarehouseScreen
+	s *Screen
 
 	Against  *widget.Select
 	SKU      *widget.Entry
@@ -48,7 +48,7 @@ type ReceivePanel struct {
 	content  fyne.CanvasObject
 }
 
-func newReceivePanel(s *WarehouseScreen) *ReceivePanel {
+func newReceivePanel(s *Screen) *ReceivePanel {
 	p := &ReceivePanel{s: s, selected: -1}
 	p.Against = widget.NewSelect([]string{adHoc}, nil)
 	p.Against.SetSelected(adHoc)

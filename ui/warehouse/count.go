@@ -1,4 +1,4 @@
-package ui
+package warehouse
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 // quantities blind (what the system expects is never shown), and posts the
 // differences as count corrections.
 type CountPanel struct {
-	s *WarehouseScreen
+	s *Screen
 
 	Zone    *widget.Select
 	Bins    *widget.Entry
@@ -44,7 +44,7 @@ type CountPanel struct {
 
 const noZone = "— a zone —"
 
-func newCountPanel(s *WarehouseScreen) *CountPanel {
+func newCountPanel(s *Screen) *CountPanel {
 	p := &CountPanel{s: s}
 	p.Zone = widget.NewSelect([]string{noZone}, nil)
 	p.Zone.SetSelected(noZone)
