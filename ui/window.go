@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/portolan/portolan/ui/billing"
 	"github.com/portolan/portolan/ui/internal/uikit"
 	"github.com/portolan/portolan/ui/warehouse"
 )
@@ -31,7 +32,7 @@ type MainWindow struct {
 	Allocation *AllocationScreen // nil without an allocation service
 	Channels   *ChannelsScreen   // nil without a channel service
 	Shipments  *ShipmentsScreen  // nil without a tracking service
-	Billing    *BillingScreen    // nil without a billing service
+	Billing    *billing.Screen   // nil without a billing service
 	AutoSync   *AutoSync         // nil without a sync service
 
 	services Services
@@ -66,7 +67,7 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 		m.Tabs.Append(container.NewTabItemWithIcon("Shipments", theme.MailSendIcon(), m.Shipments.Content()))
 	}
 	if s.Billing != nil {
-		m.Billing = NewBillingScreen(s.Billing, w)
+		m.Billing = billing.NewScreen(s.Billing, w)
 		m.Tabs.Append(container.NewTabItemWithIcon("Billing", theme.ListIcon(), m.Billing.Content()))
 	}
 	if s.Channels != nil {

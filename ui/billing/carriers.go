@@ -1,4 +1,4 @@
-package ui
+package billing
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 // ImportCarrier opens a carrier's invoice file, shows which column holds
 // what (guessed from the headers, or remembered for the carrier; each
 // can be changed) and reconciles it for the month.
-func (s *BillingScreen) ImportCarrier() {
+func (s *Screen) ImportCarrier() {
 	carrier := widget.NewEntry()
 	carrier.SetText("DHL")
 	path := widget.NewEntry()
@@ -55,7 +55,7 @@ var carrierFields = map[string]string{
 // CarrierColumns shows, for each field, the file's column that holds it
 // (guessed, or remembered for the carrier) with the value of its first row,
 // then imports with the columns chosen.
-func (s *BillingScreen) CarrierColumns(path, carrier string) {
+func (s *Screen) CarrierColumns(path, carrier string) {
 	s.tasks.Run(func() func() {
 		headers, sample, guessed, err := s.svc.CarrierFileColumns(context.Background(), path, carrier)
 		return func() {
@@ -103,7 +103,7 @@ func (s *BillingScreen) CarrierColumns(path, carrier string) {
 }
 
 // SelectColumn chooses the file's column (by its header) for a field.
-func (s *BillingScreen) SelectColumn(field, header string) {
+func (s *Screen) SelectColumn(field, header string) {
 	for label, h := range s.mappingHeader {
 		if h == header {
 			s.Mapping[field].SetSelected(label)
@@ -112,7 +112,7 @@ func (s *BillingScreen) SelectColumn(field, header string) {
 }
 
 // ChosenMapping reads the column choices (field → header).
-func (s *BillingScreen) ChosenMapping() map[string]string {
+func (s *Screen) ChosenMapping() map[string]string {
 	m := map[string]string{}
 	for f, sel := range s.Mapping {
 		if h, ok := s.mappingHeader[sel.Selected]; ok {
@@ -124,7 +124,7 @@ func (s *BillingScreen) ChosenMapping() map[string]string {
 
 // ImportCarrierFile reconciles a carrier invoice file for the month with a
 // column mapping (remembered for the carrier).
-func (s *BillingScreen) ImportCarrierFile(path, carrier string, mapping map[string]string) {
+func (s *Screen) ImportCarrierFile(path, carrier string, mapping map[string]string) {
 	period := s.Period.Selected
 	s.tasks.Run(func() func() {
 		counts, problems, err := s.svc.ImportCarrierFile(context.Background(), strings.TrimSpace(path), strings.TrimSpace(carrier), period, mapping)
@@ -144,7 +144,7 @@ func (s *BillingScreen) ImportCarrierFile(path, carrier string, mapping map[stri
 	})
 }
 
-func (s *BillingScreen) showPayables() {
+func (s *Screen) showPayables() {
 	if len(s.payables) == 0 {
 		s.Payables.SetText("No carrier invoice imported for this month.")
 		return
@@ -157,7 +157,7 @@ func (s *BillingScreen) showPayables() {
 	s.Payables.SetText(strings.Join(parts, "\n"))
 }
 
-func (s *BillingScreen) setSelected(state string) {
+func (s *Screen) setSelected(state string) {
 	if s.reconRow < 0 || s.reconRow >= len(s.recon) {
 		s.Problem.Show("carrier invoice", uikit.Problem("select a line"))
 		return
@@ -166,7 +166,7 @@ func (s *BillingScreen) setSelected(state string) {
 }
 
 // SetLines accepts or disputes carrier lines of the month (by class, or tracking numbers).
-func (s *BillingScreen) SetLines(class domain.ReconcileClass, tracking []string, state string) {
+func (s *Screen) SetLines(class domain.ReconcileClass, tracking []string, state string) {
 	period := s.Period.Selected
 	s.tasks.Run(func() func() {
 		n, err := s.svc.SetCarrierLines(context.Background(), period, "", class, tracking, state)

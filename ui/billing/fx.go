@@ -1,4 +1,4 @@
-package ui
+package billing
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 // ones its invoices convert at), one entered by hand, or the ECB's
 // reference rates imported from the file the ECB publishes.
 type fxTab struct {
-	s       *BillingScreen
+	s       *Screen
 	Table   *widget.Table
 	Summary *widget.Label
 	Add     *widget.Button
@@ -30,7 +30,7 @@ type fxTab struct {
 	content fyne.CanvasObject
 }
 
-func newFXTab(s *BillingScreen) *fxTab {
+func newFXTab(s *Screen) *fxTab {
 	f := &fxTab{s: s}
 	f.Table = uikit.NewTable(func() (int, int) { return len(f.rates), 4 }, uikit.Titles("Day", "Base", "Currency", "Units per 1 base"),
 		func(id widget.TableCellID, l *widget.Label) {

@@ -1,4 +1,4 @@
-package ui
+package billing
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // less what the carriers charged (invoiced, else expected) and the boxes,
 // per client, destination country or order — the thinnest first.
 type marginsTab struct {
-	s        *BillingScreen
+	s        *Screen
 	By       *widget.Select
 	Currency *widget.Select
 	Table    *widget.Table
@@ -30,7 +30,7 @@ type marginsTab struct {
 // The groupings offered, and the name the service knows them by.
 var marginGroups = map[string]string{"client": "client", "country": "country", "order": "order"}
 
-func newMarginsTab(s *BillingScreen) *marginsTab {
+func newMarginsTab(s *Screen) *marginsTab {
 	m := &marginsTab{s: s}
 	m.By = widget.NewSelect([]string{"client", "country", "order"}, nil)
 	m.By.SetSelected("client")

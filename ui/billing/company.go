@@ -1,4 +1,4 @@
-package ui
+package billing
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // CompanyForm edits who issues the invoices: name, address, VAT number and
 // how to pay, printed on every invoice; the name heads the workbooks.
-func (s *BillingScreen) CompanyForm() {
+func (s *Screen) CompanyForm() {
 	s.tasks.Run(func() func() {
 		c, err := s.svc.Company(context.Background())
 		return func() {
@@ -27,7 +27,7 @@ func (s *BillingScreen) CompanyForm() {
 	})
 }
 
-func (s *BillingScreen) showCompanyForm(c domain.Company) {
+func (s *Screen) showCompanyForm(c domain.Company) {
 	e := func(text, hint string) *widget.Entry {
 		w := widget.NewEntry()
 		w.SetText(text)
@@ -60,7 +60,7 @@ func (s *BillingScreen) showCompanyForm(c domain.Company) {
 }
 
 // SaveCompany checks and saves the invoicing company.
-func (s *BillingScreen) SaveCompany(c domain.Company) {
+func (s *Screen) SaveCompany(c domain.Company) {
 	s.tasks.Run(func() func() {
 		err := s.svc.SetCompany(context.Background(), c)
 		return func() {

@@ -1,4 +1,8 @@
-package ui
+// Package billing is the window's Billing screen: a month's invoices,
+// charges, clients and rate cards, receivables by age, carrier invoices
+// reconciled, margins and exchange rates, working through Service, the
+// app's BillingService.
+package billing
 
 import (
 	"bytes"
@@ -19,12 +23,15 @@ import (
 	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
-// BillingScreen is finance's screen: a month's invoices (generate, issue,
+// pageSize is how many charges a page of the Charges table holds.
+const pageSize = 200
+
+// Screen is finance's screen: a month's invoices (generate, issue,
 // record payments, credit notes, PDF), its charges, the clients with their
 // rate cards, receivables by age, carrier invoices reconciled, and the
 // month's workbook exported to Excel.
-type BillingScreen struct {
-	svc    BillingService
+type Screen struct {
+	svc    Service
 	window fyne.Window
 	tasks  uikit.Tasks
 
@@ -103,9 +110,9 @@ func amount(v int64, c domain.Currency) string {
 	return domain.NewMoney(v, c).Decimal() + " " + string(c)
 }
 
-// NewBillingScreen builds the screen; call Reload to fill it.
-func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
-	s := &BillingScreen{svc: svc, window: w, invoice: -1, client: -1, reconRow: -1, names: map[int64]string{}}
+// NewScreen builds the screen; call Reload to fill it.
+func NewScreen(svc Service, w fyne.Window) *Screen {
+	s := &Screen{svc: svc, window: w, invoice: -1, client: -1, reconRow: -1, names: map[int64]string{}}
 	s.Period = widget.NewSelect(months(svc.Now()), nil)
 	s.Period.SetSelectedIndex(0)
 	s.Company = widget.NewButtonWithIcon("Company…", theme.AccountIcon(), s.CompanyForm)
@@ -137,7 +144,7 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 	invoices := container.NewBorder(s.NoInvoices, container.NewHBox(s.Issue, s.Pay, s.Credit, s.PDF), nil, nil, s.Invoices)
 
 	// Charges, page by page.
-	s.charges = uikit.NewPager[domain.Charge](orderPageSize, &s.tasks)
+	s.charges = uikit.NewPager[domain.Charge](pageSize, &s.tasks)
 	s.charges.Loaded = func() { s.Charges.Refresh() }
 	s.charges.Failed = func(err error) { s.Problem.Show("charges", err) }
 	s.Charges = uikit.NewTable(func() (int, int) { return s.nCharges, 7 }, uikit.Titles("Date", "Client", "Type", "Reference", "Qty", "Rate", "Amount"), s.updateCharge)
@@ -262,12 +269,12 @@ func NewBillingScreen(svc BillingService, w fyne.Window) *BillingScreen {
 }
 
 // Content is the screen's root object.
-func (s *BillingScreen) Content() fyne.CanvasObject { return s.content }
+func (s *Screen) Content() fyne.CanvasObject { return s.content }
 
 // StartAccrual takes the daily storage snapshot (and charges anything that
 // left or arrived without being charged) now and every hour while the
 // window is open; StopAccrual ends it.
-func (s *BillingScreen) StartAccrual() {
+func (s *Screen) StartAccrual() {
 	if s.stopAccrual != nil {
 		return
 	}
@@ -292,7 +299,7 @@ func (s *BillingScreen) StartAccrual() {
 }
 
 // StopAccrual ends the hourly accrual.
-func (s *BillingScreen) StopAccrual() {
+func (s *Screen) StopAccrual() {
 	if s.stopAccrual != nil {
 		close(s.stopAccrual)
 		s.stopAccrual = nil
@@ -300,12 +307,12 @@ func (s *BillingScreen) StopAccrual() {
 }
 
 // Wait blocks until background work has been applied (tests).
-func (s *BillingScreen) Wait() { s.tasks.Wait() }
+func (s *Screen) Wait() { s.tasks.Wait() }
 
 // FocusSearch puts the keyboard on the month.
-func (s *BillingScreen) FocusSearch() {}
+func (s *Screen) FocusSearch() {}
 
-func (s *BillingScreen) enable() {
+func (s *Screen) enable() {
 	ok := s.invoice >= 0 && s.invoice < len(s.invoices)
 	var inv domain.Invoice
 	if ok {
@@ -318,7 +325,7 @@ func (s *BillingScreen) enable() {
 	uikit.SetEnabled(issued && inv.Open() > 0, s.Pay)
 }
 
-func (s *BillingScreen) done(msg string) {
+func (s *Screen) done(msg string) {
 	s.Problem.Hide()
 	s.Result.Importance = widget.SuccessImportance
 	s.Result.SetText(msg)
@@ -326,7 +333,7 @@ func (s *BillingScreen) done(msg string) {
 }
 
 // Reload reads the month's invoices, charges, clients, ageing and reconciliation.
-func (s *BillingScreen) Reload() {
+func (s *Screen) Reload() {
 	period := s.Period.Selected
 	s.tasks.Run(func() func() {
 		ctx := context.Background()
@@ -387,7 +394,7 @@ func (s *BillingScreen) Reload() {
 	})
 }
 
-func (s *BillingScreen) updateInvoice(id widget.TableCellID, l *widget.Label) {
+func (s *Screen) updateInvoice(id widget.TableCellID, l *widget.Label) {
 	if id.Row >= len(s.invoices) {
 		l.SetText("")
 		return
@@ -420,7 +427,7 @@ func (s *BillingScreen) updateInvoice(id widget.TableCellID, l *widget.Label) {
 		amount(i.Gross(), i.Currency), amount(i.Paid, i.Currency), amount(i.Open(), i.Currency), due}[id.Col])
 }
 
-func (s *BillingScreen) updateCharge(id widget.TableCellID, l *widget.Label) {
+func (s *Screen) updateCharge(id widget.TableCellID, l *widget.Label) {
 	c, ok := s.charges.Row(id.Row)
 	if id.Col >= 4 {
 		l.Alignment = fyne.TextAlignTrailing
@@ -437,7 +444,7 @@ func (s *BillingScreen) updateCharge(id widget.TableCellID, l *widget.Label) {
 		amount(c.Amount, c.Currency)}[id.Col])
 }
 
-func (s *BillingScreen) loadCards() {
+func (s *Screen) loadCards() {
 	if s.client < 0 || s.client >= len(s.clients) {
 		return
 	}
@@ -462,7 +469,7 @@ func (s *BillingScreen) loadCards() {
 
 // busy shows a moving bar while a long piece of work runs (with Cancel
 // when cancel is not nil); the function it returns takes it away.
-func (s *BillingScreen) busy(title, text string, cancel func()) func() {
+func (s *Screen) busy(title, text string, cancel func()) func() {
 	items := []fyne.CanvasObject{widget.NewLabel(text), widget.NewProgressBarInfinite()}
 	if cancel != nil {
 		items = append(items, container.NewCenter(widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), cancel)))
@@ -476,7 +483,7 @@ func (s *BillingScreen) busy(title, text string, cancel func()) func() {
 // GenerateInvoices charges the month's shipped orders and drafts its
 // invoices, with a moving bar and Cancel (what was charged stays charged;
 // drafts not made yet are made the next time).
-func (s *BillingScreen) GenerateInvoices() {
+func (s *Screen) GenerateInvoices() {
 	period := s.Period.Selected
 	ctx, cancel := context.WithCancel(context.Background())
 	hide := s.busy("Generate invoices", "Charging "+period+"'s orders and drafting its invoices…", cancel)
@@ -505,7 +512,7 @@ func (s *BillingScreen) GenerateInvoices() {
 }
 
 // ConfirmRecompute asks before the month is priced again.
-func (s *BillingScreen) ConfirmRecompute() {
+func (s *Screen) ConfirmRecompute() {
 	period := s.Period.Selected
 	dialog.ShowConfirm("Price "+period+" again?", "Charges of "+period+" not on an issued invoice are worked out again from the rate cards "+
 		"in force on their dates (after a rate change, or a card added late). Drafts are made again with Generate invoices; issued invoices never change.",
@@ -517,7 +524,7 @@ func (s *BillingScreen) ConfirmRecompute() {
 }
 
 // RecomputeMonth prices the month's unbilled charges again.
-func (s *BillingScreen) RecomputeMonth() {
+func (s *Screen) RecomputeMonth() {
 	period := s.Period.Selected
 	// No Cancel: the month's unbilled charges are dropped before they are
 	// worked out again, and stopping between the two would leave them out.
@@ -539,7 +546,7 @@ func (s *BillingScreen) RecomputeMonth() {
 	})
 }
 
-func (s *BillingScreen) selected() (domain.Invoice, bool) {
+func (s *Screen) selected() (domain.Invoice, bool) {
 	if s.invoice < 0 || s.invoice >= len(s.invoices) {
 		return domain.Invoice{}, false
 	}
@@ -547,7 +554,7 @@ func (s *BillingScreen) selected() (domain.Invoice, bool) {
 }
 
 // IssueSelected numbers and dates the selected draft.
-func (s *BillingScreen) IssueSelected() {
+func (s *Screen) IssueSelected() {
 	inv, ok := s.selected()
 	if !ok {
 		return
@@ -567,7 +574,7 @@ func (s *BillingScreen) IssueSelected() {
 }
 
 // RecordPayment asks for a payment against the selected invoice.
-func (s *BillingScreen) RecordPayment() {
+func (s *Screen) RecordPayment() {
 	inv, ok := s.selected()
 	if !ok {
 		return
@@ -587,7 +594,7 @@ func (s *BillingScreen) RecordPayment() {
 }
 
 // SavePayment records a payment typed in.
-func (s *BillingScreen) SavePayment(invoiceID int64, amountText, currency, dayText string) {
+func (s *Screen) SavePayment(invoiceID int64, amountText, currency, dayText string) {
 	c := domain.Currency(strings.ToUpper(strings.TrimSpace(currency)))
 	m, err := domain.ParseMoney(amountText, c)
 	if err != nil {
@@ -617,7 +624,7 @@ func (s *BillingScreen) SavePayment(invoiceID int64, amountText, currency, dayTe
 }
 
 // CreditNote asks for the net amount to credit on the selected invoice.
-func (s *BillingScreen) CreditNote() {
+func (s *Screen) CreditNote() {
 	inv, ok := s.selected()
 	if !ok {
 		return
@@ -650,7 +657,7 @@ func (s *BillingScreen) CreditNote() {
 }
 
 // SavePDF saves the selected invoice's PDF in the documents folder.
-func (s *BillingScreen) SavePDF() {
+func (s *Screen) SavePDF() {
 	inv, ok := s.selected()
 	if !ok {
 		return
@@ -680,7 +687,7 @@ func (s *BillingScreen) SavePDF() {
 
 // ExportExcel writes the month's workbook into the documents folder with a
 // progress bar and Cancel.
-func (s *BillingScreen) ExportExcel() {
+func (s *Screen) ExportExcel() {
 	period := s.Period.Selected
 	ctx, cancel := context.WithCancel(context.Background())
 	bar := widget.NewProgressBar()
@@ -723,7 +730,7 @@ func (s *BillingScreen) ExportExcel() {
 }
 
 // ClientForm adds or edits a client.
-func (s *BillingScreen) ClientForm(c domain.Client) {
+func (s *Screen) ClientForm(c domain.Client) {
 	code, name, cur, tax, terms := widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	code.SetText(c.Code)
 	name.SetText(c.Name)
@@ -777,7 +784,7 @@ func (s *BillingScreen) ClientForm(c domain.Client) {
 }
 
 // SaveClient stores a client.
-func (s *BillingScreen) SaveClient(c domain.Client) {
+func (s *Screen) SaveClient(c domain.Client) {
 	s.tasks.Run(func() func() {
 		err := s.svc.SaveClient(context.Background(), &c)
 		return func() {
@@ -826,7 +833,7 @@ func offerFile(w fyne.Window, path string, fail func(error)) {
 }
 
 // loadCharges shows the month's charges for the client and type chosen.
-func (s *BillingScreen) loadCharges() {
+func (s *Screen) loadCharges() {
 	period := s.Period.Selected
 	var client int64
 	if i := s.ChargeOf.SelectedIndex(); i > 0 && i-1 < len(s.clients) {

@@ -1,4 +1,4 @@
-package ui
+package billing
 
 import (
 	"context"
@@ -39,7 +39,7 @@ const (
 	cardFlat      = "Flat shipping"
 )
 
-func (s *BillingScreen) updateCard(id widget.TableCellID, l *widget.Label) {
+func (s *Screen) updateCard(id widget.TableCellID, l *widget.Label) {
 	if id.Row >= len(s.cards) {
 		l.SetText("")
 		return
@@ -61,7 +61,7 @@ func (s *BillingScreen) updateCard(id widget.TableCellID, l *widget.Label) {
 }
 
 // showCard writes every price of a card under the table.
-func (s *BillingScreen) showCard(row int) {
+func (s *Screen) showCard(row int) {
 	if row < 0 || row >= len(s.cards) {
 		return
 	}
@@ -75,7 +75,7 @@ func (s *BillingScreen) showCard(row int) {
 
 // CardForm adds a rate card for the selected client from a date, starting
 // from the prices of its latest card.
-func (s *BillingScreen) CardForm() {
+func (s *Screen) CardForm() {
 	if s.client < 0 || s.client >= len(s.clients) {
 		s.Problem.Show("rate card", uikit.Problem("select a client first"))
 		return
@@ -136,7 +136,7 @@ func (s *BillingScreen) CardForm() {
 }
 
 // SaveCard checks the form's values (by field name) and saves the card.
-func (s *BillingScreen) SaveCard(c domain.Client, values map[string]string) {
+func (s *Screen) SaveCard(c domain.Client, values map[string]string) {
 	fail := func(err error) { s.Problem.Show("rate card", err) }
 	day, err := time.Parse(time.DateOnly, strings.TrimSpace(values[cardFrom]))
 	if err != nil {
