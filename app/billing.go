@@ -766,7 +766,7 @@ func (s *BillingService) ExportWorkbook(ctx context.Context, company, period str
 		return err
 	}
 	for _, a := range ageing {
-		wb.Ageing = append(wb.Ageing, domain.WorkbookAgeing{Client: a.Client, Currency: a.Currency, Buckets: a.Buckets})
+		wb.Ageing = append(wb.Ageing, domain.WorkbookAgeing(a))
 	}
 	recon, err := s.store.CarrierLines(ctx, period)
 	if err != nil {

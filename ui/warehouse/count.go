@@ -153,10 +153,7 @@ func (p *CountPanel) CreateCount() {
 	if p.Zone.Selected != noZone {
 		zone = p.Zone.Selected
 	}
-	var bins []string
-	for _, b := range strings.FieldsFunc(p.Bins.Text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' }) {
-		bins = append(bins, b)
-	}
+	bins := strings.FieldsFunc(p.Bins.Text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' })
 	if code == "" || (zone == "" && len(bins) == 0) {
 		p.s.fail("Choose a zone, or type the bins to count.")
 		return
