@@ -259,7 +259,8 @@ func TestCLITracking(t *testing.T) {
 
 func TestSandboxCarriersTrackTheDemoParcels(t *testing.T) {
 	t.Parallel()
-	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: testClock.Now})
+	clk := domaintest.NewClock()
+	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,8 +288,9 @@ func TestSandboxCarriersTrackTheDemoParcels(t *testing.T) {
 	if counts[domain.MilestoneInTransit]+counts[domain.MilestonePickedUp]+counts[domain.MilestoneLabelCreated] == 0 {
 		t.Errorf("nothing on its way after the first poll: %v", counts)
 	}
-	// The journeys move: after a few steps more parcels are delivered.
-	time.Sleep(1500 * time.Millisecond)
+	// The journeys move: five steps later (by the App's clock, which the
+	// sandbox carriers read) more parcels are delivered.
+	clk.Add(1500 * time.Millisecond)
 	if _, err := a.Tracking.Poll(ctx, domain.DueFilter{All: true}, nil); err != nil {
 		t.Fatal(err)
 	}

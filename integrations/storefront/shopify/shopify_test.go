@@ -331,8 +331,11 @@ func TestErrors(t *testing.T) {
 		p.Rejected[0].ExternalID != "1" || !strings.Contains(p.Rejected[0].Reason, "malformed") {
 		t.Errorf("malformed order: %+v %v", p.Rejected, err)
 	}
+	// The store never answers (until the test ends): the client's deadline must.
+	hang := make(chan struct{})
+	t.Cleanup(func() { close(hang) })
 	s.fail = func(w http.ResponseWriter, n int32) bool {
-		time.Sleep(200 * time.Millisecond)
+		<-hang
 		return false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
