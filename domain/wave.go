@@ -2,6 +2,7 @@ package domain
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -27,6 +28,45 @@ type WaveFilter struct {
 	MaxLines    int // 0: no cap (an order is never cut in two)
 	// PlacedBefore is the cut-off: only orders placed before it (zero: any).
 	PlacedBefore time.Time
+}
+
+// WaveCandidate is an allocated order that could go into a wave: its
+// shipping service and how many lines it has in the warehouse. Candidates
+// come highest priority, then oldest, first.
+type WaveCandidate struct {
+	OrderID int64
+	Service string
+	Lines   int
+}
+
+// SelectWave is the rule of what goes into a wave: of the candidates (in
+// their order) those that match the filter's express and carrier choice —
+// carrierFor says which carrier a service goes with — until the order cap,
+// or the line cap, is reached; an order is never cut in two, and the first
+// order always goes, however many lines it has. A store pre-filters the
+// candidates by channel, priority, cut-off and service; this decides. The
+// result is in tote order (tote 1 first).
+func SelectWave(candidates []WaveCandidate, f WaveFilter, carrierFor func(service string) string) []WaveCandidate {
+	carrier := strings.TrimSpace(f.Carrier)
+	var picked []WaveCandidate
+	lines := 0
+	for _, c := range candidates {
+		if f.Express && !IsExpress(c.Service) {
+			continue
+		}
+		if carrier != "" && !strings.EqualFold(carrierFor(c.Service), carrier) {
+			continue
+		}
+		if f.MaxOrders > 0 && len(picked) >= f.MaxOrders {
+			break
+		}
+		if f.MaxLines > 0 && lines > 0 && lines+c.Lines > f.MaxLines {
+			break
+		}
+		picked = append(picked, c)
+		lines += c.Lines
+	}
+	return picked
 }
 
 // PickLine is one pick: so many of a SKU (and lot) from a bin, into a tote.

@@ -20,7 +20,6 @@ func (db *LedgerStore) CreateWave(ctx context.Context, warehouse string, f domai
 	if err != nil {
 		return domain.Wave{}, err
 	}
-	carrier := strings.TrimSpace(f.Carrier)
 	var id int64
 	err = db.ledgerTx(ctx, func(l *ledger) error {
 		w, err := l.warehouse(warehouse)
@@ -87,23 +86,16 @@ func (db *LedgerStore) CreateWave(ctx context.Context, warehouse string, f domai
 			}
 			orders[len(orders)-1].lines = append(orders[len(orders)-1].lines, ln)
 		}
+		// The domain decides which orders go in; the query only pre-filtered.
+		candidates := make([]domain.WaveCandidate, len(orders))
+		byID := make(map[int64]order, len(orders))
+		for i, o := range orders {
+			candidates[i] = domain.WaveCandidate{OrderID: o.id, Service: o.service, Lines: len(o.lines)}
+			byID[o.id] = o
+		}
 		var picked []order
-		nLines := 0
-		for _, o := range orders {
-			if f.Express && !domain.IsExpress(o.service) {
-				continue
-			}
-			if carrier != "" && !strings.EqualFold(set.CarrierFor(o.service), carrier) {
-				continue
-			}
-			if f.MaxOrders > 0 && len(picked) >= f.MaxOrders {
-				break
-			}
-			if f.MaxLines > 0 && nLines > 0 && nLines+len(o.lines) > f.MaxLines {
-				break
-			}
-			picked = append(picked, o)
-			nLines += len(o.lines)
+		for _, c := range domain.SelectWave(candidates, f, set.CarrierFor) {
+			picked = append(picked, byID[c.OrderID])
 		}
 		if len(picked) == 0 {
 			return domain.Errorf(domain.ENOTFOUND, "no allocated orders in %s wait for picking", warehouse)
