@@ -82,7 +82,9 @@ func (a *App) seedBillingHistory(ctx context.Context, until time.Time, h DemoHis
 	var rates []domain.FXRate
 	// Published on working days, as the ECB does, up to the demo's last day
 	// (a weekend or a day after takes the latest rate before it).
-	for d := from; !d.After(until); d = d.AddDate(0, 0, 1) {
+	// From a week before the history, so its first day has a rate even
+	// when it falls on a weekend.
+	for d := from.AddDate(0, 0, -7); !d.After(until); d = d.AddDate(0, 0, 1) {
 		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
 			rates = append(rates, demoFX(d)...)
 		}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"slices"
@@ -134,6 +135,9 @@ type WindowFunc func(a *app.App) error
 // exit code. With no command it opens the window through openWindow. The
 // app.App it opens reads the clock opts.Now (nil: the computer's).
 func Main(args []string, stdout, stderr io.Writer, opts app.Options, openWindow WindowFunc) int {
+	// A command says what it did on stdout and real problems on stderr: the
+	// services' notes (slog's info) are not for a script or a cron job.
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, args, stdout, stderr, opts, openWindow); err != nil {
