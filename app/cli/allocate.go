@@ -156,9 +156,7 @@ func cmdAllocate(ctx context.Context, open opener, args []string, stdout, stderr
 		fmt.Fprintln(stdout, "Dry run: nothing was reserved.")
 	case len(out.Conflicts) > 0:
 		fmt.Fprintf(stdout, "Committed, except %d order(s) whose stock or status changed since the plan (run allocate again):\n", len(out.Conflicts))
-		for _, c := range out.Conflicts {
-			fmt.Fprintln(stdout, "  "+c)
-		}
+		printProblems(stdout, out.Conflicts)
 	case out.Committed:
 		fmt.Fprintln(stdout, "Committed: every allocated line is reserved.")
 	}
@@ -216,11 +214,8 @@ func cmdRatesImport(ctx context.Context, open opener, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	for _, p := range problems {
-		fmt.Fprintln(stdout, "  "+p.String())
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%d problem(s) in %s; nothing was imported", len(problems), path)
+	if err := listProblems(stdout, problems, "%d problem(s) in %s; nothing was imported", path); err != nil {
+		return err
 	}
 	if *dryRun {
 		fmt.Fprintf(stdout, "%d rate(s) can be imported (nothing written).\n", len(rates))

@@ -320,9 +320,7 @@ func cmdInvoicesGenerate(ctx context.Context, open opener, args []string, stdout
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, p := range problems {
-		fmt.Fprintln(stdout, "  "+p)
-	}
+	printProblems(stdout, problems)
 	fmt.Fprintf(stdout, "%d draft invoice(s); issue them with \"portolan invoices issue --period %s\".\n", len(invs), *period)
 	return nil
 }
@@ -517,11 +515,8 @@ func cmdCarrierInvoicesImport(ctx context.Context, open opener, args []string, s
 	fmt.Fprintf(stdout, "%s %s: %d matched, %d over (%s too much), %d not ours, %d missing.\n", *carrier, *period,
 		res.Counts[domain.ReconMatched], res.Counts[domain.ReconOver], strconv.FormatInt(res.Over, 10)+" minor units",
 		res.Counts[domain.ReconNotOurs], res.Counts[domain.ReconMissing])
-	for _, p := range res.Problems {
-		fmt.Fprintln(stdout, "  "+p)
-	}
-	if len(res.Problems) > 0 {
-		return fmt.Errorf("%d row(s) of %s could not be read", len(res.Problems), path)
+	if err := listProblems(stdout, res.Problems, "%d row(s) of %s could not be read", path); err != nil {
+		return err
 	}
 	return nil
 }
@@ -715,8 +710,6 @@ func cmdInvoicesRecompute(ctx context.Context, open opener, args []string, stdou
 		return err
 	}
 	fmt.Fprintf(stdout, "%d charge(s) worked out for %s; run \"portolan invoices generate --period %s\" to draft its invoices.\n", n, *period, *period)
-	for _, p := range problems {
-		fmt.Fprintln(stdout, "  "+p)
-	}
+	printProblems(stdout, problems)
 	return nil
 }

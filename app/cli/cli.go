@@ -828,3 +828,19 @@ func cmdImport(ctx context.Context, open opener, args []string, stdout, stderr i
 	}
 	return nil
 }
+
+// listProblems writes each problem indented on w. With a failure format
+// (its first verb takes the count) it returns that error when there are
+// any problems; otherwise nil.
+func listProblems[T any](w io.Writer, problems []T, failure string, args ...any) error {
+	for _, p := range problems {
+		fmt.Fprintln(w, "  "+fmt.Sprint(p))
+	}
+	if len(problems) == 0 || failure == "" {
+		return nil
+	}
+	return fmt.Errorf(failure, append([]any{len(problems)}, args...)...)
+}
+
+// printProblems writes each problem indented on w.
+func printProblems[T any](w io.Writer, problems []T) { _ = listProblems(w, problems, "") }

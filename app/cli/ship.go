@@ -430,11 +430,8 @@ func cmdTrackingImport(ctx context.Context, open opener, args []string, stdout, 
 		return err
 	}
 	fmt.Fprintf(stdout, "Recorded %d tracking number(s).\n", n)
-	for _, p := range problems {
-		fmt.Fprintln(stdout, "  "+p)
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%d row(s) of %s were not recorded", len(problems), path)
+	if err := listProblems(stdout, problems, "%d row(s) of %s were not recorded", path); err != nil {
+		return err
 	}
 	return nil
 }

@@ -301,9 +301,7 @@ func cmdStockImport(ctx context.Context, open opener, args []string, stdout, std
 	}
 	if *dryRun {
 		fmt.Fprintf(stdout, "%d row(s) can be posted, %d have problems (nothing written).\n", len(p.Rows), len(p.Problems))
-		for _, pr := range p.Problems {
-			fmt.Fprintln(stdout, "  "+pr.String())
-		}
+		printProblems(stdout, p.Problems)
 		return nil
 	}
 	res, err := a.Inventory.ImportStock(ctx, p)
@@ -312,9 +310,7 @@ func cmdStockImport(ctx context.Context, open opener, args []string, stdout, std
 	}
 	fmt.Fprintf(stdout, "Posted %d row(s): %d bin(s) changed, %d already right; %d row(s) skipped.\n",
 		res.Rows, res.Changed, res.Rows-res.Changed, len(res.Problems))
-	for _, pr := range res.Problems {
-		fmt.Fprintln(stdout, "  "+pr.String())
-	}
+	printProblems(stdout, res.Problems)
 	if len(res.Problems) > 0 {
 		return fmt.Errorf("%d row(s) of %s were not posted; fix them and import the file again (rows already right change nothing)",
 			len(res.Problems), path)
@@ -346,9 +342,7 @@ func cmdInboundImport(ctx context.Context, open opener, args []string, stdout, s
 		for _, in := range p.Inbounds {
 			fmt.Fprintf(stdout, "  %s to %s from %s, %d line(s)\n", in.Reference, in.Warehouse, in.Supplier, len(in.Lines))
 		}
-		for _, pr := range p.Problems {
-			fmt.Fprintln(stdout, "  "+pr.String())
-		}
+		printProblems(stdout, p.Problems)
 		return nil
 	}
 	n, problems, err := a.Inventory.ImportInbounds(ctx, p)
@@ -356,11 +350,8 @@ func cmdInboundImport(ctx context.Context, open opener, args []string, stdout, s
 		return err
 	}
 	fmt.Fprintf(stdout, "Recorded %d inbound(s).\n", n)
-	for _, pr := range problems {
-		fmt.Fprintln(stdout, "  "+pr)
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%d problem(s) in %s; the inbounds listed above were not recorded", len(problems), path)
+	if err := listProblems(stdout, problems, "%d problem(s) in %s; the inbounds listed above were not recorded", path); err != nil {
+		return err
 	}
 	return nil
 }
