@@ -148,13 +148,13 @@ func Open(path string, opts Options) (*App, error) {
 		clock:  clk,
 		Orders: &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), alloc: db.AllocationStore(), now: now},
 		Inventory: &InventoryService{stock: db.StockStore(), ledger: db.LedgerStore(), catalog: db.CatalogStore(), orders: db.OrderStore(),
-			readTable: readTable, docs: pdf.Renderer{}, now: now},
+			readTable: readTable, docs: pdf.Renderer{}, clocked: clocked{now}},
 		Demo:       &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch, now: now},
 		Allocation: &AllocationService{store: db.AllocationStore(), catalog: db.CatalogStore(), readTable: readTable, now: now},
 		Intake: &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource,
-			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap, now: now},
+			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap, clocked: clocked{now}},
 	}
-	a.Billing = &BillingService{store: db.BillingStore(), alloc: db.AllocationStore(), catalog: db.CatalogStore(), now: now,
+	a.Billing = &BillingService{store: db.BillingStore(), alloc: db.AllocationStore(), catalog: db.CatalogStore(), clocked: clocked{now},
 		readTable: readTable, readFX: readFX, docs: pdf.Renderer{}, writeWorkbook: files.WriteBillingWorkbook}
 	a.Demo.billing = a.seedBilling
 	a.Tracking = newTrackingService(db.TrackingStore(), db.OrderStore(), now, CarrierErrors{Refused: carrier.IsRefused, RetryLater: carrier.RetryLater})

@@ -21,7 +21,7 @@ type BillingService struct {
 	store   domain.BillingStore
 	alloc   domain.AllocationStore
 	catalog domain.CatalogStore
-	now     func() time.Time
+	clocked // the App's clock
 	// The adapters it works through, handed in by Open.
 	readTable     domain.TableReader
 	readFX        domain.FXFileReader
@@ -37,9 +37,6 @@ func Month(period string) (time.Time, time.Time, error) {
 	}
 	return t, t.AddDate(0, 1, 0), nil
 }
-
-// Now is the current time by the App's clock (the screens' "today").
-func (s *BillingService) Now() time.Time { return s.now() }
 
 // fx reads the exchange rates table.
 func (s *BillingService) fx(ctx context.Context) (*domain.FXTable, error) {

@@ -12,6 +12,12 @@ type Options struct {
 	Now func() time.Time
 }
 
+// clocked gives a service the App's clock and, for its screens, Now.
+type clocked struct{ now func() time.Time }
+
+// Now is the current time by the App's clock (the screens' "today").
+func (c clocked) Now() time.Time { return c.now() }
+
 // clock is the App's one clock. The demo pins it while it replays history
 // (an invoice issued the morning after its month, a delivery received on
 // its day); everything else only reads it.

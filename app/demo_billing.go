@@ -48,11 +48,14 @@ type DemoHistory struct {
 	carrierInvoicePath string
 }
 
+// monthsFrom is day d, h:m UTC, of the month n months from until's.
+func monthsFrom(until time.Time, n, d, h, m int) time.Time {
+	return time.Date(until.Year(), until.Month()+time.Month(n), d, h, m, 0, 0, time.UTC)
+}
+
 // demoHistory is the billing history's months for a history ending at until.
 func demoHistory(until time.Time) DemoHistory {
-	month := func(n int) string {
-		return time.Date(until.Year(), until.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
-	}
+	month := func(n int) string { return monthsFrom(until, n, 1, 0, 0).Format("2006-01") }
 	return DemoHistory{Issued: [2]string{month(-3), month(-2)}, Drafted: month(-1), Current: month(0), CarrierInvoice: month(-2)}
 }
 
@@ -209,9 +212,7 @@ func (a *App) seedBillingHistory(ctx context.Context, until time.Time, h DemoHis
 // arrived and put away the same morning, so receiving is charged per unit
 // and per inbound.
 func (a *App) demoInbounds(ctx context.Context, until time.Time) error {
-	day := func(months, d, h, m int) time.Time {
-		return time.Date(until.Year(), until.Month()+time.Month(months), d, h, m, 0, 0, time.UTC)
-	}
+	day := func(months, d, h, m int) time.Time { return monthsFrom(until, months, d, h, m) }
 	for i, d := range []struct {
 		at        time.Time
 		warehouse string

@@ -32,11 +32,8 @@ type IntakeService struct {
 	background sync.WaitGroup
 	// Overlap is re-read before the cursor on every incremental sync.
 	Overlap time.Duration
-	now     func() time.Time
+	clocked // the App's clock
 }
-
-// Now is the current time by the App's clock (the screens' "today").
-func (s *IntakeService) Now() time.Time { return s.now() }
 
 // SyncProgress is reported after every committed page.
 type SyncProgress struct {

@@ -24,11 +24,8 @@ type InventoryService struct {
 	billable  func(at time.Time)
 	readTable domain.TableReader
 	docs      domain.Documents
-	now       func() time.Time
+	clocked   // the App's clock
 }
-
-// Now is the current time by the App's clock (the screens' "today").
-func (s *InventoryService) Now() time.Time { return s.now() }
 
 // arrived calls stockIn after a successful operation that brought stock in.
 func (s *InventoryService) arrived(ctx context.Context, err error) {

@@ -33,7 +33,7 @@ type TrackingService struct {
 	// use the real clients against local servers).
 	NewTracker func(a domain.CarrierAccount, gate func(context.Context) error) (domain.Tracker, error)
 	Policy     domain.TrackingPolicy
-	now        func() time.Time
+	clocked    // the App's clock
 
 	// NewPusher makes the client that tells a channel's storefront.
 	NewPusher func(ch domain.Channel, creds domain.Credentials) (domain.TrackingPusher, error)
@@ -53,12 +53,9 @@ type TrackingService struct {
 }
 
 func newTrackingService(store domain.TrackingStore, orders domain.OrderStore, now func() time.Time, errs CarrierErrors) *TrackingService {
-	return &TrackingService{store: store, orders: orders, NewTracker: newTracker, Policy: domain.DefaultTrackingPolicy(), now: now, errs: errs,
+	return &TrackingService{store: store, orders: orders, NewTracker: newTracker, Policy: domain.DefaultTrackingPolicy(), clocked: clocked{now}, errs: errs,
 		pacers: map[int64]*pacer{}, paused: map[int64]time.Time{}}
 }
-
-// Now is the current time by the App's clock (the screens' "today").
-func (s *TrackingService) Now() time.Time { return s.now() }
 
 // pacer spaces requests evenly so that no second holds more than the rate.
 // It measures real elapsed time (golang.org/x/time/rate), not the App's

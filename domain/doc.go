@@ -9,6 +9,7 @@
 // StockStore and BulkLoader in ports.go, LedgerStore in inventory.go,
 // AllocationStore in allocation.go, IntakeStore and OrderSource in intake.go,
 // TrackingStore, Tracker and TrackingPusher in tracking.go, BillingStore in
-// billing.go). Tests take their
+// billing.go; a use case of several steps runs in one Transactor.InTx).
+// Tests take their
 // today and clock from domaintest.
 package domain

@@ -240,13 +240,24 @@ func (o Order) Validate() error {
 	return nil
 }
 
+// CheckTransition is the state machine's answer to order number going from
+// from to to: nil, or an ECONFLICT error (ErrIllegalTransition) naming the
+// order and both statuses. A store that changes a status without loading
+// the order asks it too.
+func CheckTransition(number string, from, to OrderStatus) error {
+	if CanTransition(from, to) {
+		return nil
+	}
+	return &Error{Code: ECONFLICT, Err: ErrIllegalTransition,
+		Message: fmt.Sprintf("Order %s is %s and cannot become %s; reload it to see what changed.", number, from.Label(), to.Label())}
+}
+
 // TransitionTo moves the order to status to, recording the change with its
 // time (stored in UTC) and reason. Illegal transitions return an error
 // wrapping ErrIllegalTransition and leave the order unchanged.
 func (o *Order) TransitionTo(to OrderStatus, at time.Time, reason string) error {
-	if !CanTransition(o.Status, to) {
-		return &Error{Code: ECONFLICT, Err: ErrIllegalTransition,
-			Message: fmt.Sprintf("Order %s is %s and cannot become %s; reload it to see what changed.", o.Number, o.Status.Label(), to.Label())}
+	if err := CheckTransition(o.Number, o.Status, to); err != nil {
+		return err
 	}
 	o.History = append(o.History, StatusChange{At: at.UTC(), From: o.Status, To: to, Reason: reason})
 	o.Status = to

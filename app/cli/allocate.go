@@ -206,7 +206,7 @@ func cmdRatesImport(ctx context.Context, open opener, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -297,7 +297,7 @@ func cmdOrdersPriority(ctx context.Context, open opener, args []string, stdout, 
 	if err != nil {
 		return err
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -325,7 +325,7 @@ func cmdChannelsPriority(ctx context.Context, open opener, args []string, stdout
 	if err != nil {
 		return err
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func cmdClientsAdd(ctx context.Context, open opener, args []string, stdout, stde
 	if err != nil {
 		return usageError{"clients add: --tax " + err.Error()}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func cmdRateCardsSet(ctx context.Context, open opener, args []string, stdout, st
 	if err != nil {
 		return usageError{"ratecards set: --from is a date like 2026-11-01"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func cmdFXAdd(ctx context.Context, open opener, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func cmdFXImport(ctx context.Context, open opener, args []string, stdout, stderr
 	if path == "" {
 		return usageError{"fx import: give the file"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -400,7 +400,7 @@ func cmdInvoicesPay(ctx context.Context, open opener, args []string, stdout, std
 			return usageError{"invoices pay: --date is YYYY-MM-DD"}
 		}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -445,7 +445,7 @@ func cmdInvoicesExport(ctx context.Context, open opener, args []string, stdout, 
 	if *out == "" || *period == "" {
 		return usageError{"invoices export: give --period and --out FILE.xlsx"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -491,7 +491,7 @@ func cmdCarrierInvoicesImport(ctx context.Context, open opener, args []string, s
 	if path == "" || *carrier == "" {
 		return usageError{"carrier-invoices import: give the file and --carrier"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -533,7 +533,7 @@ func cmdInvoicesPDF(ctx context.Context, open opener, args []string, stdout, std
 	if *id <= 0 || *out == "" {
 		return usageError{"invoices pdf: give --id and --out FILE.pdf"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -584,7 +584,7 @@ func cmdBillingCompany(ctx context.Context, open opener, args []string, stdout, 
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -641,7 +641,7 @@ func cmdCarrierInvoicesSet(state string) func(ctx context.Context, open opener, 
 		if *period == "" || (*class == "" && *tracking == "") {
 			return usageError{"carrier-invoices " + verb + ": give --period and --class or --tracking"}
 		}
-		a, err := open()
+		a, err := open.App()
 		if err != nil {
 			return err
 		}

@@ -59,8 +59,13 @@ type command struct {
 // the command line closes it when the command returns).
 type runFunc func(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error
 
-// opener opens the App a command works on.
-type opener func() (*app.App, error)
+// opener is what a command works on: App opens the database (once; it is
+// closed when the command returns), Now is the clock for what runs without
+// one (the sandbox).
+type opener struct {
+	App func() (*app.App, error)
+	Now func() time.Time
+}
 
 // commands are every command, in the order the usage lists them.
 var commands = []command{
@@ -125,7 +130,7 @@ var commands = []command{
 	{"channels priority", "set a channel's priority for allocation", cmdChannelsPriority},
 	{"sync", "pull new and changed orders from the channels", cmdSync},
 	{"import", "import orders from a CSV or XLSX file into a channel", cmdImport},
-	{"sandbox", "run a sandbox store (Shopify, WooCommerce, BigCommerce APIs) on this computer", nil}, // runs without a database: see run
+	{"sandbox", "run a sandbox store (Shopify, WooCommerce, BigCommerce APIs) on this computer", cmdSandbox},
 }
 
 // WindowFunc opens the desktop window on an open app.App and returns when it closes.
@@ -208,7 +213,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts app.
 			opened.Close()
 		}
 	}()
-	open := func() (*app.App, error) {
+	open := opener{Now: opts.Clock(), App: func() (*app.App, error) {
 		if opened != nil {
 			return opened, nil
 		}
@@ -218,12 +223,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts app.
 		}
 		opened, err = app.Open(path, opts)
 		return opened, err
-	}
+	}}
 	if len(rest) == 0 {
 		if openWindow == nil {
 			return usageError{"no command given"}
 		}
-		a, err := open()
+		a, err := open.App()
 		if err != nil {
 			return err
 		}
@@ -244,9 +249,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts app.
 	}
 	switch {
 	case found != nil:
-		if found.name == "sandbox" {
-			return cmdSandbox(ctx, opts.Clock(), rest[1:], stdout, stderr)
-		}
 		return found.run(ctx, open, rest[len(strings.Fields(found.name)):], stdout, stderr)
 	case groups[rest[0]]:
 		return usageError{fmt.Sprintf("%s: unknown subcommand %q (try %q)", rest[0], strings.Join(rest[1:], " "), rest[0]+" list")}
@@ -321,7 +323,7 @@ func start(fs *cmdFlags, args []string, open opener) (*app.App, error) {
 	if err := parse(fs, args); err != nil {
 		return nil, err
 	}
-	return open()
+	return open.App()
 }
 
 func cmdDemo(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
@@ -345,7 +347,7 @@ func cmdDemo(ctx context.Context, open opener, args []string, stdout, stderr io.
 		}
 		until = demo.AsOf(d)
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -478,7 +480,7 @@ func cmdOrdersList(ctx context.Context, open opener, args []string, stdout, stde
 		}
 		f.Status = st
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -571,7 +573,7 @@ func cmdChannelsAdd(ctx context.Context, open opener, args []string, stdout, std
 	if strings.TrimSpace(*name) == "" || (strings.TrimSpace(*storeURL) == "" && k != domain.ChannelFile && k != domain.ChannelManual) {
 		return usageError{"channels add: --name and --url are required"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -664,7 +666,7 @@ func cmdSync(ctx context.Context, open opener, args []string, stdout, stderr io.
 		}
 		since = t
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -721,7 +723,7 @@ func cmdSync(ctx context.Context, open opener, args []string, stdout, stderr io.
 	return nil
 }
 
-func cmdSandbox(ctx context.Context, now func() time.Time, args []string, stdout, stderr io.Writer) error {
+func cmdSandbox(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sandbox", "Runs a sandbox store on this computer over the demo catalogue, speaking the Shopify,\n"+
 		"WooCommerce and BigCommerce order APIs, so you can\n"+
 		"try channels and sync without a real store. It runs until you press Ctrl+C.", stdout, stderr)
@@ -734,7 +736,7 @@ func cmdSandbox(ctx context.Context, now func() time.Time, args []string, stdout
 	if *orders < 0 || *orders > 100000 {
 		return usageError{"sandbox: --orders must be between 0 and 100000"}
 	}
-	return app.ServeSandbox(ctx, *addr, *orders, *every, now, func(url string) {
+	return app.ServeSandbox(ctx, *addr, *orders, *every, open.Now, func(url string) {
 		fmt.Fprint(stdout, app.SandboxInstructions(url, *orders))
 	})
 }
@@ -783,7 +785,7 @@ func cmdImport(ctx context.Context, open opener, args []string, stdout, stderr i
 			return usageError{fmt.Sprintf("--mapping %s is not a JSON object of field names to column headers: %v", *mappingFile, err)}
 		}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func cmdPickConfirm(ctx context.Context, open opener, args []string, stdout, std
 	if *wave <= 0 || (*all == (*line != 0)) {
 		return usageError{"pick confirm: give --wave ID and either --all or --line ID --qty N"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func cmdPack(ctx context.Context, open opener, args []string, stdout, stderr io.
 	if *number == "" || *wh == "" || *weight <= 0 {
 		return usageError{"pack: give --order NUMBER --warehouse W --weight GRAMS"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func cmdTracking(ctx context.Context, open opener, args []string, stdout, stderr
 	if *parcel <= 0 || *number == "" {
 		return usageError{"tracking: give --parcel ID --number TRACKING"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func cmdCustomsCheck(ctx context.Context, open opener, args []string, stdout, st
 	if *wave <= 0 {
 		return usageError{"customs check: give --wave ID"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func cmdLabels(ctx context.Context, open opener, args []string, stdout, stderr i
 		}
 		ids = append(ids, n)
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func cmdDispatch(ctx context.Context, open opener, args []string, stdout, stderr
 	if *carrier == "" || (*wave == 0) == (*ids == "") {
 		return usageError{"dispatch: give --carrier C and either --wave ID or --parcels 1,2,3"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,7 @@ func cmdManifest(ctx context.Context, open opener, args []string, stdout, stderr
 	if *id <= 0 || *out == "" {
 		return usageError{"manifest: give --id N and --out FILE.pdf"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -402,7 +402,7 @@ func cmdProductCustoms(ctx context.Context, open opener, args []string, stdout, 
 	if err != nil {
 		return err
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -421,7 +421,7 @@ func cmdTrackingImport(ctx context.Context, open opener, args []string, stdout, 
 	if err != nil {
 		return err
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}

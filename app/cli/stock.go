@@ -148,7 +148,7 @@ func cmdStockAdjust(ctx context.Context, open opener, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func cmdStockTransfer(ctx context.Context, open opener, args []string, stdout, s
 	if *qty <= 0 {
 		return usageError{"stock transfer: --qty must be positive"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func cmdStockReceiveTransfer(ctx context.Context, open opener, args []string, st
 	if err != nil || id <= 0 {
 		return usageError{fmt.Sprintf("stock receive-transfer: %q is not a transfer number", arg)}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func cmdStockReorder(ctx context.Context, open opener, args []string, stdout, st
 	if err := required("stock reorder", map[string]string{"sku": *sku, "warehouse": *wh}); err != nil {
 		return err
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -291,7 +291,7 @@ func cmdStockImport(ctx context.Context, open opener, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -329,7 +329,7 @@ func cmdInboundImport(ctx context.Context, open opener, args []string, stdout, s
 	if err != nil {
 		return err
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -371,7 +371,7 @@ func cmdInboundList(ctx context.Context, open opener, args []string, stdout, std
 	default:
 		return usageError{fmt.Sprintf("inbound list: --status %q: use open, received, closed or all", *status)}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -446,7 +446,7 @@ func cmdStockMove(ctx context.Context, open opener, args []string, stdout, stder
 	if *qty <= 0 {
 		return usageError{"stock move: --qty must be positive"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -468,7 +468,7 @@ func cmdProductLots(ctx context.Context, open opener, args []string, stdout, std
 	if err := required("product lots", map[string]string{"sku": *sku}); err != nil {
 		return err
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -501,7 +501,7 @@ func cmdWaveCreate(ctx context.Context, open opener, args []string, stdout, stde
 	if err := required("wave create", map[string]string{"warehouse": *wh}); err != nil {
 		return err
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -547,7 +547,7 @@ func cmdPicklist(ctx context.Context, open opener, args []string, stdout, stderr
 	if *wave <= 0 || *out == "" {
 		return usageError{"picklist: give --wave ID and --out FILE.pdf"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}

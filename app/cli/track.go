@@ -29,7 +29,7 @@ func cmdCarriersAdd(ctx context.Context, open opener, args []string, stdout, std
 	if *kind == "" || *name == "" {
 		return usageError{"carriers add: --kind and --name are required"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func cmdShipmentsAdd(ctx context.Context, open opener, args []string, stdout, st
 	if *order == "" || *carrier == "" || *tracking == "" {
 		return usageError{"shipments add: --order, --carrier and --tracking are required"}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func cmdShipmentsList(ctx context.Context, open opener, args []string, stdout, s
 			return usageError{fmt.Sprintf("--status %q is not a milestone", *status)}
 		}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func cmdShipmentsPushes(ctx context.Context, open opener, args []string, stdout,
 	if *state != "pending" && *state != "failed" && *state != "done" {
 		return usageError{fmt.Sprintf("--state %q: use pending, failed or done", *state)}
 	}
-	a, err := open()
+	a, err := open.App()
 	if err != nil {
 		return err
 	}

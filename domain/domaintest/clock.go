@@ -62,10 +62,7 @@ func (c *Clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 // Month is the month n months from the tests' today ("2026-11" for n = -1
 // in December 2026).
-func Month(n int) string {
-	t := Today()
-	return time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
-}
+func Month(n int) string { return MonthStart(n).Format("2006-01") }
 
 // MonthStart is the first day of the month n months from today, 00:00 UTC.
 func MonthStart(n int) time.Time {

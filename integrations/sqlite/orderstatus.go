@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/portolan/portolan/domain"
 )
@@ -24,9 +23,8 @@ func transitionOrder(ctx context.Context, x rowExecer, orderID int64, to domain.
 	if err := x.QueryRowContext(ctx, `SELECT number, status FROM orders WHERE id = ?`, orderID).Scan(&number, &from); err != nil {
 		return translate(err)
 	}
-	if !domain.CanTransition(domain.OrderStatus(from), to) {
-		return &domain.Error{Code: domain.ECONFLICT, Err: domain.ErrIllegalTransition,
-			Message: fmt.Sprintf("Order %s is %s and cannot become %s; reload it to see what changed.", number, domain.OrderStatus(from).Label(), to.Label())}
+	if err := domain.CheckTransition(number, domain.OrderStatus(from), to); err != nil {
+		return err
 	}
 	if _, err := x.ExecContext(ctx, `UPDATE orders SET status = ?, updated_at = ? WHERE id = ?`, string(to), at, orderID); err != nil {
 		return translate(err)

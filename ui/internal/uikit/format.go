@@ -66,9 +66,3 @@ func LocalAt(t time.Time, layout string) string {
 	}
 	return t.In(time.Local).Format(layout)
 }
-
-// Clock is the App's clock as a service gives it: screens take "now" and
-// "today" from it, never from the computer's clock.
-type Clock interface {
-	Now() time.Time
-}
