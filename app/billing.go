@@ -101,7 +101,19 @@ func (s *BillingService) costs(ctx context.Context) (expectedCost, error) {
 // Accrue charges the orders shipped in [from, to) under their clients'
 // rate cards; what was charged before is left alone. Orders whose client
 // has no card on the day are listed as problems.
-func (s *BillingService) Accrue(ctx context.Context, from, to time.Time) (int, []string, error) {
+//
+// It is one transaction: an accrual that runs while the month is priced
+// again (a background accrual after a dispatch, say) comes wholly before
+// or wholly after, never with prices read before the change.
+func (s *BillingService) Accrue(ctx context.Context, from, to time.Time) (n int, problems []string, err error) {
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		n, problems, err = s.accrue(ctx, from, to)
+		return err
+	})
+	return n, problems, err
+}
+
+func (s *BillingService) accrue(ctx context.Context, from, to time.Time) (int, []string, error) {
 	orders, err := s.store.ShippedOrders(ctx, from, to)
 	if err != nil {
 		return 0, nil, err
@@ -1054,13 +1066,21 @@ func (s *BillingService) Recompute(ctx context.Context, period string) (int, []s
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.store.DropDrafts(ctx, 0, from, to); err != nil {
-		return 0, nil, err
-	}
-	if _, err := s.store.DropUnbilled(ctx, 0, "", from, to); err != nil {
-		return 0, nil, err
-	}
-	return s.Accrue(ctx, from, to)
+	// One transaction: the drafts and unbilled charges go and come back
+	// priced anew together, or not at all.
+	var n int
+	var problems []string
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.DropDrafts(ctx, 0, from, to); err != nil {
+			return err
+		}
+		if _, err := s.store.DropUnbilled(ctx, 0, "", from, to); err != nil {
+			return err
+		}
+		n, problems, err = s.accrue(ctx, from, to)
+		return err
+	})
+	return n, problems, err
 }
 
 // FilteredCharges lists a month's charges of a client (0 all) and type ("" all), page by page.
