@@ -12,10 +12,11 @@ import (
 // AllocationService plans which warehouse ships which order line, shows the
 // plan, and commits it as reservations in one transaction.
 type AllocationService struct {
-	store     domain.AllocationStore
-	catalog   domain.CatalogStore
-	readTable domain.TableReader
-	now       func() time.Time
+	domain.AllocationReads // settings, an order's allocation
+	domain.CatalogStore    // warehouses
+	store                  domain.AllocationStore
+	readTable              domain.TableReader
+	now                    func() time.Time
 }
 
 // Input gathers what a plan is made from: the open orders (filtered), the
@@ -30,7 +31,7 @@ func (s *AllocationService) Input(ctx context.Context, f domain.OrderFilter) (do
 	if in.Available, err = s.store.Availability(ctx); err != nil {
 		return in, err
 	}
-	if in.Warehouses, err = s.catalog.Warehouses(ctx); err != nil {
+	if in.Warehouses, err = s.CatalogStore.Warehouses(ctx); err != nil {
 		return in, err
 	}
 	if in.Rates, err = s.Rates(ctx); err != nil {
@@ -50,7 +51,7 @@ func (s *AllocationService) Rates(ctx context.Context) ([]domain.Rate, error) {
 	if err != nil {
 		return nil, err
 	}
-	whs, err := s.catalog.Warehouses(ctx)
+	whs, err := s.CatalogStore.Warehouses(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -77,11 +78,6 @@ func defaultRateCountries() []domain.Country { return demo.Countries() }
 // SetRates replaces the rate table.
 func (s *AllocationService) SetRates(ctx context.Context, rates []domain.Rate) error {
 	return s.store.SetRates(ctx, rates)
-}
-
-// Config is the planner's settings.
-func (s *AllocationService) Config(ctx context.Context) (domain.AllocConfig, error) {
-	return s.store.AllocConfig(ctx)
 }
 
 // SetConfig saves the planner's settings.
@@ -131,11 +127,6 @@ func (s *AllocationService) Unallocate(ctx context.Context, orderID int64, reaso
 	return s.store.Unallocate(ctx, orderID, s.now(), reason)
 }
 
-// Allocation is where an order's lines are allocated.
-func (s *AllocationService) Allocation(ctx context.Context, orderID int64) ([]domain.LineAllocation, error) {
-	return s.store.Allocation(ctx, orderID)
-}
-
 // ImportRates reads a rate file (warehouse, country or "*", cost in the
 // planning currency, transit days) and, unless dryRun, replaces the rates of
 // the warehouses it lists (the others keep theirs). Rows with a problem are
@@ -183,11 +174,6 @@ func (s *AllocationService) AfterStockIn(ctx context.Context) {
 	} else if res.Allocated > 0 {
 		slog.Info("backorders allocated after stock arrived", "orders", res.Allocated)
 	}
-}
-
-// Warehouses lists the warehouses a plan may ship from, in rank order.
-func (s *AllocationService) Warehouses(ctx context.Context) ([]domain.Warehouse, error) {
-	return s.catalog.Warehouses(ctx)
 }
 
 // SetChannelPriority sets a channel's priority, -9 to 9.

@@ -97,7 +97,7 @@ func TestCommitConflictsCancelAndUnallocate(t *testing.T) {
 	}
 	// Stock changes after planning: the first allocated line's stock goes away.
 	pc := first.Parcels[0]
-	levels, _ := a.Inventory.Levels(ctx, pc.Warehouse)
+	levels, _ := a.Inventory.StockLevels(ctx, pc.Warehouse)
 	for _, l := range levels {
 		if l.SKU == pc.Lines[0].SKU && l.Kind == domain.LocationStorage {
 			if _, err := a.Inventory.Adjust(ctx, domain.Adjustment{SKU: l.SKU, Warehouse: pc.Warehouse, Location: l.Location, Qty: -l.OnHand, Reason: domain.ReasonDamaged}); err != nil {
@@ -116,7 +116,7 @@ func TestCommitConflictsCancelAndUnallocate(t *testing.T) {
 	if !found || res.Allocated == 0 {
 		t.Fatalf("commit %+v", res)
 	}
-	if o, _ := a.Orders.Get(ctx, first.OrderID); o.Status != domain.StatusNew {
+	if o, _ := a.Orders.Order(ctx, first.OrderID); o.Status != domain.StatusNew {
 		t.Errorf("the conflicting order is %s, want it left new", o.Status)
 	}
 	if d, _ := a.Inventory.Verify(ctx); len(d) != 0 {
@@ -136,7 +136,7 @@ func TestCommitConflictsCancelAndUnallocate(t *testing.T) {
 	if err != nil || len(lines) == 0 || lines[0].Warehouse != alloc[0].Parcels[0].Warehouse {
 		t.Fatalf("allocation of %s: %+v %v", alloc[0].Number, lines, err)
 	}
-	if o, _ := a.Orders.Get(ctx, alloc[0].OrderID); o.Status != domain.StatusAllocated {
+	if o, _ := a.Orders.Order(ctx, alloc[0].OrderID); o.Status != domain.StatusAllocated {
 		t.Fatalf("committed order is %s", o.Status)
 	}
 	reservedBefore := totalReserved(t, a)
@@ -167,7 +167,7 @@ func TestCommitConflictsCancelAndUnallocate(t *testing.T) {
 
 func totalReserved(t *testing.T, a *app.App) domain.Quantity {
 	t.Helper()
-	all, err := a.Inventory.Totals(context.Background(), "")
+	all, err := a.Inventory.StockTotals(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestBackordersAreReplannedWhenStockArrives(t *testing.T) {
 	a := openApp(t)
 	loadDemo(t, a, 600)
 	ctx := context.Background()
-	cfg, _ := a.Allocation.Config(ctx)
+	cfg, _ := a.Allocation.AllocConfig(ctx)
 	cfg.AutoReplan = true
 	if err := a.Allocation.SetConfig(ctx, cfg); err != nil {
 		t.Fatal(err)
@@ -222,7 +222,7 @@ func TestBackordersAreReplannedWhenStockArrives(t *testing.T) {
 	plan, _ := a.Allocation.Plan(ctx, domain.OrderFilter{}, nil)
 	sku := plan.Orders[0].Parcels[0].Lines[0].SKU
 	for _, w := range []string{"NL-VEN", "DE-LEJ", "GB-DAV", "US-NJE", "US-ONT", "JP-ICH", "AU-SYD"} {
-		levels, _ := a.Inventory.Levels(ctx, w)
+		levels, _ := a.Inventory.StockLevels(ctx, w)
 		for _, l := range levels {
 			if l.SKU == sku {
 				if _, err := a.Inventory.Adjust(ctx, domain.Adjustment{SKU: sku, Warehouse: w, Location: l.Location, Lot: l.Lot, Qty: -l.OnHand, Reason: domain.ReasonLost}); err != nil {
@@ -248,7 +248,7 @@ func TestBackordersAreReplannedWhenStockArrives(t *testing.T) {
 	if _, err := a.Inventory.Receive(ctx, domain.Receipt{Warehouse: "NL-VEN", Lines: []domain.ReceiptLine{{SKU: sku, Qty: 500, Lot: "RCPT-1"}}}); err != nil {
 		t.Fatal(err)
 	}
-	o, _ := a.Orders.Get(ctx, waiting)
+	o, _ := a.Orders.Order(ctx, waiting)
 	if o.Status != domain.StatusAllocated {
 		t.Errorf("after the receipt the order is %s", o.Status)
 	}

@@ -1,6 +1,9 @@
-// Package app holds Portolan's use cases: one service per capability, the
-// composition root that wires them to storage (Open), and the command line.
-// It talks to the world only through the ports declared in package domain.
+// Package app holds Portolan's use cases, one service per capability, and
+// the composition root that wires them to storage (Open); the command line
+// is app/cli, the demo generator app/demo. A service's reads that add
+// nothing to the store's are the store's read ports, embedded as they are;
+// its methods are the use cases. It talks to the world only through the
+// ports declared in package domain.
 package app
 
 import (
@@ -144,17 +147,19 @@ func Open(path string, opts Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{
-		db:     db,
-		clock:  clk,
-		Orders: &OrderService{store: db.OrderStore(), catalog: db.CatalogStore(), alloc: db.AllocationStore(), now: now},
-		Inventory: &InventoryService{stock: db.StockStore(), ledger: db.LedgerStore(), catalog: db.CatalogStore(), orders: db.OrderStore(),
+		db:    db,
+		clock: clk,
+		Orders: &OrderService{OrderReads: db.OrderStore(), CatalogStore: db.CatalogStore(), AllocationReads: db.AllocationStore(),
+			store: db.OrderStore(), alloc: db.AllocationStore(), now: now},
+		Inventory: &InventoryService{StockStore: db.StockStore(), PutawayReads: db.LedgerStore(), CatalogStore: db.CatalogStore(),
+			ledger: db.LedgerStore(), orders: db.OrderStore(),
 			readTable: readTable, docs: pdf.Renderer{}, clocked: clocked{now}},
 		Demo:       &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch, now: now},
-		Allocation: &AllocationService{store: db.AllocationStore(), catalog: db.CatalogStore(), readTable: readTable, now: now},
-		Intake: &IntakeService{store: db.IntakeStore(), catalog: db.CatalogStore(), sources: storefrontSource,
+		Allocation: &AllocationService{AllocationReads: db.AllocationStore(), CatalogStore: db.CatalogStore(), store: db.AllocationStore(), readTable: readTable, now: now},
+		Intake: &IntakeService{IntakeReads: db.IntakeStore(), CatalogStore: db.CatalogStore(), store: db.IntakeStore(), sources: storefrontSource,
 			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap, clocked: clocked{now}},
 	}
-	a.Billing = &BillingService{store: db.BillingStore(), alloc: db.AllocationStore(), catalog: db.CatalogStore(), clocked: clocked{now},
+	a.Billing = &BillingService{BillingReads: db.BillingStore(), CatalogStore: db.CatalogStore(), store: db.BillingStore(), alloc: db.AllocationStore(), clocked: clocked{now},
 		readTable: readTable, readFX: readFX, docs: pdf.Renderer{}, writeWorkbook: files.WriteBillingWorkbook}
 	a.Demo.billing = a.seedBilling
 	a.Tracking = newTrackingService(db.TrackingStore(), db.OrderStore(), now, CarrierErrors{Refused: carrier.IsRefused, RetryLater: carrier.RetryLater})
@@ -184,16 +189,14 @@ func (a *App) Now() time.Time { return a.clock.Now() }
 func (a *App) DBPath() string { return a.db.Path() }
 
 // OrderService reads orders and moves them through their statuses.
+// Reads that add nothing to the store's are its read ports, as they are.
 type OrderService struct {
-	store   domain.OrderStore
-	catalog domain.CatalogStore
-	alloc   domain.AllocationStore
-	now     func() time.Time
-}
-
-// Allocation is where an order's lines are allocated (none when it is not).
-func (s *OrderService) Allocation(ctx context.Context, id int64) ([]domain.LineAllocation, error) {
-	return s.alloc.Allocation(ctx, id)
+	domain.OrderReads      // one order, a page, a count, the countries
+	domain.CatalogStore    // channels and warehouses
+	domain.AllocationReads // an order's allocation
+	store                  domain.OrderStore
+	alloc                  domain.AllocationStore
+	now                    func() time.Time
 }
 
 // SetPriority sets an order's manual priority (-9 to 9; higher is allocated first).
@@ -207,21 +210,6 @@ func (s *OrderService) Unallocate(ctx context.Context, id int64, reason string) 
 		reason = "un-allocated by coordinator"
 	}
 	return s.alloc.Unallocate(ctx, id, s.now(), reason)
-}
-
-// Count counts orders matching f.
-func (s *OrderService) Count(ctx context.Context, f domain.OrderFilter) (int, error) {
-	return s.store.CountOrders(ctx, f)
-}
-
-// Page returns orders matching f, newest first.
-func (s *OrderService) Page(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error) {
-	return s.store.OrderSummaries(ctx, f, offset, limit)
-}
-
-// Get returns one order with lines and history.
-func (s *OrderService) Get(ctx context.Context, id int64) (domain.Order, error) {
-	return s.store.Order(ctx, id)
 }
 
 // Each calls fn for every order matching f, with lines, in ID order, reading
@@ -243,16 +231,6 @@ func (s *OrderService) Each(ctx context.Context, f domain.OrderFilter, fn func(d
 		}
 		after = batch[len(batch)-1].ID
 	}
-}
-
-// Channels lists the order channels.
-func (s *OrderService) Channels(ctx context.Context) ([]domain.Channel, error) {
-	return s.catalog.Channels(ctx)
-}
-
-// Countries lists the destination countries that occur on orders.
-func (s *OrderService) Countries(ctx context.Context) ([]domain.Country, error) {
-	return s.store.OrderCountries(ctx)
 }
 
 // Transition moves an order to a new status with a reason, recorded in its history.

@@ -93,10 +93,10 @@ func BenchmarkOpenDatabase(b *testing.B) {
 // for the label and the first page of rows.
 func orderScreenQuery(b *testing.B, a *app.App, f domain.OrderFilter) {
 	ctx := context.Background()
-	if _, err := a.Orders.Count(ctx, f); err != nil {
+	if _, err := a.Orders.CountOrders(ctx, f); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := a.Orders.Page(ctx, f, 0, 200); err != nil {
+	if _, err := a.Orders.OrderSummaries(ctx, f, 0, 200); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -110,14 +110,14 @@ func BenchmarkOrdersFirstPage200k(b *testing.B) {
 	})
 	b.Run("page only", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := a.Orders.Page(context.Background(), domain.OrderFilter{}, 0, 200); err != nil {
+			if _, err := a.Orders.OrderSummaries(context.Background(), domain.OrderFilter{}, 0, 200); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("last page", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := a.Orders.Page(context.Background(), domain.OrderFilter{}, benchOrders-200, 200); err != nil {
+			if _, err := a.Orders.OrderSummaries(context.Background(), domain.OrderFilter{}, benchOrders-200, 200); err != nil {
 				b.Fatal(err)
 			}
 		}

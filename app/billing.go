@@ -18,10 +18,11 @@ import (
 // BillingService accrues charges from operations, drafts and issues
 // invoices, records payments and exports workbooks.
 type BillingService struct {
-	store   domain.BillingStore
-	alloc   domain.AllocationStore
-	catalog domain.CatalogStore
-	clocked // the App's clock
+	domain.BillingReads // clients, rate cards, an invoice, carrier lines, payables
+	domain.CatalogStore // channels
+	store               domain.BillingStore
+	alloc               domain.AllocationStore
+	clocked             // the App's clock
 	// The adapters it works through, handed in by Open.
 	readTable     domain.TableReader
 	readFX        domain.FXFileReader
@@ -54,7 +55,7 @@ func (s *BillingService) fx(ctx context.Context) (*domain.FXTable, error) {
 type expectedCost func(p domain.ShippedParcel) domain.Money
 
 func (s *BillingService) costs(ctx context.Context) (expectedCost, error) {
-	whs, err := s.catalog.Warehouses(ctx)
+	whs, err := s.CatalogStore.Warehouses(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -569,11 +570,6 @@ func (s *BillingService) Ageing(ctx context.Context, at time.Time) ([]domain.Age
 	return out, nil
 }
 
-// Clients lists the clients.
-func (s *BillingService) Clients(ctx context.Context) ([]domain.Client, error) {
-	return s.store.Clients(ctx)
-}
-
 // SaveClient adds or changes a client.
 func (s *BillingService) SaveClient(ctx context.Context, c *domain.Client) error {
 	return s.store.SaveClient(ctx, c)
@@ -802,11 +798,6 @@ func (s *BillingService) ExportWorkbook(ctx context.Context, company, period str
 	return s.writeWorkbook(w, wb)
 }
 
-// Invoice reads an invoice with its lines.
-func (s *BillingService) Invoice(ctx context.Context, id int64) (domain.Invoice, error) {
-	return s.store.Invoice(ctx, id)
-}
-
 // InvoicePDF writes an invoice (or credit note) as a PDF, issued by seller.
 func (s *BillingService) InvoicePDF(ctx context.Context, id int64, seller domain.Company, w io.Writer) error {
 	inv, err := s.store.Invoice(ctx, id)
@@ -825,11 +816,6 @@ func (s *BillingService) InvoicePDF(ctx context.Context, id int64, seller domain
 	return domain.Errorf(domain.ENOTFOUND, "invoice %d has no client", id)
 }
 
-// RateCards lists a client's rate cards, oldest first.
-func (s *BillingService) RateCards(ctx context.Context, clientID int64) ([]domain.RateCard, error) {
-	return s.store.RateCards(ctx, clientID)
-}
-
 // Charges lists a month's charges (of a client, 0 all), page by page.
 func (s *BillingService) Charges(ctx context.Context, period string, clientID int64, offset, limit int) ([]domain.Charge, error) {
 	from, to, err := Month(period)
@@ -837,16 +823,6 @@ func (s *BillingService) Charges(ctx context.Context, period string, clientID in
 		return nil, err
 	}
 	return s.store.Charges(ctx, domain.ChargeFilter{ClientID: clientID, From: from, To: to}, offset, limit)
-}
-
-// CarrierLines lists the reconciled carrier-invoice lines of a month.
-func (s *BillingService) CarrierLines(ctx context.Context, period string) ([]domain.CarrierInvoiceLine, error) {
-	return s.store.CarrierLines(ctx, period)
-}
-
-// Channels lists the channels a client's orders can come from.
-func (s *BillingService) Channels(ctx context.Context) ([]domain.Channel, error) {
-	return s.catalog.Channels(ctx)
 }
 
 // AgeingAt is Ageing (for the window).
@@ -872,7 +848,7 @@ func (s *BillingService) Company(ctx context.Context) (domain.Company, error) {
 		return c, err
 	}
 	c.Name = "Portolan"
-	whs, err := s.catalog.Warehouses(ctx)
+	whs, err := s.CatalogStore.Warehouses(ctx)
 	if err != nil {
 		return c, err
 	}
@@ -944,11 +920,6 @@ func (s *BillingService) accrueAt(ctx context.Context, at time.Time) {
 // SetCarrierLines accepts (they become payables) or disputes carrier lines.
 func (s *BillingService) SetCarrierLines(ctx context.Context, period, carrier string, class domain.ReconcileClass, tracking []string, state string) (int, error) {
 	return s.store.SetCarrierLines(ctx, period, carrier, class, tracking, state)
-}
-
-// Payables are a period's accepted and disputed carrier charges.
-func (s *BillingService) Payables(ctx context.Context, period string) ([]domain.Payable, error) {
-	return s.store.Payables(ctx, period)
 }
 
 // Margins works out a month's margin — fulfilment charges less carrier

@@ -82,7 +82,7 @@ func makeBillingDB(perClient int) (billPath string, billErr error) {
 		if billErr = a.Billing.SaveRateCard(ctx, &card); billErr != nil {
 			return
 		}
-		page, err := a.Orders.Page(ctx, domain.OrderFilter{ChannelID: ch.ID}, 0, perClient+1000)
+		page, err := a.Orders.OrderSummaries(ctx, domain.OrderFilter{ChannelID: ch.ID}, 0, perClient+1000)
 		if err != nil {
 			billErr = err
 			return

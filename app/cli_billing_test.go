@@ -264,7 +264,7 @@ func TestBillingMargins(t *testing.T) {
 		for _, ch := range chans {
 			if ch.Name == name {
 				ids = append(ids, ch.ID)
-				orders, _ := a.Orders.Page(ctx, domain.OrderFilter{ChannelID: ch.ID}, 0, 10)
+				orders, _ := a.Orders.OrderSummaries(ctx, domain.OrderFilter{ChannelID: ch.ID}, 0, 10)
 				var ships []domain.Shipment
 				for j, o := range orders {
 					ships = append(ships, domain.Shipment{OrderID: o.ID, Carrier: "DHL", Tracking: domain.MakeTrackingNumber(domain.CarrierDHL, int64(9_000_000+i*10+j)),

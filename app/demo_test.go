@@ -61,7 +61,7 @@ func TestDemoDataSet(t *testing.T) {
 	for _, w := range warehouses {
 		continent, _, _ := strings.Cut(w.TimeZone, "/")
 		continents[continent] = true
-		bins, err := a.Inventory.Levels(ctx, w.Code)
+		bins, err := a.Inventory.StockLevels(ctx, w.Code)
 		if err != nil || len(bins) == 0 {
 			t.Errorf("warehouse %s has no stock: %v", w.Code, err)
 		}
@@ -69,14 +69,14 @@ func TestDemoDataSet(t *testing.T) {
 	if len(warehouses) < 5 || len(continents) < 3 {
 		t.Errorf("%d warehouses on %d continents %v", len(warehouses), len(continents), continents)
 	}
-	products, err := a.Inventory.CountProducts(ctx, domain.StockFilter{})
+	products, err := a.Inventory.CountProductStock(ctx, domain.StockFilter{})
 	if err != nil || products != 500 {
 		t.Errorf("%d products, %v", products, err)
 	}
 	// Power banks are lot-tracked, with use-by dates.
 	lots := 0
 	for _, w := range warehouses {
-		levels, _ := a.Inventory.Levels(ctx, w.Code)
+		levels, _ := a.Inventory.StockLevels(ctx, w.Code)
 		for _, l := range levels {
 			if l.Lot != "" {
 				lots++
@@ -97,7 +97,7 @@ func TestDemoDataSet(t *testing.T) {
 	if err != nil || len(channels) != 3 {
 		t.Errorf("%d channels, %v", len(channels), err)
 	}
-	n, err := a.Orders.Count(ctx, domain.OrderFilter{})
+	n, err := a.Orders.CountOrders(ctx, domain.OrderFilter{})
 	if err != nil || n != testOrders {
 		t.Errorf("%d orders, %v", n, err)
 	}
@@ -113,7 +113,7 @@ func TestDemoDataSet(t *testing.T) {
 		if total, err := o.ComputedTotal(); err != nil || total != o.Total {
 			t.Errorf("order %s total %v, lines add up to %v", o.Number, o.Total, total)
 		}
-		full, err := a.Orders.Get(ctx, o.ID)
+		full, err := a.Orders.Order(ctx, o.ID)
 		if err != nil {
 			return err
 		}
@@ -204,7 +204,7 @@ func TestDemoRefusesDataAndRollsBackWhenCancelled(t *testing.T) {
 	if domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("second demo load error = %v, want conflict", err)
 	}
-	n, _ := a.Orders.Count(context.Background(), domain.OrderFilter{})
+	n, _ := a.Orders.CountOrders(context.Background(), domain.OrderFilter{})
 	if n != 10 {
 		t.Errorf("%d orders after refused reload", n)
 	}
@@ -215,7 +215,7 @@ func TestTransitionThroughService(t *testing.T) {
 	a := openApp(t)
 	loadDemo(t, a, 50)
 	ctx := context.Background()
-	page, err := a.Orders.Page(ctx, domain.OrderFilter{Status: domain.StatusDelivered}, 0, 1)
+	page, err := a.Orders.OrderSummaries(ctx, domain.OrderFilter{Status: domain.StatusDelivered}, 0, 1)
 	if err != nil || len(page) != 1 {
 		t.Fatalf("no delivered order: %v", err)
 	}
@@ -226,7 +226,7 @@ func TestTransitionThroughService(t *testing.T) {
 	if err := a.Orders.Transition(ctx, id, domain.StatusPicking, "skip"); !errors.Is(err, domain.ErrIllegalTransition) {
 		t.Errorf("illegal transition error = %v", err)
 	}
-	o, err := a.Orders.Get(ctx, id)
+	o, err := a.Orders.Order(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,7 +105,7 @@ func TestImportPreviewWritesNothing(t *testing.T) {
 	if err != nil || len(p.Orders) != 1 || len(p.Problems) != 0 {
 		t.Fatalf("%+v %v", p, err)
 	}
-	if n, _ := a.Orders.Count(context.Background(), domain.OrderFilter{}); n != 0 {
+	if n, _ := a.Orders.CountOrders(context.Background(), domain.OrderFilter{}); n != 0 {
 		t.Errorf("preview stored %d orders", n)
 	}
 }

@@ -23,10 +23,11 @@ const DefaultOverlap = 10 * time.Minute
 
 // IntakeService adds channels and syncs their orders.
 type IntakeService struct {
-	store     domain.IntakeStore
-	catalog   domain.CatalogStore
-	sources   SourceFactory
-	readTable domain.TableReader
+	domain.IntakeReads  // sync state, quarantine
+	domain.CatalogStore // channels
+	store               domain.IntakeStore
+	sources             SourceFactory
+	readTable           domain.TableReader
 	// optimize merges the search indexes; it runs in the background after large loads.
 	optimize   func(context.Context) error
 	background sync.WaitGroup
@@ -82,16 +83,6 @@ func channelCode(name string) string {
 		code = code[:len(code)-1]
 	}
 	return strings.TrimSuffix(code, "-")
-}
-
-// Channels lists all channels.
-func (s *IntakeService) Channels(ctx context.Context) ([]domain.Channel, error) {
-	return s.catalog.Channels(ctx)
-}
-
-// State tells where a channel's sync stands.
-func (s *IntakeService) State(ctx context.Context, channelID int64) (domain.SyncState, error) {
-	return s.store.SyncState(ctx, channelID)
 }
 
 // Sync reads the channel's orders changed since its cursor (less the overlap),
@@ -306,7 +297,7 @@ func firstSight(seen map[string]string, orders []domain.SourceOrder, rejected []
 
 // ChannelNamed finds a channel by name or code (case-insensitive).
 func (s *IntakeService) ChannelNamed(ctx context.Context, nameOrCode string) (domain.Channel, error) {
-	chans, err := s.catalog.Channels(ctx)
+	chans, err := s.CatalogStore.Channels(ctx)
 	if err != nil {
 		return domain.Channel{}, err
 	}
@@ -377,10 +368,4 @@ func (s *IntakeService) SyncFrom(ctx context.Context, ch domain.Channel, since t
 			progress(p.Run)
 		}
 	})
-}
-
-// QuarantinedOrders lists the channel's orders waiting in quarantine, with
-// the reason and the payload as received.
-func (s *IntakeService) QuarantinedOrders(ctx context.Context, channelID int64) ([]domain.Quarantined, error) {
-	return s.store.QuarantinedOrders(ctx, channelID)
 }

@@ -82,11 +82,11 @@ func TestSyncIsCompleteIdempotentAndIncremental(t *testing.T) {
 	if run.Status != domain.SyncComplete || run.New != 230 || run.Fetched != 230 || run.Reported != 230 {
 		t.Fatalf("first sync %+v", run)
 	}
-	n, _ := f.app.Orders.Count(ctx, domain.OrderFilter{ChannelID: f.ch.ID})
+	n, _ := f.app.Orders.CountOrders(ctx, domain.OrderFilter{ChannelID: f.ch.ID})
 	if n != 230 {
 		t.Fatalf("%d orders stored", n)
 	}
-	cancelled, _ := f.app.Orders.Count(ctx, domain.OrderFilter{Status: domain.StatusCancelled})
+	cancelled, _ := f.app.Orders.CountOrders(ctx, domain.OrderFilter{Status: domain.StatusCancelled})
 	if cancelled != 1 {
 		t.Errorf("%d cancelled orders, want 1", cancelled)
 	}
@@ -108,8 +108,8 @@ func TestSyncIsCompleteIdempotentAndIncremental(t *testing.T) {
 		t.Errorf("KWD %d, JPY %d, Arabic names %d", kwd, jpy, arabic)
 	}
 	src := orders[10].Order
-	page, _ := f.app.Orders.Page(ctx, domain.OrderFilter{Search: src.Number}, 0, 1)
-	got, _ := f.app.Orders.Get(ctx, page[0].ID)
+	page, _ := f.app.Orders.OrderSummaries(ctx, domain.OrderFilter{Search: src.Number}, 0, 1)
+	got, _ := f.app.Orders.Order(ctx, page[0].ID)
 	if got.Total != src.Total || got.ShipTo.Name != src.ShipTo.Name || len(got.Lines) != len(src.Lines) ||
 		got.Lines[0].UnitPrice != src.Lines[0].UnitPrice || got.ExternalID != "7010" {
 		t.Errorf("stored %+v\nsource %+v", got, src)
@@ -120,7 +120,7 @@ func TestSyncIsCompleteIdempotentAndIncremental(t *testing.T) {
 	if again.New != 0 || again.Updated != 0 || again.Status != domain.SyncComplete || again.Fetched >= 230 {
 		t.Errorf("second sync %+v", again)
 	}
-	if n, _ := f.app.Orders.Count(ctx, domain.OrderFilter{}); n != 230 {
+	if n, _ := f.app.Orders.CountOrders(ctx, domain.OrderFilter{}); n != 230 {
 		t.Errorf("%d orders after re-sync", n)
 	}
 
@@ -135,18 +135,18 @@ func TestSyncIsCompleteIdempotentAndIncremental(t *testing.T) {
 	if third.Updated != 2 || third.New != 0 {
 		t.Errorf("third sync %+v", third)
 	}
-	got, _ = f.app.Orders.Get(ctx, page[0].ID)
+	got, _ = f.app.Orders.Order(ctx, page[0].ID)
 	if got.Lines[0].Quantity != 9 || got.Notes != "Please ship with the other parcel" {
 		t.Errorf("update not applied: %+v", got.Lines)
 	}
 	if last := got.History[len(got.History)-1]; !strings.Contains(last.Reason, "updated from Sandbox Woo") {
 		t.Errorf("history %+v", got.History)
 	}
-	page, _ = f.app.Orders.Page(ctx, domain.OrderFilter{Search: "7011"}, 0, 1)
+	page, _ = f.app.Orders.OrderSummaries(ctx, domain.OrderFilter{Search: "7011"}, 0, 1)
 	if page[0].Status != domain.StatusCancelled {
 		t.Errorf("order cancelled in the shop is %s", page[0].Status)
 	}
-	state, _ := f.app.Intake.State(ctx, f.ch.ID)
+	state, _ := f.app.Intake.SyncState(ctx, f.ch.ID)
 	if state.LastSuccess.IsZero() || !state.Cursor.Equal(later) || state.LastRun.Status != domain.SyncComplete {
 		t.Errorf("state %+v", state)
 	}
@@ -156,7 +156,7 @@ func exportOrders(t *testing.T, a *app.App) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	a.Orders.Each(context.Background(), domain.OrderFilter{}, func(o domain.Order) error {
-		full, err := a.Orders.Get(context.Background(), o.ID)
+		full, err := a.Orders.Order(context.Background(), o.ID)
 		if err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func TestSyncKilledMidwayLosesAndDuplicatesNothing(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || run.Status != domain.SyncCancelled || run.Fetched == 0 || run.Fetched >= 700 {
 		t.Fatalf("interrupted run %+v, %v", run, err)
 	}
-	if n, _ := broken.app.Orders.Count(context.Background(), domain.OrderFilter{}); n != run.Fetched {
+	if n, _ := broken.app.Orders.CountOrders(context.Background(), domain.OrderFilter{}); n != run.Fetched {
 		t.Fatalf("%d orders after the interrupted sync, want the %d committed", n, run.Fetched)
 	}
 	resumed := broken.sync(t)
@@ -232,11 +232,11 @@ func TestSyncReportsGapsAndFailures(t *testing.T) {
 	if strings.Contains(err.Error(), "cs_wrong") {
 		t.Error("error shows the secret")
 	}
-	state, _ := f.app.Intake.State(context.Background(), bad.ID)
+	state, _ := f.app.Intake.SyncState(context.Background(), bad.ID)
 	if state.LastRun == nil || state.LastRun.Status != domain.SyncFailed || !state.LastSuccess.IsZero() {
 		t.Errorf("state after failure %+v", state)
 	}
-	if n, _ := f.app.Orders.Count(context.Background(), domain.OrderFilter{}); n != 0 {
+	if n, _ := f.app.Orders.CountOrders(context.Background(), domain.OrderFilter{}); n != 0 {
 		t.Errorf("%d orders stored by a failed sync", n)
 	}
 
@@ -348,14 +348,14 @@ func TestOrderChangedDuringSyncIsNotLost(t *testing.T) {
 	if err != nil || run.Status != domain.SyncComplete {
 		t.Fatalf("%+v %v", run, err)
 	}
-	if n, _ := f.app.Orders.Count(context.Background(), domain.OrderFilter{}); n != 250 {
+	if n, _ := f.app.Orders.CountOrders(context.Background(), domain.OrderFilter{}); n != 250 {
 		t.Errorf("%d of 250 orders stored: the change shifted an order out of the sync", n)
 	}
 	// The changed version arrives in this sync or, if the next page was already
 	// read, in the next one: its modification is newer than the cursor.
 	f.sync(t)
-	page, _ := f.app.Orders.Page(context.Background(), domain.OrderFilter{Search: first.Order.Number}, 0, 1)
-	got, _ := f.app.Orders.Get(context.Background(), page[0].ID)
+	page, _ := f.app.Orders.OrderSummaries(context.Background(), domain.OrderFilter{Search: first.Order.Number}, 0, 1)
+	got, _ := f.app.Orders.Order(context.Background(), page[0].ID)
 	if got.Notes != "changed during the sync" {
 		t.Errorf("the change made during the sync is not stored: %q", got.Notes)
 	}
@@ -386,7 +386,7 @@ func TestServeSandboxAndSyncIt(t *testing.T) {
 	if err != nil || run.New != 150 || run.Status != domain.SyncComplete {
 		t.Fatalf("%+v %v", run, err)
 	}
-	cancelled, _ := a.Orders.Count(context.Background(), domain.OrderFilter{Status: domain.StatusCancelled})
+	cancelled, _ := a.Orders.CountOrders(context.Background(), domain.OrderFilter{Status: domain.StatusCancelled})
 	if cancelled == 0 {
 		t.Error("no cancelled orders came from the sandbox")
 	}
@@ -458,7 +458,7 @@ func TestSyncEveryStorefrontShapeOfTheSandbox(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n, _ := a.Orders.Count(context.Background(), domain.OrderFilter{Status: domain.StatusCancelled}); n != 1 {
+			if n, _ := a.Orders.CountOrders(context.Background(), domain.OrderFilter{Status: domain.StatusCancelled}); n != 1 {
 				t.Errorf("%d cancelled", n)
 			}
 			store.Update(orders[7].ID, orders[len(orders)-1].Modified.Add(time.Hour), func(o *sandbox.Order) {
@@ -479,12 +479,12 @@ func TestChangeAfterAllocationIsFlaggedNotApplied(t *testing.T) {
 	f.sync(t)
 	ctx := context.Background()
 	target := orders[4]
-	page, _ := f.app.Orders.Page(ctx, domain.OrderFilter{Search: target.Order.Number}, 0, 1)
+	page, _ := f.app.Orders.OrderSummaries(ctx, domain.OrderFilter{Search: target.Order.Number}, 0, 1)
 	id := page[0].ID
 	if err := f.app.Orders.Transition(ctx, id, domain.StatusAllocated, "allocated to NL-VEN"); err != nil {
 		t.Fatal(err)
 	}
-	before, _ := f.app.Orders.Get(ctx, id)
+	before, _ := f.app.Orders.Order(ctx, id)
 	f.store.Update(target.ID, orders[len(orders)-1].Modified.Add(time.Hour), func(o *sandbox.Order) {
 		o.Order.Lines[0].Quantity += 3
 		o.Order.ShipTo.Line1 = "Changed Street 9"
@@ -493,7 +493,7 @@ func TestChangeAfterAllocationIsFlaggedNotApplied(t *testing.T) {
 	if run.Updated != 1 {
 		t.Fatalf("%+v", run)
 	}
-	after, _ := f.app.Orders.Get(ctx, id)
+	after, _ := f.app.Orders.Order(ctx, id)
 	if after.Lines[0].Quantity != before.Lines[0].Quantity || after.ShipTo.Line1 != before.ShipTo.Line1 || after.Status != domain.StatusAllocated {
 		t.Errorf("change applied to an allocated order: %+v", after)
 	}
@@ -501,7 +501,7 @@ func TestChangeAfterAllocationIsFlaggedNotApplied(t *testing.T) {
 	if !strings.Contains(after.Review, want) || !strings.Contains(after.Review, "Changed Street 9") {
 		t.Errorf("review %q lacks %q and the new address", after.Review, want)
 	}
-	if n, _ := f.app.Orders.Count(ctx, domain.OrderFilter{NeedsReview: true}); n != 1 {
+	if n, _ := f.app.Orders.CountOrders(ctx, domain.OrderFilter{NeedsReview: true}); n != 1 {
 		t.Errorf("%d orders need review", n)
 	}
 	if again := f.sync(t); again.Updated != 0 {
@@ -510,7 +510,7 @@ func TestChangeAfterAllocationIsFlaggedNotApplied(t *testing.T) {
 	if err := f.app.Orders.MarkReviewed(ctx, id, "customer confirmed by phone"); err != nil {
 		t.Fatal(err)
 	}
-	done, _ := f.app.Orders.Get(ctx, id)
+	done, _ := f.app.Orders.Order(ctx, id)
 	last := done.History[len(done.History)-1]
 	if done.Review != "" || !strings.Contains(last.Reason, "reviewed") || !strings.Contains(last.Reason, "customer confirmed") {
 		t.Errorf("after review: %q, %+v", done.Review, last)

@@ -12,11 +12,13 @@ import (
 
 // InventoryService reads stock per product, warehouse, bin and lot, and
 // changes it only through the ledger: adjustments, transfers, reservations.
+// Reads that add nothing to the store's are its read ports, as they are.
 type InventoryService struct {
-	stock   domain.StockStore
-	ledger  domain.LedgerStore
-	catalog domain.CatalogStore
-	orders  domain.OrderStore // to find orders by number (tracking imports)
+	domain.StockStore   // stock, transfers, inbounds, counts, waves, parcels, manifests
+	domain.PutawayReads // what waits to be put away, and where
+	domain.CatalogStore // warehouses
+	ledger              domain.LedgerStore
+	orders              domain.OrderStore // to find orders by number (tracking imports)
 	// stockIn runs after stock arrived (backorders may now ship); nil: nothing.
 	stockIn func(ctx context.Context)
 	// billable starts the accrual of charges after parcels left or stock
@@ -32,51 +34,6 @@ func (s *InventoryService) arrived(ctx context.Context, err error) {
 	if err == nil && s.stockIn != nil {
 		s.stockIn(ctx)
 	}
-}
-
-// Warehouses lists all warehouses by code.
-func (s *InventoryService) Warehouses(ctx context.Context) ([]domain.Warehouse, error) {
-	return s.catalog.Warehouses(ctx)
-}
-
-// CountProducts counts the products matching the filter.
-func (s *InventoryService) CountProducts(ctx context.Context, f domain.StockFilter) (int, error) {
-	return s.stock.CountProductStock(ctx, f)
-}
-
-// ProductPage returns products with on hand, reserved and available per warehouse.
-func (s *InventoryService) ProductPage(ctx context.Context, f domain.StockFilter, offset, limit int) ([]domain.ProductStock, error) {
-	return s.stock.ProductStockPage(ctx, f, offset, limit)
-}
-
-// Bins returns the bins and lots of one warehouse that hold the product.
-func (s *InventoryService) Bins(ctx context.Context, productID, warehouseID int64) ([]domain.StockLevel, error) {
-	return s.stock.BinStock(ctx, productID, warehouseID)
-}
-
-// Movements returns the newest movements of a product.
-func (s *InventoryService) Movements(ctx context.Context, productID, warehouseID int64, limit int) ([]domain.Movement, error) {
-	return s.stock.Movements(ctx, productID, warehouseID, limit)
-}
-
-// Zones lists storage zones, optionally of one warehouse.
-func (s *InventoryService) Zones(ctx context.Context, warehouseID int64) ([]string, error) {
-	return s.stock.Zones(ctx, warehouseID)
-}
-
-// Levels returns every non-zero balance, optionally for one warehouse code.
-func (s *InventoryService) Levels(ctx context.Context, warehouse string) ([]domain.StockLevel, error) {
-	return s.stock.StockLevels(ctx, warehouse)
-}
-
-// Totals returns on hand, in transit and reserved per SKU and warehouse.
-func (s *InventoryService) Totals(ctx context.Context, warehouse string) ([]domain.SKUStock, error) {
-	return s.stock.StockTotals(ctx, warehouse)
-}
-
-// Transfers lists transfers, newest first, optionally in one status.
-func (s *InventoryService) Transfers(ctx context.Context, status domain.TransferStatus) ([]domain.Transfer, error) {
-	return s.stock.Transfers(ctx, status)
 }
 
 // Adjust corrects one bin's stock with a reason.
@@ -149,11 +106,6 @@ func (s *InventoryService) ImportStock(ctx context.Context, p domain.StockImport
 	return res, nil
 }
 
-// Inbounds lists expected deliveries, open ones first.
-func (s *InventoryService) Inbounds(ctx context.Context, status domain.InboundStatus) ([]domain.Inbound, error) {
-	return s.stock.Inbounds(ctx, status)
-}
-
 // CreateInbound records an expected delivery (purchase order or ASN).
 func (s *InventoryService) CreateInbound(ctx context.Context, in *domain.Inbound) error {
 	return s.ledger.CreateInbound(ctx, in)
@@ -174,29 +126,9 @@ func (s *InventoryService) CloseInbound(ctx context.Context, id int64) error {
 	return s.ledger.CloseInbound(ctx, id)
 }
 
-// PutawayTasks lists what waits in a warehouse's RECEIVING bin, with suggested bins.
-func (s *InventoryService) PutawayTasks(ctx context.Context, warehouse string) ([]domain.PutawayTask, error) {
-	return s.ledger.PutawayTasks(ctx, warehouse)
-}
-
-// SuggestBin suggests a storage bin for a SKU (and lot).
-func (s *InventoryService) SuggestBin(ctx context.Context, sku, warehouse, lot string) (string, string, error) {
-	return s.ledger.SuggestBin(ctx, sku, warehouse, lot)
-}
-
 // Putaway moves received stock to a storage bin.
 func (s *InventoryService) Putaway(ctx context.Context, p domain.Putaway) error {
 	return s.ledger.Putaway(ctx, p)
-}
-
-// Counts lists cycle counts, newest first.
-func (s *InventoryService) Counts(ctx context.Context, status domain.CountStatus) ([]domain.Count, error) {
-	return s.stock.Counts(ctx, status)
-}
-
-// Count reads one count with its lines.
-func (s *InventoryService) Count(ctx context.Context, id int64) (domain.Count, error) {
-	return s.stock.Count(ctx, id)
 }
 
 // CreateCount starts a blind count of a zone or of some bins.

@@ -51,7 +51,7 @@ func TestDispatchTellsTheStorefrontOnce(t *testing.T) {
 			t.Fatal(problems)
 		}
 	}
-	o, _ := a.Orders.Get(ctx, pick.OrderID)
+	o, _ := a.Orders.Order(ctx, pick.OrderID)
 	var id int64
 	for _, so := range orders {
 		if so.Order.Number == o.Number {
@@ -70,7 +70,7 @@ func TestDispatchTellsTheStorefrontOnce(t *testing.T) {
 	if _, err := a.Intake.SyncFrom(ctx, ch, time.Time{}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if o2, _ := a.Orders.Get(ctx, pick.OrderID); o2.Status != domain.StatusShipped || o2.Review != "" {
+	if o2, _ := a.Orders.Order(ctx, pick.OrderID); o2.Status != domain.StatusShipped || o2.Review != "" {
 		t.Errorf("after the sync: %s, review %q", o2.Status, o2.Review)
 	}
 }
@@ -130,7 +130,7 @@ func TestPushFailuresAreRetriedThenListed(t *testing.T) {
 	if pending, _ := a.Tracking.Pushes(ctx, "pending", 5); len(pending) != 1 {
 		t.Errorf("after retry %+v", pending)
 	}
-	page, _ := a.Orders.Page(ctx, domain.OrderFilter{ChannelID: ch.ID}, 0, 1)
+	page, _ := a.Orders.OrderSummaries(ctx, domain.OrderFilter{ChannelID: ch.ID}, 0, 1)
 	// A parcel of this order tracked by hand is not pushed (it was shipped
 	// outside Portolan); only dispatched parcels are.
 	if _, err := a.Tracking.AddShipment(ctx, page[0].Number, "DHL", domain.MakeTrackingNumber(domain.CarrierDHL, 5)); err != nil {

@@ -185,7 +185,7 @@ func TestCLIPickPackAndPrint(t *testing.T) {
 	a, _ = app.Open(db, app.Options{Now: testClock.Now})
 	defer a.Close()
 	for n := range numbers {
-		o, err := a.Orders.Page(context.Background(), domain.OrderFilter{Search: n}, 0, 1)
+		o, err := a.Orders.OrderSummaries(context.Background(), domain.OrderFilter{Search: n}, 0, 1)
 		if err != nil || len(o) != 1 || o[0].Status != domain.StatusShipped {
 			t.Errorf("order %s after dispatch: %+v %v", n, o, err)
 		}

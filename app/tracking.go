@@ -27,8 +27,9 @@ type CarrierErrors struct {
 // TrackingService polls carriers for the parcels on their way, within each
 // carrier account's budget, and keeps the Shipments screen's data.
 type TrackingService struct {
-	store  domain.TrackingStore
-	orders domain.OrderStore
+	domain.TrackingReads // accounts, a shipment, counts, on-time rates, pushes
+	store                domain.TrackingStore
+	orders               domain.OrderStore
 	// NewTracker makes a carrier account's client (tests and the sandbox
 	// use the real clients against local servers).
 	NewTracker func(a domain.CarrierAccount, gate func(context.Context) error) (domain.Tracker, error)
@@ -53,7 +54,7 @@ type TrackingService struct {
 }
 
 func newTrackingService(store domain.TrackingStore, orders domain.OrderStore, now func() time.Time, errs CarrierErrors) *TrackingService {
-	return &TrackingService{store: store, orders: orders, NewTracker: newTracker, Policy: domain.DefaultTrackingPolicy(), clocked: clocked{now}, errs: errs,
+	return &TrackingService{TrackingReads: store, store: store, orders: orders, NewTracker: newTracker, Policy: domain.DefaultTrackingPolicy(), clocked: clocked{now}, errs: errs,
 		pacers: map[int64]*pacer{}, paused: map[int64]time.Time{}}
 }
 
@@ -351,11 +352,6 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 	step(0, 0, flush(), 0, 0, 0)
 }
 
-// CarrierAccounts lists the accounts.
-func (s *TrackingService) CarrierAccounts(ctx context.Context) ([]domain.CarrierAccount, error) {
-	return s.store.CarrierAccounts(ctx)
-}
-
 // SaveCarrierAccount adds or changes an account.
 func (s *TrackingService) SaveCarrierAccount(ctx context.Context, a *domain.CarrierAccount) error {
 	return s.store.SaveCarrierAccount(ctx, a)
@@ -454,21 +450,6 @@ func (s *TrackingService) CountShipments(ctx context.Context, f domain.ShipmentF
 	return s.store.CountShipments(ctx, f, s.now(), s.Policy.StaleAfter)
 }
 
-// Shipment reads one with its timeline.
-func (s *TrackingService) Shipment(ctx context.Context, id int64) (domain.Shipment, []domain.TrackEvent, error) {
-	return s.store.Shipment(ctx, id)
-}
-
-// MilestoneCounts counts shipments per milestone.
-func (s *TrackingService) MilestoneCounts(ctx context.Context) (map[domain.Milestone]int, error) {
-	return s.store.MilestoneCounts(ctx)
-}
-
-// OnTimeRates are delivered-on-time rates per carrier and country.
-func (s *TrackingService) OnTimeRates(ctx context.Context) ([]domain.OnTime, error) {
-	return s.store.OnTimeRates(ctx)
-}
-
 // BulkShipments writes many shipments in one transaction (imports of
 // parcels shipped before Portolan, and benchmarks).
 func (a *App) BulkShipments(ctx context.Context, shipments []domain.Shipment) error {
@@ -556,16 +537,6 @@ func (s *TrackingService) Push(ctx context.Context) (pushed, failed int, problem
 		problems = append(problems, fmt.Sprintf("%d tracking number(s) not sent to the storefront (retried later): %s", n, msg))
 	}
 	return pushed, failed, problems
-}
-
-// Pushes lists storefront updates in a state (pending, failed, done).
-func (s *TrackingService) Pushes(ctx context.Context, state string, limit int) ([]domain.TrackingPush, error) {
-	return s.store.Pushes(ctx, state, limit)
-}
-
-// PushCounts counts storefront updates per state.
-func (s *TrackingService) PushCounts(ctx context.Context) (map[string]int, error) {
-	return s.store.PushCounts(ctx)
 }
 
 // RetryPushes queues the failed storefront updates again.

@@ -64,7 +64,7 @@ func BenchmarkPollCycle50000(b *testing.B) {
 	if err := a.Demo.Load(ctx, app.DemoOptions{Orders: 2000}, nil); err != nil {
 		b.Fatal(err)
 	}
-	page, _ := a.Orders.Page(ctx, domain.OrderFilter{}, 0, 2000)
+	page, _ := a.Orders.OrderSummaries(ctx, domain.OrderFilter{}, 0, 2000)
 	srv := fastFedEx(b)
 	acct := domain.CarrierAccount{Kind: domain.CarrierFedEx, Name: "Bench FedEx", BaseURL: srv.URL, ClientID: "a", ClientSecret: "b",
 		PerSecond: 1e6, PerDay: 1e9}
@@ -105,7 +105,7 @@ func BenchmarkExceptionsQueueFirstPage(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		page, _ := a.Orders.Page(ctx, domain.OrderFilter{}, 0, 1000)
+		page, _ := a.Orders.OrderSummaries(ctx, domain.OrderFilter{}, 0, 1000)
 		var more []domain.Shipment
 		now := time.Now()
 		for i := n; i < 200_000; i++ {

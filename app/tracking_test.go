@@ -69,7 +69,7 @@ var lastScan = domaintest.Today().Add(10 * time.Hour)
 func shippedOrders(t *testing.T, a *app.App, carrier string, n, from int) []string {
 	t.Helper()
 	ctx := context.Background()
-	page, err := a.Orders.Page(ctx, domain.OrderFilter{}, 0, n+from)
+	page, err := a.Orders.OrderSummaries(ctx, domain.OrderFilter{}, 0, n+from)
 	if err != nil || len(page) < n+from {
 		t.Fatalf("orders: %v (%d)", err, len(page))
 	}
@@ -226,7 +226,7 @@ func TestCLITracking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, _ := a.Orders.Page(context.Background(), domain.OrderFilter{}, 0, 1)
+	page, _ := a.Orders.OrderSummaries(context.Background(), domain.OrderFilter{}, 0, 1)
 	a.Close()
 	number := page[0].Number
 	if _, errs, code := runCLI(t, "--db", db, "shipments", "add", "--order", number, "--carrier", "Test DHL", "--tracking", "3318810010"); code != 1 ||

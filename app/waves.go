@@ -17,15 +17,10 @@ func (s *InventoryService) CreateWave(ctx context.Context, warehouse string, f d
 	return s.ledger.CreateWave(ctx, warehouse, f)
 }
 
-// Wave reads a pick wave.
-func (s *InventoryService) Wave(ctx context.Context, id int64) (domain.Wave, error) {
-	return s.stock.Wave(ctx, id)
-}
-
 // PickList writes a wave's pick list PDF on paper ("A4" or "Letter"), dates
 // in the local time zone.
 func (s *InventoryService) PickList(ctx context.Context, id int64, paper string, w io.Writer) error {
-	wave, err := s.stock.Wave(ctx, id)
+	wave, err := s.StockStore.Wave(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -47,11 +42,6 @@ func (s *InventoryService) ShortToAllocation(ctx context.Context, lineID int64) 
 	return s.ledger.ShortToAllocation(ctx, lineID)
 }
 
-// Boxes lists the box sizes.
-func (s *InventoryService) Boxes(ctx context.Context) ([]domain.Box, error) {
-	return s.stock.Boxes(ctx)
-}
-
 // Pack puts what was picked of an order in a warehouse into one parcel.
 func (s *InventoryService) Pack(ctx context.Context, orderID int64, warehouse, box string, weight domain.Grams, scanned map[string]domain.Quantity) (int64, error) {
 	return s.ledger.Pack(ctx, orderID, warehouse, box, weight, scanned)
@@ -64,7 +54,7 @@ func (s *InventoryService) Pack(ctx context.Context, orderID int64, warehouse, b
 func (s *InventoryService) SetTracking(ctx context.Context, parcelID int64, carrier, tracking string) error {
 	name := strings.TrimSpace(carrier)
 	if name == "" {
-		ps, err := s.stock.Parcels(ctx, []int64{parcelID})
+		ps, err := s.StockStore.Parcels(ctx, []int64{parcelID})
 		if err != nil {
 			return err
 		}
@@ -75,11 +65,6 @@ func (s *InventoryService) SetTracking(ctx context.Context, parcelID int64, carr
 		return err
 	}
 	return s.ledger.SetTracking(ctx, parcelID, carrier, number)
-}
-
-// ParcelsOfWave are the parcels packed for a wave's orders.
-func (s *InventoryService) ParcelsOfWave(ctx context.Context, waveID int64) ([]domain.PackedParcel, error) {
-	return s.stock.ParcelsOfWave(ctx, waveID)
 }
 
 // Preflight checks a wave's parcels before their documents print.
@@ -105,7 +90,7 @@ func (s *InventoryService) selectParcels(ctx context.Context, waveID int64, ids 
 	var parcels []domain.PackedParcel
 	var err error
 	if waveID > 0 {
-		if parcels, err = s.stock.ParcelsOfWave(ctx, waveID); err != nil {
+		if parcels, err = s.StockStore.ParcelsOfWave(ctx, waveID); err != nil {
 			return nil, err
 		}
 		if len(parcels) == 0 {
@@ -135,7 +120,7 @@ func (s *InventoryService) selectParcels(ctx context.Context, waveID int64, ids 
 	if len(ids) == 0 {
 		return nil, domain.Errorf(domain.EINVALID, "choose the parcels to print")
 	}
-	return s.stock.Parcels(ctx, ids)
+	return s.StockStore.Parcels(ctx, ids)
 }
 
 // Documents writes one PDF for parcels — a wave's (ids nil), or the given
@@ -152,7 +137,7 @@ func (s *InventoryService) Documents(ctx context.Context, waveID int64, ids []in
 	// The date printed is the packing time of the first parcel, so that a
 	// reprint is the same document.
 	at := parcels[0].PackedAt
-	set, err := s.stock.ShippingSettings(ctx)
+	set, err := s.StockStore.ShippingSettings(ctx)
 	if err != nil {
 		return err
 	}
@@ -161,11 +146,11 @@ func (s *InventoryService) Documents(ctx context.Context, waveID int64, ids []in
 
 // PackingSlip writes one parcel's packing slip on the documents paper.
 func (s *InventoryService) PackingSlip(ctx context.Context, parcelID int64, w io.Writer) error {
-	ps, err := s.stock.Parcels(ctx, []int64{parcelID})
+	ps, err := s.StockStore.Parcels(ctx, []int64{parcelID})
 	if err != nil {
 		return err
 	}
-	set, err := s.stock.ShippingSettings(ctx)
+	set, err := s.StockStore.ShippingSettings(ctx)
 	if err != nil {
 		return err
 	}
@@ -183,7 +168,7 @@ func (s *InventoryService) Dispatch(ctx context.Context, parcelIDs []int64, carr
 
 // ManifestPDF writes a manifest.
 func (s *InventoryService) ManifestPDF(ctx context.Context, id int64, w io.Writer) error {
-	m, err := s.stock.Manifest(ctx, id)
+	m, err := s.StockStore.Manifest(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -205,21 +190,6 @@ func (s *InventoryService) Printed(ctx context.Context, document, ref string, si
 		who = "unknown"
 	}
 	return s.ledger.LogPrint(ctx, domain.PrintRecord{At: s.now(), Who: who, Document: document, Ref: ref, Bytes: size})
-}
-
-// PrintLog lists printed documents, newest first.
-func (s *InventoryService) PrintLog(ctx context.Context, limit int) ([]domain.PrintRecord, error) {
-	return s.stock.PrintLog(ctx, limit)
-}
-
-// Waves lists a warehouse's waves, newest first.
-func (s *InventoryService) Waves(ctx context.Context, warehouse string) ([]domain.WaveSummary, error) {
-	return s.stock.Waves(ctx, warehouse)
-}
-
-// ShippingSettings are the Incoterm, EORI, IOSS and slip prices the documents print.
-func (s *InventoryService) ShippingSettings(ctx context.Context) (domain.ShippingSettings, error) {
-	return s.stock.ShippingSettings(ctx)
 }
 
 // SetShippingSettings saves them.
@@ -282,7 +252,7 @@ func (s *InventoryService) parcelOfOrder(ctx context.Context, number string) (in
 		if o.Number != number {
 			continue
 		}
-		parcels, err := s.stock.ParcelsOfOrder(ctx, o.ID)
+		parcels, err := s.StockStore.ParcelsOfOrder(ctx, o.ID)
 		if err != nil {
 			return 0, err
 		}
@@ -301,9 +271,4 @@ func (s *InventoryService) parcelOfOrder(ctx context.Context, number string) (in
 		return 0, domain.Errorf(domain.EINVALID, "order %s has %d parcels without tracking: give the parcel number", number, len(open))
 	}
 	return 0, domain.Errorf(domain.ENOTFOUND, "no order numbered %q", number)
-}
-
-// Manifests lists a warehouse's manifests, newest first.
-func (s *InventoryService) Manifests(ctx context.Context, warehouse string, limit int) ([]domain.ManifestSummary, error) {
-	return s.stock.Manifests(ctx, warehouse, limit)
 }

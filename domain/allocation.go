@@ -1052,8 +1052,15 @@ type CommitResult struct {
 	Conflicts   []CommitConflict
 }
 
+// AllocationReads reads the planner's settings and an order's allocation.
+type AllocationReads interface {
+	AllocConfig(ctx context.Context) (AllocConfig, error)
+	Allocation(ctx context.Context, orderID int64) ([]LineAllocation, error)
+}
+
 // AllocationStore reads what the planner needs and commits its plans.
 type AllocationStore interface {
+	AllocationReads
 	// OpenOrders are the orders a plan may allocate: new and backordered,
 	// optionally only those matching the filter's channel and country.
 	OpenOrders(ctx context.Context, f OrderFilter) ([]PlanOrder, error)
@@ -1062,7 +1069,6 @@ type AllocationStore interface {
 	Rates(ctx context.Context) ([]Rate, error)
 	// SetRates replaces the whole rate table.
 	SetRates(ctx context.Context, rates []Rate) error
-	AllocConfig(ctx context.Context) (AllocConfig, error)
 	SetAllocConfig(ctx context.Context, c AllocConfig) error
 	// CommitPlan reserves every allocated line and sets every order's status
 	// in one transaction; an order whose stock or status changed since the
@@ -1070,7 +1076,6 @@ type AllocationStore interface {
 	CommitPlan(ctx context.Context, p Plan, at time.Time) (CommitResult, error)
 	// Unallocate releases an allocated order's reservations and makes it new again.
 	Unallocate(ctx context.Context, orderID int64, at time.Time, reason string) error
-	Allocation(ctx context.Context, orderID int64) ([]LineAllocation, error)
 	// Incoming is what open inbounds still expect, in days from now.
 	Incoming(ctx context.Context, now time.Time) ([]Incoming, error)
 	// SetPriority and SetChannelPriority set manual priorities, -9 to 9.

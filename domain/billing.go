@@ -753,6 +753,16 @@ type ReconciliationStore interface {
 	OrderRevenue(ctx context.Context, from, to time.Time) (map[int64]map[Currency]int64, error)
 }
 
+// BillingReads is what the billing screens read as it is stored: clients,
+// rate cards, one invoice, a month's carrier invoice lines and payables.
+type BillingReads interface {
+	Clients(ctx context.Context) ([]Client, error)
+	RateCards(ctx context.Context, clientID int64) ([]RateCard, error)
+	Invoice(ctx context.Context, id int64) (Invoice, error)
+	CarrierLines(ctx context.Context, period string) ([]CarrierInvoiceLine, error)
+	Payables(ctx context.Context, period string) ([]Payable, error)
+}
+
 // BillingStore keeps clients, rate cards, rates, charges and invoices.
 type BillingStore interface {
 	Transactor

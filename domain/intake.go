@@ -236,9 +236,16 @@ type SyncState struct {
 	LastRun     *SyncRun
 }
 
+// IntakeReads reads a channel's sync state and its quarantine.
+type IntakeReads interface {
+	SyncState(ctx context.Context, channelID int64) (SyncState, error)
+	// QuarantinedOrders lists the orders waiting in quarantine, most recently seen first.
+	QuarantinedOrders(ctx context.Context, channelID int64) ([]Quarantined, error)
+}
+
 // IntakeStore keeps what syncs bring in, page by page.
 type IntakeStore interface {
-	SyncState(ctx context.Context, channelID int64) (SyncState, error)
+	IntakeReads
 	StartRun(ctx context.Context, run *SyncRun) error
 	// CommitPage upserts the page's orders by (channel, external id),
 	// quarantines its rejects, moves the channel's cursor to cursor and adds to
@@ -256,8 +263,6 @@ type IntakeStore interface {
 	DeleteChannel(ctx context.Context, channelID int64) error
 	// QuarantineCount is how many of the channel's orders wait in quarantine.
 	QuarantineCount(ctx context.Context, channelID int64) (int, error)
-	// QuarantinedOrders lists them, most recently seen first.
-	QuarantinedOrders(ctx context.Context, channelID int64) ([]Quarantined, error)
 	// ImportMapping is the column mapping last used for the channel's files (empty if none).
 	ImportMapping(ctx context.Context, channelID int64) (ColumnMapping, error)
 	SaveImportMapping(ctx context.Context, channelID int64, m ColumnMapping) error

@@ -200,13 +200,18 @@ type StockLedger interface {
 	Return(ctx context.Context, sku, warehouse, lot string, qty Quantity, note string) error
 }
 
+// PutawayReads says what waits to be put away, and where it should go.
+type PutawayReads interface {
+	PutawayTasks(ctx context.Context, warehouse string) ([]PutawayTask, error)
+	SuggestBin(ctx context.Context, sku, warehouse, lot string) (bin, why string, err error)
+}
+
 // ReceivingStore receives deliveries and puts them away.
 type ReceivingStore interface {
+	PutawayReads
 	CreateInbound(ctx context.Context, in *Inbound) error
 	Receive(ctx context.Context, r Receipt) ([]ReceivedLine, error)
 	CloseInbound(ctx context.Context, id int64) error
-	PutawayTasks(ctx context.Context, warehouse string) ([]PutawayTask, error)
-	SuggestBin(ctx context.Context, sku, warehouse, lot string) (bin, why string, err error)
 	Putaway(ctx context.Context, p Putaway) error
 }
 

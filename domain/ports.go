@@ -32,21 +32,26 @@ type OrderSummary struct {
 	Status       OrderStatus
 }
 
-// OrderStore keeps orders, their lines and their status history.
-type OrderStore interface {
-	// CreateOrder stores a new order with its lines and history and sets its ID.
-	// An order with the same channel and external id returns ErrConflict.
-	CreateOrder(ctx context.Context, o *Order) error
+// OrderReads reads orders: one, a page, a count, the countries they go to.
+type OrderReads interface {
 	// Order returns one order with lines and history, or ErrNotFound.
 	Order(ctx context.Context, id int64) (Order, error)
 	// CountOrders counts the orders matching f.
 	CountOrders(ctx context.Context, f OrderFilter) (int, error)
 	// OrderSummaries returns a page of matching orders, newest placed first.
 	OrderSummaries(ctx context.Context, f OrderFilter, offset, limit int) ([]OrderSummary, error)
-	// Orders returns up to limit whole orders with ID > afterID, by ID.
-	Orders(ctx context.Context, f OrderFilter, afterID int64, limit int) ([]Order, error)
 	// OrderCountries lists the destination countries that occur on orders.
 	OrderCountries(ctx context.Context) ([]Country, error)
+}
+
+// OrderStore keeps orders, their lines and their status history.
+type OrderStore interface {
+	OrderReads
+	// CreateOrder stores a new order with its lines and history and sets its ID.
+	// An order with the same channel and external id returns ErrConflict.
+	CreateOrder(ctx context.Context, o *Order) error
+	// Orders returns up to limit whole orders with ID > afterID, by ID.
+	Orders(ctx context.Context, f OrderFilter, afterID int64, limit int) ([]Order, error)
 	// UpdateOrder loads the order, runs update on it and saves its status and new
 	// history entries in one transaction; an error from update rolls back.
 	UpdateOrder(ctx context.Context, id int64, update func(*Order) error) error

@@ -368,9 +368,20 @@ type OnTime struct {
 	OnTime    int // delivered by the ETA the carrier gave (or within 5 days without one)
 }
 
+// TrackingReads reads what the screens show of tracking as it is stored:
+// accounts, one shipment with its events, counts, on-time rates, pushes.
+type TrackingReads interface {
+	CarrierAccounts(ctx context.Context) ([]CarrierAccount, error)
+	Shipment(ctx context.Context, id int64) (Shipment, []TrackEvent, error)
+	MilestoneCounts(ctx context.Context) (map[Milestone]int, error)
+	OnTimeRates(ctx context.Context) ([]OnTime, error)
+	Pushes(ctx context.Context, state string, limit int) ([]TrackingPush, error)
+	PushCounts(ctx context.Context) (map[string]int, error)
+}
+
 // TrackingStore keeps carrier accounts, shipments and their events.
 type TrackingStore interface {
-	CarrierAccounts(ctx context.Context) ([]CarrierAccount, error)
+	TrackingReads
 	SaveCarrierAccount(ctx context.Context, a *CarrierAccount) error
 	DeleteCarrierAccount(ctx context.Context, id int64) error
 	// SetAccountFailing marks an account as failing ("" clears it).
@@ -393,14 +404,9 @@ type TrackingStore interface {
 	RecordTrackingError(ctx context.Context, ids []int64, why string, policy TrackingPolicy, now time.Time) error
 	Shipments(ctx context.Context, f ShipmentFilter, now time.Time, stale time.Duration, offset, limit int) ([]Shipment, error)
 	CountShipments(ctx context.Context, f ShipmentFilter, now time.Time, stale time.Duration) (int, error)
-	Shipment(ctx context.Context, id int64) (Shipment, []TrackEvent, error)
-	MilestoneCounts(ctx context.Context) (map[Milestone]int, error)
-	OnTimeRates(ctx context.Context) ([]OnTime, error)
 
 	// The queue of tracking numbers to tell the storefronts.
 	DuePushes(ctx context.Context, now time.Time, limit int) ([]TrackingPush, error)
-	Pushes(ctx context.Context, state string, limit int) ([]TrackingPush, error)
-	PushCounts(ctx context.Context) (map[string]int, error)
 	FinishPush(ctx context.Context, id int64, why string, next, now time.Time) error
 	RetryPushes(ctx context.Context, now time.Time) (int, error)
 }

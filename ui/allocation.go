@@ -127,7 +127,7 @@ func (s *AllocationScreen) Reload() {
 		chans, err := s.orders.Channels(ctx)
 		var countries []domain.Country
 		if err == nil {
-			countries, err = s.orders.Countries(ctx)
+			countries, err = s.orders.OrderCountries(ctx)
 		}
 		var whs []domain.Warehouse
 		if err == nil {
@@ -186,7 +186,7 @@ func (s *AllocationScreen) RunPlan(fresh bool) {
 		p, err := s.svc.Plan(ctx, f, over)
 		var cfg domain.AllocConfig
 		if err == nil {
-			cfg, err = s.svc.Config(ctx)
+			cfg, err = s.svc.AllocConfig(ctx)
 		}
 		if err == nil {
 			err = ctx.Err() // cancelled while planning
@@ -562,7 +562,7 @@ func (s *AllocationScreen) ImportRates(path string) {
 // showSettings edits the planner's costs and rules.
 func (s *AllocationScreen) showSettings() {
 	s.tasks.Run(func() func() {
-		cfg, err := s.svc.Config(context.Background())
+		cfg, err := s.svc.AllocConfig(context.Background())
 		return func() {
 			if err != nil {
 				s.Problem.Show("settings", err)
@@ -658,7 +658,7 @@ func (s *AllocationScreen) ShowRates() {
 		rates, err := s.svc.Rates(ctx)
 		var cfg domain.AllocConfig
 		if err == nil {
-			cfg, err = s.svc.Config(ctx)
+			cfg, err = s.svc.AllocConfig(ctx)
 		}
 		return func() {
 			if err != nil {

@@ -73,12 +73,12 @@ func TestAllocationPlanOverrideCommit(t *testing.T) {
 	if !strings.Contains(s.Totals.Text, "Committed:") {
 		t.Fatalf("commit: %q / %q", s.Totals.Text, s.Problem.Text)
 	}
-	n, _ := a.Orders.Count(ctx, domain.OrderFilter{Status: domain.StatusAllocated})
+	n, _ := a.Orders.CountOrders(ctx, domain.OrderFilter{Status: domain.StatusAllocated})
 	if n == 0 {
 		t.Error("no order is allocated after the commit")
 	}
 	// The order detail shows where each line ships from and why; un-allocating releases it.
-	page, _ := a.Orders.Page(ctx, domain.OrderFilter{Status: domain.StatusAllocated}, 0, 1)
+	page, _ := a.Orders.OrderSummaries(ctx, domain.OrderFilter{Status: domain.StatusAllocated}, 0, 1)
 	d := m.Orders.Detail
 	ui.WithUI(func() { d.Show(page[0].ID) })
 	d.Wait()
@@ -87,7 +87,7 @@ func TestAllocationPlanOverrideCommit(t *testing.T) {
 	}
 	ui.WithUI(func() { d.Unallocate(page[0].ID, "customer asked to wait") })
 	d.Wait()
-	if o, _ := a.Orders.Get(ctx, page[0].ID); o.Status != domain.StatusNew {
+	if o, _ := a.Orders.Order(ctx, page[0].ID); o.Status != domain.StatusNew {
 		t.Errorf("after un-allocating: %s", o.Status)
 	}
 	if d, _ := a.Inventory.Verify(ctx); len(d) != 0 {

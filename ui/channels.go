@@ -181,7 +181,7 @@ func (s *ChannelsScreen) channelRows(ctx context.Context) ([]channelRow, error) 
 	}
 	rows := make([]channelRow, 0, len(chans))
 	for _, c := range chans {
-		st, err := s.svc.State(ctx, c.ID)
+		st, err := s.svc.SyncState(ctx, c.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -41,7 +41,7 @@ func TestImportDialogMapsPreviewsAndImports(t *testing.T) {
 	if !strings.Contains(d.Summary.Text, "3 rows: 2 orders ready, 1 problems") || !strings.Contains(d.Problems.Text, "row 4 (order SO-3), Qty") {
 		t.Fatalf("preview: %q / %q", d.Summary.Text, d.Problems.Text)
 	}
-	if n, _ := a.Orders.Count(context.Background(), domain.OrderFilter{}); n != 0 {
+	if n, _ := a.Orders.CountOrders(context.Background(), domain.OrderFilter{}); n != 0 {
 		t.Fatalf("preview wrote %d orders", n)
 	}
 	ui.WithUI(func() { d.Import.OnTapped() })

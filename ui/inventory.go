@@ -255,12 +255,12 @@ func (s *InventoryScreen) apply() {
 	}
 	s.filter = f
 	s.rows.Reset(func(ctx context.Context, offset, limit int) ([]domain.ProductStock, error) {
-		return s.svc.ProductPage(ctx, f, offset, limit)
+		return s.svc.ProductStockPage(ctx, f, offset, limit)
 	})
 	gen := s.rows.Gen
 	s.Count.SetText("Counting…")
 	s.tasks.Run(func() func() {
-		n, err := s.svc.CountProducts(context.Background(), f)
+		n, err := s.svc.CountProductStock(context.Background(), f)
 		return func() {
 			if gen != s.rows.Gen {
 				return
@@ -378,7 +378,7 @@ func (s *InventoryScreen) ShowProduct(p domain.ProductStock, w *domain.Warehouse
 		var bins []domain.StockLevel
 		var err error
 		if w != nil {
-			bins, err = s.svc.Bins(ctx, p.ProductID, wid)
+			bins, err = s.svc.BinStock(ctx, p.ProductID, wid)
 		}
 		var moves []domain.Movement
 		if err == nil {

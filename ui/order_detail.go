@@ -93,7 +93,7 @@ func (d *OrderDetail) Wait() { d.tasks.Wait() }
 // Show loads and shows the order with the given id.
 func (d *OrderDetail) Show(id int64) {
 	d.tasks.Run(func() func() {
-		o, err := d.svc.Get(context.Background(), id)
+		o, err := d.svc.Order(context.Background(), id)
 		var alloc []domain.LineAllocation
 		if err == nil {
 			alloc, err = d.svc.Allocation(context.Background(), id)

@@ -165,7 +165,7 @@ func (s *OrdersScreen) Reload() {
 		if err != nil {
 			return func() { s.Problem.Show("orders", err) }
 		}
-		countries, err := s.svc.Countries(ctx)
+		countries, err := s.svc.OrderCountries(ctx)
 		if err != nil {
 			return func() { s.Problem.Show("orders", err) }
 		}
@@ -239,7 +239,7 @@ func (s *OrdersScreen) currentFilter() domain.OrderFilter {
 func (s *OrdersScreen) pageFetcher() func(ctx context.Context, offset, limit int) ([]domain.OrderSummary, error) {
 	f := s.filter
 	return func(ctx context.Context, offset, limit int) ([]domain.OrderSummary, error) {
-		return s.svc.Page(ctx, f, offset, limit)
+		return s.svc.OrderSummaries(ctx, f, offset, limit)
 	}
 }
 
@@ -257,7 +257,7 @@ func (s *OrdersScreen) refresh(fromTop bool) {
 	f := s.filter
 	s.Count.SetText("Counting…")
 	s.tasks.Run(func() func() {
-		n, err := s.svc.Count(context.Background(), f)
+		n, err := s.svc.CountOrders(context.Background(), f)
 		return func() {
 			if gen != s.rows.Gen {
 				return

@@ -120,7 +120,7 @@ func TestOrdersScreenSearchAndFilters(t *testing.T) {
 		t.Fatalf("count label %q", s.Count.Text)
 	}
 	// Rows come page by page; the first visible row is the newest order.
-	first, err := a.Orders.Page(context.Background(), domain.OrderFilter{}, 0, 1)
+	first, err := a.Orders.OrderSummaries(context.Background(), domain.OrderFilter{}, 0, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,14 +129,14 @@ func TestOrdersScreenSearchAndFilters(t *testing.T) {
 	}
 
 	// Type a customer name in Japanese: the table and count follow.
-	jp, err := a.Orders.Page(context.Background(), domain.OrderFilter{Country: "JP"}, 0, 1)
+	jp, err := a.Orders.OrderSummaries(context.Background(), domain.OrderFilter{Country: "JP"}, 0, 1)
 	if err != nil || len(jp) == 0 {
 		t.Fatal("no Japanese order in demo data", err)
 	}
 	family := strings.Fields(jp[0].CustomerName)[0]
 	ui.WithUI(func() { test.Type(s.Search, family) })
 	s.Wait()
-	want, _ := a.Orders.Count(context.Background(), domain.OrderFilter{Search: family})
+	want, _ := a.Orders.CountOrders(context.Background(), domain.OrderFilter{Search: family})
 	if s.Count.Text != countLabel(want) {
 		t.Errorf("after typing %q count is %q, want %q", family, s.Count.Text, countLabel(want))
 	}
@@ -160,7 +160,7 @@ func TestOrdersScreenSearchAndFilters(t *testing.T) {
 	}
 	ui.WithUI(func() { s.Status.SetSelected(domain.StatusDelivered.Label()) })
 	s.Wait()
-	delivered, _ := a.Orders.Count(context.Background(), domain.OrderFilter{Status: domain.StatusDelivered})
+	delivered, _ := a.Orders.CountOrders(context.Background(), domain.OrderFilter{Status: domain.StatusDelivered})
 	if s.Count.Text != countLabel(delivered) {
 		t.Errorf("delivered filter count %q, want %d", s.Count.Text, delivered)
 	}
@@ -169,14 +169,14 @@ func TestOrdersScreenSearchAndFilters(t *testing.T) {
 	}
 	ui.WithUI(func() { s.Country.SetSelected("JP — Japan") })
 	s.Wait()
-	both, _ := a.Orders.Count(context.Background(), domain.OrderFilter{Status: domain.StatusDelivered, Country: "JP"})
+	both, _ := a.Orders.CountOrders(context.Background(), domain.OrderFilter{Status: domain.StatusDelivered, Country: "JP"})
 	if s.Count.Text != countLabel(both) {
 		t.Errorf("status+country count %q, want %d", s.Count.Text, both)
 	}
 	// Date range: orders placed on the last demo day only.
 	ui.WithUI(func() { test.Tap(findButton(t, s.Content(), "Clear")) })
 	s.Wait()
-	newest, err := a.Orders.Page(context.Background(), domain.OrderFilter{}, 0, 1)
+	newest, err := a.Orders.OrderSummaries(context.Background(), domain.OrderFilter{}, 0, 1)
 	if err != nil || len(newest) == 0 {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestOrdersScreenSearchAndFilters(t *testing.T) {
 	s.Wait()
 	ui.WithUI(func() { s.To.SetDate(&day) })
 	s.Wait()
-	oneDay, _ := a.Orders.Count(context.Background(), domain.OrderFilter{PlacedFrom: day, PlacedTo: day.AddDate(0, 0, 1)})
+	oneDay, _ := a.Orders.CountOrders(context.Background(), domain.OrderFilter{PlacedFrom: day, PlacedTo: day.AddDate(0, 0, 1)})
 	if s.Count.Text != countLabel(oneDay) || oneDay == 0 {
 		t.Errorf("date filter count %q, want %d", s.Count.Text, oneDay)
 	}
@@ -226,11 +226,11 @@ func TestOrderDetailAndHold(t *testing.T) {
 	ui.WithUI(func() { m.Start() })
 	m.Wait()
 	s := m.Orders
-	page, _ := a.Orders.Page(context.Background(), domain.OrderFilter{Status: domain.StatusNew}, 0, 1)
+	page, _ := a.Orders.OrderSummaries(context.Background(), domain.OrderFilter{Status: domain.StatusNew}, 0, 1)
 	if len(page) == 0 {
 		t.Fatal("no new order")
 	}
-	o, _ := a.Orders.Get(context.Background(), page[0].ID)
+	o, _ := a.Orders.Order(context.Background(), page[0].ID)
 	ui.WithUI(func() { s.Status.SetSelected("New") })
 	s.Wait()
 	ui.WithUI(func() { s.Table.Select(widget.TableCellID{Row: 0, Col: 1}) })
@@ -266,7 +266,7 @@ func TestOrderDetailAndHold(t *testing.T) {
 	if s.Detail.Status.Text != "On hold" || !strings.Contains(s.Detail.History.Text, "New → On hold   address check") {
 		t.Errorf("after hold: status %q, history %q", s.Detail.Status.Text, s.Detail.History.Text)
 	}
-	stored, _ := a.Orders.Get(context.Background(), o.ID)
+	stored, _ := a.Orders.Order(context.Background(), o.ID)
 	if stored.Status != domain.StatusOnHold {
 		t.Errorf("stored status %s", stored.Status)
 	}
@@ -291,7 +291,7 @@ func TestInventoryScreenSearchAndBins(t *testing.T) {
 	}
 	// Find a warehouse column where the first product is stocked and drill down.
 	ctx := context.Background()
-	rows, _ := a.Inventory.ProductPage(ctx, domain.StockFilter{Search: "Fountain pen"}, 0, 1)
+	rows, _ := a.Inventory.ProductStockPage(ctx, domain.StockFilter{Search: "Fountain pen"}, 0, 1)
 	ws, _ := a.Inventory.Warehouses(ctx)
 	const fixed = 5 // SKU, product, on hand, reserved, available
 	col := -1
@@ -310,7 +310,7 @@ func TestInventoryScreenSearchAndBins(t *testing.T) {
 	}
 	ui.WithUI(func() { s.Table.Select(widget.TableCellID{Row: 0, Col: col}) })
 	s.Wait()
-	bins, _ := a.Inventory.Bins(ctx, rows[0].ProductID, ws[col-fixed].ID)
+	bins, _ := a.Inventory.BinStock(ctx, rows[0].ProductID, ws[col-fixed].ID)
 	if s.Bins.Length != nil {
 		if r, _ := s.Bins.Length(); r != len(bins) || r == 0 {
 			t.Errorf("bin table has %d rows, want %d", r, len(bins))

@@ -16,11 +16,11 @@ type Clock = uikit.Clock
 
 // OrderService is what the Orders screen needs; app.OrderService implements it.
 type OrderService interface {
-	Count(ctx context.Context, f domain.OrderFilter) (int, error)
-	Page(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error)
-	Get(ctx context.Context, id int64) (domain.Order, error)
+	CountOrders(ctx context.Context, f domain.OrderFilter) (int, error)
+	OrderSummaries(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error)
+	Order(ctx context.Context, id int64) (domain.Order, error)
 	Channels(ctx context.Context) ([]domain.Channel, error)
-	Countries(ctx context.Context) ([]domain.Country, error)
+	OrderCountries(ctx context.Context) ([]domain.Country, error)
 	Transition(ctx context.Context, id int64, to domain.OrderStatus, reason string) error
 	// MarkReviewed clears an order's review flag, noting it in the history.
 	MarkReviewed(ctx context.Context, id int64, note string) error
@@ -35,9 +35,9 @@ type OrderService interface {
 type InventoryService interface {
 	Clock
 	Warehouses(ctx context.Context) ([]domain.Warehouse, error)
-	CountProducts(ctx context.Context, f domain.StockFilter) (int, error)
-	ProductPage(ctx context.Context, f domain.StockFilter, offset, limit int) ([]domain.ProductStock, error)
-	Bins(ctx context.Context, productID, warehouseID int64) ([]domain.StockLevel, error)
+	CountProductStock(ctx context.Context, f domain.StockFilter) (int, error)
+	ProductStockPage(ctx context.Context, f domain.StockFilter, offset, limit int) ([]domain.ProductStock, error)
+	BinStock(ctx context.Context, productID, warehouseID int64) ([]domain.StockLevel, error)
 	Movements(ctx context.Context, productID, warehouseID int64, limit int) ([]domain.Movement, error)
 	Zones(ctx context.Context, warehouseID int64) ([]string, error)
 }
@@ -50,7 +50,7 @@ type AllocationService interface {
 	Warehouses(ctx context.Context) ([]domain.Warehouse, error)
 	Plan(ctx context.Context, f domain.OrderFilter, overrides map[int64]map[int]string) (domain.Plan, error)
 	Commit(ctx context.Context, p domain.Plan) (domain.CommitResult, error)
-	Config(ctx context.Context) (domain.AllocConfig, error)
+	AllocConfig(ctx context.Context) (domain.AllocConfig, error)
 	SetConfig(ctx context.Context, c domain.AllocConfig) error
 	ImportRates(ctx context.Context, path, sheet string, dryRun bool) ([]domain.Rate, []domain.RowProblem, error)
 	Rates(ctx context.Context) ([]domain.Rate, error)
@@ -93,7 +93,7 @@ type SyncService interface {
 // ChannelService manages channels; app.IntakeService implements it.
 type ChannelService interface {
 	SyncService
-	State(ctx context.Context, channelID int64) (domain.SyncState, error)
+	SyncState(ctx context.Context, channelID int64) (domain.SyncState, error)
 	QuarantineCount(ctx context.Context, channelID int64) int
 	AddChannel(ctx context.Context, kind domain.ChannelKind, name, storeURL string, creds domain.Credentials) (domain.Channel, error)
 	UpdateChannel(ctx context.Context, ch domain.Channel, creds *domain.Credentials) error

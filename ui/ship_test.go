@@ -163,7 +163,7 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 		t.Fatalf("second dispatch: %q / %q", s.Result.Text, s.Problem.Text)
 	}
 	for id := range orders {
-		if o, _ := a.Orders.Get(ctx, id); o.Status != domain.StatusShipped {
+		if o, _ := a.Orders.Order(ctx, id); o.Status != domain.StatusShipped {
 			t.Errorf("order %s is %s", o.Number, o.Status)
 		}
 	}

@@ -48,7 +48,7 @@ func TestShipmentsScreen(t *testing.T) {
 			{"timestamp":%q,"statusCode":"transit","description":"Shipment picked up"}]}]}`, n, last, code, text, eta, last, code, text, first)
 	}))
 	defer srv.Close()
-	page, _ := a.Orders.Page(ctx, domain.OrderFilter{}, 0, 4)
+	page, _ := a.Orders.OrderSummaries(ctx, domain.OrderFilter{}, 0, 4)
 	for i, o := range page {
 		if _, err := a.Tracking.AddShipment(ctx, o.Number, "DHL", dhlNumber(i)); err != nil {
 			t.Fatal(err)

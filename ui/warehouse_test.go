@@ -58,7 +58,7 @@ func scan(e *widget.Entry, code string) {
 
 func stockOf(t *testing.T, a *app.App, sku, bin string) domain.Quantity {
 	t.Helper()
-	levels, err := a.Inventory.Levels(context.Background(), "NL-VEN")
+	levels, err := a.Inventory.StockLevels(context.Background(), "NL-VEN")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func stockOf(t *testing.T, a *app.App, sku, bin string) domain.Quantity {
 func TestReceiveAndPutAwayWithAScanner(t *testing.T) {
 	a, m, s := warehouseWindow(t)
 	ctx := context.Background()
-	levels, _ := a.Inventory.Levels(ctx, "NL-VEN")
+	levels, _ := a.Inventory.StockLevels(ctx, "NL-VEN")
 	sku, home := levels[0].SKU, levels[0].Location
 	// The expected delivery comes from the supplier's ASN file.
 	r := s.Receive
@@ -146,7 +146,7 @@ func TestReceiveAndPutAwayWithAScanner(t *testing.T) {
 func TestTransferCountAdjustAndImportInTheWindow(t *testing.T) {
 	a, m, s := warehouseWindow(t)
 	ctx := context.Background()
-	levels, _ := a.Inventory.Levels(ctx, "NL-VEN")
+	levels, _ := a.Inventory.StockLevels(ctx, "NL-VEN")
 	sku, bin, had := levels[0].SKU, levels[0].Location, levels[0].OnHand
 
 	// Transfer two lines of the same SKU (added up) to JP-ICH, then receive it there.

@@ -91,7 +91,7 @@ func cmdAllocate(ctx context.Context, open opener, args []string, stdout, stderr
 	if err != nil {
 		return err
 	}
-	cfg, err := a.Allocation.Config(ctx)
+	cfg, err := a.Allocation.AllocConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func cmdRatesList(ctx context.Context, open opener, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
-	cfg, err := a.Allocation.Config(ctx)
+	cfg, err := a.Allocation.AllocConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func cmdAllocateSettings(ctx context.Context, open opener, args []string, stdout
 	if err != nil {
 		return err
 	}
-	cfg, err := a.Allocation.Config(ctx)
+	cfg, err := a.Allocation.AllocConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -301,7 +301,7 @@ func cmdOrdersPriority(ctx context.Context, open opener, args []string, stdout, 
 	if err != nil {
 		return err
 	}
-	page, err := a.Orders.Page(ctx, domain.OrderFilter{Search: number}, 0, 50)
+	page, err := a.Orders.OrderSummaries(ctx, domain.OrderFilter{Search: number}, 0, 50)
 	if err != nil {
 		return err
 	}

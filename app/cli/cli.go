@@ -610,7 +610,7 @@ func cmdChannelsList(ctx context.Context, open opener, args []string, stdout, st
 	}
 	out := make([]ChannelJSON, 0, len(chans))
 	for _, c := range chans {
-		st, err := a.Intake.State(ctx, c.ID)
+		st, err := a.Intake.SyncState(ctx, c.ID)
 		if err != nil {
 			return err
 		}

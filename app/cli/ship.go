@@ -17,13 +17,13 @@ import (
 
 // orderNumbered finds an order by its exact number.
 func orderNumbered(ctx context.Context, a *app.App, number string) (domain.Order, error) {
-	page, err := a.Orders.Page(ctx, domain.OrderFilter{Search: number}, 0, 50)
+	page, err := a.Orders.OrderSummaries(ctx, domain.OrderFilter{Search: number}, 0, 50)
 	if err != nil {
 		return domain.Order{}, err
 	}
 	for _, o := range page {
 		if o.Number == number {
-			return a.Orders.Get(ctx, o.ID)
+			return a.Orders.Order(ctx, o.ID)
 		}
 	}
 	return domain.Order{}, domain.Errorf(domain.ENOTFOUND, "no order numbered %q", number)

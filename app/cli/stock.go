@@ -41,11 +41,11 @@ func cmdStockList(ctx context.Context, open opener, args []string, stdout, stder
 		return err
 	}
 	wh := strings.TrimSpace(*warehouse)
-	levels, err := a.Inventory.Levels(ctx, wh)
+	levels, err := a.Inventory.StockLevels(ctx, wh)
 	if err != nil {
 		return err
 	}
-	totals, err := a.Inventory.Totals(ctx, wh)
+	totals, err := a.Inventory.StockTotals(ctx, wh)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func cmdStockAdjust(ctx context.Context, open opener, args []string, stdout, std
 		Qty: domain.Quantity(*qty), Reason: r, Note: *note}); err != nil {
 		return err
 	}
-	totals, err := a.Inventory.Totals(ctx, *wh)
+	totals, err := a.Inventory.StockTotals(ctx, *wh)
 	if err != nil {
 		return err
 	}
