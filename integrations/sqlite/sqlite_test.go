@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -458,6 +460,25 @@ func TestBulkIsAllOrNothing(t *testing.T) {
 	}
 }
 
+// waitForWriterOnLock returns once a goroutine waits in SQLite's busy
+// handler for the write lock (the second writer, since nothing else writes);
+// it fails the test if the second writer finishes first.
+func waitForWriterOnLock(t *testing.T, second <-chan error) {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	for {
+		select {
+		case err := <-second:
+			t.Fatalf("the second writer finished while the first held the lock: %v", err)
+		default:
+		}
+		if n := runtime.Stack(buf, true); bytes.Contains(buf[:n], []byte("_sqliteDefaultBusyCallback")) {
+			return
+		}
+		runtime.Gosched()
+	}
+}
+
 func TestSecondWriterWaitsInsteadOfFailing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shared.db")
 	a, err := sqlite.Open(path, domaintest.NewClock().Now)
@@ -485,7 +506,7 @@ func TestSecondWriterWaitsInsteadOfFailing(t *testing.T) {
 	go func() {
 		second <- b.CatalogStore().CreateChannel(ctx, &domain.Channel{Code: "B", Name: "B", Kind: domain.ChannelManual})
 	}()
-	time.Sleep(50 * time.Millisecond) // let the second writer hit the lock
+	waitForWriterOnLock(t, second)
 	close(release)
 	must(t, <-done)
 	must(t, <-second)
