@@ -95,23 +95,15 @@ func (db *AllocationStore) Availability(ctx context.Context) (map[string]map[str
 
 // Rates implements domain.AllocationStore.
 func (db *AllocationStore) Rates(ctx context.Context) ([]domain.Rate, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT w.code, r.country, r.cost_minor, r.transit_days FROM shipping_rates r
-		JOIN warehouses w ON w.id = r.warehouse_id ORDER BY w.code, r.country = '*', r.country`)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Rate
-	for rows.Next() {
-		var r domain.Rate
+	return queryList(ctx, db.read, func(rows *sql.Rows, r *domain.Rate) error {
 		var c string
 		if err := rows.Scan(&r.Warehouse, &c, &r.Cost, &r.TransitDays); err != nil {
-			return nil, err
+			return err
 		}
 		r.Country = domain.Country(c)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT w.code, r.country, r.cost_minor, r.transit_days FROM shipping_rates r
+		JOIN warehouses w ON w.id = r.warehouse_id ORDER BY w.code, r.country = '*', r.country`)
 }
 
 // SetRates implements domain.AllocationStore.
@@ -306,24 +298,16 @@ func (db *AllocationStore) Unallocate(ctx context.Context, orderID int64, at tim
 
 // Allocation implements domain.AllocationStore.
 func (db *AllocationStore) Allocation(ctx context.Context, orderID int64) ([]domain.LineAllocation, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT a.line_no, l.sku, a.qty, w.code FROM allocations a
-		JOIN order_lines l ON l.order_id = a.order_id AND l.line_no = a.line_no JOIN warehouses w ON w.id = a.warehouse_id
-		WHERE a.order_id = ? ORDER BY a.line_no`, orderID)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.LineAllocation
-	for rows.Next() {
-		var a domain.LineAllocation
+	return queryList(ctx, db.read, func(rows *sql.Rows, a *domain.LineAllocation) error {
 		var q int64
 		if err := rows.Scan(&a.LineNo, &a.SKU, &q, &a.Warehouse); err != nil {
-			return nil, err
+			return err
 		}
 		a.Qty = domain.Quantity(q)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT a.line_no, l.sku, a.qty, w.code FROM allocations a
+		JOIN order_lines l ON l.order_id = a.order_id AND l.line_no = a.line_no JOIN warehouses w ON w.id = a.warehouse_id
+		WHERE a.order_id = ? ORDER BY a.line_no`, orderID)
 }
 
 // SetPriority sets an order's manual priority (-9 to 9; higher is allocated first).

@@ -122,30 +122,22 @@ type rateJSON struct {
 
 // RateCards lists a client's cards (every client's with 0), oldest first.
 func (db *BillingStore) RateCards(ctx context.Context, clientID int64) ([]domain.RateCard, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT id, client_id, effective_from, currency, rates FROM rate_cards
-		WHERE ?1 = 0 OR client_id = ?1 ORDER BY client_id, effective_from`, clientID)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.RateCard
-	for rows.Next() {
-		var r domain.RateCard
+	return queryList(ctx, db.reader(ctx), func(rows *sql.Rows, r *domain.RateCard) error {
 		var from, cur, rates string
 		if err := rows.Scan(&r.ID, &r.ClientID, &from, &cur, &rates); err != nil {
-			return nil, err
+			return err
 		}
 		var j rateJSON
 		if err := json.Unmarshal([]byte(rates), &j); err != nil {
-			return nil, fmt.Errorf("rate card %d is damaged: %w", r.ID, err)
+			return fmt.Errorf("rate card %d is damaged: %w", r.ID, err)
 		}
 		r.EffectiveFrom, r.Currency = parseDay(from), domain.Currency(cur)
 		r.PerOrder, r.PerLine, r.PerUnit, r.PerParcel, r.Packaging = j.PerOrder, j.PerLine, j.PerUnit, j.PerParcel, j.Packaging
 		r.ReceivingUnit, r.PerInbound, r.StoragePer1000UnitDays, r.MarkupBP, r.Flat, r.MinimumMonthly = j.ReceivingUnit, j.PerInbound, j.Storage, j.MarkupBP, j.Flat, j.MinimumMonthly
 		r.StoragePerBinDay = j.StorageBinDay
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT id, client_id, effective_from, currency, rates FROM rate_cards
+		WHERE ?1 = 0 OR client_id = ?1 ORDER BY client_id, effective_from`, clientID)
 }
 
 // SaveRateCard stores a card; a card for the same client and date is replaced
@@ -431,21 +423,8 @@ const chargeColumns = `c.id, c.client_id, c.type, c.day, c.source_kind, c.source
 // Charges lists a period's charges by day.
 func (db *BillingStore) Charges(ctx context.Context, f domain.ChargeFilter, offset, limit int) ([]domain.Charge, error) {
 	where, args := chargeWhere(f)
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c`+where+` ORDER BY c.day, c.id LIMIT ?5 OFFSET ?6`,
+	return queryList(ctx, db.reader(ctx), scanWith(scanCharge), `SELECT `+chargeColumns+` FROM charges c`+where+` ORDER BY c.day, c.id LIMIT ?5 OFFSET ?6`,
 		append(args, limit, offset)...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Charge
-	for rows.Next() {
-		c, err := scanCharge(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // EachCharge streams a period's charges by client and day.
@@ -596,22 +575,9 @@ func (db *BillingStore) Invoice(ctx context.Context, id int64) (domain.Invoice, 
 // Invoices lists a client's invoices (every client's with 0) of periods
 // starting in [from, to), oldest first.
 func (db *BillingStore) Invoices(ctx context.Context, clientID int64, from, to time.Time) ([]domain.Invoice, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+invoiceColumns+` FROM invoices i JOIN clients cl ON cl.id = i.client_id
+	return queryList(ctx, db.reader(ctx), scanWith(scanInvoice), `SELECT `+invoiceColumns+` FROM invoices i JOIN clients cl ON cl.id = i.client_id
 		WHERE (?1 = 0 OR i.client_id = ?1) AND i.period_from >= ?2 AND i.period_from < ?3 ORDER BY i.period_from, cl.code, i.id`,
 		clientID, dayText(from), dayText(to))
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Invoice
-	for rows.Next() {
-		i, err := scanInvoice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
 }
 
 // AddPayment records money received against an issued invoice and moves
@@ -864,25 +830,17 @@ func (db *BillingStore) SaveCarrierInvoice(ctx context.Context, carrier, file, s
 // CarrierLines lists the reconciled lines of the carrier invoices of a
 // period, what needs a look first: over, not ours, missing, then matched.
 func (db *BillingStore) CarrierLines(ctx context.Context, period string) ([]domain.CarrierInvoiceLine, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT ci.carrier, l.state, l.class, l.tracking, l.order_no, l.charged, l.expected, l.currency, l.diff
-		FROM carrier_invoice_lines l JOIN carrier_invoices ci ON ci.id = l.invoice_id WHERE ci.period = ?
-		ORDER BY CASE l.class WHEN 'over' THEN 0 WHEN 'not_ours' THEN 1 WHEN 'missing' THEN 2 ELSE 3 END, ci.id, l.row`, period)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.CarrierInvoiceLine
-	for rows.Next() {
-		var l domain.CarrierInvoiceLine
+	return queryList(ctx, db.reader(ctx), func(rows *sql.Rows, l *domain.CarrierInvoiceLine) error {
 		var class, cur string
 		var charged, expected int64
 		if err := rows.Scan(&l.Carrier, &l.State, &class, &l.Tracking, &l.Order, &charged, &expected, &cur, &l.Diff); err != nil {
-			return nil, err
+			return err
 		}
 		l.Class, l.Charged, l.Expected = domain.ReconcileClass(class), domain.NewMoney(charged, domain.Currency(cur)), domain.NewMoney(expected, domain.Currency(cur))
-		out = append(out, l)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT ci.carrier, l.state, l.class, l.tracking, l.order_no, l.charged, l.expected, l.currency, l.diff
+		FROM carrier_invoice_lines l JOIN carrier_invoices ci ON ci.id = l.invoice_id WHERE ci.period = ?
+		ORDER BY CASE l.class WHEN 'over' THEN 0 WHEN 'not_ours' THEN 1 WHEN 'missing' THEN 2 ELSE 3 END, ci.id, l.row`, period)
 }
 
 // AssignProducts makes products (SKU prefix, "" all) the client's stock.
@@ -1025,25 +983,17 @@ func (db *BillingStore) BinDays(ctx context.Context, from, to time.Time) (map[in
 // Receipts lists the receipts into clients' stock in [from, to), with the
 // inbound each was received against.
 func (db *BillingStore) Receipts(ctx context.Context, from, to time.Time) ([]domain.ReceiptCharge, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT p.client_id, m.id, m.at, m.qty, p.sku, coalesce(i.id, 0), coalesce(i.reference, '')
+	return queryList(ctx, db.reader(ctx), func(rows *sql.Rows, r *domain.ReceiptCharge) error {
+		var at int64
+		if err := rows.Scan(&r.ClientID, &r.MovementID, &at, &r.Qty, &r.SKU, &r.InboundID, &r.Inbound); err != nil {
+			return err
+		}
+		r.Day = fromMS(at)
+		return nil
+	}, `SELECT p.client_id, m.id, m.at, m.qty, p.sku, coalesce(i.id, 0), coalesce(i.reference, '')
 		FROM stock_movements m JOIN products p ON p.id = m.product_id
 		LEFT JOIN inbounds i ON m.doc = 'inbound ' || i.reference AND i.warehouse_id = m.warehouse_id
 		WHERE m.kind = 'receipt' AND p.client_id IS NOT NULL AND m.at >= ? AND m.at < ? AND m.qty > 0 ORDER BY m.id`, millis(from), millis(to))
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.ReceiptCharge
-	for rows.Next() {
-		var r domain.ReceiptCharge
-		var at int64
-		if err := rows.Scan(&r.ClientID, &r.MovementID, &at, &r.Qty, &r.SKU, &r.InboundID, &r.Inbound); err != nil {
-			return nil, err
-		}
-		r.Day = fromMS(at)
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // SetCarrierLines accepts or disputes open lines of a period's carrier invoices.
@@ -1115,29 +1065,21 @@ func (db *BillingStore) Payables(ctx context.Context, period string) ([]domain.P
 // PeriodShipments lists the period's shipments of clients' orders with the
 // amount a carrier invoice charged for each (the latest line, not disputed).
 func (db *BillingStore) PeriodShipments(ctx context.Context, from, to time.Time) ([]domain.ShipmentCost, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.id, o.number, cc.client_id,
+	return queryList(ctx, db.reader(ctx), func(rows *sql.Rows, c *domain.ShipmentCost) error {
+		var to, cur string
+		var shipped, charged int64
+		if err := rows.Scan(&c.ID, &c.Warehouse, &c.Tracking, &to, &shipped, &c.OrderID, &c.Order, &c.ClientID, &charged, &cur, &c.BoxCost); err != nil {
+			return err
+		}
+		c.To, c.ShippedAt, c.Charged = domain.Country(to), fromMS(shipped), domain.NewMoney(charged, domain.Currency(cur))
+		return nil
+	}, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.id, o.number, cc.client_id,
 			coalesce((SELECT l.charged FROM carrier_invoice_lines l WHERE l.tracking = s.tracking AND l.state <> 'disputed' ORDER BY l.id DESC LIMIT 1), 0),
 			coalesce((SELECT l.currency FROM carrier_invoice_lines l WHERE l.tracking = s.tracking AND l.state <> 'disputed' ORDER BY l.id DESC LIMIT 1), ''),
 			coalesce(b.cost_minor, 0)
 		FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
 		LEFT JOIN parcels pa ON pa.id = s.parcel_id LEFT JOIN boxes b ON b.code = pa.box
 		WHERE s.shipped_at >= ? AND s.shipped_at < ? ORDER BY o.id, s.id`, millis(from), millis(to))
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.ShipmentCost
-	for rows.Next() {
-		var c domain.ShipmentCost
-		var to, cur string
-		var shipped, charged int64
-		if err := rows.Scan(&c.ID, &c.Warehouse, &c.Tracking, &to, &shipped, &c.OrderID, &c.Order, &c.ClientID, &charged, &cur, &c.BoxCost); err != nil {
-			return nil, err
-		}
-		c.To, c.ShippedAt, c.Charged = domain.Country(to), fromMS(shipped), domain.NewMoney(charged, domain.Currency(cur))
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // OrderRevenue sums each order's charges of a period per currency.

@@ -91,50 +91,36 @@ func (db *CatalogStore) CreateProduct(ctx context.Context, p *domain.Product) er
 
 // Channels implements domain.CatalogStore.
 func (db *CatalogStore) Channels(ctx context.Context) ([]domain.Channel, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, code, name, kind, base_url FROM channels ORDER BY name, code`)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Channel
-	for rows.Next() {
-		var c domain.Channel
+	return queryList(ctx, db.read, func(rows *sql.Rows, c *domain.Channel) error {
+		var err error
 		var kind string
 		if err := rows.Scan(&c.ID, &c.Code, &c.Name, &kind, &c.BaseURL); err != nil {
-			return nil, err
+			return err
 		}
 		if c.Kind, err = domain.ParseChannelKind(kind); err != nil {
-			return nil, fmt.Errorf("channel %s: stored %w", c.Code, err)
+			return fmt.Errorf("channel %s: stored %w", c.Code, err)
 		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT id, code, name, kind, base_url FROM channels ORDER BY name, code`)
 }
 
 // Warehouses implements domain.CatalogStore.
 func (db *CatalogStore) Warehouses(ctx context.Context) ([]domain.Warehouse, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, code, name, addr_name, addr_company, addr_line1, addr_line2,
-		addr_city, addr_region, addr_postal_code, addr_country, addr_phone, addr_email, time_zone
-		FROM warehouses ORDER BY code`)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Warehouse
-	for rows.Next() {
-		var w domain.Warehouse
+	return queryList(ctx, db.read, func(rows *sql.Rows, w *domain.Warehouse) error {
+		var err error
 		var country string
 		a := &w.Address
 		if err := rows.Scan(&w.ID, &w.Code, &w.Name, &a.Name, &a.Company, &a.Line1, &a.Line2, &a.City, &a.Region,
 			&a.PostalCode, &country, &a.Phone, &a.Email, &w.TimeZone); err != nil {
-			return nil, err
+			return err
 		}
 		if a.Country, err = domain.ParseCountry(country); err != nil {
-			return nil, fmt.Errorf("warehouse %s: stored %w", w.Code, err)
+			return fmt.Errorf("warehouse %s: stored %w", w.Code, err)
 		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT id, code, name, addr_name, addr_company, addr_line1, addr_line2,
+		addr_city, addr_region, addr_postal_code, addr_country, addr_phone, addr_email, time_zone
+		FROM warehouses ORDER BY code`)
 }
 
 // IsEmpty implements domain.CatalogStore.

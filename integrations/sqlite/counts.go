@@ -136,22 +136,14 @@ func (db *StockStore) Counts(ctx context.Context, status domain.CountStatus) ([]
 		q += ` WHERE c.status = ?`
 		args = append(args, string(status))
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY c.id DESC`, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Count
-	for rows.Next() {
-		var c domain.Count
+	return queryList(ctx, db.read, func(rows *sql.Rows, c *domain.Count) error {
 		var created int64
 		if err := rows.Scan(&c.ID, &c.Warehouse, &c.Scope, &c.Status, &created); err != nil {
-			return nil, err
+			return err
 		}
 		c.CreatedAt = fromMS(created)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return nil
+	}, q+` ORDER BY c.id DESC`, args...)
 }
 
 // RecordCount enters what was counted of a SKU (and lot) in a bin of an open

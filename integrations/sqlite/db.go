@@ -354,3 +354,31 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // likeText is s as literal text in a LIKE pattern with ESCAPE '\'.
 func likeText(s string) string { return likeEscaper.Replace(s) }
+
+// queryList runs a query and makes a T of each row: scan reads the row into
+// the T it is given (rows.Scan and any conversion). The first error stops it.
+func queryList[T any](ctx context.Context, q querier, scan func(rows *sql.Rows, v *T) error, query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, translate(rows.Err())
+}
+
+// scanWith adapts a function that scans one row into a new T to queryList.
+func scanWith[T any](scan func(r interface{ Scan(...any) error }) (T, error)) func(*sql.Rows, *T) error {
+	return func(rows *sql.Rows, v *T) error {
+		var err error
+		*v, err = scan(rows)
+		return err
+	}
+}

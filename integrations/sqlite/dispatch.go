@@ -203,26 +203,18 @@ func (db *StockStore) Manifest(ctx context.Context, id int64) (domain.Manifest, 
 
 // Manifests lists a warehouse's manifests (all warehouses when ""), newest first.
 func (db *StockStore) Manifests(ctx context.Context, warehouse string, limit int) ([]domain.ManifestSummary, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT m.id, w.code, m.carrier, m.day, m.created_at,
+	return queryList(ctx, db.read, func(rows *sql.Rows, m *domain.ManifestSummary) error {
+		var created, weight int64
+		if err := rows.Scan(&m.ID, &m.Warehouse, &m.Carrier, &m.Day, &created, &m.Parcels, &weight); err != nil {
+			return err
+		}
+		m.CreatedAt, m.Weight = fromMS(created), domain.Grams(weight)
+		return nil
+	}, `SELECT m.id, w.code, m.carrier, m.day, m.created_at,
 			(SELECT count(*) FROM parcels pa WHERE pa.manifest_id = m.id),
 			(SELECT coalesce(sum(pa.weight_g), 0) FROM parcels pa WHERE pa.manifest_id = m.id)
 		FROM manifests m JOIN warehouses w ON w.id = m.warehouse_id
 		WHERE ?1 = '' OR w.code = ?1 ORDER BY m.day DESC, m.id DESC LIMIT ?2`, warehouse, limit)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.ManifestSummary
-	for rows.Next() {
-		var m domain.ManifestSummary
-		var created, weight int64
-		if err := rows.Scan(&m.ID, &m.Warehouse, &m.Carrier, &m.Day, &created, &m.Parcels, &weight); err != nil {
-			return nil, err
-		}
-		m.CreatedAt, m.Weight = fromMS(created), domain.Grams(weight)
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }
 
 // LogPrint records a printed document (the reprint log).
@@ -236,20 +228,12 @@ func (db *LedgerStore) LogPrint(ctx context.Context, r domain.PrintRecord) error
 
 // PrintLog lists printed documents, newest first.
 func (db *StockStore) PrintLog(ctx context.Context, limit int) ([]domain.PrintRecord, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT at, who, document, ref, bytes FROM print_log ORDER BY id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.PrintRecord
-	for rows.Next() {
-		var r domain.PrintRecord
+	return queryList(ctx, db.read, func(rows *sql.Rows, r *domain.PrintRecord) error {
 		var at int64
 		if err := rows.Scan(&at, &r.Who, &r.Document, &r.Ref, &r.Bytes); err != nil {
-			return nil, err
+			return err
 		}
 		r.At = fromMS(at)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT at, who, document, ref, bytes FROM print_log ORDER BY id DESC LIMIT ?`, limit)
 }

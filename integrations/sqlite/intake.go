@@ -95,23 +95,15 @@ func (db *IntakeStore) QuarantineCount(ctx context.Context, channelID int64) (in
 
 // QuarantinedOrders implements domain.IntakeStore.
 func (db *IntakeStore) QuarantinedOrders(ctx context.Context, channelID int64) ([]domain.Quarantined, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT external_id, reason, raw, first_seen, last_seen FROM quarantine
-		WHERE channel_id = ? ORDER BY last_seen DESC, external_id`, channelID)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Quarantined
-	for rows.Next() {
-		var q domain.Quarantined
+	return queryList(ctx, db.read, func(rows *sql.Rows, q *domain.Quarantined) error {
 		var first, last int64
 		if err := rows.Scan(&q.ExternalID, &q.Reason, &q.Raw, &first, &last); err != nil {
-			return nil, err
+			return err
 		}
 		q.FirstSeen, q.LastSeen = fromMS(first), fromMS(last)
-		out = append(out, q)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT external_id, reason, raw, first_seen, last_seen FROM quarantine
+		WHERE channel_id = ? ORDER BY last_seen DESC, external_id`, channelID)
 }
 
 // ImportMapping implements domain.IntakeStore.
@@ -409,21 +401,13 @@ func (db *IntakeStore) upsert(ctx context.Context, tx *stmtCache, channelID int6
 }
 
 func linesTx(ctx context.Context, tx *sql.Tx, orderID int64, cur domain.Currency) ([]domain.OrderLine, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT sku, name, quantity, unit_price_minor FROM order_lines
-		WHERE order_id = ? ORDER BY line_no`, orderID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.OrderLine
-	for rows.Next() {
-		var l domain.OrderLine
+	return queryList(ctx, tx, func(rows *sql.Rows, l *domain.OrderLine) error {
 		var q, p int64
 		if err := rows.Scan(&l.SKU, &l.Name, &q, &p); err != nil {
-			return nil, err
+			return err
 		}
 		l.Quantity, l.UnitPrice = domain.Quantity(q), domain.NewMoney(p, cur)
-		out = append(out, l)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT sku, name, quantity, unit_price_minor FROM order_lines
+		WHERE order_id = ? ORDER BY line_no`, orderID)
 }

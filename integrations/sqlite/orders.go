@@ -204,23 +204,15 @@ func (db *OrderStore) Order(ctx context.Context, id int64) (domain.Order, error)
 }
 
 func (db *OrderStore) history(ctx context.Context, q querier, id int64) ([]domain.StatusChange, error) {
-	rows, err := q.QueryContext(ctx, `SELECT at, from_status, to_status, reason FROM order_history
-		WHERE order_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.StatusChange
-	for rows.Next() {
-		var c domain.StatusChange
+	return queryList(ctx, q, func(rows *sql.Rows, c *domain.StatusChange) error {
 		var at int64
 		if err := rows.Scan(&at, &c.From, &c.To, &c.Reason); err != nil {
-			return nil, err
+			return err
 		}
 		c.At = fromMS(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT at, from_status, to_status, reason FROM order_history
+		WHERE order_id = ? ORDER BY id`, id)
 }
 
 // loadLines reads the lines of the given orders in one query and sets them.

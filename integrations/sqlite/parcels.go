@@ -13,23 +13,15 @@ import (
 
 // Boxes lists the box sizes the packing station offers.
 func (db *StockStore) Boxes(ctx context.Context) ([]domain.Box, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT code, name, length_mm, width_mm, height_mm, tare_g FROM boxes ORDER BY length_mm * width_mm * height_mm`)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Box
-	for rows.Next() {
-		var b domain.Box
+	return queryList(ctx, db.read, func(rows *sql.Rows, b *domain.Box) error {
 		var l, w, h, t int64
 		if err := rows.Scan(&b.Code, &b.Name, &l, &w, &h, &t); err != nil {
-			return nil, err
+			return err
 		}
 		b.Dimensions = domain.Dimensions{Length: domain.Millimetres(l), Width: domain.Millimetres(w), Height: domain.Millimetres(h)}
 		b.Tare = domain.Grams(t)
-		out = append(out, b)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT code, name, length_mm, width_mm, height_mm, tare_g FROM boxes ORDER BY length_mm * width_mm * height_mm`)
 }
 
 // Pack puts what was picked of an order in a warehouse into one parcel of
@@ -265,31 +257,23 @@ func (db *StockStore) parcels(ctx context.Context, join, order string, joinArg a
 }
 
 func (db *StockStore) parcelLines(ctx context.Context, parcelID int64, cur domain.Currency) ([]domain.ParcelLine, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT pl.line_no, ol.sku, ol.name, pl.qty, ol.unit_price_minor,
-			coalesce(p.hs_code, ''), coalesce(p.origin_country, ''), coalesce(p.customs_description, ''), coalesce(p.weight_g, 0)
-		FROM parcel_lines pl JOIN parcels pa ON pa.id = pl.parcel_id
-		JOIN order_lines ol ON ol.order_id = pa.order_id AND ol.line_no = pl.line_no
-		LEFT JOIN products p ON p.sku = ol.sku
-		WHERE pl.parcel_id = ? ORDER BY pl.line_no`, parcelID)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.ParcelLine
-	for rows.Next() {
-		var l domain.ParcelLine
+	return queryList(ctx, db.read, func(rows *sql.Rows, l *domain.ParcelLine) error {
 		var qty, price, weight int64
 		var origin string
 		if err := rows.Scan(&l.LineNo, &l.SKU, &l.Name, &qty, &price, &l.HSCode, &origin, &l.Description, &weight); err != nil {
-			return nil, err
+			return err
 		}
 		l.Qty, l.UnitPrice, l.Origin, l.UnitWeight = domain.Quantity(qty), domain.NewMoney(price, cur), domain.Country(origin), domain.Grams(weight)
 		if l.Description == "" {
 			l.Description = l.Name
 		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT pl.line_no, ol.sku, ol.name, pl.qty, ol.unit_price_minor,
+			coalesce(p.hs_code, ''), coalesce(p.origin_country, ''), coalesce(p.customs_description, ''), coalesce(p.weight_g, 0)
+		FROM parcel_lines pl JOIN parcels pa ON pa.id = pl.parcel_id
+		JOIN order_lines ol ON ol.order_id = pa.order_id AND ol.line_no = pl.line_no
+		LEFT JOIN products p ON p.sku = ol.sku
+		WHERE pl.parcel_id = ? ORDER BY pl.line_no`, parcelID)
 }
 
 const shippingKey = "shipping"

@@ -43,22 +43,14 @@ func (db *StockStore) warehouseID(ctx context.Context, code string) (int64, erro
 }
 
 func (db *StockStore) stockLevels(ctx context.Context, q string, args ...any) ([]domain.StockLevel, error) {
-	rows, err := db.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.StockLevel
-	for rows.Next() {
-		var s domain.StockLevel
+	return queryList(ctx, db.read, func(rows *sql.Rows, s *domain.StockLevel) error {
 		var qty int64
 		if err := rows.Scan(&s.SKU, &s.Warehouse, &s.Location, &s.Zone, &s.Kind, &s.Lot, &s.Expiry, &qty); err != nil {
-			return nil, err
+			return err
 		}
 		s.OnHand = domain.Quantity(qty)
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		return nil
+	}, q, args...)
 }
 
 // StockTotals implements domain.StockStore.
@@ -75,23 +67,15 @@ func (db *StockStore) StockTotals(ctx context.Context, warehouse string) ([]doma
 		q += ` AND t.warehouse_id = ?`
 		args = append(args, id)
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY p.sku, w.code`, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.SKUStock
-	for rows.Next() {
-		var s domain.SKUStock
+	return queryList(ctx, db.read, func(rows *sql.Rows, s *domain.SKUStock) error {
 		var v [5]int64
 		if err := rows.Scan(&s.SKU, &s.Warehouse, &v[0], &v[1], &v[2], &v[3], &v[4]); err != nil {
-			return nil, err
+			return err
 		}
 		s.StockTotal = domain.StockTotal{OnHand: domain.Quantity(v[0]), InTransit: domain.Quantity(v[1]), Reserved: domain.Quantity(v[2]),
 			ReorderPoint: domain.Quantity(v[3]), TargetLevel: domain.Quantity(v[4])}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		return nil
+	}, q+` ORDER BY p.sku, w.code`, args...)
 }
 
 // productFilter is the WHERE clause over products p for a filter.
@@ -223,22 +207,14 @@ func (db *StockStore) Movements(ctx context.Context, productID, warehouseID int6
 		q += ` AND m.warehouse_id = ?`
 		args = append(args, warehouseID)
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY m.id DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Movement
-	for rows.Next() {
-		var m domain.Movement
+	return queryList(ctx, db.read, func(rows *sql.Rows, m *domain.Movement) error {
 		var at, qty int64
 		if err := rows.Scan(&m.ID, &at, &m.Kind, &m.SKU, &m.Warehouse, &m.Location, &m.Lot, &qty, &m.Reason, &m.Doc, &m.Note); err != nil {
-			return nil, err
+			return err
 		}
 		m.At, m.Qty = fromMS(at), domain.Quantity(qty)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return nil
+	}, q+` ORDER BY m.id DESC LIMIT ?`, append(args, limit)...)
 }
 
 // Zones implements domain.StockStore.
@@ -249,18 +225,10 @@ func (db *StockStore) Zones(ctx context.Context, warehouseID int64) ([]string, e
 		q += ` AND warehouse_id = ?`
 		args = append(args, warehouseID)
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY zone`, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var z string
+	return queryList(ctx, db.read, func(rows *sql.Rows, z *string) error {
 		if err := rows.Scan(&z); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, z)
-	}
-	return out, rows.Err()
+		return nil
+	}, q+` ORDER BY zone`, args...)
 }

@@ -29,19 +29,11 @@ type accountCredentials struct {
 
 // CarrierAccounts lists the accounts with their credentials, by name.
 func (db *TrackingStore) CarrierAccounts(ctx context.Context) ([]domain.CarrierAccount, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, kind, name, base_url, credentials, per_second, per_day, failing, coalesce(checked_at, 0)
-		FROM carrier_accounts ORDER BY name`)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.CarrierAccount
-	for rows.Next() {
-		var a domain.CarrierAccount
+	return queryList(ctx, db.read, func(rows *sql.Rows, a *domain.CarrierAccount) error {
 		var kind, creds string
 		var checked int64
 		if err := rows.Scan(&a.ID, &kind, &a.Name, &a.BaseURL, &creds, &a.PerSecond, &a.PerDay, &a.Failing, &checked); err != nil {
-			return nil, err
+			return err
 		}
 		var c accountCredentials
 		if err := json.Unmarshal([]byte(creds), &c); err != nil {
@@ -51,9 +43,9 @@ func (db *TrackingStore) CarrierAccounts(ctx context.Context) ([]domain.CarrierA
 		if checked > 0 {
 			a.CheckedAt = fromMS(checked)
 		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT id, kind, name, base_url, credentials, per_second, per_day, failing, coalesce(checked_at, 0)
+		FROM carrier_accounts ORDER BY name`)
 }
 
 // SaveCarrierAccount adds an account (ID 0) or changes one; empty
@@ -633,24 +625,16 @@ func (db *TrackingStore) MilestoneCounts(ctx context.Context) (map[domain.Milest
 // parcels arrived by the carrier's ETA (or within 5 days of dispatch when
 // it gave none).
 func (db *TrackingStore) OnTimeRates(ctx context.Context) ([]domain.OnTime, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT carrier, destination, count(*),
-			sum(CASE WHEN delivered_at <= coalesce(eta + 86400000 - 1, shipped_at + 5 * 86400000) THEN 1 ELSE 0 END)
-		FROM shipments WHERE delivered_at IS NOT NULL GROUP BY carrier, destination ORDER BY carrier, destination`)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.OnTime
-	for rows.Next() {
-		var o domain.OnTime
+	return queryList(ctx, db.read, func(rows *sql.Rows, o *domain.OnTime) error {
 		var c string
 		if err := rows.Scan(&o.Carrier, &c, &o.Delivered, &o.OnTime); err != nil {
-			return nil, err
+			return err
 		}
 		o.Country = domain.Country(c)
-		out = append(out, o)
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT carrier, destination, count(*),
+			sum(CASE WHEN delivered_at <= coalesce(eta + 86400000 - 1, shipped_at + 5 * 86400000) THEN 1 ELSE 0 END)
+		FROM shipments WHERE delivered_at IS NOT NULL GROUP BY carrier, destination ORDER BY carrier, destination`)
 }
 
 const pushColumns = `tp.id, tp.shipment_id, o.channel_id, o.id, o.number, o.external_id, s.carrier, s.tracking, tp.attempts, tp.state, tp.error, tp.next_at`

@@ -472,26 +472,18 @@ func (db *LedgerStore) ShortToAllocation(ctx context.Context, lineID int64) erro
 
 // Waves lists a warehouse's waves, newest first, with their progress.
 func (db *StockStore) Waves(ctx context.Context, warehouse string) ([]domain.WaveSummary, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT w.id, w.status, w.created_at,
+	return queryList(ctx, db.read, func(rows *sql.Rows, s *domain.WaveSummary) error {
+		var created int64
+		if err := rows.Scan(&s.ID, &s.Status, &created, &s.Orders, &s.Picks, &s.Confirmed, &s.Parcels); err != nil {
+			return err
+		}
+		s.CreatedAt = fromMS(created)
+		return nil
+	}, `SELECT w.id, w.status, w.created_at,
 			(SELECT count(*) FROM wave_orders WHERE wave_id = w.id),
 			(SELECT count(*) FROM wave_lines WHERE wave_id = w.id),
 			(SELECT count(*) FROM wave_lines WHERE wave_id = w.id AND picked_qty IS NOT NULL),
 			(SELECT count(*) FROM parcels pa JOIN wave_orders wo ON wo.order_id = pa.order_id AND wo.wave_id = w.id
 			  WHERE pa.warehouse_id = w.warehouse_id)
 		FROM waves w JOIN warehouses wh ON wh.id = w.warehouse_id WHERE wh.code = ? ORDER BY w.id DESC LIMIT 200`, warehouse)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.WaveSummary
-	for rows.Next() {
-		var s domain.WaveSummary
-		var created int64
-		if err := rows.Scan(&s.ID, &s.Status, &created, &s.Orders, &s.Picks, &s.Confirmed, &s.Parcels); err != nil {
-			return nil, err
-		}
-		s.CreatedAt = fromMS(created)
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
