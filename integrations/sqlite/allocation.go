@@ -11,15 +11,6 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-// AllocationStore reads what the planner needs and commits plans
-// (domain.AllocationStore).
-type AllocationStore struct{ *DB }
-
-// AllocationStore returns the allocation store.
-func (db *DB) AllocationStore() *AllocationStore { return &AllocationStore{db} }
-
-var _ domain.AllocationStore = (*AllocationStore)(nil)
-
 // OpenOrders implements domain.AllocationStore. Priority is the order's own
 // (manual) priority × 100, plus its channel's × 10, plus 5 for an express
 // shipping service; age breaks ties in the planner.

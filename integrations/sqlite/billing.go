@@ -12,14 +12,6 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-// BillingStore keeps clients, rate cards, exchange rates, charges and invoices.
-type BillingStore struct{ *DB }
-
-// BillingStore returns the billing store.
-func (db *DB) BillingStore() *BillingStore { return &BillingStore{db} }
-
-var _ domain.BillingStore = (*BillingStore)(nil)
-
 func dayText(t time.Time) string { return domain.Day(t).Format(time.DateOnly) }
 
 func parseDay(s string) time.Time {

@@ -8,9 +8,6 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-// CatalogStore keeps channels, warehouses, bins and products.
-type CatalogStore struct{ *DB }
-
 func insertChannel(ctx context.Context, x execer, c *domain.Channel, now int64) error {
 	if err := c.Validate(); err != nil {
 		return err

@@ -135,15 +135,6 @@ func Open(path string, now func() time.Time) (*DB, error) {
 	return db, nil
 }
 
-// OrderStore returns the store of orders (domain.OrderStore).
-func (db *DB) OrderStore() *OrderStore { return &OrderStore{db} }
-
-// CatalogStore returns the store of channels, warehouses, bins and products (domain.CatalogStore).
-func (db *DB) CatalogStore() *CatalogStore { return &CatalogStore{db} }
-
-// StockStore returns the store of stock balances (domain.StockStore).
-func (db *DB) StockStore() *StockStore { return &StockStore{db} }
-
 // Close closes the database.
 func (db *DB) Close() error {
 	var errs []error
@@ -340,14 +331,6 @@ func translate(err error) error {
 func millis(t time.Time) int64 { return t.UTC().UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-// The stores implement the domain ports.
-var (
-	_ domain.OrderStore   = (*OrderStore)(nil)
-	_ domain.CatalogStore = (*CatalogStore)(nil)
-	_ domain.StockStore   = (*StockStore)(nil)
-	_ domain.BulkLoader   = (*DB)(nil)
-)
 
 // likeEscaper escapes what LIKE … ESCAPE '\' would read as wildcards.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

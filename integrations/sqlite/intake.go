@@ -10,14 +10,6 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-// IntakeStore keeps what order syncs bring in (domain.IntakeStore).
-type IntakeStore struct{ *DB }
-
-// IntakeStore returns the intake store.
-func (db *DB) IntakeStore() *IntakeStore { return &IntakeStore{db} }
-
-var _ domain.IntakeStore = (*IntakeStore)(nil)
-
 // AddChannel implements domain.IntakeStore.
 func (db *IntakeStore) AddChannel(ctx context.Context, c *domain.Channel, creds domain.Credentials) error {
 	b, err := json.Marshal(creds)

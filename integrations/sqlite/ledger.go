@@ -10,18 +10,6 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-// LedgerStore writes the stock ledger (domain.LedgerStore). Every operation
-// is one immediate transaction, so two Portolan processes on the same file
-// take turns; within it each decrement is a conditional UPDATE (the bin, and
-// the warehouse's on hand less reserved, must cover it), and CHECK
-// constraints on the tables are the last guard.
-type LedgerStore struct{ *DB }
-
-// LedgerStore returns the stock ledger.
-func (db *DB) LedgerStore() *LedgerStore { return &LedgerStore{db} }
-
-var _ domain.LedgerStore = (*LedgerStore)(nil)
-
 // ledger posts movements inside one transaction, resolving codes once.
 type ledger struct {
 	ctx        context.Context

@@ -11,9 +11,6 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-// OrderStore keeps orders, their lines and status history.
-type OrderStore struct{ *DB }
-
 // execer is the part of *sql.Tx and *sql.DB the row writers need.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)

@@ -9,9 +9,6 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-// StockStore reads stock balances, totals and the ledger (domain.StockStore).
-type StockStore struct{ *DB }
-
 const levelColumns = `SELECT p.sku, w.code, l.code, l.zone, l.kind, s.lot, coalesce(lots.expiry, ''), s.on_hand FROM stock_balances s
 		JOIN products p ON p.id = s.product_id
 		JOIN locations l ON l.id = s.location_id

@@ -13,14 +13,6 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-// TrackingStore keeps carrier accounts, shipments and tracking events.
-type TrackingStore struct{ *DB }
-
-// TrackingStore returns the tracking store.
-func (db *DB) TrackingStore() *TrackingStore { return &TrackingStore{db} }
-
-var _ domain.TrackingStore = (*TrackingStore)(nil)
-
 type accountCredentials struct {
 	Key          string `json:"key,omitempty"`
 	ClientID     string `json:"client_id,omitempty"`
