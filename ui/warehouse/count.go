@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -51,26 +50,28 @@ func newCountPanel(s *Screen) *CountPanel {
 	p.Bins = widget.NewEntry()
 	p.Bins.SetPlaceHolder("or bins: A-01-01, A-01-02")
 	p.Create = widget.NewButtonWithIcon("Create count", theme.ContentAddIcon(), p.CreateCount)
-	p.Open = uikit.NewTable(func() (int, int) { return len(p.counts), 3 }, uikit.Titles("No.", "Scope", "Created"), func(id widget.TableCellID, l *widget.Label) {
-		if id.Row >= len(p.counts) {
-			l.SetText("")
-			return
-		}
-		c := p.counts[id.Row]
-		l.SetText([]string{fmt.Sprint(c.ID), c.Scope, c.CreatedAt.In(time.Local).Format("2006-01-02 15:04")}[id.Col])
-	})
-	p.Open.SetColumnWidth(0, 50)
-	p.Open.SetColumnWidth(1, 170)
-	p.Open.SetColumnWidth(2, 130)
+	p.Open = uikit.NewListTable(&p.counts,
+		uikit.Col("No.", func(c domain.Count) string { return fmt.Sprint(c.ID) }).Wide(50),
+		uikit.Col("Scope", func(c domain.Count) string { return c.Scope }).Wide(170),
+		uikit.Col("Created", func(c domain.Count) string { return uikit.LocalAt(c.CreatedAt, "2006-01-02 15:04") }).Wide(130))
 	p.Open.OnSelected = func(id widget.TableCellID) {
 		if id.Row < len(p.counts) {
 			p.load(p.counts[id.Row].ID, p.Bin)
 		}
 	}
-	p.Lines = uikit.NewTable(func() (int, int) { return p.lineCount(), 4 }, uikit.Titles("Bin", "SKU", "Lot", "Counted"), p.updateLine)
-	for i, w := range []float32{100, 120, 80, 80} {
-		p.Lines.SetColumnWidth(i, w)
-	}
+	type line = domain.CountLine
+	p.Lines = uikit.NewColumnTable(p.lineCount, func(i int) (line, bool) { return p.current.Lines[i], true },
+		uikit.Col("Bin", func(ln line) string { return ln.Bin }).Wide(100),
+		uikit.Col("SKU", func(ln line) string { return ln.SKU }).Wide(120),
+		uikit.Col("Lot", func(ln line) string { return ln.Lot }).Wide(80),
+		uikit.Column[line]{Title: "Counted", Width: 80, Right: true, Show: func(ln line, l *widget.Label) {
+			if ln.Counted == nil {
+				l.Importance = widget.LowImportance
+				l.SetText("to count")
+			} else {
+				l.SetText(uikit.QtyText(*ln.Counted))
+			}
+		}})
 	p.Lines.OnSelected = func(id widget.TableCellID) {
 		if p.current != nil && id.Row < len(p.current.Lines) {
 			ln := p.current.Lines[id.Row]
@@ -203,30 +204,6 @@ func (p *CountPanel) lineCount() int {
 }
 
 // updateLine shows a count line without what is expected: a blind count.
-func (p *CountPanel) updateLine(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= p.lineCount() {
-		l.SetText("")
-		return
-	}
-	ln := p.current.Lines[id.Row]
-	switch id.Col {
-	case 0:
-		l.SetText(ln.Bin)
-	case 1:
-		l.SetText(ln.SKU)
-	case 2:
-		l.SetText(ln.Lot)
-	case 3:
-		l.Alignment = fyne.TextAlignTrailing
-		if ln.Counted == nil {
-			l.Importance = widget.LowImportance
-			l.SetText("to count")
-		} else {
-			l.SetText(uikit.QtyText(*ln.Counted))
-		}
-	}
-}
-
 // RecordLine enters the form's counted quantity.
 func (p *CountPanel) RecordLine() {
 	if p.current == nil || p.current.Status != domain.CountOpen {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -34,41 +33,23 @@ type ManifestsPanel struct {
 
 func newManifestsPanel(s *Screen) *ManifestsPanel {
 	p := &ManifestsPanel{s: s, selected: -1}
-	p.Manifests = uikit.NewTable(func() (int, int) { return len(p.list), 5 }, uikit.Titles("Manifest", "Day", "Carrier", "Parcels", "Weight"),
-		func(id widget.TableCellID, l *widget.Label) {
-			if id.Row >= len(p.list) {
-				l.SetText("")
-				return
-			}
-			m := p.list[id.Row]
-			if id.Col >= 3 {
-				l.Alignment = fyne.TextAlignTrailing
-			}
-			l.SetText([]string{strconv.FormatInt(m.ID, 10), m.Day, m.Carrier, strconv.Itoa(m.Parcels),
-				fmt.Sprintf("%.1f kg", float64(m.Weight)/1000)}[id.Col])
-		})
-	for i, wd := range []float32{80, 100, 140, 70, 90} {
-		p.Manifests.SetColumnWidth(i, wd)
-	}
+	type manifest = domain.ManifestSummary
+	p.Manifests = uikit.NewListTable(&p.list,
+		uikit.Col("Manifest", func(m manifest) string { return strconv.FormatInt(m.ID, 10) }).Wide(80),
+		uikit.Col("Day", func(m manifest) string { return m.Day }).Wide(100),
+		uikit.Col("Carrier", func(m manifest) string { return m.Carrier }).Wide(140),
+		uikit.Num("Parcels", func(m manifest) string { return strconv.Itoa(m.Parcels) }).Wide(70),
+		uikit.Num("Weight", func(m manifest) string { return fmt.Sprintf("%.1f kg", float64(m.Weight)/1000) }).Wide(90))
 	p.Manifests.OnSelected = func(id widget.TableCellID) { p.selected = id.Row; p.Reprint.Enable() }
 	p.Reprint = widget.NewButtonWithIcon("Save manifest PDF again", theme.DocumentPrintIcon(), p.ReprintSelected)
 	p.Reprint.Disable()
-	p.Log = uikit.NewTable(func() (int, int) { return len(p.log), 5 }, uikit.Titles("When", "Who", "Document", "Of", "Size"),
-		func(id widget.TableCellID, l *widget.Label) {
-			if id.Row >= len(p.log) {
-				l.SetText("")
-				return
-			}
-			r := p.log[id.Row]
-			if id.Col == 4 {
-				l.Alignment = fyne.TextAlignTrailing
-			}
-			l.SetText([]string{r.At.In(time.Local).Format("2006-01-02 15:04:05"), r.Who, r.Document, r.Ref,
-				fmt.Sprintf("%d kB", (r.Bytes+1023)/1024)}[id.Col])
-		})
-	for i, wd := range []float32{150, 90, 100, 220, 70} {
-		p.Log.SetColumnWidth(i, wd)
-	}
+	type record = domain.PrintRecord
+	p.Log = uikit.NewListTable(&p.log,
+		uikit.Col("When", func(r record) string { return uikit.LocalAt(r.At, "2006-01-02 15:04:05") }).Wide(150),
+		uikit.Col("Who", func(r record) string { return r.Who }).Wide(90),
+		uikit.Col("Document", func(r record) string { return r.Document }).Wide(100),
+		uikit.Col("Of", func(r record) string { return r.Ref }).Wide(220),
+		uikit.Num("Size", func(r record) string { return fmt.Sprintf("%d kB", (r.Bytes+1023)/1024) }).Wide(70))
 	bold := fyne.TextStyle{Bold: true}
 	left := container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("Carrier manifests", fyne.TextAlignLeading, bold),
 		widget.NewLabel("One per carrier and day; parcels join it as they are handed over.")), container.NewHBox(p.Reprint), nil, nil, p.Manifests)

@@ -33,10 +33,18 @@ type PutawayPanel struct {
 
 func newPutawayPanel(s *Screen) *PutawayPanel {
 	p := &PutawayPanel{s: s, selected: -1}
-	p.Tasks = uikit.NewTable(func() (int, int) { return len(p.tasks), 7 }, uikit.Titles("SKU", "Product", "Lot", "Expiry", "Qty", "Suggested bin", "Why"), p.updateTask)
-	for i, w := range []float32{100, 190, 70, 90, 60, 100, 260} {
-		p.Tasks.SetColumnWidth(i, w)
-	}
+	type task = domain.PutawayTask
+	p.Tasks = uikit.NewListTable(&p.tasks,
+		uikit.Col("SKU", func(t task) string { return t.SKU }).Wide(100),
+		uikit.Col("Product", func(t task) string { return t.Name }).Wide(190),
+		uikit.Col("Lot", func(t task) string { return t.Lot }).Wide(70),
+		uikit.Col("Expiry", func(t task) string { return t.Expiry }).Wide(90),
+		uikit.Num("Qty", func(t task) string { return uikit.QtyText(t.Qty) }).Wide(60),
+		uikit.Marked("Suggested bin", func(t task, l *widget.Label) {
+			l.Importance = widget.HighImportance
+			l.SetText(t.Suggested)
+		}).Wide(100),
+		uikit.Col("Why", func(t task) string { return t.Why }).Wide(260))
 	p.Tasks.OnSelected = func(id widget.TableCellID) { p.choose(id.Row) }
 	p.Bin = scanEntry("Scan the bin", func() { p.PutAway() })
 	p.Qty = scanEntry("Quantity", func() { s.focus(p.Bin) })
@@ -71,32 +79,6 @@ func (p *PutawayPanel) reload() {
 			p.Tasks.Refresh()
 		}
 	})
-}
-
-func (p *PutawayPanel) updateTask(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= len(p.tasks) {
-		l.SetText("")
-		return
-	}
-	t := p.tasks[id.Row]
-	switch id.Col {
-	case 0:
-		l.SetText(t.SKU)
-	case 1:
-		l.SetText(t.Name)
-	case 2:
-		l.SetText(t.Lot)
-	case 3:
-		l.SetText(t.Expiry)
-	case 4:
-		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(uikit.QtyText(t.Qty))
-	case 5:
-		l.Importance = widget.HighImportance
-		l.SetText(t.Suggested)
-	case 6:
-		l.SetText(t.Why)
-	}
 }
 
 // choose fills the form from task i: all of it, to the suggested bin.

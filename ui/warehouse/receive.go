@@ -59,15 +59,38 @@ func newReceivePanel(s *Screen) *ReceivePanel {
 	p.SKU = scanEntry("Scan or type the SKU", func() { s.focus(p.Qty) })
 	p.Submit = widget.NewButtonWithIcon("Receive", theme.DownloadIcon(), p.ReceiveLine)
 	p.Submit.Importance = widget.HighImportance
-	p.Inbounds = uikit.NewTable(func() (int, int) { return len(p.inbounds), 5 }, uikit.Titles("Reference", "Supplier", "Expected", "Units", "Status"), p.updateInbound)
-	for i, w := range []float32{110, 180, 90, 90, 80} {
-		p.Inbounds.SetColumnWidth(i, w)
-	}
+	p.Inbounds = uikit.NewListTable(&p.inbounds,
+		uikit.Col("Reference", func(in domain.Inbound) string { return in.Reference }).Wide(110),
+		uikit.Col("Supplier", func(in domain.Inbound) string { return in.Supplier }).Wide(180),
+		uikit.Col("Expected", func(in domain.Inbound) string { return in.ExpectedOn }).Wide(90),
+		uikit.Num("Units", func(in domain.Inbound) string {
+			var exp, rec domain.Quantity
+			for _, ln := range in.Lines {
+				exp, rec = exp+ln.Expected, rec+ln.Received
+			}
+			return uikit.QtyText(rec) + " / " + uikit.QtyText(exp)
+		}).Wide(90),
+		uikit.Col("Status", func(in domain.Inbound) string { return string(in.Status) }).Wide(80))
 	p.Inbounds.OnSelected = func(id widget.TableCellID) { p.Against.SetSelectedIndex(id.Row + 1) }
-	p.Lines = uikit.NewTable(func() (int, int) { return p.lineCount(), 5 }, uikit.Titles("SKU", "Product", "Expected", "Received", "Difference"), p.updateLine)
-	for i, w := range []float32{100, 200, 75, 75, 90} {
-		p.Lines.SetColumnWidth(i, w)
-	}
+	type line = domain.InboundLine
+	p.Lines = uikit.NewColumnTable(p.lineCount, func(i int) (line, bool) { return p.inbounds[p.selected].Lines[i], true },
+		uikit.Col("SKU", func(ln line) string { return ln.SKU }).Wide(100),
+		uikit.Col("Product", func(ln line) string { return ln.Name }).Wide(200),
+		uikit.Num("Expected", func(ln line) string { return uikit.QtyText(ln.Expected) }).Wide(75),
+		uikit.Num("Received", func(ln line) string { return uikit.QtyText(ln.Received) }).Wide(75),
+		uikit.Column[line]{Title: "Difference", Width: 90, Right: true, Show: func(ln line, l *widget.Label) {
+			v := ln.Variance()
+			switch {
+			case v > 0:
+				l.Importance = widget.WarningImportance
+				l.SetText(fmt.Sprintf("+%s over", uikit.QtyText(v)))
+			case v < 0:
+				l.SetText(fmt.Sprintf("%s to come", uikit.QtyText(-v)))
+			default:
+				l.Importance = widget.SuccessImportance
+				l.SetText("complete")
+			}
+		}})
 	p.New = widget.NewButtonWithIcon("New inbound…", theme.ContentAddIcon(), p.showNewInbound)
 	p.ImportIn = widget.NewButtonWithIcon("Import inbounds…", theme.FolderOpenIcon(), p.chooseInboundFile)
 	p.Close = widget.NewButtonWithIcon("Close inbound as it stands", theme.CancelIcon(), p.closeInbound)
@@ -148,64 +171,6 @@ func (p *ReceivePanel) lineCount() int {
 		return 0
 	}
 	return len(p.inbounds[p.selected].Lines)
-}
-
-func (p *ReceivePanel) updateInbound(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= len(p.inbounds) {
-		l.SetText("")
-		return
-	}
-	in := p.inbounds[id.Row]
-	var exp, rec domain.Quantity
-	for _, ln := range in.Lines {
-		exp, rec = exp+ln.Expected, rec+ln.Received
-	}
-	switch id.Col {
-	case 0:
-		l.SetText(in.Reference)
-	case 1:
-		l.SetText(in.Supplier)
-	case 2:
-		l.SetText(in.ExpectedOn)
-	case 3:
-		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(uikit.QtyText(rec) + " / " + uikit.QtyText(exp))
-	case 4:
-		l.SetText(string(in.Status))
-	}
-}
-
-func (p *ReceivePanel) updateLine(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= p.lineCount() {
-		l.SetText("")
-		return
-	}
-	ln := p.inbounds[p.selected].Lines[id.Row]
-	if id.Col >= 2 {
-		l.Alignment = fyne.TextAlignTrailing
-	}
-	switch id.Col {
-	case 0:
-		l.SetText(ln.SKU)
-	case 1:
-		l.SetText(ln.Name)
-	case 2:
-		l.SetText(uikit.QtyText(ln.Expected))
-	case 3:
-		l.SetText(uikit.QtyText(ln.Received))
-	case 4:
-		v := ln.Variance()
-		switch {
-		case v > 0:
-			l.Importance = widget.WarningImportance
-			l.SetText(fmt.Sprintf("+%s over", uikit.QtyText(v)))
-		case v < 0:
-			l.SetText(fmt.Sprintf("%s to come", uikit.QtyText(-v)))
-		default:
-			l.Importance = widget.SuccessImportance
-			l.SetText("complete")
-		}
-	}
 }
 
 // ReceiveLine books what the form says.

@@ -71,14 +71,35 @@ type packOrder struct {
 	packed bool
 }
 
+// items is how many items were picked for the order.
+func (o packOrder) items() domain.Quantity {
+	var n domain.Quantity
+	for _, q := range o.picked {
+		n += q
+	}
+	return n
+}
+
 func newShipPanel(s *Screen) *ShipPanel {
 	p := &ShipPanel{s: s, order: -1, parcel: -1, counts: map[string]domain.Quantity{}, Chosen: map[int64]bool{}}
 	p.Wave = widget.NewSelect(nil, func(string) { p.loadWave() })
 	p.Wave.PlaceHolder = "Choose a wave"
-	p.Orders = uikit.NewTable(func() (int, int) { return len(p.orders), 4 }, uikit.Titles("Tote", "Order", "Items", "State"), p.updateOrder)
-	for i, wd := range []float32{45, 110, 60, 90} {
-		p.Orders.SetColumnWidth(i, wd)
-	}
+	p.Orders = uikit.NewListTable(&p.orders,
+		uikit.Col("Tote", func(o packOrder) string { return strconv.Itoa(o.tote) }).Wide(45),
+		uikit.Col("Order", func(o packOrder) string { return o.number }).Wide(110),
+		uikit.Num("Items", func(o packOrder) string { return uikit.QtyText(o.items()) }).Wide(60),
+		uikit.Marked("State", func(o packOrder, l *widget.Label) {
+			switch {
+			case o.packed:
+				l.Importance = widget.SuccessImportance
+				l.SetText("packed")
+			case o.open:
+				l.Importance = widget.LowImportance
+				l.SetText("picking")
+			default:
+				l.SetText("to pack")
+			}
+		}).Wide(90))
 	p.Orders.OnSelected = func(id widget.TableCellID) { p.chooseOrder(id.Row) }
 	p.Scan = scanEntry("Scan each item's SKU", func() { p.ScanItem() })
 	p.Scanned = widget.NewLabel("Select an order, then scan its items.")
@@ -87,10 +108,33 @@ func newShipPanel(s *Screen) *ShipPanel {
 	p.Weight = scanEntry("Weight in grams", func() { p.PackOrder() })
 	p.Pack = widget.NewButtonWithIcon("Pack", theme.ConfirmIcon(), p.PackOrder)
 	p.Pack.Importance = widget.HighImportance
-	p.Parcels = uikit.NewTable(func() (int, int) { return len(p.parcels), 8 }, uikit.Titles("✓", "Parcel", "Order", "Box", "Weight", "Carrier", "Tracking", "State"), p.updateParcel)
-	for i, wd := range []float32{28, 55, 90, 40, 65, 55, 215, 100} {
-		p.Parcels.SetColumnWidth(i, wd)
-	}
+	type parcel = domain.PackedParcel
+	p.Parcels = uikit.NewListTable(&p.parcels,
+		uikit.Marked("✓", func(x parcel, l *widget.Label) {
+			l.Alignment = fyne.TextAlignCenter
+			l.SetText(map[bool]string{true: "✓"}[p.Chosen[x.ID]])
+		}).Wide(28),
+		uikit.Col("Parcel", func(x parcel) string { return strconv.FormatInt(x.ID, 10) }).Wide(55),
+		uikit.Col("Order", func(x parcel) string { return x.Number }).Wide(90),
+		uikit.Col("Box", func(x parcel) string { return x.Box.Code }).Wide(40),
+		uikit.Num("Weight", func(x parcel) string { return fmt.Sprintf("%.2f kg", float64(x.Weight)/1000) }).Wide(65),
+		uikit.Col("Carrier", func(x parcel) string { return x.Carrier }).Wide(55),
+		uikit.Col("Tracking", func(x parcel) string { return x.Tracking }).Wide(215),
+		uikit.Marked("State", func(x parcel, l *widget.Label) {
+			switch {
+			case x.Tracking == "":
+				l.Importance = widget.WarningImportance
+				l.SetText("needs tracking")
+			case x.Shipped:
+				l.Importance = widget.SuccessImportance
+				l.SetText("handed over")
+			case p.Chosen[x.ID]:
+				l.Importance = widget.HighImportance
+				l.SetText("ticked")
+			default:
+				l.SetText("ready")
+			}
+		}).Wide(100))
 	p.Parcels.OnSelected = func(id widget.TableCellID) {
 		if id.Col == 0 { // the tick column chooses parcels for printing and hand-over
 			p.Parcels.UnselectAll()
@@ -231,38 +275,6 @@ func (p *ShipPanel) loadWave() {
 	})
 }
 
-func (p *ShipPanel) updateOrder(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= len(p.orders) {
-		l.SetText("")
-		return
-	}
-	o := p.orders[id.Row]
-	var n domain.Quantity
-	for _, q := range o.picked {
-		n += q
-	}
-	switch id.Col {
-	case 0:
-		l.SetText(strconv.Itoa(o.tote))
-	case 1:
-		l.SetText(o.number)
-	case 2:
-		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(uikit.QtyText(n))
-	case 3:
-		switch {
-		case o.packed:
-			l.Importance = widget.SuccessImportance
-			l.SetText("packed")
-		case o.open:
-			l.Importance = widget.LowImportance
-			l.SetText("picking")
-		default:
-			l.SetText("to pack")
-		}
-	}
-}
-
 func (p *ShipPanel) chooseOrder(row int) {
 	if row < 0 || row >= len(p.orders) {
 		return
@@ -338,46 +350,6 @@ func (p *ShipPanel) PackOrder() {
 		p.Scanned.SetText("Select the next order, then scan its items.")
 		p.loadWave()
 	})
-}
-
-func (p *ShipPanel) updateParcel(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= len(p.parcels) {
-		l.SetText("")
-		return
-	}
-	x := p.parcels[id.Row]
-	switch id.Col {
-	case 0:
-		l.Alignment = fyne.TextAlignCenter
-		l.SetText(map[bool]string{true: "✓"}[p.Chosen[x.ID]])
-	case 1:
-		l.SetText(strconv.FormatInt(x.ID, 10))
-	case 2:
-		l.SetText(x.Number)
-	case 3:
-		l.SetText(x.Box.Code)
-	case 4:
-		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(fmt.Sprintf("%.2f kg", float64(x.Weight)/1000))
-	case 5:
-		l.SetText(x.Carrier)
-	case 6:
-		l.SetText(x.Tracking)
-	case 7:
-		switch {
-		case x.Tracking == "":
-			l.Importance = widget.WarningImportance
-			l.SetText("needs tracking")
-		case x.Shipped:
-			l.Importance = widget.SuccessImportance
-			l.SetText("handed over")
-		case p.Chosen[x.ID]:
-			l.Importance = widget.HighImportance
-			l.SetText("ticked")
-		default:
-			l.SetText("ready")
-		}
-	}
 }
 
 // SaveTracking records the selected parcel's tracking number.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -52,24 +51,31 @@ func newTransferPanel(s *Screen) *TransferPanel {
 	})
 	p.Send = widget.NewButtonWithIcon("Send transfer", theme.MailSendIcon(), p.SendTransfer)
 	p.Send.Importance = widget.HighImportance
-	p.Lines = uikit.NewTable(func() (int, int) { return len(p.lines), 2 }, uikit.Titles("SKU", "Qty"), func(id widget.TableCellID, l *widget.Label) {
-		if id.Row >= len(p.lines) {
-			l.SetText("")
-			return
-		}
-		if id.Col == 0 {
-			l.SetText(p.lines[id.Row].SKU)
-			return
-		}
-		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(uikit.QtyText(p.lines[id.Row].Qty))
-	})
-	p.Lines.SetColumnWidth(0, 160)
-	p.Lines.SetColumnWidth(1, 70)
-	p.Transfers = uikit.NewTable(func() (int, int) { return len(p.transfers), 6 }, uikit.Titles("No.", "From", "To", "Status", "Sent", "Lines"), p.updateTransfer)
-	for i, w := range []float32{50, 70, 70, 90, 130, 320} {
-		p.Transfers.SetColumnWidth(i, w)
-	}
+	type line = domain.TransferLine
+	p.Lines = uikit.NewListTable(&p.lines,
+		uikit.Col("SKU", func(ln line) string { return ln.SKU }).Wide(160),
+		uikit.Num("Qty", func(ln line) string { return uikit.QtyText(ln.Qty) }).Wide(70))
+	type transfer = domain.Transfer
+	p.Transfers = uikit.NewListTable(&p.transfers,
+		uikit.Col("No.", func(t transfer) string { return fmt.Sprint(t.ID) }).Wide(50),
+		uikit.Col("From", func(t transfer) string { return t.From }).Wide(70),
+		uikit.Col("To", func(t transfer) string { return t.To }).Wide(70),
+		uikit.Marked("Status", func(t transfer, l *widget.Label) {
+			if t.Status == domain.TransferInTransit {
+				l.Importance = widget.WarningImportance
+				l.SetText("in transit")
+			} else {
+				l.SetText("received")
+			}
+		}).Wide(90),
+		uikit.Col("Sent", func(t transfer) string { return uikit.LocalAt(t.SentAt, "2006-01-02 15:04") }).Wide(130),
+		uikit.Col("Lines", func(t transfer) string {
+			var parts []string
+			for _, ln := range t.Lines {
+				parts = append(parts, uikit.QtyText(ln.Qty)+" × "+ln.SKU)
+			}
+			return strings.Join(parts, ", ")
+		}).Wide(320))
 	p.Transfers.OnSelected = func(id widget.TableCellID) { p.choose(id.Row) }
 	p.ReceiveIt = widget.NewButtonWithIcon("Receive selected transfer", theme.DownloadIcon(), p.ReceiveSelected)
 	p.ReceiveIt.Disable()
@@ -121,37 +127,6 @@ func (p *TransferPanel) reload() {
 			p.Transfers.Refresh()
 		}
 	})
-}
-
-func (p *TransferPanel) updateTransfer(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= len(p.transfers) {
-		l.SetText("")
-		return
-	}
-	t := p.transfers[id.Row]
-	switch id.Col {
-	case 0:
-		l.SetText(fmt.Sprint(t.ID))
-	case 1:
-		l.SetText(t.From)
-	case 2:
-		l.SetText(t.To)
-	case 3:
-		if t.Status == domain.TransferInTransit {
-			l.Importance = widget.WarningImportance
-			l.SetText("in transit")
-		} else {
-			l.SetText("received")
-		}
-	case 4:
-		l.SetText(t.SentAt.In(time.Local).Format("2006-01-02 15:04"))
-	case 5:
-		var parts []string
-		for _, ln := range t.Lines {
-			parts = append(parts, uikit.QtyText(ln.Qty)+" × "+ln.SKU)
-		}
-		l.SetText(strings.Join(parts, ", "))
-	}
 }
 
 func (p *TransferPanel) choose(i int) {

@@ -61,27 +61,38 @@ func newWavesPanel(s *Screen) *WavesPanel {
 	p.Cutoff.SetPlaceHolder("HH:MM today: only orders placed before")
 	p.Create = widget.NewButtonWithIcon("Create wave", theme.ContentAddIcon(), p.CreateWave)
 	p.Create.Importance = widget.HighImportance
-	p.Waves = uikit.NewTable(func() (int, int) { return len(p.waves), 5 }, uikit.Titles("Wave", "Status", "Created", "Orders", "Picked"), func(id widget.TableCellID, l *widget.Label) {
-		if id.Row >= len(p.waves) {
-			l.SetText("")
-			return
-		}
-		w := p.waves[id.Row]
-		l.SetText([]string{strconv.FormatInt(w.ID, 10), string(w.Status), w.CreatedAt.In(time.Local).Format("01-02 15:04"),
-			strconv.Itoa(w.Orders), fmt.Sprintf("%d/%d", w.Confirmed, w.Picks)}[id.Col])
-	})
-	for i, wd := range []float32{50, 70, 90, 60, 70} {
-		p.Waves.SetColumnWidth(i, wd)
-	}
+	type wave = domain.WaveSummary
+	p.Waves = uikit.NewListTable(&p.waves,
+		uikit.Col("Wave", func(w wave) string { return strconv.FormatInt(w.ID, 10) }).Wide(50),
+		uikit.Col("Status", func(w wave) string { return string(w.Status) }).Wide(70),
+		uikit.Col("Created", func(w wave) string { return uikit.LocalAt(w.CreatedAt, "01-02 15:04") }).Wide(90),
+		uikit.Col("Orders", func(w wave) string { return strconv.Itoa(w.Orders) }).Wide(60),
+		uikit.Col("Picked", func(w wave) string { return fmt.Sprintf("%d/%d", w.Confirmed, w.Picks) }).Wide(70))
 	p.Waves.OnSelected = func(id widget.TableCellID) {
 		if id.Row < len(p.waves) {
 			p.load(p.waves[id.Row].ID)
 		}
 	}
-	p.Picks = uikit.NewTable(func() (int, int) { return p.pickCount(), 6 }, uikit.Titles("Tote", "Bin", "SKU", "Lot", "Qty", "Picked"), p.updatePick)
-	for i, wd := range []float32{45, 100, 100, 80, 45, 70} {
-		p.Picks.SetColumnWidth(i, wd)
-	}
+	type pick = domain.PickLine
+	p.Picks = uikit.NewColumnTable(p.pickCount, func(i int) (pick, bool) { return p.wave.Lines[i], true },
+		uikit.Col("Tote", func(x pick) string { return strconv.Itoa(x.Tote) }).Wide(45),
+		uikit.Col("Bin", func(x pick) string { return x.Bin }).Wide(100),
+		uikit.Col("SKU", func(x pick) string { return x.SKU }).Wide(100),
+		uikit.Col("Lot", func(x pick) string { return x.Lot }).Wide(80),
+		uikit.Num("Qty", func(x pick) string { return uikit.QtyText(x.Qty) }).Wide(45),
+		uikit.Marked("Picked", func(x pick, l *widget.Label) {
+			switch {
+			case x.Picked == nil:
+				l.Importance = widget.LowImportance
+				l.SetText("to pick")
+			case *x.Picked < x.Qty:
+				l.Importance = widget.WarningImportance
+				l.SetText("short " + uikit.QtyText(x.Qty-*x.Picked))
+			default:
+				l.Importance = widget.SuccessImportance
+				l.SetText("picked")
+			}
+		}).Wide(70))
 	p.Picks.OnSelected = func(id widget.TableCellID) {
 		p.selected = id.Row
 		if l, ok := p.pick(); ok {
@@ -177,39 +188,6 @@ func (p *WavesPanel) pick() (domain.PickLine, bool) {
 		return domain.PickLine{}, false
 	}
 	return p.wave.Lines[p.selected], true
-}
-
-func (p *WavesPanel) updatePick(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= p.pickCount() {
-		l.SetText("")
-		return
-	}
-	x := p.wave.Lines[id.Row]
-	switch id.Col {
-	case 0:
-		l.SetText(strconv.Itoa(x.Tote))
-	case 1:
-		l.SetText(x.Bin)
-	case 2:
-		l.SetText(x.SKU)
-	case 3:
-		l.SetText(x.Lot)
-	case 4:
-		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(uikit.QtyText(x.Qty))
-	case 5:
-		switch {
-		case x.Picked == nil:
-			l.Importance = widget.LowImportance
-			l.SetText("to pick")
-		case *x.Picked < x.Qty:
-			l.Importance = widget.WarningImportance
-			l.SetText("short " + uikit.QtyText(x.Qty-*x.Picked))
-		default:
-			l.Importance = widget.SuccessImportance
-			l.SetText("picked")
-		}
-	}
 }
 
 // CreateWave makes a wave from the form.
