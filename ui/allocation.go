@@ -86,17 +86,54 @@ func NewAllocationScreen(svc AllocationService, orders OrderService, w fyne.Wind
 	s.Totals = widget.NewLabel("Plan the open orders to see which warehouse ships what, and why. Nothing is reserved before Commit.")
 	s.Totals.Wrapping = fyne.TextWrapWord
 	s.Problem = uikit.NewProblemLabel()
-	s.Table = uikit.NewTable(func() (int, int) { return s.rows(), 6 }, uikit.Titles("Order", "Status", "Lines → warehouse", "Cost", "Days", "Why"), s.updateCell)
-	for i, wd := range []float32{100, 100, 300, 90, 50, 520} {
-		s.Table.SetColumnWidth(i, wd)
-	}
+	type order = domain.PlannedOrder
+	s.Table = uikit.NewColumnTable(s.rows, func(i int) (order, bool) { return s.plan.Orders[i], true },
+		uikit.Col("Order", func(o order) string { return o.Number }).Wide(100),
+		uikit.Marked("Status", func(o order, l *widget.Label) {
+			switch {
+			case len(o.Parcels) == 0:
+				l.Importance = widget.WarningImportance
+				l.SetText("backordered")
+			case len(o.Backorder) > 0:
+				l.Importance = widget.WarningImportance
+				l.SetText("in part")
+			case len(o.Parcels) > 1:
+				l.SetText(fmt.Sprintf("%d parcels", len(o.Parcels)))
+			default:
+				l.Importance = widget.SuccessImportance
+				l.SetText("allocated")
+			}
+		}).Wide(100),
+		uikit.Col("Lines → warehouse", linesText).Wide(300),
+		uikit.Num("Cost", func(o order) string {
+			if len(o.Parcels) == 0 {
+				return ""
+			}
+			return s.money(o.Cost)
+		}).Wide(90),
+		uikit.Num("Days", func(o order) string {
+			days := 0
+			for _, pc := range o.Parcels {
+				days = max(days, pc.TransitDays)
+			}
+			if days == 0 {
+				return ""
+			}
+			return strconv.Itoa(days)
+		}).Wide(50),
+		uikit.Col("Why", func(o order) string { return o.Reason }).Wide(520))
 	s.Table.OnSelected = func(id widget.TableCellID) { s.choose(id.Row) }
 	s.Detail = widget.NewLabel("Select an order to see its lines; a line can be moved to another warehouse.")
 	s.Detail.Wrapping = fyne.TextWrapWord
-	s.Lines = uikit.NewTable(func() (int, int) { return len(s.detailLines()), 3 }, uikit.Titles("SKU", "Qty", "Warehouse"), s.updateLine)
-	s.Lines.SetColumnWidth(0, 120)
-	s.Lines.SetColumnWidth(1, 50)
-	s.Lines.SetColumnWidth(2, 110)
+	s.Lines = uikit.NewColumnTable(func() int { return len(s.detailLines()) }, func(i int) (plannedLine, bool) { return s.detailLines()[i], true },
+		uikit.Col("SKU", func(x plannedLine) string { return x.line.SKU }).Wide(120),
+		uikit.Num("Qty", func(x plannedLine) string { return uikit.QtyText(x.line.Qty) }).Wide(50),
+		uikit.Marked("Warehouse", func(x plannedLine, l *widget.Label) {
+			if code, ok := s.overrides[s.plan.Orders[s.selected].OrderID][x.line.LineNo]; ok && code == x.wh {
+				l.Importance = widget.HighImportance
+			}
+			l.SetText(x.wh)
+		}).Wide(110))
 	s.Lines.OnSelected = func(id widget.TableCellID) { s.overrideLine(id.Row) }
 
 	filters := container.NewHBox(
@@ -278,54 +315,6 @@ func linesText(o domain.PlannedOrder) string {
 	return strings.Join(parts, ", ")
 }
 
-func (s *AllocationScreen) updateCell(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= s.rows() {
-		l.SetText("")
-		return
-	}
-	o := s.plan.Orders[id.Row]
-	switch id.Col {
-	case 0:
-		l.SetText(o.Number)
-	case 1:
-		switch {
-		case len(o.Parcels) == 0:
-			l.Importance = widget.WarningImportance
-			l.SetText("backordered")
-		case len(o.Backorder) > 0:
-			l.Importance = widget.WarningImportance
-			l.SetText("in part")
-		case len(o.Parcels) > 1:
-			l.SetText(fmt.Sprintf("%d parcels", len(o.Parcels)))
-		default:
-			l.Importance = widget.SuccessImportance
-			l.SetText("allocated")
-		}
-	case 2:
-		l.SetText(linesText(o))
-	case 3:
-		l.Alignment = fyne.TextAlignTrailing
-		if len(o.Parcels) > 0 {
-			l.SetText(s.money(o.Cost))
-		} else {
-			l.SetText("")
-		}
-	case 4:
-		l.Alignment = fyne.TextAlignTrailing
-		days := 0
-		for _, pc := range o.Parcels {
-			days = max(days, pc.TransitDays)
-		}
-		if days > 0 {
-			l.SetText(strconv.Itoa(days))
-		} else {
-			l.SetText("")
-		}
-	case 5:
-		l.SetText(o.Reason)
-	}
-}
-
 func (s *AllocationScreen) choose(row int) {
 	if row < 0 || row >= s.rows() {
 		return
@@ -336,19 +325,19 @@ func (s *AllocationScreen) choose(row int) {
 	s.Lines.Refresh()
 }
 
-// detailLines are the selected order's lines, each with its planned warehouse.
-func (s *AllocationScreen) detailLines() []struct {
+// plannedLine is a line of an order with the warehouse planned to ship it ("waits": none).
+type plannedLine struct {
 	line domain.PlanLine
 	wh   string
-} {
+}
+
+// detailLines are the selected order's lines, each with its planned warehouse.
+func (s *AllocationScreen) detailLines() []plannedLine {
 	if s.plan == nil || s.selected < 0 || s.selected >= len(s.plan.Orders) {
 		return nil
 	}
 	o := s.plan.Orders[s.selected]
-	var out []struct {
-		line domain.PlanLine
-		wh   string
-	}
+	var out []plannedLine
 	for _, l := range s.byID[o.OrderID].Lines {
 		wh := "waits"
 		for _, pc := range o.Parcels {
@@ -358,33 +347,9 @@ func (s *AllocationScreen) detailLines() []struct {
 				}
 			}
 		}
-		out = append(out, struct {
-			line domain.PlanLine
-			wh   string
-		}{l, wh})
+		out = append(out, plannedLine{l, wh})
 	}
 	return out
-}
-
-func (s *AllocationScreen) updateLine(id widget.TableCellID, l *widget.Label) {
-	lines := s.detailLines()
-	if id.Row >= len(lines) {
-		l.SetText("")
-		return
-	}
-	x := lines[id.Row]
-	switch id.Col {
-	case 0:
-		l.SetText(x.line.SKU)
-	case 1:
-		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(uikit.QtyText(x.line.Qty))
-	case 2:
-		if code, ok := s.overrides[s.plan.Orders[s.selected].OrderID][x.line.LineNo]; ok && code == x.wh {
-			l.Importance = widget.HighImportance
-		}
-		l.SetText(x.wh)
-	}
 }
 
 // overrideLine asks which warehouse should ship line row of the selected
@@ -672,21 +637,12 @@ func (s *AllocationScreen) ShowRates() {
 
 func (s *AllocationScreen) newRatesEditor(rates []domain.Rate, cur domain.Currency) *RatesEditor {
 	e := &RatesEditor{rates: rates, cur: cur}
-	e.Table = uikit.NewTable(func() (int, int) { return len(e.rates), 4 }, uikit.Titles("Warehouse", "Country", "Cost ("+string(cur)+")", "Days"),
-		func(id widget.TableCellID, l *widget.Label) {
-			if id.Row >= len(e.rates) {
-				l.SetText("")
-				return
-			}
-			r := e.rates[id.Row]
-			if id.Col >= 2 {
-				l.Alignment = fyne.TextAlignTrailing
-			}
-			l.SetText([]string{r.Warehouse, string(r.Country), domain.NewMoney(r.Cost, cur).Decimal(), strconv.Itoa(r.TransitDays)}[id.Col])
-		})
-	for i, w := range []float32{100, 80, 100, 60} {
-		e.Table.SetColumnWidth(i, w)
-	}
+	type rate = domain.Rate
+	e.Table = uikit.NewListTable(&e.rates,
+		uikit.Col("Warehouse", func(r rate) string { return r.Warehouse }).Wide(100),
+		uikit.Col("Country", func(r rate) string { return string(r.Country) }).Wide(80),
+		uikit.Num("Cost ("+string(cur)+")", func(r rate) string { return domain.NewMoney(r.Cost, cur).Decimal() }).Wide(100),
+		uikit.Num("Days", func(r rate) string { return strconv.Itoa(r.TransitDays) }).Wide(60))
 	var codes []string
 	for _, w := range s.whs {
 		codes = append(codes, w.Code)

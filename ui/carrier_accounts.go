@@ -59,35 +59,23 @@ func kindOption(k domain.CarrierKind) string {
 func (s *ShipmentsScreen) OpenAccounts() {
 	d := &CarrierAccountsDialog{s: s, used: map[int64]int{}}
 	s.AccountsDialog = d
-	d.List = uikit.NewTable(func() (int, int) { return len(d.accounts), 5 }, uikit.Titles("Name", "Kind", "Budget", "Used today", "State"),
-		func(id widget.TableCellID, l *widget.Label) {
-			if id.Row >= len(d.accounts) {
-				l.SetText("")
+	type account = domain.CarrierAccount
+	d.List = uikit.NewListTable(&d.accounts,
+		uikit.Col("Name", func(a account) string { return a.Name }).Wide(135),
+		uikit.Col("Kind", func(a account) string { return string(a.Kind) }).Wide(85),
+		uikit.Col("Budget", func(a account) string {
+			return fmt.Sprintf("%g/s · %s/day", a.PerSecond, uikit.GroupThousands(int64(a.PerDay)))
+		}).Wide(165),
+		uikit.Col("Used today", func(a account) string { return strconv.Itoa(d.used[a.ID]) }).Wide(85),
+		uikit.Marked("State", func(a account, l *widget.Label) {
+			if a.Failing != "" {
+				l.Importance = widget.DangerImportance
+				l.SetText("failing: " + a.Failing)
 				return
 			}
-			a := d.accounts[id.Row]
-			switch id.Col {
-			case 0:
-				l.SetText(a.Name)
-			case 1:
-				l.SetText(string(a.Kind))
-			case 2:
-				l.SetText(fmt.Sprintf("%g/s · %s/day", a.PerSecond, uikit.GroupThousands(int64(a.PerDay))))
-			case 3:
-				l.SetText(strconv.Itoa(d.used[a.ID]))
-			case 4:
-				if a.Failing != "" {
-					l.Importance = widget.DangerImportance
-					l.SetText("failing: " + a.Failing)
-				} else {
-					l.Importance = widget.SuccessImportance
-					l.SetText("ok")
-				}
-			}
-		})
-	for i, w := range []float32{135, 85, 165, 85, 215} {
-		d.List.SetColumnWidth(i, w)
-	}
+			l.Importance = widget.SuccessImportance
+			l.SetText("ok")
+		}).Wide(215))
 	d.List.OnSelected = func(id widget.TableCellID) {
 		if id.Row < len(d.accounts) {
 			d.edit(d.accounts[id.Row])

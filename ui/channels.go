@@ -86,22 +86,46 @@ func (s *ChannelsScreen) Close() {
 	}
 }
 
-var channelColumns = []struct {
-	title string
-	width float32
-}{{"Name", 200}, {"Kind", 115}, {"Address", 260}, {"Last success", 140}, {"Cursor", 140}, {"Last run", 300}, {"Quarantined", 100}}
-
 // NewChannelsScreen builds the screen; call Reload to fill it.
 func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *ChannelsScreen {
 	s := &ChannelsScreen{svc: svc, window: w, changed: changed, selected: -1}
-	names := make([]string, len(channelColumns))
-	for i, c := range channelColumns {
-		names[i] = c.title
-	}
-	s.Table = uikit.NewTable(func() (int, int) { return len(s.rows), len(channelColumns) }, uikit.Titles(names...), s.updateCell)
-	for i, c := range channelColumns {
-		s.Table.SetColumnWidth(i, c.width)
-	}
+	s.Table = uikit.NewListTable(&s.rows,
+		uikit.Col("Name", func(r channelRow) string { return r.ch.Name }).Wide(200),
+		uikit.Col("Kind", func(r channelRow) string { return kindLabel(r.ch.Kind) }).Wide(115),
+		uikit.Col("Address", func(r channelRow) string { return r.ch.BaseURL }).Wide(260),
+		uikit.Marked("Last success", func(r channelRow, l *widget.Label) {
+			if r.state.LastSuccess.IsZero() {
+				l.Importance = widget.LowImportance
+				l.SetText("never")
+				return
+			}
+			l.SetText(uikit.LocalAt(r.state.LastSuccess, "2006-01-02 15:04"))
+		}).Wide(140),
+		uikit.Col("Cursor", func(r channelRow) string {
+			if r.state.Cursor.IsZero() {
+				return "–"
+			}
+			return uikit.LocalAt(r.state.Cursor, "2006-01-02 15:04")
+		}).Wide(140),
+		uikit.Marked("Last run", func(r channelRow, l *widget.Label) {
+			run := r.state.LastRun
+			if run == nil {
+				l.SetText("–")
+				return
+			}
+			text := fmt.Sprintf("%s · %s received, %s new", run.Status, uikit.GroupThousands(int64(run.Fetched)), uikit.GroupThousands(int64(run.New)))
+			if run.Error != "" {
+				text = string(run.Status) + ": " + run.Error
+			}
+			l.Importance = statusOfRun(*run, nil)
+			l.SetText(text)
+		}).Wide(300),
+		uikit.Column[channelRow]{Title: "Quarantined", Width: 100, Right: true, Show: func(r channelRow, l *widget.Label) {
+			if r.quarantined > 0 {
+				l.Importance = widget.WarningImportance
+			}
+			l.SetText(uikit.GroupThousands(int64(r.quarantined)))
+		}})
 	s.Table.OnSelected = func(id widget.TableCellID) {
 		s.selected = id.Row
 		s.updateButtons()
@@ -188,53 +212,6 @@ func (s *ChannelsScreen) channelRows(ctx context.Context) ([]channelRow, error) 
 		rows = append(rows, channelRow{ch: c, state: st, quarantined: s.svc.QuarantineCount(ctx, c.ID)})
 	}
 	return rows, nil
-}
-
-func (s *ChannelsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= len(s.rows) {
-		l.SetText("")
-		return
-	}
-	r := s.rows[id.Row]
-	switch id.Col {
-	case 0:
-		l.SetText(r.ch.Name)
-	case 1:
-		l.SetText(kindLabel(r.ch.Kind))
-	case 2:
-		l.SetText(r.ch.BaseURL)
-	case 3:
-		if r.state.LastSuccess.IsZero() {
-			l.SetText("never")
-			l.Importance = widget.LowImportance
-		} else {
-			l.SetText(r.state.LastSuccess.In(time.Local).Format("2006-01-02 15:04"))
-		}
-	case 4:
-		if r.state.Cursor.IsZero() {
-			l.SetText("–")
-		} else {
-			l.SetText(r.state.Cursor.In(time.Local).Format("2006-01-02 15:04"))
-		}
-	case 5:
-		if r.state.LastRun == nil {
-			l.SetText("–")
-			return
-		}
-		run := r.state.LastRun
-		text := fmt.Sprintf("%s · %s received, %s new", run.Status, uikit.GroupThousands(int64(run.Fetched)), uikit.GroupThousands(int64(run.New)))
-		if run.Error != "" {
-			text = string(run.Status) + ": " + run.Error
-		}
-		l.SetText(text)
-		l.Importance = statusOfRun(*run, nil)
-	case 6:
-		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(uikit.GroupThousands(int64(r.quarantined)))
-		if r.quarantined > 0 {
-			l.Importance = widget.WarningImportance
-		}
-	}
 }
 
 // StartSandbox runs a sandbox WooCommerce store on this computer for as long

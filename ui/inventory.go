@@ -112,14 +112,45 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 
 	s.BinTitle = widget.NewLabel("Select a product to see its bins, lots and movements.")
 	s.BinTitle.Wrapping = fyne.TextWrapWord
-	s.Bins = uikit.NewTable(func() (int, int) { return len(s.bins), 5 }, uikit.Titles("Bin", "Zone", "Lot", "Expiry", "On hand"), s.updateBin)
-	for i, wd := range []float32{92, 52, 64, 86, 64} {
-		s.Bins.SetColumnWidth(i, wd)
-	}
-	s.History = uikit.NewTable(func() (int, int) { return len(s.moves), 6 }, uikit.Titles("When", "What", "Bin", "Lot", "Qty", "Why"), s.updateMove)
-	for i, wd := range []float32{84, 70, 84, 50, 46, 240} {
-		s.History.SetColumnWidth(i, wd)
-	}
+	type bin = domain.StockLevel
+	s.Bins = uikit.NewListTable(&s.bins,
+		uikit.Col("Bin", func(b bin) string { return b.Location }).Wide(92),
+		uikit.Col("Zone", func(b bin) string { return b.Zone }).Wide(52),
+		uikit.Col("Lot", func(b bin) string { return b.Lot }).Wide(64),
+		uikit.Col("Expiry", func(b bin) string { return b.Expiry }).Wide(86),
+		uikit.Num("On hand", func(b bin) string { return uikit.QtyText(b.OnHand) }).Wide(64))
+	type move = domain.Movement
+	s.History = uikit.NewListTable(&s.moves,
+		uikit.Col("When", func(m move) string {
+			if at := m.At.In(time.Local); at.Year() == s.svc.Now().Year() {
+				return at.Format("Jan 2 15:04")
+			}
+			return uikit.LocalAt(m.At, "2006-01-02")
+		}).Wide(84),
+		uikit.Col("What", func(m move) string { return movementLabels[m.Kind] }).Wide(70),
+		uikit.Col("Bin", func(m move) string {
+			if s.chosen() != nil {
+				return m.Location
+			}
+			return m.Warehouse + " " + m.Location
+		}).Wide(84),
+		uikit.Col("Lot", func(m move) string { return m.Lot }).Wide(50),
+		uikit.Num("Qty", func(m move) string {
+			if m.Qty > 0 {
+				return "+" + uikit.QtyText(m.Qty)
+			}
+			return uikit.QtyText(m.Qty)
+		}).Wide(46),
+		uikit.Col("Why", func(m move) string {
+			why := strings.ReplaceAll(string(m.Reason), "_", " ")
+			if m.Doc != "" && m.Doc != "adjustment" {
+				why = strings.TrimSpace(why + " " + m.Doc)
+			}
+			if m.Note != "" {
+				why += " — " + m.Note
+			}
+			return why
+		}).Wide(240))
 	s.layoutColumns()
 	s.Warehouse.OnChanged = func(string) { s.warehouseChanged() }
 	s.Zone.OnChanged = func(string) { s.apply() }
@@ -396,73 +427,9 @@ func (s *InventoryScreen) ShowProduct(p domain.ProductStock, w *domain.Warehouse
 	})
 }
 
-func (s *InventoryScreen) updateBin(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= len(s.bins) {
-		l.SetText("")
-		return
-	}
-	b := s.bins[id.Row]
-	switch id.Col {
-	case 0:
-		l.SetText(b.Location)
-	case 1:
-		l.SetText(b.Zone)
-	case 2:
-		l.SetText(b.Lot)
-	case 3:
-		l.SetText(b.Expiry)
-	case 4:
-		l.Alignment = fyne.TextAlignTrailing
-		l.SetText(uikit.QtyText(b.OnHand))
-	}
-}
-
 // movementLabels name the ledger's movement kinds for people.
 var movementLabels = map[domain.MovementKind]string{
 	domain.MoveReceipt: "received", domain.MovePutaway: "put away", domain.MoveBin: "moved", domain.MoveAdjust: "adjusted",
 	domain.MoveTransferOut: "sent", domain.MoveTransferIn: "transfer in", domain.MovePick: "picked", domain.MoveShip: "shipped",
 	domain.MoveReturn: "returned",
-}
-
-func (s *InventoryScreen) updateMove(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= len(s.moves) {
-		l.SetText("")
-		return
-	}
-	m := s.moves[id.Row]
-	switch id.Col {
-	case 0:
-		at := m.At.In(time.Local)
-		if at.Year() == s.svc.Now().Year() {
-			l.SetText(at.Format("Jan 2 15:04"))
-		} else {
-			l.SetText(at.Format("2006-01-02"))
-		}
-	case 1:
-		l.SetText(movementLabels[m.Kind])
-	case 2:
-		if s.chosen() != nil {
-			l.SetText(m.Location)
-		} else {
-			l.SetText(m.Warehouse + " " + m.Location)
-		}
-	case 3:
-		l.SetText(m.Lot)
-	case 4:
-		l.Alignment = fyne.TextAlignTrailing
-		text := uikit.QtyText(m.Qty)
-		if m.Qty > 0 {
-			text = "+" + text
-		}
-		l.SetText(text)
-	case 5:
-		why := strings.ReplaceAll(string(m.Reason), "_", " ")
-		if m.Doc != "" && m.Doc != "adjustment" {
-			why = strings.TrimSpace(why + " " + m.Doc)
-		}
-		if m.Note != "" {
-			why += " — " + m.Note
-		}
-		l.SetText(why)
-	}
 }

@@ -22,21 +22,6 @@ const (
 	searchDebounce = 200 * time.Millisecond
 )
 
-var orderColumns = []struct {
-	title string
-	width float32
-	right bool
-}{
-	{"Number", 105, false},
-	{"Channel", 82, false},
-	{"Placed", 132, false},
-	{"Customer", 180, false},
-	{"Country", 64, false},
-	{"Items", 52, true},
-	{"Total", 128, true},
-	{"Status", 92, false},
-}
-
 // OrdersScreen lists all orders in a virtualised table with filters, a
 // search-as-you-type box and a detail panel for the selected order.
 type OrdersScreen struct {
@@ -101,14 +86,19 @@ func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersS
 
 	s.Count = uikit.NewCountLabel()
 	s.Problem = uikit.NewProblemLabel()
-	var names []string
-	for _, c := range orderColumns {
-		names = append(names, c.title)
-	}
-	s.Table = uikit.NewTable(func() (int, int) { return s.total, len(orderColumns) }, uikit.Titles(names...), s.updateCell)
-	for i, c := range orderColumns {
-		s.Table.SetColumnWidth(i, c.width)
-	}
+	type order = domain.OrderSummary
+	s.Table = uikit.NewColumnTable(func() int { return s.total }, s.rows.Row,
+		uikit.Col("Number", func(r order) string { return r.Number }).Wide(105),
+		uikit.Col("Channel", func(r order) string { return r.ChannelCode }).Wide(82),
+		uikit.Col("Placed", func(r order) string { return uikit.LocalAt(r.PlacedAt, "2006-01-02 15:04") }).Wide(132),
+		uikit.Col("Customer", func(r order) string { return r.CustomerName }).Wide(180),
+		uikit.Col("Country", func(r order) string { return string(r.Country) }).Wide(64),
+		uikit.Num("Items", func(r order) string { return uikit.QtyText(r.Units) }).Wide(52),
+		uikit.Num("Total", func(r order) string { return uikit.FormatMoney(r.Total) }).Wide(128),
+		uikit.Marked("Status", func(r order, l *widget.Label) {
+			l.Importance = statusImportance(r.Status)
+			l.SetText(r.Status.Label())
+		}).Wide(92))
 	s.Table.OnSelected = func(id widget.TableCellID) {
 		if r, ok := s.rows.Row(id.Row); ok {
 			s.Detail.Show(r.ID)
@@ -276,38 +266,6 @@ func (s *OrdersScreen) refresh(fromTop bool) {
 			s.Table.Refresh()
 		}
 	})
-}
-
-func (s *OrdersScreen) updateCell(id widget.TableCellID, l *widget.Label) {
-	r, ok := s.rows.Row(id.Row)
-	if orderColumns[id.Col].right {
-		l.Alignment = fyne.TextAlignTrailing
-	}
-	if !ok {
-		l.SetText("…")
-		return
-	}
-	var text string
-	switch id.Col {
-	case 0:
-		text = r.Number
-	case 1:
-		text = r.ChannelCode
-	case 2:
-		text = r.PlacedAt.In(time.Local).Format("2006-01-02 15:04")
-	case 3:
-		text = r.CustomerName
-	case 4:
-		text = string(r.Country)
-	case 5:
-		text = uikit.GroupThousands(int64(r.Units))
-	case 6:
-		text = uikit.FormatMoney(r.Total)
-	case 7:
-		text = r.Status.Label()
-		l.Importance = statusImportance(r.Status)
-	}
-	l.SetText(text)
 }
 
 func statusImportance(s domain.OrderStatus) widget.Importance {

@@ -24,22 +24,6 @@ import (
 // exceptionsView is the milestone filter that shows the exceptions queue.
 const exceptionsView = "Exceptions queue"
 
-var shipmentColumns = []struct {
-	title string
-	width float32
-	right bool
-}{
-	{"Attention", 140, false},
-	{"Carrier", 70, false},
-	{"Tracking", 215, false},
-	{"Order", 100, false},
-	{"To", 40, false},
-	{"Milestone", 125, false},
-	{"Last event", 130, false},
-	{"ETA", 90, false},
-	{"Days", 45, true},
-}
-
 // ShipmentsScreen shows every parcel on its way: the exceptions queue
 // first, filters, a timeline per parcel, "Poll now" for one or all, a chart
 // of parcels by milestone and the on-time rates per carrier and country.
@@ -114,14 +98,33 @@ func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
 	s.Result.Wrapping = fyne.TextWrapWord
 	s.Result.Hide()
 	s.Problem = uikit.NewProblemLabel()
-	var names []string
-	for _, c := range shipmentColumns {
-		names = append(names, c.title)
-	}
-	s.Table = uikit.NewTable(func() (int, int) { return s.total, len(shipmentColumns) }, uikit.Titles(names...), s.updateCell)
-	for i, c := range shipmentColumns {
-		s.Table.SetColumnWidth(i, c.width)
-	}
+	type parcel = domain.Shipment
+	s.Table = uikit.NewColumnTable(func() int { return s.total }, s.rows.Row,
+		uikit.Marked("Attention", func(r parcel, l *widget.Label) {
+			l.SetText(r.Attention)
+			if r.Attention != "" {
+				l.Importance = widget.DangerImportance
+				if !r.Milestone.Problem() {
+					l.Importance = widget.WarningImportance
+				}
+			}
+		}).Wide(140),
+		uikit.Col("Carrier", func(r parcel) string { return r.Carrier }).Wide(70),
+		uikit.Col("Tracking", func(r parcel) string { return r.Tracking }).Wide(215),
+		uikit.Col("Order", func(r parcel) string { return r.OrderNumber }).Wide(100),
+		uikit.Col("To", func(r parcel) string { return string(r.Destination) }).Wide(40),
+		uikit.Marked("Milestone", func(r parcel, l *widget.Label) {
+			l.SetText(r.Milestone.Label())
+			switch {
+			case r.Milestone == domain.MilestoneDelivered:
+				l.Importance = widget.SuccessImportance
+			case r.Milestone.Problem():
+				l.Importance = widget.DangerImportance
+			}
+		}).Wide(125),
+		uikit.Col("Last event", func(r parcel) string { return uikit.LocalAt(r.LastEventAt, "2006-01-02 15:04") }).Wide(130),
+		uikit.Col("ETA", func(r parcel) string { return uikit.LocalAt(r.ETA, "2006-01-02") }).Wide(90),
+		uikit.Num("Days", func(r parcel) string { return strconv.Itoa(r.DaysInTransit(s.svc.Now())) }).Wide(45))
 	s.Table.OnSelected = func(id widget.TableCellID) {
 		if r, ok := s.rows.Row(id.Row); ok {
 			s.Show(r.ID)
@@ -360,49 +363,6 @@ func (s *ShipmentsScreen) refresh(fromTop bool) {
 			s.Table.Refresh()
 		}
 	})
-}
-
-func (s *ShipmentsScreen) updateCell(id widget.TableCellID, l *widget.Label) {
-	r, ok := s.rows.Row(id.Row)
-	if shipmentColumns[id.Col].right {
-		l.Alignment = fyne.TextAlignTrailing
-	}
-	if !ok {
-		l.SetText("…")
-		return
-	}
-	switch id.Col {
-	case 0:
-		l.SetText(r.Attention)
-		if r.Attention != "" {
-			l.Importance = widget.DangerImportance
-			if !r.Milestone.Problem() {
-				l.Importance = widget.WarningImportance
-			}
-		}
-	case 1:
-		l.SetText(r.Carrier)
-	case 2:
-		l.SetText(r.Tracking)
-	case 3:
-		l.SetText(r.OrderNumber)
-	case 4:
-		l.SetText(string(r.Destination))
-	case 5:
-		l.SetText(r.Milestone.Label())
-		switch {
-		case r.Milestone == domain.MilestoneDelivered:
-			l.Importance = widget.SuccessImportance
-		case r.Milestone.Problem():
-			l.Importance = widget.DangerImportance
-		}
-	case 6:
-		l.SetText(uikit.LocalAt(r.LastEventAt, "2006-01-02 15:04"))
-	case 7:
-		l.SetText(uikit.LocalAt(r.ETA, "2006-01-02"))
-	case 8:
-		l.SetText(strconv.Itoa(r.DaysInTransit(s.svc.Now())))
-	}
 }
 
 // Show loads a parcel's timeline into the detail panel.

@@ -126,11 +126,42 @@ func NewScreen(svc Service, w fyne.Window) *Screen {
 	s.Problem = uikit.NewProblemLabel()
 
 	// Invoices.
-	s.Invoices = uikit.NewTable(func() (int, int) { return len(s.invoices), 9 },
-		uikit.Titles("Number", "Client", "Status", "Net", "Tax", "Gross", "Paid", "Open", "Due"), s.updateInvoice)
-	for i, wd := range []float32{130, 250, 90, 120, 100, 120, 120, 120, 95} {
-		s.Invoices.SetColumnWidth(i, wd)
+	type invoice = domain.Invoice
+	money := func(title string, of func(domain.Invoice) int64) uikit.Column[invoice] {
+		return uikit.Num(title, func(i invoice) string { return amount(of(i), i.Currency) }).Wide(120)
 	}
+	s.Invoices = uikit.NewListTable(&s.invoices,
+		uikit.Col("Number", func(i invoice) string {
+			if i.Number == "" {
+				return fmt.Sprintf("draft %d", i.ID)
+			}
+			return i.Number
+		}).Wide(130),
+		uikit.Col("Client", func(i invoice) string { return i.ClientName }).Wide(250),
+		uikit.Marked("Status", func(i invoice, l *widget.Label) {
+			switch i.Status {
+			case domain.InvoicePaid:
+				l.Importance = widget.SuccessImportance
+			case domain.InvoiceDraft:
+				l.Importance = widget.LowImportance
+			case domain.InvoiceIssued, domain.InvoicePartly:
+				if !i.Due.IsZero() && s.svc.Now().After(i.Due) {
+					l.Importance = widget.DangerImportance
+				}
+			}
+			l.SetText(strings.ReplaceAll(string(i.Status), "_", " "))
+		}).Wide(90),
+		money("Net", func(i invoice) int64 { return i.Net }),
+		money("Tax", func(i invoice) int64 { return i.Tax }).Wide(100),
+		money("Gross", invoice.Gross),
+		money("Paid", func(i invoice) int64 { return i.Paid }),
+		money("Open", invoice.Open),
+		uikit.Col("Due", func(i invoice) string {
+			if i.Due.IsZero() {
+				return "—"
+			}
+			return i.Due.Format(time.DateOnly)
+		}).Wide(95))
 	s.Invoices.OnSelected = func(id widget.TableCellID) { s.invoice = id.Row; s.enable() }
 	s.Issue = widget.NewButtonWithIcon("Issue", theme.ConfirmIcon(), s.IssueSelected)
 	s.Pay = widget.NewButtonWithIcon("Record payment…", theme.ContentAddIcon(), s.RecordPayment)
@@ -147,10 +178,20 @@ func NewScreen(svc Service, w fyne.Window) *Screen {
 	s.charges = uikit.NewPager[domain.Charge](pageSize, &s.tasks)
 	s.charges.Loaded = func() { s.Charges.Refresh() }
 	s.charges.Failed = func(err error) { s.Problem.Show("charges", err) }
-	s.Charges = uikit.NewTable(func() (int, int) { return s.nCharges, 7 }, uikit.Titles("Date", "Client", "Type", "Reference", "Qty", "Rate", "Amount"), s.updateCharge)
-	for i, wd := range []float32{95, 230, 85, 300, 80, 190, 120} {
-		s.Charges.SetColumnWidth(i, wd)
-	}
+	type charge = domain.Charge
+	s.Charges = uikit.NewColumnTable(func() int { return s.nCharges }, s.charges.Row,
+		uikit.Col("Date", func(c charge) string { return c.Date.Format(time.DateOnly) }).Wide(95),
+		uikit.Col("Client", func(c charge) string { return s.names[c.ClientID] }).Wide(230),
+		uikit.Col("Type", func(c charge) string { return string(c.Type) }).Wide(85),
+		uikit.Col("Reference", func(c charge) string { return c.Ref }).Wide(300),
+		uikit.Num("Qty", func(c charge) string { return strconv.FormatInt(c.Qty, 10) }).Wide(80),
+		uikit.Num("Rate", func(c charge) string {
+			if per := c.RatePer(); per != "" {
+				return domain.NewMoney(c.Rate, c.Currency).Decimal() + " / " + per
+			}
+			return domain.NewMoney(c.Rate, c.Currency).Decimal()
+		}).Wide(190),
+		uikit.Num("Amount", func(c charge) string { return amount(c.Amount, c.Currency) }).Wide(120))
 	s.ChargeCount = uikit.NewCountLabel()
 	s.ChargeOf = widget.NewSelect([]string{"All clients"}, nil)
 	s.ChargeOf.SetSelectedIndex(0)
@@ -166,25 +207,16 @@ func NewScreen(svc Service, w fyne.Window) *Screen {
 		nil, nil, s.Charges)
 
 	// Clients and rate cards.
-	s.Clients = uikit.NewTable(func() (int, int) { return len(s.clients), 6 }, uikit.Titles("Code", "Name", "Currency", "Tax", "Terms", "Billed per"),
-		func(id widget.TableCellID, l *widget.Label) {
-			if id.Row >= len(s.clients) {
-				l.SetText("")
-				return
-			}
-			c := s.clients[id.Row]
-			l.SetText([]string{c.Code, c.Name, string(c.Currency), fmt.Sprintf("%d.%02d %%", c.TaxBP/100, c.TaxBP%100),
-				fmt.Sprintf("%d days", c.PaymentDays), c.BillPer}[id.Col])
-		})
-	for i, wd := range []float32{100, 260, 70, 70, 70, 80} {
-		s.Clients.SetColumnWidth(i, wd)
-	}
+	type client = domain.Client
+	s.Clients = uikit.NewListTable(&s.clients,
+		uikit.Col("Code", func(c client) string { return c.Code }).Wide(100),
+		uikit.Col("Name", func(c client) string { return c.Name }).Wide(260),
+		uikit.Col("Currency", func(c client) string { return string(c.Currency) }).Wide(70),
+		uikit.Col("Tax", func(c client) string { return fmt.Sprintf("%d.%02d %%", c.TaxBP/100, c.TaxBP%100) }).Wide(70),
+		uikit.Col("Terms", func(c client) string { return fmt.Sprintf("%d days", c.PaymentDays) }).Wide(70),
+		uikit.Col("Billed per", func(c client) string { return c.BillPer }).Wide(80))
 	s.Clients.OnSelected = func(id widget.TableCellID) { s.client = id.Row; s.loadCards() }
-	s.Cards = uikit.NewTable(func() (int, int) { return len(s.cards), 8 },
-		uikit.Titles("From", "Per order", "Per line", "Per unit", "Per parcel", "Storage", "Shipping", "Monthly minimum"), s.updateCard)
-	for i, wd := range []float32{95, 100, 90, 90, 100, 200, 150, 130} {
-		s.Cards.SetColumnWidth(i, wd)
-	}
+	s.Cards = newCardsTable(&s.cards)
 	s.CardInfo = widget.NewLabel("")
 	s.CardInfo.Wrapping = fyne.TextWrapWord
 	s.Cards.OnSelected = func(id widget.TableCellID) { s.showCard(id.Row) }
@@ -197,49 +229,39 @@ func NewScreen(svc Service, w fyne.Window) *Screen {
 			fyne.TextAlignLeading, bold), container.NewVBox(s.CardInfo, container.NewHBox(s.AddCard)), nil, nil, s.Cards))
 
 	// Ageing and reconciliation.
-	s.Ageing = uikit.NewTable(func() (int, int) { return len(s.ageing), 6 }, uikit.Titles(append([]string{"Client", "Currency"}, domain.AgeBuckets...)...),
-		func(id widget.TableCellID, l *widget.Label) {
-			if id.Row >= len(s.ageing) {
-				l.SetText("")
-				return
-			}
-			a := s.ageing[id.Row]
-			if id.Col < 2 {
-				l.SetText([]string{a.Client, string(a.Currency)}[id.Col])
-				return
-			}
-			l.Alignment = fyne.TextAlignTrailing
-			l.SetText(domain.NewMoney(a.Buckets[id.Col-2], a.Currency).Decimal())
-		})
-	for i, wd := range []float32{300, 80, 130, 130, 130, 130} {
-		s.Ageing.SetColumnWidth(i, wd)
+	type age = domain.AgeingRow
+	ageing := []uikit.Column[age]{
+		uikit.Col("Client", func(a age) string { return a.Client }).Wide(300),
+		uikit.Col("Currency", func(a age) string { return string(a.Currency) }).Wide(80),
 	}
-	s.Recon = uikit.NewTable(func() (int, int) { return len(s.recon), 8 }, uikit.Titles("Carrier", "Result", "Tracking", "Order", "Charged", "Expected", "Difference", "State"),
-		func(id widget.TableCellID, l *widget.Label) {
-			if id.Row >= len(s.recon) {
-				l.SetText("")
-				return
-			}
-			r := s.recon[id.Row]
+	for b, title := range domain.AgeBuckets {
+		ageing = append(ageing, uikit.Num(title, func(a age) string { return domain.NewMoney(a.Buckets[b], a.Currency).Decimal() }).Wide(130))
+	}
+	s.Ageing = uikit.NewListTable(&s.ageing, ageing...)
+	type line = domain.CarrierInvoiceLine
+	lineMoney := func(title string, of func(line) int64) uikit.Column[line] {
+		return uikit.Num(title, func(r line) string {
 			cur := r.Charged.Currency
 			if cur == "" {
 				cur = r.Expected.Currency
 			}
-			switch id.Col {
-			case 1:
-				l.SetText(strings.ReplaceAll(string(r.Class), "_", " "))
-				if r.Class != domain.ReconMatched {
-					l.Importance = widget.DangerImportance
-				}
-				return
-			case 4, 5, 6:
-				l.Alignment = fyne.TextAlignTrailing
-			}
-			l.SetText([]string{r.Carrier, "", r.Tracking, r.Order, amount(r.Charged.Amount, cur), amount(r.Expected.Amount, cur), amount(r.Diff, cur), r.State}[id.Col])
-		})
-	for i, wd := range []float32{70, 80, 200, 110, 120, 120, 120, 90} {
-		s.Recon.SetColumnWidth(i, wd)
+			return amount(of(r), cur)
+		}).Wide(120)
 	}
+	s.Recon = uikit.NewListTable(&s.recon,
+		uikit.Col("Carrier", func(r line) string { return r.Carrier }).Wide(70),
+		uikit.Marked("Result", func(r line, l *widget.Label) {
+			if r.Class != domain.ReconMatched {
+				l.Importance = widget.DangerImportance
+			}
+			l.SetText(strings.ReplaceAll(string(r.Class), "_", " "))
+		}).Wide(80),
+		uikit.Col("Tracking", func(r line) string { return r.Tracking }).Wide(200),
+		uikit.Col("Order", func(r line) string { return r.Order }).Wide(110),
+		lineMoney("Charged", func(r line) int64 { return r.Charged.Amount }),
+		lineMoney("Expected", func(r line) int64 { return r.Expected.Amount }),
+		lineMoney("Difference", func(r line) int64 { return r.Diff }),
+		uikit.Col("State", func(r line) string { return r.State }).Wide(90))
 	s.Recon.OnSelected = func(id widget.TableCellID) { s.reconRow = id.Row }
 	s.AcceptAll = widget.NewButtonWithIcon("Accept every matched line", theme.ConfirmIcon(), func() { s.SetLines(domain.ReconMatched, nil, "accepted") })
 	s.Accept = widget.NewButtonWithIcon("Accept selected", theme.ConfirmIcon(), func() { s.setSelected("accepted") })
@@ -392,56 +414,6 @@ func (s *Screen) Reload() {
 			s.Margins.Reload(period)
 		}
 	})
-}
-
-func (s *Screen) updateInvoice(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= len(s.invoices) {
-		l.SetText("")
-		return
-	}
-	i := s.invoices[id.Row]
-	number := i.Number
-	if number == "" {
-		number = fmt.Sprintf("draft %d", i.ID)
-	}
-	due := "—"
-	if !i.Due.IsZero() {
-		due = i.Due.Format(time.DateOnly)
-	}
-	if id.Col >= 3 && id.Col <= 7 {
-		l.Alignment = fyne.TextAlignTrailing
-	}
-	if id.Col == 2 {
-		switch i.Status {
-		case domain.InvoicePaid:
-			l.Importance = widget.SuccessImportance
-		case domain.InvoiceDraft:
-			l.Importance = widget.LowImportance
-		case domain.InvoiceIssued, domain.InvoicePartly:
-			if !i.Due.IsZero() && s.svc.Now().After(i.Due) {
-				l.Importance = widget.DangerImportance
-			}
-		}
-	}
-	l.SetText([]string{number, i.ClientName, strings.ReplaceAll(string(i.Status), "_", " "), amount(i.Net, i.Currency), amount(i.Tax, i.Currency),
-		amount(i.Gross(), i.Currency), amount(i.Paid, i.Currency), amount(i.Open(), i.Currency), due}[id.Col])
-}
-
-func (s *Screen) updateCharge(id widget.TableCellID, l *widget.Label) {
-	c, ok := s.charges.Row(id.Row)
-	if id.Col >= 4 {
-		l.Alignment = fyne.TextAlignTrailing
-	}
-	if !ok {
-		l.SetText("…")
-		return
-	}
-	rate := domain.NewMoney(c.Rate, c.Currency).Decimal()
-	if per := c.RatePer(); per != "" {
-		rate += " / " + per
-	}
-	l.SetText([]string{c.Date.Format(time.DateOnly), s.names[c.ClientID], string(c.Type), c.Ref, strconv.FormatInt(c.Qty, 10), rate,
-		amount(c.Amount, c.Currency)}[id.Col])
 }
 
 func (s *Screen) loadCards() {

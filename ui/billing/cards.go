@@ -39,25 +39,35 @@ const (
 	cardFlat      = "Flat shipping"
 )
 
-func (s *Screen) updateCard(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= len(s.cards) {
-		l.SetText("")
-		return
+// newCardsTable lists rate cards, a column per price.
+func newCardsTable(cards *[]domain.RateCard) *widget.Table {
+	type card = domain.RateCard
+	price := func(title string, of func(card) int64) uikit.Column[card] {
+		return uikit.Col(title, func(r card) string { return amount(of(r), r.Currency) })
 	}
-	r := s.cards[id.Row]
-	var storage []string
-	if r.StoragePer1000UnitDays != 0 {
-		storage = append(storage, domain.NewMoney(r.StoragePer1000UnitDays, r.Currency).Decimal()+" / 1,000 unit-days")
-	}
-	if r.StoragePerBinDay != 0 {
-		storage = append(storage, domain.NewMoney(r.StoragePerBinDay, r.Currency).Decimal()+" / bin-day")
-	}
-	shipping := fmt.Sprintf("cost + %d.%02d %%", r.MarkupBP/100, r.MarkupBP%100)
-	if len(r.Flat) > 0 {
-		shipping = fmt.Sprintf("flat, %d price(s)", len(r.Flat))
-	}
-	l.SetText([]string{r.EffectiveFrom.Format(time.DateOnly), amount(r.PerOrder, r.Currency), amount(r.PerLine, r.Currency), amount(r.PerUnit, r.Currency),
-		amount(r.PerParcel, r.Currency), strings.Join(storage, " · "), shipping, amount(r.MinimumMonthly, r.Currency)}[id.Col])
+	return uikit.NewListTable(cards,
+		uikit.Col("From", func(r card) string { return r.EffectiveFrom.Format(time.DateOnly) }).Wide(95),
+		price("Per order", func(r card) int64 { return r.PerOrder }).Wide(100),
+		price("Per line", func(r card) int64 { return r.PerLine }).Wide(90),
+		price("Per unit", func(r card) int64 { return r.PerUnit }).Wide(90),
+		price("Per parcel", func(r card) int64 { return r.PerParcel }).Wide(100),
+		uikit.Col("Storage", func(r card) string {
+			var storage []string
+			if r.StoragePer1000UnitDays != 0 {
+				storage = append(storage, domain.NewMoney(r.StoragePer1000UnitDays, r.Currency).Decimal()+" / 1,000 unit-days")
+			}
+			if r.StoragePerBinDay != 0 {
+				storage = append(storage, domain.NewMoney(r.StoragePerBinDay, r.Currency).Decimal()+" / bin-day")
+			}
+			return strings.Join(storage, " · ")
+		}).Wide(200),
+		uikit.Col("Shipping", func(r card) string {
+			if len(r.Flat) > 0 {
+				return fmt.Sprintf("flat, %d price(s)", len(r.Flat))
+			}
+			return fmt.Sprintf("cost + %d.%02d %%", r.MarkupBP/100, r.MarkupBP%100)
+		}).Wide(150),
+		price("Monthly minimum", func(r card) int64 { return r.MinimumMonthly }).Wide(130))
 }
 
 // showCard writes every price of a card under the table.

@@ -32,21 +32,12 @@ type fxTab struct {
 
 func newFXTab(s *Screen) *fxTab {
 	f := &fxTab{s: s}
-	f.Table = uikit.NewTable(func() (int, int) { return len(f.rates), 4 }, uikit.Titles("Day", "Base", "Currency", "Units per 1 base"),
-		func(id widget.TableCellID, l *widget.Label) {
-			if id.Row >= len(f.rates) {
-				l.SetText("")
-				return
-			}
-			r := f.rates[id.Row]
-			if id.Col == 3 {
-				l.Alignment = fyne.TextAlignTrailing
-			}
-			l.SetText([]string{r.Day.Format(time.DateOnly), string(r.Base), string(r.Quote), rateText(r)}[id.Col])
-		})
-	for i, wd := range []float32{110, 70, 90, 160} {
-		f.Table.SetColumnWidth(i, wd)
-	}
+	type rate = domain.FXRate
+	f.Table = uikit.NewListTable(&f.rates,
+		uikit.Col("Day", func(r rate) string { return r.Day.Format(time.DateOnly) }).Wide(110),
+		uikit.Col("Base", func(r rate) string { return string(r.Base) }).Wide(70),
+		uikit.Col("Currency", func(r rate) string { return string(r.Quote) }).Wide(90),
+		uikit.Num("Units per 1 base", rateText).Wide(160))
 	f.Summary = widget.NewLabel("")
 	f.Summary.Wrapping = fyne.TextWrapWord
 	f.Add = widget.NewButtonWithIcon("Add a rate…", theme.ContentAddIcon(), f.AddForm)

@@ -36,16 +36,30 @@ func newMarginsTab(s *Screen) *marginsTab {
 	m.By.SetSelected("client")
 	m.Currency = widget.NewSelect([]string{"EUR", "USD", "GBP", "JPY", "AUD", "CAD", "CHF"}, nil)
 	m.Currency.SetSelected("EUR")
-	heads := uikit.Titles("", "Orders", "Revenue", "Carrier cost", "Packaging", "Margin", "Margin %")
-	m.Table = uikit.NewTable(func() (int, int) { return len(m.rows), 7 }, func(col int) string {
-		if col == 0 {
-			return map[string]string{"client": "Client", "country": "Destination", "order": "Order"}[marginGroups[m.By.Selected]]
-		}
-		return heads(col)
-	}, m.update)
-	for i, wd := range []float32{280, 80, 140, 140, 120, 140, 90} {
-		m.Table.SetColumnWidth(i, wd)
+	type margin = domain.Margin
+	money := func(title string, of func(margin) int64) uikit.Column[margin] {
+		return uikit.Num(title, func(r margin) string { return amount(of(r), r.Currency) }).Wide(140)
 	}
+	m.Table = uikit.NewListTable(&m.rows,
+		uikit.Column[margin]{Width: 280, Heading: func() string {
+			return map[string]string{"client": "Client", "country": "Destination", "order": "Order"}[marginGroups[m.By.Selected]]
+		}, Text: func(r margin) string {
+			if c := domain.Country(r.Key); marginGroups[m.By.Selected] == "country" && c.Name() != "" {
+				return r.Key + "  " + c.Name()
+			}
+			return r.Key
+		}},
+		uikit.Num("Orders", func(r margin) string { return fmt.Sprint(r.Orders) }).Wide(80),
+		money("Revenue", func(r margin) int64 { return r.Revenue }),
+		money("Carrier cost", func(r margin) int64 { return r.Cost }),
+		money("Packaging", func(r margin) int64 { return r.Boxes }).Wide(120),
+		uikit.Column[margin]{Title: "Margin", Width: 140, Right: true, Show: func(r margin, l *widget.Label) {
+			if r.Margin < 0 {
+				l.Importance = widget.DangerImportance
+			}
+			l.SetText(amount(r.Margin, r.Currency))
+		}},
+		uikit.Num("Margin %", func(r margin) string { return percentOf(r.Margin, r.Revenue) }).Wide(90))
 	m.Summary = widget.NewLabel("")
 	m.Summary.Wrapping = fyne.TextWrapWord
 	top := container.NewHBox(widget.NewLabel("Per"), m.By, widget.NewLabel("in"), m.Currency,
@@ -54,26 +68,6 @@ func newMarginsTab(s *Screen) *marginsTab {
 	m.By.OnChanged = func(string) { m.Reload(s.Period.Selected) }
 	m.Currency.OnChanged = func(string) { m.Reload(s.Period.Selected) }
 	return m
-}
-
-func (m *marginsTab) update(id widget.TableCellID, l *widget.Label) {
-	if id.Row >= len(m.rows) {
-		l.SetText("")
-		return
-	}
-	r := m.rows[id.Row]
-	if id.Col > 0 {
-		l.Alignment = fyne.TextAlignTrailing
-	}
-	if id.Col == 5 && r.Margin < 0 {
-		l.Importance = widget.DangerImportance
-	}
-	key := r.Key
-	if c := domain.Country(r.Key); marginGroups[m.By.Selected] == "country" && c.Name() != "" {
-		key = r.Key + "  " + c.Name()
-	}
-	l.SetText([]string{key, fmt.Sprint(r.Orders), amount(r.Revenue, r.Currency), amount(r.Cost, r.Currency), amount(r.Boxes, r.Currency),
-		amount(r.Margin, r.Currency), percentOf(r.Margin, r.Revenue)}[id.Col])
 }
 
 // percentOf is part/whole as a percentage with one decimal ("—" of nothing).

@@ -8,13 +8,15 @@ import (
 // Column is one column of a table of T: its title, its width (0: Fyne's),
 // whether it holds numbers (aligned to the trailing edge), and how a row
 // shows in it: Text gives plain text, or Show sets the label itself (its
-// text and importance, for a state shown in colour).
+// text and importance, for a state shown in colour). Heading, when set,
+// gives a title that changes (read when the header is drawn).
 type Column[T any] struct {
-	Title string
-	Width float32
-	Right bool
-	Text  func(T) string
-	Show  func(T, *widget.Label)
+	Title   string
+	Heading func() string
+	Width   float32
+	Right   bool
+	Text    func(T) string
+	Show    func(T, *widget.Label)
 }
 
 // Col is a column of text.
@@ -41,11 +43,13 @@ func (c Column[T]) Wide(w float32) Column[T] {
 // NewColumnTable shows count() rows in columns; row(i) is the i-th row, ok
 // false while it is still loading (shown as "…").
 func NewColumnTable[T any](count func() int, row func(i int) (T, bool), cols ...Column[T]) *widget.Table {
-	titles := make([]string, len(cols))
-	for i, c := range cols {
-		titles[i] = c.Title
+	title := func(col int) string {
+		if h := cols[col].Heading; h != nil {
+			return h()
+		}
+		return cols[col].Title
 	}
-	t := NewTable(func() (int, int) { return count(), len(cols) }, Titles(titles...), func(id widget.TableCellID, l *widget.Label) {
+	t := NewTable(func() (int, int) { return count(), len(cols) }, title, func(id widget.TableCellID, l *widget.Label) {
 		c := cols[id.Col]
 		if c.Right {
 			l.Alignment = fyne.TextAlignTrailing
