@@ -159,8 +159,7 @@ func (s *AllocationScreen) FocusSearch() {}
 
 // Reload fills the channel and country filters.
 func (s *AllocationScreen) Reload() {
-	s.tasks.Run(func() func() {
-		ctx := context.Background()
+	s.tasks.Load(s.Problem, "allocation", func(ctx context.Context) (func(), error) {
 		chans, err := s.orders.Channels(ctx)
 		var countries []domain.Country
 		if err == nil {
@@ -171,10 +170,6 @@ func (s *AllocationScreen) Reload() {
 			whs, err = s.svc.Warehouses(ctx)
 		}
 		return func() {
-			if err != nil {
-				s.Problem.Show("allocation", err)
-				return
-			}
 			s.channels, s.whs = chans, whs
 			opts := []string{allChannels}
 			for _, c := range chans {
@@ -188,7 +183,7 @@ func (s *AllocationScreen) Reload() {
 			}
 			s.Country.Options = copts
 			s.Country.Refresh()
-		}
+		}, err
 	})
 }
 
@@ -361,13 +356,9 @@ func (s *AllocationScreen) overrideLine(row int) {
 	}
 	o := s.plan.Orders[s.selected]
 	x := lines[row]
-	s.tasks.Run(func() func() {
-		avail, err := s.svc.AvailableOf(context.Background(), x.line.SKU)
+	s.tasks.Load(s.Problem, "availability", func(ctx context.Context) (func(), error) {
+		avail, err := s.svc.AvailableOf(ctx, x.line.SKU)
 		return func() {
-			if err != nil {
-				s.Problem.Show("availability", err)
-				return
-			}
 			opts := []string{autoChoice}
 			codes := map[string]string{autoChoice: autoChoice}
 			for _, w := range s.whs {
@@ -392,7 +383,7 @@ func (s *AllocationScreen) overrideLine(row int) {
 						s.Override(o.OrderID, x.line.LineNo, codes[choice.Selected])
 					}
 				}, s.window)
-		}
+		}, err
 	})
 }
 
@@ -526,15 +517,11 @@ func (s *AllocationScreen) ImportRates(path string) {
 
 // showSettings edits the planner's costs and rules.
 func (s *AllocationScreen) showSettings() {
-	s.tasks.Run(func() func() {
-		cfg, err := s.svc.AllocConfig(context.Background())
+	s.tasks.Load(s.Problem, "settings", func(ctx context.Context) (func(), error) {
+		cfg, err := s.svc.AllocConfig(ctx)
 		return func() {
-			if err != nil {
-				s.Problem.Show("settings", err)
-				return
-			}
 			s.SettingsDialog(cfg).Show()
-		}
+		}, err
 	})
 }
 
@@ -588,16 +575,12 @@ func (s *AllocationScreen) SettingsDialog(cfg domain.AllocConfig) dialog.Dialog 
 			return
 		}
 		next.MaxParcels, next.NeverSplit, next.KeepInRegion, next.AllowPartial, next.AutoReplan = n, never.Checked, region.Checked, partial.Checked, auto.Checked
-		s.tasks.Run(func() func() {
-			err := s.svc.SetConfig(context.Background(), next)
+		s.tasks.Load(s.Problem, "settings", func(ctx context.Context) (func(), error) {
+			err := s.svc.SetConfig(ctx, next)
 			return func() {
-				if err != nil {
-					s.Problem.Show("settings", err)
-					return
-				}
 				s.Problem.Hide()
 				s.Totals.SetText("Settings saved. Plan again to use them.")
-			}
+			}, err
 		})
 	}, s.window)
 }
@@ -618,20 +601,15 @@ type RatesEditor struct {
 
 // ShowRates opens the rate editor.
 func (s *AllocationScreen) ShowRates() {
-	s.tasks.Run(func() func() {
-		ctx := context.Background()
+	s.tasks.Load(s.Problem, "rates", func(ctx context.Context) (func(), error) {
 		rates, err := s.svc.Rates(ctx)
 		var cfg domain.AllocConfig
 		if err == nil {
 			cfg, err = s.svc.AllocConfig(ctx)
 		}
 		return func() {
-			if err != nil {
-				s.Problem.Show("rates", err)
-				return
-			}
 			s.RatesEditor = s.newRatesEditor(rates, cfg.Currency)
-		}
+		}, err
 	})
 }
 

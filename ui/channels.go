@@ -179,13 +179,9 @@ func (s *ChannelsScreen) updateButtons() {
 
 // Reload re-reads the channels and their sync state.
 func (s *ChannelsScreen) Reload() {
-	s.tasks.Run(func() func() {
-		rows, err := s.channelRows(context.Background())
+	s.tasks.Load(s.Problem, "channels", func(ctx context.Context) (func(), error) {
+		rows, err := s.channelRows(ctx)
 		return func() {
-			if err != nil {
-				s.Problem.Show("channels", err)
-				return
-			}
 			s.Problem.Hide()
 			s.rows = rows
 			if s.selected >= len(rows) {
@@ -193,7 +189,7 @@ func (s *ChannelsScreen) Reload() {
 			}
 			s.updateButtons()
 			s.Table.Refresh()
-		}
+		}, err
 	})
 }
 
@@ -254,13 +250,9 @@ func (s *ChannelsScreen) ShowIssues() {
 	if !ok {
 		return
 	}
-	s.tasks.Run(func() func() {
-		list, err := s.svc.QuarantinedOrders(context.Background(), r.ch.ID)
+	s.tasks.Load(s.Problem, "import issues", func(ctx context.Context) (func(), error) {
+		list, err := s.svc.QuarantinedOrders(ctx, r.ch.ID)
 		return func() {
-			if err != nil {
-				s.Problem.Show("import issues", err)
-				return
-			}
 			var b strings.Builder
 			if len(list) == 0 {
 				b.WriteString("No orders of this channel are in quarantine.")
@@ -279,7 +271,7 @@ func (s *ChannelsScreen) ShowIssues() {
 				container.NewVScroll(s.IssueList), s.window)
 			d.Resize(fyne.NewSize(900, 600))
 			d.Show()
-		}
+		}, err
 	})
 }
 
@@ -358,17 +350,13 @@ func (s *ChannelsScreen) confirmRemove() {
 
 // RemoveChannel removes a channel in the background and shows the outcome.
 func (s *ChannelsScreen) RemoveChannel(ch domain.Channel) {
-	s.tasks.Run(func() func() {
-		err := s.svc.RemoveChannel(context.Background(), ch)
+	s.tasks.Load(s.Problem, "remove channel", func(ctx context.Context) (func(), error) {
+		err := s.svc.RemoveChannel(ctx, ch)
 		return func() {
-			if err != nil {
-				s.Problem.Show("remove channel", err)
-				return
-			}
 			s.selected = -1
 			s.Result.SetText("Removed " + ch.Name + ".")
 			s.Reload()
-		}
+		}, err
 	})
 }
 

@@ -185,13 +185,9 @@ func (s *InventoryScreen) Wait() { s.tasks.Wait() }
 
 // Reload re-reads the warehouses, zones and the product rows.
 func (s *InventoryScreen) Reload() {
-	s.tasks.Run(func() func() {
-		ws, err := s.svc.Warehouses(context.Background())
+	s.tasks.Load(s.Problem, "inventory", func(ctx context.Context) (func(), error) {
+		ws, err := s.svc.Warehouses(ctx)
 		return func() {
-			if err != nil {
-				s.Problem.Show("inventory", err)
-				return
-			}
 			s.warehouses = ws
 			opts := []string{allWarehouses}
 			for _, w := range ws {
@@ -200,7 +196,7 @@ func (s *InventoryScreen) Reload() {
 			s.Warehouse.Options = opts
 			s.Warehouse.Refresh()
 			s.warehouseChanged()
-		}
+		}, err
 	})
 }
 
@@ -239,13 +235,9 @@ func (s *InventoryScreen) warehouseChanged() {
 		id = w.ID
 	}
 	s.layoutColumns()
-	s.tasks.Run(func() func() {
-		zones, err := s.svc.Zones(context.Background(), id)
+	s.tasks.Load(s.Problem, "inventory", func(ctx context.Context) (func(), error) {
+		zones, err := s.svc.Zones(ctx, id)
 		return func() {
-			if err != nil {
-				s.Problem.Show("inventory", err)
-				return
-			}
 			keep := s.Zone.Selected
 			s.Zone.Options = append([]string{allZones}, zones...)
 			s.Zone.Refresh()
@@ -254,7 +246,7 @@ func (s *InventoryScreen) warehouseChanged() {
 				return
 			}
 			s.apply()
-		}
+		}, err
 	})
 }
 
@@ -404,8 +396,7 @@ func (s *InventoryScreen) ShowProduct(p domain.ProductStock, w *domain.Warehouse
 		}
 	}
 	s.BinTitle.SetText(title)
-	s.tasks.Run(func() func() {
-		ctx := context.Background()
+	s.tasks.Load(s.Problem, "inventory", func(ctx context.Context) (func(), error) {
 		var bins []domain.StockLevel
 		var err error
 		if w != nil {
@@ -416,14 +407,10 @@ func (s *InventoryScreen) ShowProduct(p domain.ProductStock, w *domain.Warehouse
 			moves, err = s.svc.Movements(ctx, p.ProductID, wid, historyLimit)
 		}
 		return func() {
-			if err != nil {
-				s.Problem.Show("inventory", err)
-				return
-			}
 			s.bins, s.moves = bins, moves
 			s.Bins.Refresh()
 			s.History.Refresh()
-		}
+		}, err
 	})
 }
 

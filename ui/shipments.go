@@ -369,13 +369,9 @@ func (s *ShipmentsScreen) refresh(fromTop bool) {
 func (s *ShipmentsScreen) Show(id int64) {
 	s.selected = id
 	s.PollOne.Enable()
-	s.tasks.Run(func() func() {
-		sh, events, err := s.svc.Shipment(context.Background(), id)
+	s.tasks.Load(s.Problem, "shipment", func(ctx context.Context) (func(), error) {
+		sh, events, err := s.svc.Shipment(ctx, id)
 		return func() {
-			if err != nil {
-				s.Problem.Show("shipment", err)
-				return
-			}
 			if s.selected != id {
 				return
 			}
@@ -403,7 +399,7 @@ func (s *ShipmentsScreen) Show(id int64) {
 				b.WriteString("\n")
 			}
 			s.Timeline.SetText(strings.TrimSpace(b.String()))
-		}
+		}, err
 	})
 }
 
@@ -503,13 +499,9 @@ func (s *ShipmentsScreen) StartSandbox() {
 		s.Poll(domain.DueFilter{All: true}, "every parcel on its way")
 		return
 	}
-	s.tasks.Run(func() func() {
+	s.tasks.Load(s.Problem, "sandbox carriers", func(ctx context.Context) (func(), error) {
 		accts, err := s.svc.TrySandboxCarriers(s.life, 2*time.Minute)
 		return func() {
-			if err != nil {
-				s.Problem.Show("sandbox carriers", err)
-				return
-			}
 			s.sandbox = true
 			names := make([]string, len(accts))
 			for i, a := range accts {
@@ -519,7 +511,7 @@ func (s *ShipmentsScreen) StartSandbox() {
 			s.Result.Importance = widget.SuccessImportance
 			s.Result.Show()
 			s.Poll(domain.DueFilter{All: true}, "every parcel on its way")
-		}
+		}, err
 	})
 }
 
@@ -529,19 +521,15 @@ func (s *ShipmentsScreen) resumeSandbox() {
 	if s.sandbox {
 		return
 	}
-	s.tasks.Run(func() func() {
+	s.tasks.Load(s.Problem, "sandbox carriers", func(ctx context.Context) (func(), error) {
 		used, err := s.svc.UsesSandbox(s.life)
 		if err != nil || !used {
-			return nil
+			return nil, nil // nothing to resume; a failure shows when a poll runs
 		}
 		_, err = s.svc.TrySandboxCarriers(s.life, 2*time.Minute)
 		return func() {
-			if err != nil {
-				s.Problem.Show("sandbox carriers", err)
-				return
-			}
 			s.sandbox = true
-		}
+		}, err
 	})
 }
 
@@ -567,14 +555,10 @@ func (s *ShipmentsScreen) showPushes(counts map[string]int, failed []domain.Trac
 
 // RetryPushes queues the failed storefront updates again and sends them.
 func (s *ShipmentsScreen) RetryPushes() {
-	s.tasks.Run(func() func() {
-		_, err := s.svc.RetryPushes(context.Background())
+	s.tasks.Load(s.Problem, "storefront updates", func(ctx context.Context) (func(), error) {
+		_, err := s.svc.RetryPushes(ctx)
 		return func() {
-			if err != nil {
-				s.Problem.Show("storefront updates", err)
-				return
-			}
 			s.Poll(domain.DueFilter{}, "what is due, and the storefront updates")
-		}
+		}, err
 	})
 }

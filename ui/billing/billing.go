@@ -357,8 +357,7 @@ func (s *Screen) done(msg string) {
 // Reload reads the month's invoices, charges, clients, ageing and reconciliation.
 func (s *Screen) Reload() {
 	period := s.Period.Selected
-	s.tasks.Run(func() func() {
-		ctx := context.Background()
+	s.tasks.Load(s.Problem, "billing", func(ctx context.Context) (func(), error) {
 		invs, err := s.svc.Invoices(ctx, period)
 		var clients []domain.Client
 		var ageing []domain.AgeingRow
@@ -377,10 +376,6 @@ func (s *Screen) Reload() {
 			payables, err = s.svc.Payables(ctx, period)
 		}
 		return func() {
-			if err != nil {
-				s.Problem.Show("billing", err)
-				return
-			}
 			s.invoices, s.clients, s.ageing, s.recon, s.payables = invs, clients, ageing, recon, payables
 			if len(invs) == 0 {
 				s.NoInvoices.SetText(fmt.Sprintf("No invoices for %s yet. Its charges accrue as parcels leave and stock is stored: "+
@@ -412,7 +407,7 @@ func (s *Screen) Reload() {
 			}
 			s.FX.Reload(period)
 			s.Margins.Reload(period)
-		}
+		}, err
 	})
 }
 
@@ -421,13 +416,9 @@ func (s *Screen) loadCards() {
 		return
 	}
 	id := s.clients[s.client].ID
-	s.tasks.Run(func() func() {
-		cards, err := s.svc.RateCards(context.Background(), id)
+	s.tasks.Load(s.Problem, "rate cards", func(ctx context.Context) (func(), error) {
+		cards, err := s.svc.RateCards(ctx, id)
 		return func() {
-			if err != nil {
-				s.Problem.Show("rate cards", err)
-				return
-			}
 			s.cards = cards
 			s.Cards.UnselectAll()
 			s.CardInfo.SetText("")
@@ -435,7 +426,7 @@ func (s *Screen) loadCards() {
 				s.showCard(len(cards) - 1)
 			}
 			s.Cards.Refresh()
-		}
+		}, err
 	})
 }
 
@@ -531,17 +522,13 @@ func (s *Screen) IssueSelected() {
 	if !ok {
 		return
 	}
-	s.tasks.Run(func() func() {
-		issued, err := s.svc.Issue(context.Background(), inv.ID)
+	s.tasks.Load(s.Problem, "issue", func(ctx context.Context) (func(), error) {
+		issued, err := s.svc.Issue(ctx, inv.ID)
 		return func() {
-			if err != nil {
-				s.Problem.Show("issue", err)
-				return
-			}
 			s.done(fmt.Sprintf("Issued %s to %s: %s, due %s.", issued.Number, issued.ClientName, amount(issued.Gross(), issued.Currency),
 				issued.Due.Format(time.DateOnly)))
 			s.Reload()
-		}
+		}, err
 	})
 }
 
@@ -578,20 +565,16 @@ func (s *Screen) SavePayment(invoiceID int64, amountText, currency, dayText stri
 		s.Problem.Show("payment", uikit.Problemf("the day %q is not a date like 2026-12-05", dayText))
 		return
 	}
-	s.tasks.Run(func() func() {
-		p, err := s.svc.RecordPayment(context.Background(), invoiceID, m, d, "")
+	s.tasks.Load(s.Problem, "payment", func(ctx context.Context) (func(), error) {
+		p, err := s.svc.RecordPayment(ctx, invoiceID, m, d, "")
 		return func() {
-			if err != nil {
-				s.Problem.Show("payment", err)
-				return
-			}
 			msg := fmt.Sprintf("Payment of %s recorded.", m)
 			if p.ExchangeDiff != 0 {
 				msg += fmt.Sprintf(" Exchange difference: %d minor units.", p.ExchangeDiff)
 			}
 			s.done(msg)
 			s.Reload()
-		}
+		}, err
 	})
 }
 
@@ -614,16 +597,12 @@ func (s *Screen) CreditNote() {
 				s.Problem.Show("credit note", err)
 				return
 			}
-			s.tasks.Run(func() func() {
-				cn, err := s.svc.CreditNote(context.Background(), inv.ID, m.Amount, reason.Text)
+			s.tasks.Load(s.Problem, "credit note", func(ctx context.Context) (func(), error) {
+				cn, err := s.svc.CreditNote(ctx, inv.ID, m.Amount, reason.Text)
 				return func() {
-					if err != nil {
-						s.Problem.Show("credit note", err)
-						return
-					}
 					s.done(fmt.Sprintf("Credit note %s: %s.", cn.Number, amount(cn.Gross(), cn.Currency)))
 					s.Reload()
-				}
+				}, err
 			})
 		}, s.window)
 }
@@ -634,9 +613,9 @@ func (s *Screen) SavePDF() {
 	if !ok {
 		return
 	}
-	s.tasks.Run(func() func() {
+	s.tasks.Load(s.Problem, "invoice PDF", func(ctx context.Context) (func(), error) {
 		var b bytes.Buffer
-		err := s.svc.InvoicePDFFor(context.Background(), inv.ID, &b)
+		err := s.svc.InvoicePDFFor(ctx, inv.ID, &b)
 		var path string
 		if err == nil {
 			name := inv.Number
@@ -646,14 +625,10 @@ func (s *Screen) SavePDF() {
 			path, err = uikit.SaveDocument("invoice-"+name+".pdf", b.Bytes())
 		}
 		return func() {
-			if err != nil {
-				s.Problem.Show("invoice PDF", err)
-				return
-			}
 			s.LastPath = path
 			s.done("Saved " + path)
 			offerFile(s.window, path, func(err error) { s.Problem.Show("open", err) })
-		}
+		}, err
 	})
 }
 
@@ -713,18 +688,14 @@ func (s *Screen) ClientForm(c domain.Client) {
 	per.SetSelected(c.BillPer)
 	chans := widget.NewCheckGroup(nil, nil)
 	var all []domain.Channel
-	s.tasks.Run(func() func() {
-		list, err := s.svc.Channels(context.Background())
+	s.tasks.Load(s.Problem, "channels", func(ctx context.Context) (func(), error) {
+		list, err := s.svc.Channels(ctx)
 		return func() {
-			if err != nil {
-				s.Problem.Show("channels", err)
-				return
-			}
 			all = list
 			for _, ch := range list {
 				chans.Append(ch.Code + " — " + ch.Name)
 			}
-		}
+		}, err
 	})
 	items := []*widget.FormItem{widget.NewFormItem("Code", code), widget.NewFormItem("Name", name), widget.NewFormItem("Currency", cur),
 		widget.NewFormItem("Tax %", tax), widget.NewFormItem("Payment days", terms), widget.NewFormItem("Billed per", per),
@@ -757,16 +728,12 @@ func (s *Screen) ClientForm(c domain.Client) {
 
 // SaveClient stores a client.
 func (s *Screen) SaveClient(c domain.Client) {
-	s.tasks.Run(func() func() {
-		err := s.svc.SaveClient(context.Background(), &c)
+	s.tasks.Load(s.Problem, "client", func(ctx context.Context) (func(), error) {
+		err := s.svc.SaveClient(ctx, &c)
 		return func() {
-			if err != nil {
-				s.Problem.Show("client", err)
-				return
-			}
 			s.done("Saved client " + c.Code + ".")
 			s.Reload()
-		}
+		}, err
 	})
 }
 

@@ -56,13 +56,9 @@ var carrierFields = map[string]string{
 // (guessed, or remembered for the carrier) with the value of its first row,
 // then imports with the columns chosen.
 func (s *Screen) CarrierColumns(path, carrier string) {
-	s.tasks.Run(func() func() {
-		headers, sample, guessed, err := s.svc.CarrierFileColumns(context.Background(), path, carrier)
+	s.tasks.Load(s.Problem, "carrier invoice", func(ctx context.Context) (func(), error) {
+		headers, sample, guessed, err := s.svc.CarrierFileColumns(ctx, path, carrier)
 		return func() {
-			if err != nil {
-				s.Problem.Show("carrier invoice", err)
-				return
-			}
 			const none = "(none)"
 			opts := []string{none}
 			s.mappingHeader = map[string]string{}
@@ -98,7 +94,7 @@ func (s *Screen) CarrierColumns(path, carrier string) {
 			}, s.window)
 			d.Resize(fyne.NewSize(620, 0))
 			d.Show()
-		}
+		}, err
 	})
 }
 
@@ -126,13 +122,9 @@ func (s *Screen) ChosenMapping() map[string]string {
 // column mapping (remembered for the carrier).
 func (s *Screen) ImportCarrierFile(path, carrier string, mapping map[string]string) {
 	period := s.Period.Selected
-	s.tasks.Run(func() func() {
-		counts, problems, err := s.svc.ImportCarrierFile(context.Background(), strings.TrimSpace(path), strings.TrimSpace(carrier), period, mapping)
+	s.tasks.Load(s.Problem, "carrier invoice", func(ctx context.Context) (func(), error) {
+		counts, problems, err := s.svc.ImportCarrierFile(ctx, strings.TrimSpace(path), strings.TrimSpace(carrier), period, mapping)
 		return func() {
-			if err != nil {
-				s.Problem.Show("carrier invoice", err)
-				return
-			}
 			s.done(fmt.Sprintf("%s %s: %d matched, %d over, %d not ours, %d missing.", carrier, period, counts[domain.ReconMatched],
 				counts[domain.ReconOver], counts[domain.ReconNotOurs], counts[domain.ReconMissing]))
 			if len(problems) > 0 {
@@ -140,7 +132,7 @@ func (s *Screen) ImportCarrierFile(path, carrier string, mapping map[string]stri
 			}
 			s.Tabs.SelectIndex(4)
 			s.Reload()
-		}
+		}, err
 	})
 }
 
@@ -168,15 +160,11 @@ func (s *Screen) setSelected(state string) {
 // SetLines accepts or disputes carrier lines of the month (by class, or tracking numbers).
 func (s *Screen) SetLines(class domain.ReconcileClass, tracking []string, state string) {
 	period := s.Period.Selected
-	s.tasks.Run(func() func() {
-		n, err := s.svc.SetCarrierLines(context.Background(), period, "", class, tracking, state)
+	s.tasks.Load(s.Problem, "carrier invoice", func(ctx context.Context) (func(), error) {
+		n, err := s.svc.SetCarrierLines(ctx, period, "", class, tracking, state)
 		return func() {
-			if err != nil {
-				s.Problem.Show("carrier invoice", err)
-				return
-			}
 			s.done(fmt.Sprintf("%d line(s) %s.", n, state))
 			s.Reload()
-		}
+		}, err
 	})
 }

@@ -15,15 +15,11 @@ import (
 // CompanyForm edits who issues the invoices: name, address, VAT number and
 // how to pay, printed on every invoice; the name heads the workbooks.
 func (s *Screen) CompanyForm() {
-	s.tasks.Run(func() func() {
-		c, err := s.svc.Company(context.Background())
+	s.tasks.Load(s.Problem, "company", func(ctx context.Context) (func(), error) {
+		c, err := s.svc.Company(ctx)
 		return func() {
-			if err != nil {
-				s.Problem.Show("company", err)
-				return
-			}
 			s.showCompanyForm(c)
-		}
+		}, err
 	})
 }
 
@@ -61,14 +57,10 @@ func (s *Screen) showCompanyForm(c domain.Company) {
 
 // SaveCompany checks and saves the invoicing company.
 func (s *Screen) SaveCompany(c domain.Company) {
-	s.tasks.Run(func() func() {
-		err := s.svc.SetCompany(context.Background(), c)
+	s.tasks.Load(s.Problem, "company", func(ctx context.Context) (func(), error) {
+		err := s.svc.SetCompany(ctx, c)
 		return func() {
-			if err != nil {
-				s.Problem.Show("company", err)
-				return
-			}
 			s.done(fmt.Sprintf("%s will be printed on invoices.", strings.TrimSpace(c.Name)))
-		}
+		}, err
 	})
 }

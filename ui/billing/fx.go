@@ -54,13 +54,9 @@ func rateText(r domain.FXRate) string {
 
 // Reload reads the month's rates.
 func (f *fxTab) Reload(period string) {
-	f.s.tasks.Run(func() func() {
-		rates, err := f.s.svc.FXRatesIn(context.Background(), period)
+	f.s.tasks.Load(f.s.Problem, "exchange rates", func(ctx context.Context) (func(), error) {
+		rates, err := f.s.svc.FXRatesIn(ctx, period)
 		return func() {
-			if err != nil {
-				f.s.Problem.Show("exchange rates", err)
-				return
-			}
 			f.rates = rates
 			days := map[string]bool{}
 			for _, r := range rates {
@@ -74,7 +70,7 @@ func (f *fxTab) Reload(period string) {
 					len(rates), len(days), period))
 			}
 			f.Table.Refresh()
-		}
+		}, err
 	})
 }
 
@@ -99,20 +95,16 @@ func (f *fxTab) ChooseFile() {
 // ImportFile stores the rates of an ECB file (all of it, or nothing).
 func (f *fxTab) ImportFile(path string) {
 	period := f.s.Period.Selected
-	f.s.tasks.Run(func() func() {
-		res, err := f.s.svc.ImportFXFile(context.Background(), path)
+	f.s.tasks.Load(f.s.Problem, "exchange rates", func(ctx context.Context) (func(), error) {
+		res, err := f.s.svc.ImportFXFile(ctx, path)
 		return func() {
-			if err != nil {
-				f.s.Problem.Show("exchange rates", err)
-				return
-			}
 			msg := fmt.Sprintf("Imported %d exchange rate(s) of %s to %s.", res.Saved, res.From.Format(time.DateOnly), res.To.Format(time.DateOnly))
 			if res.Skipped > 0 {
 				msg += fmt.Sprintf(" %d row(s) without a date were skipped.", res.Skipped)
 			}
 			f.s.done(msg)
 			f.Reload(period)
-		}
+		}, err
 	})
 }
 
@@ -150,15 +142,11 @@ func (f *fxTab) Save(day, base, quote, rate string) {
 		return
 	}
 	period := f.s.Period.Selected
-	f.s.tasks.Run(func() func() {
-		_, err := f.s.svc.SaveFXRates(context.Background(), []domain.FXRate{fx})
+	f.s.tasks.Load(f.s.Problem, "exchange rate", func(ctx context.Context) (func(), error) {
+		_, err := f.s.svc.SaveFXRates(ctx, []domain.FXRate{fx})
 		return func() {
-			if err != nil {
-				f.s.Problem.Show("exchange rate", err)
-				return
-			}
 			f.s.done(fmt.Sprintf("1 %s = %s %s on %s saved.", fx.Base, rateText(fx), fx.Quote, d.Format(time.DateOnly)))
 			f.Reload(period)
-		}
+		}, err
 	})
 }

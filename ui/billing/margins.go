@@ -89,13 +89,9 @@ func (m *marginsTab) Reload(period string) {
 	m.Summary.SetText(fmt.Sprintf("Working out the margins of %s per %s…", period, by))
 	m.rows = nil
 	m.Table.Refresh()
-	m.s.tasks.Run(func() func() {
-		rows, err := m.s.svc.Margins(context.Background(), period, by, cur)
+	m.s.tasks.Load(m.s.Problem, "margins", func(ctx context.Context) (func(), error) {
+		rows, err := m.s.svc.Margins(ctx, period, by, cur)
 		return func() {
-			if err != nil {
-				m.s.Problem.Show("margins", err)
-				return
-			}
 			// The thinnest margins (as a share of revenue) first: what needs a look.
 			share := func(r domain.Margin) int64 {
 				if r.Revenue <= 0 {
@@ -139,6 +135,6 @@ func (m *marginsTab) Reload(period string) {
 			}
 			m.Summary.SetText(text)
 			m.Table.Refresh()
-		}
+		}, err
 	})
 }

@@ -149,15 +149,11 @@ func (p *AdjustPanel) chooseFile() {
 // OpenImport reads a stock snapshot file in the background and shows what it
 // would post, row by row, with a button to post it.
 func (p *AdjustPanel) OpenImport(path string) {
-	p.s.tasks.Run(func() func() {
+	p.s.tasks.Load(p.s.Problem, "stock import", func(ctx context.Context) (func(), error) {
 		prev, err := p.s.svc.PreviewStockImport(path, "")
 		return func() {
-			if err != nil {
-				p.s.Problem.Show("stock import", err)
-				return
-			}
 			p.showPreview(prev)
-		}
+		}, err
 	})
 }
 

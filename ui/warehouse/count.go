@@ -116,18 +116,13 @@ func (p *CountPanel) reload() {
 		return
 	}
 	code, id := w.Code, w.ID
-	p.s.tasks.Run(func() func() {
-		ctx := context.Background()
+	p.s.tasks.Load(p.s.Problem, "counts", func(ctx context.Context) (func(), error) {
 		zones, err := p.s.svc.Zones(ctx, id)
 		var counts []domain.Count
 		if err == nil {
 			counts, err = p.s.svc.Counts(ctx, domain.CountOpen)
 		}
 		return func() {
-			if err != nil {
-				p.s.Problem.Show("counts", err)
-				return
-			}
 			p.Zone.Options = append([]string{noZone}, zones...)
 			p.Zone.Refresh()
 			p.counts = p.counts[:0]
@@ -143,7 +138,7 @@ func (p *CountPanel) reload() {
 				p.Title.SetText("Create a count, or select an open one.")
 			}
 			p.Lines.Refresh()
-		}
+		}, err
 	})
 }
 
@@ -176,16 +171,12 @@ func (p *CountPanel) CreateCount() {
 
 // load reads count id and shows it, then puts the keyboard in field.
 func (p *CountPanel) load(id int64, field *widget.Entry) {
-	p.s.tasks.Run(func() func() {
-		c, err := p.s.svc.Count(context.Background(), id)
+	p.s.tasks.Load(p.s.Problem, "count", func(ctx context.Context) (func(), error) {
+		c, err := p.s.svc.Count(ctx, id)
 		return func() {
-			if err != nil {
-				p.s.Problem.Show("count", err)
-				return
-			}
 			p.show(c)
 			p.s.focus(field)
-		}
+		}, err
 	})
 }
 

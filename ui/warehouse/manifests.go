@@ -65,25 +65,20 @@ func (p *ManifestsPanel) reload() {
 	if code == "" {
 		return
 	}
-	p.s.tasks.Run(func() func() {
-		ctx := context.Background()
+	p.s.tasks.Load(p.s.Problem, "manifests", func(ctx context.Context) (func(), error) {
 		list, err := p.s.svc.Manifests(ctx, code, 500)
 		var log []domain.PrintRecord
 		if err == nil {
 			log, err = p.s.svc.PrintLog(ctx, 500)
 		}
 		return func() {
-			if err != nil {
-				p.s.Problem.Show("manifests", err)
-				return
-			}
 			p.list, p.log = list, log
 			p.selected = -1
 			p.Manifests.UnselectAll()
 			p.Reprint.Disable()
 			p.Manifests.Refresh()
 			p.Log.Refresh()
-		}
+		}, err
 	})
 }
 

@@ -67,17 +67,13 @@ func (p *PutawayPanel) reload() {
 	if code == "" {
 		return
 	}
-	p.s.tasks.Run(func() func() {
-		tasks, err := p.s.svc.PutawayTasks(context.Background(), code)
+	p.s.tasks.Load(p.s.Problem, "putaway", func(ctx context.Context) (func(), error) {
+		tasks, err := p.s.svc.PutawayTasks(ctx, code)
 		return func() {
-			if err != nil {
-				p.s.Problem.Show("putaway", err)
-				return
-			}
 			p.tasks, p.selected = tasks, -1
 			p.Tasks.UnselectAll()
 			p.Tasks.Refresh()
-		}
+		}, err
 	})
 }
 

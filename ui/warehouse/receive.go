@@ -118,13 +118,9 @@ func (p *ReceivePanel) reload() {
 	if code == "" {
 		return
 	}
-	p.s.tasks.Run(func() func() {
-		all, err := p.s.svc.Inbounds(context.Background(), domain.InboundOpen)
+	p.s.tasks.Load(p.s.Problem, "inbounds", func(ctx context.Context) (func(), error) {
+		all, err := p.s.svc.Inbounds(ctx, domain.InboundOpen)
 		return func() {
-			if err != nil {
-				p.s.Problem.Show("inbounds", err)
-				return
-			}
 			keep := ""
 			if p.selected >= 0 && p.selected < len(p.inbounds) {
 				keep = p.inbounds[p.selected].Reference
@@ -148,7 +144,7 @@ func (p *ReceivePanel) reload() {
 			p.Against.Refresh()
 			p.Inbounds.Refresh()
 			p.Lines.Refresh()
-		}
+		}, err
 	})
 }
 
@@ -317,15 +313,11 @@ func (p *ReceivePanel) chooseInboundFile() {
 // warehouse go to the one worked in) and shows what it would record.
 func (p *ReceivePanel) OpenInboundImport(path string) {
 	code := p.s.Code()
-	p.s.tasks.Run(func() func() {
+	p.s.tasks.Load(p.s.Problem, "inbound import", func(ctx context.Context) (func(), error) {
 		prev, err := p.s.svc.PreviewInboundImport(path, "", code)
 		return func() {
-			if err != nil {
-				p.s.Problem.Show("inbound import", err)
-				return
-			}
 			p.showInboundPreview(prev)
-		}
+		}, err
 	})
 }
 

@@ -96,13 +96,9 @@ func (f *ShippingSettingsForm) Settings() (domain.ShippingSettings, error) {
 
 // EditShippingSettings opens the shipping settings in a dialog.
 func (s *Screen) EditShippingSettings() {
-	s.tasks.Run(func() func() {
-		set, err := s.svc.ShippingSettings(context.Background())
+	s.tasks.Load(s.Problem, "shipping settings", func(ctx context.Context) (func(), error) {
+		set, err := s.svc.ShippingSettings(ctx)
 		return func() {
-			if err != nil {
-				s.Problem.Show("shipping settings", err)
-				return
-			}
 			f := newShippingSettingsForm(set)
 			s.Settings = f
 			d := dialog.NewCustomConfirm("Shipping settings", "Save", "Cancel", f.Form, func(ok bool) {
@@ -112,7 +108,7 @@ func (s *Screen) EditShippingSettings() {
 			}, s.window)
 			d.Resize(fyne.NewSize(620, 460))
 			d.Show()
-		}
+		}, err
 	})
 }
 

@@ -179,18 +179,13 @@ func (p *ShipPanel) reload() {
 	if code == "" {
 		return
 	}
-	p.s.tasks.Run(func() func() {
-		ctx := context.Background()
+	p.s.tasks.Load(p.s.Problem, "packing", func(ctx context.Context) (func(), error) {
 		waves, err := p.s.svc.Waves(ctx, code)
 		var boxes []domain.Box
 		if err == nil {
 			boxes, err = p.s.svc.Boxes(ctx)
 		}
 		return func() {
-			if err != nil {
-				p.s.Problem.Show("packing", err)
-				return
-			}
 			p.waves, p.boxes = waves, boxes
 			var opts []string
 			for _, w := range waves {
@@ -211,7 +206,7 @@ func (p *ShipPanel) reload() {
 			if keep >= 0 && keep < len(opts) {
 				p.loadWave()
 			}
-		}
+		}, err
 	})
 }
 
@@ -230,18 +225,13 @@ func (p *ShipPanel) loadWave() {
 		return
 	}
 	id := p.waves[i].ID
-	p.s.tasks.Run(func() func() {
-		ctx := context.Background()
+	p.s.tasks.Load(p.s.Problem, "packing", func(ctx context.Context) (func(), error) {
 		w, err := p.s.svc.Wave(ctx, id)
 		var parcels []domain.PackedParcel
 		if err == nil {
 			parcels, err = p.s.svc.ParcelsOfWave(ctx, id)
 		}
 		return func() {
-			if err != nil {
-				p.s.Problem.Show("packing", err)
-				return
-			}
 			p.wave, p.parcels = &w, parcels
 			packed := map[int64]bool{}
 			for _, pa := range parcels {
@@ -271,7 +261,7 @@ func (p *ShipPanel) loadWave() {
 			p.Orders.UnselectAll()
 			p.Orders.Refresh()
 			p.Parcels.Refresh()
-		}
+		}, err
 	})
 }
 

@@ -108,13 +108,9 @@ func (p *TransferPanel) reload() {
 		p.To.ClearSelected()
 	}
 	p.To.Refresh()
-	p.s.tasks.Run(func() func() {
-		all, err := p.s.svc.Transfers(context.Background(), "")
+	p.s.tasks.Load(p.s.Problem, "transfers", func(ctx context.Context) (func(), error) {
+		all, err := p.s.svc.Transfers(ctx, "")
 		return func() {
-			if err != nil {
-				p.s.Problem.Show("transfers", err)
-				return
-			}
 			p.transfers = p.transfers[:0]
 			for _, t := range all {
 				if t.From == code || t.To == code {
@@ -125,7 +121,7 @@ func (p *TransferPanel) reload() {
 			p.ReceiveIt.Disable()
 			p.Transfers.UnselectAll()
 			p.Transfers.Refresh()
-		}
+		}, err
 	})
 }
 

@@ -129,13 +129,9 @@ func (s *Screen) FocusSearch() {
 
 // Reload re-reads the warehouses and the current panel.
 func (s *Screen) Reload() {
-	s.tasks.Run(func() func() {
-		ws, err := s.svc.Warehouses(context.Background())
+	s.tasks.Load(s.Problem, "warehouse", func(ctx context.Context) (func(), error) {
+		ws, err := s.svc.Warehouses(ctx)
 		return func() {
-			if err != nil {
-				s.Problem.Show("warehouse", err)
-				return
-			}
 			s.warehouses = ws
 			opts := make([]string, len(ws))
 			for i, w := range ws {
@@ -158,7 +154,7 @@ func (s *Screen) Reload() {
 				return
 			}
 			s.reloadAll()
-		}
+		}, err
 	})
 }
 

@@ -131,30 +131,22 @@ func (p *WavesPanel) reload() {
 	if code == "" {
 		return
 	}
-	p.s.tasks.Run(func() func() {
-		waves, err := p.s.svc.Waves(context.Background(), code)
+	p.s.tasks.Load(p.s.Problem, "waves", func(ctx context.Context) (func(), error) {
+		waves, err := p.s.svc.Waves(ctx, code)
 		return func() {
-			if err != nil {
-				p.s.Problem.Show("waves", err)
-				return
-			}
 			p.waves = waves
 			p.Waves.Refresh()
 			if p.wave != nil {
 				p.load(p.wave.ID)
 			}
-		}
+		}, err
 	})
 }
 
 func (p *WavesPanel) load(id int64) {
-	p.s.tasks.Run(func() func() {
-		w, err := p.s.svc.Wave(context.Background(), id)
+	p.s.tasks.Load(p.s.Problem, "wave", func(ctx context.Context) (func(), error) {
+		w, err := p.s.svc.Wave(ctx, id)
 		return func() {
-			if err != nil {
-				p.s.Problem.Show("wave", err)
-				return
-			}
 			if w.Warehouse != p.s.Code() {
 				p.wave = nil
 				p.enable(false)
@@ -172,7 +164,7 @@ func (p *WavesPanel) load(id int64) {
 				confirmed, w.Units()))
 			p.enable(true)
 			p.Picks.Refresh()
-		}
+		}, err
 	})
 }
 

@@ -7,6 +7,7 @@
 package uikit
 
 import (
+	"context"
 	"log/slog"
 	"sync"
 	"time"
@@ -66,6 +67,24 @@ func (t *Tasks) Run(work func() (apply func())) {
 			OnUI(apply)
 		}
 	}()
+}
+
+// Load runs read in the background; on the UI goroutine it then shows
+// read's error in problem (what names what was being read), or runs the
+// func read returned (which applies what it read to the widgets).
+func (t *Tasks) Load(problem ProblemLabel, what string, read func(ctx context.Context) (apply func(), err error)) {
+	t.Run(func() func() {
+		apply, err := read(context.Background())
+		return func() {
+			if err != nil {
+				problem.Show(what, err)
+				return
+			}
+			if apply != nil {
+				apply()
+			}
+		}
+	})
 }
 
 // debounce runs fn on the UI goroutine once d has passed without another call.
