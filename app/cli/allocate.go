@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/portolan/portolan/domain"
 )
@@ -136,16 +135,15 @@ func cmdAllocate(ctx context.Context, open opener, args []string, stdout, stderr
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORDER\tSTATUS\tLINES\tCOST\tWHY")
-	for _, o := range out.Orders {
-		var parts []string
-		for _, l := range o.Lines {
-			parts = append(parts, fmt.Sprintf("%d×%s@%s", l.Quantity, l.SKU, l.Warehouse))
+	_ = printTable(stdout, "ORDER\tSTATUS\tLINES\tCOST\tWHY", func(add func(string, ...any)) {
+		for _, o := range out.Orders {
+			var parts []string
+			for _, l := range o.Lines {
+				parts = append(parts, fmt.Sprintf("%d×%s@%s", l.Quantity, l.SKU, l.Warehouse))
+			}
+			add("%s\t%s\t%s\t%s\t%s", o.Number, o.Status, strings.Join(parts, " "), o.Cost, o.Reason)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.Number, o.Status, strings.Join(parts, " "), o.Cost, o.Reason)
-	}
-	_ = tw.Flush()
+	})
 	t, n := out.Totals, out.Naive
 	fmt.Fprintf(stdout, "\n%d order(s): %d allocated, %d in part, %d backordered; %d parcel(s), %d split(s); estimated %s %s.\n",
 		len(out.Orders), t.OrdersAllocated, t.OrdersPartial, t.OrdersBackordered, t.Parcels, t.Splits, t.EstimatedCost, t.Currency)
@@ -189,12 +187,11 @@ func cmdRatesList(ctx context.Context, open opener, args []string, stdout, stder
 		w.Flush()
 		return w.Error()
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "WAREHOUSE\tCOUNTRY\tCOST (%s)\tDAYS\n", cfg.Currency)
-	for _, r := range rates {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", r.Warehouse, r.Country, domain.NewMoney(r.Cost, cfg.Currency).Decimal(), r.TransitDays)
-	}
-	return tw.Flush()
+	return printTable(stdout, "WAREHOUSE\tCOUNTRY\tCOST ("+string(cfg.Currency)+")\tDAYS", func(add func(string, ...any)) {
+		for _, r := range rates {
+			add("%s\t%s\t%s\t%d", r.Warehouse, r.Country, domain.NewMoney(r.Cost, cfg.Currency).Decimal(), r.TransitDays)
+		}
+	})
 }
 
 func cmdRatesImport(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {

@@ -11,7 +11,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/portolan/portolan/app"
@@ -110,13 +109,12 @@ func cmdClientsList(ctx context.Context, open opener, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CODE\tNAME\tCURRENCY\tTAX\tTERMS\tBILLED PER\tCHANNELS")
-	for _, c := range clients {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s %%\t%d days\t%s\t%d\n", c.Code, c.Name, c.Currency, new(big.Rat).SetFrac64(c.TaxBP, 100).FloatString(2),
-			c.PaymentDays, c.BillPer, len(c.Channels))
-	}
-	return tw.Flush()
+	return printTable(stdout, "CODE\tNAME\tCURRENCY\tTAX\tTERMS\tBILLED PER\tCHANNELS", func(add func(string, ...any)) {
+		for _, c := range clients {
+			add("%s\t%s\t%s\t%s %%\t%d days\t%s\t%d", c.Code, c.Name, c.Currency, new(big.Rat).SetFrac64(c.TaxBP, 100).FloatString(2),
+				c.PaymentDays, c.BillPer, len(c.Channels))
+		}
+	})
 }
 
 func cmdRateCardsList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
@@ -310,14 +308,13 @@ func cmdInvoicesGenerate(ctx context.Context, open opener, args []string, stdout
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DRAFT\tCLIENT\tPERIOD\tNET\tTAX\tGROSS")
-	for _, i := range invs {
-		period := i.PeriodFrom.Format(time.DateOnly) + " – " + i.PeriodTo.AddDate(0, 0, -1).Format(time.DateOnly)
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", i.ID, i.ClientName, period, domain.NewMoney(i.Net, i.Currency), domain.NewMoney(i.Tax, i.Currency),
-			domain.NewMoney(i.Gross(), i.Currency))
-	}
-	if err := tw.Flush(); err != nil {
+	if err := printTable(stdout, "DRAFT\tCLIENT\tPERIOD\tNET\tTAX\tGROSS", func(add func(string, ...any)) {
+		for _, i := range invs {
+			period := i.PeriodFrom.Format(time.DateOnly) + " – " + i.PeriodTo.AddDate(0, 0, -1).Format(time.DateOnly)
+			add("%d\t%s\t%s\t%s\t%s\t%s", i.ID, i.ClientName, period, domain.NewMoney(i.Net, i.Currency), domain.NewMoney(i.Tax, i.Currency),
+				domain.NewMoney(i.Gross(), i.Currency))
+		}
+	}); err != nil {
 		return err
 	}
 	printProblems(stdout, problems)
@@ -336,17 +333,16 @@ func cmdInvoicesList(ctx context.Context, open opener, args []string, stdout, st
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNUMBER\tCLIENT\tPERIOD\tSTATUS\tGROSS\tOPEN\tDUE")
-	for _, i := range invs {
-		due := "–"
-		if !i.Due.IsZero() {
-			due = i.Due.Format(time.DateOnly)
+	return printTable(stdout, "ID\tNUMBER\tCLIENT\tPERIOD\tSTATUS\tGROSS\tOPEN\tDUE", func(add func(string, ...any)) {
+		for _, i := range invs {
+			due := "–"
+			if !i.Due.IsZero() {
+				due = i.Due.Format(time.DateOnly)
+			}
+			add("%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s", i.ID, orDash(i.Number), i.ClientName, i.PeriodFrom.Format("2006-01"),
+				strings.ReplaceAll(string(i.Status), "_", " "), domain.NewMoney(i.Gross(), i.Currency), domain.NewMoney(i.Open(), i.Currency), due)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i.ID, orDash(i.Number), i.ClientName, i.PeriodFrom.Format("2006-01"),
-			strings.ReplaceAll(string(i.Status), "_", " "), domain.NewMoney(i.Gross(), i.Currency), domain.NewMoney(i.Open(), i.Currency), due)
-	}
-	return tw.Flush()
+	})
 }
 
 func cmdInvoicesIssue(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
@@ -665,13 +661,12 @@ func cmdCarrierInvoicesPayables(ctx context.Context, open opener, args []string,
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CARRIER\tPAYABLE\tLINES\tDISPUTED\tLINES\tOPEN\tLINES")
-	for _, p := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%s\t%d\n", p.Carrier, domain.NewMoney(p.Accepted, p.Currency), p.AcceptedLines,
-			domain.NewMoney(p.Disputed, p.Currency), p.DisputedLines, domain.NewMoney(p.OpenAmount, p.Currency), p.Open)
-	}
-	return tw.Flush()
+	return printTable(stdout, "CARRIER\tPAYABLE\tLINES\tDISPUTED\tLINES\tOPEN\tLINES", func(add func(string, ...any)) {
+		for _, p := range list {
+			add("%s\t%s\t%d\t%s\t%d\t%s\t%d", p.Carrier, domain.NewMoney(p.Accepted, p.Currency), p.AcceptedLines,
+				domain.NewMoney(p.Disputed, p.Currency), p.DisputedLines, domain.NewMoney(p.OpenAmount, p.Currency), p.Open)
+		}
+	})
 }
 
 func cmdBillingMargins(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
@@ -688,13 +683,12 @@ func cmdBillingMargins(ctx context.Context, open opener, args []string, stdout, 
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.ToUpper(*by)+"\tORDERS\tREVENUE\tCARRIER COST\tPACKAGING\tMARGIN")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", r.Key, r.Orders, domain.NewMoney(r.Revenue, r.Currency), domain.NewMoney(r.Cost, r.Currency),
-			domain.NewMoney(r.Boxes, r.Currency), domain.NewMoney(r.Margin, r.Currency))
-	}
-	return tw.Flush()
+	return printTable(stdout, strings.ToUpper(*by)+"\tORDERS\tREVENUE\tCARRIER COST\tPACKAGING\tMARGIN", func(add func(string, ...any)) {
+		for _, r := range rows {
+			add("%s\t%d\t%s\t%s\t%s\t%s", r.Key, r.Orders, domain.NewMoney(r.Revenue, r.Currency), domain.NewMoney(r.Cost, r.Currency),
+				domain.NewMoney(r.Boxes, r.Currency), domain.NewMoney(r.Margin, r.Currency))
+		}
+	})
 }
 
 func cmdInvoicesRecompute(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {

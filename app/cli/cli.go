@@ -631,16 +631,15 @@ func cmdChannelsList(ctx context.Context, open opener, args []string, stdout, st
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CODE\tNAME\tKIND\tURL\tLAST SUCCESS (UTC)\tLAST RUN")
-	for _, j := range out {
-		last := j.LastRun
-		if j.LastError != "" {
-			last += ": " + j.LastError
+	return printTable(stdout, "CODE\tNAME\tKIND\tURL\tLAST SUCCESS (UTC)\tLAST RUN", func(add func(string, ...any)) {
+		for _, j := range out {
+			last := j.LastRun
+			if j.LastError != "" {
+				last += ": " + j.LastError
+			}
+			add("%s\t%s\t%s\t%s\t%s\t%s", j.Code, j.Name, j.Kind, j.URL, orDash(j.LastSuccess), orDash(last))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", j.Code, j.Name, j.Kind, j.URL, orDash(j.LastSuccess), orDash(last))
-	}
-	return tw.Flush()
+	})
 }
 
 func orDash(s string) string {
@@ -846,3 +845,12 @@ func listProblems[T any](w io.Writer, problems []T, failure string, args ...any)
 
 // printProblems writes each problem indented on w.
 func printProblems[T any](w io.Writer, problems []T) { _ = listProblems(w, problems, "") }
+
+// printTable writes a header line and the rows that rows adds (each a
+// format and its values, cells separated by tabs), the columns aligned.
+func printTable(w io.Writer, header string, rows func(add func(format string, values ...any))) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	rows(func(format string, values ...any) { fmt.Fprintf(tw, format+"\n", values...) })
+	return tw.Flush()
+}

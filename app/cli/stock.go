@@ -11,7 +11,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -74,12 +73,11 @@ func cmdStockList(ctx context.Context, open opener, args []string, stdout, stder
 		w.Flush()
 		return w.Error()
 	default:
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "SKU\tWAREHOUSE\tLOCATION\tLOT\tEXPIRY\tON HAND\tRESERVED (WH)\tAVAILABLE (WH)")
-		for _, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", r.SKU, r.Warehouse, r.Location, r.Lot, r.Expiry, r.OnHand, r.Reserved, r.Available)
-		}
-		return tw.Flush()
+		return printTable(stdout, "SKU\tWAREHOUSE\tLOCATION\tLOT\tEXPIRY\tON HAND\tRESERVED (WH)\tAVAILABLE (WH)", func(add func(string, ...any)) {
+			for _, r := range rows {
+				add("%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d", r.SKU, r.Warehouse, r.Location, r.Lot, r.Expiry, r.OnHand, r.Reserved, r.Available)
+			}
+		})
 	}
 }
 
@@ -271,12 +269,11 @@ func cmdStockVerify(ctx context.Context, open opener, args []string, stdout, std
 		fmt.Fprintln(stdout, "Stock verified: every balance and total matches the ledger.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "WHAT\tSTORED\tFROM THE LEDGER")
-	for _, x := range d {
-		fmt.Fprintf(tw, "%s\t%d\t%d\n", x.What, x.Stored, x.Expected)
-	}
-	_ = tw.Flush()
+	_ = printTable(stdout, "WHAT\tSTORED\tFROM THE LEDGER", func(add func(string, ...any)) {
+		for _, x := range d {
+			add("%s\t%d\t%d", x.What, x.Stored, x.Expected)
+		}
+	})
 	return fmt.Errorf("%w: %d difference(s)", errDiscrepancies, len(d))
 }
 
@@ -417,14 +414,13 @@ func cmdInboundList(ctx context.Context, open opener, args []string, stdout, std
 		w.Flush()
 		return w.Error()
 	default:
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "REFERENCE\tWAREHOUSE\tSUPPLIER\tEXPECTED ON\tSTATUS\tSKU\tEXPECTED\tRECEIVED")
-		for _, in := range list {
-			for _, l := range in.Lines {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", in.Reference, in.Warehouse, in.Supplier, in.ExpectedOn, in.Status, l.SKU, l.Expected, l.Received)
+		return printTable(stdout, "REFERENCE\tWAREHOUSE\tSUPPLIER\tEXPECTED ON\tSTATUS\tSKU\tEXPECTED\tRECEIVED", func(add func(string, ...any)) {
+			for _, in := range list {
+				for _, l := range in.Lines {
+					add("%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d", in.Reference, in.Warehouse, in.Supplier, in.ExpectedOn, in.Status, l.SKU, l.Expected, l.Received)
+				}
 			}
-		}
-		return tw.Flush()
+		})
 	}
 }
 

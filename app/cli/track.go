@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -78,16 +77,15 @@ func cmdCarriersList(ctx context.Context, open opener, args []string, stdout, st
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tURL\tBUDGET\tUSED TODAY\tSTATE")
-	for _, c := range out {
-		state := "ok"
-		if c.Failing != "" {
-			state = "failing: " + c.Failing
+	return printTable(stdout, "NAME\tKIND\tURL\tBUDGET\tUSED TODAY\tSTATE", func(add func(string, ...any)) {
+		for _, c := range out {
+			state := "ok"
+			if c.Failing != "" {
+				state = "failing: " + c.Failing
+			}
+			add("%s\t%s\t%s\t%g/s, %d/day\t%d\t%s", c.Name, c.Kind, c.URL, c.PerSecond, c.PerDay, c.UsedToday, state)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%g/s, %d/day\t%d\t%s\n", c.Name, c.Kind, c.URL, c.PerSecond, c.PerDay, c.UsedToday, state)
-	}
-	return tw.Flush()
+	})
 }
 
 func cmdCarriersTest(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
@@ -195,13 +193,12 @@ func cmdShipmentsList(ctx context.Context, open opener, args []string, stdout, s
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TRACKING\tCARRIER\tORDER\tTO\tMILESTONE\tLAST EVENT (UTC)\tETA (UTC)\tATTENTION")
-	for _, s := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.TrackingNumber, s.Carrier, s.OrderNumber, s.Destination, s.Milestone,
-			orDash(strings.Replace(s.LastEventAt, "T", " ", 1)), orDash(strings.Replace(s.ETA, "T", " ", 1)), orDash(s.Attention))
-	}
-	return tw.Flush()
+	return printTable(stdout, "TRACKING\tCARRIER\tORDER\tTO\tMILESTONE\tLAST EVENT (UTC)\tETA (UTC)\tATTENTION", func(add func(string, ...any)) {
+		for _, s := range out {
+			add("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", s.TrackingNumber, s.Carrier, s.OrderNumber, s.Destination, s.Milestone,
+				orDash(strings.Replace(s.LastEventAt, "T", " ", 1)), orDash(strings.Replace(s.ETA, "T", " ", 1)), orDash(s.Attention))
+		}
+	})
 }
 
 func cmdTrack(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
@@ -271,14 +268,13 @@ func cmdShipmentsPushes(ctx context.Context, open opener, args []string, stdout,
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORDER\tCARRIER\tTRACKING\tATTEMPTS\tNEXT (UTC)\tERROR")
-	for _, p := range list {
-		next := "–"
-		if p.State == "pending" {
-			next = p.NextAt.UTC().Format("2006-01-02 15:04")
+	return printTable(stdout, "ORDER\tCARRIER\tTRACKING\tATTEMPTS\tNEXT (UTC)\tERROR", func(add func(string, ...any)) {
+		for _, p := range list {
+			next := "–"
+			if p.State == "pending" {
+				next = p.NextAt.UTC().Format("2006-01-02 15:04")
+			}
+			add("%s\t%s\t%s\t%d\t%s\t%s", p.OrderNumber, p.Carrier, p.Tracking, p.Attempts, next, orDash(p.Error))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", p.OrderNumber, p.Carrier, p.Tracking, p.Attempts, next, orDash(p.Error))
-	}
-	return tw.Flush()
+	})
 }
