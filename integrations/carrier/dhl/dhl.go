@@ -103,15 +103,7 @@ func event(s status) domain.TrackEvent {
 
 // Track asks for each number in turn (the API takes one at a time).
 func (c *Client) Track(ctx context.Context, numbers []string) ([]domain.TrackResult, error) {
-	var out []domain.TrackResult
-	for _, n := range numbers {
-		r, err := c.one(ctx, n)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return track.OneByOne(ctx, numbers, c.one)
 }
 
 func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) {

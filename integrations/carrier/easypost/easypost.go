@@ -101,15 +101,7 @@ func milestone(status, detail, text string) domain.Milestone {
 
 // Track asks for each number in turn.
 func (c *Client) Track(ctx context.Context, numbers []string) ([]domain.TrackResult, error) {
-	var out []domain.TrackResult
-	for _, n := range numbers {
-		r, err := c.one(ctx, n)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return track.OneByOne(ctx, numbers, c.one)
 }
 
 func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) {

@@ -7,7 +7,6 @@ package fedex
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/url"
 	"strings"
 
@@ -114,22 +113,10 @@ func milestone(code, text string) domain.Milestone {
 
 // Track asks for numbers in batches of 30.
 func (c *Client) Track(ctx context.Context, numbers []string) ([]domain.TrackResult, error) {
-	var out []domain.TrackResult
-	for i := 0; i < len(numbers); i += Batch {
-		rs, err := c.batch(ctx, numbers[i:min(i+Batch, len(numbers))], true)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, rs...)
-	}
-	return out, nil
+	return track.InBatches(ctx, numbers, Batch, c.batch)
 }
 
-func (c *Client) batch(ctx context.Context, numbers []string, again bool) ([]domain.TrackResult, error) {
-	tok, err := c.token.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (c *Client) batch(ctx context.Context, numbers []string) ([]domain.TrackResult, error) {
 	type info struct {
 		TrackingNumberInfo struct {
 			TrackingNumber string `json:"trackingNumber"`
@@ -144,14 +131,11 @@ func (c *Client) batch(ctx context.Context, numbers []string, again bool) ([]dom
 		i.TrackingNumberInfo.TrackingNumber = n
 		req.TrackingInfo = append(req.TrackingInfo, i)
 	}
-	resp, err := c.rc.PostJSON(ctx, "/track/v1/trackingnumbers", req, func(r *resty.Request) {
-		r.SetAuthToken(tok).SetHeader("X-locale", "en_US")
+	resp, err := c.token.Do(ctx, func(tok string) (*resty.Response, error) {
+		return c.rc.PostJSON(ctx, "/track/v1/trackingnumbers", req, func(r *resty.Request) {
+			r.SetAuthToken(tok).SetHeader("X-locale", "en_US")
+		})
 	})
-	var ce *rest.CredentialsError
-	if errors.As(err, &ce) && again {
-		c.token.Invalidate()
-		return c.batch(ctx, numbers, false)
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -216,8 +200,4 @@ func (c *Client) batch(ctx context.Context, numbers []string, again bool) ([]dom
 }
 
 // Check proves the client id and secret by getting a token.
-func (c *Client) Check(ctx context.Context) error {
-	c.token.Invalidate()
-	_, err := c.token.Get(ctx)
-	return err
-}
+func (c *Client) Check(ctx context.Context) error { return c.token.Check(ctx) }

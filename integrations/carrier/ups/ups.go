@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -153,15 +152,7 @@ func when(a activity) time.Time {
 
 // Track asks for each number in turn.
 func (c *Client) Track(ctx context.Context, numbers []string) ([]domain.TrackResult, error) {
-	var out []domain.TrackResult
-	for _, n := range numbers {
-		r, err := c.one(ctx, n, true)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return track.OneByOne(ctx, numbers, c.one)
 }
 
 func transID() string {
@@ -170,19 +161,12 @@ func transID() string {
 	return hex.EncodeToString(b)
 }
 
-func (c *Client) one(ctx context.Context, n string, again bool) (domain.TrackResult, error) {
-	tok, err := c.token.Get(ctx)
-	if err != nil {
-		return domain.TrackResult{}, err
-	}
-	resp, err := c.rc.Get(ctx, "/api/track/v1/details/"+url.PathEscape(n), url.Values{"locale": {"en_US"}, "returnSignature": {"false"}}, func(r *resty.Request) {
-		r.SetAuthToken(tok).SetHeader("transId", transID()).SetHeader("transactionSrc", "portolan")
+func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) {
+	resp, err := c.token.Do(ctx, func(tok string) (*resty.Response, error) {
+		return c.rc.Get(ctx, "/api/track/v1/details/"+url.PathEscape(n), url.Values{"locale": {"en_US"}, "returnSignature": {"false"}}, func(r *resty.Request) {
+			r.SetAuthToken(tok).SetHeader("transId", transID()).SetHeader("transactionSrc", "portolan")
+		})
 	})
-	var ce *rest.CredentialsError
-	if errors.As(err, &ce) && again { // the token expired or was revoked mid-run: one new token
-		c.token.Invalidate()
-		return c.one(ctx, n, false)
-	}
 	if err != nil {
 		return domain.TrackResult{}, err
 	}
@@ -232,8 +216,4 @@ func (c *Client) one(ctx context.Context, n string, again bool) (domain.TrackRes
 }
 
 // Check proves the client id and secret by getting a token.
-func (c *Client) Check(ctx context.Context) error {
-	c.token.Invalidate()
-	_, err := c.token.Get(ctx)
-	return err
-}
+func (c *Client) Check(ctx context.Context) error { return c.token.Check(ctx) }

@@ -8,7 +8,6 @@ package usps
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -102,28 +101,13 @@ func milestone(category, text string) domain.Milestone {
 
 // Track asks for each number in turn (the API takes one at a time).
 func (c *Client) Track(ctx context.Context, numbers []string) ([]domain.TrackResult, error) {
-	var out []domain.TrackResult
-	for _, n := range numbers {
-		r, err := c.one(ctx, n, true)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return track.OneByOne(ctx, numbers, c.one)
 }
 
-func (c *Client) one(ctx context.Context, n string, again bool) (domain.TrackResult, error) {
-	tok, err := c.token.Get(ctx)
-	if err != nil {
-		return domain.TrackResult{}, err
-	}
-	resp, err := c.rc.Get(ctx, "/tracking/v3/tracking/"+url.PathEscape(n), url.Values{"expand": {"DETAIL"}}, func(r *resty.Request) { r.SetAuthToken(tok) })
-	var ce *rest.CredentialsError
-	if errors.As(err, &ce) && again {
-		c.token.Invalidate()
-		return c.one(ctx, n, false)
-	}
+func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) {
+	resp, err := c.token.Do(ctx, func(tok string) (*resty.Response, error) {
+		return c.rc.Get(ctx, "/tracking/v3/tracking/"+url.PathEscape(n), url.Values{"expand": {"DETAIL"}}, func(r *resty.Request) { r.SetAuthToken(tok) })
+	})
 	if err != nil {
 		return domain.TrackResult{}, err
 	}
@@ -165,8 +149,4 @@ func (c *Client) one(ctx context.Context, n string, again bool) (domain.TrackRes
 }
 
 // Check proves the client id and secret by getting a token.
-func (c *Client) Check(ctx context.Context) error {
-	c.token.Invalidate()
-	_, err := c.token.Get(ctx)
-	return err
-}
+func (c *Client) Check(ctx context.Context) error { return c.token.Check(ctx) }

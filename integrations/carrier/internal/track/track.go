@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -80,6 +81,57 @@ func (t *Token) Invalidate() {
 	t.mu.Lock()
 	t.access = ""
 	t.mu.Unlock()
+}
+
+// Check proves the credentials by getting a new token.
+func (t *Token) Check(ctx context.Context) error {
+	t.Invalidate()
+	_, err := t.Get(ctx)
+	return err
+}
+
+// Do sends a request with the token; when the API refuses it (it expired or
+// was revoked mid-run) it gets a new token and sends the request once more.
+func (t *Token) Do(ctx context.Context, send func(token string) (*resty.Response, error)) (*resty.Response, error) {
+	for again := true; ; again = false {
+		tok, err := t.Get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := send(tok)
+		var ce *rest.CredentialsError
+		if errors.As(err, &ce) && again {
+			t.Invalidate()
+			continue
+		}
+		return resp, err
+	}
+}
+
+// InBatches tracks numbers in batches of up to size (1: one at a time, for
+// APIs that take one number a request), stopping at the first error with
+// the results so far.
+func InBatches(ctx context.Context, numbers []string, size int, batch func(ctx context.Context, numbers []string) ([]domain.TrackResult, error)) ([]domain.TrackResult, error) {
+	var out []domain.TrackResult
+	for i := 0; i < len(numbers); i += size {
+		rs, err := batch(ctx, numbers[i:min(i+size, len(numbers))])
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// OneByOne tracks numbers one at a time (APIs that take one number a request).
+func OneByOne(ctx context.Context, numbers []string, one func(ctx context.Context, number string) (domain.TrackResult, error)) ([]domain.TrackResult, error) {
+	return InBatches(ctx, numbers, 1, func(ctx context.Context, n []string) ([]domain.TrackResult, error) {
+		r, err := one(ctx, n[0])
+		if err != nil {
+			return nil, err
+		}
+		return []domain.TrackResult{r}, nil
+	})
 }
 
 // Refine turns a carrier's coarse milestone into a finer one by the words of
