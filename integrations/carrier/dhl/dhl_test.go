@@ -2,7 +2,6 @@ package dhl
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,7 +10,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/internal/rest"
+	"github.com/portolan/portolan/integrations/carrier/internal/tracktest"
 )
 
 const delivered = `{"shipments":[{"id":"3318810025","service":"express",
@@ -122,37 +121,20 @@ func TestTrackRetriesAndRefuses(t *testing.T) {
 	}
 	bad := server(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"shipments":[{"status":`)) })
 	c, _ = New(bad)
-	if _, err := c.Track(context.Background(), []string{"1099255990"}); err == nil || !strings.Contains(err.Error(), "not the JSON") {
-		t.Errorf("malformed: %v", err)
-	}
+	tracktest.Malformed(t, c, "1099255990")
 	refused := server(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 		w.Write([]byte(`{"title":"Unauthorized","status":401,"detail":"Invalid API key"}`))
 	})
 	c, _ = New(refused)
-	_, err = c.Track(context.Background(), []string{"1099255990"})
-	var ce *rest.CredentialsError
-	if !errors.As(err, &ce) || strings.Contains(err.Error(), "secret-key") {
-		t.Errorf("401: %v", err)
-	}
-	if err := c.Check(context.Background()); !errors.As(err, &ce) {
-		t.Errorf("check with a bad key: %v", err)
-	}
+	tracktest.Refused(t, c, "1099255990", refused.Key)
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{delivered, customsHold, failure, notFound, `{}`, `{"shipments":[{}]}`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, body string) {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(body)) }))
-		defer srv.Close()
-		c, _ := New(domain.CarrierAccount{Name: "DHL", BaseURL: srv.URL, Key: "k"})
-		res, err := c.Track(context.Background(), []string{"3318810025"})
-		if err == nil && (len(res) != 1 || res[0].Number != "3318810025") {
-			t.Fatalf("no error but %+v", res)
-		}
-	})
+	tracktest.FuzzDecode(f, []string{delivered, customsHold, failure, notFound, `{}`, `{"shipments":[{}]}`}, "", "", "3318810025",
+		func(url string) (domain.Tracker, error) {
+			return New(domain.CarrierAccount{Name: "DHL", BaseURL: url, Key: "k"})
+		})
 }
 
 func TestStatusMapping(t *testing.T) {

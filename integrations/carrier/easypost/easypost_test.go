@@ -3,7 +3,6 @@ package easypost
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +13,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/internal/rest"
+	"github.com/portolan/portolan/integrations/carrier/internal/tracktest"
 )
 
 // trackerJSON is a tracker as the official example shows it: details oldest first.
@@ -136,28 +135,14 @@ func TestTrackRetriesAndRefuses(t *testing.T) {
 	}
 	a.Key = "EZTKwrong"
 	c, _ = New(a)
-	_, err := c.Track(context.Background(), []string{"EZ4000000004"})
-	var ce *rest.CredentialsError
-	if !errors.As(err, &ce) || strings.Contains(err.Error(), "EZTKwrong") {
-		t.Errorf("bad key: %v", err)
-	}
-	if err := c.Check(context.Background()); !errors.As(err, &ce) {
-		t.Errorf("check: %v", err)
-	}
+	tracktest.Refused(t, c, "EZ4000000004", a.Key)
 }
 
 func FuzzDecode(f *testing.F) {
-	f.Add(`{"trackers":[` + trackerJSON("EZ4000000004") + `]}`)
-	f.Add(`{"trackers":[{}]}`)
-	f.Fuzz(func(t *testing.T, body string) {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(body)) }))
-		defer srv.Close()
-		c, _ := New(domain.CarrierAccount{Name: "EasyPost", BaseURL: srv.URL, Key: "k"})
-		res, err := c.Track(context.Background(), []string{"EZ4000000004"})
-		if err == nil && len(res) != 1 {
-			t.Fatalf("no error but %+v", res)
-		}
-	})
+	tracktest.FuzzDecode(f, []string{`{"trackers":[` + trackerJSON("EZ4000000004") + `]}`, `{"trackers":[{}]}`}, "", "", "EZ4000000004",
+		func(url string) (domain.Tracker, error) {
+			return New(domain.CarrierAccount{Name: "EasyPost", BaseURL: url, Key: "k"})
+		})
 }
 
 func TestStatusMapping(t *testing.T) {

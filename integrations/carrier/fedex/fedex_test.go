@@ -3,7 +3,6 @@ package fedex
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,7 +13,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/internal/rest"
+	"github.com/portolan/portolan/integrations/carrier/internal/tracktest"
 )
 
 const deliveredResult = `{"trackingNumberInfo":{"trackingNumber":"%s","carrierCode":"FDXE","trackingNumberUniqueId":"12025~%s~FDEG"},
@@ -144,43 +143,20 @@ func TestTrackRetriesAndRefuses(t *testing.T) {
 	}
 	a.ClientSecret = "wrong"
 	c, _ = New(a)
-	_, err := c.Track(context.Background(), []string{"477179081230"})
-	var ce *rest.CredentialsError
-	if !errors.As(err, &ce) || strings.Contains(err.Error(), "wrong") {
-		t.Errorf("bad secret: %v", err)
-	}
-	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/oauth/token" {
-			w.Write([]byte(`{"access_token":"t","expires_in":3599}`))
-			return
-		}
+	tracktest.Refused(t, c, "477179081230", a.ClientSecret)
+	bad := tracktest.Server(t, "/oauth/token", `{"access_token":"t","expires_in":3599}`, func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"output":{"completeTrackResults":{}}}`))
-	}))
-	defer bad.Close()
+	})
 	c, _ = New(domain.CarrierAccount{Name: "FedEx", BaseURL: bad.URL, ClientID: "a", ClientSecret: "b"})
-	if _, err := c.Track(context.Background(), []string{"477179081230"}); err == nil || !strings.Contains(err.Error(), "not the JSON") {
-		t.Errorf("malformed: %v", err)
-	}
+	tracktest.Malformed(t, c, "477179081230")
 }
 
 func FuzzDecode(f *testing.F) {
-	f.Add(`{"output":{"completeTrackResults":[{"trackingNumber":"477179081230","trackResults":[` + strings.ReplaceAll(deliveredResult, "%s", "477179081230") + `]}]}}`)
-	f.Add(`{}`)
-	f.Fuzz(func(t *testing.T, body string) {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/oauth/token" {
-				w.Write([]byte(`{"access_token":"t","expires_in":3599}`))
-				return
-			}
-			w.Write([]byte(body))
-		}))
-		defer srv.Close()
-		c, _ := New(domain.CarrierAccount{Name: "FedEx", BaseURL: srv.URL, ClientID: "a", ClientSecret: "b"})
-		res, err := c.Track(context.Background(), []string{"477179081230"})
-		if err == nil && len(res) != 1 {
-			t.Fatalf("no error but %+v", res)
-		}
-	})
+	seed := `{"output":{"completeTrackResults":[{"trackingNumber":"477179081230","trackResults":[` + strings.ReplaceAll(deliveredResult, "%s", "477179081230") + `]}]}}`
+	tracktest.FuzzDecode(f, []string{seed, `{}`}, "/oauth/token", `{"access_token":"t","expires_in":3599}`, "477179081230",
+		func(url string) (domain.Tracker, error) {
+			return New(domain.CarrierAccount{Name: "FedEx", BaseURL: url, ClientID: "a", ClientSecret: "b"})
+		})
 }
 
 func TestStatusMapping(t *testing.T) {

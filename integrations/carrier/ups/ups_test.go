@@ -2,7 +2,6 @@ package ups
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +11,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/internal/rest"
+	"github.com/portolan/portolan/integrations/carrier/internal/tracktest"
 )
 
 func pkg(number, current, activities string) string {
@@ -151,40 +150,17 @@ func TestTrackRetriesAndRefuses(t *testing.T) {
 	if err != nil || res[0].Milestone != domain.MilestoneDeliveryFailed {
 		t.Fatalf("429, 503, then an answer: %v %+v", err, res)
 	}
-	if _, err := c.Track(context.Background(), []string{"1Z4E12345600123450"}); err == nil || !strings.Contains(err.Error(), "not the JSON") {
-		t.Errorf("malformed: %v", err)
-	}
+	tracktest.Malformed(t, c, "1Z4E12345600123450")
 	a.ClientSecret = "wrong"
 	c, _ = New(a)
-	_, err = c.Track(context.Background(), []string{"1Z4E12345600123450"})
-	var ce *rest.CredentialsError
-	if !errors.As(err, &ce) || strings.Contains(err.Error(), "wrong") {
-		t.Errorf("bad secret: %v", err)
-	}
-	if err := c.Check(context.Background()); !errors.As(err, &ce) {
-		t.Errorf("check: %v", err)
-	}
+	tracktest.Refused(t, c, "1Z4E12345600123450", a.ClientSecret)
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{delivered, customs, exception, warning, notFound, `{}`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, body string) {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/security/v1/oauth/token" {
-				w.Write([]byte(`{"access_token":"t","expires_in":"14399"}`))
-				return
-			}
-			w.Write([]byte(body))
-		}))
-		defer srv.Close()
-		c, _ := New(domain.CarrierAccount{Name: "UPS", BaseURL: srv.URL, ClientID: "a", ClientSecret: "b"})
-		res, err := c.Track(context.Background(), []string{"1Z999AA10123456784"})
-		if err == nil && len(res) != 1 {
-			t.Fatalf("no error but %+v", res)
-		}
-	})
+	tracktest.FuzzDecode(f, []string{delivered, customs, exception, warning, notFound, `{}`}, "/security/v1/oauth/token",
+		`{"access_token":"t","expires_in":"14399"}`, "1Z999AA10123456784", func(url string) (domain.Tracker, error) {
+			return New(domain.CarrierAccount{Name: "UPS", BaseURL: url, ClientID: "a", ClientSecret: "b"})
+		})
 }
 
 func TestStatusMapping(t *testing.T) {

@@ -3,7 +3,6 @@ package usps
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,7 +11,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/internal/rest"
+	"github.com/portolan/portolan/integrations/carrier/internal/tracktest"
 )
 
 // The spec's shape: events as an array, booleans as booleans.
@@ -128,37 +127,17 @@ func TestTrackRetriesAndRefuses(t *testing.T) {
 	if res, err := c.Track(context.Background(), []string{"9400111201080805483016"}); err != nil || res[0].Milestone != domain.MilestoneDelivered {
 		t.Fatalf("429, 503, then an answer: %v %+v", err, res)
 	}
-	if _, err := c.Track(context.Background(), []string{"9400111201080805483016"}); err == nil || !strings.Contains(err.Error(), "not the JSON") {
-		t.Errorf("malformed: %v", err)
-	}
+	tracktest.Malformed(t, c, "9400111201080805483016")
 	a.ClientSecret = "wrong"
 	c, _ = New(a)
-	_, err := c.Track(context.Background(), []string{"9400111201080805483016"})
-	var ce *rest.CredentialsError
-	if !errors.As(err, &ce) || strings.Contains(err.Error(), "wrong") {
-		t.Errorf("bad secret: %v", err)
-	}
+	tracktest.Refused(t, c, "9400111201080805483016", a.ClientSecret)
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{delivered, alert, notFound, `{}`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, body string) {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/oauth2/v3/token" {
-				w.Write([]byte(`{"access_token":"t","expires_in":"28799"}`))
-				return
-			}
-			w.Write([]byte(body))
-		}))
-		defer srv.Close()
-		c, _ := New(domain.CarrierAccount{Name: "USPS", BaseURL: srv.URL, ClientID: "a", ClientSecret: "b"})
-		res, err := c.Track(context.Background(), []string{"9400111201080805483016"})
-		if err == nil && len(res) != 1 {
-			t.Fatalf("no error but %+v", res)
-		}
-	})
+	tracktest.FuzzDecode(f, []string{delivered, alert, notFound, `{}`}, "/oauth2/v3/token", `{"access_token":"t","expires_in":"28799"}`,
+		"9400111201080805483016", func(url string) (domain.Tracker, error) {
+			return New(domain.CarrierAccount{Name: "USPS", BaseURL: url, ClientID: "a", ClientSecret: "b"})
+		})
 }
 
 func TestStatusMapping(t *testing.T) {
