@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -133,18 +132,11 @@ const allocConfigKey = "allocation"
 // AllocConfig implements domain.AllocationStore: the saved settings, or the defaults.
 func (db *AllocationStore) AllocConfig(ctx context.Context) (domain.AllocConfig, error) {
 	c := domain.DefaultAllocConfig()
-	var v string
-	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, allocConfigKey).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, nil
-	}
-	if err != nil {
-		return c, translate(err)
-	}
-	if err := json.Unmarshal([]byte(v), &c); err != nil {
+	found, err := db.readSetting(ctx, allocConfigKey, &c)
+	if found && isDecoding(err) {
 		return domain.DefaultAllocConfig(), nil // unreadable settings: start from the defaults
 	}
-	return c, nil
+	return c, err
 }
 
 // SetAllocConfig implements domain.AllocationStore.
@@ -155,15 +147,7 @@ func (db *AllocationStore) SetAllocConfig(ctx context.Context, c domain.AllocCon
 	if c.SplitPenalty < 0 || c.CustomsCost < 0 || c.DayCost < 0 || c.MaxParcels < 0 || c.MinSplitLine < 0 {
 		return domain.Errorf(domain.EINVALID, "allocation costs and limits must not be negative")
 	}
-	b, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, allocConfigKey, string(b))
-		return translate(err)
-	})
+	return db.saveSetting(ctx, allocConfigKey, c)
 }
 
 // CommitPlan implements domain.AllocationStore.
@@ -207,10 +191,7 @@ func (db *AllocationStore) CommitPlan(ctx context.Context, p domain.Plan, at tim
 func (l *ledger) commitOrder(po domain.PlannedOrder) error {
 	var status string
 	if err := l.x.QueryRowContext(l.ctx, `SELECT status FROM orders WHERE id = ?`, po.OrderID).Scan(&status); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Errorf(domain.ENOTFOUND, "the order no longer exists")
-		}
-		return err
+		return missing(err, "the order no longer exists")
 	}
 	if status != string(domain.StatusNew) && status != string(domain.StatusBackordered) {
 		return domain.Errorf(domain.ECONFLICT, "the order is %s now, no longer open", strings.ReplaceAll(status, "_", " "))

@@ -484,10 +484,7 @@ func (db *BillingStore) IssueInvoice(ctx context.Context, id int64, date time.Ti
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		var status string
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM invoices WHERE id = ?`, id).Scan(&status); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return domain.Errorf(domain.ENOTFOUND, "no invoice %d", id)
-			}
-			return err
+			return missing(err, "no invoice %d", id)
 		}
 		if status != string(domain.InvoiceDraft) && status != string(domain.InvoiceCredit) {
 			return domain.Errorf(domain.ECONFLICT, "invoice %d is already issued", id)
@@ -542,11 +539,8 @@ func scanInvoice(r interface{ Scan(...any) error }) (domain.Invoice, error) {
 // Invoice reads an invoice with its lines.
 func (db *BillingStore) Invoice(ctx context.Context, id int64) (domain.Invoice, error) {
 	i, err := scanInvoice(db.reader(ctx).QueryRowContext(ctx, `SELECT `+invoiceColumns+` FROM invoices i JOIN clients cl ON cl.id = i.client_id WHERE i.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return i, domain.Errorf(domain.ENOTFOUND, "no invoice %d", id)
-	}
 	if err != nil {
-		return i, translate(err)
+		return i, missing(err, "no invoice %d", id)
 	}
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c WHERE c.client_id = ? AND c.day >= ? AND c.day < ?
 		AND c.invoice_id = ? ORDER BY c.day, c.id`, i.ClientID, dayText(i.PeriodFrom), dayText(i.PeriodTo), id)
@@ -579,10 +573,7 @@ func (db *BillingStore) AddPayment(ctx context.Context, p *domain.Payment) error
 		var status string
 		var net, tax, paid int64
 		if err := tx.QueryRowContext(ctx, `SELECT status, net, tax, paid FROM invoices WHERE id = ?`, p.InvoiceID).Scan(&status, &net, &tax, &paid); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return domain.Errorf(domain.ENOTFOUND, "no invoice %d", p.InvoiceID)
-			}
-			return err
+			return missing(err, "no invoice %d", p.InvoiceID)
 		}
 		if status == string(domain.InvoiceDraft) {
 			return domain.Errorf(domain.ECONFLICT, "invoice %d is a draft; issue it before recording payments", p.InvoiceID)
@@ -1129,19 +1120,12 @@ const companyKey = "billing.company"
 
 // Company is the invoicing company (ok false when never set).
 func (db *BillingStore) Company(ctx context.Context) (domain.Company, bool, error) {
-	var v string
-	err := db.reader(ctx).QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, companyKey).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Company{}, false, nil
-	}
-	if err != nil {
-		return domain.Company{}, false, translate(err)
-	}
 	var c domain.Company
-	if err := json.Unmarshal([]byte(v), &c); err != nil {
+	found, err := db.readSetting(ctx, companyKey, &c)
+	if isDecoding(err) {
 		return domain.Company{}, false, fmt.Errorf("the company's details are damaged: %w; enter them again", err)
 	}
-	return c, true, nil
+	return c, found && err == nil, err
 }
 
 // SetCompany saves the invoicing company.
@@ -1149,37 +1133,22 @@ func (db *BillingStore) SetCompany(ctx context.Context, c domain.Company) error 
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	b, _ := json.Marshal(c)
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-			companyKey, string(b))
-		return translate(err)
-	})
+	return db.saveSetting(ctx, companyKey, c)
 }
 
 // CarrierMapping is the column mapping remembered for a carrier's invoices (nil: none).
 func (db *BillingStore) CarrierMapping(ctx context.Context, carrier string) (map[string]string, error) {
-	var v string
-	err := db.reader(ctx).QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, mappingKey(carrier)).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, translate(err)
-	}
 	var m map[string]string
-	if err := json.Unmarshal([]byte(v), &m); err != nil {
-		return nil, nil // a damaged mapping is guessed again
+	if _, err := db.readSetting(ctx, mappingKey(carrier), &m); err != nil {
+		if isDecoding(err) {
+			return nil, nil // a damaged mapping is guessed again
+		}
+		return nil, err
 	}
 	return m, nil
 }
 
 // SetCarrierMapping remembers a carrier's column mapping.
 func (db *BillingStore) SetCarrierMapping(ctx context.Context, carrier string, mapping map[string]string) error {
-	b, _ := json.Marshal(mapping)
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-			mappingKey(carrier), string(b))
-		return translate(err)
-	})
+	return db.saveSetting(ctx, mappingKey(carrier), mapping)
 }

@@ -92,11 +92,8 @@ func (db *StockStore) Count(ctx context.Context, id int64) (domain.Count, error)
 	var posted sql.NullInt64
 	err := db.read.QueryRowContext(ctx, `SELECT c.id, w.code, c.scope, c.status, c.created_at, c.posted_at FROM counts c
 		JOIN warehouses w ON w.id = c.warehouse_id WHERE c.id = ?`, id).Scan(&c.ID, &c.Warehouse, &c.Scope, &c.Status, &created, &posted)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, domain.Errorf(domain.ENOTFOUND, "no count %d", id)
-	}
 	if err != nil {
-		return c, translate(err)
+		return c, missing(err, "no count %d", id)
 	}
 	c.CreatedAt = fromMS(created)
 	if posted.Valid {
@@ -157,11 +154,8 @@ func (db *LedgerStore) RecordCount(ctx context.Context, id int64, bin, sku, lot 
 		var w int64
 		var status string
 		err := l.x.QueryRowContext(ctx, `SELECT warehouse_id, status FROM counts WHERE id = ?`, id).Scan(&w, &status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Errorf(domain.ENOTFOUND, "no count %d", id)
-		}
 		if err != nil {
-			return err
+			return missing(err, "no count %d", id)
 		}
 		if status != string(domain.CountOpen) {
 			return domain.Errorf(domain.ECONFLICT, "count %d is %s", id, status)
@@ -213,11 +207,8 @@ func (db *LedgerStore) PostCount(ctx context.Context, id int64) (domain.CountRes
 		var w int64
 		var status string
 		err := l.x.QueryRowContext(ctx, `SELECT warehouse_id, status FROM counts WHERE id = ?`, id).Scan(&w, &status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Errorf(domain.ENOTFOUND, "no count %d", id)
-		}
 		if err != nil {
-			return err
+			return missing(err, "no count %d", id)
 		}
 		if status != string(domain.CountOpen) {
 			return domain.Errorf(domain.ECONFLICT, "count %d is already %s", id, status)

@@ -328,6 +328,15 @@ func translate(err error) error {
 	return err
 }
 
+// missing is err translated, or when the row sought does not exist a
+// not-found error saying what is missing.
+func missing(err error, format string, args ...any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ENOTFOUND, format, args...)
+	}
+	return translate(err)
+}
+
 func millis(t time.Time) int64 { return t.UTC().UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }

@@ -31,11 +31,8 @@ func (db *LedgerStore) Dispatch(ctx context.Context, parcelIDs []int64, carrier 
 			err := l.x.QueryRowContext(ctx, `SELECT pa.order_id, pa.warehouse_id, pa.status, pa.tracking, pa.carrier, o.number
 				FROM parcels pa JOIN orders o ON o.id = pa.order_id WHERE pa.id = ?`, pid).
 				Scan(&orderID, &wh, &status, &tracking, &pCarrier, &number)
-			if errors.Is(err, sql.ErrNoRows) {
-				return domain.Errorf(domain.ENOTFOUND, "no parcel %d", pid)
-			}
 			if err != nil {
-				return err
+				return missing(err, "no parcel %d", pid)
 			}
 			switch {
 			case status != "packed":
@@ -181,11 +178,8 @@ func (db *StockStore) Manifest(ctx context.Context, id int64) (domain.Manifest, 
 	var wh, created int64
 	err := db.read.QueryRowContext(ctx, `SELECT id, warehouse_id, carrier, day, created_at FROM manifests WHERE id = ?`, id).
 		Scan(&m.ID, &wh, &m.Carrier, &m.Day, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, domain.Errorf(domain.ENOTFOUND, "no manifest %d", id)
-	}
 	if err != nil {
-		return m, translate(err)
+		return m, missing(err, "no manifest %d", id)
 	}
 	m.CreatedAt = fromMS(created)
 	whs, err := db.CatalogStore().Warehouses(ctx)

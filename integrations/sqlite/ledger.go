@@ -54,11 +54,8 @@ func (l *ledger) product(sku string) (productRef, error) {
 	}
 	p := productRef{sku: sku}
 	err := l.x.QueryRowContext(l.ctx, `SELECT id, lot_tracked FROM products WHERE sku = ?`, sku).Scan(&p.id, &p.lotTracked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, domain.Errorf(domain.ENOTFOUND, "no product with SKU %q", sku)
-	}
 	if err != nil {
-		return p, err
+		return p, missing(err, "no product with SKU %q", sku)
 	}
 	l.products[sku] = p
 	return p, nil
@@ -81,11 +78,8 @@ func (l *ledger) warehouse(code string) (int64, error) {
 	}
 	var id int64
 	err := l.x.QueryRowContext(l.ctx, `SELECT id FROM warehouses WHERE code = ?`, code).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, domain.Errorf(domain.ENOTFOUND, "no warehouse with code %q", code)
-	}
 	if err != nil {
-		return 0, err
+		return 0, missing(err, "no warehouse with code %q", code)
 	}
 	l.warehouses[code] = id
 	return id, nil
@@ -100,11 +94,8 @@ func (l *ledger) bin(warehouse int64, code string) (binRef, error) {
 	b := binRef{warehouse: warehouse, code: code}
 	err := l.x.QueryRowContext(l.ctx, `SELECT l.id, l.kind, w.code FROM locations l JOIN warehouses w ON w.id = l.warehouse_id
 		WHERE l.warehouse_id = ? AND l.code = ?`, warehouse, code).Scan(&b.id, &b.kind, &b.wcode)
-	if errors.Is(err, sql.ErrNoRows) {
-		return b, domain.Errorf(domain.ENOTFOUND, "no bin %q in this warehouse", code)
-	}
 	if err != nil {
-		return b, err
+		return b, missing(err, "no bin %q in this warehouse", code)
 	}
 	l.bins[k] = b
 	return b, nil
@@ -457,11 +448,8 @@ func (db *LedgerStore) ReceiveTransfer(ctx context.Context, id int64) (domain.Tr
 		err := l.x.QueryRowContext(ctx, `SELECT t.to_warehouse, t.status, f.code, w.code, t.reference, t.sent_at FROM transfers t
 			JOIN warehouses f ON f.id = t.from_warehouse JOIN warehouses w ON w.id = t.to_warehouse WHERE t.id = ?`, id).
 			Scan(&to, &status, &t.From, &t.To, &t.Reference, new(int64))
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Errorf(domain.ENOTFOUND, "no transfer %d", id)
-		}
 		if err != nil {
-			return err
+			return missing(err, "no transfer %d", id)
 		}
 		if status != string(domain.TransferInTransit) {
 			return domain.Errorf(domain.ECONFLICT, "transfer %d was already received", id)

@@ -281,17 +281,10 @@ const shippingKey = "shipping"
 // ShippingSettings reads the settings (DAP and nothing else by default).
 func (db *StockStore) ShippingSettings(ctx context.Context) (domain.ShippingSettings, error) {
 	s := domain.ShippingSettings{Incoterm: "DAP"}
-	var v string
-	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, shippingKey).Scan(&v)
-	if err != nil {
-		if err == sql.ErrNoRows {
-			s.LatinCarriers = domain.DefaultLatinCarriers
-			return s, nil
-		}
-		return s, translate(err)
+	if _, err := db.readSetting(ctx, shippingKey, &s); err != nil && !isDecoding(err) {
+		return s, err
 	}
-	_ = json.Unmarshal([]byte(v), &s)
-	if s.LatinCarriers == nil { // saved before the setting existed
+	if s.LatinCarriers == nil { // never saved, or saved before the setting existed
 		s.LatinCarriers = domain.DefaultLatinCarriers
 	}
 	return s, nil
@@ -319,12 +312,7 @@ func (db *LedgerStore) SetShippingSettings(ctx context.Context, s domain.Shippin
 			return domain.Errorf(domain.EINVALID, "a service → carrier pair needs both names (%q → %q)", k, v)
 		}
 	}
-	b, _ := json.Marshal(s)
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-			shippingKey, string(b))
-		return translate(err)
-	})
+	return db.saveSetting(ctx, shippingKey, s)
 }
 
 // SetProductCustoms fixes a product's customs data: HS code, origin and unit weight.

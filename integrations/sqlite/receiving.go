@@ -110,11 +110,8 @@ func (db *LedgerStore) Receive(ctx context.Context, r domain.Receipt) ([]domain.
 			var iw int64
 			var ref, status string
 			err := l.x.QueryRowContext(ctx, `SELECT warehouse_id, reference, status FROM inbounds WHERE id = ?`, r.InboundID).Scan(&iw, &ref, &status)
-			if errors.Is(err, sql.ErrNoRows) {
-				return domain.Errorf(domain.ENOTFOUND, "no inbound %d", r.InboundID)
-			}
 			if err != nil {
-				return err
+				return missing(err, "no inbound %d", r.InboundID)
 			}
 			if iw != w {
 				return domain.Errorf(domain.EINVALID, "inbound %s is expected at another warehouse, not %s", ref, r.Warehouse)

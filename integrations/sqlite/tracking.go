@@ -167,10 +167,7 @@ func (db *TrackingStore) AddShipment(ctx context.Context, s *domain.Shipment, po
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		var dest string
 		if err := tx.QueryRowContext(ctx, `SELECT number, ship_country FROM orders WHERE id = ?`, s.OrderID).Scan(&s.OrderNumber, &dest); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return domain.Errorf(domain.ENOTFOUND, "no order %d", s.OrderID)
-			}
-			return err
+			return missing(err, "no order %d", s.OrderID)
 		}
 		s.Destination, s.Milestone = domain.Country(dest), domain.MilestoneLabelCreated
 		res, err := tx.ExecContext(ctx, `INSERT INTO shipments (order_id, carrier, tracking, destination, shipped_at, next_poll_at)
@@ -212,6 +209,18 @@ func insertShipments(ctx context.Context, x execer, parcelIDs []int64, carrier s
 const shipmentColumns = `s.id, coalesce(s.parcel_id, 0), s.order_id, o.number, s.carrier, s.tracking, s.destination, s.shipped_at, s.milestone, s.status,
 	coalesce(s.last_event_at, 0), coalesce(s.eta, 0), coalesce(s.next_poll_at, 0), coalesce(s.polled_at, 0), s.error, coalesce(s.delivered_at, 0), s.unchanged`
 
+// shipmentRow reads a row of shipmentColumns for queryList, then runs then
+// on it (nil: nothing).
+func shipmentRow(then func(*domain.Shipment)) func(*sql.Rows, *domain.Shipment) error {
+	return func(rows *sql.Rows, s *domain.Shipment) error {
+		var err error
+		if *s, _, err = scanShipment(rows); err == nil && then != nil {
+			then(s)
+		}
+		return err
+	}
+}
+
 func scanShipment(r interface{ Scan(...any) error }) (domain.Shipment, int, error) {
 	var s domain.Shipment
 	var dest, m string
@@ -252,20 +261,7 @@ func (db *TrackingStore) DueShipments(ctx context.Context, now time.Time, f doma
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
-	rows, err := db.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Shipment
-	for rows.Next() {
-		s, _, err := scanShipment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryList(ctx, db.read, shipmentRow(nil), q, args...)
 }
 
 // RecordTracking stores what the carriers said, in one transaction.
@@ -537,21 +533,8 @@ func (db *TrackingStore) Shipments(ctx context.Context, f domain.ShipmentFilter,
 		args = append(args, millis(now.Add(-stale)))
 	}
 	args = append(args, limit, offset)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+shipmentColumns+` FROM shipments s JOIN orders o ON o.id = s.order_id`+where+order+` LIMIT ? OFFSET ?`, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Shipment
-	for rows.Next() {
-		s, _, err := scanShipment(rows)
-		if err != nil {
-			return nil, err
-		}
-		s.Attention, _ = domain.TrackingPolicy{StaleAfter: stale}.Attention(s, now)
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	attention := func(s *domain.Shipment) { s.Attention, _ = domain.TrackingPolicy{StaleAfter: stale}.Attention(*s, now) }
+	return queryList(ctx, db.read, shipmentRow(attention), `SELECT `+shipmentColumns+` FROM shipments s JOIN orders o ON o.id = s.order_id`+where+order+` LIMIT ? OFFSET ?`, args...)
 }
 
 // CountShipments counts what Shipments lists.
@@ -569,11 +552,8 @@ func (db *TrackingStore) CountShipments(ctx context.Context, f domain.ShipmentFi
 // Shipment reads one shipment with its events, newest first.
 func (db *TrackingStore) Shipment(ctx context.Context, id int64) (domain.Shipment, []domain.TrackEvent, error) {
 	s, _, err := scanShipment(db.read.QueryRowContext(ctx, `SELECT `+shipmentColumns+` FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return s, nil, domain.Errorf(domain.ENOTFOUND, "no shipment %d", id)
-	}
 	if err != nil {
-		return s, nil, translate(err)
+		return s, nil, missing(err, "no shipment %d", id)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT at, code, location, text, milestone FROM tracking_events WHERE shipment_id = ? ORDER BY at DESC, id DESC`, id)
 	if err != nil {

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -205,11 +204,8 @@ func (db *StockStore) Wave(ctx context.Context, id int64) (domain.Wave, error) {
 			(SELECT count(*) FROM wave_orders WHERE wave_id = w.id)
 		FROM waves w JOIN warehouses wh ON wh.id = w.warehouse_id WHERE w.id = ?`, id).
 		Scan(&wv.ID, &wv.Warehouse, &wv.WhName, &wv.Status, &created, &wv.Orders)
-	if errors.Is(err, sql.ErrNoRows) {
-		return wv, domain.Errorf(domain.ENOTFOUND, "no wave %d", id)
-	}
 	if err != nil {
-		return wv, translate(err)
+		return wv, missing(err, "no wave %d", id)
 	}
 	wv.CreatedAt = fromMS(created)
 	rows, err := db.read.QueryContext(ctx, `SELECT wl.id, wl.order_id, o.number, wl.line_no, wo.tote, p.sku, p.name, wl.qty,
@@ -262,11 +258,8 @@ func (db *LedgerStore) ConfirmPick(ctx context.Context, lineID int64, picked dom
 		err := l.x.QueryRowContext(ctx, `SELECT wl.wave_id, wl.order_id, wl.product_id, wl.location_id, wl.lot, wl.qty, wl.picked_qty, w.status
 			FROM wave_lines wl JOIN waves w ON w.id = wl.wave_id WHERE wl.id = ?`, lineID).
 			Scan(&waveID, &orderID, &productID, &locationID, &lot, &qty, &done, &status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Errorf(domain.ENOTFOUND, "no pick %d", lineID)
-		}
 		if err != nil {
-			return err
+			return missing(err, "no pick %d", lineID)
 		}
 		if done.Valid {
 			return domain.Errorf(domain.ECONFLICT, "this pick was already confirmed (%d picked)", done.Int64)
@@ -321,11 +314,8 @@ func (db *LedgerStore) PickFromNextBin(ctx context.Context, lineID int64) (domai
 		var picked sql.NullInt64
 		err := l.x.QueryRowContext(ctx, `SELECT wave_id, order_id, line_no, product_id, location_id, qty, picked_qty FROM wave_lines WHERE id = ?`, lineID).
 			Scan(&waveID, &orderID, &lineNo, &productID, &locationID, &qty, &picked)
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Errorf(domain.ENOTFOUND, "no pick %d", lineID)
-		}
 		if err != nil {
-			return err
+			return missing(err, "no pick %d", lineID)
 		}
 		if !picked.Valid || picked.Int64 >= qty {
 			return domain.Errorf(domain.ECONFLICT, "this pick is not short")
@@ -414,11 +404,8 @@ func (db *LedgerStore) ShortToAllocation(ctx context.Context, lineID int64) erro
 		var picked sql.NullInt64
 		err := l.x.QueryRowContext(ctx, `SELECT order_id, line_no, product_id, qty, picked_qty FROM wave_lines WHERE id = ?`, lineID).
 			Scan(&orderID, &lineNo, &productID, &qty, &picked)
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Errorf(domain.ENOTFOUND, "no pick %d", lineID)
-		}
 		if err != nil {
-			return err
+			return missing(err, "no pick %d", lineID)
 		}
 		if !picked.Valid || picked.Int64 >= qty {
 			return domain.Errorf(domain.ECONFLICT, "this pick is not short")

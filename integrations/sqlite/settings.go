@@ -1,0 +1,47 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+)
+
+// The settings table keeps one JSON document per key: the planner's
+// settings, the shipping settings, the invoicing company, the column
+// mappings of carrier invoices.
+
+// readSetting reads the setting key into v. found is false, and v left as
+// it was, when the setting was never saved; err is a decoding error when
+// the saved document is damaged (v is then as far as it was decoded).
+func (db *DB) readSetting(ctx context.Context, key string, v any) (found bool, err error) {
+	var doc string
+	err = db.reader(ctx).QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, translate(err)
+	}
+	return true, json.Unmarshal([]byte(doc), v)
+}
+
+// saveSetting saves v as the setting key.
+func (db *DB) saveSetting(ctx context.Context, key string, v any) error {
+	doc, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+			key, string(doc))
+		return translate(err)
+	})
+}
+
+// isDecoding says whether err is a damaged saved document (not a database error).
+func isDecoding(err error) bool {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	return errors.As(err, &se) || errors.As(err, &te)
+}
