@@ -210,13 +210,9 @@ func (l *ledger) commitOrder(po domain.PlannedOrder) error {
 			if err != nil {
 				return err
 			}
-			res, err := l.x.ExecContext(l.ctx, `UPDATE stock_totals SET reserved = reserved + ?1
-				WHERE product_id = ?2 AND warehouse_id = ?3 AND on_hand - reserved >= ?1`, int64(ln.Qty), p.id, w)
-			if err != nil {
-				return translate(err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return domain.Errorf(domain.ECONFLICT, "%s in %s: stock changed since the plan; plan again", ln.SKU, pc.Warehouse)
+			if err := updateOne(l.ctx, l.x, domain.Errorf(domain.ECONFLICT, "%s in %s: stock changed since the plan; plan again", ln.SKU, pc.Warehouse), `UPDATE stock_totals SET reserved = reserved + ?1
+				WHERE product_id = ?2 AND warehouse_id = ?3 AND on_hand - reserved >= ?1`, int64(ln.Qty), p.id, w); err != nil {
+				return err
 			}
 			ins, err := l.x.ExecContext(l.ctx, `INSERT INTO reservations (product_id, warehouse_id, order_id, qty, created_at) VALUES (?, ?, ?, ?, ?)`,
 				p.id, w, po.OrderID, int64(ln.Qty), l.now)
@@ -288,14 +284,7 @@ func (db *AllocationStore) SetPriority(ctx context.Context, orderID int64, p int
 		return domain.Errorf(domain.EINVALID, "a priority goes from -9 to 9")
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE orders SET priority = ? WHERE id = ?`, p, orderID)
-		if err != nil {
-			return translate(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.ErrNotFound
-		}
-		return nil
+		return updateOne(ctx, tx, domain.ErrNotFound, `UPDATE orders SET priority = ? WHERE id = ?`, p, orderID)
 	})
 }
 
@@ -306,14 +295,7 @@ func (db *AllocationStore) SetChannelPriority(ctx context.Context, channelID int
 		return domain.Errorf(domain.EINVALID, "a priority goes from -9 to 9")
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE channels SET priority = ? WHERE id = ?`, p, channelID)
-		if err != nil {
-			return translate(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.ErrNotFound
-		}
-		return nil
+		return updateOne(ctx, tx, domain.ErrNotFound, `UPDATE channels SET priority = ? WHERE id = ?`, p, channelID)
 	})
 }
 

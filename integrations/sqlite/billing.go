@@ -1100,14 +1100,7 @@ func (db *BillingStore) CountCharges(ctx context.Context, f domain.ChargeFilter)
 // invoice refuses: the database's own guard).
 func (db *BillingStore) SetDraftTotals(ctx context.Context, id, net, tax int64, fx string) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE invoices SET net = ?, tax = ?, fx = ? WHERE id = ? AND number IS NULL`, net, tax, fx, id)
-		if err != nil {
-			return translate(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.Errorf(domain.ECONFLICT, "invoice %d is not a draft", id)
-		}
-		return nil
+		return updateOne(ctx, tx, domain.Errorf(domain.ECONFLICT, "invoice %d is not a draft", id), `UPDATE invoices SET net = ?, tax = ?, fx = ? WHERE id = ? AND number IS NULL`, net, tax, fx, id)
 	})
 }
 

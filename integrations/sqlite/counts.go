@@ -284,13 +284,6 @@ func (db *LedgerStore) PostCount(ctx context.Context, id int64) (domain.CountRes
 // CancelCount drops an open count without posting anything.
 func (db *LedgerStore) CancelCount(ctx context.Context, id int64) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE counts SET status = 'cancelled', posted_at = ? WHERE id = ? AND status = 'open'`, millis(db.now()), id)
-		if err != nil {
-			return translate(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.Errorf(domain.ECONFLICT, "count %d is not open", id)
-		}
-		return nil
+		return updateOne(ctx, tx, domain.Errorf(domain.ECONFLICT, "count %d is not open", id), `UPDATE counts SET status = 'cancelled', posted_at = ? WHERE id = ? AND status = 'open'`, millis(db.now()), id)
 	})
 }

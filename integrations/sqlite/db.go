@@ -374,3 +374,19 @@ func scanWith[T any](scan func(r interface{ Scan(...any) error }) (T, error)) fu
 		return err
 	}
 }
+
+// updateOne runs a statement that must change a row; when it changes none
+// (the row is missing, or not in the state the statement requires) it
+// returns none, the error saying why.
+func updateOne(ctx context.Context, x interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}, none error, query string, args ...any) error {
+	res, err := x.ExecContext(ctx, query, args...)
+	if err != nil {
+		return translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return none
+	}
+	return nil
+}

@@ -44,12 +44,8 @@ func (db *IntakeStore) UpdateChannel(ctx context.Context, c domain.Channel, cred
 		return err
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE channels SET name = ?, base_url = ? WHERE id = ?`, c.Name, c.BaseURL, c.ID)
-		if err != nil {
+		if err := updateOne(ctx, tx, fmt.Errorf("channel %d: %w", c.ID, domain.ErrNotFound), `UPDATE channels SET name = ?, base_url = ? WHERE id = ?`, c.Name, c.BaseURL, c.ID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("channel %d: %w", c.ID, domain.ErrNotFound)
 		}
 		if creds == nil {
 			return nil

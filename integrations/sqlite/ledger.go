@@ -914,13 +914,6 @@ func (db *LedgerStore) Return(ctx context.Context, sku, warehouse, lot string, q
 // without a lot keeps no lot (and is used after dated lots).
 func (db *LedgerStore) SetLotTracked(ctx context.Context, sku string, on bool) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE products SET lot_tracked = ? WHERE sku = ?`, on, strings.TrimSpace(sku))
-		if err != nil {
-			return translate(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.Errorf(domain.ENOTFOUND, "no product with SKU %q", sku)
-		}
-		return nil
+		return updateOne(ctx, tx, domain.Errorf(domain.ENOTFOUND, "no product with SKU %q", sku), `UPDATE products SET lot_tracked = ? WHERE sku = ?`, on, strings.TrimSpace(sku))
 	})
 }

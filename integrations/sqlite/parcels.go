@@ -149,15 +149,8 @@ func (db *LedgerStore) SetTracking(ctx context.Context, parcelID int64, carrier,
 		}
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE parcels SET carrier = CASE WHEN ?1 = '' THEN carrier ELSE ?1 END, tracking = ?2 WHERE id = ?3`,
+		return updateOne(ctx, tx, domain.Errorf(domain.ENOTFOUND, "no parcel %d", parcelID), `UPDATE parcels SET carrier = CASE WHEN ?1 = '' THEN carrier ELSE ?1 END, tracking = ?2 WHERE id = ?3`,
 			strings.TrimSpace(carrier), tracking, parcelID)
-		if err != nil {
-			return translate(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.Errorf(domain.ENOTFOUND, "no parcel %d", parcelID)
-		}
-		return nil
 	})
 }
 
@@ -326,15 +319,8 @@ func (db *LedgerStore) SetProductCustoms(ctx context.Context, sku, hs string, or
 		return domain.Errorf(domain.EINVALID, "%s: give the HS code and the country of origin", sku)
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE products SET hs_code = ?, origin_country = ?, weight_g = CASE WHEN ? > 0 THEN ? ELSE weight_g END WHERE sku = ?`,
+		return updateOne(ctx, tx, domain.Errorf(domain.ENOTFOUND, "no product with SKU %q", sku), `UPDATE products SET hs_code = ?, origin_country = ?, weight_g = CASE WHEN ? > 0 THEN ? ELSE weight_g END WHERE sku = ?`,
 			hs, string(origin), int64(weight), int64(weight), sku)
-		if err != nil {
-			return translate(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.Errorf(domain.ENOTFOUND, "no product with SKU %q", sku)
-		}
-		return nil
 	})
 }
 
@@ -345,13 +331,6 @@ func (db *LedgerStore) SetShipPhone(ctx context.Context, orderID int64, phone st
 		return domain.Errorf(domain.EINVALID, "the phone number is empty")
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE orders SET ship_phone = ? WHERE id = ?`, phone, orderID)
-		if err != nil {
-			return translate(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.ErrNotFound
-		}
-		return nil
+		return updateOne(ctx, tx, domain.ErrNotFound, `UPDATE orders SET ship_phone = ? WHERE id = ?`, phone, orderID)
 	})
 }

@@ -187,14 +187,7 @@ func joinNote(a, b string) string {
 // recorded as short on its lines.
 func (db *LedgerStore) CloseInbound(ctx context.Context, id int64) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE inbounds SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`, millis(db.now()), id)
-		if err != nil {
-			return translate(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.Errorf(domain.ECONFLICT, "inbound %d is not open", id)
-		}
-		return nil
+		return updateOne(ctx, tx, domain.Errorf(domain.ECONFLICT, "inbound %d is not open", id), `UPDATE inbounds SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`, millis(db.now()), id)
 	})
 }
 
