@@ -71,6 +71,21 @@ func (l *ledger) where(sku, warehouse string) (productRef, int64, error) {
 	return p, w, err
 }
 
+// whereBins resolves a SKU, a warehouse code and bins of that warehouse.
+func (l *ledger) whereBins(sku, warehouse string, bins ...string) (productRef, int64, []binRef, error) {
+	p, w, err := l.where(sku, warehouse)
+	if err != nil {
+		return p, w, nil, err
+	}
+	refs := make([]binRef, len(bins))
+	for i, code := range bins {
+		if refs[i], err = l.bin(w, code); err != nil {
+			return p, w, nil, err
+		}
+	}
+	return p, w, refs, nil
+}
+
 func (l *ledger) warehouse(code string) (int64, error) {
 	code = strings.TrimSpace(code)
 	if id, ok := l.warehouses[code]; ok {
@@ -326,14 +341,11 @@ func (db *LedgerStore) Adjust(ctx context.Context, a domain.Adjustment) (domain.
 	lot := strings.TrimSpace(a.Lot)
 	err = db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = "adjustment"
-		p, w, err := l.where(a.SKU, a.Warehouse)
+		p, w, bins, err := l.whereBins(a.SKU, a.Warehouse, a.Location)
 		if err != nil {
 			return err
 		}
-		b, err := l.bin(w, a.Location)
-		if err != nil {
-			return err
-		}
+		b := bins[0]
 		if b.kind == domain.LocationTransit {
 			return domain.Errorf(domain.EINVALID, "stock in transit changes only by sending or receiving a transfer")
 		}
@@ -783,18 +795,11 @@ func (db *LedgerStore) Move(ctx context.Context, sku, warehouse, from, to, lot s
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = "move"
-		p, w, err := l.where(sku, warehouse)
+		p, w, bins, err := l.whereBins(sku, warehouse, from, to)
 		if err != nil {
 			return err
 		}
-		src, err := l.bin(w, from)
-		if err != nil {
-			return err
-		}
-		dst, err := l.bin(w, to)
-		if err != nil {
-			return err
-		}
+		src, dst := bins[0], bins[1]
 		if src.id == dst.id {
 			return domain.Errorf(domain.EINVALID, "the stock is already in %s", dst.code)
 		}
@@ -825,14 +830,11 @@ func (db *LedgerStore) Pick(ctx context.Context, sku, warehouse string, qty doma
 	err := db.ledgerTx(ctx, func(l *ledger) error {
 		picked = nil
 		l.doc = fmt.Sprintf("order %d", orderID)
-		p, w, err := l.where(sku, warehouse)
+		p, w, bins, err := l.whereBins(sku, warehouse, domain.StagingBin)
 		if err != nil {
 			return err
 		}
-		staging, err := l.bin(w, domain.StagingBin)
-		if err != nil {
-			return err
-		}
+		staging := bins[0]
 		pieces, err := l.take(p, w, binRef{}, "", int64(qty))
 		if err != nil {
 			return err
@@ -856,14 +858,11 @@ func (db *LedgerStore) Ship(ctx context.Context, sku, warehouse string, qty doma
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = fmt.Sprintf("order %d", orderID)
-		p, w, err := l.where(sku, warehouse)
+		p, w, bins, err := l.whereBins(sku, warehouse, domain.StagingBin)
 		if err != nil {
 			return err
 		}
-		staging, err := l.bin(w, domain.StagingBin)
-		if err != nil {
-			return err
-		}
+		staging := bins[0]
 		// The reservation goes first, so the stock leaving is not held back by it.
 		if orderID != 0 {
 			if err := l.useReservation(orderID, p.id, w, int64(qty)); err != nil {
@@ -891,14 +890,11 @@ func (db *LedgerStore) Return(ctx context.Context, sku, warehouse, lot string, q
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = "return"
-		p, w, err := l.where(sku, warehouse)
+		p, _, bins, err := l.whereBins(sku, warehouse, domain.ReceivingBin)
 		if err != nil {
 			return err
 		}
-		receiving, err := l.bin(w, domain.ReceivingBin)
-		if err != nil {
-			return err
-		}
+		receiving := bins[0]
 		lot = strings.TrimSpace(lot)
 		if p.lotTracked && lot == "" {
 			return domain.Errorf(domain.EINVALID, "%s is lot-tracked: give the lot", p.sku)

@@ -310,18 +310,11 @@ func (db *LedgerStore) Putaway(ctx context.Context, pa domain.Putaway) error {
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = "putaway"
-		p, w, err := l.where(pa.SKU, pa.Warehouse)
+		p, _, bins, err := l.whereBins(pa.SKU, pa.Warehouse, domain.ReceivingBin, pa.ToBin)
 		if err != nil {
 			return err
 		}
-		from, err := l.bin(w, domain.ReceivingBin)
-		if err != nil {
-			return err
-		}
-		to, err := l.bin(w, pa.ToBin)
-		if err != nil {
-			return err
-		}
+		from, to := bins[0], bins[1]
 		if to.kind != domain.LocationStorage {
 			return domain.Errorf(domain.EINVALID, "%s is not a storage bin", to.code)
 		}
