@@ -9,7 +9,9 @@
 // StockStore and BulkLoader in ports.go, LedgerStore in inventory.go,
 // AllocationStore in allocation.go, IntakeStore and OrderSource in intake.go,
 // TrackingStore, Tracker and TrackingPusher in tracking.go, BillingStore in
-// billing.go; a use case of several steps runs in one Transactor.InTx).
-// Tests take their
-// today and clock from domaintest.
+// billing.go; a use case of several steps runs in one Transactor.InTx). Each
+// store port is cut by capability, its reads apart (OrderReads, StockReads,
+// TrackingReads, BillingReads, …), so that a second store can be written and
+// tested one capability at a time. Tests take their today and clock from
+// domaintest.
 package domain
