@@ -41,10 +41,19 @@ type Client struct {
 	Gate func(ctx context.Context) error
 }
 
+// MaxResponse is the largest answer a client reads from a service, in
+// bytes: a page of orders or of tracking results is a few megabytes, so a
+// larger answer is refused rather than held in memory.
+const MaxResponse = 32 << 20
+
 // New makes a client for the store at base with a per-request timeout.
+// Requests carry credentials (headers, a token form), so a redirect is
+// followed only within base's scheme, host and port, and answers are read up
+// to MaxResponse.
 func New(base *url.URL, timeout time.Duration) *Client {
 	h := resty.New().SetTimeout(timeout).SetHeader("Accept", "application/json").
-		SetHeader("User-Agent", "Portolan/0.1 (+order fulfilment desktop app)")
+		SetHeader("User-Agent", "Portolan/0.1 (+order fulfilment desktop app)").
+		SetRedirectPolicy(sameOrigin{}).SetResponseBodyLimit(MaxResponse)
 	h.SetLogger(quietLogger{}) // resty's own logs could carry request details
 	return &Client{
 		http:     h,
@@ -117,6 +126,11 @@ func (c *Client) do(ctx context.Context, send func(*resty.Request) (*resty.Respo
 		}
 		var wait time.Duration
 		switch {
+		case errors.As(err, new(*RedirectError)):
+			return nil, err
+		case errors.Is(err, resty.ErrResponseBodyTooLarge):
+			return nil, domain.Errorf(domain.EINVALID, "%s sent an answer larger than %d MB, more than any page of its API should be; "+
+				"nothing of it was used (check the address in %s)", c.base.Host, MaxResponse>>20, c.Settings)
 		case err != nil:
 			last = transportError(c.base.Host, err)
 			wait = c.Backoff(attempt)
@@ -143,6 +157,33 @@ func (c *Client) do(ctx context.Context, send func(*resty.Request) (*resty.Respo
 		}
 	}
 	return nil, &RetryableError{Status: lastStatus, Wait: lastWait, Err: fmt.Errorf("gave up after %d attempts: %w", c.Attempts, last)}
+}
+
+// RedirectError is a redirect to another address (scheme, host or port)
+// than the one configured, refused: the request carried credentials meant
+// for the configured address only.
+type RedirectError struct {
+	From, To string // scheme://host[:port]
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s redirected to %s; Portolan sends credentials only to the address configured, so it did not follow. "+
+		"If the service has moved, change its address to the new one", e.From, e.To)
+}
+
+// sameOrigin is the redirect policy: follow within the scheme, host and
+// port of the first request (at most 10 times), refuse anything else.
+type sameOrigin struct{}
+
+func (sameOrigin) Apply(req *http.Request, via []*http.Request) error {
+	from, to := via[0].URL, req.URL
+	if !strings.EqualFold(to.Scheme, from.Scheme) || !strings.EqualFold(to.Host, from.Host) {
+		return &RedirectError{From: from.Scheme + "://" + from.Host, To: to.Scheme + "://" + to.Host}
+	}
+	if len(via) >= 10 {
+		return fmt.Errorf("%s redirected 10 times; stopped", from.Host)
+	}
+	return nil
 }
 
 // RetryableError is a request that failed on a status or transport error
