@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -325,8 +326,27 @@ func TestCLIWaveAndPicklist(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(b), "%PDF-") {
 		t.Fatalf("%v %.20q", err, b)
 	}
-	if _, errs, code := runCLI(t, "--db", db, "picklist", "--wave", "99", "--out", file); code == 0 || !strings.Contains(errs, "no wave 99") {
+	if _, errs, code := runCLI(t, "--db", db, "picklist", "--wave", "99", "--out", file, "--force"); code == 0 || !strings.Contains(errs, "no wave 99") {
 		t.Errorf("unknown wave: %d %q", code, errs)
+	}
+	// --out cannot destroy: not the database or its journal, not a device, not a file there without --force.
+	before, _ := os.ReadFile(db)
+	for _, c := range []struct{ out, want string }{
+		{file, "exists; add --force"},
+		{db, "must end in .pdf"},
+		{"/dev/null", "must end in .pdf"},
+		{filepath.Join(filepath.Dir(db), "x.pdf", "..", filepath.Base(db)), "must end in .pdf"},
+	} {
+		if _, errs, code := runCLI(t, "--db", db, "picklist", "--wave", "1", "--out", c.out); code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("--out %s: %d %q", c.out, code, errs)
+		}
+	}
+	if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
+		t.Error("the database changed")
+	}
+	dbpdf := filepath.Join(t.TempDir(), "stock.pdf") // a database whose name ends in .pdf is still refused
+	if _, errs, code := runCLI(t, "--db", dbpdf, "picklist", "--wave", "1", "--out", dbpdf, "--force"); code == 0 || !strings.Contains(errs, "database") {
+		t.Errorf("--out the database itself: %d %q", code, errs)
 	}
 	if _, err := os.Stat(file + ".part"); !os.IsNotExist(err) {
 		t.Error("a partial file was left behind")

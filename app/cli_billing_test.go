@@ -206,6 +206,10 @@ func TestDemoBillingHistory(t *testing.T) {
 	if _, errs, code := runCLI(t, "--db", db, "invoices", "export", "--period", domaintest.Month(-2), "--out", book); code != 0 {
 		t.Fatal(errs)
 	}
+	if _, errs, code := runCLI(t, "--db", db, "invoices", "export", "--period", domaintest.Month(-2), "--out", db, "--force"); code == 0 ||
+		!strings.Contains(errs, "must end in .xlsx") {
+		t.Errorf("export over the database: %d %q", code, errs)
+	}
 	f, err := excelize.OpenFile(book)
 	if err != nil {
 		t.Fatal(err)

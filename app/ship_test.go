@@ -160,7 +160,7 @@ func TestCLIPickPackAndPrint(t *testing.T) {
 		strings.Contains(string(text), "JD014600006200000002") {
 		t.Errorf("parcel 1's job has %d slips:\n%s", n, text)
 	}
-	if _, errs, code := runCLI(t, "--db", db, "labels", "--parcels", "1,99999", "--out", one); code == 0 || !strings.Contains(errs, "no parcel 99999") {
+	if _, errs, code := runCLI(t, "--db", db, "labels", "--parcels", "1,99999", "--out", one, "--force"); code == 0 || !strings.Contains(errs, "no parcel 99999") {
 		t.Errorf("unknown parcel: %d %q", code, errs)
 	}
 	if _, errs, code := runCLI(t, "--db", db, "wave", "create", "--warehouse", wh, "--carrier", "Aramex"); code == 0 || !strings.Contains(errs, "no allocated orders") {

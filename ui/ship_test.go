@@ -12,6 +12,7 @@ import (
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/ui"
+	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
 // The warehouse lead's day in the window: a wave, its pick list, picks
@@ -68,6 +69,22 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 	}
 	if b, err := os.ReadFile(w.LastPath); err != nil || !strings.HasPrefix(string(b), "%PDF-") {
 		t.Fatalf("saved pick list: %v", err)
+	}
+	// Saving it again asks before replacing the file: kept when the answer is no.
+	var asked []string
+	answer := false
+	uikit.ConfirmReplace = func(path string) bool { asked = append(asked, path); return answer }
+	os.WriteFile(w.LastPath, []byte("an earlier print"), 0o644)
+	ui.WithUI(func() { w.SavePickList() })
+	settle(m)
+	if b, _ := os.ReadFile(w.LastPath); string(b) != "an earlier print" || len(asked) != 1 || !strings.Contains(s.Problem.Text, "was kept") {
+		t.Fatalf("declined: asked %v, problem %q, file %.20q", asked, s.Problem.Text, b)
+	}
+	answer = true
+	ui.WithUI(func() { w.SavePickList() })
+	settle(m)
+	if b, _ := os.ReadFile(w.LastPath); !strings.HasPrefix(string(b), "%PDF-") || len(asked) != 2 {
+		t.Fatalf("agreed: asked %v, file %.20q", asked, b)
 	}
 	ui.WithUI(func() { w.ConfirmAllPicks() })
 	settle(m)

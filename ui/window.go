@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -44,6 +45,7 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 	a.Settings().SetTheme(NewTheme())
 	w := a.NewWindow("Portolan")
 	w.SetIcon(Icon)
+	uikit.ConfirmReplace = askReplace(w)
 	m := &MainWindow{Window: w, services: s}
 	m.Orders = NewOrdersScreen(s.Orders, s.Sync, w)
 	m.Inventory = NewInventoryScreen(s.Inventory, w)
@@ -280,6 +282,19 @@ func (m *MainWindow) LoadSample(orders int) {
 			}
 		}
 	})
+}
+
+// askReplace asks in w whether to replace a saved document; it is called
+// from a background task and waits for the answer.
+func askReplace(w fyne.Window) func(path string) bool {
+	return func(path string) bool {
+		answer := make(chan bool, 1)
+		uikit.OnUI(func() {
+			dialog.ShowConfirm("Replace the document?", fmt.Sprintf("%s is already in the documents folder (%s).\nReplace it with the new one?",
+				filepath.Base(path), filepath.Dir(path)), func(ok bool) { answer <- ok }, w)
+		})
+		return <-answer
+	}
 }
 
 // SetDocumentsFolder sets the folder documents are saved in (the window's

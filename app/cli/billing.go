@@ -433,16 +433,19 @@ func cmdInvoicesExport(ctx context.Context, open opener, args []string, stdout, 
 	fs := newFlags("invoices export", "Writes the month's billing workbook: Summary (totals as formulas), Lines (every charge),\n"+
 		"AR ageing and Carrier reconciliation.", stdout, stderr)
 	period := fs.String("period", "", "the month, e.g. 2026-11")
-	out := fs.String("out", "", "the .xlsx file to write")
+	out := outFlag(fs, ".xlsx")
 	company := fs.String("company", "", "the company named in the sheets' headers (default: the one set with billing company)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *out == "" || *period == "" {
+	if *out.path == "" || *period == "" {
 		return usageError{"invoices export: give --period and --out FILE.xlsx"}
 	}
 	a, err := open.App()
 	if err != nil {
+		return err
+	}
+	if err := out.check(a); err != nil {
 		return err
 	}
 	if *company == "" {
@@ -457,16 +460,10 @@ func cmdInvoicesExport(ctx context.Context, open opener, args []string, stdout, 
 	if err := a.Billing.ExportWorkbook(ctx, *company, *period, &b, func(n int) { lines = n }); err != nil {
 		return err
 	}
-	// Whole or not at all.
-	tmp := *out + ".part"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", *out, err)
+	if err := out.write(a, b.Bytes()); err != nil {
+		return err
 	}
-	if err := os.Rename(tmp, *out); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", *out, err)
-	}
-	fmt.Fprintf(stdout, "Wrote %s: %d charge line(s), %d KB.\n", *out, lines, b.Len()/1024)
+	fmt.Fprintf(stdout, "Wrote %s: %d charge line(s), %d KB.\n", *out.path, lines, b.Len()/1024)
 	return nil
 }
 
@@ -520,17 +517,20 @@ func cmdCarrierInvoicesImport(ctx context.Context, open opener, args []string, s
 func cmdInvoicesPDF(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("invoices pdf", "Writes an invoice or credit note as a PDF in the client's currency.", stdout, stderr)
 	id := fs.Int64("id", 0, "the invoice's id (see invoices list)")
-	out := fs.String("out", "", "the PDF file to write")
+	out := outFlag(fs, ".pdf")
 	company := fs.String("company", "", "the issuing company's name (default: the one set with billing company)")
 	vat := fs.String("vat", "", "the issuing company's VAT number (default: the one set with billing company)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *id <= 0 || *out == "" {
+	if *id <= 0 || *out.path == "" {
 		return usageError{"invoices pdf: give --id and --out FILE.pdf"}
 	}
 	a, err := open.App()
 	if err != nil {
+		return err
+	}
+	if err := out.check(a); err != nil {
 		return err
 	}
 	c, err := a.Billing.Company(ctx)
@@ -548,7 +548,7 @@ func cmdInvoicesPDF(ctx context.Context, open opener, args []string, stdout, std
 	if err := a.Billing.InvoicePDF(ctx, *id, seller, &b); err != nil {
 		return err
 	}
-	return writeDocument(ctx, a, *out, "invoice", fmt.Sprintf("invoice %d", *id), b.Bytes(), stdout)
+	return writeDocument(ctx, a, out, "invoice", fmt.Sprintf("invoice %d", *id), b.Bytes(), stdout)
 }
 
 func cmdBillingCompany(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {

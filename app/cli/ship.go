@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -160,12 +159,12 @@ func cmdLabels(ctx context.Context, open opener, args []string, stdout, stderr i
 		"customs papers where needed, packing slip. Nothing is written when a parcel fails the pre-flight check.", stdout, stderr)
 	wave := fs.Int64("wave", 0, "the wave number")
 	list := fs.String("parcels", "", "comma-separated parcel numbers (instead of --wave, or a part of it)")
-	out := fs.String("out", "", "the PDF file to write")
+	out := outFlag(fs, ".pdf")
 	paper := fs.String("paper", "4x6", "label size: 4x6 or A6")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if (*wave <= 0 && *list == "") || *out == "" {
+	if (*wave <= 0 && *list == "") || *out.path == "" {
 		return usageError{"labels: give --wave ID or --parcels N,N,…, and --out FILE.pdf"}
 	}
 	var ids []int64
@@ -180,6 +179,9 @@ func cmdLabels(ctx context.Context, open opener, args []string, stdout, stderr i
 	if err != nil {
 		return err
 	}
+	if err := out.check(a); err != nil {
+		return err
+	}
 	var b bytes.Buffer
 	ref := fmt.Sprintf("wave %d", *wave)
 	if len(ids) > 0 {
@@ -192,23 +194,18 @@ func cmdLabels(ctx context.Context, open opener, args []string, stdout, stderr i
 		}
 		return err
 	}
-	return writeDocument(ctx, a, *out, "labels", ref, b.Bytes(), stdout)
+	return writeDocument(ctx, a, out, "labels", ref, b.Bytes(), stdout)
 }
 
 // writeDocument writes a PDF whole or not at all and logs the print.
-func writeDocument(ctx context.Context, a *app.App, out, document, ref string, b []byte, stdout io.Writer) error {
-	tmp := out + ".part"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", out, err)
+func writeDocument(ctx context.Context, a *app.App, out outputFile, document, ref string, b []byte, stdout io.Writer) error {
+	if err := out.write(a, b); err != nil {
+		return err
 	}
 	if err := a.Inventory.Printed(ctx, document, ref, len(b)); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Wrote %s (%d KB).\n", out, (len(b)+1023)/1024)
+	fmt.Fprintf(stdout, "Wrote %s (%d KB).\n", *out.path, (len(b)+1023)/1024)
 	return nil
 }
 
@@ -258,22 +255,25 @@ func cmdDispatch(ctx context.Context, open opener, args []string, stdout, stderr
 func cmdManifest(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("manifest", "Writes a carrier's manifest as a PDF.", stdout, stderr)
 	id := fs.Int64("id", 0, "the manifest number")
-	out := fs.String("out", "", "the PDF file to write")
+	out := outFlag(fs, ".pdf")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *id <= 0 || *out == "" {
+	if *id <= 0 || *out.path == "" {
 		return usageError{"manifest: give --id N and --out FILE.pdf"}
 	}
 	a, err := open.App()
 	if err != nil {
 		return err
 	}
+	if err := out.check(a); err != nil {
+		return err
+	}
 	var b bytes.Buffer
 	if err := a.Inventory.ManifestPDF(ctx, *id, &b); err != nil {
 		return err
 	}
-	return writeDocument(ctx, a, *out, "manifest", fmt.Sprintf("manifest %d", *id), b.Bytes(), stdout)
+	return writeDocument(ctx, a, out, "manifest", fmt.Sprintf("manifest %d", *id), b.Bytes(), stdout)
 }
 
 func cmdShippingSettings(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {

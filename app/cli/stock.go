@@ -535,24 +535,26 @@ func cmdPicklist(ctx context.Context, open opener, args []string, stdout, stderr
 	fs := newFlags("picklist", "Writes a wave's pick list as a PDF: picks grouped by zone in walking order, with totes,\n"+
 		"bins, SKUs (and their barcodes), lots and quantities. Printing it again gives the same document.", stdout, stderr)
 	wave := fs.Int64("wave", 0, "the wave number")
-	out := fs.String("out", "", "the PDF file to write")
+	out := outFlag(fs, ".pdf")
 	paper := fs.String("paper", "A4", "A4 or Letter")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *wave <= 0 || *out == "" {
+	if *wave <= 0 || *out.path == "" {
 		return usageError{"picklist: give --wave ID and --out FILE.pdf"}
 	}
 	a, err := open.App()
 	if err != nil {
 		return err
 	}
+	if err := out.check(a); err != nil {
+		return err
+	}
 	var b bytes.Buffer
 	if err := a.Inventory.PickList(ctx, *wave, *paper, &b); err != nil {
 		return err
 	}
-	// Written whole or not at all: a half-written file is never left behind.
-	return writeDocument(ctx, a, *out, "pick list", fmt.Sprintf("wave %d", *wave), b.Bytes(), stdout)
+	return writeDocument(ctx, a, out, "pick list", fmt.Sprintf("wave %d", *wave), b.Bytes(), stdout)
 }
 
 // parseCutoff reads a cut-off: "HH:MM" today in the local time zone, or RFC 3339.

@@ -1,12 +1,14 @@
 package uikit
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 
 	"fyne.io/fyne/v2"
+	"github.com/portolan/portolan/app/outfile"
 )
 
 // prefDocuments is the folder printed documents are saved in.
@@ -34,19 +36,30 @@ func SetDocumentsFolder(dir string) {
 	}
 }
 
-// SaveDocument writes a PDF into the documents folder, whole or not at all.
+// ConfirmReplace asks the user whether to replace a document of the same
+// name in the documents folder. It is called from a background task and
+// waits for the answer; the window sets it (unset, nothing is replaced).
+var ConfirmReplace func(path string) bool
+
+// SaveDocument writes a document (name ends in .pdf or .xlsx) into the
+// documents folder, whole or not at all; a file of that name there is
+// replaced only when the user agrees. Call it from a background task.
 func SaveDocument(name string, data []byte) (string, error) {
 	dir := DocumentsFolder()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", Problemf("create the documents folder %s: %v", dir, err)
 	}
 	path := filepath.Join(dir, name)
-	tmp := path + ".part"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return "", Problemf("save %s: %v", path, err)
+	o := outfile.Options{Ext: filepath.Ext(name)}
+	err := outfile.Write(path, data, o)
+	if errors.Is(err, outfile.ErrExists) {
+		if ConfirmReplace == nil || !ConfirmReplace(path) {
+			return "", Problemf("%s is already in the documents folder and was kept; nothing was saved", name)
+		}
+		o.Overwrite = true
+		err = outfile.Write(path, data, o)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err != nil {
 		return "", Problemf("save %s: %v", path, err)
 	}
 	return path, nil
