@@ -27,7 +27,7 @@ func TestWriteCannotDestroy(t *testing.T) {
 		path, ext, want string
 	}{
 		{db, "", "database"},
-		{"portolan.db", "", "database"},           // the same file by a relative name
+		{"portolan.db", "", "database"},              // the same file by a relative name
 		{"./sub/../portolan.db-wal", "", "database"}, // its journal
 		{db + "-shm", "", "database"},
 		{link, ".xlsx", "database"}, // a link to it
