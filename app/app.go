@@ -24,6 +24,7 @@ import (
 	"github.com/portolan/portolan/integrations/carrier/ups"
 	"github.com/portolan/portolan/integrations/carrier/usps"
 	"github.com/portolan/portolan/integrations/files"
+	"github.com/portolan/portolan/integrations/keyring"
 	"github.com/portolan/portolan/integrations/pdf"
 	"github.com/portolan/portolan/integrations/sqlite"
 	"github.com/portolan/portolan/integrations/storefront/bigcommerce"
@@ -111,6 +112,9 @@ type App struct {
 	Allocation *AllocationService
 	Tracking   *TrackingService
 	Billing    *BillingService
+	// noVault says why credentials are kept in the database file ("": they
+	// are kept in the operating system's credential store).
+	noVault string
 }
 
 // EnvDB names the environment variable that overrides the default database path.
@@ -146,9 +150,14 @@ func Open(path string, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	vault, noVault := openVault(opts.Secrets)
+	if vault != nil {
+		db.SetVault(vault)
+	}
 	a := &App{
-		db:    db,
-		clock: clk,
+		db:      db,
+		clock:   clk,
+		noVault: noVault,
 		Orders: &OrderService{OrderReads: db.OrderStore(), CatalogStore: db.CatalogStore(), AllocationReads: db.AllocationStore(),
 			store: db.OrderStore(), alloc: db.AllocationStore(), now: now},
 		Inventory: &InventoryService{StockStore: db.StockStore(), PutawayReads: db.LedgerStore(), CatalogStore: db.CatalogStore(),
@@ -165,11 +174,44 @@ func Open(path string, opts Options) (*App, error) {
 	a.Tracking = newTrackingService(db.TrackingStore(), db.OrderStore(), now, CarrierErrors{Refused: carrier.IsRefused, RetryLater: carrier.RetryLater})
 	a.Tracking.channels, a.Tracking.credentials = db.CatalogStore(), db.IntakeStore()
 	a.Tracking.NewPusher = storefrontPusher
+	a.Intake.kept, a.Tracking.kept = a.CredentialsKept, a.CredentialsKept
 	a.Inventory.stockIn = a.Allocation.AfterStockIn
 	accrual := &job{work: a.Billing.accrueAt, wg: &a.jobs}
 	a.Inventory.billable = accrual.start
 	return a, nil
 }
+
+// EnvSecrets names the environment variable that says where credentials
+// are kept when Options.Secrets does not: see Options.Secrets.
+const EnvSecrets = "PORTOLAN_SECRETS"
+
+// openVault opens the operating system's credential store unless told to
+// keep credentials in the database file ("database"); without one it says why.
+func openVault(choice string) (domain.SecretVault, string) {
+	if choice == "" {
+		choice = os.Getenv(EnvSecrets)
+	}
+	if strings.EqualFold(choice, "database") {
+		return nil, EnvSecrets + "=database keeps them there"
+	}
+	v, err := keyring.Open()
+	if err != nil {
+		return nil, err.Error()
+	}
+	return v, ""
+}
+
+// CredentialsKept says where new credentials are kept, for people: the
+// operating system's credential store, or the database file and why.
+func (a *App) CredentialsKept() string {
+	if a.noVault == "" {
+		return "The credentials are kept in " + a.db.Vault() + "; the database keeps only a reference to them."
+	}
+	return "The credentials are kept in the database file, which only your account can read: " + a.noVault + "."
+}
+
+// Notices say what opening the database changed that the user should know.
+func (a *App) Notices() []string { return a.db.Notices }
 
 // Wait waits for the background jobs under way: the charges of a dispatch
 // or receipt accrue after it returns.

@@ -24,6 +24,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// Credentials in the test databases, never in the keyring of the
+	// developer's desktop.
+	os.Setenv(app.EnvSecrets, "database")
 	code := m.Run()
 	fixtures.remove()
 	if benchDir != "" {

@@ -10,6 +10,11 @@ type Options struct {
 	// Now is the clock every service and store reads: the one place the
 	// time comes from. Nil is the computer's clock; tests set their own.
 	Now func() time.Time
+	// Secrets says where credentials are kept: "system" (the operating
+	// system's credential store where one answers, else the database file)
+	// or "database" (the database file, owner-only). "" reads
+	// $PORTOLAN_SECRETS, and without it means "system".
+	Secrets string
 }
 
 // clocked gives a service the App's clock and, for its screens, Now.

@@ -34,7 +34,11 @@ type IntakeService struct {
 	// Overlap is re-read before the cursor on every incremental sync.
 	Overlap time.Duration
 	clocked // the App's clock
+	kept    func() string
 }
+
+// CredentialsKept says where new credentials are kept, for people.
+func (s *IntakeService) CredentialsKept() string { return s.kept() }
 
 // SyncProgress is reported after every committed page.
 type SyncProgress struct {

@@ -51,7 +51,11 @@ type TrackingService struct {
 	mu     sync.Mutex
 	pacers map[int64]*pacer // per account, for the life of the process
 	paused map[int64]time.Time
+	kept   func() string
 }
+
+// CredentialsKept says where new credentials are kept, for people.
+func (s *TrackingService) CredentialsKept() string { return s.kept() }
 
 func newTrackingService(store domain.TrackingStore, orders domain.OrderStore, now func() time.Time, errs CarrierErrors) *TrackingService {
 	return &TrackingService{TrackingReads: store, store: store, orders: orders, NewTracker: newTracker, Policy: domain.DefaultTrackingPolicy(), clocked: clocked{now}, errs: errs,

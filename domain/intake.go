@@ -83,7 +83,27 @@ func CheckCredentialURL(raw string) (*url.URL, error) {
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		return nil, Errorf(EINVALID, "%s uses plain http; credentials are only sent over https (or http to this computer)", u.Host)
 	}
+	if u.User != nil {
+		return nil, Errorf(EINVALID, "%s has a user name or password in the address; give credentials in their own fields, where they are kept safe", ShownURL(raw))
+	}
 	return u, nil
+}
+
+// ShownURL is an address as it may be shown or logged: without a user name
+// and password written into it ("https://user:pw@host" shows as
+// "https://host").
+func ShownURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		if at := strings.LastIndex(raw, "@"); at >= 0 {
+			if i := strings.Index(raw, "://"); i >= 0 && i < at {
+				return raw[:i+3] + raw[at+1:]
+			}
+		}
+		return raw
+	}
+	u.User = nil
+	return u.String()
 }
 
 func isLoopback(host string) bool {

@@ -201,3 +201,16 @@ type BulkWriter interface {
 type BulkLoader interface {
 	Bulk(ctx context.Context, fill func(BulkWriter) error) error
 }
+
+// SecretVault keeps secrets (store tokens, API keys, client secrets) outside
+// the database: the operating system's credential store. The database keeps
+// only the reference a secret was put under.
+type SecretVault interface {
+	Put(ref, secret string) error
+	// Get returns ErrNotFound when nothing is kept under ref (the database
+	// was saved on another computer).
+	Get(ref string) (string, error)
+	Delete(ref string) error
+	// Where names the vault for people ("the Secret Service").
+	Where() string
+}

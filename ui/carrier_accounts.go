@@ -173,7 +173,7 @@ func (d *CarrierAccountsDialog) edit(a domain.CarrierAccount) {
 	d.editing = a.ID
 	d.Kind.SetSelected(kindOption(a.Kind))
 	d.Name.SetText(a.Name)
-	d.URL.SetText(a.BaseURL)
+	d.URL.SetText(domain.ShownURL(a.BaseURL))
 	d.ID.SetText(a.ClientID)
 	// Secrets are never shown again: empty fields keep the stored ones.
 	d.Key.SetText("")
@@ -225,7 +225,7 @@ func (d *CarrierAccountsDialog) SaveAccount() {
 				d.fail(err)
 				return
 			}
-			d.ok(fmt.Sprintf("Saved %s. Press Test connection to check the credentials.", a.Name))
+			d.ok(fmt.Sprintf("Saved %s. %s Press Test connection to check them.", a.Name, d.s.svc.CredentialsKept()))
 			d.edit(a)
 			d.reload()
 			d.s.Reload()

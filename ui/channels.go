@@ -92,7 +92,7 @@ func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *Chann
 	s.Table = uikit.NewListTable(&s.rows,
 		uikit.Col("Name", func(r channelRow) string { return r.ch.Name }).Wide(200),
 		uikit.Col("Kind", func(r channelRow) string { return kindLabel(r.ch.Kind) }).Wide(115),
-		uikit.Col("Address", func(r channelRow) string { return r.ch.BaseURL }).Wide(260),
+		uikit.Col("Address", func(r channelRow) string { return domain.ShownURL(r.ch.BaseURL) }).Wide(260),
 		uikit.Marked("Last success", func(r channelRow, l *widget.Label) {
 			if r.state.LastSuccess.IsZero() {
 				l.Importance = widget.LowImportance
@@ -395,7 +395,7 @@ func (s *ChannelsScreen) openForm(edit *domain.Channel) {
 		f.Kind.SetSelected(kindLabel(edit.Kind))
 		f.Kind.Disable()
 		f.Name.SetText(edit.Name)
-		f.Address.SetText(edit.BaseURL)
+		f.Address.SetText(domain.ShownURL(edit.BaseURL))
 	}
 	f.layout(edit != nil)
 	f.Save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { s.saveForm(f, edit) })
@@ -454,6 +454,9 @@ func (s *ChannelsScreen) saveForm(f *ChannelForm, edit *domain.Channel) {
 			var ch domain.Channel
 			ch, err = s.svc.AddChannel(ctx, kind, name, addr, creds)
 			saved = "Added " + ch.Name + "."
+			if kind != domain.ChannelFile && kind != domain.ChannelManual {
+				saved += " " + s.svc.CredentialsKept()
+			}
 		} else {
 			ch := *edit
 			ch.Name, ch.BaseURL = strings.TrimSpace(name), strings.TrimSpace(addr)

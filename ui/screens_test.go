@@ -65,6 +65,7 @@ func demoApp(t *testing.T, orders int) *app.App {
 var demoFixtures = map[int]string{}
 
 func TestMain(m *testing.M) {
+	os.Setenv(app.EnvSecrets, "database") // never the developer's keyring
 	code := m.Run()
 	for _, p := range demoFixtures {
 		os.RemoveAll(filepath.Dir(p))

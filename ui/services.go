@@ -98,6 +98,8 @@ type ChannelService interface {
 	AddChannel(ctx context.Context, kind domain.ChannelKind, name, storeURL string, creds domain.Credentials) (domain.Channel, error)
 	UpdateChannel(ctx context.Context, ch domain.Channel, creds *domain.Credentials) error
 	RemoveChannel(ctx context.Context, ch domain.Channel) error
+	// CredentialsKept says where credentials are kept, for people.
+	CredentialsKept() string
 	TestConnection(ctx context.Context, ch domain.Channel) error
 	// PreviewImport reads a CSV/XLSX file with mapping (nil: remembered or guessed) and writes nothing.
 	PreviewImport(ctx context.Context, ch domain.Channel, path string, mapping domain.ColumnMapping) (domain.ImportPreview, error)
@@ -118,6 +120,7 @@ type TrackingService interface {
 	OnTimeRates(ctx context.Context) ([]domain.OnTime, error)
 	CarrierAccounts(ctx context.Context) ([]domain.CarrierAccount, error)
 	SaveCarrierAccount(ctx context.Context, a *domain.CarrierAccount) error
+	CredentialsKept() string
 	DeleteCarrierAccount(ctx context.Context, id int64) error
 	TestAccount(ctx context.Context, id int64) error
 	UsedToday(ctx context.Context, id int64) (int, error)

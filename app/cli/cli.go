@@ -222,6 +222,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts app.
 			return nil, err
 		}
 		opened, err = app.Open(path, opts)
+		if err == nil {
+			for _, n := range opened.Notices() {
+				fmt.Fprintf(stderr, "portolan: note: %s\n", n)
+			}
+		}
 		return opened, err
 	}}
 	if len(rest) == 0 {
@@ -582,6 +587,9 @@ func cmdChannelsAdd(ctx context.Context, open opener, args []string, stdout, std
 		return fmt.Errorf("channels add: %w", err)
 	}
 	fmt.Fprintf(stdout, "Added channel %s (%s, %s). Run \"portolan sync --channel %s\" to pull its orders.\n", ch.Name, ch.Code, ch.Kind, ch.Code)
+	if ch.Kind != domain.ChannelManual && ch.Kind != domain.ChannelFile {
+		fmt.Fprintln(stdout, a.CredentialsKept())
+	}
 	return nil
 }
 
@@ -614,7 +622,7 @@ func cmdChannelsList(ctx context.Context, open opener, args []string, stdout, st
 		if err != nil {
 			return err
 		}
-		j := ChannelJSON{Code: c.Code, Name: c.Name, Kind: string(c.Kind), URL: c.BaseURL}
+		j := ChannelJSON{Code: c.Code, Name: c.Name, Kind: string(c.Kind), URL: domain.ShownURL(c.BaseURL)}
 		if !st.Cursor.IsZero() {
 			j.Cursor = st.Cursor.Format(time.RFC3339)
 		}

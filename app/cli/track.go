@@ -39,6 +39,7 @@ func cmdCarriersAdd(ctx context.Context, open opener, args []string, stdout, std
 	}
 	fmt.Fprintf(stdout, "Added carrier account %s (%s, %s; at most %g requests a second and %d a day).\n", acct.Name, acct.Kind, acct.BaseURL,
 		acct.PerSecond, acct.PerDay)
+	fmt.Fprintln(stdout, a.CredentialsKept())
 	return nil
 }
 
@@ -70,7 +71,7 @@ func cmdCarriersList(ctx context.Context, open opener, args []string, stdout, st
 		if err != nil {
 			return err
 		}
-		out = append(out, CarrierJSON{Name: c.Name, Kind: string(c.Kind), URL: c.BaseURL, PerSecond: c.PerSecond, PerDay: c.PerDay, UsedToday: used, Failing: c.Failing})
+		out = append(out, CarrierJSON{Name: c.Name, Kind: string(c.Kind), URL: domain.ShownURL(c.BaseURL), PerSecond: c.PerSecond, PerDay: c.PerDay, UsedToday: used, Failing: c.Failing})
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)

@@ -19,9 +19,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -49,6 +51,13 @@ type DB struct {
 	path  string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// Notices say what Open changed that the user should know (a
+	// database file others could read, made owner-only).
+	Notices []string
+	// vault, when set, keeps the credentials; the database then keeps
+	// references to them (see secrets.go).
+	vault   domain.SecretVault
+	secrets sync.Map // ref → secret, read once from the vault
 }
 
 type migration struct {
@@ -105,10 +114,9 @@ func Open(path string, now func() time.Time) (*DB, error) {
 	if err := checkFile(path, len(ms)); err != nil {
 		return nil, err
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("create folder for database: %w", err)
-		}
+	notices, err := ownerOnly(path)
+	if err != nil {
+		return nil, err
 	}
 	const pragmas = "_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
 	// The writer keeps a 64 MiB page cache: a sync into a large database
@@ -120,7 +128,7 @@ func Open(path string, now func() time.Time) (*DB, error) {
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	db := &DB{write: write, path: path, Now: now}
+	db := &DB{write: write, path: path, Now: now, Notices: notices}
 	if err := db.migrate(ms); err != nil {
 		write.Close()
 		return nil, err
@@ -133,6 +141,45 @@ func Open(path string, now func() time.Time) (*DB, error) {
 	read.SetMaxOpenConns(4)
 	db.read = read
 	return db, nil
+}
+
+// ownerOnly makes sure only the user can read the database: a new file is
+// created owner-only (0600) in a folder created owner-only (0700); an
+// existing file others could read is made owner-only, with a notice. SQLite
+// gives its -wal and -shm files the database file's permissions.
+func ownerOnly(path string) ([]string, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("create folder for database: %w", err)
+			}
+		}
+	}
+	info, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("create the database: %w", err)
+		}
+		if f != nil {
+			f.Close()
+		}
+		return nil, nil
+	}
+	if err != nil || runtime.GOOS == "windows" || info.Mode().Perm()&0o077 == 0 || !info.Mode().IsRegular() {
+		return nil, nil // Windows: the user's profile folder already keeps it private
+	}
+	var notices []string
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(f); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(f, 0o600); err != nil {
+				return nil, fmt.Errorf("the database %s can be read by other accounts on this computer and could not be made private: %w", path, err)
+			}
+		}
+	}
+	notices = append(notices, fmt.Sprintf("the database %s could be read by other accounts on this computer (mode %04o); it is now readable by you only (0600)",
+		path, info.Mode().Perm()))
+	return notices, nil
 }
 
 // Close closes the database.

@@ -12,17 +12,19 @@ import (
 
 // AddChannel implements domain.IntakeStore.
 func (db *IntakeStore) AddChannel(ctx context.Context, c *domain.Channel, creds domain.Credentials) error {
-	b, err := json.Marshal(creds)
+	column, err := db.seal(creds)
 	if err != nil {
 		return err
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		if err := insertChannel(ctx, tx, c, millis(db.now())); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE channels SET credentials = ? WHERE id = ?`, string(b), c.ID)
+		_, err := tx.ExecContext(ctx, `UPDATE channels SET credentials = ? WHERE id = ?`, column, c.ID)
 		return err
 	})
+	db.settle(err, column, "")
+	return err
 }
 
 // ChannelCredentials implements domain.IntakeStore.
@@ -32,8 +34,8 @@ func (db *IntakeStore) ChannelCredentials(ctx context.Context, channelID int64) 
 	if err := db.read.QueryRowContext(ctx, `SELECT credentials FROM channels WHERE id = ?`, channelID).Scan(&raw); err != nil {
 		return c, fmt.Errorf("channel %d: %w", channelID, translate(err))
 	}
-	if err := json.Unmarshal([]byte(raw), &c); err != nil {
-		return c, fmt.Errorf("channel %d: stored credentials are damaged; enter them again", channelID)
+	if err := db.unseal(raw, &c); err != nil {
+		return c, domain.Errorf(domain.EINVALID, "channel %d: %v", channelID, err)
 	}
 	return c, nil
 }
@@ -43,25 +45,34 @@ func (db *IntakeStore) UpdateChannel(ctx context.Context, c domain.Channel, cred
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	var column, old string
+	if creds != nil {
+		var err error
+		if column, err = db.seal(creds); err != nil {
+			return err
+		}
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		if err := updateOne(ctx, tx, fmt.Errorf("channel %d: %w", c.ID, domain.ErrNotFound), `UPDATE channels SET name = ?, base_url = ? WHERE id = ?`, c.Name, c.BaseURL, c.ID); err != nil {
 			return err
 		}
 		if creds == nil {
 			return nil
 		}
-		b, err := json.Marshal(creds)
-		if err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT credentials FROM channels WHERE id = ?`, c.ID).Scan(&old); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE channels SET credentials = ? WHERE id = ?`, string(b), c.ID)
+		_, err := tx.ExecContext(ctx, `UPDATE channels SET credentials = ? WHERE id = ?`, column, c.ID)
 		return err
 	})
+	db.settle(err, column, old)
+	return err
 }
 
 // DeleteChannel implements domain.IntakeStore.
 func (db *IntakeStore) DeleteChannel(ctx context.Context, channelID int64) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	var old string
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		var orders int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE channel_id = ?`, channelID).Scan(&orders); err != nil {
 			return err
@@ -69,9 +80,14 @@ func (db *IntakeStore) DeleteChannel(ctx context.Context, channelID int64) error
 		if orders > 0 {
 			return domain.Errorf(domain.ECONFLICT, "the channel has %d orders; a channel with orders cannot be removed", orders)
 		}
+		if err := tx.QueryRowContext(ctx, `SELECT credentials FROM channels WHERE id = ?`, channelID).Scan(&old); err != nil {
+			return translate(err)
+		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM channels WHERE id = ?`, channelID)
 		return err
 	})
+	db.settle(err, "", old)
+	return err
 }
 
 // QuarantineCount implements domain.IntakeStore.

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -28,8 +27,8 @@ func (db *TrackingStore) CarrierAccounts(ctx context.Context) ([]domain.CarrierA
 			return err
 		}
 		var c accountCredentials
-		if err := json.Unmarshal([]byte(creds), &c); err != nil {
-			a.Failing = "the stored credentials are damaged; enter them again"
+		if err := db.unseal(creds, &c); err != nil {
+			a.Failing = err.Error()
 		}
 		a.Kind, a.Key, a.ClientID, a.ClientSecret = domain.CarrierKind(kind), c.Key, c.ClientID, c.ClientSecret
 		if checked > 0 {
@@ -65,11 +64,15 @@ func (db *TrackingStore) SaveCarrierAccount(ctx context.Context, a *domain.Carri
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	b, _ := json.Marshal(accountCredentials{Key: a.Key, ClientID: a.ClientID, ClientSecret: a.ClientSecret})
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	column, err := db.seal(accountCredentials{Key: a.Key, ClientID: a.ClientID, ClientSecret: a.ClientSecret})
+	if err != nil {
+		return err
+	}
+	var old string
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		if a.ID == 0 {
 			res, err := tx.ExecContext(ctx, `INSERT INTO carrier_accounts (kind, name, base_url, credentials, per_second, per_day, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, string(a.Kind), a.Name, a.BaseURL, string(b), a.PerSecond, a.PerDay, millis(db.now()))
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, string(a.Kind), a.Name, a.BaseURL, column, a.PerSecond, a.PerDay, millis(db.now()))
 			if errors.Is(translate(err), domain.ErrConflict) {
 				return domain.Errorf(domain.ECONFLICT, "there is already a carrier account named %q", a.Name)
 			}
@@ -79,8 +82,11 @@ func (db *TrackingStore) SaveCarrierAccount(ctx context.Context, a *domain.Carri
 			a.ID, err = res.LastInsertId()
 			return err
 		}
+		if err := tx.QueryRowContext(ctx, `SELECT credentials FROM carrier_accounts WHERE id = ?`, a.ID).Scan(&old); err != nil {
+			return missing(err, "no carrier account %d", a.ID)
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE carrier_accounts SET kind = ?, name = ?, base_url = ?, credentials = ?, per_second = ?, per_day = ?,
-			failing = '' WHERE id = ?`, string(a.Kind), a.Name, a.BaseURL, string(b), a.PerSecond, a.PerDay, a.ID)
+			failing = '' WHERE id = ?`, string(a.Kind), a.Name, a.BaseURL, column, a.PerSecond, a.PerDay, a.ID)
 		if errors.Is(translate(err), domain.ErrConflict) {
 			return domain.Errorf(domain.ECONFLICT, "there is already a carrier account named %q", a.Name)
 		}
@@ -92,14 +98,22 @@ func (db *TrackingStore) SaveCarrierAccount(ctx context.Context, a *domain.Carri
 		}
 		return nil
 	})
+	db.settle(err, column, old)
+	return err
 }
 
 // DeleteCarrierAccount removes an account (its shipments stay).
 func (db *TrackingStore) DeleteCarrierAccount(ctx context.Context, id int64) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	var old string
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT credentials FROM carrier_accounts WHERE id = ?`, id).Scan(&old); err != nil {
+			return missing(err, "no carrier account %d", id)
+		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM carrier_accounts WHERE id = ?`, id)
 		return err
 	})
+	db.settle(err, "", old)
+	return err
 }
 
 // SetAccountFailing marks an account as failing, or clears it.
