@@ -40,3 +40,26 @@ func (g Grams) String() string {
 	}
 	return fmt.Sprintf("%s%d.%03d kg", sign, w/1000, w%1000)
 }
+
+// MaxQuantity is the most units one line, movement, count or bin may hold:
+// a billion. A larger number is a typing or file mistake, and would
+// overflow the sums stock and billing are made of.
+const MaxQuantity Quantity = 1_000_000_000
+
+// Positive checks a quantity moved, ordered or received: more than 0 and
+// at most MaxQuantity. what names it in the message ("the quantity to move").
+func (q Quantity) Positive(what string) error {
+	if q <= 0 {
+		return Errorf(EINVALID, "%s must be positive, not %d", what, q)
+	}
+	return q.Bounded(what)
+}
+
+// Bounded checks a quantity that may be negative (an adjustment) or zero
+// (a count): at most MaxQuantity either way.
+func (q Quantity) Bounded(what string) error {
+	if q > MaxQuantity || q < -MaxQuantity {
+		return Errorf(EINVALID, "%s is %d; Portolan takes at most %d units at once (a mistyped number?)", what, q, MaxQuantity)
+	}
+	return nil
+}

@@ -213,8 +213,8 @@ func (o Order) Validate() error {
 		if err := ValidateSKU(l.SKU); err != nil {
 			return Errorf(EINVALID, "order %s line %d: %s", ref, i+1, err)
 		}
-		if l.Quantity <= 0 {
-			return Errorf(EINVALID, "order %s line %d (%s): quantity must be positive", ref, i+1, l.SKU)
+		if err := l.Quantity.Positive("the quantity"); err != nil {
+			return Errorf(EINVALID, "order %s line %d (%s): %v", ref, i+1, l.SKU, err)
 		}
 		if l.UnitPrice.Currency != o.Currency {
 			return Errorf(EINVALID, "order %s line %d (%s): price in %s, order in %s", ref, i+1, l.SKU, l.UnitPrice.Currency, o.Currency)

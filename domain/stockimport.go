@@ -93,6 +93,9 @@ func ParseStockSnapshot(headers []string, rows [][]string) ([]SnapshotRow, []Row
 		if err != nil || q < 0 {
 			bad("quantity", "quantity %q is not a whole number of 0 or more", get("quantity"))
 			ok = false
+		} else if err := Quantity(q).Bounded("the quantity"); err != nil {
+			bad("quantity", "%v", err)
+			ok = false
 		}
 		row.Qty = Quantity(q)
 		if e := get("expiry"); e != "" {
@@ -211,6 +214,8 @@ func ParseInbounds(headers []string, rows [][]string, warehouse string) ([]Inbou
 			problem("sku", "the line has no SKU")
 		case err != nil || q <= 0:
 			problem("quantity", "quantity %q is not a whole number above 0", get("quantity"))
+		case Quantity(q).Bounded("the quantity") != nil:
+			problem("quantity", "%v", Quantity(q).Bounded("the quantity"))
 		default:
 			in.Lines = append(in.Lines, InboundLine{SKU: sku, Expected: Quantity(q)})
 		}

@@ -85,8 +85,8 @@ func (b *bulkWriter) AddProduct(p *domain.Product) error { return insertProduct(
 // AddStock records stock found in a bin as an opening-balance adjustment in
 // the ledger, with the bin's balance and the warehouse's total.
 func (b *bulkWriter) AddStock(productID, locationID int64, lot, expiry string, qty domain.Quantity) error {
-	if qty <= 0 {
-		return domain.Errorf(domain.EINVALID, "opening stock must be positive")
+	if err := qty.Positive("opening stock"); err != nil {
+		return err
 	}
 	if lot != "" {
 		if _, err := b.tx.ExecContext(b.ctx, `INSERT INTO lots (product_id, lot, expiry) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,

@@ -150,6 +150,9 @@ func (db *LedgerStore) RecordCount(ctx context.Context, id int64, bin, sku, lot 
 	if counted < 0 {
 		return domain.Errorf(domain.EINVALID, "a counted quantity cannot be negative")
 	}
+	if err := counted.Bounded("the counted quantity"); err != nil {
+		return err
+	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		var w int64
 		var status string

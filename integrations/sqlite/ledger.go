@@ -179,11 +179,17 @@ func (l *ledger) post(e entry) error {
 	if e.qty == 0 {
 		return nil
 	}
+	if err := domain.Quantity(e.qty).Bounded("a stock movement of " + e.product.sku); err != nil {
+		return err
+	}
 	if e.qty > 0 {
-		if _, err := l.x.ExecContext(l.ctx, `INSERT INTO stock_balances (product_id, location_id, warehouse_id, lot, on_hand)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (product_id, location_id, lot) DO UPDATE SET on_hand = on_hand + excluded.on_hand`,
-			e.product.id, e.bin.id, e.bin.warehouse, e.lot, e.qty); err != nil {
-			return translate(err)
+		// A bin never holds more than MaxQuantity: the sums over bins stay far from overflowing.
+		if err := updateOne(l.ctx, l.x, domain.Errorf(domain.EINVALID, "bin %s in %s would hold more than %d of %s", e.bin.code, e.bin.wcode,
+			domain.MaxQuantity, e.product.sku), `INSERT INTO stock_balances (product_id, location_id, warehouse_id, lot, on_hand)
+			VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (product_id, location_id, lot) DO UPDATE SET on_hand = on_hand + excluded.on_hand
+			WHERE stock_balances.on_hand + excluded.on_hand <= ?6`,
+			e.product.id, e.bin.id, e.bin.warehouse, e.lot, e.qty, int64(domain.MaxQuantity)); err != nil {
+			return err
 		}
 	} else {
 		res, err := l.x.ExecContext(l.ctx, `UPDATE stock_balances SET on_hand = on_hand + ?1
@@ -331,6 +337,9 @@ func (db *LedgerStore) Adjust(ctx context.Context, a domain.Adjustment) (domain.
 	if a.Qty == 0 {
 		return out, domain.Errorf(domain.EINVALID, "the quantity of an adjustment must not be 0")
 	}
+	if err := a.Qty.Bounded("the adjustment"); err != nil {
+		return out, err
+	}
 	if a.Reason == "" {
 		return out, domain.Errorf(domain.EINVALID, "an adjustment needs a reason (damaged, lost, found, count_correction, …)")
 	}
@@ -387,8 +396,8 @@ func (db *LedgerStore) SendTransfer(ctx context.Context, t *domain.Transfer) err
 		return domain.Errorf(domain.EINVALID, "a transfer goes between two different warehouses")
 	}
 	for _, ln := range t.Lines {
-		if ln.Qty <= 0 {
-			return domain.Errorf(domain.EINVALID, "%s: a transfer quantity must be positive", ln.SKU)
+		if err := ln.Qty.Positive(ln.SKU + ": the quantity sent"); err != nil {
+			return err
 		}
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
@@ -510,8 +519,8 @@ func (db *LedgerStore) ReceiveTransfer(ctx context.Context, id int64) (domain.Tr
 // Reserve implements domain.LedgerStore: the reservation is taken only if
 // the warehouse's available stock (on hand less reserved) covers it.
 func (db *LedgerStore) Reserve(ctx context.Context, r *domain.Reservation) error {
-	if r.Qty <= 0 {
-		return domain.Errorf(domain.EINVALID, "a reservation must be for a positive quantity")
+	if err := r.Qty.Positive("the quantity reserved"); err != nil {
+		return err
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		p, w, err := l.where(r.SKU, r.Warehouse)
@@ -790,8 +799,8 @@ func (l *ledger) setBin(r domain.SnapshotRow, reason domain.AdjustReason) (bool,
 // Move moves stock between two bins of a warehouse (a lot, or the source
 // bin's lots first-expiry-first-out).
 func (db *LedgerStore) Move(ctx context.Context, sku, warehouse, from, to, lot string, qty domain.Quantity) error {
-	if qty <= 0 {
-		return domain.Errorf(domain.EINVALID, "the quantity to move must be positive")
+	if err := qty.Positive("the quantity to move"); err != nil {
+		return err
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = "move"
@@ -823,8 +832,8 @@ func (db *LedgerStore) Move(ctx context.Context, sku, warehouse, from, to, lot s
 // receiving bins (first-expiry-first-out, then pick order) to its STAGING
 // bin. The stock stays on hand and reserved until it ships.
 func (db *LedgerStore) Pick(ctx context.Context, sku, warehouse string, qty domain.Quantity, orderID int64) ([]domain.StockLevel, error) {
-	if qty <= 0 {
-		return nil, domain.Errorf(domain.EINVALID, "the quantity to pick must be positive")
+	if err := qty.Positive("the quantity to pick"); err != nil {
+		return nil, err
 	}
 	var picked []domain.StockLevel
 	err := db.ledgerTx(ctx, func(l *ledger) error {
@@ -853,8 +862,8 @@ func (db *LedgerStore) Pick(ctx context.Context, sku, warehouse string, qty doma
 // Ship sends picked stock of an order out of the warehouse's STAGING bin and
 // uses up as much of the order's reservation of that SKU there.
 func (db *LedgerStore) Ship(ctx context.Context, sku, warehouse string, qty domain.Quantity, orderID int64) error {
-	if qty <= 0 {
-		return domain.Errorf(domain.EINVALID, "the quantity to ship must be positive")
+	if err := qty.Positive("the quantity to ship"); err != nil {
+		return err
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = fmt.Sprintf("order %d", orderID)
@@ -885,8 +894,8 @@ func (db *LedgerStore) Ship(ctx context.Context, sku, warehouse string, qty doma
 // Return books goods a customer sent back into the warehouse's RECEIVING
 // bin, to be checked and put away.
 func (db *LedgerStore) Return(ctx context.Context, sku, warehouse, lot string, qty domain.Quantity, note string) error {
-	if qty <= 0 {
-		return domain.Errorf(domain.EINVALID, "the quantity returned must be positive")
+	if err := qty.Positive("the quantity returned"); err != nil {
+		return err
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = "return"

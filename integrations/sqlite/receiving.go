@@ -122,8 +122,8 @@ func (db *LedgerStore) Receive(ctx context.Context, r domain.Receipt) ([]domain.
 			l.doc = "inbound " + ref
 		}
 		for _, ln := range r.Lines {
-			if ln.Qty <= 0 {
-				return domain.Errorf(domain.EINVALID, "%s: a received quantity must be positive", ln.SKU)
+			if err := ln.Qty.Positive(ln.SKU + ": the quantity received"); err != nil {
+				return err
 			}
 			p, err := l.product(ln.SKU)
 			if err != nil {
@@ -305,8 +305,8 @@ func (db *LedgerStore) SuggestBin(ctx context.Context, sku, warehouse, lot strin
 
 // Putaway moves received stock from RECEIVING to a storage bin.
 func (db *LedgerStore) Putaway(ctx context.Context, pa domain.Putaway) error {
-	if pa.Qty <= 0 {
-		return domain.Errorf(domain.EINVALID, "the quantity to put away must be positive")
+	if err := pa.Qty.Positive("the quantity to put away"); err != nil {
+		return err
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
 		l.doc = "putaway"

@@ -1,0 +1,42 @@
+package app_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// One huge quantity is refused before anything is written: the ledger and
+// every listing built on it keep working.
+func TestHugeQuantitiesAreRefused(t *testing.T) {
+	db := demoDBOf(t, 200)
+	list, _, code := runCLI(t, "--db", db, "stock", "list", "--format", "csv")
+	if code != 0 {
+		t.Fatal("stock list")
+	}
+	fields := strings.Split(strings.Split(list, "\n")[1], ",") // sku, warehouse, location, …
+	for _, qty := range []string{"9223372036854775807", "-9223372036854775807", "1000000001"} {
+		_, errs, code := runCLI(t, "--db", db, "stock", "adjust", "--sku", fields[0], "--warehouse", fields[1], "--location", fields[2],
+			"--qty", qty, "--reason", "found")
+		if code == 0 || !strings.Contains(errs, "at most 1000000000 units") {
+			t.Errorf("adjust by %s: %d %q", qty, code, errs)
+		}
+	}
+	// Topping a bin up past the bound, in steps the bound allows, is refused too.
+	if _, errs, code := runCLI(t, "--db", db, "stock", "adjust", "--sku", fields[0], "--warehouse", fields[1], "--location", fields[2],
+		"--qty", "1000000000", "--reason", "found"); code == 0 || !strings.Contains(errs, "would hold more than") {
+		t.Errorf("a bin past the bound: %d %q", code, errs)
+	}
+	snapshot := filepath.Join(t.TempDir(), "snap.csv")
+	os.WriteFile(snapshot, []byte("sku,warehouse,bin,quantity\n"+strings.Join(fields[:3], ",")+",9223372036854775807\n"), 0o644)
+	if out, _, code := runCLI(t, "--db", db, "stock", "import", snapshot); code == 0 || !strings.Contains(out, "at most 1000000000 units") {
+		t.Errorf("a snapshot row: %d %q", code, out)
+	}
+	if out, errs, code := runCLI(t, "--db", db, "stock", "verify"); code != 0 || !strings.Contains(out, "every balance and total matches") {
+		t.Errorf("verify after: %d %q %q", code, out, errs)
+	}
+	if after, _, code := runCLI(t, "--db", db, "stock", "list", "--format", "csv"); code != 0 || after != list {
+		t.Errorf("stock changed: %d", code)
+	}
+}
