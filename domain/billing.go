@@ -857,7 +857,7 @@ func ParseCarrierInvoiceMapped(headers []string, rows [][]string, defaultCurrenc
 			problems = append(problems, RowProblem{RowNumber: row, Column: "tracking", Message: "no tracking number"})
 			continue
 		}
-		amt, err := ParseMoneyRounded(cleanAmount(get("amount"), cur), cur)
+		amt, err := ParseAmountRounded(get("amount"), cur)
 		if err != nil {
 			problems = append(problems, RowProblem{RowNumber: row, Column: "amount", Message: err.Error()})
 			continue

@@ -319,7 +319,7 @@ func orderHeader(id string, get func(ImportField) string, problem func(ImportFie
 		}{{FieldShipping, &o.Shipping}, {FieldTax, &o.Tax}, {FieldTotal, &o.Total}} {
 			*x.dst = NewMoney(0, cur)
 			if v := get(x.f); v != "" {
-				m, err := ParseMoney(cleanAmount(v, cur), cur)
+				m, err := ParseAmount(v, cur)
 				if err != nil {
 					problems = append(problems, problem(x.f, "%s", err))
 				}
@@ -345,7 +345,7 @@ func orderLine(get func(ImportField) string, problem func(ImportField, string, .
 	}
 	l.Quantity = Quantity(q)
 	if v := get(FieldUnitPrice); v != "" && cur.Valid() {
-		m, err := ParseMoney(cleanAmount(v, cur), cur)
+		m, err := ParseAmount(v, cur)
 		if err != nil {
 			problems = append(problems, problem(FieldUnitPrice, "%s", err))
 		}
@@ -365,33 +365,6 @@ func parseWhole(s string) (int64, error) {
 		return strconv.ParseInt(whole, 10, 64)
 	}
 	return 0, fmt.Errorf("%q is not a whole number", s)
-}
-
-// cleanAmount drops currency symbols, spaces and thousands separators that
-// spreadsheets add ("€1,234.50", "1 234.50"). A single comma without a dot,
-// followed by no more digits than the currency has decimals, is a decimal
-// comma ("12,50" EUR, "2,500" KWD); otherwise commas group thousands
-// ("9,800" JPY, "1,234" EUR).
-func cleanAmount(s string, cur Currency) string {
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsDigit(r) || r == '.' || r == ',' || r == '-' {
-			b.WriteRune(r)
-		}
-	}
-	v := b.String()
-	// "1.234,50": dots group thousands, the last comma is the decimal one.
-	if c, d := strings.LastIndex(v, ","), strings.LastIndex(v, "."); c > d && d >= 0 {
-		v = strings.ReplaceAll(v[:c], ".", "") + "." + v[c+1:]
-		return strings.ReplaceAll(v, ",", "")
-	}
-	if strings.Count(v, ",") == 1 && !strings.Contains(v, ".") {
-		i := strings.Index(v, ",")
-		if d := len(v) - i - 1; d > 0 && d <= cur.Exponent() {
-			return v[:i] + "." + v[i+1:]
-		}
-	}
-	return strings.ReplaceAll(v, ",", "")
 }
 
 // countryCode accepts ISO codes and the English names of countries.

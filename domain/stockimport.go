@@ -282,7 +282,7 @@ func ParseRates(headers []string, rows [][]string, cur Currency) ([]Rate, []RowP
 			}
 			rate.Country = c
 		}
-		m, err := ParseMoney(cleanAmount(get("cost"), cur), cur)
+		m, err := ParseAmount(get("cost"), cur)
 		if err != nil || m.Amount < 0 {
 			bad("cost", "cost %q is not an amount in %s", get("cost"), cur)
 			ok = false
