@@ -37,6 +37,29 @@ type Rate struct {
 	TransitDays int
 }
 
+// MaxTransitDays is the longest transit a rate may give: a year.
+const MaxTransitDays = 365
+
+// MaxPlanCost is the largest cost a rate or a planner setting may have, in
+// minor units of the planning currency (10¹², ten billion euros): with at
+// most MaxTransitDays days and 99 parcels, no plan's sum can overflow.
+const MaxPlanCost = 1_000_000_000_000
+
+// Validate checks a rate in the planning currency cur: a cost from 0 to
+// MaxPlanCost, 0 to MaxTransitDays days, a country code or "*".
+func (r Rate) Validate(cur Currency) error {
+	if r.Cost < 0 || r.Cost > MaxPlanCost {
+		return Errorf(EINVALID, "%s → %s: the cost must be from 0 to %s", r.Warehouse, r.Country, NewMoney(MaxPlanCost, cur))
+	}
+	if r.TransitDays < 0 || r.TransitDays > MaxTransitDays {
+		return Errorf(EINVALID, "%s → %s: transit takes 0 to %d days, not %d", r.Warehouse, r.Country, MaxTransitDays, r.TransitDays)
+	}
+	if r.Country != "*" && !r.Country.Valid() {
+		return Errorf(EINVALID, "%s: %q is not an ISO 3166-1 country code", r.Warehouse, r.Country)
+	}
+	return nil
+}
+
 // AllocConfig weighs the plan's costs and sets its rules.
 type AllocConfig struct {
 	Currency     Currency // the planning currency of all costs
@@ -53,6 +76,23 @@ type AllocConfig struct {
 	// that would have to be split waits instead for an expected delivery that
 	// lets one warehouse ship it whole, when that is cheaper.
 	WaitDayCost int64
+}
+
+// Validate checks the settings: a currency, and costs from 0 to
+// MaxPlanCost (so that no plan's sum of them can overflow).
+func (c AllocConfig) Validate() error {
+	if _, err := ParseCurrency(string(c.Currency)); err != nil {
+		return err
+	}
+	for _, v := range []int64{c.SplitPenalty, c.CustomsCost, c.DayCost, c.MinSplitLine, c.WaitDayCost} {
+		if v < 0 || v > MaxPlanCost {
+			return Errorf(EINVALID, "allocation costs must be from 0 to %s", NewMoney(MaxPlanCost, c.Currency))
+		}
+	}
+	if c.MaxParcels < 0 || c.MaxParcels > 99 {
+		return Errorf(EINVALID, "the most parcels an order may be split into is 0 (no limit) to 99")
+	}
+	return nil
 }
 
 // DefaultAllocConfig is a sensible start: splits cost €3.50 each, customs
@@ -651,7 +691,7 @@ func (p *planner) wait(o PlanOrder, skus []int, split option) (string, bool) {
 			continue
 		}
 		days, ok := p.daysUntilWhole(o, skus, w)
-		if !ok {
+		if !ok || days > MaxTransitDays { // a delivery more than a year off is not worth waiting for
 			continue
 		}
 		cost := lanes[w].cost + int64(days)*p.cfg.WaitDayCost

@@ -461,3 +461,24 @@ func TestOverrideToAWarehouseWithoutStockSaysSo(t *testing.T) {
 		t.Errorf("%+v", o)
 	}
 }
+
+// Rates and settings are bounded so that no plan's sum overflows into a
+// negative cost that would win.
+func TestPlanCostsAreBounded(t *testing.T) {
+	if err := (domain.Rate{Warehouse: "NL", Country: "DE", Cost: 922337203685477580, TransitDays: 2}).Validate("EUR"); err == nil {
+		t.Error("a rate of 9.2 × 10¹⁵ EUR")
+	}
+	if err := (domain.Rate{Warehouse: "NL", Country: "DE", Cost: 500, TransitDays: 100000}).Validate("EUR"); err == nil {
+		t.Error("100,000 days of transit")
+	}
+	c := domain.DefaultAllocConfig()
+	c.DayCost = 1 << 62
+	if err := c.Validate(); err == nil {
+		t.Error("a day of transit costing 4.6 × 10¹⁶ EUR")
+	}
+	headers := []string{"warehouse", "country", "cost", "days"}
+	_, problems, err := domain.ParseRates(headers, [][]string{{"NL", "DE", "92233720368547758.07", "2"}, {"NL", "FR", "5", "999999"}}, "EUR")
+	if err != nil || len(problems) != 2 {
+		t.Errorf("rate rows: %v %v", err, problems)
+	}
+}

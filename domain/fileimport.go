@@ -259,13 +259,16 @@ func BuildOrders(headers []string, rows [][]string, m ColumnMapping, opts Import
 		g := groups[id]
 		if len(g.problems) == 0 && !g.bad {
 			o := g.order
+			var err error
 			if o.Total.Currency == "" {
-				o.Total = NewMoney(0, o.Currency)
-				if t, err := o.ComputedTotal(); err == nil {
-					o.Total = t
+				if o.Total, err = o.ComputedTotal(); err != nil {
+					err = Errorf(EINVALID, "order %s: its lines do not add up to an amount Portolan takes (%v); check the quantities and prices", o.Number, err)
 				}
 			}
-			if err := o.Validate(); err != nil {
+			if err == nil {
+				err = o.Validate()
+			}
+			if err != nil {
 				g.problems = append(g.problems, RowProblem{RowNumber: g.first + 2, OrderID: id, Message: err.Error()})
 			} else {
 				status := strings.ToLower(g.status)

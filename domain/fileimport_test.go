@@ -92,3 +92,30 @@ func TestBuildOrders(t *testing.T) {
 		t.Errorf("incomplete mapping: %v", problems)
 	}
 }
+
+// Amounts that would overflow a total are refused with the row, not summed
+// into 0.00.
+func TestBuildOrdersRefusesOverflowingAmounts(t *testing.T) {
+	headers := []string{"Order", "Currency", "SKU", "Qty", "Price", "Recipient", "Street", "City", "Zip", "Country", "Date"}
+	m := domain.ColumnMapping{domain.FieldPlacedAt: "Date", domain.FieldOrderID: "Order", domain.FieldCurrency: "Currency", domain.FieldSKU: "SKU", domain.FieldQuantity: "Qty",
+		domain.FieldUnitPrice: "Price", domain.FieldName: "Recipient", domain.FieldAddress1: "Street", domain.FieldCity: "City",
+		domain.FieldPostalCode: "Zip", domain.FieldCountry: "Country"}
+	addr := []string{"Ana", "Rua 1", "Lisboa", "1000", "PT", "2026-11-21"}
+	rows := [][]string{
+		append([]string{"B-1", "EUR", "PRT-1", "1000", "92,233,720,368,547,758.07"}, addr...),
+		append([]string{"B-2", "EUR", "PRT-1", "1000000000", "10000000000000.00"}, addr...),
+		append([]string{"B-3", "EUR", "PRT-1", "2", "10.00"}, addr...),
+	}
+	orders, problems := domain.BuildOrders(headers, rows, m, domain.ImportOptions{Location: time.UTC})
+	if len(orders) != 1 || orders[0].Order.ExternalID != "B-3" || orders[0].Order.Total != domain.NewMoney(2000, "EUR") {
+		t.Fatalf("orders %+v\n%v", orders, problems)
+	}
+	var all []string
+	for _, p := range problems {
+		all = append(all, p.String())
+	}
+	text := strings.Join(all, "\n")
+	if len(problems) != 2 || !strings.Contains(text, "largest amount") || !strings.Contains(text, "do not add up") {
+		t.Errorf("problems:\n%s", text)
+	}
+}

@@ -62,10 +62,27 @@ func ParseMoney(s string, c Currency) (Money, error) {
 		v = lo
 	}
 	a := int64(v)
+	if a > c.MaxMinor() {
+		return Money{}, Errorf(EINVALID, "%q is more than the largest amount Portolan takes (%s)", s, NewMoney(c.MaxMinor(), c))
+	}
 	if neg {
 		a = -a
 	}
 	return Money{Amount: a, Currency: c}, nil
+}
+
+// MaxMajor is the largest amount Portolan takes, in major units of any
+// currency: ten trillion (10¹³). Larger is a mistake, and a line of up to
+// MaxQuantity units at such a price still sums without overflowing.
+const MaxMajor = 10_000_000_000_000
+
+// MaxMinor is MaxMajor in c's minor units (10¹⁵ cents, 10¹³ yen, 10¹⁶ fils).
+func (c Currency) MaxMinor() int64 {
+	m := int64(MaxMajor)
+	for range c.Exponent() {
+		m *= 10
+	}
+	return m
 }
 
 // Add returns m+o; it refuses different currencies and overflow.
@@ -75,7 +92,7 @@ func (m Money) Add(o Money) (Money, error) {
 	}
 	s := m.Amount + o.Amount
 	if (s > m.Amount) != (o.Amount > 0) {
-		return Money{}, Errorf(EINVALID, "amount overflow")
+		return Money{}, Errorf(EINVALID, "%s + %s is beyond the amounts Portolan can add up", m, o)
 	}
 	return Money{Amount: s, Currency: m.Currency}, nil
 }
@@ -83,7 +100,7 @@ func (m Money) Add(o Money) (Money, error) {
 // Sub returns m-o; it refuses different currencies and overflow.
 func (m Money) Sub(o Money) (Money, error) {
 	if o.Amount == math.MinInt64 {
-		return Money{}, Errorf(EINVALID, "amount overflow")
+		return Money{}, Errorf(EINVALID, "%s − %s is beyond the amounts Portolan can add up", m, o)
 	}
 	return m.Add(Money{Amount: -o.Amount, Currency: o.Currency})
 }
@@ -92,7 +109,7 @@ func (m Money) Sub(o Money) (Money, error) {
 func (m Money) Mul(q Quantity) (Money, error) {
 	p := m.Amount * int64(q)
 	if q != 0 && (p/int64(q) != m.Amount || (m.Amount == -1 && int64(q) == math.MinInt64)) {
-		return Money{}, Errorf(EINVALID, "amount overflow")
+		return Money{}, Errorf(EINVALID, "%s × %d is beyond the amounts Portolan can multiply", m, q)
 	}
 	return Money{Amount: p, Currency: m.Currency}, nil
 }

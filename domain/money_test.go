@@ -51,7 +51,7 @@ func TestParseMoneyAndDecimal(t *testing.T) {
 		{"0.001", "BHD", 1, "0.001"},
 		{"+7", "KRW", 7, "7"},
 		{".5", "EUR", 50, "0.50"},
-		{"92233720368547758.07", "EUR", math.MaxInt64, "92233720368547758.07"},
+		{"10000000000000.00", "EUR", 1_000_000_000_000_000, "10000000000000.00"}, // the largest amount taken
 	}
 	for _, tt := range tests {
 		t.Run(tt.in+" "+tt.cur, func(t *testing.T) {
@@ -68,6 +68,7 @@ func TestParseMoneyAndDecimal(t *testing.T) {
 		})
 	}
 	bad := []struct{ in, cur string }{
+		{"92233720368547758.07", "EUR"}, {"10000000000000.01", "EUR"}, {"10000000000001", "JPY"},
 		{"12.345", "EUR"}, {"1.5", "JPY"}, {"1.2345", "KWD"}, {"abc", "EUR"}, {"", "EUR"}, {"1,000", "EUR"},
 		{"1e3", "EUR"}, {"92233720368547758.08", "EUR"}, {".", "EUR"}, {"-", "EUR"}, {"1.00", "XXX"},
 	}

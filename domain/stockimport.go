@@ -293,7 +293,13 @@ func ParseRates(headers []string, rows [][]string, cur Currency) ([]Rate, []RowP
 			bad("days", "transit days %q is not a whole number", get("days"))
 			ok = false
 		}
-		rate.TransitDays = int(d)
+		rate.TransitDays = int(min(max(d, -1), MaxTransitDays+1))
+		if err == nil && d >= 0 {
+			if err := rate.Validate(cur); err != nil && ok {
+				bad("days", "%v", err)
+				ok = false
+			}
+		}
 		key := rate.Warehouse + "→" + string(rate.Country)
 		if first, dup := seen[key]; dup && ok {
 			bad("country", "%s is already on row %d", key, first)

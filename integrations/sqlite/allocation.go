@@ -98,12 +98,13 @@ func (db *AllocationStore) Rates(ctx context.Context) ([]domain.Rate, error) {
 
 // SetRates implements domain.AllocationStore.
 func (db *AllocationStore) SetRates(ctx context.Context, rates []domain.Rate) error {
+	cfg, err := db.AllocConfig(ctx)
+	if err != nil {
+		return err
+	}
 	for _, r := range rates {
-		if r.Cost < 0 || r.TransitDays < 0 {
-			return domain.Errorf(domain.EINVALID, "%s → %s: cost and transit days must not be negative", r.Warehouse, r.Country)
-		}
-		if r.Country != "*" && !r.Country.Valid() {
-			return domain.Errorf(domain.EINVALID, "%s: %q is not an ISO 3166-1 country code", r.Warehouse, r.Country)
+		if err := r.Validate(cfg.Currency); err != nil {
+			return err
 		}
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
@@ -141,11 +142,8 @@ func (db *AllocationStore) AllocConfig(ctx context.Context) (domain.AllocConfig,
 
 // SetAllocConfig implements domain.AllocationStore.
 func (db *AllocationStore) SetAllocConfig(ctx context.Context, c domain.AllocConfig) error {
-	if _, err := domain.ParseCurrency(string(c.Currency)); err != nil {
+	if err := c.Validate(); err != nil {
 		return err
-	}
-	if c.SplitPenalty < 0 || c.CustomsCost < 0 || c.DayCost < 0 || c.MaxParcels < 0 || c.MinSplitLine < 0 {
-		return domain.Errorf(domain.EINVALID, "allocation costs and limits must not be negative")
 	}
 	return db.saveSetting(ctx, allocConfigKey, c)
 }
