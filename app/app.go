@@ -39,10 +39,7 @@ func readTable(path, sheet string) (domain.Table, error) {
 }
 
 // readFX is the FXFileReader of the files adapter (the ECB's layouts).
-func readFX(path string) ([]domain.FXRate, int, error) {
-	f, err := files.ReadECBRates(path)
-	return f.Rates, f.Skipped, err
-}
+func readFX(path string) (domain.FXFile, error) { return files.ReadECBRates(path) }
 
 // storefront is a channel's storefront client: it reads the orders and is
 // told of the parcels that left.

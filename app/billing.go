@@ -580,30 +580,62 @@ func (s *BillingService) SaveRateCard(ctx context.Context, r *domain.RateCard) e
 	return s.store.SaveRateCard(ctx, r)
 }
 
-// SaveFXRates stores exchange rates.
-func (s *BillingService) SaveFXRates(ctx context.Context, rates []domain.FXRate) (int, error) {
+// SaveFXRates stores exchange rates (a day already stored takes the new
+// rate). Every rate is checked; one that moved more than domain.MaxRateJump
+// from the pair's rate of the day before is saved only with acceptJumps:
+// without it a *domain.FXJumpError lists them and nothing is saved.
+func (s *BillingService) SaveFXRates(ctx context.Context, rates []domain.FXRate, acceptJumps bool) (int, error) {
+	if len(rates) == 0 {
+		return 0, nil
+	}
+	from, to := rates[0].Day, rates[0].Day
+	for _, r := range rates {
+		if err := r.Validate(); err != nil {
+			return 0, err
+		}
+		from, to = minTime(from, r.Day), maxTime(to, r.Day)
+	}
+	if !acceptJumps {
+		earlier, err := s.store.FXRatesBetween(ctx, from.AddDate(0, 0, -31), to.AddDate(0, 0, 1))
+		if err != nil {
+			return 0, err
+		}
+		if jumps := domain.FXJumps(earlier, rates); len(jumps) > 0 {
+			return 0, &domain.FXJumpError{Jumps: jumps}
+		}
+	}
 	return s.store.SaveFXRates(ctx, rates)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // ImportFXFile stores the euro reference rates of an ECB file (XML, CSV, the
 // zip the ECB serves, or the table as .xlsx) in one transaction: a file
 // that cannot be read stores nothing; a day already stored takes the
-// file's rate.
-func (s *BillingService) ImportFXFile(ctx context.Context, path string) (domain.FXImport, error) {
-	rates, skipped, err := s.readFX(path)
+// file's rate; values that are not rates are left out and listed; rates
+// that jumped need acceptJumps (see SaveFXRates).
+func (s *BillingService) ImportFXFile(ctx context.Context, path string, acceptJumps bool) (domain.FXImport, error) {
+	f, err := s.readFX(path)
 	if err != nil {
 		return domain.FXImport{}, err
 	}
-	res := domain.FXImport{Skipped: skipped, From: rates[0].Day, To: rates[0].Day}
-	for _, r := range rates {
-		if r.Day.Before(res.From) {
-			res.From = r.Day
-		}
-		if r.Day.After(res.To) {
-			res.To = r.Day
-		}
+	res := domain.FXImport{Skipped: f.Skipped, Problems: f.Problems, From: f.Rates[0].Day, To: f.Rates[0].Day}
+	for _, r := range f.Rates {
+		res.From, res.To = minTime(res.From, r.Day), maxTime(res.To, r.Day)
 	}
-	res.Saved, err = s.store.SaveFXRates(ctx, rates)
+	res.Saved, err = s.SaveFXRates(ctx, f.Rates, acceptJumps)
 	return res, err
 }
 

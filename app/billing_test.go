@@ -44,7 +44,7 @@ func billingSetup(t testing.TB, a *app.App) map[string]domain.Client {
 		rates = append(rates, domain.FXRate{Day: d, Base: "EUR", Quote: "USD", Rate: big.NewRat(10823, 10000)},
 			domain.FXRate{Day: d, Base: "EUR", Quote: "JPY", Rate: big.NewRat(16250, 100)})
 	}
-	if _, err := a.Billing.SaveFXRates(ctx, rates); err != nil {
+	if _, err := a.Billing.SaveFXRates(ctx, rates, false); err != nil {
 		t.Fatal(err)
 	}
 	return out

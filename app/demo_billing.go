@@ -92,7 +92,7 @@ func (a *App) seedBillingHistory(ctx context.Context, until time.Time, h DemoHis
 			rates = append(rates, demoFX(d)...)
 		}
 	}
-	if _, err := b.SaveFXRates(ctx, rates); err != nil {
+	if _, err := b.SaveFXRates(ctx, rates, false); err != nil {
 		return "", err
 	}
 	if err := b.SetCompany(ctx, domain.Company{Name: "Portolan Logistics B.V.", VATNumber: "NL859623471B01",

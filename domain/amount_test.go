@@ -3,6 +3,7 @@ package domain
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseAmount(t *testing.T) {
@@ -36,5 +37,30 @@ func TestParseAmount(t *testing.T) {
 	}
 	if _, err := ParseAmount("12.345", "EUR"); err == nil {
 		t.Error("more decimals than EUR has")
+	}
+}
+
+func TestParseRateAndJumps(t *testing.T) {
+	r, err := ParseRate("0.000123456789")
+	if err != nil || RateText(r) != "0.000123456789" {
+		t.Errorf("12 decimals: %v %v", r, err)
+	}
+	for _, bad := range []string{"9e18", "10000001", "0.0000009", "-1", "0", "NaN", "+1.2", "1.", "1.0000000000001", " "} {
+		if _, err := ParseRate(bad); err == nil {
+			t.Errorf("%q read as a rate", bad)
+		}
+	}
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
+	rate := func(d int, v string) FXRate {
+		r, _ := ParseRate(v)
+		return FXRate{Day: day(d), Base: "EUR", Quote: "USD", Rate: r}
+	}
+	stored := []FXRate{rate(2, "1.08")}
+	if j := FXJumps(stored, []FXRate{rate(3, "1.30"), rate(4, "1.31")}); len(j) != 0 {
+		t.Errorf("20 %% then 1 %%: %v", j)
+	}
+	j := FXJumps(stored, []FXRate{rate(4, "0.80"), rate(3, "1.09")})
+	if len(j) != 1 || RateText(j[0].Before.Rate) != "1.09" || RateText(j[0].New.Rate) != "0.8" {
+		t.Errorf("a fall of 27 %% against the day before in the same file: %v", j)
 	}
 }

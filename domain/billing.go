@@ -452,6 +452,15 @@ type FXImport struct {
 	Saved    int
 	Skipped  int // rows or days without a date
 	From, To time.Time
+	Problems []string // rates left out, and why
+}
+
+// FXFile is what a file of exchange rates holds: the rates, how many rows
+// or days had no date, and the values that are not rates (each said).
+type FXFile struct {
+	Rates    []FXRate
+	Skipped  int
+	Problems []string
 }
 
 // FXTable converts through the rates of a day (or the latest before it),
@@ -549,13 +558,108 @@ func pow10(n int) int64 {
 	return p
 }
 
-// ParseRate reads a decimal exchange rate ("1.0823").
+// Exchange rates are bounded: a unit of one currency buys from MinRate to
+// MaxRate units of another (the widest real pairs, such as EUR/VND or
+// KWD/IRR, sit well inside), given with at most RateDecimals decimals.
+const (
+	RateDecimals = 12
+	MaxRateJump  = 1.25 // a day's rate beyond ±25 % of the day before needs confirming
+)
+
+var (
+	MinRate = big.NewRat(1, 1_000_000)  // 0.000001
+	MaxRate = big.NewRat(10_000_000, 1) // 10,000,000
+)
+
+// ParseRate reads a decimal exchange rate ("1.0823", "156.23"): digits with
+// at most RateDecimals decimals, from MinRate to MaxRate. Exponents,
+// signs, NaN and the like are refused, quoting the input.
 func ParseRate(s string) (*big.Rat, error) {
-	r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
-	if !ok || r.Sign() <= 0 {
-		return nil, Errorf(EINVALID, "%q is not an exchange rate (a positive decimal number)", s)
+	t := strings.TrimSpace(s)
+	whole, frac, _ := strings.Cut(t, ".")
+	digits := func(x string) bool { return strings.IndexFunc(x, func(r rune) bool { return r < '0' || r > '9' }) < 0 }
+	if whole == "" || !digits(whole) || !digits(frac) || len(frac) > RateDecimals || strings.HasSuffix(t, ".") {
+		return nil, Errorf(EINVALID, "%q is not an exchange rate: write a decimal number like 1.0823 (at most %d decimals)", s, RateDecimals)
+	}
+	r, _ := new(big.Rat).SetString(t)
+	if r.Cmp(MinRate) < 0 || r.Cmp(MaxRate) > 0 {
+		return nil, Errorf(EINVALID, "%q is not a plausible exchange rate: one unit buys from %s to %s units of another currency",
+			s, MinRate.FloatString(6), MaxRate.FloatString(0))
 	}
 	return r, nil
+}
+
+// RateText is a rate as stored and shown: exact, without trailing zeros.
+func RateText(r *big.Rat) string {
+	t := strings.TrimRight(r.FloatString(RateDecimals), "0")
+	return strings.TrimSuffix(t, ".")
+}
+
+// Validate checks a rate: two different currencies and a plausible rate.
+func (r FXRate) Validate() error {
+	if !r.Base.Valid() || !r.Quote.Valid() || r.Base == r.Quote {
+		return Errorf(EINVALID, "%q and %q must be two different ISO 4217 currency codes", r.Base, r.Quote)
+	}
+	if r.Rate == nil {
+		return Errorf(EINVALID, "%s/%s on %s has no rate", r.Base, r.Quote, r.Day.Format(time.DateOnly))
+	}
+	_, err := ParseRate(RateText(r.Rate))
+	return err
+}
+
+// FXJump is a rate beyond MaxRateJump of the pair's rate of an earlier day.
+type FXJump struct {
+	New, Before FXRate
+}
+
+func (j FXJump) String() string {
+	return fmt.Sprintf("1 %s = %s %s on %s, against %s on %s", j.New.Base, RateText(j.New.Rate), j.New.Quote, j.New.Day.Format(time.DateOnly),
+		RateText(j.Before.Rate), j.Before.Day.Format(time.DateOnly))
+}
+
+// FXJumpError lists the rates that moved more than MaxRateJump from the
+// day before: saved only when confirmed.
+type FXJumpError struct{ Jumps []FXJump }
+
+func (e *FXJumpError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d exchange rate(s) moved more than %.0f %% from the day before, so nothing was saved:",
+		len(e.Jumps), (MaxRateJump-1)*100)
+	for i, j := range e.Jumps {
+		if i == 5 {
+			fmt.Fprintf(&b, "\n… and %d more", len(e.Jumps)-5)
+			break
+		}
+		b.WriteString("\n" + j.String())
+	}
+	return b.String()
+}
+
+// FXJumps finds the rates of fresh that moved beyond MaxRateJump from the
+// same pair's rate of the latest earlier day, in earlier (stored, any
+// order) or in fresh itself.
+func FXJumps(earlier, fresh []FXRate) []FXJump {
+	type pair struct{ b, q Currency }
+	all := append(append([]FXRate(nil), earlier...), fresh...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Day.Before(all[j].Day) })
+	isNew := map[*big.Rat]bool{}
+	for _, r := range fresh {
+		isNew[r.Rate] = true
+	}
+	last := map[pair]FXRate{}
+	limit := new(big.Rat).SetFloat64(MaxRateJump)
+	var out []FXJump
+	for _, r := range all {
+		k := pair{r.Base, r.Quote}
+		if before, ok := last[k]; ok && isNew[r.Rate] && before.Day.Before(r.Day) && before.Rate.Sign() > 0 {
+			ratio := new(big.Rat).Quo(r.Rate, before.Rate)
+			if ratio.Cmp(limit) > 0 || new(big.Rat).Mul(ratio, limit).Cmp(big.NewRat(1, 1)) < 0 {
+				out = append(out, FXJump{New: r, Before: before})
+			}
+		}
+		last[k] = r
+	}
+	return out
 }
 
 // ReconcileClass is how a carrier invoice line compares with what Portolan expected.

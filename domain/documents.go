@@ -105,5 +105,5 @@ type Table struct {
 type TableReader func(path, sheet string) (Table, error)
 
 // FXFileReader reads a file of exchange rates (the ECB's XML, CSV, zip or
-// a sheet of them): the rates, and how many rows were skipped.
-type FXFileReader func(path string) (rates []FXRate, skipped int, err error)
+// a sheet of them).
+type FXFileReader func(path string) (FXFile, error)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -236,6 +237,7 @@ func cmdFXAdd(ctx context.Context, open opener, args []string, stdout, stderr io
 	base := fs.String("base", "EUR", "the base currency")
 	quote := fs.String("quote", "", "the quoted currency")
 	rate := fs.String("rate", "", "the rate, e.g. 1.0823")
+	accept := fs.Bool("accept-jump", false, "save a rate more than 25 % away from the day before's (after checking it)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -251,8 +253,8 @@ func cmdFXAdd(ctx context.Context, open opener, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	if _, err := a.Billing.SaveFXRates(ctx, []domain.FXRate{{Day: d, Base: domain.Currency(strings.ToUpper(*base)), Quote: domain.Currency(strings.ToUpper(*quote)), Rate: r}}); err != nil {
-		return err
+	if _, err := a.Billing.SaveFXRates(ctx, []domain.FXRate{{Day: d, Base: domain.Currency(strings.ToUpper(*base)), Quote: domain.Currency(strings.ToUpper(*quote)), Rate: r}}, *accept); err != nil {
+		return jumpHint(err, "--accept-jump")
 	}
 	fmt.Fprintf(stdout, "1 %s = %s %s on %s.\n", strings.ToUpper(*base), *rate, strings.ToUpper(*quote), *day)
 	return nil
@@ -261,6 +263,7 @@ func cmdFXAdd(ctx context.Context, open opener, args []string, stdout, stderr io
 func cmdFXImport(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("fx import FILE", "Imports the ECB's euro reference rates: eurofxref-daily.xml or eurofxref-hist.xml, the CSV\n"+
 		"(Date, then a column per currency: units per euro; N/A skipped), the .zip the ECB serves, or the table as .xlsx.", stdout, stderr)
+	accept := fs.Bool("accept-jumps", false, "save rates more than 25 % away from the day before's (after checking them)")
 	var path string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		path, args = args[0], args[1:]
@@ -275,16 +278,30 @@ func cmdFXImport(ctx context.Context, open opener, args []string, stdout, stderr
 	if err != nil {
 		return err
 	}
-	res, err := a.Billing.ImportFXFile(ctx, path)
+	res, err := a.Billing.ImportFXFile(ctx, path, *accept)
 	if err != nil {
-		return err
+		printProblems(stdout, res.Problems)
+		return jumpHint(err, "--accept-jumps")
 	}
 	fmt.Fprintf(stdout, "Imported %d rate(s) of %s to %s", res.Saved, res.From.Format(time.DateOnly), res.To.Format(time.DateOnly))
 	if res.Skipped > 0 {
 		fmt.Fprintf(stdout, "; %d row(s) without a date skipped", res.Skipped)
 	}
 	fmt.Fprintln(stdout, ".")
+	if len(res.Problems) > 0 {
+		fmt.Fprintf(stdout, "%d value(s) are not rates and were left out:\n", len(res.Problems))
+		printProblems(stdout, res.Problems)
+	}
 	return nil
+}
+
+// jumpHint names the flag that confirms rates that jumped.
+func jumpHint(err error, flag string) error {
+	var je *domain.FXJumpError
+	if errors.As(err, &je) {
+		return fmt.Errorf("%w\nIf they are right, run the command again with %s", err, flag)
+	}
+	return err
 }
 
 func cmdInvoicesGenerate(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {

@@ -16,12 +16,7 @@ import (
 )
 
 // RatesFile is what a file of euro reference rates held.
-type RatesFile struct {
-	Rates []domain.FXRate
-	// Skipped counts rows without a date (CSV) and days without a valid
-	// date (XML); a rate written N/A is left out without counting.
-	Skipped int
-}
+type RatesFile = domain.FXFile
 
 // ReadECBRates reads the European Central Bank's euro foreign exchange
 // reference rates in any of the layouts it publishes them: the XML of
@@ -114,9 +109,14 @@ func ratesFromTable(name string, t Table) (RatesFile, error) {
 			if !cur.Valid() {
 				continue
 			}
-			r, err := domain.ParseRate(row[i])
+			v := strings.TrimSpace(row[i])
+			if v == "" || strings.EqualFold(v, "N/A") {
+				continue // the ECB published no rate that day
+			}
+			r, err := domain.ParseRate(v)
 			if err != nil {
-				continue // N/A: the ECB published no rate that day
+				out.Problems = append(out.Problems, fmt.Sprintf("%s %s: %v", d.Format(time.DateOnly), cur, err))
+				continue
 			}
 			out.Rates = append(out.Rates, domain.FXRate{Day: d, Base: "EUR", Quote: cur, Rate: r})
 		}
@@ -183,8 +183,12 @@ func readRatesXML(name string, b []byte) (RatesFile, error) {
 			day = d
 		case cur != "" && inDay:
 			c := domain.Currency(strings.ToUpper(strings.TrimSpace(cur)))
+			if !c.Valid() {
+				continue
+			}
 			r, err := domain.ParseRate(rate)
-			if !c.Valid() || err != nil {
+			if err != nil {
+				out.Problems = append(out.Problems, fmt.Sprintf("%s %s: %v", day.Format(time.DateOnly), c, err))
 				continue
 			}
 			out.Rates = append(out.Rates, domain.FXRate{Day: day, Base: "EUR", Quote: c, Rate: r})

@@ -186,12 +186,12 @@ func (db *BillingStore) SaveFXRates(ctx context.Context, rates []domain.FXRate) 
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		n = 0
 		for _, r := range rates {
-			if !r.Base.Valid() || !r.Quote.Valid() || r.Rate == nil || r.Rate.Sign() <= 0 {
-				return domain.Errorf(domain.EINVALID, "exchange rate %s/%s on %s is not valid", r.Base, r.Quote, dayText(r.Day))
+			if err := r.Validate(); err != nil {
+				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO fx_rates (day, base, quote, rate) VALUES (?, ?, ?, ?)
 				ON CONFLICT (day, base, quote) DO UPDATE SET rate = excluded.rate`, dayText(r.Day), string(r.Base), string(r.Quote),
-				r.Rate.FloatString(8)); err != nil {
+				domain.RateText(r.Rate)); err != nil {
 				return err
 			}
 			n++

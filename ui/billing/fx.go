@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -46,11 +47,8 @@ func newFXTab(s *Screen) *fxTab {
 	return f
 }
 
-// rateText writes a rate with the decimals it was published with (up to 8).
-func rateText(r domain.FXRate) string {
-	t := strings.TrimRight(r.Rate.FloatString(8), "0")
-	return strings.TrimSuffix(t, ".")
-}
+// rateText writes a rate with the decimals it was published with.
+func rateText(r domain.FXRate) string { return domain.RateText(r.Rate) }
 
 // Reload reads the month's rates.
 func (f *fxTab) Reload(period string) {
@@ -92,20 +90,48 @@ func (f *fxTab) ChooseFile() {
 	d.Show()
 }
 
-// ImportFile stores the rates of an ECB file (all of it, or nothing).
-func (f *fxTab) ImportFile(path string) {
+// ImportFile stores the rates of an ECB file (all of it, or nothing); rates
+// that jumped from the day before are saved only when the user confirms.
+func (f *fxTab) ImportFile(path string) { f.importFile(path, false) }
+
+func (f *fxTab) importFile(path string, acceptJumps bool) {
 	period := f.s.Period.Selected
-	f.s.tasks.Load(f.s.Problem, "exchange rates", func(ctx context.Context) (func(), error) {
-		res, err := f.s.svc.ImportFXFile(ctx, path)
+	f.s.tasks.Run(func() func() {
+		res, err := f.s.svc.ImportFXFile(context.Background(), path, acceptJumps)
 		return func() {
+			if f.confirmJumps(err, func() { f.importFile(path, true) }) {
+				return
+			}
+			if err != nil {
+				f.s.Problem.Show("exchange rates", err)
+				return
+			}
 			msg := fmt.Sprintf("Imported %d exchange rate(s) of %s to %s.", res.Saved, res.From.Format(time.DateOnly), res.To.Format(time.DateOnly))
 			if res.Skipped > 0 {
 				msg += fmt.Sprintf(" %d row(s) without a date were skipped.", res.Skipped)
 			}
+			if len(res.Problems) > 0 {
+				msg += fmt.Sprintf(" %d value(s) are not rates and were left out: %s", len(res.Problems), strings.Join(res.Problems[:min(len(res.Problems), 3)], "; "))
+			}
 			f.s.done(msg)
 			f.Reload(period)
-		}, err
+		}
 	})
+}
+
+// confirmJumps asks whether rates that jumped are right when err says so,
+// and runs again when they are; it reports whether it asked.
+func (f *fxTab) confirmJumps(err error, again func()) bool {
+	var je *domain.FXJumpError
+	if !errors.As(err, &je) {
+		return false
+	}
+	dialog.ShowConfirm("Save these exchange rates?", je.Error()+"\n\nSave them anyway?", func(ok bool) {
+		if ok {
+			again()
+		}
+	}, f.s.window)
+	return true
 }
 
 // AddForm enters one rate by hand.
@@ -141,12 +167,23 @@ func (f *fxTab) Save(day, base, quote, rate string) {
 		f.s.Problem.Show("exchange rate", domain.Errorf(domain.EINVALID, "%q and %q must be two different ISO 4217 currency codes", base, quote))
 		return
 	}
+	f.save(fx, false)
+}
+
+func (f *fxTab) save(fx domain.FXRate, acceptJump bool) {
 	period := f.s.Period.Selected
-	f.s.tasks.Load(f.s.Problem, "exchange rate", func(ctx context.Context) (func(), error) {
-		_, err := f.s.svc.SaveFXRates(ctx, []domain.FXRate{fx})
+	f.s.tasks.Run(func() func() {
+		_, err := f.s.svc.SaveFXRates(context.Background(), []domain.FXRate{fx}, acceptJump)
 		return func() {
-			f.s.done(fmt.Sprintf("1 %s = %s %s on %s saved.", fx.Base, rateText(fx), fx.Quote, d.Format(time.DateOnly)))
+			if f.confirmJumps(err, func() { f.save(fx, true) }) {
+				return
+			}
+			if err != nil {
+				f.s.Problem.Show("exchange rate", err)
+				return
+			}
+			f.s.done(fmt.Sprintf("1 %s = %s %s on %s saved.", fx.Base, rateText(fx), fx.Quote, fx.Day.Format(time.DateOnly)))
 			f.Reload(period)
-		}, err
+		}
 	})
 }

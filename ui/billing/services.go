@@ -34,9 +34,11 @@ type Service interface {
 	Company(ctx context.Context) (domain.Company, error)
 	SetCompany(ctx context.Context, c domain.Company) error
 	Recompute(ctx context.Context, period string) (int, []string, error)
-	ImportFXFile(ctx context.Context, path string) (domain.FXImport, error)
+	// ImportFXFile and SaveFXRates return a *domain.FXJumpError for rates
+	// that moved far from the day before, unless acceptJumps.
+	ImportFXFile(ctx context.Context, path string, acceptJumps bool) (domain.FXImport, error)
 	FXRatesIn(ctx context.Context, period string) ([]domain.FXRate, error)
-	SaveFXRates(ctx context.Context, rates []domain.FXRate) (int, error)
+	SaveFXRates(ctx context.Context, rates []domain.FXRate, acceptJumps bool) (int, error)
 	CarrierFileColumns(ctx context.Context, path, carrier string) (headers, sample []string, guessed map[string]string, err error)
 	AgeingAt(ctx context.Context, at time.Time) ([]domain.AgeingRow, error)
 	SetCarrierLines(ctx context.Context, period, carrier string, class domain.ReconcileClass, tracking []string, state string) (int, error)
