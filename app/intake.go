@@ -33,6 +33,8 @@ type IntakeService struct {
 	background sync.WaitGroup
 	// Overlap is re-read before the cursor on every incremental sync.
 	Overlap time.Duration
+	// Deadline is how long one channel's sync may take in SyncEach (zero: SyncDeadline).
+	Deadline time.Duration
 	clocked // the App's clock
 	kept    func() string
 }
@@ -121,7 +123,7 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 		if errors.Is(err, context.Canceled) {
 			run.Status, run.Error = domain.SyncCancelled, "cancelled"
 		}
-		if ferr := s.store.FinishRun(ctx, &run); ferr != nil {
+		if ferr := s.store.FinishRun(context.WithoutCancel(ctx), &run); ferr != nil {
 			return run, errors.Join(err, ferr)
 		}
 		return run, fmt.Errorf("sync %s: %w", ch.Name, err)
@@ -191,7 +193,7 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 		run.Error = fmt.Sprintf("%s reported %d changed orders, %d arrived; sync again or re-pull from %s",
 			ch.Name, run.Reported, run.Fetched, run.Since.Format(time.RFC3339))
 	}
-	if err := s.store.FinishRun(ctx, &run); err != nil {
+	if err := s.store.FinishRun(context.WithoutCancel(ctx), &run); err != nil {
 		return run, err
 	}
 	s.maintainAfter(run)
@@ -364,12 +366,46 @@ func (s *IntakeService) TestConnection(ctx context.Context, ch domain.Channel) e
 	return err
 }
 
-// SyncFrom syncs a channel from a given time (a re-pull) or, when since is
-// zero, from its cursor; it is Sync for the window.
-func (s *IntakeService) SyncFrom(ctx context.Context, ch domain.Channel, since time.Time, progress func(domain.SyncRun)) (domain.SyncRun, error) {
-	return s.Sync(ctx, ch, since, func(p SyncProgress) {
-		if progress != nil {
-			progress(p.Run)
-		}
-	})
+// Channels sync at the same time, at most MaxParallelSyncs at once, each
+// within SyncDeadline: a store that never answers holds only its own
+// channel, and only until then.
+const (
+	MaxParallelSyncs = 4
+	SyncDeadline     = 10 * time.Minute
+)
+
+// SyncEach syncs channels at the same time (see MaxParallelSyncs), each
+// from since (zero: its cursor) and within s.Deadline (zero:
+// SyncDeadline). progress and done are called from the channel's goroutine:
+// progress after every committed page, done when the channel has finished.
+// It returns when every channel has.
+func (s *IntakeService) SyncEach(ctx context.Context, chans []domain.Channel, since time.Time,
+	progress func(domain.Channel, domain.SyncRun), done func(domain.Channel, domain.SyncRun, error)) {
+	deadline := s.Deadline
+	if deadline <= 0 {
+		deadline = SyncDeadline
+	}
+	slots := make(chan struct{}, MaxParallelSyncs)
+	var wg sync.WaitGroup
+	for _, ch := range chans {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			cctx, cancel := context.WithTimeout(ctx, deadline)
+			defer cancel()
+			run, err := s.Sync(cctx, ch, since, func(p SyncProgress) {
+				if progress != nil {
+					progress(ch, p.Run)
+				}
+			})
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+				err = domain.Errorf(domain.EINTERNAL, "%s did not finish within %s; its committed pages are kept and the next sync goes on from there",
+					ch.Name, deadline)
+				run.Status, run.Error = domain.SyncFailed, err.Error()
+			}
+			done(ch, run, err)
+		})
+	}
+	wg.Wait()
 }
+

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -514,5 +515,48 @@ func TestChangeAfterAllocationIsFlaggedNotApplied(t *testing.T) {
 	last := done.History[len(done.History)-1]
 	if done.Review != "" || !strings.Contains(last.Reason, "reviewed") || !strings.Contains(last.Reason, "customer confirmed") {
 		t.Errorf("after review: %q, %+v", done.Review, last)
+	}
+}
+
+// A store that never answers holds neither the other channels nor itself
+// past the deadline: channels sync at the same time, each within its own.
+func TestOneHangingStoreHoldsNoOtherChannel(t *testing.T) {
+	t.Parallel()
+	f := newSyncFixture(t, sandboxOrders(t, 30), nil)
+	release := make(chan struct{})
+	hanging := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(hanging.Close)
+	t.Cleanup(func() { close(release) })
+	stuck, err := f.app.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Stuck Woo", hanging.URL,
+		domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.app.Intake.Deadline = 3 * time.Second // the test's deadline; the stuck store answers after the test
+	var mu sync.Mutex
+	finished := map[string]error{}
+	var order []string
+	f.app.Intake.SyncEach(context.Background(), []domain.Channel{stuck, f.ch}, time.Time{}, nil, func(c domain.Channel, run domain.SyncRun, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		finished[c.Name], order = err, append(order, c.Name)
+		if c.Name == f.ch.Name && (err != nil || run.Status != domain.SyncComplete || run.New != 30) {
+			t.Errorf("the good channel: %v %+v", err, run)
+		}
+	})
+	if len(order) != 2 || order[0] != f.ch.Name {
+		t.Fatalf("finished in the order %v; the good channel waited for the stuck one", order)
+	}
+	if err := finished["Stuck Woo"]; err == nil || !strings.Contains(err.Error(), "did not finish within 3s") {
+		t.Errorf("the stuck channel: %v", err)
+	}
+	st, err := f.app.Intake.SyncState(context.Background(), stuck.ID)
+	if err != nil || st.LastRun == nil || st.LastRun.Status != domain.SyncFailed {
+		t.Errorf("the stuck channel's run is recorded as failed, not left running: %v %+v", err, st.LastRun)
 	}
 }

@@ -36,7 +36,7 @@ func TestDispatchTellsTheStorefrontOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Intake.SyncFrom(ctx, ch, time.Time{}, nil); err != nil {
+	if _, err := a.Intake.Sync(ctx, ch, time.Time{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	pickID, tracking := dispatchOne(t, a, ch)
@@ -67,7 +67,7 @@ func TestDispatchTellsTheStorefrontOnce(t *testing.T) {
 		t.Errorf("done %+v", done)
 	}
 	// The next sync sees the store's change without flagging the order.
-	if _, err := a.Intake.SyncFrom(ctx, ch, time.Time{}, nil); err != nil {
+	if _, err := a.Intake.Sync(ctx, ch, time.Time{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if o2, _ := a.Orders.Order(ctx, pick.OrderID); o2.Status != domain.StatusShipped || o2.Review != "" {
@@ -101,7 +101,7 @@ func TestPushFailuresAreRetriedThenListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	ch, _ := a.Intake.AddChannel(ctx, domain.ChannelWooCommerce, "Sandbox Woo", srv.URL, domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret})
-	if _, err := a.Intake.SyncFrom(ctx, ch, time.Time{}, nil); err != nil {
+	if _, err := a.Intake.Sync(ctx, ch, time.Time{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	_, tracking := dispatchOne(t, a, ch)

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -110,20 +111,22 @@ func (a *AutoSync) RunOnce() {
 		chans, err := a.svc.Channels(ctx)
 		var added, updated int
 		var failed []string
+		var todo []domain.Channel
 		for _, c := range chans {
-			if err != nil {
-				break
+			if ok, _, serr := a.svc.Syncable(ctx, c); serr == nil && ok {
+				todo = append(todo, c)
 			}
-			ok, _, serr := a.svc.Syncable(ctx, c)
-			if serr != nil || !ok {
-				continue
-			}
-			run, serr := a.svc.SyncFrom(ctx, c, time.Time{}, nil)
+		}
+		var mu sync.Mutex
+		a.svc.SyncEach(ctx, todo, time.Time{}, nil, func(c domain.Channel, run domain.SyncRun, serr error) {
+			mu.Lock()
+			defer mu.Unlock()
 			added, updated = added+run.New, updated+run.Updated
 			if serr != nil || run.Status != domain.SyncComplete {
 				failed = append(failed, c.Name)
 			}
-		}
+		})
+		sort.Strings(failed)
 		at := a.svc.Now().Local().Format("15:04")
 		return func() {
 			switch {

@@ -86,8 +86,10 @@ type SyncService interface {
 	Clock
 	Channels(ctx context.Context) ([]domain.Channel, error)
 	Syncable(ctx context.Context, ch domain.Channel) (bool, string, error)
-	// SyncFrom syncs from since, or from the channel's cursor when since is zero.
-	SyncFrom(ctx context.Context, ch domain.Channel, since time.Time, progress func(domain.SyncRun)) (domain.SyncRun, error)
+	// SyncEach syncs channels at the same time, each within a deadline;
+	// progress and done are called from each channel's goroutine.
+	SyncEach(ctx context.Context, chans []domain.Channel, since time.Time, progress func(domain.Channel, domain.SyncRun),
+		done func(domain.Channel, domain.SyncRun, error))
 }
 
 // ChannelService manages channels; app.IntakeService implements it.

@@ -184,28 +184,22 @@ func (d *SyncDialog) show(targets []syncTarget) {
 	d.tasks.Run(func() func() {
 		var mu sync.Mutex
 		var failed, added, updated int
-		var wg sync.WaitGroup
-		for _, ch := range todo {
-			row := rows[ch.Name]
-			wg.Go(func() {
-				run, err := d.svc.SyncFrom(ctx, ch, d.Since, func(r domain.SyncRun) {
-					uikit.OnUI(func() { row.update(r) })
-				})
-				text := runText(run)
-				if err != nil && run.Status == "" {
-					text = uikit.UserMessage(err)
-				}
-				mu.Lock()
-				added, updated = added+run.New, updated+run.Updated
-				if err != nil || run.Status != domain.SyncComplete {
-					failed++
-				}
-				mu.Unlock()
-				importance := statusOfRun(run, err)
-				uikit.OnUI(func() { row.finish(text, importance, err == nil && run.Status == domain.SyncComplete, run.Fetched) })
-			})
-		}
-		wg.Wait()
+		d.svc.SyncEach(ctx, todo, d.Since, func(ch domain.Channel, r domain.SyncRun) {
+			uikit.OnUI(func() { rows[ch.Name].update(r) })
+		}, func(ch domain.Channel, run domain.SyncRun, err error) {
+			text := runText(run)
+			if err != nil && run.Status == "" {
+				text = uikit.UserMessage(err)
+			}
+			mu.Lock()
+			added, updated = added+run.New, updated+run.Updated
+			if err != nil || run.Status != domain.SyncComplete {
+				failed++
+			}
+			mu.Unlock()
+			importance := statusOfRun(run, err)
+			uikit.OnUI(func() { rows[ch.Name].finish(text, importance, err == nil && run.Status == domain.SyncComplete, run.Fetched) })
+		})
 		return func() {
 			summary := fmt.Sprintf("%s new and %s updated orders.", uikit.GroupThousands(int64(added)), uikit.GroupThousands(int64(updated)))
 			if failed > 0 {

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -690,10 +691,12 @@ func cmdSync(ctx context.Context, open opener, args []string, stdout, stderr io.
 	if *only != "" && len(picked) == 0 {
 		return fmt.Errorf("sync: no channel named %q; see portolan channels list", *only)
 	}
-	failed := 0
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHANNEL\tFETCHED\tNEW\tUPDATED\tUNCHANGED\tQUARANTINED\tRESULT")
-	for _, c := range picked {
+	// Channels that can sync do so at the same time; the table lists every
+	// channel in order once all have finished.
+	lines := make([]string, len(picked))
+	var todo []domain.Channel
+	index := map[int64]int{}
+	for i, c := range picked {
 		ok, why, err := a.Intake.Syncable(ctx, c)
 		if err != nil {
 			return err
@@ -702,26 +705,39 @@ func cmdSync(ctx context.Context, open opener, args []string, stdout, stderr io.
 			if *only != "" {
 				return fmt.Errorf("sync %s: %s", c.Name, why)
 			}
-			fmt.Fprintf(tw, "%s\t–\t–\t–\t–\t–\tskipped: %s\n", c.Name, why)
+			lines[i] = fmt.Sprintf("%s\t–\t–\t–\t–\t–\tskipped: %s", c.Name, why)
 			continue
 		}
-		run, err := a.Intake.Sync(ctx, c, since, func(p app.SyncProgress) {
-			fmt.Fprintf(stderr, "\r%s: page %d, %d orders", c.Name, p.Page, p.Run.Fetched)
-		})
-		fmt.Fprint(stderr, "\r\033[K")
+		todo, index[c.ID] = append(todo, c), i
+	}
+	var mu sync.Mutex
+	failed := 0
+	var progress func(domain.Channel, domain.SyncRun)
+	if len(todo) == 1 && isTerminal(stderr) {
+		progress = func(c domain.Channel, r domain.SyncRun) { fmt.Fprintf(stderr, "\r%s: %d orders", c.Name, r.Fetched) }
+	}
+	a.Intake.SyncEach(ctx, todo, since, progress, func(c domain.Channel, run domain.SyncRun, err error) {
 		result := string(run.Status)
 		if run.Error != "" {
 			result += ": " + run.Error
+		} else if err != nil {
+			result = err.Error()
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil || run.Status != domain.SyncComplete {
 			failed++
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\n", c.Name, run.Fetched, run.New, run.Updated, run.Unchanged, run.Quarantined, result)
-		if errors.Is(err, context.Canceled) {
-			break
-		}
+		lines[index[c.ID]] = fmt.Sprintf("%s\t%d\t%d\t%d\t%d\t%d\t%s", c.Name, run.Fetched, run.New, run.Updated, run.Unchanged, run.Quarantined, result)
+	})
+	if progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
 	}
-	if err := tw.Flush(); err != nil {
+	if err := printTable(stdout, "CHANNEL\tFETCHED\tNEW\tUPDATED\tUNCHANGED\tQUARANTINED\tRESULT", func(add func(string, ...any)) {
+		for _, l := range lines {
+			add("%s", l)
+		}
+	}); err != nil {
 		return err
 	}
 	if failed > 0 {
