@@ -35,8 +35,8 @@ type IntakeService struct {
 	Overlap time.Duration
 	// Deadline is how long one channel's sync may take in SyncEach (zero: SyncDeadline).
 	Deadline time.Duration
-	clocked // the App's clock
-	kept    func() string
+	clocked  // the App's clock
+	kept     func() string
 }
 
 // CredentialsKept says where new credentials are kept, for people.
@@ -408,4 +408,3 @@ func (s *IntakeService) SyncEach(ctx context.Context, chans []domain.Channel, si
 	}
 	wg.Wait()
 }
-

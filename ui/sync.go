@@ -198,7 +198,9 @@ func (d *SyncDialog) show(targets []syncTarget) {
 			}
 			mu.Unlock()
 			importance := statusOfRun(run, err)
-			uikit.OnUI(func() { rows[ch.Name].finish(text, importance, err == nil && run.Status == domain.SyncComplete, run.Fetched) })
+			uikit.OnUI(func() {
+				rows[ch.Name].finish(text, importance, err == nil && run.Status == domain.SyncComplete, run.Fetched)
+			})
 		})
 		return func() {
 			summary := fmt.Sprintf("%s new and %s updated orders.", uikit.GroupThousands(int64(added)), uikit.GroupThousands(int64(updated)))
