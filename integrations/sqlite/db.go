@@ -140,6 +140,10 @@ func Open(path string, now func() time.Time) (*DB, error) {
 	}
 	read.SetMaxOpenConns(4)
 	db.read = read
+	if err := db.interruptOrphanRuns(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

@@ -178,8 +178,8 @@ func (db *IntakeStore) StartRun(ctx context.Context, run *domain.SyncRun) error 
 	}
 	run.Status = domain.SyncRunning
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO sync_runs (channel_id, since, started_at, reported, status) VALUES (?, ?, ?, ?, ?)`,
-			run.ChannelID, millis(run.Since), millis(run.StartedAt), run.Reported, string(run.Status))
+		res, err := tx.ExecContext(ctx, `INSERT INTO sync_runs (channel_id, since, started_at, reported, status, owner) VALUES (?, ?, ?, ?, ?, ?)`,
+			run.ChannelID, millis(run.Since), millis(run.StartedAt), run.Reported, string(run.Status), runOwner())
 		if err != nil {
 			return err
 		}
