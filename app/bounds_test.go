@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,5 +39,26 @@ func TestHugeQuantitiesAreRefused(t *testing.T) {
 	}
 	if after, _, code := runCLI(t, "--db", db, "stock", "list", "--format", "csv"); code != 0 || after != list {
 		t.Errorf("stock changed: %d", code)
+	}
+}
+
+// A listing that fails half-way prints nothing of it on stdout, and exits non-zero.
+func TestFailedListingPrintsNothing(t *testing.T) {
+	db := demoDBOf(t, 1200)
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An order past the first batches read is damaged (a country that is no code).
+	_, err = raw.Exec(`UPDATE orders SET ship_country = 'ZZ' WHERE id = (SELECT id FROM orders ORDER BY id LIMIT 1 OFFSET 1100)`)
+	raw.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"table", "csv", "json"} {
+		out, errs, code := runCLI(t, "--db", db, "orders", "list", "--format", format)
+		if code == 0 || out != "" || !strings.Contains(errs, `"ZZ" is not an ISO 3166-1`) {
+			t.Errorf("%s: exit %d, %d bytes on stdout, %q", format, code, len(out), errs)
+		}
 	}
 }

@@ -56,6 +56,13 @@ type command struct {
 	run           runFunc
 }
 
+// listing says whether the command lists what is stored (its output is
+// held until it has all been read).
+func (c command) listing() bool {
+	return strings.HasSuffix(c.name, " list") || c.name == "carrier-invoices payables" || c.name == "billing margins" ||
+		c.name == "shipments pushes"
+}
+
 // runFunc runs a command with its arguments. open opens the database (once;
 // the command line closes it when the command returns).
 type runFunc func(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error
@@ -254,6 +261,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts app.
 		}
 	}
 	switch {
+	case found != nil && found.listing():
+		// A listing is written whole or not at all: when the database fails
+		// half-way, nothing half-listed reaches stdout.
+		out := newHeldOutput()
+		defer out.discard()
+		err := found.run(ctx, open, rest[len(strings.Fields(found.name)):], out, stderr)
+		if err != nil && !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errors.Join(out.writeTo(stdout), err)
 	case found != nil:
 		return found.run(ctx, open, rest[len(strings.Fields(found.name)):], stdout, stderr)
 	case groups[rest[0]]:
