@@ -3,6 +3,7 @@ package app_test
 import (
 	"database/sql"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,5 +61,42 @@ func TestFailedListingPrintsNothing(t *testing.T) {
 		if code == 0 || out != "" || !strings.Contains(errs, `"ZZ" is not an ISO 3166-1`) {
 			t.Errorf("%s: exit %d, %d bytes on stdout, %q", format, code, len(out), errs)
 		}
+	}
+}
+
+// readOnlyFolder makes dir refuse new files for the test: chmod for a
+// user, the immutable attribute for root (whom permissions do not stop).
+func readOnlyFolder(t *testing.T, dir string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o755) })
+		return
+	}
+	if out, err := exec.Command("chattr", "+i", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot make a folder read-only for root here (chattr: %v %s)", err, out)
+	}
+	t.Cleanup(func() { exec.Command("chattr", "-i", dir).Run() })
+}
+
+// A database in a folder that cannot be written opens read-only, says so,
+// lists what it holds and refuses changes in words.
+func TestReadOnlyFolderOpensReadOnly(t *testing.T) {
+	src := demoDBOf(t, 150)
+	dir := filepath.Join(t.TempDir(), "ro")
+	os.Mkdir(dir, 0o700)
+	db := filepath.Join(dir, "p.db")
+	b, _ := os.ReadFile(src)
+	os.WriteFile(db, b, 0o600)
+	readOnlyFolder(t, dir)
+	out, errs, code := runCLI(t, "--db", db, "orders", "list", "--format", "csv")
+	if code != 0 || strings.Count(out, "\n") < 151 || !strings.Contains(errs, "open read-only") {
+		t.Errorf("reading: %d, %d lines, %q", code, strings.Count(out, "\n"), errs)
+	}
+	_, errs, code = runCLI(t, "--db", db, "channels", "add", "--kind", "manual", "--name", "Phone orders")
+	if code == 0 || !strings.Contains(errs, "open read-only") || strings.Contains(errs, "(1544)") {
+		t.Errorf("a change: %d %q", code, errs)
 	}
 }

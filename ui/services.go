@@ -79,6 +79,9 @@ type Services struct {
 	Tracking   TrackingService // nil: no Shipments screen
 	Billing    BillingService  // nil: no Billing screen
 	DBPath     string
+	// Notices say what opening the database changed or found that the user
+	// should know (made private; open read-only); shown when the window opens.
+	Notices []string
 }
 
 // SyncService pulls orders from the channels; app.IntakeService implements it.

@@ -186,6 +186,9 @@ func (m *MainWindow) Start() {
 		m.Shipments.resumeSandbox()
 		m.Shipments.StartAutoPoll(5 * time.Minute)
 	}
+	if len(m.services.Notices) > 0 {
+		dialog.ShowInformation("About this database", strings.Join(m.services.Notices, "\n\n"), m.Window)
+	}
 	if m.services.Sample == nil {
 		return
 	}

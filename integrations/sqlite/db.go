@@ -51,6 +51,8 @@ type DB struct {
 	path  string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// readOnly says why the database can only be read ("": it can be written).
+	readOnly string
 	// Notices say what Open changed that the user should know (a
 	// database file others could read, made owner-only).
 	Notices []string
@@ -114,6 +116,9 @@ func Open(path string, now func() time.Time) (*DB, error) {
 	if err := checkFile(path, len(ms)); err != nil {
 		return nil, err
 	}
+	if why := readOnlyBecause(path); why != "" {
+		return openReadOnly(path, now, why, len(ms))
+	}
 	notices, err := ownerOnly(path)
 	if err != nil {
 		return nil, err
@@ -144,6 +149,51 @@ func Open(path string, now func() time.Time) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	return db, nil
+}
+
+// readOnlyBecause says why an existing database can only be read: the file
+// cannot be opened for writing, or its folder cannot take the files SQLite
+// keeps beside it ("" when it can be written).
+func readOnlyBecause(path string) string {
+	if _, err := os.Stat(path); err != nil {
+		return "" // a new database: created (or refused) as usual
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return "the file cannot be written (" + err.Error() + ")"
+	}
+	f.Close()
+	probe, err := os.CreateTemp(filepath.Dir(path), ".portolan-probe-*")
+	if err != nil {
+		return "its folder cannot be written (" + err.Error() + ")"
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return ""
+}
+
+// openReadOnly opens a database that cannot be written, to be read: every
+// change is refused with why (ErrReadOnly). A schema older than this
+// build's cannot be brought up to date, so it is refused.
+func openReadOnly(path string, now func() time.Time, why string, latest int) (*DB, error) {
+	// immutable: SQLite creates no -shm beside it (the folder may not take one).
+	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro&immutable=1&_pragma=foreign_keys(1)&_pragma=query_only(1)")
+	if err != nil {
+		return nil, err
+	}
+	var version int
+	if err := ro.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+		ro.Close()
+		return nil, fmt.Errorf("%s: %w", path, translate(err))
+	}
+	if version < latest {
+		ro.Close()
+		return nil, domain.Errorf(domain.EINVALID, "%s can only be read (%s) and was written by an older Portolan, so it cannot be brought up to date; "+
+			"copy it to a folder you can write to and open the copy", path, why)
+	}
+	db := &DB{write: ro, read: ro, path: path, Now: now, readOnly: why,
+		Notices: []string{fmt.Sprintf("%s is open read-only: %s. You can look, but nothing can be changed; to work in it, copy it to a folder you can write to", path, why)}}
 	return db, nil
 }
 
@@ -304,6 +354,10 @@ func (db *DB) migrate(ms []migration) error {
 
 // writeTx runs fn in an immediate write transaction, rolling back on error or panic.
 func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
+	if db.readOnly != "" {
+		return domain.Errorf(domain.EINVALID, "the database is open read-only (%s); nothing was changed. Copy it to a folder you can write to, "+
+			"and open the copy with --db", db.readOnly)
+	}
 	if tx, ok := ctx.Value(txKey{db}).(*sql.Tx); ok {
 		return fn(tx) // inside InTx: its transaction commits or rolls back
 	}
