@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -712,6 +713,13 @@ func (s *BillingService) ImportCarrierInvoiceMapped(ctx context.Context, path, c
 	}
 	for _, p := range problems {
 		out.Problems = append(out.Problems, p.String())
+	}
+	if len(problems) > 0 {
+		// All or nothing: a file imported in part and again once fixed would
+		// charge its good lines twice.
+		shown := out.Problems[:min(len(out.Problems), 10)]
+		return out, domain.Errorf(domain.EINVALID, "%d row(s) of %s could not be read, so nothing was imported; fix them and import the file again:\n  %s",
+			len(problems), filepath.Base(path), strings.Join(shown, "\n  "))
 	}
 	numbers := make([]string, len(lines))
 	for i, l := range lines {
