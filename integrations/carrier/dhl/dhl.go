@@ -6,7 +6,6 @@ package dhl
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -125,6 +124,9 @@ func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) 
 	if err := json.Unmarshal(resp.Body(), &body); err != nil {
 		return res, domain.Errorf(domain.EINVALID, "DHL's answer for %s is not the JSON its API documents: %v", n, err)
 	}
+	if !track.HasKey(resp.Body(), "shipments") {
+		return res, domain.Errorf(domain.EINVALID, "DHL's answer for %s is not the JSON its API documents: it has no shipments", n)
+	}
 	if len(body.Shipments) == 0 {
 		res.NotFound = "DHL returned no shipment for this number"
 		return res, nil
@@ -150,12 +152,5 @@ func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) 
 // Check proves the key works: DHL answers a made-up number with 404, a bad
 // key with 401.
 func (c *Client) Check(ctx context.Context) error {
-	resp, err := c.rc.Get(ctx, "/track/shipments", url.Values{"trackingNumber": {"0000000000"}}, c.auth)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode() != http.StatusNotFound && resp.StatusCode() != http.StatusOK {
-		return fmt.Errorf("DHL answered HTTP %d", resp.StatusCode())
-	}
-	return nil
+	return track.CheckByTracking(ctx, c, "0000000000", "DHL")
 }

@@ -168,8 +168,18 @@ func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) 
 	return res, nil
 }
 
-// Check proves the key by listing one tracker.
+// Check proves the key and the address by listing one tracker: the answer
+// must be the documented list (creating a tracker to test would cost one).
 func (c *Client) Check(ctx context.Context) error {
-	_, err := c.rc.Get(ctx, "/v2/trackers", url.Values{"page_size": {"1"}}, c.auth)
-	return err
+	resp, err := c.rc.Get(ctx, "/v2/trackers", url.Values{"page_size": {"1"}}, c.auth)
+	if err != nil {
+		return err
+	}
+	var list struct {
+		Trackers *[]json.RawMessage `json:"trackers"`
+	}
+	if json.Unmarshal(resp.Body(), &list) != nil || list.Trackers == nil {
+		return domain.Errorf(domain.EINVALID, "EasyPost answered, but not with the tracker list its API documents; check the account's address")
+	}
+	return nil
 }

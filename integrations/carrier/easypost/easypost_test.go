@@ -167,3 +167,9 @@ func TestStatusMapping(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckWantsTheDocumentedAnswer(t *testing.T) {
+	tracktest.CheckWantsTheDocumentedAnswer(t, "", "", func(url string) (domain.Tracker, error) {
+		return New(domain.CarrierAccount{Name: "EasyPost", BaseURL: url, Key: "k"})
+	})
+}

@@ -199,5 +199,11 @@ func (c *Client) batch(ctx context.Context, numbers []string) ([]domain.TrackRes
 	return out, nil
 }
 
-// Check proves the client id and secret by getting a token.
-func (c *Client) Check(ctx context.Context) error { return c.token.Check(ctx) }
+// Check proves the client id and secret and the address: a new token,
+// then an answer for a number no parcel has, in the documented JSON.
+func (c *Client) Check(ctx context.Context) error {
+	if err := c.token.Check(ctx); err != nil {
+		return err
+	}
+	return track.CheckByTracking(ctx, c, "000000000000", "FedEx")
+}

@@ -171,3 +171,9 @@ func TestStatusMapping(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckWantsTheDocumentedAnswer(t *testing.T) {
+	tracktest.CheckWantsTheDocumentedAnswer(t, "/oauth/token", `{"access_token":"t","expires_in":3599}`, func(url string) (domain.Tracker, error) {
+		return New(domain.CarrierAccount{Name: "FedEx", BaseURL: url, ClientID: "a", ClientSecret: "b"})
+	})
+}

@@ -184,6 +184,9 @@ func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) 
 	if err := json.Unmarshal(resp.Body(), &body); err != nil {
 		return res, domain.Errorf(domain.EINVALID, "UPS's answer for %s is not the JSON its API documents: %v", n, err)
 	}
+	if !track.HasKey(resp.Body(), "trackResponse") {
+		return res, domain.Errorf(domain.EINVALID, "UPS's answer for %s is not the JSON its API documents: it has no trackResponse", n)
+	}
 	sh := body.TrackResponse.Shipment
 	if len(sh) == 0 || len(sh[0].Package) == 0 {
 		res.NotFound = "UPS returned no package for this number"
@@ -215,5 +218,11 @@ func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) 
 	return res, nil
 }
 
-// Check proves the client id and secret by getting a token.
-func (c *Client) Check(ctx context.Context) error { return c.token.Check(ctx) }
+// Check proves the client id and secret and the address: a new token,
+// then an answer for a number no parcel has, in the documented JSON.
+func (c *Client) Check(ctx context.Context) error {
+	if err := c.token.Check(ctx); err != nil {
+		return err
+	}
+	return track.CheckByTracking(ctx, c, "1Z0000000000000000", "UPS")
+}

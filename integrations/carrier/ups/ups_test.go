@@ -185,3 +185,9 @@ func TestStatusMapping(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckWantsTheDocumentedAnswer(t *testing.T) {
+	tracktest.CheckWantsTheDocumentedAnswer(t, "/security/v1/oauth/token", `{"access_token":"t","expires_in":"14399"}`, func(url string) (domain.Tracker, error) {
+		return New(domain.CarrierAccount{Name: "UPS", BaseURL: url, ClientID: "a", ClientSecret: "b"})
+	})
+}

@@ -163,3 +163,9 @@ func TestStatusMapping(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckWantsTheDocumentedAnswer(t *testing.T) {
+	tracktest.CheckWantsTheDocumentedAnswer(t, "/oauth2/v3/token", `{"access_token":"t","expires_in":"28799"}`, func(url string) (domain.Tracker, error) {
+		return New(domain.CarrierAccount{Name: "USPS", BaseURL: url, ClientID: "a", ClientSecret: "b"})
+	})
+}

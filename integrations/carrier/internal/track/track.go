@@ -108,6 +108,32 @@ func (t *Token) Do(ctx context.Context, send func(token string) (*resty.Response
 	}
 }
 
+// CheckByTracking is a client's Check: it asks for probe (a number no
+// parcel has) and wants the answer the API documents, not merely an
+// answer: a tracking result, or a not-found, in the documented JSON.
+func CheckByTracking(ctx context.Context, t domain.Tracker, probe, carrier string) error {
+	res, err := t.Track(ctx, []string{probe})
+	if err != nil {
+		return err
+	}
+	if len(res) != 1 || !json.Valid(res[0].Raw) {
+		return domain.Errorf(domain.EINVALID, "%s answered, but not with the JSON its tracking API documents; check the account's address", carrier)
+	}
+	return nil
+}
+
+// HasKey says whether body is a JSON object with key at its top level: the
+// mark of the answer an API documents ({"shipments": …}), as against any
+// other JSON a proxy or a wrong address might send.
+func HasKey(body []byte, key string) bool {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(body, &top) != nil {
+		return false
+	}
+	_, ok := top[key]
+	return ok
+}
+
 // InBatches tracks numbers in batches of up to size (1: one at a time, for
 // APIs that take one number a request), stopping at the first error with
 // the results so far.

@@ -73,3 +73,20 @@ func Refused(t *testing.T, c domain.Tracker, number, secret string) {
 		t.Errorf("check with refused credentials: %v", err)
 	}
 }
+
+// CheckWantsTheDocumentedAnswer checks that Check fails when the service
+// answers, but with something else than its API's JSON (a web page, a
+// proxy's greeting): a test of the connection means a real, parsed answer.
+func CheckWantsTheDocumentedAnswer(t *testing.T, tokenPath, token string, open func(baseURL string) (domain.Tracker, error)) {
+	t.Helper()
+	for _, body := range []string{"<html><body>Welcome to nginx!</body></html>", `{"status":"ok"}`} {
+		srv := Server(t, tokenPath, token, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(body)) })
+		c, err := open(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Check(context.Background()); err == nil {
+			t.Errorf("check passed on an answer of %q", body)
+		}
+	}
+}
