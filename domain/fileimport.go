@@ -202,6 +202,7 @@ func BuildOrders(headers []string, rows [][]string, m ColumnMapping, opts Import
 		status   string
 		bad      bool
 		problems []RowProblem
+		rows     map[string]int // each row's cells → its number: a row repeated is a mistake
 	}
 	groups := map[string]*group{}
 	var ids []string
@@ -237,7 +238,7 @@ func BuildOrders(headers []string, rows [][]string, m ColumnMapping, opts Import
 		}
 		g, seen := groups[id]
 		if !seen {
-			g = &group{first: i, noDate: get(FieldPlacedAt) == ""}
+			g = &group{first: i, noDate: get(FieldPlacedAt) == "", rows: map[string]int{}}
 			groups[id] = g
 			ids = append(ids, id)
 			g.order, g.status, g.problems = orderHeader(id, get, problem, loc, opts.Now)
@@ -246,6 +247,12 @@ func BuildOrders(headers []string, rows [][]string, m ColumnMapping, opts Import
 		if c := get(FieldCurrency); seen && c != "" && !strings.EqualFold(c, string(cur)) {
 			g.problems = append(g.problems, problem(FieldCurrency, "currency %s differs from the order's first row (%s)", c, cur))
 		}
+		cells := strings.Join(row, "\x00")
+		if first, dup := g.rows[cells]; dup {
+			g.problems = append(g.problems, problem(FieldSKU, "the row repeats row %d exactly (copied twice?); remove one, or make the line's quantity the sum", first))
+			continue
+		}
+		g.rows[cells] = rowNo
 		line, lineProblems := orderLine(get, problem, cur)
 		g.problems = append(g.problems, lineProblems...)
 		if len(lineProblems) == 0 {

@@ -119,3 +119,44 @@ func TestBuildOrdersRefusesOverflowingAmounts(t *testing.T) {
 		t.Errorf("problems:\n%s", text)
 	}
 }
+
+// Text is bounded, control characters and impossible dates refused, a row
+// copied twice flagged: such orders are refused with the reason (the store
+// quarantines them; an import lists them).
+func TestImplausibleOrdersAreRefused(t *testing.T) {
+	good := domain.Order{ExternalID: "1", Number: "#1", PlacedAt: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), Currency: "EUR",
+		Lines:  []domain.OrderLine{{SKU: "PRT-1", Quantity: 1, UnitPrice: domain.NewMoney(1000, "EUR")}},
+		Total:  domain.NewMoney(1000, "EUR"),
+		ShipTo: domain.Address{Name: "Ana", Line1: "Rua 1", City: "Lisboa", Country: "PT"}, Status: domain.StatusNew}
+	if err := good.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for name, change := range map[string]func(*domain.Order){
+		"a 5,000,000-character name": func(o *domain.Order) { o.ShipTo.Name = strings.Repeat("A", 5_000_000) },
+		"a bell in a name":           func(o *domain.Order) { o.ShipTo.Name = "Ana\x07" },
+		"a line break in the city":   func(o *domain.Order) { o.ShipTo.City = "Lis\nboa" },
+		"placed in 1899":             func(o *domain.Order) { o.PlacedAt = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC) },
+		"placed in 9999":             func(o *domain.Order) { o.PlacedAt = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) },
+	} {
+		o := good
+		change(&o)
+		if err := o.Validate(); domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	notes := good
+	notes.Notes = "Ring twice.\nLeave at the door."
+	if err := notes.Validate(); err != nil {
+		t.Errorf("notes on two lines: %v", err)
+	}
+
+	headers := []string{"Order", "Date", "Currency", "SKU", "Qty", "Price", "Recipient", "Street", "City", "Zip", "Country", "Total"}
+	m := domain.ColumnMapping{domain.FieldOrderID: "Order", domain.FieldPlacedAt: "Date", domain.FieldCurrency: "Currency",
+		domain.FieldSKU: "SKU", domain.FieldQuantity: "Qty", domain.FieldUnitPrice: "Price", domain.FieldName: "Recipient",
+		domain.FieldAddress1: "Street", domain.FieldCity: "City", domain.FieldPostalCode: "Zip", domain.FieldCountry: "Country", domain.FieldTotal: "Total"}
+	row := []string{"D-1", "2026-11-21", "EUR", "PRT-1", "1", "10.00", "Ana", "Rua 1", "Lisboa", "1000", "PT", "10.00"}
+	orders, problems := domain.BuildOrders(headers, [][]string{row, row, row}, m, domain.ImportOptions{Location: time.UTC})
+	if len(orders) != 0 || len(problems) != 2 || !strings.Contains(problems[0].String(), "repeats row 2") {
+		t.Errorf("a row copied: %d orders, %v", len(orders), problems)
+	}
+}

@@ -203,6 +203,12 @@ func (o Order) Validate() error {
 	if o.PlacedAt.IsZero() {
 		return Errorf(EINVALID, "order %s has no placed-at time", ref)
 	}
+	if err := checkPlaced(ref, o.PlacedAt); err != nil {
+		return err
+	}
+	if err := checkOrderText(o); err != nil {
+		return err
+	}
 	if !o.Currency.Valid() {
 		return Errorf(EINVALID, "order %s: %q is not an ISO 4217 currency", ref, string(o.Currency))
 	}
