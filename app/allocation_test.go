@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -350,5 +351,57 @@ func TestCLIWaveAndPicklist(t *testing.T) {
 	}
 	if _, err := os.Stat(file + ".part"); !os.IsNotExist(err) {
 		t.Error("a partial file was left behind")
+	}
+}
+
+// Two processes confirming the same wave's picks: each ends one way,
+// whoever comes first; a pick confirmed already is refused by its number.
+func TestConfirmingPicksTwiceHasOneOutcome(t *testing.T) {
+	t.Parallel()
+	db := demoDB(t)
+	if _, errs, code := runCLI(t, "--db", db, "allocate"); code != 0 {
+		t.Fatal(errs)
+	}
+	var out, errs string
+	code := 1
+	for _, w := range []string{"NL-VEN", "DE-LEJ", "GB-DAV", "US-NJE", "US-ONT", "JP-ICH", "AU-SYD"} {
+		if out, errs, code = runCLI(t, "--db", db, "wave", "create", "--warehouse", w); code == 0 {
+			break
+		}
+	}
+	if code != 0 {
+		t.Fatalf("wave create: %q", errs)
+	}
+	var picks int
+	fmt.Sscanf(out[strings.Index(out, "order(s), ")+len("order(s), "):], "%d pick(s)", &picks)
+	type result struct {
+		out, errs string
+		code      int
+	}
+	results := make(chan result, 2)
+	for range 2 {
+		go func() {
+			out, errs, code := runCLI(t, "--db", db, "pick", "confirm", "--wave", "1", "--all")
+			results <- result{out, errs, code}
+		}()
+	}
+	confirmed := 0
+	for range 2 {
+		r := <-results
+		var n int
+		fmt.Sscanf(r.out, "Confirmed %d pick(s)", &n)
+		if r.code != 0 {
+			t.Errorf("a --all ended with %d: %q", r.code, r.errs)
+		}
+		confirmed += n
+	}
+	if picks == 0 || confirmed != picks {
+		t.Errorf("%d pick(s) confirmed in all, the wave has %d", confirmed, picks)
+	}
+	for range 2 { // asked again, a pick confirmed already is refused, every time
+		if _, errs, code := runCLI(t, "--db", db, "pick", "confirm", "--wave", "1", "--line", "1", "--qty", "1"); code == 0 ||
+			!strings.Contains(errs, "already confirmed") {
+			t.Errorf("pick 1 again: %d %q", code, errs)
+		}
 	}
 }

@@ -13,6 +13,8 @@ var (
 	ErrConflict = errors.New("already exists")
 	// ErrCurrencyMismatch is returned by money arithmetic on different currencies.
 	ErrCurrencyMismatch = errors.New("currency mismatch")
+	// ErrPickConfirmed is a pick confirmed already (by this or another window or process).
+	ErrPickConfirmed = errors.New("the pick was already confirmed")
 	// ErrIllegalTransition is returned when an order status change is not allowed.
 	ErrIllegalTransition = errors.New("illegal status transition")
 )

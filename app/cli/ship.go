@@ -49,19 +49,29 @@ func cmdPickConfirm(ctx context.Context, open opener, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	n := 0
+	// One outcome whoever else confirms at the same time: --line of a pick
+	// confirmed already is refused, whenever that happened; --all confirms
+	// what is still open and says what others confirmed.
+	if *line != 0 && *qty < 0 {
+		return usageError{"pick confirm: give --qty with --line"}
+	}
+	n, meanwhile, found := 0, 0, false
 	for _, l := range w.Lines {
-		if l.Picked != nil || (*line != 0 && l.ID != *line) {
+		if *line != 0 && l.ID != *line {
 			continue
 		}
+		found = true
 		q := l.Qty
 		if *line != 0 {
-			if *qty < 0 {
-				return usageError{"pick confirm: give --qty with --line"}
-			}
 			q = domain.Quantity(*qty)
+		} else if l.Picked != nil {
+			continue
 		}
 		short, err := a.Inventory.ConfirmPick(ctx, l.ID, q)
+		if errors.Is(err, domain.ErrPickConfirmed) && *all {
+			meanwhile++
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -71,7 +81,14 @@ func cmdPickConfirm(ctx context.Context, open opener, args []string, stdout, std
 				l.ID, l.SKU, l.Bin, short)
 		}
 	}
-	fmt.Fprintf(stdout, "Confirmed %d pick(s) of wave %d.\n", n, *wave)
+	if *line != 0 && !found {
+		return domain.Errorf(domain.ENOTFOUND, "wave %d has no pick %d", *wave, *line)
+	}
+	fmt.Fprintf(stdout, "Confirmed %d pick(s) of wave %d.", n, *wave)
+	if meanwhile > 0 {
+		fmt.Fprintf(stdout, " %d other(s) were confirmed meanwhile by someone else.", meanwhile)
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }
 

@@ -262,7 +262,9 @@ func (db *LedgerStore) ConfirmPick(ctx context.Context, lineID int64, picked dom
 			return missing(err, "no pick %d", lineID)
 		}
 		if done.Valid {
-			return domain.Errorf(domain.ECONFLICT, "this pick was already confirmed (%d picked)", done.Int64)
+			e := domain.Errorf(domain.ECONFLICT, "pick %d was already confirmed (%d picked)", lineID, done.Int64)
+			e.Err = domain.ErrPickConfirmed
+			return e
 		}
 		if int64(picked) > qty {
 			return domain.Errorf(domain.EINVALID, "%d picked, but the pick is for %d", picked, qty)

@@ -3,6 +3,7 @@ package warehouse
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -244,17 +245,26 @@ func (p *WavesPanel) ConfirmAllPicks() {
 	}
 	w := *p.wave
 	p.s.do("confirm picks", func(ctx context.Context) (string, error) {
-		n := 0
+		n, meanwhile := 0, 0
 		for _, l := range w.Lines {
 			if l.Picked != nil {
 				continue
 			}
-			if _, err := p.s.svc.ConfirmPick(ctx, l.ID, l.Qty); err != nil {
+			_, err := p.s.svc.ConfirmPick(ctx, l.ID, l.Qty)
+			if errors.Is(err, domain.ErrPickConfirmed) { // by another window or the command line, meanwhile
+				meanwhile++
+				continue
+			}
+			if err != nil {
 				return "", err
 			}
 			n++
 		}
-		return fmt.Sprintf("Confirmed %d pick(s) of wave %d; the stock is in STAGING.", n, w.ID), nil
+		msg := fmt.Sprintf("Confirmed %d pick(s) of wave %d; the stock is in STAGING.", n, w.ID)
+		if meanwhile > 0 {
+			msg += fmt.Sprintf(" %d other(s) were confirmed meanwhile by someone else.", meanwhile)
+		}
+		return msg, nil
 	}, func() { p.load(w.ID) })
 }
 
