@@ -38,6 +38,15 @@ func readTable(path, sheet string) (domain.Table, error) {
 	return domain.Table{Headers: t.Headers, Rows: t.Rows, Sheet: t.Sheet}, err
 }
 
+// openTable is the TableOpener of the files adapter.
+func openTable(path, sheet string) (domain.TableStream, error) {
+	r, err := files.OpenTable(path, sheet)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // readFX is the FXFileReader of the files adapter (the ECB's layouts).
 func readFX(path string) (domain.FXFile, error) { return files.ReadECBRates(path) }
 
@@ -163,7 +172,7 @@ func Open(path string, opts Options) (*App, error) {
 		Demo:       &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch, now: now},
 		Allocation: &AllocationService{AllocationReads: db.AllocationStore(), CatalogStore: db.CatalogStore(), store: db.AllocationStore(), readTable: readTable, now: now},
 		Intake: &IntakeService{IntakeReads: db.IntakeStore(), CatalogStore: db.CatalogStore(), store: db.IntakeStore(), sources: storefrontSource,
-			readTable: readTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap, clocked: clocked{now}},
+			readTable: readTable, openTable: openTable, optimize: db.OptimizeSearch, Overlap: DefaultOverlap, clocked: clocked{now}},
 	}
 	a.Billing = &BillingService{BillingReads: db.BillingStore(), CatalogStore: db.CatalogStore(), store: db.BillingStore(), alloc: db.AllocationStore(), clocked: clocked{now},
 		readTable: readTable, readFX: readFX, docs: pdf.Renderer{}, writeWorkbook: files.WriteBillingWorkbook}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -102,7 +103,7 @@ func TestImportPreviewWritesNothing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.csv")
 	os.WriteFile(path, []byte("Id,Currency,Lineitem sku,Lineitem quantity,Shipping Name,Shipping Address1,Shipping City,Shipping Country\n1,EUR,A,1,Ana,Rua 1,Porto,PT\n"), 0o644)
 	p, err := a.Intake.PreviewFile(context.Background(), ch, path, app.ImportOptions{})
-	if err != nil || len(p.Orders) != 1 || len(p.Problems) != 0 {
+	if err != nil || p.Ready != 1 || p.ProblemCount != 0 {
 		t.Fatalf("%+v %v", p, err)
 	}
 	if n, _ := a.Orders.CountOrders(context.Background(), domain.OrderFilter{}); n != 0 {
@@ -139,5 +140,40 @@ func TestFixedFileReleasesQuarantinedOrder(t *testing.T) {
 	}
 	if q := a.Intake.QuarantineCount(ctx, ch.ID); q != 0 {
 		t.Errorf("fixed order still quarantined (%d)", q)
+	}
+}
+
+// An order whose rows are spread over the file is still one order: the
+// file is read row by row, and each order let go at its last row.
+func TestImportOfScatteredRows(t *testing.T) {
+	t.Parallel()
+	a := openApp(t)
+	ch, err := a.Intake.AddChannel(context.Background(), domain.ChannelFile, "ERP", "", domain.Credentials{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "erp.csv")
+	os.WriteFile(path, []byte("Id,Currency,Lineitem sku,Lineitem quantity,Shipping Name,Shipping Address1,Shipping City,Shipping Country\n"+
+		"1,EUR,A,1,Ana,Rua 1,Porto,PT\n2,EUR,B,2,Bo,Gata 2,Oslo,NO\n1,EUR,C,3,Ana,Rua 1,Porto,PT\n3,EUR,D,1,Cy,Via 3,Roma,IT\n2,EUR,E,1,Bo,Gata 2,Oslo,NO\n"), 0o644)
+	p, err := a.Intake.PreviewFile(context.Background(), ch, path, app.ImportOptions{})
+	if err != nil || p.Rows != 5 || p.Ready != 3 || p.ProblemCount != 0 {
+		t.Fatalf("preview %+v %v", p, err)
+	}
+	run, err := a.Intake.ImportFile(context.Background(), ch, p, nil)
+	if err != nil || run.New != 3 {
+		t.Fatalf("import %+v %v", run, err)
+	}
+	var lines []string
+	a.Orders.Each(context.Background(), domain.OrderFilter{}, func(o domain.Order) error {
+		var skus []string
+		for _, l := range o.Lines {
+			skus = append(skus, l.SKU)
+		}
+		lines = append(lines, o.ExternalID+":"+strings.Join(skus, "+"))
+		return nil
+	})
+	sort.Strings(lines)
+	if strings.Join(lines, " ") != "1:A+C 2:B+E 3:D" {
+		t.Errorf("orders %v", lines)
 	}
 }

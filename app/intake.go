@@ -28,6 +28,7 @@ type IntakeService struct {
 	store               domain.IntakeStore
 	sources             SourceFactory
 	readTable           domain.TableReader
+	openTable           domain.TableOpener // order files, read row by row
 	// optimize merges the search indexes; it runs in the background after large loads.
 	optimize   func(context.Context) error
 	background sync.WaitGroup

@@ -107,3 +107,17 @@ type TableReader func(path, sheet string) (Table, error)
 // FXFileReader reads a file of exchange rates (the ECB's XML, CSV, zip or
 // a sheet of them).
 type FXFileReader func(path string) (FXFile, error)
+
+// TableStream is a table file read row by row: Headers, then Next until
+// io.EOF (the slice Next returns is reused by the next call). Close
+// releases the file.
+type TableStream interface {
+	Headers() []string
+	Sheet() string
+	Next() ([]string, error)
+	Close() error
+}
+
+// TableOpener opens a CSV or XLSX file (sheet as for TableReader) to be read
+// row by row, in bounded memory whatever its size; the files adapter implements it.
+type TableOpener func(path, sheet string) (TableStream, error)

@@ -152,12 +152,20 @@ func (p RowProblem) String() string {
 // the others, per row.
 type ImportPreview struct {
 	Path     string
+	Sheet    string         // the XLSX sheet read ("" for CSV)
+	Location *time.Location // the time zone of dates without an offset
 	Headers  []string
 	Rows     int
 	Mapping  ColumnMapping
-	Orders   []SourceOrder
-	Problems []RowProblem
+	Ready    int // orders that would be imported
+	Rejected int // orders with a problem, that would be quarantined
+	// Problems are the first MaxPreviewProblems problems; ProblemCount all of them.
+	Problems     []RowProblem
+	ProblemCount int
 }
+
+// MaxPreviewProblems is how many problems a preview lists (it counts them all).
+const MaxPreviewProblems = 1000
 
 // ImportOptions say how to read values the file does not qualify.
 type ImportOptions struct {
@@ -169,14 +177,82 @@ type ImportOptions struct {
 
 // BuildOrders turns the rows of a table (without its header) into orders,
 // grouping rows by order id. An order with any bad row is left out whole and
-// every problem is reported; the other orders are returned.
+// every problem is reported; the other orders are returned, in the order of
+// their first rows. It holds the whole table; OrderAssembler reads a file
+// row by row.
 func BuildOrders(headers []string, rows [][]string, m ColumnMapping, opts ImportOptions) ([]SourceOrder, []RowProblem) {
+	last := map[string]int{}
+	var out []SourceOrder
+	var problems []RowProblem
+	first := map[string]int{}
+	var pfirst []int
+	a, err := NewOrderAssembler(headers, m, opts, func(o SourceOrder, row int) {
+		out = append(out, o)
+		first[o.Order.ExternalID] = row
+	}, func(p RowProblem, row int) {
+		problems = append(problems, p)
+		pfirst = append(pfirst, row)
+	})
+	if err != nil {
+		return nil, []RowProblem{*err}
+	}
+	for i, row := range rows {
+		last[a.ID(row)] = i + 2
+	}
+	a.Last = last
+	for i, row := range rows {
+		a.Add(i+2, row)
+	}
+	a.Finish()
+	sort.SliceStable(out, func(i, j int) bool { return first[out[i].Order.ExternalID] < first[out[j].Order.ExternalID] })
+	idx := make([]int, len(problems))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return pfirst[idx[i]] < pfirst[idx[j]] })
+	sorted := make([]RowProblem, len(problems))
+	for i, k := range idx {
+		sorted[i] = problems[k]
+	}
+	return out, sorted
+}
+
+// OrderAssembler builds orders from the rows of an order file as they are
+// read: an order is finished at its last row (Last, from a first pass over
+// the ids) and handed to emit, or its problems to report, so that only the
+// orders whose rows are still to come are held.
+type OrderAssembler struct {
+	// Last is each order id's last row number; an order without one is
+	// finished by Finish.
+	Last   map[string]int
+	col    map[ImportField]int
+	m      ColumnMapping
+	loc    *time.Location
+	now    time.Time
+	open   map[string]*orderGroup
+	emit   func(o SourceOrder, firstRow int)
+	report func(p RowProblem, firstRow int)
+}
+
+type orderGroup struct {
+	first    int // the first row's number
+	noDate   bool
+	order    Order
+	status   string
+	bad      bool
+	problems []RowProblem
+	rows     map[string]int // each row's cells → its number: a row repeated is a mistake
+}
+
+// NewOrderAssembler checks the mapping against the headers; emit receives
+// each valid order, report each problem, both with the order's first row.
+func NewOrderAssembler(headers []string, m ColumnMapping, opts ImportOptions, emit func(SourceOrder, int), report func(RowProblem, int)) (*OrderAssembler, *RowProblem) {
 	if missing := m.Missing(); len(missing) > 0 {
 		names := make([]string, len(missing))
 		for i, f := range missing {
 			names[i] = string(f)
 		}
-		return nil, []RowProblem{{RowNumber: 1, Message: "map a column to " + strings.Join(names, ", ")}}
+		return nil, &RowProblem{RowNumber: 1, Message: "map a column to " + strings.Join(names, ", ")}
 	}
 	col := map[ImportField]int{}
 	for f, h := range m {
@@ -188,70 +264,63 @@ func BuildOrders(headers []string, rows [][]string, m ColumnMapping, opts Import
 			}
 		}
 		if col[f] < 0 && h != "" {
-			return nil, []RowProblem{{RowNumber: 1, Column: h, Message: fmt.Sprintf("no column %q in the file (mapped to %s)", h, f)}}
+			return nil, &RowProblem{RowNumber: 1, Column: h, Message: fmt.Sprintf("no column %q in the file (mapped to %s)", h, f)}
 		}
 	}
 	loc := opts.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	type group struct {
-		first    int // index of the first row
-		noDate   bool
-		order    Order
-		status   string
-		bad      bool
-		problems []RowProblem
-		rows     map[string]int // each row's cells → its number: a row repeated is a mistake
+	return &OrderAssembler{col: col, m: m, loc: loc, now: opts.Now, open: map[string]*orderGroup{}, emit: emit, report: report}, nil
+}
+
+// cell is a row's value of field f, trimmed.
+func (a *OrderAssembler) cell(row []string, f ImportField) string {
+	c, ok := a.col[f]
+	if !ok || c < 0 || c >= len(row) {
+		return ""
 	}
-	groups := map[string]*group{}
-	var ids []string
-	for i, row := range rows {
-		rowNo := i + 2
-		get := func(f ImportField) string {
-			c, ok := col[f]
-			if !ok || c < 0 || c >= len(row) {
-				return ""
-			}
-			return strings.TrimSpace(row[c])
+	return strings.TrimSpace(row[c])
+}
+
+// ID is the order id a row belongs to ("" for a blank row or one without).
+func (a *OrderAssembler) ID(row []string) string { return a.cell(row, FieldOrderID) }
+
+// Add reads row number rowNo (the header is row 1).
+func (a *OrderAssembler) Add(rowNo int, row []string) {
+	get := func(f ImportField) string { return a.cell(row, f) }
+	blank := true
+	for _, v := range row {
+		if strings.TrimSpace(v) != "" {
+			blank = false
+			break
 		}
-		blank := true
-		for _, v := range row {
-			if strings.TrimSpace(v) != "" {
-				blank = false
-				break
-			}
-		}
-		if blank {
-			continue
-		}
-		id := get(FieldOrderID)
-		problem := func(f ImportField, format string, args ...any) RowProblem {
-			return RowProblem{RowNumber: rowNo, OrderID: id, Column: m[f], Message: fmt.Sprintf(format, args...)}
-		}
-		if id == "" {
-			// Without an id the row cannot be attached to any order.
-			groups[fmt.Sprintf("\x00row%d", rowNo)] = &group{first: i, bad: true,
-				problems: []RowProblem{problem(FieldOrderID, "no order id")}}
-			ids = append(ids, fmt.Sprintf("\x00row%d", rowNo))
-			continue
-		}
-		g, seen := groups[id]
-		if !seen {
-			g = &group{first: i, noDate: get(FieldPlacedAt) == "", rows: map[string]int{}}
-			groups[id] = g
-			ids = append(ids, id)
-			g.order, g.status, g.problems = orderHeader(id, get, problem, loc, opts.Now)
-		}
-		cur := g.order.Currency
-		if c := get(FieldCurrency); seen && c != "" && !strings.EqualFold(c, string(cur)) {
-			g.problems = append(g.problems, problem(FieldCurrency, "currency %s differs from the order's first row (%s)", c, cur))
-		}
-		cells := strings.Join(row, "\x00")
-		if first, dup := g.rows[cells]; dup {
-			g.problems = append(g.problems, problem(FieldSKU, "the row repeats row %d exactly (copied twice?); remove one, or make the line's quantity the sum", first))
-			continue
-		}
+	}
+	if blank {
+		return
+	}
+	id := get(FieldOrderID)
+	problem := func(f ImportField, format string, args ...any) RowProblem {
+		return RowProblem{RowNumber: rowNo, OrderID: id, Column: a.m[f], Message: fmt.Sprintf(format, args...)}
+	}
+	if id == "" {
+		a.report(problem(FieldOrderID, "no order id"), rowNo) // the row cannot be attached to any order
+		return
+	}
+	g, seen := a.open[id]
+	if !seen {
+		g = &orderGroup{first: rowNo, noDate: get(FieldPlacedAt) == "", rows: map[string]int{}}
+		a.open[id] = g
+		g.order, g.status, g.problems = orderHeader(id, get, problem, a.loc, a.now)
+	}
+	cur := g.order.Currency
+	if c := get(FieldCurrency); seen && c != "" && !strings.EqualFold(c, string(cur)) {
+		g.problems = append(g.problems, problem(FieldCurrency, "currency %s differs from the order's first row (%s)", c, cur))
+	}
+	cells := strings.Join(row, "\x00")
+	if first, dup := g.rows[cells]; dup {
+		g.problems = append(g.problems, problem(FieldSKU, "the row repeats row %d exactly (copied twice?); remove one, or make the line's quantity the sum", first))
+	} else {
 		g.rows[cells] = rowNo
 		line, lineProblems := orderLine(get, problem, cur)
 		g.problems = append(g.problems, lineProblems...)
@@ -259,33 +328,47 @@ func BuildOrders(headers []string, rows [][]string, m ColumnMapping, opts Import
 			g.order.Lines = append(g.order.Lines, line)
 		}
 	}
-	var out []SourceOrder
-	var problems []RowProblem
-	sort.SliceStable(ids, func(i, j int) bool { return groups[ids[i]].first < groups[ids[j]].first })
+	if last, ok := a.Last[id]; ok && last <= rowNo {
+		a.finish(id, g)
+	}
+}
+
+// Finish finishes every order still open, in the order of their first rows.
+func (a *OrderAssembler) Finish() {
+	ids := make([]string, 0, len(a.open))
+	for id := range a.open {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return a.open[ids[i]].first < a.open[ids[j]].first })
 	for _, id := range ids {
-		g := groups[id]
-		if len(g.problems) == 0 && !g.bad {
-			o := g.order
-			var err error
-			if o.Total.Currency == "" {
-				if o.Total, err = o.ComputedTotal(); err != nil {
-					err = Errorf(EINVALID, "order %s: its lines do not add up to an amount Portolan takes (%v); check the quantities and prices", o.Number, err)
-				}
-			}
-			if err == nil {
-				err = o.Validate()
-			}
-			if err != nil {
-				g.problems = append(g.problems, RowProblem{RowNumber: g.first + 2, OrderID: id, Message: err.Error()})
-			} else {
-				status := strings.ToLower(g.status)
-				out = append(out, SourceOrder{Order: o, SourceStatus: status, PlacedUnknown: g.noDate,
-					Cancelled: status == "cancelled" || status == "canceled" || status == "voided" || status == "refunded"})
+		a.finish(id, a.open[id])
+	}
+}
+
+func (a *OrderAssembler) finish(id string, g *orderGroup) {
+	delete(a.open, id)
+	if len(g.problems) == 0 && !g.bad {
+		o := g.order
+		var err error
+		if o.Total.Currency == "" {
+			if o.Total, err = o.ComputedTotal(); err != nil {
+				err = Errorf(EINVALID, "order %s: its lines do not add up to an amount Portolan takes (%v); check the quantities and prices", o.Number, err)
 			}
 		}
-		problems = append(problems, g.problems...)
+		if err == nil {
+			err = o.Validate()
+		}
+		if err != nil {
+			g.problems = append(g.problems, RowProblem{RowNumber: g.first, OrderID: id, Message: err.Error()})
+		} else {
+			status := strings.ToLower(g.status)
+			a.emit(SourceOrder{Order: o, SourceStatus: status, PlacedUnknown: g.noDate,
+				Cancelled: status == "cancelled" || status == "canceled" || status == "voided" || status == "refunded"}, g.first)
+		}
 	}
-	return out, problems
+	for _, p := range g.problems {
+		a.report(p, g.first)
+	}
 }
 
 func orderHeader(id string, get func(ImportField) string, problem func(ImportField, string, ...any) RowProblem,

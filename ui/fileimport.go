@@ -154,13 +154,13 @@ func (d *ImportDialog) show() {
 		d.Summary.Importance = widget.WarningImportance
 	default:
 		d.Summary.SetText(fmt.Sprintf("%s rows: %s orders ready, %s problems (those orders are quarantined, the others imported).",
-			uikit.GroupThousands(int64(p.Rows)), uikit.GroupThousands(int64(len(p.Orders))), uikit.GroupThousands(int64(len(p.Problems)))))
+			uikit.GroupThousands(int64(p.Rows)), uikit.GroupThousands(int64(p.Ready)), uikit.GroupThousands(int64(p.ProblemCount))))
 	}
 	d.Summary.Refresh()
 	var lines []string
 	for i, pr := range p.Problems {
 		if i == 200 {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(p.Problems)-200))
+			lines = append(lines, fmt.Sprintf("… and %d more", p.ProblemCount-200))
 			break
 		}
 		lines = append(lines, pr.String())
@@ -171,7 +171,7 @@ func (d *ImportDialog) show() {
 		lines = append(lines, "No problems.")
 	}
 	d.Problems.SetText(strings.Join(lines, "\n"))
-	if len(missing) > 0 || len(p.Orders)+len(p.Problems) == 0 {
+	if len(missing) > 0 || p.Ready+p.ProblemCount == 0 {
 		d.Import.Disable()
 	} else {
 		d.Import.Enable()

@@ -837,7 +837,7 @@ func cmdImport(ctx context.Context, open opener, args []string, stdout, stderr i
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	fmt.Fprintf(stdout, "%s: %d rows, %d orders ready, %d problems\n\nColumns used:\n", path, p.Rows, len(p.Orders), len(p.Problems))
+	fmt.Fprintf(stdout, "%s: %d rows, %d orders ready, %d problems\n\nColumns used:\n", path, p.Rows, p.Ready, p.ProblemCount)
 	for _, f := range domain.ImportFields {
 		if h := p.Mapping[f]; h != "" {
 			fmt.Fprintf(stdout, "  %-12s ← %s\n", f, h)
@@ -847,7 +847,7 @@ func cmdImport(ctx context.Context, open opener, args []string, stdout, stderr i
 		fmt.Fprintln(stdout, "\nProblems (these orders are not imported):")
 		for i, pr := range p.Problems {
 			if i == 50 {
-				fmt.Fprintf(stdout, "  … and %d more\n", len(p.Problems)-50)
+				fmt.Fprintf(stdout, "  … and %d more\n", p.ProblemCount-50)
 				break
 			}
 			fmt.Fprintln(stdout, "  "+pr.String())
