@@ -72,12 +72,10 @@ func normalAmount(s string, cur Currency) (string, error) {
 		t = t[1:]
 	}
 	// Digits and separators only, starting and ending with a digit.
-	var seps []rune
 	for _, r := range t {
 		switch {
 		case r >= '0' && r <= '9':
 		case r == '.' || r == ',' || r == '\'' || r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\u2009':
-			seps = append(seps, r)
 		default:
 			return "", bad
 		}
