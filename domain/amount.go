@@ -17,26 +17,20 @@ import (
 // 0x10, 12abc34, 1,23,4) is refused, quoting the input as written.
 
 // ParseAmount reads an amount of cur exactly (more decimals than cur has are an error).
-func ParseAmount(s string, cur Currency) (Money, error) {
-	t, err := normalAmount(s, cur)
-	if err != nil {
-		return Money{}, err
-	}
-	m, err := ParseMoney(t, cur)
-	if err != nil {
-		return Money{}, Errorf(EINVALID, "amount %q: %v", s, err)
-	}
-	return m, nil
-}
+func ParseAmount(s string, cur Currency) (Money, error) { return parseAmount(s, cur, ParseMoney) }
 
 // ParseAmountRounded reads an amount of cur, rounding more decimals than
 // cur has half away from zero (carriers invoice fractions of a cent).
 func ParseAmountRounded(s string, cur Currency) (Money, error) {
+	return parseAmount(s, cur, ParseMoneyRounded)
+}
+
+func parseAmount(s string, cur Currency, parse func(string, Currency) (Money, error)) (Money, error) {
 	t, err := normalAmount(s, cur)
 	if err != nil {
 		return Money{}, err
 	}
-	m, err := ParseMoneyRounded(t, cur)
+	m, err := parse(t, cur)
 	if err != nil {
 		return Money{}, Errorf(EINVALID, "amount %q: %v", s, err)
 	}
