@@ -128,26 +128,35 @@ func milestone(s status) domain.Milestone {
 }
 
 // when reads an activity's time: GMT date and time when given, else the
-// local ones with their offset.
+// local ones with their offset. UPS writes a time as HHMMSS and may drop
+// the leading zero ("74700" is 07:47:00, the specification's own example).
 func when(a activity) time.Time {
-	if len(a.GMTDate) == 8 && len(a.GMTTime) >= 4 {
-		if t, err := time.Parse("20060102150405", a.GMTDate+(a.GMTTime + "00")[:6]); err == nil {
-			return t
-		}
-		if t, err := time.Parse("2006010215:04:05", a.GMTDate+a.GMTTime); err == nil {
-			return t
+	if len(a.GMTDate) == 8 {
+		if hms, ok := hhmmss(a.GMTTime); ok {
+			if t, err := time.Parse("20060102150405", a.GMTDate+hms); err == nil {
+				return t
+			}
 		}
 	}
-	if len(a.Date) == 8 && len(a.Time) == 6 {
+	if hms, ok := hhmmss(a.Time); ok && len(a.Date) == 8 {
 		off := a.GMTOffset
 		if off == "" {
 			off = "+00:00"
 		}
-		if t, err := time.Parse("20060102150405-07:00", a.Date+a.Time+off); err == nil {
+		if t, err := time.Parse("20060102150405-07:00", a.Date+hms+off); err == nil {
 			return t.UTC()
 		}
 	}
 	return time.Time{}
+}
+
+// hhmmss is a UPS time as six digits: "74700" and "07:47:00" are "074700".
+func hhmmss(s string) (string, bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ":", "")
+	if s == "" || len(s) > 6 || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return "", false
+	}
+	return strings.Repeat("0", 6-len(s)) + s, true
 }
 
 // Track asks for each number in turn.

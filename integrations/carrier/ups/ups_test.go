@@ -191,3 +191,23 @@ func TestCheckWantsTheDocumentedAnswer(t *testing.T) {
 		return New(domain.CarrierAccount{Name: "UPS", BaseURL: url, ClientID: "a", ClientSecret: "b"})
 	})
 }
+
+// UPS writes times as HHMMSS and drops the leading zero: the Tracking API
+// specification's example activity (UPS-API/api-documentation, Tracking.yaml)
+// has "time": "024700" local at "-05:00" and "gmtTime": "74700", which is
+// 07:47:00 GMT, not 74:70.
+func TestTimesWithoutTheLeadingZero(t *testing.T) {
+	a := activity{Date: "20210210", Time: "024700", GMTDate: "20210210", GMTTime: "74700", GMTOffset: "-05:00"}
+	want := time.Date(2021, 2, 10, 7, 47, 0, 0, time.UTC)
+	if got := when(a); !got.Equal(want) {
+		t.Errorf("gmtTime 74700: %v, want %v", got, want)
+	}
+	a.GMTDate, a.GMTTime = "", ""
+	if got := when(a); !got.Equal(want) {
+		t.Errorf("local 024700 at -05:00: %v, want %v", got, want)
+	}
+	a = activity{GMTDate: "20210210", GMTTime: "10500"} // 01:05:00, not 10:50
+	if got := when(a); !got.Equal(time.Date(2021, 2, 10, 1, 5, 0, 0, time.UTC)) {
+		t.Errorf("gmtTime 10500: %v", got)
+	}
+}
