@@ -99,20 +99,31 @@ type errorBody struct {
 	} `json:"response"`
 }
 
-// milestone maps a UPS status type (M, P, I, X, D) and its activity code.
+// milestone maps a UPS status: its type (M manifest, P pickup, I in
+// transit, X exception, D delivery, RS returned, MV manifest void, U
+// update) and, because type D covers "loaded on delivery vehicle", "out for
+// delivery" and "delivered" alike, its code and description.
 func milestone(s status) domain.Milestone {
+	desc := strings.ToLower(s.Description)
 	base := domain.MilestoneUnknown
 	switch strings.ToUpper(s.Type) {
 	case "M":
 		base = domain.MilestoneLabelCreated
 	case "P":
 		base = domain.MilestonePickedUp
-	case "I":
+	case "I", "U":
 		base = domain.MilestoneInTransit
-	case "X":
+	case "X", "MV":
 		base = domain.MilestoneException
 	case "D":
-		base = domain.MilestoneDelivered
+		switch {
+		case strings.Contains(desc, "out for delivery") || strings.Contains(desc, "delivery vehicle") || strings.Contains(desc, "on the way"):
+			base = domain.MilestoneOutForDelivery
+		case strings.Contains(desc, "deliver"):
+			base = domain.MilestoneDelivered
+		default:
+			base = domain.MilestoneInTransit // a D status that does not say it was delivered has not been
+		}
 	case "RS":
 		base = domain.MilestoneReturned
 	}
@@ -121,8 +132,6 @@ func milestone(s status) domain.Milestone {
 		return domain.MilestoneOutForDelivery
 	case "RS":
 		return domain.MilestoneReturned
-	case "MV":
-		return domain.MilestoneException
 	}
 	return track.Refine(base, s.Description)
 }

@@ -178,6 +178,12 @@ func TestStatusMapping(t *testing.T) {
 		{"X", "XX", "Address information incorrect", domain.MilestoneException},
 		{"X", "RS", "Returned to shipper", domain.MilestoneReturned},
 		{"D", "KB", "DELIVERED", domain.MilestoneDelivered},
+		// Type D is also "on its way to you": only the code and words tell (UPS's status list).
+		{"D", "DP", "Loaded on Delivery Vehicle", domain.MilestoneOutForDelivery},
+		{"D", "XD", "Out For Delivery", domain.MilestoneOutForDelivery},
+		{"D", "ZZ", "Processing at UPS Facility", domain.MilestoneInTransit},
+		{"MV", "", "Shipment voided", domain.MilestoneException},
+		{"U", "", "The delivery date has been updated", domain.MilestoneInTransit},
 		{"Q", "", "", domain.MilestoneUnknown},
 	} {
 		if got := milestone(status{Type: c.typ, Code: c.code, Description: c.text}); got != c.want {
