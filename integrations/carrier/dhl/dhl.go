@@ -61,6 +61,11 @@ type response struct {
 			Through string `json:"estimatedThrough"`
 		} `json:"estimatedDeliveryTimeFrame"`
 		Events []status `json:"events"`
+		// Details.ReturnFlag marks a shipment on its way back to (or
+		// delivered to) its sender: its "delivered" is the sender's.
+		Details struct {
+			ReturnFlag track.Bool `json:"returnFlag"`
+		} `json:"details"`
 	} `json:"shipments"`
 }
 
@@ -133,6 +138,10 @@ func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) 
 	}
 	sh := body.Shipments[0]
 	res.Milestone, res.Status = milestone(sh.Status), sh.Status.Description
+	if sh.Details.ReturnFlag {
+		// A return delivered is delivered to the sender: the parcel came back.
+		res.Milestone = domain.MilestoneReturned
+	}
 	if res.Status == "" {
 		res.Status = sh.Status.Status
 	}

@@ -166,3 +166,21 @@ func TestCheckWantsTheDocumentedAnswer(t *testing.T) {
 		return New(domain.CarrierAccount{Name: "DHL", BaseURL: url, Key: "k"})
 	})
 }
+
+// A parcel sent back to its sender is "delivered" to the sender: DHL says
+// so with returnFlag in the shipment's details (shape of the Shipment
+// Tracking - Unified API's shipment object). It is returned, not delivered.
+func TestReturnedParcelIsNotDelivered(t *testing.T) {
+	a := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"shipments":[{"id":"1234567890","service":"express",
+ "status":{"timestamp":"2026-11-24T10:12:00","location":{"address":{"addressLocality":"Leipzig","countryCode":"DE"}},
+   "statusCode":"delivered","status":"delivered","description":"Delivered"},
+ "details":{"returnFlag":true},
+ "events":[{"timestamp":"2026-11-24T10:12:00","statusCode":"delivered","status":"delivered","description":"Delivered"}]}]}`))
+	})
+	c, _ := New(a)
+	res, err := c.Track(context.Background(), []string{"1234567890"})
+	if err != nil || len(res) != 1 || res[0].Milestone != domain.MilestoneReturned {
+		t.Fatalf("a return delivered to its sender: %v %+v", err, res)
+	}
+}
