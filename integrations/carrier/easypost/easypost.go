@@ -76,25 +76,38 @@ func str(p *string) string {
 	return *p
 }
 
-// milestone maps EasyPost's status (and its detail).
-func milestone(status, detail, text string) domain.Milestone {
-	base := domain.MilestoneUnknown
-	switch status {
-	case "pre_transit":
-		base = domain.MilestoneLabelCreated
-	case "in_transit":
-		base = domain.MilestoneInTransit
-	case "out_for_delivery", "available_for_pickup":
-		base = domain.MilestoneOutForDelivery
-	case "delivered":
-		base = domain.MilestoneDelivered
-	case "return_to_sender":
-		base = domain.MilestoneReturned
-	case "failure", "cancelled":
-		base = domain.MilestoneException
+// The values of EasyPost's tracker status and status_detail enums (as its
+// client libraries list them), and what each means for a parcel.
+var (
+	statuses = map[string]domain.Milestone{
+		"unknown": domain.MilestoneUnknown, "pre_transit": domain.MilestoneLabelCreated, "in_transit": domain.MilestoneInTransit,
+		"out_for_delivery": domain.MilestoneOutForDelivery, "available_for_pickup": domain.MilestoneOutForDelivery,
+		"delivered": domain.MilestoneDelivered, "return_to_sender": domain.MilestoneReturned,
+		"failure": domain.MilestoneException, "cancelled": domain.MilestoneException, "error": domain.MilestoneException,
 	}
-	if base == domain.MilestoneException && strings.Contains(detail, "delivery_attempt") {
-		return domain.MilestoneDeliveryFailed
+	// details that say more than the status: a failed or refused delivery,
+	// a return, a customs hold, a parcel lost or damaged.
+	details = map[string]domain.Milestone{
+		"delivery_exception": domain.MilestoneDeliveryFailed, "refused": domain.MilestoneDeliveryFailed,
+		"failure": domain.MilestoneDeliveryFailed, "return": domain.MilestoneReturned,
+		"lost": domain.MilestoneException, "damaged": domain.MilestoneException, "missorted": domain.MilestoneException,
+		"transit_exception": domain.MilestoneException, "expired": domain.MilestoneException,
+		"address_correction": domain.MilestoneException, "awaiting_information": domain.MilestoneException,
+		"held": domain.MilestoneCustomsHold, "label_created": domain.MilestoneLabelCreated,
+		"out_for_delivery": domain.MilestoneOutForDelivery, "arrived_at_pickup_location": domain.MilestoneOutForDelivery,
+	}
+)
+
+// milestone maps a tracker's status, made finer by its status_detail where
+// that says more (a held parcel is held by customs only when its words say
+// so), and by the event's words.
+func milestone(status, detail, text string) domain.Milestone {
+	base := statuses[status]
+	if d, ok := details[detail]; ok && status != "delivered" {
+		base = d
+		if d == domain.MilestoneCustomsHold && !strings.Contains(strings.ToLower(text), "customs") {
+			base = domain.MilestoneException
+		}
 	}
 	return track.Refine(base, strings.ReplaceAll(detail, "_", " ")+" "+text)
 }

@@ -156,11 +156,17 @@ func TestStatusMapping(t *testing.T) {
 		{"available_for_pickup", "", domain.MilestoneOutForDelivery},
 		{"delivered", "arrived_at_destination", domain.MilestoneDelivered},
 		{"return_to_sender", "return", domain.MilestoneReturned},
-		{"failure", "delivery_attempt_failed", domain.MilestoneDeliveryFailed},
+		// status_detail values as EasyPost's client libraries enumerate them.
+		{"failure", "delivery_exception", domain.MilestoneDeliveryFailed},
+		{"failure", "refused", domain.MilestoneDeliveryFailed},
+		{"in_transit", "lost", domain.MilestoneException},
+		{"in_transit", "weather_delay", domain.MilestoneInTransit},
+		{"in_transit", "transferred_to_destination_carrier", domain.MilestoneInTransit},
+		{"pre_transit", "label_created", domain.MilestoneLabelCreated},
 		{"failure", "address_correction", domain.MilestoneException},
 		{"cancelled", "", domain.MilestoneException},
 		{"unknown", "", domain.MilestoneUnknown},
-		{"error", "", domain.MilestoneUnknown},
+		{"error", "", domain.MilestoneException}, // the carrier could not track it: someone should look
 	} {
 		if got := milestone(c.status, c.detail, ""); got != c.want {
 			t.Errorf("%s/%s: %s, want %s", c.status, c.detail, got, c.want)
