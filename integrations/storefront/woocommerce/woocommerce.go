@@ -152,6 +152,7 @@ type wireLine struct {
 	Quantity    json.Number `json:"quantity"`
 	SKU         string      `json:"sku"`
 	Price       flexDecimal `json:"price"` // a JSON number in WooCommerce, totals are strings
+	Subtotal    flexDecimal `json:"subtotal"`
 	Total       flexDecimal `json:"total"`
 }
 
@@ -333,9 +334,9 @@ func (w wireOrder) toDomain() (domain.SourceOrder, error) {
 		if err != nil || q <= 0 {
 			return domain.SourceOrder{}, fmt.Errorf("line %d: quantity %q is not a positive whole number", i+1, l.Quantity)
 		}
-		price, err := money(fmt.Sprintf("line %d price", i+1), l.Price)
+		price, err := unitPrice(l, q, cur)
 		if err != nil {
-			return domain.SourceOrder{}, err
+			return domain.SourceOrder{}, fmt.Errorf("line %d: %w", i+1, err)
 		}
 		sku := strings.TrimSpace(l.SKU)
 		if sku == "" {
@@ -353,4 +354,30 @@ func (w wireOrder) toDomain() (domain.SourceOrder, error) {
 	status := strings.ToLower(w.Status)
 	cancelled := status == "cancelled" || status == "refunded" || status == "failed" || status == "trash"
 	return domain.SourceOrder{Order: o, SourceStatus: status, Cancelled: cancelled}, nil
+}
+
+// unitPrice is a line's price for one unit. WooCommerce's "price" is the
+// line's subtotal divided by its quantity, unrounded ("18.900000000000002",
+// a long-standing WooCommerce behaviour), so the unit price is worked out
+// from the exact subtotal and the quantity, rounded to the currency's minor
+// unit half away from zero; "price" is only read without a subtotal.
+func unitPrice(l wireLine, q int64, cur domain.Currency) (domain.Money, error) {
+	if l.Subtotal != "" {
+		sub, err := domain.ParseMoneyRounded(string(l.Subtotal), cur)
+		if err != nil {
+			return sub, fmt.Errorf("subtotal: %w", err)
+		}
+		if sub.Amount < 0 {
+			return sub, domain.Errorf(domain.EINVALID, "subtotal %s is negative", l.Subtotal)
+		}
+		return domain.NewMoney((sub.Amount*2+q)/(2*q), cur), nil
+	}
+	if l.Price == "" {
+		return domain.NewMoney(0, cur), nil
+	}
+	m, err := domain.ParseMoneyRounded(string(l.Price), cur)
+	if err != nil {
+		return m, fmt.Errorf("price: %w", err)
+	}
+	return m, nil
 }

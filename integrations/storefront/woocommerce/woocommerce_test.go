@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -46,8 +47,10 @@ var amounts = map[string][3]string{
 }
 
 func line(sku string, qty int, price string) string {
+	p, _ := new(big.Rat).SetString(price)
+	sub := new(big.Rat).Mul(p, big.NewRat(int64(qty), 1)).FloatString(2) // WooCommerce's subtotal: the line before discounts
 	return fmt.Sprintf(`{"id":1,"name":"Item %s","product_id":42,"variation_id":0,"quantity":%d,"tax_class":"",
-		"subtotal":"0","subtotal_tax":"0","total":"0","total_tax":"0","taxes":[],"meta_data":[],"sku":%q,"price":%s}`, sku, qty, sku, price)
+		"subtotal":%q,"subtotal_tax":"0","total":%q,"total_tax":"0","taxes":[],"meta_data":[],"sku":%q,"price":%s}`, sku, qty, sub, sub, sku, price)
 }
 
 var (
