@@ -32,14 +32,16 @@ var OrderStatuses = []OrderStatus{
 
 // transitions is the order state machine: from → allowed targets.
 var transitions = map[OrderStatus][]OrderStatus{
-	StatusNew:         {StatusAllocated, StatusBackordered, StatusOnHold, StatusCancelled},
-	StatusAllocated:   {StatusPicking, StatusNew, StatusBackordered, StatusOnHold, StatusCancelled},
+	// An order not yet picked may be shipped outside Portolan (a parcel
+	// registered with its tracking number): it is shipped, and follows it.
+	StatusNew:         {StatusAllocated, StatusBackordered, StatusOnHold, StatusCancelled, StatusShipped},
+	StatusAllocated:   {StatusPicking, StatusNew, StatusBackordered, StatusOnHold, StatusCancelled, StatusShipped},
 	StatusPicking:     {StatusPacked, StatusAllocated, StatusException, StatusCancelled},
 	StatusPacked:      {StatusShipped, StatusPicking, StatusException, StatusCancelled},
 	StatusShipped:     {StatusDelivered, StatusException},
 	StatusDelivered:   {StatusException},
-	StatusOnHold:      {StatusNew, StatusCancelled},
-	StatusBackordered: {StatusAllocated, StatusNew, StatusOnHold, StatusCancelled},
+	StatusOnHold:      {StatusNew, StatusCancelled, StatusShipped},
+	StatusBackordered: {StatusAllocated, StatusNew, StatusOnHold, StatusCancelled, StatusShipped},
 	StatusCancelled:   {},
 	StatusException:   {StatusNew, StatusShipped, StatusDelivered, StatusOnHold, StatusCancelled},
 }

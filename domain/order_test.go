@@ -14,10 +14,12 @@ func TestStatusTransitions(t *testing.T) {
 		{"shipped", "delivered"}, {"new", "on_hold"}, {"on_hold", "new"}, {"new", "backordered"},
 		{"backordered", "allocated"}, {"allocated", "new"}, {"new", "cancelled"}, {"shipped", "exception"},
 		{"exception", "delivered"}, {"picking", "allocated"},
+		// shipped outside Portolan (a parcel registered with its tracking number)
+		{"new", "shipped"}, {"allocated", "shipped"}, {"backordered", "shipped"}, {"on_hold", "shipped"},
 	}
 	illegal := []struct{ from, to domain.OrderStatus }{
-		{"new", "shipped"}, {"new", "delivered"}, {"new", "picking"}, {"cancelled", "new"}, {"delivered", "new"},
-		{"shipped", "cancelled"}, {"shipped", "new"}, {"on_hold", "shipped"}, {"packed", "delivered"},
+		{"new", "packed"}, {"new", "delivered"}, {"new", "picking"}, {"cancelled", "new"}, {"delivered", "new"},
+		{"shipped", "cancelled"}, {"shipped", "new"}, {"on_hold", "delivered"}, {"packed", "delivered"}, {"cancelled", "shipped"},
 		{"new", "new"}, {"cancelled", "cancelled"},
 	}
 	for _, tt := range legal {

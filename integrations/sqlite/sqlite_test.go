@@ -347,7 +347,7 @@ func TestUpdateOrderRecordsHistoryAndRollsBack(t *testing.T) {
 	must(t, db.OrderStore().CreateOrder(ctx, o))
 	at := time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC)
 	must(t, db.OrderStore().UpdateOrder(ctx, o.ID, func(o *domain.Order) error { return o.TransitionTo(domain.StatusOnHold, at, "fraud review") }))
-	err := db.OrderStore().UpdateOrder(ctx, o.ID, func(o *domain.Order) error { return o.TransitionTo(domain.StatusShipped, at, "nope") })
+	err := db.OrderStore().UpdateOrder(ctx, o.ID, func(o *domain.Order) error { return o.TransitionTo(domain.StatusDelivered, at, "nope") })
 	if !errors.Is(err, domain.ErrIllegalTransition) {
 		t.Errorf("illegal transition error = %v", err)
 	}

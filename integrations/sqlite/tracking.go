@@ -192,9 +192,32 @@ func (db *TrackingStore) AddShipment(ctx context.Context, s *domain.Shipment, po
 		if err != nil {
 			return err
 		}
-		s.ID, err = res.LastInsertId()
-		return err
+		if s.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return shippedElsewhere(ctx, tx, *s)
 	})
+}
+
+// shippedElsewhere moves an order that Portolan has not picked (new,
+// allocated, backordered, on hold) to shipped when a parcel shipped outside
+// it is registered, releasing what was reserved for it: from then on it
+// follows its parcels like any other.
+func shippedElsewhere(ctx context.Context, tx *sql.Tx, s domain.Shipment) error {
+	var status string
+	if err := tx.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, s.OrderID).Scan(&status); err != nil {
+		return translate(err)
+	}
+	switch domain.OrderStatus(status) {
+	case domain.StatusNew, domain.StatusAllocated, domain.StatusBackordered, domain.StatusOnHold:
+	default:
+		return nil
+	}
+	if err := releaseWhere(ctx, tx, `order_id = ?`, s.OrderID); err != nil {
+		return err
+	}
+	return transitionOrder(ctx, tx, s.OrderID, domain.StatusShipped, millis(s.ShippedAt),
+		fmt.Sprintf("shipped outside Portolan: %s %s", s.Carrier, s.Tracking))
 }
 
 // insertShipments starts tracking dispatched parcels (inside the dispatch

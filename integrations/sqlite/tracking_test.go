@@ -161,3 +161,37 @@ func TestRecordTrackingDedupesAndOrdersFollow(t *testing.T) {
 		t.Errorf("on time %+v (delivered 8 days after dispatch, no ETA: late)", rates)
 	}
 }
+
+// A parcel shipped outside Portolan, registered for an order it has not
+// picked, ships the order (its reservation released, the reason in its
+// history); from then on the order follows the parcel.
+func TestOrderShippedElsewhereFollowsItsParcel(t *testing.T) {
+	db := openTemp(t)
+	f := newFixture(t, db)
+	adjust(t, db, "PRT-2", "NL-VEN", "A-01-02-1", 10)
+	o := order(f.channel.ID, "E1", "#E1", placedAt, "Ana", "a@example.com", "NL", "EUR", "PRT-2")
+	must(t, db.OrderStore().CreateOrder(ctx, o))
+	must(t, db.LedgerStore().Reserve(ctx, &domain.Reservation{SKU: "PRT-2", Warehouse: "NL-VEN", OrderID: o.ID, Qty: 4}))
+	ts := db.TrackingStore()
+	policy := domain.DefaultTrackingPolicy()
+	sh := domain.Shipment{OrderID: o.ID, Carrier: "DHL", Tracking: "3318810099"}
+	must(t, ts.AddShipment(ctx, &sh, policy))
+	got, _ := db.OrderStore().Order(ctx, o.ID)
+	last := got.History[len(got.History)-1]
+	if got.Status != domain.StatusShipped || !strings.Contains(last.Reason, "shipped outside Portolan: DHL 3318810099") {
+		t.Fatalf("after the parcel was registered: %s, %+v", got.Status, last)
+	}
+	totals, _ := db.StockStore().StockTotals(ctx, "NL-VEN")
+	for _, tt := range totals {
+		if tt.SKU == "PRT-2" && tt.Reserved != 0 {
+			t.Errorf("still reserved: %d", tt.Reserved)
+		}
+	}
+	now := db.Now()
+	_, err := ts.RecordTracking(ctx, map[int64]domain.TrackResult{sh.ID: {Milestone: domain.MilestoneDelivered, Status: "Delivered",
+		Events: []domain.TrackEvent{{At: now, Code: "OK", Text: "Delivered", Milestone: domain.MilestoneDelivered}}}}, policy, now)
+	must(t, err)
+	if got, _ := db.OrderStore().Order(ctx, o.ID); got.Status != domain.StatusDelivered {
+		t.Errorf("after delivery: %s", got.Status)
+	}
+}
