@@ -88,6 +88,22 @@ func (c *Client) getList(ctx context.Context, path string, q url.Values) ([]json
 	return list, nil
 }
 
+// getAll reads every page of a list that BigCommerce pages (50 by default:
+// an order's products), PageSize at a time.
+func (c *Client) getAll(ctx context.Context, path string) ([]json.RawMessage, error) {
+	var all []json.RawMessage
+	for page := 1; ; page++ {
+		raws, err := c.getList(ctx, path, url.Values{"limit": {strconv.Itoa(PageSize)}, "page": {strconv.Itoa(page)}})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, raws...)
+		if len(raws) < PageSize {
+			return all, nil
+		}
+	}
+}
+
 func short(s string) string {
 	if len(s) > 140 {
 		return s[:140] + "…"
@@ -112,18 +128,22 @@ type wireAddress struct {
 }
 
 type wireOrder struct {
-	ID                int64       `json:"id"`
-	DateCreated       string      `json:"date_created"`
-	DateModified      string      `json:"date_modified"`
-	StatusID          int         `json:"status_id"`
-	Status            string      `json:"status"`
-	ShippingCostExTax string      `json:"shipping_cost_ex_tax"`
-	TotalIncTax       string      `json:"total_inc_tax"`
-	TotalTax          string      `json:"total_tax"`
-	CurrencyCode      string      `json:"currency_code"`
-	CustomerMessage   string      `json:"customer_message"`
-	IsDeleted         bool        `json:"is_deleted"`
-	BillingAddress    wireAddress `json:"billing_address"`
+	ID                int64  `json:"id"`
+	DateCreated       string `json:"date_created"`
+	DateModified      string `json:"date_modified"`
+	StatusID          int    `json:"status_id"`
+	Status            string `json:"status"`
+	ShippingCostExTax string `json:"shipping_cost_ex_tax"`
+	TotalIncTax       string `json:"total_inc_tax"`
+	TotalTax          string `json:"total_tax"`
+	// CurrencyCode is the currency the storefront displayed; the amounts
+	// are in the transactional currency, DefaultCurrencyCode (BigCommerce's
+	// orders.v2 specification). Older answers without it have one currency.
+	CurrencyCode        string      `json:"currency_code"`
+	DefaultCurrencyCode string      `json:"default_currency_code"`
+	CustomerMessage     string      `json:"customer_message"`
+	IsDeleted           bool        `json:"is_deleted"`
+	BillingAddress      wireAddress `json:"billing_address"`
 }
 
 type wireProduct struct {
@@ -190,28 +210,28 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 func (c *Client) complete(ctx context.Context, w wireOrder) (domain.SourceOrder, error) {
 	id := strconv.FormatInt(w.ID, 10)
 	var products []wireProduct
-	for page := 1; ; page++ {
-		q := url.Values{"limit": {strconv.Itoa(PageSize)}, "page": {strconv.Itoa(page)}}
-		raws, err := c.getList(ctx, "v2/orders/"+id+"/products", q)
-		if err != nil {
-			return domain.SourceOrder{}, fmt.Errorf("lines: %w", err)
-		}
-		for _, r := range raws {
-			var p wireProduct
-			if err := json.Unmarshal(r, &p); err != nil {
-				return domain.SourceOrder{}, domain.Errorf(domain.EINVALID, "malformed line: %s", short(err.Error()))
-			}
-			products = append(products, p)
-		}
-		if len(raws) < PageSize {
-			break
-		}
+	raws, err := c.getAll(ctx, "v2/orders/"+id+"/products")
+	if err != nil {
+		return domain.SourceOrder{}, fmt.Errorf("lines: %w", err)
 	}
-	raws, err := c.getList(ctx, "v2/orders/"+id+"/shipping_addresses", nil)
+	for _, r := range raws {
+		var p wireProduct
+		if err := json.Unmarshal(r, &p); err != nil {
+			return domain.SourceOrder{}, domain.Errorf(domain.EINVALID, "malformed line: %s", short(err.Error()))
+		}
+		products = append(products, p)
+	}
+	raws, err = c.getList(ctx, "v2/orders/"+id+"/shipping_addresses", nil)
 	if err != nil {
 		return domain.SourceOrder{}, fmt.Errorf("shipping address: %w", err)
 	}
 	addr := w.BillingAddress // digital orders have no shipping address
+	if len(raws) > 1 {
+		// Portolan's order has one ship-to: importing the first address only
+		// would send everything there.
+		return domain.SourceOrder{}, domain.Errorf(domain.EINVALID, "the order ships to %d addresses, and Portolan keeps one per order; "+
+			"it is quarantined: ship it from BigCommerce, or split it there into one order per address", len(raws))
+	}
 	if len(raws) > 0 {
 		if err := json.Unmarshal(raws[0], &addr); err != nil {
 			return domain.SourceOrder{}, domain.Errorf(domain.EINVALID, "malformed shipping address: %s", short(err.Error()))
@@ -221,7 +241,11 @@ func (c *Client) complete(ctx context.Context, w wireOrder) (domain.SourceOrder,
 }
 
 func (w wireOrder) toDomain(products []wireProduct, a wireAddress) (domain.SourceOrder, error) {
-	cur, err := domain.ParseCurrency(w.CurrencyCode)
+	code := w.DefaultCurrencyCode
+	if strings.TrimSpace(code) == "" {
+		code = w.CurrencyCode
+	}
+	cur, err := domain.ParseCurrency(code)
 	if err != nil {
 		return domain.SourceOrder{}, err
 	}

@@ -101,7 +101,7 @@ func (s *store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			out = append(out, fmt.Sprintf(`{"id":%d,"customer_id":0,"date_created":"Fri, 20 Nov 2026 18:15:00 +0900",
 				"date_modified":%q,"date_shipped":"","status_id":%d,"status":%q,"custom_status":%q,
 				"subtotal_ex_tax":"0.0000","shipping_cost_ex_tax":%q,"total_inc_tax":%q,"total_tax":%q,"items_total":1,
-				"currency_code":%q,"default_currency_code":"USD","customer_message":"","staff_notes":"","is_deleted":false,"channel_id":1,
+				"currency_code":"USD","default_currency_code":%q,"customer_message":"","staff_notes":"","is_deleted":false,"channel_id":1,
 				"billing_address":%s,"products":{"url":"x","resource":"/orders/%d/products"},"shipping_addresses":{"url":"x","resource":"/orders/%d/shippingaddresses"}}`,
 				o.id, o.modified.Format("Mon, 02 Jan 2006 15:04:05 -0700"), o.statusID, o.status, o.status, o.shipping, o.total, o.tax,
 				o.currency, o.billing, o.id, o.id))

@@ -43,7 +43,7 @@ func (c *Client) PushTracking(ctx context.Context, externalID, carrier, tracking
 	if err := json.Unmarshal(addrs[0], &addr); err != nil {
 		return domain.Errorf(domain.EINVALID, "BigCommerce's shipping address is not the JSON its API documents")
 	}
-	products, err := c.getList(ctx, "/v2/orders/"+id+"/products", nil)
+	products, err := c.getAll(ctx, "/v2/orders/"+id+"/products")
 	if err != nil {
 		return err
 	}
@@ -62,8 +62,36 @@ func (c *Client) PushTracking(ctx context.Context, externalID, carrier, tracking
 		}
 		items = append(items, item{p.ID, p.Quantity})
 	}
-	body := map[string]any{"order_address_id": addr.ID, "tracking_number": tracking, "tracking_carrier": strings.ToLower(carrier),
+	body := map[string]any{"order_address_id": addr.ID, "tracking_number": tracking, "tracking_carrier": carrierCode(carrier),
 		"shipping_provider": "", "comments": "Shipped with " + carrier, "items": items}
+	if link := domain.TrackingLink(carrier, tracking); link != "" {
+		body["tracking_link"] = link
+	}
 	_, err = c.rest.PostJSON(ctx, "/v2/orders/"+id+"/shipments", body, c.auth)
 	return err
+}
+
+// carrierCode is BigCommerce's code for a carrier (its shipments'
+// tracking_carrier must be one of them, or empty): "" for a carrier it does
+// not know by a code Portolan knows.
+func carrierCode(carrier string) string {
+	switch domain.CarrierOf(carrier) {
+	case domain.CarrierDHL:
+		return "dhl"
+	case domain.CarrierUPS:
+		return "ups"
+	case domain.CarrierFedEx:
+		return "fedex"
+	case domain.CarrierUSPS:
+		return "usps"
+	}
+	switch strings.ToLower(strings.TrimSpace(carrier)) {
+	case "royal mail":
+		return "royal-mail"
+	case "australia post", "auspost":
+		return "auspost"
+	case "canada post":
+		return "canada-post"
+	}
+	return ""
 }
