@@ -115,7 +115,8 @@ func toBigCommerce(o *Order) map[string]any {
 		"id": o.ID, "customer_id": 0, "date_created": d.PlacedAt.UTC().Format(rfc2822), "date_modified": o.Modified.UTC().Format(rfc2822),
 		"date_shipped": "", "status_id": statusID, "status": status, "custom_status": status,
 		"shipping_cost_ex_tax": four(d.Shipping), "total_inc_tax": four(d.Total), "total_tax": four(d.Tax),
-		"currency_code": string(d.Currency), "default_currency_code": "USD", "customer_message": d.Notes, "staff_notes": "",
+		"currency_code": string(d.Currency), "default_currency_code": string(d.Currency), // the amounts are in default_currency_code
+		"customer_message": d.Notes, "staff_notes": "",
 		"is_deleted": false, "channel_id": 1, "billing_address": bcAddress(d),
 		"products":           map[string]any{"url": "", "resource": fmt.Sprintf("/orders/%d/products", o.ID)},
 		"shipping_addresses": map[string]any{"url": "", "resource": fmt.Sprintf("/orders/%d/shippingaddresses", o.ID)},
