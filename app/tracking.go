@@ -521,7 +521,7 @@ func (s *TrackingService) Push(ctx context.Context) (pushed, failed int, problem
 		}
 		err := errs[p.ChannelID]
 		if err == nil {
-			err = pusher.PushTracking(ctx, p.ExternalID, p.Carrier, p.Tracking)
+			err = pusher.PushTracking(ctx, p)
 		}
 		if err == nil {
 			if e := s.store.FinishPush(ctx, p.ID, "", time.Time{}, s.now()); e == nil {

@@ -437,10 +437,21 @@ type TrackingPush struct {
 	State       string // pending, done, failed
 	Error       string
 	NextAt      time.Time
+	// Lines are what the parcel holds, by SKU; none for a parcel shipped
+	// outside Portolan (the storefront then fulfils what is left of the order).
+	Lines []PushLine
+}
+
+// PushLine is a SKU and how many of it a parcel holds.
+type PushLine struct {
+	SKU string
+	Qty Quantity
 }
 
 // TrackingPusher tells a storefront an order's parcel left with a carrier
-// and its tracking number. Pushing the same number twice changes nothing.
+// and its tracking number (p.ExternalID, p.Carrier, p.Tracking, p.Lines):
+// the parcel's own lines are fulfilled, one fulfilment per parcel. Pushing
+// the same number twice changes nothing.
 type TrackingPusher interface {
-	PushTracking(ctx context.Context, externalID, carrier, tracking string) error
+	PushTracking(ctx context.Context, p TrackingPush) error
 }

@@ -671,7 +671,22 @@ func (db *TrackingStore) DuePushes(ctx context.Context, now time.Time, limit int
 	if err != nil {
 		return nil, translate(err)
 	}
-	return scanPushes(rows)
+	pushes, err := scanPushes(rows)
+	if err != nil {
+		return nil, err
+	}
+	// What each parcel holds, by SKU (a parcel shipped outside Portolan holds nothing known).
+	for i := range pushes {
+		pushes[i].Lines, err = queryList(ctx, db.read, func(rows *sql.Rows, l *domain.PushLine) error {
+			return rows.Scan(&l.SKU, &l.Qty)
+		}, `SELECT ol.sku, sum(pl.qty) FROM shipments s JOIN parcel_lines pl ON pl.parcel_id = s.parcel_id
+			JOIN order_lines ol ON ol.order_id = s.order_id AND ol.line_no = pl.line_no
+			WHERE s.id = ? GROUP BY ol.sku ORDER BY min(pl.line_no)`, pushes[i].ShipmentID)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return pushes, nil
 }
 
 // Pushes lists the pushes in a state ("pending", "failed", "done"), newest first.

@@ -9,11 +9,12 @@ import (
 	"github.com/portolan/portolan/domain"
 )
 
-// PushTracking creates the order's shipment in BigCommerce (v2
-// /orders/{id}/shipments) with the tracking number, the first shipping
-// address and every product; a shipment with the number already there is
-// not created again.
-func (c *Client) PushTracking(ctx context.Context, externalID, carrier, tracking string) error {
+// PushTracking creates the parcel's shipment in BigCommerce (v2
+// /orders/{id}/shipments) with the tracking number, the shipping address
+// and the parcel's products (every product when the parcel's lines are not
+// known); a shipment with the number already there is not created again.
+func (c *Client) PushTracking(ctx context.Context, p domain.TrackingPush) error {
+	externalID, carrier, tracking := p.ExternalID, p.Carrier, p.Tracking
 	id := url.PathEscape(strings.TrimSpace(externalID))
 	if id == "" {
 		return domain.Errorf(domain.EINVALID, "the order has no BigCommerce id")
@@ -51,16 +52,29 @@ func (c *Client) PushTracking(ctx context.Context, externalID, carrier, tracking
 		OrderProductID int64 `json:"order_product_id"`
 		Quantity       int64 `json:"quantity"`
 	}
+	inParcel := map[string]int64{} // the parcel's lines, by SKU
+	for _, l := range p.Lines {
+		inParcel[strings.ToLower(l.SKU)] += int64(l.Qty)
+	}
 	var items []item
 	for _, raw := range products {
-		var p struct {
-			ID       int64 `json:"id"`
-			Quantity int64 `json:"quantity"`
+		var op struct {
+			ID       int64  `json:"id"`
+			SKU      string `json:"sku"`
+			Quantity int64  `json:"quantity"`
 		}
-		if err := json.Unmarshal(raw, &p); err != nil {
+		if err := json.Unmarshal(raw, &op); err != nil {
 			return domain.Errorf(domain.EINVALID, "BigCommerce's order products are not the JSON its API documents")
 		}
-		items = append(items, item{p.ID, p.Quantity})
+		q := op.Quantity
+		if len(p.Lines) > 0 {
+			k := strings.ToLower(op.SKU)
+			q = min(q, inParcel[k])
+			inParcel[k] -= q
+		}
+		if q > 0 {
+			items = append(items, item{op.ID, q})
+		}
 	}
 	body := map[string]any{"order_address_id": addr.ID, "tracking_number": tracking, "tracking_carrier": carrierCode(carrier),
 		"shipping_provider": "", "comments": "Shipped with " + carrier, "items": items}

@@ -55,7 +55,7 @@ func TestPushTrackingCreatesOneShipment(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if err := c.PushTracking(context.Background(), "118", "UPS", "1Z999AA10123456784"); err != nil {
+		if err := c.PushTracking(context.Background(), domain.TrackingPush{ExternalID: "118", Carrier: "UPS", Tracking: "1Z999AA10123456784"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -113,7 +113,7 @@ func TestPushTrackingShipsEveryLineWithACarrierCode(t *testing.T) {
 	c, _ := New(srv.URL+"/stores/abc", "tok")
 	for _, carrier := range []string{"DHL Express", "Royal Mail", "Aramex"} {
 		created = nil
-		if err := c.PushTracking(context.Background(), "7", carrier, "JD014600006200000001"); err != nil {
+		if err := c.PushTracking(context.Background(), domain.TrackingPush{ExternalID: "7", Carrier: carrier, Tracking: "JD014600006200000001"}); err != nil {
 			t.Fatal(err)
 		}
 		s := created[0]

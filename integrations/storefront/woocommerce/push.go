@@ -14,7 +14,8 @@ import (
 // note with the carrier and tracking number (WooCommerce core has no
 // tracking field), then the order marked completed. A note already there
 // is not added again.
-func (c *Client) PushTracking(ctx context.Context, externalID, carrier, tracking string) error {
+func (c *Client) PushTracking(ctx context.Context, p domain.TrackingPush) error {
+	externalID, carrier, tracking := p.ExternalID, p.Carrier, p.Tracking
 	id := url.PathEscape(strings.TrimSpace(externalID))
 	if id == "" {
 		return domain.Errorf(domain.EINVALID, "the order has no WooCommerce id")

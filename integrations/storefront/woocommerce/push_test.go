@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/portolan/portolan/domain"
 )
 
 func TestPushTrackingAddsOneNoteAndCompletes(t *testing.T) {
@@ -60,14 +62,14 @@ func TestPushTrackingAddsOneNoteAndCompletes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 { // the second push changes nothing
-		if err := c.PushTracking(context.Background(), "727", "DHL", "3318810025"); err != nil {
+		if err := c.PushTracking(context.Background(), domain.TrackingPush{ExternalID: "727", Carrier: "DHL", Tracking: "3318810025"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if len(notes) != 1 || !strings.Contains(notes[0], "DHL") || !strings.Contains(notes[0], "3318810025") || status != "completed" {
 		t.Errorf("notes %q, status %s", notes, status)
 	}
-	if err := c.PushTracking(context.Background(), "999", "DHL", "3318810025"); err == nil || !strings.Contains(err.Error(), "404") {
+	if err := c.PushTracking(context.Background(), domain.TrackingPush{ExternalID: "999", Carrier: "DHL", Tracking: "3318810025"}); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("unknown order: %v", err)
 	}
 }
