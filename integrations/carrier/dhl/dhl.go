@@ -101,7 +101,18 @@ func event(s status) domain.TrackEvent {
 	if code == "" {
 		code = s.StatusCode
 	}
-	return domain.TrackEvent{At: track.ParseTime(s.Timestamp), Code: code, Text: text,
+	at := track.ParseTime(s.Timestamp)
+	if !track.HasOffset(s.Timestamp) && !at.IsZero() {
+		// DHL writes the clock at the event's place, without its zone: read it
+		// in the zone of the event's country where it has one; otherwise it is
+		// kept as written, and the event says so.
+		if loc := track.CountryZone(a.CountryCode); loc != nil {
+			at, _ = track.WallClock(s.Timestamp, loc)
+		} else {
+			text += " (local time at " + track.Place(a.AddressLocality, a.CountryCode) + ")"
+		}
+	}
+	return domain.TrackEvent{At: at, Code: code, Text: text,
 		Location: track.Place(a.AddressLocality, a.PostalCode, a.CountryCode), Milestone: milestone(s)}
 }
 

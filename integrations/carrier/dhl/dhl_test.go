@@ -184,3 +184,24 @@ func TestReturnedParcelIsNotDelivered(t *testing.T) {
 		t.Fatalf("a return delivered to its sender: %v %+v", err, res)
 	}
 }
+
+// DHL writes an event's time as the clock at its place without a zone
+// ("2023-10-26T12:08:00"): read in the zone of a country that has one,
+// otherwise kept as written and said so in the event.
+func TestEventTimesWithoutAZone(t *testing.T) {
+	leipzig := status{Timestamp: "2023-10-26T12:08:00", StatusCode: "transit", Description: "Processed at LEIPZIG - GERMANY"}
+	leipzig.Location.Address = address{AddressLocality: "Leipzig", CountryCode: "DE"}
+	if e := event(leipzig); !e.At.Equal(time.Date(2023, 10, 26, 10, 8, 0, 0, time.UTC)) {
+		t.Errorf("12:08 in Leipzig (CEST): %v", e.At)
+	}
+	chicago := status{Timestamp: "2023-10-26T12:08:00", StatusCode: "transit", Description: "Arrived at Sort Facility"}
+	chicago.Location.Address = address{AddressLocality: "Chicago", CountryCode: "US"}
+	if e := event(chicago); !e.At.Equal(time.Date(2023, 10, 26, 12, 8, 0, 0, time.UTC)) || !strings.Contains(e.Text, "local time at Chicago, US") {
+		t.Errorf("a country of several zones: %v %q", e.At, e.Text)
+	}
+	withZone := status{Timestamp: "2023-10-26T12:08:00+02:00", StatusCode: "transit"}
+	withZone.Location.Address = address{CountryCode: "US"}
+	if e := event(withZone); !e.At.Equal(time.Date(2023, 10, 26, 10, 8, 0, 0, time.UTC)) || strings.Contains(e.Text, "local time") {
+		t.Errorf("a time with its offset: %v %q", e.At, e.Text)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/go-resty/resty/v2"
 
@@ -133,10 +134,7 @@ func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) 
 		res.Status = body.Status
 	}
 	for _, e := range body.TrackingEvents {
-		at := track.ParseTime(e.GMTTimestamp)
-		if at.IsZero() {
-			at = track.ParseTime(e.EventTimestamp)
-		}
+		at := eventTime(e)
 		country := ""
 		if e.EventCountry != nil {
 			country = *e.EventCountry
@@ -158,4 +156,25 @@ func (c *Client) Check(ctx context.Context) error {
 		return err
 	}
 	return track.CheckByTracking(ctx, c, "9400100000000000000000", "USPS")
+}
+
+// eventTime is when an event happened. GMTTimestamp says it; without it,
+// eventTimestamp is the clock at the event's place even though it ends in
+// "Z" (USPS's published examples: "07:31:00Z" for 7:31 am in Richmond, VA),
+// so it is read in the zone of the event's state (or country abroad).
+func eventTime(e event) time.Time {
+	if at := track.ParseTime(e.GMTTimestamp); !at.IsZero() {
+		return at
+	}
+	loc := track.USStateZone(e.EventState)
+	if e.EventCountry != nil && *e.EventCountry != "" && !strings.EqualFold(*e.EventCountry, "US") &&
+		!strings.EqualFold(*e.EventCountry, "UNITED STATES") {
+		loc = track.CountryZone(*e.EventCountry)
+	}
+	if loc != nil {
+		if at, ok := track.WallClock(e.EventTimestamp, loc); ok {
+			return at
+		}
+	}
+	return track.ParseTime(e.EventTimestamp)
 }

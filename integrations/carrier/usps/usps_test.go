@@ -169,3 +169,18 @@ func TestCheckWantsTheDocumentedAnswer(t *testing.T) {
 		return New(domain.CarrierAccount{Name: "USPS", BaseURL: url, ClientID: "a", ClientSecret: "b"})
 	})
 }
+
+// USPS's published Tracking v3 examples write eventTimestamp as the clock
+// in the event's city, with a "Z": "2016-01-07T07:31:00Z" for 7:31 am in
+// RICHMOND, VA. Without GMTTimestamp it is read in Virginia's zone.
+func TestEventTimesAreLocalToTheEvent(t *testing.T) {
+	e := event{EventType: "Arrived at USPS Regional Facility", EventTimestamp: "2016-01-07T07:31:00Z", EventCity: "RICHMOND", EventState: "VA"}
+	if got := eventTime(e); !got.Equal(time.Date(2016, 1, 7, 12, 31, 0, 0, time.UTC)) {
+		t.Errorf("7:31 am in Richmond, VA: %v", got)
+	}
+	e.GMTTimestamp = "2016-01-07T12:31:00Z"
+	e.EventState = "CA" // GMTTimestamp, when given, says it
+	if got := eventTime(e); !got.Equal(time.Date(2016, 1, 7, 12, 31, 0, 0, time.UTC)) {
+		t.Errorf("with GMTTimestamp: %v", got)
+	}
+}
