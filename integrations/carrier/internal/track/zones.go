@@ -44,10 +44,14 @@ var usStateZones = map[string]string{
 }
 
 // CountryZone is the zone of a country with one zone (nil otherwise).
-func CountryZone(country string) *time.Location { return zone(countryZones[strings.ToUpper(strings.TrimSpace(country))]) }
+func CountryZone(country string) *time.Location {
+	return zone(countryZones[strings.ToUpper(strings.TrimSpace(country))])
+}
 
 // USStateZone is the zone of a US state or territory (nil when unknown).
-func USStateZone(state string) *time.Location { return zone(usStateZones[strings.ToUpper(strings.TrimSpace(state))]) }
+func USStateZone(state string) *time.Location {
+	return zone(usStateZones[strings.ToUpper(strings.TrimSpace(state))])
+}
 
 func zone(name string) *time.Location {
 	if name == "" {
