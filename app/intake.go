@@ -152,6 +152,8 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 		}
 	}()
 	seen := map[string]string{} // external id → fingerprint: a source may hand an order twice in one run
+	var notice string
+	var held time.Time // the newest change of a window read by creation date, committed at its end
 	for page, last := 0, false; !last; {
 		if err := ctx.Err(); err != nil {
 			return fail(err)
@@ -167,10 +169,14 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 			}
 			o, r := firstSight(seen, p.Orders, p.Rejected)
 			batch.Orders, batch.Rejected = append(batch.Orders, o...), append(batch.Rejected, r...)
+			batch.ByCreation = batch.ByCreation || p.ByCreation
+			if p.Notice != "" {
+				notice = p.Notice
+			}
 			last = p.Next == ""
 		}
 		if len(arrived) > 0 {
-			if err := s.commit(ctx, &run, ch, batch); err != nil {
+			if err := s.commit(ctx, &run, ch, batch, last, &held); err != nil {
 				return fail(err)
 			}
 			if progress != nil {
@@ -188,7 +194,7 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 			return fail(errors.New("the page reader stopped before the last page"))
 		}
 	}
-	run.Status = domain.SyncComplete
+	run.Status, run.Error = domain.SyncComplete, notice
 	if run.Reported >= 0 && run.Fetched < run.Reported {
 		run.Status = domain.SyncGap
 		run.Error = fmt.Sprintf("%s reported %d changed orders, %d arrived; sync again or re-pull from %s",
@@ -222,13 +228,19 @@ func (s *IntakeService) maintainAfter(run domain.SyncRun) {
 // maxBatchPages is how many fetched pages one transaction may hold.
 const maxBatchPages = 5
 
-// commit stores a batch and moves the cursor to its newest change.
-func (s *IntakeService) commit(ctx context.Context, run *domain.SyncRun, ch domain.Channel, batch domain.OrderPage) error {
-	var cursor time.Time
+// commit stores a batch and moves the cursor to its newest change. A batch
+// read by creation date holds its newest change in held instead, and the last
+// one moves the cursor to the newest of the whole window: until then, older
+// changes may still be on the pages to come.
+func (s *IntakeService) commit(ctx context.Context, run *domain.SyncRun, ch domain.Channel, batch domain.OrderPage, last bool, held *time.Time) error {
+	cursor := *held
 	for _, o := range batch.Orders {
 		if o.Order.UpdatedAt.After(cursor) {
 			cursor = o.Order.UpdatedAt
 		}
+	}
+	if batch.ByCreation && !last {
+		*held, cursor = cursor, time.Time{}
 	}
 	return s.store.CommitPage(ctx, run, ch.Name, batch, cursor)
 }

@@ -362,6 +362,64 @@ func TestOrderChangedDuringSyncIsNotLost(t *testing.T) {
 	}
 }
 
+// An older WooCommerce refuses orderby=modified: the store is read by creation
+// date, the cursor moves only once the whole window is read (a page read by
+// creation says nothing of the changes on the pages after it), and the
+// channel's last run says so.
+func TestSyncOfAStoreRefusingOrderByModified(t *testing.T) {
+	t.Parallel()
+	orders := sandboxOrders(t, 250)
+	var newest time.Time
+	for _, o := range orders {
+		if o.Modified.After(newest) {
+			newest = o.Modified
+		}
+	}
+	var failPage2 sync.Once
+	f := newSyncFixture(t, orders, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			if q.Get("orderby") == "modified" { // WordPress's answer to a value outside the enum
+				w.WriteHeader(400)
+				fmt.Fprint(w, `{"code":"rest_invalid_param","message":"Invalid parameter(s): orderby","data":{"status":400,`+
+					`"params":{"orderby":"orderby is not one of date, id, include, title, slug."}}}`)
+				return
+			}
+			failed := false
+			if q.Get("page") == "2" {
+				failPage2.Do(func() {
+					failed = true
+					w.WriteHeader(400)
+					fmt.Fprint(w, `{"code":"rest_invalid_param","message":"Invalid parameter(s): page","data":{"status":400}}`)
+				})
+			}
+			if !failed {
+				h.ServeHTTP(w, r)
+			}
+		})
+	})
+	ctx := context.Background()
+	run, err := f.app.Intake.Sync(ctx, f.ch, time.Time{}, nil)
+	if err == nil || run.Status != domain.SyncFailed {
+		t.Fatalf("first sync %+v %v", run, err)
+	}
+	state, _ := f.app.Intake.SyncState(ctx, f.ch.ID)
+	if n, _ := f.app.Orders.CountOrders(ctx, domain.OrderFilter{}); n != 100 || !state.Cursor.IsZero() {
+		t.Fatalf("after a failure on page 2: %d orders, cursor %v (must not move before the window is read)", n, state.Cursor)
+	}
+	run = f.sync(t)
+	if run.Status != domain.SyncComplete || !strings.Contains(run.Error, "orderby=modified") || !strings.Contains(run.Error, "creation date") {
+		t.Errorf("second sync %+v", run)
+	}
+	state, _ = f.app.Intake.SyncState(ctx, f.ch.ID)
+	if n, _ := f.app.Orders.CountOrders(ctx, domain.OrderFilter{}); n != 250 || !state.Cursor.Equal(newest) {
+		t.Errorf("after the second sync: %d orders, cursor %v, want %v", n, state.Cursor, newest)
+	}
+	if state.LastRun == nil || !strings.Contains(state.LastRun.Error, "orderby=modified") {
+		t.Errorf("last run %+v", state.LastRun)
+	}
+}
+
 func TestServeSandboxAndSyncIt(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -64,6 +64,14 @@ type OrderPage struct {
 	// ReportedTotal is how many orders the storefront says the window holds
 	// (e.g. WooCommerce's X-WP-Total), or -1 when it does not say.
 	ReportedTotal int
+	// ByCreation says the source could not list orders by modification time
+	// and read the window by creation time instead: a page's newest change
+	// says nothing about the pages still to come, so the channel's cursor
+	// moves only once the whole window has been read.
+	ByCreation bool
+	// Notice is what the user should know about how the source was read (a
+	// fallback it had to take); it is shown in the channel's last-run line.
+	Notice string
 }
 
 // OrderSource is a storefront's order feed, read oldest change first.
@@ -245,7 +253,9 @@ type SyncRun struct {
 	Quarantined int
 	Reported    int // what the storefront said the window holds; -1 if it did not say
 	Status      SyncStatus
-	Error       string
+	// Error says why a run failed or left a gap; on a complete run, a notice
+	// about how the source was read (OrderPage.Notice), else "".
+	Error string
 }
 
 // SyncState is where a channel's incremental sync stands.

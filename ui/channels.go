@@ -114,7 +114,10 @@ func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *Chann
 				return
 			}
 			text := fmt.Sprintf("%s · %s received, %s new", run.Status, uikit.GroupThousands(int64(run.Fetched)), uikit.GroupThousands(int64(run.New)))
-			if run.Error != "" {
+			switch {
+			case run.Error != "" && run.Status == domain.SyncComplete: // a notice on how the store was read
+				text += " · " + run.Error
+			case run.Error != "":
 				text = string(run.Status) + ": " + run.Error
 			}
 			l.Importance = statusOfRun(*run, nil)

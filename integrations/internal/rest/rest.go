@@ -257,8 +257,21 @@ func statusError(host string, resp *resty.Response, settings string) error {
 	case http.StatusNotFound:
 		return domain.Errorf(domain.EINVALID, "%s has no such API (HTTP 404 %s); check the store address", host, summary(resp))
 	}
-	return domain.Errorf(domain.EINVALID, "%s answered HTTP %d %s", host, resp.StatusCode(), summary(resp))
+	return &StatusError{Status: resp.StatusCode(), Body: resp.Body(),
+		Err: domain.Errorf(domain.EINVALID, "%s answered HTTP %d %s", host, resp.StatusCode(), summary(resp))}
 }
+
+// StatusError is an answer refused with a status that is not worth retrying
+// (other than 401, 403 and 404), with its body for a caller that can act on
+// the API's own error code.
+type StatusError struct {
+	Status int
+	Body   []byte
+	Err    error
+}
+
+func (e *StatusError) Error() string { return e.Err.Error() }
+func (e *StatusError) Unwrap() error { return e.Err }
 
 // summary is a short, single-line excerpt of an error body.
 func summary(resp *resty.Response) string {

@@ -3,14 +3,15 @@
 // It implements domain.OrderSource.
 //
 // Incremental reads use modified_after with dates_are_gmt=true, ordered by
-// modification time, 100 per page, and the store's X-WP-Total/X-WP-TotalPages
-// headers. Authentication is HTTP Basic with the consumer key and secret, so
+// modification time (by creation time where a store refuses that), 100 per
+// page, and the store's X-WP-Total header. Authentication is HTTP Basic with the consumer key and secret, so
 // only https addresses (or http to this computer) are accepted.
 package woocommerce
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -35,6 +36,8 @@ type Client struct {
 	dp          int
 	// PerPage is the page size asked for (WooCommerce allows up to 100).
 	PerPage int
+	// byDate is set once the store has refused orderby=modified.
+	byDate bool
 }
 
 // New returns a client for the store at storeURL ("https://store.example",
@@ -68,38 +71,30 @@ func (c *Client) auth(r *resty.Request) { r.SetBasicAuth(c.key, c.secret) }
 // shares that second does the client step to the next page number.
 // The token is "<anchor unix seconds>:<page>".
 func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string) (domain.OrderPage, error) {
+	if page, ok := strings.CutPrefix(token, byDateToken); ok {
+		n, err := strconv.Atoi(page)
+		if err != nil || n < 1 {
+			return domain.OrderPage{}, domain.Errorf(domain.EINVALID, "WooCommerce: bad page token %q", token)
+		}
+		return c.fetchByDate(ctx, since, n)
+	}
+	if c.byDate {
+		return c.fetchByDate(ctx, since, 1)
+	}
 	k, err := rest.ParseKeyset(token, since)
 	if err != nil {
 		return domain.OrderPage{}, fmt.Errorf("WooCommerce: %w", err)
 	}
-	after, page := k.Anchor, k.Page
-	q := url.Values{}
-	q.Set("per_page", strconv.Itoa(c.PerPage))
-	q.Set("page", strconv.Itoa(page))
-	q.Set("orderby", "modified")
-	q.Set("order", "asc")
-	q.Set("status", "any")
-	q.Set("dates_are_gmt", "true")
-	// Three decimals keep KWD/BHD exact; amounts in two-decimal currencies
-	// then end in 0, which ParseMoney accepts.
-	q.Set("dp", strconv.Itoa(c.dp))
-	if !after.IsZero() {
-		q.Set("modified_after", after.Format("2006-01-02T15:04:05"))
+	resp, err := c.rest.Get(ctx, ordersPath, c.query("modified", k.Anchor, k.Page), c.auth)
+	if refusesOrderByModified(err) {
+		// Start the window again by creation date; what was read so far
+		// is read again, which the upsert makes harmless.
+		c.byDate = true
+		return c.fetchByDate(ctx, since, 1)
 	}
-	resp, err := c.rest.Get(ctx, ordersPath, q, c.auth)
-	if err != nil {
-		return domain.OrderPage{}, fmt.Errorf("reading WooCommerce orders: %w", err)
-	}
-	orders, rejected, newest, err := decode(resp.Body())
-	if err != nil {
-		return domain.OrderPage{}, fmt.Errorf("reading WooCommerce orders: %w", err)
-	}
-	out := domain.OrderPage{Orders: orders, Rejected: rejected, ReportedTotal: -1}
-	if n, err := strconv.Atoi(resp.Header().Get("X-WP-Total")); err == nil {
-		out.ReportedTotal = n
-	}
-	if len(orders)+len(rejected) < c.PerPage {
-		return out, nil // the last page
+	out, newest, err := c.page(resp, err)
+	if err != nil || len(out.Orders)+len(out.Rejected) < c.PerPage {
+		return out, err // "" Next: the last page
 	}
 	// modified_after is exclusive: re-anchor one second before the newest
 	// order read, so orders sharing its second on the next page are not missed.
@@ -109,6 +104,85 @@ func (c *Client) FetchUpdated(ctx context.Context, since time.Time, token string
 	}
 	out.Next = k.Next(anchor)
 	return out, nil
+}
+
+// byDateToken starts the page tokens of a window read by creation date.
+const byDateToken = "date:"
+
+// fetchByDate reads page n of the orders changed after since, ordered by
+// creation date: for stores that refuse orderby=modified (it is missing from
+// older WooCommerce versions and from the REST reference). Creation dates do
+// not move while the sync runs, so page numbers are stable; the whole window
+// from since is read every time, and the cursor moves only at its end.
+func (c *Client) fetchByDate(ctx context.Context, since time.Time, n int) (domain.OrderPage, error) {
+	resp, err := c.rest.Get(ctx, ordersPath, c.query("date", since.UTC().Truncate(time.Second), n), c.auth)
+	out, _, err := c.page(resp, err)
+	if err != nil {
+		return out, err
+	}
+	out.ByCreation = true
+	out.Notice = "this store does not accept orderby=modified (an older WooCommerce), so orders were read by creation date, " +
+		"the whole window again on every sync; updating WooCommerce makes syncs incremental again"
+	if len(out.Orders)+len(out.Rejected) == c.PerPage {
+		out.Next = byDateToken + strconv.Itoa(n+1)
+	}
+	return out, nil
+}
+
+// query is the orders list's query for one page.
+func (c *Client) query(orderBy string, after time.Time, page int) url.Values {
+	q := url.Values{}
+	q.Set("per_page", strconv.Itoa(c.PerPage))
+	q.Set("page", strconv.Itoa(page))
+	q.Set("orderby", orderBy)
+	q.Set("order", "asc")
+	q.Set("status", "any")
+	q.Set("dates_are_gmt", "true")
+	// Three decimals keep KWD/BHD exact; amounts in two-decimal currencies
+	// then end in 0, which ParseMoney accepts.
+	q.Set("dp", strconv.Itoa(c.dp))
+	if !after.IsZero() {
+		q.Set("modified_after", after.Format("2006-01-02T15:04:05"))
+	}
+	return q
+}
+
+// page decodes one answer of the orders list, and the newest change in it.
+func (c *Client) page(resp *resty.Response, err error) (domain.OrderPage, time.Time, error) {
+	if err != nil {
+		return domain.OrderPage{}, time.Time{}, fmt.Errorf("reading WooCommerce orders: %w", err)
+	}
+	orders, rejected, newest, err := decode(resp.Body())
+	if err != nil {
+		return domain.OrderPage{}, time.Time{}, fmt.Errorf("reading WooCommerce orders: %w", err)
+	}
+	out := domain.OrderPage{Orders: orders, Rejected: rejected, ReportedTotal: -1}
+	if n, err := strconv.Atoi(resp.Header().Get("X-WP-Total")); err == nil {
+		out.ReportedTotal = n
+	}
+	return out, newest, nil
+}
+
+// refusesOrderByModified tells WordPress's answer to a value outside a
+// parameter's enum, for orderby:
+// {"code":"rest_invalid_param","message":"Invalid parameter(s): orderby",
+// "data":{"status":400,"params":{"orderby":"orderby is not one of date, id, include, title, slug."}}}
+func refusesOrderByModified(err error) bool {
+	var se *rest.StatusError
+	if !errors.As(err, &se) || se.Status != 400 {
+		return false
+	}
+	var body struct {
+		Code string `json:"code"`
+		Data struct {
+			Params map[string]string `json:"params"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(se.Body, &body) != nil || body.Code != "rest_invalid_param" {
+		return false
+	}
+	_, ok := body.Data.Params["orderby"]
+	return ok
 }
 
 // wire types: only the fields Portolan reads.

@@ -70,6 +70,8 @@ type store struct {
 	t        *testing.T
 	pages    [][]string
 	requests atomic.Int32
+	// old answers orderby=modified as a WooCommerce that does not know it.
+	old bool
 	// fail lets a test answer a request differently (return true when handled).
 	fail func(w http.ResponseWriter, r *http.Request, n int32) bool
 }
@@ -90,8 +92,19 @@ func (s *store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	if q.Get("dates_are_gmt") != "true" || q.Get("orderby") != "modified" || q.Get("order") != "asc" || q.Get("status") != "any" {
+	orderBy := q.Get("orderby")
+	if q.Get("dates_are_gmt") != "true" || (orderBy != "modified" && orderBy != "date") || q.Get("order") != "asc" || q.Get("status") != "any" {
 		s.t.Errorf("unexpected query %s", r.URL.RawQuery)
+	}
+	if orderBy == "modified" && s.old {
+		// An older WooCommerce: WordPress's answer to a value outside the
+		// parameter's enum (shape as in WordPress's rest_validate_request_arg,
+		// quoted in woocommerce/woocommerce issue #24895 and WP-API issue #2906).
+		w.WriteHeader(400)
+		fmt.Fprint(w, `{"code":"rest_invalid_param","message":"Invalid parameter(s): orderby","data":{"status":400,`+
+			`"params":{"orderby":"orderby is not one of date, id, include, title, slug."},`+
+			`"details":{"orderby":{"code":"rest_not_in_enum","message":"orderby is not one of date, id, include, title, slug.","data":null}}}}`)
+		return
 	}
 	// Like WooCommerce: orders modified after modified_after, oldest change first, paged.
 	type item struct {
@@ -110,7 +123,9 @@ func (s *store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].modified < list[j].modified })
+	if orderBy == "modified" {
+		sort.SliceStable(list, func(i, j int) bool { return list[i].modified < list[j].modified })
+	} // else by creation: the order the pages hold them in
 	perPage, _ := strconv.Atoi(q.Get("per_page"))
 	page, _ := strconv.Atoi(q.Get("page"))
 	w.Header().Set("X-WP-Total", strconv.Itoa(len(list)))
@@ -354,4 +369,56 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestStoreRefusingOrderByModifiedIsReadByCreation(t *testing.T) {
+	s, c := newStore(t)
+	s.old = true
+	// Created in id order; 105 was changed first, 101 last.
+	s.pages = [][]string{{
+		wooOrder(101, "EUR", "processing", "2026-11-22T12:00:00", greece, line("PRT-10001", 2, "24.950")),
+		wooOrder(102, "JPY", "on-hold", "2026-11-20T10:00:00", japan, line("PRT-10013", 1, "9800")),
+		wooOrder(103, "KWD", "processing", "2026-11-21T08:00:00", kuwait, line("PRT-10020", 4, "2.5")),
+		wooOrder(104, "EUR", "processing", "2026-11-20T09:00:00", greece, line("PRT-10002", 1, "49.900")),
+		wooOrder(105, "EUR", "completed", "2026-11-19T12:00:00", greece, line("PRT-10002", 1, "49.900")),
+	}}
+	since := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var ids []string
+	token := ""
+	for {
+		p, err := c.FetchUpdated(context.Background(), since, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !p.ByCreation || !strings.Contains(p.Notice, "orderby=modified") || p.ReportedTotal != 5 {
+			t.Fatalf("page after the refusal: by creation %v, notice %q, reported %d", p.ByCreation, p.Notice, p.ReportedTotal)
+		}
+		for _, o := range p.Orders {
+			ids = append(ids, o.Order.ExternalID)
+		}
+		if p.Next == "" {
+			break
+		}
+		token = p.Next
+	}
+	// One refused request, then three pages numbered from the window's start.
+	if strings.Join(ids, ",") != "101,102,103,104,105" || s.requests.Load() != 4 {
+		t.Errorf("read %v in %d requests", ids, s.requests.Load())
+	}
+	// The client remembers: the next sync asks by date at once.
+	s.requests.Store(0)
+	if _, err := c.FetchUpdated(context.Background(), since, ""); err != nil || s.requests.Load() != 1 {
+		t.Errorf("second sync: %v after %d requests", err, s.requests.Load())
+	}
+
+	// Any other 400 is an error, not a fallback.
+	s2, c2 := newStore(t)
+	s2.fail = func(w http.ResponseWriter, r *http.Request, n int32) bool {
+		w.WriteHeader(400)
+		fmt.Fprint(w, `{"code":"rest_invalid_param","message":"Invalid parameter(s): per_page","data":{"status":400,"params":{"per_page":"per_page must be between 1 (inclusive) and 100 (inclusive)"}}}`)
+		return true
+	}
+	if _, err := c2.FetchUpdated(context.Background(), since, ""); err == nil || !strings.Contains(err.Error(), "per_page") {
+		t.Errorf("other refusal: %v", err)
+	}
 }
