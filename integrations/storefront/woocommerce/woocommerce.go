@@ -4,8 +4,9 @@
 //
 // Incremental reads use modified_after with dates_are_gmt=true, ordered by
 // modification time (by creation time where a store refuses that), 100 per
-// page, and the store's X-WP-Total header. Authentication is HTTP Basic with the consumer key and secret, so
-// only https addresses (or http to this computer) are accepted.
+// page, and the store's X-WP-Total header. Authentication is HTTP Basic with
+// the consumer key and secret, so only https addresses (or http to this
+// computer) are accepted.
 package woocommerce
 
 import (
