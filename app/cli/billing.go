@@ -543,29 +543,19 @@ func cmdInvoicesPDF(ctx context.Context, open opener, args []string, stdout, std
 	if *id <= 0 || *out.path == "" {
 		return usageError{"invoices pdf: give --id and --out FILE.pdf"}
 	}
-	a, err := open.App()
-	if err != nil {
-		return err
-	}
-	if err := out.check(a); err != nil {
-		return err
-	}
-	c, err := a.Billing.Company(ctx)
-	if err != nil {
-		return err
-	}
-	seller := c
-	if *company != "" {
-		seller.Name = *company
-	}
-	if *vat != "" {
-		seller.VATNumber = *vat
-	}
-	var b bytes.Buffer
-	if err := a.Billing.InvoicePDF(ctx, *id, seller, &b); err != nil {
-		return err
-	}
-	return writeDocument(ctx, a, out, "invoice", fmt.Sprintf("invoice %d", *id), b.Bytes(), stdout)
+	return printPDF(ctx, open, out, "invoice", fmt.Sprintf("invoice %d", *id), stdout, func(a *app.App, w io.Writer) error {
+		seller, err := a.Billing.Company(ctx)
+		if err != nil {
+			return err
+		}
+		if *company != "" {
+			seller.Name = *company
+		}
+		if *vat != "" {
+			seller.VATNumber = *vat
+		}
+		return a.Billing.InvoicePDF(ctx, *id, seller, w)
+	})
 }
 
 func cmdBillingCompany(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {

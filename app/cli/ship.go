@@ -192,6 +192,24 @@ func cmdLabels(ctx context.Context, open opener, args []string, stdout, stderr i
 		}
 		ids = append(ids, n)
 	}
+	ref := fmt.Sprintf("wave %d", *wave)
+	if len(ids) > 0 {
+		ref = "parcels " + strings.Join(splitList(*list), ", ")
+	}
+	return printPDF(ctx, open, out, "labels", ref, stdout, func(a *app.App, w io.Writer) error {
+		err := a.Inventory.Documents(ctx, *wave, ids, *paper, w)
+		var pe *domain.PreflightError
+		if errors.As(err, &pe) && *wave > 0 {
+			return fmt.Errorf("%w\nRun \"portolan customs check --wave %d\" after fixing them", err, *wave)
+		}
+		return err
+	})
+}
+
+// printPDF opens the database, refuses an --out file that may not be
+// written before any work is done, renders the document and writes it.
+func printPDF(ctx context.Context, open opener, out outputFile, document, ref string, stdout io.Writer,
+	render func(a *app.App, w io.Writer) error) error {
 	a, err := open.App()
 	if err != nil {
 		return err
@@ -200,18 +218,10 @@ func cmdLabels(ctx context.Context, open opener, args []string, stdout, stderr i
 		return err
 	}
 	var b bytes.Buffer
-	ref := fmt.Sprintf("wave %d", *wave)
-	if len(ids) > 0 {
-		ref = "parcels " + strings.Join(splitList(*list), ", ")
-	}
-	if err := a.Inventory.Documents(ctx, *wave, ids, *paper, &b); err != nil {
-		var pe *domain.PreflightError
-		if errors.As(err, &pe) && *wave > 0 {
-			return fmt.Errorf("%w\nRun \"portolan customs check --wave %d\" after fixing them", err, *wave)
-		}
+	if err := render(a, &b); err != nil {
 		return err
 	}
-	return writeDocument(ctx, a, out, "labels", ref, b.Bytes(), stdout)
+	return writeDocument(ctx, a, out, document, ref, b.Bytes(), stdout)
 }
 
 // writeDocument writes a PDF whole or not at all and logs the print.
@@ -279,18 +289,9 @@ func cmdManifest(ctx context.Context, open opener, args []string, stdout, stderr
 	if *id <= 0 || *out.path == "" {
 		return usageError{"manifest: give --id N and --out FILE.pdf"}
 	}
-	a, err := open.App()
-	if err != nil {
-		return err
-	}
-	if err := out.check(a); err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	if err := a.Inventory.ManifestPDF(ctx, *id, &b); err != nil {
-		return err
-	}
-	return writeDocument(ctx, a, out, "manifest", fmt.Sprintf("manifest %d", *id), b.Bytes(), stdout)
+	return printPDF(ctx, open, out, "manifest", fmt.Sprintf("manifest %d", *id), stdout, func(a *app.App, w io.Writer) error {
+		return a.Inventory.ManifestPDF(ctx, *id, w)
+	})
 }
 
 func cmdShippingSettings(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
 )
 
@@ -543,18 +543,9 @@ func cmdPicklist(ctx context.Context, open opener, args []string, stdout, stderr
 	if *wave <= 0 || *out.path == "" {
 		return usageError{"picklist: give --wave ID and --out FILE.pdf"}
 	}
-	a, err := open.App()
-	if err != nil {
-		return err
-	}
-	if err := out.check(a); err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	if err := a.Inventory.PickList(ctx, *wave, *paper, &b); err != nil {
-		return err
-	}
-	return writeDocument(ctx, a, out, "pick list", fmt.Sprintf("wave %d", *wave), b.Bytes(), stdout)
+	return printPDF(ctx, open, out, "pick list", fmt.Sprintf("wave %d", *wave), stdout, func(a *app.App, w io.Writer) error {
+		return a.Inventory.PickList(ctx, *wave, *paper, w)
+	})
 }
 
 // parseCutoff reads a cut-off: "HH:MM" today in the local time zone, or RFC 3339.
