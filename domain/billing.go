@@ -938,12 +938,7 @@ func ParseCarrierInvoiceMapped(headers []string, rows [][]string, defaultCurrenc
 	var out []CarrierLine
 	var problems []RowProblem
 	for i, r := range rows {
-		get := func(f string) string {
-			if c, ok := col[f]; ok && c < len(r) {
-				return strings.TrimSpace(r[c])
-			}
-			return ""
-		}
+		get := func(f string) string { return col.cell(r, f) }
 		row := i + 2
 		tr := NormalizeTracking(get("tracking"))
 		if tr == "" && get("amount") == "" {

@@ -299,12 +299,7 @@ func ParseTracking(headers []string, rows [][]string) ([]TrackingRow, []RowProbl
 	var out []TrackingRow
 	var problems []RowProblem
 	for i, r := range rows {
-		get := func(f string) string {
-			if c, ok := col[f]; ok && c < len(r) {
-				return strings.TrimSpace(r[c])
-			}
-			return ""
-		}
+		get := func(f string) string { return col.cell(r, f) }
 		t := TrackingRow{Row: i + 2, Order: get("order"), Tracking: get("tracking"), Carrier: get("carrier")}
 		if t.Tracking == "" && t.Order == "" && get("parcel") == "" {
 			continue

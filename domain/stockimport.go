@@ -31,10 +31,22 @@ var snapshotHeaders = map[string][]string{
 	"expiry":    {"expiry", "expirydate", "exp", "expires", "bestbefore", "bbd", "useby", "expirationdate"},
 }
 
+// columns are a table's fields by their column index.
+type columns map[string]int
+
+// cell is field f of row r, trimmed; "" where the table has no column for f
+// or the row stops short of it.
+func (c columns) cell(r []string, f string) string {
+	if i, ok := c[f]; ok && i >= 0 && i < len(r) {
+		return strings.TrimSpace(r[i])
+	}
+	return ""
+}
+
 // matchColumns finds each field's column by its header names (the first
 // matching header wins) and says which required fields have none.
-func matchColumns(headers []string, names map[string][]string, required ...string) (map[string]int, error) {
-	col := map[string]int{}
+func matchColumns(headers []string, names map[string][]string, required ...string) (columns, error) {
+	col := columns{}
 	for i, h := range headers {
 		n := normaliseHeader(h)
 		for field, synonyms := range names {
@@ -68,13 +80,7 @@ func ParseStockSnapshot(headers []string, rows [][]string) ([]SnapshotRow, []Row
 	var problems []RowProblem
 	seen := map[string]int{}
 	for i, r := range rows {
-		get := func(f string) string {
-			c, ok := col[f]
-			if !ok || c >= len(r) {
-				return ""
-			}
-			return strings.TrimSpace(r[c])
-		}
+		get := func(f string) string { return col.cell(r, f) }
 		row := SnapshotRow{Row: i + 2, SKU: get("sku"), Warehouse: get("warehouse"), Location: get("location"), Lot: get("lot")}
 		bad := func(field, format string, args ...any) {
 			problems = append(problems, RowProblem{RowNumber: row.Row, Column: field, Message: fmt.Sprintf(format, args...)})
@@ -167,13 +173,7 @@ func ParseInbounds(headers []string, rows [][]string, warehouse string) ([]Inbou
 	bad := map[string]bool{}
 	var problems []RowProblem
 	for i, r := range rows {
-		get := func(f string) string {
-			c, ok := col[f]
-			if !ok || c >= len(r) {
-				return ""
-			}
-			return strings.TrimSpace(r[c])
-		}
+		get := func(f string) string { return col.cell(r, f) }
 		rowNo := i + 2
 		ref := get("reference")
 		if ref == "" && get("sku") == "" && get("quantity") == "" {
@@ -255,12 +255,7 @@ func ParseRates(headers []string, rows [][]string, cur Currency) ([]Rate, []RowP
 	var problems []RowProblem
 	seen := map[string]int{}
 	for i, r := range rows {
-		get := func(f string) string {
-			if c := col[f]; c < len(r) {
-				return strings.TrimSpace(r[c])
-			}
-			return ""
-		}
+		get := func(f string) string { return col.cell(r, f) }
 		row := i + 2
 		if get("warehouse") == "" && get("country") == "" && get("cost") == "" {
 			continue
