@@ -154,14 +154,9 @@ func (db *LedgerStore) RecordCount(ctx context.Context, id int64, bin, sku, lot 
 		return err
 	}
 	return db.ledgerTx(ctx, func(l *ledger) error {
-		var w int64
-		var status string
-		err := l.x.QueryRowContext(ctx, `SELECT warehouse_id, status FROM counts WHERE id = ?`, id).Scan(&w, &status)
+		w, err := l.openCount(id)
 		if err != nil {
-			return missing(err, "no count %d", id)
-		}
-		if status != string(domain.CountOpen) {
-			return domain.Errorf(domain.ECONFLICT, "count %d is %s", id, status)
+			return err
 		}
 		b, err := l.bin(w, bin)
 		if err != nil {
@@ -207,14 +202,8 @@ func (db *LedgerStore) PostCount(ctx context.Context, id int64) (domain.CountRes
 	err := db.ledgerTx(ctx, func(l *ledger) error {
 		res = domain.CountResult{}
 		l.doc = fmt.Sprintf("count %d", id)
-		var w int64
-		var status string
-		err := l.x.QueryRowContext(ctx, `SELECT warehouse_id, status FROM counts WHERE id = ?`, id).Scan(&w, &status)
-		if err != nil {
-			return missing(err, "no count %d", id)
-		}
-		if status != string(domain.CountOpen) {
-			return domain.Errorf(domain.ECONFLICT, "count %d is already %s", id, status)
+		if _, err := l.openCount(id); err != nil {
+			return err
 		}
 		rows, err := l.x.tx.QueryContext(ctx, `SELECT cl.location_id, p.sku, cl.lot, cl.expected, cl.counted FROM count_lines cl
 			JOIN products p ON p.id = cl.product_id JOIN locations loc ON loc.id = cl.location_id
@@ -289,4 +278,17 @@ func (db *LedgerStore) CancelCount(ctx context.Context, id int64) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		return updateOne(ctx, tx, domain.Errorf(domain.ECONFLICT, "count %d is not open", id), `UPDATE counts SET status = 'cancelled', posted_at = ? WHERE id = ? AND status = 'open'`, millis(db.now()), id)
 	})
+}
+
+// openCount is the warehouse of count id, which must still be open.
+func (l *ledger) openCount(id int64) (warehouse int64, err error) {
+	var status string
+	err = l.x.QueryRowContext(l.ctx, `SELECT warehouse_id, status FROM counts WHERE id = ?`, id).Scan(&warehouse, &status)
+	if err != nil {
+		return 0, missing(err, "no count %d", id)
+	}
+	if status != string(domain.CountOpen) {
+		return 0, domain.Errorf(domain.ECONFLICT, "count %d is already %s", id, status)
+	}
+	return warehouse, nil
 }

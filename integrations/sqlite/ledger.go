@@ -262,10 +262,19 @@ type piece struct {
 	qty int64
 }
 
-// take chooses where qty of a product comes from in a warehouse: from one bin
-// (bin.id != 0) or from its receiving and storage bins; one lot, or any lot
-// first-expiry-first-out (lots without a date last), then in pick order.
-func (l *ledger) take(p productRef, warehouse int64, bin binRef, lot string, qty int64) ([]piece, error) {
+// stocked is what one bin holds of a lot of a product.
+type stocked struct {
+	loc int64
+	lot string
+	qty int64
+}
+
+// fefo lists the bins holding a product in a warehouse in the order stock
+// leaves them: first expiry first out (lots without a date last), storage
+// before receiving, then pick order. Only bin when bin.id != 0 (else the
+// receiving and storage bins), only lot when given; it stops once the bins
+// listed hold upTo (0: all of them), and says how much they hold.
+func (l *ledger) fefo(p productRef, warehouse int64, bin binRef, lot string, upTo int64) ([]stocked, int64, error) {
 	q := `SELECT s.location_id, s.lot, s.on_hand FROM stock_balances s
 		JOIN locations loc ON loc.id = s.location_id
 		LEFT JOIN lots ON lots.product_id = s.product_id AND lots.lot = s.lot
@@ -284,30 +293,32 @@ func (l *ledger) take(p productRef, warehouse int64, bin binRef, lot string, qty
 	q += ` ORDER BY coalesce(lots.expiry, '') = '', lots.expiry, loc.kind = 'receiving', loc.pick_sequence, loc.code, s.lot`
 	st, err := l.x.stmt(l.ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	rows, err := st.QueryContext(l.ctx, args...)
 	if err != nil {
-		return nil, translate(err)
+		return nil, 0, translate(err)
 	}
-	type found struct {
-		loc int64
-		lot string
-		qty int64
-	}
-	var all []found
+	defer rows.Close()
+	var all []stocked
 	var have int64
-	for rows.Next() && have < qty {
-		var f found
+	for rows.Next() && (upTo <= 0 || have < upTo) {
+		var f stocked
 		if err := rows.Scan(&f.loc, &f.lot, &f.qty); err != nil {
-			rows.Close()
-			return nil, err
+			return nil, 0, err
 		}
 		all = append(all, f)
 		have += f.qty
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	return all, have, rows.Err()
+}
+
+// take chooses where qty of a product comes from in a warehouse: from one bin
+// (bin.id != 0) or from its receiving and storage bins; one lot, or any lot
+// in fefo order.
+func (l *ledger) take(p productRef, warehouse int64, bin binRef, lot string, qty int64) ([]piece, error) {
+	all, have, err := l.fefo(p, warehouse, bin, lot, qty)
+	if err != nil {
 		return nil, err
 	}
 	if have < qty {

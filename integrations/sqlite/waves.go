@@ -146,32 +146,13 @@ func (db *LedgerStore) CreateWave(ctx context.Context, warehouse string, f domai
 }
 
 // planPick chooses the bins (and lots) a quantity of a product is picked
-// from in a warehouse — first-expiry-first-out, then pick order — leaving
-// out what earlier lines of the wave already count on.
+// from in a warehouse — in fefo order — leaving out what earlier lines of
+// the wave already count on.
 func (l *ledger) planPick(p productRef, warehouse int64, qty int64, used map[[2]any]int64) ([]piece, error) {
-	rows, err := l.x.tx.QueryContext(l.ctx, `SELECT s.location_id, s.lot, s.on_hand FROM stock_balances s
-		JOIN locations loc ON loc.id = s.location_id
-		LEFT JOIN lots ON lots.product_id = s.product_id AND lots.lot = s.lot
-		WHERE s.product_id = ? AND s.warehouse_id = ? AND s.on_hand > 0 AND loc.kind IN ('storage', 'receiving')
-		ORDER BY coalesce(lots.expiry, '') = '', lots.expiry, loc.kind = 'receiving', loc.pick_sequence, loc.code, s.lot`, p.id, warehouse)
+	all, _, err := l.fefo(p, warehouse, binRef{}, "", 0)
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	type found struct {
-		loc int64
-		lot string
-		qty int64
-	}
-	var all []found
-	for rows.Next() {
-		var f found
-		if err := rows.Scan(&f.loc, &f.lot, &f.qty); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		all = append(all, f)
-	}
-	rows.Close()
 	var out []piece
 	left := qty
 	for _, f := range all {
