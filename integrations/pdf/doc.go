@@ -177,6 +177,20 @@ func (d *doc) text(x, y, w float64, s, align string) {
 	d.font(size, bold)
 }
 
+// row writes the cells of a table row side by side from x, each within its
+// column (less 1 mm of gap): left-aligned, except the columns from
+// rightFrom on (numbers), which are right-aligned.
+func (d *doc) row(x, y float64, cols []float64, cells []string, rightFrom int) {
+	for i, c := range cells {
+		align := "L"
+		if i >= rightFrom {
+			align = "R"
+		}
+		d.text(x, y, cols[i]-1, c, align)
+		x += cols[i]
+	}
+}
+
 // barcode draws text as a Code 128 barcode filling w × h at (x, y), with
 // the text under it when label is true.
 func (d *doc) barcode(x, y, w, h float64, text string, label bool) error {

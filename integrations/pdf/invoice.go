@@ -85,15 +85,7 @@ func InvoicePDF(w io.Writer, inv domain.Invoice, seller InvoiceParty, client dom
 		d.font(8, true)
 		cols := []float64{22, 22, 0, 16, 24, 28}
 		cols[2] = width - 112
-		x := margin
-		for i, h := range []string{"Date", "Type", "Reference", "Qty", "Rate", "Amount"} {
-			align := "L"
-			if i >= 3 {
-				align = "R"
-			}
-			d.text(x, y, cols[i]-1, h, align)
-			x += cols[i]
-		}
+		d.row(margin, y, cols, []string{"Date", "Type", "Reference", "Qty", "Rate", "Amount"}, 3)
 		d.f.Line(margin, y+1.5, margin+width, y+1.5)
 	}
 	newPage()
@@ -114,15 +106,7 @@ func InvoicePDF(w io.Writer, inv domain.Invoice, seller InvoiceParty, client dom
 			amount += " " + string(l.Currency)
 		}
 		cells := []string{day(l.Date), strings.ReplaceAll(string(l.Type), "_", " "), ref, fmt.Sprint(l.Qty), rate, amount}
-		x := margin
-		for i, c := range cells {
-			align := "L"
-			if i >= 3 {
-				align = "R"
-			}
-			d.text(x, y, cols[i]-1, c, align)
-			x += cols[i]
-		}
+		d.row(margin, y, cols, cells, 3)
 	}
 	if len(inv.Lines) == 0 && inv.Status == domain.InvoiceCredit {
 		y += 5.5

@@ -218,15 +218,7 @@ func (d *doc) customs(p domain.PackedParcel, o JobOptions) {
 		cols[0] = w - (24 + 16 + 12 + 22 + 30)
 		heads := []string{"Description", "HS code", "Origin", "Qty", "Net weight", "Value (" + string(p.Currency) + ")"}
 		d.font(8, true)
-		x := m
-		for i, h := range heads {
-			align := "L"
-			if i >= 3 {
-				align = "R"
-			}
-			d.text(x, y, cols[i]-1, h, align)
-			x += cols[i]
-		}
+		d.row(m, y, cols, heads, 3)
 		d.f.Line(m, y+1.5, m+w, y+1.5)
 		d.font(9, false)
 		for _, l := range p.Lines {
@@ -234,15 +226,7 @@ func (d *doc) customs(p domain.PackedParcel, o JobOptions) {
 			v, _ := l.UnitPrice.Mul(l.Qty)
 			cells := []string{l.Description, l.HSCode, string(l.Origin), fmt.Sprint(l.Qty),
 				fmt.Sprintf("%.3f kg", float64(l.UnitWeight*domain.Grams(l.Qty))/1000), v.Decimal()}
-			x = m
-			for i, c := range cells {
-				align := "L"
-				if i >= 3 {
-					align = "R"
-				}
-				d.text(x, y, cols[i]-1, c, align)
-				x += cols[i]
-			}
+			d.row(m, y, cols, cells, 3)
 		}
 		y += 3
 		d.f.Line(m, y, m+w, y)
@@ -343,15 +327,7 @@ func ManifestPDF(w io.Writer, m domain.Manifest, paper Paper) error {
 		d.font(8, true)
 		cols := []float64{60, 30, 0, 22}
 		cols[2] = width - 112
-		x := margin
-		for i, h := range []string{"Tracking number", "Order", "Destination", "Weight"} {
-			align := "L"
-			if i == 3 {
-				align = "R"
-			}
-			d.text(x, y, cols[i]-1, h, align)
-			x += cols[i]
-		}
+		d.row(margin, y, cols, []string{"Tracking number", "Order", "Destination", "Weight"}, 3)
 		d.f.Line(margin, y+1.5, margin+width, y+1.5)
 	}
 	newPage()
@@ -364,15 +340,7 @@ func ManifestPDF(w io.Writer, m domain.Manifest, paper Paper) error {
 		dest := strings.TrimSpace(p.ShipTo.City + " " + p.ShipTo.PostalCode + ", " + string(p.ShipTo.Country))
 		cells := []string{p.Tracking, p.Number, p.ShipTo.Name + " · " + dest, fmt.Sprintf("%.2f kg", float64(p.Weight)/1000)}
 		cols := []float64{60, 30, width - 112, 22}
-		x := margin
-		for i, c := range cells {
-			align := "L"
-			if i == 3 {
-				align = "R"
-			}
-			d.text(x, y, cols[i]-1, c, align)
-			x += cols[i]
-		}
+		d.row(margin, y, cols, cells, 3)
 	}
 	y += 16
 	if y > d.h-30 {
