@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -39,7 +38,7 @@ type AdjustPanel struct {
 	Preview     *domain.StockImportPreview
 	PreviewText *widget.Label
 	PostImport  *widget.Button
-	dialog      dialog.Dialog
+	preview     filePreview
 
 	content fyne.CanvasObject
 }
@@ -178,18 +177,8 @@ func (p *AdjustPanel) showPreview(prev domain.StockImportPreview) {
 			b.WriteString(pr.String() + "\n")
 		}
 	}
-	p.PreviewText = widget.NewLabel(b.String())
-	p.PreviewText.Wrapping = fyne.TextWrapWord
-	p.PostImport = widget.NewButtonWithIcon(fmt.Sprintf("Post %d row(s)", len(prev.Rows)), theme.ConfirmIcon(), p.PostPreview)
-	p.PostImport.Importance = widget.HighImportance
-	if len(prev.Rows) == 0 {
-		p.PostImport.Disable()
-	}
-	closeBtn := widget.NewButton("Cancel", func() { p.dialog.Hide() })
-	content := container.NewBorder(nil, container.NewHBox(p.PostImport, closeBtn), nil, nil, container.NewVScroll(p.PreviewText))
-	p.dialog = dialog.NewCustomWithoutButtons("Import stock snapshot", content, p.s.window)
-	p.dialog.Resize(fyne.NewSize(760, 520))
-	p.dialog.Show()
+	p.preview = p.s.showFilePreview("Import stock snapshot", b.String(), "Post %d row(s)", len(prev.Rows), 520, p.PostPreview)
+	p.PreviewText, p.PostImport = p.preview.Text, p.preview.Post
 }
 
 // PostPreview posts the previewed rows.
@@ -215,9 +204,7 @@ func (p *AdjustPanel) PostPreview() {
 		}
 		return msg, nil
 	}, func() {
-		if p.dialog != nil {
-			p.dialog.Hide()
-		}
+		p.preview.hide()
 		p.Preview = nil
 	})
 }

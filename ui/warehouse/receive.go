@@ -41,7 +41,7 @@ type ReceivePanel struct {
 	InboundPreview *domain.InboundImportPreview
 	PreviewText    *widget.Label
 	ImportNow      *widget.Button
-	previewDialog  dialog.Dialog
+	preview        filePreview
 
 	inbounds []domain.Inbound
 	selected int // index in inbounds, -1 for ad hoc
@@ -339,18 +339,8 @@ func (p *ReceivePanel) showInboundPreview(prev domain.InboundImportPreview) {
 			b.WriteString(pr.String() + "\n")
 		}
 	}
-	p.PreviewText = widget.NewLabel(b.String())
-	p.PreviewText.Wrapping = fyne.TextWrapWord
-	p.ImportNow = widget.NewButtonWithIcon(fmt.Sprintf("Record %d inbound(s)", len(prev.Inbounds)), theme.ConfirmIcon(), p.ImportPreviewed)
-	p.ImportNow.Importance = widget.HighImportance
-	if len(prev.Inbounds) == 0 {
-		p.ImportNow.Disable()
-	}
-	content := container.NewBorder(nil, container.NewHBox(p.ImportNow, widget.NewButton("Cancel", func() { p.previewDialog.Hide() })),
-		nil, nil, container.NewVScroll(p.PreviewText))
-	p.previewDialog = dialog.NewCustomWithoutButtons("Import inbounds", content, p.s.window)
-	p.previewDialog.Resize(fyne.NewSize(760, 480))
-	p.previewDialog.Show()
+	p.preview = p.s.showFilePreview("Import inbounds", b.String(), "Record %d inbound(s)", len(prev.Inbounds), 480, p.ImportPreviewed)
+	p.PreviewText, p.ImportNow = p.preview.Text, p.preview.Post
 }
 
 // ImportPreviewed records the previewed inbounds.
@@ -371,7 +361,7 @@ func (p *ReceivePanel) ImportPreviewed() {
 		}
 		return msg, nil
 	}, func() {
-		p.previewDialog.Hide()
+		p.preview.hide()
 		p.InboundPreview = nil
 	})
 }
