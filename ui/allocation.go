@@ -141,8 +141,7 @@ func NewAllocationScreen(svc AllocationService, orders OrderService, w fyne.Wind
 		container.NewGridWrap(fyne.NewSize(200, s.Channel.MinSize().Height), s.Country),
 		s.Backordered, s.PlanButton, s.Commit, s.Settings, s.Rates)
 	right := container.NewBorder(s.Detail, nil, nil, nil, s.Lines)
-	split := container.NewHSplit(s.Table, right)
-	split.SetOffset(0.74)
+	split := uikit.Halves(s.Table, right, 0.74)
 	busy := container.NewBorder(nil, nil, nil, s.Cancel, s.Busy)
 	s.content = container.NewBorder(container.NewVBox(filters, busy, s.Totals, s.Problem.Label), nil, nil, nil, split)
 	return s

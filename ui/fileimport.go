@@ -119,11 +119,10 @@ func (d *ImportDialog) build() {
 	d.Import = widget.NewButtonWithIcon("Import", theme.DownloadIcon(), d.run)
 	d.Import.Importance = widget.HighImportance
 	closeBtn := widget.NewButton("Close", func() { d.dialog.Hide() })
-	left := container.NewBorder(widget.NewLabelWithStyle("Columns (* required)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	left := container.NewBorder(uikit.Heading("Columns (* required)"),
 		nil, nil, nil, container.NewVScroll(form))
 	right := container.NewBorder(d.Summary, nil, nil, nil, container.NewVScroll(d.Problems))
-	split := container.NewHSplit(left, right)
-	split.SetOffset(0.45)
+	split := uikit.Halves(left, right, 0.45)
 	content := container.NewBorder(nil, container.NewVBox(d.Result, container.NewHBox(layout.NewSpacer(), closeBtn, d.Import)), nil, nil, split)
 	d.dialog = dialog.NewCustomWithoutButtons(fmt.Sprintf("Import %s into %s", filepath.Base(d.path), d.ch.Name), content, d.window)
 	d.dialog.Resize(fyne.NewSize(1000, 640))

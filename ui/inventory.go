@@ -160,8 +160,7 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 	drill := container.NewBorder(s.BinTitle, nil, nil, nil, container.NewAppTabs(
 		container.NewTabItem("Bins and lots", s.Bins),
 		container.NewTabItem("Movements", s.History)))
-	split := container.NewHSplit(container.NewBorder(nil, container.NewHBox(s.Count, s.Legend), nil, nil, s.Table), drill)
-	split.SetOffset(0.7)
+	split := uikit.Halves(container.NewBorder(nil, container.NewHBox(s.Count, s.Legend), nil, nil, s.Table), drill, 0.7)
 	h := s.Search.MinSize().Height
 	filters := container.NewBorder(nil, nil, nil, container.NewHBox(
 		container.NewGridWrap(fyne.NewSize(280, h), s.Warehouse), container.NewGridWrap(fyne.NewSize(140, h), s.Zone),

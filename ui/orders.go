@@ -118,8 +118,7 @@ func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersS
 		searchRow = container.NewBorder(nil, nil, nil, s.SyncNow, s.Search)
 	}
 	top := container.NewVBox(searchRow, filters, s.Problem.Label)
-	split := container.NewHSplit(container.NewBorder(nil, s.Count, nil, nil, s.Table), s.Detail.Content())
-	split.SetOffset(0.66)
+	split := uikit.Halves(container.NewBorder(nil, s.Count, nil, nil, s.Table), s.Detail.Content(), 0.66)
 	s.content = container.NewBorder(top, nil, nil, nil, split)
 	return s
 }

@@ -131,7 +131,7 @@ func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
 		}
 	}
 
-	s.Title = widget.NewLabelWithStyle("Select a parcel to see its timeline.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.Title = uikit.Heading("Select a parcel to see its timeline.")
 	s.Title.Wrapping = fyne.TextWrapWord
 	s.Timeline = widget.NewLabel("")
 	s.Timeline.Wrapping = fyne.TextWrapWord
@@ -150,17 +150,15 @@ func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
 	s.Pushes.Wrapping = fyne.TextWrapWord
 	s.RetryPush = widget.NewButtonWithIcon("Retry failed updates", theme.ViewRefreshIcon(), s.RetryPushes)
 	s.RetryPush.Hide()
-	bold := fyne.TextStyle{Bold: true}
-	side := container.NewVBox(widget.NewLabelWithStyle("Parcels by milestone", fyne.TextAlignLeading, bold), s.Chart,
-		widget.NewLabelWithStyle("Delivered on time", fyne.TextAlignLeading, bold), s.OnTime,
-		widget.NewLabelWithStyle("Tracking numbers sent to the storefronts", fyne.TextAlignLeading, bold), s.Pushes, container.NewHBox(s.RetryPush))
+	side := container.NewVBox(uikit.Heading("Parcels by milestone"), s.Chart,
+		uikit.Heading("Delivered on time"), s.OnTime,
+		uikit.Heading("Tracking numbers sent to the storefronts"), s.Pushes, container.NewHBox(s.RetryPush))
 
 	filters := container.NewBorder(nil, nil, nil, container.NewHBox(s.PollAll, s.Accounts, s.Sandbox),
 		container.NewGridWithColumns(3, s.Search, s.Milestone, s.Carrier))
 	right := container.NewVSplit(detail, container.NewVScroll(side))
 	right.SetOffset(0.5)
-	split := container.NewHSplit(container.NewBorder(nil, s.Count, nil, nil, s.Table), right)
-	split.SetOffset(0.7)
+	split := uikit.Halves(container.NewBorder(nil, s.Count, nil, nil, s.Table), right, 0.7)
 	s.content = container.NewBorder(container.NewVBox(filters, s.Problem.Label, s.Result), nil, nil, nil, split)
 	return s
 }

@@ -222,11 +222,9 @@ func NewScreen(svc Service, w fyne.Window) *Screen {
 	s.Cards.OnSelected = func(id widget.TableCellID) { s.showCard(id.Row) }
 	s.AddClient = widget.NewButtonWithIcon("Add client…", theme.ContentAddIcon(), func() { s.ClientForm(domain.Client{Currency: "EUR", PaymentDays: 30, BillPer: "period"}) })
 	s.AddCard = widget.NewButtonWithIcon("New rate card…", theme.ContentAddIcon(), s.CardForm)
-	bold := fyne.TextStyle{Bold: true}
 	clientsTab := container.NewVSplit(
 		container.NewBorder(nil, container.NewHBox(s.AddClient), nil, nil, s.Clients),
-		container.NewBorder(widget.NewLabelWithStyle("Rate cards of the selected client (a card applies from its date; older charges keep older rates)",
-			fyne.TextAlignLeading, bold), container.NewVBox(s.CardInfo, container.NewHBox(s.AddCard)), nil, nil, s.Cards))
+		container.NewBorder(uikit.Heading("Rate cards of the selected client (a card applies from its date; older charges keep older rates)"), container.NewVBox(s.CardInfo, container.NewHBox(s.AddCard)), nil, nil, s.Cards))
 
 	// Ageing and reconciliation.
 	type age = domain.AgeingRow
@@ -281,7 +279,7 @@ func NewScreen(svc Service, w fyne.Window) *Screen {
 		container.NewTabItem("Margins", s.Margins.content),
 		container.NewTabItem("Exchange rates", s.FX.content),
 	)
-	top := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabelWithStyle("Month", fyne.TextAlignLeading, bold), s.Period),
+	top := container.NewBorder(nil, nil, container.NewHBox(uikit.Heading("Month"), s.Period),
 		container.NewHBox(s.Company, s.Generate, s.Export, s.Import), nil)
 	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, s.Result), nil, nil, nil, s.Tabs)
 	s.Period.OnChanged = func(string) { s.Reload() }

@@ -76,10 +76,10 @@ func newAdjustPanel(s *Screen) *AdjustPanel {
 		"listed bin to its quantity. Each difference is posted as an adjustment, so the ledger explains every number. " +
 		"Every row is checked and shown before anything is posted.")
 	help.Wrapping = fyne.TextWrapWord
-	left := container.NewVBox(widget.NewLabelWithStyle("Adjust a bin", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), form, container.NewHBox(p.Submit))
-	right := container.NewVBox(widget.NewLabelWithStyle("Move between bins", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	left := container.NewVBox(uikit.Heading("Adjust a bin"), form, container.NewHBox(p.Submit))
+	right := container.NewVBox(uikit.Heading("Move between bins"),
 		moveForm, container.NewHBox(p.MoveSubmit), widget.NewSeparator(),
-		widget.NewLabelWithStyle("Stock import", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), help, container.NewHBox(p.Import))
+		uikit.Heading("Stock import"), help, container.NewHBox(p.Import))
 	p.content = container.NewGridWithColumns(2, left, right)
 	return p
 }

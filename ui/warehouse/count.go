@@ -93,16 +93,14 @@ func newCountPanel(s *Screen) *CountPanel {
 	p.Title.Wrapping = fyne.TextWrapWord
 	p.enable(false)
 
-	create := container.NewVBox(widget.NewLabelWithStyle("New count", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	create := container.NewVBox(uikit.Heading("New count"),
 		container.NewBorder(nil, nil, nil, p.Create, container.NewGridWithColumns(2, p.Zone, p.Bins)))
-	left := container.NewBorder(container.NewVBox(create, widget.NewLabelWithStyle("Open counts", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+	left := container.NewBorder(container.NewVBox(create, uikit.Heading("Open counts")),
 		nil, nil, nil, p.Open)
 	form := widget.NewForm(widget.NewFormItem("Bin", p.Bin), widget.NewFormItem("SKU", p.SKU), widget.NewFormItem("Lot", p.Lot),
 		widget.NewFormItem("Counted", p.Counted))
 	right := container.NewBorder(container.NewVBox(p.Title, form, container.NewHBox(p.Record, p.Post, p.Cancel)), nil, nil, nil, p.Lines)
-	split := container.NewHSplit(left, right)
-	split.SetOffset(0.4)
-	p.content = split
+	p.content = uikit.Halves(left, right, 0.4)
 	return p
 }
 

@@ -50,22 +50,15 @@ func newManifestsPanel(s *Screen) *ManifestsPanel {
 		uikit.Col("Document", func(r record) string { return r.Document }).Wide(100),
 		uikit.Col("Of", func(r record) string { return r.Ref }).Wide(220),
 		uikit.Num("Size", func(r record) string { return fmt.Sprintf("%d kB", (r.Bytes+1023)/1024) }).Wide(70))
-	bold := fyne.TextStyle{Bold: true}
-	left := container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("Carrier manifests", fyne.TextAlignLeading, bold),
+	left := container.NewBorder(container.NewVBox(uikit.Heading("Carrier manifests"),
 		widget.NewLabel("One per carrier and day; parcels join it as they are handed over.")), container.NewHBox(p.Reprint), nil, nil, p.Manifests)
-	right := container.NewBorder(widget.NewLabelWithStyle("Print log (newest first)", fyne.TextAlignLeading, bold), nil, nil, nil, p.Log)
-	split := container.NewHSplit(left, right)
-	split.SetOffset(0.45)
-	p.content = split
+	right := container.NewBorder(uikit.Heading("Print log (newest first)"), nil, nil, nil, p.Log)
+	p.content = uikit.Halves(left, right, 0.45)
 	return p
 }
 
 func (p *ManifestsPanel) reload() {
-	code := p.s.Code()
-	if code == "" {
-		return
-	}
-	p.s.tasks.Load(p.s.Problem, "manifests", func(ctx context.Context) (func(), error) {
+	p.s.load("manifests", func(ctx context.Context, code string) (func(), error) {
 		list, err := p.s.svc.Manifests(ctx, code, 500)
 		var log []domain.PrintRecord
 		if err == nil {

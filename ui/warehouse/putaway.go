@@ -55,19 +55,14 @@ func newPutawayPanel(s *Screen) *PutawayPanel {
 	p.Submit.Importance = widget.HighImportance
 	form := widget.NewForm(widget.NewFormItem("SKU", p.SKU), widget.NewFormItem("Quantity", p.Qty), widget.NewFormItem("To bin", p.Bin))
 	left := container.NewVBox(form, p.Why, container.NewHBox(p.Submit))
-	split := container.NewHSplit(left, container.NewBorder(
-		widget.NewLabelWithStyle("Waiting in RECEIVING", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, p.Tasks))
-	split.SetOffset(0.32)
+	split := uikit.Halves(left, container.NewBorder(
+		uikit.Heading("Waiting in RECEIVING"), nil, nil, nil, p.Tasks), 0.32)
 	p.content = split
 	return p
 }
 
 func (p *PutawayPanel) reload() {
-	code := p.s.Code()
-	if code == "" {
-		return
-	}
-	p.s.tasks.Load(p.s.Problem, "putaway", func(ctx context.Context) (func(), error) {
+	p.s.load("putaway", func(ctx context.Context, code string) (func(), error) {
 		tasks, err := p.s.svc.PutawayTasks(ctx, code)
 		return func() {
 			p.tasks, p.selected = tasks, -1

@@ -104,21 +104,15 @@ func newReceivePanel(s *Screen) *ReceivePanel {
 		widget.NewFormItem("Expiry", p.Expiry),
 	)
 	left := container.NewBorder(container.NewVBox(form, container.NewHBox(p.Submit)), nil, nil, nil,
-		container.NewBorder(widget.NewLabelWithStyle("Lines of the inbound", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, p.Lines))
-	right := container.NewBorder(container.NewBorder(nil, nil, widget.NewLabelWithStyle("Open inbounds", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewBorder(uikit.Heading("Lines of the inbound"), nil, nil, nil, p.Lines))
+	right := container.NewBorder(container.NewBorder(nil, nil, uikit.Heading("Open inbounds"),
 		container.NewHBox(p.New, p.ImportIn, p.Close)), nil, nil, nil, p.Inbounds)
-	split := container.NewHSplit(left, right)
-	split.SetOffset(0.45)
-	p.content = split
+	p.content = uikit.Halves(left, right, 0.45)
 	return p
 }
 
 func (p *ReceivePanel) reload() {
-	code := p.s.Code()
-	if code == "" {
-		return
-	}
-	p.s.tasks.Load(p.s.Problem, "inbounds", func(ctx context.Context) (func(), error) {
+	p.s.load("inbounds", func(ctx context.Context, code string) (func(), error) {
 		all, err := p.s.svc.Inbounds(ctx, domain.InboundOpen)
 		return func() {
 			keep := ""

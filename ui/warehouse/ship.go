@@ -163,23 +163,17 @@ func newShipPanel(s *Screen) *ShipPanel {
 	p.HandOver = scanEntry("Scan parcels handed over (tracking number); none ticked: all", func() { p.ScanHandOver() })
 
 	packForm := widget.NewForm(widget.NewFormItem("Scan", p.Scan), widget.NewFormItem("Box", p.Box), widget.NewFormItem("Weight (g)", p.Weight))
-	left := container.NewBorder(container.NewVBox(p.Wave, widget.NewLabelWithStyle("Orders to pack", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+	left := container.NewBorder(container.NewVBox(p.Wave, uikit.Heading("Orders to pack")),
 		container.NewVBox(p.Scanned, packForm, container.NewHBox(p.Pack)), nil, nil, p.Orders)
 	trk := widget.NewForm(widget.NewFormItem("Tracking", p.Tracking), widget.NewFormItem("Carrier", p.Carrier))
-	right := container.NewBorder(widget.NewLabelWithStyle("Parcels", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	right := container.NewBorder(uikit.Heading("Parcels"),
 		container.NewVBox(trk, container.NewHBox(p.SaveTrk, p.Slip), container.NewHBox(p.Print, p.Clear), p.HandOver, container.NewHBox(p.Dispatch)), nil, nil, p.Parcels)
-	split := container.NewHSplit(left, right)
-	split.SetOffset(0.45)
-	p.content = split
+	p.content = uikit.Halves(left, right, 0.45)
 	return p
 }
 
 func (p *ShipPanel) reload() {
-	code := p.s.Code()
-	if code == "" {
-		return
-	}
-	p.s.tasks.Load(p.s.Problem, "packing", func(ctx context.Context) (func(), error) {
+	p.s.load("packing", func(ctx context.Context, code string) (func(), error) {
 		waves, err := p.s.svc.Waves(ctx, code)
 		var boxes []domain.Box
 		if err == nil {

@@ -82,13 +82,11 @@ func newTransferPanel(s *Screen) *TransferPanel {
 
 	form := widget.NewForm(widget.NewFormItem("To", p.To), widget.NewFormItem("Reference", p.Reference),
 		widget.NewFormItem("SKU", p.SKU), widget.NewFormItem("Quantity", p.Qty))
-	left := container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("Send stock", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	left := container.NewBorder(container.NewVBox(uikit.Heading("Send stock"),
 		form, container.NewHBox(p.Add, p.Clear, p.Send)), nil, nil, nil, p.Lines)
 	right := container.NewBorder(container.NewBorder(nil, nil,
-		widget.NewLabelWithStyle("Transfers of this warehouse", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.ReceiveIt), nil, nil, nil, p.Transfers)
-	split := container.NewHSplit(left, right)
-	split.SetOffset(0.36)
-	p.content = split
+		uikit.Heading("Transfers of this warehouse"), p.ReceiveIt), nil, nil, nil, p.Transfers)
+	p.content = uikit.Halves(left, right, 0.36)
 	return p
 }
 

@@ -91,7 +91,7 @@ func NewScreen(svc Service, w fyne.Window, changed func()) *Screen {
 	}
 	s.Folder = widget.NewButtonWithIcon("Documents folder…", theme.FolderIcon(), s.chooseFolder)
 	shipping := widget.NewButtonWithIcon("Shipping settings…", theme.SettingsIcon(), s.EditShippingSettings)
-	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Warehouse", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	top := container.NewBorder(nil, nil, uikit.Heading("Warehouse"),
 		container.NewHBox(shipping, s.Folder), s.Warehouse)
 	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, s.Result), nil, nil, nil, s.Tabs)
 	return s
@@ -292,4 +292,14 @@ func quantity(text string, signed bool) (domain.Quantity, bool) {
 		return 0, false
 	}
 	return domain.Quantity(n), true
+}
+
+// load reads, off the UI goroutine, what a panel shows of the warehouse
+// worked in (nothing while none is chosen), and applies it.
+func (s *Screen) load(what string, read func(ctx context.Context, code string) (func(), error)) {
+	code := s.Code()
+	if code == "" {
+		return
+	}
+	s.tasks.Load(s.Problem, what, func(ctx context.Context) (func(), error) { return read(ctx, code) })
 }

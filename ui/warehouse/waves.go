@@ -111,15 +111,13 @@ func newWavesPanel(s *Screen) *WavesPanel {
 
 	create := widget.NewForm(widget.NewFormItem("Max orders", p.MaxOrders), widget.NewFormItem("Service", p.Service),
 		widget.NewFormItem("Carrier", p.Carrier), widget.NewFormItem("Min priority", p.Priority), widget.NewFormItem("Cut-off", p.Cutoff), widget.NewFormItem("", p.Express))
-	left := container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("New wave", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		create, container.NewHBox(p.Create), widget.NewLabelWithStyle("Waves", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+	left := container.NewBorder(container.NewVBox(uikit.Heading("New wave"),
+		create, container.NewHBox(p.Create), uikit.Heading("Waves")),
 		nil, nil, nil, p.Waves)
 	actions := container.NewHBox(p.PickList, p.ConfirmAll)
 	confirm := container.NewBorder(nil, nil, widget.NewLabel("Selected pick:"), p.Confirm, p.Qty)
 	right := container.NewBorder(container.NewVBox(p.Title, actions, confirm), nil, nil, nil, p.Picks)
-	split := container.NewHSplit(left, right)
-	split.SetOffset(0.38)
-	p.content = split
+	p.content = uikit.Halves(left, right, 0.38)
 	return p
 }
 
@@ -128,11 +126,7 @@ func (p *WavesPanel) enable(on bool) {
 }
 
 func (p *WavesPanel) reload() {
-	code := p.s.Code()
-	if code == "" {
-		return
-	}
-	p.s.tasks.Load(p.s.Problem, "waves", func(ctx context.Context) (func(), error) {
+	p.s.load("waves", func(ctx context.Context, code string) (func(), error) {
 		waves, err := p.s.svc.Waves(ctx, code)
 		return func() {
 			p.waves = waves
