@@ -11,6 +11,7 @@ import (
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
 )
 
 // The whole warehouse flow from the command line: allocate, wave, pick,
@@ -28,18 +29,7 @@ func TestCLIPickPackAndPrint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := map[string]int{}
-	for _, o := range plan.Orders {
-		if len(o.Parcels) == 1 {
-			count[o.Parcels[0].Warehouse]++
-		}
-	}
-	wh, best := "", 0
-	for w, n := range count {
-		if n > best || (n == best && w < wh) {
-			wh, best = w, n
-		}
-	}
+	wh := domaintest.BusiestWarehouse(plan)
 	if _, errs, code := runCLI(t, "--db", db, "allocate"); code != 0 {
 		t.Fatal(errs)
 	}

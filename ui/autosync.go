@@ -75,18 +75,7 @@ func (a *AutoSync) Set(every time.Duration) {
 	}
 	stop := make(chan struct{})
 	a.stop = stop
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				a.RunOnce()
-			}
-		}
-	}()
+	uikit.Every(every, stop, a.RunOnce)
 }
 
 // Stop ends the timer (when the window closes).

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/ui"
 	"github.com/portolan/portolan/ui/internal/uikit"
 )
@@ -25,19 +26,7 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 	if _, err := a.Allocation.Commit(ctx, plan); err != nil {
 		t.Fatal(err)
 	}
-	// The warehouse with the most allocated orders.
-	count := map[string]int{}
-	for _, o := range plan.Orders {
-		if len(o.Parcels) == 1 {
-			count[o.Parcels[0].Warehouse]++
-		}
-	}
-	wh, best := "", 0
-	for w, n := range count {
-		if n > best || (n == best && w < wh) {
-			wh, best = w, n
-		}
-	}
+	wh := domaintest.BusiestWarehouse(plan)
 	m := newWindow(t, a)
 	ui.SetDocumentsFolder(t.TempDir())
 	ui.WithUI(func() { m.Start() })

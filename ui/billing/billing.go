@@ -304,18 +304,7 @@ func (s *Screen) StartAccrual() {
 		s.svc.AccrueToday(context.Background())
 		return s.Reload
 	})
-	go func() {
-		t := time.NewTicker(time.Hour)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				s.svc.AccrueToday(context.Background())
-			}
-		}
-	}()
+	uikit.Every(time.Hour, stop, func() { s.svc.AccrueToday(context.Background()) })
 }
 
 // StopAccrual ends the hourly accrual.

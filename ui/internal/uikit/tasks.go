@@ -117,3 +117,19 @@ func (t *Tasks) Wait() {
 func LogError(msg string, err error) {
 	slog.Error(msg, "err", err)
 }
+
+// Every runs do every interval, off the UI goroutine, until stop is closed.
+func Every(interval time.Duration, stop <-chan struct{}, do func()) {
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				do()
+			}
+		}
+	}()
+}
