@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -131,9 +130,7 @@ func cmdAllocate(ctx context.Context, open opener, args []string, stdout, stderr
 		out.Orders = append(out.Orders, j)
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return printJSON(stdout, out)
 	}
 	_ = printTable(stdout, "ORDER\tSTATUS\tLINES\tCOST\tWHY", func(add func(string, ...any)) {
 		for _, o := range out.Orders {

@@ -268,13 +268,8 @@ func cmdFXImport(ctx context.Context, open opener, args []string, stdout, stderr
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		path, args = args[0], args[1:]
 	}
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if path == "" {
-		return usageError{"fx import: give the file"}
-	}
-	a, err := open.App()
+	fs.usageIf(func() bool { return path == "" }, "fx import: give the file")
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
@@ -452,13 +447,8 @@ func cmdInvoicesExport(ctx context.Context, open opener, args []string, stdout, 
 	period := fs.String("period", "", "the month, e.g. 2026-11")
 	out := outFlag(fs, ".xlsx")
 	company := fs.String("company", "", "the company named in the sheets' headers (default: the one set with billing company)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *out.path == "" || *period == "" {
-		return usageError{"invoices export: give --period and --out FILE.xlsx"}
-	}
-	a, err := open.App()
+	fs.usageIf(func() bool { return *out.path == "" || *period == "" }, "invoices export: give --period and --out FILE.xlsx")
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
@@ -495,13 +485,8 @@ func cmdCarrierInvoicesImport(ctx context.Context, open opener, args []string, s
 	period := fs.String("period", "", "the month the invoice covers (default last month)")
 	mappingFile := fs.String("mapping", "", "JSON file naming the columns, e.g. {\"tracking\": \"Sendungsnummer\", \"amount\": \"Betrag\"};\n"+
 		"                 remembered for the carrier")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if path == "" || *carrier == "" {
-		return usageError{"carrier-invoices import: give the file and --carrier"}
-	}
-	a, err := open.App()
+	fs.usageIf(func() bool { return path == "" || *carrier == "" }, "carrier-invoices import: give the file and --carrier")
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
@@ -537,11 +522,9 @@ func cmdInvoicesPDF(ctx context.Context, open opener, args []string, stdout, std
 	out := outFlag(fs, ".pdf")
 	company := fs.String("company", "", "the issuing company's name (default: the one set with billing company)")
 	vat := fs.String("vat", "", "the issuing company's VAT number (default: the one set with billing company)")
+	fs.usageIf(func() bool { return *id <= 0 || *out.path == "" }, "invoices pdf: give --id and --out FILE.pdf")
 	if err := parse(fs, args); err != nil {
 		return err
-	}
-	if *id <= 0 || *out.path == "" {
-		return usageError{"invoices pdf: give --id and --out FILE.pdf"}
 	}
 	return printPDF(ctx, open, out, "invoice", fmt.Sprintf("invoice %d", *id), stdout, func(a *app.App, w io.Writer) error {
 		seller, err := a.Billing.Company(ctx)
@@ -638,11 +621,9 @@ func cmdCarrierInvoicesSet(state string) func(ctx context.Context, open opener, 
 		carrier := fs.String("carrier", "", "only this carrier")
 		class := fs.String("class", "", "only lines of this result: matched, over, not_ours")
 		tracking := fs.String("tracking", "", "only these tracking numbers (comma-separated)")
+		fs.usageIf(func() bool { return *period == "" || (*class == "" && *tracking == "") }, "carrier-invoices "+verb+": give --period and --class or --tracking")
 		if err := parse(fs, args); err != nil {
 			return err
-		}
-		if *period == "" || (*class == "" && *tracking == "") {
-			return usageError{"carrier-invoices " + verb + ": give --period and --class or --tracking"}
 		}
 		a, err := open.App()
 		if err != nil {

@@ -340,6 +340,17 @@ func parse(fs *cmdFlags, args []string) error {
 	return nil
 }
 
+// usageIf adds a check run once the flags are read: when wrong says they
+// are wrong, the command ends with usage before anything is opened.
+func (fs *cmdFlags) usageIf(wrong func() bool, usage string) {
+	fs.checks = append(fs.checks, func() error {
+		if wrong() {
+			return usageError{usage}
+		}
+		return nil
+	})
+}
+
 // start parses a command's flags and opens the database: what most
 // commands do first.
 func start(fs *cmdFlags, args []string, open opener) (*app.App, error) {
@@ -356,11 +367,9 @@ func cmdDemo(ctx context.Context, open opener, args []string, stdout, stderr io.
 	noBilling := fs.Bool("no-billing", false, "leave out the billing history (clients, invoices, payments)")
 	asOf := fs.String("as-of", "", "generate the history as of the end of this day (YYYY-MM-DD), the same data every time;\n"+
 		"                 default: up to now")
+	fs.usageIf(func() bool { return *orders <= 0 }, "demo: --orders must be positive")
 	if err := parse(fs, args); err != nil {
 		return err
-	}
-	if *orders <= 0 {
-		return usageError{"demo: --orders must be positive"}
 	}
 	var until time.Time
 	if *asOf != "" {
@@ -653,9 +662,7 @@ func cmdChannelsList(ctx context.Context, open opener, args []string, stdout, st
 		out = append(out, j)
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return printJSON(stdout, out)
 	}
 	return printTable(stdout, "CODE\tNAME\tKIND\tURL\tLAST SUCCESS (UTC)\tLAST RUN", func(add func(string, ...any)) {
 		for _, j := range out {
@@ -770,11 +777,9 @@ func cmdSandbox(ctx context.Context, open opener, args []string, stdout, stderr 
 	addr := fs.String("addr", "127.0.0.1:8765", "address to listen on (loopback only)")
 	orders := fs.Int("orders", 500, "orders in the store at start")
 	every := fs.Duration("new-every", 30*time.Second, "a new order arrives this often (0 for never)")
+	fs.usageIf(func() bool { return *orders < 0 || *orders > 100000 }, "sandbox: --orders must be between 0 and 100000")
 	if err := parse(fs, args); err != nil {
 		return err
-	}
-	if *orders < 0 || *orders > 100000 {
-		return usageError{"sandbox: --orders must be between 0 and 100000"}
 	}
 	return app.ServeSandbox(ctx, *addr, *orders, *every, open.Now, func(url string) {
 		fmt.Fprint(stdout, app.SandboxInstructions(url, *orders))
@@ -889,6 +894,13 @@ func printProblems[T any](w io.Writer, problems []T) { _ = listProblems(w, probl
 
 // printTable writes a header line and the rows that rows adds (each a
 // format and its values, cells separated by tabs), the columns aligned.
+// printJSON writes v as indented JSON: a command's --format json.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 func printTable(w io.Writer, header string, rows func(add func(format string, values ...any))) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, header)

@@ -35,13 +35,8 @@ func cmdPickConfirm(ctx context.Context, open opener, args []string, stdout, std
 	all := fs.Bool("all", false, "confirm every open pick in full")
 	line := fs.Int64("line", 0, "one pick (its number on the wave)")
 	qty := fs.Int64("qty", -1, "with --line: the quantity picked")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *wave <= 0 || (*all == (*line != 0)) {
-		return usageError{"pick confirm: give --wave ID and either --all or --line ID --qty N"}
-	}
-	a, err := open.App()
+	fs.usageIf(func() bool { return *wave <= 0 || (*all == (*line != 0)) }, "pick confirm: give --wave ID and either --all or --line ID --qty N")
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
@@ -98,13 +93,8 @@ func cmdPack(ctx context.Context, open opener, args []string, stdout, stderr io.
 	wh := fs.String("warehouse", "", "the warehouse code")
 	box := fs.String("box", "M", "the box: MAILER, S, M, L or XL")
 	weight := fs.Int64("weight", 0, "the parcel's weight in grams")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *number == "" || *wh == "" || *weight <= 0 {
-		return usageError{"pack: give --order NUMBER --warehouse W --weight GRAMS"}
-	}
-	a, err := open.App()
+	fs.usageIf(func() bool { return *number == "" || *wh == "" || *weight <= 0 }, "pack: give --order NUMBER --warehouse W --weight GRAMS")
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
@@ -125,13 +115,8 @@ func cmdTracking(ctx context.Context, open opener, args []string, stdout, stderr
 	parcel := fs.Int64("parcel", 0, "the parcel number")
 	number := fs.String("number", "", "the tracking number")
 	carrier := fs.String("carrier", "", "the carrier (DHL, UPS, FedEx, USPS, …)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *parcel <= 0 || *number == "" {
-		return usageError{"tracking: give --parcel ID --number TRACKING"}
-	}
-	a, err := open.App()
+	fs.usageIf(func() bool { return *parcel <= 0 || *number == "" }, "tracking: give --parcel ID --number TRACKING")
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
@@ -147,13 +132,8 @@ func cmdCustomsCheck(ctx context.Context, open opener, args []string, stdout, st
 		"leaving their customs territory HS codes, origins, values, weights and the recipient's phone.\n"+
 		"Exits non-zero and lists every problem when anything fails.", stdout, stderr)
 	wave := fs.Int64("wave", 0, "the wave number")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *wave <= 0 {
-		return usageError{"customs check: give --wave ID"}
-	}
-	a, err := open.App()
+	fs.usageIf(func() bool { return *wave <= 0 }, "customs check: give --wave ID")
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
@@ -178,11 +158,9 @@ func cmdLabels(ctx context.Context, open opener, args []string, stdout, stderr i
 	list := fs.String("parcels", "", "comma-separated parcel numbers (instead of --wave, or a part of it)")
 	out := outFlag(fs, ".pdf")
 	paper := fs.String("paper", "4x6", "label size: 4x6 or A6")
+	fs.usageIf(func() bool { return (*wave <= 0 && *list == "") || *out.path == "" }, "labels: give --wave ID or --parcels N,N,…, and --out FILE.pdf")
 	if err := parse(fs, args); err != nil {
 		return err
-	}
-	if (*wave <= 0 && *list == "") || *out.path == "" {
-		return usageError{"labels: give --wave ID or --parcels N,N,…, and --out FILE.pdf"}
 	}
 	var ids []int64
 	for _, x := range splitList(*list) {
@@ -242,13 +220,8 @@ func cmdDispatch(ctx context.Context, open opener, args []string, stdout, stderr
 	carrier := fs.String("carrier", "", "the carrier taking the parcels")
 	wave := fs.Int64("wave", 0, "every packed parcel of this wave")
 	ids := fs.String("parcels", "", "or these parcels (comma-separated numbers)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *carrier == "" || (*wave == 0) == (*ids == "") {
-		return usageError{"dispatch: give --carrier C and either --wave ID or --parcels 1,2,3"}
-	}
-	a, err := open.App()
+	fs.usageIf(func() bool { return *carrier == "" || (*wave == 0) == (*ids == "") }, "dispatch: give --carrier C and either --wave ID or --parcels 1,2,3")
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
@@ -283,11 +256,9 @@ func cmdManifest(ctx context.Context, open opener, args []string, stdout, stderr
 	fs := newFlags("manifest", "Writes a carrier's manifest as a PDF.", stdout, stderr)
 	id := fs.Int64("id", 0, "the manifest number")
 	out := outFlag(fs, ".pdf")
+	fs.usageIf(func() bool { return *id <= 0 || *out.path == "" }, "manifest: give --id N and --out FILE.pdf")
 	if err := parse(fs, args); err != nil {
 		return err
-	}
-	if *id <= 0 || *out.path == "" {
-		return usageError{"manifest: give --id N and --out FILE.pdf"}
 	}
 	return printPDF(ctx, open, out, "manifest", fmt.Sprintf("manifest %d", *id), stdout, func(a *app.App, w io.Writer) error {
 		return a.Inventory.ManifestPDF(ctx, *id, w)
@@ -366,9 +337,9 @@ func cmdShippingSettings(ctx context.Context, open opener, args []string, stdout
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "Incoterm %s · EORI %s · IOSS %s · prices on packing slips %v · papers on %s\n", set.Incoterm, dash(set.EORI), dash(set.IOSS),
+	fmt.Fprintf(stdout, "Incoterm %s · EORI %s · IOSS %s · prices on packing slips %v · papers on %s\n", set.Incoterm, orDash(set.EORI), orDash(set.IOSS),
 		set.Prices, set.DocPaper)
-	fmt.Fprintf(stdout, "Latin script required by: %s\n", dash(strings.Join(set.LatinCarriers, ", ")))
+	fmt.Fprintf(stdout, "Latin script required by: %s\n", orDash(strings.Join(set.LatinCarriers, ", ")))
 	keys := make([]string, 0, len(set.Carriers))
 	for k := range set.Carriers {
 		keys = append(keys, k)
@@ -397,24 +368,15 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ", ") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-func dash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
-}
-
 func cmdProductCustoms(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("product customs", "Sets a product's customs data: HS code (6–10 digits), country of origin and unit weight.", stdout, stderr)
 	sku := fs.String("sku", "", "the SKU")
 	hs := fs.String("hs", "", "HS code")
 	origin := fs.String("origin", "", "country of origin (ISO 3166-1 code)")
 	weight := fs.Int64("weight", 0, "unit weight in grams (0: unchanged)")
+	fs.usageIf(func() bool { return *sku == "" || *hs == "" || *origin == "" }, "product customs: give --sku, --hs and --origin")
 	if err := parse(fs, args); err != nil {
 		return err
-	}
-	if *sku == "" || *hs == "" || *origin == "" {
-		return usageError{"product customs: give --sku, --hs and --origin"}
 	}
 	c, err := domain.ParseCountry(*origin)
 	if err != nil {

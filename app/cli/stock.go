@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -60,9 +59,7 @@ func cmdStockList(ctx context.Context, open opener, args []string, stdout, stder
 	}
 	switch *format {
 	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return printJSON(stdout, rows)
 	case "csv":
 		w := csv.NewWriter(stdout)
 		_ = w.Write([]string{"sku", "warehouse", "location", "lot", "expiry", "on_hand", "reserved", "available"})
@@ -399,9 +396,7 @@ func cmdInboundList(ctx context.Context, open opener, args []string, stdout, std
 			}
 			out = append(out, j)
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return printJSON(stdout, out)
 	case "csv":
 		w := csv.NewWriter(stdout)
 		_ = w.Write([]string{"reference", "warehouse", "supplier", "expected_on", "status", "sku", "expected", "received"})
@@ -537,11 +532,9 @@ func cmdPicklist(ctx context.Context, open opener, args []string, stdout, stderr
 	wave := fs.Int64("wave", 0, "the wave number")
 	out := outFlag(fs, ".pdf")
 	paper := fs.String("paper", "A4", "A4 or Letter")
+	fs.usageIf(func() bool { return *wave <= 0 || *out.path == "" }, "picklist: give --wave ID and --out FILE.pdf")
 	if err := parse(fs, args); err != nil {
 		return err
-	}
-	if *wave <= 0 || *out.path == "" {
-		return usageError{"picklist: give --wave ID and --out FILE.pdf"}
 	}
 	return printPDF(ctx, open, out, "pick list", fmt.Sprintf("wave %d", *wave), stdout, func(a *app.App, w io.Writer) error {
 		return a.Inventory.PickList(ctx, *wave, *paper, w)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -22,13 +21,8 @@ func cmdCarriersAdd(ctx context.Context, open opener, args []string, stdout, std
 	secret := fs.String("client-secret", "", "OAuth client secret (UPS, FedEx, USPS)")
 	perSecond := fs.Float64("per-second", 0, "at most this many requests a second (default: the carrier's documented limit)")
 	perDay := fs.Int("per-day", 0, "at most this many requests a UTC day (default: the carrier's documented limit)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *kind == "" || *name == "" {
-		return usageError{"carriers add: --kind and --name are required"}
-	}
-	a, err := open.App()
+	fs.usageIf(func() bool { return *kind == "" || *name == "" }, "carriers add: --kind and --name are required")
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
@@ -74,9 +68,7 @@ func cmdCarriersList(ctx context.Context, open opener, args []string, stdout, st
 		out = append(out, CarrierJSON{Name: c.Name, Kind: string(c.Kind), URL: domain.ShownURL(c.BaseURL), PerSecond: c.PerSecond, PerDay: c.PerDay, UsedToday: used, Failing: c.Failing})
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return printJSON(stdout, out)
 	}
 	return printTable(stdout, "NAME\tKIND\tURL\tBUDGET\tUSED TODAY\tSTATE", func(add func(string, ...any)) {
 		for _, c := range out {
@@ -118,13 +110,8 @@ func cmdShipmentsAdd(ctx context.Context, open opener, args []string, stdout, st
 	order := fs.String("order", "", "the order's number")
 	carrier := fs.String("carrier", "", "the carrier (a carrier account's name, or DHL, UPS, FedEx, USPS…)")
 	tracking := fs.String("tracking", "", "the tracking number")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *order == "" || *carrier == "" || *tracking == "" {
-		return usageError{"shipments add: --order, --carrier and --tracking are required"}
-	}
-	a, err := open.App()
+	fs.usageIf(func() bool { return *order == "" || *carrier == "" || *tracking == "" }, "shipments add: --order, --carrier and --tracking are required")
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
@@ -190,9 +177,7 @@ func cmdShipmentsList(ctx context.Context, open opener, args []string, stdout, s
 			LastEventAt: rfc(s.LastEventAt), ETA: rfc(s.ETA), Destination: string(s.Destination), Status: s.Status, Attention: s.Attention})
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return printJSON(stdout, out)
 	}
 	return printTable(stdout, "TRACKING\tCARRIER\tORDER\tTO\tMILESTONE\tLAST EVENT (UTC)\tETA (UTC)\tATTENTION", func(add func(string, ...any)) {
 		for _, s := range out {
@@ -247,13 +232,8 @@ func cmdShipmentsPushes(ctx context.Context, open opener, args []string, stdout,
 		"failed ones again.", stdout, stderr)
 	state := fs.String("state", "failed", "pending, failed or done")
 	retry := fs.Bool("retry", false, "queue every failed one again (sent with the next portolan track)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *state != "pending" && *state != "failed" && *state != "done" {
-		return usageError{fmt.Sprintf("--state %q: use pending, failed or done", *state)}
-	}
-	a, err := open.App()
+	fs.usageIf(func() bool { return *state != "pending" && *state != "failed" && *state != "done" }, fmt.Sprintf("--state %q: use pending, failed or done", *state))
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
