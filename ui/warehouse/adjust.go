@@ -171,12 +171,7 @@ func (p *AdjustPanel) showPreview(prev domain.StockImportPreview) {
 		}
 		fmt.Fprintf(&b, "row %d: %s%s in %s %s → %s\n", r.Row, r.SKU, lot, r.Warehouse, r.Location, uikit.QtyText(r.Qty))
 	}
-	if len(prev.Problems) > 0 {
-		b.WriteString("\nProblems:\n")
-		for _, pr := range prev.Problems {
-			b.WriteString(pr.String() + "\n")
-		}
-	}
+	writeProblems(&b, "Problems:", prev.Problems)
 	p.preview = p.s.showFilePreview("Import stock snapshot", b.String(), "Post %d row(s)", len(prev.Rows), 520, p.PostPreview)
 	p.PreviewText, p.PostImport = p.preview.Text, p.preview.Post
 }

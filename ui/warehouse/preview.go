@@ -2,12 +2,14 @@ package warehouse
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/portolan/portolan/domain"
 )
 
 // filePreview is the dialog that shows what a chosen file would post, with
@@ -41,5 +43,16 @@ func (s *Screen) showFilePreview(title, text, post string, n int, height float32
 func (f filePreview) hide() {
 	if f.dialog != nil {
 		f.dialog.Hide()
+	}
+}
+
+// writeProblems adds a file's row problems under head, if it has any.
+func writeProblems(b *strings.Builder, head string, problems []domain.RowProblem) {
+	if len(problems) == 0 {
+		return
+	}
+	b.WriteString("\n" + head + "\n")
+	for _, pr := range problems {
+		b.WriteString(pr.String() + "\n")
 	}
 }

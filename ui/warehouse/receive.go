@@ -327,12 +327,7 @@ func (p *ReceivePanel) showInboundPreview(prev domain.InboundImportPreview) {
 		fmt.Fprintf(&b, "%s to %s from %s, expected %s: %d line(s), %s units\n", in.Reference, in.Warehouse, orDash(in.Supplier),
 			orDash(in.ExpectedOn), len(in.Lines), uikit.QtyText(units))
 	}
-	if len(prev.Problems) > 0 {
-		b.WriteString("\nProblems (their inbounds are left out):\n")
-		for _, pr := range prev.Problems {
-			b.WriteString(pr.String() + "\n")
-		}
-	}
+	writeProblems(&b, "Problems (their inbounds are left out):", prev.Problems)
 	p.preview = p.s.showFilePreview("Import inbounds", b.String(), "Record %d inbound(s)", len(prev.Inbounds), 480, p.ImportPreviewed)
 	p.PreviewText, p.ImportNow = p.preview.Text, p.preview.Post
 }

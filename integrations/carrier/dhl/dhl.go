@@ -5,7 +5,6 @@ package dhl
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 
@@ -126,22 +125,11 @@ func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) 
 	if err != nil {
 		return domain.TrackResult{}, err
 	}
-	res := domain.TrackResult{Number: n, Raw: resp.Body()}
-	if resp.StatusCode() == http.StatusNotFound {
-		var p problem
-		_ = json.Unmarshal(resp.Body(), &p)
-		res.NotFound = p.Detail
-		if res.NotFound == "" {
-			res.NotFound = "DHL has no shipment with this number"
-		}
-		return res, nil
-	}
 	var body response
-	if err := json.Unmarshal(resp.Body(), &body); err != nil {
-		return res, domain.Errorf(domain.EINVALID, "DHL's answer for %s is not the JSON its API documents: %v", n, err)
-	}
-	if !track.HasKey(resp.Body(), "shipments") {
-		return res, domain.Errorf(domain.EINVALID, "DHL's answer for %s is not the JSON its API documents: it has no shipments", n)
+	res, done, err := track.Answer("DHL", n, resp, "shipments", &body, func(p problem) string { return p.Detail },
+		"DHL has no shipment with this number")
+	if done {
+		return res, err
 	}
 	if len(body.Shipments) == 0 {
 		res.NotFound = "DHL returned no shipment for this number"

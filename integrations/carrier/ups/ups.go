@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -188,22 +187,15 @@ func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) 
 	if err != nil {
 		return domain.TrackResult{}, err
 	}
-	res := domain.TrackResult{Number: n, Raw: resp.Body()}
-	if resp.StatusCode() == http.StatusNotFound {
-		var e errorBody
-		_ = json.Unmarshal(resp.Body(), &e)
-		res.NotFound = "UPS has no tracking information for this number"
-		if len(e.Response.Errors) > 0 && e.Response.Errors[0].Message != "" {
-			res.NotFound = e.Response.Errors[0].Message
-		}
-		return res, nil
-	}
 	var body response
-	if err := json.Unmarshal(resp.Body(), &body); err != nil {
-		return res, domain.Errorf(domain.EINVALID, "UPS's answer for %s is not the JSON its API documents: %v", n, err)
-	}
-	if !track.HasKey(resp.Body(), "trackResponse") {
-		return res, domain.Errorf(domain.EINVALID, "UPS's answer for %s is not the JSON its API documents: it has no trackResponse", n)
+	res, done, err := track.Answer("UPS", n, resp, "trackResponse", &body, func(e errorBody) string {
+		if len(e.Response.Errors) > 0 {
+			return e.Response.Errors[0].Message
+		}
+		return ""
+	}, "UPS has no tracking information for this number")
+	if done {
+		return res, err
 	}
 	sh := body.TrackResponse.Shipment
 	if len(sh) == 0 || len(sh[0].Package) == 0 {

@@ -7,7 +7,6 @@ package usps
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -112,22 +111,11 @@ func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) 
 	if err != nil {
 		return domain.TrackResult{}, err
 	}
-	res := domain.TrackResult{Number: n, Raw: resp.Body()}
-	if resp.StatusCode() == http.StatusNotFound {
-		var e errorBody
-		_ = json.Unmarshal(resp.Body(), &e)
-		res.NotFound = e.Error.Message
-		if res.NotFound == "" {
-			res.NotFound = "USPS has no record of this number"
-		}
-		return res, nil
-	}
 	var body response
-	if err := json.Unmarshal(resp.Body(), &body); err != nil {
-		return res, domain.Errorf(domain.EINVALID, "USPS's answer for %s is not the JSON its API documents: %v", n, err)
-	}
-	if !track.HasKey(resp.Body(), "trackingNumber") {
-		return res, domain.Errorf(domain.EINVALID, "USPS's answer for %s is not the JSON its API documents: it has no trackingNumber", n)
+	res, done, err := track.Answer("USPS", n, resp, "trackingNumber", &body, func(e errorBody) string { return e.Error.Message },
+		"USPS has no record of this number")
+	if done {
+		return res, err
 	}
 	res.Milestone, res.Status = milestone(body.StatusCategory, body.Status), body.StatusSummary
 	if res.Status == "" {

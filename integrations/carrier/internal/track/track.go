@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,6 +121,30 @@ func CheckByTracking(ctx context.Context, t domain.Tracker, probe, carrier strin
 		return domain.Errorf(domain.EINVALID, "%s answered, but not with the JSON its tracking API documents; check the account's address", carrier)
 	}
 	return nil
+}
+
+// Answer begins the result for number n from a carrier's answer. A 404 is a
+// number the carrier does not know: NotFound holds its words (said reads
+// them from its error body E) or else fallback, and done is true. Any other
+// answer is decoded into v and must be the JSON the carrier documents, an
+// object holding key.
+func Answer[E any](carrier, n string, resp *resty.Response, key string, v any, said func(E) string, fallback string) (res domain.TrackResult, done bool, err error) {
+	res = domain.TrackResult{Number: n, Raw: resp.Body()}
+	if resp.StatusCode() == http.StatusNotFound {
+		var e E
+		_ = json.Unmarshal(resp.Body(), &e)
+		if res.NotFound = said(e); res.NotFound == "" {
+			res.NotFound = fallback
+		}
+		return res, true, nil
+	}
+	if err := json.Unmarshal(resp.Body(), v); err != nil {
+		return res, true, domain.Errorf(domain.EINVALID, "%s's answer for %s is not the JSON its API documents: %v", carrier, n, err)
+	}
+	if !HasKey(resp.Body(), key) {
+		return res, true, domain.Errorf(domain.EINVALID, "%s's answer for %s is not the JSON its API documents: it has no %s", carrier, n, key)
+	}
+	return res, false, nil
 }
 
 // HasKey says whether body is a JSON object with key at its top level: the
