@@ -626,15 +626,7 @@ func TestWaveTakesAllocatedOrdersInWalkingOrder(t *testing.T) {
 		must(t, db.OrderStore().CreateOrder(ctx, o))
 		ids = append(ids, o.ID)
 	}
-	s := db.AllocationStore()
-	orders, _ := s.OpenOrders(ctx, domain.OrderFilter{})
-	avail, _ := s.Availability(ctx)
-	whs, _ := db.CatalogStore().Warehouses(ctx)
-	plan := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
-		Rates: domain.DefaultRates(whs, []domain.Country{"NL"}), Config: domain.DefaultAllocConfig()})
-	if _, err := s.CommitPlan(ctx, plan, placedAt); err != nil {
-		t.Fatal(err)
-	}
+	allocateOpenOrders(t, db)
 	wv, err := db.LedgerStore().CreateWave(ctx, "NL-VEN", domain.WaveFilter{MaxOrders: 2})
 	must(t, err)
 	if wv.Orders != 2 || wv.Warehouse != "NL-VEN" || wv.Status != domain.WaveOpen {
@@ -675,14 +667,7 @@ func TestPickConfirmationAndShortPicks(t *testing.T) {
 	adjust(t, db, "PRT-2", "NL-VEN", "A-01-02-1", 4)
 	o := order(f.channel.ID, "P1", "#P1", placedAt, "Ana", "a@example.com", "NL", "EUR", "PRT-1", "PRT-2")
 	must(t, db.OrderStore().CreateOrder(ctx, o))
-	s := db.AllocationStore()
-	orders, _ := s.OpenOrders(ctx, domain.OrderFilter{})
-	avail, _ := s.Availability(ctx)
-	whs, _ := db.CatalogStore().Warehouses(ctx)
-	plan := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
-		Rates: domain.DefaultRates(whs, []domain.Country{"NL"}), Config: domain.DefaultAllocConfig()})
-	_, err := s.CommitPlan(ctx, plan, placedAt)
-	must(t, err)
+	allocateOpenOrders(t, db)
 	l := db.LedgerStore()
 	wv, err := l.CreateWave(ctx, "NL-VEN", domain.WaveFilter{})
 	must(t, err)
@@ -778,14 +763,7 @@ func TestWaveCutoff(t *testing.T) {
 		o := order(f.channel.ID, fmt.Sprint("C", i), fmt.Sprint("#C", i), time.Date(2026, 11, 27, h, 0, 0, 0, time.UTC), "Ana", "a@example.com", "NL", "EUR", "PRT-1")
 		must(t, db.OrderStore().CreateOrder(ctx, o))
 	}
-	s := db.AllocationStore()
-	orders, _ := s.OpenOrders(ctx, domain.OrderFilter{})
-	avail, _ := s.Availability(ctx)
-	whs, _ := db.CatalogStore().Warehouses(ctx)
-	plan := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
-		Rates: domain.DefaultRates(whs, []domain.Country{"NL"}), Config: domain.DefaultAllocConfig()})
-	_, err := s.CommitPlan(ctx, plan, placedAt)
-	must(t, err)
+	allocateOpenOrders(t, db)
 	w, err := db.LedgerStore().CreateWave(ctx, "NL-VEN", domain.WaveFilter{PlacedBefore: time.Date(2026, 11, 27, 14, 0, 0, 0, time.UTC)})
 	must(t, err)
 	if w.Orders != 1 || w.Lines[0].Number != "#C0" {
@@ -804,14 +782,7 @@ func TestWaveByCarrierAndParcelCarrier(t *testing.T) {
 		o.Service = service
 		must(t, db.OrderStore().CreateOrder(ctx, o))
 	}
-	s := db.AllocationStore()
-	orders, _ := s.OpenOrders(ctx, domain.OrderFilter{})
-	avail, _ := s.Availability(ctx)
-	whs, _ := db.CatalogStore().Warehouses(ctx)
-	plan := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
-		Rates: domain.DefaultRates(whs, []domain.Country{"NL"}), Config: domain.DefaultAllocConfig()})
-	_, err := s.CommitPlan(ctx, plan, placedAt)
-	must(t, err)
+	orders := allocateOpenOrders(t, db)
 	numbers := func(w domain.Wave) string {
 		seen := map[string]bool{}
 		var out []string
@@ -867,4 +838,20 @@ func TestWaveByCarrierAndParcelCarrier(t *testing.T) {
 	if len(ps) != 1 || ps[0].Carrier != "DPD" || ps[0].Tracking != "05222000000001" {
 		t.Errorf("parcel %+v", ps)
 	}
+}
+
+// allocateOpenOrders plans every open order (rates to the Netherlands,
+// default settings) and commits the plan; it returns the orders planned.
+func allocateOpenOrders(t *testing.T, db *sqlite.DB) []domain.PlanOrder {
+	t.Helper()
+	s := db.AllocationStore()
+	orders, _ := s.OpenOrders(ctx, domain.OrderFilter{})
+	avail, _ := s.Availability(ctx)
+	whs, _ := db.CatalogStore().Warehouses(ctx)
+	plan := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
+		Rates: domain.DefaultRates(whs, []domain.Country{"NL"}), Config: domain.DefaultAllocConfig()})
+	if _, err := s.CommitPlan(ctx, plan, placedAt); err != nil {
+		t.Fatal(err)
+	}
+	return orders
 }
