@@ -58,11 +58,7 @@ func bigDB(b *testing.B) string {
 }
 
 func openBig(b *testing.B) *app.App {
-	a, err := app.Open(bigDB(b), app.Options{Now: testClock.Now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { a.Close() })
+	a := openAt(b, bigDB(b), testClock.Now)
 	return a
 }
 

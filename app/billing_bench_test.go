@@ -105,11 +105,7 @@ func makeBillingDB(perClient int) (billPath string, billErr error) {
 // clients from 200,000 shipped orders, their charges accrued as they
 // shipped (the drafts are discarded between runs, outside the timing).
 func BenchmarkGenerateMonth50Clients200k(b *testing.B) {
-	a, err := app.Open(billingDB(b), app.Options{Now: testClock.Now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(b, billingDB(b), testClock.Now)
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
@@ -127,11 +123,7 @@ func BenchmarkGenerateMonth50Clients200k(b *testing.B) {
 // BenchmarkRegenerateMonth50Clients200k runs generate again on the same
 // month with nothing new: the drafts are checked and kept.
 func BenchmarkRegenerateMonth50Clients200k(b *testing.B) {
-	a, err := app.Open(billingDB(b), app.Options{Now: testClock.Now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(b, billingDB(b), testClock.Now)
 	ctx := context.Background()
 	if _, _, err := a.Billing.Generate(ctx, "2026-11", 0); err != nil {
 		b.Fatal(err)
@@ -148,11 +140,7 @@ func BenchmarkRegenerateMonth50Clients200k(b *testing.B) {
 // database: 50 clients, 50,000 orders, 200,000 charge lines read from
 // SQLite and written with the sheets, formats and formulas finance gets.
 func BenchmarkExportMonth200kLines(b *testing.B) {
-	a, err := app.Open(billingDBOf(b, 1000), app.Options{Now: testClock.Now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(b, billingDBOf(b, 1000), testClock.Now)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -171,11 +159,7 @@ func BenchmarkExportMonth200kLines(b *testing.B) {
 // clients, 50,000 orders, each parcel on DHL's invoice for the month (so
 // every shipment looks up what the carrier charged by tracking number).
 func BenchmarkMarginsPerOrder50k(b *testing.B) {
-	a, err := app.Open(billingDBOf(b, 1000), app.Options{Now: testClock.Now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(b, billingDBOf(b, 1000), testClock.Now)
 	ctx := context.Background()
 	lines, err := a.Billing.CarrierLines(ctx, "2026-11")
 	if err != nil {
@@ -212,11 +196,7 @@ func BenchmarkMarginsPerOrder50k(b *testing.B) {
 // again… / invoices recompute): 50,000 orders, their 200,000 charges
 // dropped and worked out anew, the shipments marked for it.
 func BenchmarkRecomputeMonth50k(b *testing.B) {
-	a, err := app.Open(billingDBOf(b, 1000), app.Options{Now: testClock.Now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(b, billingDBOf(b, 1000), testClock.Now)
 	ctx := context.Background()
 	for b.Loop() {
 		n, problems, err := a.Billing.Recompute(ctx, "2026-11")

@@ -52,11 +52,7 @@ func billingSetup(t testing.TB, a *app.App) map[string]domain.Client {
 
 func TestBillingMonth(t *testing.T) {
 	t.Parallel()
-	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"), app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, demoDBOf(t, 1500, "--no-billing"), testClock.Now)
 	ctx := context.Background()
 	clients := billingSetup(t, a)
 	invs, problems, err := a.Billing.Generate(ctx, lastMonth, 0)
@@ -146,11 +142,7 @@ func TestStorageAndReceivingCharges(t *testing.T) {
 	t.Parallel()
 	dbPath := demoDBOf(t, 200, "--no-billing")
 	clk := domaintest.NewClock()
-	a, err := app.Open(dbPath, app.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, dbPath, clk.Now)
 	ctx := context.Background()
 	c := domain.Client{Code: "STOCK", Name: "Stock Owner AG", Currency: "EUR", PaymentDays: 30}
 	if err := a.Billing.SaveClient(ctx, &c); err != nil {
@@ -251,11 +243,7 @@ func TestStorageAndReceivingCharges(t *testing.T) {
 func TestChargesAccrueOnDispatch(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	a, err := app.Open(demoDBOf(t, 600, "--no-billing"), app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, demoDBOf(t, 600, "--no-billing"), testClock.Now)
 	chans, _ := a.Intake.Channels(ctx)
 	c := clientOfEveryChannel(t, a, "ALL", "All channels Ltd")
 	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: a.Now().AddDate(0, -1, 0), Currency: "EUR", PerOrder: 150, PerParcel: 40}
@@ -293,11 +281,7 @@ func TestChargesAccrueOnDispatch(t *testing.T) {
 func TestInvoiceConvertsAtItsDate(t *testing.T) {
 	t.Parallel()
 	clk := domaintest.NewClock()
-	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"), app.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, demoDBOf(t, 1500, "--no-billing"), clk.Now)
 	ctx := context.Background()
 	clients := billingSetup(t, a)
 	us := clients["WOO-AM"]
@@ -332,11 +316,7 @@ func TestInvoiceConvertsAtItsDate(t *testing.T) {
 // Clients billed per order or per shipment get an invoice each.
 func TestBillPerOrderAndShipment(t *testing.T) {
 	t.Parallel()
-	a, err := app.Open(demoDBOf(t, 1500, "--no-billing"), app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, demoDBOf(t, 1500, "--no-billing"), testClock.Now)
 	ctx := context.Background()
 	clients := billingSetup(t, a)
 	eu, jp := clients["SHOP-EU"], clients["BC-APAC"]
@@ -379,11 +359,7 @@ func TestFlatShippingForUnweighedParcels(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dbPath := demoDBOf(t, 400, "--no-billing")
-	a, err := app.Open(dbPath, app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, dbPath, testClock.Now)
 	c := clientOfEveryChannel(t, a, "FLAT", "Flat Rate GmbH")
 	flat, err := domain.ParseFlatTable("* up to 500 g: 3.00; * up to 2000 g: 7.00; * up to 100000 g: 20.00", "EUR")
 	if err != nil {
@@ -435,11 +411,7 @@ func TestAccrueTodayChargesTheMonthsStorage(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clk := domaintest.NewClock()
-	a, err := app.Open(demoDBOf(t, 100, "--no-billing"), app.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, demoDBOf(t, 100, "--no-billing"), clk.Now)
 	c := domain.Client{Code: "STORE", Name: "Lagerhaltung GmbH", Currency: "EUR"}
 	if err := a.Billing.SaveClient(ctx, &c); err != nil {
 		t.Fatal(err)

@@ -240,11 +240,7 @@ func TestBillingMargins(t *testing.T) {
 	if code != 0 || strings.Count(out, "\n") != 4 || !strings.Contains(out, "Portolan Outfitters Europe B.V.") || !strings.Contains(out, " JPY") {
 		t.Fatalf("margins by client: %d %q %q", code, out, errs)
 	}
-	a, err := app.Open(db, app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, db, testClock.Now)
 	ctx := context.Background()
 	byCountry, err := a.Billing.Margins(ctx, domaintest.Month(-2), "country", "EUR")
 	if err != nil || len(byCountry) < 5 {

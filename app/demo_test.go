@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/portolan/portolan/app"
@@ -18,7 +19,13 @@ import (
 
 func openApp(t *testing.T) *app.App {
 	t.Helper()
-	a, err := app.Open(filepath.Join(t.TempDir(), "portolan.db"), app.Options{Now: testClock.Now})
+	return openAt(t, filepath.Join(t.TempDir(), "portolan.db"), testClock.Now)
+}
+
+// openAt opens the database at path on the clock now, closed when the test ends.
+func openAt(t testing.TB, path string, now func() time.Time) *app.App {
+	t.Helper()
+	a, err := app.Open(path, app.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

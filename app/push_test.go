@@ -24,11 +24,7 @@ func TestDispatchTellsTheStorefrontOnce(t *testing.T) {
 	store := sandbox.NewStore(orders, testClock.Now)
 	srv := httptest.NewServer(store)
 	defer srv.Close()
-	a, err := app.Open(filepath.Join(t.TempDir(), "push.db"), app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, filepath.Join(t.TempDir(), "push.db"), testClock.Now)
 	if err := a.Demo.Load(ctx, app.DemoOptions{Orders: 1}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -92,11 +88,7 @@ func TestPushFailuresAreRetriedThenListed(t *testing.T) {
 	}))
 	defer srv.Close()
 	clk := domaintest.NewClock()
-	a, err := app.Open(filepath.Join(t.TempDir(), "pushfail.db"), app.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, filepath.Join(t.TempDir(), "pushfail.db"), clk.Now)
 	if err := a.Demo.Load(ctx, app.DemoOptions{Orders: 1}, nil); err != nil {
 		t.Fatal(err)
 	}

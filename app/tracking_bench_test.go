@@ -55,11 +55,7 @@ func fastFedEx(b *testing.B) *httptest.Server {
 // (HTTP, decoding, deduplicated events, schedule, orders following).
 func BenchmarkPollCycle50000(b *testing.B) {
 	const parcels = 50_000
-	a, err := app.Open(filepath.Join(b.TempDir(), "poll.db"), app.Options{Now: testClock.Now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(b, filepath.Join(b.TempDir(), "poll.db"), testClock.Now)
 	ctx := context.Background()
 	if err := a.Demo.Load(ctx, app.DemoOptions{Orders: 2000}, nil); err != nil {
 		b.Fatal(err)
@@ -83,6 +79,7 @@ func BenchmarkPollCycle50000(b *testing.B) {
 	b.ResetTimer()
 	var res domain.PollResult
 	for b.Loop() {
+		var err error
 		res, err = a.Tracking.Poll(ctx, domain.DueFilter{All: true, Carrier: "Bench FedEx"}, nil)
 		if err != nil || res.Checked != parcels || res.Errors != 0 {
 			b.Fatalf("%+v %v", res, err)

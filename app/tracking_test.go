@@ -86,11 +86,7 @@ func shippedOrders(t *testing.T, a *app.App, carrier string, n, from int) []stri
 
 func TestPollNeverExceedsTheBudget(t *testing.T) {
 	t.Parallel()
-	a, err := app.Open(demoDBOf(t, 150), app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, demoDBOf(t, 150), testClock.Now)
 	ctx := context.Background()
 	f := newFakeDHL(t, "k")
 	acct := domain.CarrierAccount{Kind: domain.CarrierDHL, Name: "Test DHL", BaseURL: f.srv.URL, Key: "k", PerSecond: 4, PerDay: 9}
@@ -132,11 +128,7 @@ func TestPollNeverExceedsTheBudget(t *testing.T) {
 
 func TestPollOneBadAnswerOrAccountDoesNotStopTheRun(t *testing.T) {
 	t.Parallel()
-	a, err := app.Open(demoDBOf(t, 150), app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, demoDBOf(t, 150), testClock.Now)
 	ctx := context.Background()
 	good, refused := newFakeDHL(t, "good"), newFakeDHL(t, "good")
 	for _, acct := range []domain.CarrierAccount{
@@ -260,11 +252,7 @@ func TestCLITracking(t *testing.T) {
 func TestSandboxCarriersTrackTheDemoParcels(t *testing.T) {
 	t.Parallel()
 	clk := domaintest.NewClock()
-	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openAt(t, demoDBOf(t, 600), clk.Now)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	accts, err := a.Tracking.TrySandboxCarriers(ctx, 300*time.Millisecond)
