@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -192,11 +193,7 @@ func newPlanner(in AllocInput) *planner {
 		p.whIndex[w.Code] = i
 		p.star[i] = Rate{Warehouse: w.Code, Cost: -1}
 	}
-	skus := make([]string, 0, len(in.Available))
-	for sku := range in.Available {
-		skus = append(skus, sku)
-	}
-	sort.Strings(skus)
+	skus := slices.Sorted(maps.Keys(in.Available))
 	p.stock = make([]int64, len(skus)*len(in.Warehouses))
 	for i, sku := range skus {
 		p.skuIndex[sku] = i

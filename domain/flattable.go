@@ -2,7 +2,9 @@ package domain
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,11 +96,7 @@ func (r RateCard) Describe() []string {
 			out = append(out, x.what+" "+m(x.v))
 		}
 	}
-	boxes := make([]string, 0, len(r.Packaging))
-	for b := range r.Packaging {
-		boxes = append(boxes, b)
-	}
-	sort.Strings(boxes)
+	boxes := slices.Sorted(maps.Keys(r.Packaging))
 	for _, b := range boxes {
 		out = append(out, "box "+b+" "+m(r.Packaging[b]))
 	}

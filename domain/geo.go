@@ -1,7 +1,8 @@
 package domain
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -49,11 +50,7 @@ var regionOf = func() map[Country]string {
 
 // RegionNames lists the regions, sorted.
 func RegionNames() []string {
-	out := make([]string, 0, len(regions))
-	for r := range regions {
-		out = append(out, r)
-	}
-	sort.Strings(out)
+	out := slices.Sorted(maps.Keys(regions))
 	return out
 }
 

@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -340,11 +341,7 @@ func cmdShippingSettings(ctx context.Context, open opener, args []string, stdout
 	fmt.Fprintf(stdout, "Incoterm %s · EORI %s · IOSS %s · prices on packing slips %v · papers on %s\n", set.Incoterm, orDash(set.EORI), orDash(set.IOSS),
 		set.Prices, set.DocPaper)
 	fmt.Fprintf(stdout, "Latin script required by: %s\n", orDash(strings.Join(set.LatinCarriers, ", ")))
-	keys := make([]string, 0, len(set.Carriers))
-	for k := range set.Carriers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(set.Carriers))
 	for _, k := range keys {
 		fmt.Fprintf(stdout, "Service %q → %s\n", k, set.Carriers[k])
 	}

@@ -5,7 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/portolan/portolan/domain"
@@ -92,11 +93,7 @@ func (db *LedgerStore) Pack(ctx context.Context, orderID int64, warehouse, box s
 			for s := range scanned {
 				skus[s] = true
 			}
-			keys := make([]string, 0, len(skus))
-			for s := range skus {
-				keys = append(keys, s)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(skus))
 			for _, s := range keys {
 				if int64(scanned[s]) != picked[s] {
 					diff = append(diff, fmt.Sprintf("%s: scanned %d, picked %d", s, scanned[s], picked[s]))

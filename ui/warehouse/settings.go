@@ -3,7 +3,8 @@ package warehouse
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -47,11 +48,7 @@ func newShippingSettingsForm(set domain.ShippingSettings) *ShippingSettingsForm 
 	f.Latin.SetPlaceHolder("none")
 	f.Services = widget.NewMultiLineEntry()
 	f.Services.SetPlaceHolder("Flat rate = DPD\nStandard shipping = PostNL")
-	keys := make([]string, 0, len(set.Carriers))
-	for k := range set.Carriers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(set.Carriers))
 	var lines []string
 	for _, k := range keys {
 		lines = append(lines, k+" = "+set.Carriers[k])

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -274,11 +276,7 @@ func (p *ShipPanel) showCounts() {
 		return
 	}
 	o := p.orders[p.order]
-	skus := make([]string, 0, len(o.picked))
-	for s := range o.picked {
-		skus = append(skus, s)
-	}
-	sort.Strings(skus)
+	skus := slices.Sorted(maps.Keys(o.picked))
 	var parts []string
 	for _, s := range skus {
 		parts = append(parts, fmt.Sprintf("%s %d/%d", s, p.counts[s], o.picked[s]))
