@@ -31,33 +31,22 @@ func (db *AllocationStore) OpenOrders(ctx context.Context, f domain.OrderFilter)
 		q += ` AND o.status = ?`
 		args = append(args, string(f.Status))
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY o.id, l.line_no`, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.PlanOrder
-	for rows.Next() {
+	return queryDocuments(ctx, db.read, func(rows *sql.Rows) (domain.PlanOrder, domain.PlanLine, int64, error) {
 		var o domain.PlanOrder
 		var placed, qty, price int64
 		var country, service, cur string
 		var l domain.PlanLine
 		if err := rows.Scan(&o.ID, &o.Number, &placed, &country, &o.Priority, &service, &cur, &l.LineNo, &l.SKU, &qty, &price); err != nil {
-			return nil, err
+			return o, l, 0, err
 		}
 		if domain.IsExpress(service) {
 			o.Priority += 5
 		}
+		o.PlacedAt, o.Country = fromMS(placed), domain.Country(country)
 		l.Qty = domain.Quantity(qty)
 		l.Value = domain.IndicativeEUR(domain.NewMoney(price*qty, domain.Currency(cur)))
-		if n := len(out); n == 0 || out[n-1].ID != o.ID {
-			o.PlacedAt, o.Country = fromMS(placed), domain.Country(country)
-			out = append(out, o)
-		}
-		last := &out[len(out)-1]
-		last.Lines = append(last.Lines, l)
-	}
-	return out, rows.Err()
+		return o, l, o.ID, nil
+	}, func(o *domain.PlanOrder, l domain.PlanLine) { o.Lines = append(o.Lines, l) }, q+` ORDER BY o.id, l.line_no`, args...)
 }
 
 // Availability implements domain.AllocationStore.

@@ -205,35 +205,25 @@ func (db *BillingStore) SaveFXRates(ctx context.Context, rates []domain.FXRate) 
 // handed over in [from, to) and not accrued yet, with their parcels (box,
 // weight, warehouse where Portolan packed them).
 func (db *BillingStore) ShippedOrders(ctx context.Context, from, to time.Time) ([]domain.ShippedOrder, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT o.id, o.number, cc.client_id, o.units,
-			(SELECT count(*) FROM order_lines ol WHERE ol.order_id = o.id),
-			s.id, s.tracking, coalesce(pa.box, ''), coalesce(pa.weight_g, 0), s.destination, s.shipped_at, coalesce(pa.warehouse_id, 0)
-		FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
-		LEFT JOIN parcels pa ON pa.id = s.parcel_id
-		WHERE s.accrued = 0 AND s.shipped_at >= ? AND s.shipped_at < ?
-		ORDER BY o.id, s.id`, millis(from), millis(to))
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.ShippedOrder
-	for rows.Next() {
+	return queryDocuments(ctx, db.reader(ctx), func(rows *sql.Rows) (domain.ShippedOrder, domain.ShippedParcel, int64, error) {
 		var o domain.ShippedOrder
 		var p domain.ShippedParcel
 		var weight, shipped int64
 		var to string
 		if err := rows.Scan(&o.OrderID, &o.Number, &o.ClientID, &o.Units, &o.Lines, &p.ID, &p.Tracking, &p.Box, &weight, &to, &shipped, &p.Warehouse); err != nil {
-			return nil, err
+			return o, p, 0, err
 		}
 		p.Weight, p.To, p.ShippedAt = domain.Grams(weight), domain.Country(to), fromMS(shipped)
-		if n := len(out); n > 0 && out[n-1].OrderID == o.OrderID {
-			out[n-1].Parcels = append(out[n-1].Parcels, p)
-			continue
-		}
-		o.Shipped, o.Parcels = p.ShippedAt, []domain.ShippedParcel{p}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+		o.Shipped = p.ShippedAt // the first parcel's
+		return o, p, o.OrderID, nil
+	}, func(o *domain.ShippedOrder, p domain.ShippedParcel) { o.Parcels = append(o.Parcels, p) },
+		`SELECT o.id, o.number, cc.client_id, o.units,
+				(SELECT count(*) FROM order_lines ol WHERE ol.order_id = o.id),
+				s.id, s.tracking, coalesce(pa.box, ''), coalesce(pa.weight_g, 0), s.destination, s.shipped_at, coalesce(pa.warehouse_id, 0)
+			FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
+			LEFT JOIN parcels pa ON pa.id = s.parcel_id
+			WHERE s.accrued = 0 AND s.shipped_at >= ? AND s.shipped_at < ?
+			ORDER BY o.id, s.id`, millis(from), millis(to))
 }
 
 // OrderWeights estimates orders' weights from their lines and the products'

@@ -471,6 +471,32 @@ func queryList[T any](ctx context.Context, q querier, scan func(rows *sql.Rows, 
 	return out, translate(rows.Err())
 }
 
+// queryDocuments reads documents with their lines (orders and their lines,
+// transfers and theirs) from one query ordered by document: row reads a row
+// into a document, a line and the document's id; the first row of a
+// document starts it, and add puts each row's line on its document.
+func queryDocuments[D, L any](ctx context.Context, q querier, row func(rows *sql.Rows) (D, L, int64, error), add func(d *D, l L),
+	query string, args ...any) ([]D, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []D
+	var last int64
+	for rows.Next() {
+		d, l, id, err := row(rows)
+		if err != nil {
+			return nil, err
+		}
+		if len(out) == 0 || id != last {
+			out, last = append(out, d), id
+		}
+		add(&out[len(out)-1], l)
+	}
+	return out, translate(rows.Err())
+}
+
 // scanWith adapts a function that scans one row into a new T to queryList.
 func scanWith[T any](scan func(r interface{ Scan(...any) error }) (T, error)) func(*sql.Rows, *T) error {
 	return func(rows *sql.Rows, v *T) error {

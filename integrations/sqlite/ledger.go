@@ -699,34 +699,29 @@ func (db *StockStore) Transfers(ctx context.Context, status domain.TransferStatu
 		q += ` WHERE t.status = ?`
 		args = append(args, string(status))
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY t.id DESC, p.sku, tl.lot`, args...)
-	if err != nil {
-		return nil, translate(err)
+	type line struct {
+		sku string
+		qty int64
 	}
-	defer rows.Close()
-	var out []domain.Transfer
-	for rows.Next() {
+	return queryDocuments(ctx, db.read, func(rows *sql.Rows) (domain.Transfer, line, int64, error) {
 		var t domain.Transfer
-		var sent, received, qty int64
-		var sku string
-		if err := rows.Scan(&t.ID, &t.From, &t.To, &t.Status, &t.Reference, &sent, &received, &sku, &qty); err != nil {
-			return nil, err
+		var sent, received int64
+		var l line
+		if err := rows.Scan(&t.ID, &t.From, &t.To, &t.Status, &t.Reference, &sent, &received, &l.sku, &l.qty); err != nil {
+			return t, l, 0, err
 		}
-		if n := len(out); n == 0 || out[n-1].ID != t.ID {
-			t.SentAt = fromMS(sent)
-			if received != 0 {
-				t.ReceivedAt = fromMS(received)
-			}
-			out = append(out, t)
+		t.SentAt = fromMS(sent)
+		if received != 0 {
+			t.ReceivedAt = fromMS(received)
 		}
-		last := &out[len(out)-1]
-		if n := len(last.Lines); n > 0 && last.Lines[n-1].SKU == sku {
-			last.Lines[n-1].Qty += domain.Quantity(qty) // several lots of one SKU
+		return t, l, t.ID, nil
+	}, func(t *domain.Transfer, l line) {
+		if n := len(t.Lines); n > 0 && t.Lines[n-1].SKU == l.sku {
+			t.Lines[n-1].Qty += domain.Quantity(l.qty) // several lots of one SKU
 		} else {
-			last.Lines = append(last.Lines, domain.TransferLine{SKU: sku, Qty: domain.Quantity(qty)})
+			t.Lines = append(t.Lines, domain.TransferLine{SKU: l.sku, Qty: domain.Quantity(l.qty)})
 		}
-	}
-	return out, rows.Err()
+	}, q+` ORDER BY t.id DESC, p.sku, tl.lot`, args...)
 }
 
 // PostSnapshot sets bins to the quantities of a snapshot (a stock file or a

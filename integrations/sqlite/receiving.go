@@ -62,29 +62,19 @@ func (db *StockStore) Inbounds(ctx context.Context, status domain.InboundStatus)
 		q += ` WHERE i.status = ?`
 		args = append(args, string(status))
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY i.status <> 'open', i.expected_on, i.id, p.sku`, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.Inbound
-	for rows.Next() {
+	return queryDocuments(ctx, db.read, func(rows *sql.Rows) (domain.Inbound, domain.InboundLine, int64, error) {
 		var in domain.Inbound
 		var created, exp, rec int64
 		var ln domain.InboundLine
 		if err := rows.Scan(&in.ID, &in.Warehouse, &in.Reference, &in.Supplier, &in.ExpectedOn, &in.Status, &created,
 			&ln.SKU, &ln.Name, &exp, &rec); err != nil {
-			return nil, err
+			return in, ln, 0, err
 		}
+		in.CreatedAt = fromMS(created)
 		ln.Expected, ln.Received = domain.Quantity(exp), domain.Quantity(rec)
-		if n := len(out); n == 0 || out[n-1].ID != in.ID {
-			in.CreatedAt = fromMS(created)
-			out = append(out, in)
-		}
-		last := &out[len(out)-1]
-		last.Lines = append(last.Lines, ln)
-	}
-	return out, rows.Err()
+		return in, ln, in.ID, nil
+	}, func(in *domain.Inbound, ln domain.InboundLine) { in.Lines = append(in.Lines, ln) },
+		q+` ORDER BY i.status <> 'open', i.expected_on, i.id, p.sku`, args...)
 }
 
 // Receive books goods into the warehouse's RECEIVING bin, against an open
