@@ -160,24 +160,15 @@ func (db *BillingStore) FXRatesBetween(ctx context.Context, from, to time.Time) 
 }
 
 func (db *BillingStore) fxRates(ctx context.Context, query string, args ...any) ([]domain.FXRate, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []domain.FXRate
-	for rows.Next() {
+	return queryList(ctx, db.reader(ctx), func(rows *sql.Rows, fx *domain.FXRate) error {
 		var d, b, q, r string
 		if err := rows.Scan(&d, &b, &q, &r); err != nil {
-			return nil, err
+			return err
 		}
 		rate, err := domain.ParseRate(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, domain.FXRate{Day: parseDay(d), Base: domain.Currency(b), Quote: domain.Currency(q), Rate: rate})
-	}
-	return out, rows.Err()
+		*fx = domain.FXRate{Day: parseDay(d), Base: domain.Currency(b), Quote: domain.Currency(q), Rate: rate}
+		return err
+	}, query, args...)
 }
 
 // SaveFXRates stores rates (a rate for the same day and pair is replaced).

@@ -471,6 +471,19 @@ func queryList[T any](ctx context.Context, q querier, scan func(rows *sql.Rows, 
 	return out, translate(rows.Err())
 }
 
+// queryCounts reads a count per key: SELECT key, count(*) … GROUP BY key.
+func queryCounts[K ~string](ctx context.Context, q querier, query string, args ...any) (map[K]int, error) {
+	out := map[K]int{}
+	_, err := queryList(ctx, q, func(rows *sql.Rows, _ *struct{}) error {
+		var k string
+		var n int
+		err := rows.Scan(&k, &n)
+		out[K(k)] = n
+		return err
+	}, query, args...)
+	return out, err
+}
+
 // queryDocuments reads documents with their lines (orders and their lines,
 // transfers and theirs) from one query ordered by document: row reads a row
 // into a document, a line and the document's id; the first row of a

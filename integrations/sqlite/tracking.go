@@ -592,42 +592,19 @@ func (db *TrackingStore) Shipment(ctx context.Context, id int64) (domain.Shipmen
 	if err != nil {
 		return s, nil, missing(err, "no shipment %d", id)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT at, code, location, text, milestone FROM tracking_events WHERE shipment_id = ? ORDER BY at DESC, id DESC`, id)
-	if err != nil {
-		return s, nil, translate(err)
-	}
-	defer rows.Close()
-	var evs []domain.TrackEvent
-	for rows.Next() {
-		var e domain.TrackEvent
+	evs, err := queryList(ctx, db.read, func(rows *sql.Rows, e *domain.TrackEvent) error {
 		var at int64
 		var m string
-		if err := rows.Scan(&at, &e.Code, &e.Location, &e.Text, &m); err != nil {
-			return s, nil, err
-		}
+		err := rows.Scan(&at, &e.Code, &e.Location, &e.Text, &m)
 		e.At, e.Milestone = fromMS(at), domain.Milestone(m)
-		evs = append(evs, e)
-	}
-	return s, evs, rows.Err()
+		return err
+	}, `SELECT at, code, location, text, milestone FROM tracking_events WHERE shipment_id = ? ORDER BY at DESC, id DESC`, id)
+	return s, evs, err
 }
 
 // MilestoneCounts counts shipments per milestone.
 func (db *TrackingStore) MilestoneCounts(ctx context.Context) (map[domain.Milestone]int, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT milestone, count(*) FROM shipments GROUP BY milestone`)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	out := map[domain.Milestone]int{}
-	for rows.Next() {
-		var m string
-		var n int
-		if err := rows.Scan(&m, &n); err != nil {
-			return nil, err
-		}
-		out[domain.Milestone(m)] = n
-	}
-	return out, rows.Err()
+	return queryCounts[domain.Milestone](ctx, db.read, `SELECT milestone, count(*) FROM shipments GROUP BY milestone`)
 }
 
 // OnTimeRates gives, per carrier and destination, how many delivered
@@ -701,21 +678,7 @@ func (db *TrackingStore) Pushes(ctx context.Context, state string, limit int) ([
 
 // PushCounts counts pushes per state.
 func (db *TrackingStore) PushCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT state, count(*) FROM tracking_pushes GROUP BY state`)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[st] = n
-	}
-	return out, rows.Err()
+	return queryCounts[string](ctx, db.read, `SELECT state, count(*) FROM tracking_pushes GROUP BY state`)
 }
 
 // FinishPush records a push attempt: done, or failed with the error and
