@@ -1,0 +1,146 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/portolan/portolan/integrations/postgres"
+	"github.com/portolan/portolan/integrations/postgres/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+var ctx = context.Background()
+
+func clock() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) }
+
+func open(t *testing.T, dsn string) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(ctx, dsn, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// exec runs statements on the database directly, as another program would.
+func exec(t *testing.T, dsn string, statements ...string) {
+	t.Helper()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	for _, s := range statements {
+		if _, err := c.Exec(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+func TestOpenCreatesTheSchemaOnceAndReopens(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewDatabase(t)
+	db := open(t, dsn)
+	v, err := db.Version(ctx)
+	if err != nil || v < 1 {
+		t.Fatalf("version %d, %v", v, err)
+	}
+	db.Close()
+	again := open(t, dsn) // nothing to do the second time
+	if v2, _ := again.Version(ctx); v2 != v {
+		t.Errorf("version %d after reopening, was %d", v2, v)
+	}
+	// Every table is in Portolan's schema, none in public.
+	var public int
+	c, _ := pgx.Connect(ctx, dsn)
+	defer c.Close(ctx)
+	if err := c.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`).Scan(&public); err != nil || public != 0 {
+		t.Errorf("%d tables in public (%v)", public, err)
+	}
+}
+
+// Clients starting together against an empty database migrate it once.
+func TestClientsStartingTogetherMigrateOnce(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewDatabase(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := postgres.Open(ctx, dsn, clock)
+			if err == nil {
+				db.Close()
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	c, _ := pgx.Connect(ctx, dsn)
+	defer c.Close(ctx)
+	var applied, distinct int
+	if err := c.QueryRow(ctx, `SELECT count(*), count(DISTINCT version) FROM portolan.schema_migrations`).Scan(&applied, &distinct); err != nil ||
+		applied != distinct {
+		t.Errorf("%d migrations recorded for %d versions (%v)", applied, distinct, err)
+	}
+}
+
+func TestNewerSchemaIsRefusedUntouched(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewDatabase(t)
+	open(t, dsn).Close()
+	exec(t, dsn, `INSERT INTO portolan.schema_migrations (version, name, applied_at) VALUES (999, 'from_the_future', 0)`)
+	_, err := postgres.Open(ctx, dsn, clock)
+	if !errors.Is(err, postgres.ErrNewerSchema) || !strings.Contains(err.Error(), "install the newer Portolan") {
+		t.Fatalf("newer schema: %v", err)
+	}
+}
+
+func TestForeignDatabasesAreRefused(t *testing.T) {
+	t.Parallel()
+	// Another program's tables.
+	other := pgtest.NewDatabase(t)
+	exec(t, other, `CREATE TABLE invoices (id serial PRIMARY KEY, total numeric)`)
+	_, err := postgres.Open(ctx, other, clock)
+	if !errors.Is(err, postgres.ErrNotPortolan) || !strings.Contains(err.Error(), "public.invoices") {
+		t.Fatalf("database with other tables: %v", err)
+	}
+	var n int
+	c, _ := pgx.Connect(ctx, other)
+	defer c.Close(ctx)
+	if err := c.QueryRow(ctx, `SELECT count(*) FROM pg_namespace WHERE nspname = 'portolan'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("a refused database was changed: %d portolan schemas (%v)", n, err)
+	}
+	// A schema of the same name that Portolan did not make.
+	squat := pgtest.NewDatabase(t)
+	exec(t, squat, `CREATE SCHEMA portolan`)
+	if _, err := postgres.Open(ctx, squat, clock); !errors.Is(err, postgres.ErrNotPortolan) {
+		t.Fatalf("someone else's portolan schema: %v", err)
+	}
+}
+
+func TestWrongAddressSaysWhere(t *testing.T) {
+	t.Parallel()
+	_, err := postgres.Open(ctx, "host=/nonexistent port=5432 user=nobody dbname=portolan connect_timeout=2", clock)
+	if err == nil || !strings.Contains(err.Error(), `"portolan" on /nonexistent:5432`) {
+		t.Fatalf("unreachable server: %v", err)
+	}
+	if _, err := postgres.Open(ctx, "postgres://a b@/", clock); err == nil || !strings.Contains(err.Error(), "not valid") {
+		t.Fatalf("malformed address: %v", err)
+	}
+}

@@ -1,0 +1,179 @@
+// Package pgtest gives tests a PostgreSQL server and an empty database of
+// their own on it. It is imported by tests only.
+//
+// The server is the one PORTOLAN_TEST_PG names (a connection string, e.g.
+// "host=/var/run/postgresql user=me dbname=postgres"), or else a throw-away
+// cluster that the first test to ask starts from Debian's postgresql
+// package (initdb into a temporary folder, as the postgres user when the
+// tests run as root, listening on a Unix socket only) and Main stops when
+// the package's tests end. The PostgreSQL half of the suite is never
+// skipped: without a server it fails, saying what to install.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// EnvServer names the environment variable that points the tests at a
+// server of one's own instead of a throw-away cluster.
+const EnvServer = "PORTOLAN_TEST_PG"
+
+var (
+	once    sync.Once
+	server  string
+	cluster *throwAway
+	failure error
+)
+
+// Main runs a package's tests and stops the throw-away cluster after them.
+func Main(m *testing.M) {
+	code := m.Run()
+	if cluster != nil {
+		cluster.stop()
+	}
+	os.Exit(code)
+}
+
+// Server is the connection string of the tests' PostgreSQL server.
+func Server(tb testing.TB) string {
+	tb.Helper()
+	once.Do(func() {
+		if s := os.Getenv(EnvServer); s != "" {
+			server = s
+			return
+		}
+		cluster, failure = start()
+		if failure == nil {
+			server = cluster.dsn
+		}
+	})
+	if failure != nil {
+		tb.Fatalf("no PostgreSQL server for the tests: %v\n(install Debian's postgresql, as `make test` does, or set %s to a server's connection string)", failure, EnvServer)
+	}
+	return server
+}
+
+// NewDatabase creates an empty database for one test, dropped when it ends,
+// and returns its connection string.
+func NewDatabase(tb testing.TB) string {
+	tb.Helper()
+	srv := Server(tb)
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, srv)
+	if err != nil {
+		tb.Fatalf("connecting to the test server: %v", err)
+	}
+	defer admin.Close(ctx)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "portolan_test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name+` TEMPLATE template0 ENCODING 'UTF8'`); err != nil {
+		tb.Fatalf("creating a test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		c, err := pgx.Connect(ctx, srv)
+		if err != nil {
+			return
+		}
+		defer c.Close(ctx)
+		_, _ = c.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+	})
+	cfg, err := pgx.ParseConfig(srv)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable", cfg.Host, cfg.Port, cfg.User, name)
+}
+
+// throwAway is a cluster in a temporary folder.
+type throwAway struct {
+	dir, bin string
+	as       *syscall.Credential // the postgres user, when the tests run as root
+	dsn      string
+}
+
+func start() (*throwAway, error) {
+	bin, err := binDir()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "portolan-pg-")
+	if err != nil {
+		return nil, err
+	}
+	c := &throwAway{dir: dir, bin: bin}
+	if os.Geteuid() == 0 { // PostgreSQL refuses to run as root
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return nil, fmt.Errorf("running as root and there is no postgres user: %w", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		c.as = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+		if err := os.Chown(dir, uid, gid); err != nil {
+			return nil, err
+		}
+	}
+	data := filepath.Join(dir, "data")
+	if out, err := c.run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("initdb: %v: %s", err, out)
+	}
+	opts := fmt.Sprintf("-c listen_addresses='' -c unix_socket_directories='%s' -p 5432 -c fsync=off -c synchronous_commit=off "+
+		"-c full_page_writes=off -c max_connections=200", dir)
+	if out, err := c.run("pg_ctl", "-D", data, "-w", "-l", filepath.Join(dir, "log"), "-o", opts, "start"); err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("pg_ctl start: %v: %s %s", err, out, log)
+	}
+	c.dsn = fmt.Sprintf("host=%s port=5432 user=postgres dbname=postgres sslmode=disable", dir)
+	return c, nil
+}
+
+func (c *throwAway) run(prog string, args ...string) ([]byte, error) {
+	cmd := exec.Command(filepath.Join(c.bin, prog), args...)
+	cmd.Dir = c.dir
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
+	if c.as != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.as}
+	}
+	return cmd.CombinedOutput()
+}
+
+func (c *throwAway) stop() {
+	_, _ = c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop")
+	os.RemoveAll(c.dir)
+}
+
+// binDir finds PostgreSQL's programs: Debian keeps them per version under
+// /usr/lib/postgresql; elsewhere initdb is on the PATH.
+func binDir() (string, error) {
+	if found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb"); len(found) > 0 {
+		sort.Slice(found, func(i, j int) bool { return version(found[i]) < version(found[j]) })
+		return filepath.Dir(found[len(found)-1]), nil
+	}
+	if p, err := exec.LookPath("initdb"); err == nil {
+		return filepath.Dir(p), nil
+	}
+	return "", errors.New("PostgreSQL's initdb is not installed")
+}
+
+func version(initdb string) int {
+	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(initdb))))
+	return n
+}
