@@ -54,13 +54,16 @@ debug: deps-run
 ## (vet with -race shares the test build; main — 30 lines, no tests, the
 ## only package that links the OpenGL window driver — is left to `make
 ## build` and `make lint`: vetting it would compile that cgo driver again
-## under -race). PORTOLAN_TEST_TODAY=YYYY-MM-DD sets the tests' today.
+## under -race). PORTOLAN_TEST_TODAY=YYYY-MM-DD sets the tests' today. The store's
+## tests run twice: on SQLite, then as contract tests on PostgreSQL.
 test: deps-test
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "Not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	@pkgs=$$($(GO) list ./... | grep -v '^github.com/portolan/portolan$$'); \
 	echo "$(GO) vet -race <every package but main>" && $(GO) vet -race $$pkgs && \
-	echo "$(GO) test -race -timeout 30m <every package but main>" && $(GO) test -race -timeout 30m $$pkgs
+	echo "$(GO) test -race -timeout 30m <every package but main>" && $(GO) test -race -timeout 30m $$pkgs && \
+	echo "the store's tests again, on PostgreSQL (PORTOLAN_TEST_STORE=postgres)" && \
+	PORTOLAN_TEST_STORE=postgres $(GO) test -race -timeout 30m ./integrations/sqlite/
 
 ## bench: the Go benchmarks (results go into docs/BENCHMARKS.md)
 bench: deps-run

@@ -201,7 +201,7 @@ func (l *ledger) commitOrder(po domain.PlannedOrder) error {
 				WHERE product_id = ?2 AND warehouse_id = ?3 AND on_hand - reserved >= ?1`, int64(ln.Qty), p.id, w); err != nil {
 				return err
 			}
-			ins, err := l.x.ExecContext(l.ctx, `INSERT INTO reservations (product_id, warehouse_id, order_id, qty, created_at) VALUES (?, ?, ?, ?, ?)`,
+			ins, err := insert(l.ctx, l.x, `INSERT INTO reservations (product_id, warehouse_id, order_id, qty, created_at) VALUES (?, ?, ?, ?, ?)`,
 				p.id, w, po.OrderID, int64(ln.Qty), l.now)
 			if err != nil {
 				return translate(err)

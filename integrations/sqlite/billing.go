@@ -68,7 +68,7 @@ func (db *BillingStore) SaveClient(ctx context.Context, c *domain.Client) error 
 	addr, _ := json.Marshal(c.Address)
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		if c.ID == 0 {
-			res, err := tx.ExecContext(ctx, `INSERT INTO clients (code, name, currency, payment_days, tax_bp, vat_number, address, bill_per)
+			res, err := insert(ctx, tx, `INSERT INTO clients (code, name, currency, payment_days, tax_bp, vat_number, address, bill_per)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Code, c.Name, string(c.Currency), c.PaymentDays, c.TaxBP, c.VATNumber, string(addr), c.BillPer)
 			if errors.Is(translate(err), domain.ErrConflict) {
 				return domain.Errorf(domain.ECONFLICT, "there is already a client with code %q", c.Code)
@@ -355,7 +355,7 @@ func (db *BillingStore) PeriodSums(ctx context.Context, clientID int64, from, to
 func (db *BillingStore) CreatePeriodInvoice(ctx context.Context, inv *domain.Invoice) (int, error) {
 	var n int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO invoices (client_id, period_from, period_to, currency, net, tax, status, created_at)
+		res, err := insert(ctx, tx, `INSERT INTO invoices (client_id, period_from, period_to, currency, net, tax, status, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, 'draft', ?)`, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), string(inv.Currency),
 			inv.Net, inv.Tax, millis(db.now()))
 		if err != nil {
@@ -431,7 +431,7 @@ func (db *BillingStore) CreateInvoice(ctx context.Context, inv *domain.Invoice, 
 		if inv.Corrects != 0 {
 			corrects = inv.Corrects
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO invoices (client_id, period_from, period_to, currency, net, tax, status, corrects, created_at)
+		res, err := insert(ctx, tx, `INSERT INTO invoices (client_id, period_from, period_to, currency, net, tax, status, corrects, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), string(inv.Currency),
 			inv.Net, inv.Tax, string(status), corrects, millis(db.now()))
 		if err != nil {
@@ -562,7 +562,7 @@ func (db *BillingStore) AddPayment(ctx context.Context, p *domain.Payment) error
 		if p.Rate == "" {
 			p.Rate = "1"
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO payments (invoice_id, at, amount, currency, rate, applied, exchange_diff, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		res, err := insert(ctx, tx, `INSERT INTO payments (invoice_id, at, amount, currency, rate, applied, exchange_diff, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.InvoiceID, dayText(p.At), p.Amount.Amount, string(p.Amount.Currency), p.Rate, p.Applied, p.ExchangeDiff, p.Note)
 		if err != nil {
 			return translate(err)
@@ -757,7 +757,7 @@ func (db *BillingStore) SaveCarrierInvoice(ctx context.Context, carrier, file, s
 			AND invoice_id IN (SELECT id FROM carrier_invoices WHERE carrier = ? COLLATE NOCASE AND period = ?)`, carrier, period); err != nil {
 			return translate(err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO carrier_invoices (carrier, file, period, imported_at, sha256) VALUES (?, ?, ?, ?, ?)`,
+		res, err := insert(ctx, tx, `INSERT INTO carrier_invoices (carrier, file, period, imported_at, sha256) VALUES (?, ?, ?, ?, ?)`,
 			carrier, file, period, millis(db.now()), sha256)
 		if err != nil {
 			return translate(err)

@@ -30,7 +30,7 @@ func (db *DB) Bulk(ctx context.Context, fill func(domain.BulkWriter) error) erro
 		if err := fill(&bulkWriter{ctx: ctx, tx: c, now: now, stockAt: now}); err != nil {
 			return err
 		}
-		return indexOrdersAfter(ctx, tx, before)
+		return db.indexOrdersAfter(ctx, tx, before)
 	})
 }
 
@@ -96,13 +96,13 @@ func (b *bulkWriter) AddStock(productID, locationID int64, lot, expiry string, q
 	}
 	if _, err := b.tx.ExecContext(b.ctx, `INSERT INTO stock_balances (product_id, location_id, warehouse_id, lot, on_hand)
 		SELECT ?, id, warehouse_id, ?, ? FROM locations WHERE id = ?
-		ON CONFLICT (product_id, location_id, lot) DO UPDATE SET on_hand = on_hand + excluded.on_hand`,
+		ON CONFLICT (product_id, location_id, lot) DO UPDATE SET on_hand = stock_balances.on_hand + excluded.on_hand`,
 		productID, lot, int64(qty), locationID); err != nil {
 		return translate(err)
 	}
 	if _, err := b.tx.ExecContext(b.ctx, `INSERT INTO stock_totals (product_id, warehouse_id, on_hand)
 		SELECT ?, warehouse_id, ? FROM locations WHERE id = ? AND kind <> 'transit'
-		ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = on_hand + excluded.on_hand`,
+		ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = stock_totals.on_hand + excluded.on_hand`,
 		productID, int64(qty), locationID); err != nil {
 		return translate(err)
 	}
@@ -134,7 +134,7 @@ func (b *bulkWriter) AddShipment(s *domain.Shipment, events []domain.TrackEvent)
 	if m == "" {
 		m = domain.MilestoneLabelCreated
 	}
-	res, err := b.tx.ExecContext(b.ctx, `INSERT INTO shipments (parcel_id, order_id, carrier, tracking, destination, shipped_at, milestone, status,
+	res, err := insert(b.ctx, b.tx, `INSERT INTO shipments (parcel_id, order_id, carrier, tracking, destination, shipped_at, milestone, status,
 			last_event_at, eta, next_poll_at, polled_at, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullID(s.ParcelID), s.OrderID, s.Carrier, s.Tracking, string(s.Destination), millis(s.ShippedAt), string(m), s.Status,
 		opt(s.LastEventAt), opt(s.ETA), opt(s.NextPollAt), opt(s.PolledAt), opt(s.DeliveredAt))

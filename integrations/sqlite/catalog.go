@@ -12,7 +12,7 @@ func insertChannel(ctx context.Context, x execer, c *domain.Channel, now int64) 
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	res, err := x.ExecContext(ctx, `INSERT INTO channels (code, name, kind, base_url, created_at) VALUES (?, ?, ?, ?, ?)`,
+	res, err := insert(ctx, x, `INSERT INTO channels (code, name, kind, base_url, created_at) VALUES (?, ?, ?, ?, ?)`,
 		c.Code, c.Name, string(c.Kind), c.BaseURL, now)
 	if err != nil {
 		return fmt.Errorf("channel %s: %w", c.Code, translate(err))
@@ -26,7 +26,7 @@ func insertWarehouse(ctx context.Context, x execer, w *domain.Warehouse) error {
 		return err
 	}
 	a := w.Address
-	res, err := x.ExecContext(ctx, `INSERT INTO warehouses (code, name, addr_name, addr_company, addr_line1, addr_line2,
+	res, err := insert(ctx, x, `INSERT INTO warehouses (code, name, addr_name, addr_company, addr_line1, addr_line2,
 		addr_city, addr_region, addr_postal_code, addr_country, addr_phone, addr_email, time_zone)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, w.Code, w.Name, a.Name, a.Company, a.Line1, a.Line2,
 		a.City, a.Region, a.PostalCode, string(a.Country), a.Phone, a.Email, w.TimeZone)
@@ -41,7 +41,7 @@ func insertLocation(ctx context.Context, x execer, l *domain.Location) error {
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	res, err := x.ExecContext(ctx, `INSERT INTO locations (warehouse_id, code, zone, pick_sequence) VALUES (?, ?, ?, ?)`,
+	res, err := insert(ctx, x, `INSERT INTO locations (warehouse_id, code, zone, pick_sequence) VALUES (?, ?, ?, ?)`,
 		l.WarehouseID, l.Code, l.Zone, l.PickSequence)
 	if err != nil {
 		return fmt.Errorf("bin %s: %w", l.Code, translate(err))
@@ -54,7 +54,7 @@ func insertProduct(ctx context.Context, x execer, p *domain.Product) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	res, err := x.ExecContext(ctx, `INSERT INTO products (sku, name, gtin, weight_g, length_mm, width_mm, height_mm,
+	res, err := insert(ctx, x, `INSERT INTO products (sku, name, gtin, weight_g, length_mm, width_mm, height_mm,
 		hs_code, origin_country, customs_description, unit_value_minor, unit_value_currency, lot_tracked)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.SKU, p.Name, p.GTIN, int64(p.Weight),
 		int64(p.Dimensions.Length), int64(p.Dimensions.Width), int64(p.Dimensions.Height),
@@ -123,7 +123,7 @@ func (db *CatalogStore) Warehouses(ctx context.Context) ([]domain.Warehouse, err
 // IsEmpty implements domain.CatalogStore.
 func (db *CatalogStore) IsEmpty(ctx context.Context) (bool, error) {
 	var any int
-	err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM channels) OR EXISTS (SELECT 1 FROM warehouses)
-		OR EXISTS (SELECT 1 FROM products) OR EXISTS (SELECT 1 FROM orders)`).Scan(&any)
+	err := db.read.QueryRowContext(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM channels) OR EXISTS (SELECT 1 FROM warehouses)
+		OR EXISTS (SELECT 1 FROM products) OR EXISTS (SELECT 1 FROM orders) THEN 1 ELSE 0 END`).Scan(&any)
 	return any == 0, translate(err)
 }

@@ -58,7 +58,7 @@ func (db *LedgerStore) CreateCount(ctx context.Context, warehouse, zone string, 
 			}
 			c.Scope = "bins " + strings.Join(codes, ", ")
 		}
-		res, err := l.x.ExecContext(ctx, `INSERT INTO counts (warehouse_id, scope, status, created_at) VALUES (?, ?, 'open', ?)`, w, c.Scope, l.now)
+		res, err := insert(ctx, l.x, `INSERT INTO counts (warehouse_id, scope, status, created_at) VALUES (?, ?, 'open', ?)`, w, c.Scope, l.now)
 		if err != nil {
 			return translate(err)
 		}

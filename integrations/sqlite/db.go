@@ -60,6 +60,8 @@ type DB struct {
 	// references to them (see secrets.go).
 	vault   domain.SecretVault
 	secrets sync.Map // ref → secret, read once from the vault
+	// pg says the database is on a PostgreSQL server (OpenPostgres).
+	pg bool
 }
 
 type migration struct {
@@ -239,7 +241,7 @@ func ownerOnly(path string) ([]string, error) {
 // Close closes the database.
 func (db *DB) Close() error {
 	var errs []error
-	if db.read != nil {
+	if db.read != nil && db.read != db.write {
 		errs = append(errs, db.read.Close())
 	}
 	errs = append(errs, db.write.Close())
@@ -361,9 +363,25 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
 	if tx, ok := ctx.Value(txKey{db}).(*sql.Tx); ok {
 		return fn(tx) // inside InTx: its transaction commits or rolls back
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	if db.pg {
+		// SERIALIZABLE: the outcome is as if the transactions ran one at a
+		// time, which the store's read-then-write steps rely on; the server
+		// refuses one that overlapped another, and it is run again.
+		for attempt := 1; ; attempt++ {
+			err = db.tryTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable}, fn)
+			if !pgRetryable(err) || attempt == 10 || ctx.Err() != nil {
+				return translate(err)
+			}
+		}
+	}
+	return translate(db.tryTx(ctx, nil, fn))
+}
+
+// tryTx runs fn in one transaction, rolling back on error or panic.
+func (db *DB) tryTx(ctx context.Context, opts *sql.TxOptions, fn func(*sql.Tx) error) (err error) {
+	tx, err := db.write.BeginTx(ctx, opts)
 	if err != nil {
-		return translate(err)
+		return err
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -375,9 +393,9 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
 		}
 	}()
 	if err = fn(tx); err != nil {
-		return translate(err)
+		return err
 	}
-	return translate(tx.Commit())
+	return tx.Commit()
 }
 
 // txKey marks a context whose store calls run in one transaction (InTx).
@@ -415,6 +433,9 @@ var ErrBusy = &domain.Error{Code: domain.ECONFLICT, Message: "the database is lo
 func translate(err error) error {
 	if err == nil {
 		return nil
+	}
+	if e, ok := pgTranslate(err); ok {
+		return e
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
@@ -469,6 +490,37 @@ func queryList[T any](ctx context.Context, q querier, scan func(rows *sql.Rows, 
 		out = append(out, v)
 	}
 	return out, translate(rows.Err())
+}
+
+// insert runs an INSERT into a table with an id column and returns a result
+// whose LastInsertId is the new row's id, read with RETURNING id, which
+// SQLite and PostgreSQL both understand (PostgreSQL's driver has no
+// LastInsertId). An INSERT … ON CONFLICT DO NOTHING that inserted nothing
+// returns a result of no rows and id 0.
+func insert(ctx context.Context, x interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}, query string, args ...any) (sql.Result, error) {
+	var id int64
+	err := x.QueryRowContext(ctx, query+` RETURNING id`, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return inserted(0), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return inserted(id), nil
+}
+
+// inserted is the result of insert: the new row's id (0: none inserted).
+type inserted int64
+
+func (r inserted) LastInsertId() (int64, error) { return int64(r), nil }
+
+func (r inserted) RowsAffected() (int64, error) {
+	if r == 0 {
+		return 0, nil
+	}
+	return 1, nil
 }
 
 // queryCounts reads a count per key: SELECT key, count(*) … GROUP BY key.

@@ -46,7 +46,7 @@ func (db *LedgerStore) Dispatch(ctx context.Context, parcelIDs []int64, carrier 
 				d := day.Format(time.DateOnly)
 				err := l.x.QueryRowContext(ctx, `SELECT id FROM manifests WHERE warehouse_id = ? AND carrier = ? AND day = ?`, wh, carrier, d).Scan(&manifest)
 				if errors.Is(err, sql.ErrNoRows) {
-					res, err := l.x.ExecContext(ctx, `INSERT INTO manifests (warehouse_id, carrier, day, created_at) VALUES (?, ?, ?, ?)`, wh, carrier, d, l.now)
+					res, err := insert(ctx, l.x, `INSERT INTO manifests (warehouse_id, carrier, day, created_at) VALUES (?, ?, ?, ?)`, wh, carrier, d, l.now)
 					if err != nil {
 						return translate(err)
 					}

@@ -178,7 +178,7 @@ func (db *IntakeStore) StartRun(ctx context.Context, run *domain.SyncRun) error 
 	}
 	run.Status = domain.SyncRunning
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO sync_runs (channel_id, since, started_at, reported, status, owner) VALUES (?, ?, ?, ?, ?, ?)`,
+		res, err := insert(ctx, tx, `INSERT INTO sync_runs (channel_id, since, started_at, reported, status, owner) VALUES (?, ?, ?, ?, ?, ?)`,
 			run.ChannelID, millis(run.Since), millis(run.StartedAt), run.Reported, string(run.Status), runOwner())
 		if err != nil {
 			return err
@@ -263,12 +263,12 @@ func (db *IntakeStore) CommitPage(ctx context.Context, run *domain.SyncRun, chan
 			counted.Quarantined++
 		}
 		counted.Fetched += len(page.Orders) + len(page.Rejected)
-		if err := indexOrdersAfter(ctx, tx, before); err != nil {
+		if err := db.indexOrdersAfter(ctx, tx, before); err != nil {
 			return err
 		}
 		if !cursor.IsZero() {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO channel_sync (channel_id, cursor) VALUES (?, ?)
-				ON CONFLICT (channel_id) DO UPDATE SET cursor = max(cursor, excluded.cursor)`,
+				ON CONFLICT (channel_id) DO UPDATE SET cursor = CASE WHEN excluded.cursor > channel_sync.cursor THEN excluded.cursor ELSE channel_sync.cursor END`,
 				run.ChannelID, millis(cursor)); err != nil {
 				return err
 			}
@@ -381,7 +381,7 @@ func (db *IntakeStore) upsert(ctx context.Context, tx *stmtCache, channelID int6
 		searchText(&stored), src.SourceStatus, millis(src.Order.UpdatedAt), fp, stored.Review, stored.Service, id); err != nil {
 		return 0, err
 	}
-	if err := reindexOrder(ctx, tx, id, oldText, searchText(&stored)); err != nil {
+	if err := db.reindexOrder(ctx, tx, id, oldText, searchText(&stored)); err != nil {
 		return 0, err
 	}
 	// A later version of the same order in this batch must see this one.

@@ -186,7 +186,7 @@ func (l *ledger) post(e entry) error {
 		// A bin never holds more than MaxQuantity: the sums over bins stay far from overflowing.
 		if err := updateOne(l.ctx, l.x, domain.Errorf(domain.EINVALID, "bin %s in %s would hold more than %d of %s", e.bin.code, e.bin.wcode,
 			domain.MaxQuantity, e.product.sku), `INSERT INTO stock_balances (product_id, location_id, warehouse_id, lot, on_hand)
-			VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (product_id, location_id, lot) DO UPDATE SET on_hand = on_hand + excluded.on_hand
+			VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (product_id, location_id, lot) DO UPDATE SET on_hand = stock_balances.on_hand + excluded.on_hand
 			WHERE stock_balances.on_hand + excluded.on_hand <= ?6`,
 			e.product.id, e.bin.id, e.bin.warehouse, e.lot, e.qty, int64(domain.MaxQuantity)); err != nil {
 			return err
@@ -211,7 +211,7 @@ func (l *ledger) post(e entry) error {
 	}
 	if e.qty > 0 {
 		if _, err := l.x.ExecContext(l.ctx, `INSERT INTO stock_totals (product_id, warehouse_id, `+col+`) VALUES (?, ?, ?)
-			ON CONFLICT (product_id, warehouse_id) DO UPDATE SET `+col+` = `+col+` + excluded.`+col,
+			ON CONFLICT (product_id, warehouse_id) DO UPDATE SET `+col+` = stock_totals.`+col+` + excluded.`+col,
 			e.product.id, e.bin.warehouse, e.qty); err != nil {
 			return translate(err)
 		}
@@ -424,7 +424,7 @@ func (db *LedgerStore) SendTransfer(ctx context.Context, t *domain.Transfer) err
 		if err != nil {
 			return err
 		}
-		res, err := l.x.ExecContext(ctx, `INSERT INTO transfers (from_warehouse, to_warehouse, status, reference, sent_at)
+		res, err := insert(ctx, l.x, `INSERT INTO transfers (from_warehouse, to_warehouse, status, reference, sent_at)
 			VALUES (?, ?, 'in_transit', ?, ?)`, from, to, t.Reference, l.now)
 		if err != nil {
 			return translate(err)
@@ -554,7 +554,7 @@ func (db *LedgerStore) Reserve(ctx context.Context, r *domain.Reservation) error
 		if r.OrderID != 0 {
 			order = r.OrderID
 		}
-		ins, err := l.x.ExecContext(ctx, `INSERT INTO reservations (product_id, warehouse_id, order_id, qty, created_at) VALUES (?, ?, ?, ?, ?)`,
+		ins, err := insert(ctx, l.x, `INSERT INTO reservations (product_id, warehouse_id, order_id, qty, created_at) VALUES (?, ?, ?, ?, ?)`,
 			p.id, w, order, int64(r.Qty), l.now)
 		if err != nil {
 			return translate(err)
@@ -661,7 +661,7 @@ func (db *LedgerStore) Verify(ctx context.Context) ([]domain.Discrepancy, error)
 			UNION ALL
 			SELECT 'reserved of ' || p.sku || ' in ' || w.code, coalesce(t.reserved, 0), coalesce(r.reserved, 0)
 			FROM keys k LEFT JOIN stock_totals t USING (product_id, warehouse_id) LEFT JOIN res r USING (product_id, warehouse_id)
-			JOIN products p ON p.id = k.product_id JOIN warehouses w ON w.id = k.warehouse_id)
+			JOIN products p ON p.id = k.product_id JOIN warehouses w ON w.id = k.warehouse_id) AS checks
 		WHERE stored <> expected ORDER BY what`); err != nil {
 		return nil, err
 	}

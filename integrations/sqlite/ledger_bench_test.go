@@ -11,6 +11,7 @@ import (
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/integrations/sqlite"
+	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
 
 const (
@@ -249,7 +250,7 @@ func BenchmarkAdjustOne(b *testing.B) {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Run(m)
 	if invDir != "" {
 		os.RemoveAll(invDir)
 	}

@@ -104,7 +104,7 @@ func (db *LedgerStore) Pack(ctx context.Context, orderID int64, warehouse, box s
 			}
 		}
 		// The carrier follows from the order's shipping service where it can.
-		res, err := l.x.ExecContext(ctx, `INSERT INTO parcels (order_id, warehouse_id, box, weight_g, carrier, status, packed_at) VALUES (?, ?, ?, ?, ?, 'packed', ?)`,
+		res, err := insert(ctx, l.x, `INSERT INTO parcels (order_id, warehouse_id, box, weight_g, carrier, status, packed_at) VALUES (?, ?, ?, ?, ?, 'packed', ?)`,
 			orderID, w, box, int64(weight), set.CarrierFor(service), l.now)
 		if err != nil {
 			return translate(err)

@@ -24,7 +24,7 @@ func (db *LedgerStore) CreateInbound(ctx context.Context, in *domain.Inbound) er
 		if err != nil {
 			return err
 		}
-		res, err := l.x.ExecContext(ctx, `INSERT INTO inbounds (warehouse_id, reference, supplier, expected_on, status, created_at)
+		res, err := insert(ctx, l.x, `INSERT INTO inbounds (warehouse_id, reference, supplier, expected_on, status, created_at)
 			VALUES (?, ?, ?, ?, 'open', ?)`, w, strings.TrimSpace(in.Reference), strings.TrimSpace(in.Supplier), expected, l.now)
 		if err != nil {
 			if errors.Is(translate(err), domain.ErrConflict) {
@@ -41,7 +41,7 @@ func (db *LedgerStore) CreateInbound(ctx context.Context, in *domain.Inbound) er
 				return fmt.Errorf("inbound %s: %w", in.Reference, err)
 			}
 			if _, err := l.x.ExecContext(ctx, `INSERT INTO inbound_lines (inbound_id, product_id, expected_qty) VALUES (?, ?, ?)
-				ON CONFLICT (inbound_id, product_id) DO UPDATE SET expected_qty = expected_qty + excluded.expected_qty`,
+				ON CONFLICT (inbound_id, product_id) DO UPDATE SET expected_qty = inbound_lines.expected_qty + excluded.expected_qty`,
 				in.ID, p.id, int64(ln.Expected)); err != nil {
 				return translate(err)
 			}
@@ -134,7 +134,7 @@ func (db *LedgerStore) Receive(ctx context.Context, r domain.Receipt) ([]domain.
 			if r.InboundID != 0 {
 				var exp, rec int64
 				err := l.x.QueryRowContext(ctx, `INSERT INTO inbound_lines (inbound_id, product_id, expected_qty, received_qty) VALUES (?, ?, 0, ?)
-					ON CONFLICT (inbound_id, product_id) DO UPDATE SET received_qty = received_qty + excluded.received_qty
+					ON CONFLICT (inbound_id, product_id) DO UPDATE SET received_qty = inbound_lines.received_qty + excluded.received_qty
 					RETURNING expected_qty, received_qty`, r.InboundID, p.id, int64(ln.Qty)).Scan(&exp, &rec)
 				if err != nil {
 					return translate(err)

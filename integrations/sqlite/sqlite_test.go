@@ -17,16 +17,25 @@ import (
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/integrations/sqlite"
+	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 
 	_ "modernc.org/sqlite"
 )
 
 var ctx = context.Background()
 
+// openTemp opens an empty database for a test: SQLite, or PostgreSQL when
+// PORTOLAN_TEST_STORE=postgres (every store test is a contract test).
 func openTemp(t *testing.T) *sqlite.DB {
 	t.Helper()
 	// A fixed day: these tests' data are dated around it.
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "test.db"), func() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) })
+	var db *sqlite.DB
+	var err error
+	if pgtest.OnPostgres() {
+		db, err = sqlite.OpenPostgres(ctx, pgtest.NewDatabase(t), clock)
+	} else {
+		db, err = sqlite.Open(filepath.Join(t.TempDir(), "test.db"), clock)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func (db *TrackingStore) SaveCarrierAccount(ctx context.Context, a *domain.Carri
 	var old string
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		if a.ID == 0 {
-			res, err := tx.ExecContext(ctx, `INSERT INTO carrier_accounts (kind, name, base_url, credentials, per_second, per_day, created_at)
+			res, err := insert(ctx, tx, `INSERT INTO carrier_accounts (kind, name, base_url, credentials, per_second, per_day, created_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?)`, string(a.Kind), a.Name, a.BaseURL, column, a.PerSecond, a.PerDay, millis(db.now()))
 			if errors.Is(translate(err), domain.ErrConflict) {
 				return domain.Errorf(domain.ECONFLICT, "there is already a carrier account named %q", a.Name)
@@ -142,7 +142,7 @@ func (db *TrackingStore) ReserveRequests(ctx context.Context, accountID int64, a
 			return nil
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO carrier_usage (account_id, day, used) VALUES (?, ?, ?)
-			ON CONFLICT (account_id, day) DO UPDATE SET used = used + excluded.used`, accountID, utcDay(at), got)
+			ON CONFLICT (account_id, day) DO UPDATE SET used = carrier_usage.used + excluded.used`, accountID, utcDay(at), got)
 		return err
 	})
 	return got, err
@@ -184,7 +184,7 @@ func (db *TrackingStore) AddShipment(ctx context.Context, s *domain.Shipment, po
 			return missing(err, "no order %d", s.OrderID)
 		}
 		s.Destination, s.Milestone = domain.Country(dest), domain.MilestoneLabelCreated
-		res, err := tx.ExecContext(ctx, `INSERT INTO shipments (order_id, carrier, tracking, destination, shipped_at, next_poll_at)
+		res, err := insert(ctx, tx, `INSERT INTO shipments (order_id, carrier, tracking, destination, shipped_at, next_poll_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, s.OrderID, s.Carrier, s.Tracking, dest, millis(s.ShippedAt), millis(s.ShippedAt))
 		if errors.Is(translate(err), domain.ErrConflict) {
 			return domain.Errorf(domain.ECONFLICT, "%s %s is already tracked", s.Carrier, s.Tracking)
@@ -224,7 +224,7 @@ func shippedElsewhere(ctx context.Context, tx *sql.Tx, s domain.Shipment) error 
 // transaction) and queues their tracking numbers for the storefront.
 func insertShipments(ctx context.Context, x execer, parcelIDs []int64, carrier string, now int64, firstPoll time.Duration) error {
 	for _, pid := range parcelIDs {
-		res, err := x.ExecContext(ctx, `INSERT INTO shipments (parcel_id, order_id, carrier, tracking, destination, shipped_at, next_poll_at)
+		res, err := insert(ctx, x, `INSERT INTO shipments (parcel_id, order_id, carrier, tracking, destination, shipped_at, next_poll_at)
 			SELECT pa.id, pa.order_id, ?, pa.tracking, o.ship_country, ?, ? FROM parcels pa JOIN orders o ON o.id = pa.order_id WHERE pa.id = ?
 			ON CONFLICT DO NOTHING`, carrier, now, now+firstPoll.Milliseconds(), pid)
 		if err != nil {
@@ -330,7 +330,7 @@ func (db *TrackingStore) RecordTracking(ctx context.Context, results map[int64]d
 			return err
 		}
 		defer upd.Close()
-		pay, err := prep(`INSERT INTO tracking_payloads (shipment_id, at, body) VALUES (?, ?, ?)`)
+		pay, err := prep(`INSERT INTO tracking_payloads (shipment_id, at, body) VALUES (?, ?, ?) RETURNING id`)
 		if err != nil {
 			return err
 		}
@@ -366,11 +366,9 @@ func (db *TrackingStore) RecordTracking(ctx context.Context, results map[int64]d
 					continue
 				}
 				if payload == 0 && len(r.Raw) > 0 {
-					res, err := pay.ExecContext(ctx, id, millis(now), domain.RawPayload(r.Raw))
-					if err != nil {
+					if err := pay.QueryRowContext(ctx, id, millis(now), domain.RawPayload(r.Raw)).Scan(&payload); err != nil {
 						return err
 					}
-					payload, _ = res.LastInsertId()
 				}
 				res, err := ins.ExecContext(ctx, id, millis(e.At), e.Code, e.Location, e.Text, string(e.Milestone), nullID(payload))
 				if err != nil {

@@ -99,7 +99,7 @@ func (db *LedgerStore) CreateWave(ctx context.Context, warehouse string, f domai
 		if len(picked) == 0 {
 			return domain.Errorf(domain.ENOTFOUND, "no allocated orders in %s wait for picking", warehouse)
 		}
-		res, err := l.x.ExecContext(ctx, `INSERT INTO waves (warehouse_id, status, created_at) VALUES (?, 'open', ?)`, w, l.now)
+		res, err := insert(ctx, l.x, `INSERT INTO waves (warehouse_id, status, created_at) VALUES (?, 'open', ?)`, w, l.now)
 		if err != nil {
 			return translate(err)
 		}
@@ -334,7 +334,7 @@ func (db *LedgerStore) PickFromNextBin(ctx context.Context, lineID int64) (domai
 		if len(pieces) > 1 {
 			return domain.Errorf(domain.ECONFLICT, "%s: no single bin holds the %d missing; count the bins or send the shortfall back to allocation", sku, qty-picked.Int64)
 		}
-		res, err := l.x.ExecContext(ctx, `INSERT INTO wave_lines (wave_id, order_id, line_no, product_id, location_id, lot, qty) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		res, err := insert(ctx, l.x, `INSERT INTO wave_lines (wave_id, order_id, line_no, product_id, location_id, lot, qty) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			waveID, orderID, lineNo, productID, pc.bin.id, pc.lot, pc.qty)
 		if err != nil {
 			return translate(err)

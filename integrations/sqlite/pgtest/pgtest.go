@@ -40,13 +40,21 @@ var (
 	failure error
 )
 
-// Main runs a package's tests and stops the throw-away cluster after them.
-func Main(m *testing.M) {
+// EnvStore set to "postgres" runs a store package's tests on PostgreSQL
+// instead of SQLite (`make test` runs them both ways).
+const EnvStore = "PORTOLAN_TEST_STORE"
+
+// OnPostgres says whether the store tests run on PostgreSQL this time.
+func OnPostgres() bool { return os.Getenv(EnvStore) == "postgres" }
+
+// Run runs a package's tests and stops the throw-away cluster after them;
+// TestMain exits with what it returns.
+func Run(m *testing.M) int {
 	code := m.Run()
 	if cluster != nil {
 		cluster.stop()
 	}
-	os.Exit(code)
+	return code
 }
 
 // Server is the connection string of the tests' PostgreSQL server.

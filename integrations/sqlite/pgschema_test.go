@@ -1,4 +1,4 @@
-package postgres_test
+package sqlite_test
 
 import (
 	"database/sql"
@@ -10,8 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/portolan/portolan/integrations/postgres/pgtest"
 	"github.com/portolan/portolan/integrations/sqlite"
+	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
 
 // column is a column as both stores see it: its name, its kind (integer,
@@ -36,7 +36,7 @@ func TestSameTablesAndColumnsAsSQLite(t *testing.T) {
 	want := sqliteColumns(t, path)
 
 	dsn := pgtest.NewDatabase(t)
-	open(t, dsn)
+	openPG(t, dsn)
 	got := postgresColumns(t, dsn)
 
 	for table, cols := range want {

@@ -1,4 +1,4 @@
-package postgres_test
+package sqlite_test
 
 import (
 	"strings"
@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/portolan/portolan/integrations/postgres/pgtest"
+	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
 
 // The rules the schema keeps itself (SQLite's triggers, as PostgreSQL
@@ -14,7 +14,7 @@ import (
 func TestSchemaRules(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.NewDatabase(t)
-	open(t, dsn)
+	openPG(t, dsn)
 	c, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
-package postgres_test
+package sqlite_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -10,19 +9,16 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/portolan/portolan/integrations/postgres"
-	"github.com/portolan/portolan/integrations/postgres/pgtest"
+	"github.com/portolan/portolan/integrations/sqlite"
+	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
-
-func TestMain(m *testing.M) { pgtest.Main(m) }
-
-var ctx = context.Background()
 
 func clock() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) }
 
-func open(t *testing.T, dsn string) *postgres.DB {
+// openPG opens a PostgreSQL database as the store does.
+func openPG(t *testing.T, dsn string) *sqlite.DB {
 	t.Helper()
-	db, err := postgres.Open(ctx, dsn, clock)
+	db, err := sqlite.OpenPostgres(ctx, dsn, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +26,8 @@ func open(t *testing.T, dsn string) *postgres.DB {
 	return db
 }
 
-// exec runs statements on the database directly, as another program would.
-func exec(t *testing.T, dsn string, statements ...string) {
+// execPG runs statements on the database directly, as another program would.
+func execPG(t *testing.T, dsn string, statements ...string) {
 	t.Helper()
 	c, err := pgx.Connect(ctx, dsn)
 	if err != nil {
@@ -48,13 +44,13 @@ func exec(t *testing.T, dsn string, statements ...string) {
 func TestOpenCreatesTheSchemaOnceAndReopens(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.NewDatabase(t)
-	db := open(t, dsn)
+	db := openPG(t, dsn)
 	v, err := db.Version(ctx)
 	if err != nil || v < 1 {
 		t.Fatalf("version %d, %v", v, err)
 	}
 	db.Close()
-	again := open(t, dsn) // nothing to do the second time
+	again := openPG(t, dsn) // nothing to do the second time
 	if v2, _ := again.Version(ctx); v2 != v {
 		t.Errorf("version %d after reopening, was %d", v2, v)
 	}
@@ -77,7 +73,7 @@ func TestClientsStartingTogetherMigrateOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			db, err := postgres.Open(ctx, dsn, clock)
+			db, err := sqlite.OpenPostgres(ctx, dsn, clock)
 			if err == nil {
 				db.Close()
 			}
@@ -103,10 +99,10 @@ func TestClientsStartingTogetherMigrateOnce(t *testing.T) {
 func TestNewerSchemaIsRefusedUntouched(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.NewDatabase(t)
-	open(t, dsn).Close()
-	exec(t, dsn, `INSERT INTO portolan.schema_migrations (version, name, applied_at) VALUES (999, 'from_the_future', 0)`)
-	_, err := postgres.Open(ctx, dsn, clock)
-	if !errors.Is(err, postgres.ErrNewerSchema) || !strings.Contains(err.Error(), "install the newer Portolan") {
+	openPG(t, dsn).Close()
+	execPG(t, dsn, `INSERT INTO portolan.schema_migrations (version, name, applied_at) VALUES (999, 'from_the_future', 0)`)
+	_, err := sqlite.OpenPostgres(ctx, dsn, clock)
+	if !errors.Is(err, sqlite.ErrNewerSchema) || !strings.Contains(err.Error(), "install the newer Portolan") {
 		t.Fatalf("newer schema: %v", err)
 	}
 }
@@ -115,9 +111,9 @@ func TestForeignDatabasesAreRefused(t *testing.T) {
 	t.Parallel()
 	// Another program's tables.
 	other := pgtest.NewDatabase(t)
-	exec(t, other, `CREATE TABLE invoices (id serial PRIMARY KEY, total numeric)`)
-	_, err := postgres.Open(ctx, other, clock)
-	if !errors.Is(err, postgres.ErrNotPortolan) || !strings.Contains(err.Error(), "public.invoices") {
+	execPG(t, other, `CREATE TABLE invoices (id serial PRIMARY KEY, total numeric)`)
+	_, err := sqlite.OpenPostgres(ctx, other, clock)
+	if !errors.Is(err, sqlite.ErrNotPortolan) || !strings.Contains(err.Error(), "public.invoices") {
 		t.Fatalf("database with other tables: %v", err)
 	}
 	var n int
@@ -128,19 +124,19 @@ func TestForeignDatabasesAreRefused(t *testing.T) {
 	}
 	// A schema of the same name that Portolan did not make.
 	squat := pgtest.NewDatabase(t)
-	exec(t, squat, `CREATE SCHEMA portolan`)
-	if _, err := postgres.Open(ctx, squat, clock); !errors.Is(err, postgres.ErrNotPortolan) {
+	execPG(t, squat, `CREATE SCHEMA portolan`)
+	if _, err := sqlite.OpenPostgres(ctx, squat, clock); !errors.Is(err, sqlite.ErrNotPortolan) {
 		t.Fatalf("someone else's portolan schema: %v", err)
 	}
 }
 
 func TestWrongAddressSaysWhere(t *testing.T) {
 	t.Parallel()
-	_, err := postgres.Open(ctx, "host=/nonexistent port=5432 user=nobody dbname=portolan connect_timeout=2", clock)
+	_, err := sqlite.OpenPostgres(ctx, "host=/nonexistent port=5432 user=nobody dbname=portolan connect_timeout=2", clock)
 	if err == nil || !strings.Contains(err.Error(), `"portolan" on /nonexistent:5432`) {
 		t.Fatalf("unreachable server: %v", err)
 	}
-	if _, err := postgres.Open(ctx, "postgres://a b@/", clock); err == nil || !strings.Contains(err.Error(), "not valid") {
+	if _, err := sqlite.OpenPostgres(ctx, "postgres://a b@/", clock); err == nil || !strings.Contains(err.Error(), "not valid") {
 		t.Fatalf("malformed address: %v", err)
 	}
 }

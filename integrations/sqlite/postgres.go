@@ -1,0 +1,218 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// Team mode keeps the same data on a PostgreSQL server (issue 16, being
+// built): the stores run the same SQL on it (parameters rebound, see
+// pgdriver.go), its schema lives in the schema "portolan" of a database of
+// its own, marked as Portolan's, and every write transaction is
+// SERIALIZABLE, retried when the server finds it overlapped another: what
+// the one SQLite writer guarantees by running one at a time.
+
+//go:embed pgmigrations/*.sql
+var pgMigrationFS embed.FS
+
+// PGSchema is the PostgreSQL schema that holds Portolan's tables.
+const PGSchema = "portolan"
+
+// pgMarker is the schema's comment: it tells Portolan's schema from another
+// program's schema of the same name.
+const pgMarker = "Portolan"
+
+// pgMigrateLock is the advisory lock key that serialises migrations ("Port").
+const pgMigrateLock = ApplicationID
+
+// pgMigrations lists the embedded PostgreSQL migrations in order.
+func pgMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(pgMigrationFS, "pgmigrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration file %q is not named NNNN_name.sql", e.Name())
+		}
+		b, err := pgMigrationFS.ReadFile("pgmigrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i, m := range out {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %d is missing", i+1)
+		}
+	}
+	return out, nil
+}
+
+// OpenPostgres connects to a PostgreSQL database (a postgres:// URL or a
+// key=value connection string; a password comes from it, PGPASSWORD or the
+// .pgpass file) and brings its schema up to date. A database that holds
+// other programs' tables returns ErrNotPortolan; one written by a newer
+// Portolan, ErrNewerSchema; both are left untouched.
+func OpenPostgres(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, domain.Errorf(domain.EINVALID, "the PostgreSQL address is not valid: %v", err)
+	}
+	cfg.RuntimeParams["search_path"] = PGSchema
+	cfg.RuntimeParams["application_name"] = "portolan"
+	cfg.RuntimeParams["timezone"] = "UTC"
+	where := fmt.Sprintf("%q on %s:%d", cfg.Database, cfg.Host, cfg.Port) // never the password
+	pool := sql.OpenDB(rebindConnector{stdlib.GetConnector(*cfg)})
+	pool.SetMaxOpenConns(16)
+	ms, err := pgMigrations()
+	if err == nil {
+		err = pgMigrate(ctx, pool, ms, now)
+	}
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("PostgreSQL database %s: %w", where, err)
+	}
+	return &DB{write: pool, read: pool, path: where, Now: now, pg: true}, nil
+}
+
+// pgMigrate applies what the database lacks of ms, each migration in a
+// transaction that holds the migration lock, so that clients starting at
+// once do not both migrate.
+func pgMigrate(ctx context.Context, pool *sql.DB, ms []migration, now func() time.Time) error {
+	latest := ms[len(ms)-1].version
+	for {
+		done, err := pgStep(ctx, pool, ms, latest, now)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// pgStep applies the next migration, or says the schema is up to date.
+func pgStep(ctx context.Context, pool *sql.DB, ms []migration, latest int, now func() time.Time) (done bool, err error) {
+	tx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, pgMigrateLock); err != nil {
+		return false, err
+	}
+	current, err := pgSchemaVersion(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case current > latest:
+		return false, fmt.Errorf("%w (schema %d, this build knows up to %d); install the newer Portolan to open it", ErrNewerSchema, current, latest)
+	case current == latest:
+		return true, tx.Commit()
+	}
+	m := ms[current]
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return false, fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, millis(now())); err != nil {
+		return false, err
+	}
+	return false, tx.Commit()
+}
+
+// pgSchemaVersion is the version of Portolan's schema in the database; in
+// a database without any tables it creates the (empty) schema. A database
+// with other programs' tables, or a schema "portolan" that Portolan did not
+// make, is refused.
+func pgSchemaVersion(ctx context.Context, tx *sql.Tx) (int, error) {
+	var comment sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = ?`, PGSchema).Scan(&comment)
+	switch {
+	case err == nil:
+		if comment.String != pgMarker {
+			return 0, fmt.Errorf("%w (it has a schema %q that another program made); give Portolan a database of its own", ErrNotPortolan, PGSchema)
+		}
+		var v int
+		err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+		return v, err
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, err
+	}
+	tables, err := queryList(ctx, tx, func(rows *sql.Rows, s *string) error { return rows.Scan(s) },
+		`SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1 LIMIT 3`)
+	if err != nil {
+		return 0, err
+	}
+	if len(tables) > 0 {
+		return 0, fmt.Errorf("%w (it holds other tables, such as %s); give Portolan an empty database of its own",
+			ErrNotPortolan, strings.Join(tables, ", "))
+	}
+	for _, q := range []string{
+		`CREATE SCHEMA ` + PGSchema,
+		`COMMENT ON SCHEMA ` + PGSchema + ` IS '` + pgMarker + `'`,
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+// Version is the version of the database's schema.
+func (db *DB) Version(ctx context.Context) (int, error) {
+	var v int
+	q := `PRAGMA user_version`
+	if db.pg {
+		q = `SELECT coalesce(max(version), 0) FROM schema_migrations`
+	}
+	err := db.read.QueryRowContext(ctx, q).Scan(&v)
+	return v, translate(err)
+}
+
+// pgRetryable says whether PostgreSQL gave up a transaction only because it
+// overlapped another (serialization failure or deadlock): running it again
+// is the remedy.
+func pgRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// pgTranslate maps PostgreSQL's errors as translate maps SQLite's.
+func pgTranslate(err error) (error, bool) {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return err, false
+	}
+	switch pe.Code {
+	case "23505": // unique_violation
+		return fmt.Errorf("%w: %w", domain.ErrConflict, err), true
+	case "40001", "40P01":
+		return fmt.Errorf("%w: %w", ErrBusy, err), true
+	case "P0001": // a rule of the schema (raise in a trigger): its words
+		return errors.New(pe.Message), true
+	}
+	return err, false
+}
