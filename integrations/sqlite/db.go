@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -369,8 +370,17 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
 		// refuses one that overlapped another, and it is run again.
 		for attempt := 1; ; attempt++ {
 			err = db.tryTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable}, fn)
-			if !pgRetryable(err) || attempt == 10 || ctx.Err() != nil {
+			if !pgRetryable(err) || attempt == pgAttempts || ctx.Err() != nil {
 				return translate(err)
+			}
+			// Back off a little, at random, so that the overlapping ones
+			// do not meet again at once.
+			t := time.NewTimer(time.Duration(rand.Int64N(int64(min(attempt, 20)) * int64(2*time.Millisecond))))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return translate(err)
+			case <-t.C:
 			}
 		}
 	}
@@ -433,6 +443,9 @@ var ErrBusy = &domain.Error{Code: domain.ECONFLICT, Message: "the database is lo
 func translate(err error) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, ErrBusy) || errors.Is(err, ErrContended) || errors.Is(err, domain.ErrConflict) {
+		return err // translated already
 	}
 	if e, ok := pgTranslate(err); ok {
 		return e

@@ -54,3 +54,10 @@ func (db *DB) TransitionOrder(ctx context.Context, id int64, to string, reason s
 		return transitionOrder(ctx, tx, id, domain.OrderStatus(to), millis(db.now()), reason)
 	})
 }
+
+// IntForTest reads one number with q (tests that count rows).
+func (db *DB) IntForTest(ctx context.Context, q string) (int64, error) {
+	var n int64
+	err := db.read.QueryRowContext(ctx, q).Scan(&n)
+	return n, err
+}

@@ -192,6 +192,14 @@ func (db *DB) Version(ctx context.Context) (int, error) {
 	return v, translate(err)
 }
 
+// pgAttempts is how many times a write transaction is tried when it keeps
+// overlapping others.
+const pgAttempts = 50
+
+// ErrContended is a change given up after it overlapped others' changes
+// pgAttempts times in a row.
+var ErrContended = &domain.Error{Code: domain.ECONFLICT, Message: "others were changing the same data at the same moment; nothing was changed, try again"}
+
 // pgRetryable says whether PostgreSQL gave up a transaction only because it
 // overlapped another (serialization failure or deadlock): running it again
 // is the remedy.
@@ -210,7 +218,7 @@ func pgTranslate(err error) (error, bool) {
 	case "23505": // unique_violation
 		return fmt.Errorf("%w: %w", domain.ErrConflict, err), true
 	case "40001", "40P01":
-		return fmt.Errorf("%w: %w", ErrBusy, err), true
+		return fmt.Errorf("%w: %w", ErrContended, err), true
 	case "P0001": // a rule of the schema (raise in a trigger): its words
 		return errors.New(pe.Message), true
 	}

@@ -43,6 +43,29 @@ func openTemp(t *testing.T) *sqlite.DB {
 	return db
 }
 
+// openClients opens one empty database and n handles to it, as n people's
+// Portolan would: n connection pools on PostgreSQL, n openings of one file
+// on SQLite.
+func openClients(t *testing.T, n int) []*sqlite.DB {
+	t.Helper()
+	open := func(path string) (*sqlite.DB, error) { return sqlite.Open(path, clock) }
+	where := filepath.Join(t.TempDir(), "shared.db")
+	if pgtest.OnPostgres() {
+		open = func(dsn string) (*sqlite.DB, error) { return sqlite.OpenPostgres(ctx, dsn, clock) }
+		where = pgtest.NewDatabase(t)
+	}
+	dbs := make([]*sqlite.DB, n)
+	for i := range dbs {
+		db, err := open(where)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	return dbs
+}
+
 func TestOpenRecordsMigrations(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "dir", "p.db")
 	db, err := sqlite.Open(path, domaintest.NewClock().Now)
