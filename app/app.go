@@ -152,11 +152,21 @@ func ResolveDBPath(flagValue string) (string, error) {
 func Open(path string, opts Options) (*App, error) {
 	clk := newClock(opts.Now)
 	now := clk.Now
-	db, err := sqlite.Open(path, now)
+	var db *sqlite.DB
+	var err error
+	var vault domain.SecretVault
+	var noVault string
+	if IsServerAddress(path) {
+		// A team database is shared: credentials stay in it, for its people.
+		db, err = sqlite.OpenPostgres(context.Background(), path, now)
+		noVault = "a team database is shared by its people, so they stay in it"
+	} else {
+		db, err = sqlite.Open(path, now)
+		vault, noVault = openVault(opts.Secrets)
+	}
 	if err != nil {
 		return nil, err
 	}
-	vault, noVault := openVault(opts.Secrets)
 	if vault != nil {
 		db.SetVault(vault)
 	}
@@ -233,8 +243,23 @@ func (a *App) Close() error {
 // Now is the App's clock: the time every service reads.
 func (a *App) Now() time.Time { return a.clock.Now() }
 
-// DBPath is the database file in use.
+// DBPath names the database in use: its file, or the database on a
+// PostgreSQL server (never with a password).
 func (a *App) DBPath() string { return a.db.Path() }
+
+// DBFile is the database file in use, "" for a database on a server.
+func (a *App) DBFile() string {
+	if a.db.OnServer() {
+		return ""
+	}
+	return a.db.Path()
+}
+
+// IsServerAddress says whether a --db value names a database on a
+// PostgreSQL server (postgres://user@host/database) rather than a file.
+func IsServerAddress(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
 
 // OrderService reads orders and moves them through their statuses.
 // Reads that add nothing to the store's are its read ports, as they are.

@@ -12,6 +12,7 @@ import (
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/sandbox"
+	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
 
 const benchOrders = 200_000
@@ -27,7 +28,7 @@ func TestMain(m *testing.M) {
 	// Credentials in the test databases, never in the keyring of the
 	// developer's desktop.
 	os.Setenv(app.EnvSecrets, "database")
-	code := m.Run()
+	code := pgtest.Run(m)
 	fixtures.remove()
 	if benchDir != "" {
 		os.RemoveAll(benchDir)

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"database/sql"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,12 +45,9 @@ func TestHugeQuantitiesAreRefused(t *testing.T) {
 // A listing that fails half-way prints nothing of it on stdout, and exits non-zero.
 func TestFailedListingPrintsNothing(t *testing.T) {
 	db := demoDBOf(t, 1200)
-	raw, err := sql.Open("sqlite", db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := openRaw(t, db)
 	// An order past the first batches read is damaged (a country that is no code).
-	_, err = raw.Exec(`UPDATE orders SET ship_country = 'ZZ' WHERE id = (SELECT id FROM orders ORDER BY id LIMIT 1 OFFSET 1100)`)
+	_, err := raw.Exec(`UPDATE orders SET ship_country = 'ZZ' WHERE id = (SELECT id FROM orders ORDER BY id LIMIT 1 OFFSET 1100)`)
 	raw.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +80,7 @@ func readOnlyFolder(t *testing.T, dir string) {
 // A database in a folder that cannot be written opens read-only, says so,
 // lists what it holds and refuses changes in words.
 func TestReadOnlyFolderOpensReadOnly(t *testing.T) {
+	sqliteOnly(t)
 	src := demoDBOf(t, 150)
 	dir := filepath.Join(t.TempDir(), "ro")
 	os.Mkdir(dir, 0o700)

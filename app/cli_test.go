@@ -255,7 +255,7 @@ func TestNoCommandOpensWindow(t *testing.T) {
 func TestCSVTextCellsAreNotFormulas(t *testing.T) {
 	t.Parallel()
 	// An order whose customer name starts with "=" from outside data.
-	db := filepath.Join(t.TempDir(), "f.db")
+	db := storeAt(t, filepath.Join(t.TempDir(), "f.db"))
 	a, err := app.Open(db, app.Options{Now: testClock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -309,7 +309,18 @@ func (a *App) demoCarrierInvoice(ctx context.Context, month string) (string, err
 			strings.Replace(domain.NewMoney(amount, c.Currency).Decimal(), ".", ",", 1))
 	}
 	fmt.Fprintf(&sb, "%s;%s;%s;EXPRESS WORLDWIDE;EUR;38,90\n", number, from.AddDate(0, 0, 14).Format("02.01.2006"), domain.MakeTrackingNumber(domain.CarrierDHL, 987654321))
-	path := filepath.Join(filepath.Dir(a.DBPath()), "demo-dhl-invoice-"+month+".csv")
+	dir := filepath.Dir(a.DBFile())
+	if a.DBFile() == "" { // a team database: next to where a personal one would be
+		def, err := DefaultDBPath()
+		if err != nil {
+			return "", err
+		}
+		dir = filepath.Dir(def)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", err
+		}
+	}
+	path := filepath.Join(dir, "demo-dhl-invoice-"+month+".csv")
 	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
 		return "", err
 	}

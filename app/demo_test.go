@@ -7,6 +7,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode"
@@ -15,6 +16,7 @@ import (
 	"github.com/portolan/portolan/app/demo"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/domain/domaintest"
+	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
 
 func openApp(t *testing.T) *app.App {
@@ -22,9 +24,13 @@ func openApp(t *testing.T) *app.App {
 	return openAt(t, filepath.Join(t.TempDir(), "portolan.db"), testClock.Now)
 }
 
-// openAt opens the database at path on the clock now, closed when the test ends.
+// openAt opens the database at path on the clock now, closed when the test
+// ends. When the tests run on PostgreSQL (PORTOLAN_TEST_STORE=postgres), a
+// file path stands for a database of the test server's, the same one each
+// time the test opens that path.
 func openAt(t testing.TB, path string, now func() time.Time) *app.App {
 	t.Helper()
+	path = storeAt(t, path)
 	a, err := app.Open(path, app.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -246,3 +252,25 @@ func TestTransitionThroughService(t *testing.T) {
 // testClock is the clock of the tests that do not set their own: the tests'
 // today (PORTOLAN_TEST_TODAY, else the real date), 12:00 UTC, moving on.
 var testClock = domaintest.NewClock()
+
+var (
+	serverDBsMu sync.Mutex
+	serverDBs   = map[string]string{} // file path → database on the test server
+)
+
+// storeAt is where the database the tests call path lives: path itself, or
+// on PostgreSQL runs a database of the test server's for it.
+func storeAt(t testing.TB, path string) string {
+	t.Helper()
+	if !pgtest.OnPostgres() || app.IsServerAddress(path) {
+		return path
+	}
+	serverDBsMu.Lock()
+	defer serverDBsMu.Unlock()
+	if dsn, ok := serverDBs[path]; ok {
+		return dsn
+	}
+	dsn := pgtest.NewDatabase(t)
+	serverDBs[path] = dsn
+	return dsn
+}

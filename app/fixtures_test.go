@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
 
 // fixtures holds databases built once per test run (a demo of 1,500 orders
@@ -46,6 +49,11 @@ func (s *fixtureSet) get(t *testing.T, key string, build func(path string) error
 	dir := filepath.Join(s.dir, strings.NewReplacer(" ", "_", "-", "").Replace(key))
 	s.mu.Unlock()
 	f.once.Do(func() {
+		if pgtest.OnPostgres() { // a database on the test server, copied as a template
+			f.path = pgtest.Fixture(t)
+			f.err = build(f.path)
+			return
+		}
 		if f.err = os.MkdirAll(dir, 0o755); f.err == nil {
 			f.path = filepath.Join(dir, "fixture.db")
 			f.err = build(f.path)
@@ -62,6 +70,9 @@ func (s *fixtureSet) get(t *testing.T, key string, build func(path string) error
 // folder of the test's and returns the copy's path, named name.
 func (s *fixtureSet) copy(t *testing.T, src, name string) string {
 	t.Helper()
+	if app.IsServerAddress(src) {
+		return pgtest.CopyDatabase(t, src)
+	}
 	dst := t.TempDir()
 	entries, err := os.ReadDir(filepath.Dir(src))
 	if err != nil {

@@ -29,7 +29,7 @@ func outFlag(fs *cmdFlags, ext string) outputFile {
 }
 
 func (o outputFile) options(a *app.App) outfile.Options {
-	return outfile.Options{Ext: o.ext, Protect: outfile.DatabaseFiles(a.DBPath()), Overwrite: *o.force}
+	return outfile.Options{Ext: o.ext, Protect: outfile.DatabaseFiles(a.DBFile()), Overwrite: *o.force}
 }
 
 // check refuses a file that may not be written, before any work is done.

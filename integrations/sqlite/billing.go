@@ -321,7 +321,7 @@ func (db *BillingStore) DropUnbilled(ctx context.Context, clientID int64, t doma
 func (db *BillingStore) PeriodSums(ctx context.Context, clientID int64, from, to time.Time) (domain.PeriodSums, error) {
 	out := domain.PeriodSums{WithoutMinimum: map[domain.Currency]int64{}, Unbilled: map[domain.Currency]int64{}}
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT c.currency, c.type = 'minimum', c.invoice_id IS NULL,
-			coalesce((SELECT i.number IS NOT NULL FROM invoices i WHERE i.id = c.invoice_id), 0), sum(c.amount), count(*)
+			((SELECT i.number IS NOT NULL FROM invoices i WHERE i.id = c.invoice_id) IS TRUE), sum(c.amount), count(*)
 		FROM charges c WHERE c.client_id = ? AND c.day >= ? AND c.day < ?
 		GROUP BY c.currency, c.type = 'minimum', c.invoice_id IS NULL, c.invoice_id`, clientID, dayText(from), dayText(to))
 	if err != nil {
@@ -676,12 +676,12 @@ func (db *BillingStore) DropDraftMinimum(ctx context.Context, clientID, draftID 
 // CarrierParcels reads the shipments of a carrier with the given tracking
 // numbers, and the others it took in [from, to) (for "missing" lines).
 func (db *BillingStore) CarrierParcels(ctx context.Context, carrier string, numbers []string, from, to time.Time) ([]domain.ShippedParcel, map[int64]string, error) {
-	b, _ := json.Marshal(numbers)
+	b := jsonArray(numbers)
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.number
 		FROM shipments s JOIN orders o ON o.id = s.order_id LEFT JOIN parcels pa ON pa.id = s.parcel_id
-		WHERE s.tracking IN (SELECT value FROM json_each(?1))
-		   OR (s.carrier = ?2 COLLATE NOCASE AND s.shipped_at >= ?3 AND s.shipped_at < ?4)
-		ORDER BY s.id`, string(b), carrier, millis(from), millis(to))
+		WHERE s.tracking IN (SELECT value FROM `+db.jsonValues(1)+`)
+		   OR (lower(s.carrier) = lower(?2) AND s.shipped_at >= ?3 AND s.shipped_at < ?4)
+		ORDER BY s.id`, b, carrier, millis(from), millis(to))
 	if err != nil {
 		return nil, nil, translate(err)
 	}
@@ -713,7 +713,7 @@ func (db *BillingStore) ChargedTrackings(ctx context.Context, carrier string, nu
 			args = append(args, n)
 		}
 		rows, err := db.reader(ctx).QueryContext(ctx, `SELECT DISTINCT l.tracking FROM carrier_invoice_lines l JOIN carrier_invoices i ON i.id = l.invoice_id
-			WHERE i.carrier = ? COLLATE NOCASE AND l.class IN ('matched', 'over') AND l.state <> 'disputed'
+			WHERE lower(i.carrier) = lower(?) AND l.class IN ('matched', 'over') AND l.state <> 'disputed'
 			  AND l.tracking IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, translate(err)
@@ -742,7 +742,7 @@ func (db *BillingStore) SaveCarrierInvoice(ctx context.Context, carrier, file, s
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		var at int64
 		var was string
-		err := tx.QueryRowContext(ctx, `SELECT imported_at, period FROM carrier_invoices WHERE carrier = ? COLLATE NOCASE AND sha256 = ? AND sha256 <> ''`,
+		err := tx.QueryRowContext(ctx, `SELECT imported_at, period FROM carrier_invoices WHERE lower(carrier) = lower(?) AND sha256 = ? AND sha256 <> ''`,
 			carrier, sha256).Scan(&at, &was)
 		if err == nil {
 			return domain.Errorf(domain.ECONFLICT, "this %s invoice file was already imported on %s (for %s); nothing was imported again",
@@ -754,7 +754,7 @@ func (db *BillingStore) SaveCarrierInvoice(ctx context.Context, carrier, file, s
 		// What the carrier has not charged is worked out anew with every invoice
 		// of the period: the earlier invoices' missing parcels are replaced.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM carrier_invoice_lines WHERE class = 'missing' AND state = 'open'
-			AND invoice_id IN (SELECT id FROM carrier_invoices WHERE carrier = ? COLLATE NOCASE AND period = ?)`, carrier, period); err != nil {
+			AND invoice_id IN (SELECT id FROM carrier_invoices WHERE lower(carrier) = lower(?) AND period = ?)`, carrier, period); err != nil {
 			return translate(err)
 		}
 		res, err := insert(ctx, tx, `INSERT INTO carrier_invoices (carrier, file, period, imported_at, sha256) VALUES (?, ?, ?, ?, ?)`,
@@ -968,7 +968,7 @@ func (db *BillingStore) SetCarrierLines(ctx context.Context, period, carrier str
 	q := `UPDATE carrier_invoice_lines SET state = ? WHERE invoice_id IN (SELECT id FROM carrier_invoices WHERE period = ?`
 	args := []any{state, period}
 	if carrier != "" {
-		q += ` AND carrier = ? COLLATE NOCASE`
+		q += ` AND lower(carrier) = lower(?)`
 		args = append(args, carrier)
 	}
 	q += `) AND class <> 'missing'`
@@ -977,9 +977,9 @@ func (db *BillingStore) SetCarrierLines(ctx context.Context, period, carrier str
 		args = append(args, string(class))
 	}
 	if len(tracking) > 0 {
-		b, _ := json.Marshal(tracking)
-		q += ` AND tracking IN (SELECT value FROM json_each(?))`
-		args = append(args, string(b))
+		b := jsonArray(tracking)
+		q += ` AND tracking IN (SELECT value FROM ` + db.jsonValues(0) + `)`
+		args = append(args, b)
 	}
 	var n int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {

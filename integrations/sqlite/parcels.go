@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -165,8 +164,8 @@ func (db *StockStore) ParcelsOfOrder(ctx context.Context, orderID int64) ([]doma
 
 // Parcels reads the given parcels, in the order given.
 func (db *StockStore) Parcels(ctx context.Context, ids []int64) ([]domain.PackedParcel, error) {
-	b, _ := json.Marshal(ids)
-	out, err := db.parcels(ctx, `JOIN json_each(?) j ON j.value = pa.id`, `j.key`, string(b))
+	b := jsonArray(ids)
+	out, err := db.parcels(ctx, `JOIN `+db.jsonValues(0)+` ON CAST(j.value AS BIGINT) = pa.id`, `j.key`, b)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -65,6 +66,21 @@ func pgMigrations() ([]migration, error) {
 		}
 	}
 	return out, nil
+}
+
+// OpenRaw opens a database for SQL of one's own (tests, repairs) without the
+// stores: a file with SQLite's driver, or a postgres:// address with the
+// store's parameters (?, ?N) and Portolan's schema as the search path.
+func OpenRaw(address string) (*sql.DB, error) {
+	if !strings.HasPrefix(address, "postgres://") && !strings.HasPrefix(address, "postgresql://") {
+		return sql.Open("sqlite", address)
+	}
+	cfg, err := pgx.ParseConfig(address)
+	if err != nil {
+		return nil, err
+	}
+	cfg.RuntimeParams["search_path"] = PGSchema
+	return sql.OpenDB(rebindConnector{stdlib.GetConnector(*cfg)}), nil
 }
 
 // OpenPostgres connects to a PostgreSQL database (a postgres:// URL or a
@@ -191,6 +207,32 @@ func (db *DB) Version(ctx context.Context) (int, error) {
 	err := db.read.QueryRowContext(ctx, q).Scan(&v)
 	return v, translate(err)
 }
+
+// jsonValues is a FROM item, aliased j, of the elements of a JSON array
+// passed as parameter n (0: the next one): j.value is an element as text or
+// number, j.key its position.
+func (db *DB) jsonValues(n int) string {
+	p := "?"
+	if n > 0 {
+		p += strconv.Itoa(n)
+	}
+	if db.pg {
+		return `json_array_elements_text(CAST(` + p + ` AS json)) WITH ORDINALITY AS j(value, key)`
+	}
+	return `json_each(` + p + `) AS j`
+}
+
+// jsonArray is list as the JSON array jsonValues reads ("[]" for none).
+func jsonArray[T any](list []T) string {
+	if len(list) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(list)
+	return string(b)
+}
+
+// OnServer says whether the database is on a PostgreSQL server.
+func (db *DB) OnServer() bool { return db.pg }
 
 // pgAttempts is how many times a write transaction is tried when it keeps
 // overlapping others.

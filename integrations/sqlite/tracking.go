@@ -291,7 +291,7 @@ func (db *TrackingStore) DueShipments(ctx context.Context, now time.Time, f doma
 		args = append(args, millis(now))
 	}
 	if f.Carrier != "" {
-		q += ` AND s.carrier = ? COLLATE NOCASE`
+		q += ` AND lower(s.carrier) = lower(?)`
 		args = append(args, f.Carrier)
 	}
 	q += ` ORDER BY s.next_poll_at, s.id`
@@ -533,7 +533,7 @@ func shipmentWhere(f domain.ShipmentFilter, now time.Time, stale time.Duration) 
 		args = append(args, string(f.Milestone))
 	}
 	if f.Carrier != "" {
-		where = append(where, `s.carrier = ? COLLATE NOCASE`)
+		where = append(where, `lower(s.carrier) = lower(?)`)
 		args = append(args, f.Carrier)
 	}
 	if f.Country != "" {

@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -51,6 +52,9 @@ func OnPostgres() bool { return os.Getenv(EnvStore) == "postgres" }
 // TestMain exits with what it returns.
 func Run(m *testing.M) int {
 	code := m.Run()
+	for _, name := range fixtures {
+		drop(name)
+	}
 	if cluster != nil {
 		cluster.stop()
 	}
@@ -77,35 +81,82 @@ func Server(tb testing.TB) string {
 }
 
 // NewDatabase creates an empty database for one test, dropped when it ends,
-// and returns its connection string.
+// and returns its address (a postgres:// URL, as a user would give it).
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
+	return CopyDatabase(tb, "")
+}
+
+// CopyDatabase creates a database for one test that is a copy of the one
+// at src ("": an empty one), dropped when the test ends, and returns its
+// address. Nobody may be connected to src meanwhile.
+func CopyDatabase(tb testing.TB, src string) string {
+	tb.Helper()
+	name, dsn, err := create(tb, src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { drop(name) })
+	return dsn
+}
+
+// Fixture creates a database that lasts until the package's tests end (a
+// fixture to copy), and returns its address.
+func Fixture(tb testing.TB) string {
+	tb.Helper()
+	name, dsn, err := create(tb, "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	mu.Lock()
+	fixtures = append(fixtures, name)
+	mu.Unlock()
+	return dsn
+}
+
+var (
+	mu       sync.Mutex
+	fixtures []string
+)
+
+func create(tb testing.TB, src string) (name, dsn string, err error) {
 	srv := Server(tb)
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, srv)
 	if err != nil {
-		tb.Fatalf("connecting to the test server: %v", err)
+		return "", "", fmt.Errorf("connecting to the test server: %w", err)
 	}
 	defer admin.Close(ctx)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	name := "portolan_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name+` TEMPLATE template0 ENCODING 'UTF8'`); err != nil {
-		tb.Fatalf("creating a test database: %v", err)
-	}
-	tb.Cleanup(func() {
-		c, err := pgx.Connect(ctx, srv)
+	name = "portolan_test_" + hex.EncodeToString(b)
+	template := "template0"
+	if src != "" {
+		cfg, err := pgx.ParseConfig(src)
 		if err != nil {
-			return
+			return "", "", err
 		}
-		defer c.Close(ctx)
-		_, _ = c.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
-	})
+		template = cfg.Database
+	}
+	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name+` TEMPLATE `+template+` ENCODING 'UTF8'`); err != nil {
+		return "", "", fmt.Errorf("creating a test database: %w", err)
+	}
 	cfg, err := pgx.ParseConfig(srv)
 	if err != nil {
-		tb.Fatal(err)
+		return "", "", err
 	}
-	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable", cfg.Host, cfg.Port, cfg.User, name)
+	q := url.Values{"host": {cfg.Host}, "port": {strconv.Itoa(int(cfg.Port))}, "sslmode": {"disable"}}
+	return name, (&url.URL{Scheme: "postgres", User: url.User(cfg.User), Path: "/" + name, RawQuery: q.Encode()}).String(), nil
+}
+
+func drop(name string) {
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, server)
+	if err != nil {
+		return
+	}
+	defer c.Close(ctx)
+	_, _ = c.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
 }
 
 // throwAway is a cluster in a temporary folder.
