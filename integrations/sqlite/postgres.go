@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,6 +69,26 @@ func pgMigrations() ([]migration, error) {
 	return out, nil
 }
 
+// needTLS refuses a server on another computer reached without TLS (or with
+// TLS that may silently fall back to none, sslmode=prefer or allow): the
+// password and every order would cross the network readable. A Unix socket
+// and this computer's loopback need none.
+func needTLS(cfg *pgx.ConnConfig) error {
+	host := cfg.Host
+	if strings.HasPrefix(host, "/") || host == "localhost" || net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback() {
+		return nil
+	}
+	encrypted := cfg.TLSConfig != nil
+	for _, f := range cfg.Fallbacks {
+		encrypted = encrypted && f.TLSConfig != nil
+	}
+	if !encrypted {
+		return domain.Errorf(domain.EINVALID, "%s is another computer and the address does not require TLS; add sslmode=verify-full "+
+			"(e.g. postgres://you@%s/portolan?sslmode=verify-full) so that passwords and data cross the network encrypted", host, host)
+	}
+	return nil
+}
+
 // OpenRaw opens a database for SQL of one's own (tests, repairs) without the
 // stores: a file with SQLite's driver, or a postgres:// address with the
 // store's parameters (?, ?N) and Portolan's schema as the search path.
@@ -92,6 +113,9 @@ func OpenPostgres(ctx context.Context, dsn string, now func() time.Time) (*DB, e
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, domain.Errorf(domain.EINVALID, "the PostgreSQL address is not valid: %v", err)
+	}
+	if err := needTLS(cfg); err != nil {
+		return nil, err
 	}
 	cfg.RuntimeParams["search_path"] = PGSchema
 	cfg.RuntimeParams["application_name"] = "portolan"

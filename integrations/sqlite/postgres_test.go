@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/sqlite"
 	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
@@ -138,5 +139,27 @@ func TestWrongAddressSaysWhere(t *testing.T) {
 	}
 	if _, err := sqlite.OpenPostgres(ctx, "postgres://a b@/", clock); err == nil || !strings.Contains(err.Error(), "not valid") {
 		t.Fatalf("malformed address: %v", err)
+	}
+}
+
+// A server on another computer is reached with TLS only: passwords and
+// orders never cross a network unencrypted.
+func TestServersElsewhereNeedTLS(t *testing.T) {
+	t.Parallel()
+	for _, addr := range []string{"postgres://ana@db.example.com/portolan", "postgres://ana@db.example.com/portolan?sslmode=prefer",
+		"postgres://ana@10.1.2.3/portolan?sslmode=disable", "host=db.example.com dbname=portolan sslmode=allow"} {
+		_, err := sqlite.OpenPostgres(ctx, addr, clock)
+		if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "sslmode=verify-full") {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+	// Required TLS is tried (the server is not there: a connection error, not a refusal).
+	_, err := sqlite.OpenPostgres(ctx, "postgres://ana@127.0.0.2:1/portolan?sslmode=disable&connect_timeout=2", clock)
+	if err == nil || strings.Contains(err.Error(), "sslmode=verify-full") {
+		t.Errorf("loopback without TLS: %v", err)
+	}
+	_, err = sqlite.OpenPostgres(ctx, "postgres://ana@db.invalid:1/portolan?sslmode=verify-full&connect_timeout=2", clock)
+	if err == nil || strings.Contains(err.Error(), "does not require TLS") {
+		t.Errorf("verify-full: %v", err)
 	}
 }
