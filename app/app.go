@@ -384,3 +384,61 @@ func (s *DemoService) Load(ctx context.Context, opts DemoOptions, progress demo.
 func (s *DemoService) LoadSample(ctx context.Context, orders int, progress func(done, total int)) error {
 	return s.Load(ctx, DemoOptions{Orders: orders, Billing: true}, progress)
 }
+
+// CopiedTable is a table of a database copy: its rows in the original and
+// in the copy.
+type CopiedTable struct {
+	Table    string
+	From, To int64
+}
+
+// CopyDatabase copies the Portolan database at from into the empty one at to
+// (each a file or a postgres:// address: moving a team onto a server, or
+// taking a local copy of the server's), keeping every id, all of it or
+// nothing. Afterwards the copy's stock is verified against its ledger and
+// every table counted against the original's. progress hears how many rows
+// of how many are copied.
+func CopyDatabase(ctx context.Context, from, to string, opts Options, progress func(done, all int64)) ([]CopiedTable, error) {
+	if !IsServerAddress(from) {
+		if _, err := os.Stat(from); err != nil {
+			return nil, domain.Errorf(domain.ENOTFOUND, "there is no database %s to copy", from)
+		}
+	}
+	src, err := Open(from, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	dst, err := Open(to, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer dst.Close()
+	counts, err := src.db.CopyTo(ctx, dst.db, func(p sqlite.CopyProgress) {
+		if progress != nil {
+			progress(p.Copied, p.Rows)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	after, err := dst.db.Counts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CopiedTable, len(counts))
+	var differ []string
+	for i, c := range counts {
+		out[i] = CopiedTable{Table: c.Table, From: c.Rows, To: after[i].Rows}
+		if c.Rows != after[i].Rows {
+			differ = append(differ, c.Table)
+		}
+	}
+	if len(differ) > 0 {
+		return out, fmt.Errorf("the copy's %s do not hold as many rows as the original's", strings.Join(differ, ", "))
+	}
+	if d, err := dst.Inventory.Verify(ctx); err != nil || len(d) > 0 {
+		return out, fmt.Errorf("the copy's stock does not verify (%d differences): %v", len(d), err)
+	}
+	return out, nil
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/app/cli"
+	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
 
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -274,5 +275,39 @@ func TestCSVTextCellsAreNotFormulas(t *testing.T) {
 	}
 	if name := recs[1][8]; !strings.HasPrefix(name, "'=") {
 		t.Errorf("formula written as %q", name)
+	}
+}
+
+// A demo database copied onto a team server and back: every table, the
+// stock verified, and the copies open and list the same orders.
+func TestCLIDatabaseCopyToServerAndBack(t *testing.T) {
+	t.Parallel()
+	file := demoDBOf(t, 150)
+	if app.IsServerAddress(file) { // the PostgreSQL run: its fixture is on the server already
+		file = filepath.Join(t.TempDir(), "from.db")
+		if _, errs, code := runCLI(t, "--db", file, "demo", "--orders", "150"); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	server := pgtest.NewDatabase(t)
+	out, errs, code := runCLI(t, "db", "copy", "--from", file, "--to", server)
+	if code != 0 || !strings.Contains(out, "Copied; every table holds") || !regexp.MustCompile(`(?m)^orders\s+150\s+150$`).MatchString(out) {
+		t.Fatalf("copy to the server: %d %q %q", code, out, errs)
+	}
+	back := filepath.Join(t.TempDir(), "back.db")
+	if out, errs, code := runCLI(t, "db", "copy", "--from", server, "--to", back); code != 0 {
+		t.Fatalf("copy back: %d %q %q", code, out, errs)
+	}
+	want, _, _ := runCLI(t, "--db", file, "orders", "list", "--format", "csv")
+	for _, db := range []string{server, back} {
+		if got, errs, code := runCLI(t, "--db", db, "orders", "list", "--format", "csv"); code != 0 || got != want {
+			t.Errorf("orders on the copy %s differ (%d %q)", db, code, errs)
+		}
+	}
+	if _, errs, code := runCLI(t, "db", "copy", "--from", file, "--to", server); code != 1 || !strings.Contains(errs, "not empty") {
+		t.Errorf("copy into a used database: %d %q", code, errs)
+	}
+	if _, errs, code := runCLI(t, "db", "copy", "--from", filepath.Join(t.TempDir(), "none.db"), "--to", back); code != 1 || !strings.Contains(errs, "no database") {
+		t.Errorf("copy of nothing: %d %q", code, errs)
 	}
 }

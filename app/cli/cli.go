@@ -88,6 +88,7 @@ var commands = []command{
 	{"stock reorder", "set a SKU's reorder point and target level in a warehouse", cmdStockReorder},
 	{"stock import", "post a stock snapshot (CSV/XLSX) as adjustments", cmdStockImport},
 	{"stock verify", "recompute every balance from the ledger and report differences", cmdStockVerify},
+	{"db copy", "copy a whole database into an empty one: a file onto a team server (postgres://…), or back", cmdDBCopy},
 	{"product lots", "turn lot and expiry tracking of a product on or off", cmdProductLots},
 	{"inbound import", "record expected deliveries (purchase orders, ASNs) from a CSV or XLSX file", cmdInboundImport},
 	{"inbound list", "list expected deliveries and what has been received against them", cmdInboundList},
@@ -358,6 +359,41 @@ func start(fs *cmdFlags, args []string, open opener) (*app.App, error) {
 		return nil, err
 	}
 	return open.App()
+}
+
+func cmdDBCopy(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("db copy", "Copies every row of a Portolan database into an empty one, keeping every id: a database file\n"+
+		"onto a team's PostgreSQL server, or the server's database into a file. All of it or nothing; afterwards\n"+
+		"the copy's stock is verified and every table counted against the original's. Credentials are kept the\n"+
+		"way the copy keeps them (in a team database itself).", stdout, stderr)
+	from := fs.String("from", "", "the database to copy: a file, or postgres://user@host/database")
+	to := fs.String("to", "", "the empty database to copy into: a file, or postgres://user@host/database?sslmode=verify-full")
+	fs.usageIf(func() bool { return *from == "" || *to == "" || *from == *to }, "db copy: give --from and --to, two different databases")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var progress func(done, all int64)
+	if isTerminal(stderr) {
+		progress = func(done, all int64) { fmt.Fprintf(stderr, "\r%d of %d rows", done, all) }
+	}
+	tables, err := app.CopyDatabase(ctx, *from, *to, app.Options{Now: open.Now}, progress)
+	if progress != nil {
+		fmt.Fprintln(stderr)
+	}
+	if tables != nil {
+		_ = printTable(stdout, "TABLE\tROWS\tCOPIED", func(add func(string, ...any)) {
+			for _, t := range tables {
+				if t.From > 0 || t.To > 0 {
+					add("%s\t%d\t%d", t.Table, t.From, t.To)
+				}
+			}
+		})
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "Copied; every table holds what the original holds, and the copy's stock verifies.")
+	return nil
 }
 
 func cmdDemo(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {

@@ -3,6 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -61,3 +64,40 @@ func (db *DB) IntForTest(ctx context.Context, q string) (int64, error) {
 	err := db.read.QueryRowContext(ctx, q).Scan(&n)
 	return n, err
 }
+
+// Dump is every row of every table, as text, for comparing two databases.
+func (db *DB) Dump(ctx context.Context) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, t := range copyTables {
+		rows, err := db.read.QueryContext(ctx, `SELECT * FROM `+t+` ORDER BY 1`)
+		if err != nil {
+			return nil, err
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			var b strings.Builder
+			for i, v := range vals {
+				if bs, ok := v.([]byte); ok {
+					v = string(bs)
+				}
+				fmt.Fprintf(&b, "%s=%v;", cols[i], v)
+			}
+			out[t] = append(out[t], b.String())
+		}
+		rows.Close()
+		sort.Strings(out[t])
+	}
+	return out, nil
+}
+
+// CopyTables are the tables CopyTo copies.
+var CopyTables = copyTables
