@@ -116,6 +116,11 @@ func (s *IntakeService) Sync(ctx context.Context, ch domain.Channel, since time.
 	if err != nil {
 		return run, err
 	}
+	release, err := s.store.HoldChannel(ctx, ch.ID)
+	if err != nil {
+		return run, fmt.Errorf("sync %s: %w", ch.Name, err)
+	}
+	defer release()
 	if err := s.store.StartRun(ctx, &run); err != nil {
 		return run, err
 	}

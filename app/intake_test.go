@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -616,5 +617,49 @@ func TestOneHangingStoreHoldsNoOtherChannel(t *testing.T) {
 	st, err := f.app.Intake.SyncState(context.Background(), stuck.ID)
 	if err != nil || st.LastRun == nil || st.LastRun.Status != domain.SyncFailed {
 		t.Errorf("the stuck channel's run is recorded as failed, not left running: %v %+v", err, st.LastRun)
+	}
+}
+
+// Two people's Portolan syncing the same channel at once: the second is
+// skipped with who is syncing, and no order arrives twice.
+func TestOneSyncOfAChannelAtATime(t *testing.T) {
+	t.Parallel()
+	orders := sandboxOrders(t, 40)
+	path := filepath.Join(t.TempDir(), "team.db")
+	ana, ben := openAt(t, path, testClock.Now), openAt(t, path, testClock.Now)
+	store := sandbox.NewStore(orders, testClock.Now)
+	inFirst, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(inFirst); <-release }) // the first request waits while the second sync is tried
+		store.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	ch, err := ana.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Shared Woo", srv.URL,
+		domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan error, 1)
+	go func() {
+		_, err := ana.Intake.Sync(context.Background(), ch, time.Time{}, nil)
+		first <- err
+	}()
+	<-inFirst
+	_, err = ben.Intake.Sync(context.Background(), ch, time.Time{}, nil)
+	close(release)
+	if domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(err.Error(), "being synced right now by Portolan on") ||
+		!strings.Contains(err.Error(), "Shared Woo") {
+		t.Errorf("second sync: %v", err)
+	}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := ben.Orders.CountOrders(context.Background(), domain.OrderFilter{}); n != 40 {
+		t.Errorf("%d orders, want 40", n)
+	}
+	// Once the first is done, the channel can be synced again.
+	if _, err := ben.Intake.Sync(context.Background(), ch, time.Time{}, nil); err != nil {
+		t.Errorf("sync after the first ended: %v", err)
 	}
 }

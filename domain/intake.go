@@ -276,6 +276,10 @@ type IntakeReads interface {
 // IntakeStore keeps what syncs bring in, page by page.
 type IntakeStore interface {
 	IntakeReads
+	// HoldChannel keeps every other client of the database from syncing the
+	// channel until release is called: one sync of a channel at a time. A
+	// channel another client is syncing returns an ECONFLICT *Error saying who.
+	HoldChannel(ctx context.Context, channelID int64) (release func(), err error)
 	StartRun(ctx context.Context, run *SyncRun) error
 	// CommitPage upserts the page's orders by (channel, external id),
 	// quarantines its rejects, moves the channel's cursor to cursor and adds to

@@ -7,6 +7,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/portolan/portolan/domain"
 )
 
 // runOwner names this process for the runs it starts: "host:pid".
@@ -56,4 +59,55 @@ func (db *DB) interruptOrphanRuns(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// localHolds are the channels being synced by this process, per database
+// file: a personal database has one Portolan at a time working on it.
+var localHolds sync.Map
+
+// syncLockClass is the first key of a channel's advisory lock on PostgreSQL.
+const syncLockClass = 0x53796e63 // "Sync"
+
+// HoldChannel implements domain.IntakeStore: on PostgreSQL a session
+// advisory lock on a connection kept for the sync, so that two people's
+// Portolan never sync one channel at once; on SQLite, within this process.
+func (db *IntakeStore) HoldChannel(ctx context.Context, channelID int64) (func(), error) {
+	if !db.pg {
+		key := fmt.Sprint(db.path, "#", channelID)
+		if _, held := localHolds.LoadOrStore(key, true); held {
+			return nil, db.heldBy(ctx, channelID)
+		}
+		return func() { localHolds.Delete(key) }, nil
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var got bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?, ?)`, syncLockClass, channelID).Scan(&got); err != nil {
+		conn.Close()
+		return nil, translate(err)
+	}
+	if !got {
+		conn.Close()
+		return nil, db.heldBy(ctx, channelID)
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(?, ?)`, syncLockClass, channelID)
+		conn.Close()
+	}, nil
+}
+
+// heldBy says who is syncing a channel: the newest run still running.
+func (db *IntakeStore) heldBy(ctx context.Context, channelID int64) error {
+	var owner string
+	var started int64
+	err := db.read.QueryRowContext(ctx, `SELECT owner, started_at FROM sync_runs WHERE channel_id = ? AND status = 'running' ORDER BY id DESC LIMIT 1`,
+		channelID).Scan(&owner, &started)
+	who := "another Portolan"
+	if err == nil && owner != "" {
+		host, _, _ := strings.Cut(owner, ":")
+		who = fmt.Sprintf("Portolan on %s, since %s UTC", host, fromMS(started).Format("15:04"))
+	}
+	return domain.Errorf(domain.ECONFLICT, "it is being synced right now by %s; this sync was skipped (its orders arrive through that one)", who)
 }
