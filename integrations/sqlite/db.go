@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -63,6 +64,8 @@ type DB struct {
 	secrets sync.Map // ref → secret, read once from the vault
 	// pg says the database is on a PostgreSQL server (OpenPostgres).
 	pg bool
+	// trips counts the requests sent to the server (RoundTrips).
+	trips *atomic.Int64
 }
 
 type migration struct {

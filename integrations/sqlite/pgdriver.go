@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // The store's SQL is written once, with SQLite's parameters: ? and ?N.
@@ -65,38 +66,90 @@ func rebind(q string) string {
 	return b.String()
 }
 
-// rebindConnector makes connections that rebind their queries.
-type rebindConnector struct{ inner driver.Connector }
+// rebindConnector makes connections that rebind their queries, and counts
+// the requests they send (a request, a query's or a transaction's, is a
+// round trip to the server).
+type rebindConnector struct {
+	inner driver.Connector
+	trips *atomic.Int64
+}
 
 func (c rebindConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.inner.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &rebindConn{conn}, nil
+	trips := c.trips
+	if trips == nil {
+		trips = new(atomic.Int64)
+	}
+	return &rebindConn{Conn: conn, trips: trips}, nil
 }
 
 func (c rebindConnector) Driver() driver.Driver { return c.inner.Driver() }
 
 // rebindConn passes everything on to pgx's connection, queries rebound.
-type rebindConn struct{ driver.Conn }
+type rebindConn struct {
+	driver.Conn
+	trips *atomic.Int64
+}
 
-func (c *rebindConn) Prepare(q string) (driver.Stmt, error) { return c.Conn.Prepare(rebind(q)) }
+func (c *rebindConn) Prepare(q string) (driver.Stmt, error) {
+	c.trips.Add(1)
+	return c.Conn.Prepare(rebind(q))
+}
 
 func (c *rebindConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
-	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, rebind(q))
+	c.trips.Add(1)
+	s, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	return countedStmt{s, c.trips}, nil
 }
 
 func (c *rebindConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	c.trips.Add(1)
 	return c.Conn.(driver.QueryerContext).QueryContext(ctx, rebind(q), args)
 }
 
 func (c *rebindConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	c.trips.Add(1)
 	return c.Conn.(driver.ExecerContext).ExecContext(ctx, rebind(q), args)
 }
 
 func (c *rebindConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	c.trips.Add(1)
+	tx, err := c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return countedTx{tx, c.trips}, nil
+}
+
+// countedTx counts its commit or rollback.
+type countedTx struct {
+	driver.Tx
+	trips *atomic.Int64
+}
+
+func (t countedTx) Commit() error   { t.trips.Add(1); return t.Tx.Commit() }
+func (t countedTx) Rollback() error { t.trips.Add(1); return t.Tx.Rollback() }
+
+// countedStmt counts every run of a prepared statement.
+type countedStmt struct {
+	driver.Stmt
+	trips *atomic.Int64
+}
+
+func (s countedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	s.trips.Add(1)
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+func (s countedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	s.trips.Add(1)
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
 }
 
 func (c *rebindConn) Ping(ctx context.Context) error {

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -101,7 +102,7 @@ func OpenRaw(address string) (*sql.DB, error) {
 		return nil, err
 	}
 	cfg.RuntimeParams["search_path"] = PGSchema
-	return sql.OpenDB(rebindConnector{stdlib.GetConnector(*cfg)}), nil
+	return sql.OpenDB(rebindConnector{inner: stdlib.GetConnector(*cfg)}), nil
 }
 
 // OpenPostgres connects to a PostgreSQL database (a postgres:// URL or a
@@ -121,7 +122,8 @@ func OpenPostgres(ctx context.Context, dsn string, now func() time.Time) (*DB, e
 	cfg.RuntimeParams["application_name"] = "portolan"
 	cfg.RuntimeParams["timezone"] = "UTC"
 	where := fmt.Sprintf("%q on %s:%d", cfg.Database, cfg.Host, cfg.Port) // never the password
-	pool := sql.OpenDB(rebindConnector{stdlib.GetConnector(*cfg)})
+	trips := new(atomic.Int64)
+	pool := sql.OpenDB(rebindConnector{stdlib.GetConnector(*cfg), trips})
 	pool.SetMaxOpenConns(16)
 	ms, err := pgMigrations()
 	if err == nil {
@@ -131,7 +133,7 @@ func OpenPostgres(ctx context.Context, dsn string, now func() time.Time) (*DB, e
 		pool.Close()
 		return nil, fmt.Errorf("PostgreSQL database %s: %w", where, err)
 	}
-	return &DB{write: pool, read: pool, path: where, Now: now, pg: true}, nil
+	return &DB{write: pool, read: pool, path: where, Now: now, pg: true, trips: trips}, nil
 }
 
 // pgMigrate applies what the database lacks of ms, each migration in a
@@ -253,6 +255,15 @@ func jsonArray[T any](list []T) string {
 	}
 	b, _ := json.Marshal(list)
 	return string(b)
+}
+
+// RoundTrips is how many requests the database's connections have sent
+// the server (0 on SQLite): what a use case costs over a long distance.
+func (db *DB) RoundTrips() int64 {
+	if db.trips == nil {
+		return 0
+	}
+	return db.trips.Load()
 }
 
 // OnServer says whether the database is on a PostgreSQL server.
