@@ -101,12 +101,7 @@ func TestConcurrentPlanCommitsNeverDoubleAllocate(t *testing.T) {
 	}
 	plans := make([]domain.Plan, len(dbs))
 	for i, db := range dbs {
-		s := db.AllocationStore()
-		orders, _ := s.OpenOrders(ctx, domain.OrderFilter{})
-		avail, _ := s.Availability(ctx)
-		whs, _ := db.CatalogStore().Warehouses(ctx)
-		plans[i] = domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
-			Rates: domain.DefaultRates(whs, []domain.Country{"NL"}), Config: domain.DefaultAllocConfig()})
+		plans[i], _ = planOpenOrders(t, db, "NL")
 	}
 	errs := together(dbs, func(i int, db *sqlite.DB) error {
 		_, err := db.AllocationStore().CommitPlan(ctx, plans[i], placedAt)

@@ -133,18 +133,11 @@ func (db *DB) copyTable(ctx context.Context, tx *sql.Tx, table string, dst *DB, 
 		return nil
 	}
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		vals, err := scanValues(rows, len(cols))
+		if err != nil {
 			return err
 		}
-		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
-				vals[i] = string(b) // text, whichever driver read it
-			}
+		for i := range vals {
 			if cols[i] == "credentials" {
 				if vals[i], err = db.reseal(dst, vals[i]); err != nil {
 					return err
@@ -194,4 +187,23 @@ func (db *DB) reseal(dst *DB, column any) (any, error) {
 		return column, nil
 	}
 	return dst.seal(creds)
+}
+
+// scanValues reads a row of n columns as the values the driver gives, text
+// as strings whichever driver read it.
+func scanValues(rows *sql.Rows, n int) ([]any, error) {
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	for i, v := range vals {
+		if b, ok := v.([]byte); ok {
+			vals[i] = string(b)
+		}
+	}
+	return vals, nil
 }

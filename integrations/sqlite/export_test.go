@@ -75,20 +75,13 @@ func (db *DB) Dump(ctx context.Context) (map[string][]string, error) {
 		}
 		cols, _ := rows.Columns()
 		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
+			vals, err := scanValues(rows, len(cols))
+			if err != nil {
 				rows.Close()
 				return nil, err
 			}
 			var b strings.Builder
 			for i, v := range vals {
-				if bs, ok := v.([]byte); ok {
-					v = string(bs)
-				}
 				fmt.Fprintf(&b, "%s=%v;", cols[i], v)
 			}
 			out[t] = append(out[t], b.String())

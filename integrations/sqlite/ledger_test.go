@@ -844,14 +844,24 @@ func TestWaveByCarrierAndParcelCarrier(t *testing.T) {
 // default settings) and commits the plan; it returns the orders planned.
 func allocateOpenOrders(t *testing.T, db *sqlite.DB) []domain.PlanOrder {
 	t.Helper()
-	s := db.AllocationStore()
-	orders, _ := s.OpenOrders(ctx, domain.OrderFilter{})
-	avail, _ := s.Availability(ctx)
-	whs, _ := db.CatalogStore().Warehouses(ctx)
-	plan := domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
-		Rates: domain.DefaultRates(whs, []domain.Country{"NL"}), Config: domain.DefaultAllocConfig()})
-	if _, err := s.CommitPlan(ctx, plan, placedAt); err != nil {
+	plan, orders := planOpenOrders(t, db, "NL")
+	if _, err := db.AllocationStore().CommitPlan(ctx, plan, placedAt); err != nil {
 		t.Fatal(err)
 	}
 	return orders
+}
+
+// planOpenOrders plans every open order with default rates to the given
+// countries and the default settings; it returns the plan and the orders.
+func planOpenOrders(tb testing.TB, db *sqlite.DB, countries ...domain.Country) (domain.Plan, []domain.PlanOrder) {
+	tb.Helper()
+	s := db.AllocationStore()
+	orders, err := s.OpenOrders(ctx, domain.OrderFilter{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	avail, _ := s.Availability(ctx)
+	whs, _ := db.CatalogStore().Warehouses(ctx)
+	return domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
+		Rates: domain.DefaultRates(whs, countries), Config: domain.DefaultAllocConfig()}), orders
 }

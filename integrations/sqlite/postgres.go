@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -43,32 +41,7 @@ const pgMarker = "Portolan"
 const pgMigrateLock = ApplicationID
 
 // pgMigrations lists the embedded PostgreSQL migrations in order.
-func pgMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(pgMigrationFS, "pgmigrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration file %q is not named NNNN_name.sql", e.Name())
-		}
-		b, err := pgMigrationFS.ReadFile("pgmigrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: name, sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %d is missing", i+1)
-		}
-	}
-	return out, nil
-}
+func pgMigrations() ([]migration, error) { return readMigrations(pgMigrationFS, "pgmigrations") }
 
 // needTLS refuses a server on another computer reached without TLS (or with
 // TLS that may silently fall back to none, sslmode=prefer or allow): the

@@ -170,16 +170,8 @@ func warehouseWithOrders(b *testing.B, db *sqlite.DB, n int) {
 }
 
 func planAll(b *testing.B, db *sqlite.DB) domain.Plan {
-	ctx := context.Background()
-	s := db.AllocationStore()
-	orders, err := s.OpenOrders(ctx, domain.OrderFilter{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	avail, _ := s.Availability(ctx)
-	whs, _ := db.CatalogStore().Warehouses(ctx)
-	return domain.PlanAllocation(domain.AllocInput{Orders: orders, Available: avail, Warehouses: whs,
-		Rates: domain.DefaultRates(whs, []domain.Country{"AU"}), Config: domain.DefaultAllocConfig()})
+	plan, _ := planOpenOrders(b, db, "AU")
+	return plan
 }
 
 // BenchmarkFarAwayOrdersFirstPage: the Orders screen's first page and count.
