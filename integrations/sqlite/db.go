@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -541,6 +542,42 @@ func (r inserted) RowsAffected() (int64, error) {
 		return 0, nil
 	}
 	return 1, nil
+}
+
+// values is n rows of parameters for a VALUES list, one column a type: ""
+// for a plain parameter (an INSERT's, typed by its column), else the type
+// it is cast to (PostgreSQL reads an untyped parameter in a VALUES list
+// that is not an INSERT's as text).
+func values(n int, types ...string) string {
+	cols := make([]string, len(types))
+	for i, t := range types {
+		cols[i] = "?"
+		if t != "" {
+			cols[i] = "CAST(? AS " + t + ")"
+		}
+	}
+	one := "(" + strings.Join(cols, ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+}
+
+// flatten is rows of values as one list of parameters.
+func flatten(rows [][]any) []any {
+	var out []any
+	for _, r := range rows {
+		out = append(out, r...)
+	}
+	return out
+}
+
+// inChunks runs do on args 500 at a time (within both databases' limits on
+// parameters).
+func inChunks(args []any, do func(chunk []any) error) error {
+	for chunk := range slices.Chunk(args, 500) {
+		if err := do(chunk); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // queryCounts reads a count per key: SELECT key, count(*) … GROUP BY key.
