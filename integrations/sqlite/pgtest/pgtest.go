@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -171,8 +172,14 @@ func start() (*throwAway, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopOrphans(bin)
 	dir, err := os.MkdirTemp("", "portolan-pg-")
 	if err != nil {
+		return nil, err
+	}
+	// The test binary that owns the cluster: a later run stops a cluster
+	// whose owner was killed before it could.
+	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		return nil, err
 	}
 	c := &throwAway{dir: dir, bin: bin}
@@ -217,6 +224,29 @@ func (c *throwAway) run(prog string, args ...string) ([]byte, error) {
 func (c *throwAway) stop() {
 	_, _ = c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop")
 	os.RemoveAll(c.dir)
+}
+
+// stopOrphans stops and removes the throw-away clusters of test binaries
+// that ended without stopping them (killed, timed out).
+func stopOrphans(bin string) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "portolan-pg-*"))
+	for _, dir := range dirs {
+		b, err := os.ReadFile(filepath.Join(dir, "owner.pid"))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) == nil {
+			continue // its owner still runs
+		}
+		c := &throwAway{dir: dir, bin: bin}
+		if info, err := os.Stat(dir); err == nil && os.Geteuid() == 0 {
+			if st, ok := info.Sys().(*syscall.Stat_t); ok {
+				c.as = &syscall.Credential{Uid: st.Uid, Gid: st.Gid}
+			}
+		}
+		c.stop()
+	}
 }
 
 // binDir finds PostgreSQL's programs: Debian keeps them per version under
