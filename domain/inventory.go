@@ -100,6 +100,7 @@ type Movement struct {
 	Qty       Quantity // signed: positive into the bin, negative out of it
 	Reason    AdjustReason
 	Doc       string // the document it belongs to: "transfer 12", "count 3", …
+	Who       string // the person whose Portolan posted it ("" before Portolan recorded it)
 	Note      string
 }
 

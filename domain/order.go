@@ -103,6 +103,7 @@ type StatusChange struct {
 	From   OrderStatus
 	To     OrderStatus
 	Reason string
+	Who    string // the person whose Portolan made the change ("" before Portolan recorded it)
 }
 
 // Order is a customer order from a channel.

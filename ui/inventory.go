@@ -150,7 +150,8 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 				why += " — " + m.Note
 			}
 			return why
-		}).Wide(240))
+		}).Wide(200),
+		uikit.Col("Who", func(m move) string { return m.Who }).Wide(70))
 	s.layoutColumns()
 	s.Warehouse.OnChanged = func(string) { s.warehouseChanged() }
 	s.Zone.OnChanged = func(string) { s.apply() }

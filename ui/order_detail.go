@@ -160,7 +160,11 @@ func (d *OrderDetail) render(o domain.Order) {
 		case h.From != "":
 			step = h.From.Label() + " → " + h.To.Label()
 		}
-		hist = append(hist, fmt.Sprintf("%s   %s   %s", localTime(h.At), step, h.Reason))
+		line := fmt.Sprintf("%s   %s   %s", localTime(h.At), step, h.Reason)
+		if h.Who != "" {
+			line += "   · " + h.Who
+		}
+		hist = append(hist, line)
 	}
 	d.History.SetText(strings.Join(hist, "\n"))
 	if o.Review != "" {

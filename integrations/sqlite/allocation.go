@@ -386,12 +386,18 @@ func (l *ledger) writeCommit(w commitWrites) error {
 			return translate(err)
 		}
 	}
+	var who string
+	if len(w.orders) > 0 {
+		if err := l.x.tx.QueryRowContext(l.ctx, `SELECT who()`).Scan(&who); err != nil {
+			return translate(err)
+		}
+	}
 	for batch := range slices.Chunk(w.orders, perBatch) {
 		var rows, history [][]any
 		for _, o := range batch {
 			rows = append(rows, []any{o.id, o.note, o.to})
 			if o.transition {
-				history = append(history, []any{o.id, l.now, o.from, o.to, o.note})
+				history = append(history, []any{o.id, l.now, o.from, o.to, o.note, who})
 			}
 		}
 		if _, err := l.x.tx.ExecContext(l.ctx, `UPDATE orders SET allocation_note = v.column2, status = v.column3, updated_at = ?
@@ -399,8 +405,8 @@ func (l *ledger) writeCommit(w commitWrites) error {
 			return translate(err)
 		}
 		if len(history) > 0 {
-			if _, err := l.x.tx.ExecContext(l.ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason) VALUES `+
-				values(len(history), "", "", "", "", ""), flatten(history)...); err != nil {
+			if _, err := l.x.tx.ExecContext(l.ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason, who) VALUES `+
+				values(len(history), "", "", "", "", "", ""), flatten(history)...); err != nil {
 				return translate(err)
 			}
 		}

@@ -106,8 +106,8 @@ func (b *bulkWriter) AddStock(productID, locationID int64, lot, expiry string, q
 		productID, int64(qty), locationID); err != nil {
 		return translate(err)
 	}
-	_, err := b.tx.ExecContext(b.ctx, `INSERT INTO stock_movements (at, kind, product_id, warehouse_id, location_id, lot, qty, reason, doc)
-		SELECT ?, 'adjust', ?, warehouse_id, id, ?, ?, 'opening_balance', 'opening balance' FROM locations WHERE id = ?`,
+	_, err := b.tx.ExecContext(b.ctx, `INSERT INTO stock_movements (at, kind, product_id, warehouse_id, location_id, lot, qty, reason, doc, who)
+		SELECT ?, 'adjust', ?, warehouse_id, id, ?, ?, 'opening_balance', 'opening balance', who() FROM locations WHERE id = ?`,
 		b.stockAt, productID, lot, int64(qty), locationID)
 	return translate(err)
 }

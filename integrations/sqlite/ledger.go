@@ -233,8 +233,8 @@ func (l *ledger) post(e entry) error {
 				e.product.sku, e.bin.wcode, onHand, reserved, onHand-reserved, -e.qty)
 		}
 	}
-	_, err := l.x.ExecContext(l.ctx, `INSERT INTO stock_movements (at, kind, product_id, warehouse_id, location_id, lot, qty, reason, doc, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.now, string(e.kind), e.product.id, e.bin.warehouse, e.bin.id, e.lot, e.qty,
+	_, err := l.x.ExecContext(l.ctx, `INSERT INTO stock_movements (at, kind, product_id, warehouse_id, location_id, lot, qty, reason, doc, note, who)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, who())`, l.now, string(e.kind), e.product.id, e.bin.warehouse, e.bin.id, e.lot, e.qty,
 		string(e.reason), l.doc, e.note)
 	return translate(err)
 }

@@ -77,8 +77,8 @@ func insertOrderFrom(ctx context.Context, x execer, o *domain.Order, now int64, 
 
 func insertHistory(ctx context.Context, x execer, orderID int64, h []domain.StatusChange) error {
 	for _, c := range h {
-		if _, err := x.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason)
-			VALUES (?, ?, ?, ?, ?)`, orderID, millis(c.At), string(c.From), string(c.To), c.Reason); err != nil {
+		if _, err := x.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason, who)
+			VALUES (?, ?, ?, ?, ?, who())`, orderID, millis(c.At), string(c.From), string(c.To), c.Reason); err != nil {
 			return translate(err)
 		}
 	}
@@ -210,12 +210,12 @@ func (db *OrderStore) Order(ctx context.Context, id int64) (domain.Order, error)
 func (db *OrderStore) history(ctx context.Context, q querier, id int64) ([]domain.StatusChange, error) {
 	return queryList(ctx, q, func(rows *sql.Rows, c *domain.StatusChange) error {
 		var at int64
-		if err := rows.Scan(&at, &c.From, &c.To, &c.Reason); err != nil {
+		if err := rows.Scan(&at, &c.From, &c.To, &c.Reason, &c.Who); err != nil {
 			return err
 		}
 		c.At = fromMS(at)
 		return nil
-	}, `SELECT at, from_status, to_status, reason FROM order_history
+	}, `SELECT at, from_status, to_status, reason, who FROM order_history
 		WHERE order_id = ? ORDER BY id`, id)
 }
 

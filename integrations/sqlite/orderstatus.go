@@ -29,7 +29,7 @@ func transitionOrder(ctx context.Context, x rowExecer, orderID int64, to domain.
 	if _, err := x.ExecContext(ctx, `UPDATE orders SET status = ?, updated_at = ? WHERE id = ?`, string(to), at, orderID); err != nil {
 		return translate(err)
 	}
-	_, err := x.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)`,
+	_, err := x.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason, who) VALUES (?, ?, ?, ?, ?, who())`,
 		orderID, at, from, string(to), reason)
 	return translate(err)
 }

@@ -3,13 +3,16 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"os"
+	"os/user"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/portolan/portolan/domain"
+	"modernc.org/sqlite"
 )
 
 // runOwner names this process for the runs it starts: "host:pid".
@@ -110,4 +113,20 @@ func (db *IntakeStore) heldBy(ctx context.Context, channelID int64) error {
 		who = fmt.Sprintf("Portolan on %s, since %s UTC", host, fromMS(started).Format("15:04"))
 	}
 	return domain.Errorf(domain.ECONFLICT, "it is being synced right now by %s; this sync was skipped (its orders arrive through that one)", who)
+}
+
+// who is the person working, as SQLite's who() gives it: the computer's
+// user (a team server's who() is the session's login role instead).
+func init() {
+	name := "unknown"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	} else if v := os.Getenv("USER"); v != "" {
+		name = v
+	}
+	if err := sqlite.RegisterDeterministicScalarFunction("who", 0, func(*sqlite.FunctionContext, []driver.Value) (driver.Value, error) {
+		return name, nil
+	}); err != nil {
+		panic(err)
+	}
 }

@@ -196,7 +196,7 @@ func (db *StockStore) BinStock(ctx context.Context, productID, warehouseID int64
 
 // Movements implements domain.StockStore.
 func (db *StockStore) Movements(ctx context.Context, productID, warehouseID int64, limit int) ([]domain.Movement, error) {
-	q := `SELECT m.id, m.at, m.kind, p.sku, w.code, l.code, m.lot, m.qty, m.reason, m.doc, m.note FROM stock_movements m
+	q := `SELECT m.id, m.at, m.kind, p.sku, w.code, l.code, m.lot, m.qty, m.reason, m.doc, m.note, m.who FROM stock_movements m
 		JOIN products p ON p.id = m.product_id JOIN warehouses w ON w.id = m.warehouse_id JOIN locations l ON l.id = m.location_id
 		WHERE m.product_id = ?`
 	args := []any{productID}
@@ -206,7 +206,7 @@ func (db *StockStore) Movements(ctx context.Context, productID, warehouseID int6
 	}
 	return queryList(ctx, db.read, func(rows *sql.Rows, m *domain.Movement) error {
 		var at, qty int64
-		if err := rows.Scan(&m.ID, &at, &m.Kind, &m.SKU, &m.Warehouse, &m.Location, &m.Lot, &qty, &m.Reason, &m.Doc, &m.Note); err != nil {
+		if err := rows.Scan(&m.ID, &at, &m.Kind, &m.SKU, &m.Warehouse, &m.Location, &m.Lot, &qty, &m.Reason, &m.Doc, &m.Note, &m.Who); err != nil {
 			return err
 		}
 		m.At, m.Qty = fromMS(at), domain.Quantity(qty)

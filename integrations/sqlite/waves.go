@@ -434,8 +434,8 @@ func (db *LedgerStore) ShortToAllocation(ctx context.Context, lineID int64) erro
 			note, note, orderID); err != nil {
 			return translate(err)
 		}
-		_, err = l.x.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason)
-			SELECT id, ?, status, status, ? FROM orders WHERE id = ?`, l.now, note, orderID)
+		_, err = l.x.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason, who)
+			SELECT id, ?, status, status, ?, who() FROM orders WHERE id = ?`, l.now, note, orderID)
 		return translate(err)
 	})
 }

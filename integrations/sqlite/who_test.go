@@ -1,0 +1,41 @@
+package sqlite_test
+
+import (
+	"os/user"
+	"testing"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sqlite/pgtest"
+)
+
+// Order status changes and stock movements record the person behind them:
+// on SQLite the computer's user, on a team server the session's login.
+func TestHistoryAndMovementsSayWho(t *testing.T) {
+	t.Parallel()
+	db := openTemp(t)
+	f := newFixture(t, db)
+	want := "postgres" // the test server's login
+	if !pgtest.OnPostgres() {
+		u, err := user.Current()
+		if err != nil {
+			t.Skip("no current user to compare with")
+		}
+		want = u.Username
+	}
+	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 3)
+	o := order(f.channel.ID, "W1", "#W1", placedAt, "Ana", "a@example.com", "NL", "EUR", "PRT-1")
+	must(t, db.OrderStore().CreateOrder(ctx, o))
+	must(t, db.OrderStore().UpdateOrder(ctx, o.ID, func(o *domain.Order) error {
+		return o.TransitionTo(domain.StatusOnHold, placedAt, "customer asked to wait")
+	}))
+	got, err := db.OrderStore().Order(ctx, o.ID)
+	must(t, err)
+	if n := len(got.History); n == 0 || got.History[n-1].Who != want {
+		t.Errorf("history %+v, want the last change by %q", got.History, want)
+	}
+	moves, err := db.StockStore().Movements(ctx, f.products[0].ID, 0, 10)
+	must(t, err)
+	if len(moves) == 0 || moves[0].Who != want {
+		t.Errorf("movements %+v, want by %q", moves, want)
+	}
+}
