@@ -3,10 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -104,7 +106,7 @@ func OpenPostgres(ctx context.Context, dsn string, now func() time.Time) (*DB, e
 	}
 	if err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("PostgreSQL database %s: %w", where, err)
+		return nil, fmt.Errorf("PostgreSQL database %s: %w", where, translate(err))
 	}
 	return &DB{write: pool, read: pool, path: where, Now: now, pg: true, trips: trips}, nil
 }
@@ -258,13 +260,32 @@ func pgRetryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
+// ErrServerGone is a team server that cannot be reached, or stopped
+// answering mid-way: nothing half-written stays (the server rolls back what
+// it did not commit), and the next action connects again by itself.
+var ErrServerGone = &domain.Error{Code: domain.EINTERNAL, Message: "the team's database server cannot be reached right now; " +
+	"nothing was changed — check the network, then try again (Portolan connects again by itself)"}
+
 // pgTranslate maps PostgreSQL's errors as translate maps SQLite's.
 func pgTranslate(err error) (error, bool) {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
+		var ce *pgconn.ConnectError
+		var ne net.Error
+		if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
+			strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "unexpected EOF") {
+			return fmt.Errorf("%w (%v)", ErrServerGone, err), true
+		}
 		return err, false
 	}
 	switch pe.Code {
+	case "28P01", "28000": // invalid password, no such role or not allowed in
+		return domain.Errorf(domain.EINVALID, "the team's database server refused the sign-in (%s); check the user name in the address "+
+			"and the password in PGPASSWORD or ~/.pgpass", pe.Message), true
+	case "3D000": // no such database
+		return domain.Errorf(domain.ENOTFOUND, "the team's database server has no such database (%s); create it (createdb) or check the address", pe.Message), true
+	case "42501": // insufficient privilege
+		return domain.Errorf(domain.EINVALID, "your role on the team's database may not do this (%s)", pe.Message), true
 	case "23505": // unique_violation
 		return fmt.Errorf("%w: %w", domain.ErrConflict, err), true
 	case "40001", "40P01":

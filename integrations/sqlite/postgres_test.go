@@ -163,3 +163,35 @@ func TestServersElsewhereNeedTLS(t *testing.T) {
 		t.Errorf("verify-full: %v", err)
 	}
 }
+
+// The server going away mid-use: the user is told so, nothing is half
+// written, and once it is back Portolan goes on without being reopened.
+func TestServerGoneAndBack(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewDatabase(t)
+	addr, link := cuttableLink(t, dsn)
+	db := openPG(t, addr)
+	f := newFixture(t, db)
+	link.Cut()
+	err := db.CatalogStore().CreateWarehouse(ctx, &domain.Warehouse{Code: "AU-SYD", Name: "Sydney", TimeZone: "Australia/Sydney",
+		Address: domain.Address{Name: "P", Line1: "1 Dock Rd", City: "Sydney", Country: "AU"}})
+	if !errors.Is(err, sqlite.ErrServerGone) || !strings.Contains(err.Error(), "cannot be reached") {
+		t.Fatalf("write while the server is gone: %v", err)
+	}
+	link.Mend()
+	whs, err := db.CatalogStore().Warehouses(ctx)
+	if err != nil || len(whs) != 2 {
+		t.Fatalf("after the server came back: %d warehouses, %v (want the fixture's 2: nothing half-written)", len(whs), err)
+	}
+	must(t, db.OrderStore().CreateOrder(ctx, order(f.channel.ID, "B1", "#B1", placedAt, "Ana", "a@example.com", "NL", "EUR", "PRT-1")))
+	// A database that is not there, and a role that is not there, say so.
+	cfg, _ := pgx.ParseConfig(dsn)
+	missing := strings.Replace(dsn, "/"+cfg.Database+"?", "/no_such_db?", 1)
+	if _, err := sqlite.OpenPostgres(ctx, missing, clock); domain.ErrorCode(err) != domain.ENOTFOUND || !strings.Contains(err.Error(), "no such database") {
+		t.Errorf("missing database: %v", err)
+	}
+	stranger := strings.Replace(dsn, "postgres://postgres@", "postgres://nobody_here@", 1)
+	if _, err := sqlite.OpenPostgres(ctx, stranger, clock); domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "refused the sign-in") {
+		t.Errorf("unknown role: %v", err)
+	}
+}

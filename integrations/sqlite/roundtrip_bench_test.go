@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,21 @@ func slowLink(tb testing.TB, dsn string, wait time.Duration) string {
 	if strings.HasPrefix(cfg.Host, "/") {
 		network, addr = "unix", filepath.Join(cfg.Host, fmt.Sprintf(".s.PGSQL.%d", cfg.Port))
 	}
+	l := &link{network: network, addr: addr, wait: wait}
+	return l.start(tb, cfg)
+}
+
+// link is a proxy to the test server that can be cut (every connection
+// dropped, new ones refused) and mended, as a network fails and recovers.
+type link struct {
+	network, addr string
+	wait          time.Duration
+	mu            sync.Mutex
+	cut           bool
+	open          []net.Conn
+}
+
+func (l *link) start(tb testing.TB, cfg *pgx.ConnConfig) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -46,17 +62,58 @@ func slowLink(tb testing.TB, dsn string, wait time.Duration) string {
 			if err != nil {
 				return
 			}
-			server, err := net.Dial(network, addr)
-			if err != nil {
+			l.mu.Lock()
+			if l.cut {
+				l.mu.Unlock()
 				client.Close()
 				continue
 			}
-			go delay(server, client, wait)
-			go delay(client, server, wait)
+			server, err := net.Dial(l.network, l.addr)
+			if err != nil {
+				l.mu.Unlock()
+				client.Close()
+				continue
+			}
+			l.open = append(l.open, client, server)
+			l.mu.Unlock()
+			go delay(server, client, l.wait)
+			go delay(client, server, l.wait)
 		}
 	}()
 	u := url.URL{Scheme: "postgres", User: url.User(cfg.User), Host: ln.Addr().String(), Path: "/" + cfg.Database, RawQuery: "sslmode=disable"}
 	return u.String()
+}
+
+// Cut drops every connection and refuses new ones until Mend.
+func (l *link) Cut() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cut = true
+	for _, c := range l.open {
+		c.Close()
+	}
+	l.open = nil
+}
+
+// Mend lets connections through again.
+func (l *link) Mend() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cut = false
+}
+
+// cuttableLink is a proxy without delay that the test can cut and mend.
+func cuttableLink(tb testing.TB, dsn string) (string, *link) {
+	tb.Helper()
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l := &link{network: "unix", addr: filepath.Join(cfg.Host, fmt.Sprintf(".s.PGSQL.%d", cfg.Port))}
+	if !strings.HasPrefix(cfg.Host, "/") {
+		l.network, l.addr = "tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+	}
+	return l.start(tb, cfg), l
 }
 
 // delay copies from src to dst, each chunk wait after it was read.
