@@ -55,17 +55,18 @@ debug: deps-run
 ## only package that links the OpenGL window driver — is left to `make
 ## build` and `make lint`: vetting it would compile that cgo driver again
 ## under -race). PORTOLAN_TEST_TODAY=YYYY-MM-DD sets the tests' today. The store's
-## and the use cases' tests run twice: on SQLite, then on PostgreSQL (the use
-## cases without -race there: the race detector has seen the same code already).
+## the use cases' and the window's tests run twice: on SQLite, then on PostgreSQL
+## (use cases and window without -race there: the race detector has seen the
+## same code already).
 test: deps-test
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "Not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	@pkgs=$$($(GO) list ./... | grep -v '^github.com/portolan/portolan$$'); \
 	echo "$(GO) vet -race <every package but main>" && $(GO) vet -race $$pkgs && \
 	echo "$(GO) test -race -timeout 30m <every package but main>" && $(GO) test -race -timeout 30m $$pkgs && \
-	echo "the store's and the use cases' tests again, on PostgreSQL (PORTOLAN_TEST_STORE=postgres)" && \
+	echo "the store's, the use cases' and the window's tests again, on PostgreSQL (PORTOLAN_TEST_STORE=postgres)" && \
 	PORTOLAN_TEST_STORE=postgres $(GO) test -race -timeout 30m ./integrations/sqlite/ && \
-	PORTOLAN_TEST_STORE=postgres $(GO) test -timeout 30m ./app/
+	PORTOLAN_TEST_STORE=postgres $(GO) test -timeout 30m ./app/ ./ui/
 
 ## bench: the Go benchmarks (results go into docs/BENCHMARKS.md)
 bench: deps-run

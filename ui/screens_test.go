@@ -17,6 +17,7 @@ import (
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/domain/domaintest"
+	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 	"github.com/portolan/portolan/ui"
 )
 
@@ -25,7 +26,26 @@ import (
 func demoApp(t *testing.T, orders int) *app.App {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "ui.db")
-	if orders > 0 {
+	if pgtest.OnPostgres() { // the same screens on a team database
+		path = pgtest.NewDatabase(t)
+		if orders > 0 {
+			src, ok := demoFixtures[orders]
+			if !ok {
+				src = pgtest.Fixture(t)
+				a, err := app.Open(src, app.Options{Now: testClock.Now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = a.Demo.Load(context.Background(), app.DemoOptions{Orders: orders}, nil)
+				a.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				demoFixtures[orders] = src
+			}
+			path = pgtest.CopyDatabase(t, src)
+		}
+	} else if orders > 0 {
 		src, ok := demoFixtures[orders]
 		if !ok {
 			dir, err := os.MkdirTemp("", "portolan-ui-fixture-")
@@ -66,9 +86,11 @@ var demoFixtures = map[int]string{}
 
 func TestMain(m *testing.M) {
 	os.Setenv(app.EnvSecrets, "database") // never the developer's keyring
-	code := m.Run()
+	code := pgtest.Run(m)
 	for _, p := range demoFixtures {
-		os.RemoveAll(filepath.Dir(p))
+		if !app.IsServerAddress(p) {
+			os.RemoveAll(filepath.Dir(p))
+		}
 	}
 	os.Exit(code)
 }

@@ -71,6 +71,7 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB, progress func(CopyProgress)) 
 	}
 	var copied int64
 	err = dst.writeTx(ctx, func(tx *sql.Tx) error {
+		copied = 0 // afresh on every attempt
 		for _, c := range counts {
 			switch c.Table {
 			case "locations", "boxes":

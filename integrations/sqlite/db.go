@@ -375,7 +375,8 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
 	if db.pg {
 		// SERIALIZABLE: the outcome is as if the transactions ran one at a
 		// time, which the store's read-then-write steps rely on; the server
-		// refuses one that overlapped another, and it is run again.
+		// refuses one that overlapped another, and it is run again — so fn
+		// must start afresh each time (what it reports is set, not added to).
 		for attempt := 1; ; attempt++ {
 			err = db.tryTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable}, fn)
 			if !pgRetryable(err) || attempt == pgAttempts || ctx.Err() != nil {

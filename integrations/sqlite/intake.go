@@ -223,8 +223,9 @@ func saveRun(ctx context.Context, tx *sql.Tx, run *domain.SyncRun) error {
 
 // CommitPage implements domain.IntakeStore.
 func (db *IntakeStore) CommitPage(ctx context.Context, run *domain.SyncRun, channelName string, page domain.OrderPage, cursor time.Time) error {
-	counted := *run
+	var counted domain.SyncRun
 	err := db.writeTx(ctx, func(sqlTx *sql.Tx) error {
+		counted = *run // afresh on every attempt: a transaction may run again (PostgreSQL)
 		tx := &stmtCache{tx: sqlTx, stmts: map[string]*sql.Stmt{}}
 		defer tx.close()
 		now := db.now()

@@ -474,6 +474,7 @@ func (db *LedgerStore) SendTransfer(ctx context.Context, t *domain.Transfer) err
 func (db *LedgerStore) ReceiveTransfer(ctx context.Context, id int64) (domain.Transfer, error) {
 	var t domain.Transfer
 	err := db.ledgerTx(ctx, func(l *ledger) error {
+		t = domain.Transfer{} // afresh on every attempt
 		l.doc = fmt.Sprintf("transfer %d", id)
 		var to int64
 		var status string
