@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/user"
 	"strings"
 	"time"
 
@@ -175,21 +173,11 @@ func (s *InventoryService) ManifestPDF(ctx context.Context, id int64, w io.Write
 	return s.docs.Manifest(w, m)
 }
 
-// Printed records a printed document in the reprint log, as the computer's user.
+// Printed records a printed document in the reprint log; the store records
+// who printed it (the computer's user, or on a team database the person's
+// login), as for every order status change and stock movement.
 func (s *InventoryService) Printed(ctx context.Context, document, ref string, size int) error {
-	who := os.Getenv("USER")
-	if who == "" {
-		who = os.Getenv("USERNAME")
-	}
-	if who == "" {
-		if u, err := user.Current(); err == nil {
-			who = u.Username
-		}
-	}
-	if who == "" {
-		who = "unknown"
-	}
-	return s.ledger.LogPrint(ctx, domain.PrintRecord{At: s.now(), Who: who, Document: document, Ref: ref, Bytes: size})
+	return s.ledger.LogPrint(ctx, domain.PrintRecord{At: s.now(), Document: document, Ref: ref, Bytes: size})
 }
 
 // SetShippingSettings saves them.

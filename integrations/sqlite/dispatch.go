@@ -214,8 +214,8 @@ func (db *StockStore) Manifests(ctx context.Context, warehouse string, limit int
 // LogPrint records a printed document (the reprint log).
 func (db *LedgerStore) LogPrint(ctx context.Context, r domain.PrintRecord) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO print_log (at, who, document, ref, bytes) VALUES (?, ?, ?, ?, ?)`,
-			millis(r.At), r.Who, r.Document, r.Ref, r.Bytes)
+		_, err := tx.ExecContext(ctx, `INSERT INTO print_log (at, who, document, ref, bytes) VALUES (?, who(), ?, ?, ?)`,
+			millis(r.At), r.Document, r.Ref, r.Bytes)
 		return translate(err)
 	})
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
 
-// Order status changes and stock movements record the person behind them:
+// Order status changes, stock movements and prints record the person behind them:
 // on SQLite the computer's user, on a team server the session's login.
 func TestHistoryAndMovementsSayWho(t *testing.T) {
 	t.Parallel()
@@ -37,5 +37,9 @@ func TestHistoryAndMovementsSayWho(t *testing.T) {
 	must(t, err)
 	if len(moves) == 0 || moves[0].Who != want {
 		t.Errorf("movements %+v, want by %q", moves, want)
+	}
+	must(t, db.LedgerStore().LogPrint(ctx, domain.PrintRecord{At: placedAt, Document: "pick list", Ref: "wave 1", Bytes: 100}))
+	if log, err := db.StockStore().PrintLog(ctx, 1); err != nil || len(log) != 1 || log[0].Who != want {
+		t.Errorf("print log %+v %v, want by %q", log, err, want)
 	}
 }
