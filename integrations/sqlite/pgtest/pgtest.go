@@ -158,7 +158,42 @@ func drop(name string) {
 	}
 	defer c.Close(ctx)
 	_, _ = c.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+	// The team's roles are the server's, named after the database (its
+	// group roles, and the people tests add with Login).
+	rows, err := c.Query(ctx, `SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1) ORDER BY rolcanlogin DESC`, name+"_")
+	if err != nil {
+		return
+	}
+	roles, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+	for _, r := range roles {
+		_, _ = c.Exec(ctx, `DROP ROLE IF EXISTS `+pgx.Identifier{r}.Sanitize())
+	}
 }
+
+// Login is a login name for a person a test adds to the database at dsn:
+// named after the database, so that the server forgets it with the database.
+func Login(tb testing.TB, dsn, who string) string {
+	tb.Helper()
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg.Database + "_" + who
+}
+
+// As is the address dsn signed in as login with password.
+func As(dsn, login, password string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	u.User = url.UserPassword(login, password)
+	return u.String()
+}
+
+// PasswordsChecked says whether the server checks the passwords of people
+// (the throw-away cluster does: only its superuser is trusted).
+func PasswordsChecked() bool { return os.Getenv(EnvServer) == "" }
 
 // throwAway is a cluster in a temporary folder.
 type throwAway struct {
@@ -199,6 +234,16 @@ func start() (*throwAway, error) {
 	if out, err := c.run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("initdb: %v: %s", err, out)
+	}
+	// Its superuser is trusted; everyone else signs in with a password, as
+	// on a team's server.
+	hba := "local all postgres trust\nlocal all all scram-sha-256\n"
+	if err := os.WriteFile(filepath.Join(data, "pg_hba.conf"), []byte(hba), 0o600); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if c.as != nil {
+		_ = os.Chown(filepath.Join(data, "pg_hba.conf"), int(c.as.Uid), int(c.as.Gid))
 	}
 	opts := fmt.Sprintf("-c listen_addresses='' -c unix_socket_directories='%s' -p 5432 -c fsync=off -c synchronous_commit=off "+
 		"-c full_page_writes=off -c max_connections=200", dir)
