@@ -52,7 +52,7 @@ func (db *PeopleStore) Me(ctx context.Context) (domain.Person, error) {
 		return domain.Person{Login: login, Role: domain.RoleAdmin, Active: true, Owner: true}, nil
 	}
 	var (
-		login, name, role, createdBy string
+		login, name, role, createdBy  string
 		owner, member, listed, active bool
 		created                       int64
 	)
