@@ -27,7 +27,8 @@ func openWindow(a *app.App) error {
 	}
 	fa := fyneapp.NewWithID("io.portolan.desktop")
 	fa.SetIcon(ui.Icon)
-	w := ui.NewMainWindow(fa, ui.Services{Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Allocation: a.Allocation, Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, Tracking: a.Tracking, Billing: a.Billing, DBPath: a.DBPath(), Notices: a.Notices()})
+	w := ui.NewMainWindow(fa, ui.Services{Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Allocation: a.Allocation, Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, Tracking: a.Tracking, Billing: a.Billing,
+		People: a.People, Team: a.DBFile() == "", DBPath: a.DBPath(), Notices: a.Notices()})
 	w.Start()
 	w.Window.ShowAndRun()
 	return nil

@@ -9,6 +9,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,6 +119,9 @@ type App struct {
 	Allocation *AllocationService
 	Tracking   *TrackingService
 	Billing    *BillingService
+	People     *PeopleService
+	// address is a team database's address as given, without its password.
+	address string
 	// noVault says why credentials are kept in the database file ("": they
 	// are kept in the operating system's credential store).
 	noVault string
@@ -170,8 +174,16 @@ func Open(path string, opts Options) (*App, error) {
 	if vault != nil {
 		db.SetVault(vault)
 	}
+	// Who is signed in: on a team database someone the team lists, still
+	// holding their role (the server enforces what it allows).
+	me, err := db.PeopleStore().Me(context.Background())
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	a := &App{
 		db:      db,
+		address: withoutPassword(path),
 		clock:   clk,
 		noVault: noVault,
 		Orders: &OrderService{OrderReads: db.OrderStore(), CatalogStore: db.CatalogStore(), AllocationReads: db.AllocationStore(),
@@ -192,8 +204,15 @@ func Open(path string, opts Options) (*App, error) {
 	a.Tracking.NewPusher = storefrontPusher
 	a.Intake.kept, a.Tracking.kept = a.CredentialsKept, a.CredentialsKept
 	a.Inventory.stockIn = a.Allocation.AfterStockIn
-	accrual := &job{work: a.Billing.accrueAt, wg: &a.jobs}
-	a.Inventory.billable = accrual.start
+	a.People = &PeopleService{store: db.PeopleStore(), me: me, clocked: clocked{now}}
+	if me.Role.May(domain.AreaBilling) {
+		// The charges of a dispatch or receipt accrue in the background —
+		// for someone who may write them; finance's Portolan charges what
+		// the others' could not.
+		accrual := &job{work: a.Billing.accrueAt, wg: &a.jobs}
+		a.Inventory.billable = accrual.start
+		a.Billing.accrues = true
+	}
 	return a, nil
 }
 
@@ -246,6 +265,28 @@ func (a *App) Now() time.Time { return a.clock.Now() }
 // DBPath names the database in use: its file, or the database on a
 // PostgreSQL server (never with a password).
 func (a *App) DBPath() string { return a.db.Path() }
+
+// withoutPassword is a postgres:// address without its password (a file's
+// path as it is).
+func withoutPassword(address string) string {
+	u, err := url.Parse(address)
+	if !IsServerAddress(address) || err != nil || u.User == nil {
+		return address
+	}
+	u.User = url.User(u.User.Username())
+	return u.String()
+}
+
+// SignInAddress is the address a person gives to open this team database
+// (--db): the one in use, with their login and no password.
+func (a *App) SignInAddress(login string) string {
+	u, err := url.Parse(a.address)
+	if !IsServerAddress(a.address) || err != nil {
+		return a.address
+	}
+	u.User = url.User(login)
+	return u.String()
+}
 
 // DBFile is the database file in use, "" for a database on a server.
 func (a *App) DBFile() string {

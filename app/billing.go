@@ -23,7 +23,8 @@ type BillingService struct {
 	domain.CatalogStore // channels
 	store               domain.BillingStore
 	alloc               domain.AllocationStore
-	clocked             // the App's clock
+	clocked                  // the App's clock
+	accrues             bool // the person signed in may write charges (AccrueToday)
 	// The adapters it works through, handed in by Open.
 	readTable     domain.TableReader
 	readFX        domain.FXFileReader
@@ -941,7 +942,11 @@ func (s *BillingService) AssignProducts(ctx context.Context, clientID int64, pre
 // already made are left alone. The operation that called it has succeeded
 // whatever happens here: a problem is logged, and the month's generate
 // charges what was missed.
-func (s *BillingService) AccrueToday(ctx context.Context) { s.accrueAt(ctx, s.now()) }
+func (s *BillingService) AccrueToday(ctx context.Context) {
+	if s.accrues {
+		s.accrueAt(ctx, s.now())
+	}
+}
 
 // accrueAt is AccrueToday as of at.
 func (s *BillingService) accrueAt(ctx context.Context, at time.Time) {

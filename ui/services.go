@@ -78,7 +78,13 @@ type Services struct {
 	Channels   ChannelService
 	Tracking   TrackingService // nil: no Shipments screen
 	Billing    BillingService  // nil: no Billing screen
-	DBPath     string
+	// People is who is signed in (nil: the computer's user, who may do
+	// everything) and, on a team database, the team.
+	People PeopleService
+	// Team says the database is a team's, on a server: the window names
+	// who is signed in, and shows admins the People screen.
+	Team   bool
+	DBPath string
 	// Notices say what opening the database changed or found that the user
 	// should know (made private; open read-only); shown when the window opens.
 	Notices []string

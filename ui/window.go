@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/ui/billing"
 	"github.com/portolan/portolan/ui/internal/uikit"
 	"github.com/portolan/portolan/ui/warehouse"
@@ -35,8 +36,10 @@ type MainWindow struct {
 	Shipments  *ShipmentsScreen  // nil without a tracking service
 	Billing    *billing.Screen   // nil without a billing service
 	AutoSync   *AutoSync         // nil without a sync service
+	People     *PeopleScreen     // nil but for a team database's admins
 
 	services Services
+	poll     bool // tracking is polled while the window is open
 	tasks    uikit.Tasks
 }
 
@@ -46,7 +49,8 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 	w := a.NewWindow("Portolan")
 	w.SetIcon(Icon)
 	uikit.ConfirmReplace = askReplace(w)
-	m := &MainWindow{Window: w, services: s}
+	s = allowed(s)
+	m := &MainWindow{Window: w, services: s, poll: s.People == nil || s.People.May(domain.AreaOrders)}
 	m.Orders = NewOrdersScreen(s.Orders, s.Sync, w)
 	m.Inventory = NewInventoryScreen(s.Inventory, w)
 	m.Tabs = container.NewAppTabs(
@@ -76,13 +80,17 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 		m.Channels = NewChannelsScreen(s.Channels, w, m.Orders.Reload)
 		m.Tabs.Append(container.NewTabItemWithIcon("Channels", theme.SettingsIcon(), m.Channels.Content()))
 	}
+	if s.Team && s.People != nil && s.People.May(domain.AreaPeople) {
+		m.People = NewPeopleScreen(s.People, s.Inventory.Warehouses, w)
+		m.Tabs.Append(container.NewTabItemWithIcon("People", theme.AccountIcon(), m.People.Content()))
+	}
 	m.Tabs.SetTabLocation(container.TabLocationLeading)
 
 	var keys []string
 	for i, t := range m.Tabs.Items {
 		keys = append(keys, fmt.Sprintf("Ctrl+%d %s", i+1, t.Text))
 	}
-	status := widget.NewLabel(fmt.Sprintf("Database: %s    ·    %s  ·  Ctrl+F search  ·  F5 reload", s.DBPath, strings.Join(keys, "  ·  ")))
+	status := widget.NewLabel(fmt.Sprintf("%sDatabase: %s    ·    %s  ·  Ctrl+F search  ·  F5 reload", signedIn(s), s.DBPath, strings.Join(keys, "  ·  ")))
 	status.Importance = widget.LowImportance
 	status.Truncation = fyne.TextTruncateEllipsis
 	bottom := fyne.CanvasObject(status)
@@ -101,6 +109,46 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 	m.addShortcuts()
 	w.Resize(fyne.NewSize(1440, 860))
 	return m
+}
+
+// allowed is s without the screens for changing what the person signed in
+// may not change (the team's server would refuse it): a warehouse person
+// sees no Allocation, Channels or Billing; finance no Warehouse; only an
+// admin loads the sample data. Orders, Inventory and Shipments show to all.
+func allowed(s Services) Services {
+	if s.People == nil {
+		return s
+	}
+	if !s.People.May(domain.AreaOrders) {
+		s.Allocation, s.Channels, s.Sync = nil, nil, nil
+	}
+	if !s.People.May(domain.AreaWarehouse) {
+		s.Warehouse = nil
+	}
+	if !s.People.May(domain.AreaBilling) {
+		s.Billing = nil
+	}
+	if !s.People.May(domain.AreaPeople) {
+		s.Sample = nil
+	}
+	return s
+}
+
+// signedIn names the person signed in to a team database, for the status line.
+func signedIn(s Services) string {
+	if !s.Team || s.People == nil {
+		return ""
+	}
+	me := s.People.Me()
+	name := me.Name
+	if name == "" {
+		name = me.Login
+	}
+	role := string(me.Role)
+	if len(me.Warehouses) > 0 {
+		role += ": " + strings.Join(me.Warehouses, ", ")
+	}
+	return fmt.Sprintf("Signed in: %s (%s)    ·    ", name, role)
 }
 
 // close stops background work the window started.
@@ -139,6 +187,8 @@ func (m *MainWindow) current() screen {
 		return m.Shipments
 	case m.Billing != nil && sel.Content == m.Billing.Content():
 		return m.Billing
+	case m.People != nil && sel.Content == m.People.Content():
+		return m.People
 	}
 	return m.Orders
 }
@@ -184,7 +234,12 @@ func (m *MainWindow) Start() {
 	if m.Shipments != nil {
 		m.Shipments.Reload()
 		m.Shipments.resumeSandbox()
-		m.Shipments.StartAutoPoll(5 * time.Minute)
+		if m.poll {
+			m.Shipments.StartAutoPoll(5 * time.Minute)
+		}
+	}
+	if m.People != nil {
+		m.People.Reload()
 	}
 	if len(m.services.Notices) > 0 {
 		dialog.ShowInformation("About this database", strings.Join(m.services.Notices, "\n\n"), m.Window)
@@ -209,6 +264,9 @@ func (m *MainWindow) Start() {
 // Wait blocks until the window's own background work has been applied (tests).
 func (m *MainWindow) Wait() {
 	m.tasks.Wait()
+	if m.People != nil {
+		m.People.Wait()
+	}
 	m.Orders.Wait()
 	m.Inventory.Wait()
 	if m.Warehouse != nil {

@@ -284,8 +284,13 @@ func pgTranslate(err error) (error, bool) {
 			"and the password in PGPASSWORD or ~/.pgpass", pe.Message), true
 	case "3D000": // no such database
 		return domain.Errorf(domain.ENOTFOUND, "the team's database server has no such database (%s); create it (createdb) or check the address", pe.Message), true
-	case "42501": // insufficient privilege
-		return domain.Errorf(domain.EINVALID, "your role on the team's database may not do this (%s)", pe.Message), true
+	case "42501": // insufficient privilege, or a row outside one's warehouses
+		if strings.Contains(pe.Message, "row-level security") {
+			return domain.Errorf(domain.EINVALID, "the team's database refused this: a warehouse person changes only the stock and work "+
+				"of their own warehouses (%s); nothing was changed — ask an admin if you need another warehouse", pe.Message), true
+		}
+		return domain.Errorf(domain.EINVALID, "the team's database refused this: your role may not do it (%s); nothing was changed — "+
+			"ask an admin if you need it", pe.Message), true
 	case "23505": // unique_violation
 		return fmt.Errorf("%w: %w", domain.ErrConflict, err), true
 	case "40001", "40P01":

@@ -1,0 +1,148 @@
+package ui_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sqlite/pgtest"
+	"github.com/portolan/portolan/ui"
+)
+
+// teamWindow is the window of the person signed in at address.
+func teamWindow(t *testing.T, address string) (*app.App, *ui.MainWindow) {
+	t.Helper()
+	a, err := app.Open(address, app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	s := services(a)
+	s.People, s.Team = a.People, a.DBFile() == ""
+	m := ui.NewMainWindow(test.NewTempApp(t), s)
+	t.Cleanup(m.Window.Close)
+	m.Window.Resize(fyne.NewSize(1400, 800))
+	m.Start()
+	m.Wait()
+	return a, m
+}
+
+func tabNames(m *ui.MainWindow) string {
+	var names []string
+	for _, it := range m.Tabs.Items {
+		names = append(names, it.Text)
+	}
+	return strings.Join(names, ",")
+}
+
+// statusText is the window's status line.
+func statusText(m *ui.MainWindow) string {
+	var text string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			if strings.Contains(w.Text, "Database:") {
+				text = w.Text
+			}
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(m.Window.Content())
+	return text
+}
+
+// On a team database each person sees the screens their role may change,
+// is named in the status line, and an admin manages the team on People.
+func TestPeopleScreenAndRoles(t *testing.T) {
+	if !pgtest.OnPostgres() {
+		t.Skip("team mode needs the team's server: this runs in the PostgreSQL half of make test (" + pgtest.EnvStore + "=postgres)")
+	}
+	owner := demoApp(t, 60)
+	ctx := context.Background()
+	dsn := owner.SignInAddress("postgres")
+	whs, err := owner.Inventory.Warehouses(ctx)
+	if err != nil || len(whs) < 2 {
+		t.Fatal(whs, err)
+	}
+	login := func(who string) string { return pgtest.Login(t, dsn, who) }
+	if _, err := owner.People.Add(ctx, login("ana"), "Ana Novak", domain.RoleAdmin, nil, "pw-ana-123"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.People.Add(ctx, login("lena"), "Lena Vos", domain.RoleWarehouse, []string{whs[0].Code}, "pw-lena-123"); err != nil {
+		t.Fatal(err)
+	}
+
+	_, lena := teamWindow(t, pgtest.As(dsn, login("lena"), "pw-lena-123"))
+	if got := tabNames(lena); got != "Orders,Inventory,Warehouse,Shipments" {
+		t.Errorf("a warehouse person's tabs: %s", got)
+	}
+	if st := statusText(lena); !strings.Contains(st, "Signed in: Lena Vos (warehouse: "+whs[0].Code+")") {
+		t.Errorf("status line: %q", st)
+	}
+
+	_, ana := teamWindow(t, pgtest.As(dsn, login("ana"), "pw-ana-123"))
+	if got := tabNames(ana); got != "Orders,Inventory,Warehouse,Allocation,Shipments,Billing,Channels,People" {
+		t.Errorf("an admin's tabs: %s", got)
+	}
+	p := ana.People
+	if got := cell(t, p, p.List, 0, 0) + "|" + cell(t, p, p.List, 1, 0) + "|" + cell(t, p, p.List, 1, 3); got != "Ana Novak|Lena Vos|"+whs[0].Code {
+		t.Errorf("people listed: %s", got)
+	}
+	// Adding someone: the form says what is wrong and stays open; then they are added.
+	p.AddPerson()
+	p.Wait()
+	p.Login.SetText(login("fatima"))
+	p.Name.SetText("Fatima Haddad")
+	p.Role.SetSelected("warehouse")
+	p.Password.SetText("pw-fatima-1")
+	p.Again.SetText("pw-fatima-2")
+	p.SaveNewPerson()
+	p.Wait()
+	if !strings.Contains(p.FormProblem.Text, "differ") {
+		t.Errorf("different passwords: %q", p.FormProblem.Text)
+	}
+	p.Again.SetText("pw-fatima-1")
+	p.SaveNewPerson()
+	p.Wait()
+	if !strings.Contains(p.FormProblem.Text, "warehouses") {
+		t.Errorf("a warehouse person without warehouses: %q", p.FormProblem.Text)
+	}
+	p.Role.SetSelected("finance")
+	p.SaveNewPerson()
+	p.Wait()
+	ana.Wait()
+	if !strings.Contains(p.Status.Text, "Added Fatima Haddad as finance") {
+		t.Errorf("after adding: %q / %q", p.Status.Text, p.FormProblem.Text)
+	}
+	if got := cell(t, p, p.List, 1, 0); got != "Fatima Haddad" {
+		t.Errorf("second row after adding: %q", got)
+	}
+	fatima, err := app.Open(pgtest.As(dsn, login("fatima"), "pw-fatima-1"), app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fatima.Close()
+	if me := fatima.People.Me(); me.Role != domain.RoleFinance {
+		t.Errorf("the new person: %+v", me)
+	}
+	// Disabling: Lena's open window is refused at its next action.
+	lenaApp, _ := teamWindow(t, pgtest.As(dsn, login("lena"), "pw-lena-123"))
+	p.DisablePerson(login("lena"))
+	p.Wait()
+	if got := cell(t, p, p.List, 2, 4); got != "disabled" {
+		t.Errorf("Lena's status after disabling: %q", got)
+	}
+	if _, err := lenaApp.Orders.CountOrders(ctx, domain.OrderFilter{}); err == nil || !strings.Contains(err.Error(), "may not do it") {
+		t.Errorf("a disabled person's next action: %v", err)
+	}
+}
