@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 
+	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/portolan/portolan/app"
@@ -19,7 +20,9 @@ func main() {
 	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr, app.Options{}, openWindow))
 }
 
-func openWindow(a *app.App) error {
+// openWindow opens the window on a, or first the sign-in form of a team
+// database whose server refused the sign-in.
+func openWindow(a *app.App, signIn *cli.SignIn) error {
 	// What the window cannot say in a user's words goes, with its details, to the log.
 	if f, _, err := app.OpenLog(); err == nil {
 		defer f.Close()
@@ -27,9 +30,32 @@ func openWindow(a *app.App) error {
 	}
 	fa := fyneapp.NewWithID("io.portolan.desktop")
 	fa.SetIcon(ui.Icon)
-	w := ui.NewMainWindow(fa, ui.Services{Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Allocation: a.Allocation, Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, Tracking: a.Tracking, Billing: a.Billing,
-		People: a.People, Team: a.DBFile() == "", DBPath: a.DBPath(), Notices: a.Notices()})
-	w.Start()
-	w.Window.ShowAndRun()
+	if a != nil {
+		mainWindow(fa, a).ShowAndRun()
+		return nil
+	}
+	var s *ui.SignInWindow
+	s = ui.NewSignInWindow(fa, signIn.Address, signIn.Login, signIn.Problem, func(login, password string) error {
+		a, err := signIn.Open(login, password)
+		if err != nil {
+			return err
+		}
+		fyne.Do(func() {
+			mainWindow(fa, a).Show()
+			s.Window.Close()
+		})
+		return nil
+	})
+	s.Window.ShowAndRun()
 	return nil
+}
+
+// mainWindow is Portolan's window on a, started.
+func mainWindow(fa fyne.App, a *app.App) fyne.Window {
+	w := ui.NewMainWindow(fa, ui.Services{Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Allocation: a.Allocation,
+		Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, Tracking: a.Tracking, Billing: a.Billing,
+		People: a.People, Team: a.DBFile() == "", DBPath: a.DBPath(), Notices: a.Notices()})
+	w.Window.SetMaster()
+	w.Start()
+	return w.Window
 }

@@ -8,6 +8,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -183,7 +184,7 @@ func Open(path string, opts Options) (*App, error) {
 	}
 	a := &App{
 		db:      db,
-		address: withoutPassword(path),
+		address: WithoutPassword(path),
 		clock:   clk,
 		noVault: noVault,
 		Orders: &OrderService{OrderReads: db.OrderStore(), CatalogStore: db.CatalogStore(), AllocationReads: db.AllocationStore(),
@@ -266,9 +267,9 @@ func (a *App) Now() time.Time { return a.clock.Now() }
 // PostgreSQL server (never with a password).
 func (a *App) DBPath() string { return a.db.Path() }
 
-// withoutPassword is a postgres:// address without its password (a file's
+// WithoutPassword is a postgres:// address without its password (a file's
 // path as it is).
-func withoutPassword(address string) string {
+func WithoutPassword(address string) string {
 	u, err := url.Parse(address)
 	if !IsServerAddress(address) || err != nil || u.User == nil {
 		return address
@@ -294,6 +295,30 @@ func (a *App) DBFile() string {
 		return ""
 	}
 	return a.db.Path()
+}
+
+// SignInRefused says whether err is a team server's refusal of the
+// sign-in (a wrong or missing password, an unknown or disabled login).
+func SignInRefused(err error) bool { return errors.Is(err, sqlite.ErrSignInRefused) }
+
+// WithSignIn is a team database's address with login and password in it
+// (for app.Open only: never shown or stored).
+func WithSignIn(address, login, password string) string {
+	u, err := url.Parse(address)
+	if !IsServerAddress(address) || err != nil {
+		return address
+	}
+	u.User = url.UserPassword(login, password)
+	return u.String()
+}
+
+// LoginOf is the login a team database's address names ("" for none).
+func LoginOf(address string) string {
+	u, err := url.Parse(address)
+	if !IsServerAddress(address) || err != nil || u.User == nil {
+		return ""
+	}
+	return u.User.Username()
 }
 
 // IsServerAddress says whether a --db value names a database on a

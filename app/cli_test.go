@@ -21,7 +21,7 @@ import (
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = cli.Main(args, &out, &errb, app.Options{Now: testClock.Now}, func(*app.App) error {
+	code = cli.Main(args, &out, &errb, app.Options{Now: testClock.Now}, func(*app.App, *cli.SignIn) error {
 		t.Fatal("window opened by a command")
 		return nil
 	})
@@ -244,7 +244,7 @@ func TestNoCommandOpensWindow(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "w.db")
 	opened := ""
-	code := cli.Main([]string{"--db", db}, &bytes.Buffer{}, &bytes.Buffer{}, app.Options{Now: testClock.Now}, func(a *app.App) error {
+	code := cli.Main([]string{"--db", db}, &bytes.Buffer{}, &bytes.Buffer{}, app.Options{Now: testClock.Now}, func(a *app.App, _ *cli.SignIn) error {
 		opened = a.DBPath()
 		return nil
 	})

@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/app/cli"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/integrations/sqlite/pgtest"
@@ -143,6 +146,32 @@ func TestTeamOnAServer(t *testing.T) {
 	if _, errs, code := run(pgtest.As(owner, login("fatima"), "wrong"), "orders", "list"); code != 1 || !strings.Contains(errs, "refused the sign-in") ||
 		strings.Contains(errs, "wrong") {
 		t.Errorf("a wrong password: %d %q", code, errs)
+	}
+	// The window of someone whose address carries no password opens on the
+	// sign-in form, which signs in with what they type.
+	var signIn *cli.SignIn
+	code := cli.Main([]string{"--db", pgtest.As(owner, login("fatima"), "")}, &bytes.Buffer{}, &bytes.Buffer{}, app.Options{Now: testClock.Now},
+		func(a *app.App, si *cli.SignIn) error {
+			if a != nil {
+				t.Error("the window opened without a password")
+				return nil
+			}
+			signIn = si
+			if _, err := si.Open(login("fatima"), "wrong"); !app.SignInRefused(err) {
+				t.Errorf("a wrong password on the form: %v", err)
+			}
+			a, err := si.Open(login("fatima"), "pw-fatima")
+			if err != nil {
+				return err
+			}
+			if me := a.People.Me(); me.Name != "Fatima Haddad" {
+				t.Errorf("signed in as %+v", me)
+			}
+			return nil
+		})
+	if code != 0 || signIn == nil || signIn.Login != login("fatima") || !strings.Contains(signIn.Problem, "refused the sign-in") ||
+		strings.Contains(signIn.Address, ":@") {
+		t.Errorf("sign-in: %d %+v", code, signIn)
 	}
 	// A database file has no team.
 	if _, errs, code := runCLI(t, "--db", t.TempDir()+"/one.db", "users", "add", "--login", "bob", "--role", "finance", "--password", "pw-bob"); code != 1 ||

@@ -146,3 +146,38 @@ func TestPeopleScreenAndRoles(t *testing.T) {
 		t.Errorf("a disabled person's next action: %v", err)
 	}
 }
+
+// The sign-in form of a team database: a refusal stays on the form, in
+// words; the right password signs in.
+func TestSignInWindow(t *testing.T) {
+	if !pgtest.OnPostgres() {
+		t.Skip("team mode needs the team's server: this runs in the PostgreSQL half of make test (" + pgtest.EnvStore + "=postgres)")
+	}
+	owner := demoApp(t, 0)
+	dsn := owner.SignInAddress("postgres")
+	login := pgtest.Login(t, dsn, "kenji")
+	if _, err := owner.People.Add(context.Background(), login, "佐藤 健二", domain.RoleCoordinator, nil, "pw-kenji-1"); err != nil {
+		t.Fatal(err)
+	}
+	var signedIn *app.App
+	s := ui.NewSignInWindow(test.NewTempApp(t), app.WithoutPassword(dsn), login, "", func(l, pw string) error {
+		a, err := app.Open(app.WithSignIn(dsn, l, pw), app.Options{Now: testClock.Now})
+		if err == nil {
+			signedIn = a
+			t.Cleanup(func() { a.Close() })
+		}
+		return err
+	})
+	s.Password.SetText("nope")
+	s.Submit()
+	s.Wait()
+	if !strings.Contains(s.Problem.Text, "refused the sign-in") || s.Password.Text != "" || signedIn != nil {
+		t.Errorf("a wrong password: %q", s.Problem.Text)
+	}
+	test.Type(s.Password, "pw-kenji-1")
+	s.Submit()
+	s.Wait()
+	if signedIn == nil || s.Problem.Text != "" || signedIn.People.Me().Name != "佐藤 健二" {
+		t.Errorf("the right password: %q", s.Problem.Text)
+	}
+}

@@ -146,8 +146,19 @@ var commands = []command{
 	{"sandbox", "run a sandbox store (Shopify, WooCommerce, BigCommerce APIs) on this computer", cmdSandbox},
 }
 
-// WindowFunc opens the desktop window on an open app.App and returns when it closes.
-type WindowFunc func(a *app.App) error
+// WindowFunc opens the desktop window on an open app.App and returns when
+// it closes — or, when a team's server refused the sign-in (a is nil), on a
+// sign-in form that opens the App with the login and password given.
+type WindowFunc func(a *app.App, signIn *SignIn) error
+
+// SignIn is a team database whose server refused the sign-in: Open tries a
+// login and password (kept only in memory, for the connection).
+type SignIn struct {
+	Address string // the database's address, without a password
+	Login   string // the login the address named, if any
+	Problem string // why the server refused
+	Open    func(login, password string) (*app.App, error)
+}
 
 // Main runs the command line in args (without the program name) and returns the
 // exit code. With no command it opens the window through openWindow. The
@@ -235,6 +246,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts app.
 			return nil, err
 		}
 		opened, err = app.Open(path, opts)
+		if app.SignInRefused(err) && askable(path) {
+			// A person at a terminal is asked for the password the
+			// address, PGPASSWORD and ~/.pgpass did not give.
+			fmt.Fprintln(stderr, "portolan:", err)
+			var pw string
+			if pw, err = askPassword(fmt.Sprintf("Password for %s: ", app.LoginOf(path)), false, stderr); err == nil {
+				opened, err = app.Open(app.WithSignIn(path, app.LoginOf(path), pw), opts)
+			}
+		}
 		if err == nil {
 			for _, n := range opened.Notices() {
 				fmt.Fprintf(stderr, "portolan: note: %s\n", n)
@@ -247,10 +267,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts app.
 			return usageError{"no command given"}
 		}
 		a, err := open.App()
+		if app.SignInRefused(err) {
+			path, _ := app.ResolveDBPath(*dbFlag)
+			return openWindow(nil, &SignIn{Address: app.WithoutPassword(path), Login: app.LoginOf(path), Problem: err.Error(),
+				Open: func(login, password string) (*app.App, error) {
+					a, err := app.Open(app.WithSignIn(path, login, password), opts)
+					if err == nil {
+						opened = a
+					}
+					return a, err
+				}})
+		}
 		if err != nil {
 			return err
 		}
-		return openWindow(a)
+		return openWindow(a, nil)
 	}
 	// The command whose words the arguments start with, the longest first
 	// ("tracking import" before "tracking").

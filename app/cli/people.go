@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -45,6 +46,18 @@ func (p *personFlags) add(ctx context.Context, a *app.App, role domain.Role, std
 		}
 	}
 	return a.People.Add(ctx, *p.login, name, role, p.warehouses, password)
+}
+
+// askable says whether a refused sign-in to address may be answered by
+// asking for the password: a person is at the terminal, and the address
+// did not carry a password already.
+func askable(address string) bool {
+	u, err := url.Parse(address)
+	if err != nil || u.User == nil || u.User.Username() == "" || !term.IsTerminal(int(os.Stdin.Fd())) {
+		return false
+	}
+	_, has := u.User.Password()
+	return !has
 }
 
 // askPassword reads a password: on a terminal without showing it (twice),

@@ -266,6 +266,10 @@ func pgRetryable(err error) bool {
 var ErrServerGone = &domain.Error{Code: domain.EINTERNAL, Message: "the team's database server cannot be reached right now; " +
 	"nothing was changed — check the network, then try again (Portolan connects again by itself)"}
 
+// ErrSignInRefused is a sign-in the team's server refused: a wrong or
+// missing password, an unknown login, or one no longer allowed in.
+var ErrSignInRefused = errors.New("sign-in refused")
+
 // pgTranslate maps PostgreSQL's errors as translate maps SQLite's.
 func pgTranslate(err error) (error, bool) {
 	var pe *pgconn.PgError
@@ -280,8 +284,8 @@ func pgTranslate(err error) (error, bool) {
 	}
 	switch pe.Code {
 	case "28P01", "28000": // invalid password, no such role or not allowed in
-		return domain.Errorf(domain.EINVALID, "the team's database server refused the sign-in (%s); check the user name in the address "+
-			"and the password in PGPASSWORD or ~/.pgpass", pe.Message), true
+		return &domain.Error{Code: domain.EINVALID, Err: ErrSignInRefused, Message: fmt.Sprintf("the team's database server refused the sign-in (%s); "+
+			"check the user name in the address and the password in PGPASSWORD or ~/.pgpass", pe.Message)}, true
 	case "3D000": // no such database
 		return domain.Errorf(domain.ENOTFOUND, "the team's database server has no such database (%s); create it (createdb) or check the address", pe.Message), true
 	case "42501": // insufficient privilege, or a row outside one's warehouses
