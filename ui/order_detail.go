@@ -39,6 +39,9 @@ type OrderDetail struct {
 	Problem  *widget.Label
 	Review   *widget.Label
 	Reviewed *widget.Button
+	// ReadOnly, when set, says why the person signed in may not change
+	// orders: it stands where the actions would.
+	ReadOnly string
 
 	order   domain.Order
 	content fyne.CanvasObject
@@ -170,7 +173,8 @@ func (d *OrderDetail) render(o domain.Order) {
 	if o.Review != "" {
 		d.Review.SetText("Needs review — " + o.Review)
 		d.Review.Show()
-		d.Reviewed.Show()
+		d.Reviewed.Hidden = d.ReadOnly != ""
+		d.Reviewed.Refresh()
 	} else {
 		d.Review.Hide()
 		d.Reviewed.Hide()
@@ -205,6 +209,9 @@ func (d *OrderDetail) renderAllocation(o domain.Order, alloc []domain.LineAlloca
 		b.WriteString("Why: " + why)
 	}
 	d.Alloc.SetText(strings.TrimSpace(b.String()))
+	if d.ReadOnly != "" {
+		return
+	}
 	if o.Status == domain.StatusAllocated {
 		un := widget.NewButtonWithIcon("Un-allocate", theme.ContentUndoIcon(), func() { d.askUnallocate(o) })
 		d.Actions.Add(un)
@@ -293,6 +300,13 @@ var manualActions = []struct {
 
 func (d *OrderDetail) renderActions(o domain.Order) {
 	d.Actions.RemoveAll()
+	if d.ReadOnly != "" {
+		l := widget.NewLabel("Read-only: " + d.ReadOnly + ".")
+		l.Importance = widget.LowImportance
+		d.Actions.Add(l)
+		d.Actions.Refresh()
+		return
+	}
 	for _, a := range manualActions {
 		if !domain.CanTransition(o.Status, a.to) {
 			continue

@@ -90,6 +90,18 @@ func TestPeopleScreenAndRoles(t *testing.T) {
 		t.Errorf("status line: %q", st)
 	}
 
+	// Lena reads orders and parcels but changes neither: no buttons, and why.
+	lena.Tabs.SelectIndex(0)
+	lena.Orders.Detail.Show(1)
+	lena.Orders.Detail.Wait()
+	if len(lena.Orders.Detail.Actions.Objects) != 1 || !strings.Contains(lena.Orders.Detail.Actions.Objects[0].(*widget.Label).Text,
+		"Read-only: Lena Vos is signed in as warehouse; changing orders is for the coordinator or admin role") {
+		t.Errorf("order actions for a warehouse person: %v", lena.Orders.Detail.Actions.Objects)
+	}
+	if lena.Shipments.PollAll.Visible() || !strings.Contains(lena.Shipments.Result.Text, "Read-only") {
+		t.Error("a warehouse person may poll the carriers")
+	}
+
 	_, ana := teamWindow(t, pgtest.As(dsn, login("ana"), "pw-ana-123"))
 	if got := tabNames(ana); got != "Orders,Inventory,Warehouse,Allocation,Shipments,Billing,Channels,People" {
 		t.Errorf("an admin's tabs: %s", got)

@@ -28,9 +28,10 @@ const exceptionsView = "Exceptions queue"
 // first, filters, a timeline per parcel, "Poll now" for one or all, a chart
 // of parcels by milestone and the on-time rates per carrier and country.
 type ShipmentsScreen struct {
-	svc    TrackingService
-	window fyne.Window
-	tasks  uikit.Tasks
+	svc      TrackingService
+	window   fyne.Window
+	tasks    uikit.Tasks
+	readOnly string // why the person may not change tracking ("": they may)
 
 	Search    *widget.Entry
 	Milestone *widget.Select
@@ -366,7 +367,9 @@ func (s *ShipmentsScreen) refresh(fromTop bool) {
 // Show loads a parcel's timeline into the detail panel.
 func (s *ShipmentsScreen) Show(id int64) {
 	s.selected = id
-	s.PollOne.Enable()
+	if s.readOnly == "" {
+		s.PollOne.Enable()
+	}
 	s.tasks.Load(s.Problem, "shipment", func(ctx context.Context) (func(), error) {
 		sh, events, err := s.svc.Shipment(ctx, id)
 		return func() {
@@ -447,6 +450,18 @@ func (s *ShipmentsScreen) Poll(f domain.DueFilter, what string) {
 			}
 		}
 	})
+}
+
+// SetReadOnly takes away the actions that change tracking (polling,
+// carrier accounts, retrying storefront updates), saying why: the person
+// signed in may not change them.
+func (s *ShipmentsScreen) SetReadOnly(why string) {
+	s.readOnly = why
+	for _, b := range []*widget.Button{s.PollAll, s.Accounts, s.Sandbox, s.PollOne, s.RetryPush} {
+		b.Hide()
+	}
+	s.Result.SetText("Read-only: " + why + ".")
+	s.Result.Show()
 }
 
 // StartAutoPoll polls what is due in the background every interval while
@@ -543,7 +558,8 @@ func (s *ShipmentsScreen) showPushes(counts map[string]int, failed []domain.Trac
 	s.Pushes.SetText(text)
 	if counts["failed"] > 0 {
 		s.Pushes.Importance = widget.DangerImportance
-		s.RetryPush.Show()
+		s.RetryPush.Hidden = s.readOnly != ""
+		s.RetryPush.Refresh()
 	} else {
 		s.Pushes.Importance = widget.MediumImportance
 		s.RetryPush.Hide()

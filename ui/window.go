@@ -80,6 +80,13 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 		m.Channels = NewChannelsScreen(s.Channels, w, m.Orders.Reload)
 		m.Tabs.Append(container.NewTabItemWithIcon("Channels", theme.SettingsIcon(), m.Channels.Content()))
 	}
+	if s.People != nil && !s.People.May(domain.AreaOrders) {
+		why := s.People.Me().Refusal(domain.AreaOrders)
+		m.Orders.Detail.ReadOnly = why
+		if m.Shipments != nil {
+			m.Shipments.SetReadOnly(why)
+		}
+	}
 	if s.Team && s.People != nil && s.People.May(domain.AreaPeople) {
 		m.People = NewPeopleScreen(s.People, s.Inventory.Warehouses, w)
 		m.Tabs.Append(container.NewTabItemWithIcon("People", theme.AccountIcon(), m.People.Content()))
