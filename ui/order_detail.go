@@ -302,7 +302,7 @@ func (d *OrderDetail) renderActions(o domain.Order) {
 	d.Actions.RemoveAll()
 	if d.ReadOnly != "" {
 		l := widget.NewLabel("Read-only: " + d.ReadOnly + ".")
-		l.Importance = widget.LowImportance
+		l.TextStyle.Italic = true
 		d.Actions.Add(l)
 		d.Actions.Refresh()
 		return

@@ -90,6 +90,10 @@ func TestPeopleScreenAndRoles(t *testing.T) {
 		t.Errorf("status line: %q", st)
 	}
 
+	// Lena works in her warehouse only.
+	if opts := lena.Warehouse.Warehouse.Options; len(opts) != 1 || !strings.HasPrefix(opts[0], whs[0].Code+" ") {
+		t.Errorf("a warehouse person chooses from %v", opts)
+	}
 	// Lena reads orders and parcels but changes neither: no buttons, and why.
 	lena.Tabs.SelectIndex(0)
 	lena.Orders.Detail.Show(1)

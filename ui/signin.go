@@ -41,9 +41,7 @@ func NewSignInWindow(a fyne.App, address, login, problem string, try func(login,
 	s.Problem = widget.NewLabel("")
 	s.Problem.Importance = widget.DangerImportance
 	s.Problem.Wrapping = fyne.TextWrapWord
-	if problem != "" && login != "" {
-		s.Problem.SetText(problem)
-	}
+	s.Problem.SetText(problem)
 	where := widget.NewLabel("Team database: " + address)
 	where.Wrapping = fyne.TextWrapWord
 	note := widget.NewLabel("Your login and password are your own, from your team's admin. Portolan sends the password to the " +
@@ -53,7 +51,7 @@ func NewSignInWindow(a fyne.App, address, login, problem string, try func(login,
 	form := widget.NewForm(widget.NewFormItem("Login", s.Login), widget.NewFormItem("Password", s.Password))
 	s.Window.SetContent(container.NewPadded(container.NewVBox(uikit.Heading("Sign in to your team's Portolan"), where, form,
 		container.NewHBox(s.SignIn), s.Problem, note)))
-	s.Window.Resize(fyne.NewSize(620, 380))
+	s.Window.Resize(fyne.NewSize(640, 320))
 	s.Window.CenterOnScreen()
 	if login == "" {
 		s.Window.Canvas().Focus(s.Login)

@@ -59,6 +59,9 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 	)
 	if s.Warehouse != nil {
 		m.Warehouse = warehouse.NewScreen(s.Warehouse, w, m.Inventory.apply)
+		if s.People != nil {
+			m.Warehouse.Only = s.People.Me().Warehouses
+		}
 		m.Tabs.Append(container.NewTabItemWithIcon("Warehouse", theme.HomeIcon(), m.Warehouse.Content()))
 	}
 	if s.Allocation != nil {

@@ -269,7 +269,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, opts app.
 		a, err := open.App()
 		if app.SignInRefused(err) {
 			path, _ := app.ResolveDBPath(*dbFlag)
-			return openWindow(nil, &SignIn{Address: app.WithoutPassword(path), Login: app.LoginOf(path), Problem: err.Error(),
+			problem := err.Error()
+			if !hasPassword(path) && os.Getenv("PGPASSWORD") == "" {
+				problem = "" // no password was given: the form asks for it, no more
+			}
+			return openWindow(nil, &SignIn{Address: app.WithoutPassword(path), Login: app.LoginOf(path), Problem: problem,
 				Open: func(login, password string) (*app.App, error) {
 					a, err := app.Open(app.WithSignIn(path, login, password), opts)
 					if err == nil {

@@ -52,12 +52,17 @@ func (p *personFlags) add(ctx context.Context, a *app.App, role domain.Role, std
 // asking for the password: a person is at the terminal, and the address
 // did not carry a password already.
 func askable(address string) bool {
+	return app.LoginOf(address) != "" && !hasPassword(address) && term.IsTerminal(int(os.Stdin.Fd()))
+}
+
+// hasPassword says whether a postgres:// address carries a password.
+func hasPassword(address string) bool {
 	u, err := url.Parse(address)
-	if err != nil || u.User == nil || u.User.Username() == "" || !term.IsTerminal(int(os.Stdin.Fd())) {
+	if err != nil || u.User == nil {
 		return false
 	}
 	_, has := u.User.Password()
-	return !has
+	return has
 }
 
 // askPassword reads a password: on a terminal without showing it (twice),

@@ -7,6 +7,7 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,6 +27,10 @@ import (
 // acting as a keyboard (code, then Enter) moves from the SKU or bin field to
 // the next one.
 type Screen struct {
+	// Only are the warehouses the person signed in works in (a warehouse
+	// person of a team); empty: every warehouse.
+	Only []string
+
 	svc    Service
 	window fyne.Window
 	tasks  uikit.Tasks
@@ -47,8 +52,9 @@ type Screen struct {
 	// Settings is the shipping settings form last opened.
 	Settings *ShippingSettingsForm
 
-	warehouses []domain.Warehouse
-	changed    func() // stock changed: the Inventory screen reloads
+	warehouses []domain.Warehouse // every warehouse (transfers go to any)
+	workable   []domain.Warehouse // those the person works in: the choice on top
+	changed    func()             // stock changed: the Inventory screen reloads
 	content    fyne.CanvasObject
 }
 
@@ -133,11 +139,15 @@ func (s *Screen) Reload() {
 	s.tasks.Load(s.Problem, "warehouse", func(ctx context.Context) (func(), error) {
 		ws, err := s.svc.Warehouses(ctx)
 		return func() {
-			s.warehouses = ws
-			opts := make([]string, len(ws))
-			for i, w := range ws {
-				opts[i] = w.Code + " — " + w.Name
+			s.warehouses, s.workable = ws, nil
+			var opts []string
+			for _, w := range ws {
+				if len(s.Only) == 0 || slices.Contains(s.Only, w.Code) {
+					s.workable = append(s.workable, w)
+					opts = append(opts, w.Code+" — "+w.Name)
+				}
 			}
+			ws = s.workable
 			s.Warehouse.Options = opts
 			s.Warehouse.Refresh()
 			if s.Warehouse.SelectedIndex() < 0 && len(opts) > 0 {
@@ -161,15 +171,15 @@ func (s *Screen) Reload() {
 
 // Code is the code of the warehouse worked in ("" before one is chosen).
 func (s *Screen) Code() string {
-	if i := s.Warehouse.SelectedIndex(); i >= 0 && i < len(s.warehouses) {
-		return s.warehouses[i].Code
+	if i := s.Warehouse.SelectedIndex(); i >= 0 && i < len(s.workable) {
+		return s.workable[i].Code
 	}
 	return ""
 }
 
 func (s *Screen) current() *domain.Warehouse {
-	if i := s.Warehouse.SelectedIndex(); i >= 0 && i < len(s.warehouses) {
-		return &s.warehouses[i]
+	if i := s.Warehouse.SelectedIndex(); i >= 0 && i < len(s.workable) {
+		return &s.workable[i]
 	}
 	return nil
 }
