@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -43,10 +44,11 @@ type OrderDetail struct {
 	// orders: it stands where the actions would.
 	ReadOnly string
 
-	order   domain.Order
-	content fyne.CanvasObject
-	body    fyne.CanvasObject
-	empty   fyne.CanvasObject
+	order       domain.Order
+	content     fyne.CanvasObject
+	body        fyne.CanvasObject
+	empty       fyne.CanvasObject
+	placeholder *widget.Label // what the empty panel says
 }
 
 // NewOrderDetail builds an empty panel; changed is called after a status change.
@@ -81,7 +83,10 @@ func NewOrderDetail(svc OrderService, w fyne.Window, changed func(id int64)) *Or
 		section("Ship to", d.Address), section("Lines", d.Lines), section("Allocation", d.Alloc), section("Totals", d.Totals),
 		section("Notes", d.Notes), section("Status history", d.History),
 	))
-	d.empty = container.NewCenter(widget.NewLabel("Select an order to see its details."))
+	d.placeholder = widget.NewLabel("Select an order to see its details.")
+	d.placeholder.Wrapping = fyne.TextWrapWord
+	d.placeholder.Alignment = fyne.TextAlignCenter
+	d.empty = container.NewVBox(layout.NewSpacer(), d.placeholder, layout.NewSpacer())
 	d.content = container.NewStack(d.empty, d.body)
 	d.body.Hide()
 	return d
@@ -106,6 +111,11 @@ func (d *OrderDetail) Show(id int64) {
 				uikit.LogError("order detail", err)
 				d.Problem.SetText(uikit.UserMessage(err))
 				d.Problem.Show()
+				if !d.body.Visible() { // nothing shown yet: the problem stands in the panel
+					d.placeholder.SetText(uikit.UserMessage(err))
+					d.placeholder.Importance = widget.DangerImportance
+					d.placeholder.Refresh()
+				}
 				return
 			}
 			d.Problem.Hide()

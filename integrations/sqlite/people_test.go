@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -240,5 +241,27 @@ func TestDisabledPeopleAndPasswords(t *testing.T) {
 	}
 	if _, err := tm.connect(t, domain.RoleFinance).Exec(ctx, `DELETE FROM payments WHERE false`); err != nil {
 		t.Errorf("re-enabled: %v", err)
+	}
+}
+
+// A schema update is the owner's: a person opening a team database that
+// lacks one is told to ask the admin, and nothing changes.
+func TestOnlyTheOwnerUpdatesTheSchema(t *testing.T) {
+	t.Parallel()
+	tm := newTeam(t)
+	latest, err := tm.db.Version(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As if this Portolan were newer than the database: its last migration not yet made.
+	execPG(t, tm.dsn, fmt.Sprintf(`DELETE FROM portolan.schema_migrations WHERE version = %d`, latest))
+	_, err = sqlite.OpenPostgres(ctx, pgtest.As(tm.dsn, tm.logins[domain.RoleCoordinator], teamPassword), clock)
+	if err == nil || !strings.Contains(err.Error(), "only the database's owner may make") {
+		t.Errorf("a person opening a database behind this Portolan: %v", err)
+	}
+	var v int
+	c := tm.connect(t, domain.RoleCoordinator)
+	if err := c.QueryRow(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil || v != latest-1 {
+		t.Errorf("schema version %d (%v), want %d untouched", v, err, latest-1)
 	}
 }

@@ -149,6 +149,18 @@ func pgStep(ctx context.Context, pool *sql.DB, ms []migration, latest int, now f
 		return true, tx.Commit()
 	}
 	m := ms[current]
+	if current > 0 {
+		// Changing the schema is its owner's (the team's people may not).
+		var owner bool
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false)
+			OR pg_has_role(session_user, (SELECT nspowner FROM pg_namespace WHERE nspname = ?), 'MEMBER')`, PGSchema).Scan(&owner); err != nil {
+			return false, err
+		}
+		if !owner {
+			return false, domain.Errorf(domain.EINVALID, "this Portolan brings an update of the team database (schema %d to %d) that only "+
+				"the database's owner may make: ask your admin to open it once with this version (nothing was changed)", current, latest)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return false, fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
 	}
