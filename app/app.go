@@ -205,7 +205,7 @@ func Open(path string, opts Options) (*App, error) {
 	a.Tracking.NewPusher = storefrontPusher
 	a.Intake.kept, a.Tracking.kept = a.CredentialsKept, a.CredentialsKept
 	a.Inventory.stockIn = a.Allocation.AfterStockIn
-	a.People = &PeopleService{store: db.PeopleStore(), me: me, clocked: clocked{now}}
+	a.People = &PeopleService{store: db.PeopleStore(), log: db, me: me, clocked: clocked{now}}
 	if me.Role.May(domain.AreaBilling) {
 		// The charges of a dispatch or receipt accrue in the background —
 		// for someone who may write them; finance's Portolan charges what

@@ -800,12 +800,12 @@ func (s *BillingService) ExportWorkbook(ctx context.Context, company, period str
 	wb := domain.BillingWorkbook{Company: company, Period: period, Generated: s.now(), Progress: progress}
 	for _, i := range invs {
 		numbers[i.ID] = i.Number
-		number := i.Number
+		number, by := i.Number, i.IssuedBy
 		if number == "" {
-			number = fmt.Sprintf("draft %d", i.ID)
+			number, by = fmt.Sprintf("draft %d", i.ID), i.DraftedBy
 		}
 		wb.Invoices = append(wb.Invoices, domain.WorkbookInvoice{Client: i.ClientName, Number: number, Status: strings.ReplaceAll(string(i.Status), "_", " "),
-			Currency: i.Currency, Net: i.Net, Tax: i.Tax, Paid: i.Paid})
+			Currency: i.Currency, Net: i.Net, Tax: i.Tax, Paid: i.Paid, IssuedBy: by})
 	}
 	ageing, err := s.Ageing(ctx, to.AddDate(0, 0, -1))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 // offers each person only the actions their role allows.
 type PeopleService struct {
 	store domain.PeopleStore
+	log   domain.SettingsLog
 	me    domain.Person
 	clocked
 }
@@ -63,4 +64,9 @@ func (s *PeopleService) Disable(ctx context.Context, login string) error {
 		return err
 	}
 	return s.store.DisablePerson(ctx, strings.TrimSpace(login))
+}
+
+// SettingChanged says who last changed a settings document, and when.
+func (s *PeopleService) SettingChanged(ctx context.Context, key domain.Setting) (domain.Change, error) {
+	return s.log.SettingChanged(ctx, key)
 }

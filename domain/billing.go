@@ -396,6 +396,9 @@ type Invoice struct {
 	// currencies were converted ("" when none were).
 	FX    string
 	Lines []Charge
+	// DraftedBy and IssuedBy are the people who drafted and issued it
+	// ("" before Portolan recorded them).
+	DraftedBy, IssuedBy string
 }
 
 // Gross is net plus tax.

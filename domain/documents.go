@@ -62,6 +62,7 @@ type WorkbookInvoice struct {
 	Client, Number, Status string
 	Currency               Currency
 	Net, Tax, Paid         int64
+	IssuedBy               string // who issued it (a draft: who drafted it)
 }
 
 // WorkbookLine is one charge on the Lines sheet.

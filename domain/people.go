@@ -128,3 +128,37 @@ type PeopleStore interface {
 	// DisablePerson stops a person signing in and takes their role away.
 	DisablePerson(ctx context.Context, login string) error
 }
+
+// Change is who last changed something, and when (zero: nobody yet, or
+// before Portolan recorded it).
+type Change struct {
+	By string
+	At time.Time
+}
+
+// String reads "by ana.novak on 2026-12-06 08:55" in the reader's local time.
+func (c Change) String() string {
+	if c.At.IsZero() {
+		return ""
+	}
+	by := c.By
+	if by == "" {
+		by = "someone"
+	}
+	return fmt.Sprintf("by %s on %s", by, c.At.Local().Format("2006-01-02 15:04"))
+}
+
+// Setting names a document of settings.
+type Setting string
+
+// The settings documents, each changed by its role.
+const (
+	SettingAllocation Setting = "allocation"      // the planner's (coordinators)
+	SettingShipping   Setting = "shipping"        // customs papers and slips (warehouse)
+	SettingCompany    Setting = "billing.company" // the invoicing company (finance)
+)
+
+// SettingsLog says who last changed a settings document.
+type SettingsLog interface {
+	SettingChanged(ctx context.Context, s Setting) (Change, error)
+}

@@ -280,6 +280,7 @@ func cmdAllocateSettings(ctx context.Context, open opener, args []string, stdout
 		m(cfg.SplitPenalty), m(cfg.CustomsCost), m(cfg.DayCost), m(cfg.WaitDayCost))
 	fmt.Fprintf(stdout, "Max parcels %d (0: no limit), min split value %s, never split %v, keep in region %v, allow partial %v, auto re-plan %v.\n",
 		cfg.MaxParcels, m(cfg.MinSplitLine), cfg.NeverSplit, cfg.KeepInRegion, cfg.AllowPartial, cfg.AutoReplan)
+	printChanged(ctx, stdout, a, domain.SettingAllocation)
 	return nil
 }
 

@@ -608,6 +608,7 @@ func cmdBillingCompany(ctx context.Context, open opener, args []string, stdout, 
 	if c.Payment != "" {
 		fmt.Fprintln(stdout, "Payment: "+strings.ReplaceAll(c.Payment, "\n", " · "))
 	}
+	printChanged(ctx, stdout, a, domain.SettingCompany)
 	return nil
 }
 

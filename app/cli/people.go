@@ -193,3 +193,10 @@ func cmdDBInit(ctx context.Context, open opener, args []string, stdout, stderr i
 		a.DBPath(), person.Name, person.Login, a.SignInAddress(person.Login))
 	return nil
 }
+
+// printChanged adds who last changed a settings document, when anyone did.
+func printChanged(ctx context.Context, w io.Writer, a *app.App, key domain.Setting) {
+	if c, err := a.People.SettingChanged(ctx, key); err == nil && !c.At.IsZero() {
+		fmt.Fprintf(w, "Last changed %s.\n", c)
+	}
+}

@@ -345,6 +345,7 @@ func cmdShippingSettings(ctx context.Context, open opener, args []string, stdout
 	for _, k := range keys {
 		fmt.Fprintf(stdout, "Service %q → %s\n", k, set.Carriers[k])
 	}
+	printChanged(ctx, stdout, a, domain.SettingShipping)
 	return nil
 }
 

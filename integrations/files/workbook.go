@@ -162,7 +162,7 @@ func writeSummary(f *excelize.File, st *styles, b BillingWorkbook, title func(st
 	if err := title(sh, "invoices"); err != nil {
 		return err
 	}
-	heads := []string{"Client", "Invoice", "Status", "Currency", "Net", "Tax", "Gross", "Paid", "Open"}
+	heads := []string{"Client", "Invoice", "Status", "Currency", "Net", "Tax", "Gross", "Paid", "Open", "Issued by"}
 	row := 5
 	currencies := map[domain.Currency]bool{}
 	var order []domain.Currency
@@ -173,6 +173,9 @@ func writeSummary(f *excelize.File, st *styles, b BillingWorkbook, title func(st
 			if err := f.SetCellStr(sh, cell, v); err != nil {
 				return err
 			}
+		}
+		if err := f.SetCellStr(sh, "J"+r, inv.IssuedBy); err != nil {
+			return err
 		}
 		ms, err := st.moneyStyle(inv.Currency)
 		if err != nil {
@@ -199,7 +202,7 @@ func writeSummary(f *excelize.File, st *styles, b BillingWorkbook, title func(st
 		row++
 	}
 	last := row - 1
-	if err := headerRow(f, st, sh, heads, []float64{34, 18, 12, 10, 16, 14, 16, 16, 16}, last); err != nil {
+	if err := headerRow(f, st, sh, heads, []float64{34, 18, 12, 10, 16, 14, 16, 16, 16, 18}, last); err != nil {
 		return err
 	}
 	// Totals per currency, live: SUMIF over the currency column.

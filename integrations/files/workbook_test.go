@@ -25,7 +25,8 @@ func TestBillingWorkbookReopens(t *testing.T) {
 	var progress int
 	err := files.WriteBillingWorkbook(&buf, files.BillingWorkbook{Company: "Portolan Logistics B.V.", Period: "2026-11", Generated: at,
 		Invoices: []files.WorkbookInvoice{
-			{Client: `=HYPERLINK("http://evil.example","x")`, Number: "INV-2026-00001", Status: "issued", Currency: "EUR", Net: 10005, Tax: 2101, Paid: 5000},
+			{Client: `=HYPERLINK("http://evil.example","x")`, Number: "INV-2026-00001", Status: "issued", Currency: "EUR", Net: 10005, Tax: 2101, Paid: 5000,
+				IssuedBy: "ana.novak"},
 			{Client: "株式会社ポルトラン", Number: "INV-2026-00002", Status: "paid", Currency: "JPY", Net: 98000, Tax: 9800, Paid: 107800},
 			{Client: "Müller GmbH", Number: "INV-2026-00003", Status: "issued", Currency: "EUR", Net: 100, Tax: 21},
 		},
@@ -79,6 +80,9 @@ func TestBillingWorkbookReopens(t *testing.T) {
 		}
 	}
 	// Amounts are numbers, gross and open are live formulas, totals per currency.
+	if get("Summary", "J4") != "Issued by" || get("Summary", "J5") != "ana.novak" || formula("Summary", "J5") != "" {
+		t.Errorf("issued by: %q %q", get("Summary", "J4"), get("Summary", "J5"))
+	}
 	if get("Summary", "E5") != "100.05" || get("Summary", "E6") != "98000" || formula("Summary", "G5") != "E5+F5" || formula("Summary", "I5") != "G5-H5" {
 		t.Errorf("summary row: %s %s %q %q", get("Summary", "E5"), get("Summary", "E6"), formula("Summary", "G5"), formula("Summary", "I5"))
 	}

@@ -119,7 +119,7 @@ func (db *AllocationStore) SetRates(ctx context.Context, rates []domain.Rate) er
 	})
 }
 
-const allocConfigKey = "allocation"
+const allocConfigKey = string(domain.SettingAllocation)
 
 // AllocConfig implements domain.AllocationStore: the saved settings, or the defaults.
 func (db *AllocationStore) AllocConfig(ctx context.Context) (domain.AllocConfig, error) {

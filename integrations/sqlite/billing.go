@@ -355,8 +355,8 @@ func (db *BillingStore) PeriodSums(ctx context.Context, clientID int64, from, to
 func (db *BillingStore) CreatePeriodInvoice(ctx context.Context, inv *domain.Invoice) (int, error) {
 	var n int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := insert(ctx, tx, `INSERT INTO invoices (client_id, period_from, period_to, currency, net, tax, status, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'draft', ?)`, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), string(inv.Currency),
+		res, err := insert(ctx, tx, `INSERT INTO invoices (client_id, period_from, period_to, currency, net, tax, status, created_at, drafted_by)
+			VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, who())`, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), string(inv.Currency),
 			inv.Net, inv.Tax, millis(db.now()))
 		if err != nil {
 			return translate(err)
@@ -431,8 +431,8 @@ func (db *BillingStore) CreateInvoice(ctx context.Context, inv *domain.Invoice, 
 		if inv.Corrects != 0 {
 			corrects = inv.Corrects
 		}
-		res, err := insert(ctx, tx, `INSERT INTO invoices (client_id, period_from, period_to, currency, net, tax, status, corrects, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), string(inv.Currency),
+		res, err := insert(ctx, tx, `INSERT INTO invoices (client_id, period_from, period_to, currency, net, tax, status, corrects, created_at, drafted_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, who())`, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), string(inv.Currency),
 			inv.Net, inv.Tax, string(status), corrects, millis(db.now()))
 		if err != nil {
 			return translate(err)
@@ -493,7 +493,7 @@ func (db *BillingStore) IssueInvoice(ctx context.Context, id int64, date time.Ti
 		if status == string(domain.InvoiceCredit) {
 			newStatus = status
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE invoices SET number = ?, date = ?, due = ?, status = ? WHERE id = ?`,
+		_, err := tx.ExecContext(ctx, `UPDATE invoices SET number = ?, date = ?, due = ?, status = ?, issued_by = who() WHERE id = ?`,
 			fmt.Sprintf("%s-%s-%05d", prefix, year, seq), dayText(date), dayText(date.AddDate(0, 0, paymentDays)), newStatus, id)
 		return translate(err)
 	})
@@ -504,12 +504,12 @@ func (db *BillingStore) IssueInvoice(ctx context.Context, id int64, date time.Ti
 }
 
 const invoiceColumns = `i.id, coalesce(i.number, ''), i.client_id, cl.name, i.period_from, i.period_to, coalesce(i.date, ''), coalesce(i.due, ''),
-	i.currency, i.net, i.tax, i.paid, i.status, coalesce(i.corrects, 0), i.fx`
+	i.currency, i.net, i.tax, i.paid, i.status, coalesce(i.corrects, 0), i.fx, i.drafted_by, i.issued_by`
 
 func scanInvoice(r interface{ Scan(...any) error }) (domain.Invoice, error) {
 	var i domain.Invoice
 	var from, to, date, due, cur, st string
-	err := r.Scan(&i.ID, &i.Number, &i.ClientID, &i.ClientName, &from, &to, &date, &due, &cur, &i.Net, &i.Tax, &i.Paid, &st, &i.Corrects, &i.FX)
+	err := r.Scan(&i.ID, &i.Number, &i.ClientID, &i.ClientName, &from, &to, &date, &due, &cur, &i.Net, &i.Tax, &i.Paid, &st, &i.Corrects, &i.FX, &i.DraftedBy, &i.IssuedBy)
 	i.PeriodFrom, i.PeriodTo, i.Currency, i.Status = parseDay(from), parseDay(to), domain.Currency(cur), domain.InvoiceStatus(st)
 	if date != "" {
 		i.Date, i.Due = parseDay(date), parseDay(due)
@@ -562,7 +562,8 @@ func (db *BillingStore) AddPayment(ctx context.Context, p *domain.Payment) error
 		if p.Rate == "" {
 			p.Rate = "1"
 		}
-		res, err := insert(ctx, tx, `INSERT INTO payments (invoice_id, at, amount, currency, rate, applied, exchange_diff, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		res, err := insert(ctx, tx, `INSERT INTO payments (invoice_id, at, amount, currency, rate, applied, exchange_diff, note, who)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, who())`,
 			p.InvoiceID, dayText(p.At), p.Amount.Amount, string(p.Amount.Currency), p.Rate, p.Applied, p.ExchangeDiff, p.Note)
 		if err != nil {
 			return translate(err)
@@ -757,7 +758,7 @@ func (db *BillingStore) SaveCarrierInvoice(ctx context.Context, carrier, file, s
 			AND invoice_id IN (SELECT id FROM carrier_invoices WHERE lower(carrier) = lower(?) AND period = ?)`, carrier, period); err != nil {
 			return translate(err)
 		}
-		res, err := insert(ctx, tx, `INSERT INTO carrier_invoices (carrier, file, period, imported_at, sha256) VALUES (?, ?, ?, ?, ?)`,
+		res, err := insert(ctx, tx, `INSERT INTO carrier_invoices (carrier, file, period, imported_at, sha256, imported_by) VALUES (?, ?, ?, ?, ?, who())`,
 			carrier, file, period, millis(db.now()), sha256)
 		if err != nil {
 			return translate(err)
@@ -965,7 +966,7 @@ func (db *BillingStore) SetCarrierLines(ctx context.Context, period, carrier str
 	if state != "accepted" && state != "disputed" && state != "open" {
 		return 0, domain.Errorf(domain.EINVALID, "a carrier line is accepted, disputed or open, not %q", state)
 	}
-	q := `UPDATE carrier_invoice_lines SET state = ? WHERE invoice_id IN (SELECT id FROM carrier_invoices WHERE period = ?`
+	q := `UPDATE carrier_invoice_lines SET state = ?, decided_by = who() WHERE invoice_id IN (SELECT id FROM carrier_invoices WHERE period = ?`
 	args := []any{state, period}
 	if carrier != "" {
 		q += ` AND lower(carrier) = lower(?)`
@@ -1090,7 +1091,7 @@ func mappingKey(carrier string) string {
 }
 
 // companyKey is the settings key of the invoicing company.
-const companyKey = "billing.company"
+const companyKey = string(domain.SettingCompany)
 
 // Company is the invoicing company (ok false when never set).
 func (db *BillingStore) Company(ctx context.Context) (domain.Company, bool, error) {

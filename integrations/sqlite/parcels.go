@@ -265,7 +265,7 @@ func (db *StockStore) parcelLines(ctx context.Context, parcelID int64, cur domai
 		WHERE pl.parcel_id = ? ORDER BY pl.line_no`, parcelID)
 }
 
-const shippingKey = "shipping"
+const shippingKey = string(domain.SettingShipping)
 
 // ShippingSettings reads the settings (DAP and nothing else by default).
 func (db *StockStore) ShippingSettings(ctx context.Context) (domain.ShippingSettings, error) {

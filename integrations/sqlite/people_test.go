@@ -137,6 +137,14 @@ func TestRolesAreEnforcedByTheServer(t *testing.T) {
 	if _, err := fin.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('billing.company', '{}')`); err != nil {
 		t.Errorf("finance's company settings: %v", err)
 	}
+	// Through the store, as finance's Portolan: a carrier invoice's column mapping.
+	finStore := openPG(t, pgtest.As(tm.dsn, tm.logins[domain.RoleFinance], teamPassword))
+	if err := finStore.BillingStore().SetCarrierMapping(ctx, "DHL", map[string]string{"tracking": "Sendungsnummer"}); err != nil {
+		t.Errorf("finance remembering a carrier invoice's columns: %v", err)
+	}
+	if c, err := tm.db.SettingChanged(ctx, "carrier_invoice_mapping.dhl"); err != nil || c.By != tm.logins[domain.RoleFinance] {
+		t.Errorf("the mapping was changed %+v %v", c, err)
+	}
 }
 
 // Who is signed in, and what the store makes of the people it lists.

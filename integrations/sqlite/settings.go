@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+
+	"github.com/portolan/portolan/domain"
 )
 
 // The settings table keeps one JSON document per key: the planner's
@@ -33,8 +35,9 @@ func (db *DB) saveSetting(ctx context.Context, key string, v any) error {
 		return err
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-			key, string(doc))
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, changed_by, changed_at) VALUES (?, ?, who(), ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, changed_by = excluded.changed_by, changed_at = excluded.changed_at`,
+			key, string(doc), millis(db.now()))
 		return translate(err)
 	})
 }
@@ -44,4 +47,16 @@ func isDecoding(err error) bool {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	return errors.As(err, &se) || errors.As(err, &te)
+}
+
+// SettingChanged implements domain.SettingsLog.
+func (db *DB) SettingChanged(ctx context.Context, s domain.Setting) (domain.Change, error) {
+	var c domain.Change
+	var at int64
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT changed_by, changed_at FROM settings WHERE key = ?`, string(s)).Scan(&c.By, &at)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && at == 0) {
+		return domain.Change{}, nil
+	}
+	c.At = fromMS(at)
+	return c, translate(err)
 }

@@ -42,4 +42,24 @@ func TestHistoryAndMovementsSayWho(t *testing.T) {
 	if log, err := db.StockStore().PrintLog(ctx, 1); err != nil || len(log) != 1 || log[0].Who != want {
 		t.Errorf("print log %+v %v, want by %q", log, err, want)
 	}
+	// Invoices (drafted, issued) and settings.
+	b := db.BillingStore()
+	c := domain.Client{Code: "ACME", Name: "Acme", Currency: "EUR", PaymentDays: 14, TaxBP: 2100}
+	must(t, b.SaveClient(ctx, &c))
+	inv := domain.Invoice{ClientID: c.ID, PeriodFrom: placedAt, PeriodTo: placedAt.AddDate(0, 1, 0), Currency: "EUR", Net: 150, Tax: 32}
+	must(t, b.CreateInvoice(ctx, &inv, nil))
+	if got, err := b.Invoice(ctx, inv.ID); err != nil || got.DraftedBy != want || got.IssuedBy != "" {
+		t.Errorf("draft %+v %v, want drafted by %q", got, err, want)
+	}
+	issued, err := b.IssueInvoice(ctx, inv.ID, placedAt.AddDate(0, 1, 0), 14)
+	if err != nil || issued.IssuedBy != want {
+		t.Errorf("issued %+v %v, want by %q", issued, err, want)
+	}
+	if c, err := db.SettingChanged(ctx, domain.SettingAllocation); err != nil || !c.At.IsZero() {
+		t.Errorf("a setting never saved: %+v %v", c, err)
+	}
+	must(t, db.AllocationStore().SetAllocConfig(ctx, domain.DefaultAllocConfig()))
+	if c, err := db.SettingChanged(ctx, domain.SettingAllocation); err != nil || c.By != want || !c.At.Equal(clock()) {
+		t.Errorf("the planner's settings changed %+v %v, want by %q at %v", c, err, want, clock())
+	}
 }

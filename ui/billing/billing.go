@@ -161,7 +161,8 @@ func NewScreen(svc Service, w fyne.Window) *Screen {
 				return "—"
 			}
 			return i.Due.Format(time.DateOnly)
-		}).Wide(95))
+		}).Wide(95),
+		uikit.Col("By", func(i invoice) string { return invoiceBy(i) }).Wide(170))
 	s.Invoices.OnSelected = func(id widget.TableCellID) { s.invoice = id.Row; s.enable() }
 	s.Issue = widget.NewButtonWithIcon("Issue", theme.ConfirmIcon(), s.IssueSelected)
 	s.Pay = widget.NewButtonWithIcon("Record payment…", theme.ContentAddIcon(), s.RecordPayment)
@@ -788,4 +789,15 @@ func (s *Screen) loadCharges() {
 			s.Charges.Refresh()
 		}
 	})
+}
+
+// invoiceBy is who issued an invoice, or drafted a draft.
+func invoiceBy(i domain.Invoice) string {
+	if i.Number == "" {
+		if i.DraftedBy == "" {
+			return ""
+		}
+		return "drafted: " + i.DraftedBy
+	}
+	return i.IssuedBy
 }

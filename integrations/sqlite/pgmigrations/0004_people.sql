@@ -107,7 +107,8 @@ BEGIN
     EXECUTE format('CREATE POLICY admin_writes ON settings TO %I USING (true) WITH CHECK (true)', team_role('admin'));
     EXECUTE format($p$CREATE POLICY planner ON settings TO %I USING (key = 'allocation') WITH CHECK (key = 'allocation')$p$, team_role('coordinator'));
     EXECUTE format($p$CREATE POLICY shipping ON settings TO %I USING (key = 'shipping') WITH CHECK (key = 'shipping')$p$, team_role('warehouse'));
-    EXECUTE format($p$CREATE POLICY billing ON settings TO %I USING (key LIKE 'billing.%%') WITH CHECK (key LIKE 'billing.%%')$p$, team_role('finance'));
+    EXECUTE format($p$CREATE POLICY billing ON settings TO %I USING (key LIKE 'billing.%%' OR key LIKE 'carrier_invoice_mapping.%%')
+                   WITH CHECK (key LIKE 'billing.%%' OR key LIKE 'carrier_invoice_mapping.%%')$p$, team_role('finance'));
     -- An admin is every role at once, and adds people to them.
     EXECUTE format('GRANT %I, %I, %I TO %I', team_role('coordinator'), team_role('warehouse'), team_role('finance'), team_role('admin'));
 END $$;
