@@ -52,9 +52,13 @@ func openWindow(a *app.App, signIn *cli.SignIn) error {
 
 // mainWindow is Portolan's window on a, started.
 func mainWindow(fa fyne.App, a *app.App) fyne.Window {
-	w := ui.NewMainWindow(fa, ui.Services{Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Allocation: a.Allocation,
+	s := ui.Services{Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Allocation: a.Allocation,
 		Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, Tracking: a.Tracking, Billing: a.Billing,
-		People: a.People, Team: a.DBFile() == "", DBPath: a.DBPath(), Notices: a.Notices()})
+		People: a.People, Team: a.DBFile() == "", DBPath: a.DBPath(), Notices: a.Notices()}
+	if s.Team { // colleagues' changes show within a moment
+		s.Live = a.Watch
+	}
+	w := ui.NewMainWindow(fa, s)
 	w.Window.SetMaster()
 	w.Start()
 	return w.Window

@@ -260,6 +260,11 @@ func (a *App) Close() error {
 	return a.db.Close()
 }
 
+// Watch calls changed with the tables whose committed changes it heard of
+// (a colleague's on a team database within a moment; sqlite.AnyTable when
+// it cannot say which), from a goroutine of its own, until ctx ends.
+func (a *App) Watch(ctx context.Context, changed func(tables []string)) { a.db.Watch(ctx, changed) }
+
 // Now is the App's clock: the time every service reads.
 func (a *App) Now() time.Time { return a.clock.Now() }
 
@@ -377,6 +382,43 @@ func (s *OrderService) Transition(ctx context.Context, id int64, to domain.Order
 	return s.store.UpdateOrder(ctx, id, func(o *domain.Order) error {
 		return o.TransitionTo(to, s.now(), reason)
 	})
+}
+
+// TransitionSeen is Transition for someone who saw the order in status
+// seen: when a colleague changed it meanwhile, nothing changes and they
+// are told who did what, and when, instead of acting on what they saw.
+func (s *OrderService) TransitionSeen(ctx context.Context, id int64, seen, to domain.OrderStatus, reason string) error {
+	return s.store.UpdateOrder(ctx, id, func(o *domain.Order) error {
+		if seen != "" && o.Status != seen {
+			return staleOrder(o, seen)
+		}
+		return o.TransitionTo(to, s.now(), reason)
+	})
+}
+
+// staleOrder says what a colleague did to an order since someone saw it in
+// status seen: "order SH-1042 was put on hold by ana.novak at 10:42 …".
+func staleOrder(o *domain.Order, seen domain.OrderStatus) error {
+	what := "changed to " + strings.ToLower(o.Status.Label())
+	if o.Status == domain.StatusOnHold {
+		what = "put on hold"
+	} else if o.Status == domain.StatusCancelled {
+		what = "cancelled"
+	}
+	msg := fmt.Sprintf("order %s was %s", o.Number, what)
+	for i := len(o.History) - 1; i >= 0; i-- {
+		if h := o.History[i]; h.To == o.Status {
+			if h.Who != "" {
+				msg += " by " + h.Who
+			}
+			msg += " at " + h.At.Local().Format("15:04")
+			if h.Reason != "" {
+				msg += fmt.Sprintf(" (%q)", h.Reason)
+			}
+			break
+		}
+	}
+	return domain.Errorf(domain.ECONFLICT, "%s after you opened it, when it was %s; nothing was changed — look at it again", msg, strings.ToLower(seen.Label()))
 }
 
 // MarkReviewed records that a coordinator has looked at what the source

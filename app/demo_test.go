@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -246,6 +247,20 @@ func TestTransitionThroughService(t *testing.T) {
 	last := o.History[len(o.History)-1]
 	if o.Status != domain.StatusException || last.Reason != "customer asked to wait" || last.From != domain.StatusDelivered {
 		t.Errorf("status %s, last history %+v", o.Status, last)
+	}
+	// Someone who opened it while it was delivered and now acts on that is
+	// told what happened since, by whom, and nothing changes.
+	err = a.Orders.TransitionSeen(ctx, id, domain.StatusDelivered, domain.StatusCancelled, "parcel came back")
+	want := fmt.Sprintf("order %s was changed to exception by %s at %s (\"customer asked to wait\") after you opened it, when it was delivered",
+		o.Number, last.Who, last.At.Local().Format("15:04"))
+	if domain.ErrorCode(err) != domain.ECONFLICT || err == nil || !strings.Contains(err.Error(), want) || last.Who == "" {
+		t.Errorf("acting on what was seen before a colleague's change: %v\nwant %s", err, want)
+	}
+	if again, _ := a.Orders.Order(ctx, id); again.Status != domain.StatusException || len(again.History) != len(o.History) {
+		t.Errorf("changed anyway: %s", again.Status)
+	}
+	if err := a.Orders.TransitionSeen(ctx, id, domain.StatusException, domain.StatusCancelled, "parcel came back"); err != nil {
+		t.Errorf("acting on what is current: %v", err)
 	}
 }
 

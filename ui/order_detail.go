@@ -98,6 +98,13 @@ func (d *OrderDetail) Content() fyne.CanvasObject { return d.content }
 // Wait blocks until the panel's background loads have been applied (tests).
 func (d *OrderDetail) Wait() { d.tasks.Wait() }
 
+// Refresh reads the order shown again (nothing when none is).
+func (d *OrderDetail) Refresh() {
+	if d.body.Visible() && d.order.ID != 0 {
+		d.Show(d.order.ID)
+	}
+}
+
 // Show loads and shows the order with the given id.
 func (d *OrderDetail) Show(id int64) {
 	d.tasks.Run(func() func() {
@@ -369,12 +376,19 @@ func (d *OrderDetail) Transition(id int64, to domain.OrderStatus, reason string)
 	if strings.TrimSpace(reason) == "" {
 		reason = "changed by coordinator"
 	}
+	seen := d.order.Status // what the person acted on
+	if d.order.ID != id {
+		seen = ""
+	}
 	d.tasks.Run(func() func() {
-		err := d.svc.Transition(context.Background(), id, to, reason)
+		err := d.svc.TransitionSeen(context.Background(), id, seen, to, reason)
 		return func() {
 			if err != nil {
 				uikit.LogError("order status", err)
 				dialog.ShowError(uikit.Problemf("%s", uikit.UserMessage(err)), d.window)
+				if domain.ErrorCode(err) == domain.ECONFLICT {
+					d.Refresh() // show what it is now
+				}
 				return
 			}
 			if d.changed != nil {

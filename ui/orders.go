@@ -178,6 +178,14 @@ func (s *OrdersScreen) Reload() {
 	})
 }
 
+// Changed re-reads the count and the rows on screen, keeping the place and
+// the selection, and the order open in the panel: a colleague changed
+// orders.
+func (s *OrdersScreen) Changed() {
+	s.refresh(false)
+	s.Detail.Refresh()
+}
+
 func countryOption(c domain.Country) string { return string(c) + " — " + c.Name() }
 
 func (s *OrdersScreen) clearFilters() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -195,5 +196,77 @@ func TestSignInWindow(t *testing.T) {
 	s.Wait()
 	if signedIn == nil || s.Problem.Text != "" || signedIn.People.Me().Name != "佐藤 健二" {
 		t.Errorf("the right password: %q", s.Problem.Text)
+	}
+}
+
+// A colleague's change reaches an open window by itself: the order list's
+// row and the order open in the panel show it, without a reload.
+func TestLiveWindow(t *testing.T) {
+	if !pgtest.OnPostgres() {
+		t.Skip("live screens are a team database's: this runs in the PostgreSQL half of make test (" + pgtest.EnvStore + "=postgres)")
+	}
+	mine := demoApp(t, 60)
+	ctx := context.Background()
+	dsn := mine.SignInAddress("postgres")
+	theirs, err := app.Open(dsn, app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer theirs.Close()
+	s := services(mine)
+	heard := make(chan []string, 16) // what the window was told, after it was told
+	s.People, s.Team = mine.People, true
+	s.Live = func(ctx context.Context, changed func([]string)) {
+		mine.Watch(ctx, func(tables []string) { changed(tables); heard <- tables })
+	}
+	m := ui.NewMainWindow(test.NewTempApp(t), s)
+	t.Cleanup(m.Window.Close)
+	m.Window.Resize(fyne.NewSize(1400, 800))
+	m.Start()
+	m.Wait()
+	page, err := mine.Orders.OrderSummaries(ctx, domain.OrderFilter{}, 0, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o domain.OrderSummary // the newest order a colleague could mark an exception
+	for _, p := range page {
+		if o.ID == 0 && domain.CanTransition(p.Status, domain.StatusException) {
+			o = p
+		}
+	}
+	row := -1
+	for r := 0; r < 60 && row < 0; r++ {
+		if cell(t, m, m.Orders.Table, r, 0) == o.Number {
+			row = r
+		}
+	}
+	if row < 0 {
+		t.Fatalf("order %s not on the first page", o.Number)
+	}
+	m.Orders.Detail.Show(o.ID)
+	m.Orders.Detail.Wait()
+	if m.Orders.Detail.Status.Text != o.Status.Label() {
+		t.Fatalf("the panel shows %q", m.Orders.Detail.Status.Text)
+	}
+	// A colleague marks it an exception, from their own Portolan.
+	if err := theirs.Orders.Transition(ctx, o.ID, domain.StatusException, "customer called: parcel damaged"); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(15 * time.Second) // a limit for the wait, not a speed asserted
+	for {
+		select {
+		case tables := <-heard:
+			m.Wait()
+			m.Orders.Detail.Wait()
+			m.Wait()
+			var status string
+			ui.WithUI(func() { status = m.Orders.Detail.Status.Text })
+			if status == "Exception" && cell(t, m, m.Orders.Table, row, 7) == "Exception" {
+				return
+			}
+			t.Logf("told of %v; the window shows %q", tables, status)
+		case <-timeout:
+			t.Fatal("the window was not told of the colleague's change")
+		}
 	}
 }

@@ -21,7 +21,9 @@ type OrderService interface {
 	Order(ctx context.Context, id int64) (domain.Order, error)
 	Channels(ctx context.Context) ([]domain.Channel, error)
 	OrderCountries(ctx context.Context) ([]domain.Country, error)
-	Transition(ctx context.Context, id int64, to domain.OrderStatus, reason string) error
+	// TransitionSeen changes the status of an order seen in status seen;
+	// when a colleague changed it meanwhile it says so and changes nothing.
+	TransitionSeen(ctx context.Context, id int64, seen, to domain.OrderStatus, reason string) error
 	// MarkReviewed clears an order's review flag, noting it in the history.
 	MarkReviewed(ctx context.Context, id int64, note string) error
 	// Allocation is where the order's lines are allocated; Unallocate releases them.
@@ -83,7 +85,11 @@ type Services struct {
 	People PeopleService
 	// Team says the database is a team's, on a server: the window names
 	// who is signed in, and shows admins the People screen.
-	Team   bool
+	Team bool
+	// Live, when set, calls changed with the tables colleagues changed
+	// (sqlite.AnyTable: any), until ctx ends: the open screens refresh
+	// their rows (app.App.Watch; the window sets it for team databases).
+	Live   func(ctx context.Context, changed func(tables []string))
 	DBPath string
 	// Notices say what opening the database changed or found that the user
 	// should know (made private; open read-only); shown when the window opens.

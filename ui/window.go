@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,7 @@ type MainWindow struct {
 
 	services Services
 	poll     bool // tracking is polled while the window is open
+	stopLive func()
 	tasks    uikit.Tasks
 }
 
@@ -161,8 +163,56 @@ func signedIn(s Services) string {
 	return fmt.Sprintf("Signed in: %s (%s)    ·    ", name, role)
 }
 
+// startLive keeps the open screens current with what colleagues change
+// (Services.Live): each screen whose tables changed refreshes its rows,
+// keeping its place and selection.
+func (m *MainWindow) startLive() {
+	if m.services.Live == nil || m.stopLive != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopLive = cancel
+	go m.services.Live(ctx, func(tables []string) { uikit.OnUI(func() { m.Changed(tables) }) })
+}
+
+// Changed refreshes the screens that show the tables (AnyTable: all).
+func (m *MainWindow) Changed(tables []string) {
+	touched := func(names ...string) bool {
+		for _, n := range append(names, AnyTable) {
+			if slices.Contains(tables, n) {
+				return true
+			}
+		}
+		return false
+	}
+	if touched("orders", "order_lines", "allocations") {
+		m.Orders.Changed()
+	}
+	if touched("stock_totals", "stock_balances") {
+		m.Inventory.apply()
+	}
+	if m.Shipments != nil && touched("shipments", "tracking_events", "parcels") {
+		m.Shipments.Reload()
+	}
+	if m.Billing != nil && touched("invoices", "payments", "charges", "carrier_invoice_lines") {
+		m.Billing.Reload()
+	}
+	if m.Channels != nil && touched("channels", "sync_runs") {
+		m.Channels.Reload()
+	}
+	if m.People != nil && touched("people") {
+		m.People.Reload()
+	}
+}
+
+// AnyTable is what Services.Live says when it cannot say which tables changed.
+const AnyTable = "*"
+
 // close stops background work the window started.
 func (m *MainWindow) close() {
+	if m.stopLive != nil {
+		m.stopLive()
+	}
 	if m.AutoSync != nil {
 		m.AutoSync.Stop()
 	}
@@ -251,6 +301,7 @@ func (m *MainWindow) Start() {
 	if m.People != nil {
 		m.People.Reload()
 	}
+	m.startLive()
 	if len(m.services.Notices) > 0 {
 		dialog.ShowInformation("About this database", strings.Join(m.services.Notices, "\n\n"), m.Window)
 	}

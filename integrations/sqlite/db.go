@@ -29,6 +29,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/portolan/portolan/domain"
 
 	"modernc.org/sqlite"
@@ -67,6 +69,9 @@ type DB struct {
 	pg bool
 	// trips counts the requests sent to the server (RoundTrips).
 	trips *atomic.Int64
+	// pgConfig is how to connect to the server (Watch listens on a
+	// connection of its own).
+	pgConfig *pgx.ConnConfig
 }
 
 type migration struct {
