@@ -220,29 +220,6 @@ func shippedElsewhere(ctx context.Context, tx *sql.Tx, s domain.Shipment) error 
 		fmt.Sprintf("shipped outside Portolan: %s %s", s.Carrier, s.Tracking))
 }
 
-// insertShipments starts tracking dispatched parcels (inside the dispatch
-// transaction) and queues their tracking numbers for the storefront.
-func insertShipments(ctx context.Context, x execer, parcelIDs []int64, carrier string, now int64, firstPoll time.Duration) error {
-	for _, pid := range parcelIDs {
-		res, err := insert(ctx, x, `INSERT INTO shipments (parcel_id, order_id, carrier, tracking, destination, shipped_at, next_poll_at)
-			SELECT pa.id, pa.order_id, ?, pa.tracking, o.ship_country, ?, ? FROM parcels pa JOIN orders o ON o.id = pa.order_id WHERE pa.id = ?
-			ON CONFLICT DO NOTHING`, carrier, now, now+firstPoll.Milliseconds(), pid)
-		if err != nil {
-			return translate(err)
-		}
-		if id, err := res.LastInsertId(); err == nil && id > 0 {
-			if n, _ := res.RowsAffected(); n > 0 {
-				if _, err := x.ExecContext(ctx, `INSERT INTO tracking_pushes (shipment_id, next_at)
-					SELECT s.id, ? FROM shipments s JOIN orders o ON o.id = s.order_id JOIN channels c ON c.id = o.channel_id
-					WHERE s.id = ? AND c.kind IN ('shopify', 'woocommerce', 'bigcommerce') ON CONFLICT DO NOTHING`, now, id); err != nil {
-					return translate(err)
-				}
-			}
-		}
-	}
-	return nil
-}
-
 const shipmentColumns = `s.id, coalesce(s.parcel_id, 0), s.order_id, o.number, s.carrier, s.tracking, s.destination, s.shipped_at, s.milestone, s.status,
 	coalesce(s.last_event_at, 0), coalesce(s.eta, 0), coalesce(s.next_poll_at, 0), coalesce(s.polled_at, 0), s.error, coalesce(s.delivered_at, 0), s.unchanged`
 
