@@ -37,49 +37,63 @@ func (db *LedgerStore) Pack(ctx context.Context, orderID int64, warehouse, box s
 		return 0, err
 	}
 	var id int64
-	err = db.ledgerTx(ctx, func(l *ledger) error {
-		w, err := l.warehouse(warehouse)
-		if err != nil {
-			return err
-		}
+	// A few requests whatever the order's size (a packing bench far from the
+	// team's server waits on each): the order, warehouse and box in one
+	// read, what is left to pack in another, the parcel and its lines in two
+	// writes, the order's status in two more.
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		var w int64
 		var status, number, service string
-		if err := l.x.QueryRowContext(ctx, `SELECT status, number, service FROM orders WHERE id = ?`, orderID).Scan(&status, &number, &service); err != nil {
-			return translate(err)
-		}
-		if status != string(domain.StatusPicking) {
+		var boxFound bool
+		err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT id FROM warehouses WHERE code = ?2), 0), o.status, o.number, o.service,
+			EXISTS (SELECT 1 FROM boxes WHERE code = ?3) FROM orders o WHERE o.id = ?1`, orderID, strings.TrimSpace(warehouse), box).
+			Scan(&w, &status, &number, &service, &boxFound)
+		switch {
+		case err != nil:
+			return missing(err, "no order %d", orderID)
+		case w == 0:
+			return domain.Errorf(domain.ENOTFOUND, "no warehouse %q", warehouse)
+		case status != string(domain.StatusPicking):
 			return domain.Errorf(domain.ECONFLICT, "order %s is %s; only an order being picked can be packed", number, strings.ReplaceAll(status, "_", " "))
-		}
-		var exists bool
-		if err := l.x.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM boxes WHERE code = ?)`, box).Scan(&exists); err != nil || !exists {
+		case !boxFound:
 			return domain.Errorf(domain.EINVALID, "no box %q", box)
 		}
-		// What was picked of this order in this warehouse and is not packed yet.
-		rows, err := l.x.tx.QueryContext(ctx, `SELECT wl.line_no, p.sku, sum(wl.picked_qty) FROM wave_lines wl
-			JOIN locations loc ON loc.id = wl.location_id JOIN products p ON p.id = wl.product_id
-			WHERE wl.order_id = ? AND loc.warehouse_id = ? AND wl.picked_qty > 0
-			  AND NOT EXISTS (SELECT 1 FROM parcel_lines pl JOIN parcels pa ON pa.id = pl.parcel_id
-			                  WHERE pa.order_id = wl.order_id AND pl.line_no = wl.line_no)
-			GROUP BY wl.line_no, p.sku ORDER BY wl.line_no`, orderID, w)
-		if err != nil {
-			return translate(err)
-		}
+		// What was picked of this order in this warehouse and is not packed
+		// yet (line_no > 0), and its allocated lines in no parcel (line_no < 0).
 		type line struct {
 			no  int
 			sku string
 			qty int64
 		}
 		var lines []line
+		unpacked := map[int]bool{}
 		picked := map[string]int64{}
-		for rows.Next() {
+		_, err = queryList(ctx, tx, func(rows *sql.Rows, _ *struct{}) error {
 			var ln line
 			if err := rows.Scan(&ln.no, &ln.sku, &ln.qty); err != nil {
-				rows.Close()
 				return err
+			}
+			if ln.no < 0 {
+				unpacked[-ln.no] = true
+				return nil
 			}
 			lines = append(lines, ln)
 			picked[ln.sku] += ln.qty
+			return nil
+		}, `SELECT wl.line_no, p.sku, sum(wl.picked_qty) FROM wave_lines wl
+			JOIN locations loc ON loc.id = wl.location_id JOIN products p ON p.id = wl.product_id
+			WHERE wl.order_id = ?1 AND loc.warehouse_id = ?2 AND wl.picked_qty > 0
+			  AND NOT EXISTS (SELECT 1 FROM parcel_lines pl JOIN parcels pa ON pa.id = pl.parcel_id
+			                  WHERE pa.order_id = wl.order_id AND pl.line_no = wl.line_no)
+			GROUP BY wl.line_no, p.sku
+			UNION ALL
+			SELECT DISTINCT -a.line_no, '', 0 FROM allocations a WHERE a.order_id = ?1 AND NOT EXISTS (
+				SELECT 1 FROM parcel_lines pl JOIN parcels pa ON pa.id = pl.parcel_id WHERE pa.order_id = a.order_id AND pl.line_no = a.line_no)
+			ORDER BY 1 DESC`, orderID, w)
+		if err != nil {
+			return translate(err)
 		}
-		rows.Close()
+		slices.SortFunc(lines, func(a, b line) int { return a.no - b.no })
 		if len(lines) == 0 {
 			return domain.Errorf(domain.ENOTFOUND, "nothing of order %s has been picked in %s to pack", number, warehouse)
 		}
@@ -102,32 +116,32 @@ func (db *LedgerStore) Pack(ctx context.Context, orderID int64, warehouse, box s
 				return domain.Errorf(domain.ECONFLICT, "order %s does not match what was picked: %s", number, strings.Join(diff, "; "))
 			}
 		}
+		now := millis(db.now())
 		// The carrier follows from the order's shipping service where it can.
-		res, err := insert(ctx, l.x, `INSERT INTO parcels (order_id, warehouse_id, box, weight_g, carrier, status, packed_at) VALUES (?, ?, ?, ?, ?, 'packed', ?)`,
-			orderID, w, box, int64(weight), set.CarrierFor(service), l.now)
-		if err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO parcels (order_id, warehouse_id, box, weight_g, carrier, status, packed_at)
+			VALUES (?, ?, ?, ?, ?, 'packed', ?) RETURNING id`, orderID, w, box, int64(weight), set.CarrierFor(service), now).Scan(&id); err != nil {
 			return translate(err)
 		}
-		if id, err = res.LastInsertId(); err != nil {
+		rows := make([][]any, len(lines))
+		for i, ln := range lines {
+			rows[i] = []any{id, ln.no, ln.qty}
+			delete(unpacked, ln.no)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO parcel_lines (parcel_id, line_no, qty) VALUES `+values(len(rows), "", "", ""), flatten(rows)...); err != nil {
+			return translate(err)
+		}
+		if len(unpacked) > 0 {
+			return nil // more to pack: another parcel, or another warehouse's
+		}
+		if err := domain.CheckTransition(number, domain.StatusPicking, domain.StatusPacked); err != nil {
 			return err
 		}
-		for _, ln := range lines {
-			if _, err := l.x.ExecContext(ctx, `INSERT INTO parcel_lines (parcel_id, line_no, qty) VALUES (?, ?, ?)`, id, ln.no, ln.qty); err != nil {
-				return translate(err)
-			}
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, updated_at = ? WHERE id = ?`, string(domain.StatusPacked), now, orderID); err != nil {
+			return translate(err)
 		}
-		var unpacked int
-		if err := l.x.QueryRowContext(ctx, `SELECT count(*) FROM allocations a WHERE a.order_id = ? AND NOT EXISTS (
-				SELECT 1 FROM parcel_lines pl JOIN parcels pa ON pa.id = pl.parcel_id WHERE pa.order_id = a.order_id AND pl.line_no = a.line_no)`,
-			orderID).Scan(&unpacked); err != nil {
-			return err
-		}
-		if unpacked == 0 {
-			if err := transitionOrder(ctx, l.x, orderID, domain.StatusPacked, l.now, fmt.Sprintf("packed: box %s, %d g", box, weight)); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err = tx.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason, who) VALUES (?, ?, ?, ?, ?, who())`,
+			orderID, now, string(domain.StatusPicking), string(domain.StatusPacked), fmt.Sprintf("packed: box %s, %d g", box, weight))
+		return translate(err)
 	})
 	return id, err
 }
