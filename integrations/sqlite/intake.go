@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -241,7 +242,17 @@ func (db *IntakeStore) CommitPage(ctx context.Context, run *domain.SyncRun, chan
 		if err != nil {
 			return err
 		}
+		// The page's new orders (each once in it) go in together, in a few
+		// statements; the others are compared and updated one by one.
+		n, err := insertNew(ctx, sqlTx, run.ChannelID, channelName, page.Orders, now, quarantined, existing)
+		if err != nil {
+			return err
+		}
+		counted.New += n
 		for i := range page.Orders {
+			if _, done := existing[page.Orders[i].Order.ExternalID]; done && existing[page.Orders[i].Order.ExternalID].inserted {
+				continue
+			}
 			outcome, err := db.upsert(ctx, tx, run.ChannelID, channelName, page.Orders[i], now, quarantined, existing)
 			if err != nil {
 				return fmt.Errorf("order %s: %w", page.Orders[i].Order.ExternalID, err)
@@ -294,6 +305,55 @@ const (
 type storedOrder struct {
 	id, sourceUpdated int64
 	fingerprint, text string
+	inserted          bool // by this page's insertNew
+}
+
+// insertNew inserts the page's orders that the channel does not have yet
+// and that the page holds once (a second version in the same page is an
+// update, left to upsert), and says how many.
+func insertNew(ctx context.Context, tx *sql.Tx, channelID int64, channelName string, page []domain.SourceOrder, now time.Time, release bool,
+	existing map[string]storedOrder) (int, error) {
+	times := map[string]int{}
+	for _, src := range page {
+		times[src.Order.ExternalID]++
+	}
+	var fresh []newOrder
+	var exts []string
+	for _, src := range page {
+		ext := src.Order.ExternalID
+		if _, found := existing[ext]; found || times[ext] != 1 {
+			continue
+		}
+		fp := src.Print
+		if fp == "" {
+			fp = src.Fingerprint()
+		}
+		o := domain.NewFromSource(src, channelName, now)
+		o.ChannelID = channelID
+		fresh = append(fresh, newOrder{o: &o, src: sourceFields{src.SourceStatus, millis(src.Order.UpdatedAt), fp}})
+		exts = append(exts, ext)
+	}
+	if len(fresh) == 0 {
+		return 0, nil
+	}
+	if err := insertOrders(ctx, tx, fresh, millis(now)); err != nil {
+		return 0, err
+	}
+	for _, n := range fresh {
+		existing[n.o.ExternalID] = storedOrder{id: n.o.ID, sourceUpdated: n.src.updatedAt, fingerprint: n.src.fingerprint, text: searchText(n.o), inserted: true}
+	}
+	if release {
+		for chunk := range slices.Chunk(exts, 500) {
+			args := []any{channelID}
+			for _, e := range chunk {
+				args = append(args, e)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM quarantine WHERE channel_id = ? AND external_id IN (`+placeholders(len(chunk))+`)`, args...); err != nil {
+				return 0, translate(err)
+			}
+		}
+	}
+	return len(fresh), nil
 }
 
 // existingOrders looks up, in one query, which of the page's orders the
