@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 	if benchDir != "" {
 		os.RemoveAll(benchDir)
 	}
+	for _, f := range benchCleanups {
+		f()
+	}
 	os.Exit(code)
 }
 

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -198,4 +199,87 @@ func TestConcurrentInvoiceNumbersAreUniqueAndGapless(t *testing.T) {
 			t.Fatalf("numbers %v: #%d is %s, want %s", numbers, i+1, n, want)
 		}
 	}
+}
+
+// A dispatch and a cancellation of the same orders racing: every order ends
+// either shipped with its parcel gone and its stock out, or cancelled with
+// its parcel at the dock and its stock in — never a cancelled order whose
+// goods left, nor a shipped one with stock still reserved.
+func TestDispatchAndCancellationRacing(t *testing.T) {
+	t.Parallel()
+	const n = 20
+	dbs := openClients(t, 2)
+	db := dbs[0]
+	warehouseWithOrders(t, db, n)
+	if _, err := db.AllocationStore().CommitPlan(ctx, planAll(t, db), placedAt); err != nil {
+		t.Fatal(err)
+	}
+	wave, err := db.LedgerStore().CreateWave(ctx, "AU-SYD", domain.WaveFilter{})
+	must(t, err)
+	for _, ln := range wave.Lines {
+		if _, err := db.LedgerStore().ConfirmPick(ctx, ln.ID, ln.Qty); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parcelOf := map[int64]int64{}
+	for _, ln := range wave.Lines {
+		if parcelOf[ln.OrderID] != 0 {
+			continue
+		}
+		id, err := db.LedgerStore().Pack(ctx, ln.OrderID, "AU-SYD", "M", 400, nil)
+		must(t, err)
+		must(t, db.LedgerStore().SetTracking(ctx, id, "DHL", domain.MakeTrackingNumber(domain.CarrierDHL, id)))
+		parcelOf[ln.OrderID] = id
+	}
+	// Whatever asks, the database itself refuses to cancel an order whose parcel left.
+	first := wave.Lines[0].OrderID
+	if _, err := db.LedgerStore().Dispatch(ctx, []int64{parcelOf[first]}, "DHL", placedAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ExecForTest(ctx, fmt.Sprintf(`UPDATE orders SET status = 'cancelled' WHERE id = %d`, first)); err == nil ||
+		!strings.Contains(err.Error(), "cannot be cancelled") {
+		t.Errorf("cancelling a shipped order behind the state machine's back: %v", err)
+	}
+	delete(parcelOf, first)
+	// One person dispatches the parcels one by one while another cancels their orders.
+	var orders []int64
+	for o := range parcelOf {
+		orders = append(orders, o)
+	}
+	sort.Slice(orders, func(i, j int) bool { return orders[i] < orders[j] })
+	together(dbs, func(i int, c *sqlite.DB) error {
+		for _, o := range orders {
+			if i == 0 {
+				_, _ = c.LedgerStore().Dispatch(ctx, []int64{parcelOf[o]}, "DHL", placedAt)
+			} else {
+				_ = c.OrderStore().UpdateOrder(ctx, o, func(o *domain.Order) error {
+					return o.TransitionTo(domain.StatusCancelled, placedAt, "customer cancelled")
+				})
+			}
+		}
+		return nil
+	})
+	shipped, cancelled := 0, 0
+	for _, o := range orders {
+		got, err := db.OrderStore().Order(ctx, o)
+		must(t, err)
+		left := count(t, db, fmt.Sprintf(`SELECT count(*) FROM parcels WHERE id = %d AND status = 'dispatched'`, parcelOf[o])) == 1
+		gone := count(t, db, fmt.Sprintf(`SELECT count(*) FROM stock_movements WHERE kind = 'ship' AND doc = 'order %s'`, got.Number)) > 0
+		reserved := count(t, db, fmt.Sprintf(`SELECT coalesce(sum(qty), 0) FROM reservations WHERE order_id = %d`, o))
+		switch {
+		case got.Status == domain.StatusShipped && left && gone && reserved == 0:
+			shipped++
+		case got.Status == domain.StatusCancelled && !left && !gone && reserved == 0:
+			cancelled++
+		default:
+			t.Errorf("order %s ended %s, its parcel dispatched %v, stock gone %v, %d reserved", got.Number, got.Status, left, gone, reserved)
+		}
+	}
+	if d, err := db.LedgerStore().Verify(ctx); err != nil || len(d) > 0 {
+		t.Errorf("the ledger after the race: %v %v", d, err)
+	}
+	if count(t, db, `SELECT count(*) FROM stock_totals WHERE reserved < 0 OR on_hand < reserved`) != 0 {
+		t.Error("totals out of bounds")
+	}
+	t.Logf("%d shipped, %d cancelled", shipped, cancelled)
 }

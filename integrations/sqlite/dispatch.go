@@ -114,6 +114,8 @@ func (d *dispatch) readParcels(db *DB, l *ledger, ids []int64) error {
 			return domain.Errorf(domain.ENOTFOUND, "no parcel %d", id)
 		case p.status != "packed":
 			return domain.Errorf(domain.ECONFLICT, "parcel %d (order %s) was already dispatched", id, p.number)
+		case p.orderStatus == string(domain.StatusCancelled):
+			return domain.Errorf(domain.ECONFLICT, "order %s was cancelled, so parcel %d cannot leave; unpack it", p.number, id)
 		case p.tracking == "":
 			return domain.Errorf(domain.EINVALID, "parcel %d (order %s) has no tracking number", id, p.number)
 		case p.carrier != "" && !strings.EqualFold(p.carrier, d.carrier):

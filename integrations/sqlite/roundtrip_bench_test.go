@@ -187,7 +187,7 @@ func measure(b *testing.B, db *sqlite.DB, op func() error) {
 }
 
 // warehouseWithOrders is a warehouse with stock and n open one-line orders.
-func warehouseWithOrders(b *testing.B, db *sqlite.DB, n int) {
+func warehouseWithOrders(b testing.TB, db *sqlite.DB, n int) {
 	ctx := context.Background()
 	ch := domain.Channel{Code: "WEB", Name: "Web", Kind: domain.ChannelManual}
 	wh := domain.Warehouse{Code: "AU-SYD", Name: "Sydney", TimeZone: "Australia/Sydney", Address: domain.Address{Name: "Portolan Pty", Line1: "1 Dock Rd", City: "Sydney", Country: "AU"}}
@@ -226,7 +226,7 @@ func warehouseWithOrders(b *testing.B, db *sqlite.DB, n int) {
 	}
 }
 
-func planAll(b *testing.B, db *sqlite.DB) domain.Plan {
+func planAll(b testing.TB, db *sqlite.DB) domain.Plan {
 	plan, _ := planOpenOrders(b, db, "AU")
 	return plan
 }
