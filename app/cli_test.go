@@ -131,8 +131,19 @@ func TestCLIOrdersListFilterAndFormats(t *testing.T) {
 	}
 	out, _, code = runCLI(t, "--db", db, "orders", "list", "--status", "exception", "--format", "csv")
 	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-	if code != 0 || err != nil || len(recs) < 1 || recs[0][0] != "channel" {
-		t.Errorf("csv: code %d, err %v, %.200s", code, err, out)
+	if code != 0 || err != nil || len(recs) < 2 || recs[0][0] != "channel" {
+		t.Fatalf("csv: code %d, err %v, %.200s", code, err, out)
+	}
+	// Who last changed each order's status, and when (the demo's history is its loader's).
+	last := len(recs[0]) - 1
+	if recs[0][last-1] != "status_changed_at" || recs[0][last] != "status_changed_by" {
+		t.Errorf("csv header %v", recs[0])
+	}
+	for _, r := range recs[1:] {
+		if _, err := time.Parse(time.RFC3339, r[last-1]); err != nil || r[last] == "" {
+			t.Errorf("status changed %q by %q", r[last-1], r[last])
+			break
+		}
 	}
 	out, _, code = runCLI(t, "--db", db, "orders", "list")
 	if code != 0 || !strings.HasPrefix(out, "NUMBER") || strings.Count(out, "\n") != 151 {

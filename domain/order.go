@@ -125,6 +125,9 @@ type Order struct {
 	Notes         string
 	Status        OrderStatus
 	History       []StatusChange
+	// StatusChanged is who last changed its status, and when: set by the
+	// reads that list orders without their history (exports).
+	StatusChanged Change
 	// Review, when not empty, says what the source changed after the order was
 	// allocated; the change was not applied and a coordinator should look.
 	Review string

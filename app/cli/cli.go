@@ -502,6 +502,17 @@ type OrderJSON struct {
 	CustomerEmail string          `json:"customer_email"`
 	ShipTo        AddressJSON     `json:"ship_to"`
 	Lines         []OrderLineJSON `json:"lines"`
+	// StatusChangedAt and StatusChangedBy say who last changed the status, and when.
+	StatusChangedAt string `json:"status_changed_at,omitempty"`
+	StatusChangedBy string `json:"status_changed_by,omitempty"`
+}
+
+// changedAt is a change's time as the exports write times ("" for none).
+func changedAt(c domain.Change) string {
+	if c.At.IsZero() {
+		return ""
+	}
+	return c.At.UTC().Format(time.RFC3339)
 }
 
 // AddressJSON is a ship-to address in JSON output.
@@ -535,7 +546,8 @@ func orderJSON(o domain.Order) OrderJSON {
 		CustomerEmail: o.CustomerEmail,
 		ShipTo: AddressJSON{Name: a.Name, Company: a.Company, Line1: a.Line1, Line2: a.Line2, City: a.City,
 			Region: a.Region, PostalCode: a.PostalCode, Country: string(a.Country), Phone: a.Phone},
-		Lines: make([]OrderLineJSON, 0, len(o.Lines)),
+		Lines:           make([]OrderLineJSON, 0, len(o.Lines)),
+		StatusChangedAt: changedAt(o.StatusChanged), StatusChangedBy: o.StatusChanged.By,
 	}
 	for _, l := range o.Lines {
 		j.Lines = append(j.Lines, OrderLineJSON{SKU: l.SKU, Name: l.Name, Quantity: int64(l.Quantity), UnitPrice: l.UnitPrice.Decimal()})
@@ -622,13 +634,15 @@ func cmdOrdersList(ctx context.Context, open opener, args []string, stdout, stde
 	case "csv":
 		w := csv.NewWriter(stdout)
 		_ = w.Write([]string{"channel", "external_id", "number", "status", "placed_at", "currency", "total",
-			"customer_email", "ship_to_name", "ship_to_city", "ship_to_postal_code", "ship_to_country", "line", "sku", "quantity", "unit_price"})
+			"customer_email", "ship_to_name", "ship_to_city", "ship_to_postal_code", "ship_to_country", "line", "sku", "quantity", "unit_price",
+			"status_changed_at", "status_changed_by"})
 		err = a.Orders.Each(ctx, f, func(o domain.Order) error {
 			for i, l := range o.Lines {
 				_ = w.Write([]string{o.ChannelCode, csvText(o.ExternalID), csvText(o.Number), string(o.Status),
 					o.PlacedAt.UTC().Format(time.RFC3339), string(o.Currency), o.Total.Decimal(), csvText(o.CustomerEmail),
 					csvText(o.ShipTo.Name), csvText(o.ShipTo.City), csvText(o.ShipTo.PostalCode), string(o.ShipTo.Country),
-					strconv.Itoa(i + 1), csvText(l.SKU), strconv.FormatInt(int64(l.Quantity), 10), l.UnitPrice.Decimal()})
+					strconv.Itoa(i + 1), csvText(l.SKU), strconv.FormatInt(int64(l.Quantity), 10), l.UnitPrice.Decimal(),
+					changedAt(o.StatusChanged), csvText(o.StatusChanged.By)})
 			}
 			return w.Error()
 		})

@@ -514,7 +514,36 @@ func (db *OrderStore) Orders(ctx context.Context, f domain.OrderFilter, afterID 
 	for i := range out {
 		ptrs[i] = &out[i]
 	}
-	return out, db.loadLines(ctx, ptrs)
+	if err := db.loadLines(ctx, ptrs); err != nil {
+		return out, err
+	}
+	return out, db.loadStatusChanged(ctx, ptrs)
+}
+
+// loadStatusChanged sets who last changed each order's status, and when,
+// in one query.
+func (db *OrderStore) loadStatusChanged(ctx context.Context, orders []*domain.Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*domain.Order, len(orders))
+	ids := make([]int64, len(orders))
+	for i, o := range orders {
+		byID[o.ID], ids[i] = o, o.ID
+	}
+	_, err := queryList(ctx, db.read, func(rows *sql.Rows, _ *struct{}) error {
+		var id, at int64
+		var who string
+		if err := rows.Scan(&id, &at, &who); err != nil {
+			return err
+		}
+		if o := byID[id]; o != nil {
+			o.StatusChanged = domain.Change{By: who, At: fromMS(at)}
+		}
+		return nil
+	}, `SELECT h.order_id, h.at, h.who FROM order_history h JOIN (SELECT order_id, max(id) AS id FROM order_history
+		WHERE order_id IN (SELECT CAST(j.value AS BIGINT) FROM `+db.jsonValues(1)+`) GROUP BY order_id) m ON m.id = h.id`, jsonArray(ids))
+	return translate(err)
 }
 
 // UpdateOrder implements domain.OrderStore. Only the status and new history
