@@ -3,8 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
-	"github.com/portolan/portolan/integrations/sandbox"
 	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
 
@@ -91,28 +88,11 @@ func scaleCopy(b *testing.B, store string) string {
 	}
 	dst := filepath.Join(b.TempDir(), "copy.db")
 	for _, suffix := range []string{"", "-wal"} {
-		if err := copyFileTo(file+suffix, dst+suffix); err != nil && !(suffix != "" && os.IsNotExist(err)) {
+		if err := copyFile(file+suffix, dst+suffix); err != nil && !(suffix != "" && os.IsNotExist(err)) {
 			b.Fatal(err)
 		}
 	}
 	return dst
-}
-
-func copyFileTo(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 var scaleStores = []string{"sqlite", "postgres"}
@@ -163,50 +143,9 @@ func BenchmarkScaleOrdersScreen(b *testing.B) {
 func BenchmarkScaleIntake(b *testing.B) {
 	orders := app.SandboxOrders(scaleIntake, 42, testClock.Now())
 	for _, store := range scaleStores {
-		b.Run(store+"/sync", func(b *testing.B) {
-			for b.Loop() {
-				b.StopTimer()
-				a, err := app.Open(scaleCopy(b, store), app.Options{Now: testClock.Now})
-				if err != nil {
-					b.Fatal(err)
-				}
-				srv := httptest.NewServer(sandbox.NewStore(orders, testClock.Now))
-				ch, err := a.Intake.AddChannel(context.Background(), domain.ChannelWooCommerce, "Bench", srv.URL,
-					domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret})
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-				start := time.Now()
-				run, err := a.Intake.Sync(context.Background(), ch, time.Time{}, nil)
-				if err != nil || run.New != scaleIntake {
-					b.Fatalf("%+v %v", run, err)
-				}
-				b.ReportMetric(float64(scaleIntake)/time.Since(start).Seconds(), "orders/s")
-				b.StopTimer()
-				srv.Close()
-				a.Close()
-				b.StartTimer()
-			}
-		})
-		b.Run(store+"/bare insert", func(b *testing.B) {
-			for b.Loop() {
-				b.StopTimer()
-				a, err := app.Open(scaleCopy(b, store), app.Options{Now: testClock.Now})
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-				start := time.Now()
-				if err := a.BulkInsertOrders(context.Background(), "Bench", orders); err != nil {
-					b.Fatal(err)
-				}
-				b.ReportMetric(float64(scaleIntake)/time.Since(start).Seconds(), "orders/s")
-				b.StopTimer()
-				a.Close()
-				b.StartTimer()
-			}
-		})
+		fresh := func(b *testing.B) string { return scaleCopy(b, store) }
+		b.Run(store+"/sync", func(b *testing.B) { benchSync(b, fresh, orders) })
+		b.Run(store+"/bare insert", func(b *testing.B) { benchBareInsert(b, fresh, orders) })
 	}
 }
 
