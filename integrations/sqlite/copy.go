@@ -112,9 +112,16 @@ func (db *DB) copyTable(ctx context.Context, tx *sql.Tx, table string, dst *DB, 
 		return translate(err)
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
+	all, err := rows.Columns()
 	if err != nil {
 		return err
+	}
+	var cols []string
+	var keep []int // the columns both databases have
+	for i, c := range all {
+		if !PGOnlyColumn(table, c) {
+			cols, keep = append(cols, c), append(keep, i)
+		}
 	}
 	perBatch := max(1, min(500, 30000/len(cols)))
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
@@ -134,9 +141,13 @@ func (db *DB) copyTable(ctx context.Context, tx *sql.Tx, table string, dst *DB, 
 		return nil
 	}
 	for rows.Next() {
-		vals, err := scanValues(rows, len(cols))
+		row, err := scanValues(rows, len(all))
 		if err != nil {
 			return err
+		}
+		vals := make([]any, len(keep))
+		for i, k := range keep {
+			vals[i] = row[k]
 		}
 		for i := range vals {
 			if cols[i] == "credentials" {

@@ -82,7 +82,9 @@ func (db *DB) Dump(ctx context.Context) (map[string][]string, error) {
 			}
 			var b strings.Builder
 			for i, v := range vals {
-				fmt.Fprintf(&b, "%s=%v;", cols[i], v)
+				if !PGOnlyColumn(t, cols[i]) {
+					fmt.Fprintf(&b, "%s=%v;", cols[i], v)
+				}
 			}
 			out[t] = append(out[t], b.String())
 		}

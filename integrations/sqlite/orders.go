@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -391,9 +390,9 @@ func where(f domain.OrderFilter, perRow, pg bool) (string, []any) {
 		case s.table == "":
 			conds, args = append(conds, `o.search_text LIKE ? ESCAPE '\'`), append(args, s.like)
 		case pg && s.table == "orders_fts": // any substring of three or more characters
-			conds, args = append(conds, `fold(o.search_text) LIKE '%' || fold(?) || '%' ESCAPE '\'`), append(args, likeText(s.q))
+			conds, args = append(conds, `o.search_fold LIKE '%' || fold(?) || '%' ESCAPE '\'`), append(args, likeText(s.q))
 		case pg: // one or two characters at the start of a word
-			conds, args = append(conds, `fold(o.search_text) ~ ('\m' || fold(?))`), append(args, regexp.QuoteMeta(s.q))
+			conds, args = append(conds, `o.search_starts @> ARRAY[fold(?)]`), append(args, s.q)
 		case perRow:
 			conds = append(conds, "EXISTS (SELECT 1 FROM "+s.table+" x WHERE "+s.table+" MATCH ? AND x.rowid = o.id)")
 			args = append(args, s.match)

@@ -30,6 +30,13 @@ func TeamOnly(table string) bool {
 	return table == "team_roles" || table == "people" || table == "person_warehouses"
 }
 
+// PGOnlyColumn says whether a column is PostgreSQL's only: what it keeps
+// to search orders fast (SQLite has its FTS5 tables instead). A copy
+// leaves them out; the server computes them.
+func PGOnlyColumn(table, column string) bool {
+	return table == "orders" && (column == "search_fold" || column == "search_starts")
+}
+
 // PeopleStore is the store of the team's people.
 func (db *DB) PeopleStore() *PeopleStore { return &PeopleStore{db} }
 
