@@ -23,8 +23,9 @@ import (
 // The data set is the demo with PORTOLAN_BENCH_ORDERS orders (default
 // 1,000,000), made once into a SQLite file — kept in PORTOLAN_BENCH_DIR when
 // it is set, so that later runs reuse it — and copied onto the test server
-// with db copy.
-const envBenchOrders, envBenchDir = "PORTOLAN_BENCH_ORDERS", "PORTOLAN_BENCH_DIR"
+// with db copy — or, with PORTOLAN_BENCH_PG, the copy made before on the
+// server PORTOLAN_TEST_PG names.
+const envBenchOrders, envBenchDir, envBenchPG = "PORTOLAN_BENCH_ORDERS", "PORTOLAN_BENCH_DIR", "PORTOLAN_BENCH_PG"
 
 var (
 	scaleOnce              sync.Once
@@ -65,6 +66,9 @@ func scaleData(b *testing.B) (file, server string) {
 				return
 			}
 			b.Logf("the demo with %d orders made in %s", scaleOrders, time.Since(start).Round(time.Second))
+		}
+		if scalePG = os.Getenv(envBenchPG); scalePG != "" {
+			return // copied before, on the test server
 		}
 		scalePG = pgtest.Fixture(b)
 		start := time.Now()
