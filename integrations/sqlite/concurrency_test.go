@@ -201,14 +201,15 @@ func TestConcurrentInvoiceNumbersAreUniqueAndGapless(t *testing.T) {
 	}
 }
 
-// A dispatch and a cancellation of the same orders racing: every order ends
+// Dispatches and cancellations of the same orders racing (twenty people,
+// half dispatching, half cancelling): every order ends
 // either shipped with its parcel gone and its stock out, or cancelled with
 // its parcel at the dock and its stock in — never a cancelled order whose
 // goods left, nor a shipped one with stock still reserved.
 func TestDispatchAndCancellationRacing(t *testing.T) {
 	t.Parallel()
 	const n = 20
-	dbs := openClients(t, 2)
+	dbs := openClients(t, clients)
 	db := dbs[0]
 	warehouseWithOrders(t, db, n)
 	if _, err := db.AllocationStore().CommitPlan(ctx, planAll(t, db), placedAt); err != nil {
@@ -241,7 +242,7 @@ func TestDispatchAndCancellationRacing(t *testing.T) {
 		t.Errorf("cancelling a shipped order behind the state machine's back: %v", err)
 	}
 	delete(parcelOf, first)
-	// One person dispatches the parcels one by one while another cancels their orders.
+	// Half the people dispatch the parcels one by one while the other half cancel their orders.
 	var orders []int64
 	for o := range parcelOf {
 		orders = append(orders, o)
@@ -249,7 +250,7 @@ func TestDispatchAndCancellationRacing(t *testing.T) {
 	sort.Slice(orders, func(i, j int) bool { return orders[i] < orders[j] })
 	together(dbs, func(i int, c *sqlite.DB) error {
 		for _, o := range orders {
-			if i == 0 {
+			if i%2 == 0 {
 				_, _ = c.LedgerStore().Dispatch(ctx, []int64{parcelOf[o]}, "DHL", placedAt)
 			} else {
 				_ = c.OrderStore().UpdateOrder(ctx, o, func(o *domain.Order) error {
