@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -266,6 +267,9 @@ func (s *OrdersScreen) refresh(fromTop bool) {
 			s.Problem.Hide()
 			s.total = n
 			s.Count.SetText(uikit.CountText(n, "order", "orders"))
+			if f.Search != "" && n > domain.SearchCountCap {
+				s.Count.SetText(fmt.Sprintf("More than %s orders: narrow the search", uikit.GroupThousands(domain.SearchCountCap)))
+			}
 			if fromTop {
 				s.Table.UnselectAll()
 				s.Table.ScrollToTop()

@@ -201,15 +201,15 @@ func TestConcurrentInvoiceNumbersAreUniqueAndGapless(t *testing.T) {
 	}
 }
 
-// Dispatches and cancellations of the same orders racing (twenty people,
-// half dispatching, half cancelling): every order ends
+// Dispatches and cancellations of the same orders racing (half the people
+// dispatching, half cancelling): every order ends
 // either shipped with its parcel gone and its stock out, or cancelled with
 // its parcel at the dock and its stock in — never a cancelled order whose
 // goods left, nor a shipped one with stock still reserved.
 func TestDispatchAndCancellationRacing(t *testing.T) {
 	t.Parallel()
 	const n = 20
-	dbs := openClients(t, clients)
+	dbs := openClients(t, 4) // two leads dispatching, two coordinators cancelling (twenty only queue up for retries)
 	db := dbs[0]
 	warehouseWithOrders(t, db, n)
 	if _, err := db.AllocationStore().CommitPlan(ctx, planAll(t, db), placedAt); err != nil {

@@ -96,3 +96,11 @@ func (db *DB) Dump(ctx context.Context) (map[string][]string, error) {
 
 // CopyTables are the tables CopyTo copies.
 var CopyTables = copyTables
+
+// SetSearchCountCap lowers how many orders a search counts, for a test; it
+// returns a func that puts it back.
+func SetSearchCountCap(n int) func() {
+	old := searchCountCap
+	searchCountCap = n
+	return func() { searchCountCap = old }
+}

@@ -96,6 +96,9 @@ func OpenPostgres(ctx context.Context, dsn string, now func() time.Time) (*DB, e
 	cfg.RuntimeParams["search_path"] = PGSchema
 	cfg.RuntimeParams["application_name"] = "portolan"
 	cfg.RuntimeParams["timezone"] = "UTC"
+	// Plan each statement for its parameters: a search for "m" (every order)
+	// and one for "山田" (a few) want different plans.
+	cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	where := fmt.Sprintf("%q on %s:%d", cfg.Database, cfg.Host, cfg.Port) // never the password
 	trips := new(atomic.Int64)
 	pool := sql.OpenDB(rebindConnector{stdlib.GetConnector(*cfg), trips})

@@ -141,3 +141,31 @@ func BenchmarkLiveNotice(b *testing.B) {
 		})
 	}
 }
+
+// A search counts its hits exactly up to the cap, and stops there; other
+// filters count exactly. (Not parallel: it lowers the cap for a while.)
+func TestSearchCountStopsAtTheCap(t *testing.T) {
+	defer sqlite.SetSearchCountCap(3)()
+	db := openTemp(t)
+	f := newFixture(t, db)
+	for i := range 6 {
+		must(t, db.OrderStore().CreateOrder(ctx, order(f.channel.ID, fmt.Sprint("K", i), fmt.Sprintf("#K%d", i), placedAt, "Jürgen Köhler",
+			"j@example.com", "DE", "EUR", "PRT-1")))
+	}
+	must(t, db.OrderStore().CreateOrder(ctx, order(f.channel.ID, "A", "#A", placedAt, "Ana Lima", "a@example.com", "PT", "EUR", "PRT-1")))
+	for _, c := range []struct {
+		f    domain.OrderFilter
+		want int
+	}{
+		{domain.OrderFilter{Search: "kohler"}, 4},                // three or more characters: stops at cap + 1
+		{domain.OrderFilter{Search: "kö"}, 4},                    // a word start
+		{domain.OrderFilter{Search: "kohler", Country: "DE"}, 4}, // a search with another filter
+		{domain.OrderFilter{Search: "lima"}, 1},                  // below the cap: exact
+		{domain.OrderFilter{Country: "DE"}, 6},                   // no search: exact
+		{domain.OrderFilter{}, 7},
+	} {
+		if n, err := db.OrderStore().CountOrders(ctx, c.f); err != nil || n != c.want {
+			t.Errorf("%+v: %d (%v), want %d", c.f, n, err, c.want)
+		}
+	}
+}
