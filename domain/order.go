@@ -99,7 +99,7 @@ func (l OrderLine) Total() (Money, error) { return l.UnitPrice.Mul(l.Quantity) }
 
 // SearchCountCap is the most orders a search counts exactly (see
 // OrderReads.CountOrders).
-const SearchCountCap = 100_000
+const SearchCountCap = 10_000
 
 // StatusChange is one entry of an order's history.
 type StatusChange struct {

@@ -37,7 +37,7 @@ type OrderReads interface {
 	// Order returns one order with lines and history, or ErrNotFound.
 	Order(ctx context.Context, id int64) (Order, error)
 	// CountOrders counts the orders matching f; a search's count stops
-	// at SearchCountCap + 1 ("more than 100,000" is all a person needs to
+	// at SearchCountCap + 1 ("more than 10,000" is all a person needs to
 	// know of a one-letter search, and counting a million hits takes long).
 	CountOrders(ctx context.Context, f OrderFilter) (int, error)
 	// OrderSummaries returns a page of matching orders, newest placed first.
