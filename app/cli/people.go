@@ -18,8 +18,8 @@ import (
 
 // personFlags are the flags that describe a person to add.
 type personFlags struct {
-	login, name, role, password *string
-	warehouses                  multiFlag
+	login, name, password *string
+	warehouses            multiFlag
 }
 
 func addPersonFlags(fs *cmdFlags, loginFlag, loginHelp string) *personFlags {
