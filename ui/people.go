@@ -116,8 +116,17 @@ func (s *PeopleScreen) FocusSearch() { s.window.Canvas().Focus(nil) }
 // Wait waits for the screen's background work (tests).
 func (s *PeopleScreen) Wait() { s.tasks.Wait() }
 
-// AddPerson opens the form that adds a person.
+// AddPerson opens the form that adds a person, once the warehouses to
+// choose from are read.
 func (s *PeopleScreen) AddPerson() {
+	s.tasks.Load(s.Problem, "reading the warehouses", func(ctx context.Context) (func(), error) {
+		whs, err := s.warehouses(ctx)
+		return func() { s.openForm(whs) }, err
+	})
+}
+
+// openForm shows the form that adds a person, with the warehouses whs.
+func (s *PeopleScreen) openForm(whs []domain.Warehouse) {
 	s.Login, s.Name = widget.NewEntry(), widget.NewEntry()
 	s.Login.SetPlaceHolder("their login on the server, e.g. ana.novak")
 	s.Name.SetPlaceHolder("as colleagues know them")
@@ -126,7 +135,11 @@ func (s *PeopleScreen) AddPerson() {
 	for i, r := range domain.Roles {
 		roles[i] = string(r)
 	}
-	s.Warehouses = widget.NewCheckGroup(nil, nil)
+	codes := make([]string, len(whs))
+	for i, w := range whs {
+		codes[i] = w.Code
+	}
+	s.Warehouses = widget.NewCheckGroup(codes, nil)
 	s.Warehouses.Horizontal = true
 	s.Role = widget.NewSelect(roles, func(r string) {
 		if r == string(domain.RoleWarehouse) {
@@ -140,18 +153,6 @@ func (s *PeopleScreen) AddPerson() {
 	s.FormProblem = widget.NewLabel("")
 	s.FormProblem.Importance = widget.DangerImportance
 	s.FormProblem.Wrapping = fyne.TextWrapWord
-	s.tasks.Run(func() func() {
-		whs, err := s.warehouses(context.Background())
-		return func() {
-			if err != nil {
-				s.FormProblem.SetText(uikit.UserMessage(err))
-				return
-			}
-			for _, w := range whs {
-				s.Warehouses.Append(w.Code)
-			}
-		}
-	})
 	form := widget.NewForm(
 		widget.NewFormItem("Login", s.Login),
 		widget.NewFormItem("Name", s.Name),
