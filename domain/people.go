@@ -148,6 +148,10 @@ func (c Change) String() string {
 	return fmt.Sprintf("by %s on %s", by, c.At.Local().Format("2006-01-02 15:04"))
 }
 
+// AnyTable is what a watch of the database says when it cannot say which
+// tables changed (after reconnecting; a SQLite file does not say).
+const AnyTable = "*"
+
 // Setting names a document of settings.
 type Setting string
 

@@ -87,7 +87,7 @@ type Services struct {
 	// who is signed in, and shows admins the People screen.
 	Team bool
 	// Live, when set, calls changed with the tables colleagues changed
-	// (sqlite.AnyTable: any), until ctx ends: the open screens refresh
+	// (domain.AnyTable: any), until ctx ends: the open screens refresh
 	// their rows (app.App.Watch; the window sets it for team databases).
 	Live   func(ctx context.Context, changed func(tables []string))
 	DBPath string

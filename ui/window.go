@@ -178,7 +178,7 @@ func (m *MainWindow) startLive() {
 // Changed refreshes the screens that show the tables (AnyTable: all).
 func (m *MainWindow) Changed(tables []string) {
 	touched := func(names ...string) bool {
-		for _, n := range append(names, AnyTable) {
+		for _, n := range append(names, domain.AnyTable) {
 			if slices.Contains(tables, n) {
 				return true
 			}
@@ -204,9 +204,6 @@ func (m *MainWindow) Changed(tables []string) {
 		m.People.Reload()
 	}
 }
-
-// AnyTable is what Services.Live says when it cannot say which tables changed.
-const AnyTable = "*"
 
 // close stops background work the window started.
 func (m *MainWindow) close() {

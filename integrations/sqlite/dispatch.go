@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -66,10 +67,11 @@ type dispatch struct {
 	staged       map[int64][]*stagedLot  // product → STAGING's lots, first expiry first
 	totals       map[int64]*[2]int64     // product → the warehouse's on hand, reserved
 	// What the writes do.
-	used     map[int64]int64 // reservation → qty taken off it
-	moves    [][]any         // stock_movements rows
-	balances map[[2]any]int64
-	shipped  map[int64]string // order → the reason it is shipped
+	used     map[int64]*heldQty  // reservation → what is left of it (its qty) once used
+	moves    [][]any             // stock_movements rows
+	balances map[[2]any]int64    // (product, lot) → qty leaving STAGING
+	change   map[int64]*[2]int64 // product → shipped, unreserved (the totals' decrease)
+	shipped  map[int64]string    // order → the reason it is shipped
 }
 
 type dispatchParcel struct {
@@ -230,7 +232,7 @@ func (d *dispatch) readStock(db *DB, l *ledger) error {
 // STAGING first expiry first; an order whose parcels have all left (and
 // that is packed) ships.
 func (d *dispatch) work() error {
-	d.used, d.balances, d.shipped = map[int64]int64{}, map[[2]any]int64{}, map[int64]string{}
+	d.used, d.balances, d.change, d.shipped = map[int64]*heldQty{}, map[[2]any]int64{}, map[int64]*[2]int64{}, map[int64]string{}
 	left := map[int64]int{} // order → parcels not yet dispatched, of those read
 	for _, p := range d.parcels {
 		left[p.order]++
@@ -246,7 +248,7 @@ func (d *dispatch) work() error {
 					break
 				}
 				h.qty -= use
-				d.used[h.id] += use
+				d.used[h.id] = h
 				unreserved += use
 			}
 			var have int64
@@ -266,6 +268,11 @@ func (d *dispatch) work() error {
 					sku, d.wcode, onHand, reserved, onHand-reserved, qty)
 			}
 			t[0], t[1] = t[0]-qty, t[1]-unreserved
+			if d.change[product] == nil {
+				d.change[product] = &[2]int64{}
+			}
+			d.change[product][0] += qty
+			d.change[product][1] += unreserved
 			for need := qty; need > 0; {
 				s := d.staged[product][0]
 				n := min(s.qty, need)
@@ -289,30 +296,24 @@ func (d *dispatch) work() error {
 func (d *dispatch) write(db *DB, l *ledger, manifest int64) error {
 	const perBatch = 500
 	tx := l.x.tx
-	var gone, less [][]any
-	for id, n := range d.used {
-		less = append(less, []any{id, n})
-	}
-	sort.Slice(less, func(i, j int) bool { return less[i][0].(int64) < less[j][0].(int64) })
-	for _, r := range less {
-		if d.spent(r[0].(int64)) {
-			gone = append(gone, r[:1])
+	// The reservations used: the spent ones go, the others shrink.
+	var gone []int64
+	var less [][]any
+	for _, id := range slices.Sorted(maps.Keys(d.used)) {
+		if left := d.used[id].qty; left == 0 {
+			gone = append(gone, id)
+		} else {
+			less = append(less, []any{id, left})
 		}
 	}
 	for batch := range slices.Chunk(gone, perBatch) {
 		if _, err := tx.ExecContext(l.ctx, `DELETE FROM reservations WHERE id IN (SELECT CAST(j.value AS BIGINT) FROM `+db.jsonValues(1)+`)`,
-			jsonArray(flatten(batch))); err != nil {
+			jsonArray(batch)); err != nil {
 			return translate(err)
 		}
 	}
-	var partly [][]any
-	for _, r := range less {
-		if !d.spent(r[0].(int64)) {
-			partly = append(partly, r)
-		}
-	}
-	for batch := range slices.Chunk(partly, perBatch) {
-		if _, err := tx.ExecContext(l.ctx, `UPDATE reservations SET qty = reservations.qty - v.column2
+	for batch := range slices.Chunk(less, perBatch) {
+		if _, err := tx.ExecContext(l.ctx, `UPDATE reservations SET qty = v.column2
 			FROM (VALUES `+values(len(batch), "BIGINT", "BIGINT")+`) AS v WHERE reservations.id = v.column1`, flatten(batch)...); err != nil {
 			return translate(err)
 		}
@@ -339,23 +340,10 @@ func (d *dispatch) write(db *DB, l *ledger, manifest int64) error {
 		}
 	}
 	var totals [][]any
-	for product := range d.products {
-		var shipped, unreserved int64
-		for _, m := range d.moves {
-			if m[0] == product {
-				shipped -= m[2].(int64)
-			}
-		}
-		for k, hs := range d.reservations {
-			if k[1] == product {
-				for _, h := range hs {
-					unreserved += d.used[h.id]
-				}
-			}
-		}
-		totals = append(totals, []any{product, shipped, unreserved, d.warehouse})
+	for _, product := range slices.Sorted(maps.Keys(d.change)) {
+		c := d.change[product]
+		totals = append(totals, []any{product, c[0], c[1], d.warehouse})
 	}
-	sort.Slice(totals, func(i, j int) bool { return totals[i][0].(int64) < totals[j][0].(int64) })
 	for batch := range slices.Chunk(totals, perBatch) {
 		res, err := tx.ExecContext(l.ctx, `UPDATE stock_totals SET on_hand = stock_totals.on_hand - v.column2, reserved = stock_totals.reserved - v.column3
 			FROM (VALUES `+values(len(batch), "BIGINT", "BIGINT", "BIGINT", "BIGINT")+`) AS v
@@ -411,18 +399,6 @@ func (d *dispatch) write(db *DB, l *ledger, manifest int64) error {
 		}
 	}
 	return d.ship(db, l)
-}
-
-// spent says whether work used all of a reservation.
-func (d *dispatch) spent(id int64) bool {
-	for _, hs := range d.reservations {
-		for _, h := range hs {
-			if h.id == id {
-				return h.qty == 0
-			}
-		}
-	}
-	return false
 }
 
 // ship moves to shipped the packed orders whose parcels have now all left.

@@ -250,7 +250,7 @@ func (db *IntakeStore) CommitPage(ctx context.Context, run *domain.SyncRun, chan
 		}
 		counted.New += n
 		for i := range page.Orders {
-			if _, done := existing[page.Orders[i].Order.ExternalID]; done && existing[page.Orders[i].Order.ExternalID].inserted {
+			if existing[page.Orders[i].Order.ExternalID].inserted {
 				continue
 			}
 			outcome, err := db.upsert(ctx, tx, run.ChannelID, channelName, page.Orders[i], now, quarantined, existing)

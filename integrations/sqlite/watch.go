@@ -7,12 +7,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/portolan/portolan/domain"
 )
 
-// AnyTable stands for "any table may have changed": after Watch connected
-// again (what was said meanwhile is lost), and on SQLite, which does not
-// say which.
-const AnyTable = "*"
+// AnyTable stands for "any table may have changed" (domain.AnyTable).
+const AnyTable = domain.AnyTable
 
 // watchQuiet is how long Watch waits for more news before telling: a
 // dispatch changes orders, parcels and stock in one breath.

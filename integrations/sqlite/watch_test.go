@@ -12,6 +12,24 @@ import (
 	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
 
+// watch watches db until the test ends and hands on what it hears.
+func watch(tb testing.TB, db *sqlite.DB) <-chan []string {
+	heard := make(chan []string, 64)
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		db.Watch(wctx, func(tables []string) {
+			select {
+			case heard <- tables:
+			case <-wctx.Done():
+			}
+		})
+	}()
+	tb.Cleanup(func() { stop(); <-done })
+	return heard
+}
+
 // A colleague's committed change reaches a Portolan that watches: on a
 // team server naming the tables it changed, on SQLite as "something".
 func TestWatchHearsOthersChanges(t *testing.T) {
@@ -22,14 +40,7 @@ func TestWatchHearsOthersChanges(t *testing.T) {
 	o := order(f.channel.ID, "W1", "#W1", placedAt, "Ana", "a@example.com", "NL", "EUR", "PRT-1")
 	must(t, theirs.OrderStore().CreateOrder(ctx, o))
 
-	heard := make(chan []string, 16)
-	wctx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		mine.Watch(wctx, func(tables []string) { heard <- tables })
-	}()
-	defer func() { stop(); <-done }()
+	heard := watch(t, mine)
 	// Change until heard (the watcher may not be listening yet at the first change).
 	deadline := time.After(20 * time.Second)
 	change := time.NewTicker(300 * time.Millisecond)
@@ -65,14 +76,7 @@ func TestWatchConnectsAgain(t *testing.T) {
 	openPG(t, dsn) // the schema
 	through, l := cuttableLink(t, dsn)
 	db := openPG(t, through)
-	heard := make(chan []string, 16)
-	wctx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		db.Watch(wctx, func(tables []string) { heard <- tables })
-	}()
-	defer func() { stop(); <-done }()
+	heard := watch(t, db)
 	other := openPG(t, dsn)
 	newFixture(t, other) // changes the watcher may hear before the link is cut, or not
 	l.Cut()
@@ -110,10 +114,7 @@ func BenchmarkLiveNotice(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer watcher.Close()
-			heard := make(chan struct{}, 64)
-			wctx, stop := context.WithCancel(ctx)
-			defer stop()
-			go watcher.Watch(wctx, func([]string) { heard <- struct{}{} })
+			heard := watch(b, watcher)
 			ch := domain.Channel{Code: "X", Name: "X", Kind: domain.ChannelManual}
 			if err := writer.CatalogStore().CreateChannel(ctx, &ch); err != nil {
 				b.Fatal(err)
