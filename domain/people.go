@@ -53,6 +53,14 @@ var areaRoles = map[Area][]Role{
 	AreaPeople:    {RoleAdmin},
 }
 
+// areaWords name what an area holds, for people.
+var areaWords = map[Area]string{
+	AreaOrders:    "orders, allocation, channels, carriers and tracking",
+	AreaWarehouse: "stock and warehouse work",
+	AreaBilling:   "billing",
+	AreaPeople:    "the team's people",
+}
+
 // May says whether the role may change what the area holds.
 func (r Role) May(a Area) bool { return slices.Contains(areaRoles[a], r) }
 
@@ -80,7 +88,7 @@ func (p Person) Refusal(a Area) string {
 	for _, r := range areaRoles[a] {
 		who = append(who, string(r))
 	}
-	return fmt.Sprintf("%s is signed in as %s; changing %s is for the %s role", p.display(), p.Role, a, strings.Join(who, " or "))
+	return fmt.Sprintf("%s is signed in as %s; changing %s is for the %s role", p.display(), p.Role, areaWords[a], strings.Join(who, " or "))
 }
 
 func (p Person) display() string {

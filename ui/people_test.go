@@ -100,7 +100,7 @@ func TestPeopleScreenAndRoles(t *testing.T) {
 	lena.Orders.Detail.Show(1)
 	lena.Orders.Detail.Wait()
 	if len(lena.Orders.Detail.Actions.Objects) != 1 || !strings.Contains(lena.Orders.Detail.Actions.Objects[0].(*widget.Label).Text,
-		"Read-only: Lena Vos is signed in as warehouse; changing orders is for the coordinator or admin role") {
+		"Read-only: Lena Vos is signed in as warehouse; changing orders, allocation, channels, carriers and tracking is for the coordinator or admin role") {
 		t.Errorf("order actions for a warehouse person: %v", lena.Orders.Detail.Actions.Objects)
 	}
 	if lena.Shipments.PollAll.Visible() || !strings.Contains(lena.Shipments.Result.Text, "Read-only") {
