@@ -88,10 +88,11 @@ func (p Person) Refusal(a Area) string {
 	for _, r := range areaRoles[a] {
 		who = append(who, string(r))
 	}
-	return fmt.Sprintf("%s is signed in as %s; changing %s is for the %s role", p.display(), p.Role, areaWords[a], strings.Join(who, " or "))
+	return fmt.Sprintf("%s is signed in as %s; changing %s is for the %s role", p.DisplayName(), p.Role, areaWords[a], strings.Join(who, " or "))
 }
 
-func (p Person) display() string {
+// DisplayName is the person's name, else their login.
+func (p Person) DisplayName() string {
 	if p.Name != "" {
 		return p.Name
 	}

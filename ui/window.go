@@ -40,7 +40,6 @@ type MainWindow struct {
 	People     *PeopleScreen     // nil but for a team database's admins
 
 	services Services
-	poll     bool // tracking is polled while the window is open
 	stopLive func()
 	tasks    uikit.Tasks
 }
@@ -52,7 +51,7 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 	w.SetIcon(Icon)
 	uikit.ConfirmReplace = askReplace(w)
 	s = allowed(s)
-	m := &MainWindow{Window: w, services: s, poll: s.People == nil || s.People.May(domain.AreaOrders)}
+	m := &MainWindow{Window: w, services: s}
 	m.Orders = NewOrdersScreen(s.Orders, s.Sync, w)
 	m.Inventory = NewInventoryScreen(s.Inventory, w)
 	m.Tabs = container.NewAppTabs(
@@ -152,15 +151,11 @@ func signedIn(s Services) string {
 		return ""
 	}
 	me := s.People.Me()
-	name := me.Name
-	if name == "" {
-		name = me.Login
-	}
 	role := string(me.Role)
 	if len(me.Warehouses) > 0 {
 		role += ": " + strings.Join(me.Warehouses, ", ")
 	}
-	return fmt.Sprintf("Signed in: %s (%s)    ·    ", name, role)
+	return fmt.Sprintf("Signed in: %s (%s)    ·    ", me.DisplayName(), role)
 }
 
 // startLive keeps the open screens current with what colleagues change
@@ -291,7 +286,7 @@ func (m *MainWindow) Start() {
 	if m.Shipments != nil {
 		m.Shipments.Reload()
 		m.Shipments.resumeSandbox()
-		if m.poll {
+		if m.Shipments.readOnly == "" { // whoever may change tracking polls it
 			m.Shipments.StartAutoPoll(5 * time.Minute)
 		}
 	}
