@@ -649,3 +649,51 @@ func updateOne(ctx context.Context, x interface {
 	}
 	return nil
 }
+
+// unnest is rows of values as PostgreSQL arrays, one a column, for
+// INSERT … SELECT * FROM unnest(…): a statement with a parameter a column
+// instead of one a value, which the server neither parses nor plans again
+// for every row. Each column's type is its first row's: whole numbers are
+// bigint, text is text.
+func unnest(rows [][]any) (string, []any) {
+	if len(rows) == 0 {
+		return "", nil
+	}
+	casts := make([]string, len(rows[0]))
+	args := make([]any, len(rows[0]))
+	for c, v := range rows[0] {
+		switch v.(type) {
+		case string:
+			col := make([]string, len(rows))
+			for r := range rows {
+				col[r] = rows[r][c].(string)
+			}
+			casts[c], args[c] = "CAST(? AS text[])", col
+		default:
+			col := make([]int64, len(rows))
+			for r := range rows {
+				col[r] = wholeNumber(rows[r][c])
+			}
+			casts[c], args[c] = "CAST(? AS bigint[])", col
+		}
+	}
+	return "unnest(" + strings.Join(casts, ", ") + ")", args
+}
+
+// wholeNumber is an integer parameter as int64.
+func wholeNumber(v any) int64 {
+	switch n := v.(type) {
+	case int64:
+		return n
+	case int:
+		return int64(n)
+	case int32:
+		return int64(n)
+	case bool:
+		if n {
+			return 1
+		}
+		return 0
+	}
+	panic(fmt.Sprintf("unnest: a %T is not a whole number", v))
+}

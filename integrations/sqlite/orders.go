@@ -84,14 +84,18 @@ type newOrder struct {
 // insertOrders inserts new orders with their lines and history in a few
 // multi-row statements (a page of a sync: three requests to a team server
 // instead of four an order), setting their ids. Each order is validated
-// first; the first invalid one fails them all, named.
-func insertOrders(ctx context.Context, tx *sql.Tx, orders []newOrder, now int64) error {
+// first; the first invalid one fails them all, named. On PostgreSQL (pg)
+// each statement sends a column's values as one array.
+func insertOrders(ctx context.Context, tx *sql.Tx, pg bool, orders []newOrder, now int64) error {
 	for _, n := range orders {
 		if err := n.o.Validate(); err != nil {
 			return fmt.Errorf("order %s: %w", n.o.ExternalID, err)
 		}
 	}
-	const perBatch = 200 // 29 parameters an order: within both databases' limits
+	perBatch := 200 // 29 parameters an order: within both databases' limits
+	if pg {
+		perBatch = 1000 // 29 parameters a statement
+	}
 	cols := strings.TrimSuffix(insertOrderSQL[:strings.Index(insertOrderSQL, "VALUES")], " ")
 	for batch := range slices.Chunk(orders, perBatch) {
 		var rows [][]any
@@ -108,8 +112,13 @@ func insertOrders(ctx context.Context, tx *sql.Tx, orders []newOrder, now int64)
 				o.Notes, string(o.Status), searchText(o), n.src.status, n.src.updatedAt, n.src.fingerprint, o.Service, o.Priority})
 			byExt[[2]any{o.ChannelID, o.ExternalID}] = o
 		}
-		types := make([]string, 29)
-		r, err := tx.QueryContext(ctx, cols+` VALUES `+values(len(rows), types...)+` RETURNING id, channel_id, external_id`, flatten(rows)...)
+		query, args := cols+` VALUES `+values(len(rows), make([]string, 29)...), flatten(rows)
+		if pg {
+			var from string
+			from, args = unnest(rows)
+			query = cols + ` SELECT * FROM ` + from
+		}
+		r, err := tx.QueryContext(ctx, query+` RETURNING id, channel_id, external_id`, args...)
 		if err != nil {
 			return translate(err)
 		}
@@ -137,15 +146,32 @@ func insertOrders(ctx context.Context, tx *sql.Tx, orders []newOrder, now int64)
 				history = append(history, []any{n.o.ID, millis(c.At), string(c.From), string(c.To), c.Reason})
 			}
 		}
+		const linesSQL = `INSERT INTO order_lines (order_id, line_no, sku, name, quantity, unit_price_minor) `
+		const historySQL = `INSERT INTO order_history (order_id, at, from_status, to_status, reason, who) SELECT v.*, who() FROM `
+		if pg {
+			for _, insert := range []struct {
+				head string
+				rows [][]any
+				tail string
+			}{{linesSQL + `SELECT * FROM `, lines, ``}, {historySQL, history, ` AS v`}} {
+				if len(insert.rows) == 0 {
+					continue
+				}
+				from, args := unnest(insert.rows)
+				if _, err := tx.ExecContext(ctx, insert.head+from+insert.tail, args...); err != nil {
+					return translate(err)
+				}
+			}
+			continue
+		}
 		for chunk := range slices.Chunk(lines, 1000) {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO order_lines (order_id, line_no, sku, name, quantity, unit_price_minor) VALUES `+
-				values(len(chunk), "", "", "", "", "", ""), flatten(chunk)...); err != nil {
+			if _, err := tx.ExecContext(ctx, linesSQL+`VALUES `+values(len(chunk), "", "", "", "", "", ""), flatten(chunk)...); err != nil {
 				return translate(err)
 			}
 		}
 		for chunk := range slices.Chunk(history, 1000) {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO order_history (order_id, at, from_status, to_status, reason, who)
-				SELECT v.*, who() FROM (VALUES `+values(len(chunk), "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT")+`) AS v`, flatten(chunk)...); err != nil {
+			if _, err := tx.ExecContext(ctx, historySQL+`(VALUES `+values(len(chunk), "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT")+`) AS v`,
+				flatten(chunk)...); err != nil {
 				return translate(err)
 			}
 		}
@@ -206,7 +232,9 @@ func (db *DB) indexOrdersAfter(ctx context.Context, x execer, afterID int64) err
 // write lock meanwhile, so callers run it after the load, in the background.
 func (db *DB) OptimizeSearch(ctx context.Context) error {
 	if db.pg {
-		return nil
+		// Merge what the loads appended to the indexes' pending lists.
+		_, err := db.write.ExecContext(ctx, `SELECT clean_order_search()`)
+		return translate(err)
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, table := range []string{"orders_fts", "orders_words"} {

@@ -94,6 +94,7 @@ func TestRolesAreEnforcedByTheServer(t *testing.T) {
 		{"make a wave", `DELETE FROM waves WHERE false`, []domain.Role{domain.RoleWarehouse, domain.RoleAdmin}},
 		{"add a warehouse", `DELETE FROM warehouses WHERE false`, []domain.Role{domain.RoleAdmin}},
 		{"add a person", `DELETE FROM people WHERE false`, []domain.Role{domain.RoleAdmin}},
+		{"merge the search indexes after loading orders", `SELECT clean_order_search()`, []domain.Role{domain.RoleCoordinator, domain.RoleAdmin}},
 		{"read orders", `SELECT count(*) FROM orders`, domain.Roles},
 		{"read invoices", `SELECT count(*) FROM invoices`, domain.Roles},
 	}
