@@ -72,6 +72,8 @@ type DB struct {
 	// pgConfig is how to connect to the server (Watch listens on a
 	// connection of its own).
 	pgConfig *pgx.ConnConfig
+	// folder folds orders' search text as the server does (pgfold.go).
+	folder *pgFolder
 }
 
 type migration struct {

@@ -244,7 +244,7 @@ func (db *IntakeStore) CommitPage(ctx context.Context, run *domain.SyncRun, chan
 		}
 		// The page's new orders (each once in it) go in together, in a few
 		// statements; the others are compared and updated one by one.
-		n, err := insertNew(ctx, sqlTx, db.pg, run.ChannelID, channelName, page.Orders, now, quarantined, existing)
+		n, err := insertNew(ctx, sqlTx, db.folder, run.ChannelID, channelName, page.Orders, now, quarantined, existing)
 		if err != nil {
 			return err
 		}
@@ -311,7 +311,7 @@ type storedOrder struct {
 // insertNew inserts the page's orders that the channel does not have yet
 // and that the page holds once (a second version in the same page is an
 // update, left to upsert), and says how many.
-func insertNew(ctx context.Context, tx *sql.Tx, pg bool, channelID int64, channelName string, page []domain.SourceOrder, now time.Time, release bool,
+func insertNew(ctx context.Context, tx *sql.Tx, folder *pgFolder, channelID int64, channelName string, page []domain.SourceOrder, now time.Time, release bool,
 	existing map[string]storedOrder) (int, error) {
 	times := map[string]int{}
 	for _, src := range page {
@@ -336,7 +336,7 @@ func insertNew(ctx context.Context, tx *sql.Tx, pg bool, channelID int64, channe
 	if len(fresh) == 0 {
 		return 0, nil
 	}
-	if err := insertOrders(ctx, tx, pg, fresh, millis(now)); err != nil {
+	if err := insertOrders(ctx, tx, folder, fresh, millis(now)); err != nil {
 		return 0, err
 	}
 	for _, n := range fresh {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -84,9 +85,16 @@ type newOrder struct {
 // insertOrders inserts new orders with their lines and history in a few
 // multi-row statements (a page of a sync: three requests to a team server
 // instead of four an order), setting their ids. Each order is validated
-// first; the first invalid one fails them all, named. On PostgreSQL (pg)
-// each statement sends a column's values as one array.
-func insertOrders(ctx context.Context, tx *sql.Tx, pg bool, orders []newOrder, now int64) error {
+// first; the first invalid one fails them all, named. On PostgreSQL
+// (folder is not nil) each statement sends a column's values as one array,
+// with the search text folded as the server would.
+func insertOrders(ctx context.Context, tx *sql.Tx, folder *pgFolder, orders []newOrder, now int64) error {
+	pg := folder != nil
+	if pg {
+		if err := folder.load(ctx, tx); err != nil {
+			return translate(err)
+		}
+	}
 	for _, n := range orders {
 		if err := n.o.Validate(); err != nil {
 			return fmt.Errorf("order %s: %w", n.o.ExternalID, err)
@@ -96,7 +104,7 @@ func insertOrders(ctx context.Context, tx *sql.Tx, pg bool, orders []newOrder, n
 	if pg {
 		perBatch = 1000 // 29 parameters a statement
 	}
-	cols := strings.TrimSuffix(insertOrderSQL[:strings.Index(insertOrderSQL, "VALUES")], " ")
+	cols := strings.TrimRight(insertOrderSQL[:strings.Index(insertOrderSQL, "VALUES")], " \n\t")
 	for batch := range slices.Chunk(orders, perBatch) {
 		var rows [][]any
 		byExt := map[[2]any]*domain.Order{}
@@ -106,17 +114,27 @@ func insertOrders(ctx context.Context, tx *sql.Tx, pg bool, orders []newOrder, n
 			if !o.UpdatedAt.IsZero() {
 				updated = millis(o.UpdatedAt)
 			}
-			rows = append(rows, []any{o.ChannelID, o.ExternalID, o.Number, millis(o.PlacedAt), updated,
+			row := []any{o.ChannelID, o.ExternalID, o.Number, millis(o.PlacedAt), updated,
 				string(o.Currency), o.Shipping.Amount, o.Tax.Amount, o.Total.Amount, int64(o.Units()), o.CustomerEmail,
 				a.Name, a.Company, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, string(a.Country), a.Phone, a.Email,
-				o.Notes, string(o.Status), searchText(o), n.src.status, n.src.updatedAt, n.src.fingerprint, o.Service, o.Priority})
+				o.Notes, string(o.Status), searchText(o), n.src.status, n.src.updatedAt, n.src.fingerprint, o.Service, o.Priority}
+			if pg {
+				folded := folder.fold(searchText(o))
+				row = append(row, folded, folder.starts(folded))
+			}
+			rows = append(rows, row)
 			byExt[[2]any{o.ChannelID, o.ExternalID}] = o
 		}
 		query, args := cols+` VALUES `+values(len(rows), make([]string, 29)...), flatten(rows)
 		if pg {
 			var from string
 			from, args = unnest(rows)
-			query = cols + ` SELECT * FROM ` + from
+			names := make([]string, len(rows[0]))
+			for i := range names {
+				names[i] = "c" + strconv.Itoa(i)
+			}
+			query = strings.TrimSuffix(cols, ")") + `, search_fold, search_starts) SELECT ` + strings.Join(names[:len(names)-1], ", ") +
+				`, string_to_array(` + names[len(names)-1] + `, ' ') FROM ` + from + ` AS v(` + strings.Join(names, ", ") + `)`
 		}
 		r, err := tx.QueryContext(ctx, query+` RETURNING id, channel_id, external_id`, args...)
 		if err != nil {

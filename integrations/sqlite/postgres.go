@@ -111,7 +111,7 @@ func OpenPostgres(ctx context.Context, dsn string, now func() time.Time) (*DB, e
 		pool.Close()
 		return nil, fmt.Errorf("PostgreSQL database %s: %w", where, translate(err))
 	}
-	return &DB{write: pool, read: pool, path: where, Now: now, pg: true, trips: trips, pgConfig: cfg}, nil
+	return &DB{write: pool, read: pool, path: where, Now: now, pg: true, trips: trips, pgConfig: cfg, folder: &pgFolder{}}, nil
 }
 
 // pgMigrate applies what the database lacks of ms, each migration in a
