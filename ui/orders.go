@@ -251,6 +251,9 @@ func (s *OrdersScreen) applyFilters() {
 // scrolls back to the first row and clears the selection.
 func (s *OrdersScreen) refresh(fromTop bool) {
 	s.rows.Reset(s.pageFetcher())
+	if fromTop {
+		s.rows.Prefetch(0) // read while the orders are counted
+	}
 	gen := s.rows.Gen
 	f := s.filter
 	s.Count.SetText("Counting…")

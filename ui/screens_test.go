@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -414,3 +416,49 @@ func TestEmptyDatabaseOffersSample(t *testing.T) {
 // testClock is the tests' clock: the tests' today (PORTOLAN_TEST_TODAY,
 // else the real date), 12:00 UTC, moving on.
 var testClock = domaintest.NewClock()
+
+// orderReadsWatch is the real order service, noting whether the screen
+// asked for the first page of rows before the count was answered.
+type orderReadsWatch struct {
+	ui.OrderService
+	pageAsked  chan struct{}
+	once       sync.Once
+	overlapped atomic.Bool
+}
+
+func (w *orderReadsWatch) OrderSummaries(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error) {
+	if offset == 0 {
+		w.once.Do(func() { close(w.pageAsked) })
+	}
+	return w.OrderService.OrderSummaries(ctx, f, offset, limit)
+}
+
+func (w *orderReadsWatch) CountOrders(ctx context.Context, f domain.OrderFilter) (int, error) {
+	select {
+	case <-w.pageAsked:
+		w.overlapped.Store(true)
+	case <-time.After(10 * time.Second): // the page was not asked for meanwhile
+	}
+	return w.OrderService.CountOrders(ctx, f)
+}
+
+// A new filter reads the first page of rows while the orders are counted,
+// not after: the screen shows both in the time of the slower one.
+func TestOrdersScreenReadsTheFirstPageWhileCounting(t *testing.T) {
+	a := demoApp(t, 300)
+	watch := &orderReadsWatch{OrderService: a.Orders, pageAsked: make(chan struct{})}
+	w := test.NewTempWindow(t, nil)
+	var s *ui.OrdersScreen
+	ui.WithUI(func() {
+		s = ui.NewOrdersScreen(watch, nil, w)
+		w.SetContent(s.Content())
+		s.Reload()
+	})
+	s.Wait()
+	if !watch.overlapped.Load() {
+		t.Error("the first page was asked for only after the count was answered")
+	}
+	if s.Count.Text != "300 orders" {
+		t.Errorf("count label %q", s.Count.Text)
+	}
+}

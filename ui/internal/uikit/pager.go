@@ -32,6 +32,15 @@ func (p *Pager[T]) Reset(fetch func(ctx context.Context, offset, limit int) ([]T
 	p.loading = map[int]bool{}
 }
 
+// Prefetch starts loading a page the table will ask for (the first, after
+// a new filter) without waiting for it to ask: at the same time as the
+// count that tells the table how many rows it has.
+func (p *Pager[T]) Prefetch(page int) {
+	if _, ok := p.pages[page]; p.fetch != nil && !ok && !p.loading[page] {
+		p.load(page)
+	}
+}
+
 // row returns row i if its page is cached; otherwise it starts loading the page
 // and returns false.
 func (p *Pager[T]) Row(i int) (T, bool) {
