@@ -114,19 +114,23 @@ func insertOrders(ctx context.Context, tx *sql.Tx, folder *pgFolder, orders []ne
 			if !o.UpdatedAt.IsZero() {
 				updated = millis(o.UpdatedAt)
 			}
+			text := searchText(o)
 			row := []any{o.ChannelID, o.ExternalID, o.Number, millis(o.PlacedAt), updated,
 				string(o.Currency), o.Shipping.Amount, o.Tax.Amount, o.Total.Amount, int64(o.Units()), o.CustomerEmail,
 				a.Name, a.Company, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, string(a.Country), a.Phone, a.Email,
-				o.Notes, string(o.Status), searchText(o), n.src.status, n.src.updatedAt, n.src.fingerprint, o.Service, o.Priority}
+				o.Notes, string(o.Status), text, n.src.status, n.src.updatedAt, n.src.fingerprint, o.Service, o.Priority}
 			if pg {
-				folded := folder.fold(searchText(o))
+				folded := folder.fold(text)
 				row = append(row, folded, folder.starts(folded))
 			}
 			rows = append(rows, row)
 			byExt[[2]any{o.ChannelID, o.ExternalID}] = o
 		}
-		query, args := cols+` VALUES `+values(len(rows), make([]string, 29)...), flatten(rows)
-		if pg {
+		var query string
+		var args []any
+		if !pg {
+			query, args = cols+` VALUES `+values(len(rows), make([]string, 29)...), flatten(rows)
+		} else {
 			var from string
 			from, args = unnest(rows)
 			names := make([]string, len(rows[0]))

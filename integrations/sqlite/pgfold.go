@@ -2,10 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 )
 
 // On PostgreSQL an order's search text is kept folded (search_fold) with
@@ -31,6 +33,9 @@ type pgFolder struct {
 	err     error
 	to      map[rune]string // what fold() makes of a character that it changes
 	nonWord map[rune]bool   // the characters in pgFoldRanges that \w does not match
+	// The same for ASCII, looked up by index (most of a search text is).
+	asciiTo   [utf8.RuneSelf]string
+	asciiWord [utf8.RuneSelf]bool
 }
 
 func (f *pgFolder) load(ctx context.Context, q querier) error {
@@ -60,7 +65,15 @@ func (f *pgFolder) load(ctx context.Context, q querier) error {
 			}
 			f.nonWord[r] = !word
 		}
-		f.err = rows.Err()
+		if f.err = rows.Err(); f.err != nil {
+			return
+		}
+		for r := rune(0); r < utf8.RuneSelf; r++ {
+			f.asciiTo[r], f.asciiWord[r] = string(r), !f.nonWord[r]
+			if s, ok := f.to[r]; ok {
+				f.asciiTo[r] = s
+			}
+		}
 	})
 	return f.err
 }
@@ -80,7 +93,9 @@ func (f *pgFolder) fold(t string) string {
 	var b strings.Builder
 	b.Grow(len(t))
 	for _, r := range t {
-		if s, ok := f.to[r]; ok {
+		if r < utf8.RuneSelf {
+			b.WriteString(f.asciiTo[r])
+		} else if s, ok := f.to[r]; ok {
 			b.WriteString(s)
 		} else if inRanges(r) {
 			b.WriteRune(r)
@@ -93,6 +108,9 @@ func (f *pgFolder) fold(t string) string {
 
 // isWord says whether the server's \w matches r.
 func (f *pgFolder) isWord(r rune) bool {
+	if r < utf8.RuneSelf {
+		return f.asciiWord[r]
+	}
 	if inRanges(r) {
 		return !f.nonWord[r]
 	}
@@ -102,23 +120,27 @@ func (f *pgFolder) isWord(r rune) bool {
 // starts is the server's word_starts(folded): the first one and two
 // characters of every word, each once, space-separated.
 func (f *pgFolder) starts(folded string) string {
-	seen := map[string]bool{}
-	var out []string
-	rs := []rune(folded)
-	for i := 0; i < len(rs); i++ {
-		if !f.isWord(rs[i]) || (i > 0 && f.isWord(rs[i-1])) {
-			continue
-		}
-		for _, n := range []int{1, 2} {
-			if n == 2 && (i+1 >= len(rs) || !f.isWord(rs[i+1])) {
-				break
+	var seen []string // a search text has a few dozen words: a list beats a map
+	var b strings.Builder
+	wasWord := false
+	for i, r := range folded {
+		word := f.isWord(r)
+		if word && !wasWord {
+			n := utf8.RuneLen(r)
+			if next, size := utf8.DecodeRuneInString(folded[i+n:]); size > 0 && f.isWord(next) {
+				n += size
 			}
-			p := string(rs[i : i+n])
-			if !seen[p] {
-				seen[p] = true
-				out = append(out, p)
+			for _, p := range []string{folded[i : i+utf8.RuneLen(r)], folded[i : i+n]} {
+				if !slices.Contains(seen, p) {
+					seen = append(seen, p)
+					if b.Len() > 0 {
+						b.WriteByte(' ')
+					}
+					b.WriteString(p)
+				}
 			}
 		}
+		wasWord = word
 	}
-	return strings.Join(out, " ")
+	return b.String()
 }
