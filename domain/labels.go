@@ -1,0 +1,57 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// RateQuote is what one carrier account asks to carry one packed parcel
+// with one of its services.
+type RateQuote struct {
+	Carrier     string // as the account names it: "USPS", "DHL Express"
+	Service     string // the carrier's service name
+	Price       Money
+	TransitDays int       // 0: the carrier did not say
+	DeliveryBy  time.Time // zero: the carrier did not say
+	Guaranteed  bool
+	// ShipmentRef is the carrier's shipment the quote belongs to (EasyPost:
+	// "shp_…"); buying the quote buys that shipment. RateRef is the
+	// carrier's id of this rate.
+	ShipmentRef, RateRef string
+}
+
+// RateProblem is a carrier's reason for not quoting a service (a route it
+// does not serve, an address it rejects), in its own words.
+type RateProblem struct {
+	Carrier, Message string
+}
+
+// Label is a carrier label bought for a parcel.
+type Label struct {
+	ShipmentRef string
+	Carrier     string
+	Service     string
+	Tracking    string
+	Cost        Money  // what the account is charged (the expected carrier cost)
+	Format      string // "PNG", "PDF", "ZPL", "GIF", "EPL2"
+	URL         string // where the carrier serves the label image
+	// Refund is the carrier's answer to a void: "submitted", "refunded",
+	// "rejected", or "" before any.
+	Refund string
+}
+
+// LabelSeller is a carrier shipping account: it quotes a parcel, sells
+// its label, says whether a shipment was bought (the answer to a purchase
+// that timed out), and voids a label within the carrier's window.
+type LabelSeller interface {
+	Quote(ctx context.Context, p PackedParcel, s ShippingSettings, reference string) ([]RateQuote, []RateProblem, error)
+	Buy(ctx context.Context, q RateQuote) (Label, error)
+	Bought(ctx context.Context, shipmentRef string) (Label, bool, error)
+	Void(ctx context.Context, shipmentRef string) (Label, error)
+}
+
+// ErrPurchaseUncertain marks a purchase whose answer never came: the
+// carrier may or may not have sold the label, so it must be asked (Bought)
+// before the parcel is bought again.
+var ErrPurchaseUncertain = errors.New("the carrier did not answer the purchase; it may have sold the label")
