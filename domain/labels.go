@@ -55,3 +55,59 @@ type LabelSeller interface {
 // carrier may or may not have sold the label, so it must be asked (Bought)
 // before the parcel is bought again.
 var ErrPurchaseUncertain = errors.New("the carrier did not answer the purchase; it may have sold the label")
+
+// PurchaseState is where a label purchase stands.
+type PurchaseState string
+
+const (
+	// PurchaseBuying: written down, the carrier being asked.
+	PurchaseBuying PurchaseState = "buying"
+	// PurchaseUncertain: the carrier's answer never came; ask it before
+	// buying again.
+	PurchaseUncertain PurchaseState = "uncertain"
+	// PurchaseBought: the parcel has the carrier's label and tracking number.
+	PurchaseBought PurchaseState = "bought"
+	// PurchaseFailed: the carrier refused; nothing was bought.
+	PurchaseFailed PurchaseState = "failed"
+	// PurchaseVoided: the label was voided through the carrier.
+	PurchaseVoided PurchaseState = "voided"
+)
+
+// LabelPurchase is a label bought, or being bought, for a parcel.
+type LabelPurchase struct {
+	ID        int64
+	ParcelID  int64
+	AccountID int64
+	Account   string // the shipping account's name
+	Quote     RateQuote
+	State     PurchaseState
+	Label     Label // what the carrier sold (bought, voided)
+	Error     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Who       string
+}
+
+// Live says whether the purchase holds the parcel: a label bought, or one
+// that may have been.
+func (p LabelPurchase) Live() bool {
+	return p.State == PurchaseBuying || p.State == PurchaseUncertain || p.State == PurchaseBought
+}
+
+// LabelStore keeps label purchases. A parcel has at most one live
+// purchase: BeginPurchase refuses a second (ECONFLICT), so no label is
+// bought while another may exist.
+type LabelStore interface {
+	// BeginPurchase writes a purchase down as buying, before the carrier is
+	// asked, and sets its ID. A parcel that has left is refused.
+	BeginPurchase(ctx context.Context, p *LabelPurchase) error
+	// LivePurchase is the parcel's live purchase, if it has one.
+	LivePurchase(ctx context.Context, parcelID int64) (LabelPurchase, bool, error)
+	// SettlePurchase records what became of a purchase: bought (the parcel
+	// takes the label's tracking number and carrier), failed (with why) or
+	// uncertain (with why).
+	SettlePurchase(ctx context.Context, id int64, state PurchaseState, l Label, why string) error
+	// VoidPurchase records a label voided through its carrier: the parcel
+	// loses its tracking number and is packed, without a label, again.
+	VoidPurchase(ctx context.Context, id int64, l Label) error
+}

@@ -21,6 +21,7 @@ var copyTables = []string{
 	"parcels", "parcel_lines", "print_log", "carrier_accounts", "carrier_usage", "shipments",
 	"tracking_payloads", "tracking_events", "tracking_pushes", "client_channels", "rate_cards",
 	"fx_rates", "invoices", "charges", "payments", "carrier_invoices", "carrier_invoice_lines",
+	"label_purchases",
 }
 
 // TableCount is how many rows a table holds.

@@ -1,0 +1,127 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sqlite"
+)
+
+// packedParcels packs n orders in AU-SYD and returns their parcels.
+func packedParcels(t *testing.T, db *sqlite.DB, n int) []int64 {
+	t.Helper()
+	warehouseWithOrders(t, db, n)
+	if _, err := db.AllocationStore().CommitPlan(ctx, planAll(t, db), placedAt); err != nil {
+		t.Fatal(err)
+	}
+	wave, err := db.LedgerStore().CreateWave(ctx, "AU-SYD", domain.WaveFilter{})
+	must(t, err)
+	for _, ln := range wave.Lines {
+		_, err := db.LedgerStore().ConfirmPick(ctx, ln.ID, ln.Qty)
+		must(t, err)
+	}
+	var parcels []int64
+	seen := map[int64]bool{}
+	for _, ln := range wave.Lines {
+		if !seen[ln.OrderID] {
+			seen[ln.OrderID] = true
+			id, err := db.LedgerStore().Pack(ctx, ln.OrderID, "AU-SYD", "M", 400, nil)
+			must(t, err)
+			parcels = append(parcels, id)
+		}
+	}
+	return parcels
+}
+
+func quoteFor(ref string) domain.RateQuote {
+	return domain.RateQuote{Carrier: "USPS", Service: "GroundAdvantage", Price: domain.NewMoney(820, "USD"), ShipmentRef: ref, RateRef: "rate_1"}
+}
+
+// A parcel has one live label purchase at a time: a second is refused
+// while the first is being bought, is uncertain or is bought; a failed or
+// voided one frees the parcel. Bought, the parcel takes the label's
+// tracking number and carrier; voided, it loses them.
+func TestOneLiveLabelPurchaseAParcel(t *testing.T) {
+	db := openTemp(t)
+	parcels := packedParcels(t, db, 2)
+	ls := db.LabelStore()
+	p := domain.LabelPurchase{ParcelID: parcels[0], Account: "EasyPost", Quote: quoteFor("shp_1")}
+	must(t, ls.BeginPurchase(ctx, &p))
+	if p.ID == 0 || p.State != domain.PurchaseBuying {
+		t.Fatalf("begun: %+v", p)
+	}
+	second := domain.LabelPurchase{ParcelID: parcels[0], Account: "EasyPost", Quote: quoteFor("shp_2")}
+	for _, state := range []domain.PurchaseState{domain.PurchaseBuying, domain.PurchaseUncertain} {
+		if state == domain.PurchaseUncertain {
+			must(t, ls.SettlePurchase(ctx, p.ID, domain.PurchaseUncertain, domain.Label{}, "no answer"))
+		}
+		if err := ls.BeginPurchase(ctx, &second); domain.ErrorCode(err) != domain.ECONFLICT {
+			t.Errorf("a second purchase while the first is %s: %v", state, err)
+		}
+	}
+	live, ok, err := ls.LivePurchase(ctx, parcels[0])
+	must(t, err)
+	if !ok || live.ID != p.ID || live.State != domain.PurchaseUncertain || live.Error != "no answer" || live.Quote != p.Quote {
+		t.Errorf("live purchase %+v", live)
+	}
+	label := domain.Label{ShipmentRef: "shp_1", Carrier: "USPS", Service: "GroundAdvantage", Tracking: "9434600208303109842228",
+		Cost: domain.NewMoney(820, "USD"), Format: "PNG", URL: "https://files.example/l.png"}
+	must(t, ls.SettlePurchase(ctx, p.ID, domain.PurchaseBought, label, ""))
+	if err := ls.SettlePurchase(ctx, p.ID, domain.PurchaseFailed, domain.Label{}, "late"); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("settling a bought purchase again: %v", err)
+	}
+	ps, err := db.StockStore().Parcels(ctx, parcels[:1])
+	must(t, err)
+	if ps[0].Tracking != label.Tracking || ps[0].Carrier != "USPS" {
+		t.Errorf("the bought parcel: tracking %q carrier %q", ps[0].Tracking, ps[0].Carrier)
+	}
+	live, _, err = ls.LivePurchase(ctx, parcels[0])
+	must(t, err)
+	if live.State != domain.PurchaseBought || live.Label.Tracking != label.Tracking || live.Label.Cost != label.Cost || live.Label.URL != label.URL {
+		t.Errorf("bought purchase %+v", live)
+	}
+
+	// Voided, the parcel is free again and has no tracking number.
+	must(t, ls.VoidPurchase(ctx, p.ID, domain.Label{Refund: "submitted"}))
+	if _, ok, _ := ls.LivePurchase(ctx, parcels[0]); ok {
+		t.Error("a voided purchase is still live")
+	}
+	ps, err = db.StockStore().Parcels(ctx, parcels[:1])
+	must(t, err)
+	if ps[0].Tracking != "" {
+		t.Errorf("the voided parcel keeps tracking %q", ps[0].Tracking)
+	}
+	must(t, ls.BeginPurchase(ctx, &second))
+
+	// A failed purchase frees its parcel at once.
+	other := domain.LabelPurchase{ParcelID: parcels[1], Account: "EasyPost", Quote: quoteFor("shp_3")}
+	must(t, ls.BeginPurchase(ctx, &other))
+	must(t, ls.SettlePurchase(ctx, other.ID, domain.PurchaseFailed, domain.Label{}, "address rejected"))
+	again := domain.LabelPurchase{ParcelID: parcels[1], Account: "EasyPost", Quote: quoteFor("shp_4")}
+	must(t, ls.BeginPurchase(ctx, &again))
+	if err := ls.VoidPurchase(ctx, again.ID, domain.Label{Refund: "submitted"}); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("voiding a label not bought: %v", err)
+	}
+}
+
+// A label is bought before the parcel leaves: a dispatched parcel is
+// refused, and so is voiding the label of one.
+func TestNoLabelForAParcelThatLeft(t *testing.T) {
+	db := openTemp(t)
+	parcels := packedParcels(t, db, 2)
+	ls := db.LabelStore()
+	p := domain.LabelPurchase{ParcelID: parcels[0], Account: "EasyPost", Quote: quoteFor("shp_1")}
+	must(t, ls.BeginPurchase(ctx, &p))
+	must(t, ls.SettlePurchase(ctx, p.ID, domain.PurchaseBought, domain.Label{Carrier: "USPS", Tracking: "9434600208303109842228",
+		Cost: domain.NewMoney(820, "USD")}, ""))
+	if _, err := db.LedgerStore().Dispatch(ctx, parcels[:1], "USPS", placedAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := ls.VoidPurchase(ctx, p.ID, domain.Label{Refund: "submitted"}); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("voiding the label of a parcel that left: %v", err)
+	}
+	late := domain.LabelPurchase{ParcelID: parcels[0], Account: "EasyPost", Quote: quoteFor("shp_9")}
+	if err := ls.BeginPurchase(ctx, &late); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("a label for a parcel that left: %v", err)
+	}
+}
