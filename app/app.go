@@ -108,6 +108,15 @@ func newTracker(a domain.CarrierAccount, gate func(context.Context) error) (doma
 	return nil, domain.Errorf(domain.EINVALID, "no tracking client for carrier kind %q", a.Kind)
 }
 
+// newSeller returns the label-selling client of a shipping account (so far
+// EasyPost's; the others' shipping APIs are still to come).
+func newSeller(a domain.CarrierAccount) (domain.LabelSeller, error) {
+	if a.Kind == domain.CarrierEasyPost {
+		return easypost.NewSeller(a)
+	}
+	return nil, domain.Errorf(domain.EINVALID, "Portolan cannot buy %s labels yet", a.Kind)
+}
+
 // App is an open Portolan database with its services.
 type App struct {
 	db         *sqlite.DB
@@ -121,6 +130,7 @@ type App struct {
 	Tracking   *TrackingService
 	Billing    *BillingService
 	People     *PeopleService
+	Labels     *LabelService
 	// address is a team database's address as given, without its password.
 	address string
 	// noVault says why credentials are kept in the database file ("": they
@@ -206,6 +216,8 @@ func Open(path string, opts Options) (*App, error) {
 	a.Intake.kept, a.Tracking.kept = a.CredentialsKept, a.CredentialsKept
 	a.Inventory.stockIn = a.Allocation.AfterStockIn
 	a.People = &PeopleService{store: db.PeopleStore(), log: db, me: me, clocked: clocked{now}}
+	a.Labels = &LabelService{labels: db.LabelStore(), parcels: db.StockStore().Parcels, settings: db.StockStore().ShippingSettings,
+		accounts: db.TrackingStore().CarrierAccounts, NewSeller: newSeller}
 	if me.Role.May(domain.AreaBilling) {
 		// The charges of a dispatch or receipt accrue in the background —
 		// for someone who may write them; finance's Portolan charges what

@@ -33,6 +33,7 @@ type Carriers struct {
 	first    map[string]time.Time
 	trackers map[string]bool // EasyPost trackers created
 	requests int
+	labels   labelsState // EasyPost shipments (labels.go)
 }
 
 // NewCarriers returns the sandbox carriers with journeys moving every step.
@@ -113,6 +114,10 @@ func (c *Carriers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/dhl/"):
 		c.dhl(w, r)
+	case strings.HasPrefix(r.URL.Path, "/easypost/v2/shipments"):
+		c.shipments(w, r)
+	case strings.HasPrefix(r.URL.Path, "/easypost/labels/"):
+		c.labelImage(w, r)
 	case strings.HasPrefix(r.URL.Path, "/easypost/"):
 		c.easypost(w, r)
 	default:

@@ -1,0 +1,295 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// LabelService quotes packed parcels with the shipping accounts and buys
+// their carrier labels — never twice: a purchase is written down before the
+// carrier is asked, and one whose answer was lost is asked about before
+// anything else is bought for its parcel (issue 17).
+type LabelService struct {
+	labels   domain.LabelStore
+	parcels  func(ctx context.Context, ids []int64) ([]domain.PackedParcel, error)
+	settings func(ctx context.Context) (domain.ShippingSettings, error)
+	accounts func(ctx context.Context) ([]domain.CarrierAccount, error)
+	// NewSeller makes a shipping account's client; it refuses an account
+	// kind that sells no labels (yet).
+	NewSeller func(a domain.CarrierAccount) (domain.LabelSeller, error)
+	// Budget is how long the accounts are given to quote a parcel.
+	Budget time.Duration
+}
+
+// ParcelRates are the quotes the shipping accounts gave for one parcel.
+type ParcelRates struct {
+	Parcel   domain.PackedParcel
+	Quotes   []AccountQuote // cheapest first
+	Problems []string       // why an account or a carrier gave none, in their words
+}
+
+// AccountQuote is a quote and the account that gave it.
+type AccountQuote struct {
+	AccountID int64
+	Account   string
+	domain.RateQuote
+}
+
+// sellers are the shipping accounts that sell labels, with their clients.
+func (s *LabelService) sellers(ctx context.Context) ([]domain.CarrierAccount, []domain.LabelSeller, error) {
+	all, err := s.accounts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var accounts []domain.CarrierAccount
+	var sellers []domain.LabelSeller
+	for _, a := range all {
+		if seller, err := s.NewSeller(a); err == nil {
+			accounts, sellers = append(accounts, a), append(sellers, seller)
+		}
+	}
+	if len(accounts) == 0 {
+		return nil, nil, domain.Errorf(domain.EINVALID, "no carrier account sells labels: add an EasyPost account (Shipments → Carrier accounts)")
+	}
+	return accounts, sellers, nil
+}
+
+// Rates asks every shipping account for the parcels' rates, the accounts in
+// parallel, each parcel within the time budget.
+func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]ParcelRates, error) {
+	parcels, err := s.parcels(ctx, parcelIDs)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := s.settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	accounts, sellers, err := s.sellers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ParcelRates, len(parcels))
+	for i, p := range parcels {
+		out[i] = s.quote(ctx, p, settings, accounts, sellers)
+	}
+	return out, nil
+}
+
+func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings,
+	accounts []domain.CarrierAccount, sellers []domain.LabelSeller) ParcelRates {
+	budget := s.Budget
+	if budget == 0 {
+		budget = 20 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	r := ParcelRates{Parcel: p}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range accounts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			quotes, problems, err := sellers[i].Quote(ctx, p, settings, fmt.Sprintf("portolan-parcel-%d", p.ID))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if ctx.Err() != nil {
+					err = fmt.Errorf("no answer within %s", budget)
+				}
+				r.Problems = append(r.Problems, accounts[i].Name+": "+err.Error())
+				return
+			}
+			for _, q := range quotes {
+				r.Quotes = append(r.Quotes, AccountQuote{AccountID: accounts[i].ID, Account: accounts[i].Name, RateQuote: q})
+			}
+			for _, pr := range problems {
+				r.Problems = append(r.Problems, accounts[i].Name+": "+pr.Carrier+": "+pr.Message)
+			}
+		}()
+	}
+	wg.Wait()
+	sort.SliceStable(r.Quotes, func(i, j int) bool {
+		a, b := r.Quotes[i].Price, r.Quotes[j].Price
+		if a.Currency != b.Currency {
+			return a.Currency < b.Currency
+		}
+		return a.Amount < b.Amount
+	})
+	sort.Strings(r.Problems)
+	return r
+}
+
+// LabelChoice narrows which quote is bought: a carrier and a service
+// ("" is any); the cheapest that matches is bought.
+type LabelChoice struct {
+	Carrier, Service string
+}
+
+func (c LabelChoice) pick(quotes []AccountQuote) (AccountQuote, bool) {
+	for _, q := range quotes { // cheapest first
+		if (c.Carrier == "" || strings.EqualFold(q.Carrier, c.Carrier)) && (c.Service == "" || strings.EqualFold(q.Service, c.Service)) {
+			return q, true
+		}
+	}
+	return AccountQuote{}, false
+}
+
+// BoughtLabel is what became of one parcel in a purchase run.
+type BoughtLabel struct {
+	ParcelID int64
+	Number   string // the order's number
+	Label    domain.Label
+	State    domain.PurchaseState // bought, uncertain or failed; "" when the parcel was left alone
+	Note     string               // why it failed, was uncertain or was left alone
+}
+
+// Buy buys a label for each parcel, one after the other, and says what
+// became of each: the run goes on past a parcel that fails. A parcel that
+// already has a label is left alone; one whose earlier purchase is
+// uncertain is asked about first, and bought again only if the carrier says
+// it sold nothing. Cancelling ctx stops before the next purchase, never in
+// the middle of one. progress, when given, hears of each parcel done.
+func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice LabelChoice, progress func(done, of int)) ([]BoughtLabel, error) {
+	parcels, err := s.parcels(ctx, parcelIDs)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := s.settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	accounts, sellers, err := s.sellers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []BoughtLabel
+	for i, p := range parcels {
+		if ctx.Err() != nil {
+			break // what is not in out was not bought
+		}
+		out = append(out, s.buyOne(context.WithoutCancel(ctx), p, settings, choice, accounts, sellers))
+		if progress != nil {
+			progress(i+1, len(parcels))
+		}
+	}
+	return out, nil
+}
+
+func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, choice LabelChoice,
+	accounts []domain.CarrierAccount, sellers []domain.LabelSeller) BoughtLabel {
+	res := BoughtLabel{ParcelID: p.ID, Number: p.Number}
+	fail := func(state domain.PurchaseState, err error) BoughtLabel {
+		res.State, res.Note = state, err.Error()
+		return res
+	}
+	sellerOf := func(accountID int64) domain.LabelSeller {
+		for i, a := range accounts {
+			if a.ID == accountID {
+				return sellers[i]
+			}
+		}
+		return nil
+	}
+	live, found, err := s.labels.LivePurchase(ctx, p.ID)
+	if err != nil {
+		return fail(domain.PurchaseFailed, err)
+	}
+	if found {
+		if live.State == domain.PurchaseBought {
+			res.Label, res.Note = live.Label, "already has a label ("+live.Label.Carrier+" "+live.Label.Tracking+"); void it to buy another"
+			return res
+		}
+		// An earlier purchase may have sold a label: ask before buying.
+		seller := sellerOf(live.AccountID)
+		if seller == nil {
+			return fail(domain.PurchaseUncertain, fmt.Errorf("an earlier purchase with %s may have bought a label (shipment %s), "+
+				"and that account is gone: check with the carrier, then void it there", live.Account, live.Quote.ShipmentRef))
+		}
+		label, bought, err := seller.Bought(ctx, live.Quote.ShipmentRef)
+		if err != nil {
+			return fail(domain.PurchaseUncertain, fmt.Errorf("an earlier purchase may have bought a label, and %s did not say: %v", live.Account, err))
+		}
+		if bought {
+			if err := s.labels.SettlePurchase(ctx, live.ID, domain.PurchaseBought, label, ""); err != nil {
+				return fail(domain.PurchaseUncertain, err)
+			}
+			res.State, res.Label, res.Note = domain.PurchaseBought, label, "bought by the earlier purchase, whose answer was lost"
+			return res
+		}
+		if err := s.labels.SettlePurchase(ctx, live.ID, domain.PurchaseFailed, domain.Label{}, live.Account+" says the shipment was not bought"); err != nil {
+			return fail(domain.PurchaseUncertain, err)
+		}
+	}
+	rates := s.quote(ctx, p, settings, accounts, sellers)
+	q, ok := choice.pick(rates.Quotes)
+	if !ok {
+		why := "no account quoted it"
+		if len(rates.Quotes) > 0 {
+			why = "no quote matches " + strings.TrimSpace(choice.Carrier+" "+choice.Service)
+		}
+		if len(rates.Problems) > 0 {
+			why += " (" + strings.Join(rates.Problems, "; ") + ")"
+		}
+		return fail(domain.PurchaseFailed, errors.New(why))
+	}
+	purchase := domain.LabelPurchase{ParcelID: p.ID, AccountID: q.AccountID, Account: q.Account, Quote: q.RateQuote}
+	if err := s.labels.BeginPurchase(ctx, &purchase); err != nil {
+		return fail(domain.PurchaseFailed, err)
+	}
+	label, err := sellerOf(q.AccountID).Buy(ctx, q.RateQuote)
+	switch {
+	case errors.Is(err, domain.ErrPurchaseUncertain):
+		if serr := s.labels.SettlePurchase(ctx, purchase.ID, domain.PurchaseUncertain, domain.Label{}, err.Error()); serr != nil {
+			err = errors.Join(err, serr)
+		}
+		return fail(domain.PurchaseUncertain, fmt.Errorf("%w; buying again asks %s first", err, q.Account))
+	case err != nil:
+		if serr := s.labels.SettlePurchase(ctx, purchase.ID, domain.PurchaseFailed, domain.Label{}, err.Error()); serr != nil {
+			err = errors.Join(err, serr)
+		}
+		return fail(domain.PurchaseFailed, err)
+	}
+	if err := s.labels.SettlePurchase(ctx, purchase.ID, domain.PurchaseBought, label, ""); err != nil {
+		return fail(domain.PurchaseUncertain, fmt.Errorf("%s sold label %s, but it was not recorded: %w", q.Account, label.Tracking, err))
+	}
+	res.State, res.Label = domain.PurchaseBought, label
+	return res
+}
+
+// Void voids the parcel's label through its carrier: the parcel is packed
+// again without a label or tracking number.
+func (s *LabelService) Void(ctx context.Context, parcelID int64) (domain.Label, error) {
+	live, found, err := s.labels.LivePurchase(ctx, parcelID)
+	if err != nil {
+		return domain.Label{}, err
+	}
+	if !found || live.State != domain.PurchaseBought {
+		return domain.Label{}, domain.Errorf(domain.EINVALID, "parcel %d has no carrier label bought through Portolan to void", parcelID)
+	}
+	accounts, sellers, err := s.sellers(ctx)
+	if err != nil {
+		return domain.Label{}, err
+	}
+	for i, a := range accounts {
+		if a.ID == live.AccountID {
+			label, err := sellers[i].Void(ctx, live.Quote.ShipmentRef)
+			if err != nil {
+				return domain.Label{}, err
+			}
+			if label.Refund == "rejected" {
+				return label, domain.Errorf(domain.ECONFLICT, "%s rejected voiding the label of parcel %d (its window may have passed)", a.Name, parcelID)
+			}
+			return label, s.labels.VoidPurchase(ctx, live.ID, label)
+		}
+	}
+	return domain.Label{}, domain.Errorf(domain.EINVALID, "the account %q that sold parcel %d's label is gone; void it with the carrier", live.Account, parcelID)
+}

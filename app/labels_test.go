@@ -1,0 +1,188 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sandbox"
+)
+
+// packedWave allocates the demo's orders, waves up to n of them (in the
+// warehouses in turn), picks them and packs each order into one parcel.
+func packedWave(t *testing.T, a *app.App, n int) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	plan, err := a.Allocation.Plan(ctx, domain.OrderFilter{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Allocation.Commit(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	warehouses, err := a.Inventory.Warehouses(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parcels []int64
+	for _, w := range warehouses {
+		wh := w.Code
+		for len(parcels) < n {
+			wave, err := a.Inventory.CreateWave(ctx, wh, domain.WaveFilter{MaxOrders: n - len(parcels)})
+			if err != nil {
+				break // no more orders to wave here
+			}
+			for _, l := range wave.Lines {
+				if _, err := a.Inventory.ConfirmPick(ctx, l.ID, l.Qty); err != nil {
+					t.Fatal(err)
+				}
+			}
+			packed := map[int64]bool{}
+			for _, l := range wave.Lines {
+				if packed[l.OrderID] {
+					continue
+				}
+				packed[l.OrderID] = true
+				id, err := a.Inventory.Pack(ctx, l.OrderID, wh, "M", 20000, nil) // heavier than any demo order's contents
+				if err != nil {
+					t.Fatal(err)
+				}
+				parcels = append(parcels, id)
+			}
+		}
+	}
+	return parcels
+}
+
+// labelShop is the sandbox EasyPost (which sells labels) and an account
+// for it in a.
+func labelShop(t *testing.T, a *app.App) *sandbox.Carriers {
+	t.Helper()
+	shop := sandbox.NewCarriers(time.Hour, testClock.Now)
+	srv := httptest.NewServer(shop)
+	t.Cleanup(srv.Close)
+	acct := domain.CarrierAccount{Kind: domain.CarrierEasyPost, Name: "EasyPost labels", BaseURL: srv.URL + "/easypost", Key: sandbox.EasyPostKey,
+		PerSecond: 5, PerDay: 10000}
+	if err := a.Tracking.SaveCarrierAccount(context.Background(), &acct); err != nil {
+		t.Fatal(err)
+	}
+	return shop
+}
+
+// Rates, a purchase run that loses one answer after the sale, a second run
+// that finds that label instead of buying another, and a void.
+func TestLabelsAreBoughtOnceAndVoided(t *testing.T) {
+	t.Parallel()
+	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	parcels := packedWave(t, a, 3)
+	if len(parcels) < 2 {
+		t.Fatalf("%d parcels packed", len(parcels))
+	}
+	shop := labelShop(t, a)
+
+	rates, err := a.Labels.Rates(ctx, parcels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rates {
+		if len(r.Quotes) != 3 || r.Quotes[0].Service != "Economy" || r.Quotes[0].Account != "EasyPost labels" ||
+			r.Quotes[0].Price.Amount <= 0 || r.Quotes[0].Price.Amount > r.Quotes[1].Price.Amount {
+			t.Errorf("parcel %d: quotes %+v, problems %v", r.Parcel.ID, r.Quotes, r.Problems)
+		}
+	}
+
+	// The second purchase is sold, but its answer is lost.
+	shop.DropNextPurchases(0)
+	var done []int
+	first, err := a.Labels.Buy(ctx, parcels[:1], app.LabelChoice{Service: "Standard"}, func(d, of int) { done = append(done, d) })
+	if err != nil || len(first) != 1 || first[0].State != domain.PurchaseBought || first[0].Label.Service != "Standard" ||
+		!strings.HasPrefix(first[0].Label.Tracking, "EZ") || len(done) != 1 {
+		t.Fatalf("first purchase: %+v %v (progress %v)", first, err, done)
+	}
+	shop.DropNextPurchases(1)
+	run, err := a.Labels.Buy(ctx, parcels, app.LabelChoice{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run) != len(parcels) || run[0].State != "" || !strings.Contains(run[0].Note, "already has a label") ||
+		run[1].State != domain.PurchaseUncertain {
+		t.Fatalf("the run: %+v", run)
+	}
+	for _, r := range run[2:] {
+		if r.State != domain.PurchaseBought {
+			t.Errorf("parcel %d: %+v", r.ParcelID, r)
+		}
+	}
+	sold := shop.LabelsSold()
+	// Again: the uncertain purchase is asked about and found bought; nothing is bought twice.
+	again, err := a.Labels.Buy(ctx, parcels[1:2], app.LabelChoice{}, nil)
+	if err != nil || again[0].State != domain.PurchaseBought || !strings.Contains(again[0].Note, "answer was lost") {
+		t.Fatalf("buying the uncertain parcel again: %+v %v", again, err)
+	}
+	if shop.LabelsSold() != sold || sold != len(parcels) {
+		t.Errorf("%d labels sold for %d parcels (after the retry %d)", sold, len(parcels), shop.LabelsSold())
+	}
+	ps, err := a.Inventory.Parcels(ctx, parcels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Carrier != sandbox.SandboxCarrier || !strings.HasPrefix(p.Tracking, "EZ") {
+			t.Errorf("parcel %d: carrier %q tracking %q", p.ID, p.Carrier, p.Tracking)
+		}
+	}
+
+	// Void: the parcel is packed without a label again, and can be bought anew.
+	label, err := a.Labels.Void(ctx, parcels[0])
+	if err != nil || label.Refund != "submitted" {
+		t.Fatalf("void: %+v %v", label, err)
+	}
+	ps, _ = a.Inventory.Parcels(ctx, parcels[:1])
+	if ps[0].Tracking != "" {
+		t.Errorf("voided parcel keeps %q", ps[0].Tracking)
+	}
+	if _, err := a.Labels.Void(ctx, parcels[0]); err == nil {
+		t.Error("voiding twice")
+	}
+	if rebought, err := a.Labels.Buy(ctx, parcels[:1], app.LabelChoice{Service: "Express"}, nil); err != nil || rebought[0].State != domain.PurchaseBought {
+		t.Errorf("buying again after the void: %+v %v", rebought, err)
+	}
+}
+
+// A purchase run that is cancelled stops before the next parcel, and a
+// parcel that cannot be quoted fails alone while the run goes on.
+func TestALabelRunStopsBetweenParcelsAndGoesOnPastFailures(t *testing.T) {
+	t.Parallel()
+	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	parcels := packedWave(t, a, 3)
+	labelShop(t, a)
+	ctx, cancel := context.WithCancel(context.Background())
+	run, err := a.Labels.Buy(ctx, parcels, app.LabelChoice{Carrier: "NoSuchCarrier"}, func(done, of int) {
+		if done == 1 {
+			cancel()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run) != 1 || run[0].State != domain.PurchaseFailed || !strings.Contains(run[0].Note, "no quote matches NoSuchCarrier") {
+		t.Errorf("cancelled after the first parcel: %+v", run)
+	}
+	if _, err := a.Labels.Void(context.Background(), parcels[0]); err == nil || errors.Is(err, context.Canceled) {
+		t.Errorf("voiding a parcel without a label: %v", err)
+	}
+}

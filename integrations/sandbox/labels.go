@@ -1,0 +1,260 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"net/http"
+	"strings"
+)
+
+// The sandbox EasyPost also sells labels (issue 17): POST
+// /easypost/v2/shipments quotes a parcel with three services of its carrier
+// "SandboxPost", POST …/{id}/buy sells one (once), GET …/{id} tells whether
+// it was sold and POST …/{id}/refund voids it, in EasyPost's documented
+// shapes. A sold label's tracking number is one the sandbox tracking API
+// then moves along, and its image is served under /easypost/labels/.
+
+// SandboxCarrier is the carrier whose labels the sandbox sells.
+const SandboxCarrier = "SandboxPost"
+
+type sbRate struct {
+	ID                     string `json:"id"`
+	Object                 string `json:"object"`
+	Mode                   string `json:"mode"`
+	Service                string `json:"service"`
+	Carrier                string `json:"carrier"`
+	Rate                   string `json:"rate"`
+	Currency               string `json:"currency"`
+	DeliveryDays           int    `json:"delivery_days"`
+	EstDeliveryDays        int    `json:"est_delivery_days"`
+	DeliveryDateGuaranteed bool   `json:"delivery_date_guaranteed"`
+	ShipmentID             string `json:"shipment_id"`
+	CarrierAccountID       string `json:"carrier_account_id"`
+}
+
+type sbShipment struct {
+	id, reference string
+	rates         []sbRate
+	bought        *sbRate
+	tracking      string
+	refund        string
+}
+
+// labelsState is the shipments the sandbox EasyPost has made.
+type labelsState struct {
+	shipments map[string]*sbShipment
+	next      int
+	// dropPurchases is how many of the next purchases are sold and then
+	// answered by dropping the connection (a test of never buying twice).
+	dropPurchases int
+	sold          int
+}
+
+// DropNextPurchases makes the next n label purchases succeed at the
+// sandbox but lose their answer, as a network failure after the sale would.
+func (c *Carriers) DropNextPurchases(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.labels.dropPurchases = n
+}
+
+// LabelsSold is how many labels the sandbox sold.
+func (c *Carriers) LabelsSold() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.labels.sold
+}
+
+func epError(w http.ResponseWriter, status int, code, message string, errs ...any) {
+	w.WriteHeader(status)
+	if errs == nil {
+		errs = []any{}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": code, "message": message, "errors": errs}})
+}
+
+func (c *Carriers) shipments(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, "/easypost/v2/shipments")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.labels.shipments == nil {
+		c.labels.shipments = map[string]*sbShipment{}
+	}
+	if rest == "" && r.Method == http.MethodPost {
+		c.createShipment(w, r)
+		return
+	}
+	id, action, _ := strings.Cut(strings.TrimPrefix(rest, "/"), "/")
+	sh := c.labels.shipments[id]
+	if sh == nil {
+		epError(w, http.StatusNotFound, "SHIPMENT.NOT_FOUND", "The requested resource could not be found.")
+		return
+	}
+	switch {
+	case action == "" && r.Method == http.MethodGet:
+	case action == "buy" && r.Method == http.MethodPost:
+		var req struct {
+			Rate struct {
+				ID string `json:"id"`
+			} `json:"rate"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		if sh.bought != nil {
+			epError(w, http.StatusUnprocessableEntity, "SHIPMENT.POSTAGE.EXISTS", "The shipment already has postage.")
+			return
+		}
+		for i := range sh.rates {
+			if sh.rates[i].ID == req.Rate.ID {
+				sh.bought = &sh.rates[i]
+			}
+		}
+		if sh.bought == nil {
+			epError(w, http.StatusUnprocessableEntity, "SHIPMENT.RATE.INVALID", "Rate not found.")
+			return
+		}
+		c.labels.sold++
+		sh.tracking = fmt.Sprintf("EZ%010d", 4000000000+c.labels.sold)
+		c.trackers[sh.tracking] = true
+		if c.labels.dropPurchases > 0 {
+			c.labels.dropPurchases--
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+	case action == "refund" && r.Method == http.MethodPost:
+		if sh.bought == nil {
+			epError(w, http.StatusUnprocessableEntity, "SHIPMENT.REFUND.UNAVAILABLE", "The shipment has no postage to refund.")
+			return
+		}
+		sh.refund = "submitted"
+	default:
+		epError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource could not be found.")
+		return
+	}
+	_ = json.NewEncoder(w).Encode(c.shipmentJSON(r, sh))
+}
+
+func (c *Carriers) createShipment(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Shipment struct {
+			Reference string `json:"reference"`
+			ToAddress struct {
+				Street1 string `json:"street1"`
+				Zip     string `json:"zip"`
+				Country string `json:"country"`
+			} `json:"to_address"`
+			FromAddress struct {
+				Country string `json:"country"`
+			} `json:"from_address"`
+			Parcel struct {
+				Weight float64 `json:"weight"` // ounces
+			} `json:"parcel"`
+			CustomsInfo *struct {
+				Items []json.RawMessage `json:"customs_items"`
+			} `json:"customs_info"`
+		} `json:"shipment"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		epError(w, http.StatusBadRequest, "PARAMETER.INVALID", "The request body is not JSON.")
+		return
+	}
+	s := req.Shipment
+	to := s.ToAddress
+	switch {
+	case strings.TrimSpace(to.Street1) == "" || strings.TrimSpace(to.Country) == "":
+		epError(w, http.StatusUnprocessableEntity, "ADDRESS.VERIFY.FAILURE", "Unable to verify address.",
+			map[string]any{"field": "street1", "message": "is required", "suggestion": nil})
+		return
+	case s.Parcel.Weight <= 0:
+		epError(w, http.StatusUnprocessableEntity, "PARCEL.WEIGHT.INVALID", "Parcel weight must be greater than zero.")
+		return
+	case to.Country != s.FromAddress.Country && (s.CustomsInfo == nil || len(s.CustomsInfo.Items) == 0):
+		epError(w, http.StatusUnprocessableEntity, "SHIPMENT.CUSTOMS_INFO.MISSING", "Customs information is required for international shipments.")
+		return
+	}
+	c.labels.next++
+	sh := &sbShipment{id: fmt.Sprintf("shp_sandbox%06d", c.labels.next), reference: s.Reference}
+	// Prices in USD from the weight: a base, a rate an ounce, more abroad.
+	abroad := to.Country != s.FromAddress.Country
+	for i, svc := range []struct {
+		name       string
+		base, oz   float64
+		days       int
+		guaranteed bool
+	}{{"Economy", 4.10, 0.09, 6, false}, {"Standard", 6.40, 0.14, 3, false}, {"Express", 19.50, 0.31, 1, true}} {
+		price := svc.base + svc.oz*s.Parcel.Weight
+		if abroad {
+			price = price*1.8 + 7
+		}
+		sh.rates = append(sh.rates, sbRate{ID: fmt.Sprintf("rate_sandbox%06d%d", c.labels.next, i), Object: "Rate", Mode: "test",
+			Service: svc.name, Carrier: SandboxCarrier, Rate: fmt.Sprintf("%.2f", math.Round(price*100)/100), Currency: "USD",
+			DeliveryDays: svc.days, EstDeliveryDays: svc.days, DeliveryDateGuaranteed: svc.guaranteed, ShipmentID: sh.id,
+			CarrierAccountID: "ca_sandbox"})
+	}
+	c.labels.shipments[sh.id] = sh
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(c.shipmentJSON(r, sh))
+}
+
+func (c *Carriers) shipmentJSON(r *http.Request, sh *sbShipment) map[string]any {
+	out := map[string]any{"id": sh.id, "object": "Shipment", "mode": "test", "reference": sh.reference, "status": "unknown",
+		"rates": sh.rates, "messages": []any{}, "tracking_code": nil, "selected_rate": nil, "postage_label": nil, "refund_status": nil}
+	if sh.bought != nil {
+		out["tracking_code"], out["selected_rate"] = sh.tracking, sh.bought
+		out["postage_label"] = map[string]any{"object": "PostageLabel", "label_size": "4x6", "label_file_type": "image/png",
+			"label_url": "http://" + r.Host + "/easypost/labels/" + sh.id + ".png", "label_pdf_url": nil, "label_zpl_url": nil}
+	}
+	if sh.refund != "" {
+		out["refund_status"] = sh.refund
+	}
+	return out
+}
+
+// labelImage serves a sold label: a 4×6 inch PNG at 203 dpi with the
+// tracking number's bars.
+func (c *Carriers) labelImage(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/easypost/labels/"), ".png")
+	c.mu.Lock()
+	sh := c.labels.shipments[id]
+	tracking := ""
+	if sh != nil && sh.bought != nil {
+		tracking = sh.tracking
+	}
+	c.mu.Unlock()
+	if tracking == "" {
+		http.NotFound(w, r)
+		return
+	}
+	img := image.NewGray(image.Rect(0, 0, 812, 1218))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	x := 60
+	for _, ch := range []byte(tracking) {
+		for bit := 7; bit >= 0; bit-- {
+			width := 3
+			if ch>>bit&1 == 1 {
+				width = 6
+			}
+			for dx := range width {
+				for y := 800; y < 1000; y++ {
+					img.SetGray(x+dx, y, color.Gray{})
+				}
+			}
+			x += width + 2
+			if x > 750 {
+				break
+			}
+		}
+	}
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	w.Header().Set("Content-Type", "image/png")
+	_, _ = w.Write(b.Bytes())
+}
