@@ -2,8 +2,11 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +187,51 @@ func TestALabelRunStopsBetweenParcelsAndGoesOnPastFailures(t *testing.T) {
 	}
 	if _, err := a.Labels.Void(context.Background(), parcels[0]); err == nil || errors.Is(err, context.Canceled) {
 		t.Errorf("voiding a parcel without a label: %v", err)
+	}
+}
+
+// The command line: rates as a table and as JSON, a purchase run, a void.
+func TestCLIRatesBuyAndVoid(t *testing.T) {
+	t.Parallel()
+	db := demoDBOf(t, 600)
+	a, err := app.Open(db, app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parcels := packedWave(t, a, 2)
+	labelShop(t, a)
+	a.Close()
+	list := fmt.Sprintf("%d,%d", parcels[0], parcels[1])
+
+	out, errs, code := runCLI(t, "--db", db, "rates", "--parcels", list)
+	if code != 0 || strings.Count(out, sandbox.SandboxCarrier) != 6 || !strings.Contains(out, "Economy") || !strings.Contains(out, "GUARANTEED") {
+		t.Fatalf("rates: %d %q %q", code, out, errs)
+	}
+	out, errs, code = runCLI(t, "--db", db, "rates", "--parcels", list, "--format", "json")
+	var quotes []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &quotes) != nil || len(quotes) != 6 || quotes[0]["currency"] != "USD" ||
+		quotes[0]["service"] != "Economy" || quotes[2]["guaranteed"] != true {
+		t.Fatalf("rates json: %d %q %q", code, out, errs)
+	}
+	out, errs, code = runCLI(t, "--db", db, "labels", "buy", "--parcels", list, "--service", "Standard")
+	if code != 0 || !strings.Contains(out, "2 label(s) bought.") || strings.Count(out, "bought") < 3 || !strings.Contains(out, " EZ") {
+		t.Fatalf("labels buy: %d %q %q", code, out, errs)
+	}
+	// Again: both are left alone, nothing is bought.
+	out, errs, code = runCLI(t, "--db", db, "labels", "buy", "--parcels", list)
+	if code != 0 || !strings.Contains(out, "0 label(s) bought.") || strings.Count(out, "already has a label") != 2 {
+		t.Fatalf("labels buy again: %d %q %q", code, out, errs)
+	}
+	out, errs, code = runCLI(t, "--db", db, "labels", "void", "--parcel", strconv.FormatInt(parcels[0], 10))
+	if code != 0 || !strings.Contains(out, "label voided (refund submitted)") {
+		t.Fatalf("labels void: %d %q %q", code, out, errs)
+	}
+	// A service nobody offers: the parcel is not bought, and the exit says so.
+	out, errs, code = runCLI(t, "--db", db, "labels", "buy", "--parcels", strconv.FormatInt(parcels[0], 10), "--service", "Overnight Balloon")
+	if code == 0 || !strings.Contains(errs, "nothing was bought") || !strings.Contains(out, "no quote matches Overnight Balloon") {
+		t.Errorf("an unknown service: %d %q %q", code, out, errs)
+	}
+	if _, errs, code := runCLI(t, "--db", db, "rates"); code == 0 || !strings.Contains(errs, "give --wave ID or --parcels") {
+		t.Errorf("rates without parcels: %d %q", code, errs)
 	}
 }

@@ -107,12 +107,12 @@ func cmdPack(ctx context.Context, open opener, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Parcel %d packed for order %s. Give it a tracking number with \"portolan tracking --parcel %d --number …\".\n", id, *number, id)
+	fmt.Fprintf(stdout, "Parcel %d packed for order %s. Buy its carrier label with \"portolan labels buy --parcels %d\", or give it a tracking number with \"portolan tracking --parcel %d --number …\".\n", id, *number, id, id)
 	return nil
 }
 
 func cmdTracking(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("tracking", "Records a parcel's tracking number (until carrier label APIs are integrated).", stdout, stderr)
+	fs := newFlags("tracking", "Records a parcel's tracking number, typed or scanned (or buy the carrier's label with \"labels buy\").", stdout, stderr)
 	parcel := fs.Int64("parcel", 0, "the parcel number")
 	number := fs.String("number", "", "the tracking number")
 	carrier := fs.String("carrier", "", "the carrier (DHL, UPS, FedEx, USPS, …)")

@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
+)
+
+// parcelSelection is --wave or --parcels, the parcels a label command
+// works on.
+type parcelSelection struct {
+	wave *int64
+	list *string
+}
+
+func parcelFlags(fs *cmdFlags, name string) parcelSelection {
+	s := parcelSelection{wave: fs.Int64("wave", 0, "the wave whose packed parcels to take"),
+		list: fs.String("parcels", "", "comma-separated parcel numbers (instead of --wave)")}
+	fs.usageIf(func() bool { return (*s.wave <= 0) == (*s.list == "") }, name+": give --wave ID or --parcels N,N,…")
+	return s
+}
+
+// ids are the parcels chosen: the list given, or the wave's.
+func (s parcelSelection) ids(ctx context.Context, a *app.App, name string) ([]int64, error) {
+	if *s.wave > 0 {
+		parcels, err := a.Inventory.ParcelsOfWave(ctx, *s.wave)
+		if err != nil {
+			return nil, err
+		}
+		var ids []int64
+		for _, p := range parcels {
+			if !p.Shipped {
+				ids = append(ids, p.ID)
+			}
+		}
+		if len(ids) == 0 {
+			return nil, domain.Errorf(domain.EINVALID, "wave %d has no packed parcel waiting for its carrier", *s.wave)
+		}
+		return ids, nil
+	}
+	var ids []int64
+	for _, x := range splitList(*s.list) {
+		n, err := strconv.ParseInt(x, 10, 64)
+		if err != nil || n <= 0 {
+			return nil, usageError{fmt.Sprintf("%s: %q is not a parcel number", name, x)}
+		}
+		ids = append(ids, n)
+	}
+	return ids, nil
+}
+
+// RateJSON is one quote in `rates --format json`.
+type RateJSON struct {
+	Parcel      int64  `json:"parcel"`
+	Order       string `json:"order"`
+	Account     string `json:"account"`
+	Carrier     string `json:"carrier"`
+	Service     string `json:"service"`
+	Price       string `json:"price"`
+	Currency    string `json:"currency"`
+	TransitDays int    `json:"transit_days,omitempty"`
+	DeliveryBy  string `json:"delivery_by,omitempty"`
+	Guaranteed  bool   `json:"guaranteed"`
+}
+
+func cmdRates(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("rates", "Asks every shipping account (EasyPost) what it would charge to carry the parcels, cheapest\n"+
+		"first, with the carriers' reasons for what they did not quote. Nothing is bought.", stdout, stderr)
+	sel := parcelFlags(fs, "rates")
+	format := formatFlag(fs, "table", "json")
+	a, err := start(fs, args, open)
+	if err != nil {
+		return err
+	}
+	ids, err := sel.ids(ctx, a, "rates")
+	if err != nil {
+		return err
+	}
+	rates, err := a.Labels.Rates(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		out := []RateJSON{}
+		for _, r := range rates {
+			for _, q := range r.Quotes {
+				j := RateJSON{Parcel: r.Parcel.ID, Order: r.Parcel.Number, Account: q.Account, Carrier: q.Carrier, Service: q.Service,
+					Price: q.Price.Decimal(), Currency: string(q.Price.Currency), TransitDays: q.TransitDays, Guaranteed: q.Guaranteed}
+				if !q.DeliveryBy.IsZero() {
+					j.DeliveryBy = q.DeliveryBy.Format(time.DateOnly)
+				}
+				out = append(out, j)
+			}
+		}
+		return printJSON(stdout, out)
+	}
+	if err := printTable(stdout, "PARCEL\tORDER\tACCOUNT\tCARRIER\tSERVICE\tPRICE\tDAYS\tGUARANTEED", func(add func(string, ...any)) {
+		for _, r := range rates {
+			for _, q := range r.Quotes {
+				days := "–"
+				if q.TransitDays > 0 {
+					days = strconv.Itoa(q.TransitDays)
+				}
+				add("%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s", r.Parcel.ID, r.Parcel.Number, q.Account, q.Carrier, q.Service, q.Price, days, yesNo(q.Guaranteed))
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	for _, r := range rates {
+		for _, p := range r.Problems {
+			fmt.Fprintf(stdout, "Parcel %d (%s): %s\n", r.Parcel.ID, r.Parcel.Number, p)
+		}
+	}
+	return nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func cmdLabelsBuy(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("labels buy", "Buys each parcel's carrier label — the cheapest quote, or the cheapest of --carrier and\n"+
+		"--service — and gives the parcel the carrier's tracking number. A parcel that has a label is left\n"+
+		"alone; one whose earlier purchase went unanswered is first asked about, so nothing is bought twice.\n"+
+		"Exits non-zero when a parcel was not bought, after trying all of them.", stdout, stderr)
+	sel := parcelFlags(fs, "labels buy")
+	carrier := fs.String("carrier", "", "only this carrier's services")
+	service := fs.String("service", "", "only this service")
+	a, err := start(fs, args, open)
+	if err != nil {
+		return err
+	}
+	ids, err := sel.ids(ctx, a, "labels buy")
+	if err != nil {
+		return err
+	}
+	run, err := a.Labels.Buy(ctx, ids, app.LabelChoice{Carrier: *carrier, Service: *service}, nil)
+	if err != nil {
+		return err
+	}
+	var bought, uncertain, failed []string
+	if err := printTable(stdout, "PARCEL\tORDER\tRESULT\tCARRIER\tSERVICE\tTRACKING\tCOST\tNOTE", func(add func(string, ...any)) {
+		for _, r := range run {
+			result := string(r.State)
+			if result == "" {
+				result = "left alone"
+			}
+			cost := "–"
+			if r.Label.Tracking != "" {
+				cost = r.Label.Cost.String()
+			}
+			add("%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s", r.ParcelID, r.Number, result, orDash(r.Label.Carrier), orDash(r.Label.Service),
+				orDash(r.Label.Tracking), cost, r.Note)
+			switch r.State {
+			case domain.PurchaseBought:
+				bought = append(bought, strconv.FormatInt(r.ParcelID, 10))
+			case domain.PurchaseUncertain:
+				uncertain = append(uncertain, strconv.FormatInt(r.ParcelID, 10))
+			case domain.PurchaseFailed:
+				failed = append(failed, strconv.FormatInt(r.ParcelID, 10))
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d label(s) bought.\n", len(bought))
+	var problems []string
+	if len(uncertain) > 0 {
+		problems = append(problems, fmt.Sprintf("parcel(s) %s: the carrier did not answer; run the same command again to ask it before anything "+
+			"is bought again", strings.Join(uncertain, ", ")))
+	}
+	if len(failed) > 0 {
+		problems = append(problems, fmt.Sprintf("parcel(s) %s: nothing was bought (see NOTE)", strings.Join(failed, ", ")))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func cmdLabelsVoid(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("labels void", "Voids a parcel's carrier label through its carrier (within the carrier's window): the\n"+
+		"parcel is packed again without a label or tracking number, and can be bought anew.", stdout, stderr)
+	parcel := fs.Int64("parcel", 0, "the parcel number")
+	fs.usageIf(func() bool { return *parcel <= 0 }, "labels void: give --parcel ID")
+	a, err := start(fs, args, open)
+	if err != nil {
+		return err
+	}
+	label, err := a.Labels.Void(ctx, *parcel)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Parcel %d: label voided (refund %s).\n", *parcel, label.Refund)
+	return nil
+}
