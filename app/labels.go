@@ -28,20 +28,6 @@ type LabelService struct {
 	Budget time.Duration
 }
 
-// ParcelRates are the quotes the shipping accounts gave for one parcel.
-type ParcelRates struct {
-	Parcel   domain.PackedParcel
-	Quotes   []AccountQuote // cheapest first
-	Problems []string       // why an account or a carrier gave none, in their words
-}
-
-// AccountQuote is a quote and the account that gave it.
-type AccountQuote struct {
-	AccountID int64
-	Account   string
-	domain.RateQuote
-}
-
 // sellers are the shipping accounts that sell labels, with their clients.
 func (s *LabelService) sellers(ctx context.Context) ([]domain.CarrierAccount, []domain.LabelSeller, error) {
 	all, err := s.accounts(ctx)
@@ -63,7 +49,7 @@ func (s *LabelService) sellers(ctx context.Context) ([]domain.CarrierAccount, []
 
 // Rates asks every shipping account for the parcels' rates, the accounts in
 // parallel, each parcel within the time budget.
-func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]ParcelRates, error) {
+func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]domain.ParcelRates, error) {
 	parcels, err := s.parcels(ctx, parcelIDs)
 	if err != nil {
 		return nil, err
@@ -76,7 +62,7 @@ func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]ParcelRa
 	if err != nil {
 		return nil, err
 	}
-	out := make([]ParcelRates, len(parcels))
+	out := make([]domain.ParcelRates, len(parcels))
 	for i, p := range parcels {
 		out[i] = s.quote(ctx, p, settings, accounts, sellers)
 	}
@@ -84,14 +70,14 @@ func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]ParcelRa
 }
 
 func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings,
-	accounts []domain.CarrierAccount, sellers []domain.LabelSeller) ParcelRates {
+	accounts []domain.CarrierAccount, sellers []domain.LabelSeller) domain.ParcelRates {
 	budget := s.Budget
 	if budget == 0 {
 		budget = 20 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	r := ParcelRates{Parcel: p}
+	r := domain.ParcelRates{Parcel: p}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for i := range accounts {
@@ -109,7 +95,7 @@ func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, setting
 				return
 			}
 			for _, q := range quotes {
-				r.Quotes = append(r.Quotes, AccountQuote{AccountID: accounts[i].ID, Account: accounts[i].Name, RateQuote: q})
+				r.Quotes = append(r.Quotes, domain.AccountQuote{AccountID: accounts[i].ID, Account: accounts[i].Name, RateQuote: q})
 			}
 			for _, pr := range problems {
 				r.Problems = append(r.Problems, accounts[i].Name+": "+pr.Carrier+": "+pr.Message)
@@ -128,37 +114,13 @@ func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, setting
 	return r
 }
 
-// LabelChoice narrows which quote is bought: a carrier and a service
-// ("" is any); the cheapest that matches is bought.
-type LabelChoice struct {
-	Carrier, Service string
-}
-
-func (c LabelChoice) pick(quotes []AccountQuote) (AccountQuote, bool) {
-	for _, q := range quotes { // cheapest first
-		if (c.Carrier == "" || strings.EqualFold(q.Carrier, c.Carrier)) && (c.Service == "" || strings.EqualFold(q.Service, c.Service)) {
-			return q, true
-		}
-	}
-	return AccountQuote{}, false
-}
-
-// BoughtLabel is what became of one parcel in a purchase run.
-type BoughtLabel struct {
-	ParcelID int64
-	Number   string // the order's number
-	Label    domain.Label
-	State    domain.PurchaseState // bought, uncertain or failed; "" when the parcel was left alone
-	Note     string               // why it failed, was uncertain or was left alone
-}
-
 // Buy buys a label for each parcel, one after the other, and says what
 // became of each: the run goes on past a parcel that fails. A parcel that
 // already has a label is left alone; one whose earlier purchase is
 // uncertain is asked about first, and bought again only if the carrier says
 // it sold nothing. Cancelling ctx stops before the next purchase, never in
 // the middle of one. progress, when given, hears of each parcel done.
-func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice LabelChoice, progress func(done, of int)) ([]BoughtLabel, error) {
+func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain.LabelChoice, progress func(done, of int)) ([]domain.LabelOutcome, error) {
 	parcels, err := s.parcels(ctx, parcelIDs)
 	if err != nil {
 		return nil, err
@@ -171,7 +133,7 @@ func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice LabelC
 	if err != nil {
 		return nil, err
 	}
-	var out []BoughtLabel
+	var out []domain.LabelOutcome
 	for i, p := range parcels {
 		if ctx.Err() != nil {
 			break // what is not in out was not bought
@@ -184,10 +146,10 @@ func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice LabelC
 	return out, nil
 }
 
-func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, choice LabelChoice,
-	accounts []domain.CarrierAccount, sellers []domain.LabelSeller) BoughtLabel {
-	res := BoughtLabel{ParcelID: p.ID, Number: p.Number}
-	fail := func(state domain.PurchaseState, err error) BoughtLabel {
+func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, choice domain.LabelChoice,
+	accounts []domain.CarrierAccount, sellers []domain.LabelSeller) domain.LabelOutcome {
+	res := domain.LabelOutcome{ParcelID: p.ID, Number: p.Number}
+	fail := func(state domain.PurchaseState, err error) domain.LabelOutcome {
 		res.State, res.Note = state, err.Error()
 		return res
 	}
@@ -230,7 +192,7 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 		}
 	}
 	rates := s.quote(ctx, p, settings, accounts, sellers)
-	q, ok := choice.pick(rates.Quotes)
+	q, ok := choice.Pick(rates.Quotes)
 	if !ok {
 		why := "no account quoted it"
 		if len(rates.Quotes) > 0 {

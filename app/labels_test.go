@@ -107,13 +107,13 @@ func TestLabelsAreBoughtOnceAndVoided(t *testing.T) {
 	// The second purchase is sold, but its answer is lost.
 	shop.DropNextPurchases(0)
 	var done []int
-	first, err := a.Labels.Buy(ctx, parcels[:1], app.LabelChoice{Service: "Standard"}, func(d, of int) { done = append(done, d) })
+	first, err := a.Labels.Buy(ctx, parcels[:1], domain.LabelChoice{Service: "Standard"}, func(d, of int) { done = append(done, d) })
 	if err != nil || len(first) != 1 || first[0].State != domain.PurchaseBought || first[0].Label.Service != "Standard" ||
 		!strings.HasPrefix(first[0].Label.Tracking, "EZ") || len(done) != 1 {
 		t.Fatalf("first purchase: %+v %v (progress %v)", first, err, done)
 	}
 	shop.DropNextPurchases(1)
-	run, err := a.Labels.Buy(ctx, parcels, app.LabelChoice{}, nil)
+	run, err := a.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestLabelsAreBoughtOnceAndVoided(t *testing.T) {
 	}
 	sold := shop.LabelsSold()
 	// Again: the uncertain purchase is asked about and found bought; nothing is bought twice.
-	again, err := a.Labels.Buy(ctx, parcels[1:2], app.LabelChoice{}, nil)
+	again, err := a.Labels.Buy(ctx, parcels[1:2], domain.LabelChoice{}, nil)
 	if err != nil || again[0].State != domain.PurchaseBought || !strings.Contains(again[0].Note, "answer was lost") {
 		t.Fatalf("buying the uncertain parcel again: %+v %v", again, err)
 	}
@@ -157,7 +157,7 @@ func TestLabelsAreBoughtOnceAndVoided(t *testing.T) {
 	if _, err := a.Labels.Void(ctx, parcels[0]); err == nil {
 		t.Error("voiding twice")
 	}
-	if rebought, err := a.Labels.Buy(ctx, parcels[:1], app.LabelChoice{Service: "Express"}, nil); err != nil || rebought[0].State != domain.PurchaseBought {
+	if rebought, err := a.Labels.Buy(ctx, parcels[:1], domain.LabelChoice{Service: "Express"}, nil); err != nil || rebought[0].State != domain.PurchaseBought {
 		t.Errorf("buying again after the void: %+v %v", rebought, err)
 	}
 }
@@ -174,7 +174,7 @@ func TestALabelRunStopsBetweenParcelsAndGoesOnPastFailures(t *testing.T) {
 	parcels := packedWave(t, a, 3)
 	labelShop(t, a)
 	ctx, cancel := context.WithCancel(context.Background())
-	run, err := a.Labels.Buy(ctx, parcels, app.LabelChoice{Carrier: "NoSuchCarrier"}, func(done, of int) {
+	run, err := a.Labels.Buy(ctx, parcels, domain.LabelChoice{Carrier: "NoSuchCarrier"}, func(done, of int) {
 		if done == 1 {
 			cancel()
 		}

@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -110,4 +111,43 @@ type LabelStore interface {
 	// VoidPurchase records a label voided through its carrier: the parcel
 	// loses its tracking number and is packed, without a label, again.
 	VoidPurchase(ctx context.Context, id int64, l Label) error
+}
+
+// ParcelRates are the quotes the shipping accounts gave for one parcel.
+type ParcelRates struct {
+	Parcel   PackedParcel
+	Quotes   []AccountQuote // cheapest first
+	Problems []string       // why an account or a carrier gave none, in their words
+}
+
+// AccountQuote is a quote and the shipping account that gave it.
+type AccountQuote struct {
+	AccountID int64
+	Account   string
+	RateQuote
+}
+
+// LabelChoice narrows which quote is bought: a carrier and a service
+// ("" is any); the cheapest that matches is bought.
+type LabelChoice struct {
+	Carrier, Service string
+}
+
+// Pick is the cheapest of quotes (cheapest first) that the choice allows.
+func (c LabelChoice) Pick(quotes []AccountQuote) (AccountQuote, bool) {
+	for _, q := range quotes {
+		if (c.Carrier == "" || strings.EqualFold(q.Carrier, c.Carrier)) && (c.Service == "" || strings.EqualFold(q.Service, c.Service)) {
+			return q, true
+		}
+	}
+	return AccountQuote{}, false
+}
+
+// LabelOutcome is what became of one parcel in a run of label purchases.
+type LabelOutcome struct {
+	ParcelID int64
+	Number   string // the order's number
+	Label    Label
+	State    PurchaseState // bought, uncertain or failed; "" when the parcel was left alone
+	Note     string        // why it failed, was uncertain or was left alone
 }

@@ -73,8 +73,9 @@ type SampleDataLoader interface {
 type Services struct {
 	Orders     OrderService
 	Inventory  InventoryService
-	Warehouse  WarehouseService  // nil: no Warehouse screen
-	Allocation AllocationService // nil: no Allocation screen
+	Warehouse  WarehouseService       // nil: no Warehouse screen
+	Labels     warehouse.LabelService // nil: no carrier labels on Pack and ship
+	Allocation AllocationService      // nil: no Allocation screen
 	Sample     SampleDataLoader
 	Sync       SyncService
 	Channels   ChannelService

@@ -60,6 +60,7 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 	)
 	if s.Warehouse != nil {
 		m.Warehouse = warehouse.NewScreen(s.Warehouse, w, m.Inventory.apply)
+		m.Warehouse.SetLabels(s.Labels)
 		if s.People != nil {
 			m.Warehouse.Only = s.People.Me().Warehouses
 		}

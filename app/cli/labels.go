@@ -144,7 +144,7 @@ func cmdLabelsBuy(ctx context.Context, open opener, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
-	run, err := a.Labels.Buy(ctx, ids, app.LabelChoice{Carrier: *carrier, Service: *service}, nil)
+	run, err := a.Labels.Buy(ctx, ids, domain.LabelChoice{Carrier: *carrier, Service: *service}, nil)
 	if err != nil {
 		return err
 	}

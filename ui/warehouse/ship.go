@@ -61,6 +61,7 @@ type ShipPanel struct {
 	parcels []domain.PackedParcel
 	parcel  int
 	content fyne.CanvasObject
+	labelsPanel
 }
 
 // packOrder is an order of the wave with what was picked for it.
@@ -169,7 +170,8 @@ func newShipPanel(s *Screen) *ShipPanel {
 		container.NewVBox(p.Scanned, packForm, container.NewHBox(p.Pack)), nil, nil, p.Orders)
 	trk := widget.NewForm(widget.NewFormItem("Tracking", p.Tracking), widget.NewFormItem("Carrier", p.Carrier))
 	right := container.NewBorder(uikit.Heading("Parcels"),
-		container.NewVBox(trk, container.NewHBox(p.SaveTrk, p.Slip), container.NewHBox(p.Print, p.Clear), p.HandOver, container.NewHBox(p.Dispatch)), nil, nil, p.Parcels)
+		container.NewVBox(p.buildLabels(), trk, container.NewHBox(p.SaveTrk, p.Slip), container.NewHBox(p.Print, p.Clear), p.HandOver,
+			container.NewHBox(p.Dispatch)), nil, nil, p.Parcels)
 	p.content = uikit.Halves(left, right, 0.45)
 	return p
 }

@@ -1,0 +1,125 @@
+package ui_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
+	"github.com/portolan/portolan/integrations/sandbox"
+	"github.com/portolan/portolan/ui"
+)
+
+// At the pack bench: the rates of a wave's parcels from the sandbox
+// EasyPost, the cheapest marked; the labels bought with progress; the
+// parcels then carry the carrier's tracking numbers.
+func TestBuyingLabelsInTheWindow(t *testing.T) {
+	a := demoApp(t, 600)
+	ctx := context.Background()
+	plan, _ := a.Allocation.Plan(ctx, domain.OrderFilter{}, nil)
+	if _, err := a.Allocation.Commit(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	wh := domaintest.BusiestWarehouse(plan)
+	wave, err := a.Inventory.CreateWave(ctx, wh, domain.WaveFilter{MaxOrders: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range wave.Lines {
+		if _, err := a.Inventory.ConfirmPick(ctx, l.ID, l.Qty); err != nil {
+			t.Fatal(err)
+		}
+	}
+	packed := map[int64]bool{}
+	for _, l := range wave.Lines {
+		if !packed[l.OrderID] {
+			packed[l.OrderID] = true
+			if _, err := a.Inventory.Pack(ctx, l.OrderID, wh, "M", 20000, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	srv := httptest.NewServer(sandbox.NewCarriers(time.Hour, testClock.Now))
+	t.Cleanup(srv.Close)
+	acct := domain.CarrierAccount{Kind: domain.CarrierEasyPost, Name: "EasyPost", BaseURL: srv.URL + "/easypost", Key: sandbox.EasyPostKey, PerSecond: 5, PerDay: 1000}
+	if err := a.Tracking.SaveCarrierAccount(ctx, &acct); err != nil {
+		t.Fatal(err)
+	}
+
+	svc := services(a)
+	svc.Labels = a.Labels
+	m := ui.NewMainWindow(test.NewTempApp(t), svc)
+	t.Cleanup(m.Window.Close)
+	ui.WithUI(func() { m.Start() })
+	settle(m)
+	s := m.Warehouse
+	ui.WithUI(func() {
+		m.Tabs.SelectIndex(2)
+		for i, o := range s.Warehouse.Options {
+			if strings.HasPrefix(o, wh) {
+				s.Warehouse.SetSelectedIndex(i)
+			}
+		}
+		s.Tabs.SelectIndex(6)
+	})
+	settle(m)
+	sh := s.Ship
+	ui.WithUI(func() { sh.SelectWave(wave.ID) })
+	settle(m)
+	if !sh.GetRates.Visible() {
+		t.Fatal("no Get rates button with a label service")
+	}
+	ui.WithUI(func() { sh.ShowRates() })
+	settle(m)
+	if sh.RatesTable == nil {
+		t.Fatalf("no rates shown: %q", s.Problem.Text)
+	}
+	// Every account's quotes (the demo may have a sandbox account of its own).
+	var ids []int64
+	ps, _ := a.Inventory.ParcelsOfWave(ctx, wave.ID)
+	for _, p := range ps {
+		ids = append(ids, p.ID)
+	}
+	want, err := a.Labels.Rates(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quotes := 0
+	for _, r := range want {
+		quotes += len(r.Quotes)
+	}
+	rows, _ := sh.RatesTable.Length()
+	if rows != quotes || rows < 3*len(packed) {
+		t.Fatalf("%d rates shown for %d parcels, the accounts quote %d", rows, len(packed), quotes)
+	}
+	if got := cell(t, s, sh.RatesTable, 0, 9); got != "cheapest" {
+		t.Errorf("first row's mark %q", got)
+	}
+	if got := cell(t, s, sh.RatesTable, 0, 5); got != "Economy" {
+		t.Errorf("first row's service %q", got)
+	}
+	ui.WithUI(func() { sh.Services.SetSelected(sandbox.SandboxCarrier + " Standard") })
+	ui.WithUI(func() { sh.BuyLabels(sh.Choice()) })
+	settle(m)
+	if len(sh.Outcomes) != len(packed) {
+		t.Fatalf("outcomes %+v / %q", sh.Outcomes, s.Problem.Text)
+	}
+	for _, o := range sh.Outcomes {
+		if o.State != domain.PurchaseBought || o.Label.Service != "Standard" || !strings.HasPrefix(o.Label.Tracking, "EZ") {
+			t.Errorf("outcome %+v", o)
+		}
+	}
+	if !strings.Contains(s.Result.Text, "label(s) bought of") {
+		t.Errorf("result %q", s.Result.Text)
+	}
+	for row := range len(packed) {
+		if got := cell(t, s, sh.Parcels, row, 6); !strings.HasPrefix(got, "EZ") {
+			t.Errorf("parcel row %d tracking %q", row, got)
+		}
+	}
+}

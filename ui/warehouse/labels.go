@@ -1,0 +1,298 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
+)
+
+// LabelService is the carrier labels of the Pack and ship panel: rates from
+// the shipping accounts, purchases (never twice) and voids;
+// app.LabelService implements it.
+type LabelService interface {
+	Rates(ctx context.Context, parcelIDs []int64) ([]domain.ParcelRates, error)
+	Buy(ctx context.Context, parcelIDs []int64, choice domain.LabelChoice, progress func(done, of int)) ([]domain.LabelOutcome, error)
+	Void(ctx context.Context, parcelID int64) (domain.Label, error)
+}
+
+// SetLabels gives the Pack and ship panel its carrier labels: Get rates,
+// Buy labels and Void label appear.
+func (s *Screen) SetLabels(l LabelService) {
+	s.Ship.labels = l
+	if l != nil {
+		s.Ship.labelBar.Show()
+	}
+}
+
+// rateRow is a quote in the rates table.
+type rateRow struct {
+	parcel   domain.PackedParcel
+	quote    domain.AccountQuote
+	cheapest bool
+}
+
+// labelsPanel is the label part of the ShipPanel.
+type labelsPanel struct {
+	labels   LabelService
+	labelBar *fyne.Container
+	GetRates *widget.Button
+	BuyLabel *widget.Button
+	VoidLbl  *widget.Button
+	// RatesTable and the rest are the last rates shown (for tests).
+	RatesTable *widget.Table
+	rates      []rateRow
+	Services   *widget.Select // "Cheapest", or a service to buy
+	RatesNote  *widget.Label
+	// Outcomes are the last purchase run's.
+	Outcomes  []domain.LabelOutcome
+	ratesShow dialog.Dialog
+}
+
+func (p *ShipPanel) buildLabels() fyne.CanvasObject {
+	p.GetRates = widget.NewButtonWithIcon("Get rates", theme.SearchIcon(), p.ShowRates)
+	p.BuyLabel = widget.NewButtonWithIcon("Buy labels", theme.ConfirmIcon(), func() { p.BuyLabels(domain.LabelChoice{}) })
+	p.VoidLbl = widget.NewButtonWithIcon("Void label", theme.DeleteIcon(), p.VoidLabel)
+	p.labelBar = container.NewHBox(p.GetRates, p.BuyLabel, p.VoidLbl)
+	p.labelBar.Hide()
+	return p.labelBar
+}
+
+// labelParcels are the parcels a label action takes: those ticked, or every
+// parcel of the wave that is not handed over and has no tracking number.
+func (p *ShipPanel) labelParcels() []int64 {
+	var ids []int64
+	for _, pa := range p.parcels {
+		if pa.Shipped {
+			continue
+		}
+		if p.Chosen[pa.ID] || (len(p.Chosen) == 0 && pa.Tracking == "") {
+			ids = append(ids, pa.ID)
+		}
+	}
+	return ids
+}
+
+// ShowRates asks the shipping accounts for the parcels' rates and shows
+// them, the cheapest of each parcel marked, with Buy.
+func (p *ShipPanel) ShowRates() {
+	ids := p.labelParcels()
+	if p.labels == nil || len(ids) == 0 {
+		p.s.fail("Tick the parcels to quote (without ticks: every parcel without a tracking number).")
+		return
+	}
+	p.s.setResult(fmt.Sprintf("Asking the carriers for %d parcel(s)…", len(ids)))
+	p.s.tasks.Load(p.s.Problem, "rates", func(ctx context.Context) (func(), error) {
+		rates, err := p.labels.Rates(ctx, ids)
+		return func() {
+			p.s.setResult("")
+			p.showRates(rates)
+		}, err
+	})
+}
+
+func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
+	p.rates = p.rates[:0]
+	services := []string{"Cheapest"}
+	var notes []string
+	for _, r := range rates {
+		for i, q := range r.Quotes {
+			p.rates = append(p.rates, rateRow{parcel: r.Parcel, quote: q, cheapest: i == 0})
+			if name := q.Carrier + " " + q.Service; !contains(services, name) {
+				services = append(services, name)
+			}
+		}
+		for _, pr := range r.Problems {
+			notes = append(notes, fmt.Sprintf("Parcel %d (%s): %s", r.Parcel.ID, r.Parcel.Number, pr))
+		}
+		if len(r.Quotes) == 0 && len(r.Problems) == 0 {
+			notes = append(notes, fmt.Sprintf("Parcel %d (%s): no account quoted it", r.Parcel.ID, r.Parcel.Number))
+		}
+	}
+	p.RatesTable = uikit.NewListTable(&p.rates,
+		uikit.Col("Parcel", func(r rateRow) string { return strconv.FormatInt(r.parcel.ID, 10) }).Wide(55),
+		uikit.Col("Order", func(r rateRow) string { return r.parcel.Number }).Wide(95),
+		uikit.Col("To", func(r rateRow) string { return string(r.parcel.ShipTo.Country) }).Wide(35),
+		uikit.Col("Account", func(r rateRow) string { return r.quote.Account }).Wide(120),
+		uikit.Col("Carrier", func(r rateRow) string { return r.quote.Carrier }).Wide(95),
+		uikit.Col("Service", func(r rateRow) string { return r.quote.Service }).Wide(120),
+		uikit.Num("Price", func(r rateRow) string { return r.quote.Price.String() }).Wide(90),
+		uikit.Num("Days", func(r rateRow) string {
+			if r.quote.TransitDays == 0 {
+				return "–"
+			}
+			return strconv.Itoa(r.quote.TransitDays)
+		}).Wide(45),
+		uikit.Col("Guaranteed", func(r rateRow) string { return map[bool]string{true: "yes", false: "no"}[r.quote.Guaranteed] }).Wide(80),
+		uikit.Marked("", func(r rateRow, l *widget.Label) {
+			l.Importance = widget.HighImportance
+			l.SetText(map[bool]string{true: "cheapest"}[r.cheapest])
+		}).Wide(80))
+	p.Services = widget.NewSelect(services, nil)
+	p.Services.SetSelectedIndex(0)
+	p.RatesNote = widget.NewLabel(strings.Join(notes, "\n"))
+	p.RatesNote.Wrapping = fyne.TextWrapWord
+	if len(notes) == 0 {
+		p.RatesNote.Hide()
+	}
+	buy := widget.NewButtonWithIcon("Buy labels", theme.ConfirmIcon(), func() {
+		p.ratesShow.Hide()
+		p.BuyLabels(p.Choice())
+	})
+	buy.Importance = widget.HighImportance
+	if len(p.rates) == 0 {
+		buy.Disable()
+	}
+	body := container.NewBorder(nil, container.NewVBox(p.RatesNote,
+		container.NewHBox(widget.NewLabel("Buy:"), p.Services, buy)), nil, nil, p.RatesTable)
+	p.ratesShow = dialog.NewCustom(fmt.Sprintf("Rates for %d parcel(s)", len(rates)), "Close", body, p.s.window)
+	p.ratesShow.Resize(fyne.NewSize(980, 520))
+	p.ratesShow.Show()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Choice is what the rates dialog's Buy takes: the cheapest, or the
+// cheapest of one carrier's service.
+func (p *ShipPanel) Choice() domain.LabelChoice {
+	if p.Services == nil || p.Services.SelectedIndex() <= 0 {
+		return domain.LabelChoice{}
+	}
+	name := p.Services.Selected
+	for _, r := range p.rates {
+		if r.quote.Carrier+" "+r.quote.Service == name {
+			return domain.LabelChoice{Carrier: r.quote.Carrier, Service: r.quote.Service}
+		}
+	}
+	return domain.LabelChoice{}
+}
+
+// BuyLabels buys the parcels' labels one after the other, with progress
+// and Cancel (which stops before the next purchase, never in one), then
+// shows what became of each.
+func (p *ShipPanel) BuyLabels(choice domain.LabelChoice) {
+	ids := p.labelParcels()
+	if p.labels == nil || len(ids) == 0 {
+		p.s.fail("Tick the parcels to buy labels for (without ticks: every parcel without a tracking number).")
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	bar := widget.NewProgressBar()
+	bar.Max = float64(len(ids))
+	label := widget.NewLabel(fmt.Sprintf("Buying %d label(s)…", len(ids)))
+	stop := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+		cancel()
+		label.SetText("Stopping after the purchase under way…")
+	})
+	busy := dialog.NewCustomWithoutButtons("Buying labels", container.NewVBox(label, bar, container.NewCenter(stop)), p.s.window)
+	busy.Resize(fyne.NewSize(420, 150))
+	busy.Show()
+	p.s.tasks.Run(func() func() {
+		out, err := p.labels.Buy(ctx, ids, choice, func(done, of int) {
+			uikit.OnUI(func() {
+				bar.SetValue(float64(done))
+				label.SetText(fmt.Sprintf("Bought or tried %d of %d…", done, of))
+			})
+		})
+		stopped := ctx.Err() != nil
+		cancel()
+		return func() {
+			busy.Hide()
+			if err != nil {
+				p.s.Problem.Show("labels", err)
+				return
+			}
+			p.Outcomes = out
+			p.showOutcomes(len(ids), stopped)
+			p.loadWave()
+		}
+	})
+}
+
+func (p *ShipPanel) showOutcomes(asked int, stopped bool) {
+	bought, trouble := 0, 0
+	for _, o := range p.Outcomes {
+		switch o.State {
+		case domain.PurchaseBought:
+			bought++
+		case domain.PurchaseFailed, domain.PurchaseUncertain:
+			trouble++
+		}
+	}
+	summary := fmt.Sprintf("%d label(s) bought of %d parcel(s).", bought, asked)
+	if stopped && len(p.Outcomes) < asked {
+		summary += fmt.Sprintf(" Stopped: %d parcel(s) were not tried.", asked-len(p.Outcomes))
+	}
+	if trouble > 0 {
+		summary += " Parcels marked uncertain are asked about at the next purchase, so nothing is bought twice."
+	}
+	p.s.Result.Importance = widget.SuccessImportance
+	p.s.setResult(summary)
+	table := uikit.NewListTable(&p.Outcomes,
+		uikit.Col("Parcel", func(o domain.LabelOutcome) string { return strconv.FormatInt(o.ParcelID, 10) }).Wide(55),
+		uikit.Col("Order", func(o domain.LabelOutcome) string { return o.Number }).Wide(95),
+		uikit.Marked("Result", func(o domain.LabelOutcome, l *widget.Label) {
+			switch o.State {
+			case domain.PurchaseBought:
+				l.Importance = widget.SuccessImportance
+			case domain.PurchaseFailed, domain.PurchaseUncertain:
+				l.Importance = widget.DangerImportance
+			}
+			l.SetText(map[domain.PurchaseState]string{"": "left alone"}[o.State] + string(o.State))
+		}).Wide(80),
+		uikit.Col("Carrier", func(o domain.LabelOutcome) string { return o.Label.Carrier }).Wide(95),
+		uikit.Col("Service", func(o domain.LabelOutcome) string { return o.Label.Service }).Wide(100),
+		uikit.Col("Tracking", func(o domain.LabelOutcome) string { return o.Label.Tracking }).Wide(130),
+		uikit.Num("Cost", func(o domain.LabelOutcome) string {
+			if o.Label.Tracking == "" {
+				return ""
+			}
+			return o.Label.Cost.String()
+		}).Wide(90),
+		uikit.Col("Note", func(o domain.LabelOutcome) string { return o.Note }).Wide(320))
+	d := dialog.NewCustom("Labels", "Close", container.NewBorder(widget.NewLabel(summary), nil, nil, nil, table), p.s.window)
+	d.Resize(fyne.NewSize(1000, 420))
+	d.Show()
+}
+
+// VoidLabel voids the selected parcel's carrier label through its carrier.
+func (p *ShipPanel) VoidLabel() {
+	if p.labels == nil || p.parcel < 0 || p.parcel >= len(p.parcels) {
+		p.s.fail("Select the parcel whose label to void.")
+		return
+	}
+	pa := p.parcels[p.parcel]
+	dialog.ShowConfirm("Void label", fmt.Sprintf("Void the %s label %s of parcel %d (order %s) through the carrier?\n"+
+		"The parcel stays packed, without a label, and can be bought anew.", pa.Carrier, pa.Tracking, pa.ID, pa.Number),
+		func(ok bool) {
+			if ok {
+				p.voidLabel(pa.ID)
+			}
+		}, p.s.window)
+}
+
+func (p *ShipPanel) voidLabel(id int64) {
+	p.s.do("void label", func(ctx context.Context) (string, error) {
+		l, err := p.labels.Void(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Parcel %d: label voided (the carrier's refund: %s).", id, l.Refund), nil
+	}, p.loadWave)
+}
