@@ -42,7 +42,8 @@ func (s *LabelService) sellers(ctx context.Context) ([]domain.CarrierAccount, []
 		}
 	}
 	if len(accounts) == 0 {
-		return nil, nil, domain.Errorf(domain.EINVALID, "no carrier account sells labels: add an EasyPost account (Shipments → Carrier accounts)")
+		return nil, nil, domain.Errorf(domain.EINVALID, "No carrier account sells labels: add an EasyPost account (Shipments → Carrier accounts), "+
+			"or try the sandbox's (Shipments → Try sandbox carriers)")
 	}
 	return accounts, sellers, nil
 }

@@ -8,8 +8,11 @@ import (
 	"image/color"
 	"image/png"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"strings"
+
+	"github.com/portolan/portolan/domain"
 )
 
 // The sandbox EasyPost also sells labels (issue 17): POST
@@ -49,6 +52,10 @@ type sbShipment struct {
 type labelsState struct {
 	shipments map[string]*sbShipment
 	next      int
+	// run makes this server's shipment ids and tracking numbers its own: a
+	// sandbox started again knows nothing of the last one's shipments, and
+	// must not hand out their ids or numbers again.
+	run int64
 	// dropPurchases is how many of the next purchases are sold and then
 	// answered by dropping the connection (a test of never buying twice).
 	dropPurchases int
@@ -84,6 +91,7 @@ func (c *Carriers) shipments(w http.ResponseWriter, r *http.Request) {
 	defer c.mu.Unlock()
 	if c.labels.shipments == nil {
 		c.labels.shipments = map[string]*sbShipment{}
+		c.labels.run = rand.Int64N(90_000) + 10_000
 	}
 	if rest == "" && r.Method == http.MethodPost {
 		c.createShipment(w, r)
@@ -118,7 +126,7 @@ func (c *Carriers) shipments(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.labels.sold++
-		sh.tracking = fmt.Sprintf("EZ%010d", 4000000000+c.labels.sold)
+		sh.tracking = fmt.Sprintf("EZ%05d%05d", c.labels.run, c.labels.sold)
 		c.trackers[sh.tracking] = true
 		if c.labels.dropPurchases > 0 {
 			c.labels.dropPurchases--
@@ -174,12 +182,13 @@ func (c *Carriers) createShipment(w http.ResponseWriter, r *http.Request) {
 	case s.Parcel.Weight <= 0:
 		epError(w, http.StatusUnprocessableEntity, "PARCEL.WEIGHT.INVALID", "Parcel weight must be greater than zero.")
 		return
-	case to.Country != s.FromAddress.Country && (s.CustomsInfo == nil || len(s.CustomsInfo.Items) == 0):
+	case domain.CustomsArea(domain.Country(to.Country)) != domain.CustomsArea(domain.Country(s.FromAddress.Country)) &&
+		(s.CustomsInfo == nil || len(s.CustomsInfo.Items) == 0):
 		epError(w, http.StatusUnprocessableEntity, "SHIPMENT.CUSTOMS_INFO.MISSING", "Customs information is required for international shipments.")
 		return
 	}
 	c.labels.next++
-	sh := &sbShipment{id: fmt.Sprintf("shp_sandbox%06d", c.labels.next), reference: s.Reference}
+	sh := &sbShipment{id: fmt.Sprintf("shp_sandbox%d_%06d", c.labels.run, c.labels.next), reference: s.Reference}
 	// Prices in USD from the weight: a base, a rate an ounce, more abroad.
 	abroad := to.Country != s.FromAddress.Country
 	for i, svc := range []struct {
@@ -192,7 +201,7 @@ func (c *Carriers) createShipment(w http.ResponseWriter, r *http.Request) {
 		if abroad {
 			price = price*1.8 + 7
 		}
-		sh.rates = append(sh.rates, sbRate{ID: fmt.Sprintf("rate_sandbox%06d%d", c.labels.next, i), Object: "Rate", Mode: "test",
+		sh.rates = append(sh.rates, sbRate{ID: fmt.Sprintf("rate_sandbox%d_%06d_%d", c.labels.run, c.labels.next, i), Object: "Rate", Mode: "test",
 			Service: svc.name, Carrier: SandboxCarrier, Rate: fmt.Sprintf("%.2f", math.Round(price*100)/100), Currency: "USD",
 			DeliveryDays: svc.days, EstDeliveryDays: svc.days, DeliveryDateGuaranteed: svc.guaranteed, ShipmentID: sh.id,
 			CarrierAccountID: "ca_sandbox"})

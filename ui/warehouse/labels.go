@@ -90,13 +90,18 @@ func (p *ShipPanel) ShowRates() {
 		p.s.fail("Tick the parcels to quote (without ticks: every parcel without a tracking number).")
 		return
 	}
+	p.s.Problem.Hide()
 	p.s.setResult(fmt.Sprintf("Asking the carriers for %d parcel(s)…", len(ids)))
-	p.s.tasks.Load(p.s.Problem, "rates", func(ctx context.Context) (func(), error) {
-		rates, err := p.labels.Rates(ctx, ids)
+	p.s.tasks.Run(func() func() {
+		rates, err := p.labels.Rates(context.Background(), ids)
 		return func() {
 			p.s.setResult("")
+			if err != nil {
+				p.s.Problem.Show("rates", err)
+				return
+			}
 			p.showRates(rates)
-		}, err
+		}
 	})
 }
 
@@ -122,8 +127,8 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 		uikit.Col("Parcel", func(r rateRow) string { return strconv.FormatInt(r.parcel.ID, 10) }).Wide(55),
 		uikit.Col("Order", func(r rateRow) string { return r.parcel.Number }).Wide(95),
 		uikit.Col("To", func(r rateRow) string { return string(r.parcel.ShipTo.Country) }).Wide(35),
-		uikit.Col("Account", func(r rateRow) string { return r.quote.Account }).Wide(120),
-		uikit.Col("Carrier", func(r rateRow) string { return r.quote.Carrier }).Wide(95),
+		uikit.Col("Account", func(r rateRow) string { return r.quote.Account }).Wide(150),
+		uikit.Col("Carrier", func(r rateRow) string { return r.quote.Carrier }).Wide(115),
 		uikit.Col("Service", func(r rateRow) string { return r.quote.Service }).Wide(120),
 		uikit.Num("Price", func(r rateRow) string { return r.quote.Price.String() }).Wide(90),
 		uikit.Num("Days", func(r rateRow) string {
@@ -155,7 +160,7 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 	body := container.NewBorder(nil, container.NewVBox(p.RatesNote,
 		container.NewHBox(widget.NewLabel("Buy:"), p.Services, buy)), nil, nil, p.RatesTable)
 	p.ratesShow = dialog.NewCustom(fmt.Sprintf("Rates for %d parcel(s)", len(rates)), "Close", body, p.s.window)
-	p.ratesShow.Resize(fyne.NewSize(980, 520))
+	p.ratesShow.Resize(fyne.NewSize(1120, 560))
 	p.ratesShow.Show()
 }
 
@@ -256,7 +261,7 @@ func (p *ShipPanel) showOutcomes(asked int, stopped bool) {
 			}
 			l.SetText(map[domain.PurchaseState]string{"": "left alone"}[o.State] + string(o.State))
 		}).Wide(80),
-		uikit.Col("Carrier", func(o domain.LabelOutcome) string { return o.Label.Carrier }).Wide(95),
+		uikit.Col("Carrier", func(o domain.LabelOutcome) string { return o.Label.Carrier }).Wide(115),
 		uikit.Col("Service", func(o domain.LabelOutcome) string { return o.Label.Service }).Wide(100),
 		uikit.Col("Tracking", func(o domain.LabelOutcome) string { return o.Label.Tracking }).Wide(130),
 		uikit.Num("Cost", func(o domain.LabelOutcome) string {
@@ -267,7 +272,7 @@ func (p *ShipPanel) showOutcomes(asked int, stopped bool) {
 		}).Wide(90),
 		uikit.Col("Note", func(o domain.LabelOutcome) string { return o.Note }).Wide(320))
 	d := dialog.NewCustom("Labels", "Close", container.NewBorder(widget.NewLabel(summary), nil, nil, nil, table), p.s.window)
-	d.Resize(fyne.NewSize(1000, 420))
+	d.Resize(fyne.NewSize(1120, 440))
 	d.Show()
 }
 

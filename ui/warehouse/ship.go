@@ -121,8 +121,8 @@ func newShipPanel(s *Screen) *ShipPanel {
 		uikit.Col("Order", func(x parcel) string { return x.Number }).Wide(90),
 		uikit.Col("Box", func(x parcel) string { return x.Box.Code }).Wide(40),
 		uikit.Num("Weight", func(x parcel) string { return fmt.Sprintf("%.2f kg", float64(x.Weight)/1000) }).Wide(65),
-		uikit.Col("Carrier", func(x parcel) string { return x.Carrier }).Wide(55),
-		uikit.Col("Tracking", func(x parcel) string { return x.Tracking }).Wide(215),
+		uikit.Col("Carrier", func(x parcel) string { return x.Carrier }).Wide(105),
+		uikit.Col("Tracking", func(x parcel) string { return x.Tracking }).Wide(175),
 		uikit.Marked("State", func(x parcel, l *widget.Label) {
 			switch {
 			case x.Tracking == "":
