@@ -26,7 +26,10 @@ type InventoryService struct {
 	billable  func(at time.Time)
 	readTable domain.TableReader
 	docs      domain.Documents
-	clocked   // the App's clock
+	// carrierLabels are the labels bought from carriers for parcels, with
+	// their files (LabelService.LabelFiles): the print job prints those.
+	carrierLabels func(ctx context.Context, parcelIDs []int64) (map[int64]domain.Label, error)
+	clocked       // the App's clock
 }
 
 // arrived calls stockIn after a successful operation that brought stock in.

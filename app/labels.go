@@ -225,7 +225,55 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 		return fail(domain.PurchaseUncertain, fmt.Errorf("%s sold label %s, but it was not recorded: %w", q.Account, label.Tracking, err))
 	}
 	res.State, res.Label = domain.PurchaseBought, label
+	// The label file is kept for the print job; fetched again there if it
+	// cannot be now.
+	if file, err := sellerOf(q.AccountID).LabelFile(ctx, label); err != nil {
+		res.Note = "the label file could not be fetched yet (" + err.Error() + "); printing fetches it again"
+	} else if err := s.labels.SaveLabelFile(ctx, purchase.ID, file); err != nil {
+		res.Note = "the label file could not be kept (" + err.Error() + "); printing fetches it again"
+	}
 	return res
+}
+
+// LabelFiles are the carrier labels bought for the parcels, by parcel, each
+// with its file — fetched from the carrier, and kept, where it was not yet.
+func (s *LabelService) LabelFiles(ctx context.Context, parcelIDs []int64) (map[int64]domain.Label, error) {
+	bought, err := s.labels.BoughtLabels(ctx, parcelIDs)
+	if err != nil || len(bought) == 0 {
+		return nil, err
+	}
+	out := map[int64]domain.Label{}
+	var accounts []domain.CarrierAccount
+	var sellers []domain.LabelSeller
+	for parcel, p := range bought {
+		if len(p.Label.File) == 0 {
+			if accounts == nil {
+				if accounts, sellers, err = s.sellers(ctx); err != nil {
+					return nil, err
+				}
+			}
+			var seller domain.LabelSeller
+			for i, a := range accounts {
+				if a.ID == p.AccountID {
+					seller = sellers[i]
+				}
+			}
+			if seller == nil {
+				return nil, domain.Errorf(domain.EINVALID, "the label of parcel %d was bought with %s, which is gone; print it from the carrier's site",
+					parcel, p.Account)
+			}
+			file, err := seller.LabelFile(ctx, p.Label)
+			if err != nil {
+				return nil, fmt.Errorf("the %s label of parcel %d could not be fetched: %w", p.Label.Carrier, parcel, err)
+			}
+			if err := s.labels.SaveLabelFile(ctx, p.ID, file); err != nil {
+				return nil, err
+			}
+			p.Label.File = file
+		}
+		out[parcel] = p.Label
+	}
+	return out, nil
 }
 
 // Void voids the parcel's label through its carrier: the parcel is packed

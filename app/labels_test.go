@@ -1,11 +1,15 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,6 +147,25 @@ func TestLabelsAreBoughtOnceAndVoided(t *testing.T) {
 		if p.Carrier != sandbox.SandboxCarrier || !strings.HasPrefix(p.Tracking, "EZ") {
 			t.Errorf("parcel %d: carrier %q tracking %q", p.ID, p.Carrier, p.Tracking)
 		}
+	}
+
+	// The print job prints the carriers' labels: the one bought in the run
+	// (its file kept then) and the one found after the lost answer (its file
+	// fetched now).
+	var job bytes.Buffer
+	if err := a.Inventory.Documents(ctx, 0, parcels[1:3], "4x6", &job); err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(job.Bytes(), []byte("/Subtype /Image")); n != 2 {
+		t.Errorf("%d label images in the print job, want 2", n)
+	}
+	file := filepath.Join(t.TempDir(), "job.pdf")
+	if err := os.WriteFile(file, job.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+	if err != nil || !strings.Contains(string(text), "Packing slip") || strings.Contains(string(text), "not issued by the carrier") {
+		t.Errorf("a parcel with a carrier label printed Portolan's own (%v):\n%s", err, text)
 	}
 
 	// Void: the parcel is packed without a label again, and can be bought anew.

@@ -139,7 +139,17 @@ func (s *InventoryService) Documents(ctx context.Context, waveID int64, ids []in
 	if err != nil {
 		return err
 	}
-	return s.docs.Job(w, parcels, labelPaper, set, at)
+	var carrier map[int64]domain.Label
+	if s.carrierLabels != nil {
+		ids := make([]int64, len(parcels))
+		for i, p := range parcels {
+			ids[i] = p.ID
+		}
+		if carrier, err = s.carrierLabels(ctx, ids); err != nil {
+			return err
+		}
+	}
+	return s.docs.Job(w, parcels, labelPaper, set, at, carrier)
 }
 
 // PackingSlip writes one parcel's packing slip on the documents paper.

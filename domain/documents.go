@@ -16,8 +16,9 @@ type Documents interface {
 	PickList(w io.Writer, wave Wave, paper string, loc *time.Location) error
 	// Job is one PDF for parcels: label, customs papers and packing slip
 	// each, dated at; a parcel that fails pre-flight stops it all with a
-	// *PreflightError.
-	Job(w io.Writer, parcels []PackedParcel, labelPaper string, set ShippingSettings, at time.Time) error
+	// *PreflightError. A parcel with a label bought from its carrier
+	// (carrierLabels, by parcel ID, with its file) prints the carrier's.
+	Job(w io.Writer, parcels []PackedParcel, labelPaper string, set ShippingSettings, at time.Time, carrierLabels map[int64]Label) error
 	// PackingSlip is one parcel's packing slip on set's documents paper.
 	PackingSlip(w io.Writer, p PackedParcel, set ShippingSettings) error
 	// Manifest is a carrier's manifest of the day.

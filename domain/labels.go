@@ -40,6 +40,8 @@ type Label struct {
 	// Refund is the carrier's answer to a void: "submitted", "refunded",
 	// "rejected", or "" before any.
 	Refund string
+	// File is the label file itself, once fetched from URL.
+	File []byte
 }
 
 // LabelSeller is a carrier shipping account: it quotes a parcel, sells
@@ -50,6 +52,8 @@ type LabelSeller interface {
 	Buy(ctx context.Context, q RateQuote) (Label, error)
 	Bought(ctx context.Context, shipmentRef string) (Label, bool, error)
 	Void(ctx context.Context, shipmentRef string) (Label, error)
+	// LabelFile fetches the label's file from where the carrier serves it.
+	LabelFile(ctx context.Context, l Label) ([]byte, error)
 }
 
 // ErrPurchaseUncertain marks a purchase whose answer never came: the
@@ -111,6 +115,11 @@ type LabelStore interface {
 	// VoidPurchase records a label voided through its carrier: the parcel
 	// loses its tracking number and is packed, without a label, again.
 	VoidPurchase(ctx context.Context, id int64, l Label) error
+	// BoughtLabels are the parcels' bought purchases (with their label
+	// files where fetched), by parcel.
+	BoughtLabels(ctx context.Context, parcelIDs []int64) (map[int64]LabelPurchase, error)
+	// SaveLabelFile keeps a bought label's file.
+	SaveLabelFile(ctx context.Context, purchaseID int64, file []byte) error
 }
 
 // ParcelRates are the quotes the shipping accounts gave for one parcel.

@@ -253,7 +253,8 @@ func (Renderer) PickList(w io.Writer, wave domain.Wave, paper string, loc *time.
 
 // Job writes labels, customs papers and packing slips; documents go on the
 // settings' paper (A4 when it is not a page size).
-func (Renderer) Job(w io.Writer, parcels []domain.PackedParcel, labelPaper string, set domain.ShippingSettings, at time.Time) error {
+func (Renderer) Job(w io.Writer, parcels []domain.PackedParcel, labelPaper string, set domain.ShippingSettings, at time.Time,
+	carrierLabels map[int64]domain.Label) error {
 	lp, err := ParsePaper(labelPaper)
 	if err != nil || (lp != Label4 && lp != A6) {
 		return domain.Errorf(domain.EINVALID, "labels print on 4x6 or A6, not %q", labelPaper)
@@ -262,7 +263,7 @@ func (Renderer) Job(w io.Writer, parcels []domain.PackedParcel, labelPaper strin
 	if err != nil {
 		dp = A4
 	}
-	return Job(w, parcels, JobOptions{LabelPaper: lp, DocPaper: dp, At: at, ShippingSettings: set})
+	return Job(w, parcels, JobOptions{LabelPaper: lp, DocPaper: dp, At: at, ShippingSettings: set, CarrierLabels: carrierLabels})
 }
 
 // PackingSlip writes one parcel's packing slip, dated when it was packed.

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -19,6 +20,10 @@ type JobOptions struct {
 	// prices on slips, and the carriers that need Latin script.
 	domain.ShippingSettings
 	At time.Time
+	// CarrierLabels are the labels bought from carriers, by parcel ID, with
+	// their files: such a parcel prints its carrier's label (PNG, GIF or
+	// JPEG) on the label paper instead of Portolan's own.
+	CarrierLabels map[int64]domain.Label
 }
 
 // PreflightError lists every problem that stopped a job; nothing was printed.
@@ -33,6 +38,11 @@ func Job(w io.Writer, parcels []domain.PackedParcel, o JobOptions) error {
 	var problems []domain.PreflightProblem
 	for _, p := range parcels {
 		problems = append(problems, domain.Preflight(p)...)
+		if l, ok := o.CarrierLabels[p.ID]; ok && imageType(l.File) == "" {
+			problems = append(problems, domain.PreflightProblem{ParcelID: p.ID, OrderID: p.OrderID, Number: p.Number, Field: "label",
+				Message: fmt.Sprintf("the %s label is a %s file, which prints only as an image here (PNG, GIF or JPEG): buy it as an image, "+
+					"or print it from the carrier's site", l.Carrier, labelKind(l))})
+		}
 	}
 	if len(problems) > 0 {
 		return &PreflightError{Problems: problems}
@@ -51,7 +61,11 @@ func Job(w io.Writer, parcels []domain.PackedParcel, o JobOptions) error {
 	}
 	d := newDoc(o.LabelPaper, fmt.Sprintf("Parcels %s", parcels[0].Number), o.At)
 	for _, p := range parcels {
-		d.label(p, o.LabelPaper, o)
+		if l, ok := o.CarrierLabels[p.ID]; ok {
+			d.carrierLabel(p, l, o.LabelPaper)
+		} else {
+			d.label(p, o.LabelPaper, o)
+		}
 		if p.NeedsCustoms() {
 			d.customs(p, o)
 		}
@@ -162,6 +176,58 @@ func (d *doc) label(p domain.PackedParcel, paper Paper, o JobOptions) {
 	}
 	d.font(12, true)
 	d.text(m+2, by+bh+6, w-4, p.Tracking, "C")
+	d.font(6, false)
+	d.text(m+2, d.h-m-1.5, w-4, "Label printed by Portolan, not issued by the carrier", "C")
+}
+
+// imageType is what gofpdf calls the image a label file holds ("" when it
+// is not a PNG, GIF or JPEG image).
+func imageType(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("\x89PNG")):
+		return "PNG"
+	case bytes.HasPrefix(b, []byte("GIF8")):
+		return "GIF"
+	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
+		return "JPG"
+	}
+	return ""
+}
+
+// labelKind names a label file's kind for a message.
+func labelKind(l domain.Label) string {
+	switch {
+	case len(l.File) == 0:
+		return "missing"
+	case bytes.HasPrefix(l.File, []byte("%PDF")):
+		return "PDF"
+	case bytes.Contains(l.File[:min(len(l.File), 64)], []byte("^XA")):
+		return "ZPL"
+	}
+	if l.Format != "" {
+		return l.Format
+	}
+	return "an unknown kind of"
+}
+
+// carrierLabel prints the label the parcel's carrier issued: its image,
+// as large as the label paper allows, its proportions kept.
+func (d *doc) carrierLabel(p domain.PackedParcel, l domain.Label, paper Paper) {
+	d.page(paper)
+	name := fmt.Sprintf("carrier-label-%d", p.ID)
+	opts := gofpdf.ImageOptions{ImageType: imageType(l.File), ReadDpi: false}
+	info := d.f.RegisterImageOptionsReader(name, opts, bytes.NewReader(l.File))
+	if info == nil || d.f.Err() {
+		return
+	}
+	m := 2.0
+	w, h := d.w-2*m, d.h-2*m
+	iw, ih := info.Width(), info.Height()
+	if iw <= 0 || ih <= 0 {
+		return
+	}
+	scale := min(w/iw, h/ih)
+	d.f.ImageOptions(name, m+(w-iw*scale)/2, m+(h-ih*scale)/2, iw*scale, ih*scale, false, opts, 0, "")
 }
 
 // customs writes a CN22 for contents worth up to 300 EUR, else a CN23 and

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -167,5 +170,50 @@ func TestLatinWarningFollowsTheCarrier(t *testing.T) {
 		if c.warn == "" && strings.Contains(text, "Latin script") || c.warn != "" && !strings.Contains(text, c.warn) {
 			t.Errorf("carrier %q to %s: want warning %q in\n%s", c.carrier, c.to.Name, c.warn, text)
 		}
+	}
+}
+
+// pngLabel is a 4×6 inch label image at 203 dpi with a bar drawn on it.
+func pngLabel(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 812, 1218))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for x := 100; x < 700; x++ {
+		for y := 800; y < 1000; y++ {
+			img.SetGray(x, y, color.Gray{})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// A parcel whose label was bought from its carrier prints the carrier's
+// label image in its place; the others keep Portolan's own, marked as such.
+// A label file that is not an image stops the job, named.
+func TestJobPrintsTheCarriersLabel(t *testing.T) {
+	to := domain.Address{Name: "Anna de Vries", Line1: "Kerkstraat 1", City: "Utrecht", PostalCode: "3511 LX", Country: "NL"}
+	parcels := []domain.PackedParcel{parcel(1, "SH-100001", "EZ1234500001", to, "EUR", 2500), parcel(2, "SH-100002", "JD014600006281234567", to, "EUR", 2500)}
+	labels := map[int64]domain.Label{1: {Carrier: "SandboxPost", Tracking: "EZ1234500001", Format: "PNG", File: pngLabel(t)}}
+	var b bytes.Buffer
+	if err := pdf.Job(&b, parcels, pdf.JobOptions{CarrierLabels: labels}); err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Split(pdfText(t, b.Bytes()), "\f")
+	if len(pages) < 4 || strings.Contains(pages[0], "EZ1234500001") || strings.Contains(pages[0], "Portolan") ||
+		!strings.Contains(pages[2], "Label printed by Portolan, not issued by the carrier") || !strings.Contains(pages[1], "Packing slip") {
+		t.Errorf("pages:\n%s", strings.Join(pages, "\n=== page ===\n"))
+	}
+	if n := bytes.Count(b.Bytes(), []byte("/Subtype /Image")); n != 1 {
+		t.Errorf("%d images in the job, want the carrier's label", n)
+	}
+	zpl := map[int64]domain.Label{1: {Carrier: "UPS", Tracking: "1Z999AA10123456784", Format: "ZPL", File: []byte("^XA^FO50,50^FDlabel^FS^XZ")}}
+	var pe *domain.PreflightError
+	if err := pdf.Job(&b, parcels, pdf.JobOptions{CarrierLabels: zpl}); !errors.As(err, &pe) || !strings.Contains(err.Error(), "UPS label is a ZPL file") {
+		t.Errorf("a ZPL label in a PDF job: %v", err)
 	}
 }

@@ -51,24 +51,20 @@ func (db *LabelStore) BeginPurchase(ctx context.Context, p *domain.LabelPurchase
 	})
 }
 
-// LivePurchase implements domain.LabelStore.
-func (db *LabelStore) LivePurchase(ctx context.Context, parcelID int64) (domain.LabelPurchase, bool, error) {
+// purchaseColumns are what scanPurchase reads, of label_purchases.
+const purchaseColumns = `id, parcel_id, account_id, account, shipment_ref, rate_ref, carrier, service, quoted_minor,
+	currency, state, tracking, cost_minor, label_format, label_url, refund, error, created_at, updated_at, who, label_file`
+
+func scanPurchase(scan func(...any) error) (domain.LabelPurchase, error) {
 	var p domain.LabelPurchase
-	var account sql.NullInt64
-	var cost sql.NullInt64
+	var account, cost sql.NullInt64
 	var state, currency string
 	var created, updated int64
-	err := db.read.QueryRowContext(ctx, `SELECT id, parcel_id, account_id, account, shipment_ref, rate_ref, carrier, service, quoted_minor,
-		currency, state, tracking, cost_minor, label_format, label_url, refund, error, created_at, updated_at, who
-		FROM label_purchases WHERE parcel_id = ? AND state IN ('buying', 'uncertain', 'bought')`, parcelID).Scan(
-		&p.ID, &p.ParcelID, &account, &p.Account, &p.Quote.ShipmentRef, &p.Quote.RateRef, &p.Quote.Carrier, &p.Quote.Service,
+	err := scan(&p.ID, &p.ParcelID, &account, &p.Account, &p.Quote.ShipmentRef, &p.Quote.RateRef, &p.Quote.Carrier, &p.Quote.Service,
 		&p.Quote.Price.Amount, &currency, &state, &p.Label.Tracking, &cost, &p.Label.Format, &p.Label.URL, &p.Label.Refund,
-		&p.Error, &created, &updated, &p.Who)
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, false, nil
-	}
+		&p.Error, &created, &updated, &p.Who, &p.Label.File)
 	if err != nil {
-		return p, false, translate(err)
+		return p, err
 	}
 	p.AccountID, p.State = account.Int64, domain.PurchaseState(state)
 	p.Quote.Price.Currency = domain.Currency(currency)
@@ -77,7 +73,50 @@ func (db *LabelStore) LivePurchase(ctx context.Context, parcelID int64) (domain.
 	if cost.Valid {
 		p.Label.Cost = domain.NewMoney(cost.Int64, p.Quote.Price.Currency)
 	}
+	return p, nil
+}
+
+// LivePurchase implements domain.LabelStore.
+func (db *LabelStore) LivePurchase(ctx context.Context, parcelID int64) (domain.LabelPurchase, bool, error) {
+	p, err := scanPurchase(db.read.QueryRowContext(ctx, `SELECT `+purchaseColumns+`
+		FROM label_purchases WHERE parcel_id = ? AND state IN ('buying', 'uncertain', 'bought')`, parcelID).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, false, nil
+	}
+	if err != nil {
+		return p, false, translate(err)
+	}
 	return p, true, nil
+}
+
+// BoughtLabels implements domain.LabelStore.
+func (db *LabelStore) BoughtLabels(ctx context.Context, parcelIDs []int64) (map[int64]domain.LabelPurchase, error) {
+	out := map[int64]domain.LabelPurchase{}
+	err := inChunks(anys(parcelIDs), func(chunk []any) error {
+		rows, err := db.read.QueryContext(ctx, `SELECT `+purchaseColumns+` FROM label_purchases
+			WHERE state = 'bought' AND parcel_id IN (`+placeholders(len(chunk))+`)`, chunk...)
+		if err != nil {
+			return translate(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p, err := scanPurchase(rows.Scan)
+			if err != nil {
+				return err
+			}
+			out[p.ParcelID] = p
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// SaveLabelFile implements domain.LabelStore.
+func (db *LabelStore) SaveLabelFile(ctx context.Context, purchaseID int64, file []byte) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		return updateOne(ctx, tx, domain.Errorf(domain.ENOTFOUND, "no bought label purchase %d", purchaseID),
+			`UPDATE label_purchases SET label_file = ? WHERE id = ? AND state = 'bought'`, file, purchaseID)
+	})
 }
 
 // SettlePurchase implements domain.LabelStore.
@@ -144,4 +183,13 @@ func (db *LabelStore) VoidPurchase(ctx context.Context, id int64, l domain.Label
 		_, err = tx.ExecContext(ctx, `UPDATE parcels SET tracking = '' WHERE id = ? AND tracking = ?`, parcelID, tracking)
 		return translate(err)
 	})
+}
+
+// anys is ids as query parameters.
+func anys(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }

@@ -81,6 +81,14 @@ func TestOneLiveLabelPurchaseAParcel(t *testing.T) {
 		t.Errorf("bought purchase %+v", live)
 	}
 
+	// Its file is kept for the print job.
+	must(t, ls.SaveLabelFile(ctx, p.ID, []byte("\x89PNG label")))
+	bought, err := ls.BoughtLabels(ctx, parcels)
+	must(t, err)
+	if len(bought) != 1 || string(bought[parcels[0]].Label.File) != "\x89PNG label" || bought[parcels[0]].Label.Tracking != label.Tracking {
+		t.Errorf("bought labels %+v", bought)
+	}
+
 	// Voided, the parcel is free again and has no tracking number.
 	must(t, ls.VoidPurchase(ctx, p.ID, domain.Label{Refund: "submitted"}))
 	if _, ok, _ := ls.LivePurchase(ctx, parcels[0]); ok {
@@ -90,6 +98,9 @@ func TestOneLiveLabelPurchaseAParcel(t *testing.T) {
 	must(t, err)
 	if ps[0].Tracking != "" {
 		t.Errorf("the voided parcel keeps tracking %q", ps[0].Tracking)
+	}
+	if bought, _ := ls.BoughtLabels(ctx, parcels); len(bought) != 0 {
+		t.Errorf("a voided label is still bought: %+v", bought)
 	}
 	must(t, ls.BeginPurchase(ctx, &second))
 

@@ -81,7 +81,7 @@ func sqliteColumns(t *testing.T, path string) map[string][]column {
 		if err := rows.Scan(&table, &name, &typ, &notNull, &pk); err != nil {
 			t.Fatal(err)
 		}
-		kind := map[string]string{"INTEGER": "integer", "TEXT": "text", "REAL": "real"}[strings.ToUpper(typ)]
+		kind := map[string]string{"INTEGER": "integer", "TEXT": "text", "REAL": "real", "BLOB": "blob"}[strings.ToUpper(typ)]
 		if kind == "" {
 			t.Fatalf("%s.%s has type %q", table, name, typ)
 		}
@@ -118,7 +118,7 @@ func postgresColumns(t *testing.T, dsn string) map[string][]column {
 		if sqlite.PGOnlyColumn(table, name) {
 			continue
 		}
-		kind := map[string]string{"bigint": "integer", "integer": "integer", "text": "text", "double precision": "real"}[typ]
+		kind := map[string]string{"bigint": "integer", "integer": "integer", "text": "text", "double precision": "real", "bytea": "blob"}[typ]
 		if kind == "" {
 			t.Fatalf("%s.%s has type %q", table, name, typ)
 		}

@@ -378,3 +378,11 @@ func label(sh epShipment) (domain.Label, bool, error) {
 	}
 	return l, true, nil
 }
+
+// LabelFile fetches the label's file from EasyPost's file host.
+func (s *Seller) LabelFile(ctx context.Context, l domain.Label) ([]byte, error) {
+	if l.URL == "" {
+		return nil, domain.Errorf(domain.EINVALID, "EasyPost gave label %s no address", l.Tracking)
+	}
+	return rest.FetchFile(ctx, l.URL)
+}
