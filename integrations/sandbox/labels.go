@@ -11,7 +11,14 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
+	"sync"
 
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
+
+	"github.com/portolan/portolan/assets"
 	"github.com/portolan/portolan/domain"
 )
 
@@ -42,6 +49,7 @@ type sbRate struct {
 
 type sbShipment struct {
 	id, reference string
+	to            []string // the ship-to address's lines, for the label
 	rates         []sbRate
 	bought        *sbRate
 	tracking      string
@@ -153,7 +161,9 @@ func (c *Carriers) createShipment(w http.ResponseWriter, r *http.Request) {
 		Shipment struct {
 			Reference string `json:"reference"`
 			ToAddress struct {
+				Name    string `json:"name"`
 				Street1 string `json:"street1"`
+				City    string `json:"city"`
 				Zip     string `json:"zip"`
 				Country string `json:"country"`
 			} `json:"to_address"`
@@ -188,7 +198,8 @@ func (c *Carriers) createShipment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.labels.next++
-	sh := &sbShipment{id: fmt.Sprintf("shp_sandbox%d_%06d", c.labels.run, c.labels.next), reference: s.Reference}
+	sh := &sbShipment{id: fmt.Sprintf("shp_sandbox%d_%06d", c.labels.run, c.labels.next), reference: s.Reference,
+		to: []string{to.Name, to.Street1, strings.TrimSpace(to.Zip + " " + to.City), to.Country}}
 	// Prices in USD from the weight: a base, a rate an ounce, more abroad.
 	abroad := to.Country != s.FromAddress.Country
 	for i, svc := range []struct {
@@ -225,15 +236,17 @@ func (c *Carriers) shipmentJSON(r *http.Request, sh *sbShipment) map[string]any 
 	return out
 }
 
-// labelImage serves a sold label: a 4×6 inch PNG at 203 dpi with the
-// tracking number's bars.
+// labelImage serves a sold label: a 4×6 inch PNG at 203 dpi, as a
+// carrier's would look — the carrier and service, the ship-to address, the
+// tracking number and its bars — marked as the sandbox's.
 func (c *Carriers) labelImage(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/easypost/labels/"), ".png")
 	c.mu.Lock()
 	sh := c.labels.shipments[id]
-	tracking := ""
+	var tracking, service string
+	var to []string
 	if sh != nil && sh.bought != nil {
-		tracking = sh.tracking
+		tracking, service, to = sh.tracking, sh.bought.Service, sh.to
 	}
 	c.mu.Unlock()
 	if tracking == "" {
@@ -244,26 +257,94 @@ func (c *Carriers) labelImage(w http.ResponseWriter, r *http.Request) {
 	for i := range img.Pix {
 		img.Pix[i] = 255
 	}
-	x := 60
-	for _, ch := range []byte(tracking) {
-		for bit := 7; bit >= 0; bit-- {
-			width := 3
-			if ch>>bit&1 == 1 {
-				width = 6
-			}
-			for dx := range width {
-				for y := 800; y < 1000; y++ {
-					img.SetGray(x+dx, y, color.Gray{})
-				}
-			}
-			x += width + 2
-			if x > 750 {
-				break
+	box := func(x0, y0, x1, y1 int) {
+		for x := x0; x < x1; x++ {
+			for y := y0; y < y1; y++ {
+				img.SetGray(x, y, color.Gray{})
 			}
 		}
 	}
+	box(30, 30, 782, 36)
+	labelText(img, 40, 50, 64, SandboxCarrier)
+	labelText(img, 40, 140, 40, strings.ToUpper(service))
+	box(30, 210, 782, 214)
+	labelText(img, 40, 228, 26, "SHIP TO:")
+	y := 280
+	for _, l := range to {
+		if strings.TrimSpace(l) != "" {
+			labelText(img, 60, y, 40, l)
+			y += 50
+		}
+	}
+	box(30, 520, 782, 524)
+	// The tracking number's bars: each character's bits, wide or narrow.
+	x := 60
+	for _, ch := range []byte(tracking) {
+		for bit := 7; bit >= 0 && x < 740; bit-- {
+			width := 3
+			if ch>>bit&1 == 1 {
+				width = 7
+			}
+			box(x, 600, x+width, 880)
+			x += width + 3
+		}
+	}
+	labelText(img, 100, 900, 56, tracking)
+	box(30, 1040, 782, 1044)
+	labelText(img, 40, 1070, 28, "SANDBOX LABEL — NOT FOR SHIPPING")
 	var b bytes.Buffer
 	_ = png.Encode(&b, img)
 	w.Header().Set("Content-Type", "image/png")
 	_, _ = w.Write(b.Bytes())
+}
+
+// labelFaces are the label's fonts: Noto Sans, and the fallback for the
+// scripts it lacks (CJK, Hangul, Arabic), at a size in pixels.
+type labelFaces struct {
+	sans, fallback font.Face
+	sansFont       *sfnt.Font
+}
+
+var (
+	facesMu sync.Mutex
+	faces   = map[float64]*labelFaces{}
+)
+
+func facesAt(px float64) *labelFaces {
+	facesMu.Lock()
+	defer facesMu.Unlock()
+	if f, ok := faces[px]; ok {
+		return f
+	}
+	sans, err1 := opentype.Parse(assets.SansFont)
+	fallback, err2 := opentype.Parse(assets.FallbackFont)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	s, err1 := opentype.NewFace(sans, &opentype.FaceOptions{Size: px, DPI: 72, Hinting: font.HintingFull})
+	fb, err2 := opentype.NewFace(fallback, &opentype.FaceOptions{Size: px, DPI: 72, Hinting: font.HintingFull})
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	f := &labelFaces{sans: s, fallback: fb, sansFont: sans}
+	faces[px] = f
+	return f
+}
+
+// labelText draws text with its top-left at x, y, px pixels high: each
+// character in Noto Sans, or the fallback font where Noto Sans has none.
+func labelText(img *image.Gray, x, y int, px float64, text string) {
+	f := facesAt(px)
+	if f == nil {
+		return
+	}
+	var buf sfnt.Buffer
+	d := font.Drawer{Dst: img, Src: image.Black, Dot: fixed.P(x, y+int(px))}
+	for _, r := range text {
+		d.Face = f.sans
+		if g, err := f.sansFont.GlyphIndex(&buf, r); err != nil || g == 0 {
+			d.Face = f.fallback
+		}
+		d.DrawString(string(r))
+	}
 }
