@@ -63,12 +63,28 @@ func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]domain.P
 	if err != nil {
 		return nil, err
 	}
+	// Parcels are quoted a few at a time, each by every account at once:
+	// a carrier answers a rate request in a fraction of a second, so a
+	// wave's 200 parcels take seconds, not minutes.
 	out := make([]domain.ParcelRates, len(parcels))
+	slots := make(chan struct{}, ParcelsQuotedAtOnce)
+	var wg sync.WaitGroup
 	for i, p := range parcels {
-		out[i] = s.quote(ctx, p, settings, accounts, sellers)
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			out[i] = s.quote(ctx, p, settings, accounts, sellers)
+		}()
 	}
+	wg.Wait()
 	return out, nil
 }
+
+// ParcelsQuotedAtOnce is how many parcels Rates asks the accounts about at
+// the same time.
+const ParcelsQuotedAtOnce = 10
 
 func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings,
 	accounts []domain.CarrierAccount, sellers []domain.LabelSeller) domain.ParcelRates {
@@ -134,18 +150,53 @@ func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain
 	if err != nil {
 		return nil, err
 	}
-	var out []domain.LabelOutcome
-	for i, p := range parcels {
+	// A few parcels are bought at a time, each on its own: a parcel's
+	// purchase is never split or repeated, and once ctx ends no new one
+	// starts while those under way finish.
+	results := make([]domain.LabelOutcome, len(parcels))
+	tried := make([]bool, len(parcels))
+	var mu sync.Mutex
+	done := 0
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(ParcelsBoughtAtOnce, len(parcels)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = s.buyOne(context.WithoutCancel(ctx), parcels[i], settings, choice, accounts, sellers)
+				mu.Lock()
+				tried[i] = true
+				done++
+				if progress != nil {
+					progress(done, len(parcels))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range parcels {
 		if ctx.Err() != nil {
-			break // what is not in out was not bought
+			break // what is not in the answer was not bought
 		}
-		out = append(out, s.buyOne(context.WithoutCancel(ctx), p, settings, choice, accounts, sellers))
-		if progress != nil {
-			progress(i+1, len(parcels))
+		select {
+		case next <- i:
+		case <-ctx.Done():
+		}
+	}
+	close(next)
+	wg.Wait()
+	var out []domain.LabelOutcome
+	for i, r := range results {
+		if tried[i] {
+			out = append(out, r)
 		}
 	}
 	return out, nil
 }
+
+// ParcelsBoughtAtOnce is how many parcels Buy buys labels for at the same time.
+const ParcelsBoughtAtOnce = 4
 
 func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, choice domain.LabelChoice,
 	accounts []domain.CarrierAccount, sellers []domain.LabelSeller) domain.LabelOutcome {

@@ -253,6 +253,9 @@ func (c *Carriers) labelImage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	// A font face draws one text at a time: labels are drawn in turn.
+	drawing.Lock()
+	defer drawing.Unlock()
 	img := image.NewGray(image.Rect(0, 0, 812, 1218))
 	for i := range img.Pix {
 		img.Pix[i] = 255
@@ -308,6 +311,7 @@ type labelFaces struct {
 var (
 	facesMu sync.Mutex
 	faces   = map[float64]*labelFaces{}
+	drawing sync.Mutex // the faces are not safe to draw with at once
 )
 
 func facesAt(px float64) *labelFaces {

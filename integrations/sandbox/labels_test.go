@@ -1,9 +1,12 @@
 package sandbox
 
 import (
+	"encoding/json"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -38,4 +41,59 @@ func TestSandboxShipmentsWantCustomsAcrossABorder(t *testing.T) {
 			t.Errorf("%s → %s (customs %v): HTTP %d, want %d", tc.from, tc.to, tc.customs, resp.StatusCode, tc.want)
 		}
 	}
+}
+
+// Labels are drawn for many purchases at once (go test -race).
+func TestSandboxDrawsLabelsAtOnce(t *testing.T) {
+	c := NewCarriers(time.Hour, time.Now)
+	srv := httptest.NewServer(c)
+	defer srv.Close()
+	post := func(path, body string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+		req.SetBasicAuth(EasyPostKey, "")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	var urls []string
+	for range 4 {
+		resp := post("/easypost/v2/shipments", `{"shipment":{"to_address":{"name":"山田 太郎","street1":"1","zip":"1","country":"DE"},
+			"from_address":{"country":"DE"},"parcel":{"weight":10}}}`)
+		var sh struct {
+			ID    string `json:"id"`
+			Rates []struct {
+				ID string `json:"id"`
+			} `json:"rates"`
+		}
+		json.NewDecoder(resp.Body).Decode(&sh)
+		resp.Body.Close()
+		resp = post("/easypost/v2/shipments/"+sh.ID+"/buy", `{"rate":{"id":"`+sh.Rates[0].ID+`"}}`)
+		var bought struct {
+			PostageLabel struct {
+				LabelURL string `json:"label_url"`
+			} `json:"postage_label"`
+		}
+		json.NewDecoder(resp.Body).Decode(&bought)
+		resp.Body.Close()
+		urls = append(urls, bought.PostageLabel.LabelURL)
+	}
+	var wg sync.WaitGroup
+	for _, u := range urls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(u)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			if _, err := png.Decode(resp.Body); err != nil {
+				t.Errorf("%s: %v", u, err)
+			}
+		}()
+	}
+	wg.Wait()
 }

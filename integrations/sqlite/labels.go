@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/portolan/portolan/domain"
 )
@@ -78,7 +79,8 @@ func scanPurchase(scan func(...any) error) (domain.LabelPurchase, error) {
 
 // LivePurchase implements domain.LabelStore.
 func (db *LabelStore) LivePurchase(ctx context.Context, parcelID int64) (domain.LabelPurchase, bool, error) {
-	p, err := scanPurchase(db.read.QueryRowContext(ctx, `SELECT `+purchaseColumns+`
+	// Without the label file: BoughtLabels reads that, for printing.
+	p, err := scanPurchase(db.read.QueryRowContext(ctx, `SELECT `+strings.Replace(purchaseColumns, "label_file", "NULL", 1)+`
 		FROM label_purchases WHERE parcel_id = ? AND state IN ('buying', 'uncertain', 'bought')`, parcelID).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, false, nil
