@@ -51,7 +51,8 @@ func (s *BillingService) fx(ctx context.Context) (*domain.FXTable, error) {
 }
 
 // expectedCost prices parcels as the carriers are expected to charge them:
-// the shipping rate of the warehouse and destination (the allocation's
+// what its label cost when it was bought from the carrier through Portolan;
+// else the shipping rate of the warehouse and destination (the allocation's
 // rates, or its defaults by distance), in the planning currency; a parcel
 // shipped outside Portolan takes the cheapest lane to its country.
 type expectedCost func(p domain.ShippedParcel) domain.Money
@@ -81,6 +82,9 @@ func (s *BillingService) costs(ctx context.Context) (expectedCost, error) {
 		lane[r.Warehouse+"|"+string(r.Country)] = r.Cost
 	}
 	return func(p domain.ShippedParcel) domain.Money {
+		if p.Bought.Currency != "" { // its label was bought from the carrier: that is the price
+			return p.Bought
+		}
 		if w, ok := code[p.Warehouse]; ok {
 			for _, k := range []string{w + "|" + string(p.To), w + "|*"} {
 				if c, ok := lane[k]; ok {
@@ -1045,7 +1049,7 @@ func (s *BillingService) Margins(ctx context.Context, period, by string, currenc
 		}
 		r.Cost += c
 		if sh.BoxCost > 0 {
-			planning := expected(sh.ShippedParcel).Currency // boxes cost in the planning currency
+			planning := expected(domain.ShippedParcel{Warehouse: sh.Warehouse, To: sh.To}).Currency // boxes cost in the planning currency
 			bc, err := conv(domain.NewMoney(sh.BoxCost, planning), cur)
 			if err != nil {
 				return nil, err

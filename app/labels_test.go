@@ -283,3 +283,43 @@ func TestCLIRatesBuyAndVoid(t *testing.T) {
 		t.Errorf("rates without parcels: %d %q", code, errs)
 	}
 }
+
+// A label bought through Portolan is what its carrier is expected to
+// charge: the carrier's invoice for that amount matches; for more, it is over.
+func TestABoughtLabelIsTheExpectedCarrierCost(t *testing.T) {
+	t.Parallel()
+	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	parcels := packedWave(t, a, 2)
+	labelShop(t, a)
+	run, err := a.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil)
+	if err != nil || len(run) != 2 || run[0].State != domain.PurchaseBought || run[1].State != domain.PurchaseBought {
+		t.Fatalf("buy: %v %v", run, err)
+	}
+	for _, p := range parcels {
+		if _, err := a.Inventory.Dispatch(ctx, []int64{p}, sandbox.SandboxCarrier); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var csv strings.Builder
+	csv.WriteString("AWB,Currency,Total charge\n")
+	fmt.Fprintf(&csv, "%s,%s,%s\n", run[0].Label.Tracking, run[0].Label.Cost.Currency, run[0].Label.Cost.Decimal())
+	over := run[1].Label.Cost
+	over.Amount += 250
+	fmt.Fprintf(&csv, "%s,%s,%s\n", run[1].Label.Tracking, over.Currency, over.Decimal())
+	path := filepath.Join(t.TempDir(), "sandboxpost.csv")
+	if err := os.WriteFile(path, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	imp, err := a.Billing.ImportCarrierInvoice(ctx, path, sandbox.SandboxCarrier, testClock.Now().Format("2006-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if imp.Counts[domain.ReconMatched] != 1 || imp.Counts[domain.ReconOver] != 1 || imp.Over != 250 {
+		t.Errorf("reconciled %v, over %d: %+v", imp.Counts, imp.Over, imp.Problems)
+	}
+}

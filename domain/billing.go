@@ -255,6 +255,10 @@ type ShippedParcel struct {
 	To        Country
 	Cost      Money // what the carrier is expected to charge
 	ShippedAt time.Time
+	// Bought is what its label cost when it was bought from the carrier
+	// through Portolan (zero Money otherwise): the carrier is expected to
+	// charge that.
+	Bought Money
 }
 
 // ShippedOrder is an order handed to carriers, as billing sees it.

@@ -201,8 +201,14 @@ func (db *BillingStore) ShippedOrders(ctx context.Context, from, to time.Time) (
 		var p domain.ShippedParcel
 		var weight, shipped int64
 		var to string
-		if err := rows.Scan(&o.OrderID, &o.Number, &o.ClientID, &o.Units, &o.Lines, &p.ID, &p.Tracking, &p.Box, &weight, &to, &shipped, &p.Warehouse); err != nil {
+		var bought int64
+		var boughtIn string
+		if err := rows.Scan(&o.OrderID, &o.Number, &o.ClientID, &o.Units, &o.Lines, &p.ID, &p.Tracking, &p.Box, &weight, &to, &shipped, &p.Warehouse,
+			&bought, &boughtIn); err != nil {
 			return o, p, 0, err
+		}
+		if boughtIn != "" {
+			p.Bought = domain.NewMoney(bought, domain.Currency(boughtIn))
 		}
 		p.Weight, p.To, p.ShippedAt = domain.Grams(weight), domain.Country(to), fromMS(shipped)
 		o.Shipped = p.ShippedAt // the first parcel's
@@ -210,9 +216,11 @@ func (db *BillingStore) ShippedOrders(ctx context.Context, from, to time.Time) (
 	}, func(o *domain.ShippedOrder, p domain.ShippedParcel) { o.Parcels = append(o.Parcels, p) },
 		`SELECT o.id, o.number, cc.client_id, o.units,
 				(SELECT count(*) FROM order_lines ol WHERE ol.order_id = o.id),
-				s.id, s.tracking, coalesce(pa.box, ''), coalesce(pa.weight_g, 0), s.destination, s.shipped_at, coalesce(pa.warehouse_id, 0)
+				s.id, s.tracking, coalesce(pa.box, ''), coalesce(pa.weight_g, 0), s.destination, s.shipped_at, coalesce(pa.warehouse_id, 0),
+				coalesce(lp.cost_minor, 0), coalesce(lp.currency, '')
 			FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
 			LEFT JOIN parcels pa ON pa.id = s.parcel_id
+			LEFT JOIN label_purchases lp ON lp.parcel_id = s.parcel_id AND lp.state = 'bought' 
 			WHERE s.accrued = 0 AND s.shipped_at >= ? AND s.shipped_at < ?
 			ORDER BY o.id, s.id`, millis(from), millis(to))
 }
@@ -678,8 +686,10 @@ func (db *BillingStore) DropDraftMinimum(ctx context.Context, clientID, draftID 
 // numbers, and the others it took in [from, to) (for "missing" lines).
 func (db *BillingStore) CarrierParcels(ctx context.Context, carrier string, numbers []string, from, to time.Time) ([]domain.ShippedParcel, map[int64]string, error) {
 	b := jsonArray(numbers)
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.number
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.number,
+			coalesce(lp.cost_minor, 0), coalesce(lp.currency, '')
 		FROM shipments s JOIN orders o ON o.id = s.order_id LEFT JOIN parcels pa ON pa.id = s.parcel_id
+		LEFT JOIN label_purchases lp ON lp.parcel_id = s.parcel_id AND lp.state = 'bought'
 		WHERE s.tracking IN (SELECT value FROM `+db.jsonValues(1)+`)
 		   OR (lower(s.carrier) = lower(?2) AND s.shipped_at >= ?3 AND s.shipped_at < ?4)
 		ORDER BY s.id`, b, carrier, millis(from), millis(to))
@@ -691,10 +701,13 @@ func (db *BillingStore) CarrierParcels(ctx context.Context, carrier string, numb
 	orders := map[int64]string{}
 	for rows.Next() {
 		var p domain.ShippedParcel
-		var to, number string
-		var shipped int64
-		if err := rows.Scan(&p.ID, &p.Warehouse, &p.Tracking, &to, &shipped, &number); err != nil {
+		var to, number, boughtIn string
+		var shipped, bought int64
+		if err := rows.Scan(&p.ID, &p.Warehouse, &p.Tracking, &to, &shipped, &number, &bought, &boughtIn); err != nil {
 			return nil, nil, err
+		}
+		if boughtIn != "" {
+			p.Bought = domain.NewMoney(bought, domain.Currency(boughtIn))
 		}
 		p.To, p.ShippedAt = domain.Country(to), fromMS(shipped)
 		orders[p.ID] = number
@@ -1031,19 +1044,24 @@ func (db *BillingStore) Payables(ctx context.Context, period string) ([]domain.P
 // amount a carrier invoice charged for each (the latest line, not disputed).
 func (db *BillingStore) PeriodShipments(ctx context.Context, from, to time.Time) ([]domain.ShipmentCost, error) {
 	return queryList(ctx, db.reader(ctx), func(rows *sql.Rows, c *domain.ShipmentCost) error {
-		var to, cur string
-		var shipped, charged int64
-		if err := rows.Scan(&c.ID, &c.Warehouse, &c.Tracking, &to, &shipped, &c.OrderID, &c.Order, &c.ClientID, &charged, &cur, &c.BoxCost); err != nil {
+		var to, cur, boughtIn string
+		var shipped, charged, bought int64
+		if err := rows.Scan(&c.ID, &c.Warehouse, &c.Tracking, &to, &shipped, &c.OrderID, &c.Order, &c.ClientID, &charged, &cur, &c.BoxCost,
+			&bought, &boughtIn); err != nil {
 			return err
 		}
 		c.To, c.ShippedAt, c.Charged = domain.Country(to), fromMS(shipped), domain.NewMoney(charged, domain.Currency(cur))
+		if boughtIn != "" {
+			c.Bought = domain.NewMoney(bought, domain.Currency(boughtIn))
+		}
 		return nil
 	}, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.id, o.number, cc.client_id,
 			coalesce((SELECT l.charged FROM carrier_invoice_lines l WHERE l.tracking = s.tracking AND l.state <> 'disputed' ORDER BY l.id DESC LIMIT 1), 0),
 			coalesce((SELECT l.currency FROM carrier_invoice_lines l WHERE l.tracking = s.tracking AND l.state <> 'disputed' ORDER BY l.id DESC LIMIT 1), ''),
-			coalesce(b.cost_minor, 0)
+			coalesce(b.cost_minor, 0), coalesce(lp.cost_minor, 0), coalesce(lp.currency, '')
 		FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
 		LEFT JOIN parcels pa ON pa.id = s.parcel_id LEFT JOIN boxes b ON b.code = pa.box
+		LEFT JOIN label_purchases lp ON lp.parcel_id = s.parcel_id AND lp.state = 'bought'
 		WHERE s.shipped_at >= ? AND s.shipped_at < ? ORDER BY o.id, s.id`, millis(from), millis(to))
 }
 
