@@ -244,7 +244,7 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 		}
 	}
 	rates := s.quote(ctx, p, settings, accounts, sellers)
-	q, ok := choice.Pick(rates.Quotes)
+	q, ok := choice.PickFor(p, rates.Quotes)
 	if !ok {
 		why := "no account quoted it"
 		if len(rates.Quotes) > 0 {

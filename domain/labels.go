@@ -142,6 +142,33 @@ type LabelChoice struct {
 	Carrier, Service string
 }
 
+// PickFor is the quote bought for a parcel: the choice's when one is made
+// (Pick); else the service the order asked for — a quote of that name
+// ("Express", "DHL Express Worldwide"), or, for an order that asked for an
+// express or next-day service, the cheapest that takes at most two days or
+// is guaranteed; else the cheapest.
+func (c LabelChoice) PickFor(p PackedParcel, quotes []AccountQuote) (AccountQuote, bool) {
+	if c.Carrier != "" || c.Service != "" {
+		return c.Pick(quotes)
+	}
+	asked := strings.ToLower(strings.TrimSpace(p.Service))
+	if asked != "" {
+		for _, q := range quotes {
+			if name := strings.ToLower(q.Service); name == asked || strings.ToLower(q.Carrier)+" "+name == asked {
+				return q, true
+			}
+		}
+		if strings.Contains(asked, "express") || strings.Contains(asked, "next day") || strings.Contains(asked, "overnight") {
+			for _, q := range quotes {
+				if (q.TransitDays > 0 && q.TransitDays <= 2) || q.Guaranteed {
+					return q, true
+				}
+			}
+		}
+	}
+	return c.Pick(quotes)
+}
+
 // Pick is the cheapest of quotes (cheapest first) that the choice allows.
 func (c LabelChoice) Pick(quotes []AccountQuote) (AccountQuote, bool) {
 	for _, q := range quotes {

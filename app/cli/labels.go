@@ -129,8 +129,9 @@ func yesNo(b bool) string {
 }
 
 func cmdLabelsBuy(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("labels buy", "Buys each parcel's carrier label — the cheapest quote, or the cheapest of --carrier and\n"+
-		"--service — and gives the parcel the carrier's tracking number. A parcel that has a label is left\n"+
+	fs := newFlags("labels buy", "Buys each parcel's carrier label — the cheapest of --carrier and --service; without them the\n"+
+		"service the order asked for where a quote matches it (an express order: the cheapest within two days),\n"+
+		"else the cheapest — and gives the parcel the carrier's tracking number. A parcel that has a label is left\n"+
 		"alone; one whose earlier purchase went unanswered is first asked about, so nothing is bought twice.\n"+
 		"Exits non-zero when a parcel was not bought, after trying all of them.", stdout, stderr)
 	sel := parcelFlags(fs, "labels buy")

@@ -51,7 +51,7 @@ type labelsPanel struct {
 	// RatesTable and the rest are the last rates shown (for tests).
 	RatesTable *widget.Table
 	rates      []rateRow
-	Services   *widget.Select // "Cheapest", or a service to buy
+	Services   *widget.Select // firstChoice, or a service to buy
 	RatesNote  *widget.Label
 	// Outcomes are the last purchase run's.
 	Outcomes  []domain.LabelOutcome
@@ -107,7 +107,7 @@ func (p *ShipPanel) ShowRates() {
 
 func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 	p.rates = p.rates[:0]
-	services := []string{"Cheapest"}
+	services := []string{firstChoice}
 	var notes []string
 	for _, r := range rates {
 		for i, q := range r.Quotes {
@@ -173,7 +173,12 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Choice is what the rates dialog's Buy takes: the cheapest, or the
+// firstChoice is the rates dialog's default: each parcel the service its
+// order asked for where a quote matches it, else the cheapest
+// (domain.LabelChoice.PickFor).
+const firstChoice = "As each order asks, else the cheapest"
+
+// Choice is what the rates dialog's Buy takes: the default, or the
 // cheapest of one carrier's service.
 func (p *ShipPanel) Choice() domain.LabelChoice {
 	if p.Services == nil || p.Services.SelectedIndex() <= 0 {
