@@ -126,7 +126,7 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 	p.RatesTable = uikit.NewListTable(&p.rates,
 		uikit.Col("Parcel", func(r rateRow) string { return strconv.FormatInt(r.parcel.ID, 10) }).Wide(55),
 		uikit.Col("Order", func(r rateRow) string { return r.parcel.Number }).Wide(95),
-		uikit.Col("To", func(r rateRow) string { return string(r.parcel.ShipTo.Country) }).Wide(35),
+		uikit.Col("To", func(r rateRow) string { return string(r.parcel.ShipTo.Country) }).Wide(45),
 		uikit.Col("Account", func(r rateRow) string { return r.quote.Account }).Wide(150),
 		uikit.Col("Carrier", func(r rateRow) string { return r.quote.Carrier }).Wide(115),
 		uikit.Col("Service", func(r rateRow) string { return r.quote.Service }).Wide(120),
@@ -158,7 +158,7 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 		buy.Disable()
 	}
 	body := container.NewBorder(nil, container.NewVBox(p.RatesNote,
-		container.NewHBox(widget.NewLabel("Buy:"), p.Services, buy)), nil, nil, p.RatesTable)
+		container.NewBorder(nil, nil, widget.NewLabel("Buy:"), buy, p.Services)), nil, nil, p.RatesTable)
 	p.ratesShow = dialog.NewCustom(fmt.Sprintf("Rates for %d parcel(s)", len(rates)), "Close", body, p.s.window)
 	p.ratesShow.Resize(fyne.NewSize(1120, 560))
 	p.ratesShow.Show()
