@@ -48,18 +48,26 @@ func (s *LabelService) sellers(ctx context.Context) ([]domain.CarrierAccount, []
 	return accounts, sellers, nil
 }
 
-// Rates asks every shipping account for the parcels' rates, the accounts in
-// parallel, each parcel within the time budget.
-func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]domain.ParcelRates, error) {
+// prepare reads what quoting or buying the parcels needs: the parcels, the
+// shipping settings and the accounts that sell labels, with their clients.
+func (s *LabelService) prepare(ctx context.Context, parcelIDs []int64) ([]domain.PackedParcel, domain.ShippingSettings,
+	[]domain.CarrierAccount, []domain.LabelSeller, error) {
 	parcels, err := s.parcels(ctx, parcelIDs)
 	if err != nil {
-		return nil, err
+		return nil, domain.ShippingSettings{}, nil, nil, err
 	}
 	settings, err := s.settings(ctx)
 	if err != nil {
-		return nil, err
+		return nil, settings, nil, nil, err
 	}
 	accounts, sellers, err := s.sellers(ctx)
+	return parcels, settings, accounts, sellers, err
+}
+
+// Rates asks every shipping account for the parcels' rates, the accounts in
+// parallel, each parcel within the time budget.
+func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]domain.ParcelRates, error) {
+	parcels, settings, accounts, sellers, err := s.prepare(ctx, parcelIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -138,15 +146,7 @@ func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, setting
 // it sold nothing. Cancelling ctx stops before the next purchase, never in
 // the middle of one. progress, when given, hears of each parcel done.
 func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain.LabelChoice, progress func(done, of int)) ([]domain.LabelOutcome, error) {
-	parcels, err := s.parcels(ctx, parcelIDs)
-	if err != nil {
-		return nil, err
-	}
-	settings, err := s.settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	accounts, sellers, err := s.sellers(ctx)
+	parcels, settings, accounts, sellers, err := s.prepare(ctx, parcelIDs)
 	if err != nil {
 		return nil, err
 	}

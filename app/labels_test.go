@@ -66,6 +66,17 @@ func packedWave(t testing.TB, a *app.App, n int) []int64 {
 	return parcels
 }
 
+// labelApp opens the test's own copy of the 600-order demo.
+func labelApp(t *testing.T) *app.App {
+	t.Helper()
+	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
 // labelShop is the sandbox EasyPost (which sells labels) and an account
 // for it in a.
 func labelShop(t testing.TB, a *app.App) *sandbox.Carriers {
@@ -85,11 +96,7 @@ func labelShop(t testing.TB, a *app.App) *sandbox.Carriers {
 // that finds that label instead of buying another, and a void.
 func TestLabelsAreBoughtOnceAndVoided(t *testing.T) {
 	t.Parallel()
-	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := labelApp(t)
 	ctx := context.Background()
 	parcels := packedWave(t, a, 3)
 	if len(parcels) < 2 {
@@ -205,11 +212,7 @@ func TestLabelsAreBoughtOnceAndVoided(t *testing.T) {
 // parcel that cannot be quoted fails alone while the run goes on.
 func TestALabelRunStopsBetweenParcelsAndGoesOnPastFailures(t *testing.T) {
 	t.Parallel()
-	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := labelApp(t)
 	if err := a.BulkInsertOrders(context.Background(), "More", app.SandboxOrders(40, 5, testClock.Now())); err != nil {
 		t.Fatal(err)
 	}
@@ -288,11 +291,7 @@ func TestCLIRatesBuyAndVoid(t *testing.T) {
 // charge: the carrier's invoice for that amount matches; for more, it is over.
 func TestABoughtLabelIsTheExpectedCarrierCost(t *testing.T) {
 	t.Parallel()
-	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := labelApp(t)
 	ctx := context.Background()
 	parcels := packedWave(t, a, 2)
 	labelShop(t, a)
