@@ -219,6 +219,7 @@ func Open(path string, opts Options) (*App, error) {
 	a.Labels = &LabelService{labels: db.LabelStore(), parcels: db.StockStore().Parcels, settings: db.StockStore().ShippingSettings,
 		accounts: db.TrackingStore().CarrierAccounts, NewSeller: newSeller}
 	a.Inventory.carrierLabels = a.Labels.LabelFiles
+	a.Labels.toPlanning = a.Billing.ToPlanning
 	if me.Role.May(domain.AreaBilling) {
 		// The charges of a dispatch or receipt accrue in the background —
 		// for someone who may write them; finance's Portolan charges what

@@ -50,6 +50,28 @@ func (s *BillingService) fx(ctx context.Context) (*domain.FXTable, error) {
 	return domain.NewFXTable(rates), nil
 }
 
+// ToPlanning converts amounts into the planning currency (the one shipping
+// rates and the allocation's costs are in) at today's exchange rate; ok is
+// false for a currency without a rate.
+func (s *BillingService) ToPlanning(ctx context.Context) (func(domain.Money) (domain.Money, bool), error) {
+	cfg, err := s.alloc.AllocConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fx, err := s.fx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := s.now()
+	return func(m domain.Money) (domain.Money, bool) {
+		if m.Currency == cfg.Currency {
+			return m, true
+		}
+		v, _, err := fx.Convert(m, cfg.Currency, today)
+		return v, err == nil
+	}, nil
+}
+
 // expectedCost prices parcels as the carriers are expected to charge them:
 // what its label cost when it was bought from the carrier through Portolan;
 // else the shipping rate of the warehouse and destination (the allocation's

@@ -26,6 +26,8 @@ type LabelService struct {
 	NewSeller func(a domain.CarrierAccount) (domain.LabelSeller, error)
 	// Budget is how long the accounts are given to quote a parcel.
 	Budget time.Duration
+	// toPlanning converts prices into the planning currency (BillingService.ToPlanning).
+	toPlanning func(ctx context.Context) (func(domain.Money) (domain.Money, bool), error)
 }
 
 // sellers are the shipping accounts that sell labels, with their clients.
@@ -87,6 +89,19 @@ func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]domain.P
 		}()
 	}
 	wg.Wait()
+	if s.toPlanning != nil {
+		convert, err := s.toPlanning(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out {
+			for j, q := range out[i].Quotes {
+				if v, ok := convert(q.Price); ok && v.Currency != q.Price.Currency {
+					out[i].Quotes[j].Converted = v
+				}
+			}
+		}
+	}
 	return out, nil
 }
 

@@ -113,6 +113,10 @@ func TestLabelsAreBoughtOnceAndVoided(t *testing.T) {
 			r.Quotes[0].Price.Amount <= 0 || r.Quotes[0].Price.Amount > r.Quotes[1].Price.Amount {
 			t.Errorf("parcel %d: quotes %+v, problems %v", r.Parcel.ID, r.Quotes, r.Problems)
 		}
+		// USD prices, shown converted into the planning currency (EUR) at the demo's rate.
+		if c, p := r.Quotes[0].Converted, r.Quotes[0].Price; c.Currency != "EUR" || c.Amount*10 < p.Amount*7 || c.Amount*10 > p.Amount*11 {
+			t.Errorf("parcel %d: %s converted to %s", r.Parcel.ID, p, c)
+		}
 	}
 
 	// One purchase of the run is sold, but its answer is lost.
@@ -255,13 +259,14 @@ func TestCLIRatesBuyAndVoid(t *testing.T) {
 	list := fmt.Sprintf("%d,%d", parcels[0], parcels[1])
 
 	out, errs, code := runCLI(t, "--db", db, "rates", "--parcels", list)
-	if code != 0 || strings.Count(out, sandbox.SandboxCarrier) != 6 || !strings.Contains(out, "Economy") || !strings.Contains(out, "GUARANTEED") {
+	if code != 0 || strings.Count(out, sandbox.SandboxCarrier) != 6 || !strings.Contains(out, "Economy") || !strings.Contains(out, "GUARANTEED") ||
+		strings.Count(out, " EUR") != 6 {
 		t.Fatalf("rates: %d %q %q", code, out, errs)
 	}
 	out, errs, code = runCLI(t, "--db", db, "rates", "--parcels", list, "--format", "json")
 	var quotes []map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &quotes) != nil || len(quotes) != 6 || quotes[0]["currency"] != "USD" ||
-		quotes[0]["service"] != "Economy" || quotes[2]["guaranteed"] != true {
+		quotes[0]["service"] != "Economy" || quotes[2]["guaranteed"] != true || quotes[0]["converted_currency"] != "EUR" {
 		t.Fatalf("rates json: %d %q %q", code, out, errs)
 	}
 	out, errs, code = runCLI(t, "--db", db, "labels", "buy", "--parcels", list, "--service", "Standard")

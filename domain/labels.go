@@ -134,6 +134,9 @@ type AccountQuote struct {
 	AccountID int64
 	Account   string
 	RateQuote
+	// Converted is the price in the planning currency, at today's rate
+	// (zero Money when there is no rate, or it is in that currency already).
+	Converted Money
 }
 
 // LabelChoice narrows which quote is bought: a carrier and a service

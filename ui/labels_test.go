@@ -97,7 +97,7 @@ func TestBuyingLabelsInTheWindow(t *testing.T) {
 	if rows != quotes || rows < 3*len(packed) {
 		t.Fatalf("%d rates shown for %d parcels, the accounts quote %d", rows, len(packed), quotes)
 	}
-	if got := cell(t, s, sh.RatesTable, 0, 9); got != "cheapest" {
+	if got := cell(t, s, sh.RatesTable, 0, 10); got != "cheapest" {
 		t.Errorf("first row's mark %q", got)
 	}
 	if got := cell(t, s, sh.RatesTable, 0, 5); got != "Economy" {

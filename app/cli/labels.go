@@ -67,6 +67,9 @@ type RateJSON struct {
 	TransitDays int    `json:"transit_days,omitempty"`
 	DeliveryBy  string `json:"delivery_by,omitempty"`
 	Guaranteed  bool   `json:"guaranteed"`
+	// Converted is the price in the planning currency at today's rate.
+	Converted         string `json:"converted,omitempty"`
+	ConvertedCurrency string `json:"converted_currency,omitempty"`
 }
 
 func cmdRates(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
@@ -95,19 +98,27 @@ func cmdRates(ctx context.Context, open opener, args []string, stdout, stderr io
 				if !q.DeliveryBy.IsZero() {
 					j.DeliveryBy = q.DeliveryBy.Format(time.DateOnly)
 				}
+				if q.Converted.Currency != "" {
+					j.Converted, j.ConvertedCurrency = q.Converted.Decimal(), string(q.Converted.Currency)
+				}
 				out = append(out, j)
 			}
 		}
 		return printJSON(stdout, out)
 	}
-	if err := printTable(stdout, "PARCEL\tORDER\tACCOUNT\tCARRIER\tSERVICE\tPRICE\tDAYS\tGUARANTEED", func(add func(string, ...any)) {
+	if err := printTable(stdout, "PARCEL\tORDER\tACCOUNT\tCARRIER\tSERVICE\tPRICE\tCONVERTED\tDAYS\tGUARANTEED", func(add func(string, ...any)) {
 		for _, r := range rates {
 			for _, q := range r.Quotes {
 				days := "–"
 				if q.TransitDays > 0 {
 					days = strconv.Itoa(q.TransitDays)
 				}
-				add("%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s", r.Parcel.ID, r.Parcel.Number, q.Account, q.Carrier, q.Service, q.Price, days, yesNo(q.Guaranteed))
+				converted := "–"
+				if q.Converted.Currency != "" {
+					converted = "≈ " + q.Converted.String()
+				}
+				add("%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", r.Parcel.ID, r.Parcel.Number, q.Account, q.Carrier, q.Service, q.Price, converted,
+					days, yesNo(q.Guaranteed))
 			}
 		}
 	}); err != nil {

@@ -131,6 +131,12 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 		uikit.Col("Carrier", func(r rateRow) string { return r.quote.Carrier }).Wide(115),
 		uikit.Col("Service", func(r rateRow) string { return r.quote.Service }).Wide(120),
 		uikit.Num("Price", func(r rateRow) string { return r.quote.Price.String() }).Wide(90),
+		uikit.Num("Converted", func(r rateRow) string {
+			if r.quote.Converted.Currency == "" {
+				return ""
+			}
+			return "≈ " + r.quote.Converted.String()
+		}).Wide(100),
 		uikit.Num("Days", func(r rateRow) string {
 			if r.quote.TransitDays == 0 {
 				return "–"
@@ -160,7 +166,7 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 	body := container.NewBorder(nil, container.NewVBox(p.RatesNote,
 		container.NewBorder(nil, nil, widget.NewLabel("Buy:"), buy, p.Services)), nil, nil, p.RatesTable)
 	p.ratesShow = dialog.NewCustom(fmt.Sprintf("Rates for %d parcel(s)", len(rates)), "Close", body, p.s.window)
-	p.ratesShow.Resize(fyne.NewSize(1120, 560))
+	p.ratesShow.Resize(fyne.NewSize(1220, 560))
 	p.ratesShow.Show()
 }
 
