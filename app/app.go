@@ -32,6 +32,7 @@ import (
 	"github.com/portolan/portolan/integrations/storefront/bigcommerce"
 	"github.com/portolan/portolan/integrations/storefront/shopify"
 	"github.com/portolan/portolan/integrations/storefront/woocommerce"
+	"github.com/portolan/portolan/integrations/zpl"
 )
 
 // readTable is the TableReader of the files adapter.
@@ -201,7 +202,7 @@ func Open(path string, opts Options) (*App, error) {
 			store: db.OrderStore(), alloc: db.AllocationStore(), now: now},
 		Inventory: &InventoryService{StockStore: db.StockStore(), PutawayReads: db.LedgerStore(), CatalogStore: db.CatalogStore(),
 			ledger: db.LedgerStore(), orders: db.OrderStore(),
-			readTable: readTable, docs: pdf.Renderer{}, clocked: clocked{now}},
+			readTable: readTable, docs: pdf.Renderer{}, thermal: zpl.Writer{}, clocked: clocked{now}},
 		Demo:       &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch, now: now},
 		Allocation: &AllocationService{AllocationReads: db.AllocationStore(), CatalogStore: db.CatalogStore(), store: db.AllocationStore(), readTable: readTable, now: now},
 		Intake: &IntakeService{IntakeReads: db.IntakeStore(), CatalogStore: db.CatalogStore(), store: db.IntakeStore(), sources: storefrontSource,

@@ -26,6 +26,7 @@ type InventoryService struct {
 	billable  func(at time.Time)
 	readTable domain.TableReader
 	docs      domain.Documents
+	thermal   domain.ThermalLabels
 	// carrierLabels are the labels bought from carriers for parcels, with
 	// their files (LabelService.LabelFiles): the print job prints those.
 	carrierLabels func(ctx context.Context, parcelIDs []int64) (map[int64]domain.Label, error)

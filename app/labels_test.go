@@ -278,6 +278,13 @@ func TestCLIRatesBuyAndVoid(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "0 label(s) bought.") || strings.Count(out, "already has a label") != 2 {
 		t.Fatalf("labels buy again: %d %q %q", code, out, errs)
 	}
+	// For a thermal printer: the carriers' label images as ZPL graphic fields.
+	zplFile := filepath.Join(t.TempDir(), "labels.zpl")
+	out, errs, code = runCLI(t, "--db", db, "labels", "zpl", "--parcels", list, "--out", zplFile)
+	z, _ := os.ReadFile(zplFile)
+	if code != 0 || !strings.Contains(out, "2 label(s) for a thermal printer") || bytes.Count(z, []byte("^GFA,")) != 2 {
+		t.Fatalf("labels zpl: %d %q %q (%d bytes, %d graphic fields)", code, out, errs, len(z), bytes.Count(z, []byte("^GFA,")))
+	}
 	out, errs, code = runCLI(t, "--db", db, "labels", "void", "--parcel", strconv.FormatInt(parcels[0], 10))
 	if code != 0 || !strings.Contains(out, "label voided (refund submitted)") {
 		t.Fatalf("labels void: %d %q %q", code, out, errs)

@@ -139,17 +139,42 @@ func (s *InventoryService) Documents(ctx context.Context, waveID int64, ids []in
 	if err != nil {
 		return err
 	}
-	var carrier map[int64]domain.Label
-	if s.carrierLabels != nil {
-		ids := make([]int64, len(parcels))
-		for i, p := range parcels {
-			ids[i] = p.ID
-		}
-		if carrier, err = s.carrierLabels(ctx, ids); err != nil {
-			return err
-		}
+	carrier, err := s.boughtLabels(ctx, parcels)
+	if err != nil {
+		return err
 	}
 	return s.docs.Job(w, parcels, labelPaper, set, at, carrier)
+}
+
+// boughtLabels are the carrier labels bought for parcels, with their files.
+func (s *InventoryService) boughtLabels(ctx context.Context, parcels []domain.PackedParcel) (map[int64]domain.Label, error) {
+	if s.carrierLabels == nil {
+		return nil, nil
+	}
+	ids := make([]int64, len(parcels))
+	for i, p := range parcels {
+		ids[i] = p.ID
+	}
+	return s.carrierLabels(ctx, ids)
+}
+
+// ThermalLabels writes the labels of a wave's parcels (or the chosen ones)
+// for a thermal printer, as ZPL: each parcel's carrier label where one was
+// bought, else Portolan's own. The parcels pass the same pre-flight as the
+// print job.
+func (s *InventoryService) ThermalLabels(ctx context.Context, waveID int64, ids []int64, w io.Writer) error {
+	parcels, problems, err := s.PreflightParcels(ctx, waveID, ids)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return &domain.PreflightError{Problems: problems}
+	}
+	carrier, err := s.boughtLabels(ctx, parcels)
+	if err != nil {
+		return err
+	}
+	return s.thermal.Labels(w, parcels, carrier)
 }
 
 // PackingSlip writes one parcel's packing slip on the documents paper.

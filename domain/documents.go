@@ -27,6 +27,13 @@ type Documents interface {
 	Invoice(w io.Writer, inv Invoice, seller Company, client Client) error
 }
 
+// ThermalLabels writes labels for thermal printers (ZPL): each parcel's
+// carrier label where one was bought (carrierLabels, by parcel ID, with its
+// file), else Portolan's own.
+type ThermalLabels interface {
+	Labels(w io.Writer, parcels []PackedParcel, carrierLabels map[int64]Label) error
+}
+
 // PreflightError lists every problem that stopped a print job; nothing was printed.
 type PreflightError struct{ Problems []PreflightProblem }
 

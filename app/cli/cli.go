@@ -109,6 +109,7 @@ var commands = []command{
 	{"rates", "ask the shipping accounts what they would charge for packed parcels (nothing is bought)", cmdRates},
 	{"labels buy", "buy packed parcels' carrier labels (EasyPost), never twice", cmdLabelsBuy},
 	{"labels void", "void a parcel's carrier label through its carrier", cmdLabelsVoid},
+	{"labels zpl", "write parcels' labels for a thermal printer (ZPL): the carriers' where bought, else Portolan's", cmdLabelsZPL},
 	{"labels", "write labels, customs papers and packing slips (a wave's or chosen parcels) as one PDF", cmdLabels},
 	{"dispatch", "hand packed parcels to a carrier (its manifest of the day)", cmdDispatch},
 	{"manifest", "write a carrier's manifest as a PDF", cmdManifest},

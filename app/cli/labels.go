@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -214,5 +215,34 @@ func cmdLabelsVoid(ctx context.Context, open opener, args []string, stdout, stde
 		return err
 	}
 	fmt.Fprintf(stdout, "Parcel %d: label voided (refund %s).\n", *parcel, label.Refund)
+	return nil
+}
+
+func cmdLabelsZPL(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("labels zpl", "Writes the parcels' labels for a thermal printer, as ZPL: each parcel's carrier label where\n"+
+		"it was bought (the carrier's ZPL, or its image converted), else Portolan's own. Send the file to the\n"+
+		"printer's raw queue, e.g. lp -d PRINTER -o raw FILE.zpl", stdout, stderr)
+	sel := parcelFlags(fs, "labels zpl")
+	out := outFlag(fs, ".zpl")
+	fs.usageIf(func() bool { return *out.path == "" }, "labels zpl: give --out FILE.zpl")
+	a, err := start(fs, args, open)
+	if err != nil {
+		return err
+	}
+	if err := out.check(a); err != nil {
+		return err
+	}
+	ids, err := sel.ids(ctx, a, "labels zpl")
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := a.Inventory.ThermalLabels(ctx, 0, ids, &b); err != nil {
+		return err
+	}
+	if err := out.write(a, b.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Wrote %s: %d label(s) for a thermal printer.\n", *out.path, bytes.Count(b.Bytes(), []byte("^XZ")))
 	return nil
 }
