@@ -17,6 +17,7 @@ import (
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier/easypost"
 	"github.com/portolan/portolan/integrations/sandbox"
 )
 
@@ -332,5 +333,65 @@ func TestABoughtLabelIsTheExpectedCarrierCost(t *testing.T) {
 	}
 	if imp.Counts[domain.ReconMatched] != 1 || imp.Counts[domain.ReconOver] != 1 || imp.Over != 250 {
 		t.Errorf("reconciled %v, over %d: %+v", imp.Counts, imp.Over, imp.Problems)
+	}
+}
+
+// Portolan stopped mid-purchase (a crash): the purchases are still written
+// down as "buying". The next run asks the carrier about each: the one it
+// sold is taken as bought, the one it never received is bought anew — and
+// no parcel has two labels.
+func TestAPurchaseCutShortByACrashIsAskedAbout(t *testing.T) {
+	t.Parallel()
+	a := labelApp(t)
+	ctx := context.Background()
+	parcels := packedWave(t, a, 2)
+	shop := labelShop(t, a)
+	rates, err := a.Labels.Rates(ctx, parcels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := a.Tracking.CarrierAccounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acct domain.CarrierAccount
+	for _, ac := range accounts {
+		if ac.Name == "EasyPost labels" {
+			acct = ac
+		}
+	}
+	seller, err := easypost.NewSeller(acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rates {
+		q := r.Quotes[0]
+		p := domain.LabelPurchase{ParcelID: r.Parcel.ID, AccountID: q.AccountID, Account: q.Account, Quote: q.RateQuote}
+		if err := a.Labels.BeginPurchaseForTest(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 { // this one's request had left: the carrier sold the label
+			if _, err := seller.Buy(ctx, q.RateQuote); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	run, err := a.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byParcel := map[int64]domain.LabelOutcome{}
+	for _, r := range run {
+		byParcel[r.ParcelID] = r
+	}
+	found, fresh := byParcel[rates[0].Parcel.ID], byParcel[rates[1].Parcel.ID]
+	if found.State != domain.PurchaseBought || !strings.Contains(found.Note, "answer was lost") {
+		t.Errorf("the purchase the carrier had made: %v %q", found.State, found.Note)
+	}
+	if fresh.State != domain.PurchaseBought || fresh.Note != "" || fresh.Label.Tracking == "" {
+		t.Errorf("the purchase that never left: %v %q", fresh.State, fresh.Note)
+	}
+	if shop.LabelsSold() != 2 {
+		t.Errorf("%d labels sold for 2 parcels", shop.LabelsSold())
 	}
 }
