@@ -16,9 +16,10 @@ import (
 	"github.com/portolan/portolan/ui/internal/uikit"
 )
 
-// CarrierAccountsDialog lists the carrier accounts tracking polls through
-// (kind, address, budget, today's use, state) and edits them: credentials
-// in password fields, never shown again; "Test connection"; remove.
+// CarrierAccountsDialog lists the carrier accounts tracking polls through,
+// and those that sell labels (EasyPost's) — kind, address, budget, today's
+// use, state — and edits them: credentials in password fields, never shown
+// again; "Test connection"; remove.
 type CarrierAccountsDialog struct {
 	s *ShipmentsScreen
 
@@ -44,7 +45,7 @@ type CarrierAccountsDialog struct {
 }
 
 var kindNames = map[string]domain.CarrierKind{"DHL (Unified tracking API)": domain.CarrierDHL, "UPS (Track API)": domain.CarrierUPS,
-	"FedEx (Track API)": domain.CarrierFedEx, "USPS (Tracking v3)": domain.CarrierUSPS, "EasyPost (any carrier)": domain.CarrierEasyPost}
+	"FedEx (Track API)": domain.CarrierFedEx, "USPS (Tracking v3)": domain.CarrierUSPS, "EasyPost (any carrier; tracking and labels)": domain.CarrierEasyPost}
 
 func kindOption(k domain.CarrierKind) string {
 	for name, kind := range kindNames {
