@@ -29,8 +29,8 @@ var pgFoldRanges = [][2]rune{{1, 0x33ff}, {0xa640, 0xa7ff}, {0xfb00, 0xfb4f}, {0
 
 // pgFolder folds search text as the server does.
 type pgFolder struct {
-	once    sync.Once
-	err     error
+	mu      sync.Mutex
+	loaded  bool            // a failed read is tried again at the next insert
 	to      map[rune]string // what fold() makes of a character that it changes
 	nonWord map[rune]bool   // the characters in pgFoldRanges that \w does not match
 	// The same for ASCII, looked up by index (most of a search text is).
@@ -39,43 +39,46 @@ type pgFolder struct {
 }
 
 func (f *pgFolder) load(ctx context.Context, q querier) error {
-	f.once.Do(func() {
-		var cases []string
-		for _, r := range pgFoldRanges {
-			cases = append(cases, "SELECT chr(n) AS c FROM generate_series("+strconv.Itoa(int(r[0]))+", "+strconv.Itoa(int(r[1]))+") AS n")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.loaded {
+		return nil
+	}
+	var cases []string
+	for _, r := range pgFoldRanges {
+		cases = append(cases, "SELECT chr(n) AS c FROM generate_series("+strconv.Itoa(int(r[0]))+", "+strconv.Itoa(int(r[1]))+") AS n")
+	}
+	rows, err := q.QueryContext(ctx, `SELECT c, fold(c), c ~ '\w' FROM (`+strings.Join(cases, " UNION ALL ")+`) AS s
+		WHERE fold(c) <> c OR c !~ '\w'`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	to, nonWord := map[rune]string{}, map[rune]bool{}
+	for rows.Next() {
+		var c, folded string
+		var word bool
+		if err := rows.Scan(&c, &folded, &word); err != nil {
+			return err
 		}
-		rows, err := q.QueryContext(ctx, `SELECT c, fold(c), c ~ '\w' FROM (`+strings.Join(cases, " UNION ALL ")+`) AS s
-			WHERE fold(c) <> c OR c !~ '\w'`)
-		if err != nil {
-			f.err = err
-			return
+		r := []rune(c)[0]
+		if folded != c {
+			to[r] = folded
 		}
-		defer rows.Close()
-		f.to, f.nonWord = map[rune]string{}, map[rune]bool{}
-		for rows.Next() {
-			var c, folded string
-			var word bool
-			if err := rows.Scan(&c, &folded, &word); err != nil {
-				f.err = err
-				return
-			}
-			r := []rune(c)[0]
-			if folded != c {
-				f.to[r] = folded
-			}
-			f.nonWord[r] = !word
+		nonWord[r] = !word
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	f.to, f.nonWord = to, nonWord
+	for r := rune(0); r < utf8.RuneSelf; r++ {
+		f.asciiTo[r], f.asciiWord[r] = string(r), !f.nonWord[r]
+		if s, ok := f.to[r]; ok {
+			f.asciiTo[r] = s
 		}
-		if f.err = rows.Err(); f.err != nil {
-			return
-		}
-		for r := rune(0); r < utf8.RuneSelf; r++ {
-			f.asciiTo[r], f.asciiWord[r] = string(r), !f.nonWord[r]
-			if s, ok := f.to[r]; ok {
-				f.asciiTo[r] = s
-			}
-		}
-	})
-	return f.err
+	}
+	f.loaded = true
+	return nil
 }
 
 // inRanges says whether the server was asked about r.

@@ -124,3 +124,21 @@ func TestBatchInsertStoresTheServersFold(t *testing.T) {
 		t.Errorf("%d orders stored (want %d), %d of them folded unlike the server", n, len(orders), differ)
 	}
 }
+
+// A table that could not be read (the server was away) is read at the next
+// insert, not given up on until Portolan restarts.
+func TestFoldTableIsReadAgainAfterAFailure(t *testing.T) {
+	db := openPGForFold(t)
+	f := &pgFolder{}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := f.load(gone, db.write); err == nil {
+		t.Fatal("read with a cancelled context")
+	}
+	if err := f.load(context.Background(), db.write); err != nil {
+		t.Fatalf("read again: %v", err)
+	}
+	if got := f.fold("Straße"); got != "strasse" {
+		t.Errorf("fold(Straße) = %q", got)
+	}
+}
