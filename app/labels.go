@@ -30,46 +30,63 @@ type LabelService struct {
 	toPlanning func(ctx context.Context) (func(domain.Money) (domain.Money, bool), error)
 }
 
-// sellers are the shipping accounts that sell labels, with their clients.
-func (s *LabelService) sellers(ctx context.Context) ([]domain.CarrierAccount, []domain.LabelSeller, error) {
-	all, err := s.accounts(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	var accounts []domain.CarrierAccount
-	var sellers []domain.LabelSeller
-	for _, a := range all {
-		if seller, err := s.NewSeller(a); err == nil {
-			accounts, sellers = append(accounts, a), append(sellers, seller)
+// shippingAccount is an account that sells labels, with its client.
+type shippingAccount struct {
+	domain.CarrierAccount
+	seller domain.LabelSeller
+}
+
+// shippingAccounts are the accounts that sell labels.
+type shippingAccounts []shippingAccount
+
+// byID is the account with the id, if it still sells labels.
+func (as shippingAccounts) byID(id int64) (shippingAccount, bool) {
+	for _, a := range as {
+		if a.ID == id {
+			return a, true
 		}
 	}
-	if len(accounts) == 0 {
-		return nil, nil, domain.Errorf(domain.EINVALID, "No carrier account sells labels: add an EasyPost account (Shipments → Carrier accounts), "+
+	return shippingAccount{}, false
+}
+
+// sellers are the shipping accounts that sell labels, with their clients.
+func (s *LabelService) sellers(ctx context.Context) (shippingAccounts, error) {
+	all, err := s.accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out shippingAccounts
+	for _, a := range all {
+		if seller, err := s.NewSeller(a); err == nil {
+			out = append(out, shippingAccount{a, seller})
+		}
+	}
+	if len(out) == 0 {
+		return nil, domain.Errorf(domain.EINVALID, "No carrier account sells labels: add an EasyPost account (Shipments → Carrier accounts), "+
 			"or try the sandbox's (Shipments → Try sandbox carriers)")
 	}
-	return accounts, sellers, nil
+	return out, nil
 }
 
 // prepare reads what quoting or buying the parcels needs: the parcels, the
-// shipping settings and the accounts that sell labels, with their clients.
-func (s *LabelService) prepare(ctx context.Context, parcelIDs []int64) ([]domain.PackedParcel, domain.ShippingSettings,
-	[]domain.CarrierAccount, []domain.LabelSeller, error) {
+// shipping settings and the accounts that sell labels.
+func (s *LabelService) prepare(ctx context.Context, parcelIDs []int64) ([]domain.PackedParcel, domain.ShippingSettings, shippingAccounts, error) {
 	parcels, err := s.parcels(ctx, parcelIDs)
 	if err != nil {
-		return nil, domain.ShippingSettings{}, nil, nil, err
+		return nil, domain.ShippingSettings{}, nil, err
 	}
 	settings, err := s.settings(ctx)
 	if err != nil {
-		return nil, settings, nil, nil, err
+		return nil, settings, nil, err
 	}
-	accounts, sellers, err := s.sellers(ctx)
-	return parcels, settings, accounts, sellers, err
+	accounts, err := s.sellers(ctx)
+	return parcels, settings, accounts, err
 }
 
 // Rates asks every shipping account for the parcels' rates, the accounts in
 // parallel, each parcel within the time budget.
 func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]domain.ParcelRates, error) {
-	parcels, settings, accounts, sellers, err := s.prepare(ctx, parcelIDs)
+	parcels, settings, accounts, err := s.prepare(ctx, parcelIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +102,7 @@ func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]domain.P
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			out[i] = s.quote(ctx, p, settings, accounts, sellers)
+			out[i] = s.quote(ctx, p, settings, accounts)
 		}()
 	}
 	wg.Wait()
@@ -109,8 +126,7 @@ func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]domain.P
 // the same time.
 const ParcelsQuotedAtOnce = 10
 
-func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings,
-	accounts []domain.CarrierAccount, sellers []domain.LabelSeller) domain.ParcelRates {
+func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, accounts shippingAccounts) domain.ParcelRates {
 	budget := s.Budget
 	if budget == 0 {
 		budget = 20 * time.Second
@@ -120,25 +136,25 @@ func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, setting
 	r := domain.ParcelRates{Parcel: p}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for i := range accounts {
+	for _, a := range accounts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			quotes, problems, err := sellers[i].Quote(ctx, p, settings, fmt.Sprintf("portolan-parcel-%d", p.ID))
+			quotes, problems, err := a.seller.Quote(ctx, p, settings, fmt.Sprintf("portolan-parcel-%d", p.ID))
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				if ctx.Err() != nil {
 					err = fmt.Errorf("no answer within %s", budget)
 				}
-				r.Problems = append(r.Problems, accounts[i].Name+": "+err.Error())
+				r.Problems = append(r.Problems, a.Name+": "+err.Error())
 				return
 			}
 			for _, q := range quotes {
-				r.Quotes = append(r.Quotes, domain.AccountQuote{AccountID: accounts[i].ID, Account: accounts[i].Name, RateQuote: q})
+				r.Quotes = append(r.Quotes, domain.AccountQuote{AccountID: a.ID, Account: a.Name, RateQuote: q})
 			}
 			for _, pr := range problems {
-				r.Problems = append(r.Problems, accounts[i].Name+": "+pr.Carrier+": "+pr.Message)
+				r.Problems = append(r.Problems, a.Name+": "+pr.Carrier+": "+pr.Message)
 			}
 		}()
 	}
@@ -161,15 +177,14 @@ func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, setting
 // it sold nothing. Cancelling ctx stops before the next purchase, never in
 // the middle of one. progress, when given, hears of each parcel done.
 func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain.LabelChoice, progress func(done, of int)) ([]domain.LabelOutcome, error) {
-	parcels, settings, accounts, sellers, err := s.prepare(ctx, parcelIDs)
+	parcels, settings, accounts, err := s.prepare(ctx, parcelIDs)
 	if err != nil {
 		return nil, err
 	}
 	// A few parcels are bought at a time, each on its own: a parcel's
 	// purchase is never split or repeated, and once ctx ends no new one
 	// starts while those under way finish.
-	results := make([]domain.LabelOutcome, len(parcels))
-	tried := make([]bool, len(parcels))
+	results := make([]domain.LabelOutcome, len(parcels)) // a parcel not tried has none (ParcelID 0)
 	var mu sync.Mutex
 	done := 0
 	next := make(chan int)
@@ -179,9 +194,8 @@ func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = s.buyOne(context.WithoutCancel(ctx), parcels[i], settings, choice, accounts, sellers)
+				results[i] = s.buyOne(context.WithoutCancel(ctx), parcels[i], settings, choice, accounts)
 				mu.Lock()
-				tried[i] = true
 				done++
 				if progress != nil {
 					progress(done, len(parcels))
@@ -202,8 +216,8 @@ func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain
 	close(next)
 	wg.Wait()
 	var out []domain.LabelOutcome
-	for i, r := range results {
-		if tried[i] {
+	for _, r := range results {
+		if r.ParcelID != 0 {
 			out = append(out, r)
 		}
 	}
@@ -214,19 +228,11 @@ func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain
 const ParcelsBoughtAtOnce = 4
 
 func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, choice domain.LabelChoice,
-	accounts []domain.CarrierAccount, sellers []domain.LabelSeller) domain.LabelOutcome {
+	accounts shippingAccounts) domain.LabelOutcome {
 	res := domain.LabelOutcome{ParcelID: p.ID, Number: p.Number}
 	fail := func(state domain.PurchaseState, err error) domain.LabelOutcome {
 		res.State, res.Note = state, err.Error()
 		return res
-	}
-	sellerOf := func(accountID int64) domain.LabelSeller {
-		for i, a := range accounts {
-			if a.ID == accountID {
-				return sellers[i]
-			}
-		}
-		return nil
 	}
 	live, found, err := s.labels.LivePurchase(ctx, p.ID)
 	if err != nil {
@@ -238,12 +244,12 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 			return res
 		}
 		// An earlier purchase may have sold a label: ask before buying.
-		seller := sellerOf(live.AccountID)
-		if seller == nil {
+		account, ok := accounts.byID(live.AccountID)
+		if !ok {
 			return fail(domain.PurchaseUncertain, fmt.Errorf("an earlier purchase with %s may have bought a label (shipment %s), "+
 				"and that account is gone: check with the carrier, then void it there", live.Account, live.Quote.ShipmentRef))
 		}
-		label, bought, err := seller.Bought(ctx, live.Quote.ShipmentRef)
+		label, bought, err := account.seller.Bought(ctx, live.Quote.ShipmentRef)
 		if err != nil {
 			return fail(domain.PurchaseUncertain, fmt.Errorf("an earlier purchase may have bought a label, and %s did not say: %v", live.Account, err))
 		}
@@ -258,7 +264,7 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 			return fail(domain.PurchaseUncertain, err)
 		}
 	}
-	rates := s.quote(ctx, p, settings, accounts, sellers)
+	rates := s.quote(ctx, p, settings, accounts)
 	q, ok := choice.PickFor(p, rates.Quotes)
 	if !ok {
 		why := "no account quoted it"
@@ -274,7 +280,8 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 	if err := s.labels.BeginPurchase(ctx, &purchase); err != nil {
 		return fail(domain.PurchaseFailed, err)
 	}
-	label, err := sellerOf(q.AccountID).Buy(ctx, q.RateQuote)
+	seller, _ := accounts.byID(q.AccountID) // the quote came from one of accounts
+	label, err := seller.seller.Buy(ctx, q.RateQuote)
 	switch {
 	case errors.Is(err, domain.ErrPurchaseUncertain):
 		if serr := s.labels.SettlePurchase(ctx, purchase.ID, domain.PurchaseUncertain, domain.Label{}, err.Error()); serr != nil {
@@ -293,7 +300,7 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 	res.State, res.Label = domain.PurchaseBought, label
 	// The label file is kept for the print job; fetched again there if it
 	// cannot be now.
-	if file, err := sellerOf(q.AccountID).LabelFile(ctx, label); err != nil {
+	if file, err := seller.seller.LabelFile(ctx, label); err != nil {
 		res.Note = "the label file could not be fetched yet (" + err.Error() + "); printing fetches it again"
 	} else if err := s.labels.SaveLabelFile(ctx, purchase.ID, file); err != nil {
 		res.Note = "the label file could not be kept (" + err.Error() + "); printing fetches it again"
@@ -309,26 +316,20 @@ func (s *LabelService) LabelFiles(ctx context.Context, parcelIDs []int64) (map[i
 		return nil, err
 	}
 	out := map[int64]domain.Label{}
-	var accounts []domain.CarrierAccount
-	var sellers []domain.LabelSeller
+	var accounts shippingAccounts
 	for parcel, p := range bought {
 		if len(p.Label.File) == 0 {
 			if accounts == nil {
-				if accounts, sellers, err = s.sellers(ctx); err != nil {
+				if accounts, err = s.sellers(ctx); err != nil {
 					return nil, err
 				}
 			}
-			var seller domain.LabelSeller
-			for i, a := range accounts {
-				if a.ID == p.AccountID {
-					seller = sellers[i]
-				}
-			}
-			if seller == nil {
+			account, ok := accounts.byID(p.AccountID)
+			if !ok {
 				return nil, domain.Errorf(domain.EINVALID, "the label of parcel %d was bought with %s, which is gone; print it from the carrier's site",
 					parcel, p.Account)
 			}
-			file, err := seller.LabelFile(ctx, p.Label)
+			file, err := account.seller.LabelFile(ctx, p.Label)
 			if err != nil {
 				return nil, fmt.Errorf("the %s label of parcel %d could not be fetched: %w", p.Label.Carrier, parcel, err)
 			}
@@ -352,21 +353,20 @@ func (s *LabelService) Void(ctx context.Context, parcelID int64) (domain.Label, 
 	if !found || live.State != domain.PurchaseBought {
 		return domain.Label{}, domain.Errorf(domain.EINVALID, "parcel %d has no carrier label bought through Portolan to void", parcelID)
 	}
-	accounts, sellers, err := s.sellers(ctx)
+	accounts, err := s.sellers(ctx)
 	if err != nil {
 		return domain.Label{}, err
 	}
-	for i, a := range accounts {
-		if a.ID == live.AccountID {
-			label, err := sellers[i].Void(ctx, live.Quote.ShipmentRef)
-			if err != nil {
-				return domain.Label{}, err
-			}
-			if label.Refund == "rejected" {
-				return label, domain.Errorf(domain.ECONFLICT, "%s rejected voiding the label of parcel %d (its window may have passed)", a.Name, parcelID)
-			}
-			return label, s.labels.VoidPurchase(ctx, live.ID, label)
-		}
+	a, ok := accounts.byID(live.AccountID)
+	if !ok {
+		return domain.Label{}, domain.Errorf(domain.EINVALID, "the account %q that sold parcel %d's label is gone; void it with the carrier", live.Account, parcelID)
 	}
-	return domain.Label{}, domain.Errorf(domain.EINVALID, "the account %q that sold parcel %d's label is gone; void it with the carrier", live.Account, parcelID)
+	label, err := a.seller.Void(ctx, live.Quote.ShipmentRef)
+	if err != nil {
+		return domain.Label{}, err
+	}
+	if label.Refund == "rejected" {
+		return label, domain.Errorf(domain.ECONFLICT, "%s rejected voiding the label of parcel %d (its window may have passed)", a.Name, parcelID)
+	}
+	return label, s.labels.VoidPurchase(ctx, live.ID, label)
 }

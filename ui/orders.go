@@ -250,10 +250,7 @@ func (s *OrdersScreen) applyFilters() {
 // refresh re-reads the count and rows for the current filter; fromTop also
 // scrolls back to the first row and clears the selection.
 func (s *OrdersScreen) refresh(fromTop bool) {
-	s.rows.Reset(s.pageFetcher())
-	if fromTop {
-		s.rows.Prefetch(0) // read while the orders are counted
-	}
+	s.rows.Reset(s.pageFetcher()) // its first page is read while the orders are counted
 	gen := s.rows.Gen
 	f := s.filter
 	s.Count.SetText("Counting…")

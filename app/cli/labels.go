@@ -45,15 +45,7 @@ func (s parcelSelection) ids(ctx context.Context, a *app.App, name string) ([]in
 		}
 		return ids, nil
 	}
-	var ids []int64
-	for _, x := range splitList(*s.list) {
-		n, err := strconv.ParseInt(x, 10, 64)
-		if err != nil || n <= 0 {
-			return nil, usageError{fmt.Sprintf("%s: %q is not a parcel number", name, x)}
-		}
-		ids = append(ids, n)
-	}
-	return ids, nil
+	return parcelNumbers(name, *s.list)
 }
 
 // RateJSON is one quote in `rates --format json`.

@@ -163,13 +163,9 @@ func cmdLabels(ctx context.Context, open opener, args []string, stdout, stderr i
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var ids []int64
-	for _, x := range splitList(*list) {
-		n, err := strconv.ParseInt(x, 10, 64)
-		if err != nil || n <= 0 {
-			return usageError{fmt.Sprintf("labels: %q is not a parcel number", x)}
-		}
-		ids = append(ids, n)
+	ids, err := parcelNumbers("labels", *list)
+	if err != nil {
+		return err
 	}
 	ref := fmt.Sprintf("wave %d", *wave)
 	if len(ids) > 0 {
@@ -235,14 +231,8 @@ func cmdDispatch(ctx context.Context, open opener, args []string, stdout, stderr
 		for _, p := range parcels {
 			list = append(list, p.ID)
 		}
-	} else {
-		for _, s := range strings.Split(*ids, ",") {
-			var id int64
-			if _, err := fmt.Sscan(strings.TrimSpace(s), &id); err != nil || id <= 0 {
-				return usageError{fmt.Sprintf("dispatch: %q is not a parcel number", s)}
-			}
-			list = append(list, id)
-		}
+	} else if list, err = parcelNumbers("dispatch", *ids); err != nil {
+		return err
 	}
 	m, err := a.Inventory.Dispatch(ctx, list, *carrier)
 	if err != nil {
@@ -350,6 +340,19 @@ func cmdShippingSettings(ctx context.Context, open opener, args []string, stdout
 }
 
 // splitList splits a comma-separated list, dropping empty items.
+// parcelNumbers reads a --parcels list of parcel numbers ("12,13, 14").
+func parcelNumbers(command, list string) ([]int64, error) {
+	var ids []int64
+	for _, x := range splitList(list) {
+		n, err := strconv.ParseInt(x, 10, 64)
+		if err != nil || n <= 0 {
+			return nil, usageError{fmt.Sprintf("%s: %q is not a parcel number", command, x)}
+		}
+		ids = append(ids, n)
+	}
+	return ids, nil
+}
+
 func splitList(s string) []string {
 	out := []string{}
 	for _, x := range strings.Split(s, ",") {

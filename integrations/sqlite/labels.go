@@ -94,23 +94,20 @@ func (db *LabelStore) LivePurchase(ctx context.Context, parcelID int64) (domain.
 // BoughtLabels implements domain.LabelStore.
 func (db *LabelStore) BoughtLabels(ctx context.Context, parcelIDs []int64) (map[int64]domain.LabelPurchase, error) {
 	out := map[int64]domain.LabelPurchase{}
-	err := inChunks(anys(parcelIDs), func(chunk []any) error {
-		rows, err := db.read.QueryContext(ctx, `SELECT `+purchaseColumns+` FROM label_purchases
-			WHERE state = 'bought' AND parcel_id IN (`+placeholders(len(chunk))+`)`, chunk...)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+purchaseColumns+` FROM label_purchases
+		WHERE state = 'bought' AND parcel_id IN (SELECT CAST(j.value AS BIGINT) FROM `+db.jsonValues(1)+`)`, jsonArray(parcelIDs))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanPurchase(rows.Scan)
 		if err != nil {
-			return translate(err)
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanPurchase(rows.Scan)
-			if err != nil {
-				return err
-			}
-			out[p.ParcelID] = p
-		}
-		return rows.Err()
-	})
-	return out, err
+		out[p.ParcelID] = p
+	}
+	return out, rows.Err()
 }
 
 // SaveLabelFile implements domain.LabelStore.
@@ -185,13 +182,4 @@ func (db *LabelStore) VoidPurchase(ctx context.Context, id int64, l domain.Label
 		_, err = tx.ExecContext(ctx, `UPDATE parcels SET tracking = '' WHERE id = ? AND tracking = ?`, parcelID, tracking)
 		return translate(err)
 	})
-}
-
-// anys is ids as query parameters.
-func anys(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
 }

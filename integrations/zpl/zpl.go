@@ -6,6 +6,7 @@ package zpl
 
 import (
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -43,28 +44,19 @@ func Image(b []byte) ([]byte, error) {
 	scale := min(float64(Width)/float64(src.Dx()), float64(Height)/float64(src.Dy()))
 	w, h := int(float64(src.Dx())*scale), int(float64(src.Dy())*scale)
 	row := (w + 7) / 8
-	var hex strings.Builder
-	hex.Grow(row * h * 2)
+	dots := make([]byte, row*h) // a bit a dot, rows padded to whole bytes
 	for y := range h {
 		sy := src.Min.Y + int(float64(y)/scale)
-		for bx := range row {
-			var v byte
-			for bit := range 8 {
-				x := bx*8 + bit
-				if x >= w {
-					break
-				}
-				sx := src.Min.X + int(float64(x)/scale)
-				if g := color.GrayModel.Convert(img.At(sx, sy)).(color.Gray); g.Y < 128 {
-					v |= 0x80 >> bit
-				}
+		for x := range w {
+			sx := src.Min.X + int(float64(x)/scale)
+			if g := color.GrayModel.Convert(img.At(sx, sy)).(color.Gray); g.Y < 128 {
+				dots[y*row+x/8] |= 0x80 >> (x % 8)
 			}
-			fmt.Fprintf(&hex, "%02X", v)
 		}
 	}
-	total := row * h
 	var out bytes.Buffer
-	fmt.Fprintf(&out, "^XA^PW%d^LL%d^FO%d,%d^GFA,%d,%d,%d,%s^FS^XZ\n", Width, Height, (Width-w)/2, (Height-h)/2, total, total, row, hex.String())
+	fmt.Fprintf(&out, "^XA^PW%d^LL%d^FO%d,%d^GFA,%d,%d,%d,%s^FS^XZ\n", Width, Height, (Width-w)/2, (Height-h)/2, len(dots), len(dots), row,
+		strings.ToUpper(hex.EncodeToString(dots)))
 	return out.Bytes(), nil
 }
 

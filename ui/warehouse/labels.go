@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -112,7 +113,7 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 	for _, r := range rates {
 		for i, q := range r.Quotes {
 			p.rates = append(p.rates, rateRow{parcel: r.Parcel, quote: q, cheapest: i == 0})
-			if name := q.Carrier + " " + q.Service; !contains(services, name) {
+			if name := q.Carrier + " " + q.Service; !slices.Contains(services, name) {
 				services = append(services, name)
 			}
 		}
@@ -168,15 +169,6 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 	p.ratesShow = dialog.NewCustom(fmt.Sprintf("Rates for %d parcel(s)", len(rates)), "Close", body, p.s.window)
 	p.ratesShow.Resize(fyne.NewSize(1220, 560))
 	p.ratesShow.Show()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // firstChoice is the rates dialog's default: each parcel the service its

@@ -18,7 +18,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -44,12 +43,9 @@ func NewSeller(a domain.CarrierAccount) (*Seller, error) {
 	if err != nil {
 		return nil, err
 	}
-	buy, err := track.NewREST(a, nil, http.StatusUnprocessableEntity, http.StatusBadRequest, http.StatusNotFound)
-	if err != nil {
-		return nil, err
-	}
+	buy := *rc
 	buy.Attempts = 1
-	return &Seller{rc: rc, buy: buy, key: a.Key}, nil
+	return &Seller{rc: rc, buy: &buy, key: a.Key}, nil
 }
 
 var _ domain.LabelSeller = (*Seller)(nil)
@@ -113,8 +109,8 @@ func inches(mm domain.Millimetres) float64 { return math.Ceil(float64(mm)/25.4*1
 func ounces(g domain.Grams) float64        { return math.Ceil(float64(g)/28.349523125*10) / 10 }
 
 // Quote creates the parcel's shipment at EasyPost and returns its rates,
-// cheapest first, and the carriers' reasons for the services they did not
-// quote. reference is Portolan's own (the parcel's) and is kept on the
+// in EasyPost's order, and the carriers' reasons for the services they did
+// not quote. reference is Portolan's own (the parcel's) and is kept on the
 // shipment.
 func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, reference string) ([]domain.RateQuote, []domain.RateProblem, error) {
 	if p.Weight <= 0 {
@@ -164,13 +160,6 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 		}
 		quotes = append(quotes, q)
 	}
-	sort.SliceStable(quotes, func(i, j int) bool {
-		a, b := quotes[i].Price, quotes[j].Price
-		if a.Currency != b.Currency {
-			return a.Currency < b.Currency
-		}
-		return a.Amount < b.Amount
-	})
 	var problems []domain.RateProblem
 	for _, m := range sh.Messages {
 		problems = append(problems, domain.RateProblem{Carrier: m.Carrier, Message: messageText(m.Message)})

@@ -152,17 +152,19 @@ func TestSellerQuotesBuysAndVoidsALabel(t *testing.T) {
 		t.Fatalf("%d quotes, %d problems: %+v %+v", len(quotes), len(problems), quotes, problems)
 	}
 	var prices []string
+	byRate := map[string]domain.RateQuote{}
 	for _, q := range quotes {
 		prices = append(prices, q.Service+" "+q.Price.String())
+		byRate[q.RateRef] = q
 	}
-	if strings.Join(prices, ", ") != "GroundAdvantage 8.20 USD, Priority 11.01 USD, Express 51.20 USD" {
-		t.Errorf("quotes, cheapest first: %v", prices)
+	if strings.Join(prices, ", ") != "Express 51.20 USD, Priority 11.01 USD, GroundAdvantage 8.20 USD" {
+		t.Errorf("quotes, in EasyPost's order: %v", prices)
 	}
-	if q := quotes[0]; q.Carrier != "USPS" || q.TransitDays != 3 || q.ShipmentRef != shipmentID || q.RateRef != cheapest || q.Price.Amount != 820 {
+	if q := byRate[cheapest]; q.Carrier != "USPS" || q.Service != "GroundAdvantage" || q.TransitDays != 3 || q.ShipmentRef != shipmentID || q.Price.Amount != 820 {
 		t.Errorf("cheapest quote %+v", q)
 	}
 
-	label, err := seller.Buy(ctx, quotes[0])
+	label, err := seller.Buy(ctx, byRate[cheapest])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +173,7 @@ func TestSellerQuotesBuysAndVoidsALabel(t *testing.T) {
 		t.Errorf("label %+v", label)
 	}
 	// Bought again by mistake: EasyPost refuses, in its words; nothing is sold twice.
-	if _, err := seller.Buy(ctx, quotes[0]); err == nil || !strings.Contains(err.Error(), "already has postage") || errors.Is(err, domain.ErrPurchaseUncertain) {
+	if _, err := seller.Buy(ctx, byRate[cheapest]); err == nil || !strings.Contains(err.Error(), "already has postage") || errors.Is(err, domain.ErrPurchaseUncertain) {
 		t.Errorf("a second purchase: %v", err)
 	}
 	voided, err := seller.Void(ctx, label.ShipmentRef)

@@ -24,20 +24,17 @@ func NewPager[T any](size int, t *Tasks) *Pager[T] {
 	return &Pager[T]{size: size, tasks: t, pages: map[int][]T{}, loading: map[int]bool{}}
 }
 
-// reset forgets all rows and fetches from fetch from now on.
+// Reset forgets all rows and fetches from fetch from now on. The first
+// page is read at once, without waiting for the table to ask for it: at the
+// same time as the count that tells the table how many rows it has, so a
+// screen shows both in the time of the slower one.
 func (p *Pager[T]) Reset(fetch func(ctx context.Context, offset, limit int) ([]T, error)) {
 	p.Gen++
 	p.fetch = fetch
 	p.pages = map[int][]T{}
 	p.loading = map[int]bool{}
-}
-
-// Prefetch starts loading a page the table will ask for (the first, after
-// a new filter) without waiting for it to ask: at the same time as the
-// count that tells the table how many rows it has.
-func (p *Pager[T]) Prefetch(page int) {
-	if _, ok := p.pages[page]; p.fetch != nil && !ok && !p.loading[page] {
-		p.load(page)
+	if fetch != nil {
+		p.load(0)
 	}
 }
 
