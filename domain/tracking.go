@@ -67,10 +67,22 @@ const (
 	CarrierFedEx    CarrierKind = "fedex"
 	CarrierUSPS     CarrierKind = "usps"
 	CarrierEasyPost CarrierKind = "easypost"
+	// CarrierDHLExpress is a DHL Express customer account on the MyDHL API:
+	// rates, labels and tracking of the account's own shipments.
+	CarrierDHLExpress CarrierKind = "dhl-express"
 )
 
 // CarrierKinds lists the kinds Portolan has clients for.
-var CarrierKinds = []CarrierKind{CarrierDHL, CarrierUPS, CarrierFedEx, CarrierUSPS, CarrierEasyPost}
+var CarrierKinds = []CarrierKind{CarrierDHL, CarrierUPS, CarrierFedEx, CarrierUSPS, CarrierEasyPost, CarrierDHLExpress}
+
+// Family is the carrier whose tracking numbers the kind's parcels carry
+// (DHL Express labels carry DHL waybills).
+func (k CarrierKind) Family() CarrierKind {
+	if k == CarrierDHLExpress {
+		return CarrierDHL
+	}
+	return k
+}
 
 // CarrierProfile is what Portolan knows of a carrier's API: its production
 // host, its documented limits and how many numbers one request may carry.
@@ -96,6 +108,8 @@ func (k CarrierKind) Profile() (CarrierProfile, bool) {
 		return CarrierProfile{"USPS", "https://apis.usps.com", 1, 1440, 1, true}, true
 	case CarrierEasyPost:
 		return CarrierProfile{"EasyPost", "https://api.easypost.com", 5, 50000, 1, false}, true
+	case CarrierDHLExpress: // MyDHL API: HTTP Basic with the API key and secret; limits per contract, kept modest
+		return CarrierProfile{"DHL Express", "https://express.api.dhl.com/mydhlapi", 2, 5000, 1, true}, true
 	}
 	return CarrierProfile{}, false
 }
@@ -107,8 +121,15 @@ type CarrierAccount struct {
 	Name         string // also the carrier name parcels go with ("DHL")
 	BaseURL      string
 	Key          string // DHL or EasyPost API key
-	ClientID     string // UPS, FedEx, USPS OAuth
-	ClientSecret string
+	ClientID     string // UPS, FedEx, USPS OAuth; DHL Express: the MyDHL API key
+	ClientSecret string // DHL Express: the MyDHL API secret
+	// Number is the carrier account labels are billed to (DHL Express:
+	// the shipper account number).
+	Number string
+	// Paperless sends the commercial invoice to customs electronically
+	// with the shipment (DHL Express Paperless Trade, service WY), where
+	// the account has it enabled: no paper invoice travels with the parcel.
+	Paperless bool
 	PerSecond    float64 // the budget: never more requests than this a second…
 	PerDay       int     // …and a UTC day
 	// Failing says why the account stopped working (refused credentials),
@@ -138,10 +159,17 @@ func (a *CarrierAccount) Validate() error {
 	}
 	a.BaseURL = strings.TrimSuffix(u.String(), "/")
 	if p.OAuth && (strings.TrimSpace(a.ClientID) == "" || strings.TrimSpace(a.ClientSecret) == "") {
+		if a.Kind == CarrierDHLExpress {
+			return Errorf(EINVALID, "DHL Express needs the API key and API secret of your MyDHL API access")
+		}
 		return Errorf(EINVALID, "%s needs the client id and client secret of your API project", p.Name)
 	}
 	if !p.OAuth && strings.TrimSpace(a.Key) == "" {
 		return Errorf(EINVALID, "%s needs the API key of your account", p.Name)
+	}
+	a.Number = strings.TrimSpace(a.Number)
+	if a.Kind == CarrierDHLExpress && (len(a.Number) < 6 || len(a.Number) > 12 || !allDigits(a.Number)) {
+		return Errorf(EINVALID, "DHL Express needs the shipper account number labels are billed to (9 digits, e.g. 123456789)")
 	}
 	if a.PerSecond <= 0 {
 		a.PerSecond = p.PerSecond

@@ -158,7 +158,7 @@ func ValidateTracking(kind CarrierKind, raw string) (string, error) {
 	bad := func(format string) (string, error) {
 		return n, Errorf(EINVALID, "%s fails the check digit of a %s number; look for a mistyped or swapped digit", n, format)
 	}
-	switch kind {
+	switch kind.Family() {
 	case CarrierUPS:
 		switch {
 		case strings.HasPrefix(n, "1Z"):
@@ -286,7 +286,7 @@ func TrackingHint(raw string) string {
 // from a serial, with its check digit: for sample data and sandboxes.
 func MakeTrackingNumber(kind CarrierKind, serial int64) string {
 	serial = max(serial, 0)
-	switch kind {
+	switch kind.Family() {
 	case CarrierUPS:
 		body := fmt.Sprintf("1ZPRT%03d03%07d", serial/10000000%1000, serial%10000000)
 		for c := byte('0'); c <= '9'; c++ {

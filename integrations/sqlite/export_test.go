@@ -104,3 +104,8 @@ func SetSearchCountCap(n int) func() {
 	searchCountCap = n
 	return func() { searchCountCap = old }
 }
+
+// QueryRowForTest reads one row on the writer (tests of the schema itself).
+func (db *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.write.QueryRowContext(ctx, q, args...)
+}

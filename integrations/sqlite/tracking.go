@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -18,14 +19,25 @@ type accountCredentials struct {
 	ClientSecret string `json:"client_secret,omitempty"`
 }
 
+// accountOptions are what an account keeps beside its credentials.
+type accountOptions struct {
+	Number    string `json:"number,omitempty"`
+	Paperless bool   `json:"paperless,omitempty"`
+}
+
 // CarrierAccounts lists the accounts with their credentials, by name.
 func (db *TrackingStore) CarrierAccounts(ctx context.Context) ([]domain.CarrierAccount, error) {
 	return queryList(ctx, db.read, func(rows *sql.Rows, a *domain.CarrierAccount) error {
-		var kind, creds string
+		var kind, creds, options string
 		var checked int64
-		if err := rows.Scan(&a.ID, &kind, &a.Name, &a.BaseURL, &creds, &a.PerSecond, &a.PerDay, &a.Failing, &checked); err != nil {
+		if err := rows.Scan(&a.ID, &kind, &a.Name, &a.BaseURL, &creds, &options, &a.PerSecond, &a.PerDay, &a.Failing, &checked); err != nil {
 			return err
 		}
+		var o accountOptions
+		if err := json.Unmarshal([]byte(options), &o); err != nil {
+			return fmt.Errorf("carrier account %q: options: %w", a.Name, err)
+		}
+		a.Number, a.Paperless = o.Number, o.Paperless
 		var c accountCredentials
 		if err := db.unseal(creds, &c); err != nil {
 			a.Failing = err.Error()
@@ -35,7 +47,7 @@ func (db *TrackingStore) CarrierAccounts(ctx context.Context) ([]domain.CarrierA
 			a.CheckedAt = fromMS(checked)
 		}
 		return nil
-	}, `SELECT id, kind, name, base_url, credentials, per_second, per_day, failing, coalesce(checked_at, 0)
+	}, `SELECT id, kind, name, base_url, credentials, options, per_second, per_day, failing, coalesce(checked_at, 0)
 		FROM carrier_accounts ORDER BY name`)
 }
 
@@ -68,11 +80,15 @@ func (db *TrackingStore) SaveCarrierAccount(ctx context.Context, a *domain.Carri
 	if err != nil {
 		return err
 	}
+	options, err := json.Marshal(accountOptions{Number: a.Number, Paperless: a.Paperless})
+	if err != nil {
+		return err
+	}
 	var old string
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		if a.ID == 0 {
-			res, err := insert(ctx, tx, `INSERT INTO carrier_accounts (kind, name, base_url, credentials, per_second, per_day, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, string(a.Kind), a.Name, a.BaseURL, column, a.PerSecond, a.PerDay, millis(db.now()))
+			res, err := insert(ctx, tx, `INSERT INTO carrier_accounts (kind, name, base_url, credentials, options, per_second, per_day, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, string(a.Kind), a.Name, a.BaseURL, column, string(options), a.PerSecond, a.PerDay, millis(db.now()))
 			if errors.Is(translate(err), domain.ErrConflict) {
 				return domain.Errorf(domain.ECONFLICT, "there is already a carrier account named %q", a.Name)
 			}
@@ -85,8 +101,8 @@ func (db *TrackingStore) SaveCarrierAccount(ctx context.Context, a *domain.Carri
 		if err := tx.QueryRowContext(ctx, `SELECT credentials FROM carrier_accounts WHERE id = ?`, a.ID).Scan(&old); err != nil {
 			return missing(err, "no carrier account %d", a.ID)
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE carrier_accounts SET kind = ?, name = ?, base_url = ?, credentials = ?, per_second = ?, per_day = ?,
-			failing = '' WHERE id = ?`, string(a.Kind), a.Name, a.BaseURL, column, a.PerSecond, a.PerDay, a.ID)
+		res, err := tx.ExecContext(ctx, `UPDATE carrier_accounts SET kind = ?, name = ?, base_url = ?, credentials = ?, options = ?, per_second = ?,
+			per_day = ?, failing = '' WHERE id = ?`, string(a.Kind), a.Name, a.BaseURL, column, string(options), a.PerSecond, a.PerDay, a.ID)
 		if errors.Is(translate(err), domain.ErrConflict) {
 			return domain.Errorf(domain.ECONFLICT, "there is already a carrier account named %q", a.Name)
 		}

@@ -195,3 +195,60 @@ func TestOrderShippedElsewhereFollowsItsParcel(t *testing.T) {
 		t.Errorf("after delivery: %s", got.Status)
 	}
 }
+
+// A DHL Express account keeps its account number and paperless trade beside
+// its sealed credentials, on both stores.
+func TestDHLExpressAccountKeepsItsOptions(t *testing.T) {
+	ts := openTemp(t).TrackingStore()
+	a := domain.CarrierAccount{Kind: domain.CarrierDHLExpress, Name: "DHL Express", ClientID: "apikey", ClientSecret: "secret",
+		Number: " 123456789 ", Paperless: true}
+	must(t, ts.SaveCarrierAccount(ctx, &a))
+	list, err := ts.CarrierAccounts(ctx)
+	must(t, err)
+	if len(list) != 1 || list[0].Kind != domain.CarrierDHLExpress || list[0].Number != "123456789" || !list[0].Paperless ||
+		list[0].ClientSecret != "secret" || list[0].BaseURL != "https://express.api.dhl.com/mydhlapi" {
+		t.Fatalf("accounts %+v", list)
+	}
+	// A change without the secret keeps it; the options are what it says.
+	a.ClientSecret, a.Paperless = "", false
+	must(t, ts.SaveCarrierAccount(ctx, &a))
+	list, _ = ts.CarrierAccounts(ctx)
+	if list[0].Paperless || list[0].ClientSecret != "secret" || list[0].Number != "123456789" {
+		t.Fatalf("after the change %+v", list[0])
+	}
+	bad := domain.CarrierAccount{Kind: domain.CarrierDHLExpress, Name: "No number", ClientID: "k", ClientSecret: "s"}
+	if err := ts.SaveCarrierAccount(ctx, &bad); domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "account number") {
+		t.Errorf("an account without its number: %v", err)
+	}
+}
+
+// The upgrade that lets carrier_accounts take DHL Express keeps what
+// refers to the accounts: their usage and the labels bought with them.
+func TestDHLExpressMigrationKeepsAccountsAndWhatReferToThem(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sqlite.OpenAtVersion(path, 18)
+	must(t, err)
+	must(t, old.Exec(`INSERT INTO carrier_accounts (id, kind, name, base_url, per_second, per_day, created_at)
+		VALUES (1, 'easypost', 'EasyPost', 'https://api.easypost.com', 5, 100, 0)`))
+	must(t, old.Exec(`INSERT INTO carrier_usage (account_id, day, used) VALUES (1, '2026-12-01', 7)`))
+	must(t, old.Close())
+
+	db, err := sqlite.Open(path, domaintest.NewClock().Now)
+	must(t, err)
+	defer db.Close()
+	ts := db.TrackingStore()
+	if used, _ := ts.UsedToday(ctx, 1, time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)); used != 7 {
+		t.Errorf("usage after the upgrade: %d", used)
+	}
+	must(t, ts.SaveCarrierAccount(ctx, &domain.CarrierAccount{Kind: domain.CarrierDHLExpress, Name: "DHL Express",
+		ClientID: "k", ClientSecret: "s", Number: "123456789"}))
+	if err := db.ExecForTest(ctx, `INSERT INTO carrier_accounts (kind, name, base_url, per_second, per_day, created_at)
+		VALUES ('pigeon', 'Pigeon', 'https://example.com', 1, 1, 0)`); err == nil {
+		t.Error("the kind check is gone")
+	}
+	var check string
+	must(t, db.QueryRowForTest(ctx, `PRAGMA integrity_check`).Scan(&check))
+	if check != "ok" {
+		t.Errorf("integrity %q", check)
+	}
+}
