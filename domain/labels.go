@@ -190,3 +190,31 @@ type LabelOutcome struct {
 	State    PurchaseState // bought, uncertain or failed; "" when the parcel was left alone
 	Note     string        // why it failed, was uncertain or was left alone
 }
+
+// CheckQuotable says what a parcel lacks before a carrier can quote it: a
+// weight and its box's three dimensions.
+func CheckQuotable(p PackedParcel) error {
+	if p.Weight <= 0 {
+		return Errorf(EINVALID, "parcel %d of %s has no weight; weigh it before asking for rates", p.Seq, p.Number)
+	}
+	if d := p.Box.Dimensions; d.Length <= 0 || d.Width <= 0 || d.Height <= 0 {
+		return Errorf(EINVALID, "parcel %d of %s has no box dimensions; choose its box before asking for rates", p.Seq, p.Number)
+	}
+	return nil
+}
+
+// CheckDeclarable is the customs pre-flight run before a label is bought
+// for a parcel crossing a customs border: everything its declaration needs
+// but the tracking number, which the purchase brings.
+func CheckDeclarable(p PackedParcel) error {
+	var problems []string
+	for _, pr := range Preflight(p) {
+		if pr.Field != "tracking" {
+			problems = append(problems, pr.Field+": "+pr.Message)
+		}
+	}
+	if len(problems) > 0 {
+		return Errorf(EINVALID, "parcel %d of %s cannot be declared to customs: %s", p.Seq, p.Number, strings.Join(problems, "; "))
+	}
+	return nil
+}

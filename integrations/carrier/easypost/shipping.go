@@ -113,13 +113,10 @@ func ounces(g domain.Grams) float64        { return math.Ceil(float64(g)/28.3495
 // not quote. reference is Portolan's own (the parcel's) and is kept on the
 // shipment.
 func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, reference string) ([]domain.RateQuote, []domain.RateProblem, error) {
-	if p.Weight <= 0 {
-		return nil, nil, domain.Errorf(domain.EINVALID, "parcel %d of %s has no weight; weigh it before asking for rates", p.Seq, p.Number)
+	if err := domain.CheckQuotable(p); err != nil {
+		return nil, nil, err
 	}
 	d := p.Box.Dimensions
-	if d.Length <= 0 || d.Width <= 0 || d.Height <= 0 {
-		return nil, nil, domain.Errorf(domain.EINVALID, "parcel %d of %s has no box dimensions; choose its box before asking for rates", p.Seq, p.Number)
-	}
 	shipment := map[string]any{
 		"reference":    reference,
 		"to_address":   address(p.ShipTo),
@@ -178,16 +175,8 @@ func messageText(raw json.RawMessage) string {
 // customsInfo is the parcel's customs declaration: a line per product
 // with its HS code, origin, quantity, value and weight.
 func customsInfo(p domain.PackedParcel) (map[string]any, error) {
-	// The customs pre-flight runs before anything is bought (a tracking
-	// number is what the purchase brings).
-	var problems []string
-	for _, pr := range domain.Preflight(p) {
-		if pr.Field != "tracking" {
-			problems = append(problems, pr.Field+": "+pr.Message)
-		}
-	}
-	if len(problems) > 0 {
-		return nil, domain.Errorf(domain.EINVALID, "parcel %d of %s cannot be declared to customs: %s", p.Seq, p.Number, strings.Join(problems, "; "))
+	if err := domain.CheckDeclarable(p); err != nil {
+		return nil, err
 	}
 	var items []map[string]any
 	for _, l := range p.Lines {
