@@ -21,6 +21,7 @@ import (
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/carrier"
 	"github.com/portolan/portolan/integrations/carrier/dhl"
+	"github.com/portolan/portolan/integrations/carrier/dhlexpress"
 	"github.com/portolan/portolan/integrations/carrier/easypost"
 	"github.com/portolan/portolan/integrations/carrier/fedex"
 	"github.com/portolan/portolan/integrations/carrier/ups"
@@ -92,9 +93,12 @@ func storefrontPusher(ch domain.Channel, creds domain.Credentials) (domain.Track
 }
 
 // newTracker returns the tracking client of an account; gate runs before
-// every HTTP request it makes, retries and token requests included.
-func newTracker(a domain.CarrierAccount, gate func(context.Context) error) (domain.Tracker, error) {
+// every HTTP request it makes, retries and token requests included; now is
+// the App's clock.
+func newTracker(a domain.CarrierAccount, now func() time.Time, gate func(context.Context) error) (domain.Tracker, error) {
 	switch a.Kind {
+	case domain.CarrierDHLExpress:
+		return dhlexpress.New(a, now, gate)
 	case domain.CarrierDHL:
 		return dhl.New(a, gate)
 	case domain.CarrierUPS:
@@ -109,11 +113,15 @@ func newTracker(a domain.CarrierAccount, gate func(context.Context) error) (doma
 	return nil, domain.Errorf(domain.EINVALID, "no tracking client for carrier kind %q", a.Kind)
 }
 
-// newSeller returns the label-selling client of a shipping account (so far
-// EasyPost's; the others' shipping APIs are still to come).
-func newSeller(a domain.CarrierAccount) (domain.LabelSeller, error) {
-	if a.Kind == domain.CarrierEasyPost {
+// newSeller returns the label-selling client of a shipping account
+// (EasyPost's and DHL Express's; UPS's, FedEx's and USPS's shipping APIs
+// are still to come); now is the App's clock.
+func newSeller(a domain.CarrierAccount, now func() time.Time) (domain.LabelSeller, error) {
+	switch a.Kind {
+	case domain.CarrierEasyPost:
 		return easypost.NewSeller(a)
+	case domain.CarrierDHLExpress:
+		return dhlexpress.New(a, now)
 	}
 	return nil, domain.Errorf(domain.EINVALID, "Portolan cannot buy %s labels yet", a.Kind)
 }
@@ -218,7 +226,7 @@ func Open(path string, opts Options) (*App, error) {
 	a.Inventory.stockIn = a.Allocation.AfterStockIn
 	a.People = &PeopleService{store: db.PeopleStore(), log: db, me: me, clocked: clocked{now}}
 	a.Labels = &LabelService{labels: db.LabelStore(), parcels: db.StockStore().Parcels, settings: db.StockStore().ShippingSettings,
-		accounts: db.TrackingStore().CarrierAccounts, NewSeller: newSeller}
+		accounts: db.TrackingStore().CarrierAccounts, NewSeller: func(a domain.CarrierAccount) (domain.LabelSeller, error) { return newSeller(a, now) }}
 	a.Inventory.carrierLabels = a.Labels.LabelFiles
 	a.Labels.toPlanning = a.Billing.ToPlanning
 	if me.Role.May(domain.AreaBilling) {

@@ -62,7 +62,7 @@ func (s *LabelService) sellers(ctx context.Context) (shippingAccounts, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, domain.Errorf(domain.EINVALID, "No carrier account sells labels: add an EasyPost account (Shipments → Carrier accounts), "+
+		return nil, domain.Errorf(domain.EINVALID, "No carrier account sells labels: add a DHL Express or EasyPost account (Shipments → Carrier accounts), "+
 			"or try the sandbox's (Shipments → Try sandbox carriers)")
 	}
 	return out, nil
@@ -254,6 +254,13 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 			return fail(domain.PurchaseUncertain, fmt.Errorf("an earlier purchase may have bought a label, and %s did not say: %v", live.Account, err))
 		}
 		if bought {
+			// A label found by reference may not say all the quote did.
+			if label.Service == "" {
+				label.Service = live.Quote.Service
+			}
+			if label.Cost.Amount == 0 {
+				label.Cost = live.Quote.Price
+			}
 			if err := s.labels.SettlePurchase(ctx, live.ID, domain.PurchaseBought, label, ""); err != nil {
 				return fail(domain.PurchaseUncertain, err)
 			}

@@ -287,7 +287,7 @@ func TestCLIRatesBuyAndVoid(t *testing.T) {
 		t.Fatalf("labels zpl: %d %q %q (%d bytes, %d graphic fields)", code, out, errs, len(z), bytes.Count(z, []byte("^GFA,")))
 	}
 	out, errs, code = runCLI(t, "--db", db, "labels", "void", "--parcel", strconv.FormatInt(parcels[0], 10))
-	if code != 0 || !strings.Contains(out, "label voided (refund submitted)") {
+	if code != 0 || !strings.Contains(out, "label voided (the carrier's refund: submitted)") {
 		t.Fatalf("labels void: %d %q %q", code, out, errs)
 	}
 	// A service nobody offers: the parcel is not bought, and the exit says so.

@@ -142,18 +142,21 @@ func (s *IntakeService) TrySandbox(ctx context.Context) (domain.Channel, error) 
 }
 
 // SandboxCarrierAccounts are the accounts that track through the sandbox
-// carriers at base: "DHL" (DHL's API) and "EasyPost sandbox" (every other
-// carrier, through the aggregator's API).
+// carriers at base: "DHL" (DHL's API), "EasyPost sandbox" (every other
+// carrier, through the aggregator's API) and "DHL Express" (the MyDHL API:
+// rates, labels and the tracking of its waybills).
 func SandboxCarrierAccounts(base string) []domain.CarrierAccount {
 	return []domain.CarrierAccount{
 		{Kind: domain.CarrierDHL, Name: "DHL", BaseURL: base + "/dhl", Key: sandbox.DHLKey, PerSecond: 100, PerDay: 1000000},
 		{Kind: domain.CarrierEasyPost, Name: "EasyPost sandbox", BaseURL: base + "/easypost", Key: sandbox.EasyPostKey, PerSecond: 100, PerDay: 1000000},
+		{Kind: domain.CarrierDHLExpress, Name: "DHL Express", BaseURL: base + "/dhl-express", ClientID: sandbox.DHLExpressKey,
+			ClientSecret: sandbox.DHLExpressSecret, Number: sandbox.DHLExpressAccount, Paperless: true, PerSecond: 100, PerDay: 1000000},
 	}
 }
 
 // isSandboxAccount reports whether an account uses the sandbox credentials.
 func isSandboxAccount(a domain.CarrierAccount) bool {
-	return a.Key == sandbox.DHLKey || a.Key == sandbox.EasyPostKey
+	return a.Key == sandbox.DHLKey || a.Key == sandbox.EasyPostKey || a.ClientID == sandbox.DHLExpressKey
 }
 
 // TrySandboxCarriers runs the sandbox carriers on a free loopback port for

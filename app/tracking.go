@@ -58,7 +58,10 @@ type TrackingService struct {
 func (s *TrackingService) CredentialsKept() string { return s.kept() }
 
 func newTrackingService(store domain.TrackingStore, orders domain.OrderStore, now func() time.Time, errs CarrierErrors) *TrackingService {
-	return &TrackingService{TrackingReads: store, store: store, orders: orders, NewTracker: newTracker, Policy: domain.DefaultTrackingPolicy(), clocked: clocked{now}, errs: errs,
+	tracker := func(a domain.CarrierAccount, gate func(context.Context) error) (domain.Tracker, error) {
+		return newTracker(a, now, gate)
+	}
+	return &TrackingService{TrackingReads: store, store: store, orders: orders, NewTracker: tracker, Policy: domain.DefaultTrackingPolicy(), clocked: clocked{now}, errs: errs,
 		pacers: map[int64]*pacer{}, paused: map[int64]time.Time{}}
 }
 

@@ -38,10 +38,22 @@ type Label struct {
 	Format      string // "PNG", "PDF", "ZPL", "GIF", "EPL2"
 	URL         string // where the carrier serves the label image
 	// Refund is the carrier's answer to a void: "submitted", "refunded",
-	// "rejected", or "" before any.
+	// "rejected", RefundNotBilled, or "" before any.
 	Refund string
 	// File is the label file itself, once fetched from URL.
 	File []byte
+}
+
+// RefundNotBilled is a void that needs no refund: the carrier bills a
+// label only once it scans the parcel (DHL Express).
+const RefundNotBilled = "not-billed"
+
+// VoidNote says what became of a voided label's cost.
+func (l Label) VoidNote() string {
+	if l.Refund == RefundNotBilled {
+		return l.Carrier + " bills a label only once it scans the parcel: destroy the label, and it costs nothing"
+	}
+	return "the carrier's refund: " + l.Refund
 }
 
 // LabelSeller is a carrier shipping account: it quotes a parcel, sells

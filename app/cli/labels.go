@@ -206,7 +206,7 @@ func cmdLabelsVoid(ctx context.Context, open opener, args []string, stdout, stde
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Parcel %d: label voided (refund %s).\n", *parcel, label.Refund)
+	fmt.Fprintf(stdout, "Parcel %d: label voided (%s).\n", *parcel, label.VoidNote())
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jung-kurt/gofpdf"
+	"github.com/jung-kurt/gofpdf/contrib/gofpdi"
 
 	"github.com/portolan/portolan/assets"
 	"github.com/portolan/portolan/domain"
@@ -54,6 +55,7 @@ func (p Paper) size() gofpdf.SizeType {
 // font (loaded on first use) for CJK, Hangul and Arabic runs.
 type doc struct {
 	f        *gofpdf.Fpdf
+	importer *gofpdi.Importer // carriers' PDF labels (carrierpdf.go), made at the first
 	w, h     float64
 	fallback bool // the fallback font is loaded
 	size     float64

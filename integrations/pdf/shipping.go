@@ -39,9 +39,11 @@ func Job(w io.Writer, parcels []domain.PackedParcel, o JobOptions) error {
 	for _, p := range parcels {
 		problems = append(problems, domain.Preflight(p)...)
 		if l, ok := o.CarrierLabels[p.ID]; ok && imageType(l.File) == "" {
-			problems = append(problems, domain.PreflightProblem{ParcelID: p.ID, OrderID: p.OrderID, Number: p.Number, Field: "label",
-				Message: fmt.Sprintf("the %s label is a %s file, which prints only as an image here (PNG, GIF or JPEG): buy it as an image, "+
-					"or print it from the carrier's site", l.Carrier, labelKind(l))})
+			if err := readablePDF(l.File); err != nil {
+				problems = append(problems, domain.PreflightProblem{ParcelID: p.ID, OrderID: p.OrderID, Number: p.Number, Field: "label",
+					Message: fmt.Sprintf("the %s label is a %s file, which does not print here (a PDF, or a PNG, GIF or JPEG image does): "+
+						"print it from the carrier's site", l.Carrier, labelKind(l))})
+			}
 		}
 	}
 	if len(problems) > 0 {
@@ -210,10 +212,15 @@ func labelKind(l domain.Label) string {
 	return "an unknown kind of"
 }
 
-// carrierLabel prints the label the parcel's carrier issued: its image,
-// as large as the label paper allows, its proportions kept.
+// carrierLabel prints the label the parcel's carrier issued: its image, or
+// the first page of its PDF, as large as the label paper allows, its
+// proportions kept.
 func (d *doc) carrierLabel(p domain.PackedParcel, l domain.Label, paper Paper) {
 	d.page(paper)
+	if imageType(l.File) == "" {
+		d.pdfLabel(l.File)
+		return
+	}
 	name := fmt.Sprintf("carrier-label-%d", p.ID)
 	opts := gofpdf.ImageOptions{ImageType: imageType(l.File), ReadDpi: false}
 	info := d.f.RegisterImageOptionsReader(name, opts, bytes.NewReader(l.File))

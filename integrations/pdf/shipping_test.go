@@ -211,8 +211,28 @@ func TestJobPrintsTheCarriersLabel(t *testing.T) {
 	if n := bytes.Count(b.Bytes(), []byte("/Subtype /Image")); n != 1 {
 		t.Errorf("%d images in the job, want the carrier's label", n)
 	}
-	zpl := map[int64]domain.Label{1: {Carrier: "UPS", Tracking: "1Z999AA10123456784", Format: "ZPL", File: []byte("^XA^FO50,50^FDlabel^FS^XZ")}}
 	var pe *domain.PreflightError
+	// A carrier's PDF label (DHL's own, from its API's example) is placed
+	// as it is: its text and barcodes stay the carrier's.
+	dhl, err := os.ReadFile("testdata/dhl-express-label.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels[2] = domain.Label{Carrier: "DHL Express", Tracking: "1103733901", Format: "PDF", File: dhl}
+	b.Reset()
+	if err := pdf.Job(&b, parcels, pdf.JobOptions{CarrierLabels: labels}); err != nil {
+		t.Fatal(err)
+	}
+	pages = strings.Split(pdfText(t, b.Bytes()), "\f")
+	if len(pages) < 4 || !strings.Contains(pages[2], "WAYBILL 11 0373 3901") || !strings.Contains(pages[2], "EXPRESS WORLDWIDE") ||
+		strings.Contains(pages[2], "not issued by the carrier") {
+		t.Errorf("the DHL label's page:\n%s", pages[min(2, len(pages)-1)])
+	}
+	broken := map[int64]domain.Label{1: {Carrier: "DHL Express", Format: "PDF", File: []byte("%PDF-1.4 cut short")}}
+	if err := pdf.Job(&b, parcels, pdf.JobOptions{CarrierLabels: broken}); !errors.As(err, &pe) || !strings.Contains(err.Error(), "DHL Express label") {
+		t.Errorf("a broken PDF label: %v", err)
+	}
+	zpl := map[int64]domain.Label{1: {Carrier: "UPS", Tracking: "1Z999AA10123456784", Format: "ZPL", File: []byte("^XA^FO50,50^FDlabel^FS^XZ")}}
 	if err := pdf.Job(&b, parcels, pdf.JobOptions{CarrierLabels: zpl}); !errors.As(err, &pe) || !strings.Contains(err.Error(), "UPS label is a ZPL file") {
 		t.Errorf("a ZPL label in a PDF job: %v", err)
 	}

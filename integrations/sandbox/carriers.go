@@ -17,9 +17,10 @@ const (
 )
 
 // Carriers is a carrier tracking API on this computer: DHL's Unified
-// Tracking API under /dhl (GET /dhl/track/shipments, DHL-API-Key) and
+// Tracking API under /dhl (GET /dhl/track/shipments, DHL-API-Key),
 // EasyPost's Tracker API under /easypost (/easypost/v2/trackers, HTTP Basic
-// with the key), in their documented shapes. Every tracking number gets a
+// with the key) and DHL Express's MyDHL API under /dhl-express
+// (dhlexpress.go), in their documented shapes. Every tracking number gets a
 // journey of its own (from a hash of the number): most are delivered, some
 // wait in customs, miss a delivery or hit an address problem. A journey
 // moves one step every Step of real time from when the number was first
@@ -114,6 +115,8 @@ func (c *Carriers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/dhl/"):
 		c.dhl(w, r)
+	case strings.HasPrefix(r.URL.Path, "/dhl-express/"):
+		c.dhlExpress(w, r)
 	case strings.HasPrefix(r.URL.Path, "/easypost/v2/shipments"):
 		c.shipments(w, r)
 	case strings.HasPrefix(r.URL.Path, "/easypost/labels/"):

@@ -68,7 +68,13 @@ type labelsState struct {
 	// answered by dropping the connection (a test of never buying twice).
 	dropPurchases int
 	sold          int
+	// express are the DHL Express shipments made (dhlexpress.go), by reference.
+	express map[string]*expressShipment
 }
+
+// randomRun is a run's own number, so that a sandbox started again hands
+// out none of the last one's ids or numbers.
+func randomRun() int64 { return rand.Int64N(90_000) + 10_000 }
 
 // DropNextPurchases makes the next n label purchases succeed at the
 // sandbox but lose their answer, as a network failure after the sale would.
@@ -99,7 +105,9 @@ func (c *Carriers) shipments(w http.ResponseWriter, r *http.Request) {
 	defer c.mu.Unlock()
 	if c.labels.shipments == nil {
 		c.labels.shipments = map[string]*sbShipment{}
-		c.labels.run = rand.Int64N(90_000) + 10_000
+	}
+	if c.labels.run == 0 {
+		c.labels.run = randomRun()
 	}
 	if rest == "" && r.Method == http.MethodPost {
 		c.createShipment(w, r)
@@ -253,6 +261,14 @@ func (c *Carriers) labelImage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	w.Header().Set("Content-Type", "image/png")
+	_, _ = w.Write(labelPNG(SandboxCarrier, service, tracking, to))
+}
+
+// labelPNG draws a sandbox label: a 4×6 inch PNG at 203 dpi, as a carrier's
+// would look — the carrier and service, the ship-to address, the tracking
+// number and its bars — marked as the sandbox's.
+func labelPNG(carrier, service, tracking string, to []string) []byte {
 	// A font face draws one text at a time: labels are drawn in turn.
 	drawing.Lock()
 	defer drawing.Unlock()
@@ -268,7 +284,7 @@ func (c *Carriers) labelImage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	box(30, 30, 782, 36)
-	labelText(img, 40, 50, 64, SandboxCarrier)
+	labelText(img, 40, 50, 64, carrier)
 	labelText(img, 40, 140, 40, strings.ToUpper(service))
 	box(30, 210, 782, 214)
 	labelText(img, 40, 228, 26, "SHIP TO:")
@@ -297,10 +313,8 @@ func (c *Carriers) labelImage(w http.ResponseWriter, r *http.Request) {
 	labelText(img, 40, 1070, 28, "SANDBOX LABEL — NOT FOR SHIPPING")
 	var b bytes.Buffer
 	_ = png.Encode(&b, img)
-	w.Header().Set("Content-Type", "image/png")
-	_, _ = w.Write(b.Bytes())
+	return b.Bytes()
 }
-
 // labelFaces are the label's fonts: Noto Sans, and the fallback for the
 // scripts it lacks (CJK, Hangul, Arabic), at a size in pixels.
 type labelFaces struct {

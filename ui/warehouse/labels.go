@@ -301,6 +301,6 @@ func (p *ShipPanel) voidLabel(id int64) {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("Parcel %d: label voided (the carrier's refund: %s).", id, l.Refund), nil
+		return fmt.Sprintf("Parcel %d: label voided (%s).", id, l.VoidNote()), nil
 	}, p.loadWave)
 }

@@ -147,7 +147,7 @@ func (c *Client) Track(ctx context.Context, numbers []string) ([]domain.TrackRes
 
 func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) {
 	resp, err := c.rc.Get(ctx, "/shipments/"+url.PathEscape(n)+"/tracking",
-		url.Values{"trackingView": {"all-checkpoints"}, "levelOfDetail": {"shipment"}}, c.auth)
+		url.Values{"trackingView": {"all-checkpoints"}, "levelOfDetail": {"shipment"}, "requestGMTOffsetPerEvent": {"true"}}, c.auth)
 	if err != nil {
 		return domain.TrackResult{}, err
 	}

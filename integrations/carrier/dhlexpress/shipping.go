@@ -536,7 +536,7 @@ func (c *Client) Bought(ctx context.Context, ref string) (domain.Label, bool, er
 // network, so a label never handed over is never charged. Portolan
 // forgets it; the label itself must be destroyed.
 func (c *Client) Void(ctx context.Context, ref string) (domain.Label, error) {
-	return domain.Label{ShipmentRef: ref, Refund: "not billed unless scanned"}, nil
+	return domain.Label{ShipmentRef: ref, Carrier: Carrier, Refund: domain.RefundNotBilled}, nil
 }
 
 // LabelFile is the label DHL sent with the shipment: MyDHL serves it only
