@@ -395,3 +395,102 @@ func TestAPurchaseCutShortByACrashIsAskedAbout(t *testing.T) {
 		t.Errorf("%d labels sold for 2 parcels", shop.LabelsSold())
 	}
 }
+
+// DHL Express through the sandbox's MyDHL API: quoted beside nothing else,
+// bought with its PDF label kept — one purchase losing its answer, found
+// afterwards by its reference — printed from that PDF, tracked through the
+// same account once handed over, and a void that needs no refund.
+func TestDHLExpressLabelsFromQuoteToTracking(t *testing.T) {
+	t.Parallel()
+	a := labelApp(t)
+	ctx := context.Background()
+	parcels := packedWave(t, a, 3)
+	shop := sandbox.NewCarriers(time.Hour, testClock.Now)
+	srv := httptest.NewServer(shop)
+	t.Cleanup(srv.Close)
+	var acct domain.CarrierAccount
+	for _, sa := range app.SandboxCarrierAccounts(srv.URL) {
+		if sa.Kind == domain.CarrierDHLExpress {
+			acct = sa
+		}
+	}
+	if err := a.Tracking.SaveCarrierAccount(ctx, &acct); err != nil {
+		t.Fatal(err)
+	}
+	rates, err := a.Labels.Rates(ctx, parcels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rates {
+		if len(r.Quotes) != 3 || r.Quotes[0].Carrier != "DHL Express" || r.Quotes[0].Service != "Economy Select" || r.Quotes[0].Price.Currency != "EUR" {
+			t.Errorf("parcel %d: quotes %+v, problems %v", r.Parcel.ID, r.Quotes, r.Problems)
+		}
+	}
+	shop.DropNextPurchases(1)
+	run, err := a.Labels.Buy(ctx, parcels, domain.LabelChoice{Service: "Express Worldwide"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uncertain int64
+	for _, r := range run {
+		switch {
+		case r.State == domain.PurchaseUncertain && uncertain == 0:
+			uncertain = r.ParcelID
+		case r.State != domain.PurchaseBought || r.Label.Carrier != "DHL Express" || r.Label.Service != "Express Worldwide" || r.Label.Format != "PDF":
+			t.Errorf("parcel %d: %v %q %+v", r.ParcelID, r.State, r.Note, r.Label)
+		}
+		if _, err := domain.ValidateTracking(domain.CarrierDHL, r.Label.Tracking); r.State == domain.PurchaseBought && err != nil {
+			t.Errorf("parcel %d: the waybill %v", r.ParcelID, err)
+		}
+	}
+	if uncertain == 0 {
+		t.Fatal("no purchase was uncertain")
+	}
+	sold := shop.LabelsSold()
+	again, err := a.Labels.Buy(ctx, []int64{uncertain}, domain.LabelChoice{Service: "Express Worldwide"}, nil)
+	if err != nil || again[0].State != domain.PurchaseBought || again[0].Label.Service != "Express Worldwide" || again[0].Label.Cost.Amount <= 0 {
+		t.Fatalf("buying the uncertain parcel again: %+v %v", again, err)
+	}
+	if shop.LabelsSold() != sold || sold != len(parcels) {
+		t.Errorf("%d waybills for %d parcels (after asking %d)", sold, len(parcels), shop.LabelsSold())
+	}
+	// The labels DHL sent print from their PDF; the one found by reference
+	// has none, and the job says where to print it.
+	var printed []int64
+	for _, p := range parcels {
+		if p != uncertain {
+			printed = append(printed, p)
+		}
+	}
+	var job bytes.Buffer
+	if err := a.Inventory.Documents(ctx, 0, printed, "4x6", &job); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "job.pdf")
+	if err := os.WriteFile(file, job.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if text, err := exec.Command("pdftotext", "-layout", file, "-").Output(); err != nil || strings.Contains(string(text), "not issued by the carrier") ||
+		bytes.Count(job.Bytes(), []byte("/Subtype /Image")) < len(printed) {
+		t.Errorf("the print job (%v):\n%s", err, text)
+	}
+	if err := a.Inventory.Documents(ctx, 0, []int64{uncertain}, "4x6", &job); err == nil || !strings.Contains(err.Error(), "MyDHL") {
+		t.Errorf("printing the label found by reference: %v", err)
+	}
+	// Handed over, the waybills are tracked through the DHL Express account.
+	if _, err := a.Inventory.Dispatch(ctx, printed[:1], "DHL Express"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Tracking.Poll(ctx, domain.DueFilter{All: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ships, err := a.Tracking.Shipments(ctx, domain.ShipmentFilter{Carrier: "DHL Express"}, 0, 10)
+	if err != nil || len(ships) != 1 || ships[0].Milestone == domain.MilestoneUnknown || ships[0].Milestone == "" || ships[0].LastEventAt.IsZero() {
+		t.Errorf("tracked: %+v %v", ships, err)
+	}
+	// A void asks nothing of DHL: it bills only what it scans.
+	label, err := a.Labels.Void(ctx, printed[len(printed)-1])
+	if err != nil || label.Refund != domain.RefundNotBilled || !strings.Contains(label.VoidNote(), "DHL Express bills a label only once it scans") {
+		t.Errorf("void: %+v %v", label, err)
+	}
+}
