@@ -494,3 +494,38 @@ func TestDHLExpressLabelsFromQuoteToTracking(t *testing.T) {
 		t.Errorf("void: %+v %v", label, err)
 	}
 }
+
+// A DHL Express account added on the command line quotes and sells labels.
+func TestCLIDHLExpressAccount(t *testing.T) {
+	t.Parallel()
+	db := demoDBOf(t, 600)
+	a, err := app.Open(db, app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parcels := packedWave(t, a, 1)
+	a.Close()
+	srv := httptest.NewServer(sandbox.NewCarriers(time.Hour, testClock.Now))
+	t.Cleanup(srv.Close)
+	add := []string{"--db", db, "carriers", "add", "--kind", "dhl-express", "--name", "DHL Express", "--url", srv.URL + "/dhl-express",
+		"--client-id", sandbox.DHLExpressKey, "--client-secret", sandbox.DHLExpressSecret}
+	if _, errs, code := runCLI(t, add...); code == 0 || !strings.Contains(errs, "shipper account number") {
+		t.Errorf("without the account number: %d %q", code, errs)
+	}
+	if out, errs, code := runCLI(t, append(add, "--account-number", sandbox.DHLExpressAccount, "--paperless")...); code != 0 ||
+		!strings.Contains(out, "dhl-express") || strings.Contains(out, sandbox.DHLExpressSecret) {
+		t.Fatalf("carriers add: %d %q %q", code, out, errs)
+	}
+	list := strconv.FormatInt(parcels[0], 10)
+	if out, errs, code := runCLI(t, "--db", db, "rates", "--parcels", list); code != 0 || strings.Count(out, "DHL Express  DHL Express") != 3 ||
+		!strings.Contains(out, "Express Worldwide") {
+		t.Fatalf("rates: %d %q %q", code, out, errs)
+	}
+	if out, errs, code := runCLI(t, "--db", db, "labels", "buy", "--parcels", list, "--service", "Economy Select"); code != 0 ||
+		!strings.Contains(out, "1 label(s) bought.") {
+		t.Fatalf("labels buy: %d %q %q", code, out, errs)
+	}
+	if out, errs, code := runCLI(t, "--db", db, "labels", "void", "--parcel", list); code != 0 || !strings.Contains(out, "DHL Express bills a label only once it scans") {
+		t.Fatalf("labels void: %d %q %q", code, out, errs)
+	}
+}

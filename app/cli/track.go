@@ -11,14 +11,19 @@ import (
 )
 
 func cmdCarriersAdd(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("carriers add", "Adds a carrier account that tracking is polled through. The name is the carrier parcels\n"+
-		"are handed to (\"DHL\"); credentials are stored with the account and never shown again.", stdout, stderr)
-	kind := fs.String("kind", "", "dhl, ups, fedex, usps or easypost (easypost tracks any carrier without its own account)")
+	fs := newFlags("carriers add", "Adds a carrier account that tracking is polled through, and that EasyPost and DHL Express\n"+
+		"accounts buy labels with. The name is the carrier parcels are handed to (\"DHL\"); credentials are stored with\n"+
+		"the account and never shown again.", stdout, stderr)
+	kind := fs.String("kind", "", "dhl, ups, fedex, usps, easypost (tracks any carrier without its own account; labels) or\n"+
+		"dhl-express (the MyDHL API: rates, labels and tracking of the account's waybills)")
 	name := fs.String("name", "", "the account's name: the carrier parcels go with, e.g. DHL")
 	base := fs.String("url", "", "API base address (default: the carrier's production host; a sandbox or proxy also works)")
 	key := fs.String("key", "", "API key (DHL, EasyPost)")
-	clientID := fs.String("client-id", "", "OAuth client id (UPS, FedEx, USPS)")
-	secret := fs.String("client-secret", "", "OAuth client secret (UPS, FedEx, USPS)")
+	clientID := fs.String("client-id", "", "OAuth client id (UPS, FedEx, USPS); the MyDHL API key (DHL Express)")
+	secret := fs.String("client-secret", "", "OAuth client secret (UPS, FedEx, USPS); the MyDHL API secret (DHL Express)")
+	number := fs.String("account-number", "", "the account labels are billed to (DHL Express: the shipper account number)")
+	paperless := fs.Bool("paperless", false, "send commercial invoices to customs electronically (DHL Express Paperless Trade,\n"+
+		"where the account has it)")
 	perSecond := fs.Float64("per-second", 0, "at most this many requests a second (default: the carrier's documented limit)")
 	perDay := fs.Int("per-day", 0, "at most this many requests a UTC day (default: the carrier's documented limit)")
 	fs.usageIf(func() bool { return *kind == "" || *name == "" }, "carriers add: --kind and --name are required")
@@ -27,7 +32,7 @@ func cmdCarriersAdd(ctx context.Context, open opener, args []string, stdout, std
 		return err
 	}
 	acct := domain.CarrierAccount{Kind: domain.CarrierKind(strings.ToLower(*kind)), Name: *name, BaseURL: *base, Key: *key,
-		ClientID: *clientID, ClientSecret: *secret, PerSecond: *perSecond, PerDay: *perDay}
+		ClientID: *clientID, ClientSecret: *secret, Number: *number, Paperless: *paperless, PerSecond: *perSecond, PerDay: *perDay}
 	if err := a.Tracking.SaveCarrierAccount(ctx, &acct); err != nil {
 		return fmt.Errorf("carriers add: %w", err)
 	}
