@@ -17,9 +17,10 @@ import (
 )
 
 // CarrierAccountsDialog lists the carrier accounts tracking polls through,
-// and those that sell labels (EasyPost's) — kind, address, budget, today's
-// use, state — and edits them: credentials in password fields, never shown
-// again; "Test connection"; remove.
+// and those that sell labels (EasyPost's and DHL Express's) — kind,
+// address, budget, today's use, state — and edits them: credentials in
+// password fields, never shown again; a DHL Express account's number and
+// paperless trade; "Test connection"; remove.
 type CarrierAccountsDialog struct {
 	s *ShipmentsScreen
 
@@ -30,13 +31,17 @@ type CarrierAccountsDialog struct {
 	Key    *widget.Entry
 	ID     *widget.Entry
 	Secret *widget.Entry
-	PerSec *widget.Entry
-	PerDay *widget.Entry
-	Save   *widget.Button
-	Test   *widget.Button
-	Remove *widget.Button
-	New    *widget.Button
-	Status *widget.Label
+	// Number and Paperless are a DHL Express account's: the shipper
+	// account labels are billed to, and paperless trade.
+	Number    *widget.Entry
+	Paperless *widget.Check
+	PerSec    *widget.Entry
+	PerDay    *widget.Entry
+	Save      *widget.Button
+	Test      *widget.Button
+	Remove    *widget.Button
+	New       *widget.Button
+	Status    *widget.Label
 
 	accounts []domain.CarrierAccount
 	used     map[int64]int
@@ -45,7 +50,8 @@ type CarrierAccountsDialog struct {
 }
 
 var kindNames = map[string]domain.CarrierKind{"DHL (Unified tracking API)": domain.CarrierDHL, "UPS (Track API)": domain.CarrierUPS,
-	"FedEx (Track API)": domain.CarrierFedEx, "USPS (Tracking v3)": domain.CarrierUSPS, "EasyPost (any carrier; tracking and labels)": domain.CarrierEasyPost}
+	"FedEx (Track API)": domain.CarrierFedEx, "USPS (Tracking v3)": domain.CarrierUSPS, "EasyPost (any carrier; tracking and labels)": domain.CarrierEasyPost,
+	"DHL Express (MyDHL API: rates, labels, tracking)": domain.CarrierDHLExpress}
 
 func kindOption(k domain.CarrierKind) string {
 	for name, kind := range kindNames {
@@ -91,6 +97,9 @@ func (s *ShipmentsScreen) OpenAccounts() {
 	d.Name.SetPlaceHolder("the carrier parcels go with, e.g. DHL")
 	d.Key, d.Secret = widget.NewPasswordEntry(), widget.NewPasswordEntry()
 	d.ID = widget.NewEntry()
+	d.Number = widget.NewEntry()
+	d.Number.SetPlaceHolder("the shipper account labels are billed to, e.g. 951234567")
+	d.Paperless = widget.NewCheck("Paperless trade: DHL sends the commercial invoice to customs", nil)
 	d.PerSec, d.PerDay = widget.NewEntry(), widget.NewEntry()
 	d.Save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), d.SaveAccount)
 	d.Save.Importance = widget.HighImportance
@@ -106,13 +115,15 @@ func (s *ShipmentsScreen) OpenAccounts() {
 		widget.NewFormItem("API key", d.Key),
 		widget.NewFormItem("Client id", d.ID),
 		widget.NewFormItem("Client secret", d.Secret),
+		widget.NewFormItem("Account number", d.Number),
+		widget.NewFormItem("", d.Paperless),
 		widget.NewFormItem("Requests a second", d.PerSec),
 		widget.NewFormItem("Requests a day (UTC)", d.PerDay),
 	)
 	buttons := container.NewHBox(d.New, d.Save, d.Test, d.Remove)
 	body := container.NewBorder(nil, container.NewVBox(form, buttons, d.Status), nil, nil, d.List)
 	d.dialog = dialog.NewCustom("Carrier accounts", "Close", body, s.window)
-	d.dialog.Resize(fyne.NewSize(780, 660))
+	d.dialog.Resize(fyne.NewSize(780, 740))
 	d.edit(domain.CarrierAccount{Kind: domain.CarrierDHL})
 	d.reload()
 	d.dialog.Show()
@@ -168,6 +179,16 @@ func (d *CarrierAccountsDialog) kindChanged() {
 		d.ID.Disable()
 		d.Secret.Disable()
 	}
+	d.ID.SetPlaceHolder("")
+	if k == domain.CarrierDHLExpress {
+		// MyDHL's credentials are an API key and secret (HTTP Basic).
+		d.ID.SetPlaceHolder("the MyDHL API key")
+		d.Number.Enable()
+		d.Paperless.Enable()
+	} else {
+		d.Number.Disable()
+		d.Paperless.Disable()
+	}
 }
 
 func (d *CarrierAccountsDialog) edit(a domain.CarrierAccount) {
@@ -176,6 +197,8 @@ func (d *CarrierAccountsDialog) edit(a domain.CarrierAccount) {
 	d.Name.SetText(a.Name)
 	d.URL.SetText(domain.ShownURL(a.BaseURL))
 	d.ID.SetText(a.ClientID)
+	d.Number.SetText(a.Number)
+	d.Paperless.SetChecked(a.Paperless)
 	// Secrets are never shown again: empty fields keep the stored ones.
 	d.Key.SetText("")
 	d.Secret.SetText("")
@@ -203,6 +226,9 @@ func (d *CarrierAccountsDialog) edit(a domain.CarrierAccount) {
 func (d *CarrierAccountsDialog) SaveAccount() {
 	a := domain.CarrierAccount{ID: d.editing, Kind: kindNames[d.Kind.Selected], Name: d.Name.Text, BaseURL: strings.TrimSpace(d.URL.Text),
 		Key: strings.TrimSpace(d.Key.Text), ClientID: strings.TrimSpace(d.ID.Text), ClientSecret: strings.TrimSpace(d.Secret.Text)}
+	if a.Kind == domain.CarrierDHLExpress {
+		a.Number, a.Paperless = strings.TrimSpace(d.Number.Text), d.Paperless.Checked
+	}
 	if t := strings.TrimSpace(d.PerSec.Text); t != "" {
 		v, err := strconv.ParseFloat(t, 64)
 		if err != nil || v <= 0 {

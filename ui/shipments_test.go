@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/sandbox"
 	"github.com/portolan/portolan/ui"
 )
 
@@ -159,5 +160,67 @@ func TestShipmentsSandboxCarriers(t *testing.T) {
 	accts, _ := a.Tracking.CarrierAccounts(ctx)
 	if len(accts) != 2 || accts[0].Name != "DHL" || accts[1].Name != "EasyPost sandbox" {
 		t.Errorf("accounts %+v", accts)
+	}
+}
+
+// A DHL Express account, added in the dialog: its account number and
+// paperless trade are asked for only for DHL Express, kept, and the
+// connection tested against the sandbox's MyDHL.
+func TestCarrierAccountsDialogTakesADHLExpressAccount(t *testing.T) {
+	a := demoApp(t, 60)
+	srv := httptest.NewServer(sandbox.NewCarriers(time.Hour, testClock.Now))
+	defer srv.Close()
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	settle(m)
+	s := m.Shipments
+	ui.WithUI(func() { s.OpenAccounts() })
+	d := s.AccountsDialog
+	if !d.Number.Disabled() || !d.Paperless.Disabled() {
+		t.Error("a DHL tracking account is asked for an account number")
+	}
+	ui.WithUI(func() {
+		d.Kind.SetSelected("DHL Express (MyDHL API: rates, labels, tracking)")
+		d.Name.SetText("DHL Express")
+		d.URL.SetText(srv.URL + "/dhl-express")
+		d.ID.SetText(sandbox.DHLExpressKey)
+		d.Secret.SetText(sandbox.DHLExpressSecret)
+	})
+	if d.Number.Disabled() || d.Paperless.Disabled() || !d.Key.Disabled() || d.ID.PlaceHolder != "the MyDHL API key" {
+		t.Errorf("DHL Express's fields: number %v, paperless %v, key %v, id %q", d.Number.Disabled(), d.Paperless.Disabled(), d.Key.Disabled(), d.ID.PlaceHolder)
+	}
+	ui.WithUI(func() { d.SaveAccount() })
+	settle(m)
+	if !strings.Contains(d.Status.Text, "account number") {
+		t.Errorf("saved without the account number: %q", d.Status.Text)
+	}
+	ui.WithUI(func() {
+		d.Number.SetText(sandbox.DHLExpressAccount)
+		d.Paperless.SetChecked(true)
+		d.SaveAccount()
+	})
+	settle(m)
+	if !strings.Contains(d.Status.Text, "Saved DHL Express") {
+		t.Fatalf("save: %q", d.Status.Text)
+	}
+	ui.WithUI(func() { d.TestAccount() })
+	settle(m)
+	if d.Status.Text != "The connection works." {
+		t.Errorf("test: %q", d.Status.Text)
+	}
+	accts, _ := a.Tracking.CarrierAccounts(context.Background())
+	var got domain.CarrierAccount
+	for _, ac := range accts {
+		if ac.Kind == domain.CarrierDHLExpress {
+			got = ac
+		}
+	}
+	if got.Number != sandbox.DHLExpressAccount || !got.Paperless || got.ClientSecret != sandbox.DHLExpressSecret {
+		t.Errorf("stored %+v", got)
+	}
+	// Chosen again, the account shows its number; a DHL account does not.
+	ui.WithUI(func() { d.List.OnSelected(widget.TableCellID{Row: 0}) })
+	if d.Number.Text != sandbox.DHLExpressAccount || !d.Paperless.Checked || d.Secret.Text != "" {
+		t.Errorf("the account again: number %q paperless %v secret %q", d.Number.Text, d.Paperless.Checked, d.Secret.Text)
 	}
 }
