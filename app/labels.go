@@ -90,6 +90,10 @@ func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]domain.P
 	if err != nil {
 		return nil, err
 	}
+	convert, err := s.converter(ctx)
+	if err != nil {
+		return nil, err
+	}
 	// Parcels are quoted a few at a time, each by every account at once:
 	// a carrier answers a rate request in a fraction of a second, so a
 	// wave's 200 parcels take seconds, not minutes.
@@ -102,31 +106,37 @@ func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]domain.P
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			out[i] = s.quote(ctx, p, settings, accounts)
+			out[i] = s.quote(ctx, p, settings, accounts, convert)
 		}()
 	}
 	wg.Wait()
-	if s.toPlanning != nil {
-		convert, err := s.toPlanning(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for i := range out {
-			for j, q := range out[i].Quotes {
-				if v, ok := convert(q.Price); ok && v.Currency != q.Price.Currency {
-					out[i].Quotes[j].Converted = v
-				}
-			}
-		}
-	}
 	return out, nil
+}
+
+// converter turns prices into the planning currency, where a rate is known.
+// Without one (no planner settings or exchange rates to read) quotes are
+// compared within their currencies, and quoting and buying go on.
+func (s *LabelService) converter(ctx context.Context) (func(domain.Money) (domain.Money, bool), error) {
+	if s.toPlanning == nil {
+		return nil, nil
+	}
+	convert, err := s.toPlanning(ctx)
+	if err != nil && ctx.Err() != nil {
+		return nil, err
+	}
+	return convert, nil
 }
 
 // ParcelsQuotedAtOnce is how many parcels Rates asks the accounts about at
 // the same time.
 const ParcelsQuotedAtOnce = 10
 
-func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, accounts shippingAccounts) domain.ParcelRates {
+// quote asks every account for the parcel's rates at once, within the
+// budget: cheapest first, compared in the planning currency where convert
+// knows the rate (a quote in another currency shows that value as
+// Converted), else by currency and amount after them.
+func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, accounts shippingAccounts,
+	convert func(domain.Money) (domain.Money, bool)) domain.ParcelRates {
 	budget := s.Budget
 	if budget == 0 {
 		budget = 20 * time.Second
@@ -159,13 +169,40 @@ func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, setting
 		}()
 	}
 	wg.Wait()
-	sort.SliceStable(r.Quotes, func(i, j int) bool {
-		a, b := r.Quotes[i].Price, r.Quotes[j].Price
+	planned := make([]domain.Money, len(r.Quotes)) // each quote in the planning currency; zero Money where unknown
+	for i, q := range r.Quotes {
+		if convert == nil {
+			continue
+		}
+		if v, ok := convert(q.Price); ok {
+			planned[i] = v
+			if v.Currency != q.Price.Currency {
+				r.Quotes[i].Converted = v
+			}
+		}
+	}
+	order := make([]int, len(r.Quotes))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := planned[order[i]], planned[order[j]]
+		if (a.Currency == "") != (b.Currency == "") {
+			return a.Currency != "" // comparable in the planning currency first
+		}
+		if a.Currency == "" {
+			a, b = r.Quotes[order[i]].Price, r.Quotes[order[j]].Price
+		}
 		if a.Currency != b.Currency {
 			return a.Currency < b.Currency
 		}
 		return a.Amount < b.Amount
 	})
+	sorted := make([]domain.AccountQuote, len(r.Quotes))
+	for i, k := range order {
+		sorted[i] = r.Quotes[k]
+	}
+	r.Quotes = sorted
 	sort.Strings(r.Problems)
 	return r
 }
@@ -178,6 +215,10 @@ func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, setting
 // the middle of one. progress, when given, hears of each parcel done.
 func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain.LabelChoice, progress func(done, of int)) ([]domain.LabelOutcome, error) {
 	parcels, settings, accounts, err := s.prepare(ctx, parcelIDs)
+	if err != nil {
+		return nil, err
+	}
+	convert, err := s.converter(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +235,7 @@ func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = s.buyOne(context.WithoutCancel(ctx), parcels[i], settings, choice, accounts)
+				results[i] = s.buyOne(context.WithoutCancel(ctx), parcels[i], settings, choice, accounts, convert)
 				mu.Lock()
 				done++
 				if progress != nil {
@@ -228,7 +269,7 @@ func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain
 const ParcelsBoughtAtOnce = 4
 
 func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, choice domain.LabelChoice,
-	accounts shippingAccounts) domain.LabelOutcome {
+	accounts shippingAccounts, convert func(domain.Money) (domain.Money, bool)) domain.LabelOutcome {
 	res := domain.LabelOutcome{ParcelID: p.ID, Number: p.Number}
 	fail := func(state domain.PurchaseState, err error) domain.LabelOutcome {
 		res.State, res.Note = state, err.Error()
@@ -271,7 +312,7 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 			return fail(domain.PurchaseUncertain, err)
 		}
 	}
-	rates := s.quote(ctx, p, settings, accounts)
+	rates := s.quote(ctx, p, settings, accounts, convert)
 	q, ok := choice.PickFor(p, rates.Quotes)
 	if !ok {
 		why := "no account quoted it"

@@ -529,3 +529,52 @@ func TestCLIDHLExpressAccount(t *testing.T) {
 		t.Fatalf("labels void: %d %q %q", code, out, errs)
 	}
 }
+
+// Quotes in different currencies are compared in the planning currency:
+// the cheapest is first, and the one bought by default, whichever
+// currency it is in.
+func TestQuotesAreComparedInThePlanningCurrency(t *testing.T) {
+	t.Parallel()
+	a := labelApp(t)
+	ctx := context.Background()
+	parcels := packedWave(t, a, 2)
+	shop := labelShop(t, a) // SandboxPost, in USD
+	srv := httptest.NewServer(shop)
+	t.Cleanup(srv.Close)
+	for _, sa := range app.SandboxCarrierAccounts(srv.URL) {
+		if sa.Kind == domain.CarrierDHLExpress { // DHL Express, in EUR
+			if err := a.Tracking.SaveCarrierAccount(ctx, &sa); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	rates, err := a.Labels.Rates(ctx, parcels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rates {
+		currencies := map[domain.Currency]bool{}
+		last := int64(-1)
+		for _, q := range r.Quotes {
+			currencies[q.Price.Currency] = true
+			v := q.Price
+			if q.Converted.Currency != "" {
+				v = q.Converted
+			}
+			if v.Currency != "EUR" || v.Amount < last {
+				t.Errorf("parcel %d: %s %s at %s (%s) after %d cents: not cheapest first in EUR", r.Parcel.ID, q.Carrier, q.Service, q.Price, v, last)
+			}
+			last = v.Amount
+		}
+		if len(currencies) != 2 {
+			t.Fatalf("parcel %d: quotes in %v, want USD and EUR", r.Parcel.ID, currencies)
+		}
+	}
+	run, err := a.Labels.Buy(ctx, parcels[:1], domain.LabelChoice{}, nil)
+	if err != nil || run[0].State != domain.PurchaseBought {
+		t.Fatalf("buy: %+v %v", run, err)
+	}
+	if q := rates[0].Quotes[0]; run[0].Label.Carrier != q.Carrier || run[0].Label.Service != q.Service {
+		t.Errorf("bought %s %s, the cheapest was %s %s", run[0].Label.Carrier, run[0].Label.Service, q.Carrier, q.Service)
+	}
+}
