@@ -43,6 +43,7 @@ type CarrierAccountsDialog struct {
 	New       *widget.Button
 	Status    *widget.Label
 
+	form     *widget.Form // its labels show which fields the kind uses
 	accounts []domain.CarrierAccount
 	used     map[int64]int
 	editing  int64 // 0: a new account
@@ -69,7 +70,7 @@ func (s *ShipmentsScreen) OpenAccounts() {
 	type account = domain.CarrierAccount
 	d.List = uikit.NewListTable(&d.accounts,
 		uikit.Col("Name", func(a account) string { return a.Name }).Wide(135),
-		uikit.Col("Kind", func(a account) string { return string(a.Kind) }).Wide(85),
+		uikit.Col("Kind", func(a account) string { return string(a.Kind) }).Wide(100),
 		uikit.Col("Budget", func(a account) string {
 			return fmt.Sprintf("%g/s · %s/day", a.PerSecond, uikit.GroupThousands(int64(a.PerDay)))
 		}).Wide(165),
@@ -108,7 +109,7 @@ func (s *ShipmentsScreen) OpenAccounts() {
 	d.New = widget.NewButtonWithIcon("New account", theme.ContentAddIcon(), func() { d.edit(domain.CarrierAccount{Kind: domain.CarrierDHL}) })
 	d.Status = widget.NewLabel("")
 	d.Status.Wrapping = fyne.TextWrapWord
-	form := widget.NewForm(
+	d.form = widget.NewForm(
 		widget.NewFormItem("Kind", d.Kind),
 		widget.NewFormItem("Name", d.Name),
 		widget.NewFormItem("API address", d.URL),
@@ -121,7 +122,7 @@ func (s *ShipmentsScreen) OpenAccounts() {
 		widget.NewFormItem("Requests a day (UTC)", d.PerDay),
 	)
 	buttons := container.NewHBox(d.New, d.Save, d.Test, d.Remove)
-	body := container.NewBorder(nil, container.NewVBox(form, buttons, d.Status), nil, nil, d.List)
+	body := container.NewBorder(nil, container.NewVBox(d.form, buttons, d.Status), nil, nil, d.List)
 	d.dialog = dialog.NewCustom("Carrier accounts", "Close", body, s.window)
 	d.dialog.Resize(fyne.NewSize(780, 740))
 	d.edit(domain.CarrierAccount{Kind: domain.CarrierDHL})
@@ -188,6 +189,9 @@ func (d *CarrierAccountsDialog) kindChanged() {
 	} else {
 		d.Number.Disable()
 		d.Paperless.Disable()
+	}
+	if d.form != nil {
+		d.form.Refresh() // the labels follow their fields' state
 	}
 }
 

@@ -130,7 +130,7 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 		uikit.Col("To", func(r rateRow) string { return string(r.parcel.ShipTo.Country) }).Wide(45),
 		uikit.Col("Account", func(r rateRow) string { return r.quote.Account }).Wide(150),
 		uikit.Col("Carrier", func(r rateRow) string { return r.quote.Carrier }).Wide(115),
-		uikit.Col("Service", func(r rateRow) string { return r.quote.Service }).Wide(120),
+		uikit.Col("Service", func(r rateRow) string { return r.quote.Service }).Wide(140),
 		uikit.Num("Price", func(r rateRow) string { return r.quote.Price.String() }).Wide(90),
 		uikit.Num("Converted", func(r rateRow) string {
 			if r.quote.Converted.Currency == "" {
@@ -265,7 +265,7 @@ func (p *ShipPanel) showOutcomes(asked int, stopped bool) {
 			l.SetText(map[domain.PurchaseState]string{"": "left alone"}[o.State] + string(o.State))
 		}).Wide(80),
 		uikit.Col("Carrier", func(o domain.LabelOutcome) string { return o.Label.Carrier }).Wide(115),
-		uikit.Col("Service", func(o domain.LabelOutcome) string { return o.Label.Service }).Wide(100),
+		uikit.Col("Service", func(o domain.LabelOutcome) string { return o.Label.Service }).Wide(150),
 		uikit.Col("Tracking", func(o domain.LabelOutcome) string { return o.Label.Tracking }).Wide(130),
 		uikit.Num("Cost", func(o domain.LabelOutcome) string {
 			if o.Label.Tracking == "" {
@@ -273,7 +273,7 @@ func (p *ShipPanel) showOutcomes(asked int, stopped bool) {
 			}
 			return o.Label.Cost.String()
 		}).Wide(90),
-		uikit.Col("Note", func(o domain.LabelOutcome) string { return o.Note }).Wide(320))
+		uikit.Col("Note", func(o domain.LabelOutcome) string { return o.Note }).Wide(270))
 	d := dialog.NewCustom("Labels", "Close", container.NewBorder(widget.NewLabel(summary), nil, nil, nil, table), p.s.window)
 	d.Resize(fyne.NewSize(1120, 440))
 	d.Show()
