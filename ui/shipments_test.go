@@ -158,7 +158,7 @@ func TestShipmentsSandboxCarriers(t *testing.T) {
 		t.Fatalf("sandbox poll %+v / %q / %q", s.LastPoll, s.Result.Text, s.Problem.Text)
 	}
 	accts, _ := a.Tracking.CarrierAccounts(ctx)
-	if len(accts) != 2 || accts[0].Name != "DHL" || accts[1].Name != "EasyPost sandbox" {
+	if len(accts) != 3 || accts[0].Name != "DHL" || accts[1].Name != "DHL Express" || accts[2].Name != "EasyPost sandbox" {
 		t.Errorf("accounts %+v", accts)
 	}
 }
