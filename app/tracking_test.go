@@ -256,7 +256,7 @@ func TestSandboxCarriersTrackTheDemoParcels(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	accts, err := a.Tracking.TrySandboxCarriers(ctx, 300*time.Millisecond)
-	if err != nil || len(accts) != 2 {
+	if err != nil || len(accts) != 3 {
 		t.Fatalf("sandbox: %v %+v", err, accts)
 	}
 	if used, _ := a.Tracking.UsesSandbox(ctx); !used {
@@ -289,7 +289,7 @@ func TestSandboxCarriersTrackTheDemoParcels(t *testing.T) {
 	// A second start reuses the accounts.
 	again, err := a.Tracking.TrySandboxCarriers(ctx, time.Minute)
 	list, _ := a.Tracking.CarrierAccounts(ctx)
-	if err != nil || len(list) != 2 || again[0].ID != accts[0].ID {
+	if err != nil || len(list) != 3 || again[0].ID != accts[0].ID {
 		t.Errorf("second start: %v, %d accounts", err, len(list))
 	}
 }

@@ -267,13 +267,9 @@ var expressCodes = map[string]string{"status_update": "PL", "departed_facility":
 	"out_for_delivery": "WC", "delivery_attempt_failed": "NH", "arrived_at_destination": "OK"}
 
 func (c *Carriers) expressTracking(w http.ResponseWriter, r *http.Request, waybill string) {
-	c.mu.Lock()
-	known := false
-	for _, sh := range c.labels.express {
-		known = known || sh.waybill == waybill
-	}
-	c.mu.Unlock()
-	if !known {
+	// Any DHL Express waybill is tracked (not only this account's), as by
+	// MyDHL; a number DHL would not issue is not.
+	if _, err := domain.ValidateTracking(domain.CarrierDHL, waybill); err != nil || waybill == "0000000000" {
 		expressProblem(w, r, http.StatusNotFound, "No data found")
 		return
 	}

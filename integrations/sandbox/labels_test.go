@@ -97,3 +97,55 @@ func TestSandboxDrawsLabelsAtOnce(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// The sandbox's MyDHL refuses what MyDHL would, in its problem documents:
+// wrong credentials, another account's number, a shipment without the
+// receiver's phone or, across a customs border, without its declaration.
+func TestSandboxMyDHLRefusesWhatDHLWould(t *testing.T) {
+	srv := httptest.NewServer(NewCarriers(time.Hour, time.Now))
+	defer srv.Close()
+	post := func(user, path, body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/dhl-express"+path, strings.NewReader(body))
+		req.SetBasicAuth(user, DHLExpressSecret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var p map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&p)
+		detail, _ := p["detail"].(string)
+		return resp.StatusCode, detail
+	}
+	account := `"accounts":[{"typeCode":"shipper","number":"` + DHLExpressAccount + `"}]`
+	rates := `{"customerDetails":{"shipperDetails":{"postalCode":"04435","cityName":"Leipzig","countryCode":"DE"},
+		"receiverDetails":{"postalCode":"10118","cityName":"New York","countryCode":"US"}},` + account + `,
+		"plannedShippingDateAndTime":"2026-12-07T10:40:00GMT+01:00","packages":[{"weight":1.5}]}`
+	if code, _ := post("nobody", "/rates", rates); code != http.StatusUnauthorized {
+		t.Errorf("wrong credentials: %d", code)
+	}
+	if code, detail := post(DHLExpressKey, "/rates", strings.Replace(rates, DHLExpressAccount, "123", 1)); code != http.StatusBadRequest ||
+		!strings.Contains(detail, "account number") {
+		t.Errorf("another account: %d %q", code, detail)
+	}
+	if code, _ := post(DHLExpressKey, "/rates", rates); code != http.StatusOK {
+		t.Errorf("rates: %d", code)
+	}
+	shipment := func(phone, declaration string) string {
+		return `{"productCode":"P","customerReferences":[{"value":"ref-1","typeCode":"CU"}],` + account + `,
+			"customerDetails":{"shipperDetails":{"postalAddress":{"countryCode":"DE"}},
+			"receiverDetails":{"postalAddress":{"countryCode":"US","cityName":"New York"},"contactInformation":{"phone":"` + phone + `","fullName":"Ann"}}},
+			"content":{"isCustomsDeclarable":true` + declaration + `}}`
+	}
+	if code, detail := post(DHLExpressKey, "/shipments", shipment("", `,"exportDeclaration":{"lineItems":[]}`)); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(detail, "phone") {
+		t.Errorf("no phone: %d %q", code, detail)
+	}
+	if code, detail := post(DHLExpressKey, "/shipments", shipment("+1 212 555 0100", "")); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(detail, "exportDeclaration") {
+		t.Errorf("no declaration: %d %q", code, detail)
+	}
+	if code, _ := post(DHLExpressKey, "/shipments", shipment("+1 212 555 0100", `,"exportDeclaration":{"lineItems":[]}`)); code != http.StatusCreated {
+		t.Errorf("a good shipment: %d", code)
+	}
+}
