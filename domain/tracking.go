@@ -130,8 +130,8 @@ type CarrierAccount struct {
 	// with the shipment (DHL Express Paperless Trade, service WY), where
 	// the account has it enabled: no paper invoice travels with the parcel.
 	Paperless bool
-	PerSecond    float64 // the budget: never more requests than this a second…
-	PerDay       int     // …and a UTC day
+	PerSecond float64 // the budget: never more requests than this a second…
+	PerDay    int     // …and a UTC day
 	// Failing says why the account stopped working (refused credentials),
 	// "" while it works.
 	Failing   string

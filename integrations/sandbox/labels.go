@@ -315,6 +315,7 @@ func labelPNG(carrier, service, tracking string, to []string) []byte {
 	_ = png.Encode(&b, img)
 	return b.Bytes()
 }
+
 // labelFaces are the label's fonts: Noto Sans, and the fallback for the
 // scripts it lacks (CJK, Hangul, Arabic), at a size in pixels.
 type labelFaces struct {

@@ -349,4 +349,3 @@ func TestReferenceFitsMyDHL(t *testing.T) {
 		t.Error("two quotes share a reference")
 	}
 }
-
