@@ -54,7 +54,7 @@ func openWindow(a *app.App, signIn *cli.SignIn) error {
 func mainWindow(fa fyne.App, a *app.App) fyne.Window {
 	s := ui.Services{Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Labels: a.Labels, Allocation: a.Allocation,
 		Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, Tracking: a.Tracking, Billing: a.Billing,
-		People: a.People, Team: a.DBFile() == "", DBPath: a.DBPath(), Notices: a.Notices()}
+		People: a.People, Team: a.DBFile() == "", DBPath: a.DBPath(), Notices: a.Notices(), ChannelShipping: a.Labels.SetChannelShipping}
 	if s.Team { // colleagues' changes show within a moment
 		s.Live = a.Watch
 	}

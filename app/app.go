@@ -225,7 +225,7 @@ func Open(path string, opts Options) (*App, error) {
 	a.Intake.kept, a.Tracking.kept = a.CredentialsKept, a.CredentialsKept
 	a.Inventory.stockIn = a.Allocation.AfterStockIn
 	a.People = &PeopleService{store: db.PeopleStore(), log: db, me: me, clocked: clocked{now}}
-	a.Labels = &LabelService{labels: db.LabelStore(), parcels: db.StockStore().Parcels, settings: db.StockStore().ShippingSettings,
+	a.Labels = &LabelService{clocked: clocked{now}, labels: db.LabelStore(), parcels: db.StockStore().Parcels, settings: db.StockStore().ShippingSettings,
 		accounts: db.TrackingStore().CarrierAccounts, NewSeller: func(a domain.CarrierAccount) (domain.LabelSeller, error) { return newSeller(a, now) }}
 	a.Inventory.carrierLabels = a.Labels.LabelFiles
 	a.Labels.toPlanning = a.Billing.ToPlanning

@@ -17,6 +17,7 @@ import (
 // carrier is asked, and one whose answer was lost is asked about before
 // anything else is bought for its parcel (issue 17).
 type LabelService struct {
+	clocked
 	labels   domain.LabelStore
 	parcels  func(ctx context.Context, ids []int64) ([]domain.PackedParcel, error)
 	settings func(ctx context.Context) (domain.ShippingSettings, error)
@@ -313,7 +314,7 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 		}
 	}
 	rates := s.quote(ctx, p, settings, accounts, convert)
-	q, ok := choice.PickFor(p, rates.Quotes)
+	q, why, ok := choice.PickFor(p, rates.Quotes, s.now())
 	if !ok {
 		why := "no account quoted it"
 		if len(rates.Quotes) > 0 {
@@ -345,13 +346,13 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 	if err := s.labels.SettlePurchase(ctx, purchase.ID, domain.PurchaseBought, label, ""); err != nil {
 		return fail(domain.PurchaseUncertain, fmt.Errorf("%s sold label %s, but it was not recorded: %w", q.Account, label.Tracking, err))
 	}
-	res.State, res.Label = domain.PurchaseBought, label
+	res.State, res.Label, res.Note = domain.PurchaseBought, label, why
 	// The label file is kept for the print job; fetched again there if it
 	// cannot be now.
 	if file, err := seller.seller.LabelFile(ctx, label); err != nil {
-		res.Note = "the label file could not be fetched yet (" + err.Error() + "); printing fetches it again"
+		res.Note += "; the label file could not be fetched yet (" + err.Error() + "); printing fetches it again"
 	} else if err := s.labels.SaveLabelFile(ctx, purchase.ID, file); err != nil {
-		res.Note = "the label file could not be kept (" + err.Error() + "); printing fetches it again"
+		res.Note += "; the label file could not be kept (" + err.Error() + "); printing fetches it again"
 	}
 	return res
 }
@@ -417,4 +418,11 @@ func (s *LabelService) Void(ctx context.Context, parcelID int64) (domain.Label, 
 		return label, domain.Errorf(domain.ECONFLICT, "%s rejected voiding the label of parcel %d (its window may have passed)", a.Name, parcelID)
 	}
 	return label, s.labels.VoidPurchase(ctx, live.ID, label)
+}
+
+// SetChannelShipping sets a channel's shipping promise: the service its
+// orders go with when they name none a shipping account quotes, and the
+// days from an order's placing to its promised delivery (0: none).
+func (s *LabelService) SetChannelShipping(ctx context.Context, channelID int64, service string, promiseDays int) error {
+	return s.labels.SetChannelShipping(ctx, channelID, service, promiseDays)
 }

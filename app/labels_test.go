@@ -578,3 +578,69 @@ func TestQuotesAreComparedInThePlanningCurrency(t *testing.T) {
 		t.Errorf("bought %s %s, the cheapest was %s %s", run[0].Label.Carrier, run[0].Label.Service, q.Carrier, q.Service)
 	}
 }
+
+// Buying by default follows the channel: its service where the order names
+// none a shipping account quotes, and the outcome says why it was bought.
+func TestBuyingFollowsTheChannelsService(t *testing.T) {
+	t.Parallel()
+	a := labelApp(t)
+	ctx := context.Background()
+	parcels := packedWave(t, a, 2)
+	shop := labelShop(t, a)
+	srv := httptest.NewServer(shop)
+	t.Cleanup(srv.Close)
+	for _, sa := range app.SandboxCarrierAccounts(srv.URL) {
+		if sa.Kind == domain.CarrierDHLExpress {
+			if err := a.Tracking.SaveCarrierAccount(ctx, &sa); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	chans, err := a.Intake.Channels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range chans {
+		if err := a.Labels.SetChannelShipping(ctx, c.ID, "DHL Express Worldwide", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, err := a.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := a.Inventory.Parcels(ctx, parcels)
+	byChannel := 0
+	for i, r := range run {
+		want, why := "Express Worldwide", "the channel's service"
+		if namesQuote := strings.EqualFold(ps[i].Service, "Economy") || strings.EqualFold(ps[i].Service, "Standard") ||
+			strings.EqualFold(ps[i].Service, "Express"); namesQuote {
+			want, why = ps[i].Service, "the service the order asked for" // the order's own service comes first
+		}
+		if r.State != domain.PurchaseBought || !strings.EqualFold(r.Label.Service, want) || !strings.Contains(r.Note, why) {
+			t.Errorf("parcel %d (order asked %q): %v %s %s, note %q", r.ParcelID, ps[i].Service, r.State, r.Label.Carrier, r.Label.Service, r.Note)
+		}
+		if strings.Contains(r.Note, "the channel's service") {
+			byChannel++
+		}
+	}
+	if byChannel == 0 {
+		t.Error("no parcel went with its channel's service")
+	}
+}
+
+func TestCLIChannelShipping(t *testing.T) {
+	t.Parallel()
+	db := demoDBOf(t, 150)
+	out, errs, code := runCLI(t, "--db", db, "channels", "shipping", "SHOP-EU", "--service", "DHL Express Worldwide", "--promise-days", "4")
+	if code != 0 || !strings.Contains(out, "ships with DHL Express Worldwide") || !strings.Contains(out, "promised 4 day(s)") {
+		t.Fatalf("channels shipping: %d %q %q", code, out, errs)
+	}
+	out, _, _ = runCLI(t, "--db", db, "channels", "list", "--format", "json")
+	if !strings.Contains(out, `"ship_service": "DHL Express Worldwide"`) || !strings.Contains(out, `"promise_days": 4`) {
+		t.Errorf("channels list: %s", out)
+	}
+	if _, errs, code := runCLI(t, "--db", db, "channels", "shipping", "SHOP-EU", "--promise-days", "91"); code == 0 || !strings.Contains(errs, "0 to 90 days") {
+		t.Errorf("91 days: %d %q", code, errs)
+	}
+}

@@ -187,6 +187,13 @@ type Channel struct {
 	Name    string
 	Kind    ChannelKind
 	BaseURL string
+	// ShipService is the carrier service the channel's orders go with when
+	// an order names none that a shipping account quotes ("DHL Express
+	// Worldwide"); "" none.
+	ShipService string
+	// PromiseDays is how many days after an order is placed its delivery
+	// is promised (0: no promise): labels are bought to arrive by then.
+	PromiseDays int
 }
 
 // Validate checks code, name and kind.

@@ -132,6 +132,10 @@ type LabelStore interface {
 	BoughtLabels(ctx context.Context, parcelIDs []int64) (map[int64]LabelPurchase, error)
 	// SaveLabelFile keeps a bought label's file.
 	SaveLabelFile(ctx context.Context, purchaseID int64, file []byte) error
+	// SetChannelShipping sets a channel's shipping promise: the service its
+	// orders go with when they name none, and the days to the promised
+	// delivery (0 to 90; 0: none).
+	SetChannelShipping(ctx context.Context, channelID int64, service string, promiseDays int) error
 }
 
 // ParcelRates are the quotes the shipping accounts gave for one parcel.
@@ -157,31 +161,82 @@ type LabelChoice struct {
 	Carrier, Service string
 }
 
-// PickFor is the quote bought for a parcel: the choice's when one is made
-// (Pick); else the service the order asked for — a quote of that name
-// ("Express", "DHL Express Worldwide"), or, for an order that asked for an
-// express or next-day service, the cheapest that takes at most two days or
-// is guaranteed; else the cheapest.
-func (c LabelChoice) PickFor(p PackedParcel, quotes []AccountQuote) (AccountQuote, bool) {
+// PickFor is the quote bought for a parcel, and why: the choice's when one
+// is made (Pick); else the service the order asked for — a quote of that
+// name ("Express", "DHL Express Worldwide") — or else its channel's; for an
+// order that asked for an express or next-day service, the cheapest that
+// takes at most two days or is guaranteed; for an order with a promised
+// delivery day, the cheapest that arrives by then (the fastest when none
+// does); else the cheapest. now is when it is bought: a quote that says
+// only its days in transit arrives that many days later.
+func (c LabelChoice) PickFor(p PackedParcel, quotes []AccountQuote, now time.Time) (AccountQuote, string, bool) {
 	if c.Carrier != "" || c.Service != "" {
-		return c.Pick(quotes)
+		q, ok := c.Pick(quotes)
+		return q, "as chosen", ok
 	}
-	asked := strings.ToLower(strings.TrimSpace(p.Service))
-	if asked != "" {
+	for _, asked := range []struct{ service, why string }{{p.Service, "the service the order asked for"},
+		{p.ChannelService, "the channel's service"}} {
 		for _, q := range quotes {
-			if name := strings.ToLower(q.Service); name == asked || strings.ToLower(q.Carrier)+" "+name == asked {
-				return q, true
-			}
-		}
-		if strings.Contains(asked, "express") || strings.Contains(asked, "next day") || strings.Contains(asked, "overnight") {
-			for _, q := range quotes {
-				if (q.TransitDays > 0 && q.TransitDays <= 2) || q.Guaranteed {
-					return q, true
-				}
+			if namesService(asked.service, q.Carrier, q.Service) {
+				return q, asked.why, true
 			}
 		}
 	}
-	return c.Pick(quotes)
+	if IsExpress(p.Service) {
+		for _, q := range quotes {
+			if (q.TransitDays > 0 && q.TransitDays <= 2) || q.Guaranteed {
+				return q, "the cheapest within two days (the order asked for express)", true
+			}
+		}
+	}
+	if !p.PromisedBy.IsZero() && len(quotes) > 0 {
+		day := p.PromisedBy.Format(time.DateOnly)
+		var fastest AccountQuote
+		var fastestAt time.Time
+		for _, q := range quotes {
+			at := q.DeliveryBy
+			if at.IsZero() && q.TransitDays > 0 {
+				at = now.AddDate(0, 0, q.TransitDays)
+			}
+			if at.IsZero() {
+				continue // says nothing of when it arrives
+			}
+			if at.Format(time.DateOnly) <= day {
+				return q, "the cheapest arriving by the promised " + day, true
+			}
+			if fastestAt.IsZero() || at.Before(fastestAt) {
+				fastest, fastestAt = q, at
+			}
+		}
+		if !fastestAt.IsZero() {
+			return fastest, "none arrives by the promised " + day + ": the fastest", true
+		}
+	}
+	q, ok := c.Pick(quotes)
+	return q, "the cheapest", ok
+}
+
+// namesService says whether a service name as a storefront or a channel
+// writes it ("priority", "DHL Express Worldwide") names a carrier's
+// service: the service itself, or the carrier and the service, the
+// carrier's words said once ("DHL Express" + "Express Worldwide").
+func namesService(asked, carrier, service string) bool {
+	asked = strings.Join(strings.Fields(strings.ToLower(asked)), " ")
+	if asked == "" {
+		return false
+	}
+	name := strings.ToLower(service)
+	if asked == name || asked == strings.ToLower(carrier)+" "+name {
+		return true
+	}
+	words := strings.Fields(strings.ToLower(carrier + " " + service))
+	var once []string
+	for i, w := range words {
+		if i == 0 || w != words[i-1] {
+			once = append(once, w)
+		}
+	}
+	return asked == strings.Join(once, " ")
 }
 
 // Pick is the cheapest of quotes (cheapest first) that the choice allows.

@@ -1,10 +1,14 @@
 package domain_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/portolan/portolan/domain"
 )
+
+var now = time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC)
 
 func TestTheLabelBoughtForAParcel(t *testing.T) {
 	q := func(carrier, service string, minor int64, days int, guaranteed bool) domain.AccountQuote {
@@ -28,12 +32,43 @@ func TestTheLabelBoughtForAParcel(t *testing.T) {
 		{"a service nobody sells: the cheapest", domain.LabelChoice{}, "Pigeon", "GroundAdvantage"},
 		{"the person's choice wins", domain.LabelChoice{Carrier: "usps", Service: "express"}, "Priority", "Express"},
 	} {
-		got, ok := tc.choice.PickFor(domain.PackedParcel{Service: tc.asked}, quotes)
+		got, _, ok := tc.choice.PickFor(domain.PackedParcel{Service: tc.asked}, quotes, now)
 		if !ok || got.Service != tc.want {
 			t.Errorf("%s: %q (%v), want %q", tc.name, got.Service, ok, tc.want)
 		}
 	}
-	if _, ok := (domain.LabelChoice{Carrier: "FedEx"}).PickFor(domain.PackedParcel{}, quotes); ok {
+	if _, _, ok := (domain.LabelChoice{Carrier: "FedEx"}).PickFor(domain.PackedParcel{}, quotes, now); ok {
 		t.Error("a carrier that quoted nothing was picked")
+	}
+}
+
+// Without a service the order names, its channel's service is bought; with
+// a promised day, the cheapest that arrives by it — or the fastest.
+func TestTheChannelsServiceAndPromise(t *testing.T) {
+	q := func(carrier, service string, minor int64, days int, by time.Time) domain.AccountQuote {
+		return domain.AccountQuote{RateQuote: domain.RateQuote{Carrier: carrier, Service: service, Price: domain.NewMoney(minor, "EUR"),
+			TransitDays: days, DeliveryBy: by}}
+	}
+	quotes := []domain.AccountQuote{ // cheapest first
+		q("SandboxPost", "Economy", 908, 6, time.Time{}), q("DHL Express", "Economy Select", 1242, 4, time.Time{}),
+		q("DHL Express", "Express Worldwide", 1922, 0, now.Add(50*time.Hour)), q("DHL Express", "Express 12:00", 2507, 1, time.Time{}),
+	}
+	for _, tc := range []struct {
+		name  string
+		p     domain.PackedParcel
+		want  string
+		about string
+	}{
+		{"the channel's service, carrier's words once", domain.PackedParcel{ChannelService: "DHL Express Worldwide"}, "Express Worldwide", "channel"},
+		{"the order's own service first", domain.PackedParcel{Service: "Economy", ChannelService: "DHL Express Worldwide"}, "Economy", "order asked"},
+		{"a channel service nobody sells: the cheapest", domain.PackedParcel{ChannelService: "Pigeon post"}, "Economy", "cheapest"},
+		{"promised in five days: the cheapest arriving by then", domain.PackedParcel{PromisedBy: now.AddDate(0, 0, 5)}, "Economy Select", "by the promised"},
+		{"promised in two days: delivery by its date", domain.PackedParcel{PromisedBy: now.AddDate(0, 0, 2)}, "Express Worldwide", "by the promised"},
+		{"promised today: none arrives, the fastest", domain.PackedParcel{PromisedBy: now}, "Express 12:00", "the fastest"},
+	} {
+		got, why, ok := domain.LabelChoice{}.PickFor(tc.p, quotes, now)
+		if !ok || got.Service != tc.want || !strings.Contains(why, tc.about) {
+			t.Errorf("%s: %q (%q), want %q", tc.name, got.Service, why, tc.want)
+		}
 	}
 }

@@ -46,6 +46,12 @@ type PackedParcel struct {
 	Lines     []ParcelLine
 	PackedAt  time.Time
 	Shipped   bool // handed to the carrier
+	// ChannelService is the service the order's channel ships with when
+	// the order names none (Channel.ShipService).
+	ChannelService string
+	// PromisedBy is the day delivery was promised by (the order's placing
+	// plus its channel's PromiseDays); zero: no promise.
+	PromisedBy time.Time
 }
 
 // Value is what the parcel's contents are worth (for customs).

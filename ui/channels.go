@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +65,12 @@ type ChannelsScreen struct {
 	ImportB *widget.Button
 	Issues  *widget.Button
 	Sandbox *widget.Button
+	// Shipping edits the chosen channel's shipping promise (shown where
+	// setShipping is given: a window that buys labels).
+	Shipping *widget.Button
+	// ShippingForm is the open shipping promise dialog, if any (tests fill it).
+	ShippingForm *ChannelShippingForm
+	setShipping  func(ctx context.Context, channelID int64, service string, promiseDays int) error
 	// IssueList is the text of the open Import issues dialog (tests read it).
 	IssueList *widget.Label
 	// Import is the open import dialog, if any (tests read it).
@@ -92,7 +99,8 @@ func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *Chann
 	s.Table = uikit.NewListTable(&s.rows,
 		uikit.Col("Name", func(r channelRow) string { return r.ch.Name }).Wide(200),
 		uikit.Col("Kind", func(r channelRow) string { return kindLabel(r.ch.Kind) }).Wide(115),
-		uikit.Col("Address", func(r channelRow) string { return domain.ShownURL(r.ch.BaseURL) }).Wide(260),
+		uikit.Col("Address", func(r channelRow) string { return domain.ShownURL(r.ch.BaseURL) }).Wide(220),
+		uikit.Col("Ships with", func(r channelRow) string { return shippingPromise(r.ch) }).Wide(210),
 		uikit.Marked("Last success", func(r channelRow, l *widget.Label) {
 			if r.state.LastSuccess.IsZero() {
 				l.Importance = widget.LowImportance
@@ -150,9 +158,10 @@ func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *Chann
 	s.ImportB = widget.NewButtonWithIcon("Import file…", theme.FileIcon(), s.ChooseImportFile)
 	s.Issues = widget.NewButtonWithIcon("Import issues", theme.WarningIcon(), s.ShowIssues)
 	s.Sandbox = widget.NewButtonWithIcon("Try with a sandbox store", theme.ComputerIcon(), s.StartSandbox)
+	s.Shipping = widget.NewButtonWithIcon("Shipping…", theme.MailSendIcon(), s.OpenShipping)
 	s.updateButtons()
 	bar := container.NewHBox(s.Add, s.Edit, s.Remove, widget.NewSeparator(), s.Test, s.SyncOne, s.Repull,
-		widget.NewSeparator(), s.ImportB, s.Issues, layout.NewSpacer(), s.Sandbox)
+		widget.NewSeparator(), s.ImportB, s.Issues, s.Shipping, layout.NewSpacer(), s.Sandbox)
 	s.content = container.NewBorder(container.NewVBox(bar, s.Problem.Label, s.Result), nil, nil, nil, s.Table)
 	return s
 }
@@ -178,6 +187,94 @@ func (s *ChannelsScreen) updateButtons() {
 	api := ok && r.ch.Kind != domain.ChannelFile && r.ch.Kind != domain.ChannelManual
 	uikit.SetEnabled(ok, s.Edit, s.Remove, s.ImportB, s.Issues)
 	uikit.SetEnabled(api, s.Test, s.SyncOne, s.Repull)
+	uikit.SetEnabled(ok && s.setShipping != nil, s.Shipping)
+}
+
+// shippingPromise says how a channel's orders ship: its service and promise.
+func shippingPromise(ch domain.Channel) string {
+	var parts []string
+	if ch.ShipService != "" {
+		parts = append(parts, ch.ShipService)
+	}
+	if ch.PromiseDays > 0 {
+		parts = append(parts, fmt.Sprintf("within %d day(s)", ch.PromiseDays))
+	}
+	if len(parts) == 0 {
+		return "–"
+	}
+	return strings.Join(parts, " · ")
+}
+
+// ChannelShippingForm edits a channel's shipping promise.
+type ChannelShippingForm struct {
+	Service, Days *widget.Entry
+	Problem       *widget.Label
+	Save          *widget.Button
+	dialog        dialog.Dialog
+}
+
+// SetShipping lets the screen edit channels' shipping promises through set
+// (the label service's SetChannelShipping).
+func (s *ChannelsScreen) SetShipping(set func(ctx context.Context, channelID int64, service string, promiseDays int) error) {
+	s.setShipping = set
+	s.updateButtons()
+}
+
+// OpenShipping opens the chosen channel's shipping promise: the carrier
+// service its orders go with when they name none, and the days to the
+// promised delivery, which buying labels follows.
+func (s *ChannelsScreen) OpenShipping() {
+	r, ok := s.current()
+	if !ok || s.setShipping == nil {
+		return
+	}
+	ch := r.ch
+	f := &ChannelShippingForm{Service: widget.NewEntry(), Days: widget.NewEntry(), Problem: widget.NewLabel("")}
+	s.ShippingForm = f
+	f.Service.SetText(ch.ShipService)
+	f.Service.SetPlaceHolder("e.g. DHL Express Worldwide (empty: the order's service, else the cheapest)")
+	if ch.PromiseDays > 0 {
+		f.Days.SetText(strconv.Itoa(ch.PromiseDays))
+	}
+	f.Days.SetPlaceHolder("days after the order is placed (empty: no promise)")
+	f.Problem.Wrapping = fyne.TextWrapWord
+	f.Problem.Importance = widget.DangerImportance
+	f.Save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { s.saveShipping(f, ch) })
+	f.Save.Importance = widget.HighImportance
+	note := widget.NewLabel("Buying labels follows this: the order's own service where a shipping account quotes it, else this service; " +
+		"with a promise, the cheapest label that arrives by then.")
+	note.Wrapping = fyne.TextWrapWord
+	content := container.NewVBox(note, widget.NewForm(widget.NewFormItem("Carrier service", f.Service),
+		widget.NewFormItem("Delivery promised in", f.Days)), f.Problem, container.NewHBox(layout.NewSpacer(), f.Save))
+	f.dialog = dialog.NewCustom("Shipping for "+ch.Name, "Close", content, s.window)
+	f.dialog.Resize(fyne.NewSize(620, 300))
+	f.dialog.Show()
+}
+
+func (s *ChannelsScreen) saveShipping(f *ChannelShippingForm, ch domain.Channel) {
+	days := 0
+	if t := strings.TrimSpace(f.Days.Text); t != "" {
+		v, err := strconv.Atoi(strings.Fields(t)[0]) // "4" or "4 days"
+		if err != nil || v < 0 {
+			f.Problem.SetText(fmt.Sprintf("%q is not a number of days", t))
+			return
+		}
+		days = v
+	}
+	service := strings.TrimSpace(f.Service.Text)
+	s.tasks.Run(func() func() {
+		err := s.setShipping(context.Background(), ch.ID, service, days)
+		return func() {
+			if err != nil {
+				f.Problem.SetText(uikit.UserMessage(err))
+				return
+			}
+			f.dialog.Hide()
+			ch.ShipService, ch.PromiseDays = service, days
+			s.Result.SetText(ch.Name + " ships with " + shippingPromise(ch) + ".")
+			s.Reload()
+		}
+	})
 }
 
 // Reload re-reads the channels and their sync state.

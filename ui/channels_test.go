@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -53,7 +54,7 @@ func TestChannelsScreenAddTestSyncRemove(t *testing.T) {
 	if l := cell(t, s, s.Table, 0, 0); l != "Sandbox store" {
 		t.Fatalf("first channel %q", l)
 	}
-	if l := cell(t, s, s.Table, 0, 3); l != "never" {
+	if l := cell(t, s, s.Table, 0, 4); l != "never" {
 		t.Errorf("last success %q", l)
 	}
 	// Test connection, then sync it.
@@ -69,10 +70,10 @@ func TestChannelsScreenAddTestSyncRemove(t *testing.T) {
 	if row := s.LastSync.Rows["Sandbox store"].Text; !strings.HasPrefix(row, "complete: 40 received — 40 new") {
 		t.Errorf("sync row %q", row)
 	}
-	if l := cell(t, s, s.Table, 0, 4); l == "–" || l == "" {
+	if l := cell(t, s, s.Table, 0, 5); l == "–" || l == "" {
 		t.Errorf("cursor %q after a sync", l)
 	}
-	if l := cell(t, s, s.Table, 0, 5); !strings.HasPrefix(l, "complete · 40 received, 40 new") {
+	if l := cell(t, s, s.Table, 0, 6); !strings.HasPrefix(l, "complete · 40 received, 40 new") {
 		t.Errorf("last run %q", l)
 	}
 	if m.Orders.Count.Text != "40 orders" {
@@ -124,5 +125,60 @@ func TestTryWithASandboxStore(t *testing.T) {
 	}
 	if m.Orders.Count.Text != "500 orders" {
 		t.Errorf("orders %q", m.Orders.Count.Text)
+	}
+}
+
+// A channel's shipping promise, set in its dialog, is kept, shown in the
+// list and reaches its parcels; a promise that is not a number is refused.
+func TestChannelShippingPromiseInTheWindow(t *testing.T) {
+	a := demoApp(t, 60)
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	m.Wait()
+	s := m.Channels
+	m.Wait()
+	if !s.Shipping.Disabled() {
+		t.Error("Shipping… without a chosen channel")
+	}
+	ui.WithUI(func() { s.Table.Select(widget.TableCellID{Row: 0, Col: 0}) })
+	if s.Shipping.Disabled() {
+		t.Fatal("Shipping… stays disabled")
+	}
+	ui.WithUI(func() { test.Tap(s.Shipping) })
+	f := s.ShippingForm
+	ui.WithUI(func() {
+		f.Service.SetText("DHL Express Worldwide")
+		f.Days.SetText("soon")
+		test.Tap(f.Save)
+	})
+	m.Wait()
+	if !strings.Contains(f.Problem.Text, "not a number of days") {
+		t.Errorf("problem %q", f.Problem.Text)
+	}
+	ui.WithUI(func() {
+		f.Days.SetText("4 days")
+		test.Tap(f.Save)
+	})
+	m.Wait()
+	s.Wait()
+	if !strings.Contains(s.Result.Text, "DHL Express Worldwide · within 4 day(s)") {
+		t.Errorf("result %q / problem %q", s.Result.Text, f.Problem.Text)
+	}
+	chans, _ := a.Intake.Channels(context.Background())
+	var set int
+	for _, c := range chans {
+		if c.ShipService == "DHL Express Worldwide" && c.PromiseDays == 4 {
+			set++
+		}
+	}
+	if set != 1 {
+		t.Errorf("channels %+v", chans)
+	}
+	found := false
+	for row := range len(chans) {
+		found = found || cell(t, s, s.Table, row, 3) == "DHL Express Worldwide · within 4 day(s)"
+	}
+	if !found {
+		t.Error("the list does not show the promise")
 	}
 }

@@ -80,7 +80,10 @@ type Services struct {
 	Sync       SyncService
 	Channels   ChannelService
 	Tracking   TrackingService // nil: no Shipments screen
-	Billing    BillingService  // nil: no Billing screen
+	// ChannelShipping sets a channel's shipping promise, which buying
+	// labels follows (app.LabelService.SetChannelShipping; nil: not shown).
+	ChannelShipping func(ctx context.Context, channelID int64, service string, promiseDays int) error
+	Billing         BillingService // nil: no Billing screen
 	// People is who is signed in (nil: the computer's user, who may do
 	// everything) and, on a team database, the team.
 	People PeopleService

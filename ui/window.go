@@ -83,6 +83,9 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 	}
 	if s.Channels != nil {
 		m.Channels = NewChannelsScreen(s.Channels, w, m.Orders.Reload)
+		if s.ChannelShipping != nil {
+			m.Channels.SetShipping(s.ChannelShipping)
+		}
 		m.Tabs.Append(container.NewTabItemWithIcon("Channels", theme.SettingsIcon(), m.Channels.Content()))
 	}
 	if s.People != nil && !s.People.May(domain.AreaOrders) {

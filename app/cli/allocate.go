@@ -334,3 +334,42 @@ func cmdChannelsPriority(ctx context.Context, open opener, args []string, stdout
 	fmt.Fprintf(stdout, "Channel %s: priority %+d.\n", ch.Name, *set)
 	return nil
 }
+
+func cmdChannelsShipping(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("channels shipping NAME", "Sets a channel's shipping promise, which buying labels follows: the carrier service its\n"+
+		"orders go with when an order names none a shipping account quotes (e.g. \"DHL Express Worldwide\"), and the\n"+
+		"days from an order's placing by which its delivery is promised (labels are bought to arrive by then).", stdout, stderr)
+	service := fs.String("service", "", "the carrier service (\"\": none)")
+	days := fs.Int("promise-days", 0, "days to the promised delivery, 0 to 90 (0: no promise)")
+	name, err := parseWithArg(fs, args, "channel name or code")
+	if err != nil {
+		return err
+	}
+	a, err := open.App()
+	if err != nil {
+		return err
+	}
+	ch, err := a.Intake.ChannelNamed(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := a.Labels.SetChannelShipping(ctx, ch.ID, *service, *days); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Channel %s: %s; %s.\n", ch.Name, serviceText(*service), promiseText(*days))
+	return nil
+}
+
+func serviceText(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "no service of its own (the order's, else the cheapest)"
+	}
+	return "ships with " + strings.TrimSpace(s) + " where the order names no service"
+}
+
+func promiseText(days int) string {
+	if days == 0 {
+		return "no delivery promise"
+	}
+	return fmt.Sprintf("delivery promised %d day(s) after an order is placed", days)
+}

@@ -145,6 +145,7 @@ var commands = []command{
 	{"channels add", "add a channel (Shopify, WooCommerce, BigCommerce, or files)", cmdChannelsAdd},
 	{"channels list", "list channels and where their syncs stand", cmdChannelsList},
 	{"channels priority", "set a channel's priority for allocation", cmdChannelsPriority},
+	{"channels shipping", "set a channel's carrier service and delivery promise, which buying labels follows", cmdChannelsShipping},
 	{"sync", "pull new and changed orders from the channels", cmdSync},
 	{"import", "import orders from a CSV or XLSX file into a channel", cmdImport},
 	{"sandbox", "run a sandbox store (Shopify, WooCommerce, BigCommerce APIs) on this computer", cmdSandbox},
@@ -723,6 +724,8 @@ type ChannelJSON struct {
 	LastSuccess string `json:"last_success,omitempty"`
 	LastRun     string `json:"last_run_status,omitempty"`
 	LastError   string `json:"last_run_error,omitempty"`
+	ShipService string `json:"ship_service,omitempty"`
+	PromiseDays int    `json:"promise_days,omitempty"`
 }
 
 func cmdChannelsList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
@@ -742,7 +745,8 @@ func cmdChannelsList(ctx context.Context, open opener, args []string, stdout, st
 		if err != nil {
 			return err
 		}
-		j := ChannelJSON{Code: c.Code, Name: c.Name, Kind: string(c.Kind), URL: domain.ShownURL(c.BaseURL)}
+		j := ChannelJSON{Code: c.Code, Name: c.Name, Kind: string(c.Kind), URL: domain.ShownURL(c.BaseURL), ShipService: c.ShipService,
+			PromiseDays: c.PromiseDays}
 		if !st.Cursor.IsZero() {
 			j.Cursor = st.Cursor.Format(time.RFC3339)
 		}
@@ -757,13 +761,17 @@ func cmdChannelsList(ctx context.Context, open opener, args []string, stdout, st
 	if *format == "json" {
 		return printJSON(stdout, out)
 	}
-	return printTable(stdout, "CODE\tNAME\tKIND\tURL\tLAST SUCCESS (UTC)\tLAST RUN", func(add func(string, ...any)) {
+	return printTable(stdout, "CODE\tNAME\tKIND\tURL\tSERVICE\tPROMISE\tLAST SUCCESS (UTC)\tLAST RUN", func(add func(string, ...any)) {
 		for _, j := range out {
 			last := j.LastRun
 			if j.LastError != "" {
 				last += ": " + j.LastError
 			}
-			add("%s\t%s\t%s\t%s\t%s\t%s", j.Code, j.Name, j.Kind, j.URL, orDash(j.LastSuccess), orDash(last))
+			promise := ""
+			if j.PromiseDays > 0 {
+				promise = fmt.Sprintf("%d day(s)", j.PromiseDays)
+			}
+			add("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", j.Code, j.Name, j.Kind, j.URL, orDash(j.ShipService), orDash(promise), orDash(j.LastSuccess), orDash(last))
 		}
 	})
 }

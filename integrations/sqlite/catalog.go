@@ -91,14 +91,14 @@ func (db *CatalogStore) Channels(ctx context.Context) ([]domain.Channel, error) 
 	return queryList(ctx, db.read, func(rows *sql.Rows, c *domain.Channel) error {
 		var err error
 		var kind string
-		if err := rows.Scan(&c.ID, &c.Code, &c.Name, &kind, &c.BaseURL); err != nil {
+		if err := rows.Scan(&c.ID, &c.Code, &c.Name, &kind, &c.BaseURL, &c.ShipService, &c.PromiseDays); err != nil {
 			return err
 		}
 		if c.Kind, err = domain.ParseChannelKind(kind); err != nil {
 			return fmt.Errorf("channel %s: stored %w", c.Code, err)
 		}
 		return nil
-	}, `SELECT id, code, name, kind, base_url FROM channels ORDER BY name, code`)
+	}, `SELECT id, code, name, kind, base_url, ship_service, promise_days FROM channels ORDER BY name, code`)
 }
 
 // Warehouses implements domain.CatalogStore.

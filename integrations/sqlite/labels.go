@@ -183,3 +183,18 @@ func (db *LabelStore) VoidPurchase(ctx context.Context, id int64, l domain.Label
 		return translate(err)
 	})
 }
+
+// SetChannelShipping implements domain.LabelStore.
+func (db *LabelStore) SetChannelShipping(ctx context.Context, channelID int64, service string, promiseDays int) error {
+	service = strings.TrimSpace(service)
+	if promiseDays < 0 || promiseDays > 90 {
+		return domain.Errorf(domain.EINVALID, "a delivery promise is 0 to 90 days (0: none)")
+	}
+	if len(service) > 100 {
+		return domain.Errorf(domain.EINVALID, "a service name is at most 100 characters")
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		return updateOne(ctx, tx, domain.Errorf(domain.ENOTFOUND, "no channel %d", channelID),
+			`UPDATE channels SET ship_service = ?, promise_days = ? WHERE id = ?`, service, promiseDays, channelID)
+	})
+}

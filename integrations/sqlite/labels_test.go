@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/sqlite"
@@ -134,5 +135,44 @@ func TestNoLabelForAParcelThatLeft(t *testing.T) {
 	late := domain.LabelPurchase{ParcelID: parcels[0], Account: "EasyPost", Quote: quoteFor("shp_9")}
 	if err := ls.BeginPurchase(ctx, &late); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("a label for a parcel that left: %v", err)
+	}
+}
+
+// A channel's shipping promise is kept and reaches its orders' parcels:
+// the service they go with, and the day delivery is promised by (the
+// order's placing plus the days).
+func TestChannelShippingReachesItsParcels(t *testing.T) {
+	db := openTemp(t)
+	parcels := packedParcels(t, db, 2)
+	ps, err := db.StockStore().Parcels(ctx, parcels)
+	must(t, err)
+	if ps[0].ChannelService != "" || !ps[0].PromisedBy.IsZero() {
+		t.Fatalf("before any promise: %q %v", ps[0].ChannelService, ps[0].PromisedBy)
+	}
+	chans, err := db.CatalogStore().Channels(ctx)
+	must(t, err)
+	ch := chans[0]
+	must(t, db.LabelStore().SetChannelShipping(ctx, ch.ID, " DHL Express Worldwide ", 5))
+	chans, _ = db.CatalogStore().Channels(ctx)
+	if chans[0].ShipService != "DHL Express Worldwide" || chans[0].PromiseDays != 5 {
+		t.Errorf("channel %+v", chans[0])
+	}
+	ps, err = db.StockStore().Parcels(ctx, parcels)
+	must(t, err)
+	orders, _ := db.OrderStore().OrderSummaries(ctx, domain.OrderFilter{}, 0, 100)
+	placed := map[string]int64{}
+	for _, o := range orders {
+		placed[o.Number] = o.PlacedAt.UnixMilli()
+	}
+	for _, p := range ps {
+		if p.ChannelService != "DHL Express Worldwide" || p.PromisedBy.UnixMilli() != time.UnixMilli(placed[p.Number]).AddDate(0, 0, 5).UnixMilli() {
+			t.Errorf("parcel %d of %s: %q, promised by %v", p.ID, p.Number, p.ChannelService, p.PromisedBy)
+		}
+	}
+	if err := db.LabelStore().SetChannelShipping(ctx, ch.ID, "", 91); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("a 91-day promise: %v", err)
+	}
+	if err := db.LabelStore().SetChannelShipping(ctx, 9999, "", 1); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("no such channel: %v", err)
 	}
 }

@@ -203,8 +203,9 @@ func (db *StockStore) parcels(ctx context.Context, join, order string, joinArg a
 			o.ship_name, o.ship_company, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region, o.ship_postal_code, o.ship_country,
 			o.ship_phone, o.ship_email, pa.warehouse_id,
 			(SELECT count(*) FROM parcels x WHERE x.order_id = pa.order_id AND x.id <= pa.id),
-			(SELECT count(*) FROM parcels x WHERE x.order_id = pa.order_id), pa.status = 'dispatched'
-		FROM parcels pa JOIN orders o ON o.id = pa.order_id JOIN boxes b ON b.code = pa.box ` + join
+			(SELECT count(*) FROM parcels x WHERE x.order_id = pa.order_id), pa.status = 'dispatched',
+			ch.ship_service, ch.promise_days, o.placed_at
+		FROM parcels pa JOIN orders o ON o.id = pa.order_id JOIN channels ch ON ch.id = o.channel_id JOIN boxes b ON b.code = pa.box ` + join
 	var args []any
 	if joinArg != nil {
 		args = append(args, joinArg)
@@ -221,18 +222,21 @@ func (db *StockStore) parcels(ctx context.Context, join, order string, joinArg a
 	var whIDs []int64
 	for rows.Next() {
 		var p domain.PackedParcel
-		var weight, packed, l, w, h, tare, wh int64
+		var weight, packed, l, w, h, tare, wh, promise, placed int64
 		var cur, country string
 		a := &p.ShipTo
 		if err := rows.Scan(&p.ID, &p.OrderID, &p.Number, &p.Box.Code, &weight, &p.Tracking, &p.Carrier, &p.Service, &cur, &packed,
 			&p.Box.Name, &l, &w, &h, &tare, &a.Name, &a.Company, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &country,
-			&a.Phone, &a.Email, &wh, &p.Seq, &p.Of, &p.Shipped); err != nil {
+			&a.Phone, &a.Email, &wh, &p.Seq, &p.Of, &p.Shipped, &p.ChannelService, &promise, &placed); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		p.Weight, p.Currency, p.PackedAt, a.Country = domain.Grams(weight), domain.Currency(cur), fromMS(packed), domain.Country(country)
 		p.Box.Dimensions = domain.Dimensions{Length: domain.Millimetres(l), Width: domain.Millimetres(w), Height: domain.Millimetres(h)}
 		p.Box.Tare = domain.Grams(tare)
+		if promise > 0 {
+			p.PromisedBy = fromMS(placed).AddDate(0, 0, int(promise))
+		}
 		out = append(out, p)
 		whIDs = append(whIDs, wh)
 	}
