@@ -114,7 +114,7 @@ func newTracker(a domain.CarrierAccount, now func() time.Time, gate func(context
 }
 
 // newSeller returns the label-selling client of a shipping account
-// (EasyPost's and DHL Express's; UPS's, FedEx's and USPS's shipping APIs
+// (EasyPost's, DHL Express's and UPS's; FedEx's and USPS's shipping APIs
 // are still to come); now is the App's clock.
 func newSeller(a domain.CarrierAccount, now func() time.Time) (domain.LabelSeller, error) {
 	switch a.Kind {
@@ -122,6 +122,8 @@ func newSeller(a domain.CarrierAccount, now func() time.Time) (domain.LabelSelle
 		return easypost.NewSeller(a)
 	case domain.CarrierDHLExpress:
 		return dhlexpress.New(a, now)
+	case domain.CarrierUPS: // with the shipper number labels are billed to; without one it only tracks
+		return ups.NewSeller(a, now)
 	}
 	return nil, domain.Errorf(domain.EINVALID, "Portolan cannot buy %s labels yet", a.Kind)
 }

@@ -63,7 +63,8 @@ func (s *LabelService) sellers(ctx context.Context) (shippingAccounts, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, domain.Errorf(domain.EINVALID, "No carrier account sells labels: add a DHL Express or EasyPost account (Shipments → Carrier accounts), "+
+		return nil, domain.Errorf(domain.EINVALID, "No carrier account sells labels: add a DHL Express or EasyPost account, or give a UPS account its shipper number "+
+			"(Shipments → Carrier accounts), "+
 			"or try the sandbox's (Shipments → Try sandbox carriers)")
 	}
 	return out, nil
@@ -410,7 +411,11 @@ func (s *LabelService) Void(ctx context.Context, parcelID int64) (domain.Label, 
 	if !ok {
 		return domain.Label{}, domain.Errorf(domain.EINVALID, "the account %q that sold parcel %d's label is gone; void it with the carrier", live.Account, parcelID)
 	}
-	label, err := a.seller.Void(ctx, live.Quote.ShipmentRef)
+	bought := live.Label
+	if bought.ShipmentRef == "" {
+		bought.ShipmentRef = live.Quote.ShipmentRef
+	}
+	label, err := a.seller.Void(ctx, bought)
 	if err != nil {
 		return domain.Label{}, err
 	}

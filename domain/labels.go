@@ -63,7 +63,7 @@ type LabelSeller interface {
 	Quote(ctx context.Context, p PackedParcel, s ShippingSettings, reference string) ([]RateQuote, []RateProblem, error)
 	Buy(ctx context.Context, q RateQuote) (Label, error)
 	Bought(ctx context.Context, shipmentRef string) (Label, bool, error)
-	Void(ctx context.Context, shipmentRef string) (Label, error)
+	Void(ctx context.Context, l Label) (Label, error)
 	// LabelFile fetches the label's file from where the carrier serves it.
 	LabelFile(ctx context.Context, l Label) ([]byte, error)
 }

@@ -50,7 +50,7 @@ type CarrierAccountsDialog struct {
 	dialog   dialog.Dialog
 }
 
-var kindNames = map[string]domain.CarrierKind{"DHL (Unified tracking API)": domain.CarrierDHL, "UPS (Track API)": domain.CarrierUPS,
+var kindNames = map[string]domain.CarrierKind{"DHL (Unified tracking API)": domain.CarrierDHL, "UPS (Track API; Rating and Shipping with a shipper number)": domain.CarrierUPS,
 	"FedEx (Track API)": domain.CarrierFedEx, "USPS (Tracking v3)": domain.CarrierUSPS, "EasyPost (any carrier; tracking and labels)": domain.CarrierEasyPost,
 	"DHL Express (MyDHL API: rates, labels, tracking)": domain.CarrierDHLExpress}
 
@@ -181,12 +181,18 @@ func (d *CarrierAccountsDialog) kindChanged() {
 		d.Secret.Disable()
 	}
 	d.ID.SetPlaceHolder("")
-	if k == domain.CarrierDHLExpress {
+	switch k {
+	case domain.CarrierDHLExpress:
 		// MyDHL's credentials are an API key and secret (HTTP Basic).
 		d.ID.SetPlaceHolder("the MyDHL API key")
+		d.Number.SetPlaceHolder("the shipper account labels are billed to, e.g. 951234567")
 		d.Number.Enable()
 		d.Paperless.Enable()
-	} else {
+	case domain.CarrierUPS:
+		d.Number.SetPlaceHolder("the shipper number labels are billed to (empty: tracking only)")
+		d.Number.Enable()
+		d.Paperless.Disable() // UPS's paperless invoice is the account's own setting at UPS
+	default:
 		d.Number.Disable()
 		d.Paperless.Disable()
 	}
@@ -230,8 +236,11 @@ func (d *CarrierAccountsDialog) edit(a domain.CarrierAccount) {
 func (d *CarrierAccountsDialog) SaveAccount() {
 	a := domain.CarrierAccount{ID: d.editing, Kind: kindNames[d.Kind.Selected], Name: d.Name.Text, BaseURL: strings.TrimSpace(d.URL.Text),
 		Key: strings.TrimSpace(d.Key.Text), ClientID: strings.TrimSpace(d.ID.Text), ClientSecret: strings.TrimSpace(d.Secret.Text)}
-	if a.Kind == domain.CarrierDHLExpress {
+	switch a.Kind {
+	case domain.CarrierDHLExpress:
 		a.Number, a.Paperless = strings.TrimSpace(d.Number.Text), d.Paperless.Checked
+	case domain.CarrierUPS:
+		a.Number = strings.TrimSpace(d.Number.Text)
 	}
 	if t := strings.TrimSpace(d.PerSec.Text); t != "" {
 		v, err := strconv.ParseFloat(t, 64)

@@ -233,6 +233,18 @@ func (d *doc) carrierLabel(p domain.PackedParcel, l domain.Label, paper Paper) {
 	if iw <= 0 || ih <= 0 {
 		return
 	}
+	if (iw > ih) != (w > h) {
+		// A label image on its side (UPS's GIF is wider than high) is turned
+		// a quarter to stand on the label paper, as the carrier prints it.
+		scale := min(w/ih, h/iw)
+		dw, dh := iw*scale, ih*scale // the image's size before turning
+		cx, cy := m+w/2, m+h/2
+		d.f.TransformBegin()
+		d.f.TransformRotate(90, cx, cy)
+		d.f.ImageOptions(name, cx-dw/2, cy-dh/2, dw, dh, false, opts, 0, "")
+		d.f.TransformEnd()
+		return
+	}
 	scale := min(w/iw, h/ih)
 	d.f.ImageOptions(name, m+(w-iw*scale)/2, m+(h-ih*scale)/2, iw*scale, ih*scale, false, opts, 0, "")
 }

@@ -237,3 +237,48 @@ func TestJobPrintsTheCarriersLabel(t *testing.T) {
 		t.Errorf("a ZPL label in a PDF job: %v", err)
 	}
 }
+
+// A label image on its side (UPS's GIF is wider than high) is turned to
+// stand on the 4×6 paper: drawn black all over, it covers the page's
+// height, not a strip across its width.
+func TestALabelOnItsSideIsTurned(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 1200, 800)) // all black
+	var png8 bytes.Buffer
+	if err := png.Encode(&png8, img); err != nil {
+		t.Fatal(err)
+	}
+	to := domain.Address{Name: "Anna de Vries", Line1: "Kerkstraat 1", City: "Utrecht", PostalCode: "3511 LX", Country: "NL"}
+	parcels := []domain.PackedParcel{parcel(1, "SH-100001", "1ZPRT0036800000001", to, "EUR", 2500)}
+	var b bytes.Buffer
+	if err := pdf.Job(&b, parcels, pdf.JobOptions{CarrierLabels: map[int64]domain.Label{1: {Carrier: "UPS", Format: "PNG", File: png8.Bytes()}}}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "job.pdf"), b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1", filepath.Join(dir, "job.pdf"), filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	f, err := os.Open(filepath.Join(dir, "page-1.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	page, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := page.Bounds()
+	minX, minY, maxX, maxY := r.Max.X, r.Max.Y, 0, 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if c, _, _, _ := page.At(x, y).RGBA(); c < 0x4000 {
+				minX, minY, maxX, maxY = min(minX, x), min(minY, y), max(maxX, x), max(maxY, y)
+			}
+		}
+	}
+	if w, h := maxX-minX, maxY-minY; h <= w || h < r.Dy()*8/10 {
+		t.Errorf("the label covers %d×%d of a %d×%d page: not turned to stand", w, h, r.Dx(), r.Dy())
+	}
+}

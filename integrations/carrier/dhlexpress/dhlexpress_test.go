@@ -281,7 +281,7 @@ func TestRefusalsAreSaidInWords(t *testing.T) {
 
 func TestVoidAsksNothingOfDHL(t *testing.T) {
 	m, c := newMyDHL(t, false)
-	l, err := c.Void(context.Background(), "portolan-parcel-7-x")
+	l, err := c.Void(context.Background(), domain.Label{ShipmentRef: "portolan-parcel-7-x", Carrier: Carrier, Tracking: "1103733901"})
 	if err != nil || l.Refund == "" || l.Refund == "rejected" || m.rated != nil || m.shipped != nil {
 		t.Errorf("void: %+v %v", l, err)
 	}

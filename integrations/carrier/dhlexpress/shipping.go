@@ -535,8 +535,9 @@ func (c *Client) Bought(ctx context.Context, ref string) (domain.Label, bool, er
 // DHL Express bills a waybill only once the parcel is scanned into its
 // network, so a label never handed over is never charged. Portolan
 // forgets it; the label itself must be destroyed.
-func (c *Client) Void(ctx context.Context, ref string) (domain.Label, error) {
-	return domain.Label{ShipmentRef: ref, Carrier: Carrier, Refund: domain.RefundNotBilled}, nil
+func (c *Client) Void(ctx context.Context, l domain.Label) (domain.Label, error) {
+	l.Refund = domain.RefundNotBilled
+	return l, nil
 }
 
 // LabelFile is the label DHL sent with the shipment: MyDHL serves it only

@@ -270,7 +270,8 @@ func (s *Seller) Bought(ctx context.Context, shipmentRef string) (domain.Label, 
 
 // Void asks EasyPost to refund the shipment's label; the label's Refund
 // says what the carrier answered ("submitted" until it decides).
-func (s *Seller) Void(ctx context.Context, shipmentRef string) (domain.Label, error) {
+func (s *Seller) Void(ctx context.Context, bought domain.Label) (domain.Label, error) {
+	shipmentRef := bought.ShipmentRef
 	resp, err := s.rc.PostJSON(ctx, "/v2/shipments/"+url.PathEscape(shipmentRef)+"/refund", map[string]any{}, s.auth)
 	if err != nil {
 		return domain.Label{}, err

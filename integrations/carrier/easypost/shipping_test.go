@@ -176,7 +176,7 @@ func TestSellerQuotesBuysAndVoidsALabel(t *testing.T) {
 	if _, err := seller.Buy(ctx, byRate[cheapest]); err == nil || !strings.Contains(err.Error(), "already has postage") || errors.Is(err, domain.ErrPurchaseUncertain) {
 		t.Errorf("a second purchase: %v", err)
 	}
-	voided, err := seller.Void(ctx, label.ShipmentRef)
+	voided, err := seller.Void(ctx, label)
 	if err != nil || voided.Refund != "submitted" {
 		t.Errorf("void: %+v %v", voided, err)
 	}

@@ -43,6 +43,14 @@ type fake struct {
 }
 
 func newFake(t *testing.T, answer func(n string, hit int32, w http.ResponseWriter)) (*fake, domain.CarrierAccount) {
+	return newUPS(t, func(w http.ResponseWriter, r *http.Request, hit int32) {
+		answer(strings.TrimPrefix(r.URL.Path, "/api/track/v1/details/"), hit, w)
+	})
+}
+
+// newUPS is a local UPS: its OAuth token endpoint, and serve behind the
+// token (every request with a Bearer token, transId and transactionSrc).
+func newUPS(t *testing.T, serve func(w http.ResponseWriter, r *http.Request, hit int32)) (*fake, domain.CarrierAccount) {
 	f := &fake{}
 	f.valid.Store("")
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -69,7 +77,7 @@ func newFake(t *testing.T, answer func(n string, hit int32, w http.ResponseWrite
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		answer(strings.TrimPrefix(r.URL.Path, "/api/track/v1/details/"), hit, w)
+		serve(w, r, hit)
 	}))
 	t.Cleanup(f.srv.Close)
 	return f, domain.CarrierAccount{Kind: domain.CarrierUPS, Name: "UPS", BaseURL: f.srv.URL, ClientID: "client", ClientSecret: "s3cret"}

@@ -100,6 +100,13 @@ func (c *Client) PutJSON(ctx context.Context, path string, body any, auth func(*
 }
 
 // PostJSON posts body as JSON to path, with the same retries as Get.
+// Delete sends a DELETE.
+func (c *Client) Delete(ctx context.Context, path string, query url.Values, auth func(*resty.Request)) (*resty.Response, error) {
+	return c.do(ctx, func(r *resty.Request) (*resty.Response, error) {
+		return r.SetQueryParamsFromValues(query).Delete(c.URL(path))
+	}, auth)
+}
+
 func (c *Client) PostJSON(ctx context.Context, path string, body any, auth func(*resty.Request)) (*resty.Response, error) {
 	return c.do(ctx, func(r *resty.Request) (*resty.Response, error) {
 		return r.SetHeader("Content-Type", "application/json").SetBody(body).Post(c.URL(path))
