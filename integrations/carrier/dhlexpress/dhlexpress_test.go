@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier/internal/track"
 )
 
 // The fixtures are the examples of DHL's own OpenAPI document of the MyDHL
@@ -342,10 +343,10 @@ func TestTrackReadsCheckpointsInTheirPlacesClock(t *testing.T) {
 
 func TestReferenceFitsMyDHL(t *testing.T) {
 	at := time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC)
-	if r := Reference("portolan-parcel-123456789012", at); len(r) > 35 || !regexp.MustCompile(`^portolan-parcel-\d+-[0-9a-z]+$`).MatchString(r) {
+	if r := track.Reference("portolan-parcel-123456789012", at); len(r) > 35 || !regexp.MustCompile(`^portolan-parcel-\d+-[0-9a-z]+$`).MatchString(r) {
 		t.Errorf("reference %q", r)
 	}
-	if Reference("p", at) == Reference("p", at.Add(time.Millisecond)) {
+	if track.Reference("p", at) == track.Reference("p", at.Add(time.Millisecond)) {
 		t.Error("two quotes share a reference")
 	}
 }

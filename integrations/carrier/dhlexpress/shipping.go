@@ -18,11 +18,11 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier/internal/track"
 	"github.com/portolan/portolan/integrations/internal/rest"
 )
 
@@ -250,17 +250,6 @@ func (c *Client) plannedTime(w domain.Warehouse) string {
 	return t.Format("2006-01-02T15:04:05") + " GMT" + t.Format("-07:00")
 }
 
-// Reference is the reference a parcel's shipment is bought under: unique
-// to the quote (DHL keeps a voided label's shipment under the old one),
-// at most 35 characters, as MyDHL's customer references allow.
-func Reference(reference string, at time.Time) string {
-	suffix := "-" + strconv.FormatInt(at.UnixMilli(), 36)
-	if len(reference)+len(suffix) > 35 {
-		reference = reference[:35-len(suffix)]
-	}
-	return reference + suffix
-}
-
 // Quote asks DHL Express for the rates of the parcel's shipment. The
 // shipment itself is created only when a rate is bought (Buy), under the
 // quote's ShipmentRef.
@@ -268,7 +257,7 @@ func (c *Client) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 	if err := domain.CheckQuotable(p); err != nil {
 		return nil, nil, err
 	}
-	sr, err := c.shipment(p, settings, Reference(ref, c.now()))
+	sr, err := c.shipment(p, settings, track.Reference(ref, c.now()))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -396,7 +396,7 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 	if err := domain.CheckQuotable(p); err != nil {
 		return nil, nil, err
 	}
-	ref := Reference(reference, s.now())
+	ref := track.Reference(reference, s.now())
 	sh, err := s.shipment(p, settings, ref)
 	if err != nil {
 		return nil, nil, err
@@ -507,16 +507,6 @@ func arrival(stamp, country string) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
-}
-
-// Reference is the reference a parcel's shipment is bought under: unique
-// to the quote, at most 35 characters (UPS's reference numbers).
-func Reference(reference string, at time.Time) string {
-	suffix := "-" + strconv.FormatInt(at.UnixMilli(), 36)
-	if len(reference)+len(suffix) > 35 {
-		reference = reference[:35-len(suffix)]
-	}
-	return reference + suffix
 }
 
 type shipResponse struct {

@@ -351,3 +351,15 @@ func NewREST(a domain.CarrierAccount, gates []func(context.Context) error, keep 
 	}
 	return c, nil
 }
+
+// Reference is the reference a parcel's shipment is bought under, for
+// carriers that create a shipment only when it is bought: unique to the
+// quote (a voided label's shipment keeps the old one), at most 35
+// characters (DHL's, UPS's and FedEx's customer references).
+func Reference(reference string, at time.Time) string {
+	suffix := "-" + strconv.FormatInt(at.UnixMilli(), 36)
+	if len(reference)+len(suffix) > 35 {
+		reference = reference[:35-len(suffix)]
+	}
+	return reference + suffix
+}
