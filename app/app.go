@@ -114,8 +114,8 @@ func newTracker(a domain.CarrierAccount, now func() time.Time, gate func(context
 }
 
 // newSeller returns the label-selling client of a shipping account
-// (EasyPost's, DHL Express's and UPS's; FedEx's and USPS's shipping APIs
-// are still to come); now is the App's clock.
+// (EasyPost's, DHL Express's, UPS's and FedEx's; USPS's Labels API is
+// still to come); now is the App's clock.
 func newSeller(a domain.CarrierAccount, now func() time.Time) (domain.LabelSeller, error) {
 	switch a.Kind {
 	case domain.CarrierEasyPost:
@@ -124,6 +124,8 @@ func newSeller(a domain.CarrierAccount, now func() time.Time) (domain.LabelSelle
 		return dhlexpress.New(a, now)
 	case domain.CarrierUPS: // with the shipper number labels are billed to; without one it only tracks
 		return ups.NewSeller(a, now)
+	case domain.CarrierFedEx: // likewise with its account number
+		return fedex.NewSeller(a, now)
 	}
 	return nil, domain.Errorf(domain.EINVALID, "Portolan cannot buy %s labels yet", a.Kind)
 }

@@ -127,8 +127,9 @@ type CarrierAccount struct {
 	// the shipper account number).
 	Number string
 	// Paperless sends the commercial invoice to customs electronically
-	// with the shipment (DHL Express Paperless Trade, service WY), where
-	// the account has it enabled: no paper invoice travels with the parcel.
+	// with the shipment (DHL Express Paperless Trade, service WY; FedEx
+	// Electronic Trade Documents), where the account has it enabled: no
+	// paper invoice travels with the parcel.
 	Paperless bool
 	PerSecond float64 // the budget: never more requests than this a second…
 	PerDay    int     // …and a UTC day

@@ -51,7 +51,7 @@ type CarrierAccountsDialog struct {
 }
 
 var kindNames = map[string]domain.CarrierKind{"DHL (Unified tracking API)": domain.CarrierDHL, "UPS (Track API; Rating and Shipping with a shipper number)": domain.CarrierUPS,
-	"FedEx (Track API)": domain.CarrierFedEx, "USPS (Tracking v3)": domain.CarrierUSPS, "EasyPost (any carrier; tracking and labels)": domain.CarrierEasyPost,
+	"FedEx (Track API; Rate and Ship with an account number)": domain.CarrierFedEx, "USPS (Tracking v3)": domain.CarrierUSPS, "EasyPost (any carrier; tracking and labels)": domain.CarrierEasyPost,
 	"DHL Express (MyDHL API: rates, labels, tracking)": domain.CarrierDHLExpress}
 
 func kindOption(k domain.CarrierKind) string {
@@ -100,7 +100,7 @@ func (s *ShipmentsScreen) OpenAccounts() {
 	d.ID = widget.NewEntry()
 	d.Number = widget.NewEntry()
 	d.Number.SetPlaceHolder("the shipper account labels are billed to, e.g. 951234567")
-	d.Paperless = widget.NewCheck("Paperless trade: DHL sends the commercial invoice to customs", nil)
+	d.Paperless = widget.NewCheck("Paperless: the carrier sends the commercial invoice to customs (DHL Paperless Trade, FedEx ETD)", nil)
 	d.PerSec, d.PerDay = widget.NewEntry(), widget.NewEntry()
 	d.Save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), d.SaveAccount)
 	d.Save.Importance = widget.HighImportance
@@ -192,6 +192,10 @@ func (d *CarrierAccountsDialog) kindChanged() {
 		d.Number.SetPlaceHolder("the shipper number labels are billed to (empty: tracking only)")
 		d.Number.Enable()
 		d.Paperless.Disable() // UPS's paperless invoice is the account's own setting at UPS
+	case domain.CarrierFedEx:
+		d.Number.SetPlaceHolder("the account number labels are billed to (empty: tracking only)")
+		d.Number.Enable()
+		d.Paperless.Enable() // Electronic Trade Documents
 	default:
 		d.Number.Disable()
 		d.Paperless.Disable()
@@ -241,6 +245,8 @@ func (d *CarrierAccountsDialog) SaveAccount() {
 		a.Number, a.Paperless = strings.TrimSpace(d.Number.Text), d.Paperless.Checked
 	case domain.CarrierUPS:
 		a.Number = strings.TrimSpace(d.Number.Text)
+	case domain.CarrierFedEx:
+		a.Number, a.Paperless = strings.TrimSpace(d.Number.Text), d.Paperless.Checked
 	}
 	if t := strings.TrimSpace(d.PerSec.Text); t != "" {
 		v, err := strconv.ParseFloat(t, 64)

@@ -22,9 +22,9 @@ func cmdCarriersAdd(ctx context.Context, open opener, args []string, stdout, std
 	clientID := fs.String("client-id", "", "OAuth client id (UPS, FedEx, USPS); the MyDHL API key (DHL Express)")
 	secret := fs.String("client-secret", "", "OAuth client secret (UPS, FedEx, USPS); the MyDHL API secret (DHL Express)")
 	number := fs.String("account-number", "", "the account labels are billed to (DHL Express: the shipper account number;\n"+
-		"UPS: the shipper number — without it a UPS account only tracks)")
+		"UPS: the shipper number; FedEx: the account number — without it they only track)")
 	paperless := fs.Bool("paperless", false, "send commercial invoices to customs electronically (DHL Express Paperless Trade,\n"+
-		"where the account has it)")
+		"FedEx Electronic Trade Documents — where the account has it)")
 	perSecond := fs.Float64("per-second", 0, "at most this many requests a second (default: the carrier's documented limit)")
 	perDay := fs.Int("per-day", 0, "at most this many requests a UTC day (default: the carrier's documented limit)")
 	fs.usageIf(func() bool { return *kind == "" || *name == "" }, "carriers add: --kind and --name are required")
