@@ -29,6 +29,7 @@ import (
 	"github.com/portolan/portolan/integrations/files"
 	"github.com/portolan/portolan/integrations/keyring"
 	"github.com/portolan/portolan/integrations/pdf"
+	"github.com/portolan/portolan/integrations/printing"
 	"github.com/portolan/portolan/integrations/sqlite"
 	"github.com/portolan/portolan/integrations/storefront/bigcommerce"
 	"github.com/portolan/portolan/integrations/storefront/shopify"
@@ -214,7 +215,7 @@ func Open(path string, opts Options) (*App, error) {
 			store: db.OrderStore(), alloc: db.AllocationStore(), now: now},
 		Inventory: &InventoryService{StockStore: db.StockStore(), PutawayReads: db.LedgerStore(), CatalogStore: db.CatalogStore(),
 			ledger: db.LedgerStore(), orders: db.OrderStore(),
-			readTable: readTable, docs: pdf.Renderer{}, thermal: zpl.Writer{}, clocked: clocked{now}},
+			readTable: readTable, docs: pdf.Renderer{}, thermal: zpl.Writer{}, printing: printing.CUPS{}, clocked: clocked{now}},
 		Demo:       &DemoService{bulk: db, catalog: db.CatalogStore(), optimize: db.OptimizeSearch, now: now},
 		Allocation: &AllocationService{AllocationReads: db.AllocationStore(), CatalogStore: db.CatalogStore(), store: db.AllocationStore(), readTable: readTable, now: now},
 		Intake: &IntakeService{IntakeReads: db.IntakeStore(), CatalogStore: db.CatalogStore(), store: db.IntakeStore(), sources: storefrontSource,

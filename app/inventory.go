@@ -27,6 +27,7 @@ type InventoryService struct {
 	readTable domain.TableReader
 	docs      domain.Documents
 	thermal   domain.ThermalLabels
+	printing  domain.Printing // this computer's printers (a thermal printer's raw queue)
 	// carrierLabels are the labels bought from carriers for parcels, with
 	// their files (LabelService.LabelFiles): the print job prints those.
 	carrierLabels func(ctx context.Context, parcelIDs []int64) (map[int64]domain.Label, error)

@@ -18,6 +18,7 @@ import (
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/carrier/easypost"
+	"github.com/portolan/portolan/integrations/printing/cupstest"
 	"github.com/portolan/portolan/integrations/sandbox"
 )
 
@@ -642,5 +643,51 @@ func TestCLIChannelShipping(t *testing.T) {
 	}
 	if _, errs, code := runCLI(t, "--db", db, "channels", "shipping", "SHOP-EU", "--promise-days", "91"); code == 0 || !strings.Contains(errs, "0 to 90 days") {
 		t.Errorf("91 days: %d %q", code, errs)
+	}
+}
+
+// Labels go to a thermal printer's CUPS queue as ZPL, through a real
+// scheduler: one label a parcel, the carrier's where bought.
+func TestCLIPrintsLabelsToAThermalPrinter(t *testing.T) {
+	// Not parallel: the private scheduler is found through CUPS_SERVER.
+	db := demoDBOf(t, 600)
+	a, err := app.Open(db, app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parcels := packedWave(t, a, 2)
+	labelShop(t, a)
+	if run, err := a.Labels.Buy(context.Background(), parcels[:1], domain.LabelChoice{}, nil); err != nil || run[0].State != domain.PurchaseBought {
+		t.Fatalf("buy: %+v %v", run, err)
+	}
+	a.Close()
+	// The other parcel goes with a carrier without an API: Portolan's own label.
+	if out, errs, code := runCLI(t, "--db", db, "tracking", "--parcel", fmt.Sprint(parcels[1]), "--number", "LOCAL-4711",
+		"--carrier", "Bike courier"); code != 0 {
+		t.Fatalf("tracking: %d %q %q", code, out, errs)
+	}
+	srv := cupstest.Start(t)
+	if _, errs, code := runCLI(t, "--db", db, "labels", "print", "--parcels", fmt.Sprint(parcels[0])); code == 0 || !strings.Contains(errs, "no default printer") {
+		t.Errorf("no printer: %d %q", code, errs)
+	}
+	srv.AddPrinter(t, "Zebra-Bench-1", true, true)
+	srv.AddPrinter(t, "Office", false, false)
+	out, errs, code := runCLI(t, "--db", db, "printers", "list")
+	if code != 0 || !strings.Contains(out, "Zebra-Bench-1") || !strings.Contains(out, "Office") {
+		t.Fatalf("printers list: %d %q %q", code, out, errs)
+	}
+	list := fmt.Sprintf("%d,%d", parcels[0], parcels[1])
+	out, errs, code = runCLI(t, "--db", db, "labels", "print", "--parcels", list)
+	if code != 0 || !strings.Contains(out, "Sent 2 label(s) to Zebra-Bench-1 (job Zebra-Bench-1-") {
+		t.Fatalf("labels print: %d %q %q", code, out, errs)
+	}
+	zpl := srv.Printed(t, "Zebra-Bench-1", 1)
+	// The bought parcel's label is the carrier's image as a graphic field;
+	// the other is Portolan's own, with its Code 128 barcode.
+	if bytes.Count(zpl, []byte("^XZ")) != 2 || !bytes.Contains(zpl, []byte("^GFA,")) || !bytes.Contains(zpl, []byte("^BC")) {
+		t.Errorf("the printer received %d bytes: %q…", len(zpl), zpl[:min(len(zpl), 200)])
+	}
+	if _, errs, code := runCLI(t, "--db", db, "labels", "print", "--parcels", list, "--printer", "Nowhere"); code == 0 || !strings.Contains(errs, `no printer "Nowhere"`) {
+		t.Errorf("an unknown printer: %d %q", code, errs)
 	}
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -175,6 +176,27 @@ func (s *InventoryService) ThermalLabels(ctx context.Context, waveID int64, ids 
 		return err
 	}
 	return s.thermal.Labels(w, parcels, carrier)
+}
+
+// Printers are this computer's print queues.
+func (s *InventoryService) Printers(ctx context.Context) ([]domain.Printer, error) {
+	return s.printing.Printers(ctx)
+}
+
+// PrintLabels sends the labels of a wave's parcels (or the chosen ones) to
+// a thermal printer's queue as ZPL (ThermalLabels), and says the print
+// system's job and how many labels went.
+func (s *InventoryService) PrintLabels(ctx context.Context, printer string, waveID int64, ids []int64) (job string, labels int, err error) {
+	var b bytes.Buffer
+	if err := s.ThermalLabels(ctx, waveID, ids, &b); err != nil {
+		return "", 0, err
+	}
+	title := fmt.Sprintf("Portolan labels, wave %d", waveID)
+	if waveID == 0 {
+		title = fmt.Sprintf("Portolan labels, %d parcel(s)", len(ids))
+	}
+	job, err = s.printing.PrintRaw(ctx, printer, title, b.Bytes())
+	return job, bytes.Count(b.Bytes(), []byte("^XZ")), err
 }
 
 // PackingSlip writes one parcel's packing slip on the documents paper.

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -32,6 +33,22 @@ type Documents interface {
 // file), else Portolan's own.
 type ThermalLabels interface {
 	Labels(w io.Writer, parcels []PackedParcel, carrierLabels map[int64]Label) error
+}
+
+// Printer is a print queue of this computer's print system (CUPS).
+type Printer struct {
+	Name    string
+	Default bool   // the system's default destination
+	State   string // "idle", "printing", "disabled"…, as the print system says
+}
+
+// Printing sends documents to this computer's printers: a thermal label
+// printer's raw queue takes ZPL as it is.
+type Printing interface {
+	Printers(ctx context.Context) ([]Printer, error)
+	// PrintRaw sends data to the printer's queue unchanged, under title;
+	// it returns the print system's job id.
+	PrintRaw(ctx context.Context, printer, title string, data []byte) (string, error)
 }
 
 // PreflightError lists every problem that stopped a print job; nothing was printed.

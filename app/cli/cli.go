@@ -110,6 +110,8 @@ var commands = []command{
 	{"labels buy", "buy packed parcels' carrier labels (EasyPost, DHL Express, UPS, FedEx), never twice", cmdLabelsBuy},
 	{"labels void", "void a parcel's carrier label through its carrier", cmdLabelsVoid},
 	{"labels zpl", "write parcels' labels for a thermal printer (ZPL): the carriers' where bought, else Portolan's", cmdLabelsZPL},
+	{"labels print", "send parcels' labels to a thermal printer's CUPS queue (ZPL, raw)", cmdLabelsPrint},
+	{"printers list", "list this computer's printers (CUPS queues)", cmdPrintersList},
 	{"labels", "write labels, customs papers and packing slips (a wave's or chosen parcels) as one PDF", cmdLabels},
 	{"dispatch", "hand packed parcels to a carrier (its manifest of the day)", cmdDispatch},
 	{"manifest", "write a carrier's manifest as a PDF", cmdManifest},

@@ -238,3 +238,80 @@ func cmdLabelsZPL(ctx context.Context, open opener, args []string, stdout, stder
 	fmt.Fprintf(stdout, "Wrote %s: %d label(s) for a thermal printer.\n", *out.path, bytes.Count(b.Bytes(), []byte("^XZ")))
 	return nil
 }
+
+func cmdLabelsPrint(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("labels print", "Sends the parcels' labels to a thermal label printer as ZPL, through its CUPS queue unchanged\n"+
+		"(lp -o raw): each parcel's carrier label where it was bought (the carrier's ZPL, or its image converted),\n"+
+		"else Portolan's own. Without a label printer, print the PDF instead: portolan labels --out FILE.pdf.", stdout, stderr)
+	sel := parcelFlags(fs, "labels print")
+	printer := fs.String("printer", "", "the printer's CUPS queue (default: the computer's default printer)")
+	a, err := start(fs, args, open)
+	if err != nil {
+		return err
+	}
+	ids, err := sel.ids(ctx, a, "labels print")
+	if err != nil {
+		return err
+	}
+	if *printer == "" {
+		printers, err := a.Inventory.Printers(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range printers {
+			if p.Default {
+				*printer = p.Name
+			}
+		}
+		if *printer == "" {
+			return usageError{"labels print: this computer has no default printer; give --printer NAME (portolan printers list shows them)"}
+		}
+	}
+	job, n, err := a.Inventory.PrintLabels(ctx, *printer, 0, ids)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Sent %d label(s) to %s (job %s).\n", n, *printer, job)
+	return nil
+}
+
+// PrinterJSON is one printer in `printers list --format json`.
+type PrinterJSON struct {
+	Name    string `json:"name"`
+	Default bool   `json:"default"`
+	State   string `json:"state,omitempty"`
+}
+
+func cmdPrintersList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("printers list", "Lists this computer's printers (its CUPS queues), the default marked: where labels print\n"+
+		"with portolan labels print --printer NAME.", stdout, stderr)
+	format := formatFlag(fs, "table", "json")
+	a, err := start(fs, args, open)
+	if err != nil {
+		return err
+	}
+	printers, err := a.Inventory.Printers(ctx)
+	if err != nil {
+		return err
+	}
+	out := make([]PrinterJSON, 0, len(printers))
+	for _, p := range printers {
+		out = append(out, PrinterJSON{Name: p.Name, Default: p.Default, State: p.State})
+	}
+	if *format == "json" {
+		return printJSON(stdout, out)
+	}
+	if len(out) == 0 {
+		fmt.Fprintln(stdout, "No printers: add the label printer to CUPS (its raw queue), or print labels as a PDF.")
+		return nil
+	}
+	return printTable(stdout, "PRINTER\tDEFAULT\tSTATE", func(add func(string, ...any)) {
+		for _, p := range out {
+			def := ""
+			if p.Default {
+				def = "yes"
+			}
+			add("%s\t%s\t%s", p.Name, orDash(def), orDash(p.State))
+		}
+	})
+}
