@@ -389,7 +389,7 @@ func TestAPurchaseCutShortByACrashIsAskedAbout(t *testing.T) {
 	if found.State != domain.PurchaseBought || !strings.Contains(found.Note, "answer was lost") {
 		t.Errorf("the purchase the carrier had made: %v %q", found.State, found.Note)
 	}
-	if fresh.State != domain.PurchaseBought || fresh.Note != "" || fresh.Label.Tracking == "" {
+	if fresh.State != domain.PurchaseBought || fresh.Note != "the cheapest" || fresh.Label.Tracking == "" {
 		t.Errorf("the purchase that never left: %v %q", fresh.State, fresh.Note)
 	}
 	if shop.LabelsSold() != 2 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/domain/domaintest"
+	"github.com/portolan/portolan/integrations/printing/cupstest"
 	"github.com/portolan/portolan/integrations/sandbox"
 	"github.com/portolan/portolan/ui"
 )
@@ -122,5 +123,32 @@ func TestBuyingLabelsInTheWindow(t *testing.T) {
 		if got := cell(t, s, sh.Parcels, row, 6); !strings.HasPrefix(got, "EZ") {
 			t.Errorf("parcel row %d tracking %q", row, got)
 		}
+	}
+
+	// The labels go to this workstation's thermal printer, a real CUPS
+	// queue; the choice is kept for the next time.
+	cups := cupstest.Start(t)
+	cups.AddPrinter(t, "Zebra-Bench-1", true, false)
+	ui.WithUI(func() { sh.LoadPrinters() })
+	settle(m)
+	if len(sh.LabelPrinter.Options) != 2 || sh.LabelPrinter.Selected != "PDF (with the customs papers and slips)" {
+		t.Fatalf("label printers %v, chosen %q", sh.LabelPrinter.Options, sh.LabelPrinter.Selected)
+	}
+	ui.WithUI(func() { sh.LabelPrinter.SetSelected("Zebra-Bench-1") })
+	ui.WithUI(func() { sh.PrintLabelsNow() })
+	settle(m)
+	if !strings.Contains(s.Result.Text, "Sent 2 label(s) to Zebra-Bench-1") {
+		t.Fatalf("result %q, problem %q", s.Result.Text, s.Problem.Text)
+	}
+	if zpl := cups.Printed(t, "Zebra-Bench-1", 1); strings.Count(string(zpl), "^XZ") != 2 || !strings.Contains(string(zpl), "^GFA,") {
+		t.Errorf("the printer received %d bytes", len(zpl))
+	}
+	ui.WithUI(func() { sh.LabelPrinter.SetSelected("PDF (with the customs papers and slips)"); sh.LoadPrinters() })
+	settle(m)
+	ui.WithUI(func() { sh.LabelPrinter.SetSelected("Zebra-Bench-1") })
+	ui.WithUI(func() { sh.LoadPrinters() })
+	settle(m)
+	if sh.LabelPrinter.Selected != "Zebra-Bench-1" {
+		t.Errorf("the workstation's printer was not kept: %q", sh.LabelPrinter.Selected)
 	}
 }

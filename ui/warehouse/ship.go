@@ -39,9 +39,14 @@ type ShipPanel struct {
 	Carrier  *widget.Entry
 	SaveTrk  *widget.Button
 	Print    *widget.Button
-	Slip     *widget.Button
-	Clear    *widget.Button
-	Dispatch *widget.Button
+	// LabelPrinter is where labels print on this workstation: the PDF, or
+	// a thermal printer's queue (kept in the user's preferences).
+	LabelPrinter *widget.Select
+	PrintLabels  *widget.Button
+	printersNote string // why there are no printers to choose, if so
+	Slip         *widget.Button
+	Clear        *widget.Button
+	Dispatch     *widget.Button
 	// HandOver scans tracking numbers of parcels handed to the carrier.
 	HandOver *widget.Entry
 	// Chosen are the parcels ticked (in the table, or scanned for hand-over):
@@ -157,6 +162,7 @@ func newShipPanel(s *Screen) *ShipPanel {
 	p.SaveTrk = widget.NewButtonWithIcon("Save tracking", theme.DocumentSaveIcon(), p.SaveTracking)
 	p.Print = widget.NewButtonWithIcon("Check and print documents", theme.DocumentPrintIcon(), p.PrintDocuments)
 	p.Slip = widget.NewButtonWithIcon("Packing slip", theme.FileTextIcon(), p.PrintSlip)
+	p.buildPrinters()
 	p.Clear = widget.NewButtonWithIcon("Clear ticks", theme.ContentClearIcon(), func() {
 		p.Chosen = map[int64]bool{}
 		p.Parcels.Refresh()
@@ -170,7 +176,8 @@ func newShipPanel(s *Screen) *ShipPanel {
 		container.NewVBox(p.Scanned, packForm, container.NewHBox(p.Pack)), nil, nil, p.Orders)
 	trk := widget.NewForm(widget.NewFormItem("Tracking", p.Tracking), widget.NewFormItem("Carrier", p.Carrier))
 	right := container.NewBorder(uikit.Heading("Parcels"),
-		container.NewVBox(p.buildLabels(), trk, container.NewHBox(p.SaveTrk, p.Slip), container.NewHBox(p.Print, p.Clear), p.HandOver,
+		container.NewVBox(p.buildLabels(), trk, container.NewHBox(p.SaveTrk, p.Slip), container.NewHBox(p.Print, p.Clear),
+			container.NewBorder(nil, nil, widget.NewLabel("Labels on"), p.PrintLabels, p.LabelPrinter), p.HandOver,
 			container.NewHBox(p.Dispatch)), nil, nil, p.Parcels)
 	p.content = uikit.Halves(left, right, 0.45)
 	return p
