@@ -115,8 +115,9 @@ func newTracker(a domain.CarrierAccount, now func() time.Time, gate func(context
 }
 
 // newSeller returns the label-selling client of a shipping account
-// (EasyPost's, DHL Express's, UPS's and FedEx's; USPS's Labels API is
-// still to come); now is the App's clock.
+// (EasyPost's, DHL Express's, UPS's, FedEx's and USPS's; UPS, FedEx and
+// USPS accounts without what labels are billed to only track); now is the
+// App's clock.
 func newSeller(a domain.CarrierAccount, now func() time.Time) (domain.LabelSeller, error) {
 	switch a.Kind {
 	case domain.CarrierEasyPost:
@@ -127,6 +128,8 @@ func newSeller(a domain.CarrierAccount, now func() time.Time) (domain.LabelSelle
 		return ups.NewSeller(a, now)
 	case domain.CarrierFedEx: // likewise with its account number
 		return fedex.NewSeller(a, now)
+	case domain.CarrierUSPS: // with its EPS account, CRID and MID
+		return usps.NewSeller(a, now)
 	}
 	return nil, domain.Errorf(domain.EINVALID, "Portolan cannot buy %s labels yet", a.Kind)
 }

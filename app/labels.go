@@ -63,7 +63,7 @@ func (s *LabelService) sellers(ctx context.Context) (shippingAccounts, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, domain.Errorf(domain.EINVALID, "No carrier account sells labels: add a DHL Express or EasyPost account, or give a UPS or FedEx account its account number "+
+		return nil, domain.Errorf(domain.EINVALID, "No carrier account sells labels: add a DHL Express or EasyPost account, or give a UPS, FedEx or USPS account what labels are billed to "+
 			"(Shipments → Carrier accounts), "+
 			"or try the sandbox's (Shipments → Try sandbox carriers)")
 	}

@@ -124,8 +124,12 @@ type CarrierAccount struct {
 	ClientID     string // UPS, FedEx, USPS OAuth; DHL Express: the MyDHL API key
 	ClientSecret string // DHL Express: the MyDHL API secret
 	// Number is the carrier account labels are billed to (DHL Express:
-	// the shipper account number).
+	// the shipper account number; UPS: the shipper number; FedEx: the
+	// account number; USPS: the Enterprise Payment System account).
 	Number string
+	// CRID and MID are a USPS account's Customer Registration ID and
+	// Mailer ID, under which its labels are owned and paid for.
+	CRID, MID string
 	// Paperless sends the commercial invoice to customs electronically
 	// with the shipment (DHL Express Paperless Trade, service WY; FedEx
 	// Electronic Trade Documents), where the account has it enabled: no

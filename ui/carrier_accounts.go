@@ -35,6 +35,8 @@ type CarrierAccountsDialog struct {
 	// account labels are billed to, and paperless trade.
 	Number    *widget.Entry
 	Paperless *widget.Check
+	// CRID and MID are a USPS account's mailer IDs.
+	CRID, MID *widget.Entry
 	PerSec    *widget.Entry
 	PerDay    *widget.Entry
 	Save      *widget.Button
@@ -51,7 +53,7 @@ type CarrierAccountsDialog struct {
 }
 
 var kindNames = map[string]domain.CarrierKind{"DHL (Unified tracking API)": domain.CarrierDHL, "UPS (Track API; Rating and Shipping with a shipper number)": domain.CarrierUPS,
-	"FedEx (Track API; Rate and Ship with an account number)": domain.CarrierFedEx, "USPS (Tracking v3)": domain.CarrierUSPS, "EasyPost (any carrier; tracking and labels)": domain.CarrierEasyPost,
+	"FedEx (Track API; Rate and Ship with an account number)": domain.CarrierFedEx, "USPS (Tracking v3; Prices and Labels with an EPS account)": domain.CarrierUSPS, "EasyPost (any carrier; tracking and labels)": domain.CarrierEasyPost,
 	"DHL Express (MyDHL API: rates, labels, tracking)": domain.CarrierDHLExpress}
 
 func kindOption(k domain.CarrierKind) string {
@@ -100,6 +102,9 @@ func (s *ShipmentsScreen) OpenAccounts() {
 	d.ID = widget.NewEntry()
 	d.Number = widget.NewEntry()
 	d.Number.SetPlaceHolder("the shipper account labels are billed to, e.g. 951234567")
+	d.CRID, d.MID = widget.NewEntry(), widget.NewEntry()
+	d.CRID.SetPlaceHolder("USPS: the Customer Registration ID")
+	d.MID.SetPlaceHolder("USPS: the Mailer ID labels are owned under")
 	d.Paperless = widget.NewCheck("Paperless: the carrier sends the commercial invoice to customs (DHL Paperless Trade, FedEx ETD)", nil)
 	d.PerSec, d.PerDay = widget.NewEntry(), widget.NewEntry()
 	d.Save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), d.SaveAccount)
@@ -117,6 +122,8 @@ func (s *ShipmentsScreen) OpenAccounts() {
 		widget.NewFormItem("Client id", d.ID),
 		widget.NewFormItem("Client secret", d.Secret),
 		widget.NewFormItem("Account number", d.Number),
+		widget.NewFormItem("CRID", d.CRID),
+		widget.NewFormItem("MID", d.MID),
 		widget.NewFormItem("", d.Paperless),
 		widget.NewFormItem("Requests a second", d.PerSec),
 		widget.NewFormItem("Requests a day (UTC)", d.PerDay),
@@ -196,9 +203,20 @@ func (d *CarrierAccountsDialog) kindChanged() {
 		d.Number.SetPlaceHolder("the account number labels are billed to (empty: tracking only)")
 		d.Number.Enable()
 		d.Paperless.Enable() // Electronic Trade Documents
+	case domain.CarrierUSPS:
+		d.Number.SetPlaceHolder("the EPS account labels are paid from (empty: tracking only)")
+		d.Number.Enable()
+		d.Paperless.Disable()
 	default:
 		d.Number.Disable()
 		d.Paperless.Disable()
+	}
+	if k == domain.CarrierUSPS {
+		d.CRID.Enable()
+		d.MID.Enable()
+	} else {
+		d.CRID.Disable()
+		d.MID.Disable()
 	}
 	if d.form != nil {
 		d.form.Refresh() // the labels follow their fields' state
@@ -212,6 +230,8 @@ func (d *CarrierAccountsDialog) edit(a domain.CarrierAccount) {
 	d.URL.SetText(domain.ShownURL(a.BaseURL))
 	d.ID.SetText(a.ClientID)
 	d.Number.SetText(a.Number)
+	d.CRID.SetText(a.CRID)
+	d.MID.SetText(a.MID)
 	d.Paperless.SetChecked(a.Paperless)
 	// Secrets are never shown again: empty fields keep the stored ones.
 	d.Key.SetText("")
@@ -247,6 +267,8 @@ func (d *CarrierAccountsDialog) SaveAccount() {
 		a.Number = strings.TrimSpace(d.Number.Text)
 	case domain.CarrierFedEx:
 		a.Number, a.Paperless = strings.TrimSpace(d.Number.Text), d.Paperless.Checked
+	case domain.CarrierUSPS:
+		a.Number, a.CRID, a.MID = strings.TrimSpace(d.Number.Text), strings.TrimSpace(d.CRID.Text), strings.TrimSpace(d.MID.Text)
 	}
 	if t := strings.TrimSpace(d.PerSec.Text); t != "" {
 		v, err := strconv.ParseFloat(t, 64)

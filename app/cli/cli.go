@@ -107,7 +107,7 @@ var commands = []command{
 	{"tracking import", "record tracking numbers from a CSV or XLSX file", cmdTrackingImport},
 	{"customs check", "check a wave's parcels before their documents print", cmdCustomsCheck},
 	{"rates", "ask the shipping accounts what they would charge for packed parcels (nothing is bought)", cmdRates},
-	{"labels buy", "buy packed parcels' carrier labels (EasyPost, DHL Express, UPS, FedEx), never twice", cmdLabelsBuy},
+	{"labels buy", "buy packed parcels' carrier labels (EasyPost, DHL Express, UPS, FedEx, USPS), never twice", cmdLabelsBuy},
 	{"labels void", "void a parcel's carrier label through its carrier", cmdLabelsVoid},
 	{"labels zpl", "write parcels' labels for a thermal printer (ZPL): the carriers' where bought, else Portolan's", cmdLabelsZPL},
 	{"labels print", "send parcels' labels to a thermal printer's CUPS queue (ZPL, raw)", cmdLabelsPrint},

@@ -66,7 +66,7 @@ type RateJSON struct {
 }
 
 func cmdRates(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("rates", "Asks every shipping account (EasyPost, DHL Express, UPS, FedEx) what it would charge to carry the parcels, cheapest\n"+
+	fs := newFlags("rates", "Asks every shipping account (EasyPost, DHL Express, UPS, FedEx, USPS) what it would charge to carry the parcels, cheapest\n"+
 		"first, with the carriers' reasons for what they did not quote. Nothing is bought.", stdout, stderr)
 	sel := parcelFlags(fs, "rates")
 	format := formatFlag(fs, "table", "json")

@@ -22,7 +22,9 @@ func cmdCarriersAdd(ctx context.Context, open opener, args []string, stdout, std
 	clientID := fs.String("client-id", "", "OAuth client id (UPS, FedEx, USPS); the MyDHL API key (DHL Express)")
 	secret := fs.String("client-secret", "", "OAuth client secret (UPS, FedEx, USPS); the MyDHL API secret (DHL Express)")
 	number := fs.String("account-number", "", "the account labels are billed to (DHL Express: the shipper account number;\n"+
-		"UPS: the shipper number; FedEx: the account number — without it they only track)")
+		"UPS: the shipper number; FedEx: the account number; USPS: the EPS account — without it they only track)")
+	crid := fs.String("crid", "", "USPS: the Customer Registration ID labels are paid and owned under")
+	mid := fs.String("mid", "", "USPS: the Mailer ID labels are owned under")
 	paperless := fs.Bool("paperless", false, "send commercial invoices to customs electronically (DHL Express Paperless Trade,\n"+
 		"FedEx Electronic Trade Documents — where the account has it)")
 	perSecond := fs.Float64("per-second", 0, "at most this many requests a second (default: the carrier's documented limit)")
@@ -33,7 +35,7 @@ func cmdCarriersAdd(ctx context.Context, open opener, args []string, stdout, std
 		return err
 	}
 	acct := domain.CarrierAccount{Kind: domain.CarrierKind(strings.ToLower(*kind)), Name: *name, BaseURL: *base, Key: *key,
-		ClientID: *clientID, ClientSecret: *secret, Number: *number, Paperless: *paperless, PerSecond: *perSecond, PerDay: *perDay}
+		ClientID: *clientID, ClientSecret: *secret, Number: *number, Paperless: *paperless, CRID: *crid, MID: *mid, PerSecond: *perSecond, PerDay: *perDay}
 	if err := a.Tracking.SaveCarrierAccount(ctx, &acct); err != nil {
 		return fmt.Errorf("carriers add: %w", err)
 	}

@@ -23,6 +23,8 @@ type accountCredentials struct {
 type accountOptions struct {
 	Number    string `json:"number,omitempty"`
 	Paperless bool   `json:"paperless,omitempty"`
+	CRID      string `json:"crid,omitempty"`
+	MID       string `json:"mid,omitempty"`
 }
 
 // CarrierAccounts lists the accounts with their credentials, by name.
@@ -37,7 +39,7 @@ func (db *TrackingStore) CarrierAccounts(ctx context.Context) ([]domain.CarrierA
 		if err := json.Unmarshal([]byte(options), &o); err != nil {
 			return fmt.Errorf("carrier account %q: options: %w", a.Name, err)
 		}
-		a.Number, a.Paperless = o.Number, o.Paperless
+		a.Number, a.Paperless, a.CRID, a.MID = o.Number, o.Paperless, o.CRID, o.MID
 		var c accountCredentials
 		if err := db.unseal(creds, &c); err != nil {
 			a.Failing = err.Error()
@@ -80,7 +82,7 @@ func (db *TrackingStore) SaveCarrierAccount(ctx context.Context, a *domain.Carri
 	if err != nil {
 		return err
 	}
-	options, err := json.Marshal(accountOptions{Number: a.Number, Paperless: a.Paperless})
+	options, err := json.Marshal(accountOptions{Number: a.Number, Paperless: a.Paperless, CRID: a.CRID, MID: a.MID})
 	if err != nil {
 		return err
 	}
