@@ -522,9 +522,17 @@ func TestCLIDHLExpressAccount(t *testing.T) {
 		!strings.Contains(out, "Express Worldwide") {
 		t.Fatalf("rates: %d %q %q", code, out, errs)
 	}
-	if out, errs, code := runCLI(t, "--db", db, "labels", "buy", "--parcels", list, "--service", "Economy Select"); code != 0 ||
-		!strings.Contains(out, "1 label(s) bought.") {
+	if _, errs, code := runCLI(t, "--db", db, "labels", "buy", "--parcels", list, "--out", "labels.txt"); code == 0 || !strings.Contains(errs, ".pdf or a .zpl") {
+		t.Errorf("--out labels.txt: %d %q", code, errs)
+	}
+	pdfPath := filepath.Join(t.TempDir(), "bought.pdf")
+	if out, errs, code := runCLI(t, "--db", db, "labels", "buy", "--parcels", list, "--service", "Economy Select", "--out", pdfPath); code != 0 ||
+		!strings.Contains(out, "1 label(s) bought.") || !strings.Contains(out, "Wrote "+pdfPath) {
 		t.Fatalf("labels buy: %d %q %q", code, out, errs)
+	}
+	if text, err := exec.Command("pdftotext", "-layout", pdfPath, "-").Output(); err != nil || !strings.Contains(string(text), "Packing slip") ||
+		strings.Contains(string(text), "not issued by the carrier") {
+		t.Errorf("the bought labels' PDF (%v):\n%s", err, text)
 	}
 	if out, errs, code := runCLI(t, "--db", db, "labels", "void", "--parcel", list); code != 0 || !strings.Contains(out, "DHL Express bills a label only once it scans") {
 		t.Fatalf("labels void: %d %q %q", code, out, errs)

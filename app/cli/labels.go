@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -141,9 +142,20 @@ func cmdLabelsBuy(ctx context.Context, open opener, args []string, stdout, stder
 	sel := parcelFlags(fs, "labels buy")
 	carrier := fs.String("carrier", "", "only this carrier's services")
 	service := fs.String("service", "", "only this service")
+	out := outputFile{path: fs.String("out", "", "then write the bought labels to FILE.pdf (with customs papers and packing slips)\n"+
+		"or FILE.zpl (for a thermal printer)"), force: fs.Bool("force", false, "replace the --out file if it exists")}
+	fs.usageIf(func() bool {
+		out.ext = strings.ToLower(filepath.Ext(*out.path))
+		return *out.path != "" && out.ext != ".pdf" && out.ext != ".zpl"
+	}, "labels buy: --out takes a .pdf or a .zpl file")
 	a, err := start(fs, args, open)
 	if err != nil {
 		return err
+	}
+	if *out.path != "" {
+		if err := out.check(a); err != nil { // refused before anything is bought
+			return err
+		}
 	}
 	ids, err := sel.ids(ctx, a, "labels buy")
 	if err != nil {
@@ -179,6 +191,28 @@ func cmdLabelsBuy(ctx context.Context, open opener, args []string, stdout, stder
 		return err
 	}
 	fmt.Fprintf(stdout, "%d label(s) bought.\n", len(bought))
+	if *out.path != "" && len(bought) > 0 {
+		var ok []int64
+		for _, r := range run {
+			if r.State == domain.PurchaseBought {
+				ok = append(ok, r.ParcelID)
+			}
+		}
+		var b bytes.Buffer
+		write := a.Inventory.ThermalLabels
+		if out.ext == ".pdf" {
+			write = func(ctx context.Context, waveID int64, ids []int64, w io.Writer) error {
+				return a.Inventory.Documents(ctx, waveID, ids, "4x6", w)
+			}
+		}
+		if err := write(ctx, 0, ok, &b); err != nil {
+			return fmt.Errorf("the labels were bought, but not written: %w; write them with portolan labels --parcels …", err)
+		}
+		if err := out.write(a, b.Bytes()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Wrote %s: the %d label(s) bought.\n", *out.path, len(ok))
+	}
 	var problems []string
 	if len(uncertain) > 0 {
 		problems = append(problems, fmt.Sprintf("parcel(s) %s: the carrier did not answer; run the same command again to ask it before anything "+
