@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -38,25 +37,24 @@ type Client struct {
 	paperless           bool
 	now                 func() time.Time
 
-	mu sync.Mutex
 	// quoted are the shipments quoted and not yet bought, by the
 	// reference they are bought under: MyDHL creates a shipment only when
 	// it is bought, from the same parcel the rates were for.
-	quoted map[string]shipmentRequest
+	quoted track.Quoted[shipmentRequest]
 }
 
 // New makes a client for the account; now is Portolan's clock (the planned
 // shipping time DHL prices); gate, when given, runs before every request
 // (the poller's rate and budget).
 func New(a domain.CarrierAccount, now func() time.Time, gate ...func(context.Context) error) (*Client, error) {
-	rc, err := track.NewREST(a, gate, http.StatusNotFound, http.StatusBadRequest, http.StatusUnprocessableEntity)
+	rc, buy, err := track.SellerREST(a)
 	if err != nil {
 		return nil, err
 	}
-	buy := *rc
-	buy.Attempts = 1
-	return &Client{rc: rc, buy: &buy, user: a.ClientID, pass: a.ClientSecret, account: a.Number, paperless: a.Paperless, now: now,
-		quoted: map[string]shipmentRequest{}}, nil
+	if len(gate) > 0 {
+		rc.Gate = gate[0] // the poller's budget for tracking; a purchase is never held back by it
+	}
+	return &Client{rc: rc, buy: buy, user: a.ClientID, pass: a.ClientSecret, account: a.Number, paperless: a.Paperless, now: now}, nil
 }
 
 var (

@@ -13,7 +13,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -23,7 +22,6 @@ import (
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/carrier/internal/track"
-	"github.com/portolan/portolan/integrations/internal/rest"
 )
 
 type postalAddress struct {
@@ -297,9 +295,7 @@ func (c *Client) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 		}
 	}
 	if len(quotes) > 0 {
-		c.mu.Lock()
-		c.quoted[sr.CustomerReferences[0].Value] = sr
-		c.mu.Unlock()
+		c.quoted.Put(sr.CustomerReferences[0].Value, sr)
 	}
 	return quotes, problems, nil
 }
@@ -438,9 +434,7 @@ func truncate(s string, n int) string {
 // the error wraps domain.ErrPurchaseUncertain, and Bought must be asked
 // before anything else is bought for the parcel.
 func (c *Client) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, error) {
-	c.mu.Lock()
-	sr, ok := c.quoted[q.ShipmentRef]
-	c.mu.Unlock()
+	sr, ok := c.quoted.Get(q.ShipmentRef)
 	if !ok {
 		return domain.Label{}, domain.Errorf(domain.EINVALID, "the DHL Express quote %s was made by another run; ask for rates again", q.ShipmentRef)
 	}
@@ -454,22 +448,13 @@ func (c *Client) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 	sr.ProductCode = q.RateRef
 	resp, err := c.buy.PostJSON(ctx, "/shipments", sr, c.auth)
 	if err != nil {
-		// No answer (a timeout, a dropped connection, a 5xx, the purchase
-		// cancelled in flight): DHL may have created the shipment. A
-		// refusal in words, or 429 — turned away before any work — made none.
-		var retry *rest.RetryableError
-		if ctx.Err() != nil || (errors.As(err, &retry) && retry.Status != http.StatusTooManyRequests) {
-			return domain.Label{}, fmt.Errorf("%w (%s %s, reference %s): %v", domain.ErrPurchaseUncertain, Carrier, q.Service, q.ShipmentRef, err)
-		}
-		return domain.Label{}, err
+		return domain.Label{}, track.PurchaseFailed(ctx, err, Carrier+" "+q.Service+", reference "+q.ShipmentRef)
 	}
 	var body shipmentResponse
 	if err := decode(resp, "shipmentTrackingNumber", &body, "the shipment of "+sr.parcel); err != nil {
 		return domain.Label{}, err
 	}
-	c.mu.Lock()
-	delete(c.quoted, q.ShipmentRef)
-	c.mu.Unlock()
+	c.quoted.Spend(q.ShipmentRef)
 	l := domain.Label{ShipmentRef: q.ShipmentRef, Carrier: Carrier, Service: q.Service, Tracking: body.ShipmentTrackingNumber, Cost: q.Price, Format: "PDF"}
 	if body.ShipmentTrackingNumber == "" {
 		return l, domain.Errorf(domain.EINVALID, "DHL Express answered the shipment of %s without a waybill number", sr.parcel)

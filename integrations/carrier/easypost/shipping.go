@@ -13,10 +13,8 @@ package easypost
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -39,13 +37,11 @@ type Seller struct {
 
 // NewSeller makes a shipping client for the account.
 func NewSeller(a domain.CarrierAccount) (*Seller, error) {
-	rc, err := track.NewREST(a, nil, http.StatusUnprocessableEntity, http.StatusBadRequest, http.StatusNotFound)
+	rc, buy, err := track.SellerREST(a)
 	if err != nil {
 		return nil, err
 	}
-	buy := *rc
-	buy.Attempts = 1
-	return &Seller{rc: rc, buy: &buy, key: a.Key}, nil
+	return &Seller{rc: rc, buy: buy, key: a.Key}, nil
 }
 
 var _ domain.LabelSeller = (*Seller)(nil)
@@ -233,15 +229,7 @@ func quote(r epRate, shipmentID string) (domain.RateQuote, error) {
 func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, error) {
 	resp, err := s.buy.PostJSON(ctx, "/v2/shipments/"+url.PathEscape(q.ShipmentRef)+"/buy", map[string]any{"rate": map[string]string{"id": q.RateRef}}, s.auth)
 	if err != nil {
-		// No answer (a timeout, a dropped connection, a 5xx from a proxy,
-		// the purchase cancelled in flight): EasyPost may have sold the
-		// label. A refusal in words (4xx), or 429 — turned away before any
-		// work — bought nothing.
-		var retry *rest.RetryableError
-		if ctx.Err() != nil || (errors.As(err, &retry) && retry.Status != http.StatusTooManyRequests) {
-			return domain.Label{}, fmt.Errorf("%w (%s %s, shipment %s): %v", domain.ErrPurchaseUncertain, q.Carrier, q.Service, q.ShipmentRef, err)
-		}
-		return domain.Label{}, err
+		return domain.Label{}, track.PurchaseFailed(ctx, err, q.Carrier+" "+q.Service+", shipment "+q.ShipmentRef)
 	}
 	sh, err := s.shipment(resp.StatusCode(), resp.Body(), "the purchase of "+q.Carrier+" "+q.Service)
 	if err != nil {

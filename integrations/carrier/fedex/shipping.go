@@ -16,13 +16,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -42,8 +40,7 @@ type Seller struct {
 	paperless bool // Electronic Trade Documents
 	now       func() time.Time
 
-	mu     sync.Mutex
-	quoted map[string]fxShipment // quoted, not yet bought, by reference
+	quoted track.Quoted[fxShipment] // quoted, not yet bought, by reference
 }
 
 // NewSeller makes a shipping client for the account; now is Portolan's clock.
@@ -55,14 +52,11 @@ func NewSeller(a domain.CarrierAccount, now func() time.Time) (*Seller, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, err := track.NewREST(a, nil, http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity)
+	api, buy, err := track.SellerREST(a)
 	if err != nil {
 		return nil, err
 	}
-	buy := *api
-	buy.Attempts = 1
-	return &Seller{token: c.token, api: api, buy: &buy, account: a.Number, paperless: a.Paperless, now: now,
-		quoted: map[string]fxShipment{}}, nil
+	return &Seller{token: c.token, api: api, buy: buy, account: a.Number, paperless: a.Paperless, now: now}, nil
 }
 
 var _ domain.LabelSeller = (*Seller)(nil)
@@ -389,9 +383,7 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 		quotes = append(quotes, q)
 	}
 	if len(quotes) > 0 {
-		s.mu.Lock()
-		s.quoted[ref] = sh
-		s.mu.Unlock()
+		s.quoted.Put(ref, sh)
 	}
 	return quotes, problems, nil
 }
@@ -444,9 +436,7 @@ func quote(rr rateReply, country string) (domain.RateQuote, error) {
 // with the tracking number and the label. It is sent once: when no answer
 // comes, the error wraps domain.ErrPurchaseUncertain.
 func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, error) {
-	s.mu.Lock()
-	sh, ok := s.quoted[q.ShipmentRef]
-	s.mu.Unlock()
+	sh, ok := s.quoted.Get(q.ShipmentRef)
 	if !ok {
 		return domain.Label{}, domain.Errorf(domain.EINVALID, "the FedEx quote %s was made by another run; ask for rates again", q.ShipmentRef)
 	}
@@ -491,11 +481,7 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 	body := map[string]any{"labelResponseOptions": "LABEL", "accountNumber": map[string]string{"value": s.account}, "requestedShipment": ship}
 	resp, err := s.send(ctx, s.buy, http.MethodPost, "/ship/v1/shipments", body)
 	if err != nil {
-		var retry *rest.RetryableError
-		if ctx.Err() != nil || (errors.As(err, &retry) && retry.Status != http.StatusTooManyRequests) {
-			return domain.Label{}, fmt.Errorf("%w (FedEx %s, reference %s): %v", domain.ErrPurchaseUncertain, q.Service, q.ShipmentRef, err)
-		}
-		return domain.Label{}, err
+		return domain.Label{}, track.PurchaseFailed(ctx, err, "FedEx "+q.Service+", reference "+q.ShipmentRef)
 	}
 	var r struct {
 		Output struct {
@@ -521,9 +507,7 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 	if err := decode(resp, &r, "the shipment of "+sh.parcel); err != nil {
 		return domain.Label{}, err
 	}
-	s.mu.Lock()
-	delete(s.quoted, q.ShipmentRef)
-	s.mu.Unlock()
+	s.quoted.Spend(q.ShipmentRef)
 	l := domain.Label{ShipmentRef: q.ShipmentRef, Carrier: "FedEx", Service: q.Service, Cost: q.Price}
 	if len(r.Output.TransactionShipments) == 0 || len(r.Output.TransactionShipments[0].PieceResponses) == 0 {
 		return l, domain.Errorf(domain.EINVALID, "FedEx answered the shipment of %s without a tracking number", sh.parcel)

@@ -16,14 +16,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -45,8 +43,7 @@ type Seller struct {
 	account  string // the shipper number labels are billed to
 	now      func() time.Time
 
-	mu     sync.Mutex
-	quoted map[string]upsShipment // quoted, not yet bought, by reference
+	quoted track.Quoted[upsShipment] // quoted, not yet bought, by reference
 }
 
 // NewSeller makes a shipping client for the account; now is Portolan's clock.
@@ -58,13 +55,11 @@ func NewSeller(a domain.CarrierAccount, now func() time.Time) (*Seller, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, err := track.NewREST(a, nil, http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity)
+	api, buy, err := track.SellerREST(a)
 	if err != nil {
 		return nil, err
 	}
-	buy := *api
-	buy.Attempts = 1
-	return &Seller{token: c.token, api: api, buy: &buy, account: a.Number, now: now, quoted: map[string]upsShipment{}}, nil
+	return &Seller{token: c.token, api: api, buy: buy, account: a.Number, now: now}, nil
 }
 
 var _ domain.LabelSeller = (*Seller)(nil)
@@ -439,9 +434,7 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 		quotes = append(quotes, q)
 	}
 	if len(quotes) > 0 {
-		s.mu.Lock()
-		s.quoted[ref] = sh
-		s.mu.Unlock()
+		s.quoted.Put(ref, sh)
 	}
 	return quotes, problems, nil
 }
@@ -534,9 +527,7 @@ type shipResponse struct {
 // the 1Z tracking number and the label. It is sent once: when no answer
 // comes, the error wraps domain.ErrPurchaseUncertain.
 func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, error) {
-	s.mu.Lock()
-	sh, ok := s.quoted[q.ShipmentRef]
-	s.mu.Unlock()
+	sh, ok := s.quoted.Get(q.ShipmentRef)
 	if !ok {
 		return domain.Label{}, domain.Errorf(domain.EINVALID, "the UPS quote %s was made by another run; ask for rates again", q.ShipmentRef)
 	}
@@ -560,19 +551,13 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 	}}
 	resp, err := s.send(ctx, s.buy, http.MethodPost, "/api/shipments/"+APIVersion+"/ship", body)
 	if err != nil {
-		var retry *rest.RetryableError
-		if ctx.Err() != nil || (errors.As(err, &retry) && retry.Status != http.StatusTooManyRequests) {
-			return domain.Label{}, fmt.Errorf("%w (UPS %s, reference %s): %v", domain.ErrPurchaseUncertain, q.Service, q.ShipmentRef, err)
-		}
-		return domain.Label{}, err
+		return domain.Label{}, track.PurchaseFailed(ctx, err, "UPS "+q.Service+", reference "+q.ShipmentRef)
 	}
 	var r shipResponse
 	if err := decode(resp, "ShipmentResponse", &r, "the shipment of "+sh.parcel); err != nil {
 		return domain.Label{}, err
 	}
-	s.mu.Lock()
-	delete(s.quoted, q.ShipmentRef)
-	s.mu.Unlock()
+	s.quoted.Spend(q.ShipmentRef)
 	res := r.ShipmentResponse.ShipmentResults
 	l := domain.Label{ShipmentRef: q.ShipmentRef, Carrier: "UPS", Service: q.Service, Cost: q.Price}
 	if len(res.PackageResults) == 0 || res.PackageResults[0].TrackingNumber == "" {

@@ -47,9 +47,9 @@ type Seller struct {
 	account, crid, mid string
 	now                func() time.Time
 	mu                 sync.Mutex
-	payment            string    // the payment authorization token…
-	paymentUntil       time.Time // …and until when it is used (USPS: eight hours)
-	quoted             map[string]labelRequest
+	payment            string                     // the payment authorization token…
+	paymentUntil       time.Time                  // …and until when it is used (USPS: eight hours)
+	quoted             track.Quoted[labelRequest] // by reference and mail class
 }
 
 // NewSeller makes a shipping client for the account; now is Portolan's clock.
@@ -61,14 +61,11 @@ func NewSeller(a domain.CarrierAccount, now func() time.Time) (*Seller, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, err := track.NewREST(a, nil, http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity)
+	api, buy, err := track.SellerREST(a)
 	if err != nil {
 		return nil, err
 	}
-	buy := *api
-	buy.Attempts = 1
-	return &Seller{token: c.token, api: api, buy: &buy, account: a.Number, crid: a.CRID, mid: a.MID, now: now,
-		quoted: map[string]labelRequest{}}, nil
+	return &Seller{token: c.token, api: api, buy: buy, account: a.Number, crid: a.CRID, mid: a.MID, now: now}, nil
 }
 
 var _ domain.LabelSeller = (*Seller)(nil)
@@ -266,12 +263,8 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 		quotes = append(quotes, domain.RateQuote{Carrier: "USPS", Service: mc.name, Price: pickPrice, RateRef: mc.class, ShipmentRef: ref,
 			Guaranteed: mc.class == "PRIORITY_MAIL_EXPRESS"})
 	}
-	if len(best) > 0 {
-		s.mu.Lock()
-		for class, lr := range best {
-			s.quoted[ref+"/"+class] = lr
-		}
-		s.mu.Unlock()
+	for class, lr := range best {
+		s.quoted.Put(ref+"/"+class, lr)
 	}
 	return quotes, problems, nil
 }
@@ -321,9 +314,7 @@ func (s *Seller) paymentToken(ctx context.Context) (string, error) {
 // Buy buys the quoted label. It is sent once, under the quote's idempotency
 // key: when no answer comes, the error wraps domain.ErrPurchaseUncertain.
 func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, error) {
-	s.mu.Lock()
-	lr, ok := s.quoted[q.ShipmentRef+"/"+q.RateRef]
-	s.mu.Unlock()
+	lr, ok := s.quoted.Get(q.ShipmentRef + "/" + q.RateRef)
 	if !ok {
 		return domain.Label{}, domain.Errorf(domain.EINVALID, "the USPS quote %s was made by another run; ask for rates again", q.ShipmentRef)
 	}
@@ -334,11 +325,7 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 	headers := map[string]string{"X-Payment-Authorization-Token": pay, "X-Idempotency-Key": idempotencyKey(q.ShipmentRef), "Accept": "application/json"}
 	resp, err := s.post(ctx, s.buy, "/labels/v3/label", lr, headers)
 	if err != nil {
-		var retry *rest.RetryableError
-		if ctx.Err() != nil || (errors.As(err, &retry) && retry.Status != http.StatusTooManyRequests) {
-			return domain.Label{}, fmt.Errorf("%w (USPS %s, reference %s): %v", domain.ErrPurchaseUncertain, q.Service, q.ShipmentRef, err)
-		}
-		return domain.Label{}, err
+		return domain.Label{}, track.PurchaseFailed(ctx, err, "USPS "+q.Service+", reference "+q.ShipmentRef)
 	}
 	if resp.StatusCode() >= 300 {
 		return domain.Label{}, refused(resp, "the label of "+lr.parcel)
@@ -347,11 +334,9 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 	if err != nil {
 		return l, err
 	}
-	s.mu.Lock()
 	for _, mc := range mailClasses {
-		delete(s.quoted, q.ShipmentRef+"/"+mc.class)
+		s.quoted.Spend(q.ShipmentRef + "/" + mc.class)
 	}
-	s.mu.Unlock()
 	l.ShipmentRef, l.Carrier, l.Service = q.ShipmentRef, "USPS", q.Service
 	if l.Cost.Amount == 0 {
 		l.Cost = q.Price

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -362,4 +363,66 @@ func Reference(reference string, at time.Time) string {
 		reference = reference[:35-len(suffix)]
 	}
 	return reference + suffix
+}
+
+// SellerREST makes a shipping account's two clients: api keeps the
+// carrier's refusals in words (400, 404, 422) as answers, to be shown; buy
+// is api tried once — a purchase is never sent twice blindly (an answer
+// lost after the carrier sold the label is asked about instead).
+func SellerREST(a domain.CarrierAccount) (api, buy *rest.Client, err error) {
+	api, err = NewREST(a, nil, http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity)
+	if err != nil {
+		return nil, nil, err
+	}
+	once := *api
+	once.Attempts = 1
+	return api, &once, nil
+}
+
+// PurchaseFailed reads a purchase that got no answer in words: with no
+// answer at all (a timeout, a dropped connection, a 5xx from a proxy, the
+// purchase cancelled in flight) the carrier may have sold the label, and
+// the error wraps domain.ErrPurchaseUncertain; a refusal, or 429 — turned
+// away before any work — bought nothing and is returned as it is.
+func PurchaseFailed(ctx context.Context, err error, what string) error {
+	var retry *rest.RetryableError
+	if ctx.Err() != nil || (errors.As(err, &retry) && retry.Status != http.StatusTooManyRequests) {
+		return fmt.Errorf("%w (%s): %v", domain.ErrPurchaseUncertain, what, err)
+	}
+	return err
+}
+
+// Quoted keeps what a carrier was asked to quote, by the reference it is
+// bought under, until it is bought: carriers that create a shipment only
+// when it is bought take the same shipment again then.
+type Quoted[T any] struct {
+	mu sync.Mutex
+	m  map[string]T
+}
+
+// Put keeps v under ref.
+func (q *Quoted[T]) Put(ref string, v T) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.m == nil {
+		q.m = map[string]T{}
+	}
+	q.m[ref] = v
+}
+
+// Get is what was quoted under ref.
+func (q *Quoted[T]) Get(ref string) (T, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	v, ok := q.m[ref]
+	return v, ok
+}
+
+// Spend forgets what was quoted under each ref: it was bought.
+func (q *Quoted[T]) Spend(refs ...string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, r := range refs {
+		delete(q.m, r)
+	}
 }
