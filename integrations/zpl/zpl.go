@@ -122,22 +122,31 @@ type Writer struct{}
 var _ domain.ThermalLabels = Writer{}
 
 // Labels writes a label for each parcel, in order: its carrier's (ZPL as
-// the carrier sent it, or its image converted), else Portolan's own.
+// the carrier sent it, or its image converted), else Portolan's own. Every
+// label is made before any is written, so a label that cannot be printed
+// stops the job before the printer gets half of it.
 func (Writer) Labels(w io.Writer, parcels []domain.PackedParcel, carrier map[int64]domain.Label) error {
+	labels := make([][]byte, 0, len(parcels))
 	for _, p := range parcels {
 		var label []byte
 		l, ok := carrier[p.ID]
 		switch {
 		case ok && IsZPL(l.File):
 			label = l.File
+		case ok && bytes.HasPrefix(l.File, []byte("%PDF")):
+			return domain.Errorf(domain.EINVALID, "parcel %d of %s: its %s label came as a PDF, which a thermal printer does not take; "+
+				"print the labels with the documents (Labels on: PDF), or buy them from an account that sends images or ZPL", p.Seq, p.Number, l.Carrier)
 		case ok:
 			var err error
 			if label, err = Image(l.File); err != nil {
-				return fmt.Errorf("parcel %d (%s): %w", p.ID, p.Number, err)
+				return domain.Errorf(domain.EINVALID, "parcel %d of %s: %v", p.Seq, p.Number, err)
 			}
 		default:
 			label = Own(p)
 		}
+		labels = append(labels, label)
+	}
+	for _, label := range labels {
 		if _, err := w.Write(label); err != nil {
 			return err
 		}

@@ -90,3 +90,20 @@ func TestWriterTakesEachParcelsLabel(t *testing.T) {
 		t.Errorf("labels:\n%.400s", out)
 	}
 }
+
+// A carrier label that came as a PDF cannot be sent to a thermal printer: the
+// job is refused in words naming the parcel, and nothing is written.
+func TestWriterRefusesAPDFLabel(t *testing.T) {
+	parcels := []domain.PackedParcel{{ID: 1, Seq: 1, Number: "SO-1", Tracking: "JD01"}, {ID: 2, Seq: 2, Number: "SO-1", Tracking: "1234567890"}}
+	var b bytes.Buffer
+	err := zpl.Writer{}.Labels(&b, parcels, map[int64]domain.Label{2: {Carrier: "DHL Express", File: []byte("%PDF-1.4\n...")}})
+	if err == nil || !strings.Contains(err.Error(), "parcel 2 of SO-1") || !strings.Contains(err.Error(), "Labels on: PDF") {
+		t.Fatalf("err = %v", err)
+	}
+	if domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("code = %q", domain.ErrorCode(err))
+	}
+	if b.Len() != 0 {
+		t.Errorf("the printer got %d bytes of a job that failed", b.Len())
+	}
+}

@@ -86,8 +86,8 @@ func (p *ShipPanel) PrintLabelsNow() {
 			if err != nil {
 				p.s.setResult("")
 				msg := uikit.UserMessage(err)
-				if !strings.Contains(msg, "before printing") {
-					msg += ` Choose "` + pdfLabels + `" to print them with the documents instead.`
+				if !strings.Contains(msg, "before printing") && !strings.Contains(msg, "Labels on: PDF") {
+					msg = strings.TrimSuffix(msg, ".") + `. Choose "` + pdfLabels + `" to print them with the documents instead.`
 				}
 				p.s.Problem.Show("labels", uikit.Problem(msg))
 				return
