@@ -196,11 +196,7 @@ func cmdRatesImport(ctx context.Context, open opener, args []string, stdout, std
 		"warehouse, country or *, cost, transit days). Nothing is written while a row has a problem.", stdout, stderr)
 	sheet := fs.String("sheet", "", "XLSX sheet (default: the first)")
 	dryRun := fs.Bool("dry-run", false, "check the file without writing")
-	path, err := parseWithArg(fs, args, "file")
-	if err != nil {
-		return err
-	}
-	a, err := open.App()
+	a, path, err := startWithArg(fs, args, "file", open)
 	if err != nil {
 		return err
 	}
@@ -288,11 +284,7 @@ func cmdOrdersPriority(ctx context.Context, open opener, args []string, stdout, 
 	fs := newFlags("orders priority NUMBER", "Sets an order's manual priority, -9 to 9 (0: normal). Higher priorities are\n"+
 		"allocated first; then express shipping, the channel's priority, and age.", stdout, stderr)
 	set := fs.Int("set", 0, "the priority, -9 to 9")
-	number, err := parseWithArg(fs, args, "order number")
-	if err != nil {
-		return err
-	}
-	a, err := open.App()
+	a, number, err := startWithArg(fs, args, "order number", open)
 	if err != nil {
 		return err
 	}
@@ -316,11 +308,7 @@ func cmdChannelsPriority(ctx context.Context, open opener, args []string, stdout
 	fs := newFlags("channels priority NAME", "Sets a channel's priority, -9 to 9 (0: normal): its orders are allocated before\n"+
 		"those of lower channels with the same manual priority.", stdout, stderr)
 	set := fs.Int("set", 0, "the priority, -9 to 9")
-	name, err := parseWithArg(fs, args, "channel name or code")
-	if err != nil {
-		return err
-	}
-	a, err := open.App()
+	a, name, err := startWithArg(fs, args, "channel name or code", open)
 	if err != nil {
 		return err
 	}
@@ -341,11 +329,7 @@ func cmdChannelsShipping(ctx context.Context, open opener, args []string, stdout
 		"days from an order's placing by which its delivery is promised (labels are bought to arrive by then).", stdout, stderr)
 	service := fs.String("service", "", "the carrier service (\"\": none)")
 	days := fs.Int("promise-days", 0, "days to the promised delivery, 0 to 90 (0: no promise)")
-	name, err := parseWithArg(fs, args, "channel name or code")
-	if err != nil {
-		return err
-	}
-	a, err := open.App()
+	a, name, err := startWithArg(fs, args, "channel name or code", open)
 	if err != nil {
 		return err
 	}

@@ -398,11 +398,7 @@ func cmdTrackingImport(ctx context.Context, open opener, args []string, stdout, 
 	fs := newFlags("tracking import FILE.csv|FILE.xlsx", "Records tracking numbers from a file: a parcel column (or an order column, for\n"+
 		"orders with one parcel), a tracking column and optionally a carrier column. Rows that cannot be\n"+
 		"recorded are listed; the others are recorded.", stdout, stderr)
-	path, err := parseWithArg(fs, args, "file")
-	if err != nil {
-		return err
-	}
-	a, err := open.App()
+	a, path, err := startWithArg(fs, args, "file", open)
 	if err != nil {
 		return err
 	}

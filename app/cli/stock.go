@@ -78,6 +78,17 @@ func cmdStockList(ctx context.Context, open opener, args []string, stdout, stder
 	}
 }
 
+// startWithArg parses flags around one positional argument, as
+// parseWithArg, and opens the database.
+func startWithArg(fs *cmdFlags, args []string, what string, open opener) (*app.App, string, error) {
+	arg, err := parseWithArg(fs, args, what)
+	if err != nil {
+		return nil, "", err
+	}
+	a, err := open.App()
+	return a, arg, err
+}
+
 // parseWithArg parses flags around one positional argument (before or after them).
 func parseWithArg(fs *cmdFlags, args []string, what string) (string, error) {
 	var arg string
@@ -281,11 +292,7 @@ func cmdStockImport(ctx context.Context, open opener, args []string, stdout, std
 		"lot and expiry. Rows with a problem are listed and skipped; the others are posted together.", stdout, stderr)
 	sheet := fs.String("sheet", "", "XLSX sheet (default: the first)")
 	dryRun := fs.Bool("dry-run", false, "check the file and show what would be posted, without writing")
-	path, err := parseWithArg(fs, args, "file")
-	if err != nil {
-		return err
-	}
-	a, err := open.App()
+	a, path, err := startWithArg(fs, args, "file", open)
 	if err != nil {
 		return err
 	}
@@ -319,11 +326,7 @@ func cmdInboundImport(ctx context.Context, open opener, args []string, stdout, s
 	warehouse := fs.String("warehouse", "", "warehouse code for rows without a warehouse column")
 	sheet := fs.String("sheet", "", "XLSX sheet (default: the first)")
 	dryRun := fs.Bool("dry-run", false, "check the file and show what would be recorded, without writing")
-	path, err := parseWithArg(fs, args, "file")
-	if err != nil {
-		return err
-	}
-	a, err := open.App()
+	a, path, err := startWithArg(fs, args, "file", open)
 	if err != nil {
 		return err
 	}
