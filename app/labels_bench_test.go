@@ -111,7 +111,7 @@ func BenchmarkPrintJob200CarrierLabels(b *testing.B) {
 	var size int
 	for b.Loop() {
 		var buf bytes.Buffer
-		if err := a.Inventory.Documents(context.Background(), 0, parcels, "4x6", &buf); err != nil {
+		if _, err := a.Inventory.Documents(context.Background(), 0, parcels, "4x6", &buf); err != nil {
 			b.Fatal(err)
 		}
 		size = buf.Len()
@@ -139,7 +139,7 @@ func BenchmarkPrintJob200DHLExpressPDFLabels(b *testing.B) {
 	var size int
 	for b.Loop() {
 		var buf bytes.Buffer
-		if err := a.Inventory.Documents(context.Background(), 0, parcels, "4x6", &buf); err != nil {
+		if _, err := a.Inventory.Documents(context.Background(), 0, parcels, "4x6", &buf); err != nil {
 			b.Fatal(err)
 		}
 		size = buf.Len()

@@ -182,7 +182,7 @@ func TestLabelsAreBoughtOnceAndVoided(t *testing.T) {
 			printed = append(printed, p)
 		}
 	}
-	if err := a.Inventory.Documents(ctx, 0, printed, "4x6", &job); err != nil {
+	if _, err := a.Inventory.Documents(ctx, 0, printed, "4x6", &job); err != nil {
 		t.Fatal(err)
 	}
 	if n := bytes.Count(job.Bytes(), []byte("/Subtype /Image")); n != 2 {
@@ -464,7 +464,7 @@ func TestDHLExpressLabelsFromQuoteToTracking(t *testing.T) {
 		}
 	}
 	var job bytes.Buffer
-	if err := a.Inventory.Documents(ctx, 0, printed, "4x6", &job); err != nil {
+	if _, err := a.Inventory.Documents(ctx, 0, printed, "4x6", &job); err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "job.pdf")
@@ -475,7 +475,7 @@ func TestDHLExpressLabelsFromQuoteToTracking(t *testing.T) {
 		bytes.Count(job.Bytes(), []byte("/Subtype /Image")) < len(printed) {
 		t.Errorf("the print job (%v):\n%s", err, text)
 	}
-	if err := a.Inventory.Documents(ctx, 0, []int64{uncertain}, "4x6", &job); err == nil || !strings.Contains(err.Error(), "MyDHL") {
+	if _, err := a.Inventory.Documents(ctx, 0, []int64{uncertain}, "4x6", &job); err == nil || !strings.Contains(err.Error(), "MyDHL") {
 		t.Errorf("printing the label found by reference: %v", err)
 	}
 	// Handed over, the waybills are tracked through the DHL Express account.
@@ -536,6 +536,50 @@ func TestCLIDHLExpressAccount(t *testing.T) {
 	}
 	if out, errs, code := runCLI(t, "--db", db, "labels", "void", "--parcel", list); code != 0 || !strings.Contains(out, "DHL Express bills a label only once it scans") {
 		t.Fatalf("labels void: %d %q %q", code, out, errs)
+	}
+}
+
+// An account set to ZPL buys its labels in ZPL: the PDF of a purchase holds
+// the papers and says the labels are for the thermal printer; a .zpl file
+// holds DHL's own ZPL label.
+func TestCLIDHLExpressZPLLabels(t *testing.T) {
+	t.Parallel()
+	db := demoDBOf(t, 600)
+	a, err := app.Open(db, app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parcels := packedWave(t, a, 2)
+	a.Close()
+	srv := httptest.NewServer(sandbox.NewCarriers(time.Hour, testClock.Now))
+	t.Cleanup(srv.Close)
+	if out, errs, code := runCLI(t, "--db", db, "carriers", "add", "--kind", "dhl-express", "--name", "DHL Express", "--url", srv.URL+"/dhl-express",
+		"--client-id", sandbox.DHLExpressKey, "--client-secret", sandbox.DHLExpressSecret, "--account-number", sandbox.DHLExpressAccount, "--zpl"); code != 0 {
+		t.Fatalf("carriers add: %d %q %q", code, out, errs)
+	}
+	if out, errs, code := runCLI(t, "--db", db, "carriers", "list", "--format", "json"); code != 0 || !strings.Contains(out, `"labels": "zpl"`) {
+		t.Errorf("carriers list: %d %q %q", code, out, errs)
+	}
+	dir := t.TempDir()
+	pdfPath, zplPath := filepath.Join(dir, "a.pdf"), filepath.Join(dir, "b.zpl")
+	out, errs, code := runCLI(t, "--db", db, "labels", "buy", "--parcels", strconv.FormatInt(parcels[0], 10), "--out", pdfPath)
+	if code != 0 || !strings.Contains(out, "1 carrier label(s) are ZPL, for a thermal printer, and are not in the PDF") {
+		t.Fatalf("labels buy --out a.pdf: %d %q %q", code, out, errs)
+	}
+	job, err := os.ReadFile(pdfPath)
+	if err != nil || bytes.Contains(job, []byte("/Subtype /Image")) {
+		t.Errorf("the PDF holds a label image (%v)", err)
+	}
+	if text, err := exec.Command("pdftotext", "-layout", pdfPath, "-").Output(); err != nil || !strings.Contains(string(text), "Packing slip") ||
+		strings.Contains(string(text), "not issued by the carrier") {
+		t.Errorf("the papers (%v):\n%s", err, text)
+	}
+	if out, errs, code := runCLI(t, "--db", db, "labels", "buy", "--parcels", strconv.FormatInt(parcels[1], 10), "--out", zplPath); code != 0 {
+		t.Fatalf("labels buy --out b.zpl: %d %q %q", code, out, errs)
+	}
+	zpl, err := os.ReadFile(zplPath)
+	if err != nil || bytes.Count(zpl, []byte("^XA")) != 1 || !bytes.Contains(zpl, []byte("^FDDHL Express (sandbox)^FS")) || bytes.Contains(zpl, []byte("^GFA,")) {
+		t.Errorf("the ZPL file (%v): %q…", err, zpl[:min(len(zpl), 120)])
 	}
 }
 

@@ -124,27 +124,33 @@ func (s *InventoryService) selectParcels(ctx context.Context, waveID int64, ids 
 
 // Documents writes one PDF for parcels — a wave's (ids nil), or the given
 // ones, in parcel order: label, customs papers, packing slip per parcel —
-// or nothing when pre-flight finds a problem.
-func (s *InventoryService) Documents(ctx context.Context, waveID int64, ids []int64, labelPaper string, w io.Writer) error {
+// or nothing when pre-flight finds a problem. thermal counts the carrier
+// labels left out because they are ZPL (for the thermal printer).
+func (s *InventoryService) Documents(ctx context.Context, waveID int64, ids []int64, labelPaper string, w io.Writer) (thermal int, err error) {
 	parcels, problems, err := s.PreflightParcels(ctx, waveID, ids)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if len(problems) > 0 {
-		return &domain.PreflightError{Problems: problems}
+		return 0, &domain.PreflightError{Problems: problems}
 	}
 	// The date printed is the packing time of the first parcel, so that a
 	// reprint is the same document.
 	at := parcels[0].PackedAt
 	set, err := s.StockStore.ShippingSettings(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	carrier, err := s.boughtLabels(ctx, parcels)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return s.docs.Job(w, parcels, labelPaper, set, at, carrier)
+	for _, l := range carrier {
+		if l.IsZPL() {
+			thermal++
+		}
+	}
+	return thermal, s.docs.Job(w, parcels, labelPaper, set, at, carrier)
 }
 
 // boughtLabels are the carrier labels bought for parcels, with their files.

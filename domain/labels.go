@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -42,6 +43,12 @@ type Label struct {
 	Refund string
 	// File is the label file itself, once fetched from URL.
 	File []byte
+}
+
+// IsZPL says whether the label is ZPL, made for a thermal printer (an
+// account set to ZPL): it prints on one and nowhere else.
+func (l Label) IsZPL() bool {
+	return l.Format == "ZPL" || bytes.Contains(l.File[:min(len(l.File), 256)], []byte("^XA"))
 }
 
 // RefundNotBilled is a void that needs no refund: the carrier bills a

@@ -135,6 +135,10 @@ type CarrierAccount struct {
 	// Electronic Trade Documents), where the account has it enabled: no
 	// paper invoice travels with the parcel.
 	Paperless bool
+	// ZPL asks the carrier for its labels in ZPL, for a thermal printer's
+	// raw queue (DHL Express sends PDF otherwise, UPS GIF, FedEx, USPS
+	// and EasyPost PNG). A ZPL label prints only on a thermal printer.
+	ZPL       bool
 	PerSecond float64 // the budget: never more requests than this a second…
 	PerDay    int     // …and a UTC day
 	// Failing says why the account stopped working (refused credentials),
@@ -175,6 +179,9 @@ func (a *CarrierAccount) Validate() error {
 	a.Number = strings.TrimSpace(a.Number)
 	if a.Kind == CarrierDHLExpress && (len(a.Number) < 6 || len(a.Number) > 12 || !allDigits(a.Number)) {
 		return Errorf(EINVALID, "DHL Express needs the shipper account number labels are billed to (9 digits, e.g. 123456789)")
+	}
+	if a.Kind == CarrierDHL {
+		a.ZPL = false // DHL's Unified API only tracks: it sells no labels
 	}
 	if a.PerSecond <= 0 {
 		a.PerSecond = p.PerSecond

@@ -35,6 +35,8 @@ type CarrierAccountsDialog struct {
 	// account labels are billed to, and paperless trade.
 	Number    *widget.Entry
 	Paperless *widget.Check
+	// ZPL has the carrier send its labels in ZPL, for a thermal printer.
+	ZPL *widget.Check
 	// CRID and MID are a USPS account's mailer IDs.
 	CRID, MID *widget.Entry
 	PerSec    *widget.Entry
@@ -106,6 +108,7 @@ func (s *ShipmentsScreen) OpenAccounts() {
 	d.CRID.SetPlaceHolder("USPS: the Customer Registration ID")
 	d.MID.SetPlaceHolder("USPS: the Mailer ID labels are owned under")
 	d.Paperless = widget.NewCheck("Paperless: the carrier sends the commercial invoice to customs (DHL Paperless Trade, FedEx ETD)", nil)
+	d.ZPL = widget.NewCheck("Labels in ZPL, for a thermal printer (they print with \"Print labels\", not in the PDF)", nil)
 	d.PerSec, d.PerDay = widget.NewEntry(), widget.NewEntry()
 	d.Save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), d.SaveAccount)
 	d.Save.Importance = widget.HighImportance
@@ -125,6 +128,7 @@ func (s *ShipmentsScreen) OpenAccounts() {
 		widget.NewFormItem("CRID", d.CRID),
 		widget.NewFormItem("MID", d.MID),
 		widget.NewFormItem("", d.Paperless),
+		widget.NewFormItem("", d.ZPL),
 		widget.NewFormItem("Requests a second", d.PerSec),
 		widget.NewFormItem("Requests a day (UTC)", d.PerDay),
 	)
@@ -211,6 +215,11 @@ func (d *CarrierAccountsDialog) kindChanged() {
 		d.Number.Disable()
 		d.Paperless.Disable()
 	}
+	if k == domain.CarrierDHL {
+		d.ZPL.Disable() // DHL's Unified API sells no labels
+	} else {
+		d.ZPL.Enable()
+	}
 	if k == domain.CarrierUSPS {
 		d.CRID.Enable()
 		d.MID.Enable()
@@ -233,6 +242,7 @@ func (d *CarrierAccountsDialog) edit(a domain.CarrierAccount) {
 	d.CRID.SetText(a.CRID)
 	d.MID.SetText(a.MID)
 	d.Paperless.SetChecked(a.Paperless)
+	d.ZPL.SetChecked(a.ZPL)
 	// Secrets are never shown again: empty fields keep the stored ones.
 	d.Key.SetText("")
 	d.Secret.SetText("")
@@ -259,7 +269,8 @@ func (d *CarrierAccountsDialog) edit(a domain.CarrierAccount) {
 // SaveAccount saves the form.
 func (d *CarrierAccountsDialog) SaveAccount() {
 	a := domain.CarrierAccount{ID: d.editing, Kind: kindNames[d.Kind.Selected], Name: d.Name.Text, BaseURL: strings.TrimSpace(d.URL.Text),
-		Key: strings.TrimSpace(d.Key.Text), ClientID: strings.TrimSpace(d.ID.Text), ClientSecret: strings.TrimSpace(d.Secret.Text)}
+		Key: strings.TrimSpace(d.Key.Text), ClientID: strings.TrimSpace(d.ID.Text), ClientSecret: strings.TrimSpace(d.Secret.Text),
+		ZPL: d.ZPL.Checked && !d.ZPL.Disabled()}
 	switch a.Kind {
 	case domain.CarrierDHLExpress:
 		a.Number, a.Paperless = strings.TrimSpace(d.Number.Text), d.Paperless.Checked

@@ -176,8 +176,8 @@ func TestCarrierAccountsDialogTakesADHLExpressAccount(t *testing.T) {
 	s := m.Shipments
 	ui.WithUI(func() { s.OpenAccounts() })
 	d := s.AccountsDialog
-	if !d.Number.Disabled() || !d.Paperless.Disabled() {
-		t.Error("a DHL tracking account is asked for an account number")
+	if !d.Number.Disabled() || !d.Paperless.Disabled() || !d.ZPL.Disabled() {
+		t.Error("a DHL tracking account is asked for an account number or a label format")
 	}
 	ui.WithUI(func() {
 		d.Kind.SetSelected("DHL Express (MyDHL API: rates, labels, tracking)")
@@ -197,6 +197,7 @@ func TestCarrierAccountsDialogTakesADHLExpressAccount(t *testing.T) {
 	ui.WithUI(func() {
 		d.Number.SetText(sandbox.DHLExpressAccount)
 		d.Paperless.SetChecked(true)
+		d.ZPL.SetChecked(true)
 		d.SaveAccount()
 	})
 	settle(m)
@@ -215,12 +216,12 @@ func TestCarrierAccountsDialogTakesADHLExpressAccount(t *testing.T) {
 			got = ac
 		}
 	}
-	if got.Number != sandbox.DHLExpressAccount || !got.Paperless || got.ClientSecret != sandbox.DHLExpressSecret {
+	if got.Number != sandbox.DHLExpressAccount || !got.Paperless || !got.ZPL || got.ClientSecret != sandbox.DHLExpressSecret {
 		t.Errorf("stored %+v", got)
 	}
 	// Chosen again, the account shows its number; a DHL account does not.
 	ui.WithUI(func() { d.List.OnSelected(widget.TableCellID{Row: 0}) })
-	if d.Number.Text != sandbox.DHLExpressAccount || !d.Paperless.Checked || d.Secret.Text != "" {
+	if d.Number.Text != sandbox.DHLExpressAccount || !d.Paperless.Checked || !d.ZPL.Checked || d.Secret.Text != "" {
 		t.Errorf("the account again: number %q paperless %v secret %q", d.Number.Text, d.Paperless.Checked, d.Secret.Text)
 	}
 }

@@ -199,10 +199,12 @@ func cmdLabelsBuy(ctx context.Context, open opener, args []string, stdout, stder
 			}
 		}
 		var b bytes.Buffer
+		thermal := 0
 		write := a.Inventory.ThermalLabels
 		if out.ext == ".pdf" {
-			write = func(ctx context.Context, waveID int64, ids []int64, w io.Writer) error {
-				return a.Inventory.Documents(ctx, waveID, ids, "4x6", w)
+			write = func(ctx context.Context, waveID int64, ids []int64, w io.Writer) (err error) {
+				thermal, err = a.Inventory.Documents(ctx, waveID, ids, "4x6", w)
+				return err
 			}
 		}
 		if err := write(ctx, 0, ok, &b); err != nil {
@@ -212,6 +214,7 @@ func cmdLabelsBuy(ctx context.Context, open opener, args []string, stdout, stder
 			return err
 		}
 		fmt.Fprintf(stdout, "Wrote %s: the %d label(s) bought.\n", *out.path, len(ok))
+		printThermalNote(stdout, thermal)
 	}
 	var problems []string
 	if len(uncertain) > 0 {

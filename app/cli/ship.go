@@ -171,14 +171,29 @@ func cmdLabels(ctx context.Context, open opener, args []string, stdout, stderr i
 	if len(ids) > 0 {
 		ref = "parcels " + strings.Join(splitList(*list), ", ")
 	}
-	return printPDF(ctx, open, out, "labels", ref, stdout, func(a *app.App, w io.Writer) error {
-		err := a.Inventory.Documents(ctx, *wave, ids, *paper, w)
+	thermal := 0
+	err = printPDF(ctx, open, out, "labels", ref, stdout, func(a *app.App, w io.Writer) error {
+		var err error
+		thermal, err = a.Inventory.Documents(ctx, *wave, ids, *paper, w)
 		var pe *domain.PreflightError
 		if errors.As(err, &pe) && *wave > 0 {
 			return fmt.Errorf("%w\nRun \"portolan customs check --wave %d\" after fixing them", err, *wave)
 		}
 		return err
 	})
+	if err == nil {
+		printThermalNote(stdout, thermal)
+	}
+	return err
+}
+
+// printThermalNote says that carrier labels in ZPL were left out of a PDF,
+// and how they print.
+func printThermalNote(w io.Writer, labels int) {
+	if labels > 0 {
+		fmt.Fprintf(w, "%d carrier label(s) are ZPL, for a thermal printer, and are not in the PDF: "+
+			"print them with \"portolan labels print --printer NAME\".\n", labels)
+	}
 }
 
 // printPDF opens the database, refuses an --out file that may not be

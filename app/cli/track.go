@@ -27,6 +27,7 @@ func cmdCarriersAdd(ctx context.Context, open opener, args []string, stdout, std
 	mid := fs.String("mid", "", "USPS: the Mailer ID labels are owned under")
 	paperless := fs.Bool("paperless", false, "send commercial invoices to customs electronically (DHL Express Paperless Trade,\n"+
 		"FedEx Electronic Trade Documents — where the account has it)")
+	zpl := fs.Bool("zpl", false, "buy labels in ZPL, for a thermal printer (they print with \"labels print\", not in PDFs)")
 	perSecond := fs.Float64("per-second", 0, "at most this many requests a second (default: the carrier's documented limit)")
 	perDay := fs.Int("per-day", 0, "at most this many requests a UTC day (default: the carrier's documented limit)")
 	fs.usageIf(func() bool { return *kind == "" || *name == "" }, "carriers add: --kind and --name are required")
@@ -35,7 +36,7 @@ func cmdCarriersAdd(ctx context.Context, open opener, args []string, stdout, std
 		return err
 	}
 	acct := domain.CarrierAccount{Kind: domain.CarrierKind(strings.ToLower(*kind)), Name: *name, BaseURL: *base, Key: *key,
-		ClientID: *clientID, ClientSecret: *secret, Number: *number, Paperless: *paperless, CRID: *crid, MID: *mid, PerSecond: *perSecond, PerDay: *perDay}
+		ClientID: *clientID, ClientSecret: *secret, Number: *number, Paperless: *paperless, CRID: *crid, MID: *mid, ZPL: *zpl, PerSecond: *perSecond, PerDay: *perDay}
 	if err := a.Tracking.SaveCarrierAccount(ctx, &acct); err != nil {
 		return fmt.Errorf("carriers add: %w", err)
 	}
@@ -54,6 +55,9 @@ type CarrierJSON struct {
 	PerDay    int     `json:"per_day"`
 	UsedToday int     `json:"used_today"`
 	Failing   string  `json:"failing,omitempty"`
+	// Labels is the format labels are bought in: "zpl" for a thermal
+	// printer, "" as the carrier sends them by default.
+	Labels string `json:"labels,omitempty"`
 }
 
 func cmdCarriersList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
@@ -73,7 +77,11 @@ func cmdCarriersList(ctx context.Context, open opener, args []string, stdout, st
 		if err != nil {
 			return err
 		}
-		out = append(out, CarrierJSON{Name: c.Name, Kind: string(c.Kind), URL: domain.ShownURL(c.BaseURL), PerSecond: c.PerSecond, PerDay: c.PerDay, UsedToday: used, Failing: c.Failing})
+		cj := CarrierJSON{Name: c.Name, Kind: string(c.Kind), URL: domain.ShownURL(c.BaseURL), PerSecond: c.PerSecond, PerDay: c.PerDay, UsedToday: used, Failing: c.Failing}
+		if c.ZPL {
+			cj.Labels = "zpl"
+		}
+		out = append(out, cj)
 	}
 	if *format == "json" {
 		return printJSON(stdout, out)
@@ -83,6 +91,9 @@ func cmdCarriersList(ctx context.Context, open opener, args []string, stdout, st
 			state := "ok"
 			if c.Failing != "" {
 				state = "failing: " + c.Failing
+			}
+			if c.Labels == "zpl" {
+				state += "; labels in ZPL"
 			}
 			add("%s\t%s\t%s\t%g/s, %d/day\t%d\t%s", c.Name, c.Kind, c.URL, c.PerSecond, c.PerDay, c.UsedToday, state)
 		}

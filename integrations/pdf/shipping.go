@@ -32,13 +32,14 @@ type PreflightError = domain.PreflightError
 // Job writes one PDF for a batch of parcels, in parcel order: for each, its
 // label, its customs papers when it leaves its customs territory (CN22 up to
 // 300 EUR of contents, CN23 with a commercial invoice above), and its packing
-// slip — so nothing is sorted by hand. Every parcel is checked first; one
+// slip — so nothing is sorted by hand. A carrier label in ZPL is left out:
+// it prints on a thermal printer. Every parcel is checked first; one
 // problem and nothing is printed.
 func Job(w io.Writer, parcels []domain.PackedParcel, o JobOptions) error {
 	var problems []domain.PreflightProblem
 	for _, p := range parcels {
 		problems = append(problems, domain.Preflight(p)...)
-		if l, ok := o.CarrierLabels[p.ID]; ok && imageType(l.File) == "" {
+		if l, ok := o.CarrierLabels[p.ID]; ok && imageType(l.File) == "" && !l.IsZPL() {
 			if err := readablePDF(l.File); err != nil {
 				problems = append(problems, domain.PreflightProblem{ParcelID: p.ID, OrderID: p.OrderID, Number: p.Number, Field: "label",
 					Message: fmt.Sprintf("the %s label is a %s file, which does not print here (a PDF, or a PNG, GIF or JPEG image does): "+
@@ -63,9 +64,14 @@ func Job(w io.Writer, parcels []domain.PackedParcel, o JobOptions) error {
 	}
 	d := newDoc(o.LabelPaper, fmt.Sprintf("Parcels %s", parcels[0].Number), o.At)
 	for _, p := range parcels {
-		if l, ok := o.CarrierLabels[p.ID]; ok {
+		l, ok := o.CarrierLabels[p.ID]
+		switch {
+		case ok && l.IsZPL():
+			// A ZPL label prints on the thermal printer (Print labels);
+			// its customs papers and slip print here as for any other.
+		case ok:
 			d.carrierLabel(p, l, o.LabelPaper)
-		} else {
+		default:
 			d.label(p, o.LabelPaper, o)
 		}
 		if p.NeedsCustoms() {

@@ -232,9 +232,17 @@ func TestJobPrintsTheCarriersLabel(t *testing.T) {
 	if err := pdf.Job(&b, parcels, pdf.JobOptions{CarrierLabels: broken}); !errors.As(err, &pe) || !strings.Contains(err.Error(), "DHL Express label") {
 		t.Errorf("a broken PDF label: %v", err)
 	}
+	// A ZPL label is for the thermal printer: the job prints the parcel's
+	// packing slip without a label page, and the other parcel's label.
 	zpl := map[int64]domain.Label{1: {Carrier: "UPS", Tracking: "1Z999AA10123456784", Format: "ZPL", File: []byte("^XA^FO50,50^FDlabel^FS^XZ")}}
-	if err := pdf.Job(&b, parcels, pdf.JobOptions{CarrierLabels: zpl}); !errors.As(err, &pe) || !strings.Contains(err.Error(), "UPS label is a ZPL file") {
-		t.Errorf("a ZPL label in a PDF job: %v", err)
+	b.Reset()
+	if err := pdf.Job(&b, parcels, pdf.JobOptions{CarrierLabels: zpl}); err != nil {
+		t.Fatalf("a ZPL label in a PDF job: %v", err)
+	}
+	pages = strings.Split(strings.TrimSuffix(pdfText(t, b.Bytes()), "\f"), "\f")
+	if len(pages) != 3 || !strings.Contains(pages[0], "Packing slip") || !strings.Contains(pages[0], "SH-100001") ||
+		!strings.Contains(pages[1], "Label printed by Portolan") || strings.Contains(strings.Join(pages, ""), "1Z999AA10123456784") {
+		t.Errorf("pages with a ZPL label:\n%s", strings.Join(pages, "\n=== page ===\n"))
 	}
 }
 

@@ -161,6 +161,9 @@ func (c *Carriers) expressShipment(w http.ResponseWriter, r *http.Request) {
 			IsCustomsDeclarable bool            `json:"isCustomsDeclarable"`
 			ExportDeclaration   json.RawMessage `json:"exportDeclaration"`
 		} `json:"content"`
+		OutputImageProperties struct {
+			EncodingFormat string `json:"encodingFormat"`
+		} `json:"outputImageProperties"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		expressProblem(w, r, http.StatusBadRequest, "The request body is not JSON")
@@ -215,7 +218,7 @@ func (c *Carriers) expressShipment(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	label, err := expressLabel(sh)
+	label, format, err := expressLabel(sh, req.OutputImageProperties.EncodingFormat)
 	if err != nil {
 		expressProblem(w, r, http.StatusInternalServerError, "999: Process failure occurred: "+err.Error())
 		return
@@ -224,13 +227,17 @@ func (c *Carriers) expressShipment(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"url": "http://" + r.Host + "/dhl-express/shipments", "shipmentTrackingNumber": waybill,
 		"trackingUrl": "http://" + r.Host + "/dhl-express/shipments/" + waybill + "/tracking",
 		"packages":    []map[string]any{{"referenceNumber": 1, "trackingNumber": "JD0146" + waybill + "0001"}},
-		"documents":   []map[string]any{{"imageFormat": "PDF", "content": base64.StdEncoding.EncodeToString(label), "typeCode": "label"}}})
+		"documents":   []map[string]any{{"imageFormat": format, "content": base64.StdEncoding.EncodeToString(label), "typeCode": "label"}}})
 }
 
 // expressLabel is the shipment's label: the sandbox's 4×6 label image on a
-// 4×6 inch PDF page, as DHL sends its labels.
-func expressLabel(sh *expressShipment) ([]byte, error) {
+// 4×6 inch PDF page, as DHL sends its labels, or as ZPL when asked (MyDHL's
+// encodingFormat "zpl").
+func expressLabel(sh *expressShipment, encoding string) ([]byte, string, error) {
 	img := labelPNG("DHL Express (sandbox)", sh.product, sh.waybill, sh.to)
+	if encoding == "zpl" {
+		return expressZPL(sh), "ZPL", nil
+	}
 	f := gofpdf.NewCustom(&gofpdf.InitType{UnitStr: "in", Size: gofpdf.SizeType{Wd: 4, Ht: 6}})
 	f.SetCompression(true)
 	f.SetCreationDate(sh.at)
@@ -241,7 +248,21 @@ func expressLabel(sh *expressShipment) ([]byte, error) {
 	f.ImageOptions("label", 0, 0, 4, 6, false, opts, 0, "")
 	var b bytes.Buffer
 	err := f.Output(&b)
-	return b.Bytes(), err
+	return b.Bytes(), "PDF", err
+}
+
+// expressZPL is the shipment's label in ZPL, as a thermal printer takes
+// it: text fields (UTF-8, ^CI28) and the waybill as a Code 128 barcode.
+func expressZPL(sh *expressShipment) []byte {
+	field := strings.NewReplacer("^", " ", "~", " ").Replace
+	var b strings.Builder
+	b.WriteString("^XA^CI28^PW812^LL1218\n")
+	fmt.Fprintf(&b, "^FO40,40^A0N,48,48^FD%s^FS\n^FO40,100^A0N,32,32^FD%s^FS\n", "DHL Express (sandbox)", field(sh.product))
+	for i, line := range sh.to {
+		fmt.Fprintf(&b, "^FO40,%d^A0N,36,36^FD%s^FS\n", 200+i*44, field(line))
+	}
+	fmt.Fprintf(&b, "^FO60,800^BY3^BCN,220,Y,N,N^FD%s^FS\n^XZ\n", sh.waybill)
+	return []byte(b.String())
 }
 
 func (c *Carriers) expressByReference(w http.ResponseWriter, r *http.Request) {

@@ -25,6 +25,7 @@ type accountOptions struct {
 	Paperless bool   `json:"paperless,omitempty"`
 	CRID      string `json:"crid,omitempty"`
 	MID       string `json:"mid,omitempty"`
+	ZPL       bool   `json:"zpl,omitempty"`
 }
 
 // CarrierAccounts lists the accounts with their credentials, by name.
@@ -39,7 +40,7 @@ func (db *TrackingStore) CarrierAccounts(ctx context.Context) ([]domain.CarrierA
 		if err := json.Unmarshal([]byte(options), &o); err != nil {
 			return fmt.Errorf("carrier account %q: options: %w", a.Name, err)
 		}
-		a.Number, a.Paperless, a.CRID, a.MID = o.Number, o.Paperless, o.CRID, o.MID
+		a.Number, a.Paperless, a.CRID, a.MID, a.ZPL = o.Number, o.Paperless, o.CRID, o.MID, o.ZPL
 		var c accountCredentials
 		if err := db.unseal(creds, &c); err != nil {
 			a.Failing = err.Error()
@@ -82,7 +83,7 @@ func (db *TrackingStore) SaveCarrierAccount(ctx context.Context, a *domain.Carri
 	if err != nil {
 		return err
 	}
-	options, err := json.Marshal(accountOptions{Number: a.Number, Paperless: a.Paperless, CRID: a.CRID, MID: a.MID})
+	options, err := json.Marshal(accountOptions{Number: a.Number, Paperless: a.Paperless, CRID: a.CRID, MID: a.MID, ZPL: a.ZPL})
 	if err != nil {
 		return err
 	}

@@ -196,24 +196,24 @@ func TestOrderShippedElsewhereFollowsItsParcel(t *testing.T) {
 	}
 }
 
-// A DHL Express account keeps its account number and paperless trade beside
+// A DHL Express account keeps its account number, paperless trade and label format beside
 // its sealed credentials, on both stores.
 func TestDHLExpressAccountKeepsItsOptions(t *testing.T) {
 	ts := openTemp(t).TrackingStore()
 	a := domain.CarrierAccount{Kind: domain.CarrierDHLExpress, Name: "DHL Express", ClientID: "apikey", ClientSecret: "secret",
-		Number: " 123456789 ", Paperless: true}
+		Number: " 123456789 ", Paperless: true, ZPL: true}
 	must(t, ts.SaveCarrierAccount(ctx, &a))
 	list, err := ts.CarrierAccounts(ctx)
 	must(t, err)
-	if len(list) != 1 || list[0].Kind != domain.CarrierDHLExpress || list[0].Number != "123456789" || !list[0].Paperless ||
+	if len(list) != 1 || list[0].Kind != domain.CarrierDHLExpress || list[0].Number != "123456789" || !list[0].Paperless || !list[0].ZPL ||
 		list[0].ClientSecret != "secret" || list[0].BaseURL != "https://express.api.dhl.com/mydhlapi" {
 		t.Fatalf("accounts %+v", list)
 	}
 	// A change without the secret keeps it; the options are what it says.
-	a.ClientSecret, a.Paperless = "", false
+	a.ClientSecret, a.Paperless, a.ZPL = "", false, false
 	must(t, ts.SaveCarrierAccount(ctx, &a))
 	list, _ = ts.CarrierAccounts(ctx)
-	if list[0].Paperless || list[0].ClientSecret != "secret" || list[0].Number != "123456789" {
+	if list[0].Paperless || list[0].ZPL || list[0].ClientSecret != "secret" || list[0].Number != "123456789" {
 		t.Fatalf("after the change %+v", list[0])
 	}
 	bad := domain.CarrierAccount{Kind: domain.CarrierDHLExpress, Name: "No number", ClientID: "k", ClientSecret: "s"}

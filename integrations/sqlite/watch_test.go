@@ -78,7 +78,28 @@ func TestWatchConnectsAgain(t *testing.T) {
 	db := openPG(t, through)
 	heard := watch(t, db)
 	other := openPG(t, dsn)
-	newFixture(t, other) // changes the watcher may hear before the link is cut, or not
+	f := newFixture(t, other)
+	o := order(f.channel.ID, "W1", "#W1", placedAt, "Ana", "a@example.com", "NL", "EUR", "PRT-1")
+	must(t, other.OrderStore().CreateOrder(ctx, o))
+	// Change until heard: the link is cut only once the watcher listens
+	// (cut before its first connection, there would be nothing to make again).
+	listening := time.After(20 * time.Second)
+	change := time.NewTicker(300 * time.Millisecond)
+	defer change.Stop()
+	status := []domain.OrderStatus{domain.StatusOnHold, domain.StatusNew}
+	for i, heardAny := 0, false; !heardAny; {
+		select {
+		case <-heard:
+			heardAny = true
+		case <-change.C:
+			must(t, other.OrderStore().UpdateOrder(ctx, o.ID, func(o *domain.Order) error {
+				return o.TransitionTo(status[i%2], placedAt, "checking")
+			}))
+			i++
+		case <-listening:
+			t.Fatal("the watcher never listened")
+		}
+	}
 	l.Cut()
 	l.Mend()
 	timeout := time.After(30 * time.Second) // the reconnection waits a second or more: a limit, not a speed

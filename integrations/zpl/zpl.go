@@ -131,7 +131,7 @@ func (Writer) Labels(w io.Writer, parcels []domain.PackedParcel, carrier map[int
 		var label []byte
 		l, ok := carrier[p.ID]
 		switch {
-		case ok && IsZPL(l.File):
+		case ok && l.IsZPL():
 			label = l.File
 		case ok && bytes.HasPrefix(l.File, []byte("%PDF")):
 			return domain.Errorf(domain.EINVALID, "parcel %d of %s: its %s label came as a PDF, which a thermal printer does not take; "+

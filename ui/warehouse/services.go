@@ -63,7 +63,7 @@ type ShipService interface {
 	ParcelsOfWave(ctx context.Context, waveID int64) ([]domain.PackedParcel, error)
 	Preflight(ctx context.Context, waveID int64) ([]domain.PackedParcel, []domain.PreflightProblem, error)
 	PreflightParcels(ctx context.Context, waveID int64, ids []int64) ([]domain.PackedParcel, []domain.PreflightProblem, error)
-	Documents(ctx context.Context, waveID int64, ids []int64, labelPaper string, w io.Writer) error
+	Documents(ctx context.Context, waveID int64, ids []int64, labelPaper string, w io.Writer) (thermal int, err error)
 	PackingSlip(ctx context.Context, parcelID int64, w io.Writer) error
 	Manifests(ctx context.Context, warehouse string, limit int) ([]domain.ManifestSummary, error)
 	PrintLog(ctx context.Context, limit int) ([]domain.PrintRecord, error)

@@ -409,10 +409,10 @@ func (p *ShipPanel) PrintDocuments() {
 		ctx := context.Background()
 		parcels, problems, err := p.s.svc.PreflightParcels(ctx, id, ids)
 		var path string
-		var size int
+		var size, thermal int
 		if err == nil && len(problems) == 0 {
 			var buf bytes.Buffer
-			if err = p.s.svc.Documents(ctx, id, ids, "4x6", &buf); err == nil {
+			if thermal, err = p.s.svc.Documents(ctx, id, ids, "4x6", &buf); err == nil {
 				if path, err = uikit.SaveDocument(name, buf.Bytes()); err == nil {
 					size = buf.Len()
 					err = p.s.svc.Printed(ctx, "labels", ref, size)
@@ -438,7 +438,11 @@ func (p *ShipPanel) PrintDocuments() {
 				p.Problems, p.LastPath = nil, path
 				p.s.Problem.Hide()
 				p.s.Result.Importance = widget.SuccessImportance
-				p.s.setResult(fmt.Sprintf("Labels, customs papers and packing slips of %d parcel(s) saved: %s", len(parcels), path))
+				msg := fmt.Sprintf("Labels, customs papers and packing slips of %d parcel(s) saved: %s", len(parcels), path)
+				if thermal > 0 {
+					msg += fmt.Sprintf(` — without %d carrier label(s) in ZPL: print them on a thermal printer ("Labels on", then "Print labels").`, thermal)
+				}
+				p.s.setResult(msg)
 				p.s.offerDocument(path)
 			}
 		}

@@ -35,6 +35,7 @@ type Client struct {
 	buy                 *rest.Client
 	user, pass, account string
 	paperless           bool
+	zpl                 bool // labels in ZPL, for a thermal printer
 	now                 func() time.Time
 
 	// quoted are the shipments quoted and not yet bought, by the
@@ -54,7 +55,7 @@ func New(a domain.CarrierAccount, now func() time.Time, gate ...func(context.Con
 	if len(gate) > 0 {
 		rc.Gate = gate[0] // the poller's budget for tracking; a purchase is never held back by it
 	}
-	return &Client{rc: rc, buy: buy, user: a.ClientID, pass: a.ClientSecret, account: a.Number, paperless: a.Paperless, now: now}, nil
+	return &Client{rc: rc, buy: buy, user: a.ClientID, pass: a.ClientSecret, account: a.Number, paperless: a.Paperless, zpl: a.ZPL, now: now}, nil
 }
 
 var (

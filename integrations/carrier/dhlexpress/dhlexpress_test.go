@@ -3,6 +3,7 @@ package dhlexpress
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -48,6 +49,14 @@ var now = time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC)
 
 func newMyDHL(t *testing.T, paperless bool) (*mydhl, *Client) {
 	t.Helper()
+	return newMyDHLAccount(t, func(a *domain.CarrierAccount) { a.Paperless = paperless })
+}
+
+// zplLabel is the label as MyDHL sends it when asked for ZPL.
+const zplLabel = "^XA^FO40,40^A0N,40,40^FDDHL Express 1103733901^FS^XZ\n"
+
+func newMyDHLAccount(t *testing.T, edit func(*domain.CarrierAccount)) (*mydhl, *Client) {
+	t.Helper()
 	m := &mydhl{refs: map[string]bool{}}
 	rates, shipment, tracking := fixture(t, "rates-response.json"), fixture(t, "shipments-response.json"), fixture(t, "tracking-response.json")
 	problem := func(w http.ResponseWriter, status int, detail string) {
@@ -88,6 +97,19 @@ func newMyDHL(t *testing.T, paperless bool) (*mydhl, *Client) {
 				conn.Close()
 				return
 			}
+			if out, _ := body["outputImageProperties"].(map[string]any); out["encodingFormat"] == "zpl" {
+				// The label comes in the format asked for (the invoice and
+				// receipt always as PDF, DHL says).
+				var sent map[string]any
+				json.Unmarshal(shipment, &sent)
+				for _, d := range sent["documents"].([]any) {
+					if doc := d.(map[string]any); doc["typeCode"] == "label" {
+						doc["imageFormat"], doc["content"] = "ZPL", base64.StdEncoding.EncodeToString([]byte(zplLabel))
+					}
+				}
+				json.NewEncoder(w).Encode(sent)
+				return
+			}
 			w.Write(shipment)
 		case r.Method == http.MethodGet && r.URL.Path == "/tracking":
 			q := r.URL.Query()
@@ -109,8 +131,9 @@ func newMyDHL(t *testing.T, paperless bool) (*mydhl, *Client) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	c, err := New(domain.CarrierAccount{Kind: domain.CarrierDHLExpress, Name: "DHL Express", BaseURL: srv.URL, ClientID: user, ClientSecret: pass,
-		Number: "123456789", Paperless: paperless}, func() time.Time { return now })
+	a := domain.CarrierAccount{Kind: domain.CarrierDHLExpress, Name: "DHL Express", BaseURL: srv.URL, ClientID: user, ClientSecret: pass, Number: "123456789"}
+	edit(&a)
+	c, err := New(a, func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,6 +241,27 @@ func TestBuyCreatesTheShipmentWithItsDeclarationAndKeepsTheLabel(t *testing.T) {
 
 // A purchase whose answer is lost after DHL created the shipment is
 // "uncertain"; DHL is then asked by the reference, and finds it.
+// An account set to ZPL asks MyDHL for its label in ZPL and keeps it as
+// sent, for a thermal printer.
+func TestAZPLAccountGetsItsLabelAsZPL(t *testing.T) {
+	m, c := newMyDHLAccount(t, func(a *domain.CarrierAccount) { a.ZPL = true })
+	ctx := context.Background()
+	quotes, _, err := c.Quote(ctx, venloToNewYork(), domain.ShippingSettings{EORI: "NL123456789B01"}, "portolan-parcel-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	label, err := c.Buy(ctx, quotes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jsonOf(m.shipped); !strings.Contains(got, `"encodingFormat":"zpl"`) {
+		t.Errorf("the shipment request does not ask for ZPL:\n%s", got)
+	}
+	if label.Format != "ZPL" || string(label.File) != zplLabel || label.Tracking != "1103733901" {
+		t.Errorf("label %s %q", label.Format, label.File)
+	}
+}
+
 func TestALostAnswerIsAskedAboutByReference(t *testing.T) {
 	m, c := newMyDHL(t, false)
 	ctx := context.Background()

@@ -368,6 +368,9 @@ func (c *Client) shipment(p domain.PackedParcel, settings domain.ShippingSetting
 		sr.Content.Incoterm = "DAP"
 	}
 	sr.OutputImageProperties.EncodingFormat = "pdf"
+	if c.zpl {
+		sr.OutputImageProperties.EncodingFormat = "zpl" // the label; DHL's invoice and receipt stay PDF
+	}
 	sr.OutputImageProperties.SplitTransportAndWaybillDocLabels = true
 	sr.OutputImageProperties.ImageOptions = []imageOption{{TypeCode: "label", IsRequested: true}, {TypeCode: "waybillDoc", IsRequested: false}}
 	sr.GetRateEstimates = true

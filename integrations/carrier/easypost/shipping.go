@@ -33,6 +33,7 @@ type Seller struct {
 	// not be sent again blindly (Bought tells what happened).
 	buy *rest.Client
 	key string
+	zpl bool // labels in ZPL, for a thermal printer
 }
 
 // NewSeller makes a shipping client for the account.
@@ -41,7 +42,7 @@ func NewSeller(a domain.CarrierAccount) (*Seller, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Seller{rc: rc, buy: buy, key: a.Key}, nil
+	return &Seller{rc: rc, buy: buy, key: a.Key, zpl: a.ZPL}, nil
 }
 
 var _ domain.LabelSeller = (*Seller)(nil)
@@ -119,6 +120,10 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 		"from_address": address(p.Warehouse.Address),
 		"parcel": map[string]float64{"length": inches(d.Length), "width": inches(d.Width), "height": inches(d.Height),
 			"weight": ounces(p.Weight)},
+	}
+	if s.zpl {
+		// The label is made in ZPL for a thermal printer (label_zpl_url).
+		shipment["options"] = map[string]string{"label_format": "ZPL"}
 	}
 	if p.NeedsCustoms() {
 		customs, err := customsInfo(p)

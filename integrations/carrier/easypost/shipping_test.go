@@ -47,9 +47,23 @@ type shop struct {
 
 func newShop(t *testing.T) (*shop, *Seller) {
 	t.Helper()
+	return newShopAccount(t, func(*domain.CarrierAccount) {})
+}
+
+// zplLabel is a label as EasyPost's file host serves it for a shipment
+// made with label_format ZPL.
+const zplLabel = "^XA^FO40,40^A0N,40,40^FDEasyPost 9400100105440291876149^FS^XZ\n"
+
+func newShopAccount(t *testing.T, edit func(*domain.CarrierAccount)) (*shop, *Seller) {
+	t.Helper()
 	s := &shop{}
 	created, bought, refunded := fixture(t, "shipments-create.json"), fixture(t, "shipments-buy.json"), fixture(t, "shipping-refund-refund.json")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/files/label.zpl" { // the file host asks for no key
+			io.WriteString(w, zplLabel)
+			return
+		}
 		if key, pass, ok := r.BasicAuth(); !ok || key != "EZAK123" || pass != "" {
 			w.WriteHeader(http.StatusUnauthorized)
 			io.WriteString(w, `{"error":{"code":"APIKEY.INACTIVE","message":"This api key is no longer active.","errors":[]}}`)
@@ -89,6 +103,14 @@ func newShop(t *testing.T) (*shop, *Seller) {
 			default:
 				s.buys++
 				s.bought = true
+				if opts, _ := s.created["options"].(map[string]any); opts["label_format"] == "ZPL" {
+					// Made in ZPL: the label's ZPL file is on the file host.
+					var sent map[string]any
+					json.Unmarshal([]byte(bought), &sent)
+					sent["postage_label"].(map[string]any)["label_zpl_url"] = srv.URL + "/files/label.zpl"
+					b, _ := json.Marshal(sent)
+					bought = string(b)
+				}
 				if s.dropBuy { // sold, and the answer never arrives
 					conn, _, _ := w.(http.Hijacker).Hijack()
 					conn.Close()
@@ -110,7 +132,9 @@ func newShop(t *testing.T) (*shop, *Seller) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	seller, err := NewSeller(domain.CarrierAccount{Kind: domain.CarrierEasyPost, Name: "EasyPost", BaseURL: srv.URL, Key: "EZAK123"})
+	a := domain.CarrierAccount{Kind: domain.CarrierEasyPost, Name: "EasyPost", BaseURL: srv.URL, Key: "EZAK123"}
+	edit(&a)
+	seller, err := NewSeller(a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,6 +211,28 @@ func TestSellerQuotesBuysAndVoidsALabel(t *testing.T) {
 
 // A purchase whose answer is lost after EasyPost sold the label is
 // "uncertain"; asking EasyPost finds the label, and nothing is bought twice.
+// An account set to ZPL makes its shipments with label_format ZPL and
+// fetches the label's ZPL file.
+func TestAZPLAccountGetsZPLLabels(t *testing.T) {
+	s, seller := newShopAccount(t, func(a *domain.CarrierAccount) { a.ZPL = true })
+	ctx := context.Background()
+	quotes, _, err := seller.Quote(ctx, venloToNewYork(), domain.ShippingSettings{}, "parcel-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := json.Marshal(s.created); !strings.Contains(string(got), `"options":{"label_format":"ZPL"}`) {
+		t.Errorf("the shipment does not ask for ZPL:\n%s", got)
+	}
+	label, err := seller.Buy(ctx, quotes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := seller.LabelFile(ctx, label)
+	if label.Format != "ZPL" || err != nil || string(file) != zplLabel {
+		t.Errorf("label %s %q: %v", label.Format, file, err)
+	}
+}
+
 func TestALostAnswerIsAskedAboutNotBoughtAgain(t *testing.T) {
 	s, seller := newShop(t)
 	ctx := context.Background()

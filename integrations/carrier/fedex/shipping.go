@@ -37,7 +37,8 @@ type Seller struct {
 	// buy is api tried once (a lost answer is asked about, not resent).
 	api, buy  *rest.Client
 	account   string
-	paperless bool // Electronic Trade Documents
+	paperless bool   // Electronic Trade Documents
+	image     string // the label image FedEx sends: PNG, or ZPLII for a thermal printer
 	now       func() time.Time
 
 	quoted track.Quoted[fxShipment] // quoted, not yet bought, by reference
@@ -56,7 +57,11 @@ func NewSeller(a domain.CarrierAccount, now func() time.Time) (*Seller, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Seller{token: c.token, api: api, buy: buy, account: a.Number, paperless: a.Paperless, now: now}, nil
+	image := "PNG"
+	if a.ZPL {
+		image = "ZPLII"
+	}
+	return &Seller{token: c.token, api: api, buy: buy, account: a.Number, paperless: a.Paperless, image: image, now: now}, nil
 }
 
 var _ domain.LabelSeller = (*Seller)(nil)
@@ -455,7 +460,7 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 	ship.LabelSpecification = &struct {
 		ImageType      string `json:"imageType"`
 		LabelStockType string `json:"labelStockType"`
-	}{"PNG", "STOCK_4X6"}
+	}{s.image, "STOCK_4X6"}
 	if sh.CustomsClearanceDetail != nil && s.paperless {
 		// Electronic Trade Documents: FedEx makes the commercial invoice
 		// from the commodities and sends it to customs itself.
@@ -534,7 +539,7 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 		if err != nil {
 			return l, domain.Errorf(domain.EINVALID, "FedEx sold %s, but its label is not base64: %v", l.Tracking, err)
 		}
-		l.File, l.Format = file, strings.ToUpper(d.DocType)
+		l.File, l.Format = file, strings.TrimSuffix(strings.ToUpper(d.DocType), "II") // ZPLII is ZPL
 		break
 	}
 	return l, nil

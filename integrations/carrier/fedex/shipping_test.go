@@ -38,6 +38,14 @@ type fedexShop struct {
 
 func newFedEx(t *testing.T, paperless bool) (*fedexShop, *Seller) {
 	t.Helper()
+	return newFedExAccount(t, func(a *domain.CarrierAccount) { a.Paperless = paperless })
+}
+
+// zplLabel is a label as FedEx sends it when asked for ZPLII.
+const zplLabel = "^XA^FO40,40^A0N,40,40^FDFedEx 794953535001^FS^XZ\n"
+
+func newFedExAccount(t *testing.T, edit func(*domain.CarrierAccount)) (*fedexShop, *Seller) {
+	t.Helper()
 	s := &fedexShop{refs: map[string]string{}, cancels: map[string]bool{}}
 	rates, err := os.ReadFile("testdata/rate-quotes-response.json")
 	if err != nil {
@@ -84,12 +92,16 @@ func newFedEx(t *testing.T, paperless bool) (*fedexShop, *Seller) {
 				conn.Close()
 				return
 			}
+			docType, file := "PNG", label.Bytes()
+			if spec, _ := rs["labelSpecification"].(map[string]any); spec["imageType"] == "ZPLII" {
+				docType, file = "ZPLII", []byte(zplLabel)
+			}
 			fmt.Fprintf(w, `{"transactionId":"624deea6","output":{"transactionShipments":[{"serviceType":%q,"shipDatestamp":"2026-12-07",
 			 "masterTrackingNumber":%q,"pieceResponses":[{"trackingNumber":%q,"netChargeAmount":21.45,
-			  "packageDocuments":[{"contentType":"LABEL","copiesToPrint":1,"docType":"PNG","encodedLabel":%q}]}],
+			  "packageDocuments":[{"contentType":"LABEL","copiesToPrint":1,"docType":%q,"encodedLabel":%q}]}],
 			 "completedShipmentDetail":{"shipmentRating":{"actualRateType":"PAYOR_ACCOUNT_SHIPMENT","shipmentRateDetails":[
 			  {"rateType":"PAYOR_ACCOUNT_SHIPMENT","totalNetCharge":340.15,"currency":"CAD"}]}}}]}}`,
-				rs["serviceType"], tracking, tracking, base64.StdEncoding.EncodeToString(label.Bytes()))
+				rs["serviceType"], tracking, tracking, docType, base64.StdEncoding.EncodeToString(file))
 		case r.Method == http.MethodPost && r.URL.Path == "/track/v1/referencenumbers":
 			ri := body["referencesInformation"].(map[string]any)
 			if ri["accountNumber"] != "740561073" || ri["shipDateBegin"] != "2026-11-30" || ri["type"] != "CUSTOMER_REFERENCE" {
@@ -116,8 +128,9 @@ func newFedEx(t *testing.T, paperless bool) (*fedexShop, *Seller) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	seller, err := NewSeller(domain.CarrierAccount{Kind: domain.CarrierFedEx, Name: "FedEx", BaseURL: srv.URL, ClientID: "proj",
-		ClientSecret: "s3cret", Number: "740561073", Paperless: paperless}, func() time.Time { return now })
+	a := domain.CarrierAccount{Kind: domain.CarrierFedEx, Name: "FedEx", BaseURL: srv.URL, ClientID: "proj", ClientSecret: "s3cret", Number: "740561073"}
+	edit(&a)
+	seller, err := NewSeller(a, func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +211,27 @@ func TestFedExQuotesBuysAndCancels(t *testing.T) {
 		if v, err := seller.Void(ctx, label); err != nil || v.Refund != "rejected" {
 			t.Errorf("cancelling twice: %+v %v", v, err)
 		}
+	}
+}
+
+// An account set to ZPL asks FedEx for ZPLII labels on 4×6 stock and keeps
+// them as sent.
+func TestFedExZPLAccountGetsZPLLabels(t *testing.T) {
+	s, seller := newFedExAccount(t, func(a *domain.CarrierAccount) { a.ZPL = true })
+	ctx := context.Background()
+	quotes, _, err := seller.Quote(ctx, torontoToMemphis(), domain.ShippingSettings{}, "portolan-parcel-9")
+	if err != nil || len(quotes) == 0 {
+		t.Fatal(quotes, err)
+	}
+	label, err := seller.Buy(ctx, quotes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jsonOf(s.shipped); !strings.Contains(got, `"labelSpecification":{"imageType":"ZPLII","labelStockType":"STOCK_4X6"}`) {
+		t.Errorf("the shipment request does not ask for ZPLII:\n%s", got)
+	}
+	if label.Format != "ZPL" || string(label.File) != zplLabel {
+		t.Errorf("label %s %q", label.Format, label.File)
 	}
 }
 

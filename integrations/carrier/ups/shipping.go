@@ -41,6 +41,7 @@ type Seller struct {
 	// buy is api tried once (a lost answer is asked about, not resent).
 	api, buy *rest.Client
 	account  string // the shipper number labels are billed to
+	format   string // the label image UPS sends: GIF, or ZPL for a thermal printer
 	now      func() time.Time
 
 	quoted track.Quoted[upsShipment] // quoted, not yet bought, by reference
@@ -59,7 +60,11 @@ func NewSeller(a domain.CarrierAccount, now func() time.Time) (*Seller, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Seller{token: c.token, api: api, buy: buy, account: a.Number, now: now}, nil
+	format := "GIF"
+	if a.ZPL {
+		format = "ZPL"
+	}
+	return &Seller{token: c.token, api: api, buy: buy, account: a.Number, format: format, now: now}, nil
 }
 
 var _ domain.LabelSeller = (*Seller)(nil)
@@ -547,7 +552,7 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 	body := map[string]any{"ShipmentRequest": map[string]any{
 		"Request":            map[string]any{"RequestOption": "nonvalidate", "TransactionReference": map[string]string{"CustomerContext": q.ShipmentRef}},
 		"Shipment":           ship,
-		"LabelSpecification": map[string]any{"LabelImageFormat": upsCode{Code: "GIF"}, "LabelStockSize": map[string]string{"Height": "6", "Width": "4"}},
+		"LabelSpecification": map[string]any{"LabelImageFormat": upsCode{Code: s.format}, "LabelStockSize": map[string]string{"Height": "6", "Width": "4"}},
 	}}
 	resp, err := s.send(ctx, s.buy, http.MethodPost, "/api/shipments/"+APIVersion+"/ship", body)
 	if err != nil {
@@ -670,7 +675,8 @@ func (s *Seller) LabelFile(ctx context.Context, l domain.Label) ([]byte, error) 
 	if len(l.File) > 0 {
 		return l.File, nil
 	}
-	body := map[string]any{"LabelRecoveryRequest": map[string]any{"LabelSpecification": map[string]any{"LabelImageFormat": upsCode{Code: "GIF"}},
+	body := map[string]any{"LabelRecoveryRequest": map[string]any{"LabelSpecification": map[string]any{"LabelImageFormat": upsCode{Code: s.format},
+		"LabelStockSize": map[string]string{"Height": "6", "Width": "4"}},
 		"TrackingNumber": l.Tracking}}
 	resp, err := s.send(ctx, s.api, http.MethodPost, "/api/labels/v1/recovery", body)
 	if err != nil {

@@ -54,8 +54,28 @@ type upsShop struct {
 
 func newShop(t *testing.T) (*upsShop, *Seller) {
 	t.Helper()
+	return newShopAccount(t, func(*domain.CarrierAccount) {})
+}
+
+// zplLabel is a label as UPS sends it when asked for ZPL.
+const zplLabel = "^XA^FO40,40^A0N,40,40^FDUPS 1ZPRT0036800000001^FS^XZ\n"
+
+// labelIn is the label image UPS sends in the format a request's
+// LabelSpecification asks for (GIF or ZPL).
+func labelIn(body map[string]any, gif string) (code, image string) {
+	for _, v := range body {
+		spec, _ := v.(map[string]any)["LabelSpecification"].(map[string]any)
+		if f, _ := spec["LabelImageFormat"].(map[string]any); f["Code"] == "ZPL" {
+			return "ZPL", base64.StdEncoding.EncodeToString([]byte(zplLabel))
+		}
+	}
+	return "GIF", gif
+}
+
+func newShopAccount(t *testing.T, edit func(*domain.CarrierAccount)) (*upsShop, *Seller) {
+	t.Helper()
 	s := &upsShop{refs: map[string]string{}, voided: map[string]bool{}}
-	label := gifLabel(t)
+	gifImage := gifLabel(t)
 	_, a := newUPS(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -95,12 +115,13 @@ func newShop(t *testing.T) (*upsShop, *Seller) {
 				return
 			}
 			// One package: PackageResults as an object, as versions before v2409 sent it.
+			code, label := labelIn(body, gifImage)
 			fmt.Fprintf(w, `{"ShipmentResponse":{"Response":{"ResponseStatus":{"Code":"1","Description":"Success"}},"ShipmentResults":{
 			 "ShipmentCharges":{"TotalCharges":{"CurrencyCode":"EUR","MonetaryValue":"61.80"}},
 			 "NegotiatedRateCharges":{"TotalCharge":{"CurrencyCode":"EUR","MonetaryValue":"48.35"}},
 			 "ShipmentIdentificationNumber":%q,
-			 "PackageResults":{"TrackingNumber":%q,"ShippingLabel":{"ImageFormat":{"Code":"GIF","Description":"GIF"},"GraphicImage":%q}}}}}`,
-				tracking, tracking, label)
+			 "PackageResults":{"TrackingNumber":%q,"ShippingLabel":{"ImageFormat":{"Code":%q,"Description":%[3]q},"GraphicImage":%q}}}}}`,
+				tracking, tracking, code, label)
 		case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/track/v1/reference/details/"):
 			q := r.URL.Query()
 			if q.Get("shipperNum") != "A1B2C3" || q.Get("fromPickUpDate") != "20261130" {
@@ -116,8 +137,9 @@ func newShop(t *testing.T) (*upsShop, *Seller) {
 			}
 			fmt.Fprint(w, pkg(tracking, `{"type":"M","code":"MP","description":"Shipper created a label, UPS has not received the package yet."}`, ``))
 		case r.Method == http.MethodPost && r.URL.Path == "/api/labels/v1/recovery":
+			code, label := labelIn(body, gifImage)
 			fmt.Fprintf(w, `{"LabelRecoveryResponse":{"Response":{"ResponseStatus":{"Code":"1"}},"ShipmentIdentificationNumber":"x",
-			 "LabelResults":{"TrackingNumber":"x","LabelImage":{"LabelImageFormat":{"Code":"GIF"},"GraphicImage":%q}}}}`, label)
+			 "LabelResults":{"TrackingNumber":"x","LabelImage":{"LabelImageFormat":{"Code":%q},"GraphicImage":%q}}}}`, code, label)
 		case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/api/shipments/v2409/void/cancel/"):
 			id := strings.TrimPrefix(r.URL.Path, "/api/shipments/v2409/void/cancel/")
 			if s.voided[id] {
@@ -133,6 +155,7 @@ func newShop(t *testing.T) (*upsShop, *Seller) {
 		}
 	})
 	a.Number = "A1B2C3"
+	edit(&a)
 	seller, err := NewSeller(a, func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
@@ -241,6 +264,31 @@ func TestUPSLostAnswerIsFoundByReference(t *testing.T) {
 	}
 	if s.ships != 1 {
 		t.Errorf("%d shipments", s.ships)
+	}
+}
+
+// An account set to ZPL asks UPS for ZPL labels (on 4×6 stock, which ZPL
+// needs), buying and recovering, and keeps them as sent.
+func TestUPSZPLAccountGetsZPLLabels(t *testing.T) {
+	s, seller := newShopAccount(t, func(a *domain.CarrierAccount) { a.ZPL = true })
+	ctx := context.Background()
+	quotes, _, err := seller.Quote(ctx, venloToNewYork(), domain.ShippingSettings{}, "portolan-parcel-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	label, err := seller.Buy(ctx, quotes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jsonOf(s.shipped); !strings.Contains(got, `"LabelImageFormat":{"Code":"ZPL"}`) || !strings.Contains(got, `"LabelStockSize":{"Height":"6","Width":"4"}`) {
+		t.Errorf("the shipment request does not ask for ZPL on 4×6:\n%s", got)
+	}
+	if label.Format != "ZPL" || string(label.File) != zplLabel {
+		t.Errorf("label %s %q", label.Format, label.File)
+	}
+	label.File = nil
+	if file, err := seller.LabelFile(ctx, label); err != nil || string(file) != zplLabel {
+		t.Errorf("recovered label %q: %v", file, err)
 	}
 }
 

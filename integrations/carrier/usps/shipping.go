@@ -45,6 +45,7 @@ type Seller struct {
 	token              *track.Token
 	api, buy           *rest.Client // api keeps USPS's refusals as answers; buy is tried once
 	account, crid, mid string
+	image              string // the label image USPS sends: PNG, or ZPL203DPI for a thermal printer
 	now                func() time.Time
 	mu                 sync.Mutex
 	payment            string                     // the payment authorization token…
@@ -65,7 +66,11 @@ func NewSeller(a domain.CarrierAccount, now func() time.Time) (*Seller, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Seller{token: c.token, api: api, buy: buy, account: a.Number, crid: a.CRID, mid: a.MID, now: now}, nil
+	image := "PNG"
+	if a.ZPL {
+		image = "ZPL203DPI"
+	}
+	return &Seller{token: c.token, api: api, buy: buy, account: a.Number, crid: a.CRID, mid: a.MID, image: image, now: now}, nil
 }
 
 var _ domain.LabelSeller = (*Seller)(nil)
@@ -251,7 +256,7 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 		}
 		rate := pick.Rates[0]
 		lr := labelRequest{ToAddress: uspsAddress(p.ShipTo), FromAddress: uspsAddress(p.Warehouse.Address), parcel: fmt.Sprintf("parcel %d of %s", p.Seq, p.Number)}
-		lr.ImageInfo.ImageType, lr.ImageInfo.LabelType, lr.ImageInfo.ReceiptOption = "PNG", "4X6LABEL", "NONE"
+		lr.ImageInfo.ImageType, lr.ImageInfo.LabelType, lr.ImageInfo.ReceiptOption = s.image, "4X6LABEL", "NONE"
 		lr.PackageDescription = packageDescription{MailClass: mc.class, RateIndicator: rate.RateIndicator, WeightUOM: "lb", Weight: pounds(p.Weight),
 			DimensionsUOM: "in", Length: inches(d.Length), Width: inches(d.Width), Height: inches(d.Height), ProcessingCategory: rate.ProcessingCategory,
 			MailingDate: mailing, ExtraServices: []string{}, DestinationEntryFacilityType: "NONE"}
@@ -418,7 +423,7 @@ func (s *Seller) Bought(ctx context.Context, ref string) (domain.Label, bool, er
 	if err != nil {
 		return domain.Label{}, false, err
 	}
-	body := map[string]any{"imageInfo": map[string]string{"imageType": "PNG", "labelType": "4X6LABEL"}}
+	body := map[string]any{"imageInfo": map[string]string{"imageType": s.image, "labelType": "4X6LABEL"}}
 	resp, err := s.post(ctx, s.api, "/labels/v3/label-reprint", body,
 		map[string]string{"X-Payment-Authorization-Token": pay, "X-Idempotency-Key": idempotencyKey(ref), "Accept": "application/json"})
 	if err != nil {

@@ -42,21 +42,33 @@ type uspsShop struct {
 
 func newUSPS(t *testing.T) (*uspsShop, *Seller) {
 	t.Helper()
+	return newUSPSAccount(t, func(*domain.CarrierAccount) {})
+}
+
+// zplLabel is a label as USPS sends it when asked for ZPL203DPI.
+const zplLabel = "^XA^FO40,40^A0N,40,40^FDUSPS 9400111899223800000001^FS^XZ\n"
+
+func newUSPSAccount(t *testing.T, edit func(*domain.CarrierAccount)) (*uspsShop, *Seller) {
+	t.Helper()
 	s := &uspsShop{made: map[string]string{}}
 	var img bytes.Buffer
 	if err := png.Encode(&img, image.NewGray(image.Rect(0, 0, 812, 1218))); err != nil {
 		t.Fatal(err)
 	}
 	prices := map[string]string{"USPS_GROUND_ADVANTAGE": "9.17", "PRIORITY_MAIL": "12.80", "PRIORITY_MAIL_EXPRESS": "41.35"}
-	label := func(w http.ResponseWriter, tracking string) {
+	label := func(w http.ResponseWriter, tracking string, body map[string]any) {
+		file, name := img.Bytes(), "label.png"
+		if info, _ := body["imageInfo"].(map[string]any); info["imageType"] == "ZPL203DPI" {
+			file, name = []byte(zplLabel), "label.zpl"
+		}
 		mw := multipart.NewWriter(w)
 		w.Header().Set("Content-Type", mw.FormDataContentType())
 		meta, _ := mw.CreateFormField("labelMetadata")
 		fmt.Fprintf(meta, `{"labelAddress":{"streetAddress":"350 5TH AVE","city":"NEW YORK","state":"NY","ZIPCode":"10118"},
 		 "routingInformation":"420101189205590105121212000001","trackingNumber":%q,"constructCode":"C01","SKU":"DPXX0XXXXX07200",
 		 "postage":12.80,"extraServices":[],"zone":"02","commitment":{"name":"2 Days","scheduleDeliveryDate":"2026-12-09"},"weightUOM":"lb","weight":3.4,"fees":[]}`, tracking)
-		part, _ := mw.CreateFormFile("labelImage", "label.png")
-		part.Write([]byte(base64.StdEncoding.EncodeToString(img.Bytes())))
+		part, _ := mw.CreateFormFile("labelImage", name)
+		part.Write([]byte(base64.StdEncoding.EncodeToString(file)))
 		mw.Close()
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +122,7 @@ func newUSPS(t *testing.T) (*uspsShop, *Seller) {
 				conn.Close()
 				return
 			}
-			label(w, tracking)
+			label(w, tracking, body)
 		case r.URL.Path == "/labels/v3/label-reprint":
 			tracking, ok := s.made[r.Header.Get("X-Idempotency-Key")]
 			if !ok || r.Header.Get("X-Payment-Authorization-Token") == "" {
@@ -118,7 +130,7 @@ func newUSPS(t *testing.T) (*uspsShop, *Seller) {
 				fmt.Fprint(w, `{"apiVersion":"/labels/v3","error":{"code":"404","message":"Label not found"}}`)
 				return
 			}
-			label(w, tracking)
+			label(w, tracking, body)
 		case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/labels/v3/label/"):
 			fmt.Fprintf(w, `{"trackingNumber":%q,"status":"CANCELED"}`, strings.TrimPrefix(r.URL.Path, "/labels/v3/label/"))
 		default:
@@ -127,8 +139,10 @@ func newUSPS(t *testing.T) (*uspsShop, *Seller) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	seller, err := NewSeller(domain.CarrierAccount{Kind: domain.CarrierUSPS, Name: "USPS", BaseURL: srv.URL, ClientID: "app", ClientSecret: "s3cret",
-		Number: "1000123456", CRID: "56982563", MID: "904128936"}, func() time.Time { return now })
+	a := domain.CarrierAccount{Kind: domain.CarrierUSPS, Name: "USPS", BaseURL: srv.URL, ClientID: "app", ClientSecret: "s3cret",
+		Number: "1000123456", CRID: "56982563", MID: "904128936"}
+	edit(&a)
+	seller, err := NewSeller(a, func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,6 +243,31 @@ func TestUSPSLostAnswerIsFoundByItsIdempotencyKey(t *testing.T) {
 	}
 	if k := idempotencyKey("portolan-parcel-7-x"); len(k) != 36 || k[14] != '5' || k != idempotencyKey("portolan-parcel-7-x") || k == idempotencyKey("portolan-parcel-8-x") {
 		t.Errorf("idempotency key %q", k)
+	}
+}
+
+// An account set to ZPL asks USPS for ZPL at 203 dpi, buying and asking
+// again after a lost answer, and keeps the label as sent.
+func TestUSPSZPLAccountGetsZPLLabels(t *testing.T) {
+	s, seller := newUSPSAccount(t, func(a *domain.CarrierAccount) { a.ZPL = true })
+	ctx := context.Background()
+	quotes, _, err := seller.Quote(ctx, edisonToNewYork(), domain.ShippingSettings{}, "portolan-parcel-7")
+	if err != nil || len(quotes) == 0 {
+		t.Fatal(quotes, err)
+	}
+	label, err := seller.Buy(ctx, quotes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jsonOf(s.labelled); !strings.Contains(got, `"imageType":"ZPL203DPI"`) {
+		t.Errorf("the label request does not ask for ZPL:\n%s", got)
+	}
+	if label.Format != "ZPL" || string(label.File) != zplLabel {
+		t.Errorf("label %s %q", label.Format, label.File)
+	}
+	again, bought, err := seller.Bought(ctx, quotes[0].ShipmentRef)
+	if err != nil || !bought || again.Format != "ZPL" || string(again.File) != zplLabel {
+		t.Errorf("the reprint: %v %s %q %v", bought, again.Format, again.File, err)
 	}
 }
 
