@@ -206,6 +206,16 @@ func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, setting
 	}
 	r.Quotes = sorted
 	sort.Strings(r.Problems)
+	// The quote a purchase without a choice takes, and why (as Buy picks).
+	r.Chosen = -1
+	if q, why, ok := (domain.LabelChoice{}).PickFor(p, r.Quotes, s.now()); ok {
+		for i := range r.Quotes {
+			if r.Quotes[i] == q {
+				r.Chosen, r.Why = i, why
+				break
+			}
+		}
+	}
 	return r
 }
 

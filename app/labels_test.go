@@ -261,15 +261,24 @@ func TestCLIRatesBuyAndVoid(t *testing.T) {
 	list := fmt.Sprintf("%d,%d", parcels[0], parcels[1])
 
 	out, errs, code := runCLI(t, "--db", db, "rates", "--parcels", list)
-	if code != 0 || strings.Count(out, sandbox.SandboxCarrier) != 6 || !strings.Contains(out, "Economy") || !strings.Contains(out, "GUARANTEED") ||
-		strings.Count(out, " EUR") != 6 {
+	table, totals, _ := strings.Cut(out, "Bought by default (*): ")
+	if code != 0 || strings.Count(table, sandbox.SandboxCarrier) != 6 || !strings.Contains(table, "Economy") || !strings.Contains(table, "GUARANTEED") ||
+		strings.Count(table, " EUR") != 6 || strings.Count(table, "* ") != 2 {
 		t.Fatalf("rates: %d %q %q", code, out, errs)
+	}
+	// The totals: what the default buys, per carrier, and one carrier for all.
+	if !strings.Contains(totals, "; "+sandbox.SandboxCarrier+": 2 parcel(s), ") ||
+		!strings.Contains(totals, "All with "+sandbox.SandboxCarrier+" (its cheapest service): 2 of 2 parcel(s), ") {
+		t.Errorf("rates' totals %q", totals)
 	}
 	out, errs, code = runCLI(t, "--db", db, "rates", "--parcels", list, "--format", "json")
 	var quotes []map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &quotes) != nil || len(quotes) != 6 || quotes[0]["currency"] != "USD" ||
 		quotes[0]["service"] != "Economy" || quotes[2]["guaranteed"] != true || quotes[0]["converted_currency"] != "EUR" {
 		t.Fatalf("rates json: %d %q %q", code, out, errs)
+	}
+	if chosen := strings.Count(out, `"chosen": "`); chosen != 2 {
+		t.Errorf("%d quotes chosen by default in %s", chosen, out)
 	}
 	out, errs, code = runCLI(t, "--db", db, "labels", "buy", "--parcels", list, "--service", "Standard")
 	if code != 0 || !strings.Contains(out, "2 label(s) bought.") || strings.Count(out, "bought") < 3 || !strings.Contains(out, " EZ") {
@@ -658,6 +667,11 @@ func TestBuyingFollowsTheChannelsService(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The rates mark the quote a purchase will take, and why.
+	rates, err := a.Labels.Rates(ctx, parcels)
+	if err != nil {
+		t.Fatal(err)
+	}
 	run, err := a.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -665,6 +679,10 @@ func TestBuyingFollowsTheChannelsService(t *testing.T) {
 	ps, _ := a.Inventory.Parcels(ctx, parcels)
 	byChannel := 0
 	for i, r := range run {
+		if c := rates[i].Chosen; c < 0 || rates[i].Quotes[c].Service != r.Label.Service || rates[i].Quotes[c].Carrier != r.Label.Carrier ||
+			!strings.Contains(r.Note, rates[i].Why) {
+			t.Errorf("parcel %d: rates marked %d (%q), bought %s %s (%q)", r.ParcelID, c, rates[i].Why, r.Label.Carrier, r.Label.Service, r.Note)
+		}
 		want, why := "Express Worldwide", "the channel's service"
 		if namesQuote := strings.EqualFold(ps[i].Service, "Economy") || strings.EqualFold(ps[i].Service, "Standard") ||
 			strings.EqualFold(ps[i].Service, "Express"); namesQuote {

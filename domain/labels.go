@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -150,6 +151,116 @@ type ParcelRates struct {
 	Parcel   PackedParcel
 	Quotes   []AccountQuote // cheapest first
 	Problems []string       // why an account or a carrier gave none, in their words
+	// Chosen is the place in Quotes of the quote a purchase without a
+	// choice takes (LabelChoice.PickFor), -1 when none; Why says why.
+	Chosen int
+	Why    string
+}
+
+// Index is the place in Quotes of the quote a purchase with the choice
+// takes: the default's (Chosen) when no carrier or service is chosen, else
+// the cheapest of the chosen; -1 when none.
+func (r ParcelRates) Index(c LabelChoice) int {
+	if c.Carrier == "" && c.Service == "" {
+		return r.Chosen
+	}
+	for i, q := range r.Quotes {
+		if c.takes(q) {
+			return i
+		}
+	}
+	return -1
+}
+
+// CarrierTotal is what a batch of parcels costs with one carrier.
+type CarrierTotal struct {
+	Carrier string
+	Parcels int
+	// Total is in the planning currency where the quotes were converted,
+	// else in their currencies: one amount per currency.
+	Total []Money
+}
+
+// String is "DHL Express: 3 parcels, 74.20 EUR".
+func (t CarrierTotal) String() string {
+	return fmt.Sprintf("%s: %d parcel(s), %s", t.Carrier, t.Parcels, MoneySum(t.Total))
+}
+
+// ChosenTotals are the quotes a purchase with the choice takes, summed per
+// carrier (by the carrier's name, in order of first appearance), and their
+// sum over all carriers.
+func ChosenTotals(rates []ParcelRates, c LabelChoice) (perCarrier []CarrierTotal, all []Money) {
+	sums := carrierSums{}
+	for _, r := range rates {
+		if i := r.Index(c); i >= 0 {
+			sums.add(r.Quotes[i])
+			all = addMoney(all, r.Quotes[i].Planned())
+		}
+	}
+	return sums.list, all
+}
+
+// OneCarrierTotals are what the parcels would cost if each went with one
+// carrier, at that carrier's cheapest quote for each parcel it quoted.
+func OneCarrierTotals(rates []ParcelRates) []CarrierTotal {
+	sums := carrierSums{}
+	for _, r := range rates {
+		seen := map[string]bool{}
+		for _, q := range r.Quotes { // cheapest first
+			if !seen[q.Carrier] {
+				seen[q.Carrier] = true
+				sums.add(q)
+			}
+		}
+	}
+	return sums.list
+}
+
+// Planned is the quote's price in the planning currency where it was
+// converted, else as quoted.
+func (q AccountQuote) Planned() Money {
+	if q.Converted.Currency != "" {
+		return q.Converted
+	}
+	return q.Price
+}
+
+type carrierSums struct {
+	list []CarrierTotal
+}
+
+func (t *carrierSums) add(q AccountQuote) {
+	for i := range t.list {
+		if t.list[i].Carrier == q.Carrier {
+			t.list[i].Parcels++
+			t.list[i].Total = addMoney(t.list[i].Total, q.Planned())
+			return
+		}
+	}
+	t.list = append(t.list, CarrierTotal{Carrier: q.Carrier, Parcels: 1, Total: []Money{q.Planned()}})
+}
+
+// addMoney adds m to a sum kept one amount per currency.
+func addMoney(sum []Money, m Money) []Money {
+	for i := range sum {
+		if sum[i].Currency == m.Currency {
+			sum[i].Amount += m.Amount
+			return sum
+		}
+	}
+	return append(sum, m)
+}
+
+// MoneySum writes a sum kept per currency (as ChosenTotals gives it): "74.20 EUR + 9.82 USD".
+func MoneySum(sum []Money) string {
+	if len(sum) == 0 {
+		return "nothing"
+	}
+	parts := make([]string, len(sum))
+	for i, m := range sum {
+		parts[i] = m.String()
+	}
+	return strings.Join(parts, " + ")
 }
 
 // AccountQuote is a quote and the shipping account that gave it.
@@ -249,11 +360,16 @@ func namesService(asked, carrier, service string) bool {
 // Pick is the cheapest of quotes (cheapest first) that the choice allows.
 func (c LabelChoice) Pick(quotes []AccountQuote) (AccountQuote, bool) {
 	for _, q := range quotes {
-		if (c.Carrier == "" || strings.EqualFold(q.Carrier, c.Carrier)) && (c.Service == "" || strings.EqualFold(q.Service, c.Service)) {
+		if c.takes(q) {
 			return q, true
 		}
 	}
 	return AccountQuote{}, false
+}
+
+// takes says whether the quote is of the chosen carrier and service.
+func (c LabelChoice) takes(q AccountQuote) bool {
+	return (c.Carrier == "" || strings.EqualFold(q.Carrier, c.Carrier)) && (c.Service == "" || strings.EqualFold(q.Service, c.Service))
 }
 
 // LabelOutcome is what became of one parcel in a run of label purchases.

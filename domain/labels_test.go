@@ -72,3 +72,30 @@ func TestTheChannelsServiceAndPromise(t *testing.T) {
 		}
 	}
 }
+
+// The rates dialog's totals: the chosen quotes summed per carrier and in
+// all (in the planning currency where converted, else per currency), and
+// what each carrier would cost for every parcel it quoted.
+func TestRateTotals(t *testing.T) {
+	q := func(carrier, service string, price domain.Money, converted domain.Money) domain.AccountQuote {
+		return domain.AccountQuote{RateQuote: domain.RateQuote{Carrier: carrier, Service: service, Price: price}, Converted: converted}
+	}
+	eur := func(cents int64) domain.Money { return domain.NewMoney(cents, "EUR") }
+	rates := []domain.ParcelRates{
+		{Quotes: []domain.AccountQuote{q("SandboxPost", "Economy", domain.NewMoney(982, "USD"), eur(908)), q("DHL Express", "Economy Select", eur(1242), domain.Money{})}, Chosen: 1},
+		{Quotes: []domain.AccountQuote{q("DHL Express", "Economy Select", eur(2760), domain.Money{}), q("SandboxPost", "Economy", domain.NewMoney(500, "USD"), domain.Money{})}, Chosen: 0},
+		{Quotes: []domain.AccountQuote{q("SandboxPost", "Standard", domain.NewMoney(700, "USD"), domain.Money{})}, Chosen: -1},
+	}
+	per, all := domain.ChosenTotals(rates, domain.LabelChoice{})
+	if len(per) != 1 || per[0].String() != "DHL Express: 2 parcel(s), 40.02 EUR" || domain.MoneySum(all) != "40.02 EUR" {
+		t.Errorf("the default's totals %v, %s", per, domain.MoneySum(all))
+	}
+	per, all = domain.ChosenTotals(rates, domain.LabelChoice{Carrier: "SandboxPost"})
+	if len(per) != 1 || per[0].Parcels != 3 || domain.MoneySum(all) != "9.08 EUR + 12.00 USD" {
+		t.Errorf("SandboxPost's totals %v, %s", per, domain.MoneySum(all))
+	}
+	one := domain.OneCarrierTotals(rates)
+	if len(one) != 2 || one[0].String() != "SandboxPost: 3 parcel(s), 9.08 EUR + 12.00 USD" || one[1].String() != "DHL Express: 2 parcel(s), 40.02 EUR" {
+		t.Errorf("one carrier each %v", one)
+	}
+}

@@ -2,7 +2,9 @@ package ui_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -98,14 +100,37 @@ func TestBuyingLabelsInTheWindow(t *testing.T) {
 	if rows != quotes || rows < 3*len(packed) {
 		t.Fatalf("%d rates shown for %d parcels, the accounts quote %d", rows, len(packed), quotes)
 	}
-	if got := cell(t, s, sh.RatesTable, 0, 10); got != "cheapest" {
-		t.Errorf("first row's mark %q", got)
+	// The rate each purchase takes is marked, with why; the others'
+	// cheapest says so.
+	if c := want[0].Chosen; c < 0 || want[0].Why == "" {
+		t.Fatalf("no quote chosen for the first parcel: %+v", want[0])
+	} else if got := cell(t, s, sh.RatesTable, c, 10); got != "► bought: "+want[0].Why {
+		t.Errorf("the chosen row %d's mark %q, want %q", c, got, want[0].Why)
+	} else if c > 0 && cell(t, s, sh.RatesTable, 0, 10) != "cheapest" {
+		t.Errorf("first row's mark %q", cell(t, s, sh.RatesTable, 0, 10))
+	}
+	if got := sh.RateTotals.Text; !strings.HasPrefix(got, fmt.Sprintf("Bought as marked: %d of %d parcel(s), ", len(want), len(want))) ||
+		!strings.Contains(got, "One carrier for every parcel it quoted") || !strings.Contains(got, sandbox.SandboxCarrier+" "+strconv.Itoa(len(want))+" of ") {
+		t.Errorf("totals %q", got)
 	}
 	// The first parcel's cheapest, whichever account and currency it is in.
 	if got := cell(t, s, sh.RatesTable, 0, 5); got != want[0].Quotes[0].Service {
 		t.Errorf("first row's service %q, want %q", got, want[0].Quotes[0].Service)
 	}
 	ui.WithUI(func() { sh.Services.SetSelected(sandbox.SandboxCarrier + " Standard") })
+	// Chosen: each parcel's Standard is marked, and the totals are theirs.
+	var standard domain.Money
+	if row := want[0].Index(domain.LabelChoice{Carrier: sandbox.SandboxCarrier, Service: "Standard"}); cell(t, s, sh.RatesTable, row, 10) != "► bought: as chosen" {
+		t.Errorf("the Standard row %d's mark %q", row, cell(t, s, sh.RatesTable, row, 10))
+	}
+	for _, r := range want {
+		q := r.Quotes[r.Index(domain.LabelChoice{Carrier: sandbox.SandboxCarrier, Service: "Standard"})]
+		standard.Amount, standard.Currency = standard.Amount+q.Planned().Amount, q.Planned().Currency
+	}
+	if got, wantText := sh.RateTotals.Text, fmt.Sprintf("Bought as marked: %d of %d parcel(s), %s — %s: %d parcel(s), %s.", len(want), len(want),
+		standard, sandbox.SandboxCarrier, len(want), standard); !strings.HasPrefix(got, wantText) {
+		t.Errorf("totals with Standard chosen %q, want %q", got, wantText)
+	}
 	ui.WithUI(func() { sh.BuyLabels(sh.Choice()) })
 	settle(m)
 	if len(sh.Outcomes) != len(packed) {

@@ -64,6 +64,9 @@ type RateJSON struct {
 	// Converted is the price in the planning currency at today's rate.
 	Converted         string `json:"converted,omitempty"`
 	ConvertedCurrency string `json:"converted_currency,omitempty"`
+	// Chosen says why "labels buy" without --carrier or --service takes
+	// this quote; "" for the others.
+	Chosen string `json:"chosen,omitempty"`
 }
 
 func cmdRates(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
@@ -86,9 +89,12 @@ func cmdRates(ctx context.Context, open opener, args []string, stdout, stderr io
 	if *format == "json" {
 		out := []RateJSON{}
 		for _, r := range rates {
-			for _, q := range r.Quotes {
+			for i, q := range r.Quotes {
 				j := RateJSON{Parcel: r.Parcel.ID, Order: r.Parcel.Number, Account: q.Account, Carrier: q.Carrier, Service: q.Service,
 					Price: q.Price.Decimal(), Currency: string(q.Price.Currency), TransitDays: q.TransitDays, Guaranteed: q.Guaranteed}
+				if i == r.Chosen {
+					j.Chosen = r.Why
+				}
 				if !q.DeliveryBy.IsZero() {
 					j.DeliveryBy = q.DeliveryBy.Format(time.DateOnly)
 				}
@@ -100,9 +106,9 @@ func cmdRates(ctx context.Context, open opener, args []string, stdout, stderr io
 		}
 		return printJSON(stdout, out)
 	}
-	if err := printTable(stdout, "PARCEL\tORDER\tACCOUNT\tCARRIER\tSERVICE\tPRICE\tCONVERTED\tDAYS\tGUARANTEED", func(add func(string, ...any)) {
+	if err := printTable(stdout, "PARCEL\tORDER\tACCOUNT\tCARRIER\tSERVICE\tPRICE\tCONVERTED\tDAYS\tGUARANTEED\tBOUGHT BY DEFAULT", func(add func(string, ...any)) {
 		for _, r := range rates {
-			for _, q := range r.Quotes {
+			for i, q := range r.Quotes {
 				days := "–"
 				if q.TransitDays > 0 {
 					days = strconv.Itoa(q.TransitDays)
@@ -111,8 +117,12 @@ func cmdRates(ctx context.Context, open opener, args []string, stdout, stderr io
 				if q.Converted.Currency != "" {
 					converted = "≈ " + q.Converted.String()
 				}
-				add("%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", r.Parcel.ID, r.Parcel.Number, q.Account, q.Carrier, q.Service, q.Price, converted,
-					days, yesNo(q.Guaranteed))
+				chosen := ""
+				if i == r.Chosen {
+					chosen = "* " + r.Why
+				}
+				add("%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", r.Parcel.ID, r.Parcel.Number, q.Account, q.Carrier, q.Service, q.Price, converted,
+					days, yesNo(q.Guaranteed), chosen)
 			}
 		}
 	}); err != nil {
@@ -122,6 +132,15 @@ func cmdRates(ctx context.Context, open opener, args []string, stdout, stderr io
 		for _, p := range r.Problems {
 			fmt.Fprintf(stdout, "Parcel %d (%s): %s\n", r.Parcel.ID, r.Parcel.Number, p)
 		}
+	}
+	perCarrier, all := domain.ChosenTotals(rates, domain.LabelChoice{})
+	fmt.Fprintf(stdout, "Bought by default (*): %s", domain.MoneySum(all))
+	for _, t := range perCarrier {
+		fmt.Fprintf(stdout, "; %s", t)
+	}
+	fmt.Fprintln(stdout, ".")
+	for _, t := range domain.OneCarrierTotals(rates) {
+		fmt.Fprintf(stdout, "All with %s (its cheapest service): %d of %d parcel(s), %s.\n", t.Carrier, t.Parcels, len(rates), domain.MoneySum(t.Total))
 	}
 	return nil
 }

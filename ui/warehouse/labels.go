@@ -40,6 +40,8 @@ type rateRow struct {
 	parcel   domain.PackedParcel
 	quote    domain.AccountQuote
 	cheapest bool
+	set, at  int    // its parcel's place in rateSets, and its place in that parcel's quotes
+	chosen   string // why the purchase takes it, "" when it does not
 }
 
 // labelsPanel is the label part of the ShipPanel.
@@ -52,8 +54,12 @@ type labelsPanel struct {
 	// RatesTable and the rest are the last rates shown (for tests).
 	RatesTable *widget.Table
 	rates      []rateRow
+	rateSets   []domain.ParcelRates
 	Services   *widget.Select // firstChoice, or a service to buy
 	RatesNote  *widget.Label
+	// RateTotals sums the chosen rates per carrier, and what each carrier
+	// would cost for every parcel it quoted.
+	RateTotals *widget.Label
 	// Outcomes are the last purchase run's.
 	Outcomes  []domain.LabelOutcome
 	ratesShow dialog.Dialog
@@ -107,12 +113,12 @@ func (p *ShipPanel) ShowRates() {
 }
 
 func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
-	p.rates = p.rates[:0]
+	p.rates, p.rateSets = p.rates[:0], rates
 	services := []string{firstChoice}
 	var notes []string
-	for _, r := range rates {
+	for k, r := range rates {
 		for i, q := range r.Quotes {
-			p.rates = append(p.rates, rateRow{parcel: r.Parcel, quote: q, cheapest: i == 0})
+			p.rates = append(p.rates, rateRow{parcel: r.Parcel, quote: q, cheapest: i == 0, set: k, at: i})
 			if name := q.Carrier + " " + q.Service; !slices.Contains(services, name) {
 				services = append(services, name)
 			}
@@ -146,10 +152,20 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 		}).Wide(45),
 		uikit.Col("Guaranteed", func(r rateRow) string { return map[bool]string{true: "yes", false: "no"}[r.quote.Guaranteed] }).Wide(80),
 		uikit.Marked("", func(r rateRow, l *widget.Label) {
-			l.Importance = widget.HighImportance
-			l.SetText(map[bool]string{true: "cheapest"}[r.cheapest])
-		}).Wide(80))
-	p.Services = widget.NewSelect(services, nil)
+			switch {
+			case r.chosen != "":
+				l.Importance, l.TextStyle = widget.HighImportance, fyne.TextStyle{Bold: true}
+				l.SetText("► bought: " + r.chosen)
+			case r.cheapest:
+				l.Importance, l.TextStyle = widget.MediumImportance, fyne.TextStyle{}
+				l.SetText("cheapest")
+			default:
+				l.SetText("")
+			}
+		}).Wide(330))
+	p.RateTotals = widget.NewLabel("")
+	p.RateTotals.Wrapping = fyne.TextWrapWord
+	p.Services = widget.NewSelect(services, func(string) { p.markChosen() })
 	p.Services.SetSelectedIndex(0)
 	p.RatesNote = widget.NewLabel(strings.Join(notes, "\n"))
 	p.RatesNote.Wrapping = fyne.TextWrapWord
@@ -164,11 +180,54 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 	if len(p.rates) == 0 {
 		buy.Disable()
 	}
-	body := container.NewBorder(nil, container.NewVBox(p.RatesNote,
+	body := container.NewBorder(nil, container.NewVBox(p.RatesNote, p.RateTotals,
 		container.NewBorder(nil, nil, widget.NewLabel("Buy:"), buy, p.Services)), nil, nil, p.RatesTable)
 	p.ratesShow = dialog.NewCustom(fmt.Sprintf("Rates for %d parcel(s)", len(rates)), "Close", body, p.s.window)
-	p.ratesShow.Resize(fyne.NewSize(1220, 560))
+	p.ratesShow.Resize(fyne.NewSize(1420, 620))
 	p.ratesShow.Show()
+}
+
+// markChosen marks the rate each parcel's purchase takes with the Buy
+// choice (and why), and sums them per carrier beside what each carrier
+// would cost for all the parcels it quoted.
+func (p *ShipPanel) markChosen() {
+	choice := p.Choice()
+	why := "as chosen"
+	for i := range p.rates {
+		r := &p.rates[i]
+		r.chosen = ""
+		set := p.rateSets[r.set]
+		if set.Index(choice) == r.at {
+			r.chosen = why
+			if choice == (domain.LabelChoice{}) {
+				r.chosen = set.Why
+			}
+		}
+	}
+	var b strings.Builder
+	perCarrier, all := domain.ChosenTotals(p.rateSets, choice)
+	bought := 0
+	for _, t := range perCarrier {
+		bought += t.Parcels
+	}
+	fmt.Fprintf(&b, "Bought as marked: %d of %d parcel(s), %s", bought, len(p.rateSets), domain.MoneySum(all))
+	for i, t := range perCarrier {
+		b.WriteString(map[bool]string{true: " — ", false: "; "}[i == 0] + t.String())
+	}
+	b.WriteString(".\nOne carrier for every parcel it quoted (its cheapest service): ")
+	for i, t := range domain.OneCarrierTotals(p.rateSets) {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s %d of %d, %s", t.Carrier, t.Parcels, len(p.rateSets), domain.MoneySum(t.Total))
+	}
+	b.WriteString(".")
+	if p.RateTotals != nil {
+		p.RateTotals.SetText(b.String())
+	}
+	if p.RatesTable != nil {
+		p.RatesTable.Refresh()
+	}
 }
 
 // firstChoice is the rates dialog's default: each parcel the service its
