@@ -104,7 +104,7 @@ func TestBuyingLabelsInTheWindow(t *testing.T) {
 	// cheapest says so.
 	if c := want[0].Chosen; c < 0 || want[0].Why == "" {
 		t.Fatalf("no quote chosen for the first parcel: %+v", want[0])
-	} else if got := cell(t, s, sh.RatesTable, c, 10); got != "► bought: "+want[0].Why {
+	} else if got := cell(t, s, sh.RatesTable, c, 10); got != "► chosen: "+want[0].Why {
 		t.Errorf("the chosen row %d's mark %q, want %q", c, got, want[0].Why)
 	} else if c > 0 && cell(t, s, sh.RatesTable, 0, 10) != "cheapest" {
 		t.Errorf("first row's mark %q", cell(t, s, sh.RatesTable, 0, 10))
@@ -120,7 +120,7 @@ func TestBuyingLabelsInTheWindow(t *testing.T) {
 	ui.WithUI(func() { sh.Services.SetSelected(sandbox.SandboxCarrier + " Standard") })
 	// Chosen: each parcel's Standard is marked, and the totals are theirs.
 	var standard domain.Money
-	if row := want[0].Index(domain.LabelChoice{Carrier: sandbox.SandboxCarrier, Service: "Standard"}); cell(t, s, sh.RatesTable, row, 10) != "► bought: as chosen" {
+	if row := want[0].Index(domain.LabelChoice{Carrier: sandbox.SandboxCarrier, Service: "Standard"}); cell(t, s, sh.RatesTable, row, 10) != "► chosen under Buy" {
 		t.Errorf("the Standard row %d's mark %q", row, cell(t, s, sh.RatesTable, row, 10))
 	}
 	for _, r := range want {

@@ -115,7 +115,7 @@ var commands = []command{
 	{"labels", "write labels, customs papers and packing slips (a wave's or chosen parcels) as one PDF", cmdLabels},
 	{"dispatch", "hand packed parcels to a carrier (its manifest of the day)", cmdDispatch},
 	{"manifest", "write a carrier's manifest as a PDF", cmdManifest},
-	{"carriers add", "add a carrier account for tracking (DHL, UPS, FedEx, USPS, EasyPost; EasyPost's also sell labels)", cmdCarriersAdd},
+	{"carriers add", "add a carrier account: tracking (DHL, UPS, FedEx, USPS, EasyPost) and labels (DHL Express, UPS, FedEx, USPS, EasyPost)", cmdCarriersAdd},
 	{"carriers list", "list carrier accounts, their budgets and today's use", cmdCarriersList},
 	{"carriers test", "prove a carrier account's credentials work", cmdCarriersTest},
 	{"shipments add", "track a parcel shipped outside Portolan", cmdShipmentsAdd},

@@ -41,7 +41,7 @@ type rateRow struct {
 	quote    domain.AccountQuote
 	cheapest bool
 	set, at  int    // its parcel's place in rateSets, and its place in that parcel's quotes
-	chosen   string // why the purchase takes it, "" when it does not
+	chosen   string // why the purchase takes it ("chosen: the cheapest"), "" when it does not
 }
 
 // labelsPanel is the label part of the ShipPanel.
@@ -155,7 +155,7 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 			switch {
 			case r.chosen != "":
 				l.Importance, l.TextStyle = widget.HighImportance, fyne.TextStyle{Bold: true}
-				l.SetText("► bought: " + r.chosen)
+				l.SetText("► " + r.chosen)
 			case r.cheapest:
 				l.Importance, l.TextStyle = widget.MediumImportance, fyne.TextStyle{}
 				l.SetText("cheapest")
@@ -192,15 +192,14 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 // would cost for all the parcels it quoted.
 func (p *ShipPanel) markChosen() {
 	choice := p.Choice()
-	why := "as chosen"
 	for i := range p.rates {
 		r := &p.rates[i]
 		r.chosen = ""
 		set := p.rateSets[r.set]
 		if set.Index(choice) == r.at {
-			r.chosen = why
+			r.chosen = "chosen under Buy"
 			if choice == (domain.LabelChoice{}) {
-				r.chosen = set.Why
+				r.chosen = "chosen: " + set.Why
 			}
 		}
 	}
