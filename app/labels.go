@@ -285,6 +285,9 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 	res := domain.LabelOutcome{ParcelID: p.ID, Number: p.Number}
 	fail := func(state domain.PurchaseState, err error) domain.LabelOutcome {
 		res.State, res.Note = state, err.Error()
+		if state == domain.PurchaseFailed {
+			res.Field = domain.AddressField(res.Note)
+		}
 		return res
 	}
 	live, found, err := s.labels.LivePurchase(ctx, p.ID)

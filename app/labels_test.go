@@ -761,3 +761,45 @@ func TestCLIPrintsLabelsToAThermalPrinter(t *testing.T) {
 		t.Errorf("an unknown printer: %d %q", code, errs)
 	}
 }
+
+// A carrier that refuses the ship-to address says which field; corrected,
+// the parcel's label is bought, and the order's history keeps what it was.
+func TestARefusedAddressIsCorrectedAndBought(t *testing.T) {
+	t.Parallel()
+	a := labelApp(t)
+	ctx := context.Background()
+	parcels := packedWave(t, a, 2)
+	labelShop(t, a)
+	ps, err := a.Inventory.Parcels(ctx, parcels[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := domain.Address{Line1: "350 5th Ave", City: "New York", Region: "NY", PostalCode: "1O118", Country: "US", Phone: "+1 212 555 0100"}
+	if err := a.Inventory.SetShipAddress(ctx, ps[0].OrderID, wrong, "moved to New York"); err != nil {
+		t.Fatal(err)
+	}
+	run, err := a.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run[0].State != domain.PurchaseFailed || run[0].Field != domain.FieldPostalCode || !strings.Contains(run[0].Note, "zip") {
+		t.Fatalf("the refused parcel: %+v", run[0])
+	}
+	if run[1].State != domain.PurchaseBought || run[1].Field != "" {
+		t.Errorf("the other parcel: %+v", run[1])
+	}
+	right := wrong
+	right.PostalCode = "10118"
+	if err := a.Inventory.SetShipAddress(ctx, ps[0].OrderID, right, run[0].Note); err != nil {
+		t.Fatal(err)
+	}
+	again, err := a.Labels.Buy(ctx, parcels[:1], domain.LabelChoice{}, nil)
+	if err != nil || again[0].State != domain.PurchaseBought {
+		t.Fatalf("bought again: %+v %v", again, err)
+	}
+	o, err := a.Orders.Order(ctx, ps[0].OrderID)
+	if err != nil || o.ShipTo.PostalCode != "10118" || !strings.Contains(o.History[len(o.History)-1].Reason, "ship-to corrected (") ||
+		!strings.Contains(o.History[len(o.History)-1].Reason, "was: 350 5th Ave, 1O118 New York") {
+		t.Errorf("the order: %+v %v", o.ShipTo, err)
+	}
+}

@@ -253,6 +253,12 @@ func (s *InventoryService) SetProductCustoms(ctx context.Context, sku, hs string
 	return s.ledger.SetProductCustoms(ctx, sku, hs, origin, weight)
 }
 
+// SetShipAddress corrects where an order not yet shipped goes, after a
+// carrier refused its address (domain.DocumentSettingsStore).
+func (s *InventoryService) SetShipAddress(ctx context.Context, orderID int64, to domain.Address, why string) error {
+	return s.ledger.SetShipAddress(ctx, orderID, to, why)
+}
+
 // SetShipPhone fixes an order's recipient phone.
 func (s *InventoryService) SetShipPhone(ctx context.Context, orderID int64, phone string) error {
 	return s.ledger.SetShipPhone(ctx, orderID, phone)

@@ -88,3 +88,47 @@ func ValidateEmail(s string) error {
 	}
 	return nil
 }
+
+// FieldShipTo is the ship-to address as a whole: a carrier's refusal that
+// speaks of it without naming a field (AddressField).
+const FieldShipTo ImportField = "ship_to"
+
+// AddressField reads a carrier's refusal of a shipment for the field of
+// the ship-to address it names — in the words the carriers use ("zip:
+// invalid for the state", "RECIPIENTS.ADDRESSPOSTALCODE.INVALID",
+// "#/customerDetails/receiverDetails/postalAddress/cityName", "Missing or
+// invalid ship to phone number") — FieldAddress when it speaks of the
+// address without naming a field, and "" when it is not about the ship-to
+// address (the shipper's, customs, the account, the service).
+func AddressField(message string) ImportField {
+	// MyDHL's paths pass through postalAddress on the way to the field.
+	m := strings.ReplaceAll(strings.ToLower(message), "postaladdress", "")
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(m, w) {
+				return true
+			}
+		}
+		return false
+	}
+	if has("shipper", "from_address", "fromaddress", "origin", "manufacturer", "customs", "credential", "account number") {
+		return ""
+	}
+	switch {
+	case has("phone"):
+		return FieldPhone
+	case has("zip", "postal", "postcode"):
+		return FieldPostalCode
+	case has("cityname", "city"):
+		return FieldCity
+	case has("state", "province", "region"):
+		return FieldRegion
+	case has("countrycode", "country"):
+		return FieldCountry
+	case has("street", "addressline", "address line", "address1"):
+		return FieldAddress1
+	case has("address", "recipient", "receiver", "ship to", "ship-to"):
+		return FieldShipTo
+	}
+	return ""
+}

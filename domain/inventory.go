@@ -247,6 +247,11 @@ type DocumentSettingsStore interface {
 	// SetProductCustoms and SetShipPhone fix what pre-flight finds missing.
 	SetProductCustoms(ctx context.Context, sku, hs string, origin Country, weight Grams) error
 	SetShipPhone(ctx context.Context, orderID int64, phone string) error
+	// SetShipAddress corrects where an order not yet shipped goes (a
+	// carrier refused the address): its lines, city, region, postal code,
+	// country and phone from to — the name, company and email stay — with
+	// an entry in the order's history saying why and what it was.
+	SetShipAddress(ctx context.Context, orderID int64, to Address, why string) error
 }
 
 // LedgerStore writes the stock ledger. Each call is one transaction: it

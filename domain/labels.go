@@ -379,6 +379,9 @@ type LabelOutcome struct {
 	Label    Label
 	State    PurchaseState // bought, uncertain or failed; "" when the parcel was left alone
 	Note     string        // why it failed, was uncertain or was left alone
+	// Field is the ship-to field a carrier's refusal names (AddressField),
+	// to be corrected before buying again; "" when it names none.
+	Field ImportField
 }
 
 // CheckQuotable says what a parcel lacks before a carrier can quote it: a

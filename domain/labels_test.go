@@ -99,3 +99,25 @@ func TestRateTotals(t *testing.T) {
 		t.Errorf("one carrier each %v", one)
 	}
 }
+
+// A carrier's refusal, in its own words, names the ship-to field to fix.
+func TestAddressFieldReadsTheCarriersWords(t *testing.T) {
+	for msg, want := range map[string]domain.ImportField{
+		"EasyPost: Unable to verify address. (street1: Address not found; zip: invalid for the state)":             domain.FieldPostalCode,
+		"EasyPost: Unable to verify address. (street1: is required)":                                               domain.FieldAddress1,
+		"UPS refused the shipment of parcel 1 of SH-1: Missing or invalid ship to phone number (120802)":           domain.FieldPhone,
+		"FedEx: RECIPIENTS.ADDRESSPOSTALCODE.INVALID: Please provide a valid postal code":                          domain.FieldPostalCode,
+		"DHL Express: 422: #/customerDetails/receiverDetails/postalAddress/cityName: expected minLength: 1":        domain.FieldCity,
+		"USPS: toAddress.state: must be a 2-letter state code":                                                     domain.FieldRegion,
+		"DHL Express: 1001: The requested product(s) (P) not available based on your search criteria.":             "",
+		"EasyPost: Customs information is required for international shipments.":                                   "",
+		"DHL Express: 400: shipperDetails postalAddress postalCode is invalid":                                     "",
+		"UPS: The recipient address could not be validated":                                                        domain.FieldShipTo,
+		"DHL Express: #/customerDetails/receiverDetails/postalAddress/countryCode: XX is not a valid country code": domain.FieldCountry,
+		"no account quoted it": "",
+	} {
+		if got := domain.AddressField(msg); got != want {
+			t.Errorf("%q: %q, want %q", msg, got, want)
+		}
+	}
+}

@@ -11,25 +11,32 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/integrations/printing/cupstest"
 	"github.com/portolan/portolan/integrations/sandbox"
 	"github.com/portolan/portolan/ui"
+	"github.com/portolan/portolan/ui/warehouse"
 )
 
 // At the pack bench: the rates of a wave's parcels from the sandbox
 // EasyPost, the cheapest marked; the labels bought with progress; the
 // parcels then carry the carrier's tracking numbers.
-func TestBuyingLabelsInTheWindow(t *testing.T) {
-	a := demoApp(t, 600)
+// packBench is a wave of two orders packed in the busiest warehouse, the
+// sandbox EasyPost as a shipping account, and the window at that wave's
+// Pack and ship.
+func packBench(t *testing.T) (a *app.App, m *ui.MainWindow, s *warehouse.Screen, sh *warehouse.ShipPanel, packed map[int64]bool, wave domain.Wave) {
+	t.Helper()
+	a = demoApp(t, 600)
 	ctx := context.Background()
+	var err error
 	plan, _ := a.Allocation.Plan(ctx, domain.OrderFilter{}, nil)
 	if _, err := a.Allocation.Commit(ctx, plan); err != nil {
 		t.Fatal(err)
 	}
 	wh := domaintest.BusiestWarehouse(plan)
-	wave, err := a.Inventory.CreateWave(ctx, wh, domain.WaveFilter{MaxOrders: 2})
+	wave, err = a.Inventory.CreateWave(ctx, wh, domain.WaveFilter{MaxOrders: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +45,7 @@ func TestBuyingLabelsInTheWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	packed := map[int64]bool{}
+	packed = map[int64]bool{}
 	for _, l := range wave.Lines {
 		if !packed[l.OrderID] {
 			packed[l.OrderID] = true
@@ -56,11 +63,11 @@ func TestBuyingLabelsInTheWindow(t *testing.T) {
 
 	svc := services(a)
 	svc.Labels = a.Labels
-	m := ui.NewMainWindow(test.NewTempApp(t), svc)
+	m = ui.NewMainWindow(test.NewTempApp(t), svc)
 	t.Cleanup(m.Window.Close)
 	ui.WithUI(func() { m.Start() })
 	settle(m)
-	s := m.Warehouse
+	s = m.Warehouse
 	ui.WithUI(func() {
 		m.Tabs.SelectIndex(2)
 		for i, o := range s.Warehouse.Options {
@@ -71,9 +78,15 @@ func TestBuyingLabelsInTheWindow(t *testing.T) {
 		s.Tabs.SelectIndex(6)
 	})
 	settle(m)
-	sh := s.Ship
+	sh = s.Ship
 	ui.WithUI(func() { sh.SelectWave(wave.ID) })
 	settle(m)
+	return a, m, s, sh, packed, wave
+}
+
+func TestBuyingLabelsInTheWindow(t *testing.T) {
+	a, m, s, sh, packed, wave := packBench(t)
+	ctx := context.Background()
 	if !sh.GetRates.Visible() {
 		t.Fatal("no Get rates button with a label service")
 	}
@@ -175,5 +188,51 @@ func TestBuyingLabelsInTheWindow(t *testing.T) {
 	settle(m)
 	if sh.LabelPrinter.Selected != "Zebra-Bench-1" {
 		t.Errorf("the workstation's printer was not kept: %q", sh.LabelPrinter.Selected)
+	}
+}
+
+// The carrier refuses a parcel's ship-to address: its words stand under
+// the field they name, the address is corrected there, and the label is
+// bought again.
+func TestARefusedAddressIsCorrectedInTheWindow(t *testing.T) {
+	a, m, s, sh, _, wave := packBench(t)
+	ctx := context.Background()
+	ps, err := a.Inventory.ParcelsOfWave(ctx, wave.ID)
+	if err != nil || len(ps) == 0 {
+		t.Fatal(ps, err)
+	}
+	wrong := domain.Address{Line1: "350 5th Ave", City: "New York", Region: "NY", PostalCode: "1O118", Country: "US", Phone: "+1 212 555 0100"}
+	if err := a.Inventory.SetShipAddress(ctx, ps[0].OrderID, wrong, ""); err != nil {
+		t.Fatal(err)
+	}
+	ui.WithUI(func() { sh.SelectWave(wave.ID) })
+	settle(m)
+	ui.WithUI(func() { sh.BuyLabels(domain.LabelChoice{}) })
+	settle(m)
+	var refused domain.LabelOutcome
+	for _, o := range sh.Outcomes {
+		if o.ParcelID == ps[0].ID {
+			refused = o
+		}
+	}
+	if refused.State != domain.PurchaseFailed || refused.Field != domain.FieldPostalCode {
+		t.Fatalf("the refused parcel: %s %q %q / %q", refused.State, refused.Field, refused.Note, s.Problem.Text)
+	}
+	ui.WithUI(func() { sh.CorrectAddress(refused) })
+	f := sh.Correcting
+	if f == nil || f.Refused == nil || f.Refused.Text != "Postal code" || f.Refused.HintText != "⚠ "+refused.Note ||
+		f.PostalCode.Text != "1O118" || f.City.Text != "New York" {
+		t.Fatalf("the address form: refused %+v, postal code %q", f.Refused, f.PostalCode.Text)
+	}
+	ui.WithUI(func() {
+		f.PostalCode.SetText("10118")
+		test.Tap(f.Save)
+	})
+	settle(m)
+	if len(sh.Outcomes) != 1 || sh.Outcomes[0].ParcelID != ps[0].ID || sh.Outcomes[0].State != domain.PurchaseBought {
+		t.Fatalf("bought again: %d outcomes / %q %q", len(sh.Outcomes), f.Problem.Text, s.Problem.Text)
+	}
+	if o, _ := a.Orders.Order(ctx, ps[0].OrderID); o.ShipTo.PostalCode != "10118" {
+		t.Errorf("the order goes to %+v", o.ShipTo)
 	}
 }

@@ -183,6 +183,10 @@ func (c *Carriers) expressShipment(w http.ResponseWriter, r *http.Request) {
 	case product == "":
 		expressProblem(w, r, http.StatusBadRequest, fmt.Sprintf("1001: The requested product(s) (%s) not available based on your search criteria.", req.ProductCode))
 		return
+	case to.PostalAddress.CountryCode == "US" && !usZIP.MatchString(strings.TrimSpace(to.PostalAddress.PostalCode)):
+		expressProblem(w, r, http.StatusUnprocessableEntity, fmt.Sprintf("#/customerDetails/receiverDetails/postalAddress/postalCode: %q is not a valid US ZIP code",
+			to.PostalAddress.PostalCode))
+		return
 	case strings.TrimSpace(to.ContactInformation.Phone) == "":
 		expressProblem(w, r, http.StatusUnprocessableEntity, "#/customerDetails/receiverDetails/contactInformation: required key [phone] not found")
 		return

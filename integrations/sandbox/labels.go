@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -98,6 +99,9 @@ func epError(w http.ResponseWriter, status int, code, message string, errs ...an
 	}
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": code, "message": message, "errors": errs}})
 }
+
+// usZIP is a US ZIP code: five digits, or ZIP+4.
+var usZIP = regexp.MustCompile(`^[0-9]{5}(-[0-9]{4})?$`)
 
 func (c *Carriers) shipments(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, "/easypost/v2/shipments")
@@ -196,6 +200,12 @@ func (c *Carriers) createShipment(w http.ResponseWriter, r *http.Request) {
 	case strings.TrimSpace(to.Street1) == "" || strings.TrimSpace(to.Country) == "":
 		epError(w, http.StatusUnprocessableEntity, "ADDRESS.VERIFY.FAILURE", "Unable to verify address.",
 			map[string]any{"field": "street1", "message": "is required", "suggestion": nil})
+		return
+	case to.Country == "US" && !usZIP.MatchString(strings.TrimSpace(to.Zip)):
+		// EasyPost verifies addresses where asked; the sandbox checks what a
+		// US address needs most, its ZIP code.
+		epError(w, http.StatusUnprocessableEntity, "ADDRESS.VERIFY.FAILURE", "Unable to verify address.",
+			map[string]any{"field": "zip", "message": "invalid for the state", "suggestion": nil})
 		return
 	case s.Parcel.Weight <= 0:
 		epError(w, http.StatusUnprocessableEntity, "PARCEL.WEIGHT.INVALID", "Parcel weight must be greater than zero.")

@@ -9,22 +9,26 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/portolan/portolan/domain"
 )
 
 // The sandbox asks for a customs declaration where a real carrier would:
-// across a customs border (NL → US, DE → CH), not inside the EU (DE → FR).
+// across a customs border (NL → US, DE → CH), not inside the EU (DE → FR);
+// and for a US address, a ZIP code.
 func TestSandboxShipmentsWantCustomsAcrossABorder(t *testing.T) {
 	srv := httptest.NewServer(NewCarriers(time.Hour, time.Now))
 	defer srv.Close()
 	for _, tc := range []struct {
-		from, to string
-		customs  bool
-		want     int
+		from, to, zip string
+		customs       bool
+		want          int
 	}{
-		{"DE", "FR", false, http.StatusCreated}, {"NL", "US", false, http.StatusUnprocessableEntity},
-		{"DE", "CH", false, http.StatusUnprocessableEntity}, {"NL", "US", true, http.StatusCreated},
+		{"DE", "FR", "75001", false, http.StatusCreated}, {"NL", "US", "10118", false, http.StatusUnprocessableEntity},
+		{"DE", "CH", "8001", false, http.StatusUnprocessableEntity}, {"NL", "US", "10118", true, http.StatusCreated},
+		{"NL", "US", "1O118", true, http.StatusUnprocessableEntity},
 	} {
-		body := `{"shipment":{"to_address":{"street1":"1 Main St","zip":"1","country":"` + tc.to + `"},"from_address":{"country":"` + tc.from + `"},
+		body := `{"shipment":{"to_address":{"street1":"1 Main St","zip":"` + tc.zip + `","country":"` + tc.to + `"},"from_address":{"country":"` + tc.from + `"},
 			"parcel":{"weight":12}`
 		if tc.customs {
 			body += `,"customs_info":{"customs_items":[{"description":"hat","quantity":1}]}`
@@ -100,7 +104,8 @@ func TestSandboxDrawsLabelsAtOnce(t *testing.T) {
 
 // The sandbox's MyDHL refuses what MyDHL would, in its problem documents:
 // wrong credentials, another account's number, a shipment without the
-// receiver's phone or, across a customs border, without its declaration.
+// receiver's phone or, across a customs border, without its declaration, a
+// US receiver without a ZIP code.
 func TestSandboxMyDHLRefusesWhatDHLWould(t *testing.T) {
 	srv := httptest.NewServer(NewCarriers(time.Hour, time.Now))
 	defer srv.Close()
@@ -131,10 +136,11 @@ func TestSandboxMyDHLRefusesWhatDHLWould(t *testing.T) {
 	if code, _ := post(DHLExpressKey, "/rates", rates); code != http.StatusOK {
 		t.Errorf("rates: %d", code)
 	}
+	zip := "10118"
 	shipment := func(phone, declaration string) string {
 		return `{"productCode":"P","customerReferences":[{"value":"ref-1","typeCode":"CU"}],` + account + `,
 			"customerDetails":{"shipperDetails":{"postalAddress":{"countryCode":"DE"}},
-			"receiverDetails":{"postalAddress":{"countryCode":"US","cityName":"New York"},"contactInformation":{"phone":"` + phone + `","fullName":"Ann"}}},
+			"receiverDetails":{"postalAddress":{"countryCode":"US","cityName":"New York","postalCode":"` + zip + `"},"contactInformation":{"phone":"` + phone + `","fullName":"Ann"}}},
 			"content":{"isCustomsDeclarable":true` + declaration + `}}`
 	}
 	if code, detail := post(DHLExpressKey, "/shipments", shipment("", `,"exportDeclaration":{"lineItems":[]}`)); code != http.StatusUnprocessableEntity ||
@@ -145,6 +151,12 @@ func TestSandboxMyDHLRefusesWhatDHLWould(t *testing.T) {
 		!strings.Contains(detail, "exportDeclaration") {
 		t.Errorf("no declaration: %d %q", code, detail)
 	}
+	zip = "1O118"
+	if code, detail := post(DHLExpressKey, "/shipments", shipment("+1 212 555 0100", `,"exportDeclaration":{"lineItems":[]}`)); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(detail, "postalCode") || domain.AddressField(detail) != domain.FieldPostalCode {
+		t.Errorf("no ZIP code: %d %q", code, detail)
+	}
+	zip = "10118"
 	if code, _ := post(DHLExpressKey, "/shipments", shipment("+1 212 555 0100", `,"exportDeclaration":{"lineItems":[]}`)); code != http.StatusCreated {
 		t.Errorf("a good shipment: %d", code)
 	}

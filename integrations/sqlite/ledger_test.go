@@ -743,6 +743,29 @@ func TestPreflightFixUps(t *testing.T) {
 	if got.ShipTo.Phone != "+1 617 555 0100" {
 		t.Errorf("phone %q", got.ShipTo.Phone)
 	}
+	// A carrier refused the address: it is corrected, the name stays, and
+	// the order's history says why and what it was.
+	before := got.ShipTo
+	to := domain.Address{Line1: " 350 5th Ave ", Line2: "Fl 20", City: "New York", Region: "NY", PostalCode: "10118", Country: "us", Phone: "+1 212 555 0100"}
+	must(t, l.SetShipAddress(ctx, o.ID, to, "UPS: The postal code is invalid"))
+	got, _ = db.OrderStore().Order(ctx, o.ID)
+	if a := got.ShipTo; a.Name != before.Name || a.Line1 != "350 5th Ave" || a.PostalCode != "10118" || a.Country != "US" || a.Region != "NY" ||
+		a.Phone != "+1 212 555 0100" || a.Email != before.Email {
+		t.Errorf("corrected to %+v", a)
+	}
+	last := got.History[len(got.History)-1]
+	if last.From != got.Status || last.To != got.Status || !strings.Contains(last.Reason, "ship-to corrected (UPS: The postal code is invalid); was: "+before.Line1) {
+		t.Errorf("history %+v", last)
+	}
+	if err := l.SetShipAddress(ctx, o.ID, domain.Address{Line1: "x", City: "y", Country: "XX"}, ""); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("a country that is none: %v", err)
+	}
+	if got2, _ := db.OrderStore().Order(ctx, o.ID); got2.ShipTo != got.ShipTo {
+		t.Errorf("a refused correction changed the address: %+v", got2.ShipTo)
+	}
+	if err := l.SetShipAddress(ctx, 999999, to, ""); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("no such order: %v", err)
+	}
 	set, err := db.StockStore().ShippingSettings(ctx)
 	must(t, err)
 	if set.Incoterm != "DAP" || set.EORI != "" {

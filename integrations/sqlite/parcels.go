@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -335,6 +336,52 @@ func (db *LedgerStore) SetProductCustoms(ctx context.Context, sku, hs string, or
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		return updateOne(ctx, tx, domain.Errorf(domain.ENOTFOUND, "no product with SKU %q", sku), `UPDATE products SET hs_code = ?, origin_country = ?, weight_g = CASE WHEN ? > 0 THEN ? ELSE weight_g END WHERE sku = ?`,
 			hs, string(origin), int64(weight), int64(weight), sku)
+	})
+}
+
+// SetShipAddress implements domain.DocumentSettingsStore.
+func (db *LedgerStore) SetShipAddress(ctx context.Context, orderID int64, to domain.Address, why string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		var number, status, country string
+		var a domain.Address
+		err := tx.QueryRowContext(ctx, `SELECT number, status, ship_name, ship_company, ship_line1, ship_line2, ship_city, ship_region,
+			ship_postal_code, ship_country, ship_phone, ship_email FROM orders WHERE id = ?`, orderID).Scan(&number, &status, &a.Name, &a.Company,
+			&a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &country, &a.Phone, &a.Email)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.ENOTFOUND, "no order %d", orderID)
+		}
+		if err != nil {
+			return err
+		}
+		switch domain.OrderStatus(status) {
+		case domain.StatusShipped, domain.StatusDelivered, domain.StatusCancelled:
+			return domain.Errorf(domain.ECONFLICT, "order %s is %s: where it goes can no longer be changed here", number, status)
+		}
+		a.Country = domain.Country(country)
+		t := func(s string) string { return strings.TrimSpace(s) }
+		var old []string
+		for _, part := range []string{a.Line1, a.Line2, t(a.PostalCode + " " + a.City), a.Region, country, a.Phone} {
+			if part != "" {
+				old = append(old, part)
+			}
+		}
+		was := strings.Join(old, ", ")
+		a.Line1, a.Line2, a.City, a.Region, a.PostalCode = t(to.Line1), t(to.Line2), t(to.City), t(to.Region), t(to.PostalCode)
+		a.Country, a.Phone = domain.Country(strings.ToUpper(t(string(to.Country)))), t(to.Phone)
+		if err := a.Validate(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET ship_line1 = ?, ship_line2 = ?, ship_city = ?, ship_region = ?, ship_postal_code = ?,
+			ship_country = ?, ship_phone = ?, updated_at = ? WHERE id = ?`, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, string(a.Country),
+			a.Phone, millis(db.now()), orderID); err != nil {
+			return translate(err)
+		}
+		reason := "ship-to corrected"
+		if why = t(why); why != "" {
+			reason += " (" + why + ")"
+		}
+		return insertHistory(ctx, tx, orderID, []domain.StatusChange{{At: db.now(), From: domain.OrderStatus(status), To: domain.OrderStatus(status),
+			Reason: reason + "; was: " + was}})
 	})
 }
 

@@ -61,8 +61,12 @@ type labelsPanel struct {
 	// would cost for every parcel it quoted.
 	RateTotals *widget.Label
 	// Outcomes are the last purchase run's.
-	Outcomes  []domain.LabelOutcome
-	ratesShow dialog.Dialog
+	Outcomes     []domain.LabelOutcome
+	ratesShow    dialog.Dialog
+	outcomesShow dialog.Dialog
+	// Correcting is the ship-to address being corrected after a carrier
+	// refused it.
+	Correcting *AddressForm
 }
 
 func (p *ShipPanel) buildLabels() fyne.CanvasObject {
@@ -253,7 +257,10 @@ func (p *ShipPanel) Choice() domain.LabelChoice {
 // and Cancel (which stops before the next purchase, never in one), then
 // shows what became of each.
 func (p *ShipPanel) BuyLabels(choice domain.LabelChoice) {
-	ids := p.labelParcels()
+	p.buyLabels(p.labelParcels(), choice)
+}
+
+func (p *ShipPanel) buyLabels(ids []int64, choice domain.LabelChoice) {
 	if p.labels == nil || len(ids) == 0 {
 		p.s.fail("Tick the parcels to buy labels for (without ticks: every parcel without a tracking number).")
 		return
@@ -332,9 +339,99 @@ func (p *ShipPanel) showOutcomes(asked int, stopped bool) {
 			return o.Label.Cost.String()
 		}).Wide(90),
 		uikit.Col("Note", func(o domain.LabelOutcome) string { return o.Note }).Wide(270))
-	d := dialog.NewCustom("Labels", "Close", container.NewBorder(widget.NewLabel(summary), nil, nil, nil, table), p.s.window)
-	d.Resize(fyne.NewSize(1120, 440))
+	// A carrier that refused the ship-to address says which field; the
+	// address is corrected here, next to its words, and bought again.
+	fixes := container.NewVBox()
+	for _, o := range p.Outcomes {
+		if o.State != domain.PurchaseFailed || o.Field == "" {
+			continue
+		}
+		o := o
+		fixes.Add(container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("Correct the address…", theme.DocumentCreateIcon(), func() {
+			p.CorrectAddress(o)
+		}), widget.NewLabel(fmt.Sprintf("Parcel %d (order %s): the carrier refused the ship-to address", o.ParcelID, o.Number))))
+	}
+	p.outcomesShow = dialog.NewCustom("Labels", "Close", container.NewBorder(widget.NewLabel(summary), fixes, nil, nil, table), p.s.window)
+	p.outcomesShow.Resize(fyne.NewSize(1120, 440))
+	p.outcomesShow.Show()
+}
+
+// CorrectAddress opens the ship-to address of a parcel whose carrier
+// refused it, the carrier's words beside the field they name, to correct
+// and buy the label again.
+func (p *ShipPanel) CorrectAddress(o domain.LabelOutcome) {
+	var parcel domain.PackedParcel
+	for _, pa := range p.parcels {
+		if pa.ID == o.ParcelID {
+			parcel = pa
+		}
+	}
+	if parcel.ID == 0 {
+		p.s.fail(fmt.Sprintf("Parcel %d is no longer in this wave.", o.ParcelID))
+		return
+	}
+	a := parcel.ShipTo
+	entry := func(text string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetText(text)
+		return e
+	}
+	f := &AddressForm{Line1: entry(a.Line1), Line2: entry(a.Line2), City: entry(a.City), Region: entry(a.Region), PostalCode: entry(a.PostalCode),
+		Country: entry(string(a.Country)), Phone: entry(a.Phone)}
+	items := []*widget.FormItem{widget.NewFormItem("Street", f.Line1), widget.NewFormItem("Line 2", f.Line2), widget.NewFormItem("City", f.City),
+		widget.NewFormItem("Region / state", f.Region), widget.NewFormItem("Postal code", f.PostalCode), widget.NewFormItem("Country (ISO)", f.Country),
+		widget.NewFormItem("Phone", f.Phone)}
+	fields := []domain.ImportField{domain.FieldAddress1, "", domain.FieldCity, domain.FieldRegion, domain.FieldPostalCode, domain.FieldCountry, domain.FieldPhone}
+	top := widget.NewLabel(fmt.Sprintf("%s — order %s, parcel %d", a.Name, o.Number, o.ParcelID))
+	top.Wrapping = fyne.TextWrapWord
+	for i, field := range fields {
+		if field != "" && field == o.Field {
+			items[i].HintText = "⚠ " + o.Note // the carrier's words, under the field they name
+			f.Refused = items[i]
+		}
+	}
+	if f.Refused == nil {
+		top.SetText(top.Text + "\n⚠ " + o.Note)
+	}
+	f.Form = widget.NewForm(items...)
+	var d dialog.Dialog
+	f.Save = widget.NewButtonWithIcon("Save and buy again", theme.ConfirmIcon(), func() {
+		to := domain.Address{Line1: f.Line1.Text, Line2: f.Line2.Text, City: f.City.Text, Region: f.Region.Text, PostalCode: f.PostalCode.Text,
+			Country: domain.Country(f.Country.Text), Phone: f.Phone.Text}
+		p.s.tasks.Run(func() func() {
+			err := p.s.svc.SetShipAddress(context.Background(), parcel.OrderID, to, o.Note)
+			return func() {
+				if err != nil {
+					f.Problem.SetText(uikit.UserMessage(err))
+					f.Problem.Show()
+					return
+				}
+				d.Hide()
+				if p.outcomesShow != nil {
+					p.outcomesShow.Hide()
+				}
+				p.buyLabels([]int64{o.ParcelID}, domain.LabelChoice{})
+			}
+		})
+	})
+	f.Save.Importance = widget.HighImportance
+	f.Problem = widget.NewLabel("")
+	f.Problem.Importance = widget.DangerImportance
+	f.Problem.Wrapping = fyne.TextWrapWord
+	f.Problem.Hide()
+	d = dialog.NewCustom("Correct the ship-to address", "Cancel", container.NewVBox(top, f.Form, f.Problem, container.NewHBox(f.Save)), p.s.window)
+	d.Resize(fyne.NewSize(720, 560))
+	p.Correcting = f
 	d.Show()
+}
+
+// AddressForm is the ship-to address being corrected (for tests).
+type AddressForm struct {
+	Form                                                   *widget.Form
+	Line1, Line2, City, Region, PostalCode, Country, Phone *widget.Entry
+	Refused                                                *widget.FormItem // the field the carrier's words name
+	Save                                                   *widget.Button
+	Problem                                                *widget.Label
 }
 
 // VoidLabel voids the selected parcel's carrier label through its carrier.

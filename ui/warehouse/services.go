@@ -72,6 +72,7 @@ type ShipService interface {
 	Printed(ctx context.Context, document, ref string, size int) error
 	SetProductCustoms(ctx context.Context, sku, hs string, origin domain.Country, weight domain.Grams) error
 	SetShipPhone(ctx context.Context, orderID int64, phone string) error
+	SetShipAddress(ctx context.Context, orderID int64, to domain.Address, why string) error
 	// Printers are this computer's print queues; PrintLabels sends the
 	// parcels' labels to a thermal printer's queue as ZPL.
 	Printers(ctx context.Context) ([]domain.Printer, error)
