@@ -299,21 +299,26 @@ func (p *ShipPanel) buyLabels(ids []int64, choice domain.LabelChoice) {
 }
 
 func (p *ShipPanel) showOutcomes(asked int, stopped bool) {
-	bought, trouble := 0, 0
+	bought, failed, uncertain := 0, 0, 0
 	for _, o := range p.Outcomes {
 		switch o.State {
 		case domain.PurchaseBought:
 			bought++
-		case domain.PurchaseFailed, domain.PurchaseUncertain:
-			trouble++
+		case domain.PurchaseFailed:
+			failed++
+		case domain.PurchaseUncertain:
+			uncertain++
 		}
 	}
 	summary := fmt.Sprintf("%d label(s) bought of %d parcel(s).", bought, asked)
 	if stopped && len(p.Outcomes) < asked {
 		summary += fmt.Sprintf(" Stopped: %d parcel(s) were not tried.", asked-len(p.Outcomes))
 	}
-	if trouble > 0 {
-		summary += " Parcels marked uncertain are asked about at the next purchase, so nothing is bought twice."
+	if failed > 0 {
+		summary += fmt.Sprintf(" %d failed: nothing was bought for them (see Note).", failed)
+	}
+	if uncertain > 0 {
+		summary += fmt.Sprintf(" %d uncertain: the carrier is asked about them at the next purchase, so nothing is bought twice.", uncertain)
 	}
 	p.s.Result.Importance = widget.SuccessImportance
 	p.s.setResult(summary)
