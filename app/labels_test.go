@@ -803,3 +803,38 @@ func TestARefusedAddressIsCorrectedAndBought(t *testing.T) {
 		t.Errorf("the order: %+v %v", o.ShipTo, err)
 	}
 }
+
+// On the command line: the refusal says how to correct the address, and
+// orders address does, keeping the name.
+func TestCLIOrdersAddress(t *testing.T) {
+	t.Parallel()
+	db := demoDBOf(t, 600)
+	a, err := app.Open(db, app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parcels := packedWave(t, a, 1)
+	labelShop(t, a)
+	ps, _ := a.Inventory.Parcels(context.Background(), parcels)
+	number, name := ps[0].Number, ps[0].ShipTo.Name
+	a.Close()
+	out, errs, code := runCLI(t, "--db", db, "orders", "address", number, "--line1", "350 5th Ave", "--line2", "-", "--city", "New York",
+		"--region", "NY", "--postal-code", "1O118", "--country", "us", "--why", "moved")
+	if code != 0 || !strings.Contains(out, "Order "+number+" now goes to: "+name+", 350 5th Ave, ") || !strings.Contains(out, "United States") {
+		t.Fatalf("orders address: %d %q %q", code, out, errs)
+	}
+	// The sandbox EasyPost checks a US ZIP code, and refuses this one.
+	out, errs, code = runCLI(t, "--db", db, "labels", "buy", "--parcels", strconv.FormatInt(parcels[0], 10))
+	if code == 0 || !strings.Contains(out, `correct it with "portolan orders address `+number+` --postal-code …"`) {
+		t.Fatalf("labels buy: %d %q %q", code, out, errs)
+	}
+	if _, errs, code := runCLI(t, "--db", db, "orders", "address", number, "--country", "XX"); code == 0 || !strings.Contains(errs, "XX") {
+		t.Errorf("a country that is none: %d %q", code, errs)
+	}
+	if out, errs, code := runCLI(t, "--db", db, "orders", "address", number, "--postal-code", "10118"); code != 0 || !strings.Contains(out, "10118") {
+		t.Fatalf("orders address again: %d %q %q", code, out, errs)
+	}
+	if out, errs, code := runCLI(t, "--db", db, "labels", "buy", "--parcels", strconv.FormatInt(parcels[0], 10)); code != 0 || !strings.Contains(out, "1 label(s) bought.") {
+		t.Errorf("labels buy again: %d %q %q", code, out, errs)
+	}
+}

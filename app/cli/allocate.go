@@ -288,20 +288,57 @@ func cmdOrdersPriority(ctx context.Context, open opener, args []string, stdout, 
 	if err != nil {
 		return err
 	}
-	page, err := a.Orders.OrderSummaries(ctx, domain.OrderFilter{Search: number}, 0, 50)
+	o, err := orderNumbered(ctx, a, number)
 	if err != nil {
 		return err
 	}
-	for _, o := range page {
-		if o.Number == number {
-			if err := a.Orders.SetPriority(ctx, o.ID, *set); err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "Order %s: priority %+d.\n", number, *set)
-			return nil
+	if err := a.Orders.SetPriority(ctx, o.ID, *set); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Order %s: priority %+d.\n", number, *set)
+	return nil
+}
+
+func cmdOrdersAddress(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("orders address NUMBER", "Corrects where an order not yet shipped goes (a carrier refused its address): the flags\n"+
+		"given replace those parts; the name stays. The order's history keeps why and what it was.", stdout, stderr)
+	line1 := fs.String("line1", "", "the street and number")
+	line2 := fs.String("line2", "", "the second line (\"-\": none)")
+	city := fs.String("city", "", "the city")
+	region := fs.String("region", "", "the state, province or prefecture (\"-\": none)")
+	postal := fs.String("postal-code", "", "the postal code")
+	country := fs.String("country", "", "the country (ISO 3166-1 alpha-2)")
+	phone := fs.String("phone", "", "the recipient's phone")
+	why := fs.String("why", "", "why, for the order's history (e.g. the carrier's words)")
+	a, number, err := startWithArg(fs, args, "order number", open)
+	if err != nil {
+		return err
+	}
+	o, err := orderNumbered(ctx, a, number)
+	if err != nil {
+		return err
+	}
+	to := o.ShipTo
+	for _, f := range []struct {
+		given string
+		to    *string
+	}{{*line1, &to.Line1}, {*line2, &to.Line2}, {*city, &to.City}, {*region, &to.Region}, {*postal, &to.PostalCode}, {*phone, &to.Phone}} {
+		switch f.given {
+		case "":
+		case "-":
+			*f.to = ""
+		default:
+			*f.to = f.given
 		}
 	}
-	return domain.Errorf(domain.ENOTFOUND, "no order numbered %q", number)
+	if *country != "" {
+		to.Country = domain.Country(strings.ToUpper(strings.TrimSpace(*country)))
+	}
+	if err := a.Inventory.SetShipAddress(ctx, o.ID, to, *why); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Order %s now goes to: %s.\n", number, strings.Join(to.Lines(), ", "))
+	return nil
 }
 
 func cmdChannelsPriority(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {

@@ -80,6 +80,7 @@ var commands = []command{
 	{"demo", "fill an empty database with the sample data set", cmdDemo},
 	{"orders list", "list orders", cmdOrdersList},
 	{"orders priority", "set an order's manual priority for allocation", cmdOrdersPriority},
+	{"orders address", "correct where an order not yet shipped goes (a carrier refused its address)", cmdOrdersAddress},
 	{"stock list", "list stock on hand per bin, with reserved and available per warehouse", cmdStockList},
 	{"stock adjust", "correct a bin's stock, with a reason", cmdStockAdjust},
 	{"stock move", "move stock between two bins of a warehouse", cmdStockMove},

@@ -209,6 +209,19 @@ func cmdLabelsBuy(ctx context.Context, open opener, args []string, stdout, stder
 	}); err != nil {
 		return err
 	}
+	for _, r := range run {
+		if r.State == domain.PurchaseFailed && r.Field != "" {
+			flag := map[domain.ImportField]string{domain.FieldAddress1: "--line1", domain.FieldCity: "--city", domain.FieldRegion: "--region",
+				domain.FieldPostalCode: "--postal-code", domain.FieldCountry: "--country", domain.FieldPhone: "--phone"}[r.Field]
+			if flag == "" {
+				flag = "--line1 … --postal-code …"
+			} else {
+				flag += " …"
+			}
+			fmt.Fprintf(stdout, "Parcel %d (order %s): the carrier refused the ship-to address; correct it with "+
+				"\"portolan orders address %s %s\", then buy again.\n", r.ParcelID, r.Number, r.Number, flag)
+		}
+	}
 	fmt.Fprintf(stdout, "%d label(s) bought.\n", len(bought))
 	if *out.path != "" && len(bought) > 0 {
 		var ok []int64
