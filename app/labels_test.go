@@ -79,6 +79,23 @@ func labelApp(t *testing.T) *app.App {
 	return a
 }
 
+// packedDB is a demo database with n parcels packed, prepared further
+// (prepare may be nil) while it is open.
+func packedDB(t *testing.T, n int, prepare func(a *app.App, parcels []int64)) (db string, parcels []int64) {
+	t.Helper()
+	db = demoDBOf(t, 600)
+	a, err := app.Open(db, app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	parcels = packedWave(t, a, n)
+	if prepare != nil {
+		prepare(a, parcels)
+	}
+	return db, parcels
+}
+
 // labelShop is the sandbox EasyPost (which sells labels) and an account
 // for it in a.
 func labelShop(t testing.TB, a *app.App) *sandbox.Carriers {
@@ -250,14 +267,7 @@ func TestALabelRunStopsBetweenParcelsAndGoesOnPastFailures(t *testing.T) {
 // The command line: rates as a table and as JSON, a purchase run, a void.
 func TestCLIRatesBuyAndVoid(t *testing.T) {
 	t.Parallel()
-	db := demoDBOf(t, 600)
-	a, err := app.Open(db, app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	parcels := packedWave(t, a, 2)
-	labelShop(t, a)
-	a.Close()
+	db, parcels := packedDB(t, 2, func(a *app.App, _ []int64) { labelShop(t, a) })
 	list := fmt.Sprintf("%d,%d", parcels[0], parcels[1])
 
 	out, errs, code := runCLI(t, "--db", db, "rates", "--parcels", list)
@@ -508,13 +518,7 @@ func TestDHLExpressLabelsFromQuoteToTracking(t *testing.T) {
 // A DHL Express account added on the command line quotes and sells labels.
 func TestCLIDHLExpressAccount(t *testing.T) {
 	t.Parallel()
-	db := demoDBOf(t, 600)
-	a, err := app.Open(db, app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	parcels := packedWave(t, a, 1)
-	a.Close()
+	db, parcels := packedDB(t, 1, nil)
 	srv := httptest.NewServer(sandbox.NewCarriers(time.Hour, testClock.Now))
 	t.Cleanup(srv.Close)
 	add := []string{"--db", db, "carriers", "add", "--kind", "dhl-express", "--name", "DHL Express", "--url", srv.URL + "/dhl-express",
@@ -553,13 +557,7 @@ func TestCLIDHLExpressAccount(t *testing.T) {
 // holds DHL's own ZPL label.
 func TestCLIDHLExpressZPLLabels(t *testing.T) {
 	t.Parallel()
-	db := demoDBOf(t, 600)
-	a, err := app.Open(db, app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	parcels := packedWave(t, a, 2)
-	a.Close()
+	db, parcels := packedDB(t, 2, nil)
 	srv := httptest.NewServer(sandbox.NewCarriers(time.Hour, testClock.Now))
 	t.Cleanup(srv.Close)
 	if out, errs, code := runCLI(t, "--db", db, "carriers", "add", "--kind", "dhl-express", "--name", "DHL Express", "--url", srv.URL+"/dhl-express",
@@ -720,17 +718,12 @@ func TestCLIChannelShipping(t *testing.T) {
 // scheduler: one label a parcel, the carrier's where bought.
 func TestCLIPrintsLabelsToAThermalPrinter(t *testing.T) {
 	// Not parallel: the private scheduler is found through CUPS_SERVER.
-	db := demoDBOf(t, 600)
-	a, err := app.Open(db, app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	parcels := packedWave(t, a, 2)
-	labelShop(t, a)
-	if run, err := a.Labels.Buy(context.Background(), parcels[:1], domain.LabelChoice{}, nil); err != nil || run[0].State != domain.PurchaseBought {
-		t.Fatalf("buy: %+v %v", run, err)
-	}
-	a.Close()
+	db, parcels := packedDB(t, 2, func(a *app.App, parcels []int64) {
+		labelShop(t, a)
+		if run, err := a.Labels.Buy(context.Background(), parcels[:1], domain.LabelChoice{}, nil); err != nil || run[0].State != domain.PurchaseBought {
+			t.Fatalf("buy: %+v %v", run, err)
+		}
+	})
 	// The other parcel goes with a carrier without an API: Portolan's own label.
 	if out, errs, code := runCLI(t, "--db", db, "tracking", "--parcel", fmt.Sprint(parcels[1]), "--number", "LOCAL-4711",
 		"--carrier", "Bike courier"); code != 0 {
@@ -808,16 +801,12 @@ func TestARefusedAddressIsCorrectedAndBought(t *testing.T) {
 // orders address does, keeping the name.
 func TestCLIOrdersAddress(t *testing.T) {
 	t.Parallel()
-	db := demoDBOf(t, 600)
-	a, err := app.Open(db, app.Options{Now: testClock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	parcels := packedWave(t, a, 1)
-	labelShop(t, a)
-	ps, _ := a.Inventory.Parcels(context.Background(), parcels)
-	number, name := ps[0].Number, ps[0].ShipTo.Name
-	a.Close()
+	var number, name string
+	db, parcels := packedDB(t, 1, func(a *app.App, parcels []int64) {
+		labelShop(t, a)
+		ps, _ := a.Inventory.Parcels(context.Background(), parcels)
+		number, name = ps[0].Number, ps[0].ShipTo.Name
+	})
 	out, errs, code := runCLI(t, "--db", db, "orders", "address", number, "--line1", "350 5th Ave", "--line2", "-", "--city", "New York",
 		"--region", "NY", "--postal-code", "1O118", "--country", "us", "--why", "moved")
 	if code != 0 || !strings.Contains(out, "Order "+number+" now goes to: "+name+", 350 5th Ave, ") || !strings.Contains(out, "United States") {
