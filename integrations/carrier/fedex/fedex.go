@@ -29,16 +29,14 @@ type Client struct {
 // New makes a client for the account; gate, when given, runs before
 // every request (the poller's rate and budget).
 func New(a domain.CarrierAccount, gate ...func(context.Context) error) (*Client, error) {
-	rc, err := track.NewREST(a, gate)
-	if err != nil {
-		return nil, err
-	}
-	c := &Client{rc: rc}
-	c.token = track.OAuth("FedEx", func(ctx context.Context) (*resty.Response, error) {
+	rc, token, err := track.OAuthREST(a, gate, "FedEx", func(ctx context.Context, rc *rest.Client) (*resty.Response, error) {
 		return rc.PostForm(ctx, "/oauth/token", url.Values{"grant_type": {"client_credentials"},
 			"client_id": {a.ClientID}, "client_secret": {a.ClientSecret}}, nil)
 	})
-	return c, nil
+	if err != nil {
+		return nil, err
+	}
+	return &Client{rc: rc, token: token}, nil
 }
 
 type location struct {

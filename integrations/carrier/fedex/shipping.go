@@ -32,14 +32,8 @@ import (
 
 // Seller is a FedEx account that quotes parcels and sells labels.
 type Seller struct {
-	token *track.Token
-	// api keeps FedEx's refusals (400, 404, 422) as answers, to show them;
-	// buy is api tried once (a lost answer is asked about, not resent).
-	api, buy  *rest.Client
-	account   string
-	paperless bool   // Electronic Trade Documents
-	image     string // the label image FedEx sends: PNG, or ZPLII for a thermal printer
-	now       func() time.Time
+	track.OAuthSeller      // Image: PNG, or ZPLII for a thermal printer
+	paperless         bool // Electronic Trade Documents
 
 	quoted track.Quoted[fxShipment] // quoted, not yet bought, by reference
 }
@@ -53,21 +47,17 @@ func NewSeller(a domain.CarrierAccount, now func() time.Time) (*Seller, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, buy, err := track.SellerREST(a)
+	base, err := track.NewOAuthSeller(a, c.token, now, "PNG", "ZPLII")
 	if err != nil {
 		return nil, err
 	}
-	image := "PNG"
-	if a.ZPL {
-		image = "ZPLII"
-	}
-	return &Seller{token: c.token, api: api, buy: buy, account: a.Number, paperless: a.Paperless, image: image, now: now}, nil
+	return &Seller{OAuthSeller: base, paperless: a.Paperless}, nil
 }
 
 var _ domain.LabelSeller = (*Seller)(nil)
 
 func (s *Seller) send(ctx context.Context, rc *rest.Client, method, path string, body any) (*resty.Response, error) {
-	return s.token.Do(ctx, func(tok string) (*resty.Response, error) {
+	return s.Token.Do(ctx, func(tok string) (*resty.Response, error) {
 		auth := func(r *resty.Request) { r.SetAuthToken(tok).SetHeader("X-locale", "en_US") }
 		if method == http.MethodPut {
 			return rc.PutJSON(ctx, path, body, auth)
@@ -345,7 +335,7 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 	if err := domain.CheckQuotable(p); err != nil {
 		return nil, nil, err
 	}
-	ref := track.Reference(reference, s.now())
+	ref := track.Reference(reference, s.Now())
 	sh, err := s.shipment(p, settings, ref)
 	if err != nil {
 		return nil, nil, err
@@ -353,12 +343,12 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 	rate := sh
 	rate.Shipper = fxParty{Address: sh.Shipper.Address}
 	rate.Recipient, rate.Recipients = &fxParty{Address: sh.Recipients[0].Address}, nil
-	rate.ShipDateStamp = s.now().UTC().Format(time.DateOnly)
+	rate.ShipDateStamp = s.Now().UTC().Format(time.DateOnly)
 	rate.RateRequestType = []string{"ACCOUNT", "LIST"}
 	rate.RequestedPackageLineItems = []fxPackage{{Weight: sh.RequestedPackageLineItems[0].Weight, Dimensions: sh.RequestedPackageLineItems[0].Dimensions}}
-	body := map[string]any{"accountNumber": map[string]string{"value": s.account}, "requestedShipment": rate,
+	body := map[string]any{"accountNumber": map[string]string{"value": s.Account}, "requestedShipment": rate,
 		"rateRequestControlParameters": map[string]bool{"returnTransitTimes": true}}
-	resp, err := s.send(ctx, s.api, http.MethodPost, "/rate/v1/rates/quotes", body)
+	resp, err := s.send(ctx, s.API, http.MethodPost, "/rate/v1/rates/quotes", body)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -453,14 +443,14 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 	}
 	ship := sh
 	ship.ServiceType = q.RateRef
-	ship.ShipDatestamp = s.now().UTC().Format(time.DateOnly)
+	ship.ShipDatestamp = s.Now().UTC().Format(time.DateOnly)
 	ship.ShippingChargesPay = &struct {
 		PaymentType string `json:"paymentType"`
 	}{"SENDER"}
 	ship.LabelSpecification = &struct {
 		ImageType      string `json:"imageType"`
 		LabelStockType string `json:"labelStockType"`
-	}{s.image, "STOCK_4X6"}
+	}{s.Image, "STOCK_4X6"}
 	if sh.CustomsClearanceDetail != nil && s.paperless {
 		// Electronic Trade Documents: FedEx makes the commercial invoice
 		// from the commodities and sends it to customs itself.
@@ -483,8 +473,8 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 		ship.ShippingDocumentSpecification.CommercialInvoiceDetail.DocumentFormat.DocType = "PDF"
 		ship.ShippingDocumentSpecification.CommercialInvoiceDetail.DocumentFormat.StockType = "PAPER_LETTER"
 	}
-	body := map[string]any{"labelResponseOptions": "LABEL", "accountNumber": map[string]string{"value": s.account}, "requestedShipment": ship}
-	resp, err := s.send(ctx, s.buy, http.MethodPost, "/ship/v1/shipments", body)
+	body := map[string]any{"labelResponseOptions": "LABEL", "accountNumber": map[string]string{"value": s.Account}, "requestedShipment": ship}
+	resp, err := s.send(ctx, s.Once, http.MethodPost, "/ship/v1/shipments", body)
 	if err != nil {
 		return domain.Label{}, track.PurchaseFailed(ctx, err, "FedEx "+q.Service+", reference "+q.ShipmentRef)
 	}
@@ -548,10 +538,10 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 // Bought asks FedEx whether a shipment was made under the reference (the
 // answer to a purchase whose reply was lost), over the last week.
 func (s *Seller) Bought(ctx context.Context, ref string) (domain.Label, bool, error) {
-	now := s.now().UTC()
+	now := s.Now().UTC()
 	body := map[string]any{"includeDetailedScans": false, "referencesInformation": map[string]string{"type": "CUSTOMER_REFERENCE", "value": ref,
-		"accountNumber": s.account, "shipDateBegin": now.AddDate(0, 0, -7).Format(time.DateOnly), "shipDateEndDate": now.AddDate(0, 0, 1).Format(time.DateOnly)}}
-	resp, err := s.send(ctx, s.api, http.MethodPost, "/track/v1/referencenumbers", body)
+		"accountNumber": s.Account, "shipDateBegin": now.AddDate(0, 0, -7).Format(time.DateOnly), "shipDateEndDate": now.AddDate(0, 0, 1).Format(time.DateOnly)}}
+	resp, err := s.send(ctx, s.API, http.MethodPost, "/track/v1/referencenumbers", body)
 	if err != nil {
 		return domain.Label{}, false, err
 	}
@@ -581,8 +571,8 @@ func (s *Seller) Bought(ctx context.Context, ref string) (domain.Label, bool, er
 // Void cancels the label's shipment with FedEx by its tracking number;
 // FedEx says whether it was cancelled.
 func (s *Seller) Void(ctx context.Context, l domain.Label) (domain.Label, error) {
-	body := map[string]any{"accountNumber": map[string]string{"value": s.account}, "trackingNumber": l.Tracking, "deletionControl": "DELETE_ALL_PACKAGES"}
-	resp, err := s.send(ctx, s.api, http.MethodPut, "/ship/v1/shipments/cancel", body)
+	body := map[string]any{"accountNumber": map[string]string{"value": s.Account}, "trackingNumber": l.Tracking, "deletionControl": "DELETE_ALL_PACKAGES"}
+	resp, err := s.send(ctx, s.API, http.MethodPut, "/ship/v1/shipments/cancel", body)
 	if err != nil {
 		return l, err
 	}

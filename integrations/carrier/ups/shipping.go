@@ -36,13 +36,9 @@ const APIVersion = "v2409"
 
 // Seller is a UPS account that quotes parcels and sells labels.
 type Seller struct {
-	token *track.Token
-	// api keeps UPS's refusals (400, 404, 422) as answers, to show them;
-	// buy is api tried once (a lost answer is asked about, not resent).
-	api, buy *rest.Client
-	account  string // the shipper number labels are billed to
-	format   string // the label image UPS sends: GIF, or ZPL for a thermal printer
-	now      func() time.Time
+	// Account is the shipper number labels are billed to; Image GIF, or
+	// ZPL for a thermal printer.
+	track.OAuthSeller
 
 	quoted track.Quoted[upsShipment] // quoted, not yet bought, by reference
 }
@@ -56,21 +52,17 @@ func NewSeller(a domain.CarrierAccount, now func() time.Time) (*Seller, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, buy, err := track.SellerREST(a)
+	base, err := track.NewOAuthSeller(a, c.token, now, "GIF", "ZPL")
 	if err != nil {
 		return nil, err
 	}
-	format := "GIF"
-	if a.ZPL {
-		format = "ZPL"
-	}
-	return &Seller{token: c.token, api: api, buy: buy, account: a.Number, format: format, now: now}, nil
+	return &Seller{OAuthSeller: base}, nil
 }
 
 var _ domain.LabelSeller = (*Seller)(nil)
 
 func (s *Seller) send(ctx context.Context, rc *rest.Client, method, path string, body any) (*resty.Response, error) {
-	return s.token.Do(ctx, func(tok string) (*resty.Response, error) {
+	return s.Token.Do(ctx, func(tok string) (*resty.Response, error) {
 		auth := func(r *resty.Request) {
 			r.SetAuthToken(tok).SetHeader("transId", transID()).SetHeader("transactionSrc", "portolan")
 		}
@@ -285,7 +277,7 @@ func decimal(v float64, decimals int) string {
 func (s *Seller) shipment(p domain.PackedParcel, settings domain.ShippingSettings, ref string) (upsShipment, error) {
 	sh := upsShipment{parcel: fmt.Sprintf("parcel %d of %s", p.Seq, p.Number), country: string(p.ShipTo.Country)}
 	sh.Shipper = upsPartyOf(p.Warehouse.Address)
-	sh.Shipper.ShipperNumber = s.account
+	sh.Shipper.ShipperNumber = s.Account
 	sh.ShipFrom, sh.ShipTo = upsPartyOf(p.Warehouse.Address), upsPartyOf(p.ShipTo)
 	d := p.Box.Dimensions
 	pk := upsPackage{Dimensions: upsMeasure{UnitOfMeasurement: upsCode{Code: "CM"}}, PackageWeight: upsMeasure{UnitOfMeasurement: upsCode{Code: "KGS"}},
@@ -321,7 +313,7 @@ func (s *Seller) shipment(p domain.PackedParcel, settings domain.ShippingSetting
 	}
 	sh.declared = true
 	sh.InvoiceLineTotal = &upsMoney{CurrencyCode: string(value.Currency), MonetaryValue: value.Decimal()}
-	forms := &upsForms{FormType: []string{"01"}, InvoiceNumber: p.Number, InvoiceDate: s.now().UTC().Format("20060102"), ReasonForExport: "SALE",
+	forms := &upsForms{FormType: []string{"01"}, InvoiceNumber: p.Number, InvoiceDate: s.Now().UTC().Format("20060102"), ReasonForExport: "SALE",
 		TermsOfShipment: settings.Incoterm, CurrencyCode: string(value.Currency)}
 	if forms.TermsOfShipment == "" {
 		forms.TermsOfShipment = "DAP"
@@ -396,13 +388,13 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 	if err := domain.CheckQuotable(p); err != nil {
 		return nil, nil, err
 	}
-	ref := track.Reference(reference, s.now())
+	ref := track.Reference(reference, s.Now())
 	sh, err := s.shipment(p, settings, ref)
 	if err != nil {
 		return nil, nil, err
 	}
 	rate := sh
-	rate.PaymentDetails = payment(s.account)
+	rate.PaymentDetails = payment(s.Account)
 	rate.Package.PackagingType = &upsCode{Code: "02"} // the customer's own box
 	rate.Package.ReferenceNumber = nil
 	rate.NumOfPieces = "1"
@@ -415,11 +407,11 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 			Date string `json:"Date"`
 		} `json:"Pickup"`
 	}{PackageBillType: "03"} // non-document
-	rate.DeliveryTimeInformation.Pickup.Date = s.now().UTC().Format("20060102")
+	rate.DeliveryTimeInformation.Pickup.Date = s.Now().UTC().Format("20060102")
 	rate.ShipmentService = nil
 	body := map[string]any{"RateRequest": map[string]any{"Request": map[string]any{"TransactionReference": map[string]string{"CustomerContext": ref}},
 		"Shipment": rate}}
-	resp, err := s.send(ctx, s.api, http.MethodPost, "/api/rating/"+APIVersion+"/Shoptimeintransit", body)
+	resp, err := s.send(ctx, s.API, http.MethodPost, "/api/rating/"+APIVersion+"/Shoptimeintransit", body)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -543,7 +535,7 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 		return domain.Label{}, domain.Errorf(domain.EINVALID, "UPS needs the warehouse's phone number; add it to the warehouse's address")
 	}
 	ship := sh
-	ship.PaymentInformation = payment(s.account)
+	ship.PaymentInformation = payment(s.Account)
 	ship.Service = &upsCode{Code: q.RateRef, Description: q.Service}
 	ship.Package.Packaging = &upsCode{Code: "02"}
 	ship.ShipmentRatingOpts = &struct {
@@ -552,9 +544,9 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 	body := map[string]any{"ShipmentRequest": map[string]any{
 		"Request":            map[string]any{"RequestOption": "nonvalidate", "TransactionReference": map[string]string{"CustomerContext": q.ShipmentRef}},
 		"Shipment":           ship,
-		"LabelSpecification": map[string]any{"LabelImageFormat": upsCode{Code: s.format}, "LabelStockSize": map[string]string{"Height": "6", "Width": "4"}},
+		"LabelSpecification": map[string]any{"LabelImageFormat": upsCode{Code: s.Image}, "LabelStockSize": map[string]string{"Height": "6", "Width": "4"}},
 	}}
-	resp, err := s.send(ctx, s.buy, http.MethodPost, "/api/shipments/"+APIVersion+"/ship", body)
+	resp, err := s.send(ctx, s.Once, http.MethodPost, "/api/shipments/"+APIVersion+"/ship", body)
 	if err != nil {
 		return domain.Label{}, track.PurchaseFailed(ctx, err, "UPS "+q.Service+", reference "+q.ShipmentRef)
 	}
@@ -606,9 +598,9 @@ func setImage(l *domain.Label, format, image string) error {
 // answer to a purchase whose reply was lost): UPS tracks packages by their
 // reference number from the moment their label is made.
 func (s *Seller) Bought(ctx context.Context, ref string) (domain.Label, bool, error) {
-	now := s.now().UTC()
-	resp, err := s.send(ctx, s.api, http.MethodGet, "/api/track/v1/reference/details/"+url.PathEscape(ref), url.Values{
-		"locale": {"en_US"}, "shipperNum": {s.account}, "fromPickUpDate": {now.AddDate(0, 0, -7).Format("20060102")},
+	now := s.Now().UTC()
+	resp, err := s.send(ctx, s.API, http.MethodGet, "/api/track/v1/reference/details/"+url.PathEscape(ref), url.Values{
+		"locale": {"en_US"}, "shipperNum": {s.Account}, "fromPickUpDate": {now.AddDate(0, 0, -7).Format("20060102")},
 		"toPickUpDate": {now.AddDate(0, 0, 1).Format("20060102")}, "refNumType": {"SmallPackage"}})
 	if err != nil {
 		return domain.Label{}, false, err
@@ -642,7 +634,7 @@ func (s *Seller) Bought(ctx context.Context, ref string) (domain.Label, bool, er
 // (within UPS's void window): UPS answers that it is voided, or why not.
 func (s *Seller) Void(ctx context.Context, l domain.Label) (domain.Label, error) {
 	id := l.Tracking // a one-package shipment's identification number is its 1Z number
-	resp, err := s.send(ctx, s.api, http.MethodDelete, "/api/shipments/"+APIVersion+"/void/cancel/"+url.PathEscape(id), nil)
+	resp, err := s.send(ctx, s.API, http.MethodDelete, "/api/shipments/"+APIVersion+"/void/cancel/"+url.PathEscape(id), nil)
 	if err != nil {
 		return l, err
 	}
@@ -675,10 +667,10 @@ func (s *Seller) LabelFile(ctx context.Context, l domain.Label) ([]byte, error) 
 	if len(l.File) > 0 {
 		return l.File, nil
 	}
-	body := map[string]any{"LabelRecoveryRequest": map[string]any{"LabelSpecification": map[string]any{"LabelImageFormat": upsCode{Code: s.format},
+	body := map[string]any{"LabelRecoveryRequest": map[string]any{"LabelSpecification": map[string]any{"LabelImageFormat": upsCode{Code: s.Image},
 		"LabelStockSize": map[string]string{"Height": "6", "Width": "4"}},
 		"TrackingNumber": l.Tracking}}
-	resp, err := s.send(ctx, s.api, http.MethodPost, "/api/labels/v1/recovery", body)
+	resp, err := s.send(ctx, s.API, http.MethodPost, "/api/labels/v1/recovery", body)
 	if err != nil {
 		return nil, err
 	}

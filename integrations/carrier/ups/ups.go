@@ -29,17 +29,15 @@ type Client struct {
 // New makes a client for the account; gate, when given, runs before
 // every request (the poller's rate and budget).
 func New(a domain.CarrierAccount, gate ...func(context.Context) error) (*Client, error) {
-	rc, err := track.NewREST(a, gate, http.StatusNotFound)
-	if err != nil {
-		return nil, err
-	}
-	c := &Client{rc: rc}
-	c.token = track.OAuth("UPS", func(ctx context.Context) (*resty.Response, error) {
+	rc, token, err := track.OAuthREST(a, gate, "UPS", func(ctx context.Context, rc *rest.Client) (*resty.Response, error) {
 		return rc.PostForm(ctx, "/security/v1/oauth/token", url.Values{"grant_type": {"client_credentials"}}, func(r *resty.Request) {
 			r.SetBasicAuth(a.ClientID, a.ClientSecret)
 		})
-	})
-	return c, nil
+	}, http.StatusNotFound)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{rc: rc, token: token}, nil
 }
 
 type status struct {

@@ -42,15 +42,14 @@ import (
 
 // Seller is a USPS account that prices domestic parcels and buys labels.
 type Seller struct {
-	token              *track.Token
-	api, buy           *rest.Client // api keeps USPS's refusals as answers; buy is tried once
-	account, crid, mid string
-	image              string // the label image USPS sends: PNG, or ZPL203DPI for a thermal printer
-	now                func() time.Time
-	mu                 sync.Mutex
-	payment            string                     // the payment authorization token…
-	paymentUntil       time.Time                  // …and until when it is used (USPS: eight hours)
-	quoted             track.Quoted[labelRequest] // by reference and mail class
+	// Account is the EPS account labels are paid from; Image PNG, or
+	// ZPL203DPI for a thermal printer.
+	track.OAuthSeller
+	crid, mid    string
+	mu           sync.Mutex
+	payment      string                     // the payment authorization token…
+	paymentUntil time.Time                  // …and until when it is used (USPS: eight hours)
+	quoted       track.Quoted[labelRequest] // by reference and mail class
 }
 
 // NewSeller makes a shipping client for the account; now is Portolan's clock.
@@ -62,21 +61,17 @@ func NewSeller(a domain.CarrierAccount, now func() time.Time) (*Seller, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, buy, err := track.SellerREST(a)
+	base, err := track.NewOAuthSeller(a, c.token, now, "PNG", "ZPL203DPI")
 	if err != nil {
 		return nil, err
 	}
-	image := "PNG"
-	if a.ZPL {
-		image = "ZPL203DPI"
-	}
-	return &Seller{token: c.token, api: api, buy: buy, account: a.Number, crid: a.CRID, mid: a.MID, image: image, now: now}, nil
+	return &Seller{OAuthSeller: base, crid: a.CRID, mid: a.MID}, nil
 }
 
 var _ domain.LabelSeller = (*Seller)(nil)
 
 func (s *Seller) post(ctx context.Context, rc *rest.Client, path string, body any, headers map[string]string) (*resty.Response, error) {
-	return s.token.Do(ctx, func(tok string) (*resty.Response, error) {
+	return s.Token.Do(ctx, func(tok string) (*resty.Response, error) {
 		return rc.PostJSON(ctx, path, body, func(r *resty.Request) { r.SetAuthToken(tok).SetHeaders(headers) })
 	})
 }
@@ -214,17 +209,17 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 		return nil, []domain.RateProblem{{Carrier: "USPS", Message: "USPS labels abroad are not bought through USPS's own API here: " +
 			"an EasyPost account quotes USPS's international services"}}, nil
 	}
-	ref := track.Reference(reference, s.now())
+	ref := track.Reference(reference, s.Now())
 	d := p.Box.Dimensions
-	mailing := s.now().UTC().Format(time.DateOnly)
+	mailing := s.Now().UTC().Format(time.DateOnly)
 	var quotes []domain.RateQuote
 	var problems []domain.RateProblem
 	best := map[string]labelRequest{}
 	for _, mc := range mailClasses {
 		body := map[string]any{"originZIPCode": uspsAddress(p.Warehouse.Address).ZIPCode, "destinationZIPCode": uspsAddress(p.ShipTo).ZIPCode,
 			"weight": pounds(p.Weight), "length": inches(d.Length), "width": inches(d.Width), "height": inches(d.Height),
-			"mailClass": mc.class, "priceType": "COMMERCIAL", "mailingDate": mailing, "accountType": "EPS", "accountNumber": s.account}
-		resp, err := s.post(ctx, s.api, "/prices/v3/total-rates/search", body, nil)
+			"mailClass": mc.class, "priceType": "COMMERCIAL", "mailingDate": mailing, "accountType": "EPS", "accountNumber": s.Account}
+		resp, err := s.post(ctx, s.API, "/prices/v3/total-rates/search", body, nil)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -256,7 +251,7 @@ func (s *Seller) Quote(ctx context.Context, p domain.PackedParcel, settings doma
 		}
 		rate := pick.Rates[0]
 		lr := labelRequest{ToAddress: uspsAddress(p.ShipTo), FromAddress: uspsAddress(p.Warehouse.Address), parcel: fmt.Sprintf("parcel %d of %s", p.Seq, p.Number)}
-		lr.ImageInfo.ImageType, lr.ImageInfo.LabelType, lr.ImageInfo.ReceiptOption = s.image, "4X6LABEL", "NONE"
+		lr.ImageInfo.ImageType, lr.ImageInfo.LabelType, lr.ImageInfo.ReceiptOption = s.Image, "4X6LABEL", "NONE"
 		lr.PackageDescription = packageDescription{MailClass: mc.class, RateIndicator: rate.RateIndicator, WeightUOM: "lb", Weight: pounds(p.Weight),
 			DimensionsUOM: "in", Length: inches(d.Length), Width: inches(d.Width), Height: inches(d.Height), ProcessingCategory: rate.ProcessingCategory,
 			MailingDate: mailing, ExtraServices: []string{}, DestinationEntryFacilityType: "NONE"}
@@ -288,21 +283,21 @@ func idempotencyKey(ref string) string {
 // asked for again after seven of its eight hours.
 func (s *Seller) paymentToken(ctx context.Context) (string, error) {
 	s.mu.Lock()
-	if s.payment != "" && s.now().Before(s.paymentUntil) {
+	if s.payment != "" && s.Now().Before(s.paymentUntil) {
 		defer s.mu.Unlock()
 		return s.payment, nil
 	}
 	s.mu.Unlock()
 	body := map[string]any{"roles": []map[string]string{
-		{"roleName": "PAYER", "CRID": s.crid, "MID": s.mid, "manifestMID": s.mid, "accountType": "EPS", "accountNumber": s.account},
+		{"roleName": "PAYER", "CRID": s.crid, "MID": s.mid, "manifestMID": s.mid, "accountType": "EPS", "accountNumber": s.Account},
 		{"roleName": "LABEL_OWNER", "CRID": s.crid, "MID": s.mid, "manifestMID": s.mid},
 	}}
-	resp, err := s.post(ctx, s.api, "/payments/v3/payment-authorization", body, nil)
+	resp, err := s.post(ctx, s.API, "/payments/v3/payment-authorization", body, nil)
 	if err != nil {
 		return "", err
 	}
 	if resp.StatusCode() >= 300 {
-		return "", refused(resp, "the payment authorization of EPS account "+s.account)
+		return "", refused(resp, "the payment authorization of EPS account "+s.Account)
 	}
 	var r struct {
 		PaymentAuthorizationToken string `json:"paymentAuthorizationToken"`
@@ -311,7 +306,7 @@ func (s *Seller) paymentToken(ctx context.Context) (string, error) {
 		return "", domain.Errorf(domain.EINVALID, "USPS's payment authorization is not the JSON its Payments API documents")
 	}
 	s.mu.Lock()
-	s.payment, s.paymentUntil = r.PaymentAuthorizationToken, s.now().Add(7*time.Hour)
+	s.payment, s.paymentUntil = r.PaymentAuthorizationToken, s.Now().Add(7*time.Hour)
 	s.mu.Unlock()
 	return r.PaymentAuthorizationToken, nil
 }
@@ -328,7 +323,7 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 		return domain.Label{}, err
 	}
 	headers := map[string]string{"X-Payment-Authorization-Token": pay, "X-Idempotency-Key": idempotencyKey(q.ShipmentRef), "Accept": "application/json"}
-	resp, err := s.post(ctx, s.buy, "/labels/v3/label", lr, headers)
+	resp, err := s.post(ctx, s.Once, "/labels/v3/label", lr, headers)
 	if err != nil {
 		return domain.Label{}, track.PurchaseFailed(ctx, err, "USPS "+q.Service+", reference "+q.ShipmentRef)
 	}
@@ -423,8 +418,8 @@ func (s *Seller) Bought(ctx context.Context, ref string) (domain.Label, bool, er
 	if err != nil {
 		return domain.Label{}, false, err
 	}
-	body := map[string]any{"imageInfo": map[string]string{"imageType": s.image, "labelType": "4X6LABEL"}}
-	resp, err := s.post(ctx, s.api, "/labels/v3/label-reprint", body,
+	body := map[string]any{"imageInfo": map[string]string{"imageType": s.Image, "labelType": "4X6LABEL"}}
+	resp, err := s.post(ctx, s.API, "/labels/v3/label-reprint", body,
 		map[string]string{"X-Payment-Authorization-Token": pay, "X-Idempotency-Key": idempotencyKey(ref), "Accept": "application/json"})
 	if err != nil {
 		return domain.Label{}, false, err
@@ -446,8 +441,8 @@ func (s *Seller) Bought(ctx context.Context, ref string) (domain.Label, bool, er
 // Void cancels the label with USPS: canceled outright, or a refund
 // requested for one already manifested.
 func (s *Seller) Void(ctx context.Context, l domain.Label) (domain.Label, error) {
-	resp, err := s.token.Do(ctx, func(tok string) (*resty.Response, error) {
-		return s.api.Delete(ctx, "/labels/v3/label/"+url.PathEscape(l.Tracking), nil, func(r *resty.Request) { r.SetAuthToken(tok) })
+	resp, err := s.Token.Do(ctx, func(tok string) (*resty.Response, error) {
+		return s.API.Delete(ctx, "/labels/v3/label/"+url.PathEscape(l.Tracking), nil, func(r *resty.Request) { r.SetAuthToken(tok) })
 	})
 	if err != nil {
 		return l, err

@@ -28,16 +28,14 @@ type Client struct {
 // New makes a client for the account; gate, when given, runs before
 // every request (the poller's rate and budget).
 func New(a domain.CarrierAccount, gate ...func(context.Context) error) (*Client, error) {
-	rc, err := track.NewREST(a, gate, http.StatusNotFound)
+	rc, token, err := track.OAuthREST(a, gate, "USPS", func(ctx context.Context, rc *rest.Client) (*resty.Response, error) {
+		return rc.PostJSON(ctx, "/oauth2/v3/token", map[string]string{"client_id": a.ClientID, "client_secret": a.ClientSecret,
+			"grant_type": "client_credentials"}, nil)
+	}, http.StatusNotFound)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{rc: rc}
-	c.token = track.OAuth("USPS", func(ctx context.Context) (*resty.Response, error) {
-		return rc.PostJSON(ctx, "/oauth2/v3/token", map[string]string{"client_id": a.ClientID, "client_secret": a.ClientSecret,
-			"grant_type": "client_credentials"}, nil)
-	})
-	return c, nil
+	return &Client{rc: rc, token: token}, nil
 }
 
 type event struct {

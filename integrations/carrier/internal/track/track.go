@@ -379,6 +379,46 @@ func SellerREST(a domain.CarrierAccount) (api, buy *rest.Client, err error) {
 	return api, &once, nil
 }
 
+// OAuthREST makes an OAuth API's client (NewREST) and the token that
+// fetch gets through it (OAuth).
+func OAuthREST(a domain.CarrierAccount, gates []func(context.Context) error, carrier string,
+	fetch func(ctx context.Context, rc *rest.Client) (*resty.Response, error), keep ...int) (*rest.Client, *Token, error) {
+	rc, err := NewREST(a, gates, keep...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rc, OAuth(carrier, func(ctx context.Context) (*resty.Response, error) { return fetch(ctx, rc) }), nil
+}
+
+// OAuthSeller is what a label seller on an OAuth API keeps (UPS, FedEx,
+// USPS): its token, its two clients (SellerREST), the account labels are
+// billed to, the label format it asks for, and Portolan's clock.
+type OAuthSeller struct {
+	Token *Token
+	// API keeps the carrier's refusals (400, 404, 422) as answers, to show
+	// them; Once is API tried once, for purchases (a lost answer is asked
+	// about, not resent).
+	API, Once *rest.Client
+	Account   string
+	// Image is the label format asked for: the carrier's image format, or
+	// its ZPL for an account whose labels print on a thermal printer.
+	Image string
+	Now   func() time.Time
+}
+
+// NewOAuthSeller makes the seller's clients for the account; image and zpl
+// are the carrier's names of its label formats.
+func NewOAuthSeller(a domain.CarrierAccount, token *Token, now func() time.Time, image, zpl string) (OAuthSeller, error) {
+	api, buy, err := SellerREST(a)
+	if err != nil {
+		return OAuthSeller{}, err
+	}
+	if a.ZPL {
+		image = zpl
+	}
+	return OAuthSeller{Token: token, API: api, Once: buy, Account: a.Number, Image: image, Now: now}, nil
+}
+
 // PurchaseFailed reads a purchase that got no answer in words: with no
 // answer at all (a timeout, a dropped connection, a 5xx from a proxy, the
 // purchase cancelled in flight) the carrier may have sold the label, and
