@@ -827,3 +827,21 @@ func TestCLIOrdersAddress(t *testing.T) {
 		t.Errorf("labels buy again: %d %q %q", code, out, errs)
 	}
 }
+
+// labels --paper none writes the customs papers and slips alone, for a
+// workstation whose labels print on a thermal printer.
+func TestCLILabelsWithoutLabels(t *testing.T) {
+	t.Parallel()
+	db, parcels := packedDB(t, 1, nil)
+	if o, errs, code := runCLI(t, "--db", db, "tracking", "--parcel", fmt.Sprint(parcels[0]), "--number", "LOCAL-4712", "--carrier", "Bike courier"); code != 0 {
+		t.Fatalf("tracking: %d %q %q", code, o, errs)
+	}
+	out := filepath.Join(t.TempDir(), "papers.pdf")
+	if o, errs, code := runCLI(t, "--db", db, "labels", "--parcels", strconv.FormatInt(parcels[0], 10), "--paper", "none", "--out", out); code != 0 {
+		t.Fatalf("labels --paper none: %d %q %q", code, o, errs)
+	}
+	text, err := exec.Command("pdftotext", "-layout", out, "-").Output()
+	if err != nil || !strings.Contains(string(text), "Packing slip") || strings.Contains(string(text), "Label printed by Portolan") {
+		t.Errorf("the papers (%v):\n%s", err, text)
+	}
+}

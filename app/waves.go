@@ -146,7 +146,7 @@ func (s *InventoryService) Documents(ctx context.Context, waveID int64, ids []in
 		return 0, err
 	}
 	for _, l := range carrier {
-		if l.IsZPL() {
+		if l.IsZPL() && labelPaper != domain.NoLabels {
 			thermal++
 		}
 	}

@@ -28,6 +28,11 @@ type Documents interface {
 	Invoice(w io.Writer, inv Invoice, seller Company, client Client) error
 }
 
+// NoLabels is the label paper of a print job without labels (Documents):
+// the customs papers and packing slips alone, the labels printing on a
+// thermal printer.
+const NoLabels = "none"
+
 // ThermalLabels writes labels for thermal printers (ZPL): each parcel's
 // carrier label where one was bought (carrierLabels, by parcel ID, with its
 // file), else Portolan's own.

@@ -1,15 +1,18 @@
 package ui_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
@@ -65,6 +68,7 @@ func packBench(t *testing.T) (a *app.App, m *ui.MainWindow, s *warehouse.Screen,
 	svc.Labels = a.Labels
 	m = ui.NewMainWindow(test.NewTempApp(t), svc)
 	t.Cleanup(m.Window.Close)
+	ui.SetDocumentsFolder(t.TempDir())
 	ui.WithUI(func() { m.Start() })
 	settle(m)
 	s = m.Warehouse
@@ -154,8 +158,12 @@ func TestBuyingLabelsInTheWindow(t *testing.T) {
 			t.Errorf("outcome %+v", o)
 		}
 	}
-	if !strings.Contains(s.Result.Text, "label(s) bought of") {
+	// Bought, the labels print at once: here into the PDF with the papers.
+	if !strings.HasPrefix(s.Result.Text, fmt.Sprintf("Labels, customs papers and packing slips of %d parcel(s) saved: ", len(packed))) ||
+		sh.LastPath == "" {
 		t.Errorf("result %q", s.Result.Text)
+	} else if job, err := os.ReadFile(sh.LastPath); err != nil || bytes.Count(job, []byte("/Subtype /Image")) != len(packed) {
+		t.Errorf("the print job holds %d label images (%v)", bytes.Count(job, []byte("/Subtype /Image")), err)
 	}
 	for row := range len(packed) {
 		if got := cell(t, s, sh.Parcels, row, 6); !strings.HasPrefix(got, "EZ") {
@@ -188,6 +196,31 @@ func TestBuyingLabelsInTheWindow(t *testing.T) {
 	settle(m)
 	if sh.LabelPrinter.Selected != "Zebra-Bench-1" {
 		t.Errorf("the workstation's printer was not kept: %q", sh.LabelPrinter.Selected)
+	}
+	// With the thermal printer chosen, printing sends the labels there and
+	// saves the customs papers and slips alone.
+	before := len(cups.Printed(t, "Zebra-Bench-1", 1))
+	ui.WithUI(func() { sh.PrintDocuments() })
+	settle(m)
+	if !strings.HasPrefix(s.Result.Text, "Sent 2 label(s) to Zebra-Bench-1") ||
+		!strings.Contains(s.Result.Text, "Customs papers and packing slips of 2 parcel(s) saved: ") {
+		t.Fatalf("result %q, problem %q", s.Result.Text, s.Problem.Text)
+	}
+	if job, err := os.ReadFile(sh.LastPath); err != nil || bytes.Contains(job, []byte("/Subtype /Image")) {
+		t.Errorf("the papers hold a label (%v)", err)
+	}
+	if zpl := cups.Printed(t, "Zebra-Bench-1", before+1); strings.Count(string(zpl), "^XZ") != 4 {
+		t.Errorf("the printer received %d labels in all", strings.Count(string(zpl), "^XZ"))
+	}
+	// A label bought by mistake is voided from the purchase results.
+	ui.WithUI(func() { sh.OutcomesTable().Select(widget.TableCellID{Row: 0, Col: 0}) })
+	if sh.VoidOutcome.Disabled() {
+		t.Fatal("Void is not offered for a bought label")
+	}
+	ui.WithUI(func() { test.Tap(sh.VoidOutcome) })
+	settle(m)
+	if sh.Outcomes[0].State != domain.PurchaseVoided || !strings.Contains(s.Result.Text, "label voided") {
+		t.Errorf("void: %s, result %q, problem %q", sh.Outcomes[0].State, s.Result.Text, s.Problem.Text)
 	}
 }
 

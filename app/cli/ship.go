@@ -158,7 +158,7 @@ func cmdLabels(ctx context.Context, open opener, args []string, stdout, stderr i
 	wave := fs.Int64("wave", 0, "the wave number")
 	list := fs.String("parcels", "", "comma-separated parcel numbers (instead of --wave, or a part of it)")
 	out := outFlag(fs, ".pdf")
-	paper := fs.String("paper", "4x6", "label size: 4x6 or A6")
+	paper := fs.String("paper", "4x6", "label size: 4x6 or A6, or none (the labels print on a thermal printer: customs papers and packing slips alone)")
 	fs.usageIf(func() bool { return (*wave <= 0 && *list == "") || *out.path == "" }, "labels: give --wave ID or --parcels N,N,…, and --out FILE.pdf")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -254,18 +254,25 @@ func (Renderer) PickList(w io.Writer, wave domain.Wave, paper string, loc *time.
 }
 
 // Job writes labels, customs papers and packing slips; documents go on the
-// settings' paper (A4 when it is not a page size).
+// settings' paper (A4 when it is not a page size). With labelPaper
+// domain.NoLabels it writes the papers and slips alone: the labels print
+// on a thermal printer.
 func (Renderer) Job(w io.Writer, parcels []domain.PackedParcel, labelPaper string, set domain.ShippingSettings, at time.Time,
 	carrierLabels map[int64]domain.Label) error {
-	lp, err := ParsePaper(labelPaper)
-	if err != nil || (lp != Label4 && lp != A6) {
-		return domain.Errorf(domain.EINVALID, "labels print on 4x6 or A6, not %q", labelPaper)
+	o := JobOptions{At: at, ShippingSettings: set, CarrierLabels: carrierLabels, NoLabels: labelPaper == domain.NoLabels}
+	if !o.NoLabels {
+		lp, err := ParsePaper(labelPaper)
+		if err != nil || (lp != Label4 && lp != A6) {
+			return domain.Errorf(domain.EINVALID, "labels print on 4x6 or A6 (or %q: none), not %q", domain.NoLabels, labelPaper)
+		}
+		o.LabelPaper = lp
 	}
 	dp, err := pagePaper(set.DocPaper)
 	if err != nil {
 		dp = A4
 	}
-	return Job(w, parcels, JobOptions{LabelPaper: lp, DocPaper: dp, At: at, ShippingSettings: set, CarrierLabels: carrierLabels})
+	o.DocPaper = dp
+	return Job(w, parcels, o)
 }
 
 // PackingSlip writes one parcel's packing slip, dated when it was packed.

@@ -24,6 +24,8 @@ type JobOptions struct {
 	// their files: such a parcel prints its carrier's label (PNG, GIF or
 	// JPEG) on the label paper instead of Portolan's own.
 	CarrierLabels map[int64]domain.Label
+	// NoLabels leaves every label out: they print on a thermal printer.
+	NoLabels bool
 }
 
 // PreflightError lists every problem that stopped a job; nothing was printed.
@@ -39,7 +41,7 @@ func Job(w io.Writer, parcels []domain.PackedParcel, o JobOptions) error {
 	var problems []domain.PreflightProblem
 	for _, p := range parcels {
 		problems = append(problems, domain.Preflight(p)...)
-		if l, ok := o.CarrierLabels[p.ID]; ok && imageType(l.File) == "" && !l.IsZPL() {
+		if l, ok := o.CarrierLabels[p.ID]; ok && !o.NoLabels && imageType(l.File) == "" && !l.IsZPL() {
 			if err := readablePDF(l.File); err != nil {
 				problems = append(problems, domain.PreflightProblem{ParcelID: p.ID, OrderID: p.OrderID, Number: p.Number, Field: "label",
 					Message: fmt.Sprintf("the %s label is a %s file, which does not print here (a PDF, or a PNG, GIF or JPEG image does): "+
@@ -66,6 +68,7 @@ func Job(w io.Writer, parcels []domain.PackedParcel, o JobOptions) error {
 	for _, p := range parcels {
 		l, ok := o.CarrierLabels[p.ID]
 		switch {
+		case o.NoLabels:
 		case ok && l.IsZPL():
 			// A ZPL label prints on the thermal printer (Print labels);
 			// its customs papers and slip print here as for any other.

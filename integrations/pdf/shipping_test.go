@@ -244,6 +244,19 @@ func TestJobPrintsTheCarriersLabel(t *testing.T) {
 		!strings.Contains(pages[1], "Label printed by Portolan") || strings.Contains(strings.Join(pages, ""), "1Z999AA10123456784") {
 		t.Errorf("pages with a ZPL label:\n%s", strings.Join(pages, "\n=== page ===\n"))
 	}
+	// Labels on a thermal printer: the papers and slips alone.
+	b.Reset()
+	if err := (pdf.Renderer{}).Job(&b, parcels, domain.NoLabels, domain.ShippingSettings{}, time.Time{}, labels); err != nil {
+		t.Fatal(err)
+	}
+	pages = strings.Split(strings.TrimSuffix(pdfText(t, b.Bytes()), "\f"), "\f")
+	if len(pages) != 2 || !strings.Contains(pages[0], "Packing slip") || !strings.Contains(pages[1], "Packing slip") ||
+		bytes.Contains(b.Bytes(), []byte("/Subtype /Image")) || bytes.Contains(b.Bytes(), []byte("/Subtype /Form")) {
+		t.Errorf("pages without labels:\n%s", strings.Join(pages, "\n=== page ===\n"))
+	}
+	if err := (pdf.Renderer{}).Job(&b, parcels, "A4", domain.ShippingSettings{}, time.Time{}, nil); err == nil || !strings.Contains(err.Error(), `"none"`) {
+		t.Errorf("labels on A4: %v", err)
+	}
 }
 
 // A label image on its side (UPS's GIF is wider than high) is turned to

@@ -27,7 +27,7 @@ type LabelService interface {
 }
 
 // SetLabels gives the Pack and ship panel its carrier labels: Get rates,
-// Buy labels and Void label appear.
+// Buy and print and Void label appear.
 func (s *Screen) SetLabels(l LabelService) {
 	s.Ship.labels = l
 	if l != nil {
@@ -64,6 +64,9 @@ type labelsPanel struct {
 	Outcomes     []domain.LabelOutcome
 	ratesShow    dialog.Dialog
 	outcomesShow dialog.Dialog
+	// VoidOutcome voids the label selected in the purchase results.
+	VoidOutcome   *widget.Button
+	outcomesTable *widget.Table
 	// Correcting is the ship-to address being corrected after a carrier
 	// refused it.
 	Correcting *AddressForm
@@ -71,7 +74,7 @@ type labelsPanel struct {
 
 func (p *ShipPanel) buildLabels() fyne.CanvasObject {
 	p.GetRates = widget.NewButtonWithIcon("Get rates", theme.SearchIcon(), p.ShowRates)
-	p.BuyLabel = widget.NewButtonWithIcon("Buy labels", theme.ConfirmIcon(), func() { p.BuyLabels(domain.LabelChoice{}) })
+	p.BuyLabel = widget.NewButtonWithIcon("Buy and print", theme.ConfirmIcon(), func() { p.BuyLabels(domain.LabelChoice{}) })
 	p.VoidLbl = widget.NewButtonWithIcon("Void label", theme.DeleteIcon(), p.VoidLabel)
 	p.labelBar = container.NewHBox(p.GetRates, p.BuyLabel, p.VoidLbl)
 	p.labelBar.Hide()
@@ -176,7 +179,7 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 	if len(notes) == 0 {
 		p.RatesNote.Hide()
 	}
-	buy := widget.NewButtonWithIcon("Buy labels", theme.ConfirmIcon(), func() {
+	buy := widget.NewButtonWithIcon("Buy and print", theme.ConfirmIcon(), func() {
 		p.ratesShow.Hide()
 		p.BuyLabels(p.Choice())
 	})
@@ -255,7 +258,8 @@ func (p *ShipPanel) Choice() domain.LabelChoice {
 
 // BuyLabels buys the parcels' labels one after the other, with progress
 // and Cancel (which stops before the next purchase, never in one), then
-// shows what became of each.
+// shows what became of each — a bought label can be voided there — and
+// prints the labels bought (PrintDocuments).
 func (p *ShipPanel) BuyLabels(choice domain.LabelChoice) {
 	p.buyLabels(p.labelParcels(), choice)
 }
@@ -294,6 +298,17 @@ func (p *ShipPanel) buyLabels(ids []int64, choice domain.LabelChoice) {
 			p.Outcomes = out
 			p.showOutcomes(len(ids), stopped)
 			p.loadWave()
+			// The labels just bought print at once, where this workstation
+			// prints them (PrintDocuments).
+			var bought []int64
+			for _, o := range out {
+				if o.State == domain.PurchaseBought {
+					bought = append(bought, o.ParcelID)
+				}
+			}
+			if len(bought) > 0 && p.wave != nil {
+				p.printJob(bought)
+			}
 		}
 	})
 }
@@ -356,10 +371,38 @@ func (p *ShipPanel) showOutcomes(asked int, stopped bool) {
 			p.CorrectAddress(o)
 		}), widget.NewLabel(fmt.Sprintf("Parcel %d (order %s): the carrier refused the ship-to address", o.ParcelID, o.Number))))
 	}
+	p.outcomesTable = table
+	// A label bought by mistake is voided from here: select it, then Void.
+	p.VoidOutcome = widget.NewButtonWithIcon("Void the selected label", theme.DeleteIcon(), nil)
+	p.VoidOutcome.Disable()
+	selected := -1
+	table.OnSelected = func(id widget.TableCellID) {
+		selected = id.Row
+		if selected < len(p.Outcomes) && p.Outcomes[selected].State == domain.PurchaseBought {
+			p.VoidOutcome.Enable()
+		} else {
+			p.VoidOutcome.Disable()
+		}
+	}
+	p.VoidOutcome.OnTapped = func() {
+		if selected < 0 || selected >= len(p.Outcomes) || p.Outcomes[selected].State != domain.PurchaseBought {
+			return
+		}
+		row := selected
+		p.voidLabel(p.Outcomes[row].ParcelID, func() {
+			p.Outcomes[row].State, p.Outcomes[row].Note = domain.PurchaseVoided, "voided"
+			p.VoidOutcome.Disable()
+			table.Refresh()
+		})
+	}
+	fixes.Add(container.NewHBox(p.VoidOutcome))
 	p.outcomesShow = dialog.NewCustom("Labels", "Close", container.NewBorder(widget.NewLabel(summary), fixes, nil, nil, table), p.s.window)
 	p.outcomesShow.Resize(fyne.NewSize(1120, 440))
 	p.outcomesShow.Show()
 }
+
+// OutcomesTable is the last purchase results' table (for tests).
+func (p *ShipPanel) OutcomesTable() *widget.Table { return p.outcomesTable }
 
 // CorrectAddress opens the ship-to address of a parcel whose carrier
 // refused it, the carrier's words beside the field they name, to correct
@@ -450,17 +493,24 @@ func (p *ShipPanel) VoidLabel() {
 		"The parcel stays packed, without a label, and can be bought anew.", pa.Carrier, pa.Tracking, pa.ID, pa.Number),
 		func(ok bool) {
 			if ok {
-				p.voidLabel(pa.ID)
+				p.voidLabel(pa.ID, nil)
 			}
 		}, p.s.window)
 }
 
-func (p *ShipPanel) voidLabel(id int64) {
+// voidLabel voids the parcel's label, then reloads the wave and calls
+// done (when given).
+func (p *ShipPanel) voidLabel(id int64, done func()) {
 	p.s.do("void label", func(ctx context.Context) (string, error) {
 		l, err := p.labels.Void(ctx, id)
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("Parcel %d: label voided (%s).", id, l.VoidNote()), nil
-	}, p.loadWave)
+	}, func() {
+		p.loadWave()
+		if done != nil {
+			done()
+		}
+	})
 }

@@ -386,13 +386,20 @@ func (p *ShipPanel) chosen() []int64 {
 }
 
 // PrintDocuments checks the ticked parcels (or every parcel of the wave)
-// and saves one PDF with their labels, customs papers and packing slips; a
-// problem prints nothing and opens the fix-up form.
+// and prints them where this workstation prints: one PDF with their
+// labels, customs papers and packing slips, or — with a thermal label
+// printer chosen under "Labels on" — the labels on it and a PDF of the
+// papers and slips. A problem prints nothing and opens the fix-up form.
 func (p *ShipPanel) PrintDocuments() {
 	if p.wave == nil {
 		return
 	}
-	id, ids := p.wave.ID, p.chosen()
+	p.printJob(p.chosen())
+}
+
+// printJob prints the parcels (nil: the wave's) as PrintDocuments says.
+func (p *ShipPanel) printJob(ids []int64) {
+	id := p.wave.ID
 	name, ref := fmt.Sprintf("wave-%d-labels.pdf", id), fmt.Sprintf("wave %d", id)
 	if ids != nil {
 		parts := make([]string, len(ids))
@@ -405,14 +412,31 @@ func (p *ShipPanel) PrintDocuments() {
 		}
 		ref = "parcels " + strings.Join(parts, ", ")
 	}
+	printer := p.LabelPrinter.Selected
+	if printer == pdfLabels {
+		printer = ""
+	}
 	p.s.tasks.Run(func() func() {
 		ctx := context.Background()
 		parcels, problems, err := p.s.svc.PreflightParcels(ctx, id, ids)
-		var path string
+		var path, sent string
 		var size, thermal int
 		if err == nil && len(problems) == 0 {
+			paper := "4x6"
+			if printer != "" {
+				// The labels first, on the thermal printer; then the papers.
+				paper = domain.NoLabels
+				var job string
+				var n int
+				if job, n, err = p.s.svc.PrintLabels(ctx, printer, id, ids); err == nil {
+					sent = fmt.Sprintf("Sent %d label(s) to %s (job %s). ", n, printer, job)
+				}
+			}
 			var buf bytes.Buffer
-			if thermal, err = p.s.svc.Documents(ctx, id, ids, "4x6", &buf); err == nil {
+			if err == nil {
+				thermal, err = p.s.svc.Documents(ctx, id, ids, paper, &buf)
+			}
+			if err == nil {
 				if path, err = uikit.SaveDocument(name, buf.Bytes()); err == nil {
 					size = buf.Len()
 					err = p.s.svc.Printed(ctx, "labels", ref, size)
@@ -422,7 +446,7 @@ func (p *ShipPanel) PrintDocuments() {
 		return func() {
 			switch {
 			case err != nil:
-				p.s.setResult("")
+				p.s.setResult(sent)
 				p.s.Problem.Show("documents", err)
 			case len(problems) > 0:
 				p.Problems, p.problemParcels = problems, parcels
@@ -439,6 +463,9 @@ func (p *ShipPanel) PrintDocuments() {
 				p.s.Problem.Hide()
 				p.s.Result.Importance = widget.SuccessImportance
 				msg := fmt.Sprintf("Labels, customs papers and packing slips of %d parcel(s) saved: %s", len(parcels), path)
+				if printer != "" {
+					msg = sent + fmt.Sprintf("Customs papers and packing slips of %d parcel(s) saved: %s", len(parcels), path)
+				}
 				if thermal > 0 {
 					msg += fmt.Sprintf(` — without %d carrier label(s) in ZPL: print them on a thermal printer ("Labels on", then "Print labels").`, thermal)
 				}
