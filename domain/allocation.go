@@ -154,6 +154,9 @@ type PlanTotals struct {
 	Parcels     int
 	Splits      int // orders in more than one parcel
 	Cost        int64
+	// LowerBound is what no plan shipping the same orders can cost less
+	// than (ImproveAllocation); 0 when it was not worked out.
+	LowerBound int64
 }
 
 // Plan is the planner's answer: what to reserve where, and why.

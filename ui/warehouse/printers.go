@@ -28,7 +28,8 @@ func (p *ShipPanel) buildPrinters() {
 	})
 	p.LabelPrinter.SetSelected(pdfLabels)
 	p.PrintLabels = widget.NewButtonWithIcon("Print labels", theme.DocumentPrintIcon(), p.PrintLabelsNow)
-	p.LoadPrinters()
+	// The print queues are read when the screen loads (Screen.Reload), not
+	// while the window is still being built.
 }
 
 // LoadPrinters reads this computer's print queues into the label printer

@@ -136,6 +136,7 @@ func (s *Screen) FocusSearch() {
 
 // Reload re-reads the warehouses and the current panel.
 func (s *Screen) Reload() {
+	s.Ship.LoadPrinters()
 	s.tasks.Load(s.Problem, "warehouse", func(ctx context.Context) (func(), error) {
 		ws, err := s.svc.Warehouses(ctx)
 		return func() {

@@ -1,0 +1,712 @@
+package domain
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// ImproveProgress is how far ImproveAllocation has come: the cost of the
+// best plan so far and the lower bound no plan shipping the same orders
+// can go below, both in the planning currency's minor units.
+type ImproveProgress struct {
+	Cost, Bound int64
+	Round       int // rounds of the bound's refinement done
+}
+
+// Gap is how far the cost is above the bound, as a fraction (0.006 is
+// 0.6 %); 0 when there is no bound.
+func (p ImproveProgress) Gap() float64 { return gap(p.Cost, p.Bound) }
+
+func gap(cost, bound int64) float64 {
+	if bound <= 0 || cost <= bound {
+		return 0
+	}
+	return float64(cost-bound) / float64(bound)
+}
+
+// Gap is how far the plan's cost is above its lower bound, as a fraction;
+// 0 when the plan has no bound (LowerBound 0) or meets it.
+func (t PlanTotals) Gap() float64 { return gap(t.Cost, t.LowerBound) }
+
+// ImproveRounds bounds the bound's refinement (subgradient rounds): enough
+// to close the gap on contended plans, few enough to stay within seconds
+// on 100,000 orders.
+const ImproveRounds = 300
+
+// ImproveAllocation lowers the cost of a plan made by PlanAllocation over
+// the whole plan rather than order by order, and says how good the result
+// is. The orders the plan ships whole stay shipped whole (priority decided
+// which orders ship; the improvement only moves them between warehouses),
+// the others keep their plan, and every rule still holds.
+//
+// It works on the plan's "options": every way an order may ship (each line
+// from one warehouse, within the rules), with its cost. A Lagrangian
+// relaxation of the stock limits gives a lower bound — no plan that ships
+// the same orders costs less — and prices for stock that is short, which
+// guide plans built from them; a local search then moves orders, alone or
+// in pairs that trade stock, while that lowers the total. It stops when
+// the plan meets its bound, after ImproveRounds rounds, or when ctx ends;
+// what it returns is always a valid plan, the best found. progress (may be
+// nil) hears each better plan and bound. The same input gives the same
+// plan.
+func ImproveAllocation(ctx context.Context, in AllocInput, greedy Plan, progress func(ImproveProgress)) Plan {
+	x := newImprover(in, greedy)
+	if x == nil {
+		return greedy
+	}
+	x.run(ctx, progress)
+	return x.result(greedy)
+}
+
+// choice is one way an order may ship: line i from warehouse assign[i].
+type choice struct {
+	assign  []int
+	cost    int64
+	parcels int
+	use     []use // stock taken, lines of one SKU and warehouse added up
+}
+
+// use is stock of one SKU at one warehouse (key sku*len(whs)+w).
+type use struct {
+	key int
+	qty int64
+}
+
+// optOrder is an order the improvement may move.
+type optOrder struct {
+	at        int // its place in the priority order
+	o         PlanOrder
+	skus      []int
+	choices   []choice // cheapest first
+	truncated bool     // too many ways to list: choices holds some of them
+	floor     int64    // no way to ship it costs less (its cheapest parcel)
+	cur       int      // the choice it ships with
+	greedy    int      // the choice the order-by-order plan gave it
+}
+
+type improver struct {
+	p       *planner
+	cap     []int64 // stock left for the orders that may move, by key
+	left    []int64 // stock left by the current plan
+	orders  []*optOrder
+	fixed   int64 // cost of the orders that keep their plan
+	users   map[int][]int
+	best    []int // each order's choice in the best plan
+	bestSum int64
+	bound   float64
+	rounds  int
+}
+
+// maxChoices bounds how many ways of shipping one order are listed.
+const maxChoices = 2048
+
+func newImprover(in AllocInput, greedy Plan) *improver {
+	orders := append([]PlanOrder(nil), in.Orders...)
+	sortByPriority(orders)
+	p := newPlanner(in)
+	planned := make(map[int64]PlannedOrder, len(greedy.Orders))
+	for _, po := range greedy.Orders {
+		planned[po.OrderID] = po
+	}
+	x := &improver{p: p, users: map[int][]int{}}
+	type movable struct {
+		at     int
+		skus   []int
+		assign []int
+	}
+	var moving []movable
+	for at, o := range orders {
+		skus := make([]int, len(o.Lines))
+		for j, l := range o.Lines {
+			skus[j] = p.skuOf(l)
+		}
+		po := planned[o.ID]
+		assign := make([]int, len(o.Lines))
+		whole := len(po.Backorder) == 0 && len(po.Parcels) > 0
+		for j, l := range o.Lines {
+			assign[j] = -1
+			for _, pc := range po.Parcels {
+				for _, pl := range pc.Lines {
+					if pl.LineNo == l.LineNo {
+						assign[j] = p.whIndex[pc.Warehouse]
+					}
+				}
+			}
+			whole = whole && assign[j] >= 0 && skus[j] >= 0
+		}
+		if !whole {
+			// Backordered, waiting or shipped in part: kept as planned.
+			p.takeAll(o, skus, assign)
+			x.fixed += po.Cost
+			continue
+		}
+		moving = append(moving, movable{at, skus, assign})
+	}
+	if len(moving) == 0 {
+		return nil
+	}
+	x.cap = slices.Clone(p.stock)
+	for _, m := range moving {
+		oo := &optOrder{at: m.at, o: orders[m.at], skus: m.skus}
+		x.listChoices(oo, m.assign)
+		x.orders = append(x.orders, oo)
+	}
+	x.left = slices.Clone(x.cap)
+	for i, oo := range x.orders {
+		x.takeChoice(i, oo.greedy)
+		x.ship(i, oo.greedy)
+	}
+	x.best = x.current()
+	x.bestSum = x.sum()
+	return x
+}
+
+// listChoices lists the order's ways of shipping from the stock the moving
+// orders share, cheapest first; its greedy plan is always one of them.
+func (x *improver) listChoices(oo *optOrder, greedy []int) {
+	p, o := x.p, oo.o
+	fixed := p.fixed[o.ID]
+	lanes := p.lanesTo(o.Country)
+	oo.floor = -1
+	for w := range p.whs {
+		if lanes[w].ok && (oo.floor < 0 || lanes[w].cost < oo.floor) {
+			oo.floor = lanes[w].cost
+		}
+	}
+	seen := map[string]bool{}
+	add := func(assign []int) {
+		for i, w := range assign {
+			if code, ok := fixed[o.Lines[i].LineNo]; ok && p.whs[w].Code != code {
+				return
+			}
+		}
+		c, ok := p.costOf(o, assign)
+		if !ok {
+			return
+		}
+		uses, fits := x.usesOf(oo, assign)
+		if !fits {
+			return
+		}
+		k := fmt.Sprint(assign)
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		oo.choices = append(oo.choices, choice{assign: slices.Clone(assign), cost: c.cost, parcels: c.parcels, use: uses})
+	}
+	// Every line from every warehouse that could hold it, while that is
+	// few enough to list.
+	cands := make([][]int, len(o.Lines))
+	total := 1
+	for i, l := range o.Lines {
+		if w := p.pinned(fixed, l); w >= 0 {
+			cands[i] = []int{w}
+			continue
+		}
+		for w := range p.whs {
+			if lanes[w].ok && x.cap[oo.skus[i]*len(p.whs)+w] >= int64(l.Qty) {
+				cands[i] = append(cands[i], w)
+			}
+		}
+		total *= max(len(cands[i]), 1)
+	}
+	if total <= maxChoices {
+		idx := make([]int, len(o.Lines))
+		assign := make([]int, len(o.Lines))
+		for done := slices.ContainsFunc(cands, func(c []int) bool { return len(c) == 0 }); !done; {
+			for i := range assign {
+				assign[i] = cands[i][idx[i]]
+			}
+			add(assign)
+			i := 0
+			for ; i < len(idx); i++ {
+				if idx[i]++; idx[i] < len(cands[i]) {
+					break
+				}
+				idx[i] = 0
+			}
+			done = i == len(idx)
+		}
+	} else {
+		oo.truncated = true
+		for w := range p.whs { // one parcel from each warehouse
+			one := make([]int, len(o.Lines))
+			for i := range one {
+				one[i] = w
+			}
+			add(one)
+		}
+	}
+	add(greedy)
+	sort.SliceStable(oo.choices, func(i, j int) bool {
+		a, b := oo.choices[i], oo.choices[j]
+		return a.cost < b.cost || (a.cost == b.cost && a.parcels < b.parcels)
+	})
+	for k, c := range oo.choices {
+		if slices.Equal(c.assign, greedy) {
+			oo.greedy = k
+		}
+	}
+}
+
+// usesOf is the stock an assignment takes, and whether the shared stock
+// could ever hold it.
+func (x *improver) usesOf(oo *optOrder, assign []int) ([]use, bool) {
+	var uses []use
+	for i, w := range assign {
+		k := oo.skus[i]*len(x.p.whs) + w
+		q := int64(oo.o.Lines[i].Qty)
+		found := false
+		for j := range uses {
+			if uses[j].key == k {
+				uses[j].qty += q
+				found = true
+			}
+		}
+		if !found {
+			uses = append(uses, use{k, q})
+		}
+	}
+	for _, u := range uses {
+		if x.cap[u.key] < u.qty {
+			return nil, false
+		}
+	}
+	return uses, true
+}
+
+func (x *improver) fits(c choice) bool {
+	for _, u := range c.use {
+		if x.left[u.key] < u.qty {
+			return false
+		}
+	}
+	return true
+}
+
+func (x *improver) takeChoice(i, k int) {
+	for _, u := range x.orders[i].choices[k].use {
+		x.left[u.key] -= u.qty
+	}
+}
+
+// ship makes choice k order i's (its stock already taken), and notes the
+// stock it holds.
+func (x *improver) ship(i, k int) {
+	x.orders[i].cur = k
+	for _, u := range x.orders[i].choices[k].use {
+		x.users[u.key] = append(x.users[u.key], i)
+	}
+}
+
+func (x *improver) giveChoice(i, k int) {
+	for _, u := range x.orders[i].choices[k].use {
+		x.left[u.key] += u.qty
+	}
+}
+
+func (x *improver) current() []int {
+	cur := make([]int, len(x.orders))
+	for i, oo := range x.orders {
+		cur[i] = oo.cur
+	}
+	return cur
+}
+
+func (x *improver) sum() int64 {
+	var s int64
+	for _, oo := range x.orders {
+		s += oo.choices[oo.cur].cost
+	}
+	return s
+}
+
+// keep makes the current plan the best when it is cheaper.
+func (x *improver) keep() bool {
+	if s := x.sum(); s < x.bestSum {
+		x.best, x.bestSum = x.current(), s
+		return true
+	}
+	return false
+}
+
+// run refines the bound and the plan until they meet, the rounds are used
+// up or ctx ends.
+func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
+	tell := func() {
+		if progress != nil {
+			progress(ImproveProgress{Cost: x.fixed + x.bestSum, Bound: x.fixed + x.boundInt(), Round: x.rounds})
+		}
+	}
+	x.localSearch(ctx)
+	x.keep()
+	tell()
+	nk := len(x.cap)
+	lambda := make([]float64, nk)
+	used := make([]int64, nk)
+	var keys []int // the stock any choice takes
+	isKey := make([]bool, nk)
+	for _, oo := range x.orders {
+		for _, c := range oo.choices {
+			for _, u := range c.use {
+				if !isKey[u.key] {
+					isKey[u.key] = true
+					keys = append(keys, u.key)
+				}
+			}
+		}
+	}
+	sort.Ints(keys)
+	theta, stale := 1.0, 0
+	for x.rounds = 1; x.rounds <= ImproveRounds && ctx.Err() == nil; x.rounds++ {
+		// The orders each take their cheapest choice at the stock's prices.
+		L := 0.0
+		for _, k := range keys {
+			used[k] = 0
+			L -= lambda[k] * float64(x.cap[k])
+		}
+		for _, oo := range x.orders {
+			bestK, bestV := 0, math.Inf(1)
+			for k, c := range oo.choices {
+				if float64(c.cost) >= bestV {
+					break // cheapest first: no later choice can price lower
+				}
+				v := float64(c.cost)
+				for _, u := range c.use {
+					v += lambda[u.key] * float64(u.qty)
+				}
+				if v < bestV {
+					bestK, bestV = k, v
+				}
+			}
+			if oo.truncated {
+				// Some choices are not listed: what no choice goes below.
+				sep := float64(oo.floor)
+				for j, l := range oo.o.Lines {
+					m := math.Inf(1)
+					for w := range x.p.whs {
+						if x.p.lanesTo(oo.o.Country)[w].ok {
+							m = min(m, lambda[oo.skus[j]*len(x.p.whs)+w]*float64(l.Qty))
+						}
+					}
+					sep += m
+				}
+				bestV = min(bestV, sep)
+			}
+			L += bestV
+			for _, u := range oo.choices[bestK].use {
+				used[u.key] += u.qty
+			}
+		}
+		if L > x.bound+1e-9 {
+			x.bound, stale = L, 0
+		} else if stale++; stale >= 12 {
+			theta, stale = theta/2, 0
+		}
+		if x.rounds%5 == 1 && x.construct(lambda) {
+			x.localSearch(ctx)
+			if x.keep() {
+				tell()
+			}
+		}
+		if x.bestSum <= x.boundInt() || theta < 1e-4 {
+			break
+		}
+		// Prices rise where stock is short and fall where it is left over.
+		norm := 0.0
+		for _, k := range keys {
+			g := float64(used[k] - x.cap[k])
+			if lambda[k] > 0 || g > 0 {
+				norm += g * g
+			}
+		}
+		if norm == 0 {
+			break // every order's cheapest choice fits: the bound is met
+		}
+		step := theta * (float64(x.bestSum) - L) / norm
+		for _, k := range keys {
+			lambda[k] = max(0, lambda[k]+step*float64(used[k]-x.cap[k]))
+		}
+		if x.rounds%25 == 0 {
+			tell()
+		}
+	}
+	x.rounds = min(x.rounds, ImproveRounds)
+	x.restore(x.best)
+	tell()
+}
+
+// boundInt is the bound in whole minor units: costs are whole, so the best
+// plan costs at least the bound rounded up.
+func (x *improver) boundInt() int64 {
+	if x.bound <= 0 {
+		return 0
+	}
+	return int64(math.Ceil(x.bound - 1e-6))
+}
+
+// restore makes the choices the current plan.
+func (x *improver) restore(choices []int) {
+	copy(x.left, x.cap)
+	clear(x.users)
+	for i := range x.orders {
+		x.takeChoice(i, choices[i])
+		x.ship(i, choices[i])
+	}
+}
+
+// construct builds a plan from the stock's prices: the orders that lose
+// most by not getting their priced choice choose first, each its cheapest
+// priced choice that still fits. It reports whether every order fit.
+func (x *improver) construct(lambda []float64) bool {
+	priced := func(oo *optOrder, k int) float64 {
+		v := float64(oo.choices[k].cost)
+		for _, u := range oo.choices[k].use {
+			v += lambda[u.key] * float64(u.qty)
+		}
+		return v
+	}
+	type ranked struct {
+		i      int
+		regret float64
+		order  []int
+	}
+	rs := make([]ranked, len(x.orders))
+	for i, oo := range x.orders {
+		order := make([]int, len(oo.choices))
+		vals := make([]float64, len(oo.choices))
+		for k := range order {
+			order[k], vals[k] = k, priced(oo, k)
+		}
+		sort.SliceStable(order, func(a, b int) bool { return vals[order[a]] < vals[order[b]] })
+		regret := math.Inf(1)
+		if len(order) > 1 {
+			regret = vals[order[1]] - vals[order[0]]
+		}
+		rs[i] = ranked{i, regret, order}
+	}
+	sort.SliceStable(rs, func(a, b int) bool { return rs[a].regret > rs[b].regret })
+	copy(x.left, x.cap)
+	clear(x.users)
+	for _, r := range rs {
+		oo := x.orders[r.i]
+		k := -1
+		for _, c := range r.order {
+			if x.fits(oo.choices[c]) {
+				k = c
+				break
+			}
+		}
+		if k < 0 {
+			x.restore(x.best)
+			return false
+		}
+		x.takeChoice(r.i, k)
+		x.ship(r.i, k)
+	}
+	return true
+}
+
+// localSearch moves orders to cheaper choices while that lowers the total:
+// one order alone into stock that is free, or two orders at once — the
+// one takes the other's stock, the other ships from elsewhere.
+func (x *improver) localSearch(ctx context.Context) {
+	for pass := 0; pass < 20 && ctx.Err() == nil; pass++ {
+		moved := false
+		for i, oo := range x.orders {
+			if x.moveAlone(i) {
+				moved = true
+				continue
+			}
+			if oo.cur > 0 && x.trade(i) {
+				moved = true
+			}
+		}
+		if !moved {
+			return
+		}
+	}
+}
+
+// moveAlone moves order i to its cheapest choice that fits.
+func (x *improver) moveAlone(i int) bool {
+	oo := x.orders[i]
+	x.giveChoice(i, oo.cur)
+	for k := range oo.cur {
+		if x.fits(oo.choices[k]) && oo.choices[k].cost < oo.choices[oo.cur].cost {
+			x.takeChoice(i, k)
+			x.ship(i, k)
+			return true
+		}
+	}
+	x.takeChoice(i, oo.cur)
+	return false
+}
+
+// trade gives order i a cheaper choice whose stock another order holds,
+// moving that order to its cheapest other choice, when the two together
+// cost less.
+func (x *improver) trade(i int) bool {
+	oo := x.orders[i]
+	was := oo.cur
+	for k := range was {
+		c := oo.choices[k]
+		for _, u := range c.use {
+			x.giveChoice(i, was)
+			short := x.left[u.key] < u.qty
+			x.takeChoice(i, was)
+			if !short {
+				continue
+			}
+			for _, j := range slices.Compact(slices.Sorted(slices.Values(x.users[u.key]))) {
+				if j == i || !x.holds(j, u.key) {
+					continue
+				}
+				other := x.orders[j]
+				jwas := other.cur
+				x.giveChoice(i, was)
+				x.giveChoice(j, jwas)
+				if x.fits(c) {
+					x.takeChoice(i, k)
+					for kj, cj := range other.choices {
+						if kj != jwas && x.fits(cj) && c.cost+cj.cost < oo.choices[was].cost+other.choices[jwas].cost {
+							x.takeChoice(j, kj)
+							x.ship(i, k)
+							x.ship(j, kj)
+							return true
+						}
+					}
+					x.giveChoice(i, k)
+				}
+				x.takeChoice(i, was)
+				x.takeChoice(j, jwas)
+			}
+		}
+	}
+	return false
+}
+
+// holds says whether order j's current choice takes stock of key.
+func (x *improver) holds(j, key int) bool {
+	for _, u := range x.orders[j].choices[x.orders[j].cur].use {
+		if u.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// result is the greedy plan with the moved orders' new plans, reasons and
+// totals, and the bound.
+func (x *improver) result(greedy Plan) Plan {
+	p := x.p
+	out := Plan{Orders: slices.Clone(greedy.Orders), Naive: greedy.Naive}
+	at := make(map[int64]int, len(out.Orders))
+	for i, po := range out.Orders {
+		at[po.OrderID] = i
+	}
+	copy(p.stock, x.left) // the stock every order's plan leaves
+	for i, oo := range x.orders {
+		if oo.cur == oo.greedy {
+			continue
+		}
+		c := oo.choices[oo.cur]
+		po := p.planned(oo.o, oo.skus, c.assign)
+		po.Reason = x.reason(i)
+		out.Orders[at[oo.o.ID]] = po
+	}
+	out.Totals = totals(out.Orders)
+	out.Totals.LowerBound = min(x.fixed+x.boundInt(), out.Totals.Cost)
+	return out
+}
+
+// reason says why a moved order ships as it does: its own cheapest way,
+// or — when another order needed that stock more — which order, and what
+// that saves there.
+func (x *improver) reason(i int) string {
+	p, oo := x.p, x.orders[i]
+	c := oo.choices[oo.cur]
+	money := func(v int64) string { return NewMoney(v, p.cfg.Currency).String() }
+	where := func(c choice) string {
+		var ws []string
+		for _, w := range c.assign {
+			if code := p.whs[w].Code; !slices.Contains(ws, code) {
+				ws = append(ws, code)
+			}
+		}
+		return strings.Join(ws, " + ")
+	}
+	greedyCost := oo.choices[oo.greedy].cost
+	if oo.cur == 0 {
+		return fmt.Sprintf("%s: its cheapest way, %s (%s less than order by order)", where(c), money(c.cost), money(greedyCost-c.cost))
+	}
+	// Its cheapest way, and the stock that kept it from it.
+	x.giveChoice(i, oo.cur)
+	defer x.takeChoice(i, oo.cur)
+	cheap := oo.choices[0]
+	for _, u := range cheap.use {
+		if x.left[u.key] >= u.qty {
+			continue
+		}
+		sku, w := u.key/len(p.whs), u.key%len(p.whs)
+		code := p.whs[w].Code
+		var skuName string
+		for j, s := range oo.skus {
+			if s == sku {
+				skuName = oo.o.Lines[j].SKU
+			}
+		}
+		// The order holding that stock that would lose most without it.
+		bestJ, bestSave := -1, int64(0)
+		var held int64
+		for _, j := range slices.Compact(slices.Sorted(slices.Values(x.users[u.key]))) {
+			if j == i || !x.holds(j, u.key) {
+				continue
+			}
+			other := x.orders[j]
+			for _, cu := range other.choices[other.cur].use {
+				if cu.key == u.key {
+					held = cu.qty
+				}
+			}
+			if save := x.saving(j, u.key); bestJ < 0 || save > bestSave {
+				bestJ, bestSave = j, save
+			}
+		}
+		if bestJ < 0 {
+			break
+		}
+		other := x.orders[bestJ]
+		for _, cu := range other.choices[other.cur].use {
+			if cu.key == u.key {
+				held = cu.qty
+			}
+		}
+		return fmt.Sprintf("from %s, not %s (%s): %s's last %d × %s go to %s, which saves %s there; %s",
+			where(c), code, money(cheap.cost-c.cost), code, held, skuName, other.o.Number, money(bestSave), money(c.cost))
+	}
+	return fmt.Sprintf("%s: %s (%s less than order by order)", where(c), money(c.cost), money(greedyCost-c.cost))
+}
+
+// saving is what order j would pay more without the stock of key: its
+// cheapest choice that does without it, less its cost now.
+func (x *improver) saving(j, key int) int64 {
+	oo := x.orders[j]
+	x.giveChoice(j, oo.cur)
+	defer x.takeChoice(j, oo.cur)
+	for _, c := range oo.choices {
+		usesKey := false
+		for _, u := range c.use {
+			usesKey = usesKey || u.key == key
+		}
+		if !usesKey && x.fits(c) {
+			return c.cost - oo.choices[oo.cur].cost
+		}
+	}
+	return 0 // it could not ship at all: shown as no saving
+}

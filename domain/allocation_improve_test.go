@@ -1,0 +1,223 @@
+package domain_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
+)
+
+// lpOptimum solves, with CBC (Debian's coinor-cbc, which make test
+// installs), the plan of the shipped orders at the lowest cost: every way
+// each may ship — each line from one warehouse that ships to its country,
+// at most MaxParcels parcels — priced by the cost model the README gives
+// (rate + a day's cost per transit day + customs across a border, per
+// parcel, and the split penalty per extra parcel), within the stock. It
+// is written here apart from the planner, so that it can tell the planner
+// wrong.
+func lpOptimum(t *testing.T, in domain.AllocInput, shipped map[int64]bool) int64 {
+	t.Helper()
+	cbc, err := exec.LookPath("cbc")
+	if err != nil {
+		t.Fatal("cbc is not installed: make test installs Debian's coinor-cbc")
+	}
+	cfg := in.Config
+	rate := map[string]map[domain.Country]domain.Rate{}
+	for _, r := range in.Rates {
+		if rate[r.Warehouse] == nil {
+			rate[r.Warehouse] = map[domain.Country]domain.Rate{}
+		}
+		rate[r.Warehouse][r.Country] = r
+	}
+	parcel := func(w domain.Warehouse, c domain.Country) (int64, bool) {
+		r, ok := rate[w.Code][c]
+		if !ok {
+			if r, ok = rate[w.Code]["*"]; !ok {
+				return 0, false
+			}
+		}
+		cost := r.Cost + int64(r.TransitDays)*cfg.DayCost
+		if domain.CustomsArea(w.Address.Country) != domain.CustomsArea(c) {
+			cost += cfg.CustomsCost
+		}
+		return cost, true
+	}
+	var obj, rows strings.Builder
+	var bins []string
+	stockRows := map[string][]string{}
+	for _, o := range in.Orders {
+		if !shipped[o.ID] {
+			continue
+		}
+		var one []string
+		idx := make([]int, len(o.Lines))
+		for k := 0; ; k++ {
+			// idx: each line's warehouse; the next assignment after this one.
+			ws := map[int]bool{}
+			use := map[string]int64{}
+			ok := true
+			for i, l := range o.Lines {
+				w := in.Warehouses[idx[i]]
+				ws[idx[i]] = true
+				key := l.SKU + "@" + w.Code
+				use[key] += int64(l.Qty)
+				if use[key] > int64(in.Available[l.SKU][w.Code]) {
+					ok = false
+				}
+			}
+			var cost int64
+			for w := range ws {
+				c, ships := parcel(in.Warehouses[w], o.Country)
+				ok = ok && ships
+				cost += c
+			}
+			cost += int64(len(ws)-1) * cfg.SplitPenalty
+			if cfg.MaxParcels > 0 && len(ws) > cfg.MaxParcels {
+				ok = false
+			}
+			if ok {
+				v := fmt.Sprintf("x%d_%d", o.ID, k)
+				fmt.Fprintf(&obj, " + %d %s", cost, v)
+				one = append(one, v)
+				bins = append(bins, v)
+				for key, q := range use {
+					stockRows[key] = append(stockRows[key], fmt.Sprintf("%d %s", q, v))
+				}
+			}
+			i := 0
+			for ; i < len(idx); i++ {
+				if idx[i]++; idx[i] < len(in.Warehouses) {
+					break
+				}
+				idx[i] = 0
+			}
+			if i == len(idx) {
+				break
+			}
+		}
+		if len(one) == 0 {
+			t.Fatalf("order %s was shipped, but no way to ship it was found", o.Number)
+		}
+		fmt.Fprintf(&rows, " o%d: %s = 1\n", o.ID, strings.Join(one, " + "))
+	}
+	n := 0
+	for key, terms := range stockRows {
+		sku, w, _ := strings.Cut(key, "@")
+		fmt.Fprintf(&rows, " s%d: %s <= %d\n", n, strings.Join(terms, " + "), in.Available[sku][w])
+		n++
+	}
+	dir := t.TempDir()
+	model := filepath.Join(dir, "plan.lp")
+	lp := "Minimize\n obj:" + obj.String() + "\nSubject To\n" + rows.String() + "Binary\n " + strings.Join(bins, "\n ") + "\nEnd\n"
+	if err := os.WriteFile(model, []byte(lp), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sol := filepath.Join(dir, "plan.sol")
+	if out, err := exec.Command(cbc, model, "-sec", "300", "-solve", "-solu", sol).CombinedOutput(); err != nil {
+		t.Fatalf("cbc: %v\n%s", err, out)
+	}
+	f, err := os.Open(sol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	first, _ := bufio.NewReader(f).ReadString('\n')
+	// "Optimal - objective value 1079500.00000000"
+	if !strings.HasPrefix(first, "Optimal") {
+		t.Fatalf("cbc did not prove an optimum: %s", first)
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(first[strings.LastIndex(first, " ")+1:]), 64)
+	if err != nil {
+		t.Fatalf("cbc's answer %q: %v", first, err)
+	}
+	return int64(v + 0.5)
+}
+
+// On contended weeks the improved plan ships the orders priority allows,
+// within the stock, within 1 % of CBC's proven optimum; its bound is
+// never above that optimum.
+func TestImprovedPlanIsNearTheOptimum(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		in := domaintest.ContendedAllocation(seed, 300)
+		greedy := domain.PlanAllocation(in)
+		better := domain.ImproveAllocation(context.Background(), in, greedy, nil)
+		shipped := map[int64]bool{}
+		for _, po := range greedy.Orders {
+			if len(po.Parcels) > 0 && len(po.Backorder) == 0 {
+				shipped[po.OrderID] = true
+			}
+		}
+		checkPlan(t, in, better, shipped)
+		opt := lpOptimum(t, in, shipped)
+		b := better.Totals
+		t.Logf("seed %d: %d orders shipped; greedy %d, improved %d, bound %d, optimum %d (improved %.2f %% above it)",
+			seed, len(shipped), greedy.Totals.Cost, b.Cost, b.LowerBound, opt, float64(b.Cost-opt)/float64(opt)*100)
+		if greedy.Totals.Cost < opt {
+			t.Errorf("seed %d: the order-by-order plan (%d) is below the optimum (%d): the oracle is wrong", seed, greedy.Totals.Cost, opt)
+		}
+		if float64(b.Cost) > float64(opt)*1.01 {
+			t.Errorf("seed %d: improved %d is more than 1 %% above the optimum %d", seed, b.Cost, opt)
+		}
+		if b.LowerBound <= 0 || b.LowerBound > opt {
+			t.Errorf("seed %d: the bound %d is not a lower bound of the optimum %d", seed, b.LowerBound, opt)
+		}
+	}
+}
+
+// checkPlan checks a plan against its input: exactly the shipped orders
+// ship, whole; no warehouse gives more than it has; each order's cost is
+// its parcels' and penalties'.
+func checkPlan(t *testing.T, in domain.AllocInput, plan domain.Plan, shipped map[int64]bool) {
+	t.Helper()
+	byID := map[int64]domain.PlanOrder{}
+	for _, o := range in.Orders {
+		byID[o.ID] = o
+	}
+	taken := map[string]int64{}
+	var total int64
+	for _, po := range plan.Orders {
+		whole := len(po.Parcels) > 0 && len(po.Backorder) == 0
+		if whole != shipped[po.OrderID] {
+			t.Errorf("order %s: shipped %v, want %v", po.Number, whole, shipped[po.OrderID])
+		}
+		lines := 0
+		var cost int64
+		for _, pc := range po.Parcels {
+			cost += pc.Cost
+			for _, l := range pc.Lines {
+				taken[l.SKU+"@"+pc.Warehouse] += int64(l.Qty)
+				lines++
+			}
+		}
+		if len(po.Parcels) > 1 {
+			cost += int64(len(po.Parcels)-1) * in.Config.SplitPenalty
+		}
+		if whole && lines != len(byID[po.OrderID].Lines) {
+			t.Errorf("order %s: %d of %d lines planned", po.Number, lines, len(byID[po.OrderID].Lines))
+		}
+		if cost != po.Cost {
+			t.Errorf("order %s costs %d, its parcels %d", po.Number, po.Cost, cost)
+		}
+		if in.Config.MaxParcels > 0 && len(po.Parcels) > in.Config.MaxParcels {
+			t.Errorf("order %s in %d parcels", po.Number, len(po.Parcels))
+		}
+		total += po.Cost
+	}
+	for key, q := range taken {
+		sku, w, _ := strings.Cut(key, "@")
+		if have := int64(in.Available[sku][w]); q > have {
+			t.Errorf("%s: %d taken, %d in stock", key, q, have)
+		}
+	}
+	if total != plan.Totals.Cost {
+		t.Errorf("the orders cost %d, the totals say %d", total, plan.Totals.Cost)
+	}
+}
