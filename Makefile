@@ -4,7 +4,7 @@
 GO        ?= go
 BIN       := bin/portolan
 RUN_PKGS  := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev
-TEST_PKGS := $(RUN_PKGS) xvfb poppler-utils libreoffice-calc-nogui postgresql cups-daemon cups-client
+TEST_PKGS := $(RUN_PKGS) xvfb poppler-utils libreoffice-calc-nogui postgresql cups-daemon cups-client coinor-cbc
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FYNE_TOOL   := fyne.io/tools/cmd/fyne@v1.7.4
 export LANG := C.UTF-8

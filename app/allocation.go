@@ -96,6 +96,30 @@ func (s *AllocationService) Plan(ctx context.Context, f domain.OrderFilter, over
 	return domain.PlanAllocation(in), nil
 }
 
+// PlanImproved plans as Plan, hands that plan to first (may be nil) at
+// once, then lowers its cost over the whole plan (domain.ImproveAllocation)
+// until the plan meets its bound, the improvement's rounds are used up,
+// budget has passed (0: no limit) or ctx ends, telling progress (may be
+// nil). What it returns is always a valid plan, with its lower bound.
+func (s *AllocationService) PlanImproved(ctx context.Context, f domain.OrderFilter, overrides map[int64]map[int]string, budget time.Duration,
+	first func(domain.Plan), progress func(domain.ImproveProgress)) (domain.Plan, error) {
+	in, err := s.Input(ctx, f)
+	if err != nil {
+		return domain.Plan{}, err
+	}
+	in.Fixed = overrides
+	greedy := domain.PlanAllocation(in)
+	if first != nil {
+		first(greedy)
+	}
+	if budget > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, budget)
+		defer cancel()
+	}
+	return domain.ImproveAllocation(ctx, in, greedy, progress), nil
+}
+
 // Commit reserves a plan's allocations and sets its orders' statuses in one
 // transaction; orders whose stock or status changed since are reported.
 func (s *AllocationService) Commit(ctx context.Context, p domain.Plan) (domain.CommitResult, error) {

@@ -35,7 +35,7 @@ func (t PlanTotals) Gap() float64 { return gap(t.Cost, t.LowerBound) }
 // ImproveRounds bounds the bound's refinement (subgradient rounds): enough
 // to close the gap on contended plans, few enough to stay within seconds
 // on 100,000 orders.
-const ImproveRounds = 300
+const ImproveRounds = 1000
 
 // ImproveAllocation lowers the cost of a plan made by PlanAllocation over
 // the whole plan rather than order by order, and says how good the result
@@ -99,6 +99,8 @@ type improver struct {
 	bestSum int64
 	bound   float64
 	rounds  int
+	// finalLambda are the stock's prices at the end (for tests and reasons).
+	finalLambda []float64
 }
 
 // maxChoices bounds how many ways of shipping one order are listed.
@@ -151,9 +153,27 @@ func newImprover(in AllocInput, greedy Plan) *improver {
 	}
 	x.cap = slices.Clone(p.stock)
 	for _, m := range moving {
-		oo := &optOrder{at: m.at, o: orders[m.at], skus: m.skus}
+		oo := &optOrder{at: m.at, o: orders[m.at], skus: m.skus, greedy: -1}
 		x.listChoices(oo, m.assign)
 		x.orders = append(x.orders, oo)
+	}
+	// An order whose plan is not one of its choices (the plan was made
+	// from other stock) keeps it.
+	kept := x.orders[:0]
+	for _, oo := range x.orders {
+		if oo.greedy >= 0 {
+			kept = append(kept, oo)
+			continue
+		}
+		assign := moving[slices.IndexFunc(moving, func(m movable) bool { return m.at == oo.at })].assign
+		for i, w := range assign {
+			x.cap[oo.skus[i]*len(p.whs)+w] -= int64(oo.o.Lines[i].Qty)
+		}
+		x.fixed += planned[oo.o.ID].Cost
+	}
+	x.orders = kept
+	if len(x.orders) == 0 {
+		return nil
 	}
 	x.left = slices.Clone(x.cap)
 	for i, oo := range x.orders {
@@ -346,6 +366,9 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	x.localSearch(ctx)
 	x.keep()
 	tell()
+	x.neighbourhoods(ctx, nil)
+	x.keep()
+	tell()
 	nk := len(x.cap)
 	lambda := make([]float64, nk)
 	used := make([]int64, nk)
@@ -408,11 +431,13 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 		} else if stale++; stale >= 12 {
 			theta, stale = theta/2, 0
 		}
-		if x.rounds%5 == 1 && x.construct(lambda) {
+		if x.rounds%10 == 1 && x.construct(lambda) {
 			x.localSearch(ctx)
+			x.neighbourhoods(ctx, lambda)
 			if x.keep() {
 				tell()
 			}
+			x.restore(x.best)
 		}
 		if x.bestSum <= x.boundInt() || theta < 1e-4 {
 			break
@@ -437,6 +462,12 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 		}
 	}
 	x.rounds = min(x.rounds, ImproveRounds)
+	// The best plan, planned again in groups at the final prices.
+	x.restore(x.best)
+	x.finalLambda = lambda
+	x.neighbourhoods(ctx, lambda)
+	x.localSearch(ctx)
+	x.keep()
 	x.restore(x.best)
 	tell()
 }
@@ -589,6 +620,233 @@ func (x *improver) trade(i int) bool {
 		}
 	}
 	return false
+}
+
+// groupSize bounds the orders planned again together, and searchNodes the
+// search that does it.
+const (
+	groupSize   = 16
+	searchNodes = 4000
+)
+
+// neighbourhoods plans again, together and exactly, each group of orders
+// that hold or want the same stock — the most sought first (by its price,
+// when there are prices) — keeping what lowers the total, until a pass
+// finds nothing.
+func (x *improver) neighbourhoods(ctx context.Context, lambda []float64) {
+	keys := make([]int, 0, len(x.users))
+	for k := range x.users {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	if lambda != nil {
+		sort.SliceStable(keys, func(a, b int) bool { return lambda[keys[a]] > lambda[keys[b]] })
+	}
+	wants := map[int][]int{} // stock → orders with a cheaper choice that takes it
+	for i, oo := range x.orders {
+		for k := range oo.cur {
+			for _, u := range oo.choices[k].use {
+				if l := wants[u.key]; len(l) == 0 || l[len(l)-1] != i {
+					wants[u.key] = append(wants[u.key], i)
+				}
+			}
+		}
+	}
+	for pass := 0; pass < 5 && ctx.Err() == nil; pass++ {
+		better := false
+		for _, k := range keys {
+			if ctx.Err() != nil {
+				return
+			}
+			group := x.group(k, wants[k])
+			if len(group) >= 2 && x.replan(group, lambda) {
+				better = true
+			}
+		}
+		// Each order not at its cheapest, with the orders holding the stock
+		// its cheaper choices would take.
+		for i, oo := range x.orders {
+			if ctx.Err() != nil {
+				return
+			}
+			if oo.cur == 0 {
+				continue
+			}
+			if group := x.blockers(i); len(group) >= 2 && x.replan(group, lambda) {
+				better = true
+			}
+		}
+		if !better {
+			return
+		}
+	}
+}
+
+// blockers is order i and the orders holding stock that its cheaper
+// choices would take, the ones holding most of it first, at most
+// groupSize.
+func (x *improver) blockers(i int) []int {
+	oo := x.orders[i]
+	held := map[int]int64{}
+	for k := range oo.cur {
+		for _, u := range oo.choices[k].use {
+			for _, j := range x.users[u.key] {
+				if j != i && x.holds(j, u.key) {
+					held[j] += u.qty
+				}
+			}
+		}
+	}
+	g := make([]int, 0, len(held))
+	for j := range held {
+		g = append(g, j)
+	}
+	sort.Ints(g)
+	sort.SliceStable(g, func(a, b int) bool { return held[g[a]] > held[g[b]] })
+	if len(g) > groupSize-1 {
+		g = g[:groupSize-1]
+	}
+	return append([]int{i}, g...)
+}
+
+// group is the orders that hold stock key and those that want it, the
+// ones that would save most first, at most groupSize.
+func (x *improver) group(key int, wanting []int) []int {
+	var g []int
+	seen := map[int]bool{}
+	for _, j := range x.users[key] {
+		if !seen[j] && x.holds(j, key) {
+			seen[j] = true
+			g = append(g, j)
+		}
+	}
+	var w []int
+	for _, j := range wanting {
+		if !seen[j] && x.orders[j].cur > 0 {
+			seen[j] = true
+			w = append(w, j)
+		}
+	}
+	saves := func(j int) int64 { oo := x.orders[j]; return oo.choices[oo.cur].cost - oo.choices[0].cost }
+	sort.SliceStable(w, func(a, b int) bool { return saves(w[a]) > saves(w[b]) })
+	g = append(g, w...)
+	sort.SliceStable(g, func(a, b int) bool { return saves(g[a]) > saves(g[b]) })
+	if len(g) > groupSize {
+		g = g[:groupSize]
+	}
+	return g
+}
+
+// replan plans the group's orders again together: a depth-first search
+// over their choices, cheapest first, cut where what is planned plus what
+// the others cost at least cannot beat the best — each other order's
+// cheapest choice that still fits, or, with the stock's prices, the
+// Lagrangian bound of the rest (each its cheapest priced choice, less the
+// price of the stock left), whichever is higher. It keeps the new plan
+// when it costs less.
+func (x *improver) replan(group []int, lambda []float64) bool {
+	var was int64
+	for _, i := range group {
+		was += x.orders[i].choices[x.orders[i].cur].cost
+		x.giveChoice(i, x.orders[i].cur)
+	}
+	sort.SliceStable(group, func(a, b int) bool { return len(x.orders[group[a]].choices) < len(x.orders[group[b]].choices) })
+	best, bestCost := []int(nil), was
+	pick := make([]int, len(group))
+	// With prices: each choice's priced cost, and the stock the group
+	// takes (the bound subtracts its price; stock no order of the rest
+	// takes only lowers the bound, which stays a bound).
+	var priced [][]float64
+	var keys []int
+	if lambda != nil {
+		seen := map[int]bool{}
+		priced = make([][]float64, len(group))
+		for d, i := range group {
+			oo := x.orders[i]
+			priced[d] = make([]float64, len(oo.choices))
+			for k, c := range oo.choices {
+				v := float64(c.cost)
+				for _, u := range c.use {
+					v += lambda[u.key] * float64(u.qty)
+					if !seen[u.key] {
+						seen[u.key] = true
+						keys = append(keys, u.key)
+					}
+				}
+				priced[d][k] = v
+			}
+		}
+	}
+	nodes := 0
+	var dfs func(d int, cost int64)
+	dfs = func(d int, cost int64) {
+		if nodes++; nodes > searchNodes {
+			return
+		}
+		if d == len(group) {
+			if cost < bestCost {
+				best, bestCost = slices.Clone(pick), cost
+			}
+			return
+		}
+		// What the rest cost at least, each alone in the stock left.
+		lb := cost
+		pricedLB := float64(cost)
+		for e, i := range group[d+1:] {
+			cheapest := int64(-1)
+			pmin := math.Inf(1)
+			for k, c := range x.orders[i].choices {
+				if !x.fits(c) {
+					continue
+				}
+				if cheapest < 0 {
+					cheapest = c.cost
+				}
+				if lambda == nil {
+					break
+				}
+				pmin = min(pmin, priced[d+1+e][k])
+			}
+			if cheapest < 0 {
+				return
+			}
+			lb += cheapest
+			pricedLB += pmin
+		}
+		if lambda != nil {
+			for _, k := range keys {
+				pricedLB -= lambda[k] * float64(x.left[k])
+			}
+			if p := int64(math.Ceil(pricedLB - 1e-6)); p > lb {
+				lb = p
+			}
+		}
+		oo := x.orders[group[d]]
+		for k, c := range oo.choices {
+			if lb+c.cost >= bestCost || nodes > searchNodes {
+				return // cheapest first: the rest cost more
+			}
+			if !x.fits(c) {
+				continue
+			}
+			x.takeChoice(group[d], k)
+			pick[d] = k
+			dfs(d+1, cost+c.cost)
+			x.giveChoice(group[d], k)
+		}
+	}
+	dfs(0, 0)
+	if best == nil {
+		for _, i := range group {
+			x.takeChoice(i, x.orders[i].cur)
+		}
+		return false
+	}
+	for d, i := range group {
+		x.takeChoice(i, best[d])
+		x.ship(i, best[d])
+	}
+	return true
 }
 
 // holds says whether order j's current choice takes stock of key.

@@ -5,9 +5,11 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/portolan/portolan/domain"
 )
@@ -46,11 +48,21 @@ type AllocateTotalsJSON struct {
 	Splits            int    `json:"splits"`
 	EstimatedCost     string `json:"estimated_cost"`
 	Currency          string `json:"currency"`
+	// LowerBound is what no plan shipping the same orders can cost less
+	// than, and Gap how far the estimated cost is above it (0.006: 0.6 %);
+	// both absent when the plan was not improved (--improve 0).
+	LowerBound string   `json:"lower_bound,omitempty"`
+	Gap        *float64 `json:"gap,omitempty"`
 }
 
 func totalsJSON(t domain.PlanTotals, cur domain.Currency) AllocateTotalsJSON {
-	return AllocateTotalsJSON{OrdersAllocated: t.Allocated, OrdersPartial: t.Partial, OrdersBackordered: t.Backordered,
+	j := AllocateTotalsJSON{OrdersAllocated: t.Allocated, OrdersPartial: t.Partial, OrdersBackordered: t.Backordered,
 		Parcels: t.Parcels, Splits: t.Splits, EstimatedCost: domain.NewMoney(t.Cost, cur).Decimal(), Currency: string(cur)}
+	if t.LowerBound > 0 {
+		g := math.Round(t.Gap()*1e6) / 1e6
+		j.LowerBound, j.Gap = domain.NewMoney(t.LowerBound, cur).Decimal(), &g
+	}
+	return j
 }
 
 func cmdAllocate(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
@@ -63,6 +75,8 @@ func cmdAllocate(ctx context.Context, open opener, args []string, stdout, stderr
 	channel := fs.String("channel", "", "only orders of this channel (name or code)")
 	country := fs.String("country", "", "only orders to this country (ISO 3166-1 code)")
 	backordered := fs.Bool("backordered", false, "only backordered orders (after stock arrived)")
+	improve := fs.Duration("improve", 10*time.Second, "at most this long lowering the plan's cost over all its orders, with its lower bound\n"+
+		"(0: order by order only)")
 	a, err := start(fs, args, open)
 	if err != nil {
 		return err
@@ -85,7 +99,12 @@ func cmdAllocate(ctx context.Context, open opener, args []string, stdout, stderr
 	if *backordered {
 		f.Status = domain.StatusBackordered
 	}
-	plan, err := a.Allocation.Plan(ctx, f, nil)
+	var plan domain.Plan
+	if *improve > 0 {
+		plan, err = a.Allocation.PlanImproved(ctx, f, nil, *improve, nil, nil)
+	} else {
+		plan, err = a.Allocation.Plan(ctx, f, nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -144,6 +163,9 @@ func cmdAllocate(ctx context.Context, open opener, args []string, stdout, stderr
 	t, n := out.Totals, out.Naive
 	fmt.Fprintf(stdout, "\n%d order(s): %d allocated, %d in part, %d backordered; %d parcel(s), %d split(s); estimated %s %s.\n",
 		len(out.Orders), t.OrdersAllocated, t.OrdersPartial, t.OrdersBackordered, t.Parcels, t.Splits, t.EstimatedCost, t.Currency)
+	if t.LowerBound != "" {
+		fmt.Fprintf(stdout, "At most %.1f %% above the best possible plan for the same orders (%s %s).\n", *t.Gap*100, t.LowerBound, t.Currency)
+	}
 	fmt.Fprintf(stdout, "Shipping from the highest-ranked warehouse with stock instead: %d allocated, %d split(s), estimated %s %s.\n",
 		n.OrdersAllocated, n.Splits, n.EstimatedCost, n.Currency)
 	switch {
