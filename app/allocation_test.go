@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,18 @@ func TestCLIAllocateDryRunThenCommit(t *testing.T) {
 	if plan.Committed || len(plan.Orders) == 0 || plan.Totals.OrdersAllocated == 0 || plan.Totals.Parcels < plan.Totals.OrdersAllocated ||
 		plan.Totals.EstimatedCost == "" || plan.Totals.Currency != "EUR" {
 		t.Fatalf("dry run totals %+v (%d orders)", plan.Totals, len(plan.Orders))
+	}
+	// Improved over all its orders, the plan says how far it is at most
+	// above the best possible one.
+	cost, _ := domain.ParseMoney(plan.Totals.EstimatedCost, "EUR")
+	bound, err := domain.ParseMoney(plan.Totals.LowerBound, "EUR")
+	if err != nil || plan.Totals.Gap == nil || bound.Amount <= 0 || bound.Amount > cost.Amount ||
+		math.Abs(*plan.Totals.Gap-float64(cost.Amount-bound.Amount)/float64(bound.Amount)) > 1e-5 {
+		t.Errorf("bound %q, gap %v, cost %q: %v", plan.Totals.LowerBound, plan.Totals.Gap, plan.Totals.EstimatedCost, err)
+	}
+	out, _, _ = runCLI(t, "--db", db, "allocate", "--dry-run", "--format", "json", "--improve", "0")
+	if strings.Contains(out, `"lower_bound"`) || strings.Contains(out, `"gap"`) {
+		t.Errorf("a plan not improved has a bound: %.400s", out)
 	}
 	for _, o := range plan.Orders {
 		if o.Number == "" || (o.Status != "allocated" && o.Status != "backordered") || len(o.Lines) == 0 || o.Reason == "" {

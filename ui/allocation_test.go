@@ -26,6 +26,10 @@ func TestAllocationPlanOverrideCommit(t *testing.T) {
 		!strings.Contains(s.Totals.Text, "Nothing is reserved until you commit") {
 		t.Fatalf("totals %q / %q", s.Totals.Text, s.Problem.Text)
 	}
+	// The plan shown was improved over all its orders, and says how good it is.
+	if !strings.Contains(s.Totals.Text, "above the best possible (") || s.Improving.Visible() {
+		t.Errorf("no bound in %q (improving shown: %v)", s.Totals.Text, s.Improving.Visible())
+	}
 	if got := cell(t, s, s.Table, 0, 5); got == "" {
 		t.Error("the first order has no reason")
 	}

@@ -51,6 +51,11 @@ type WarehouseService = warehouse.Service
 type AllocationService interface {
 	Warehouses(ctx context.Context) ([]domain.Warehouse, error)
 	Plan(ctx context.Context, f domain.OrderFilter, overrides map[int64]map[int]string) (domain.Plan, error)
+	// PlanImproved hands the order-by-order plan to first at once, then
+	// improves it over the whole plan until ctx ends (budget 0: no limit),
+	// telling progress; it returns the best valid plan, with its bound.
+	PlanImproved(ctx context.Context, f domain.OrderFilter, overrides map[int64]map[int]string, budget time.Duration,
+		first func(domain.Plan), progress func(domain.ImproveProgress)) (domain.Plan, error)
 	Commit(ctx context.Context, p domain.Plan) (domain.CommitResult, error)
 	AllocConfig(ctx context.Context) (domain.AllocConfig, error)
 	SetConfig(ctx context.Context, c domain.AllocConfig) error
