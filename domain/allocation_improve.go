@@ -54,7 +54,7 @@ const ImproveRounds = 1000
 // nil) hears each better plan and bound. The same input gives the same
 // plan.
 func ImproveAllocation(ctx context.Context, in AllocInput, greedy Plan, progress func(ImproveProgress)) Plan {
-	x := newImprover(in, greedy)
+	x := newImprover(ctx, in, greedy)
 	if x == nil {
 		return greedy
 	}
@@ -99,14 +99,23 @@ type improver struct {
 	bestSum int64
 	bound   float64
 	rounds  int
+	large   bool // more than largePlan orders may move
 	// finalLambda are the stock's prices at the end (for tests and reasons).
 	finalLambda []float64
 }
 
-// maxChoices bounds how many ways of shipping one order are listed.
-const maxChoices = 2048
+// largePlan is the number of movable orders above which the groups are
+// planned again only once, at the end.
+const largePlan = 20000
 
-func newImprover(in AllocInput, greedy Plan) *improver {
+// maxChoices bounds how many ways of shipping one order are listed, and
+// maxChoicesLarge the same in a large plan (memory and time).
+const (
+	maxChoices      = 2048
+	maxChoicesLarge = 256
+)
+
+func newImprover(ctx context.Context, in AllocInput, greedy Plan) *improver {
 	orders := append([]PlanOrder(nil), in.Orders...)
 	sortByPriority(orders)
 	p := newPlanner(in)
@@ -152,7 +161,11 @@ func newImprover(in AllocInput, greedy Plan) *improver {
 		return nil
 	}
 	x.cap = slices.Clone(p.stock)
-	for _, m := range moving {
+	x.large = len(moving) > largePlan
+	for n, m := range moving {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return nil // out of time before anything was improved
+		}
 		oo := &optOrder{at: m.at, o: orders[m.at], skus: m.skus, greedy: -1}
 		x.listChoices(oo, m.assign)
 		x.orders = append(x.orders, oo)
@@ -191,11 +204,16 @@ func (x *improver) listChoices(oo *optOrder, greedy []int) {
 	p, o := x.p, oo.o
 	fixed := p.fixed[o.ID]
 	lanes := p.lanesTo(o.Country)
-	oo.floor = -1
-	for w := range p.whs {
-		if lanes[w].ok && (oo.floor < 0 || lanes[w].cost < oo.floor) {
-			oo.floor = lanes[w].cost
+	// Every way ships each line in some parcel: no way costs less than
+	// the dearest line's cheapest parcel from a warehouse that could hold it.
+	for i, l := range o.Lines {
+		cheapest := int64(-1)
+		for w := range p.whs {
+			if lanes[w].ok && oo.skus[i] >= 0 && x.cap[oo.skus[i]*len(p.whs)+w] >= int64(l.Qty) && (cheapest < 0 || lanes[w].cost < cheapest) {
+				cheapest = lanes[w].cost
+			}
 		}
+		oo.floor = max(oo.floor, cheapest)
 	}
 	seen := map[string]bool{}
 	add := func(assign []int) {
@@ -235,7 +253,11 @@ func (x *improver) listChoices(oo *optOrder, greedy []int) {
 		}
 		total *= max(len(cands[i]), 1)
 	}
-	if total <= maxChoices {
+	limit := maxChoices
+	if x.large {
+		limit = maxChoicesLarge
+	}
+	if total <= limit {
 		idx := make([]int, len(o.Lines))
 		assign := make([]int, len(o.Lines))
 		for done := slices.ContainsFunc(cands, func(c []int) bool { return len(c) == 0 }); !done; {
@@ -366,9 +388,14 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	x.localSearch(ctx)
 	x.keep()
 	tell()
-	x.neighbourhoods(ctx, nil)
-	x.keep()
-	tell()
+	// Large plans get their bound first; the groups are planned again at
+	// the end, at the final prices.
+	large := x.large
+	if !large {
+		x.neighbourhoods(ctx, nil)
+		x.keep()
+		tell()
+	}
 	nk := len(x.cap)
 	lambda := make([]float64, nk)
 	used := make([]int64, nk)
@@ -431,7 +458,7 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 		} else if stale++; stale >= 12 {
 			theta, stale = theta/2, 0
 		}
-		if x.rounds%10 == 1 && x.construct(lambda) {
+		if !large && x.rounds%10 == 1 && x.construct(lambda) {
 			x.localSearch(ctx)
 			x.neighbourhoods(ctx, lambda)
 			if x.keep() {
@@ -594,9 +621,13 @@ func (x *improver) trade(i int) bool {
 			if !short {
 				continue
 			}
+			tried := 0
 			for _, j := range slices.Compact(slices.Sorted(slices.Values(x.users[u.key]))) {
 				if j == i || !x.holds(j, u.key) {
 					continue
+				}
+				if tried++; tried > 16 {
+					break
 				}
 				other := x.orders[j]
 				jwas := other.cur
