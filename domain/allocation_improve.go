@@ -788,10 +788,12 @@ func (x *improver) replan(group []int, lambda []float64) bool {
 	// takes (the bound subtracts its price; stock no order of the rest
 	// takes only lowers the bound, which stays a bound).
 	var priced [][]float64
+	var byPrice [][]int // each order's choices, cheapest priced first
 	var keys []int
 	if lambda != nil {
 		seen := map[int]bool{}
 		priced = make([][]float64, len(group))
+		byPrice = make([][]int, len(group))
 		for d, i := range group {
 			oo := x.orders[i]
 			priced[d] = make([]float64, len(oo.choices))
@@ -806,6 +808,13 @@ func (x *improver) replan(group []int, lambda []float64) bool {
 				}
 				priced[d][k] = v
 			}
+			ks := make([]int, len(oo.choices))
+			for k := range ks {
+				ks[k] = k
+			}
+			pd := priced[d]
+			sort.SliceStable(ks, func(a, b int) bool { return pd[ks[a]] < pd[ks[b]] })
+			byPrice[d] = ks
 		}
 	}
 	nodes := 0
@@ -825,24 +834,24 @@ func (x *improver) replan(group []int, lambda []float64) bool {
 		pricedLB := float64(cost)
 		for e, i := range group[d+1:] {
 			cheapest := int64(-1)
-			pmin := math.Inf(1)
-			for k, c := range x.orders[i].choices {
-				if !x.fits(c) {
-					continue
-				}
-				if cheapest < 0 {
+			for _, c := range x.orders[i].choices {
+				if x.fits(c) {
 					cheapest = c.cost
-				}
-				if lambda == nil {
 					break
 				}
-				pmin = min(pmin, priced[d+1+e][k])
 			}
 			if cheapest < 0 {
 				return
 			}
 			lb += cheapest
-			pricedLB += pmin
+			if lambda != nil {
+				for _, k := range byPrice[d+1+e] { // the first that fits is the cheapest priced
+					if x.fits(x.orders[i].choices[k]) {
+						pricedLB += priced[d+1+e][k]
+						break
+					}
+				}
+			}
 		}
 		if lambda != nil {
 			for _, k := range keys {
