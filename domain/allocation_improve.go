@@ -455,7 +455,7 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 		}
 		if L > x.bound+1e-9 {
 			x.bound, stale = L, 0
-		} else if stale++; stale >= 12 {
+		} else if stale++; stale >= 20 {
 			theta, stale = theta/2, 0
 		}
 		if !large && x.rounds%10 == 1 && x.construct(lambda) {
@@ -657,7 +657,7 @@ func (x *improver) trade(i int) bool {
 // search that does it.
 const (
 	groupSize   = 16
-	searchNodes = 4000
+	searchNodes = 20000
 )
 
 // neighbourhoods plans again, together and exactly, each group of orders
