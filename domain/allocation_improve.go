@@ -940,7 +940,7 @@ func (x *improver) reason(i int) string {
 		return strings.Join(ws, " + ")
 	}
 	greedyCost := oo.choices[oo.greedy].cost
-	if oo.cur == 0 {
+	if c.cost == oo.choices[0].cost {
 		return fmt.Sprintf("%s: its cheapest way, %s (%s less than order by order)", where(c), money(c.cost), money(greedyCost-c.cost))
 	}
 	// Its cheapest way, and the stock that kept it from it.
@@ -985,8 +985,8 @@ func (x *improver) reason(i int) string {
 				held = cu.qty
 			}
 		}
-		return fmt.Sprintf("from %s, not %s (%s): %s's last %d × %s go to %s, which saves %s there; %s",
-			where(c), code, money(cheap.cost-c.cost), code, held, skuName, other.o.Number, money(bestSave), money(c.cost))
+		return fmt.Sprintf("from %s, not %s (%s): %s's last %d × %s go to %s, which saves %s there; %s in all",
+			where(c), code, strings.Replace(money(cheap.cost-c.cost), "-", "−", 1), code, held, skuName, other.o.Number, money(bestSave), money(c.cost))
 	}
 	return fmt.Sprintf("%s: %s (%s less than order by order)", where(c), money(c.cost), money(greedyCost-c.cost))
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -231,5 +232,41 @@ func checkPlan(t *testing.T, in domain.AllocInput, plan domain.Plan, shipped map
 	}
 	if total != plan.Totals.Cost {
 		t.Errorf("the orders cost %d, the totals say %d", total, plan.Totals.Cost)
+	}
+}
+
+// An order that does not ship its cheapest way says why, in terms the
+// coordinator can check: the warehouse it did not get, what that would
+// have saved, which order took the stock and what that saves there.
+func TestImprovedReasonsNameTheOtherOrder(t *testing.T) {
+	in := domaintest.ContendedAllocation(1, 300)
+	greedy := domain.PlanAllocation(in)
+	better := domain.ImproveAllocation(context.Background(), in, greedy, nil)
+	byNumber := map[string]domain.PlannedOrder{}
+	for _, po := range better.Orders {
+		byNumber[po.Number] = po
+	}
+	re := regexp.MustCompile(`^from ([A-Z+ -]+), not ([A-Z]{2}-[A-Z]{3}) \(−[0-9.]+ EUR\): ([A-Z]{2}-[A-Z]{3})'s last ([0-9]+) × (PRT-[0-9]+) go to (SH-[0-9]+), which saves [0-9.]+ EUR there; [0-9.]+ EUR in all$`)
+	explained := 0
+	for _, po := range better.Orders {
+		m := re.FindStringSubmatch(po.Reason)
+		if m == nil {
+			continue
+		}
+		explained++
+		// The order named holds that stock in the plan.
+		other, ok := byNumber[m[6]]
+		holds := false
+		for _, pc := range other.Parcels {
+			for _, l := range pc.Lines {
+				holds = holds || (pc.Warehouse == m[3] && l.SKU == m[5])
+			}
+		}
+		if !ok || !holds || m[2] != m[3] {
+			t.Errorf("%s: %q, but %s does not ship %s from %s", po.Number, po.Reason, m[6], m[5], m[3])
+		}
+	}
+	if explained == 0 {
+		t.Error("no moved order says which order took its stock")
 	}
 }
