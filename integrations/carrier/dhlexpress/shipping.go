@@ -210,7 +210,8 @@ type shipmentResponse struct {
 	Warnings               []string   `json:"warnings"`
 }
 
-func kilograms(g domain.Grams) float64 { return math.Ceil(float64(g)) / 1000 }
+// kilograms is the weight as MyDHL takes it: kilograms, to the gram.
+func kilograms(g domain.Grams) float64 { return float64(g) / 1000 }
 
 // centimetres rounds up: DHL prices the box it is told, never a smaller one.
 func centimetres(mm domain.Millimetres) int64 { return int64(math.Ceil(float64(mm) / 10)) }
