@@ -461,23 +461,34 @@ func (p *planner) enumerate(o PlanOrder, skus []int, fixed map[int]string, consi
 			return false
 		}
 	}
-	idx := make([]int, len(o.Lines))
-	assign := make([]int, len(o.Lines))
-	for {
-		for i := range assign {
-			assign[i] = cands[i][idx[i]]
+	eachCombination(cands, consider)
+	return true
+}
+
+// eachCombination calls fn with every way of taking one of each list's
+// values (none when a list is empty); fn copies what it keeps.
+func eachCombination(cands [][]int, fn func([]int)) {
+	for _, c := range cands {
+		if len(c) == 0 {
+			return
 		}
-		consider(assign) // copies what it keeps
+	}
+	idx := make([]int, len(cands))
+	pick := make([]int, len(cands))
+	for {
+		for i := range pick {
+			pick[i] = cands[i][idx[i]]
+		}
+		fn(pick)
 		i := 0
 		for ; i < len(idx); i++ {
-			idx[i]++
-			if idx[i] < len(cands[i]) {
+			if idx[i]++; idx[i] < len(cands[i]) {
 				break
 			}
 			idx[i] = 0
 		}
 		if i == len(idx) {
-			return true
+			return
 		}
 	}
 }

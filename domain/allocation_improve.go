@@ -258,22 +258,7 @@ func (x *improver) listChoices(oo *optOrder, greedy []int) {
 		limit = maxChoicesLarge
 	}
 	if total <= limit {
-		idx := make([]int, len(o.Lines))
-		assign := make([]int, len(o.Lines))
-		for done := slices.ContainsFunc(cands, func(c []int) bool { return len(c) == 0 }); !done; {
-			for i := range assign {
-				assign[i] = cands[i][idx[i]]
-			}
-			add(assign)
-			i := 0
-			for ; i < len(idx); i++ {
-				if idx[i]++; idx[i] < len(cands[i]) {
-					break
-				}
-				idx[i] = 0
-			}
-			done = i == len(idx)
-		}
+		eachCombination(cands, add)
 	} else {
 		oo.truncated = true
 		for w := range p.whs { // one parcel from each warehouse
