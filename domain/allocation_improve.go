@@ -83,7 +83,6 @@ type optOrder struct {
 	skus      []int
 	choices   []choice // cheapest first
 	truncated bool     // too many ways to list: choices holds some of them
-	floor     int64    // no way to ship it costs less (its cheapest parcel)
 	cur       int      // the choice it ships with
 	greedy    int      // the choice the order-by-order plan gave it
 }
@@ -204,17 +203,6 @@ func (x *improver) listChoices(oo *optOrder, greedy []int) {
 	p, o := x.p, oo.o
 	fixed := p.fixed[o.ID]
 	lanes := p.lanesTo(o.Country)
-	// Every way ships each line in some parcel: no way costs less than
-	// the dearest line's cheapest parcel from a warehouse that could hold it.
-	for i, l := range o.Lines {
-		cheapest := int64(-1)
-		for w := range p.whs {
-			if lanes[w].ok && oo.skus[i] >= 0 && x.cap[oo.skus[i]*len(p.whs)+w] >= int64(l.Qty) && (cheapest < 0 || lanes[w].cost < cheapest) {
-				cheapest = lanes[w].cost
-			}
-		}
-		oo.floor = max(oo.floor, cheapest)
-	}
 	seen := map[string]bool{}
 	add := func(assign []int) {
 		for i, w := range assign {
@@ -421,17 +409,7 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 			}
 			if oo.truncated {
 				// Some choices are not listed: what no choice goes below.
-				sep := float64(oo.floor)
-				for j, l := range oo.o.Lines {
-					m := math.Inf(1)
-					for w := range x.p.whs {
-						if x.p.lanesTo(oo.o.Country)[w].ok {
-							m = min(m, lambda[oo.skus[j]*len(x.p.whs)+w]*float64(l.Qty))
-						}
-					}
-					sep += m
-				}
-				bestV = min(bestV, sep)
+				bestV = min(bestV, x.subsetBound(oo, lambda))
 			}
 			L += bestV
 			for _, u := range oo.choices[bestK].use {
@@ -482,6 +460,68 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	x.keep()
 	x.restore(x.best)
 	tell()
+}
+
+// subsetBound is what no way of shipping the order costs less than at the
+// stock's prices, for an order whose ways are too many to list: over every
+// set of at most MaxParcels warehouses (one, without splits), its parcels,
+// the split penalties, and each line at its cheapest price among them.
+// Every way ships from one such set at no less, so none goes below it.
+func (x *improver) subsetBound(oo *optOrder, lambda []float64) float64 {
+	p := x.p
+	lanes := p.lanesTo(oo.o.Country)
+	nw := len(p.whs)
+	var ws []int // the warehouses that could ship one of its lines
+	for w := range nw {
+		if !lanes[w].ok {
+			continue
+		}
+		for i, l := range oo.o.Lines {
+			if x.cap[oo.skus[i]*nw+w] >= int64(l.Qty) {
+				ws = append(ws, w)
+				break
+			}
+		}
+	}
+	most := len(oo.o.Lines)
+	if p.cfg.NeverSplit {
+		most = 1
+	} else if p.cfg.MaxParcels > 0 {
+		most = min(most, p.cfg.MaxParcels)
+	}
+	best := math.Inf(1)
+	set := make([]int, 0, most)
+	var walk func(from int)
+	walk = func(from int) {
+		if len(set) > 0 {
+			v := float64(int64(len(set)-1) * p.cfg.SplitPenalty)
+			for _, w := range set {
+				v += float64(lanes[w].cost)
+			}
+			for i, l := range oo.o.Lines {
+				m := math.Inf(1)
+				for _, w := range set {
+					if x.cap[oo.skus[i]*nw+w] >= int64(l.Qty) {
+						m = min(m, lambda[oo.skus[i]*nw+w]*float64(l.Qty))
+					}
+				}
+				if v += m; v >= best {
+					break
+				}
+			}
+			best = min(best, v)
+		}
+		if len(set) == most {
+			return
+		}
+		for k := from; k < len(ws); k++ {
+			set = append(set, ws[k])
+			walk(k + 1)
+			set = set[:len(set)-1]
+		}
+	}
+	walk(0)
+	return best
 }
 
 // boundInt is the bound in whole minor units: costs are whole, so the best
