@@ -104,8 +104,12 @@ type improver struct {
 }
 
 // largePlan is the number of movable orders above which the groups are
-// planned again only once, at the end.
-const largePlan = 20000
+// planned again only once, at the end, after largeRounds rounds of the
+// bound.
+const (
+	largePlan   = 20000
+	largeRounds = 30
+)
 
 // maxChoices bounds how many ways of shipping one order are listed, and
 // maxChoicesLarge the same in a large plan (memory and time).
@@ -203,7 +207,6 @@ func (x *improver) listChoices(oo *optOrder, greedy []int) {
 	p, o := x.p, oo.o
 	fixed := p.fixed[o.ID]
 	lanes := p.lanesTo(o.Country)
-	seen := map[string]bool{}
 	add := func(assign []int) {
 		for i, w := range assign {
 			if code, ok := fixed[o.Lines[i].LineNo]; ok && p.whs[w].Code != code {
@@ -218,11 +221,6 @@ func (x *improver) listChoices(oo *optOrder, greedy []int) {
 		if !fits {
 			return
 		}
-		k := fmt.Sprint(assign)
-		if seen[k] {
-			return
-		}
-		seen[k] = true
 		oo.choices = append(oo.choices, choice{assign: slices.Clone(assign), cost: c.cost, parcels: c.parcels, use: uses})
 	}
 	// Every line from every warehouse that could hold it, while that is
@@ -257,7 +255,10 @@ func (x *improver) listChoices(oo *optOrder, greedy []int) {
 			add(one)
 		}
 	}
-	add(greedy)
+	// The order-by-order plan is one of the ways listed, or is added.
+	if !slices.ContainsFunc(oo.choices, func(c choice) bool { return slices.Equal(c.assign, greedy) }) {
+		add(greedy)
+	}
 	sort.SliceStable(oo.choices, func(i, j int) bool {
 		a, b := oo.choices[i], oo.choices[j]
 		return a.cost < b.cost || (a.cost == b.cost && a.parcels < b.parcels)
@@ -386,7 +387,11 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	}
 	sort.Ints(keys)
 	theta, stale := 1.0, 0
-	for x.rounds = 1; x.rounds <= ImproveRounds && ctx.Err() == nil; x.rounds++ {
+	rounds := ImproveRounds
+	if large {
+		rounds = largeRounds // the rest of the time goes to the plan
+	}
+	for x.rounds = 1; x.rounds <= rounds && ctx.Err() == nil; x.rounds++ {
 		// The orders each take their cheapest choice at the stock's prices.
 		L := 0.0
 		for _, k := range keys {
@@ -599,7 +604,11 @@ func (x *improver) construct(lambda []float64) bool {
 // one order alone into stock that is free, or two orders at once — the
 // one takes the other's stock, the other ships from elsewhere.
 func (x *improver) localSearch(ctx context.Context) {
-	for pass := 0; pass < 20 && ctx.Err() == nil; pass++ {
+	passes := 20
+	if x.large {
+		passes = 2
+	}
+	for pass := 0; pass < passes && ctx.Err() == nil; pass++ {
 		moved := false
 		for i, oo := range x.orders {
 			if x.moveAlone(i) {
