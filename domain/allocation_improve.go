@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -464,7 +465,64 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	x.localSearch(ctx)
 	x.keep()
 	x.restore(x.best)
+	x.kicks(ctx, lambda, tell)
 	tell()
+}
+
+// kicks shakes the best plan out of where the local moves leave it: the
+// orders holding some sought stock (the dearest first, then others in a
+// fixed pseudo-random order) are moved off it to their next way, the plan
+// is improved again, and kept when cheaper. Small plans get more kicks.
+func (x *improver) kicks(ctx context.Context, lambda []float64, tell func()) {
+	n := min(30, 1800/max(len(x.orders), 1))
+	var sought []int
+	for k, v := range lambda {
+		if v > 0 {
+			sought = append(sought, k)
+		}
+	}
+	sort.SliceStable(sought, func(a, b int) bool { return lambda[sought[a]] > lambda[sought[b]] })
+	rng := rand.New(rand.NewPCG(uint64(len(x.orders)), uint64(len(sought))))
+	for kick := 0; kick < n && len(sought) > 0 && ctx.Err() == nil; kick++ {
+		key := sought[kick%len(sought)]
+		if kick >= len(sought)/2 {
+			key = sought[rng.IntN(len(sought))]
+		}
+		moved := false
+		for _, j := range slices.Compact(slices.Sorted(slices.Values(x.users[key]))) {
+			if !x.holds(j, key) {
+				continue
+			}
+			oo := x.orders[j]
+			x.giveChoice(j, oo.cur)
+			next := -1
+			for k, c := range oo.choices {
+				uses := false
+				for _, u := range c.use {
+					uses = uses || u.key == key
+				}
+				if !uses && x.fits(c) {
+					next = k
+					break
+				}
+			}
+			if next < 0 {
+				next = oo.cur
+			}
+			moved = moved || next != oo.cur
+			x.takeChoice(j, next)
+			x.ship(j, next)
+		}
+		if !moved {
+			continue
+		}
+		x.localSearch(ctx)
+		x.neighbourhoods(ctx, lambda)
+		if x.keep() {
+			tell()
+		}
+		x.restore(x.best)
+	}
 }
 
 // subsetBound is what no way of shipping the order costs less than at the

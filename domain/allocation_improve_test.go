@@ -144,7 +144,7 @@ func lpOptimum(t *testing.T, in domain.AllocInput, shipped map[int64]bool) int64
 
 // On contended weeks the improved plan ships the orders priority allows,
 // within the stock, at a cost between CBC's proven optimum and the
-// order-by-order plan's: at most 6 % above the optimum (issue 18 aims at
+// order-by-order plan's: at most 5 % above the optimum (issue 18 aims at
 // 1 %; these small weeks, where stock is lumpiest, are the hardest), and
 // closing at least three quarters of the order-by-order plan's distance
 // to it. Its bound is never above the optimum.
@@ -170,7 +170,7 @@ func TestImprovedPlanIsNearTheOptimum(t *testing.T) {
 		if g < opt || b.Cost < opt {
 			t.Errorf("seed %d: a plan (order by order %d, improved %d) below the optimum %d: the oracle or the cost is wrong", tc.seed, g, b.Cost, opt)
 		}
-		if pct(b.Cost, opt) > 6 || 4*(b.Cost-opt) > g-opt {
+		if pct(b.Cost, opt) > 5 || 4*(b.Cost-opt) > g-opt {
 			t.Errorf("seed %d: improved %d is too far above the optimum %d (order by order %d)", tc.seed, b.Cost, opt, g)
 		}
 		if b.LowerBound <= 0 || b.LowerBound > opt {
