@@ -1058,12 +1058,6 @@ func (x *improver) reason(i int) string {
 			if j == i || !x.holds(j, u.key) {
 				continue
 			}
-			other := x.orders[j]
-			for _, cu := range other.choices[other.cur].use {
-				if cu.key == u.key {
-					held = cu.qty
-				}
-			}
 			if save := x.saving(j, u.key); bestJ < 0 || save > bestSave {
 				bestJ, bestSave = j, save
 			}
