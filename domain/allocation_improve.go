@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // ImproveProgress is how far ImproveAllocation has come: the cost of the
@@ -388,6 +389,8 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	}
 	sort.Ints(keys)
 	theta, stale := 1.0, 0
+	chosen := make([]int, len(x.orders)) // each order's cheapest choice at the prices
+	partL := make([]float64, parts)
 	rounds := ImproveRounds
 	if large {
 		rounds = largeRounds // the rest of the time goes to the plan
@@ -399,26 +402,26 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 			used[k] = 0
 			L -= lambda[k] * float64(x.cap[k])
 		}
-		for _, oo := range x.orders {
-			bestK, bestV := 0, math.Inf(1)
-			for k, c := range oo.choices {
-				if float64(c.cost) >= bestV {
-					break // cheapest first: no later choice can price lower
-				}
-				v := float64(c.cost)
-				for _, u := range c.use {
-					v += lambda[u.key] * float64(u.qty)
-				}
-				if v < bestV {
-					bestK, bestV = k, v
-				}
+		// In a fixed number of parts, added up in their order: the same
+		// bound whatever the number of cores; a large plan's parts run at
+		// once.
+		var wg sync.WaitGroup
+		for c := range parts {
+			part := func() {
+				partL[c] = x.price(c, lambda, chosen)
 			}
-			if oo.truncated {
-				// Some choices are not listed: what no choice goes below.
-				bestV = min(bestV, x.subsetBound(oo, lambda))
+			if x.large {
+				wg.Go(part)
+			} else {
+				part()
 			}
-			L += bestV
-			for _, u := range oo.choices[bestK].use {
+		}
+		wg.Wait()
+		for c := range parts {
+			L += partL[c]
+		}
+		for i, oo := range x.orders {
+			for _, u := range oo.choices[chosen[i]].use {
 				used[u.key] += u.qty
 			}
 		}
@@ -585,6 +588,39 @@ func (x *improver) subsetBound(oo *optOrder, lambda []float64) float64 {
 	}
 	walk(0)
 	return best
+}
+
+// parts is how many parts the orders are priced in, each round.
+const parts = 8
+
+// price picks, for the orders of part c, each one's cheapest choice at the
+// stock's prices, and returns what they cost at those prices together.
+func (x *improver) price(c int, lambda []float64, chosen []int) float64 {
+	n := len(x.orders)
+	L := 0.0
+	for i := c * n / parts; i < (c+1)*n/parts; i++ {
+		oo := x.orders[i]
+		bestK, bestV := 0, math.Inf(1)
+		for k, c := range oo.choices {
+			if float64(c.cost) >= bestV {
+				break // cheapest first: no later choice can price lower
+			}
+			v := float64(c.cost)
+			for _, u := range c.use {
+				v += lambda[u.key] * float64(u.qty)
+			}
+			if v < bestV {
+				bestK, bestV = k, v
+			}
+		}
+		if oo.truncated {
+			// Some choices are not listed: what no choice goes below.
+			bestV = min(bestV, x.subsetBound(oo, lambda))
+		}
+		L += bestV
+		chosen[i] = bestK
+	}
+	return L
 }
 
 // boundInt is the bound in whole minor units: costs are whole, so the best
