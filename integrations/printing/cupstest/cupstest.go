@@ -5,6 +5,7 @@
 package cupstest
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -152,9 +153,22 @@ func (s *Server) captured(name string) string { return filepath.Join(s.dir, "out
 // to ten seconds for want bytes).
 func (s *Server) Printed(t *testing.T, name string, want int) []byte {
 	t.Helper()
+	return s.PrintedUntil(t, name, func(b []byte) bool { return len(b) >= want })
+}
+
+// Labels says a printer has received n whole ZPL labels (for
+// PrintedUntil).
+func Labels(n int) func([]byte) bool {
+	return func(b []byte) bool { return bytes.Count(b, []byte("^XZ")) >= n }
+}
+
+// PrintedUntil is what the printer received once done says it is all
+// there (waiting up to ten seconds): a job may still be being written.
+func (s *Server) PrintedUntil(t *testing.T, name string, done func([]byte) bool) []byte {
+	t.Helper()
 	for try := 0; ; try++ { // the scheduler runs the job when it gets to it
 		b, _ := os.ReadFile(s.captured(name))
-		if len(b) >= want || try == 200 {
+		if done(b) || try == 200 {
 			return b
 		}
 		time.Sleep(50 * time.Millisecond)
