@@ -176,9 +176,10 @@ func TestImprovedPlanIsNearTheOptimum(t *testing.T) {
 		if b.LowerBound <= 0 || b.LowerBound > opt {
 			t.Errorf("seed %d: the bound %d is not a lower bound of the optimum %d", tc.seed, b.LowerBound, opt)
 		}
-		again := domain.ImproveAllocation(context.Background(), in, greedy, nil)
-		if again.Totals != b {
-			t.Errorf("seed %d: the same input planned twice: %+v, then %+v", tc.seed, b, again.Totals)
+		if tc.seed == 1 { // once is enough to show it (and the race detector makes it slow)
+			if again := domain.ImproveAllocation(context.Background(), in, greedy, nil); again.Totals != b {
+				t.Errorf("seed %d: the same input planned twice: %+v, then %+v", tc.seed, b, again.Totals)
+			}
 		}
 	}
 }
@@ -239,7 +240,7 @@ func checkPlan(t *testing.T, in domain.AllocInput, plan domain.Plan, shipped map
 // coordinator can check: the warehouse it did not get, what that would
 // have saved, which order took the stock and what that saves there.
 func TestImprovedReasonsNameTheOtherOrder(t *testing.T) {
-	in := domaintest.ContendedAllocation(1, 300)
+	in := domaintest.ContendedAllocation(1, 150)
 	greedy := domain.PlanAllocation(in)
 	better := domain.ImproveAllocation(context.Background(), in, greedy, nil)
 	byNumber := map[string]domain.PlannedOrder{}
