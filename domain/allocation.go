@@ -441,28 +441,32 @@ const maxCombinations = 256
 // warehouses that hold them, if there are at most maxCombinations; it
 // reports whether it did.
 func (p *planner) enumerate(o PlanOrder, skus []int, fixed map[int]string, consider func([]int)) bool {
-	cands := make([][]int, len(o.Lines))
-	total := 1
+	cands, total := p.candidates(o, fixed, func(i, w int) bool { return p.allowed(w, o.Country) && p.has(skus[i], w, int64(o.Lines[i].Qty)) })
+	if total > maxCombinations {
+		return false
+	}
+	eachCombination(cands, consider) // none when a line cannot ship
+	return true
+}
+
+// candidates are, for each line, the warehouses it may ship from: its
+// pinned one, else those holds accepts; total is how many assignments
+// they make (each empty list counted as one).
+func (p *planner) candidates(o PlanOrder, fixed map[int]string, holds func(line, w int) bool) (cands [][]int, total int) {
+	cands, total = make([][]int, len(o.Lines)), 1
 	for i, l := range o.Lines {
 		if w := p.pinned(fixed, l); w >= 0 {
 			cands[i] = []int{w}
 			continue
 		}
 		for w := range p.whs {
-			if p.allowed(w, o.Country) && p.has(skus[i], w, int64(l.Qty)) {
+			if holds(i, w) {
 				cands[i] = append(cands[i], w)
 			}
 		}
-		if len(cands[i]) == 0 {
-			return true // this line cannot ship: no split can ship the order
-		}
-		total *= len(cands[i])
-		if total > maxCombinations {
-			return false
-		}
+		total *= max(len(cands[i]), 1)
 	}
-	eachCombination(cands, consider)
-	return true
+	return cands, total
 }
 
 // eachCombination calls fn with every way of taking one of each list's

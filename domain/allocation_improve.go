@@ -101,8 +101,6 @@ type improver struct {
 	bound   float64
 	rounds  int
 	large   bool // more than largePlan orders may move
-	// finalLambda are the stock's prices at the end (for tests and reasons).
-	finalLambda []float64
 }
 
 // largePlan is the number of movable orders above which the groups are
@@ -227,20 +225,9 @@ func (x *improver) listChoices(oo *optOrder, greedy []int) {
 	}
 	// Every line from every warehouse that could hold it, while that is
 	// few enough to list.
-	cands := make([][]int, len(o.Lines))
-	total := 1
-	for i, l := range o.Lines {
-		if w := p.pinned(fixed, l); w >= 0 {
-			cands[i] = []int{w}
-			continue
-		}
-		for w := range p.whs {
-			if lanes[w].ok && x.cap[oo.skus[i]*len(p.whs)+w] >= int64(l.Qty) {
-				cands[i] = append(cands[i], w)
-			}
-		}
-		total *= max(len(cands[i]), 1)
-	}
+	cands, total := p.candidates(o, fixed, func(i, w int) bool {
+		return lanes[w].ok && x.cap[oo.skus[i]*len(p.whs)+w] >= int64(o.Lines[i].Qty)
+	})
 	limit := maxChoices
 	if x.large {
 		limit = maxChoicesLarge
@@ -463,7 +450,6 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	x.rounds = min(x.rounds, ImproveRounds)
 	// The best plan, planned again in groups at the final prices.
 	x.restore(x.best)
-	x.finalLambda = lambda
 	x.neighbourhoods(ctx, lambda)
 	x.localSearch(ctx)
 	x.keep()

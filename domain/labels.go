@@ -49,7 +49,25 @@ type Label struct {
 // IsZPL says whether the label is ZPL, made for a thermal printer (an
 // account set to ZPL): it prints on one and nowhere else.
 func (l Label) IsZPL() bool {
-	return l.Format == "ZPL" || bytes.Contains(l.File[:min(len(l.File), 256)], []byte("^XA"))
+	return l.Format == "ZPL" || FileFormat(l.File) == "ZPL"
+}
+
+// FileFormat names a label file's format by its first bytes: "PNG", "GIF",
+// "JPG", "PDF" or "ZPL"; "" when it is none of them.
+func FileFormat(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("\x89PNG")):
+		return "PNG"
+	case bytes.HasPrefix(b, []byte("GIF8")):
+		return "GIF"
+	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
+		return "JPG"
+	case bytes.HasPrefix(b, []byte("%PDF")):
+		return "PDF"
+	case bytes.Contains(b[:min(len(b), 256)], []byte("^XA")):
+		return "ZPL"
+	}
+	return ""
 }
 
 // RefundNotBilled is a void that needs no refund: the carrier bills a

@@ -247,7 +247,7 @@ func (s *AllocationScreen) RunPlan(fresh bool) {
 					return
 				}
 				s.Improving.SetText(fmt.Sprintf("Improving: %.1f %% → %.1f %% above the best possible (%s); Stop keeps the best plan so far.",
-					gap(first, pr.Bound)*100, pr.Gap()*100, s.money(pr.Bound)))
+					domain.ImproveProgress{Cost: first, Bound: pr.Bound}.Gap()*100, pr.Gap()*100, s.money(pr.Bound)))
 			})
 		})
 		if err == nil && first == 0 && ctx.Err() != nil {
@@ -269,14 +269,6 @@ func (s *AllocationScreen) RunPlan(fresh bool) {
 			s.show(&p)
 		}
 	})
-}
-
-// gap is how far cost is above bound, as a fraction.
-func gap(cost, bound int64) float64 {
-	if bound <= 0 || cost <= bound {
-		return 0
-	}
-	return float64(cost-bound) / float64(bound)
 }
 
 func (s *AllocationScreen) planFailed(gen int, err error) {

@@ -194,26 +194,19 @@ func (d *doc) label(p domain.PackedParcel, paper Paper, o JobOptions) {
 // imageType is what gofpdf calls the image a label file holds ("" when it
 // is not a PNG, GIF or JPEG image).
 func imageType(b []byte) string {
-	switch {
-	case bytes.HasPrefix(b, []byte("\x89PNG")):
-		return "PNG"
-	case bytes.HasPrefix(b, []byte("GIF8")):
-		return "GIF"
-	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
-		return "JPG"
+	if f := domain.FileFormat(b); f == "PNG" || f == "GIF" || f == "JPG" {
+		return f
 	}
 	return ""
 }
 
 // labelKind names a label file's kind for a message.
 func labelKind(l domain.Label) string {
-	switch {
-	case len(l.File) == 0:
+	if len(l.File) == 0 {
 		return "missing"
-	case bytes.HasPrefix(l.File, []byte("%PDF")):
-		return "PDF"
-	case bytes.Contains(l.File[:min(len(l.File), 64)], []byte("^XA")):
-		return "ZPL"
+	}
+	if f := domain.FileFormat(l.File); f != "" {
+		return f
 	}
 	if l.Format != "" {
 		return l.Format

@@ -25,11 +25,6 @@ const (
 	Height = 1218
 )
 
-// IsZPL says whether a label file is ZPL already (a carrier's own).
-func IsZPL(b []byte) bool {
-	return bytes.Contains(b[:min(len(b), 256)], []byte("^XA"))
-}
-
 // Image is a label image as one ZPL label: scaled to fit the 4×6 label,
 // its proportions kept, black where it is darker than mid-grey.
 func Image(b []byte) ([]byte, error) {
@@ -133,7 +128,7 @@ func (Writer) Labels(w io.Writer, parcels []domain.PackedParcel, carrier map[int
 		switch {
 		case ok && l.IsZPL():
 			label = l.File
-		case ok && bytes.HasPrefix(l.File, []byte("%PDF")):
+		case ok && domain.FileFormat(l.File) == "PDF":
 			return domain.Errorf(domain.EINVALID, "parcel %d of %s: its %s label came as a PDF, which a thermal printer does not take; "+
 				"print the labels with the documents (Labels on: PDF), or buy them from an account that sends images or ZPL", p.Seq, p.Number, l.Carrier)
 		case ok:

@@ -66,6 +66,32 @@ func (s *Seller) send(ctx context.Context, rc *rest.Client, method, path string,
 	})
 }
 
+// The parts of a requested shipment that only a purchase fills in.
+type (
+	fxPayment struct {
+		PaymentType string `json:"paymentType"`
+	}
+	fxLabelSpec struct {
+		ImageType      string `json:"imageType"`
+		LabelStockType string `json:"labelStockType"`
+	}
+	fxSpecialServices struct {
+		SpecialServiceTypes []string `json:"specialServiceTypes"`
+		ETDDetail           struct {
+			RequestedDocumentTypes []string `json:"requestedDocumentTypes"`
+		} `json:"etdDetail"`
+	}
+	fxDocumentSpec struct {
+		ShippingDocumentTypes   []string `json:"shippingDocumentTypes"`
+		CommercialInvoiceDetail struct {
+			DocumentFormat struct {
+				DocType   string `json:"docType"`
+				StockType string `json:"stockType"`
+			} `json:"documentFormat"`
+		} `json:"commercialInvoiceDetail"`
+	}
+)
+
 // decode reads FedEx's answer into v (holding "output"), or its refusal
 // ({"errors":[{"code","message"}]}) in its own words.
 func decode(resp *resty.Response, v any, what string) error {
@@ -168,39 +194,21 @@ type fxCustoms struct {
 
 // fxShipment is the requestedShipment of both a rate and a ship request.
 type fxShipment struct {
-	Shipper            fxParty   `json:"shipper"`
-	Recipient          *fxParty  `json:"recipient,omitempty"`  // the Rate API's
-	Recipients         []fxParty `json:"recipients,omitempty"` // the Ship API's
-	ShipDateStamp      string    `json:"shipDateStamp,omitempty"`
-	ShipDatestamp      string    `json:"shipDatestamp,omitempty"` // the Ship API writes it so
-	PickupType         string    `json:"pickupType"`
-	ServiceType        string    `json:"serviceType,omitempty"`
-	PackagingType      string    `json:"packagingType"`
-	RateRequestType    []string  `json:"rateRequestType,omitempty"`
-	ShippingChargesPay *struct {
-		PaymentType string `json:"paymentType"`
-	} `json:"shippingChargesPayment,omitempty"`
-	LabelSpecification *struct {
-		ImageType      string `json:"imageType"`
-		LabelStockType string `json:"labelStockType"`
-	} `json:"labelSpecification,omitempty"`
-	CustomsClearanceDetail  *fxCustoms `json:"customsClearanceDetail,omitempty"`
-	ShipmentSpecialServices *struct {
-		SpecialServiceTypes []string `json:"specialServiceTypes"`
-		ETDDetail           struct {
-			RequestedDocumentTypes []string `json:"requestedDocumentTypes"`
-		} `json:"etdDetail"`
-	} `json:"shipmentSpecialServices,omitempty"`
-	ShippingDocumentSpecification *struct {
-		ShippingDocumentTypes   []string `json:"shippingDocumentTypes"`
-		CommercialInvoiceDetail struct {
-			DocumentFormat struct {
-				DocType   string `json:"docType"`
-				StockType string `json:"stockType"`
-			} `json:"documentFormat"`
-		} `json:"commercialInvoiceDetail"`
-	} `json:"shippingDocumentSpecification,omitempty"`
-	RequestedPackageLineItems []fxPackage `json:"requestedPackageLineItems"`
+	Shipper                       fxParty            `json:"shipper"`
+	Recipient                     *fxParty           `json:"recipient,omitempty"`  // the Rate API's
+	Recipients                    []fxParty          `json:"recipients,omitempty"` // the Ship API's
+	ShipDateStamp                 string             `json:"shipDateStamp,omitempty"`
+	ShipDatestamp                 string             `json:"shipDatestamp,omitempty"` // the Ship API writes it so
+	PickupType                    string             `json:"pickupType"`
+	ServiceType                   string             `json:"serviceType,omitempty"`
+	PackagingType                 string             `json:"packagingType"`
+	RateRequestType               []string           `json:"rateRequestType,omitempty"`
+	ShippingChargesPay            *fxPayment         `json:"shippingChargesPayment,omitempty"`
+	LabelSpecification            *fxLabelSpec       `json:"labelSpecification,omitempty"`
+	CustomsClearanceDetail        *fxCustoms         `json:"customsClearanceDetail,omitempty"`
+	ShipmentSpecialServices       *fxSpecialServices `json:"shipmentSpecialServices,omitempty"`
+	ShippingDocumentSpecification *fxDocumentSpec    `json:"shippingDocumentSpecification,omitempty"`
+	RequestedPackageLineItems     []fxPackage        `json:"requestedPackageLineItems"`
 
 	parcel, country string
 }
@@ -444,32 +452,14 @@ func (s *Seller) Buy(ctx context.Context, q domain.RateQuote) (domain.Label, err
 	ship := sh
 	ship.ServiceType = q.RateRef
 	ship.ShipDatestamp = s.Now().UTC().Format(time.DateOnly)
-	ship.ShippingChargesPay = &struct {
-		PaymentType string `json:"paymentType"`
-	}{"SENDER"}
-	ship.LabelSpecification = &struct {
-		ImageType      string `json:"imageType"`
-		LabelStockType string `json:"labelStockType"`
-	}{s.Image, "STOCK_4X6"}
+	ship.ShippingChargesPay = &fxPayment{PaymentType: "SENDER"}
+	ship.LabelSpecification = &fxLabelSpec{ImageType: s.Image, LabelStockType: "STOCK_4X6"}
 	if sh.CustomsClearanceDetail != nil && s.paperless {
 		// Electronic Trade Documents: FedEx makes the commercial invoice
 		// from the commodities and sends it to customs itself.
-		ship.ShipmentSpecialServices = &struct {
-			SpecialServiceTypes []string `json:"specialServiceTypes"`
-			ETDDetail           struct {
-				RequestedDocumentTypes []string `json:"requestedDocumentTypes"`
-			} `json:"etdDetail"`
-		}{SpecialServiceTypes: []string{"ELECTRONIC_TRADE_DOCUMENTS"}}
+		ship.ShipmentSpecialServices = &fxSpecialServices{SpecialServiceTypes: []string{"ELECTRONIC_TRADE_DOCUMENTS"}}
 		ship.ShipmentSpecialServices.ETDDetail.RequestedDocumentTypes = []string{"COMMERCIAL_INVOICE"}
-		ship.ShippingDocumentSpecification = &struct {
-			ShippingDocumentTypes   []string `json:"shippingDocumentTypes"`
-			CommercialInvoiceDetail struct {
-				DocumentFormat struct {
-					DocType   string `json:"docType"`
-					StockType string `json:"stockType"`
-				} `json:"documentFormat"`
-			} `json:"commercialInvoiceDetail"`
-		}{ShippingDocumentTypes: []string{"COMMERCIAL_INVOICE"}}
+		ship.ShippingDocumentSpecification = &fxDocumentSpec{ShippingDocumentTypes: []string{"COMMERCIAL_INVOICE"}}
 		ship.ShippingDocumentSpecification.CommercialInvoiceDetail.DocumentFormat.DocType = "PDF"
 		ship.ShippingDocumentSpecification.CommercialInvoiceDetail.DocumentFormat.StockType = "PAPER_LETTER"
 	}

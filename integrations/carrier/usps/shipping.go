@@ -384,30 +384,13 @@ func readLabel(resp *resty.Response, what string) (domain.Label, error) {
 				return l, domain.Errorf(domain.EINVALID, "USPS's label image for %s is not base64: %v", what, err)
 			}
 			// The part may say only application/octet-stream: the file says what it is.
-			l.File, l.Format = file, fileFormat(file)
+			l.File, l.Format = file, domain.FileFormat(file)
 		}
 	}
 	if l.Tracking == "" {
 		return l, domain.Errorf(domain.EINVALID, "USPS answered %s without a tracking number", what)
 	}
 	return l, nil
-}
-
-// fileFormat names a label file by its first bytes.
-func fileFormat(b []byte) string {
-	switch {
-	case bytes.HasPrefix(b, []byte("\x89PNG")):
-		return "PNG"
-	case bytes.HasPrefix(b, []byte("GIF8")):
-		return "GIF"
-	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
-		return "JPG"
-	case bytes.HasPrefix(b, []byte("%PDF")):
-		return "PDF"
-	case bytes.Contains(b[:min(len(b), 64)], []byte("^XA")):
-		return "ZPL"
-	}
-	return ""
 }
 
 // Bought asks USPS for the label made under the reference's idempotency key
