@@ -11,7 +11,6 @@ package dhlexpress
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -76,32 +75,20 @@ type problem struct {
 }
 
 // refused is DHL's refusal of what, in its own words.
-func refused(status int, body []byte, what string) error {
+func refused(resp *resty.Response, what string) error {
 	var p problem
-	_ = json.Unmarshal(body, &p)
-	msg := strings.TrimSpace(p.Detail)
-	if msg == "" {
-		msg = strings.TrimSpace(p.Title)
+	_ = json.Unmarshal(resp.Body(), &p)
+	msg := p.Detail
+	if strings.TrimSpace(msg) == "" {
+		msg = p.Title
 	}
-	if msg == "" {
-		msg = fmt.Sprintf("HTTP %d", status)
-	}
-	if len(p.AdditionalDetails) > 0 {
-		msg += " (" + strings.Join(p.AdditionalDetails, "; ") + ")"
-	}
-	return domain.Errorf(domain.EINVALID, "DHL Express refused %s: %s", what, msg)
+	return track.Refused("DHL Express", what, resp.StatusCode(), msg, strings.Join(p.AdditionalDetails, "; "))
 }
 
 // decode reads a MyDHL answer into v, which must hold key at its top level
 // (the mark of the documented answer), or DHL's refusal in its words.
 func decode(resp *resty.Response, key string, v any, what string) error {
-	if resp.StatusCode() >= 300 {
-		return refused(resp.StatusCode(), resp.Body(), what)
-	}
-	if err := json.Unmarshal(resp.Body(), v); err != nil || !track.HasKey(resp.Body(), key) {
-		return domain.Errorf(domain.EINVALID, "DHL Express's answer to %s is not the JSON its MyDHL API documents", what)
-	}
-	return nil
+	return track.Decode(resp, "DHL Express", key, what, v, refused)
 }
 
 type serviceArea struct {
@@ -151,7 +138,7 @@ func (c *Client) one(ctx context.Context, n string) (domain.TrackResult, error) 
 		return domain.TrackResult{}, err
 	}
 	if resp.StatusCode() == http.StatusBadRequest || resp.StatusCode() == http.StatusUnprocessableEntity {
-		return domain.TrackResult{}, refused(resp.StatusCode(), resp.Body(), "tracking "+n)
+		return domain.TrackResult{}, refused(resp, "tracking "+n)
 	}
 	var body trackingResponse
 	res, done, err := track.Answer(Carrier, n, resp, "shipments", &body, func(p problem) string { return p.Detail },

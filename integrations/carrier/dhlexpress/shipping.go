@@ -379,7 +379,7 @@ func (c *Client) shipment(p domain.PackedParcel, settings domain.ShippingSetting
 	for _, l := range p.Lines {
 		names = append(names, l.Name)
 	}
-	sr.Content.Description = truncate(strings.Join(names, ", "), 70)
+	sr.Content.Description = track.Truncate(strings.Join(names, ", "), 70)
 	if !p.NeedsCustoms() {
 		return sr, nil
 	}
@@ -407,7 +407,7 @@ func (c *Client) shipment(p domain.PackedParcel, settings domain.ShippingSetting
 		if desc == "" {
 			desc = l.Name
 		}
-		item := lineItem{Number: i + 1, Desc: truncate(desc, 512), Price: json.Number(l.UnitPrice.Decimal()), ExportReasonType: "permanent", ManufacturerCountry: string(l.Origin),
+		item := lineItem{Number: i + 1, Desc: track.Truncate(desc, 512), Price: json.Number(l.UnitPrice.Decimal()), ExportReasonType: "permanent", ManufacturerCountry: string(l.Origin),
 			CommodityCodes: []reference{{TypeCode: "outbound", Value: strings.NewReplacer(".", "", " ", "").Replace(l.HSCode)}}}
 		item.Quantity.Value, item.Quantity.UnitOfMeasurement = int64(l.Qty), "PCS"
 		w := kilograms(l.UnitWeight * domain.Grams(l.Qty))
@@ -423,14 +423,6 @@ func (c *Client) shipment(p domain.PackedParcel, settings domain.ShippingSetting
 			imageOption{TypeCode: "invoice", IsRequested: true, InvoiceType: "commercial"})
 	}
 	return sr, nil
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }
 
 // Buy creates the quoted shipment with the quote's product: DHL answers

@@ -13,7 +13,6 @@ package easypost
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/url"
 	"strconv"
@@ -287,14 +286,7 @@ func (s *Seller) shipment(status int, body []byte, what string) (epShipment, err
 	if status >= 300 {
 		var e errorBody
 		_ = json.Unmarshal(body, &e)
-		msg := e.Error.Message
-		if msg == "" {
-			msg = fmt.Sprintf("HTTP %d", status)
-		}
-		if details := fieldErrors(e.Error.Errors); details != "" {
-			msg += " (" + details + ")"
-		}
-		return epShipment{}, domain.Errorf(domain.EINVALID, "EasyPost refused %s: %s", what, msg)
+		return epShipment{}, track.Refused("EasyPost", what, status, e.Error.Message, fieldErrors(e.Error.Errors))
 	}
 	var sh epShipment
 	if err := json.Unmarshal(body, &sh); err != nil || sh.ID == "" {

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -92,27 +91,22 @@ type (
 	}
 )
 
-// decode reads FedEx's answer into v (holding "output"), or its refusal
-// ({"errors":[{"code","message"}]}) in its own words.
+// decode reads FedEx's answer into v (holding "output"), or its refusal.
 func decode(resp *resty.Response, v any, what string) error {
-	if resp.StatusCode() >= 300 {
-		var e struct {
-			Errors []struct{ Code, Message string } `json:"errors"`
-		}
-		_ = json.Unmarshal(resp.Body(), &e)
-		var msgs []string
-		for _, x := range e.Errors {
-			msgs = append(msgs, strings.TrimSpace(x.Code+": "+x.Message))
-		}
-		if len(msgs) == 0 {
-			msgs = []string{"HTTP " + strconv.Itoa(resp.StatusCode())}
-		}
-		return domain.Errorf(domain.EINVALID, "FedEx refused %s: %s", what, strings.Join(msgs, "; "))
+	return track.Decode(resp, "FedEx", "output", what, v, refused)
+}
+
+// refused is FedEx's refusal in its own words ({"errors":[{"code","message"}]}).
+func refused(resp *resty.Response, what string) error {
+	var e struct {
+		Errors []struct{ Code, Message string } `json:"errors"`
 	}
-	if err := json.Unmarshal(resp.Body(), v); err != nil || !track.HasKey(resp.Body(), "output") {
-		return domain.Errorf(domain.EINVALID, "FedEx's answer to %s is not the JSON its API documents", what)
+	_ = json.Unmarshal(resp.Body(), &e)
+	var msgs []string
+	for _, x := range e.Errors {
+		msgs = append(msgs, strings.TrimSpace(x.Code+": "+x.Message))
 	}
-	return nil
+	return track.Refused("FedEx", what, resp.StatusCode(), strings.Join(msgs, "; "))
 }
 
 type fxAddress struct {
@@ -293,7 +287,7 @@ func (s *Seller) shipment(p domain.PackedParcel, settings domain.ShippingSetting
 		if err != nil {
 			return sh, err
 		}
-		c.Commodities = append(c.Commodities, fxCommodity{Description: truncate(desc, 450), Quantity: int64(l.Qty), QuantityUnits: "PCS",
+		c.Commodities = append(c.Commodities, fxCommodity{Description: track.Truncate(desc, 450), Quantity: int64(l.Qty), QuantityUnits: "PCS",
 			NumberOfPieces: int64(l.Qty), Weight: weight(max(l.UnitWeight*domain.Grams(l.Qty), 100)),
 			UnitPrice:      fxMoney{Amount: json.Number(l.UnitPrice.Decimal()), Currency: string(l.UnitPrice.Currency)},
 			CustomsValue:   fxMoney{Amount: json.Number(line.Decimal()), Currency: string(line.Currency)},
@@ -301,13 +295,6 @@ func (s *Seller) shipment(p domain.PackedParcel, settings domain.ShippingSetting
 	}
 	sh.CustomsClearanceDetail = c
 	return sh, nil
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }
 
 type ratedDetail struct {

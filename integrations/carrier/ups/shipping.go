@@ -84,21 +84,12 @@ func refused(resp *resty.Response, what string) error {
 	for _, x := range e.Response.Errors {
 		msgs = append(msgs, strings.TrimSpace(x.Code+" "+x.Message))
 	}
-	if len(msgs) == 0 {
-		msgs = []string{"HTTP " + strconv.Itoa(resp.StatusCode())}
-	}
-	return domain.Errorf(domain.EINVALID, "UPS refused %s: %s", what, strings.Join(msgs, "; "))
+	return track.Refused("UPS", what, resp.StatusCode(), strings.Join(msgs, "; "))
 }
 
 // decode reads UPS's answer into v (an object holding key), or its refusal.
 func decode(resp *resty.Response, key string, v any, what string) error {
-	if resp.StatusCode() >= 300 {
-		return refused(resp, what)
-	}
-	if err := json.Unmarshal(resp.Body(), v); err != nil || !track.HasKey(resp.Body(), key) {
-		return domain.Errorf(domain.EINVALID, "UPS's answer to %s is not the JSON its API documents", what)
-	}
-	return nil
+	return track.Decode(resp, "UPS", key, what, v, refused)
 }
 
 type upsAddress struct {
@@ -253,18 +244,11 @@ func upsPartyOf(a domain.Address) upsParty {
 	if name == "" {
 		name = a.Name
 	}
-	p := upsParty{Name: truncate(name, 35), AttentionName: truncate(a.Name, 35), EMailAddress: a.Email, Address: upsAddr(a)}
+	p := upsParty{Name: track.Truncate(name, 35), AttentionName: track.Truncate(a.Name, 35), EMailAddress: a.Email, Address: upsAddr(a)}
 	if a.Phone != "" {
 		p.Phone = &upsPhone{Number: a.Phone}
 	}
 	return p
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }
 
 // decimal writes v with up to the given decimals, trailing zeros dropped.
@@ -297,7 +281,7 @@ func (s *Seller) shipment(p domain.PackedParcel, settings domain.ShippingSetting
 	for _, l := range p.Lines {
 		names = append(names, l.Name)
 	}
-	sh.Description = truncate(strings.Join(names, ", "), 50)
+	sh.Description = track.Truncate(strings.Join(names, ", "), 50)
 	if !p.NeedsCustoms() {
 		return sh, nil
 	}
@@ -325,7 +309,7 @@ func (s *Seller) shipment(p domain.PackedParcel, settings domain.ShippingSetting
 			desc = l.Name
 		}
 		var pr upsProduct
-		pr.Description = []string{truncate(desc, 35)}
+		pr.Description = []string{track.Truncate(desc, 35)}
 		pr.Unit.Number, pr.Unit.Value, pr.Unit.UnitOfMeasurement = strconv.FormatInt(int64(l.Qty), 10), l.UnitPrice.Decimal(), upsCode{Code: "PCS"}
 		pr.CommodityCode = strings.NewReplacer(".", "", " ", "").Replace(l.HSCode)
 		pr.OriginCountryCode = string(l.Origin)

@@ -89,16 +89,11 @@ func refused(resp *resty.Response, what string) error {
 		} `json:"error"`
 	}
 	_ = json.Unmarshal(resp.Body(), &e)
-	msg := strings.TrimSpace(e.Error.Message)
+	var details []string
 	for _, x := range e.Error.Errors {
-		if d := strings.TrimSpace(x.Detail); d != "" {
-			msg += " (" + d + ")"
-		}
+		details = append(details, x.Detail)
 	}
-	if msg == "" {
-		msg = fmt.Sprintf("HTTP %d", resp.StatusCode())
-	}
-	return domain.Errorf(domain.EINVALID, "USPS refused %s: %s", what, msg)
+	return track.Refused("USPS", what, resp.StatusCode(), e.Error.Message, details...)
 }
 
 type rateOption struct {
