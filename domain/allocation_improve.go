@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -417,7 +416,7 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 		} else if stale++; stale >= 20 {
 			theta, stale = theta/2, 0
 		}
-		if !large && x.rounds%10 == 1 && x.construct(lambda) {
+		if !large && x.rounds%20 == 1 && x.construct(lambda) {
 			x.localSearch(ctx)
 			x.neighbourhoods(ctx, lambda)
 			if x.keep() {
@@ -448,70 +447,31 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 		}
 	}
 	x.rounds = min(x.rounds, ImproveRounds)
-	// The best plan, planned again in groups at the final prices.
 	x.restore(x.best)
-	x.neighbourhoods(ctx, lambda)
-	x.localSearch(ctx)
-	x.keep()
-	x.restore(x.best)
-	x.kicks(ctx, lambda, tell)
-	tell()
-}
-
-// kicks shakes the best plan out of where the local moves leave it: the
-// orders holding some sought stock (the dearest first, then others in a
-// fixed pseudo-random order) are moved off it to their next way, the plan
-// is improved again, and kept when cheaper. Small plans get more kicks.
-func (x *improver) kicks(ctx context.Context, lambda []float64, tell func()) {
-	n := min(30, 1800/max(len(x.orders), 1))
-	var sought []int
-	for k, v := range lambda {
-		if v > 0 {
-			sought = append(sought, k)
-		}
-	}
-	sort.SliceStable(sought, func(a, b int) bool { return lambda[sought[a]] > lambda[sought[b]] })
-	rng := rand.New(rand.NewPCG(uint64(len(x.orders)), uint64(len(sought))))
-	for kick := 0; kick < n && len(sought) > 0 && ctx.Err() == nil; kick++ {
-		key := sought[kick%len(sought)]
-		if kick >= len(sought)/2 {
-			key = sought[rng.IntN(len(sought))]
-		}
-		moved := false
-		for _, j := range slices.Compact(slices.Sorted(slices.Values(x.users[key]))) {
-			if !x.holds(j, key) {
-				continue
-			}
-			oo := x.orders[j]
-			x.giveChoice(j, oo.cur)
-			next := -1
-			for k, c := range oo.choices {
-				uses := false
-				for _, u := range c.use {
-					uses = uses || u.key == key
-				}
-				if !uses && x.fits(c) {
-					next = k
-					break
-				}
-			}
-			if next < 0 {
-				next = oo.cur
-			}
-			moved = moved || next != oo.cur
-			x.takeChoice(j, next)
-			x.ship(j, next)
-		}
-		if !moved {
-			continue
-		}
-		x.localSearch(ctx)
+	if large {
+		// The best plan, planned again in groups at the final prices.
 		x.neighbourhoods(ctx, lambda)
-		if x.keep() {
-			tell()
+		x.localSearch(ctx)
+		x.keep()
+		x.restore(x.best)
+	} else {
+		// Annealed, in cycles, each from the best plan; then the best
+		// planned again in groups at the final prices.
+		cycles, moves := annealCycles(len(x.orders))
+		for c := range cycles {
+			x.anneal(ctx, uint64(c), moves)
+			x.localSearch(ctx)
+			if x.keep() {
+				tell()
+			}
+			x.restore(x.best)
 		}
+		x.neighbourhoods(ctx, lambda)
+		x.localSearch(ctx)
+		x.keep()
 		x.restore(x.best)
 	}
+	tell()
 }
 
 // subsetBound is what no way of shipping the order costs less than at the

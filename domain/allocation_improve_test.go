@@ -144,42 +144,49 @@ func lpOptimum(t *testing.T, in domain.AllocInput, shipped map[int64]bool) int64
 
 // On contended weeks the improved plan ships the orders priority allows,
 // within the stock, at a cost between CBC's proven optimum and the
-// order-by-order plan's: at most 5 % above the optimum (issue 18 aims at
-// 1 %; these small weeks, where stock is lumpiest, are the hardest), and
-// closing at least three quarters of the order-by-order plan's distance
-// to it. Its bound is never above the optimum.
+// order-by-order plan's: within 1 % of the optimum (issue 18's aim; these
+// small weeks, where stock is lumpiest, are the hardest). Its bound is
+// never above the optimum.
 func TestImprovedPlanIsNearTheOptimum(t *testing.T) {
 	for _, tc := range []struct {
 		seed   uint64
 		orders int
 	}{{1, 100}, {2, 100}, {3, 120}} {
-		in := domaintest.ContendedAllocation(tc.seed, tc.orders)
-		greedy := domain.PlanAllocation(in)
-		better := domain.ImproveAllocation(context.Background(), in, greedy, nil)
-		shipped := map[int64]bool{}
-		for _, po := range greedy.Orders {
-			if len(po.Parcels) > 0 && len(po.Backorder) == 0 {
-				shipped[po.OrderID] = true
-			}
+		// In parallel: CBC solves one week while another is improved.
+		t.Run(fmt.Sprintf("seed %d", tc.seed), func(t *testing.T) {
+			t.Parallel()
+			improvedNearTheOptimum(t, tc.seed, tc.orders)
+		})
+	}
+}
+
+func improvedNearTheOptimum(t *testing.T, seed uint64, orders int) {
+	in := domaintest.ContendedAllocation(seed, orders)
+	greedy := domain.PlanAllocation(in)
+	better := domain.ImproveAllocation(context.Background(), in, greedy, nil)
+	shipped := map[int64]bool{}
+	for _, po := range greedy.Orders {
+		if len(po.Parcels) > 0 && len(po.Backorder) == 0 {
+			shipped[po.OrderID] = true
 		}
-		checkPlan(t, in, better, shipped)
-		opt := lpOptimum(t, in, shipped)
-		b, g := better.Totals, greedy.Totals.Cost
-		t.Logf("seed %d, %d orders: %d shipped; order by order %d (%.1f %% above the optimum), improved %d (%.1f %%), bound %d, optimum %d",
-			tc.seed, tc.orders, len(shipped), g, pct(g, opt), b.Cost, pct(b.Cost, opt), b.LowerBound, opt)
-		if g < opt || b.Cost < opt {
-			t.Errorf("seed %d: a plan (order by order %d, improved %d) below the optimum %d: the oracle or the cost is wrong", tc.seed, g, b.Cost, opt)
-		}
-		if pct(b.Cost, opt) > 5 || 4*(b.Cost-opt) > g-opt {
-			t.Errorf("seed %d: improved %d is too far above the optimum %d (order by order %d)", tc.seed, b.Cost, opt, g)
-		}
-		if b.LowerBound <= 0 || b.LowerBound > opt {
-			t.Errorf("seed %d: the bound %d is not a lower bound of the optimum %d", tc.seed, b.LowerBound, opt)
-		}
-		if tc.seed == 1 { // once is enough to show it (and the race detector makes it slow)
-			if again := domain.ImproveAllocation(context.Background(), in, greedy, nil); again.Totals != b {
-				t.Errorf("seed %d: the same input planned twice: %+v, then %+v", tc.seed, b, again.Totals)
-			}
+	}
+	checkPlan(t, in, better, shipped)
+	opt := lpOptimum(t, in, shipped)
+	b, g := better.Totals, greedy.Totals.Cost
+	t.Logf("seed %d, %d orders: %d shipped; order by order %d (%.1f %% above the optimum), improved %d (%.1f %%), bound %d, optimum %d",
+		seed, orders, len(shipped), g, pct(g, opt), b.Cost, pct(b.Cost, opt), b.LowerBound, opt)
+	if g < opt || b.Cost < opt {
+		t.Errorf("seed %d: a plan (order by order %d, improved %d) below the optimum %d: the oracle or the cost is wrong", seed, g, b.Cost, opt)
+	}
+	if pct(b.Cost, opt) > 1 {
+		t.Errorf("seed %d: improved %d is too far above the optimum %d (order by order %d)", seed, b.Cost, opt, g)
+	}
+	if b.LowerBound <= 0 || b.LowerBound > opt {
+		t.Errorf("seed %d: the bound %d is not a lower bound of the optimum %d", seed, b.LowerBound, opt)
+	}
+	if seed == 1 { // once is enough to show it (and the race detector makes it slow)
+		if again := domain.ImproveAllocation(context.Background(), in, greedy, nil); again.Totals != b {
+			t.Errorf("seed %d: the same input planned twice: %+v, then %+v", seed, b, again.Totals)
 		}
 	}
 }
