@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,7 +91,8 @@ func lpOptimum(t *testing.T, in domain.AllocInput, shipped map[int64]bool) int64
 				fmt.Fprintf(&obj, " + %d %s", cost, v)
 				one = append(one, v)
 				bins = append(bins, v)
-				for key, q := range use {
+				for _, key := range slices.Sorted(maps.Keys(use)) {
+					q := use[key]
 					stockRows[key] = append(stockRows[key], fmt.Sprintf("%d %s", q, v))
 				}
 			}
@@ -110,7 +113,9 @@ func lpOptimum(t *testing.T, in domain.AllocInput, shipped map[int64]bool) int64
 		fmt.Fprintf(&rows, " o%d: %s = 1\n", o.ID, strings.Join(one, " + "))
 	}
 	n := 0
-	for key, terms := range stockRows {
+	// In a fixed order: CBC's search, and its time, depend on it.
+	for _, key := range slices.Sorted(maps.Keys(stockRows)) {
+		terms := stockRows[key]
 		sku, w, _ := strings.Cut(key, "@")
 		fmt.Fprintf(&rows, " s%d: %s <= %d\n", n, strings.Join(terms, " + "), in.Available[sku][w])
 		n++
@@ -122,7 +127,7 @@ func lpOptimum(t *testing.T, in domain.AllocInput, shipped map[int64]bool) int64
 		t.Fatal(err)
 	}
 	sol := filepath.Join(dir, "plan.sol")
-	if out, err := exec.Command(cbc, model, "-sec", "120", "-solve", "-solu", sol).CombinedOutput(); err != nil {
+	if out, err := exec.Command(cbc, model, "-sec", "600", "-solve", "-solu", sol).CombinedOutput(); err != nil {
 		t.Fatalf("cbc: %v\n%s", err, out)
 	}
 	f, err := os.Open(sol)
