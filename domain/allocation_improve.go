@@ -231,16 +231,36 @@ func (x *improver) listChoices(oo *optOrder, greedy []int) {
 	if x.large {
 		limit = maxChoicesLarge
 	}
-	if total <= limit {
-		eachCombination(cands, add)
-	} else {
+	if total > limit {
+		// Too many to list: each line from its nearest warehouses (by
+		// the lane to the order's country), dropping the farthest of
+		// the longest list until few enough are left; and one parcel
+		// from each warehouse. The bound still counts every way.
 		oo.truncated = true
-		for w := range p.whs { // one parcel from each warehouse
+		for _, c := range cands {
+			sort.SliceStable(c, func(a, b int) bool { return lanes[c[a]].cost < lanes[c[b]].cost })
+		}
+		for total > limit {
+			longest := 0
+			for i, c := range cands {
+				if len(c) > len(cands[longest]) {
+					longest = i
+				}
+			}
+			total = total / len(cands[longest]) * (len(cands[longest]) - 1)
+			cands[longest] = cands[longest][:len(cands[longest])-1]
+		}
+	}
+	eachCombination(cands, add)
+	if oo.truncated {
+		for w := range p.whs {
 			one := make([]int, len(o.Lines))
 			for i := range one {
 				one[i] = w
 			}
-			add(one)
+			if !slices.ContainsFunc(oo.choices, func(c choice) bool { return slices.Equal(c.assign, one) }) {
+				add(one)
+			}
 		}
 	}
 	// The order-by-order plan is one of the ways listed, or is added.
@@ -501,15 +521,17 @@ func (x *improver) subsetBound(oo *optOrder, lambda []float64) float64 {
 	} else if p.cfg.MaxParcels > 0 {
 		most = min(most, p.cfg.MaxParcels)
 	}
+	// Cheapest lane first: a set's parcels and splits cost more with each
+	// warehouse added, and prices are never negative, so a walk stops
+	// where that alone reaches the best.
+	sort.SliceStable(ws, func(a, b int) bool { return lanes[ws[a]].cost < lanes[ws[b]].cost })
 	best := math.Inf(1)
 	set := make([]int, 0, most)
+	fixed := 0.0 // the set's parcels and splits
 	var walk func(from int)
 	walk = func(from int) {
 		if len(set) > 0 {
-			v := float64(int64(len(set)-1) * p.cfg.SplitPenalty)
-			for _, w := range set {
-				v += float64(lanes[w].cost)
-			}
+			v := fixed
 			for i, l := range oo.o.Lines {
 				m := math.Inf(1)
 				for _, w := range set {
@@ -527,8 +549,17 @@ func (x *improver) subsetBound(oo *optOrder, lambda []float64) float64 {
 			return
 		}
 		for k := from; k < len(ws); k++ {
+			add := float64(lanes[ws[k]].cost)
+			if len(set) > 0 {
+				add += float64(p.cfg.SplitPenalty)
+			}
+			if fixed+add >= best {
+				break
+			}
 			set = append(set, ws[k])
+			fixed += add
 			walk(k + 1)
+			fixed -= add
 			set = set[:len(set)-1]
 		}
 	}

@@ -283,3 +283,49 @@ func TestImprovedReasonsNameTheOtherOrder(t *testing.T) {
 		t.Error("no moved order says which order took its stock")
 	}
 }
+
+// Orders with more ways to ship than are listed (six lines, each from any
+// of four or five warehouses) are planned from their nearest warehouses
+// and bounded over every way: the plan stays valid, and the bound stays
+// below CBC's optimum, which counts every way.
+func TestImprovedPlanWithOrdersTooLargeToList(t *testing.T) {
+	in := domaintest.ContendedAllocation(4, 80)
+	skus := map[string]bool{}
+	for _, o := range in.Orders {
+		for _, l := range o.Lines {
+			skus[l.SKU] = true
+		}
+	}
+	all := slices.Sorted(maps.Keys(skus))
+	for n := range 3 {
+		o := &in.Orders[n]
+		o.Lines = nil
+		for l := range 6 {
+			o.Lines = append(o.Lines, domain.PlanLine{LineNo: l + 1, SKU: all[(n*6+l)%len(all)], Qty: 1, Value: 2000})
+		}
+		o.Priority = 5 // shipped first, whatever the stock
+	}
+	greedy := domain.PlanAllocation(in)
+	better := domain.ImproveAllocation(context.Background(), in, greedy, nil)
+	shipped := map[int64]bool{}
+	for _, po := range greedy.Orders {
+		if len(po.Parcels) > 0 && len(po.Backorder) == 0 {
+			shipped[po.OrderID] = true
+		}
+	}
+	for n := range 3 {
+		if !shipped[in.Orders[n].ID] {
+			t.Fatalf("order %s of six lines did not ship: the test needs it to", in.Orders[n].Number)
+		}
+	}
+	checkPlan(t, in, better, shipped)
+	opt := lpOptimum(t, in, shipped)
+	b := better.Totals
+	t.Logf("order by order %d, improved %d, bound %d, optimum %d", greedy.Totals.Cost, b.Cost, b.LowerBound, opt)
+	if b.Cost < opt || b.Cost > greedy.Totals.Cost {
+		t.Errorf("improved %d is not between the optimum %d and order by order %d", b.Cost, opt, greedy.Totals.Cost)
+	}
+	if b.LowerBound <= 0 || b.LowerBound > opt {
+		t.Errorf("the bound %d is not a lower bound of the optimum %d", b.LowerBound, opt)
+	}
+}
