@@ -164,13 +164,31 @@ func newImprover(ctx context.Context, in AllocInput, greedy Plan) *improver {
 	}
 	x.cap = slices.Clone(p.stock)
 	x.large = len(moving) > largePlan
+	x.orders = make([]*optOrder, len(moving))
 	for n, m := range moving {
-		if n%1024 == 0 && ctx.Err() != nil {
-			return nil // out of time before anything was improved
+		x.orders[n] = &optOrder{at: m.at, o: orders[m.at], skus: m.skus, greedy: -1}
+		p.lanesTo(orders[m.at].Country) // kept: the parts below only read them
+	}
+	// In parts; a large plan's run at once (each order's list is its own).
+	var wg sync.WaitGroup
+	for c := range parts {
+		part := func() {
+			for n := c * len(moving) / parts; n < (c+1)*len(moving)/parts; n++ {
+				if n%1024 == 0 && ctx.Err() != nil {
+					return
+				}
+				x.listChoices(x.orders[n], moving[n].assign)
+			}
 		}
-		oo := &optOrder{at: m.at, o: orders[m.at], skus: m.skus, greedy: -1}
-		x.listChoices(oo, m.assign)
-		x.orders = append(x.orders, oo)
+		if x.large {
+			wg.Go(part)
+		} else {
+			part()
+		}
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil // out of time before anything was improved
 	}
 	// An order whose plan is not one of its choices (the plan was made
 	// from other stock) keeps it.
