@@ -167,14 +167,7 @@ func TestImprovedPlanIsNearTheOptimum(t *testing.T) {
 
 func improvedNearTheOptimum(t *testing.T, seed uint64, orders int) {
 	in := domaintest.ContendedAllocation(seed, orders)
-	greedy := domain.PlanAllocation(in)
-	better := domain.ImproveAllocation(context.Background(), in, greedy, nil)
-	shipped := map[int64]bool{}
-	for _, po := range greedy.Orders {
-		if len(po.Parcels) > 0 && len(po.Backorder) == 0 {
-			shipped[po.OrderID] = true
-		}
-	}
+	greedy, better, shipped := planAndImprove(in)
 	checkPlan(t, in, better, shipped)
 	opt := lpOptimum(t, in, shipped)
 	b, g := better.Totals, greedy.Totals.Cost
@@ -194,6 +187,20 @@ func improvedNearTheOptimum(t *testing.T, seed uint64, orders int) {
 			t.Errorf("seed %d: the same input planned twice: %+v, then %+v", seed, b, again.Totals)
 		}
 	}
+}
+
+// planAndImprove plans the week order by order, improves the plan, and
+// says which orders it ships whole (the improvement keeps them so).
+func planAndImprove(in domain.AllocInput) (greedy, better domain.Plan, shipped map[int64]bool) {
+	greedy = domain.PlanAllocation(in)
+	better = domain.ImproveAllocation(context.Background(), in, greedy, nil)
+	shipped = map[int64]bool{}
+	for _, po := range greedy.Orders {
+		if len(po.Parcels) > 0 && len(po.Backorder) == 0 {
+			shipped[po.OrderID] = true
+		}
+	}
+	return greedy, better, shipped
 }
 
 func pct(v, of int64) float64 { return float64(v-of) / float64(of) * 100 }
@@ -305,14 +312,7 @@ func TestImprovedPlanWithOrdersTooLargeToList(t *testing.T) {
 		}
 		o.Priority = 5 // shipped first, whatever the stock
 	}
-	greedy := domain.PlanAllocation(in)
-	better := domain.ImproveAllocation(context.Background(), in, greedy, nil)
-	shipped := map[int64]bool{}
-	for _, po := range greedy.Orders {
-		if len(po.Parcels) > 0 && len(po.Backorder) == 0 {
-			shipped[po.OrderID] = true
-		}
-	}
+	greedy, better, shipped := planAndImprove(in)
 	for n := range 3 {
 		if !shipped[in.Orders[n].ID] {
 			t.Fatalf("order %s of six lines did not ship: the test needs it to", in.Orders[n].Number)
