@@ -107,7 +107,7 @@ type improver struct {
 // bound.
 const (
 	largePlan   = 20000
-	largeRounds = 30
+	largeRounds = 20
 )
 
 // maxChoices bounds how many ways of shipping one order are listed, and
@@ -487,9 +487,13 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	x.rounds = min(x.rounds, ImproveRounds)
 	x.restore(x.best)
 	if large {
-		// The best plan, planned again in groups at the final prices.
+		// The best plan searched locally until nothing moves (its first
+		// two passes left much to do), then planned again in groups at
+		// the final prices, while there is time.
+		x.searchLocally(ctx, math.MaxInt)
+		x.keep()
+		x.restore(x.best)
 		x.neighbourhoods(ctx, lambda)
-		x.localSearch(ctx)
 		x.keep()
 		x.restore(x.best)
 	} else {
@@ -697,9 +701,18 @@ func (x *improver) localSearch(ctx context.Context) {
 	if x.large {
 		passes = 2
 	}
+	x.searchLocally(ctx, passes)
+}
+
+// searchLocally makes at most passes passes of the local search; ctx ends
+// it, also within a pass.
+func (x *improver) searchLocally(ctx context.Context, passes int) {
 	for pass := 0; pass < passes && ctx.Err() == nil; pass++ {
 		moved := false
 		for i, oo := range x.orders {
+			if i%1024 == 1023 && ctx.Err() != nil {
+				return
+			}
 			if x.moveAlone(i) {
 				moved = true
 				continue
