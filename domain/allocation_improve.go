@@ -64,16 +64,16 @@ func ImproveAllocation(ctx context.Context, in AllocInput, greedy Plan, progress
 		// Writing a large plan's result takes time too: it is kept
 		// from the search, so that the plan comes within the time.
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, dl.Add(-time.Until(dl)/resultShare))
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-time.Duration(len(x.orders))*resultPerOrder))
 		defer cancel()
 	}
 	x.run(ctx, progress)
 	return x.result(greedy)
 }
 
-// resultShare: a large plan's result is given 1/resultShare of the time
-// left after listing (about half a second of 10 s on 100,000 orders).
-const resultShare = 8
+// resultPerOrder is the time kept, per order that may move, for writing a
+// large plan's result (three quarters of a second for 100,000 orders).
+const resultPerOrder = 8 * time.Microsecond
 
 // choice is one way an order may ship: line i from warehouse assign[i].
 type choice struct {
