@@ -48,17 +48,53 @@ func (x *improver) anneal(ctx context.Context, cycle uint64, moves int) {
 		avg += float64(oo.choices[oo.cur].cost)
 	}
 	avg /= float64(n)
+	if avg <= 0 {
+		return // every order ships for nothing: no cheaper plan
+	}
 	t0, t1 := avg*annealHot, avg*annealCold
 	rng := rand.New(rand.NewPCG(uint64(n), 0x5eed+cycle))
 	sum := x.sum()
 	ln := math.Log(t1 / t0)
 	type undo struct{ i, k int }
-	var changed []undo
-	move := func(i, k int) {
-		changed = append(changed, undo{i, x.orders[i].cur})
+	var changed []undo // this move's orders and their ways before it
+	set := func(i, k int) {
 		x.giveChoice(i, x.orders[i].cur)
 		x.takeChoice(i, k)
 		x.orders[i].cur = k
+	}
+	move := func(i, k int) int64 {
+		changed = append(changed, undo{i, x.orders[i].cur})
+		d := x.orders[i].choices[k].cost - x.orders[i].choices[x.orders[i].cur].cost
+		set(i, k)
+		return d
+	}
+	// makeRoom frees stock of key that order i took beyond what there is:
+	// one of its holders (found by sampling the list of the orders that
+	// took it; some have moved on since) ships its cheapest other way
+	// that fits. It returns what that costs more, and whether it worked.
+	makeRoom := func(i, key int) (int64, bool) {
+		var delta int64
+		holders := x.users[key]
+		for tries := 0; tries < 6 && x.left[key] < 0 && len(holders) > 0; tries++ {
+			j := holders[rng.IntN(len(holders))]
+			if j == i || !x.holds(j, key) {
+				continue
+			}
+			other := x.orders[j]
+			x.giveChoice(j, other.cur)
+			next := -1
+			for kj, c := range other.choices[:min(len(other.choices), annealReach)] {
+				if x.fits(c) {
+					next = kj
+					break
+				}
+			}
+			x.takeChoice(j, other.cur)
+			if next >= 0 && next != other.cur {
+				delta += move(j, next)
+			}
+		}
+		return delta, x.left[key] >= 0
 	}
 	for m := range moves {
 		if m%4096 == 0 && ctx.Err() != nil {
@@ -78,41 +114,15 @@ func (x *improver) anneal(ctx context.Context, cycle uint64, moves int) {
 			k++
 		}
 		changed = changed[:0]
-		var delta int64 = oo.choices[k].cost - oo.choices[oo.cur].cost
-		move(i, k)
+		delta := move(i, k)
 		ok := true
-		// The stock it takes from others: one of its holders ships
-		// another way, its cheapest that fits.
 		for _, u := range oo.choices[k].use {
-			if x.left[u.key] >= 0 {
-				continue
-			}
-			// One of its holders, found by sampling the list of the
-			// orders that took it (some have moved on since).
-			holders := x.users[u.key]
-			for tries := 0; tries < 6 && x.left[u.key] < 0 && len(holders) > 0; tries++ {
-				j := holders[rng.IntN(len(holders))]
-				if j == i || !x.holds(j, u.key) {
-					continue
-				}
-				other := x.orders[j]
-				x.giveChoice(j, other.cur)
-				next := -1
-				for kj, c := range other.choices[:min(len(other.choices), annealReach)] {
-					if kj != other.cur && x.fits(c) {
-						next = kj
-						break
-					}
-				}
-				x.takeChoice(j, other.cur)
-				if next >= 0 {
-					delta += other.choices[next].cost - other.choices[other.cur].cost
-					move(j, next)
-				}
-			}
 			if x.left[u.key] < 0 {
-				ok = false
-				break
+				d, freed := makeRoom(i, u.key)
+				if delta += d; !freed {
+					ok = false
+					break
+				}
 			}
 		}
 		if ok && (delta <= 0 || rng.Float64() < math.Exp(-float64(delta)/temp)) {
@@ -126,10 +136,7 @@ func (x *improver) anneal(ctx context.Context, cycle uint64, moves int) {
 			continue
 		}
 		for c := len(changed) - 1; c >= 0; c-- { // undone
-			u := changed[c]
-			x.giveChoice(u.i, x.orders[u.i].cur)
-			x.takeChoice(u.i, u.k)
-			x.orders[u.i].cur = u.k
+			set(changed[c].i, changed[c].k)
 		}
 	}
 	x.restore(x.best)

@@ -50,11 +50,13 @@ const ImproveRounds = 1000
 // relaxation of the stock limits gives a lower bound — no plan that ships
 // the same orders costs less — and prices for stock that is short, which
 // guide plans built from them; a local search then moves orders, alone or
-// in pairs that trade stock, while that lowers the total. It stops when
-// the plan meets its bound, after ImproveRounds rounds, or when ctx ends;
-// what it returns is always a valid plan, the best found. progress (may be
-// nil) hears each better plan and bound. The same input gives the same
-// plan.
+// in pairs that trade stock, while that lowers the total, groups of
+// orders sharing stock are planned again exactly, and (below largePlan
+// orders) an annealing trades stock through steps that each cost more
+// alone. It stops when the plan meets its bound, when its work is done,
+// or when ctx ends; what it returns is always a valid plan, the best
+// found. progress (may be nil) hears each better plan and bound. The
+// same input gives the same plan, unless ctx ends it first.
 func ImproveAllocation(ctx context.Context, in AllocInput, greedy Plan, progress func(ImproveProgress)) Plan {
 	x := newImprover(ctx, in, greedy)
 	if x == nil {
@@ -116,10 +118,12 @@ type improver struct {
 
 // largePlan is the number of movable orders above which the groups are
 // planned again only once, at the end, after largeRounds rounds of the
-// bound.
+// bound. Below it, a plan is built from the stock's prices every
+// constructEvery rounds.
 const (
-	largePlan   = 20000
-	largeRounds = 20
+	largePlan      = 20000
+	largeRounds    = 20
+	constructEvery = 20
 )
 
 // maxChoices bounds how many ways of shipping one order are listed, and
@@ -389,6 +393,14 @@ func (x *improver) keep() bool {
 	return false
 }
 
+// settle keeps the current plan when it is the best, and goes on from the
+// best; it reports whether the current plan was kept.
+func (x *improver) settle() bool {
+	kept := x.keep()
+	x.restore(x.best)
+	return kept
+}
+
 // run refines the bound and the plan until they meet, the rounds are used
 // up or ctx ends.
 func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
@@ -402,8 +414,7 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	tell()
 	// Large plans get their bound first; the groups are planned again at
 	// the end, at the final prices.
-	large := x.large
-	if !large {
+	if !x.large {
 		x.neighbourhoods(ctx, nil)
 		x.keep()
 		tell()
@@ -428,7 +439,7 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	chosen := make([]int, len(x.orders)) // each order's cheapest choice at the prices
 	partL := make([]float64, parts)
 	rounds := ImproveRounds
-	if large {
+	if x.large {
 		rounds = largeRounds // the rest of the time goes to the plan
 	}
 	for x.rounds = 1; x.rounds <= rounds && ctx.Err() == nil; x.rounds++ {
@@ -466,13 +477,12 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 		} else if stale++; stale >= 20 {
 			theta, stale = theta/2, 0
 		}
-		if !large && x.rounds%20 == 1 && x.construct(lambda) {
+		if !x.large && x.rounds%constructEvery == 1 && x.construct(lambda) {
 			x.localSearch(ctx)
 			x.neighbourhoods(ctx, lambda)
-			if x.keep() {
+			if x.settle() {
 				tell()
 			}
-			x.restore(x.best)
 		}
 		if x.bestSum <= x.boundInt() || theta < 1e-4 {
 			break
@@ -496,18 +506,15 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 			tell()
 		}
 	}
-	x.rounds = min(x.rounds, ImproveRounds)
+	x.rounds = min(x.rounds, rounds)
 	x.restore(x.best)
-	if large {
+	if x.large {
 		// The best plan searched locally until nothing moves (its first
 		// two passes left much to do), then planned again in groups at
 		// the final prices, while there is time.
 		x.searchLocally(ctx, math.MaxInt)
-		x.keep()
-		x.restore(x.best)
+		x.settle()
 		x.neighbourhoods(ctx, lambda)
-		x.keep()
-		x.restore(x.best)
 	} else {
 		// Annealed, in cycles, each from the best plan; then the best
 		// planned again in groups at the final prices.
@@ -515,16 +522,14 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 		for c := range cycles {
 			x.anneal(ctx, uint64(c), moves)
 			x.localSearch(ctx)
-			if x.keep() {
+			if x.settle() {
 				tell()
 			}
-			x.restore(x.best)
 		}
 		x.neighbourhoods(ctx, lambda)
 		x.localSearch(ctx)
-		x.keep()
-		x.restore(x.best)
 	}
+	x.settle()
 	tell()
 }
 

@@ -50,7 +50,6 @@ type WarehouseService = warehouse.Service
 // AllocationService plans and commits allocations; app.AllocationService implements it.
 type AllocationService interface {
 	Warehouses(ctx context.Context) ([]domain.Warehouse, error)
-	Plan(ctx context.Context, f domain.OrderFilter, overrides map[int64]map[int]string) (domain.Plan, error)
 	// PlanImproved hands the order-by-order plan to first at once, then
 	// improves it over the whole plan until ctx ends (budget 0: no limit),
 	// telling progress; it returns the best valid plan, with its bound.
