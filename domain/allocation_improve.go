@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -77,6 +78,11 @@ func ImproveAllocation(ctx context.Context, in AllocInput, greedy Plan, progress
 // large plan's result (three quarters of a second for 100,000 orders).
 const resultPerOrder = 8 * time.Microsecond
 
+// planPerOrder is the time a large plan keeps, per order that may move,
+// for building its plan from the stock's prices and searching around it
+// (two seconds for 100,000 orders); the rounds of the bound get the rest.
+const planPerOrder = 20 * time.Microsecond
+
 // choice is one way an order may ship: line i from warehouse assign[i].
 type choice struct {
 	assign  []int
@@ -98,6 +104,7 @@ type optOrder struct {
 	skus      []int
 	choices   []choice // cheapest first
 	truncated bool     // too many ways to list: choices holds some of them
+	reach     *reach   // for subsetBound, when truncated
 	cur       int      // the choice it ships with
 	greedy    int      // the choice the order-by-order plan gave it
 }
@@ -116,15 +123,17 @@ type improver struct {
 	large   bool // more than largePlan orders may move
 }
 
-// largePlan is the number of movable orders above which the groups are
-// planned again only once, at the end, after largeRounds rounds of the
-// bound. Below it, a plan is built from the stock's prices every
-// constructEvery rounds.
+// largePlan is the number of movable orders above which a plan is built
+// from the stock's prices once, after at most largeRounds rounds of the
+// bound, and searched around while there is time. Below it, one is built
+// every constructEvery rounds, and the best is annealed.
 const (
-	largePlan      = 20000
-	largeRounds    = 20
-	constructEvery = 20
+	largeRounds    = 100
+	constructEvery = 40
 )
+
+// largePlan is a variable so that tests can plan a week the large way.
+var largePlan = 20000
 
 // maxChoices bounds how many ways of shipping one order are listed, and
 // maxChoicesLarge the same in a large plan (memory and time).
@@ -189,11 +198,12 @@ func newImprover(ctx context.Context, in AllocInput, greedy Plan) *improver {
 	var wg sync.WaitGroup
 	for c := range parts {
 		part := func() {
+			var sc scratch
 			for n := c * len(moving) / parts; n < (c+1)*len(moving)/parts; n++ {
 				if n%1024 == 0 && ctx.Err() != nil {
 					return
 				}
-				x.listChoices(x.orders[n], moving[n].assign)
+				x.listChoices(x.orders[n], moving[n].assign, &sc)
 			}
 		}
 		if x.large {
@@ -234,12 +244,21 @@ func newImprover(ctx context.Context, in AllocInput, greedy Plan) *improver {
 	return x
 }
 
+// scratch is where one part of the listing builds an order's ways before
+// they are sorted and copied out, used again for the next order.
+type scratch struct {
+	choices []choice
+	uses    []use
+	assigns []int
+}
+
 // listChoices lists the order's ways of shipping from the stock the moving
 // orders share, cheapest first; its greedy plan is always one of them.
-func (x *improver) listChoices(oo *optOrder, greedy []int) {
+func (x *improver) listChoices(oo *optOrder, greedy []int, sc *scratch) {
 	p, o := x.p, oo.o
 	fixed := p.fixed[o.ID]
 	lanes := p.lanesTo(o.Country)
+	sc.choices, sc.uses, sc.assigns = sc.choices[:0], sc.uses[:0], sc.assigns[:0]
 	add := func(assign []int) {
 		for i, w := range assign {
 			if code, ok := fixed[o.Lines[i].LineNo]; ok && p.whs[w].Code != code {
@@ -250,11 +269,25 @@ func (x *improver) listChoices(oo *optOrder, greedy []int) {
 		if !ok {
 			return
 		}
-		uses, fits := x.usesOf(oo, assign)
-		if !fits {
-			return
+		// The stock it takes, lines of one SKU and warehouse added up.
+		from := len(sc.uses)
+		for i, w := range assign {
+			k, q := oo.skus[i]*len(p.whs)+w, int64(o.Lines[i].Qty)
+			if j := slices.IndexFunc(sc.uses[from:], func(u use) bool { return u.key == k }); j >= 0 {
+				sc.uses[from+j].qty += q
+			} else {
+				sc.uses = append(sc.uses, use{k, q})
+			}
 		}
-		oo.choices = append(oo.choices, choice{assign: slices.Clone(assign), cost: c.cost, parcels: c.parcels, use: uses})
+		for _, u := range sc.uses[from:] {
+			if x.cap[u.key] < u.qty {
+				sc.uses = sc.uses[:from] // the shared stock could never hold it
+				return
+			}
+		}
+		sc.assigns = append(sc.assigns, assign...)
+		sc.choices = append(sc.choices, choice{assign: sc.assigns[len(sc.assigns)-len(assign):], cost: c.cost, parcels: c.parcels,
+			use: sc.uses[from:len(sc.uses):len(sc.uses)]})
 	}
 	// Every line from every warehouse that could hold it, while that is
 	// few enough to list.
@@ -287,55 +320,49 @@ func (x *improver) listChoices(oo *optOrder, greedy []int) {
 	}
 	eachCombination(cands, add)
 	if oo.truncated {
+		oo.reach = x.reachOf(oo)
 		for w := range p.whs {
 			one := make([]int, len(o.Lines))
 			for i := range one {
 				one[i] = w
 			}
-			if !slices.ContainsFunc(oo.choices, func(c choice) bool { return slices.Equal(c.assign, one) }) {
+			if !slices.ContainsFunc(sc.choices, func(c choice) bool { return slices.Equal(c.assign, one) }) {
 				add(one)
 			}
 		}
 	}
 	// The order-by-order plan is one of the ways listed, or is added.
-	if !slices.ContainsFunc(oo.choices, func(c choice) bool { return slices.Equal(c.assign, greedy) }) {
+	if !slices.ContainsFunc(sc.choices, func(c choice) bool { return slices.Equal(c.assign, greedy) }) {
 		add(greedy)
 	}
-	sort.SliceStable(oo.choices, func(i, j int) bool {
-		a, b := oo.choices[i], oo.choices[j]
-		return a.cost < b.cost || (a.cost == b.cost && a.parcels < b.parcels)
+	// Cheapest first, fewer parcels on a tie, then as listed.
+	idx := make([]int, len(sc.choices))
+	for k := range idx {
+		idx[k] = k
+	}
+	slices.SortFunc(idx, func(i, j int) int {
+		a, b := &sc.choices[i], &sc.choices[j]
+		return cmp.Or(cmp.Compare(a.cost, b.cost), cmp.Compare(a.parcels, b.parcels), cmp.Compare(i, j))
 	})
+	// Each choice's stock and warehouses side by side in memory, in the
+	// order the choices are read: pricing them is most of a round's work.
+	sorted := make([]choice, len(idx))
+	uses := make([]use, 0, len(sc.uses))
+	assigns := make([]int, 0, len(idx)*len(o.Lines))
+	for k, i := range idx {
+		c := sc.choices[i]
+		uses = append(uses, c.use...)
+		assigns = append(assigns, c.assign...)
+		c.use = uses[len(uses)-len(c.use) : len(uses) : len(uses)]
+		c.assign = assigns[len(assigns)-len(c.assign) : len(assigns) : len(assigns)]
+		sorted[k] = c
+	}
+	oo.choices = sorted
 	for k, c := range oo.choices {
 		if slices.Equal(c.assign, greedy) {
 			oo.greedy = k
 		}
 	}
-}
-
-// usesOf is the stock an assignment takes, and whether the shared stock
-// could ever hold it.
-func (x *improver) usesOf(oo *optOrder, assign []int) ([]use, bool) {
-	var uses []use
-	for i, w := range assign {
-		k := oo.skus[i]*len(x.p.whs) + w
-		q := int64(oo.o.Lines[i].Qty)
-		found := false
-		for j := range uses {
-			if uses[j].key == k {
-				uses[j].qty += q
-				found = true
-			}
-		}
-		if !found {
-			uses = append(uses, use{k, q})
-		}
-	}
-	for _, u := range uses {
-		if x.cap[u.key] < u.qty {
-			return nil, false
-		}
-	}
-	return uses, true
 }
 
 func (x *improver) fits(c choice) bool {
@@ -409,18 +436,17 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 			progress(ImproveProgress{Cost: x.fixed + x.bestSum, Bound: x.fixed + x.boundInt(), Round: x.rounds})
 		}
 	}
-	x.localSearch(ctx)
-	x.keep()
-	tell()
-	// Large plans get their bound first; the groups are planned again at
-	// the end, at the final prices.
+	// A large plan's local search waits for the plan built from the
+	// prices: searching around the order-by-order plan first would take
+	// the time of the rounds and find less.
 	if !x.large {
-		x.neighbourhoods(ctx, nil)
+		x.localSearch(ctx)
 		x.keep()
-		tell()
 	}
+	tell()
 	nk := len(x.cap)
 	lambda := make([]float64, nk)
+	bestLambda := make([]float64, nk) // the prices of the best bound
 	used := make([]int64, nk)
 	var keys []int // the stock any choice takes
 	isKey := make([]bool, nk)
@@ -437,13 +463,25 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	sort.Ints(keys)
 	theta, stale := 1.0, 0
 	chosen := make([]int, len(x.orders)) // each order's cheapest choice at the prices
-	partL := make([]float64, parts)
-	rounds := ImproveRounds
+	partL, partB := make([]float64, parts), make([]float64, parts)
+	high := 0.0 // the highest L so far
+	// The step halves after staleRounds rounds without a higher L; a
+	// large plan has few rounds, and halves sooner.
+	rounds, staleRounds := ImproveRounds, 20
 	if x.large {
-		rounds = largeRounds // the rest of the time goes to the plan
+		rounds, staleRounds = largeRounds, 5
 	}
-	for x.rounds = 1; x.rounds <= rounds && ctx.Err() == nil; x.rounds++ {
-		// The orders each take their cheapest choice at the stock's prices.
+	roundsCtx := ctx
+	if dl, ok := ctx.Deadline(); ok && x.large {
+		// A large plan keeps time for the plan built from the prices.
+		var cancel context.CancelFunc
+		roundsCtx, cancel = context.WithDeadline(ctx, dl.Add(-time.Duration(len(x.orders))*planPerOrder))
+		defer cancel()
+	}
+	for x.rounds = 1; x.rounds <= rounds && roundsCtx.Err() == nil; x.rounds++ {
+		// The orders each take their cheapest choice at the stock's prices:
+		// L is what that costs among the ways listed (the prices move by
+		// it), B what no way goes below (the bound).
 		L := 0.0
 		for _, k := range keys {
 			used[k] = 0
@@ -455,7 +493,7 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 		var wg sync.WaitGroup
 		for c := range parts {
 			part := func() {
-				partL[c] = x.price(c, lambda, chosen)
+				partL[c], partB[c] = x.price(c, lambda, chosen)
 			}
 			if x.large {
 				wg.Go(part)
@@ -464,22 +502,27 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 			}
 		}
 		wg.Wait()
+		B := L
 		for c := range parts {
 			L += partL[c]
+			B += partB[c]
 		}
 		for i, oo := range x.orders {
 			for _, u := range oo.choices[chosen[i]].use {
 				used[u.key] += u.qty
 			}
 		}
-		if L > x.bound+1e-9 {
-			x.bound, stale = L, 0
-		} else if stale++; stale >= 20 {
+		if B > x.bound {
+			x.bound = B
+			copy(bestLambda, lambda)
+		}
+		if L > high+1e-9 {
+			high, stale = L, 0
+		} else if stale++; stale >= staleRounds {
 			theta, stale = theta/2, 0
 		}
 		if !x.large && x.rounds%constructEvery == 1 && x.construct(lambda) {
 			x.localSearch(ctx)
-			x.neighbourhoods(ctx, lambda)
 			if x.settle() {
 				tell()
 			}
@@ -509,12 +552,16 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	x.rounds = min(x.rounds, rounds)
 	x.restore(x.best)
 	if x.large {
-		// The best plan searched locally until nothing moves (its first
-		// two passes left much to do), then planned again in groups at
-		// the final prices, while there is time.
+		// A plan built from the prices of the best bound, searched locally
+		// until nothing moves, then planned again in groups, while there
+		// is time; if it cannot be built, the same from the best plan.
+		if x.construct(bestLambda) {
+			x.searchLocally(ctx, math.MaxInt)
+			x.settle()
+		}
 		x.searchLocally(ctx, math.MaxInt)
 		x.settle()
-		x.neighbourhoods(ctx, lambda)
+		x.neighbourhoods(ctx, bestLambda)
 	} else {
 		// Annealed, in cycles, each from the best plan; then the best
 		// planned again in groups at the final prices.
@@ -533,76 +580,107 @@ func (x *improver) run(ctx context.Context, progress func(ImproveProgress)) {
 	tell()
 }
 
-// subsetBound is what no way of shipping the order costs less than at the
-// stock's prices, for an order whose ways are too many to list: over every
-// set of at most MaxParcels warehouses (one, without splits), its parcels,
-// the split penalties, and each line at its cheapest price among them.
-// Every way ships from one such set at no less, so none goes below it.
-func (x *improver) subsetBound(oo *optOrder, lambda []float64) float64 {
+// reach is what subsetBound needs of an order whose ways are too many to
+// list, worked out once: the warehouses that could ship one of its lines,
+// cheapest lane first, their lanes' costs, each line's stock key at each of
+// them (-1: it cannot hold the line), and the most parcels it may make.
+type reach struct {
+	ws   []int
+	lane []float64
+	keys [][]int // by line, by place in ws
+	most int
+}
+
+func (x *improver) reachOf(oo *optOrder) *reach {
 	p := x.p
 	lanes := p.lanesTo(oo.o.Country)
 	nw := len(p.whs)
-	var ws []int // the warehouses that could ship one of its lines
+	r := &reach{most: len(oo.o.Lines)}
 	for w := range nw {
 		if !lanes[w].ok {
 			continue
 		}
 		for i, l := range oo.o.Lines {
 			if x.cap[oo.skus[i]*nw+w] >= int64(l.Qty) {
-				ws = append(ws, w)
+				r.ws = append(r.ws, w)
 				break
 			}
 		}
 	}
-	most := len(oo.o.Lines)
 	if p.cfg.NeverSplit {
-		most = 1
+		r.most = 1
 	} else if p.cfg.MaxParcels > 0 {
-		most = min(most, p.cfg.MaxParcels)
+		r.most = min(r.most, p.cfg.MaxParcels)
 	}
 	// Cheapest lane first: a set's parcels and splits cost more with each
 	// warehouse added, and prices are never negative, so a walk stops
 	// where that alone reaches the best.
-	sort.SliceStable(ws, func(a, b int) bool { return lanes[ws[a]].cost < lanes[ws[b]].cost })
-	best := math.Inf(1)
-	set := make([]int, 0, most)
-	fixed := 0.0 // the set's parcels and splits
-	var walk func(from int)
-	walk = func(from int) {
-		if len(set) > 0 {
-			v := fixed
-			for i, l := range oo.o.Lines {
-				m := math.Inf(1)
-				for _, w := range set {
-					if x.cap[oo.skus[i]*nw+w] >= int64(l.Qty) {
-						m = min(m, lambda[oo.skus[i]*nw+w]*float64(l.Qty))
-					}
-				}
-				if v += m; v >= best {
-					break
-				}
+	sort.SliceStable(r.ws, func(a, b int) bool { return lanes[r.ws[a]].cost < lanes[r.ws[b]].cost })
+	for _, w := range r.ws {
+		r.lane = append(r.lane, float64(lanes[w].cost))
+	}
+	r.keys = make([][]int, len(oo.o.Lines))
+	for i, l := range oo.o.Lines {
+		r.keys[i] = make([]int, len(r.ws))
+		for j, w := range r.ws {
+			r.keys[i][j] = -1
+			if k := oo.skus[i]*nw + w; x.cap[k] >= int64(l.Qty) {
+				r.keys[i][j] = k
 			}
-			best = min(best, v)
 		}
-		if len(set) == most {
-			return
+	}
+	return r
+}
+
+// subsetBound is what no way of shipping the order costs less than at the
+// stock's prices, for an order whose ways are too many to list, or below
+// when that is less: over every set of at most MaxParcels warehouses (one,
+// without splits), its parcels, the split penalties, and each line at its
+// cheapest price among them. Every way ships from one such set at no less,
+// so none goes below it.
+func (x *improver) subsetBound(oo *optOrder, lambda []float64, below float64) float64 {
+	r, lines := oo.reach, len(oo.o.Lines)
+	// Each line's price at each warehouse, and, by the set's size, each
+	// line's cheapest price within the set.
+	price := make([]float64, lines*len(r.ws))
+	for i, l := range oo.o.Lines {
+		for j, k := range r.keys[i] {
+			price[i*len(r.ws)+j] = math.Inf(1)
+			if k >= 0 {
+				price[i*len(r.ws)+j] = lambda[k] * float64(l.Qty)
+			}
 		}
-		for k := from; k < len(ws); k++ {
-			add := float64(lanes[ws[k]].cost)
-			if len(set) > 0 {
-				add += float64(p.cfg.SplitPenalty)
+	}
+	mins := make([]float64, (r.most+1)*lines)
+	for i := range lines {
+		mins[i] = math.Inf(1)
+	}
+	split := float64(x.p.cfg.SplitPenalty)
+	best := below
+	var walk func(from, depth int, fixed float64)
+	walk = func(from, depth int, fixed float64) {
+		prev := mins[depth*lines : (depth+1)*lines]
+		next := mins[(depth+1)*lines : (depth+2)*lines]
+		for j := from; j < len(r.ws); j++ {
+			add := r.lane[j]
+			if depth > 0 {
+				add += split
 			}
 			if fixed+add >= best {
 				break
 			}
-			set = append(set, ws[k])
-			fixed += add
-			walk(k + 1)
-			fixed -= add
-			set = set[:len(set)-1]
+			v := fixed + add
+			for i := range lines {
+				next[i] = min(prev[i], price[i*len(r.ws)+j])
+				v += next[i]
+			}
+			best = min(best, v)
+			if depth+1 < r.most {
+				walk(j+1, depth+1, fixed+add)
+			}
 		}
 	}
-	walk(0)
+	walk(0, 0, 0)
 	return best
 }
 
@@ -610,13 +688,18 @@ func (x *improver) subsetBound(oo *optOrder, lambda []float64) float64 {
 const parts = 8
 
 // price picks, for the orders of part c, each one's cheapest choice at the
-// stock's prices, and returns what they cost at those prices together.
-func (x *improver) price(c int, lambda []float64, chosen []int) float64 {
+// stock's prices, and returns what they cost at those prices together: by
+// the choices listed, and by every way, what no way goes below.
+func (x *improver) price(c int, lambda []float64, chosen []int) (listed, bound float64) {
 	n := len(x.orders)
-	L := 0.0
 	for i := c * n / parts; i < (c+1)*n/parts; i++ {
 		oo := x.orders[i]
-		bestK, bestV := 0, math.Inf(1)
+		// From the last round's choice: prices move little between
+		// rounds, so the scan below mostly stops early.
+		bestK, bestV := chosen[i], float64(oo.choices[chosen[i]].cost)
+		for _, u := range oo.choices[bestK].use {
+			bestV += lambda[u.key] * float64(u.qty)
+		}
 		for k, c := range oo.choices {
 			if float64(c.cost) >= bestV {
 				break // cheapest first: no later choice can price lower
@@ -629,14 +712,15 @@ func (x *improver) price(c int, lambda []float64, chosen []int) float64 {
 				bestK, bestV = k, v
 			}
 		}
+		listed += bestV
 		if oo.truncated {
 			// Some choices are not listed: what no choice goes below.
-			bestV = min(bestV, x.subsetBound(oo, lambda))
+			bestV = x.subsetBound(oo, lambda, bestV)
 		}
-		L += bestV
+		bound += bestV
 		chosen[i] = bestK
 	}
-	return L
+	return listed, bound
 }
 
 // boundInt is the bound in whole minor units: costs are whole, so the best
@@ -660,52 +744,176 @@ func (x *improver) restore(choices []int) {
 
 // construct builds a plan from the stock's prices: the orders that lose
 // most by not getting their priced choice choose first, each its cheapest
-// priced choice that still fits. It reports whether every order fit.
+// priced choice that still fits. An order left with no way that fits then
+// takes its way that costs least once the orders holding the stock it
+// needs ship elsewhere (squeezeIn). It reports whether every order fit;
+// if not, the best plan is the current one again.
 func (x *improver) construct(lambda []float64) bool {
-	priced := func(oo *optOrder, k int) float64 {
-		v := float64(oo.choices[k].cost)
-		for _, u := range oo.choices[k].use {
-			v += lambda[u.key] * float64(u.qty)
-		}
-		return v
-	}
-	type ranked struct {
-		i      int
-		regret float64
-		order  []int
-	}
 	rs := make([]ranked, len(x.orders))
-	for i, oo := range x.orders {
-		order := make([]int, len(oo.choices))
-		vals := make([]float64, len(oo.choices))
-		for k := range order {
-			order[k], vals[k] = k, priced(oo, k)
-		}
-		sort.SliceStable(order, func(a, b int) bool { return vals[order[a]] < vals[order[b]] })
-		regret := math.Inf(1)
-		if len(order) > 1 {
-			regret = vals[order[1]] - vals[order[0]]
-		}
-		rs[i] = ranked{i, regret, order}
-	}
-	sort.SliceStable(rs, func(a, b int) bool { return rs[a].regret > rs[b].regret })
-	copy(x.left, x.cap)
-	clear(x.users)
-	for _, r := range rs {
-		oo := x.orders[r.i]
-		k := -1
-		for _, c := range r.order {
-			if x.fits(oo.choices[c]) {
-				k = c
-				break
+	var wg sync.WaitGroup
+	for c := range parts {
+		part := func() {
+			n := len(x.orders)
+			for i := c * n / parts; i < (c+1)*n/parts; i++ {
+				oo := x.orders[i]
+				vals := make([]float64, len(oo.choices))
+				first, second := math.Inf(1), math.Inf(1)
+				for k, ch := range oo.choices {
+					v := float64(ch.cost)
+					for _, u := range ch.use {
+						v += lambda[u.key] * float64(u.qty)
+					}
+					vals[k] = v
+					if v < first {
+						first, second = v, first
+					} else if v < second {
+						second = v
+					}
+				}
+				rs[i] = ranked{i, second - first, vals}
 			}
 		}
-		if k < 0 {
+		if x.large {
+			wg.Go(part)
+		} else {
+			part()
+		}
+	}
+	wg.Wait()
+	slices.SortStableFunc(rs, func(a, b ranked) int { return cmp.Compare(b.regret, a.regret) })
+	var first []int // orders that found no room before: they choose first
+	for attempt := 0; ; attempt++ {
+		failed := x.build(rs, first)
+		if len(failed) == 0 {
+			return true
+		}
+		if attempt == 2 {
 			x.restore(x.best)
 			return false
 		}
+		first = append(first, failed...)
+	}
+}
+
+// ranked is an order, what it loses by not getting its cheapest priced
+// choice, and each choice's priced cost.
+type ranked struct {
+	i      int
+	regret float64
+	vals   []float64
+}
+
+// build makes the plan construct describes, the orders first (in their
+// order) then the others as ranked, and returns the orders it could not
+// place.
+func (x *improver) build(rs []ranked, first []int) []int {
+	copy(x.left, x.cap)
+	clear(x.users)
+	at := make([]int, len(rs)) // each order's place in rs
+	for n, r := range rs {
+		at[r.i] = n
+	}
+	isFirst := map[int]bool{}
+	order := make([]ranked, 0, len(rs))
+	for _, i := range first {
+		isFirst[i] = true
+		order = append(order, rs[at[i]])
+	}
+	for _, r := range rs {
+		if !isFirst[r.i] {
+			order = append(order, r)
+		}
+	}
+	var failed []int
+	for _, r := range order {
+		oo := x.orders[r.i]
+		k, v := -1, math.Inf(1)
+		for c, ch := range oo.choices {
+			if r.vals[c] < v && x.fits(ch) {
+				k, v = c, r.vals[c]
+			}
+		}
+		if k < 0 {
+			failed = append(failed, r.i)
+			continue
+		}
 		x.takeChoice(r.i, k)
 		x.ship(r.i, k)
+	}
+	var left []int
+	for _, i := range failed {
+		if !x.squeezeIn(i) {
+			left = append(left, i)
+		}
+	}
+	return left
+}
+
+// squeezeIn ships order i, which has no way that fits, the way that costs
+// least with the orders holding the stock it lacks moved, each to its
+// cheapest other way that fits; it reports whether one worked.
+func (x *improver) squeezeIn(i int) bool {
+	oo := x.orders[i]
+	type was struct{ j, k int }
+	var moved []was
+	undo := func(k int) {
+		for m := len(moved) - 1; m >= 0; m-- {
+			j := moved[m].j
+			x.giveChoice(j, x.orders[j].cur)
+			x.takeChoice(j, moved[m].k)
+			x.orders[j].cur = moved[m].k
+		}
+		x.giveChoice(i, k)
+	}
+	// try takes choice k for order i and moves holders until the stock
+	// suffices; it returns what that costs, or false (then undone).
+	try := func(k int) (int64, bool) {
+		moved = moved[:0]
+		cost := oo.choices[k].cost
+		x.takeChoice(i, k)
+		for _, u := range oo.choices[k].use {
+			for _, j := range x.users[u.key] {
+				if x.left[u.key] >= 0 {
+					break
+				}
+				if j == i || !x.holds(j, u.key) || slices.ContainsFunc(moved, func(m was) bool { return m.j == j }) {
+					continue
+				}
+				other := x.orders[j]
+				x.giveChoice(j, other.cur)
+				next := slices.IndexFunc(other.choices, func(c choice) bool { return x.fits(c) })
+				if next < 0 || next == other.cur {
+					x.takeChoice(j, other.cur)
+					continue
+				}
+				cost += other.choices[next].cost - other.choices[other.cur].cost
+				moved = append(moved, was{j, other.cur})
+				x.takeChoice(j, next)
+				other.cur = next
+			}
+			if x.left[u.key] < 0 {
+				undo(k)
+				return 0, false
+			}
+		}
+		return cost, true
+	}
+	bestK, bestCost := -1, int64(math.MaxInt64)
+	for k := range oo.choices {
+		if c, ok := try(k); ok {
+			if c < bestCost {
+				bestK, bestCost = k, c
+			}
+			undo(k) // only measured
+		}
+	}
+	if bestK < 0 {
+		return false
+	}
+	try(bestK)
+	x.ship(i, bestK)
+	for _, m := range moved {
+		x.ship(m.j, x.orders[m.j].cur)
 	}
 	return true
 }
