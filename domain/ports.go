@@ -216,3 +216,14 @@ type SecretVault interface {
 	// Where names the vault for people ("the Secret Service").
 	Where() string
 }
+
+// PromiseStore keeps the ship-by promises: the channels' rules and each
+// warehouse's working calendar.
+type PromiseStore interface {
+	ShipRules(ctx context.Context) (ShipRules, error)
+	SetShipRules(ctx context.Context, rs ShipRules) error
+	// Calendar is the warehouse's calendar; Monday to Friday in its time
+	// zone, without holidays or pickups, until one is saved.
+	Calendar(ctx context.Context, w Warehouse) (Calendar, error)
+	SetCalendar(ctx context.Context, w Warehouse, c Calendar) error
+}

@@ -147,6 +147,45 @@ func TestRolesAreEnforcedByTheServer(t *testing.T) {
 	if c, err := tm.db.SettingChanged(ctx, "carrier_invoice_mapping.dhl"); err != nil || c.By != tm.logins[domain.RoleFinance] {
 		t.Errorf("the mapping was changed %+v %v", c, err)
 	}
+	// Ship-by promises: the channels' rules are the coordinators'; a
+	// warehouse's calendar is its own people's too.
+	co := tm.connect(t, domain.RoleCoordinator)
+	for _, w := range []struct {
+		who     string
+		c       *pgx.Conn
+		key     string
+		allowed bool
+	}{
+		{"warehouse", wh, "calendar.NL-VEN", true},
+		{"warehouse", wh, "calendar.AU-SYD", false},
+		{"warehouse", wh, "ship_rules", false},
+		{"finance", fin, "ship_rules", false},
+		{"finance", fin, "calendar.NL-VEN", false},
+		{"coordinator", co, "ship_rules", true},
+		{"coordinator", co, "calendar.AU-SYD", true},
+	} {
+		_, err := w.c.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, '{}') ON CONFLICT (key) DO UPDATE SET value = excluded.value`, w.key)
+		if w.allowed && err != nil || !w.allowed && sqlState(err) != "42501" {
+			t.Errorf("%s writing %s: %v (allowed: %v)", w.who, w.key, err, w.allowed)
+		}
+	}
+	// Through the store, as the warehouse person's Portolan.
+	whStore := openPG(t, pgtest.As(tm.dsn, tm.logins[domain.RoleWarehouse], teamPassword))
+	whs, err := whStore.CatalogStore().Warehouses(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range whs {
+		c, err := whStore.PromiseStore().Calendar(ctx, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Pickups = []domain.Pickup{{Carrier: "DHL", At: 16 * 60}}
+		err = whStore.PromiseStore().SetCalendar(ctx, w, c)
+		if own := w.Code == "NL-VEN"; own && err != nil || !own && (err == nil || !strings.Contains(err.Error(), "their own warehouses")) {
+			t.Errorf("the warehouse person setting %s's calendar: %v", w.Code, err)
+		}
+	}
 }
 
 // Who is signed in, and what the store makes of the people it lists.
