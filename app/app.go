@@ -148,6 +148,7 @@ type App struct {
 	Billing    *BillingService
 	People     *PeopleService
 	Labels     *LabelService
+	Promises   *PromiseService
 	// address is a team database's address as given, without its password.
 	address string
 	// noVault says why credentials are kept in the database file ("": they
@@ -237,6 +238,18 @@ func Open(path string, opts Options) (*App, error) {
 		accounts: db.TrackingStore().CarrierAccounts, NewSeller: func(a domain.CarrierAccount) (domain.LabelSeller, error) { return newSeller(a, now) }}
 	a.Inventory.carrierLabels = a.Labels.LabelFiles
 	a.Labels.toPlanning = a.Billing.ToPlanning
+	a.Promises = &PromiseService{clocked: clocked{now}, store: db.PromiseStore(), catalog: db.CatalogStore()}
+	a.Demo.shipBy = a.Promises.Refresh
+	if me.Role.May(domain.AreaOrders) || me.Role.May(domain.AreaWarehouse) {
+		// The orders' ship-by is worked out again in the background after
+		// what changes it — a rule, a calendar, orders coming in, an
+		// allocation — by someone who may write orders.
+		refresh := &job{work: a.Promises.refreshIn, wg: &a.jobs}
+		a.Promises.changed = refresh.start
+		a.Intake.store = ordersIn{a.Intake.store, refresh.start}
+		a.Allocation.store = plansIn{a.Allocation.store, refresh.start}
+		a.Orders.alloc = plansIn{a.Orders.alloc, refresh.start}
+	}
 	if me.Role.May(domain.AreaBilling) {
 		// The charges of a dispatch or receipt accrue in the background —
 		// for someone who may write them; finance's Portolan charges what
@@ -486,6 +499,7 @@ type DemoService struct {
 	bulk     domain.BulkLoader
 	catalog  domain.CatalogStore
 	optimize func(context.Context) error
+	shipBy   func(context.Context) (int, error) // works out the orders' ship-by
 	billing  func(context.Context, time.Time) (DemoHistory, error)
 	now      func() time.Time
 	// CarrierInvoice is the demo carrier invoice written by the last Load with billing.
@@ -512,6 +526,11 @@ func (s *DemoService) Load(ctx context.Context, opts DemoOptions, progress demo.
 			return fmt.Errorf("demo billing history: %w", err)
 		}
 		s.History, s.CarrierInvoice = h, h.carrierInvoicePath
+	}
+	if s.shipBy != nil {
+		if _, err := s.shipBy(ctx); err != nil {
+			return fmt.Errorf("demo ship-by: %w", err)
+		}
 	}
 	if s.optimize == nil {
 		return nil

@@ -17,6 +17,12 @@ type OrderFilter struct {
 	// Search matches order number, customer name, email and SKU, case-insensitively,
 	// anywhere in the text.
 	Search string
+	// ShipByBefore, when set, keeps only orders yet to ship whose ship-by
+	// is before it: late ones (the clock's now), due today (today's end).
+	ShipByBefore time.Time
+	// ByShipBy lists only orders yet to ship, soonest ship-by first,
+	// instead of every order newest placed first.
+	ByShipBy bool
 }
 
 // OrderSummary is one row of the orders table.
@@ -30,6 +36,7 @@ type OrderSummary struct {
 	Units        Quantity
 	Total        Money
 	Status       OrderStatus
+	ShipBy       time.Time // when it must ship; zero if not worked out
 }
 
 // OrderReads reads orders: one, a page, a count, the countries they go to.
@@ -221,9 +228,28 @@ type SecretVault interface {
 // warehouse's working calendar.
 type PromiseStore interface {
 	ShipRules(ctx context.Context) (ShipRules, error)
-	SetShipRules(ctx context.Context, rs ShipRules) error
+	// UpdateShipRules changes the rules by change and saves them if valid,
+	// in one transaction.
+	UpdateShipRules(ctx context.Context, change func(*ShipRules) error) error
 	// Calendar is the warehouse's calendar; Monday to Friday in its time
 	// zone, without holidays or pickups, until one is saved.
 	Calendar(ctx context.Context, w Warehouse) (Calendar, error)
-	SetCalendar(ctx context.Context, w Warehouse, c Calendar) error
+	// UpdateCalendar changes the warehouse's calendar by change and saves
+	// it if valid, in one transaction.
+	UpdateCalendar(ctx context.Context, w Warehouse, change func(*Calendar) error) error
+	// ShipByOrders are the orders yet to ship, in ID order, with what
+	// their ship-by comes from.
+	ShipByOrders(ctx context.Context) ([]ShipByOrder, error)
+	// SetShipBy keeps the orders' ship-by times, in one transaction.
+	SetShipBy(ctx context.Context, by map[int64]time.Time) error
+}
+
+// ShipByOrder is an order yet to ship, and what its ship-by comes from.
+type ShipByOrder struct {
+	ID         int64
+	Channel    string // its channel's code
+	Service    string
+	PlacedAt   time.Time
+	Warehouses []string  // the codes of the warehouses holding its stock; none before it is allocated
+	ShipBy     time.Time // as kept; zero if never worked out
 }

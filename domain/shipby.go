@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -426,4 +427,33 @@ func icsDate(v string) (time.Time, error) {
 // icsText undoes iCalendar's escapes in a TEXT value.
 func icsText(v string) string {
 	return strings.NewReplacer(`\n`, " ", `\N`, " ", `\,`, ",", `\;`, ";", `\\`, `\`).Replace(v)
+}
+
+// Due is when the order must ship under rules: from the calendars (by
+// warehouse code) of the warehouses holding its stock, the earliest; before
+// it is allocated, the earliest from any warehouse, since any may ship it.
+func (o ShipByOrder) Due(rules ShipRules, cals map[string]Calendar) (time.Time, error) {
+	r := rules.For(o.Channel, o.Service)
+	codes := o.Warehouses
+	if len(codes) == 0 {
+		codes = slices.Sorted(maps.Keys(cals))
+	}
+	var due time.Time
+	for _, code := range codes {
+		c, ok := cals[code]
+		if !ok {
+			return time.Time{}, Errorf(ENOTFOUND, "order %d: no calendar for warehouse %s", o.ID, code)
+		}
+		t, err := c.ShipBy(o.PlacedAt, r, "")
+		if err != nil {
+			return time.Time{}, Errorf(EINVALID, "warehouse %s: %s", code, err)
+		}
+		if due.IsZero() || t.Before(due) {
+			due = t
+		}
+	}
+	if due.IsZero() {
+		return time.Time{}, Errorf(EINVALID, "there is no warehouse whose calendar could give order %d a ship-by", o.ID)
+	}
+	return due, nil
 }

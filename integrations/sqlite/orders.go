@@ -435,6 +435,12 @@ func where(f domain.OrderFilter, perRow, pg bool) (string, []any) {
 	if !f.PlacedTo.IsZero() {
 		conds, args = append(conds, "o.placed_at < ?"), append(args, millis(f.PlacedTo))
 	}
+	if !f.ShipByBefore.IsZero() {
+		conds, args = append(conds, "o.ship_by < ? AND o.status IN "+openStatuses), append(args, millis(f.ShipByBefore))
+	}
+	if f.ByShipBy {
+		conds = append(conds, "o.ship_by IS NOT NULL AND o.status IN "+openStatuses)
+	}
 	if s, ok := planSearch(f.Search); ok {
 		switch {
 		case s.table == "":
@@ -545,13 +551,17 @@ func (db *OrderStore) OrderSummaries(ctx context.Context, f domain.OrderFilter, 
 	}
 	w, args := where(f, perRow, db.pg)
 	args = append(args, limit, offset)
-	// Skip over the (placed_at, id) index first, then read only the rows of the page.
+	order := `o.placed_at DESC, o.id DESC`
+	if f.ByShipBy {
+		order = `o.ship_by, o.id`
+	}
+	// Skip over the index of the order first, then read only the rows of the page.
 	rows, err := db.read.QueryContext(ctx, `WITH page AS (
-			SELECT o.id FROM orders o`+w+` ORDER BY o.placed_at DESC, o.id DESC LIMIT ? OFFSET ?)
+			SELECT o.id FROM orders o`+w+` ORDER BY `+order+` LIMIT ? OFFSET ?)
 		SELECT o.id, o.number, c.code, o.placed_at, o.ship_name, o.ship_country,
-			o.units, o.total_minor, o.currency, o.status
+			o.units, o.total_minor, o.currency, o.status, coalesce(o.ship_by, 0)
 		FROM page JOIN orders o ON o.id = page.id JOIN channels c ON c.id = o.channel_id
-		ORDER BY o.placed_at DESC, o.id DESC`, args...)
+		ORDER BY `+order, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -559,11 +569,14 @@ func (db *OrderStore) OrderSummaries(ctx context.Context, f domain.OrderFilter, 
 	out := make([]domain.OrderSummary, 0, limit)
 	for rows.Next() {
 		var s domain.OrderSummary
-		var placed, units, total int64
+		var placed, units, total, shipBy int64
 		var country, cur, status string
 		if err := rows.Scan(&s.ID, &s.Number, &s.ChannelCode, &placed, &s.CustomerName, &country,
-			&units, &total, &cur, &status); err != nil {
+			&units, &total, &cur, &status, &shipBy); err != nil {
 			return nil, err
+		}
+		if shipBy != 0 {
+			s.ShipBy = fromMS(shipBy)
 		}
 		s.PlacedAt, s.Country, s.Units = fromMS(placed), domain.Country(country), domain.Quantity(units)
 		s.Total, s.Status = domain.NewMoney(total, domain.Currency(cur)), domain.OrderStatus(status)

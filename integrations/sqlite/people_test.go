@@ -176,12 +176,10 @@ func TestRolesAreEnforcedByTheServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, w := range whs {
-		c, err := whStore.PromiseStore().Calendar(ctx, w)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Pickups = []domain.Pickup{{Carrier: "DHL", At: 16 * 60}}
-		err = whStore.PromiseStore().SetCalendar(ctx, w, c)
+		err := whStore.PromiseStore().UpdateCalendar(ctx, w, func(c *domain.Calendar) error {
+			c.Pickups = []domain.Pickup{{Carrier: "DHL", At: 16 * 60}}
+			return nil
+		})
 		if own := w.Code == "NL-VEN"; own && err != nil || !own && (err == nil || !strings.Contains(err.Error(), "their own warehouses")) {
 			t.Errorf("the warehouse person setting %s's calendar: %v", w.Code, err)
 		}

@@ -2,6 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -34,37 +38,49 @@ func (db *PromiseStore) ShipRules(ctx context.Context) (domain.ShipRules, error)
 	var rs domain.ShipRules
 	if _, err := db.readSetting(ctx, shipRulesKey, &rs); err != nil {
 		if isDecoding(err) {
-			return domain.ShipRules{}, domain.Errorf(domain.EINVALID, "the saved ship-by promises are damaged (%v): set them again", err)
+			return domain.ShipRules{}, rulesDamaged(err)
 		}
 		return domain.ShipRules{}, err
 	}
 	return rs, nil
 }
 
-// SetShipRules implements domain.PromiseStore.
-func (db *PromiseStore) SetShipRules(ctx context.Context, rs domain.ShipRules) error {
-	if err := rs.Validate(); err != nil {
-		return err
-	}
-	return db.saveSetting(ctx, shipRulesKey, rs)
+func rulesDamaged(err error) error {
+	return domain.Errorf(domain.EINVALID, "the saved ship-by promises are damaged (%v): set them again", err)
+}
+
+// UpdateShipRules implements domain.PromiseStore.
+func (db *PromiseStore) UpdateShipRules(ctx context.Context, change func(*domain.ShipRules) error) error {
+	var rs domain.ShipRules
+	return db.updateSetting(ctx, shipRulesKey, &rs, rulesDamaged, func() error {
+		if err := change(&rs); err != nil {
+			return err
+		}
+		return rs.Validate()
+	})
 }
 
 // Calendar implements domain.PromiseStore.
 func (db *PromiseStore) Calendar(ctx context.Context, w domain.Warehouse) (domain.Calendar, error) {
-	c, err := domain.NewCalendar(w)
-	if err != nil {
-		return domain.Calendar{}, err
-	}
 	var doc calendarDoc
-	found, err := db.readSetting(ctx, calendarKey(w.Code), &doc)
-	if err != nil {
+	if _, err := db.readSetting(ctx, calendarKey(w.Code), &doc); err != nil {
 		if isDecoding(err) {
-			return domain.Calendar{}, domain.Errorf(domain.EINVALID, "warehouse %s: its saved calendar is damaged (%v): set it again", w.Code, err)
+			return domain.Calendar{}, calendarDamaged(w, err)
 		}
 		return domain.Calendar{}, err
 	}
-	if !found {
-		return c, nil
+	return doc.calendar(w)
+}
+
+func calendarDamaged(w domain.Warehouse, err error) error {
+	return domain.Errorf(domain.EINVALID, "warehouse %s: its saved calendar is damaged (%v): set it again", w.Code, err)
+}
+
+// calendar is the saved document as the warehouse's calendar.
+func (doc calendarDoc) calendar(w domain.Warehouse) (domain.Calendar, error) {
+	c, err := domain.NewCalendar(w)
+	if err != nil {
+		return domain.Calendar{}, err
 	}
 	if len(doc.Works) > 0 { // else Monday to Friday, as never saved
 		c.Works = [7]bool{}
@@ -72,7 +88,7 @@ func (db *PromiseStore) Calendar(ctx context.Context, w domain.Warehouse) (domai
 	for _, d := range doc.Works {
 		wd, err := domain.ParseWeekday(d)
 		if err != nil {
-			return domain.Calendar{}, domain.Errorf(domain.EINVALID, "warehouse %s: its saved calendar is damaged (%v): set it again", w.Code, err)
+			return domain.Calendar{}, calendarDamaged(w, err)
 		}
 		c.Works[wd] = true
 	}
@@ -80,19 +96,112 @@ func (db *PromiseStore) Calendar(ctx context.Context, w domain.Warehouse) (domai
 	return c, nil
 }
 
-// SetCalendar implements domain.PromiseStore.
-func (db *PromiseStore) SetCalendar(ctx context.Context, w domain.Warehouse, c domain.Calendar) error {
-	if err := c.Validate(); err != nil {
-		return domain.Errorf(domain.EINVALID, "warehouse %s: %s", w.Code, err)
-	}
-	doc := calendarDoc{Holidays: c.Holidays, Pickups: c.Pickups}
-	for d := time.Monday; ; d = (d + 1) % 7 {
-		if c.Works[d] {
-			doc.Works = append(doc.Works, d.String()[:3])
+// UpdateCalendar implements domain.PromiseStore.
+func (db *PromiseStore) UpdateCalendar(ctx context.Context, w domain.Warehouse, change func(*domain.Calendar) error) error {
+	var doc calendarDoc
+	return db.updateSetting(ctx, calendarKey(w.Code), &doc, func(err error) error { return calendarDamaged(w, err) }, func() error {
+		c, err := doc.calendar(w)
+		if err != nil {
+			return err
 		}
-		if d == time.Sunday {
-			break
+		if err := change(&c); err != nil {
+			return err
 		}
+		if err := c.Validate(); err != nil {
+			return domain.Errorf(domain.EINVALID, "warehouse %s: %s", w.Code, err)
+		}
+		doc = calendarDoc{Holidays: c.Holidays, Pickups: c.Pickups}
+		for d := time.Monday; ; d = (d + 1) % 7 {
+			if c.Works[d] {
+				doc.Works = append(doc.Works, d.String()[:3])
+			}
+			if d == time.Sunday {
+				break
+			}
+		}
+		return nil
+	})
+}
+
+// openStatuses are the statuses of orders that have yet to ship.
+const openStatuses = `('new', 'allocated', 'picking', 'packed', 'on_hold', 'backordered', 'exception')`
+
+// ShipByOrders implements domain.PromiseStore.
+func (db *PromiseStore) ShipByOrders(ctx context.Context) ([]domain.ShipByOrder, error) {
+	var out []domain.ShipByOrder
+	at := map[int64]int{}
+	// In one read transaction: the orders and their warehouses as of one moment.
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, translate(err)
 	}
-	return db.saveSetting(ctx, calendarKey(w.Code), doc)
+	defer tx.Rollback() //nolint:errcheck // read only
+	err = func() error {
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, c.code, o.service, o.placed_at, coalesce(o.ship_by, 0)
+			FROM orders o JOIN channels c ON c.id = o.channel_id
+			WHERE o.status IN `+openStatuses+` ORDER BY o.id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var o domain.ShipByOrder
+			var placed, by int64
+			if err := rows.Scan(&o.ID, &o.Channel, &o.Service, &placed, &by); err != nil {
+				return err
+			}
+			o.PlacedAt = fromMS(placed)
+			if by != 0 {
+				o.ShipBy = fromMS(by)
+			}
+			at[o.ID] = len(out)
+			out = append(out, o)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// The warehouses holding each one's stock.
+		wrows, err := tx.QueryContext(ctx, `SELECT DISTINCT r.order_id, w.code
+			FROM reservations r JOIN warehouses w ON w.id = r.warehouse_id JOIN orders o ON o.id = r.order_id
+			WHERE o.status IN `+openStatuses+` ORDER BY r.order_id, w.code`)
+		if err != nil {
+			return err
+		}
+		defer wrows.Close()
+		for wrows.Next() {
+			var id int64
+			var code string
+			if err := wrows.Scan(&id, &code); err != nil {
+				return err
+			}
+			if n, ok := at[id]; ok {
+				out[n].Warehouses = append(out[n].Warehouses, code)
+			}
+		}
+		return wrows.Err()
+	}()
+	return out, translate(err)
+}
+
+// shipByBatch is how many orders' ship-by one statement sets.
+const shipByBatch = 500
+
+// SetShipBy implements domain.PromiseStore.
+func (db *PromiseStore) SetShipBy(ctx context.Context, by map[int64]time.Time) error {
+	ids := slices.Sorted(maps.Keys(by))
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(ids); start += shipByBatch {
+			part := ids[start:min(start+shipByBatch, len(ids))]
+			args := make([]any, 0, 2*len(part))
+			for _, id := range part {
+				args = append(args, id, millis(by[id]))
+			}
+			values := strings.Repeat(`(CAST(? AS BIGINT), CAST(? AS BIGINT)), `, len(part))
+			if _, err := tx.ExecContext(ctx, `UPDATE orders SET ship_by = v.column2
+				FROM (VALUES `+values[:len(values)-2]+`) AS v WHERE orders.id = v.column1`, args...); err != nil {
+				return translate(err)
+			}
+		}
+		return nil
+	})
 }

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -26,11 +27,11 @@ func TestShipPromisesRoundTrip(t *testing.T) {
 		"SHOP": {Rule: domain.ShipRule{Cutoff: 14 * 60}, Services: map[string]domain.ShipRule{"Express": {Cutoff: 16 * 60}}},
 		"B2B":  {Rule: domain.ShipRule{WithinDays: 3}},
 	}}
-	if err := ps.SetShipRules(ctx, want); err != nil {
+	if err := ps.UpdateShipRules(ctx, func(rs *domain.ShipRules) error { *rs = want; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	bad := domain.ShipRules{Channels: map[string]domain.ChannelShipRule{"SHOP": {Rule: domain.ShipRule{Cutoff: 25 * 60}}}}
-	if err := ps.SetShipRules(ctx, bad); domain.ErrorCode(err) != domain.EINVALID {
+	if err := ps.UpdateShipRules(ctx, func(rs *domain.ShipRules) error { *rs = bad; return nil }); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("a cut-off at 25:00 was %v", err)
 	}
 	got, err := ps.ShipRules(ctx)
@@ -62,12 +63,12 @@ func TestShipPromisesRoundTrip(t *testing.T) {
 	c.Works[time.Saturday] = true
 	c.Holidays = []domain.Holiday{{Date: "2027-01-01", Name: "元日"}, {Date: "2027-01-11", Name: "成人の日"}}
 	c.Pickups = []domain.Pickup{{Carrier: "Yamato", At: 15 * 60}, {Carrier: "DHL", At: 17 * 60}}
-	if err := ps.SetCalendar(ctx, wh, c); err != nil {
+	if err := ps.UpdateCalendar(ctx, wh, func(saved *domain.Calendar) error { *saved = c; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	none := c
 	none.Works = [7]bool{}
-	if err := ps.SetCalendar(ctx, wh, none); err == nil || !strings.Contains(err.Error(), "JP-ICH") {
+	if err := ps.UpdateCalendar(ctx, wh, func(saved *domain.Calendar) error { *saved = none; return nil }); err == nil || !strings.Contains(err.Error(), "JP-ICH") {
 		t.Errorf("a calendar without working days was %v", err)
 	}
 	back, err := ps.Calendar(ctx, wh)
@@ -111,5 +112,39 @@ func TestShipPromisesDamaged(t *testing.T) {
 	}
 	if _, err := db.PromiseStore().Calendar(ctx, wh); err == nil || !strings.Contains(err.Error(), "set it again") {
 		t.Errorf("a damaged calendar read as %v", err)
+	}
+}
+
+// Two people setting different channels' promises at once both keep their
+// change: each update reads and writes the rules in one transaction.
+func TestShipRulesUpdatedAtOnce(t *testing.T) {
+	dbs := openClients(t, 2)
+	const n = 10
+	errs := make(chan error, 2*n)
+	for i, db := range dbs {
+		go func() {
+			for k := range n {
+				code := fmt.Sprintf("C%d-%d", i, k)
+				errs <- db.PromiseStore().UpdateShipRules(ctx, func(rs *domain.ShipRules) error {
+					if rs.Channels == nil {
+						rs.Channels = map[string]domain.ChannelShipRule{}
+					}
+					rs.Channels[code] = domain.ChannelShipRule{Rule: domain.ShipRule{WithinDays: k}}
+					return nil
+				})
+			}
+		}()
+	}
+	for range 2 * n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := dbs[0].PromiseStore().ShipRules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs.Channels) != 2*n {
+		t.Errorf("%d channels' promises kept, want %d: %v", len(rs.Channels), 2*n, rs.Channels)
 	}
 }

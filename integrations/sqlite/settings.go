@@ -34,11 +34,42 @@ func (db *DB) saveSetting(ctx context.Context, key string, v any) error {
 	if err != nil {
 		return err
 	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error { return db.putSetting(ctx, tx, key, doc) })
+}
+
+// putSetting writes the document doc as the setting key, in tx.
+func (db *DB) putSetting(ctx context.Context, tx *sql.Tx, key string, doc []byte) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, changed_by, changed_at) VALUES (?, ?, who(), ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, changed_by = excluded.changed_by, changed_at = excluded.changed_at`,
+		key, string(doc), millis(db.now()))
+	return translate(err)
+}
+
+// updateSetting reads the setting key into v (left as it is when never
+// saved), lets change change it, and saves it, in one transaction: two
+// people changing different parts of one document at once both keep
+// their change. A damaged saved document is damaged's error.
+func (db *DB) updateSetting(ctx context.Context, key string, v any, damaged func(error) error, change func() error) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, changed_by, changed_at) VALUES (?, ?, who(), ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value, changed_by = excluded.changed_by, changed_at = excluded.changed_at`,
-			key, string(doc), millis(db.now()))
-		return translate(err)
+		var doc string
+		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&doc)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return translate(err)
+		default:
+			if err := json.Unmarshal([]byte(doc), v); err != nil {
+				return damaged(err)
+			}
+		}
+		if err := change(); err != nil {
+			return err
+		}
+		out, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		return db.putSetting(ctx, tx, key, out)
 	})
 }
 

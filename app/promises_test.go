@@ -1,0 +1,188 @@
+package app_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portolan/portolan/app"
+	"github.com/portolan/portolan/domain"
+)
+
+// openShipBy lists every order yet to ship, soonest ship-by first.
+func openShipBy(t *testing.T, a *app.App) []domain.OrderSummary {
+	t.Helper()
+	ctx := context.Background()
+	var all []domain.OrderSummary
+	for off := 0; ; off += 200 {
+		page, err := a.Orders.OrderSummaries(ctx, domain.OrderFilter{ByShipBy: true}, off, 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page...)
+		if len(page) < 200 {
+			return all
+		}
+	}
+}
+
+// Every order yet to ship gets a ship-by from its channel's promise and the
+// warehouses' calendars, kept with it: sorted and filtered by the store, and
+// worked out again in the background when a promise or calendar changes.
+func TestShipByFromPromises(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := openApp(t)
+	loadDemo(t, a, testOrders)
+	open := 0
+	for _, s := range []domain.OrderStatus{domain.StatusNew, domain.StatusAllocated, domain.StatusPicking, domain.StatusPacked,
+		domain.StatusOnHold, domain.StatusBackordered, domain.StatusException} {
+		n, err := a.Orders.CountOrders(ctx, domain.OrderFilter{Status: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		open += n
+	}
+	before := openShipBy(t, a)
+	if open == 0 || len(before) != open {
+		t.Fatalf("%d orders yet to ship, %d with a ship-by after the demo", open, len(before))
+	}
+	for i := 1; i < len(before); i++ {
+		if before[i].ShipBy.Before(before[i-1].ShipBy) {
+			t.Fatalf("not soonest first: %s then %s", before[i-1].ShipBy, before[i].ShipBy)
+		}
+	}
+	// Late: before the clock's now, counted by the store as listed.
+	now := a.Now()
+	late, err := a.Orders.CountOrders(ctx, domain.OrderFilter{ShipByBefore: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, o := range before {
+		if o.ShipBy.Before(now) {
+			want++
+		}
+	}
+	if late != want {
+		t.Errorf("%d late by the filter, %d by the list", late, want)
+	}
+
+	// A channel promising 5 working days: its orders ship at least a week
+	// after they were placed; the same day (no cut-off): within 4 days
+	// (Saturday's order ships Monday, by midnight).
+	chans, err := a.Intake.Channels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := chans[0]
+	check := func(rule domain.ShipRule, ok func(placed, by time.Time) bool) {
+		t.Helper()
+		if err := a.Promises.SetChannelRule(ctx, ch.Code, "", rule); err != nil {
+			t.Fatal(err)
+		}
+		a.Wait() // the ship-by is worked out again in the background
+		seen := 0
+		for _, o := range openShipBy(t, a) {
+			if o.ChannelCode != ch.Code {
+				continue
+			}
+			seen++
+			if !ok(o.PlacedAt, o.ShipBy) {
+				t.Errorf("%s: placed %s, ship by %s under %q", o.Number, o.PlacedAt.UTC(), o.ShipBy.UTC(), rule)
+			}
+		}
+		if seen == 0 {
+			t.Fatalf("channel %s has no order yet to ship", ch.Code)
+		}
+	}
+	check(domain.ShipRule{WithinDays: 5}, func(p, by time.Time) bool { return by.Sub(p) >= 6*24*time.Hour })
+	check(domain.ShipRule{}, func(p, by time.Time) bool { return by.After(p) && by.Sub(p) <= 4*24*time.Hour })
+
+	// Pickups: with a daily DHL pickup at 16:00 everywhere, every order of
+	// the channel ships by 16:00 in some warehouse's zone.
+	whs, err := a.Inventory.Warehouses(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range whs {
+		if err := a.Promises.SetPickup(ctx, w.Code, "DHL", 16*60); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Wait()
+	for _, o := range openShipBy(t, a) {
+		at16 := false
+		for _, w := range whs {
+			loc, _ := time.LoadLocation(w.TimeZone)
+			at16 = at16 || o.ShipBy.In(loc).Format("15:04") == "16:00"
+		}
+		if !at16 {
+			t.Errorf("%s ships by %s, at no warehouse's 16:00", o.Number, o.ShipBy.UTC())
+		}
+	}
+}
+
+// Holidays come from a file, per warehouse: an iCalendar or a CSV (its bad
+// rows named, the rest kept); a pickup is set, replaced and removed.
+func TestWarehouseCalendarFromFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := openApp(t)
+	loadDemo(t, a, 20)
+	whs, err := a.Inventory.Warehouses(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := whs[0].Code
+	dir := t.TempDir()
+	ics := filepath.Join(dir, "holidays.ics")
+	csv := filepath.Join(dir, "extra.csv")
+	write := func(path, body string) {
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(ics, "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261225\r\nDTEND;VALUE=DATE:20261227\r\nSUMMARY:Christmas\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	write(csv, "date,name\n2026-12-26,St Stephen's Day\n2026-12-31,Oudejaarsdag\nnot a date,x\n")
+	added, problems, err := a.Promises.ImportHolidays(ctx, code, ics)
+	if err != nil || added != 2 || len(problems) != 0 {
+		t.Fatalf("the calendar file: %d added, %v, %v", added, problems, err)
+	}
+	added, problems, err = a.Promises.ImportHolidays(ctx, code, csv)
+	if err != nil || added != 1 || len(problems) != 1 || !strings.Contains(problems[0], "row 4") {
+		t.Fatalf("the CSV: %d added (the 26th was there), %v, %v", added, problems, err)
+	}
+	if err := a.Promises.SetPickup(ctx, code, "UPS", 17*60); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Promises.SetPickup(ctx, code, "ups", 18*60); err != nil { // replaces it
+		t.Fatal(err)
+	}
+	_, c, err := a.Promises.Calendar(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var days []string
+	for _, h := range c.Holidays {
+		days = append(days, h.Date+" "+h.Name)
+	}
+	if got := strings.Join(days, "; "); got != "2026-12-25 Christmas; 2026-12-26 St Stephen's Day; 2026-12-31 Oudejaarsdag" {
+		t.Errorf("holidays: %s", got)
+	}
+	if len(c.Pickups) != 1 || c.Pickups[0].At != 18*60 {
+		t.Errorf("pickups: %+v", c.Pickups)
+	}
+	if err := a.Promises.RemovePickup(ctx, code, "FedEx"); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("removing a pickup there is not: %v", err)
+	}
+	if _, _, err := a.Promises.ImportHolidays(ctx, "XX-NONE", ics); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("a warehouse there is not: %v", err)
+	}
+	if err := a.Promises.SetChannelRule(ctx, "NO-SUCH", "", domain.ShipRule{}); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("a channel there is not: %v", err)
+	}
+}
