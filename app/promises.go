@@ -29,7 +29,9 @@ type PromiseService struct {
 }
 
 // Rules are every channel's ship-by rules.
-func (s *PromiseService) Rules(ctx context.Context) (domain.ShipRules, error) { return s.store.ShipRules(ctx) }
+func (s *PromiseService) Rules(ctx context.Context) (domain.ShipRules, error) {
+	return s.store.ShipRules(ctx)
+}
 
 // SetChannelRule sets channel's ship-by rule (code), or, with service, that
 // service's own; then the open orders' ship-by is worked out again.
