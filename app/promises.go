@@ -259,7 +259,7 @@ func (s *PromiseService) Refresh(ctx context.Context) (int, error) {
 	changed := map[int64]time.Time{}
 	var problems []error
 	for _, o := range orders {
-		due, err := o.Due(rules, cals)
+		due, err := o.Due(rules, whs, cals)
 		if err != nil {
 			problems = append(problems, err)
 			continue

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -111,6 +112,13 @@ type StatusChange struct {
 }
 
 // Order is a customer order from a channel.
+// OpenStatuses are the statuses of orders yet to ship: they have a
+// ship-by, and can be late.
+var OpenStatuses = []OrderStatus{StatusNew, StatusAllocated, StatusPicking, StatusPacked, StatusOnHold, StatusBackordered, StatusException}
+
+// Open reports whether an order of this status has yet to ship.
+func (s OrderStatus) Open() bool { return slices.Contains(OpenStatuses, s) }
+
 type Order struct {
 	ID            int64
 	ChannelID     int64
@@ -140,6 +148,9 @@ type Order struct {
 	Service string
 	// Priority is set by hand, -9 to 9 (0: normal); higher is allocated first.
 	Priority int
+	// ShipBy is when it must ship by its channel's promise, as last worked
+	// out (app.PromiseService.Refresh); zero when not yet.
+	ShipBy time.Time
 }
 
 // expressWords mark a shipping service the customer paid to have fast.

@@ -17,9 +17,11 @@ type OrderFilter struct {
 	// Search matches order number, customer name, email and SKU, case-insensitively,
 	// anywhere in the text.
 	Search string
-	// ShipByBefore, when set, keeps only orders yet to ship whose ship-by
-	// is before it: late ones (the clock's now), due today (today's end).
-	ShipByBefore time.Time
+	// ShipByFrom and ShipByBefore, when set, keep only orders yet to ship
+	// whose ship-by is from the one (inclusive) and before the other: late
+	// ones are before the clock's now, those due today from now to today's
+	// end.
+	ShipByFrom, ShipByBefore time.Time
 	// ByShipBy lists only orders yet to ship, soonest ship-by first,
 	// instead of every order newest placed first.
 	ByShipBy bool
@@ -249,6 +251,7 @@ type ShipByOrder struct {
 	ID         int64
 	Channel    string // its channel's code
 	Service    string
+	Country    Country // where it goes
 	PlacedAt   time.Time
 	Warehouses []string  // the codes of the warehouses holding its stock; none before it is allocated
 	ShipBy     time.Time // as kept; zero if never worked out

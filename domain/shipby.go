@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -430,13 +429,24 @@ func icsText(v string) string {
 }
 
 // Due is when the order must ship under rules: from the calendars (by
-// warehouse code) of the warehouses holding its stock, the earliest; before
-// it is allocated, the earliest from any warehouse, since any may ship it.
-func (o ShipByOrder) Due(rules ShipRules, cals map[string]Calendar) (time.Time, error) {
+// warehouse code) of the warehouses holding its stock, the earliest.
+// Before it is allocated, from the warehouses in its destination's region
+// (any warehouse, if none is), the earliest: one of them will likely ship
+// it, and the coordinator should know the soonest it may be due.
+func (o ShipByOrder) Due(rules ShipRules, whs []Warehouse, cals map[string]Calendar) (time.Time, error) {
 	r := rules.For(o.Channel, o.Service)
 	codes := o.Warehouses
 	if len(codes) == 0 {
-		codes = slices.Sorted(maps.Keys(cals))
+		for _, w := range whs {
+			if reg := Region(o.Country); reg != "" && Region(w.Address.Country) == reg {
+				codes = append(codes, w.Code)
+			}
+		}
+	}
+	if len(codes) == 0 {
+		for _, w := range whs {
+			codes = append(codes, w.Code)
+		}
 	}
 	var due time.Time
 	for _, code := range codes {
@@ -456,4 +466,9 @@ func (o ShipByOrder) Due(rules ShipRules, cals map[string]Calendar) (time.Time, 
 		return time.Time{}, Errorf(EINVALID, "there is no warehouse whose calendar could give order %d a ship-by", o.ID)
 	}
 	return due, nil
+}
+
+// EndOfDay is the midnight that ends t's day, in t's location.
+func EndOfDay(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, t.Location())
 }

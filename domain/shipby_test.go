@@ -211,3 +211,42 @@ func TestParseHolidaysICS(t *testing.T) {
 		}
 	}
 }
+
+// An order's ship-by comes from the warehouses holding its stock; before
+// it is allocated, from those in its destination's region (all, if none
+// is), the soonest.
+func TestOrderDue(t *testing.T) {
+	wh := func(code string, c domain.Country, zone string) domain.Warehouse {
+		return domain.Warehouse{Code: code, TimeZone: zone, Address: domain.Address{Country: c}}
+	}
+	whs := []domain.Warehouse{wh("NL-VEN", "NL", "Europe/Amsterdam"), wh("AU-SYD", "AU", "Australia/Sydney"), wh("US-NJE", "US", "America/New_York")}
+	cals := map[string]domain.Calendar{}
+	for _, w := range whs {
+		cals[w.Code] = calendar(t, w.TimeZone, nil, domain.Pickup{Carrier: "DHL", At: 16 * 60})
+	}
+	placed := time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC) // a Tuesday
+	rules := domain.ShipRules{Channels: map[string]domain.ChannelShipRule{"SHOP": {Rule: domain.ShipRule{WithinDays: 1}}}}
+	for _, tc := range []struct {
+		name    string
+		country domain.Country
+		held    []string
+		want    string // UTC
+	}{
+		{"allocated: its warehouse's", "DE", []string{"US-NJE"}, "2026-12-09 21:00"},
+		{"split: the soonest of its warehouses", "DE", []string{"US-NJE", "NL-VEN"}, "2026-12-09 15:00"},
+		{"not allocated: its region's", "DE", nil, "2026-12-09 15:00"},
+		{"not allocated, no warehouse in its region: the soonest of all", "BR", nil, "2026-12-09 05:00"},
+	} {
+		o := domain.ShipByOrder{ID: 1, Channel: "SHOP", Country: tc.country, PlacedAt: placed, Warehouses: tc.held}
+		got, err := o.Due(rules, whs, cals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := got.UTC().Format("2006-01-02 15:04"); s != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, s, tc.want)
+		}
+	}
+	if _, err := (domain.ShipByOrder{ID: 2, Warehouses: []string{"XX-NONE"}}).Due(rules, whs, cals); err == nil {
+		t.Error("a warehouse without a calendar gave a ship-by")
+	}
+}

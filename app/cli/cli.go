@@ -149,6 +149,12 @@ var commands = []command{
 	{"channels list", "list channels and where their syncs stand", cmdChannelsList},
 	{"channels priority", "set a channel's priority for allocation", cmdChannelsPriority},
 	{"channels shipping", "set a channel's carrier service and delivery promise, which buying labels follows", cmdChannelsShipping},
+	{"promises list", "when each channel's orders must ship (its ship-by promise)", cmdPromisesList},
+	{"promises set", "set when a channel's orders must ship: a cut-off, working days, per service", cmdPromisesSet},
+	{"calendar show", "a warehouse's working days, public holidays and carrier pickups", cmdCalendarShow},
+	{"calendar workdays", "set the days of the week a warehouse works", cmdCalendarWorkdays},
+	{"calendar holidays", "add a warehouse's public holidays (from an .ics or CSV file, or a day) or remove one", cmdCalendarHolidays},
+	{"calendar pickup", "set or remove a carrier's daily pickup time at a warehouse", cmdCalendarPickup},
 	{"sync", "pull new and changed orders from the channels", cmdSync},
 	{"import", "import orders from a CSV or XLSX file into a channel", cmdImport},
 	{"sandbox", "run a sandbox store (Shopify, WooCommerce, BigCommerce APIs) on this computer", cmdSandbox},
@@ -513,6 +519,8 @@ type OrderJSON struct {
 	// StatusChangedAt and StatusChangedBy say who last changed the status, and when.
 	StatusChangedAt string `json:"status_changed_at,omitempty"`
 	StatusChangedBy string `json:"status_changed_by,omitempty"`
+	// ShipBy is when it must ship by its channel's promise (RFC 3339, UTC).
+	ShipBy string `json:"ship_by,omitempty"`
 }
 
 // changedAt is a change's time as the exports write times ("" for none).
@@ -557,6 +565,9 @@ func orderJSON(o domain.Order) OrderJSON {
 		Lines:           make([]OrderLineJSON, 0, len(o.Lines)),
 		StatusChangedAt: changedAt(o.StatusChanged), StatusChangedBy: o.StatusChanged.By,
 	}
+	if !o.ShipBy.IsZero() {
+		j.ShipBy = o.ShipBy.UTC().Format(time.RFC3339)
+	}
 	for _, l := range o.Lines {
 		j.Lines = append(j.Lines, OrderLineJSON{SKU: l.SKU, Name: l.Name, Quantity: int64(l.Quantity), UnitPrice: l.UnitPrice.Decimal()})
 	}
@@ -595,6 +606,7 @@ func orList(words []string) string {
 func cmdOrdersList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("orders list", "Lists orders (all of them, oldest first), optionally of one status.", stdout, stderr)
 	status := fs.String("status", "", "only orders with this status (new, allocated, picking, packed, shipped, delivered, on_hold, backordered, cancelled, exception)")
+	due := fs.String("due", "", "only orders yet to ship that are late (their ship-by has passed) or due today (by the end of today, local time, and not late)")
 	format := formatFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -607,9 +619,18 @@ func cmdOrdersList(ctx context.Context, open opener, args []string, stdout, stde
 		}
 		f.Status = st
 	}
+	if *due != "" && *due != "late" && *due != "today" {
+		return usageError{fmt.Sprintf("--due %q: use late or today", *due)}
+	}
 	a, err := open.App()
 	if err != nil {
 		return err
+	}
+	switch now := a.Now(); *due {
+	case "late":
+		f.ShipByBefore = now
+	case "today":
+		f.ShipByFrom, f.ShipByBefore = now, domain.EndOfDay(now.Local())
 	}
 	switch *format {
 	case "json":
@@ -661,10 +682,14 @@ func cmdOrdersList(ctx context.Context, open opener, args []string, stdout, stde
 		return w.Error()
 	default:
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "NUMBER\tCHANNEL\tPLACED (UTC)\tSTATUS\tCUSTOMER\tCOUNTRY\tITEMS\tTOTAL")
+		fmt.Fprintln(tw, "NUMBER\tCHANNEL\tPLACED (UTC)\tSTATUS\tCUSTOMER\tCOUNTRY\tITEMS\tTOTAL\tSHIP BY (UTC)")
 		err = a.Orders.Each(ctx, f, func(o domain.Order) error {
-			_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", o.Number, o.ChannelCode,
-				o.PlacedAt.UTC().Format("2006-01-02 15:04"), o.Status, o.ShipTo.Name, o.ShipTo.Country, o.Units(), o.Total)
+			by := ""
+			if !o.ShipBy.IsZero() && o.Status.Open() {
+				by = o.ShipBy.UTC().Format("2006-01-02 15:04")
+			}
+			_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", o.Number, o.ChannelCode,
+				o.PlacedAt.UTC().Format("2006-01-02 15:04"), o.Status, o.ShipTo.Name, o.ShipTo.Country, o.Units(), o.Total, by)
 			return err
 		})
 		if err != nil {

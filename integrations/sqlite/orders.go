@@ -288,7 +288,7 @@ func (db *DB) reindexOrder(ctx context.Context, x execer, id int64, oldText, new
 const orderColumns = `o.id, o.channel_id, c.code, o.external_id, o.number, o.placed_at, o.updated_at, o.currency,
 	o.shipping_minor, o.tax_minor, o.total_minor, o.customer_email,
 	o.ship_name, o.ship_company, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region, o.ship_postal_code,
-	o.ship_country, o.ship_phone, o.ship_email, o.notes, o.status, o.review, o.service, o.priority`
+	o.ship_country, o.ship_phone, o.ship_email, o.notes, o.status, o.review, o.service, o.priority, coalesce(o.ship_by, 0)`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -298,13 +298,17 @@ func scanOrder(s scanner) (domain.Order, error) {
 		placed, updated      int64
 		cur, country, status string
 		shipping, tax, total int64
+		shipBy               int64
 	)
 	a := &o.ShipTo
 	if err := s.Scan(&o.ID, &o.ChannelID, &o.ChannelCode, &o.ExternalID, &o.Number, &placed, &updated, &cur,
 		&shipping, &tax, &total, &o.CustomerEmail,
 		&a.Name, &a.Company, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode,
-		&country, &a.Phone, &a.Email, &o.Notes, &status, &o.Review, &o.Service, &o.Priority); err != nil {
+		&country, &a.Phone, &a.Email, &o.Notes, &status, &o.Review, &o.Service, &o.Priority, &shipBy); err != nil {
 		return o, translate(err)
+	}
+	if shipBy != 0 {
+		o.ShipBy = fromMS(shipBy)
 	}
 	c, err := domain.ParseCurrency(cur)
 	if err != nil {
@@ -434,6 +438,9 @@ func where(f domain.OrderFilter, perRow, pg bool) (string, []any) {
 	}
 	if !f.PlacedTo.IsZero() {
 		conds, args = append(conds, "o.placed_at < ?"), append(args, millis(f.PlacedTo))
+	}
+	if !f.ShipByFrom.IsZero() {
+		conds, args = append(conds, "o.ship_by >= ? AND o.status IN "+openStatuses), append(args, millis(f.ShipByFrom))
 	}
 	if !f.ShipByBefore.IsZero() {
 		conds, args = append(conds, "o.ship_by < ? AND o.status IN "+openStatuses), append(args, millis(f.ShipByBefore))

@@ -123,8 +123,14 @@ func (db *PromiseStore) UpdateCalendar(ctx context.Context, w domain.Warehouse, 
 	})
 }
 
-// openStatuses are the statuses of orders that have yet to ship.
-const openStatuses = `('new', 'allocated', 'picking', 'packed', 'on_hold', 'backordered', 'exception')`
+// openStatuses are domain.OpenStatuses as an SQL list.
+var openStatuses = func() string {
+	var q []string
+	for _, s := range domain.OpenStatuses {
+		q = append(q, "'"+string(s)+"'")
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}()
 
 // ShipByOrders implements domain.PromiseStore.
 func (db *PromiseStore) ShipByOrders(ctx context.Context) ([]domain.ShipByOrder, error) {
@@ -137,7 +143,7 @@ func (db *PromiseStore) ShipByOrders(ctx context.Context) ([]domain.ShipByOrder,
 	}
 	defer tx.Rollback() //nolint:errcheck // read only
 	err = func() error {
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, c.code, o.service, o.placed_at, coalesce(o.ship_by, 0)
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, c.code, o.service, o.ship_country, o.placed_at, coalesce(o.ship_by, 0)
 			FROM orders o JOIN channels c ON c.id = o.channel_id
 			WHERE o.status IN `+openStatuses+` ORDER BY o.id`)
 		if err != nil {
@@ -147,9 +153,11 @@ func (db *PromiseStore) ShipByOrders(ctx context.Context) ([]domain.ShipByOrder,
 		for rows.Next() {
 			var o domain.ShipByOrder
 			var placed, by int64
-			if err := rows.Scan(&o.ID, &o.Channel, &o.Service, &placed, &by); err != nil {
+			var country string
+			if err := rows.Scan(&o.ID, &o.Channel, &o.Service, &country, &placed, &by); err != nil {
 				return err
 			}
+			o.Country = domain.Country(country)
 			o.PlacedAt = fromMS(placed)
 			if by != 0 {
 				o.ShipBy = fromMS(by)
