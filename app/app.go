@@ -387,6 +387,9 @@ type OrderService struct {
 	now                    func() time.Time
 }
 
+// Now is the current time by the App's clock (the screens' "today").
+func (s *OrderService) Now() time.Time { return s.now() }
+
 // SetPriority sets an order's manual priority (-9 to 9; higher is allocated first).
 func (s *OrderService) SetPriority(ctx context.Context, id int64, p int) error {
 	return s.alloc.SetPriority(ctx, id, p)

@@ -18,6 +18,16 @@ import (
 // needsReview is the status filter for orders their source changed after allocation.
 const needsReview = "Needs review"
 
+// The ship-by filter's choices.
+const (
+	dueAny     = "Any ship-by"
+	dueLate    = "Late (ship-by passed)"
+	dueToday   = "Due today"
+	dueSoonest = "To ship, soonest first"
+)
+
+var dueOptions = []string{dueAny, dueLate, dueToday, dueSoonest}
+
 const (
 	orderPageSize  = 200
 	searchDebounce = 200 * time.Millisecond
@@ -35,6 +45,9 @@ type OrdersScreen struct {
 	Status  *widget.Select
 	Channel *widget.Select
 	Country *widget.Select
+	// Due narrows to the orders yet to ship by their ship-by: late, due
+	// today, or all of them soonest first.
+	Due     *widget.Select
 	From    *widget.DateEntry
 	To      *widget.DateEntry
 	Count   *widget.Label
@@ -73,7 +86,8 @@ func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersS
 	s.Status = widget.NewSelect(statusOptions, nil)
 	s.Channel = widget.NewSelect([]string{"All channels"}, nil)
 	s.Country = widget.NewSelect([]string{"All countries"}, nil)
-	for _, sel := range []*widget.Select{s.Status, s.Channel, s.Country} {
+	s.Due = widget.NewSelect(dueOptions, nil)
+	for _, sel := range []*widget.Select{s.Status, s.Channel, s.Country, s.Due} {
 		sel.SetSelectedIndex(0)
 		sel.OnChanged = func(string) { s.applyFilters() }
 	}
@@ -99,7 +113,21 @@ func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersS
 		uikit.Marked("Status", func(r order, l *widget.Label) {
 			l.Importance = statusImportance(r.Status)
 			l.SetText(r.Status.Label())
-		}).Wide(92))
+		}).Wide(92),
+		uikit.Marked("Ship by", func(r order, l *widget.Label) {
+			l.Importance, l.Text = widget.MediumImportance, ""
+			if r.Status.Open() && !r.ShipBy.IsZero() {
+				now := s.svc.Now()
+				switch {
+				case r.ShipBy.Before(now):
+					l.Importance = widget.DangerImportance
+				case r.ShipBy.Before(domain.EndOfDay(now.Local())):
+					l.Importance = widget.WarningImportance
+				}
+				l.Text = uikit.LocalAt(r.ShipBy, "Mon 2006-01-02 15:04")
+			}
+			l.Refresh()
+		}).Wide(160))
 	s.Table.OnSelected = func(id widget.TableCellID) {
 		if r, ok := s.rows.Row(id.Row); ok {
 			s.Detail.Show(r.ID)
@@ -111,7 +139,7 @@ func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersS
 		s.Detail.Show(id)
 	})
 
-	filters := container.NewGridWithColumns(6, s.Status, s.Channel, s.Country, s.From, s.To, clear)
+	filters := container.NewGridWithColumns(7, s.Status, s.Channel, s.Country, s.Due, s.From, s.To, clear)
 	searchRow := fyne.CanvasObject(s.Search)
 	if sync != nil {
 		s.SyncNow = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), s.StartSync)
@@ -193,7 +221,7 @@ func (s *OrdersScreen) clearFilters() {
 	s.Search.OnChanged = nil
 	s.Search.SetText("")
 	s.Search.OnChanged = func(string) { s.tasks.Debounce(searchDebounce, s.applyFilters) }
-	for _, sel := range []*widget.Select{s.Status, s.Channel, s.Country} {
+	for _, sel := range []*widget.Select{s.Status, s.Channel, s.Country, s.Due} {
 		f := sel.OnChanged
 		sel.OnChanged = nil
 		sel.SetSelectedIndex(0)
@@ -221,6 +249,14 @@ func (s *OrdersScreen) currentFilter() domain.OrderFilter {
 	if s.Country.SelectedIndex() > 0 {
 		code, _, _ := strings.Cut(s.Country.Selected, " ")
 		f.Country = domain.Country(code)
+	}
+	switch now := s.svc.Now(); s.Due.Selected {
+	case dueLate:
+		f.ShipByBefore = now
+	case dueToday:
+		f.ShipByFrom, f.ShipByBefore = now, domain.EndOfDay(now.Local())
+	case dueSoonest:
+		f.ByShipBy = true
 	}
 	// Dates are the user's local calendar days; "to" includes its whole day.
 	if s.From.Date != nil {

@@ -463,3 +463,59 @@ func TestOrdersScreenReadsTheFirstPageWhileCounting(t *testing.T) {
 		t.Errorf("count label %q", s.Count.Text)
 	}
 }
+
+// The orders' ship-by: a column (red when late), and a filter for the late
+// ones, those due today, and all to ship, soonest first.
+func TestOrdersScreenShipBy(t *testing.T) {
+	a := demoApp(t, 600)
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	m.Wait()
+	s := m.Orders
+	ctx := context.Background()
+	// Every channel ships the day an order is placed: the older open
+	// orders are late.
+	chans, err := a.Intake.Channels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range chans {
+		if err := a.Promises.SetChannelRule(ctx, ch.Code, "", domain.ShipRule{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Wait()
+	now := a.Now()
+	late, _ := a.Orders.CountOrders(ctx, domain.OrderFilter{ShipByBefore: now})
+	today, _ := a.Orders.CountOrders(ctx, domain.OrderFilter{ShipByFrom: now, ShipByBefore: domain.EndOfDay(now.Local())})
+	toShip, _ := a.Orders.CountOrders(ctx, domain.OrderFilter{ByShipBy: true})
+	if late == 0 || toShip <= late {
+		t.Fatalf("the demo has %d late orders of %d to ship: the test needs some of both", late, toShip)
+	}
+	for _, tc := range []struct {
+		choice string
+		want   int
+	}{{"Late (ship-by passed)", late}, {"Due today", today}, {"To ship, soonest first", toShip}} {
+		ui.WithUI(func() { s.Due.SetSelected(tc.choice) })
+		s.Wait()
+		if s.Count.Text != countLabel(tc.want) {
+			t.Errorf("%s: %q, want %d", tc.choice, s.Count.Text, tc.want)
+		}
+	}
+	// Soonest first: the first row is the soonest, shown in local time, red.
+	first, err := a.Orders.OrderSummaries(ctx, domain.OrderFilter{ByShipBy: true}, 0, 1)
+	if err != nil || len(first) == 0 {
+		t.Fatal(err)
+	}
+	l := widget.NewLabel("")
+	id := widget.TableCellID{Row: 0, Col: 8}
+	s.Table.UpdateCell(id, l)
+	s.Wait()
+	s.Table.UpdateCell(id, l)
+	if want := first[0].ShipBy.Local().Format("Mon 2006-01-02 15:04"); l.Text != want || l.Importance != widget.DangerImportance {
+		t.Errorf("the soonest ship-by shows %q (%v), want %q in red", l.Text, l.Importance, want)
+	}
+	if got := cell(t, s, s.Table, 0, 0); got != first[0].Number {
+		t.Errorf("first row %q, want %q", got, first[0].Number)
+	}
+}

@@ -16,6 +16,7 @@ type Clock = uikit.Clock
 
 // OrderService is what the Orders screen needs; app.OrderService implements it.
 type OrderService interface {
+	Clock // "now", for what is late
 	CountOrders(ctx context.Context, f domain.OrderFilter) (int, error)
 	OrderSummaries(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error)
 	Order(ctx context.Context, id int64) (domain.Order, error)
