@@ -149,6 +149,7 @@ type App struct {
 	People     *PeopleService
 	Labels     *LabelService
 	Promises   *PromiseService
+	Overview   *OverviewService
 	// address is a team database's address as given, without its password.
 	address string
 	// noVault says why credentials are kept in the database file ("": they
@@ -240,6 +241,8 @@ func Open(path string, opts Options) (*App, error) {
 	a.Labels.toPlanning = a.Billing.ToPlanning
 	a.Promises = &PromiseService{clocked: clocked{now}, store: db.PromiseStore(), catalog: db.CatalogStore()}
 	a.Demo.shipBy = a.Promises.Refresh
+	a.Overview = &OverviewService{clocked: clocked{now}, orders: db.OrderStore(), catalog: db.CatalogStore(), promises: db.PromiseStore(),
+		waves: db.StockStore().Waves, shipments: a.Tracking.CountShipments, pushes: db.TrackingStore().PushCounts, syncs: db.IntakeStore().SyncState}
 	if me.Role.May(domain.AreaOrders) || me.Role.May(domain.AreaWarehouse) {
 		// The orders' ship-by is worked out again in the background after
 		// what changes it — a rule, a calendar, orders coming in, an

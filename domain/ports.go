@@ -25,6 +25,9 @@ type OrderFilter struct {
 	// ByShipBy lists only orders yet to ship, soonest ship-by first,
 	// instead of every order newest placed first.
 	ByShipBy bool
+	// Warehouse, when set (a code), keeps only orders holding stock there
+	// (allocated to it, until they leave it).
+	Warehouse string
 }
 
 // OrderSummary is one row of the orders table.

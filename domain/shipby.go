@@ -247,7 +247,8 @@ func (c Calendar) at(day time.Time, minutes int) time.Time {
 // this calendar under rule r, with carrier (may be ""): on the working day
 // the rule gives, at that carrier's pickup; with no pickup for it, the
 // day's last pickup; with none at all, the end of the day (the next
-// day's midnight). It fails only when the calendar has no working day
+// day's midnight). An order placed after that pickup goes with the next
+// working day's. It fails only when the calendar has no working day
 // within a year.
 func (c Calendar) ShipBy(placed time.Time, r ShipRule, carrier string) (time.Time, error) {
 	if c.Location == nil {
@@ -265,7 +266,15 @@ func (c Calendar) ShipBy(placed time.Time, r ShipRule, carrier string) (time.Tim
 	if !ok {
 		return time.Time{}, Errorf(EINVALID, "the warehouse's calendar has no working day within a year of %s", local.Format(time.DateOnly))
 	}
-	return c.PickupOn(day, carrier), nil
+	by := c.PickupOn(day, carrier)
+	if by.Before(placed) {
+		// Placed after that day's pickup: it leaves with the next one.
+		if day, ok = c.nextWorking(c.nextDay(day)); !ok {
+			return time.Time{}, Errorf(EINVALID, "the warehouse's calendar has no working day within a year of %s", local.Format(time.DateOnly))
+		}
+		by = c.PickupOn(day, carrier)
+	}
+	return by, nil
 }
 
 // PickupOn is when a parcel for carrier must be ready on the local day of

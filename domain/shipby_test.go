@@ -59,6 +59,8 @@ func TestShipBy(t *testing.T) {
 		{"no carrier: the day's last pickup", ams, nil, pickups, local(t, ams, "2026-12-07 09:00"), sameDay, "", "2026-12-07 17:30"},
 		{"a carrier without a pickup: the day's last", ams, nil, pickups, local(t, ams, "2026-12-07 09:00"), sameDay, "FedEx", "2026-12-07 17:30"},
 		{"no pickups: the end of the day", ams, nil, nil, local(t, ams, "2026-12-07 09:00"), sameDay, "DHL", "2026-12-08 00:00"},
+		{"placed after the day's pickup, without a cut-off: the next pickup", ams, nil, pickups, local(t, ams, "2026-12-07 16:30"), domain.ShipRule{}, "DHL", "2026-12-08 16:00"},
+		{"placed after the carrier's pickup, before the day's last", ams, nil, pickups, local(t, ams, "2026-12-07 16:30"), domain.ShipRule{}, "UPS", "2026-12-07 17:30"},
 		{"Friday after the cut-off: Monday", ams, nil, pickups, local(t, ams, "2026-12-11 15:00"), sameDay, "UPS", "2026-12-14 17:30"},
 		{"placed on Saturday: Monday, whatever the hour", ams, nil, pickups, local(t, ams, "2026-12-12 08:00"), sameDay, "DHL", "2026-12-14 16:00"},
 		{"within 2 working days over a weekend", ams, nil, pickups, local(t, ams, "2026-12-10 10:00"), domain.ShipRule{WithinDays: 2}, "DHL", "2026-12-14 16:00"},

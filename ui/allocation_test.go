@@ -18,7 +18,7 @@ func TestAllocationPlanOverrideCommit(t *testing.T) {
 	settle(m)
 	s := m.Allocation
 	ui.WithUI(func() {
-		m.Tabs.SelectIndex(3)
+		m.Tabs.SelectIndex(4) // after Overview, Orders, Inventory, Warehouse
 		s.RunPlan(true)
 	})
 	settle(m)

@@ -73,7 +73,7 @@ func packBench(t *testing.T) (a *app.App, m *ui.MainWindow, s *warehouse.Screen,
 	settle(m)
 	s = m.Warehouse
 	ui.WithUI(func() {
-		m.Tabs.SelectIndex(2)
+		m.Tabs.SelectIndex(3)
 		for i, o := range s.Warehouse.Options {
 			if strings.HasPrefix(o, wh) {
 				s.Warehouse.SetSelectedIndex(i)

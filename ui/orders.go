@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,14 +48,16 @@ type OrdersScreen struct {
 	Country *widget.Select
 	// Due narrows to the orders yet to ship by their ship-by: late, due
 	// today, or all of them soonest first.
-	Due     *widget.Select
-	From    *widget.DateEntry
-	To      *widget.DateEntry
-	Count   *widget.Label
-	Problem uikit.ProblemLabel // inline error, hidden when all is well
-	Table   *widget.Table
-	Detail  *OrderDetail
-	SyncNow *widget.Button
+	Due *widget.Select
+	// Warehouse narrows to the orders holding stock in one warehouse.
+	Warehouse *widget.Select
+	From      *widget.DateEntry
+	To        *widget.DateEntry
+	Count     *widget.Label
+	Problem   uikit.ProblemLabel // inline error, hidden when all is well
+	Table     *widget.Table
+	Detail    *OrderDetail
+	SyncNow   *widget.Button
 	// LastSync is the most recent sync dialog (tests read its rows).
 	LastSync *SyncDialog
 
@@ -87,7 +90,8 @@ func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersS
 	s.Channel = widget.NewSelect([]string{"All channels"}, nil)
 	s.Country = widget.NewSelect([]string{"All countries"}, nil)
 	s.Due = widget.NewSelect(dueOptions, nil)
-	for _, sel := range []*widget.Select{s.Status, s.Channel, s.Country, s.Due} {
+	s.Warehouse = widget.NewSelect([]string{allWarehouses}, nil)
+	for _, sel := range []*widget.Select{s.Status, s.Channel, s.Country, s.Due, s.Warehouse} {
 		sel.SetSelectedIndex(0)
 		sel.OnChanged = func(string) { s.applyFilters() }
 	}
@@ -139,7 +143,7 @@ func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersS
 		s.Detail.Show(id)
 	})
 
-	filters := container.NewGridWithColumns(7, s.Status, s.Channel, s.Country, s.Due, s.From, s.To, clear)
+	filters := container.NewGridWithColumns(8, s.Status, s.Channel, s.Country, s.Due, s.Warehouse, s.From, s.To, clear)
 	searchRow := fyne.CanvasObject(s.Search)
 	if sync != nil {
 		s.SyncNow = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), s.StartSync)
@@ -187,7 +191,17 @@ func (s *OrdersScreen) Reload() {
 		if err != nil {
 			return func() { s.Problem.Show("orders", err) }
 		}
+		whs, err := s.svc.Warehouses(ctx)
+		if err != nil {
+			return func() { s.Problem.Show("orders", err) }
+		}
 		return func() {
+			wopts := []string{allWarehouses}
+			for _, w := range whs {
+				wopts = append(wopts, w.Code)
+			}
+			s.Warehouse.Options = wopts
+			s.Warehouse.Refresh()
 			s.channels = map[string]int64{}
 			opts := []string{"All channels"}
 			for _, c := range channels {
@@ -221,7 +235,7 @@ func (s *OrdersScreen) clearFilters() {
 	s.Search.OnChanged = nil
 	s.Search.SetText("")
 	s.Search.OnChanged = func(string) { s.tasks.Debounce(searchDebounce, s.applyFilters) }
-	for _, sel := range []*widget.Select{s.Status, s.Channel, s.Country, s.Due} {
+	for _, sel := range []*widget.Select{s.Status, s.Channel, s.Country, s.Due, s.Warehouse} {
 		f := sel.OnChanged
 		sel.OnChanged = nil
 		sel.SetSelectedIndex(0)
@@ -249,6 +263,9 @@ func (s *OrdersScreen) currentFilter() domain.OrderFilter {
 	if s.Country.SelectedIndex() > 0 {
 		code, _, _ := strings.Cut(s.Country.Selected, " ")
 		f.Country = domain.Country(code)
+	}
+	if s.Warehouse.SelectedIndex() > 0 {
+		f.Warehouse = s.Warehouse.Selected
 	}
 	switch now := s.svc.Now(); s.Due.Selected {
 	case dueLate:
@@ -325,4 +342,44 @@ func statusImportance(s domain.OrderStatus) widget.Importance {
 		return widget.SuccessImportance
 	}
 	return widget.MediumImportance
+}
+
+// Show sets the filters to v (from the Overview's tiles), the others
+// cleared, and lists the matching orders from the top.
+func (s *OrdersScreen) Show(v OrdersView) {
+	set := func(sel *widget.Select, choice string) {
+		f := sel.OnChanged
+		sel.OnChanged = nil
+		if choice == "" {
+			sel.SetSelectedIndex(0)
+		} else {
+			sel.SetSelected(choice)
+		}
+		sel.OnChanged = f
+	}
+	s.Search.OnChanged = nil
+	s.Search.SetText("")
+	s.Search.OnChanged = func(string) { s.tasks.Debounce(searchDebounce, s.applyFilters) }
+	status := ""
+	if v.Status != "" {
+		status = v.Status.Label()
+	}
+	if v.NeedsReview {
+		status = needsReview
+	}
+	set(s.Status, status)
+	set(s.Channel, "")
+	set(s.Country, "")
+	set(s.Due, v.Due)
+	if v.Warehouse != "" && !slices.Contains(s.Warehouse.Options, v.Warehouse) {
+		s.Warehouse.Options = append(s.Warehouse.Options, v.Warehouse)
+	}
+	set(s.Warehouse, v.Warehouse)
+	for _, d := range []*widget.DateEntry{s.From, s.To} {
+		f := d.OnChanged
+		d.OnChanged = nil
+		d.SetDate(nil)
+		d.OnChanged = f
+	}
+	s.applyFilters()
 }

@@ -96,7 +96,7 @@ func TestPeopleScreenAndRoles(t *testing.T) {
 		t.Errorf("a warehouse person chooses from %v", opts)
 	}
 	// Lena reads orders and parcels but changes neither: no buttons, and why.
-	lena.Tabs.SelectIndex(0)
+	lena.Tabs.SelectIndex(1)
 	lena.Orders.Detail.Show(1)
 	lena.Orders.Detail.Wait()
 	if len(lena.Orders.Detail.Actions.Objects) != 1 || !strings.Contains(lena.Orders.Detail.Actions.Objects[0].(*widget.Label).Text,

@@ -21,6 +21,7 @@ type OrderService interface {
 	OrderSummaries(ctx context.Context, f domain.OrderFilter, offset, limit int) ([]domain.OrderSummary, error)
 	Order(ctx context.Context, id int64) (domain.Order, error)
 	Channels(ctx context.Context) ([]domain.Channel, error)
+	Warehouses(ctx context.Context) ([]domain.Warehouse, error)
 	OrderCountries(ctx context.Context) ([]domain.Country, error)
 	// TransitionSeen changes the status of an order seen in status seen;
 	// when a colleague changed it meanwhile it says so and changes nothing.
@@ -76,6 +77,7 @@ type SampleDataLoader interface {
 
 // Services are the application services the window works with.
 type Services struct {
+	Overview   OverviewService // nil: no Overview screen
 	Orders     OrderService
 	Inventory  InventoryService
 	Warehouse  WarehouseService       // nil: no Warehouse screen

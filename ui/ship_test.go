@@ -33,7 +33,7 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 	settle(m)
 	s := m.Warehouse
 	ui.WithUI(func() {
-		m.Tabs.SelectIndex(2)
+		m.Tabs.SelectIndex(3)
 		for i, o := range s.Warehouse.Options {
 			if strings.HasPrefix(o, wh) {
 				s.Warehouse.SetSelectedIndex(i)

@@ -576,3 +576,18 @@ func (s *ShipmentsScreen) RetryPushes() {
 		}, err
 	})
 }
+
+// ShowExceptions lists the exceptions queue of every carrier (the
+// Overview's tile), the search cleared.
+func (s *ShipmentsScreen) ShowExceptions() {
+	s.Search.OnChanged = nil
+	s.Search.SetText("")
+	s.Search.OnChanged = func(string) { s.tasks.Debounce(searchDebounce, s.applyFilters) }
+	for _, sel := range []*widget.Select{s.Milestone, s.Carrier} {
+		f := sel.OnChanged
+		sel.OnChanged = nil
+		sel.SetSelectedIndex(0)
+		sel.OnChanged = f
+	}
+	s.applyFilters()
+}

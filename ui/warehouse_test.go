@@ -26,7 +26,7 @@ func warehouseWindow(t *testing.T) (*app.App, *ui.MainWindow, *warehouse.Screen)
 	m.Wait()
 	s := m.Warehouse
 	ui.WithUI(func() {
-		m.Tabs.SelectIndex(2)
+		m.Tabs.SelectIndex(3)
 		for i, o := range s.Warehouse.Options {
 			if strings.HasPrefix(o, "NL-VEN") {
 				s.Warehouse.SetSelectedIndex(i)

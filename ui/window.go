@@ -29,6 +29,7 @@ const DefaultSampleOrders = 20000
 type MainWindow struct {
 	Window     fyne.Window
 	Tabs       *container.AppTabs
+	Overview   *OverviewScreen // nil without an overview service
 	Orders     *OrdersScreen
 	Inventory  *InventoryScreen
 	Warehouse  *warehouse.Screen // nil without a warehouse service
@@ -88,6 +89,29 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 		}
 		m.Tabs.Append(container.NewTabItemWithIcon("Channels", theme.SettingsIcon(), m.Channels.Content()))
 	}
+	if s.Overview != nil {
+		m.Overview = NewOverviewScreen(s.Overview)
+		m.Overview.OpenOrders = func(v OrdersView) {
+			m.Tabs.Select(m.tabOf(m.Orders.Content()))
+			m.Orders.Show(v)
+		}
+		if m.Shipments != nil {
+			m.Overview.OpenShipments = func() {
+				m.Tabs.Select(m.tabOf(m.Shipments.Content()))
+				m.Shipments.ShowExceptions()
+			}
+		}
+		if m.Channels != nil {
+			m.Overview.OpenChannels = func() { m.Tabs.Select(m.tabOf(m.Channels.Content())) }
+		}
+		m.Tabs.Items = append([]*container.TabItem{container.NewTabItemWithIcon("Overview", theme.HomeIcon(), m.Overview.Content())}, m.Tabs.Items...)
+		m.Tabs.SelectIndex(0)
+		m.Tabs.OnSelected = func(t *container.TabItem) {
+			if t.Content == m.Overview.Content() {
+				m.Overview.Reload() // what the other screens changed meanwhile
+			}
+		}
+	}
 	if s.People != nil && !s.People.May(domain.AreaOrders) {
 		why := s.People.Me().Refusal(domain.AreaOrders)
 		m.Orders.Detail.ReadOnly = why
@@ -103,7 +127,7 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 
 	var keys []string
 	for i, t := range m.Tabs.Items {
-		keys = append(keys, fmt.Sprintf("Ctrl+%d %s", i+1, t.Text))
+		keys = append(keys, fmt.Sprintf("Ctrl+%d %s", i+m.firstKey(), t.Text))
 	}
 	status := widget.NewLabel(fmt.Sprintf("%sDatabase: %s    ·    %s  ·  Ctrl+F search  ·  F5 reload", signedIn(s), s.DBPath, strings.Join(keys, "  ·  ")))
 	status.Importance = widget.LowImportance
@@ -187,6 +211,9 @@ func (m *MainWindow) Changed(tables []string) {
 	if touched("orders", "order_lines", "allocations") {
 		m.Orders.Changed()
 	}
+	if m.Overview != nil && touched("orders", "reservations", "waves", "shipments", "tracking_pushes", "sync_runs", "settings") {
+		m.Overview.Reload()
+	}
 	if touched("stock_totals", "stock_balances") {
 		m.Inventory.apply()
 	}
@@ -209,6 +236,9 @@ func (m *MainWindow) close() {
 	if m.stopLive != nil {
 		m.stopLive()
 	}
+	if m.Overview != nil {
+		m.Overview.StopLive()
+	}
 	if m.AutoSync != nil {
 		m.AutoSync.Stop()
 	}
@@ -228,9 +258,30 @@ type screen interface {
 	FocusSearch()
 }
 
+// firstKey is the number of the first tab's shortcut: Ctrl+0 for the
+// Overview, else Ctrl+1 for Orders.
+func (m *MainWindow) firstKey() int {
+	if m.Overview != nil {
+		return 0
+	}
+	return 1
+}
+
+// tabOf is the tab that shows content.
+func (m *MainWindow) tabOf(content fyne.CanvasObject) *container.TabItem {
+	for _, t := range m.Tabs.Items {
+		if t.Content == content {
+			return t
+		}
+	}
+	return nil
+}
+
 func (m *MainWindow) current() screen {
 	switch sel := m.Tabs.Selected(); {
 	case sel == nil:
+	case m.Overview != nil && sel.Content == m.Overview.Content():
+		return m.Overview
 	case sel.Content == m.Inventory.Content():
 		return m.Inventory
 	case m.Warehouse != nil && sel.Content == m.Warehouse.Content():
@@ -253,7 +304,7 @@ func (m *MainWindow) addShortcuts() {
 	c := m.Window.Canvas()
 	for i := range m.Tabs.Items {
 		i := i
-		key := fyne.KeyName(fmt.Sprint(i + 1))
+		key := fyne.KeyName(fmt.Sprint(i + m.firstKey()))
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 			m.Tabs.SelectIndex(i)
 		})
@@ -272,6 +323,10 @@ func (m *MainWindow) addShortcuts() {
 
 // Start fills the screens and, when the database is empty, offers the sample data.
 func (m *MainWindow) Start() {
+	if m.Overview != nil {
+		m.Overview.Reload()
+		m.Overview.StartLive(time.Minute) // late and due move with the clock
+	}
 	m.Orders.Reload()
 	m.Inventory.Reload()
 	if m.Warehouse != nil {
@@ -321,6 +376,9 @@ func (m *MainWindow) Start() {
 // Wait blocks until the window's own background work has been applied (tests).
 func (m *MainWindow) Wait() {
 	m.tasks.Wait()
+	if m.Overview != nil {
+		m.Overview.Wait()
+	}
 	if m.People != nil {
 		m.People.Wait()
 	}

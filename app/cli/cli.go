@@ -78,6 +78,7 @@ type opener struct {
 // commands are every command, in the order the usage lists them.
 var commands = []command{
 	{"demo", "fill an empty database with the sample data set", cmdDemo},
+	{"overview", "what needs doing now: late and due orders, each warehouse's day, exceptions, failing syncs", cmdOverview},
 	{"orders list", "list orders", cmdOrdersList},
 	{"orders priority", "set an order's manual priority for allocation", cmdOrdersPriority},
 	{"orders address", "correct where an order not yet shipped goes (a carrier refused its address)", cmdOrdersAddress},

@@ -448,6 +448,10 @@ func where(f domain.OrderFilter, perRow, pg bool) (string, []any) {
 	if f.ByShipBy {
 		conds = append(conds, "o.ship_by IS NOT NULL AND o.status IN "+openStatuses)
 	}
+	if f.Warehouse != "" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM reservations r JOIN warehouses w ON w.id = r.warehouse_id WHERE r.order_id = o.id AND w.code = ?)")
+		args = append(args, f.Warehouse)
+	}
 	if s, ok := planSearch(f.Search); ok {
 		switch {
 		case s.table == "":

@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("overview", "What needs doing now: orders to allocate, backordered, on hold, late and due today; each\n"+
+		"warehouse's day (late, due today, picking, packed, the next pickup and what must be ready for it, open\n"+
+		"waves); the exceptions queue; storefront updates failing; channels whose last sync failed. With --format\n"+
+		"json, for monitoring (a script can alert when orders.late > 0); times are RFC 3339, UTC.", stdout, stderr)
+	format := formatFlag(fs, "table", "json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open.App()
+	if err != nil {
+		return err
+	}
+	v, err := a.Overview.Overview(ctx)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		v.At = v.At.UTC()
+		v.Orders.OldestToAllocate = v.Orders.OldestToAllocate.UTC()
+		for i := range v.Warehouses {
+			v.Warehouses[i].NextPickup = v.Warehouses[i].NextPickup.UTC()
+		}
+		return printJSON(stdout, v)
+	}
+	o := v.Orders
+	fmt.Fprintf(stdout, "Overview at %s\n\n", v.At.Local().Format("Mon 2006-01-02 15:04 MST"))
+	oldest := ""
+	if !o.OldestToAllocate.IsZero() {
+		oldest = fmt.Sprintf(" (the oldest %s old)", age(v.At.Sub(o.OldestToAllocate)))
+	}
+	fmt.Fprintf(stdout, "Orders\n  to allocate   %d%s\n  backordered   %d\n  on hold       %d\n  needs review  %d\n  late          %d\n  due today     %d\n\n",
+		o.ToAllocate, oldest, o.Backordered, o.OnHold, o.NeedsReview, o.Late, o.DueToday)
+	if err := printTable(stdout, "WAREHOUSE\tLATE\tDUE TODAY\tPICKING\tPACKED\tNEXT PICKUP\tFOR IT\tOPEN WAVES", func(add func(string, ...any)) {
+		for _, w := range v.Warehouses {
+			next := "none set"
+			if !w.NextPickup.IsZero() {
+				next = w.NextPickup.Local().Format("Mon 15:04")
+			}
+			add("%s\t%d\t%d\t%d\t%d\t%s\t%d\t%d", w.Code, w.Late, w.DueToday, w.Picking, w.Packed, next, w.ForPickup, w.OpenWaves)
+		}
+	}); err != nil {
+		return err
+	}
+	t := v.Transport
+	fmt.Fprintf(stdout, "\nTransport\n  exceptions queue            %d", t.Exceptions)
+	ms := make([]domain.Milestone, 0, len(t.ByMilestone))
+	for m := range t.ByMilestone {
+		ms = append(ms, m)
+	}
+	slices.Sort(ms)
+	for i, m := range ms {
+		sep := ", "
+		if i == 0 {
+			sep = " ("
+		}
+		fmt.Fprintf(stdout, "%s%s %d", sep, m.Label(), t.ByMilestone[m])
+		if i == len(ms)-1 {
+			fmt.Fprint(stdout, ")")
+		}
+	}
+	fmt.Fprintf(stdout, "\n  storefront updates failing  %d\n", t.PushesFailing)
+	fmt.Fprintf(stdout, "\nChannels failing: %d\n", len(v.Channels))
+	for _, c := range v.Channels {
+		fmt.Fprintf(stdout, "  %s  %s\n", c.Code, c.Problem)
+	}
+	return nil
+}
+
+// age is a duration as a person says it: "3 days", "5 hours", "12 minutes".
+func age(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d/time.Hour))
+	default:
+		return fmt.Sprintf("%d minutes", int(d/time.Minute))
+	}
+}

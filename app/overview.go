@@ -1,0 +1,129 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/portolan/portolan/domain"
+)
+
+// OverviewService answers the coordinator's first question of the day —
+// what is late, what is about to be late, and where is it stuck — with
+// the counts of the screens that list them (domain.Overview).
+type OverviewService struct {
+	clocked
+	orders    domain.OrderReads
+	catalog   domain.CatalogStore
+	promises  domain.PromiseStore
+	waves     func(ctx context.Context, warehouse string) ([]domain.WaveSummary, error)
+	shipments func(ctx context.Context, f domain.ShipmentFilter) (int, error)
+	pushes    func(ctx context.Context) (map[string]int, error)
+	syncs     func(ctx context.Context, channelID int64) (domain.SyncState, error)
+}
+
+// Overview counts what needs doing at the clock's now.
+func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error) {
+	now := s.now()
+	endOfDay := domain.EndOfDay(now.Local())
+	v := domain.Overview{At: now, Channels: []domain.ChannelProblem{}}
+	// The first read that fails is the answer; the others are not made.
+	var err error
+	count := func(f domain.OrderFilter) int {
+		if err != nil {
+			return 0
+		}
+		var n int
+		n, err = s.orders.CountOrders(ctx, f)
+		return n
+	}
+	o := &v.Orders
+	o.ToAllocate = count(domain.OrderFilter{Status: domain.StatusNew})
+	o.Backordered = count(domain.OrderFilter{Status: domain.StatusBackordered})
+	o.OnHold = count(domain.OrderFilter{Status: domain.StatusOnHold})
+	o.NeedsReview = count(domain.OrderFilter{NeedsReview: true})
+	o.Late = count(domain.OrderFilter{ShipByBefore: now})
+	o.DueToday = count(domain.OrderFilter{ShipByFrom: now, ShipByBefore: endOfDay})
+	if err == nil && o.ToAllocate > 0 {
+		// Newest placed first: the last is the oldest.
+		var oldest []domain.OrderSummary
+		oldest, err = s.orders.OrderSummaries(ctx, domain.OrderFilter{Status: domain.StatusNew}, o.ToAllocate-1, 1)
+		if len(oldest) == 1 {
+			o.OldestToAllocate = oldest[0].PlacedAt
+		}
+	}
+	var whs []domain.Warehouse
+	if err == nil {
+		whs, err = s.catalog.Warehouses(ctx)
+	}
+	for _, w := range whs {
+		wo := domain.WarehouseOverview{Code: w.Code, Name: w.Name,
+			Late:     count(domain.OrderFilter{Warehouse: w.Code, ShipByBefore: now}),
+			DueToday: count(domain.OrderFilter{Warehouse: w.Code, ShipByFrom: now, ShipByBefore: endOfDay}),
+			Picking:  count(domain.OrderFilter{Warehouse: w.Code, Status: domain.StatusPicking}),
+			Packed:   count(domain.OrderFilter{Warehouse: w.Code, Status: domain.StatusPacked}),
+		}
+		var cal domain.Calendar
+		if err == nil {
+			cal, err = s.promises.Calendar(ctx, w)
+		}
+		if next := cal.NextPickups(now); err == nil && len(next) > 0 {
+			// What must be ready for it: every order due by then.
+			wo.NextPickup = next[0]
+			wo.ForPickup = count(domain.OrderFilter{Warehouse: w.Code, ShipByBefore: next[0].Add(time.Millisecond)})
+		}
+		var waves []domain.WaveSummary
+		if err == nil {
+			waves, err = s.waves(ctx, w.Code)
+		}
+		for _, wv := range waves {
+			if wv.Status == domain.WaveOpen {
+				wo.OpenWaves++
+			}
+		}
+		v.Warehouses = append(v.Warehouses, wo)
+	}
+	if err != nil {
+		return v, err
+	}
+	t := &v.Transport
+	if t.Exceptions, err = s.shipments(ctx, domain.ShipmentFilter{Exceptions: true}); err != nil {
+		return v, err
+	}
+	t.ByMilestone = map[domain.Milestone]int{}
+	for _, m := range domain.Milestones {
+		if t.Exceptions == 0 {
+			break
+		}
+		n, err := s.shipments(ctx, domain.ShipmentFilter{Exceptions: true, Milestone: m})
+		if err != nil {
+			return v, err
+		}
+		if n > 0 {
+			t.ByMilestone[m] = n
+		}
+	}
+	pushes, err := s.pushes(ctx)
+	if err != nil {
+		return v, err
+	}
+	t.PushesFailing = pushes["failed"]
+	chans, err := s.catalog.Channels(ctx)
+	if err != nil {
+		return v, err
+	}
+	for _, ch := range chans {
+		st, err := s.syncs(ctx, ch.ID)
+		if err != nil {
+			return v, err
+		}
+		if st.LastRun == nil || (st.LastRun.Status != domain.SyncFailed && st.LastRun.Status != domain.SyncGap) {
+			continue
+		}
+		problem := "the last sync failed: " + st.LastRun.Error
+		if st.LastRun.Status == domain.SyncGap {
+			problem = "the last sync left a gap: " + st.LastRun.Error
+		}
+		v.Channels = append(v.Channels, domain.ChannelProblem{Code: ch.Code, Name: ch.Name, Problem: problem, Since: st.LastSuccess})
+	}
+	return v, nil
+}

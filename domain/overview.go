@@ -1,0 +1,60 @@
+package domain
+
+import "time"
+
+// Overview is what needs doing now, at every stage and warehouse: the
+// counts of the Overview screen and of `portolan overview`. Each count is
+// the count of the screen its tile opens, with the filter the tile names.
+type Overview struct {
+	At         time.Time           `json:"at"`
+	Orders     OrdersOverview      `json:"orders"`
+	Warehouses []WarehouseOverview `json:"warehouses"`
+	Transport  TransportOverview   `json:"transport"`
+	Channels   []ChannelProblem    `json:"channels_failing"`
+}
+
+// OrdersOverview counts the orders waiting on the coordinator.
+type OrdersOverview struct {
+	ToAllocate int `json:"to_allocate"` // status new
+	// OldestToAllocate is when the oldest of them was placed (zero: none).
+	OldestToAllocate time.Time `json:"oldest_to_allocate,omitzero"`
+	Backordered      int       `json:"backordered"`
+	OnHold           int       `json:"on_hold"`
+	NeedsReview      int       `json:"needs_review"`
+	Late             int       `json:"late"`      // yet to ship, ship-by passed
+	DueToday         int       `json:"due_today"` // yet to ship, ship-by later today
+}
+
+// WarehouseOverview is one warehouse's day: what must ship and how far it is.
+type WarehouseOverview struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Late     int    `json:"late"`      // its orders past their ship-by
+	DueToday int    `json:"due_today"` // its orders due later today
+	Picking  int    `json:"picking"`   // its orders being picked
+	Packed   int    `json:"packed"`    // packed, waiting for the carrier
+	// NextPickup is the next carrier pickup (zero: it has none), and
+	// ForPickup its orders that must be ready for it (ship-by by then).
+	NextPickup time.Time `json:"next_pickup,omitzero"`
+	ForPickup  int       `json:"for_next_pickup"`
+	OpenWaves  int       `json:"open_waves"`
+}
+
+// TransportOverview counts the parcels and updates that need a look.
+type TransportOverview struct {
+	// Exceptions is the exceptions queue, and ByMilestone its parcels by
+	// their last milestone (why they are there).
+	Exceptions  int               `json:"exceptions"`
+	ByMilestone map[Milestone]int `json:"exceptions_by_milestone"`
+	// PushesFailing are tracking numbers the storefronts refused or could
+	// not be told.
+	PushesFailing int `json:"storefront_updates_failing"`
+}
+
+// ChannelProblem is a channel whose last sync failed or left a gap.
+type ChannelProblem struct {
+	Code    string    `json:"code"`
+	Name    string    `json:"name"`
+	Problem string    `json:"problem"`
+	Since   time.Time `json:"since,omitzero"` // its last complete sync (zero: never)
+}

@@ -1,0 +1,284 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui/internal/uikit"
+)
+
+// OverviewService is what the Overview screen needs; app.OverviewService
+// implements it.
+type OverviewService interface {
+	Clock
+	Overview(ctx context.Context) (domain.Overview, error)
+}
+
+// OrdersView is a filter of the Orders screen that a tile opens.
+type OrdersView struct {
+	Status      domain.OrderStatus
+	NeedsReview bool
+	Due         string // "", dueLate, dueToday
+	Warehouse   string
+}
+
+// OverviewScreen is the first screen a coordinator opens: what is late,
+// what is about to be late, and where it is stuck, at every stage and
+// warehouse. Each tile counts what the screen it opens lists.
+type OverviewScreen struct {
+	svc   OverviewService
+	tasks uikit.Tasks
+
+	// Open handlers, set by the window (nil: the tile does not open).
+	OpenOrders    func(OrdersView)
+	OpenShipments func()
+	OpenChannels  func()
+
+	Heading *widget.Label
+	Problem uikit.ProblemLabel
+	// Tiles by name ("orders.late", "NL-VEN.due_today", …), for tests.
+	Tiles map[string]*uikit.Tile
+	// Last is the overview shown.
+	Last domain.Overview
+
+	orders     *fyne.Container
+	warehouses *fyne.Container
+	transport  *fyne.Container
+	content    fyne.CanvasObject
+	gen        int
+	stop       chan struct{}
+}
+
+// NewOverviewScreen builds the screen; call Reload to fill it.
+func NewOverviewScreen(svc OverviewService) *OverviewScreen {
+	s := &OverviewScreen{svc: svc, Tiles: map[string]*uikit.Tile{}, Heading: widget.NewLabel("Overview")}
+	s.Heading.TextStyle = fyne.TextStyle{Bold: true}
+	s.Problem = uikit.NewProblemLabel()
+	s.orders = container.NewGridWrap(tileSize)
+	s.warehouses = container.NewVBox()
+	s.transport = container.NewGridWrap(tileSize)
+	reload := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.Reload)
+	top := container.NewBorder(nil, nil, nil, reload, s.Heading)
+	body := container.NewVBox(
+		section("Orders"), s.orders,
+		section("Warehouses today"), s.warehouses,
+		section("Transport and channels"), s.transport,
+	)
+	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label), nil, nil, nil, container.NewVScroll(body))
+	return s
+}
+
+var tileSize = fyne.NewSize(200, 118)
+
+func section(title string) fyne.CanvasObject {
+	l := widget.NewLabel(title)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	l.Importance = widget.HighImportance
+	return container.NewVBox(widget.NewSeparator(), l)
+}
+
+// Content is the screen's root object.
+func (s *OverviewScreen) Content() fyne.CanvasObject { return s.content }
+
+// StartLive reloads the overview every period (its late and due counts
+// move with the clock) until StopLive.
+func (s *OverviewScreen) StartLive(period time.Duration) {
+	if s.stop != nil {
+		return
+	}
+	s.stop = make(chan struct{})
+	stop := s.stop
+	go func() {
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				uikit.OnUI(s.Reload)
+			}
+		}
+	}()
+}
+
+// StopLive stops StartLive's reloading.
+func (s *OverviewScreen) StopLive() {
+	if s.stop != nil {
+		close(s.stop)
+		s.stop = nil
+	}
+}
+
+// FocusSearch does nothing: the Overview has nothing to search.
+func (s *OverviewScreen) FocusSearch() {}
+
+// Wait blocks until the screen's background reads are shown (tests).
+func (s *OverviewScreen) Wait() { s.tasks.Wait() }
+
+// Reload reads the overview off the UI goroutine and shows it.
+func (s *OverviewScreen) Reload() {
+	s.gen++
+	gen := s.gen
+	s.tasks.Run(func() func() {
+		v, err := s.svc.Overview(context.Background())
+		return func() {
+			if gen != s.gen {
+				return
+			}
+			if err != nil {
+				s.Problem.Show("the overview", err)
+				return
+			}
+			s.Problem.Hide()
+			s.show(v)
+		}
+	})
+}
+
+// tile is the tile named key, made once with its tap.
+func (s *OverviewScreen) tile(key, title string, tapped func()) *uikit.Tile {
+	t, ok := s.Tiles[key]
+	if !ok {
+		t = uikit.NewTile(title, tapped)
+		s.Tiles[key] = t
+	}
+	return t
+}
+
+func (s *OverviewScreen) openOrders(v OrdersView) func() {
+	return func() {
+		if s.OpenOrders != nil {
+			s.OpenOrders(v)
+		}
+	}
+}
+
+// alertIf is Danger when bad, else Medium.
+func alertIf(bad bool, level widget.Importance) widget.Importance {
+	if bad {
+		return level
+	}
+	return widget.MediumImportance
+}
+
+func (s *OverviewScreen) show(v domain.Overview) {
+	s.Last = v
+	now := v.At
+	s.Heading.SetText("Overview — " + uikit.LocalAt(now, "Monday 2 January 2006, 15:04"))
+	o := v.Orders
+	count := func(n int) string { return uikit.GroupThousands(int64(n)) }
+	oldest := "none waiting"
+	if !o.OldestToAllocate.IsZero() {
+		oldest = "the oldest placed " + agoText(now.Sub(o.OldestToAllocate)) + " ago"
+	}
+	orderTiles := []fyne.CanvasObject{}
+	add := func(key, title string, view OrdersView, n int, detail string, alert widget.Importance) {
+		t := s.tile(key, title, s.openOrders(view))
+		t.Set(count(n), detail, alert)
+		orderTiles = append(orderTiles, t)
+	}
+	add("orders.late", "Late", OrdersView{Due: dueLate}, o.Late, "past their ship-by, not shipped", alertIf(o.Late > 0, widget.DangerImportance))
+	add("orders.due_today", "Due today", OrdersView{Due: dueToday}, o.DueToday, "to ship by the end of today", alertIf(o.DueToday > 0, widget.WarningImportance))
+	add("orders.to_allocate", "To allocate", OrdersView{Status: domain.StatusNew}, o.ToAllocate, oldest,
+		alertIf(!o.OldestToAllocate.IsZero() && now.Sub(o.OldestToAllocate) > 24*time.Hour, widget.WarningImportance))
+	add("orders.backordered", "Backordered", OrdersView{Status: domain.StatusBackordered}, o.Backordered, "waiting for stock",
+		alertIf(o.Backordered > 0, widget.WarningImportance))
+	add("orders.on_hold", "On hold", OrdersView{Status: domain.StatusOnHold}, o.OnHold, "held by someone", widget.MediumImportance)
+	add("orders.needs_review", "Needs review", OrdersView{NeedsReview: true}, o.NeedsReview, "changed by the store after allocation",
+		alertIf(o.NeedsReview > 0, widget.WarningImportance))
+	s.orders.Objects = orderTiles
+	s.orders.Refresh()
+
+	var rows []fyne.CanvasObject
+	for _, w := range v.Warehouses {
+		name := widget.NewLabel(w.Code + "  " + w.Name)
+		name.TextStyle = fyne.TextStyle{Bold: true}
+		next := "no pickups set (calendar pickup)"
+		if !w.NextPickup.IsZero() {
+			next = fmt.Sprintf("%s orders to be ready", count(w.ForPickup))
+		}
+		wt := func(key, title string, view OrdersView, n int, detail string, alert widget.Importance) fyne.CanvasObject {
+			t := s.tile(w.Code+"."+key, title, s.openOrders(view))
+			t.Set(count(n), detail, alert)
+			return t
+		}
+		pickupValue := "–"
+		if !w.NextPickup.IsZero() {
+			pickupValue = uikit.LocalAt(w.NextPickup, "Mon 15:04")
+		}
+		pickup := s.tile(w.Code+".next_pickup", "Next pickup", s.openOrders(OrdersView{Warehouse: w.Code, Due: dueLate}))
+		pickup.Set(pickupValue, next, alertIf(w.ForPickup > 0 && w.NextPickup.Sub(now) < 2*time.Hour, widget.WarningImportance))
+		waves := s.tile(w.Code+".open_waves", "Open waves", nil)
+		waves.Set(count(w.OpenWaves), "being picked", widget.MediumImportance)
+		grid := container.NewGridWrap(tileSize,
+			wt("late", "Late", OrdersView{Warehouse: w.Code, Due: dueLate}, w.Late, "its orders past their ship-by", alertIf(w.Late > 0, widget.DangerImportance)),
+			wt("due_today", "Due today", OrdersView{Warehouse: w.Code, Due: dueToday}, w.DueToday, "its orders due by tonight", alertIf(w.DueToday > 0, widget.WarningImportance)),
+			wt("picking", "Picking", OrdersView{Warehouse: w.Code, Status: domain.StatusPicking}, w.Picking, "in a pick wave", widget.MediumImportance),
+			wt("packed", "Packed", OrdersView{Warehouse: w.Code, Status: domain.StatusPacked}, w.Packed, "waiting for the carrier", widget.MediumImportance),
+			pickup, waves)
+		rows = append(rows, name, grid)
+	}
+	s.warehouses.Objects = rows
+	s.warehouses.Refresh()
+
+	t := v.Transport
+	var why []string
+	ms := make([]domain.Milestone, 0, len(t.ByMilestone))
+	for m := range t.ByMilestone {
+		ms = append(ms, m)
+	}
+	slices.Sort(ms)
+	for _, m := range ms {
+		why = append(why, fmt.Sprintf("%s %d", strings.ToLower(m.Label()), t.ByMilestone[m]))
+	}
+	ex := s.tile("transport.exceptions", "Exceptions queue", func() {
+		if s.OpenShipments != nil {
+			s.OpenShipments()
+		}
+	})
+	ex.Set(count(t.Exceptions), strings.Join(why, ", "), alertIf(t.Exceptions > 0, widget.DangerImportance))
+	pushes := s.tile("transport.pushes", "Store updates failing", func() {
+		if s.OpenShipments != nil {
+			s.OpenShipments()
+		}
+	})
+	pushes.Set(count(t.PushesFailing), "tracking numbers not told", alertIf(t.PushesFailing > 0, widget.WarningImportance))
+	chans := s.tile("channels.failing", "Channels failing", func() {
+		if s.OpenChannels != nil {
+			s.OpenChannels()
+		}
+	})
+	var names []string
+	for _, c := range v.Channels {
+		names = append(names, c.Code)
+	}
+	detail := "every last sync complete"
+	if len(names) > 0 {
+		detail = strings.Join(names, ", ")
+	}
+	chans.Set(count(len(v.Channels)), detail, alertIf(len(v.Channels) > 0, widget.DangerImportance))
+	s.transport.Objects = []fyne.CanvasObject{ex, pushes, chans}
+	s.transport.Refresh()
+}
+
+// agoText is a duration as a person says it: "3 days", "5 hours", "12 minutes".
+func agoText(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d/time.Hour))
+	default:
+		return fmt.Sprintf("%d minutes", max(0, int(d/time.Minute)))
+	}
+}

@@ -1,0 +1,109 @@
+package ui_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/ui"
+)
+
+// The Overview opens first, and every tile counts what the screen it opens
+// lists: tapping it shows that screen, filtered, with the same count.
+func TestOverviewTilesOpenTheirScreens(t *testing.T) {
+	a := demoApp(t, 600)
+	ctx := context.Background()
+	// Orders ship the day they are placed, and every warehouse's pickup is
+	// at half past midnight: the orders placed before today are late.
+	chans, err := a.Intake.Channels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range chans {
+		if err := a.Promises.SetChannelRule(ctx, ch.Code, "", domain.ShipRule{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	whs, err := a.Inventory.Warehouses(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range whs {
+		if err := a.Promises.SetPickup(ctx, w.Code, "DHL", 30); err != nil {
+			t.Fatal(err)
+		}
+		// Every day a working day: the test passes on any day of the week.
+		if err := a.Promises.SetWorkdays(ctx, w.Code, [7]bool{true, true, true, true, true, true, true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The new orders allocated: the warehouses have late orders of their own.
+	plan, err := a.Allocation.Plan(ctx, domain.OrderFilter{Status: domain.StatusNew}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Allocation.Commit(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	a.Wait()
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	m.Wait()
+	if got := m.Tabs.Selected().Text; got != "Overview" {
+		t.Fatalf("the window opened on %s", got)
+	}
+	s := m.Overview
+	late := 0
+	for _, w := range s.Last.Warehouses {
+		late += w.Late
+	}
+	if s.Last.Orders.Late == 0 || late == 0 {
+		t.Fatalf("%d late orders, %d of them allocated: the test needs some of both", s.Last.Orders.Late, late)
+	}
+	opened, nonzero := 0, 0
+	for key, tile := range s.Tiles {
+		if tile.OnTapped == nil || strings.HasSuffix(key, ".next_pickup") {
+			continue
+		}
+		n, err := strconv.Atoi(strings.ReplaceAll(tile.Value.Text, ",", ""))
+		if err != nil {
+			t.Fatalf("tile %s shows %q", key, tile.Value.Text)
+		}
+		ui.WithUI(func() { test.Tap(tile) })
+		m.Wait()
+		switch {
+		case strings.HasPrefix(key, "transport."):
+			if got := m.Tabs.Selected().Text; got != "Shipments" {
+				t.Errorf("tile %s opened %s", key, got)
+			}
+			if key == "transport.exceptions" && !strings.HasPrefix(m.Shipments.Count.Text, tile.Value.Text+" parcel") {
+				t.Errorf("tile %s counts %s, the Shipments screen %q", key, tile.Value.Text, m.Shipments.Count.Text)
+			}
+		case strings.HasPrefix(key, "channels."):
+			if got := m.Tabs.Selected().Text; got != "Channels" {
+				t.Errorf("tile %s opened %s", key, got)
+			}
+		default:
+			if got := m.Tabs.Selected().Text; got != "Orders" {
+				t.Errorf("tile %s opened %s", key, got)
+			}
+			if m.Orders.Count.Text != countLabel(n) {
+				t.Errorf("tile %s counts %d, the Orders screen %q (filters %q %q %q)", key, n, m.Orders.Count.Text,
+					m.Orders.Status.Selected, m.Orders.Due.Selected, m.Orders.Warehouse.Selected)
+			}
+		}
+		opened++
+		if n > 0 {
+			nonzero++
+		}
+		ui.WithUI(func() { m.Tabs.SelectIndex(0) })
+		m.Wait()
+	}
+	if opened < 6+4*len(whs) || nonzero < 5 {
+		t.Errorf("%d tiles opened a screen, %d of them counting something", opened, nonzero)
+	}
+}
