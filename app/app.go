@@ -240,7 +240,12 @@ func Open(path string, opts Options) (*App, error) {
 	a.Inventory.carrierLabels = a.Labels.LabelFiles
 	a.Labels.toPlanning = a.Billing.ToPlanning
 	a.Promises = &PromiseService{clocked: clocked{now}, store: db.PromiseStore(), catalog: db.CatalogStore()}
-	a.Demo.shipBy = a.Promises.Refresh
+	a.Demo.shipBy = func(ctx context.Context) (int, error) {
+		if err := a.seedPromises(ctx, a.Demo.until); err != nil {
+			return 0, err
+		}
+		return a.Promises.Refresh(ctx)
+	}
 	a.Overview = &OverviewService{clocked: clocked{now}, orders: db.OrderStore(), catalog: db.CatalogStore(), promises: db.PromiseStore(),
 		waves: db.StockStore().Waves, shipments: a.Tracking.CountShipments, pushes: db.TrackingStore().PushCounts, syncs: db.IntakeStore().SyncState}
 	if me.Role.May(domain.AreaOrders) || me.Role.May(domain.AreaWarehouse) {
@@ -505,7 +510,8 @@ type DemoService struct {
 	bulk     domain.BulkLoader
 	catalog  domain.CatalogStore
 	optimize func(context.Context) error
-	shipBy   func(context.Context) (int, error) // works out the orders' ship-by
+	shipBy   func(context.Context) (int, error) // the promises, and the orders' ship-by from them
+	until    time.Time                          // the end of the last Load's history
 	billing  func(context.Context, time.Time) (DemoHistory, error)
 	now      func() time.Time
 	// CarrierInvoice is the demo carrier invoice written by the last Load with billing.
@@ -534,6 +540,7 @@ func (s *DemoService) Load(ctx context.Context, opts DemoOptions, progress demo.
 		s.History, s.CarrierInvoice = h, h.carrierInvoicePath
 	}
 	if s.shipBy != nil {
+		s.until = opts.Until
 		if _, err := s.shipBy(ctx); err != nil {
 			return fmt.Errorf("demo ship-by: %w", err)
 		}

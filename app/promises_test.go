@@ -102,14 +102,18 @@ func TestShipByFromPromises(t *testing.T) {
 	check(domain.ShipRule{WithinDays: 5}, func(p, by time.Time) bool { return by.Sub(p) >= 6*24*time.Hour })
 	check(domain.ShipRule{}, func(p, by time.Time) bool { return by.After(p) && by.Sub(p) <= 4*24*time.Hour })
 
-	// Pickups: with a daily DHL pickup at 16:00 everywhere, every order of
-	// the channel ships by 16:00 in some warehouse's zone.
+	// Pickups: with a daily DHL pickup at 16:00 everywhere and no other,
+	// every order ships by 16:00 in some warehouse's zone.
 	whs, err := a.Inventory.Warehouses(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range whs {
-		if err := a.Promises.SetPickup(ctx, w.Code, "DHL", 16*60); err != nil {
+		err := a.Promises.UpdateCalendar(ctx, w.Code, func(c *domain.Calendar) error {
+			c.Pickups = []domain.Pickup{{Carrier: "DHL", At: 16 * 60}} // instead of the demo's
+			return nil
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -138,6 +142,10 @@ func TestWarehouseCalendarFromFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := whs[0].Code
+	// Without the demo's holidays and pickups.
+	if err := a.Promises.UpdateCalendar(ctx, code, func(c *domain.Calendar) error { c.Holidays, c.Pickups = nil, nil; return nil }); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	ics := filepath.Join(dir, "holidays.ics")
 	csv := filepath.Join(dir, "extra.csv")
