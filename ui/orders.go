@@ -22,7 +22,7 @@ const needsReview = "Needs review"
 // The ship-by filter's choices.
 const (
 	dueAny     = "Any ship-by"
-	dueLate    = "Late (ship-by passed)"
+	dueLate    = "Late"
 	dueToday   = "Due today"
 	dueSoonest = "To ship, soonest first"
 )
@@ -60,6 +60,11 @@ type OrdersScreen struct {
 	SyncNow   *widget.Button
 	// LastSync is the most recent sync dialog (tests read its rows).
 	LastSync *SyncDialog
+
+	// dueBy is a "due by" choice of the Due filter (the orders to be ready
+	// for a pickup, from the Overview), and dueBefore its time.
+	dueBy     string
+	dueBefore time.Time
 
 	filter   domain.OrderFilter
 	total    int
@@ -110,14 +115,6 @@ func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersS
 		uikit.Col("Number", func(r order) string { return r.Number }).Wide(105),
 		uikit.Col("Channel", func(r order) string { return r.ChannelCode }).Wide(82),
 		uikit.Col("Placed", func(r order) string { return uikit.LocalAt(r.PlacedAt, "2006-01-02 15:04") }).Wide(132),
-		uikit.Col("Customer", func(r order) string { return r.CustomerName }).Wide(180),
-		uikit.Col("Country", func(r order) string { return string(r.Country) }).Wide(64),
-		uikit.Num("Items", func(r order) string { return uikit.QtyText(r.Units) }).Wide(52),
-		uikit.Num("Total", func(r order) string { return uikit.FormatMoney(r.Total) }).Wide(128),
-		uikit.Marked("Status", func(r order, l *widget.Label) {
-			l.Importance = statusImportance(r.Status)
-			l.SetText(r.Status.Label())
-		}).Wide(92),
 		uikit.Marked("Ship by", func(r order, l *widget.Label) {
 			l.Importance, l.Text = widget.MediumImportance, ""
 			if r.Status.Open() && !r.ShipBy.IsZero() {
@@ -128,10 +125,18 @@ func NewOrdersScreen(svc OrderService, sync SyncService, w fyne.Window) *OrdersS
 				case r.ShipBy.Before(domain.EndOfDay(now.Local())):
 					l.Importance = widget.WarningImportance
 				}
-				l.Text = uikit.LocalAt(r.ShipBy, "Mon 2006-01-02 15:04")
+				l.Text = uikit.LocalAt(r.ShipBy, "Mon 02 Jan 15:04")
 			}
 			l.Refresh()
-		}).Wide(160))
+		}).Wide(150),
+		uikit.Col("Customer", func(r order) string { return r.CustomerName }).Wide(180),
+		uikit.Col("Country", func(r order) string { return string(r.Country) }).Wide(64),
+		uikit.Num("Items", func(r order) string { return uikit.QtyText(r.Units) }).Wide(52),
+		uikit.Num("Total", func(r order) string { return uikit.FormatMoney(r.Total) }).Wide(128),
+		uikit.Marked("Status", func(r order, l *widget.Label) {
+			l.Importance = statusImportance(r.Status)
+			l.SetText(r.Status.Label())
+		}).Wide(92))
 	s.Table.OnSelected = func(id widget.TableCellID) {
 		if r, ok := s.rows.Row(id.Row); ok {
 			s.Detail.Show(r.ID)
@@ -274,6 +279,10 @@ func (s *OrdersScreen) currentFilter() domain.OrderFilter {
 		f.ShipByFrom, f.ShipByBefore = now, domain.EndOfDay(now.Local())
 	case dueSoonest:
 		f.ByShipBy = true
+	case s.dueBy:
+		if s.dueBy != "" {
+			f.ShipByBefore = s.dueBefore
+		}
 	}
 	// Dates are the user's local calendar days; "to" includes its whole day.
 	if s.From.Date != nil {
@@ -370,7 +379,16 @@ func (s *OrdersScreen) Show(v OrdersView) {
 	set(s.Status, status)
 	set(s.Channel, "")
 	set(s.Country, "")
-	set(s.Due, v.Due)
+	s.Due.Options = slices.DeleteFunc(s.Due.Options, func(o string) bool { return o == s.dueBy })
+	s.dueBy, s.dueBefore = "", time.Time{}
+	due := v.Due
+	if !v.ShipByBefore.IsZero() {
+		s.dueBy = "Due by " + uikit.LocalAt(v.ShipByBefore, "Mon 15:04")
+		s.dueBefore = v.ShipByBefore
+		s.Due.Options = append(s.Due.Options, s.dueBy)
+		due = s.dueBy
+	}
+	set(s.Due, due)
 	if v.Warehouse != "" && !slices.Contains(s.Warehouse.Options, v.Warehouse) {
 		s.Warehouse.Options = append(s.Warehouse.Options, v.Warehouse)
 	}

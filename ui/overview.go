@@ -27,8 +27,11 @@ type OverviewService interface {
 type OrdersView struct {
 	Status      domain.OrderStatus
 	NeedsReview bool
-	Due         string // "", dueLate, dueToday
+	Due         string // "", dueLate, dueToday, dueSoonest
 	Warehouse   string
+	// ShipByBefore, when set, lists only those due before it (the orders
+	// to be ready for a pickup).
+	ShipByBefore time.Time
 }
 
 // OverviewScreen is the first screen a coordinator opens: what is late,
@@ -45,17 +48,19 @@ type OverviewScreen struct {
 
 	Heading *widget.Label
 	Problem uikit.ProblemLabel
-	// Tiles by name ("orders.late", "NL-VEN.due_today", …), for tests.
+	// Tiles by name ("orders.late", "transport.exceptions", …).
 	Tiles map[string]*uikit.Tile
+	// Warehouses is each warehouse's day, a row each; selecting a count
+	// opens the orders it counts (WarehouseViews).
+	Warehouses *widget.Table
 	// Last is the overview shown.
 	Last domain.Overview
 
-	orders     *fyne.Container
-	warehouses *fyne.Container
-	transport  *fyne.Container
-	content    fyne.CanvasObject
-	gen        int
-	stop       chan struct{}
+	orders    *fyne.Container
+	transport *fyne.Container
+	content   fyne.CanvasObject
+	gen       int
+	stop      chan struct{}
 }
 
 // NewOverviewScreen builds the screen; call Reload to fill it.
@@ -64,20 +69,71 @@ func NewOverviewScreen(svc OverviewService) *OverviewScreen {
 	s.Heading.TextStyle = fyne.TextStyle{Bold: true}
 	s.Problem = uikit.NewProblemLabel()
 	s.orders = container.NewGridWrap(tileSize)
-	s.warehouses = container.NewVBox()
 	s.transport = container.NewGridWrap(tileSize)
+	type row = domain.WarehouseOverview
+	num := func(title string, n func(row) int, alert widget.Importance) uikit.Column[row] {
+		return uikit.Marked(title, func(r row, l *widget.Label) {
+			l.Alignment = fyne.TextAlignTrailing
+			l.Importance = alertIf(n(r) > 0, alert)
+			l.SetText(uikit.GroupThousands(int64(n(r))))
+		}).Wide(96)
+	}
+	s.Warehouses = uikit.NewColumnTable(func() int { return len(s.Last.Warehouses) }, func(i int) (row, bool) {
+		if i < len(s.Last.Warehouses) {
+			return s.Last.Warehouses[i], true
+		}
+		return row{}, false
+	},
+		uikit.Col("Warehouse", func(r row) string { return r.Code + "  " + r.Name }).Wide(250),
+		num("Late", func(r row) int { return r.Late }, widget.DangerImportance),
+		num("Due today", func(r row) int { return r.DueToday }, widget.WarningImportance),
+		num("Picking", func(r row) int { return r.Picking }, widget.MediumImportance),
+		num("Packed", func(r row) int { return r.Packed }, widget.MediumImportance),
+		uikit.Col("Next pickup", func(r row) string {
+			if r.NextPickup.IsZero() {
+				return "none set"
+			}
+			return uikit.LocalAt(r.NextPickup, "Mon 15:04")
+		}).Wide(120),
+		num("Due by it", func(r row) int { return r.ForPickup }, widget.WarningImportance),
+		num("Open waves", func(r row) int { return r.OpenWaves }, widget.MediumImportance))
+	s.Warehouses.OnSelected = func(id widget.TableCellID) {
+		s.Warehouses.UnselectAll()
+		if id.Row < len(s.Last.Warehouses) && s.OpenOrders != nil {
+			if v, ok := WarehouseView(s.Last.Warehouses[id.Row], id.Col); ok {
+				s.OpenOrders(v)
+			}
+		}
+	}
 	reload := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.Reload)
 	top := container.NewBorder(nil, nil, nil, reload, s.Heading)
-	body := container.NewVBox(
-		section("Orders"), s.orders,
-		section("Warehouses today"), s.warehouses,
-		section("Transport and channels"), s.transport,
-	)
-	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label), nil, nil, nil, container.NewVScroll(body))
+	hint := widget.NewLabel("Select a count to list its orders.")
+	hint.Importance = widget.LowImportance
+	tiles := container.NewVBox(section("Orders"), s.orders, section("Transport and channels"), s.transport,
+		section("Warehouses today"), hint)
+	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, tiles), nil, nil, nil, s.Warehouses)
 	return s
 }
 
-var tileSize = fyne.NewSize(200, 118)
+// WarehouseView is the filter of the Orders screen that column col of a
+// warehouse's row opens; ok is false for a column that opens nothing.
+func WarehouseView(w domain.WarehouseOverview, col int) (OrdersView, bool) {
+	switch col {
+	case 1:
+		return OrdersView{Warehouse: w.Code, Due: dueLate}, true
+	case 2:
+		return OrdersView{Warehouse: w.Code, Due: dueToday}, true
+	case 3:
+		return OrdersView{Warehouse: w.Code, Status: domain.StatusPicking}, true
+	case 4:
+		return OrdersView{Warehouse: w.Code, Status: domain.StatusPacked}, true
+	case 6:
+		return OrdersView{Warehouse: w.Code, ShipByBefore: w.NextPickup.Add(time.Millisecond)}, !w.NextPickup.IsZero()
+	}
+	return OrdersView{}, false
+}
+
+var tileSize = fyne.NewSize(196, 124)
 
 func section(title string) fyne.CanvasObject {
 	l := widget.NewLabel(title)
@@ -179,7 +235,7 @@ func (s *OverviewScreen) show(v domain.Overview) {
 	count := func(n int) string { return uikit.GroupThousands(int64(n)) }
 	oldest := "none waiting"
 	if !o.OldestToAllocate.IsZero() {
-		oldest = "the oldest placed " + agoText(now.Sub(o.OldestToAllocate)) + " ago"
+		oldest = "oldest " + agoText(now.Sub(o.OldestToAllocate)) + " old"
 	}
 	orderTiles := []fyne.CanvasObject{}
 	add := func(key, title string, view OrdersView, n int, detail string, alert widget.Importance) {
@@ -187,49 +243,19 @@ func (s *OverviewScreen) show(v domain.Overview) {
 		t.Set(count(n), detail, alert)
 		orderTiles = append(orderTiles, t)
 	}
-	add("orders.late", "Late", OrdersView{Due: dueLate}, o.Late, "past their ship-by, not shipped", alertIf(o.Late > 0, widget.DangerImportance))
-	add("orders.due_today", "Due today", OrdersView{Due: dueToday}, o.DueToday, "to ship by the end of today", alertIf(o.DueToday > 0, widget.WarningImportance))
+	add("orders.late", "Late", OrdersView{Due: dueLate}, o.Late, "ship-by passed", alertIf(o.Late > 0, widget.DangerImportance))
+	add("orders.due_today", "Due today", OrdersView{Due: dueToday}, o.DueToday, "by the end of today", alertIf(o.DueToday > 0, widget.WarningImportance))
 	add("orders.to_allocate", "To allocate", OrdersView{Status: domain.StatusNew}, o.ToAllocate, oldest,
 		alertIf(!o.OldestToAllocate.IsZero() && now.Sub(o.OldestToAllocate) > 24*time.Hour, widget.WarningImportance))
 	add("orders.backordered", "Backordered", OrdersView{Status: domain.StatusBackordered}, o.Backordered, "waiting for stock",
 		alertIf(o.Backordered > 0, widget.WarningImportance))
 	add("orders.on_hold", "On hold", OrdersView{Status: domain.StatusOnHold}, o.OnHold, "held by someone", widget.MediumImportance)
-	add("orders.needs_review", "Needs review", OrdersView{NeedsReview: true}, o.NeedsReview, "changed by the store after allocation",
+	add("orders.needs_review", "Needs review", OrdersView{NeedsReview: true}, o.NeedsReview, "changed by the store",
 		alertIf(o.NeedsReview > 0, widget.WarningImportance))
 	s.orders.Objects = orderTiles
 	s.orders.Refresh()
 
-	var rows []fyne.CanvasObject
-	for _, w := range v.Warehouses {
-		name := widget.NewLabel(w.Code + "  " + w.Name)
-		name.TextStyle = fyne.TextStyle{Bold: true}
-		next := "no pickups set (calendar pickup)"
-		if !w.NextPickup.IsZero() {
-			next = fmt.Sprintf("%s orders to be ready", count(w.ForPickup))
-		}
-		wt := func(key, title string, view OrdersView, n int, detail string, alert widget.Importance) fyne.CanvasObject {
-			t := s.tile(w.Code+"."+key, title, s.openOrders(view))
-			t.Set(count(n), detail, alert)
-			return t
-		}
-		pickupValue := "–"
-		if !w.NextPickup.IsZero() {
-			pickupValue = uikit.LocalAt(w.NextPickup, "Mon 15:04")
-		}
-		pickup := s.tile(w.Code+".next_pickup", "Next pickup", s.openOrders(OrdersView{Warehouse: w.Code, Due: dueLate}))
-		pickup.Set(pickupValue, next, alertIf(w.ForPickup > 0 && w.NextPickup.Sub(now) < 2*time.Hour, widget.WarningImportance))
-		waves := s.tile(w.Code+".open_waves", "Open waves", nil)
-		waves.Set(count(w.OpenWaves), "being picked", widget.MediumImportance)
-		grid := container.NewGridWrap(tileSize,
-			wt("late", "Late", OrdersView{Warehouse: w.Code, Due: dueLate}, w.Late, "its orders past their ship-by", alertIf(w.Late > 0, widget.DangerImportance)),
-			wt("due_today", "Due today", OrdersView{Warehouse: w.Code, Due: dueToday}, w.DueToday, "its orders due by tonight", alertIf(w.DueToday > 0, widget.WarningImportance)),
-			wt("picking", "Picking", OrdersView{Warehouse: w.Code, Status: domain.StatusPicking}, w.Picking, "in a pick wave", widget.MediumImportance),
-			wt("packed", "Packed", OrdersView{Warehouse: w.Code, Status: domain.StatusPacked}, w.Packed, "waiting for the carrier", widget.MediumImportance),
-			pickup, waves)
-		rows = append(rows, name, grid)
-	}
-	s.warehouses.Objects = rows
-	s.warehouses.Refresh()
+	s.Warehouses.Refresh()
 
 	t := v.Transport
 	var why []string
@@ -252,7 +278,7 @@ func (s *OverviewScreen) show(v domain.Overview) {
 			s.OpenShipments()
 		}
 	})
-	pushes.Set(count(t.PushesFailing), "tracking numbers not told", alertIf(t.PushesFailing > 0, widget.WarningImportance))
+	pushes.Set(count(t.PushesFailing), "tracking not told", alertIf(t.PushesFailing > 0, widget.WarningImportance))
 	chans := s.tile("channels.failing", "Channels failing", func() {
 		if s.OpenChannels != nil {
 			s.OpenChannels()
@@ -262,7 +288,7 @@ func (s *OverviewScreen) show(v domain.Overview) {
 	for _, c := range v.Channels {
 		names = append(names, c.Code)
 	}
-	detail := "every last sync complete"
+	detail := "last syncs complete"
 	if len(names) > 0 {
 		detail = strings.Join(names, ", ")
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/ui"
@@ -66,7 +67,7 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 	}
 	opened, nonzero := 0, 0
 	for key, tile := range s.Tiles {
-		if tile.OnTapped == nil || strings.HasSuffix(key, ".next_pickup") {
+		if tile.OnTapped == nil {
 			continue
 		}
 		n, err := strconv.Atoi(strings.ReplaceAll(tile.Value.Text, ",", ""))
@@ -103,7 +104,30 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 		ui.WithUI(func() { m.Tabs.SelectIndex(0) })
 		m.Wait()
 	}
-	if opened < 6+4*len(whs) || nonzero < 5 {
-		t.Errorf("%d tiles opened a screen, %d of them counting something", opened, nonzero)
+	// Each warehouse's counts, in its row of the table.
+	for r, w := range s.Last.Warehouses {
+		for col, n := range map[int]int{1: w.Late, 2: w.DueToday, 3: w.Picking, 4: w.Packed, 6: w.ForPickup} {
+			if got := cell(t, s, s.Warehouses, r, col); strings.ReplaceAll(got, ",", "") != strconv.Itoa(n) {
+				t.Errorf("%s column %d shows %q, the overview %d", w.Code, col, got, n)
+			}
+			ui.WithUI(func() { s.Warehouses.Select(widget.TableCellID{Row: r, Col: col}) })
+			m.Wait()
+			if got := m.Tabs.Selected().Text; got != "Orders" {
+				t.Errorf("%s column %d opened %s", w.Code, col, got)
+			}
+			if m.Orders.Count.Text != countLabel(n) {
+				t.Errorf("%s column %d counts %d, the Orders screen %q (filters %q %q %q)", w.Code, col, n, m.Orders.Count.Text,
+					m.Orders.Status.Selected, m.Orders.Due.Selected, m.Orders.Warehouse.Selected)
+			}
+			opened++
+			if n > 0 {
+				nonzero++
+			}
+			ui.WithUI(func() { m.Tabs.SelectIndex(0) })
+			m.Wait()
+		}
+	}
+	if opened < 9+5*len(whs) || nonzero < 5 {
+		t.Errorf("%d counts opened a screen, %d of them counting something", opened, nonzero)
 	}
 }

@@ -84,7 +84,7 @@ func TestPeopleScreenAndRoles(t *testing.T) {
 	}
 
 	_, lena := teamWindow(t, pgtest.As(dsn, login("lena"), "pw-lena-123"))
-	if got := tabNames(lena); got != "Orders,Inventory,Warehouse,Shipments" {
+	if got := tabNames(lena); got != "Overview,Orders,Inventory,Warehouse,Shipments" {
 		t.Errorf("a warehouse person's tabs: %s", got)
 	}
 	if st := statusText(lena); !strings.Contains(st, "Signed in: Lena Vos (warehouse: "+whs[0].Code+")") {
@@ -108,7 +108,7 @@ func TestPeopleScreenAndRoles(t *testing.T) {
 	}
 
 	_, ana := teamWindow(t, pgtest.As(dsn, login("ana"), "pw-ana-123"))
-	if got := tabNames(ana); got != "Orders,Inventory,Warehouse,Allocation,Shipments,Billing,Channels,People" {
+	if got := tabNames(ana); got != "Overview,Orders,Inventory,Warehouse,Allocation,Shipments,Billing,Channels,People" {
 		t.Errorf("an admin's tabs: %s", got)
 	}
 	p := ana.People
@@ -264,7 +264,7 @@ func TestLiveWindow(t *testing.T) {
 			m.Wait()
 			var status string
 			ui.WithUI(func() { status = m.Orders.Detail.Status.Text })
-			if status == "Exception" && cell(t, m, m.Orders.Table, row, 7) == "Exception" {
+			if status == "Exception" && cell(t, m, m.Orders.Table, row, 8) == "Exception" {
 				return
 			}
 			t.Logf("told of %v; the window shows %q", tables, status)
