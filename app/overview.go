@@ -67,9 +67,9 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 			cal, err = s.promises.Calendar(ctx, w)
 		}
 		if next := cal.NextPickups(now); err == nil && len(next) > 0 {
-			// What must be ready for it: every order due by then.
-			wo.NextPickup = next[0]
-			wo.ForPickup = count(domain.OrderFilter{Warehouse: w.Code, ShipByBefore: next[0].Add(time.Millisecond)})
+			// What must be ready that day: every order due by its last pickup.
+			wo.NextPickup, wo.LastPickup = next[0], next[len(next)-1]
+			wo.ForPickup = count(domain.OrderFilter{Warehouse: w.Code, ShipByBefore: wo.LastPickup.Add(time.Millisecond)})
 		}
 		var waves []domain.WaveSummary
 		if err == nil {

@@ -33,10 +33,13 @@ type WarehouseOverview struct {
 	DueToday int    `json:"due_today"` // its orders due later today
 	Picking  int    `json:"picking"`   // its orders being picked
 	Packed   int    `json:"packed"`    // packed, waiting for the carrier
-	// NextPickup is the next carrier pickup (zero: it has none), and
-	// ForPickup its orders that must be ready for it (ship-by by then).
+	// NextPickup is the next carrier pickup (zero: it has none), LastPickup
+	// the last of that day's, and ForPickup its orders that must be ready
+	// by then (ship-by at or before it: an order whose carrier is not yet
+	// known is due by the day's last pickup).
 	NextPickup time.Time `json:"next_pickup,omitzero"`
-	ForPickup  int       `json:"for_next_pickup"`
+	LastPickup time.Time `json:"last_pickup_that_day,omitzero"`
+	ForPickup  int       `json:"due_by_then"`
 	OpenWaves  int       `json:"open_waves"`
 }
 

@@ -95,7 +95,13 @@ func NewOverviewScreen(svc OverviewService) *OverviewScreen {
 			}
 			return uikit.LocalAt(r.NextPickup, "Mon 15:04")
 		}).Wide(120),
-		num("Due by it", func(r row) int { return r.ForPickup }, widget.WarningImportance),
+		uikit.Col("Last that day", func(r row) string {
+			if r.LastPickup.IsZero() {
+				return ""
+			}
+			return uikit.LocalAt(r.LastPickup, "15:04")
+		}).Wide(110),
+		num("Due by then", func(r row) int { return r.ForPickup }, widget.WarningImportance),
 		num("Open waves", func(r row) int { return r.OpenWaves }, widget.MediumImportance))
 	s.Warehouses.OnSelected = func(id widget.TableCellID) {
 		s.Warehouses.UnselectAll()
@@ -127,8 +133,8 @@ func WarehouseView(w domain.WarehouseOverview, col int) (OrdersView, bool) {
 		return OrdersView{Warehouse: w.Code, Status: domain.StatusPicking}, true
 	case 4:
 		return OrdersView{Warehouse: w.Code, Status: domain.StatusPacked}, true
-	case 6:
-		return OrdersView{Warehouse: w.Code, ShipByBefore: w.NextPickup.Add(time.Millisecond)}, !w.NextPickup.IsZero()
+	case 7:
+		return OrdersView{Warehouse: w.Code, ShipByBefore: w.LastPickup.Add(time.Millisecond)}, !w.LastPickup.IsZero()
 	}
 	return OrdersView{}, false
 }

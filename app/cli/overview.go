@@ -32,6 +32,7 @@ func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr
 		v.Orders.OldestToAllocate = v.Orders.OldestToAllocate.UTC()
 		for i := range v.Warehouses {
 			v.Warehouses[i].NextPickup = v.Warehouses[i].NextPickup.UTC()
+			v.Warehouses[i].LastPickup = v.Warehouses[i].LastPickup.UTC()
 		}
 		return printJSON(stdout, v)
 	}
@@ -43,13 +44,13 @@ func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr
 	}
 	fmt.Fprintf(stdout, "Orders\n  to allocate   %d%s\n  backordered   %d\n  on hold       %d\n  needs review  %d\n  late          %d\n  due today     %d\n\n",
 		o.ToAllocate, oldest, o.Backordered, o.OnHold, o.NeedsReview, o.Late, o.DueToday)
-	if err := printTable(stdout, "WAREHOUSE\tLATE\tDUE TODAY\tPICKING\tPACKED\tNEXT PICKUP\tFOR IT\tOPEN WAVES", func(add func(string, ...any)) {
+	if err := printTable(stdout, "WAREHOUSE\tLATE\tDUE TODAY\tPICKING\tPACKED\tNEXT PICKUP\tLAST THAT DAY\tDUE BY THEN\tOPEN WAVES", func(add func(string, ...any)) {
 		for _, w := range v.Warehouses {
-			next := "none set"
+			next, last := "none set", ""
 			if !w.NextPickup.IsZero() {
-				next = w.NextPickup.Local().Format("Mon 15:04")
+				next, last = w.NextPickup.Local().Format("Mon 15:04"), w.LastPickup.Local().Format("15:04")
 			}
-			add("%s\t%d\t%d\t%d\t%d\t%s\t%d\t%d", w.Code, w.Late, w.DueToday, w.Picking, w.Packed, next, w.ForPickup, w.OpenWaves)
+			add("%s\t%d\t%d\t%d\t%d\t%s\t%s\t%d\t%d", w.Code, w.Late, w.DueToday, w.Picking, w.Packed, next, last, w.ForPickup, w.OpenWaves)
 		}
 	}); err != nil {
 		return err

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the screenshots in this folder from the real app under Xvfb:
-# a fresh demo database, then the Orders screen, a search with an order open,
-# and the Inventory screen with a bin drill-down. Needs Xvfb, ImageMagick, xdotool.
+# a fresh demo database, then the Overview it opens on, the Orders screen, a
+# search with an order open, and the Inventory screen with a bin drill-down.
+# Needs Xvfb, ImageMagick, xdotool.
 # Usage: docs/screenshots/capture.sh [path/to/portolan]     (make screenshots)
 set -euo pipefail
 bin=$(realpath "${1:-bin/portolan}")
@@ -18,6 +19,8 @@ wid=$(xdotool search --sync --name '^Portolan$' | head -1)
 sleep 3
 shot() { import -window "$wid" "$out/$1.png"; echo "wrote $out/$1.png"; }
 
+shot overview
+xdotool key --window "$wid" ctrl+1; sleep 1.5
 shot orders
 xdotool key --window "$wid" ctrl+f; sleep 0.3
 xdotool type --delay 60 "yamada"; sleep 1.5

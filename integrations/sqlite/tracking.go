@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -507,22 +508,45 @@ func milestoneList(ms []domain.Milestone) (string, []any) {
 	return strings.TrimSuffix(strings.Repeat("?, ", len(ms)), ", "), args
 }
 
+// problemMilestones and settledMilestones are the exceptions queue's
+// milestones (domain.AttentionMilestones 1 and 2) and those never stale or
+// late (domain.SettledMilestones) as SQL, as the partial indexes of schema
+// 9 write them; init checks they are the domain's.
+const (
+	problemMilestones = `'exception', 'delivery_failed', 'customs_hold', 'returned_to_sender'`
+	settledMilestones = `'delivered', 'returned_to_sender'`
+)
+
+func init() {
+	same := func(sql string, ms []domain.Milestone) bool {
+		var want []string
+		for _, m := range ms {
+			want = append(want, "'"+string(m)+"'")
+		}
+		got := strings.Split(sql, ", ")
+		slices.Sort(got)
+		slices.Sort(want)
+		return slices.Equal(got, want)
+	}
+	if !same(problemMilestones, append(domain.AttentionMilestones(1), domain.AttentionMilestones(2)...)) ||
+		!same(settledMilestones, domain.SettledMilestones()) {
+		panic("sqlite: the exceptions queue's milestones differ from the domain's")
+	}
+}
+
 func shipmentWhere(f domain.ShipmentFilter, now time.Time, stale time.Duration) (string, []any) {
 	var where []string
 	var args []any
 	if f.Exceptions {
 		// domain.TrackingPolicy.Attention's rule, as a filter: its milestones,
 		// then unsettled parcels that are stale or late.
-		alarm, alarmArgs := milestoneList(append(domain.AttentionMilestones(1), domain.AttentionMilestones(2)...))
-		settled, settledArgs := milestoneList(domain.SettledMilestones())
-		where = append(where, `(s.milestone IN (`+alarm+`)
-			OR (s.milestone NOT IN (`+settled+`) AND coalesce(s.last_event_at, s.shipped_at) < ?)
-			OR (s.milestone NOT IN (`+settled+`) AND s.eta IS NOT NULL AND s.eta < ?))`)
-		args = append(args, alarmArgs...)
-		args = append(args, settledArgs...)
-		args = append(args, millis(now.Add(-stale)))
-		args = append(args, settledArgs...)
-		args = append(args, millis(now))
+		// The milestones are written out, not passed, in the order of the
+		// partial indexes' own conditions (schema 9): each branch of the OR
+		// is then read from its index instead of every shipment.
+		where = append(where, `(s.milestone IN (`+problemMilestones+`)
+			OR (s.milestone NOT IN (`+settledMilestones+`) AND coalesce(s.last_event_at, s.shipped_at) < ?)
+			OR (s.milestone NOT IN (`+settledMilestones+`) AND s.eta IS NOT NULL AND s.eta < ?))`)
+		args = append(args, millis(now.Add(-stale)), millis(now))
 	}
 	if f.Milestone != "" {
 		where = append(where, `s.milestone = ?`)
