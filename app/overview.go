@@ -16,6 +16,7 @@ type OverviewService struct {
 	catalog   domain.CatalogStore
 	promises  domain.PromiseStore
 	waves     func(ctx context.Context, warehouse string) ([]domain.WaveSummary, error)
+	products  func(ctx context.Context, f domain.StockFilter) (int, error)
 	shipments func(ctx context.Context, f domain.ShipmentFilter) (int, error)
 	pushes    func(ctx context.Context) (map[string]int, error)
 	syncs     func(ctx context.Context, channelID int64) (domain.SyncState, error)
@@ -83,6 +84,9 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 		v.Warehouses = append(v.Warehouses, wo)
 	}
 	if err != nil {
+		return v, err
+	}
+	if v.LowStock, err = s.products(ctx, domain.StockFilter{LowOnly: true}); err != nil {
 		return v, err
 	}
 	t := &v.Transport

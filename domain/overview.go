@@ -9,8 +9,11 @@ type Overview struct {
 	At         time.Time           `json:"at"`
 	Orders     OrdersOverview      `json:"orders"`
 	Warehouses []WarehouseOverview `json:"warehouses"`
-	Transport  TransportOverview   `json:"transport"`
-	Channels   []ChannelProblem    `json:"channels_failing"`
+	// LowStock counts the products at or under their reorder point in
+	// some warehouse (the Inventory screen's "Low stock only").
+	LowStock  int               `json:"low_stock_products"`
+	Transport TransportOverview `json:"transport"`
+	Channels  []ChannelProblem  `json:"channels_failing"`
 }
 
 // OrdersOverview counts the orders waiting on the coordinator.

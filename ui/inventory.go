@@ -420,3 +420,24 @@ var movementLabels = map[domain.MovementKind]string{
 	domain.MoveTransferOut: "sent", domain.MoveTransferIn: "transfer in", domain.MovePick: "picked", domain.MoveShip: "shipped",
 	domain.MoveReturn: "returned",
 }
+
+// ShowLow lists the products at or under their reorder point in every
+// warehouse (the Overview's tile), the other filters cleared.
+func (s *InventoryScreen) ShowLow() {
+	quiet := func(sel *widget.Select, choice string) {
+		f := sel.OnChanged
+		sel.OnChanged = nil
+		sel.SetSelected(choice)
+		sel.OnChanged = f
+	}
+	s.Search.OnChanged = nil
+	s.Search.SetText("")
+	s.Search.OnChanged = func(string) { s.tasks.Debounce(searchDebounce, s.apply) }
+	quiet(s.Warehouse, allWarehouses)
+	quiet(s.Zone, allZones)
+	f := s.LowOnly.OnChanged
+	s.LowOnly.OnChanged = nil
+	s.LowOnly.SetChecked(true)
+	s.LowOnly.OnChanged = f
+	s.apply()
+}

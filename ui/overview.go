@@ -45,6 +45,7 @@ type OverviewScreen struct {
 	OpenOrders    func(OrdersView)
 	OpenShipments func()
 	OpenChannels  func()
+	OpenLowStock  func()
 
 	Heading *widget.Label
 	Problem uikit.ProblemLabel
@@ -115,7 +116,7 @@ func NewOverviewScreen(svc OverviewService) *OverviewScreen {
 	top := container.NewBorder(nil, nil, nil, reload, s.Heading)
 	hint := widget.NewLabel("Select a count to list its orders.")
 	hint.Importance = widget.LowImportance
-	tiles := container.NewVBox(section("Orders"), s.orders, section("Transport and channels"), s.transport,
+	tiles := container.NewVBox(section("Orders"), s.orders, section("Stock, transport and channels"), s.transport,
 		section("Warehouses today"), hint)
 	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, tiles), nil, nil, nil, s.Warehouses)
 	return s
@@ -299,7 +300,13 @@ func (s *OverviewScreen) show(v domain.Overview) {
 		detail = strings.Join(names, ", ")
 	}
 	chans.Set(count(len(v.Channels)), detail, alertIf(len(v.Channels) > 0, widget.DangerImportance))
-	s.transport.Objects = []fyne.CanvasObject{ex, pushes, chans}
+	low := s.tile("stock.low", "Low stock", func() {
+		if s.OpenLowStock != nil {
+			s.OpenLowStock()
+		}
+	})
+	low.Set(count(v.LowStock), "at or under reorder point", alertIf(v.LowStock > 0, widget.WarningImportance))
+	s.transport.Objects = []fyne.CanvasObject{low, ex, pushes, chans}
 	s.transport.Refresh()
 }
 

@@ -84,6 +84,10 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 			if key == "transport.exceptions" && !strings.HasPrefix(m.Shipments.Count.Text, tile.Value.Text+" parcel") {
 				t.Errorf("tile %s counts %s, the Shipments screen %q", key, tile.Value.Text, m.Shipments.Count.Text)
 			}
+		case key == "stock.low":
+			if got := m.Tabs.Selected().Text; got != "Inventory" || m.Inventory.Count.Text != strings.Replace(countLabel(n), "order", "product", 1) {
+				t.Errorf("tile %s counts %d, opened %s counting %q", key, n, got, m.Inventory.Count.Text)
+			}
 		case strings.HasPrefix(key, "channels."):
 			if got := m.Tabs.Selected().Text; got != "Channels" {
 				t.Errorf("tile %s opened %s", key, got)
@@ -127,7 +131,7 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 			m.Wait()
 		}
 	}
-	if opened < 9+5*len(whs) || nonzero < 5 {
+	if opened < 10+5*len(whs) || nonzero < 5 {
 		t.Errorf("%d counts opened a screen, %d of them counting something", opened, nonzero)
 	}
 }

@@ -104,6 +104,10 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 		if m.Channels != nil {
 			m.Overview.OpenChannels = func() { m.Tabs.Select(m.tabOf(m.Channels.Content())) }
 		}
+		m.Overview.OpenLowStock = func() {
+			m.Tabs.Select(m.tabOf(m.Inventory.Content()))
+			m.Inventory.ShowLow()
+		}
 		m.Tabs.Items = append([]*container.TabItem{container.NewTabItemWithIcon("Overview", theme.HomeIcon(), m.Overview.Content())}, m.Tabs.Items...)
 		m.Tabs.SelectIndex(0)
 		m.Tabs.OnSelected = func(t *container.TabItem) {

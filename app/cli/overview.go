@@ -55,6 +55,7 @@ func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr
 	}); err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "\nStock\n  products at or under their reorder point  %d\n", v.LowStock)
 	t := v.Transport
 	fmt.Fprintf(stdout, "\nTransport\n  exceptions queue            %d", t.Exceptions)
 	ms := make([]domain.Milestone, 0, len(t.ByMilestone))
