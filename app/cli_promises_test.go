@@ -100,3 +100,54 @@ func TestCLIPromisesAndCalendars(t *testing.T) {
 		t.Errorf("a pickup at 25:00: exit %d, %s", code, out)
 	}
 }
+
+// overview --format json prints the Overview's counts for monitoring: the
+// same as the lists they count.
+func TestCLIOverviewJSON(t *testing.T) {
+	t.Parallel()
+	db := demoDB(t)
+	out, errs, code := runCLI(t, "--db", db, "overview", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var v domain.Overview
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	list := func(args ...string) int {
+		t.Helper()
+		out, errs, code := runCLI(t, append([]string{"--db", db, "orders", "list", "--format", "json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		var orders []cli.OrderJSON
+		if err := json.Unmarshal([]byte(out), &orders); err != nil {
+			t.Fatal(err)
+		}
+		return len(orders)
+	}
+	for name, c := range map[string]struct {
+		got  int
+		args []string
+	}{
+		"late":        {v.Orders.Late, []string{"--due", "late"}},
+		"due today":   {v.Orders.DueToday, []string{"--due", "today"}},
+		"to allocate": {v.Orders.ToAllocate, []string{"--status", "new"}},
+		"on hold":     {v.Orders.OnHold, []string{"--status", "on_hold"}},
+	} {
+		if want := list(c.args...); c.got != want {
+			t.Errorf("%s: the overview says %d, orders list %d", name, c.got, want)
+		}
+	}
+	if len(v.Warehouses) == 0 || v.At.IsZero() || v.At.Location() != time.UTC {
+		t.Errorf("overview: %d warehouses at %v", len(v.Warehouses), v.At)
+	}
+	for _, w := range v.Warehouses {
+		if w.NextPickup.IsZero() || w.LastPickup.Before(w.NextPickup) {
+			t.Errorf("%s: next pickup %v, the last that day %v (the demo sets pickups)", w.Code, w.NextPickup, w.LastPickup)
+		}
+	}
+	if !strings.Contains(out, `"late":`) || !strings.Contains(out, `"exceptions_by_milestone"`) {
+		t.Errorf("the JSON's keys:\n%s", out)
+	}
+}
