@@ -17,6 +17,7 @@ type OverviewService struct {
 	promises  domain.PromiseStore
 	waves     func(ctx context.Context, warehouse string) ([]domain.WaveSummary, error)
 	products  func(ctx context.Context, f domain.StockFilter) (int, error)
+	short     func(ctx context.Context, limit int) ([]domain.ShortSKU, error)
 	shipments func(ctx context.Context, f domain.ShipmentFilter) (int, error)
 	pushes    func(ctx context.Context) (map[string]int, error)
 	syncs     func(ctx context.Context, channelID int64) (domain.SyncState, error)
@@ -44,6 +45,9 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 	o.NeedsReview = count(domain.OrderFilter{NeedsReview: true})
 	o.Late = count(domain.OrderFilter{ShipByBefore: now})
 	o.DueToday = count(domain.OrderFilter{ShipByFrom: now, ShipByBefore: endOfDay})
+	if err == nil && o.Backordered > 0 {
+		o.ShortSKUs, err = s.short(ctx, shortSKUs)
+	}
 	if err == nil && o.ToAllocate > 0 {
 		// Newest placed first: the last is the oldest.
 		var oldest []domain.OrderSummary
@@ -131,3 +135,6 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 	}
 	return v, nil
 }
+
+// shortSKUs is how many of the SKUs that hold backorders the Overview names.
+const shortSKUs = 5

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -192,5 +193,67 @@ func TestWarehouseCalendarFromFiles(t *testing.T) {
 	}
 	if err := a.Promises.SetChannelRule(ctx, "NO-SUCH", "", domain.ShipRule{}); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("a channel there is not: %v", err)
+	}
+}
+
+// The Overview names the SKUs that hold the backordered orders: one emptied
+// everywhere holds every order that wants it.
+func TestOverviewNamesTheSKUsBackordersWaitFor(t *testing.T) {
+	t.Parallel()
+	a := openApp(t)
+	loadDemo(t, a, 600)
+	ctx := context.Background()
+	plan, err := a.Allocation.Plan(ctx, domain.OrderFilter{}, nil)
+	if err != nil || len(plan.Orders) == 0 {
+		t.Fatal("nothing to plan", err)
+	}
+	sku := plan.Orders[0].Parcels[0].Lines[0].SKU
+	whs, err := a.Inventory.Warehouses(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range whs {
+		levels, _ := a.Inventory.StockLevels(ctx, w.Code)
+		for _, l := range levels {
+			if l.SKU == sku {
+				if _, err := a.Inventory.Adjust(ctx, domain.Adjustment{SKU: sku, Warehouse: w.Code, Location: l.Location, Lot: l.Lot, Qty: -l.OnHand, Reason: domain.ReasonLost}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if plan, err = a.Allocation.Plan(ctx, domain.OrderFilter{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Allocation.Commit(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	waiting := 0
+	var wanted domain.Quantity
+	err = a.Orders.Each(ctx, domain.OrderFilter{Status: domain.StatusBackordered}, func(o domain.Order) error {
+		has := false
+		for _, l := range o.Lines {
+			if l.SKU == sku {
+				has, wanted = true, wanted+l.Quantity
+			}
+		}
+		if has {
+			waiting++
+		}
+		return nil
+	})
+	if err != nil || waiting == 0 {
+		t.Fatalf("no backordered order wants %s (%v)", sku, err)
+	}
+	v, err := a.Overview.Overview(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(v.Orders.ShortSKUs, func(k domain.ShortSKU) bool { return k.SKU == sku })
+	if v.Orders.Backordered == 0 || i < 0 {
+		t.Fatalf("%d backordered, waiting for %+v; want %s among them", v.Orders.Backordered, v.Orders.ShortSKUs, sku)
+	}
+	if k := v.Orders.ShortSKUs[i]; k.Orders != waiting || k.Wanted != wanted || k.Available != 0 {
+		t.Errorf("%s: %+v, want %d orders wanting %d, none available", sku, k, waiting, wanted)
 	}
 }

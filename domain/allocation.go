@@ -1111,6 +1111,18 @@ type CommitResult struct {
 type AllocationReads interface {
 	AllocConfig(ctx context.Context) (AllocConfig, error)
 	Allocation(ctx context.Context, orderID int64) ([]LineAllocation, error)
+	// ShortSKUs are the SKUs that hold backordered orders — their lines want
+	// more than every warehouse has available — most orders held first, at
+	// most limit.
+	ShortSKUs(ctx context.Context, limit int) ([]ShortSKU, error)
+}
+
+// ShortSKU is a SKU backordered orders wait for.
+type ShortSKU struct {
+	SKU       string   `json:"sku"`
+	Orders    int      `json:"orders"`    // backordered orders with a line of it
+	Wanted    Quantity `json:"wanted"`    // their lines' quantity
+	Available Quantity `json:"available"` // on hand less reserved, in every warehouse
 }
 
 // AllocationStore reads what the planner needs and commits its plans.

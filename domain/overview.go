@@ -22,10 +22,12 @@ type OrdersOverview struct {
 	// OldestToAllocate is when the oldest of them was placed (zero: none).
 	OldestToAllocate time.Time `json:"oldest_to_allocate,omitzero"`
 	Backordered      int       `json:"backordered"`
-	OnHold           int       `json:"on_hold"`
-	NeedsReview      int       `json:"needs_review"`
-	Late             int       `json:"late"`      // yet to ship, ship-by passed
-	DueToday         int       `json:"due_today"` // yet to ship, ship-by later today
+	// ShortSKUs are the SKUs that hold the backordered orders, most first.
+	ShortSKUs   []ShortSKU `json:"backordered_skus"`
+	OnHold      int        `json:"on_hold"`
+	NeedsReview int        `json:"needs_review"`
+	Late        int        `json:"late"`      // yet to ship, ship-by passed
+	DueToday    int        `json:"due_today"` // yet to ship, ship-by later today
 }
 
 // WarehouseOverview is one warehouse's day: what must ship and how far it is.

@@ -254,7 +254,15 @@ func (s *OverviewScreen) show(v domain.Overview) {
 	add("orders.due_today", "Due today", OrdersView{Due: dueToday}, o.DueToday, "by the end of today", alertIf(o.DueToday > 0, widget.WarningImportance))
 	add("orders.to_allocate", "To allocate", OrdersView{Status: domain.StatusNew}, o.ToAllocate, oldest,
 		alertIf(!o.OldestToAllocate.IsZero() && now.Sub(o.OldestToAllocate) > 24*time.Hour, widget.WarningImportance))
-	add("orders.backordered", "Backordered", OrdersView{Status: domain.StatusBackordered}, o.Backordered, "waiting for stock",
+	waiting := "waiting for stock"
+	if len(o.ShortSKUs) > 0 {
+		var skus []string
+		for _, k := range o.ShortSKUs {
+			skus = append(skus, fmt.Sprintf("%s (%d)", k.SKU, k.Orders))
+		}
+		waiting = "for " + strings.Join(skus, ", ")
+	}
+	add("orders.backordered", "Backordered", OrdersView{Status: domain.StatusBackordered}, o.Backordered, waiting,
 		alertIf(o.Backordered > 0, widget.WarningImportance))
 	add("orders.on_hold", "On hold", OrdersView{Status: domain.StatusOnHold}, o.OnHold, "held by someone", widget.MediumImportance)
 	add("orders.needs_review", "Needs review", OrdersView{NeedsReview: true}, o.NeedsReview, "changed by the store",

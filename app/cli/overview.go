@@ -42,8 +42,19 @@ func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr
 	if !o.OldestToAllocate.IsZero() {
 		oldest = fmt.Sprintf(" (the oldest %s old)", age(v.At.Sub(o.OldestToAllocate)))
 	}
-	fmt.Fprintf(stdout, "Orders\n  to allocate   %d%s\n  backordered   %d\n  on hold       %d\n  needs review  %d\n  late          %d\n  due today     %d\n\n",
-		o.ToAllocate, oldest, o.Backordered, o.OnHold, o.NeedsReview, o.Late, o.DueToday)
+	short := ""
+	for i, k := range o.ShortSKUs {
+		sep := ", "
+		if i == 0 {
+			sep = " (waiting for "
+		}
+		short += fmt.Sprintf("%s%s: %d orders want %d, %d available", sep, k.SKU, k.Orders, k.Wanted, k.Available)
+		if i == len(o.ShortSKUs)-1 {
+			short += ")"
+		}
+	}
+	fmt.Fprintf(stdout, "Orders\n  to allocate   %d%s\n  backordered   %d%s\n  on hold       %d\n  needs review  %d\n  late          %d\n  due today     %d\n\n",
+		o.ToAllocate, oldest, o.Backordered, short, o.OnHold, o.NeedsReview, o.Late, o.DueToday)
 	if err := printTable(stdout, "WAREHOUSE\tLATE\tDUE TODAY\tPICKING\tPACKED\tNEXT PICKUP\tLAST THAT DAY\tDUE BY THEN\tOPEN WAVES", func(add func(string, ...any)) {
 		for _, w := range v.Warehouses {
 			next, last := "none set", ""

@@ -521,3 +521,20 @@ func (l *ledger) each(query string, args []any, fn func(rows *sql.Rows) error) e
 	}
 	return translate(rows.Err())
 }
+
+// ShortSKUs implements domain.AllocationReads.
+func (db *AllocationStore) ShortSKUs(ctx context.Context, limit int) ([]domain.ShortSKU, error) {
+	return queryList(ctx, db.reader(ctx), func(rows *sql.Rows, s *domain.ShortSKU) error {
+		var wanted, available int64
+		err := rows.Scan(&s.SKU, &s.Orders, &wanted, &available)
+		s.Wanted, s.Available = domain.Quantity(wanted), domain.Quantity(available)
+		return err
+	}, `SELECT sku, orders, wanted, available FROM (
+			SELECT l.sku AS sku, count(DISTINCT o.id) AS orders, sum(l.quantity) AS wanted,
+				coalesce((SELECT sum(t.on_hand - t.reserved) FROM stock_totals t JOIN products p ON p.id = t.product_id
+					WHERE p.sku = l.sku), 0) AS available
+			FROM order_lines l JOIN orders o ON o.id = l.order_id
+			WHERE o.status = 'backordered'
+			GROUP BY l.sku) AS short
+		WHERE wanted > available ORDER BY orders DESC, sku LIMIT ?`, limit)
+}
