@@ -252,3 +252,14 @@ func TestOrderDue(t *testing.T) {
 		t.Error("a warehouse without a calendar gave a ship-by")
 	}
 }
+
+func TestAge(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		-time.Minute: "0 minutes", 90 * time.Minute: "90 minutes", 5 * time.Hour: "5 hours",
+		47 * time.Hour: "47 hours", 50 * time.Hour: "2 days", 10 * 24 * time.Hour: "10 days",
+	} {
+		if got := domain.Age(d); got != want {
+			t.Errorf("Age(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -80,3 +80,16 @@ func checkOrderText(o Order) error {
 	}
 	return nil
 }
+
+// Age is how old something is, as a person says it: "3 days", "5 hours",
+// "12 minutes".
+func Age(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d/time.Hour))
+	default:
+		return fmt.Sprintf("%d minutes", max(0, int(d/time.Minute)))
+	}
+}

@@ -237,22 +237,16 @@ func (s *OrdersScreen) Changed() {
 func countryOption(c domain.Country) string { return string(c) + " — " + c.Name() }
 
 func (s *OrdersScreen) clearFilters() {
-	s.Search.OnChanged = nil
-	s.Search.SetText("")
-	s.Search.OnChanged = func(string) { s.tasks.Debounce(searchDebounce, s.applyFilters) }
-	for _, sel := range []*widget.Select{s.Status, s.Channel, s.Country, s.Due, s.Warehouse} {
-		f := sel.OnChanged
-		sel.OnChanged = nil
-		sel.SetSelectedIndex(0)
-		sel.OnChanged = f
-	}
-	for _, d := range []*widget.DateEntry{s.From, s.To} {
-		f := d.OnChanged
-		d.OnChanged = nil
-		d.SetDate(nil)
-		d.OnChanged = f
-	}
-	s.applyFilters()
+	s.Show(OrdersView{})
+}
+
+// quietly sets a filter widget without its OnChanged: the filters are
+// applied once, after all of them are set.
+func quietly[W any](w W, onChanged *func(string), set func(W)) {
+	f := *onChanged
+	*onChanged = nil
+	set(w)
+	*onChanged = f
 }
 
 // currentFilter reads the filter widgets.
@@ -353,22 +347,20 @@ func statusImportance(s domain.OrderStatus) widget.Importance {
 	return widget.MediumImportance
 }
 
-// Show sets the filters to v (from the Overview's tiles), the others
-// cleared, and lists the matching orders from the top.
+// Show sets the filters to v (from the Overview's tiles; Clear is the
+// empty view), the others cleared, and lists the matching orders from the
+// top.
 func (s *OrdersScreen) Show(v OrdersView) {
-	set := func(sel *widget.Select, choice string) {
-		f := sel.OnChanged
-		sel.OnChanged = nil
-		if choice == "" {
-			sel.SetSelectedIndex(0)
-		} else {
-			sel.SetSelected(choice)
+	choose := func(choice string) func(*widget.Select) {
+		return func(sel *widget.Select) {
+			if choice == "" {
+				sel.SetSelectedIndex(0)
+			} else {
+				sel.SetSelected(choice)
+			}
 		}
-		sel.OnChanged = f
 	}
-	s.Search.OnChanged = nil
-	s.Search.SetText("")
-	s.Search.OnChanged = func(string) { s.tasks.Debounce(searchDebounce, s.applyFilters) }
+	quietly(s.Search, &s.Search.OnChanged, func(e *widget.Entry) { e.SetText("") })
 	status := ""
 	if v.Status != "" {
 		status = v.Status.Label()
@@ -376,9 +368,9 @@ func (s *OrdersScreen) Show(v OrdersView) {
 	if v.NeedsReview {
 		status = needsReview
 	}
-	set(s.Status, status)
-	set(s.Channel, "")
-	set(s.Country, "")
+	quietly(s.Status, &s.Status.OnChanged, choose(status))
+	quietly(s.Channel, &s.Channel.OnChanged, choose(""))
+	quietly(s.Country, &s.Country.OnChanged, choose(""))
 	s.Due.Options = slices.DeleteFunc(s.Due.Options, func(o string) bool { return o == s.dueBy })
 	s.dueBy, s.dueBefore = "", time.Time{}
 	due := v.Due
@@ -388,11 +380,11 @@ func (s *OrdersScreen) Show(v OrdersView) {
 		s.Due.Options = append(s.Due.Options, s.dueBy)
 		due = s.dueBy
 	}
-	set(s.Due, due)
+	quietly(s.Due, &s.Due.OnChanged, choose(due))
 	if v.Warehouse != "" && !slices.Contains(s.Warehouse.Options, v.Warehouse) {
 		s.Warehouse.Options = append(s.Warehouse.Options, v.Warehouse)
 	}
-	set(s.Warehouse, v.Warehouse)
+	quietly(s.Warehouse, &s.Warehouse.OnChanged, choose(v.Warehouse))
 	for _, d := range []*widget.DateEntry{s.From, s.To} {
 		f := d.OnChanged
 		d.OnChanged = nil

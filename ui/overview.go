@@ -159,19 +159,7 @@ func (s *OverviewScreen) StartLive(period time.Duration) {
 		return
 	}
 	s.stop = make(chan struct{})
-	stop := s.stop
-	go func() {
-		t := time.NewTicker(period)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				uikit.OnUI(s.Reload)
-			}
-		}
-	}()
+	uikit.Every(period, s.stop, func() { uikit.OnUI(s.Reload) })
 }
 
 // StopLive stops StartLive's reloading.
@@ -242,7 +230,7 @@ func (s *OverviewScreen) show(v domain.Overview) {
 	count := func(n int) string { return uikit.GroupThousands(int64(n)) }
 	oldest := "none waiting"
 	if !o.OldestToAllocate.IsZero() {
-		oldest = "oldest " + agoText(now.Sub(o.OldestToAllocate)) + " old"
+		oldest = "oldest " + domain.Age(now.Sub(o.OldestToAllocate)) + " old"
 	}
 	orderTiles := []fyne.CanvasObject{}
 	add := func(key, title string, view OrdersView, n int, detail string, alert widget.Importance) {
@@ -316,16 +304,4 @@ func (s *OverviewScreen) show(v domain.Overview) {
 	low.Set(count(v.LowStock), "at or under reorder point", alertIf(v.LowStock > 0, widget.WarningImportance))
 	s.transport.Objects = []fyne.CanvasObject{low, ex, pushes, chans}
 	s.transport.Refresh()
-}
-
-// agoText is a duration as a person says it: "3 days", "5 hours", "12 minutes".
-func agoText(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d hours", int(d/time.Hour))
-	default:
-		return fmt.Sprintf("%d minutes", max(0, int(d/time.Minute)))
-	}
 }

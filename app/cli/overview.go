@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"time"
 
 	"github.com/portolan/portolan/domain"
 )
@@ -40,7 +39,7 @@ func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr
 	fmt.Fprintf(stdout, "Overview at %s\n\n", v.At.Local().Format("Mon 2006-01-02 15:04 MST"))
 	oldest := ""
 	if !o.OldestToAllocate.IsZero() {
-		oldest = fmt.Sprintf(" (the oldest %s old)", age(v.At.Sub(o.OldestToAllocate)))
+		oldest = fmt.Sprintf(" (the oldest %s old)", domain.Age(v.At.Sub(o.OldestToAllocate)))
 	}
 	short := ""
 	for i, k := range o.ShortSKUs {
@@ -90,16 +89,4 @@ func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr
 		fmt.Fprintf(stdout, "  %s  %s\n", c.Code, c.Problem)
 	}
 	return nil
-}
-
-// age is a duration as a person says it: "3 days", "5 hours", "12 minutes".
-func age(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d hours", int(d/time.Hour))
-	default:
-		return fmt.Sprintf("%d minutes", int(d/time.Minute))
-	}
 }
