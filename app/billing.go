@@ -893,6 +893,28 @@ func (s *BillingService) Charges(ctx context.Context, period string, clientID in
 }
 
 // AgeingAt is Ageing (for the window).
+// Receivables is the ageing at at (Ageing) and the open invoices past
+// their due date, by days past due (domain.AgeBuckets).
+func (s *BillingService) Receivables(ctx context.Context, at time.Time) (domain.FinanceOverview, error) {
+	rows, err := s.Ageing(ctx, at)
+	if err != nil {
+		return domain.FinanceOverview{}, err
+	}
+	invs, err := s.store.Invoices(ctx, 0, time.Time{}, at.AddDate(1, 0, 0))
+	if err != nil {
+		return domain.FinanceOverview{}, err
+	}
+	f := domain.FinanceOverview{ClientsOwing: len(rows), OverdueByAge: make([]int, len(domain.AgeBuckets))}
+	for _, i := range invs {
+		if i.Number == "" || i.Open() <= 0 || i.Status == domain.InvoiceCredit || !domain.Day(i.Due).Before(domain.Day(at)) {
+			continue
+		}
+		f.Overdue++
+		f.OverdueByAge[domain.AgeBucket(i.Due, at)]++
+	}
+	return f, nil
+}
+
 func (s *BillingService) AgeingAt(ctx context.Context, at time.Time) ([]domain.AgeingRow, error) {
 	return s.Ageing(ctx, at)
 }

@@ -18,6 +18,7 @@ type OverviewService struct {
 	waves     func(ctx context.Context, warehouse string) ([]domain.WaveSummary, error)
 	products  func(ctx context.Context, f domain.StockFilter) (int, error)
 	short     func(ctx context.Context, limit int) ([]domain.ShortSKU, error)
+	finance   func(ctx context.Context, at time.Time) (domain.FinanceOverview, error)
 	shipments func(ctx context.Context, f domain.ShipmentFilter) (int, error)
 	pushes    func(ctx context.Context) (map[string]int, error)
 	syncs     func(ctx context.Context, channelID int64) (domain.SyncState, error)
@@ -91,6 +92,9 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 		return v, err
 	}
 	if v.LowStock, err = s.products(ctx, domain.StockFilter{LowOnly: true}); err != nil {
+		return v, err
+	}
+	if v.Finance, err = s.finance(ctx, now); err != nil {
 		return v, err
 	}
 	t := &v.Transport

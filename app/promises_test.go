@@ -257,3 +257,50 @@ func TestOverviewNamesTheSKUsBackordersWaitFor(t *testing.T) {
 		t.Errorf("%s: %+v, want %d orders wanting %d, none available", sku, k, waiting, wanted)
 	}
 }
+
+// The Overview's receivables: the ageing's rows, and the open invoices past
+// their due date by age — on the demo's billing history, some of both.
+func TestOverviewReceivables(t *testing.T) {
+	t.Parallel()
+	a := openApp(t)
+	ctx := context.Background()
+	if err := a.Demo.Load(ctx, app.DemoOptions{Orders: 300, Billing: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	v, err := a.Overview.Overview(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := a.Billing.AgeingAt(ctx, a.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := v.Finance
+	if f.ClientsOwing != len(rows) || f.ClientsOwing == 0 {
+		t.Errorf("%d clients owing, the ageing has %d rows", f.ClientsOwing, len(rows))
+	}
+	sum := 0
+	for _, n := range f.OverdueByAge {
+		sum += n
+	}
+	if sum != f.Overdue || len(f.OverdueByAge) != len(domain.AgeBuckets) {
+		t.Errorf("%d overdue, by age %v", f.Overdue, f.OverdueByAge)
+	}
+	// Counted again from the invoices of every month.
+	overdue := 0
+	for m := range 4 {
+		period := a.Now().AddDate(0, -m, 0).Format("2006-01")
+		invs, err := a.Billing.Invoices(ctx, period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range invs {
+			if i.Number != "" && i.Open() > 0 && i.Status != domain.InvoiceCredit && domain.Day(i.Due).Before(domain.Day(a.Now())) {
+				overdue++
+			}
+		}
+	}
+	if overdue != f.Overdue || overdue == 0 {
+		t.Errorf("%d invoices overdue by the overview, %d by the invoices", f.Overdue, overdue)
+	}
+}

@@ -13,6 +13,7 @@ type Overview struct {
 	// some warehouse (the Inventory screen's "Low stock only").
 	LowStock  int               `json:"low_stock_products"`
 	Transport TransportOverview `json:"transport"`
+	Finance   FinanceOverview   `json:"finance"`
 	Channels  []ChannelProblem  `json:"channels_failing"`
 }
 
@@ -65,4 +66,15 @@ type ChannelProblem struct {
 	Name    string    `json:"name"`
 	Problem string    `json:"problem"`
 	Since   time.Time `json:"since,omitzero"` // its last complete sync (zero: never)
+}
+
+// FinanceOverview is what the clients owe.
+type FinanceOverview struct {
+	// ClientsOwing are the rows of the receivables' ageing: a client and
+	// currency with issued invoices not paid in full.
+	ClientsOwing int `json:"clients_owing"`
+	// Overdue counts the open invoices past their due date, and OverdueByAge
+	// the same by days past due (AgeBuckets: 0–30, 31–60, 61–90, 90+).
+	Overdue      int   `json:"invoices_overdue"`
+	OverdueByAge []int `json:"invoices_overdue_by_age"`
 }

@@ -46,6 +46,7 @@ type OverviewScreen struct {
 	OpenShipments func()
 	OpenChannels  func()
 	OpenLowStock  func()
+	OpenAgeing    func() // nil: no tile (the person may not see billing)
 
 	Heading *widget.Label
 	Problem uikit.ProblemLabel
@@ -116,7 +117,7 @@ func NewOverviewScreen(svc OverviewService) *OverviewScreen {
 	top := container.NewBorder(nil, nil, nil, reload, s.Heading)
 	hint := widget.NewLabel("Select a count to list its orders.")
 	hint.Importance = widget.LowImportance
-	tiles := container.NewVBox(section("Orders"), s.orders, section("Stock, transport and channels"), s.transport,
+	tiles := container.NewVBox(section("Orders"), s.orders, section("Stock, transport, channels and receivables"), s.transport,
 		section("Warehouses today"), hint)
 	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, tiles), nil, nil, nil, s.Warehouses)
 	return s
@@ -303,5 +304,21 @@ func (s *OverviewScreen) show(v domain.Overview) {
 	})
 	low.Set(count(v.LowStock), "at or under reorder point", alertIf(v.LowStock > 0, widget.WarningImportance))
 	s.transport.Objects = []fyne.CanvasObject{low, ex, pushes, chans}
+	if s.OpenAgeing != nil {
+		f := v.Finance
+		owing := s.tile("finance.owing", "Clients owing", s.OpenAgeing)
+		var ages []string
+		for b, n := range f.OverdueByAge {
+			if n > 0 {
+				ages = append(ages, fmt.Sprintf("%s d: %d", domain.AgeBuckets[b], n))
+			}
+		}
+		detail := "no invoice overdue"
+		if f.Overdue > 0 {
+			detail = fmt.Sprintf("%d overdue (%s)", f.Overdue, strings.Join(ages, ", "))
+		}
+		owing.Set(count(f.ClientsOwing), detail, alertIf(f.Overdue > 0, widget.WarningImportance))
+		s.transport.Objects = append(s.transport.Objects, owing)
+	}
 	s.transport.Refresh()
 }

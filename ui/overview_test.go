@@ -88,6 +88,10 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 			if got := m.Tabs.Selected().Text; got != "Inventory" || m.Inventory.Count.Text != strings.Replace(countLabel(n), "order", "product", 1) {
 				t.Errorf("tile %s counts %d, opened %s counting %q", key, n, got, m.Inventory.Count.Text)
 			}
+		case key == "finance.owing":
+			if got := m.Tabs.Selected().Text; got != "Billing" || m.Billing.AgeingRows() != n {
+				t.Errorf("tile %s counts %d, opened %s with %d rows of ageing", key, n, got, m.Billing.AgeingRows())
+			}
 		case strings.HasPrefix(key, "channels."):
 			if got := m.Tabs.Selected().Text; got != "Channels" {
 				t.Errorf("tile %s opened %s", key, got)
@@ -131,7 +135,7 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 			m.Wait()
 		}
 	}
-	if opened < 10+5*len(whs) || nonzero < 5 {
+	if opened < 11+5*len(whs) || nonzero < 5 {
 		t.Errorf("%d counts opened a screen, %d of them counting something", opened, nonzero)
 	}
 }

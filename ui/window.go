@@ -104,6 +104,12 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 		if m.Channels != nil {
 			m.Overview.OpenChannels = func() { m.Tabs.Select(m.tabOf(m.Channels.Content())) }
 		}
+		if m.Billing != nil {
+			m.Overview.OpenAgeing = func() {
+				m.Tabs.Select(m.tabOf(m.Billing.Content()))
+				m.Billing.ShowAgeing()
+			}
+		}
 		m.Overview.OpenLowStock = func() {
 			m.Tabs.Select(m.tabOf(m.Inventory.Content()))
 			m.Inventory.ShowLow()

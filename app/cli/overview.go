@@ -84,7 +84,13 @@ func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr
 		}
 	}
 	fmt.Fprintf(stdout, "\n  storefront updates failing  %d\n", t.PushesFailing)
-	fmt.Fprintf(stdout, "\nChannels failing: %d\n", len(v.Channels))
+	fmt.Fprintf(stdout, "\nReceivables\n  clients owing     %d\n  invoices overdue  %d", v.Finance.ClientsOwing, v.Finance.Overdue)
+	for b, n := range v.Finance.OverdueByAge {
+		if n > 0 {
+			fmt.Fprintf(stdout, "  (%s days: %d)", domain.AgeBuckets[b], n)
+		}
+	}
+	fmt.Fprintf(stdout, "\n\nChannels failing: %d\n", len(v.Channels))
 	for _, c := range v.Channels {
 		fmt.Fprintf(stdout, "  %s  %s\n", c.Code, c.Problem)
 	}

@@ -801,3 +801,16 @@ func invoiceBy(i domain.Invoice) string {
 	}
 	return i.IssuedBy
 }
+
+// ShowAgeing opens the receivables' ageing (the Overview's tile).
+func (s *Screen) ShowAgeing() {
+	for _, t := range s.Tabs.Items {
+		if t.Content == s.Ageing {
+			s.Tabs.Select(t)
+		}
+	}
+	s.Reload()
+}
+
+// AgeingRows is how many rows the ageing shows.
+func (s *Screen) AgeingRows() int { return len(s.ageing) }
