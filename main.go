@@ -61,5 +61,8 @@ func mainWindow(fa fyne.App, a *app.App) fyne.Window {
 	w := ui.NewMainWindow(fa, s)
 	w.Window.SetMaster()
 	w.Start()
+	// The open orders' ship-by, in case the database was last opened by a
+	// Portolan that did not keep it, or a colleague's calendar changed.
+	a.Promises.RefreshLater()
 	return w.Window
 }

@@ -223,6 +223,14 @@ func (s *PromiseService) ImportHolidays(ctx context.Context, warehouse, path str
 	return added, problems, err
 }
 
+// RefreshLater starts a Refresh in the background, for someone whose role
+// may change orders (the window does when it opens).
+func (s *PromiseService) RefreshLater() {
+	if s.changed != nil {
+		s.changed(s.now())
+	}
+}
+
 // after starts working out the ship-by again once a change was saved.
 func (s *PromiseService) after(err error) error {
 	if err == nil && s.changed != nil {

@@ -304,3 +304,36 @@ func TestOverviewReceivables(t *testing.T) {
 		t.Errorf("%d invoices overdue by the overview, %d by the invoices", f.Overdue, overdue)
 	}
 }
+
+// Orders that came in without a ship-by (a bulk load, or a Portolan that
+// did not keep it) get one when the window opens (RefreshLater).
+func TestRefreshLaterGivesEveryOpenOrderAShipBy(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := openApp(t)
+	loadDemo(t, a, 20)
+	if err := a.BulkInsertOrders(ctx, "Bulk store", app.SandboxOrders(200, 7, a.Now())); err != nil {
+		t.Fatal(err)
+	}
+	missing := func() int {
+		n := 0
+		err := a.Orders.Each(ctx, domain.OrderFilter{}, func(o domain.Order) error {
+			if o.Status.Open() && o.ShipBy.IsZero() {
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if missing() == 0 {
+		t.Fatal("the bulk load's open orders have a ship-by already: the test needs some without")
+	}
+	a.Promises.RefreshLater()
+	a.Wait()
+	if n := missing(); n != 0 {
+		t.Errorf("%d open orders still without a ship-by", n)
+	}
+}
