@@ -36,8 +36,7 @@ func openShipBy(t *testing.T, a *app.App) []domain.OrderSummary {
 func TestShipByFromPromises(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	a := openApp(t)
-	loadDemo(t, a, testOrders)
+	a := openAt(t, demoDB(t), testClock.Now) // the CLI tests' demo, copied
 	open := 0
 	for _, s := range []domain.OrderStatus{domain.StatusNew, domain.StatusAllocated, domain.StatusPicking, domain.StatusPacked,
 		domain.StatusOnHold, domain.StatusBackordered, domain.StatusException} {
@@ -75,11 +74,16 @@ func TestShipByFromPromises(t *testing.T) {
 	// A channel promising 5 working days: its orders ship at least a week
 	// after they were placed; the same day (no cut-off): within 4 days
 	// (Saturday's order ships Monday, by midnight).
+	// The channel with the most orders yet to ship.
+	perChannel := map[string]int{}
+	for _, o := range before {
+		perChannel[o.ChannelCode]++
+	}
 	chans, err := a.Intake.Channels(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := chans[0]
+	ch := slices.MaxFunc(chans, func(x, y domain.Channel) int { return perChannel[x.Code] - perChannel[y.Code] })
 	check := func(rule domain.ShipRule, ok func(placed, by time.Time) bool) {
 		t.Helper()
 		if err := a.Promises.SetChannelRule(ctx, ch.Code, "", rule); err != nil {
@@ -136,8 +140,7 @@ func TestShipByFromPromises(t *testing.T) {
 func TestWarehouseCalendarFromFiles(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	a := openApp(t)
-	loadDemo(t, a, 20)
+	a := openAt(t, demoDB(t), testClock.Now)
 	whs, err := a.Inventory.Warehouses(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -200,8 +203,7 @@ func TestWarehouseCalendarFromFiles(t *testing.T) {
 // everywhere holds every order that wants it.
 func TestOverviewNamesTheSKUsBackordersWaitFor(t *testing.T) {
 	t.Parallel()
-	a := openApp(t)
-	loadDemo(t, a, 600)
+	a := openAt(t, demoDB(t), testClock.Now)
 	ctx := context.Background()
 	plan, err := a.Allocation.Plan(ctx, domain.OrderFilter{}, nil)
 	if err != nil || len(plan.Orders) == 0 {
@@ -262,11 +264,8 @@ func TestOverviewNamesTheSKUsBackordersWaitFor(t *testing.T) {
 // their due date by age — on the demo's billing history, some of both.
 func TestOverviewReceivables(t *testing.T) {
 	t.Parallel()
-	a := openApp(t)
+	a := openAt(t, demoDB(t), testClock.Now) // with its billing history
 	ctx := context.Background()
-	if err := a.Demo.Load(ctx, app.DemoOptions{Orders: 300, Billing: true}, nil); err != nil {
-		t.Fatal(err)
-	}
 	v, err := a.Overview.Overview(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -310,8 +309,7 @@ func TestOverviewReceivables(t *testing.T) {
 func TestRefreshLaterGivesEveryOpenOrderAShipBy(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	a := openApp(t)
-	loadDemo(t, a, 20)
+	a := openAt(t, demoDB(t), testClock.Now)
 	if err := a.BulkInsertOrders(ctx, "Bulk store", app.SandboxOrders(200, 7, a.Now())); err != nil {
 		t.Fatal(err)
 	}
