@@ -247,7 +247,7 @@ func Open(path string, opts Options) (*App, error) {
 		return a.Promises.Refresh(ctx)
 	}
 	a.Overview = &OverviewService{finance: a.Billing.Receivables, clocked: clocked{now}, orders: db.OrderStore(), catalog: db.CatalogStore(), promises: db.PromiseStore(),
-		waves: db.StockStore().Waves, products: db.StockStore().CountProductStock, short: db.AllocationStore().ShortSKUs, shipments: a.Tracking.CountShipments, pushes: db.TrackingStore().PushCounts, syncs: db.IntakeStore().SyncState}
+		waves: db.StockStore().Waves, products: db.StockStore().CountProductStock, short: db.AllocationStore().ShortSKUs, exceptions: a.Tracking.ExceptionMilestones, pushes: db.TrackingStore().PushCounts, syncs: db.IntakeStore().SyncState}
 	if me.Role.May(domain.AreaOrders) || me.Role.May(domain.AreaWarehouse) {
 		// The orders' ship-by is worked out again in the background after
 		// what changes it — a rule, a calendar, orders coming in, an

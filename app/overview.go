@@ -12,16 +12,17 @@ import (
 // the counts of the screens that list them (domain.Overview).
 type OverviewService struct {
 	clocked
-	orders    domain.OrderReads
-	catalog   domain.CatalogStore
-	promises  domain.PromiseStore
-	waves     func(ctx context.Context, warehouse string) ([]domain.WaveSummary, error)
-	products  func(ctx context.Context, f domain.StockFilter) (int, error)
-	short     func(ctx context.Context, limit int) ([]domain.ShortSKU, error)
-	finance   func(ctx context.Context, at time.Time) (domain.FinanceOverview, error)
-	shipments func(ctx context.Context, f domain.ShipmentFilter) (int, error)
-	pushes    func(ctx context.Context) (map[string]int, error)
-	syncs     func(ctx context.Context, channelID int64) (domain.SyncState, error)
+	orders   domain.OrderReads
+	catalog  domain.CatalogStore
+	promises domain.PromiseStore
+	waves    func(ctx context.Context, warehouse string) ([]domain.WaveSummary, error)
+	products func(ctx context.Context, f domain.StockFilter) (int, error)
+	short    func(ctx context.Context, limit int) ([]domain.ShortSKU, error)
+	finance  func(ctx context.Context, at time.Time) (domain.FinanceOverview, error)
+	// exceptions counts the exceptions queue by milestone.
+	exceptions func(ctx context.Context) (map[domain.Milestone]int, error)
+	pushes     func(ctx context.Context) (map[string]int, error)
+	syncs      func(ctx context.Context, channelID int64) (domain.SyncState, error)
 }
 
 // Overview counts what needs doing at the clock's now.
@@ -61,13 +62,22 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 	if err == nil {
 		whs, err = s.catalog.Warehouses(ctx)
 	}
+	// Per warehouse, each count in one read for all of them.
+	perWarehouse := func(f domain.OrderFilter) map[string]int {
+		if err != nil {
+			return nil
+		}
+		var m map[string]int
+		m, err = s.orders.CountOrdersByWarehouse(ctx, f)
+		return m
+	}
+	late := perWarehouse(domain.OrderFilter{ShipByBefore: now})
+	dueToday := perWarehouse(domain.OrderFilter{ShipByFrom: now, ShipByBefore: endOfDay})
+	picking := perWarehouse(domain.OrderFilter{Status: domain.StatusPicking})
+	packed := perWarehouse(domain.OrderFilter{Status: domain.StatusPacked})
 	for _, w := range whs {
 		wo := domain.WarehouseOverview{Code: w.Code, Name: w.Name,
-			Late:     count(domain.OrderFilter{Warehouse: w.Code, ShipByBefore: now}),
-			DueToday: count(domain.OrderFilter{Warehouse: w.Code, ShipByFrom: now, ShipByBefore: endOfDay}),
-			Picking:  count(domain.OrderFilter{Warehouse: w.Code, Status: domain.StatusPicking}),
-			Packed:   count(domain.OrderFilter{Warehouse: w.Code, Status: domain.StatusPacked}),
-		}
+			Late: late[w.Code], DueToday: dueToday[w.Code], Picking: picking[w.Code], Packed: packed[w.Code]}
 		var cal domain.Calendar
 		if err == nil {
 			cal, err = s.promises.Calendar(ctx, w)
@@ -98,21 +108,11 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 		return v, err
 	}
 	t := &v.Transport
-	if t.Exceptions, err = s.shipments(ctx, domain.ShipmentFilter{Exceptions: true}); err != nil {
+	if t.ByMilestone, err = s.exceptions(ctx); err != nil {
 		return v, err
 	}
-	t.ByMilestone = map[domain.Milestone]int{}
-	for _, m := range domain.Milestones {
-		if t.Exceptions == 0 {
-			break
-		}
-		n, err := s.shipments(ctx, domain.ShipmentFilter{Exceptions: true, Milestone: m})
-		if err != nil {
-			return v, err
-		}
-		if n > 0 {
-			t.ByMilestone[m] = n
-		}
+	for _, n := range t.ByMilestone {
+		t.Exceptions += n
 	}
 	pushes, err := s.pushes(ctx)
 	if err != nil {

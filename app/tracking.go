@@ -457,6 +457,11 @@ func (s *TrackingService) CountShipments(ctx context.Context, f domain.ShipmentF
 	return s.store.CountShipments(ctx, f, s.now(), s.Policy.StaleAfter)
 }
 
+// ExceptionMilestones counts the exceptions queue by milestone, now.
+func (s *TrackingService) ExceptionMilestones(ctx context.Context) (map[domain.Milestone]int, error) {
+	return s.store.ExceptionMilestones(ctx, s.now(), s.Policy.StaleAfter)
+}
+
 // BulkShipments writes many shipments in one transaction (imports of
 // parcels shipped before Portolan, and benchmarks).
 func (a *App) BulkShipments(ctx context.Context, shipments []domain.Shipment) error {

@@ -52,6 +52,10 @@ type OrderReads interface {
 	// at SearchCountCap + 1 ("more than 10,000" is all a person needs to
 	// know of a one-letter search, and counting a million hits takes long).
 	CountOrders(ctx context.Context, f OrderFilter) (int, error)
+	// CountOrdersByWarehouse counts the orders matching f (its Warehouse
+	// left out) per warehouse code holding their stock: what CountOrders
+	// says with each Warehouse, in one read.
+	CountOrdersByWarehouse(ctx context.Context, f OrderFilter) (map[string]int, error)
 	// OrderSummaries returns a page of matching orders, newest placed first.
 	OrderSummaries(ctx context.Context, f OrderFilter, offset, limit int) ([]OrderSummary, error)
 	// OrderCountries lists the destination countries that occur on orders.

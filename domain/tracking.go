@@ -444,6 +444,9 @@ type TrackingStore interface {
 	RecordTrackingError(ctx context.Context, ids []int64, why string, policy TrackingPolicy, now time.Time) error
 	Shipments(ctx context.Context, f ShipmentFilter, now time.Time, stale time.Duration, offset, limit int) ([]Shipment, error)
 	CountShipments(ctx context.Context, f ShipmentFilter, now time.Time, stale time.Duration) (int, error)
+	// ExceptionMilestones counts the exceptions queue by milestone: what
+	// CountShipments says of it with each Milestone, in one read.
+	ExceptionMilestones(ctx context.Context, now time.Time, stale time.Duration) (map[Milestone]int, error)
 
 	// The queue of tracking numbers to tell the storefronts.
 	DuePushes(ctx context.Context, now time.Time, limit int) ([]TrackingPush, error)

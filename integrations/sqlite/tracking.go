@@ -604,6 +604,12 @@ func (db *TrackingStore) CountShipments(ctx context.Context, f domain.ShipmentFi
 	return n, translate(err)
 }
 
+// ExceptionMilestones implements domain.TrackingStore.
+func (db *TrackingStore) ExceptionMilestones(ctx context.Context, now time.Time, stale time.Duration) (map[domain.Milestone]int, error) {
+	where, args := shipmentWhere(domain.ShipmentFilter{Exceptions: true}, now, stale)
+	return queryCounts[domain.Milestone](ctx, db.read, `SELECT s.milestone, count(*) FROM shipments s`+where+` GROUP BY s.milestone`, args...)
+}
+
 // Shipment reads one shipment with its events, newest first.
 func (db *TrackingStore) Shipment(ctx context.Context, id int64) (domain.Shipment, []domain.TrackEvent, error) {
 	s, _, err := scanShipment(db.read.QueryRowContext(ctx, `SELECT `+shipmentColumns+` FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = ?`, id))
