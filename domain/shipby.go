@@ -180,6 +180,20 @@ func NewCalendar(w Warehouse) (Calendar, error) {
 	return Calendar{Location: loc, Works: WeekdaysOnly}, nil
 }
 
+// Workdays names the weekdays the calendar works, Monday first ("Mon",
+// "Tue", …), as ParseWeekday reads them.
+func (c Calendar) Workdays() []string {
+	var out []string
+	for d := time.Monday; ; d = (d + 1) % 7 {
+		if c.Works[d] {
+			out = append(out, d.String()[:3])
+		}
+		if d == time.Sunday {
+			return out
+		}
+	}
+}
+
 // Validate checks that the calendar works some day of the week, and its
 // holidays' dates and pickups' times.
 func (c Calendar) Validate() error {

@@ -100,6 +100,9 @@ func TestShipByWithoutWorkingDays(t *testing.T) {
 	if _, err := c.ShipBy(local(t, "Europe/Amsterdam", "2026-12-07 10:00"), domain.ShipRule{}, ""); err == nil || !strings.Contains(err.Error(), "no working day") {
 		t.Errorf("a calendar of holidays gave %v", err)
 	}
+	if got := strings.Join(c.Workdays(), " "); got != "Mon Tue Wed Thu Fri" {
+		t.Errorf("a calendar of weekdays works %s", got)
+	}
 	c.Works = [7]bool{}
 	if err := c.Validate(); err == nil {
 		t.Error("a calendar without working weekdays is valid")

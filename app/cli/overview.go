@@ -15,10 +15,7 @@ func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr
 		"waves); the exceptions queue; storefront updates failing; channels whose last sync failed. With --format\n"+
 		"json, for monitoring (a script can alert when orders.late > 0); times are RFC 3339, UTC.", stdout, stderr)
 	format := formatFlag(fs, "table", "json")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open.App()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}

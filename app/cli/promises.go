@@ -26,10 +26,7 @@ type PromiseJSON struct {
 func cmdPromisesList(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("promises list", "Lists every channel's ship-by promise (when its orders must ship), and its services' own.", stdout, stderr)
 	format := formatFlag(fs, "table", "json")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := open.App()
+	a, err := start(fs, args, open)
 	if err != nil {
 		return err
 	}
@@ -158,17 +155,9 @@ func cmdCalendarShow(ctx context.Context, open opener, args []string, stdout, st
 	if err != nil {
 		return err
 	}
-	j := CalendarJSON{Warehouse: w.Code, TimeZone: w.TimeZone, Holidays: c.Holidays, Pickups: []PickupJSON{}, NextPickups: []string{}}
+	j := CalendarJSON{Warehouse: w.Code, TimeZone: w.TimeZone, Works: c.Workdays(), Holidays: c.Holidays, Pickups: []PickupJSON{}, NextPickups: []string{}}
 	if j.Holidays == nil {
 		j.Holidays = []domain.Holiday{}
-	}
-	for d := time.Monday; ; d = (d + 1) % 7 {
-		if c.Works[d] {
-			j.Works = append(j.Works, d.String()[:3])
-		}
-		if d == time.Sunday {
-			break
-		}
 	}
 	for _, p := range c.Pickups {
 		j.Pickups = append(j.Pickups, PickupJSON{Carrier: p.Carrier, At: fmt.Sprintf("%02d:%02d", p.At/60, p.At%60)})

@@ -110,15 +110,7 @@ func (db *PromiseStore) UpdateCalendar(ctx context.Context, w domain.Warehouse, 
 		if err := c.Validate(); err != nil {
 			return domain.Errorf(domain.EINVALID, "warehouse %s: %s", w.Code, err)
 		}
-		doc = calendarDoc{Holidays: c.Holidays, Pickups: c.Pickups}
-		for d := time.Monday; ; d = (d + 1) % 7 {
-			if c.Works[d] {
-				doc.Works = append(doc.Works, d.String()[:3])
-			}
-			if d == time.Sunday {
-				break
-			}
-		}
+		doc = calendarDoc{Works: c.Workdays(), Holidays: c.Holidays, Pickups: c.Pickups}
 		return nil
 	})
 }
