@@ -118,6 +118,10 @@ func newWindow(t *testing.T, a *app.App) *ui.MainWindow {
 	fa := test.NewTempApp(t)
 	m := ui.NewMainWindow(fa, services(a))
 	t.Cleanup(m.Window.Close)
+	// First (cleanups run last first): what the test started in the
+	// background (the Overview that Ctrl+0 reloads) is shown before the
+	// next test builds its window with the same fonts.
+	t.Cleanup(m.Wait)
 	m.Window.Resize(fyne.NewSize(1400, 800))
 	return m
 }
