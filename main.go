@@ -52,7 +52,7 @@ func openWindow(a *app.App, signIn *cli.SignIn) error {
 
 // mainWindow is Portolan's window on a, started.
 func mainWindow(fa fyne.App, a *app.App) fyne.Window {
-	s := ui.Services{Overview: a.Overview, Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Labels: a.Labels, Allocation: a.Allocation,
+	s := ui.Services{Overview: a.Overview, Trends: a.Trends, Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Labels: a.Labels, Allocation: a.Allocation,
 		Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, Tracking: a.Tracking, Billing: a.Billing,
 		People: a.People, Team: a.DBFile() == "", DBPath: a.DBPath(), Notices: a.Notices(), ChannelShipping: a.Labels.SetChannelShipping}
 	if s.Team { // colleagues' changes show within a moment

@@ -26,6 +26,7 @@ import (
 	"github.com/portolan/portolan/integrations/carrier/fedex"
 	"github.com/portolan/portolan/integrations/carrier/ups"
 	"github.com/portolan/portolan/integrations/carrier/usps"
+	"github.com/portolan/portolan/integrations/chart"
 	"github.com/portolan/portolan/integrations/files"
 	"github.com/portolan/portolan/integrations/keyring"
 	"github.com/portolan/portolan/integrations/pdf"
@@ -150,6 +151,7 @@ type App struct {
 	Labels     *LabelService
 	Promises   *PromiseService
 	Overview   *OverviewService
+	Trends     *TrendService
 	// address is a team database's address as given, without its password.
 	address string
 	// noVault says why credentials are kept in the database file ("": they
@@ -248,6 +250,8 @@ func Open(path string, opts Options) (*App, error) {
 	}
 	a.Overview = &OverviewService{finance: a.Billing.Receivables, clocked: clocked{now}, orders: db.OrderStore(), catalog: db.CatalogStore(), promises: db.PromiseStore(),
 		waves: db.StockStore().Waves, products: db.StockStore().CountProductStock, short: db.AllocationStore().ShortSKUs, exceptions: a.Tracking.ExceptionMilestones, pushes: db.TrackingStore().PushCounts, syncs: db.IntakeStore().SyncState}
+	a.Trends = &TrendService{clocked: clocked{now}, reads: db.TrendStore(), margins: a.Billing.ClientMargins, render: chart.Renderer{},
+		overview: a.Overview.Overview, docs: pdf.Renderer{}}
 	if me.Role.May(domain.AreaOrders) || me.Role.May(domain.AreaWarehouse) {
 		// The orders' ship-by is worked out again in the background after
 		// what changes it — a rule, a calendar, orders coming in, an

@@ -1022,6 +1022,23 @@ func (s *BillingService) SetCarrierLines(ctx context.Context, period, carrier st
 // "country"). Per client in the client's currency; otherwise in currency
 // (converted at the month's last day).
 func (s *BillingService) Margins(ctx context.Context, period, by string, currency domain.Currency) ([]domain.Margin, error) {
+	return s.margins(ctx, period, by, currency, by == "client")
+}
+
+// ClientMargins are a month's margins per client in the planning
+// currency, and that currency (the Overview's trends).
+func (s *BillingService) ClientMargins(ctx context.Context, period string) ([]domain.Margin, domain.Currency, error) {
+	cfg, err := s.alloc.AllocConfig(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := s.margins(ctx, period, "client", cfg.Currency, false)
+	return rows, cfg.Currency, err
+}
+
+// margins are Margins in currency, or per client in the client's
+// currency when clientCurrency.
+func (s *BillingService) margins(ctx context.Context, period, by string, currency domain.Currency, clientCurrency bool) ([]domain.Margin, error) {
 	from, to, err := Month(period)
 	if err != nil {
 		return nil, err
@@ -1071,8 +1088,10 @@ func (s *BillingService) Margins(ctx context.Context, period, by string, currenc
 		case "order": // order numbers repeat across channels: one row per order
 			key, id = sh.Order, fmt.Sprint(sh.OrderID)
 		case "client":
-			key, cur = clientOf[sh.ClientID].Name, clientOf[sh.ClientID].Currency
-			id = fmt.Sprint(sh.ClientID)
+			key, id = clientOf[sh.ClientID].Name, fmt.Sprint(sh.ClientID)
+			if clientCurrency {
+				cur = clientOf[sh.ClientID].Currency
+			}
 		case "country":
 			key = string(sh.To)
 		}

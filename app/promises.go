@@ -240,7 +240,8 @@ func (s *PromiseService) after(err error) error {
 }
 
 // Refresh works out when every open order must ship, from the rules and
-// the calendars as they are now, and keeps what changed; it returns how
+// the calendars as they are now (and, once, when the orders of the last
+// 9 weeks shipped without one should have), and keeps what changed; it returns how
 // many orders' ship-by changed. The orders stay as they are if it fails.
 func (s *PromiseService) Refresh(ctx context.Context) (int, error) {
 	rules, err := s.store.ShipRules(ctx)
@@ -264,6 +265,13 @@ func (s *PromiseService) Refresh(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Orders shipped before promises were kept get the ship-by the rules
+	// give them now, once: the ship-on-time trend counts them.
+	shipped, err := s.store.ShippedWithoutShipBy(ctx, s.now().AddDate(0, 0, -7*(trendWeeks+1)))
+	if err != nil {
+		return 0, err
+	}
+	orders = append(orders, shipped...)
 	changed := map[int64]time.Time{}
 	var problems []error
 	for _, o := range orders {

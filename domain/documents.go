@@ -26,6 +26,8 @@ type Documents interface {
 	Manifest(w io.Writer, m Manifest) error
 	// Invoice is an invoice or credit note from seller to client.
 	Invoice(w io.Writer, inv Invoice, seller Company, client Client) error
+	// WeeklyReport is the weekly operations report, its charts drawn.
+	WeeklyReport(w io.Writer, r WeeklyReport) error
 }
 
 // NoLabels is the label paper of a print job without labels (Documents):

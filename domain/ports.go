@@ -249,6 +249,10 @@ type PromiseStore interface {
 	// ShipByOrders are the orders yet to ship, in ID order, with what
 	// their ship-by comes from.
 	ShipByOrders(ctx context.Context) ([]ShipByOrder, error)
+	// ShippedWithoutShipBy are the orders placed since since, shipped or
+	// delivered without a ship-by — before promises were kept — with the
+	// warehouses that packed them.
+	ShippedWithoutShipBy(ctx context.Context, since time.Time) ([]ShipByOrder, error)
 	// SetShipBy keeps the orders' ship-by times, in one transaction.
 	SetShipBy(ctx context.Context, by map[int64]time.Time) error
 }

@@ -224,8 +224,11 @@ type Tracker interface {
 
 // Shipment is a parcel on its way, as the Shipments screen lists it.
 type Shipment struct {
-	ID          int64
-	ParcelID    int64 // 0 when shipped outside Portolan
+	ID       int64
+	ParcelID int64 // 0 when shipped outside Portolan
+	// WarehouseID is the warehouse it left from, for a shipment without a
+	// parcel whose warehouse is known (history loaded in bulk; 0: unknown).
+	WarehouseID int64
 	OrderID     int64
 	OrderNumber string
 	Carrier     string

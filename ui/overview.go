@@ -1,14 +1,17 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -58,11 +61,24 @@ type OverviewScreen struct {
 	// Last is the overview shown.
 	Last domain.Overview
 
+	// Trends is the Trends tab (nil without a trend service), and Report
+	// makes the weekly operations report.
+	Trends       *TrendsPanel
+	Report       *widget.Button
+	ReportStatus *widget.Label
+	// LastReport is where the last report was saved.
+	LastReport string
+
 	orders    *fyne.Container
 	transport *fyne.Container
-	content   fyne.CanvasObject
-	gen       int
-	stop      chan struct{}
+	content   *fyne.Container
+	today     fyne.CanvasObject
+	top       *fyne.Container
+	// Views are the Today and Trends tabs (nil without trends).
+	Views  *container.AppTabs
+	window fyne.Window
+	gen    int
+	stop   chan struct{}
 }
 
 // NewOverviewScreen builds the screen; call Reload to fill it.
@@ -113,14 +129,103 @@ func NewOverviewScreen(svc OverviewService) *OverviewScreen {
 			}
 		}
 	}
-	reload := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.Reload)
-	top := container.NewBorder(nil, nil, nil, reload, s.Heading)
+	reload := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.refresh)
+	s.top = container.NewHBox(reload)
+	top := container.NewBorder(nil, nil, nil, s.top, s.Heading)
 	hint := widget.NewLabel("Select a count to list its orders.")
 	hint.Importance = widget.LowImportance
 	tiles := container.NewVBox(section("Orders"), s.orders, section("Stock, transport, channels and receivables"), s.transport,
 		section("Warehouses today"), hint)
-	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label, tiles), nil, nil, nil, s.Warehouses)
+	s.today = container.NewBorder(tiles, nil, nil, nil, s.Warehouses)
+	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label), nil, nil, nil, s.today)
 	return s
+}
+
+// SetTrends adds the Trends tab and the weekly report (saved from w's
+// dialogs).
+func (s *OverviewScreen) SetTrends(svc TrendService, w fyne.Window) {
+	s.window = w
+	s.Trends = newTrendsPanel(svc)
+	loaded := false
+	s.Views = container.NewAppTabs(container.NewTabItem("Today", s.today), container.NewTabItem("Trends", s.Trends.content))
+	s.Views.OnSelected = func(t *container.TabItem) {
+		if t.Content == s.Trends.content && !loaded {
+			loaded = true
+			s.Trends.Reload()
+		}
+	}
+	s.Report = widget.NewButtonWithIcon("Weekly report…", theme.DocumentIcon(), s.askReport)
+	s.ReportStatus = widget.NewLabel("")
+	s.ReportStatus.Importance = widget.LowImportance
+	s.top.Objects = append([]fyne.CanvasObject{s.ReportStatus, s.Report}, s.top.Objects...)
+	s.content.Objects[0] = s.Views
+	s.content.Refresh()
+}
+
+// refresh reloads the counts, and the trends when they are shown.
+func (s *OverviewScreen) refresh() {
+	s.Reload()
+	if s.Views != nil && s.Views.Selected().Content == s.Trends.content {
+		s.Trends.Reload()
+	}
+}
+
+// reportWeeks are the weeks the report may be made for: this one and the 12
+// before it, newest first.
+func reportWeeks(now time.Time) []string {
+	start := domain.WeekStart(now.Local())
+	out := make([]string, 0, 13)
+	for i := range 13 {
+		out = append(out, domain.ISOWeek(start.AddDate(0, 0, -7*i)))
+	}
+	return out
+}
+
+// askReport asks which week, then makes its report.
+func (s *OverviewScreen) askReport() {
+	weeks := reportWeeks(s.svc.Now())
+	pick := widget.NewSelect(weeks, nil)
+	pick.SetSelectedIndex(1) // the last full week
+	dialog.ShowForm("Weekly operations report", "Make the PDF", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Week", pick)}, func(ok bool) {
+			if ok {
+				s.MakeReport(pick.Selected)
+			}
+		}, s.window)
+}
+
+// MakeReport makes week's report off the UI goroutine and saves it in
+// the documents folder, then offers to open it.
+func (s *OverviewScreen) MakeReport(week string) {
+	s.Report.Disable()
+	s.ReportStatus.SetText("Making the report of " + week + "…")
+	s.tasks.Run(func() func() {
+		var b bytes.Buffer
+		r, err := s.Trends.svc.ReportPDF(context.Background(), week, &b)
+		path := ""
+		if err == nil {
+			path, err = uikit.SaveDocument("operations-report-"+r.Week+".pdf", b.Bytes())
+		}
+		return func() {
+			s.Report.Enable()
+			if err != nil {
+				s.ReportStatus.SetText("")
+				s.Problem.Show("the weekly report", err)
+				return
+			}
+			s.LastReport = path
+			s.ReportStatus.SetText("Saved " + filepath.Base(path))
+			if s.window != nil {
+				dialog.ShowConfirm("Weekly report saved", "Saved in "+path+".\nOpen it?", func(open bool) {
+					if open {
+						if err := uikit.OpenDocument(path); err != nil {
+							s.Problem.Show("opening the report", err)
+						}
+					}
+				}, s.window)
+			}
+		}
+	})
 }
 
 // WarehouseView is the filter of the Orders screen that column col of a
@@ -175,7 +280,12 @@ func (s *OverviewScreen) StopLive() {
 func (s *OverviewScreen) FocusSearch() {}
 
 // Wait blocks until the screen's background reads are shown (tests).
-func (s *OverviewScreen) Wait() { s.tasks.Wait() }
+func (s *OverviewScreen) Wait() {
+	s.tasks.Wait()
+	if s.Trends != nil {
+		s.Trends.Wait()
+	}
+}
 
 // Reload reads the overview off the UI goroutine and shows it.
 func (s *OverviewScreen) Reload() {

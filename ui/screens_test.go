@@ -109,7 +109,7 @@ func startSandbox(t *testing.T, n int) string {
 }
 
 func services(a *app.App) ui.Services {
-	return ui.Services{Overview: a.Overview, Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Allocation: a.Allocation, Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, Tracking: a.Tracking, Billing: a.Billing, DBPath: a.DBPath(),
+	return ui.Services{Overview: a.Overview, Trends: a.Trends, Orders: a.Orders, Inventory: a.Inventory, Warehouse: a.Inventory, Allocation: a.Allocation, Sample: a.Demo, Sync: a.Intake, Channels: a.Intake, Tracking: a.Tracking, Billing: a.Billing, DBPath: a.DBPath(),
 		ChannelShipping: a.Labels.SetChannelShipping}
 }
 

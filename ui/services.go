@@ -78,6 +78,7 @@ type SampleDataLoader interface {
 // Services are the application services the window works with.
 type Services struct {
 	Overview   OverviewService // nil: no Overview screen
+	Trends     TrendService    // nil: the Overview without its trends and report
 	Orders     OrderService
 	Inventory  InventoryService
 	Warehouse  WarehouseService       // nil: no Warehouse screen

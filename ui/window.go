@@ -91,6 +91,9 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 	}
 	if s.Overview != nil {
 		m.Overview = NewOverviewScreen(s.Overview)
+		if s.Trends != nil {
+			m.Overview.SetTrends(s.Trends, w)
+		}
 		m.Overview.OpenOrders = func(v OrdersView) {
 			m.Tabs.Select(m.tabOf(m.Orders.Content()))
 			m.Orders.Show(v)

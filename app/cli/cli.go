@@ -79,6 +79,8 @@ type opener struct {
 var commands = []command{
 	{"demo", "fill an empty database with the sample data set", cmdDemo},
 	{"overview", "what needs doing now: late and due orders, each warehouse's day, exceptions, failing syncs", cmdOverview},
+	{"trends", "how it went: orders per day, shipped and delivered on time, cost per order, margins, as numbers", cmdTrends},
+	{"report", "the weekly operations report as a PDF (--week 2026-W48 --out FILE.pdf)", cmdReport},
 	{"orders list", "list orders", cmdOrdersList},
 	{"orders priority", "set an order's manual priority for allocation", cmdOrdersPriority},
 	{"orders address", "correct where an order not yet shipped goes (a carrier refused its address)", cmdOrdersAddress},

@@ -149,6 +149,8 @@ func Generate(ctx context.Context, store domain.BulkLoader, catalog domain.Catal
 				return fmt.Errorf("demo order %d: %w", i+1, err)
 			}
 			if sh, evs, ok := demoShipment(o, i, g.until); ok {
+				// From a warehouse of its region (any, where none is).
+				sh.WarehouseID = g.shipsFrom(o.ShipTo.Country, i).ID
 				if err := w.AddShipment(&sh, evs); err != nil {
 					return fmt.Errorf("demo order %d's parcel: %w", i+1, err)
 				}
@@ -167,11 +169,13 @@ type demoProduct struct {
 }
 
 type demoGen struct {
-	rng       *rand.Rand
-	until     time.Time // the end of the history
-	channels  []domain.Channel
-	products  []demoProduct
-	localeCDF []int
+	rng      *rand.Rand
+	until    time.Time // the end of the history
+	channels []domain.Channel
+	// warehouses are the demo's, with their IDs.
+	warehouses []domain.Warehouse
+	products   []demoProduct
+	localeCDF  []int
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -226,6 +230,7 @@ func (g *demoGen) catalog(w domain.BulkWriter) error {
 		if err := w.AddWarehouse(&wh); err != nil {
 			return err
 		}
+		g.warehouses = append(g.warehouses, wh)
 		bins := map[string][]int64{}
 		seqNo := 0
 		for _, zone := range []string{"A", "B", "C", "D"} {
@@ -600,4 +605,19 @@ func Countries() []domain.Country {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// shipsFrom is the warehouse the i-th order to country shipped from: one
+// in its region (any, where none is), the same for the same order.
+func (g *demoGen) shipsFrom(country domain.Country, i int) domain.Warehouse {
+	var near []domain.Warehouse
+	for _, w := range g.warehouses {
+		if r := domain.Region(country); r != "" && domain.Region(w.Address.Country) == r {
+			near = append(near, w)
+		}
+	}
+	if len(near) == 0 {
+		near = g.warehouses
+	}
+	return near[i%len(near)]
 }

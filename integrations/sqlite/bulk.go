@@ -134,9 +134,9 @@ func (b *bulkWriter) AddShipment(s *domain.Shipment, events []domain.TrackEvent)
 	if m == "" {
 		m = domain.MilestoneLabelCreated
 	}
-	res, err := insert(b.ctx, b.tx, `INSERT INTO shipments (parcel_id, order_id, carrier, tracking, destination, shipped_at, milestone, status,
-			last_event_at, eta, next_poll_at, polled_at, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nullID(s.ParcelID), s.OrderID, s.Carrier, s.Tracking, string(s.Destination), millis(s.ShippedAt), string(m), s.Status,
+	res, err := insert(b.ctx, b.tx, `INSERT INTO shipments (parcel_id, warehouse_id, order_id, carrier, tracking, destination, shipped_at, milestone, status,
+			last_event_at, eta, next_poll_at, polled_at, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullID(s.ParcelID), nullID(s.WarehouseID), s.OrderID, s.Carrier, s.Tracking, string(s.Destination), millis(s.ShippedAt), string(m), s.Status,
 		opt(s.LastEventAt), opt(s.ETA), opt(s.NextPollAt), opt(s.PolledAt), opt(s.DeliveredAt))
 	if err != nil {
 		return translate(err)

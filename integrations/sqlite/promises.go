@@ -126,9 +126,28 @@ var openStatuses = func() string {
 
 // ShipByOrders implements domain.PromiseStore.
 func (db *PromiseStore) ShipByOrders(ctx context.Context) ([]domain.ShipByOrder, error) {
+	// The warehouses holding each one's stock.
+	return db.shipByOrders(ctx, `o.status IN `+openStatuses, nil,
+		`SELECT DISTINCT r.order_id, w.code FROM reservations r JOIN warehouses w ON w.id = r.warehouse_id JOIN orders o ON o.id = r.order_id
+			WHERE o.status IN `+openStatuses+` ORDER BY r.order_id, w.code`)
+}
+
+// ShippedWithoutShipBy implements domain.PromiseStore.
+func (db *PromiseStore) ShippedWithoutShipBy(ctx context.Context, since time.Time) ([]domain.ShipByOrder, error) {
+	// The warehouses they left from.
+	cond := `o.status IN ('shipped', 'delivered') AND o.ship_by IS NULL AND o.placed_at >= ?`
+	return db.shipByOrders(ctx, cond, []any{millis(since)},
+		`SELECT DISTINCT s.order_id, w.code FROM shipments s LEFT JOIN parcels p ON p.id = s.parcel_id
+			JOIN warehouses w ON w.id = coalesce(p.warehouse_id, s.warehouse_id) JOIN orders o ON o.id = s.order_id
+			WHERE `+cond+` ORDER BY s.order_id, w.code`)
+}
+
+// shipByOrders reads the orders cond keeps, and their warehouses (pairs of
+// order ID and warehouse code) by warehouses, in one read transaction: as
+// of one moment. cond's arguments are args, in both reads.
+func (db *PromiseStore) shipByOrders(ctx context.Context, cond string, args []any, warehouses string) ([]domain.ShipByOrder, error) {
 	var out []domain.ShipByOrder
 	at := map[int64]int{}
-	// In one read transaction: the orders and their warehouses as of one moment.
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, translate(err)
@@ -137,7 +156,7 @@ func (db *PromiseStore) ShipByOrders(ctx context.Context) ([]domain.ShipByOrder,
 	err = func() error {
 		rows, err := tx.QueryContext(ctx, `SELECT o.id, c.code, o.service, o.ship_country, o.placed_at, coalesce(o.ship_by, 0)
 			FROM orders o JOIN channels c ON c.id = o.channel_id
-			WHERE o.status IN `+openStatuses+` ORDER BY o.id`)
+			WHERE `+cond+` ORDER BY o.id`, args...)
 		if err != nil {
 			return err
 		}
@@ -160,10 +179,7 @@ func (db *PromiseStore) ShipByOrders(ctx context.Context) ([]domain.ShipByOrder,
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		// The warehouses holding each one's stock.
-		wrows, err := tx.QueryContext(ctx, `SELECT DISTINCT r.order_id, w.code
-			FROM reservations r JOIN warehouses w ON w.id = r.warehouse_id JOIN orders o ON o.id = r.order_id
-			WHERE o.status IN `+openStatuses+` ORDER BY r.order_id, w.code`)
+		wrows, err := tx.QueryContext(ctx, warehouses, args...)
 		if err != nil {
 			return err
 		}

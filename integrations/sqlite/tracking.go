@@ -631,6 +631,10 @@ func (db *TrackingStore) MilestoneCounts(ctx context.Context) (map[domain.Milest
 	return queryCounts[domain.Milestone](ctx, db.read, `SELECT milestone, count(*) FROM shipments GROUP BY milestone`)
 }
 
+// deliveredOnTime counts the delivered shipments delivered by the end of
+// the day the carrier estimated, or within 5 days without an estimate.
+const deliveredOnTime = `sum(CASE WHEN delivered_at <= coalesce(eta + 86400000 - 1, shipped_at + 5 * 86400000) THEN 1 ELSE 0 END)`
+
 // OnTimeRates gives, per carrier and destination, how many delivered
 // parcels arrived by the carrier's ETA (or within 5 days of dispatch when
 // it gave none).
@@ -642,8 +646,7 @@ func (db *TrackingStore) OnTimeRates(ctx context.Context) ([]domain.OnTime, erro
 		}
 		o.Country = domain.Country(c)
 		return nil
-	}, `SELECT carrier, destination, count(*),
-			sum(CASE WHEN delivered_at <= coalesce(eta + 86400000 - 1, shipped_at + 5 * 86400000) THEN 1 ELSE 0 END)
+	}, `SELECT carrier, destination, count(*), `+deliveredOnTime+`
 		FROM shipments WHERE delivered_at IS NOT NULL GROUP BY carrier, destination ORDER BY carrier, destination`)
 }
 

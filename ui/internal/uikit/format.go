@@ -12,24 +12,7 @@ import (
 func AsError(err error, target **domain.Error) bool { return errors.As(err, target) }
 
 // GroupThousands formats 1234567 as "1,234,567".
-func GroupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func GroupThousands(n int64) string { return domain.GroupThousands(n, 0) }
 
 // FormatMoney shows an amount with grouped thousands and its currency code:
 // "1,234.50 EUR", "98,000 JPY", "1.250 KWD".
