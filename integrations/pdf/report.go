@@ -125,7 +125,19 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 		{"Clients owing", count(v.Finance.ClientsOwing)},
 		{"Invoices overdue", count(v.Finance.Overdue)},
 	}
-	table([]float64{100, 30}, []string{"Count", ""}, tiles)
+	// Two counts a row.
+	var pairs [][]string
+	for i := 0; i < len(tiles); i += 2 {
+		pairs = append(pairs, []string{tiles[i][0], tiles[i][1], "    " + tiles[i+1][0], tiles[i+1][1]})
+	}
+	d.font(9.5, false)
+	for _, p := range pairs {
+		need(5.5)
+		d.row(m, y+4, []float64{68, 18, 76, 18}, []string{p[0], "", p[2], ""}, 9)
+		d.text(m+68, y+4, 17, p[1], "R")
+		d.text(m+162, y+4, 17, p[3], "R")
+		y += 5.5
+	}
 	y += 3
 	var whs [][]string
 	for _, wo := range v.Warehouses {

@@ -23,6 +23,10 @@ var _ domain.TrendReads = (*TrendStore)(nil)
 // len(bounds)-2) and the condition that keeps col inside them, with
 // their arguments in the order they appear in "SELECT expr … WHERE cond".
 func periods(col string, bounds []time.Time) (expr, cond string, exprArgs, condArgs []any) {
+	cond, condArgs = col+" >= ? AND "+col+" < ?", []any{millis(bounds[0]), millis(bounds[len(bounds)-1])}
+	if len(bounds) == 2 {
+		return "0", cond, nil, condArgs
+	}
 	var b strings.Builder
 	b.WriteString("CASE")
 	for i := 1; i < len(bounds)-1; i++ {
@@ -30,7 +34,7 @@ func periods(col string, bounds []time.Time) (expr, cond string, exprArgs, condA
 		exprArgs = append(exprArgs, millis(bounds[i]))
 	}
 	b.WriteString(" ELSE " + strconv.Itoa(len(bounds)-2) + " END")
-	return b.String(), col + " >= ? AND " + col + " < ?", exprArgs, []any{millis(bounds[0]), millis(bounds[len(bounds)-1])}
+	return b.String(), cond, exprArgs, condArgs
 }
 
 // perPeriod runs a grouped read whose rows start with the period and
