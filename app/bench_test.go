@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -261,6 +262,42 @@ func BenchmarkOverview200k(b *testing.B) {
 				b.Fatal(err)
 			}
 			a.Wait()
+		}
+	})
+}
+
+// BenchmarkTrends200k is the Overview's Trends tab on the 200,000-order
+// demo: the trends counted, then counted and drawn as the window draws
+// them, and the weekly report's PDF.
+func BenchmarkTrends200k(b *testing.B) {
+	a := openBig(b)
+	ctx := context.Background()
+	b.Run("count", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := a.Trends.Trends(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("count and draw", func(b *testing.B) {
+		style := domain.ChartStyle{Width: 1120, Height: 420, Scale: 2}
+		for b.Loop() {
+			t, err := a.Trends.Trends(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, c := range t.Charts() {
+				if _, err := a.Trends.Render(c, style); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("weekly report", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := a.Trends.ReportPDF(ctx, "", io.Discard); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
