@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"maps"
 	"math"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -116,11 +116,7 @@ func series[V any](periods []map[string]V, value func(V) int64, missing int64) [
 			seen[k] = true
 		}
 	}
-	keys := make([]string, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(seen))
 	out := make([]domain.ChartSeries, 0, len(keys))
 	for _, k := range keys {
 		s := domain.ChartSeries{Name: k, Values: make([]int64, len(periods))}
@@ -164,12 +160,7 @@ func byDestination(total map[domain.Route]domain.Punctuality) domain.Chart {
 	for _, to := range countries {
 		c.Categories = append(c.Categories, string(to))
 	}
-	names := make([]string, 0, len(carriers))
-	for k := range carriers {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, carrier := range names {
+	for _, carrier := range slices.Sorted(maps.Keys(carriers)) {
 		s := domain.ChartSeries{Name: carrier}
 		for _, to := range countries {
 			p, ok := total[domain.Route{Carrier: carrier, To: to}]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -81,7 +82,7 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 		placed += n
 	}
 	var chans []string
-	for _, k := range sortedKeys(r.Placed) {
+	for _, k := range slices.Sorted(maps.Keys(r.Placed)) {
 		chans = append(chans, fmt.Sprintf("%s %s", k, domain.GroupThousands(int64(r.Placed[k]), 0)))
 	}
 	line := fmt.Sprintf("Orders placed: %s", domain.GroupThousands(int64(placed), 0))
@@ -94,7 +95,7 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 	punctual := func(first string, byKey map[string]domain.Punctuality) [][]string {
 		var rows [][]string
 		var all domain.Punctuality
-		for _, k := range sortedKeys(byKey) {
+		for _, k := range slices.Sorted(maps.Keys(byKey)) {
 			p := byKey[k]
 			all.Add(p)
 			rows = append(rows, []string{k, count(p.Due), count(p.OnTime), share(p)})
@@ -232,13 +233,4 @@ func share(p domain.Punctuality) string {
 		return "—"
 	}
 	return domain.GroupThousands(p.Share(), 2) + " %"
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
