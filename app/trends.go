@@ -39,9 +39,8 @@ func (s *TrendService) Trends(ctx context.Context) (domain.Trends, error) {
 	return s.TrendsTo(ctx, s.now())
 }
 
-// TrendsTo are the trends of the 8 weeks (and 6 months) ending with the
-// week (the month) of end, in local time; today's day, week and month
-// count so far.
+// TrendsTo are the trends of the 56 days, 8 weeks and 6 months ending
+// with end's day, week and month, in local time; end's count so far.
 func (s *TrendService) TrendsTo(ctx context.Context, end time.Time) (domain.Trends, error) {
 	end = end.Local()
 	var t domain.Trends
@@ -55,9 +54,11 @@ func (s *TrendService) TrendsTo(ctx context.Context, end time.Time) (domain.Tren
 		_, w := weeks[i].ISOWeek()
 		weekNames[i] = fmt.Sprintf("W%02d", w)
 	}
+	// The 56 days ending with end's (none after it).
+	today := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, end.Location())
 	days := make([]time.Time, 0, 7*trendWeeks+1)
-	for d := weeks[0]; !d.After(weeks[trendWeeks]); d = d.AddDate(0, 0, 1) {
-		days = append(days, d)
+	for i := 7*trendWeeks - 1; i >= -1; i-- {
+		days = append(days, today.AddDate(0, 0, -i))
 	}
 	dayNames := make([]string, len(days)-1)
 	for i := range dayNames {

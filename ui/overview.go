@@ -71,9 +71,11 @@ type OverviewScreen struct {
 
 	orders    *fyne.Container
 	transport *fyne.Container
-	content   *fyne.Container
-	today     fyne.CanvasObject
-	top       *fyne.Container
+	content   fyne.CanvasObject
+	// body is the Today view, or the Today and Trends tabs.
+	body  *fyne.Container
+	today fyne.CanvasObject
+	top   *fyne.Container
 	// Views are the Today and Trends tabs (nil without trends).
 	Views  *container.AppTabs
 	window fyne.Window
@@ -137,7 +139,8 @@ func NewOverviewScreen(svc OverviewService) *OverviewScreen {
 	tiles := container.NewVBox(section("Orders"), s.orders, section("Stock, transport, channels and receivables"), s.transport,
 		section("Warehouses today"), hint)
 	s.today = container.NewBorder(tiles, nil, nil, nil, s.Warehouses)
-	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label), nil, nil, nil, s.today)
+	s.body = container.NewStack(s.today)
+	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label), nil, nil, nil, s.body)
 	return s
 }
 
@@ -158,8 +161,8 @@ func (s *OverviewScreen) SetTrends(svc TrendService, w fyne.Window) {
 	s.ReportStatus = widget.NewLabel("")
 	s.ReportStatus.Importance = widget.LowImportance
 	s.top.Objects = append([]fyne.CanvasObject{s.ReportStatus, s.Report}, s.top.Objects...)
-	s.content.Objects[0] = s.Views
-	s.content.Refresh()
+	s.body.Objects = []fyne.CanvasObject{s.Views}
+	s.body.Refresh()
 }
 
 // refresh reloads the counts, and the trends when they are shown.
