@@ -246,10 +246,13 @@ func Open(path string, opts Options) (*App, error) {
 		if err := a.seedPromises(ctx, a.Demo.until); err != nil {
 			return 0, err
 		}
+		if err := a.seedWorkday(ctx, a.Demo.until); err != nil {
+			return 0, err
+		}
 		return a.Promises.Refresh(ctx)
 	}
-	a.Overview = &OverviewService{finance: a.Billing.Receivables, clocked: clocked{now}, orders: db.OrderStore(), catalog: db.CatalogStore(), promises: db.PromiseStore(),
-		waves: db.StockStore().Waves, products: db.StockStore().CountProductStock, short: db.AllocationStore().ShortSKUs, exceptions: a.Tracking.ExceptionMilestones, pushes: db.TrackingStore().PushCounts, syncs: db.IntakeStore().SyncState}
+	a.Overview = &OverviewService{finance: a.Billing.Finance, clocked: clocked{now}, orders: db.OrderStore(), catalog: db.CatalogStore(), promises: db.PromiseStore(),
+		waves: db.StockStore().Waves, inbounds: db.StockStore().Inbounds, products: db.StockStore().CountProductStock, lowStock: db.StockStore().LowStock, shipped: db.StockStore().ShippedUnits, short: db.AllocationStore().ShortSKUs, exceptions: a.Tracking.ExceptionMilestones, pushes: db.TrackingStore().PushCounts, syncs: db.IntakeStore().SyncState}
 	a.Trends = &TrendService{clocked: clocked{now}, reads: db.TrendStore(), margins: a.Billing.ClientMargins, render: chart.Renderer{},
 		overview: a.Overview.Overview, docs: pdf.Renderer{}}
 	if me.Role.May(domain.AreaOrders) || me.Role.May(domain.AreaWarehouse) {

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -892,7 +894,6 @@ func (s *BillingService) Charges(ctx context.Context, period string, clientID in
 	return s.store.Charges(ctx, domain.ChargeFilter{ClientID: clientID, From: from, To: to}, offset, limit)
 }
 
-// AgeingAt is Ageing (for the window).
 // Receivables is the ageing at at (Ageing) and the open invoices past
 // their due date, by days past due (domain.AgeBuckets).
 func (s *BillingService) Receivables(ctx context.Context, at time.Time) (domain.FinanceOverview, error) {
@@ -915,6 +916,66 @@ func (s *BillingService) Receivables(ctx context.Context, at time.Time) (domain.
 	return f, nil
 }
 
+// Finance is the Overview's finance at at: the receivables (Receivables),
+// the carrier invoice lines still to decide, and this month's charges so
+// far against last month's by the same day.
+func (s *BillingService) Finance(ctx context.Context, at time.Time) (domain.FinanceOverview, error) {
+	f, err := s.Receivables(ctx, at)
+	if err != nil {
+		return f, err
+	}
+	if f.CarrierLinesOpen, err = s.store.OpenCarrierLines(ctx); err != nil {
+		return f, err
+	}
+	cfg, err := s.alloc.AllocConfig(ctx)
+	if err != nil {
+		return f, err
+	}
+	toPlanning, err := s.ToPlanning(ctx)
+	if err != nil {
+		return f, err
+	}
+	day := domain.Day(at)
+	month := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
+	last := month.AddDate(0, -1, 0)
+	// Last month to the same day: to its end when it is shorter.
+	lastTo := last.AddDate(0, 0, day.Day())
+	if lastTo.After(month) {
+		lastTo = month
+	}
+	c := domain.ChargesSoFar{Month: month.Format("2006-01")}
+	sum := func(from, to time.Time) (domain.Money, int, error) {
+		sums, n, err := s.store.SumCharges(ctx, from, to)
+		if err != nil {
+			return domain.Money{}, 0, err
+		}
+		total := domain.Money{Currency: cfg.Currency}
+		for _, cur := range slices.Sorted(maps.Keys(sums)) {
+			m, ok := toPlanning(domain.NewMoney(sums[cur], cur))
+			if !ok {
+				if !slices.Contains(c.Unpriced, string(cur)) {
+					c.Unpriced = append(c.Unpriced, string(cur))
+				}
+				continue
+			}
+			total.Amount += m.Amount
+		}
+		return total, n, nil
+	}
+	// This month's: all of them (none is dated after today), as the
+	// Charges tab counts the month.
+	next := month.AddDate(0, 1, 0)
+	if c.ThisMonth, c.Count, err = sum(month, next); err != nil {
+		return f, err
+	}
+	if c.LastMonth, _, err = sum(last, lastTo); err != nil {
+		return f, err
+	}
+	f.Charges = c
+	return f, nil
+}
+
+// AgeingAt is Ageing (for the window).
 func (s *BillingService) AgeingAt(ctx context.Context, at time.Time) ([]domain.AgeingRow, error) {
 	return s.Ageing(ctx, at)
 }

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -62,6 +64,68 @@ func (a *App) seedPromises(ctx context.Context, until time.Time) error {
 		})
 		if err != nil {
 			return fmt.Errorf("warehouse %s: %w", w.Code, err)
+		}
+	}
+	return nil
+}
+
+// seedWorkday gives the demo's day its stock work: in the Venlo and
+// Leipzig warehouses, the 20 SKUs with the least available (of those in
+// stock) reach their reorder point; and inbounds are expected — one today
+// in Venlo and in Edison, one two days late in Leipzig, one tomorrow in
+// Ichikawa — each of two of the warehouse's SKUs.
+func (a *App) seedWorkday(ctx context.Context, until time.Time) error {
+	whs, err := a.db.CatalogStore().Warehouses(ctx)
+	if err != nil {
+		return err
+	}
+	byCode := map[string]domain.Warehouse{}
+	for _, w := range whs {
+		byCode[w.Code] = w
+	}
+	skus := map[string][]domain.SKUStock{}
+	for _, code := range []string{"NL-VEN", "DE-LEJ", "US-NJE", "JP-ICH"} {
+		totals, err := a.db.StockStore().StockTotals(ctx, code)
+		if err != nil {
+			return err
+		}
+		var in []domain.SKUStock
+		for _, t := range totals {
+			if t.Available() > 0 {
+				in = append(in, t)
+			}
+		}
+		slices.SortFunc(in, func(x, y domain.SKUStock) int {
+			return cmp.Or(cmp.Compare(x.Available(), y.Available()), cmp.Compare(x.SKU, y.SKU))
+		})
+		skus[code] = in
+	}
+	for _, code := range []string{"NL-VEN", "DE-LEJ"} {
+		for _, t := range skus[code][:min(20, len(skus[code]))] {
+			if err := a.Inventory.SetPolicy(ctx, t.SKU, code, t.Available(), 3*t.Available()); err != nil {
+				return fmt.Errorf("demo reorder point %s in %s: %w", t.SKU, code, err)
+			}
+		}
+	}
+	for i, e := range []struct {
+		warehouse string
+		days      int // from the warehouse's today
+	}{{"NL-VEN", 0}, {"US-NJE", 0}, {"DE-LEJ", -2}, {"JP-ICH", 1}} {
+		w, ok := byCode[e.warehouse]
+		if !ok || len(skus[e.warehouse]) < 4 {
+			continue
+		}
+		today, err := time.Parse(time.DateOnly, w.Today(until))
+		if err != nil {
+			return err
+		}
+		in := domain.Inbound{Warehouse: w.Code, Reference: fmt.Sprintf("PO-%d-%04d", until.Year(), 901+i*7), Supplier: "Hokuetsu Ceramics",
+			ExpectedOn: today.AddDate(0, 0, e.days).Format(time.DateOnly)}
+		for j, t := range skus[e.warehouse][2:4] {
+			in.Lines = append(in.Lines, domain.InboundLine{SKU: t.SKU, Expected: domain.Quantity(24 * (j + 2))})
+		}
+		if err := a.Inventory.CreateInbound(ctx, &in); err != nil {
+			return fmt.Errorf("demo inbound %s: %w", in.Reference, err)
 		}
 	}
 	return nil

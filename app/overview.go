@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/portolan/portolan/domain"
@@ -16,9 +18,21 @@ type OverviewService struct {
 	catalog  domain.CatalogStore
 	promises domain.PromiseStore
 	waves    func(ctx context.Context, warehouse string) ([]domain.WaveSummary, error)
+	inbounds func(ctx context.Context, status domain.InboundStatus) ([]domain.Inbound, error)
 	products func(ctx context.Context, f domain.StockFilter) (int, error)
-	short    func(ctx context.Context, limit int) ([]domain.ShortSKU, error)
-	finance  func(ctx context.Context, at time.Time) (domain.FinanceOverview, error)
+	lowStock func(ctx context.Context) ([]domain.LowStock, error)
+	shipped  func(ctx context.Context, since time.Time, skus []string) (map[string]map[string]domain.Quantity, error)
+	// cover keeps the low SKUs' units shipped (a read of every order line
+	// of 28 days) for coverFresh: days of cover move slowly, and the
+	// Overview reloads every minute.
+	cover struct {
+		sync.Mutex
+		at    time.Time
+		skus  []string
+		units map[string]map[string]domain.Quantity
+	}
+	short   func(ctx context.Context, limit int) ([]domain.ShortSKU, error)
+	finance func(ctx context.Context, at time.Time) (domain.FinanceOverview, error)
 	// exceptions counts the exceptions queue by milestone.
 	exceptions func(ctx context.Context) (map[domain.Milestone]int, error)
 	pushes     func(ctx context.Context) (map[string]int, error)
@@ -75,6 +89,10 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 	dueToday := perWarehouse(domain.OrderFilter{ShipByFrom: now, ShipByBefore: endOfDay})
 	picking := perWarehouse(domain.OrderFilter{Status: domain.StatusPicking})
 	packed := perWarehouse(domain.OrderFilter{Status: domain.StatusPacked})
+	var open []domain.Inbound
+	if err == nil {
+		open, err = s.inbounds(ctx, domain.InboundOpen)
+	}
 	for _, w := range whs {
 		wo := domain.WarehouseOverview{Code: w.Code, Name: w.Name,
 			Late: late[w.Code], DueToday: dueToday[w.Code], Picking: picking[w.Code], Packed: packed[w.Code]}
@@ -96,6 +114,18 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 				wo.OpenWaves++
 			}
 		}
+		today := w.Today(now)
+		for _, in := range open {
+			if in.Warehouse != w.Code {
+				continue
+			}
+			switch in.Due(today) {
+			case domain.InboundDueToday:
+				wo.InboundToday++
+			case domain.InboundOverdue:
+				wo.InboundOverdue++
+			}
+		}
 		v.Warehouses = append(v.Warehouses, wo)
 	}
 	if err != nil {
@@ -104,6 +134,19 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 	if v.LowStock, err = s.products(ctx, domain.StockFilter{LowOnly: true}); err != nil {
 		return v, err
 	}
+	low, err := s.lowStock(ctx)
+	if err != nil {
+		return v, err
+	}
+	units, err := s.shippedUnits(ctx, now, low)
+	if err != nil {
+		return v, err
+	}
+	for i, l := range low {
+		low[i].Shipped = units[l.SKU][l.Warehouse]
+	}
+	domain.SortByCover(low)
+	v.LowCover = low[:min(len(low), domain.LowCoverShown)]
 	if v.Finance, err = s.finance(ctx, now); err != nil {
 		return v, err
 	}
@@ -142,3 +185,30 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 
 // shortSKUs is how many of the SKUs that hold backorders the Overview names.
 const shortSKUs = 5
+
+// coverFresh is how long the low SKUs' units shipped are kept.
+const coverFresh = 15 * time.Minute
+
+// shippedUnits are the low SKUs' units shipped over the last CoverDays
+// days, by SKU and warehouse: read again when coverFresh has passed or the
+// low SKUs changed.
+func (s *OverviewService) shippedUnits(ctx context.Context, now time.Time, low []domain.LowStock) (map[string]map[string]domain.Quantity, error) {
+	var skus []string
+	for _, l := range low {
+		skus = append(skus, l.SKU)
+	}
+	slices.Sort(skus)
+	skus = slices.Compact(skus)
+	c := &s.cover
+	c.Lock()
+	defer c.Unlock()
+	if !c.at.IsZero() && now.Sub(c.at) < coverFresh && !now.Before(c.at) && slices.Equal(c.skus, skus) {
+		return c.units, nil
+	}
+	units, err := s.shipped(ctx, now.AddDate(0, 0, -domain.CoverDays), skus)
+	if err != nil {
+		return nil, err
+	}
+	c.at, c.skus, c.units = now, skus, units
+	return units, nil
+}

@@ -335,3 +335,189 @@ func TestRefreshLaterGivesEveryOpenOrderAShipBy(t *testing.T) {
 		t.Errorf("%d open orders still without a ship-by", n)
 	}
 }
+
+// The Overview's other finance counts, each against the screens' own
+// reads: the carrier invoice lines still to decide (the month's lines
+// neither accepted nor disputed, and fewer once some are accepted), and
+// this month's charges so far against last month's by the same day.
+func TestOverviewCarrierLinesAndCharges(t *testing.T) {
+	t.Parallel()
+	a := openAt(t, demoDB(t), testClock.Now)
+	ctx := context.Background()
+	v, err := a.Overview.Overview(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := v.Finance
+	if len(f.CarrierLinesOpen) == 0 {
+		t.Fatal("the demo has no carrier lines to decide")
+	}
+	for month, n := range f.CarrierLinesOpen {
+		lines, err := a.Billing.CarrierLines(ctx, month)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := 0
+		for _, l := range lines {
+			if l.State == "open" {
+				open++
+			}
+		}
+		if open != n {
+			t.Errorf("%s: %d lines to decide by the overview, %d by the month's lines", month, n, open)
+		}
+		if _, err := a.Billing.SetCarrierLines(ctx, month, "", domain.ReconMatched, nil, "accepted"); err != nil {
+			t.Fatal(err)
+		}
+		after, err := a.Overview.Overview(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if left := after.Finance.CarrierLinesOpen[month]; left >= n || left == 0 {
+			t.Errorf("%s: %d lines to decide after accepting the matched ones, %d before", month, left, n)
+		}
+	}
+
+	c := f.Charges
+	now := domain.Day(a.Now())
+	if c.Month != now.Format("2006-01") || c.ThisMonth.Currency != "EUR" || c.LastMonth.Currency != "EUR" {
+		t.Fatalf("charges %+v", c)
+	}
+	if n, err := a.Billing.CountCharges(ctx, c.Month, 0, ""); err != nil || n != c.Count || n == 0 {
+		t.Errorf("%d charges this month by the overview, %d by the Charges tab (%v)", c.Count, n, err)
+	}
+	// Summed again from the Charges tab's lists, per currency, then in
+	// euros at today's rates.
+	toEUR, err := a.Billing.ToPlanning(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+	sums := [2]map[domain.Currency]int64{{}, {}}
+	for i, period := range []string{c.Month, lastMonth.Format("2006-01")} {
+		charges, err := a.Billing.Charges(ctx, period, 0, 0, 1_000_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ch := range charges {
+			if i == 0 || ch.Date.Day() <= now.Day() {
+				sums[i][ch.Currency] += ch.Amount
+			}
+		}
+	}
+	var eur [2]int64
+	for i, m := range sums {
+		for cur, amount := range m {
+			v, ok := toEUR(domain.NewMoney(amount, cur))
+			if !ok {
+				t.Fatalf("no rate for %s", cur)
+			}
+			eur[i] += v.Amount
+		}
+	}
+	this, last := eur[0], eur[1]
+	if this != c.ThisMonth.Amount || last != c.LastMonth.Amount || last == 0 {
+		t.Errorf("charged %d this month and %d last month by now; the overview says %v and %v", this, last, c.ThisMonth, c.LastMonth)
+	}
+	if ch := c.Change(); ch != domain.Share(int(this-last), int(last)) {
+		t.Errorf("change %d", ch)
+	}
+}
+
+// Inbounds due today and overdue are counted in each warehouse's own day,
+// and low stock is named with its days of cover at the last 28 days' rate.
+func TestOverviewInboundsAndCover(t *testing.T) {
+	t.Parallel()
+	a := openAt(t, demoDBOf(t, 3000), testClock.Now) // enough orders that low stock shipped lately
+	ctx := context.Background()
+	v, err := a.Overview.Overview(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := a.Inventory.Inbounds(ctx, domain.InboundOpen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whs, err := a.Inventory.Warehouses(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]int{}
+	for _, in := range open {
+		for _, w := range whs {
+			if w.Code != in.Warehouse {
+				continue
+			}
+			// The warehouse's today, worked out here from its zone.
+			loc, err := time.LoadLocation(w.TimeZone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			today := a.Now().In(loc).Format(time.DateOnly)
+			n := want[w.Code]
+			switch {
+			case in.ExpectedOn == today:
+				n[0]++
+			case in.ExpectedOn != "" && in.ExpectedOn < today:
+				n[1]++
+			}
+			want[w.Code] = n
+		}
+	}
+	total := 0
+	for _, w := range v.Warehouses {
+		if got := [2]int{w.InboundToday, w.InboundOverdue}; got != want[w.Code] {
+			t.Errorf("%s: inbound today and overdue %v, want %v", w.Code, got, want[w.Code])
+		}
+		total += w.InboundToday + w.InboundOverdue
+	}
+	if total < 3 {
+		t.Errorf("the demo expects %d inbounds today or before", total)
+	}
+
+	if v.LowStock == 0 || len(v.LowCover) == 0 || len(v.LowCover) > domain.LowCoverShown {
+		t.Fatalf("%d low products, %d named", v.LowStock, len(v.LowCover))
+	}
+	prev := -1
+	for _, l := range v.LowCover {
+		if l.Available > l.ReorderPoint {
+			t.Errorf("%+v is not low", l)
+		}
+		days, ok := l.DaysOfCover()
+		if !ok {
+			continue
+		}
+		if days < prev {
+			t.Errorf("least cover not first: %d days after %d", days, prev)
+		}
+		prev = days
+		if want := int(l.Available * domain.CoverDays / l.Shipped); days != want {
+			t.Errorf("%+v: %d days, want %d", l, days, want)
+		}
+	}
+	if prev < 0 {
+		t.Error("none of the low stock shipped in the last 28 days: the test needs some that did")
+	}
+	// The least covered product's units shipped are units of it in orders
+	// that left (the store's test counts them exactly): no more than in
+	// every order shipped.
+	l := v.LowCover[0]
+	var units domain.Quantity
+	err = a.Orders.Each(ctx, domain.OrderFilter{}, func(o domain.Order) error {
+		if o.Status != domain.StatusShipped && o.Status != domain.StatusDelivered && o.Status != domain.StatusException {
+			return nil
+		}
+		for _, line := range o.Lines {
+			if line.SKU == l.SKU {
+				units += line.Quantity
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Shipped <= 0 || l.Shipped > units {
+		t.Errorf("%s: %d shipped from %s in 28 days, %d in every order ever shipped", l.SKU, l.Shipped, l.Warehouse, units)
+	}
+}

@@ -795,6 +795,8 @@ type ChargeStore interface {
 	DropUnbilled(ctx context.Context, clientID int64, t ChargeType, from, to time.Time) (int, error)
 	Charges(ctx context.Context, f ChargeFilter, offset, limit int) ([]Charge, error)
 	CountCharges(ctx context.Context, f ChargeFilter) (int, error)
+	// SumCharges sums the charges of [from, to) per currency, and counts them.
+	SumCharges(ctx context.Context, from, to time.Time) (map[Currency]int64, int, error)
 	// EachCharge streams a period's charges in date order (exports).
 	EachCharge(ctx context.Context, f ChargeFilter, fn func(Charge) error) error
 	// StockDays gives, per client owning stock, the units on the shelf at the
@@ -857,6 +859,9 @@ type ReconciliationStore interface {
 	SetCarrierLines(ctx context.Context, period, carrier string, class ReconcileClass, tracking []string, state string) (int, error)
 	// Payables sums accepted and disputed carrier charges of a period per carrier and currency.
 	Payables(ctx context.Context, period string) ([]Payable, error)
+	// OpenCarrierLines counts the carrier invoice lines neither accepted
+	// nor disputed, by the month their invoice covers.
+	OpenCarrierLines(ctx context.Context) (map[string]int, error)
 	// PeriodShipments lists the shipments handed over in [from, to) of
 	// clients' orders, with what a carrier invoice charged for them (if any).
 	PeriodShipments(ctx context.Context, from, to time.Time) ([]ShipmentCost, error)

@@ -1,7 +1,10 @@
 package domain
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -263,4 +266,59 @@ type LedgerStore interface {
 	CountStore
 	ShippingStore
 	DocumentSettingsStore
+}
+
+// LowStock is a product at or under its reorder point in a warehouse,
+// with the units of it that left the warehouse over the last CoverDays
+// days.
+type LowStock struct {
+	SKU          string   `json:"sku"`
+	Warehouse    string   `json:"warehouse"`
+	Available    Quantity `json:"available"`
+	ReorderPoint Quantity `json:"reorder_point"`
+	Shipped      Quantity `json:"shipped_last_28_days"`
+}
+
+// CoverDays is how many days of shipments the days of cover are worked out from.
+const CoverDays = 28
+
+// DaysOfCover is how many days what is available lasts at the rate it
+// shipped over the last CoverDays days, rounded down; ok is false when
+// none shipped (it lasts, as far as anyone knows, indefinitely).
+func (l LowStock) DaysOfCover() (days int, ok bool) {
+	if l.Shipped <= 0 {
+		return 0, false
+	}
+	return int(max(l.Available, 0) * CoverDays / l.Shipped), true
+}
+
+// Describe says its days of cover: "PRT-1 at NL-VEN, 3 days (12 left)",
+// or that none shipped in the last CoverDays days.
+func (l LowStock) Describe() string {
+	days, ok := l.DaysOfCover()
+	if !ok {
+		return fmt.Sprintf("%s at %s, none shipped in %d days (%d left)", l.SKU, l.Warehouse, CoverDays, l.Available)
+	}
+	return fmt.Sprintf("%s at %s, %d days (%d left)", l.SKU, l.Warehouse, days, l.Available)
+}
+
+// SortByCover orders low stock by days of cover, the fewest first; those
+// that did not ship last, then by SKU and warehouse.
+func SortByCover(ls []LowStock) {
+	slices.SortFunc(ls, func(a, b LowStock) int {
+		da, oka := a.DaysOfCover()
+		db, okb := b.DaysOfCover()
+		switch {
+		case oka != okb:
+			if oka {
+				return -1
+			}
+			return 1
+		case da != db:
+			return cmp.Compare(da, db)
+		case a.SKU != b.SKU:
+			return cmp.Compare(a.SKU, b.SKU)
+		}
+		return cmp.Compare(a.Warehouse, b.Warehouse)
+	})
 }

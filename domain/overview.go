@@ -1,6 +1,11 @@
 package domain
 
-import "time"
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
 
 // Overview is what needs doing now, at every stage and warehouse: the
 // counts of the Overview screen and of `portolan overview`. Each count is
@@ -11,11 +16,17 @@ type Overview struct {
 	Warehouses []WarehouseOverview `json:"warehouses"`
 	// LowStock counts the products at or under their reorder point in
 	// some warehouse (the Inventory screen's "Low stock only").
-	LowStock  int               `json:"low_stock_products"`
+	LowStock int `json:"low_stock_products"`
+	// LowCover are the low stock's rows (product and warehouse) with the
+	// fewest days of cover, the fewest first (at most LowCoverShown).
+	LowCover  []LowStock        `json:"low_stock_least_cover"`
 	Transport TransportOverview `json:"transport"`
 	Finance   FinanceOverview   `json:"finance"`
 	Channels  []ChannelProblem  `json:"channels_failing"`
 }
+
+// LowCoverShown is how many of the low stock the Overview names.
+const LowCoverShown = 5
 
 // OrdersOverview counts the orders waiting on the coordinator.
 type OrdersOverview struct {
@@ -47,6 +58,10 @@ type WarehouseOverview struct {
 	LastPickup time.Time `json:"last_pickup_that_day,omitzero"`
 	ForPickup  int       `json:"due_by_then"`
 	OpenWaves  int       `json:"open_waves"`
+	// InboundToday and InboundOverdue are its open inbounds expected today
+	// (its own day) and before.
+	InboundToday   int `json:"inbound_due_today"`
+	InboundOverdue int `json:"inbound_overdue"`
 }
 
 // TransportOverview counts the parcels and updates that need a look.
@@ -77,4 +92,43 @@ type FinanceOverview struct {
 	// the same by days past due (AgeBuckets: 0–30, 31–60, 61–90, 90+).
 	Overdue      int   `json:"invoices_overdue"`
 	OverdueByAge []int `json:"invoices_overdue_by_age"`
+	// CarrierLinesOpen counts the carrier invoice lines neither accepted
+	// nor disputed, by the month their invoice covers ("2026-10").
+	CarrierLinesOpen map[string]int `json:"carrier_lines_open"`
+	// Charges are this month's charges so far against last month's to the
+	// same day.
+	Charges ChargesSoFar `json:"charges"`
+}
+
+// ChargesSoFar is what was charged this month up to today (its day
+// included), and last month up to the same day, in the planning currency
+// (charges in a currency without an exchange rate are left out and named).
+type ChargesSoFar struct {
+	Month     string   `json:"month"` // "2026-12"
+	Count     int      `json:"count"` // this month's charges so far
+	ThisMonth Money    `json:"this_month"`
+	LastMonth Money    `json:"last_month_by_now"`
+	Unpriced  []string `json:"currencies_without_rate,omitempty"`
+}
+
+// Describe says last month by now and the change: "last month by now
+// 43,900.00 EUR (+2.8 %)".
+func (c ChargesSoFar) Describe() string {
+	s := "last month by now " + GroupThousands(c.LastMonth.Amount, c.LastMonth.Currency.Exponent()) + " " + string(c.LastMonth.Currency)
+	if ch := c.Change(); ch != NoValue {
+		s += fmt.Sprintf(" (%+.1f %%)", float64(ch)/100)
+	}
+	if len(c.Unpriced) > 0 {
+		s += "; no exchange rate for " + strings.Join(c.Unpriced, ", ")
+	}
+	return s
+}
+
+// Change is this month against last month by now, in basis points
+// (NoValue: nothing charged last month by now).
+func (c ChargesSoFar) Change() int64 {
+	if c.LastMonth.Amount == 0 {
+		return NoValue
+	}
+	return int64(math.Round(float64(c.ThisMonth.Amount-c.LastMonth.Amount) * 10000 / float64(c.LastMonth.Amount)))
 }

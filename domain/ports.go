@@ -151,6 +151,13 @@ type StockReads interface {
 	Movements(ctx context.Context, productID, warehouseID int64, limit int) ([]Movement, error)
 	// Zones lists the zones of storage bins, optionally of one warehouse.
 	Zones(ctx context.Context, warehouseID int64) ([]string, error)
+	// LowStock lists the products at or under their reorder point in a
+	// warehouse (without Shipped).
+	LowStock(ctx context.Context) ([]LowStock, error)
+	// ShippedUnits counts the units of the SKUs in the orders that left
+	// each warehouse since since (the rate days of cover come from), by
+	// SKU and warehouse code.
+	ShippedUnits(ctx context.Context, since time.Time, skus []string) (map[string]map[string]Quantity, error)
 }
 
 // WarehouseReads reads warehouse work: transfers, inbounds, counts.

@@ -161,3 +161,31 @@ type CountResult struct {
 	Uncounted int // lines left uncounted, not posted
 	Problems  []RowProblem
 }
+
+// Today is the warehouse's day at now ("2026-12-06"), in its time zone
+// (UTC when it names none that exists).
+func (w Warehouse) Today(now time.Time) string {
+	loc, err := time.LoadLocation(w.TimeZone)
+	if err != nil || w.TimeZone == "" {
+		loc = time.UTC
+	}
+	return now.In(loc).Format(time.DateOnly)
+}
+
+// When an open inbound is expected, against the warehouse's today.
+const (
+	InboundDueToday = "today"
+	InboundOverdue  = "overdue"
+)
+
+// Due says whether the inbound is open and expected on today
+// (InboundDueToday) or before it (InboundOverdue); "" otherwise.
+func (in Inbound) Due(today string) string {
+	switch {
+	case in.Status != InboundOpen || in.ExpectedOn == "" || in.ExpectedOn > today:
+		return ""
+	case in.ExpectedOn == today:
+		return InboundDueToday
+	}
+	return InboundOverdue
+}

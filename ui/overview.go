@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -49,7 +50,14 @@ type OverviewScreen struct {
 	OpenShipments func()
 	OpenChannels  func()
 	OpenLowStock  func()
-	OpenAgeing    func() // nil: no tile (the person may not see billing)
+	OpenAgeing    func() // nil: no finance tiles (the person may not see billing)
+	// OpenCharges opens a month's charges, OpenReconciliation a month's
+	// carrier invoice lines (nil: no tile).
+	OpenCharges        func(period string)
+	OpenReconciliation func(period string)
+	// OpenInbounds opens a warehouse's open inbounds due today or overdue
+	// (domain.InboundDueToday, domain.InboundOverdue).
+	OpenInbounds func(warehouse, due string)
 
 	Heading *widget.Label
 	Problem uikit.ProblemLabel
@@ -71,7 +79,13 @@ type OverviewScreen struct {
 
 	orders    *fyne.Container
 	transport *fyne.Container
-	content   fyne.CanvasObject
+	// finance holds the finance tiles, under its heading (hidden for
+	// someone who may not see billing).
+	finance      *fyne.Container
+	financeTiles *fyne.Container
+	// carrierMonth is the month the carrier lines tile opens.
+	carrierMonth string
+	content      fyne.CanvasObject
 	// body is the Today view, or the Today and Trends tabs.
 	body  *fyne.Container
 	today fyne.CanvasObject
@@ -90,6 +104,9 @@ func NewOverviewScreen(svc OverviewService) *OverviewScreen {
 	s.Problem = uikit.NewProblemLabel()
 	s.orders = container.NewGridWrap(tileSize)
 	s.transport = container.NewGridWrap(tileSize)
+	s.financeTiles = container.NewGridWrap(tileSize)
+	s.finance = container.NewVBox(section("Finance"), s.financeTiles)
+	s.finance.Hide()
 	type row = domain.WarehouseOverview
 	num := func(title string, n func(row) int, alert widget.Importance) uikit.Column[row] {
 		return uikit.Marked(title, func(r row, l *widget.Label) {
@@ -122,13 +139,23 @@ func NewOverviewScreen(svc OverviewService) *OverviewScreen {
 			return uikit.LocalAt(r.LastPickup, "15:04")
 		}).Wide(110),
 		num("Due by then", func(r row) int { return r.ForPickup }, widget.WarningImportance),
-		num("Open waves", func(r row) int { return r.OpenWaves }, widget.MediumImportance))
+		num("Open waves", func(r row) int { return r.OpenWaves }, widget.MediumImportance),
+		num("Inbound today", func(r row) int { return r.InboundToday }, widget.MediumImportance).Wide(120),
+		num("Inbound overdue", func(r row) int { return r.InboundOverdue }, widget.WarningImportance).Wide(136))
 	s.Warehouses.OnSelected = func(id widget.TableCellID) {
 		s.Warehouses.UnselectAll()
-		if id.Row < len(s.Last.Warehouses) && s.OpenOrders != nil {
-			if v, ok := WarehouseView(s.Last.Warehouses[id.Row], id.Col); ok {
-				s.OpenOrders(v)
+		if id.Row >= len(s.Last.Warehouses) {
+			return
+		}
+		w := s.Last.Warehouses[id.Row]
+		if due := inboundColumns[id.Col]; due != "" {
+			if s.OpenInbounds != nil {
+				s.OpenInbounds(w.Code, due)
 			}
+			return
+		}
+		if v, ok := WarehouseView(w, id.Col); ok && s.OpenOrders != nil {
+			s.OpenOrders(v)
 		}
 	}
 	reload := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.refresh)
@@ -136,7 +163,7 @@ func NewOverviewScreen(svc OverviewService) *OverviewScreen {
 	top := container.NewBorder(nil, nil, nil, s.top, s.Heading)
 	hint := widget.NewLabel("Select a count to list its orders.")
 	hint.Importance = widget.LowImportance
-	tiles := container.NewVBox(section("Orders"), s.orders, section("Stock, transport, channels and receivables"), s.transport,
+	tiles := container.NewVBox(section("Orders"), s.orders, section("Stock, transport and channels"), s.transport, s.finance,
 		section("Warehouses today"), hint)
 	s.today = container.NewBorder(tiles, nil, nil, nil, s.Warehouses)
 	s.body = container.NewStack(s.today)
@@ -248,6 +275,10 @@ func WarehouseView(w domain.WarehouseOverview, col int) (OrdersView, bool) {
 	}
 	return OrdersView{}, false
 }
+
+// inboundColumns are the warehouse table's inbound columns, and what
+// their counts list.
+var inboundColumns = map[int]string{9: domain.InboundDueToday, 10: domain.InboundOverdue}
 
 var tileSize = fyne.NewSize(196, 124)
 
@@ -415,8 +446,25 @@ func (s *OverviewScreen) show(v domain.Overview) {
 			s.OpenLowStock()
 		}
 	})
-	low.Set(count(v.LowStock), "at or under reorder point", alertIf(v.LowStock > 0, widget.WarningImportance))
-	s.transport.Objects = []fyne.CanvasObject{low, ex, pushes, chans}
+	lowDetail := "at or under reorder point"
+	if len(v.LowCover) > 0 {
+		l := v.LowCover[0]
+		if days, ok := l.DaysOfCover(); ok {
+			lowDetail = fmt.Sprintf("least: %s %s, %d days", l.SKU, l.Warehouse, days)
+		}
+	}
+	low.Set(count(v.LowStock), lowDetail, alertIf(v.LowStock > 0, widget.WarningImportance))
+	var inToday, inOverdue int
+	for _, w := range v.Warehouses {
+		inToday, inOverdue = inToday+w.InboundToday, inOverdue+w.InboundOverdue
+	}
+	inbound := s.tile("stock.inbound", "Inbound", func() {
+		if code, due := InboundToOpen(s.Last.Warehouses); s.OpenInbounds != nil && code != "" {
+			s.OpenInbounds(code, due)
+		}
+	})
+	inbound.Set(count(inToday+inOverdue), fmt.Sprintf("%d due today, %d overdue", inToday, inOverdue), alertIf(inOverdue > 0, widget.WarningImportance))
+	s.transport.Objects = []fyne.CanvasObject{low, inbound, ex, pushes, chans}
 	if s.OpenAgeing != nil {
 		f := v.Finance
 		owing := s.tile("finance.owing", "Clients owing", s.OpenAgeing)
@@ -431,7 +479,60 @@ func (s *OverviewScreen) show(v domain.Overview) {
 			detail = fmt.Sprintf("%d overdue (%s)", f.Overdue, strings.Join(ages, ", "))
 		}
 		owing.Set(count(f.ClientsOwing), detail, alertIf(f.Overdue > 0, widget.WarningImportance))
-		s.transport.Objects = append(s.transport.Objects, owing)
+
+		months := slices.Sorted(maps.Keys(f.CarrierLinesOpen))
+		lines, perMonth := 0, []string{}
+		for _, m := range months {
+			lines += f.CarrierLinesOpen[m]
+			perMonth = append(perMonth, fmt.Sprintf("%s: %d", m, f.CarrierLinesOpen[m]))
+		}
+		oldest := ""
+		if len(months) > 0 {
+			oldest = months[0]
+		}
+		carrier := s.tile("finance.carrier_lines", "Carrier lines to decide", func() {
+			if s.OpenReconciliation != nil && s.carrierMonth != "" {
+				s.OpenReconciliation(s.carrierMonth)
+			}
+		})
+		s.carrierMonth = oldest
+		detail = "every carrier invoice decided"
+		if len(perMonth) > 0 {
+			detail = strings.Join(perMonth, ", ")
+		}
+		carrier.Set(count(lines), detail, alertIf(lines > 0, widget.WarningImportance))
+		c := f.Charges
+		charges := s.tile("finance.charges", "Charges in "+string(c.ThisMonth.Currency), func() {
+			if s.OpenCharges != nil {
+				s.OpenCharges(s.Last.Finance.Charges.Month)
+			}
+		})
+		detail = fmt.Sprintf("this month, %d charges; %s", c.Count, c.Describe())
+		charges.Set(domain.GroupThousands(c.ThisMonth.Amount, c.ThisMonth.Currency.Exponent()), detail, widget.MediumImportance)
+		s.financeTiles.Objects = []fyne.CanvasObject{owing, carrier, charges}
+		s.financeTiles.Refresh()
+		s.finance.Show()
 	}
 	s.transport.Refresh()
+}
+
+// InboundToOpen is the warehouse the Inbound tile opens, and with which of
+// its inbounds: the one with the most overdue, else the most due today
+// ("": none is due).
+func InboundToOpen(ws []domain.WarehouseOverview) (code, due string) {
+	most := 0
+	for _, w := range ws {
+		if w.InboundOverdue > most {
+			most, code, due = w.InboundOverdue, w.Code, domain.InboundOverdue
+		}
+	}
+	if code != "" {
+		return code, due
+	}
+	for _, w := range ws {
+		if w.InboundToday > most {
+			most, code, due = w.InboundToday, w.Code, domain.InboundDueToday
+		}
+	}
+	return code, due
 }

@@ -2,6 +2,8 @@ package ui_test
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/ui"
 )
@@ -16,7 +19,7 @@ import (
 // The Overview opens first, and every tile counts what the screen it opens
 // lists: tapping it shows that screen, filtered, with the same count.
 func TestOverviewTilesOpenTheirScreens(t *testing.T) {
-	a := demoApp(t, 600)
+	a := demoAppOf(t, app.DemoOptions{Orders: 600, Billing: true})
 	ctx := context.Background()
 	// Orders ship the day they are placed, and every warehouse's pickup is
 	// at half past midnight: the orders placed before today are late.
@@ -71,12 +74,44 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 			continue
 		}
 		n, err := strconv.Atoi(strings.ReplaceAll(tile.Value.Text, ",", ""))
+		if key == "finance.charges" { // an amount: its count is in the detail
+			n, err = s.Last.Finance.Charges.Count, nil
+			if !strings.HasPrefix(tile.Detail.Text, "this month, "+strconv.Itoa(n)+" charges") {
+				t.Errorf("tile %s: %q", key, tile.Detail.Text)
+			}
+		}
 		if err != nil {
 			t.Fatalf("tile %s shows %q", key, tile.Value.Text)
 		}
 		ui.WithUI(func() { test.Tap(tile) })
 		m.Wait()
 		switch {
+		case key == "stock.inbound":
+			code, due := ui.InboundToOpen(s.Last.Warehouses)
+			want := 0
+			for _, w := range s.Last.Warehouses {
+				if w.Code == code {
+					want = map[string]int{domain.InboundDueToday: w.InboundToday, domain.InboundOverdue: w.InboundOverdue}[due]
+				}
+			}
+			shown := m.Warehouse.Receive.ShownInbounds()
+			if got := m.Tabs.Selected().Text; got != "Warehouse" || m.Warehouse.Code() != code || len(shown) != want || want == 0 {
+				t.Errorf("tile %s opened %s at %s listing %d inbounds, want %s's %d %s", key, got, m.Warehouse.Code(), len(shown), code, want, due)
+			}
+		case key == "finance.carrier_lines":
+			months := slices.Sorted(maps.Keys(s.Last.Finance.CarrierLinesOpen))
+			if len(months) == 0 || n == 0 {
+				t.Fatalf("the demo has no carrier lines to decide")
+			}
+			if got := m.Tabs.Selected().Text; got != "Billing" || m.Billing.Period.Selected != months[0] ||
+				m.Billing.OpenCarrierLines() != s.Last.Finance.CarrierLinesOpen[months[0]] || (len(months) == 1 && m.Billing.OpenCarrierLines() != n) {
+				t.Errorf("tile %s counts %d (%v), opened %s on %s with %d open lines", key, n, s.Last.Finance.CarrierLinesOpen, got,
+					m.Billing.Period.Selected, m.Billing.OpenCarrierLines())
+			}
+		case key == "finance.charges":
+			if got := m.Tabs.Selected().Text; got != "Billing" || m.Billing.Tabs.Selected().Text != "Charges" || m.Billing.ChargesShown() != n || n == 0 {
+				t.Errorf("tile %s counts %d charges, opened %s / %s with %d", key, n, got, m.Billing.Tabs.Selected().Text, m.Billing.ChargesShown())
+			}
 		case strings.HasPrefix(key, "transport."):
 			if got := m.Tabs.Selected().Text; got != "Shipments" {
 				t.Errorf("tile %s opened %s", key, got)
@@ -153,6 +188,28 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 		if n > 0 {
 			nonzero++
 		}
+	}
+	// Each warehouse's inbounds due today and overdue, in the table, are
+	// what its Receive panel lists with the filter the cell opens.
+	inbounds := 0
+	for r, w := range s.Last.Warehouses {
+		for col, n := range map[int]int{9: w.InboundToday, 10: w.InboundOverdue} {
+			if got := cell(t, s, s.Warehouses, r, col); got != strconv.Itoa(n) {
+				t.Errorf("%s column %d shows %q, the overview %d", w.Code, col, got, n)
+			}
+			if n == 0 && w.Code != "AU-SYD" {
+				continue // the warehouses with some, and one with none
+			}
+			ui.WithUI(func() { s.Warehouses.Select(widget.TableCellID{Row: r, Col: col}) })
+			m.Wait()
+			if got := m.Tabs.Selected().Text; got != "Warehouse" || m.Warehouse.Code() != w.Code || len(m.Warehouse.Receive.ShownInbounds()) != n {
+				t.Errorf("%s column %d counts %d, opened %s at %s listing %d", w.Code, col, n, got, m.Warehouse.Code(), len(m.Warehouse.Receive.ShownInbounds()))
+			}
+			inbounds += n
+		}
+	}
+	if inbounds < 3 {
+		t.Errorf("the demo's warehouses expect %d inbounds today or before", inbounds)
 	}
 	if opened < 14 || nonzero < 5 {
 		t.Errorf("%d counts opened a screen, %d of them counting something", opened, nonzero)

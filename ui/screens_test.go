@@ -27,28 +27,35 @@ import (
 // Each size is generated once per test run and copied for every test.
 func demoApp(t *testing.T, orders int) *app.App {
 	t.Helper()
+	return demoAppOf(t, app.DemoOptions{Orders: orders})
+}
+
+// demoAppOf is demoApp with the demo's options (its billing history, say).
+func demoAppOf(t *testing.T, opts app.DemoOptions) *app.App {
+	t.Helper()
+	orders := opts.Orders
 	path := filepath.Join(t.TempDir(), "ui.db")
 	if pgtest.OnPostgres() { // the same screens on a team database
 		path = pgtest.NewDatabase(t)
 		if orders > 0 {
-			src, ok := demoFixtures[orders]
+			src, ok := demoFixtures[opts]
 			if !ok {
 				src = pgtest.Fixture(t)
 				a, err := app.Open(src, app.Options{Now: testClock.Now})
 				if err != nil {
 					t.Fatal(err)
 				}
-				err = a.Demo.Load(context.Background(), app.DemoOptions{Orders: orders}, nil)
+				err = a.Demo.Load(context.Background(), opts, nil)
 				a.Close()
 				if err != nil {
 					t.Fatal(err)
 				}
-				demoFixtures[orders] = src
+				demoFixtures[opts] = src
 			}
 			path = pgtest.CopyDatabase(t, src)
 		}
 	} else if orders > 0 {
-		src, ok := demoFixtures[orders]
+		src, ok := demoFixtures[opts]
 		if !ok {
 			dir, err := os.MkdirTemp("", "portolan-ui-fixture-")
 			if err != nil {
@@ -59,12 +66,12 @@ func demoApp(t *testing.T, orders int) *app.App {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = a.Demo.Load(context.Background(), app.DemoOptions{Orders: orders}, nil)
+			err = a.Demo.Load(context.Background(), opts, nil)
 			a.Close()
 			if err != nil {
 				t.Fatal(err)
 			}
-			demoFixtures[orders] = src
+			demoFixtures[opts] = src
 		}
 		b, err := os.ReadFile(src)
 		if err != nil {
@@ -82,9 +89,9 @@ func demoApp(t *testing.T, orders int) *app.App {
 	return a
 }
 
-// demoFixtures are the demo databases made so far, by size (ui tests run
+// demoFixtures are the demo databases made so far, by their options (ui tests run
 // one at a time); TestMain removes them.
-var demoFixtures = map[int]string{}
+var demoFixtures = map[app.DemoOptions]string{}
 
 func TestMain(m *testing.M) {
 	os.Setenv(app.EnvSecrets, "database") // never the developer's keyring

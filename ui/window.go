@@ -112,6 +112,20 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 				m.Tabs.Select(m.tabOf(m.Billing.Content()))
 				m.Billing.ShowAgeing()
 			}
+			m.Overview.OpenCharges = func(period string) {
+				m.Tabs.Select(m.tabOf(m.Billing.Content()))
+				m.Billing.ShowCharges(period)
+			}
+			m.Overview.OpenReconciliation = func(period string) {
+				m.Tabs.Select(m.tabOf(m.Billing.Content()))
+				m.Billing.ShowReconciliation(period)
+			}
+		}
+		if m.Warehouse != nil {
+			m.Overview.OpenInbounds = func(code, due string) {
+				m.Tabs.Select(m.tabOf(m.Warehouse.Content()))
+				m.Warehouse.ShowInbounds(code, due)
+			}
 		}
 		m.Overview.OpenLowStock = func() {
 			m.Tabs.Select(m.tabOf(m.Inventory.Content()))

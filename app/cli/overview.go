@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 
 	"github.com/portolan/portolan/domain"
@@ -51,18 +52,22 @@ func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr
 	}
 	fmt.Fprintf(stdout, "Orders\n  to allocate   %d%s\n  backordered   %d%s\n  on hold       %d\n  needs review  %d\n  late          %d\n  due today     %d\n\n",
 		o.ToAllocate, oldest, o.Backordered, short, o.OnHold, o.NeedsReview, o.Late, o.DueToday)
-	if err := printTable(stdout, "WAREHOUSE\tLATE\tDUE TODAY\tPICKING\tPACKED\tNEXT PICKUP\tLAST THAT DAY\tDUE BY THEN\tOPEN WAVES", func(add func(string, ...any)) {
+	if err := printTable(stdout, "WAREHOUSE\tLATE\tDUE TODAY\tPICKING\tPACKED\tNEXT PICKUP\tLAST THAT DAY\tDUE BY THEN\tOPEN WAVES\tINBOUND TODAY\tINBOUND OVERDUE", func(add func(string, ...any)) {
 		for _, w := range v.Warehouses {
 			next, last := "none set", ""
 			if !w.NextPickup.IsZero() {
 				next, last = w.NextPickup.Local().Format("Mon 15:04"), w.LastPickup.Local().Format("15:04")
 			}
-			add("%s\t%d\t%d\t%d\t%d\t%s\t%s\t%d\t%d", w.Code, w.Late, w.DueToday, w.Picking, w.Packed, next, last, w.ForPickup, w.OpenWaves)
+			add("%s\t%d\t%d\t%d\t%d\t%s\t%s\t%d\t%d\t%d\t%d", w.Code, w.Late, w.DueToday, w.Picking, w.Packed, next, last, w.ForPickup, w.OpenWaves,
+				w.InboundToday, w.InboundOverdue)
 		}
 	}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nStock\n  products at or under their reorder point  %d\n", v.LowStock)
+	for _, l := range v.LowCover {
+		fmt.Fprintf(stdout, "    %s\n", l.Describe())
+	}
 	t := v.Transport
 	fmt.Fprintf(stdout, "\nTransport\n  exceptions queue            %d", t.Exceptions)
 	ms := make([]domain.Milestone, 0, len(t.ByMilestone))
@@ -87,6 +92,17 @@ func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr
 			fmt.Fprintf(stdout, "  (%s days: %d)", domain.AgeBuckets[b], n)
 		}
 	}
+	f := v.Finance
+	lines := 0
+	for _, n := range f.CarrierLinesOpen {
+		lines += n
+	}
+	fmt.Fprintf(stdout, "\n  carrier invoice lines to decide  %d", lines)
+	for _, m := range slices.Sorted(maps.Keys(f.CarrierLinesOpen)) {
+		fmt.Fprintf(stdout, "  (%s: %d)", m, f.CarrierLinesOpen[m])
+	}
+	fmt.Fprintf(stdout, "\n  charges in %s so far  %d: %s %s; %s", f.Charges.Month, f.Charges.Count,
+		domain.GroupThousands(f.Charges.ThisMonth.Amount, f.Charges.ThisMonth.Currency.Exponent()), f.Charges.ThisMonth.Currency, f.Charges.Describe())
 	fmt.Fprintf(stdout, "\n\nChannels failing: %d\n", len(v.Channels))
 	for _, c := range v.Channels {
 		fmt.Fprintf(stdout, "  %s  %s\n", c.Code, c.Problem)

@@ -112,6 +112,13 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 	v := r.Overview
 	heading("Now — " + local(v.At, "Mon 2 Jan 2006 15:04"))
 	o := v.Orders
+	var inToday, inOverdue, carrierLines int
+	for _, w := range v.Warehouses {
+		inToday, inOverdue = inToday+w.InboundToday, inOverdue+w.InboundOverdue
+	}
+	for _, n := range v.Finance.CarrierLinesOpen {
+		carrierLines += n
+	}
 	tiles := [][]string{
 		{"Orders late (ship-by passed)", count(o.Late)},
 		{"Orders due today", count(o.DueToday)},
@@ -125,6 +132,10 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 		{"Channels whose last sync failed or left a gap", count(len(v.Channels))},
 		{"Clients owing", count(v.Finance.ClientsOwing)},
 		{"Invoices overdue", count(v.Finance.Overdue)},
+		{"Inbounds due today", count(inToday)},
+		{"Inbounds overdue", count(inOverdue)},
+		{"Carrier invoice lines to decide", count(carrierLines)},
+		{"Charges this month (" + v.Finance.Charges.Month + ")", count(v.Finance.Charges.Count)},
 	}
 	// Two counts a row.
 	var pairs [][]string
@@ -139,6 +150,13 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 		d.text(m+162, y+4, 17, p[3], "R")
 		y += 5.5
 	}
+	c := v.Finance.Charges
+	for _, l := range append([]string{fmt.Sprintf("Charged this month so far: %s %s; %s.", domain.GroupThousands(c.ThisMonth.Amount, c.ThisMonth.Currency.Exponent()),
+		c.ThisMonth.Currency, c.Describe())}, lowCover(v.LowCover)...) {
+		need(5)
+		d.text(m, y+4, width, l, "L")
+		y += 5
+	}
 	y += 3
 	var whs [][]string
 	for _, wo := range v.Warehouses {
@@ -146,9 +164,10 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 		if !wo.NextPickup.IsZero() {
 			next = local(wo.NextPickup, "Mon 15:04")
 		}
-		whs = append(whs, []string{wo.Code, count(wo.Late), count(wo.DueToday), count(wo.Picking), count(wo.Packed), next, count(wo.ForPickup), count(wo.OpenWaves)})
+		whs = append(whs, []string{wo.Code, count(wo.Late), count(wo.DueToday), count(wo.Picking), count(wo.Packed), next, count(wo.ForPickup), count(wo.OpenWaves),
+			fmt.Sprintf("%d / %d late", wo.InboundToday, wo.InboundOverdue)})
 	}
-	table([]float64{30, 18, 22, 20, 20, 26, 24, 20}, []string{"Warehouse", "Late", "Due today", "Picking", "Packed", "Next pickup", "Due by then", "Open waves"}, whs)
+	table([]float64{24, 14, 20, 18, 18, 24, 22, 20, 20}, []string{"Warehouse", "Late", "Due today", "Picking", "Packed", "Next pickup", "Due by then", "Open waves", "Inbound"}, whs)
 
 	charts := r.Trends.Charts()
 	if len(charts) > 0 {
@@ -233,4 +252,17 @@ func share(p domain.Punctuality) string {
 		return "—"
 	}
 	return domain.GroupThousands(p.Share(), 2) + " %"
+}
+
+// lowCover says the low stock with the least cover, a line each.
+func lowCover(ls []domain.LowStock) []string {
+	var out []string
+	for i, l := range ls {
+		prefix := "   "
+		if i == 0 {
+			prefix = "Least cover: "
+		}
+		out = append(out, prefix+l.Describe())
+	}
+	return out
 }

@@ -1096,6 +1096,27 @@ func (db *BillingStore) CountCharges(ctx context.Context, f domain.ChargeFilter)
 	return n, translate(err)
 }
 
+// SumCharges implements domain.ChargeStore, from an index alone
+// (charges_day_sums, schema 24).
+func (db *BillingStore) SumCharges(ctx context.Context, from, to time.Time) (map[domain.Currency]int64, int, error) {
+	sums, n := map[domain.Currency]int64{}, 0
+	_, err := queryList(ctx, db.reader(ctx), func(rows *sql.Rows, _ *struct{}) error {
+		var cur string
+		var sum int64
+		var count int
+		err := rows.Scan(&cur, &sum, &count)
+		sums[domain.Currency(cur)], n = sum, n+count
+		return err
+	}, `SELECT currency, sum(amount), count(*) FROM charges WHERE day >= ? AND day < ? GROUP BY currency`, dayText(from), dayText(to))
+	return sums, n, err
+}
+
+// OpenCarrierLines implements domain.ReconciliationStore.
+func (db *BillingStore) OpenCarrierLines(ctx context.Context) (map[string]int, error) {
+	return queryCounts[string](ctx, db.reader(ctx), `SELECT ci.period, count(*) FROM carrier_invoice_lines l
+		JOIN carrier_invoices ci ON ci.id = l.invoice_id WHERE l.state = 'open' GROUP BY ci.period`)
+}
+
 // SetDraftTotals sets a draft's net, tax and exchange rates (an issued
 // invoice refuses: the database's own guard).
 func (db *BillingStore) SetDraftTotals(ctx context.Context, id, net, tax int64, fx string) error {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/portolan/portolan/domain"
 )
@@ -228,4 +229,48 @@ func (db *StockStore) Zones(ctx context.Context, warehouseID int64) ([]string, e
 		}
 		return nil
 	}, q+` ORDER BY zone`, args...)
+}
+
+// LowStock implements domain.StockReads: the low rows of stock_totals, as
+// StockFilter.LowOnly finds them.
+func (db *StockStore) LowStock(ctx context.Context) ([]domain.LowStock, error) {
+	return queryList(ctx, db.read, func(rows *sql.Rows, l *domain.LowStock) error {
+		return rows.Scan(&l.SKU, &l.Warehouse, &l.Available, &l.ReorderPoint)
+	}, `SELECT p.sku, w.code, t.on_hand - t.reserved, t.reorder_point
+		FROM stock_totals t JOIN products p ON p.id = t.product_id JOIN warehouses w ON w.id = t.warehouse_id
+		WHERE t.reorder_point > 0 AND t.on_hand - t.reserved <= t.reorder_point
+		ORDER BY p.sku, w.code`)
+}
+
+// ShippedUnits implements domain.StockReads: the units of the SKUs' order
+// lines in the orders with a shipment since since, by the warehouse it
+// left (its parcel's, or the one a shipment without a parcel is known to
+// have left); an order is counted once per warehouse.
+func (db *StockStore) ShippedUnits(ctx context.Context, since time.Time, skus []string) (map[string]map[string]domain.Quantity, error) {
+	out := map[string]map[string]domain.Quantity{}
+	if len(skus) == 0 {
+		return out, nil
+	}
+	args := []any{millis(since)}
+	for _, s := range skus {
+		args = append(args, s)
+	}
+	_, err := queryList(ctx, db.read, func(rows *sql.Rows, _ *struct{}) error {
+		var sku, wh string
+		var n domain.Quantity
+		if err := rows.Scan(&sku, &wh, &n); err != nil {
+			return err
+		}
+		if out[sku] == nil {
+			out[sku] = map[string]domain.Quantity{}
+		}
+		out[sku][wh] = n
+		return nil
+	}, `SELECT ol.sku, w.code, sum(ol.quantity)
+		FROM (SELECT DISTINCT s.order_id, coalesce(pa.warehouse_id, s.warehouse_id) AS warehouse_id
+			FROM shipments s LEFT JOIN parcels pa ON pa.id = s.parcel_id WHERE s.shipped_at >= ?) sent
+		JOIN order_lines ol ON ol.order_id = sent.order_id JOIN warehouses w ON w.id = sent.warehouse_id
+		WHERE ol.sku IN (?`+strings.Repeat(", ?", len(skus)-1)+`)
+		GROUP BY ol.sku, w.code`, args...)
+	return out, err
 }

@@ -92,6 +92,22 @@ func TestTrendsCountPerPeriod(t *testing.T) {
 		t.Errorf("no period: %v %v", none, err)
 	}
 
+	// Low stock: PRT-1 at its reorder point in Venlo, whose two orders of
+	// the periods (2 units each) left from there; in Ichikawa, not low.
+	must(t, db.LedgerStore().SetPolicy(ctx, "PRT-1", "NL-VEN", 5, 20))
+	must(t, db.LedgerStore().SetPolicy(ctx, "PRT-2", "NL-VEN", 5, 20))
+	low, err := db.StockStore().LowStock(ctx)
+	must(t, err)
+	if want := []domain.LowStock{{SKU: "PRT-1", Warehouse: "NL-VEN", ReorderPoint: 5}, {SKU: "PRT-2", Warehouse: "NL-VEN", ReorderPoint: 5}}; !reflect.DeepEqual(low, want) {
+		t.Errorf("low stock %+v, want %+v", low, want)
+	}
+	units, err := db.StockStore().ShippedUnits(ctx, b0, []string{"PRT-1", "PRT-2"})
+	must(t, err)
+	// PRT-1: two orders from Venlo (and, in Ichikawa, two: not low there, but counted).
+	if want := map[string]map[string]domain.Quantity{"PRT-1": {"NL-VEN": 4, "JP-ICH": 4}}; !reflect.DeepEqual(units, want) {
+		t.Errorf("units shipped %v, want %v", units, want)
+	}
+
 	without, err := db.PromiseStore().ShippedWithoutShipBy(ctx, b0)
 	must(t, err)
 	if len(without) != 1 || without[0].ID != ids[3] || !reflect.DeepEqual(without[0].Warehouses, []string{"JP-ICH"}) || without[0].Channel != "BC-APAC" {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -803,14 +804,49 @@ func invoiceBy(i domain.Invoice) string {
 }
 
 // ShowAgeing opens the receivables' ageing (the Overview's tile).
-func (s *Screen) ShowAgeing() {
+func (s *Screen) ShowAgeing() { s.show("AR ageing", "") }
+
+// ShowCharges opens the month's charges ("2026-12"), of every client and
+// type (the Overview's tile).
+func (s *Screen) ShowCharges(period string) {
+	s.ChargeOf.SetSelectedIndex(0)
+	s.ChargeType.SetSelectedIndex(0)
+	s.show("Charges", period)
+}
+
+// ShowReconciliation opens the carrier invoice lines of the month (the
+// Overview's tile).
+func (s *Screen) ShowReconciliation(period string) { s.show("Carrier reconciliation", period) }
+
+// show selects the tab named tab, and the month period ("" as it is), and
+// reads them again.
+func (s *Screen) show(tab, period string) {
 	for _, t := range s.Tabs.Items {
-		if t.Content == s.Ageing {
+		if t.Text == tab {
 			s.Tabs.Select(t)
 		}
 	}
+	if period != "" && period != s.Period.Selected && slices.Contains(s.Period.Options, period) {
+		s.Period.SetSelected(period) // reloads
+		return
+	}
 	s.Reload()
 }
+
+// OpenCarrierLines counts the month's carrier invoice lines neither
+// accepted nor disputed (tests).
+func (s *Screen) OpenCarrierLines() int {
+	n := 0
+	for _, l := range s.recon {
+		if l.State == "open" {
+			n++
+		}
+	}
+	return n
+}
+
+// ChargesShown is how many charges the Charges tab counts (tests).
+func (s *Screen) ChargesShown() int { return s.nCharges }
 
 // AgeingRows is how many rows the ageing shows.
 func (s *Screen) AgeingRows() int { return len(s.ageing) }

@@ -19,6 +19,13 @@ import (
 
 const adHoc = "Ad hoc (no inbound)"
 
+// What the open inbounds list shows.
+const (
+	showAllInbounds = "All open"
+	showDueToday    = "Due today"
+	showOverdue     = "Overdue"
+)
+
 // ReceivePanel books arriving goods into the RECEIVING bin, against an
 // expected inbound (showing expected, received and the difference per line)
 // or ad hoc, and records new inbounds.
@@ -42,6 +49,10 @@ type ReceivePanel struct {
 	PreviewText    *widget.Label
 	ImportNow      *widget.Button
 	preview        filePreview
+
+	// Show keeps the open inbounds listed to those due today, or overdue
+	// (in the warehouse's day), or lists them all.
+	Show *widget.Select
 
 	inbounds []domain.Inbound
 	selected int // index in inbounds, -1 for ad hoc
@@ -91,6 +102,8 @@ func newReceivePanel(s *Screen) *ReceivePanel {
 				l.SetText("complete")
 			}
 		}})
+	p.Show = widget.NewSelect([]string{showAllInbounds, showDueToday, showOverdue}, func(string) { p.reload() })
+	p.Show.SetSelected(showAllInbounds)
 	p.New = widget.NewButtonWithIcon("New inbound…", theme.ContentAddIcon(), p.showNewInbound)
 	p.ImportIn = widget.NewButtonWithIcon("Import inbounds…", theme.FolderOpenIcon(), p.chooseInboundFile)
 	p.Close = widget.NewButtonWithIcon("Close inbound as it stands", theme.CancelIcon(), p.closeInbound)
@@ -105,7 +118,7 @@ func newReceivePanel(s *Screen) *ReceivePanel {
 	)
 	left := container.NewBorder(container.NewVBox(form, container.NewHBox(p.Submit)), nil, nil, nil,
 		container.NewBorder(uikit.Heading("Lines of the inbound"), nil, nil, nil, p.Lines))
-	right := container.NewBorder(container.NewBorder(nil, nil, uikit.Heading("Open inbounds"),
+	right := container.NewBorder(container.NewBorder(nil, nil, container.NewHBox(uikit.Heading("Open inbounds"), p.Show),
 		container.NewHBox(p.New, p.ImportIn, p.Close)), nil, nil, nil, p.Inbounds)
 	p.content = uikit.Halves(left, right, 0.45)
 	return p
@@ -115,6 +128,17 @@ func (p *ReceivePanel) reload() {
 	p.s.load("inbounds", func(ctx context.Context, code string) (func(), error) {
 		all, err := p.s.svc.Inbounds(ctx, domain.InboundOpen)
 		return func() {
+			due := ""
+			switch p.Show.Selected {
+			case showDueToday:
+				due = domain.InboundDueToday
+			case showOverdue:
+				due = domain.InboundOverdue
+			}
+			today := ""
+			if w := p.s.current(); w != nil {
+				today = w.Today(p.s.svc.Now())
+			}
 			keep := ""
 			if p.selected >= 0 && p.selected < len(p.inbounds) {
 				keep = p.inbounds[p.selected].Reference
@@ -122,7 +146,7 @@ func (p *ReceivePanel) reload() {
 			p.inbounds = p.inbounds[:0]
 			opts := []string{adHoc}
 			for _, in := range all {
-				if in.Warehouse == code {
+				if in.Warehouse == code && (due == "" || in.Due(today) == due) {
 					p.inbounds = append(p.inbounds, in)
 					opts = append(opts, in.Reference+" — "+in.Supplier)
 				}
@@ -354,3 +378,6 @@ func (p *ReceivePanel) ImportPreviewed() {
 		p.InboundPreview = nil
 	})
 }
+
+// ShownInbounds are the open inbounds listed (tests).
+func (p *ReceivePanel) ShownInbounds() []domain.Inbound { return p.inbounds }

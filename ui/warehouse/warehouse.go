@@ -134,6 +134,29 @@ func (s *Screen) FocusSearch() {
 	}
 }
 
+// ShowInbounds opens the Receive panel of the warehouse code with its
+// open inbounds due today (domain.InboundDueToday) or overdue
+// (domain.InboundOverdue), or all of them ("").
+func (s *Screen) ShowInbounds(code, due string) {
+	show := showAllInbounds
+	switch due {
+	case domain.InboundDueToday:
+		show = showDueToday
+	case domain.InboundOverdue:
+		show = showOverdue
+	}
+	s.Receive.Show.Selected = show // the panel reloads below, once
+	s.Receive.Show.Refresh()
+	s.Tabs.SelectIndex(0)
+	for i, w := range s.workable {
+		if w.Code == code && s.Warehouse.SelectedIndex() != i {
+			s.Warehouse.SetSelectedIndex(i) // reloads the panels
+			return
+		}
+	}
+	s.Receive.reload()
+}
+
 // Reload re-reads the warehouses and the current panel.
 func (s *Screen) Reload() {
 	s.Ship.LoadPrinters()
