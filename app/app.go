@@ -252,7 +252,7 @@ func Open(path string, opts Options) (*App, error) {
 		return a.Promises.Refresh(ctx)
 	}
 	a.Overview = &OverviewService{finance: a.Billing.Finance, clocked: clocked{now}, orders: db.OrderStore(), catalog: db.CatalogStore(), promises: db.PromiseStore(),
-		waves: db.StockStore().Waves, inbounds: db.StockStore().Inbounds, products: db.StockStore().CountProductStock, lowStock: db.StockStore().LowStock, shipped: db.StockStore().ShippedUnits, short: db.AllocationStore().ShortSKUs, exceptions: a.Tracking.ExceptionMilestones, pushes: db.TrackingStore().PushCounts, syncs: db.IntakeStore().SyncState}
+		waves: db.StockStore().Waves, inbounds: db.StockStore().Inbounds, manifests: db.StockStore().Manifests, products: db.StockStore().CountProductStock, lowStock: db.StockStore().LowStock, shipped: db.StockStore().ShippedUnits, short: db.AllocationStore().ShortSKUs, exceptions: a.Tracking.ExceptionMilestones, pushes: db.TrackingStore().PushCounts, syncs: db.IntakeStore().SyncState}
 	a.Trends = &TrendService{clocked: clocked{now}, reads: db.TrendStore(), margins: a.Billing.ClientMargins, render: chart.Renderer{},
 		overview: a.Overview.Overview, docs: pdf.Renderer{}}
 	if me.Role.May(domain.AreaOrders) || me.Role.May(domain.AreaWarehouse) {

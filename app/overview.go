@@ -19,9 +19,11 @@ type OverviewService struct {
 	promises domain.PromiseStore
 	waves    func(ctx context.Context, warehouse string) ([]domain.WaveSummary, error)
 	inbounds func(ctx context.Context, status domain.InboundStatus) ([]domain.Inbound, error)
-	products func(ctx context.Context, f domain.StockFilter) (int, error)
-	lowStock func(ctx context.Context) ([]domain.LowStock, error)
-	shipped  func(ctx context.Context, since time.Time, skus []string) (map[string]map[string]domain.Quantity, error)
+	// manifests are the newest carrier manifests (of a warehouse, "" all).
+	manifests func(ctx context.Context, warehouse string, limit int) ([]domain.ManifestSummary, error)
+	products  func(ctx context.Context, f domain.StockFilter) (int, error)
+	lowStock  func(ctx context.Context) ([]domain.LowStock, error)
+	shipped   func(ctx context.Context, since time.Time, skus []string) (map[string]map[string]domain.Quantity, error)
 	// cover keeps the low SKUs' units shipped (a read of every order line
 	// of 28 days) for coverFresh: days of cover move slowly, and the
 	// Overview reloads every minute.
@@ -93,6 +95,12 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 	if err == nil {
 		open, err = s.inbounds(ctx, domain.InboundOpen)
 	}
+	// Today's manifests are among the newest: at most one per carrier and
+	// warehouse, and no warehouse's today is more than a day from another's.
+	var manifests []domain.ManifestSummary
+	if err == nil {
+		manifests, err = s.manifests(ctx, "", recentManifests)
+	}
 	for _, w := range whs {
 		wo := domain.WarehouseOverview{Code: w.Code, Name: w.Name,
 			Late: late[w.Code], DueToday: dueToday[w.Code], Picking: picking[w.Code], Packed: packed[w.Code]}
@@ -115,6 +123,11 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 			}
 		}
 		today := w.Today(now)
+		for _, m := range manifests {
+			if m.Warehouse == w.Code && m.Day == today {
+				wo.HandedOver += m.Parcels
+			}
+		}
 		for _, in := range open {
 			if in.Warehouse != w.Code {
 				continue
@@ -182,6 +195,10 @@ func (s *OverviewService) Overview(ctx context.Context) (domain.Overview, error)
 	}
 	return v, nil
 }
+
+// recentManifests is how many of the newest manifests the Overview reads
+// for today's: more than carriers × warehouses × 3 days.
+const recentManifests = 500
 
 // shortSKUs is how many of the SKUs that hold backorders the Overview names.
 const shortSKUs = 5

@@ -521,3 +521,67 @@ func TestOverviewInboundsAndCover(t *testing.T) {
 		t.Errorf("%s: %d shipped from %s in 28 days, %d in every order ever shipped", l.SKU, l.Shipped, l.Warehouse, units)
 	}
 }
+
+// A parcel handed to its carrier counts in its warehouse's "handed over"
+// (the parcels on the warehouse's manifests of its own today), and only
+// there.
+func TestOverviewHandedOver(t *testing.T) {
+	t.Parallel()
+	a := openAt(t, demoDBOf(t, 600, "--no-billing"), testClock.Now) // orders to allocate in every channel
+	ctx := context.Background()
+	before, err := a.Overview.Overview(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chans, err := a.Intake.Channels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	order, _ := dispatchOne(t, a, chans[0])
+	after, err := a.Overview.Overview(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifests, err := a.Inventory.Manifests(ctx, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := 0
+	for i, w := range after.Warehouses {
+		if w.HandedOver == before.Warehouses[i].HandedOver {
+			continue
+		}
+		changed++
+		on := 0
+		for _, m := range manifests {
+			if m.Warehouse == w.Code && m.Day == a.Now().In(mustZone(t, a, w.Code)).Format(time.DateOnly) {
+				on += m.Parcels
+			}
+		}
+		if w.HandedOver != before.Warehouses[i].HandedOver+1 || w.HandedOver != on {
+			t.Errorf("%s: %d handed over, %d before, %d on its manifests of today (order %d)", w.Code, w.HandedOver, before.Warehouses[i].HandedOver, on, order)
+		}
+	}
+	if changed != 1 {
+		t.Errorf("%d warehouses' handed over changed", changed)
+	}
+}
+
+func mustZone(t *testing.T, a *app.App, code string) *time.Location {
+	t.Helper()
+	whs, err := a.Inventory.Warehouses(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range whs {
+		if w.Code == code {
+			loc, err := time.LoadLocation(w.TimeZone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return loc
+		}
+	}
+	t.Fatalf("no warehouse %s", code)
+	return nil
+}

@@ -62,6 +62,9 @@ type WarehouseOverview struct {
 	// (its own day) and before.
 	InboundToday   int `json:"inbound_due_today"`
 	InboundOverdue int `json:"inbound_overdue"`
+	// HandedOver counts its parcels on today's carrier manifests (its own
+	// day): handed to the carriers.
+	HandedOver int `json:"handed_over_today"`
 }
 
 // TransportOverview counts the parcels and updates that need a look.

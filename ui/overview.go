@@ -58,6 +58,8 @@ type OverviewScreen struct {
 	// OpenInbounds opens a warehouse's open inbounds due today or overdue
 	// (domain.InboundDueToday, domain.InboundOverdue).
 	OpenInbounds func(warehouse, due string)
+	// OpenManifests opens a warehouse's carrier manifests.
+	OpenManifests func(warehouse string)
 
 	Heading *widget.Label
 	Problem uikit.ProblemLabel
@@ -141,13 +143,20 @@ func NewOverviewScreen(svc OverviewService) *OverviewScreen {
 		num("Due by then", func(r row) int { return r.ForPickup }, widget.WarningImportance),
 		num("Open waves", func(r row) int { return r.OpenWaves }, widget.MediumImportance),
 		num("Inbound today", func(r row) int { return r.InboundToday }, widget.MediumImportance).Wide(120),
-		num("Inbound overdue", func(r row) int { return r.InboundOverdue }, widget.WarningImportance).Wide(136))
+		num("Inbound overdue", func(r row) int { return r.InboundOverdue }, widget.WarningImportance).Wide(136),
+		num("Handed over", func(r row) int { return r.HandedOver }, widget.SuccessImportance).Wide(110))
 	s.Warehouses.OnSelected = func(id widget.TableCellID) {
 		s.Warehouses.UnselectAll()
 		if id.Row >= len(s.Last.Warehouses) {
 			return
 		}
 		w := s.Last.Warehouses[id.Row]
+		if id.Col == handedOverColumn {
+			if s.OpenManifests != nil {
+				s.OpenManifests(w.Code)
+			}
+			return
+		}
 		if due := inboundColumns[id.Col]; due != "" {
 			if s.OpenInbounds != nil {
 				s.OpenInbounds(w.Code, due)
@@ -279,6 +288,10 @@ func WarehouseView(w domain.WarehouseOverview, col int) (OrdersView, bool) {
 // inboundColumns are the warehouse table's inbound columns, and what
 // their counts list.
 var inboundColumns = map[int]string{9: domain.InboundDueToday, 10: domain.InboundOverdue}
+
+// handedOverColumn is the warehouse table's column of parcels handed over
+// today; it opens the warehouse's carrier manifests.
+const handedOverColumn = 11
 
 var tileSize = fyne.NewSize(196, 124)
 

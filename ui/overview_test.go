@@ -208,6 +208,21 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 			inbounds += n
 		}
 	}
+	// Handed over today: what the warehouse's manifests of its today hold.
+	for r, w := range s.Last.Warehouses {
+		if got := cell(t, s, s.Warehouses, r, 11); got != strconv.Itoa(w.HandedOver) {
+			t.Errorf("%s handed over shows %q, the overview %d", w.Code, got, w.HandedOver)
+		}
+	}
+	for _, wh := range whs[:2] {
+		r := slices.IndexFunc(s.Last.Warehouses, func(w domain.WarehouseOverview) bool { return w.Code == wh.Code })
+		ui.WithUI(func() { s.Warehouses.Select(widget.TableCellID{Row: r, Col: 11}) })
+		m.Wait()
+		if got := m.Tabs.Selected().Text; got != "Warehouse" || m.Warehouse.Code() != wh.Code || m.Warehouse.Tabs.Selected().Text != "Manifests" ||
+			m.Warehouse.Sent.ParcelsOn(wh.Today(a.Now())) != s.Last.Warehouses[r].HandedOver {
+			t.Errorf("%s handed over %d opened %s at %s / %s", wh.Code, s.Last.Warehouses[r].HandedOver, got, m.Warehouse.Code(), m.Warehouse.Tabs.Selected().Text)
+		}
+	}
 	if inbounds < 3 {
 		t.Errorf("the demo's warehouses expect %d inbounds today or before", inbounds)
 	}

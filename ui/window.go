@@ -126,6 +126,10 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 				m.Tabs.Select(m.tabOf(m.Warehouse.Content()))
 				m.Warehouse.ShowInbounds(code, due)
 			}
+			m.Overview.OpenManifests = func(code string) {
+				m.Tabs.Select(m.tabOf(m.Warehouse.Content()))
+				m.Warehouse.ShowManifests(code)
+			}
 		}
 		m.Overview.OpenLowStock = func() {
 			m.Tabs.Select(m.tabOf(m.Inventory.Content()))

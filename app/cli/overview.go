@@ -52,14 +52,14 @@ func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr
 	}
 	fmt.Fprintf(stdout, "Orders\n  to allocate   %d%s\n  backordered   %d%s\n  on hold       %d\n  needs review  %d\n  late          %d\n  due today     %d\n\n",
 		o.ToAllocate, oldest, o.Backordered, short, o.OnHold, o.NeedsReview, o.Late, o.DueToday)
-	if err := printTable(stdout, "WAREHOUSE\tLATE\tDUE TODAY\tPICKING\tPACKED\tNEXT PICKUP\tLAST THAT DAY\tDUE BY THEN\tOPEN WAVES\tINBOUND TODAY\tINBOUND OVERDUE", func(add func(string, ...any)) {
+	if err := printTable(stdout, "WAREHOUSE\tLATE\tDUE TODAY\tPICKING\tPACKED\tNEXT PICKUP\tLAST THAT DAY\tDUE BY THEN\tOPEN WAVES\tINBOUND TODAY\tINBOUND OVERDUE\tHANDED OVER", func(add func(string, ...any)) {
 		for _, w := range v.Warehouses {
 			next, last := "none set", ""
 			if !w.NextPickup.IsZero() {
 				next, last = w.NextPickup.Local().Format("Mon 15:04"), w.LastPickup.Local().Format("15:04")
 			}
-			add("%s\t%d\t%d\t%d\t%d\t%s\t%s\t%d\t%d\t%d\t%d", w.Code, w.Late, w.DueToday, w.Picking, w.Packed, next, last, w.ForPickup, w.OpenWaves,
-				w.InboundToday, w.InboundOverdue)
+			add("%s\t%d\t%d\t%d\t%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d", w.Code, w.Late, w.DueToday, w.Picking, w.Packed, next, last, w.ForPickup, w.OpenWaves,
+				w.InboundToday, w.InboundOverdue, w.HandedOver)
 		}
 	}); err != nil {
 		return err

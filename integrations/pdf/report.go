@@ -165,9 +165,10 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 			next = local(wo.NextPickup, "Mon 15:04")
 		}
 		whs = append(whs, []string{wo.Code, count(wo.Late), count(wo.DueToday), count(wo.Picking), count(wo.Packed), next, count(wo.ForPickup), count(wo.OpenWaves),
-			fmt.Sprintf("%d / %d late", wo.InboundToday, wo.InboundOverdue)})
+			fmt.Sprintf("%d / %d late", wo.InboundToday, wo.InboundOverdue), count(wo.HandedOver)})
 	}
-	table([]float64{24, 14, 20, 18, 18, 24, 22, 20, 20}, []string{"Warehouse", "Late", "Due today", "Picking", "Packed", "Next pickup", "Due by then", "Open waves", "Inbound"}, whs)
+	table([]float64{22, 12, 18, 16, 16, 22, 20, 18, 18, 18}, []string{"Warehouse", "Late", "Due today", "Picking", "Packed", "Next pickup", "Due by then",
+		"Open waves", "Inbound", "Handed over"}, whs)
 
 	charts := r.Trends.Charts()
 	if len(charts) > 0 {

@@ -97,3 +97,14 @@ func (p *ManifestsPanel) ReprintSelected() {
 			p.s.svc.Printed(ctx, "manifest", fmt.Sprintf("manifest %d (reprint)", m.ID), buf.Len())
 	}, func() { p.s.offerDocument(p.LastPath) })
 }
+
+// ParcelsOn counts the parcels on the listed manifests of day (tests).
+func (p *ManifestsPanel) ParcelsOn(day string) int {
+	n := 0
+	for _, m := range p.list {
+		if m.Day == day {
+			n += m.Parcels
+		}
+	}
+	return n
+}

@@ -147,14 +147,22 @@ func (s *Screen) ShowInbounds(code, due string) {
 	}
 	s.Receive.Show.Selected = show // the panel reloads below, once
 	s.Receive.Show.Refresh()
-	s.Tabs.SelectIndex(0)
+	s.showPanel(code, 0)
+}
+
+// ShowManifests opens the carrier manifests of the warehouse code.
+func (s *Screen) ShowManifests(code string) { s.showPanel(code, 7) }
+
+// showPanel selects the warehouse code and the panel tab, and reads them.
+func (s *Screen) showPanel(code string, tab int) {
+	s.Tabs.SelectIndex(tab)
 	for i, w := range s.workable {
 		if w.Code == code && s.Warehouse.SelectedIndex() != i {
 			s.Warehouse.SetSelectedIndex(i) // reloads the panels
 			return
 		}
 	}
-	s.Receive.reload()
+	s.reloadPanel()
 }
 
 // Reload re-reads the warehouses and the current panel.
