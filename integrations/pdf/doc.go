@@ -223,6 +223,38 @@ func (d *doc) barcode(x, y, w, h float64, text string, label bool) error {
 	return nil
 }
 
+// pages runs a document's pages: next ends the page it leaves with its
+// footer line and starts the next, its cursor y at top, then header writes
+// what the page starts with (y moved as it goes).
+type pages struct {
+	d      *doc
+	margin float64
+	top    float64
+	n      int     // the page written on (0: none yet)
+	y      float64 // where writing goes on
+	footer func(page int) string
+	header func(page int)
+}
+
+// next starts a page.
+func (p *pages) next() {
+	if p.n > 0 {
+		p.foot()
+	}
+	p.d.f.AddPage()
+	p.n++
+	p.y = p.top
+	if p.header != nil {
+		p.header(p.n)
+	}
+}
+
+// foot writes the page's footer line (the last page's before output).
+func (p *pages) foot() {
+	p.d.font(8, false)
+	p.d.text(p.margin, p.d.h-8, p.d.w-2*p.margin, p.footer(p.n), "R")
+}
+
 func (d *doc) output(w io.Writer) error {
 	if err := d.f.Error(); err != nil {
 		return err

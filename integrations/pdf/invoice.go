@@ -34,23 +34,15 @@ func InvoicePDF(w io.Writer, inv domain.Invoice, seller InvoiceParty, client dom
 	const margin = 15.0
 	width := d.w - 2*margin
 	money := func(v int64) string { return domain.NewMoney(v, inv.Currency).Decimal() }
-	page := 0
-	var y float64
-	newPage := func() {
-		if page > 0 {
-			d.font(8, false)
-			d.text(margin, d.h-8, width, fmt.Sprintf("%s · %d", number, page), "R")
-		}
-		d.f.AddPage()
-		page++
-		y = margin + 6
+	pg := &pages{d: d, margin: margin, top: margin + 6, footer: func(n int) string { return fmt.Sprintf("%s · %d", number, n) }}
+	pg.header = func(page int) {
 		if page == 1 {
 			d.font(18, true)
-			d.text(margin, y, width/2, title, "L")
+			d.text(margin, pg.y, width/2, title, "L")
 			d.font(9, true)
-			d.text(margin+width/2, y-3, width/2, seller.Name, "R")
+			d.text(margin+width/2, pg.y-3, width/2, seller.Name, "R")
 			d.font(8, false)
-			yy := y + 1
+			yy := pg.y + 1
 			for _, l := range addressLines(seller.Address) {
 				d.text(margin+width/2, yy, width/2, l, "R")
 				yy += 3.6
@@ -58,13 +50,13 @@ func InvoicePDF(w io.Writer, inv domain.Invoice, seller InvoiceParty, client dom
 			if seller.VATNumber != "" {
 				d.text(margin+width/2, yy, width/2, "VAT "+seller.VATNumber, "R")
 			}
-			y += 26
+			pg.y += 26
 			d.font(8, true)
-			d.text(margin, y, width/2, "Bill to", "L")
+			d.text(margin, pg.y, width/2, "Bill to", "L")
 			d.font(10, true)
-			d.text(margin, y+5, width/2, client.Name, "L")
+			d.text(margin, pg.y+5, width/2, client.Name, "L")
 			d.font(9, false)
-			cy := y + 9.5
+			cy := pg.y + 9.5
 			for _, l := range addressLines(client.Address)[min(1, len(addressLines(client.Address))):] {
 				d.text(margin, cy, width/2, l, "L")
 				cy += 4
@@ -76,25 +68,25 @@ func InvoicePDF(w io.Writer, inv domain.Invoice, seller InvoiceParty, client dom
 				{"Period", day(inv.PeriodFrom) + " – " + day(inv.PeriodTo.AddDate(0, 0, -1))}, {"Currency", string(inv.Currency)}}
 			for i, f := range facts {
 				d.font(8, true)
-				d.text(margin+width/2, y+5+float64(i)*4.6, width/4, f[0], "L")
+				d.text(margin+width/2, pg.y+5+float64(i)*4.6, width/4, f[0], "L")
 				d.font(9, false)
-				d.text(margin+width*3/4, y+5+float64(i)*4.6, width/4, f[1], "R")
+				d.text(margin+width*3/4, pg.y+5+float64(i)*4.6, width/4, f[1], "R")
 			}
-			y += 36
+			pg.y += 36
 		}
 		d.font(8, true)
 		cols := []float64{22, 22, 0, 16, 24, 28}
 		cols[2] = width - 112
-		d.row(margin, y, cols, []string{"Date", "Type", "Reference", "Qty", "Rate", "Amount"}, 3)
-		d.f.Line(margin, y+1.5, margin+width, y+1.5)
+		d.row(margin, pg.y, cols, []string{"Date", "Type", "Reference", "Qty", "Rate", "Amount"}, 3)
+		d.f.Line(margin, pg.y+1.5, margin+width, pg.y+1.5)
 	}
-	newPage()
+	pg.next()
 	cols := []float64{22, 22, width - 112, 16, 24, 28}
 	for _, l := range inv.Lines {
-		if y+6 > d.h-40 {
-			newPage()
+		if pg.y+6 > d.h-40 {
+			pg.next()
 		}
-		y += 5.5
+		pg.y += 5.5
 		d.font(8.5, false)
 		rate := domain.NewMoney(l.Rate, l.Currency).Decimal()
 		ref := l.Ref
@@ -106,51 +98,50 @@ func InvoicePDF(w io.Writer, inv domain.Invoice, seller InvoiceParty, client dom
 			amount += " " + string(l.Currency)
 		}
 		cells := []string{day(l.Date), strings.ReplaceAll(string(l.Type), "_", " "), ref, fmt.Sprint(l.Qty), rate, amount}
-		d.row(margin, y, cols, cells, 3)
+		d.row(margin, pg.y, cols, cells, 3)
 	}
 	if len(inv.Lines) == 0 && inv.Status == domain.InvoiceCredit {
-		y += 5.5
+		pg.y += 5.5
 		d.font(8.5, false)
-		d.text(margin, y, width, fmt.Sprintf("Correction of invoice %d", inv.Corrects), "L")
+		d.text(margin, pg.y, width, fmt.Sprintf("Correction of invoice %d", inv.Corrects), "L")
 	}
-	y += 4
-	d.f.Line(margin+width/2, y, margin+width, y)
+	pg.y += 4
+	d.f.Line(margin+width/2, pg.y, margin+width, pg.y)
 	taxRate := ""
 	if inv.Net != 0 {
 		pct := strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%d.%02d", client.TaxBP/100, client.TaxBP%100), "0"), ".")
 		taxRate = fmt.Sprintf(" (%s %%)", pct)
 	}
 	for i, t := range [][2]string{{"Net", money(inv.Net)}, {"Tax" + taxRate, money(inv.Tax)}, {"Total " + string(inv.Currency), money(inv.Gross())}} {
-		y += 5.5
+		pg.y += 5.5
 		d.font(9, i == 2)
-		d.text(margin+width/2, y, width/4, t[0], "L")
-		d.text(margin+width*3/4, y, width/4, t[1], "R")
+		d.text(margin+width/2, pg.y, width/4, t[0], "L")
+		d.text(margin+width*3/4, pg.y, width/4, t[1], "R")
 	}
 	if inv.FX != "" {
-		y += 7
+		pg.y += 7
 		d.font(8, false)
-		d.text(margin, y, width, "Exchange rates: "+inv.FX, "L")
+		d.text(margin, pg.y, width, "Exchange rates: "+inv.FX, "L")
 	}
 	if seller.Payment != "" && inv.Status != domain.InvoiceCredit {
-		y += 8
-		if y+4*float64(strings.Count(seller.Payment, "\n")+2) > d.h-14 {
-			newPage()
-			y += 6
+		pg.y += 8
+		if pg.y+4*float64(strings.Count(seller.Payment, "\n")+2) > d.h-14 {
+			pg.next()
+			pg.y += 6
 		}
 		d.font(8.5, true)
 		text := "Payment"
 		if !inv.Due.IsZero() {
 			text += " by " + day(inv.Due)
 		}
-		d.text(margin, y, width, text, "L")
+		d.text(margin, pg.y, width, text, "L")
 		d.font(8.5, false)
 		for _, l := range strings.Split(seller.Payment, "\n") {
-			y += 4.2
-			d.text(margin, y, width, strings.TrimSpace(l), "L")
+			pg.y += 4.2
+			d.text(margin, pg.y, width, strings.TrimSpace(l), "L")
 		}
 	}
-	d.font(8, false)
-	d.text(margin, d.h-8, width, fmt.Sprintf("%s · %d", number, page), "R")
+	pg.foot()
 	return d.output(w)
 }
 

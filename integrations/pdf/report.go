@@ -22,59 +22,49 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 	d := newDoc(A4, title, r.At)
 	const m = 15.0
 	width := d.w - 2*m
-	page := 0
-	var y float64
-	newPage := func() {
-		if page > 0 {
-			d.font(8, false)
-			d.text(m, d.h-8, width, fmt.Sprintf("Portolan · %s · page %d of {nb}", title, page), "R")
-		}
-		d.f.AddPage()
-		page++
-		y = m
-	}
+	pg := &pages{d: d, margin: m, top: m, footer: func(n int) string { return fmt.Sprintf("Portolan · %s · page %d of {nb}", title, n) }}
 	need := func(h float64) {
-		if y+h > d.h-m-6 {
-			newPage()
+		if pg.y+h > d.h-m-6 {
+			pg.next()
 		}
 	}
 	heading := func(s string) {
 		need(14)
-		y += 5
+		pg.y += 5
 		d.font(12, true)
-		d.text(m, y+4, width, s, "L")
+		d.text(m, pg.y+4, width, s, "L")
 		d.f.SetDrawColor(180, 180, 180)
-		d.f.Line(m, y+6, m+width, y+6)
-		y += 10
+		d.f.Line(m, pg.y+6, m+width, pg.y+6)
+		pg.y += 10
 		d.font(9.5, false)
 	}
 	table := func(cols []float64, head []string, rows [][]string) {
 		need(6 * float64(min(len(rows)+1, 4)))
 		d.font(9, true)
-		d.row(m, y+4, cols, head, 1)
-		y += 6
+		d.row(m, pg.y+4, cols, head, 1)
+		pg.y += 6
 		d.font(9.5, false)
 		for _, r := range rows {
 			need(5.5)
-			d.row(m, y+4, cols, r, 1)
-			y += 5.5
+			d.row(m, pg.y+4, cols, r, 1)
+			pg.y += 5.5
 		}
 	}
 	local := func(t time.Time, layout string) string { return t.Local().Format(layout) }
 
-	newPage()
+	pg.next()
 	d.font(18, true)
-	d.text(m, y+7, width, title, "L")
-	y += 12
+	d.text(m, pg.y+7, width, title, "L")
+	pg.y += 12
 	d.font(10, false)
 	span := fmt.Sprintf("%s – %s", local(r.From, "Monday 2 January 2006"), local(r.To.Add(-time.Nanosecond), "Monday 2 January 2006"))
 	if r.SoFar {
 		span += " (the week so far)"
 	}
-	d.text(m, y+4, width, span, "L")
-	y += 5.5
-	d.text(m, y+4, width, "Made "+local(r.At, "Mon 2 Jan 2006 15:04 MST")+"; the counts under “Now” are as of then.", "L")
-	y += 6
+	d.text(m, pg.y+4, width, span, "L")
+	pg.y += 5.5
+	d.text(m, pg.y+4, width, "Made "+local(r.At, "Mon 2 Jan 2006 15:04 MST")+"; the counts under “Now” are as of then.", "L")
+	pg.y += 6
 
 	heading("The week")
 	placed := 0
@@ -89,8 +79,8 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 	if len(chans) > 0 {
 		line += " (" + strings.Join(chans, ", ") + ")"
 	}
-	d.text(m, y+4, width, line, "L")
-	y += 8
+	d.text(m, pg.y+4, width, line, "L")
+	pg.y += 8
 	cols := []float64{70, 35, 35, 40}
 	punctual := func(first string, byKey map[string]domain.Punctuality) [][]string {
 		var rows [][]string
@@ -106,7 +96,7 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 		return append(rows, []string{first, count(all.Due), count(all.OnTime), share(all)})
 	}
 	table(cols, []string{"Shipped by ship-by", "Orders shipped", "By ship-by", "On time"}, punctual("All warehouses", r.ShippedBy))
-	y += 3
+	pg.y += 3
 	table(cols, []string{"Delivered by the carrier's estimate", "Parcels delivered", "By the estimate", "On time"}, punctual("All carriers", r.DeliveredBy))
 
 	v := r.Overview
@@ -145,19 +135,19 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 	d.font(9.5, false)
 	for _, p := range pairs {
 		need(5.5)
-		d.row(m, y+4, []float64{68, 18, 76, 18}, []string{p[0], "", p[2], ""}, 9)
-		d.text(m+68, y+4, 17, p[1], "R")
-		d.text(m+162, y+4, 17, p[3], "R")
-		y += 5.5
+		d.row(m, pg.y+4, []float64{68, 18, 76, 18}, []string{p[0], "", p[2], ""}, 9)
+		d.text(m+68, pg.y+4, 17, p[1], "R")
+		d.text(m+162, pg.y+4, 17, p[3], "R")
+		pg.y += 5.5
 	}
 	c := v.Finance.Charges
 	for _, l := range append([]string{fmt.Sprintf("Charged this month so far: %s %s; %s.", domain.GroupThousands(c.ThisMonth.Amount, c.ThisMonth.Currency.Exponent()),
 		c.ThisMonth.Currency, c.Describe())}, lowCover(v.LowCover)...) {
 		need(5)
-		d.text(m, y+4, width, l, "L")
-		y += 5
+		d.text(m, pg.y+4, width, l, "L")
+		pg.y += 5
 	}
-	y += 3
+	pg.y += 3
 	var whs [][]string
 	for _, wo := range v.Warehouses {
 		next := "none set"
@@ -172,10 +162,10 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 
 	charts := r.Trends.Charts()
 	if len(charts) > 0 {
-		newPage()
+		pg.next()
 		d.font(14, true)
-		d.text(m, y+6, width, "Trends", "L")
-		y += 10
+		d.text(m, pg.y+6, width, "Trends", "L")
+		pg.y += 10
 	}
 	for i, c := range charts {
 		if i >= len(r.Charts) {
@@ -189,8 +179,8 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 		ih := width * info.Height() / info.Width()
 		need(12 + ih + 14)
 		d.font(11, true)
-		d.text(m, y+4, width, c.Title, "L")
-		y += 7
+		d.text(m, pg.y+4, width, c.Title, "L")
+		pg.y += 7
 		// The legend: a swatch in the series' colour and its name.
 		d.font(8.5, false)
 		x := m
@@ -200,30 +190,29 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 			}
 			wName := d.width(s.Name) + 8
 			if x+wName > m+width {
-				x, y = m, y+4.5
+				x, pg.y = m, pg.y+4.5
 			}
 			col := drawn.Colors[si]
 			d.f.SetFillColor(int(col.R), int(col.G), int(col.B))
-			d.f.Rect(x, y+0.8, 3, 3, "F")
-			d.text(x+4, y+3.6, 0, s.Name, "L")
+			d.f.Rect(x, pg.y+0.8, 3, 3, "F")
+			d.text(x+4, pg.y+3.6, 0, s.Name, "L")
 			x += wName
 		}
-		y += 6
-		d.f.ImageOptions(fmt.Sprintf("chart-%d", i), m, y, width, ih, false, gofpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-		y += ih + 1
+		pg.y += 6
+		d.f.ImageOptions(fmt.Sprintf("chart-%d", i), m, pg.y, width, ih, false, gofpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		pg.y += ih + 1
 		d.font(8.5, false)
 		if c.Empty() {
-			d.text(m, y+3.5, width, "Nothing to show yet in these weeks.", "L")
+			d.text(m, pg.y+3.5, width, "Nothing to show yet in these weeks.", "L")
 		} else {
 			for _, l := range wrap(d, "Latest — "+c.Describe(len(c.Categories)-1), width) {
-				d.text(m, y+3.5, width, l, "L")
-				y += 4.2
+				d.text(m, pg.y+3.5, width, l, "L")
+				pg.y += 4.2
 			}
 		}
-		y += 7
+		pg.y += 7
 	}
-	d.font(8, false)
-	d.text(m, d.h-8, width, fmt.Sprintf("Portolan · %s · page %d of {nb}", title, page), "R")
+	pg.foot()
 	return d.output(w)
 }
 

@@ -386,58 +386,49 @@ func ManifestPDF(w io.Writer, m domain.Manifest, paper Paper) error {
 	d := newDoc(paper, fmt.Sprintf("Manifest %d — %s %s", m.ID, m.Carrier, m.Day), m.CreatedAt)
 	const margin = 15.0
 	width := d.w - 2*margin
-	page := 0
-	var y float64
-	newPage := func() {
-		if page > 0 {
-			d.font(8, false)
-			d.text(margin, d.h-8, width, fmt.Sprintf("Manifest %d · page %d of {nb}", m.ID, page), "R")
-		}
-		d.f.AddPage()
-		page++
-		y = margin + 6
+	pg := &pages{d: d, margin: margin, top: margin + 6, footer: func(n int) string { return fmt.Sprintf("Manifest %d · page %d of {nb}", m.ID, n) }}
+	pg.header = func(page int) {
 		if page == 1 {
 			d.font(16, true)
-			d.text(margin, y, width-70, fmt.Sprintf("Manifest — %s", m.Carrier), "L")
+			d.text(margin, pg.y, width-70, fmt.Sprintf("Manifest — %s", m.Carrier), "L")
 			d.font(10, false)
-			d.text(margin, y+7, width-70, fmt.Sprintf("%s — %s · %s", m.Warehouse.Code, m.Warehouse.Name, m.Day), "L")
+			d.text(margin, pg.y+7, width-70, fmt.Sprintf("%s — %s · %s", m.Warehouse.Code, m.Warehouse.Name, m.Day), "L")
 			var kg float64
 			for _, p := range m.Parcels {
 				kg += float64(p.Weight) / 1000
 			}
-			d.text(margin, y+13, width-70, fmt.Sprintf("%d parcels · %.1f kg", len(m.Parcels), kg), "L")
-			if err := d.barcode(margin+width-66, y-5, 66, 12, fmt.Sprintf("MANIFEST-%d", m.ID), true); err != nil {
+			d.text(margin, pg.y+13, width-70, fmt.Sprintf("%d parcels · %.1f kg", len(m.Parcels), kg), "L")
+			if err := d.barcode(margin+width-66, pg.y-5, 66, 12, fmt.Sprintf("MANIFEST-%d", m.ID), true); err != nil {
 				d.f.SetError(err)
 			}
-			y += 22
+			pg.y += 22
 		}
 		d.font(8, true)
 		cols := []float64{60, 30, 0, 22}
 		cols[2] = width - 112
-		d.row(margin, y, cols, []string{"Tracking number", "Order", "Destination", "Weight"}, 3)
-		d.f.Line(margin, y+1.5, margin+width, y+1.5)
+		d.row(margin, pg.y, cols, []string{"Tracking number", "Order", "Destination", "Weight"}, 3)
+		d.f.Line(margin, pg.y+1.5, margin+width, pg.y+1.5)
 	}
-	newPage()
+	pg.next()
 	for _, p := range m.Parcels {
-		if y+6 > d.h-30 {
-			newPage()
+		if pg.y+6 > d.h-30 {
+			pg.next()
 		}
-		y += 6
+		pg.y += 6
 		d.font(9, false)
 		dest := strings.TrimSpace(p.ShipTo.City + " " + p.ShipTo.PostalCode + ", " + string(p.ShipTo.Country))
 		cells := []string{p.Tracking, p.Number, p.ShipTo.Name + " · " + dest, fmt.Sprintf("%.2f kg", float64(p.Weight)/1000)}
 		cols := []float64{60, 30, width - 112, 22}
-		d.row(margin, y, cols, cells, 3)
+		d.row(margin, pg.y, cols, cells, 3)
 	}
-	y += 16
-	if y > d.h-30 {
-		newPage()
-		y += 16
+	pg.y += 16
+	if pg.y > d.h-30 {
+		pg.next()
+		pg.y += 16
 	}
 	d.font(9, false)
-	d.text(margin, y, width/2, "Handed over by: ______________________", "L")
-	d.text(margin+width/2, y, width/2, "Received by "+m.Carrier+": ______________________", "L")
-	d.font(8, false)
-	d.text(margin, d.h-8, width, fmt.Sprintf("Manifest %d · page %d of {nb}", m.ID, page), "R")
+	d.text(margin, pg.y, width/2, "Handed over by: ______________________", "L")
+	d.text(margin+width/2, pg.y, width/2, "Received by "+m.Carrier+": ______________________", "L")
+	pg.foot()
 	return d.output(w)
 }
