@@ -240,6 +240,10 @@ func Open(path string, opts Options) (*App, error) {
 	a.Labels = &LabelService{clocked: clocked{now}, labels: db.LabelStore(), parcels: db.StockStore().Parcels, settings: db.StockStore().ShippingSettings,
 		accounts: db.TrackingStore().CarrierAccounts, NewSeller: func(a domain.CarrierAccount) (domain.LabelSeller, error) { return newSeller(a, now) }}
 	a.Inventory.carrierLabels = a.Labels.LabelFiles
+	a.Tracking.labels = db.LabelStore()
+	if me.Role.May(domain.AreaWarehouse) { // a label's first scan hands its parcel over
+		a.Tracking.handOver = a.Inventory.Dispatch
+	}
 	a.Labels.toPlanning = a.Billing.ToPlanning
 	a.Promises = &PromiseService{clocked: clocked{now}, store: db.PromiseStore(), catalog: db.CatalogStore()}
 	a.Demo.shipBy = func(ctx context.Context) (int, error) {

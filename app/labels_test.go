@@ -17,6 +17,7 @@ import (
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
 	"github.com/portolan/portolan/integrations/carrier/easypost"
 	"github.com/portolan/portolan/integrations/printing/cupstest"
 	"github.com/portolan/portolan/integrations/sandbox"
@@ -100,7 +101,13 @@ func packedDB(t *testing.T, n int, prepare func(a *app.App, parcels []int64)) (d
 // for it in a.
 func labelShop(t testing.TB, a *app.App) *sandbox.Carriers {
 	t.Helper()
-	shop := sandbox.NewCarriers(time.Hour, testClock.Now)
+	return labelShopOn(t, a, testClock.Now)
+}
+
+// labelShopOn is labelShop on a clock of the test's.
+func labelShopOn(t testing.TB, a *app.App, now func() time.Time) *sandbox.Carriers {
+	t.Helper()
+	shop := sandbox.NewCarriers(time.Hour, now)
 	srv := httptest.NewServer(shop)
 	t.Cleanup(srv.Close)
 	acct := domain.CarrierAccount{Kind: domain.CarrierEasyPost, Name: "EasyPost labels", BaseURL: srv.URL + "/easypost", Key: sandbox.EasyPostKey,
@@ -843,5 +850,106 @@ func TestCLILabelsWithoutLabels(t *testing.T) {
 	text, err := exec.Command("pdftotext", "-layout", out, "-").Output()
 	if err != nil || !strings.Contains(string(text), "Packing slip") || strings.Contains(string(text), "Label printed by Portolan") {
 		t.Errorf("the papers (%v):\n%s", err, text)
+	}
+}
+
+// Tracking starts when a label is bought: the poller asks the carrier about
+// it from 30 minutes after the purchase, before anyone hands the parcel
+// over. While the carrier knows it only as data, the parcel stays packed
+// (no shipment, nothing charged, voidable); the carrier's first scan hands
+// it over — dispatched on the day's manifest, a shipment with the carrier's
+// events, the order shipped — and a voided label is never asked about.
+func TestBuyingALabelStartsTracking(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := domaintest.NewClock()
+	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	parcels := packedWave(t, a, 3)
+	labelShopOn(t, a, clock.Now)
+	run, err := a.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	numbers := map[string]bool{}
+	for _, r := range run {
+		if r.State != domain.PurchaseBought {
+			t.Fatalf("parcel %d: %v %s", r.ParcelID, r.State, r.Note)
+		}
+		numbers[r.Label.Tracking] = true
+	}
+	if _, err := a.Labels.Void(ctx, parcels[2]); err != nil {
+		t.Fatal(err)
+	}
+	poll := func(label string) domain.PollResult {
+		t.Helper()
+		// The demo's parcels on their way are their carriers' (the
+		// EasyPost account tracks them too).
+		res, err := a.Tracking.Poll(ctx, domain.DueFilter{Carrier: sandbox.SandboxCarrier}, nil)
+		if err != nil || res.Errors != 0 {
+			t.Fatalf("%s: %+v %v", label, res, err)
+		}
+		return res
+	}
+	shipped := func() []domain.Shipment {
+		t.Helper()
+		var out []domain.Shipment
+		for n := range numbers {
+			ships, err := a.Tracking.Shipments(ctx, domain.ShipmentFilter{Search: n}, 0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, ships...)
+		}
+		return out
+	}
+	if res := poll("at once"); res.Checked != 0 || res.HandedOver != 0 {
+		t.Errorf("polled at once after the purchase: %+v", res)
+	}
+	clock.Add(31 * time.Minute)
+	if res := poll("after 31 minutes"); res.Checked != 2 || res.HandedOver != 0 || res.Changed != 0 {
+		t.Errorf("polled 31 minutes after the purchase: %+v, want the 2 labels not voided asked about, none scanned", res)
+	}
+	if ps, err := a.Inventory.Parcels(ctx, parcels); err != nil || ps[0].Shipped || ps[1].Shipped || len(shipped()) != 0 {
+		t.Fatalf("before the carrier's scan the parcels are packed, not shipments: %+v %v", ps, err)
+	}
+	if res := poll("again at once"); res.Checked != 0 {
+		t.Errorf("a label without a scan asked about again at once: %+v", res)
+	}
+
+	// The sandbox carrier picks its labels up an hour after selling them.
+	clock.Add(2 * time.Hour)
+	res := poll("after the pick-up")
+	if res.Checked != 2 || res.HandedOver != 2 || res.Changed != 2 {
+		t.Errorf("polled after the carrier's pick-up: %+v, want 2 handed over", res)
+	}
+	ps, err := a.Inventory.Parcels(ctx, parcels)
+	if err != nil || !ps[0].Shipped || !ps[1].Shipped || ps[2].Shipped {
+		t.Fatalf("after the scans: %+v %v", ps, err)
+	}
+	ships := shipped()
+	for _, sh := range ships {
+		if !sh.Milestone.Scanned() || sh.LastEventAt.IsZero() || sh.ShippedAt.IsZero() {
+			t.Errorf("shipment %s: %+v", sh.Tracking, sh)
+		}
+		if o, err := a.Orders.Order(ctx, sh.OrderID); err != nil || o.Status != domain.StatusShipped {
+			t.Errorf("order %s: %v %v", sh.OrderNumber, o.Status, err)
+		}
+	}
+	if len(ships) != 2 {
+		t.Errorf("%d shipments, want 2", len(ships))
+	}
+	manifests, err := a.Inventory.Manifests(ctx, "", 10)
+	if err != nil || len(manifests) == 0 || manifests[0].Carrier != sandbox.SandboxCarrier {
+		t.Errorf("the day's manifest: %+v %v", manifests, err)
+	}
+	if _, err := a.Labels.Void(ctx, parcels[0]); err == nil {
+		t.Error("a label the carrier scanned was voided")
+	}
+	if res := poll("once handed over"); res.Checked != 0 || res.HandedOver != 0 {
+		t.Errorf("polled at once after the hand-over: %+v", res)
 	}
 }

@@ -48,6 +48,12 @@ type TrackingService struct {
 	// errs tells the carrier clients' errors apart.
 	errs CarrierErrors
 
+	// labels keeps what carriers say of labels bought for parcels still
+	// packed, and handOver dispatches the parcels they scanned (nil when
+	// the person polling may not dispatch).
+	labels   domain.LabelScanStore
+	handOver func(ctx context.Context, parcelIDs []int64, carrier string) (int64, error)
+
 	mu     sync.Mutex
 	pacers map[int64]*pacer // per account, for the life of the process
 	paused map[int64]time.Time
@@ -147,9 +153,12 @@ func accountFor(accounts []domain.CarrierAccount, carrierName string) (domain.Ca
 }
 
 // Poll asks the carriers about the shipments that are due (all undelivered
-// ones with f.All), each account in parallel and never beyond its budget.
-// A refused account is marked failing and the others continue; a bad
-// answer is noted on its shipments and the run goes on.
+// ones with f.All), each account in parallel and never beyond its budget,
+// and about the labels bought for parcels still packed: a label the carrier
+// has scanned hands its parcel over (when the person polling may dispatch),
+// so tracking starts at purchase. A refused account is marked failing and
+// the others continue; a bad answer is noted on its shipments and the run
+// goes on.
 func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress func(done, total int)) (domain.PollResult, error) {
 	now := s.now()
 	var res domain.PollResult
@@ -161,20 +170,39 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 	if err != nil {
 		return res, err
 	}
-	groups := map[int64][]domain.Shipment{}
-	byID := map[int64]domain.CarrierAccount{}
-	orphans := map[string]int{}
-	for _, sh := range due {
-		a, ok := accountFor(accounts, sh.Carrier)
-		if !ok {
-			orphans[sh.Carrier]++
-			continue
+	var labels []domain.AwaitingLabel
+	if f.Shipment == 0 && s.labels != nil {
+		if labels, err = s.labels.LabelsAwaitingScan(ctx, now, s.Policy.FirstPoll, f); err != nil {
+			return res, err
 		}
-		groups[a.ID] = append(groups[a.ID], sh)
-		byID[a.ID] = a
+	}
+	groups := map[int64]*accountWork{}
+	orphans := map[string]int{}
+	group := func(carrierName string) *accountWork {
+		a, ok := accountFor(accounts, carrierName)
+		if !ok {
+			orphans[carrierName]++
+			return nil
+		}
+		if groups[a.ID] == nil {
+			groups[a.ID] = &accountWork{account: a}
+		}
+		return groups[a.ID]
+	}
+	for _, sh := range due {
+		if g := group(sh.Carrier); g != nil {
+			g.shipments = append(g.shipments, asked{sh.ID, sh.Tracking})
+		}
+	}
+	awaiting := map[int64]domain.AwaitingLabel{}
+	for _, l := range labels {
+		if g := group(l.Carrier); g != nil {
+			g.labels = append(g.labels, asked{l.PurchaseID, l.Tracking})
+			awaiting[l.PurchaseID] = l
+		}
 	}
 	var mu sync.Mutex
-	total, done := len(due), 0
+	total, done := len(due)+len(labels), 0
 	note := func(format string, args ...any) {
 		mu.Lock()
 		res.Problems = append(res.Problems, fmt.Sprintf(format, args...))
@@ -202,15 +230,55 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 			progress(d, total)
 		}
 	}
+	scans := map[int64]domain.TrackResult{} // by parcel, for its shipment once handed over
+	shipments := answers{
+		record: func(ctx context.Context, r map[int64]domain.TrackResult) (int, error) {
+			return s.store.RecordTracking(ctx, r, s.Policy, s.now())
+		},
+		failed: func(ctx context.Context, ids []int64, why string) error {
+			return s.store.RecordTrackingError(ctx, ids, why, s.Policy, s.now())
+		},
+	}
+	onLabels := answers{
+		record: func(ctx context.Context, r map[int64]domain.TrackResult) (int, error) {
+			// A scan changes a shipment once the parcel is handed over.
+			polls := make([]domain.LabelPoll, 0, len(r))
+			for id, tr := range r {
+				p := s.Policy.LabelPollOf(awaiting[id], tr, s.now())
+				if !p.ScannedAt.IsZero() {
+					mu.Lock()
+					scans[awaiting[id].ParcelID] = tr
+					mu.Unlock()
+				}
+				polls = append(polls, p)
+			}
+			return 0, s.labels.RecordLabelPolls(ctx, polls, s.now())
+		},
+		failed: func(ctx context.Context, ids []int64, why string) error {
+			polls := make([]domain.LabelPoll, len(ids))
+			for i, id := range ids {
+				polls[i] = domain.LabelPoll{PurchaseID: id, Error: why, Next: s.Policy.NextPoll(s.now(), domain.MilestoneLabelCreated, awaiting[id].Polls+1)}
+			}
+			return s.labels.RecordLabelPolls(ctx, polls, s.now())
+		},
+	}
 	var wg sync.WaitGroup
-	for id, list := range groups {
+	for _, g := range groups {
 		wg.Add(1)
-		go func(a domain.CarrierAccount, list []domain.Shipment) {
+		go func(g *accountWork) {
 			defer wg.Done()
-			s.pollAccount(ctx, a, list, now, step, note)
-		}(byID[id], list)
+			if len(g.labels) > 0 {
+				s.pollAccount(ctx, g.account, g.labels, now, onLabels, step, note)
+			}
+			if len(g.shipments) > 0 {
+				s.pollAccount(ctx, g.account, g.shipments, now, shipments, step, note)
+			}
+		}(g)
 	}
 	wg.Wait()
+	if s.labels != nil && f.Shipment == 0 {
+		s.handOverScanned(context.WithoutCancel(ctx), scans, &res, note)
+	}
 	if ctx.Err() == nil && f.Shipment == 0 && f.Carrier == "" {
 		pushed, left, problems := s.Push(ctx)
 		res.Pushed, res.PushLeft = pushed, left
@@ -221,6 +289,90 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 		return res, ctx.Err()
 	}
 	return res, nil
+}
+
+// accountWork is what one poll asks of one carrier account.
+type accountWork struct {
+	account           domain.CarrierAccount
+	shipments, labels []asked
+}
+
+// asked is a tracking number to ask about, with the id its answer is kept under.
+type asked struct {
+	id     int64
+	number string
+}
+
+// answers keeps what a carrier said of the numbers asked: the answers
+// (returning how many changed something), and the numbers it could not be
+// asked about, with why.
+type answers struct {
+	record func(ctx context.Context, results map[int64]domain.TrackResult) (int, error)
+	failed func(ctx context.Context, ids []int64, why string) error
+}
+
+// handOverScanned dispatches the packed parcels whose labels the carriers
+// have scanned, with each label's carrier (one warehouse and carrier at a
+// time, so that one refusal stops only its own), and keeps what the carrier
+// said on the new shipments. Without the right to dispatch, the parcels
+// wait for the warehouse, the scan shown on them in Pack and ship.
+func (s *TrackingService) handOverScanned(ctx context.Context, scans map[int64]domain.TrackResult, res *domain.PollResult, note func(string, ...any)) {
+	scanned, err := s.labels.ScannedLabels(ctx)
+	if err != nil {
+		note("labels the carriers scanned: %v", err)
+		return
+	}
+	if len(scanned) == 0 {
+		return
+	}
+	if s.handOver == nil {
+		res.Scanned = len(scanned)
+		note("%d parcel(s) scanned by their carrier wait to be handed over in Pack and ship (your role may not dispatch)", len(scanned))
+		return
+	}
+	type batch struct {
+		warehouse int64
+		carrier   string
+	}
+	batches := map[batch][]int64{}
+	var order []batch
+	for _, l := range scanned {
+		b := batch{l.WarehouseID, l.Carrier}
+		if batches[b] == nil {
+			order = append(order, b)
+		}
+		batches[b] = append(batches[b], l.ParcelID)
+	}
+	var handed []int64
+	for _, b := range order {
+		if _, err := s.handOver(ctx, batches[b], b.carrier); err != nil {
+			note("%d %s parcel(s) scanned by the carrier could not be handed over: %v", len(batches[b]), b.carrier, err)
+			continue
+		}
+		handed = append(handed, batches[b]...)
+	}
+	res.HandedOver = len(handed)
+	if len(handed) == 0 {
+		return
+	}
+	ships, err := s.labels.ParcelShipments(ctx, handed)
+	if err != nil {
+		note("the shipments handed over: %v", err)
+		return
+	}
+	known := map[int64]domain.TrackResult{}
+	for parcel, tr := range scans {
+		if id, ok := ships[parcel]; ok {
+			known[id] = tr
+		}
+	}
+	if len(known) > 0 {
+		n, err := s.store.RecordTracking(ctx, known, s.Policy, s.now())
+		if err != nil {
+			note("saving tracking: %v", err)
+		}
+		res.Changed += n
+	}
 }
 
 func (s *TrackingService) pacerFor(a domain.CarrierAccount) *pacer {
@@ -237,8 +389,9 @@ func (s *TrackingService) pacerFor(a domain.CarrierAccount) *pacer {
 	return p
 }
 
-// pollAccount polls one account's shipments in batches.
-func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccount, list []domain.Shipment, now time.Time,
+// pollAccount asks one account about a list of numbers, in batches, and
+// keeps the answers with keep.
+func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccount, list []asked, now time.Time, keep answers,
 	step func(n, checked, changed, errs, skipped, requests int), note func(string, ...any)) {
 	s.mu.Lock()
 	until := s.paused[a.ID]
@@ -268,7 +421,7 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 		if len(pending) == 0 {
 			return 0
 		}
-		n, err := s.store.RecordTracking(context.WithoutCancel(ctx), pending, s.Policy, s.now())
+		n, err := keep.record(context.WithoutCancel(ctx), pending)
 		if err != nil {
 			note("%s: saving tracking: %v", a.Name, err)
 		}
@@ -284,7 +437,7 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 		}
 		numbers := make([]string, len(chunk))
 		for j, sh := range chunk {
-			numbers[j] = sh.Tracking
+			numbers[j] = sh.number
 		}
 		before := b.used
 		results, err := tr.Track(ctx, numbers)
@@ -322,10 +475,10 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 		}
 		var failed []int64
 		for _, sh := range chunk {
-			if r, ok := byNumber[strings.ToUpper(sh.Tracking)]; ok {
-				pending[sh.ID] = r
+			if r, ok := byNumber[strings.ToUpper(sh.number)]; ok {
+				pending[sh.id] = r
 			} else {
-				failed = append(failed, sh.ID)
+				failed = append(failed, sh.id)
 			}
 		}
 		if len(failed) > 0 {
@@ -333,7 +486,7 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 			if err != nil {
 				why = err.Error()
 			}
-			if e := s.store.RecordTrackingError(context.WithoutCancel(ctx), failed, why, s.Policy, s.now()); e != nil {
+			if e := keep.failed(context.WithoutCancel(ctx), failed, why); e != nil {
 				note("%s: %v", a.Name, e)
 			}
 			note("%s: %d parcel(s) could not be polled: %s", a.Name, len(failed), why)

@@ -466,7 +466,11 @@ type PollResult struct {
 	Requests int // HTTP requests made
 	Pushed   int // tracking numbers told to their storefronts
 	PushLeft int // pushes that failed this time (retried later, or listed as failed)
-	Problems []string
+	// HandedOver counts the parcels whose carriers scanned their labels,
+	// dispatched by this poll; Scanned those that wait for someone who may
+	// dispatch them.
+	HandedOver, Scanned int
+	Problems            []string
 }
 
 // TrackingPush is a tracking number to tell the order's storefront.

@@ -171,3 +171,34 @@ func TestCarrierKindOf(t *testing.T) {
 		}
 	}
 }
+
+// A label's first scan is the earliest event past "label created", in
+// whatever order the carrier lists them; a label the carrier only knows as
+// data, or does not know yet, is asked about again, less often each time.
+func TestALabelsFirstScan(t *testing.T) {
+	now := time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
+	p := DefaultTrackingPolicy()
+	l := AwaitingLabel{PurchaseID: 7}
+	created := TrackEvent{At: now.Add(-3 * time.Hour), Text: "Shipment information received", Milestone: MilestoneLabelCreated}
+	pickup := TrackEvent{At: now.Add(-2 * time.Hour), Text: "Picked up", Milestone: MilestonePickedUp}
+	depart := TrackEvent{At: now.Add(-time.Hour), Text: "Departed", Milestone: MilestoneInTransit}
+	got := p.LabelPollOf(l, TrackResult{Events: []TrackEvent{depart, created, pickup}}, now)
+	if got.PurchaseID != 7 || !got.ScannedAt.Equal(pickup.At) || got.Scan != "Picked up" || !got.Next.IsZero() {
+		t.Errorf("picked up: %+v", got)
+	}
+	// A carrier that gives a milestone without events: scanned at the answer.
+	if got := p.LabelPollOf(l, TrackResult{Milestone: MilestoneInTransit}, now); !got.ScannedAt.Equal(now) || got.Scan != "In transit" {
+		t.Errorf("in transit without events: %+v", got)
+	}
+	for _, r := range []TrackResult{
+		{Events: []TrackEvent{created}, Milestone: MilestoneLabelCreated},
+		{NotFound: "Tracking number not found"},
+		{Milestone: MilestoneUnknown},
+	} {
+		first := p.LabelPollOf(l, r, now)
+		later := p.LabelPollOf(AwaitingLabel{PurchaseID: 7, Polls: 3}, r, now)
+		if !first.ScannedAt.IsZero() || first.Next != now.Add(2*time.Hour) || later.Next != now.Add(16*time.Hour) {
+			t.Errorf("%+v: scanned %v, next %v then %v", r, first.ScannedAt, first.Next, later.Next)
+		}
+	}
+}

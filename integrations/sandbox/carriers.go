@@ -32,6 +32,10 @@ type Carriers struct {
 
 	mu       sync.Mutex
 	first    map[string]time.Time
+	// fresh are the numbers of labels sold here: their journeys start at
+	// "shipment information received" when sold, and the carrier picks
+	// them up one step later.
+	fresh    map[string]bool
 	trackers map[string]bool // EasyPost trackers created
 	requests int
 	labels   labelsState // EasyPost shipments (labels.go)
@@ -39,7 +43,7 @@ type Carriers struct {
 
 // NewCarriers returns the sandbox carriers with journeys moving every step.
 func NewCarriers(step time.Duration, now func() time.Time) *Carriers {
-	return &Carriers{Step: step, Now: now, first: map[string]time.Time{}, trackers: map[string]bool{}}
+	return &Carriers{Step: step, Now: now, first: map[string]time.Time{}, fresh: map[string]bool{}, trackers: map[string]bool{}}
 }
 
 // Requests is how many API calls were served.
@@ -86,6 +90,12 @@ func journey(number string) ([]leg, int) {
 	return legs, min(int(v/10)%6, len(legs)-2)
 }
 
+// sold makes a number the sandbox sold a label with start its journey now
+// (c.mu held).
+func (c *Carriers) sold(number string) {
+	c.first[number], c.fresh[number] = c.Now(), true
+}
+
 // progress is the legs of a number done by now, with their times.
 func (c *Carriers) progress(number string) ([]leg, []time.Time, time.Time) {
 	c.mu.Lock()
@@ -95,8 +105,12 @@ func (c *Carriers) progress(number string) ([]leg, []time.Time, time.Time) {
 		first = now
 		c.first[number] = now
 	}
+	fresh := c.fresh[number]
 	c.mu.Unlock()
 	legs, done := journey(number)
+	if fresh {
+		done = 0
+	}
 	start := first.Add(-time.Duration(done) * c.Step)
 	n := min(len(legs), done+1+int(now.Sub(first)/c.Step))
 	times := make([]time.Time, n)

@@ -211,6 +211,7 @@ func (c *Carriers) expressShipment(w http.ResponseWriter, r *http.Request) {
 		to: []string{to.ContactInformation.FullName, to.PostalAddress.AddressLine1, strings.TrimSpace(to.PostalAddress.PostalCode + " " + to.PostalAddress.CityName),
 			to.PostalAddress.CountryCode}}
 	c.labels.express[sh.reference] = sh
+	c.sold(waybill)
 	drop := c.labels.dropPurchases > 0
 	if drop {
 		c.labels.dropPurchases--

@@ -148,6 +148,7 @@ func (c *Carriers) shipments(w http.ResponseWriter, r *http.Request) {
 		c.labels.sold++
 		sh.tracking = fmt.Sprintf("EZ%05d%05d", c.labels.run, c.labels.sold)
 		c.trackers[sh.tracking] = true
+		c.sold(sh.tracking)
 		if c.labels.dropPurchases > 0 {
 			c.labels.dropPurchases--
 			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {

@@ -22,6 +22,7 @@ var copyTables = []string{
 	"tracking_payloads", "tracking_events", "tracking_pushes", "client_channels", "rate_cards",
 	"fx_rates", "invoices", "charges", "payments", "carrier_invoices", "carrier_invoice_lines",
 	"label_purchases",
+	"label_scans",
 }
 
 // TableCount is how many rows a table holds.

@@ -176,3 +176,87 @@ func TestChannelShippingReachesItsParcels(t *testing.T) {
 		t.Errorf("no such channel: %v", err)
 	}
 }
+
+// A bought label is asked about from FirstPoll after its purchase until its
+// carrier scans it: a poll without a scan counts and sets the next, a failed
+// one says why; the first scan is kept (a later answer does not move it)
+// and the label waits to be handed over; handed over, it is a shipment, and
+// a voided label is asked about no more.
+func TestLabelsAreAskedAboutUntilScanned(t *testing.T) {
+	db := openTemp(t)
+	parcels := packedParcels(t, db, 3)
+	ls := db.LabelStore()
+	numbers := []string{"9434600208303109842228", "9434600208303109842235"}
+	ids := make([]int64, 2)
+	for i, n := range numbers {
+		p := domain.LabelPurchase{ParcelID: parcels[i], Account: "EasyPost", Quote: quoteFor("shp_" + n)}
+		must(t, ls.BeginPurchase(ctx, &p))
+		must(t, ls.SettlePurchase(ctx, p.ID, domain.PurchaseBought, domain.Label{Carrier: "USPS", Tracking: n, Cost: domain.NewMoney(820, "USD")}, ""))
+		ids[i] = p.ID
+	}
+	all, err := ls.LabelsAwaitingScan(ctx, time.Time{}, 0, domain.DueFilter{All: true})
+	must(t, err)
+	if len(all) != 2 || all[0].PurchaseID != ids[0] || all[0].ParcelID != parcels[0] || all[0].Tracking != numbers[0] || all[0].Carrier != "USPS" ||
+		all[0].OrderNumber == "" || all[0].WarehouseID == 0 || all[0].BoughtAt.IsZero() {
+		t.Fatalf("every label awaiting a scan: %+v", all)
+	}
+	bought := all[0].BoughtAt
+	due := func(at time.Time, f domain.DueFilter) []int64 {
+		t.Helper()
+		ls, err := ls.LabelsAwaitingScan(ctx, at, 30*time.Minute, f)
+		must(t, err)
+		var out []int64
+		for _, l := range ls {
+			out = append(out, l.PurchaseID)
+		}
+		return out
+	}
+	if d := due(bought.Add(10*time.Minute), domain.DueFilter{}); len(d) != 0 {
+		t.Errorf("due 10 minutes after the purchase: %v", d)
+	}
+	if d := due(bought.Add(31*time.Minute), domain.DueFilter{}); len(d) != 2 {
+		t.Errorf("due 31 minutes after the purchase: %v", d)
+	}
+	if d := due(bought.Add(31*time.Minute), domain.DueFilter{Carrier: "DHL"}); len(d) != 0 {
+		t.Errorf("DHL's labels: %v", d)
+	}
+	at := bought.Add(31 * time.Minute)
+	must(t, ls.RecordLabelPolls(ctx, []domain.LabelPoll{{PurchaseID: ids[0], Next: at.Add(2 * time.Hour)},
+		{PurchaseID: ids[1], Next: at.Add(time.Hour), Error: "timeout"}}, at))
+	if d := due(at.Add(61*time.Minute), domain.DueFilter{}); len(d) != 1 || d[0] != ids[1] {
+		t.Errorf("due an hour later: %v", d)
+	}
+	all, err = ls.LabelsAwaitingScan(ctx, time.Time{}, 0, domain.DueFilter{All: true})
+	must(t, err)
+	if all[0].Polls != 1 || all[1].Polls != 0 {
+		t.Errorf("polls counted: %d and %d, want 1 and 0 (a failed poll does not count)", all[0].Polls, all[1].Polls)
+	}
+
+	scan := at.Add(90 * time.Minute)
+	must(t, ls.RecordLabelPolls(ctx, []domain.LabelPoll{{PurchaseID: ids[0], ScannedAt: scan, Scan: "Picked up"}}, scan.Add(time.Minute)))
+	must(t, ls.RecordLabelPolls(ctx, []domain.LabelPoll{{PurchaseID: ids[0], ScannedAt: scan.Add(time.Hour), Scan: "Departed"}}, scan.Add(2*time.Hour)))
+	if d := due(scan.Add(24*time.Hour), domain.DueFilter{}); len(d) != 1 || d[0] != ids[1] {
+		t.Errorf("due once the first is scanned: %v", d)
+	}
+	scanned, err := ls.ScannedLabels(ctx)
+	must(t, err)
+	if len(scanned) != 1 || scanned[0].PurchaseID != ids[0] || !scanned[0].ScannedAt.Equal(scan) || scanned[0].Scan != "Picked up" {
+		t.Errorf("scanned labels %+v", scanned)
+	}
+
+	if _, err := db.LedgerStore().Dispatch(ctx, parcels[:1], "USPS", placedAt); err != nil {
+		t.Fatal(err)
+	}
+	if scanned, err := ls.ScannedLabels(ctx); err != nil || len(scanned) != 0 {
+		t.Errorf("scanned labels after the hand-over: %+v %v", scanned, err)
+	}
+	ships, err := ls.ParcelShipments(ctx, parcels)
+	must(t, err)
+	if len(ships) != 1 || ships[parcels[0]] == 0 {
+		t.Errorf("the parcels' shipments: %v", ships)
+	}
+	must(t, ls.VoidPurchase(ctx, ids[1], domain.Label{Refund: "submitted"}))
+	if d := due(time.Time{}, domain.DueFilter{All: true}); len(d) != 0 {
+		t.Errorf("asked about after the hand-over and the void: %v", d)
+	}
+}

@@ -93,6 +93,7 @@ func TestRolesAreEnforcedByTheServer(t *testing.T) {
 		{"change carrier accounts", `DELETE FROM carrier_accounts WHERE false`, []domain.Role{domain.RoleCoordinator, domain.RoleAdmin}},
 		{"make a wave", `DELETE FROM waves WHERE false`, []domain.Role{domain.RoleWarehouse, domain.RoleAdmin}},
 		{"buy a carrier label", `UPDATE label_purchases SET state = state WHERE false`, []domain.Role{domain.RoleWarehouse, domain.RoleAdmin}},
+		{"note a carrier's scan of a label", `UPDATE label_scans SET polls = polls WHERE false`, []domain.Role{domain.RoleCoordinator, domain.RoleWarehouse, domain.RoleAdmin}},
 		{"add a warehouse", `DELETE FROM warehouses WHERE false`, []domain.Role{domain.RoleAdmin}},
 		{"add a person", `DELETE FROM people WHERE false`, []domain.Role{domain.RoleAdmin}},
 		{"merge the search indexes after loading orders", `SELECT clean_order_search()`, []domain.Role{domain.RoleCoordinator, domain.RoleAdmin}},
