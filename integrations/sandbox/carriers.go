@@ -30,8 +30,8 @@ type Carriers struct {
 	Step time.Duration
 	Now  func() time.Time
 
-	mu       sync.Mutex
-	first    map[string]time.Time
+	mu    sync.Mutex
+	first map[string]time.Time
 	// fresh are the numbers of labels sold here: their journeys start at
 	// "shipment information received" when sold, and the carrier picks
 	// them up one step later.
