@@ -46,6 +46,10 @@ type PackedParcel struct {
 	Lines     []ParcelLine
 	PackedAt  time.Time
 	Shipped   bool // handed to the carrier
+	// CarrierScan is the first scan by the carrier of the parcel's bought
+	// label (zero: none yet): the carrier has it, and it is to be handed
+	// over (the poller does so where the person polling may dispatch).
+	CarrierScan time.Time
 	// ChannelService is the service the order's channel ships with when
 	// the order names none (Channel.ShipService).
 	ChannelService string

@@ -473,6 +473,19 @@ type PollResult struct {
 	Problems            []string
 }
 
+// Summary says what the poll did, in one line for people.
+func (r PollResult) Summary() string {
+	s := fmt.Sprintf("checked %d, changed %d, errors %d, not polled %d (%d requests); storefronts told %d, not yet %d",
+		r.Checked, r.Changed, r.Errors, r.Skipped, r.Requests, r.Pushed, r.PushLeft)
+	if r.HandedOver > 0 {
+		s += fmt.Sprintf("; %d parcel(s) handed over on their carrier's first scan", r.HandedOver)
+	}
+	if r.Scanned > 0 {
+		s += fmt.Sprintf("; %d parcel(s) scanned by their carrier wait to be handed over", r.Scanned)
+	}
+	return s
+}
+
 // TrackingPush is a tracking number to tell the order's storefront.
 type TrackingPush struct {
 	ID          int64

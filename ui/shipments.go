@@ -429,8 +429,8 @@ func (s *ShipmentsScreen) Poll(f domain.DueFilter, what string) {
 			s.PollAll.Enable()
 			s.LastPoll = &res
 			s.Result.Hide()
-			summary := fmt.Sprintf("Checked %d, changed %d, errors %d, not polled %d (%d requests); storefronts told %d.",
-				res.Checked, res.Changed, res.Errors, res.Skipped, res.Requests, res.Pushed)
+			summary := res.Summary()
+			summary = strings.ToUpper(summary[:1]) + summary[1:] + "."
 			switch {
 			case errors.Is(err, context.Canceled):
 				s.Problem.Show("poll", uikit.Problem("cancelled; "+summary))

@@ -226,8 +226,7 @@ func cmdTrack(ctx context.Context, open opener, args []string, stdout, stderr io
 	}
 	for {
 		res, err := a.Tracking.Poll(ctx, domain.DueFilter{Carrier: *carrier, All: *all}, nil)
-		fmt.Fprintf(stdout, "%s checked %d, changed %d, errors %d, not polled %d (%d requests); storefronts told %d, not yet %d\n",
-			a.Now().Local().Format("15:04:05"), res.Checked, res.Changed, res.Errors, res.Skipped, res.Requests, res.Pushed, res.PushLeft)
+		fmt.Fprintf(stdout, "%s %s\n", a.Now().Local().Format("15:04:05"), res.Summary())
 		printProblems(stdout, res.Problems)
 		if err != nil || *once {
 			if err == nil && res.Errors > 0 && res.Checked == 0 {

@@ -244,6 +244,12 @@ func TestLabelsAreAskedAboutUntilScanned(t *testing.T) {
 		t.Errorf("scanned labels %+v", scanned)
 	}
 
+	ps, err := db.StockStore().Parcels(ctx, parcels[:2])
+	must(t, err)
+	if !ps[0].CarrierScan.Equal(scan) || !ps[1].CarrierScan.IsZero() {
+		t.Errorf("the parcels' carrier scans: %v and %v", ps[0].CarrierScan, ps[1].CarrierScan)
+	}
+
 	if _, err := db.LedgerStore().Dispatch(ctx, parcels[:1], "USPS", placedAt); err != nil {
 		t.Fatal(err)
 	}

@@ -205,7 +205,9 @@ func (db *StockStore) parcels(ctx context.Context, join, order string, joinArg a
 			o.ship_phone, o.ship_email, pa.warehouse_id,
 			(SELECT count(*) FROM parcels x WHERE x.order_id = pa.order_id AND x.id <= pa.id),
 			(SELECT count(*) FROM parcels x WHERE x.order_id = pa.order_id), pa.status = 'dispatched',
-			ch.ship_service, ch.promise_days, o.placed_at
+			ch.ship_service, ch.promise_days, o.placed_at,
+			(SELECT ls.scanned_at FROM label_purchases lp JOIN label_scans ls ON ls.purchase_id = lp.id
+				WHERE lp.parcel_id = pa.id AND lp.state = 'bought')
 		FROM parcels pa JOIN orders o ON o.id = pa.order_id JOIN channels ch ON ch.id = o.channel_id JOIN boxes b ON b.code = pa.box ` + join
 	var args []any
 	if joinArg != nil {
@@ -225,10 +227,11 @@ func (db *StockStore) parcels(ctx context.Context, join, order string, joinArg a
 		var p domain.PackedParcel
 		var weight, packed, l, w, h, tare, wh, promise, placed int64
 		var cur, country string
+		var scanned sql.NullInt64
 		a := &p.ShipTo
 		if err := rows.Scan(&p.ID, &p.OrderID, &p.Number, &p.Box.Code, &weight, &p.Tracking, &p.Carrier, &p.Service, &cur, &packed,
 			&p.Box.Name, &l, &w, &h, &tare, &a.Name, &a.Company, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &country,
-			&a.Phone, &a.Email, &wh, &p.Seq, &p.Of, &p.Shipped, &p.ChannelService, &promise, &placed); err != nil {
+			&a.Phone, &a.Email, &wh, &p.Seq, &p.Of, &p.Shipped, &p.ChannelService, &promise, &placed, &scanned); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -237,6 +240,9 @@ func (db *StockStore) parcels(ctx context.Context, join, order string, joinArg a
 		p.Box.Tare = domain.Grams(tare)
 		if promise > 0 {
 			p.PromisedBy = fromMS(placed).AddDate(0, 0, int(promise))
+		}
+		if scanned.Valid {
+			p.CarrierScan = fromMS(scanned.Int64)
 		}
 		out = append(out, p)
 		whIDs = append(whIDs, wh)

@@ -136,13 +136,16 @@ func newShipPanel(s *Screen) *ShipPanel {
 			case x.Shipped:
 				l.Importance = widget.SuccessImportance
 				l.SetText("handed over")
+			case !x.CarrierScan.IsZero():
+				l.Importance = widget.WarningImportance
+				l.SetText("carrier has it " + x.CarrierScan.Local().Format("15:04"))
 			case p.Chosen[x.ID]:
 				l.Importance = widget.HighImportance
 				l.SetText("ticked")
 			default:
 				l.SetText("ready")
 			}
-		}).Wide(100))
+		}).Wide(140))
 	p.Parcels.OnSelected = func(id widget.TableCellID) {
 		if id.Col == 0 { // the tick column chooses parcels for printing and hand-over
 			p.Parcels.UnselectAll()
