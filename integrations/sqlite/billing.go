@@ -220,7 +220,7 @@ func (db *BillingStore) ShippedOrders(ctx context.Context, from, to time.Time) (
 				coalesce(lp.cost_minor, 0), coalesce(lp.currency, '')
 			FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
 			LEFT JOIN parcels pa ON pa.id = s.parcel_id
-			LEFT JOIN label_purchases lp ON lp.parcel_id = s.parcel_id AND lp.state = 'bought' 
+			LEFT JOIN label_purchases lp ON lp.parcel_id = s.parcel_id AND `+boughtLabel+` 
 			WHERE s.accrued = 0 AND s.shipped_at >= ? AND s.shipped_at < ?
 			ORDER BY o.id, s.id`, millis(from), millis(to))
 }
@@ -689,7 +689,7 @@ func (db *BillingStore) CarrierParcels(ctx context.Context, carrier string, numb
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT s.id, coalesce(pa.warehouse_id, 0), s.tracking, s.destination, s.shipped_at, o.number,
 			coalesce(lp.cost_minor, 0), coalesce(lp.currency, '')
 		FROM shipments s JOIN orders o ON o.id = s.order_id LEFT JOIN parcels pa ON pa.id = s.parcel_id
-		LEFT JOIN label_purchases lp ON lp.parcel_id = s.parcel_id AND lp.state = 'bought'
+		LEFT JOIN label_purchases lp ON lp.parcel_id = s.parcel_id AND `+boughtLabel+`
 		WHERE s.tracking IN (SELECT value FROM `+db.jsonValues(1)+`)
 		   OR (lower(s.carrier) = lower(?2) AND s.shipped_at >= ?3 AND s.shipped_at < ?4)
 		ORDER BY s.id`, b, carrier, millis(from), millis(to))
@@ -1061,7 +1061,7 @@ func (db *BillingStore) PeriodShipments(ctx context.Context, from, to time.Time)
 			coalesce(b.cost_minor, 0), coalesce(lp.cost_minor, 0), coalesce(lp.currency, '')
 		FROM shipments s JOIN orders o ON o.id = s.order_id JOIN client_channels cc ON cc.channel_id = o.channel_id
 		LEFT JOIN parcels pa ON pa.id = s.parcel_id LEFT JOIN boxes b ON b.code = pa.box
-		LEFT JOIN label_purchases lp ON lp.parcel_id = s.parcel_id AND lp.state = 'bought'
+		LEFT JOIN label_purchases lp ON lp.parcel_id = s.parcel_id AND `+boughtLabel+`
 		WHERE s.shipped_at >= ? AND s.shipped_at < ? ORDER BY o.id, s.id`, millis(from), millis(to))
 }
 

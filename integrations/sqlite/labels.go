@@ -52,6 +52,13 @@ func (db *LabelStore) BeginPurchase(ctx context.Context, p *domain.LabelPurchase
 	})
 }
 
+// boughtLabel is the condition on a label purchase lp that it is bought,
+// worded so that SQLite reads it through the live purchases' index
+// (label_purchases_live, on parcel_id WHERE state IN the three), not every
+// purchase ever made: it uses a partial index only for a query that
+// repeats the index's condition.
+const boughtLabel = `lp.state IN ('buying', 'uncertain', 'bought') AND lp.state = 'bought'`
+
 // purchaseColumns are what scanPurchase reads, of label_purchases.
 const purchaseColumns = `id, parcel_id, account_id, account, shipment_ref, rate_ref, carrier, service, quoted_minor,
 	currency, state, tracking, cost_minor, label_format, label_url, refund, error, created_at, updated_at, who, label_file`
@@ -94,8 +101,8 @@ func (db *LabelStore) LivePurchase(ctx context.Context, parcelID int64) (domain.
 // BoughtLabels implements domain.LabelStore.
 func (db *LabelStore) BoughtLabels(ctx context.Context, parcelIDs []int64) (map[int64]domain.LabelPurchase, error) {
 	out := map[int64]domain.LabelPurchase{}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+purchaseColumns+` FROM label_purchases
-		WHERE state = 'bought' AND parcel_id IN (SELECT CAST(j.value AS BIGINT) FROM `+db.jsonValues(1)+`)`, jsonArray(parcelIDs))
+	rows, err := db.read.QueryContext(ctx, `SELECT `+purchaseColumns+` FROM label_purchases lp
+		WHERE `+boughtLabel+` AND lp.parcel_id IN (SELECT CAST(j.value AS BIGINT) FROM `+db.jsonValues(1)+`)`, jsonArray(parcelIDs))
 	if err != nil {
 		return nil, translate(err)
 	}

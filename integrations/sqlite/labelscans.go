@@ -16,9 +16,13 @@ var _ domain.LabelScanStore = (*LabelStore)(nil)
 const awaitingColumns = `lp.id, pa.id, pa.warehouse_id, o.number, lp.carrier, lp.tracking, lp.updated_at,
 	coalesce(ls.polls, 0), ls.scanned_at, coalesce(ls.scan, '')`
 
-const awaitingFrom = ` FROM parcels pa JOIN label_purchases lp ON lp.parcel_id = pa.id AND lp.state = 'bought'
+// It reads from the packed parcels (parcels_packed), a few, to their live
+// purchases (label_purchases_live, which the state list lets SQLite use),
+// not from every label ever bought.
+const awaitingFrom = ` FROM label_purchases lp JOIN parcels pa ON pa.id = lp.parcel_id
 	JOIN orders o ON o.id = pa.order_id LEFT JOIN label_scans ls ON ls.purchase_id = lp.id
-	WHERE pa.status = 'packed'`
+	WHERE lp.parcel_id IN (SELECT id FROM parcels WHERE status = 'packed') AND pa.status = 'packed'
+	AND ` + boughtLabel
 
 func awaitingRow(rows *sql.Rows, l *domain.AwaitingLabel) error {
 	var bought int64

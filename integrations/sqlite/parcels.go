@@ -207,7 +207,7 @@ func (db *StockStore) parcels(ctx context.Context, join, order string, joinArg a
 			(SELECT count(*) FROM parcels x WHERE x.order_id = pa.order_id), pa.status = 'dispatched',
 			ch.ship_service, ch.promise_days, o.placed_at,
 			(SELECT ls.scanned_at FROM label_purchases lp JOIN label_scans ls ON ls.purchase_id = lp.id
-				WHERE lp.parcel_id = pa.id AND lp.state = 'bought')
+				WHERE lp.parcel_id = pa.id AND ` + boughtLabel + `)
 		FROM parcels pa JOIN orders o ON o.id = pa.order_id JOIN channels ch ON ch.id = o.channel_id JOIN boxes b ON b.code = pa.box ` + join
 	var args []any
 	if joinArg != nil {
