@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/app/cli"
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/domain/domaintest"
+	"github.com/portolan/portolan/integrations/sandbox"
 	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 )
 
@@ -183,5 +185,52 @@ func TestTeamOnAServer(t *testing.T) {
 	if code != 0 || signIn == nil || signIn.Login != login("fatima") || !strings.Contains(signIn.Problem, "refused the sign-in") ||
 		strings.Contains(signIn.Address, ":@") {
 		t.Errorf("sign-in: %d %+v", code, signIn)
+	}
+}
+
+// On a team's server the hand-over is warehouse work: a coordinator's poll
+// notes the carrier's first scan of a bought label and leaves the parcel
+// packed, shown as scanned, and the next poll of someone who may dispatch
+// hands it over.
+func TestTeamScannedLabelsWaitForTheWarehouse(t *testing.T) {
+	if !pgtest.OnPostgres() {
+		t.Skip("team mode needs the team's server: this runs in the PostgreSQL half of make test (" + pgtest.EnvStore + "=postgres)")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	owner := demoDBOf(t, 600)
+	login := func(who string) string { return pgtest.Login(t, owner, who) }
+	as := func(who string) string { return pgtest.As(owner, login(who), "pw-"+who) }
+	for _, args := range [][]string{
+		{"--db", owner, "db", "init", "--admin", login("ana"), "--name", "Ana Novak", "--password", "pw-ana"},
+		{"--db", as("ana"), "users", "add", "--login", login("kenji"), "--name", "佐藤 健二", "--role", "coordinator", "--password", "pw-kenji"},
+	} {
+		if out, errs, code := runCLI(t, args...); code != 0 {
+			t.Fatalf("%v: %d %q %q", args, code, out, errs)
+		}
+	}
+	clock := domaintest.NewClock()
+	admin, coordinator := openAt(t, as("ana"), clock.Now), openAt(t, as("kenji"), clock.Now)
+	parcels := packedWave(t, admin, 1)
+	labelShopOn(t, coordinator, clock.Now) // carrier accounts are the coordinator's
+	if run, err := admin.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil); err != nil || run[0].State != domain.PurchaseBought {
+		t.Fatalf("buying: %+v %v", run, err)
+	}
+	clock.Add(3 * time.Hour)
+	f := domain.DueFilter{Carrier: sandbox.SandboxCarrier}
+	res, err := coordinator.Tracking.Poll(ctx, f, nil)
+	if err != nil || res.Checked != 1 || res.Scanned != 1 || res.HandedOver != 0 || !strings.Contains(res.Summary(), "1 parcel(s) scanned by their carrier wait") {
+		t.Fatalf("the coordinator's poll: %+v %v", res, err)
+	}
+	ps, err := coordinator.Inventory.Parcels(ctx, parcels)
+	if err != nil || ps[0].Shipped || ps[0].CarrierScan.IsZero() {
+		t.Fatalf("the scanned parcel, for the coordinator: %+v %v", ps, err)
+	}
+	res, err = admin.Tracking.Poll(ctx, f, nil)
+	if err != nil || res.HandedOver != 1 || res.Checked != 0 {
+		t.Fatalf("the admin's poll: %+v %v", res, err)
+	}
+	if ps, err = admin.Inventory.Parcels(ctx, parcels); err != nil || !ps[0].Shipped {
+		t.Errorf("handed over by the admin's poll: %+v %v", ps, err)
 	}
 }
