@@ -123,7 +123,7 @@ func newShipPanel(s *Screen) *ShipPanel {
 			l.SetText(map[bool]string{true: "✓"}[p.Chosen[x.ID]])
 		}).Wide(28),
 		uikit.Col("Parcel", func(x parcel) string { return strconv.FormatInt(x.ID, 10) }).Wide(55),
-		uikit.Col("Order", func(x parcel) string { return x.Number }).Wide(90),
+		uikit.Col("Order", func(x parcel) string { return x.Number }).Wide(105),
 		uikit.Col("Box", func(x parcel) string { return x.Box.Code }).Wide(40),
 		uikit.Num("Weight", func(x parcel) string { return fmt.Sprintf("%.2f kg", float64(x.Weight)/1000) }).Wide(65),
 		uikit.Col("Carrier", func(x parcel) string { return x.Carrier }).Wide(105),
