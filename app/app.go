@@ -242,7 +242,7 @@ func Open(path string, opts Options) (*App, error) {
 	a.Inventory.carrierLabels = a.Labels.LabelFiles
 	a.Tracking.labels = db.LabelStore()
 	if me.Role.May(domain.AreaWarehouse) { // a label's first scan hands its parcel over
-		a.Tracking.handOver = a.Inventory.Dispatch
+		a.Tracking.handOver = a.Inventory.DispatchAt
 	}
 	a.Labels.toPlanning = a.Billing.ToPlanning
 	a.Promises = &PromiseService{clocked: clocked{now}, store: db.PromiseStore(), catalog: db.CatalogStore()}

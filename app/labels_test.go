@@ -870,6 +870,7 @@ func TestBuyingALabelStartsTracking(t *testing.T) {
 	t.Cleanup(func() { a.Close() })
 	parcels := packedWave(t, a, 3)
 	labelShopOn(t, a, clock.Now)
+	bought := clock.Now()
 	run, err := a.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -934,6 +935,11 @@ func TestBuyingALabelStartsTracking(t *testing.T) {
 	for _, sh := range ships {
 		if !sh.Milestone.Scanned() || sh.LastEventAt.IsZero() || sh.ShippedAt.IsZero() {
 			t.Errorf("shipment %s: %+v", sh.Tracking, sh)
+		}
+		// Shipped when the carrier scanned it (an hour after the sale), not
+		// when the poll saw it.
+		if d := sh.ShippedAt.Sub(bought); d < 58*time.Minute || d > 62*time.Minute {
+			t.Errorf("shipment %s shipped %v after the purchase, want the carrier's scan an hour after it", sh.Tracking, d)
 		}
 		if o, err := a.Orders.Order(ctx, sh.OrderID); err != nil || o.Status != domain.StatusShipped {
 			t.Errorf("order %s: %v %v", sh.OrderNumber, o.Status, err)

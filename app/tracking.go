@@ -52,7 +52,7 @@ type TrackingService struct {
 	// packed, and handOver dispatches the parcels they scanned (nil when
 	// the person polling may not dispatch).
 	labels   domain.LabelScanStore
-	handOver func(ctx context.Context, parcelIDs []int64, carrier string) (int64, error)
+	handOver func(ctx context.Context, parcelIDs []int64, carrier string, at time.Time) (int64, error)
 
 	mu     sync.Mutex
 	pacers map[int64]*pacer // per account, for the life of the process
@@ -330,14 +330,22 @@ func (s *TrackingService) handOverScanned(ctx context.Context, scans map[int64]d
 		note("%d parcel(s) scanned by their carrier wait to be handed over in Pack and ship (your role may not dispatch)", len(scanned))
 		return
 	}
+	// One hand-over a warehouse, carrier and scan time (a collection's
+	// parcels are scanned together), dated at the scan, never before the
+	// label was bought.
 	type batch struct {
 		warehouse int64
 		carrier   string
+		at        time.Time
 	}
 	batches := map[batch][]int64{}
 	var order []batch
 	for _, l := range scanned {
-		b := batch{l.WarehouseID, l.Carrier}
+		at := l.ScannedAt.Truncate(time.Minute)
+		if at.Before(l.BoughtAt) {
+			at = l.BoughtAt
+		}
+		b := batch{l.WarehouseID, l.Carrier, at}
 		if batches[b] == nil {
 			order = append(order, b)
 		}
@@ -345,7 +353,7 @@ func (s *TrackingService) handOverScanned(ctx context.Context, scans map[int64]d
 	}
 	var handed []int64
 	for _, b := range order {
-		if _, err := s.handOver(ctx, batches[b], b.carrier); err != nil {
+		if _, err := s.handOver(ctx, batches[b], b.carrier, b.at); err != nil {
 			note("%d %s parcel(s) scanned by the carrier could not be handed over: %v", len(batches[b]), b.carrier, err)
 			continue
 		}

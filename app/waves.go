@@ -220,7 +220,13 @@ func (s *InventoryService) PackingSlip(ctx context.Context, parcelID int64, w io
 
 // Dispatch hands packed parcels to a carrier for today's manifest.
 func (s *InventoryService) Dispatch(ctx context.Context, parcelIDs []int64, carrier string) (int64, error) {
-	m, err := s.ledger.Dispatch(ctx, parcelIDs, carrier, s.now())
+	return s.DispatchAt(ctx, parcelIDs, carrier, s.now())
+}
+
+// DispatchAt records parcels handed to a carrier earlier (a carrier's first
+// scan, seen by a later poll): on that day's manifest, shipped at that time.
+func (s *InventoryService) DispatchAt(ctx context.Context, parcelIDs []int64, carrier string, at time.Time) (int64, error) {
+	m, err := s.ledger.Dispatch(ctx, parcelIDs, carrier, at)
 	if err == nil && s.billable != nil {
 		s.billable(s.now())
 	}

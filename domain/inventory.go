@@ -238,8 +238,11 @@ type ShippingStore interface {
 	// Pack puts what was picked of an order in a warehouse into a parcel.
 	Pack(ctx context.Context, orderID int64, warehouse, box string, weight Grams, scanned map[string]Quantity) (int64, error)
 	SetTracking(ctx context.Context, parcelID int64, carrier, tracking string) error
-	// Dispatch hands packed parcels to a carrier (its manifest of the day); stock leaves the ledger.
-	Dispatch(ctx context.Context, parcelIDs []int64, carrier string, day time.Time) (int64, error)
+	// Dispatch hands packed parcels to a carrier at a time (its manifest
+	// of that day); stock leaves the ledger. The shipments, stock movements
+	// and orders' history are dated at it (at the store's now when at is
+	// later, or zero).
+	Dispatch(ctx context.Context, parcelIDs []int64, carrier string, at time.Time) (int64, error)
 }
 
 // DocumentSettingsStore keeps what printing needs: the shipping settings,

@@ -17,7 +17,10 @@ import (
 // Dispatch hands packed parcels to a carrier: they go on the carrier's
 // manifest of the day (made when the first parcel arrives), their stock
 // leaves STAGING in the ledger (using up the orders' reservations), and an
-// order whose parcels have all left becomes shipped. All or nothing.
+// order whose parcels have all left becomes shipped. All or nothing. at is
+// when they were handed over (a carrier's first scan, seen later): the
+// manifest is its day's, and the shipments, movements and history are
+// dated at it, never later than now.
 //
 // It costs a fixed number of requests whatever the number of parcels (a
 // warehouse far from the team's server dispatches 100 parcels in a few
@@ -25,7 +28,7 @@ import (
 // which reservations are used, which lots leave STAGING first-expiry-
 // first, what every total becomes — and written with a few set-based
 // statements per 500 rows.
-func (db *LedgerStore) Dispatch(ctx context.Context, parcelIDs []int64, carrier string, day time.Time) (int64, error) {
+func (db *LedgerStore) Dispatch(ctx context.Context, parcelIDs []int64, carrier string, at time.Time) (int64, error) {
 	carrier = strings.TrimSpace(carrier)
 	if carrier == "" {
 		return 0, domain.Errorf(domain.EINVALID, "which carrier takes the parcels?")
@@ -35,6 +38,15 @@ func (db *LedgerStore) Dispatch(ctx context.Context, parcelIDs []int64, carrier 
 	}
 	var manifest int64
 	err := db.ledgerTx(ctx, func(l *ledger) error {
+		day := at // its day where it was given (the warehouse's computer's)
+		switch {
+		case at.IsZero():
+			day = fromMS(l.now)
+		case millis(at) > l.now:
+			day = fromMS(l.now).In(at.Location())
+		default:
+			l.now = millis(at)
+		}
 		d := &dispatch{carrier: carrier}
 		if err := d.readParcels(db.DB, l, parcelIDs); err != nil {
 			return err

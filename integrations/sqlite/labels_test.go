@@ -259,7 +259,16 @@ func TestLabelsAreAskedAboutUntilScanned(t *testing.T) {
 	ships, err := ls.ParcelShipments(ctx, parcels)
 	must(t, err)
 	if len(ships) != 1 || ships[parcels[0]] == 0 {
-		t.Errorf("the parcels' shipments: %v", ships)
+		t.Fatalf("the parcels' shipments: %v", ships)
+	}
+	// Handed over at a time before now (a scan seen later), the parcel is
+	// on that day's manifest and shipped then.
+	sh, _, err := db.TrackingStore().Shipment(ctx, ships[parcels[0]])
+	must(t, err)
+	ms, err := db.StockStore().Manifests(ctx, "", 10)
+	must(t, err)
+	if !sh.ShippedAt.Equal(placedAt) || len(ms) != 1 || ms[0].Day != placedAt.Format(time.DateOnly) {
+		t.Errorf("handed over at %v: shipped at %v, manifests %+v", placedAt, sh.ShippedAt, ms)
 	}
 	must(t, ls.VoidPurchase(ctx, ids[1], domain.Label{Refund: "submitted"}))
 	if d := due(time.Time{}, domain.DueFilter{All: true}); len(d) != 0 {
