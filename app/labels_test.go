@@ -958,4 +958,25 @@ func TestBuyingALabelStartsTracking(t *testing.T) {
 	if res := poll("once handed over"); res.Checked != 0 || res.HandedOver != 0 {
 		t.Errorf("polled at once after the hand-over: %+v", res)
 	}
+
+	// The voided parcel's new label and the two shipments, due together,
+	// are asked about with one client of the account (one token).
+	again, err := a.Labels.Buy(ctx, parcels[2:], domain.LabelChoice{}, nil)
+	if err != nil || again[0].State != domain.PurchaseBought {
+		t.Fatalf("buying again: %+v %v", again, err)
+	}
+	numbers[again[0].Label.Tracking] = true
+	clients := 0
+	track := a.Tracking.NewTracker
+	a.Tracking.NewTracker = func(acct domain.CarrierAccount, gate func(context.Context) error) (domain.Tracker, error) {
+		clients++
+		return track(acct, gate)
+	}
+	clock.Add(5 * time.Hour)
+	if res := poll("labels and shipments"); res.Checked != 3 || res.HandedOver != 1 || clients != 1 {
+		t.Errorf("a label and two shipments due: %+v, with %d client(s)", res, clients)
+	}
+	if len(shipped()) != 3 {
+		t.Errorf("%d shipments, want 3", len(shipped()))
+	}
 }

@@ -189,16 +189,17 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 		}
 		return groups[a.ID]
 	}
-	for _, sh := range due {
-		if g := group(sh.Carrier); g != nil {
-			g.shipments = append(g.shipments, asked{sh.ID, sh.Tracking})
-		}
-	}
 	awaiting := map[int64]domain.AwaitingLabel{}
+	shipments, onLabels := &answers{}, &answers{} // made below
 	for _, l := range labels {
 		if g := group(l.Carrier); g != nil {
-			g.labels = append(g.labels, asked{l.PurchaseID, l.Tracking})
+			g.asked = append(g.asked, asked{l.PurchaseID, l.Tracking, onLabels})
 			awaiting[l.PurchaseID] = l
+		}
+	}
+	for _, sh := range due {
+		if g := group(sh.Carrier); g != nil {
+			g.asked = append(g.asked, asked{sh.ID, sh.Tracking, shipments})
 		}
 	}
 	var mu sync.Mutex
@@ -231,7 +232,7 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 		}
 	}
 	scans := map[int64]domain.TrackResult{} // by parcel, for its shipment once handed over
-	shipments := answers{
+	*shipments = answers{
 		record: func(ctx context.Context, r map[int64]domain.TrackResult) (int, error) {
 			return s.store.RecordTracking(ctx, r, s.Policy, s.now())
 		},
@@ -239,7 +240,7 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 			return s.store.RecordTrackingError(ctx, ids, why, s.Policy, s.now())
 		},
 	}
-	onLabels := answers{
+	*onLabels = answers{
 		record: func(ctx context.Context, r map[int64]domain.TrackResult) (int, error) {
 			// A scan changes a shipment once the parcel is handed over.
 			polls := make([]domain.LabelPoll, 0, len(r))
@@ -267,12 +268,7 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 		wg.Add(1)
 		go func(g *accountWork) {
 			defer wg.Done()
-			if len(g.labels) > 0 {
-				s.pollAccount(ctx, g.account, g.labels, now, onLabels, step, note)
-			}
-			if len(g.shipments) > 0 {
-				s.pollAccount(ctx, g.account, g.shipments, now, shipments, step, note)
-			}
+			s.pollAccount(ctx, g.account, g.asked, now, step, note)
 		}(g)
 	}
 	wg.Wait()
@@ -291,16 +287,19 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 	return res, nil
 }
 
-// accountWork is what one poll asks of one carrier account.
+// accountWork is what one poll asks of one carrier account: the labels
+// awaiting a scan, then the shipments on their way, with one client.
 type accountWork struct {
-	account           domain.CarrierAccount
-	shipments, labels []asked
+	account domain.CarrierAccount
+	asked   []asked
 }
 
-// asked is a tracking number to ask about, with the id its answer is kept under.
+// asked is a tracking number to ask about, with where its answer is kept
+// and the id it is kept under.
 type asked struct {
 	id     int64
 	number string
+	keep   *answers
 }
 
 // answers keeps what a carrier said of the numbers asked: the answers
@@ -397,9 +396,9 @@ func (s *TrackingService) pacerFor(a domain.CarrierAccount) *pacer {
 	return p
 }
 
-// pollAccount asks one account about a list of numbers, in batches, and
-// keeps the answers with keep.
-func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccount, list []asked, now time.Time, keep answers,
+// pollAccount asks one account about a list of numbers, in batches, with
+// one client (one token), and keeps each answer where its number says.
+func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccount, list []asked, now time.Time,
 	step func(n, checked, changed, errs, skipped, requests int), note func(string, ...any)) {
 	s.mu.Lock()
 	until := s.paused[a.ID]
@@ -424,17 +423,19 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 	}
 	p, _ := a.Kind.Profile()
 	batch := max(p.Batch, 1)
-	pending := map[int64]domain.TrackResult{}
+	pending := map[*answers]map[int64]domain.TrackResult{} // the answers not kept yet, by where they go
+	held := 0
 	flush := func() int {
-		if len(pending) == 0 {
-			return 0
+		changed := 0
+		for keep, results := range pending {
+			n, err := keep.record(context.WithoutCancel(ctx), results)
+			if err != nil {
+				note("%s: saving tracking: %v", a.Name, err)
+			}
+			changed += n
 		}
-		n, err := keep.record(context.WithoutCancel(ctx), pending)
-		if err != nil {
-			note("%s: saving tracking: %v", a.Name, err)
-		}
-		pending = map[int64]domain.TrackResult{}
-		return n
+		pending, held = map[*answers]map[int64]domain.TrackResult{}, 0
+		return changed
 	}
 	failedRuns := 0
 	for i := 0; i < len(list); i += batch {
@@ -481,29 +482,39 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 			step(left, 0, flush(), 0, left, requests)
 			return
 		}
-		var failed []int64
+		failed := map[*answers][]int64{}
+		nFailed := 0
 		for _, sh := range chunk {
-			if r, ok := byNumber[strings.ToUpper(sh.number)]; ok {
-				pending[sh.id] = r
-			} else {
-				failed = append(failed, sh.id)
+			r, ok := byNumber[strings.ToUpper(sh.number)]
+			switch {
+			case !ok:
+				failed[sh.keep] = append(failed[sh.keep], sh.id)
+				nFailed++
+			case pending[sh.keep] == nil:
+				pending[sh.keep] = map[int64]domain.TrackResult{sh.id: r}
+				held++
+			default:
+				pending[sh.keep][sh.id] = r
+				held++
 			}
 		}
-		if len(failed) > 0 {
+		if nFailed > 0 {
 			why := "the carrier's answer did not include this number"
 			if err != nil {
 				why = err.Error()
 			}
-			if e := keep.failed(context.WithoutCancel(ctx), failed, why); e != nil {
-				note("%s: %v", a.Name, e)
+			for keep, ids := range failed {
+				if e := keep.failed(context.WithoutCancel(ctx), ids, why); e != nil {
+					note("%s: %v", a.Name, e)
+				}
 			}
-			note("%s: %d parcel(s) could not be polled: %s", a.Name, len(failed), why)
+			note("%s: %d parcel(s) could not be polled: %s", a.Name, nFailed, why)
 		}
 		changed := 0
-		if len(pending) >= 500 {
+		if held >= 500 {
 			changed = flush()
 		}
-		step(len(chunk), len(chunk)-len(failed), changed, len(failed), 0, requests)
+		step(len(chunk), len(chunk)-nFailed, changed, nFailed, 0, requests)
 		if err != nil {
 			if failedRuns++; failedRuns >= 3 {
 				left := len(list) - i - len(chunk)
