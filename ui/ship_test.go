@@ -113,6 +113,21 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 			t.Fatalf("pack %s: %q / %q", number, s.Result.Text, s.Problem.Text)
 		}
 	}
+	// A colleague gives the first parcel its tracking number at another
+	// desk: the live update shows it without reloading the wave.
+	packed, _ := a.Inventory.ParcelsOfWave(ctx, 1)
+	first := domain.MakeTrackingNumber(domain.CarrierDHL, 0)
+	if err := a.Inventory.SetTracking(ctx, packed[0].ID, "", first); err != nil {
+		t.Fatal(err)
+	}
+	if got := cell(t, s, sh.Parcels, 0, 6); got != "" {
+		t.Fatalf("the first parcel's tracking before the update: %q", got)
+	}
+	ui.WithUI(func() { m.Changed([]string{"parcels"}) })
+	settle(m)
+	if got := cell(t, s, sh.Parcels, 0, 6); got != first {
+		t.Fatalf("the first parcel's tracking after the update: %q, want %s", got, first)
+	}
 	// Tracking numbers, then the print job.
 	ui.WithUI(func() { sh.PrintDocuments() })
 	settle(m)

@@ -251,6 +251,9 @@ func (m *MainWindow) Changed(tables []string) {
 	if m.Shipments != nil && touched("shipments", "tracking_events", "parcels") {
 		m.Shipments.Reload()
 	}
+	if m.Warehouse != nil && touched("parcels", "label_scans") {
+		m.Warehouse.Ship.ParcelsChanged()
+	}
 	if m.Billing != nil && touched("invoices", "payments", "charges", "carrier_invoice_lines") {
 		m.Billing.Reload()
 	}

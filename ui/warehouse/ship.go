@@ -273,6 +273,26 @@ func (p *ShipPanel) loadWave() {
 	})
 }
 
+// ParcelsChanged re-reads the open wave's parcels — a colleague handed
+// some over, or a carrier scanned a label — and leaves the orders, the one
+// being packed and the ticks as they are.
+func (p *ShipPanel) ParcelsChanged() {
+	i := p.Wave.SelectedIndex()
+	if i < 0 || i >= len(p.waves) || p.wave == nil || p.wave.ID != p.waves[i].ID {
+		return
+	}
+	id := p.wave.ID
+	p.s.tasks.Load(p.s.Problem, "parcels", func(ctx context.Context) (func(), error) {
+		parcels, err := p.s.svc.ParcelsOfWave(ctx, id)
+		return func() {
+			if p.wave != nil && p.wave.ID == id {
+				p.parcels = parcels
+				p.Parcels.Refresh()
+			}
+		}, err
+	})
+}
+
 func (p *ShipPanel) chooseOrder(row int) {
 	if row < 0 || row >= len(p.orders) {
 		return
