@@ -980,3 +980,51 @@ func TestBuyingALabelStartsTracking(t *testing.T) {
 		t.Errorf("%d shipments, want 3", len(shipped()))
 	}
 }
+
+// A parcel its carrier scanned whose order was cancelled meanwhile cannot
+// leave: the poll says so, and hands over the others scanned with it.
+func TestAScannedParcelThatCannotLeaveKeepsBackNoOther(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := domaintest.NewClock()
+	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	// Two parcels of one warehouse, picked up together.
+	var parcels []int64
+	all, err := a.Inventory.Parcels(ctx, packedWave(t, a, 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range all {
+		for _, q := range all[i+1:] {
+			if len(parcels) == 0 && p.Warehouse.Code == q.Warehouse.Code {
+				parcels = []int64{p.ID, q.ID}
+			}
+		}
+	}
+	if parcels == nil {
+		t.Fatal("no two parcels of one warehouse")
+	}
+	labelShopOn(t, a, clock.Now)
+	if run, err := a.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil); err != nil || len(run) != 2 || run[1].State != domain.PurchaseBought {
+		t.Fatalf("buying: %+v %v", run, err)
+	}
+	ps, err := a.Inventory.Parcels(ctx, parcels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Orders.Transition(ctx, ps[0].OrderID, domain.StatusCancelled, "the customer changed their mind"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(2 * time.Hour)
+	res, err := a.Tracking.Poll(ctx, domain.DueFilter{Carrier: sandbox.SandboxCarrier}, nil)
+	if err != nil || res.HandedOver != 1 || !strings.Contains(strings.Join(res.Problems, "\n"), fmt.Sprintf("parcel %d, which %s has scanned, could not be handed over", parcels[0], sandbox.SandboxCarrier)) {
+		t.Fatalf("the poll: %+v %v", res, err)
+	}
+	if ps, err = a.Inventory.Parcels(ctx, parcels); err != nil || ps[0].Shipped || !ps[1].Shipped {
+		t.Errorf("after the poll: %+v %v", ps, err)
+	}
+}

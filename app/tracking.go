@@ -352,11 +352,20 @@ func (s *TrackingService) handOverScanned(ctx context.Context, scans map[int64]d
 	}
 	var handed []int64
 	for _, b := range order {
-		if _, err := s.handOver(ctx, batches[b], b.carrier, b.at); err != nil {
-			note("%d %s parcel(s) scanned by the carrier could not be handed over: %v", len(batches[b]), b.carrier, err)
+		ids := batches[b]
+		if _, err := s.handOver(ctx, ids, b.carrier, b.at); err == nil {
+			handed = append(handed, ids...)
 			continue
 		}
-		handed = append(handed, batches[b]...)
+		// All or nothing refused: one at a time, so that one parcel that
+		// cannot leave (its order cancelled) keeps back none of the others.
+		for _, id := range ids {
+			if _, err := s.handOver(ctx, []int64{id}, b.carrier, b.at); err != nil {
+				note("parcel %d, which %s has scanned, could not be handed over: %v", id, b.carrier, err)
+				continue
+			}
+			handed = append(handed, id)
+		}
 	}
 	res.HandedOver = len(handed)
 	if len(handed) == 0 {
