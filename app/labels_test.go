@@ -80,6 +80,18 @@ func labelApp(t *testing.T) *app.App {
 	return a
 }
 
+// labelAppOn is labelApp on a clock of the test's own, which it moves.
+func labelAppOn(t *testing.T) (*app.App, *domaintest.Clock) {
+	t.Helper()
+	clock := domaintest.NewClock()
+	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a, clock
+}
+
 // packedDB is a demo database with n parcels packed, prepared further
 // (prepare may be nil) while it is open.
 func packedDB(t *testing.T, n int, prepare func(a *app.App, parcels []int64)) (db string, parcels []int64) {
@@ -862,12 +874,7 @@ func TestCLILabelsWithoutLabels(t *testing.T) {
 func TestBuyingALabelStartsTracking(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := domaintest.NewClock()
-	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a, clock := labelAppOn(t)
 	parcels := packedWave(t, a, 3)
 	labelShopOn(t, a, clock.Now)
 	bought := clock.Now()
@@ -986,12 +993,7 @@ func TestBuyingALabelStartsTracking(t *testing.T) {
 func TestAScannedParcelThatCannotLeaveKeepsBackNoOther(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := domaintest.NewClock()
-	a, err := app.Open(demoDBOf(t, 600), app.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a, clock := labelAppOn(t)
 	// Two parcels of one warehouse, picked up together.
 	var parcels []int64
 	all, err := a.Inventory.Parcels(ctx, packedWave(t, a, 6))
