@@ -240,9 +240,12 @@ func Open(path string, opts Options) (*App, error) {
 	a.Labels = &LabelService{clocked: clocked{now}, labels: db.LabelStore(), parcels: db.StockStore().Parcels, settings: db.StockStore().ShippingSettings,
 		accounts: db.TrackingStore().CarrierAccounts, NewSeller: func(a domain.CarrierAccount) (domain.LabelSeller, error) { return newSeller(a, now) }}
 	a.Inventory.carrierLabels = a.Labels.LabelFiles
-	a.Tracking.labels = db.LabelStore()
+	a.Tracking.labels, a.Inventory.labelScans = db.LabelStore(), db.LabelStore()
 	if me.Role.May(domain.AreaWarehouse) { // a label's first scan hands its parcel over
-		a.Tracking.handOver = a.Inventory.DispatchAt
+		a.Tracking.handOver = a.Inventory.HandOverScanned
+	}
+	if me.Role == domain.RoleWarehouse {
+		a.Inventory.workIn = me.Warehouses
 	}
 	a.Labels.toPlanning = a.Billing.ToPlanning
 	a.Promises = &PromiseService{clocked: clocked{now}, store: db.PromiseStore(), catalog: db.CatalogStore()}

@@ -31,7 +31,11 @@ type InventoryService struct {
 	// carrierLabels are the labels bought from carriers for parcels, with
 	// their files (LabelService.LabelFiles): the print job prints those.
 	carrierLabels func(ctx context.Context, parcelIDs []int64) (map[int64]domain.Label, error)
-	clocked       // the App's clock
+	// labelScans are the labels carriers scanned (HandOverScanned); workIn
+	// the codes of the warehouses the person works in (nil: every one).
+	labelScans domain.LabelScanStore
+	workIn     []string
+	clocked    // the App's clock
 }
 
 // arrived calls stockIn after a successful operation that brought stock in.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -189,9 +190,10 @@ func TestTeamOnAServer(t *testing.T) {
 }
 
 // On a team's server the hand-over is warehouse work: a coordinator's poll
-// notes the carrier's first scan of a bought label and leaves the parcel
-// packed, shown as scanned, and the next poll of someone who may dispatch
-// hands it over.
+// notes the carriers' first scans of bought labels and leaves the parcels
+// packed, shown as scanned; a warehouse person's window hands over those of
+// their own warehouse (Pack and ship runs HandOverScanned), and the next poll
+// of someone who may dispatch anywhere hands over the rest.
 func TestTeamScannedLabelsWaitForTheWarehouse(t *testing.T) {
 	if !pgtest.OnPostgres() {
 		t.Skip("team mode needs the team's server: this runs in the PostgreSQL half of make test (" + pgtest.EnvStore + "=postgres)")
@@ -201,36 +203,65 @@ func TestTeamScannedLabelsWaitForTheWarehouse(t *testing.T) {
 	owner := demoDBOf(t, 600)
 	login := func(who string) string { return pgtest.Login(t, owner, who) }
 	as := func(who string) string { return pgtest.As(owner, login(who), "pw-"+who) }
+	if out, errs, code := runCLI(t, "--db", owner, "db", "init", "--admin", login("ana"), "--name", "Ana Novak", "--password", "pw-ana"); code != 0 {
+		t.Fatalf("db init: %d %q %q", code, out, errs)
+	}
+	clock := domaintest.NewClock()
+	admin := openAt(t, as("ana"), clock.Now)
+	// Parcels packed in two warehouses; the warehouse person works in the first's.
+	all, err := admin.Inventory.Parcels(ctx, packedWave(t, admin, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wh := all[0].Warehouse.Code
+	var parcels, theirs []int64
+	for _, p := range all {
+		parcels = append(parcels, p.ID)
+		if p.Warehouse.Code == wh {
+			theirs = append(theirs, p.ID)
+		}
+	}
+	if len(theirs) == len(parcels) {
+		t.Fatalf("every parcel was packed in %s", wh)
+	}
 	for _, args := range [][]string{
-		{"--db", owner, "db", "init", "--admin", login("ana"), "--name", "Ana Novak", "--password", "pw-ana"},
 		{"--db", as("ana"), "users", "add", "--login", login("kenji"), "--name", "佐藤 健二", "--role", "coordinator", "--password", "pw-kenji"},
+		{"--db", as("ana"), "users", "add", "--login", login("lena"), "--name", "Lena Vos", "--role", "warehouse", "--warehouse", wh, "--password", "pw-lena"},
 	} {
 		if out, errs, code := runCLI(t, args...); code != 0 {
 			t.Fatalf("%v: %d %q %q", args, code, out, errs)
 		}
 	}
-	clock := domaintest.NewClock()
-	admin, coordinator := openAt(t, as("ana"), clock.Now), openAt(t, as("kenji"), clock.Now)
-	parcels := packedWave(t, admin, 1)
+	coordinator, lead := openAt(t, as("kenji"), clock.Now), openAt(t, as("lena"), clock.Now)
 	labelShopOn(t, coordinator, clock.Now) // carrier accounts are the coordinator's
-	if run, err := admin.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil); err != nil || run[0].State != domain.PurchaseBought {
+	if run, err := admin.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil); err != nil || len(run) != len(parcels) {
 		t.Fatalf("buying: %+v %v", run, err)
 	}
 	clock.Add(3 * time.Hour)
 	f := domain.DueFilter{Carrier: sandbox.SandboxCarrier}
 	res, err := coordinator.Tracking.Poll(ctx, f, nil)
-	if err != nil || res.Checked != 1 || res.Scanned != 1 || res.HandedOver != 0 || !strings.Contains(res.Summary(), "1 parcel(s) scanned by their carrier wait") {
+	if err != nil || res.Checked != len(parcels) || res.Scanned != len(parcels) || res.HandedOver != 0 ||
+		!strings.Contains(res.Summary(), fmt.Sprintf("%d parcel(s) scanned by their carrier wait", len(parcels))) {
 		t.Fatalf("the coordinator's poll: %+v %v", res, err)
 	}
 	ps, err := coordinator.Inventory.Parcels(ctx, parcels)
 	if err != nil || ps[0].Shipped || ps[0].CarrierScan.IsZero() {
-		t.Fatalf("the scanned parcel, for the coordinator: %+v %v", ps, err)
+		t.Fatalf("the scanned parcels, for the coordinator: %+v %v", ps, err)
+	}
+	handed, problems, err := lead.Inventory.HandOverScanned(ctx)
+	if err != nil || len(problems) != 0 || !slices.Equal(handed, theirs) {
+		t.Fatalf("the warehouse person's hand-over: %v, problems %v, %v; want %v", handed, problems, err, theirs)
 	}
 	res, err = admin.Tracking.Poll(ctx, f, nil)
-	if err != nil || res.HandedOver != 1 || res.Checked != 0 {
+	if err != nil || res.HandedOver != len(parcels)-len(theirs) {
 		t.Fatalf("the admin's poll: %+v %v", res, err)
 	}
-	if ps, err = admin.Inventory.Parcels(ctx, parcels); err != nil || !ps[0].Shipped {
-		t.Errorf("handed over by the admin's poll: %+v %v", ps, err)
+	if ps, err = admin.Inventory.Parcels(ctx, parcels); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if !p.Shipped {
+			t.Errorf("parcel %d (%s) was not handed over", p.ID, p.Warehouse.Code)
+		}
 	}
 }

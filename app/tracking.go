@@ -49,10 +49,11 @@ type TrackingService struct {
 	errs CarrierErrors
 
 	// labels keeps what carriers say of labels bought for parcels still
-	// packed, and handOver dispatches the parcels they scanned (nil when
-	// the person polling may not dispatch).
+	// packed, and handOver dispatches the parcels they scanned
+	// (InventoryService.HandOverScanned; nil when the person polling may
+	// not dispatch).
 	labels   domain.LabelScanStore
-	handOver func(ctx context.Context, parcelIDs []int64, carrier string, at time.Time) (int64, error)
+	handOver func(ctx context.Context) (handed []int64, problems []string, err error)
 
 	mu     sync.Mutex
 	pacers map[int64]*pacer // per account, for the life of the process
@@ -316,56 +317,21 @@ type answers struct {
 // said on the new shipments. Without the right to dispatch, the parcels
 // wait for the warehouse, the scan shown on them in Pack and ship.
 func (s *TrackingService) handOverScanned(ctx context.Context, scans map[int64]domain.TrackResult, res *domain.PollResult, note func(string, ...any)) {
-	scanned, err := s.labels.ScannedLabels(ctx)
-	if err != nil {
-		note("labels the carriers scanned: %v", err)
-		return
-	}
-	if len(scanned) == 0 {
-		return
-	}
 	if s.handOver == nil {
-		res.Scanned = len(scanned)
-		note("%d parcel(s) scanned by their carrier wait to be handed over in Pack and ship (your role may not dispatch)", len(scanned))
+		scanned, err := s.labels.ScannedLabels(ctx)
+		if err != nil {
+			note("labels the carriers scanned: %v", err)
+		} else if res.Scanned = len(scanned); len(scanned) > 0 {
+			note("%d parcel(s) scanned by their carrier wait to be handed over in Pack and ship (your role may not dispatch)", len(scanned))
+		}
 		return
 	}
-	// One hand-over a warehouse, carrier and scan time (a collection's
-	// parcels are scanned together), dated at the scan, never before the
-	// label was bought.
-	type batch struct {
-		warehouse int64
-		carrier   string
-		at        time.Time
+	handed, problems, err := s.handOver(ctx)
+	for _, p := range problems {
+		note("%s", p)
 	}
-	batches := map[batch][]int64{}
-	var order []batch
-	for _, l := range scanned {
-		at := l.ScannedAt.Truncate(time.Minute)
-		if at.Before(l.BoughtAt) {
-			at = l.BoughtAt
-		}
-		b := batch{l.WarehouseID, l.Carrier, at}
-		if batches[b] == nil {
-			order = append(order, b)
-		}
-		batches[b] = append(batches[b], l.ParcelID)
-	}
-	var handed []int64
-	for _, b := range order {
-		ids := batches[b]
-		if _, err := s.handOver(ctx, ids, b.carrier, b.at); err == nil {
-			handed = append(handed, ids...)
-			continue
-		}
-		// All or nothing refused: one at a time, so that one parcel that
-		// cannot leave (its order cancelled) keeps back none of the others.
-		for _, id := range ids {
-			if _, err := s.handOver(ctx, []int64{id}, b.carrier, b.at); err != nil {
-				note("parcel %d, which %s has scanned, could not be handed over: %v", id, b.carrier, err)
-				continue
-			}
-			handed = append(handed, id)
-		}
+	if err != nil {
+		note("handing over the parcels the carriers scanned: %v", err)
 	}
 	res.HandedOver = len(handed)
 	if len(handed) == 0 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -221,6 +222,56 @@ func (s *InventoryService) PackingSlip(ctx context.Context, parcelID int64, w io
 // Dispatch hands packed parcels to a carrier for today's manifest.
 func (s *InventoryService) Dispatch(ctx context.Context, parcelIDs []int64, carrier string) (int64, error) {
 	return s.DispatchAt(ctx, parcelIDs, carrier, s.now())
+}
+
+// HandOverScanned dispatches the packed parcels whose labels their carriers
+// have scanned (a poll noted it), in the warehouses the person may work
+// in: each with its label's carrier, dated at the scan (never before the
+// label was bought), one warehouse, carrier and scan minute at a time (a
+// collection's parcels are scanned together). A refused batch is tried
+// again parcel by parcel, so that one parcel that cannot leave (its order
+// cancelled) keeps back none of the others; problems name those.
+func (s *InventoryService) HandOverScanned(ctx context.Context) (handed []int64, problems []string, err error) {
+	scanned, err := s.labelScans.ScannedLabels(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	type batch struct {
+		warehouse int64
+		carrier   string
+		at        time.Time
+	}
+	batches := map[batch][]int64{}
+	var order []batch
+	for _, l := range scanned {
+		if s.workIn != nil && !slices.Contains(s.workIn, l.WarehouseCode) {
+			continue
+		}
+		at := l.ScannedAt.Truncate(time.Minute)
+		if at.Before(l.BoughtAt) {
+			at = l.BoughtAt
+		}
+		b := batch{l.WarehouseID, l.Carrier, at}
+		if batches[b] == nil {
+			order = append(order, b)
+		}
+		batches[b] = append(batches[b], l.ParcelID)
+	}
+	for _, b := range order {
+		ids := batches[b]
+		if _, err := s.DispatchAt(ctx, ids, b.carrier, b.at); err == nil {
+			handed = append(handed, ids...)
+			continue
+		}
+		for _, id := range ids {
+			if _, err := s.DispatchAt(ctx, []int64{id}, b.carrier, b.at); err != nil {
+				problems = append(problems, fmt.Sprintf("parcel %d, which %s has scanned, could not be handed over: %v", id, b.carrier, err))
+				continue
+			}
+			handed = append(handed, id)
+		}
+	}
+	return handed, problems, nil
 }
 
 // DispatchAt records parcels handed to a carrier earlier (a carrier's first

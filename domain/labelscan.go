@@ -16,14 +16,15 @@ import (
 
 // AwaitingLabel is a bought label whose parcel is still packed.
 type AwaitingLabel struct {
-	PurchaseID  int64
-	ParcelID    int64
-	WarehouseID int64
-	OrderNumber string
-	Carrier     string
-	Tracking    string
-	BoughtAt    time.Time
-	Polls       int // polls that found no scan yet
+	PurchaseID    int64
+	ParcelID      int64
+	WarehouseID   int64
+	WarehouseCode string
+	OrderNumber   string
+	Carrier       string
+	Tracking      string
+	BoughtAt      time.Time
+	Polls         int // polls that found no scan yet
 	// ScannedAt is the carrier's first scan, zero until there is one; Scan
 	// is the carrier's words for it.
 	ScannedAt time.Time

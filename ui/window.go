@@ -285,6 +285,9 @@ func (m *MainWindow) close() {
 	if m.Billing != nil {
 		m.Billing.StopAccrual()
 	}
+	if m.Warehouse != nil {
+		m.Warehouse.StopHandOvers()
+	}
 }
 
 type screen interface {
@@ -382,6 +385,11 @@ func (m *MainWindow) Start() {
 		if m.Shipments.readOnly == "" { // whoever may change tracking polls it
 			m.Shipments.StartAutoPoll(5 * time.Minute)
 		}
+	}
+	if m.Warehouse != nil && (m.Shipments == nil || m.Shipments.readOnly != "") {
+		// Polls hand scanned parcels over where the poller may; a
+		// warehouse person's window does it for theirs.
+		m.Warehouse.StartHandOvers(2 * time.Minute)
 	}
 	if m.People != nil {
 		m.People.Reload()

@@ -197,7 +197,7 @@ func TestLabelsAreAskedAboutUntilScanned(t *testing.T) {
 	all, err := ls.LabelsAwaitingScan(ctx, time.Time{}, 0, domain.DueFilter{All: true})
 	must(t, err)
 	if len(all) != 2 || all[0].PurchaseID != ids[0] || all[0].ParcelID != parcels[0] || all[0].Tracking != numbers[0] || all[0].Carrier != "USPS" ||
-		all[0].OrderNumber == "" || all[0].WarehouseID == 0 || all[0].BoughtAt.IsZero() {
+		all[0].OrderNumber == "" || all[0].WarehouseID == 0 || all[0].WarehouseCode != "AU-SYD" || all[0].BoughtAt.IsZero() {
 		t.Fatalf("every label awaiting a scan: %+v", all)
 	}
 	bought := all[0].BoughtAt

@@ -13,21 +13,21 @@ var _ domain.LabelScanStore = (*LabelStore)(nil)
 
 // awaitingColumns are what awaitingRow reads: a bought label of a packed
 // parcel (lp), the parcel (pa), its order (o) and the label's scans (ls).
-const awaitingColumns = `lp.id, pa.id, pa.warehouse_id, o.number, lp.carrier, lp.tracking, lp.updated_at,
+const awaitingColumns = `lp.id, pa.id, pa.warehouse_id, w.code, o.number, lp.carrier, lp.tracking, lp.updated_at,
 	coalesce(ls.polls, 0), ls.scanned_at, coalesce(ls.scan, '')`
 
 // It reads from the packed parcels (parcels_packed), a few, to their live
 // purchases (label_purchases_live, which the state list lets SQLite use),
 // not from every label ever bought.
 const awaitingFrom = ` FROM label_purchases lp JOIN parcels pa ON pa.id = lp.parcel_id
-	JOIN orders o ON o.id = pa.order_id LEFT JOIN label_scans ls ON ls.purchase_id = lp.id
+	JOIN orders o ON o.id = pa.order_id JOIN warehouses w ON w.id = pa.warehouse_id LEFT JOIN label_scans ls ON ls.purchase_id = lp.id
 	WHERE lp.parcel_id IN (SELECT id FROM parcels WHERE status = 'packed') AND pa.status = 'packed'
 	AND ` + boughtLabel
 
 func awaitingRow(rows *sql.Rows, l *domain.AwaitingLabel) error {
 	var bought int64
 	var scanned sql.NullInt64
-	if err := rows.Scan(&l.PurchaseID, &l.ParcelID, &l.WarehouseID, &l.OrderNumber, &l.Carrier, &l.Tracking, &bought,
+	if err := rows.Scan(&l.PurchaseID, &l.ParcelID, &l.WarehouseID, &l.WarehouseCode, &l.OrderNumber, &l.Carrier, &l.Tracking, &bought,
 		&l.Polls, &scanned, &l.Scan); err != nil {
 		return err
 	}

@@ -68,6 +68,9 @@ type ShipService interface {
 	Manifests(ctx context.Context, warehouse string, limit int) ([]domain.ManifestSummary, error)
 	PrintLog(ctx context.Context, limit int) ([]domain.PrintRecord, error)
 	Dispatch(ctx context.Context, parcelIDs []int64, carrier string) (int64, error)
+	// HandOverScanned dispatches the parcels whose labels their carriers
+	// have scanned, in the warehouses the person works in.
+	HandOverScanned(ctx context.Context) (handed []int64, problems []string, err error)
 	ManifestPDF(ctx context.Context, id int64, w io.Writer) error
 	Printed(ctx context.Context, document, ref string, size int) error
 	SetProductCustoms(ctx context.Context, sku, hs string, origin domain.Country, weight domain.Grams) error

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -56,6 +57,47 @@ type Screen struct {
 	workable   []domain.Warehouse // those the person works in: the choice on top
 	changed    func()             // stock changed: the Inventory screen reloads
 	content    fyne.CanvasObject
+	stopHand   chan struct{} // ends StartHandOvers (nil when not running)
+}
+
+// StartHandOvers hands over, now and every interval while the window is
+// open, the parcels whose carriers have scanned their labels — for a
+// warehouse person, whose window does not poll the carriers itself: a
+// coordinator's poll notes the scans. The parcels show as handed over, and
+// the result line says how many; StopHandOvers ends it.
+func (s *Screen) StartHandOvers(every time.Duration) {
+	if s.stopHand != nil {
+		return
+	}
+	s.stopHand = make(chan struct{})
+	run := func() {
+		s.tasks.Run(func() func() {
+			handed, problems, err := s.svc.HandOverScanned(context.Background())
+			return func() {
+				switch {
+				case err != nil:
+					s.Problem.Show("handing over scanned parcels", err)
+				case len(problems) > 0:
+					s.Problem.Show("handing over scanned parcels", uikit.Problem(strings.Join(problems, "\n")))
+				}
+				if len(handed) > 0 {
+					s.setResult(fmt.Sprintf("%d parcel(s) handed over on their carrier's first scan.", len(handed)))
+					s.Ship.ParcelsChanged()
+					s.Sent.reload()
+				}
+			}
+		})
+	}
+	run()
+	uikit.Every(every, s.stopHand, run)
+}
+
+// StopHandOvers ends StartHandOvers.
+func (s *Screen) StopHandOvers() {
+	if s.stopHand != nil {
+		close(s.stopHand)
+		s.stopHand = nil
+	}
 }
 
 // NewScreen builds the screen; changed is called after stock moved.
