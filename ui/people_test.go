@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/domain/domaintest"
+	"github.com/portolan/portolan/integrations/sandbox"
 	"github.com/portolan/portolan/integrations/sqlite/pgtest"
 	"github.com/portolan/portolan/ui"
 )
@@ -19,7 +22,13 @@ import (
 // teamWindow is the window of the person signed in at address.
 func teamWindow(t *testing.T, address string) (*app.App, *ui.MainWindow) {
 	t.Helper()
-	a, err := app.Open(address, app.Options{Now: testClock.Now})
+	return teamWindowAt(t, address, testClock.Now)
+}
+
+// teamWindowAt is teamWindow on a clock of the test's.
+func teamWindowAt(t *testing.T, address string, now func() time.Time) (*app.App, *ui.MainWindow) {
+	t.Helper()
+	a, err := app.Open(address, app.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,5 +280,76 @@ func TestLiveWindow(t *testing.T) {
 		case <-timeout:
 			t.Fatal("the window was not told of the colleague's change")
 		}
+	}
+}
+
+// A warehouse person's window hands over the parcels of their warehouse
+// that the carriers have scanned — a coordinator's poll noted the scans and
+// left the parcels packed — and says so.
+func TestWarehouseWindowHandsOverScannedParcels(t *testing.T) {
+	if !pgtest.OnPostgres() {
+		t.Skip("team mode needs the team's server: this runs in the PostgreSQL half of make test (" + pgtest.EnvStore + "=postgres)")
+	}
+	ctx := context.Background()
+	owner := demoApp(t, 600)
+	dsn := owner.SignInAddress("postgres")
+	login := func(who string) string { return pgtest.Login(t, dsn, who) }
+	// The owner packs an order.
+	plan, err := owner.Allocation.Plan(ctx, domain.OrderFilter{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.Allocation.Commit(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	wh := domaintest.BusiestWarehouse(plan)
+	wave, err := owner.Inventory.CreateWave(ctx, wh, domain.WaveFilter{MaxOrders: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range wave.Lines {
+		if _, err := owner.Inventory.ConfirmPick(ctx, l.ID, l.Qty); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parcel, err := owner.Inventory.Pack(ctx, wave.Lines[0].OrderID, wh, "M", 20000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.People.Add(ctx, login("kenji"), "Kenji", domain.RoleCoordinator, nil, "pw-kenji-123"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.People.Add(ctx, login("lena"), "Lena Vos", domain.RoleWarehouse, []string{wh}, "pw-lena-123"); err != nil {
+		t.Fatal(err)
+	}
+	// The coordinator's carrier account sells the label; an hour later the
+	// carrier picks the parcel up, and the coordinator's poll notes it.
+	clock := domaintest.NewClock()
+	coordinator, err := app.Open(pgtest.As(dsn, login("kenji"), "pw-kenji-123"), app.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coordinator.Close()
+	srv := httptest.NewServer(sandbox.NewCarriers(time.Hour, clock.Now))
+	defer srv.Close()
+	acct := domain.CarrierAccount{Kind: domain.CarrierEasyPost, Name: "EasyPost labels", BaseURL: srv.URL + "/easypost", Key: sandbox.EasyPostKey}
+	if err := coordinator.Tracking.SaveCarrierAccount(ctx, &acct); err != nil {
+		t.Fatal(err)
+	}
+	if run, err := owner.Labels.Buy(ctx, []int64{parcel}, domain.LabelChoice{}, nil); err != nil || run[0].State != domain.PurchaseBought {
+		t.Fatalf("buying: %+v %v", run, err)
+	}
+	clock.Add(3 * time.Hour)
+	if res, err := coordinator.Tracking.Poll(ctx, domain.DueFilter{Carrier: sandbox.SandboxCarrier}, nil); err != nil || res.Scanned != 1 {
+		t.Fatalf("the coordinator's poll: %+v %v", res, err)
+	}
+	// Lena opens her window.
+	lenaApp, lena := teamWindowAt(t, pgtest.As(dsn, login("lena"), "pw-lena-123"), clock.Now)
+	lena.Wait()
+	if got := lena.Warehouse.Result.Text; !strings.Contains(got, "1 parcel(s) handed over on their carrier's first scan") {
+		t.Errorf("Lena's window says %q / %q", got, lena.Warehouse.Problem.Text)
+	}
+	if ps, err := lenaApp.Inventory.Parcels(ctx, []int64{parcel}); err != nil || !ps[0].Shipped {
+		t.Errorf("the parcel after Lena's window opened: %+v %v", ps, err)
 	}
 }
