@@ -191,7 +191,8 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 		return groups[a.ID]
 	}
 	awaiting := map[int64]domain.AwaitingLabel{}
-	shipments, onLabels := &answers{}, &answers{} // made below
+	scans := map[int64]domain.TrackResult{} // by parcel, for its shipment once handed over
+	shipments, onLabels := s.shipmentAnswers(), s.labelAnswers(awaiting, scans)
 	for _, l := range labels {
 		if g := group(l.Carrier); g != nil {
 			g.asked = append(g.asked, asked{l.PurchaseID, l.Tracking, onLabels})
@@ -231,38 +232,6 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 		if progress != nil {
 			progress(d, total)
 		}
-	}
-	scans := map[int64]domain.TrackResult{} // by parcel, for its shipment once handed over
-	*shipments = answers{
-		record: func(ctx context.Context, r map[int64]domain.TrackResult) (int, error) {
-			return s.store.RecordTracking(ctx, r, s.Policy, s.now())
-		},
-		failed: func(ctx context.Context, ids []int64, why string) error {
-			return s.store.RecordTrackingError(ctx, ids, why, s.Policy, s.now())
-		},
-	}
-	*onLabels = answers{
-		record: func(ctx context.Context, r map[int64]domain.TrackResult) (int, error) {
-			// A scan changes a shipment once the parcel is handed over.
-			polls := make([]domain.LabelPoll, 0, len(r))
-			for id, tr := range r {
-				p := s.Policy.LabelPollOf(awaiting[id], tr, s.now())
-				if !p.ScannedAt.IsZero() {
-					mu.Lock()
-					scans[awaiting[id].ParcelID] = tr
-					mu.Unlock()
-				}
-				polls = append(polls, p)
-			}
-			return 0, s.labels.RecordLabelPolls(ctx, polls, s.now())
-		},
-		failed: func(ctx context.Context, ids []int64, why string) error {
-			polls := make([]domain.LabelPoll, len(ids))
-			for i, id := range ids {
-				polls[i] = domain.LabelPoll{PurchaseID: id, Error: why, Next: s.Policy.NextPoll(s.now(), domain.MilestoneLabelCreated, awaiting[id].Polls+1)}
-			}
-			return s.labels.RecordLabelPolls(ctx, polls, s.now())
-		},
 	}
 	var wg sync.WaitGroup
 	for _, g := range groups {
@@ -309,6 +278,48 @@ type asked struct {
 type answers struct {
 	record func(ctx context.Context, results map[int64]domain.TrackResult) (int, error)
 	failed func(ctx context.Context, ids []int64, why string) error
+}
+
+// shipmentAnswers keeps what carriers said of shipments on their way.
+func (s *TrackingService) shipmentAnswers() *answers {
+	return &answers{
+		record: func(ctx context.Context, r map[int64]domain.TrackResult) (int, error) {
+			return s.store.RecordTracking(ctx, r, s.Policy, s.now())
+		},
+		failed: func(ctx context.Context, ids []int64, why string) error {
+			return s.store.RecordTrackingError(ctx, ids, why, s.Policy, s.now())
+		},
+	}
+}
+
+// labelAnswers keeps what carriers said of the labels awaiting a scan (by
+// purchase), and puts the answers that scanned one in scans (by parcel),
+// for the shipment the hand-over makes.
+func (s *TrackingService) labelAnswers(awaiting map[int64]domain.AwaitingLabel, scans map[int64]domain.TrackResult) *answers {
+	var mu sync.Mutex // accounts answer in parallel
+	return &answers{
+		record: func(ctx context.Context, r map[int64]domain.TrackResult) (int, error) {
+			// A scan changes a shipment once the parcel is handed over.
+			polls := make([]domain.LabelPoll, 0, len(r))
+			for id, tr := range r {
+				p := s.Policy.LabelPollOf(awaiting[id], tr, s.now())
+				if !p.ScannedAt.IsZero() {
+					mu.Lock()
+					scans[awaiting[id].ParcelID] = tr
+					mu.Unlock()
+				}
+				polls = append(polls, p)
+			}
+			return 0, s.labels.RecordLabelPolls(ctx, polls, s.now())
+		},
+		failed: func(ctx context.Context, ids []int64, why string) error {
+			polls := make([]domain.LabelPoll, len(ids))
+			for i, id := range ids {
+				polls[i] = domain.LabelPoll{PurchaseID: id, Error: why, Next: s.Policy.NextPoll(s.now(), domain.MilestoneLabelCreated, awaiting[id].Polls+1)}
+			}
+			return s.labels.RecordLabelPolls(ctx, polls, s.now())
+		},
+	}
 }
 
 // handOverScanned dispatches the packed parcels whose labels the carriers
