@@ -231,7 +231,7 @@ func Open(path string, opts Options) (*App, error) {
 	a.Billing = &BillingService{BillingReads: db.BillingStore(), CatalogStore: db.CatalogStore(), store: db.BillingStore(), alloc: db.AllocationStore(), clocked: clocked{now},
 		readTable: readTable, readFX: readFX, docs: pdf.Renderer{}, writeWorkbook: files.WriteBillingWorkbook}
 	a.Demo.billing = a.seedBilling
-	a.Tracking = newTrackingService(db.TrackingStore(), db.OrderStore(), now, CarrierErrors{Refused: carrier.IsRefused, RetryLater: carrier.RetryLater})
+	a.Tracking = newTrackingService(db.TrackingStore(), db.LabelStore(), db.OrderStore(), now, CarrierErrors{Refused: carrier.IsRefused, RetryLater: carrier.RetryLater})
 	a.Tracking.channels, a.Tracking.credentials = db.CatalogStore(), db.IntakeStore()
 	a.Tracking.NewPusher = storefrontPusher
 	a.Intake.kept, a.Tracking.kept = a.CredentialsKept, a.CredentialsKept
@@ -240,7 +240,7 @@ func Open(path string, opts Options) (*App, error) {
 	a.Labels = &LabelService{clocked: clocked{now}, labels: db.LabelStore(), parcels: db.StockStore().Parcels, settings: db.StockStore().ShippingSettings,
 		accounts: db.TrackingStore().CarrierAccounts, NewSeller: func(a domain.CarrierAccount) (domain.LabelSeller, error) { return newSeller(a, now) }}
 	a.Inventory.carrierLabels = a.Labels.LabelFiles
-	a.Tracking.labels, a.Inventory.labelScans = db.LabelStore(), db.LabelStore()
+	a.Inventory.labelScans = db.LabelStore()
 	if me.Role.May(domain.AreaWarehouse) { // a label's first scan hands its parcel over
 		a.Tracking.handOver = a.Inventory.HandOverScanned
 	}

@@ -56,16 +56,22 @@ func (s *BillingService) fx(ctx context.Context) (*domain.FXTable, error) {
 // rates and the allocation's costs are in) at today's exchange rate; ok is
 // false for a currency without a rate.
 func (s *BillingService) ToPlanning(ctx context.Context) (func(domain.Money) (domain.Money, bool), error) {
+	_, convert, err := s.planning(ctx)
+	return convert, err
+}
+
+// planning is the planning currency and ToPlanning's conversion into it.
+func (s *BillingService) planning(ctx context.Context) (domain.Currency, func(domain.Money) (domain.Money, bool), error) {
 	cfg, err := s.alloc.AllocConfig(ctx)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	fx, err := s.fx(ctx)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	today := s.now()
-	return func(m domain.Money) (domain.Money, bool) {
+	return cfg.Currency, func(m domain.Money) (domain.Money, bool) {
 		if m.Currency == cfg.Currency {
 			return m, true
 		}
@@ -927,11 +933,7 @@ func (s *BillingService) Finance(ctx context.Context, at time.Time) (domain.Fina
 	if f.CarrierLinesOpen, err = s.store.OpenCarrierLines(ctx); err != nil {
 		return f, err
 	}
-	cfg, err := s.alloc.AllocConfig(ctx)
-	if err != nil {
-		return f, err
-	}
-	toPlanning, err := s.ToPlanning(ctx)
+	currency, toPlanning, err := s.planning(ctx)
 	if err != nil {
 		return f, err
 	}
@@ -949,7 +951,7 @@ func (s *BillingService) Finance(ctx context.Context, at time.Time) (domain.Fina
 		if err != nil {
 			return domain.Money{}, 0, err
 		}
-		total := domain.Money{Currency: cfg.Currency}
+		total := domain.Money{Currency: currency}
 		for _, cur := range slices.Sorted(maps.Keys(sums)) {
 			m, ok := toPlanning(domain.NewMoney(sums[cur], cur))
 			if !ok {

@@ -64,11 +64,11 @@ type TrackingService struct {
 // CredentialsKept says where new credentials are kept, for people.
 func (s *TrackingService) CredentialsKept() string { return s.kept() }
 
-func newTrackingService(store domain.TrackingStore, orders domain.OrderStore, now func() time.Time, errs CarrierErrors) *TrackingService {
+func newTrackingService(store domain.TrackingStore, labels domain.LabelScanStore, orders domain.OrderStore, now func() time.Time, errs CarrierErrors) *TrackingService {
 	tracker := func(a domain.CarrierAccount, gate func(context.Context) error) (domain.Tracker, error) {
 		return newTracker(a, now, gate)
 	}
-	return &TrackingService{TrackingReads: store, store: store, orders: orders, NewTracker: tracker, Policy: domain.DefaultTrackingPolicy(), clocked: clocked{now}, errs: errs,
+	return &TrackingService{TrackingReads: store, store: store, labels: labels, orders: orders, NewTracker: tracker, Policy: domain.DefaultTrackingPolicy(), clocked: clocked{now}, errs: errs,
 		pacers: map[int64]*pacer{}, paused: map[int64]time.Time{}}
 }
 
@@ -172,7 +172,7 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 		return res, err
 	}
 	var labels []domain.AwaitingLabel
-	if f.Shipment == 0 && s.labels != nil {
+	if f.Shipment == 0 {
 		if labels, err = s.labels.LabelsAwaitingScan(ctx, now, s.Policy.FirstPoll, f); err != nil {
 			return res, err
 		}
@@ -242,7 +242,7 @@ func (s *TrackingService) Poll(ctx context.Context, f domain.DueFilter, progress
 		}(g)
 	}
 	wg.Wait()
-	if s.labels != nil && f.Shipment == 0 {
+	if f.Shipment == 0 {
 		s.handOverScanned(context.WithoutCancel(ctx), scans, &res, note)
 	}
 	if ctx.Err() == nil && f.Shipment == 0 && f.Carrier == "" {

@@ -221,7 +221,7 @@ func (s *InventoryService) PackingSlip(ctx context.Context, parcelID int64, w io
 
 // Dispatch hands packed parcels to a carrier for today's manifest.
 func (s *InventoryService) Dispatch(ctx context.Context, parcelIDs []int64, carrier string) (int64, error) {
-	return s.DispatchAt(ctx, parcelIDs, carrier, s.now())
+	return s.dispatchAt(ctx, parcelIDs, carrier, s.now())
 }
 
 // HandOverScanned dispatches the packed parcels whose labels their carriers
@@ -259,12 +259,12 @@ func (s *InventoryService) HandOverScanned(ctx context.Context) (handed []int64,
 	}
 	for _, b := range order {
 		ids := batches[b]
-		if _, err := s.DispatchAt(ctx, ids, b.carrier, b.at); err == nil {
+		if _, err := s.dispatchAt(ctx, ids, b.carrier, b.at); err == nil {
 			handed = append(handed, ids...)
 			continue
 		}
 		for _, id := range ids {
-			if _, err := s.DispatchAt(ctx, []int64{id}, b.carrier, b.at); err != nil {
+			if _, err := s.dispatchAt(ctx, []int64{id}, b.carrier, b.at); err != nil {
 				problems = append(problems, fmt.Sprintf("parcel %d, which %s has scanned, could not be handed over: %v", id, b.carrier, err))
 				continue
 			}
@@ -274,9 +274,10 @@ func (s *InventoryService) HandOverScanned(ctx context.Context) (handed []int64,
 	return handed, problems, nil
 }
 
-// DispatchAt records parcels handed to a carrier earlier (a carrier's first
-// scan, seen by a later poll): on that day's manifest, shipped at that time.
-func (s *InventoryService) DispatchAt(ctx context.Context, parcelIDs []int64, carrier string, at time.Time) (int64, error) {
+// dispatchAt records parcels handed to a carrier at a time (earlier for a
+// carrier's first scan seen by a later poll): on that day's manifest,
+// shipped at that time.
+func (s *InventoryService) dispatchAt(ctx context.Context, parcelIDs []int64, carrier string, at time.Time) (int64, error) {
 	m, err := s.ledger.Dispatch(ctx, parcelIDs, carrier, at)
 	if err == nil && s.billable != nil {
 		s.billable(s.now())
