@@ -112,10 +112,11 @@ func TestCLIBillingMonth(t *testing.T) {
 		!strings.Contains(errs, "already imported") {
 		t.Errorf("the same file again: %d %q", code, errs)
 	}
-	// A later invoice charging a parcel again: over by all of it.
+	// A later invoice charging a parcel again: over by all of it. Without
+	// --period it is last month's (on any day, the 31st too).
 	later := filepath.Join(t.TempDir(), "dhl-2.csv")
 	os.WriteFile(later, []byte("AWB,Currency,Total charge\n"+nov[1]+",EUR,6.50\n"), 0o644)
-	if out := run("carrier-invoices", "import", later, "--carrier", "DHL", "--period", lastMonth); !strings.Contains(out, "0 matched, 1 over (650 minor units") {
+	if out := run("carrier-invoices", "import", later, "--carrier", "DHL"); !strings.Contains(out, "DHL "+lastMonth+": 0 matched, 1 over (650 minor units") {
 		t.Errorf("charged again: %s", out)
 	}
 	// A carrier writing its own headers: named once by a mapping, remembered.

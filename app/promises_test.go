@@ -287,8 +287,9 @@ func TestOverviewReceivables(t *testing.T) {
 	}
 	// Counted again from the invoices of every month.
 	overdue := 0
-	for m := range 4 {
-		period := a.Now().AddDate(0, -m, 0).Format("2006-01")
+	today := domain.Day(a.Now())
+	for m := range 4 { // from the first of the month: 31 December less a month is not 1 December
+		period := time.Date(today.Year(), today.Month()-time.Month(m), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
 		invs, err := a.Billing.Invoices(ctx, period)
 		if err != nil {
 			t.Fatal(err)

@@ -135,7 +135,7 @@ func TestTeamOnAServer(t *testing.T) {
 	}
 	a.Close()
 	// Finance bills; the others may not, even through the database.
-	period := testClock.Now().AddDate(0, -1, 0).Format("2006-01")
+	period := domaintest.Month(-1)
 	refused(as("lena"), "invoices", "generate", "--period", period)
 	refused(as("kenji"), "fx", "add", "--day", "2026-01-02", "--quote", "USD", "--rate", "1.0823")
 	mustRun(as("fatima"), "invoices", "generate", "--period", period)

@@ -491,7 +491,9 @@ func cmdCarrierInvoicesImport(ctx context.Context, open opener, args []string, s
 		return err
 	}
 	if *period == "" {
-		*period = a.Now().AddDate(0, -1, 0).Format("2006-01")
+		// Last month from the first of this one (31 March less a month is 3 March).
+		today := domain.Day(a.Now())
+		*period = time.Date(today.Year(), today.Month()-1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
 	}
 	var mapping map[string]string
 	if *mappingFile != "" {
