@@ -938,8 +938,7 @@ func (s *BillingService) Finance(ctx context.Context, at time.Time) (domain.Fina
 		return f, err
 	}
 	day := domain.Day(at)
-	month := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
-	last := month.AddDate(0, -1, 0)
+	month, last := domain.MonthStart(at, 0), domain.MonthStart(at, -1)
 	// Last month to the same day: to its end when it is shorter.
 	lastTo := last.AddDate(0, 0, day.Day())
 	if lastTo.After(month) {
@@ -966,8 +965,7 @@ func (s *BillingService) Finance(ctx context.Context, at time.Time) (domain.Fina
 	}
 	// This month's: all of them (none is dated after today), as the
 	// Charges tab counts the month.
-	next := month.AddDate(0, 1, 0)
-	if c.ThisMonth, c.Count, err = sum(month, next); err != nil {
+	if c.ThisMonth, c.Count, err = sum(month, domain.MonthStart(at, 1)); err != nil {
 		return f, err
 	}
 	if c.LastMonth, _, err = sum(last, lastTo); err != nil {

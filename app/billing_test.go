@@ -152,7 +152,7 @@ func TestStorageAndReceivingCharges(t *testing.T) {
 		t.Fatalf("assigned %d: %v", n, err)
 	}
 	today := domain.Day(clk.Now())
-	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: today.AddDate(0, -1, 0), Currency: "EUR", StoragePer1000UnitDays: 450, StoragePerBinDay: 10, ReceivingUnit: 12, PerInbound: 2500}
+	card := domain.RateCard{ClientID: c.ID, EffectiveFrom: domain.MonthStart(today, -1), Currency: "EUR", StoragePer1000UnitDays: 450, StoragePerBinDay: 10, ReceivingUnit: 12, PerInbound: 2500}
 	if err := a.Billing.SaveRateCard(ctx, &card); err != nil {
 		t.Fatal(err)
 	}

@@ -287,9 +287,8 @@ func TestOverviewReceivables(t *testing.T) {
 	}
 	// Counted again from the invoices of every month.
 	overdue := 0
-	today := domain.Day(a.Now())
-	for m := range 4 { // from the first of the month: 31 December less a month is not 1 December
-		period := time.Date(today.Year(), today.Month()-time.Month(m), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+	for m := range 4 {
+		period := domain.MonthStart(a.Now(), -m).Format("2006-01")
 		invs, err := a.Billing.Invoices(ctx, period)
 		if err != nil {
 			t.Fatal(err)
@@ -393,7 +392,7 @@ func TestOverviewCarrierLinesAndCharges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lastMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+	lastMonth := domain.MonthStart(now, -1)
 	sums := [2]map[domain.Currency]int64{{}, {}}
 	for i, period := range []string{c.Month, lastMonth.Format("2006-01")} {
 		charges, err := a.Billing.Charges(ctx, period, 0, 0, 1_000_000)

@@ -137,6 +137,14 @@ func Day(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
+// MonthStart is the first day of the month n months from t's (UTC), counted
+// from the first: 31 March less a month is 1 February, not 3 March as
+// t.AddDate(0, -1, 0) would have it.
+func MonthStart(t time.Time, n int) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+}
+
 // CardOn is the card in force on a day: the latest that took effect on or
 // before it; ok is false before the first.
 func CardOn(cards []RateCard, at time.Time) (RateCard, bool) {

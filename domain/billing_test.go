@@ -243,3 +243,18 @@ func TestEstimateParcelWeights(t *testing.T) {
 		t.Errorf("an unweighed parcel priced by weight: %v", err)
 	}
 }
+
+// Months are counted from their first day: the 31st less a month is the
+// month before, whatever its length.
+func TestMonthStart(t *testing.T) {
+	for _, c := range []struct {
+		at   string
+		n    int
+		want string
+	}{{"2027-03-31", -1, "2027-02-01"}, {"2027-12-31", -1, "2027-11-01"}, {"2028-01-31", 1, "2028-02-01"}, {"2027-01-15", -13, "2025-12-01"}, {"2026-12-07", 0, "2026-12-01"}} {
+		at, _ := time.Parse(time.DateOnly, c.at)
+		if got := MonthStart(at.Add(23*time.Hour), c.n).Format(time.DateOnly); got != c.want {
+			t.Errorf("MonthStart(%s, %d) = %s, want %s", c.at, c.n, got, c.want)
+		}
+	}
+}

@@ -491,9 +491,7 @@ func cmdCarrierInvoicesImport(ctx context.Context, open opener, args []string, s
 		return err
 	}
 	if *period == "" {
-		// Last month from the first of this one (31 March less a month is 3 March).
-		today := domain.Day(a.Now())
-		*period = time.Date(today.Year(), today.Month()-1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+		*period = domain.MonthStart(a.Now(), -1).Format("2006-01")
 	}
 	var mapping map[string]string
 	if *mappingFile != "" {

@@ -99,10 +99,8 @@ type Screen struct {
 // months offers the last twelve months, newest first.
 func months(now time.Time) []string {
 	var out []string
-	m := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	for range 12 {
-		out = append(out, m.Format("2006-01"))
-		m = m.AddDate(0, -1, 0)
+	for n := range 12 {
+		out = append(out, domain.MonthStart(now, -n).Format("2006-01"))
 	}
 	return out
 }

@@ -103,8 +103,8 @@ func (s *Screen) CardForm() {
 		entries[name] = e
 		return e
 	}
-	next := s.svc.Now().AddDate(0, 1, 0)
-	items := []*widget.FormItem{widget.NewFormItem(cardFrom, entry(cardFrom, fmt.Sprintf("%d-%02d-01", next.Year(), next.Month()), "YYYY-MM-DD"))}
+	next := domain.MonthStart(s.svc.Now(), 1)
+	items := []*widget.FormItem{widget.NewFormItem(cardFrom, entry(cardFrom, next.Format(time.DateOnly), "YYYY-MM-DD"))}
 	for _, p := range cardPrices {
 		text := ""
 		if v := *p.field(&latest); v != 0 && latest.Currency == c.Currency {
