@@ -116,6 +116,15 @@ func labelShop(t testing.TB, a *app.App) *sandbox.Carriers {
 	return labelShopOn(t, a, testClock.Now)
 }
 
+// packedAtTheShop is a labels database with a wave of n parcels packed, and
+// the sandbox carriers' account to buy their labels from.
+func packedAtTheShop(t *testing.T, n int) (*app.App, []int64, *sandbox.Carriers) {
+	t.Helper()
+	a := labelApp(t)
+	parcels := packedWave(t, a, n)
+	return a, parcels, labelShop(t, a)
+}
+
 // labelShopOn is labelShop on a clock of the test's.
 func labelShopOn(t testing.TB, a *app.App, now func() time.Time) *sandbox.Carriers {
 	t.Helper()
@@ -343,10 +352,8 @@ func TestCLIRatesBuyAndVoid(t *testing.T) {
 // charge: the carrier's invoice for that amount matches; for more, it is over.
 func TestABoughtLabelIsTheExpectedCarrierCost(t *testing.T) {
 	t.Parallel()
-	a := labelApp(t)
+	a, parcels, _ := packedAtTheShop(t, 2)
 	ctx := context.Background()
-	parcels := packedWave(t, a, 2)
-	labelShop(t, a)
 	run, err := a.Labels.Buy(ctx, parcels, domain.LabelChoice{}, nil)
 	if err != nil || len(run) != 2 || run[0].State != domain.PurchaseBought || run[1].State != domain.PurchaseBought {
 		t.Fatalf("buy: %v %v", run, err)
@@ -381,10 +388,8 @@ func TestABoughtLabelIsTheExpectedCarrierCost(t *testing.T) {
 // no parcel has two labels.
 func TestAPurchaseCutShortByACrashIsAskedAbout(t *testing.T) {
 	t.Parallel()
-	a := labelApp(t)
+	a, parcels, shop := packedAtTheShop(t, 2)
 	ctx := context.Background()
-	parcels := packedWave(t, a, 2)
-	shop := labelShop(t, a)
 	rates, err := a.Labels.Rates(ctx, parcels)
 	if err != nil {
 		t.Fatal(err)
@@ -614,10 +619,8 @@ func TestCLIDHLExpressZPLLabels(t *testing.T) {
 // currency it is in.
 func TestQuotesAreComparedInThePlanningCurrency(t *testing.T) {
 	t.Parallel()
-	a := labelApp(t)
+	a, parcels, shop := packedAtTheShop(t, 2) // SandboxPost, in USD
 	ctx := context.Background()
-	parcels := packedWave(t, a, 2)
-	shop := labelShop(t, a) // SandboxPost, in USD
 	srv := httptest.NewServer(shop)
 	t.Cleanup(srv.Close)
 	for _, sa := range app.SandboxCarrierAccounts(srv.URL) {
@@ -662,10 +665,8 @@ func TestQuotesAreComparedInThePlanningCurrency(t *testing.T) {
 // none a shipping account quotes, and the outcome says why it was bought.
 func TestBuyingFollowsTheChannelsService(t *testing.T) {
 	t.Parallel()
-	a := labelApp(t)
+	a, parcels, shop := packedAtTheShop(t, 2)
 	ctx := context.Background()
-	parcels := packedWave(t, a, 2)
-	shop := labelShop(t, a)
 	srv := httptest.NewServer(shop)
 	t.Cleanup(srv.Close)
 	for _, sa := range app.SandboxCarrierAccounts(srv.URL) {
@@ -778,10 +779,8 @@ func TestCLIPrintsLabelsToAThermalPrinter(t *testing.T) {
 // the parcel's label is bought, and the order's history keeps what it was.
 func TestARefusedAddressIsCorrectedAndBought(t *testing.T) {
 	t.Parallel()
-	a := labelApp(t)
+	a, parcels, _ := packedAtTheShop(t, 2)
 	ctx := context.Background()
-	parcels := packedWave(t, a, 2)
-	labelShop(t, a)
 	ps, err := a.Inventory.Parcels(ctx, parcels[:1])
 	if err != nil {
 		t.Fatal(err)

@@ -22,9 +22,7 @@ import (
 // others, and each does their part — and is refused, in words, what their
 // role does not allow, while the data stays whole.
 func TestTeamOnAServer(t *testing.T) {
-	if !pgtest.OnPostgres() {
-		t.Skip("team mode needs the team's server: this runs in the PostgreSQL half of make test (" + pgtest.EnvStore + "=postgres)")
-	}
+	pgtest.Only(t, "team mode needs the team's server")
 	t.Parallel()
 	owner := demoDBOf(t, 600)
 	pre := openAt(t, owner, testClock.Now)
@@ -195,9 +193,7 @@ func TestTeamOnAServer(t *testing.T) {
 // their own warehouse (Pack and ship runs HandOverScanned), and the next poll
 // of someone who may dispatch anywhere hands over the rest.
 func TestTeamScannedLabelsWaitForTheWarehouse(t *testing.T) {
-	if !pgtest.OnPostgres() {
-		t.Skip("team mode needs the team's server: this runs in the PostgreSQL half of make test (" + pgtest.EnvStore + "=postgres)")
-	}
+	pgtest.Only(t, "team mode needs the team's server")
 	t.Parallel()
 	ctx := context.Background()
 	owner := demoDBOf(t, 600)

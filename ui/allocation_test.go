@@ -13,9 +13,7 @@ import (
 
 func TestAllocationPlanOverrideCommit(t *testing.T) {
 	a := demoApp(t, 600)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	settle(m)
+	m := openWindow(t, a)
 	s := m.Allocation
 	ui.WithUI(func() {
 		m.Tabs.SelectIndex(4) // after Overview, Orders, Inventory, Warehouse
@@ -114,9 +112,7 @@ func linesOf(o domain.PlannedOrder) string {
 
 func TestRatesEditorChangesOneRate(t *testing.T) {
 	a := demoApp(t, 5)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	settle(m)
+	m := openWindow(t, a)
 	s := m.Allocation
 	ui.WithUI(func() { s.ShowRates() })
 	settle(m)

@@ -17,9 +17,7 @@ func TestChannelsScreenAddTestSyncRemove(t *testing.T) {
 	storeURL := startSandbox(t, 40)
 
 	a := demoApp(t, 0)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	s := m.Channels
 	if s == nil {
 		t.Fatal("no Channels screen")
@@ -106,9 +104,7 @@ func TestChannelsScreenAddTestSyncRemove(t *testing.T) {
 
 func TestTryWithASandboxStore(t *testing.T) {
 	a := demoApp(t, 0)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	s := m.Channels
 	ui.WithUI(func() { test.Tap(s.Sandbox) })
 	m.Wait()
@@ -132,9 +128,7 @@ func TestTryWithASandboxStore(t *testing.T) {
 // list and reaches its parcels; a promise that is not a number is refused.
 func TestChannelShippingPromiseInTheWindow(t *testing.T) {
 	a := demoApp(t, 60)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	s := m.Channels
 	m.Wait()
 	if !s.Shipping.Disabled() {

@@ -25,9 +25,7 @@ func TestImportDialogMapsPreviewsAndImports(t *testing.T) {
 		"SO-1;JPY;PRT-1;2;山田 太郎;神南1-2-3;渋谷区;JP\n"+
 		"SO-2;EUR;PRT-2;1;Γιώργος Παπαδόπουλος;Οδός Ερμού 5;Αθήνα;GR\n"+
 		"SO-3;EUR;PRT-3;0;Ana;Rua 1;Porto;PT\n"), 0o644)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	s := m.Channels
 	ui.WithUI(func() { s.OpenImport(ch, path) })
 	m.Wait()

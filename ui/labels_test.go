@@ -71,17 +71,7 @@ func packBench(t *testing.T) (a *app.App, m *ui.MainWindow, s *warehouse.Screen,
 	ui.SetDocumentsFolder(t.TempDir())
 	ui.WithUI(func() { m.Start() })
 	settle(m)
-	s = m.Warehouse
-	ui.WithUI(func() {
-		m.Tabs.SelectIndex(3)
-		for i, o := range s.Warehouse.Options {
-			if strings.HasPrefix(o, wh) {
-				s.Warehouse.SetSelectedIndex(i)
-			}
-		}
-		s.Tabs.SelectIndex(6)
-	})
-	settle(m)
+	s = openWarehouse(m, wh, 6)
 	sh = s.Ship
 	ui.WithUI(func() { sh.SelectWave(wave.ID) })
 	settle(m)

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -54,9 +55,7 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Wait()
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	if got := m.Tabs.Selected().Text; got != "Overview" {
 		t.Fatalf("the window opened on %s", got)
 	}
@@ -69,6 +68,18 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 		t.Fatalf("%d late orders, %d of them allocated: the test needs some of both", s.Last.Orders.Late, late)
 	}
 	opened, nonzero := 0, 0
+	// showsOrders checks that what was opened (a tile, a cell) shows the
+	// Orders screen, listing the n orders it counts.
+	showsOrders := func(what string, n int) {
+		t.Helper()
+		if got := m.Tabs.Selected().Text; got != "Orders" {
+			t.Errorf("%s opened %s", what, got)
+		}
+		if m.Orders.Count.Text != countLabel(n) {
+			t.Errorf("%s counts %d, the Orders screen %q (filters %q %q %q)", what, n, m.Orders.Count.Text,
+				m.Orders.Status.Selected, m.Orders.Due.Selected, m.Orders.Warehouse.Selected)
+		}
+	}
 	for key, tile := range s.Tiles {
 		if tile.OnTapped == nil {
 			continue
@@ -132,13 +143,7 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 				t.Errorf("tile %s opened %s", key, got)
 			}
 		default:
-			if got := m.Tabs.Selected().Text; got != "Orders" {
-				t.Errorf("tile %s opened %s", key, got)
-			}
-			if m.Orders.Count.Text != countLabel(n) {
-				t.Errorf("tile %s counts %d, the Orders screen %q (filters %q %q %q)", key, n, m.Orders.Count.Text,
-					m.Orders.Status.Selected, m.Orders.Due.Selected, m.Orders.Warehouse.Selected)
-			}
+			showsOrders("tile "+key, n)
 		}
 		opened++
 		if n > 0 {
@@ -177,13 +182,7 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 	for col, n := range map[int]int{1: w.Late, 3: w.Picking, 7: w.ForPickup} {
 		ui.WithUI(func() { s.Warehouses.Select(widget.TableCellID{Row: busiest, Col: col}) })
 		m.Wait()
-		if got := m.Tabs.Selected().Text; got != "Orders" {
-			t.Errorf("%s column %d opened %s", w.Code, col, got)
-		}
-		if m.Orders.Count.Text != countLabel(n) {
-			t.Errorf("%s column %d counts %d, the Orders screen %q (filters %q %q %q)", w.Code, col, n, m.Orders.Count.Text,
-				m.Orders.Status.Selected, m.Orders.Due.Selected, m.Orders.Warehouse.Selected)
-		}
+		showsOrders(fmt.Sprintf("%s column %d", w.Code, col), n)
 		opened++
 		if n > 0 {
 			nonzero++

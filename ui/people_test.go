@@ -74,9 +74,7 @@ func statusText(m *ui.MainWindow) string {
 // On a team database each person sees the screens their role may change,
 // is named in the status line, and an admin manages the team on People.
 func TestPeopleScreenAndRoles(t *testing.T) {
-	if !pgtest.OnPostgres() {
-		t.Skip("team mode needs the team's server: this runs in the PostgreSQL half of make test (" + pgtest.EnvStore + "=postgres)")
-	}
+	pgtest.Only(t, "team mode needs the team's server")
 	owner := demoApp(t, 60)
 	ctx := context.Background()
 	dsn := owner.SignInAddress("postgres")
@@ -176,9 +174,7 @@ func TestPeopleScreenAndRoles(t *testing.T) {
 // The sign-in form of a team database: a refusal stays on the form, in
 // words; the right password signs in.
 func TestSignInWindow(t *testing.T) {
-	if !pgtest.OnPostgres() {
-		t.Skip("team mode needs the team's server: this runs in the PostgreSQL half of make test (" + pgtest.EnvStore + "=postgres)")
-	}
+	pgtest.Only(t, "team mode needs the team's server")
 	if !pgtest.PasswordsChecked() {
 		t.Skip("the test server (" + pgtest.EnvServer + ") may trust everyone: the throw-away cluster of make test checks passwords")
 	}
@@ -214,9 +210,7 @@ func TestSignInWindow(t *testing.T) {
 // A colleague's change reaches an open window by itself: the order list's
 // row and the order open in the panel show it, without a reload.
 func TestLiveWindow(t *testing.T) {
-	if !pgtest.OnPostgres() {
-		t.Skip("live screens are a team database's: this runs in the PostgreSQL half of make test (" + pgtest.EnvStore + "=postgres)")
-	}
+	pgtest.Only(t, "live screens are a team database's")
 	mine := demoApp(t, 60)
 	ctx := context.Background()
 	dsn := mine.SignInAddress("postgres")
@@ -287,9 +281,7 @@ func TestLiveWindow(t *testing.T) {
 // that the carriers have scanned — a coordinator's poll noted the scans and
 // left the parcels packed — and says so.
 func TestWarehouseWindowHandsOverScannedParcels(t *testing.T) {
-	if !pgtest.OnPostgres() {
-		t.Skip("team mode needs the team's server: this runs in the PostgreSQL half of make test (" + pgtest.EnvStore + "=postgres)")
-	}
+	pgtest.Only(t, "team mode needs the team's server")
 	ctx := context.Background()
 	owner := demoApp(t, 600)
 	dsn := owner.SignInAddress("postgres")

@@ -33,52 +33,26 @@ func demoApp(t *testing.T, orders int) *app.App {
 // demoAppOf is demoApp with the demo's options (its billing history, say).
 func demoAppOf(t *testing.T, opts app.DemoOptions) *app.App {
 	t.Helper()
-	orders := opts.Orders
 	path := filepath.Join(t.TempDir(), "ui.db")
 	if pgtest.OnPostgres() { // the same screens on a team database
 		path = pgtest.NewDatabase(t)
-		if orders > 0 {
-			src, ok := demoFixtures[opts]
-			if !ok {
-				src = pgtest.Fixture(t)
-				a, err := app.Open(src, app.Options{Now: testClock.Now})
-				if err != nil {
-					t.Fatal(err)
-				}
-				err = a.Demo.Load(context.Background(), opts, nil)
-				a.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
-				demoFixtures[opts] = src
-			}
-			path = pgtest.CopyDatabase(t, src)
-		}
-	} else if orders > 0 {
+	}
+	if opts.Orders > 0 {
 		src, ok := demoFixtures[opts]
 		if !ok {
-			dir, err := os.MkdirTemp("", "portolan-ui-fixture-")
-			if err != nil {
-				t.Fatal(err)
-			}
-			src = filepath.Join(dir, "demo.db")
-			a, err := app.Open(src, app.Options{Now: testClock.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = a.Demo.Load(context.Background(), opts, nil)
-			a.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+			src = demoFixture(t, opts)
 			demoFixtures[opts] = src
 		}
-		b, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b, 0o600); err != nil {
-			t.Fatal(err)
+		if pgtest.OnPostgres() {
+			path = pgtest.CopyDatabase(t, src)
+		} else {
+			b, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	a, err := app.Open(path, app.Options{Now: testClock.Now})
@@ -87,6 +61,32 @@ func demoAppOf(t *testing.T, opts app.DemoOptions) *app.App {
 	}
 	t.Cleanup(func() { a.Close() })
 	return a
+}
+
+// demoFixture makes a database with the demo loaded, outside the test's
+// temporary folder (it is kept for the package's tests; TestMain removes it).
+func demoFixture(t *testing.T, opts app.DemoOptions) string {
+	t.Helper()
+	var src string
+	if pgtest.OnPostgres() {
+		src = pgtest.Fixture(t)
+	} else {
+		dir, err := os.MkdirTemp("", "portolan-ui-fixture-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = filepath.Join(dir, "demo.db")
+	}
+	a, err := app.Open(src, app.Options{Now: testClock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.Demo.Load(context.Background(), opts, nil)
+	a.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
 }
 
 // demoFixtures are the demo databases made so far, by their options (ui tests run
@@ -120,6 +120,16 @@ func services(a *app.App) ui.Services {
 		ChannelShipping: a.Labels.SetChannelShipping}
 }
 
+// openWindow opens the main window on a, as a user's start of the day does,
+// and waits until its screens have read.
+func openWindow(t *testing.T, a *app.App) *ui.MainWindow {
+	t.Helper()
+	m := newWindow(t, a)
+	ui.WithUI(func() { m.Start() })
+	settle(m)
+	return m
+}
+
 func newWindow(t *testing.T, a *app.App) *ui.MainWindow {
 	t.Helper()
 	fa := test.NewTempApp(t)
@@ -149,9 +159,7 @@ func cell(t *testing.T, s waiter, tbl *widget.Table, row, col int) string {
 
 func TestOrdersScreenSearchAndFilters(t *testing.T) {
 	a := demoApp(t, 300)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	s := m.Orders
 	if s.Count.Text != "300 orders" {
 		t.Fatalf("count label %q", s.Count.Text)
@@ -259,9 +267,7 @@ func findButton(t *testing.T, root fyne.CanvasObject, text string) *widget.Butto
 
 func TestOrderDetailAndHold(t *testing.T) {
 	a := demoApp(t, 300)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	s := m.Orders
 	page, _ := a.Orders.OrderSummaries(context.Background(), domain.OrderFilter{Status: domain.StatusNew}, 0, 1)
 	if len(page) == 0 {
@@ -311,9 +317,7 @@ func TestOrderDetailAndHold(t *testing.T) {
 
 func TestInventoryScreenSearchAndBins(t *testing.T) {
 	a := demoApp(t, 10)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	s := m.Inventory
 	if s.Count.Text != "500 products" {
 		t.Fatalf("count %q", s.Count.Text)
@@ -365,9 +369,7 @@ func TestInventoryScreenSearchAndBins(t *testing.T) {
 
 func TestShortcutsSwitchScreens(t *testing.T) {
 	a := demoApp(t, 5)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	c := m.Window.Canvas()
 	shortcut := func(key fyne.KeyName) {
 		c.(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault})
@@ -396,9 +398,7 @@ func TestShortcutsSwitchScreens(t *testing.T) {
 
 func TestEmptyDatabaseOffersSample(t *testing.T) {
 	a := demoApp(t, 0)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	if m.Orders.Count.Text != "0 orders" {
 		t.Errorf("count %q", m.Orders.Count.Text)
 	}
@@ -486,9 +486,7 @@ func TestOrdersScreenReadsTheFirstPageWhileCounting(t *testing.T) {
 // day the test runs, so the expectations are read from the store.
 func TestOrdersScreenShipBy(t *testing.T) {
 	a := demoApp(t, 600)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	s := m.Orders
 	ctx := context.Background()
 	now := a.Now()

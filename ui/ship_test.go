@@ -31,17 +31,7 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 	ui.SetDocumentsFolder(t.TempDir())
 	ui.WithUI(func() { m.Start() })
 	settle(m)
-	s := m.Warehouse
-	ui.WithUI(func() {
-		m.Tabs.SelectIndex(3)
-		for i, o := range s.Warehouse.Options {
-			if strings.HasPrefix(o, wh) {
-				s.Warehouse.SetSelectedIndex(i)
-			}
-		}
-		s.Tabs.SelectIndex(5)
-	})
-	settle(m)
+	s := openWarehouse(m, wh, 5)
 	w := s.Waves
 	ui.WithUI(func() {
 		w.MaxOrders.SetText("2")
@@ -221,9 +211,7 @@ func TestWaveToDispatchInTheWindow(t *testing.T) {
 func TestShippingSettingsInTheWindow(t *testing.T) {
 	a := demoApp(t, 50)
 	ctx := context.Background()
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	settle(m)
+	m := openWindow(t, a)
 	s := m.Warehouse
 	ui.WithUI(func() { s.EditShippingSettings() })
 	settle(m)

@@ -59,9 +59,7 @@ func TestShipmentsScreen(t *testing.T) {
 	all, _ := a.Tracking.CountShipments(ctx, domain.ShipmentFilter{})
 	done, _ := a.Tracking.CountShipments(ctx, domain.ShipmentFilter{Milestone: domain.MilestoneDelivered})
 	open := all - done
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	settle(m)
+	m := openWindow(t, a)
 	s := m.Shipments
 	if s == nil {
 		t.Fatal("no Shipments screen")
@@ -147,9 +145,7 @@ func TestShipmentsSandboxCarriers(t *testing.T) {
 	ctx := context.Background()
 	all, _ := a.Tracking.CountShipments(ctx, domain.ShipmentFilter{})
 	done, _ := a.Tracking.CountShipments(ctx, domain.ShipmentFilter{Milestone: domain.MilestoneDelivered})
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	settle(m)
+	m := openWindow(t, a)
 	s := m.Shipments
 	ui.WithUI(func() { s.StartSandbox() })
 	settle(m)
@@ -170,9 +166,7 @@ func TestCarrierAccountsDialogTakesADHLExpressAccount(t *testing.T) {
 	a := demoApp(t, 60)
 	srv := httptest.NewServer(sandbox.NewCarriers(time.Hour, testClock.Now))
 	defer srv.Close()
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	settle(m)
+	m := openWindow(t, a)
 	s := m.Shipments
 	ui.WithUI(func() { s.OpenAccounts() })
 	d := s.AccountsDialog

@@ -32,9 +32,7 @@ func TestSyncNowPullsOrdersIntoTheList(t *testing.T) {
 		domain.Credentials{Key: sandbox.WooKey, Secret: "cs_wrong"}); err != nil {
 		t.Fatal(err)
 	}
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	s := m.Orders
 	if s.Count.Text != "5 orders" {
 		t.Fatalf("count %q", s.Count.Text)
@@ -81,9 +79,7 @@ func TestAutoSyncRunsQuietlyAndIsRemembered(t *testing.T) {
 		domain.Credentials{Key: sandbox.WooKey, Secret: sandbox.WooSecret}); err != nil {
 		t.Fatal(err)
 	}
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
+	m := openWindow(t, a)
 	ui.WithUI(func() { m.AutoSync.Choice.SetSelected("Automatic sync: every 15 min") })
 	if got := fyne.CurrentApp().Preferences().Int("autosync.minutes"); got != 15 {
 		t.Errorf("interval saved as %d", got)

@@ -22,23 +22,36 @@ import (
 func warehouseWindow(t *testing.T) (*app.App, *ui.MainWindow, *warehouse.Screen) {
 	t.Helper()
 	a := demoApp(t, 5)
-	m := newWindow(t, a)
-	ui.WithUI(func() { m.Start() })
-	m.Wait()
-	s := m.Warehouse
-	ui.WithUI(func() {
-		m.Tabs.SelectIndex(3)
-		for i, o := range s.Warehouse.Options {
-			if strings.HasPrefix(o, "NL-VEN") {
-				s.Warehouse.SetSelectedIndex(i)
-			}
-		}
-	})
-	settle(m)
+	m := openWindow(t, a)
+	s := openWarehouse(m, "NL-VEN", -1)
 	if s.Code() != "NL-VEN" {
 		t.Fatalf("working in %q", s.Code())
 	}
 	return a, m, s
+}
+
+// openWarehouse shows the Warehouse screen working in the warehouse code, on
+// its tab (or the one shown when tab < 0), and waits for it to read.
+func openWarehouse(m *ui.MainWindow, code string, tab int) *warehouse.Screen {
+	s := m.Warehouse
+	ui.WithUI(func() {
+		m.Tabs.SelectIndex(3)
+		workIn(s, code)
+		if tab >= 0 {
+			s.Tabs.SelectIndex(tab)
+		}
+	})
+	settle(m)
+	return s
+}
+
+// workIn chooses the warehouse the screen works in, as its picker does.
+func workIn(s *warehouse.Screen, code string) {
+	for i, o := range s.Warehouse.Options {
+		if strings.HasPrefix(o, code) {
+			s.Warehouse.SetSelectedIndex(i)
+		}
+	}
 }
 
 // settle waits until background work and what it started are done.
@@ -172,13 +185,7 @@ func TestTransferCountAdjustAndImportInTheWindow(t *testing.T) {
 	if !strings.Contains(s.Result.Text, "sent to JP-ICH") {
 		t.Fatalf("send: %q / %q", s.Result.Text, s.Problem.Text)
 	}
-	ui.WithUI(func() {
-		for i, o := range s.Warehouse.Options {
-			if strings.HasPrefix(o, "JP-ICH") {
-				s.Warehouse.SetSelectedIndex(i)
-			}
-		}
-	})
+	ui.WithUI(func() { workIn(s, "JP-ICH") })
 	settle(m)
 	ui.WithUI(func() { tr.Transfers.Select(widget.TableCellID{Row: 0, Col: 0}) })
 	if tr.ReceiveIt.Disabled() {
@@ -191,15 +198,7 @@ func TestTransferCountAdjustAndImportInTheWindow(t *testing.T) {
 	}
 
 	// Back in NL-VEN: a blind count of the SKU's bin.
-	ui.WithUI(func() {
-		for i, o := range s.Warehouse.Options {
-			if strings.HasPrefix(o, "NL-VEN") {
-				s.Warehouse.SetSelectedIndex(i)
-			}
-		}
-		s.Tabs.SelectIndex(3)
-	})
-	settle(m)
+	openWarehouse(m, "NL-VEN", 3)
 	c := s.Count
 	ui.WithUI(func() { c.Bins.SetText(bin) })
 	ui.WithUI(func() { c.CreateCount() })

@@ -17,6 +17,7 @@ import (
 
 	"github.com/portolan/portolan/domain"
 	"github.com/portolan/portolan/integrations/carrier/internal/track"
+	"github.com/portolan/portolan/integrations/carrier/internal/tracktest"
 )
 
 // The fixtures are the examples of DHL's own OpenAPI document of the MyDHL
@@ -132,28 +133,15 @@ func newMyDHLAccount(t *testing.T, edit func(*domain.CarrierAccount)) (*mydhl, *
 	}))
 	t.Cleanup(srv.Close)
 	a := domain.CarrierAccount{Kind: domain.CarrierDHLExpress, Name: "DHL Express", BaseURL: srv.URL, ClientID: user, ClientSecret: pass, Number: "123456789"}
-	edit(&a)
-	c, err := New(a, func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m, c
+	return m, tracktest.NewSeller(t, a, edit, now, func(a domain.CarrierAccount, now func() time.Time) (*Client, error) { return New(a, now) })
 }
 
 // venloToNewYork is a packed parcel that crosses a customs border.
 func venloToNewYork() domain.PackedParcel {
-	return domain.PackedParcel{ID: 7, OrderID: 3, Number: "SH-1042", Seq: 1, Of: 1,
-		Warehouse: domain.Warehouse{Code: "NL-VEN", TimeZone: "Europe/Amsterdam", Address: domain.Address{Name: "Ana Novak", Company: "Portolan B.V.",
-			Line1: "Celsiusweg 40", City: "Venlo", PostalCode: "5928 PR", Country: "NL", Phone: "+31 77 000 0000"}},
-		Box:    domain.Box{Code: "M", Dimensions: domain.Dimensions{Length: 300, Width: 205, Height: 100}, Tare: 150},
-		Weight: 1500, ShipTo: domain.Address{Name: "José Müller", Line1: "350 5th Ave", City: "New York", Region: "NY", PostalCode: "10118",
-			Country: "US", Phone: "+1 212 555 0100", Email: "jose@example.com"},
-		Currency: "EUR",
-		Lines: []domain.ParcelLine{{LineNo: 1, SKU: "PRT-10042", Name: "Wool beanie", Qty: 3, UnitPrice: domain.NewMoney(1250, "EUR"),
-			HSCode: "6505.00", Origin: "NZ", Description: "Knitted wool hat", UnitWeight: 120}}}
+	p := tracktest.Parcel(tracktest.Venlo, tracktest.NewYork, "EUR")
+	p.Weight = 1500
+	return p
 }
-
-func jsonOf(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 func TestQuoteAsksForTheParcelsRatesAndReadsThem(t *testing.T) {
 	m, c := newMyDHL(t, false)
@@ -161,7 +149,7 @@ func TestQuoteAsksForTheParcelsRatesAndReadsThem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := jsonOf(m.rated)
+	got := tracktest.JSON(m.rated)
 	for _, want := range []string{`"accounts":[{"number":"123456789","typeCode":"shipper"}]`, `"countryCode":"NL"`, `"cityName":"New York"`,
 		`"postalCode":"10118"`, `"provinceCode":"NY"`, `"plannedShippingDateAndTime":"2026-12-07T10:40:00GMT+01:00"`, `"unitOfMeasurement":"metric"`,
 		`"isCustomsDeclarable":true`, `"monetaryAmount":[{"currency":"EUR","typeCode":"declaredValue","value":37.5}]`, `"weight":1.5`,
@@ -202,7 +190,7 @@ func TestBuyCreatesTheShipmentWithItsDeclarationAndKeepsTheLabel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := jsonOf(m.shipped)
+		got := tracktest.JSON(m.shipped)
 		for _, want := range []string{`"productCode":"P"`, `"plannedShippingDateAndTime":"2026-12-07T10:40:00 GMT+01:00"`, `"pickup":{"isRequested":false}`,
 			`"customerReferences":[{"typeCode":"CU","value":"` + quotes[0].ShipmentRef + `"}]`, `"fullName":"José Müller"`,
 			`"companyName":"José Müller"`, `"phone":"+1 212 555 0100"`, `"companyName":"Portolan B.V."`,
@@ -245,43 +233,22 @@ func TestBuyCreatesTheShipmentWithItsDeclarationAndKeepsTheLabel(t *testing.T) {
 // sent, for a thermal printer.
 func TestAZPLAccountGetsItsLabelAsZPL(t *testing.T) {
 	m, c := newMyDHLAccount(t, func(a *domain.CarrierAccount) { a.ZPL = true })
-	ctx := context.Background()
-	quotes, _, err := c.Quote(ctx, venloToNewYork(), domain.ShippingSettings{EORI: "NL123456789B01"}, "portolan-parcel-7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	label, err := c.Buy(ctx, quotes[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := jsonOf(m.shipped); !strings.Contains(got, `"encodingFormat":"zpl"`) {
+	label := tracktest.BuysZPL(t, c, venloToNewYork(), domain.ShippingSettings{EORI: "NL123456789B01"}, zplLabel)
+	if got := tracktest.JSON(m.shipped); !strings.Contains(got, `"encodingFormat":"zpl"`) {
 		t.Errorf("the shipment request does not ask for ZPL:\n%s", got)
 	}
-	if label.Format != "ZPL" || string(label.File) != zplLabel || label.Tracking != "1103733901" {
-		t.Errorf("label %s %q", label.Format, label.File)
+	if string(label.File) != zplLabel || label.Tracking != "1103733901" {
+		t.Errorf("label %s %q", label.Tracking, label.File)
 	}
 }
 
 func TestALostAnswerIsAskedAboutByReference(t *testing.T) {
 	m, c := newMyDHL(t, false)
-	ctx := context.Background()
-	quotes, _, err := c.Quote(ctx, venloToNewYork(), domain.ShippingSettings{}, "portolan-parcel-7")
-	if err != nil {
-		t.Fatal(err)
+	label := tracktest.LostPurchase(t, c, venloToNewYork(), domain.ShippingSettings{}, func() { m.dropBuy = true })
+	if label.Tracking != "1234567890" {
+		t.Errorf("asked afterwards: %+v", label)
 	}
-	ref := quotes[0].ShipmentRef
-	if _, bought, err := c.Bought(ctx, ref); err != nil || bought {
-		t.Fatalf("before the purchase: bought %v, %v", bought, err)
-	}
-	m.dropBuy = true
-	if _, err := c.Buy(ctx, quotes[0]); !errors.Is(err, domain.ErrPurchaseUncertain) {
-		t.Fatalf("a purchase without an answer: %v, want uncertain", err)
-	}
-	label, bought, err := c.Bought(ctx, ref)
-	if err != nil || !bought || label.Tracking != "1234567890" || label.ShipmentRef != ref {
-		t.Errorf("asked afterwards: bought %v, %+v, %v", bought, label, err)
-	}
-	if _, err := c.LabelFile(ctx, label); err == nil || !strings.Contains(err.Error(), "MyDHL") {
+	if _, err := c.LabelFile(context.Background(), label); err == nil || !strings.Contains(err.Error(), "MyDHL") {
 		t.Errorf("a label found by reference has no file to fetch, and says where to print it: %v", err)
 	}
 	if m.creates != 1 {

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier/internal/tracktest"
 )
 
 // The fixtures are EasyPost's own example responses (testdata/SOURCE.md);
@@ -143,15 +144,9 @@ func newShopAccount(t *testing.T, edit func(*domain.CarrierAccount)) (*shop, *Se
 
 // venloToNewYork is a packed parcel that crosses a customs border.
 func venloToNewYork() domain.PackedParcel {
-	return domain.PackedParcel{ID: 7, OrderID: 3, Number: "SH-1042", Seq: 1, Of: 1,
-		Warehouse: domain.Warehouse{Code: "NL-VEN", Address: domain.Address{Name: "Ana Novak", Company: "Portolan B.V.", Line1: "Celsiusweg 40",
-			City: "Venlo", PostalCode: "5928 PR", Country: "NL", Phone: "+31 77 000 0000"}},
-		Box:    domain.Box{Code: "M", Dimensions: domain.Dimensions{Length: 300, Width: 200, Height: 100}, Tare: 150},
-		Weight: 1500, ShipTo: domain.Address{Name: "José Müller", Line1: "350 5th Ave", City: "New York", Region: "NY", PostalCode: "10118",
-			Country: "US", Phone: "+1 212 555 0100", Email: "jose@example.com"},
-		Currency: "EUR",
-		Lines: []domain.ParcelLine{{LineNo: 1, SKU: "PRT-10042", Name: "Wool beanie", Qty: 3, UnitPrice: domain.NewMoney(1250, "EUR"),
-			HSCode: "6505.00", Origin: "NZ", Description: "Knitted wool hat", UnitWeight: 120}}}
+	p := tracktest.Parcel(tracktest.Venlo, tracktest.NewYork, "EUR")
+	p.Box.Dimensions.Width, p.Weight = 200, 1500
+	return p
 }
 
 func TestSellerQuotesBuysAndVoidsALabel(t *testing.T) {
@@ -215,42 +210,17 @@ func TestSellerQuotesBuysAndVoidsALabel(t *testing.T) {
 // fetches the label's ZPL file.
 func TestAZPLAccountGetsZPLLabels(t *testing.T) {
 	s, seller := newShopAccount(t, func(a *domain.CarrierAccount) { a.ZPL = true })
-	ctx := context.Background()
-	quotes, _, err := seller.Quote(ctx, venloToNewYork(), domain.ShippingSettings{}, "parcel-7")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tracktest.BuysZPL(t, seller, venloToNewYork(), domain.ShippingSettings{}, zplLabel)
 	if got, _ := json.Marshal(s.created); !strings.Contains(string(got), `"options":{"label_format":"ZPL"}`) {
 		t.Errorf("the shipment does not ask for ZPL:\n%s", got)
-	}
-	label, err := seller.Buy(ctx, quotes[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	file, err := seller.LabelFile(ctx, label)
-	if label.Format != "ZPL" || err != nil || string(file) != zplLabel {
-		t.Errorf("label %s %q: %v", label.Format, file, err)
 	}
 }
 
 func TestALostAnswerIsAskedAboutNotBoughtAgain(t *testing.T) {
 	s, seller := newShop(t)
-	ctx := context.Background()
-	quotes, _, err := seller.Quote(ctx, venloToNewYork(), domain.ShippingSettings{}, "parcel-7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, bought, err := seller.Bought(ctx, quotes[0].ShipmentRef); err != nil || bought {
-		t.Fatalf("before the purchase: bought %v, %v", bought, err)
-	}
-	s.dropBuy = true
-	_, err = seller.Buy(ctx, quotes[0])
-	if !errors.Is(err, domain.ErrPurchaseUncertain) {
-		t.Fatalf("a purchase without an answer: %v, want uncertain", err)
-	}
-	label, bought, err := seller.Bought(ctx, quotes[0].ShipmentRef)
-	if err != nil || !bought || label.Tracking != "9434600208303109842228" || label.Cost.Amount != 820 {
-		t.Errorf("asked afterwards: bought %v, %+v, %v", bought, label, err)
+	label := tracktest.LostPurchase(t, seller, venloToNewYork(), domain.ShippingSettings{}, func() { s.dropBuy = true })
+	if label.Tracking != "9434600208303109842228" || label.Cost.Amount != 820 {
+		t.Errorf("asked afterwards: %+v", label)
 	}
 	if s.buys != 1 {
 		t.Errorf("%d purchases, want 1 (the purchase is sent once, not retried)", s.buys)

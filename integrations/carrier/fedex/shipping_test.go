@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier/internal/tracktest"
 )
 
 var now = time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC)
@@ -129,28 +130,19 @@ func newFedExAccount(t *testing.T, edit func(*domain.CarrierAccount)) (*fedexSho
 	}))
 	t.Cleanup(srv.Close)
 	a := domain.CarrierAccount{Kind: domain.CarrierFedEx, Name: "FedEx", BaseURL: srv.URL, ClientID: "proj", ClientSecret: "s3cret", Number: "740561073"}
-	edit(&a)
-	seller, err := NewSeller(a, func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, seller
+	return s, tracktest.NewSeller(t, a, edit, now, NewSeller)
 }
 
 // torontoToMemphis crosses a customs border, as FedEx's example does.
 func torontoToMemphis() domain.PackedParcel {
-	return domain.PackedParcel{ID: 7, OrderID: 3, Number: "SH-1042", Seq: 1, Of: 1,
-		Warehouse: domain.Warehouse{Code: "CA-YYZ", Address: domain.Address{Name: "Ana Novak", Company: "Portolan Canada", Line1: "34 Queen St",
-			City: "Toronto", Region: "ON", PostalCode: "M5C2M6", Country: "CA", Phone: "+1 416 555 0100"}},
-		Box:    domain.Box{Code: "M", Dimensions: domain.Dimensions{Length: 300, Width: 205, Height: 100}},
-		Weight: 1540, ShipTo: domain.Address{Name: "José Müller", Line1: "3600 Hacks Cross Rd", City: "Memphis", Region: "TN", PostalCode: "38125",
-			Country: "US", Phone: "+1 901 555 0100"},
-		Currency: "CAD",
-		Lines: []domain.ParcelLine{{LineNo: 1, SKU: "PRT-10042", Name: "Wool beanie", Qty: 3, UnitPrice: domain.NewMoney(1250, "CAD"),
-			HSCode: "6505.00", Origin: "NZ", Description: "Knitted wool hat", UnitWeight: 120}}}
+	toronto := domain.Warehouse{Code: "CA-YYZ", Address: domain.Address{Name: "Ana Novak", Company: "Portolan Canada", Line1: "34 Queen St",
+		City: "Toronto", Region: "ON", PostalCode: "M5C2M6", Country: "CA", Phone: "+1 416 555 0100"}}
+	memphis := domain.Address{Name: "José Müller", Line1: "3600 Hacks Cross Rd", City: "Memphis", Region: "TN", PostalCode: "38125",
+		Country: "US", Phone: "+1 901 555 0100"}
+	p := tracktest.Parcel(toronto, memphis, "CAD")
+	p.Box.Tare = 0
+	return p
 }
-
-func jsonOf(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 func TestFedExQuotesBuysAndCancels(t *testing.T) {
 	for _, paperless := range []bool{false, true} {
@@ -160,7 +152,7 @@ func TestFedExQuotesBuysAndCancels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := jsonOf(s.rated)
+		got := tracktest.JSON(s.rated)
 		for _, want := range []string{`"accountNumber":{"value":"740561073"}`, `"rateRequestType":["ACCOUNT","LIST"]`, `"shipDateStamp":"2026-12-07"`,
 			`"returnTransitTimes":true`, `"countryCode":"US"`, `"stateOrProvinceCode":"TN"`, `"pickupType":"DROPOFF_AT_FEDEX_LOCATION"`,
 			`"weight":{"units":"KG","value":1.6}`, `"dimensions":{"height":10,"length":30,"units":"CM","width":21}`,
@@ -190,7 +182,7 @@ func TestFedExQuotesBuysAndCancels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = jsonOf(s.shipped)
+		got = tracktest.JSON(s.shipped)
 		for _, want := range []string{`"labelResponseOptions":"LABEL"`, `"serviceType":"INTERNATIONAL_PRIORITY"`, `"shipDatestamp":"2026-12-07"`,
 			`"packagingType":"YOUR_PACKAGING"`, `"shippingChargesPayment":{"paymentType":"SENDER"}`,
 			`"labelSpecification":{"imageType":"PNG","labelStockType":"STOCK_4X6"}`, `"phoneNumber":"+1 901 555 0100"`,
@@ -218,46 +210,26 @@ func TestFedExQuotesBuysAndCancels(t *testing.T) {
 // them as sent.
 func TestFedExZPLAccountGetsZPLLabels(t *testing.T) {
 	s, seller := newFedExAccount(t, func(a *domain.CarrierAccount) { a.ZPL = true })
-	ctx := context.Background()
-	quotes, _, err := seller.Quote(ctx, torontoToMemphis(), domain.ShippingSettings{}, "portolan-parcel-9")
-	if err != nil || len(quotes) == 0 {
-		t.Fatal(quotes, err)
+	if label := tracktest.BuysZPL(t, seller, torontoToMemphis(), domain.ShippingSettings{}, zplLabel); string(label.File) != zplLabel {
+		t.Errorf("the label bought has no file: %q", label.File)
 	}
-	label, err := seller.Buy(ctx, quotes[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := jsonOf(s.shipped); !strings.Contains(got, `"labelSpecification":{"imageType":"ZPLII","labelStockType":"STOCK_4X6"}`) {
+	if got := tracktest.JSON(s.shipped); !strings.Contains(got, `"labelSpecification":{"imageType":"ZPLII","labelStockType":"STOCK_4X6"}`) {
 		t.Errorf("the shipment request does not ask for ZPLII:\n%s", got)
-	}
-	if label.Format != "ZPL" || string(label.File) != zplLabel {
-		t.Errorf("label %s %q", label.Format, label.File)
 	}
 }
 
 func TestFedExLostAnswerAndRefusals(t *testing.T) {
 	s, seller := newFedEx(t, false)
 	ctx := context.Background()
-	quotes, _, err := seller.Quote(ctx, torontoToMemphis(), domain.ShippingSettings{}, "portolan-parcel-7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, bought, err := seller.Bought(ctx, quotes[0].ShipmentRef); err != nil || bought {
-		t.Fatalf("before: %v %v", bought, err)
-	}
-	s.drop = true
-	if _, err := seller.Buy(ctx, quotes[0]); !errors.Is(err, domain.ErrPurchaseUncertain) {
-		t.Fatalf("a lost answer: %v", err)
-	}
-	l, bought, err := seller.Bought(ctx, quotes[0].ShipmentRef)
-	if err != nil || !bought || l.Tracking != "794953535001" {
-		t.Fatalf("found: %v %+v %v", bought, l, err)
+	l := tracktest.LostPurchase(t, seller, torontoToMemphis(), domain.ShippingSettings{}, func() { s.drop = true })
+	if l.Tracking != "794953535001" {
+		t.Fatalf("found: %+v", l)
 	}
 	if _, err := seller.LabelFile(ctx, l); err == nil || !strings.Contains(err.Error(), "FedEx Ship Manager") {
 		t.Errorf("a label found by reference: %v", err)
 	}
 	s.drop, s.refuse = false, true
-	quotes, _, _ = seller.Quote(ctx, torontoToMemphis(), domain.ShippingSettings{}, "portolan-parcel-7")
+	quotes, _, _ := seller.Quote(ctx, torontoToMemphis(), domain.ShippingSettings{}, "portolan-parcel-7")
 	if _, err := seller.Buy(ctx, quotes[0]); err == nil || errors.Is(err, domain.ErrPurchaseUncertain) ||
 		!strings.Contains(err.Error(), "RECIPIENTCONTACT.PHONENUMBER.INVALID: Please enter a valid phone number.") {
 		t.Errorf("FedEx's refusal: %v", err)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier/internal/tracktest"
 )
 
 // The shapes are those of UPS's OpenAPI documents (Rating.yaml, Shipping.yaml
@@ -155,28 +156,13 @@ func newShopAccount(t *testing.T, edit func(*domain.CarrierAccount)) (*upsShop, 
 		}
 	})
 	a.Number = "A1B2C3"
-	edit(&a)
-	seller, err := NewSeller(a, func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, seller
+	return s, tracktest.NewSeller(t, a, edit, now, NewSeller)
 }
 
 // venloToNewYork is a packed parcel that crosses a customs border.
 func venloToNewYork() domain.PackedParcel {
-	return domain.PackedParcel{ID: 7, OrderID: 3, Number: "SH-1042", Seq: 1, Of: 1,
-		Warehouse: domain.Warehouse{Code: "NL-VEN", Address: domain.Address{Name: "Ana Novak", Company: "Portolan B.V.", Line1: "Celsiusweg 40",
-			City: "Venlo", PostalCode: "5928 PR", Country: "NL", Phone: "+31 77 000 0000"}},
-		Box:    domain.Box{Code: "M", Dimensions: domain.Dimensions{Length: 300, Width: 205, Height: 100}, Tare: 150},
-		Weight: 1540, ShipTo: domain.Address{Name: "José Müller", Line1: "350 5th Ave", City: "New York", Region: "NY", PostalCode: "10118",
-			Country: "US", Phone: "+1 212 555 0100", Email: "jose@example.com"},
-		Currency: "EUR",
-		Lines: []domain.ParcelLine{{LineNo: 1, SKU: "PRT-10042", Name: "Wool beanie", Qty: 3, UnitPrice: domain.NewMoney(1250, "EUR"),
-			HSCode: "6505.00", Origin: "NZ", Description: "Knitted wool hat", UnitWeight: 120}}}
+	return tracktest.Parcel(tracktest.Venlo, tracktest.NewYork, "EUR")
 }
-
-func jsonOf(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 func TestUPSQuotesBuysRecoversAndVoids(t *testing.T) {
 	s, seller := newShop(t)
@@ -185,7 +171,7 @@ func TestUPSQuotesBuysRecoversAndVoids(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := jsonOf(s.rated)
+	got := tracktest.JSON(s.rated)
 	for _, want := range []string{`"ShipperNumber":"A1B2C3"`, `"AccountNumber":"A1B2C3"`, `"CountryCode":"US"`, `"StateProvinceCode":"NY"`,
 		`"PostalCode":"5928 PR"`, `"Dimensions":{"Height":"10","Length":"30","UnitOfMeasurement":{"Code":"CM"},"Width":"21"}`,
 		`"PackageWeight":{"UnitOfMeasurement":{"Code":"KGS"},"Weight":"1.6"}`, `"PackagingType":{"Code":"02"}`, `"NegotiatedRatesIndicator":"Y"`,
@@ -212,7 +198,7 @@ func TestUPSQuotesBuysRecoversAndVoids(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = jsonOf(s.shipped)
+	got = tracktest.JSON(s.shipped)
 	for _, want := range []string{`"Service":{"Code":"65","Description":"Worldwide Saver"}`, `"Packaging":{"Code":"02"}`,
 		`"ReferenceNumber":[{"Value":"` + saver.ShipmentRef + `"}]`, `"LabelImageFormat":{"Code":"GIF"}`, `"LabelStockSize":{"Height":"6","Width":"4"}`,
 		`"FormType":["01"]`, `"InvoiceNumber":"SH-1042"`, `"InvoiceDate":"20261207"`, `"ReasonForExport":"SALE"`, `"TermsOfShipment":"DDP"`,
@@ -242,23 +228,11 @@ func TestUPSQuotesBuysRecoversAndVoids(t *testing.T) {
 // label found is recovered from UPS; nothing is shipped twice.
 func TestUPSLostAnswerIsFoundByReference(t *testing.T) {
 	s, seller := newShop(t)
-	ctx := context.Background()
-	quotes, _, err := seller.Quote(ctx, venloToNewYork(), domain.ShippingSettings{}, "portolan-parcel-7")
-	if err != nil {
-		t.Fatal(err)
+	l := tracktest.LostPurchase(t, seller, venloToNewYork(), domain.ShippingSettings{}, func() { s.drop = true })
+	if l.Tracking != "1ZPRT0036800000001" {
+		t.Fatalf("found: %+v", l)
 	}
-	if _, bought, err := seller.Bought(ctx, quotes[0].ShipmentRef); err != nil || bought {
-		t.Fatalf("before: %v %v", bought, err)
-	}
-	s.drop = true
-	if _, err := seller.Buy(ctx, quotes[0]); !errors.Is(err, domain.ErrPurchaseUncertain) {
-		t.Fatalf("a lost answer: %v", err)
-	}
-	l, bought, err := seller.Bought(ctx, quotes[0].ShipmentRef)
-	if err != nil || !bought || l.Tracking != "1ZPRT0036800000001" {
-		t.Fatalf("found: %v %+v %v", bought, l, err)
-	}
-	file, err := seller.LabelFile(ctx, l)
+	file, err := seller.LabelFile(context.Background(), l)
 	if err != nil || !bytes.HasPrefix(file, []byte("GIF8")) {
 		t.Errorf("recovered label: %v", err)
 	}
@@ -271,23 +245,15 @@ func TestUPSLostAnswerIsFoundByReference(t *testing.T) {
 // needs), buying and recovering, and keeps them as sent.
 func TestUPSZPLAccountGetsZPLLabels(t *testing.T) {
 	s, seller := newShopAccount(t, func(a *domain.CarrierAccount) { a.ZPL = true })
-	ctx := context.Background()
-	quotes, _, err := seller.Quote(ctx, venloToNewYork(), domain.ShippingSettings{}, "portolan-parcel-7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	label, err := seller.Buy(ctx, quotes[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := jsonOf(s.shipped); !strings.Contains(got, `"LabelImageFormat":{"Code":"ZPL"}`) || !strings.Contains(got, `"LabelStockSize":{"Height":"6","Width":"4"}`) {
+	label := tracktest.BuysZPL(t, seller, venloToNewYork(), domain.ShippingSettings{}, zplLabel)
+	if got := tracktest.JSON(s.shipped); !strings.Contains(got, `"LabelImageFormat":{"Code":"ZPL"}`) || !strings.Contains(got, `"LabelStockSize":{"Height":"6","Width":"4"}`) {
 		t.Errorf("the shipment request does not ask for ZPL on 4×6:\n%s", got)
 	}
-	if label.Format != "ZPL" || string(label.File) != zplLabel {
-		t.Errorf("label %s %q", label.Format, label.File)
+	if string(label.File) != zplLabel {
+		t.Errorf("the label bought has no file: %q", label.File)
 	}
 	label.File = nil
-	if file, err := seller.LabelFile(ctx, label); err != nil || string(file) != zplLabel {
+	if file, err := seller.LabelFile(context.Background(), label); err != nil || string(file) != zplLabel {
 		t.Errorf("recovered label %q: %v", file, err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/portolan/portolan/domain"
+	"github.com/portolan/portolan/integrations/carrier/internal/tracktest"
 )
 
 // The shapes are USPS's own OpenAPI documents (domestic-prices 3.4.30,
@@ -141,26 +141,19 @@ func newUSPSAccount(t *testing.T, edit func(*domain.CarrierAccount)) (*uspsShop,
 	t.Cleanup(srv.Close)
 	a := domain.CarrierAccount{Kind: domain.CarrierUSPS, Name: "USPS", BaseURL: srv.URL, ClientID: "app", ClientSecret: "s3cret",
 		Number: "1000123456", CRID: "56982563", MID: "904128936"}
-	edit(&a)
-	seller, err := NewSeller(a, func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, seller
+	return s, tracktest.NewSeller(t, a, edit, now, NewSeller)
 }
 
 func edisonToNewYork() domain.PackedParcel {
-	return domain.PackedParcel{ID: 7, OrderID: 3, Number: "WO-1042", Seq: 1, Of: 1,
-		Warehouse: domain.Warehouse{Code: "US-EWR", Address: domain.Address{Name: "Ana Novak", Company: "Portolan Inc.", Line1: "300 Raritan Center Pkwy",
-			City: "Edison", Region: "NJ", PostalCode: "08837", Country: "US", Phone: "+1 732 555 0100"}},
-		Box:    domain.Box{Code: "M", Dimensions: domain.Dimensions{Length: 300, Width: 205, Height: 100}},
-		Weight: 1540, ShipTo: domain.Address{Name: "José María Müller", Line1: "350 5th Ave", Line2: "Fl 20", City: "New York", Region: "NY",
-			PostalCode: "10118-0110", Country: "US", Phone: "(212) 555-0100"},
-		Currency: "USD",
-		Lines:    []domain.ParcelLine{{LineNo: 1, SKU: "PRT-10042", Name: "Wool beanie", Qty: 3, UnitPrice: domain.NewMoney(1250, "USD")}}}
+	edison := domain.Warehouse{Code: "US-EWR", Address: domain.Address{Name: "Ana Novak", Company: "Portolan Inc.", Line1: "300 Raritan Center Pkwy",
+		City: "Edison", Region: "NJ", PostalCode: "08837", Country: "US", Phone: "+1 732 555 0100"}}
+	newYork := tracktest.NewYork
+	newYork.Name, newYork.Line2, newYork.PostalCode, newYork.Phone, newYork.Email = "José María Müller", "Fl 20", "10118-0110", "(212) 555-0100", ""
+	p := tracktest.Parcel(edison, newYork, "USD")
+	p.Number, p.Box.Tare = "WO-1042", 0
+	p.Lines[0] = domain.ParcelLine{LineNo: 1, SKU: "PRT-10042", Name: "Wool beanie", Qty: 3, UnitPrice: domain.NewMoney(1250, "USD")} // within the country: no customs
+	return p
 }
-
-func jsonOf(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 func TestUSPSPricesBuysOnceAndCancels(t *testing.T) {
 	s, seller := newUSPS(t)
@@ -172,7 +165,7 @@ func TestUSPSPricesBuysOnceAndCancels(t *testing.T) {
 	if len(s.priced) != 3 {
 		t.Fatalf("%d price searches", len(s.priced))
 	}
-	got := jsonOf(s.priced[1])
+	got := tracktest.JSON(s.priced[1])
 	for _, want := range []string{`"originZIPCode":"08837"`, `"destinationZIPCode":"10118"`, `"weight":3.4`, `"length":11.9`, `"width":8.1`,
 		`"height":4`, `"mailClass":"PRIORITY_MAIL"`, `"priceType":"COMMERCIAL"`, `"mailingDate":"2026-12-07"`, `"accountType":"EPS"`,
 		`"accountNumber":"1000123456"`} {
@@ -191,7 +184,7 @@ func TestUSPSPricesBuysOnceAndCancels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = jsonOf(s.labelled)
+	got = tracktest.JSON(s.labelled)
 	for _, want := range []string{`"imageType":"PNG"`, `"labelType":"4X6LABEL"`, `"firstName":"José María"`, `"lastName":"Müller"`,
 		`"secondaryAddress":"Fl 20"`, `"ZIPCode":"10118"`, `"phone":"2125550100"`, `"mailClass":"PRIORITY_MAIL"`, `"rateIndicator":"SP"`,
 		`"processingCategory":"MACHINABLE"`, `"customerReference":[{"referenceNumber":"` + pm.ShipmentRef + `"}]`} {
@@ -222,21 +215,9 @@ func TestUSPSPricesBuysOnceAndCancels(t *testing.T) {
 // its reference: USPS is asked for that key's label, and finds it.
 func TestUSPSLostAnswerIsFoundByItsIdempotencyKey(t *testing.T) {
 	s, seller := newUSPS(t)
-	ctx := context.Background()
-	quotes, _, err := seller.Quote(ctx, edisonToNewYork(), domain.ShippingSettings{}, "portolan-parcel-7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, bought, err := seller.Bought(ctx, quotes[0].ShipmentRef); err != nil || bought {
-		t.Fatalf("before: %v %v", bought, err)
-	}
-	s.drop = true
-	if _, err := seller.Buy(ctx, quotes[0]); !errors.Is(err, domain.ErrPurchaseUncertain) {
-		t.Fatalf("a lost answer: %v", err)
-	}
-	l, bought, err := seller.Bought(ctx, quotes[0].ShipmentRef)
-	if err != nil || !bought || l.Tracking != "9400111899223800000001" || len(l.File) == 0 {
-		t.Fatalf("found: %v %+v %v", bought, l.Tracking, err)
+	l := tracktest.LostPurchase(t, seller, edisonToNewYork(), domain.ShippingSettings{}, func() { s.drop = true })
+	if l.Tracking != "9400111899223800000001" || len(l.File) == 0 {
+		t.Fatalf("found: %s, %d bytes of label", l.Tracking, len(l.File))
 	}
 	if s.labels != 1 {
 		t.Errorf("%d labels made", s.labels)
@@ -250,22 +231,14 @@ func TestUSPSLostAnswerIsFoundByItsIdempotencyKey(t *testing.T) {
 // again after a lost answer, and keeps the label as sent.
 func TestUSPSZPLAccountGetsZPLLabels(t *testing.T) {
 	s, seller := newUSPSAccount(t, func(a *domain.CarrierAccount) { a.ZPL = true })
-	ctx := context.Background()
-	quotes, _, err := seller.Quote(ctx, edisonToNewYork(), domain.ShippingSettings{}, "portolan-parcel-7")
-	if err != nil || len(quotes) == 0 {
-		t.Fatal(quotes, err)
-	}
-	label, err := seller.Buy(ctx, quotes[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := jsonOf(s.labelled); !strings.Contains(got, `"imageType":"ZPL203DPI"`) {
+	label := tracktest.BuysZPL(t, seller, edisonToNewYork(), domain.ShippingSettings{}, zplLabel)
+	if got := tracktest.JSON(s.labelled); !strings.Contains(got, `"imageType":"ZPL203DPI"`) {
 		t.Errorf("the label request does not ask for ZPL:\n%s", got)
 	}
-	if label.Format != "ZPL" || string(label.File) != zplLabel {
-		t.Errorf("label %s %q", label.Format, label.File)
+	if string(label.File) != zplLabel {
+		t.Errorf("the label bought has no file: %q", label.File)
 	}
-	again, bought, err := seller.Bought(ctx, quotes[0].ShipmentRef)
+	again, bought, err := seller.Bought(context.Background(), label.ShipmentRef)
 	if err != nil || !bought || again.Format != "ZPL" || string(again.File) != zplLabel {
 		t.Errorf("the reprint: %v %s %q %v", bought, again.Format, again.File, err)
 	}

@@ -49,6 +49,15 @@ const EnvStore = "PORTOLAN_TEST_STORE"
 // OnPostgres says whether the store tests run on PostgreSQL this time.
 func OnPostgres() bool { return os.Getenv(EnvStore) == "postgres" }
 
+// Only skips a test that needs the team's server (what it needs it for)
+// when the tests run on SQLite: it runs in the PostgreSQL half of make test.
+func Only(tb testing.TB, what string) {
+	tb.Helper()
+	if !OnPostgres() {
+		tb.Skip(what + ": this runs in the PostgreSQL half of make test (" + EnvStore + "=postgres)")
+	}
+}
+
 // Run runs a package's tests and stops the throw-away cluster after them;
 // TestMain exits with what it returns.
 func Run(m *testing.M) int {

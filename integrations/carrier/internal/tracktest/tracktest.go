@@ -1,8 +1,10 @@
-// Package tracktest holds the checks every carrier's tracking client is put
-// through in its tests: against a local server speaking the carrier's
-// documented shape, it must never panic on what comes back, must say when
-// an answer is not that shape, and must report refused credentials as such
-// without showing them.
+// Package tracktest holds the checks every carrier's clients are put
+// through in their tests, against a local server speaking the carrier's
+// documented shape. A tracking client must never panic on what comes back,
+// must say when an answer is not that shape, and must report refused
+// credentials as such without showing them; a label seller must not buy
+// twice when a purchase's answer is lost, and must keep a ZPL account's
+// labels as the carrier sent them (seller.go).
 package tracktest
 
 import (
