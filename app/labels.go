@@ -70,32 +70,39 @@ func (s *LabelService) sellers(ctx context.Context) (shippingAccounts, error) {
 	return out, nil
 }
 
-// prepare reads what quoting or buying the parcels needs: the parcels, the
-// shipping settings and the accounts that sell labels.
-func (s *LabelService) prepare(ctx context.Context, parcelIDs []int64) ([]domain.PackedParcel, domain.ShippingSettings, shippingAccounts, error) {
-	parcels, err := s.parcels(ctx, parcelIDs)
-	if err != nil {
-		return nil, domain.ShippingSettings{}, nil, err
+// labelJob is what quoting or buying parcels' labels works from: the
+// parcels, the shipping settings, the accounts that sell labels, and the
+// conversion of prices into the planning currency (nil without one).
+type labelJob struct {
+	parcels  []domain.PackedParcel
+	settings domain.ShippingSettings
+	accounts shippingAccounts
+	convert  func(domain.Money) (domain.Money, bool)
+}
+
+// prepare reads what quoting or buying the parcels needs.
+func (s *LabelService) prepare(ctx context.Context, parcelIDs []int64) (job labelJob, err error) {
+	if job.parcels, err = s.parcels(ctx, parcelIDs); err != nil {
+		return job, err
 	}
-	settings, err := s.settings(ctx)
-	if err != nil {
-		return nil, settings, nil, err
+	if job.settings, err = s.settings(ctx); err != nil {
+		return job, err
 	}
-	accounts, err := s.sellers(ctx)
-	return parcels, settings, accounts, err
+	if job.accounts, err = s.sellers(ctx); err != nil {
+		return job, err
+	}
+	job.convert, err = s.converter(ctx)
+	return job, err
 }
 
 // Rates asks every shipping account for the parcels' rates, the accounts in
 // parallel, each parcel within the time budget.
 func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]domain.ParcelRates, error) {
-	parcels, settings, accounts, err := s.prepare(ctx, parcelIDs)
+	job, err := s.prepare(ctx, parcelIDs)
 	if err != nil {
 		return nil, err
 	}
-	convert, err := s.converter(ctx)
-	if err != nil {
-		return nil, err
-	}
+	parcels := job.parcels
 	// Parcels are quoted a few at a time, each by every account at once:
 	// a carrier answers a rate request in a fraction of a second, so a
 	// wave's 200 parcels take seconds, not minutes.
@@ -108,7 +115,7 @@ func (s *LabelService) Rates(ctx context.Context, parcelIDs []int64) ([]domain.P
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			out[i] = s.quote(ctx, p, settings, accounts, convert)
+			out[i] = s.quote(ctx, p, job)
 		}()
 	}
 	wg.Wait()
@@ -137,8 +144,7 @@ const ParcelsQuotedAtOnce = 10
 // budget: cheapest first, compared in the planning currency where convert
 // knows the rate (a quote in another currency shows that value as
 // Converted), else by currency and amount after them.
-func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, accounts shippingAccounts,
-	convert func(domain.Money) (domain.Money, bool)) domain.ParcelRates {
+func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, job labelJob) domain.ParcelRates {
 	budget := s.Budget
 	if budget == 0 {
 		budget = 20 * time.Second
@@ -148,11 +154,11 @@ func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, setting
 	r := domain.ParcelRates{Parcel: p}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, a := range accounts {
+	for _, a := range job.accounts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			quotes, problems, err := a.seller.Quote(ctx, p, settings, fmt.Sprintf("portolan-parcel-%d", p.ID))
+			quotes, problems, err := a.seller.Quote(ctx, p, job.settings, fmt.Sprintf("portolan-parcel-%d", p.ID))
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -173,10 +179,10 @@ func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, setting
 	wg.Wait()
 	planned := make([]domain.Money, len(r.Quotes)) // each quote in the planning currency; zero Money where unknown
 	for i, q := range r.Quotes {
-		if convert == nil {
+		if job.convert == nil {
 			continue
 		}
-		if v, ok := convert(q.Price); ok {
+		if v, ok := job.convert(q.Price); ok {
 			planned[i] = v
 			if v.Currency != q.Price.Currency {
 				r.Quotes[i].Converted = v
@@ -226,14 +232,11 @@ func (s *LabelService) quote(ctx context.Context, p domain.PackedParcel, setting
 // it sold nothing. Cancelling ctx stops before the next purchase, never in
 // the middle of one. progress, when given, hears of each parcel done.
 func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain.LabelChoice, progress func(done, of int)) ([]domain.LabelOutcome, error) {
-	parcels, settings, accounts, err := s.prepare(ctx, parcelIDs)
+	job, err := s.prepare(ctx, parcelIDs)
 	if err != nil {
 		return nil, err
 	}
-	convert, err := s.converter(ctx)
-	if err != nil {
-		return nil, err
-	}
+	parcels := job.parcels
 	// A few parcels are bought at a time, each on its own: a parcel's
 	// purchase is never split or repeated, and once ctx ends no new one
 	// starts while those under way finish.
@@ -247,7 +250,7 @@ func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = s.buyOne(context.WithoutCancel(ctx), parcels[i], settings, choice, accounts, convert)
+				results[i] = s.buyOne(context.WithoutCancel(ctx), parcels[i], choice, job)
 				mu.Lock()
 				done++
 				if progress != nil {
@@ -280,8 +283,7 @@ func (s *LabelService) Buy(ctx context.Context, parcelIDs []int64, choice domain
 // ParcelsBoughtAtOnce is how many parcels Buy buys labels for at the same time.
 const ParcelsBoughtAtOnce = 4
 
-func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settings domain.ShippingSettings, choice domain.LabelChoice,
-	accounts shippingAccounts, convert func(domain.Money) (domain.Money, bool)) domain.LabelOutcome {
+func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, choice domain.LabelChoice, job labelJob) domain.LabelOutcome {
 	res := domain.LabelOutcome{ParcelID: p.ID, Number: p.Number}
 	fail := func(state domain.PurchaseState, err error) domain.LabelOutcome {
 		res.State, res.Note = state, err.Error()
@@ -300,7 +302,7 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 			return res
 		}
 		// An earlier purchase may have sold a label: ask before buying.
-		account, ok := accounts.byID(live.AccountID)
+		account, ok := job.accounts.byID(live.AccountID)
 		if !ok {
 			return fail(domain.PurchaseUncertain, fmt.Errorf("an earlier purchase with %s may have bought a label (shipment %s), "+
 				"and that account is gone: check with the carrier, then void it there", live.Account, live.Quote.ShipmentRef))
@@ -327,7 +329,7 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 			return fail(domain.PurchaseUncertain, err)
 		}
 	}
-	rates := s.quote(ctx, p, settings, accounts, convert)
+	rates := s.quote(ctx, p, job)
 	q, why, ok := choice.PickFor(p, rates.Quotes, s.now())
 	if !ok {
 		why := "no account quoted it"
@@ -343,7 +345,7 @@ func (s *LabelService) buyOne(ctx context.Context, p domain.PackedParcel, settin
 	if err := s.labels.BeginPurchase(ctx, &purchase); err != nil {
 		return fail(domain.PurchaseFailed, err)
 	}
-	seller, _ := accounts.byID(q.AccountID) // the quote came from one of accounts
+	seller, _ := job.accounts.byID(q.AccountID) // the quote came from one of accounts
 	label, err := seller.seller.Buy(ctx, q.RateQuote)
 	switch {
 	case errors.Is(err, domain.ErrPurchaseUncertain):

@@ -257,19 +257,7 @@ func (d *OrderDetail) askPriority(o domain.Order) {
 
 // SetPriority sets the order's manual priority in the background.
 func (d *OrderDetail) SetPriority(id int64, p int) {
-	d.tasks.Run(func() func() {
-		err := d.svc.SetPriority(context.Background(), id, p)
-		return func() {
-			if err != nil {
-				uikit.LogError("priority", err)
-				dialog.ShowError(uikit.Problemf("%s", uikit.UserMessage(err)), d.window)
-				return
-			}
-			if d.changed != nil {
-				d.changed(id)
-			}
-		}
-	})
+	d.change(id, "priority", func(ctx context.Context) error { return d.svc.SetPriority(ctx, id, p) }, nil)
 }
 
 func (d *OrderDetail) askUnallocate(o domain.Order) {
@@ -286,19 +274,7 @@ func (d *OrderDetail) askUnallocate(o domain.Order) {
 
 // Unallocate releases the order's reservations in the background; it becomes new.
 func (d *OrderDetail) Unallocate(id int64, reason string) {
-	d.tasks.Run(func() func() {
-		err := d.svc.Unallocate(context.Background(), id, reason)
-		return func() {
-			if err != nil {
-				uikit.LogError("un-allocate", err)
-				dialog.ShowError(uikit.Problemf("%s", uikit.UserMessage(err)), d.window)
-				return
-			}
-			if d.changed != nil {
-				d.changed(id)
-			}
-		}
-	})
+	d.change(id, "un-allocate", func(ctx context.Context) error { return d.svc.Unallocate(ctx, id, reason) }, nil)
 }
 
 func localTime(t time.Time) string { return t.In(time.Local).Format("2006-01-02 15:04 MST") }
@@ -356,19 +332,7 @@ func (d *OrderDetail) askTransition(o domain.Order, to domain.OrderStatus, label
 
 // MarkReviewed clears the order's review flag in the background.
 func (d *OrderDetail) MarkReviewed(id int64) {
-	d.tasks.Run(func() func() {
-		err := d.svc.MarkReviewed(context.Background(), id, "")
-		return func() {
-			if err != nil {
-				uikit.LogError("mark reviewed", err)
-				dialog.ShowError(uikit.Problemf("%s", uikit.UserMessage(err)), d.window)
-				return
-			}
-			if d.changed != nil {
-				d.changed(id)
-			}
-		}
-	})
+	d.change(id, "mark reviewed", func(ctx context.Context) error { return d.svc.MarkReviewed(ctx, id, "") }, nil)
 }
 
 // Transition changes the order's status in the background and shows the result.
@@ -380,14 +344,25 @@ func (d *OrderDetail) Transition(id int64, to domain.OrderStatus, reason string)
 	if d.order.ID != id {
 		seen = ""
 	}
+	d.change(id, "order status", func(ctx context.Context) error { return d.svc.TransitionSeen(ctx, id, seen, to, reason) }, func(err error) {
+		if domain.ErrorCode(err) == domain.ECONFLICT {
+			d.Refresh() // show what it is now
+		}
+	})
+}
+
+// change makes a change to the order in the background: when it fails, the
+// problem is shown (what names it in the log) and refused hears of it;
+// when it is made, the screen showing the order hears of the change.
+func (d *OrderDetail) change(id int64, what string, do func(ctx context.Context) error, refused func(error)) {
 	d.tasks.Run(func() func() {
-		err := d.svc.TransitionSeen(context.Background(), id, seen, to, reason)
+		err := do(context.Background())
 		return func() {
 			if err != nil {
-				uikit.LogError("order status", err)
+				uikit.LogError(what, err)
 				dialog.ShowError(uikit.Problemf("%s", uikit.UserMessage(err)), d.window)
-				if domain.ErrorCode(err) == domain.ECONFLICT {
-					d.Refresh() // show what it is now
+				if refused != nil {
+					refused(err)
 				}
 				return
 			}

@@ -95,44 +95,44 @@ func NewMainWindow(a fyne.App, s Services) *MainWindow {
 			m.Overview.SetTrends(s.Trends, w)
 		}
 		m.Overview.OpenOrders = func(v OrdersView) {
-			m.Tabs.Select(m.tabOf(m.Orders.Content()))
+			m.showTab(m.Orders.Content())
 			m.Orders.Show(v)
 		}
 		if m.Shipments != nil {
 			m.Overview.OpenShipments = func() {
-				m.Tabs.Select(m.tabOf(m.Shipments.Content()))
+				m.showTab(m.Shipments.Content())
 				m.Shipments.ShowExceptions()
 			}
 		}
 		if m.Channels != nil {
-			m.Overview.OpenChannels = func() { m.Tabs.Select(m.tabOf(m.Channels.Content())) }
+			m.Overview.OpenChannels = func() { m.showTab(m.Channels.Content()) }
 		}
 		if m.Billing != nil {
 			m.Overview.OpenAgeing = func() {
-				m.Tabs.Select(m.tabOf(m.Billing.Content()))
+				m.showTab(m.Billing.Content())
 				m.Billing.ShowAgeing()
 			}
 			m.Overview.OpenCharges = func(period string) {
-				m.Tabs.Select(m.tabOf(m.Billing.Content()))
+				m.showTab(m.Billing.Content())
 				m.Billing.ShowCharges(period)
 			}
 			m.Overview.OpenReconciliation = func(period string) {
-				m.Tabs.Select(m.tabOf(m.Billing.Content()))
+				m.showTab(m.Billing.Content())
 				m.Billing.ShowReconciliation(period)
 			}
 		}
 		if m.Warehouse != nil {
 			m.Overview.OpenInbounds = func(code, due string) {
-				m.Tabs.Select(m.tabOf(m.Warehouse.Content()))
+				m.showTab(m.Warehouse.Content())
 				m.Warehouse.ShowInbounds(code, due)
 			}
 			m.Overview.OpenManifests = func(code string) {
-				m.Tabs.Select(m.tabOf(m.Warehouse.Content()))
+				m.showTab(m.Warehouse.Content())
 				m.Warehouse.ShowManifests(code)
 			}
 		}
 		m.Overview.OpenLowStock = func() {
-			m.Tabs.Select(m.tabOf(m.Inventory.Content()))
+			m.showTab(m.Inventory.Content())
 			m.Inventory.ShowLow()
 		}
 		m.Tabs.Items = append([]*container.TabItem{container.NewTabItemWithIcon("Overview", theme.HomeIcon(), m.Overview.Content())}, m.Tabs.Items...)
@@ -295,6 +295,9 @@ type screen interface {
 	FocusSearch()
 }
 
+// showTab brings the tab of a screen's content to the front.
+func (m *MainWindow) showTab(content fyne.CanvasObject) { m.Tabs.Select(m.tabOf(content)) }
+
 // firstKey is the number of the first tab's shortcut: Ctrl+0 for the
 // Overview, else Ctrl+1 for Orders.
 func (m *MainWindow) firstKey() int {
@@ -360,27 +363,16 @@ func (m *MainWindow) addShortcuts() {
 
 // Start fills the screens and, when the database is empty, offers the sample data.
 func (m *MainWindow) Start() {
+	for _, s := range m.screens() {
+		s.Reload()
+	}
 	if m.Overview != nil {
-		m.Overview.Reload()
 		m.Overview.StartLive(time.Minute) // late and due move with the clock
 	}
-	m.Orders.Reload()
-	m.Inventory.Reload()
-	if m.Warehouse != nil {
-		m.Warehouse.Reload()
-	}
-	if m.Allocation != nil {
-		m.Allocation.Reload()
-	}
-	if m.Channels != nil {
-		m.Channels.Reload()
-	}
 	if m.Billing != nil {
-		m.Billing.Reload()
 		m.Billing.StartAccrual()
 	}
 	if m.Shipments != nil {
-		m.Shipments.Reload()
 		m.Shipments.resumeSandbox()
 		if m.Shipments.readOnly == "" { // whoever may change tracking polls it
 			m.Shipments.StartAutoPoll(5 * time.Minute)
@@ -390,9 +382,6 @@ func (m *MainWindow) Start() {
 		// Polls hand scanned parcels over where the poller may; a
 		// warehouse person's window does it for theirs.
 		m.Warehouse.StartHandOvers(2 * time.Minute)
-	}
-	if m.People != nil {
-		m.People.Reload()
 	}
 	m.startLive()
 	if len(m.services.Notices) > 0 {
@@ -418,29 +407,37 @@ func (m *MainWindow) Start() {
 // Wait blocks until the window's own background work has been applied (tests).
 func (m *MainWindow) Wait() {
 	m.tasks.Wait()
-	if m.Overview != nil {
-		m.Overview.Wait()
+	for _, s := range m.screens() {
+		s.Wait()
 	}
-	if m.People != nil {
-		m.People.Wait()
+}
+
+// working is what the window asks of every screen: read its rows again,
+// and wait until its background work has been applied (tests).
+type working interface {
+	Reload()
+	Wait()
+}
+
+// screens are the screens the window has (a service's screen is missing
+// without the service, People but for a team's admins).
+func (m *MainWindow) screens() []working {
+	all := []working{}
+	add := func(has bool, s working) {
+		if has {
+			all = append(all, s)
+		}
 	}
-	m.Orders.Wait()
-	m.Inventory.Wait()
-	if m.Warehouse != nil {
-		m.Warehouse.Wait()
-	}
-	if m.Allocation != nil {
-		m.Allocation.Wait()
-	}
-	if m.Channels != nil {
-		m.Channels.Wait()
-	}
-	if m.Shipments != nil {
-		m.Shipments.Wait()
-	}
-	if m.Billing != nil {
-		m.Billing.Wait()
-	}
+	add(m.Overview != nil, m.Overview)
+	add(m.People != nil, m.People)
+	add(true, m.Orders)
+	add(true, m.Inventory)
+	add(m.Warehouse != nil, m.Warehouse)
+	add(m.Allocation != nil, m.Allocation)
+	add(m.Channels != nil, m.Channels)
+	add(m.Shipments != nil, m.Shipments)
+	add(m.Billing != nil, m.Billing)
+	return all
 }
 
 // OfferSample asks whether to load the sample data set into the empty database.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portolan/portolan/app"
 	"github.com/portolan/portolan/domain"
 )
 
@@ -302,22 +303,29 @@ func cmdAllocateSettings(ctx context.Context, open opener, args []string, stdout
 	return nil
 }
 
+// startOnOrder parses a command's flags around an order's number, opens the
+// database and finds the order.
+func startOnOrder(ctx context.Context, fs *cmdFlags, args []string, open opener) (*app.App, domain.Order, error) {
+	a, number, err := startWithArg(fs, args, "order number", open)
+	if err != nil {
+		return nil, domain.Order{}, err
+	}
+	o, err := orderNumbered(ctx, a, number)
+	return a, o, err
+}
+
 func cmdOrdersPriority(ctx context.Context, open opener, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("orders priority NUMBER", "Sets an order's manual priority, -9 to 9 (0: normal). Higher priorities are\n"+
 		"allocated first; then express shipping, the channel's priority, and age.", stdout, stderr)
 	set := fs.Int("set", 0, "the priority, -9 to 9")
-	a, number, err := startWithArg(fs, args, "order number", open)
-	if err != nil {
-		return err
-	}
-	o, err := orderNumbered(ctx, a, number)
+	a, o, err := startOnOrder(ctx, fs, args, open)
 	if err != nil {
 		return err
 	}
 	if err := a.Orders.SetPriority(ctx, o.ID, *set); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Order %s: priority %+d.\n", number, *set)
+	fmt.Fprintf(stdout, "Order %s: priority %+d.\n", o.Number, *set)
 	return nil
 }
 
@@ -332,11 +340,7 @@ func cmdOrdersAddress(ctx context.Context, open opener, args []string, stdout, s
 	country := fs.String("country", "", "the country (ISO 3166-1 alpha-2)")
 	phone := fs.String("phone", "", "the recipient's phone")
 	why := fs.String("why", "", "why, for the order's history (e.g. the carrier's words)")
-	a, number, err := startWithArg(fs, args, "order number", open)
-	if err != nil {
-		return err
-	}
-	o, err := orderNumbered(ctx, a, number)
+	a, o, err := startOnOrder(ctx, fs, args, open)
 	if err != nil {
 		return err
 	}
@@ -359,7 +363,7 @@ func cmdOrdersAddress(ctx context.Context, open opener, args []string, stdout, s
 	if err := a.Inventory.SetShipAddress(ctx, o.ID, to, *why); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Order %s now goes to: %s.\n", number, strings.Join(to.Lines(), ", "))
+	fmt.Fprintf(stdout, "Order %s now goes to: %s.\n", o.Number, strings.Join(to.Lines(), ", "))
 	return nil
 }
 

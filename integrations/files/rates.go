@@ -105,26 +105,37 @@ func ratesFromTable(name string, t Table) (RatesFile, error) {
 			continue
 		}
 		for i := 1; i < len(row) && i < len(t.Headers); i++ {
-			cur := domain.Currency(strings.ToUpper(strings.TrimSpace(t.Headers[i])))
-			if !cur.Valid() {
-				continue
-			}
-			v := strings.TrimSpace(row[i])
-			if v == "" || strings.EqualFold(v, "N/A") {
-				continue // the ECB published no rate that day
-			}
-			r, err := domain.ParseRate(v)
-			if err != nil {
-				out.Problems = append(out.Problems, fmt.Sprintf("%s %s: %v", d.Format(time.DateOnly), cur, err))
-				continue
-			}
-			out.Rates = append(out.Rates, domain.FXRate{Day: d, Base: "EUR", Quote: cur, Rate: r})
+			addRate(&out, d, t.Headers[i], row[i])
 		}
 	}
-	if len(out.Rates) == 0 {
-		return out, domain.Errorf(domain.EINVALID, "%s holds no exchange rate", name)
+	return out, someRates(out, name, "")
+}
+
+// addRate adds a rate as the ECB writes it (units of the currency per euro)
+// to the file. It passes over a column that is no currency and a day the
+// ECB published no rate ("" or N/A), and keeps a rate it cannot read as a
+// problem.
+func addRate(out *RatesFile, day time.Time, currency, rate string) {
+	cur := domain.Currency(strings.ToUpper(strings.TrimSpace(currency)))
+	rate = strings.TrimSpace(rate)
+	if !cur.Valid() || rate == "" || strings.EqualFold(rate, "N/A") {
+		return
 	}
-	return out, nil
+	r, err := domain.ParseRate(rate)
+	if err != nil {
+		out.Problems = append(out.Problems, fmt.Sprintf("%s %s: %v", day.Format(time.DateOnly), cur, err))
+		return
+	}
+	out.Rates = append(out.Rates, domain.FXRate{Day: day, Base: "EUR", Quote: cur, Rate: r})
+}
+
+// someRates refuses a file that held no rate, saying what its layout
+// should have held.
+func someRates(out RatesFile, name, layout string) error {
+	if len(out.Rates) == 0 {
+		return domain.Errorf(domain.EINVALID, "%s holds no exchange rate%s", name, layout)
+	}
+	return nil
 }
 
 // ecbDay reads a date as the ECB writes it (2026-11-27), or as a
@@ -182,20 +193,8 @@ func readRatesXML(name string, b []byte) (RatesFile, error) {
 			}
 			day = d
 		case cur != "" && inDay:
-			c := domain.Currency(strings.ToUpper(strings.TrimSpace(cur)))
-			if !c.Valid() {
-				continue
-			}
-			r, err := domain.ParseRate(rate)
-			if err != nil {
-				out.Problems = append(out.Problems, fmt.Sprintf("%s %s: %v", day.Format(time.DateOnly), c, err))
-				continue
-			}
-			out.Rates = append(out.Rates, domain.FXRate{Day: day, Base: "EUR", Quote: c, Rate: r})
+			addRate(&out, day, cur, rate)
 		}
 	}
-	if len(out.Rates) == 0 {
-		return out, domain.Errorf(domain.EINVALID, "%s holds no exchange rate (the ECB's XML has <Cube time=…> days with <Cube currency=… rate=…>)", name)
-	}
-	return out, nil
+	return out, someRates(out, name, " (the ECB's XML has <Cube time=…> days with <Cube currency=… rate=…>)")
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -229,30 +230,18 @@ func (db *BillingStore) ShippedOrders(ctx context.Context, from, to time.Time) (
 // weights (an order whose products have no weight is left out).
 func (db *BillingStore) OrderWeights(ctx context.Context, orderIDs []int64) (map[int64]domain.Grams, error) {
 	out := map[int64]domain.Grams{}
-	for start := 0; start < len(orderIDs); start += 500 {
-		chunk := orderIDs[start:min(start+500, len(orderIDs))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		rows, err := db.reader(ctx).QueryContext(ctx, `SELECT ol.order_id, sum(ol.quantity * p.weight_g) FROM order_lines ol JOIN products p ON p.sku = ol.sku
-			WHERE ol.order_id IN (`+placeholders(len(chunk))+`) GROUP BY ol.order_id HAVING sum(ol.quantity * p.weight_g) > 0`, args...)
-		if err != nil {
-			return nil, translate(err)
-		}
-		for rows.Next() {
-			var id, g int64
-			if err := rows.Scan(&id, &g); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = domain.Grams(g)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
+	ids := make([]any, len(orderIDs))
+	for i, id := range orderIDs {
+		ids[i] = id
 	}
-	return out, nil
+	err := inChunks(ids, func(chunk []any) error {
+		weights, err := queryMap[int64, domain.Grams](ctx, db.reader(ctx), `SELECT ol.order_id, sum(ol.quantity * p.weight_g) FROM order_lines ol
+			JOIN products p ON p.sku = ol.sku WHERE ol.order_id IN (`+placeholders(len(chunk))+`) GROUP BY ol.order_id
+			HAVING sum(ol.quantity * p.weight_g) > 0`, chunk...)
+		maps.Copy(out, weights)
+		return err
+	})
+	return out, err
 }
 
 // AddCharges stores charges, leaving alone those already charged.
@@ -648,22 +637,12 @@ func (db *BillingStore) RefreshDraft(ctx context.Context, inv *domain.Invoice, n
 			inv.ID, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo)); err != nil {
 			return translate(err)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT currency, sum(amount) FROM charges WHERE client_id = ? AND day >= ? AND day < ? AND invoice_id = ?
-			GROUP BY currency`, inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), inv.ID)
+		totals, err := queryMap[domain.Currency, int64](ctx, tx, `SELECT currency, sum(amount) FROM charges
+			WHERE client_id = ? AND day >= ? AND day < ? AND invoice_id = ? GROUP BY currency`,
+			inv.ClientID, dayText(inv.PeriodFrom), dayText(inv.PeriodTo), inv.ID)
 		if err != nil {
 			return err
 		}
-		totals := map[domain.Currency]int64{}
-		for rows.Next() {
-			var cur string
-			var sum int64
-			if err := rows.Scan(&cur, &sum); err != nil {
-				rows.Close()
-				return err
-			}
-			totals[domain.Currency(cur)] = sum
-		}
-		rows.Close()
 		if inv.Net, inv.Tax, err = net(totals); err != nil {
 			return err
 		}
@@ -839,24 +818,14 @@ func (db *BillingStore) AssignProducts(ctx context.Context, clientID int64, pref
 // StockDays works out each client's units on the shelf at the end of every
 // day of [from, to): today's on hand, less what moved in after each day.
 func (db *BillingStore) StockDays(ctx context.Context, from, to time.Time) (map[int64]map[time.Time]int64, error) {
-	now := map[int64]int64{}
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT p.client_id, sum(t.on_hand) FROM stock_totals t JOIN products p ON p.id = t.product_id
+	now, err := queryMap[int64, int64](ctx, db.reader(ctx), `SELECT p.client_id, sum(t.on_hand) FROM stock_totals t JOIN products p ON p.id = t.product_id
 		WHERE p.client_id IS NOT NULL GROUP BY p.client_id`)
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	for rows.Next() {
-		var c, n int64
-		if err := rows.Scan(&c, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		now[c] = n
-	}
-	rows.Close()
 	// Net movement per client and day from the period's start on.
 	moved := map[int64]map[int64]int64{}
-	rows, err = db.reader(ctx).QueryContext(ctx, `SELECT p.client_id, m.at / 86400000, sum(m.qty) FROM stock_movements m JOIN products p ON p.id = m.product_id
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT p.client_id, m.at / 86400000, sum(m.qty) FROM stock_movements m JOIN products p ON p.id = m.product_id
 		WHERE p.client_id IS NOT NULL AND m.at >= ? GROUP BY p.client_id, m.at / 86400000`, millis(from))
 	if err != nil {
 		return nil, translate(err)

@@ -12,13 +12,8 @@ func insertChannel(ctx context.Context, x execer, c *domain.Channel, now int64) 
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	res, err := insert(ctx, x, `INSERT INTO channels (code, name, kind, base_url, created_at) VALUES (?, ?, ?, ?, ?)`,
+	return insertID(ctx, x, &c.ID, "channel "+c.Code, `INSERT INTO channels (code, name, kind, base_url, created_at) VALUES (?, ?, ?, ?, ?)`,
 		c.Code, c.Name, string(c.Kind), c.BaseURL, now)
-	if err != nil {
-		return fmt.Errorf("channel %s: %w", c.Code, translate(err))
-	}
-	c.ID, err = res.LastInsertId()
-	return err
 }
 
 func insertWarehouse(ctx context.Context, x execer, w *domain.Warehouse) error {
@@ -26,44 +21,29 @@ func insertWarehouse(ctx context.Context, x execer, w *domain.Warehouse) error {
 		return err
 	}
 	a := w.Address
-	res, err := insert(ctx, x, `INSERT INTO warehouses (code, name, addr_name, addr_company, addr_line1, addr_line2,
+	return insertID(ctx, x, &w.ID, "warehouse "+w.Code, `INSERT INTO warehouses (code, name, addr_name, addr_company, addr_line1, addr_line2,
 		addr_city, addr_region, addr_postal_code, addr_country, addr_phone, addr_email, time_zone)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, w.Code, w.Name, a.Name, a.Company, a.Line1, a.Line2,
 		a.City, a.Region, a.PostalCode, string(a.Country), a.Phone, a.Email, w.TimeZone)
-	if err != nil {
-		return fmt.Errorf("warehouse %s: %w", w.Code, translate(err))
-	}
-	w.ID, err = res.LastInsertId()
-	return err
 }
 
 func insertLocation(ctx context.Context, x execer, l *domain.Location) error {
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	res, err := insert(ctx, x, `INSERT INTO locations (warehouse_id, code, zone, pick_sequence) VALUES (?, ?, ?, ?)`,
+	return insertID(ctx, x, &l.ID, "bin "+l.Code, `INSERT INTO locations (warehouse_id, code, zone, pick_sequence) VALUES (?, ?, ?, ?)`,
 		l.WarehouseID, l.Code, l.Zone, l.PickSequence)
-	if err != nil {
-		return fmt.Errorf("bin %s: %w", l.Code, translate(err))
-	}
-	l.ID, err = res.LastInsertId()
-	return err
 }
 
 func insertProduct(ctx context.Context, x execer, p *domain.Product) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	res, err := insert(ctx, x, `INSERT INTO products (sku, name, gtin, weight_g, length_mm, width_mm, height_mm,
+	return insertID(ctx, x, &p.ID, "product "+p.SKU, `INSERT INTO products (sku, name, gtin, weight_g, length_mm, width_mm, height_mm,
 		hs_code, origin_country, customs_description, unit_value_minor, unit_value_currency, lot_tracked)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.SKU, p.Name, p.GTIN, int64(p.Weight),
 		int64(p.Dimensions.Length), int64(p.Dimensions.Width), int64(p.Dimensions.Height),
 		p.HSCode, string(p.Origin), p.CustomsDescription, p.UnitValue.Amount, string(p.UnitValue.Currency), p.LotTracked)
-	if err != nil {
-		return fmt.Errorf("product %s: %w", p.SKU, translate(err))
-	}
-	p.ID, err = res.LastInsertId()
-	return err
 }
 
 // CreateChannel stores a new channel and sets its ID; a duplicate code returns domain.ErrConflict.

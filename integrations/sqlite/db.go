@@ -526,6 +526,17 @@ func queryList[T any](ctx context.Context, q querier, scan func(rows *sql.Rows, 
 // SQLite and PostgreSQL both understand (PostgreSQL's driver has no
 // LastInsertId). An INSERT … ON CONFLICT DO NOTHING that inserted nothing
 // returns a result of no rows and id 0.
+// insertID inserts a row and sets *id to its id; what names the row in an
+// error (a code taken, say).
+func insertID(ctx context.Context, x interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}, id *int64, what, query string, args ...any) error {
+	if err := x.QueryRowContext(ctx, query+` RETURNING id`, args...).Scan(id); err != nil {
+		return fmt.Errorf("%s: %w", what, translate(err))
+	}
+	return nil
+}
+
 func insert(ctx context.Context, x interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }, query string, args ...any) (sql.Result, error) {
@@ -590,12 +601,17 @@ func inChunks(args []any, do func(chunk []any) error) error {
 
 // queryCounts reads a count per key: SELECT key, count(*) … GROUP BY key.
 func queryCounts[K ~string](ctx context.Context, q querier, query string, args ...any) (map[K]int, error) {
-	out := map[K]int{}
+	return queryMap[K, int](ctx, q, query, args...)
+}
+
+// queryMap reads a value per key: SELECT key, value … (a row a key).
+func queryMap[K comparable, V any](ctx context.Context, q querier, query string, args ...any) (map[K]V, error) {
+	out := map[K]V{}
 	_, err := queryList(ctx, q, func(rows *sql.Rows, _ *struct{}) error {
-		var k string
-		var n int
-		err := rows.Scan(&k, &n)
-		out[K(k)] = n
+		var k K
+		var v V
+		err := rows.Scan(&k, &v)
+		out[k] = v
 		return err
 	}, query, args...)
 	return out, err

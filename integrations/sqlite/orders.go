@@ -547,22 +547,8 @@ func (db *OrderStore) CountOrders(ctx context.Context, f domain.OrderFilter) (in
 func (db *OrderStore) CountOrdersByWarehouse(ctx context.Context, f domain.OrderFilter) (map[string]int, error) {
 	f.Warehouse = ""
 	w, args := where(f, false, db.pg)
-	out := map[string]int{}
-	rows, err := db.read.QueryContext(ctx, `SELECT wh.code, count(DISTINCT o.id) FROM orders o
+	return queryCounts[string](ctx, db.read, `SELECT wh.code, count(DISTINCT o.id) FROM orders o
 		JOIN reservations r ON r.order_id = o.id JOIN warehouses wh ON wh.id = r.warehouse_id`+w+` GROUP BY wh.code`, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var code string
-		var n int
-		if err := rows.Scan(&code, &n); err != nil {
-			return nil, translate(err)
-		}
-		out[code] = n
-	}
-	return out, translate(rows.Err())
 }
 
 // OrderSummaries implements domain.OrderStore.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,29 +71,31 @@ type errorBody struct {
 	} `json:"error"`
 }
 
+// categories are the words of USPS's status categories, in the order they
+// are looked for, and the milestone each says.
+var categories = []struct {
+	words []string
+	is    domain.Milestone
+}{
+	{[]string{"pre-shipment", "label created"}, domain.MilestoneLabelCreated},
+	{[]string{"accepted", "picked up"}, domain.MilestonePickedUp},
+	{[]string{"out for delivery", "available for pickup"}, domain.MilestoneOutForDelivery},
+	{[]string{"delivered"}, domain.MilestoneDelivered},
+	{[]string{"delivery attempt", "notice left"}, domain.MilestoneDeliveryFailed},
+	{[]string{"return to sender"}, domain.MilestoneReturned},
+	{[]string{"alert"}, domain.MilestoneException},
+	{[]string{"in transit", "in-transit", "arrived", "departed"}, domain.MilestoneInTransit},
+}
+
 // milestone maps a status category (or an event's words).
 func milestone(category, text string) domain.Milestone {
 	c := strings.ToLower(strings.TrimSpace(category))
 	base := domain.MilestoneUnknown
-	switch {
-	case strings.Contains(c, "pre-shipment") || strings.Contains(c, "label created") || strings.Contains(c, "shipping label created"):
-		base = domain.MilestoneLabelCreated
-	case strings.Contains(c, "accepted") || strings.Contains(c, "picked up"):
-		base = domain.MilestonePickedUp
-	case strings.Contains(c, "out for delivery"):
-		base = domain.MilestoneOutForDelivery
-	case strings.Contains(c, "available for pickup"):
-		base = domain.MilestoneOutForDelivery
-	case strings.Contains(c, "delivered"):
-		base = domain.MilestoneDelivered
-	case strings.Contains(c, "delivery attempt") || strings.Contains(c, "notice left"):
-		base = domain.MilestoneDeliveryFailed
-	case strings.Contains(c, "return to sender"):
-		base = domain.MilestoneReturned
-	case strings.Contains(c, "alert"):
-		base = domain.MilestoneException
-	case strings.Contains(c, "in transit") || strings.Contains(c, "in-transit") || strings.Contains(c, "arrived") || strings.Contains(c, "departed"):
-		base = domain.MilestoneInTransit
+	for _, cat := range categories {
+		if slices.ContainsFunc(cat.words, func(w string) bool { return strings.Contains(c, w) }) {
+			base = cat.is
+			break
+		}
 	}
 	return track.Refine(base, category+" "+text)
 }

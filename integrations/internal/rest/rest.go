@@ -99,7 +99,6 @@ func (c *Client) PutJSON(ctx context.Context, path string, body any, auth func(*
 	}, auth)
 }
 
-// PostJSON posts body as JSON to path, with the same retries as Get.
 // Delete sends a DELETE.
 func (c *Client) Delete(ctx context.Context, path string, query url.Values, auth func(*resty.Request)) (*resty.Response, error) {
 	return c.do(ctx, func(r *resty.Request) (*resty.Response, error) {
@@ -107,6 +106,7 @@ func (c *Client) Delete(ctx context.Context, path string, query url.Values, auth
 	}, auth)
 }
 
+// PostJSON posts body as JSON to path, with the same retries as Get.
 func (c *Client) PostJSON(ctx context.Context, path string, body any, auth func(*resty.Request)) (*resty.Response, error) {
 	return c.do(ctx, func(r *resty.Request) (*resty.Response, error) {
 		return r.SetHeader("Content-Type", "application/json").SetBody(body).Post(c.URL(path))
