@@ -1,7 +1,6 @@
 package sqlite_test
 
 import (
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -115,11 +114,7 @@ func TestCopyCoversEveryTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := rawFile(t, path)
 	rows, err := raw.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
 		AND name NOT LIKE 'orders_fts%' AND name NOT LIKE 'orders_words%' AND name <> 'schema_migrations' ORDER BY name`)
 	if err != nil {

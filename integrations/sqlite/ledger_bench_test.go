@@ -157,15 +157,20 @@ func BenchmarkInventoryFirstPage5000x10(b *testing.B) {
 	}
 }
 
-// BenchmarkTransfer5000Lines sends one transfer of 5,000 lines (every SKU)
-// from one warehouse to another in one transaction: 20,000 movements.
-func BenchmarkTransfer5000Lines(b *testing.B) {
-	db := copyInventoryDB(b)
-	l := db.LedgerStore()
+// everySKUOnce is a transfer's lines: one unit of every SKU.
+func everySKUOnce() []domain.TransferLine {
 	lines := make([]domain.TransferLine, benchSKUs)
 	for i := range lines {
 		lines[i] = domain.TransferLine{SKU: fmt.Sprintf("SKU-%05d", i), Qty: 1}
 	}
+	return lines
+}
+
+// BenchmarkTransfer5000Lines sends one transfer of 5,000 lines (every SKU)
+// from one warehouse to another in one transaction: 20,000 movements.
+func BenchmarkTransfer5000Lines(b *testing.B) {
+	l := copyInventoryDB(b).LedgerStore()
+	lines := everySKUOnce()
 	for b.Loop() {
 		t := &domain.Transfer{From: "WH-01", To: "WH-02", Lines: lines}
 		if err := l.SendTransfer(context.Background(), t); err != nil {
@@ -177,12 +182,8 @@ func BenchmarkTransfer5000Lines(b *testing.B) {
 
 // BenchmarkReceiveTransfer5000Lines confirms a 5,000-line transfer.
 func BenchmarkReceiveTransfer5000Lines(b *testing.B) {
-	db := copyInventoryDB(b)
-	l := db.LedgerStore()
-	lines := make([]domain.TransferLine, benchSKUs)
-	for i := range lines {
-		lines[i] = domain.TransferLine{SKU: fmt.Sprintf("SKU-%05d", i), Qty: 1}
-	}
+	l := copyInventoryDB(b).LedgerStore()
+	lines := everySKUOnce()
 	for b.Loop() {
 		b.StopTimer()
 		t := &domain.Transfer{From: "WH-03", To: "WH-04", Lines: lines}

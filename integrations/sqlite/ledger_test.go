@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -93,9 +92,7 @@ func TestLedgerIsAppendOnlyAndVerifyFindsTampering(t *testing.T) {
 	defer db.Close()
 	newFixture(t, db)
 	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 10)
-	raw, err := sql.Open("sqlite", path)
-	must(t, err)
-	defer raw.Close()
+	raw := rawFile(t, path)
 	if _, err := raw.Exec(`DELETE FROM stock_movements`); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("ledger row deleted: %v", err)
 	}

@@ -79,11 +79,7 @@ func TestOpenRecordsMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := rawFile(t, path)
 	var n, version, appID int
 	var journal string
 	raw.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n)
@@ -547,4 +543,16 @@ func TestSecondWriterWaitsInsteadOfFailing(t *testing.T) {
 	if len(chans) != 2 {
 		t.Errorf("channels = %+v", chans)
 	}
+}
+
+// rawFile opens a database file as plain SQLite, past the store, to look at
+// what the store wrote; it is closed when the test ends.
+func rawFile(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
 }

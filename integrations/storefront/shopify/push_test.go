@@ -22,14 +22,9 @@ func TestPushTrackingFulfilsOnce(t *testing.T) {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		var req struct {
-			Query     string
-			Variables map[string]any
-		}
-		json.NewDecoder(r.Body).Decode(&req)
+		req := graphQLRequest(r)
 		mu.Lock()
 		defer mu.Unlock()
-		cost := `"extensions":{"cost":{"requestedQueryCost":10,"throttleStatus":{"maximumAvailable":2000,"currentlyAvailable":1990,"restoreRate":100}}}`
 		switch {
 		case strings.Contains(req.Query, "FulfillmentState"):
 			if req.Variables["id"] != "gid://shopify/Order/5550001" {
@@ -100,14 +95,9 @@ func TestEachParcelFulfilsItsOwnItems(t *testing.T) {
 	remaining := map[string]int64{"gid://shopify/FulfillmentOrderLineItem/11": 2, "gid://shopify/FulfillmentOrderLineItem/12": 1,
 		"gid://shopify/FulfillmentOrderLineItem/21": 3}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Query     string
-			Variables map[string]any
-		}
-		json.NewDecoder(r.Body).Decode(&req)
+		req := graphQLRequest(r)
 		mu.Lock()
 		defer mu.Unlock()
-		cost := `"extensions":{"cost":{"requestedQueryCost":10,"throttleStatus":{"maximumAvailable":2000,"currentlyAvailable":1990,"restoreRate":100}}}`
 		if strings.Contains(req.Query, "fulfillmentCreate") {
 			f := req.Variables["fulfillment"].(map[string]any)
 			locations := map[string]bool{}
@@ -168,4 +158,16 @@ func TestEachParcelFulfilsItsOwnItems(t *testing.T) {
 	if info := mutations[2]["trackingInfo"].(map[string]any); info["company"] != "Aramex" || info["number"] != "35476842371" {
 		t.Errorf("tracking info %v", info)
 	}
+}
+
+// cost is the query cost Shopify's answers carry (a full bucket).
+const cost = `"extensions":{"cost":{"requestedQueryCost":10,"throttleStatus":{"maximumAvailable":2000,"currentlyAvailable":1990,"restoreRate":100}}}`
+
+// graphQLRequest reads a GraphQL request's query and variables.
+func graphQLRequest(r *http.Request) (req struct {
+	Query     string
+	Variables map[string]any
+}) {
+	json.NewDecoder(r.Body).Decode(&req)
+	return req
 }
