@@ -50,9 +50,7 @@ func verifyClean(t *testing.T, db *sqlite.DB) {
 }
 
 func TestAdjustmentsKeepBinsAndTotalsNonNegative(t *testing.T) {
-	db := openTemp(t)
-	newFixture(t, db)
-	l := db.LedgerStore()
+	db, l := fixtureLedger(t)
 	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 10)
 	_, err := l.Adjust(ctx, domain.Adjustment{SKU: "PRT-1", Warehouse: "NL-VEN", Location: "A-01-01-1", Qty: -11, Reason: domain.ReasonDamaged})
 	if domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(err.Error(), "hold 10, not 11") {
@@ -108,9 +106,7 @@ func TestLedgerIsAppendOnlyAndVerifyFindsTampering(t *testing.T) {
 }
 
 func TestTransferIsInExactlyOnePlace(t *testing.T) {
-	db := openTemp(t)
-	newFixture(t, db)
-	l := db.LedgerStore()
+	db, l := fixtureLedger(t)
 	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 5)
 	adjust(t, db, "PRT-1", "NL-VEN", "B-01-01-1", 7)
 	tr := &domain.Transfer{From: "NL-VEN", To: "JP-ICH", Reference: "replenish Tokyo", Lines: []domain.TransferLine{{SKU: "PRT-1", Qty: 9}}}

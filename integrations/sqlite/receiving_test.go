@@ -8,9 +8,7 @@ import (
 )
 
 func TestReceiveAgainstInboundWithOverAndUnder(t *testing.T) {
-	db := openTemp(t)
-	newFixture(t, db)
-	l := db.LedgerStore()
+	db, l := fixtureLedger(t)
 	in := &domain.Inbound{Warehouse: "NL-VEN", Reference: "PO-4471", Supplier: "Kyoto Ceramics 京都陶器", ExpectedOn: "2026-11-20",
 		Lines: []domain.InboundLine{{SKU: "PRT-1", Expected: 10}, {SKU: "PRT-2", Expected: 6}}}
 	must(t, l.CreateInbound(ctx, in))
@@ -77,9 +75,7 @@ func TestReceiveAgainstInboundWithOverAndUnder(t *testing.T) {
 }
 
 func TestPutawaySuggestsBins(t *testing.T) {
-	db := openTemp(t)
-	newFixture(t, db)
-	l := db.LedgerStore()
+	db, l := fixtureLedger(t)
 	// PRT-1 already lives in A-01-02-1 (pick sequence 20).
 	adjust(t, db, "PRT-1", "NL-VEN", "A-01-02-1", 2)
 	_, err := l.Receive(ctx, domain.Receipt{Warehouse: "NL-VEN", Lines: []domain.ReceiptLine{{SKU: "PRT-1", Qty: 8}, {SKU: "PRT-2", Qty: 5}}})
@@ -113,9 +109,7 @@ func TestPutawaySuggestsBins(t *testing.T) {
 }
 
 func TestBlindCycleCount(t *testing.T) {
-	db := openTemp(t)
-	newFixture(t, db)
-	l := db.LedgerStore()
+	db, l := fixtureLedger(t)
 	adjust(t, db, "PRT-1", "NL-VEN", "A-01-01-1", 10)
 	adjust(t, db, "PRT-2", "NL-VEN", "A-01-02-1", 4)
 	adjust(t, db, "PRT-3", "NL-VEN", "B-01-01-1", 9)

@@ -169,6 +169,15 @@ type fixture struct {
 	otherHouse domain.Warehouse
 }
 
+// fixtureLedger is a new store with the fixture's warehouses, bins and
+// products, and its stock ledger.
+func fixtureLedger(t *testing.T) (*sqlite.DB, *sqlite.LedgerStore) {
+	t.Helper()
+	db := openTemp(t)
+	newFixture(t, db)
+	return db, db.LedgerStore()
+}
+
 func newFixture(t *testing.T, db *sqlite.DB) *fixture {
 	t.Helper()
 	f := &fixture{
