@@ -88,6 +88,20 @@ func (p PackedParcel) NeedsCustoms() bool {
 	return CustomsArea(p.Warehouse.Address.Country) != CustomsArea(p.ShipTo.Country)
 }
 
+// Declared is what a carrier's customs declaration starts from: whether the
+// parcel crosses a customs border and, when it does, its contents' value,
+// once its declaration has passed the pre-flight (CheckDeclarable).
+func (p PackedParcel) Declared() (value Money, customs bool, err error) {
+	if !p.NeedsCustoms() {
+		return Money{}, false, nil
+	}
+	if err := CheckDeclarable(p); err != nil {
+		return Money{}, true, err
+	}
+	value, err = p.Value()
+	return value, true, err
+}
+
 // PreflightProblem is what stops a parcel's documents from printing.
 type PreflightProblem struct {
 	ParcelID int64

@@ -1,6 +1,9 @@
 package domain
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCarrierFor(t *testing.T) {
 	set := ShippingSettings{Carriers: map[string]string{"Flat rate": "DPD", "Standard shipping": "PostNL"}}
@@ -44,5 +47,28 @@ func TestNeedsLatin(t *testing.T) {
 		if got := set.NeedsLatin(p); got != c.want {
 			t.Errorf("%s by %q: NeedsLatin = %v", c.to.Name, c.carrier, got)
 		}
+	}
+}
+
+// A carrier's declaration starts from Declared: nothing within a customs
+// territory, the pre-flight's refusal where the declaration lacks
+// something, else the contents' value.
+func TestADeclarationStartsFromThePreflight(t *testing.T) {
+	parcel := func(from, to Country, hs string) PackedParcel {
+		return PackedParcel{Seq: 1, Number: "SH-1", Weight: 900, Currency: "EUR",
+			Warehouse: Warehouse{Address: Address{Country: from}}, ShipTo: Address{Country: to, Phone: "+1 212 555 0100"},
+			Lines: []ParcelLine{{SKU: "PRT-1", Qty: 3, UnitPrice: NewMoney(1250, "EUR"), HSCode: hs, Origin: "NZ", UnitWeight: 120}}}
+	}
+	if v, customs, err := parcel("NL", "DE", "").Declared(); customs || err != nil || v.Amount != 0 {
+		t.Errorf("within the EU: %v %v %v", v, customs, err)
+	}
+	if v, customs, err := parcel("NL", "US", "6505.00").Declared(); !customs || err != nil || v != NewMoney(3750, "EUR") {
+		t.Errorf("to the US: %v %v %v", v, customs, err)
+	}
+	if _, customs, err := parcel("NL", "GB", "6505.00").Declared(); !customs || err != nil {
+		t.Errorf("the EU to Great Britain crosses a customs border: %v %v", customs, err)
+	}
+	if _, customs, err := parcel("NL", "US", "").Declared(); !customs || err == nil || !strings.Contains(err.Error(), "HS code") {
+		t.Errorf("without an HS code: %v %v", customs, err)
 	}
 }

@@ -380,14 +380,8 @@ func (c *Client) shipment(p domain.PackedParcel, settings domain.ShippingSetting
 		names = append(names, l.Name)
 	}
 	sr.Content.Description = track.Truncate(strings.Join(names, ", "), 70)
-	if !p.NeedsCustoms() {
-		return sr, nil
-	}
-	if err := domain.CheckDeclarable(p); err != nil {
-		return sr, err
-	}
-	value, err := p.Value()
-	if err != nil {
+	value, customs, err := p.Declared()
+	if err != nil || !customs {
 		return sr, err
 	}
 	from := string(p.Warehouse.Address.Country)

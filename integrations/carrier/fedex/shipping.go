@@ -253,14 +253,8 @@ func (s *Seller) shipment(p domain.PackedParcel, settings domain.ShippingSetting
 		pk.Dimensions = fxDimensions{Length: cm(d.Length), Width: cm(d.Width), Height: cm(d.Height), Units: "CM"}
 	}
 	sh.RequestedPackageLineItems = []fxPackage{pk}
-	if !p.NeedsCustoms() {
-		return sh, nil
-	}
-	if err := domain.CheckDeclarable(p); err != nil {
-		return sh, err
-	}
-	value, err := p.Value()
-	if err != nil {
+	value, customs, err := p.Declared()
+	if err != nil || !customs {
 		return sh, err
 	}
 	if settings.EORI != "" {

@@ -282,14 +282,8 @@ func (s *Seller) shipment(p domain.PackedParcel, settings domain.ShippingSetting
 		names = append(names, l.Name)
 	}
 	sh.Description = track.Truncate(strings.Join(names, ", "), 50)
-	if !p.NeedsCustoms() {
-		return sh, nil
-	}
-	if err := domain.CheckDeclarable(p); err != nil {
-		return sh, err
-	}
-	value, err := p.Value()
-	if err != nil {
+	value, customs, err := p.Declared()
+	if err != nil || !customs {
 		return sh, err
 	}
 	if settings.EORI != "" {
