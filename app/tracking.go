@@ -472,17 +472,16 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 		nFailed := 0
 		for _, sh := range chunk {
 			r, ok := byNumber[strings.ToUpper(sh.number)]
-			switch {
-			case !ok:
+			if !ok {
 				failed[sh.keep] = append(failed[sh.keep], sh.id)
 				nFailed++
-			case pending[sh.keep] == nil:
-				pending[sh.keep] = map[int64]domain.TrackResult{sh.id: r}
-				held++
-			default:
-				pending[sh.keep][sh.id] = r
-				held++
+				continue
 			}
+			if pending[sh.keep] == nil {
+				pending[sh.keep] = map[int64]domain.TrackResult{}
+			}
+			pending[sh.keep][sh.id] = r
+			held++
 		}
 		if nFailed > 0 {
 			why := "the carrier's answer did not include this number"

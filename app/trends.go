@@ -7,7 +7,6 @@ import (
 	"image/color"
 	"io"
 	"maps"
-	"math"
 	"slices"
 	"time"
 
@@ -200,7 +199,7 @@ func (s *TrendService) monthly(ctx context.Context, end time.Time) (cost, margin
 			spent += r.Cost + r.Boxes
 			orders += r.Orders
 			if r.Revenue > 0 {
-				perClient[i][r.Key] = int64(math.Round(float64(r.Margin) * 10000 / float64(r.Revenue)))
+				perClient[i][r.Key] = domain.Share(r.Margin, r.Revenue)
 			}
 		}
 		if orders > 0 {

@@ -143,6 +143,10 @@ func (m Money) Decimal() string {
 // String is the amount followed by the currency code: "1234.50 EUR".
 func (m Money) String() string { return m.Decimal() + " " + string(m.Currency) }
 
+// Grouped is the amount with its thousands grouped, without the currency:
+// "43,900.00", "1,250" for JPY.
+func (m Money) Grouped() string { return GroupThousands(m.Amount, m.Currency.Exponent()) }
+
 // ParseMoneyRounded is ParseMoney for sources that send more decimals than the
 // currency has (BigCommerce sends four): it rounds half away from zero to the
 // currency's minor unit.

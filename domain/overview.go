@@ -2,7 +2,6 @@ package domain
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
 )
@@ -103,6 +102,25 @@ type FinanceOverview struct {
 	Charges ChargesSoFar `json:"charges"`
 }
 
+// Inbounds counts the open inbounds due today and overdue, of every
+// warehouse (each in its own day).
+func (v Overview) Inbounds() (today, overdue int) {
+	for _, w := range v.Warehouses {
+		today, overdue = today+w.InboundToday, overdue+w.InboundOverdue
+	}
+	return today, overdue
+}
+
+// CarrierLinesToDecide counts the carrier invoice lines still to decide,
+// of every month.
+func (f FinanceOverview) CarrierLinesToDecide() int {
+	n := 0
+	for _, lines := range f.CarrierLinesOpen {
+		n += lines
+	}
+	return n
+}
+
 // ChargesSoFar is what was charged this month up to today (its day
 // included), and last month up to the same day, in the planning currency
 // (charges in a currency without an exchange rate are left out and named).
@@ -114,10 +132,16 @@ type ChargesSoFar struct {
 	Unpriced  []string `json:"currencies_without_rate,omitempty"`
 }
 
+// String says this month so far against last month by now: "45,128.40
+// EUR; last month by now 43,900.00 EUR (+2.8 %)".
+func (c ChargesSoFar) String() string {
+	return c.ThisMonth.Grouped() + " " + string(c.ThisMonth.Currency) + "; " + c.Describe()
+}
+
 // Describe says last month by now and the change: "last month by now
 // 43,900.00 EUR (+2.8 %)".
 func (c ChargesSoFar) Describe() string {
-	s := "last month by now " + GroupThousands(c.LastMonth.Amount, c.LastMonth.Currency.Exponent()) + " " + string(c.LastMonth.Currency)
+	s := "last month by now " + c.LastMonth.Grouped() + " " + string(c.LastMonth.Currency)
 	if ch := c.Change(); ch != NoValue {
 		s += fmt.Sprintf(" (%+.1f %%)", float64(ch)/100)
 	}
@@ -130,8 +154,5 @@ func (c ChargesSoFar) Describe() string {
 // Change is this month against last month by now, in basis points
 // (NoValue: nothing charged last month by now).
 func (c ChargesSoFar) Change() int64 {
-	if c.LastMonth.Amount == 0 {
-		return NoValue
-	}
-	return int64(math.Round(float64(c.ThisMonth.Amount-c.LastMonth.Amount) * 10000 / float64(c.LastMonth.Amount)))
+	return Share(c.ThisMonth.Amount-c.LastMonth.Amount, c.LastMonth.Amount)
 }

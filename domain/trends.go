@@ -127,7 +127,7 @@ func GroupThousands(v int64, decimals int) string {
 
 // Share is part of whole in basis points (9625 is 96.25 %); NoValue when
 // whole is 0.
-func Share(part, whole int) int64 {
+func Share[N ~int | ~int64](part, whole N) int64 {
 	if whole == 0 {
 		return NoValue
 	}

@@ -162,15 +162,17 @@ type CountResult struct {
 	Problems  []RowProblem
 }
 
-// Today is the warehouse's day at now ("2026-12-06"), in its time zone
-// (UTC when it names none that exists).
-func (w Warehouse) Today(now time.Time) string {
+// Zone is the warehouse's time zone (UTC when it names none that exists).
+func (w Warehouse) Zone() *time.Location {
 	loc, err := time.LoadLocation(w.TimeZone)
 	if err != nil || w.TimeZone == "" {
-		loc = time.UTC
+		return time.UTC
 	}
-	return now.In(loc).Format(time.DateOnly)
+	return loc
 }
+
+// Today is the warehouse's day at now ("2026-12-06"), in its time zone.
+func (w Warehouse) Today(now time.Time) string { return now.In(w.Zone()).Format(time.DateOnly) }
 
 // When an open inbound is expected, against the warehouse's today.
 const (

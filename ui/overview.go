@@ -467,10 +467,7 @@ func (s *OverviewScreen) show(v domain.Overview) {
 		}
 	}
 	low.Set(count(v.LowStock), lowDetail, alertIf(v.LowStock > 0, widget.WarningImportance))
-	var inToday, inOverdue int
-	for _, w := range v.Warehouses {
-		inToday, inOverdue = inToday+w.InboundToday, inOverdue+w.InboundOverdue
-	}
+	inToday, inOverdue := v.Inbounds()
 	inbound := s.tile("stock.inbound", "Inbound", func() {
 		if code, due := InboundToOpen(s.Last.Warehouses); s.OpenInbounds != nil && code != "" {
 			s.OpenInbounds(code, due)
@@ -494,9 +491,8 @@ func (s *OverviewScreen) show(v domain.Overview) {
 		owing.Set(count(f.ClientsOwing), detail, alertIf(f.Overdue > 0, widget.WarningImportance))
 
 		months := slices.Sorted(maps.Keys(f.CarrierLinesOpen))
-		lines, perMonth := 0, []string{}
+		lines, perMonth := f.CarrierLinesToDecide(), []string{}
 		for _, m := range months {
-			lines += f.CarrierLinesOpen[m]
 			perMonth = append(perMonth, fmt.Sprintf("%s: %d", m, f.CarrierLinesOpen[m]))
 		}
 		oldest := ""
@@ -521,7 +517,7 @@ func (s *OverviewScreen) show(v domain.Overview) {
 			}
 		})
 		detail = fmt.Sprintf("this month, %d charges; %s", c.Count, c.Describe())
-		charges.Set(domain.GroupThousands(c.ThisMonth.Amount, c.ThisMonth.Currency.Exponent()), detail, widget.MediumImportance)
+		charges.Set(c.ThisMonth.Grouped(), detail, widget.MediumImportance)
 		s.financeTiles.Objects = []fyne.CanvasObject{owing, carrier, charges}
 		s.financeTiles.Refresh()
 		s.finance.Show()

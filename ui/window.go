@@ -290,9 +290,14 @@ func (m *MainWindow) close() {
 	}
 }
 
+// screen is what the window asks of every screen: its content (a tab),
+// read its rows again, put the cursor in its search, and wait until its
+// background work has been applied (tests).
 type screen interface {
+	Content() fyne.CanvasObject
 	Reload()
 	FocusSearch()
+	Wait()
 }
 
 // showTab brings the tab of a screen's content to the front.
@@ -318,24 +323,12 @@ func (m *MainWindow) tabOf(content fyne.CanvasObject) *container.TabItem {
 }
 
 func (m *MainWindow) current() screen {
-	switch sel := m.Tabs.Selected(); {
-	case sel == nil:
-	case m.Overview != nil && sel.Content == m.Overview.Content():
-		return m.Overview
-	case sel.Content == m.Inventory.Content():
-		return m.Inventory
-	case m.Warehouse != nil && sel.Content == m.Warehouse.Content():
-		return m.Warehouse
-	case m.Allocation != nil && sel.Content == m.Allocation.Content():
-		return m.Allocation
-	case m.Channels != nil && sel.Content == m.Channels.Content():
-		return m.Channels
-	case m.Shipments != nil && sel.Content == m.Shipments.Content():
-		return m.Shipments
-	case m.Billing != nil && sel.Content == m.Billing.Content():
-		return m.Billing
-	case m.People != nil && sel.Content == m.People.Content():
-		return m.People
+	if sel := m.Tabs.Selected(); sel != nil {
+		for _, sc := range m.screens() {
+			if sc.Content() == sel.Content {
+				return sc
+			}
+		}
 	}
 	return m.Orders
 }
@@ -412,18 +405,11 @@ func (m *MainWindow) Wait() {
 	}
 }
 
-// working is what the window asks of every screen: read its rows again,
-// and wait until its background work has been applied (tests).
-type working interface {
-	Reload()
-	Wait()
-}
-
 // screens are the screens the window has (a service's screen is missing
 // without the service, People but for a team's admins).
-func (m *MainWindow) screens() []working {
-	all := []working{}
-	add := func(has bool, s working) {
+func (m *MainWindow) screens() []screen {
+	all := []screen{}
+	add := func(has bool, s screen) {
 		if has {
 			all = append(all, s)
 		}

@@ -93,16 +93,11 @@ func cmdOverview(ctx context.Context, open opener, args []string, stdout, stderr
 		}
 	}
 	f := v.Finance
-	lines := 0
-	for _, n := range f.CarrierLinesOpen {
-		lines += n
-	}
-	fmt.Fprintf(stdout, "\n  carrier invoice lines to decide  %d", lines)
+	fmt.Fprintf(stdout, "\n  carrier invoice lines to decide  %d", f.CarrierLinesToDecide())
 	for _, m := range slices.Sorted(maps.Keys(f.CarrierLinesOpen)) {
 		fmt.Fprintf(stdout, "  (%s: %d)", m, f.CarrierLinesOpen[m])
 	}
-	fmt.Fprintf(stdout, "\n  charges in %s so far  %d: %s %s; %s", f.Charges.Month, f.Charges.Count,
-		domain.GroupThousands(f.Charges.ThisMonth.Amount, f.Charges.ThisMonth.Currency.Exponent()), f.Charges.ThisMonth.Currency, f.Charges.Describe())
+	fmt.Fprintf(stdout, "\n  charges in %s so far  %d: %s", f.Charges.Month, f.Charges.Count, f.Charges)
 	fmt.Fprintf(stdout, "\n\nChannels failing: %d\n", len(v.Channels))
 	for _, c := range v.Channels {
 		fmt.Fprintf(stdout, "  %s  %s\n", c.Code, c.Problem)

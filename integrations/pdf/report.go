@@ -102,13 +102,7 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 	v := r.Overview
 	heading("Now — " + local(v.At, "Mon 2 Jan 2006 15:04"))
 	o := v.Orders
-	var inToday, inOverdue, carrierLines int
-	for _, w := range v.Warehouses {
-		inToday, inOverdue = inToday+w.InboundToday, inOverdue+w.InboundOverdue
-	}
-	for _, n := range v.Finance.CarrierLinesOpen {
-		carrierLines += n
-	}
+	inToday, inOverdue := v.Inbounds()
 	tiles := [][]string{
 		{"Orders late (ship-by passed)", count(o.Late)},
 		{"Orders due today", count(o.DueToday)},
@@ -124,7 +118,7 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 		{"Invoices overdue", count(v.Finance.Overdue)},
 		{"Inbounds due today", count(inToday)},
 		{"Inbounds overdue", count(inOverdue)},
-		{"Carrier invoice lines to decide", count(carrierLines)},
+		{"Carrier invoice lines to decide", count(v.Finance.CarrierLinesToDecide())},
 		{"Charges this month (" + v.Finance.Charges.Month + ")", count(v.Finance.Charges.Count)},
 	}
 	// Two counts a row.
@@ -141,8 +135,7 @@ func (Renderer) WeeklyReport(w io.Writer, r domain.WeeklyReport) error {
 		pg.y += 5.5
 	}
 	c := v.Finance.Charges
-	for _, l := range append([]string{fmt.Sprintf("Charged this month so far: %s %s; %s.", domain.GroupThousands(c.ThisMonth.Amount, c.ThisMonth.Currency.Exponent()),
-		c.ThisMonth.Currency, c.Describe())}, lowCover(v.LowCover)...) {
+	for _, l := range append([]string{fmt.Sprintf("Charged this month so far: %s.", c)}, lowCover(v.LowCover)...) {
 		need(5)
 		d.text(m, pg.y+4, width, l, "L")
 		pg.y += 5

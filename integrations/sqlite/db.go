@@ -526,17 +526,6 @@ func queryList[T any](ctx context.Context, q querier, scan func(rows *sql.Rows, 
 // SQLite and PostgreSQL both understand (PostgreSQL's driver has no
 // LastInsertId). An INSERT … ON CONFLICT DO NOTHING that inserted nothing
 // returns a result of no rows and id 0.
-// insertID inserts a row and sets *id to its id; what names the row in an
-// error (a code taken, say).
-func insertID(ctx context.Context, x interface {
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
-}, id *int64, what, query string, args ...any) error {
-	if err := x.QueryRowContext(ctx, query+` RETURNING id`, args...).Scan(id); err != nil {
-		return fmt.Errorf("%s: %w", what, translate(err))
-	}
-	return nil
-}
-
 func insert(ctx context.Context, x interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }, query string, args ...any) (sql.Result, error) {
@@ -549,6 +538,17 @@ func insert(ctx context.Context, x interface {
 		return nil, err
 	}
 	return inserted(id), nil
+}
+
+// insertID inserts a row and sets *id to its id; what names the row in an
+// error (a code taken, say).
+func insertID(ctx context.Context, x interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}, id *int64, what, query string, args ...any) error {
+	if err := x.QueryRowContext(ctx, query+` RETURNING id`, args...).Scan(id); err != nil {
+		return fmt.Errorf("%s: %w", what, translate(err))
+	}
+	return nil
 }
 
 // inserted is the result of insert: the new row's id (0: none inserted).

@@ -101,12 +101,6 @@ func (db *LabelStore) RecordLabelPolls(ctx context.Context, polls []domain.Label
 
 // ParcelShipments implements domain.LabelScanStore.
 func (db *LabelStore) ParcelShipments(ctx context.Context, parcelIDs []int64) (map[int64]int64, error) {
-	out := map[int64]int64{}
-	_, err := queryList(ctx, db.read, func(rows *sql.Rows, _ *struct{}) error {
-		var parcel, shipment int64
-		err := rows.Scan(&parcel, &shipment)
-		out[parcel] = shipment
-		return err
-	}, `SELECT parcel_id, id FROM shipments WHERE parcel_id IN (SELECT CAST(j.value AS BIGINT) FROM `+db.jsonValues(1)+`)`, jsonArray(parcelIDs))
-	return out, err
+	return queryMap[int64, int64](ctx, db.read, `SELECT parcel_id, id FROM shipments
+		WHERE parcel_id IN (SELECT CAST(j.value AS BIGINT) FROM `+db.jsonValues(1)+`)`, jsonArray(parcelIDs))
 }

@@ -96,8 +96,7 @@ func productFilter(f domain.StockFilter) (string, []any) {
 		where = append(where, q+`)`)
 	}
 	if f.LowOnly {
-		q := `EXISTS (SELECT 1 FROM stock_totals t WHERE t.product_id = p.id AND t.reorder_point > 0
-			AND t.on_hand - t.reserved <= t.reorder_point`
+		q := `EXISTS (SELECT 1 FROM stock_totals t WHERE t.product_id = p.id AND ` + lowTotal
 		if f.WarehouseID != 0 {
 			q += ` AND t.warehouse_id = ?`
 			args = append(args, f.WarehouseID)
@@ -231,6 +230,10 @@ func (db *StockStore) Zones(ctx context.Context, warehouseID int64) ([]string, e
 	}, q+` ORDER BY zone`, args...)
 }
 
+// lowTotal is the condition on a stock total t that it is low: at or under
+// its reorder point in its warehouse (one is set).
+const lowTotal = `t.reorder_point > 0 AND t.on_hand - t.reserved <= t.reorder_point`
+
 // LowStock implements domain.StockReads: the low rows of stock_totals, as
 // StockFilter.LowOnly finds them.
 func (db *StockStore) LowStock(ctx context.Context) ([]domain.LowStock, error) {
@@ -238,8 +241,7 @@ func (db *StockStore) LowStock(ctx context.Context) ([]domain.LowStock, error) {
 		return rows.Scan(&l.SKU, &l.Warehouse, &l.Available, &l.ReorderPoint)
 	}, `SELECT p.sku, w.code, t.on_hand - t.reserved, t.reorder_point
 		FROM stock_totals t JOIN products p ON p.id = t.product_id JOIN warehouses w ON w.id = t.warehouse_id
-		WHERE t.reorder_point > 0 AND t.on_hand - t.reserved <= t.reorder_point
-		ORDER BY p.sku, w.code`)
+		WHERE `+lowTotal+` ORDER BY p.sku, w.code`)
 }
 
 // ShippedUnits implements domain.StockReads: the units of the SKUs' order
@@ -270,7 +272,7 @@ func (db *StockStore) ShippedUnits(ctx context.Context, since time.Time, skus []
 		FROM (SELECT DISTINCT s.order_id, coalesce(pa.warehouse_id, s.warehouse_id) AS warehouse_id
 			FROM shipments s LEFT JOIN parcels pa ON pa.id = s.parcel_id WHERE s.shipped_at >= ?) sent
 		JOIN order_lines ol ON ol.order_id = sent.order_id JOIN warehouses w ON w.id = sent.warehouse_id
-		WHERE ol.sku IN (?`+strings.Repeat(", ?", len(skus)-1)+`)
+		WHERE ol.sku IN (`+placeholders(len(skus))+`)
 		GROUP BY ol.sku, w.code`, args...)
 	return out, err
 }

@@ -19,12 +19,15 @@ import (
 
 const adHoc = "Ad hoc (no inbound)"
 
-// What the open inbounds list shows.
+// What the open inbounds list shows: all of them, or those due (the
+// choice's domain.InboundDueToday or domain.InboundOverdue).
 const (
 	showAllInbounds = "All open"
 	showDueToday    = "Due today"
 	showOverdue     = "Overdue"
 )
+
+var showsDue = map[string]string{showDueToday: domain.InboundDueToday, showOverdue: domain.InboundOverdue}
 
 // ReceivePanel books arriving goods into the RECEIVING bin, against an
 // expected inbound (showing expected, received and the difference per line)
@@ -128,13 +131,7 @@ func (p *ReceivePanel) reload() {
 	p.s.load("inbounds", func(ctx context.Context, code string) (func(), error) {
 		all, err := p.s.svc.Inbounds(ctx, domain.InboundOpen)
 		return func() {
-			due := ""
-			switch p.Show.Selected {
-			case showDueToday:
-				due = domain.InboundDueToday
-			case showOverdue:
-				due = domain.InboundOverdue
-			}
+			due := showsDue[p.Show.Selected]
 			today := ""
 			if w := p.s.current(); w != nil {
 				today = w.Today(p.s.svc.Now())

@@ -181,11 +181,10 @@ func (s *Screen) FocusSearch() {
 // (domain.InboundOverdue), or all of them ("").
 func (s *Screen) ShowInbounds(code, due string) {
 	show := showAllInbounds
-	switch due {
-	case domain.InboundDueToday:
-		show = showDueToday
-	case domain.InboundOverdue:
-		show = showOverdue
+	for label, d := range showsDue {
+		if d == due {
+			show = label
+		}
 	}
 	s.Receive.Show.Selected = show // the panel reloads below, once
 	s.Receive.Show.Refresh()

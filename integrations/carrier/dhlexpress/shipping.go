@@ -241,11 +241,7 @@ func partyOf(a domain.Address) party {
 // "2026-12-07T10:00:00 GMT+01:00" (DHL's example, and the format its
 // refusal asks for); the rate request's example has no space.
 func (c *Client) plannedTime(w domain.Warehouse) string {
-	loc, err := time.LoadLocation(w.TimeZone)
-	if err != nil || w.TimeZone == "" {
-		loc = time.UTC
-	}
-	t := c.now().In(loc).Add(10 * time.Minute).Truncate(time.Minute)
+	t := c.now().In(w.Zone()).Add(10 * time.Minute).Truncate(time.Minute)
 	return t.Format("2006-01-02T15:04:05") + " GMT" + t.Format("-07:00")
 }
 

@@ -22,16 +22,13 @@ import (
 func LostPurchase(t *testing.T, s domain.LabelSeller, p domain.PackedParcel, set domain.ShippingSettings, lose func()) domain.Label {
 	t.Helper()
 	ctx := context.Background()
-	quotes, _, err := s.Quote(ctx, p, set, "portolan-parcel-7")
-	if err != nil || len(quotes) == 0 {
-		t.Fatal(quotes, err)
-	}
-	ref := quotes[0].ShipmentRef
+	quote := firstQuote(t, s, p, set)
+	ref := quote.ShipmentRef
 	if _, bought, err := s.Bought(ctx, ref); err != nil || bought {
 		t.Fatalf("before the purchase: bought %v, %v", bought, err)
 	}
 	lose()
-	if _, err := s.Buy(ctx, quotes[0]); !errors.Is(err, domain.ErrPurchaseUncertain) {
+	if _, err := s.Buy(ctx, quote); !errors.Is(err, domain.ErrPurchaseUncertain) {
 		t.Fatalf("a purchase without an answer: %v, want uncertain", err)
 	}
 	l, bought, err := s.Bought(ctx, ref)
@@ -41,17 +38,23 @@ func LostPurchase(t *testing.T, s domain.LabelSeller, p domain.PackedParcel, set
 	return l
 }
 
+// firstQuote is the seller's first quote for the parcel.
+func firstQuote(t *testing.T, s domain.LabelSeller, p domain.PackedParcel, set domain.ShippingSettings) domain.RateQuote {
+	t.Helper()
+	quotes, _, err := s.Quote(context.Background(), p, set, "portolan-parcel-7")
+	if err != nil || len(quotes) == 0 {
+		t.Fatal(quotes, err)
+	}
+	return quotes[0]
+}
+
 // BuysZPL buys a label with an account set to ZPL: the label says ZPL, and
 // its file, as bought or fetched from the carrier, is want as the carrier
 // sent it. It returns the label, for the carrier's own checks.
 func BuysZPL(t *testing.T, s domain.LabelSeller, p domain.PackedParcel, set domain.ShippingSettings, want string) domain.Label {
 	t.Helper()
 	ctx := context.Background()
-	quotes, _, err := s.Quote(ctx, p, set, "portolan-parcel-7")
-	if err != nil || len(quotes) == 0 {
-		t.Fatal(quotes, err)
-	}
-	label, err := s.Buy(ctx, quotes[0])
+	label, err := s.Buy(ctx, firstQuote(t, s, p, set))
 	if err != nil {
 		t.Fatal(err)
 	}
