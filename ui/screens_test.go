@@ -313,6 +313,17 @@ func TestOrderDetailAndHold(t *testing.T) {
 	if stored.Status != domain.StatusOnHold {
 		t.Errorf("stored status %s", stored.Status)
 	}
+	// A colleague releases the hold meanwhile: cancelling what the panel
+	// still shows on hold is refused, and the panel shows what it is now.
+	if err := a.Orders.Transition(context.Background(), o.ID, domain.StatusNew, "released by a colleague"); err != nil {
+		t.Fatal(err)
+	}
+	ui.WithUI(func() { s.Detail.Transition(o.ID, domain.StatusCancelled, "customer asked") })
+	s.Detail.Wait()
+	s.Detail.Wait()
+	if stored, _ = a.Orders.Order(context.Background(), o.ID); stored.Status != domain.StatusNew || s.Detail.Status.Text != "New" {
+		t.Errorf("after a colleague's change: stored %s, the panel shows %q", stored.Status, s.Detail.Status.Text)
+	}
 }
 
 func TestInventoryScreenSearchAndBins(t *testing.T) {
