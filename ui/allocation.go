@@ -85,8 +85,7 @@ func NewAllocationScreen(svc AllocationService, orders OrderService, w fyne.Wind
 	s.Busy.Hide()
 	s.Cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.CancelWork)
 	s.Cancel.Hide()
-	s.Totals = widget.NewLabel("Plan the open orders to see which warehouse ships what, and why. Nothing is reserved before Commit.")
-	s.Totals.Wrapping = fyne.TextWrapWord
+	s.Totals = uikit.Wrapped("Plan the open orders to see which warehouse ships what, and why. Nothing is reserved before Commit.")
 	s.Problem = uikit.NewProblemLabel()
 	type order = domain.PlannedOrder
 	s.Table = uikit.NewColumnTable(s.rows, func(i int) (order, bool) { return s.plan.Orders[i], true },
@@ -125,8 +124,7 @@ func NewAllocationScreen(svc AllocationService, orders OrderService, w fyne.Wind
 		}).Wide(50),
 		uikit.Col("Why", func(o order) string { return o.Reason }).Wide(520))
 	s.Table.OnSelected = func(id widget.TableCellID) { s.choose(id.Row) }
-	s.Detail = widget.NewLabel("Select an order to see its lines; a line can be moved to another warehouse.")
-	s.Detail.Wrapping = fyne.TextWrapWord
+	s.Detail = uikit.Wrapped("Select an order to see its lines; a line can be moved to another warehouse.")
 	s.Lines = uikit.NewColumnTable(func() int { return len(s.detailLines()) }, func(i int) (plannedLine, bool) { return s.detailLines()[i], true },
 		uikit.Col("SKU", func(x plannedLine) string { return x.line.SKU }).Wide(120),
 		uikit.Num("Qty", func(x plannedLine) string { return uikit.QtyText(x.line.Qty) }).Wide(50),
@@ -684,8 +682,7 @@ func (s *AllocationScreen) newRatesEditor(rates []domain.Rate, cur domain.Curren
 			e.Days.SetText(strconv.Itoa(r.TransitDays))
 		}
 	}
-	e.Note = widget.NewLabel("Select a rate to change it, or fill in a new one. A file (warehouse, country, cost, days) replaces the rates of the warehouses it lists.")
-	e.Note.Wrapping = fyne.TextWrapWord
+	e.Note = uikit.Wrapped("Select a rate to change it, or fill in a new one. A file (warehouse, country, cost, days) replaces the rates of the warehouses it lists.")
 	e.Save = widget.NewButtonWithIcon("Save rate", theme.DocumentSaveIcon(), func() { s.SaveRate(e) })
 	importBtn := widget.NewButtonWithIcon("Import file…", theme.FolderOpenIcon(), func() { uikit.ChooseTableFile(s.window, s.ImportRates) })
 	form := widget.NewForm(widget.NewFormItem("Warehouse", e.Warehouse), widget.NewFormItem("Country", e.Country),

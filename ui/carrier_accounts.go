@@ -115,8 +115,7 @@ func (s *ShipmentsScreen) OpenAccounts() {
 	d.Test = widget.NewButtonWithIcon("Test connection", theme.ConfirmIcon(), d.TestAccount)
 	d.Remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), d.RemoveAccount)
 	d.New = widget.NewButtonWithIcon("New account", theme.ContentAddIcon(), func() { d.edit(domain.CarrierAccount{Kind: domain.CarrierDHL}) })
-	d.Status = widget.NewLabel("")
-	d.Status.Wrapping = fyne.TextWrapWord
+	d.Status = uikit.Wrapped("")
 	d.form = widget.NewForm(
 		widget.NewFormItem("Kind", d.Kind),
 		widget.NewFormItem("Name", d.Name),

@@ -142,8 +142,7 @@ func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *Chann
 		s.updateButtons()
 	}
 	s.Problem = uikit.NewProblemLabel()
-	s.Result = widget.NewLabel("")
-	s.Result.Wrapping = fyne.TextWrapWord
+	s.Result = uikit.Wrapped("")
 	s.Add = widget.NewButtonWithIcon("Add channel", theme.ContentAddIcon(), func() { s.openForm(nil) })
 	s.Add.Importance = widget.HighImportance
 	s.Edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() {
@@ -229,7 +228,7 @@ func (s *ChannelsScreen) OpenShipping() {
 		return
 	}
 	ch := r.ch
-	f := &ChannelShippingForm{Service: widget.NewEntry(), Days: widget.NewEntry(), Problem: widget.NewLabel("")}
+	f := &ChannelShippingForm{Service: widget.NewEntry(), Days: widget.NewEntry(), Problem: uikit.FormProblem()}
 	s.ShippingForm = f
 	f.Service.SetText(ch.ShipService)
 	f.Service.SetPlaceHolder("e.g. DHL Express Worldwide (empty: the order's service, else the cheapest)")
@@ -237,13 +236,10 @@ func (s *ChannelsScreen) OpenShipping() {
 		f.Days.SetText(strconv.Itoa(ch.PromiseDays))
 	}
 	f.Days.SetPlaceHolder("days after the order is placed (empty: no promise)")
-	f.Problem.Wrapping = fyne.TextWrapWord
-	f.Problem.Importance = widget.DangerImportance
 	f.Save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { s.saveShipping(f, ch) })
 	f.Save.Importance = widget.HighImportance
-	note := widget.NewLabel("Buying labels follows this: the order's own service where a shipping account quotes it, else this service; " +
+	note := uikit.Wrapped("Buying labels follows this: the order's own service where a shipping account quotes it, else this service; " +
 		"with a promise, the cheapest label that arrives by then.")
-	note.Wrapping = fyne.TextWrapWord
 	content := container.NewVBox(note, widget.NewForm(widget.NewFormItem("Carrier service", f.Service),
 		widget.NewFormItem("Delivery promised in", f.Days)), f.Problem, container.NewHBox(layout.NewSpacer(), f.Save))
 	f.dialog = dialog.NewCustom("Shipping for "+ch.Name, "Close", content, s.window)
@@ -364,8 +360,7 @@ func (s *ChannelsScreen) ShowIssues() {
 				}
 				b.WriteString("\n")
 			}
-			s.IssueList = widget.NewLabel(b.String())
-			s.IssueList.Wrapping = fyne.TextWrapWord
+			s.IssueList = uikit.Wrapped(b.String())
 			s.IssueList.TextStyle.Monospace = len(list) > 0
 			d := dialog.NewCustom(fmt.Sprintf("Import issues — %s (%d)", r.ch.Name, len(list)), "Close",
 				container.NewVScroll(s.IssueList), s.window)
@@ -477,10 +472,8 @@ type ChannelForm struct {
 
 func (s *ChannelsScreen) openForm(edit *domain.Channel) {
 	f := &ChannelForm{Name: widget.NewEntry(), Address: widget.NewEntry(), Token: widget.NewPasswordEntry(),
-		Key: widget.NewPasswordEntry(), Secret: widget.NewPasswordEntry(), Problem: widget.NewLabel("")}
+		Key: widget.NewPasswordEntry(), Secret: widget.NewPasswordEntry(), Problem: uikit.FormProblem()}
 	s.Form = f
-	f.Problem.Importance = widget.DangerImportance
-	f.Problem.Wrapping = fyne.TextWrapWord
 	f.Problem.Hide()
 	labels := make([]string, len(channelKinds))
 	for i, k := range channelKinds {

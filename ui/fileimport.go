@@ -112,10 +112,8 @@ func (d *ImportDialog) build() {
 	d.Summary = widget.NewLabel("")
 	d.Summary.TextStyle.Bold = true
 	d.Summary.Wrapping = fyne.TextWrapWord
-	d.Problems = widget.NewLabel("")
-	d.Problems.Wrapping = fyne.TextWrapWord
-	d.Result = widget.NewLabel("")
-	d.Result.Wrapping = fyne.TextWrapWord
+	d.Problems = uikit.Wrapped("")
+	d.Result = uikit.Wrapped("")
 	d.Import = widget.NewButtonWithIcon("Import", theme.DownloadIcon(), d.run)
 	d.Import.Importance = widget.HighImportance
 	closeBtn := widget.NewButton("Close", func() { d.dialog.Hide() })

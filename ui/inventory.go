@@ -110,8 +110,7 @@ func NewInventoryScreen(svc InventoryService, w fyne.Window) *InventoryScreen {
 	}, s.columnTitle, s.updateCell)
 	s.Table.OnSelected = s.selectCell
 
-	s.BinTitle = widget.NewLabel("Select a product to see its bins, lots and movements.")
-	s.BinTitle.Wrapping = fyne.TextWrapWord
+	s.BinTitle = uikit.Wrapped("Select a product to see its bins, lots and movements.")
 	type bin = domain.StockLevel
 	s.Bins = uikit.NewListTable(&s.bins,
 		uikit.Col("Bin", func(b bin) string { return b.Location }).Wide(92),

@@ -54,19 +54,14 @@ type OrderDetail struct {
 // NewOrderDetail builds an empty panel; changed is called after a status change.
 func NewOrderDetail(svc OrderService, w fyne.Window, changed func(id int64)) *OrderDetail {
 	d := &OrderDetail{svc: svc, window: w, changed: changed, tasks: &uikit.Tasks{}}
-	label := func() *widget.Label {
-		l := widget.NewLabel("")
-		l.Wrapping = fyne.TextWrapWord
-		return l
-	}
+	label := func() *widget.Label { return uikit.Wrapped("") }
 	d.Title = widget.NewLabel("")
 	d.Title.TextStyle.Bold = true
 	d.Title.SizeName = theme.SizeNameSubHeadingText
 	d.Status = widget.NewLabel("")
 	d.Status.TextStyle.Bold = true
 	d.Meta, d.Address, d.Lines, d.Totals, d.Notes, d.History, d.Alloc = label(), label(), label(), label(), label(), label(), label()
-	d.Problem = label()
-	d.Problem.Importance = widget.DangerImportance
+	d.Problem = uikit.FormProblem()
 	d.Problem.Hide()
 	d.Actions = container.NewHBox()
 	d.Review = label()
@@ -83,8 +78,7 @@ func NewOrderDetail(svc OrderService, w fyne.Window, changed func(id int64)) *Or
 		section("Ship to", d.Address), section("Lines", d.Lines), section("Allocation", d.Alloc), section("Totals", d.Totals),
 		section("Notes", d.Notes), section("Status history", d.History),
 	))
-	d.placeholder = widget.NewLabel("Select an order to see its details.")
-	d.placeholder.Wrapping = fyne.TextWrapWord
+	d.placeholder = uikit.Wrapped("Select an order to see its details.")
 	d.placeholder.Alignment = fyne.TextAlignCenter
 	d.empty = container.NewVBox(layout.NewSpacer(), d.placeholder, layout.NewSpacer())
 	d.content = container.NewStack(d.empty, d.body)

@@ -79,14 +79,12 @@ func NewPeopleScreen(svc PeopleService, warehouses func(ctx context.Context) ([]
 	s.Add.Importance = widget.HighImportance
 	s.Disable = widget.NewButtonWithIcon("Disable", theme.CancelIcon(), s.confirmDisable)
 	s.Disable.Disable()
-	s.Status = widget.NewLabel("")
-	s.Status.Wrapping = fyne.TextWrapWord
+	s.Status = uikit.Wrapped("")
 	s.Problem = uikit.NewProblemLabel()
-	help := widget.NewLabel("Each person signs in to the team database as themselves. Their role decides what they may change, " +
+	help := uikit.Wrapped("Each person signs in to the team database as themselves. Their role decides what they may change, " +
 		"and the server enforces it whatever program they use: coordinator (orders, allocation, channels, carriers), " +
 		"warehouse (their warehouses' stock, waves, packing, dispatch), finance (billing), admin (people and settings, and all of these). " +
 		"Everyone may read everything.")
-	help.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(uikit.Heading("People"), help, container.NewHBox(s.Add, s.Disable), s.Status, s.Problem.Label)
 	s.content = container.NewBorder(top, nil, nil, nil, s.List)
 	return s
@@ -150,9 +148,7 @@ func (s *PeopleScreen) openForm(whs []domain.Warehouse) {
 		}
 	})
 	s.Role.SetSelected(string(domain.RoleCoordinator))
-	s.FormProblem = widget.NewLabel("")
-	s.FormProblem.Importance = widget.DangerImportance
-	s.FormProblem.Wrapping = fyne.TextWrapWord
+	s.FormProblem = uikit.FormProblem()
 	form := widget.NewForm(
 		widget.NewFormItem("Login", s.Login),
 		widget.NewFormItem("Name", s.Name),
@@ -161,8 +157,7 @@ func (s *PeopleScreen) openForm(whs []domain.Warehouse) {
 		widget.NewFormItem("First password", s.Password),
 		widget.NewFormItem("Again", s.Again),
 	)
-	note := widget.NewLabel("The password goes to the server only as a SCRAM verifier; Portolan keeps none. Tell it to them in person.")
-	note.Wrapping = fyne.TextWrapWord
+	note := uikit.Wrapped("The password goes to the server only as a SCRAM verifier; Portolan keeps none. Tell it to them in person.")
 	s.form = dialog.NewCustomConfirm("Add a person", "Add", "Cancel", container.NewVBox(form, note, s.FormProblem), func(ok bool) {
 		if ok {
 			s.SaveNewPerson()

@@ -95,8 +95,7 @@ func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
 	s.Sandbox = widget.NewButtonWithIcon("Try sandbox carriers", theme.ComputerIcon(), s.StartSandbox)
 
 	s.Count = uikit.NewCountLabel()
-	s.Result = widget.NewLabel("")
-	s.Result.Wrapping = fyne.TextWrapWord
+	s.Result = uikit.Wrapped("")
 	s.Result.Hide()
 	s.Problem = uikit.NewProblemLabel()
 	type parcel = domain.Shipment
@@ -134,8 +133,7 @@ func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
 
 	s.Title = uikit.Heading("Select a parcel to see its timeline.")
 	s.Title.Wrapping = fyne.TextWrapWord
-	s.Timeline = widget.NewLabel("")
-	s.Timeline.Wrapping = fyne.TextWrapWord
+	s.Timeline = uikit.Wrapped("")
 	s.PollOne = widget.NewButtonWithIcon("Poll this parcel", theme.ViewRefreshIcon(), func() {
 		if s.selected != 0 {
 			s.Poll(domain.DueFilter{Shipment: s.selected}, "this parcel")
@@ -145,10 +143,8 @@ func NewShipmentsScreen(svc TrackingService, w fyne.Window) *ShipmentsScreen {
 	detail := container.NewBorder(container.NewVBox(s.Title, container.NewHBox(s.PollOne)), nil, nil, nil, container.NewVScroll(s.Timeline))
 
 	s.Chart = container.NewVBox()
-	s.OnTime = widget.NewLabel("")
-	s.OnTime.Wrapping = fyne.TextWrapWord
-	s.Pushes = widget.NewLabel("")
-	s.Pushes.Wrapping = fyne.TextWrapWord
+	s.OnTime = uikit.Wrapped("")
+	s.Pushes = uikit.Wrapped("")
 	s.RetryPush = widget.NewButtonWithIcon("Retry failed updates", theme.ViewRefreshIcon(), s.RetryPushes)
 	s.RetryPush.Hide()
 	side := container.NewVBox(uikit.Heading("Parcels by milestone"), s.Chart,

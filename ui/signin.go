@@ -38,15 +38,11 @@ func NewSignInWindow(a fyne.App, address, login, problem string, try func(login,
 	s.Password.OnSubmitted = func(string) { s.Submit() }
 	s.SignIn = widget.NewButton("Sign in", s.Submit)
 	s.SignIn.Importance = widget.HighImportance
-	s.Problem = widget.NewLabel("")
-	s.Problem.Importance = widget.DangerImportance
-	s.Problem.Wrapping = fyne.TextWrapWord
+	s.Problem = uikit.FormProblem()
 	s.Problem.SetText(problem)
-	where := widget.NewLabel("Team database: " + address)
-	where.Wrapping = fyne.TextWrapWord
-	note := widget.NewLabel("Your login and password are your own, from your team's admin. Portolan sends the password to the " +
+	where := uikit.Wrapped("Team database: " + address)
+	note := uikit.Wrapped("Your login and password are your own, from your team's admin. Portolan sends the password to the " +
 		"server only to sign in, and keeps it nowhere; to sign in without typing it, put it in ~/.pgpass.")
-	note.Wrapping = fyne.TextWrapWord
 	note.Importance = widget.LowImportance
 	form := widget.NewForm(widget.NewFormItem("Login", s.Login), widget.NewFormItem("Password", s.Password))
 	s.Window.SetContent(container.NewPadded(container.NewVBox(uikit.Heading("Sign in to your team's Portolan"), where, form,

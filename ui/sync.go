@@ -154,8 +154,7 @@ func (d *SyncDialog) show(targets []syncTarget) {
 		d.Rows[t.ch.Name], d.Bars[t.ch.Name], rows[t.ch.Name] = state, row.bar, row
 		form.Append(t.ch.Name, obj)
 	}
-	d.Summary = widget.NewLabel("")
-	d.Summary.Wrapping = fyne.TextWrapWord
+	d.Summary = uikit.Wrapped("")
 	if len(todo) == 0 {
 		d.Summary.SetText("No channel can be synced yet. Add a store with \"portolan channels add\", or try one with \"portolan sandbox\".")
 	}

@@ -46,9 +46,8 @@ type ChartView struct {
 }
 
 func newChartView() *ChartView {
-	v := &ChartView{Title: widget.NewLabel(""), Numbers: widget.NewLabel(""), legend: container.NewHBox()}
+	v := &ChartView{Title: widget.NewLabel(""), Numbers: uikit.Wrapped(""), legend: container.NewHBox()}
 	v.Title.TextStyle = fyne.TextStyle{Bold: true}
-	v.Numbers.Wrapping = fyne.TextWrapWord
 	v.image = newChartImage(v.Point)
 	v.box = container.NewVBox(v.Title, container.NewHScroll(v.legend), v.image, v.Numbers)
 	return v

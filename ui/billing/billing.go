@@ -119,8 +119,7 @@ func NewScreen(svc Service, w fyne.Window) *Screen {
 	s.Generate.Importance = widget.HighImportance
 	s.Export = widget.NewButtonWithIcon("Export to Excel", theme.DownloadIcon(), s.ExportExcel)
 	s.Import = widget.NewButtonWithIcon("Import carrier invoice…", theme.UploadIcon(), s.ImportCarrier)
-	s.Result = widget.NewLabel("")
-	s.Result.Wrapping = fyne.TextWrapWord
+	s.Result = uikit.Wrapped("")
 	s.Result.Hide()
 	s.Problem = uikit.NewProblemLabel()
 
@@ -169,8 +168,7 @@ func NewScreen(svc Service, w fyne.Window) *Screen {
 	s.PDF = widget.NewButtonWithIcon("Invoice PDF", theme.DocumentPrintIcon(), s.SavePDF)
 	s.enable()
 	// A month without invoices yet (the current one) says why and where its charges are.
-	s.NoInvoices = widget.NewLabel("")
-	s.NoInvoices.Wrapping = fyne.TextWrapWord
+	s.NoInvoices = uikit.Wrapped("")
 	s.NoInvoices.Hide()
 	invoices := container.NewBorder(s.NoInvoices, container.NewHBox(s.Issue, s.Pay, s.Credit, s.PDF), nil, nil, s.Invoices)
 
@@ -217,8 +215,7 @@ func NewScreen(svc Service, w fyne.Window) *Screen {
 		uikit.Col("Billed per", func(c client) string { return c.BillPer }).Wide(80))
 	s.Clients.OnSelected = func(id widget.TableCellID) { s.client = id.Row; s.loadCards() }
 	s.Cards = newCardsTable(&s.cards)
-	s.CardInfo = widget.NewLabel("")
-	s.CardInfo.Wrapping = fyne.TextWrapWord
+	s.CardInfo = uikit.Wrapped("")
 	s.Cards.OnSelected = func(id widget.TableCellID) { s.showCard(id.Row) }
 	s.AddClient = widget.NewButtonWithIcon("Add client…", theme.ContentAddIcon(), func() { s.ClientForm(domain.Client{Currency: "EUR", PaymentDays: 30, BillPer: "period"}) })
 	s.AddCard = widget.NewButtonWithIcon("New rate card…", theme.ContentAddIcon(), s.CardForm)
@@ -264,8 +261,7 @@ func NewScreen(svc Service, w fyne.Window) *Screen {
 	s.AcceptAll = widget.NewButtonWithIcon("Accept every matched line", theme.ConfirmIcon(), func() { s.SetLines(domain.ReconMatched, nil, "accepted") })
 	s.Accept = widget.NewButtonWithIcon("Accept selected", theme.ConfirmIcon(), func() { s.setSelected("accepted") })
 	s.Dispute = widget.NewButtonWithIcon("Dispute selected", theme.WarningIcon(), func() { s.setSelected("disputed") })
-	s.Payables = widget.NewLabel("")
-	s.Payables.Wrapping = fyne.TextWrapWord
+	s.Payables = uikit.Wrapped("")
 	s.FX = newFXTab(s)
 	s.Margins = newMarginsTab(s)
 	recon := container.NewBorder(nil, container.NewVBox(s.Payables, container.NewHBox(s.AcceptAll, s.Accept, s.Dispute)), nil, nil, s.Recon)

@@ -127,9 +127,8 @@ func (s *Screen) CardForm() {
 	flat.MultiLine = true
 	flat.SetMinRowsVisible(4)
 	items = append(items, widget.NewFormItem(cardFlat, flat))
-	hint := widget.NewLabel("Flat shipping, when given, replaces the markup: one price per line, the zone a country code, a region (" +
+	hint := uikit.Wrapped("Flat shipping, when given, replaces the markup: one price per line, the zone a country code, a region (" +
 		strings.Join(domain.RegionNames(), ", ") + ") or *.")
-	hint.Wrapping = fyne.TextWrapWord
 	items = append(items, widget.NewFormItem("", hint))
 	d := dialog.NewForm("Rate card for "+c.Code+" ("+string(c.Currency)+")", "Save", "Cancel", items, func(ok bool) {
 		if !ok {

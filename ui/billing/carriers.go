@@ -83,9 +83,8 @@ func (s *Screen) CarrierColumns(path, carrier string) {
 				s.Mapping[f] = sel
 				items = append(items, widget.NewFormItem(carrierFields[f], sel))
 			}
-			hint := widget.NewLabel("* required. Without a currency column, amounts are in the operation's currency. " +
+			hint := uikit.Wrapped("* required. Without a currency column, amounts are in the operation's currency. " +
 				"The choice is remembered for " + carrier + "'s next invoice.")
-			hint.Wrapping = fyne.TextWrapWord
 			items = append(items, widget.NewFormItem("", hint))
 			d := dialog.NewForm(carrier+": which column holds what", "Import and reconcile", "Cancel", items, func(ok bool) {
 				if ok {

@@ -39,8 +39,7 @@ func newFXTab(s *Screen) *fxTab {
 		uikit.Col("Base", func(r rate) string { return string(r.Base) }).Wide(70),
 		uikit.Col("Currency", func(r rate) string { return string(r.Quote) }).Wide(90),
 		uikit.Num("Units per 1 base", rateText).Wide(160))
-	f.Summary = widget.NewLabel("")
-	f.Summary.Wrapping = fyne.TextWrapWord
+	f.Summary = uikit.Wrapped("")
 	f.Add = widget.NewButtonWithIcon("Add a rate…", theme.ContentAddIcon(), f.AddForm)
 	f.Import = widget.NewButtonWithIcon("Import ECB rates…", theme.UploadIcon(), f.ChooseFile)
 	f.content = container.NewBorder(f.Summary, container.NewHBox(f.Add, f.Import), nil, nil, f.Table)

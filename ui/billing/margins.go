@@ -60,8 +60,7 @@ func newMarginsTab(s *Screen) *marginsTab {
 			l.SetText(amount(r.Margin, r.Currency))
 		}},
 		uikit.Num("Margin %", func(r margin) string { return percentOf(r.Margin, r.Revenue) }).Wide(90))
-	m.Summary = widget.NewLabel("")
-	m.Summary.Wrapping = fyne.TextWrapWord
+	m.Summary = uikit.Wrapped("")
 	top := container.NewHBox(widget.NewLabel("Per"), m.By, widget.NewLabel("in"), m.Currency,
 		widget.NewLabel("(per client: in the client's currency; other currencies at the month's last rates)"))
 	m.content = container.NewBorder(container.NewVBox(top, m.Summary), nil, nil, nil, m.Table)

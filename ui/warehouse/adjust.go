@@ -72,10 +72,9 @@ func newAdjustPanel(s *Screen) *AdjustPanel {
 	form := widget.NewForm(widget.NewFormItem("SKU", p.SKU), widget.NewFormItem("Bin", p.Bin), widget.NewFormItem("Quantity", p.Qty),
 		widget.NewFormItem("Reason", p.Reason), widget.NewFormItem("Lot", p.Lot), widget.NewFormItem("Expiry", p.Expiry),
 		widget.NewFormItem("Note", p.Note))
-	help := widget.NewLabel("A stock snapshot (CSV or XLSX: SKU, warehouse, bin, quantity, and optionally lot and expiry) sets each " +
+	help := uikit.Wrapped("A stock snapshot (CSV or XLSX: SKU, warehouse, bin, quantity, and optionally lot and expiry) sets each " +
 		"listed bin to its quantity. Each difference is posted as an adjustment, so the ledger explains every number. " +
 		"Every row is checked and shown before anything is posted.")
-	help.Wrapping = fyne.TextWrapWord
 	left := container.NewVBox(uikit.Heading("Adjust a bin"), form, container.NewHBox(p.Submit))
 	right := container.NewVBox(uikit.Heading("Move between bins"),
 		moveForm, container.NewHBox(p.MoveSubmit), widget.NewSeparator(),

@@ -89,8 +89,7 @@ func newCountPanel(s *Screen) *CountPanel {
 	p.Post = widget.NewButtonWithIcon("Post differences", theme.DocumentSaveIcon(), p.PostCount)
 	p.Post.Importance = widget.HighImportance
 	p.Cancel = widget.NewButtonWithIcon("Cancel count", theme.CancelIcon(), p.cancelCount)
-	p.Title = widget.NewLabel("Create a count, or select an open one.")
-	p.Title.Wrapping = fyne.TextWrapWord
+	p.Title = uikit.Wrapped("Create a count, or select an open one.")
 	p.enable(false)
 
 	create := container.NewVBox(uikit.Heading("New count"),

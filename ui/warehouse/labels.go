@@ -170,12 +170,10 @@ func (p *ShipPanel) showRates(rates []domain.ParcelRates) {
 				l.SetText("")
 			}
 		}).Wide(330))
-	p.RateTotals = widget.NewLabel("")
-	p.RateTotals.Wrapping = fyne.TextWrapWord
+	p.RateTotals = uikit.Wrapped("")
 	p.Services = widget.NewSelect(services, func(string) { p.markChosen() })
 	p.Services.SetSelectedIndex(0)
-	p.RatesNote = widget.NewLabel(strings.Join(notes, "\n"))
-	p.RatesNote.Wrapping = fyne.TextWrapWord
+	p.RatesNote = uikit.Wrapped(strings.Join(notes, "\n"))
 	if len(notes) == 0 {
 		p.RatesNote.Hide()
 	}
@@ -430,8 +428,7 @@ func (p *ShipPanel) CorrectAddress(o domain.LabelOutcome) {
 		widget.NewFormItem("Region / state", f.Region), widget.NewFormItem("Postal code", f.PostalCode), widget.NewFormItem("Country (ISO)", f.Country),
 		widget.NewFormItem("Phone", f.Phone)}
 	fields := []domain.ImportField{domain.FieldAddress1, "", domain.FieldCity, domain.FieldRegion, domain.FieldPostalCode, domain.FieldCountry, domain.FieldPhone}
-	top := widget.NewLabel(fmt.Sprintf("%s — order %s, parcel %d", a.Name, o.Number, o.ParcelID))
-	top.Wrapping = fyne.TextWrapWord
+	top := uikit.Wrapped(fmt.Sprintf("%s — order %s, parcel %d", a.Name, o.Number, o.ParcelID))
 	for i, field := range fields {
 		if field != "" && field == o.Field {
 			items[i].HintText = "⚠ " + o.Note // the carrier's words, under the field they name
@@ -463,9 +460,7 @@ func (p *ShipPanel) CorrectAddress(o domain.LabelOutcome) {
 		})
 	})
 	f.Save.Importance = widget.HighImportance
-	f.Problem = widget.NewLabel("")
-	f.Problem.Importance = widget.DangerImportance
-	f.Problem.Wrapping = fyne.TextWrapWord
+	f.Problem = uikit.FormProblem()
 	f.Problem.Hide()
 	d = dialog.NewCustom("Correct the ship-to address", "Cancel", container.NewVBox(top, f.Form, f.Problem, container.NewHBox(f.Save)), p.s.window)
 	d.Resize(fyne.NewSize(720, 560))

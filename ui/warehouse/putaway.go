@@ -49,8 +49,7 @@ func newPutawayPanel(s *Screen) *PutawayPanel {
 	p.Bin = scanEntry("Scan the bin", func() { p.PutAway() })
 	p.Qty = scanEntry("Quantity", func() { s.focus(p.Bin) })
 	p.SKU = scanEntry("Scan the SKU to put away", func() { p.findSKU() })
-	p.Why = widget.NewLabel("Select a line, or scan its SKU.")
-	p.Why.Wrapping = fyne.TextWrapWord
+	p.Why = uikit.Wrapped("Select a line, or scan its SKU.")
 	p.Submit = widget.NewButtonWithIcon("Put away", theme.ConfirmIcon(), p.PutAway)
 	p.Submit.Importance = widget.HighImportance
 	form := widget.NewForm(widget.NewFormItem("SKU", p.SKU), widget.NewFormItem("Quantity", p.Qty), widget.NewFormItem("To bin", p.Bin))

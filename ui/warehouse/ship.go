@@ -110,8 +110,7 @@ func newShipPanel(s *Screen) *ShipPanel {
 		}).Wide(90))
 	p.Orders.OnSelected = func(id widget.TableCellID) { p.chooseOrder(id.Row) }
 	p.Scan = scanEntry("Scan each item's SKU", func() { p.ScanItem() })
-	p.Scanned = widget.NewLabel("Select an order, then scan its items.")
-	p.Scanned.Wrapping = fyne.TextWrapWord
+	p.Scanned = uikit.Wrapped("Select an order, then scan its items.")
 	p.Box = widget.NewSelect(nil, nil)
 	p.Weight = scanEntry("Weight in grams", func() { p.PackOrder() })
 	p.Pack = widget.NewButtonWithIcon("Pack", theme.ConfirmIcon(), p.PackOrder)

@@ -105,8 +105,7 @@ func NewScreen(svc Service, w fyne.Window, changed func()) *Screen {
 	s := &Screen{svc: svc, window: w, changed: changed}
 	s.Warehouse = widget.NewSelect(nil, nil)
 	s.Warehouse.PlaceHolder = "Choose the warehouse you work in"
-	s.Result = widget.NewLabel("")
-	s.Result.Wrapping = fyne.TextWrapWord
+	s.Result = uikit.Wrapped("")
 	s.Result.Hide()
 	s.Problem = uikit.NewProblemLabel()
 	s.Receive = newReceivePanel(s)
@@ -399,8 +398,7 @@ type filePreview struct {
 // showFilePreview opens a file preview: text says what the file holds, post
 // ("Post %d row(s)") names the action for n items, onPost does it.
 func (s *Screen) showFilePreview(title, text, post string, n int, height float32, onPost func()) filePreview {
-	f := filePreview{Text: widget.NewLabel(text), Post: widget.NewButtonWithIcon(fmt.Sprintf(post, n), theme.ConfirmIcon(), onPost)}
-	f.Text.Wrapping = fyne.TextWrapWord
+	f := filePreview{Text: uikit.Wrapped(text), Post: widget.NewButtonWithIcon(fmt.Sprintf(post, n), theme.ConfirmIcon(), onPost)}
 	f.Post.Importance = widget.HighImportance
 	if n == 0 {
 		f.Post.Disable()

@@ -101,8 +101,7 @@ func newWavesPanel(s *Screen) *WavesPanel {
 			s.focus(p.Qty)
 		}
 	}
-	p.Title = widget.NewLabel("Create a wave, or select one.")
-	p.Title.Wrapping = fyne.TextWrapWord
+	p.Title = uikit.Wrapped("Create a wave, or select one.")
 	p.PickList = widget.NewButtonWithIcon("Save pick list PDF", theme.DocumentPrintIcon(), p.SavePickList)
 	p.ConfirmAll = widget.NewButtonWithIcon("Confirm all open picks", theme.ConfirmIcon(), p.ConfirmAllPicks)
 	p.Qty = scanEntry("Quantity picked", func() { p.ConfirmSelected() })

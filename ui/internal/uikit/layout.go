@@ -18,3 +18,18 @@ func Halves(left, right fyne.CanvasObject, offset float64) *container.Split {
 	split.SetOffset(offset)
 	return split
 }
+
+// Wrapped is a label for text of any length: it wraps between words.
+func Wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// FormProblem is where a form says what is wrong with what was typed:
+// wrapped, in the danger colour, empty until there is something to say.
+func FormProblem() *widget.Label {
+	l := Wrapped("")
+	l.Importance = widget.DangerImportance
+	return l
+}

@@ -59,9 +59,7 @@ func SetEnabled(on bool, buttons ...*widget.Button) {
 type ProblemLabel struct{ *widget.Label }
 
 func NewProblemLabel() ProblemLabel {
-	l := widget.NewLabel("")
-	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
+	l := FormProblem()
 	l.Hide()
 	return ProblemLabel{l}
 }
