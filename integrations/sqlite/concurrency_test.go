@@ -211,29 +211,12 @@ func TestDispatchAndCancellationRacing(t *testing.T) {
 	const n = 20
 	dbs := openClients(t, 4) // two leads dispatching, two coordinators cancelling (twenty only queue up for retries)
 	db := dbs[0]
-	warehouseWithOrders(t, db, n)
-	if _, err := db.AllocationStore().CommitPlan(ctx, planAll(t, db), placedAt); err != nil {
-		t.Fatal(err)
-	}
-	wave, err := db.LedgerStore().CreateWave(ctx, "AU-SYD", domain.WaveFilter{})
-	must(t, err)
-	for _, ln := range wave.Lines {
-		if _, err := db.LedgerStore().ConfirmPick(ctx, ln.ID, ln.Qty); err != nil {
-			t.Fatal(err)
-		}
-	}
-	parcelOf := map[int64]int64{}
-	for _, ln := range wave.Lines {
-		if parcelOf[ln.OrderID] != 0 {
-			continue
-		}
-		id, err := db.LedgerStore().Pack(ctx, ln.OrderID, "AU-SYD", "M", 400, nil)
-		must(t, err)
-		must(t, db.LedgerStore().SetTracking(ctx, id, "DHL", domain.MakeTrackingNumber(domain.CarrierDHL, id)))
-		parcelOf[ln.OrderID] = id
+	orders, parcelOf := packedOrders(t, db, n)
+	for _, p := range parcelOf {
+		must(t, db.LedgerStore().SetTracking(ctx, p, "DHL", domain.MakeTrackingNumber(domain.CarrierDHL, p)))
 	}
 	// Whatever asks, the database itself refuses to cancel an order whose parcel left.
-	first := wave.Lines[0].OrderID
+	first := orders[0]
 	if _, err := db.LedgerStore().Dispatch(ctx, []int64{parcelOf[first]}, "DHL", placedAt); err != nil {
 		t.Fatal(err)
 	}
@@ -241,13 +224,8 @@ func TestDispatchAndCancellationRacing(t *testing.T) {
 		!strings.Contains(err.Error(), "cannot be cancelled") {
 		t.Errorf("cancelling a shipped order behind the state machine's back: %v", err)
 	}
-	delete(parcelOf, first)
 	// Half the people dispatch the parcels one by one while the other half cancel their orders.
-	var orders []int64
-	for o := range parcelOf {
-		orders = append(orders, o)
-	}
-	sort.Slice(orders, func(i, j int) bool { return orders[i] < orders[j] })
+	orders = orders[1:]
 	together(dbs, func(i int, c *sqlite.DB) error {
 		for _, o := range orders {
 			if i%2 == 0 {

@@ -11,6 +11,18 @@ import (
 // packedParcels packs n orders in AU-SYD and returns their parcels.
 func packedParcels(t *testing.T, db *sqlite.DB, n int) []int64 {
 	t.Helper()
+	orders, parcelOf := packedOrders(t, db, n)
+	parcels := make([]int64, len(orders))
+	for i, o := range orders {
+		parcels[i] = parcelOf[o]
+	}
+	return parcels
+}
+
+// packedOrders allocates n orders to AU-SYD, picks them in one wave and
+// packs each in a parcel: the orders in the wave's order, and each one's parcel.
+func packedOrders(t *testing.T, db *sqlite.DB, n int) (orders []int64, parcelOf map[int64]int64) {
+	t.Helper()
 	warehouseWithOrders(t, db, n)
 	if _, err := db.AllocationStore().CommitPlan(ctx, planAll(t, db), placedAt); err != nil {
 		t.Fatal(err)
@@ -21,17 +33,16 @@ func packedParcels(t *testing.T, db *sqlite.DB, n int) []int64 {
 		_, err := db.LedgerStore().ConfirmPick(ctx, ln.ID, ln.Qty)
 		must(t, err)
 	}
-	var parcels []int64
-	seen := map[int64]bool{}
+	parcelOf = map[int64]int64{}
 	for _, ln := range wave.Lines {
-		if !seen[ln.OrderID] {
-			seen[ln.OrderID] = true
+		if parcelOf[ln.OrderID] == 0 {
 			id, err := db.LedgerStore().Pack(ctx, ln.OrderID, "AU-SYD", "M", 400, nil)
 			must(t, err)
-			parcels = append(parcels, id)
+			parcelOf[ln.OrderID] = id
+			orders = append(orders, ln.OrderID)
 		}
 	}
-	return parcels
+	return orders, parcelOf
 }
 
 func quoteFor(ref string) domain.RateQuote {
