@@ -161,7 +161,8 @@ func NewChannelsScreen(svc ChannelService, w fyne.Window, changed func()) *Chann
 	s.updateButtons()
 	bar := container.NewHBox(s.Add, s.Edit, s.Remove, widget.NewSeparator(), s.Test, s.SyncOne, s.Repull,
 		widget.NewSeparator(), s.ImportB, s.Issues, s.Shipping, layout.NewSpacer(), s.Sandbox)
-	s.content = container.NewBorder(container.NewVBox(bar, s.Problem.Label, s.Result), nil, nil, nil, s.Table)
+	// The bar scrolls sideways in a window narrower than its buttons.
+	s.content = container.NewBorder(container.NewVBox(container.NewHScroll(bar), s.Problem.Label, s.Result), nil, nil, nil, s.Table)
 	return s
 }
 

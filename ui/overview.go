@@ -174,7 +174,9 @@ func NewOverviewScreen(svc OverviewService) *OverviewScreen {
 	hint.Importance = widget.LowImportance
 	tiles := container.NewVBox(section("Orders"), s.orders, section("Stock, transport and channels"), s.transport, s.finance,
 		section("Warehouses today"), hint)
-	s.today = container.NewBorder(tiles, nil, nil, nil, s.Warehouses)
+	// Scrolls when the window is lower than the tiles and a few warehouses:
+	// the window can be made as small as the screen it is on.
+	s.today = container.NewVScroll(container.NewBorder(tiles, nil, nil, nil, s.Warehouses))
 	s.body = container.NewStack(s.today)
 	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label), nil, nil, nil, s.body)
 	return s

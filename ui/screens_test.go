@@ -378,13 +378,33 @@ func TestInventoryScreenSearchAndBins(t *testing.T) {
 	}
 }
 
+// press delivers Ctrl+key as the desktop driver does (glfw's
+// triggersShortcut): the window's menu first, else the focused widget when it
+// takes shortcuts, else the canvas.
+func press(m *ui.MainWindow, key fyne.KeyName) {
+	sc := &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
+	if menu := m.Window.MainMenu(); menu != nil {
+		for _, mn := range menu.Items {
+			for _, it := range mn.Items {
+				if it.Shortcut != nil && it.Shortcut.ShortcutName() == sc.ShortcutName() && it.Action != nil {
+					it.Action()
+					return
+				}
+			}
+		}
+	}
+	c := m.Window.Canvas()
+	if f, ok := c.Focused().(fyne.Shortcutable); ok {
+		f.TypedShortcut(sc)
+		return
+	}
+	c.(fyne.Shortcutable).TypedShortcut(sc)
+}
+
 func TestShortcutsSwitchScreens(t *testing.T) {
 	a := demoApp(t, 5)
 	m := openWindow(t, a)
 	c := m.Window.Canvas()
-	shortcut := func(key fyne.KeyName) {
-		c.(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault})
-	}
 	// The Overview opens first, on Ctrl+0; Orders is Ctrl+1, Inventory Ctrl+2.
 	if m.Tabs.Selected().Text != "Overview" {
 		t.Errorf("the window opened on %s", m.Tabs.Selected().Text)
@@ -393,17 +413,43 @@ func TestShortcutsSwitchScreens(t *testing.T) {
 		key  fyne.KeyName
 		want string
 	}{{"2", "Inventory"}, {"0", "Overview"}, {"1", "Orders"}} {
-		ui.WithUI(func() { shortcut(k.key) })
+		ui.WithUI(func() { press(m, k.key) })
 		if got := m.Tabs.Selected().Text; got != k.want {
 			t.Errorf("Ctrl+%s selected %s, want %s", k.key, got, k.want)
 		}
 	}
-	ui.WithUI(func() { shortcut(fyne.KeyF) })
+	ui.WithUI(func() { press(m, fyne.KeyF) })
 	if c.Focused() != m.Orders.Search {
 		t.Errorf("Ctrl+F focused %v", c.Focused())
 	}
+	// With the keyboard in the search box, the keys still switch screens
+	// and find the next screen's search.
+	ui.WithUI(func() { press(m, "2") })
+	if got := m.Tabs.Selected().Text; got != "Inventory" {
+		t.Errorf("Ctrl+2 typed into the search box selected %s, want Inventory", got)
+	}
+	ui.WithUI(func() { press(m, fyne.KeyF) })
+	if c.Focused() != m.Inventory.Search {
+		t.Errorf("Ctrl+F on Inventory focused %v", c.Focused())
+	}
 	if m.Window.Title() != "Portolan" {
 		t.Errorf("title %q", m.Window.Title())
+	}
+}
+
+// TestTheWindowFitsALaptopScreen: the window can be made as small as a
+// 1366×768 screen leaves it (less the desktop's panel, the title bar and
+// the Go menu): no screen asks for more, so none is cut off.
+func TestTheWindowFitsALaptopScreen(t *testing.T) {
+	a := demoApp(t, 50)
+	m := openWindow(t, a)
+	for _, it := range m.Tabs.Items {
+		if min := it.Content.MinSize(); min.Width > 1366-120 || min.Height > 768-120 {
+			t.Errorf("%s needs at least %.0f×%.0f", it.Text, min.Width, min.Height)
+		}
+	}
+	if min := m.Window.Canvas().Content().MinSize(); min.Width > 1366 || min.Height > 768-100 {
+		t.Errorf("the window needs at least %.0f×%.0f", min.Width, min.Height)
 	}
 }
 

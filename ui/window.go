@@ -333,21 +333,25 @@ func (m *MainWindow) current() screen {
 	return m.Orders
 }
 
+// addShortcuts puts the screens, the search box and reload in the window's
+// Go menu, each with its key. A menu's key reaches the window whatever has
+// the keyboard, also a text field; a key added to the canvas would go to a
+// focused field instead and do nothing.
 func (m *MainWindow) addShortcuts() {
-	c := m.Window.Canvas()
-	for i := range m.Tabs.Items {
-		i := i
-		key := fyne.KeyName(fmt.Sprint(i + m.firstKey()))
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
-			m.Tabs.SelectIndex(i)
-		})
+	item := func(label string, key fyne.KeyName, do func()) *fyne.MenuItem {
+		i := fyne.NewMenuItem(label, do)
+		i.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
+		return i
 	}
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
-		m.current().FocusSearch()
-	})
-	reload := func(fyne.Shortcut) { m.current().Reload() }
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, reload)
-	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+	var items []*fyne.MenuItem
+	for i, t := range m.Tabs.Items {
+		items = append(items, item(t.Text, fyne.KeyName(fmt.Sprint(i+m.firstKey())), func() { m.Tabs.SelectIndex(i) }))
+	}
+	items = append(items, fyne.NewMenuItemSeparator(),
+		item("Search", fyne.KeyF, func() { m.current().FocusSearch() }),
+		item("Reload", fyne.KeyR, func() { m.current().Reload() }))
+	m.Window.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Go", items...)))
+	m.Window.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
 		if e.Name == fyne.KeyF5 {
 			m.current().Reload()
 		}

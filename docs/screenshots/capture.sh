@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the screenshots in this folder from the real app under Xvfb:
 # a fresh demo database, then the Overview it opens on, the Orders screen, a
-# search with an order open, and the Inventory screen with a bin drill-down.
+# search with an order open, the Inventory screen with a bin drill-down, and
+# the Go menu opened while the cursor is in its search box.
 # Needs Xvfb, ImageMagick, xdotool.
 # Usage: docs/screenshots/capture.sh [path/to/portolan]     (make screenshots)
 set -euo pipefail
@@ -23,9 +24,12 @@ shot overview
 xdotool key --window "$wid" ctrl+1; sleep 1.5
 shot orders
 xdotool key --window "$wid" ctrl+f; sleep 0.3
-xdotool type --delay 60 "yamada"; sleep 1.5
-xdotool mousemove 400 260 click 1; sleep 1.5
+xdotool type --delay 60 "yamada"; sleep 3
+xdotool mousemove 400 281 click 1; sleep 1.5
 shot orders-search-detail
 xdotool key --window "$wid" ctrl+2; sleep 1.5
 xdotool mousemove 610 170 click 1; sleep 1.5
 shot inventory
+xdotool key --window "$wid" ctrl+f; sleep 0.5
+xdotool mousemove 24 13 click 1; sleep 1
+shot go-menu
