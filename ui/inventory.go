@@ -276,29 +276,17 @@ func (s *InventoryScreen) apply() {
 		f.Sort = inventorySorts[i].sort
 	}
 	s.filter = f
+	s.Count.SetText("Counting…")
 	s.rows.Reset(func(ctx context.Context, offset, limit int) ([]domain.ProductStock, error) {
 		return s.svc.ProductStockPage(ctx, f, offset, limit)
-	})
-	gen := s.rows.Gen
-	s.Count.SetText("Counting…")
-	s.tasks.Run(func() func() {
-		n, err := s.svc.CountProductStock(context.Background(), f)
-		return func() {
-			if gen != s.rows.Gen {
-				return
-			}
-			if err != nil {
-				s.Problem.Show("inventory", err)
-				return
-			}
-			s.Problem.Hide()
-			s.total = n
-			s.Count.SetText(uikit.CountText(n, "product", "products"))
-			s.Legend.SetText(s.legend())
-			s.Table.UnselectAll()
-			s.Table.ScrollToTop()
-			s.Table.Refresh()
-		}
+	}, func(ctx context.Context) (int, error) { return s.svc.CountProductStock(ctx, f) }, func(n int) {
+		s.Problem.Hide()
+		s.total = n
+		s.Count.SetText(uikit.CountText(n, "product", "products"))
+		s.Legend.SetText(s.legend())
+		s.Table.UnselectAll()
+		s.Table.ScrollToTop()
+		s.Table.Refresh()
 	})
 }
 

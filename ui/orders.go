@@ -306,32 +306,20 @@ func (s *OrdersScreen) applyFilters() {
 // refresh re-reads the count and rows for the current filter; fromTop also
 // scrolls back to the first row and clears the selection.
 func (s *OrdersScreen) refresh(fromTop bool) {
-	s.rows.Reset(s.pageFetcher()) // its first page is read while the orders are counted
-	gen := s.rows.Gen
 	f := s.filter
 	s.Count.SetText("Counting…")
-	s.tasks.Run(func() func() {
-		n, err := s.svc.CountOrders(context.Background(), f)
-		return func() {
-			if gen != s.rows.Gen {
-				return
-			}
-			if err != nil {
-				s.Problem.Show("orders", err)
-				return
-			}
-			s.Problem.Hide()
-			s.total = n
-			s.Count.SetText(uikit.CountText(n, "order", "orders"))
-			if f.Search != "" && n > domain.SearchCountCap {
-				s.Count.SetText(fmt.Sprintf("More than %s orders: narrow the search", uikit.GroupThousands(domain.SearchCountCap)))
-			}
-			if fromTop {
-				s.Table.UnselectAll()
-				s.Table.ScrollToTop()
-			}
-			s.Table.Refresh()
+	s.rows.Reset(s.pageFetcher(), func(ctx context.Context) (int, error) { return s.svc.CountOrders(ctx, f) }, func(n int) {
+		s.Problem.Hide()
+		s.total = n
+		s.Count.SetText(uikit.CountText(n, "order", "orders"))
+		if f.Search != "" && n > domain.SearchCountCap {
+			s.Count.SetText(fmt.Sprintf("More than %s orders: narrow the search", uikit.GroupThousands(domain.SearchCountCap)))
 		}
+		if fromTop {
+			s.Table.UnselectAll()
+			s.Table.ScrollToTop()
+		}
+		s.Table.Refresh()
 	})
 }
 

@@ -330,33 +330,21 @@ func (s *ShipmentsScreen) applyFilters() {
 
 func (s *ShipmentsScreen) refresh(fromTop bool) {
 	f := s.filter
+	s.Count.SetText("Counting…")
 	s.rows.Reset(func(ctx context.Context, offset, limit int) ([]domain.Shipment, error) {
 		return s.svc.Shipments(ctx, f, offset, limit)
-	})
-	gen := s.rows.Gen
-	s.Count.SetText("Counting…")
-	s.tasks.Run(func() func() {
-		n, err := s.svc.CountShipments(context.Background(), f)
-		return func() {
-			if gen != s.rows.Gen {
-				return
-			}
-			if err != nil {
-				s.Problem.Show("shipments", err)
-				return
-			}
-			s.total = n
-			what := uikit.CountText(n, "parcel", "parcels")
-			if f.Exceptions {
-				what = uikit.CountText(n, "parcel needs attention", "parcels need attention")
-			}
-			s.Count.SetText(what)
-			if fromTop {
-				s.Table.UnselectAll()
-				s.Table.ScrollToTop()
-			}
-			s.Table.Refresh()
+	}, func(ctx context.Context) (int, error) { return s.svc.CountShipments(ctx, f) }, func(n int) {
+		s.total = n
+		what := uikit.CountText(n, "parcel", "parcels")
+		if f.Exceptions {
+			what = uikit.CountText(n, "parcel needs attention", "parcels need attention")
 		}
+		s.Count.SetText(what)
+		if fromTop {
+			s.Table.UnselectAll()
+			s.Table.ScrollToTop()
+		}
+		s.Table.Refresh()
 	})
 }
 

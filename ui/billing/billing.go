@@ -767,22 +767,10 @@ func (s *Screen) loadCharges() {
 	}
 	s.charges.Reset(func(ctx context.Context, offset, limit int) ([]domain.Charge, error) {
 		return s.svc.FilteredCharges(ctx, period, client, typ, offset, limit)
-	})
-	gen := s.charges.Gen
-	s.tasks.Run(func() func() {
-		n, err := s.svc.CountCharges(context.Background(), period, client, typ)
-		return func() {
-			if gen != s.charges.Gen {
-				return
-			}
-			if err != nil {
-				s.Problem.Show("charges", err)
-				return
-			}
-			s.nCharges = n
-			s.ChargeCount.SetText(uikit.CountText(n, "charge", "charges") + " in " + period)
-			s.Charges.Refresh()
-		}
+	}, func(ctx context.Context) (int, error) { return s.svc.CountCharges(ctx, period, client, typ) }, func(n int) {
+		s.nCharges = n
+		s.ChargeCount.SetText(uikit.CountText(n, "charge", "charges") + " in " + period)
+		s.Charges.Refresh()
 	})
 }
 

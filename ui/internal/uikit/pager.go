@@ -12,7 +12,7 @@ type Pager[T any] struct {
 	tasks   *Tasks
 	fetch   func(ctx context.Context, offset, limit int) ([]T, error)
 	Loaded  func()          // on the UI goroutine after a page arrived
-	Failed  func(err error) // on the UI goroutine after a page failed
+	Failed  func(err error) // on the UI goroutine after a page or the count failed
 	pages   map[int][]T
 	loading map[int]bool
 	Gen     int
@@ -24,11 +24,13 @@ func NewPager[T any](size int, t *Tasks) *Pager[T] {
 	return &Pager[T]{size: size, tasks: t, pages: map[int][]T{}, loading: map[int]bool{}}
 }
 
-// Reset forgets all rows and fetches from fetch from now on. The first
-// page is read at once, without waiting for the table to ask for it: at the
-// same time as the count that tells the table how many rows it has, so a
-// screen shows both in the time of the slower one.
-func (p *Pager[T]) Reset(fetch func(ctx context.Context, offset, limit int) ([]T, error)) {
+// Reset forgets all rows, reads them from fetch from now on and counts
+// them with count. The first page is read at once, without waiting for the
+// table to ask for it: at the same time as the count that tells the table
+// how many rows it has, so a screen shows both in the time of the slower
+// one. counted gets the count on the UI goroutine, a failed count goes to
+// Failed; neither is called when a newer Reset came first.
+func (p *Pager[T]) Reset(fetch func(ctx context.Context, offset, limit int) ([]T, error), count func(ctx context.Context) (int, error), counted func(n int)) {
 	p.Gen++
 	p.fetch = fetch
 	p.pages = map[int][]T{}
@@ -36,6 +38,24 @@ func (p *Pager[T]) Reset(fetch func(ctx context.Context, offset, limit int) ([]T
 	if fetch != nil {
 		p.load(0)
 	}
+	if count == nil {
+		return
+	}
+	gen := p.Gen
+	p.tasks.Run(func() func() {
+		n, err := count(context.Background())
+		return func() {
+			switch {
+			case gen != p.Gen: // a newer filter replaced this count
+			case err != nil:
+				if p.Failed != nil {
+					p.Failed(err)
+				}
+			default:
+				counted(n)
+			}
+		}
+	})
 }
 
 // row returns row i if its page is cached; otherwise it starts loading the page
