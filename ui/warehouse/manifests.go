@@ -1,9 +1,9 @@
 package warehouse
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 
 	"fyne.io/fyne/v2"
@@ -84,17 +84,11 @@ func (p *ManifestsPanel) ReprintSelected() {
 	}
 	m := p.list[p.selected]
 	p.s.do("manifest", func(ctx context.Context) (string, error) {
-		var buf bytes.Buffer
-		if err := p.s.svc.ManifestPDF(ctx, m.ID, &buf); err != nil {
-			return "", err
-		}
-		path, err := uikit.SaveDocument(fmt.Sprintf("manifest-%d.pdf", m.ID), buf.Bytes())
-		if err != nil {
-			return "", err
-		}
-		p.LastPath = path
-		return fmt.Sprintf("Manifest %d (%s, %s, %d parcels) saved: %s", m.ID, m.Carrier, m.Day, m.Parcels, path),
-			p.s.svc.Printed(ctx, "manifest", fmt.Sprintf("manifest %d (reprint)", m.ID), buf.Len())
+		return p.s.saveDocument(ctx, &p.LastPath, fmt.Sprintf("manifest-%d.pdf", m.ID), "manifest", fmt.Sprintf("manifest %d (reprint)", m.ID),
+			func(w io.Writer) error { return p.s.svc.ManifestPDF(ctx, m.ID, w) },
+			func(path string) string {
+				return fmt.Sprintf("Manifest %d (%s, %s, %d parcels) saved: %s", m.ID, m.Carrier, m.Day, m.Parcels, path)
+			})
 	}, func() { p.s.offerDocument(p.LastPath) })
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"sort"
@@ -506,17 +507,11 @@ func (p *ShipPanel) PrintSlip() {
 	}
 	pa := p.parcels[p.parcel]
 	p.s.do("packing slip", func(ctx context.Context) (string, error) {
-		var buf bytes.Buffer
-		if err := p.s.svc.PackingSlip(ctx, pa.ID, &buf); err != nil {
-			return "", err
-		}
-		path, err := uikit.SaveDocument(fmt.Sprintf("packing-slip-%d.pdf", pa.ID), buf.Bytes())
-		if err != nil {
-			return "", err
-		}
-		p.LastPath = path
-		return fmt.Sprintf("Packing slip of parcel %d (order %s) saved: %s", pa.ID, pa.Number, path),
-			p.s.svc.Printed(ctx, "packing slip", fmt.Sprintf("parcel %d", pa.ID), buf.Len())
+		return p.s.saveDocument(ctx, &p.LastPath, fmt.Sprintf("packing-slip-%d.pdf", pa.ID), "packing slip", fmt.Sprintf("parcel %d", pa.ID),
+			func(w io.Writer) error { return p.s.svc.PackingSlip(ctx, pa.ID, w) },
+			func(path string) string {
+				return fmt.Sprintf("Packing slip of parcel %d (order %s) saved: %s", pa.ID, pa.Number, path)
+			})
 	}, func() { p.s.offerDocument(p.LastPath) })
 }
 
@@ -608,17 +603,11 @@ func (p *ShipPanel) DispatchAll() {
 		if err != nil {
 			return "", err
 		}
-		var buf bytes.Buffer
-		if err := p.s.svc.ManifestPDF(ctx, m, &buf); err != nil {
-			return "", err
-		}
-		path, err := uikit.SaveDocument(fmt.Sprintf("manifest-%d.pdf", m), buf.Bytes())
-		if err != nil {
-			return "", err
-		}
-		p.LastPath = path
-		return fmt.Sprintf("%d parcel(s) handed to %s (manifest %d): %s", len(ids), carrier, m, path),
-			p.s.svc.Printed(ctx, "manifest", fmt.Sprintf("manifest %d", m), buf.Len())
+		return p.s.saveDocument(ctx, &p.LastPath, fmt.Sprintf("manifest-%d.pdf", m), "manifest", fmt.Sprintf("manifest %d", m),
+			func(w io.Writer) error { return p.s.svc.ManifestPDF(ctx, m, w) },
+			func(path string) string {
+				return fmt.Sprintf("%d parcel(s) handed to %s (manifest %d): %s", len(ids), carrier, m, path)
+			})
 	}, func() {
 		p.Chosen = map[int64]bool{}
 		p.loadWave()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -218,16 +219,9 @@ func (p *WavesPanel) SavePickList() {
 	}
 	id := p.wave.ID
 	p.s.do("pick list", func(ctx context.Context) (string, error) {
-		var b bytes.Buffer
-		if err := p.s.svc.PickList(ctx, id, "A4", &b); err != nil {
-			return "", err
-		}
-		path, err := uikit.SaveDocument(fmt.Sprintf("wave-%d-picklist.pdf", id), b.Bytes())
-		if err != nil {
-			return "", err
-		}
-		p.LastPath = path
-		return "Pick list saved: " + path, p.s.svc.Printed(ctx, "pick list", fmt.Sprintf("wave %d", id), b.Len())
+		return p.s.saveDocument(ctx, &p.LastPath, fmt.Sprintf("wave-%d-picklist.pdf", id), "pick list", fmt.Sprintf("wave %d", id),
+			func(w io.Writer) error { return p.s.svc.PickList(ctx, id, "A4", w) },
+			func(path string) string { return "Pick list saved: " + path })
 	}, func() { p.s.offerDocument(p.LastPath) })
 }
 
@@ -320,6 +314,23 @@ func (p *WavesPanel) BackToAllocation(lineID int64) {
 	p.s.do("short pick", func(ctx context.Context) (string, error) {
 		return "The shortfall went back to allocation; the order is flagged for review.", p.s.svc.ShortToAllocation(ctx, lineID)
 	}, func() { p.load(waveID) })
+}
+
+// saveDocument makes a document with write, saves it in the documents
+// folder as name, keeps where it went in *last and logs it in the print log
+// as kind, ref; it returns says(path), what the result line tells.
+func (s *Screen) saveDocument(ctx context.Context, last *string, name, kind, ref string, write func(w io.Writer) error,
+	says func(path string) string) (string, error) {
+	var b bytes.Buffer
+	if err := write(&b); err != nil {
+		return "", err
+	}
+	path, err := uikit.SaveDocument(name, b.Bytes())
+	if err != nil {
+		return "", err
+	}
+	*last = path
+	return says(path), s.svc.Printed(ctx, kind, ref, b.Len())
 }
 
 // offerDocument shows a saved document with Open and Print buttons.
