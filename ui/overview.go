@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image/color"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -92,6 +94,9 @@ type OverviewScreen struct {
 	body  *fyne.Container
 	today fyne.CanvasObject
 	top   *fyne.Container
+	// whRows keeps room for every warehouse's row when the Today view
+	// scrolls (a table alone would shrink to one row).
+	whRows *canvas.Rectangle
 	// Views are the Today and Trends tabs (nil without trends).
 	Views  *container.AppTabs
 	window fyne.Window
@@ -176,7 +181,8 @@ func NewOverviewScreen(svc OverviewService) *OverviewScreen {
 		section("Warehouses today"), hint)
 	// Scrolls when the window is lower than the tiles and a few warehouses:
 	// the window can be made as small as the screen it is on.
-	s.today = container.NewVScroll(container.NewBorder(tiles, nil, nil, nil, s.Warehouses))
+	s.whRows = canvas.NewRectangle(color.Transparent)
+	s.today = container.NewVScroll(container.NewBorder(tiles, nil, nil, nil, container.NewStack(s.whRows, s.Warehouses)))
 	s.body = container.NewStack(s.today)
 	s.content = container.NewBorder(container.NewVBox(top, s.Problem.Label), nil, nil, nil, s.body)
 	return s
@@ -418,6 +424,8 @@ func (s *OverviewScreen) show(v domain.Overview) {
 	s.orders.Objects = orderTiles
 	s.orders.Refresh()
 
+	row := widget.NewLabel("0").MinSize().Height + theme.Padding()
+	s.whRows.SetMinSize(fyne.NewSize(0, row*float32(len(v.Warehouses)+1)+theme.Padding()))
 	s.Warehouses.Refresh()
 
 	t := v.Transport

@@ -451,6 +451,14 @@ func TestTheWindowFitsALaptopScreen(t *testing.T) {
 	if min := m.Window.Canvas().Content().MinSize(); min.Width > 1366 || min.Height > 768-100 {
 		t.Errorf("the window needs at least %.0f×%.0f", min.Width, min.Height)
 	}
+	// In a window that low the Overview scrolls, and its warehouses' table
+	// keeps a row for each warehouse rather than shrinking to one.
+	ui.WithUI(func() { m.Window.Resize(fyne.NewSize(1366, 640)) })
+	m.Overview.Wait()
+	row := widget.NewLabel("0").MinSize().Height
+	if n, h := len(m.Overview.Last.Warehouses), m.Overview.Warehouses.Size().Height; n < 2 || h < float32(n+1)*row {
+		t.Errorf("the warehouses' table is %.0f high for %d warehouses", h, n)
+	}
 }
 
 func TestEmptyDatabaseOffersSample(t *testing.T) {
