@@ -301,7 +301,7 @@ var inboundColumns = map[int]string{9: domain.InboundDueToday, 10: domain.Inboun
 // today; it opens the warehouse's carrier manifests.
 const handedOverColumn = 11
 
-var tileSize = fyne.NewSize(196, 124)
+var tileSize = fyne.NewSize(196, 172) // three lines of detail
 
 func section(title string) fyne.CanvasObject {
 	l := widget.NewLabel(title)
@@ -503,7 +503,7 @@ func (s *OverviewScreen) show(v domain.Overview) {
 		months := slices.Sorted(maps.Keys(f.CarrierLinesOpen))
 		lines, perMonth := f.CarrierLinesToDecide(), []string{}
 		for _, m := range months {
-			perMonth = append(perMonth, fmt.Sprintf("%s: %d", m, f.CarrierLinesOpen[m]))
+			perMonth = append(perMonth, m+": "+count(f.CarrierLinesOpen[m]))
 		}
 		oldest := ""
 		if len(months) > 0 {
@@ -526,7 +526,7 @@ func (s *OverviewScreen) show(v domain.Overview) {
 				s.OpenCharges(s.Last.Finance.Charges.Month)
 			}
 		})
-		detail = fmt.Sprintf("this month, %d charges; %s", c.Count, c.Describe())
+		detail = fmt.Sprintf("this month, %s charges; %s", count(c.Count), c.Describe())
 		charges.Set(c.ThisMonth.Grouped(), detail, widget.MediumImportance)
 		s.financeTiles.Objects = []fyne.CanvasObject{owing, carrier, charges}
 		s.financeTiles.Refresh()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -87,8 +88,20 @@ func TestOverviewTilesOpenTheirScreens(t *testing.T) {
 		n, err := strconv.Atoi(strings.ReplaceAll(tile.Value.Text, ",", ""))
 		if key == "finance.charges" { // an amount: its count is in the detail
 			n, err = s.Last.Finance.Charges.Count, nil
-			if !strings.HasPrefix(tile.Detail.Text, "this month, "+strconv.Itoa(n)+" charges") {
+			if !strings.HasPrefix(tile.Detail.Text, "this month, "+domain.GroupThousands(int64(n), 0)+" charges") {
 				t.Errorf("tile %s: %q", key, tile.Detail.Text)
+			}
+			// The longest detail ("this month, 2,632 charges; last month by
+			// now 43,900.00 EUR (+2.8 %)") is shown whole, on the lines the
+			// tile has, not cut after the first.
+			var shown []string
+			for _, o := range test.LaidOutObjects(tile.Detail) {
+				if txt, ok := o.(*canvas.Text); ok && txt.Visible() && txt.Text != "" {
+					shown = append(shown, strings.TrimSpace(txt.Text))
+				}
+			}
+			if got := strings.Join(shown, " "); got != tile.Detail.Text {
+				t.Errorf("tile %s shows %q of %q", key, got, tile.Detail.Text)
 			}
 		}
 		if err != nil {

@@ -11,9 +11,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// Tile is a count on a dashboard: a large number, what it counts, a line
-// of detail, and a colour that says whether it needs attention. Tapping it
-// opens the screen that lists what it counts.
+// Tile is a count on a dashboard: a large number, what it counts, its
+// detail in the room left, and a colour that says whether it needs
+// attention. Tapping it opens the screen that lists what it counts.
 type Tile struct {
 	widget.BaseWidget
 	Value  *canvas.Text
@@ -36,7 +36,8 @@ func NewTile(title string, tapped func()) *Tile {
 	t.Title.TextStyle = fyne.TextStyle{Bold: true}
 	t.Title.Truncation = fyne.TextTruncateEllipsis
 	t.Detail.Importance = widget.LowImportance
-	t.Detail.Truncation = fyne.TextTruncateEllipsis
+	t.Detail.Wrapping = fyne.TextWrapWord           // as many lines as the tile has room for,
+	t.Detail.Truncation = fyne.TextTruncateEllipsis // the last cut with "…"
 	t.bg.CornerRadius = theme.InputRadiusSize()
 	t.ExtendBaseWidget(t)
 	return t
@@ -91,6 +92,6 @@ func (t *Tile) Cursor() desktop.Cursor {
 }
 
 func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
-	body := container.NewPadded(container.NewVBox(t.Title, t.Value, t.Detail))
+	body := container.NewPadded(container.NewBorder(container.NewVBox(t.Title, t.Value), nil, nil, nil, t.Detail))
 	return widget.NewSimpleRenderer(container.NewStack(t.bg, body))
 }
