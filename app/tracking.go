@@ -443,28 +443,24 @@ func (s *TrackingService) pollAccount(ctx context.Context, a domain.CarrierAccou
 		}
 		refused, isRefused := s.errs.Refused(err)
 		status, wait, _ := s.errs.RetryLater(err)
+		stop := true // the numbers left wait for the next poll
 		switch {
 		case errors.Is(err, errBudget):
-			left := len(list) - i
-			note("%s: today's budget of %d requests is used up; %d parcel(s) wait until 00:00 UTC", a.Name, a.PerDay, left)
-			step(left, 0, flush(), 0, left, requests)
-			return
+			note("%s: today's budget of %d requests is used up; %d parcel(s) wait until 00:00 UTC", a.Name, a.PerDay, len(list)-i)
 		case isRefused:
 			_ = s.store.SetAccountFailing(context.WithoutCancel(ctx), a.ID, refused.Error(), s.now())
-			left := len(list) - i
-			note("%s refused the credentials; %d parcel(s) not polled. Fix the account and press Test connection: %v", a.Name, left, refused)
-			step(left, 0, flush(), 0, left, requests)
-			return
+			note("%s refused the credentials; %d parcel(s) not polled. Fix the account and press Test connection: %v", a.Name, len(list)-i, refused)
 		case err != nil && ctx.Err() != nil:
-			left := len(list) - i
-			step(left, 0, flush(), 0, left, requests)
-			return
 		case status == 429 && wait > 0:
 			s.mu.Lock()
 			s.paused[a.ID] = s.now().Add(wait)
 			s.mu.Unlock()
+			note("%s asks to wait %s (HTTP 429); %d parcel(s) wait until then", a.Name, wait.Round(time.Second), len(list)-i)
+		default:
+			stop = false
+		}
+		if stop {
 			left := len(list) - i
-			note("%s asks to wait %s (HTTP 429); %d parcel(s) wait until then", a.Name, wait.Round(time.Second), left)
 			step(left, 0, flush(), 0, left, requests)
 			return
 		}

@@ -38,9 +38,6 @@ func (p *Pager[T]) Reset(fetch func(ctx context.Context, offset, limit int) ([]T
 	if fetch != nil {
 		p.load(0)
 	}
-	if count == nil {
-		return
-	}
 	gen := p.Gen
 	p.tasks.Run(func() func() {
 		n, err := count(context.Background())
